@@ -1,0 +1,58 @@
+# Helpers that give every Osprey library the right flags for where it runs.
+#
+#   osprey_host_flags(target)         host program or test: full C++20, sanitizers
+#   osprey_kernel_flags(target)       kernel code: freestanding, ring 0, top 2 GiB
+#   osprey_portable_library(name SOURCES ... [INCLUDE dir] [DEPENDS ...])
+#       the algorithmic cores (ELF, ROFS, ...) built twice from one source list:
+#       `name` for host tools and tests, `name_kernel` for the kernel.
+#   osprey_kernel_library(name SOURCES ... [INCLUDE dir] [DEPENDS ...])
+
+set(OSPREY_KERNEL_CXX_FLAGS
+    -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit
+    -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer
+    -fno-asynchronous-unwind-tables -fno-builtin-malloc
+    -Wall -Wextra -Wno-unused-parameter
+    -DFMT_HEADER_ONLY -DFMT_EXCEPTIONS=0 -DFMT_STATIC_THOUSANDS_SEPARATOR=1
+    -DOSPREY_KERNEL=1)
+
+function(osprey_host_flags target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+    if(OSPREY_HOST_SANITIZE)
+        target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+        target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    endif()
+endfunction()
+
+function(osprey_kernel_flags target)
+    target_compile_options(${target} PRIVATE
+        $<$<COMPILE_LANGUAGE:CXX>:${OSPREY_KERNEL_CXX_FLAGS}>
+        $<$<COMPILE_LANGUAGE:C>:-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer>
+        $<$<COMPILE_LANGUAGE:ASM>:-fno-pic -fno-pie>)
+endfunction()
+
+function(osprey_portable_library name)
+    cmake_parse_arguments(ARG "" "INCLUDE" "SOURCES;DEPENDS" ${ARGN})
+    if(NOT ARG_INCLUDE)
+        set(ARG_INCLUDE "${CMAKE_CURRENT_SOURCE_DIR}/include")
+    endif()
+    add_library(${name} STATIC ${ARG_SOURCES})
+    target_include_directories(${name} PUBLIC ${ARG_INCLUDE})
+    osprey_host_flags(${name})
+    add_library(${name}_kernel STATIC ${ARG_SOURCES})
+    target_include_directories(${name}_kernel PUBLIC ${ARG_INCLUDE})
+    osprey_kernel_flags(${name}_kernel)
+    foreach(dep ${ARG_DEPENDS})
+        target_link_libraries(${name} PUBLIC ${dep})
+        target_link_libraries(${name}_kernel PUBLIC ${dep}_kernel)
+    endforeach()
+endfunction()
+
+function(osprey_kernel_library name)
+    cmake_parse_arguments(ARG "" "INCLUDE" "SOURCES;DEPENDS" ${ARGN})
+    add_library(${name} STATIC ${ARG_SOURCES})
+    if(ARG_INCLUDE)
+        target_include_directories(${name} PUBLIC ${ARG_INCLUDE})
+    endif()
+    osprey_kernel_flags(${name})
+    target_link_libraries(${name} PUBLIC ${ARG_DEPENDS})
+endfunction()
