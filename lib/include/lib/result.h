@@ -1,7 +1,7 @@
 // Result<T>: the one error mechanism of Osprey. A value or an Error (an Errno plus a static
 // message saying what went wrong). Freestanding: no exceptions, no allocation.
 //
-//   lib::Result<int> parse(...) { if (bad) return lib::Error(lib::Errno::EINVAL, "why"); return 7; }
+//   lib::Result<int> parse(...) { if (bad) return lib::Error(lib::Errno::INVAL, "why"); return 7; }
 //   int v = TRY(parse(...));   // propagates the error to the caller
 #pragma once
 
@@ -71,7 +71,7 @@ public:
 
 private:
     bool m_has_value;
-    Error m_error { Errno::EINVAL };
+    Error m_error { Errno::INVAL };
     union {
         T m_value;
     };
@@ -91,7 +91,7 @@ public:
 
 private:
     bool m_has_error = false;
-    Error m_error { Errno::EINVAL };
+    Error m_error { Errno::INVAL };
 };
 
 } // namespace lib

@@ -1,0 +1,98 @@
+#include "tsc.h"
+
+#include "io.h"
+
+#include <cpuid.h>
+
+namespace arch {
+
+namespace {
+
+uint64_t g_tsc_hz;
+uint64_t g_tsc_zero;
+const char* g_source = "none";
+
+uint64_t from_cpuid()
+{
+    unsigned a, b, c, d;
+    unsigned max_leaf = __get_cpuid_max(0, nullptr);
+    if (max_leaf >= 0x15) {
+        __cpuid(0x15, a, b, c, d); // Intel SDM vol. 2A, CPUID leaf 15H: TSC/crystal ratio
+        if (a && b && c) {
+            g_source = "cpuid 0x15";
+            return uint64_t(c) * b / a;
+        }
+    }
+    if (max_leaf >= 0x16) {
+        __cpuid(0x16, a, b, c, d); // base frequency in MHz
+        if (a & 0xffff) {
+            g_source = "cpuid 0x16";
+            return uint64_t(a & 0xffff) * 1000000;
+        }
+    }
+    __cpuid(0x40000000, a, b, c, d); // hypervisor leaves
+    if (a >= 0x40000010) {
+        __cpuid(0x40000010, a, b, c, d); // TSC frequency in kHz (KVM, VMware)
+        if (a) {
+            g_source = "hypervisor leaf 0x40000010";
+            return uint64_t(a) * 1000;
+        }
+    }
+    return 0;
+}
+
+uint16_t read_pit_counter0()
+{
+    outb(0x43, 0x00); // latch channel 0
+    uint8_t lo = inb(0x40);
+    return uint16_t(lo | (inb(0x40) << 8));
+}
+
+// Counts PIT channel 0 ticks (1.193182 MHz) by reading the counter back, which works on
+// machines without the port-0x61 gate (QEMU microvm). Bounded: a missing PIT (reads that
+// never change) gives up after a fixed number of polls and returns 0.
+uint64_t from_pit()
+{
+    constexpr uint64_t kPitHz = 1193182, kWindowTicks = kPitHz / 50; // 20 ms
+    outb(0x43, 0x34); // channel 0, lobyte/hibyte, mode 2 (rate generator)
+    outb(0x40, 0xff);
+    outb(0x40, 0xff);
+    uint16_t last = read_pit_counter0();
+    uint64_t ticks = 0, start = rdtsc();
+    for (uint32_t polls = 0; polls < 20000000 && ticks < kWindowTicks; ++polls) {
+        uint16_t now = read_pit_counter0();
+        ticks += uint16_t(last - now); // counts down, wraps at 0xffff
+        last = now;
+    }
+    if (ticks < kWindowTicks)
+        return 0;
+    g_source = "pit";
+    return (rdtsc() - start) * kPitHz / ticks;
+}
+
+} // namespace
+
+void tsc_init()
+{
+    g_tsc_zero = rdtsc();
+    g_tsc_hz = from_cpuid();
+    if (!g_tsc_hz)
+        g_tsc_hz = from_pit();
+    if (!g_tsc_hz) {
+        g_tsc_hz = 1000000000; // no reference at all: count cycles as if at 1 GHz
+        g_source = "assumed 1 GHz (no CPUID leaf, no PIT)";
+    }
+}
+
+uint64_t monotonic_ns()
+{
+    if (!g_tsc_hz)
+        return 0;
+    unsigned __int128 cycles = rdtsc() - g_tsc_zero;
+    return uint64_t(cycles * 1000000000u / g_tsc_hz);
+}
+
+uint64_t tsc_hz() { return g_tsc_hz; }
+const char* tsc_source() { return g_source; }
+
+} // namespace arch

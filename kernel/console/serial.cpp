@@ -1,0 +1,45 @@
+#include "serial.h"
+
+#include "../arch/x86_64/io.h"
+
+namespace console {
+
+namespace {
+// Register offsets, 16550 data sheet.
+constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kLineControl = 3,
+                   kModemControl = 4, kLineStatus = 5;
+constexpr uint8_t kTransmitHoldingEmpty = 0x20;
+constexpr int kMaxSpins = 100000; // a missing UART must not hang the kernel
+} // namespace
+
+void Uart16550::init()
+{
+    arch::outb(m_base + kInterruptEnable, 0);
+    arch::outb(m_base + kLineControl, 0x80); // DLAB: divisor follows
+    arch::outb(m_base + kData, 1);           // 115200 baud
+    arch::outb(m_base + kInterruptEnable, 0);
+    arch::outb(m_base + kLineControl, 0x03); // 8N1
+    arch::outb(m_base + kFifoControl, 0xc7);
+    arch::outb(m_base + kModemControl, 0x03);
+}
+
+void Uart16550::put(char c)
+{
+    for (int i = 0; i < kMaxSpins && !(arch::inb(m_base + kLineStatus) & kTransmitHoldingEmpty); ++i) { }
+    arch::outb(m_base + kData, uint8_t(c));
+}
+
+void Uart16550::write(const char* data, size_t length)
+{
+    // Bytes go out exactly as written (no \n -> \r\n): program output may be binary.
+    for (size_t i = 0; i < length; ++i)
+        put(data[i]);
+}
+
+Uart16550& console_uart()
+{
+    static constinit Uart16550 uart(0x3f8);
+    return uart;
+}
+
+} // namespace console

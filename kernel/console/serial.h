@@ -1,0 +1,24 @@
+// 16550 UART driver (polled output). The console is COM1; the VMM status line uses COM2.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace console {
+
+class Uart16550 {
+public:
+    explicit constexpr Uart16550(uint16_t base) : m_base(base) { }
+    /// Programs 115200 8N1 with FIFOs. Safe to call more than once.
+    void init();
+    void write(const char* data, size_t length);
+
+private:
+    void put(char c);
+    uint16_t m_base;
+};
+
+/// The kernel console (COM1, 0x3f8): kernel log and the program's stdout/stderr.
+Uart16550& console_uart();
+
+} // namespace console

@@ -1,0 +1,40 @@
+# musl, from the Debian source package unpacked by scripts/setup, compiled for the kernel:
+# code model `kernel` (top 2 GiB), no PIC, and system calls routed to osprey_syscall()
+# by libc-shim/musl-overlay/syscall_arch.h. A few musl members still issue a raw `syscall`
+# instruction from assembly (thread area, clone, cancellation, vfork, signal restorer,
+# unmapself); the kernel defines those symbols itself, and a check after the kernel link
+# (scripts/check-no-syscall) fails the build if any `syscall` instruction got linked in.
+include(ExternalProject)
+cmake_host_system_information(RESULT musl_jobs QUERY NUMBER_OF_LOGICAL_CORES)
+
+set(OSPREY_MUSL_SRC "${OSPREY_THIRD_PARTY}/musl")
+set(OSPREY_MUSL_BUILD "${CMAKE_BINARY_DIR}/musl")
+set(OSPREY_MUSL_LIB "${OSPREY_MUSL_BUILD}/lib/libc.a")
+set(musl_cflags "-O2 -g -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -iquote ${CMAKE_CURRENT_LIST_DIR}/musl-overlay")
+
+ExternalProject_Add(musl_build
+    SOURCE_DIR "${OSPREY_MUSL_SRC}"
+    BINARY_DIR "${OSPREY_MUSL_BUILD}"
+    CONFIGURE_COMMAND ${CMAKE_COMMAND} -E env "CC=${CMAKE_C_COMPILER}" "AR=${CMAKE_AR}" "RANLIB=${CMAKE_RANLIB}" "CFLAGS=${musl_cflags}"
+        "${OSPREY_MUSL_SRC}/configure" --target=x86_64 --disable-shared --prefix=/
+    BUILD_COMMAND make -s -j${musl_jobs} lib/libc.a
+    INSTALL_COMMAND ""
+    BUILD_BYPRODUCTS "${OSPREY_MUSL_LIB}"
+    USES_TERMINAL_BUILD ON)
+
+# Rebuild musl from scratch when the overlay changes.
+ExternalProject_Add_Step(musl_build overlay
+    COMMAND ${CMAKE_COMMAND} -E rm -f "${OSPREY_MUSL_BUILD}/config.mak"
+    DEPENDEES download DEPENDERS configure
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/musl-overlay/syscall_arch.h")
+
+add_library(osprey_musl STATIC IMPORTED GLOBAL)
+set_target_properties(osprey_musl PROPERTIES IMPORTED_LOCATION "${OSPREY_MUSL_LIB}")
+add_dependencies(osprey_musl musl_build)
+
+# musl's public and internal headers, for libc-shim units that glue musl to the kernel.
+set(OSPREY_MUSL_INTERNAL_INCLUDES
+    "${OSPREY_MUSL_SRC}/arch/x86_64" "${OSPREY_MUSL_SRC}/arch/generic"
+    "${OSPREY_MUSL_BUILD}/obj/src/internal" "${OSPREY_MUSL_SRC}/src/include"
+    "${OSPREY_MUSL_SRC}/src/internal" "${OSPREY_MUSL_BUILD}/obj/include" "${OSPREY_MUSL_SRC}/include"
+    PARENT_SCOPE)
