@@ -1,7 +1,7 @@
 // The few C++ runtime pieces the kernel's freestanding C++ needs: operator new/delete on
 // malloc, and the library entry points that the header-only fmt references but, built
 // without exceptions, never reaches in a healthy kernel.
-#include "boot/vm_exit.h"
+#include <kernel/boot/vm_exit.h>
 
 #include <cstdlib>
 #include <new>

@@ -1,7 +1,7 @@
-#include "vm_exit.h"
+#include <kernel/boot/vm_exit.h>
 
-#include "../arch/x86_64/io.h"
-#include "../console/serial.h"
+#include <kernel/arch/x86_64/io.h>
+#include <kernel/console/serial.h>
 
 #include <abi/exit_port.h>
 

@@ -1,7 +1,7 @@
 // Leaving the VM: the exit protocol of include/abi/exit_port.h, and kernel panics.
 #pragma once
 
-#include "../console/log.h"
+#include <kernel/console/log.h>
 
 namespace boot {
 

@@ -1,7 +1,7 @@
-#include "log.h"
+#include <kernel/console/log.h>
 
-#include "../arch/x86_64/tsc.h"
-#include "serial.h"
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/console/serial.h>
 
 namespace klog {
 

@@ -1,6 +1,6 @@
-#include "serial.h"
+#include <kernel/console/serial.h>
 
-#include "../arch/x86_64/io.h"
+#include <kernel/arch/x86_64/io.h>
 
 namespace console {
 

@@ -1,8 +1,8 @@
 // osprey_syscall: the one entry from musl (and later the raw `syscall` instruction) into the
 // kernel's Linux system-call functions. Numbers are the x86-64 Linux ABI
 // (arch/x86/entry/syscalls/syscall_64.tbl).
-#include "../boot/vm_exit.h"
-#include "../console/serial.h"
+#include <kernel/boot/vm_exit.h>
+#include <kernel/console/serial.h>
 
 #include <lib/errno.h>
 

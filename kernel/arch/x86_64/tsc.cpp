@@ -1,6 +1,6 @@
-#include "tsc.h"
+#include <kernel/arch/x86_64/tsc.h>
 
-#include "io.h"
+#include <kernel/arch/x86_64/io.h>
 
 #include <cpuid.h>
 

@@ -1,0 +1,46 @@
+// Physical memory and the kernel's page tables.
+//
+// Layout (kernel/arch/x86_64/layout.h): the kernel image in the top 2 GiB, all physical
+// memory direct-mapped at DIRECT_MAP_BASE, the lower canonical half for mappings made
+// through mm::map_anonymous (kernel heap and application, like a Linux process layout).
+// Page 0 and everything not mapped explicitly fault, so NULL dereferences are caught.
+#pragma once
+
+#include <lib/result.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace arch {
+struct PvhStartInfo;
+}
+
+namespace mm {
+
+constexpr size_t kPageSize = 4096;
+
+constexpr uint64_t page_round_down(uint64_t v) { return v & ~uint64_t(kPageSize - 1); }
+constexpr uint64_t page_round_up(uint64_t v) { return (v + kPageSize - 1) & ~uint64_t(kPageSize - 1); }
+
+/// Takes over memory from the PVH memory map: reserves the kernel image, the start_info
+/// data, the command line and the modules; builds the kernel page tables (kernel image,
+/// direct map) and switches to them, dropping the boot identity map. Call once, early.
+void init(const arch::PvhStartInfo& start_info);
+
+/// Kernel virtual address of a physical address, through the direct map.
+void* phys_to_virt(uint64_t phys);
+/// Physical address behind a direct-map or kernel-image address.
+uint64_t virt_to_phys(const void* virt);
+
+struct FrameStats {
+    uint64_t total_frames;
+    uint64_t free_frames;
+};
+
+/// One zeroed 4 KiB physical page frame; ENOMEM when none is left.
+lib::Result<uint64_t> alloc_frame();
+/// Returns a frame from alloc_frame(). Freeing a frame twice is a kernel bug (panic).
+void free_frame(uint64_t phys);
+FrameStats frame_stats();
+
+} // namespace mm

@@ -1,0 +1,109 @@
+// Page frame allocator: one bit per 4 KiB frame of physical memory (1 = in use), placed
+// right after the kernel image. First fit from a moving cursor. Reserved at init: the
+// first MiB, the kernel image, the bitmap itself, the PVH start_info data and the modules.
+#include <mm/memory.h>
+#include <mm/page_frames_internal.h>
+
+#include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/pvh.h>
+#include <kernel/boot/vm_exit.h>
+
+#include <cstring>
+
+extern "C" char __kernel_end[];
+
+namespace mm {
+
+namespace {
+
+uint64_t* g_bitmap;
+uint64_t g_frame_count;     // frames covered by the bitmap
+uint64_t g_free_frames;
+uint64_t g_usable_frames;
+uint64_t g_cursor;
+
+bool in_use(uint64_t frame) { return g_bitmap[frame / 64] & (1ull << (frame % 64)); }
+void set_in_use(uint64_t frame) { g_bitmap[frame / 64] |= 1ull << (frame % 64); }
+void set_free(uint64_t frame) { g_bitmap[frame / 64] &= ~(1ull << (frame % 64)); }
+
+void mark_range(uint64_t start, uint64_t end, bool used)
+{
+    for (uint64_t f = start / kPageSize; f < page_round_up(end) / kPageSize && f < g_frame_count; ++f) {
+        if (used && !in_use(f)) {
+            set_in_use(f);
+            --g_free_frames;
+        } else if (!used && in_use(f)) {
+            set_free(f);
+            ++g_free_frames;
+        }
+    }
+}
+
+} // namespace
+
+void frames_init(const arch::PvhStartInfo& info, void* (*early_phys_to_virt)(uint64_t))
+{
+    auto* map = static_cast<const arch::PvhMemmapEntry*>(early_phys_to_virt(info.memmap_paddr));
+    uint64_t top = 0;
+    for (uint32_t i = 0; i < info.memmap_entries; ++i)
+        if (map[i].type == arch::PvhMemmapEntry::kRam && map[i].addr + map[i].size > top)
+            top = map[i].addr + map[i].size;
+    g_frame_count = top / kPageSize;
+    uint64_t bitmap_bytes = page_round_up((g_frame_count + 63) / 64 * 8);
+    uint64_t bitmap_phys = page_round_up(reinterpret_cast<uint64_t>(__kernel_end) - KERNEL_VMA_BASE);
+    g_bitmap = static_cast<uint64_t*>(early_phys_to_virt(bitmap_phys));
+    memset(g_bitmap, 0xff, bitmap_bytes); // everything reserved until the map says RAM
+
+    for (uint32_t i = 0; i < info.memmap_entries; ++i) {
+        if (map[i].type != arch::PvhMemmapEntry::kRam)
+            continue;
+        uint64_t start = page_round_up(map[i].addr), end = page_round_down(map[i].addr + map[i].size);
+        if (start < end) {
+            mark_range(start, end, false);
+            g_usable_frames += (end - start) / kPageSize;
+        }
+    }
+    mark_range(0, 0x100000, true); // real-mode area, BIOS data, VMM tables
+    mark_range(KERNEL_PHYS_LOAD, bitmap_phys + bitmap_bytes, true);
+    mark_range(page_round_down(info.memmap_paddr), info.memmap_paddr + info.memmap_entries * sizeof(arch::PvhMemmapEntry), true);
+    auto* modules = static_cast<const arch::PvhModule*>(early_phys_to_virt(info.modlist_paddr));
+    for (uint32_t i = 0; i < info.nr_modules; ++i)
+        mark_range(page_round_down(modules[i].paddr), modules[i].paddr + modules[i].size, true);
+    if (info.nr_modules)
+        mark_range(page_round_down(info.modlist_paddr), info.modlist_paddr + info.nr_modules * sizeof(arch::PvhModule), true);
+    g_cursor = 0;
+}
+
+uint64_t frames_top() { return g_frame_count * kPageSize; }
+
+lib::Result<uint64_t> alloc_frame()
+{
+    for (uint64_t scanned = 0; scanned < g_frame_count; scanned += 64) {
+        uint64_t word = g_cursor / 64;
+        if (g_bitmap[word] != ~0ull) {
+            uint64_t frame = word * 64 + __builtin_ctzll(~g_bitmap[word]);
+            if (frame < g_frame_count) {
+                set_in_use(frame);
+                --g_free_frames;
+                g_cursor = frame;
+                memset(phys_to_virt(frame * kPageSize), 0, kPageSize);
+                return frame * kPageSize;
+            }
+        }
+        g_cursor = (word + 1) * 64 % (g_frame_count + 63 & ~63ull);
+    }
+    return lib::Error(lib::Errno::NOMEM, "out of physical memory");
+}
+
+void free_frame(uint64_t phys)
+{
+    uint64_t frame = phys / kPageSize;
+    if (phys % kPageSize || frame >= g_frame_count || !in_use(frame))
+        boot::panic("free_frame({:#x}): not an allocated frame", phys);
+    set_free(frame);
+    ++g_free_frames;
+}
+
+FrameStats frame_stats() { return { g_usable_frames, g_free_frames }; }
+
+} // namespace mm
