@@ -1,23 +1,95 @@
 // kernel_entry64: the first C++ code, called by boot.S in long mode on the boot stack.
+// Brings the machine up, mounts the image, and hands over to the program.
+#include <kernel/arch/x86_64/cpu.h>
 #include <kernel/arch/x86_64/layout.h>
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/arch/x86_64/tsc.h>
+#include <kernel/boot/boot_options.h>
+#include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/console/serial.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/debug/cpu_ktest.h>
+#include <kernel/fs/fd_table.h>
+#include <kernel/fs/root_fs.h>
+#include <linker/program.h>
 #include <mm/memory.h>
+
+#include <cstring>
+
+namespace {
+
+// Exit statuses for a program that could not be started, as a Linux shell reports them.
+constexpr int kCannotExecute = 126, kNotFound = 127;
+
+[[noreturn]] void fail(int status, const char* what, const lib::Error& error)
+{
+    klog::error(klog::Subsystem::Boot, "{}: {} ({})", what, error.message, lib::errno_name(error.code));
+    boot::vm_exit(status);
+}
+
+std::string_view c_string_at(uint64_t paddr)
+{
+    if (!paddr)
+        return {};
+    auto* text = static_cast<const char*>(mm::phys_to_virt(paddr));
+    return std::string_view(text, strlen(text));
+}
+
+lib::Result<std::span<const std::byte>> image_module(const arch::PvhStartInfo& info)
+{
+    if (info.nr_modules == 0)
+        return lib::Error(lib::Errno::NOENT, "no image: the VMM passed no PVH module (QEMU: -initrd IMAGE)");
+    auto* modules = static_cast<const arch::PvhModule*>(mm::phys_to_virt(info.modlist_paddr));
+    return std::span(static_cast<const std::byte*>(mm::phys_to_virt(modules[0].paddr)), modules[0].size);
+}
+
+/// The program's argv from the boot line or, without "--" there, from /.osprey/cmdline.
+boot::BootOptions program_options(boot::BootOptions options)
+{
+    if (!options.argv.empty())
+        return options;
+    auto node = fs::root_image().lookup("/.osprey/cmdline");
+    if (node.is_error())
+        fail(kNotFound, "no program to run", lib::Error(lib::Errno::NOENT, "nothing after -- on the command line and no /.osprey/cmdline in the image"));
+    auto data = fs::root_image().file_data(node.value());
+    if (data.is_error())
+        fail(kCannotExecute, "cannot read /.osprey/cmdline", data.error());
+    auto text = std::string_view(reinterpret_cast<const char*>(data->data()), data->size());
+    auto merged = boot::apply_image_cmdline(text);
+    if (merged.is_error())
+        fail(kCannotExecute, "bad /.osprey/cmdline in the image", merged.error());
+    if (merged->argv.empty())
+        fail(kNotFound, "no program to run", lib::Error(lib::Errno::NOENT, "/.osprey/cmdline names no program"));
+    return merged.value();
+}
+
+} // namespace
 
 extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
 {
     console::console_uart().init();
     arch::tsc_init();
+    arch::cpu_init();
+    debug::run_early_cpu_ktest(start_info_paddr); // ktest=fault|ud2|gp|nested|panic|interrupt
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);
     mm::init(*info);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
+    auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));
+    if (options.is_error())
+        fail(kCannotExecute, "bad kernel command line", options.error());
     auto frames = mm::frame_stats();
-    klog::info(klog::Subsystem::Mm, "{} KiB free of {} KiB", frames.free_frames * 4, frames.total_frames * 4);
-    klog::warn(klog::Subsystem::Boot, "hello from osprey; tsc {} Hz ({})", arch::tsc_hz(), arch::tsc_source());
-    boot::vm_exit(0);
+    klog::info(klog::Subsystem::Mm, "{} KiB free of {} KiB; TSC {} Hz ({})", frames.free_frames * 4,
+        frames.total_frames * 4, arch::tsc_hz(), arch::tsc_source());
+
+    auto image = image_module(*info);
+    if (image.is_error())
+        fail(kCannotExecute, "cannot mount the root filesystem", image.error());
+    if (auto mounted = fs::mount_root(image.value()); mounted.is_error())
+        fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
+    auto program = program_options(options.value());
+    fs::fd_table_init();
+    auto error = linker::run_program(program.argv, program.envp);
+    fail(error.code == lib::Errno::NOENT ? kNotFound : kCannotExecute, "cannot run the program", error);
 }

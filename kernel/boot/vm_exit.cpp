@@ -2,6 +2,7 @@
 
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/console/serial.h>
+#include <kernel/debug/backtrace.h>
 
 #include <abi/exit_port.h>
 
@@ -28,12 +29,16 @@ enum class ExitKind { Status, Panic };
 
 void vm_exit(int status) { report_and_stop(ExitKind::Status, status & 0xff); }
 
-void panic_message(const char* text, size_t length)
+void panic_message(const char* text, size_t length, PanicBacktrace backtrace)
 {
+    static constinit int panicking;
+    bool first = __atomic_fetch_add(&panicking, 1, __ATOMIC_RELAXED) == 0;
     auto& uart = console::console_uart();
     uart.write("\nkernel panic: ", 15);
     uart.write(text, length);
     uart.write("\n", 1);
+    if (first && backtrace == PanicBacktrace::Caller)
+        debug::print_current_backtrace();
     report_and_stop(ExitKind::Panic, abi::kPanicStatus);
 }
 

@@ -8,9 +8,15 @@ namespace boot {
 /// Reports `status` (0..255) to the VMM as the program's exit status and stops the VM.
 [[noreturn]] void vm_exit(int status);
 
+enum class PanicBacktrace {
+    Caller,          // print the backtrace of panic_message's caller
+    AlreadyReported, // the caller printed one already (the CPU exception report)
+};
+
 /// Prints "kernel panic: MESSAGE" and a backtrace, then stops the VM with abi::kPanicStatus.
-/// For broken kernel invariants only; bad input is an error value, never a panic.
-[[noreturn]] void panic_message(const char* text, size_t length);
+/// For broken kernel invariants only; bad input is an error value, never a panic. A panic
+/// while panicking skips the backtrace and stops at once.
+[[noreturn]] void panic_message(const char* text, size_t length, PanicBacktrace backtrace = PanicBacktrace::Caller);
 
 template<typename... Args>
 [[noreturn]] void panic(fmt::format_string<Args...> format, Args&&... args)

@@ -1,0 +1,76 @@
+#include <kernel/boot/boot_options.h>
+#include <kernel/console/log.h>
+#include <kernel/fs/console_file.h>
+
+#include <images/cmdline.h>
+
+namespace boot {
+
+namespace {
+
+// Two command lines at most (boot line, image default), each with its own storage.
+constexpr size_t kStorageBytes = 64 * 1024;
+char g_storage[2][kStorageBytes];
+std::string_view g_words[2][kMaxCmdlineWords];
+std::string_view g_environment[kMaxEnvironment];
+size_t g_environment_count;
+BootOptions g_options;
+images::Cmdline g_boot_line;
+
+void apply_option(std::string_view word)
+{
+    auto key = images::option_key(word);
+    auto value = images::option_value(word);
+    if (key == "env") {
+        if (value.find('=') == std::string_view::npos || g_environment_count == kMaxEnvironment)
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want env=NAME=VALUE)", word);
+        else
+            g_environment[g_environment_count++] = value; // NUL-terminated: ends the word
+    } else if (key == "ktest") {
+        g_options.ktest = value;
+    } else if (key == "console") {
+        if (!fs::set_console_mode(value.data()))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console=tty or console=pipe)", word);
+    } else if (!klog::apply_option(key, value)) {
+        klog::warn(klog::Subsystem::Boot, "ignoring unknown option {}", word);
+    }
+}
+
+lib::Result<images::Cmdline> split_line(int slot, std::string_view text)
+{
+    if (text.size() >= kStorageBytes)
+        return lib::Error(lib::Errno::TOOBIG, "command line longer than 64 KiB");
+    return images::parse_cmdline(text, g_storage[slot], g_words[slot]);
+}
+
+void apply_options(const images::Cmdline& line)
+{
+    for (auto option : line.options)
+        apply_option(option);
+    g_options.envp = std::span<const std::string_view>(g_environment, g_environment_count);
+}
+
+} // namespace
+
+lib::Result<BootOptions> parse_boot_options(std::string_view text)
+{
+    g_boot_line = TRY(split_line(0, text));
+    apply_options(g_boot_line);
+    if (g_boot_line.has_separator)
+        g_options.argv = g_boot_line.argv;
+    return g_options;
+}
+
+lib::Result<BootOptions> apply_image_cmdline(std::string_view image_text)
+{
+    auto image_line = TRY(split_line(1, image_text));
+    // Image options first, then the boot line's again, so that the boot line wins for
+    // single-valued options while env= entries of both accumulate.
+    g_environment_count = 0;
+    apply_options(image_line);
+    apply_options(g_boot_line);
+    g_options.argv = image_line.argv;
+    return g_options;
+}
+
+} // namespace boot

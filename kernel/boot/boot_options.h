@@ -1,0 +1,34 @@
+// The kernel command line, decoded: kernel options, then the program's argv; the
+// program's environment comes from `env=NAME=VALUE` options. Syntax in images/cmdline.h.
+//
+// Options understood: log=LEVEL, log.SUBSYSTEM=LEVEL (kernel/console/log.h),
+// env=NAME=VALUE (repeatable), console=tty|pipe (whether fds 0-2 are a terminal),
+// ktest=NAME (run an in-kernel test instead of a program). An unknown option is reported
+// with a warning and ignored, as Linux does.
+#pragma once
+
+#include <lib/result.h>
+
+#include <span>
+#include <string_view>
+
+namespace boot {
+
+constexpr size_t kMaxCmdlineWords = 2048;
+constexpr size_t kMaxEnvironment = 1024;
+
+struct BootOptions {
+    std::span<const std::string_view> argv; // empty: no program given
+    std::span<const std::string_view> envp;
+    std::string_view ktest;
+};
+
+/// Parses `text` (the boot command line, then optionally the image's default command line
+/// `image_text` used when the boot line has no "--"). The result points into static
+/// storage that lives for the whole boot. Errors: EINVAL / E2BIG from the parser.
+lib::Result<BootOptions> parse_boot_options(std::string_view text);
+/// Adds the image's default command line (the file /.osprey/cmdline): its options apply
+/// before the boot line's, its argv is used because the boot line had none.
+lib::Result<BootOptions> apply_image_cmdline(std::string_view image_text);
+
+} // namespace boot

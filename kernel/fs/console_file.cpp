@@ -1,0 +1,43 @@
+#include <kernel/console/serial.h>
+#include <kernel/fs/console_file.h>
+
+#include <cstring>
+
+namespace fs {
+
+namespace {
+bool g_console_is_tty;
+}
+
+bool set_console_mode(const char* value)
+{
+    if (strcmp(value, "tty") == 0)
+        g_console_is_tty = true;
+    else if (strcmp(value, "pipe") == 0)
+        g_console_is_tty = false;
+    else
+        return false;
+    return true;
+}
+
+lib::Result<size_t> ConsoleFile::write(const void* data, size_t length)
+{
+    console::console_uart().write(static_cast<const char*>(data), length);
+    return length;
+}
+
+lib::Result<void> ConsoleFile::stat(LinuxStat& st)
+{
+    st = {};
+    st.st_dev = 5;
+    st.st_ino = 1;
+    st.st_nlink = 1;
+    st.st_mode = (g_console_is_tty ? kModeCharDevice : 0010000 /* FIFO */) | 0620;
+    st.st_rdev = g_console_is_tty ? (4u << 8 | 64u) : 0; // ttyS0 is char device 4:64
+    st.st_blksize = 1024;
+    return {};
+}
+
+bool ConsoleFile::is_terminal() const { return g_console_is_tty; }
+
+} // namespace fs

@@ -1,0 +1,44 @@
+// Open file descriptions: what a file descriptor refers to. One subclass per kind of file
+// (console, ROFS file, ...). The default of every operation is the error Linux gives for a
+// file that cannot do it.
+#pragma once
+
+#include <kernel/fs/linux_stat.h>
+#include <lib/result.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fs {
+
+enum class Whence { Set = 0, Current = 1, End = 2 };
+
+class File {
+public:
+    virtual ~File() = default;
+
+    virtual lib::Result<size_t> read(void*, size_t) { return lib::Errno::INVAL; }
+    virtual lib::Result<size_t> write(const void*, size_t) { return lib::Errno::BADF; }
+    virtual lib::Result<size_t> pread(void*, size_t, uint64_t) { return lib::Errno::SPIPE; }
+    virtual lib::Result<uint64_t> seek(int64_t, Whence) { return lib::Errno::SPIPE; }
+    virtual lib::Result<void> stat(LinuxStat&) = 0;
+    /// Whether isatty() should say yes (ioctl TCGETS succeeds).
+    virtual bool is_terminal() const { return false; }
+    /// Open flags (O_ACCMODE bits, O_APPEND...) as given to open, for fcntl(F_GETFL).
+    int open_flags() const { return m_open_flags; }
+    void set_open_flags(int flags) { m_open_flags = flags; }
+
+    void ref() { ++m_references; }
+    /// Drops a reference; deletes the file when it was the last.
+    void unref()
+    {
+        if (--m_references == 0)
+            delete this;
+    }
+
+private:
+    int m_references = 1;
+    int m_open_flags = 0;
+};
+
+} // namespace fs

@@ -1,0 +1,82 @@
+#include <kernel/fs/rofs_file.h>
+
+#include <cstring>
+
+namespace fs {
+
+lib::Result<size_t> RofsFile::pread(void* buffer, size_t length, uint64_t offset)
+{
+    if (m_node.is_directory())
+        return lib::Errno::ISDIR;
+    auto data = TRY(m_image.file_data(m_node));
+    if (offset >= data.size())
+        return size_t(0);
+    size_t n = data.size() - offset < length ? data.size() - offset : length;
+    memcpy(buffer, data.data() + offset, n);
+    return n;
+}
+
+lib::Result<size_t> RofsFile::read(void* buffer, size_t length)
+{
+    size_t n = TRY(pread(buffer, length, m_position));
+    m_position += n;
+    return n;
+}
+
+lib::Result<uint64_t> RofsFile::seek(int64_t offset, Whence whence)
+{
+    if (whence != Whence::Set && whence != Whence::Current && whence != Whence::End)
+        return lib::Errno::INVAL;
+    int64_t base = whence == Whence::Set ? 0 : whence == Whence::Current ? int64_t(m_position) : int64_t(m_node.size());
+    if (offset > 0 && base > INT64_MAX - offset)
+        return lib::Errno::OVERFLOW;
+    if (base + offset < 0)
+        return lib::Errno::INVAL;
+    m_position = uint64_t(base + offset);
+    return m_position;
+}
+
+lib::Result<void> RofsFile::stat(LinuxStat& st)
+{
+    auto info = TRY(m_image.stat(m_node));
+    st = {};
+    st.st_dev = 0x801;
+    st.st_ino = info.ino;
+    st.st_nlink = info.nlink;
+    st.st_mode = info.mode;
+    st.st_size = int64_t(info.size);
+    st.st_blksize = info.blksize;
+    st.st_blocks = int64_t(info.blocks);
+    st.st_atime_sec = st.st_mtime_sec = st.st_ctime_sec = int64_t(info.mtime);
+    return {};
+}
+
+lib::Result<size_t> RofsFile::read_directory(void* buffer, size_t length)
+{
+    auto dir = TRY(m_image.directory(m_node));
+    auto* out = static_cast<unsigned char*>(buffer);
+    size_t used = 0;
+    for (; m_position < dir.size(); ++m_position) {
+        auto entry = dir[m_position];
+        // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
+        size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
+        if (used + record > length) {
+            if (used == 0)
+                return lib::Errno::INVAL;
+            break;
+        }
+        uint64_t ino = entry.inode + 1, next = m_position + 1;
+        uint16_t reclen = uint16_t(record);
+        uint8_t type = entry.type == images::RofsFileType::Directory ? 4 : entry.type == images::RofsFileType::Symlink ? 10 : 8;
+        memset(out + used, 0, record);
+        memcpy(out + used, &ino, 8);
+        memcpy(out + used + 8, &next, 8);
+        memcpy(out + used + 16, &reclen, 2);
+        out[used + 18] = type;
+        memcpy(out + used + 19, entry.name.data(), entry.name.size());
+        used += record;
+    }
+    return used;
+}
+
+} // namespace fs

@@ -1,0 +1,30 @@
+// An open file, directory or symlink of the ROFS root. Reads copy from the image in place.
+#pragma once
+
+#include <kernel/fs/file.h>
+#include <images/rofs_reader.h>
+
+namespace fs {
+
+class RofsFile final : public File {
+public:
+    RofsFile(const images::RofsImage& image, const images::RofsNode& node) : m_image(image), m_node(node) { }
+
+    lib::Result<size_t> read(void* buffer, size_t length) override;
+    lib::Result<size_t> pread(void* buffer, size_t length, uint64_t offset) override;
+    lib::Result<uint64_t> seek(int64_t offset, Whence whence) override;
+    lib::Result<void> stat(LinuxStat& st) override;
+
+    /// getdents64(2): fills `buffer` with struct linux_dirent64 records from the current
+    /// position; 0 at the end. ENOTDIR for a file, EINVAL if one record does not fit.
+    lib::Result<size_t> read_directory(void* buffer, size_t length);
+    /// The file's bytes in the image (page-aligned), for mmap without copying.
+    lib::Result<std::span<const std::byte>> contents() const { return m_image.file_data(m_node); }
+
+private:
+    const images::RofsImage& m_image;
+    images::RofsNode m_node;
+    uint64_t m_position = 0;
+};
+
+} // namespace fs
