@@ -70,7 +70,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     console::console_uart().init();
     arch::tsc_init();
     arch::cpu_init();
-    debug::run_early_cpu_ktest(start_info_paddr); // ktest=fault|ud2|gp|nested|panic|interrupt
+    debug::run_early_cpu_ktest(start_info_paddr); // ktest=NAME: kernel/debug/cpu_ktest.h
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);

@@ -1,0 +1,134 @@
+// RofsWriter: collects files, symlinks and directories into a tree (rofs_writer_tree.h);
+// rofs_layout.cpp turns the tree into image bytes.
+#include "rofs_writer_tree.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace images {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path)
+{
+    if (path.empty() || path.front() != '/')
+        throw RofsWriteError("ROFS writer: image path '" + std::string(path) + "' is not absolute");
+    if (path.find('\0') != std::string_view::npos)
+        throw RofsWriteError("ROFS writer: image path contains a NUL byte");
+    std::vector<std::string> components;
+    size_t start = 0;
+    while (start < path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos)
+            end = path.size();
+        std::string_view name = path.substr(start, end - start);
+        if (name == "." || name == "..")
+            throw RofsWriteError("ROFS writer: image path '" + std::string(path) + "' contains '.' or '..'");
+        if (name.size() > kRofsMaxName)
+            throw RofsWriteError("ROFS writer: a name in '" + std::string(path) + "' is longer than 255 bytes");
+        if (!name.empty())
+            components.emplace_back(name);
+        start = end + 1;
+    }
+    return components;
+}
+
+uint32_t checked_permissions(std::string_view path, uint32_t mode)
+{
+    if ((mode & ~kRofsPermMask) != 0)
+        throw RofsWriteError("ROFS writer: mode of '" + std::string(path) + "' has bits beyond 07777");
+    return mode;
+}
+
+} // namespace
+
+RofsWriter::RofsWriter() : m_root(std::make_unique<Node>()) { m_root->explicit_entry = true; }
+RofsWriter::~RofsWriter() = default;
+
+// Creates the missing directories above `path` and returns its parent directory; sets
+// `leaf` to the last component. Throws if `path` is the root or crosses a non-directory.
+RofsWriter::Node& RofsWriter::make_parents(std::string_view path, std::string& leaf)
+{
+    std::vector<std::string> components = split_path(path);
+    if (components.empty())
+        throw RofsWriteError("ROFS writer: cannot add the root directory itself");
+    Node* dir = m_root.get();
+    for (size_t i = 0; i + 1 < components.size(); ++i) {
+        std::unique_ptr<Node>& child = dir->children[components[i]];
+        if (!child)
+            child = std::make_unique<Node>();
+        if (!child->is_directory())
+            throw RofsWriteError("ROFS writer: '" + std::string(path) + "' lies under a non-directory");
+        dir = child.get();
+    }
+    leaf = components.back();
+    return *dir;
+}
+
+RofsWriter::Node& RofsWriter::add_entry(std::string_view path, uint32_t mode)
+{
+    std::string leaf;
+    Node& dir = make_parents(path, leaf);
+    std::unique_ptr<Node>& slot = dir.children[leaf];
+    if (slot)
+        throw RofsWriteError("ROFS writer: '" + std::string(path) + "' is added twice");
+    slot = std::make_unique<Node>();
+    slot->mode = mode;
+    slot->explicit_entry = true;
+    return *slot;
+}
+
+void RofsWriter::add_file(std::string_view path, std::vector<std::byte> contents, uint32_t mode)
+{
+    add_entry(path, kRofsTypeRegular | checked_permissions(path, mode)).contents = std::move(contents);
+}
+
+void RofsWriter::add_host_file(std::string_view path, std::filesystem::path host_path, std::optional<uint32_t> mode)
+{
+    std::error_code error;
+    auto status = std::filesystem::status(host_path, error);
+    if (error || !std::filesystem::is_regular_file(status))
+        throw RofsWriteError("ROFS writer: '" + host_path.string() + "' is not a readable regular file");
+    uint32_t permissions = mode.value_or(static_cast<uint32_t>(status.permissions()) & kRofsPermMask);
+    add_entry(path, kRofsTypeRegular | checked_permissions(path, permissions)).contents = std::move(host_path);
+}
+
+void RofsWriter::add_symlink(std::string_view path, std::string_view target)
+{
+    if (target.empty() || target.size() > kRofsMaxPath || target.find('\0') != std::string_view::npos)
+        throw RofsWriteError("ROFS writer: bad symlink target for '" + std::string(path) + "'");
+    add_entry(path, kRofsTypeSymlink | 0777).target = target;
+}
+
+void RofsWriter::add_directory(std::string_view path, uint32_t mode)
+{
+    uint32_t permissions = checked_permissions(path, mode);
+    if (split_path(path).empty()) {
+        m_root->mode = kRofsTypeDirectory | permissions;
+        return;
+    }
+    std::string leaf;
+    Node& dir = make_parents(path, leaf);
+    std::unique_ptr<Node>& child = dir.children[leaf];
+    if (!child)
+        child = std::make_unique<Node>();
+    if (!child->is_directory() || child->explicit_entry)
+        throw RofsWriteError("ROFS writer: '" + std::string(path) + "' is added twice");
+    child->mode = kRofsTypeDirectory | permissions;
+    child->explicit_entry = true;
+}
+
+std::vector<std::byte> RofsWriter::build() const { return layout_rofs_image(*m_root, m_mtime); }
+
+uint64_t RofsWriter::write(const std::filesystem::path& output) const
+{
+    std::vector<std::byte> image = build();
+    std::ofstream out(output, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+    out.close();
+    if (!out)
+        throw RofsWriteError("ROFS writer: cannot write '" + output.string() + "': " + std::strerror(errno));
+    return image.size();
+}
+
+} // namespace images

@@ -1,0 +1,203 @@
+// What the user sees when code crashes: the CPU exception report. Intel SDM vol. 3A §6.15
+// describes each exception and its error code.
+//
+//   ==== CPU exception: #PF page fault (vector 14) ====
+//   write to 0x00007fffdead0000: page not present
+//   at 0xffffffff8013697a debug::ktest_page_fault+0xa (kernel)
+//     rip 0xffffffff8013697a  rsp 0xffffffff80114f78  rflags 0x0000000000000046 [PF ZF]
+//     ... all general registers, then the backtrace, then "kernel panic: ..."
+#include <kernel/arch/x86_64/gdt.h>
+#include <kernel/arch/x86_64/idt.h>
+#include <kernel/boot/vm_exit.h>
+#include <kernel/console/log.h>
+#include <kernel/debug/backtrace.h>
+#include <kernel/debug/report.h>
+#include <kernel/debug/safe_memory.h>
+#include <kernel/debug/symbols.h>
+
+namespace arch {
+
+namespace {
+
+struct ExceptionName {
+    const char* mnemonic;
+    const char* description;
+};
+
+constexpr ExceptionName kExceptionNames[32] = {
+    { "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" },
+    { "#BP", "breakpoint" }, { "#OF", "overflow" }, { "#BR", "bound range exceeded" },
+    { "#UD", "invalid opcode" }, { "#NM", "device not available" }, { "#DF", "double fault" },
+    { "#09", "coprocessor segment overrun" }, { "#TS", "invalid TSS" }, { "#NP", "segment not present" },
+    { "#SS", "stack-segment fault" }, { "#GP", "general protection fault" }, { "#PF", "page fault" },
+    { "#15", "reserved" }, { "#MF", "x87 floating-point error" }, { "#AC", "alignment check" },
+    { "#MC", "machine check" }, { "#XM", "SIMD floating-point exception" }, { "#VE", "virtualization exception" },
+    { "#CP", "control protection exception" }, { "#22", "reserved" }, { "#23", "reserved" },
+    { "#24", "reserved" }, { "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
+    { "#HV", "hypervisor injection" }, { "#VC", "VMM communication" }, { "#SX", "security exception" },
+    { "#31", "reserved" },
+};
+
+constexpr uint8_t kPageFaultVector = 14, kGeneralProtectionVector = 13, kDoubleFaultVector = 8;
+
+uint64_t read_cr2()
+{
+    uint64_t value;
+    asm volatile("mov %%cr2, %0" : "=r"(value));
+    return value;
+}
+
+uint64_t read_cr3()
+{
+    uint64_t value;
+    asm volatile("mov %%cr3, %0" : "=r"(value));
+    return value;
+}
+
+// Page-fault error code, SDM vol. 3A §4.7, figure 4-12.
+void report_page_fault(uint64_t error, uint64_t address)
+{
+    const char* access = error & (1 << 4) ? "instruction fetch from" : error & (1 << 1) ? "write to" : "read from";
+    const char* cause = error & 1 ? "protection violation (the page is present)" : "page not present";
+    debug::report("{} {:#018x}: {}{}{}", access, address, cause, error & (1 << 3) ? ", reserved bit set" : "",
+        error & (1 << 5) ? ", protection key" : "");
+    if (address < 4096)
+        debug::report("(address in page 0: probably a NULL pointer dereference)");
+    char text[160];
+    if (debug::lookup_symbol(address)) {
+        size_t length = debug::describe_address(address, debug::AddressKind::Instruction, text, sizeof(text));
+        debug::report("(the address is in {})", std::string_view(text, length));
+    }
+}
+
+// Selector error code, SDM vol. 3A §6.13: which descriptor the fault was about, if any.
+void report_selector_error(uint64_t error)
+{
+    if (error == 0) {
+        debug::report("(error code 0: often a non-canonical address, i.e. a corrupt pointer)");
+        return;
+    }
+    const char* table = error & 2 ? "IDT" : error & 4 ? "LDT" : "GDT";
+    debug::report("about {} entry {:#x}{}", table, (error >> 3) & 0x1fff, error & 1 ? " (external event)" : "");
+}
+
+void report_location(const InterruptFrame& frame)
+{
+    char text[160];
+    size_t length = debug::describe_address(frame.rip, debug::AddressKind::Instruction, text, sizeof(text));
+    auto symbol = debug::lookup_symbol(frame.rip);
+    const char* where = !symbol ? "unknown code" : symbol->module ? "application" : "kernel";
+    debug::report("at {:#018x} {} ({})", frame.rip, std::string_view(text, length), where);
+    // A call through a bad pointer faults on the fetch; the caller is at the top of the stack.
+    uint64_t caller;
+    if (frame.vector == kPageFaultVector && (frame.error_code & (1 << 4)) && debug::read_word(frame.rsp, caller)) {
+        length = debug::describe_address(caller, debug::AddressKind::ReturnAddress, text, sizeof(text));
+        debug::report("called from {:#018x} {} (if this was a call)", caller, std::string_view(text, length));
+    }
+}
+
+void report_flags(uint64_t rflags, char* text, size_t size)
+{
+    constexpr struct { uint8_t bit; const char* name; } kFlags[] = { { 0, "CF" }, { 2, "PF" }, { 4, "AF" },
+        { 6, "ZF" }, { 7, "SF" }, { 8, "TF" }, { 9, "IF" }, { 10, "DF" }, { 11, "OF" }, { 16, "RF" }, { 18, "AC" } };
+    size_t used = 0;
+    for (auto flag : kFlags) {
+        if ((rflags >> flag.bit) & 1) {
+            auto r = fmt::format_to_n(text + used, size - used, "{}{}", used ? " " : "", flag.name);
+            used += r.size < size - used ? r.size : size - used;
+        }
+    }
+    text[used < size ? used : size - 1] = '\0';
+}
+
+void report_registers(const InterruptFrame& f)
+{
+    char flags[48];
+    report_flags(f.rflags, flags, sizeof(flags));
+    debug::report("  rip {:#018x}  rsp {:#018x}  rflags {:#018x} [{}]", f.rip, f.rsp, f.rflags, flags);
+    debug::report("  cs  {:#06x}  ss {:#06x}  error {:#x}  cr2 {:#018x}  cr3 {:#018x}  mxcsr {:#06x}", f.cs, f.ss,
+        f.error_code, read_cr2(), read_cr3(), f.mxcsr());
+    debug::report("  rax {:#018x}  rbx {:#018x}  rcx {:#018x}", f.rax, f.rbx, f.rcx);
+    debug::report("  rdx {:#018x}  rsi {:#018x}  rdi {:#018x}", f.rdx, f.rsi, f.rdi);
+    debug::report("  rbp {:#018x}  r8  {:#018x}  r9  {:#018x}", f.rbp, f.r8, f.r9);
+    debug::report("  r10 {:#018x}  r11 {:#018x}  r12 {:#018x}", f.r10, f.r11, f.r12);
+    debug::report("  r13 {:#018x}  r14 {:#018x}  r15 {:#018x}", f.r13, f.r14, f.r15);
+}
+
+void report_details(const InterruptFrame& frame)
+{
+    switch (frame.vector) {
+    case kPageFaultVector:
+        report_page_fault(frame.error_code, read_cr2());
+        break;
+    case 10: case 11: case 12: case kGeneralProtectionVector:
+        report_selector_error(frame.error_code);
+        break;
+    case kDoubleFaultVector:
+        debug::report("(the saved rip of a double fault is unreliable; see the backtrace)");
+        break;
+    default:
+        break;
+    }
+}
+
+// Each CPU exception that nobody handled comes here once; a fault while reporting comes
+// here again (depth 2, reported more briefly); a third stops the VM with one fixed line.
+constinit int g_report_depth;
+
+[[noreturn]] void stop_after_report(const InterruptFrame& frame, const char* mnemonic, const char* description)
+{
+    char text[128];
+    size_t length = debug::describe_address(frame.rip, debug::AddressKind::Instruction, text, sizeof(text));
+    char message[256];
+    auto r = fmt::format_to_n(message, sizeof(message), "unhandled CPU exception {} ({}) at {}", mnemonic, description,
+        std::string_view(text, length));
+    boot::panic_message(message, r.size < sizeof(message) ? r.size : sizeof(message),
+        boot::PanicBacktrace::AlreadyReported);
+}
+
+} // namespace
+
+void report_fatal_exception(const InterruptFrame& frame)
+{
+    int depth = __atomic_add_fetch(&g_report_depth, 1, __ATOMIC_RELAXED);
+    if (depth > 2) {
+        static constexpr char kLine[] = "fault while reporting a fault";
+        boot::panic_message(kLine, sizeof(kLine) - 1, boot::PanicBacktrace::AlreadyReported);
+    }
+    auto vector = uint8_t(frame.vector);
+    auto name = vector < 32 ? kExceptionNames[vector] : ExceptionName { "IRQ", "interrupt" };
+    debug::report("");
+    debug::report("==== CPU exception: {} {} (vector {}) ====", name.mnemonic, name.description, vector);
+    if (depth > 1)
+        debug::report("(raised while reporting an earlier exception)");
+    if (uint8_t slot = ist_slot_containing(frame.rsp); slot == uint8_t(ist_slot_for(vector)))
+        debug::report("(raised inside a handler on the same IST stack: that handler's frame is lost)");
+    else if (slot != 0)
+        debug::report("(raised inside an interrupt or exception handler)");
+    for (uint8_t slot = 1; slot <= kIstSlotCount; ++slot) {
+        if (!ist_stack_intact(IstSlot(slot)))
+            debug::report("(IST stack {} overflowed: its canary is gone)", slot);
+    }
+    report_details(frame);
+    report_location(frame);
+    report_registers(frame);
+    debug::print_backtrace(frame.rip, frame.rbp);
+    stop_after_report(frame, name.mnemonic, name.description);
+}
+
+void report_unexpected_interrupt(const InterruptFrame& frame)
+{
+    // Logged on the 1st, 2nd, 4th, 8th... occurrence per vector, so a storm cannot drown
+    // the console.
+    static constinit uint32_t counts[256];
+    uint32_t count = ++counts[uint8_t(frame.vector)];
+    if ((count & (count - 1)) != 0)
+        return;
+    char text[128];
+    size_t length = debug::describe_address(frame.rip, debug::AddressKind::Instruction, text, sizeof(text));
+    klog::warn(klog::Subsystem::Cpu, "unexpected interrupt, vector {} (seen {} times), at {:#x} {}; ignored",
+        frame.vector, count, frame.rip, std::string_view(text, length));
+}
+
+} // namespace arch

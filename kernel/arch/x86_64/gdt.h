@@ -1,0 +1,55 @@
+// The kernel's global descriptor table and task-state segment (Intel SDM vol. 3A §3.4.5,
+// §7.7 "Task management in 64-bit mode").
+//
+// Osprey runs everything in ring 0, including the application, and the application uses
+// the System V red zone (the 128 bytes below %rsp). An interrupt delivered on the current
+// stack would overwrite it, so every IDT gate names an interrupt stack table (IST) slot and
+// the CPU always switches to a fresh stack. The TSS exists only to hold those stacks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace arch {
+
+/// Selectors. boot.S uses the same two (its boot GDT has the same first three entries).
+constexpr uint16_t kKernelCodeSelector = 0x08;
+constexpr uint16_t kKernelDataSelector = 0x10;
+constexpr uint16_t kTssSelector = 0x18; // a 16-byte system descriptor: slots 3 and 4
+
+/// IST slots (1-based, as in the IDT gate's IST field). Each has its own stack, so one kind
+/// of event never lands on a stack another kind is using: a double fault or NMI arriving
+/// while an exception handler runs does not clobber that handler's frame.
+enum class IstSlot : uint8_t {
+    DoubleFault = 1,
+    Nmi = 2,
+    MachineCheck = 3,
+    Exception = 4, // every other CPU exception (vectors 0-31)
+    Interrupt = 5, // external interrupts and IPIs (vectors 32-255)
+};
+constexpr size_t kIstSlotCount = 5;
+
+/// One IST stack's bounds, [bottom, top). `guard` is the 4 KiB page right below `bottom`,
+/// reserved so that mm can unmap it (see gdt.cpp on guard pages).
+struct IstStackBounds {
+    uintptr_t guard;
+    uintptr_t bottom;
+    uintptr_t top;
+};
+
+/// Loads the kernel GDT and TSS on the boot CPU and reloads %cs, %ds, %es, %ss (%fs and %gs
+/// keep their selectors; their bases are set through MSRs). Call once, before idt_init().
+void gdt_init();
+
+/// Bounds of the stack behind `slot`.
+IstStackBounds ist_stack(IstSlot slot);
+
+/// The IST stack that contains `address`, or 0 if none does. Used to tell whether an
+/// exception interrupted a handler running on the same stack (its frame is then lost).
+uint8_t ist_slot_containing(uintptr_t address);
+
+/// Whether the canary at the bottom of `slot`'s stack is intact (false: the stack
+/// overflowed at some point).
+bool ist_stack_intact(IstSlot slot);
+
+} // namespace arch

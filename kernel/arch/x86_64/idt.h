@@ -1,0 +1,56 @@
+// The interrupt descriptor table: all 256 vectors, each an interrupt gate (interrupts stay
+// disabled while a handler runs) that switches to an IST stack (gdt.h says why).
+//
+// Adding a device interrupt later:
+//
+//   arch::InterruptResult on_timer(arch::InterruptFrame& frame)
+//   {
+//       ...                      // runs on the IST stack, interrupts disabled
+//       apic::end_of_interrupt(); // the handler owns the EOI
+//       return arch::InterruptResult::Handled;
+//   }
+//   arch::set_interrupt_handler(kTimerVector, on_timer);
+//
+// Exceptions use the same hook: mm registers a page-fault handler that returns Handled when
+// it populated the page and Unhandled for a real fault, which then gets the crash report.
+#pragma once
+
+#include <kernel/arch/x86_64/gdt.h>
+#include <kernel/arch/x86_64/interrupt_frame.h>
+
+#include <cstdint>
+
+namespace arch {
+
+enum class InterruptResult {
+    Handled,   // resume the interrupted code (with any changes made to the frame)
+    Unhandled, // exceptions: crash report and panic; other vectors: logged and ignored
+};
+
+/// Runs on an IST stack with interrupts disabled. Must not fault (a fault inside a handler
+/// is reported as fatal) and must not use AVX registers (only the fxsave state is saved).
+using InterruptHandler = InterruptResult (*)(InterruptFrame& frame);
+
+constexpr uint8_t kFirstExternalVector = 32;
+
+/// Installs the IDT on the boot CPU. Call once, after gdt_init().
+void idt_init();
+
+/// The IST stack `vector` runs on: its own for #DF, NMI and #MC; one for the other
+/// exceptions (0-31); one for external interrupts (32-255).
+IstSlot ist_slot_for(uint8_t vector);
+
+/// Installs `handler` for `vector` (replacing any previous one; nullptr removes it).
+/// Call with interrupts disabled or before the vector can fire.
+void set_interrupt_handler(uint8_t vector, InterruptHandler handler);
+
+/// The C++ side of every entry stub (called from interrupt_entry.S only).
+extern "C" void interrupt_dispatch(InterruptFrame* frame);
+
+/// Reports an exception nobody handled (exceptions.cpp) and stops the VM.
+[[noreturn]] void report_fatal_exception(const InterruptFrame& frame);
+
+/// Logs an interrupt vector nobody handled (exceptions.cpp).
+void report_unexpected_interrupt(const InterruptFrame& frame);
+
+} // namespace arch

@@ -1,0 +1,198 @@
+// `osprey build`, `inspect` and `run` end to end on the host, with a fake QEMU script
+// standing in for the VM (it writes the status line the kernel would).
+#include "cli_error.h"
+#include "command_line.h"
+#include "image_builder.h"
+#include "image_file.h"
+#include "inspect.h"
+#include "run_command.h"
+
+#include <images/rofs_format.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace tools;
+
+class CliImage : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        m_dir = fs::temp_directory_path() / ("osprey-cli-" + std::to_string(::getpid()) + "-"
+                                              + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(m_dir);
+        fs::create_directories(m_dir / "bin");
+        const char* path = std::getenv("PATH");
+        m_saved_path = path ? path : "";
+    }
+    void TearDown() override
+    {
+        ::setenv("PATH", m_saved_path.c_str(), 1);
+        fs::remove_all(m_dir);
+    }
+
+    // Puts a fake qemu-system-x86_64 first on $PATH. It records its arguments in
+    // m_dir/args and behaves as `mode` says.
+    void install_fake_qemu(const std::string& mode)
+    {
+        fs::path script = m_dir / "bin/qemu-system-x86_64";
+        std::ofstream(script) << "#!/bin/sh\n"
+                              << "printf '%s\\n' \"$@\" > '" << (m_dir / "args").string() << "'\n"
+                              << "for a in \"$@\"; do case \"$a\" in file,id=status,path=*) "
+                                 "status=\"${a#file,id=status,path=}\";; esac; done\n"
+                              << "echo 'guest console line'\n"
+                              << mode << "\n";
+        fs::permissions(script, fs::perms::owner_all);
+        ::setenv("PATH", ((m_dir / "bin").string() + ":" + m_saved_path).c_str(), 1);
+    }
+
+    std::vector<std::string> recorded_arguments() const
+    {
+        std::ifstream in(m_dir / "args");
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);)
+            lines.push_back(line);
+        return lines;
+    }
+
+    RunRequest request_for(const fs::path& input)
+    {
+        RunRequest request;
+        request.input = input.string();
+        request.hypervisor = Hypervisor::QemuTcg;
+        request.kernel = "/bin/sh"; // any existing file: the fake QEMU does not boot it
+        request.timeout = std::chrono::seconds(20);
+        return request;
+    }
+
+    fs::path m_dir;
+    std::string m_saved_path;
+};
+
+TEST_F(CliImage, BuildPacksProgramLibrariesAndCmdline)
+{
+    fs::path output = m_dir / "ls.img";
+    ImageReport report = build_image({ "/usr/bin/ls", { "-l", "two words" }, { "env=A=1" } }, output);
+    EXPECT_EQ(report.program_image_path, "/app/ls");
+    EXPECT_EQ(report.image_size, fs::file_size(output));
+
+    ImageFile image = ImageFile::load(output);
+    const images::RofsImage& reader = image.reader();
+    auto program = reader.lookup("/app/ls");
+    ASSERT_FALSE(program.is_error());
+    EXPECT_EQ(program->size(), fs::file_size("/usr/bin/ls"));
+    EXPECT_NE(program->permissions() & 0111, 0u);
+    auto selinux = reader.lookup("/lib/x86_64-linux-gnu/libselinux.so.1");
+    ASSERT_FALSE(selinux.is_error());
+    EXPECT_TRUE(selinux->is_regular());
+    EXPECT_TRUE(reader.lookup("/lib/x86_64-linux-gnu/libc.so.6").is_error());
+
+    CommandLine line = image.default_command_line();
+    EXPECT_EQ(line.options, std::vector<std::string> { "env=A=1" });
+    EXPECT_EQ(line.argv, (std::vector<std::string> { "/app/ls", "-l", "two words" }));
+    auto cmdline = reader.file_data(reader.lookup(images::kRofsCmdlinePath).value()).value();
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(cmdline.data()), cmdline.size()),
+              "env=A=1 -- /app/ls -l \"two words\"\n");
+}
+
+TEST_F(CliImage, BuildRejectsNonElfWithExit2)
+{
+    try {
+        build_image({ "/etc/passwd", {}, {} }, m_dir / "x.img");
+        FAIL() << "no error";
+    } catch (const CliError& error) {
+        EXPECT_EQ(error.exit_status(), kExitBadInput);
+        EXPECT_NE(std::string(error.what()).find("is not an ELF program"), std::string::npos);
+    }
+    EXPECT_THROW(find_program("/nonexistent/prog"), CliError);
+    EXPECT_EQ(find_program("ls").filename(), "ls");
+}
+
+TEST_F(CliImage, InspectListsFiles)
+{
+    fs::path output = m_dir / "ls.img";
+    build_image({ "/usr/bin/ls", {}, {} }, output);
+    std::ostringstream listing;
+    inspect_image(output, listing);
+    std::string text = listing.str();
+    EXPECT_NE(text.find("drwxr-xr-x          - /\n"), std::string::npos) << text;
+    EXPECT_NE(text.find(" /app/ls\n"), std::string::npos) << text;
+    EXPECT_NE(text.find(" /lib/x86_64-linux-gnu/libselinux.so.1\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("default command line: -- /app/ls\n"), std::string::npos) << text;
+
+    std::ofstream(m_dir / "junk.img") << "not an image at all";
+    EXPECT_THROW(inspect_image(m_dir / "junk.img", listing), CliError);
+}
+
+TEST_F(CliImage, RunPacksAnElfAndReturnsTheGuestStatus)
+{
+    install_fake_qemu("echo 'osprey-exit status 42' > \"$status\"; exit 85");
+    RunRequest request = request_for("/usr/bin/ls");
+    request.args = { "-a", "b c" };
+    request.env = { "GREETING=hello world" };
+    request.machine = Machine::Q35;
+    EXPECT_EQ(run_vm(request), 42);
+    std::vector<std::string> arguments = recorded_arguments();
+    auto append = std::find(arguments.begin(), arguments.end(), "-append");
+    ASSERT_NE(append, arguments.end());
+    EXPECT_EQ(*(append + 1), "\"env=GREETING=hello world\" -- /app/ls -a \"b c\"");
+    auto initrd = std::find(arguments.begin(), arguments.end(), "-initrd");
+    ASSERT_NE(initrd, arguments.end());
+    EXPECT_FALSE(fs::exists(*(initrd + 1))) << "the temporary image is removed";
+    EXPECT_NE(std::find(arguments.begin(), arguments.end(), "q35"), arguments.end());
+}
+
+TEST_F(CliImage, RunAnImageAppendsArguments)
+{
+    fs::path output = m_dir / "ls.img";
+    build_image({ "/usr/bin/ls", { "-l" }, {} }, output);
+    install_fake_qemu("echo 'osprey-exit status 0' > \"$status\"");
+    RunRequest request = request_for(output);
+    request.args = { "/app" };
+    EXPECT_EQ(run_vm(request), 0);
+    std::vector<std::string> arguments = recorded_arguments();
+    auto append = std::find(arguments.begin(), arguments.end(), "-append");
+    ASSERT_NE(append, arguments.end());
+    EXPECT_EQ(*(append + 1), "-- /app/ls -l /app");
+    EXPECT_TRUE(fs::exists(output)) << "a given image is kept";
+}
+
+TEST_F(CliImage, RunReportsPanicsSilenceAndTimeouts)
+{
+    fs::path output = m_dir / "ls.img";
+    build_image({ "/usr/bin/ls", {}, {} }, output);
+    install_fake_qemu("echo 'osprey-exit panic 112' > \"$status\"; exit 225");
+    EXPECT_EQ(run_vm(request_for(output)), kExitPanic);
+    install_fake_qemu("exit 1");
+    EXPECT_EQ(run_vm(request_for(output)), kExitNoStatus);
+    install_fake_qemu("exec sleep 30");
+    RunRequest request = request_for(output);
+    request.timeout = std::chrono::seconds(1);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(run_vm(request), kExitTimeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(CliImage, RunChecksItsSetupFirst)
+{
+    RunRequest request = request_for("/usr/bin/ls");
+    request.kernel = m_dir / "missing-kernel.elf";
+    EXPECT_THROW(run_vm(request), CliError);
+    ::setenv("PATH", (m_dir / "bin").string().c_str(), 1); // no QEMU there
+    request.kernel = "/bin/sh";
+    try {
+        run_vm(request);
+        FAIL() << "no error";
+    } catch (const CliError& error) {
+        EXPECT_NE(std::string(error.what()).find("scripts/setup"), std::string::npos);
+    }
+}
+
+} // namespace

@@ -1,0 +1,163 @@
+// The pure parts of `osprey run`: QEMU argument vector, status-line decoding, the exit
+// status verdict, option parsing.
+#include "cli_error.h"
+#include "hypervisor.h"
+#include "memory_size.h"
+#include "qemu_command.h"
+#include "run_command.h"
+
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace {
+
+using namespace tools;
+using namespace std::chrono_literals;
+
+QemuConfig sample_config()
+{
+    QemuConfig config;
+    config.qemu = "/usr/bin/qemu-system-x86_64";
+    config.kernel = "/k/osprey-kernel.elf";
+    config.image = "/tmp/app.img";
+    config.status_file = "/tmp/status,1.txt";
+    config.cmdline = "env=A=b -- /app/x \"two words\"";
+    config.memory_bytes = 256 * kMiB;
+    config.cpus = 2;
+    return config;
+}
+
+// The value following `option` in `arguments` (every occurrence, in order).
+std::vector<std::string> values_of(const std::vector<std::string>& arguments, const std::string& option)
+{
+    std::vector<std::string> values;
+    for (size_t i = 0; i + 1 < arguments.size(); ++i) {
+        if (arguments[i] == option)
+            values.push_back(arguments[i + 1]);
+    }
+    return values;
+}
+
+TEST(CliQemu, MicrovmArguments)
+{
+    QemuConfig config = sample_config();
+    std::vector<std::string> arguments = qemu_arguments(config);
+    EXPECT_EQ(arguments.front(), "/usr/bin/qemu-system-x86_64");
+    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off,rtc=off" });
+    EXPECT_EQ(values_of(arguments, "-m"), std::vector<std::string> { "256M" });
+    EXPECT_EQ(values_of(arguments, "-smp"), std::vector<std::string> { "2" });
+    EXPECT_EQ(values_of(arguments, "-kernel"), std::vector<std::string> { "/k/osprey-kernel.elf" });
+    EXPECT_EQ(values_of(arguments, "-initrd"), std::vector<std::string> { "/tmp/app.img" });
+    EXPECT_EQ(values_of(arguments, "-append"), std::vector<std::string> { config.cmdline });
+    EXPECT_EQ(values_of(arguments, "-accel"), std::vector<std::string> { "tcg" });
+    std::vector<std::string> chardevs { "stdio,id=con,signal=on", "file,id=status,path=/tmp/status,,1.txt" };
+    EXPECT_EQ(values_of(arguments, "-chardev"), chardevs);
+    std::vector<std::string> devices { "isa-serial,chardev=con,iobase=0x3f8,irq=4",
+                                       "isa-serial,chardev=status,iobase=0x2f8,irq=3",
+                                       "isa-debug-exit,iobase=0xf4,iosize=4" };
+    EXPECT_EQ(values_of(arguments, "-device"), devices);
+    for (const char* flag : { "-nodefaults", "-no-user-config", "-no-reboot" })
+        EXPECT_NE(std::find(arguments.begin(), arguments.end(), flag), arguments.end()) << flag;
+}
+
+TEST(CliQemu, Q35AndKvm)
+{
+    QemuConfig config = sample_config();
+    config.machine = Machine::Q35;
+    config.hypervisor = Hypervisor::QemuKvm;
+    std::vector<std::string> arguments = qemu_arguments(config);
+    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "q35" });
+    EXPECT_EQ(values_of(arguments, "-accel"), std::vector<std::string> { "kvm" });
+    EXPECT_EQ(values_of(arguments, "-device").size(), 3u);
+}
+
+TEST(CliQemu, ShellCommandQuotes)
+{
+    EXPECT_EQ(shell_command({ "qemu", "-append", "-- /app/x 'q' \"d\"", "" }),
+              R"(qemu -append '-- /app/x '\''q'\'' "d"' '')");
+}
+
+TEST(CliQemu, DecodesStatusLines)
+{
+    EXPECT_EQ(decode_guest_exit("").kind, GuestExit::Kind::None);
+    EXPECT_EQ(decode_guest_exit("garbage\n").kind, GuestExit::Kind::None);
+    GuestExit ok = decode_guest_exit("osprey-exit status 0\n");
+    EXPECT_EQ(ok.kind, GuestExit::Kind::Status);
+    EXPECT_EQ(ok.status, 0);
+    GuestExit last = decode_guest_exit("boot noise\nosprey-exit status 3\r\nosprey-exit status 200");
+    EXPECT_EQ(last.kind, GuestExit::Kind::Status);
+    EXPECT_EQ(last.status, 200);
+    GuestExit panic = decode_guest_exit("osprey-exit panic 112\n");
+    EXPECT_EQ(panic.kind, GuestExit::Kind::Panic);
+    EXPECT_EQ(panic.status, kExitPanic);
+    for (const char* bad : { "osprey-exit status 256\n", "osprey-exit status -1\n", "osprey-exit status\n",
+                             "osprey-exit status 1x\n", "osprey-exit crash 1\n", " osprey-exit status 1\n" })
+        EXPECT_EQ(decode_guest_exit(bad).kind, GuestExit::Kind::None) << bad;
+    EXPECT_EQ(decode_guest_exit("osprey-exit status 7\nosprey-exit status 999\n").status, 7);
+}
+
+TEST(CliQemu, VerdictMapsOutcomesToExitStatuses)
+{
+    ProcessOutcome exited { ProcessOutcome::End::Exited, 85, 0 };
+    GuestExit status { GuestExit::Kind::Status, 42 };
+    GuestExit panic { GuestExit::Kind::Panic, kExitPanic };
+    GuestExit none;
+    EXPECT_EQ(run_verdict(exited, status, 0s).exit_status, 42);
+    EXPECT_EQ(run_verdict(exited, status, 0s).message, "");
+    RunVerdict panicked = run_verdict(exited, panic, 0s);
+    EXPECT_EQ(panicked.exit_status, kExitPanic);
+    EXPECT_EQ(panicked.message, "osprey: the kernel panicked (see the console output above)");
+    RunVerdict silent = run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s);
+    EXPECT_EQ(silent.exit_status, kExitNoStatus);
+    EXPECT_NE(silent.message.find("without reporting an exit status"), std::string::npos);
+    EXPECT_NE(run_verdict({ ProcessOutcome::End::Signaled, 9, 0 }, none, 0s).message.find("signal 9"),
+              std::string::npos);
+    RunVerdict timed_out = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s);
+    EXPECT_EQ(timed_out.exit_status, kExitTimeout);
+    EXPECT_NE(timed_out.message.find("5 seconds"), std::string::npos);
+    EXPECT_EQ(run_verdict({ ProcessOutcome::End::Interrupted, 0, 2 }, status, 0s).exit_status, 130);
+}
+
+TEST(CliQemu, MemorySizes)
+{
+    EXPECT_EQ(parse_memory_size("64M"), 64 * kMiB);
+    EXPECT_EQ(parse_memory_size("64m"), 64 * kMiB);
+    EXPECT_EQ(parse_memory_size("64MiB"), 64 * kMiB);
+    EXPECT_EQ(parse_memory_size("1G"), 1024 * kMiB);
+    EXPECT_EQ(parse_memory_size("2gb"), 2048 * kMiB);
+    EXPECT_EQ(parse_memory_size("128"), 128 * kMiB);
+    EXPECT_EQ(parse_memory_size("65536K"), 64 * kMiB);
+    EXPECT_EQ(parse_memory_size("1T"), kMaxMemory);
+    for (const char* bad : { "", "M", "-5M", "12X", "0", "0M", "8M", "1.5G", "1500K", "2T", "99999999999999999G",
+                             "64 M", "64MM" }) {
+        EXPECT_THROW(parse_memory_size(bad), CliError) << bad;
+    }
+    try {
+        parse_memory_size("12X");
+    } catch (const CliError& error) {
+        EXPECT_EQ(error.exit_status(), kExitBadInput);
+        EXPECT_NE(std::string(error.what()).find("12X"), std::string::npos);
+    }
+}
+
+TEST(CliQemu, HypervisorAndMachineNames)
+{
+    EXPECT_EQ(parse_hypervisor("qemu-kvm"), Hypervisor::QemuKvm);
+    EXPECT_EQ(parse_hypervisor("qemu-tcg"), Hypervisor::QemuTcg);
+    EXPECT_FALSE(parse_hypervisor("kvm").has_value());
+    EXPECT_EQ(parse_machine("q35"), Machine::Q35);
+    EXPECT_FALSE(parse_machine("pc").has_value());
+    EXPECT_FALSE(kvm_usable("/nonexistent/kvm"));
+    EXPECT_EQ(default_hypervisor() == Hypervisor::QemuKvm, kvm_usable());
+}
+
+TEST(CliQemu, FindsExecutablesOnAPathList)
+{
+    EXPECT_EQ(find_executable("sh", "/nonexistent:/bin:/usr/bin").value().filename(), "sh");
+    EXPECT_FALSE(find_executable("sh", "/nonexistent::").has_value());
+    EXPECT_FALSE(find_executable("passwd", "/etc").has_value()); // not executable
+}
+
+} // namespace

@@ -1,0 +1,173 @@
+// Shared-library closure, breadth-first like ld.so's load order. Search order for the
+// dependencies of object O (glibc elf/dl-load.c semantics, ld.so(8)): O's DT_RUNPATH if it
+// has one, else O's DT_RPATH then the DT_RPATHs of the objects that loaded O; then the
+// system directories. LD_LIBRARY_PATH and ld.so.cache are deliberately ignored, so an
+// image does not depend on the builder's environment.
+#include "closure.h"
+
+#include "cli_error.h"
+#include "elf_dynamic.h"
+#include "kernel_sonames.h"
+
+#include <deque>
+#include <set>
+
+namespace tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A directory to search, on the host and in the image ($ORIGIN differs between them).
+struct SearchDir {
+    fs::path host;
+    std::string image;
+};
+
+struct LoadedObject {
+    fs::path host_path;
+    fs::path host_origin;
+    std::string image_origin;
+    ElfDynamicInfo info;
+    std::vector<SearchDir> inherited_rpath; // DT_RPATHs of the objects that loaded it
+};
+
+std::string replace_token(std::string text, std::string_view name, std::string_view value)
+{
+    for (std::string token : { "$" + std::string(name), "${" + std::string(name) + "}" }) {
+        for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size()))
+            text.replace(at, token.size(), value);
+    }
+    return text;
+}
+
+std::string expand(const std::string& entry, const std::string& origin)
+{
+    std::string text = replace_token(entry, "ORIGIN", origin);
+    text = replace_token(text, "PLATFORM", "x86_64");
+    return replace_token(text, "LIB", "lib/x86_64-linux-gnu");
+}
+
+std::string normal_image_path(const std::string& path)
+{
+    std::string normal = fs::path(path).lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/')
+        normal.pop_back();
+    return normal;
+}
+
+// A colon-separated DT_RPATH / DT_RUNPATH of `object`, expanded for host and image.
+// Relative entries (relative to the process's working directory in ld.so) are ignored.
+std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& object)
+{
+    std::vector<SearchDir> dirs;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t end = std::min(list.find(':', start), list.size());
+        std::string entry = list.substr(start, end - start);
+        start = end + 1;
+        std::string host = expand(entry, object.host_origin.string());
+        std::string image = expand(entry, object.image_origin);
+        if (!entry.empty() && host.front() == '/' && image.front() == '/')
+            dirs.push_back({ host, normal_image_path(image) });
+    }
+    return dirs;
+}
+
+bool is_x86_64_shared_object(const fs::path& candidate)
+{
+    std::error_code error;
+    if (!fs::is_regular_file(candidate, error))
+        return false;
+    try {
+        return read_elf_dynamic(candidate).type == ElfDynamicInfo::Type::SharedObject;
+    } catch (const CliError&) {
+        return false;
+    }
+}
+
+class ClosureSearch {
+public:
+    explicit ClosureSearch(const ClosureOptions& options) : m_options(options) { }
+
+    Closure run(const fs::path& program)
+    {
+        LoadedObject root { program, fs::canonical(program).parent_path(), m_options.program_image_dir,
+                            read_elf_dynamic(program), {} };
+        m_queue.push_back(std::move(root));
+        while (!m_queue.empty()) {
+            LoadedObject object = std::move(m_queue.front());
+            m_queue.pop_front();
+            for (const std::string& soname : object.info.needed)
+                add(soname, object);
+        }
+        m_closure.kernel_sonames.assign(m_kernel_sonames.begin(), m_kernel_sonames.end());
+        return std::move(m_closure);
+    }
+
+private:
+    std::vector<SearchDir> dirs_for(const LoadedObject& object, std::vector<SearchDir>& rpath_chain) const
+    {
+        rpath_chain = object.inherited_rpath;
+        if (object.info.rpath && !object.info.runpath) { // DT_RUNPATH overrides DT_RPATH
+            std::vector<SearchDir> own = search_dirs(*object.info.rpath, object);
+            rpath_chain.insert(rpath_chain.begin(), own.begin(), own.end());
+        }
+        std::vector<SearchDir> dirs = object.info.runpath ? search_dirs(*object.info.runpath, object) : rpath_chain;
+        for (const fs::path& dir : m_options.system_dirs)
+            dirs.push_back({ dir, normal_image_path(dir.string()) });
+        return dirs;
+    }
+
+    void add(const std::string& soname, const LoadedObject& parent)
+    {
+        if (is_kernel_soname(soname)) {
+            m_kernel_sonames.insert(soname);
+            return;
+        }
+        if (!m_seen.insert(soname).second)
+            return;
+        if (soname.find('/') != std::string::npos)
+            throw CliError(kExitBadInput, "'" + parent.host_path.string() + "' needs '" + soname
+                + "' by path (DT_NEEDED with a '/'), which osprey does not support: relink it against the soname");
+        std::vector<SearchDir> rpath_chain;
+        std::vector<SearchDir> dirs = dirs_for(parent, rpath_chain);
+        for (const SearchDir& dir : dirs) {
+            fs::path candidate = dir.host / soname;
+            if (!is_x86_64_shared_object(candidate))
+                continue;
+            std::string image_path = normal_image_path(dir.image + "/" + soname);
+            m_closure.libraries.push_back({ soname, candidate, fs::canonical(candidate), image_path,
+                                            parent.host_path.string() });
+            m_queue.push_back({ candidate, candidate.parent_path(), fs::path(image_path).parent_path().string(),
+                                read_elf_dynamic(candidate), rpath_chain });
+            return;
+        }
+        throw_not_found(soname, parent, dirs);
+    }
+
+    [[noreturn]] static void throw_not_found(const std::string& soname, const LoadedObject& parent,
+                                             const std::vector<SearchDir>& dirs)
+    {
+        std::string where;
+        for (const SearchDir& dir : dirs)
+            where += (where.empty() ? "" : ", ") + dir.host.string();
+        throw CliError(kExitBadInput, "cannot find library '" + soname + "' needed by '" + parent.host_path.string()
+            + "' (searched " + where + "): install the package that provides it, or give the program a "
+              "DT_RUNPATH that points to it");
+    }
+
+    const ClosureOptions& m_options;
+    std::deque<LoadedObject> m_queue;
+    std::set<std::string> m_seen;
+    std::set<std::string> m_kernel_sonames;
+    Closure m_closure;
+};
+
+} // namespace
+
+Closure resolve_closure(const fs::path& program, const ClosureOptions& options)
+{
+    return ClosureSearch(options).run(program);
+}
+
+} // namespace tools

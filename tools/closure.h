@@ -1,0 +1,44 @@
+// The shared-library closure of a program: every library its DT_NEEDED entries pull in,
+// recursively, found the way glibc's ld.so finds them, minus the sonames the kernel
+// provides (kernel_sonames.h). Also says where each library goes in the image so that
+// the guest's loader, searching the same way, finds it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+struct ClosureLibrary {
+    std::string soname;           // the DT_NEEDED name
+    std::filesystem::path found;  // where the search found it on the host
+    std::filesystem::path real;   // `found` with symlinks resolved: the bytes to pack
+    std::string image_path;       // where it goes in the image
+    std::string needed_by;        // host path of the first object that needs it
+};
+
+struct Closure {
+    std::vector<ClosureLibrary> libraries;  // breadth-first, each soname once
+    std::vector<std::string> kernel_sonames; // needed sonames left to the kernel, sorted
+};
+
+struct ClosureOptions {
+    /// Searched after DT_RPATH / DT_RUNPATH, in order (glibc's default directories as
+    /// configured on Debian x86-64).
+    std::vector<std::filesystem::path> system_dirs = {
+        "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib",
+    };
+    /// The image directory that holds the program (its $ORIGIN in the guest).
+    std::string program_image_dir = "/app";
+};
+
+/// Resolves the closure of `program`. A library's own DT_RUNPATH applies to its direct
+/// dependencies; without one, its DT_RPATH and those of the objects that loaded it apply
+/// (glibc semantics); $ORIGIN, $LIB and $PLATFORM are expanded. Candidates that are not
+/// x86-64 ELF64 shared objects are skipped, as ld.so does. Throws CliError
+/// (kExitBadInput) for a malformed ELF file or a library found nowhere, naming it, who
+/// needs it and where it was looked for.
+Closure resolve_closure(const std::filesystem::path& program, const ClosureOptions& options = {});
+
+} // namespace tools

@@ -1,0 +1,51 @@
+// std::string wrappers around the portable codec of images/cmdline.h.
+#include "command_line.h"
+
+#include "cli_error.h"
+
+#include <images/cmdline.h>
+
+namespace tools {
+namespace {
+
+void append_word(std::string& out, const std::string& word)
+{
+    if (!out.empty())
+        out += ' ';
+    size_t start = out.size();
+    out.resize(start + images::encoded_size(word));
+    auto written = images::encode_word(word, std::span(out).subspan(start));
+    if (written.is_error())
+        throw CliError(kExitBadInput, std::string("cannot pass '") + word + "' to the kernel: " + written.error().message);
+}
+
+} // namespace
+
+std::string encode_command_line(const CommandLine& line)
+{
+    std::string out;
+    for (const std::string& option : line.options) {
+        if (option.empty() || option == images::kCmdlineSeparator)
+            throw CliError(kExitBadInput, "kernel option '" + option + "' is not of the form key or key=value");
+        append_word(out, option);
+    }
+    append_word(out, std::string(images::kCmdlineSeparator));
+    for (const std::string& word : line.argv)
+        append_word(out, word);
+    return out;
+}
+
+CommandLine decode_command_line(const std::string& text)
+{
+    std::vector<char> storage(text.size() + 1);
+    std::vector<std::string_view> words(text.size() / 2 + 1);
+    auto parsed = images::parse_cmdline(text, storage, words);
+    if (parsed.is_error())
+        throw CliError(kExitBadInput, std::string("bad command line '") + text + "': " + parsed.error().message);
+    CommandLine line;
+    line.options.assign(parsed->options.begin(), parsed->options.end());
+    line.argv.assign(parsed->argv.begin(), parsed->argv.end());
+    return line;
+}
+
+} // namespace tools

@@ -1,0 +1,23 @@
+// Host side of the kernel command line (syntax in images/cmdline.h): building one from
+// options and argv, and reading one back, with std::string storage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tools {
+
+struct CommandLine {
+    std::vector<std::string> options; // kernel options, "key" or "key=value"
+    std::vector<std::string> argv;    // program path and arguments
+};
+
+/// "OPTIONS... -- ARGV..." with every word encoded. Throws CliError(kExitBadInput) for a
+/// word the kernel cannot receive (a NUL byte) or an option that would be read as "--".
+std::string encode_command_line(const CommandLine& line);
+
+/// Parses a command line; without "--", argv is empty. Throws CliError(kExitBadInput)
+/// with the parser's message on a syntax error.
+CommandLine decode_command_line(const std::string& text);
+
+} // namespace tools

@@ -1,0 +1,34 @@
+// Reads what the shared-library closure needs from an ELF file on the host: its type and
+// the DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH strings of its dynamic section.
+// Reads only the headers, the dynamic segment and the string table, never the whole file.
+//
+// TODO: switch to linker/include/linker/file_view.h (osprey_linker) once it exists, so
+// the CLI and the kernel loader share one ELF parser.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+struct ElfDynamicInfo {
+    enum class Type { Executable, SharedObject }; // ET_EXEC, ET_DYN (PIE or library)
+    Type type;
+    bool has_interpreter = false; // PT_INTERP: dynamically linked program
+    std::vector<std::string> needed;
+    std::optional<std::string> soname;
+    std::optional<std::string> rpath;   // DT_RPATH (colon-separated)
+    std::optional<std::string> runpath; // DT_RUNPATH (colon-separated)
+};
+
+/// Whether `path` starts with the ELF magic (false if unreadable).
+bool looks_like_elf(const std::filesystem::path& path);
+
+/// Parses `path` as an x86-64 ELF64 little-endian executable or shared object. Throws
+/// CliError(kExitBadInput) naming the file and what is wrong (not ELF, wrong class or
+/// machine, truncated or inconsistent headers, strings out of bounds).
+ElfDynamicInfo read_elf_dynamic(const std::filesystem::path& path);
+
+} // namespace tools

@@ -1,0 +1,73 @@
+#include "hypervisor.h"
+
+#include "cli_error.h"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace tools {
+
+std::optional<Hypervisor> parse_hypervisor(std::string_view name)
+{
+    if (name == "qemu-kvm")
+        return Hypervisor::QemuKvm;
+    if (name == "qemu-tcg")
+        return Hypervisor::QemuTcg;
+    return std::nullopt;
+}
+
+std::optional<Machine> parse_machine(std::string_view name)
+{
+    if (name == "microvm")
+        return Machine::Microvm;
+    if (name == "q35")
+        return Machine::Q35;
+    return std::nullopt;
+}
+
+bool kvm_usable(const std::filesystem::path& device)
+{
+    int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ::close(fd);
+    return true;
+}
+
+Hypervisor default_hypervisor() { return kvm_usable() ? Hypervisor::QemuKvm : Hypervisor::QemuTcg; }
+
+void check_hypervisor_usable(Hypervisor hypervisor)
+{
+    if (hypervisor == Hypervisor::QemuKvm && !kvm_usable())
+        throw CliError(kExitBadInput,
+            "--hypervisor qemu-kvm needs /dev/kvm, which cannot be opened read-write here: "
+            "use --hypervisor qemu-tcg (software emulation) or give this user access to /dev/kvm");
+}
+
+std::optional<std::filesystem::path> find_executable(std::string_view name, std::string_view path_list)
+{
+    for (size_t start = 0; start <= path_list.size();) {
+        size_t end = std::min(path_list.find(':', start), path_list.size());
+        std::string_view dir = path_list.substr(start, end - start);
+        start = end + 1;
+        if (dir.empty())
+            continue;
+        std::filesystem::path candidate = std::filesystem::path(dir) / name;
+        std::error_code error;
+        if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate, error))
+            return candidate;
+    }
+    return std::nullopt;
+}
+
+std::filesystem::path find_qemu()
+{
+    const char* path = std::getenv("PATH");
+    if (auto qemu = find_executable("qemu-system-x86_64", path ? path : ""))
+        return *qemu;
+    throw CliError(kExitBadInput,
+        "qemu-system-x86_64 is not on $PATH: run scripts/setup (installs qemu-system-x86) and try again");
+}
+
+} // namespace tools

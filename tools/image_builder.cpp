@@ -1,0 +1,82 @@
+// Image building for `osprey build` and `osprey run PROGRAM`.
+#include "image_builder.h"
+
+#include "cli_error.h"
+#include "command_line.h"
+#include "elf_dynamic.h"
+
+#include <images/rofs_format.h>
+#include <images/rofs_writer.h>
+
+#include <cstdlib>
+
+namespace tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_program(const fs::path& program)
+{
+    if (!looks_like_elf(program))
+        throw CliError(kExitBadInput, "'" + program.string()
+            + "' is not an ELF program: give a Linux x86-64 executable built against glibc (PIE) or a shared object");
+    read_elf_dynamic(program); // throws with the reason if it is malformed
+}
+
+std::vector<std::byte> to_bytes(const std::string& text)
+{
+    std::vector<std::byte> bytes(text.size());
+    for (size_t i = 0; i < text.size(); ++i)
+        bytes[i] = static_cast<std::byte>(text[i]);
+    return bytes;
+}
+
+} // namespace
+
+fs::path find_program(const std::string& argument)
+{
+    std::error_code error;
+    if (argument.find('/') != std::string::npos || fs::exists(argument, error)) {
+        if (!fs::is_regular_file(argument, error))
+            throw CliError(kExitBadInput, "'" + argument + "' does not exist or is not a regular file");
+        return argument;
+    }
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "";
+    for (size_t start = 0; start <= dirs.size();) {
+        size_t end = std::min(dirs.find(':', start), dirs.size());
+        fs::path candidate = fs::path(dirs.substr(start, end - start)) / argument;
+        if (end > start && fs::is_regular_file(candidate, error))
+            return candidate;
+        start = end + 1;
+    }
+    throw CliError(kExitBadInput, "'" + argument + "' is neither a file nor a program on $PATH");
+}
+
+ImageReport build_image(const ImageRequest& request, const fs::path& output)
+{
+    check_program(request.program);
+    ImageReport report;
+    report.program_image_path = "/app/" + request.program.filename().string();
+    report.closure = resolve_closure(request.program);
+    CommandLine line { request.kernel_options, { report.program_image_path } };
+    line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());
+    report.cmdline = encode_command_line(line) + "\n";
+    images::RofsWriter writer;
+    try {
+        writer.add_host_file(report.program_image_path, request.program);
+        for (const ClosureLibrary& library : report.closure.libraries)
+            writer.add_host_file(library.image_path, library.real);
+        writer.add_file(images::kRofsCmdlinePath, to_bytes(report.cmdline), 0644);
+    } catch (const images::RofsWriteError& error) {
+        throw CliError(kExitBadInput, error.what());
+    }
+    try {
+        report.image_size = writer.write(output);
+    } catch (const images::RofsWriteError& error) {
+        throw CliError(kExitHostFailure, error.what());
+    }
+    return report;
+}
+
+} // namespace tools

@@ -1,0 +1,51 @@
+#include "image_file.h"
+
+#include "cli_error.h"
+#include "temp_file.h"
+
+#include <images/rofs_format.h>
+
+#include <cstring>
+#include <fstream>
+
+namespace tools {
+
+bool looks_like_rofs_image(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    char magic[sizeof(images::kRofsMagic)] = {};
+    in.read(magic, sizeof(magic));
+    return in && std::memcmp(magic, images::kRofsMagic, sizeof(magic)) == 0;
+}
+
+ImageFile ImageFile::load(const std::filesystem::path& path)
+{
+    ImageFile image;
+    image.m_path = path;
+    std::string contents = read_text_file(path);
+    image.m_bytes.resize(contents.size());
+    std::memcpy(image.m_bytes.data(), contents.data(), contents.size());
+    auto reader = images::RofsImage::open(image.m_bytes);
+    if (reader.is_error())
+        throw CliError(kExitBadInput, "'" + path.string() + "': " + reader.error().message);
+    image.m_reader = reader.release_value();
+    return image;
+}
+
+CommandLine ImageFile::default_command_line() const
+{
+    auto node = m_reader->lookup(images::kRofsCmdlinePath);
+    if (node.is_error())
+        throw CliError(kExitBadInput, "'" + m_path.string() + "' has no " + images::kRofsCmdlinePath
+            + ": build the image with `osprey build PROGRAM -o IMAGE`");
+    auto data = m_reader->file_data(*node);
+    if (data.is_error())
+        throw CliError(kExitBadInput, "'" + m_path.string() + "': " + images::kRofsCmdlinePath + " is not a file");
+    std::string text(reinterpret_cast<const char*>(data->data()), data->size());
+    CommandLine line = decode_command_line(text);
+    if (line.argv.empty())
+        throw CliError(kExitBadInput, "'" + m_path.string() + "': " + images::kRofsCmdlinePath + " names no program");
+    return line;
+}
+
+} // namespace tools

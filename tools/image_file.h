@@ -1,0 +1,41 @@
+// An existing ROFS image loaded from the host for `osprey run IMAGE` and `osprey inspect`.
+#pragma once
+
+#include "command_line.h"
+
+#include <images/rofs_reader.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace tools {
+
+/// Whether `path` starts with the ROFS magic (false if unreadable).
+bool looks_like_rofs_image(const std::filesystem::path& path);
+
+/// Move-only: the reader points into the bytes the object owns.
+class ImageFile {
+public:
+    ImageFile(ImageFile&&) = default;
+    ImageFile(const ImageFile&) = delete;
+    ImageFile& operator=(const ImageFile&) = delete;
+
+    /// Reads and validates the image. Throws CliError(kExitBadInput) with the reader's
+    /// message ("ROFS: metadata checksum mismatch (corrupt image)", ...).
+    static ImageFile load(const std::filesystem::path& path);
+
+    const images::RofsImage& reader() const { return *m_reader; }
+    /// The image's /.osprey/cmdline; throws CliError(kExitBadInput) if it has none or it
+    /// does not parse.
+    CommandLine default_command_line() const;
+
+private:
+    ImageFile() = default;
+    std::filesystem::path m_path;
+    std::vector<std::byte> m_bytes;
+    std::optional<images::RofsImage> m_reader;
+};
+
+} // namespace tools

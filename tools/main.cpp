@@ -1,0 +1,132 @@
+// The `osprey` CLI: command-line wiring only; the work is in osprey_cli_core.
+//
+//   osprey build PROGRAM -o IMAGE [-- ARGS...]
+//   osprey run PROGRAM|IMAGE [options] [-- ARGS...]
+//   osprey inspect IMAGE
+//
+// Exit status: the guest program's status for `run`; 2 for bad usage or input; 1 when
+// the host fails us; 112 kernel panic, 113 no status reported (include/abi/exit_port.h);
+// 124 timeout; 128+N when interrupted by signal N.
+#include "cli_error.h"
+#include "hypervisor.h"
+#include "image_builder.h"
+#include "inspect.h"
+#include "memory_size.h"
+#include "run_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace {
+
+using namespace tools;
+
+struct Options {
+    std::string program;
+    std::string output;
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::string memory = "128M";
+    unsigned cpus = 1;
+    std::string hypervisor;
+    std::string machine = "microvm";
+    std::string kernel;
+    unsigned timeout = 0;
+    bool verbose = false;
+};
+
+void add_build(CLI::App& app, Options& options, std::function<int()>& action)
+{
+    auto* build = app.add_subcommand("build", "Pack a program and its shared libraries into an image");
+    build->add_option("PROGRAM", options.program, "Linux x86-64 program (PIE or shared object)")->required();
+    build->add_option("-o,--output", options.output, "Image file to write")->required();
+    build->add_option("ARGS", options.args, "Default arguments (after --)");
+    build->add_option("-e,--env", options.env, "Default environment variable NAME=VALUE (repeatable)");
+    build->callback([&] {
+        action = [&] {
+            std::vector<std::string> kernel_options;
+            for (const std::string& assignment : options.env)
+                kernel_options.push_back("env=" + assignment);
+            ImageReport report = build_image({ find_program(options.program), options.args, kernel_options }, options.output);
+            std::cout << "osprey: wrote " << options.output << " (" << report.image_size << " bytes, "
+                      << report.closure.libraries.size() << " libraries)\n";
+            return 0;
+        };
+    });
+}
+
+void add_run(CLI::App& app, Options& options, std::function<int()>& action)
+{
+    auto* run = app.add_subcommand("run", "Boot a program or an image in a VM; exit with its status");
+    run->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
+    run->add_option("ARGS", options.args, "Arguments (after --)");
+    run->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)");
+    run->add_option("--memory", options.memory, "Guest memory, e.g. 64M, 1G")->capture_default_str();
+    run->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
+    run->add_option("--hypervisor", options.hypervisor, "qemu-kvm or qemu-tcg (default: qemu-kvm if /dev/kvm is usable)")
+        ->check(CLI::IsMember({ "qemu-kvm", "qemu-tcg" }));
+    run->add_option("--machine", options.machine, "microvm or q35")->check(CLI::IsMember({ "microvm", "q35" }))
+        ->capture_default_str();
+    run->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");
+    run->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never)")->capture_default_str();
+    run->add_flag("-v,--verbose", options.verbose, "Print the QEMU command and the packed libraries");
+    run->callback([&] {
+        action = [&] {
+            RunRequest request;
+            request.input = options.program;
+            request.args = options.args;
+            request.env = options.env;
+            request.memory_bytes = parse_memory_size(options.memory);
+            request.cpus = options.cpus;
+            if (!options.hypervisor.empty())
+                request.hypervisor = parse_hypervisor(options.hypervisor);
+            request.machine = *parse_machine(options.machine);
+            if (!options.kernel.empty())
+                request.kernel = options.kernel;
+            request.timeout = std::chrono::seconds(options.timeout);
+            request.verbose = options.verbose;
+            return run_vm(request);
+        };
+    });
+}
+
+void add_inspect(CLI::App& app, Options& options, std::function<int()>& action)
+{
+    auto* inspect = app.add_subcommand("inspect", "List the files of an image");
+    inspect->add_option("IMAGE", options.program, "Image file")->required();
+    inspect->callback([&] {
+        action = [&] {
+            inspect_image(options.program, std::cout);
+            return 0;
+        };
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app("osprey: run unmodified Linux programs as single-application VMs");
+    app.require_subcommand(1);
+    Options options;
+    std::function<int()> action;
+    add_build(app, options, action);
+    add_run(app, options, action);
+    add_inspect(app, options, action);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int status = app.exit(error);
+        return status == 0 ? 0 : kExitBadInput;
+    }
+    try {
+        return action();
+    } catch (const CliError& error) {
+        std::cerr << "osprey: " << error.what() << std::endl;
+        return error.exit_status();
+    } catch (const std::exception& error) {
+        std::cerr << "osprey: " << error.what() << std::endl;
+        return kExitHostFailure;
+    }
+}

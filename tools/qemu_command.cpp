@@ -1,0 +1,125 @@
+#include "qemu_command.h"
+
+#include "cli_error.h"
+
+#include <abi/exit_port.h>
+
+#include <charconv>
+#include <cstdio>
+
+namespace tools {
+
+static_assert(kExitPanic == abi::kPanicStatus && kExitNoStatus == abi::kNoStatusExit);
+
+namespace {
+
+std::string hex(unsigned value)
+{
+    char text[16];
+    std::snprintf(text, sizeof(text), "0x%x", value);
+    return text;
+}
+
+std::string machine_option(Machine machine)
+{
+    switch (machine) {
+    case Machine::Q35: return "q35";
+    case Machine::Microvm: break;
+    }
+    return "microvm,x-option-roms=off,rtc=off";
+}
+
+// "osprey-exit status N" -> (kind, N); nullopt for a malformed line.
+std::optional<GuestExit> decode_line(std::string_view line)
+{
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    if (!line.starts_with(abi::kStatusLinePrefix))
+        return std::nullopt;
+    line.remove_prefix(std::string_view(abi::kStatusLinePrefix).size());
+    GuestExit exit;
+    std::string_view number;
+    if (line.starts_with("status ")) {
+        exit.kind = GuestExit::Kind::Status;
+        number = line.substr(7);
+    } else if (line.starts_with("panic ")) {
+        exit.kind = GuestExit::Kind::Panic;
+        number = line.substr(6);
+    } else {
+        return std::nullopt;
+    }
+    auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), exit.status);
+    if (error != std::errc() || end != number.data() + number.size() || number.empty() || exit.status < 0
+        || exit.status > 255)
+        return std::nullopt;
+    return exit;
+}
+
+// QEMU option values use ',' as a separator; a literal comma is written ",,".
+std::string option_value(const std::string& value)
+{
+    std::string escaped;
+    for (char c : value)
+        escaped += c == ',' ? std::string(",,") : std::string(1, c);
+    return escaped;
+}
+
+} // namespace
+
+std::vector<std::string> qemu_arguments(const QemuConfig& config)
+{
+    std::string status_uart = hex(abi::kStatusUartPort);
+    return {
+        config.qemu.string(),
+        "-M", machine_option(config.machine),
+        "-cpu", "max",
+        "-m", std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
+        "-smp", std::to_string(config.cpus),
+        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+        "-kernel", config.kernel.string(),
+        "-initrd", config.image.string(),
+        "-append", config.cmdline,
+        "-chardev", "stdio,id=con,signal=on",
+        "-device", "isa-serial,chardev=con,iobase=0x3f8,irq=4",
+        "-chardev", "file,id=status,path=" + option_value(config.status_file.string()),
+        "-device", "isa-serial,chardev=status,iobase=" + status_uart + ",irq=3",
+        "-device", "isa-debug-exit,iobase=" + hex(abi::kDebugExitPort) + ",iosize=4",
+        "-accel", config.hypervisor == Hypervisor::QemuKvm ? "kvm" : "tcg",
+    };
+}
+
+std::string shell_command(const std::vector<std::string>& arguments)
+{
+    std::string line;
+    for (const std::string& argument : arguments) {
+        if (!line.empty())
+            line += ' ';
+        bool plain = !argument.empty()
+            && argument.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@%")
+                == std::string::npos;
+        if (plain) {
+            line += argument;
+            continue;
+        }
+        line += '\'';
+        for (char c : argument)
+            line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        line += '\'';
+    }
+    return line;
+}
+
+GuestExit decode_guest_exit(std::string_view output)
+{
+    GuestExit last;
+    while (!output.empty()) {
+        size_t end = output.find('\n');
+        std::string_view line = output.substr(0, end);
+        output.remove_prefix(end == std::string_view::npos ? output.size() : end + 1);
+        if (auto exit = decode_line(line))
+            last = *exit;
+    }
+    return last;
+}
+
+} // namespace tools

@@ -1,0 +1,46 @@
+// The QEMU command line for one Osprey VM, and decoding what the guest reported on the
+// status UART (include/abi/exit_port.h). Pure functions, so host tests check them.
+#pragma once
+
+#include "hypervisor.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tools {
+
+struct QemuConfig {
+    std::filesystem::path qemu = "qemu-system-x86_64";
+    std::filesystem::path kernel;
+    std::filesystem::path image;
+    std::filesystem::path status_file;
+    std::string cmdline;
+    uint64_t memory_bytes = 128 * 1024 * 1024;
+    unsigned cpus = 1;
+    Machine machine = Machine::Microvm;
+    Hypervisor hypervisor = Hypervisor::QemuTcg;
+};
+
+/// The argument vector (argv[0] is config.qemu): kernel via PVH (-kernel), the image as
+/// the PVH module (-initrd), the console UART on stdio at 0x3f8, the status UART into
+/// config.status_file at 0x2f8, isa-debug-exit at 0xf4. The one place that knows QEMU's
+/// options.
+std::vector<std::string> qemu_arguments(const QemuConfig& config);
+
+/// `arguments` as one line a POSIX shell would run (for --verbose).
+std::string shell_command(const std::vector<std::string>& arguments);
+
+struct GuestExit {
+    enum class Kind { Status, Panic, None };
+    Kind kind = Kind::None;
+    int status = 0; // 0..255 for Status and Panic
+};
+
+/// The last well-formed "osprey-exit status N" / "osprey-exit panic N" line (N in
+/// 0..255) of the status UART's output; Kind::None if there is none.
+GuestExit decode_guest_exit(std::string_view status_output);
+
+} // namespace tools

@@ -1,0 +1,177 @@
+// Child process supervision with blocked signals and sigtimedwait(2): no signal handlers,
+// no polling loop, and the timeout and the user's interrupts handled in one place.
+#include "qemu_runner.h"
+
+#include "cli_error.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <optional>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace tools {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kKillGrace { 5 };
+
+// Saves the terminal settings of stdin (QEMU's stdio chardev changes them) and puts
+// them back when destroyed, even if QEMU had to be killed.
+class TerminalGuard {
+public:
+    TerminalGuard()
+    {
+        if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &m_saved) == 0)
+            m_valid = true;
+    }
+    ~TerminalGuard()
+    {
+        if (m_valid)
+            ::tcsetattr(STDIN_FILENO, TCSANOW, &m_saved);
+    }
+
+private:
+    termios m_saved {};
+    bool m_valid = false;
+};
+
+// Blocks the signals we wait for; restores the previous mask when destroyed.
+class SignalBlock {
+public:
+    SignalBlock()
+    {
+        sigemptyset(&m_set);
+        for (int signal : { SIGCHLD, SIGINT, SIGTERM, SIGHUP })
+            sigaddset(&m_set, signal);
+        ::pthread_sigmask(SIG_BLOCK, &m_set, &m_previous);
+    }
+    ~SignalBlock() { ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr); }
+    const sigset_t& waited() const { return m_set; }
+    const sigset_t& previous() const { return m_previous; }
+
+private:
+    sigset_t m_set;
+    sigset_t m_previous;
+};
+
+pid_t spawn(const std::vector<std::string>& arguments, const SignalBlock& signals)
+{
+    std::vector<char*> argv;
+    for (const std::string& argument : arguments)
+        argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setsigmask(&attributes, &signals.previous());
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+    pid_t pid = 0;
+    int error = ::posix_spawn(&pid, argv[0], nullptr, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
+    if (error != 0)
+        throw CliError(kExitHostFailure, "cannot start " + arguments[0] + ": " + std::strerror(error));
+    return pid;
+}
+
+class Supervisor {
+public:
+    Supervisor(pid_t pid, std::chrono::seconds timeout) : m_pid(pid)
+    {
+        if (timeout.count() > 0)
+            m_deadline = Clock::now() + timeout;
+    }
+
+    ProcessOutcome wait(const sigset_t& waited)
+    {
+        while (true) {
+            if (auto status = reap())
+                return outcome(*status);
+            int signal = wait_signal(waited);
+            if (signal == SIGINT || signal == SIGTERM || signal == SIGHUP) {
+                m_result.end = ProcessOutcome::End::Interrupted;
+                m_result.interrupt_signal = signal;
+                stop();
+            } else if (signal < 0) {
+                on_deadline();
+            }
+        }
+    }
+
+private:
+    std::optional<int> reap()
+    {
+        int status = 0;
+        pid_t pid = ::waitpid(m_pid, &status, WNOHANG);
+        if (pid == m_pid)
+            return status;
+        if (pid < 0 && errno != EINTR)
+            throw CliError(kExitHostFailure, std::string("waiting for QEMU failed: ") + std::strerror(errno));
+        return std::nullopt;
+    }
+
+    // The next waited signal, or -1 when the nearest deadline passes first.
+    int wait_signal(const sigset_t& waited)
+    {
+        std::optional<Clock::time_point> next = m_kill_at ? m_kill_at : m_deadline;
+        if (!next)
+            return ::sigwaitinfo(&waited, nullptr);
+        auto left = std::max(*next - Clock::now(), Clock::duration::zero());
+        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+        timespec wait { static_cast<time_t>(seconds.count()),
+                        static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count()) };
+        int signal = ::sigtimedwait(&waited, nullptr, &wait);
+        return signal < 0 && errno == EAGAIN ? -1 : signal < 0 ? 0 : signal;
+    }
+
+    void on_deadline()
+    {
+        if (m_kill_at && Clock::now() >= *m_kill_at) {
+            ::kill(m_pid, SIGKILL);
+            m_kill_at.reset();
+            m_deadline.reset();
+        } else if (m_deadline && Clock::now() >= *m_deadline && m_result.end == ProcessOutcome::End::Exited) {
+            m_result.end = ProcessOutcome::End::TimedOut;
+            stop();
+        }
+    }
+
+    void stop()
+    {
+        ::kill(m_pid, SIGTERM);
+        if (!m_kill_at)
+            m_kill_at = Clock::now() + kKillGrace;
+    }
+
+    ProcessOutcome outcome(int status)
+    {
+        if (m_result.end == ProcessOutcome::End::Exited && WIFSIGNALED(status)) {
+            m_result.end = ProcessOutcome::End::Signaled;
+            m_result.status = WTERMSIG(status);
+        } else {
+            m_result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        return m_result;
+    }
+
+    pid_t m_pid;
+    std::optional<Clock::time_point> m_deadline;
+    std::optional<Clock::time_point> m_kill_at;
+    ProcessOutcome m_result;
+};
+
+} // namespace
+
+ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout)
+{
+    TerminalGuard terminal;
+    SignalBlock signals;
+    pid_t pid = spawn(arguments, signals);
+    return Supervisor(pid, timeout).wait(signals.waited());
+}
+
+} // namespace tools

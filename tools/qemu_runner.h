@@ -1,0 +1,25 @@
+// Runs QEMU as a child process: console on our stdin/stdout, a timeout, and Ctrl-C /
+// SIGTERM / SIGHUP forwarded so QEMU never outlives the CLI.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+struct ProcessOutcome {
+    enum class End { Exited, Signaled, TimedOut, Interrupted };
+    End end = End::Exited;
+    int status = 0;        // Exited: exit status; Signaled: signal number
+    int interrupt_signal = 0; // Interrupted: the signal the CLI received
+};
+
+/// Runs `arguments` (argv[0] is the program path) to completion. With a non-zero
+/// `timeout`, the child gets SIGTERM when it expires (SIGKILL 5 s later) and the result
+/// is TimedOut; a SIGINT, SIGTERM or SIGHUP sent to the CLI is passed on the same way and
+/// the result is Interrupted. The terminal settings of stdin are restored afterwards.
+/// Throws CliError(kExitHostFailure) if the child cannot be started.
+ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout);
+
+} // namespace tools

@@ -1,0 +1,112 @@
+#include "run_command.h"
+
+#include "cli_error.h"
+#include "image_builder.h"
+#include "image_file.h"
+#include "temp_file.h"
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <unistd.h>
+
+namespace tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path checked_kernel(const RunRequest& request)
+{
+    fs::path kernel = request.kernel.value_or(default_kernel_path());
+    std::error_code error;
+    if (!fs::is_regular_file(kernel, error))
+        throw CliError(kExitBadInput, "kernel '" + kernel.string()
+            + "' not found: build it (cmake --build build) or pass --kernel PATH");
+    return kernel;
+}
+
+CommandLine command_line_for(const ImageFile& image, const RunRequest& request)
+{
+    CommandLine line = image.default_command_line();
+    for (const std::string& assignment : request.env) {
+        if (assignment.find('=') == std::string::npos || assignment.front() == '=')
+            throw CliError(kExitBadInput, "--env '" + assignment + "' is not of the form NAME=VALUE");
+        line.options.push_back("env=" + assignment);
+    }
+    line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());
+    return line;
+}
+
+void print_closure(const ImageReport& report)
+{
+    std::cerr << "osprey: packed " << report.program_image_path << " (" << report.image_size << " bytes image)\n";
+    for (const ClosureLibrary& library : report.closure.libraries)
+        std::cerr << "osprey:   " << library.image_path << " <- " << library.real.string() << '\n';
+}
+
+} // namespace
+
+fs::path default_kernel_path()
+{
+    std::error_code error;
+    fs::path self = fs::read_symlink("/proc/self/exe", error);
+    return (error ? fs::path(".") : self.parent_path()) / "osprey-kernel.elf";
+}
+
+RunVerdict run_verdict(const ProcessOutcome& qemu, const GuestExit& guest, std::chrono::seconds timeout)
+{
+    using End = ProcessOutcome::End;
+    if (qemu.end == End::Interrupted)
+        return { kExitSignalBase + qemu.interrupt_signal,
+                 std::string("osprey: interrupted (") + strsignal(qemu.interrupt_signal) + "); QEMU was stopped" };
+    if (guest.kind == GuestExit::Kind::Status)
+        return { guest.status, "" };
+    if (guest.kind == GuestExit::Kind::Panic)
+        return { guest.status, "osprey: the kernel panicked (see the console output above)" };
+    if (qemu.end == End::TimedOut)
+        return { kExitTimeout, "osprey: the VM did not finish within " + std::to_string(timeout.count())
+                     + " seconds (--timeout); QEMU was stopped" };
+    std::string how = qemu.end == End::Signaled ? "was killed by signal " + std::to_string(qemu.status)
+                                                : "exited with status " + std::to_string(qemu.status);
+    return { kExitNoStatus, "osprey: the VM stopped without reporting an exit status (QEMU " + how
+                 + "; see its messages above)" };
+}
+
+int run_vm(const RunRequest& request)
+{
+    QemuConfig config;
+    config.kernel = checked_kernel(request);
+    config.hypervisor = request.hypervisor.value_or(default_hypervisor());
+    check_hypervisor_usable(config.hypervisor);
+    config.qemu = find_qemu();
+    fs::path input = find_program(request.input);
+    std::optional<TempFile> packed;
+    fs::path image_path = input;
+    if (!looks_like_rofs_image(input)) {
+        packed.emplace("osprey-", ".img");
+        ImageReport report = build_image({ input, {}, {} }, packed->path());
+        if (request.verbose)
+            print_closure(report);
+        image_path = packed->path();
+    }
+    ImageFile image = ImageFile::load(image_path);
+    config.cmdline = encode_command_line(command_line_for(image, request));
+    config.image = image_path;
+    config.memory_bytes = request.memory_bytes;
+    config.cpus = request.cpus;
+    config.machine = request.machine;
+    TempFile status("osprey-status-", ".txt");
+    config.status_file = status.path();
+
+    std::vector<std::string> arguments = qemu_arguments(config);
+    if (request.verbose)
+        std::cerr << "osprey: " << shell_command(arguments) << std::endl;
+    std::cout.flush();
+    ProcessOutcome outcome = run_process(arguments, request.timeout);
+    RunVerdict verdict = run_verdict(outcome, decode_guest_exit(read_text_file(status.path())), request.timeout);
+    if (!verdict.message.empty())
+        std::cerr << verdict.message << std::endl;
+    return verdict.exit_status;
+}
+
+} // namespace tools

@@ -1,0 +1,46 @@
+// `osprey run PROGRAM|IMAGE [-- ARGS...]`: boots one VM and returns the guest's status.
+#pragma once
+
+#include "hypervisor.h"
+#include "qemu_command.h"
+#include "qemu_runner.h"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+struct RunRequest {
+    std::string input; // an ELF program (packed on the fly) or a ROFS image
+    std::vector<std::string> args; // appended to the image's default argv
+    std::vector<std::string> env;  // NAME=VALUE, passed as env= kernel options
+    uint64_t memory_bytes = 128 * 1024 * 1024;
+    unsigned cpus = 1;
+    std::optional<Hypervisor> hypervisor; // default: default_hypervisor()
+    Machine machine = Machine::Microvm;
+    std::optional<std::filesystem::path> kernel; // default: default_kernel_path()
+    std::chrono::seconds timeout { 0 };           // 0: none
+    bool verbose = false;
+};
+
+/// <directory of the running osprey binary>/osprey-kernel.elf.
+std::filesystem::path default_kernel_path();
+
+/// Runs the VM; returns the CLI's exit status (see run_verdict). Throws CliError for
+/// bad input or setup problems found before QEMU starts.
+int run_vm(const RunRequest& request);
+
+struct RunVerdict {
+    int exit_status;
+    std::string message; // for stderr; empty when the guest simply exited
+};
+
+/// How a finished QEMU run maps to the CLI's exit status: interrupted -> 128 + signal;
+/// guest status N -> N; kernel panic -> N with a message; timeout -> 124; no status line
+/// -> abi::kNoStatusExit with a message saying how QEMU ended.
+RunVerdict run_verdict(const ProcessOutcome& qemu, const GuestExit& guest, std::chrono::seconds timeout);
+
+} // namespace tools

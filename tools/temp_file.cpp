@@ -1,0 +1,44 @@
+#include "temp_file.h"
+
+#include "cli_error.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+#include <vector>
+
+namespace tools {
+
+TempFile::TempFile(const std::string& prefix, const std::string& suffix)
+{
+    const char* dir = std::getenv("TMPDIR");
+    std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/" + prefix + "XXXXXX" + suffix;
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
+    if (fd < 0)
+        throw CliError(kExitHostFailure, "cannot create a temporary file " + pattern + ": " + std::strerror(errno));
+    ::close(fd);
+    m_path = name.data();
+}
+
+TempFile::~TempFile()
+{
+    std::error_code ignored;
+    std::filesystem::remove(m_path, ignored);
+}
+
+std::string read_text_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw CliError(kExitHostFailure, "cannot read '" + path.string() + "'");
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    return contents.str();
+}
+
+} // namespace tools
