@@ -39,3 +39,7 @@ void osprey_runtime_error_dtor(void*) { }
 const char* osprey_runtime_error_what(const void*) { return "runtime_error"; }
 
 extern "C" void __cxa_pure_virtual() { boot::panic("pure virtual function called"); }
+
+namespace std {
+const nothrow_t nothrow {};
+} // namespace std

@@ -20,6 +20,9 @@ bool looks_like_rofs_image(const std::filesystem::path& path)
 
 ImageFile ImageFile::load(const std::filesystem::path& path)
 {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+        throw CliError(kExitBadInput, "image '" + path.string() + "' does not exist or is not a file");
     ImageFile image;
     image.m_path = path;
     std::string contents = read_text_file(path);

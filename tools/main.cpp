@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace {
@@ -42,7 +43,8 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
     build->add_option("PROGRAM", options.program, "Linux x86-64 program (PIE or shared object)")->required();
     build->add_option("-o,--output", options.output, "Image file to write")->required();
     build->add_option("ARGS", options.args, "Default arguments (after --)");
-    build->add_option("-e,--env", options.env, "Default environment variable NAME=VALUE (repeatable)");
+    build->add_option("-e,--env", options.env, "Default environment variable NAME=VALUE (repeatable)")
+        ->allow_extra_args(false);
     build->callback([&] {
         action = [&] {
             std::vector<std::string> kernel_options;
@@ -61,7 +63,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     auto* run = app.add_subcommand("run", "Boot a program or an image in a VM; exit with its status");
     run->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
     run->add_option("ARGS", options.args, "Arguments (after --)");
-    run->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)");
+    run->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
     run->add_option("--memory", options.memory, "Guest memory, e.g. 64M, 1G")->capture_default_str();
     run->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
     run->add_option("--hypervisor", options.hypervisor, "qemu-kvm or qemu-tcg (default: qemu-kvm if /dev/kvm is usable)")
@@ -107,15 +109,23 @@ void add_inspect(CLI::App& app, Options& options, std::function<int()>& action)
 
 int main(int argc, char** argv)
 {
-    CLI::App app("osprey: run unmodified Linux programs as single-application VMs");
+    CLI::App app("osprey: run unmodified Linux programs as single-application VMs", "osprey");
     app.require_subcommand(1);
     Options options;
     std::function<int()> action;
     add_build(app, options, action);
     add_run(app, options, action);
     add_inspect(app, options, action);
+    // Everything after the first "--" is the program's, verbatim (CLI11 would treat a
+    // second "--" specially).
+    std::vector<std::string> words(argv + 1, argv + argc);
+    auto separator = std::find(words.begin(), words.end(), "--");
+    std::vector<std::string> program_args(separator == words.end() ? separator : separator + 1, words.end());
+    words.erase(separator, words.end());
+    std::reverse(words.begin(), words.end()); // CLI11 takes a vector in reverse order
     try {
-        app.parse(argc, argv);
+        app.parse(words);
+        options.args.insert(options.args.end(), program_args.begin(), program_args.end());
     } catch (const CLI::ParseError& error) {
         int status = app.exit(error);
         return status == 0 ? 0 : kExitBadInput;

@@ -1,0 +1,28 @@
+// Kernel side of the linker, stage 1: mapping an ELF file of the root filesystem into the
+// address space and decoding it (FIRST CUT: segments are copied into anonymous memory;
+// mapping image pages directly comes with file mappings in mm).
+#pragma once
+
+#include <linker/elf_image.h>
+#include <linker/loaded_object.h>
+
+#include <string_view>
+
+namespace linker {
+
+struct Module {
+    char path[256];
+    ElfImage image;
+    LoadedObject object;
+    int64_t tls_offset; // thread-pointer offset of its static TLS block (0: no PT_TLS)
+};
+
+enum class ModuleKind { Executable, Library };
+
+/// Maps and decodes `path` into `module` (an executable at Linux's non-ASLR PIE base,
+/// a library anywhere). Errors: ENOENT, ENOEXEC (malformed, with the reason), ENOMEM.
+lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& module);
+/// After relocation: applies each segment's protection (RELRO becomes read-only).
+lib::Result<void> protect_module(const Module& module);
+
+} // namespace linker

@@ -1,0 +1,169 @@
+// run_program: loads the executable and its libraries, binds them, prepares the start-up
+// contract for libc-shim (libc_shim/startup.h) and the initial stack, and enters _start.
+#include <linker/initial_stack.h>
+#include "module_loader.h"
+#include "symbol_binder.h"
+#include <linker/program.h>
+#include <linker/relocate.h>
+
+#include <kernel/console/log.h>
+#include <kernel/fs/root_fs.h>
+#include <libc_shim/exports.h>
+#include <libc_shim/startup.h>
+#include <mm/address_space.h>
+
+#include <cpuid.h>
+#include <cstring>
+
+extern "C" [[noreturn]] void osprey_enter_program(uint64_t entry, uint64_t stack_pointer);
+
+namespace linker {
+
+namespace {
+
+constexpr size_t kStackSize = 1 << 20; // FIRST CUT: populated eagerly; grows with demand paging later
+constexpr const char* kLibraryDirectories[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib" };
+
+Module g_modules[libc_shim::ProgramStartup::kMaxObjects];
+size_t g_module_count;
+
+bool is_loaded(std::string_view soname)
+{
+    for (size_t i = 0; i < g_module_count; ++i) {
+        std::string_view path(g_modules[i].path);
+        if (g_modules[i].object.soname() == soname || path.ends_with(soname))
+            return true;
+    }
+    return false;
+}
+
+lib::Result<void> load_library(std::string_view soname, const Module& needed_by)
+{
+    if (g_module_count == libc_shim::ProgramStartup::kMaxObjects)
+        return lib::Error(lib::Errno::NOMEM, "more than 64 shared libraries");
+    char path[256];
+    for (const char* directory : kLibraryDirectories) {
+        int n = snprintf(path, sizeof(path), "%s/%.*s", directory, int(soname.size()), soname.data());
+        if (n <= 0 || size_t(n) >= sizeof(path) || fs::root_image().lookup(path).is_error())
+            continue;
+        TRY(load_module(path, ModuleKind::Library, g_modules[g_module_count]));
+        ++g_module_count;
+        return {};
+    }
+    klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needed_by.path);
+    return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
+}
+
+/// Loads every DT_NEEDED not provided by the kernel, breadth first (the glibc scope order).
+lib::Result<void> load_dependencies()
+{
+    for (size_t i = 0; i < g_module_count; ++i) {
+        const LoadedObject& object = g_modules[i].object;
+        for (uint32_t offset : object.needed()) {
+            std::string_view soname = object.string(offset);
+            if (libc_shim::is_kernel_soname(soname) || is_loaded(soname))
+                continue;
+            TRY(load_library(soname, g_modules[i]));
+        }
+    }
+    return {};
+}
+
+lib::Result<void> check_tls()
+{
+    for (size_t i = 1; i < g_module_count; ++i)
+        if (g_modules[i].image.tls())
+            return lib::Error(lib::Errno::NOEXEC, "thread-local storage in shared libraries is not supported yet");
+    if (const auto* tls = g_modules[0].image.tls()) {
+        uint64_t align = tls->align ? tls->align : 1;
+        g_modules[0].tls_offset = -int64_t((tls->memsz + align - 1) & ~(align - 1));
+    }
+    return {};
+}
+
+libc_shim::ObjectInit init_of(const Module& m)
+{
+    const auto& d = m.object.dynamic();
+    uint64_t b = m.object.bias();
+    auto fn = [&](uint64_t v) { return v ? reinterpret_cast<libc_shim::FiniFunction>(b + v) : nullptr; };
+    return { m.path, fn(d.init), reinterpret_cast<libc_shim::InitFunction*>(b + d.init_array), d.init_arraysz / 8,
+        reinterpret_cast<libc_shim::InitFunction*>(b + d.preinit_array), d.preinit_arraysz / 8,
+        fn(d.fini), reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array), d.fini_arraysz / 8 };
+}
+
+void fill_startup()
+{
+    auto& startup = libc_shim::program_startup();
+    startup.executable = init_of(g_modules[0]);
+    startup.library_count = 0;
+    for (size_t i = g_module_count; i-- > 1;) // dependencies before the objects that need them
+        startup.libraries[startup.library_count++] = init_of(g_modules[i]);
+}
+
+void random_bytes(uint8_t (&out)[16])
+{
+    unsigned a, b, c, d;
+    bool rdrand = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 30));
+    for (int i = 0; i < 2; ++i) {
+        unsigned long long value = 0;
+        bool ok = false;
+        for (int tries = 0; rdrand && !ok && tries < 10; ++tries) {
+            unsigned char carry;
+            asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(carry));
+            ok = carry;
+        }
+        if (!ok) // no RDRAND: not cryptographic, documented in the issue notes
+            value = __builtin_ia32_rdtsc() * 0x9e3779b97f4a7c15ull ^ uint64_t(i) << 32;
+        memcpy(out + i * 8, &value, 8);
+    }
+}
+
+lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
+{
+    uint64_t base = TRY(mm::map_anonymous(0, kStackSize, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
+    const Module& exe = g_modules[0];
+    unsigned a, b, c, d;
+    __get_cpuid(1, &a, &b, &c, &d);
+    AuxEntry aux[] = {
+        { AT_PHDR, exe.object.bias() + exe.image.phdr_vaddr() }, { AT_PHENT, sizeof(elf::ProgramHeader) },
+        { AT_PHNUM, exe.image.phnum() }, { AT_PAGESZ, 4096 }, { AT_BASE, 0 }, { AT_FLAGS, 0 },
+        { AT_ENTRY, exe.object.bias() + exe.image.entry() }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
+        { AT_EGID, 0 }, { AT_HWCAP, d }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_HWCAP2, 0 },
+    };
+    InitialStackSpec spec { argv, envp, aux, argv[0], {} };
+    random_bytes(spec.random_bytes);
+    auto stack = TRY(build_initial_stack(std::span(reinterpret_cast<std::byte*>(base), kStackSize), base, spec));
+    return stack.stack_pointer;
+}
+
+} // namespace
+
+lib::Error run_program(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
+{
+    auto loaded = load_module(argv[0], ModuleKind::Executable, g_modules[0]);
+    if (loaded.is_error())
+        return loaded.error();
+    g_module_count = 1;
+    if (auto r = load_dependencies(); r.is_error())
+        return r.error();
+    if (auto r = check_tls(); r.is_error())
+        return r.error();
+    SymbolBinder binder(std::span(g_modules, g_module_count));
+    for (size_t i = g_module_count; i-- > 0;) { // libraries first: COPY reads their data
+        if (auto r = relocate(g_modules[i].object, binder); r.is_error()) {
+            klog::error(klog::Subsystem::Linker, "relocating {} failed", g_modules[i].path);
+            return r.error();
+        }
+        if (auto r = protect_module(g_modules[i]); r.is_error())
+            return r.error();
+    }
+    fill_startup();
+    auto stack_pointer = build_stack(argv, envp);
+    if (stack_pointer.is_error())
+        return stack_pointer.error();
+    const Module& exe = g_modules[0];
+    klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", exe.path, g_module_count, libc_shim::export_count());
+    osprey_enter_program(exe.object.bias() + exe.image.entry(), stack_pointer.value());
+}
+
+} // namespace linker

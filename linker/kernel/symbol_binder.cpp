@@ -1,0 +1,100 @@
+#include "symbol_binder.h"
+
+#include <kernel/console/log.h>
+#include <libc_shim/exports.h>
+#include <libc_shim/startup.h>
+#include <mm/address_space.h>
+
+#include <cstring>
+
+namespace linker {
+
+namespace {
+
+constexpr size_t kMaxStubs = 1024, kStubSize = 32;
+libc_shim::MissingSymbol g_missing[kMaxStubs];
+size_t g_stub_count;
+uint8_t* g_stub_page;
+
+void put64(uint8_t* p, uint64_t v) { memcpy(p, &v, 8); }
+
+} // namespace
+
+const Module* SymbolBinder::module_of(const LoadedObject& object) const
+{
+    for (const Module& m : m_scope)
+        if (&m.object == &object)
+            return &m;
+    return nullptr;
+}
+
+lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t, const SymbolRequest& request)
+{
+    for (const Module& m : m_scope) {
+        if (request.copy && &m.object == &object)
+            continue;
+        auto def = m.object.lookup(request.name, request.version);
+        if (!def)
+            continue;
+        uint8_t type = elf::symbol_type(*def->symbol);
+        if (type == elf::STT_TLS)
+            return Binding { def->symbol->value, def->symbol->size, m.tls_offset };
+        uint64_t address = type == elf::STT_GNU_IFUNC ? call_ifunc(def->address) : def->address;
+        return Binding { address, def->symbol->size, 0 };
+    }
+    if (const auto* e = libc_shim::find_export(request.name, request.version))
+        return Binding { e->address, e->size, 0 };
+    if (request.weak)
+        return Binding { 0, 0, 0 };
+    const Module* requester = module_of(object);
+    const char* who = requester ? requester->path : "?";
+    if (request.type == elf::STT_OBJECT || request.type == elf::STT_TLS || request.copy) {
+        klog::error(klog::Subsystem::Linker, "missing data symbol {}@{} needed by {}", request.name, request.version, who);
+        return lib::Error(lib::Errno::LIBBAD, "a data symbol the program needs is not provided");
+    }
+    klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name, request.version, who);
+    return Binding { TRY(missing_function_stub(object, request)), 0, 0 };
+}
+
+lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& object, const SymbolRequest& request)
+{
+    if (!g_stub_page)
+        g_stub_page = reinterpret_cast<uint8_t*>(TRY(mm::map_anonymous(0, kMaxStubs * kStubSize,
+            mm::ProtRead | mm::ProtWrite | mm::ProtExec, mm::Placement::Anywhere)));
+    if (g_stub_count == kMaxStubs)
+        return lib::Error(lib::Errno::NOMEM, "more than 1024 missing symbols");
+    const Module* requester = module_of(object);
+    // Names point into the objects' string tables (NUL-terminated there); versions too.
+    g_missing[g_stub_count] = { request.name.data(), request.version.empty() ? "" : request.version.data(),
+        requester ? requester->path : "?" };
+    uint8_t* stub = g_stub_page + g_stub_count * kStubSize;
+    stub[0] = 0x48, stub[1] = 0xbf; // movabs $record, %rdi
+    put64(stub + 2, reinterpret_cast<uint64_t>(&g_missing[g_stub_count]));
+    stub[10] = 0x48, stub[11] = 0xb8; // movabs $osprey_missing_symbol, %rax
+    put64(stub + 12, reinterpret_cast<uint64_t>(&libc_shim::osprey_missing_symbol));
+    stub[20] = 0xff, stub[21] = 0xe0; // jmp *%rax
+    ++g_stub_count;
+    return reinterpret_cast<uint64_t>(stub);
+}
+
+uint64_t SymbolBinder::call_ifunc(uint64_t address)
+{
+    return reinterpret_cast<uint64_t (*)()>(address)();
+}
+
+lib::Result<int64_t> SymbolBinder::own_tls_offset(const LoadedObject& object)
+{
+    const Module* m = module_of(object);
+    if (!m || !m->image.tls())
+        return lib::Error(lib::Errno::NOEXEC, "TLS relocation in an object without PT_TLS");
+    return m->tls_offset;
+}
+
+void SymbolBinder::copied(void* copy, const void* original, size_t size)
+{
+    auto& startup = libc_shim::program_startup();
+    if (startup.copy_count < libc_shim::ProgramStartup::kMaxCopies)
+        startup.copies[startup.copy_count++] = { copy, original, size };
+}
+
+} // namespace linker

@@ -1,0 +1,30 @@
+// Kernel side of the linker, stage 2: binding symbols. Scope order as glibc's global scope:
+// the executable, then the libraries breadth first, then the kernel's glibc export table
+// (libc-shim). An import nobody provides: a weak one binds to 0, a function to a stub that
+// reports "missing symbol NAME@VERSION needed by LIBRARY" when called, data is an error.
+#pragma once
+
+#include "module_loader.h"
+#include <linker/relocate.h>
+
+#include <span>
+
+namespace linker {
+
+class SymbolBinder final : public Resolver {
+public:
+    explicit SymbolBinder(std::span<Module> scope) : m_scope(scope) { }
+
+    lib::Result<Binding> resolve(const LoadedObject& object, uint32_t index, const SymbolRequest& request) override;
+    uint64_t call_ifunc(uint64_t address) override;
+    lib::Result<int64_t> own_tls_offset(const LoadedObject& object) override;
+    void copied(void* copy, const void* original, size_t size) override;
+
+private:
+    const Module* module_of(const LoadedObject& object) const;
+    lib::Result<uint64_t> missing_function_stub(const LoadedObject& object, const SymbolRequest& request);
+
+    std::span<Module> m_scope;
+};
+
+} // namespace linker
