@@ -7,6 +7,7 @@ namespace linker {
 namespace {
 
 constexpr uint64_t kPage = 4096;
+constexpr uint64_t kMaxLoadedSize = 4ull << 30;
 lib::Error bad(const char* why) { return lib::Error(lib::Errno::NOEXEC, why); }
 
 bool fits(uint64_t offset, uint64_t size, uint64_t limit) { return offset <= limit && size <= limit - offset; }
@@ -76,6 +77,8 @@ lib::Result<void> ElfImage::check_program_headers()
         return bad("ELF: no PT_LOAD segment");
     m_span_start = m_segments[0].vaddr & ~(kPage - 1);
     m_span_end = (previous_end + kPage - 1) & ~(kPage - 1);
+    if (m_span_end - m_span_start > kMaxLoadedSize)
+        return bad("ELF: segments span more than 4 GiB");
     if (m_header.entry && (m_header.entry < m_span_start || m_header.entry >= m_span_end))
         return bad("ELF: entry point outside the loaded segments");
     if (m_tls && (m_tls->align & (m_tls->align - 1)))

@@ -94,10 +94,22 @@ lib::Result<void> apply_table(const LoadedObject& object, uint64_t table, uint64
     if (!size)
         return {};
     auto* entries = reinterpret_cast<const elf::Rela*>(object.at(object.bias() + table, size));
-    if (!entries || size % sizeof(elf::Rela))
-        return bad("ELF: relocation table outside the object");
+    if (!entries || size % sizeof(elf::Rela) || (object.bias() + table) % 8)
+        return bad("ELF: relocation table outside the object or misaligned");
     for (uint64_t i = 0; i < size / sizeof(elf::Rela); ++i)
         TRY(apply(object, entries[i], resolver));
+    return {};
+}
+
+lib::Result<void> add_bias(const LoadedObject& object, uint64_t address)
+{
+    std::byte* p = object.at(address, 8);
+    if (!p)
+        return bad("ELF: DT_RELR target outside the object");
+    uint64_t value;
+    memcpy(&value, p, 8);
+    value += object.bias();
+    memcpy(p, &value, 8);
     return {};
 }
 
@@ -108,27 +120,21 @@ lib::Result<void> apply_relr(const LoadedObject& object)
     if (!d.relrsz)
         return {};
     auto* entries = reinterpret_cast<const uint64_t*>(object.at(object.bias() + d.relr, d.relrsz));
-    if (!entries)
-        return bad("ELF: DT_RELR table outside the object");
+    if (!entries || (object.bias() + d.relr) % 8)
+        return bad("ELF: DT_RELR table outside the object or misaligned");
     uint64_t where = 0;
     for (uint64_t i = 0; i < d.relrsz / 8; ++i) {
         uint64_t e = entries[i];
         if (!(e & 1)) {
             where = object.bias() + e;
-            auto* p = reinterpret_cast<uint64_t*>(object.at(where, 8));
-            if (!p)
-                return bad("ELF: DT_RELR target outside the object");
-            *p += object.bias();
+            TRY(add_bias(object, where));
             where += 8;
             continue;
         }
         for (int bit = 1; bit < 64; ++bit) {
             if (!((e >> bit) & 1))
                 continue;
-            auto* p = reinterpret_cast<uint64_t*>(object.at(where + uint64_t(bit - 1) * 8, 8));
-            if (!p)
-                return bad("ELF: DT_RELR target outside the object");
-            *p += object.bias();
+            TRY(add_bias(object, where + uint64_t(bit - 1) * 8));
         }
         where += 63 * 8;
     }

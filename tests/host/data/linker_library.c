@@ -1,0 +1,6 @@
+// Test input: a shared library with versioned symbols (data/linker_library.map).
+int answer_v1(void) { return 1; }
+int answer_v2(void) { return 2; }
+int plain_function(void) { return 3; }
+__asm__(".symver answer_v1, answer@LIBTEST_1.0");
+__asm__(".symver answer_v2, answer@@LIBTEST_2.0");
