@@ -1,3 +1,4 @@
+// Lookups in the generated glibc export table (layout and semantics in exports.h).
 #include <libc_shim/exports.h>
 
 #include <cstring>
@@ -35,6 +36,11 @@ const ExportEntry* find_export(std::string_view name, std::string_view version)
             return e;
     }
     return nullptr;
+}
+
+const ExportEntry* lookup(const char* name, const char* version_or_null)
+{
+    return find_export(name, version_or_null ? std::string_view(version_or_null) : std::string_view());
 }
 
 bool has_export(std::string_view name)

@@ -1,10 +1,9 @@
-// glibc's FORTIFY_SOURCE entry points (__*_chk): each checks the destination size the
-// compiler passed, calls __chk_fail on overflow, else does the plain operation. Also the
-// stack protector's failure path and abort(), with glibc's messages and Linux's status for
-// a SIGABRT death (128 + 6 = 134).
-#include <kernel/boot/vm_exit.h>
-#include <kernel/console/serial.h>
-
+// glibc's _FORTIFY_SOURCE entry points (__*_chk): each checks the object size the compiler
+// passed and calls __chk_fail on overflow, else does the plain operation with musl. Also
+// the stack protector's failure path. Both end the program as glibc does: the message on
+// stderr, then abort(), which dies of SIGABRT (exit status 128 + 6 = 134 as a Linux shell
+// reports it; kernel/syscall/signal.cpp), running a SIGABRT handler first if the program
+// installed one. Like glibc >= 2.27, stdio buffers are not flushed.
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -12,28 +11,28 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <sys/select.h>
+#include <syslog.h>
 #include <unistd.h>
 
 namespace {
-constexpr int kSigabrtStatus = 128 + 6;
 
 [[noreturn]] void die(const char* message)
 {
-    fflush(nullptr);
-    console::console_uart().write(message, strlen(message));
-    boot::vm_exit(kSigabrtStatus);
+    ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
+    (void)ignored;
+    abort();
 }
+
 } // namespace
 
 extern "C" {
 
-[[noreturn]] void osprey_abort() { die(""); }
 [[noreturn]] void __chk_fail() { die("*** buffer overflow detected ***: terminated\n"); }
 [[noreturn]] void osprey_stack_chk_fail() { die("*** stack smashing detected ***: terminated\n"); }
 
-#define CHECK(cond) \
-    if (!(cond)) [[unlikely]] \
-        __chk_fail()
+#define CHECK(cond)               \
+    if (!(cond)) [[unlikely]]     \
+    __chk_fail()
 
 void* __memcpy_chk(void* d, const void* s, size_t n, size_t dn) { CHECK(n <= dn); return memcpy(d, s, n); }
 void* __memmove_chk(void* d, const void* s, size_t n, size_t dn) { CHECK(n <= dn); return memmove(d, s, n); }
@@ -43,13 +42,21 @@ void __explicit_bzero_chk(void* d, size_t n, size_t dn) { CHECK(n <= dn); explic
 char* __strcpy_chk(char* d, const char* s, size_t dn) { CHECK(strlen(s) < dn); return strcpy(d, s); }
 char* __stpcpy_chk(char* d, const char* s, size_t dn) { CHECK(strlen(s) < dn); return stpcpy(d, s); }
 char* __strncpy_chk(char* d, const char* s, size_t n, size_t dn) { CHECK(n <= dn); return strncpy(d, s, n); }
+char* __stpncpy_chk(char* d, const char* s, size_t n, size_t dn) { CHECK(n <= dn); return stpncpy(d, s, n); }
 char* __strcat_chk(char* d, const char* s, size_t dn) { CHECK(strlen(d) + strlen(s) < dn); return strcat(d, s); }
 char* __strncat_chk(char* d, const char* s, size_t n, size_t dn)
 {
     CHECK(strlen(d) + strnlen(s, n) < dn);
     return strncat(d, s, n);
 }
+
 ssize_t __read_chk(int fd, void* buf, size_t n, size_t bn) { CHECK(n <= bn); return read(fd, buf, n); }
+ssize_t __pread64_chk(int fd, void* buf, size_t n, off_t offset, size_t bn) { CHECK(n <= bn); return pread(fd, buf, n, offset); }
+ssize_t __readlink_chk(const char* path, char* buf, size_t n, size_t bn) { CHECK(n <= bn); return readlink(path, buf, n); }
+char* __getcwd_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return getcwd(buf, n); }
+int __gethostname_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return gethostname(buf, n); }
+int __getgroups_chk(int n, gid_t* list, size_t bn) { CHECK(n < 0 || size_t(n) * sizeof(gid_t) <= bn); return getgroups(n, list); }
+char* __fgets_chk(char* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgets(s, n, f); }
 size_t __fread_chk(void* p, size_t bn, size_t size, size_t count, FILE* f)
 {
     CHECK(!size || count <= bn / size);
@@ -62,9 +69,12 @@ int __poll_chk(struct pollfd* fds, nfds_t n, int timeout, size_t fdslen)
 }
 long __fdelt_chk(long fd) { CHECK(fd >= 0 && fd < FD_SETSIZE); return fd / (8 * long(sizeof(long))); }
 char* __realpath_chk(const char* path, char* resolved, size_t rn) { CHECK(!resolved || rn >= 4096); return realpath(path, resolved); }
+// glibc checks that the target frame is above the current one; musl's jmp_buf is not
+// mangled, so plain longjmp.
 [[noreturn]] void __longjmp_chk(jmp_buf env, int value) { longjmp(env, value); }
 
-// The printf family: `flag` asks for %n checks in glibc; the size checks are what matter.
+// The printf family. `flag` > 0 asks glibc to refuse %n in writable format strings; that
+// hardening is not reproduced, the size checks are.
 int __vsnprintf_chk(char* s, size_t n, int, size_t sn, const char* f, va_list ap) { CHECK(n <= sn); return vsnprintf(s, n, f, ap); }
 int __vsprintf_chk(char* s, int, size_t sn, const char* f, va_list ap)
 {
@@ -77,12 +87,13 @@ int __vfprintf_chk(FILE* fp, int, const char* f, va_list ap) { return vfprintf(f
 int __vprintf_chk(int, const char* f, va_list ap) { return vprintf(f, ap); }
 int __vdprintf_chk(int fd, int, const char* f, va_list ap) { return vdprintf(fd, f, ap); }
 int __vasprintf_chk(char** out, int, const char* f, va_list ap) { return vasprintf(out, f, ap); }
+void __vsyslog_chk(int priority, int, const char* f, va_list ap) { vsyslog(priority, f, ap); }
 
-#define FORWARD_VARIADIC(call)  \
-    va_list ap;                 \
-    va_start(ap, format);       \
-    int result = call;          \
-    va_end(ap);                 \
+#define FORWARD_VARIADIC(call) \
+    va_list ap;                \
+    va_start(ap, format);      \
+    int result = call;         \
+    va_end(ap);                \
     return result
 
 int __snprintf_chk(char* s, size_t n, int flag, size_t sn, const char* format, ...) { FORWARD_VARIADIC(__vsnprintf_chk(s, n, flag, sn, format, ap)); }
@@ -92,11 +103,12 @@ int __printf_chk(int, const char* format, ...) { FORWARD_VARIADIC(vprintf(format
 int __dprintf_chk(int fd, int, const char* format, ...) { FORWARD_VARIADIC(vdprintf(fd, format, ap)); }
 int __asprintf_chk(char** out, int, const char* format, ...) { FORWARD_VARIADIC(vasprintf(out, format, ap)); }
 
-char* osprey_gnu_strerror_r(int error, char* buffer, size_t length)
+void __syslog_chk(int priority, int flag, const char* format, ...)
 {
-    (void)buffer;
-    (void)length;
-    return strerror(error); // GNU strerror_r may return a static string
+    va_list ap;
+    va_start(ap, format);
+    __vsyslog_chk(priority, flag, format, ap);
+    va_end(ap);
 }
 
 } // extern "C"

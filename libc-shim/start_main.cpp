@@ -1,18 +1,20 @@
-// __libc_start_main with glibc's ABI (GLIBC_2.34 and GLIBC_2.2.5): the program's _start
-// calls it. Initialises musl for the program (environment, auxiliary vector, TLS and thread
-// control block, stack protector), runs constructors in glibc's order and calls main.
+// __libc_start_main with glibc's ABI (GLIBC_2.34 and GLIBC_2.2.5 are the same function
+// here): the program's _start calls it. The sequence and the contract with the ELF linker
+// are in libc_shim/startup.h.
+#include "glibc_data.h"
+
 #include <libc_shim/startup.h>
 
-#include <kernel/arch/x86_64/io.h>
-#include <kernel/boot/vm_exit.h>
-
+#include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 extern "C" {
-// musl internals (src/env/__libc_start_main.c, src/internal/libc.h): hidden symbols of the
-// same static link. __init_libc sets __environ, the auxv-derived state, __progname, then
-// static TLS from the program's PT_TLS (found through AT_PHDR) and the stack guard.
+// musl internals (src/env/__libc_start_main.c, src/env/__stack_chk_fail.c), hidden
+// symbols of the same static link. __init_libc sets __environ, libc.auxv, __hwcap, the
+// page size and __progname/__progname_full from envp and the auxiliary vector after it,
+// then the thread pointer and static TLS (__init_tls: the PT_TLS found through AT_PHDR,
+// directly below musl's struct pthread, installed by __set_thread_area, our wrmsr), then
+// the stack guard from AT_RANDOM (__init_ssp).
 void __init_libc(char** envp, char* program_name);
 extern uintptr_t __stack_chk_guard;
 }
@@ -24,17 +26,20 @@ namespace {
 ProgramStartup g_startup;
 int g_argc;
 char** g_argv;
+char** g_envp;
 
-void run_init(const ObjectInit& object, bool with_preinit)
+void run_preinit(const ObjectInit& object)
 {
-    char** envp = g_argv + g_argc + 1;
-    if (with_preinit)
-        for (size_t i = 0; i < object.preinit_count; ++i)
-            object.preinit_array[i](g_argc, g_argv, envp);
+    for (size_t i = 0; i < object.preinit_count; ++i)
+        object.preinit_array[i](g_argc, g_argv, g_envp);
+}
+
+void run_init(const ObjectInit& object)
+{
     if (object.init)
-        reinterpret_cast<InitFunction>(object.init)(g_argc, g_argv, envp);
+        reinterpret_cast<InitFunction>(object.init)(g_argc, g_argv, g_envp);
     for (size_t i = 0; i < object.init_count; ++i)
-        object.init_array[i](g_argc, g_argv, envp);
+        object.init_array[i](g_argc, g_argv, g_envp);
 }
 
 void run_fini(const ObjectInit& object)
@@ -45,6 +50,8 @@ void run_fini(const ObjectInit& object)
         object.fini();
 }
 
+/// At exit, after the program's own atexit handlers: the executable's destructors, then
+/// the libraries' in reverse constructor order (what glibc's _dl_fini does).
 void run_all_fini()
 {
     run_fini(g_startup.executable);
@@ -53,8 +60,9 @@ void run_all_fini()
 }
 
 /// glibc's stack guard has a zero low byte (a string overflow cannot reproduce it); musl
-/// zeroes the second byte instead. Follow glibc: clear the low byte of musl's random guard.
-void make_glibc_stack_guard()
+/// zeroes the second byte instead. Follow glibc, in musl's copy and in the TCB at %fs:0x28
+/// (musl's struct pthread::canary, the slot glibc-compiled code reads).
+void install_glibc_stack_guard()
 {
     uintptr_t guard = __stack_chk_guard & ~uintptr_t(0xff);
     __stack_chk_guard = guard;
@@ -68,23 +76,27 @@ ProgramStartup& program_startup() { return g_startup; }
 extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,
     InitFunction init, FiniFunction fini, FiniFunction rtld_fini, void* stack_end)
 {
+    (void)stack_end;
     g_argc = argc;
     g_argv = argv;
-    char** envp = argv + argc + 1;
-    __init_libc(envp, argv[0]);
-    make_glibc_stack_guard();
-    for (size_t i = 0; i < g_startup.copy_count; ++i)
-        memcpy(g_startup.copies[i].copy, g_startup.copies[i].original, g_startup.copies[i].size);
-    for (size_t i = 0; i < g_startup.library_count; ++i)
-        run_init(g_startup.libraries[i], false);
+    g_envp = argv + argc + 1;
+    __init_libc(g_envp, argv[0]);
+    install_glibc_stack_guard();
+    refresh_program_copies();
+
+    if (rtld_fini)
+        atexit(rtld_fini); // registered first, so it runs last (glibc order)
     atexit(run_all_fini);
+    for (size_t i = 0; i < g_startup.library_count; ++i)
+        run_init(g_startup.libraries[i]);
     if (fini)
         atexit(fini);
-    if (init) // pre-2.34 binaries pass their __libc_csu_init, which runs their constructors
-        init(argc, argv, envp);
+    run_preinit(g_startup.executable);
+    if (init) // pre-2.34 binaries pass __libc_csu_init, which runs DT_INIT and DT_INIT_ARRAY
+        init(argc, argv, g_envp);
     else
-        run_init(g_startup.executable, true);
-    exit(main(argc, argv, envp));
+        run_init(g_startup.executable);
+    exit(main(argc, argv, g_envp));
 }
 
 } // namespace libc_shim

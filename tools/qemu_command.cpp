@@ -26,7 +26,7 @@ std::string machine_option(Machine machine)
     case Machine::Q35: return "q35";
     case Machine::Microvm: break;
     }
-    return "microvm,x-option-roms=off,rtc=off";
+    return "microvm,x-option-roms=off";
 }
 
 // "osprey-exit status N" -> (kind, N); nullopt for a malformed line.

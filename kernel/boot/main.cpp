@@ -11,6 +11,7 @@
 #include <kernel/debug/cpu_ktest.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/root_fs.h>
+#include <libc_shim/kernel.h>
 #include <linker/program.h>
 #include <mm/memory.h>
 
@@ -70,15 +71,19 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     console::console_uart().init();
     arch::tsc_init();
     arch::cpu_init();
-    debug::run_early_cpu_ktest(start_info_paddr); // ktest=NAME: kernel/debug/cpu_ktest.h
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);
     mm::init(*info);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
+    libc_shim::init_kernel_libc(); // musl's malloc, stdio and errno for the kernel itself
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));
     if (options.is_error())
         fail(kCannotExecute, "bad kernel command line", options.error());
+    if (!options->ktest.empty()) { // in-kernel tests (tests/kernel) instead of a program
+        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest))
+            fail(kCannotExecute, "unknown kernel test", lib::Error(lib::Errno::INVAL, "no such ktest= name"));
+    }
     auto frames = mm::frame_stats();
     klog::info(klog::Subsystem::Mm, "{} KiB free of {} KiB; TSC {} Hz ({})", frames.free_frames * 4,
         frames.total_frames * 4, arch::tsc_hz(), arch::tsc_source());

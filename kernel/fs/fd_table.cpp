@@ -1,5 +1,6 @@
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/fd_table.h>
+#include <kernel/fs/root_fs.h>
 
 namespace fs {
 
@@ -18,6 +19,7 @@ bool valid(int fd) { return fd >= 0 && fd < kMaxFileDescriptors && g_slots[fd].f
 void fd_table_init()
 {
     File* console = new ConsoleFile();
+    console->set_open_flags(kOpenReadWrite);
     for (int fd = 0; fd < 3; ++fd) {
         if (fd)
             console->ref();

@@ -1,27 +1,127 @@
 // osprey_syscall: the one entry from musl (and later the raw `syscall` instruction) into the
-// kernel's Linux system-call functions. Numbers are the x86-64 Linux ABI
-// (arch/x86/entry/syscalls/syscall_64.tbl).
-#include <kernel/boot/vm_exit.h>
-#include <kernel/console/serial.h>
-
-#include <lib/errno.h>
+// kernel's Linux system-call functions (syscall.h). Numbers are the x86-64 Linux ABI
+// (arch/x86/entry/syscalls/syscall_64.tbl). This is the only place where an Errno becomes
+// the negative return value of the Linux ABI. An unknown number returns -ENOSYS and is
+// logged once, at debug level (log.syscall=debug).
+#include <kernel/console/log.h>
+#include <kernel/syscall/syscall.h>
 
 namespace {
-constexpr long kWrite = 1, kExit = 60, kExitGroup = 231;
 
-long enosys() { return -long(lib::Errno::NOSYS); }
+using sys::SysResult;
+namespace abi = sys::linux_abi;
+
+enum Number : long {
+    Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
+    Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
+    Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, SchedYield = 24,
+    Mremap = 25, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35, Getpid = 39, Exit = 60,
+    Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
+    Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
+    ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201,
+    SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
+    ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
+    Faccessat = 269, SetRobustList = 273, Dup3 = 292, Prlimit64 = 302, Getrandom = 318,
+    Faccessat2 = 439,
+};
+
+constexpr long kMaxLogged = 512;
+uint64_t g_logged_unknown[kMaxLogged / 64];
+unsigned g_umask = 022;
+
+SysResult unknown(long n)
+{
+    if (n >= 0 && n < kMaxLogged && !(g_logged_unknown[n / 64] & (uint64_t(1) << (n % 64)))) {
+        g_logged_unknown[n / 64] |= uint64_t(1) << (n % 64);
+        klog::debug(klog::Subsystem::Syscall, "system call {} is not implemented: ENOSYS", n);
+    }
+    return lib::Errno::NOSYS;
+}
+
+template<typename T>
+T* ptr(long v) { return reinterpret_cast<T*>(v); }
+
+SysResult dup2(int fd, int new_fd)
+{
+    if (fd == new_fd)
+        return sys::fcntl(fd, abi::kFGetfd, 0).is_error() ? SysResult(lib::Errno::BADF) : SysResult(fd);
+    return sys::dup3(fd, new_fd, 0, true);
+}
+
+SysResult rlimit(int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit)
+{
+    return sys::prlimit64(0, resource, new_limit, old_limit);
+}
+
+SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    switch (n) {
+    case Read: return sys::read(int(a1), ptr<void>(a2), size_t(a3));
+    case Write: return sys::write(int(a1), ptr<const void>(a2), size_t(a3));
+    case Open: return sys::openat(abi::kAtFdcwd, ptr<const char>(a1), int(a2), unsigned(a3));
+    case Close: return sys::close(int(a1));
+    case Stat: return sys::newfstatat(abi::kAtFdcwd, ptr<const char>(a1), ptr<fs::LinuxStat>(a2), 0);
+    case Fstat: return sys::fstat(int(a1), ptr<fs::LinuxStat>(a2));
+    case Lstat: return sys::newfstatat(abi::kAtFdcwd, ptr<const char>(a1), ptr<fs::LinuxStat>(a2), abi::kAtSymlinkNofollow);
+    case Poll: return sys::poll(ptr<abi::Pollfd>(a1), size_t(a2), int(a3));
+    case Lseek: return sys::lseek(int(a1), a2, int(a3));
+    case Mmap: return sys::mmap(uintptr_t(a1), size_t(a2), int(a3), int(a4), int(a5), a6);
+    case Mprotect: return sys::mprotect(uintptr_t(a1), size_t(a2), int(a3));
+    case Munmap: return sys::munmap(uintptr_t(a1), size_t(a2));
+    case Brk: return sys::brk(uintptr_t(a1));
+    case RtSigaction: return sys::rt_sigaction(int(a1), ptr<const abi::KernelSigaction>(a2), ptr<abi::KernelSigaction>(a3), size_t(a4));
+    case RtSigprocmask: return sys::rt_sigprocmask(int(a1), ptr<const uint64_t>(a2), ptr<uint64_t>(a3), size_t(a4));
+    case Ioctl: return sys::ioctl(int(a1), unsigned(a2), uintptr_t(a3));
+    case Pread64: return sys::pread64(int(a1), ptr<void>(a2), size_t(a3), a4);
+    case Pwrite64: return sys::pwrite64(int(a1), ptr<const void>(a2), size_t(a3), a4);
+    case Readv: return sys::readv(int(a1), ptr<const abi::Iovec>(a2), int(a3));
+    case Writev: return sys::writev(int(a1), ptr<const abi::Iovec>(a2), int(a3));
+    case Access: return sys::faccessat(abi::kAtFdcwd, ptr<const char>(a1), int(a2));
+    case SchedYield: return 0; // one thread: nothing else to run
+    case Mremap: return sys::mremap(uintptr_t(a1), size_t(a2), size_t(a3), int(a4), uintptr_t(a5));
+    case Madvise: return sys::madvise(uintptr_t(a1), size_t(a2), int(a3));
+    case Dup: return sys::dup3(int(a1), 0, 0, false);
+    case Dup2: return dup2(int(a1), int(a2));
+    case Nanosleep: return sys::nanosleep(ptr<const abi::Timespec>(a1), ptr<abi::Timespec>(a2));
+    case Getpid: case Gettid: return 1;
+    case Getppid: return 0;
+    case Getuid: case Getgid: case Geteuid: case Getegid: return 0;
+    case Exit: case ExitGroup: sys::exit_group(int(a1));
+    case Kill: return sys::kill(int(a1), int(a2));
+    case Tkill: return sys::kill(int(a1), int(a2));
+    case Tgkill: return sys::kill(int(a1) == 1 && int(a2) == 1 ? 1 : -2, int(a3));
+    case Uname: return sys::uname(ptr<abi::Utsname>(a1));
+    case Fcntl: return sys::fcntl(int(a1), int(a2), uintptr_t(a3));
+    case Getcwd: return sys::getcwd(ptr<char>(a1), size_t(a2));
+    case Umask: { unsigned old = g_umask; g_umask = unsigned(a1) & 0777; return long(old); }
+    case Gettimeofday: return sys::gettimeofday(ptr<abi::Timeval>(a1), ptr<void>(a2));
+    case Getrlimit: return rlimit(int(a1), nullptr, ptr<abi::Rlimit>(a2));
+    case Setrlimit: return rlimit(int(a1), ptr<const abi::Rlimit>(a2), nullptr);
+    case Prlimit64: return sys::prlimit64(int(a1), int(a2), ptr<const abi::Rlimit>(a3), ptr<abi::Rlimit>(a4));
+    case Sysinfo: return sys::sysinfo(ptr<abi::Sysinfo>(a1));
+    case ArchPrctl: return sys::arch_prctl(int(a1), uintptr_t(a2));
+    case Time: return sys::time(ptr<int64_t>(a1));
+    case SchedGetaffinity: return sys::sched_getaffinity(int(a1), size_t(a2), ptr<void>(a3));
+    case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
+    case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));
+    case ClockGettime: return sys::clock_gettime(int(a1), ptr<abi::Timespec>(a2));
+    case ClockGetres: return sys::clock_getres(int(a1), ptr<abi::Timespec>(a2));
+    case ClockNanosleep: return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));
+    case Openat: return sys::openat(int(a1), ptr<const char>(a2), int(a3), unsigned(a4));
+    case Newfstatat: return sys::newfstatat(int(a1), ptr<const char>(a2), ptr<fs::LinuxStat>(a3), int(a4));
+    case Faccessat: case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3));
+    case Dup3: return sys::dup3(int(a1), int(a2), int(a3), true);
+    case Getrandom: return sys::getrandom(ptr<void>(a1), size_t(a2), unsigned(a3));
+    }
+    return unknown(n);
+}
+
 } // namespace
 
 extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    switch (n) {
-    case kWrite:
-        console::console_uart().write(reinterpret_cast<const char*>(a2), size_t(a3));
-        return a3;
-    case kExit:
-    case kExitGroup:
-        boot::vm_exit(int(a1));
-    default:
-        return enosys();
-    }
+    auto result = call(n, a1, a2, a3, a4, a5, a6);
+    if (result.is_error())
+        return -long(result.error().code);
+    return result.value();
 }

@@ -45,7 +45,7 @@ TEST(CliQemu, MicrovmArguments)
     QemuConfig config = sample_config();
     std::vector<std::string> arguments = qemu_arguments(config);
     EXPECT_EQ(arguments.front(), "/usr/bin/qemu-system-x86_64");
-    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off,rtc=off" });
+    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off" });
     EXPECT_EQ(values_of(arguments, "-m"), std::vector<std::string> { "256M" });
     EXPECT_EQ(values_of(arguments, "-smp"), std::vector<std::string> { "2" });
     EXPECT_EQ(values_of(arguments, "-kernel"), std::vector<std::string> { "/k/osprey-kernel.elf" });

@@ -1,5 +1,36 @@
-// The contract between the kernel's ELF linker and libc-shim's __libc_start_main: what the
-// linker has prepared, handed over before it jumps to the program's entry point.
+// The contract between the kernel's ELF linker and libc-shim's __libc_start_main.
+//
+// What the linker does, in this order:
+//   1. Loads and relocates the program. For every R_X86_64_COPY relocation bound to a
+//      kernel export it copies the bytes and records the copy in program_startup().copies
+//      (copy = the program's object, original = the kernel's export address, size).
+//   2. Fills program_startup().executable (DT_PREINIT_ARRAY, DT_INIT, DT_INIT_ARRAY,
+//      DT_FINI_ARRAY, DT_FINI of the executable, already relocated) and libraries[] (the
+//      same for each loaded library, dependencies first: constructor order).
+//   3. Builds the Linux initial stack (linker/initial_stack.h) with AT_PHDR/AT_PHNUM/
+//      AT_PHENT of the executable, AT_PAGESZ, AT_RANDOM (16 bytes), AT_EXECFN, AT_HWCAP.
+//   4. Jumps to the executable's entry point with %rsp at argc and %rdx = 0 (or a function
+//      to run at exit, which __libc_start_main registers as glibc registers rtld_fini).
+// Nothing in libc-shim may run before step 4 for the program: the program's _start calls
+// __libc_start_main (osprey_libc_start_main, start_main.cpp), which then
+//   a. initialises musl for the program from the stack (environ, auxv, page size, hwcap,
+//      __progname/__progname_full) and the thread pointer: musl's struct pthread at %fs,
+//      which is also glibc's TCB for what programs read (self pointer at %fs:0, stack
+//      guard at %fs:0x28 from AT_RANDOM with glibc's zero low byte), with the executable's
+//      PT_TLS block (found through AT_PHDR) directly below it, at the offset the linker
+//      used for its TPOFF relocations: -round_up(p_memsz, p_align). glibc's pointer guard
+//      (%fs:0x30) is NOT provided: that slot is musl's tid/errno, and only glibc's own code
+//      (PTR_MANGLE), which Osprey replaces with musl, ever reads it.
+//   b. re-does every COPY so the program's copies of environ, __progname... see the values
+//      set in (a), and remembers the copies of getopt's variables (glibc_data.h);
+//   c. runs the libraries' DT_INIT/DT_INIT_ARRAY (dependencies first), registers the
+//      finalizers (libraries' and the executable's DT_FINI_ARRAY/DT_FINI, `fini`, %rdx's
+//      function) with atexit, runs the executable's DT_PREINIT_ARRAY, then DT_INIT and
+//      DT_INIT_ARRAY when `init` is NULL (glibc >= 2.34 binaries) or `init(argc, argv,
+//      envp)` otherwise (older binaries pass __libc_csu_init);
+//   d. exit(main(argc, argv, environ)).
+// Static TLS of libraries (initial-exec TLS in a DT_NEEDED library) is not supported yet:
+// the linker refuses such programs.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +41,8 @@ namespace libc_shim {
 using InitFunction = void (*)(int, char**, char**);
 using FiniFunction = void (*)();
 
-/// One loaded object's constructors and destructors (DT_INIT, DT_INIT_ARRAY, DT_FINI...).
+/// One loaded object's constructors and destructors, relocated (absolute addresses).
+/// Arrays may be null when their count is 0.
 struct ObjectInit {
     const char* name;
     FiniFunction init; // DT_INIT (called with argc, argv, envp like the array entries)
@@ -23,8 +55,7 @@ struct ObjectInit {
     size_t fini_count;
 };
 
-/// A COPY relocation: the program's copy of a libc data object. Re-done after libc is
-/// initialised (environ, program_invocation_name... get their values only then).
+/// A COPY relocation: the program's copy of a kernel (libc) data object.
 struct CopiedData {
     void* copy;
     const void* original;

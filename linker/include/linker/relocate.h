@@ -1,23 +1,14 @@
-// Applying an object's relocations (x86-64 psABI §4.4). Portable: writes go through the
-// object's bounds-checked view of its memory, symbol binding through a Resolver, so host
-// tests relocate byte buffers with a fake resolver.
+// FIRST-CUT API kept for linker/kernel/ until it moves to reloc.h: relocating a
+// LoadedObject with the first-cut Resolver. A thin wrapper over apply_relocations().
 #pragma once
 
 #include <linker/loaded_object.h>
+#include <linker/reloc.h>
 
 namespace linker {
 
-struct SymbolRequest {
-    std::string_view name;
-    std::string_view version;      // "" if unversioned
-    std::string_view version_file; // the soname the version is needed from ("" if none)
-    bool weak;
-    uint8_t type; // elf::STT_*
-    bool copy;    // for an R_X86_64_COPY: the requesting object's own definition is the copy
-};
-
 struct Binding {
-    uint64_t address;   // 0 for an unresolved weak symbol
+    uint64_t address;   // 0 for an unresolved weak symbol; for COPY, a host pointer
     uint64_t size;      // st_size of the definition (COPY relocations)
     int64_t tls_offset; // TLS symbols: thread-pointer offset of the defining module's block
 };
@@ -25,8 +16,7 @@ struct Binding {
 class Resolver {
 public:
     virtual ~Resolver() = default;
-    /// Binds undefined symbol `symbol_index` of `object`. Errors end the load (a missing
-    /// non-weak data symbol, say); a missing function may bind to a reporting stub instead.
+    /// Binds undefined symbol `symbol_index` of `object`.
     virtual lib::Result<Binding> resolve(const LoadedObject& object, uint32_t symbol_index, const SymbolRequest& request) = 0;
     /// Calls the IFUNC resolver at `address` and returns the implementation's address.
     virtual uint64_t call_ifunc(uint64_t address) = 0;
@@ -36,9 +26,8 @@ public:
     virtual void copied(void* copy, const void* original, size_t size) { }
 };
 
-/// Applies DT_RELR, DT_RELA and DT_JMPREL (all bound now: no lazy binding). Errors:
-/// ENOEXEC for a relocation outside the object, an unknown type or a bad symbol index;
-/// whatever the resolver returns.
+/// Applies DT_RELR, DT_RELA and DT_JMPREL of `object` in place (its own memory). The
+/// object's TLS module id is 1 if it has PT_TLS. Errors: as apply_relocations().
 lib::Result<void> relocate(const LoadedObject& object, Resolver& resolver);
 
 } // namespace linker

@@ -1,0 +1,170 @@
+// Opening, closing, describing and controlling file descriptors. Paths go to the root
+// filesystem (kernel/fs/root_fs.h): absolute, or relative to "/" (there is no working
+// directory yet, so a relative path with a real directory descriptor is ENOTSUP).
+#include <kernel/fs/fd_table.h>
+#include <kernel/fs/root_fs.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
+
+#include <cstring>
+
+namespace sys {
+
+namespace {
+
+constexpr size_t kPathMax = 4096;
+constexpr int kWriteAccess = 2; // W_OK
+
+lib::Result<void> check_dirfd(int dirfd, const char* path)
+{
+    if (path[0] == '/' || dirfd == abi::kAtFdcwd)
+        return {};
+    TRY(fs::fd_get(dirfd));
+    return lib::Error(lib::Errno::NOTSUP, "paths relative to a directory descriptor");
+}
+
+void fill_terminal_modes(abi::KernelTermios& t)
+{
+    t = {};
+    t.c_iflag = 0x500;             // ICRNL | IXON
+    t.c_oflag = 0x5;               // OPOST | ONLCR
+    t.c_cflag = 0xbf;              // B38400 | CS8 | CREAD
+    t.c_lflag = 0x8a3b;            // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
+    t.c_cc[0] = 3, t.c_cc[1] = 28, t.c_cc[2] = 127, t.c_cc[3] = 21, t.c_cc[4] = 4, t.c_cc[6] = 1;
+}
+
+} // namespace
+
+lib::Result<size_t> copy_path(const char* path, char* out, size_t size)
+{
+    TRY(check_user_range(path, 1));
+    size_t length = strnlen(path, size);
+    if (length == size)
+        return lib::Error(lib::Errno::NAMETOOLONG, "path too long");
+    if (length == 0)
+        return lib::Error(lib::Errno::NOENT, "empty path");
+    memcpy(out, path, length + 1);
+    return length;
+}
+
+SysResult openat(int dirfd, const char* path, int flags, unsigned mode)
+{
+    char copy[kPathMax];
+    size_t length = TRY(copy_path(path, copy, sizeof(copy)));
+    TRY(check_dirfd(dirfd, copy));
+    auto* file = TRY(fs::open_path(std::string_view(copy, length), flags));
+    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+}
+
+SysResult close(int fd)
+{
+    TRY(fs::fd_close(fd));
+    return 0;
+}
+
+SysResult fstat(int fd, fs::LinuxStat* st)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    TRY(check_user_range(st, sizeof(*st)));
+    TRY(file->stat(*st));
+    return 0;
+}
+
+SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags)
+{
+    TRY(check_user_range(path, 1));
+    if ((flags & abi::kAtEmptyPath) && path[0] == '\0')
+        return fstat(dirfd, st);
+    char copy[kPathMax];
+    size_t length = TRY(copy_path(path, copy, sizeof(copy)));
+    TRY(check_dirfd(dirfd, copy));
+    TRY(check_user_range(st, sizeof(*st)));
+    auto mode = (flags & abi::kAtSymlinkNofollow) ? images::SymlinkMode::NoFollow : images::SymlinkMode::Follow;
+    TRY(fs::stat_path(std::string_view(copy, length), *st, mode));
+    return 0;
+}
+
+SysResult faccessat(int dirfd, const char* path, int mode)
+{
+    fs::LinuxStat st;
+    TRY(newfstatat(dirfd, path, &st, 0));
+    if (mode & kWriteAccess)
+        return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only");
+    return 0;
+}
+
+SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    switch (request) {
+    case abi::kFionbio:
+        return 0;
+    case abi::kFioclex:
+    case abi::kFionclex:
+        TRY(fs::fd_set_close_on_exec(fd, request == abi::kFioclex));
+        return 0;
+    }
+    // Terminal requests: only a console in `console=tty` mode is a terminal (isatty()).
+    if (!file->is_terminal())
+        return lib::Error(lib::Errno::NOTTY, "not a terminal");
+    switch (request) {
+    case abi::kTcgets: {
+        auto* t = reinterpret_cast<abi::KernelTermios*>(argument);
+        TRY(check_user_range(t, sizeof(*t)));
+        fill_terminal_modes(*t);
+        return 0;
+    }
+    case abi::kTiocgwinsz: {
+        auto* ws = reinterpret_cast<abi::Winsize*>(argument);
+        TRY(check_user_range(ws, sizeof(*ws)));
+        *ws = { 24, 80, 0, 0 };
+        return 0;
+    }
+    case abi::kTcsets:
+    case abi::kTcsets + 1: // TCSETSW
+    case abi::kTcsets + 2: // TCSETSF
+        return 0;         // accepted, not applied: the serial console has no line discipline
+    case abi::kTiocgpgrp:
+        TRY(check_user_range(reinterpret_cast<int*>(argument), sizeof(int)));
+        *reinterpret_cast<int*>(argument) = 1;
+        return 0;
+    }
+    return lib::Error(lib::Errno::INVAL, "unsupported terminal ioctl");
+}
+
+SysResult fcntl(int fd, int command, uintptr_t argument)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    switch (command) {
+    case abi::kFGetfd:
+        return TRY(fs::fd_close_on_exec(fd)) ? abi::kFdCloexec : 0;
+    case abi::kFSetfd:
+        TRY(fs::fd_set_close_on_exec(fd, argument & abi::kFdCloexec));
+        return 0;
+    case abi::kFGetfl:
+        return file->open_flags();
+    case abi::kFSetfl: {
+        constexpr int kChangeable = 02000 | 04000; // O_APPEND | O_NONBLOCK
+        file->set_open_flags((file->open_flags() & ~kChangeable) | (int(argument) & kChangeable));
+        return 0;
+    }
+    case abi::kFDupfd:
+    case abi::kFDupfdCloexec:
+        return long(TRY(fs::fd_duplicate(fd, int(argument), false, command == abi::kFDupfdCloexec)));
+    }
+    return lib::Error(lib::Errno::INVAL, "unsupported fcntl command");
+}
+
+SysResult dup3(int fd, int new_fd, int flags, bool exact)
+{
+    if (flags & ~abi::kOCloexec)
+        return lib::Error(lib::Errno::INVAL, "bad dup3 flags");
+    if (!exact)
+        return long(TRY(fs::fd_duplicate(fd, 0, false, false)));
+    if (fd == new_fd)
+        return lib::Error(lib::Errno::INVAL, "dup3 onto the same descriptor");
+    TRY(fs::fd_get(fd));
+    return long(TRY(fs::fd_duplicate(fd, new_fd, true, flags & abi::kOCloexec)));
+}
+
+} // namespace sys

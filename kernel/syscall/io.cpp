@@ -1,0 +1,104 @@
+// Data transfer: read/write and their vector and positioned forms, lseek. Every descriptor
+// is an fs::File (kernel/fs/file.h); fds 0-2 start on the console, whose reads return end
+// of file and whose positioned transfers fail with ESPIPE.
+#include <kernel/fs/fd_table.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
+
+namespace sys {
+
+namespace {
+
+constexpr int kMaxIovecs = 1024; // IOV_MAX
+constexpr size_t kMaxTransfer = 0x7fff'f000; // MAX_RW_COUNT: Linux caps one transfer here
+
+lib::Result<void> check_iovecs(const abi::Iovec* iov, int count)
+{
+    if (count < 0 || count > kMaxIovecs)
+        return lib::Error(lib::Errno::INVAL, "bad iovec count");
+    TRY(check_user_range(iov, size_t(count) * sizeof(abi::Iovec)));
+    for (int i = 0; i < count; ++i)
+        TRY(check_user_range(iov[i].iov_base, iov[i].iov_len));
+    return {};
+}
+
+size_t capped(size_t length) { return length < kMaxTransfer ? length : kMaxTransfer; }
+
+} // namespace
+
+SysResult read(int fd, void* buffer, size_t length)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    TRY(check_user_range(buffer, length));
+    return long(TRY(file->read(buffer, capped(length))));
+}
+
+SysResult write(int fd, const void* buffer, size_t length)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    TRY(check_user_range(buffer, length));
+    return long(TRY(file->write(buffer, capped(length))));
+}
+
+SysResult readv(int fd, const abi::Iovec* iov, int count)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    TRY(check_iovecs(iov, count));
+    long total = 0;
+    for (int i = 0; i < count; ++i) {
+        auto done = file->read(iov[i].iov_base, capped(iov[i].iov_len));
+        if (done.is_error())
+            return total ? SysResult(total) : SysResult(done.error());
+        total += long(done.value());
+        if (done.value() < iov[i].iov_len)
+            break; // short read: stop as Linux does
+    }
+    return total;
+}
+
+SysResult writev(int fd, const abi::Iovec* iov, int count)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    TRY(check_iovecs(iov, count));
+    long total = 0;
+    for (int i = 0; i < count; ++i) {
+        auto done = file->write(iov[i].iov_base, capped(iov[i].iov_len));
+        if (done.is_error())
+            return total ? SysResult(total) : SysResult(done.error());
+        total += long(done.value());
+        if (done.value() < iov[i].iov_len)
+            break;
+    }
+    return total;
+}
+
+SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    if (offset < 0)
+        return lib::Error(lib::Errno::INVAL, "negative offset");
+    TRY(check_user_range(buffer, length));
+    return long(TRY(file->pread(buffer, capped(length), uint64_t(offset))));
+}
+
+SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    if (offset < 0)
+        return lib::Error(lib::Errno::INVAL, "negative offset");
+    TRY(check_user_range(buffer, length));
+    // fs::File has no positioned write yet: a stream (the console) fails with ESPIPE as on
+    // Linux; the only seekable files, on the read-only root, are never open for writing.
+    TRY(file->seek(0, fs::Whence::Current));
+    return lib::Error(lib::Errno::BADF, "descriptor not open for writing");
+}
+
+SysResult lseek(int fd, int64_t offset, int whence)
+{
+    auto* file = TRY(fs::fd_get(fd));
+    if (whence < 0 || whence > 2)
+        return lib::Error(lib::Errno::INVAL, "bad whence");
+    return long(TRY(file->seek(offset, fs::Whence(whence))));
+}
+
+} // namespace sys

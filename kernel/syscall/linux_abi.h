@@ -1,0 +1,108 @@
+// Linux x86-64 user ABI values and structures the system calls exchange with callers
+// (include/uapi/... of Linux 6.1; the layouts musl's and glibc's x86-64 headers use).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sys::linux_abi {
+
+struct Timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+static_assert(sizeof(Timespec) == 16);
+
+struct Timeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+static_assert(sizeof(Timeval) == 16);
+
+struct Iovec {
+    void* iov_base;
+    size_t iov_len;
+};
+static_assert(sizeof(Iovec) == 16);
+
+// include/uapi/linux/utsname.h, struct new_utsname.
+struct Utsname {
+    char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+static_assert(sizeof(Utsname) == 390);
+
+struct Rlimit {
+    uint64_t rlim_cur;
+    uint64_t rlim_max;
+};
+constexpr uint64_t kRlimInfinity = ~uint64_t(0);
+enum Resource : int { kRlimitCpu = 0, kRlimitFsize, kRlimitData, kRlimitStack, kRlimitCore,
+    kRlimitRss, kRlimitNproc, kRlimitNofile, kRlimitMemlock, kRlimitAs, kRlimitNlimits = 16 };
+
+// include/uapi/linux/sysinfo.h
+struct Sysinfo {
+    int64_t uptime;
+    uint64_t loads[3];
+    uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint64_t totalhigh, freehigh;
+    uint32_t mem_unit;
+    char reserved[4];
+};
+static_assert(sizeof(Sysinfo) == 112);
+static_assert(offsetof(Sysinfo, mem_unit) == 104);
+
+struct Pollfd {
+    int fd;
+    int16_t events;
+    int16_t revents;
+};
+constexpr int16_t kPollIn = 0x1, kPollOut = 0x4, kPollNval = 0x20;
+
+struct Winsize {
+    uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+// struct termios as the kernel's kTcgets fills it (asm-generic/termbits.h: NCCS 19).
+struct KernelTermios {
+    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[19];
+};
+static_assert(sizeof(KernelTermios) == 36);
+
+// The kernel's struct sigaction (arch/x86/include/asm/signal.h, with SA_RESTORER).
+struct KernelSigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+constexpr uint64_t kSigDefault = 0, kSigIgnore = 1;
+constexpr int kSignalCount = 64;
+constexpr int kSigabrt = 6, kSigkill = 9, kSigsegv = 11, kSigstop = 19, kSigchld = 17, kSigcont = 18,
+              kSigurg = 23, kSigwinch = 28;
+
+constexpr unsigned long kTcgets = 0x5401, kTcsets = 0x5402, kTiocgwinsz = 0x5413, kTiocgpgrp = 0x540f,
+                        kFionbio = 0x5421, kFioclex = 0x5451, kFionclex = 0x5450;
+
+constexpr int kFDupfd = 0, kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4, kFDupfdCloexec = 1030;
+constexpr int kFdCloexec = 1;
+constexpr int kOCloexec = 02000000;
+constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;
+
+constexpr int kProtRead = 1, kProtWrite = 2, kProtExec = 4;
+constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapFixed = 0x10, kMapAnonymous = 0x20,
+              kMapFixedNoreplace = 0x100000;
+constexpr int kMremapMaymove = 1, kMremapFixed = 2;
+constexpr int kMadvDontneed = 4, kMadvFree = 8;
+
+constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputimeId = 2,
+              kClockThreadCputimeId = 3, kClockMonotonicRaw = 4, kClockRealtimeCoarse = 5,
+              kClockMonotonicCoarse = 6, kClockBoottime = 7;
+constexpr int kTimerAbstime = 1;
+
+constexpr int kArchSetGs = 0x1001, kArchSetFs = 0x1002, kArchGetFs = 0x1003, kArchGetGs = 0x1004;
+constexpr unsigned kGrndNonblock = 1, kGrndRandom = 2, kGrndInsecure = 4;
+
+} // namespace sys::linux_abi

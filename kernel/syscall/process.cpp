@@ -1,0 +1,152 @@
+// The process and the machine as the program sees them: one process (pid 1, tid 1, parent
+// 0, root credentials), one CPU, Linux 6.1 on x86-64, resource limits, the thread area.
+#include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/boot/vm_exit.h>
+#include <kernel/fs/fd_table.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
+#include <mm/memory.h>
+
+#include <cstring>
+
+namespace sys {
+
+namespace {
+
+constexpr int kPid = 1;
+constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack soft limit
+
+abi::Rlimit g_limits[abi::kRlimitNlimits];
+bool g_limits_ready;
+int* g_clear_child_tid;
+void* g_robust_list;
+
+void init_limits()
+{
+    if (g_limits_ready)
+        return;
+    g_limits_ready = true;
+    for (auto& limit : g_limits)
+        limit = { abi::kRlimInfinity, abi::kRlimInfinity };
+    g_limits[abi::kRlimitStack] = { kStackLimit, abi::kRlimInfinity };
+    g_limits[abi::kRlimitCore] = { 0, abi::kRlimInfinity };
+    g_limits[abi::kRlimitNofile] = { uint64_t(fs::kMaxFileDescriptors), uint64_t(fs::kMaxFileDescriptors) };
+    g_limits[abi::kRlimitMemlock] = { 8ull << 20, 8ull << 20 };
+}
+
+void copy_field(char (&field)[65], const char* text) { strncpy(field, text, sizeof(field) - 1); }
+
+bool canonical(uintptr_t address) { return address < 0x0000'8000'0000'0000 || address >= 0xffff'8000'0000'0000; }
+
+} // namespace
+
+void exit_group(int status) { boot::vm_exit(status & 0xff); }
+
+SysResult uname(abi::Utsname* name)
+{
+    TRY(check_user_range(name, sizeof(*name)));
+    memset(name, 0, sizeof(*name));
+    copy_field(name->sysname, "Linux");
+    copy_field(name->nodename, "osprey");
+    copy_field(name->release, "6.1.0-osprey");
+    copy_field(name->version, "#1 SMP Osprey");
+    copy_field(name->machine, "x86_64");
+    copy_field(name->domainname, "(none)");
+    return 0;
+}
+
+SysResult arch_prctl(int code, uintptr_t address)
+{
+    switch (code) {
+    case abi::kArchSetFs:
+        if (!canonical(address))
+            return lib::Error(lib::Errno::PERM, "non-canonical FS base");
+        arch::wrmsr(arch::kMsrFsBase, address);
+        return 0;
+    case abi::kArchGetFs:
+        TRY(check_user_range(reinterpret_cast<uint64_t*>(address), sizeof(uint64_t)));
+        *reinterpret_cast<uint64_t*>(address) = arch::rdmsr(arch::kMsrFsBase);
+        return 0;
+    case abi::kArchSetGs:
+    case abi::kArchGetGs:
+        return lib::Error(lib::Errno::INVAL, "GS is reserved for the kernel's per-CPU data");
+    }
+    return lib::Error(lib::Errno::INVAL, "unknown arch_prctl code");
+}
+
+SysResult set_tid_address(int* tidptr)
+{
+    g_clear_child_tid = tidptr; // recorded for thread exit, which comes with threads
+    return kPid;
+}
+
+SysResult set_robust_list(void* head, size_t length)
+{
+    constexpr size_t kRobustListHeadSize = 24; // struct robust_list_head on x86-64
+    if (length != kRobustListHeadSize)
+        return lib::Error(lib::Errno::INVAL, "bad robust list size");
+    g_robust_list = head;
+    return 0;
+}
+
+SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit)
+{
+    if (pid != 0 && pid != kPid)
+        return lib::Error(lib::Errno::SRCH, "no such process");
+    if (resource < 0 || resource >= abi::kRlimitNlimits)
+        return lib::Error(lib::Errno::INVAL, "bad resource");
+    init_limits();
+    abi::Rlimit requested {};
+    if (new_limit) {
+        TRY(check_user_range(new_limit, sizeof(*new_limit)));
+        requested = *new_limit;
+        if (requested.rlim_cur > requested.rlim_max)
+            return lib::Error(lib::Errno::INVAL, "soft limit above hard limit");
+        if (resource == abi::kRlimitNofile && requested.rlim_max > uint64_t(fs::kMaxFileDescriptors))
+            return lib::Error(lib::Errno::PERM, "the descriptor table has a fixed size");
+    }
+    if (old_limit) {
+        TRY(check_user_range(old_limit, sizeof(*old_limit)));
+        *old_limit = g_limits[resource];
+    }
+    if (new_limit)
+        g_limits[resource] = requested; // recorded and reported back; not enforced yet
+    return 0;
+}
+
+SysResult sysinfo(abi::Sysinfo* info)
+{
+    TRY(check_user_range(info, sizeof(*info)));
+    auto frames = mm::frame_stats();
+    memset(info, 0, sizeof(*info));
+    info->uptime = int64_t(arch::monotonic_ns() / uint64_t(kNanosPerSecond));
+    info->totalram = frames.total_frames * mm::kPageSize;
+    info->freeram = frames.free_frames * mm::kPageSize;
+    info->procs = 1;
+    info->mem_unit = 1;
+    return 0;
+}
+
+SysResult sched_getaffinity(int pid, size_t size, void* mask)
+{
+    if (pid != 0 && pid != kPid)
+        return lib::Error(lib::Errno::SRCH, "no such process");
+    if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
+        return lib::Error(lib::Errno::INVAL, "mask too small or not a multiple of 8 bytes");
+    TRY(check_user_range(mask, sizeof(uint64_t)));
+    uint64_t one_cpu = 1;
+    memcpy(mask, &one_cpu, sizeof(one_cpu));
+    return long(sizeof(uint64_t)); // bytes written: the kernel's cpumask size
+}
+
+SysResult getcwd(char* buffer, size_t size)
+{
+    if (size < 2)
+        return lib::Error(lib::Errno::RANGE, "buffer too small");
+    TRY(check_user_range(buffer, 2));
+    memcpy(buffer, "/", 2); // no working directory yet: always the root
+    return 2;
+}
+
+} // namespace sys

@@ -1,0 +1,82 @@
+// Linux system calls, implemented once as kernel functions. musl (through osprey_syscall,
+// dispatch.cpp), libc-shim and, later, the raw `syscall` instruction entry all call these.
+//
+// Convention: every function returns SysResult, a lib::Result<long> holding the value the
+// Linux system call returns on success (a count, a descriptor, an address) or the Errno it
+// fails with. Nothing in here produces -errno: osprey_syscall() is the one place that turns
+// an Errno into the negative value musl expects. Arguments keep the Linux types; pointers
+// are addresses in the one address space (see check_user_range in syscall_util.h).
+//
+// Single process, single thread for now: pid 1, tid 1, no signal delivery (handlers are
+// recorded and only synchronous self-signals run, see signal.cpp).
+#pragma once
+
+#include <kernel/fs/linux_stat.h>
+#include <kernel/syscall/linux_abi.h>
+#include <lib/result.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sys {
+
+using SysResult = lib::Result<long>;
+namespace abi = linux_abi;
+
+// io.cpp: data transfer on file descriptors (the console on 0-2, ROFS files).
+SysResult read(int fd, void* buffer, size_t length);
+SysResult write(int fd, const void* buffer, size_t length);
+SysResult readv(int fd, const abi::Iovec* iov, int count);
+SysResult writev(int fd, const abi::Iovec* iov, int count);
+SysResult pread64(int fd, void* buffer, size_t length, int64_t offset);
+SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset);
+SysResult lseek(int fd, int64_t offset, int whence);
+
+// descriptors.cpp: opening, closing, describing and controlling descriptors.
+SysResult openat(int dirfd, const char* path, int flags, unsigned mode);
+SysResult close(int fd);
+SysResult fstat(int fd, fs::LinuxStat* st);
+SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags);
+SysResult faccessat(int dirfd, const char* path, int mode);
+SysResult getdents64(int fd, void* buffer, size_t length);
+SysResult ioctl(int fd, unsigned long request, uintptr_t argument);
+SysResult fcntl(int fd, int command, uintptr_t argument);
+SysResult dup3(int fd, int new_fd, int flags, bool exact);
+SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms);
+
+// memory.cpp: the program break and anonymous mappings (mm/address_space.h).
+SysResult brk(uintptr_t new_break);
+SysResult mmap(uintptr_t hint, size_t length, int prot, int flags, int fd, int64_t offset);
+SysResult munmap(uintptr_t address, size_t length);
+SysResult mprotect(uintptr_t address, size_t length, int prot);
+SysResult mremap(uintptr_t address, size_t old_length, size_t new_length, int flags, uintptr_t new_address);
+SysResult madvise(uintptr_t address, size_t length, int advice);
+
+// time.cpp: clocks and sleeping.
+SysResult clock_gettime(int clock, abi::Timespec* ts);
+SysResult clock_getres(int clock, abi::Timespec* ts);
+SysResult gettimeofday(abi::Timeval* tv, void* timezone);
+SysResult time(int64_t* t);
+SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining);
+SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec* remaining);
+
+// random.cpp
+SysResult getrandom(void* buffer, size_t length, unsigned flags);
+
+// process.cpp: identity, limits, the machine, thread-area calls.
+[[noreturn]] void exit_group(int status);
+SysResult uname(abi::Utsname* name);
+SysResult arch_prctl(int code, uintptr_t address);
+SysResult set_tid_address(int* tidptr);
+SysResult set_robust_list(void* head, size_t length);
+SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit);
+SysResult sysinfo(abi::Sysinfo* info);
+SysResult sched_getaffinity(int pid, size_t size, void* mask);
+SysResult getcwd(char* buffer, size_t size);
+
+// signal.cpp: recorded dispositions; kill/tkill/tgkill on ourselves run the action.
+SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size);
+SysResult rt_sigprocmask(int how, const uint64_t* set, uint64_t* old, size_t mask_size);
+SysResult kill(int pid, int signal);
+
+} // namespace sys

@@ -1,0 +1,126 @@
+// Clocks and sleeping. CLOCK_MONOTONIC (and its RAW/COARSE/BOOTTIME variants) is the TSC
+// clock of kernel/arch/x86_64/tsc.h; CLOCK_REALTIME adds the wall time read from the RTC
+// at boot (wall_clock.h). The CPU-time clocks report monotonic time: one process, one CPU.
+//
+// Sleeping is a busy wait on the TSC (with `pause`) for now: there is no timer interrupt
+// or scheduler yet. It keeps the semantics (the call returns after at least the requested
+// time) but burns the CPU; the scheduler's timers replace it.
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
+#include <kernel/syscall/wall_clock.h>
+
+namespace sys {
+
+namespace {
+
+enum class ClockKind { Monotonic, Realtime };
+
+lib::Result<ClockKind> clock_kind(int clock)
+{
+    switch (clock) {
+    case abi::kClockRealtime:
+    case abi::kClockRealtimeCoarse:
+        return ClockKind::Realtime;
+    case abi::kClockMonotonic:
+    case abi::kClockMonotonicRaw:
+    case abi::kClockMonotonicCoarse:
+    case abi::kClockBoottime:
+    case abi::kClockProcessCputimeId:
+    case abi::kClockThreadCputimeId:
+        return ClockKind::Monotonic;
+    }
+    return lib::Error(lib::Errno::INVAL, "unknown clock");
+}
+
+int64_t now_ns(ClockKind kind)
+{
+    return kind == ClockKind::Realtime ? realtime_ns() : int64_t(arch::monotonic_ns());
+}
+
+abi::Timespec to_timespec(int64_t ns)
+{
+    int64_t seconds = ns / kNanosPerSecond, rest = ns % kNanosPerSecond;
+    if (rest < 0)
+        seconds -= 1, rest += kNanosPerSecond;
+    return { seconds, rest };
+}
+
+lib::Result<int64_t> to_nanoseconds(const abi::Timespec* ts)
+{
+    TRY(check_user_range(ts, sizeof(*ts)));
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= kNanosPerSecond)
+        return lib::Error(lib::Errno::INVAL, "bad timespec");
+    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
+    int64_t seconds = ts->tv_sec < kMaxSeconds ? ts->tv_sec : kMaxSeconds;
+    return seconds * kNanosPerSecond + ts->tv_nsec;
+}
+
+void busy_wait_until(ClockKind kind, int64_t deadline_ns)
+{
+    while (now_ns(kind) < deadline_ns)
+        asm volatile("pause");
+}
+
+} // namespace
+
+SysResult clock_gettime(int clock, abi::Timespec* ts)
+{
+    auto kind = TRY(clock_kind(clock));
+    TRY(check_user_range(ts, sizeof(*ts)));
+    *ts = to_timespec(now_ns(kind));
+    return 0;
+}
+
+SysResult clock_getres(int clock, abi::Timespec* ts)
+{
+    TRY(clock_kind(clock));
+    if (ts) {
+        TRY(check_user_range(ts, sizeof(*ts)));
+        *ts = { 0, 1 }; // the TSC clocks resolve nanoseconds, as Linux's high-resolution clocks report
+    }
+    return 0;
+}
+
+SysResult gettimeofday(abi::Timeval* tv, void* timezone)
+{
+    if (tv) {
+        TRY(check_user_range(tv, sizeof(*tv)));
+        auto ts = to_timespec(realtime_ns());
+        *tv = { ts.tv_sec, ts.tv_nsec / 1000 };
+    }
+    if (timezone) {
+        TRY(check_user_range(timezone, 2 * sizeof(int)));
+        static_cast<int*>(timezone)[0] = 0; // tz_minuteswest: UTC
+        static_cast<int*>(timezone)[1] = 0; // tz_dsttime
+    }
+    return 0;
+}
+
+SysResult time(int64_t* t)
+{
+    int64_t seconds = to_timespec(realtime_ns()).tv_sec;
+    if (t) {
+        TRY(check_user_range(t, sizeof(*t)));
+        *t = seconds;
+    }
+    return seconds;
+}
+
+SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining)
+{
+    return clock_nanosleep(abi::kClockMonotonic, 0, request, remaining);
+}
+
+SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec*)
+{
+    auto kind = TRY(clock_kind(clock));
+    if (clock == abi::kClockThreadCputimeId)
+        return lib::Error(lib::Errno::INVAL, "cannot sleep on the thread CPU clock");
+    int64_t amount = TRY(to_nanoseconds(request));
+    int64_t deadline = (flags & abi::kTimerAbstime) ? amount : now_ns(kind) + amount;
+    busy_wait_until(kind, deadline);
+    return 0; // never interrupted, so `remaining` is never written
+}
+
+} // namespace sys

@@ -1,0 +1,153 @@
+// glibc entry points that musl lacks or implements with another ABI or behaviour. Each is
+// exported under its glibc name through exports/overrides.txt (osprey_* names) or under its
+// own glibc name when musl has nothing of that name.
+#include "glibc_data.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <getopt.h>
+#include <pthread.h>
+#include <unistd.h>
+
+extern "C" {
+
+// musl internals (hidden in the same static link).
+int __uflow(FILE*);
+int __overflow(FILE*, int);
+int __cxa_atexit(void (*)(void*), void*, void*);
+extern char* __progname;
+
+// getopt: glibc's getopt permutes argv (GNU behaviour) unless the option string starts with
+// '+'; musl's getopt is POSIX, musl's getopt_long permutes like glibc. So glibc's getopt
+// is musl's getopt_long without long options. All three synchronise the program's COPY of
+// optind/optarg/optopt/opterr (glibc_data.h).
+int osprey_getopt(int argc, char* const argv[], const char* options)
+{
+    libc_shim::getopt_variables_in();
+    int result = getopt_long(argc, argv, options, nullptr, nullptr);
+    libc_shim::getopt_variables_out();
+    return result;
+}
+
+int osprey_getopt_long(int argc, char* const argv[], const char* options, const struct option* longopts, int* index)
+{
+    libc_shim::getopt_variables_in();
+    int result = getopt_long(argc, argv, options, longopts, index);
+    libc_shim::getopt_variables_out();
+    return result;
+}
+
+int osprey_getopt_long_only(int argc, char* const argv[], const char* options, const struct option* longopts, int* index)
+{
+    libc_shim::getopt_variables_in();
+    int result = getopt_long_only(argc, argv, options, longopts, index);
+    libc_shim::getopt_variables_out();
+    return result;
+}
+
+// The environment, kept consistent with the program's copies of environ (glibc_data.h).
+char* osprey_getenv(const char* name)
+{
+    libc_shim::environ_in();
+    return getenv(name);
+}
+
+#define OSPREY_ENVIRON_CALL(call)  \
+    libc_shim::environ_in();       \
+    int result = call;             \
+    libc_shim::environ_out();      \
+    return result
+
+int osprey_setenv(const char* name, const char* value, int overwrite) { OSPREY_ENVIRON_CALL(setenv(name, value, overwrite)); }
+int osprey_unsetenv(const char* name) { OSPREY_ENVIRON_CALL(unsetenv(name)); }
+int osprey_putenv(char* assignment) { OSPREY_ENVIRON_CALL(putenv(assignment)); }
+int osprey_clearenv() { OSPREY_ENVIRON_CALL(clearenv()); }
+
+// glibc's assertion message: "PROGRAM: FILE:LINE: FUNCTION: Assertion `EXPR' failed."
+[[noreturn]] void osprey_assert_fail(const char* expression, const char* file, unsigned line, const char* function)
+{
+    fprintf(stderr, "%s%s%s:%u: %s%sAssertion `%s' failed.\n", __progname, __progname[0] ? ": " : "", file, line,
+        function ? function : "", function ? ": " : "", expression);
+    abort();
+}
+
+// C++ thread_local destructors. One thread for now, whose exit is the program's exit, so
+// they run at exit. KNOWN DIFFERENCE: glibc runs them before the atexit handlers; here they
+// run in reverse registration order among them.
+int __cxa_thread_atexit_impl(void (*destructor)(void*), void* object, void* dso_symbol)
+{
+    return __cxa_atexit(destructor, object, dso_symbol);
+}
+
+// What glibc's pthread_atfork expands to (the DSO handle is for dlclose, which Osprey
+// does not unload).
+int __register_atfork(void (*prepare)(), void (*parent)(), void (*child)(), void*)
+{
+    return pthread_atfork(prepare, parent, child);
+}
+
+const char* gnu_get_libc_version() { return "2.36"; }
+const char* gnu_get_libc_release() { return "stable"; }
+
+// glibc's getc/putc fast paths are inlined into programs: they read FILE's buffer pointers
+// at glibc's offsets (8/16 read, 40/48 write; musl's rpos/rend/wpos sit at the same
+// offsets and the word at 48 is always 0, so every putc takes the slow path) and call
+// these on an empty or full buffer.
+int osprey_uflow(FILE* stream) { return __uflow(stream); }
+int osprey_overflow(FILE* stream, int c) { return __overflow(stream, c); }
+
+// GNU basename (<string.h> with _GNU_SOURCE): never modifies its argument; "" for a path
+// ending in '/'. musl's basename is the POSIX one (exported as __xpg_basename).
+const char* osprey_gnu_basename(const char* path)
+{
+    const char* slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+// GNU strerror_r returns the message (possibly not in `buffer`).
+char* osprey_gnu_strerror_r(int error, char* buffer, size_t length)
+{
+    (void)buffer;
+    (void)length;
+    return strerror(error);
+}
+
+// error(3) and error_at_line(3), GNU extensions coreutils-style programs use:
+// "PROGRAM: [FILE:LINE: ]MESSAGE[: strerror(errnum)]\n" on stderr, after flushing stdout;
+// exit(status) when status is nonzero.
+unsigned int error_message_count;
+
+static void report_error(int status, int errnum, const char* file, unsigned line, const char* format, va_list ap)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s: ", __progname);
+    if (file)
+        fprintf(stderr, "%s:%u: ", file, line);
+    vfprintf(stderr, format, ap);
+    if (errnum)
+        fprintf(stderr, ": %s", strerror(errnum));
+    fputc('\n', stderr);
+    ++error_message_count;
+    if (status)
+        exit(status);
+}
+
+void error(int status, int errnum, const char* format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    report_error(status, errnum, nullptr, 0, format, ap);
+    va_end(ap);
+}
+
+void error_at_line(int status, int errnum, const char* file, unsigned line, const char* format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    report_error(status, errnum, file, line, format, ap);
+    va_end(ap);
+}
+
+} // extern "C"

@@ -1,0 +1,83 @@
+// glibc's data symbols that musl lacks, and the synchronisation of the program's COPY
+// relocations with musl's variables (glibc_data.h explains the hazard).
+#include "glibc_data.h"
+
+#include <libc_shim/startup.h>
+
+#include <cstring>
+#include <unistd.h>
+
+extern "C" {
+// glibc 2.32: nonzero while the process has one thread (libstdc++ reads it to skip atomic
+// reference counting). Always 1 until threads exist; the scheduler will clear it.
+char __libc_single_threaded = 1;
+extern char** __environ;
+}
+
+namespace libc_shim {
+
+namespace {
+
+template<typename T>
+T* copy_of(T& variable)
+{
+    return static_cast<T*>(program_copy_of(&variable));
+}
+
+} // namespace
+
+void* program_copy_of(const void* original)
+{
+    const ProgramStartup& startup = program_startup();
+    for (size_t i = 0; i < startup.copy_count; ++i) {
+        if (startup.copies[i].original == original)
+            return startup.copies[i].copy;
+    }
+    return const_cast<void*>(original);
+}
+
+void refresh_program_copies()
+{
+    const ProgramStartup& startup = program_startup();
+    for (size_t i = 0; i < startup.copy_count; ++i)
+        memcpy(startup.copies[i].copy, startup.copies[i].original, startup.copies[i].size);
+}
+
+void getopt_variables_in()
+{
+    optind = *copy_of(optind);
+    opterr = *copy_of(opterr);
+}
+
+void getopt_variables_out()
+{
+    *copy_of(optind) = optind;
+    *copy_of(opterr) = opterr;
+    *copy_of(optopt) = optopt;
+    *copy_of(optarg) = optarg;
+}
+
+// musl's environ and __environ are one variable (a weak alias), while a program may hold
+// COPY relocations of several of glibc's names for it (environ, __environ, _environ).
+void environ_in()
+{
+    const ProgramStartup& startup = program_startup();
+    for (size_t i = 0; i < startup.copy_count; ++i) {
+        auto* copy = static_cast<char***>(startup.copies[i].copy);
+        if (startup.copies[i].original == &__environ && *copy != __environ) {
+            __environ = *copy; // the program assigned environ: that is the environment now
+            break;
+        }
+    }
+}
+
+void environ_out()
+{
+    const ProgramStartup& startup = program_startup();
+    for (size_t i = 0; i < startup.copy_count; ++i) {
+        if (startup.copies[i].original == &__environ)
+            *static_cast<char***>(startup.copies[i].copy) = __environ;
+    }
+}
+
+} // namespace libc_shim

@@ -1,0 +1,35 @@
+// glibc's data symbols and the COPY-relocation hazard (private to libc-shim).
+//
+// A PIE that reads a libc variable directly (optind, environ, stdout...) gets its own copy
+// of it through an R_X86_64_COPY relocation, and glibc then uses the program's copy for
+// everyone. musl cannot be redirected: it keeps using its own variable, so the two diverge
+// whenever one side writes. Constant data (stdin/stdout/stderr are FILE *const in musl,
+// in6addr_any) is fine. For mutable data:
+//   - everything copied is re-copied after musl is initialised (start_main.cpp), so the
+//     program starts with the right environ, __progname, program_invocation_name...;
+//   - getopt's variables are synchronised around every getopt call (the shim's getopt,
+//     getopt_long and getopt_long_only, glibc_compat.cpp): the program's optind/opterr go
+//     in, optind/optarg/optopt come back out;
+//   - environ: getenv/setenv/putenv/unsetenv/clearenv are wrapped the same way, so a
+//     program that assigns `environ` or calls setenv sees a consistent environment.
+// KNOWN LIMIT: tzname/timezone/daylight (set by tzset) and other mutable libc variables
+// are only correct in the program's copy as of program start.
+#pragma once
+
+namespace libc_shim {
+
+/// The program's COPY of the kernel object at `original`, or `original` itself when the
+/// program has no copy (it then reads the kernel's through the GOT).
+void* program_copy_of(const void* original);
+
+/// Before calling musl's getopt: the program's optind/opterr become musl's.
+void getopt_variables_in();
+/// After: musl's optind/optarg/optopt/opterr become the program's.
+void getopt_variables_out();
+/// Before/after calling musl on the environment (see above).
+void environ_in();
+void environ_out();
+/// Copies every COPY-relocated object from the kernel's current value (program start).
+void refresh_program_copies();
+
+} // namespace libc_shim

@@ -1,0 +1,116 @@
+// Small glibc-only functions that musl does not have, exported under their glibc names
+// (the measured imports in ../shared/abi/tiers.md that musl leaves unresolved).
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+extern "C" {
+
+// FORTIFY's open checks (glibc 2.7): open with O_CREAT or O_TMPFILE but no mode argument.
+static void check_open_flags(int flags)
+{
+    if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+        static const char message[] = "*** invalid open call: O_CREAT or O_TMPFILE without mode ***: terminated\n";
+        ssize_t ignored = write(STDERR_FILENO, message, sizeof(message) - 1);
+        (void)ignored;
+        abort();
+    }
+}
+int __open_2(const char* path, int flags) { check_open_flags(flags); return open(path, flags); }
+int __open64_2(const char* path, int flags) { check_open_flags(flags); return open(path, flags); }
+int __openat_2(int dirfd, const char* path, int flags) { check_open_flags(flags); return openat(dirfd, path, flags); }
+int __openat64_2(int dirfd, const char* path, int flags) { check_open_flags(flags); return openat(dirfd, path, flags); }
+
+long __sysconf(int name) { return sysconf(name); }
+int __getpagesize() { return getpagesize(); }
+
+void* osprey_rawmemchr(const void* s, int c) // exported as rawmemchr (overrides.txt)
+{
+    const auto* p = static_cast<const unsigned char*>(s);
+    while (*p != static_cast<unsigned char>(c))
+        ++p;
+    return const_cast<unsigned char*>(p);
+}
+
+// <sys/sysmacros.h> before glibc 2.28 made these functions.
+unsigned int gnu_dev_major(dev_t dev) { return unsigned(((dev >> 32) & 0xfffff000) | ((dev >> 8) & 0xfff)); }
+unsigned int gnu_dev_minor(dev_t dev) { return unsigned(((dev >> 12) & 0xffffff00) | (dev & 0xff)); }
+dev_t gnu_dev_makedev(unsigned int major, unsigned int minor)
+{
+    return (dev_t(major & 0xfffff000) << 32) | (dev_t(major & 0xfff) << 8) | (dev_t(minor & 0xffffff00) << 12) | (minor & 0xff);
+}
+
+// CPU_ALLOC/CPU_FREE of glibc's <sched.h>.
+cpu_set_t* __sched_cpualloc(size_t count) { return static_cast<cpu_set_t*>(calloc((count + 63) / 64, sizeof(uint64_t))); }
+void __sched_cpufree(cpu_set_t* set) { free(set); }
+
+// CMSG_NXTHDR of glibc's <sys/socket.h> (musl's is a macro).
+struct cmsghdr* __cmsg_nxthdr(struct msghdr* message, struct cmsghdr* header)
+{
+    auto align = [](size_t n) { return (n + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1); };
+    if (header->cmsg_len < sizeof(struct cmsghdr))
+        return nullptr;
+    auto* next = reinterpret_cast<struct cmsghdr*>(reinterpret_cast<unsigned char*>(header) + align(header->cmsg_len));
+    auto* end = static_cast<unsigned char*>(message->msg_control) + message->msg_controllen;
+    if (reinterpret_cast<unsigned char*>(next + 1) > end
+        || reinterpret_cast<unsigned char*>(next) + align(next->cmsg_len) > end)
+        return nullptr;
+    return next;
+}
+
+int pthread_yield() { return sched_yield(); }
+int tgkill(pid_t tgid, pid_t tid, int signal) { return int(syscall(234, tgid, tid, signal)); }
+
+// glibc 2.36's arc4random family, on getrandom (kernel/syscall/random.cpp says how good
+// the bytes are).
+void arc4random_buf(void* buffer, size_t length)
+{
+    auto* out = static_cast<unsigned char*>(buffer);
+    while (length > 0) {
+        ssize_t n = getrandom(out, length, 0);
+        if (n > 0)
+            out += n, length -= size_t(n);
+    }
+}
+uint32_t arc4random()
+{
+    uint32_t value;
+    arc4random_buf(&value, sizeof(value));
+    return value;
+}
+uint32_t arc4random_uniform(uint32_t bound)
+{
+    if (bound < 2)
+        return 0;
+    uint32_t minimum = -bound % bound; // reject the low values that would bias the modulus
+    for (;;) {
+        uint32_t value = arc4random();
+        if (value >= minimum)
+            return value % bound;
+    }
+}
+
+// Descriptors are few and the table is small: close them one by one.
+void closefrom(int lowest)
+{
+    for (int fd = lowest < 0 ? 0 : lowest; fd < 1024; ++fd)
+        close(fd);
+}
+int close_range(unsigned first, unsigned last, int flags)
+{
+    if (flags != 0 || first > last) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (unsigned fd = first; fd <= last && fd < 1024; ++fd)
+        close(int(fd));
+    return 0;
+}
+
+} // extern "C"

@@ -1,0 +1,187 @@
+#include <linker/reloc.h>
+
+namespace linker {
+
+namespace {
+
+lib::Result<void> store64(Memory& memory, uint64_t address, uint64_t value)
+{
+    if (memory.write_u64(address, value).is_error())
+        return elf_error("ELF: relocation target outside the object");
+    return {};
+}
+
+lib::Result<void> store32(Memory& memory, uint64_t address, uint32_t value)
+{
+    if (memory.write_u32(address, value).is_error())
+        return elf_error("ELF: relocation target outside the object");
+    return {};
+}
+
+/// A symbol the object defines locally binds to itself, without asking the resolver.
+lib::Result<ResolvedSymbol> resolve_local(const RelocationContext& object, const elf::Symbol& s, SymbolResolver& resolver)
+{
+    uint8_t type = elf::symbol_type(s);
+    if (type == elf::STT_TLS) {
+        if (!object.tls_module)
+            return elf_error("ELF: TLS symbol in an object without PT_TLS");
+        return ResolvedSymbol { s.value, s.size, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+    }
+    uint64_t address = object.bias + s.value;
+    if (type == elf::STT_GNU_IFUNC)
+        address = TRY(resolver.call_ifunc(address));
+    return ResolvedSymbol { address, s.size, nullptr, 0, 0 };
+}
+
+lib::Result<ResolvedSymbol> resolve(const RelocationContext& object, uint32_t index, bool copy, SymbolResolver& resolver)
+{
+    if (index == 0)
+        return elf_error("ELF: symbol relocation against symbol index 0");
+    elf::Symbol s = TRY(object.symbols.symbol(index));
+    uint8_t binding = elf::symbol_binding(s);
+    if (binding == elf::STB_LOCAL && s.shndx != elf::SHN_UNDEF)
+        return resolve_local(object, s, resolver);
+    SymbolVersion version = TRY(object.symbols.version(index));
+    SymbolRequest request { TRY(object.symbols.name(s)), version.name, version.file,
+        binding == elf::STB_WEAK, elf::symbol_type(s), copy, index };
+    return resolver.resolve(request);
+}
+
+lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+{
+    elf::Symbol s = TRY(object.symbols.symbol(elf::rela_symbol(r)));
+    ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), true, resolver));
+    if (!d.address || !d.memory)
+        return lib::Error(lib::Errno::LIBBAD, "ELF: COPY relocation of an unresolved or unreadable symbol");
+    if (d.size < s.size)
+        return lib::Error(lib::Errno::LIBBAD, "ELF: COPY relocation: definition smaller than the executable's symbol");
+    if (memory.copy(object.bias + r.offset, *d.memory, d.address, s.size).is_error())
+        return elf_error("ELF: COPY relocation source or target out of range");
+    return {};
+}
+
+lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+{
+    uint64_t place = object.bias + r.offset;
+    uint32_t type = elf::rela_type(r), index = elf::rela_symbol(r);
+    ResolvedSymbol d { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+    if (index)
+        d = TRY(resolve(object, index, false, resolver));
+    else if (!object.tls_module)
+        return elf_error("ELF: TLS relocation in an object without PT_TLS");
+    if (type == elf::R_X86_64_DTPMOD64)
+        return store64(memory, place, d.tls_module);
+    if (type == elf::R_X86_64_DTPOFF64)
+        return store64(memory, place, d.address + uint64_t(r.addend));
+    if (index == 0 && !object.tls_offset)
+        return elf_error("ELF: R_X86_64_TPOFF64 in an object without static TLS");
+    return store64(memory, place, uint64_t(d.tls_offset) + d.address + uint64_t(r.addend));
+}
+
+lib::Result<void> apply_pc32(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+{
+    uint64_t place = object.bias + r.offset;
+    ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, resolver));
+    int64_t value = int64_t(d.address + uint64_t(r.addend) - place);
+    if (value != int64_t(int32_t(value)))
+        return elf_error("ELF: R_X86_64_PC32 value does not fit 32 bits");
+    return store32(memory, place, uint32_t(int32_t(value)));
+}
+
+lib::Error unsupported(uint32_t type)
+{
+    switch (type) {
+    case 10: case 11: return elf_error("ELF: R_X86_64_32/32S relocation (code not built position-independent)");
+    case 23: return elf_error("ELF: R_X86_64_TPOFF32 relocation (initial-exec TLS in a text relocation)");
+    case 36: return elf_error("ELF: R_X86_64_TLSDESC relocation is not supported");
+    default: return elf_error("ELF: unknown x86-64 relocation type");
+    }
+}
+
+} // namespace
+
+lib::Result<void> apply_relocation(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+{
+    uint64_t place = object.bias + r.offset;
+    switch (uint32_t type = elf::rela_type(r)) {
+    case elf::R_X86_64_NONE:
+        return {};
+    case elf::R_X86_64_RELATIVE:
+        return store64(memory, place, object.bias + uint64_t(r.addend));
+    case elf::R_X86_64_IRELATIVE:
+        return store64(memory, place, TRY(resolver.call_ifunc(object.bias + uint64_t(r.addend))));
+    case elf::R_X86_64_64: {
+        ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, resolver));
+        return store64(memory, place, d.address + uint64_t(r.addend));
+    }
+    case elf::R_X86_64_GLOB_DAT:
+    case elf::R_X86_64_JUMP_SLOT:
+        return store64(memory, place, TRY(resolve(object, elf::rela_symbol(r), false, resolver)).address);
+    case elf::R_X86_64_PC32:
+        return apply_pc32(object, r, memory, resolver);
+    case elf::R_X86_64_COPY:
+        return apply_copy(object, r, memory, resolver);
+    case elf::R_X86_64_TPOFF64:
+    case elf::R_X86_64_DTPMOD64:
+    case elf::R_X86_64_DTPOFF64:
+        return apply_tls(object, r, memory, resolver);
+    default:
+        return unsupported(type);
+    }
+}
+
+lib::Result<void> apply_relr(uint64_t bias, std::span<const uint64_t> relr, Memory& memory)
+{
+    uint64_t where = 0;
+    bool have_address = false;
+    auto relocate_at = [&](uint64_t address) -> lib::Result<void> {
+        auto value = memory.read_u64(address);
+        if (value.is_error())
+            return elf_error("ELF: DT_RELR target outside the object");
+        return store64(memory, address, value.value() + bias);
+    };
+    for (uint64_t entry : relr) {
+        if (!(entry & 1)) { // an address: relocate it, bitmaps continue after it
+            where = bias + entry;
+            TRY(relocate_at(where));
+            where += 8, have_address = true;
+            continue;
+        }
+        if (!have_address)
+            return elf_error("ELF: DT_RELR table starts with a bitmap");
+        for (uint64_t bits = entry >> 1, i = 0; bits; bits >>= 1, ++i)
+            if (bits & 1)
+                TRY(relocate_at(where + i * 8));
+        where += 63 * 8;
+    }
+    return {};
+}
+
+lib::Result<RelocationTables> relocation_tables(const ImageView& view, const DynamicInfo& d)
+{
+    auto rela = view.array<elf::Rela>(d.rela, d.relasz / sizeof(elf::Rela));
+    auto jmprel = view.array<elf::Rela>(d.jmprel, d.pltrelsz / sizeof(elf::Rela));
+    auto relr = view.array<uint64_t>(d.relr, d.relrsz / 8);
+    if ((d.relasz && !rela) || (d.pltrelsz && !jmprel) || (d.relrsz && !relr))
+        return elf_error("ELF: relocation table outside the object or misaligned");
+    RelocationTables tables;
+    if (d.relasz)
+        tables.rela = *rela;
+    if (d.pltrelsz)
+        tables.jmprel = *jmprel;
+    if (d.relrsz)
+        tables.relr = *relr;
+    return tables;
+}
+
+lib::Result<void> apply_relocations(const RelocationContext& object, const RelocationTables& tables, Memory& memory, SymbolResolver& resolver)
+{
+    TRY(apply_relr(object.bias, tables.relr, memory));
+    for (const elf::Rela& r : tables.rela)
+        TRY(apply_relocation(object, r, memory, resolver));
+    for (const elf::Rela& r : tables.jmprel)
+        TRY(apply_relocation(object, r, memory, resolver));
+    return {};
+}
+
+} // namespace linker
