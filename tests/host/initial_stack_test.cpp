@@ -83,8 +83,9 @@ TEST(InitialStack, ExactlyFullStackDoesNotOverflow)
         std::string_view envp[] = { "X=y" };
         linker::InitialStackSpec spec { argv, envp, {}, "prog", {} };
         auto result = linker::build_initial_stack(f.stack, Fixture::kBase, spec);
-        if (!result.is_error())
+        if (!result.is_error()) {
             EXPECT_GE(result->stack_pointer, Fixture::kBase);
+        }
     }
 }
 
