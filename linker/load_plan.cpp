@@ -5,6 +5,7 @@ namespace linker {
 namespace {
 
 constexpr uint64_t kUserLimit = 1ull << 47; // the lower canonical half (x86-64, 4-level paging)
+constexpr uint64_t kMaxSpan = 4ull << 30;    // the loader reserves the whole span up front
 
 bool power_of_two(uint64_t v) { return (v & (v - 1)) == 0; }
 
@@ -125,6 +126,8 @@ lib::Result<LoadPlan> make_load_plan(const ElfFile& elf, uint64_t file_size, Add
     const LoadSegment& last = plan.m_segments[plan.m_segment_count - 1];
     plan.span_start = plan.m_segments[0].page_start();
     plan.span_end = last.page_end();
+    if (plan.span_size() > kMaxSpan)
+        return elf_error("ELF: segments span more than 4 GiB");
     if (!plan.phdr_vaddr)
         find_loaded_phdrs(plan, elf.header.phoff);
     TRY(check_placement(plan, elf.header.phoff, file_size));

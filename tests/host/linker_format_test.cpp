@@ -124,6 +124,7 @@ TEST(LinkerFormat, RejectsBadSegments)
         { [](Image& i) { i.phdrs[3].offset = 0x2f00; }, "ELF: segment data extends past end of file" },
         { [](Image& i) { i.phdrs[3].vaddr = 1ull << 47; }, "ELF: segment address or size beyond the user address space" },
         { [](Image& i) { i.phdrs[3].memsz = ~0ull; }, "ELF: segment address or size beyond the user address space" },
+        { [](Image& i) { i.phdrs[3].memsz = 5ull << 30; }, "ELF: segments span more than 4 GiB" },
         { [](Image& i) { i.phdrs[2].align = 0x1001; }, "ELF: segment alignment not a power of two" },
         { [](Image& i) { i.phdrs[2].vaddr = 0x1008; i.phdrs[0].type = elf::PT_NULL; i.header.entry = 0; },
             "ELF: PT_LOAD segment not congruent to its file offset modulo the page size" },

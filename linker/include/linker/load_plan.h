@@ -74,7 +74,7 @@ enum class AddressPolicy { PositionIndependent, AllowFixed };
 
 /// Plans the loading of a validated ET_DYN file of `file_size` bytes. Errors (ENOEXEC):
 /// ET_EXEC (not position-independent) unless `policy` allows it, no PT_LOAD, more than 16 PT_LOAD segments,
-/// unsorted or overlapping PT_LOAD, p_filesz > p_memsz, file data past the end of the
+/// unsorted or overlapping PT_LOAD, a span above 4 GiB, p_filesz > p_memsz, file data past the end of the
 /// file, misaligned or non-power-of-two alignments, addresses beyond the user half,
 /// PT_DYNAMIC/PT_TLS/PT_GNU_RELRO/PT_PHDR/entry outside the loaded segments.
 lib::Result<LoadPlan> make_load_plan(const ElfFile& elf, uint64_t file_size,

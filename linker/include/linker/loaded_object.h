@@ -37,8 +37,14 @@ public:
     /// Host pointer for [address, address+size) of the program's view; nullptr if it is not
     /// entirely inside this object.
     std::byte* at(uint64_t address, uint64_t size) const;
+    /// As at(), typed; nullptr also when `address` is misaligned for T.
     template<typename T>
-    T* object_at(uint64_t address) const { return reinterpret_cast<T*>(at(address, sizeof(T))); }
+    T* object_at(uint64_t address) const
+    {
+        if (address % alignof(T))
+            return nullptr;
+        return reinterpret_cast<T*>(at(address, sizeof(T)));
+    }
 
     /// Symbol `index` of the dynamic symbol table; nullptr if out of range.
     const elf::Symbol* symbol(uint32_t index) const;

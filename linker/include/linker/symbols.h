@@ -46,7 +46,8 @@ public:
     /// Validates the symbol, string, hash and version tables `dynamic` names inside
     /// `view`. Errors (ENOEXEC): no DT_SYMTAB, no DT_HASH nor DT_GNU_HASH (the symbol
     /// count is unknown), a hash, symbol, versym, verdef or verneed table outside the
-    /// view, a version name outside the string table, an unknown verdef/verneed revision.
+    /// view, a verdef/verneed chain leaving the view or with an unknown revision. Names
+    /// (symbols', versions') are checked when used: string() and version() report them.
     static lib::Result<SymbolTable> create(const ImageView& view, const DynamicInfo& dynamic);
 
     uint32_t size() const { return m_count; }
