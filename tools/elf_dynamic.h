@@ -1,9 +1,7 @@
 // Reads what the shared-library closure needs from an ELF file on the host: its type and
 // the DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH strings of its dynamic section.
-// Reads only the headers, the dynamic segment and the string table, never the whole file.
-//
-// TODO: switch to linker/include/linker/file_view.h (osprey_linker) once it exists, so
-// the CLI and the kernel loader share one ELF parser.
+// Parsed by the linker's portable reader (linker/file_view.h), so the CLI and the kernel's
+// loader share one ELF parser.
 #pragma once
 
 #include <filesystem>
