@@ -1,6 +1,6 @@
 # musl, from the Debian source package unpacked by scripts/setup, compiled for the kernel:
 # code model `kernel` (top 2 GiB), no PIC, and system calls routed to osprey_syscall()
-# by libc-shim/musl-overlay/syscall_arch.h. A few musl members still issue a raw `syscall`
+# by libc-shim/syscall-overlay/syscall_arch.h. A few musl members still issue a raw `syscall`
 # instruction from assembly (thread area, clone, cancellation, vfork, signal restorer,
 # unmapself); the kernel defines those symbols itself, and a check after the kernel link
 # (scripts/check-no-syscall) fails the build if any `syscall` instruction got linked in.
@@ -10,7 +10,7 @@ cmake_host_system_information(RESULT musl_jobs QUERY NUMBER_OF_LOGICAL_CORES)
 set(OSPREY_MUSL_SRC "${OSPREY_THIRD_PARTY}/musl")
 set(OSPREY_MUSL_BUILD "${CMAKE_BINARY_DIR}/musl")
 set(OSPREY_MUSL_LIB "${OSPREY_MUSL_BUILD}/lib/libc.a")
-set(musl_cflags "-O2 -g -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -iquote ${CMAKE_CURRENT_LIST_DIR}/musl-overlay")
+set(musl_cflags "-O2 -g -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -iquote ${CMAKE_CURRENT_LIST_DIR}/syscall-overlay")
 
 ExternalProject_Add(musl_build
     SOURCE_DIR "${OSPREY_MUSL_SRC}"
@@ -26,7 +26,7 @@ ExternalProject_Add(musl_build
 ExternalProject_Add_Step(musl_build overlay
     COMMAND ${CMAKE_COMMAND} -E rm -f "${OSPREY_MUSL_BUILD}/config.mak"
     DEPENDEES download DEPENDERS configure
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/musl-overlay/syscall_arch.h")
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/syscall-overlay/syscall_arch.h")
 
 add_library(osprey_musl STATIC IMPORTED GLOBAL)
 set_target_properties(osprey_musl PROPERTIES IMPORTED_LOCATION "${OSPREY_MUSL_LIB}")
