@@ -1,6 +1,8 @@
 // Lookups in the generated glibc export table (layout and semantics in exports.h).
 #include <libc_shim/exports.h>
 
+#include <abi/kernel_sonames.h>
+
 #include <cstring>
 
 extern "C" const libc_shim::ExportEntry __osprey_exports_start[];
@@ -9,9 +11,6 @@ extern "C" const libc_shim::ExportEntry __osprey_exports_end[];
 namespace libc_shim {
 
 namespace {
-
-constexpr std::string_view kKernelSonames[] = { "libc.so.6", "libm.so.6", "libpthread.so.0",
-    "libdl.so.2", "librt.so.1", "libutil.so.1", "libresolv.so.2", "ld-linux-x86-64.so.2" };
 
 /// First entry whose name is not less than `name`.
 const ExportEntry* lower_bound(std::string_view name)
@@ -49,13 +48,7 @@ bool has_export(std::string_view name)
     return e < __osprey_exports_end && e->name == name;
 }
 
-bool is_kernel_soname(std::string_view soname)
-{
-    for (auto s : kKernelSonames)
-        if (s == soname)
-            return true;
-    return false;
-}
+bool is_kernel_soname(std::string_view soname) { return osprey_abi::is_kernel_soname(soname); }
 
 uint64_t export_count() { return uint64_t(__osprey_exports_end - __osprey_exports_start); }
 

@@ -78,6 +78,12 @@ SysResult getrandom(void* buffer, size_t length, unsigned flags)
     if (length > kMaxRequest)
         length = kMaxRequest;
     TRY(check_user_range(buffer, length));
+    random_bytes(buffer, length);
+    return long(length);
+}
+
+void random_bytes(void* buffer, size_t length)
+{
     if (g_source == Source::Unknown)
         g_source = detect();
     auto* out = static_cast<unsigned char*>(buffer);
@@ -86,7 +92,6 @@ SysResult getrandom(void* buffer, size_t length, unsigned flags)
         size_t n = length - done < sizeof(word) ? length - done : sizeof(word);
         memcpy(out + done, &word, n);
     }
-    return long(length);
 }
 
 } // namespace sys

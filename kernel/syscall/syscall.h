@@ -62,6 +62,9 @@ SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, ab
 
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);
+/// Fills kernel memory with random bytes from the same source as getrandom (RDSEED, RDRAND,
+/// else the documented non-cryptographic fallback). Never fails.
+void random_bytes(void* buffer, size_t length);
 
 // process.cpp: identity, limits, the machine, thread-area calls.
 [[noreturn]] void exit_group(int status);

@@ -8,6 +8,7 @@
 
 #include <kernel/console/log.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/syscall/syscall.h>
 #include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
 #include <mm/address_space.h>
@@ -100,24 +101,6 @@ void fill_startup()
         startup.libraries[startup.library_count++] = init_of(g_modules[i]);
 }
 
-void random_bytes(uint8_t (&out)[16])
-{
-    unsigned a, b, c, d;
-    bool rdrand = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 30));
-    for (int i = 0; i < 2; ++i) {
-        unsigned long long value = 0;
-        bool ok = false;
-        for (int tries = 0; rdrand && !ok && tries < 10; ++tries) {
-            unsigned char carry;
-            asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(carry));
-            ok = carry;
-        }
-        if (!ok) // no RDRAND: not cryptographic, documented in the issue notes
-            value = __builtin_ia32_rdtsc() * 0x9e3779b97f4a7c15ull ^ uint64_t(i) << 32;
-        memcpy(out + i * 8, &value, 8);
-    }
-}
-
 lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
     uint64_t base = TRY(mm::map_anonymous(0, kStackSize, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
@@ -131,7 +114,7 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
         { AT_EGID, 0 }, { AT_HWCAP, d }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_HWCAP2, 0 },
     };
     InitialStackSpec spec { argv, envp, aux, argv[0], {} };
-    random_bytes(spec.random_bytes);
+    sys::random_bytes(spec.random_bytes, sizeof(spec.random_bytes)); // AT_RANDOM
     auto stack = TRY(build_initial_stack(std::span(reinterpret_cast<std::byte*>(base), kStackSize), base, spec));
     return stack.stack_pointer;
 }
