@@ -87,7 +87,8 @@ lib::Result<uintptr_t> AreaMap::map(const MapRequest& request)
     area->file = request.file;
     area->file_offset = request.file_offset;
     m_tree.insert(*area);
-    merge_neighbours(*area);
+    if (area->anonymous()) // file mappings never merge: not even the neighbour lookups
+        merge_neighbours(*area);
     return start.value();
 }
 

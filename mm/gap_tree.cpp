@@ -71,13 +71,19 @@ std::optional<uintptr_t> fit_in(uintptr_t from, uintptr_t to, const Search& s, b
     return start >= from && start <= to - s.length ? std::optional(start) : std::nullopt;
 }
 
-/// Whether the stretch [before_end, after_start) around subtree `n` may hold the search.
+/// Whether the stretch [before_end, after_start) around subtree `n` may hold the search:
+/// it must meet [low, high), and its largest gap (the gaps at its two ends clipped to
+/// [low, high)) must be long enough. Clipping keeps a top-down search below the mmap top
+/// from walking down to the ranges above it.
 bool worth_visiting(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s)
 {
     if (after_start <= s.low || before_end >= s.high)
         return false;
-    uintptr_t largest = max3(n->max_gap, n->min_start - before_end, after_start - n->max_end);
-    return largest >= s.length;
+    uintptr_t from = before_end > s.low ? before_end : s.low;
+    uintptr_t to = after_start < s.high ? after_start : s.high;
+    uintptr_t below = n->min_start > from ? n->min_start - from : 0;
+    uintptr_t above = to > n->max_end ? to - n->max_end : 0;
+    return max3(n->max_gap, below, above) >= s.length;
 }
 
 } // namespace
