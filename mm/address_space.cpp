@@ -66,18 +66,21 @@ public:
         });
     }
 
-    void move(uintptr_t from, uintptr_t to, size_t length) override
+    bool move(uintptr_t from, uintptr_t to, size_t length) override
     {
+        // Make every destination page table first, so that nothing moves unless all can.
+        bool tables = true;
+        for_each_pte(from, from + length, [&](uint64_t virt, uint64_t&) {
+            tables = tables && pte_for(virt - from + to, true) != nullptr;
+        });
+        if (!tables)
+            return false;
         for_each_pte(from, from + length, [&](uint64_t virt, uint64_t& pte) {
-            uint64_t* target = pte_for(virt - from + to, true);
-            if (!target)
-                return; // no frame for a page table: the page is lost (reads zero), see below
-            *target = pte;
+            *pte_for(virt - from + to, false) = pte;
             pte = 0;
             flush_page(virt);
         });
-        // FIRST CUT: a page table that cannot be allocated mid-move drops that page. Linux
-        // prepares the tables first; we should too (reserve before moving).
+        return true;
     }
 };
 

@@ -109,10 +109,13 @@ lib::Result<uintptr_t> AreaMap::move(Area& area, uintptr_t old_start, size_t old
         give_back(&spare, 1);
         return placed.error();
     }
+    if (!m_pages.move(old_start, placed.value(), carried)) {
+        (void)remove_range(placed.value(), placed.value() + new_size, PageFate::Release, spare);
+        return lib::Error(lib::Errno::NOMEM, "mremap: no memory for page tables to move the pages");
+    }
     // map() may have merged the new area with the old one: look the old range up again.
     if (carried < old_size)
         m_pages.release(*m_tree.find(old_start), old_start + carried, old_start + old_size);
-    m_pages.move(old_start, placed.value(), carried);
     (void)remove_range(old_start, old_start + old_size, PageFate::Moved, spare);
     return placed.value();
 }

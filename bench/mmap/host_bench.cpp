@@ -25,7 +25,7 @@ class NoPages final : public mm::PageOps {
 public:
     void release(const mm::Area&, uintptr_t, uintptr_t) override { }
     void reprotect(const mm::Area&, uintptr_t, uintptr_t) override { }
-    void move(uintptr_t, uintptr_t, size_t) override { }
+    bool move(uintptr_t, uintptr_t, size_t) override { return true; }
 };
 
 /// Areas from a free list over big blocks, like the kernel's frame-backed pool.

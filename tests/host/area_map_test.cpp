@@ -30,8 +30,10 @@ public:
         EXPECT_GE(area.end(), end);
         reprotects.push_back({ start, end });
     }
-    void move(uintptr_t from, uintptr_t to, size_t length) override
+    bool move(uintptr_t from, uintptr_t to, size_t length) override
     {
+        if (out_of_tables)
+            return false;
         std::map<uintptr_t, int> moved;
         for (auto it = pages.lower_bound(from); it != pages.end() && it->first < from + length;)
             moved[it->first - from + to] = it->second, it = pages.erase(it);
@@ -39,7 +41,9 @@ public:
             EXPECT_FALSE(pages.count(page)) << "move onto a populated page";
             pages[page] = frame;
         }
+        return true;
     }
+    bool out_of_tables = false;
     std::map<uintptr_t, int> pages;
     std::vector<std::pair<uintptr_t, uintptr_t>> releases, reprotects;
 };
@@ -241,6 +245,18 @@ TEST_F(AreaMapTest, RemapShrinksGrowsInPlaceAndMoves)
     EXPECT_EQ(map.find(kBase), nullptr);
     EXPECT_EQ(map.find(moved + 7 * kPage)->end(), moved + 8 * kPage);
     EXPECT_TRUE(map.check_invariants());
+}
+
+TEST_F(AreaMapTest, RemapThatCannotMoveItsPagesChangesNothing)
+{
+    anon(kBase, 2 * kPage);
+    anon(kBase + 2 * kPage, kPage, mm::ProtRead);
+    pages.pages[kBase] = 3;
+    pages.out_of_tables = true;
+    EXPECT_EQ(map.remap(kBase, 2 * kPage, 4 * kPage, mm::RemapMayMove, 0).error().code, lib::Errno::NOMEM);
+    EXPECT_EQ(layout(), "0-2:3 2-3:1 ");
+    EXPECT_EQ(pages.pages[kBase], 3);
+    pages.out_of_tables = false;
 }
 
 TEST_F(AreaMapTest, RemapFixedMovesOntoTheTargetAndShrinks)

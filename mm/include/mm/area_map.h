@@ -32,8 +32,9 @@ public:
     /// protection.
     virtual void reprotect(const Area& area, uintptr_t start, uintptr_t end) = 0;
     /// The pages of [from, from + length) move to [to, to + length) (mremap); the ranges
-    /// do not overlap and the destination has no pages.
-    virtual void move(uintptr_t from, uintptr_t to, size_t length) = 0;
+    /// do not overlap and the destination has no pages. Returns false, having moved
+    /// nothing, when there is no memory for the destination's page tables.
+    virtual bool move(uintptr_t from, uintptr_t to, size_t length) = 0;
 
 protected:
     ~PageOps() = default;
