@@ -48,7 +48,11 @@ void* aligned_block(size_t alignment, size_t size)
         errno = EINVAL;
         return nullptr;
     }
-    return fresh_block(mi_malloc_aligned(size, std::bit_ceil(alignment)), size);
+    // Not mi_malloc_aligned: in mimalloc 2.0.9 its fast path hands out a small block of a
+    // power-of-two size as if naturally aligned, but small pages start 384 bytes into their
+    // slice (segment.c, _mi_segment_page_start_from_slice), so a 256-byte block there is
+    // only 128-byte aligned. The _at variant checks the block it takes.
+    return fresh_block(mi_malloc_aligned_at(size, std::bit_ceil(alignment), 0), size);
 }
 
 } // namespace
