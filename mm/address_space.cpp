@@ -1,5 +1,7 @@
 // FIRST CUT of the address space (see address_space.h): a sorted array of areas searched
-// linearly, eager population. Issue 3 replaces this with the gap-indexed VMA tree.
+// linearly, eager population (except PROT_NONE reservations, populated page by page when
+// mprotect makes them accessible). Issue 3 replaces this with the gap-indexed VMA tree and
+// demand paging.
 #include <mm/address_space.h>
 #include <mm/memory.h>
 #include <mm/page_frames_internal.h>
@@ -150,6 +152,10 @@ lib::Result<uintptr_t> map_anonymous(uintptr_t hint, size_t length, int prot, Pl
     }
     if (!insert_area(start, start + length, prot))
         return lib::Error(lib::Errno::NOMEM, "mmap: too many mappings (first-cut limit)");
+    // A PROT_NONE mapping is a reservation (mimalloc reserves 32 MiB segments this way):
+    // its pages get frames when mprotect first makes them accessible (protect below).
+    if (prot == ProtNone)
+        return start;
     auto populated = populate(start, start + length, prot);
     if (populated.is_error()) {
         (void)unmap(start, length);
@@ -183,6 +189,8 @@ lib::Result<void> protect(uintptr_t addr, size_t length, int prot)
         if (pte && (*pte & PteBacked)) {
             *pte = (*pte & kPteAddressMask) | pte_bits(prot);
             flush_page(va);
+        } else if (prot != ProtNone) {
+            TRY(populate(va, va + kPageSize, prot)); // first access to a reserved page
         }
     }
     return {};
