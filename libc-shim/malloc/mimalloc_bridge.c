@@ -56,17 +56,24 @@ void osprey_mimalloc_stats(struct OspreyMallocStats* stats)
 
 /* Every page a heap owns is in one of its queues (huge pages in the huge queue: this build
  * does not define MI_HUGE_PAGE_ABANDON), and a segment is freed when its last page is, so
- * walking the queues reaches every segment the thread owns. */
-static void rekey_heap(mi_heap_t* heap, mi_threadid_t old_id, mi_threadid_t new_id)
+ * walking the queues reaches every segment the thread owns. Sets the thread id of the
+ * heap and of the segments that have `old_id` to `new_id` when `rekey`; returns whether
+ * all of them had `new_id`. */
+static bool visit_heap(mi_heap_t* heap, mi_threadid_t old_id, mi_threadid_t new_id, bool rekey)
 {
-    heap->thread_id = new_id;
+    bool owned = heap->thread_id == new_id;
+    if (rekey)
+        heap->thread_id = new_id;
     for (size_t bin = 0; bin <= MI_BIN_FULL; ++bin) {
         for (mi_page_t* page = heap->pages[bin].first; page != NULL; page = page->next) {
             mi_segment_t* segment = _mi_page_segment(page);
-            if (mi_atomic_load_relaxed(&segment->thread_id) == old_id)
+            mi_threadid_t id = mi_atomic_load_relaxed(&segment->thread_id);
+            owned = owned && id == new_id;
+            if (rekey && id == old_id)
                 mi_atomic_store_release(&segment->thread_id, new_id);
         }
     }
+    return owned;
 }
 
 void osprey_mimalloc_thread_pointer_moved(void)
@@ -81,5 +88,16 @@ void osprey_mimalloc_thread_pointer_moved(void)
     if (main_heap->thread_id == old_id)
         main_heap->thread_id = new_id;
     for (mi_heap_t* each = heap->tld->heaps; each != NULL; each = each->next)
-        rekey_heap(each, old_id, new_id);
+        (void)visit_heap(each, old_id, new_id, true);
+}
+
+bool osprey_mimalloc_thread_owns_its_heaps(void)
+{
+    mi_heap_t* heap = mi_get_default_heap();
+    if (!mi_heap_is_initialized(heap))
+        return false;
+    bool owned = true;
+    for (mi_heap_t* each = heap->tld->heaps; each != NULL; each = each->next)
+        owned = visit_heap(each, 0, _mi_thread_id(), false) && owned;
+    return owned;
 }

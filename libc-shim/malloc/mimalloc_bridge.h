@@ -3,6 +3,7 @@
  * libc_shim/malloc.h instead. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -37,9 +38,18 @@ void osprey_mimalloc_stats(struct OspreyMallocStats* stats);
  * and no other thread runs. */
 void osprey_mimalloc_thread_pointer_moved(void);
 
+/* Whether the calling thread's mimalloc heaps, and every segment holding one of their
+ * pages, carry its current thread id (for ktest=malloc). */
+bool osprey_mimalloc_thread_owns_its_heaps(void);
+
 /* Gives musl's new main-thread struct pthread the main thread's pthread key values
  * (musl_main_thread.c). */
 void osprey_musl_keep_main_thread_keys(void);
+
+/* For ktest=malloc (musl_main_thread.c): the size of musl's struct pthread, and a move of
+ * the calling thread to a copy of it at `memory`, with NULL `tsd`, as a fresh one has. */
+size_t osprey_musl_thread_size(void);
+void osprey_musl_move_thread(void* memory);
 
 #ifdef __cplusplus
 }

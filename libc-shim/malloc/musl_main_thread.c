@@ -9,10 +9,25 @@
  * the main thread, __pthread_tsd_main (src/thread/pthread_key_create.c). mimalloc keeps its
  * default heap in a key (MI_TLS_PTHREAD), so this must run before the next malloc. */
 #include "pthread_impl.h"
+#include <string.h>
 
 void osprey_musl_keep_main_thread_keys(void)
 {
 	struct pthread *self = __pthread_self();
 	self->tsd = (void **)__pthread_tsd_main;
 	self->tsd_used = 1;
+}
+
+/* For ktest=malloc: moves the calling thread to a copy of its struct pthread at `memory`
+ * (osprey_musl_thread_size() bytes, 16-byte aligned) and installs it as the thread
+ * pointer, leaving `tsd` NULL, as a fresh struct pthread from __init_tp has it. */
+size_t osprey_musl_thread_size(void) { return sizeof(struct pthread); }
+
+void osprey_musl_move_thread(void *memory)
+{
+	struct pthread *copy = memory;
+	memcpy(copy, __pthread_self(), sizeof *copy);
+	copy->self = copy;
+	copy->tsd = 0;
+	__set_thread_area(copy);
 }

@@ -18,11 +18,13 @@ namespace libc_shim {
 void init_kernel_libc();
 
 /// Runs the libc-shim in-kernel test `name` (boot option ktest=NAME):
-///   libc  musl's snprintf/printf, malloc/free (mimalloc), clock_gettime, getrandom, uname, the export
-///         table lookups; prints "ktest libc: ok" and exits with status 0, or reports the
-///         first failure and exits with status 1
-///   chk   __memcpy_chk with a too-small bound: must print "*** buffer overflow detected
-///         ***: terminated" and end with status 134
+///   libc    musl's snprintf/printf, malloc/free, clock_gettime, getrandom, uname, the
+///           export table lookups; prints "ktest libc: ok" and exits with status 0, or
+///           reports the first failure and exits with status 1
+///   malloc  mimalloc from kernel context, its statistics and the main thread's change of
+///           thread pointer (libc-shim/malloc/malloc_ktest.h); "ktest malloc: ok", 0 or 1
+///   chk     __memcpy_chk with a too-small bound: must print "*** buffer overflow detected
+///           ***: terminated" and end with status 134
 /// Returns false if `name` is not one of these; otherwise does not return.
 /// Precondition: mm::init has run. Installs the console descriptors if fd_table_init has not.
 bool run_ktest(std::string_view name);
