@@ -66,7 +66,7 @@ void free(void* p) noexcept // preserves errno, as glibc does since 2.33
     if (p == nullptr)
         return;
     int saved = errno;
-    libc_shim::perturb_freed(p, mi_usable_size(p));
+    libc_shim::perturb_freed(p);
     mi_free(p);
     errno = saved;
 }

@@ -34,11 +34,11 @@ void perturb_allocated(void* block, size_t size)
         memset(block, ~byte & 0xff, size);
 }
 
-void perturb_freed(void* block, size_t usable_size)
+void perturb_freed(void* block)
 {
     int byte = g_perturb_byte.load(std::memory_order_relaxed);
     if (byte != 0)
-        memset(block, byte, usable_size);
+        memset(block, byte, mi_usable_size(block));
 }
 
 } // namespace libc_shim

@@ -10,8 +10,8 @@ namespace libc_shim {
 /// calloc's blocks stay zero. No effect when M_PERTURB is 0 (the default).
 void perturb_allocated(void* block, size_t size);
 
-/// M_PERTURB: when set, fills the `usable_size` bytes of a block being freed with the
-/// perturb byte, so use after free reads it.
-void perturb_freed(void* block, size_t usable_size);
+/// M_PERTURB: when set, fills the usable size of a block being freed with the perturb
+/// byte, so use after free reads it.
+void perturb_freed(void* block);
 
 } // namespace libc_shim
