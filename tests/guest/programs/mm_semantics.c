@@ -200,6 +200,37 @@ static void program_break(void)
     CHECK(sbrk(-3 * page) == start + 3 * page && sbrk(0) == start, "sbrk shrink");
 }
 
+/// MemFree from /proc/meminfo, in KiB (-1 if it cannot be read).
+static long mem_free_kib(void)
+{
+    FILE* f = fopen("/proc/meminfo", "r");
+    char line[128];
+    long value = -1, total = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        sscanf(line, "MemTotal: %ld kB", &total);
+        sscanf(line, "MemFree: %ld kB", &value);
+    }
+    if (f)
+        fclose(f);
+    return total > 0 ? value : -1;
+}
+
+static void memory_accounting(void)
+{
+    size_t length = 4 << 20;
+    long before = mem_free_kib();
+    char* p = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    long mapped = mem_free_kib();
+    memset(p, 1, length);
+    long touched = mem_free_kib();
+    munmap(p, length);
+    long after = mem_free_kib();
+    CHECK(before > 0, "no MemFree in /proc/meminfo");
+    CHECK(before - mapped < 64, "mmap alone took %ld KiB", before - mapped);
+    CHECK(mapped - touched >= 4096 && mapped - touched < 4096 + 64, "touching 4 MiB took %ld KiB", mapped - touched);
+    CHECK(after - touched >= 4096, "munmap gave back only %ld KiB", after - touched);
+}
+
 static void process_maps(void)
 {
     FILE* maps = fopen("/proc/self/maps", "r");
@@ -225,6 +256,7 @@ int main(int argc, char** argv)
     remapping();
     file_mappings(argv[0]);
     program_break();
+    memory_accounting();
     process_maps();
     if (failures)
         return 1;
