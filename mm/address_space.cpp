@@ -103,17 +103,21 @@ bool overcommits(const MapRequest& request, int flags)
     return request.length / kPageSize > frame_stats().total_frames;
 }
 
+} // namespace
+
 lib::Result<void> populate(uintptr_t start, size_t length, Access access)
 {
     for (uintptr_t virt = start; virt < start + length; virt += kPageSize) {
         const Area* area = the_map().find(virt);
-        if (area && area->prot != ProtNone)
-            TRY(fault_in(*area, virt, access));
+        if (!area || area->prot == ProtNone)
+            continue;
+        // A page past the end of a mapped file stays out (it would be SIGBUS on touch).
+        auto result = fault_in(*area, virt, access);
+        if (result.is_error() && result.error().code != lib::Errno::FAULT)
+            return result.error();
     }
     return {};
 }
-
-} // namespace
 
 void release_pages(uintptr_t start, uintptr_t end)
 {

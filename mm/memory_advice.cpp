@@ -38,9 +38,8 @@ lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice)
         if (advice == Advice::DontNeed || advice == Advice::Free) {
             // Private pages go back to zero (anonymous) or to the file's content.
             release_pages(low, high);
-        } else if (advice == Advice::WillNeed && area->prot != ProtNone) {
-            for (uintptr_t virt = low; virt < high; virt += kPageSize)
-                TRY(fault_in(*area, virt, Access::Read));
+        } else if (advice == Advice::WillNeed) {
+            TRY(populate(low, high - low, Access::Read));
         }
     }
     return {};

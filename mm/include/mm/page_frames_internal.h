@@ -68,5 +68,8 @@ void page_fault_init();
 enum class Access { Read, Write, Execute };
 struct Area;
 lib::Result<void> fault_in(const Area& area, uint64_t virt, Access access);
+/// Faults in every accessible page of [start, start + length) (MAP_POPULATE,
+/// MADV_WILLNEED); pages past the end of a mapped file are left out. ENOMEM.
+lib::Result<void> populate(uintptr_t start, size_t length, Access access);
 
 } // namespace mm

@@ -180,6 +180,10 @@ static void file_mappings(const char* path)
             "mapping at an offset");
         munmap(second, page);
     }
+    char* populated = mmap(NULL, length + 2 * page, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    CHECK(populated != MAP_FAILED && resident(populated) == 1 && resident(populated + length) == 0,
+        "MAP_POPULATE of a file: its pages in, the pages past its end left out");
+    munmap(populated, length + 2 * page);
     CHECK_ERRNO(mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), EACCES);
     CHECK_ERRNO(mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 1), EINVAL);
     close(fd);
