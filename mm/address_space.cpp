@@ -123,6 +123,28 @@ lib::Result<void> populate(uintptr_t start, uintptr_t end, int prot)
     return {};
 }
 
+bool backed(uintptr_t va)
+{
+    uint64_t* pte = pte_for(va, false);
+    return pte && (*pte & PteBacked);
+}
+
+/// Gives frames to the pages of [start, end) that a PROT_NONE mapping left without (see
+/// map_anonymous). ENOMEM up front when the free frames cannot cover them; a failure past
+/// that check (page tables) leaves some pages backed, freed by munmap as usual.
+lib::Result<void> populate_reserved(uintptr_t start, uintptr_t end, int prot)
+{
+    uint64_t needed = 0;
+    for (uintptr_t va = start; va < end; va += kPageSize)
+        needed += backed(va) ? 0 : 1;
+    if (needed > frame_stats().free_frames)
+        return lib::Error(lib::Errno::NOMEM, "mprotect: out of physical memory");
+    for (uintptr_t va = start; va < end; va += kPageSize)
+        if (!backed(va))
+            TRY(populate(va, va + kPageSize, prot));
+    return {};
+}
+
 bool valid_user_range(uintptr_t start, size_t length)
 {
     return start >= kUserBase && length <= kUserTop && start <= kUserTop - length;
@@ -182,6 +204,8 @@ lib::Result<void> protect(uintptr_t addr, size_t length, int prot)
     uintptr_t end = addr + page_round_up(length);
     if (!is_mapped(addr, end - addr, ProtNone))
         return lib::Error(lib::Errno::NOMEM, "mprotect: range not mapped");
+    if (prot != ProtNone)
+        TRY(populate_reserved(addr, end, prot)); // first: on ENOMEM the areas stay as they were
     if (!carve(addr, end) || !insert_area(addr, end, prot))
         return lib::Error(lib::Errno::NOMEM, "mprotect: too many mappings (first-cut limit)");
     for (uintptr_t va = addr; va < end; va += kPageSize) {
@@ -189,8 +213,6 @@ lib::Result<void> protect(uintptr_t addr, size_t length, int prot)
         if (pte && (*pte & PteBacked)) {
             *pte = (*pte & kPteAddressMask) | pte_bits(prot);
             flush_page(va);
-        } else if (prot != ProtNone) {
-            TRY(populate(va, va + kPageSize, prot)); // first access to a reserved page
         }
     }
     return {};
