@@ -1,5 +1,6 @@
-// In-kernel tests of musl-in-the-kernel and libc-shim (boot option ktest=libc|chk; see
-// libc_shim/kernel.h). tests/kernel/CMakeLists.txt runs them under QEMU.
+// In-kernel tests of musl-in-the-kernel and libc-shim (boot option ktest=libc|chk, and
+// ktest=malloc in malloc/; see libc_shim/kernel.h). tests/kernel/CMakeLists.txt runs them
+// under QEMU.
 #include "malloc/malloc_ktest.h"
 
 #include <libc_shim/exports.h>

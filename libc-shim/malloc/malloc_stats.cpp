@@ -1,4 +1,4 @@
-// mallinfo2, mallinfo and malloc_trim (glibc <malloc.h>) from mimalloc's statistics
+// mallinfo2, mallinfo, malloc_stats and malloc_trim (glibc <malloc.h>) from mimalloc's statistics
 // (mimalloc_bridge.h: process-wide totals plus the calling thread's counters; other running
 // threads' counters join when they exit).
 //
@@ -23,6 +23,7 @@
 
 #include <climits>
 #include <cstddef>
+#include <cstdio>
 #include <malloc.h>
 
 namespace {
@@ -60,6 +61,21 @@ struct mallinfo mallinfo() noexcept
     narrow.uordblks = saturated(wide.uordblks);
     narrow.fordblks = saturated(wide.fordblks);
     return narrow;
+}
+
+// glibc's report on stderr, for its one arena, from mallinfo2's numbers. glibc's last two
+// lines are maxima of mmapped regions and bytes; here they are the segments mapped and the
+// bytes in blocks over 16 MiB now: mimalloc keeps peaks per thread, and merging threads'
+// counters adds their peaks up. glibc prints 32-bit unsigned values; so does this.
+void malloc_stats() noexcept
+{
+    struct mallinfo2 info = current_mallinfo2();
+    fprintf(stderr, "Arena 0:\nsystem bytes     = %10u\nin use bytes     = %10u\n", unsigned(info.arena),
+        unsigned(info.uordblks));
+    fprintf(stderr, "Total (incl. mmap):\nsystem bytes     = %10u\nin use bytes     = %10u\n",
+        unsigned(info.arena + info.hblkhd), unsigned(info.uordblks + info.hblkhd));
+    fprintf(stderr, "max mmap regions = %10u\nmax mmap bytes   = %10lu\n", unsigned(info.hblks),
+        (unsigned long)info.hblkhd);
 }
 
 // Gives every free page of the calling thread's heaps back to the kernel (mi_collect(true):

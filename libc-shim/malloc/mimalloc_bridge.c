@@ -8,11 +8,12 @@
 
 static bool g_initialised;
 
-/* Options for a small footprint. The kernel's address space populates what is mapped, so
+/* Options for a small footprint. Until demand paging, the kernel's address space backs
+ * every accessible page it maps (a PROT_NONE reservation costs nothing until mprotect), so
  * what mimalloc commits is what it costs:
- *   eager_commit 0             commit each mimalloc page (64 KiB, 512 KiB, or the block of
- *                              a large object) when it is first used, never a whole 32 MiB
- *                              segment: segments are reserved PROT_NONE, then mprotect'ed
+ *   eager_commit 0             commit segments on demand, in mimalloc's 1 MiB commit steps
+ *                              (MI_MINIMAL_COMMIT_SIZE), never a whole 32 MiB segment:
+ *                              segments are reserved PROT_NONE, then mprotect'ed
  *                              read-write piece by piece;
  *   decommit_delay 0           give a free span back (madvise MADV_DONTNEED) as soon as
  *                              it is free, not 25 ms later on a later allocation: then
