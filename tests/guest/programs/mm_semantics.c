@@ -235,6 +235,29 @@ static void memory_accounting(void)
     CHECK(after - touched >= 4096, "munmap gave back only %ld KiB", after - touched);
 }
 
+/// Private file mappings share the image's pages until written: reading the program's file
+/// through 100 mappings must not take 100 copies of it.
+static void file_pages_are_shared(const char* path)
+{
+    int fd = open(path, O_RDONLY);
+    size_t size = (size_t)lseek(fd, 0, SEEK_END), length = (size + page - 1) & ~(page - 1);
+    char* maps[100];
+    long before = mem_free_kib();
+    unsigned sum = 0;
+    for (int i = 0; i < 100; i++) {
+        maps[i] = mmap(NULL, length, PROT_READ, MAP_PRIVATE, fd, 0);
+        for (size_t offset = 0; offset < length; offset += page)
+            sum += (unsigned char)maps[i][offset];
+    }
+    long used = before - mem_free_kib();
+    CHECK(used < (long)(100 * length / 1024 / 4), "reading 100 mappings of a %zu KiB file took %ld KiB (copies?)",
+        length / 1024, used);
+    CHECK(sum % 100 == 0, "the mappings differ");
+    for (int i = 0; i < 100; i++)
+        munmap(maps[i], length);
+    close(fd);
+}
+
 static void process_maps(void)
 {
     FILE* maps = fopen("/proc/self/maps", "r");
@@ -261,6 +284,7 @@ int main(int argc, char** argv)
     file_mappings(argv[0]);
     program_break();
     memory_accounting();
+    file_pages_are_shared(argv[0]);
     process_maps();
     if (failures)
         return 1;
