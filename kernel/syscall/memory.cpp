@@ -3,6 +3,7 @@
 // can be mapped without copying (ROFS files of the image: fs::File::mapping).
 #include <kernel/fs/fd_table.h>
 #include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
 
@@ -85,6 +86,24 @@ bool known_advice(int advice)
 }
 
 } // namespace
+
+lib::Result<void> check_user_range(const void* p, size_t length, UserAccess access)
+{
+    auto start = reinterpret_cast<uintptr_t>(p);
+    if (length == 0)
+        return {};
+    if (!p || start + length < start)
+        return lib::Error(lib::Errno::FAULT, "bad buffer address");
+    constexpr uintptr_t kLowerHalfEnd = 0x0000'8000'0000'0000, kUpperHalfStart = 0xffff'8000'0000'0000;
+    if (start >= kUpperHalfStart)
+        return {};
+    if (start + length > kLowerHalfEnd)
+        return lib::Error(lib::Errno::FAULT, "non-canonical buffer address");
+    int needed = access == UserAccess::Write ? mm::ProtWrite : mm::ProtRead;
+    if (!mm::is_mapped(start, length, needed))
+        return lib::Error(lib::Errno::FAULT, "buffer not mapped, or not with the access needed");
+    return {};
+}
 
 SysResult brk(uintptr_t new_break) { return long(mm::brk(new_break)); }
 
