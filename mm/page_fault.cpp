@@ -3,9 +3,9 @@
 //
 // Everything runs in ring 0, so a fault may come from the program or from the kernel
 // working on the program's behalf (a system call reading its buffer); once the program
-// runs, both are handled the same way (the report says which). FIRST CUT: a system call
-// given a bad pointer kills the program instead of returning EFAULT (that needs an
-// exception table for the kernel's user-memory accesses). Before the program starts, a
+// runs, both are handled the same way (the report says which). System calls check the
+// program's buffers first (sys::check_user_range: EFAULT, as on Linux); a bad pointer that
+// reaches kernel code some other way kills the program here. Before the program starts, a
 // denied access is a kernel bug: the CPU exception report and a panic. The handler touches only the direct map and kernel data, never the lower
 // half, so it cannot fault itself.
 #include <mm/address_space.h>
