@@ -35,7 +35,20 @@ struct Options {
     std::string kernel;
     unsigned timeout = 0;
     bool verbose = false;
+    bool rng = false;
+    std::vector<std::string> disks;
+    bool disks_read_only = false;
 };
+
+std::vector<VirtioDevice> virtio_devices(const Options& options)
+{
+    std::vector<VirtioDevice> devices;
+    if (options.rng)
+        devices.push_back({ VirtioDevice::Kind::Entropy, {}, false });
+    for (const std::string& disk : options.disks)
+        devices.push_back({ VirtioDevice::Kind::Block, disk, options.disks_read_only });
+    return devices;
+}
 
 void add_build(CLI::App& app, Options& options, std::function<int()>& action)
 {
@@ -73,6 +86,10 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");
     run->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never)")->capture_default_str();
     run->add_flag("-v,--verbose", options.verbose, "Print the QEMU command and the packed libraries");
+    run->add_flag("--rng", options.rng, "Attach a virtio-rng device (getrandom then reads the host's entropy)");
+    run->add_option("--disk", options.disks, "Attach FILE as a raw virtio-blk disk (repeatable)")
+        ->check(CLI::ExistingFile)->allow_extra_args(false);
+    run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
     run->callback([&] {
         action = [&] {
             RunRequest request;
@@ -88,6 +105,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
                 request.kernel = options.kernel;
             request.timeout = std::chrono::seconds(options.timeout);
             request.verbose = options.verbose;
+            request.virtio = virtio_devices(options);
             return run_vm(request);
         };
     });

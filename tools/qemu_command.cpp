@@ -26,8 +26,15 @@ std::string machine_option(Machine machine)
     case Machine::Q35: return "q35";
     case Machine::Microvm: break;
     }
-    return "microvm,x-option-roms=off";
+    // auto-kernel-cmdline=off: microvm would append virtio_mmio.device= words at the END
+    // of the command line, which for Osprey is the program's argv after "--" (QEMU 7.2
+    // does not even do it for PVH boots); the CLI places the words itself, among the kernel
+    // options (virtio_kernel_options). Probing the transport window for the magic value
+    // instead would be microvm-specific and touch addresses other VMMs leave unmapped.
+    return "microvm,x-option-roms=off,auto-kernel-cmdline=off";
 }
+
+
 
 // "osprey-exit status N" -> (kind, N); nullopt for a malformed line.
 std::optional<GuestExit> decode_line(std::string_view line)
@@ -64,12 +71,34 @@ std::string option_value(const std::string& value)
     return escaped;
 }
 
+// QEMU microvm (hw/i386/microvm.c): transport i is 512 bytes at 0xfeb00000 + 512 i on bus
+// virtio-mmio-bus.i, wired to GSI 24 + i (ACPI is on by default, so the second IOAPIC
+// carries the transports).
+constexpr unsigned kVirtioMmioBase = 0xfeb00000, kVirtioMmioStride = 512, kVirtioMmioFirstGsi = 24;
+
+std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
+{
+    std::vector<std::string> arguments;
+    for (size_t slot = 0; slot < config.virtio.size(); ++slot) {
+        const VirtioDevice& device = config.virtio[slot];
+        std::string bus = ",bus=virtio-mmio-bus." + std::to_string(slot);
+        if (device.kind == VirtioDevice::Kind::Entropy) {
+            arguments.insert(arguments.end(), { "-device", "virtio-rng-device" + bus });
+            continue;
+        }
+        std::string id = "disk" + std::to_string(slot);
+        arguments.insert(arguments.end(), { "-drive", "file=" + option_value(device.file.string()) + ",if=none,format=raw,id=" + id
+            + (device.read_only ? ",readonly=on" : ""), "-device", "virtio-blk-device,drive=" + id + bus });
+    }
+    return arguments;
+}
+
 } // namespace
 
 std::vector<std::string> qemu_arguments(const QemuConfig& config)
 {
     std::string status_uart = hex(abi::kStatusUartPort);
-    return {
+    std::vector<std::string> arguments {
         config.qemu.string(),
         "-M", machine_option(config.machine),
         "-cpu", "max",
@@ -86,6 +115,23 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config)
         "-device", "isa-debug-exit,iobase=" + hex(abi::kDebugExitPort) + ",iosize=4",
         "-accel", config.hypervisor == Hypervisor::QemuKvm ? "kvm" : "tcg",
     };
+    if (!config.virtio.empty()) {
+        arguments.insert(arguments.end(), { "-global", "virtio-mmio.force-legacy=false" });
+        std::vector<std::string> devices = virtio_device_arguments(config);
+        arguments.insert(arguments.end(), devices.begin(), devices.end());
+    }
+    return arguments;
+}
+
+std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
+{
+    if (!config.virtio.empty() && config.machine != Machine::Microvm)
+        throw CliError(kExitBadInput, "virtio devices (--rng, --disk) need --machine microvm; virtio-pci is not supported yet");
+    std::vector<std::string> options;
+    for (size_t slot = 0; slot < config.virtio.size(); ++slot)
+        options.push_back("virtio_mmio.device=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
+            + std::to_string(kVirtioMmioFirstGsi + slot));
+    return options;
 }
 
 std::string shell_command(const std::vector<std::string>& arguments)

@@ -12,6 +12,14 @@
 
 namespace tools {
 
+/// A virtio device on microvm's virtio-mmio transports (drivers/virtio in the kernel).
+struct VirtioDevice {
+    enum class Kind { Entropy, Block };
+    Kind kind = Kind::Entropy;
+    std::filesystem::path file; // Block: the backing file (raw)
+    bool read_only = false;     // Block: QEMU readonly=on, the device offers VIRTIO_BLK_F_RO
+};
+
 struct QemuConfig {
     std::filesystem::path qemu = "qemu-system-x86_64";
     std::filesystem::path kernel;
@@ -22,13 +30,19 @@ struct QemuConfig {
     unsigned cpus = 1;
     Machine machine = Machine::Microvm;
     Hypervisor hypervisor = Hypervisor::QemuTcg;
+    std::vector<VirtioDevice> virtio; // microvm only; device i on virtio-mmio slot i
 };
 
 /// The argument vector (argv[0] is config.qemu): kernel via PVH (-kernel), the image as
 /// the PVH module (-initrd), the console UART on stdio at 0x3f8, the status UART into
-/// config.status_file at 0x2f8, isa-debug-exit at 0xf4. The one place that knows QEMU's
-/// options.
+/// config.status_file at 0x2f8, isa-debug-exit at 0xf4, config.virtio's devices on fixed
+/// virtio-mmio slots (modern, version 2). The one place that knows QEMU's options.
 std::vector<std::string> qemu_arguments(const QemuConfig& config);
+
+/// The kernel options naming config.virtio's devices, virtio_mmio.device=512@BASE:GSI
+/// for slot i; they belong before the command line's "--". Throws CliError (bad input)
+/// on q35, which has no virtio-mmio (virtio-pci is not supported yet).
+std::vector<std::string> virtio_kernel_options(const QemuConfig& config);
 
 /// `arguments` as one line a POSIX shell would run (for --verbose).
 std::string shell_command(const std::vector<std::string>& arguments);

@@ -90,7 +90,12 @@ int run_vm(const RunRequest& request)
         image_path = packed->path();
     }
     ImageFile image = ImageFile::load(image_path);
-    config.cmdline = encode_command_line(command_line_for(image, request));
+    config.machine = request.machine;
+    config.virtio = request.virtio;
+    CommandLine line = command_line_for(image, request);
+    for (std::string& option : virtio_kernel_options(config))
+        line.options.push_back(std::move(option));
+    config.cmdline = encode_command_line(line);
     config.image = image_path;
     config.memory_bytes = request.memory_bytes;
     config.cpus = request.cpus;

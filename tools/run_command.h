@@ -24,6 +24,7 @@ struct RunRequest {
     std::optional<std::filesystem::path> kernel; // default: default_kernel_path()
     std::chrono::seconds timeout { 0 };           // 0: none
     bool verbose = false;
+    std::vector<VirtioDevice> virtio; // --rng, --disk (microvm only)
 };
 
 /// <directory of the running osprey binary>/osprey-kernel.elf.

@@ -14,6 +14,9 @@ char g_storage[2][kStorageBytes];
 std::string_view g_words[2][kMaxCmdlineWords];
 std::string_view g_environment[kMaxEnvironment];
 size_t g_environment_count;
+constexpr size_t kMaxVirtioDevices = 32;
+std::string_view g_virtio_mmio[kMaxVirtioDevices];
+size_t g_virtio_mmio_count;
 BootOptions g_options;
 images::Cmdline g_boot_line;
 
@@ -26,6 +29,11 @@ void apply_option(std::string_view word)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want env=NAME=VALUE)", word);
         else
             g_environment[g_environment_count++] = value; // NUL-terminated: ends the word
+    } else if (key == "virtio_mmio.device") {
+        if (g_virtio_mmio_count == kMaxVirtioDevices)
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (more than 32 virtio devices)", word);
+        else
+            g_virtio_mmio[g_virtio_mmio_count++] = value;
     } else if (key == "ktest") {
         g_options.ktest = value;
     } else if (key == "console") {
@@ -48,6 +56,7 @@ void apply_options(const images::Cmdline& line)
     for (auto option : line.options)
         apply_option(option);
     g_options.envp = std::span<const std::string_view>(g_environment, g_environment_count);
+    g_options.virtio_mmio = std::span<const std::string_view>(g_virtio_mmio, g_virtio_mmio_count);
 }
 
 } // namespace
@@ -66,7 +75,7 @@ lib::Result<BootOptions> apply_image_cmdline(std::string_view image_text)
     auto image_line = TRY(split_line(1, image_text));
     // Image options first, then the boot line's again, so that the boot line wins for
     // single-valued options while env= entries of both accumulate.
-    g_environment_count = 0;
+    g_environment_count = g_virtio_mmio_count = 0;
     apply_options(image_line);
     apply_options(g_boot_line);
     g_options.argv = image_line.argv;

@@ -3,7 +3,8 @@
 //
 // Options understood: log=LEVEL, log.SUBSYSTEM=LEVEL (kernel/console/log.h),
 // env=NAME=VALUE (repeatable), console=tty|pipe (whether fds 0-2 are a terminal),
-// ktest=NAME (run an in-kernel test instead of a program). An unknown option is reported
+// ktest=NAME (run an in-kernel test instead of a program), virtio_mmio.device=... (a
+// virtio-mmio device, Linux syntax; repeatable). An unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once
 
@@ -21,6 +22,8 @@ struct BootOptions {
     std::span<const std::string_view> argv; // empty: no program given
     std::span<const std::string_view> envp;
     std::string_view ktest;
+    /// Values of the virtio_mmio.device=<size>@<base>:<irq> options (drivers/virtio).
+    std::span<const std::string_view> virtio_mmio;
 };
 
 /// Parses `text` (the boot command line, then optionally the image's default command line

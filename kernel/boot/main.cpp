@@ -1,5 +1,7 @@
 // kernel_entry64: the first C++ code, called by boot.S in long mode on the boot stack.
 // Brings the machine up, mounts the image, and hands over to the program.
+#include <drivers/virtio/kernel/ktest.h>
+#include <drivers/virtio/kernel/probe.h>
 #include <kernel/arch/x86_64/cpu.h>
 #include <kernel/arch/x86_64/layout.h>
 #include <kernel/arch/x86_64/pvh.h>
@@ -81,8 +83,10 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));
     if (options.is_error())
         fail(kCannotExecute, "bad kernel command line", options.error());
+    virtio::probe_mmio_devices(options->virtio_mmio);
     if (!options->ktest.empty()) { // in-kernel tests (tests/kernel) instead of a program
-        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest) && !mm::run_ktest(options->ktest))
+        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest) && !mm::run_ktest(options->ktest)
+            && !virtio::run_ktest(options->ktest))
             fail(kCannotExecute, "unknown kernel test", lib::Error(lib::Errno::INVAL, "no such ktest= name"));
     }
     auto frames = mm::frame_stats();

@@ -5,7 +5,11 @@
 // bytes come from a SplitMix64 generator whose state is stirred with the TSC on every
 // call. That is unpredictable enough for hash-table seeds and temporary names, and it is
 // what getrandom returns without an error, but it is not a secure random source; the log
-// says so once. virtio-rng replaces it.
+// says so once.
+//
+// A virtio entropy device, when one was probed (drivers/virtio), comes first: its bytes
+// are the host's. Should it fail, the CPU sources above take over for good.
+#include <drivers/virtio/kernel/rng.h>
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
@@ -84,6 +88,8 @@ SysResult getrandom(void* buffer, size_t length, unsigned flags)
 
 void random_bytes(void* buffer, size_t length)
 {
+    if (virtio::read_entropy(buffer, length))
+        return;
     if (g_source == Source::Unknown)
         g_source = detect();
     auto* out = static_cast<unsigned char*>(buffer);

@@ -45,7 +45,7 @@ TEST(CliQemu, MicrovmArguments)
     QemuConfig config = sample_config();
     std::vector<std::string> arguments = qemu_arguments(config);
     EXPECT_EQ(arguments.front(), "/usr/bin/qemu-system-x86_64");
-    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off" });
+    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off,auto-kernel-cmdline=off" });
     EXPECT_EQ(values_of(arguments, "-m"), std::vector<std::string> { "256M" });
     EXPECT_EQ(values_of(arguments, "-smp"), std::vector<std::string> { "2" });
     EXPECT_EQ(values_of(arguments, "-kernel"), std::vector<std::string> { "/k/osprey-kernel.elf" });
@@ -162,3 +162,21 @@ TEST(CliQemu, FindsExecutablesOnAPathList)
 }
 
 } // namespace
+
+TEST(CliQemu, VirtioDevicesOnFixedMmioSlots)
+{
+    QemuConfig config = sample_config();
+    EXPECT_TRUE(virtio_kernel_options(config).empty());
+    EXPECT_TRUE(values_of(qemu_arguments(config), "-global").empty());
+    config.virtio = { { VirtioDevice::Kind::Entropy, {}, false }, { VirtioDevice::Kind::Block, "/d/a,b.img", true } };
+    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00000:24", "virtio_mmio.device=512@0xfeb00200:25" };
+    EXPECT_EQ(virtio_kernel_options(config), words);
+    std::vector<std::string> arguments = qemu_arguments(config);
+    EXPECT_EQ(values_of(arguments, "-global"), std::vector<std::string> { "virtio-mmio.force-legacy=false" });
+    EXPECT_EQ(values_of(arguments, "-drive"), std::vector<std::string> { "file=/d/a,,b.img,if=none,format=raw,id=disk1,readonly=on" });
+    std::vector<std::string> devices = values_of(arguments, "-device");
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-rng-device,bus=virtio-mmio-bus.0"), devices.end());
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk1,bus=virtio-mmio-bus.1"), devices.end());
+    config.machine = Machine::Q35;
+    EXPECT_THROW(virtio_kernel_options(config), CliError);
+}

@@ -44,6 +44,7 @@ enum class Errno : int {
     OVERFLOW = 75,
     LIBBAD = 80,
     NOTSUP = 95,
+    TIMEDOUT = 110,
 };
 
 /// Short symbolic name of an error ("ENOMEM"); "E?" for a value not in the enum.
@@ -87,6 +88,7 @@ constexpr const char* errno_name(Errno e)
     case Errno::OVERFLOW: return "EOVERFLOW";
     case Errno::LIBBAD: return "ELIBBAD";
     case Errno::NOTSUP: return "ENOTSUP";
+    case Errno::TIMEDOUT: return "ETIMEDOUT";
     }
     return "E?";
 }

@@ -47,4 +47,11 @@ lib::Result<uint64_t> alloc_contiguous_frames(size_t count);
 void free_frame(uint64_t phys);
 FrameStats frame_stats();
 
+/// Maps the device registers at physical [phys, phys+length) uncached (PCD|PWT: UC with
+/// the power-on PAT), read-write, no-execute, in the device window of the kernel half
+/// (DEVICE_MAP_BASE), and returns the address of `phys`. Mappings are never undone
+/// (devices live as long as the VM). Errors: EINVAL (zero length, an address beyond
+/// 2^52), NOMEM (window or page-table frames exhausted).
+lib::Result<volatile void*> map_device_memory(uint64_t phys, size_t length);
+
 } // namespace mm

@@ -20,6 +20,8 @@ uint64_t frames_top();
 enum PteFlags : uint64_t {
     PtePresent = 1ull << 0,
     PteWritable = 1ull << 1,
+    PteWriteThrough = 1ull << 3, // PWT; with PCD: PAT entry 3, uncacheable (Intel SDM vol. 3A §11.12.3)
+    PteCacheDisable = 1ull << 4, // PCD
     PteHuge = 1ull << 7,
     PteGlobal = 1ull << 8,
     PteBacked = 1ull << 9,   // software bit: a page is behind the entry, present or not (PROT_NONE)
@@ -28,7 +30,7 @@ enum PteFlags : uint64_t {
 };
 constexpr uint64_t kPteAddressMask = 0x000f'ffff'ffff'f000ull;
 
-/// The PTE of a lower-half 4 KiB page, creating the paging structures on the way when
+/// The PTE of a 4 KiB page (lower half, or the device window of device_memory.cpp), creating the paging structures on the way when
 /// `create` is set; nullptr if absent (or ENOMEM while creating).
 uint64_t* pte_for(uint64_t virt, bool create);
 /// Invalidates the TLB entry of one page.

@@ -1,0 +1,69 @@
+#include <drivers/virtio/kernel/device_queue.h>
+
+#include <kernel/arch/x86_64/tsc.h>
+
+namespace virtio {
+
+namespace {
+
+uint16_t power_of_two_at_most(uint16_t n)
+{
+    uint16_t p = 1;
+    while (p * 2u <= n)
+        p = uint16_t(p * 2);
+    return p;
+}
+
+} // namespace
+
+lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint16_t max_size)
+{
+    uint16_t device_max = TRY(transport.queue_max_size(index));
+    uint16_t size = power_of_two_at_most(device_max < max_size ? device_max : max_size);
+    // One page per part: the descriptor table of kMaxQueueSize entries fills exactly one.
+    static_assert(descriptor_table_bytes(kMaxQueueSize) <= 4096 && used_ring_bytes(kMaxQueueSize) <= 4096);
+    for (DmaPage& page : m_pages)
+        page = TRY(alloc_dma_page());
+    RingMemory memory { m_pages[0].virt, m_pages[0].phys, m_pages[1].virt, m_pages[1].phys, m_pages[2].virt, m_pages[2].phys };
+    TRY(m_queue.init(size, memory));
+    TRY(transport.enable_queue(index, size, QueueAddresses { memory.desc_phys, memory.avail_phys, memory.used_phys }));
+    m_transport = &transport;
+    m_index = index;
+    return {};
+}
+
+lib::Result<uint32_t> DeviceQueue::run(std::span<const Segment> chain)
+{
+    if (!m_transport)
+        return lib::Error(lib::Errno::IO, "virtio: queue not set up or retired");
+    uint16_t head = TRY(m_queue.submit(chain));
+    if (m_queue.device_wants_notification())
+        m_transport->notify(m_index);
+    return wait_for(head);
+}
+
+lib::Result<uint32_t> DeviceQueue::wait_for(uint16_t head)
+{
+    uint64_t deadline = arch::monotonic_ns() + kRequestTimeoutNs;
+    for (;;) {
+        auto used = m_queue.take_used();
+        if (used.is_error()) {
+            m_transport->fail();
+            return used.error();
+        }
+        if (used.value()) {
+            m_transport->acknowledge_interrupt();
+            if (used.value()->head != head) // one request at a time: nothing else is in flight
+                return lib::Error(lib::Errno::IO, "virtio: device returned another chain");
+            return used.value()->written;
+        }
+        if (arch::monotonic_ns() > deadline) {
+            m_transport->fail();
+            m_transport = nullptr;
+            return lib::Error(lib::Errno::TIMEDOUT, "virtio: device did not answer within 10 s");
+        }
+        asm volatile("pause");
+    }
+}
+
+} // namespace virtio

@@ -1,0 +1,51 @@
+// One virtqueue of a live device, as the device drivers use it: the split ring in DMA
+// pages, enabled on the transport, and a synchronous request: submit a chain, notify,
+// wait for the device to return it.
+//
+// COMPLETION BY POLLING: no IOAPIC/LAPIC set-up exists yet, so the driver polls the used
+// ring with a bounded wait (TSC clock) and reports ETIMEDOUT past it; a device that times
+// out keeps the buffers it holds, so the queue is then retired (FAILED status) rather
+// than reused. Single-threaded: the kernel has one CPU and no scheduler yet.
+#pragma once
+
+#include <drivers/virtio/kernel/dma.h>
+
+#include <virtio/transport.h>
+#include <virtio/virtqueue.h>
+
+#include <lib/result.h>
+
+#include <cstdint>
+#include <span>
+
+namespace virtio {
+
+/// How long a request may take before the device counts as hung (generous for QEMU's
+/// software emulation on a loaded machine).
+constexpr uint64_t kRequestTimeoutNs = 10'000'000'000;
+
+class DeviceQueue {
+public:
+    /// Sets up queue `index` of `transport` with at most `max_size` entries (rounded down
+    /// to a power of two). Call between negotiate() and driver_ok(). Errors: those of the
+    /// transport (NODEV: no such queue), NOMEM.
+    lib::Result<void> setup(Transport& transport, uint16_t index, uint16_t max_size);
+
+    /// Submits `chain`, notifies the device and waits for it to return the chain. Returns
+    /// the bytes the device says it wrote (checked against the chain by SplitQueue).
+    /// Errors: those of SplitQueue::submit/take_used (the device is marked FAILED after an
+    /// EIO), TIMEDOUT (no answer within kRequestTimeoutNs; the queue is retired).
+    lib::Result<uint32_t> run(std::span<const Segment> chain);
+
+    uint16_t size() const { return m_queue.size(); }
+
+private:
+    lib::Result<uint32_t> wait_for(uint16_t head);
+
+    Transport* m_transport = nullptr;
+    uint16_t m_index = 0;
+    SplitQueue m_queue;
+    DmaPage m_pages[3] = {};
+};
+
+} // namespace virtio

@@ -1,0 +1,128 @@
+#include <drivers/virtio/kernel/ktest.h>
+
+#include <drivers/virtio/kernel/probe.h>
+#include <kernel/boot/vm_exit.h>
+#include <kernel/debug/report.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sys/random.h>
+
+namespace virtio {
+
+namespace {
+
+[[noreturn]] void fail(std::string_view test, const char* what, lib::Errno code = lib::Errno(0))
+{
+    debug::report("ktest {}: FAIL: {} ({})", test, what, lib::errno_name(code));
+    boot::vm_exit(1);
+}
+
+void expect(bool ok, std::string_view test, const char* what)
+{
+    if (!ok)
+        fail(test, what);
+}
+
+template<typename T>
+T must(lib::Result<T> result, std::string_view test, const char* what)
+{
+    if (result.is_error()) {
+        debug::report("ktest {}: {}: {}", test, what, result.error().message);
+        fail(test, what, result.error().code);
+    }
+    return result.release_value();
+}
+
+void must(lib::Result<void> result, std::string_view test, const char* what)
+{
+    if (result.is_error()) {
+        debug::report("ktest {}: {}: {}", test, what, result.error().message);
+        fail(test, what, result.error().code);
+    }
+}
+
+bool holds_pattern(const std::byte* data, uint64_t first_sector, size_t sectors)
+{
+    for (size_t s = 0; s < sectors; ++s)
+        for (size_t i = 0; i < kSectorSize; ++i)
+            if (data[s * kSectorSize + i] != std::byte(test_disk_byte(first_sector + s, i)))
+                return false;
+    return true;
+}
+
+[[noreturn]] void rng_test()
+{
+    constexpr std::string_view name = "virtio-rng";
+    RngDevice* rng = entropy_device();
+    expect(rng != nullptr, name, "no entropy device was probed");
+    unsigned char a[64] = {}, b[64] = {}, zero[64] = {};
+    must(rng->read(a, sizeof(a)), name, "first read");
+    must(rng->read(b, sizeof(b)), name, "second read");
+    expect(memcmp(a, zero, 64) != 0 && memcmp(a, b, 64) != 0, name, "device bytes are zero or repeat");
+    uint64_t before = rng->requests();
+    unsigned char c[5000];
+    expect(getrandom(c, sizeof(c), 0) == sizeof(c), name, "getrandom failed");
+    expect(rng->requests() >= before + 2, name, "getrandom did not read the device");
+    debug::report("ktest virtio-rng: getrandom took {} device requests", rng->requests() - before);
+    debug::report("ktest virtio-rng: ok");
+    boot::vm_exit(0);
+}
+
+void blk_write_test(BlkDevice& disk, std::byte* sector)
+{
+    constexpr std::string_view name = "virtio-blk";
+    for (size_t i = 0; i < kSectorSize; ++i)
+        sector[i] = std::byte(test_written_byte(i));
+    auto written = disk.write(2, std::span(sector, kSectorSize));
+    if (disk.read_only()) {
+        expect(written.is_error() && written.error().code == lib::Errno::ROFS, name, "write to a read-only disk not refused");
+        return debug::report("ktest virtio-blk: read-only, write refused");
+    }
+    must(written, name, "write sector 2");
+    must(disk.flush(), name, "flush");
+    memset(sector, 0, kSectorSize);
+    must(disk.read(2, std::span(sector, kSectorSize)), name, "read back sector 2");
+    for (size_t i = 0; i < kSectorSize; ++i)
+        expect(sector[i] == std::byte(test_written_byte(i)), name, "sector 2 does not hold what was written");
+    debug::report("ktest virtio-blk: wrote sector 2");
+}
+
+[[noreturn]] void blk_test()
+{
+    constexpr std::string_view name = "virtio-blk";
+    expect(probed_devices().blk_count > 0, name, "no block device was probed");
+    BlkDevice& disk = *probed_devices().blk[0];
+    uint64_t sectors = disk.capacity_sectors();
+    debug::report("ktest virtio-blk: capacity {} sectors{}", sectors, disk.read_only() ? ", read-only" : "");
+    expect(sectors >= 8 && sectors <= 4096, name, "test disk capacity outside 8..4096 sectors");
+    // Heap memory (lower half, not physically contiguous): the driver must bounce it.
+    auto* whole = static_cast<std::byte*>(malloc(sectors * kSectorSize));
+    expect(whole != nullptr, name, "no memory for the whole disk");
+    must(disk.read(0, std::span(whole, sectors * kSectorSize)), name, "read the whole disk");
+    expect(holds_pattern(whole, 0, sectors), name, "whole-disk read does not match the pattern");
+    std::byte part[3 * kSectorSize];
+    must(disk.read(3, std::span(part, sizeof(part))), name, "read sectors 3-5");
+    expect(holds_pattern(part, 3, 3), name, "sectors 3-5 do not match");
+    must(disk.read(sectors - 1, std::span(part, kSectorSize)), name, "read the last sector");
+    expect(holds_pattern(part, sectors - 1, 1), name, "last sector does not match");
+    expect(disk.read(sectors - 1, std::span(part, 2 * kSectorSize)).error().code == lib::Errno::INVAL, name, "read past the end accepted");
+    expect(disk.read(0, std::span(part, 100)).error().code == lib::Errno::INVAL, name, "partial-sector read accepted");
+    blk_write_test(disk, part);
+    free(whole);
+    debug::report("ktest virtio-blk: ok");
+    boot::vm_exit(0);
+}
+
+} // namespace
+
+bool run_ktest(std::string_view name)
+{
+    if (name == "virtio-rng")
+        rng_test();
+    if (name == "virtio-blk")
+        blk_test();
+    return false;
+}
+
+} // namespace virtio

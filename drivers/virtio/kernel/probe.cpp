@@ -1,0 +1,88 @@
+#include <drivers/virtio/kernel/probe.h>
+
+#include <drivers/virtio/kernel/mmio_window.h>
+#include <kernel/console/log.h>
+
+#include <virtio/mmio_device_option.h>
+
+#include <optional>
+
+namespace virtio {
+
+namespace {
+
+// Static storage: the kernel heap is not needed for a handful of devices. All of these
+// types are trivially destructible, so no global constructor or destructor runs.
+MmioWindow g_windows[kMaxMmioDevices];
+MmioTransport g_transports[kMaxMmioDevices];
+std::optional<BlkDevice> g_blk[kMaxBlockDevices];
+std::optional<RngDevice> g_rng;
+ProbedDevices g_probed;
+size_t g_used;
+
+void warn(const MmioDeviceOption& where, const char* what, const lib::Error& error)
+{
+    klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: {}: {} ({})", where.base, what, error.message, lib::errno_name(error.code));
+}
+
+void start_block(const MmioDeviceOption& where, Transport& transport)
+{
+    if (g_probed.blk_count == kMaxBlockDevices)
+        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} block devices; ignored", where.base, kMaxBlockDevices);
+    auto& device = g_blk[g_probed.blk_count].emplace();
+    if (auto ready = device.init(transport); ready.is_error())
+        return warn(where, "virtio-blk", ready.error());
+    g_probed.blk[g_probed.blk_count++] = &device;
+    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-blk{}, {} sectors ({} KiB){}{}", where.base, where.irq,
+        g_probed.blk_count - 1, device.capacity_sectors(), device.capacity_sectors() / 2,
+        device.read_only() ? ", read-only" : "", device.flush_offered() ? ", flush" : "");
+}
+
+void start_rng(const MmioDeviceOption& where, Transport& transport)
+{
+    if (g_probed.rng)
+        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: second entropy device ignored", where.base);
+    auto& device = g_rng.emplace();
+    if (auto ready = device.init(transport); ready.is_error())
+        return warn(where, "virtio-rng", ready.error());
+    g_probed.rng = &device;
+    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-rng, feeding getrandom", where.base, where.irq);
+}
+
+void probe_one(const MmioDeviceOption& where)
+{
+    if (g_used == kMaxMmioDevices)
+        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} devices; ignored", where.base, kMaxMmioDevices);
+    MmioWindow& window = g_windows[g_used];
+    MmioTransport& transport = g_transports[g_used];
+    if (auto mapped = window.map(where.base, uint32_t(where.size)); mapped.is_error())
+        return warn(where, "cannot map the registers", mapped.error());
+    if (auto attached = transport.attach(window, uint32_t(where.size)); attached.is_error())
+        return warn(where, "no usable device", attached.error());
+    ++g_used;
+    switch (transport.device_id()) {
+    case DeviceId::Block: return start_block(where, transport);
+    case DeviceId::Entropy: return start_rng(where, transport);
+    default:
+        klog::info(klog::Subsystem::Virtio, "mmio {:#x}: virtio device id {} has no driver; left alone", where.base,
+            uint32_t(transport.device_id()));
+    }
+}
+
+} // namespace
+
+void probe_mmio_devices(std::span<const std::string_view> option_values)
+{
+    for (std::string_view value : option_values) {
+        auto where = parse_mmio_device_option(value);
+        if (where.is_error()) {
+            klog::warn(klog::Subsystem::Virtio, "ignoring virtio_mmio.device={}: {}", value, where.error().message);
+            continue;
+        }
+        probe_one(where.value());
+    }
+}
+
+ProbedDevices& probed_devices() { return g_probed; }
+
+} // namespace virtio

@@ -1,0 +1,31 @@
+// Finding the virtio devices at boot: one virtio_mmio.device=<size>@<base>:<irq> kernel
+// option per device (mmio_device_option.h), each window mapped uncached, checked and,
+// for the device types Osprey drives (blk, rng), initialised. A device that fails is
+// logged and left out; it never stops the boot.
+#pragma once
+
+#include <drivers/virtio/kernel/blk.h>
+#include <drivers/virtio/kernel/rng.h>
+
+#include <span>
+#include <string_view>
+
+namespace virtio {
+
+constexpr size_t kMaxMmioDevices = 32;
+constexpr size_t kMaxBlockDevices = 4;
+
+struct ProbedDevices {
+    BlkDevice* blk[kMaxBlockDevices];
+    size_t blk_count;
+    RngDevice* rng; // the first entropy device
+};
+
+/// Probes the devices named by `option_values` (the values of the virtio_mmio.device
+/// options, in boot-line order). Call once, after mm::init.
+void probe_mmio_devices(std::span<const std::string_view> option_values);
+
+/// What probe_mmio_devices() brought up.
+ProbedDevices& probed_devices();
+
+} // namespace virtio
