@@ -80,7 +80,7 @@ lib::Result<MmioDeviceOption> parse_mmio_device_option(std::string_view text)
     }
     if (option.size < kMinWindow || option.size > kMaxWindow)
         return lib::Error(lib::Errno::INVAL, "virtio_mmio.device: window must be 256 bytes to 1 MiB");
-    if (option.base == 0 || option.base % 4 || option.base + option.size > kMaxPhysical)
+    if (option.base == 0 || option.base % 4 || option.base > kMaxPhysical - option.size)
         return lib::Error(lib::Errno::INVAL, "virtio_mmio.device: bad base address");
     if (irq > 255)
         return lib::Error(lib::Errno::INVAL, "virtio_mmio.device: irq above 255");

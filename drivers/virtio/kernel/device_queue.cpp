@@ -22,14 +22,34 @@ lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint1
     uint16_t size = power_of_two_at_most(device_max < max_size ? device_max : max_size);
     // One page per part: the descriptor table of kMaxQueueSize entries fills exactly one.
     static_assert(descriptor_table_bytes(kMaxQueueSize) <= 4096 && used_ring_bytes(kMaxQueueSize) <= 4096);
-    for (DmaPage& page : m_pages)
-        page = TRY(alloc_dma_page());
+    for (DmaPage& page : m_pages) {
+        auto allocated = alloc_dma_page();
+        if (allocated.is_error()) {
+            free_pages();
+            return allocated.error();
+        }
+        page = allocated.value();
+    }
     RingMemory memory { m_pages[0].virt, m_pages[0].phys, m_pages[1].virt, m_pages[1].phys, m_pages[2].virt, m_pages[2].phys };
-    TRY(m_queue.init(size, memory));
-    TRY(transport.enable_queue(index, size, QueueAddresses { memory.desc_phys, memory.avail_phys, memory.used_phys }));
+    auto ready = m_queue.init(size, memory);
+    if (!ready.is_error())
+        ready = transport.enable_queue(index, size, QueueAddresses { memory.desc_phys, memory.avail_phys, memory.used_phys });
+    if (ready.is_error()) { // the device never saw the rings: the pages can go back
+        free_pages();
+        return ready.error();
+    }
     m_transport = &transport;
     m_index = index;
     return {};
+}
+
+void DeviceQueue::free_pages()
+{
+    for (DmaPage& page : m_pages) {
+        if (page.virt)
+            free_dma_page(page);
+        page = {};
+    }
 }
 
 lib::Result<uint32_t> DeviceQueue::run(std::span<const Segment> chain)

@@ -41,6 +41,7 @@ public:
 
 private:
     lib::Result<uint32_t> wait_for(uint16_t head);
+    void free_pages();
 
     Transport* m_transport = nullptr;
     uint16_t m_index = 0;

@@ -1,6 +1,7 @@
 #include <drivers/virtio/kernel/ktest.h>
 
 #include <drivers/virtio/kernel/probe.h>
+#include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/debug/report.h>
 
@@ -99,7 +100,9 @@ void blk_write_test(BlkDevice& disk, std::byte* sector)
     // Heap memory (lower half, not physically contiguous): the driver must bounce it.
     auto* whole = static_cast<std::byte*>(malloc(sectors * kSectorSize));
     expect(whole != nullptr, name, "no memory for the whole disk");
+    uint64_t start = arch::monotonic_ns();
     must(disk.read(0, std::span(whole, sectors * kSectorSize)), name, "read the whole disk");
+    debug::report("ktest virtio-blk: read {} KiB in {} us (information only)", sectors / 2, (arch::monotonic_ns() - start) / 1000);
     expect(holds_pattern(whole, 0, sectors), name, "whole-disk read does not match the pattern");
     std::byte part[3 * kSectorSize];
     must(disk.read(3, std::span(part, sizeof(part))), name, "read sectors 3-5");
