@@ -1,6 +1,7 @@
 // The kernel page tables (x86-64 4-level paging, Intel SDM vol. 3A §4.5):
 //   PML4[511] -> kernel image: physical 0..1 GiB at KERNEL_VMA_BASE, 2 MiB pages
-//   PML4[256..] -> direct map of all RAM at DIRECT_MAP_BASE, 2 MiB pages, no-execute
+//   PML4[256..] -> direct map of the RAM ranges and modules at DIRECT_MAP_BASE, 2 MiB
+//                 pages, no-execute (device holes stay unmapped)
 //   PML4[0..255] -> the lower half, 4 KiB pages made by the address space
 // FIRST CUT: the kernel image is mapped read-write-execute as one range; per-section
 // protections (text RX, rodata R, data RW+NX) are still to do.
@@ -36,10 +37,11 @@ uint64_t new_table()
     return frame.value();
 }
 
-/// Maps [0, length) of physical memory at `virt_base` with 2 MiB pages.
-void map_huge_range(uint64_t virt_base, uint64_t length, uint64_t flags)
+/// Maps physical [start, end), widened to 2 MiB boundaries, at `virt_base + start` with
+/// 2 MiB pages.
+void map_huge_range(uint64_t virt_base, uint64_t start, uint64_t end, uint64_t flags)
 {
-    for (uint64_t off = 0; off < length; off += kTwoMiB) {
+    for (uint64_t off = start & ~(kTwoMiB - 1); off < end; off += kTwoMiB) {
         uint64_t virt = virt_base + off;
         uint64_t& pml4e = g_pml4[(virt >> 39) & 511];
         if (!(pml4e & PtePresent))
@@ -51,6 +53,21 @@ void map_huge_range(uint64_t virt_base, uint64_t length, uint64_t flags)
     }
 }
 
+/// The direct map: every RAM range of the PVH memory map, and the modules (the image),
+/// which a VMM may place outside RAM (read-only there). Holes between RAM ranges, where
+/// devices live, stay unmapped, so no device register is ever mapped cacheable.
+void map_direct(const arch::PvhStartInfo& info)
+{
+    constexpr uint64_t kData = PteGlobal | PteNoExecute;
+    auto* modules = static_cast<const arch::PvhModule*>(early_phys_to_virt(info.modlist_paddr));
+    for (uint32_t i = 0; i < info.nr_modules; ++i)
+        map_huge_range(DIRECT_MAP_BASE, modules[i].paddr, modules[i].paddr + modules[i].size, kData);
+    auto* map = static_cast<const arch::PvhMemmapEntry*>(early_phys_to_virt(info.memmap_paddr));
+    for (uint32_t i = 0; i < info.memmap_entries; ++i)
+        if (map[i].type == arch::PvhMemmapEntry::kRam)
+            map_huge_range(DIRECT_MAP_BASE, map[i].addr, map[i].addr + map[i].size, kData | PteWritable);
+}
+
 } // namespace
 
 void init(const arch::PvhStartInfo& info)
@@ -58,9 +75,8 @@ void init(const arch::PvhStartInfo& info)
     frames_init(info, early_phys_to_virt);
     g_pml4 = static_cast<uint64_t*>(early_phys_to_virt(new_table()));
     // Until the switch, phys_to_virt() goes through the boot mapping (first GiB).
-    map_huge_range(KERNEL_VMA_BASE, kOneGiB, PteWritable | PteGlobal);
-    uint64_t direct = (frames_top() + kOneGiB - 1) & ~(kOneGiB - 1);
-    map_huge_range(DIRECT_MAP_BASE, direct, PteWritable | PteGlobal | PteNoExecute);
+    map_huge_range(KERNEL_VMA_BASE, 0, kOneGiB, PteWritable | PteGlobal);
+    map_direct(info);
     uint64_t pml4_phys = reinterpret_cast<uint64_t>(g_pml4) - KERNEL_VMA_BASE;
     asm volatile("mov %0, %%cr3" ::"r"(pml4_phys) : "memory");
     g_direct_map_ready = true;
