@@ -7,6 +7,8 @@
 #include "options.h"
 #include "pvh_boot.h"
 #include "serial.h"
+#include "virtio_devices.h"
+#include "kernel_cmdline.h"
 #include "vm_runner.h"
 
 #include <abi/boot_trace.h>
@@ -70,7 +72,8 @@ lib::Result<std::vector<std::byte>> read_file(const std::string& path)
     return out;
 }
 
-std::optional<Failure> load_guest(const Options& options, GuestMemory& memory, LoadedKernel& kernel, uint64_t& start_info)
+std::optional<Failure> load_guest(const Options& options, const std::string& cmdline, GuestMemory& memory,
+    LoadedKernel& kernel, uint64_t& start_info)
 {
     auto file = read_file(options.kernel);
     if (file.is_error())
@@ -89,7 +92,7 @@ std::optional<Failure> load_guest(const Options& options, GuestMemory& memory, L
     BootModule image { image_address(memory.ram_size()), uint64_t(st.st_size) };
     if (auto mapped = memory.map_file_readonly(fd, image.address, image.size); mapped.is_error())
         return Failure { kExitHostFailure, "cannot map the image: " + describe(mapped.error()) };
-    auto info = write_boot_info(memory, { options.cmdline, std::span(&image, 1) });
+    auto info = write_boot_info(memory, { cmdline, std::span(&image, 1) });
     if (info.is_error())
         return Failure { kExitBadInput, std::string("cannot pass the command line: ") + info.error().message };
     start_info = info.value();
@@ -113,6 +116,7 @@ struct Devices {
     DebugExitPort exit_port;
     BootTracePort trace_port;
     IoBuses buses;
+    VirtioDevices virtio;
 
     Devices(RunState& run, BootTrace& trace, const KvmVm& vm)
         : console_uart([this](uint8_t b) { console.put(b); }, [&vm](bool level) { (void)vm.irq_line(kConsoleIrq, level); })
@@ -135,9 +139,19 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     auto memory = GuestMemory::create(options.memory_bytes);
     if (memory.is_error())
         return Failure { kExitBadInput, std::string("--memory: ") + memory.error().message };
+    RunState run;
+    Devices devices(run, trace, vm.value());
+    const KvmVm& kvm = vm.value();
+    auto pulse = [&kvm](uint32_t irq) { // an edge, as KVM's irqfd gives
+        (void)kvm.irq_line(irq, true);
+        (void)kvm.irq_line(irq, false);
+    };
+    if (auto error = devices.virtio.create(options, memory.value(), devices.buses.mmio, pulse); !error.empty())
+        return Failure { kExitBadInput, error };
+    std::string cmdline = insert_kernel_options(options.cmdline, devices.virtio.kernel_options());
     LoadedKernel kernel {};
     uint64_t start_info = 0;
-    if (auto failed = load_guest(options, memory.value(), kernel, start_info))
+    if (auto failed = load_guest(options, cmdline, memory.value(), kernel, start_info))
         return *failed;
     if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
         return kvm_failure(mapped.error());
@@ -151,8 +165,6 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (auto entered = vcpus[0].set_pvh_entry(kernel.entry32, uint32_t(start_info)); entered.is_error())
         return kvm_failure(entered.error());
     trace.record("KVM ready");
-    RunState run;
-    Devices devices(run, trace, vm.value());
     VmRunner(std::move(vcpus), devices.buses, run, trace).run();
     devices.console.flush();
     if (!run.message().empty())

@@ -27,6 +27,10 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         options.image = value;
     else if (name == "--cmdline")
         options.cmdline = value;
+    else if (name == "--disk" || name == "--disk-ro")
+        options.disks.push_back({ value, name == "--disk-ro" });
+    else if (name == "--net")
+        options.tap = value;
     else if (name == "--memory")
         options.memory_bytes = TRY(parse_size(value));
     else if (name == "--cpus") {
@@ -45,6 +49,10 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     Options options;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
+        if (arg == "--rng") {
+            options.rng = true;
+            continue;
+        }
         if (arg == "--trace-boot" || arg == "--verbose" || arg == "--help" || arg == "-h") {
             (arg == "--trace-boot" ? options.trace_boot : arg == "--verbose" ? options.verbose : options.help) = true;
             continue;

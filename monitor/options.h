@@ -1,6 +1,7 @@
 // osprey-monitor's command line:
 //   osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]
-//                  [--cpus N] [--trace-boot] [--verbose]
+//                  [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng] [--net TAP]
+//                  [--trace-boot] [--verbose]
 // TEXT is the Osprey kernel command line (images/include/images/cmdline.h), as the
 // `osprey` CLI encodes it.
 #pragma once
@@ -19,6 +20,13 @@ struct Options {
     std::string cmdline;
     uint64_t memory_bytes = 128ull << 20;
     unsigned cpus = 1;
+    struct Disk {
+        std::string path;
+        bool read_only;
+    };
+    std::vector<Disk> disks; // virtio-blk devices, in order
+    bool rng = false;        // a virtio-rng device
+    std::string tap;         // a virtio-net device on this tap interface
     bool trace_boot = false;
     bool verbose = false;
     bool help = false;
@@ -32,6 +40,7 @@ lib::Result<uint64_t> parse_size(const std::string& text);
 
 inline constexpr const char* kUsage =
     "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
-    "                      [--cpus N] [--trace-boot] [--verbose]\n";
+    "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng] [--net TAP]\n"
+    "                      [--trace-boot] [--verbose]\n";
 
 } // namespace monitor

@@ -60,3 +60,24 @@ TEST(MonitorOptions, ParsesAndRejects)
 }
 
 } // namespace
+
+#include <monitor/kernel_cmdline.h>
+
+namespace {
+
+TEST(MonitorCmdline, OptionsGoBeforeTheSeparator)
+{
+    using monitor::insert_kernel_options;
+    std::vector<std::string> words { "virtio_mmio.device=0x200@0xd0000000:5" };
+    EXPECT_EQ(insert_kernel_options("log=debug -- /app/hello x", words),
+        "log=debug virtio_mmio.device=0x200@0xd0000000:5 -- /app/hello x");
+    EXPECT_EQ(insert_kernel_options("-- /app/a", words), "virtio_mmio.device=0x200@0xd0000000:5 -- /app/a");
+    EXPECT_EQ(insert_kernel_options("env=A=\"x -- y\" \\-- -- p", words),
+        "env=A=\"x -- y\" \\-- virtio_mmio.device=0x200@0xd0000000:5 -- p");
+    EXPECT_EQ(insert_kernel_options("log=info", words), "log=info virtio_mmio.device=0x200@0xd0000000:5");
+    EXPECT_EQ(insert_kernel_options("", words), "virtio_mmio.device=0x200@0xd0000000:5");
+    EXPECT_EQ(insert_kernel_options("a -- b", {}), "a -- b");
+    EXPECT_EQ(monitor::virtio_mmio_option(0x200, 0xd0001000, 6), "virtio_mmio.device=0x200@0xd0001000:6");
+}
+
+} // namespace
