@@ -10,6 +10,7 @@
 #include "virtio_devices.h"
 #include "kernel_cmdline.h"
 #include "vm_runner.h"
+#include "net_poller.h"
 
 #include <abi/boot_trace.h>
 #include <abi/exit_port.h>
@@ -165,7 +166,12 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (auto entered = vcpus[0].set_pvh_entry(kernel.entry32, uint32_t(start_info)); entered.is_error())
         return kvm_failure(entered.error());
     trace.record("KVM ready");
-    VmRunner(std::move(vcpus), devices.buses, run, trace).run();
+    VmRunner runner(std::move(vcpus), devices.buses, run, trace);
+    std::optional<NetPoller> net;
+    if (devices.virtio.net().device)
+        net.emplace(devices.virtio.net(), runner.device_lock(), run);
+    runner.run();
+    net.reset();
     devices.console.flush();
     if (!run.message().empty())
         std::cerr << run.message() << std::endl;

@@ -4,7 +4,9 @@
 #include "virtio/blk.h"
 #include "virtio/rng.h"
 
+#include <cstring>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +36,25 @@ std::string VirtioDevices::add(std::unique_ptr<virtio::Device> device, const Gue
     return "";
 }
 
+std::string VirtioDevices::create_net(const std::string& tap, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+{
+    auto fd = virtio::NetDevice::open_tap(tap);
+    if (fd.is_error())
+        return "--net '" + tap + "': " + fd.error().message + " (" + strerror(int(fd.error().code)) + ")";
+    m_fds.push_back(fd.value());
+    int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake < 0)
+        return "--net: cannot create an eventfd";
+    m_fds.push_back(wake);
+    constexpr std::array<uint8_t, 6> kMac { 0x02, 0x4f, 0x53, 0x50, 0x52, 0x01 }; // locally administered
+    auto device = std::make_unique<virtio::NetDevice>(memory, fd.value(), wake, kMac);
+    m_net = { device.get(), nullptr, fd.value(), wake };
+    if (auto error = add(std::move(device), memory, bus, irq); !error.empty())
+        return error;
+    m_net.transport = m_transports.back().get();
+    return "";
+}
+
 std::string VirtioDevices::create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
 {
     for (const Options::Disk& disk : options.disks) {
@@ -49,8 +70,10 @@ std::string VirtioDevices::create(const Options& options, const GuestMemory& mem
         if (auto error = add(std::make_unique<virtio::BlockDevice>(memory, fd, uint64_t(st.st_size), mode), memory, bus, irq); !error.empty())
             return error;
     }
-    if (!options.tap.empty())
-        return "--net: virtio-net is not implemented in this monitor yet";
+    if (!options.tap.empty()) {
+        if (auto error = create_net(options.tap, memory, bus, irq); !error.empty())
+            return error;
+    }
     if (options.rng)
         return add(std::make_unique<virtio::RngDevice>(memory), memory, bus, irq);
     return "";

@@ -6,6 +6,7 @@
 #include "io_bus.h"
 #include "options.h"
 #include "virtio/mmio_transport.h"
+#include "virtio/net.h"
 
 #include <functional>
 #include <memory>
@@ -25,7 +26,7 @@ public:
     VirtioDevices(const VirtioDevices&) = delete;
     ~VirtioDevices();
 
-    /// Opens the disks of `options` and creates blk, then rng devices on `bus`. Returns a
+    /// Opens the disks and the tap of `options` and creates blk, net, then rng devices on `bus`. Returns a
     /// message naming the problem on failure (missing disk file, too many devices).
     std::string create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
     /// Adds an already constructed device (tests, net).
@@ -35,11 +36,22 @@ public:
     const std::vector<std::string>& kernel_options() const { return m_options; }
     virtio::MmioTransport& transport(size_t index) { return *m_transports[index]; }
 
+    struct Net {
+        virtio::NetDevice* device = nullptr;
+        virtio::MmioTransport* transport = nullptr;
+        int tap_fd = -1, wake_fd = -1;
+    };
+    /// The virtio-net device, if --net was given (device null otherwise).
+    const Net& net() const { return m_net; }
+
 private:
     std::vector<int> m_fds;
     std::vector<std::unique_ptr<virtio::Device>> m_devices;
     std::vector<std::unique_ptr<virtio::MmioTransport>> m_transports;
     std::vector<std::string> m_options;
+    Net m_net;
+
+    std::string create_net(const std::string& tap, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
 };
 
 } // namespace monitor

@@ -88,6 +88,15 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config)
     };
 }
 
+std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor)
+{
+    return {
+        monitor.string(), "--kernel", config.kernel.string(), "--image", config.image.string(),
+        "--cmdline", config.cmdline, "--memory", std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
+        "--cpus", std::to_string(config.cpus),
+    };
+}
+
 std::string shell_command(const std::vector<std::string>& arguments)
 {
     std::string line;

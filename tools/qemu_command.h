@@ -30,6 +30,10 @@ struct QemuConfig {
 /// options.
 std::vector<std::string> qemu_arguments(const QemuConfig& config);
 
+/// The osprey-monitor argument vector for the same VM (argv[0] is `monitor`): kernel,
+/// image, command line, memory and vCPUs. Machine type does not apply.
+std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor);
+
 /// `arguments` as one line a POSIX shell would run (for --verbose).
 std::string shell_command(const std::vector<std::string>& arguments);
 

@@ -25,6 +25,8 @@ public:
     /// Serves every available chain of `queue` (number `index`). Returns whether used
     /// buffers were added. Errors end the VM (a malformed chain).
     virtual lib::Result<bool> process(size_t index, Virtqueue& queue) = 0;
+    /// The driver reset the device (§2.1.2): forget queue state.
+    virtual void reset() { }
 };
 
 /// Copies `value`'s bytes at [offset, offset + data.size()) into `data`, zero past its end.

@@ -46,6 +46,7 @@ void MmioTransport::reset()
     m_status = m_interrupt_status = 0;
     m_driver_features = 0;
     m_device_features_sel = m_driver_features_sel = m_queue_sel = 0;
+    m_device.reset();
 }
 
 uint32_t MmioTransport::read_register(uint64_t offset) const

@@ -27,6 +27,10 @@ public:
     /// chains): the VM must stop.
     lib::Result<void> bus_write(uint64_t offset, std::span<const uint8_t> data) override;
 
+    /// Serves queue `index` as on a guest notify (a device with its own events, such as
+    /// a received frame, calls this). Errors: the device's.
+    lib::Result<void> device_event(uint32_t index) { return notify(index); }
+
     uint32_t status() const { return m_status; }
     uint32_t interrupt_status() const { return m_interrupt_status; }
 

@@ -1,14 +1,16 @@
-// libFuzzer target: the monitor's virtio device models (rng, blk read-only and read-write)
+// libFuzzer target: the monitor's virtio device models (rng, blk read-only and read-write, net)
 // behind the virtio-mmio transport, with rings, descriptors and buffers taken from the
 // fuzzer's input and laid into synthetic guest memory. Any input may make a device report
 // an error (the VM would stop); none may crash, leak or touch memory outside the guest's.
 #include <monitor/virtio/blk.h>
 #include <monitor/virtio/mmio_transport.h>
+#include <monitor/virtio/net.h>
 #include <monitor/virtio/rng.h>
 
 #include <cstring>
 #include <memory>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -49,17 +51,32 @@ void drive(MmioTransport& t, const uint8_t* data)
     reg(t, 0x44, 1);
     reg(t, 0x70, 3 | 8 | 4);
     for (int round = 0; round <= (data[5] & 3); ++round) {
-        uint32_t queue = data[6] & 0x10 ? data[6] : 0;
+        uint32_t queue = data[6] & 0x10 ? data[6] : data[6] & 1;
         if (t.bus_write(0x50, std::span(reinterpret_cast<const uint8_t*>(&queue), 4)).is_error())
             return;
     }
 }
 
+// A datagram socket pair stands in for the tap; the far end always has a frame waiting.
+int fake_tap()
+{
+    static int ends[2] = { -1, -1 };
+    if (ends[0] < 0)
+        socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ends);
+    (void)!write(ends[1], "fuzz-frame-0123456789", 21);
+    char drain[64];
+    while (read(ends[1], drain, sizeof(drain)) > 0) { } // what the device transmitted
+    return ends[0];
+}
+
 std::unique_ptr<Device> make_device(uint8_t choice, const GuestMemory& memory, int disk)
 {
-    if (choice % 3 == 0)
-        return std::make_unique<RngDevice>(memory);
-    return std::make_unique<BlockDevice>(memory, disk, 8192, choice % 3 == 1 ? DiskMode::ReadOnly : DiskMode::ReadWrite);
+    switch (choice % 4) {
+    case 0: return std::make_unique<RngDevice>(memory);
+    case 1: return std::make_unique<BlockDevice>(memory, disk, 8192, DiskMode::ReadOnly);
+    case 2: return std::make_unique<BlockDevice>(memory, disk, 8192, DiskMode::ReadWrite);
+    }
+    return std::make_unique<NetDevice>(memory, fake_tap(), -1, std::array<uint8_t, 6> {});
 }
 
 } // namespace

@@ -150,7 +150,8 @@ TEST(CliQemu, HypervisorAndMachineNames)
     EXPECT_EQ(parse_machine("q35"), Machine::Q35);
     EXPECT_FALSE(parse_machine("pc").has_value());
     EXPECT_FALSE(kvm_usable("/nonexistent/kvm"));
-    EXPECT_EQ(default_hypervisor() == Hypervisor::QemuKvm, kvm_usable());
+    EXPECT_EQ(parse_hypervisor("monitor"), Hypervisor::Monitor);
+    EXPECT_EQ(default_hypervisor() == Hypervisor::Monitor, kvm_usable());
 }
 
 TEST(CliQemu, FindsExecutablesOnAPathList)
@@ -161,3 +162,16 @@ TEST(CliQemu, FindsExecutablesOnAPathList)
 }
 
 } // namespace
+
+TEST(CliQemu, MonitorArguments)
+{
+    QemuConfig config;
+    config.kernel = "/k.elf";
+    config.image = "/i.img";
+    config.cmdline = "-- /app/hello";
+    config.cpus = 2;
+    auto args = monitor_arguments(config, "/bin/osprey-monitor");
+    std::vector<std::string> expected { "/bin/osprey-monitor", "--kernel", "/k.elf", "--image", "/i.img", "--cmdline",
+        "-- /app/hello", "--memory", "128M", "--cpus", "2" };
+    EXPECT_EQ(args, expected);
+}

@@ -186,3 +186,80 @@ TEST(MonitorVirtio, BlockRequestWithoutStatusEndsTheVm)
 }
 
 } // namespace
+
+#include <monitor/virtio/net.h>
+
+#include <sys/socket.h>
+
+namespace {
+
+// A datagram socket pair stands in for the tap: one frame per read and write.
+struct NetSetup : VirtioDriver {
+    int ends[2];
+    std::unique_ptr<NetDevice> net;
+    std::unique_ptr<MmioTransport> transport;
+    NetSetup()
+    {
+        EXPECT_EQ(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ends), 0);
+        net = std::make_unique<NetDevice>(memory, ends[0], -1, std::array<uint8_t, 6> { 2, 0, 0, 0, 0, 1 });
+        transport = std::make_unique<MmioTransport>(*net, memory, [this] { ++interrupts; });
+        initialise(*transport, NetDevice::kFeatureMac); // sets up queue 0 (receive)
+    }
+    ~NetSetup() { close(ends[0]), close(ends[1]); }
+};
+
+TEST(MonitorVirtio, NetReceivesFramesWithAHeader)
+{
+    NetSetup s;
+    uint8_t mac[6];
+    s.transport->bus_read(0x100, mac);
+    EXPECT_EQ(mac[0], 2);
+    EXPECT_EQ(mac[5], 1);
+    EXPECT_TRUE(s.net->rx_blocked());
+    EXPECT_EQ(write(s.ends[1], "frame-one", 9), 9);
+    s.descriptor(0, VirtioDriver::kData, 2048, kWrite, 0);
+    s.make_available(0);
+    ASSERT_FALSE(s.notify(*s.transport).is_error());
+    EXPECT_EQ(s.used_idx(), 1);
+    EXPECT_EQ(s.used(0).second, 12u + 9);
+    auto bytes = s.memory.read_span(VirtioDriver::kData, 21).value();
+    EXPECT_EQ(bytes[10], 1); // num_buffers
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()) + 12, 9), "frame-one");
+    EXPECT_EQ(write(s.ends[1], "frame-two", 9), 9); // no buffer: waits
+    ASSERT_FALSE(s.transport->device_event(0).is_error());
+    EXPECT_TRUE(s.net->rx_blocked());
+    EXPECT_EQ(s.used_idx(), 1);
+}
+
+TEST(MonitorVirtio, NetTransmitStripsTheHeader)
+{
+    NetSetup s;
+    s.write32(*s.transport, 0x30, 1); // transmit queue at other addresses
+    s.write32(*s.transport, 0x38, VirtioDriver::kSize);
+    s.write32(*s.transport, 0x80, 0x30000), s.write32(*s.transport, 0x90, 0x31000), s.write32(*s.transport, 0xa0, 0x32000);
+    s.write32(*s.transport, 0x44, 1);
+    std::string packet = std::string(12, '\0') + "hello-net";
+    ASSERT_FALSE(s.memory.write(0x40000, std::span(reinterpret_cast<const uint8_t*>(packet.data()), packet.size())).is_error());
+    uint8_t d[16] = {};
+    uint64_t addr = 0x40000;
+    uint32_t len = uint32_t(packet.size());
+    memcpy(d, &addr, 8), memcpy(d + 8, &len, 4);
+    ASSERT_FALSE(s.memory.write(0x30000, d).is_error());
+    uint16_t ring[3] = { 0, 1, 0 }; // flags, idx, ring[0] = head 0
+    ASSERT_FALSE(s.memory.write(0x31000, std::span(reinterpret_cast<uint8_t*>(ring), 6)).is_error());
+    uint32_t queue = 1;
+    ASSERT_FALSE(s.transport->bus_write(0x50, std::span(reinterpret_cast<uint8_t*>(&queue), 4)).is_error());
+    char out[64];
+    EXPECT_EQ(read(s.ends[1], out, sizeof(out)), 9);
+    EXPECT_EQ(std::string(out, 9), "hello-net");
+}
+
+TEST(MonitorVirtio, MissingTapIsAClearError)
+{
+    auto tap = NetDevice::open_tap("osprey-no-such-tap0");
+    ASSERT_TRUE(tap.is_error());
+    EXPECT_EQ(tap.error().code, lib::Errno::NODEV);
+    EXPECT_NE(std::string(tap.error().message).find("ip tuntap add"), std::string::npos);
+}
+
+} // namespace
