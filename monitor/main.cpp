@@ -150,6 +150,8 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (auto error = devices.virtio.create(options, memory.value(), devices.buses.mmio, pulse); !error.empty())
         return Failure { kExitBadInput, error };
     std::string cmdline = insert_kernel_options(options.cmdline, devices.virtio.kernel_options());
+    if (options.verbose)
+        std::cerr << "osprey-monitor: kernel command line: " << cmdline << '\n';
     LoadedKernel kernel {};
     uint64_t start_info = 0;
     if (auto failed = load_guest(options, cmdline, memory.value(), kernel, start_info))
