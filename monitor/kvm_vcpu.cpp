@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,11 +16,10 @@ lib::Error ioctl_error(const char* message) { return lib::Error(lib::Errno(errno
 
 lib::Result<void> set_cpuid(int fd, const std::vector<kvm_cpuid_entry2>& entries)
 {
-    std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2));
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());
-    cpuid->nent = uint32_t(entries.size());
-    memcpy(cpuid->entries, entries.data(), entries.size() * sizeof(kvm_cpuid_entry2));
-    if (ioctl(fd, KVM_SET_CPUID2, cpuid) < 0)
+    auto cpuid = std::make_unique<KvmCpuid>();
+    cpuid->nent = uint32_t(std::min<size_t>(entries.size(), kMaxCpuidEntries));
+    memcpy(cpuid->entries, entries.data(), cpuid->nent * sizeof(kvm_cpuid_entry2));
+    if (ioctl(fd, kKvmSetCpuid2, cpuid.get()) < 0)
         return ioctl_error("KVM_SET_CPUID2 failed");
     return {};
 }
@@ -85,7 +85,7 @@ lib::Result<KvmVcpu> KvmVcpu::create(const KvmVm& vm, uint32_t id)
         return ioctl_error("cannot map the vCPU's kvm_run area");
     }
     KvmVcpu vcpu(fd, static_cast<kvm_run*>(run), vm.run_size());
-    TRY(set_cpuid(fd, vcpu_cpuid(TRY(vm.supported_cpuid()), id, vm.tsc_khz())));
+    TRY(set_cpuid(fd, vcpu_cpuid(vm.supported_cpuid(), id, vm.tsc_khz())));
     TRY(set_lint(fd));
     return vcpu;
 }

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -42,6 +43,7 @@ lib::Result<void> setup_vm(int vm)
 } // namespace
 
 KvmVm::KvmVm(KvmVm&& other) noexcept : m_kvm(other.m_kvm), m_vm(other.m_vm), m_run_size(other.m_run_size), m_slots(other.m_slots)
+    , m_supported_cpuid(std::move(other.m_supported_cpuid))
 {
     other.m_kvm = other.m_vm = -1;
 }
@@ -67,6 +69,7 @@ lib::Result<KvmVm> KvmVm::create(const char* device)
     if (size < int(sizeof(kvm_run)))
         return ioctl_error("KVM_GET_VCPU_MMAP_SIZE failed");
     vm.m_run_size = size_t(size);
+    vm.m_supported_cpuid = TRY(vm.query_supported_cpuid());
     vm.m_vm = ioctl(kvm, KVM_CREATE_VM, 0);
     if (vm.m_vm < 0)
         return ioctl_error("KVM_CREATE_VM failed");
@@ -105,15 +108,13 @@ uint32_t KvmVm::tsc_khz() const
     return khz > 0 ? uint32_t(khz) : 0;
 }
 
-lib::Result<std::vector<kvm_cpuid_entry2>> KvmVm::supported_cpuid() const
+lib::Result<std::vector<kvm_cpuid_entry2>> KvmVm::query_supported_cpuid() const
 {
-    constexpr uint32_t kMaxEntries = 256;
-    std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + kMaxEntries * sizeof(kvm_cpuid_entry2));
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());
-    cpuid->nent = kMaxEntries;
-    if (ioctl(m_kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+    auto cpuid = std::make_unique<KvmCpuid>();
+    cpuid->nent = kMaxCpuidEntries;
+    if (ioctl(m_kvm, kKvmGetSupportedCpuid, cpuid.get()) < 0)
         return ioctl_error("KVM_GET_SUPPORTED_CPUID failed");
-    return std::vector<kvm_cpuid_entry2>(cpuid->entries, cpuid->entries + cpuid->nent);
+    return std::vector<kvm_cpuid_entry2>(cpuid->entries, cpuid->entries + std::min(cpuid->nent, kMaxCpuidEntries));
 }
 
 } // namespace monitor

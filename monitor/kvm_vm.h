@@ -7,9 +7,24 @@
 
 #include <linux/kvm.h>
 
+#include <cstddef>
 #include <vector>
 
 namespace monitor {
+
+// struct kvm_cpuid2 as KVM lays it out (linux/kvm.h): nent, padding, then the entries at
+// byte 8. The header's __DECLARE_FLEX_ARRAY puts an empty struct before `entries`, which
+// C++ (unlike C) sizes 1 byte, moving them to byte 12 and changing the ioctl numbers that
+// encode sizeof(struct kvm_cpuid2): KVM then answers EINVAL. So the monitor uses its own.
+inline constexpr uint32_t kMaxCpuidEntries = 256;
+struct KvmCpuid {
+    uint32_t nent;
+    uint32_t padding;
+    kvm_cpuid_entry2 entries[kMaxCpuidEntries];
+};
+static_assert(offsetof(KvmCpuid, entries) == 8 && sizeof(kvm_cpuid_entry2) == 40);
+inline constexpr unsigned long kKvmGetSupportedCpuid = _IOC(_IOC_READ | _IOC_WRITE, KVMIO, 0x05, 8);
+inline constexpr unsigned long kKvmSetCpuid2 = _IOC(_IOC_WRITE, KVMIO, 0x90, 8);
 
 class KvmVcpu;
 
@@ -31,8 +46,8 @@ public:
     lib::Result<void> irq_line(uint32_t irq, bool level) const;
     /// The host TSC frequency the guest sees, in kHz (KVM_GET_TSC_KHZ); 0 if unknown.
     uint32_t tsc_khz() const;
-    /// KVM_GET_SUPPORTED_CPUID.
-    lib::Result<std::vector<kvm_cpuid_entry2>> supported_cpuid() const;
+    /// What KVM_GET_SUPPORTED_CPUID returned when the VM was created.
+    const std::vector<kvm_cpuid_entry2>& supported_cpuid() const { return m_supported_cpuid; }
     int vm_fd() const { return m_vm; }
     size_t run_size() const { return m_run_size; }
 
@@ -41,6 +56,9 @@ private:
     int m_kvm = -1, m_vm = -1;
     size_t m_run_size = 0;
     uint32_t m_slots = 0;
+    std::vector<kvm_cpuid_entry2> m_supported_cpuid;
+
+    lib::Result<std::vector<kvm_cpuid_entry2>> query_supported_cpuid() const;
 };
 
 class KvmVcpu {

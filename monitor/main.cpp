@@ -137,6 +137,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     auto vm = KvmVm::create();
     if (vm.is_error())
         return kvm_failure(vm.error());
+    trace.record("KVM VM created");
     auto memory = GuestMemory::create(options.memory_bytes);
     if (memory.is_error())
         return Failure { kExitBadInput, std::string("--memory: ") + memory.error().message };
@@ -156,6 +157,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     uint64_t start_info = 0;
     if (auto failed = load_guest(options, cmdline, memory.value(), kernel, start_info))
         return *failed;
+    trace.record("kernel and image loaded");
     if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
         return kvm_failure(mapped.error());
     std::vector<KvmVcpu> vcpus;
