@@ -6,6 +6,8 @@
 
 #include <libc_shim/startup.h>
 
+#include <abi/boot_trace.h>
+
 #include <cstdint>
 #include <cstdlib>
 
@@ -100,6 +102,8 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
         init(argc, argv, g_envp);
     else
         run_init(g_startup.executable);
+    // Boot milestone for the monitor's --trace-boot (include/abi/boot_trace.h).
+    asm volatile("outb %0, %1" ::"a"(uint8_t(abi::BootMilestone::ProgramMain)), "Nd"(abi::kBootTracePort));
     exit(main(argc, argv, g_envp));
 }
 

@@ -10,6 +10,8 @@ namespace tools {
 
 std::optional<Hypervisor> parse_hypervisor(std::string_view name)
 {
+    if (name == "monitor")
+        return Hypervisor::Monitor;
     if (name == "qemu-kvm")
         return Hypervisor::QemuKvm;
     if (name == "qemu-tcg")
@@ -35,13 +37,13 @@ bool kvm_usable(const std::filesystem::path& device)
     return true;
 }
 
-Hypervisor default_hypervisor() { return kvm_usable() ? Hypervisor::QemuKvm : Hypervisor::QemuTcg; }
+Hypervisor default_hypervisor() { return kvm_usable() ? Hypervisor::Monitor : Hypervisor::QemuTcg; }
 
 void check_hypervisor_usable(Hypervisor hypervisor)
 {
-    if (hypervisor == Hypervisor::QemuKvm && !kvm_usable())
-        throw CliError(kExitBadInput,
-            "--hypervisor qemu-kvm needs /dev/kvm, which cannot be opened read-write here: "
+    if (hypervisor != Hypervisor::QemuTcg && !kvm_usable())
+        throw CliError(kExitBadInput, std::string("--hypervisor ")
+            + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm") + " needs /dev/kvm, which cannot be opened read-write here: "
             "use --hypervisor qemu-tcg (software emulation) or give this user access to /dev/kvm");
 }
 
@@ -68,6 +70,20 @@ std::filesystem::path find_qemu()
         return *qemu;
     throw CliError(kExitBadInput,
         "qemu-system-x86_64 is not on $PATH: run scripts/setup (installs qemu-system-x86) and try again");
+}
+
+std::filesystem::path find_monitor()
+{
+    std::error_code error;
+    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error && ::access((self.parent_path() / "osprey-monitor").c_str(), X_OK) == 0)
+        return self.parent_path() / "osprey-monitor";
+    const char* path = std::getenv("PATH");
+    if (auto monitor = find_executable("osprey-monitor", path ? path : ""))
+        return *monitor;
+    throw CliError(kExitBadInput,
+        "osprey-monitor was not found beside osprey or on $PATH: build it (cmake --build build --target "
+        "osprey-monitor) or use --hypervisor qemu-tcg");
 }
 
 } // namespace tools

@@ -8,10 +8,10 @@
 
 namespace tools {
 
-enum class Hypervisor { QemuKvm, QemuTcg };
+enum class Hypervisor { Monitor, QemuKvm, QemuTcg };
 enum class Machine { Microvm, Q35 };
 
-/// "qemu-kvm" / "qemu-tcg"; nullopt for anything else.
+/// "monitor" / "qemu-kvm" / "qemu-tcg"; nullopt for anything else.
 std::optional<Hypervisor> parse_hypervisor(std::string_view name);
 /// "microvm" / "q35"; nullopt for anything else.
 std::optional<Machine> parse_machine(std::string_view name);
@@ -19,11 +19,11 @@ std::optional<Machine> parse_machine(std::string_view name);
 /// Whether `device` (normally /dev/kvm) can be opened read-write.
 bool kvm_usable(const std::filesystem::path& device = "/dev/kvm");
 
-/// The default: qemu-kvm when /dev/kvm is usable, else qemu-tcg.
+/// The default: the Osprey monitor when /dev/kvm is usable, else qemu-tcg.
 Hypervisor default_hypervisor();
 
-/// Throws CliError(kExitBadInput) if `hypervisor` cannot run here (qemu-kvm without a
-/// usable /dev/kvm), saying what to do instead.
+/// Throws CliError(kExitBadInput) if `hypervisor` cannot run here (monitor or qemu-kvm
+/// without a usable /dev/kvm), saying what to do instead.
 void check_hypervisor_usable(Hypervisor hypervisor);
 
 /// The first executable `name` in the directories of `path_list` (colon-separated,
@@ -33,5 +33,9 @@ std::optional<std::filesystem::path> find_executable(std::string_view name, std:
 /// qemu-system-x86_64 on $PATH; throws CliError(kExitBadInput) telling the user to run
 /// scripts/setup if it is missing.
 std::filesystem::path find_qemu();
+
+/// osprey-monitor beside this program, else on $PATH; throws CliError(kExitBadInput)
+/// telling the user to build it or use --hypervisor qemu-tcg.
+std::filesystem::path find_monitor();
 
 } // namespace tools

@@ -79,8 +79,9 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
     run->add_option("--memory", options.memory, "Guest memory, e.g. 64M, 1G")->capture_default_str();
     run->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
-    run->add_option("--hypervisor", options.hypervisor, "qemu-kvm or qemu-tcg (default: qemu-kvm if /dev/kvm is usable)")
-        ->check(CLI::IsMember({ "qemu-kvm", "qemu-tcg" }));
+    run->add_option("--hypervisor", options.hypervisor,
+           "monitor (Osprey's KVM monitor), qemu-kvm or qemu-tcg (default: monitor if /dev/kvm is usable)")
+        ->check(CLI::IsMember({ "monitor", "qemu-kvm", "qemu-tcg" }));
     run->add_option("--machine", options.machine, "microvm or q35")->check(CLI::IsMember({ "microvm", "q35" }))
         ->capture_default_str();
     run->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");

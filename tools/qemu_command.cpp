@@ -134,6 +134,24 @@ std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
     return options;
 }
 
+std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor)
+{
+    std::vector<std::string> arguments {
+        monitor.string(), "--kernel", config.kernel.string(), "--image", config.image.string(),
+        "--cmdline", config.cmdline, "--memory", std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
+        "--cpus", std::to_string(config.cpus),
+    };
+    for (const VirtioDevice& device : config.virtio) {
+        if (device.kind == VirtioDevice::Kind::Entropy) {
+            arguments.push_back("--rng");
+            continue;
+        }
+        arguments.push_back(device.read_only ? "--disk-ro" : "--disk");
+        arguments.push_back(device.file.string());
+    }
+    return arguments;
+}
+
 std::string shell_command(const std::vector<std::string>& arguments)
 {
     std::string line;

@@ -43,6 +43,9 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config);
 /// for slot i; they belong before the command line's "--". Throws CliError (bad input)
 /// on q35, which has no virtio-mmio (virtio-pci is not supported yet).
 std::vector<std::string> virtio_kernel_options(const QemuConfig& config);
+/// The osprey-monitor argument vector for the same VM (argv[0] is `monitor`): kernel,
+/// image, command line, memory and vCPUs. Machine type does not apply.
+std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor);
 
 /// `arguments` as one line a POSIX shell would run (for --verbose).
 std::string shell_command(const std::vector<std::string>& arguments);

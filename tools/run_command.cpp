@@ -78,7 +78,11 @@ int run_vm(const RunRequest& request)
     config.kernel = checked_kernel(request);
     config.hypervisor = request.hypervisor.value_or(default_hypervisor());
     check_hypervisor_usable(config.hypervisor);
-    config.qemu = find_qemu();
+    std::optional<fs::path> monitor;
+    if (config.hypervisor == Hypervisor::Monitor)
+        monitor = find_monitor();
+    else
+        config.qemu = find_qemu();
     fs::path input = find_program(request.input);
     std::optional<TempFile> packed;
     fs::path image_path = input;
@@ -93,8 +97,9 @@ int run_vm(const RunRequest& request)
     config.machine = request.machine;
     config.virtio = request.virtio;
     CommandLine line = command_line_for(image, request);
-    for (std::string& option : virtio_kernel_options(config))
-        line.options.push_back(std::move(option));
+    if (!monitor) // the monitor names its own devices among the kernel options
+        for (std::string& option : virtio_kernel_options(config))
+            line.options.push_back(std::move(option));
     config.cmdline = encode_command_line(line);
     config.image = image_path;
     config.memory_bytes = request.memory_bytes;
@@ -103,11 +108,13 @@ int run_vm(const RunRequest& request)
     TempFile status("osprey-status-", ".txt");
     config.status_file = status.path();
 
-    std::vector<std::string> arguments = qemu_arguments(config);
+    std::vector<std::string> arguments = monitor ? monitor_arguments(config, *monitor) : qemu_arguments(config);
     if (request.verbose)
         std::cerr << "osprey: " << shell_command(arguments) << std::endl;
     std::cout.flush();
     ProcessOutcome outcome = run_process(arguments, request.timeout);
+    if (monitor && outcome.end == ProcessOutcome::End::Exited)
+        return outcome.status; // the guest's status exactly; the monitor printed any reason
     RunVerdict verdict = run_verdict(outcome, decode_guest_exit(read_text_file(status.path())), request.timeout);
     if (!verdict.message.empty())
         std::cerr << verdict.message << std::endl;

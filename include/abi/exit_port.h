@@ -25,5 +25,8 @@ constexpr const char* kStatusLinePrefix = "osprey-exit ";
 constexpr int kPanicStatus = 112;
 /// The CLI's exit status when the VM ended without reporting a status.
 constexpr int kNoStatusExit = 113;
+/// The Osprey monitor's exit status when it stopped the VM because the guest broke the
+/// rules (a malformed virtqueue, a wild pointer given to a device, a triple fault).
+constexpr int kGuestFaultExit = 114;
 
 } // namespace abi

@@ -151,7 +151,8 @@ TEST(CliQemu, HypervisorAndMachineNames)
     EXPECT_EQ(parse_machine("q35"), Machine::Q35);
     EXPECT_FALSE(parse_machine("pc").has_value());
     EXPECT_FALSE(kvm_usable("/nonexistent/kvm"));
-    EXPECT_EQ(default_hypervisor() == Hypervisor::QemuKvm, kvm_usable());
+    EXPECT_EQ(parse_hypervisor("monitor"), Hypervisor::Monitor);
+    EXPECT_EQ(default_hypervisor() == Hypervisor::Monitor, kvm_usable());
 }
 
 TEST(CliQemu, FindsExecutablesOnAPathList)
@@ -179,4 +180,22 @@ TEST(CliQemu, VirtioDevicesOnFixedMmioSlots)
     EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk1,bus=virtio-mmio-bus.1"), devices.end());
     config.machine = Machine::Q35;
     EXPECT_THROW(virtio_kernel_options(config), CliError);
+}
+
+TEST(CliQemu, MonitorArguments)
+{
+    QemuConfig config;
+    config.kernel = "/k.elf";
+    config.image = "/i.img";
+    config.cmdline = "-- /app/hello";
+    config.cpus = 2;
+    auto args = monitor_arguments(config, "/bin/osprey-monitor");
+    std::vector<std::string> expected { "/bin/osprey-monitor", "--kernel", "/k.elf", "--image", "/i.img", "--cmdline",
+        "-- /app/hello", "--memory", "128M", "--cpus", "2" };
+    EXPECT_EQ(args, expected);
+    config.virtio = { { VirtioDevice::Kind::Entropy, {}, false }, { VirtioDevice::Kind::Block, "/d.img", true },
+        { VirtioDevice::Kind::Block, "/w.img", false } };
+    args = monitor_arguments(config, "/bin/osprey-monitor");
+    expected.insert(expected.end(), { "--rng", "--disk-ro", "/d.img", "--disk", "/w.img" });
+    EXPECT_EQ(args, expected) << "the monitor gets the devices and places them itself";
 }

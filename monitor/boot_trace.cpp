@@ -1,0 +1,66 @@
+#include "boot_trace.h"
+
+#include <abi/boot_trace.h>
+
+#include <cstring>
+#include <ctime>
+#include <iomanip>
+
+namespace monitor {
+
+BootTrace::BootTrace() : m_start_ns(now_ns()) { m_events.emplace_back("monitor start", m_start_ns); }
+
+uint64_t BootTrace::now_ns()
+{
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return uint64_t(now.tv_sec) * 1000000000 + uint64_t(now.tv_nsec);
+}
+
+void BootTrace::record(std::string event)
+{
+    uint64_t now = now_ns();
+    std::lock_guard guard(m_lock);
+    m_events.emplace_back(std::move(event), now);
+}
+
+void BootTrace::record_once(const std::string& event)
+{
+    uint64_t now = now_ns();
+    std::lock_guard guard(m_lock);
+    for (const auto& e : m_events)
+        if (e.first == event)
+            return;
+    m_events.emplace_back(event, now);
+}
+
+size_t BootTrace::size() const
+{
+    std::lock_guard guard(m_lock);
+    return m_events.size();
+}
+
+void BootTrace::print(std::ostream& out) const
+{
+    std::lock_guard guard(m_lock);
+    out << "boot phase                        us   delta us\n";
+    uint64_t previous = m_start_ns;
+    for (const auto& [event, ns] : m_events) {
+        out << std::left << std::setw(28) << event << std::right << std::setw(10) << (ns - m_start_ns) / 1000
+            << std::setw(11) << (ns - previous) / 1000 << '\n';
+        previous = ns;
+    }
+}
+
+void BootTracePort::bus_read(uint64_t, std::span<uint8_t> data) { memset(data.data(), 0xff, data.size()); }
+
+lib::Result<void> BootTracePort::bus_write(uint64_t offset, std::span<const uint8_t> data)
+{
+    if (offset != 0 || data.empty())
+        return {};
+    const char* name = abi::boot_milestone_name(data[0]);
+    m_trace.record(name ? std::string("guest: ") + name : "guest: milestone " + std::to_string(data[0]));
+    return {};
+}
+
+} // namespace monitor

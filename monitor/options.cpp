@@ -1,0 +1,69 @@
+#include "options.h"
+
+#include <charconv>
+
+namespace monitor {
+
+lib::Result<uint64_t> parse_size(const std::string& text)
+{
+    uint64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end == text.data())
+        return lib::Error(lib::Errno::INVAL, "--memory: not a size (examples: 128M, 1G)");
+    std::string_view suffix(end, text.data() + text.size());
+    unsigned shift = suffix == "" ? 0 : suffix == "K" ? 10 : suffix == "M" ? 20 : suffix == "G" ? 30 : 64;
+    if (shift == 64 || value > (UINT64_MAX >> shift))
+        return lib::Error(lib::Errno::INVAL, "--memory: not a size (examples: 128M, 1G)");
+    return value << shift;
+}
+
+namespace {
+
+lib::Result<void> apply(Options& options, const std::string& name, const std::string& value)
+{
+    if (name == "--kernel")
+        options.kernel = value;
+    else if (name == "--image")
+        options.image = value;
+    else if (name == "--cmdline")
+        options.cmdline = value;
+    else if (name == "--disk" || name == "--disk-ro")
+        options.disks.push_back({ value, name == "--disk-ro" });
+    else if (name == "--net")
+        options.tap = value;
+    else if (name == "--memory")
+        options.memory_bytes = TRY(parse_size(value));
+    else if (name == "--cpus") {
+        auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), options.cpus);
+        if (error != std::errc() || end != value.data() + value.size() || options.cpus < 1 || options.cpus > 64)
+            return lib::Error(lib::Errno::INVAL, "--cpus: a number from 1 to 64");
+    } else
+        return lib::Error(lib::Errno::INVAL, "unknown option");
+    return {};
+}
+
+} // namespace
+
+lib::Result<Options> parse_options(const std::vector<std::string>& args)
+{
+    Options options;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--rng") {
+            options.rng = true;
+            continue;
+        }
+        if (arg == "--trace-boot" || arg == "--verbose" || arg == "--help" || arg == "-h") {
+            (arg == "--trace-boot" ? options.trace_boot : arg == "--verbose" ? options.verbose : options.help) = true;
+            continue;
+        }
+        if (i + 1 == args.size())
+            return lib::Error(lib::Errno::INVAL, "option without a value, or unknown option");
+        TRY(apply(options, arg, args[++i]));
+    }
+    if (!options.help && (options.kernel.empty() || options.image.empty()))
+        return lib::Error(lib::Errno::INVAL, "--kernel and --image are required");
+    return options;
+}
+
+} // namespace monitor

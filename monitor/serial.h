@@ -1,0 +1,40 @@
+// A 16550A UART as the guest sees it (National Semiconductor PC16550D data sheet):
+// transmit only. Bytes written to THR go to a sink at once, so the transmitter is always
+// empty (LSR THRE|TEMT) and nothing is ever received (LSR DR clear). IER, IIR, LCR with
+// the divisor latch, MCR (loopback reflected in MSR) and SCR behave as on the chip; the
+// THR-empty interrupt is raised through `irq` when enabled in IER.
+#pragma once
+
+#include "io_bus.h"
+
+#include <functional>
+
+namespace monitor {
+
+class Serial16550 final : public BusDevice {
+public:
+    using Sink = std::function<void(uint8_t)>;
+    using IrqLine = std::function<void(bool level)>;
+
+    static constexpr uint64_t kRegisterCount = 8;
+
+    explicit Serial16550(Sink sink, IrqLine irq = {}) : m_sink(std::move(sink)), m_irq(std::move(irq)) { }
+
+    void bus_read(uint64_t offset, std::span<uint8_t> data) override;
+    lib::Result<void> bus_write(uint64_t offset, std::span<const uint8_t> data) override;
+
+private:
+    uint8_t read_register(uint64_t offset);
+    void write_register(uint64_t offset, uint8_t value);
+    void update_irq();
+    bool dlab() const { return m_lcr & 0x80; }
+
+    Sink m_sink;
+    IrqLine m_irq;
+    uint8_t m_ier = 0, m_lcr = 0, m_mcr = 0, m_scr = 0, m_fcr = 0;
+    uint16_t m_divisor = 12;
+    bool m_thr_empty_pending = false;
+    bool m_irq_level = false;
+};
+
+} // namespace monitor

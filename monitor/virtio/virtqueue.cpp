@@ -1,0 +1,98 @@
+#include "virtqueue.h"
+
+#include <cstring>
+
+namespace monitor::virtio {
+
+namespace {
+
+// VIRTIO 1.2 §2.7.5 descriptor flags, §2.7.6 / §2.7.10 ring flags.
+constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
+constexpr uint16_t kAvailNoInterrupt = 1;
+
+struct Descriptor {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags;
+    uint16_t next;
+};
+static_assert(sizeof(Descriptor) == 16);
+
+lib::Error fault(const char* message) { return lib::Error(lib::Errno::FAULT, message); }
+
+uint16_t load_u16(const uint8_t* p)
+{
+    return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_ACQUIRE);
+}
+
+} // namespace
+
+lib::Result<Virtqueue> Virtqueue::create(const GuestMemory& memory, const QueueConfig& c)
+{
+    if (c.size == 0 || c.size > kMaxQueueSize || (c.size & (c.size - 1)))
+        return lib::Error(lib::Errno::INVAL, "virtqueue size is not a power of two up to 256");
+    if (c.desc % 16 || c.avail % 2 || c.used % 4) // §2.7 table "Virtqueue Part Alignment"
+        return lib::Error(lib::Errno::INVAL, "virtqueue ring area misaligned");
+    if (memory.span(c.desc, 16ull * c.size).is_error() || memory.span(c.avail, 6 + 2ull * c.size).is_error()
+        || memory.span(c.used, 6 + 8ull * c.size).is_error())
+        return fault("virtqueue ring area outside guest RAM");
+    return Virtqueue(memory, c);
+}
+
+lib::Result<Buffer> Virtqueue::descriptor(uint16_t index, uint16_t& flags, uint16_t& next) const
+{
+    Descriptor d;
+    auto raw = TRY(m_memory->span(m_config.desc + 16ull * index, 16));
+    memcpy(&d, raw.data(), sizeof(d));
+    if (d.flags & kDescIndirect)
+        return lib::Error(lib::Errno::INVAL, "indirect descriptor (VIRTIO_F_INDIRECT_DESC was not offered)");
+    bool writable = d.flags & kDescWrite;
+    bool inside = writable ? !m_memory->span(d.addr, d.len).is_error() : !m_memory->read_span(d.addr, d.len).is_error();
+    if (!inside)
+        return fault("virtqueue buffer outside guest memory");
+    flags = d.flags;
+    next = d.next;
+    return Buffer { d.addr, d.len, writable };
+}
+
+lib::Result<std::optional<Chain>> Virtqueue::pop()
+{
+    auto avail = TRY(m_memory->span(m_config.avail, 4 + 2ull * m_config.size));
+    uint16_t avail_idx = load_u16(avail.data() + 2);
+    if (avail_idx == m_last_avail)
+        return std::optional<Chain>();
+    if (uint16_t(avail_idx - m_last_avail) > m_config.size)
+        return lib::Error(lib::Errno::INVAL, "virtqueue available index moved past the queue size");
+    uint16_t head;
+    memcpy(&head, avail.data() + 4 + 2 * (m_last_avail % m_config.size), 2);
+    ++m_last_avail;
+    Chain chain { head, {} };
+    uint16_t index = head, flags = kDescNext, next = 0;
+    while (flags & kDescNext) {
+        if (index >= m_config.size)
+            return lib::Error(lib::Errno::INVAL, "virtqueue descriptor index out of range");
+        if (chain.buffers.size() == m_config.size)
+            return lib::Error(lib::Errno::INVAL, "virtqueue descriptor chain loops");
+        chain.buffers.push_back(TRY(descriptor(index, flags, next)));
+        index = next;
+    }
+    return std::optional<Chain>(std::move(chain));
+}
+
+lib::Result<void> Virtqueue::push(uint16_t head, uint32_t written)
+{
+    auto used = TRY(m_memory->span(m_config.used, 4 + 8ull * m_config.size));
+    uint32_t element[2] = { head, written };
+    memcpy(used.data() + 4 + 8 * (m_used_idx % m_config.size), element, sizeof(element));
+    ++m_used_idx;
+    __atomic_store_n(reinterpret_cast<uint16_t*>(used.data() + 2), m_used_idx, __ATOMIC_RELEASE);
+    return {};
+}
+
+bool Virtqueue::wants_interrupt() const
+{
+    auto avail = m_memory->span(m_config.avail, 2);
+    return avail.is_error() || !(load_u16(avail->data()) & kAvailNoInterrupt);
+}
+
+} // namespace monitor::virtio

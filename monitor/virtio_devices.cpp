@@ -1,0 +1,82 @@
+#include "virtio_devices.h"
+
+#include "kernel_cmdline.h"
+#include "virtio/blk.h"
+#include "virtio/rng.h"
+
+#include <cstring>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace monitor {
+
+VirtioDevices::~VirtioDevices()
+{
+    m_transports.clear();
+    m_devices.clear();
+    for (int fd : m_fds)
+        close(fd);
+}
+
+std::string VirtioDevices::add(std::unique_ptr<virtio::Device> device, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+{
+    size_t index = m_devices.size();
+    if (index >= std::size(kVirtioIrqs))
+        return "too many virtio devices (at most 5)";
+    uint64_t base = kVirtioMmioBase + index * 0x1000;
+    uint32_t line = kVirtioIrqs[index];
+    auto transport = std::make_unique<virtio::MmioTransport>(*device, memory, [irq, line] { irq(line); });
+    if (bus.add(base, virtio::kMmioSize, *transport).is_error())
+        return "virtio-mmio register block overlaps another device";
+    m_options.push_back(virtio_mmio_option(virtio::kMmioSize, base, line));
+    m_devices.push_back(std::move(device));
+    m_transports.push_back(std::move(transport));
+    return "";
+}
+
+std::string VirtioDevices::create_net(const std::string& tap, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+{
+    auto fd = virtio::NetDevice::open_tap(tap);
+    if (fd.is_error())
+        return "--net '" + tap + "': " + fd.error().message + " (" + strerror(int(fd.error().code)) + ")";
+    m_fds.push_back(fd.value());
+    int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake < 0)
+        return "--net: cannot create an eventfd";
+    m_fds.push_back(wake);
+    constexpr std::array<uint8_t, 6> kMac { 0x02, 0x4f, 0x53, 0x50, 0x52, 0x01 }; // locally administered
+    auto device = std::make_unique<virtio::NetDevice>(memory, fd.value(), wake, kMac);
+    m_net = { device.get(), nullptr, fd.value(), wake };
+    if (auto error = add(std::move(device), memory, bus, irq); !error.empty())
+        return error;
+    m_net.transport = m_transports.back().get();
+    return "";
+}
+
+std::string VirtioDevices::create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+{
+    for (const Options::Disk& disk : options.disks) {
+        int fd = open(disk.path.c_str(), (disk.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+        struct stat st {};
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+            if (fd >= 0)
+                close(fd);
+            return "disk '" + disk.path + "' not found, not a regular file, or not " + (disk.read_only ? "readable" : "writable");
+        }
+        m_fds.push_back(fd);
+        auto mode = disk.read_only ? virtio::DiskMode::ReadOnly : virtio::DiskMode::ReadWrite;
+        if (auto error = add(std::make_unique<virtio::BlockDevice>(memory, fd, uint64_t(st.st_size), mode), memory, bus, irq); !error.empty())
+            return error;
+    }
+    if (!options.tap.empty()) {
+        if (auto error = create_net(options.tap, memory, bus, irq); !error.empty())
+            return error;
+    }
+    if (options.rng)
+        return add(std::make_unique<virtio::RngDevice>(memory), memory, bus, irq);
+    return "";
+}
+
+} // namespace monitor

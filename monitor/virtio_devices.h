@@ -1,0 +1,57 @@
+// The VM's virtio-mmio devices, made from the command-line options: each gets a 0x200
+// register block from kVirtioMmioBase on (one page apart) and its own irqchip line from
+// kVirtioIrqs, and a `virtio_mmio.device=` word for the kernel command line.
+#pragma once
+
+#include "io_bus.h"
+#include "options.h"
+#include "virtio/mmio_transport.h"
+#include "virtio/net.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace monitor {
+
+inline constexpr uint64_t kVirtioMmioBase = 0xd0000000;
+inline constexpr uint32_t kVirtioIrqs[] = { 5, 6, 7, 10, 11 };
+
+class VirtioDevices {
+public:
+    using RaiseIrq = std::function<void(uint32_t irq)>;
+
+    VirtioDevices() = default;
+    VirtioDevices(const VirtioDevices&) = delete;
+    ~VirtioDevices();
+
+    /// Opens the disks and the tap of `options` and creates blk, net, then rng devices on `bus`. Returns a
+    /// message naming the problem on failure (missing disk file, too many devices).
+    std::string create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
+    /// Adds an already constructed device (tests, net).
+    std::string add(std::unique_ptr<virtio::Device> device, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
+
+    /// The virtio_mmio.device= words for the kernel command line.
+    const std::vector<std::string>& kernel_options() const { return m_options; }
+    virtio::MmioTransport& transport(size_t index) { return *m_transports[index]; }
+
+    struct Net {
+        virtio::NetDevice* device = nullptr;
+        virtio::MmioTransport* transport = nullptr;
+        int tap_fd = -1, wake_fd = -1;
+    };
+    /// The virtio-net device, if --net was given (device null otherwise).
+    const Net& net() const { return m_net; }
+
+private:
+    std::vector<int> m_fds;
+    std::vector<std::unique_ptr<virtio::Device>> m_devices;
+    std::vector<std::unique_ptr<virtio::MmioTransport>> m_transports;
+    std::vector<std::string> m_options;
+    Net m_net;
+
+    std::string create_net(const std::string& tap, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
+};
+
+} // namespace monitor

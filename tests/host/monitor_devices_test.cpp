@@ -1,0 +1,222 @@
+// The monitor's serial, exit and trace devices, bus dispatch and KVM exit decoding, driven
+// with synthetic kvm_run structures (no /dev/kvm needed).
+#include <monitor/boot_trace.h>
+#include <monitor/exit_port.h>
+#include <monitor/serial.h>
+#include <monitor/vcpu_exit.h>
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <vector>
+
+namespace {
+
+using namespace monitor;
+
+struct SerialFixture {
+    std::string out;
+    std::vector<bool> irqs;
+    Serial16550 uart { [this](uint8_t b) { out.push_back(char(b)); }, [this](bool l) { irqs.push_back(l); } };
+    uint8_t in(uint64_t reg)
+    {
+        uint8_t v;
+        uart.bus_read(reg, std::span(&v, 1));
+        return v;
+    }
+    void out_byte(uint64_t reg, uint8_t v) { ASSERT_FALSE(uart.bus_write(reg, std::span(&v, 1)).is_error()); }
+};
+
+TEST(MonitorSerial, TransmitsAndIsAlwaysReady)
+{
+    SerialFixture s;
+    EXPECT_EQ(s.in(5) & 0x60, 0x60); // THRE and TEMT
+    EXPECT_EQ(s.in(5) & 0x01, 0);    // nothing received
+    s.out_byte(0, 'h');
+    s.out_byte(0, 'i');
+    EXPECT_EQ(s.out, "hi");
+    EXPECT_TRUE(s.irqs.empty()); // interrupts disabled
+}
+
+TEST(MonitorSerial, DivisorLatchDoesNotTransmit)
+{
+    SerialFixture s;
+    s.out_byte(3, 0x80);
+    s.out_byte(0, 1);
+    s.out_byte(1, 0);
+    EXPECT_EQ(s.in(0), 1);
+    s.out_byte(3, 0x03);
+    EXPECT_EQ(s.out, "");
+    EXPECT_EQ(s.in(3), 0x03);
+    EXPECT_EQ(s.in(1), 0); // IER, not the latch
+}
+
+TEST(MonitorSerial, ThrEmptyInterruptFollowsIerAndIir)
+{
+    SerialFixture s;
+    EXPECT_EQ(s.in(2) & 0x0f, 0x01); // no interrupt pending
+    s.out_byte(1, 0x02);             // enable THR empty: raised at once
+    ASSERT_EQ(s.irqs, std::vector<bool>({ true }));
+    EXPECT_EQ(s.in(2) & 0x0f, 0x02); // identified, and cleared by the read
+    EXPECT_EQ(s.irqs.back(), false);
+    EXPECT_EQ(s.in(2) & 0x0f, 0x01);
+    s.out_byte(0, 'x'); // transmitted at once: empty again
+    EXPECT_EQ(s.irqs.back(), true);
+    s.out_byte(1, 0);
+    EXPECT_EQ(s.irqs.back(), false);
+}
+
+TEST(MonitorSerial, LoopbackReflectsModemControl)
+{
+    SerialFixture s;
+    s.out_byte(4, 0x10 | 0x03); // loop, RTS, DTR
+    EXPECT_EQ(s.in(6) & 0xf0, 0x30);
+    s.out_byte(0, 'z');
+    EXPECT_EQ(s.out, ""); // looped back, not sent
+    s.out_byte(7, 0x5a);
+    EXPECT_EQ(s.in(7), 0x5a);
+}
+
+struct Machine {
+    RunState run;
+    StatusText status;
+    std::string console;
+    Serial16550 uart { [this](uint8_t b) { console.push_back(char(b)); } };
+    Serial16550 status_uart { [this](uint8_t b) { status.append(b); } };
+    DebugExitPort exit_port { run, status };
+    IoBuses buses;
+    Machine()
+    {
+        EXPECT_FALSE(buses.pio.add(0x3f8, 8, uart).is_error());
+        EXPECT_FALSE(buses.pio.add(0x2f8, 8, status_uart).is_error());
+        EXPECT_FALSE(buses.pio.add(0xf4, 4, exit_port).is_error());
+    }
+};
+
+// A kvm_run area as KVM maps it: the structure, then I/O data at data_offset.
+struct FakeRun {
+    alignas(kvm_run) uint8_t bytes[8192] = {};
+    kvm_run& run() { return *reinterpret_cast<kvm_run*>(bytes); }
+    void port_out(uint16_t port, std::string_view data, uint8_t size = 1)
+    {
+        run().exit_reason = KVM_EXIT_IO;
+        run().io = { KVM_EXIT_IO_OUT, size, port, uint32_t(data.size() / size), 4096 };
+        memcpy(bytes + 4096, data.data(), data.size());
+    }
+};
+
+TEST(MonitorExit, StringPortOutputReachesTheConsole)
+{
+    Machine m;
+    FakeRun r;
+    r.port_out(0x3f8, "hello\n");
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(m.console, "hello\n");
+    EXPECT_FALSE(m.run.stopping());
+}
+
+TEST(MonitorExit, GuestStatusIsTheDebugExitValueExactly)
+{
+    Machine m;
+    FakeRun r;
+    r.port_out(0x2f8, "osprey-exit status 200\n");
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    r.port_out(0xf4, std::string("\xc8\0\0\0", 4), 4);
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    ASSERT_TRUE(m.run.stopping());
+    EXPECT_EQ(m.run.status(), 200);
+    EXPECT_EQ(m.run.message(), "");
+}
+
+TEST(MonitorExit, PanicIsReported)
+{
+    Machine m;
+    FakeRun r;
+    r.port_out(0x2f8, "osprey-exit panic 112\n");
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    r.port_out(0xf4, "\x70");
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(m.run.status(), kExitPanic);
+    EXPECT_NE(m.run.message().find("panicked"), std::string::npos);
+}
+
+TEST(MonitorExit, PortReadsFillTheRunArea)
+{
+    Machine m;
+    FakeRun r;
+    r.run().exit_reason = KVM_EXIT_IO;
+    r.run().io = { KVM_EXIT_IO_IN, 1, 0x3fd, 1, 4096 };
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(r.bytes[4096] & 0x60, 0x60);
+    r.run().io = { KVM_EXIT_IO_IN, 2, 0x1234, 1, 4096 }; // nobody there
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(r.bytes[4096], 0xff);
+    EXPECT_EQ(r.bytes[4097], 0xff);
+}
+
+TEST(MonitorExit, IoDataOutsideTheRunAreaStopsTheVm)
+{
+    Machine m;
+    FakeRun r;
+    r.run().exit_reason = KVM_EXIT_IO;
+    r.run().io = { KVM_EXIT_IO_OUT, 4, 0x3f8, 0x40000000, 4096 };
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(m.run.status(), kExitGuestFault);
+    EXPECT_EQ(m.console, "");
+}
+
+TEST(MonitorExit, StopReasons)
+{
+    for (auto [reason, status] : { std::pair { KVM_EXIT_SHUTDOWN, kExitGuestFault }, { KVM_EXIT_HLT, kExitNoStatus },
+             { KVM_EXIT_INTERNAL_ERROR, kExitGuestFault }, { KVM_EXIT_FAIL_ENTRY, kExitGuestFault }, { 999, kExitGuestFault } }) {
+        Machine m;
+        FakeRun r;
+        r.run().exit_reason = reason;
+        handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+        EXPECT_TRUE(m.run.stopping()) << reason;
+        EXPECT_EQ(m.run.status(), status) << reason;
+        EXPECT_FALSE(m.run.message().empty()) << reason;
+    }
+    Machine m;
+    FakeRun r;
+    r.run().exit_reason = KVM_EXIT_INTR;
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_FALSE(m.run.stopping());
+}
+
+TEST(MonitorExit, MmioGoesToTheMmioBus)
+{
+    Machine m;
+    ASSERT_FALSE(m.buses.mmio.add(0xd0000000, 8, m.uart).is_error());
+    EXPECT_TRUE(m.buses.mmio.add(0xd0000004, 8, m.uart).is_error()); // overlap
+    FakeRun r;
+    r.run().exit_reason = KVM_EXIT_MMIO;
+    r.run().mmio.phys_addr = 0xd0000000;
+    r.run().mmio.len = 1;
+    r.run().mmio.is_write = 1;
+    r.run().mmio.data[0] = 'M';
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(m.console, "M");
+    r.run().mmio.len = 100;
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(m.run.status(), kExitGuestFault);
+}
+
+TEST(MonitorBootTrace, MilestonesAreRecordedAndPrinted)
+{
+    BootTrace trace;
+    BootTracePort port(trace);
+    uint8_t milestone = 5, unknown = 77;
+    ASSERT_FALSE(port.bus_write(0, std::span(&milestone, 1)).is_error());
+    ASSERT_FALSE(port.bus_write(0, std::span(&unknown, 1)).is_error());
+    trace.record_once("exit");
+    trace.record_once("exit");
+    EXPECT_EQ(trace.size(), 4u);
+    std::ostringstream out;
+    trace.print(out);
+    EXPECT_NE(out.str().find("guest: program main"), std::string::npos);
+    EXPECT_NE(out.str().find("guest: milestone 77"), std::string::npos);
+    EXPECT_NE(out.str().find("monitor start"), std::string::npos);
+}
+
+} // namespace

@@ -1,0 +1,265 @@
+// The monitor's virtio-mmio transport, split virtqueue and device models driven through
+// their registers and rings on synthetic guest memory, including hostile descriptors.
+#include "monitor_virtio_driver.h"
+
+#include <monitor/virtio/blk.h>
+#include <monitor/virtio/rng.h>
+
+#include <unistd.h>
+
+namespace {
+
+using namespace monitor_test;
+constexpr uint16_t kNext = 1, kWrite = 2, kIndirect = 4;
+
+struct RngSetup : VirtioDriver {
+    RngDevice rng { memory };
+    MmioTransport transport { rng, memory, [this] { ++interrupts; } };
+};
+
+TEST(MonitorVirtio, MmioIdentifiesTheDevice)
+{
+    RngSetup s;
+    EXPECT_EQ(s.read32(s.transport, 0x000), 0x74726976u);
+    EXPECT_EQ(s.read32(s.transport, 0x004), 2u);
+    EXPECT_EQ(s.read32(s.transport, 0x008), kDeviceRng);
+    s.write32(s.transport, 0x14, 1);
+    EXPECT_EQ(s.read32(s.transport, 0x010), 1u); // VIRTIO_F_VERSION_1 is bit 32
+    EXPECT_EQ(s.read32(s.transport, 0x034), 256u);
+}
+
+TEST(MonitorVirtio, FeaturesOkRefusedWithoutVersion1OrWithUnknownBits)
+{
+    RngSetup s;
+    s.write32(s.transport, 0x70, 3);
+    s.write32(s.transport, 0x70, 3 | 8);
+    EXPECT_EQ(s.read32(s.transport, 0x70) & 8, 0u); // no VERSION_1 accepted
+    s.write32(s.transport, 0x70, 0);
+    s.write32(s.transport, 0x24, 1), s.write32(s.transport, 0x20, 1 | 2);
+    s.write32(s.transport, 0x70, 3 | 8);
+    EXPECT_EQ(s.read32(s.transport, 0x70) & 8, 0u); // bit 33 not offered
+}
+
+TEST(MonitorVirtio, RngFillsWritableBuffersAndInterrupts)
+{
+    RngSetup s;
+    s.initialise(s.transport);
+    s.descriptor(0, VirtioDriver::kData, 64, kWrite, 0);
+    s.make_available(0);
+    ASSERT_FALSE(s.notify(s.transport).is_error());
+    EXPECT_EQ(s.used_idx(), 1);
+    EXPECT_EQ(s.used(0), std::make_pair(0u, 64u));
+    EXPECT_EQ(s.interrupts, 1);
+    EXPECT_EQ(s.read32(s.transport, 0x60), 1u);
+    s.write32(s.transport, 0x64, 1);
+    EXPECT_EQ(s.read32(s.transport, 0x60), 0u);
+    auto bytes = s.memory.read_span(VirtioDriver::kData, 64).value();
+    EXPECT_NE(std::count(bytes.begin(), bytes.end(), 0), 64);
+}
+
+TEST(MonitorVirtio, NoInterruptWhenTheDriverSuppressesIt)
+{
+    RngSetup s;
+    s.initialise(s.transport);
+    uint16_t no_interrupt = 1;
+    ASSERT_FALSE(s.memory.write(VirtioDriver::kAvail, std::span(reinterpret_cast<uint8_t*>(&no_interrupt), 2)).is_error());
+    s.descriptor(0, VirtioDriver::kData, 8, kWrite, 0);
+    s.make_available(0);
+    ASSERT_FALSE(s.notify(s.transport).is_error());
+    EXPECT_EQ(s.used_idx(), 1);
+    EXPECT_EQ(s.interrupts, 0);
+}
+
+void expect_hostile(void (*setup)(RngSetup&), const char* what)
+{
+    RngSetup s;
+    s.initialise(s.transport);
+    setup(s);
+    auto result = s.notify(s.transport);
+    EXPECT_TRUE(result.is_error()) << what;
+}
+
+TEST(MonitorVirtio, HostileDescriptorsEndTheVm)
+{
+    expect_hostile([](RngSetup& s) { s.descriptor(0, 0, 16, kWrite | kNext, 0), s.make_available(0); }, "self loop");
+    expect_hostile([](RngSetup& s) {
+        s.descriptor(0, 0x20000, 16, kWrite | kNext, 1), s.descriptor(1, 0x20000, 16, kWrite | kNext, 0), s.make_available(0);
+    }, "two-descriptor loop");
+    expect_hostile([](RngSetup& s) { s.descriptor(0, 0x20000, 16, kWrite | kNext, 200), s.make_available(0); }, "next out of range");
+    expect_hostile([](RngSetup& s) { s.make_available(99); }, "head out of range");
+    expect_hostile([](RngSetup& s) { s.descriptor(0, (4 << 20) - 8, 16, kWrite, 0), s.make_available(0); }, "buffer past RAM");
+    expect_hostile([](RngSetup& s) { s.descriptor(0, UINT64_MAX - 4, 16, kWrite, 0), s.make_available(0); }, "wrapping buffer");
+    expect_hostile([](RngSetup& s) { s.descriptor(0, 0x20000, 16, kIndirect, 0), s.make_available(0); }, "indirect");
+    expect_hostile([](RngSetup& s) {
+        uint16_t idx = 1000;
+        (void)s.memory.write(VirtioDriver::kAvail + 2, std::span(reinterpret_cast<uint8_t*>(&idx), 2));
+    }, "avail index jump");
+}
+
+TEST(MonitorVirtio, QueueOutsideGuestMemoryIsRefused)
+{
+    RngSetup s;
+    s.write32(s.transport, 0x70, 3);
+    s.write32(s.transport, 0x30, 0);
+    s.write32(s.transport, 0x38, 16);
+    s.write32(s.transport, 0x80, 0xfffff000), s.write32(s.transport, 0x84, 0x7);
+    uint32_t ready = 1;
+    EXPECT_TRUE(s.transport.bus_write(0x44, std::span(reinterpret_cast<uint8_t*>(&ready), 4)).is_error());
+    s.write32(s.transport, 0x38, 12); // not a power of two
+    s.write32(s.transport, 0x80, 0x10000), s.write32(s.transport, 0x84, 0);
+    EXPECT_TRUE(s.transport.bus_write(0x44, std::span(reinterpret_cast<uint8_t*>(&ready), 4)).is_error());
+}
+
+struct BlkSetup : VirtioDriver {
+    int fd;
+    std::unique_ptr<BlockDevice> blk;
+    std::unique_ptr<MmioTransport> transport;
+    explicit BlkSetup(DiskMode mode)
+    {
+        char path[] = "/tmp/osprey-blk-XXXXXX";
+        fd = mkstemp(path);
+        unlink(path);
+        std::string disk(4096, 'd');
+        disk.replace(512, 6, "sector");
+        EXPECT_EQ(write(fd, disk.data(), disk.size()), 4096);
+        blk = std::make_unique<BlockDevice>(memory, fd, 4096, mode);
+        transport = std::make_unique<MmioTransport>(*blk, memory, [this] { ++interrupts; });
+        initialise(*transport, BlockDevice::kFeatureFlush);
+    }
+    ~BlkSetup() { close(fd); }
+    // header at kData, data at kData + 0x1000, status at kData + 0x2000
+    uint8_t request(uint32_t type, uint64_t sector, uint32_t length, bool data_writable)
+    {
+        uint8_t header[16] = {};
+        memcpy(header, &type, 4), memcpy(header + 8, &sector, 8);
+        EXPECT_FALSE(memory.write(kData, header).is_error());
+        uint8_t status = 0xee;
+        EXPECT_FALSE(memory.write(kData + 0x2000, std::span(&status, 1)).is_error());
+        uint16_t head = uint16_t(avail_idx * 3 % kSize);
+        descriptor(head, kData, 16, kNext, uint16_t(head + 1));
+        descriptor(uint16_t(head + 1), kData + 0x1000, length, uint16_t(kNext | (data_writable ? kWrite : 0)), uint16_t(head + 2));
+        descriptor(uint16_t(head + 2), kData + 0x2000, 1, kWrite, 0);
+        make_available(head);
+        EXPECT_FALSE(notify(*transport).is_error());
+        EXPECT_FALSE(memory.read(kData + 0x2000, std::span(&status, 1)).is_error());
+        return status;
+    }
+};
+
+TEST(MonitorVirtio, BlockReadsWritesAndFlushes)
+{
+    BlkSetup s(DiskMode::ReadWrite);
+    uint8_t capacity[8];
+    s.transport->bus_read(0x100, capacity);
+    EXPECT_EQ(capacity[0], 8); // 4096 / 512 sectors
+    EXPECT_EQ(s.request(0, 1, 512, true), 0);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(s.memory.read_span(0x21000, 6)->data()), 6), "sector");
+    EXPECT_EQ(s.used(0).second, 513u);
+    ASSERT_FALSE(s.memory.write(0x21000, std::span(reinterpret_cast<const uint8_t*>("WRITTEN!"), 8)).is_error());
+    EXPECT_EQ(s.request(1, 2, 512, false), 0);
+    char back[8];
+    EXPECT_EQ(pread(s.fd, back, 8, 1024), 8);
+    EXPECT_EQ(std::string(back, 8), "WRITTEN!");
+    EXPECT_EQ(s.request(4, 0, 0, false), 0); // flush (the data descriptor is empty)
+    EXPECT_EQ(s.interrupts, 3);
+}
+
+TEST(MonitorVirtio, BlockRefusesOutOfRangeReadOnlyAndUnknown)
+{
+    BlkSetup s(DiskMode::ReadOnly);
+    EXPECT_EQ(s.request(0, 8, 512, true), 1);           // past the end
+    EXPECT_EQ(s.request(0, UINT64_MAX / 2, 512, true), 1); // overflow
+    EXPECT_EQ(s.request(1, 0, 512, false), 1);          // read-only disk
+    EXPECT_EQ(s.request(0, 0, 512, false), 1);          // IN into a read-only buffer
+    EXPECT_EQ(s.request(77, 0, 512, true), 2);          // unsupported
+    uint8_t features[4];
+    s.transport->bus_read(0x10, features);
+    EXPECT_TRUE(features[0] & (1 << 5)); // VIRTIO_BLK_F_RO
+}
+
+TEST(MonitorVirtio, BlockRequestWithoutStatusEndsTheVm)
+{
+    BlkSetup s(DiskMode::ReadWrite);
+    s.descriptor(0, VirtioDriver::kData, 16, 0, 0); // header only
+    s.make_available(0);
+    EXPECT_TRUE(s.notify(*s.transport).is_error());
+}
+
+} // namespace
+
+#include <monitor/virtio/net.h>
+
+#include <sys/socket.h>
+
+namespace {
+
+// A datagram socket pair stands in for the tap: one frame per read and write.
+struct NetSetup : VirtioDriver {
+    int ends[2];
+    std::unique_ptr<NetDevice> net;
+    std::unique_ptr<MmioTransport> transport;
+    NetSetup()
+    {
+        EXPECT_EQ(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ends), 0);
+        net = std::make_unique<NetDevice>(memory, ends[0], -1, std::array<uint8_t, 6> { 2, 0, 0, 0, 0, 1 });
+        transport = std::make_unique<MmioTransport>(*net, memory, [this] { ++interrupts; });
+        initialise(*transport, NetDevice::kFeatureMac); // sets up queue 0 (receive)
+    }
+    ~NetSetup() { close(ends[0]), close(ends[1]); }
+};
+
+TEST(MonitorVirtio, NetReceivesFramesWithAHeader)
+{
+    NetSetup s;
+    uint8_t mac[6];
+    s.transport->bus_read(0x100, mac);
+    EXPECT_EQ(mac[0], 2);
+    EXPECT_EQ(mac[5], 1);
+    EXPECT_TRUE(s.net->rx_blocked());
+    EXPECT_EQ(write(s.ends[1], "frame-one", 9), 9);
+    s.descriptor(0, VirtioDriver::kData, 2048, kWrite, 0);
+    s.make_available(0);
+    ASSERT_FALSE(s.notify(*s.transport).is_error());
+    EXPECT_EQ(s.used_idx(), 1);
+    EXPECT_EQ(s.used(0).second, 12u + 9);
+    auto bytes = s.memory.read_span(VirtioDriver::kData, 21).value();
+    EXPECT_EQ(bytes[10], 1); // num_buffers
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()) + 12, 9), "frame-one");
+    EXPECT_EQ(write(s.ends[1], "frame-two", 9), 9); // no buffer: waits
+    ASSERT_FALSE(s.transport->device_event(0).is_error());
+    EXPECT_TRUE(s.net->rx_blocked());
+    EXPECT_EQ(s.used_idx(), 1);
+}
+
+TEST(MonitorVirtio, NetTransmitStripsTheHeader)
+{
+    NetSetup s;
+    s.write32(*s.transport, 0x30, 1); // transmit queue at other addresses
+    s.write32(*s.transport, 0x38, VirtioDriver::kSize);
+    s.write32(*s.transport, 0x80, 0x30000), s.write32(*s.transport, 0x90, 0x31000), s.write32(*s.transport, 0xa0, 0x32000);
+    s.write32(*s.transport, 0x44, 1);
+    std::string packet = std::string(12, '\0') + "hello-net";
+    ASSERT_FALSE(s.memory.write(0x40000, std::span(reinterpret_cast<const uint8_t*>(packet.data()), packet.size())).is_error());
+    uint8_t d[16] = {};
+    uint64_t addr = 0x40000;
+    uint32_t len = uint32_t(packet.size());
+    memcpy(d, &addr, 8), memcpy(d + 8, &len, 4);
+    ASSERT_FALSE(s.memory.write(0x30000, d).is_error());
+    uint16_t ring[3] = { 0, 1, 0 }; // flags, idx, ring[0] = head 0
+    ASSERT_FALSE(s.memory.write(0x31000, std::span(reinterpret_cast<uint8_t*>(ring), 6)).is_error());
+    uint32_t queue = 1;
+    ASSERT_FALSE(s.transport->bus_write(0x50, std::span(reinterpret_cast<uint8_t*>(&queue), 4)).is_error());
+    char out[64];
+    EXPECT_EQ(read(s.ends[1], out, sizeof(out)), 9);
+    EXPECT_EQ(std::string(out, 9), "hello-net");
+}
+
+TEST(MonitorVirtio, MissingTapIsAClearError)
+{
+    auto tap = NetDevice::open_tap("osprey-no-such-tap0");
+    ASSERT_TRUE(tap.is_error());
+    EXPECT_EQ(tap.error().code, lib::Errno::NODEV);
+    EXPECT_NE(std::string(tap.error().message).find("ip tuntap add"), std::string::npos);
+}
+
+} // namespace
