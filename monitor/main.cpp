@@ -149,6 +149,31 @@ struct Devices {
     }
 };
 
+/// vCPUs 0..count-1; the BSP (0) at the PVH entry, the others waiting for INIT/SIPI.
+lib::Result<std::vector<KvmVcpu>> create_vcpus(const KvmVm& vm, unsigned count, uint32_t entry, uint32_t start_info)
+{
+    std::vector<KvmVcpu> vcpus;
+    for (unsigned id = 0; id < count; ++id)
+        vcpus.push_back(TRY(KvmVcpu::create(vm, id)));
+    TRY(vcpus[0].set_pvh_entry(entry, start_info));
+    return vcpus;
+}
+
+/// Runs the VM to its end; returns the exit status (the guest's, or run_state.h's).
+int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrace& trace)
+{
+    VmRunner runner(std::move(vcpus), devices.buses, run, trace);
+    std::optional<NetPoller> net;
+    if (devices.virtio.net().device)
+        net.emplace(devices.virtio.net(), runner.device_lock(), run);
+    runner.run();
+    net.reset();
+    devices.console.flush();
+    if (!run.message().empty())
+        std::cerr << run.message() << std::endl;
+    return run.status();
+}
+
 std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
 {
     auto vm = KvmVm::create();
@@ -177,26 +202,11 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     trace.record("kernel and image loaded");
     if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
         return kvm_failure(mapped.error());
-    std::vector<KvmVcpu> vcpus;
-    for (unsigned id = 0; id < options.cpus; ++id) {
-        auto vcpu = KvmVcpu::create(vm.value(), id);
-        if (vcpu.is_error())
-            return kvm_failure(vcpu.error());
-        vcpus.push_back(vcpu.release_value());
-    }
-    if (auto entered = vcpus[0].set_pvh_entry(kernel.entry32, uint32_t(start_info)); entered.is_error())
-        return kvm_failure(entered.error());
+    auto vcpus = create_vcpus(vm.value(), options.cpus, kernel.entry32, uint32_t(start_info));
+    if (vcpus.is_error())
+        return kvm_failure(vcpus.error());
     trace.record("KVM ready");
-    VmRunner runner(std::move(vcpus), devices.buses, run, trace);
-    std::optional<NetPoller> net;
-    if (devices.virtio.net().device)
-        net.emplace(devices.virtio.net(), runner.device_lock(), run);
-    runner.run();
-    net.reset();
-    devices.console.flush();
-    if (!run.message().empty())
-        std::cerr << run.message() << std::endl;
-    return run.status();
+    return run_vm(vcpus.release_value(), devices, run, trace);
 }
 
 } // namespace
