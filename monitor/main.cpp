@@ -17,11 +17,10 @@
 
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
 #include <variant>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,24 +61,42 @@ private:
 
 std::string describe(const lib::Error& error) { return std::string(error.message) + " (" + strerror(int(error.code)) + ")"; }
 
-lib::Result<std::vector<std::byte>> read_file(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return lib::Error(lib::Errno::NOENT, "cannot open");
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(bytes.size());
-    memcpy(out.data(), bytes.data(), bytes.size());
-    return out;
-}
+/// A file mapped read-only: only the pages the loader touches are read (the kernel ELF
+/// carries ~20 MB of debug information the guest never needs).
+class MappedFile {
+public:
+    explicit MappedFile(const std::string& path)
+    {
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+            void* data = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+            if (data != MAP_FAILED)
+                m_bytes = std::span(static_cast<const std::byte*>(data), size_t(st.st_size));
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    MappedFile(const MappedFile&) = delete;
+    ~MappedFile()
+    {
+        if (!m_bytes.empty())
+            munmap(const_cast<std::byte*>(m_bytes.data()), m_bytes.size());
+    }
+    bool ok() const { return !m_bytes.empty(); }
+    std::span<const std::byte> bytes() const { return m_bytes; }
+
+private:
+    std::span<const std::byte> m_bytes;
+};
 
 std::optional<Failure> load_guest(const Options& options, const std::string& cmdline, GuestMemory& memory,
     LoadedKernel& kernel, uint64_t& start_info)
 {
-    auto file = read_file(options.kernel);
-    if (file.is_error())
-        return Failure { kExitBadInput, "kernel '" + options.kernel + "' not found or unreadable" };
-    auto loaded = load_kernel(file.value(), memory);
+    MappedFile file(options.kernel);
+    if (!file.ok())
+        return Failure { kExitBadInput, "kernel '" + options.kernel + "' not found, unreadable or empty" };
+    auto loaded = load_kernel(file.bytes(), memory);
     if (loaded.is_error())
         return Failure { kExitBadInput, "bad kernel '" + options.kernel + "': " + loaded.error().message };
     kernel = loaded.value();
@@ -132,6 +149,31 @@ struct Devices {
     }
 };
 
+/// vCPUs 0..count-1; the BSP (0) at the PVH entry, the others waiting for INIT/SIPI.
+lib::Result<std::vector<KvmVcpu>> create_vcpus(const KvmVm& vm, unsigned count, uint32_t entry, uint32_t start_info)
+{
+    std::vector<KvmVcpu> vcpus;
+    for (unsigned id = 0; id < count; ++id)
+        vcpus.push_back(TRY(KvmVcpu::create(vm, id)));
+    TRY(vcpus[0].set_pvh_entry(entry, start_info));
+    return vcpus;
+}
+
+/// Runs the VM to its end; returns the exit status (the guest's, or run_state.h's).
+int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrace& trace)
+{
+    VmRunner runner(std::move(vcpus), devices.buses, run, trace);
+    std::optional<NetPoller> net;
+    if (devices.virtio.net().device)
+        net.emplace(devices.virtio.net(), runner.device_lock(), run);
+    runner.run();
+    net.reset();
+    devices.console.flush();
+    if (!run.message().empty())
+        std::cerr << run.message() << std::endl;
+    return run.status();
+}
+
 std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
 {
     auto vm = KvmVm::create();
@@ -160,26 +202,11 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     trace.record("kernel and image loaded");
     if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
         return kvm_failure(mapped.error());
-    std::vector<KvmVcpu> vcpus;
-    for (unsigned id = 0; id < options.cpus; ++id) {
-        auto vcpu = KvmVcpu::create(vm.value(), id);
-        if (vcpu.is_error())
-            return kvm_failure(vcpu.error());
-        vcpus.push_back(vcpu.release_value());
-    }
-    if (auto entered = vcpus[0].set_pvh_entry(kernel.entry32, uint32_t(start_info)); entered.is_error())
-        return kvm_failure(entered.error());
+    auto vcpus = create_vcpus(vm.value(), options.cpus, kernel.entry32, uint32_t(start_info));
+    if (vcpus.is_error())
+        return kvm_failure(vcpus.error());
     trace.record("KVM ready");
-    VmRunner runner(std::move(vcpus), devices.buses, run, trace);
-    std::optional<NetPoller> net;
-    if (devices.virtio.net().device)
-        net.emplace(devices.virtio.net(), runner.device_lock(), run);
-    runner.run();
-    net.reset();
-    devices.console.flush();
-    if (!run.message().empty())
-        std::cerr << run.message() << std::endl;
-    return run.status();
+    return run_vm(vcpus.release_value(), devices, run, trace);
 }
 
 } // namespace

@@ -263,3 +263,40 @@ TEST(MonitorVirtio, MissingTapIsAClearError)
 }
 
 } // namespace
+
+#include <monitor/virtio_devices.h>
+
+namespace {
+
+TEST(MonitorVirtio, DevicesFromOptionsGetMmioSlotsIrqsAndCmdlineWords)
+{
+    auto memory = GuestMemory::create(4 << 20).release_value();
+    Bus bus;
+    std::vector<uint32_t> raised;
+    Options options;
+    options.disks.push_back({ "/proc/self/exe", true });
+    options.rng = true;
+    VirtioDevices devices;
+    ASSERT_EQ(devices.create(options, memory, bus, [&](uint32_t irq) { raised.push_back(irq); }), "");
+    ASSERT_EQ(devices.kernel_options().size(), 2u);
+    EXPECT_EQ(devices.kernel_options()[0], "virtio_mmio.device=0x200@0xd0000000:5");
+    EXPECT_EQ(devices.kernel_options()[1], "virtio_mmio.device=0x200@0xd0001000:6");
+    uint32_t id = 0;
+    bus.read(0xd0001008, std::span(reinterpret_cast<uint8_t*>(&id), 4));
+    EXPECT_EQ(id, kDeviceRng);
+    bus.read(0xd0000008, std::span(reinterpret_cast<uint8_t*>(&id), 4));
+    EXPECT_EQ(id, kDeviceBlock);
+}
+
+TEST(MonitorVirtio, MissingDiskIsAClearError)
+{
+    auto memory = GuestMemory::create(4 << 20).release_value();
+    Bus bus;
+    Options options;
+    options.disks.push_back({ "/nonexistent/disk.img", false });
+    VirtioDevices devices;
+    auto error = devices.create(options, memory, bus, [](uint32_t) { });
+    EXPECT_NE(error.find("/nonexistent/disk.img"), std::string::npos);
+}
+
+} // namespace
