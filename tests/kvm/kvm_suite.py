@@ -22,10 +22,12 @@ ROFS_MAGIC = b"OSPROFS1"  # images/include/images/rofs_format.h kRofsMagic
 GUEST_DIR = "/osprey"
 
 
-def monitor_command(kernel, image, cmdline):
-    """The one place that knows how osprey-monitor is invoked in the harness."""
-    command = [f"{GUEST_DIR}/bin/osprey-monitor", kernel, image]
-    return command + [cmdline] if cmdline else command
+def monitor_command(kernel, image, cmdline, options=()):
+    """The one place that knows how osprey-monitor is invoked in the harness (its usage:
+    osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--trace-boot] ...).
+    An empty `cmdline` lets the kernel take the image's /.osprey/cmdline."""
+    command = [f"{GUEST_DIR}/bin/osprey-monitor", *options, "--kernel", kernel, "--image", image]
+    return command + ["--cmdline", cmdline] if cmdline else command
 
 
 def is_image(path):
