@@ -87,6 +87,8 @@ def main():
         parser.error("--monitor needs --kernel, --osprey and --guest-tests")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in list(out.glob("*.status")) + list(out.glob("*.out")):
+        stale.unlink()  # a failed run must not leave an earlier run's results to check
     try:
         lines = spec_lines(args, out)
     except (ValueError, OSError) as error:
