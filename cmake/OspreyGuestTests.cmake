@@ -8,13 +8,14 @@
 #                   [CLI option...] [QEMU_ONLY] [DIRECT [KERNEL_CMDLINE text]])
 #   PROGRAM   a Linux program (packed into an image) or an image from `osprey build`;
 #   ARGS/ENV  the program's arguments and environment (@EMPTY@ stands for "");
-#   CLI       extra `osprey run` options (QEMU specifics such as --machine q35);
+#   CLI       extra `osprey run` options; under the monitor --memory and --cpus carry over,
+#             and a test with --machine (QEMU's machine type) is QEMU_ONLY by itself;
 #   QEMU_ONLY the test is about QEMU itself and has no kvm.NAME twin;
 #   DIRECT    PROGRAM is an image booted straight by the kernel with KERNEL_CMDLINE (no
 #             CLI, whose own checks would refuse a corrupt image first).
 # Each test is recorded in the global property OSPREY_GUEST_TESTS (names) and
 # OSPREY_GUEST_TEST_<NAME>_{SPEC,STATUS,OUTPUT}: SPEC is one JSON object that
-# tests/kvm/kvm_suite.py reads ({"name", "program", "args", "env", "direct", "cmdline"}).
+# tests/kvm/kvm_suite.py reads ({"name", "program", "args", "env", "cli", "direct", "cmdline"}).
 set(OSPREY_GUEST_TIMEOUT 240 CACHE STRING "Seconds a guest test may run (software emulation is slow)")
 
 # JSON string literal of `text` (RFC 8259 §7: quote and backslash escaped).
@@ -38,11 +39,12 @@ function(osprey_json_array out list_var)
 endfunction()
 
 function(osprey_guest_record name program status)
-    cmake_parse_arguments(ARG "DIRECT" "KERNEL_CMDLINE" "OUTPUT;ARGS;ENV" ${ARGN})
+    cmake_parse_arguments(ARG "DIRECT" "KERNEL_CMDLINE" "OUTPUT;ARGS;ENV;CLI" ${ARGN})
     osprey_json_string(json_name "${name}")
     osprey_json_string(json_program "${program}")
     osprey_json_array(json_args ARG_ARGS)
     osprey_json_array(json_env ARG_ENV)
+    osprey_json_array(json_cli ARG_CLI)
     osprey_json_string(json_cmdline "${ARG_KERNEL_CMDLINE}")
     set(direct false)
     if(ARG_DIRECT)
@@ -50,7 +52,7 @@ function(osprey_guest_record name program status)
     endif()
     set_property(GLOBAL APPEND PROPERTY OSPREY_GUEST_TESTS ${name})
     set_property(GLOBAL PROPERTY OSPREY_GUEST_TEST_${name}_SPEC
-        "{\"name\": ${json_name}, \"program\": ${json_program}, \"args\": ${json_args}, \"env\": ${json_env}, \"direct\": ${direct}, \"cmdline\": ${json_cmdline}}")
+        "{\"name\": ${json_name}, \"program\": ${json_program}, \"args\": ${json_args}, \"env\": ${json_env}, \"cli\": ${json_cli}, \"direct\": ${direct}, \"cmdline\": ${json_cmdline}}")
     set_property(GLOBAL PROPERTY OSPREY_GUEST_TEST_${name}_STATUS ${status})
     set_property(GLOBAL PROPERTY OSPREY_GUEST_TEST_${name}_OUTPUT "${ARG_OUTPUT}")
 endfunction()
@@ -78,12 +80,12 @@ function(osprey_guest_test name program status)
     add_test(NAME guest.${name}
         COMMAND python3 ${CMAKE_SOURCE_DIR}/scripts/run-guest-test --expect-status ${status} ${expect} -- ${command})
     set_tests_properties(guest.${name} PROPERTIES LABELS guest TIMEOUT 300)
-    if(NOT ARG_QEMU_ONLY)
+    if(NOT ARG_QEMU_ONLY AND NOT "--machine" IN_LIST ARG_CLI)
         set(direct)
         if(ARG_DIRECT)
             set(direct DIRECT KERNEL_CMDLINE "${ARG_KERNEL_CMDLINE}")
         endif()
         osprey_guest_record(${name} ${program} ${status} ${direct}
-            OUTPUT ${ARG_OUTPUT} ARGS ${ARG_ARGS} ENV ${ARG_ENV})
+            OUTPUT ${ARG_OUTPUT} ARGS ${ARG_ARGS} ENV ${ARG_ENV} CLI ${ARG_CLI})
     endif()
 endfunction()

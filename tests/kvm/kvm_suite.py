@@ -30,6 +30,23 @@ def monitor_command(kernel, image, cmdline, options=()):
     return command + ["--cmdline", cmdline] if cmdline else command
 
 
+# `osprey run` options (CMake's CLI list) that mean the same to osprey-monitor.
+MONITOR_OPTIONS = {"--memory", "--cpus"}
+
+
+def monitor_options(test):
+    """Translates a test's CLI options for the monitor; ValueError for any other option."""
+    cli, options = test.get("cli", []), []
+    if len(cli) % 2:
+        raise ValueError(f"{test['name']}: CLI options {cli} are not OPTION VALUE pairs")
+    for option, value in zip(cli[::2], cli[1::2]):
+        if option not in MONITOR_OPTIONS:
+            raise ValueError(f"{test['name']}: CLI option {option} has no osprey-monitor equivalent "
+                             "(mark the test QEMU_ONLY in its osprey_guest_test())")
+        options += [option, value]
+    return options
+
+
 def is_image(path):
     with open(path, "rb") as file:
         return file.read(len(ROFS_MAGIC)) == ROFS_MAGIC
@@ -68,7 +85,7 @@ def spec_lines(args, out):
         host_image, cmdline = image_for(test, args.osprey, images)
         guest_image = f"{GUEST_DIR}/images/{test['name']}.img"
         lines.append(f"file {shlex.quote(host_image)} {guest_image}")
-        command = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", guest_image, cmdline)
+        command = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", guest_image, cmdline, monitor_options(test))
         lines.append(f"test {test['name']} {args.test_timeout} {shlex.join(command)}")
     return lines
 
