@@ -3,12 +3,14 @@
 // own glibc name when musl has nothing of that name.
 #include "glibc_data.h"
 
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <getopt.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern "C" {
@@ -148,6 +150,36 @@ void error_at_line(int status, int errnum, const char* file, unsigned line, cons
     va_start(ap, format);
     report_error(status, errnum, file, line, format, ap);
     va_end(ap);
+}
+
+// musl's mprotect rounds the address down to a page; glibc's passes it to the kernel, which
+// refuses an unaligned one with EINVAL.
+int osprey_mprotect(void* address, size_t length, int prot) { return int(syscall(SYS_mprotect, address, length, prot)); }
+
+// The program break. musl refuses brk(addr) and any non-zero sbrk increment (it keeps the
+// break for its own use); glibc grows and shrinks it. Ours is the kernel's brk (mm::brk):
+// a [heap] area after 0x5600_0000_0000, grown on request.
+int osprey_brk(void* address)
+{
+    auto wanted = reinterpret_cast<long>(address);
+    if (syscall(SYS_brk, wanted) != wanted) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+void* osprey_sbrk(intptr_t increment)
+{
+    long current = syscall(SYS_brk, 0);
+    if (increment == 0)
+        return reinterpret_cast<void*>(current);
+    long wanted = current + increment;
+    if ((increment > 0 && wanted < current) || (increment < 0 && wanted > current) || syscall(SYS_brk, wanted) != wanted) {
+        errno = ENOMEM;
+        return reinterpret_cast<void*>(-1);
+    }
+    return reinterpret_cast<void*>(current);
 }
 
 } // extern "C"

@@ -1,6 +1,8 @@
 // musl initialised for kernel context (libc_shim/kernel.h).
 #include <libc_shim/kernel.h>
 
+#include "malloc/mimalloc_bridge.h"
+
 #include <kernel/syscall/syscall.h>
 
 #include <cstddef>
@@ -32,6 +34,7 @@ void init_kernel_libc()
     (void)sys::getrandom(g_random, sizeof(g_random), 0);
     g_envp_and_auxv[4] = reinterpret_cast<size_t>(g_random);
     __init_libc(reinterpret_cast<char**>(g_envp_and_auxv), g_name);
+    osprey_mimalloc_init(); // no static constructors in the kernel: mimalloc's runs here
 }
 
 } // namespace libc_shim

@@ -1,5 +1,8 @@
-// In-kernel tests of musl-in-the-kernel and libc-shim (boot option ktest=libc|chk; see
-// libc_shim/kernel.h). tests/kernel/CMakeLists.txt runs them under QEMU.
+// In-kernel tests of musl-in-the-kernel and libc-shim (boot option ktest=libc|chk, and
+// ktest=malloc in malloc/; see libc_shim/kernel.h). tests/kernel/CMakeLists.txt runs them
+// under QEMU.
+#include "malloc/malloc_ktest.h"
+
 #include <libc_shim/exports.h>
 #include <libc_shim/kernel.h>
 
@@ -144,13 +147,15 @@ void test_exports()
 
 bool run_ktest(std::string_view name)
 {
-    if (name != "libc" && name != "chk")
+    if (name != "libc" && name != "chk" && name != "malloc")
         return false;
-    init_kernel_libc(); // first: musl's malloc reads libc.auxv, which this sets
+    init_kernel_libc(); // first: musl, then mimalloc
     if (fs::fd_get(1).is_error())
         fs::fd_table_init();
     if (name == "libc")
         run_libc_test();
+    if (name == "malloc")
+        run_malloc_test();
     run_chk_test();
 }
 

@@ -2,6 +2,7 @@
 // here): the program's _start calls it. The sequence and the contract with the ELF linker
 // are in libc_shim/startup.h.
 #include "glibc_data.h"
+#include "malloc/mimalloc_bridge.h"
 
 #include <libc_shim/startup.h>
 
@@ -81,6 +82,9 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     g_argv = argv;
     g_envp = argv + argc + 1;
     __init_libc(g_envp, argv[0]);
+    // The same thread now has a new thread pointer: keep its pthread keys and mimalloc heap.
+    osprey_musl_keep_main_thread_keys();
+    osprey_mimalloc_thread_pointer_moved();
     install_glibc_stack_guard();
     refresh_program_copies();
 

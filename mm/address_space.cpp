@@ -1,221 +1,187 @@
-// FIRST CUT of the address space (see address_space.h): a sorted array of areas searched
-// linearly, eager population. Issue 3 replaces this with the gap-indexed VMA tree.
+// The kernel's address space: one AreaMap (mm/area_map.h) whose page effects are carried
+// out on the kernel page tables, with Area objects carved from page frames (never from
+// malloc: malloc itself calls mmap).
 #include <mm/address_space.h>
 #include <mm/memory.h>
 #include <mm/page_frames_internal.h>
 
-#include <kernel/boot/vm_exit.h>
+#include <new>
 
 namespace mm {
 
 namespace {
 
-struct Area {
-    uintptr_t start, end; // [start, end), page aligned
-    int prot;
+/// Area objects carved from whole page frames reached through the direct map. Frames are
+/// kept once used (a later mapping reuses their slots).
+class FramePool final : public AreaPool {
+public:
+    Area* allocate() override
+    {
+        if (!m_free && !refill())
+            return nullptr;
+        Slot* slot = m_free;
+        m_free = slot->next;
+        return new (slot) Area();
+    }
+
+    void free(Area* area) override
+    {
+        area->~Area();
+        auto* slot = reinterpret_cast<Slot*>(area);
+        slot->next = m_free;
+        m_free = slot;
+    }
+
+private:
+    union Slot {
+        Slot* next;
+        alignas(Area) unsigned char bytes[sizeof(Area)];
+    };
+
+    bool refill()
+    {
+        auto frame = alloc_frame();
+        if (frame.is_error())
+            return false;
+        auto* slots = static_cast<Slot*>(phys_to_virt(frame.value()));
+        for (size_t i = 0; i < kPageSize / sizeof(Slot); ++i) {
+            slots[i].next = m_free;
+            m_free = &slots[i];
+        }
+        return true;
+    }
+
+    Slot* m_free = nullptr;
 };
 
-constexpr size_t kMaxAreas = 4096;
-constexpr uintptr_t kMmapTop = 0x7fff'f000'0000; // mmap area grows down from here, like Linux
-constexpr uintptr_t kBrkBase = 0x5600'0000'0000, kBrkLimit = kBrkBase + (64ull << 30);
+class PageTablePages final : public PageOps {
+public:
+    void release(const Area&, uintptr_t start, uintptr_t end) override { release_pages(start, end); }
 
-Area g_areas[kMaxAreas];
-size_t g_count;
-uintptr_t g_break = kBrkBase;
+    void reprotect(const Area& area, uintptr_t start, uintptr_t end) override
+    {
+        for_each_pte(start, end, [&](uint64_t virt, uint64_t& pte) {
+            pte = (pte & kPteAddressMask) | pte_bits(area.prot, pte & PteFilePage);
+            flush_page(virt);
+        });
+    }
 
-uint64_t pte_bits(int prot)
+    bool move(uintptr_t from, uintptr_t to, size_t length) override
+    {
+        // Make every destination page table first, so that nothing moves unless all can.
+        bool tables = true;
+        for_each_pte(from, from + length, [&](uint64_t virt, uint64_t&) {
+            tables = tables && pte_for(virt - from + to, true) != nullptr;
+        });
+        if (!tables)
+            return false;
+        for_each_pte(from, from + length, [&](uint64_t virt, uint64_t& pte) {
+            *pte_for(virt - from + to, false) = pte;
+            pte = 0;
+            flush_page(virt);
+        });
+        return true;
+    }
+};
+
+alignas(AreaMap) unsigned char g_map_storage[sizeof(AreaMap)];
+AreaMap* g_map;
+FramePool g_pool;
+PageTablePages g_pages;
+
+AreaMap& the_map()
 {
-    uint64_t bits = PteBacked;
+    if (!g_map) // no static constructors in the kernel: built on first use
+        g_map = new (g_map_storage) AreaMap(kUserBase, kUserTop, kMmapTop, g_pages, g_pool);
+    return *g_map;
+}
+
+bool overcommits(const MapRequest& request, int flags)
+{
+    if ((flags & MapNoReserve) || request.sharing != Sharing::Private || !(request.prot & ProtWrite))
+        return false;
+    return request.length / kPageSize > frame_stats().total_frames;
+}
+
+} // namespace
+
+lib::Result<void> populate(uintptr_t start, size_t length, Access access)
+{
+    for (uintptr_t virt = start; virt < start + length; virt += kPageSize) {
+        const Area* area = the_map().find(virt);
+        if (!area || area->prot == ProtNone)
+            continue;
+        // A page past the end of a mapped file stays out (it would be SIGBUS on touch).
+        auto result = fault_in(*area, virt, access);
+        if (result.is_error() && result.error().code != lib::Errno::FAULT)
+            return result.error();
+    }
+    return {};
+}
+
+void release_pages(uintptr_t start, uintptr_t end)
+{
+    for_each_pte(start, end, [](uint64_t virt, uint64_t& pte) {
+        if ((pte & PteBacked) && !(pte & PteFilePage))
+            free_frame(pte & kPteAddressMask);
+        pte = 0;
+        flush_page(virt);
+    });
+}
+
+uint64_t pte_bits(int prot, bool file_page)
+{
+    uint64_t bits = PteBacked | (file_page ? PteFilePage : 0);
     if (prot != ProtNone)
         bits |= PtePresent;
-    if (prot & ProtWrite)
+    if ((prot & ProtWrite) && !file_page)
         bits |= PteWritable;
     if (!(prot & ProtExec))
         bits |= PteNoExecute;
     return bits;
 }
 
-bool insert_area(uintptr_t start, uintptr_t end, int prot)
-{
-    if (g_count == kMaxAreas)
-        return false;
-    size_t i = 0;
-    while (i < g_count && g_areas[i].start < start)
-        ++i;
-    for (size_t j = g_count; j > i; --j)
-        g_areas[j] = g_areas[j - 1];
-    g_areas[i] = { start, end, prot };
-    ++g_count;
-    return true;
-}
+const AreaMap& areas() { return the_map(); }
 
-void erase_area(size_t i)
+lib::Result<uintptr_t> map(const MapRequest& request, int flags)
 {
-    for (size_t j = i; j + 1 < g_count; ++j)
-        g_areas[j] = g_areas[j + 1];
-    --g_count;
-}
-
-/// Removes [start, end) from the area list, splitting areas that straddle it.
-bool carve(uintptr_t start, uintptr_t end)
-{
-    for (size_t i = 0; i < g_count;) {
-        Area a = g_areas[i];
-        if (a.end <= start || a.start >= end) {
-            ++i;
-            continue;
+    if (overcommits(request, flags))
+        return lib::Error(lib::Errno::NOMEM, "mmap: larger than all memory (use MAP_NORESERVE)");
+    uintptr_t start = TRY(the_map().map(request));
+    if (flags & MapPopulate) {
+        Access access = request.prot & ProtWrite && request.sharing == Sharing::Private ? Access::Write : Access::Read;
+        auto populated = populate(start, request.length, access);
+        if (populated.is_error()) {
+            (void)unmap(start, request.length);
+            return populated.error();
         }
-        erase_area(i);
-        if (a.start < start && !insert_area(a.start, start, a.prot))
-            return false;
-        if (a.end > end && !insert_area(end, a.end, a.prot))
-            return false;
-        i = 0; // the array shifted; areas are few in this first cut
-    }
-    return true;
-}
-
-bool range_free(uintptr_t start, uintptr_t end)
-{
-    for (size_t i = 0; i < g_count; ++i)
-        if (g_areas[i].start < end && g_areas[i].end > start)
-            return false;
-    return true;
-}
-
-/// Highest free range of `length` bytes below kMmapTop (top-down, Linux's default).
-uintptr_t find_free_top_down(size_t length)
-{
-    uintptr_t ceiling = kMmapTop;
-    for (size_t i = g_count; i-- > 0;) {
-        if (g_areas[i].start >= ceiling)
-            continue;
-        if (g_areas[i].end <= ceiling && ceiling - g_areas[i].end >= length)
-            return ceiling - length;
-        ceiling = g_areas[i].start < ceiling ? g_areas[i].start : ceiling;
-    }
-    return ceiling - kUserBase >= length ? ceiling - length : 0;
-}
-
-void release_pages(uintptr_t start, uintptr_t end)
-{
-    for (uintptr_t va = start; va < end; va += kPageSize) {
-        uint64_t* pte = pte_for(va, false);
-        if (!pte || !(*pte & (PtePresent | PteBacked)))
-            continue;
-        free_frame(*pte & kPteAddressMask);
-        *pte = 0;
-        flush_page(va);
-    }
-}
-
-lib::Result<void> populate(uintptr_t start, uintptr_t end, int prot)
-{
-    for (uintptr_t va = start; va < end; va += kPageSize) {
-        uint64_t* pte = pte_for(va, true);
-        if (!pte)
-            return lib::Error(lib::Errno::NOMEM, "out of memory for page tables");
-        uint64_t frame = TRY(alloc_frame());
-        *pte = frame | pte_bits(prot);
-    }
-    return {};
-}
-
-bool valid_user_range(uintptr_t start, size_t length)
-{
-    return start >= kUserBase && length <= kUserTop && start <= kUserTop - length;
-}
-
-} // namespace
-
-lib::Result<uintptr_t> map_anonymous(uintptr_t hint, size_t length, int prot, Placement placement)
-{
-    if (length == 0)
-        return lib::Error(lib::Errno::INVAL, "mmap: zero length");
-    length = page_round_up(length);
-    uintptr_t start = 0;
-    if (placement != Placement::Anywhere) {
-        if (hint % kPageSize || !valid_user_range(hint, length))
-            return lib::Error(lib::Errno::INVAL, "mmap: bad fixed address");
-        if (!range_free(hint, hint + length)) {
-            if (placement == Placement::FixedNoReplace)
-                return lib::Error(lib::Errno::EXIST, "mmap: range in use");
-            TRY(unmap(hint, length));
-        }
-        start = hint;
-    } else if (hint && hint % kPageSize == 0 && valid_user_range(hint, length) && range_free(hint, hint + length)) {
-        start = hint;
-    } else if (!(start = find_free_top_down(length))) {
-        return lib::Error(lib::Errno::NOMEM, "mmap: no free virtual range");
-    }
-    if (!insert_area(start, start + length, prot))
-        return lib::Error(lib::Errno::NOMEM, "mmap: too many mappings (first-cut limit)");
-    auto populated = populate(start, start + length, prot);
-    if (populated.is_error()) {
-        (void)unmap(start, length);
-        return populated.error();
     }
     return start;
 }
 
-lib::Result<void> unmap(uintptr_t addr, size_t length)
+lib::Result<uintptr_t> map_anonymous(uintptr_t hint, size_t length, int prot, Placement placement, AreaRole role)
 {
-    if (addr % kPageSize || length == 0 || !valid_user_range(addr, page_round_up(length)))
-        return lib::Error(lib::Errno::INVAL, "munmap: bad range");
-    uintptr_t end = addr + page_round_up(length);
-    release_pages(addr, end);
-    if (!carve(addr, end))
-        return lib::Error(lib::Errno::NOMEM, "munmap: too many mappings (first-cut limit)");
-    return {};
+    return map({ .hint = hint, .length = length, .placement = placement, .prot = prot, .role = role }, MapNoReserve);
 }
 
-lib::Result<void> protect(uintptr_t addr, size_t length, int prot)
+lib::Result<void> unmap(uintptr_t addr, size_t length) { return the_map().unmap(addr, length); }
+
+lib::Result<void> protect(uintptr_t addr, size_t length, int prot) { return the_map().protect(addr, length, prot); }
+
+lib::Result<uintptr_t> remap(uintptr_t old_addr, size_t old_length, size_t new_length, int flags, uintptr_t new_addr)
 {
-    if (addr % kPageSize || !valid_user_range(addr, page_round_up(length)))
-        return lib::Error(lib::Errno::INVAL, "mprotect: bad range");
-    uintptr_t end = addr + page_round_up(length);
-    if (!is_mapped(addr, end - addr, ProtNone))
-        return lib::Error(lib::Errno::NOMEM, "mprotect: range not mapped");
-    if (!carve(addr, end) || !insert_area(addr, end, prot))
-        return lib::Error(lib::Errno::NOMEM, "mprotect: too many mappings (first-cut limit)");
-    for (uintptr_t va = addr; va < end; va += kPageSize) {
-        uint64_t* pte = pte_for(va, false);
-        if (pte && (*pte & PteBacked)) {
-            *pte = (*pte & kPteAddressMask) | pte_bits(prot);
-            flush_page(va);
-        }
-    }
-    return {};
+    return the_map().remap(old_addr, old_length, new_length, flags, new_addr);
 }
 
 bool is_mapped(uintptr_t addr, size_t length, int prot)
 {
-    uintptr_t pos = addr, end = addr + length;
-    for (size_t i = 0; i < g_count && pos < end; ++i) {
-        const Area& a = g_areas[i];
-        if (a.end <= pos)
-            continue;
-        if (a.start > pos || (a.prot & prot) != prot)
+    AreaMap& map = the_map();
+    if (!map.covers(addr, length))
+        return false;
+    for (const Area* area = map.find(addr); area && area->start() < addr + length; area = map.next(*area))
+        if ((area->prot & prot) != prot)
             return false;
-        pos = a.end;
-    }
-    return pos >= end;
-}
-
-uintptr_t brk(uintptr_t new_break)
-{
-    uintptr_t old_top = page_round_up(g_break), new_top = page_round_up(new_break);
-    if (new_break < kBrkBase || new_break > kBrkLimit)
-        return g_break;
-    if (new_top > old_top) {
-        auto mapped = map_anonymous(old_top, new_top - old_top, ProtRead | ProtWrite, Placement::FixedNoReplace);
-        if (mapped.is_error())
-            return g_break;
-    } else if (new_top < old_top) {
-        (void)unmap(new_top, old_top - new_top);
-    }
-    g_break = new_break;
-    return g_break;
+    return true;
 }
 
 } // namespace mm

@@ -95,6 +95,26 @@ lib::Result<uint64_t> alloc_frame()
     return lib::Error(lib::Errno::NOMEM, "out of physical memory");
 }
 
+lib::Result<uint64_t> alloc_contiguous_frames(size_t count)
+{
+    if (count == 0)
+        return lib::Error(lib::Errno::INVAL, "alloc_contiguous_frames: zero frames");
+    uint64_t run = 0;
+    for (uint64_t frame = 0; frame < g_frame_count; ++frame) {
+        run = in_use(frame) ? 0 : run + 1;
+        if (run < count)
+            continue;
+        uint64_t first = frame + 1 - count;
+        for (uint64_t f = first; f <= frame; ++f) {
+            set_in_use(f);
+            memset(phys_to_virt(f * kPageSize), 0, kPageSize);
+        }
+        g_free_frames -= count;
+        return first * kPageSize;
+    }
+    return lib::Error(lib::Errno::NOMEM, "no run of free physical frames that long");
+}
+
 void free_frame(uint64_t phys)
 {
     uint64_t frame = phys / kPageSize;

@@ -65,6 +65,7 @@ void init(const arch::PvhStartInfo& info)
     asm volatile("mov %0, %%cr3" ::"r"(pml4_phys) : "memory");
     g_direct_map_ready = true;
     g_pml4 = static_cast<uint64_t*>(phys_to_virt(pml4_phys));
+    page_fault_init();
 }
 
 void* phys_to_virt(uint64_t phys)

@@ -7,7 +7,7 @@
 namespace tools {
 
 inline constexpr uint64_t kMiB = 1024 * 1024;
-inline constexpr uint64_t kMinMemory = 16 * kMiB;
+inline constexpr uint64_t kMinMemory = 4 * kMiB;
 inline constexpr uint64_t kMaxMemory = 1024ull * 1024 * kMiB; // 1 TiB
 
 /// Parses "64M", "1G", "512m", "2GiB", "1T", "131072K" (binary units, case-insensitive,

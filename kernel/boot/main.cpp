@@ -9,6 +9,7 @@
 #include <kernel/console/log.h>
 #include <kernel/console/serial.h>
 #include <kernel/debug/cpu_ktest.h>
+#include <mm/mm_ktest.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/root_fs.h>
 #include <libc_shim/kernel.h>
@@ -81,7 +82,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (options.is_error())
         fail(kCannotExecute, "bad kernel command line", options.error());
     if (!options->ktest.empty()) { // in-kernel tests (tests/kernel) instead of a program
-        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest))
+        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest) && !mm::run_ktest(options->ktest))
             fail(kCannotExecute, "unknown kernel test", lib::Error(lib::Errno::INVAL, "no such ktest= name"));
     }
     auto frames = mm::frame_stats();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <kernel/fs/linux_stat.h>
+#include <mm/area.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -22,6 +23,9 @@ public:
     virtual lib::Result<size_t> pread(void*, size_t, uint64_t) { return lib::Errno::SPIPE; }
     virtual lib::Result<uint64_t> seek(int64_t, Whence) { return lib::Errno::SPIPE; }
     virtual lib::Result<void> stat(LinuxStat&) = 0;
+    /// The file's pages for mmap(2) without copying; ENODEV when the file cannot be mapped.
+    /// The MappedFile lives as long as the VM (mappings outlive the descriptor).
+    virtual lib::Result<const mm::MappedFile*> mapping() { return lib::Error(lib::Errno::NODEV, "this file cannot be mapped"); }
     /// Whether isatty() should say yes (ioctl TCGETS succeeds).
     virtual bool is_terminal() const { return false; }
     /// Open flags (O_ACCMODE bits, O_APPEND...) as given to open, for fcntl(F_GETFL).

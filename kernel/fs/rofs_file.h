@@ -8,12 +8,15 @@ namespace fs {
 
 class RofsFile final : public File {
 public:
-    RofsFile(const images::RofsImage& image, const images::RofsNode& node) : m_image(image), m_node(node) { }
+    /// `path` is the name it was opened by (for /proc/self/maps); copied.
+    RofsFile(const images::RofsImage& image, const images::RofsNode& node, std::string_view path = {});
+    ~RofsFile() override;
 
     lib::Result<size_t> read(void* buffer, size_t length) override;
     lib::Result<size_t> pread(void* buffer, size_t length, uint64_t offset) override;
     lib::Result<uint64_t> seek(int64_t offset, Whence whence) override;
     lib::Result<void> stat(LinuxStat& st) override;
+    lib::Result<const mm::MappedFile*> mapping() override;
 
     /// getdents64(2): fills `buffer` with struct linux_dirent64 records from the current
     /// position; 0 at the end. ENOTDIR for a file, EINVAL if one record does not fit.
@@ -25,6 +28,8 @@ private:
     const images::RofsImage& m_image;
     images::RofsNode m_node;
     uint64_t m_position = 0;
+    char* m_path = nullptr;
+    size_t m_path_length = 0;
 };
 
 } // namespace fs

@@ -1,4 +1,5 @@
 #include <kernel/fs/root_fs.h>
+#include <kernel/fs/proc_files.h>
 #include <kernel/fs/rofs_file.h>
 
 #include <new>
@@ -22,6 +23,8 @@ const images::RofsImage& root_image() { return *g_root; }
 
 lib::Result<File*> open_path(std::string_view path, int flags)
 {
+    if (is_proc_path(path))
+        return open_proc_file(path, flags);
     if (!g_root)
         return lib::Error(lib::Errno::NOENT, "no root filesystem");
     auto mode = (flags & kOpenNoFollow) ? images::SymlinkMode::NoFollow : images::SymlinkMode::Follow;
@@ -37,7 +40,7 @@ lib::Result<File*> open_path(std::string_view path, int flags)
         return lib::Error(lib::Errno::LOOP, "O_NOFOLLOW on a symlink");
     if ((flags & kOpenDirectory) && !node->is_directory())
         return lib::Error(lib::Errno::NOTDIR, "not a directory");
-    File* file = new (std::nothrow) RofsFile(*g_root, node.value());
+    File* file = new (std::nothrow) RofsFile(*g_root, node.value(), path);
     if (!file)
         return lib::Errno::NOMEM;
     file->set_open_flags(flags);
@@ -46,6 +49,12 @@ lib::Result<File*> open_path(std::string_view path, int flags)
 
 lib::Result<void> stat_path(std::string_view path, LinuxStat& st, images::SymlinkMode mode)
 {
+    if (is_proc_path(path)) {
+        File* file = TRY(open_proc_file(path, 0));
+        auto result = file->stat(st);
+        file->unref();
+        return result;
+    }
     if (!g_root)
         return lib::Error(lib::Errno::NOENT, "no root filesystem");
     auto node = TRY(g_root->lookup(path, mode));

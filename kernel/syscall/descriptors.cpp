@@ -65,7 +65,7 @@ SysResult close(int fd)
 SysResult fstat(int fd, fs::LinuxStat* st)
 {
     auto* file = TRY(fs::fd_get(fd));
-    TRY(check_user_range(st, sizeof(*st)));
+    TRY(check_user_range(st, sizeof(*st), UserAccess::Write));
     TRY(file->stat(*st));
     return 0;
 }
@@ -78,7 +78,7 @@ SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags)
     char copy[kPathMax];
     size_t length = TRY(copy_path(path, copy, sizeof(copy)));
     TRY(check_dirfd(dirfd, copy));
-    TRY(check_user_range(st, sizeof(*st)));
+    TRY(check_user_range(st, sizeof(*st), UserAccess::Write));
     auto mode = (flags & abi::kAtSymlinkNofollow) ? images::SymlinkMode::NoFollow : images::SymlinkMode::Follow;
     TRY(fs::stat_path(std::string_view(copy, length), *st, mode));
     return 0;
@@ -110,13 +110,13 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
     switch (request) {
     case abi::kTcgets: {
         auto* t = reinterpret_cast<abi::KernelTermios*>(argument);
-        TRY(check_user_range(t, sizeof(*t)));
+        TRY(check_user_range(t, sizeof(*t), UserAccess::Write));
         fill_terminal_modes(*t);
         return 0;
     }
     case abi::kTiocgwinsz: {
         auto* ws = reinterpret_cast<abi::Winsize*>(argument);
-        TRY(check_user_range(ws, sizeof(*ws)));
+        TRY(check_user_range(ws, sizeof(*ws), UserAccess::Write));
         *ws = { 24, 80, 0, 0 };
         return 0;
     }
@@ -125,7 +125,7 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
     case abi::kTcsets + 2: // TCSETSF
         return 0;         // accepted, not applied: the serial console has no line discipline
     case abi::kTiocgpgrp:
-        TRY(check_user_range(reinterpret_cast<int*>(argument), sizeof(int)));
+        TRY(check_user_range(reinterpret_cast<int*>(argument), sizeof(int), UserAccess::Write));
         *reinterpret_cast<int*>(argument) = 1;
         return 0;
     }

@@ -15,7 +15,7 @@ enum Number : long {
     Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
     Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
     Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, SchedYield = 24,
-    Mremap = 25, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35, Getpid = 39, Exit = 60,
+    Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
     Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
     ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201,
@@ -80,6 +80,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case SchedYield: return 0; // one thread: nothing else to run
     case Mremap: return sys::mremap(uintptr_t(a1), size_t(a2), size_t(a3), int(a4), uintptr_t(a5));
     case Madvise: return sys::madvise(uintptr_t(a1), size_t(a2), int(a3));
+    case Msync: return sys::msync(uintptr_t(a1), size_t(a2), int(a3));
+    case Mincore: return sys::mincore(uintptr_t(a1), size_t(a2), ptr<uint8_t>(a3));
     case Dup: return sys::dup3(int(a1), 0, 0, false);
     case Dup2: return dup2(int(a1), int(a2));
     case Nanosleep: return sys::nanosleep(ptr<const abi::Timespec>(a1), ptr<abi::Timespec>(a2));

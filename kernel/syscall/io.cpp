@@ -12,13 +12,13 @@ namespace {
 constexpr int kMaxIovecs = 1024; // IOV_MAX
 constexpr size_t kMaxTransfer = 0x7fff'f000; // MAX_RW_COUNT: Linux caps one transfer here
 
-lib::Result<void> check_iovecs(const abi::Iovec* iov, int count)
+lib::Result<void> check_iovecs(const abi::Iovec* iov, int count, UserAccess access)
 {
     if (count < 0 || count > kMaxIovecs)
         return lib::Error(lib::Errno::INVAL, "bad iovec count");
     TRY(check_user_range(iov, size_t(count) * sizeof(abi::Iovec)));
     for (int i = 0; i < count; ++i)
-        TRY(check_user_range(iov[i].iov_base, iov[i].iov_len));
+        TRY(check_user_range(iov[i].iov_base, iov[i].iov_len, access));
     return {};
 }
 
@@ -29,7 +29,7 @@ size_t capped(size_t length) { return length < kMaxTransfer ? length : kMaxTrans
 SysResult read(int fd, void* buffer, size_t length)
 {
     auto* file = TRY(fs::fd_get(fd));
-    TRY(check_user_range(buffer, length));
+    TRY(check_user_range(buffer, length, UserAccess::Write));
     return long(TRY(file->read(buffer, capped(length))));
 }
 
@@ -43,7 +43,7 @@ SysResult write(int fd, const void* buffer, size_t length)
 SysResult readv(int fd, const abi::Iovec* iov, int count)
 {
     auto* file = TRY(fs::fd_get(fd));
-    TRY(check_iovecs(iov, count));
+    TRY(check_iovecs(iov, count, UserAccess::Write));
     long total = 0;
     for (int i = 0; i < count; ++i) {
         auto done = file->read(iov[i].iov_base, capped(iov[i].iov_len));
@@ -59,7 +59,7 @@ SysResult readv(int fd, const abi::Iovec* iov, int count)
 SysResult writev(int fd, const abi::Iovec* iov, int count)
 {
     auto* file = TRY(fs::fd_get(fd));
-    TRY(check_iovecs(iov, count));
+    TRY(check_iovecs(iov, count, UserAccess::Read));
     long total = 0;
     for (int i = 0; i < count; ++i) {
         auto done = file->write(iov[i].iov_base, capped(iov[i].iov_len));
@@ -77,7 +77,7 @@ SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)
     auto* file = TRY(fs::fd_get(fd));
     if (offset < 0)
         return lib::Error(lib::Errno::INVAL, "negative offset");
-    TRY(check_user_range(buffer, length));
+    TRY(check_user_range(buffer, length, UserAccess::Write));
     return long(TRY(file->pread(buffer, capped(length), uint64_t(offset))));
 }
 

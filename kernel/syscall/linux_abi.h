@@ -92,10 +92,22 @@ constexpr int kOCloexec = 02000000;
 constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;
 
 constexpr int kProtRead = 1, kProtWrite = 2, kProtExec = 4;
-constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapFixed = 0x10, kMapAnonymous = 0x20,
-              kMapFixedNoreplace = 0x100000;
-constexpr int kMremapMaymove = 1, kMremapFixed = 2;
-constexpr int kMadvDontneed = 4, kMadvFree = 8;
+// include/uapi/asm-generic/mman-common.h, mman.h and arch/x86/include/uapi/asm/mman.h.
+constexpr int kProtGrowsdown = 0x01000000, kProtGrowsup = 0x02000000;
+constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapSharedValidate = 0x03, kMapTypeMask = 0x0f,
+              kMapFixed = 0x10, kMapAnonymous = 0x20, kMap32bit = 0x40, kMapGrowsdown = 0x100,
+              kMapDenywrite = 0x800, kMapExecutable = 0x1000, kMapLocked = 0x2000, kMapNoreserve = 0x4000,
+              kMapPopulate = 0x8000, kMapNonblock = 0x10000, kMapStack = 0x20000, kMapHugetlb = 0x40000,
+              kMapSync = 0x80000, kMapFixedNoreplace = 0x100000, kMapUninitialized = 0x4000000;
+// Huge-page size requests live in bits 26..31 (MAP_HUGE_SHIFT) and need MAP_HUGETLB.
+constexpr int kMapHugeMask = 0x3f << 26;
+constexpr int kMremapMaymove = 1, kMremapFixed = 2, kMremapDontunmap = 4;
+constexpr int kMadvNormal = 0, kMadvRandom = 1, kMadvSequential = 2, kMadvWillneed = 3, kMadvDontneed = 4,
+              kMadvFree = 8, kMadvRemove = 9, kMadvDontfork = 10, kMadvDofork = 11, kMadvMergeable = 12,
+              kMadvUnmergeable = 13, kMadvHugepage = 14, kMadvNohugepage = 15, kMadvDontdump = 16,
+              kMadvDodump = 17, kMadvWipeonfork = 18, kMadvKeeponfork = 19, kMadvCold = 20,
+              kMadvPageout = 21, kMadvPopulateRead = 22, kMadvPopulateWrite = 23;
+constexpr int kMsAsync = 1, kMsInvalidate = 2, kMsSync = 4;
 
 constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputimeId = 2,
               kClockThreadCputimeId = 3, kClockMonotonicRaw = 4, kClockRealtimeCoarse = 5,

@@ -1,119 +1,167 @@
-// The program break and anonymous memory mappings, on the address space of
-// mm/address_space.h. File mappings are not supported yet (ENODEV): the ELF linker maps
-// program files itself, and musl's malloc only needs anonymous memory.
-#include <kernel/console/log.h>
+// Memory system calls: argument checks in Linux's order and with Linux's errors, then the
+// address space (mm/address_space.h) does the work. File mappings come from files that
+// can be mapped without copying (ROFS files of the image: fs::File::mapping).
+#include <kernel/fs/fd_table.h>
 #include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
-
-#include <cstring>
 
 namespace sys {
 
 namespace {
 
-bool page_aligned(uintptr_t v) { return (v & (mm::kPageSize - 1)) == 0; }
+constexpr int kAccessModeMask = 3, kWriteOnly = 1;
 
-int to_mm_protection(int prot)
+bool page_aligned(uint64_t v) { return (v & (mm::kPageSize - 1)) == 0; }
+
+lib::Result<int> to_mm_protection(int prot)
 {
+    if (prot & ~(abi::kProtRead | abi::kProtWrite | abi::kProtExec | abi::kProtGrowsdown | abi::kProtGrowsup))
+        return lib::Error(lib::Errno::INVAL, "unknown PROT_ bits");
     int result = mm::ProtNone;
     if (prot & abi::kProtRead)
         result |= mm::ProtRead;
     if (prot & abi::kProtWrite)
-        result |= mm::ProtWrite;
+        result |= mm::ProtWrite | mm::ProtRead; // x86 pages cannot be write-only
     if (prot & abi::kProtExec)
-        result |= mm::ProtExec;
+        result |= mm::ProtExec | mm::ProtRead; // nor execute-only (without protection keys)
     return result;
 }
 
-lib::Result<mm::Placement> placement_of(int flags)
+constexpr int kKnownMapFlags = abi::kMapTypeMask | abi::kMapFixed | abi::kMapAnonymous | abi::kMap32bit
+    | abi::kMapGrowsdown | abi::kMapDenywrite | abi::kMapExecutable | abi::kMapLocked | abi::kMapNoreserve
+    | abi::kMapPopulate | abi::kMapNonblock | abi::kMapStack | abi::kMapHugetlb | abi::kMapSync
+    | abi::kMapFixedNoreplace | abi::kMapUninitialized | abi::kMapHugeMask;
+
+/// The sharing type and placement of mmap `flags` (mmap(2) ERRORS).
+lib::Result<mm::MapRequest> decode_flags(uintptr_t hint, size_t length, int flags)
 {
+    int type = flags & abi::kMapTypeMask;
+    if (type != abi::kMapShared && type != abi::kMapPrivate && type != abi::kMapSharedValidate)
+        return lib::Error(lib::Errno::INVAL, "mmap: needs exactly one of MAP_SHARED and MAP_PRIVATE");
+    if (type == abi::kMapSharedValidate && (flags & ~kKnownMapFlags))
+        return lib::Error(lib::Errno::NOTSUP, "mmap: unknown flags with MAP_SHARED_VALIDATE");
+    if (flags & (abi::kMapHugetlb | abi::kMap32bit))
+        return lib::Error(lib::Errno::INVAL, "mmap: MAP_HUGETLB and MAP_32BIT are not supported");
+    mm::MapRequest request { .hint = hint, .length = length };
+    request.sharing = type == abi::kMapPrivate ? mm::Sharing::Private : mm::Sharing::Shared;
     if (flags & abi::kMapFixedNoreplace)
-        return mm::Placement::FixedNoReplace;
-    if (flags & abi::kMapFixed)
-        return mm::Placement::FixedReplace;
-    return mm::Placement::Anywhere;
+        request.placement = mm::Placement::FixedNoReplace;
+    else if (flags & abi::kMapFixed)
+        request.placement = mm::Placement::FixedReplace;
+    // MAP_STACK and MAP_GROWSDOWN are accepted as plain mappings: Linux labels only the
+    // main thread's stack "[stack]", and nothing here grows down on its own.
+    return request;
 }
 
-lib::Result<void> check_range(uintptr_t address, size_t length)
+/// Points `request` at the file behind `fd` (EBADF, ENODEV for an unmappable file,
+/// EACCES for a write-only descriptor).
+lib::Result<void> attach_file(mm::MapRequest& request, int fd, int64_t offset)
 {
-    if (!page_aligned(address))
-        return lib::Error(lib::Errno::INVAL, "address not page-aligned");
-    if (length == 0 || mm::page_round_up(length) < length)
-        return lib::Error(lib::Errno::INVAL, "bad length");
+    fs::File* file = TRY(fs::fd_get(fd));
+    if ((file->open_flags() & kAccessModeMask) == kWriteOnly)
+        return lib::Error(lib::Errno::ACCES, "mmap: descriptor opened write-only");
+    request.file = TRY(file->mapping());
+    request.file_offset = uint64_t(offset);
     return {};
 }
 
+mm::Advice to_advice(int advice)
+{
+    switch (advice) {
+    case abi::kMadvDontneed: return mm::Advice::DontNeed;
+    case abi::kMadvFree: return mm::Advice::Free;
+    case abi::kMadvWillneed:
+    case abi::kMadvPopulateRead:
+    case abi::kMadvPopulateWrite: return mm::Advice::WillNeed;
+    default: return mm::Advice::Normal;
+    }
+}
+
+bool known_advice(int advice)
+{
+    return (advice >= abi::kMadvNormal && advice <= abi::kMadvDontneed)
+        || (advice >= abi::kMadvFree && advice <= abi::kMadvPopulateWrite);
+}
+
 } // namespace
+
+lib::Result<void> check_user_range(const void* p, size_t length, UserAccess access)
+{
+    auto start = reinterpret_cast<uintptr_t>(p);
+    if (length == 0)
+        return {};
+    if (!p || start + length < start)
+        return lib::Error(lib::Errno::FAULT, "bad buffer address");
+    constexpr uintptr_t kLowerHalfEnd = 0x0000'8000'0000'0000, kUpperHalfStart = 0xffff'8000'0000'0000;
+    if (start >= kUpperHalfStart)
+        return {};
+    if (start + length > kLowerHalfEnd)
+        return lib::Error(lib::Errno::FAULT, "non-canonical buffer address");
+    int needed = access == UserAccess::Write ? mm::ProtWrite : mm::ProtRead;
+    if (!mm::is_mapped(start, length, needed))
+        return lib::Error(lib::Errno::FAULT, "buffer not mapped, or not with the access needed");
+    return {};
+}
 
 SysResult brk(uintptr_t new_break) { return long(mm::brk(new_break)); }
 
 SysResult mmap(uintptr_t hint, size_t length, int prot, int flags, int fd, int64_t offset)
 {
+    mm::MapRequest request = TRY(decode_flags(hint, length, flags));
+    request.prot = TRY(to_mm_protection(prot));
     if (length == 0 || mm::page_round_up(length) < length)
-        return lib::Error(lib::Errno::INVAL, "bad mmap length");
-    if (!(flags & (abi::kMapPrivate | abi::kMapShared)))
-        return lib::Error(lib::Errno::INVAL, "mmap needs kMapPrivate or kMapShared");
-    if (!(flags & abi::kMapAnonymous)) {
-        klog::debug(klog::Subsystem::Syscall, "mmap of fd {} offset {}: file mappings are not supported yet", fd, offset);
-        return lib::Error(lib::Errno::NODEV, "file mappings are not supported yet");
-    }
-    auto placement = TRY(placement_of(flags));
-    if (placement != mm::Placement::Anywhere && !page_aligned(hint))
-        return lib::Error(lib::Errno::INVAL, "kMapFixed address not page-aligned");
-    // Single process, no fork: MAP_SHARED anonymous memory behaves as MAP_PRIVATE.
-    return long(TRY(mm::map_anonymous(hint, length, to_mm_protection(prot), placement)));
+        return lib::Error(lib::Errno::INVAL, "mmap: bad length");
+    if (offset < 0 || !page_aligned(uint64_t(offset)))
+        return lib::Error(lib::Errno::INVAL, "mmap: offset not page aligned");
+    if (!(flags & abi::kMapAnonymous))
+        TRY(attach_file(request, fd, offset));
+    int options = (flags & abi::kMapPopulate ? mm::MapPopulate : 0) | (flags & abi::kMapNoreserve ? mm::MapNoReserve : 0);
+    return long(TRY(mm::map(request, options)));
 }
 
 SysResult munmap(uintptr_t address, size_t length)
 {
-    TRY(check_range(address, length));
     TRY(mm::unmap(address, length));
     return 0;
 }
 
 SysResult mprotect(uintptr_t address, size_t length, int prot)
 {
-    if (!page_aligned(address))
-        return lib::Error(lib::Errno::INVAL, "address not page-aligned");
-    if (length == 0)
-        return 0;
-    TRY(mm::protect(address, length, to_mm_protection(prot)));
+    TRY(mm::protect(address, length, TRY(to_mm_protection(prot))));
     return 0;
 }
 
 SysResult mremap(uintptr_t address, size_t old_length, size_t new_length, int flags, uintptr_t new_address)
 {
-    TRY(check_range(address, new_length));
+    if (flags & abi::kMremapDontunmap)
+        return lib::Error(lib::Errno::INVAL, "mremap: MREMAP_DONTUNMAP is not supported");
+    int mm_flags = (flags & abi::kMremapMaymove ? mm::RemapMayMove : 0) | (flags & abi::kMremapFixed ? mm::RemapFixed : 0);
     if (flags & ~(abi::kMremapMaymove | abi::kMremapFixed))
-        return lib::Error(lib::Errno::INVAL, "bad mremap flags");
-    size_t old_size = mm::page_round_up(old_length), new_size = mm::page_round_up(new_length);
-    if ((flags & abi::kMremapFixed) || new_size > old_size) {
-        // FIRST CUT: no growing and no moving. musl's realloc falls back to malloc + copy.
-        (void)new_address;
-        return lib::Error(lib::Errno::NOMEM, "mremap can only shrink in place");
-    }
-    if (!mm::is_mapped(address, old_size ? old_size : mm::kPageSize, mm::ProtNone))
-        return lib::Error(lib::Errno::FAULT, "mremap of an unmapped range");
-    if (new_size < old_size)
-        TRY(mm::unmap(address + new_size, old_size - new_size));
-    return long(address);
+        return lib::Error(lib::Errno::INVAL, "mremap: unknown flags");
+    return long(TRY(mm::remap(address, old_length, new_length, mm_flags, new_address)));
 }
 
 SysResult madvise(uintptr_t address, size_t length, int advice)
 {
-    if (!page_aligned(address))
-        return lib::Error(lib::Errno::INVAL, "address not page-aligned");
-    size_t size = mm::page_round_up(length);
-    if (size == 0)
-        return 0;
-    if (!mm::is_mapped(address, size, mm::ProtNone))
-        return lib::Error(lib::Errno::NOMEM, "madvise of an unmapped range");
-    // kMadvDontneed on private anonymous memory: later reads see zeroes. Memory is
-    // populated eagerly for now, so zero it in place when it is writable. Every other
-    // advice is a hint and is accepted without effect.
-    if (advice == abi::kMadvDontneed && mm::is_mapped(address, size, mm::ProtWrite))
-        memset(reinterpret_cast<void*>(address), 0, size);
+    if (!known_advice(advice))
+        return lib::Error(lib::Errno::INVAL, "madvise: unknown advice");
+    TRY(mm::advise(address, length, to_advice(advice)));
+    return 0;
+}
+
+SysResult msync(uintptr_t address, size_t length, int flags)
+{
+    if ((flags & ~(abi::kMsAsync | abi::kMsInvalidate | abi::kMsSync)) || ((flags & abi::kMsAsync) && (flags & abi::kMsSync)))
+        return lib::Error(lib::Errno::INVAL, "msync: bad flags");
+    TRY(mm::sync(address, length));
+    return 0;
+}
+
+SysResult mincore(uintptr_t address, size_t length, uint8_t* vector)
+{
+    TRY(mm::residency(address, length, vector));
     return 0;
 }
 

@@ -30,7 +30,7 @@ SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms)
 {
     if (count > kMaxPollDescriptors)
         return lib::Error(lib::Errno::INVAL, "too many poll descriptors");
-    TRY(check_user_range(fds, count * sizeof(abi::Pollfd)));
+    TRY(check_user_range(fds, count * sizeof(abi::Pollfd), UserAccess::Write));
     long ready = 0;
     for (size_t i = 0; i < count; ++i) {
         fds[i].revents = ready_events(fds[i]);

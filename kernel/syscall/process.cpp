@@ -45,7 +45,7 @@ void exit_group(int status) { boot::vm_exit(status & 0xff); }
 
 SysResult uname(abi::Utsname* name)
 {
-    TRY(check_user_range(name, sizeof(*name)));
+    TRY(check_user_range(name, sizeof(*name), UserAccess::Write));
     memset(name, 0, sizeof(*name));
     copy_field(name->sysname, "Linux");
     copy_field(name->nodename, "osprey");
@@ -65,7 +65,7 @@ SysResult arch_prctl(int code, uintptr_t address)
         arch::wrmsr(arch::kMsrFsBase, address);
         return 0;
     case abi::kArchGetFs:
-        TRY(check_user_range(reinterpret_cast<uint64_t*>(address), sizeof(uint64_t)));
+        TRY(check_user_range(reinterpret_cast<uint64_t*>(address), sizeof(uint64_t), UserAccess::Write));
         *reinterpret_cast<uint64_t*>(address) = arch::rdmsr(arch::kMsrFsBase);
         return 0;
     case abi::kArchSetGs:
@@ -107,7 +107,7 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
             return lib::Error(lib::Errno::PERM, "the descriptor table has a fixed size");
     }
     if (old_limit) {
-        TRY(check_user_range(old_limit, sizeof(*old_limit)));
+        TRY(check_user_range(old_limit, sizeof(*old_limit), UserAccess::Write));
         *old_limit = g_limits[resource];
     }
     if (new_limit)
@@ -117,7 +117,7 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
 
 SysResult sysinfo(abi::Sysinfo* info)
 {
-    TRY(check_user_range(info, sizeof(*info)));
+    TRY(check_user_range(info, sizeof(*info), UserAccess::Write));
     auto frames = mm::frame_stats();
     memset(info, 0, sizeof(*info));
     info->uptime = int64_t(arch::monotonic_ns() / uint64_t(kNanosPerSecond));
@@ -134,7 +134,7 @@ SysResult sched_getaffinity(int pid, size_t size, void* mask)
         return lib::Error(lib::Errno::SRCH, "no such process");
     if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
         return lib::Error(lib::Errno::INVAL, "mask too small or not a multiple of 8 bytes");
-    TRY(check_user_range(mask, sizeof(uint64_t)));
+    TRY(check_user_range(mask, sizeof(uint64_t), UserAccess::Write));
     uint64_t one_cpu = 1;
     memcpy(mask, &one_cpu, sizeof(one_cpu));
     return long(sizeof(uint64_t)); // bytes written: the kernel's cpumask size
@@ -144,7 +144,7 @@ SysResult getcwd(char* buffer, size_t size)
 {
     if (size < 2)
         return lib::Error(lib::Errno::RANGE, "buffer too small");
-    TRY(check_user_range(buffer, 2));
+    TRY(check_user_range(buffer, 2, UserAccess::Write));
     memcpy(buffer, "/", 2); // no working directory yet: always the root
     return 2;
 }

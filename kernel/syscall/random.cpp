@@ -77,7 +77,7 @@ SysResult getrandom(void* buffer, size_t length, unsigned flags)
         return lib::Error(lib::Errno::INVAL, "bad getrandom flags");
     if (length > kMaxRequest)
         length = kMaxRequest;
-    TRY(check_user_range(buffer, length));
+    TRY(check_user_range(buffer, length, UserAccess::Write));
     random_bytes(buffer, length);
     return long(length);
 }

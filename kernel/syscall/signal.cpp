@@ -90,7 +90,7 @@ SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::Kern
     if (action && (signal == abi::kSigkill || signal == abi::kSigstop))
         return lib::Error(lib::Errno::INVAL, "kSigkill and kSigstop cannot be caught");
     if (old) {
-        TRY(check_user_range(old, sizeof(*old)));
+        TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
         *old = g_actions[signal];
     }
     if (action) {
@@ -117,7 +117,7 @@ SysResult rt_sigprocmask(int how, const uint64_t* set, uint64_t* old, size_t mas
         g_blocked &= ~kUnblockable;
     }
     if (old) {
-        TRY(check_user_range(old, sizeof(*old)));
+        TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
         *old = previous;
     }
     deliver_pending();

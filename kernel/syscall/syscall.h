@@ -51,6 +51,8 @@ SysResult munmap(uintptr_t address, size_t length);
 SysResult mprotect(uintptr_t address, size_t length, int prot);
 SysResult mremap(uintptr_t address, size_t old_length, size_t new_length, int flags, uintptr_t new_address);
 SysResult madvise(uintptr_t address, size_t length, int advice);
+SysResult msync(uintptr_t address, size_t length, int flags);
+SysResult mincore(uintptr_t address, size_t length, uint8_t* vector);
 
 // time.cpp: clocks and sleeping.
 SysResult clock_gettime(int clock, abi::Timespec* ts);

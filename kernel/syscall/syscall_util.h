@@ -8,24 +8,14 @@
 
 namespace sys {
 
-/// Checks that [p, p+length) is a plausible buffer: not NULL (unless length is 0), no
-/// wrap-around, canonical. EFAULT otherwise. FIRST CUT: does not walk the mappings (the
-/// caller shares the kernel's address space and kernel buffers live in the top half), so a
-/// wild pointer into an unmapped hole still faults, with a crash report, instead of EFAULT.
-inline lib::Result<void> check_user_range(const void* p, size_t length)
-{
-    auto start = reinterpret_cast<uintptr_t>(p);
-    if (length == 0)
-        return {};
-    if (!p || start + length < start)
-        return lib::Error(lib::Errno::FAULT, "bad buffer address");
-    constexpr uintptr_t kLowerHalfEnd = 0x0000'8000'0000'0000, kUpperHalfStart = 0xffff'8000'0000'0000;
-    bool lower = start + length <= kLowerHalfEnd;
-    bool upper = start >= kUpperHalfStart;
-    if (!lower && !upper)
-        return lib::Error(lib::Errno::FAULT, "non-canonical buffer address");
-    return {};
-}
+enum class UserAccess { Read, Write };
+
+/// Checks that the program's buffer [p, p+length) can be accessed: not NULL (unless length
+/// is 0), no wrap-around, canonical, and, in the lower half, entirely mapped with the
+/// protection `access` needs (a read-only buffer cannot receive data). EFAULT otherwise,
+/// as Linux says, instead of the fault that would kill the program. Kernel-half addresses
+/// are the kernel's own buffers (one address space, no protection boundary): accepted.
+lib::Result<void> check_user_range(const void* p, size_t length, UserAccess access = UserAccess::Read);
 
 /// Copies a NUL-terminated path of at most `size` bytes (including the NUL) into `out`.
 /// EFAULT for NULL, ENAMETOOLONG if it does not fit, ENOENT for "".

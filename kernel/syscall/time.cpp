@@ -48,7 +48,7 @@ abi::Timespec to_timespec(int64_t ns)
 
 lib::Result<int64_t> to_nanoseconds(const abi::Timespec* ts)
 {
-    TRY(check_user_range(ts, sizeof(*ts)));
+    TRY(check_user_range(ts, sizeof(*ts), UserAccess::Write));
     if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= kNanosPerSecond)
         return lib::Error(lib::Errno::INVAL, "bad timespec");
     constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
@@ -67,7 +67,7 @@ void busy_wait_until(ClockKind kind, int64_t deadline_ns)
 SysResult clock_gettime(int clock, abi::Timespec* ts)
 {
     auto kind = TRY(clock_kind(clock));
-    TRY(check_user_range(ts, sizeof(*ts)));
+    TRY(check_user_range(ts, sizeof(*ts), UserAccess::Write));
     *ts = to_timespec(now_ns(kind));
     return 0;
 }
@@ -76,7 +76,7 @@ SysResult clock_getres(int clock, abi::Timespec* ts)
 {
     TRY(clock_kind(clock));
     if (ts) {
-        TRY(check_user_range(ts, sizeof(*ts)));
+        TRY(check_user_range(ts, sizeof(*ts), UserAccess::Write));
         *ts = { 0, 1 }; // the TSC clocks resolve nanoseconds, as Linux's high-resolution clocks report
     }
     return 0;
@@ -85,12 +85,12 @@ SysResult clock_getres(int clock, abi::Timespec* ts)
 SysResult gettimeofday(abi::Timeval* tv, void* timezone)
 {
     if (tv) {
-        TRY(check_user_range(tv, sizeof(*tv)));
+        TRY(check_user_range(tv, sizeof(*tv), UserAccess::Write));
         auto ts = to_timespec(realtime_ns());
         *tv = { ts.tv_sec, ts.tv_nsec / 1000 };
     }
     if (timezone) {
-        TRY(check_user_range(timezone, 2 * sizeof(int)));
+        TRY(check_user_range(timezone, 2 * sizeof(int), UserAccess::Write));
         static_cast<int*>(timezone)[0] = 0; // tz_minuteswest: UTC
         static_cast<int*>(timezone)[1] = 0; // tz_dsttime
     }
@@ -101,7 +101,7 @@ SysResult time(int64_t* t)
 {
     int64_t seconds = to_timespec(realtime_ns()).tv_sec;
     if (t) {
-        TRY(check_user_range(t, sizeof(*t)));
+        TRY(check_user_range(t, sizeof(*t), UserAccess::Write));
         *t = seconds;
     }
     return seconds;

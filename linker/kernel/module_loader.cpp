@@ -1,4 +1,5 @@
 #include "module_loader.h"
+#include "module_symbols.h"
 
 #include <kernel/console/log.h>
 #include <kernel/fs/root_fs.h>
@@ -20,6 +21,42 @@ int protection(uint32_t flags)
         | ((flags & elf::PF_X) ? mm::ProtExec : 0);
 }
 
+/// The MappedFile behind the image file at `path`, so segments map the image's pages.
+lib::Result<const mm::MappedFile*> mapped_file(std::string_view path)
+{
+    fs::File* file = TRY(fs::open_path(path, 0));
+    auto mapping = file->mapping();
+    file->unref();
+    return mapping;
+}
+
+/// Maps segment `s` of `image` (span loaded at `base`) from `file` like ld.so does:
+/// private file pages (shared with the image until written), the tail of the last file
+/// page zeroed and anonymous pages for the rest of .bss. Writable for relocation;
+/// protect_module sets the final protections.
+lib::Result<void> map_segment(const ElfImage& image, const LoadSegment& s, uint64_t base, const mm::MappedFile& file)
+{
+    constexpr int kReadWrite = mm::ProtRead | mm::ProtWrite;
+    uint64_t page_vaddr = mm::page_round_down(s.vaddr);
+    uint64_t start = base + (page_vaddr - image.span_start());
+    uint64_t file_end = base + (s.vaddr + s.filesz - image.span_start());
+    uint64_t memory_end = base + (s.vaddr + s.memsz - image.span_start());
+    if (s.filesz > 0) {
+        mm::MapRequest request { .hint = start, .length = mm::page_round_up(file_end) - start,
+            .placement = mm::Placement::FixedReplace, .prot = kReadWrite, .file = &file,
+            .file_offset = s.offset - (s.vaddr - page_vaddr) };
+        TRY(mm::map(request, mm::MapNoReserve));
+    }
+    uint64_t zero_end = mm::page_round_up(file_end) < memory_end ? mm::page_round_up(file_end) : memory_end;
+    if (s.filesz > 0 && zero_end > file_end)
+        memset(reinterpret_cast<void*>(file_end), 0, zero_end - file_end);
+    uint64_t anonymous_start = s.filesz > 0 ? mm::page_round_up(file_end) : start;
+    if (mm::page_round_up(memory_end) > anonymous_start)
+        TRY(mm::map_anonymous(anonymous_start, mm::page_round_up(memory_end) - anonymous_start, kReadWrite,
+            mm::Placement::FixedReplace));
+    return {};
+}
+
 } // namespace
 
 lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& module)
@@ -35,12 +72,20 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     const ElfImage& image = module.image;
     uint64_t size = image.span_end() - image.span_start();
     uint64_t hint = kind == ModuleKind::Executable ? kExecutableBase : 0;
-    uint64_t base = TRY(mm::map_anonymous(hint, size, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
-    for (const LoadSegment& s : image.segments())
-        memcpy(reinterpret_cast<void*>(base + (s.vaddr - image.span_start())), data.data() + s.offset, s.filesz);
+    // Reserve the whole span (gaps between segments stay PROT_NONE), then map the segments.
+    const mm::MappedFile* file = TRY(mapped_file(path));
+    uint64_t base = TRY(mm::map_anonymous(hint, size, mm::ProtNone, mm::Placement::Anywhere));
+    for (const LoadSegment& s : image.segments()) {
+        auto mapped = map_segment(image, s, base, *file);
+        if (mapped.is_error()) {
+            (void)mm::unmap(base, size);
+            return mapped.error();
+        }
+    }
     auto memory = std::span(reinterpret_cast<std::byte*>(base), size);
     module.object = TRY(LoadedObject::create(image, memory, base));
     module.tls_offset = 0;
+    register_module_symbols(module);
     klog::info(klog::Subsystem::Linker, "loaded {} at {:#x} ({} KiB)", path, base, size / 1024);
     return {};
 }

@@ -12,6 +12,7 @@
 #include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
 #include <mm/address_space.h>
+#include <mm/memory.h>
 
 #include <cpuid.h>
 #include <cstring>
@@ -103,7 +104,10 @@ void fill_startup()
 
 lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
-    uint64_t base = TRY(mm::map_anonymous(0, kStackSize, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
+    // A PROT_NONE guard page below the stack: an overflow dies with SIGSEGV (139).
+    uint64_t guard = TRY(mm::map_anonymous(0, kStackSize + mm::kPageSize, mm::ProtNone, mm::Placement::Anywhere));
+    uint64_t base = TRY(mm::map_anonymous(guard + mm::kPageSize, kStackSize, mm::ProtRead | mm::ProtWrite,
+        mm::Placement::FixedReplace, mm::AreaRole::Stack));
     const Module& exe = g_modules[0];
     unsigned a, b, c, d;
     __get_cpuid(1, &a, &b, &c, &d);
@@ -146,6 +150,7 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
         return stack_pointer.error();
     const Module& exe = g_modules[0];
     klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", exe.path, g_module_count, libc_shim::export_count());
+    mm::note_program_started();
     osprey_enter_program(exe.object.bias() + exe.image.entry(), stack_pointer.value());
 }
 

@@ -130,7 +130,8 @@ TEST(CliQemu, MemorySizes)
     EXPECT_EQ(parse_memory_size("128"), 128 * kMiB);
     EXPECT_EQ(parse_memory_size("65536K"), 64 * kMiB);
     EXPECT_EQ(parse_memory_size("1T"), kMaxMemory);
-    for (const char* bad : { "", "M", "-5M", "12X", "0", "0M", "8M", "1.5G", "1500K", "2T", "99999999999999999G",
+    EXPECT_EQ(parse_memory_size("4M"), 4 * kMiB) << "the smallest VM";
+    for (const char* bad : { "", "M", "-5M", "12X", "0", "0M", "3M", "1.5G", "1500K", "2T", "99999999999999999G",
                              "64 M", "64MM" }) {
         EXPECT_THROW(parse_memory_size(bad), CliError) << bad;
     }

@@ -40,12 +40,6 @@ constexpr ExceptionName kExceptionNames[32] = {
 
 constexpr uint8_t kPageFaultVector = 14, kGeneralProtectionVector = 13, kDoubleFaultVector = 8;
 
-uint64_t read_cr2()
-{
-    uint64_t value;
-    asm volatile("mov %%cr2, %0" : "=r"(value));
-    return value;
-}
 
 uint64_t read_cr3()
 {
@@ -184,6 +178,22 @@ void report_fatal_exception(const InterruptFrame& frame)
     report_registers(frame);
     debug::print_backtrace(frame.rip, frame.rbp);
     stop_after_report(frame, name.mnemonic, name.description);
+}
+
+void report_program_fault(const InterruptFrame& frame, std::string_view headline)
+{
+    debug::report("");
+    debug::report("==== {} ====", headline);
+    report_location(frame);
+    report_registers(frame);
+    debug::print_backtrace(frame.rip, frame.rbp);
+}
+
+uint64_t read_cr2()
+{
+    uint64_t value;
+    asm volatile("mov %%cr2, %0" : "=r"(value));
+    return value;
 }
 
 void report_unexpected_interrupt(const InterruptFrame& frame)

@@ -19,6 +19,7 @@
 #include <kernel/arch/x86_64/interrupt_frame.h>
 
 #include <cstdint>
+#include <string_view>
 
 namespace arch {
 
@@ -49,6 +50,12 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame);
 
 /// Reports an exception nobody handled (exceptions.cpp) and stops the VM.
 [[noreturn]] void report_fatal_exception(const InterruptFrame& frame);
+/// The report for a program killed by a fault (a SIGSEGV death): `headline`, where the
+/// fault happened (symbolized), the registers and the backtrace. Returns; the caller ends
+/// the program.
+void report_program_fault(const InterruptFrame& frame, std::string_view headline);
+/// CR2: the linear address of the last page fault.
+uint64_t read_cr2();
 
 /// Logs an interrupt vector nobody handled (exceptions.cpp).
 void report_unexpected_interrupt(const InterruptFrame& frame);

@@ -58,6 +58,7 @@ public:
     }
 
     bool is_error() const { return !m_has_value; }
+    bool is_ok() const { return m_has_value; }
     explicit operator bool() const { return m_has_value; }
     const Error& error() const { return m_error; }
 
@@ -85,6 +86,7 @@ public:
     Result(Errno code) : m_has_error(true), m_error(code) { }
 
     bool is_error() const { return m_has_error; }
+    bool is_ok() const { return !m_has_error; }
     explicit operator bool() const { return !m_has_error; }
     const Error& error() const { return m_error; }
     void release_value() { }

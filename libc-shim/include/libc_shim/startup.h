@@ -20,7 +20,9 @@
 //      PT_TLS block (found through AT_PHDR) directly below it, at the offset the linker
 //      used for its TPOFF relocations: -round_up(p_memsz, p_align). glibc's pointer guard
 //      (%fs:0x30) is NOT provided: that slot is musl's tid/errno, and only glibc's own code
-//      (PTR_MANGLE), which Osprey replaces with musl, ever reads it.
+//      (PTR_MANGLE), which Osprey replaces with musl, ever reads it. The new struct pthread
+//      then gets the main thread's pthread key values, and mimalloc's heap the new thread
+//      id (libc-shim/malloc/mimalloc_bridge.h), before anything allocates;
 //   b. re-does every COPY so the program's copies of environ, __progname... see the values
 //      set in (a), and remembers the copies of getopt's variables (glibc_data.h);
 //   c. runs the libraries' DT_INIT/DT_INIT_ARRAY (dependencies first), registers the

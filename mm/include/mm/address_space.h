@@ -1,8 +1,13 @@
-// The single address space: mappings in the lower canonical half, shared by kernel heap
-// and application. FIRST CUT: a first-fit search over a sorted array of areas and eager
-// population with zeroed frames. Issue 3 replaces the search with the gap-indexed tree,
-// adds demand paging, file mappings and full Linux mmap semantics.
+// The single address space: mappings in the lower canonical half, shared by the kernel
+// heap (mimalloc/musl) and the application. Areas live in the gap-indexed AreaMap
+// (mm/area_map.h); pages are populated on first touch by the page-fault handler
+// (mm/page_fault.cpp): anonymous pages zero-filled, private file pages shared read-only
+// with the image until written (copy on write).
+//
+// All functions follow the Linux system call of the same purpose, with its errors.
 #pragma once
+
+#include <mm/area_map.h>
 
 #include <lib/result.h>
 
@@ -11,35 +16,55 @@
 
 namespace mm {
 
-enum Protection : int { ProtNone = 0, ProtRead = 1, ProtWrite = 2, ProtExec = 4 };
-
-enum class Placement {
-    Anywhere,       // hint is only a hint
-    FixedReplace,   // MAP_FIXED: exactly at hint, replacing what is there
-    FixedNoReplace, // MAP_FIXED_NOREPLACE: exactly at hint, EEXIST if anything is there
-};
-
-/// Lowest and highest addresses handed out by map_anonymous (Linux-like user range).
+/// Lowest and highest addresses of the address space (Linux x86-64 user range), and the
+/// top of the region where non-fixed mappings go (top-down, like Linux's mmap_base).
 constexpr uintptr_t kUserBase = 0x10000;
 constexpr uintptr_t kUserTop = 0x7fff'ffff'f000;
+constexpr uintptr_t kMmapTop = 0x7fff'f000'0000;
 
-/// Maps `length` bytes (rounded up to pages) of zeroed memory with protection `prot`.
-/// Returns the start address. Errors: EINVAL (zero length, unaligned fixed address,
-/// range outside the user half), EEXIST (FixedNoReplace over a mapping), ENOMEM.
-lib::Result<uintptr_t> map_anonymous(uintptr_t hint, size_t length, int prot, Placement placement);
+enum MapFlags : int {
+    MapPopulate = 1,  // MAP_POPULATE: fault every page in now
+    MapNoReserve = 2, // MAP_NORESERVE: no overcommit check
+};
 
-/// Unmaps [addr, addr+length), any sub-range of existing mappings; frees their frames.
-/// EINVAL if addr is unaligned or the range is outside the user half. Unmapping a hole is fine.
+/// mmap(2). Without MapNoReserve, a private writable mapping larger than all of RAM is
+/// refused with ENOMEM (Linux's heuristic overcommit); memory is committed on first touch.
+lib::Result<uintptr_t> map(const MapRequest& request, int flags = 0);
+/// Anonymous private memory, for kernel users (ELF loader, stacks).
+lib::Result<uintptr_t> map_anonymous(uintptr_t hint, size_t length, int prot, Placement placement, AreaRole role = AreaRole::Plain);
+/// munmap(2): frees the frames of the range.
 lib::Result<void> unmap(uintptr_t addr, size_t length);
-
-/// Changes the protection of [addr, addr+length). ENOMEM if part of it is not mapped.
+/// mprotect(2).
 lib::Result<void> protect(uintptr_t addr, size_t length, int prot);
+/// mremap(2) (RemapFlags).
+lib::Result<uintptr_t> remap(uintptr_t old_addr, size_t old_length, size_t new_length, int flags, uintptr_t new_addr);
 
-/// Linux brk(2): sets the program break within the heap area reserved at the first call,
+enum class Advice {
+    DontNeed, // MADV_DONTNEED: drop the pages; anonymous reads zero, file pages re-read
+    Free,     // MADV_FREE: may drop the pages; here dropped at once like DontNeed
+    WillNeed, // MADV_WILLNEED: populate now
+    Normal,   // every other valid advice: accepted, no effect
+};
+/// madvise(2) on [addr, addr + length): ENOMEM if part of it is unmapped.
+lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice);
+/// msync(2): ENOMEM if part of the range is unmapped. Nothing to write back: every file
+/// mapping is of the read-only image or private.
+lib::Result<void> sync(uintptr_t addr, size_t length);
+/// mincore(2): one byte per page, bit 0 set when the page is resident.
+lib::Result<void> residency(uintptr_t addr, size_t length, uint8_t* vector);
+
+/// Linux brk(2): sets the program break inside a region reserved at the first call,
 /// returns the (possibly unchanged) break. brk(0) returns the current break.
 uintptr_t brk(uintptr_t new_break);
 
-/// Whether [addr, addr+length) is entirely mapped with at least `prot`.
+/// Whether [addr, addr + length) is entirely mapped with at least `prot`.
 bool is_mapped(uintptr_t addr, size_t length, int prot);
+
+/// From now on a denied access in the lower half kills the program (status 139 with a
+/// report) instead of panicking the kernel. The ELF linker calls it when entering _start.
+void note_program_started();
+
+/// The areas, for /proc/self/maps and tests. Read-only.
+const AreaMap& areas();
 
 } // namespace mm

@@ -39,6 +39,10 @@ struct FrameStats {
 
 /// One zeroed 4 KiB physical page frame; ENOMEM when none is left.
 lib::Result<uint64_t> alloc_frame();
+/// `count` physically contiguous zeroed frames (DMA buffers); returns the first one's
+/// address. A linear scan of the bitmap: for set-up time, not hot paths. Each frame is
+/// freed with free_frame(). EINVAL for zero, ENOMEM when no run is that long.
+lib::Result<uint64_t> alloc_contiguous_frames(size_t count);
 /// Returns a frame from alloc_frame(). Freeing a frame twice is a kernel bug (panic).
 void free_frame(uint64_t phys);
 FrameStats frame_stats();

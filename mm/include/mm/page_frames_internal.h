@@ -1,6 +1,8 @@
 // Internal interface between mm's units (not for other modules).
 #pragma once
 
+#include <lib/result.h>
+
 #include <cstdint>
 
 namespace arch {
@@ -20,7 +22,8 @@ enum PteFlags : uint64_t {
     PteWritable = 1ull << 1,
     PteHuge = 1ull << 7,
     PteGlobal = 1ull << 8,
-    PteBacked = 1ull << 9, // software bit: frame kept while not present (PROT_NONE)
+    PteBacked = 1ull << 9,   // software bit: a page is behind the entry, present or not (PROT_NONE)
+    PteFilePage = 1ull << 10, // software bit: the page is the file's (image), not owned; writes copy
     PteNoExecute = 1ull << 63,
 };
 constexpr uint64_t kPteAddressMask = 0x000f'ffff'ffff'f000ull;
@@ -30,5 +33,43 @@ constexpr uint64_t kPteAddressMask = 0x000f'ffff'ffff'f000ull;
 uint64_t* pte_for(uint64_t virt, bool create);
 /// Invalidates the TLB entry of one page.
 void flush_page(uint64_t virt);
+
+/// Calls fn(virt, pte) for every lower-half page in [start, end) whose PTE has any bit set,
+/// skipping 2 MiB stretches without a page table. `fn` may change the entry; the caller
+/// flushes.
+template<typename Fn>
+void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
+{
+    constexpr uint64_t kTableSpan = 2ull << 20;
+    for (uint64_t virt = start; virt < end && virt >= start;) {
+        uint64_t* pte = pte_for(virt, false);
+        if (!pte) {
+            virt = (virt + kTableSpan) & ~(kTableSpan - 1);
+            continue;
+        }
+        if (*pte)
+            fn(virt, *pte);
+        virt += 4096;
+    }
+}
+
+/// Unmaps the pages of [start, end), freeing the frames the address space owns (not the
+/// image's file pages).
+void release_pages(uintptr_t start, uintptr_t end);
+
+/// Page-table bits for a page of an area with protection `prot` (mm::Protection); file
+/// pages are never writable (a write fault copies them).
+uint64_t pte_bits(int prot, bool file_page);
+
+/// The page-fault handler (page_fault.cpp), installed by address_space_init().
+void page_fault_init();
+/// Brings the page at `virt` (inside `area`) in as a fault for `access` would.
+/// ENOMEM when memory ran out; EFAULT (SIGBUS) for a file page past the end of the file.
+enum class Access { Read, Write, Execute };
+struct Area;
+lib::Result<void> fault_in(const Area& area, uint64_t virt, Access access);
+/// Faults in every accessible page of [start, start + length) (MAP_POPULATE,
+/// MADV_WILLNEED); pages past the end of a mapped file are left out. ENOMEM.
+lib::Result<void> populate(uintptr_t start, size_t length, Access access);
 
 } // namespace mm
