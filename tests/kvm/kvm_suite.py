@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Runs the nested-KVM test suite in one boot of scripts/kvm-harness (the kvm.harness ctest
+fixture); each kvm.NAME ctest entry then checks OUT/NAME.{status,out}.
+
+usage: kvm_suite.py --out DIR --smoke KVM_SMOKE
+                    [--monitor MONITOR --kernel OSPREY_KERNEL --osprey OSPREY_CLI
+                     --guest-tests JSON] [--test-timeout SECONDS]
+
+Tests: `smoke` (tests/kvm/kvm_smoke.c, KVM without the monitor) and, with --monitor, every
+guest test that cmake/OspreyGuestTests.cmake recorded (JSON: one object per test), each
+booted by osprey-monitor from an image made on the host with `osprey build` (a program
+test) or given as is (an image test)."""
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parent.parent.parent
+ROFS_MAGIC = b"OSPROFS1"  # images/include/images/rofs_format.h kRofsMagic
+GUEST_DIR = "/osprey"
+
+
+def monitor_command(kernel, image, cmdline, options=()):
+    """The one place that knows how osprey-monitor is invoked in the harness (its usage:
+    osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--trace-boot] ...).
+    An empty `cmdline` lets the kernel take the image's /.osprey/cmdline."""
+    command = [f"{GUEST_DIR}/bin/osprey-monitor", *options, "--kernel", kernel, "--image", image]
+    return command + ["--cmdline", cmdline] if cmdline else command
+
+
+# `osprey run` options (CMake's CLI list) that mean the same to osprey-monitor.
+MONITOR_OPTIONS = {"--memory", "--cpus"}
+
+
+def monitor_options(test, files):
+    """Translates a test's CLI options for the monitor; ValueError for any other option.
+    Virtio devices carry over too: `--rng`, and `--disk FILE` (`--disk-ro` after
+    `--disk-readonly`), whose FILE is added to `files` (host path -> path in the harness)."""
+    cli, options, read_only, i = test.get("cli", []), [], False, 0
+    while i < len(cli):
+        option = cli[i]
+        if option in ("--rng", "--disk-readonly"):
+            read_only = read_only or option == "--disk-readonly"
+            options += ["--rng"] if option == "--rng" else []
+            i += 1
+            continue
+        if i + 1 == len(cli):
+            raise ValueError(f"{test['name']}: CLI option {option} needs a value")
+        value = cli[i + 1]
+        if option == "--disk":
+            guest_path = f"{GUEST_DIR}/disks/{test['name']}-{len(files)}.img"
+            files[value] = guest_path
+            options += ["--disk-ro" if read_only else "--disk", guest_path]
+        elif option in MONITOR_OPTIONS:
+            options += [option, value]
+        else:
+            raise ValueError(f"{test['name']}: CLI option {option} has no osprey-monitor equivalent "
+                             "(mark the test QEMU_ONLY in its osprey_guest_test())")
+        i += 2
+    return options
+
+
+def is_image(path):
+    with open(path, "rb") as file:
+        return file.read(len(ROFS_MAGIC)) == ROFS_MAGIC
+
+
+def image_for(test, osprey, images):
+    """Returns (host image path, kernel command line) for a recorded guest test."""
+    program = test["program"]
+    if test["direct"]:
+        return program, test["cmdline"]
+    if is_image(program):
+        if test["args"] or test["env"]:
+            raise ValueError(f"{test['name']}: ARGS/ENV with an image input is not supported under the monitor")
+        return program, ""
+    image = images / f"{test['name']}.img"
+    command = [osprey, "build", program, "-o", str(image)]
+    for assignment in test["env"]:
+        command += ["--env", assignment]
+    command += ["--"] + ["" if word == "@EMPTY@" else word for word in test["args"]]
+    built = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if built.returncode != 0:
+        raise ValueError(f"{test['name']}: `{shlex.join(command)}` failed:\n{built.stdout.decode(errors='replace')}")
+    return str(image), ""
+
+
+def spec_lines(args, out):
+    lines = [f"file {shlex.quote(args.smoke)} {GUEST_DIR}/bin/kvm_smoke",
+             f"test smoke {args.test_timeout} {GUEST_DIR}/bin/kvm_smoke"]
+    if not args.monitor:
+        return lines
+    lines += [f"file {shlex.quote(args.monitor)} {GUEST_DIR}/bin/osprey-monitor",
+              f"file {shlex.quote(args.kernel)} {GUEST_DIR}/osprey-kernel.elf"]
+    images = out / "images"
+    images.mkdir(exist_ok=True)
+    for test in json.loads(Path(args.guest_tests).read_text()):
+        host_image, cmdline = image_for(test, args.osprey, images)
+        guest_image = f"{GUEST_DIR}/images/{test['name']}.img"
+        lines.append(f"file {shlex.quote(host_image)} {guest_image}")
+        disks = {}
+        options = monitor_options(test, disks)
+        lines += [f"file {shlex.quote(host)} {guest}" for host, guest in disks.items()]
+        command = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", guest_image, cmdline, options)
+        lines.append(f"test {test['name']} {args.test_timeout} {shlex.join(command)}")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--smoke", required=True)
+    parser.add_argument("--monitor")
+    parser.add_argument("--kernel")
+    parser.add_argument("--osprey")
+    parser.add_argument("--guest-tests")
+    parser.add_argument("--test-timeout", type=int, default=60)
+    args = parser.parse_args()
+    if args.monitor and not (args.kernel and args.osprey and args.guest_tests):
+        parser.error("--monitor needs --kernel, --osprey and --guest-tests")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in list(out.glob("*.status")) + list(out.glob("*.out")):
+        stale.unlink()  # a failed run must not leave an earlier run's results to check
+    try:
+        lines = spec_lines(args, out)
+    except (ValueError, OSError) as error:
+        print(f"kvm_suite: {error}", file=sys.stderr)
+        return 2
+    spec = out / "spec.txt"
+    spec.write_text("\n".join(lines) + "\n")
+    return subprocess.run([sys.executable, str(TOP / "scripts/kvm-harness"), "--spec", str(spec),
+                           "--out", str(out)]).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
