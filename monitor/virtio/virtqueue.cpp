@@ -1,22 +1,16 @@
 #include "virtqueue.h"
 
+#include <abi/virtio_wire.h>
+
 #include <cstring>
 
 namespace monitor::virtio {
 
 namespace {
 
-// VIRTIO 1.2 §2.7.5 descriptor flags, §2.7.6 / §2.7.10 ring flags.
-constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
-constexpr uint16_t kAvailNoInterrupt = 1;
-
-struct Descriptor {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags;
-    uint16_t next;
-};
-static_assert(sizeof(Descriptor) == 16);
+// VIRTIO 1.2 §2.7 descriptors and ring flags: the shared wire format.
+using virtio_wire::Descriptor;
+using namespace virtio_wire;
 
 lib::Error fault(const char* message) { return lib::Error(lib::Errno::FAULT, message); }
 
@@ -44,9 +38,9 @@ lib::Result<Buffer> Virtqueue::descriptor(uint16_t index, uint16_t& flags, uint1
     Descriptor d;
     auto raw = TRY(m_memory->span(m_config.desc + 16ull * index, 16));
     memcpy(&d, raw.data(), sizeof(d));
-    if (d.flags & kDescIndirect)
+    if (d.flags & DescIndirect)
         return lib::Error(lib::Errno::INVAL, "indirect descriptor (VIRTIO_F_INDIRECT_DESC was not offered)");
-    bool writable = d.flags & kDescWrite;
+    bool writable = d.flags & DescWrite;
     bool inside = writable ? !m_memory->span(d.addr, d.len).is_error() : !m_memory->read_span(d.addr, d.len).is_error();
     if (!inside)
         return fault("virtqueue buffer outside guest memory");
@@ -67,8 +61,8 @@ lib::Result<std::optional<Chain>> Virtqueue::pop()
     memcpy(&head, avail.data() + 4 + 2 * (m_last_avail % m_config.size), 2);
     ++m_last_avail;
     Chain chain { head, {} };
-    uint16_t index = head, flags = kDescNext, next = 0;
-    while (flags & kDescNext) {
+    uint16_t index = head, flags = DescNext, next = 0;
+    while (flags & DescNext) {
         if (index >= m_config.size)
             return lib::Error(lib::Errno::INVAL, "virtqueue descriptor index out of range");
         if (chain.buffers.size() == m_config.size)

@@ -4,6 +4,7 @@
 // (version 1) devices are refused: QEMU needs `-global virtio-mmio.force-legacy=false`.
 #pragma once
 
+#include <abi/virtio_wire.h>
 #include <virtio/transport.h>
 
 #include <lib/result.h>
@@ -12,35 +13,10 @@
 
 namespace virtio {
 
-/// VIRTIO 1.2 §4.2.2 table "MMIO Device Register Layout": byte offsets.
-enum MmioRegister : uint32_t {
-    MmioMagic = 0x000,
-    MmioVersion = 0x004,
-    MmioDeviceId = 0x008,
-    MmioVendorId = 0x00c,
-    MmioDeviceFeatures = 0x010,
-    MmioDeviceFeaturesSel = 0x014,
-    MmioDriverFeatures = 0x020,
-    MmioDriverFeaturesSel = 0x024,
-    MmioQueueSel = 0x030,
-    MmioQueueNumMax = 0x034,
-    MmioQueueNum = 0x038,
-    MmioQueueReady = 0x044,
-    MmioQueueNotify = 0x050,
-    MmioInterruptStatus = 0x060,
-    MmioInterruptAck = 0x064,
-    MmioStatus = 0x070,
-    MmioQueueDescLow = 0x080,
-    MmioQueueDescHigh = 0x084,
-    MmioQueueDriverLow = 0x090,
-    MmioQueueDriverHigh = 0x094,
-    MmioQueueDeviceLow = 0x0a0,
-    MmioQueueDeviceHigh = 0x0a4,
-    MmioConfigGeneration = 0x0fc,
-    MmioConfig = 0x100,
-};
-constexpr uint32_t kMmioMagic = 0x74726976; // "virt"
-constexpr uint32_t kMmioVersion = 2;
+// §4.2.2 register offsets, magic and version: the shared wire format (abi/virtio_wire.h).
+using enum virtio_wire::MmioRegister;
+using virtio_wire::kMmioMagic;
+using virtio_wire::kMmioVersion;
 /// Size of the register window below the configuration space; config space follows.
 constexpr uint32_t kMmioMinWindow = 0x200;
 

@@ -4,21 +4,16 @@
 // drivers (blk, rng) see only this interface. Portable.
 #pragma once
 
+#include <abi/virtio_wire.h>
 #include <lib/result.h>
 
 #include <cstdint>
 
 namespace virtio {
 
-/// VIRTIO 1.2 §2.1: device status bits.
-enum Status : uint8_t {
-    StatusAcknowledge = 1,
-    StatusDriver = 2,
-    StatusDriverOk = 4,
-    StatusFeaturesOk = 8,
-    StatusNeedsReset = 64,
-    StatusFailed = 128,
-};
+/// VIRTIO 1.2 §2.1: device status bits (the shared wire format).
+using virtio_wire::Status;
+using enum virtio_wire::Status;
 
 /// VIRTIO 1.2 §6: reserved (device-independent) feature bits.
 constexpr uint64_t kFeatureVersion1 = 1ull << 32;

@@ -10,6 +10,7 @@
 // Not supported (never negotiated): indirect descriptors, VIRTIO_F_EVENT_IDX, packed rings.
 #pragma once
 
+#include <abi/virtio_wire.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -19,24 +20,11 @@
 
 namespace virtio {
 
-/// VIRTIO 1.2 §2.7.5: one entry of the descriptor table (little-endian; x86 only).
-struct Descriptor {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags;
-    uint16_t next;
-};
-static_assert(sizeof(Descriptor) == 16 && offsetof(Descriptor, len) == 8 && offsetof(Descriptor, next) == 14);
-
-/// VIRTIO 1.2 §2.7.8: one entry of the used ring.
-struct UsedElement {
-    uint32_t id;
-    uint32_t len;
-};
-static_assert(sizeof(UsedElement) == 8);
-
-enum DescriptorFlag : uint16_t { DescNext = 1, DescWrite = 2, DescIndirect = 4 };
-constexpr uint16_t kUsedNoNotify = 1; // §2.7.10 VIRTQ_USED_F_NO_NOTIFY
+// §2.7 ring entries and flags: the shared wire format (abi/virtio_wire.h).
+using virtio_wire::Descriptor;
+using virtio_wire::UsedElement;
+using enum virtio_wire::DescriptorFlag;
+using virtio_wire::kUsedNoNotify;
 
 /// Largest queue this driver sets up (the private bookkeeping is sized for it); devices
 /// offering more get this many (§4.2.3.2: the driver may choose a smaller size).

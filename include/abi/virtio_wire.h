@@ -1,0 +1,73 @@
+// The VIRTIO 1.2 wire format both sides of Osprey speak: the kernel's drivers
+// (drivers/virtio) and the monitor's device models (monitor/virtio). One definition, so
+// the two cannot drift apart. Namespace `virtio_wire`, not `abi`: the monitor's host tests
+// include gtest, whose <cxxabi.h> owns a namespace `abi`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace virtio_wire {
+
+/// §4.2.2 table "MMIO Device Register Layout": byte offsets.
+enum MmioRegister : uint32_t {
+    MmioMagic = 0x000,
+    MmioVersion = 0x004,
+    MmioDeviceId = 0x008,
+    MmioVendorId = 0x00c,
+    MmioDeviceFeatures = 0x010,
+    MmioDeviceFeaturesSel = 0x014,
+    MmioDriverFeatures = 0x020,
+    MmioDriverFeaturesSel = 0x024,
+    MmioQueueSel = 0x030,
+    MmioQueueNumMax = 0x034,
+    MmioQueueNum = 0x038,
+    MmioQueueReady = 0x044,
+    MmioQueueNotify = 0x050,
+    MmioInterruptStatus = 0x060,
+    MmioInterruptAck = 0x064,
+    MmioStatus = 0x070,
+    MmioQueueDescLow = 0x080,
+    MmioQueueDescHigh = 0x084,
+    MmioQueueDriverLow = 0x090,
+    MmioQueueDriverHigh = 0x094,
+    MmioQueueDeviceLow = 0x0a0,
+    MmioQueueDeviceHigh = 0x0a4,
+    MmioConfigGeneration = 0x0fc,
+    MmioConfig = 0x100,
+};
+constexpr uint32_t kMmioMagic = 0x74726976; // "virt"
+constexpr uint32_t kMmioVersion = 2;
+
+/// §2.1: device status bits.
+enum Status : uint8_t {
+    StatusAcknowledge = 1,
+    StatusDriver = 2,
+    StatusDriverOk = 4,
+    StatusFeaturesOk = 8,
+    StatusNeedsReset = 64,
+    StatusFailed = 128,
+};
+
+/// §2.7.5: one entry of the descriptor table (little-endian; x86 only).
+struct Descriptor {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags;
+    uint16_t next;
+};
+static_assert(sizeof(Descriptor) == 16 && offsetof(Descriptor, len) == 8 && offsetof(Descriptor, next) == 14);
+
+/// §2.7.8: one entry of the used ring.
+struct UsedElement {
+    uint32_t id;
+    uint32_t len;
+};
+static_assert(sizeof(UsedElement) == 8);
+
+/// §2.7.5 descriptor flags; §2.7.6 and §2.7.10 ring flags.
+enum DescriptorFlag : uint16_t { DescNext = 1, DescWrite = 2, DescIndirect = 4 };
+constexpr uint16_t kAvailNoInterrupt = 1; // VIRTQ_AVAIL_F_NO_INTERRUPT
+constexpr uint16_t kUsedNoNotify = 1;     // VIRTQ_USED_F_NO_NOTIFY
+
+} // namespace virtio_wire
