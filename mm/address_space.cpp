@@ -107,14 +107,19 @@ bool overcommits(const MapRequest& request, int flags)
 
 lib::Result<void> populate(uintptr_t start, size_t length, Access access)
 {
-    for (uintptr_t virt = start; virt < start + length; virt += kPageSize) {
-        const Area* area = the_map().find(virt);
-        if (!area || area->prot == ProtNone)
+    AreaMap& map = the_map();
+    uintptr_t end = start + length;
+    for (const Area* area = map.first_ending_after(start); area && area->start() < end; area = map.next(*area)) {
+        if (area->prot == ProtNone)
             continue;
-        // A page past the end of a mapped file stays out (it would be SIGBUS on touch).
-        auto result = fault_in(*area, virt, access);
-        if (result.is_error() && result.error().code != lib::Errno::FAULT)
-            return result.error();
+        uintptr_t from = area->start() > start ? area->start() : start;
+        uintptr_t to = area->end() < end ? area->end() : end;
+        for (uintptr_t virt = page_round_down(from); virt < to; virt += kPageSize) {
+            // A page past the end of a mapped file stays out (it would be SIGBUS on touch).
+            auto result = fault_in(*area, virt, access);
+            if (result.is_error() && result.error().code != lib::Errno::FAULT)
+                return result.error();
+        }
     }
     return {};
 }
@@ -176,12 +181,13 @@ lib::Result<uintptr_t> remap(uintptr_t old_addr, size_t old_length, size_t new_l
 bool is_mapped(uintptr_t addr, size_t length, int prot)
 {
     AreaMap& map = the_map();
-    if (!map.covers(addr, length))
-        return false;
-    for (const Area* area = map.find(addr); area && area->start() < addr + length; area = map.next(*area))
-        if ((area->prot & prot) != prot)
+    uintptr_t position = addr, end = addr + length;
+    for (const Area* area = map.find(position); area && position < end; area = map.next(*area)) {
+        if (area->start() > position || (area->prot & prot) != prot)
             return false;
-    return true;
+        position = area->end();
+    }
+    return position >= end;
 }
 
 } // namespace mm

@@ -4,13 +4,6 @@
 
 namespace mm {
 
-namespace {
-
-constexpr uintptr_t round_up(uintptr_t v) { return (v + kAreaPageSize - 1) & ~uintptr_t(kAreaPageSize - 1); }
-constexpr bool aligned(uintptr_t v) { return (v & (kAreaPageSize - 1)) == 0; }
-
-} // namespace
-
 AreaMap::AreaMap(uintptr_t lowest, uintptr_t highest, uintptr_t mmap_top, PageOps& pages, AreaPool& pool)
     : m_tree(lowest, highest)
     , m_lowest(lowest)
@@ -40,7 +33,7 @@ bool AreaMap::covers(uintptr_t start, size_t length) const
 lib::Result<uintptr_t> AreaMap::place(const MapRequest& request, size_t length)
 {
     if (request.placement != Placement::Anywhere) {
-        if (!aligned(request.hint))
+        if (!area_aligned(request.hint))
             return lib::Error(lib::Errno::INVAL, "mmap: fixed address not page aligned");
         if (!fits(request.hint, length))
             return lib::Error(lib::Errno::NOMEM, "mmap: fixed range outside the address space");
@@ -51,7 +44,7 @@ lib::Result<uintptr_t> AreaMap::place(const MapRequest& request, size_t length)
         TRY(remove_range(request.hint, request.hint + length, PageFate::Release));
         return request.hint;
     }
-    uintptr_t hint = round_up(request.hint);
+    uintptr_t hint = area_round_up(request.hint);
     if (hint && hint >= request.hint && fits(hint, length) && m_tree.is_free(hint, length))
         return hint;
     auto found = m_tree.find_free_highest(length, kAreaPageSize, m_lowest, m_mmap_top);
@@ -64,10 +57,10 @@ lib::Result<uintptr_t> AreaMap::place(const MapRequest& request, size_t length)
 
 lib::Result<uintptr_t> AreaMap::map(const MapRequest& request)
 {
-    size_t length = round_up(request.length);
+    size_t length = area_round_up(request.length);
     if (request.length == 0 || length < request.length)
         return lib::Error(lib::Errno::INVAL, "mmap: bad length");
-    if (!aligned(request.file_offset))
+    if (!area_aligned(request.file_offset))
         return lib::Error(lib::Errno::INVAL, "mmap: file offset not page aligned");
     if (request.file && request.sharing == Sharing::Shared && (request.prot & ProtWrite))
         return lib::Error(lib::Errno::ACCES, "mmap: writable shared mapping of a read-only file");
@@ -94,9 +87,9 @@ lib::Result<uintptr_t> AreaMap::map(const MapRequest& request)
 
 lib::Result<void> AreaMap::unmap(uintptr_t start, size_t length)
 {
-    if (!aligned(start) || length == 0)
+    if (!area_aligned(start) || length == 0)
         return lib::Error(lib::Errno::INVAL, "munmap: unaligned address or zero length");
-    size_t rounded = round_up(length);
+    size_t rounded = area_round_up(length);
     if (rounded < length || !fits(start, rounded))
         return lib::Error(lib::Errno::INVAL, "munmap: range outside the address space");
     return remove_range(start, start + rounded, PageFate::Release);

@@ -3,18 +3,11 @@
 
 namespace mm {
 
-namespace {
-
-constexpr uintptr_t round_up(uintptr_t v) { return (v + kAreaPageSize - 1) & ~uintptr_t(kAreaPageSize - 1); }
-constexpr bool aligned(uintptr_t v) { return (v & (kAreaPageSize - 1)) == 0; }
-
-} // namespace
-
 lib::Result<void> AreaMap::protect(uintptr_t start, size_t length, int prot)
 {
-    if (!aligned(start))
+    if (!area_aligned(start))
         return lib::Error(lib::Errno::INVAL, "mprotect: address not page aligned");
-    size_t rounded = round_up(length);
+    size_t rounded = area_round_up(length);
     if (rounded < length || (rounded && !fits(start, rounded)))
         return lib::Error(lib::Errno::NOMEM, "mprotect: range outside the address space");
     if (rounded == 0)
@@ -53,11 +46,11 @@ lib::Result<void> AreaMap::protect(uintptr_t start, size_t length, int prot)
 
 lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start)
 {
-    if (!aligned(old_start) || (flags & ~(RemapMayMove | RemapFixed)))
+    if (!area_aligned(old_start) || (flags & ~(RemapMayMove | RemapFixed)))
         return lib::Error(lib::Errno::INVAL, "mremap: unaligned address or unknown flags");
     if ((flags & RemapFixed) && !(flags & RemapMayMove))
         return lib::Error(lib::Errno::INVAL, "mremap: MREMAP_FIXED needs MREMAP_MAYMOVE");
-    size_t old_size = round_up(old_length), new_size = round_up(new_length);
+    size_t old_size = area_round_up(old_length), new_size = area_round_up(new_length);
     if (new_length == 0 || new_size < new_length || old_size < old_length)
         return lib::Error(lib::Errno::INVAL, "mremap: bad length");
     if (old_size == 0)
@@ -89,7 +82,7 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
 lib::Result<uintptr_t> AreaMap::move(Area& area, uintptr_t old_start, size_t old_size, size_t new_size, int flags, uintptr_t new_start)
 {
     bool fixed = flags & RemapFixed;
-    if (fixed && (!aligned(new_start) || !fits(new_start, new_size)))
+    if (fixed && (!area_aligned(new_start) || !fits(new_start, new_size)))
         return lib::Error(lib::Errno::INVAL, "mremap: bad MREMAP_FIXED address");
     if (fixed && new_start < old_start + old_size && old_start < new_start + new_size)
         return lib::Error(lib::Errno::INVAL, "mremap: old and new ranges overlap");

@@ -24,6 +24,23 @@ lib::Result<void> check_iovecs(const abi::Iovec* iov, int count, UserAccess acce
 
 size_t capped(size_t length) { return length < kMaxTransfer ? length : kMaxTransfer; }
 
+/// readv/writev: `transfer` each buffer in turn; stops after a short transfer, as Linux
+/// does. An error after some bytes moved returns the count instead.
+template<typename Transfer>
+SysResult transfer_vector(const abi::Iovec* iov, int count, Transfer&& transfer)
+{
+    long total = 0;
+    for (int i = 0; i < count; ++i) {
+        auto done = transfer(iov[i]);
+        if (done.is_error())
+            return total ? SysResult(total) : SysResult(done.error());
+        total += long(done.value());
+        if (done.value() < iov[i].iov_len)
+            break;
+    }
+    return total;
+}
+
 } // namespace
 
 SysResult read(int fd, void* buffer, size_t length)
@@ -44,32 +61,14 @@ SysResult readv(int fd, const abi::Iovec* iov, int count)
 {
     auto* file = TRY(fs::fd_get(fd));
     TRY(check_iovecs(iov, count, UserAccess::Write));
-    long total = 0;
-    for (int i = 0; i < count; ++i) {
-        auto done = file->read(iov[i].iov_base, capped(iov[i].iov_len));
-        if (done.is_error())
-            return total ? SysResult(total) : SysResult(done.error());
-        total += long(done.value());
-        if (done.value() < iov[i].iov_len)
-            break; // short read: stop as Linux does
-    }
-    return total;
+    return transfer_vector(iov, count, [file](const abi::Iovec& v) { return file->read(v.iov_base, capped(v.iov_len)); });
 }
 
 SysResult writev(int fd, const abi::Iovec* iov, int count)
 {
     auto* file = TRY(fs::fd_get(fd));
     TRY(check_iovecs(iov, count, UserAccess::Read));
-    long total = 0;
-    for (int i = 0; i < count; ++i) {
-        auto done = file->write(iov[i].iov_base, capped(iov[i].iov_len));
-        if (done.is_error())
-            return total ? SysResult(total) : SysResult(done.error());
-        total += long(done.value());
-        if (done.value() < iov[i].iov_len)
-            break;
-    }
-    return total;
+    return transfer_vector(iov, count, [file](const abi::Iovec& v) { return file->write(v.iov_base, capped(v.iov_len)); });
 }
 
 SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)

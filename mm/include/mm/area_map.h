@@ -21,6 +21,8 @@
 namespace mm {
 
 constexpr size_t kAreaPageSize = 4096;
+constexpr uintptr_t area_round_up(uintptr_t v) { return (v + kAreaPageSize - 1) & ~uintptr_t(kAreaPageSize - 1); }
+constexpr bool area_aligned(uintptr_t v) { return (v & (kAreaPageSize - 1)) == 0; }
 
 /// What happens to the pages behind areas when areas change. The kernel implements it
 /// with its page tables; host tests record the calls.
@@ -89,6 +91,8 @@ public:
 
     /// The area containing `address`, or nullptr.
     const Area* find(uintptr_t address) const { return m_tree.find(address); }
+    /// The first area ending above `address` (containing it, or the next one), or nullptr.
+    const Area* first_ending_after(uintptr_t address) const { return m_tree.first_ending_after(address); }
     /// Whether every page of [start, start + length) is in some area.
     bool covers(uintptr_t start, size_t length) const;
     const Area* first() const { return m_tree.first(); }
