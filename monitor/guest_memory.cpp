@@ -99,4 +99,33 @@ lib::Result<void> GuestMemory::write(uint64_t gpa, std::span<const uint8_t> data
     return {};
 }
 
+lib::Result<void> GuestMemory::map_file_pages(uint64_t gpa, int fd, uint64_t offset, uint64_t length) const
+{
+    if (length == 0 || gpa % kPage || offset % kPage || length % kPage)
+        return lib::Error(lib::Errno::INVAL, "file pages: empty or not page-aligned");
+    auto target = TRY(span(gpa, length));
+    void* mapped = mmap(target.data(), length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(offset));
+    if (mapped == MAP_FAILED)
+        return lib::Error(lib::Errno::NOMEM, "cannot map file pages into guest RAM (mmap failed)");
+    return {};
+}
+
+lib::Result<void> GuestMemory::zero(uint64_t gpa, uint64_t length) const
+{
+    auto target = TRY(span(gpa, length));
+    uint64_t end = gpa + length;
+    uint64_t first_whole = (gpa + kPage - 1) & ~(kPage - 1), end_whole = end & ~(kPage - 1);
+    if (first_whole >= end_whole) { // inside one page, or across one page boundary
+        memset(target.data(), 0, length);
+        return {};
+    }
+    memset(target.data(), 0, first_whole - gpa);
+    memset(target.data() + (end_whole - gpa), 0, end - end_whole);
+    void* fresh = mmap(target.data() + (first_whole - gpa), end_whole - first_whole, PROT_READ | PROT_WRITE,
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (fresh == MAP_FAILED)
+        return lib::Error(lib::Errno::NOMEM, "cannot replace guest RAM pages by zero pages (mmap failed)");
+    return {};
+}
+
 } // namespace monitor

@@ -41,6 +41,20 @@ public:
     /// Errors: INVAL (bad base, size or overlap), NOMEM (mmap failed).
     lib::Result<MemoryRegion> map_file_readonly(int fd, uint64_t guest_base, uint64_t size);
 
+    /// Puts bytes [offset, offset + length) of the file `fd` at guest-physical `gpa` in RAM
+    /// as a private copy-on-write mapping of the file (MAP_PRIVATE | MAP_FIXED over those
+    /// RAM pages): nothing is read or copied until the guest touches a page, and pages it
+    /// only reads stay shared with the page cache. `fd` stays the caller's (the mapping
+    /// outlives it). gpa, offset and length must be multiples of 4 KiB. Errors: INVAL
+    /// (misaligned or empty), FAULT (not inside RAM), NOMEM (mmap failed; the pages of
+    /// [gpa, gpa + length) are then undefined, as after a failed MAP_FIXED).
+    lib::Result<void> map_file_pages(uint64_t gpa, int fd, uint64_t offset, uint64_t length) const;
+    /// Zeroes RAM [gpa, gpa + length) without touching its whole pages: they become fresh
+    /// anonymous pages (MAP_FIXED), which read as zero and cost nothing until touched; only
+    /// the partial pages at the two ends are cleared byte by byte. Errors: FAULT (not
+    /// inside RAM), NOMEM (mmap failed).
+    lib::Result<void> zero(uint64_t gpa, uint64_t length) const;
+
     /// Host bytes for guest-physical [gpa, gpa + length) in writable RAM. Errors: FAULT
     /// (the range is not entirely inside one read-write region, or wraps around).
     lib::Result<std::span<uint8_t>> span(uint64_t gpa, uint64_t length) const;

@@ -46,7 +46,18 @@ lib::Result<uint32_t> scan_notes(std::span<const std::byte> notes)
     return uint32_t(0);
 }
 
-lib::Result<void> load_segment(const linker::elf::ProgramHeader& ph, std::span<const std::byte> file,
+constexpr uint64_t kPage = 4096;
+
+constexpr uint64_t page_down(uint64_t n) { return n & ~(kPage - 1); }
+constexpr uint64_t page_up(uint64_t n) { return page_down(n + kPage - 1); }
+
+/// Puts the segment's file bytes at p_paddr and zeroes the rest of p_memsz (bss). The whole
+/// pages of the file part are mapped from `fd` (copy-on-write), when file offset and address
+/// agree modulo the page size, as they do in any linked kernel; the partial pages at the two
+/// ends are copied, so no byte outside the segment changes. The bss becomes fresh zero pages.
+/// Touching as few pages as possible matters under nested virtualization, where each host
+/// page fault is expensive (docs/architecture.md, "Boot time").
+lib::Result<void> load_segment(const linker::elf::ProgramHeader& ph, std::span<const std::byte> file, int fd,
     const GuestMemory& memory)
 {
     if (ph.filesz > ph.memsz)
@@ -58,8 +69,23 @@ lib::Result<void> load_segment(const linker::elf::ProgramHeader& ph, std::span<c
     auto target = memory.span(ph.paddr, ph.memsz);
     if (target.is_error())
         return bad("kernel ELF: segment outside guest RAM (more --memory?)");
-    memcpy(target->data(), file.data() + ph.offset, ph.filesz);
-    memset(target->data() + ph.filesz, 0, ph.memsz - ph.filesz);
+    uint64_t file_end = ph.paddr + ph.filesz;
+    uint64_t map_from = page_up(ph.paddr), map_to = page_down(file_end);
+    bool mappable = (ph.paddr - ph.offset) % kPage == 0 && map_from < map_to;
+    auto copy = [&](uint64_t from, uint64_t to) {
+        memcpy(target->data() + (from - ph.paddr), file.data() + ph.offset + (from - ph.paddr), to - from);
+    };
+    if (mappable) {
+        copy(ph.paddr, map_from);
+        auto mapped = memory.map_file_pages(map_from, fd, ph.offset + (map_from - ph.paddr), map_to - map_from);
+        if (mapped.is_error())
+            return mapped.error();
+        copy(map_to, file_end);
+    } else {
+        copy(ph.paddr, file_end);
+    }
+    if (ph.memsz > ph.filesz)
+        TRY(memory.zero(file_end, ph.memsz - ph.filesz));
     return {};
 }
 
@@ -80,14 +106,14 @@ lib::Result<uint32_t> find_pvh_entry(std::span<const std::byte> file)
     return bad("kernel ELF: no PVH entry (Xen note PHYS32_ENTRY): not an Osprey kernel?");
 }
 
-lib::Result<LoadedKernel> load_kernel(std::span<const std::byte> file, const GuestMemory& memory)
+lib::Result<LoadedKernel> load_kernel(std::span<const std::byte> file, int fd, const GuestMemory& memory)
 {
     auto elf = TRY(parse(file));
     LoadedKernel kernel { TRY(find_pvh_entry(file)), UINT64_MAX, 0 };
     for (const auto& ph : elf.program_headers) {
         if (ph.type != linker::elf::PT_LOAD || ph.memsz == 0)
             continue;
-        TRY(load_segment(ph, file, memory));
+        TRY(load_segment(ph, file, fd, memory));
         kernel.phys_start = std::min(kernel.phys_start, ph.paddr);
         kernel.phys_end = std::max(kernel.phys_end, ph.paddr + ph.memsz);
     }

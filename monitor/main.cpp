@@ -61,32 +61,35 @@ private:
 
 std::string describe(const lib::Error& error) { return std::string(error.message) + " (" + strerror(int(error.code)) + ")"; }
 
-/// A file mapped read-only: only the pages the loader touches are read (the kernel ELF
-/// carries ~20 MB of debug information the guest never needs).
+/// A file mapped read-only and kept open (the loader maps its pages into guest RAM): only
+/// the pages the loader touches are read (the kernel ELF carries ~20 MB of debug
+/// information the guest never needs).
 class MappedFile {
 public:
     explicit MappedFile(const std::string& path)
     {
-        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        m_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
         struct stat st {};
-        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-            void* data = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m_fd >= 0 && fstat(m_fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+            void* data = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, m_fd, 0);
             if (data != MAP_FAILED)
                 m_bytes = std::span(static_cast<const std::byte*>(data), size_t(st.st_size));
         }
-        if (fd >= 0)
-            close(fd);
     }
     MappedFile(const MappedFile&) = delete;
     ~MappedFile()
     {
         if (!m_bytes.empty())
             munmap(const_cast<std::byte*>(m_bytes.data()), m_bytes.size());
+        if (m_fd >= 0)
+            close(m_fd);
     }
     bool ok() const { return !m_bytes.empty(); }
     std::span<const std::byte> bytes() const { return m_bytes; }
+    int fd() const { return m_fd; }
 
 private:
+    int m_fd = -1;
     std::span<const std::byte> m_bytes;
 };
 
@@ -96,7 +99,9 @@ std::optional<Failure> load_guest(const Options& options, const std::string& cmd
     MappedFile file(options.kernel);
     if (!file.ok())
         return Failure { kExitBadInput, "kernel '" + options.kernel + "' not found, unreadable or empty" };
-    auto loaded = load_kernel(file.bytes(), memory);
+    auto loaded = load_kernel(file.bytes(), file.fd(), memory);
+    if (loaded.is_error() && loaded.error().code != lib::Errno::NOEXEC)
+        return Failure { kExitHostFailure, "cannot load kernel '" + options.kernel + "': " + describe(loaded.error()) };
     if (loaded.is_error())
         return Failure { kExitBadInput, "bad kernel '" + options.kernel + "': " + loaded.error().message };
     kernel = loaded.value();

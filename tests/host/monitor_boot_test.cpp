@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -16,17 +19,20 @@ namespace {
 using namespace monitor;
 namespace elf = linker::elf;
 
-// A kernel-like ELF: one PT_LOAD of `code` at physical 1 MiB with `bss` extra zero bytes,
-// and a PT_NOTE holding Xen's PHYS32_ENTRY note pointing at `entry`.
+// A kernel-like ELF: one PT_LOAD of `code` at physical `paddr` from file offset `offset`,
+// with `bss` extra zero bytes, and a PT_NOTE (right after the program headers) holding
+// Xen's PHYS32_ENTRY note pointing at `entry`.
 struct FakeKernel {
     std::vector<uint8_t> code = std::vector<uint8_t>(64, 0xcc);
-    uint64_t paddr = 0x100000, bss = 4096;
+    uint64_t paddr = 0x100000, offset = 0x1000, bss = 4096;
     uint32_t entry = 0x100010, note_type = kXenElfNotePhys32Entry;
     bool with_note = true;
 
+    static constexpr uint64_t kNoteOffset = sizeof(elf::Header) + 2 * sizeof(elf::ProgramHeader);
+
     std::vector<std::byte> build() const
     {
-        std::vector<std::byte> file(0x2000);
+        std::vector<std::byte> file(std::max<uint64_t>(0x2000, offset + code.size()));
         elf::Header h {};
         memcpy(h.ident, "\x7f" "ELF", 4);
         h.ident[elf::EI_CLASS] = elf::ELFCLASS64;
@@ -39,25 +45,58 @@ struct FakeKernel {
         h.phentsize = sizeof(elf::ProgramHeader);
         h.phnum = with_note ? 2 : 1;
         memcpy(file.data(), &h, sizeof(h));
-        elf::ProgramHeader load { elf::PT_LOAD, 7, 0x1000, paddr, paddr, code.size(), code.size() + bss, 0x1000 };
+        elf::ProgramHeader load { elf::PT_LOAD, 7, offset, paddr, paddr, code.size(), code.size() + bss, 0x1000 };
         memcpy(file.data() + sizeof(h), &load, sizeof(load));
-        memcpy(file.data() + 0x1000, code.data(), code.size());
+        memcpy(file.data() + offset, code.data(), code.size());
         uint32_t note[5] = { 4, 4, note_type, 0, entry };
         memcpy(&note[3], "Xen", 4);
-        elf::ProgramHeader note_ph { elf::PT_NOTE, 4, 0x1800, 0, 0, sizeof(note), sizeof(note), 4 };
+        elf::ProgramHeader note_ph { elf::PT_NOTE, 4, kNoteOffset, 0, 0, sizeof(note), sizeof(note), 4 };
         memcpy(file.data() + sizeof(h) + sizeof(load), &note_ph, sizeof(note_ph));
-        memcpy(file.data() + 0x1800, note, sizeof(note));
+        memcpy(file.data() + kNoteOffset, note, sizeof(note));
         return file;
     }
 };
+
+/// `bytes` as the loader gets a kernel: an open file (memfd) and its mapping.
+class KernelFile {
+public:
+    explicit KernelFile(const std::vector<std::byte>& bytes)
+        : m_fd(memfd_create("fake-kernel", MFD_CLOEXEC))
+        , m_size(bytes.size())
+    {
+        EXPECT_GE(m_fd, 0);
+        EXPECT_EQ(write(m_fd, bytes.data(), bytes.size()), ssize_t(bytes.size()));
+        if (m_size)
+            m_data = mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, m_fd, 0);
+        EXPECT_NE(m_data, MAP_FAILED);
+    }
+    KernelFile(const KernelFile&) = delete;
+    ~KernelFile()
+    {
+        if (m_size && m_data != MAP_FAILED)
+            munmap(m_data, m_size);
+        close(m_fd);
+    }
+    std::span<const std::byte> bytes() const { return { static_cast<const std::byte*>(m_data), m_size }; }
+    int fd() const { return m_fd; }
+
+private:
+    int m_fd;
+    size_t m_size;
+    void* m_data = nullptr;
+};
+
+lib::Result<LoadedKernel> load(const std::vector<std::byte>& bytes, const GuestMemory& memory)
+{
+    KernelFile file(bytes);
+    return load_kernel(file.bytes(), file.fd(), memory);
+}
 
 TEST(MonitorKernelLoader, LoadsSegmentsAndFindsPvhEntry)
 {
     auto memory = GuestMemory::create(4 << 20).release_value();
     memset(memory.span(0x100000 + 64, 16).value().data(), 0xaa, 16); // bss must be zeroed
-    FakeKernel fake;
-    auto file = fake.build();
-    auto kernel = load_kernel(file, memory);
+    auto kernel = load(FakeKernel().build(), memory);
     ASSERT_FALSE(kernel.is_error()) << kernel.error().message;
     EXPECT_EQ(kernel->entry32, 0x100010u);
     EXPECT_EQ(kernel->phys_start, 0x100000u);
@@ -69,10 +108,78 @@ TEST(MonitorKernelLoader, LoadsSegmentsAndFindsPvhEntry)
     EXPECT_EQ(loaded[79], 0);
 }
 
+/// A segment of several pages that starts and ends mid-page, with a bss of several pages:
+/// every byte of the segment is the file's or zero, and no byte around it changes.
+void expect_exact_load(uint64_t paddr, uint64_t offset)
+{
+    FakeKernel fake;
+    fake.paddr = paddr;
+    fake.offset = offset;
+    fake.entry = uint32_t(paddr);
+    fake.code.resize(5 * 4096 + 123);
+    for (size_t i = 0; i < fake.code.size(); ++i)
+        fake.code[i] = uint8_t(i * 7 + 1);
+    fake.bss = 3 * 4096 + 555;
+    auto memory = GuestMemory::create(4 << 20).release_value();
+    auto ram = memory.span(0, memory.ram_size()).value();
+    memset(ram.data(), 0x5a, ram.size()); // stale bytes everywhere
+    auto kernel = load(fake.build(), memory);
+    ASSERT_FALSE(kernel.is_error()) << kernel.error().message;
+    uint64_t file_end = paddr + fake.code.size(), end = file_end + fake.bss;
+    for (uint64_t a = paddr - 4096; a < end + 4096; ++a) {
+        uint8_t want = a < paddr || a >= end ? 0x5a : a < file_end ? fake.code[a - paddr] : 0;
+        ASSERT_EQ(ram[a], want) << "at guest-physical " << std::hex << a;
+    }
+}
+
+TEST(MonitorKernelLoader, MappedSegmentsAreExactToTheByte)
+{
+    expect_exact_load(0x100800, 0x1800); // same offset in the page: whole pages are mapped
+    expect_exact_load(0x101000, 0x1000); // page-aligned
+}
+
+TEST(MonitorKernelLoader, SegmentsOffTheFilePageGridAreCopied)
+{
+    expect_exact_load(0x100100, 0x1000); // address and offset disagree modulo 4 KiB
+}
+
+TEST(MonitorKernelLoader, GuestWritesToMappedPagesStayPrivate)
+{
+    FakeKernel fake;
+    fake.code.assign(3 * 4096, 0xcc);
+    auto bytes = fake.build();
+    KernelFile file(bytes);
+    auto memory = GuestMemory::create(4 << 20).release_value();
+    ASSERT_FALSE(load_kernel(file.bytes(), file.fd(), memory).is_error());
+    memset(memory.span(0x100000, 3 * 4096).value().data(), 0x11, 3 * 4096); // the guest writes its data
+    std::vector<std::byte> after(bytes.size());
+    ASSERT_EQ(pread(file.fd(), after.data(), after.size(), 0), ssize_t(after.size()));
+    EXPECT_EQ(after, bytes) << "a guest write reached the kernel file";
+    EXPECT_EQ(memory.read_span(0x100000 + 4096, 1).value()[0], 0x11);
+}
+
+TEST(MonitorGuestMemory, ZeroClearsPartialPagesAndReplacesWholeOnes)
+{
+    auto memory = GuestMemory::create(2 << 20).release_value();
+    auto ram = memory.span(0, memory.ram_size()).value();
+    memset(ram.data(), 0x77, ram.size());
+    ASSERT_FALSE(memory.zero(4096 + 100, 3 * 4096).is_error());
+    for (uint64_t a = 0; a < 6 * 4096; ++a)
+        ASSERT_EQ(ram[a], a >= 4096 + 100 && a < 4 * 4096 + 100 ? 0 : 0x77) << a;
+    ASSERT_FALSE(memory.zero(8 * 4096 + 10, 20).is_error()); // inside one page
+    EXPECT_EQ(ram[8 * 4096 + 9], 0x77);
+    EXPECT_EQ(ram[8 * 4096 + 10], 0);
+    EXPECT_EQ(ram[8 * 4096 + 29], 0);
+    EXPECT_EQ(ram[8 * 4096 + 30], 0x77);
+    EXPECT_EQ(memory.zero(memory.ram_size() - 10, 20).error().code, lib::Errno::FAULT);
+    EXPECT_EQ(memory.map_file_pages(100, 0, 0, 4096).error().code, lib::Errno::INVAL);
+    EXPECT_EQ(memory.map_file_pages(memory.ram_size(), 0, 0, 4096).error().code, lib::Errno::FAULT);
+}
+
 void expect_rejected(const std::vector<std::byte>& file, const char* why, uint64_t ram = 4 << 20)
 {
     auto memory = GuestMemory::create(ram).release_value();
-    auto kernel = load_kernel(file, memory);
+    auto kernel = load(file, memory);
     ASSERT_TRUE(kernel.is_error()) << why;
     EXPECT_EQ(kernel.error().code, lib::Errno::NOEXEC) << why;
     EXPECT_NE(std::string(kernel.error().message).find("ELF"), std::string::npos) << kernel.error().message;
@@ -103,7 +210,7 @@ TEST(MonitorKernelLoader, RejectsBadKernels)
     expect_rejected(truncated, "truncated");
     auto bad_note = FakeKernel().build();
     uint32_t huge_name = 0xfffffff0;
-    memcpy(bad_note.data() + 0x1800, &huge_name, 4);
+    memcpy(bad_note.data() + FakeKernel::kNoteOffset, &huge_name, 4);
     expect_rejected(bad_note, "note name past segment");
 }
 
