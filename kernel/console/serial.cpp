@@ -6,9 +6,11 @@ namespace console {
 
 namespace {
 // Register offsets, 16550 data sheet.
-constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kLineControl = 3,
-                   kModemControl = 4, kLineStatus = 5;
+constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kInterruptIdentification = 2,
+                   kLineControl = 3, kModemControl = 4, kLineStatus = 5;
 constexpr uint8_t kTransmitHoldingEmpty = 0x20;
+constexpr uint8_t kFifosEnabled = 0xc0; // IIR bits 7:6, set by a 16550A once FCR enabled them
+constexpr uint8_t kFifoDepth = 16;       // 16550A transmit FIFO
 constexpr int kMaxSpins = 100000; // a missing UART must not hang the kernel
 } // namespace
 
@@ -21,12 +23,21 @@ void Uart16550::init()
     arch::outb(m_base + kLineControl, 0x03); // 8N1
     arch::outb(m_base + kFifoControl, 0xc7);
     arch::outb(m_base + kModemControl, 0x03);
+    bool fifos = (arch::inb(m_base + kInterruptIdentification) & kFifosEnabled) == kFifosEnabled;
+    m_burst = fifos ? kFifoDepth : 1;
+    m_room = 0;
 }
 
 void Uart16550::put(char c)
 {
-    for (int i = 0; i < kMaxSpins && !(arch::inb(m_base + kLineStatus) & kTransmitHoldingEmpty); ++i) { }
+    // THRE with FIFOs on means the whole transmit FIFO is empty: one status read per
+    // m_burst bytes, not one per byte. Under a VMM every port access is a VM exit.
+    if (m_room == 0) {
+        for (int i = 0; i < kMaxSpins && !(arch::inb(m_base + kLineStatus) & kTransmitHoldingEmpty); ++i) { }
+        m_room = m_burst;
+    }
     arch::outb(m_base + kData, uint8_t(c));
+    --m_room;
 }
 
 void Uart16550::write(const char* data, size_t length)
