@@ -136,7 +136,7 @@ void release_pages(uintptr_t start, uintptr_t end)
 
 uint64_t pte_bits(int prot, bool file_page)
 {
-    uint64_t bits = PteBacked | (file_page ? PteFilePage : 0);
+    uint64_t bits = PteBacked | (file_page ? uint64_t(PteFilePage) : 0);
     if (prot != ProtNone)
         bits |= PtePresent;
     if ((prot & ProtWrite) && !file_page)

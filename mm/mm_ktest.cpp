@@ -101,6 +101,27 @@ void test_demand_paging()
     expect(!map(too_big, MapNoReserve).is_error(), "... unless MAP_NORESERVE");
 }
 
+/// munmap skips whole 2 MiB, 1 GiB and 512 GiB stretches without page tables: pages
+/// touched far apart inside one big mapping must all be found and freed.
+void test_sparse_unmap()
+{
+    constexpr uint64_t kGiB = 1ull << 30, kLength = 3 * kGiB;
+    MapRequest request { .length = kLength, .prot = ProtRead | ProtWrite };
+    auto mapped = map(request, MapNoReserve);
+    expect(!mapped.is_error(), "a 3 GiB MAP_NORESERVE mapping");
+    if (mapped.is_error())
+        return;
+    auto* p = reinterpret_cast<volatile char*>(mapped.value());
+    const uint64_t offsets[] = { 0, kGiB + 2 * kPageSize, 2 * kGiB + (5ull << 20), kLength - kPageSize };
+    uint64_t before = frame_stats().free_frames;
+    for (uint64_t offset : offsets)
+        p[offset] = 7;
+    uint64_t touched = before - frame_stats().free_frames;
+    (void)unmap(mapped.value(), kLength);
+    uint64_t tables = before - frame_stats().free_frames;
+    expect(touched - tables == 4, "munmap of a sparse 3 GiB mapping frees each of its four touched pages");
+}
+
 } // namespace
 
 bool run_ktest(std::string_view name)
@@ -110,6 +131,7 @@ bool run_ktest(std::string_view name)
     test_single_and_contiguous_frames();
     test_exhaustion();
     test_demand_paging();
+    test_sparse_unmap();
     debug::report("ktest mm: {}", g_failures ? "FAILED" : "ok");
     boot::vm_exit(g_failures ? 1 : 0);
 }

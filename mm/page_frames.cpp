@@ -90,7 +90,7 @@ lib::Result<uint64_t> alloc_frame()
                 return frame * kPageSize;
             }
         }
-        g_cursor = (word + 1) * 64 % (g_frame_count + 63 & ~63ull);
+        g_cursor = (word + 1) * 64 % ((g_frame_count + 63) & ~63ull);
     }
     return lib::Error(lib::Errno::NOMEM, "out of physical memory");
 }

@@ -97,14 +97,17 @@ uint64_t virt_to_phys(const void* virt)
     return v >= KERNEL_VMA_BASE ? v - KERNEL_VMA_BASE : v - DIRECT_MAP_BASE;
 }
 
-uint64_t* pte_for(uint64_t virt, bool create)
+uint64_t* pte_for(uint64_t virt, bool create, uint64_t* unmapped_span)
 {
     uint64_t* table = g_pml4;
     for (int shift = 39; shift > 12; shift -= 9) {
         uint64_t& entry = table[(virt >> shift) & 511];
         if (!(entry & PtePresent)) {
-            if (!create)
+            if (!create) {
+                if (unmapped_span)
+                    *unmapped_span = 1ull << shift;
                 return nullptr;
+            }
             auto frame = alloc_frame();
             if (frame.is_error())
                 return nullptr;

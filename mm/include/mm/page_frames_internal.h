@@ -30,23 +30,27 @@ enum PteFlags : uint64_t {
 };
 constexpr uint64_t kPteAddressMask = 0x000f'ffff'ffff'f000ull;
 
-/// The PTE of a 4 KiB page (lower half, or the device window of device_memory.cpp), creating the paging structures on the way when
-/// `create` is set; nullptr if absent (or ENOMEM while creating).
-uint64_t* pte_for(uint64_t virt, bool create);
+/// The PTE of a 4 KiB page (lower half, or the device window of device_memory.cpp),
+/// creating the paging structures on the way when `create` is set; nullptr if absent (or
+/// ENOMEM while creating). When absent, `*unmapped_span` (if given) is the size of the
+/// aligned stretch around `virt` that the missing entry covers: 2 MiB for a missing page
+/// table, 1 GiB for a missing page directory, 512 GiB for a missing PDPT.
+uint64_t* pte_for(uint64_t virt, bool create, uint64_t* unmapped_span = nullptr);
 /// Invalidates the TLB entry of one page.
 void flush_page(uint64_t virt);
 
 /// Calls fn(virt, pte) for every lower-half page in [start, end) whose PTE has any bit set,
-/// skipping 2 MiB stretches without a page table. `fn` may change the entry; the caller
-/// flushes.
+/// skipping whole stretches (2 MiB, 1 GiB, 512 GiB) without paging structures, so an
+/// untouched range costs a walk per stretch, not per page. `fn` may change the entry; the
+/// caller flushes.
 template<typename Fn>
 void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
 {
-    constexpr uint64_t kTableSpan = 2ull << 20;
     for (uint64_t virt = start; virt < end && virt >= start;) {
-        uint64_t* pte = pte_for(virt, false);
+        uint64_t span = 0;
+        uint64_t* pte = pte_for(virt, false, &span);
         if (!pte) {
-            virt = (virt + kTableSpan) & ~(kTableSpan - 1);
+            virt = (virt + span) & ~(span - 1);
             continue;
         }
         if (*pte)
