@@ -97,17 +97,14 @@ uint64_t virt_to_phys(const void* virt)
     return v >= KERNEL_VMA_BASE ? v - KERNEL_VMA_BASE : v - DIRECT_MAP_BASE;
 }
 
-uint64_t* pte_for(uint64_t virt, bool create, uint64_t* unmapped_span)
+uint64_t* pte_for(uint64_t virt, bool create)
 {
     uint64_t* table = g_pml4;
     for (int shift = 39; shift > 12; shift -= 9) {
         uint64_t& entry = table[(virt >> shift) & 511];
         if (!(entry & PtePresent)) {
-            if (!create) {
-                if (unmapped_span)
-                    *unmapped_span = 1ull << shift;
+            if (!create)
                 return nullptr;
-            }
             auto frame = alloc_frame();
             if (frame.is_error())
                 return nullptr;
@@ -116,6 +113,37 @@ uint64_t* pte_for(uint64_t virt, bool create, uint64_t* unmapped_span)
         table = table_at(entry);
     }
     return &table[(virt >> 12) & 511];
+}
+
+namespace {
+
+/// Visits the PTEs of [start, end) under `table`, whose entries each map 2^shift bytes:
+/// absent entries are skipped whole, present ones descended into; each table is read once.
+void walk(uint64_t* table, int shift, uint64_t start, uint64_t end, PteVisitor visit, void* context)
+{
+    uint64_t span = 1ull << shift;
+    for (uint64_t virt = start; virt < end;) {
+        uint64_t next = (virt & ~(span - 1)) + span; // 0 past the top of the address space
+        uint64_t& entry = table[(virt >> shift) & 511];
+        uint64_t stop = next > virt && next < end ? next : end;
+        if (shift == 12) {
+            if (entry)
+                visit(context, virt, entry);
+        } else if ((entry & PtePresent) && !(entry & PteHuge)) {
+            walk(table_at(entry), shift - 9, virt, stop, visit, context);
+        }
+        if (stop == end)
+            return;
+        virt = next;
+    }
+}
+
+} // namespace
+
+void walk_ptes(uint64_t start, uint64_t end, PteVisitor visit, void* context)
+{
+    if (start < end)
+        walk(g_pml4, 39, start, end, visit, context);
 }
 
 void flush_page(uint64_t virt) { asm volatile("invlpg (%0)" ::"r"(virt) : "memory"); }

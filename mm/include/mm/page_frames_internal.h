@@ -4,6 +4,7 @@
 #include <lib/result.h>
 
 #include <cstdint>
+#include <type_traits>
 
 namespace arch {
 struct PvhStartInfo;
@@ -32,31 +33,24 @@ constexpr uint64_t kPteAddressMask = 0x000f'ffff'ffff'f000ull;
 
 /// The PTE of a 4 KiB page (lower half, or the device window of device_memory.cpp),
 /// creating the paging structures on the way when `create` is set; nullptr if absent (or
-/// ENOMEM while creating). When absent, `*unmapped_span` (if given) is the size of the
-/// aligned stretch around `virt` that the missing entry covers: 2 MiB for a missing page
-/// table, 1 GiB for a missing page directory, 512 GiB for a missing PDPT.
-uint64_t* pte_for(uint64_t virt, bool create, uint64_t* unmapped_span = nullptr);
+/// ENOMEM while creating).
+uint64_t* pte_for(uint64_t virt, bool create);
 /// Invalidates the TLB entry of one page.
 void flush_page(uint64_t virt);
 
-/// Calls fn(virt, pte) for every lower-half page in [start, end) whose PTE has any bit set,
-/// skipping whole stretches (2 MiB, 1 GiB, 512 GiB) without paging structures, so an
-/// untouched range costs a walk per stretch, not per page. `fn` may change the entry; the
-/// caller flushes.
+using PteVisitor = void (*)(void* context, uint64_t virt, uint64_t& pte);
+/// Calls visit(context, virt, pte) for every lower-half 4 KiB page in [start, end) whose
+/// PTE has any bit set, in address order. One pass over the paging structures: a missing
+/// page table, directory or PDPT skips its whole 2 MiB, 1 GiB or 512 GiB at once.
+void walk_ptes(uint64_t start, uint64_t end, PteVisitor visit, void* context);
+
+/// walk_ptes with a callable fn(virt, pte). `fn` may change the entry; the caller flushes.
 template<typename Fn>
 void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
 {
-    for (uint64_t virt = start; virt < end && virt >= start;) {
-        uint64_t span = 0;
-        uint64_t* pte = pte_for(virt, false, &span);
-        if (!pte) {
-            virt = (virt + span) & ~(span - 1);
-            continue;
-        }
-        if (*pte)
-            fn(virt, *pte);
-        virt += 4096;
-    }
+    using Callable = std::remove_reference_t<Fn>;
+    walk_ptes(start, end, [](void* context, uint64_t virt, uint64_t& pte) { (*static_cast<Callable*>(context))(virt, pte); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
 }
 
 /// Unmaps the pages of [start, end), freeing the frames the address space owns (not the
