@@ -6,7 +6,7 @@
 
 #include <libc_shim/startup.h>
 
-#include <abi/boot_trace.h>
+#include <kernel/boot/boot_trace.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -102,8 +102,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
         init(argc, argv, g_envp);
     else
         run_init(g_startup.executable);
-    // Boot milestone for the monitor's --trace-boot (include/abi/boot_trace.h).
-    asm volatile("outb %0, %1" ::"a"(uint8_t(abi::BootMilestone::ProgramMain)), "Nd"(abi::kBootTracePort));
+    boot::trace(abi::BootMilestone::ProgramMain); // for the monitor's --trace-boot
     exit(main(argc, argv, g_envp));
 }
 

@@ -104,7 +104,6 @@ int run_vm(const RunRequest& request)
     config.image = image_path;
     config.memory_bytes = request.memory_bytes;
     config.cpus = request.cpus;
-    config.machine = request.machine;
     TempFile status("osprey-status-", ".txt");
     config.status_file = status.path();
 

@@ -8,6 +8,7 @@
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/boot_options.h>
+#include <kernel/boot/boot_trace.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/console/serial.h>
@@ -19,7 +20,6 @@
 #include <linker/program.h>
 #include <mm/memory.h>
 
-#include <abi/boot_trace.h>
 
 #include <cstring>
 
@@ -33,9 +33,6 @@ constexpr int kCannotExecute = 126, kNotFound = 127;
     klog::error(klog::Subsystem::Boot, "{}: {} ({})", what, error.message, lib::errno_name(error.code));
     boot::vm_exit(status);
 }
-
-/// Reports a boot milestone on the trace port (include/abi/boot_trace.h); ignored by QEMU.
-void trace(abi::BootMilestone milestone) { arch::outb(abi::kBootTracePort, uint8_t(milestone)); }
 
 std::string_view c_string_at(uint64_t paddr)
 {
@@ -77,7 +74,7 @@ boot::BootOptions program_options(boot::BootOptions options)
 
 extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
 {
-    trace(abi::BootMilestone::KernelEntry);
+    boot::trace(abi::BootMilestone::KernelEntry);
     console::console_uart().init();
     arch::tsc_init();
     arch::cpu_init();
@@ -87,7 +84,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     mm::init(*info);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
     libc_shim::init_kernel_libc(); // musl's malloc, stdio and errno for the kernel itself
-    trace(abi::BootMilestone::MemoryUp);
+    boot::trace(abi::BootMilestone::MemoryUp);
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));
     if (options.is_error())
         fail(kCannotExecute, "bad kernel command line", options.error());
@@ -101,13 +98,13 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     klog::info(klog::Subsystem::Mm, "{} KiB free of {} KiB; TSC {} Hz ({})", frames.free_frames * 4,
         frames.total_frames * 4, arch::tsc_hz(), arch::tsc_source());
 
-    trace(abi::BootMilestone::DriversUp); // no device drivers yet: the image is PVH module 0
+    boot::trace(abi::BootMilestone::DriversUp); // no device drivers yet: the image is PVH module 0
     auto image = image_module(*info);
     if (image.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", image.error());
     if (auto mounted = fs::mount_root(image.value()); mounted.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
-    trace(abi::BootMilestone::RootFilesystem);
+    boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
     fs::fd_table_init();
     auto error = linker::run_program(program.argv, program.envp);

@@ -32,9 +32,7 @@ void* or_enomem(void* p)
 
 void* fresh_block(void* p, size_t size)
 {
-    if (p == nullptr)
-        errno = ENOMEM;
-    else
+    if (or_enomem(p))
         libc_shim::perturb_allocated(p, size);
     return p;
 }

@@ -37,12 +37,13 @@ MONITOR_OPTIONS = {"--memory", "--cpus"}
 def monitor_options(test, files):
     """Translates a test's CLI options for the monitor; ValueError for any other option.
     Virtio devices carry over too: `--rng`, and `--disk FILE` (`--disk-ro` after
-    `--disk-readonly`), whose FILE is added to `files` (host path -> path in the harness)."""
-    cli, options, read_only, i = test.get("cli", []), [], False, 0
+    `--disk-readonly`, wherever it stands, as for the CLI), whose FILE is added to `files`
+    (host path -> path in the harness)."""
+    cli, options, i = test.get("cli", []), [], 0
+    read_only = "--disk-readonly" in cli
     while i < len(cli):
         option = cli[i]
         if option in ("--rng", "--disk-readonly"):
-            read_only = read_only or option == "--disk-readonly"
             options += ["--rng"] if option == "--rng" else []
             i += 1
             continue
