@@ -77,9 +77,7 @@ lib::Result<void> load_segment(const linker::elf::ProgramHeader& ph, std::span<c
     };
     if (mappable) {
         copy(ph.paddr, map_from);
-        auto mapped = memory.map_file_pages(map_from, fd, ph.offset + (map_from - ph.paddr), map_to - map_from);
-        if (mapped.is_error())
-            return mapped.error();
+        TRY(memory.map_file_pages(map_from, fd, ph.offset + (map_from - ph.paddr), map_to - map_from));
         copy(map_to, file_end);
     } else {
         copy(ph.paddr, file_end);
