@@ -2,6 +2,7 @@
 #include "module_symbols.h"
 
 #include <kernel/console/log.h>
+#include <kernel/fs/rofs_file.h>
 #include <kernel/fs/root_fs.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
@@ -19,15 +20,6 @@ int protection(uint32_t flags)
 {
     return ((flags & elf::PF_R) ? mm::ProtRead : 0) | ((flags & elf::PF_W) ? mm::ProtWrite : 0)
         | ((flags & elf::PF_X) ? mm::ProtExec : 0);
-}
-
-/// The MappedFile behind the image file at `path`, so segments map the image's pages.
-lib::Result<const mm::MappedFile*> mapped_file(std::string_view path)
-{
-    fs::File* file = TRY(fs::open_path(path, 0));
-    auto mapping = file->mapping();
-    file->unref();
-    return mapping;
 }
 
 /// Maps segment `s` of `image` (span loaded at `base`) from `file` like ld.so does:
@@ -65,15 +57,14 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
         return lib::Error(lib::Errno::NAMETOOLONG, "program path too long");
     memcpy(module.path, path.data(), path.size());
     module.path[path.size()] = 0;
-    const auto& root = fs::root_image();
-    auto node = TRY(root.lookup(path));
-    auto data = TRY(root.file_data(node));
-    module.image = TRY(ElfImage::parse(data));
+    // The module's bytes, and the MappedFile its segments map the image's pages through.
+    fs::RofsFile opened(fs::root_image(), TRY(fs::root_image().lookup(path)), path);
+    module.image = TRY(ElfImage::parse(TRY(opened.contents())));
     const ElfImage& image = module.image;
     uint64_t size = image.span_end() - image.span_start();
     uint64_t hint = kind == ModuleKind::Executable ? kExecutableBase : 0;
     // Reserve the whole span (gaps between segments stay PROT_NONE), then map the segments.
-    const mm::MappedFile* file = TRY(mapped_file(path));
+    const mm::MappedFile* file = TRY(opened.mapping());
     uint64_t base = TRY(mm::map_anonymous(hint, size, mm::ProtNone, mm::Placement::Anywhere));
     for (const LoadSegment& s : image.segments()) {
         auto mapped = map_segment(image, s, base, *file);

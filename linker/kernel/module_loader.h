@@ -1,6 +1,6 @@
 // Kernel side of the linker, stage 1: mapping an ELF file of the root filesystem into the
-// address space and decoding it (FIRST CUT: segments are copied into anonymous memory;
-// mapping image pages directly comes with file mappings in mm).
+// address space and decoding it. Segments map the image's pages privately (shared until
+// written, like ld.so's file mappings); only .bss beyond the last file page is anonymous.
 #pragma once
 
 #include <linker/elf_image.h>
