@@ -7,7 +7,6 @@
 
 namespace monitor {
 
-static_assert(kPvhMagic == arch::PvhStartInfo::kMagic);
 
 namespace {
 
@@ -26,12 +25,12 @@ lib::Result<void> store(const GuestMemory& memory, uint64_t gpa, const T& value)
 std::vector<arch::PvhMemmapEntry> memory_map(uint64_t ram_size, std::span<const BootModule> modules)
 {
     std::vector<arch::PvhMemmapEntry> map;
-    map.push_back({ 0, kLowRamEnd, kE820Ram, 0 });
-    map.push_back({ kLowRamEnd, kHighRamStart - kLowRamEnd, kE820Reserved, 0 });
+    map.push_back({ 0, kLowRamEnd, arch::PvhMemmapEntry::kRam, 0 });
+    map.push_back({ kLowRamEnd, kHighRamStart - kLowRamEnd, arch::PvhMemmapEntry::kReserved, 0 });
     if (ram_size > kHighRamStart)
-        map.push_back({ kHighRamStart, ram_size - kHighRamStart, kE820Ram, 0 });
+        map.push_back({ kHighRamStart, ram_size - kHighRamStart, arch::PvhMemmapEntry::kRam, 0 });
     for (const BootModule& module : modules)
-        map.push_back({ module.address, module.size, kE820Reserved, 0 });
+        map.push_back({ module.address, module.size, arch::PvhMemmapEntry::kReserved, 0 });
     return map;
 }
 
@@ -62,7 +61,7 @@ lib::Result<uint64_t> write_boot_info(const GuestMemory& memory, const BootInfoR
     for (size_t i = 0; i < map.size(); ++i)
         TRY(store(memory, kMemmapAddress + i * sizeof(arch::PvhMemmapEntry), map[i]));
     arch::PvhStartInfo info {};
-    info.magic = kPvhMagic;
+    info.magic = arch::PvhStartInfo::kMagic;
     info.version = 1;
     info.nr_modules = uint32_t(request.modules.size());
     info.modlist_paddr = request.modules.empty() ? 0 : kModulesAddress;

@@ -20,8 +20,6 @@ namespace monitor {
 inline constexpr uint64_t kStartInfoAddress = 0x6000;
 inline constexpr uint64_t kCmdlineAddress = 0x10000;
 inline constexpr uint64_t kCmdlineMax = 0x80000; // bytes, including the NUL
-inline constexpr uint32_t kPvhMagic = 0x336ec578;
-inline constexpr uint32_t kE820Ram = 1, kE820Reserved = 2;
 
 /// Where the image goes: the first 2 MiB boundary at or after the end of RAM (outside RAM,
 /// so the guest never allocates over it).

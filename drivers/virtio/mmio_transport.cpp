@@ -31,7 +31,6 @@ lib::Result<void> MmioTransport::attach(RegisterIo& registers, uint32_t window_s
     m_registers = &registers;
     m_window_size = window_size;
     m_device_id = DeviceId(id);
-    m_vendor_id = registers.read32(MmioVendorId);
     return {};
 }
 

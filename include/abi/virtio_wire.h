@@ -9,6 +9,13 @@
 
 namespace virtio_wire {
 
+/// §5: device ids.
+enum class DeviceId : uint32_t { None = 0, Net = 1, Block = 2, Console = 3, Entropy = 4 };
+
+/// §6: reserved (device-independent) feature bits.
+constexpr uint64_t kFeatureVersion1 = 1ull << 32;
+constexpr uint64_t kFeatureAccessPlatform = 1ull << 33;
+
 /// §4.2.2 table "MMIO Device Register Layout": byte offsets.
 enum MmioRegister : uint32_t {
     MmioMagic = 0x000,

@@ -5,13 +5,17 @@
 
 #include "virtqueue.h"
 
+#include <abi/virtio_wire.h>
+
 #include <span>
 
 namespace monitor::virtio {
 
-// VIRTIO 1.2 §5 device IDs; §6 reserved feature bits.
-inline constexpr uint32_t kDeviceNet = 1, kDeviceBlock = 2, kDeviceRng = 4;
-inline constexpr uint64_t kFeatureVersion1 = 1ull << 32;
+// VIRTIO 1.2 §5 device IDs; §6 reserved feature bits (include/abi/virtio_wire.h).
+inline constexpr uint32_t kDeviceNet = uint32_t(virtio_wire::DeviceId::Net);
+inline constexpr uint32_t kDeviceBlock = uint32_t(virtio_wire::DeviceId::Block);
+inline constexpr uint32_t kDeviceRng = uint32_t(virtio_wire::DeviceId::Entropy);
+using virtio_wire::kFeatureVersion1;
 
 class Device {
 public:
@@ -30,6 +34,10 @@ public:
 };
 
 /// Copies `value`'s bytes at [offset, offset + data.size()) into `data`, zero past its end.
-void read_config_bytes(std::span<const uint8_t> value, uint64_t offset, std::span<uint8_t> data);
+inline void read_config_bytes(std::span<const uint8_t> value, uint64_t offset, std::span<uint8_t> data)
+{
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = offset + i < value.size() ? value[offset + i] : 0;
+}
 
 } // namespace monitor::virtio

@@ -20,12 +20,6 @@ void set_half(uint64_t& value, bool high, uint32_t half)
 
 } // namespace
 
-void read_config_bytes(std::span<const uint8_t> value, uint64_t offset, std::span<uint8_t> data)
-{
-    for (size_t i = 0; i < data.size(); ++i)
-        data[i] = offset + i < value.size() ? value[offset + i] : 0;
-}
-
 MmioTransport::MmioTransport(Device& device, const GuestMemory& memory, Interrupt interrupt)
     : m_device(device), m_memory(memory), m_interrupt(std::move(interrupt)), m_queues(device.queue_count())
 {
@@ -47,7 +41,7 @@ uint32_t MmioTransport::read_register(uint64_t offset) const
     const Queue* queue = m_queue_sel < m_queues.size() ? &m_queues[m_queue_sel] : nullptr;
     switch (offset) {
     case MmioMagic: return kMmioMagic;
-    case MmioVersion: return 2;
+    case MmioVersion: return kMmioVersion;
     case MmioDeviceId: return m_device.device_id();
     case MmioVendorId: return kVendor;
     case MmioDeviceFeatures: return m_device_features_sel < 2 ? uint32_t(features >> (32 * m_device_features_sel)) : 0;

@@ -32,7 +32,6 @@ public:
     lib::Result<void> device_event(uint32_t index) { return notify(index); }
 
     uint32_t status() const { return m_status; }
-    uint32_t interrupt_status() const { return m_interrupt_status; }
 
 private:
     struct Queue {

@@ -236,12 +236,12 @@ TEST(MonitorPvhBoot, WritesStartInfoMemmapCmdlineAndModules)
     std::vector<arch::PvhMemmapEntry> map(4);
     memcpy(map.data(), memory.read_span(info.memmap_paddr, 4 * sizeof(map[0]))->data(), 4 * sizeof(map[0]));
     EXPECT_EQ(map[0].type, arch::PvhMemmapEntry::kRam);
-    EXPECT_EQ(map[1].type, kE820Reserved);
+    EXPECT_EQ(map[1].type, arch::PvhMemmapEntry::kReserved);
     EXPECT_EQ(map[2].addr, 0x100000u);
     EXPECT_EQ(map[2].addr + map[2].size, 128u << 20);
     EXPECT_EQ(map[2].type, arch::PvhMemmapEntry::kRam);
     EXPECT_EQ(map[3].addr, 128u << 20); // the image: reserved, not RAM
-    EXPECT_EQ(map[3].type, kE820Reserved);
+    EXPECT_EQ(map[3].type, arch::PvhMemmapEntry::kReserved);
 }
 
 TEST(MonitorPvhBoot, RejectsBadCommandLines)

@@ -31,7 +31,8 @@ struct PvhModule {
 static_assert(sizeof(PvhModule) == 32);
 
 struct PvhMemmapEntry {
-    static constexpr uint32_t kRam = 1; // E820 type 1: usable RAM
+    static constexpr uint32_t kRam = 1;      // E820 type 1: usable RAM
+    static constexpr uint32_t kReserved = 2; // E820 type 2: reserved
     uint64_t addr;
     uint64_t size;
     uint32_t type;

@@ -41,7 +41,6 @@ public:
     lib::Result<void> attach(RegisterIo& registers, uint32_t window_size);
 
     DeviceId device_id() const override { return m_device_id; }
-    uint32_t vendor_id() const { return m_vendor_id; }
     lib::Result<uint64_t> negotiate(uint64_t wanted) override;
     lib::Result<uint16_t> queue_max_size(uint16_t index) override;
     lib::Result<void> enable_queue(uint16_t index, uint16_t size, const QueueAddresses& addresses) override;
@@ -61,7 +60,6 @@ private:
     RegisterIo* m_registers = nullptr;
     uint32_t m_window_size = 0;
     DeviceId m_device_id = DeviceId::None;
-    uint32_t m_vendor_id = 0;
 };
 
 } // namespace virtio

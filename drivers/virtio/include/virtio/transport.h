@@ -15,12 +15,10 @@ namespace virtio {
 using virtio_wire::Status;
 using enum virtio_wire::Status;
 
-/// VIRTIO 1.2 §6: reserved (device-independent) feature bits.
-constexpr uint64_t kFeatureVersion1 = 1ull << 32;
-constexpr uint64_t kFeatureAccessPlatform = 1ull << 33;
-
-/// VIRTIO 1.2 §5: device ids.
-enum class DeviceId : uint32_t { None = 0, Net = 1, Block = 2, Console = 3, Entropy = 4 };
+/// VIRTIO 1.2 §5 device ids and §6 reserved feature bits (the shared wire format).
+using virtio_wire::DeviceId;
+using virtio_wire::kFeatureAccessPlatform;
+using virtio_wire::kFeatureVersion1;
 
 /// Physical addresses of one queue's three parts (§2.7), for enable_queue().
 struct QueueAddresses {
