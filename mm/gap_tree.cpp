@@ -1,12 +1,41 @@
-// GapTree's untyped part (gap_tree.h): AVL insertion, deletion and rotations, the cached
-// subtree facts, and the free-range searches.
+// GapTree's untyped part (gap_tree.h): AVL insertion, deletion and rotations, the recorded
+// gaps and their cached maxima, and the free-range searches.
 #include <mm/gap_tree.h>
 
 namespace mm::gap_tree_detail {
 
 namespace {
 
-uintptr_t max3(uintptr_t a, uintptr_t b, uintptr_t c) { return a > b ? (a > c ? a : c) : (b > c ? b : c); }
+int height(const GapTreeNode* n) { return n ? n->height : 0; }
+uintptr_t max_gap(const GapTreeNode* n) { return n ? n->max_gap : 0; }
+
+/// Recomputes n's height and largest gap from its own gap and its children; true if
+/// either changed.
+bool update(GapTreeNode* n)
+{
+    int left = height(n->left), right = height(n->right);
+    int new_height = 1 + (left > right ? left : right);
+    uintptr_t gap = n->gap_before, left_gap = max_gap(n->left), right_gap = max_gap(n->right);
+    gap = left_gap > gap ? left_gap : gap;
+    gap = right_gap > gap ? right_gap : gap;
+    bool changed = new_height != n->height || gap != n->max_gap;
+    n->height = new_height;
+    n->max_gap = gap;
+    return changed;
+}
+
+/// Re-links `child` where `old` was under `parent` (or as the root).
+void replace_child(GapTreeNode*& root, GapTreeNode* parent, GapTreeNode* old, GapTreeNode* child)
+{
+    if (!parent)
+        root = child;
+    else if (parent->left == old)
+        parent->left = child;
+    else
+        parent->right = child;
+    if (child)
+        child->parent = parent;
+}
 
 void rotate_left(GapTreeNode*& root, GapTreeNode* x)
 {
@@ -34,23 +63,54 @@ void rotate_right(GapTreeNode*& root, GapTreeNode* x)
     update(y);
 }
 
-/// Restores the AVL balance at `n` (children already balanced); returns the subtree's root.
-GapTreeNode* balance(GapTreeNode*& root, GapTreeNode* n)
+/// Restores the balance and the cached facts of the nodes from `n` up to the root after a
+/// change of n's children. Every node up to and including `through` is recomputed; above
+/// it the walk stops at the first node that comes out unchanged: a node's facts depend
+/// only on its own gap and its children's, so nothing above it can change either.
+void fix_upward(GapTreeNode*& root, GapTreeNode* n, const GapTreeNode* through = nullptr)
 {
-    int factor = height(n->left) - height(n->right);
-    if (factor > 1) {
-        if (height(n->left->left) < height(n->left->right))
-            rotate_left(root, n->left);
-        rotate_right(root, n);
-        return n->parent;
+    bool forced = through != nullptr;
+    while (n) {
+        if (n == through)
+            forced = false;
+        int factor = height(n->left) - height(n->right);
+        if (factor > 1) {
+            if (height(n->left->left) < height(n->left->right))
+                rotate_left(root, n->left);
+            rotate_right(root, n);
+            n = n->parent; // the subtree's new root: its parent's child link changed
+        } else if (factor < -1) {
+            if (height(n->right->right) < height(n->right->left))
+                rotate_right(root, n->right);
+            rotate_left(root, n);
+            n = n->parent;
+        } else if (!update(n) && !forced) {
+            return;
+        }
+        n = n->parent;
     }
-    if (factor < -1) {
-        if (height(n->right->right) < height(n->right->left))
-            rotate_right(root, n->right);
-        rotate_left(root, n);
-        return n->parent;
-    }
-    update(n);
+}
+
+/// Records `gap` as the free space below n and recomputes n and its ancestors, up to the
+/// first that comes out unchanged.
+void set_gap_before(GapTreeNode* n, uintptr_t gap)
+{
+    n->gap_before = gap;
+    while (n && update(n))
+        n = n->parent;
+}
+
+const GapTreeNode* leftmost(const GapTreeNode* n)
+{
+    while (n && n->left)
+        n = n->left;
+    return n;
+}
+
+const GapTreeNode* rightmost(const GapTreeNode* n)
+{
+    while (n && n->right)
+        n = n->right;
     return n;
 }
 
@@ -71,72 +131,128 @@ std::optional<uintptr_t> fit_in(uintptr_t from, uintptr_t to, const Search& s, b
     return start >= from && start <= to - s.length ? std::optional(start) : std::nullopt;
 }
 
-/// Whether the stretch [before_end, after_start) around subtree `n` may hold the search:
-/// it must meet [low, high), and its largest gap (the gaps at its two ends clipped to
-/// [low, high)) must be long enough. Clipping keeps a top-down search below the mmap top
-/// from walking down to the ranges above it.
+/// Whether subtree `n`, whose gaps all lie in [before_end, after_start), may hold the
+/// search: its largest gap must be long enough, and that stretch must meet [low, high) with
+/// room for it. A subtree straddling low or high can pass and still hold no fit; only
+/// the subtrees on the two paths to those bounds can.
 bool worth_visiting(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s)
 {
-    if (after_start <= s.low || before_end >= s.high)
+    if (n->max_gap < s.length)
         return false;
     uintptr_t from = before_end > s.low ? before_end : s.low;
     uintptr_t to = after_start < s.high ? after_start : s.high;
-    uintptr_t below = n->min_start > from ? n->min_start - from : 0;
-    uintptr_t above = to > n->max_end ? to - n->max_end : 0;
-    return max3(n->max_gap, below, above) >= s.length;
+    return from < to && to - from >= s.length;
+}
+
+// The searches walk down one spine of a subtree worth visiting. At each node, in address
+// order: the subtree on the near side (left for the lowest fit) when it is worth visiting,
+// the node's own gap, then on to the far child if it is worth visiting.
+
+std::optional<uintptr_t> lowest_in(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s)
+{
+    for (;;) {
+        if (const GapTreeNode* l = n->left; l && worth_visiting(l, before_end, n->start, s))
+            if (auto found = lowest_in(l, before_end, n->start, s))
+                return found;
+        if (n->gap_before >= s.length)
+            if (auto found = fit_in(n->start - n->gap_before, n->start, s, false))
+                return found;
+        before_end = n->end;
+        n = n->right;
+        if (!n || !worth_visiting(n, before_end, after_start, s))
+            return std::nullopt;
+    }
+}
+
+std::optional<uintptr_t> highest_in(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s)
+{
+    for (;;) {
+        if (const GapTreeNode* r = n->right; r && worth_visiting(r, n->end, after_start, s))
+            if (auto found = highest_in(r, n->end, after_start, s))
+                return found;
+        if (n->gap_before >= s.length)
+            if (auto found = fit_in(n->start - n->gap_before, n->start, s, true))
+                return found;
+        after_start = n->start;
+        n = n->left;
+        if (!n || !worth_visiting(n, before_end, after_start, s))
+            return std::nullopt;
+    }
+}
+
+/// check(): walks the subtree in address order; `previous` is the last node seen.
+bool check_subtree(const GapTreeNode* n, const GapTreeNode* parent, const GapTreeNode*& previous, size_t& count)
+{
+    if (!n)
+        return true;
+    ++count;
+    if (n->parent != parent || n->start >= n->end || !check_subtree(n->left, n, previous, count))
+        return false;
+    if (previous && previous->end > n->start)
+        return false; // out of order or overlapping
+    if (n->gap_before != (previous ? n->start - previous->end : 0))
+        return false;
+    previous = n;
+    if (!check_subtree(n->right, n, previous, count))
+        return false;
+    int factor = height(n->left) - height(n->right);
+    if (factor < -1 || factor > 1)
+        return false;
+    GapTreeNode copy = *n;
+    return !update(&copy);
 }
 
 } // namespace
 
-int height(const GapTreeNode* n) { return n ? n->height : 0; }
-
-void update(GapTreeNode* n)
-{
-    const GapTreeNode* l = n->left;
-    const GapTreeNode* r = n->right;
-    n->height = 1 + (height(l) > height(r) ? height(l) : height(r));
-    n->min_start = l ? l->min_start : n->start;
-    n->max_end = r ? r->max_end : n->end;
-    uintptr_t gap = max3(l ? l->max_gap : 0, r ? r->max_gap : 0, l ? n->start - l->max_end : 0);
-    n->max_gap = r && r->min_start - n->end > gap ? r->min_start - n->end : gap;
-}
-
-void replace_child(GapTreeNode*& root, GapTreeNode* parent, GapTreeNode* old, GapTreeNode* child)
-{
-    if (!parent)
-        root = child;
-    else if (parent->left == old)
-        parent->left = child;
-    else
-        parent->right = child;
-    if (child)
-        child->parent = parent;
-}
-
-void insert(GapTreeNode*& root, GapTreeNode* node)
+void insert(Ends& tree, GapTreeNode* node)
 {
     node->left = node->right = nullptr;
     node->parent = nullptr;
-    GapTreeNode** link = &root;
+    GapTreeNode* before = nullptr; // the ranges just below and just above node's
+    GapTreeNode* after = nullptr;
+    GapTreeNode** link = &tree.root;
     while (*link) {
         node->parent = *link;
-        link = node->start < (*link)->start ? &(*link)->left : &(*link)->right;
+        if (node->start < (*link)->start) {
+            after = *link;
+            link = &(*link)->left;
+        } else {
+            before = *link;
+            link = &(*link)->right;
+        }
     }
     *link = node;
+    node->gap_before = before ? node->start - before->end : 0;
+    node->height = 0;
     update(node);
-    for (GapTreeNode* n = node->parent; n;)
-        n = balance(root, n)->parent;
+    fix_upward(tree.root, node->parent);
+    if (after)
+        set_gap_before(after, after->start - node->end);
+    if (!before)
+        tree.first = node;
+    if (!after)
+        tree.last = node;
 }
 
-void erase(GapTreeNode*& root, GapTreeNode* z)
+void erase(Ends& tree, GapTreeNode* z)
 {
+    // z's successor inherits z's gap and z's range as the free space below it (none if z
+    // was first, as the successor then is).
+    auto* after = const_cast<GapTreeNode*>(next(z));
+    if (after)
+        after->gap_before = z == tree.first ? 0 : after->gap_before + (z->end - z->start) + z->gap_before;
+    if (z == tree.first)
+        tree.first = after;
+    if (z == tree.last)
+        tree.last = const_cast<GapTreeNode*>(prev(z));
+
     GapTreeNode* fix_from;
+    GapTreeNode* moved = nullptr; // z's successor, in z's place with z's children
     if (z->left && z->right) {
-        // Put z's successor y (leftmost of the right subtree) in z's place.
-        auto* y = const_cast<GapTreeNode*>(leftmost(z->right));
+        GapTreeNode* y = after; // the leftmost of the right subtree
         if (y->parent != z) {
             fix_from = y->parent;
-            replace_child(root, y->parent, y, y->right);
+            replace_child(tree.root, y->parent, y, y->right);
             y->right = z->right;
             y->right->parent = y;
         } else {
@@ -144,14 +260,31 @@ void erase(GapTreeNode*& root, GapTreeNode* z)
         }
         y->left = z->left;
         y->left->parent = y;
-        replace_child(root, z->parent, z, y);
+        replace_child(tree.root, z->parent, z, y);
+        // What z's parent last saw: fix_upward compares y's new facts with these.
+        y->height = z->height;
+        y->max_gap = z->max_gap;
+        moved = y;
     } else {
         fix_from = z->parent;
-        replace_child(root, z->parent, z, z->left ? z->left : z->right);
+        replace_child(tree.root, z->parent, z, z->left ? z->left : z->right);
     }
     z->parent = z->left = z->right = nullptr;
-    for (GapTreeNode* n = fix_from; n;)
-        n = balance(root, n)->parent;
+    fix_upward(tree.root, fix_from, moved);
+    if (after && after != moved)
+        set_gap_before(after, after->gap_before); // its gap grew: recompute above it
+}
+
+void set_range(Ends& tree, GapTreeNode* node, uintptr_t start, uintptr_t end)
+{
+    uintptr_t previous_end = node->start - node->gap_before;
+    bool end_moves = end != node->end;
+    node->start = start;
+    node->end = end;
+    set_gap_before(node, node == tree.first ? 0 : start - previous_end);
+    if (end_moves)
+        if (auto* after = const_cast<GapTreeNode*>(next(node)))
+            set_gap_before(after, after->start - end);
 }
 
 const GapTreeNode* find(const GapTreeNode* n, uintptr_t address)
@@ -175,20 +308,6 @@ const GapTreeNode* first_ending_after(const GapTreeNode* n, uintptr_t address)
     return best;
 }
 
-const GapTreeNode* leftmost(const GapTreeNode* n)
-{
-    while (n && n->left)
-        n = n->left;
-    return n;
-}
-
-const GapTreeNode* rightmost(const GapTreeNode* n)
-{
-    while (n && n->right)
-        n = n->right;
-    return n;
-}
-
 const GapTreeNode* next(const GapTreeNode* n)
 {
     if (n->right)
@@ -207,46 +326,39 @@ const GapTreeNode* prev(const GapTreeNode* n)
     return n->parent;
 }
 
-std::optional<uintptr_t> lowest_fit(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s)
+// The window's two edge stretches (below the first range, above the last) are searched
+// apart from the tree, which records only the gaps between ranges.
+
+std::optional<uintptr_t> lowest_fit(const Ends& tree, uintptr_t lowest, uintptr_t highest, const Search& s)
 {
-    if (!n)
-        return fit_in(before_end, after_start, s, false);
-    if (!worth_visiting(n, before_end, after_start, s))
-        return std::nullopt;
-    if (auto found = lowest_fit(n->left, before_end, n->start, s))
+    if (!tree.root)
+        return fit_in(lowest, highest, s, false);
+    if (auto found = fit_in(lowest, tree.first->start, s, false))
         return found;
-    return lowest_fit(n->right, n->end, after_start, s);
+    if (worth_visiting(tree.root, lowest, highest, s))
+        if (auto found = lowest_in(tree.root, lowest, highest, s))
+            return found;
+    return fit_in(tree.last->end, highest, s, false);
 }
 
-std::optional<uintptr_t> highest_fit(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s)
+std::optional<uintptr_t> highest_fit(const Ends& tree, uintptr_t lowest, uintptr_t highest, const Search& s)
 {
-    if (!n)
-        return fit_in(before_end, after_start, s, true);
-    if (!worth_visiting(n, before_end, after_start, s))
-        return std::nullopt;
-    if (auto found = highest_fit(n->right, n->end, after_start, s))
+    if (!tree.root)
+        return fit_in(lowest, highest, s, true);
+    if (auto found = fit_in(tree.last->end, highest, s, true))
         return found;
-    return highest_fit(n->left, before_end, n->start, s);
+    if (worth_visiting(tree.root, lowest, highest, s))
+        if (auto found = highest_in(tree.root, lowest, highest, s))
+            return found;
+    return fit_in(lowest, tree.first->start, s, true);
 }
 
-bool check(const GapTreeNode* n, const GapTreeNode* parent, size_t& count)
+bool check(const Ends& tree, size_t& count)
 {
-    if (!n)
-        return true;
-    ++count;
-    if (n->parent != parent || n->start >= n->end)
+    const GapTreeNode* previous = nullptr;
+    if (!check_subtree(tree.root, nullptr, previous, count))
         return false;
-    if (!check(n->left, n, count) || !check(n->right, n, count))
-        return false;
-    if ((n->left && n->left->max_end > n->start) || (n->right && n->right->min_start < n->end))
-        return false; // out of order or overlapping
-    int factor = height(n->left) - height(n->right);
-    if (factor < -1 || factor > 1)
-        return false;
-    GapTreeNode copy = *n;
-    update(&copy);
-    return copy.height == n->height && copy.min_start == n->min_start && copy.max_end == n->max_end
-        && copy.max_gap == n->max_gap;
+    return tree.first == leftmost(tree.root) && tree.last == rightmost(tree.root);
 }
 
 } // namespace mm::gap_tree_detail

@@ -1,16 +1,22 @@
 // GapTree: an intrusive AVL tree of disjoint ranges [start, end), keyed by start, in
-// which every node caches facts about its subtree (lowest start, highest end, largest free
-// gap between two of its ranges). Those facts depend only on the node and its children,
-// so rotations and in-place range changes keep them right with O(log n) work, and a free
-// range of a given length is found in O(log n) by skipping every subtree whose gaps are
-// all too small (the idea of Linux's rb_subtree_gap and gVisor's maxGap).
+// which every node records the free gap just below its range (from the previous range's
+// end to its start) and caches the largest such gap in its subtree. A free range of a
+// given length is then found in O(log n) by skipping every subtree whose gaps are all too
+// small (the idea of Linux's rb_subtree_gap and gVisor's maxGap).
+//
+// Why the gap below each range, and not each subtree's lowest start and highest end:
+// inserting or erasing a range changes only its own gap and its successor's, so the
+// cached maxima change on few levels and the walk up from a change stops as soon as a
+// node comes out unchanged. The two free stretches at the window's edges (below the first
+// range, above the last) are kept out of the nodes, so the common mmap pattern, each new
+// mapping placed just below the lowest one, touches no cached gap at all.
 //
 // AVL rather than red-black: lookups dominate (page faults, mmap placement), AVL trees
 // are shallower, and the augmentation is recomputed on the way up anyway.
 //
 // Portable and freestanding: the kernel's address space and the host tests run this code.
 // No allocation: nodes are embedded in the caller's objects. Recursion depth is bounded
-// by twice the tree height (at most ~60 for any number of ranges that fits in memory).
+// by the tree height (at most ~60 for any number of ranges that fits in memory).
 #pragma once
 
 #include <cstddef>
@@ -26,24 +32,25 @@ struct GapTreeNode {
     GapTreeNode* parent = nullptr;
     GapTreeNode* left = nullptr;
     GapTreeNode* right = nullptr;
-    uintptr_t min_start = 0; // lowest start in the subtree
-    uintptr_t max_end = 0;   // highest end in the subtree
-    uintptr_t max_gap = 0;   // largest hole between two consecutive ranges of the subtree
-    int height = 0;          // 1 for a leaf
+    uintptr_t gap_before = 0; // free bytes between the previous range's end and start; 0 for the first range
+    uintptr_t max_gap = 0;    // largest gap_before in the subtree
+    int height = 0;           // 1 for a leaf
 };
 
 namespace gap_tree_detail {
 
-int height(const GapTreeNode* n);
-void update(GapTreeNode* n);
-/// Re-links `child` where `old` was under `parent` (or as the root).
-void replace_child(GapTreeNode*& root, GapTreeNode* parent, GapTreeNode* old, GapTreeNode* child);
-void insert(GapTreeNode*& root, GapTreeNode* node);
-void erase(GapTreeNode*& root, GapTreeNode* node);
+/// The tree's entry points: its root and its lowest and highest ranges.
+struct Ends {
+    GapTreeNode* root = nullptr;
+    GapTreeNode* first = nullptr;
+    GapTreeNode* last = nullptr;
+};
+
+void insert(Ends& tree, GapTreeNode* node);
+void erase(Ends& tree, GapTreeNode* node);
+void set_range(Ends& tree, GapTreeNode* node, uintptr_t start, uintptr_t end);
 const GapTreeNode* find(const GapTreeNode* root, uintptr_t address);
 const GapTreeNode* first_ending_after(const GapTreeNode* root, uintptr_t address);
-const GapTreeNode* leftmost(const GapTreeNode* n);
-const GapTreeNode* rightmost(const GapTreeNode* n);
 const GapTreeNode* next(const GapTreeNode* n);
 const GapTreeNode* prev(const GapTreeNode* n);
 
@@ -51,14 +58,14 @@ struct Search {
     size_t length;
     uintptr_t alignment, low, high;
 };
-/// The lowest (or highest) aligned start in [low, high) for `length` free bytes, between
-/// ranges of the subtree `n`, whose neighbours outside it end at `before_end` and start at
-/// `after_start`.
-std::optional<uintptr_t> lowest_fit(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s);
-std::optional<uintptr_t> highest_fit(const GapTreeNode* n, uintptr_t before_end, uintptr_t after_start, const Search& s);
-/// Checks order, disjointness, parent links, heights, balance and cached facts; counts
-/// nodes into `count`. False on the first problem.
-bool check(const GapTreeNode* n, const GapTreeNode* parent, size_t& count);
+/// The lowest (or highest) aligned start in [low, high) for `length` free bytes inside the
+/// window [lowest, highest), or nullopt.
+std::optional<uintptr_t> lowest_fit(const Ends& tree, uintptr_t lowest, uintptr_t highest, const Search& s);
+std::optional<uintptr_t> highest_fit(const Ends& tree, uintptr_t lowest, uintptr_t highest, const Search& s);
+/// Checks order, disjointness, parent links, heights, balance, recorded gaps, cached
+/// maxima and the first and last links; counts nodes into `count`. False on the first
+/// problem.
+bool check(const Ends& tree, size_t& count);
 
 } // namespace gap_tree_detail
 
@@ -73,32 +80,25 @@ public:
     /// Precondition: item's range lies in the window and overlaps no range in the tree.
     void insert(T& item)
     {
-        gap_tree_detail::insert(m_root, &(item.*Link));
+        gap_tree_detail::insert(m_tree, &(item.*Link));
         ++m_size;
     }
     /// Precondition: item is in this tree.
     void erase(T& item)
     {
-        gap_tree_detail::erase(m_root, &(item.*Link));
+        gap_tree_detail::erase(m_tree, &(item.*Link));
         --m_size;
     }
     /// Changes item's range in place. Precondition: it still overlaps nothing (so the order
     /// of ranges is unchanged). O(log n).
-    void set_range(T& item, uintptr_t start, uintptr_t end)
-    {
-        GapTreeNode& node = item.*Link;
-        node.start = start;
-        node.end = end;
-        for (GapTreeNode* n = &node; n; n = n->parent)
-            gap_tree_detail::update(n);
-    }
+    void set_range(T& item, uintptr_t start, uintptr_t end) { gap_tree_detail::set_range(m_tree, &(item.*Link), start, end); }
 
     /// The item containing `address`, or nullptr.
-    T* find(uintptr_t address) const { return owner(gap_tree_detail::find(m_root, address)); }
+    T* find(uintptr_t address) const { return owner(gap_tree_detail::find(m_tree.root, address)); }
     /// The first item whose end is above `address`, or nullptr.
-    T* first_ending_after(uintptr_t address) const { return owner(gap_tree_detail::first_ending_after(m_root, address)); }
-    T* first() const { return owner(gap_tree_detail::leftmost(m_root)); }
-    T* last() const { return owner(gap_tree_detail::rightmost(m_root)); }
+    T* first_ending_after(uintptr_t address) const { return owner(gap_tree_detail::first_ending_after(m_tree.root, address)); }
+    T* first() const { return owner(m_tree.first); }
+    T* last() const { return owner(m_tree.last); }
     T* next(const T& item) const { return owner(gap_tree_detail::next(&(item.*Link))); }
     T* prev(const T& item) const { return owner(gap_tree_detail::prev(&(item.*Link))); }
     size_t size() const { return m_size; }
@@ -111,30 +111,30 @@ public:
     {
         if (!clip(length, low, high))
             return std::nullopt;
-        return gap_tree_detail::lowest_fit(m_root, m_lowest, m_highest, { length, alignment, low, high });
+        return gap_tree_detail::lowest_fit(m_tree, m_lowest, m_highest, { length, alignment, low, high });
     }
     /// The highest such start (Linux's top-down mmap placement).
     std::optional<uintptr_t> find_free_highest(size_t length, size_t alignment, uintptr_t low, uintptr_t high) const
     {
         if (!clip(length, low, high))
             return std::nullopt;
-        return gap_tree_detail::highest_fit(m_root, m_lowest, m_highest, { length, alignment, low, high });
+        return gap_tree_detail::highest_fit(m_tree, m_lowest, m_highest, { length, alignment, low, high });
     }
     /// Whether [start, start + length) is inside the window and overlaps no range.
     bool is_free(uintptr_t start, size_t length) const
     {
         if (length == 0 || start < m_lowest || start > m_highest || length > m_highest - start)
             return false;
-        const GapTreeNode* n = gap_tree_detail::first_ending_after(m_root, start);
+        const GapTreeNode* n = gap_tree_detail::first_ending_after(m_tree.root, start);
         return !n || n->start >= start + length;
     }
 
     bool check_invariants() const
     {
         size_t count = 0;
-        if (!gap_tree_detail::check(m_root, nullptr, count) || count != m_size)
+        if (!gap_tree_detail::check(m_tree, count) || count != m_size)
             return false;
-        return !m_root || (m_root->min_start >= m_lowest && m_root->max_end <= m_highest);
+        return !m_tree.root || (m_tree.first->start >= m_lowest && m_tree.last->end <= m_highest);
     }
 
 private:
@@ -155,7 +155,7 @@ private:
         return length != 0 && low < high && length <= high - low;
     }
 
-    GapTreeNode* m_root = nullptr;
+    gap_tree_detail::Ends m_tree;
     size_t m_size = 0;
     uintptr_t m_lowest, m_highest;
 };
