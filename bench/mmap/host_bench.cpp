@@ -4,7 +4,12 @@
 // the way most allocators search).
 //   (1) average latency of one file-backed private mmap + munmap against the number of
 //       existing (non-mergeable, file-backed) mappings, for 4, 16 and 64 KiB mappings;
-//   (2) the same latency against the mapping size, with 10,000 existing mappings.
+//   (2) the same latency against the mapping size, with 10,000 existing mappings;
+//   (3) mappings coming and going in the middle: munmap of a random existing mapping, then
+//       an mmap of the same size, which the top-down search finds in the hole it left.
+//       (1) places each new mapping just below the lowest one, in the free stretch at
+//       the window's edge; (3) makes the search descend to a hole and the gap changes
+//       climb the tree.
 // Prints Markdown tables; `--csv PATH` also writes the numbers for bench/mmap/plot.
 // A benchmark, not a test: it never fails on timing.
 #include "../../tests/support/linear_range_model.h"
@@ -75,6 +80,33 @@ double tree_latency(size_t existing, size_t existing_size, size_t size)
     return seconds_since(start) * 1e9 / double(repetitions);
 }
 
+/// Experiment (3): nanoseconds per munmap of a random mapping among `existing` 4 KiB file
+/// mappings with 4 KiB holes between them, plus the mmap that refills the hole.
+double tree_hole_latency(size_t existing)
+{
+    NoPages pages;
+    BlockPool pool;
+    mm::AreaMap map(kLowest, kHighest, kMmapTop, pages, pool);
+    static const mm::MappedFile file { .phys_base = 0, .size = 1ull << 40, .path = "/bench/file", .inode = 1 };
+    std::vector<uintptr_t> starts(existing);
+    for (size_t i = 0; i < existing; ++i) {
+        mm::MapRequest request { .hint = kMmapTop - (2 * i + 1) * 4096, .length = 4096,
+            .placement = mm::Placement::FixedNoReplace, .prot = mm::ProtRead, .file = &file };
+        starts[i] = map.map(request).value();
+    }
+    mm::MapRequest request { .length = 4096, .prot = mm::ProtRead, .file = &file };
+    size_t repetitions = 200000;
+    uint64_t random = 88172645463325252ull;
+    auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < repetitions; ++i) {
+        random ^= random << 13, random ^= random >> 7, random ^= random << 17; // xorshift64
+        uintptr_t& victim = starts[random % existing];
+        (void)map.unmap(victim, 4096);
+        victim = map.map(request).value();
+    }
+    return seconds_since(start) * 1e9 / double(repetitions);
+}
+
 /// The same with the linear scan: the existing mappings are laid out directly (building them
 /// through the scan would take O(n^2)), then each mmap scans for the highest free range.
 double linear_latency(size_t existing, size_t existing_size, size_t size)
@@ -128,6 +160,15 @@ int main(int argc, char** argv)
         std::printf("| %s | %.0f | %.0f |\n", human_size(size).c_str(), tree, linear);
         if (csv)
             std::fprintf(csv, "size,10000,%zu,%.1f,%.1f\n", size, tree, linear);
+    }
+    std::printf("\n### (3) munmap of a random mapping + mmap refilling its hole, 4 KiB, against existing mappings (host, gap tree)\n\n");
+    std::printf("| mappings | gap tree (ns) |\n|---:|---:|\n");
+    for (size_t count : counts) {
+        double tree = tree_hole_latency(count);
+        std::printf("| %zu | %.0f |\n", count, tree);
+        if (csv)
+            std::fprintf(csv, "hole,%zu,4096,%.1f,\n", count, tree);
+        std::fflush(stdout);
     }
     if (csv)
         std::fclose(csv);
