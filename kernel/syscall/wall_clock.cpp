@@ -1,8 +1,10 @@
-// CLOCK_REALTIME: the wall-clock time read once from the CMOS real-time clock (MC146818,
-// I/O ports 0x70/0x71), plus the monotonic clock since then. Read lazily at the first
-// query (or by wall_clock_init at boot). Without an RTC (the registers read back 0xff, or
-// they never settle) the wall clock starts at 0, the Unix epoch, and a log line says so.
+// CLOCK_REALTIME: the wall-clock time read once, plus the monotonic clock since then. The
+// reading comes from kvmclock when KVM offers it (osprey-monitor has no RTC), else from the
+// CMOS real-time clock (MC146818, I/O ports 0x70/0x71). Read lazily at the first query (or
+// by wall_clock_init at boot). Without either (the RTC registers read back 0xff, or they
+// never settle) the wall clock starts at 0, the Unix epoch, and a log line says so.
 #include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/kvmclock.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/wall_clock.h>
@@ -102,6 +104,11 @@ void wall_clock_init()
     if (g_initialised)
         return;
     g_initialised = true;
+    if (auto wall = arch::kvmclock_wall_ns()) {
+        g_boot_wall_ns = *wall - int64_t(arch::monotonic_ns());
+        klog::info(klog::Subsystem::Syscall, "wall clock from kvmclock: {} s since the epoch", *wall / 1'000'000'000);
+        return;
+    }
     RtcTime raw;
     int64_t seconds = 0;
     bool present = cmos_read(kStatusA) != 0xff && read_stable(raw) && decode(raw, seconds);

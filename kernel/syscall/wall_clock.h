@@ -5,9 +5,10 @@
 
 namespace sys {
 
-/// Reads the CMOS RTC once and fixes the wall time of monotonic time 0. Idempotent; called
-/// lazily by realtime_ns(), and may be called at boot to take the reading early. Logs a
-/// warning and starts at the Unix epoch if there is no RTC.
+/// Reads the wall-clock time once (kvmclock, else the CMOS RTC) and fixes the wall time of
+/// monotonic time 0. Idempotent; called lazily by realtime_ns(), and may be called at boot
+/// to take the reading early. Logs a warning and starts at the Unix epoch if there is
+/// neither.
 void wall_clock_init();
 
 /// Nanoseconds since the Unix epoch (UTC).

@@ -1,6 +1,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 
 #include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/kvmclock.h>
 
 #include <cpuid.h>
 
@@ -10,6 +11,8 @@ namespace {
 
 uint64_t g_tsc_hz;
 uint64_t g_tsc_zero;
+bool g_kvmclock;
+uint64_t g_kvmclock_zero;
 const char* g_source = "none";
 
 uint64_t from_cpuid()
@@ -77,6 +80,13 @@ uint64_t from_pit()
 void tsc_init()
 {
     g_tsc_zero = rdtsc();
+    if (kvmclock_init()) {
+        g_kvmclock = true;
+        g_kvmclock_zero = kvmclock_ns();
+        g_tsc_hz = kvmclock_tsc_hz();
+        g_source = "kvmclock";
+        return;
+    }
     g_tsc_hz = from_cpuid();
     if (!g_tsc_hz)
         g_tsc_hz = from_pit();
@@ -88,6 +98,8 @@ void tsc_init()
 
 uint64_t monotonic_ns()
 {
+    if (g_kvmclock)
+        return kvmclock_ns() - g_kvmclock_zero;
     if (!g_tsc_hz)
         return 0;
     unsigned __int128 cycles = rdtsc() - g_tsc_zero;
