@@ -4,9 +4,11 @@ fixture); each kvm.NAME ctest entry then checks OUT/NAME.{status,out}.
 
 usage: kvm_suite.py --out DIR --smoke KVM_SMOKE
                     [--monitor MONITOR --kernel OSPREY_KERNEL --osprey OSPREY_CLI
-                     --guest-tests JSON] [--test-timeout SECONDS]
+                     --guest-tests JSON [--smp-guest SMP_GUEST]] [--test-timeout SECONDS]
 
-Tests: `smoke` (tests/kvm/kvm_smoke.c, KVM without the monitor) and, with --monitor, every
+Tests: `smoke` (tests/kvm/kvm_smoke.c, KVM without the monitor); with --smp-guest,
+`smp_three_cpus` and `smp_one_cpu` (tests/kvm/smp_guest.S under the monitor with 3 and 1
+vCPUs); and, with --monitor, every
 guest test that cmake/OspreyGuestTests.cmake recorded (JSON: one object per test), each
 booted by osprey-monitor from an image made on the host with `osprey build` (a program
 test) or given as is (an image test)."""
@@ -95,6 +97,14 @@ def spec_lines(args, out):
         return lines
     lines += [f"file {shlex.quote(args.monitor)} {GUEST_DIR}/bin/osprey-monitor",
               f"file {shlex.quote(args.kernel)} {GUEST_DIR}/osprey-kernel.elf"]
+    if args.smp_guest:
+        # The guest's command line is the number of APs it must see start; the ELF doubles
+        # as the (unused) image the monitor requires.
+        smp_guest = f"{GUEST_DIR}/smp_guest.elf"
+        lines.append(f"file {shlex.quote(args.smp_guest)} {smp_guest}")
+        for name, cpus in (("smp_three_cpus", 3), ("smp_one_cpu", 1)):
+            command = monitor_command(smp_guest, smp_guest, str(cpus - 1), ["--cpus", str(cpus)])
+            lines.append(f"test {name} {args.test_timeout} {shlex.join(command)}")
     images = out / "images"
     images.mkdir(exist_ok=True)
     for test in json.loads(Path(args.guest_tests).read_text()):
@@ -115,6 +125,7 @@ def main():
     parser.add_argument("--smoke", required=True)
     parser.add_argument("--monitor")
     parser.add_argument("--kernel")
+    parser.add_argument("--smp-guest")
     parser.add_argument("--osprey")
     parser.add_argument("--guest-tests")
     parser.add_argument("--test-timeout", type=int, default=60)
