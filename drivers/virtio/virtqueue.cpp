@@ -10,8 +10,9 @@ namespace virtio {
 
 namespace {
 
-constexpr size_t kAvailIdx = 2, kAvailRing = 4;
-constexpr size_t kUsedFlags = 0, kUsedIdx = 2, kUsedRing = 4;
+using virtio_wire::kRingEntries;
+using virtio_wire::kRingFlags;
+using virtio_wire::kRingIndex;
 
 uint16_t* word_at(uint8_t* base, size_t offset) { return reinterpret_cast<uint16_t*>(base + offset); }
 
@@ -88,29 +89,29 @@ lib::Result<uint16_t> SplitQueue::submit(std::span<const Segment> chain)
     m_writable_bytes[head] = writable;
     ++m_in_flight;
     // §2.7.13.2-3: the ring entry, then (release) the index the device polls.
-    __atomic_store_n(word_at(m_avail, kAvailRing + 2 * (m_avail_idx & (m_size - 1))), head, __ATOMIC_RELAXED);
+    __atomic_store_n(word_at(m_avail, kRingEntries + 2 * (m_avail_idx & (m_size - 1))), head, __ATOMIC_RELAXED);
     ++m_avail_idx;
-    __atomic_store_n(word_at(m_avail, kAvailIdx), m_avail_idx, __ATOMIC_RELEASE);
+    __atomic_store_n(word_at(m_avail, kRingIndex), m_avail_idx, __ATOMIC_RELEASE);
     return head;
 }
 
 bool SplitQueue::device_wants_notification() const
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST); // §2.7.13.4: idx store before the flags load
-    return !(__atomic_load_n(word_at(m_used, kUsedFlags), __ATOMIC_RELAXED) & kUsedNoNotify);
+    return !(__atomic_load_n(word_at(m_used, kRingFlags), __ATOMIC_RELAXED) & kUsedNoNotify);
 }
 
 lib::Result<std::optional<Completion>> SplitQueue::take_used()
 {
     if (m_broken)
         return lib::Error(lib::Errno::IO, "virtqueue: broken or not initialised");
-    uint16_t used_idx = __atomic_load_n(word_at(m_used, kUsedIdx), __ATOMIC_ACQUIRE);
+    uint16_t used_idx = __atomic_load_n(word_at(m_used, kRingIndex), __ATOMIC_ACQUIRE);
     uint16_t pending = uint16_t(used_idx - m_last_used);
     if (pending == 0)
         return std::optional<Completion>();
     if (pending > m_in_flight)
         return fail("virtqueue: device's used index ran ahead of the chains in flight");
-    auto* element = reinterpret_cast<UsedElement*>(m_used + kUsedRing) + (m_last_used & (m_size - 1));
+    auto* element = reinterpret_cast<UsedElement*>(m_used + kRingEntries) + (m_last_used & (m_size - 1));
     UsedElement used { __atomic_load_n(&element->id, __ATOMIC_RELAXED), __atomic_load_n(&element->len, __ATOMIC_RELAXED) };
     if (used.id >= m_size || m_chain_length[used.id] == 0)
         return fail("virtqueue: device returned an id that is not a chain in flight");

@@ -77,4 +77,35 @@ enum DescriptorFlag : uint16_t { DescNext = 1, DescWrite = 2, DescIndirect = 4 }
 constexpr uint16_t kAvailNoInterrupt = 1; // VIRTQ_AVAIL_F_NO_INTERRUPT
 constexpr uint16_t kUsedNoNotify = 1;     // VIRTQ_USED_F_NO_NOTIFY
 
+/// §2.7.6 and §2.7.8: byte offsets in the available and used rings, both laid out as
+/// le16 flags, le16 idx, ring[size] (le16 heads / UsedElement), le16 event word.
+constexpr size_t kRingFlags = 0, kRingIndex = 2, kRingEntries = 4;
+
+/// §2.7 table "Virtqueue Part Alignment": bytes and alignment of the three parts of a
+/// queue of `size` entries (flags, index, ring, and the event word of §2.7.10).
+constexpr size_t descriptor_table_bytes(uint16_t size) { return sizeof(Descriptor) * size; }
+constexpr size_t avail_ring_bytes(uint16_t size) { return 6u + 2u * size; }
+constexpr size_t used_ring_bytes(uint16_t size) { return 6u + sizeof(UsedElement) * size; }
+constexpr size_t kDescriptorAlign = 16, kAvailAlign = 2, kUsedAlign = 4;
+
+/// §5.2: virtio-blk. Feature bits (§5.2.3) Osprey uses.
+enum BlkFeature : uint64_t {
+    BlkFeatureSegMax = 1ull << 2,
+    BlkFeatureReadOnly = 1ull << 5,
+    BlkFeatureFlush = 1ull << 9,
+};
+/// §5.2.4: byte offsets in the configuration space.
+constexpr uint32_t kBlkConfigCapacity = 0, kBlkConfigSegMax = 12;
+/// §5.2.6: a request is this device-readable header, the data, then one device-writable
+/// status byte. Sectors are always 512 bytes, whatever the disk's block size.
+struct BlkRequestHeader {
+    uint32_t type;
+    uint32_t reserved;
+    uint64_t sector;
+};
+static_assert(sizeof(BlkRequestHeader) == 16);
+enum BlkRequestType : uint32_t { BlkRequestIn = 0, BlkRequestOut = 1, BlkRequestFlush = 4, BlkRequestGetId = 8 };
+enum BlkStatus : uint8_t { BlkStatusOk = 0, BlkStatusIoError = 1, BlkStatusUnsupported = 2 };
+constexpr size_t kBlkSectorSize = 512;
+
 } // namespace virtio_wire

@@ -13,8 +13,6 @@ enum class DiskMode { ReadOnly, ReadWrite };
 
 class BlockDevice final : public Device {
 public:
-    static constexpr uint64_t kFeatureReadOnly = 1ull << 5, kFeatureBlockSize = 1ull << 6, kFeatureFlush = 1ull << 9;
-
     /// Serves the open file `fd` (not owned) of `size` bytes; capacity is size / 512.
     BlockDevice(const GuestMemory& memory, int fd, uint64_t size, DiskMode mode)
         : m_memory(memory), m_fd(fd), m_capacity(size / 512), m_mode(mode) { }

@@ -25,10 +25,10 @@ lib::Result<Virtqueue> Virtqueue::create(const GuestMemory& memory, const QueueC
 {
     if (c.size == 0 || c.size > kMaxQueueSize || (c.size & (c.size - 1)))
         return lib::Error(lib::Errno::INVAL, "virtqueue size is not a power of two up to 256");
-    if (c.desc % 16 || c.avail % 2 || c.used % 4) // §2.7 table "Virtqueue Part Alignment"
+    if (c.desc % kDescriptorAlign || c.avail % kAvailAlign || c.used % kUsedAlign)
         return lib::Error(lib::Errno::INVAL, "virtqueue ring area misaligned");
-    if (memory.span(c.desc, 16ull * c.size).is_error() || memory.span(c.avail, 6 + 2ull * c.size).is_error()
-        || memory.span(c.used, 6 + 8ull * c.size).is_error())
+    if (memory.span(c.desc, descriptor_table_bytes(c.size)).is_error() || memory.span(c.avail, avail_ring_bytes(c.size)).is_error()
+        || memory.span(c.used, used_ring_bytes(c.size)).is_error())
         return fault("virtqueue ring area outside guest RAM");
     return Virtqueue(memory, c);
 }
@@ -36,7 +36,7 @@ lib::Result<Virtqueue> Virtqueue::create(const GuestMemory& memory, const QueueC
 lib::Result<Buffer> Virtqueue::descriptor(uint16_t index, uint16_t& flags, uint16_t& next) const
 {
     Descriptor d;
-    auto raw = TRY(m_memory->span(m_config.desc + 16ull * index, 16));
+    auto raw = TRY(m_memory->span(m_config.desc + sizeof(Descriptor) * index, sizeof(Descriptor)));
     memcpy(&d, raw.data(), sizeof(d));
     if (d.flags & DescIndirect)
         return lib::Error(lib::Errno::INVAL, "indirect descriptor (VIRTIO_F_INDIRECT_DESC was not offered)");
@@ -51,14 +51,14 @@ lib::Result<Buffer> Virtqueue::descriptor(uint16_t index, uint16_t& flags, uint1
 
 lib::Result<std::optional<Chain>> Virtqueue::pop()
 {
-    auto avail = TRY(m_memory->span(m_config.avail, 4 + 2ull * m_config.size));
-    uint16_t avail_idx = load_u16(avail.data() + 2);
+    auto avail = TRY(m_memory->span(m_config.avail, kRingEntries + 2ull * m_config.size));
+    uint16_t avail_idx = load_u16(avail.data() + kRingIndex);
     if (avail_idx == m_last_avail)
         return std::optional<Chain>();
     if (uint16_t(avail_idx - m_last_avail) > m_config.size)
         return lib::Error(lib::Errno::INVAL, "virtqueue available index moved past the queue size");
     uint16_t head;
-    memcpy(&head, avail.data() + 4 + 2 * (m_last_avail % m_config.size), 2);
+    memcpy(&head, avail.data() + kRingEntries + 2 * (m_last_avail % m_config.size), 2);
     ++m_last_avail;
     Chain chain { head, {} };
     uint16_t index = head, flags = DescNext, next = 0;
@@ -75,18 +75,18 @@ lib::Result<std::optional<Chain>> Virtqueue::pop()
 
 lib::Result<void> Virtqueue::push(uint16_t head, uint32_t written)
 {
-    auto used = TRY(m_memory->span(m_config.used, 4 + 8ull * m_config.size));
-    uint32_t element[2] = { head, written };
-    memcpy(used.data() + 4 + 8 * (m_used_idx % m_config.size), element, sizeof(element));
+    auto used = TRY(m_memory->span(m_config.used, kRingEntries + sizeof(UsedElement) * m_config.size));
+    UsedElement element { head, written };
+    memcpy(used.data() + kRingEntries + sizeof(UsedElement) * (m_used_idx % m_config.size), &element, sizeof(element));
     ++m_used_idx;
-    __atomic_store_n(reinterpret_cast<uint16_t*>(used.data() + 2), m_used_idx, __ATOMIC_RELEASE);
+    __atomic_store_n(reinterpret_cast<uint16_t*>(used.data() + kRingIndex), m_used_idx, __ATOMIC_RELEASE);
     return {};
 }
 
 bool Virtqueue::wants_interrupt() const
 {
     auto avail = m_memory->span(m_config.avail, 2);
-    return avail.is_error() || !(load_u16(avail->data()) & kAvailNoInterrupt);
+    return avail.is_error() || !(load_u16(avail->data() + kRingFlags) & kAvailNoInterrupt);
 }
 
 } // namespace monitor::virtio

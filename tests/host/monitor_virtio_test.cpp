@@ -124,7 +124,7 @@ struct BlkSetup : VirtioDriver {
         EXPECT_EQ(write(fd, disk.data(), disk.size()), 4096);
         blk = std::make_unique<BlockDevice>(memory, fd, 4096, mode);
         transport = std::make_unique<MmioTransport>(*blk, memory, [this] { ++interrupts; });
-        initialise(*transport, BlockDevice::kFeatureFlush);
+        initialise(*transport, virtio_wire::BlkFeatureFlush);
     }
     ~BlkSetup() { close(fd); }
     // header at kData, data at kData + 0x1000, status at kData + 0x2000

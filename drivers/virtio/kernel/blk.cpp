@@ -10,24 +10,18 @@ namespace virtio {
 
 namespace {
 
-struct RequestHeader {
-    uint32_t type;
-    uint32_t reserved;
-    uint64_t sector;
-};
-static_assert(sizeof(RequestHeader) == 16);
+using namespace virtio_wire; // §5.2 request format, feature bits, configuration offsets
 
 constexpr uint16_t kRequestQueue = 0;
-constexpr size_t kStatusOffset = 64;
-constexpr uint8_t kStatusOk = 0, kStatusIoErr = 1, kStatusUnsupported = 2, kStatusUnset = 0xff;
-constexpr uint32_t kConfigCapacity = 0, kConfigSegMax = 12, kConfigBlockSize = 20; // §5.2.4
+constexpr size_t kStatusOffset = 64;    // in the header page
+constexpr uint8_t kStatusUnset = 0xff;  // no defined status: the device never wrote it
 
 lib::Result<void> check_status(uint8_t status)
 {
     switch (status) {
-    case kStatusOk: return {};
-    case kStatusIoErr: return lib::Error(lib::Errno::IO, "virtio-blk: device reported an I/O error");
-    case kStatusUnsupported: return lib::Error(lib::Errno::NOTSUP, "virtio-blk: device does not support the request");
+    case BlkStatusOk: return {};
+    case BlkStatusIoError: return lib::Error(lib::Errno::IO, "virtio-blk: device reported an I/O error");
+    case BlkStatusUnsupported: return lib::Error(lib::Errno::NOTSUP, "virtio-blk: device does not support the request");
     }
     return lib::Error(lib::Errno::IO, "virtio-blk: device wrote an undefined status");
 }
@@ -36,7 +30,7 @@ lib::Result<void> check_status(uint8_t status)
 
 lib::Result<void> BlkDevice::init(Transport& transport)
 {
-    m_features = TRY(transport.negotiate(BlkSegMax | BlkReadOnly | BlkBlockSize | BlkFlush));
+    m_features = TRY(transport.negotiate(BlkFeatureSegMax | BlkFeatureReadOnly | BlkFeatureFlush));
     if (auto ready = setup_buffers(transport); ready.is_error()) {
         transport.fail();
         return ready.error();
@@ -47,10 +41,8 @@ lib::Result<void> BlkDevice::init(Transport& transport)
 
 lib::Result<void> BlkDevice::setup_buffers(Transport& transport)
 {
-    m_capacity = TRY(transport.read_config(kConfigCapacity, 8));
-    if (m_features & BlkBlockSize)
-        m_block_size = uint32_t(TRY(transport.read_config(kConfigBlockSize, 4)));
-    uint64_t seg_max = m_features & BlkSegMax ? TRY(transport.read_config(kConfigSegMax, 4)) : kBouncePages;
+    m_capacity = TRY(transport.read_config(kBlkConfigCapacity, 8));
+    uint64_t seg_max = m_features & BlkFeatureSegMax ? TRY(transport.read_config(kBlkConfigSegMax, 4)) : kBouncePages;
     if (seg_max == 0)
         return lib::Error(lib::Errno::NOTSUP, "virtio-blk: device allows no data segments");
     TRY(m_queue.setup(transport, kRequestQueue, kMaxQueueSize));
@@ -74,15 +66,15 @@ lib::Result<void> BlkDevice::check_range(uint64_t sector, size_t bytes) const
     return {};
 }
 
-lib::Result<void> BlkDevice::request(Type type, uint64_t sector, size_t bytes)
+lib::Result<void> BlkDevice::request(BlkRequestType type, uint64_t sector, size_t bytes)
 {
-    *static_cast<RequestHeader*>(m_header.virt) = { uint32_t(type), 0, sector };
+    *static_cast<BlkRequestHeader*>(m_header.virt) = { type, 0, sector };
     auto* status = static_cast<volatile uint8_t*>(m_header.virt) + kStatusOffset;
     *status = kStatusUnset;
     Segment chain[kBouncePages + 2];
     size_t count = 0;
-    chain[count++] = { m_header.phys, sizeof(RequestHeader), Access::DeviceReads };
-    Access data_access = type == Type::In ? Access::DeviceWrites : Access::DeviceReads;
+    chain[count++] = { m_header.phys, sizeof(BlkRequestHeader), Access::DeviceReads };
+    Access data_access = type == BlkRequestIn ? Access::DeviceWrites : Access::DeviceReads;
     for (size_t done = 0, page = 0; done < bytes; done += 4096, ++page) {
         uint32_t length = uint32_t(bytes - done < 4096 ? bytes - done : 4096);
         chain[count++] = { m_bounce[page].phys, length, data_access };
@@ -90,45 +82,45 @@ lib::Result<void> BlkDevice::request(Type type, uint64_t sector, size_t bytes)
     chain[count++] = { m_header.phys + kStatusOffset, 1, Access::DeviceWrites };
     uint32_t written = TRY(m_queue.run(std::span(chain, count)));
     // §2.7.8.2: nothing beyond `written` bytes may be trusted; the status byte is last.
-    uint32_t expected = uint32_t(type == Type::In ? bytes + 1 : 1);
+    uint32_t expected = uint32_t(type == BlkRequestIn ? bytes + 1 : 1);
     if (written < expected)
         return lib::Error(lib::Errno::IO, "virtio-blk: device returned fewer bytes than the request needs");
     return check_status(*status);
 }
 
-lib::Result<void> BlkDevice::read(uint64_t sector, std::span<std::byte> buffer)
+lib::Result<void> BlkDevice::transfer(BlkRequestType type, uint64_t sector, size_t size, const std::byte* from,
+    std::byte* into)
 {
-    TRY(check_range(sector, buffer.size()));
+    TRY(check_range(sector, size));
     size_t chunk = m_pages_per_request * 4096;
-    for (size_t done = 0; done < buffer.size(); done += chunk) {
-        size_t bytes = buffer.size() - done < chunk ? buffer.size() - done : chunk;
-        TRY(request(Type::In, sector + done / kSectorSize, bytes));
-        for (size_t off = 0; off < bytes; off += 4096)
-            memcpy(buffer.data() + done + off, m_bounce[off / 4096].virt, bytes - off < 4096 ? bytes - off : 4096);
+    for (size_t done = 0; done < size; done += chunk) {
+        size_t bytes = size - done < chunk ? size - done : chunk;
+        for (size_t off = 0; from && off < bytes; off += 4096)
+            memcpy(m_bounce[off / 4096].virt, from + done + off, bytes - off < 4096 ? bytes - off : 4096);
+        TRY(request(type, sector + done / kSectorSize, bytes));
+        for (size_t off = 0; into && off < bytes; off += 4096)
+            memcpy(into + done + off, m_bounce[off / 4096].virt, bytes - off < 4096 ? bytes - off : 4096);
     }
     return {};
+}
+
+lib::Result<void> BlkDevice::read(uint64_t sector, std::span<std::byte> buffer)
+{
+    return transfer(BlkRequestIn, sector, buffer.size(), nullptr, buffer.data());
 }
 
 lib::Result<void> BlkDevice::write(uint64_t sector, std::span<const std::byte> buffer)
 {
     if (read_only())
         return lib::Error(lib::Errno::ROFS, "virtio-blk: device is read-only");
-    TRY(check_range(sector, buffer.size()));
-    size_t chunk = m_pages_per_request * 4096;
-    for (size_t done = 0; done < buffer.size(); done += chunk) {
-        size_t bytes = buffer.size() - done < chunk ? buffer.size() - done : chunk;
-        for (size_t off = 0; off < bytes; off += 4096)
-            memcpy(m_bounce[off / 4096].virt, buffer.data() + done + off, bytes - off < 4096 ? bytes - off : 4096);
-        TRY(request(Type::Out, sector + done / kSectorSize, bytes));
-    }
-    return {};
+    return transfer(BlkRequestOut, sector, buffer.size(), buffer.data(), nullptr);
 }
 
 lib::Result<void> BlkDevice::flush()
 {
     if (!flush_offered())
         return {};
-    return request(Type::Flush, 0, 0);
+    return request(BlkRequestFlush, 0, 0);
 }
 
 } // namespace virtio

@@ -8,6 +8,7 @@
 
 #include <virtio/transport.h>
 
+#include <abi/virtio_wire.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -16,22 +17,14 @@
 
 namespace virtio {
 
-constexpr size_t kSectorSize = 512; // §5.2.6: request sectors are always 512 bytes
-
-/// VIRTIO 1.2 §5.2.3 feature bits the driver uses.
-enum BlkFeature : uint64_t {
-    BlkSegMax = 1ull << 2,
-    BlkReadOnly = 1ull << 5,
-    BlkBlockSize = 1ull << 6,
-    BlkFlush = 1ull << 9,
-};
+constexpr size_t kSectorSize = virtio_wire::kBlkSectorSize;
 
 class BlkDevice {
 public:
     static constexpr size_t kBouncePages = 16;
 
-    /// Initialises the device: features (SEG_MAX, RO, BLK_SIZE, FLUSH), the request
-    /// queue, the capacity. Errors: those of negotiation and queue set-up, NOMEM.
+    /// Initialises the device: features (SEG_MAX, RO, FLUSH), the request queue, the
+    /// capacity. Errors: those of negotiation and queue set-up, NOMEM.
     lib::Result<void> init(Transport& transport);
 
     /// Reads buffer.size() / 512 sectors from `sector`. Errors: INVAL (size not a nonzero
@@ -48,14 +41,16 @@ public:
     lib::Result<void> flush();
 
     uint64_t capacity_sectors() const { return m_capacity; }
-    bool read_only() const { return m_features & BlkReadOnly; }
-    bool flush_offered() const { return m_features & BlkFlush; }
-    uint32_t block_size() const { return m_block_size; }
+    bool read_only() const { return m_features & virtio_wire::BlkFeatureReadOnly; }
+    bool flush_offered() const { return m_features & virtio_wire::BlkFeatureFlush; }
 
 private:
-    enum class Type : uint32_t { In = 0, Out = 1, Flush = 4 }; // §5.2.6 request types
     lib::Result<void> check_range(uint64_t sector, size_t bytes) const;
-    lib::Result<void> request(Type type, uint64_t sector, size_t bytes);
+    /// Moves `size` bytes at `sector` in requests of `type` as large as the bounce pages
+    /// allow: from `from` for a write, into `into` for a read.
+    lib::Result<void> transfer(virtio_wire::BlkRequestType type, uint64_t sector, size_t size, const std::byte* from,
+        std::byte* into);
+    lib::Result<void> request(virtio_wire::BlkRequestType type, uint64_t sector, size_t bytes);
     lib::Result<void> setup_buffers(Transport& transport);
 
     DeviceQueue m_queue;
@@ -64,7 +59,6 @@ private:
     size_t m_pages_per_request = kBouncePages;
     uint64_t m_features = 0;
     uint64_t m_capacity = 0;
-    uint32_t m_block_size = kSectorSize;
 };
 
 } // namespace virtio

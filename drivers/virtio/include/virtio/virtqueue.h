@@ -31,10 +31,12 @@ using virtio_wire::kUsedNoNotify;
 constexpr uint16_t kMaxQueueSize = 256;
 
 /// Bytes and alignment of the three parts (§2.7 table "Virtqueue Part Alignment").
-constexpr size_t descriptor_table_bytes(uint16_t size) { return 16u * size; }
-constexpr size_t avail_ring_bytes(uint16_t size) { return 6u + 2u * size; }
-constexpr size_t used_ring_bytes(uint16_t size) { return 6u + 8u * size; }
-constexpr size_t kDescriptorAlign = 16, kAvailAlign = 2, kUsedAlign = 4;
+using virtio_wire::avail_ring_bytes;
+using virtio_wire::descriptor_table_bytes;
+using virtio_wire::used_ring_bytes;
+using virtio_wire::kAvailAlign;
+using virtio_wire::kDescriptorAlign;
+using virtio_wire::kUsedAlign;
 
 /// Where the three parts live: a kernel-visible pointer and the device's (physical) address.
 struct RingMemory {
