@@ -57,7 +57,8 @@ lib::Result<void> split_word(std::string_view text, size_t& i, Output& out)
 
 } // namespace
 
-lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage, std::span<std::string_view> words)
+lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage, std::span<std::string_view> words,
+    std::span<size_t> starts)
 {
     Output out(storage);
     size_t count = 0;
@@ -69,6 +70,8 @@ lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage
             return count;
         if (count == words.size())
             return Error(Errno::TOOBIG, "command line: too many words");
+        if (count < starts.size())
+            starts[count] = i;
         size_t start = out.size();
         TRY(split_word(text, i, out));
         words[count++] = std::string_view(out.at(start), out.size() - 1 - start);

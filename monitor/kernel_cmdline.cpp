@@ -1,32 +1,27 @@
 #include "kernel_cmdline.h"
 
+#include <images/cmdline.h>
+
 #include <cstdio>
 
 namespace monitor {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
-/// Offset of the first word that is exactly "--" (no quotes, no escapes), or npos. Follows
-/// split_cmdline(): "..." quotes, a backslash escapes the next byte anywhere.
+/// Offset in `text` of the word the kernel takes for the "--" separator (the first word
+/// that is "--" once quotes and escapes are removed, images::parse_cmdline), or npos: none,
+/// or a malformed line, which the kernel refuses with its own message.
 size_t separator_offset(std::string_view text)
 {
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && is_space(text[i]))
-            ++i;
-        size_t start = i;
-        bool quoted = false;
-        for (; i < text.size() && (quoted || !is_space(text[i])); ++i) {
-            if (text[i] == '\\')
-                ++i;
-            else if (text[i] == '"')
-                quoted = !quoted;
-        }
-        if (text.substr(start, std::min(i, text.size()) - start) == "--")
-            return start;
-    }
+    std::string storage(text.size() + 1, '\0');
+    std::vector<std::string_view> words(text.size() / 2 + 1); // words are at least one byte apart
+    std::vector<size_t> starts(words.size());
+    auto count = images::split_cmdline(text, storage, words, starts);
+    if (count.is_error())
+        return std::string_view::npos;
+    for (size_t i = 0; i < count.value(); ++i)
+        if (words[i] == images::kCmdlineSeparator)
+            return starts[i];
     return std::string_view::npos;
 }
 

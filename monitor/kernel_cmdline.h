@@ -1,6 +1,6 @@
 // Adding the monitor's own kernel options to the Osprey command line
-// (images/include/images/cmdline.h): they go before the first unquoted "--" word, which
-// starts the program's argv, or at the end when there is none.
+// (images/include/images/cmdline.h): they go before the "--" word that starts the
+// program's argv, as the kernel splits the line, or at the end when there is none.
 #pragma once
 
 #include <string>

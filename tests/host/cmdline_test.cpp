@@ -91,6 +91,21 @@ TEST(Cmdline, WordsAreNulTerminatedInStorage)
         EXPECT_EQ(word.data()[word.size()], '\0');
 }
 
+TEST(Cmdline, WordStartsAreOffsetsInTheText)
+{
+    std::string_view text = "  ab \"c d\"\te\\ f";
+    char storage[32];
+    std::string_view words[4];
+    size_t starts[4] = {};
+    auto count = images::split_cmdline(text, storage, words, starts);
+    ASSERT_FALSE(count.is_error());
+    ASSERT_EQ(count.value(), 3u);
+    EXPECT_EQ(words[2], "e f");
+    EXPECT_EQ(starts[0], 2u);
+    EXPECT_EQ(starts[1], 5u);
+    EXPECT_EQ(starts[2], 11u);
+}
+
 TEST(Cmdline, Errors)
 {
     EXPECT_EQ(Parsed("-- \"open").result.error().code, Errno::INVAL);

@@ -72,8 +72,13 @@ TEST(MonitorCmdline, OptionsGoBeforeTheSeparator)
     EXPECT_EQ(insert_kernel_options("log=debug -- /app/hello x", words),
         "log=debug virtio_mmio.device=0x200@0xd0000000:5 -- /app/hello x");
     EXPECT_EQ(insert_kernel_options("-- /app/a", words), "virtio_mmio.device=0x200@0xd0000000:5 -- /app/a");
+    // Where the kernel splits: a quoted "--" inside a word is not a word; an escaped one
+    // is "--" once the escape is removed, so it is the separator.
     EXPECT_EQ(insert_kernel_options("env=A=\"x -- y\" \\-- -- p", words),
-        "env=A=\"x -- y\" \\-- virtio_mmio.device=0x200@0xd0000000:5 -- p");
+        "env=A=\"x -- y\" virtio_mmio.device=0x200@0xd0000000:5 \\-- -- p");
+    EXPECT_EQ(insert_kernel_options("a \"--\" b", words), "a virtio_mmio.device=0x200@0xd0000000:5 \"--\" b");
+    // A line the kernel will refuse (an unterminated quote): the options go at the end.
+    EXPECT_EQ(insert_kernel_options("a \"-- b", words), "a \"-- b virtio_mmio.device=0x200@0xd0000000:5");
     EXPECT_EQ(insert_kernel_options("log=info", words), "log=info virtio_mmio.device=0x200@0xd0000000:5");
     EXPECT_EQ(insert_kernel_options("", words), "virtio_mmio.device=0x200@0xd0000000:5");
     EXPECT_EQ(insert_kernel_options("a -- b", {}), "a -- b");

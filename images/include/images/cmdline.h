@@ -23,10 +23,12 @@ inline constexpr std::string_view kCmdlineSeparator = "--";
 
 /// Splits `text` into words with quotes and escapes removed. Each word is written to
 /// `storage` followed by a NUL (so `words[i].data()` is a C string); `storage` of
-/// text.size() + 1 bytes always suffices. Returns the number of words stored in `words`.
-/// Errors: E2BIG (more words than words.size(), or storage too small), EINVAL (an
-/// unterminated quote, a trailing backslash, a NUL byte).
-lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage, std::span<std::string_view> words);
+/// text.size() + 1 bytes always suffices. Returns the number of words stored in `words`;
+/// `starts`, when given (as large as `words`), receives the offset in `text` where each
+/// word begins. Errors: E2BIG (more words than words.size(), or storage too small),
+/// EINVAL (an unterminated quote, a trailing backslash, a NUL byte).
+lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage, std::span<std::string_view> words,
+    std::span<size_t> starts = {});
 
 struct Cmdline {
     /// Kernel options: the words before the first "--" (all words if there is none).
