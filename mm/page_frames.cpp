@@ -26,16 +26,26 @@ bool in_use(uint64_t frame) { return g_bitmap[frame / 64] & (1ull << (frame % 64
 void set_in_use(uint64_t frame) { g_bitmap[frame / 64] |= 1ull << (frame % 64); }
 void set_free(uint64_t frame) { g_bitmap[frame / 64] &= ~(1ull << (frame % 64)); }
 
+/// Marks the frames of [start, end) (bytes, widened to whole frames) used or free and
+/// keeps the free count, a bitmap word at a time: at boot all of RAM goes through here,
+/// and frame by frame that cost about 7 ms of guest time per GiB.
 void mark_range(uint64_t start, uint64_t end, bool used)
 {
-    for (uint64_t f = start / kPageSize; f < page_round_up(end) / kPageSize && f < g_frame_count; ++f) {
-        if (used && !in_use(f)) {
-            set_in_use(f);
-            --g_free_frames;
-        } else if (!used && in_use(f)) {
-            set_free(f);
-            ++g_free_frames;
+    uint64_t frame = start / kPageSize, stop = page_round_up(end) / kPageSize;
+    stop = stop < g_frame_count ? stop : g_frame_count;
+    while (frame < stop) {
+        uint64_t bit = frame % 64, count = stop - frame < 64 - bit ? stop - frame : 64 - bit;
+        uint64_t mask = (count == 64 ? ~0ull : (1ull << count) - 1) << bit;
+        uint64_t& word = g_bitmap[frame / 64];
+        uint64_t changed = used ? mask & ~word : mask & word;
+        if (used) {
+            word |= mask;
+            g_free_frames -= __builtin_popcountll(changed);
+        } else {
+            word &= ~mask;
+            g_free_frames += __builtin_popcountll(changed);
         }
+        frame += count;
     }
 }
 
