@@ -1,5 +1,4 @@
 #include "module_loader.h"
-#include "module_symbols.h"
 
 #include <kernel/console/log.h>
 #include <kernel/fs/rofs_file.h>

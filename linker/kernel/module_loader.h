@@ -3,9 +3,12 @@
 // written, like ld.so's file mappings); only .bss beyond the last file page is anonymous.
 #pragma once
 
+#include "module_symbols.h"
+
 #include <linker/elf_image.h>
 #include <linker/loaded_object.h>
 
+#include <optional>
 #include <string_view>
 
 namespace linker {
@@ -15,6 +18,7 @@ struct Module {
     ElfImage image;
     LoadedObject object;
     int64_t tls_offset; // thread-pointer offset of its static TLS block (0: no PT_TLS)
+    std::optional<ModuleSymbols> symbols; // names its functions in crash reports, once loaded
 };
 
 enum class ModuleKind { Executable, Library };

@@ -109,8 +109,8 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
     uint64_t base = TRY(mm::map_anonymous(guard + mm::kPageSize, kStackSize, mm::ProtRead | mm::ProtWrite,
         mm::Placement::FixedReplace, mm::AreaRole::Stack));
     const Module& exe = g_modules[0];
-    unsigned a, b, c, d;
-    __get_cpuid(1, &a, &b, &c, &d);
+    unsigned a, b, c, d; // leaf 1 exists on every x86-64 CPU
+    __cpuid(1, a, b, c, d);
     AuxEntry aux[] = {
         { AT_PHDR, exe.object.bias() + exe.image.phdr_vaddr() }, { AT_PHENT, sizeof(elf::ProgramHeader) },
         { AT_PHNUM, exe.image.phnum() }, { AT_PAGESZ, 4096 }, { AT_BASE, 0 }, { AT_FLAGS, 0 },
