@@ -1,5 +1,6 @@
 #include "kernel_cmdline.h"
 
+#include <abi/virtio_wire.h>
 #include <images/cmdline.h>
 
 #include <cstdio>
@@ -45,9 +46,8 @@ std::string insert_kernel_options(std::string_view cmdline, const std::vector<st
 std::string virtio_mmio_option(uint64_t size, uint64_t base, uint32_t irq)
 {
     char text[80];
-    snprintf(text, sizeof(text), "virtio_mmio.device=0x%llx@0x%llx:%u", (unsigned long long)size,
-        (unsigned long long)base, irq);
-    return text;
+    snprintf(text, sizeof(text), "=0x%llx@0x%llx:%u", (unsigned long long)size, (unsigned long long)base, irq);
+    return std::string(virtio_wire::kMmioDeviceOptionKey) + text;
 }
 
 } // namespace monitor

@@ -3,6 +3,7 @@
 #include "cli_error.h"
 
 #include <abi/exit_port.h>
+#include <abi/virtio_wire.h>
 
 #include <charconv>
 #include <cstdio>
@@ -129,7 +130,7 @@ std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
         throw CliError(kExitBadInput, "virtio devices (--rng, --disk) need --machine microvm; virtio-pci is not supported yet");
     std::vector<std::string> options;
     for (size_t slot = 0; slot < config.virtio.size(); ++slot)
-        options.push_back("virtio_mmio.device=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
+        options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
             + std::to_string(kVirtioMmioFirstGsi + slot));
     return options;
 }

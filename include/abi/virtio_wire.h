@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace virtio_wire {
 
@@ -45,6 +46,10 @@ enum MmioRegister : uint32_t {
 };
 constexpr uint32_t kMmioMagic = 0x74726976; // "virt"
 constexpr uint32_t kMmioVersion = 2;
+/// Not in the spec: the Linux kernel option through which a VMM tells the guest where each
+/// virtio-mmio device is, virtio_mmio.device=<size>@<base>:<irq> (drivers/virtio's
+/// mmio_device_option.h parses it; the monitor and the CLI write it).
+inline constexpr std::string_view kMmioDeviceOptionKey = "virtio_mmio.device";
 
 /// §2.1: device status bits.
 enum Status : uint8_t {

@@ -2,6 +2,7 @@
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
 
+#include <abi/virtio_wire.h>
 #include <images/cmdline.h>
 
 namespace boot {
@@ -29,7 +30,7 @@ void apply_option(std::string_view word)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want env=NAME=VALUE)", word);
         else
             g_environment[g_environment_count++] = value; // NUL-terminated: ends the word
-    } else if (key == "virtio_mmio.device") {
+    } else if (key == virtio_wire::kMmioDeviceOptionKey) {
         if (g_virtio_mmio_count == kMaxVirtioDevices)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (more than 32 virtio devices)", word);
         else

@@ -13,8 +13,6 @@
 
 namespace virtio {
 
-inline constexpr std::string_view kMmioDeviceOptionKey = "virtio_mmio.device";
-
 struct MmioDeviceOption {
     uint64_t base;
     uint64_t size;
