@@ -6,8 +6,8 @@
 // runs, both are handled the same way (the report says which). System calls check the
 // program's buffers first (sys::check_user_range: EFAULT, as on Linux); a bad pointer that
 // reaches kernel code some other way kills the program here. Before the program starts, a
-// denied access is a kernel bug: the CPU exception report and a panic. The handler touches only the direct map and kernel data, never the lower
-// half, so it cannot fault itself.
+// denied access is a kernel bug: the CPU exception report and a panic. The handler touches
+// only the direct map and kernel data, never the lower half, so it cannot fault itself.
 #include <mm/address_space.h>
 #include <mm/memory.h>
 #include <mm/page_frames_internal.h>

@@ -6,36 +6,28 @@
 #include "mimalloc.h"
 #include "mimalloc-internal.h"
 
-static bool g_initialised;
-
-/* Options for a small footprint. Until demand paging, the kernel's address space backs
- * every accessible page it maps (a PROT_NONE reservation costs nothing until mprotect), so
- * what mimalloc commits is what it costs:
+/* Options for a small footprint. The kernel pages anonymous memory in on first touch, so
+ * untouched committed memory costs no frames; what these options change is what mimalloc
+ * counts as committed (mallinfo2's arena) and how soon freed memory goes back:
  *   eager_commit 0             commit segments on demand, in mimalloc's 1 MiB commit steps
- *                              (MI_MINIMAL_COMMIT_SIZE), never a whole 32 MiB segment:
+ *                              (MI_MINIMAL_COMMIT_SIZE), not a whole 32 MiB segment at once:
  *                              segments are reserved PROT_NONE, then mprotect'ed
  *                              read-write piece by piece;
- *   decommit_delay 0           give a free span back (madvise MADV_DONTNEED) as soon as
- *                              it is free, not 25 ms later on a later allocation: then
- *                              mi_collect (malloc_trim) leaves nothing free committed;
+ *   decommit_delay 0           give a free span back (madvise MADV_DONTNEED frees its frames)
+ *                              as soon as it is free, not 25 ms later on a later allocation:
+ *                              then mi_collect (malloc_trim) leaves nothing free committed;
  *   abandoned_page_decommit 1  the same for the free pages of a thread that ends.
- * Large OS pages, huge-page and arena reservations stay off (their defaults). */
+ * Every other option keeps mimalloc's default (large OS pages, huge-page and arena
+ * reservations stay off). */
 static void set_footprint_options(void)
 {
     mi_option_set(mi_option_eager_commit, 0);
     mi_option_set(mi_option_decommit_delay, 0);
     mi_option_set(mi_option_abandoned_page_decommit, 1);
-    mi_option_set(mi_option_allow_decommit, 1);
-    mi_option_set(mi_option_large_os_pages, 0);
-    mi_option_set(mi_option_reserve_huge_os_pages, 0);
-    mi_option_set(mi_option_reserve_os_memory, 0);
 }
 
 void osprey_mimalloc_init(void)
 {
-    if (g_initialised)
-        return;
-    g_initialised = true;
     set_footprint_options();
     _mi_options_init(); /* reads every other option now, from the kernel's empty environment */
     mi_process_init();

@@ -25,7 +25,7 @@ struct OspreyMallocStats {
 /* Sets mimalloc's options for a small footprint (see mimalloc_bridge.c), fixes every option
  * so that a program's MIMALLOC_* environment cannot change the kernel's allocator later,
  * then initialises mimalloc's process and main-thread state. Precondition: musl is
- * initialised (thread pointer, stderr), no malloc has run yet. Idempotent. */
+ * initialised (thread pointer, stderr), no malloc has run yet. Call once. */
 void osprey_mimalloc_init(void);
 
 /* Fills *stats (see struct OspreyMallocStats). Merges the calling thread's counters into
