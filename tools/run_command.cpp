@@ -53,22 +53,24 @@ fs::path default_kernel_path()
     return (error ? fs::path(".") : self.parent_path()) / "osprey-kernel.elf";
 }
 
-RunVerdict run_verdict(const ProcessOutcome& qemu, const GuestExit& guest, std::chrono::seconds timeout)
+RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout,
+    std::string_view vmm_name)
 {
     using End = ProcessOutcome::End;
-    if (qemu.end == End::Interrupted)
-        return { kExitSignalBase + qemu.interrupt_signal,
-                 std::string("osprey: interrupted (") + strsignal(qemu.interrupt_signal) + "); QEMU was stopped" };
+    std::string name(vmm_name);
+    if (vmm.end == End::Interrupted)
+        return { kExitSignalBase + vmm.interrupt_signal,
+                 std::string("osprey: interrupted (") + strsignal(vmm.interrupt_signal) + "); " + name + " was stopped" };
     if (guest.kind == GuestExit::Kind::Status)
         return { guest.status, "" };
     if (guest.kind == GuestExit::Kind::Panic)
         return { guest.status, "osprey: the kernel panicked (see the console output above)" };
-    if (qemu.end == End::TimedOut)
+    if (vmm.end == End::TimedOut)
         return { kExitTimeout, "osprey: the VM did not finish within " + std::to_string(timeout.count())
-                     + " seconds (--timeout); QEMU was stopped" };
-    std::string how = qemu.end == End::Signaled ? "was killed by signal " + std::to_string(qemu.status)
-                                                : "exited with status " + std::to_string(qemu.status);
-    return { kExitNoStatus, "osprey: the VM stopped without reporting an exit status (QEMU " + how
+                     + " seconds (--timeout); " + name + " was stopped" };
+    std::string how = vmm.end == End::Signaled ? "was killed by signal " + std::to_string(vmm.status)
+                                               : "exited with status " + std::to_string(vmm.status);
+    return { kExitNoStatus, "osprey: the VM stopped without reporting an exit status (" + name + " " + how
                  + "; see its messages above)" };
 }
 
@@ -104,8 +106,11 @@ int run_vm(const RunRequest& request)
     config.image = image_path;
     config.memory_bytes = request.memory_bytes;
     config.cpus = request.cpus;
-    TempFile status("osprey-status-", ".txt");
-    config.status_file = status.path();
+    std::optional<TempFile> status; // QEMU's status UART; the monitor exits with the status itself
+    if (!monitor) {
+        status.emplace("osprey-status-", ".txt");
+        config.status_file = status->path();
+    }
 
     std::vector<std::string> arguments = monitor ? monitor_arguments(config, *monitor) : qemu_arguments(config);
     if (request.verbose)
@@ -114,7 +119,8 @@ int run_vm(const RunRequest& request)
     ProcessOutcome outcome = run_process(arguments, request.timeout);
     if (monitor && outcome.end == ProcessOutcome::End::Exited)
         return outcome.status; // the guest's status exactly; the monitor printed any reason
-    RunVerdict verdict = run_verdict(outcome, decode_guest_exit(read_text_file(status.path())), request.timeout);
+    GuestExit guest = status ? decode_guest_exit(read_text_file(status->path())) : GuestExit {};
+    RunVerdict verdict = run_verdict(outcome, guest, request.timeout, monitor ? "osprey-monitor" : "QEMU");
     if (!verdict.message.empty())
         std::cerr << verdict.message << std::endl;
     return verdict.exit_status;

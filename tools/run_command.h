@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,12 @@ struct RunVerdict {
     std::string message; // for stderr; empty when the guest simply exited
 };
 
-/// How a finished QEMU run maps to the CLI's exit status: interrupted -> 128 + signal;
-/// guest status N -> N; kernel panic -> N with a message; timeout -> 124; no status line
-/// -> abi::kNoStatusExit with a message saying how QEMU ended.
-RunVerdict run_verdict(const ProcessOutcome& qemu, const GuestExit& guest, std::chrono::seconds timeout);
+/// How a finished VMM process (`vmm_name`: "QEMU" or "osprey-monitor", for the messages)
+/// maps to the CLI's exit status: interrupted -> 128 + signal; guest status N -> N (QEMU's
+/// status UART; the monitor's own exit status is used directly when it exits); kernel
+/// panic -> N with a message; timeout -> 124; no status -> abi::kNoStatusExit with a
+/// message saying how the VMM ended.
+RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout,
+    std::string_view vmm_name);
 
 } // namespace tools

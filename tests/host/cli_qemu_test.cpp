@@ -104,20 +104,25 @@ TEST(CliQemu, VerdictMapsOutcomesToExitStatuses)
     GuestExit status { GuestExit::Kind::Status, 42 };
     GuestExit panic { GuestExit::Kind::Panic, kExitPanic };
     GuestExit none;
-    EXPECT_EQ(run_verdict(exited, status, 0s).exit_status, 42);
-    EXPECT_EQ(run_verdict(exited, status, 0s).message, "");
-    RunVerdict panicked = run_verdict(exited, panic, 0s);
+    EXPECT_EQ(run_verdict(exited, status, 0s, "QEMU").exit_status, 42);
+    EXPECT_EQ(run_verdict(exited, status, 0s, "QEMU").message, "");
+    RunVerdict panicked = run_verdict(exited, panic, 0s, "QEMU");
     EXPECT_EQ(panicked.exit_status, kExitPanic);
     EXPECT_EQ(panicked.message, "osprey: the kernel panicked (see the console output above)");
-    RunVerdict silent = run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s);
+    RunVerdict silent = run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "QEMU");
     EXPECT_EQ(silent.exit_status, kExitNoStatus);
     EXPECT_NE(silent.message.find("without reporting an exit status"), std::string::npos);
-    EXPECT_NE(run_verdict({ ProcessOutcome::End::Signaled, 9, 0 }, none, 0s).message.find("signal 9"),
+    EXPECT_NE(run_verdict({ ProcessOutcome::End::Signaled, 9, 0 }, none, 0s, "QEMU").message.find("signal 9"),
               std::string::npos);
-    RunVerdict timed_out = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s);
+    RunVerdict timed_out = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s, "QEMU");
     EXPECT_EQ(timed_out.exit_status, kExitTimeout);
     EXPECT_NE(timed_out.message.find("5 seconds"), std::string::npos);
-    EXPECT_EQ(run_verdict({ ProcessOutcome::End::Interrupted, 0, 2 }, status, 0s).exit_status, 130);
+    EXPECT_NE(timed_out.message.find("QEMU was stopped"), std::string::npos);
+    EXPECT_EQ(run_verdict({ ProcessOutcome::End::Interrupted, 0, 2 }, status, 0s, "QEMU").exit_status, 130);
+    // The monitor has no status UART: a monitor that times out is named in the message.
+    RunVerdict monitor = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s, "osprey-monitor");
+    EXPECT_EQ(monitor.exit_status, kExitTimeout);
+    EXPECT_NE(monitor.message.find("osprey-monitor was stopped"), std::string::npos);
 }
 
 TEST(CliQemu, MemorySizes)
