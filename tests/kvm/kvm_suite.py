@@ -8,11 +8,16 @@ usage: kvm_suite.py --out DIR --smoke KVM_SMOKE
 
 Tests: `smoke` (tests/kvm/kvm_smoke.c, KVM without the monitor); with --smp-guest,
 `smp_three_cpus` and `smp_one_cpu` (tests/kvm/smp_guest.S under the monitor with 3 and 1
-vCPUs); and, with --monitor, every
-guest test that cmake/OspreyGuestTests.cmake recorded (JSON: one object per test), each
-booted by osprey-monitor from an image made on the host with `osprey build` (a program
-test) or given as is (an image test)."""
+vCPUs); and, with --monitor:
+- `virtio_rng`, `virtio_blk`, `virtio_blk_readonly`: the kernel's virtio ktests
+  (drivers/virtio/kernel/ktest.h, run under QEMU's devices as kernel.virtio_*) against the
+  monitor's device models;
+- every guest test that cmake/OspreyGuestTests.cmake recorded (JSON: one object per test),
+  each booted by osprey-monitor from an image made on the host with `osprey build` (a
+  program test) or given as is (an image test)."""
 import argparse
+import importlib.machinery
+import importlib.util
 import json
 import shlex
 import subprocess
@@ -90,6 +95,31 @@ def image_for(test, osprey, images):
     return str(image), ""
 
 
+def virtio_ktest_lines(args, out):
+    """The virtio driver ktests under the monitor's devices. The kernel needs no root image
+    for a ktest (any file will do); each blk test gets its own copy of scripts/
+    run-kernel-test's pattern disk. The writable test checks its write by reading it back
+    inside the guest: the disk file it changes stays inside the harness."""
+    loader = importlib.machinery.SourceFileLoader("run_kernel_test", str(TOP / "scripts/run-kernel-test"))
+    run_kernel_test = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(run_kernel_test)
+    image, guest_image = out / "ktest-image", f"{GUEST_DIR}/ktest-image"
+    image.write_bytes(b"\0" * 4096)
+    lines = [f"file {shlex.quote(str(image))} {guest_image}"]
+    for name, ktest, device in (("virtio_rng", "virtio-rng", "--rng"), ("virtio_blk", "virtio-blk", "--disk"),
+                                ("virtio_blk_readonly", "virtio-blk", "--disk-ro")):
+        options = [device]
+        if device != "--rng":
+            disk, guest_disk = out / f"{name}.disk", f"{GUEST_DIR}/disks/{name}.disk"
+            disk.write_bytes(run_kernel_test.disk_pattern(64))
+            lines.append(f"file {shlex.quote(str(disk))} {guest_disk}")
+            options.append(guest_disk)
+        command = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", guest_image, f"ktest={ktest} log.virtio=info",
+                                  options)
+        lines.append(f"test {name} {args.test_timeout} {shlex.join(command)}")
+    return lines
+
+
 def spec_lines(args, out):
     lines = [f"file {shlex.quote(args.smoke)} {GUEST_DIR}/bin/kvm_smoke",
              f"test smoke {args.test_timeout} {GUEST_DIR}/bin/kvm_smoke"]
@@ -105,6 +135,7 @@ def spec_lines(args, out):
         for name, cpus in (("smp_three_cpus", 3), ("smp_one_cpu", 1)):
             command = monitor_command(smp_guest, smp_guest, str(cpus - 1), ["--cpus", str(cpus)])
             lines.append(f"test {name} {args.test_timeout} {shlex.join(command)}")
+    lines += virtio_ktest_lines(args, out)
     images = out / "images"
     images.mkdir(exist_ok=True)
     for test in json.loads(Path(args.guest_tests).read_text()):
