@@ -35,8 +35,10 @@ lib::Result<uintptr_t> AreaMap::place(const MapRequest& request, size_t length)
     if (request.placement != Placement::Anywhere) {
         if (!area_aligned(request.hint))
             return lib::Error(lib::Errno::INVAL, "mmap: fixed address not page aligned");
-        if (!fits(request.hint, length))
+        if (length > m_highest - m_lowest || request.hint > m_highest - length)
             return lib::Error(lib::Errno::NOMEM, "mmap: fixed range outside the address space");
+        if (request.hint < m_lowest) // Linux: the vm.mmap_min_addr check
+            return lib::Error(lib::Errno::PERM, "mmap: fixed address below the lowest mappable address");
         if (m_tree.is_free(request.hint, length))
             return request.hint;
         if (request.placement == Placement::FixedNoReplace)
@@ -90,9 +92,13 @@ lib::Result<void> AreaMap::unmap(uintptr_t start, size_t length)
     if (!area_aligned(start) || length == 0)
         return lib::Error(lib::Errno::INVAL, "munmap: unaligned address or zero length");
     size_t rounded = area_round_up(length);
-    if (rounded < length || !fits(start, rounded))
+    if (rounded < length || rounded > m_highest || start > m_highest - rounded)
         return lib::Error(lib::Errno::INVAL, "munmap: range outside the address space");
-    return remove_range(start, start + rounded, PageFate::Release);
+    // Nothing is ever mapped below m_lowest: that part is a hole, which is fine to unmap.
+    uintptr_t end = start + rounded;
+    if (end <= m_lowest)
+        return {};
+    return remove_range(start < m_lowest ? m_lowest : start, end, PageFate::Release);
 }
 
 lib::Result<Area*> AreaMap::take_spares(Area** spares, size_t count)

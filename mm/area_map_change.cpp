@@ -55,16 +55,23 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
         return lib::Error(lib::Errno::INVAL, "mremap: bad length");
     if (old_size == 0)
         return lib::Error(lib::Errno::INVAL, "mremap: duplicating a mapping (old size 0) is not supported");
+    if (old_size > m_highest - old_start)
+        return lib::Error(lib::Errno::INVAL, "mremap: old range beyond the address space");
     Area* area = m_tree.find(old_start);
-    if (!area || old_size > area->end() - old_start)
-        return lib::Error(lib::Errno::FAULT, "mremap: old range is not one mapping");
-    if (flags & RemapFixed)
-        return move(*area, old_start, old_size, new_size, flags, new_start);
-    if (new_size <= old_size) {
+    if (!area)
+        return lib::Error(lib::Errno::FAULT, "mremap: nothing mapped at the old address");
+    if (new_size <= old_size && !(flags & RemapFixed)) {
+        // As Linux: shrinking unmaps the tail whatever it covers (several areas, holes).
         if (new_size < old_size)
             TRY(remove_range(old_start + new_size, old_start + old_size, PageFate::Release));
         return old_start;
     }
+    // What stays (moved or grown) must lie in one area; a tail cut off by MREMAP_FIXED need not.
+    size_t kept = new_size < old_size ? new_size : old_size;
+    if (kept > area->end() - old_start)
+        return lib::Error(lib::Errno::FAULT, "mremap: old range is not one mapping");
+    if (flags & RemapFixed)
+        return move(*area, old_start, old_size, new_size, flags, new_start);
     uintptr_t old_end = old_start + old_size;
     size_t growth = new_size - old_size;
     if (area->end() == old_end && fits(old_end, growth) && m_tree.is_free(old_end, growth)) {
@@ -106,10 +113,14 @@ lib::Result<uintptr_t> AreaMap::move(Area& area, uintptr_t old_start, size_t old
         (void)remove_range(placed.value(), placed.value() + new_size, PageFate::Release, spare);
         return lib::Error(lib::Errno::NOMEM, "mremap: no memory for page tables to move the pages");
     }
-    // map() may have merged the new area with the old one: look the old range up again.
-    if (carried < old_size)
-        m_pages.release(*m_tree.find(old_start), old_start + carried, old_start + old_size);
-    (void)remove_range(old_start, old_start + old_size, PageFate::Moved, spare);
+    // map() may have merged the new area with the old one: remove_range looks the old range
+    // up again. A cut-off tail (which may cover several areas) is released; the spare serves
+    // whichever removal splits an area, and the second removal then never needs to split.
+    if (carried < old_size) {
+        (void)remove_range(old_start + carried, old_start + old_size, PageFate::Release, spare);
+        spare = nullptr;
+    }
+    (void)remove_range(old_start, old_start + carried, PageFate::Moved, spare);
     return placed.value();
 }
 

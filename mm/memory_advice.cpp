@@ -13,11 +13,14 @@ uintptr_t g_break = kBrkBase;
 bool aligned(uintptr_t v) { return (v & (kPageSize - 1)) == 0; }
 
 /// The checks madvise, msync and mincore share: EINVAL for an unaligned start, ENOMEM when
-/// part of the range is outside the address space or unmapped.
+/// part of the range is outside the address space or unmapped. An empty range is valid
+/// anywhere (Linux returns 0 before looking at the mappings).
 lib::Result<size_t> mapped_range(uintptr_t addr, size_t length)
 {
     if (!aligned(addr))
         return lib::Error(lib::Errno::INVAL, "address not page aligned");
+    if (length == 0)
+        return size_t(0);
     size_t rounded = page_round_up(length);
     if (rounded < length || addr < kUserBase || addr > kUserTop || rounded > kUserTop - addr)
         return lib::Error(lib::Errno::NOMEM, "range outside the address space");
@@ -30,13 +33,25 @@ lib::Result<size_t> mapped_range(uintptr_t addr, size_t length)
 
 lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice)
 {
+    if (page_round_up(length) < length)
+        return lib::Error(lib::Errno::INVAL, "madvise: length wraps around");
     size_t rounded = TRY(mapped_range(addr, length));
     uintptr_t end = addr + rounded;
+    // MADV_FREE applies to private anonymous memory only (Linux: EINVAL for anything else,
+    // before any page is dropped; a private file page's copy would revert to the file).
+    for (const Area* area = areas().find(addr); advice == Advice::Free && area && area->start() < end; area = areas().next(*area))
+        if (!area->anonymous() || area->sharing != Sharing::Private)
+            return lib::Error(lib::Errno::INVAL, "MADV_FREE on a file or shared mapping");
     for (const Area* area = areas().find(addr); area && area->start() < end; area = areas().next(*area)) {
         uintptr_t low = area->start() > addr ? area->start() : addr;
         uintptr_t high = area->end() < end ? area->end() : end;
         if (advice == Advice::DontNeed || advice == Advice::Free) {
-            // Private pages go back to zero (anonymous) or to the file's content.
+            // Private pages go back to zero (anonymous) or to the file's content. Shared
+            // anonymous memory keeps its content (Linux's shmem: the pages are only
+            // unmapped and come back on the next touch); here nothing else maps those
+            // frames, so they simply stay.
+            if (area->anonymous() && area->sharing == Sharing::Shared)
+                continue;
             release_pages(low, high);
         } else if (advice == Advice::WillNeed) {
             TRY(populate(low, high - low, Access::Read));

@@ -161,6 +161,12 @@ SysResult msync(uintptr_t address, size_t length, int flags)
 
 SysResult mincore(uintptr_t address, size_t length, uint8_t* vector)
 {
+    // Linux's order: EINVAL for the address, EFAULT for the vector (one byte per page),
+    // then ENOMEM for an unmapped page.
+    if (!page_aligned(address))
+        return lib::Error(lib::Errno::INVAL, "mincore: address not page aligned");
+    size_t pages = length / mm::kPageSize + (length % mm::kPageSize != 0);
+    TRY(check_user_range(vector, pages, UserAccess::Write));
     TRY(mm::residency(address, length, vector));
     return 0;
 }

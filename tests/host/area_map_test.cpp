@@ -155,6 +155,26 @@ TEST_F(AreaMapTest, UnmapRoundsLengthUpAndRejectsBadArguments)
     EXPECT_EQ(map.unmap(kHigh - kPage, 2 * kPage).error().code, lib::Errno::INVAL);
 }
 
+TEST_F(AreaMapTest, BelowTheLowestAddressIsAHoleToUnmapAndForbiddenToMap)
+{
+    ASSERT_TRUE(map.map({ .hint = kLow, .length = 2 * kPage, .placement = mm::Placement::FixedNoReplace,
+                            .prot = mm::ProtRead })
+                    .is_ok());
+    EXPECT_TRUE(map.unmap(0, kPage).is_ok()) << "Linux: munmap of nothing succeeds";
+    EXPECT_TRUE(map.unmap(kLow - 4 * kPage, 5 * kPage).is_ok());
+    ASSERT_NE(map.find(kLow + kPage), nullptr);
+    EXPECT_EQ(map.find(kLow + kPage)->start(), kLow + kPage) << "the part above the lowest address was unmapped";
+    EXPECT_EQ(map.find(kLow), nullptr);
+    EXPECT_EQ(map.map({ .hint = kLow - kPage, .length = kPage, .placement = mm::Placement::FixedReplace }).error().code,
+        lib::Errno::PERM)
+        << "Linux's mmap_min_addr";
+    EXPECT_EQ(map.map({ .hint = 0, .length = kPage, .placement = mm::Placement::FixedNoReplace }).error().code,
+        lib::Errno::PERM);
+    EXPECT_EQ(map.map({ .hint = kHigh, .length = kPage, .placement = mm::Placement::FixedReplace }).error().code,
+        lib::Errno::NOMEM);
+    EXPECT_TRUE(map.unmap(kLow + kPage, kPage).is_ok());
+}
+
 TEST_F(AreaMapTest, SplitNeedsAnAreaAndFailsCleanlyWithoutOne)
 {
     anon(kBase, 8 * kPage);
@@ -286,6 +306,45 @@ TEST_F(AreaMapTest, RemapRejectsWhatLinuxRejects)
     EXPECT_EQ(map.remap(kBase, 2 * kPage, 2 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase + kPage).error().code,
         lib::Errno::INVAL)
         << "overlapping ranges";
+}
+
+TEST_F(AreaMapTest, RemapShrinkCutsATailThatSpansSeveralAreas)
+{
+    // Linux looks only at the area at the old address when shrinking: the tail goes as
+    // with munmap, whatever areas and holes it covers.
+    anon(kBase, 2 * kPage);
+    anon(kBase + 2 * kPage, kPage, mm::ProtRead);
+    anon(kBase + 4 * kPage, 2 * kPage);
+    pages.pages[kBase + 2 * kPage] = 1;
+    pages.pages[kBase + 4 * kPage] = 2;
+    EXPECT_EQ(map.remap(kBase, 5 * kPage, kPage, 0, 0).value(), kBase);
+    EXPECT_EQ(layout(), "0-1:3 5-6:3 ");
+    EXPECT_FALSE(pages.pages.count(kBase + 2 * kPage));
+    EXPECT_FALSE(pages.pages.count(kBase + 4 * kPage));
+    EXPECT_EQ(map.remap(kBase, 6 * kPage, 6 * kPage, 0, 0).value(), kBase) << "same size: nothing to cut";
+    EXPECT_EQ(map.remap(kBase + kPage, 2 * kPage, kPage, 0, 0).error().code, lib::Errno::FAULT)
+        << "nothing mapped at the old address";
+    EXPECT_TRUE(map.check_invariants());
+}
+
+TEST_F(AreaMapTest, RemapFixedShrinkCutsATailThatSpansSeveralAreas)
+{
+    anon(kBase, 2 * kPage);
+    anon(kBase + 2 * kPage, 2 * kPage, mm::ProtRead);
+    pages.pages[kBase] = 4;
+    pages.pages[kBase + 3 * kPage] = 5;
+    auto r = map.remap(kBase, 4 * kPage, kPage, mm::RemapMayMove | mm::RemapFixed, kBase + 10 * kPage);
+    ASSERT_TRUE(r.is_ok()) << r.error().message;
+    EXPECT_EQ(layout(), "10-11:3 ");
+    EXPECT_EQ(pages.pages[kBase + 10 * kPage], 4);
+    EXPECT_EQ(pages.pages.size(), 1u) << "the cut-off tail's pages were released";
+    EXPECT_EQ(map.remap(kBase + 10 * kPage, kPage, 2 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase).value(), kBase);
+    anon(kBase + 2 * kPage, kPage, mm::ProtRead);
+    EXPECT_EQ(map.remap(kBase, 3 * kPage, 3 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase + 20 * kPage).error().code,
+        lib::Errno::FAULT)
+        << "what is kept must lie in one area";
+    EXPECT_EQ(layout(), "0-2:3 2-3:1 ");
+    EXPECT_TRUE(map.check_invariants());
 }
 
 TEST_F(AreaMapTest, RemapOfAFileMappingKeepsItsOffset)

@@ -41,11 +41,12 @@ lib::Result<uintptr_t> remap(uintptr_t old_addr, size_t old_length, size_t new_l
 
 enum class Advice {
     DontNeed, // MADV_DONTNEED: drop the pages; anonymous reads zero, file pages re-read
-    Free,     // MADV_FREE: may drop the pages; here dropped at once like DontNeed
+    Free,     // MADV_FREE: may drop the pages; here dropped at once like DontNeed (private anonymous only)
     WillNeed, // MADV_WILLNEED: populate now
     Normal,   // every other valid advice: accepted, no effect
 };
-/// madvise(2) on [addr, addr + length): ENOMEM if part of it is unmapped.
+/// madvise(2) on [addr, addr + length): ENOMEM if part of it is unmapped, EINVAL for
+/// MADV_FREE on a file or shared mapping. DontNeed leaves shared anonymous memory as is.
 lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice);
 /// msync(2): ENOMEM if part of the range is unmapped. Nothing to write back: every file
 /// mapping is of the read-only image or private.

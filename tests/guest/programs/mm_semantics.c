@@ -79,6 +79,16 @@ static void anonymous_memory(void)
     CHECK(madvise(p, page, MADV_SEQUENTIAL) == 0, "MADV_SEQUENTIAL refused");
     CHECK_ERRNO(madvise(p, page, 12345), EINVAL);
     CHECK_ERRNO(madvise(p + 4 * page, page, MADV_DONTNEED), ENOMEM);
+    CHECK(madvise(p, page, MADV_FREE) == 0, "MADV_FREE on private anonymous memory: %s", strerror(errno));
+    CHECK(madvise(NULL, 0, MADV_DONTNEED) == 0, "an empty madvise range: %s", strerror(errno));
+    // Shared anonymous memory is shmem on Linux: MADV_DONTNEED only unmaps, the content
+    // stays; MADV_FREE is refused.
+    char* shared = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(shared != MAP_FAILED, "shared anonymous mmap: %s", strerror(errno));
+    shared[0] = 42;
+    CHECK(madvise(shared, page, MADV_DONTNEED) == 0 && shared[0] == 42, "MADV_DONTNEED lost shared memory");
+    CHECK_ERRNO(madvise(shared, page, MADV_FREE), EINVAL);
+    munmap(shared, page);
     CHECK(msync(p, page, MS_SYNC) == 0, "msync: %s", strerror(errno));
     CHECK_ERRNO(msync(p + 4 * page, page, MS_SYNC), ENOMEM);
     CHECK_ERRNO(msync(p, page, MS_SYNC | MS_ASYNC), EINVAL);
@@ -101,6 +111,10 @@ static void fixed_and_hints(void)
     CHECK_ERRNO(mmap(NULL, page, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL);
     CHECK_ERRNO(mmap(NULL, page, PROT_READ, MAP_PRIVATE, 99, 0), EBADF);
     CHECK_ERRNO(munmap(p + 1, page), EINVAL);
+    // Below vm.mmap_min_addr (64 KiB, Debian's default): nothing is mapped there, and
+    // nothing may be.
+    CHECK(munmap(NULL, page) == 0, "munmap of page 0: %s", strerror(errno));
+    CHECK_ERRNO(mmap((void*)0x1000, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), EPERM);
     CHECK_ERRNO(mprotect(p, page, PROT_READ), ENOMEM);
 }
 
@@ -146,6 +160,15 @@ static void remapping(void)
     CHECK_ERRNO(mremap(fixed, page, page, MREMAP_FIXED, p), EINVAL);
     munmap(fixed, 4 * page);
     munmap(blocker, page);
+    // Shrinking looks only at the mapping at the old address: the tail goes as with
+    // munmap, even across the next mapping.
+    char* first = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    first[0] = 5;
+    CHECK(mprotect(first + 2 * page, page, PROT_READ) == 0, "mprotect: %s", strerror(errno)); // two mappings now
+    CHECK(mremap(first, 3 * page, page, 0) == first && first[0] == 5, "shrinking across two mappings: %s",
+        strerror(errno));
+    CHECK(resident(first + 2 * page) == -1, "the second mapping was not cut off");
+    munmap(first, page);
 }
 
 static void file_mappings(const char* path)
@@ -170,6 +193,8 @@ static void file_mappings(const char* path)
     p[0] ^= 0x55; // private: copy on write, the file is unchanged
     char first;
     CHECK(pread(fd, &first, 1, 0) == 1 && first == expected[0], "a private write reached the file");
+    CHECK_ERRNO(madvise(p, page, MADV_FREE), EINVAL); // private anonymous memory only
+    CHECK(p[0] == (char)(expected[0] ^ 0x55), "a refused MADV_FREE dropped the private copy");
     CHECK(madvise(p, page, MADV_DONTNEED) == 0 && p[0] == expected[0], "MADV_DONTNEED did not restore file content");
     close(fd); // the mapping outlives the descriptor
     CHECK(memcmp(p, expected, size) == 0, "mapping changed after close");
@@ -272,6 +297,8 @@ static void bad_buffers(const char* path)
     CHECK_ERRNO(read(fd, read_only, 10), EFAULT);
     CHECK_ERRNO(pread(fd, read_only, 10, 0), EFAULT);
     CHECK(write(1, read_only, 0) == 0, "a zero-length write needs no buffer");
+    CHECK_ERRNO(mincore(read_only, page, (unsigned char*)gone), EFAULT);
+    CHECK_ERRNO(mincore(read_only, page, (unsigned char*)read_only), EFAULT);
     close(fd);
     munmap(read_only, page);
 }
