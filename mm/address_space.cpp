@@ -56,7 +56,13 @@ private:
 
 class PageTablePages final : public PageOps {
 public:
-    void release(const Area&, uintptr_t start, uintptr_t end) override { release_pages(start, end); }
+    // Areas go away (munmap, MAP_FIXED over them, mremap's cut-off tails): their pages and
+    // then the page tables left empty. (MADV_DONTNEED keeps the tables: the area stays.)
+    void release(const Area&, uintptr_t start, uintptr_t end) override
+    {
+        release_pages(start, end);
+        release_page_tables(start, end);
+    }
 
     void reprotect(const Area& area, uintptr_t start, uintptr_t end) override
     {
@@ -80,6 +86,7 @@ public:
             pte = 0;
             flush_page(virt);
         });
+        release_page_tables(from, from + length);
         return true;
     }
 };

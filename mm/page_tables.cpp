@@ -138,7 +138,55 @@ void walk(uint64_t* table, int shift, uint64_t start, uint64_t end, PteVisitor v
     }
 }
 
+bool holds_nothing(const uint64_t* table)
+{
+    for (int i = 0; i < 512; ++i)
+        if (table[i])
+            return false;
+    return true;
+}
+
+/// Under `table`, whose entries each map 2^shift bytes (a PML4, PDPT or directory), frees
+/// the paging structures that [start, end) reaches and that hold no entry at all, and
+/// clears the entries that led to them. True if any was freed. A page table is looked at
+/// whole (512 entries, stopping at the first one in use); a directory or PDPT only when
+/// one of its own tables was freed just now, since otherwise that table still holds
+/// something.
+bool prune(uint64_t* table, int shift, uint64_t start, uint64_t end)
+{
+    uint64_t span = 1ull << shift;
+    bool freed = false;
+    for (uint64_t virt = start; virt < end;) {
+        uint64_t next = (virt & ~(span - 1)) + span;
+        uint64_t& entry = table[(virt >> shift) & 511];
+        uint64_t stop = next > virt && next < end ? next : end;
+        if ((entry & PtePresent) && !(entry & PteHuge)) {
+            uint64_t* child = table_at(entry);
+            if ((shift == 21 || prune(child, shift - 9, virt, stop)) && holds_nothing(child)) {
+                uint64_t frame = entry & kPteAddressMask;
+                entry = 0;
+                flush_page(virt); // INVLPG also drops the paging-structure caches (SDM vol. 3A §4.10.4.1)
+                free_frame(frame);
+                freed = true;
+            }
+        }
+        if (stop == end)
+            break;
+        virt = next;
+    }
+    return freed;
+}
+
 } // namespace
+
+void release_page_tables(uint64_t start, uint64_t end)
+{
+    constexpr uint64_t kLowerHalfEnd = 1ull << 47; // the upper half's tables are the kernel's, kept for good
+    if (end > kLowerHalfEnd)
+        end = kLowerHalfEnd;
+    if (start < end)
+        prune(g_pml4, 39, start, end);
+}
 
 void walk_ptes(uint64_t start, uint64_t end, PteVisitor visit, void* context)
 {
