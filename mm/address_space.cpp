@@ -56,13 +56,7 @@ private:
 
 class PageTablePages final : public PageOps {
 public:
-    // Areas go away (munmap, MAP_FIXED over them, mremap's cut-off tails): their pages and
-    // then the page tables left empty. (MADV_DONTNEED keeps the tables: the area stays.)
-    void release(const Area&, uintptr_t start, uintptr_t end) override
-    {
-        release_pages(start, end);
-        release_page_tables(start, end);
-    }
+    void release(const Area&, uintptr_t start, uintptr_t end) override { release_pages(start, end); }
 
     void reprotect(const Area& area, uintptr_t start, uintptr_t end) override
     {
@@ -133,12 +127,18 @@ lib::Result<void> populate(uintptr_t start, size_t length, Access access)
 
 void release_pages(uintptr_t start, uintptr_t end)
 {
-    for_each_pte(start, end, [](uint64_t virt, uint64_t& pte) {
+    bool cleared = false;
+    for_each_pte(start, end, [&](uint64_t virt, uint64_t& pte) {
         if ((pte & PteBacked) && !(pte & PteFilePage))
             free_frame(pte & kPteAddressMask);
         pte = 0;
         flush_page(virt);
+        cleared = true;
     });
+    // Only a table that just lost an entry can have become empty (move() prunes its own):
+    // a range that was never touched costs no second walk.
+    if (cleared)
+        release_page_tables(start, end);
 }
 
 uint64_t pte_bits(int prot, bool file_page)

@@ -54,11 +54,11 @@ void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
 }
 
 /// Unmaps the pages of [start, end), freeing the frames the address space owns (not the
-/// image's file pages).
+/// image's file pages) and then the page tables left empty (release_page_tables).
 void release_pages(uintptr_t start, uintptr_t end);
 /// Frees the lower-half page tables, directories and PDPTs that [start, end) reaches and
-/// that no longer hold any entry (after munmap: without this, every distinct 2 MiB that
-/// was ever touched kept a page table for good). pte_for(create) makes them again.
+/// that no longer hold any entry (without this, every distinct 2 MiB that was ever touched
+/// kept a page table for good). pte_for(create) makes them again on the next touch.
 void release_page_tables(uint64_t start, uint64_t end);
 
 /// Page-table bits for a page of an area with protection `prot` (mm::Protection); file
