@@ -73,8 +73,10 @@ public:
         for_each_pte(from, from + length, [&](uint64_t virt, uint64_t&) {
             tables = tables && pte_for(virt - from + to, true) != nullptr;
         });
-        if (!tables)
+        if (!tables) {
+            release_page_tables(to, to + length); // those the first pass made before it failed
             return false;
+        }
         for_each_pte(from, from + length, [&](uint64_t virt, uint64_t& pte) {
             *pte_for(virt - from + to, false) = pte;
             pte = 0;
@@ -135,8 +137,8 @@ void release_pages(uintptr_t start, uintptr_t end)
         flush_page(virt);
         cleared = true;
     });
-    // Only a table that just lost an entry can have become empty (move() prunes its own):
-    // a range that was never touched costs no second walk.
+    // Only a table that just lost an entry can have become empty (no table is left empty
+    // by its maker: see release_page_tables): a range never touched costs no second walk.
     if (cleared)
         release_page_tables(start, end);
 }

@@ -66,6 +66,10 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
             TRY(remove_range(old_start + new_size, old_start + old_size, PageFate::Release));
         return old_start;
     }
+    if ((flags & RemapFixed) && (!area_aligned(new_start) || new_size > m_highest || new_start > m_highest - new_size))
+        return lib::Error(lib::Errno::INVAL, "mremap: bad MREMAP_FIXED address");
+    if ((flags & RemapFixed) && new_start < old_start + old_size && old_start < new_start + new_size)
+        return lib::Error(lib::Errno::INVAL, "mremap: old and new ranges overlap");
     // What stays (moved or grown) must lie in one area; a tail cut off by MREMAP_FIXED need not.
     size_t kept = new_size < old_size ? new_size : old_size;
     if (kept > area->end() - old_start)
@@ -88,11 +92,7 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
 /// new_start with RemapFixed, else wherever there is room), carrying its pages.
 lib::Result<uintptr_t> AreaMap::move(Area& area, uintptr_t old_start, size_t old_size, size_t new_size, int flags, uintptr_t new_start)
 {
-    bool fixed = flags & RemapFixed;
-    if (fixed && (!area_aligned(new_start) || !fits(new_start, new_size)))
-        return lib::Error(lib::Errno::INVAL, "mremap: bad MREMAP_FIXED address");
-    if (fixed && new_start < old_start + old_size && old_start < new_start + new_size)
-        return lib::Error(lib::Errno::INVAL, "mremap: old and new ranges overlap");
+    bool fixed = flags & RemapFixed; // new_start checked by remap(); below m_lowest, map() says EPERM
     MapRequest request { .hint = new_start, .length = new_size,
         .placement = fixed ? Placement::FixedReplace : Placement::Anywhere, .prot = area.prot,
         .sharing = area.sharing, .role = area.role, .file = area.file,

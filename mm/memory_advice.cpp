@@ -36,6 +36,8 @@ lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice)
     if (page_round_up(length) < length)
         return lib::Error(lib::Errno::INVAL, "madvise: length wraps around");
     size_t rounded = TRY(mapped_range(addr, length));
+    if (rounded == 0)
+        return {};
     uintptr_t end = addr + rounded;
     // MADV_FREE applies to private anonymous memory only (Linux: EINVAL for anything else,
     // before any page is dropped; a private file page's copy would revert to the file).
@@ -60,7 +62,7 @@ lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice)
     return {};
 }
 
-lib::Result<void> sync(uintptr_t addr, size_t length)
+lib::Result<void> check_mapped(uintptr_t addr, size_t length)
 {
     TRY(mapped_range(addr, length));
     return {};

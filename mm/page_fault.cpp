@@ -119,9 +119,10 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
 
 } // namespace
 
-lib::Result<void> fault_in(const Area& area, uint64_t virt, Access access)
+namespace {
+
+lib::Result<void> fill_entry(const Area& area, uint64_t virt, Access access)
 {
-    virt = page_round_down(virt);
     uint64_t* pte = pte_for(virt, true);
     if (!pte)
         return lib::Error(lib::Errno::NOMEM, "no memory for a page table");
@@ -141,6 +142,17 @@ lib::Result<void> fault_in(const Area& area, uint64_t virt, Access access)
     }
     flush_page(virt);
     return {};
+}
+
+} // namespace
+
+lib::Result<void> fault_in(const Area& area, uint64_t virt, Access access)
+{
+    virt = page_round_down(virt);
+    auto filled = fill_entry(area, virt, access);
+    if (filled.is_error()) // no frame, or a file page past the end of the file (MAP_POPULATE skips those)
+        release_page_tables(virt, virt + kPageSize); // the tables made for the entry that was not written
+    return filled;
 }
 
 void note_program_started() { g_program_started = true; }

@@ -100,15 +100,29 @@ uint64_t virt_to_phys(const void* virt)
 uint64_t* pte_for(uint64_t virt, bool create)
 {
     uint64_t* table = g_pml4;
+    uint64_t* made[3]; // the entries pointing at tables this call made, outermost first
+    int made_count = 0;
     for (int shift = 39; shift > 12; shift -= 9) {
         uint64_t& entry = table[(virt >> shift) & 511];
         if (!(entry & PtePresent)) {
             if (!create)
                 return nullptr;
             auto frame = alloc_frame();
-            if (frame.is_error())
+            if (frame.is_error()) {
+                // Undo: each table made here holds only the entry to the next one, so it
+                // would stay empty for good (release_page_tables relies on no table being
+                // left empty).
+                while (made_count > 0) {
+                    uint64_t* made_entry = made[--made_count];
+                    uint64_t made_frame = *made_entry & kPteAddressMask;
+                    *made_entry = 0;
+                    flush_page(virt);
+                    free_frame(made_frame);
+                }
                 return nullptr;
+            }
             entry = frame.value() | PtePresent | PteWritable;
+            made[made_count++] = &entry;
         }
         table = table_at(entry);
     }
@@ -151,7 +165,8 @@ bool holds_nothing(const uint64_t* table)
 /// clears the entries that led to them. True if any was freed. A page table is looked at
 /// whole (512 entries, stopping at the first one in use); a directory or PDPT only when
 /// one of its own tables was freed just now, since otherwise that table still holds
-/// something.
+/// something. That is enough because no table is ever left empty by its maker: pte_for
+/// undoes what it made when it fails, and fault_in and move prune after theirs fail.
 bool prune(uint64_t* table, int shift, uint64_t start, uint64_t end)
 {
     uint64_t span = 1ull << shift;

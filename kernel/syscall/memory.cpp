@@ -155,16 +155,16 @@ SysResult msync(uintptr_t address, size_t length, int flags)
 {
     if ((flags & ~(abi::kMsAsync | abi::kMsInvalidate | abi::kMsSync)) || ((flags & abi::kMsAsync) && (flags & abi::kMsSync)))
         return lib::Error(lib::Errno::INVAL, "msync: bad flags");
-    TRY(mm::sync(address, length));
+    TRY(mm::check_mapped(address, length));
     return 0;
 }
 
 SysResult mincore(uintptr_t address, size_t length, uint8_t* vector)
 {
-    // Linux's order: EINVAL for the address, EFAULT for the vector (one byte per page),
-    // then ENOMEM for an unmapped page.
-    if (!page_aligned(address))
-        return lib::Error(lib::Errno::INVAL, "mincore: address not page aligned");
+    // EINVAL for the address, ENOMEM for a range not all mapped, then EFAULT for a vector
+    // (one byte a page) that cannot be written. (Linux checks that the vector lies in the
+    // user half before looking for unmapped pages; only a call wrong both ways differs.)
+    TRY(mm::check_mapped(address, length));
     size_t pages = length / mm::kPageSize + (length % mm::kPageSize != 0);
     TRY(check_user_range(vector, pages, UserAccess::Write));
     TRY(mm::residency(address, length, vector));

@@ -344,6 +344,13 @@ TEST_F(AreaMapTest, RemapFixedShrinkCutsATailThatSpansSeveralAreas)
         lib::Errno::FAULT)
         << "what is kept must lie in one area";
     EXPECT_EQ(layout(), "0-2:3 2-3:1 ");
+    EXPECT_EQ(map.remap(kBase, 3 * kPage, 3 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase + kPage).error().code,
+        lib::Errno::INVAL)
+        << "as Linux: the new range is checked before the old one";
+    EXPECT_EQ(map.remap(kBase, kPage, kPage, mm::RemapMayMove | mm::RemapFixed, kLow - kPage).error().code,
+        lib::Errno::PERM)
+        << "below the lowest address, as MAP_FIXED";
+    EXPECT_EQ(layout(), "0-2:3 2-3:1 ");
     EXPECT_TRUE(map.check_invariants());
 }
 

@@ -48,9 +48,10 @@ enum class Advice {
 /// madvise(2) on [addr, addr + length): ENOMEM if part of it is unmapped, EINVAL for
 /// MADV_FREE on a file or shared mapping. DontNeed leaves shared anonymous memory as is.
 lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice);
-/// msync(2): ENOMEM if part of the range is unmapped. Nothing to write back: every file
-/// mapping is of the read-only image or private.
-lib::Result<void> sync(uintptr_t addr, size_t length);
+/// The range checks of msync(2) and mincore(2): EINVAL for an unaligned address, ENOMEM
+/// if part of the range is outside the address space or unmapped. This is all of msync:
+/// nothing to write back, every file mapping is of the read-only image or private.
+lib::Result<void> check_mapped(uintptr_t addr, size_t length);
 /// mincore(2): one byte per page, bit 0 set when the page is resident.
 lib::Result<void> residency(uintptr_t addr, size_t length, uint8_t* vector);
 

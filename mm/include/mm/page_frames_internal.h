@@ -58,7 +58,9 @@ void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
 void release_pages(uintptr_t start, uintptr_t end);
 /// Frees the lower-half page tables, directories and PDPTs that [start, end) reaches and
 /// that no longer hold any entry (without this, every distinct 2 MiB that was ever touched
-/// kept a page table for good). pte_for(create) makes them again on the next touch.
+/// kept a page table for good). pte_for(create) makes them again on the next touch. It
+/// looks at a directory or PDPT only when one of its tables was freed, so whoever makes
+/// tables and then fails to fill them must call this (or undo them) at once.
 void release_page_tables(uint64_t start, uint64_t end);
 
 /// Page-table bits for a page of an area with protection `prot` (mm::Protection); file

@@ -171,6 +171,21 @@ static void remapping(void)
     munmap(first, page);
 }
 
+/// munmap frees the page tables it leaves empty: a PROT_NONE page (backed, not present)
+/// keeps its table, and its content, when its neighbour goes.
+static void page_tables_given_back(void)
+{
+    char* const where = (char*)(17ul << 40); // 2 MiB aligned: both pages in one page table
+    char* p = mmap(where, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    CHECK(p == where, "mmap at %p: %s", where, strerror(errno));
+    p[0] = 1;
+    p[page] = 2;
+    CHECK(mprotect(p + page, page, PROT_NONE) == 0, "mprotect: %s", strerror(errno));
+    CHECK(munmap(p, page) == 0, "munmap: %s", strerror(errno));
+    CHECK(mprotect(p + page, page, PROT_READ) == 0 && p[page] == 2, "a PROT_NONE page lost its content");
+    munmap(p + page, page);
+}
+
 static void file_mappings(const char* path)
 {
     int fd = open(path, O_RDONLY);
@@ -194,6 +209,7 @@ static void file_mappings(const char* path)
     char first;
     CHECK(pread(fd, &first, 1, 0) == 1 && first == expected[0], "a private write reached the file");
     CHECK_ERRNO(madvise(p, page, MADV_FREE), EINVAL); // private anonymous memory only
+    CHECK(madvise(p + page, 0, MADV_FREE) == 0, "an empty MADV_FREE range: %s", strerror(errno));
     CHECK(p[0] == (char)(expected[0] ^ 0x55), "a refused MADV_FREE dropped the private copy");
     CHECK(madvise(p, page, MADV_DONTNEED) == 0 && p[0] == expected[0], "MADV_DONTNEED did not restore file content");
     close(fd); // the mapping outlives the descriptor
@@ -326,6 +342,7 @@ int main(int argc, char** argv)
     fixed_and_hints();
     protections();
     remapping();
+    page_tables_given_back();
     file_mappings(argv[0]);
     program_break();
     memory_accounting();
