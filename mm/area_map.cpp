@@ -16,7 +16,7 @@ AreaMap::AreaMap(uintptr_t lowest, uintptr_t highest, uintptr_t mmap_top, PageOp
 
 bool AreaMap::fits(uintptr_t start, size_t length) const
 {
-    return start >= m_lowest && length <= m_highest - m_lowest && start <= m_highest - length;
+    return start >= m_lowest && ends_below_top(start, length);
 }
 
 bool AreaMap::covers(uintptr_t start, size_t length) const
@@ -35,7 +35,7 @@ lib::Result<uintptr_t> AreaMap::place(const MapRequest& request, size_t length)
     if (request.placement != Placement::Anywhere) {
         if (!area_aligned(request.hint))
             return lib::Error(lib::Errno::INVAL, "mmap: fixed address not page aligned");
-        if (length > m_highest - m_lowest || request.hint > m_highest - length)
+        if (length > m_highest - m_lowest || !ends_below_top(request.hint, length))
             return lib::Error(lib::Errno::NOMEM, "mmap: fixed range outside the address space");
         if (request.hint < m_lowest) // Linux: the vm.mmap_min_addr check
             return lib::Error(lib::Errno::PERM, "mmap: fixed address below the lowest mappable address");
@@ -92,7 +92,7 @@ lib::Result<void> AreaMap::unmap(uintptr_t start, size_t length)
     if (!area_aligned(start) || length == 0)
         return lib::Error(lib::Errno::INVAL, "munmap: unaligned address or zero length");
     size_t rounded = area_round_up(length);
-    if (rounded < length || rounded > m_highest || start > m_highest - rounded)
+    if (rounded < length || !ends_below_top(start, rounded))
         return lib::Error(lib::Errno::INVAL, "munmap: range outside the address space");
     // Nothing is ever mapped below m_lowest: that part is a hole, which is fine to unmap.
     uintptr_t end = start + rounded;

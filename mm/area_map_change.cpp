@@ -55,7 +55,7 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
         return lib::Error(lib::Errno::INVAL, "mremap: bad length");
     if (old_size == 0)
         return lib::Error(lib::Errno::INVAL, "mremap: duplicating a mapping (old size 0) is not supported");
-    if (old_size > m_highest - old_start)
+    if (old_size > m_highest - old_start) // (an old_start above the top is EFAULT below: nothing there)
         return lib::Error(lib::Errno::INVAL, "mremap: old range beyond the address space");
     Area* area = m_tree.find(old_start);
     if (!area)
@@ -66,7 +66,7 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
             TRY(remove_range(old_start + new_size, old_start + old_size, PageFate::Release));
         return old_start;
     }
-    if ((flags & RemapFixed) && (!area_aligned(new_start) || new_size > m_highest || new_start > m_highest - new_size))
+    if ((flags & RemapFixed) && (!area_aligned(new_start) || !ends_below_top(new_start, new_size)))
         return lib::Error(lib::Errno::INVAL, "mremap: bad MREMAP_FIXED address");
     if ((flags & RemapFixed) && new_start < old_start + old_size && old_start < new_start + new_size)
         return lib::Error(lib::Errno::INVAL, "mremap: old and new ranges overlap");

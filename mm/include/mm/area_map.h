@@ -115,6 +115,8 @@ private:
     void resize(Area& area, uintptr_t start, uintptr_t end);
     lib::Result<uintptr_t> move(Area& area, uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start);
     bool fits(uintptr_t start, size_t length) const;
+    /// [start, start + length) ends at or below the top (it may start below m_lowest).
+    bool ends_below_top(uintptr_t start, size_t length) const { return length <= m_highest && start <= m_highest - length; }
 
     Tree m_tree;
     uintptr_t m_lowest, m_highest, m_mmap_top;
