@@ -78,6 +78,26 @@ lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r,
     return store64(memory, place, uint64_t(d.tls_offset) + d.address + uint64_t(r.addend));
 }
 
+/// R_X86_64_TLSDESC (the GNU2 TLS dialect; "TLS Descriptors for x86-64", Oliva): the
+/// descriptor is two words, the resolver's address and its argument. Every module loaded
+/// at start has static TLS, so the argument is the variable's thread-pointer offset.
+lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+{
+    if (!object.tlsdesc_static)
+        return elf_error("ELF: R_X86_64_TLSDESC relocation is not supported here");
+    uint32_t index = elf::rela_symbol(r);
+    ResolvedSymbol d { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+    if (index)
+        d = TRY(resolve(object, index, false, resolver));
+    else if (!object.tls_offset)
+        return elf_error("ELF: R_X86_64_TLSDESC in an object without static TLS");
+    if (!d.tls_module)
+        return elf_error("ELF: R_X86_64_TLSDESC against a symbol without a TLS module");
+    uint64_t place = object.bias + r.offset;
+    TRY(store64(memory, place, object.tlsdesc_static));
+    return store64(memory, place + 8, uint64_t(d.tls_offset) + d.address + uint64_t(r.addend));
+}
+
 lib::Result<void> apply_pc32(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     uint64_t place = object.bias + r.offset;
@@ -93,7 +113,6 @@ lib::Error unsupported(uint32_t type)
     switch (type) {
     case 10: case 11: return elf_error("ELF: R_X86_64_32/32S relocation (code not built position-independent)");
     case 23: return elf_error("ELF: R_X86_64_TPOFF32 relocation (initial-exec TLS in a text relocation)");
-    case 36: return elf_error("ELF: R_X86_64_TLSDESC relocation is not supported");
     default: return elf_error("ELF: unknown x86-64 relocation type");
     }
 }
@@ -125,6 +144,8 @@ lib::Result<void> apply_relocation(const RelocationContext& object, const elf::R
     case elf::R_X86_64_DTPMOD64:
     case elf::R_X86_64_DTPOFF64:
         return apply_tls(object, r, memory, resolver);
+    case elf::R_X86_64_TLSDESC:
+        return apply_tlsdesc(object, r, memory, resolver);
     default:
         return unsupported(type);
     }

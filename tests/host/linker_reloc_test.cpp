@@ -110,6 +110,30 @@ TEST_F(LinkerRelocation, AppliesEachType)
     EXPECT_EQ(word(0x2000), 0x13u);
 }
 
+TEST_F(LinkerRelocation, TlsDescriptorsPointAtTheStaticResolver)
+{
+    RelocationContext with_resolver = context();
+    with_resolver.tlsdesc_static = 0xabc000;
+    BufferMemory memory(b.memory, kBase);
+    auto apply_desc = [&](uint32_t symbol, int64_t addend) {
+        return apply_relocation(with_resolver, { 0x2000, elf::rela_info(symbol, elf::R_X86_64_TLSDESC), addend }, memory, resolver);
+    };
+    ASSERT_FALSE(apply_desc(tls, 4).is_error()); // module 2's block at -0x80, symbol at +0x10
+    EXPECT_EQ(word(0x2000), 0xabc000u);
+    EXPECT_EQ(int64_t(word(0x2008)), -0x80 + 0x10 + 4);
+    ASSERT_FALSE(apply_desc(0, 0x18).is_error()); // the object's own block at -0x40
+    EXPECT_EQ(int64_t(word(0x2008)), -0x40 + 0x18);
+    ASSERT_FALSE(apply_desc(local_tls, 0).is_error());
+    EXPECT_EQ(int64_t(word(0x2008)), -0x40 + 0x8);
+    EXPECT_STREQ(apply_desc(puts, 0).error().message, "ELF: R_X86_64_TLSDESC against a symbol without a TLS module");
+    RelocationContext no_tls { kBase, *table, 0, std::nullopt, 0xabc000 };
+    EXPECT_STREQ(apply_relocation(no_tls, { 0x2000, elf::rela_info(0, elf::R_X86_64_TLSDESC), 0 }, memory, resolver).error().message,
+        "ELF: R_X86_64_TLSDESC in an object without static TLS");
+    EXPECT_STREQ(apply_relocation(no_tls, { ObjectBuilder::kSize - 8, elf::rela_info(tls, elf::R_X86_64_TLSDESC), 0 }, memory,
+                     resolver).error().message,
+        "ELF: relocation target outside the object"); // the second word lies past the end
+}
+
 TEST_F(LinkerRelocation, Pc32)
 {
     b.put(0x2008, uint64_t(0xffffffffffffffff));
@@ -137,7 +161,7 @@ TEST_F(LinkerRelocation, Copy)
 TEST_F(LinkerRelocation, Errors)
 {
     EXPECT_STREQ(apply(0x99, 0, 0).error().message, "ELF: unknown x86-64 relocation type");
-    EXPECT_STREQ(apply(36, 0, 0).error().message, "ELF: R_X86_64_TLSDESC relocation is not supported");
+    EXPECT_STREQ(apply(elf::R_X86_64_TLSDESC, tls, 0).error().message, "ELF: R_X86_64_TLSDESC relocation is not supported here");
     EXPECT_STREQ(apply(10, puts, 0).error().message, "ELF: R_X86_64_32/32S relocation (code not built position-independent)");
     EXPECT_STREQ(apply(elf::R_X86_64_64, 1000, 0).error().message, "ELF: symbol index out of range");
     EXPECT_STREQ(apply(elf::R_X86_64_GLOB_DAT, 0, 0).error().message, "ELF: symbol relocation against symbol index 0");

@@ -127,7 +127,7 @@ enum RelocType : uint32_t {
     R_X86_64_NONE = 0, R_X86_64_64 = 1, R_X86_64_PC32 = 2, R_X86_64_COPY = 5,
     R_X86_64_GLOB_DAT = 6, R_X86_64_JUMP_SLOT = 7, R_X86_64_RELATIVE = 8,
     R_X86_64_DTPMOD64 = 16, R_X86_64_DTPOFF64 = 17, R_X86_64_TPOFF64 = 18,
-    R_X86_64_IRELATIVE = 37,
+    R_X86_64_TLSDESC = 36, R_X86_64_IRELATIVE = 37,
 };
 
 // Symbol binding, type (gABI §4 "Symbol Table", Figures 4-17/4-18) and section indices.

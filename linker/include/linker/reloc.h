@@ -59,11 +59,16 @@ struct RelocationContext {
     const SymbolTable& symbols;
     uint64_t tls_module = 0;           // its TLS module id (0: no PT_TLS)
     std::optional<int64_t> tls_offset; // thread-pointer offset of its static TLS block
+    /// R_X86_64_TLSDESC: run-time address of the resolver for a variable in static TLS
+    /// (it returns the descriptor's second word, the variable's thread-pointer offset).
+    /// 0: TLSDESC relocations are refused.
+    uint64_t tlsdesc_static = 0;
 };
 
 /// Applies one RELA relocation. Errors (ENOEXEC unless said): target outside `memory`,
 /// symbol index out of range, an unknown or unsupported type (named in the message),
-/// PC32 overflow, TLS relocations in an object without TLS; COPY of an unresolved
+/// PC32 overflow, TLS relocations in an object without TLS, TLSDESC without a resolver
+/// or against a module without static TLS; COPY of an unresolved
 /// symbol or from a definition smaller than the executable's symbol (ELIBBAD);
 /// whatever the resolver returns.
 lib::Result<void> apply_relocation(const RelocationContext& object, const elf::Rela& rela, Memory& memory, SymbolResolver& resolver);
