@@ -15,6 +15,7 @@ namespace linker {
 
 struct Module {
     char path[256];
+    size_t loaded_by;    // index of the module whose DT_NEEDED loaded it (0 for the executable)
     ElfImage image;
     LoadedObject object;
     int64_t tls_offset; // thread-pointer offset of its static TLS block (0: no PT_TLS)

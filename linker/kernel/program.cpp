@@ -1,6 +1,7 @@
 // run_program: loads the executable and its libraries, binds them, prepares the start-up
 // contract for libc-shim (libc_shim/startup.h) and the initial stack, and enters _start.
 #include <linker/initial_stack.h>
+#include "library_search.h"
 #include "module_loader.h"
 #include "symbol_binder.h"
 #include <linker/program.h>
@@ -24,7 +25,6 @@ namespace linker {
 namespace {
 
 constexpr size_t kStackSize = 1 << 20; // FIRST CUT: populated eagerly; grows with demand paging later
-constexpr const char* kLibraryDirectories[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib" };
 
 Module g_modules[libc_shim::ProgramStartup::kMaxObjects];
 size_t g_module_count;
@@ -39,25 +39,29 @@ bool is_loaded(std::string_view soname)
     return false;
 }
 
-lib::Result<void> load_library(std::string_view soname, const Module& needed_by)
+lib::Result<void> load_library(std::string_view soname, size_t needer, std::string_view ld_library_path)
 {
     if (g_module_count == libc_shim::ProgramStartup::kMaxObjects)
         return lib::Error(lib::Errno::NOMEM, "more than 64 shared libraries");
     char path[256];
-    for (const char* directory : kLibraryDirectories) {
-        int n = snprintf(path, sizeof(path), "%s/%.*s", directory, int(soname.size()), soname.data());
-        if (n <= 0 || size_t(n) >= sizeof(path) || fs::root_image().lookup(path).is_error())
-            continue;
-        TRY(load_module(path, ModuleKind::Library, g_modules[g_module_count]));
-        ++g_module_count;
-        return {};
+    auto found = find_library(soname, std::span(g_modules, g_module_count), needer, ld_library_path, path);
+    if (found.is_error()) {
+        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, g_modules[needer].path);
+        return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
     }
-    klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needed_by.path);
-    return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
+    Module& module = g_modules[g_module_count];
+    if (auto r = load_module(found.value(), ModuleKind::Library, module); r.is_error()) {
+        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), g_modules[needer].path,
+            r.error().message);
+        return r.error();
+    }
+    module.loaded_by = needer;
+    ++g_module_count;
+    return {};
 }
 
 /// Loads every DT_NEEDED not provided by the kernel, breadth first (the glibc scope order).
-lib::Result<void> load_dependencies()
+lib::Result<void> load_dependencies(std::string_view ld_library_path)
 {
     for (size_t i = 0; i < g_module_count; ++i) {
         const LoadedObject& object = g_modules[i].object;
@@ -65,9 +69,17 @@ lib::Result<void> load_dependencies()
             std::string_view soname = object.string(offset);
             if (libc_shim::is_kernel_soname(soname) || is_loaded(soname))
                 continue;
-            TRY(load_library(soname, g_modules[i]));
+            TRY(load_library(soname, i, ld_library_path));
         }
     }
+    return {};
+}
+
+std::string_view environment_value(std::span<const std::string_view> envp, std::string_view name)
+{
+    for (std::string_view entry : envp)
+        if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
+            return entry.substr(name.size() + 1);
     return {};
 }
 
@@ -130,8 +142,9 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     auto loaded = load_module(argv[0], ModuleKind::Executable, g_modules[0]);
     if (loaded.is_error())
         return loaded.error();
+    g_modules[0].loaded_by = 0;
     g_module_count = 1;
-    if (auto r = load_dependencies(); r.is_error())
+    if (auto r = load_dependencies(environment_value(envp, "LD_LIBRARY_PATH")); r.is_error())
         return r.error();
     if (auto r = check_tls(); r.is_error())
         return r.error();
