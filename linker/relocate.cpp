@@ -14,7 +14,7 @@ public:
     lib::Result<ResolvedSymbol> resolve(const SymbolRequest& request) override
     {
         Binding b = TRY(m_resolver.resolve(m_object, request.index, request));
-        ResolvedSymbol result { b.address, b.size, nullptr, 1, b.tls_offset };
+        ResolvedSymbol result { b.address, b.size, nullptr, b.tls_module, b.tls_offset };
         if (request.copy && b.address) {
             m_copy_source = BufferMemory({ reinterpret_cast<std::byte*>(b.address), b.size }, b.address);
             result.memory = &m_copy_source;
@@ -42,10 +42,11 @@ private:
 
 lib::Result<void> relocate(const LoadedObject& object, Resolver& resolver)
 {
-    RelocationContext context { object.bias(), object.symbols(), 0, std::nullopt };
+    RelocationContext context { object.bias(), object.symbols(), 0, std::nullopt, resolver.tlsdesc_static_resolver() };
     if (object.has_tls()) {
-        context.tls_module = 1;
-        context.tls_offset = TRY(resolver.own_tls_offset(object));
+        TlsPlacement own = TRY(resolver.own_tls(object));
+        context.tls_module = own.module;
+        context.tls_offset = own.offset;
     }
     RelocationTables tables = TRY(relocation_tables(object.view(), object.dynamic()));
     BufferMemory memory(object.memory(), object.load_address());

@@ -74,6 +74,7 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     }
     auto memory = std::span(reinterpret_cast<std::byte*>(base), size);
     module.object = TRY(LoadedObject::create(image, memory, base));
+    module.tls_module = 0;
     module.tls_offset = 0;
     register_module_symbols(module);
     klog::info(klog::Subsystem::Linker, "loaded {} at {:#x} ({} KiB)", path, base, size / 1024);

@@ -18,7 +18,8 @@ struct Module {
     size_t loaded_by;    // index of the module whose DT_NEEDED loaded it (0 for the executable)
     ElfImage image;
     LoadedObject object;
-    int64_t tls_offset; // thread-pointer offset of its static TLS block (0: no PT_TLS)
+    uint64_t tls_module; // its TLS module id, from 1 in load order (0: no PT_TLS)
+    int64_t tls_offset;  // thread-pointer offset of its static TLS block (0: no PT_TLS)
     std::optional<ModuleSymbols> symbols; // names its functions in crash reports, once loaded
 };
 

@@ -3,6 +3,7 @@
 #include <linker/initial_stack.h>
 #include "library_search.h"
 #include "module_loader.h"
+#include "startup_tables.h"
 #include "symbol_binder.h"
 #include <linker/program.h>
 #include <linker/relocate.h>
@@ -83,37 +84,6 @@ std::string_view environment_value(std::span<const std::string_view> envp, std::
     return {};
 }
 
-lib::Result<void> check_tls()
-{
-    for (size_t i = 1; i < g_module_count; ++i)
-        if (g_modules[i].image.tls())
-            return lib::Error(lib::Errno::NOEXEC, "thread-local storage in shared libraries is not supported yet");
-    if (const auto* tls = g_modules[0].image.tls()) {
-        uint64_t align = tls->align ? tls->align : 1;
-        g_modules[0].tls_offset = -int64_t((tls->memsz + align - 1) & ~(align - 1));
-    }
-    return {};
-}
-
-libc_shim::ObjectInit init_of(const Module& m)
-{
-    const auto& d = m.object.dynamic();
-    uint64_t b = m.object.bias();
-    auto fn = [&](uint64_t v) { return v ? reinterpret_cast<libc_shim::FiniFunction>(b + v) : nullptr; };
-    return { m.path, fn(d.init), reinterpret_cast<libc_shim::InitFunction*>(b + d.init_array), d.init_arraysz / 8,
-        reinterpret_cast<libc_shim::InitFunction*>(b + d.preinit_array), d.preinit_arraysz / 8,
-        fn(d.fini), reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array), d.fini_arraysz / 8 };
-}
-
-void fill_startup()
-{
-    auto& startup = libc_shim::program_startup();
-    startup.executable = init_of(g_modules[0]);
-    startup.library_count = 0;
-    for (size_t i = g_module_count; i-- > 1;) // dependencies before the objects that need them
-        startup.libraries[startup.library_count++] = init_of(g_modules[i]);
-}
-
 lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
     // A PROT_NONE guard page below the stack: an overflow dies with SIGSEGV (139).
@@ -146,7 +116,8 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     g_module_count = 1;
     if (auto r = load_dependencies(environment_value(envp, "LD_LIBRARY_PATH")); r.is_error())
         return r.error();
-    if (auto r = check_tls(); r.is_error())
+    auto modules = std::span(g_modules, g_module_count);
+    if (auto r = plan_static_tls(modules); r.is_error())
         return r.error();
     SymbolBinder binder(std::span(g_modules, g_module_count));
     for (size_t i = g_module_count; i-- > 0;) { // libraries first: COPY reads their data
@@ -157,7 +128,7 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
         if (auto r = protect_module(g_modules[i]); r.is_error())
             return r.error();
     }
-    fill_startup();
+    record_startup_tables(modules);
     auto stack_pointer = build_stack(argv, envp);
     if (stack_pointer.is_error())
         return stack_pointer.error();

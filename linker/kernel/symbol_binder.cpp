@@ -38,7 +38,7 @@ lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t,
             continue;
         uint8_t type = elf::symbol_type(*def->symbol);
         if (type == elf::STT_TLS)
-            return Binding { def->symbol->value, def->symbol->size, m.tls_offset };
+            return Binding { def->symbol->value, def->symbol->size, m.tls_offset, m.tls_module };
         uint64_t address = type == elf::STT_GNU_IFUNC ? call_ifunc(def->address) : def->address;
         return Binding { address, def->symbol->size, 0 };
     }
@@ -82,12 +82,17 @@ uint64_t SymbolBinder::call_ifunc(uint64_t address)
     return reinterpret_cast<uint64_t (*)()>(address)();
 }
 
-lib::Result<int64_t> SymbolBinder::own_tls_offset(const LoadedObject& object)
+lib::Result<TlsPlacement> SymbolBinder::own_tls(const LoadedObject& object)
 {
     const Module* m = module_of(object);
-    if (!m || !m->image.tls())
+    if (!m || !m->tls_module)
         return lib::Error(lib::Errno::NOEXEC, "TLS relocation in an object without PT_TLS");
-    return m->tls_offset;
+    return TlsPlacement { m->tls_module, m->tls_offset };
+}
+
+uint64_t SymbolBinder::tlsdesc_static_resolver()
+{
+    return reinterpret_cast<uint64_t>(&osprey_tlsdesc_static);
 }
 
 void SymbolBinder::copied(void* copy, const void* original, size_t size)

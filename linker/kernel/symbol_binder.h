@@ -17,7 +17,8 @@ public:
 
     lib::Result<Binding> resolve(const LoadedObject& object, uint32_t index, const SymbolRequest& request) override;
     uint64_t call_ifunc(uint64_t address) override;
-    lib::Result<int64_t> own_tls_offset(const LoadedObject& object) override;
+    lib::Result<TlsPlacement> own_tls(const LoadedObject& object) override;
+    uint64_t tlsdesc_static_resolver() override;
     void copied(void* copy, const void* original, size_t size) override;
 
 private:

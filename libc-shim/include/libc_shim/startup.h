@@ -31,9 +31,12 @@
 //      DT_INIT_ARRAY when `init` is NULL (glibc >= 2.34 binaries) or `init(argc, argv,
 //      envp)` otherwise (older binaries pass __libc_csu_init);
 //   d. exit(main(argc, argv, environ)).
-// Static TLS of libraries (initial-exec TLS in a DT_NEEDED library) is not supported yet:
-// the linker refuses such programs.
+// Thread-local storage: the linker lays out the static TLS of every object that has a
+// PT_TLS (libc_shim/static_tls.h) and records it in program_startup().tls before step 4;
+// musl's thread set-up in (a) builds each thread's blocks and DTV from it (musl_tls.c).
 #pragma once
+
+#include <libc_shim/static_tls.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -71,6 +74,8 @@ struct ProgramStartup {
     ObjectInit executable;
     CopiedData copies[kMaxCopies];
     size_t copy_count;
+    osprey_tls_module tls_modules[kMaxObjects]; // tls.modules points here
+    osprey_static_tls tls;
 };
 
 /// Filled by the linker before it enters the program; read by __libc_start_main.

@@ -8,9 +8,16 @@
 namespace linker {
 
 struct Binding {
-    uint64_t address;   // 0 for an unresolved weak symbol; for COPY, a host pointer
-    uint64_t size;      // st_size of the definition (COPY relocations)
-    int64_t tls_offset; // TLS symbols: thread-pointer offset of the defining module's block
+    uint64_t address;        // 0 for an unresolved weak symbol; for COPY, a host pointer
+    uint64_t size;           // st_size of the definition (COPY relocations)
+    int64_t tls_offset;      // TLS symbols: thread-pointer offset of the defining module's block
+    uint64_t tls_module = 0; // TLS symbols: the defining module's TLS module id
+};
+
+/// Where an object's own TLS block is: its module id (>= 1) and thread-pointer offset.
+struct TlsPlacement {
+    uint64_t module;
+    int64_t offset;
 };
 
 class Resolver {
@@ -20,14 +27,17 @@ public:
     virtual lib::Result<Binding> resolve(const LoadedObject& object, uint32_t symbol_index, const SymbolRequest& request) = 0;
     /// Calls the IFUNC resolver at `address` and returns the implementation's address.
     virtual uint64_t call_ifunc(uint64_t address) = 0;
-    /// Thread-pointer offset of `object`'s own static TLS block (negative, variant II).
-    virtual lib::Result<int64_t> own_tls_offset(const LoadedObject& object) = 0;
+    /// Module id and thread-pointer offset (negative, variant II) of `object`'s own
+    /// static TLS block. Called only for objects with PT_TLS.
+    virtual lib::Result<TlsPlacement> own_tls(const LoadedObject& object) = 0;
+    /// Run-time address of the TLSDESC resolver for static TLS (0: TLSDESC refused).
+    virtual uint64_t tlsdesc_static_resolver() { return 0; }
     /// Told about each COPY relocation done (libc data copied into the program).
     virtual void copied(void* copy, const void* original, size_t size) { }
 };
 
-/// Applies DT_RELR, DT_RELA and DT_JMPREL of `object` in place (its own memory). The
-/// object's TLS module id is 1 if it has PT_TLS. Errors: as apply_relocations().
+/// Applies DT_RELR, DT_RELA and DT_JMPREL of `object` in place (its own memory).
+/// Errors: as apply_relocations().
 lib::Result<void> relocate(const LoadedObject& object, Resolver& resolver);
 
 } // namespace linker

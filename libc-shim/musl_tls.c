@@ -1,0 +1,74 @@
+/* Static TLS for every module of the program, not only the executable.
+ *
+ * musl's static libc sets up one TLS module, the executable's PT_TLS found through
+ * AT_PHDR (src/env/__init_tls.c, static_init_tls, a weak __init_tls). Osprey's linker
+ * loads shared libraries too, and lays out all of their PT_TLS blocks below the thread
+ * pointer (linker/tls.h): this strong __init_tls gives musl that layout instead, as the
+ * list of tls_module records its __copy_tls walks. So the main thread here, and every
+ * thread pthread_create makes later (it sizes its memory by libc.tls_size and copies the
+ * same list), gets each module's .tdata at the offset the relocations used, .tbss zeroed,
+ * and a DTV (dtv[0] = count, dtv[i] = module i's block) that __tls_get_addr reads for
+ * general-dynamic accesses.
+ *
+ * Called by __init_libc, once for the kernel at boot (no modules: just the struct pthread)
+ * and once for the program by __libc_start_main. The memory is one anonymous mapping:
+ * the DTV, the blocks, the struct pthread, then the tls_module records. It is the
+ * thread's for good: the main thread never exits before the VM does. */
+#include "pthread_impl.h"
+#include "libc.h"
+
+#include <elf.h>
+#include <sys/mman.h>
+
+#include <libc_shim/static_tls.h>
+
+#define MIN_TLS_ALIGN _Alignof(struct pthread)
+
+/* PT_GNU_STACK's p_memsz sets the default thread stack size, as musl's static start-up
+ * does (glibc honours it as well). */
+static void default_stack_size_from_headers(const size_t *aux)
+{
+	const unsigned char *p = (const void *)aux[AT_PHDR];
+	for (size_t n = aux[AT_PHNUM]; p && n; n--, p += aux[AT_PHENT]) {
+		const Elf64_Phdr *phdr = (const void *)p;
+		if (phdr->p_type == PT_GNU_STACK && phdr->p_memsz > __default_stacksize)
+			__default_stacksize = phdr->p_memsz < DEFAULT_STACK_MAX ? phdr->p_memsz : DEFAULT_STACK_MAX;
+	}
+}
+
+/* Threads' TLS size: the DTV, the blocks, the struct pthread, and room to align the
+ * thread pointer (musl ldso's formula). */
+static size_t thread_tls_size(const struct osprey_static_tls *tls, size_t align)
+{
+	size_t size = (1 + tls->count) * sizeof(void *) + tls->size + sizeof(struct pthread) + 2 * align;
+	return (size + MIN_TLS_ALIGN - 1) & -MIN_TLS_ALIGN;
+}
+
+void __init_tls(size_t *aux)
+{
+	const struct osprey_static_tls *tls = osprey_program_static_tls();
+	size_t align = tls->align > MIN_TLS_ALIGN ? tls->align : MIN_TLS_ALIGN;
+	default_stack_size_from_headers(aux);
+	libc.tls_align = align;
+	libc.tls_cnt = tls->count;
+	libc.tls_size = thread_tls_size(tls, align);
+
+	size_t records = tls->count * sizeof(struct tls_module);
+	/* musl's mmap (built with the overlay that calls the kernel): this unit's own view of
+	 * syscall_arch.h would be the `syscall` instruction. */
+	unsigned char *mem = mmap(0, libc.tls_size + records, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		a_crash(); /* no memory for the first thread: nothing can run */
+
+	struct tls_module *list = (void *)(mem + libc.tls_size), **link = &libc.tls_head;
+	for (size_t i = 0; i < tls->count; i++) {
+		const struct osprey_tls_module *m = &tls->modules[i];
+		list[i] = (struct tls_module){ .image = (void *)m->image, .len = m->filesz,
+			.size = m->memsz, .align = m->align, .offset = (size_t)-m->offset };
+		*link = &list[i];
+		link = &list[i].next;
+	}
+	*link = 0;
+	if (__init_tp(__copy_tls(mem)) < 0)
+		a_crash();
+}
