@@ -1,5 +1,86 @@
-// The static TLS layout the kernel's linker recorded (libc_shim/startup.h), for musl's
-// thread set-up (musl_tls.c).
+// What the program can ask about its loaded objects, from the table the kernel's linker
+// fills (libc_shim/startup.h): dl_iterate_phdr (glibc 2.2.5; musl's static one reports
+// only the executable) and _dl_find_object (glibc 2.35, what libgcc's unwinder calls for
+// every frame of a C++ exception), and the static TLS layout musl's thread set-up reads.
+//
+// Kernel code is not reported: it has no program headers or unwind tables a program can
+// use, so an exception cannot pass through a kernel function (qsort calling a comparator
+// that throws ends in std::terminate). FIRST CUT: objects are only added at start-up, so
+// no lock guards the table; dlopen will need one (and dlpi_adds/dlpi_subs to move).
 #include <libc_shim/startup.h>
 
-extern "C" const osprey_static_tls* osprey_program_static_tls() { return &libc_shim::program_startup().tls; }
+#include <cstdint>
+#include <dlfcn.h>
+#include <link.h>
+
+namespace {
+
+// glibc 2.35's struct dl_find_object (libc-shim builds against glibc's headers).
+static_assert(sizeof(dl_find_object) == 96 && offsetof(dl_find_object, dlfo_eh_frame) == 32);
+static_assert(sizeof(dl_phdr_info) == 64 && offsetof(dl_phdr_info, dlpi_tls_data) == 56);
+static_assert(sizeof(libc_shim::LinkMap) == 40 && offsetof(link_map, l_prev) == offsetof(libc_shim::LinkMap, l_prev)
+    && offsetof(link_map, l_ld) == offsetof(libc_shim::LinkMap, l_ld));
+
+link_map* as_link_map(const libc_shim::LinkMap& map) { return reinterpret_cast<link_map*>(const_cast<libc_shim::LinkMap*>(&map)); }
+
+uintptr_t thread_pointer()
+{
+    uintptr_t tp;
+    asm("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+}
+
+dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, size_t count)
+{
+    dl_phdr_info info {};
+    info.dlpi_addr = object.map.l_addr;
+    info.dlpi_name = object.map.l_name;
+    info.dlpi_phdr = static_cast<const ElfW(Phdr)*>(object.phdr);
+    info.dlpi_phnum = object.phnum;
+    info.dlpi_adds = count; // objects ever added and removed: libgcc caches on them
+    info.dlpi_subs = 0;
+    info.dlpi_tls_modid = object.tls_module;
+    info.dlpi_tls_data = object.tls_module ? reinterpret_cast<void*>(thread_pointer() + object.tls_offset) : nullptr;
+    return info;
+}
+
+} // namespace
+
+extern "C" {
+
+const osprey_static_tls* osprey_program_static_tls() { return &libc_shim::program_startup().tls; }
+
+/// dl_iterate_phdr(3): calls `callback` for each loaded object, the executable first,
+/// until it returns non-zero; returns that value, or 0.
+int osprey_dl_iterate_phdr(int (*callback)(dl_phdr_info*, size_t, void*), void* data)
+{
+    const auto& startup = libc_shim::program_startup();
+    for (size_t i = 0; i < startup.object_count; ++i) {
+        dl_phdr_info info = phdr_info(startup.objects[i], startup.object_count);
+        if (int result = callback(&info, sizeof(info), data))
+            return result;
+    }
+    return 0;
+}
+
+/// _dl_find_object(3): the object whose mapping contains `address`: its span, link_map
+/// and PT_GNU_EH_FRAME. Returns 0, or -1 if no loaded object contains it.
+int _dl_find_object(void* address, dl_find_object* result) noexcept
+{
+    const auto& startup = libc_shim::program_startup();
+    auto pc = reinterpret_cast<uint64_t>(address);
+    for (size_t i = 0; i < startup.object_count; ++i) {
+        const libc_shim::LoadedObjectInfo& object = startup.objects[i];
+        if (pc < object.map_start || pc >= object.map_end)
+            continue;
+        *result = dl_find_object {};
+        result->dlfo_map_start = reinterpret_cast<void*>(object.map_start);
+        result->dlfo_map_end = reinterpret_cast<void*>(object.map_end);
+        result->dlfo_link_map = as_link_map(object.map);
+        result->dlfo_eh_frame = const_cast<void*>(object.eh_frame_hdr);
+        return 0;
+    }
+    return -1;
+}
+
+} // extern "C"

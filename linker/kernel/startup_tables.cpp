@@ -18,6 +18,25 @@ libc_shim::ObjectInit init_of(const Module& m)
         fn(d.fini), reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array), d.fini_arraysz / 8 };
 }
 
+libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
+{
+    uint64_t bias = m.object.bias();
+    const elf::ProgramHeader* eh_frame = m.image.eh_frame_hdr();
+    const elf::ProgramHeader* dynamic = m.image.dynamic();
+    libc_shim::LoadedObjectInfo info {};
+    info.map.l_addr = bias;
+    info.map.l_name = const_cast<char*>(executable ? "" : m.path);
+    info.map.l_ld = dynamic ? reinterpret_cast<void*>(bias + dynamic->vaddr) : nullptr;
+    info.phdr = reinterpret_cast<const void*>(bias + m.image.phdr_vaddr());
+    info.phnum = m.image.phdr_vaddr() ? m.image.phnum() : 0;
+    info.map_start = bias + m.image.span_start();
+    info.map_end = bias + m.image.span_end();
+    info.eh_frame_hdr = eh_frame ? reinterpret_cast<const void*>(bias + eh_frame->vaddr) : nullptr;
+    info.tls_module = m.tls_module;
+    info.tls_offset = m.tls_offset;
+    return info;
+}
+
 } // namespace
 
 lib::Result<void> plan_static_tls(std::span<Module> modules)
@@ -52,6 +71,13 @@ void record_startup_tables(std::span<const Module> modules)
     startup.library_count = 0;
     for (size_t i = modules.size(); i-- > 1;) // dependencies before the objects that need them
         startup.libraries[startup.library_count++] = init_of(modules[i]);
+    startup.object_count = 0;
+    for (const Module& m : modules)
+        startup.objects[startup.object_count++] = object_info(m, &m == &modules[0]);
+    for (size_t i = 0; i < startup.object_count; ++i) { // glibc's link_map chain, in load order
+        startup.objects[i].map.l_prev = i ? &startup.objects[i - 1].map : nullptr;
+        startup.objects[i].map.l_next = i + 1 < startup.object_count ? &startup.objects[i + 1].map : nullptr;
+    }
 }
 
 } // namespace linker

@@ -34,6 +34,8 @@
 // Thread-local storage: the linker lays out the static TLS of every object that has a
 // PT_TLS (libc_shim/static_tls.h) and records it in program_startup().tls before step 4;
 // musl's thread set-up in (a) builds each thread's blocks and DTV from it (musl_tls.c).
+// It also records every object in program_startup().objects for dl_iterate_phdr and
+// _dl_find_object (loaded_objects.cpp).
 #pragma once
 
 #include <libc_shim/static_tls.h>
@@ -67,6 +69,27 @@ struct CopiedData {
     size_t size;
 };
 
+/// glibc's public struct link_map (<link.h>; layout checked in loaded_objects.cpp).
+struct LinkMap {
+    uint64_t l_addr; // load bias
+    char* l_name;    // "" for the executable, as glibc reports it
+    void* l_ld;      // run-time address of the dynamic section
+    LinkMap* l_next;
+    LinkMap* l_prev;
+};
+
+/// One loaded object as dl_iterate_phdr and _dl_find_object report it; `map`s are chained
+/// in load order.
+struct LoadedObjectInfo {
+    LinkMap map;
+    const void* phdr;           // run-time address of the program headers
+    uint16_t phnum;
+    uint64_t map_start, map_end; // the object's reserved span
+    const void* eh_frame_hdr;   // PT_GNU_EH_FRAME at run time (null if none)
+    size_t tls_module;          // 0: no PT_TLS
+    int64_t tls_offset;         // thread-pointer offset of its static TLS block
+};
+
 struct ProgramStartup {
     static constexpr size_t kMaxObjects = 64, kMaxCopies = 64;
     ObjectInit libraries[kMaxObjects]; // in constructor order: dependencies first
@@ -74,6 +97,8 @@ struct ProgramStartup {
     ObjectInit executable;
     CopiedData copies[kMaxCopies];
     size_t copy_count;
+    LoadedObjectInfo objects[kMaxObjects]; // in load order: the executable first
+    size_t object_count;
     osprey_tls_module tls_modules[kMaxObjects]; // tls.modules points here
     osprey_static_tls tls;
 };

@@ -26,6 +26,7 @@ public:
     const elf::ProgramHeader* dynamic() const { return find(elf::PT_DYNAMIC); }
     const elf::ProgramHeader* tls() const { return find(elf::PT_TLS); }
     const elf::ProgramHeader* relro() const { return find(elf::PT_GNU_RELRO); }
+    const elf::ProgramHeader* eh_frame_hdr() const { return find(elf::PT_GNU_EH_FRAME); }
     std::span<const std::byte> file() const { return m_file; }
 
 private:

@@ -2,8 +2,10 @@
 // (tls_library.c, built as libtlsgd.so and, with TLS descriptors, libtlsdesc.so), found
 // through the executable's DT_RUNPATH ($ORIGIN), next to the executable's own TLS. Checks
 // initial values, zeroed .tbss, alignment, that every access path to one variable agrees
-// (the program's extern access and the library's own), and
+// (the program's extern access, the library's own, dl_iterate_phdr's dlpi_tls_data), and
 // that the blocks lie below the thread pointer without overlapping. Prints "tls_libraries: ok".
+#define _GNU_SOURCE
+#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,27 @@ static int failures;
             ++failures, printf("tls_libraries: FAILED: %s (line %d)\n", #condition, __LINE__); \
     } while (0)
 
+struct Seen {
+    int objects, with_tls;
+    uintptr_t gd_block, desc_block;
+};
+
+static int each_object(struct dl_phdr_info* info, size_t size, void* data)
+{
+    struct Seen* seen = data;
+    CHECK(size >= sizeof(*info));
+    ++seen->objects;
+    if (info->dlpi_tls_modid) {
+        ++seen->with_tls;
+        CHECK(info->dlpi_tls_data != NULL);
+    }
+    if (strstr(info->dlpi_name, "libtlsgd.so"))
+        seen->gd_block = (uintptr_t)info->dlpi_tls_data;
+    if (strstr(info->dlpi_name, "libtlsdesc.so"))
+        seen->desc_block = (uintptr_t)info->dlpi_tls_data;
+    return 0;
+}
+
 int main(void)
 {
     uintptr_t tp;
@@ -52,6 +75,11 @@ int main(void)
         CHECK(blocks[i] < tp && tp - blocks[i] < (1 << 20)); // static TLS, below the thread pointer
     CHECK(blocks[0] != blocks[1] && blocks[1] != blocks[2]);
 
+    struct Seen seen = { 0 };
+    dl_iterate_phdr(each_object, &seen);
+    CHECK(seen.objects == 3 && seen.with_tls == 3);   // the executable and both libraries
+    CHECK(seen.gd_block && seen.gd_block <= (uintptr_t)&gd_exported && (uintptr_t)&gd_exported - seen.gd_block < 4096);
+    CHECK(seen.desc_block && seen.desc_block <= (uintptr_t)&desc_exported);
     if (failures)
         return 1;
     printf("tls_libraries: ok\n");
