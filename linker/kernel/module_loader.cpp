@@ -23,18 +23,19 @@ int protection(uint32_t flags)
 
 /// Maps segment `s` of `image` (span loaded at `base`) from `file` like ld.so does:
 /// private file pages (shared with the image until written), the tail of the last file
-/// page zeroed and anonymous pages for the rest of .bss. Writable for relocation;
-/// protect_module sets the final protections.
+/// page zeroed and anonymous pages for the rest of .bss. Its own protection plus write,
+/// for relocation: text is executable from the start, because IRELATIVE and IFUNC
+/// resolvers run while the object is being relocated. protect_module drops the write.
 lib::Result<void> map_segment(const ElfImage& image, const LoadSegment& s, uint64_t base, const mm::MappedFile& file)
 {
-    constexpr int kReadWrite = mm::ProtRead | mm::ProtWrite;
+    const int while_relocating = protection(s.flags) | mm::ProtRead | mm::ProtWrite;
     uint64_t page_vaddr = mm::page_round_down(s.vaddr);
     uint64_t start = base + (page_vaddr - image.span_start());
     uint64_t file_end = base + (s.vaddr + s.filesz - image.span_start());
     uint64_t memory_end = base + (s.vaddr + s.memsz - image.span_start());
     if (s.filesz > 0) {
         mm::MapRequest request { .hint = start, .length = mm::page_round_up(file_end) - start,
-            .placement = mm::Placement::FixedReplace, .prot = kReadWrite, .file = &file,
+            .placement = mm::Placement::FixedReplace, .prot = while_relocating, .file = &file,
             .file_offset = s.offset - (s.vaddr - page_vaddr) };
         TRY(mm::map(request, mm::MapNoReserve));
     }
@@ -43,7 +44,7 @@ lib::Result<void> map_segment(const ElfImage& image, const LoadSegment& s, uint6
         memset(reinterpret_cast<void*>(file_end), 0, zero_end - file_end);
     uint64_t anonymous_start = s.filesz > 0 ? mm::page_round_up(file_end) : start;
     if (mm::page_round_up(memory_end) > anonymous_start)
-        TRY(mm::map_anonymous(anonymous_start, mm::page_round_up(memory_end) - anonymous_start, kReadWrite,
+        TRY(mm::map_anonymous(anonymous_start, mm::page_round_up(memory_end) - anonymous_start, while_relocating,
             mm::Placement::FixedReplace));
     return {};
 }
