@@ -39,8 +39,11 @@ void* program_copy_of(const void* original)
 void refresh_program_copies()
 {
     const ProgramStartup& startup = program_startup();
-    for (size_t i = 0; i < startup.copy_count; ++i)
-        memcpy(startup.copies[i].copy, startup.copies[i].original, startup.copies[i].size);
+    for (size_t i = 0; i < startup.copy_count; ++i) {
+        const CopiedData& c = startup.copies[i];
+        if (memcmp(c.copy, c.original, c.size) != 0)
+            memcpy(c.copy, c.original, c.size);
+    }
 }
 
 void getopt_variables_in()

@@ -29,7 +29,9 @@ void getopt_variables_out();
 /// Before/after calling musl on the environment (see above).
 void environ_in();
 void environ_out();
-/// Copies every COPY-relocated object from the kernel's current value (program start).
+/// Copies every COPY-relocated object whose kernel value changed since relocation (program
+/// start, after musl's initialisation). An unchanged one is not written: const data such
+/// as in6addr_any may have been copied into the executable's RELRO, read-only by now.
 void refresh_program_copies();
 
 } // namespace libc_shim

@@ -23,8 +23,10 @@
 //      (PTR_MANGLE), which Osprey replaces with musl, ever reads it. The new struct pthread
 //      then gets the main thread's pthread key values, and mimalloc's heap the new thread
 //      id (libc-shim/malloc/mimalloc_bridge.h), before anything allocates;
-//   b. re-does every COPY so the program's copies of environ, __progname... see the values
-//      set in (a), and remembers the copies of getopt's variables (glibc_data.h);
+//   b. re-does every COPY whose kernel value changed in (a), so the program's copies of
+//      environ, __progname... see the new values (an unchanged one is left alone: const data
+//      may sit in the executable's RELRO, read-only by then), and remembers the copies of
+//      getopt's variables (glibc_data.h);
 //   c. runs the libraries' DT_INIT/DT_INIT_ARRAY (dependencies first), registers the
 //      finalizers (libraries' and the executable's DT_FINI_ARRAY/DT_FINI, `fini`, %rdx's
 //      function) with atexit, runs the executable's DT_PREINIT_ARRAY, then DT_INIT and
