@@ -11,6 +11,10 @@ extern "C" {
 // glibc 2.32: nonzero while the process has one thread (libstdc++ reads it to skip atomic
 // reference counting). Always 1 until threads exist; the scheduler will clear it.
 char __libc_single_threaded = 1;
+// ld.so's: the top of the initial stack, where argc is. The JIT and GC of node and ruby
+// scan the main thread's stack up to it. Set by the linker before relocation (a program's
+// COPY of it lies in its RELRO, like glibc's own, which ld.so sets before relocating).
+void* __libc_stack_end;
 extern char** __environ;
 }
 
@@ -25,6 +29,8 @@ T* copy_of(T& variable)
 }
 
 } // namespace
+
+void set_libc_stack_end(void* top) { __libc_stack_end = top; }
 
 void* program_copy_of(const void* original)
 {

@@ -64,6 +64,16 @@ struct cmsghdr* __cmsg_nxthdr(struct msghdr* message, struct cmsghdr* header)
     return next;
 }
 
+// glibc 2.32: the message of a known error number, or NULL (musl's strerror gives one
+// shared "No error information" string for every number it does not know, and for 0).
+const char* strerrordesc_np(int error)
+{
+    if (error == 0)
+        return "Success";
+    const char* message = strerror(error);
+    return message == strerror(-1) ? nullptr : message;
+}
+
 int pthread_yield() { return sched_yield(); }
 int tgkill(pid_t tgid, pid_t tid, int signal) { return int(syscall(234, tgid, tid, signal)); }
 

@@ -79,7 +79,7 @@ ProgramStartup& program_startup() { return g_startup; }
 extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,
     InitFunction init, FiniFunction fini, FiniFunction rtld_fini, void* stack_end)
 {
-    (void)stack_end;
+    (void)stack_end; // __libc_stack_end was set by the linker (startup.h, step 0)
     g_argc = argc;
     g_argv = argv;
     g_envp = argv + argc + 1;

@@ -119,6 +119,12 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     auto modules = std::span(g_modules, g_module_count);
     if (auto r = plan_static_tls(modules); r.is_error())
         return r.error();
+    // The stack first: ld.so's __libc_stack_end must hold its final value before COPY
+    // relocations copy it (programs that import it keep their copy in RELRO).
+    auto stack_pointer = build_stack(argv, envp);
+    if (stack_pointer.is_error())
+        return stack_pointer.error();
+    libc_shim::set_libc_stack_end(reinterpret_cast<void*>(stack_pointer.value()));
     SymbolBinder binder(std::span(g_modules, g_module_count));
     for (size_t i = g_module_count; i-- > 0;) { // libraries first: COPY reads their data
         if (auto r = relocate(g_modules[i].object, binder); r.is_error()) {
@@ -129,9 +135,6 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
             return r.error();
     }
     record_startup_tables(modules);
-    auto stack_pointer = build_stack(argv, envp);
-    if (stack_pointer.is_error())
-        return stack_pointer.error();
     const Module& exe = g_modules[0];
     klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", exe.path, g_module_count, libc_shim::export_count());
     mm::note_program_started();

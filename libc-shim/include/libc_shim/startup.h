@@ -1,6 +1,8 @@
 // The contract between the kernel's ELF linker and libc-shim's __libc_start_main.
 //
 // What the linker does, in this order:
+//   0. Builds the initial stack (step 3's contents) and sets __libc_stack_end to its top
+//      (set_libc_stack_end), so COPY relocations of it see the final value.
 //   1. Loads and relocates the program. For every R_X86_64_COPY relocation bound to a
 //      kernel export it copies the bytes and records the copy in program_startup().copies
 //      (copy = the program's object, original = the kernel's export address, size).
@@ -107,6 +109,9 @@ struct ProgramStartup {
 
 /// Filled by the linker before it enters the program; read by __libc_start_main.
 ProgramStartup& program_startup();
+
+/// Sets ld.so's __libc_stack_end (glibc_data.cpp): the initial stack pointer, `top`.
+void set_libc_stack_end(void* top);
 
 /// A glibc import that nothing provides, bound to a stub that reports it when called.
 struct MissingSymbol {
