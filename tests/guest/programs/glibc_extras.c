@@ -1,8 +1,11 @@
 // glibc-only imports that stopped real programs at load (issue 13): __libc_stack_end (ld.so
-// data, read by node's and ruby's stack scanners) and strerrordesc_np (nginx, fio).
+// data, read by node's and ruby's stack scanners) and strerrordesc_np (nginx, fio); and
+// locale_t objects with glibc's public fields, which libstdc++ reads directly.
 // Prints "glibc_extras: ok".
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +27,25 @@ int main(int argc, char** argv)
         ++failures, printf("glibc_extras: FAILED: strerrordesc_np(0)\n");
     if (strerrordesc_np(9999) != NULL || strerrordesc_np(-1) != NULL)
         ++failures, printf("glibc_extras: FAILED: strerrordesc_np of an unknown number is not NULL\n");
+
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (!c || !(c->__ctype_b['a'] & _ISalpha) || (c->__ctype_b['1'] & _ISalpha) || c->__ctype_toupper['q'] != 'Q'
+        || c->__ctype_tolower['Q'] != 'q' || strcmp(c->__names[LC_CTYPE], "C") != 0)
+        ++failures, printf("glibc_extras: FAILED: newlocale's glibc fields\n");
+    if (c && (!isalpha_l('x', c) || toupper_l('x', c) != 'X'))
+        ++failures, printf("glibc_extras: FAILED: *_l functions with newlocale's locale\n");
+    locale_t numeric = c ? newlocale(LC_NUMERIC_MASK, "C", c) : 0; // base changed in place
+    if (numeric != c)
+        ++failures, printf("glibc_extras: FAILED: newlocale with a base\n");
+    locale_t global = duplocale(LC_GLOBAL_LOCALE);
+    if (!global || !global->__ctype_b || !isdigit_l('7', global))
+        ++failures, printf("glibc_extras: FAILED: duplocale(LC_GLOBAL_LOCALE)\n");
+    if (uselocale(global) != LC_GLOBAL_LOCALE || uselocale((locale_t)0) != global || uselocale(LC_GLOBAL_LOCALE) != global)
+        ++failures, printf("glibc_extras: FAILED: uselocale\n");
+    // Not checked: glibc refuses a locale it has no data for (ENOENT); musl accepts any
+    // name as the C locale with UTF-8, and so does Osprey.
+    freelocale(global);
+    freelocale(numeric);
     if (failures)
         return 1;
     printf("glibc_extras: ok\n");
