@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern "C" {
@@ -72,6 +73,12 @@ const char* strerrordesc_np(int error)
         return "Success";
     const char* message = strerror(error);
     return message == strerror(-1) ? nullptr : message;
+}
+
+// glibc 2.28's statx wrapper (musl has none before 1.2.5): the system call (kernel/syscall/statx.cpp).
+int statx(int dirfd, const char* __restrict path, int flags, unsigned int mask, struct statx* __restrict buffer) noexcept
+{
+    return int(syscall(332, dirfd, path, flags, mask, buffer));
 }
 
 int pthread_yield() { return sched_yield(); }

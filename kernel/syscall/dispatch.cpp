@@ -21,7 +21,7 @@ enum Number : long {
     ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201,
     SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
-    Faccessat = 269, SetRobustList = 273, Dup3 = 292, Prlimit64 = 302, Getrandom = 318,
+    Faccessat = 269, SetRobustList = 273, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
     Faccessat2 = 439,
 };
 
@@ -111,6 +111,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case ClockNanosleep: return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));
     case Openat: return sys::openat(int(a1), ptr<const char>(a2), int(a3), unsigned(a4));
     case Newfstatat: return sys::newfstatat(int(a1), ptr<const char>(a2), ptr<fs::LinuxStat>(a3), int(a4));
+    case Statx: return sys::statx(int(a1), ptr<const char>(a2), int(a3), unsigned(a4), ptr<abi::Statx>(a5));
     case Faccessat: case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3));
     case Dup3: return sys::dup3(int(a1), int(a2), int(a3), true);
     case Getrandom: return sys::getrandom(ptr<void>(a1), size_t(a2), unsigned(a3));

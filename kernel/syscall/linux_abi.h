@@ -90,6 +90,29 @@ constexpr int kFDupfd = 0, kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4, k
 constexpr int kFdCloexec = 1;
 constexpr int kOCloexec = 02000000;
 constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;
+constexpr int kAtNoAutomount = 0x800, kAtStatxSyncTypeMask = 0x6000;
+
+// statx(2), include/uapi/linux/stat.h.
+struct StatxTimestamp {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+};
+struct Statx {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, spare0;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    StatxTimestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint32_t stx_dio_mem_align, stx_dio_offset_align;
+    uint64_t spare3[12];
+};
+static_assert(sizeof(Statx) == 256 && __builtin_offsetof(Statx, stx_mode) == 28
+    && __builtin_offsetof(Statx, stx_atime) == 64 && __builtin_offsetof(Statx, stx_rdev_major) == 128);
+constexpr unsigned kStatxBasicStats = 0x7ff, kStatxReserved = 0x80000000u;
 
 constexpr int kProtRead = 1, kProtWrite = 2, kProtExec = 4;
 // include/uapi/asm-generic/mman-common.h, mman.h and arch/x86/include/uapi/asm/mman.h.

@@ -37,6 +37,8 @@ SysResult openat(int dirfd, const char* path, int flags, unsigned mode);
 SysResult close(int fd);
 SysResult fstat(int fd, fs::LinuxStat* st);
 SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags);
+// statx.cpp: statx(2) from the same information as newfstatat (no birth time).
+SysResult statx(int dirfd, const char* path, int flags, unsigned mask, abi::Statx* out);
 SysResult faccessat(int dirfd, const char* path, int mode);
 SysResult getdents64(int fd, void* buffer, size_t length);
 SysResult ioctl(int fd, unsigned long request, uintptr_t argument);

@@ -1,6 +1,6 @@
 // glibc-only imports that stopped real programs at load (issue 13): __libc_stack_end (ld.so
-// data, read by node's and ruby's stack scanners) and strerrordesc_np (nginx, fio); and
-// locale_t objects with glibc's public fields, which libstdc++ reads directly.
+// data, read by node's and ruby's stack scanners), strerrordesc_np (nginx, fio) and statx
+// (coreutils); and locale_t objects with glibc's public fields, which libstdc++ reads directly.
 // Prints "glibc_extras: ok".
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 extern void* __libc_stack_end;
 
@@ -27,6 +30,21 @@ int main(int argc, char** argv)
         ++failures, printf("glibc_extras: FAILED: strerrordesc_np(0)\n");
     if (strerrordesc_np(9999) != NULL || strerrordesc_np(-1) != NULL)
         ++failures, printf("glibc_extras: FAILED: strerrordesc_np of an unknown number is not NULL\n");
+
+    struct stat st;
+    struct statx sx;
+    if (stat(argv[0], &st) != 0 || statx(AT_FDCWD, argv[0], 0, STATX_BASIC_STATS, &sx) != 0
+        || (sx.stx_mask & STATX_BASIC_STATS) != STATX_BASIC_STATS || (long long)sx.stx_size != (long long)st.st_size
+        || sx.stx_mode != st.st_mode || sx.stx_ino != st.st_ino || sx.stx_mtime.tv_sec != st.st_mtime
+        || makedev(sx.stx_dev_major, sx.stx_dev_minor) != st.st_dev)
+        ++failures, printf("glibc_extras: FAILED: statx of %s does not match stat\n", argv[0]);
+    if (statx(AT_FDCWD, "/no/such/file", 0, STATX_BASIC_STATS, &sx) != -1 || errno != ENOENT)
+        ++failures, printf("glibc_extras: FAILED: statx of a missing file\n");
+    if (statx(AT_FDCWD, argv[0], 0x40000000, STATX_BASIC_STATS, &sx) != -1 || errno != EINVAL)
+        ++failures, printf("glibc_extras: FAILED: statx with an unknown flag\n");
+    struct stat out;
+    if (fstat(1, &out) != 0 || statx(1, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) != 0 || sx.stx_mode != out.st_mode)
+        ++failures, printf("glibc_extras: FAILED: statx of stdout with AT_EMPTY_PATH\n");
 
     locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     if (!c || !(c->__ctype_b['a'] & _ISalpha) || (c->__ctype_b['1'] & _ISalpha) || c->__ctype_toupper['q'] != 'Q'
