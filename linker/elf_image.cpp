@@ -3,12 +3,12 @@
 
 namespace linker {
 
-lib::Result<ElfImage> ElfImage::parse(std::span<const std::byte> file)
+lib::Result<ElfImage> ElfImage::parse(std::span<const std::byte> file, AddressPolicy policy)
 {
     ElfImage image;
     image.m_file = file;
     image.m_elf = TRY(parse_elf(file));
-    image.m_plan = TRY(make_load_plan(image.m_elf, file.size()));
+    image.m_plan = TRY(make_load_plan(image.m_elf, file.size(), policy));
     return image;
 }
 

@@ -97,6 +97,15 @@ lib::Result<SymbolTable> SymbolTable::create(const ImageView& view, const Dynami
         TRY(t.read_sysv_hash(d.sysv_hash));
     if (!t.m_gnu && !t.m_sysv)
         return elf_error("ELF: no DT_HASH or DT_GNU_HASH (symbol count unknown)");
+    // A GNU hash table with no hashed symbol says nothing of the undefined ones: GNU ld
+    // writes symoffset 1 for an executable that exports nothing (a non-PIE one, say), whose
+    // imports then lie past the count. Take the count from the layout ld writes instead,
+    // .dynsym directly followed by .dynstr.
+    if (t.m_gnu && !t.m_sysv && t.m_gnu->chains.empty() && d.strtab > d.symtab) {
+        uint64_t by_layout = (d.strtab - d.symtab) / sizeof(elf::Symbol);
+        if (by_layout > t.m_count && by_layout <= UINT32_MAX)
+            t.m_count = uint32_t(by_layout);
+    }
     auto symbols = view.array<elf::Symbol>(d.symtab, t.m_count);
     if (!symbols)
         return elf_error("ELF: dynamic symbol table outside the object or misaligned");

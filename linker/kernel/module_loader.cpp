@@ -12,7 +12,8 @@ namespace linker {
 
 namespace {
 
-// PIE executables go where Linux puts them without ASLR; libraries anywhere (top-down).
+// PIE executables go where Linux puts them without ASLR; libraries anywhere (top-down);
+// non-PIE executables at their link-time addresses.
 constexpr uint64_t kExecutableBase = 0x5555'5555'4000;
 
 int protection(uint32_t flags)
@@ -49,6 +50,23 @@ lib::Result<void> map_segment(const ElfImage& image, const LoadSegment& s, uint6
     return {};
 }
 
+/// Reserves the module's span: a PIE executable where Linux puts it without ASLR, a
+/// library anywhere, a non-PIE (ET_EXEC) executable exactly at its link-time addresses,
+/// which must be free (EEXIST otherwise, with the range in the log).
+lib::Result<uint64_t> reserve_span(const ElfImage& image, ModuleKind kind)
+{
+    uint64_t size = image.span_end() - image.span_start();
+    if (!image.fixed_address()) {
+        uint64_t hint = kind == ModuleKind::Executable ? kExecutableBase : 0;
+        return mm::map_anonymous(hint, size, mm::ProtNone, mm::Placement::Anywhere);
+    }
+    auto base = mm::map_anonymous(image.span_start(), size, mm::ProtNone, mm::Placement::FixedNoReplace);
+    if (base.is_error())
+        klog::error(klog::Subsystem::Linker, "the non-PIE executable's range [{:#x}, {:#x}) cannot be mapped: {}",
+            image.span_start(), image.span_end(), base.error().message);
+    return base;
+}
+
 } // namespace
 
 lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& module)
@@ -59,13 +77,13 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     module.path[path.size()] = 0;
     // The module's bytes, and the MappedFile its segments map the image's pages through.
     fs::RofsFile opened(fs::root_image(), TRY(fs::root_image().lookup(path)), path);
-    module.image = TRY(ElfImage::parse(TRY(opened.contents())));
+    auto policy = kind == ModuleKind::Executable ? AddressPolicy::AllowFixed : AddressPolicy::PositionIndependent;
+    module.image = TRY(ElfImage::parse(TRY(opened.contents()), policy));
     const ElfImage& image = module.image;
     uint64_t size = image.span_end() - image.span_start();
-    uint64_t hint = kind == ModuleKind::Executable ? kExecutableBase : 0;
     // Reserve the whole span (gaps between segments stay PROT_NONE), then map the segments.
     const mm::MappedFile* file = TRY(opened.mapping());
-    uint64_t base = TRY(mm::map_anonymous(hint, size, mm::ProtNone, mm::Placement::Anywhere));
+    uint64_t base = TRY(reserve_span(image, kind));
     for (const LoadSegment& s : image.segments()) {
         auto mapped = map_segment(image, s, base, *file);
         if (mapped.is_error()) {

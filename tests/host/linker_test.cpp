@@ -104,6 +104,26 @@ TEST(LinkerElf, DecodesImportsWithVersionsAndRelocates)
     EXPECT_EQ(std::to_integer<int>(copy[0]), 0x5a);
 }
 
+TEST(LinkerElf, RelocatesANonPieExecutableThatExportsNothing)
+{
+    auto file = read_file(OSPREY_LINKER_TEST_NON_PIE);
+    auto image = linker::ElfImage::parse(file, linker::AddressPolicy::AllowFixed);
+    ASSERT_FALSE(image.is_error()) << image.error().message;
+    ASSERT_TRUE(image->fixed_address());
+    EXPECT_EQ(image->span_start(), 0x400000u);
+    std::vector<std::byte> memory(image->span_end() - image->span_start());
+    for (const auto& s : image->segments())
+        memcpy(memory.data() + (s.vaddr - image->span_start()), file.data() + s.offset, s.filesz);
+    auto object = linker::LoadedObject::create(image.value(), memory, image->span_start());
+    ASSERT_FALSE(object.is_error()) << object.error().message;
+    EXPECT_EQ(object->bias(), 0u);
+    RecordingResolver resolver; // every import lies past GNU hash's symoffset
+    auto relocated = linker::relocate(object.value(), resolver);
+    ASSERT_FALSE(relocated.is_error()) << relocated.error().message;
+    EXPECT_EQ(resolver.imports["__libc_start_main"], "GLIBC_2.34@libc.so.6");
+    EXPECT_EQ(resolver.imports["__fprintf_chk"], "GLIBC_2.3.4@libc.so.6");
+}
+
 TEST(LinkerElf, LooksUpVersionedDefinitions)
 {
     Loaded l = load_ok(OSPREY_LINKER_TEST_LIBRARY);
@@ -147,6 +167,9 @@ TEST(LinkerElf, RejectsWhatIsNotALoadableElf)
     auto not_pie = linker::ElfImage::parse(exec);
     ASSERT_TRUE(not_pie.is_error());
     EXPECT_NE(std::string(not_pie.error().message).find("position-independent"), std::string::npos);
+    auto fixed = linker::ElfImage::parse(exec, linker::AddressPolicy::AllowFixed); // the executable's policy
+    ASSERT_FALSE(fixed.is_error()) << fixed.error().message;
+    EXPECT_TRUE(fixed->fixed_address());
 }
 
 TEST(LinkerElf, TruncatedAndCorruptedFilesNeverCrash)

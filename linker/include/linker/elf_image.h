@@ -11,9 +11,11 @@ class ElfImage {
 public:
     static constexpr size_t kMaxSegments = LoadPlan::kMaxSegments;
 
-    /// Validates `file` as a position-independent x86-64 ELF (PIE executable or shared
-    /// object): see make_load_plan(). The span must outlive the result.
-    static lib::Result<ElfImage> parse(std::span<const std::byte> file);
+    /// Validates `file` as an x86-64 ELF: a position-independent one (PIE executable or
+    /// shared object), or also ET_EXEC when `policy` allows fixed addresses; see
+    /// make_load_plan(). The span must outlive the result.
+    static lib::Result<ElfImage> parse(std::span<const std::byte> file,
+        AddressPolicy policy = AddressPolicy::PositionIndependent);
 
     const LoadPlan& plan() const { return m_plan; }
     std::span<const LoadSegment> segments() const { return m_plan.segments(); }
@@ -28,6 +30,8 @@ public:
     const elf::ProgramHeader* relro() const { return find(elf::PT_GNU_RELRO); }
     const elf::ProgramHeader* eh_frame_hdr() const { return find(elf::PT_GNU_EH_FRAME); }
     std::span<const std::byte> file() const { return m_file; }
+    /// ET_EXEC: the segments must go exactly at their link-time addresses (bias 0).
+    bool fixed_address() const { return m_elf.type == ElfType::Executable; }
 
 private:
     const elf::ProgramHeader* find(uint32_t type) const;
