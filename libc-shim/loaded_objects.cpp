@@ -55,8 +55,8 @@ const osprey_static_tls* osprey_program_static_tls() { return &libc_shim::progra
 int osprey_dl_iterate_phdr(int (*callback)(dl_phdr_info*, size_t, void*), void* data)
 {
     const auto& startup = libc_shim::program_startup();
-    for (size_t i = 0; i < startup.object_count; ++i) {
-        dl_phdr_info info = phdr_info(startup.objects[i], startup.object_count);
+    for (const libc_shim::LoadedObjectInfo* o = startup.first_object; o; o = libc_shim::next_object(*o)) {
+        dl_phdr_info info = phdr_info(*o, startup.object_count);
         if (int result = callback(&info, sizeof(info), data))
             return result;
     }
@@ -67,10 +67,9 @@ int osprey_dl_iterate_phdr(int (*callback)(dl_phdr_info*, size_t, void*), void* 
 /// and PT_GNU_EH_FRAME. Returns 0, or -1 if no loaded object contains it.
 int _dl_find_object(void* address, dl_find_object* result) noexcept
 {
-    const auto& startup = libc_shim::program_startup();
     auto pc = reinterpret_cast<uint64_t>(address);
-    for (size_t i = 0; i < startup.object_count; ++i) {
-        const libc_shim::LoadedObjectInfo& object = startup.objects[i];
+    for (const libc_shim::LoadedObjectInfo* o = libc_shim::program_startup().first_object; o; o = libc_shim::next_object(*o)) {
+        const libc_shim::LoadedObjectInfo& object = *o;
         if (pc < object.map_start || pc >= object.map_end)
             continue;
         *result = dl_find_object {};

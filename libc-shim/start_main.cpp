@@ -57,9 +57,17 @@ void run_fini(const ObjectInit& object)
 /// the libraries' in reverse constructor order (what glibc's _dl_fini does).
 void run_all_fini()
 {
-    run_fini(g_startup.executable);
-    for (size_t i = g_startup.library_count; i-- > 0;)
-        run_fini(g_startup.libraries[i]);
+    const LoadedObjectInfo* executable = g_startup.first_object;
+    run_fini(executable->init);
+    for (const LoadedObjectInfo* o = next_object(*executable); o; o = next_object(*o))
+        run_fini(o->init);
+}
+
+/// The libraries' constructors, dependencies first: reverse load order.
+void run_library_init()
+{
+    for (const LoadedObjectInfo* o = g_startup.last_object; o != g_startup.first_object; o = previous_object(*o))
+        run_init(o->init);
 }
 
 /// glibc's stack guard has a zero low byte (a string overflow cannot reproduce it); musl
@@ -93,15 +101,15 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     if (rtld_fini)
         atexit(rtld_fini); // registered first, so it runs last (glibc order)
     atexit(run_all_fini);
-    for (size_t i = 0; i < g_startup.library_count; ++i)
-        run_init(g_startup.libraries[i]);
+    run_library_init();
     if (fini)
         atexit(fini);
-    run_preinit(g_startup.executable);
+    const ObjectInit& executable = g_startup.first_object->init;
+    run_preinit(executable);
     if (init) // pre-2.34 binaries pass __libc_csu_init, which runs DT_INIT and DT_INIT_ARRAY
         init(argc, argv, g_envp);
     else
-        run_init(g_startup.executable);
+        run_init(executable);
     boot::trace(abi::BootMilestone::ProgramMain); // for the monitor's --trace-boot
     exit(main(argc, argv, g_envp));
 }

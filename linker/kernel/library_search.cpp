@@ -1,4 +1,5 @@
 #include "library_search.h"
+#include "module_list.h"
 
 #include <linker/search_path.h>
 
@@ -34,26 +35,30 @@ std::string_view dynamic_path(const Module& module, const std::optional<uint32_t
 
 } // namespace
 
-lib::Result<std::string_view> find_library(std::string_view soname, std::span<const Module> modules, size_t needer,
-    std::string_view ld_library_path, std::span<char> path)
+lib::Result<std::string_view> find_library(std::string_view soname, const Module& needer, std::string_view ld_library_path,
+    std::span<char> path)
 {
     size_t length = 0;
     auto found = [&](std::string_view list, const Module& owner) {
         return !list.empty() && search(list, directory_of(owner.path), soname, path, length);
     };
-    const Module& requester = modules[needer];
-    const DynamicInfo& own = requester.object.dynamic();
+    const DynamicInfo& own = needer.object.dynamic();
     if (!own.runpath) {
-        for (size_t m = needer; m < modules.size(); m = modules[m].loaded_by) {
-            const DynamicInfo& d = modules[m].object.dynamic();
-            if (!d.runpath && found(dynamic_path(modules[m], d.rpath), modules[m]))
+        const Module* executable = program_modules().first();
+        bool executable_seen = false;
+        for (const Module* m = &needer; m; m = m->loaded_by) {
+            const DynamicInfo& d = m->object.dynamic();
+            executable_seen |= m == executable;
+            if (!d.runpath && found(dynamic_path(*m, d.rpath), *m))
                 return std::string_view(path.data(), length);
-            if (m == 0)
-                break;
         }
+        // A dlopen'ed object's chain ends at itself; ld.so then tries the executable's.
+        if (executable && !executable_seen && !executable->object.dynamic().runpath
+            && found(dynamic_path(*executable, executable->object.dynamic().rpath), *executable))
+            return std::string_view(path.data(), length);
     }
-    if (found(ld_library_path, requester) || found(dynamic_path(requester, own.runpath), requester)
-        || found(kSystemDirectories, requester))
+    if (found(ld_library_path, needer) || found(dynamic_path(needer, own.runpath), needer)
+        || found(kSystemDirectories, needer))
         return std::string_view(path.data(), length);
     return lib::Error(lib::Errno::NOENT, "library not in the image");
 }

@@ -5,6 +5,7 @@
 
 #include "module_symbols.h"
 
+#include <libc_shim/startup.h>
 #include <linker/elf_image.h>
 #include <linker/loaded_object.h>
 
@@ -13,14 +14,19 @@
 
 namespace linker {
 
+/// One loaded ELF object. Allocated once and never moved: crash-report sources, link_map
+/// entries and dlopen handles point into it.
 struct Module {
     char path[256];
-    size_t loaded_by;    // index of the module whose DT_NEEDED loaded it (0 for the executable)
+    Module* loaded_by = nullptr; // whose DT_NEEDED loaded it (null: the executable, or dlopen)
+    Module* next = nullptr;      // ModuleList links, in load order
+    Module* previous = nullptr;
     ElfImage image;
     LoadedObject object;
-    uint64_t tls_module; // its TLS module id, from 1 in load order (0: no PT_TLS)
-    int64_t tls_offset;  // thread-pointer offset of its static TLS block (0: no PT_TLS)
+    uint64_t tls_module = 0; // its TLS module id, from 1 in load order (0: no PT_TLS)
+    int64_t tls_offset = 0;  // thread-pointer offset of its static TLS block (0: no PT_TLS)
     std::optional<ModuleSymbols> symbols; // names its functions in crash reports, once loaded
+    libc_shim::LoadedObjectInfo info {};  // what start-up, dl_iterate_phdr and _dl_find_object see
 };
 
 enum class ModuleKind { Executable, Library };

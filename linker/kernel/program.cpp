@@ -27,50 +27,37 @@ namespace {
 
 constexpr size_t kStackSize = 1 << 20; // FIRST CUT: populated eagerly; grows with demand paging later
 
-Module g_modules[libc_shim::ProgramStartup::kMaxObjects];
-size_t g_module_count;
-
-bool is_loaded(std::string_view soname)
+/// Loads library `soname`, needed by `needer`, at the end of `modules`. Errors: ELIBBAD
+/// if it is not in the image; those of load_module.
+lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
 {
-    for (size_t i = 0; i < g_module_count; ++i) {
-        std::string_view path(g_modules[i].path);
-        if (g_modules[i].object.soname() == soname || path.ends_with(soname))
-            return true;
-    }
-    return false;
-}
-
-lib::Result<void> load_library(std::string_view soname, size_t needer, std::string_view ld_library_path)
-{
-    if (g_module_count == libc_shim::ProgramStartup::kMaxObjects)
-        return lib::Error(lib::Errno::NOMEM, "more than 64 shared libraries");
     char path[256];
-    auto found = find_library(soname, std::span(g_modules, g_module_count), needer, ld_library_path, path);
+    auto found = find_library(soname, needer, ld_library_path, path);
     if (found.is_error()) {
-        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, g_modules[needer].path);
+        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needer.path);
         return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
     }
-    Module& module = g_modules[g_module_count];
-    if (auto r = load_module(found.value(), ModuleKind::Library, module); r.is_error()) {
-        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), g_modules[needer].path,
-            r.error().message);
+    auto* module = new Module;
+    if (auto r = load_module(found.value(), ModuleKind::Library, *module); r.is_error()) {
+        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path, r.error().message);
+        delete module;
         return r.error();
     }
-    module.loaded_by = needer;
-    ++g_module_count;
+    module->loaded_by = &needer;
+    modules.append(*module);
     return {};
 }
 
-/// Loads every DT_NEEDED not provided by the kernel, breadth first (the glibc scope order).
-lib::Result<void> load_dependencies(std::string_view ld_library_path)
+/// Loads every DT_NEEDED not provided by the kernel of `from` and the modules after it,
+/// breadth first (the glibc scope order).
+lib::Result<void> load_dependencies(ModuleList& modules, Module& from, std::string_view ld_library_path)
 {
-    for (size_t i = 0; i < g_module_count; ++i) {
-        const LoadedObject& object = g_modules[i].object;
-        for (uint32_t offset : object.needed()) {
-            std::string_view soname = object.string(offset);
-            if (libc_shim::is_kernel_soname(soname) || is_loaded(soname))
+    for (Module* m = &from; m; m = m->next) {
+        for (uint32_t offset : m->object.needed()) {
+            std::string_view soname = m->object.string(offset);
+            if (libc_shim::is_kernel_soname(soname) || modules.find(soname))
                 continue;
-            TRY(load_library(soname, i, ld_library_path));
+            TRY(load_library(modules, soname, *m, ld_library_path));
         }
     }
     return {};
@@ -90,7 +77,7 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
     uint64_t guard = TRY(mm::map_anonymous(0, kStackSize + mm::kPageSize, mm::ProtNone, mm::Placement::Anywhere));
     uint64_t base = TRY(mm::map_anonymous(guard + mm::kPageSize, kStackSize, mm::ProtRead | mm::ProtWrite,
         mm::Placement::FixedReplace, mm::AreaRole::Stack));
-    const Module& exe = g_modules[0];
+    const Module& exe = *program_modules().first();
     unsigned a, b, c, d; // leaf 1 exists on every x86-64 CPU
     __cpuid(1, a, b, c, d);
     AuxEntry aux[] = {
@@ -107,16 +94,36 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
 
 } // namespace
 
+/// Relocates every module (libraries first: a COPY in the executable reads their data)
+/// against the global scope, then applies its protections.
+lib::Result<void> relocate_all(const ModuleList& modules)
+{
+    auto* scope = new Module*[modules.size()];
+    size_t n = 0;
+    for (Module* m = modules.first(); m; m = m->next)
+        scope[n++] = m;
+    SymbolBinder binder(std::span(scope, n));
+    lib::Result<void> result {};
+    for (Module* m = modules.last(); m && !result.is_error(); m = m->previous) {
+        result = relocate(m->object, binder);
+        if (result.is_error())
+            klog::error(klog::Subsystem::Linker, "relocating {} failed", m->path);
+        else
+            result = protect_module(*m);
+    }
+    delete[] scope;
+    return result;
+}
+
 lib::Error run_program(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
-    auto loaded = load_module(argv[0], ModuleKind::Executable, g_modules[0]);
-    if (loaded.is_error())
+    ModuleList& modules = program_modules();
+    auto* executable = new Module;
+    if (auto loaded = load_module(argv[0], ModuleKind::Executable, *executable); loaded.is_error())
         return loaded.error();
-    g_modules[0].loaded_by = 0;
-    g_module_count = 1;
-    if (auto r = load_dependencies(environment_value(envp, "LD_LIBRARY_PATH")); r.is_error())
+    modules.append(*executable);
+    if (auto r = load_dependencies(modules, *executable, environment_value(envp, "LD_LIBRARY_PATH")); r.is_error())
         return r.error();
-    auto modules = std::span(g_modules, g_module_count);
     if (auto r = plan_static_tls(modules); r.is_error())
         return r.error();
     // The stack first: ld.so's __libc_stack_end must hold its final value before COPY
@@ -125,20 +132,14 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     if (stack_pointer.is_error())
         return stack_pointer.error();
     libc_shim::set_libc_stack_end(reinterpret_cast<void*>(stack_pointer.value()));
-    SymbolBinder binder(std::span(g_modules, g_module_count));
-    for (size_t i = g_module_count; i-- > 0;) { // libraries first: COPY reads their data
-        if (auto r = relocate(g_modules[i].object, binder); r.is_error()) {
-            klog::error(klog::Subsystem::Linker, "relocating {} failed", g_modules[i].path);
-            return r.error();
-        }
-        if (auto r = protect_module(g_modules[i]); r.is_error())
-            return r.error();
-    }
-    record_startup_tables(modules);
-    const Module& exe = g_modules[0];
-    klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", exe.path, g_module_count, libc_shim::export_count());
+    if (auto r = relocate_all(modules); r.is_error())
+        return r.error();
+    for (Module* m = modules.first(); m; m = m->next)
+        publish_object(*m);
+    klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", executable->path, modules.size(),
+        libc_shim::export_count());
     mm::note_program_started();
-    osprey_enter_program(exe.object.bias() + exe.image.entry(), stack_pointer.value());
+    osprey_enter_program(executable->object.bias() + executable->image.entry(), stack_pointer.value());
 }
 
 } // namespace linker

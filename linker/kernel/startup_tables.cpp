@@ -24,6 +24,7 @@ libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
     const elf::ProgramHeader* eh_frame = m.image.eh_frame_hdr();
     const elf::ProgramHeader* dynamic = m.image.dynamic();
     libc_shim::LoadedObjectInfo info {};
+    info.init = init_of(m);
     info.map.l_addr = bias;
     info.map.l_name = const_cast<char*>(executable ? "" : m.path);
     info.map.l_ld = dynamic ? reinterpret_cast<void*>(bias + dynamic->vaddr) : nullptr;
@@ -39,19 +40,23 @@ libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
 
 } // namespace
 
-lib::Result<void> plan_static_tls(std::span<Module> modules)
+lib::Result<void> plan_static_tls(const ModuleList& modules)
 {
     auto& startup = libc_shim::program_startup();
-    TlsSegment segments[libc_shim::ProgramStartup::kMaxObjects];
-    Module* owners[libc_shim::ProgramStartup::kMaxObjects];
+    constexpr size_t kMax = libc_shim::ProgramStartup::kMaxTlsModules;
+    TlsSegment segments[kMax];
+    Module* owners[kMax];
     size_t count = 0;
-    for (Module& m : modules) {
-        if (const elf::ProgramHeader* tls = m.image.tls()) {
-            segments[count] = TlsSegment { tls->vaddr, tls->filesz, tls->memsz, tls->align ? tls->align : 1 };
-            owners[count++] = &m;
-        }
+    for (Module* m = modules.first(); m; m = m->next) {
+        const elf::ProgramHeader* tls = m->image.tls();
+        if (!tls)
+            continue;
+        if (count == kMax)
+            return lib::Error(lib::Errno::TOOBIG, "more than 64 objects with thread-local storage");
+        segments[count] = TlsSegment { tls->vaddr, tls->filesz, tls->memsz, tls->align ? tls->align : 1 };
+        owners[count++] = m;
     }
-    int64_t offsets[libc_shim::ProgramStartup::kMaxObjects];
+    int64_t offsets[kMax];
     StaticTlsLayout layout = TRY(layout_static_tls(std::span(segments, count), std::span(offsets, count)));
     for (size_t i = 0; i < count; ++i) {
         owners[i]->tls_module = i + 1;
@@ -64,20 +69,18 @@ lib::Result<void> plan_static_tls(std::span<Module> modules)
     return {};
 }
 
-void record_startup_tables(std::span<const Module> modules)
+void publish_object(Module& module)
 {
     auto& startup = libc_shim::program_startup();
-    startup.executable = init_of(modules[0]);
-    startup.library_count = 0;
-    for (size_t i = modules.size(); i-- > 1;) // dependencies before the objects that need them
-        startup.libraries[startup.library_count++] = init_of(modules[i]);
-    startup.object_count = 0;
-    for (const Module& m : modules)
-        startup.objects[startup.object_count++] = object_info(m, &m == &modules[0]);
-    for (size_t i = 0; i < startup.object_count; ++i) { // glibc's link_map chain, in load order
-        startup.objects[i].map.l_prev = i ? &startup.objects[i - 1].map : nullptr;
-        startup.objects[i].map.l_next = i + 1 < startup.object_count ? &startup.objects[i + 1].map : nullptr;
-    }
+    module.info = object_info(module, startup.first_object == nullptr);
+    libc_shim::LoadedObjectInfo* last = startup.last_object;
+    module.info.map.l_prev = last ? &last->map : nullptr;
+    if (last)
+        last->map.l_next = &module.info.map;
+    else
+        startup.first_object = &module.info;
+    startup.last_object = &module.info;
+    ++startup.object_count;
 }
 
 } // namespace linker

@@ -22,15 +22,16 @@ void put64(uint8_t* p, uint64_t v) { memcpy(p, &v, 8); }
 
 const Module* SymbolBinder::module_of(const LoadedObject& object) const
 {
-    for (const Module& m : m_scope)
-        if (&m.object == &object)
-            return &m;
+    for (const Module* m : m_scope)
+        if (&m->object == &object)
+            return m;
     return nullptr;
 }
 
 lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t, const SymbolRequest& request)
 {
-    for (const Module& m : m_scope) {
+    for (const Module* scoped : m_scope) {
+        const Module& m = *scoped;
         if (request.copy && &m.object == &object)
             continue;
         auto def = m.object.lookup(request.name, request.version);

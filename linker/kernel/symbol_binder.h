@@ -13,7 +13,8 @@ namespace linker {
 
 class SymbolBinder final : public Resolver {
 public:
-    explicit SymbolBinder(std::span<Module> scope) : m_scope(scope) { }
+    /// Binds in `scope` (searched in order), then the kernel's exports.
+    explicit SymbolBinder(std::span<Module* const> scope) : m_scope(scope) { }
 
     lib::Result<Binding> resolve(const LoadedObject& object, uint32_t index, const SymbolRequest& request) override;
     uint64_t call_ifunc(uint64_t address) override;
@@ -25,7 +26,7 @@ private:
     const Module* module_of(const LoadedObject& object) const;
     lib::Result<uint64_t> missing_function_stub(const LoadedObject& object, const SymbolRequest& request);
 
-    std::span<Module> m_scope;
+    std::span<Module* const> m_scope;
 };
 
 } // namespace linker

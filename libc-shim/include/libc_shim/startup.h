@@ -6,9 +6,10 @@
 //   1. Loads and relocates the program. For every R_X86_64_COPY relocation bound to a
 //      kernel export it copies the bytes and records the copy in program_startup().copies
 //      (copy = the program's object, original = the kernel's export address, size).
-//   2. Fills program_startup().executable (DT_PREINIT_ARRAY, DT_INIT, DT_INIT_ARRAY,
-//      DT_FINI_ARRAY, DT_FINI of the executable, already relocated) and libraries[] (the
-//      same for each loaded library, dependencies first: constructor order).
+//   2. Fills program_startup()'s chain of objects (first_object, the executable, then the
+//      libraries in load order), each with its DT_PREINIT_ARRAY, DT_INIT, DT_INIT_ARRAY,
+//      DT_FINI_ARRAY and DT_FINI, already relocated. Constructors run in reverse load order
+//      (dependencies first).
 //   3. Builds the Linux initial stack (linker/initial_stack.h) with AT_PHDR/AT_PHNUM/
 //      AT_PHENT of the executable, AT_PAGESZ, AT_RANDOM (16 bytes), AT_EXECFN, AT_HWCAP.
 //   4. Jumps to the executable's entry point with %rsp at argc and %rdx = 0 (or a function
@@ -38,8 +39,7 @@
 // Thread-local storage: the linker lays out the static TLS of every object that has a
 // PT_TLS (libc_shim/static_tls.h) and records it in program_startup().tls before step 4;
 // musl's thread set-up in (a) builds each thread's blocks and DTV from it (musl_tls.c).
-// It also records every object in program_startup().objects for dl_iterate_phdr and
-// _dl_find_object (loaded_objects.cpp).
+// The same chain of objects answers dl_iterate_phdr and _dl_find_object (loaded_objects.cpp).
 #pragma once
 
 #include <libc_shim/static_tls.h>
@@ -82,28 +82,39 @@ struct LinkMap {
     LinkMap* l_prev;
 };
 
-/// One loaded object as dl_iterate_phdr and _dl_find_object report it; `map`s are chained
-/// in load order.
+/// One loaded object as start-up, dl_iterate_phdr and _dl_find_object see it. The linker
+/// keeps one inside each loaded object; `map`s chain them in load order (the executable
+/// first), and `map` is the first member, so a LinkMap* is its LoadedObjectInfo.
 struct LoadedObjectInfo {
     LinkMap map;
-    const void* phdr;           // run-time address of the program headers
+    ObjectInit init;             // constructors and destructors
+    const void* phdr;            // run-time address of the program headers
     uint16_t phnum;
     uint64_t map_start, map_end; // the object's reserved span
-    const void* eh_frame_hdr;   // PT_GNU_EH_FRAME at run time (null if none)
-    size_t tls_module;          // 0: no PT_TLS
-    int64_t tls_offset;         // thread-pointer offset of its static TLS block
+    const void* eh_frame_hdr;    // PT_GNU_EH_FRAME at run time (null if none)
+    size_t tls_module;           // 0: no PT_TLS
+    int64_t tls_offset;          // thread-pointer offset of its static TLS block
 };
 
+/// The object after `object` in load order, or null.
+inline const LoadedObjectInfo* next_object(const LoadedObjectInfo& object)
+{
+    return reinterpret_cast<const LoadedObjectInfo*>(object.map.l_next);
+}
+/// The object before `object` in load order, or null.
+inline const LoadedObjectInfo* previous_object(const LoadedObjectInfo& object)
+{
+    return reinterpret_cast<const LoadedObjectInfo*>(object.map.l_prev);
+}
+
 struct ProgramStartup {
-    static constexpr size_t kMaxObjects = 64, kMaxCopies = 64;
-    ObjectInit libraries[kMaxObjects]; // in constructor order: dependencies first
-    size_t library_count;
-    ObjectInit executable;
+    static constexpr size_t kMaxTlsModules = 64, kMaxCopies = 64;
+    LoadedObjectInfo* first_object; // the executable; the rest follow through map.l_next
+    LoadedObjectInfo* last_object;
+    size_t object_count;
     CopiedData copies[kMaxCopies];
     size_t copy_count;
-    LoadedObjectInfo objects[kMaxObjects]; // in load order: the executable first
-    size_t object_count;
-    osprey_tls_module tls_modules[kMaxObjects]; // tls.modules points here
+    osprey_tls_module tls_modules[kMaxTlsModules]; // tls.modules points here
     osprey_static_tls tls;
 };
 

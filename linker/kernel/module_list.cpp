@@ -1,0 +1,31 @@
+#include "module_list.h"
+
+namespace linker {
+
+void ModuleList::append(Module& module)
+{
+    module.previous = m_last;
+    module.next = nullptr;
+    (m_last ? m_last->next : m_first) = &module;
+    m_last = &module;
+    ++m_size;
+}
+
+Module* ModuleList::find(std::string_view soname) const
+{
+    for (Module* m = m_first; m; m = m->next) {
+        std::string_view path(m->path);
+        if (m->object.soname() == soname || (path.ends_with(soname) && path.size() > soname.size()
+                                                && path[path.size() - soname.size() - 1] == '/'))
+            return m;
+    }
+    return nullptr;
+}
+
+ModuleList& program_modules()
+{
+    static constinit ModuleList list; // constant-initialised: no static constructor runs
+    return list;
+}
+
+} // namespace linker

@@ -1,0 +1,37 @@
+// The program's loaded objects, in load order: the executable first, then the libraries
+// loaded at start (breadth first, glibc's global scope order). There is one list, the
+// program's (program_modules()), until a Process object owns it.
+//
+// FIRST CUT: no lock. Only the one program thread changes the list (at start); the threads
+// issue must guard it before dlopen can run beside other threads.
+#pragma once
+
+#include "module_loader.h"
+
+#include <string_view>
+
+namespace linker {
+
+class ModuleList {
+public:
+    constexpr ModuleList() = default;
+
+    Module* first() const { return m_first; }
+    Module* last() const { return m_last; }
+    size_t size() const { return m_size; }
+    /// Appends `module` (not in a list) at the end.
+    void append(Module& module);
+    /// The loaded object whose DT_SONAME is `soname`, or whose path ends in "/soname";
+    /// null if none.
+    Module* find(std::string_view soname) const;
+
+private:
+    Module* m_first = nullptr;
+    Module* m_last = nullptr;
+    size_t m_size = 0;
+};
+
+/// The program's objects.
+ModuleList& program_modules();
+
+} // namespace linker
