@@ -93,18 +93,47 @@ public:
     {
         LoadedObject root { program, fs::canonical(program).parent_path(), m_options.program_image_dir,
                             read_elf_dynamic(program), {} };
+        fs::path program_dir = root.host_origin;
         m_queue.push_back(std::move(root));
-        while (!m_queue.empty()) {
-            LoadedObject object = std::move(m_queue.front());
-            m_queue.pop_front();
-            for (const std::string& soname : object.info.needed)
-                add(soname, object);
+        drain_queue();
+        for (const fs::path& library : m_options.dlopen_libraries) {
+            add_dlopen_library(library, program_dir);
+            drain_queue();
         }
         m_closure.kernel_sonames.assign(m_kernel_sonames.begin(), m_kernel_sonames.end());
         return std::move(m_closure);
     }
 
 private:
+    void drain_queue()
+    {
+        while (!m_queue.empty()) {
+            LoadedObject object = std::move(m_queue.front());
+            m_queue.pop_front();
+            for (const std::string& soname : object.info.needed)
+                add(soname, object);
+        }
+    }
+
+    /// A --dlopen library: beside the program in the image if it is beside it on the host,
+    /// else at its host path.
+    void add_dlopen_library(const fs::path& library, const fs::path& program_dir)
+    {
+        if (!is_x86_64_shared_object(library))
+            throw CliError(kExitBadInput, "--dlopen '" + library.string() + "' is not an x86-64 shared object");
+        ElfDynamicInfo info = read_elf_dynamic(library);
+        std::string soname = info.soname.value_or(library.filename().string());
+        if (m_seen.count(soname))
+            return; // already packed: the program or a library needs it
+        fs::path absolute = fs::absolute(library).lexically_normal();
+        bool beside_program = fs::canonical(library).parent_path() == program_dir;
+        std::string image_path = beside_program ? normal_image_path(m_options.program_image_dir + "/" + library.filename().string())
+                                                : normal_image_path(absolute.string());
+        m_seen.insert(soname);
+        m_closure.libraries.push_back({ soname, library, fs::canonical(library), image_path, "--dlopen" });
+        m_queue.push_back({ library, absolute.parent_path(), fs::path(image_path).parent_path().string(), info, {} });
+    }
+
     std::vector<SearchDir> dirs_for(const LoadedObject& object, std::vector<SearchDir>& rpath_chain) const
     {
         rpath_chain = object.inherited_rpath;

@@ -31,6 +31,10 @@ struct ClosureOptions {
     };
     /// The image directory that holds the program (its $ORIGIN in the guest).
     std::string program_image_dir = "/app";
+    /// Libraries the program dlopens (`--dlopen`): packed with their own closures, a library
+    /// in the program's directory beside it (program_image_dir), any other at its host path
+    /// (so dlopen by that absolute path, or by soname from a system directory, finds it).
+    std::vector<std::filesystem::path> dlopen_libraries;
 };
 
 /// Resolves the closure of `program`. A library's own DT_RUNPATH applies to its direct
@@ -38,7 +42,8 @@ struct ClosureOptions {
 /// (glibc semantics); $ORIGIN, $LIB and $PLATFORM are expanded. Candidates that are not
 /// x86-64 ELF64 shared objects are skipped, as ld.so does. Throws CliError
 /// (kExitBadInput) for a malformed ELF file or a library found nowhere, naming it, who
-/// needs it and where it was looked for.
+/// needs it and where it was looked for, and for a --dlopen file that is not an x86-64
+/// shared object.
 Closure resolve_closure(const std::filesystem::path& program, const ClosureOptions& options = {});
 
 } // namespace tools

@@ -58,7 +58,9 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
     check_program(request.program);
     ImageReport report;
     report.program_image_path = "/app/" + request.program.filename().string();
-    report.closure = resolve_closure(request.program);
+    ClosureOptions closure_options;
+    closure_options.dlopen_libraries = request.dlopen_libraries;
+    report.closure = resolve_closure(request.program, closure_options);
     CommandLine line { request.kernel_options, { report.program_image_path } };
     line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());
     report.cmdline = encode_command_line(line) + "\n";

@@ -14,6 +14,7 @@ struct ImageRequest {
     std::filesystem::path program;  // host ELF: PIE executable or shared object
     std::vector<std::string> args;  // default arguments after the program path
     std::vector<std::string> kernel_options; // default kernel options (e.g. env=K=V)
+    std::vector<std::filesystem::path> dlopen_libraries; // --dlopen: packed with their closures
 };
 
 struct ImageReport {

@@ -38,7 +38,16 @@ struct Options {
     bool rng = false;
     std::vector<std::string> disks;
     bool disks_read_only = false;
+    std::vector<std::string> dlopen_libraries;
 };
+
+constexpr const char* kDlopenHelp = "Also pack shared library LIB and the libraries it needs, for a program that "
+                                    "dlopens it (repeatable)";
+
+std::vector<std::filesystem::path> as_paths(const std::vector<std::string>& names)
+{
+    return { names.begin(), names.end() };
+}
 
 std::vector<VirtioDevice> virtio_devices(const Options& options)
 {
@@ -58,12 +67,15 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
     build->add_option("ARGS", options.args, "Default arguments (after --)");
     build->add_option("-e,--env", options.env, "Default environment variable NAME=VALUE (repeatable)")
         ->allow_extra_args(false);
+    build->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
     build->callback([&] {
         action = [&] {
             std::vector<std::string> kernel_options;
             for (const std::string& assignment : options.env)
                 kernel_options.push_back("env=" + assignment);
-            ImageReport report = build_image({ find_program(options.program), options.args, kernel_options }, options.output);
+            ImageReport report = build_image({ find_program(options.program), options.args, kernel_options,
+                                                 as_paths(options.dlopen_libraries) },
+                options.output);
             std::cout << "osprey: wrote " << options.output << " (" << report.image_size << " bytes, "
                       << report.closure.libraries.size() << " libraries)\n";
             return 0;
@@ -91,12 +103,14 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("--disk", options.disks, "Attach FILE as a raw virtio-blk disk (repeatable)")
         ->check(CLI::ExistingFile)->allow_extra_args(false);
     run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
+    run->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
     run->callback([&] {
         action = [&] {
             RunRequest request;
             request.input = options.program;
             request.args = options.args;
             request.env = options.env;
+            request.dlopen_libraries = as_paths(options.dlopen_libraries);
             request.memory_bytes = parse_memory_size(options.memory);
             request.cpus = options.cpus;
             if (!options.hypervisor.empty())

@@ -90,11 +90,14 @@ int run_vm(const RunRequest& request)
     fs::path image_path = input;
     if (!looks_like_rofs_image(input)) {
         packed.emplace("osprey-", ".img");
-        ImageReport report = build_image({ input, {}, {} }, packed->path());
+        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries }, packed->path());
         if (request.verbose)
             print_closure(report);
         image_path = packed->path();
     }
+    if (packed == std::nullopt && !request.dlopen_libraries.empty())
+        throw CliError(kExitBadInput, "--dlopen packs libraries with a program; '" + input.string()
+            + "' is an image already: give --dlopen to `osprey build`");
     ImageFile image = ImageFile::load(image_path);
     config.machine = request.machine;
     config.virtio = request.virtio;

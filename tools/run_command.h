@@ -18,6 +18,7 @@ struct RunRequest {
     std::string input; // an ELF program (packed on the fly) or a ROFS image
     std::vector<std::string> args; // appended to the image's default argv
     std::vector<std::string> env;  // NAME=VALUE, passed as env= kernel options
+    std::vector<std::filesystem::path> dlopen_libraries; // --dlopen (only when packing a program)
     uint64_t memory_bytes = 128 * 1024 * 1024;
     unsigned cpus = 1;
     std::optional<Hypervisor> hypervisor; // default: default_hypervisor()

@@ -219,3 +219,31 @@ TEST_F(CliClosureFiles, MalformedElfIsAClearError)
 }
 
 } // namespace
+
+namespace {
+
+// --dlopen: a plugin beside the program goes beside it in the image, one elsewhere keeps
+// its host path; each brings its own closure, found through its own DT_RUNPATH; a library
+// already needed is packed once; a file that is not a shared object is refused.
+TEST_F(CliClosureFiles, DlopenLibrariesComeWithTheirClosures)
+{
+    fs::path program = write("bin/app", make_elf({ ET_DYN, { "libcommon.so" }, "$ORIGIN" }));
+    write("bin/libcommon.so", make_elf({}));
+    fs::path beside = write("bin/libbeside.so", make_elf({ ET_DYN, { "libhelper.so", "libc.so.6" }, "$ORIGIN/helpers" }));
+    write("bin/helpers/libhelper.so", make_elf({}));
+    fs::path elsewhere = write("opt/plugins/libfar.so", make_elf({}));
+    ClosureOptions options = no_system_dirs();
+    options.dlopen_libraries = { beside, elsewhere, m_root / "bin/libcommon.so" };
+    Closure closure = resolve_closure(program, options);
+    ASSERT_EQ(closure.libraries.size(), 4u);
+    EXPECT_EQ(find_library(closure, "libcommon.so")->image_path, "/app/libcommon.so");
+    EXPECT_EQ(find_library(closure, "libbeside.so")->image_path, "/app/libbeside.so");
+    EXPECT_EQ(find_library(closure, "libbeside.so")->needed_by, "--dlopen");
+    EXPECT_EQ(find_library(closure, "libhelper.so")->image_path, "/app/helpers/libhelper.so");
+    EXPECT_EQ(find_library(closure, "libfar.so")->image_path, (m_root / "opt/plugins/libfar.so").lexically_normal().string());
+    options.dlopen_libraries = { write("bin/notes.txt", { 'h', 'i' }) };
+    EXPECT_NE(error_message([&] { resolve_closure(program, options); }).find("is not an x86-64 shared object"),
+              std::string::npos);
+}
+
+} // namespace

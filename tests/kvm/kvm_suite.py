@@ -39,6 +39,8 @@ def monitor_command(kernel, image, cmdline, options=()):
 
 # `osprey run` options (CMake's CLI list) that mean the same to osprey-monitor.
 MONITOR_OPTIONS = {"--memory", "--cpus"}
+# `osprey run` options that shape the image: image_for gives them to `osprey build`.
+BUILD_OPTIONS = {"--dlopen"}
 
 
 def monitor_options(test, files):
@@ -63,6 +65,8 @@ def monitor_options(test, files):
             options += ["--disk-ro" if read_only else "--disk", guest_path]
         elif option in MONITOR_OPTIONS:
             options += [option, value]
+        elif option in BUILD_OPTIONS:
+            pass  # given to `osprey build` (image_for)
         else:
             raise ValueError(f"{test['name']}: CLI option {option} has no osprey-monitor equivalent "
                              "(mark the test QEMU_ONLY in its osprey_guest_test())")
@@ -88,6 +92,10 @@ def image_for(test, osprey, images):
     command = [osprey, "build", program, "-o", str(image)]
     for assignment in test["env"]:
         command += ["--env", assignment]
+    cli = test.get("cli", [])
+    for option, value in zip(cli, cli[1:]):
+        if option in BUILD_OPTIONS:
+            command += [option, value]
     command += ["--"] + ["" if word == "@EMPTY@" else word for word in test["args"]]
     built = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if built.returncode != 0:
