@@ -7,8 +7,8 @@
  * list of tls_module records its __copy_tls walks. So the main thread here, and every
  * thread pthread_create makes later (it sizes its memory by libc.tls_size and copies the
  * same list), gets each module's .tdata at the offset the relocations used, .tbss zeroed,
- * and a DTV (dtv[0] = count, dtv[i] = module i's block) that __tls_get_addr reads for
- * general-dynamic accesses.
+ * and a DTV (dtv[0] = count, dtv[i] = module i's block), which musl keeps though
+ * osprey_tls_get_addr (below, the exported __tls_get_addr) never reads it.
  *
  * Called by __init_libc, once for the kernel at boot (no modules: just the struct pthread)
  * and once for the program by __libc_start_main. The memory is one anonymous mapping:
@@ -18,6 +18,8 @@
 #include "libc.h"
 
 #include <elf.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include <libc_shim/static_tls.h>
@@ -36,11 +38,12 @@ static void default_stack_size_from_headers(const size_t *aux)
 	}
 }
 
-/* Threads' TLS size: the DTV, the blocks, the struct pthread, and room to align the
- * thread pointer (musl ldso's formula). */
+/* Threads' TLS size: the DTV (room for every module a program may have), the blocks and
+ * the surplus, the struct pthread, and room to align the thread pointer (musl ldso's
+ * formula). */
 static size_t thread_tls_size(const struct osprey_static_tls *tls, size_t align)
 {
-	size_t size = (1 + tls->count) * sizeof(void *) + tls->size + sizeof(struct pthread) + 2 * align;
+	size_t size = (1 + OSPREY_MAX_TLS_MODULES) * sizeof(void *) + tls->capacity + sizeof(struct pthread) + 2 * align;
 	return (size + MIN_TLS_ALIGN - 1) & -MIN_TLS_ALIGN;
 }
 
@@ -71,4 +74,32 @@ void __init_tls(size_t *aux)
 	*link = 0;
 	if (__init_tp(__copy_tls(mem)) < 0)
 		a_crash();
+}
+
+void osprey_static_tls_add(const struct osprey_tls_module *m)
+{
+	struct tls_module *record = malloc(sizeof *record);
+	if (!record)
+		a_crash(); /* the linker checked the layout; a few bytes of memory are missing */
+	*record = (struct tls_module){ .image = (void *)m->image, .len = m->filesz, .size = m->memsz,
+		.align = m->align, .offset = (size_t)-m->offset };
+	struct tls_module **link = &libc.tls_head;
+	while (*link)
+		link = &(*link)->next;
+	*link = record;
+	libc.tls_cnt++;
+	unsigned char *block = (unsigned char *)__pthread_self() + m->offset;
+	memcpy(block, m->image, m->filesz);
+	memset(block + m->filesz, 0, m->memsz - m->filesz);
+}
+
+/* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): every
+ * module is in static TLS, so its block is at the thread pointer plus its offset. */
+void *osprey_tls_get_addr(const size_t *module_and_offset)
+{
+	const struct osprey_static_tls *tls = osprey_program_static_tls();
+	size_t module = module_and_offset[0];
+	if (module == 0 || module > tls->count)
+		a_crash(); /* a DTPMOD64 the linker never wrote */
+	return (unsigned char *)__pthread_self() + tls->modules[module - 1].offset + module_and_offset[1];
 }

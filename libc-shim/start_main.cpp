@@ -66,8 +66,10 @@ void run_all_fini()
 /// The libraries' constructors, dependencies first: reverse load order.
 void run_library_init()
 {
-    for (const LoadedObjectInfo* o = g_startup.last_object; o != g_startup.first_object; o = previous_object(*o))
+    for (LoadedObjectInfo* o = g_startup.last_object; o != g_startup.first_object; o = previous_object(*o)) {
+        o->initialized = true; // before: a constructor that dlopens must not run it twice
         run_init(o->init);
+    }
 }
 
 /// glibc's stack guard has a zero low byte (a string overflow cannot reproduce it); musl
@@ -83,6 +85,16 @@ void install_glibc_stack_guard()
 } // namespace
 
 ProgramStartup& program_startup() { return g_startup; }
+
+void initialize_objects_after(const LoadedObjectInfo* previous_last)
+{
+    for (LoadedObjectInfo* o = g_startup.last_object; o && o != previous_last; o = previous_object(*o)) {
+        if (o->initialized)
+            continue;
+        o->initialized = true;
+        run_init(o->init);
+    }
+}
 
 extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,
     InitFunction init, FiniFunction fini, FiniFunction rtld_fini, void* stack_end)
@@ -104,6 +116,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     run_library_init();
     if (fini)
         atexit(fini);
+    g_startup.first_object->initialized = true;
     const ObjectInit& executable = g_startup.first_object->init;
     run_preinit(executable);
     if (init) // pre-2.34 binaries pass __libc_csu_init, which runs DT_INIT and DT_INIT_ARRAY

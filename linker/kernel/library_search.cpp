@@ -3,7 +3,9 @@
 
 #include <linker/search_path.h>
 
+#include <kernel/console/log.h>
 #include <kernel/fs/root_fs.h>
+#include <libc_shim/exports.h>
 
 #include <cstdio>
 
@@ -62,5 +64,44 @@ lib::Result<std::string_view> find_library(std::string_view soname, const Module
         return std::string_view(path.data(), length);
     return lib::Error(lib::Errno::NOENT, "library not in the image");
 }
+
+namespace {
+
+/// Loads library `soname`, needed by `needer`, at the end of `modules`. Errors: ELIBBAD
+/// if it is not in the image; those of load_module.
+lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
+{
+    char path[256];
+    auto found = find_library(soname, needer, ld_library_path, path);
+    if (found.is_error()) {
+        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needer.path);
+        return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
+    }
+    auto* module = new Module;
+    if (auto r = load_module(found.value(), ModuleKind::Library, *module); r.is_error()) {
+        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path, r.error().message);
+        delete module;
+        return r.error();
+    }
+    module->loaded_by = &needer;
+    modules.append(*module);
+    return {};
+}
+
+} // namespace
+
+lib::Result<void> load_dependencies(ModuleList& modules, Module& from, std::string_view ld_library_path)
+{
+    for (Module* m = &from; m; m = m->next) {
+        for (uint32_t offset : m->object.needed()) {
+            std::string_view soname = m->object.string(offset);
+            if (libc_shim::is_kernel_soname(soname) || modules.find(soname))
+                continue;
+            TRY(load_library(modules, soname, *m, ld_library_path));
+        }
+    }
+    return {};
+}
+
 
 } // namespace linker

@@ -21,4 +21,12 @@ namespace linker {
 lib::Result<std::string_view> find_library(std::string_view soname, const Module& needer, std::string_view ld_library_path,
     std::span<char> path);
 
+class ModuleList;
+
+/// Loads every DT_NEEDED of `from` and of the modules after it in `modules` that the kernel
+/// does not provide and that is not loaded yet, breadth first (glibc's scope order),
+/// appending each to `modules`. Errors: ELIBBAD (a library is not in the image), those of
+/// load_module; the modules loaded before the error stay in the list.
+lib::Result<void> load_dependencies(ModuleList& modules, Module& from, std::string_view ld_library_path);
+
 } // namespace linker

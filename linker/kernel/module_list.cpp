@@ -11,6 +11,21 @@ void ModuleList::append(Module& module)
     ++m_size;
 }
 
+Module* ModuleList::cut_after(Module* keep)
+{
+    Module* cut = keep ? keep->next : m_first;
+    for (Module* m = cut; m; m = m->next)
+        --m_size;
+    if (keep)
+        keep->next = nullptr;
+    else
+        m_first = nullptr;
+    m_last = keep;
+    if (cut)
+        cut->previous = nullptr;
+    return cut;
+}
+
 Module* ModuleList::find(std::string_view soname) const
 {
     for (Module* m = m_first; m; m = m->next) {

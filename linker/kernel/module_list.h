@@ -21,6 +21,9 @@ public:
     size_t size() const { return m_size; }
     /// Appends `module` (not in a list) at the end.
     void append(Module& module);
+    /// Takes the modules after `keep` (null: all) out of the list; returns the first of
+    /// them, still chained through `next`.
+    Module* cut_after(Module* keep);
     /// The loaded object whose DT_SONAME is `soname`, or whose path ends in "/soname";
     /// null if none.
     Module* find(std::string_view soname) const;

@@ -76,7 +76,9 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     memcpy(module.path, path.data(), path.size());
     module.path[path.size()] = 0;
     // The module's bytes, and the MappedFile its segments map the image's pages through.
-    fs::RofsFile opened(fs::root_image(), TRY(fs::root_image().lookup(path)), path);
+    images::RofsNode node = TRY(fs::root_image().lookup(path));
+    module.file_number = node.number();
+    fs::RofsFile opened(fs::root_image(), node, path);
     auto policy = kind == ModuleKind::Executable ? AddressPolicy::AllowFixed : AddressPolicy::PositionIndependent;
     module.image = TRY(ElfImage::parse(TRY(opened.contents()), policy));
     const ElfImage& image = module.image;
@@ -92,12 +94,27 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
         }
     }
     auto memory = std::span(reinterpret_cast<std::byte*>(base), size);
-    module.object = TRY(LoadedObject::create(image, memory, base));
+    auto object = LoadedObject::create(image, memory, base);
+    if (object.is_error()) {
+        (void)mm::unmap(base, size);
+        return object.error();
+    }
+    module.object = object.release_value();
     module.tls_module = 0;
     module.tls_offset = 0;
     register_module_symbols(module);
     klog::info(klog::Subsystem::Linker, "loaded {} at {:#x} ({} KiB)", path, base, size / 1024);
     return {};
+}
+
+void unload_module(Module& module)
+{
+    if (module.symbols) {
+        debug::unregister_symbol_source(*module.symbols);
+        module.symbols.reset();
+    }
+    uint64_t start = module.object.bias() + module.image.span_start();
+    (void)mm::unmap(start, module.image.span_end() - module.image.span_start());
 }
 
 lib::Result<void> protect_module(const Module& module)

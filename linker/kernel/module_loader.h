@@ -18,6 +18,7 @@ namespace linker {
 /// entries and dlopen handles point into it.
 struct Module {
     char path[256];
+    uint32_t file_number = 0;    // its file in the root image (one object per file)
     Module* loaded_by = nullptr; // whose DT_NEEDED loaded it (null: the executable, or dlopen)
     Module* next = nullptr;      // ModuleList links, in load order
     Module* previous = nullptr;
@@ -27,6 +28,8 @@ struct Module {
     int64_t tls_offset = 0;  // thread-pointer offset of its static TLS block (0: no PT_TLS)
     std::optional<ModuleSymbols> symbols; // names its functions in crash reports, once loaded
     libc_shim::LoadedObjectInfo info {};  // what start-up, dl_iterate_phdr and _dl_find_object see
+    bool global = true;      // in the global scope (loaded at start, or dlopen'ed RTLD_GLOBAL)
+    unsigned open_count = 0; // dlopen calls not yet matched by dlclose
 };
 
 enum class ModuleKind { Executable, Library };
@@ -34,6 +37,9 @@ enum class ModuleKind { Executable, Library };
 /// Maps and decodes `path` into `module` (an executable at Linux's non-ASLR PIE base,
 /// a library anywhere). Errors: ENOENT, ENOEXEC (malformed, with the reason), ENOMEM.
 lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& module);
+/// Undoes a successful load_module of an object that will never run (a failed dlopen):
+/// its crash-report source and its mappings go.
+void unload_module(Module& module);
 /// After relocation: applies each segment's protection (RELRO becomes read-only).
 lib::Result<void> protect_module(const Module& module);
 

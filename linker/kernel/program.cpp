@@ -1,6 +1,8 @@
 // run_program: loads the executable and its libraries, binds them, prepares the start-up
 // contract for libc-shim (libc_shim/startup.h) and the initial stack, and enters _start.
 #include <linker/initial_stack.h>
+#include "binding_scope.h"
+#include "dl_loader.h"
 #include "library_search.h"
 #include "module_loader.h"
 #include "startup_tables.h"
@@ -26,42 +28,6 @@ namespace linker {
 namespace {
 
 constexpr size_t kStackSize = 1 << 20; // FIRST CUT: populated eagerly; grows with demand paging later
-
-/// Loads library `soname`, needed by `needer`, at the end of `modules`. Errors: ELIBBAD
-/// if it is not in the image; those of load_module.
-lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
-{
-    char path[256];
-    auto found = find_library(soname, needer, ld_library_path, path);
-    if (found.is_error()) {
-        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needer.path);
-        return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
-    }
-    auto* module = new Module;
-    if (auto r = load_module(found.value(), ModuleKind::Library, *module); r.is_error()) {
-        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path, r.error().message);
-        delete module;
-        return r.error();
-    }
-    module->loaded_by = &needer;
-    modules.append(*module);
-    return {};
-}
-
-/// Loads every DT_NEEDED not provided by the kernel of `from` and the modules after it,
-/// breadth first (the glibc scope order).
-lib::Result<void> load_dependencies(ModuleList& modules, Module& from, std::string_view ld_library_path)
-{
-    for (Module* m = &from; m; m = m->next) {
-        for (uint32_t offset : m->object.needed()) {
-            std::string_view soname = m->object.string(offset);
-            if (libc_shim::is_kernel_soname(soname) || modules.find(soname))
-                continue;
-            TRY(load_library(modules, soname, *m, ld_library_path));
-        }
-    }
-    return {};
-}
 
 std::string_view environment_value(std::span<const std::string_view> envp, std::string_view name)
 {
@@ -94,27 +60,6 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
 
 } // namespace
 
-/// Relocates every module (libraries first: a COPY in the executable reads their data)
-/// against the global scope, then applies its protections.
-lib::Result<void> relocate_all(const ModuleList& modules)
-{
-    auto* scope = new Module*[modules.size()];
-    size_t n = 0;
-    for (Module* m = modules.first(); m; m = m->next)
-        scope[n++] = m;
-    SymbolBinder binder(std::span(scope, n));
-    lib::Result<void> result {};
-    for (Module* m = modules.last(); m && !result.is_error(); m = m->previous) {
-        result = relocate(m->object, binder);
-        if (result.is_error())
-            klog::error(klog::Subsystem::Linker, "relocating {} failed", m->path);
-        else
-            result = protect_module(*m);
-    }
-    delete[] scope;
-    return result;
-}
-
 lib::Error run_program(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
     ModuleList& modules = program_modules();
@@ -132,8 +77,13 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     if (stack_pointer.is_error())
         return stack_pointer.error();
     libc_shim::set_libc_stack_end(reinterpret_cast<void*>(stack_pointer.value()));
-    if (auto r = relocate_all(modules); r.is_error())
+    auto scope = BindingScope::for_modules(modules);
+    if (scope.is_error())
+        return scope.error();
+    scope.value().add_global(modules);
+    if (auto r = relocate_from(*executable, scope.value().modules()); r.is_error())
         return r.error();
+    enable_dynamic_loading();
     for (Module* m = modules.first(); m; m = m->next)
         publish_object(*m);
     klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", executable->path, modules.size(),

@@ -8,6 +8,8 @@ namespace linker {
 
 namespace {
 
+constexpr uint64_t kDlopenTlsAlign = 64;
+
 libc_shim::ObjectInit init_of(const Module& m)
 {
     const auto& d = m.object.dynamic();
@@ -65,8 +67,55 @@ lib::Result<void> plan_static_tls(const ModuleList& modules)
         startup.tls_modules[i] = { reinterpret_cast<const void*>(owners[i]->object.bias() + s.vaddr), s.filesz, s.memsz,
             s.align, offsets[i] };
     }
-    startup.tls = { startup.tls_modules, count, layout.size, layout.align };
+    // The thread pointer gets at least a cache line's alignment, so dlopen'ed modules that
+    // ask for up to that much fit in the surplus.
+    uint64_t align = layout.align > kDlopenTlsAlign ? layout.align : kDlopenTlsAlign;
+    startup.tls = { startup.tls_modules, count, layout.size, align, layout.size + OSPREY_STATIC_TLS_SURPLUS };
     return {};
+}
+
+lib::Result<void> place_dlopen_tls(Module& module)
+{
+    const elf::ProgramHeader* tls = module.image.tls();
+    auto& startup = libc_shim::program_startup();
+    osprey_static_tls& layout = startup.tls;
+    if (layout.count == libc_shim::ProgramStartup::kMaxTlsModules)
+        return lib::Error(lib::Errno::TOOBIG, "more than 64 objects with thread-local storage");
+    TlsSegment segment { tls->vaddr, tls->filesz, tls->memsz, tls->align ? tls->align : 1 };
+    if (segment.align > layout.align)
+        return lib::Error(lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
+    // Lay the new block out below the used part, as if it followed the others at start.
+    TlsSegment used { 0, 0, layout.size, 1 };
+    TlsSegment both[] = { used, segment };
+    int64_t offsets[2];
+    StaticTlsLayout grown = TRY(layout_static_tls(both, offsets));
+    if (grown.size > layout.capacity)
+        return lib::Error(lib::Errno::NOSPC, "no static TLS space left for the object's thread-local storage");
+    module.tls_module = layout.count + 1;
+    module.tls_offset = offsets[1];
+    startup.tls_modules[layout.count] = { reinterpret_cast<const void*>(module.object.bias() + segment.vaddr),
+        segment.filesz, segment.memsz, segment.align, offsets[1] };
+    ++layout.count;
+    layout.size = grown.size;
+    return {};
+}
+
+void start_dlopen_tls(const Module& module)
+{
+    osprey_static_tls_add(&libc_shim::program_startup().tls_modules[module.tls_module - 1]);
+}
+
+TlsLayoutMark mark_static_tls()
+{
+    const osprey_static_tls& layout = libc_shim::program_startup().tls;
+    return { layout.count, layout.size };
+}
+
+void reset_static_tls(TlsLayoutMark mark)
+{
+    osprey_static_tls& layout = libc_shim::program_startup().tls;
+    layout.count = mark.count;
+    layout.size = mark.size;
 }
 
 void publish_object(Module& module)

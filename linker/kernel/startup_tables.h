@@ -15,6 +15,22 @@ namespace linker {
 /// E2BIG for more than ProgramStartup::kMaxTlsModules objects with TLS.
 lib::Result<void> plan_static_tls(const ModuleList& modules);
 
+/// Gives `module` (being dlopen'ed, with a PT_TLS) a block in the static TLS surplus and
+/// its module id, before it is relocated (libc_shim/static_tls.h). Errors: E2BIG (too many
+/// TLS modules), ENOSPC (the surplus is used up), ENOTSUP (an alignment above the thread
+/// pointer's, at least 64), ENOEXEC (a bad PT_TLS).
+lib::Result<void> place_dlopen_tls(Module& module);
+/// After `module` (placed by place_dlopen_tls) is relocated: its block is initialised and
+/// threads made from now on get one.
+void start_dlopen_tls(const Module& module);
+
+/// The static TLS layout's state, to undo the placements of a dlopen that fails.
+struct TlsLayoutMark {
+    size_t count, size;
+};
+TlsLayoutMark mark_static_tls();
+void reset_static_tls(TlsLayoutMark mark);
+
 /// Fills `module.info` (after relocation: the init arrays are final) and appends it to the
 /// chain program_startup() starts from.
 void publish_object(Module& module);

@@ -94,6 +94,7 @@ struct LoadedObjectInfo {
     const void* eh_frame_hdr;    // PT_GNU_EH_FRAME at run time (null if none)
     size_t tls_module;           // 0: no PT_TLS
     int64_t tls_offset;          // thread-pointer offset of its static TLS block
+    bool initialized;            // its constructors have run (start-up, or after dlopen)
 };
 
 /// The object after `object` in load order, or null.
@@ -102,13 +103,13 @@ inline const LoadedObjectInfo* next_object(const LoadedObjectInfo& object)
     return reinterpret_cast<const LoadedObjectInfo*>(object.map.l_next);
 }
 /// The object before `object` in load order, or null.
-inline const LoadedObjectInfo* previous_object(const LoadedObjectInfo& object)
+inline LoadedObjectInfo* previous_object(const LoadedObjectInfo& object)
 {
-    return reinterpret_cast<const LoadedObjectInfo*>(object.map.l_prev);
+    return reinterpret_cast<LoadedObjectInfo*>(object.map.l_prev);
 }
 
 struct ProgramStartup {
-    static constexpr size_t kMaxTlsModules = 64, kMaxCopies = 64;
+    static constexpr size_t kMaxTlsModules = OSPREY_MAX_TLS_MODULES, kMaxCopies = 64;
     LoadedObjectInfo* first_object; // the executable; the rest follow through map.l_next
     LoadedObjectInfo* last_object;
     size_t object_count;
@@ -120,6 +121,12 @@ struct ProgramStartup {
 
 /// Filled by the linker before it enters the program; read by __libc_start_main.
 ProgramStartup& program_startup();
+
+/// After dlopen published objects at the end of the chain (after `previous_last`, the last
+/// object before it): runs their constructors (DT_INIT, DT_INIT_ARRAY with argc, argv,
+/// envp), dependencies first (reverse load order). Their destructors run at exit with
+/// everyone's.
+void initialize_objects_after(const LoadedObjectInfo* previous_last);
 
 /// Sets ld.so's __libc_stack_end (glibc_data.cpp): the initial stack pointer, `top`.
 void set_libc_stack_end(void* top);

@@ -1,6 +1,11 @@
 /* The program's static TLS, as the kernel's ELF linker laid it out (linker/tls.h), for
  * libc-shim's musl glue (musl_tls.c), which gives every thread musl makes a block per
- * module at these offsets and a DTV that __tls_get_addr reads. C and C++.
+ * module at these offsets. C and C++.
+ *
+ * Every module is in static TLS, those dlopen loads too: each thread's TLS area keeps a
+ * surplus below the blocks of the modules loaded at start, and a dlopen'ed module with
+ * PT_TLS takes its block from it (osprey_static_tls_add). So __tls_get_addr is the thread
+ * pointer plus the module's offset, with no DTV to grow.
  *
  * x86-64 variant II: module i's block starts at thread pointer + offset (negative), where
  * the thread pointer is musl's struct pthread (glibc's TCB for what programs read). Module
@@ -27,9 +32,21 @@ struct osprey_tls_module {
 struct osprey_static_tls {
 	const struct osprey_tls_module *modules;
 	size_t count;
-	size_t size;  /* bytes below the thread pointer the blocks use */
-	size_t align; /* the thread pointer's alignment */
+	size_t size;     /* bytes below the thread pointer the blocks use */
+	size_t align;    /* the thread pointer's alignment */
+	size_t capacity; /* bytes below the thread pointer every thread has: size + surplus */
 };
+
+/* Most modules with TLS a program can have (loaded at start and by dlopen). */
+#define OSPREY_MAX_TLS_MODULES 64
+/* The static TLS surplus for dlopen'ed modules, in bytes (pages nobody touches cost nothing). */
+#define OSPREY_STATIC_TLS_SURPLUS 65536
+
+/* Adds a dlopen'ed module laid out in the surplus (already counted in the program's
+ * layout): musl's threads made from now on get its block, and the calling thread's block
+ * is initialised now (FIRST CUT: the program has one thread until the threads issue; then
+ * every running thread's block must be). musl_tls.c. */
+void osprey_static_tls_add(const struct osprey_tls_module *module);
 
 /* The program's layout; count 0 (no TLS) before the linker has loaded a program, which is
  * what the kernel's own musl initialisation sees. */

@@ -1,0 +1,50 @@
+// What dlopen and its family (libc-shim/dl_api.cpp) ask of the kernel's ELF linker, which
+// registers its implementation before it enters the program (linker/kernel/dl_loader.h).
+// The linker depends on libc-shim, not the other way round, hence the interface.
+#pragma once
+
+#include <lib/result.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace libc_shim {
+
+struct LinkMap;
+
+/// What dladdr reports of an address (glibc's Dl_info plus dladdr1's extras).
+struct AddressInfo {
+    const char* file;         // the object's path
+    void* base;               // where the object is mapped
+    const char* symbol;       // the nearest symbol at or below the address, or null
+    void* symbol_address;
+    LinkMap* map;             // the object's link_map
+    const void* symbol_entry; // its ElfW(Sym), or null
+};
+
+class DynamicLoader {
+public:
+    /// dlopen(3) of `path` (null: the program itself) with RTLD_* `flags`, asked by code at
+    /// `caller`; `ld_library_path` is the program's current LD_LIBRARY_PATH (may be null).
+    /// Loads, binds and publishes the object and what it needs (its constructors are then
+    /// run by the caller: see LoadedObjectInfo::initialized). Returns the handle, or null
+    /// with RTLD_NOLOAD for an object not loaded. Errors: the reason, for dlerror.
+    virtual lib::Result<void*> open(const char* path, int flags, const void* caller, const char* ld_library_path) = 0;
+    /// dlsym(3)/dlvsym(3): `handle` is one open returned, RTLD_DEFAULT or RTLD_NEXT;
+    /// `version` is null for dlsym. Error: ENOENT (undefined symbol), EINVAL (bad handle).
+    virtual lib::Result<void*> symbol(void* handle, const char* name, const char* version, const void* caller) = 0;
+    /// dlclose(3). Error: EINVAL for a handle open never returned (or closed too often).
+    virtual lib::Result<void> close(void* handle) = 0;
+    /// dladdr(3): false if no loaded object contains `address`.
+    virtual bool describe(const void* address, AddressInfo& info) = 0;
+    /// The link_map of `handle` (dlinfo RTLD_DI_LINKMAP); null for a bad handle.
+    virtual LinkMap* link_map_of(void* handle) = 0;
+
+protected:
+    ~DynamicLoader() = default;
+};
+
+/// Makes `loader` the one dlopen and its family use (the linker calls it once).
+void set_dynamic_loader(DynamicLoader& loader);
+
+} // namespace libc_shim

@@ -1,0 +1,285 @@
+#include "dl_loader.h"
+#include "binding_scope.h"
+#include "library_search.h"
+#include "startup_tables.h"
+
+#include <kernel/console/log.h>
+#include <kernel/fs/root_fs.h>
+#include <libc_shim/dynamic_loading.h>
+#include <libc_shim/exports.h>
+
+namespace linker {
+
+namespace {
+
+// dlopen's modes and dlsym's pseudo-handles, glibc's <bits/dlfcn.h> and <dlfcn.h>.
+constexpr int kRtldLazy = 1, kRtldNow = 2, kRtldNoload = 4, kRtldDeepbind = 8, kRtldGlobal = 0x100,
+              kRtldNodelete = 0x1000;
+constexpr int kKnownModes = kRtldLazy | kRtldNow | kRtldNoload | kRtldDeepbind | kRtldGlobal | kRtldNodelete;
+void* const kRtldDefault = nullptr;
+void* const kRtldNext = reinterpret_cast<void*>(-1l);
+
+lib::Error error(lib::Errno code, const char* message) { return lib::Error(code, message); }
+
+class ProgramLoader final : public libc_shim::DynamicLoader {
+public:
+    constexpr ProgramLoader() = default;
+
+    lib::Result<void*> open(const char* path, int flags, const void* caller, const char* ld_library_path) override;
+    lib::Result<void*> symbol(void* handle, const char* name, const char* version, const void* caller) override;
+    lib::Result<void> close(void* handle) override;
+    bool describe(const void* address, libc_shim::AddressInfo& info) override;
+    libc_shim::LinkMap* link_map_of(void* handle) override;
+
+private:
+    /// The handle of the kernel-provided libraries.
+    void* kernel_handle() { return &m_kernel_libraries; }
+    Module* module_of_handle(void* handle) const;
+    lib::Result<void*> load_new(std::string_view path, int flags);
+
+    char m_kernel_libraries = 0;
+    unsigned m_kernel_open_count = 0;
+};
+
+Module* module_containing(uint64_t address)
+{
+    for (Module* m = program_modules().first(); m; m = m->next) {
+        uint64_t start = m->object.bias() + m->image.span_start(), end = m->object.bias() + m->image.span_end();
+        if (address >= start && address < end)
+            return m;
+    }
+    return nullptr;
+}
+
+Module* module_with_file(uint32_t file_number)
+{
+    for (Module* m = program_modules().first(); m; m = m->next)
+        if (m->file_number == file_number)
+            return m;
+    return nullptr;
+}
+
+/// Where `name` (no '/') is, searched for as a DT_NEEDED of the calling object (or of the
+/// executable when a kernel function calls).
+lib::Result<std::string_view> locate(std::string_view name, const void* caller, const char* ld_library_path,
+    std::span<char> buffer)
+{
+    const Module* requester = module_containing(reinterpret_cast<uint64_t>(caller));
+    if (!requester)
+        requester = program_modules().first();
+    auto found = find_library(name, *requester, ld_library_path ? ld_library_path : "", buffer);
+    if (found.is_error())
+        return error(lib::Errno::NOENT, "cannot open shared object file: No such file or directory");
+    return found.value();
+}
+
+Module* ProgramLoader::module_of_handle(void* handle) const
+{
+    for (Module* m = program_modules().first(); m; m = m->next)
+        if (m == handle)
+            return m;
+    return nullptr;
+}
+
+lib::Result<void*> ProgramLoader::open(const char* path, int flags, const void* caller, const char* ld_library_path)
+{
+    if ((flags & ~kKnownModes) || !(flags & (kRtldLazy | kRtldNow)))
+        return error(lib::Errno::INVAL, "invalid mode for dlopen()");
+    ModuleList& modules = program_modules();
+    if (!path)
+        return static_cast<void*>(modules.first());
+    std::string_view name(path);
+    char buffer[256];
+    if (name.find('/') == std::string_view::npos) {
+        if (libc_shim::is_kernel_soname(name)) {
+            ++m_kernel_open_count;
+            return kernel_handle();
+        }
+        name = TRY(locate(name, caller, ld_library_path, buffer));
+    }
+    auto node = fs::root_image().lookup(name);
+    if (node.is_error())
+        return error(lib::Errno::NOENT, "cannot open shared object file: No such file or directory");
+    if (Module* loaded = module_with_file(node.value().number())) {
+        ++loaded->open_count;
+        if (flags & kRtldGlobal)
+            loaded->global = true;
+        return static_cast<void*>(loaded);
+    }
+    if (flags & kRtldNoload)
+        return static_cast<void*>(nullptr);
+    return load_new(name, flags);
+}
+
+/// Undoes a failed dlopen: every module after `keep` goes.
+void roll_back(ModuleList& modules, Module* keep)
+{
+    for (Module* m = modules.cut_after(keep); m;) {
+        Module* next = m->next;
+        unload_module(*m);
+        delete m;
+        m = next;
+    }
+}
+
+lib::Result<void> bind_new(ModuleList& modules, Module& root, int flags)
+{
+    for (Module* m = &root; m; m = m->next) {
+        m->global = false;
+        if (m->image.tls())
+            TRY(place_dlopen_tls(*m));
+    }
+    BindingScope scope = TRY(BindingScope::for_modules(modules));
+    if (flags & kRtldDeepbind)
+        scope.add_local(modules, root);
+    scope.add_global(modules);
+    scope.add_local(modules, root);
+    return relocate_from(root, scope.modules());
+}
+
+lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags)
+{
+    ModuleList& modules = program_modules();
+    Module* previous_last = modules.last();
+    TlsLayoutMark tls_mark = mark_static_tls();
+    auto* root = new Module;
+    if (auto loaded = load_module(path, ModuleKind::Library, *root); loaded.is_error()) {
+        delete root;
+        return loaded.error();
+    }
+    if (root->object.dynamic().pie()) { // glibc 2.30 refuses these too
+        unload_module(*root);
+        delete root;
+        return error(lib::Errno::NOEXEC, "cannot dynamically load position-independent executable");
+    }
+    modules.append(*root);
+    auto bound = load_dependencies(modules, *root, "");
+    if (!bound.is_error())
+        bound = bind_new(modules, *root, flags);
+    if (bound.is_error()) {
+        klog::info(klog::Subsystem::Linker, "dlopen {}: {}", path, bound.error().message);
+        roll_back(modules, previous_last);
+        reset_static_tls(tls_mark);
+        return bound.error();
+    }
+    bool global = flags & kRtldGlobal;
+    for (Module* m = root; m; m = m->next) {
+        m->global = global;
+        if (m->tls_module)
+            start_dlopen_tls(*m);
+        publish_object(*m);
+    }
+    root->open_count = 1;
+    klog::info(klog::Subsystem::Linker, "dlopen {}: {} objects loaded", path, modules.size());
+    return static_cast<void*>(root);
+}
+
+lib::Result<void> ProgramLoader::close(void* handle)
+{
+    if (handle == kernel_handle() && m_kernel_open_count > 0) {
+        --m_kernel_open_count;
+        return {};
+    }
+    Module* m = module_of_handle(handle);
+    if (!m || (m != program_modules().first() && m->open_count == 0))
+        return error(lib::Errno::INVAL, "invalid handle");
+    if (m->open_count)
+        --m->open_count; // FIRST CUT: the object stays loaded (dl_loader.h)
+    return {};
+}
+
+uint64_t thread_pointer()
+{
+    uint64_t tp;
+    asm("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+}
+
+/// The run-time address `definition` of `m` stands for: a TLS variable's address in the
+/// calling thread, an IFUNC's implementation.
+uint64_t address_of(const Module& m, const Definition& definition)
+{
+    uint8_t type = elf::symbol_type(*definition.symbol);
+    if (type == elf::STT_TLS)
+        return thread_pointer() + uint64_t(m.tls_offset) + definition.symbol->value;
+    if (type == elf::STT_GNU_IFUNC)
+        return reinterpret_cast<uint64_t (*)()>(definition.address)();
+    return definition.address;
+}
+
+lib::Result<void*> ProgramLoader::symbol(void* handle, const char* name, const char* version, const void* caller)
+{
+    ModuleList& modules = program_modules();
+    BindingScope scope = TRY(BindingScope::for_modules(modules));
+    if (handle == kRtldDefault || handle == modules.first()) {
+        scope.add_global(modules);
+    } else if (handle == kRtldNext) { // the global scope after the calling object
+        Module* after = module_containing(reinterpret_cast<uint64_t>(caller));
+        for (Module* m = after ? after->next : nullptr; m; m = m->next)
+            if (m->global)
+                scope.add_global_module(*m);
+    } else if (handle != kernel_handle()) {
+        Module* m = module_of_handle(handle);
+        if (!m)
+            return error(lib::Errno::INVAL, "invalid handle");
+        scope.add_local(modules, *m);
+    }
+    std::string_view wanted(name), wanted_version(version ? version : "");
+    for (Module* m : scope.modules())
+        if (auto definition = m->object.lookup(wanted, wanted_version))
+            return reinterpret_cast<void*>(address_of(*m, *definition));
+    if (const auto* e = libc_shim::find_export(wanted, wanted_version))
+        return reinterpret_cast<void*>(e->address);
+    return error(lib::Errno::NOENT, "undefined symbol");
+}
+
+/// The defined symbol of `m` nearest at or below `address` that covers it (or has no
+/// size), as glibc's _dl_addr picks it; null if none.
+const elf::Symbol* nearest_symbol(const Module& m, uint64_t address)
+{
+    const elf::Symbol* best = nullptr;
+    for (uint32_t i = 1; i < m.object.symbol_count(); ++i) {
+        const elf::Symbol* s = m.object.symbol(i);
+        uint8_t type = elf::symbol_type(*s);
+        if (s->shndx == elf::SHN_UNDEF || (type != elf::STT_FUNC && type != elf::STT_OBJECT && type != elf::STT_GNU_IFUNC))
+            continue;
+        uint64_t start = m.object.bias() + s->value;
+        if (start > address || (s->size && address >= start + s->size))
+            continue;
+        if (!best || s->value > best->value)
+            best = s;
+    }
+    return best;
+}
+
+bool ProgramLoader::describe(const void* address, libc_shim::AddressInfo& info)
+{
+    Module* m = module_containing(reinterpret_cast<uint64_t>(address));
+    if (!m)
+        return false;
+    const elf::Symbol* s = nearest_symbol(*m, reinterpret_cast<uint64_t>(address));
+    info = libc_shim::AddressInfo { m->path, reinterpret_cast<void*>(m->info.map_start), nullptr, nullptr, &m->info.map, s };
+    if (s) {
+        info.symbol = m->object.string(s->name).data(); // NUL-terminated in the string table
+        info.symbol_address = reinterpret_cast<void*>(m->object.bias() + s->value);
+    }
+    return true;
+}
+
+libc_shim::LinkMap* ProgramLoader::link_map_of(void* handle)
+{
+    Module* m = module_of_handle(handle);
+    return m ? &m->info.map : nullptr;
+}
+
+} // namespace
+
+ProgramLoader& program_loader()
+{
+    static constinit ProgramLoader loader;
+    return loader;
+}
+
+void enable_dynamic_loading() { libc_shim::set_dynamic_loader(program_loader()); }
+
+} // namespace linker

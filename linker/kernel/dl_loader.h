@@ -1,0 +1,21 @@
+// Kernel side of the linker: dlopen and its family (libc_shim/dynamic_loading.h) over the
+// program's ModuleList. A dlopen'ed object and the libraries it needs are loaded from the
+// image like the ones loaded at start, bound in the global scope then their own local scope
+// (RTLD_DEEPBIND: the other way round), protected and published to dl_iterate_phdr; libc-shim
+// then runs their constructors. A handle is the object's Module (the executable for
+// dlopen(NULL)); the kernel-provided libraries (libc.so.6, libm.so.6...) share one handle
+// whose symbols are the kernel's exports.
+//
+// FIRST CUT, said in docs/architecture.md: dlclose never unloads (as musl's): the object
+// stays, its destructors run at exit with everyone's; RTLD_LAZY binds now, as every load
+// does here. An object with PT_TLS gets its block in the static TLS surplus (64 KiB; then
+// dlopen fails with ENOSPC: there is no dynamic TLS).
+#pragma once
+
+namespace linker {
+
+/// Makes the program's loader the one libc-shim's dlopen family uses. Called once, when
+/// the program's own objects are loaded and relocated.
+void enable_dynamic_loading();
+
+} // namespace linker
