@@ -12,15 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#define TEST_NAME "dl_api"
+#include "check.h"
+
 int host_version(void) { return 36; } // the plugin calls it (the program is linked -rdynamic)
-
-static int failures;
-
-#define CHECK(condition)                                                                       \
-    do {                                                                                       \
-        if (!(condition))                                                                      \
-            ++failures, printf("dl_api: FAILED: %s (line %d)\n", #condition, __LINE__);        \
-    } while (0)
 
 static int count_objects(struct dl_phdr_info* info, size_t size, void* data)
 {

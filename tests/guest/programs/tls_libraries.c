@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#define TEST_NAME "tls_libraries"
+#include "check.h"
+
 #define DECLARE(p)                                                                       \
     extern __thread int p##exported;                                                     \
     extern __thread char p##tag[16];                                                     \
@@ -24,13 +27,6 @@ DECLARE(gd_)
 DECLARE(desc_)
 
 __thread int executable_value = 17;
-static int failures;
-
-#define CHECK(condition)                                                                 \
-    do {                                                                                 \
-        if (!(condition))                                                                \
-            ++failures, printf("tls_libraries: FAILED: %s (line %d)\n", #condition, __LINE__); \
-    } while (0)
 
 struct Seen {
     int objects, with_tls;
