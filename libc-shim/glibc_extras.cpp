@@ -4,14 +4,20 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <glob.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wchar.h>
 
 extern "C" {
+
+int osprey_mprotect(void* address, size_t length, int prot); // glibc_compat.cpp
 
 // FORTIFY's open checks (glibc 2.7): open with O_CREAT or O_TMPFILE but no mode argument.
 static void check_open_flags(int flags)
@@ -79,6 +85,54 @@ const char* strerrordesc_np(int error)
 int statx(int dirfd, const char* __restrict path, int flags, unsigned int mask, struct statx* __restrict buffer) noexcept
 {
     return int(syscall(332, dirfd, path, flags, mask, buffer));
+}
+
+size_t __mbrlen(const char* s, size_t n, mbstate_t* state) noexcept { return mbrlen(s, n, state); }
+
+// Integers parse the same in every locale musl knows (no grouping): the locale is unused.
+long long strtoll_l(const char* s, char** end, int base, locale_t) noexcept { return strtoll(s, end, base); }
+unsigned long long strtoull_l(const char* s, char** end, int base, locale_t) noexcept { return strtoull(s, end, base); }
+
+// glob(3)'s test for metacharacters: '*', '?', '[' with a closing ']' (and, unless
+// `quote` is 0, a backslash escapes the next character).
+int glob_pattern_p(const char* pattern, int quote) noexcept
+{
+    bool open_bracket = false;
+    for (const char* p = pattern; *p; ++p) {
+        if (*p == '?' || *p == '*')
+            return 1;
+        if (*p == '\\' && quote && p[1])
+            ++p;
+        else if (*p == '[')
+            open_bracket = true;
+        else if (*p == ']' && open_bracket)
+            return 1;
+    }
+    return 0;
+}
+
+// Whether `gid` is one of the process's supplementary groups (glibc checks only those).
+int group_member(gid_t gid) noexcept
+{
+    gid_t groups[64];
+    int count = getgroups(64, groups);
+    for (int i = 0; i < count; ++i)
+        if (groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+// Memory protection keys, as Linux answers on a CPU without them (no key to allocate): an
+// allocation fails with ENOSPC, other keys are invalid, key -1 is plain mprotect.
+int pkey_alloc(unsigned int, unsigned int) noexcept { return errno = ENOSPC, -1; }
+int pkey_free(int) noexcept { return errno = EINVAL, -1; }
+int pkey_get(int) noexcept { return errno = EINVAL, -1; }
+int pkey_set(int, unsigned int) noexcept { return errno = EINVAL, -1; }
+int pkey_mprotect(void* address, size_t length, int prot, int key) noexcept
+{
+    if (key != -1)
+        return errno = EINVAL, -1;
+    return osprey_mprotect(address, length, prot); // Linux's checks (glibc_compat.cpp)
 }
 
 int pthread_yield() { return sched_yield(); }
