@@ -35,7 +35,7 @@ private:
     /// The handle of the kernel-provided libraries.
     void* kernel_handle() { return &m_kernel_libraries; }
     Module* module_of_handle(void* handle) const;
-    lib::Result<void*> load_new(std::string_view path, int flags);
+    lib::Result<void*> load_new(std::string_view path, int flags, std::string_view ld_library_path);
 
     char m_kernel_libraries = 0;
     unsigned m_kernel_open_count = 0;
@@ -108,7 +108,7 @@ lib::Result<void*> ProgramLoader::open(const char* path, int flags, const void* 
     }
     if (flags & kRtldNoload)
         return static_cast<void*>(nullptr);
-    return load_new(name, flags);
+    return load_new(name, flags, ld_library_path ? ld_library_path : "");
 }
 
 /// Undoes a failed dlopen: every module after `keep` goes.
@@ -137,7 +137,7 @@ lib::Result<void> bind_new(ModuleList& modules, Module& root, int flags)
     return relocate_from(root, scope.modules());
 }
 
-lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags)
+lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags, std::string_view ld_library_path)
 {
     ModuleList& modules = program_modules();
     Module* previous_last = modules.last();
@@ -153,7 +153,7 @@ lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags)
         return error(lib::Errno::NOEXEC, "cannot dynamically load position-independent executable");
     }
     modules.append(*root);
-    auto bound = load_dependencies(modules, *root, "");
+    auto bound = load_dependencies(modules, *root, ld_library_path);
     if (!bound.is_error())
         bound = bind_new(modules, *root, flags);
     if (bound.is_error()) {

@@ -2,7 +2,7 @@
 // the library it needs, bound against the executable (host_version), its constructor run
 // before dlopen returns and its destructor at exit; dlsym on handles, RTLD_DEFAULT,
 // RTLD_NEXT and the program itself; dladdr; dl_iterate_phdr; the kernel's libm by soname;
-// RTLD_NOLOAD; a plugin with TLS; a C++ plugin whose exception unwinds inside it (with the
+// RTLD_NOLOAD; a plugin whose dependency is found through LD_LIBRARY_PATH; a plugin with TLS; a C++ plugin whose exception unwinds inside it (with the
 // image's libstdc++, which has TLS too); and clean errors for a missing library, a missing
 // symbol and a bad mode.
 // Prints "dl_api: ok", then the plugin's destructor line at exit.
@@ -87,6 +87,10 @@ static void other_handles(void)
         *value = 9;
         CHECK(read_value() == 9); // dlsym's address and the plugin's own access agree
     }
+
+    void* env = dlopen("libplugin_env.so", RTLD_NOW); // its dependency only on LD_LIBRARY_PATH
+    int (*env_value)(void) = env ? (int (*)(void))dlsym(env, "plugin_env_value") : NULL;
+    CHECK(env_value && env_value() == 42);
 
     void* cxx = dlopen("libplugin_cxx.so", RTLD_LAZY | RTLD_GLOBAL);
     int (*cxx_catch)(int) = cxx ? (int (*)(int))dlsym(cxx, "plugin_cxx_catch") : NULL;
