@@ -5,8 +5,8 @@
 //
 // Kernel code is not reported: it has no program headers or unwind tables a program can
 // use, so an exception cannot pass through a kernel function (qsort calling a comparator
-// that throws ends in std::terminate). FIRST CUT: objects are only added at start-up, so
-// no lock guards the table; dlopen will need one (and dlpi_adds/dlpi_subs to move).
+// that throws ends in std::terminate). Objects are added at start-up and by dlopen and
+// never removed (dlpi_subs stays 0). FIRST CUT: no lock guards the chain (one thread).
 #include <libc_shim/startup.h>
 
 #include <cstdint>
@@ -23,13 +23,6 @@ static_assert(sizeof(libc_shim::LinkMap) == 40 && offsetof(link_map, l_prev) == 
 
 link_map* as_link_map(const libc_shim::LinkMap& map) { return reinterpret_cast<link_map*>(const_cast<libc_shim::LinkMap*>(&map)); }
 
-uintptr_t thread_pointer()
-{
-    uintptr_t tp;
-    asm("mov %%fs:0, %0" : "=r"(tp));
-    return tp;
-}
-
 dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, size_t count)
 {
     dl_phdr_info info {};
@@ -40,7 +33,7 @@ dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, size_t count)
     info.dlpi_adds = count; // objects ever added and removed: libgcc caches on them
     info.dlpi_subs = 0;
     info.dlpi_tls_modid = object.tls_module;
-    info.dlpi_tls_data = object.tls_module ? reinterpret_cast<void*>(thread_pointer() + object.tls_offset) : nullptr;
+    info.dlpi_tls_data = object.tls_module ? libc_shim::tls_block(object.tls_offset) : nullptr;
     return info;
 }
 

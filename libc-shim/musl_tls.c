@@ -47,6 +47,13 @@ static size_t thread_tls_size(const struct osprey_static_tls *tls, size_t align)
 	return (size + MIN_TLS_ALIGN - 1) & -MIN_TLS_ALIGN;
 }
 
+/* musl's record of module `m` (offsets are positive below the thread pointer there). */
+static struct tls_module record_of(const struct osprey_tls_module *m)
+{
+	return (struct tls_module){ .image = (void *)m->image, .len = m->filesz, .size = m->memsz,
+		.align = m->align, .offset = (size_t)-m->offset };
+}
+
 void __init_tls(size_t *aux)
 {
 	const struct osprey_static_tls *tls = osprey_program_static_tls();
@@ -66,8 +73,7 @@ void __init_tls(size_t *aux)
 	struct tls_module *list = (void *)(mem + libc.tls_size), **link = &libc.tls_head;
 	for (size_t i = 0; i < tls->count; i++) {
 		const struct osprey_tls_module *m = &tls->modules[i];
-		list[i] = (struct tls_module){ .image = (void *)m->image, .len = m->filesz,
-			.size = m->memsz, .align = m->align, .offset = (size_t)-m->offset };
+		list[i] = record_of(m);
 		*link = &list[i];
 		link = &list[i].next;
 	}
@@ -81,8 +87,7 @@ void osprey_static_tls_add(const struct osprey_tls_module *m)
 	struct tls_module *record = malloc(sizeof *record);
 	if (!record)
 		a_crash(); /* the linker checked the layout; a few bytes of memory are missing */
-	*record = (struct tls_module){ .image = (void *)m->image, .len = m->filesz, .size = m->memsz,
-		.align = m->align, .offset = (size_t)-m->offset };
+	*record = record_of(m);
 	struct tls_module **link = &libc.tls_head;
 	while (*link)
 		link = &(*link)->next;

@@ -24,8 +24,6 @@ public:
 
     /// Appends the global scope.
     void add_global(const ModuleList& modules);
-    /// Appends one module of the global scope.
-    void add_global_module(Module& module) { add(module); }
     /// Appends `root`'s local scope: it, then its DT_NEEDED closure among `modules`.
     void add_local(const ModuleList& modules, Module& root);
     std::span<Module* const> modules() const { return { m_modules, m_size }; }

@@ -41,30 +41,12 @@ private:
     unsigned m_kernel_open_count = 0;
 };
 
-Module* module_containing(uint64_t address)
-{
-    for (Module* m = program_modules().first(); m; m = m->next) {
-        uint64_t start = m->object.bias() + m->image.span_start(), end = m->object.bias() + m->image.span_end();
-        if (address >= start && address < end)
-            return m;
-    }
-    return nullptr;
-}
-
-Module* module_with_file(uint32_t file_number)
-{
-    for (Module* m = program_modules().first(); m; m = m->next)
-        if (m->file_number == file_number)
-            return m;
-    return nullptr;
-}
-
 /// Where `name` (no '/') is, searched for as a DT_NEEDED of the calling object (or of the
 /// executable when a kernel function calls).
 lib::Result<std::string_view> locate(std::string_view name, const void* caller, const char* ld_library_path,
     std::span<char> buffer)
 {
-    const Module* requester = module_containing(reinterpret_cast<uint64_t>(caller));
+    const Module* requester = program_modules().containing(reinterpret_cast<uint64_t>(caller));
     if (!requester)
         requester = program_modules().first();
     auto found = find_library(name, *requester, ld_library_path ? ld_library_path : "", buffer);
@@ -100,7 +82,7 @@ lib::Result<void*> ProgramLoader::open(const char* path, int flags, const void* 
     auto node = fs::root_image().lookup(name);
     if (node.is_error())
         return error(lib::Errno::NOENT, "cannot open shared object file: No such file or directory");
-    if (Module* loaded = module_with_file(node.value().number())) {
+    if (Module* loaded = modules.with_file(node.value().number())) {
         ++loaded->open_count;
         if (flags & kRtldGlobal)
             loaded->global = true;
@@ -188,46 +170,51 @@ lib::Result<void> ProgramLoader::close(void* handle)
     return {};
 }
 
-uint64_t thread_pointer()
-{
-    uint64_t tp;
-    asm("mov %%fs:0, %0" : "=r"(tp));
-    return tp;
-}
-
 /// The run-time address `definition` of `m` stands for: a TLS variable's address in the
 /// calling thread, an IFUNC's implementation.
 uint64_t address_of(const Module& m, const Definition& definition)
 {
     uint8_t type = elf::symbol_type(*definition.symbol);
     if (type == elf::STT_TLS)
-        return thread_pointer() + uint64_t(m.tls_offset) + definition.symbol->value;
+        return reinterpret_cast<uint64_t>(libc_shim::tls_block(m.tls_offset)) + definition.symbol->value;
     if (type == elf::STT_GNU_IFUNC)
         return reinterpret_cast<uint64_t (*)()>(definition.address)();
     return definition.address;
 }
 
+/// The first definition of `name` in `m`, as a run-time address.
+std::optional<uint64_t> defined_in(const Module& m, std::string_view name, std::string_view version)
+{
+    auto definition = m.object.lookup(name, version);
+    return definition ? std::optional(address_of(m, *definition)) : std::nullopt;
+}
+
 lib::Result<void*> ProgramLoader::symbol(void* handle, const char* name, const char* version, const void* caller)
 {
     ModuleList& modules = program_modules();
-    BindingScope scope = TRY(BindingScope::for_modules(modules));
-    if (handle == kRtldDefault || handle == modules.first()) {
-        scope.add_global(modules);
-    } else if (handle == kRtldNext) { // the global scope after the calling object
-        Module* after = module_containing(reinterpret_cast<uint64_t>(caller));
-        for (Module* m = after ? after->next : nullptr; m; m = m->next)
+    std::string_view wanted(name), wanted_version(version ? version : "");
+    std::optional<uint64_t> found;
+    if (handle == kRtldDefault || handle == kRtldNext || handle == modules.first()) {
+        // The global scope; for RTLD_NEXT, the part after the calling object.
+        Module* start = modules.first();
+        if (handle == kRtldNext) {
+            Module* caller_module = modules.containing(reinterpret_cast<uint64_t>(caller));
+            start = caller_module ? caller_module->next : nullptr;
+        }
+        for (Module* m = start; m && !found; m = m->next)
             if (m->global)
-                scope.add_global_module(*m);
+                found = defined_in(*m, wanted, wanted_version);
     } else if (handle != kernel_handle()) {
         Module* m = module_of_handle(handle);
         if (!m)
             return error(lib::Errno::INVAL, "invalid handle");
+        BindingScope scope = TRY(BindingScope::for_modules(modules));
         scope.add_local(modules, *m);
+        for (size_t i = 0; i < scope.modules().size() && !found; ++i)
+            found = defined_in(*scope.modules()[i], wanted, wanted_version);
     }
-    std::string_view wanted(name), wanted_version(version ? version : "");
-    for (Module* m : scope.modules())
-        if (auto definition = m->object.lookup(wanted, wanted_version))
-            return reinterpret_cast<void*>(address_of(*m, *definition));
+    if (found)
+        return reinterpret_cast<void*>(*found);
     if (const auto* e = libc_shim::find_export(wanted, wanted_version))
         return reinterpret_cast<void*>(e->address);
     return error(lib::Errno::NOENT, "undefined symbol");
@@ -254,7 +241,7 @@ const elf::Symbol* nearest_symbol(const Module& m, uint64_t address)
 
 bool ProgramLoader::describe(const void* address, libc_shim::AddressInfo& info)
 {
-    Module* m = module_containing(reinterpret_cast<uint64_t>(address));
+    Module* m = program_modules().containing(reinterpret_cast<uint64_t>(address));
     if (!m)
         return false;
     const elf::Symbol* s = nearest_symbol(*m, reinterpret_cast<uint64_t>(address));

@@ -35,6 +35,29 @@ std::string_view dynamic_path(const Module& module, const std::optional<uint32_t
     return offset ? module.object.string(*offset) : std::string_view();
 }
 
+/// Loads library `soname`, needed by `needer`, at the end of `modules`. Errors: ELIBBAD
+/// if it is not in the image; those of load_module.
+lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
+{
+    char path[256];
+    auto found = find_library(soname, needer, ld_library_path, path);
+    if (found.is_error()) {
+        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needer.path);
+        return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
+    }
+    if (auto node = fs::root_image().lookup(found.value()); !node.is_error() && modules.with_file(node.value().number()))
+        return {}; // loaded already, under another name
+    auto* module = new Module;
+    if (auto r = load_module(found.value(), ModuleKind::Library, *module); r.is_error()) {
+        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path, r.error().message);
+        delete module;
+        return r.error();
+    }
+    module->loaded_by = &needer;
+    modules.append(*module);
+    return {};
+}
+
 } // namespace
 
 lib::Result<std::string_view> find_library(std::string_view soname, const Module& needer, std::string_view ld_library_path,
@@ -65,31 +88,6 @@ lib::Result<std::string_view> find_library(std::string_view soname, const Module
     return lib::Error(lib::Errno::NOENT, "library not in the image");
 }
 
-namespace {
-
-/// Loads library `soname`, needed by `needer`, at the end of `modules`. Errors: ELIBBAD
-/// if it is not in the image; those of load_module.
-lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
-{
-    char path[256];
-    auto found = find_library(soname, needer, ld_library_path, path);
-    if (found.is_error()) {
-        klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needer.path);
-        return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
-    }
-    auto* module = new Module;
-    if (auto r = load_module(found.value(), ModuleKind::Library, *module); r.is_error()) {
-        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path, r.error().message);
-        delete module;
-        return r.error();
-    }
-    module->loaded_by = &needer;
-    modules.append(*module);
-    return {};
-}
-
-} // namespace
-
 lib::Result<void> load_dependencies(ModuleList& modules, Module& from, std::string_view ld_library_path)
 {
     for (Module* m = &from; m; m = m->next) {
@@ -102,6 +100,5 @@ lib::Result<void> load_dependencies(ModuleList& modules, Module& from, std::stri
     }
     return {};
 }
-
 
 } // namespace linker

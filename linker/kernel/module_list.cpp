@@ -37,6 +37,24 @@ Module* ModuleList::find(std::string_view soname) const
     return nullptr;
 }
 
+Module* ModuleList::with_file(uint32_t file_number) const
+{
+    for (Module* m = m_first; m; m = m->next)
+        if (m->file_number == file_number)
+            return m;
+    return nullptr;
+}
+
+Module* ModuleList::containing(uint64_t address) const
+{
+    for (Module* m = m_first; m; m = m->next) {
+        uint64_t bias = m->object.bias();
+        if (address >= bias + m->image.span_start() && address < bias + m->image.span_end())
+            return m;
+    }
+    return nullptr;
+}
+
 ModuleList& program_modules()
 {
     static constinit ModuleList list; // constant-initialised: no static constructor runs

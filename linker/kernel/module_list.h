@@ -2,8 +2,8 @@
 // loaded at start (breadth first, glibc's global scope order). There is one list, the
 // program's (program_modules()), until a Process object owns it.
 //
-// FIRST CUT: no lock. Only the one program thread changes the list (at start); the threads
-// issue must guard it before dlopen can run beside other threads.
+// FIRST CUT: no lock. The program's one thread changes the list (at start, and in dlopen);
+// the threads issue must guard it before dlopen can run beside other threads.
 #pragma once
 
 #include "module_loader.h"
@@ -27,6 +27,10 @@ public:
     /// The loaded object whose DT_SONAME is `soname`, or whose path ends in "/soname";
     /// null if none.
     Module* find(std::string_view soname) const;
+    /// The object loaded from image file `file_number`; null if none.
+    Module* with_file(uint32_t file_number) const;
+    /// The object whose reserved span contains `address`; null if none.
+    Module* containing(uint64_t address) const;
 
 private:
     Module* m_first = nullptr;

@@ -100,8 +100,6 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
         return object.error();
     }
     module.object = object.release_value();
-    module.tls_module = 0;
-    module.tls_offset = 0;
     register_module_symbols(module);
     klog::info(klog::Subsystem::Linker, "loaded {} at {:#x} ({} KiB)", path, base, size / 1024);
     return {};

@@ -64,8 +64,10 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
 {
     ModuleList& modules = program_modules();
     auto* executable = new Module;
-    if (auto loaded = load_module(argv[0], ModuleKind::Executable, *executable); loaded.is_error())
+    if (auto loaded = load_module(argv[0], ModuleKind::Executable, *executable); loaded.is_error()) {
+        delete executable;
         return loaded.error();
+    }
     modules.append(*executable);
     if (auto r = load_dependencies(modules, *executable, environment_value(envp, "LD_LIBRARY_PATH")); r.is_error())
         return r.error();

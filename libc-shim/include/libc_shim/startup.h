@@ -119,6 +119,15 @@ struct ProgramStartup {
     osprey_static_tls tls;
 };
 
+/// The calling thread's address at thread-pointer offset `offset` (a static TLS block:
+/// LoadedObjectInfo::tls_offset).
+inline void* tls_block(int64_t offset)
+{
+    uint64_t thread_pointer;
+    asm("mov %%fs:0, %0" : "=r"(thread_pointer)); // the TCB's self pointer
+    return reinterpret_cast<void*>(thread_pointer + uint64_t(offset));
+}
+
 /// Filled by the linker before it enters the program; read by __libc_start_main.
 ProgramStartup& program_startup();
 
