@@ -114,6 +114,8 @@ void gdt_init()
     load_tables();
 }
 
+void set_interrupt_stack(uintptr_t top) { g_tss.ist[size_t(IstSlot::Interrupt) - 1] = top; }
+
 IstStackBounds ist_stack(IstSlot slot)
 {
     auto base = reinterpret_cast<uintptr_t>(area(slot).base);

@@ -41,7 +41,11 @@ struct IstStackBounds {
 /// keep their selectors; their bases are set through MSRs). Call once, before idt_init().
 void gdt_init();
 
-/// Bounds of the stack behind `slot`.
+/// Makes `top` the interrupt stack (IstSlot::Interrupt) of this CPU: the scheduler gives
+/// each thread its own, so a preempted thread's frame stays put while others run.
+void set_interrupt_stack(uintptr_t top);
+
+/// Bounds of the stack behind `slot` (for IstSlot::Interrupt: the boot thread's).
 IstStackBounds ist_stack(IstSlot slot);
 
 /// The IST stack that contains `address`, or 0 if none does. Used to tell whether an

@@ -1,0 +1,38 @@
+// The local APIC (Intel SDM vol. 3A ch. 11) in xAPIC mode, through its memory-mapped
+// registers: this CPU's timer and end-of-interrupt. QEMU 7.2's software emulation has no
+// x2APIC, KVM's in-kernel APIC has both, so the MMIO form works everywhere Osprey boots.
+//
+// The timer is one-shot: the scheduler arms it for the next event it needs (the end of a
+// time slice, the earliest sleeper) and nothing ticks in between. TSC-deadline mode
+// (§11.5.4.1) is used when CPUID has it; otherwise the timer counts down at a rate
+// measured once against the TSC.
+#pragma once
+
+#include <cstdint>
+
+namespace arch {
+
+constexpr uint64_t kLapicDefaultBase = 0xfee00000; // IA32_APIC_BASE's power-on value
+constexpr uint8_t kLapicTimerVector = 0xf0;
+constexpr uint8_t kLapicSpuriousVector = 0xff;
+
+/// Physical address of this CPU's APIC registers, or 0 when CPUID reports no APIC.
+uint64_t lapic_physical_base();
+
+/// Enables the APIC at `registers` (the mapped page of lapic_physical_base()) with the
+/// timer masked, and measures the timer when TSC-deadline mode is missing. Call once,
+/// with interrupts disabled. Returns how the timer will run ("tsc-deadline", "one-shot").
+const char* lapic_init(volatile void* registers);
+
+/// Whether lapic_init() ran.
+bool lapic_ready();
+
+/// Arms the timer to raise kLapicTimerVector at monotonic time `deadline_ns` (or at once,
+/// if that is past). Replaces any earlier setting.
+void lapic_arm_timer(uint64_t deadline_ns);
+/// Stops the timer (no interrupt until it is armed again).
+void lapic_stop_timer();
+/// Signals the end of the interrupt being handled; every APIC-delivered handler calls it.
+void lapic_end_of_interrupt();
+
+} // namespace arch
