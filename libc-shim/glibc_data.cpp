@@ -9,7 +9,8 @@
 
 extern "C" {
 // glibc 2.32: nonzero while the process has one thread (libstdc++ reads it to skip atomic
-// reference counting). Always 1 until threads exist; the scheduler will clear it.
+// reference counting). Cleared, with every COPY of it, when the second thread starts
+// (threads.cpp).
 char __libc_single_threaded = 1;
 // ld.so's: the top of the initial stack, where argc is. The JIT and GC of node and ruby
 // scan the main thread's stack up to it. Set by the linker before relocation (a program's

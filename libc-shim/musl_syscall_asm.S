@@ -1,6 +1,7 @@
 /* Kernel versions of the musl routines that musl writes in assembly around a raw
  * `syscall` instruction (src/thread/x86_64/*.s, src/process/x86_64/vfork.s,
- * src/signal/x86_64/restore.s). Same names and contracts, so musl's C code calls these;
+ * src/signal/x86_64/restore.s); __clone and __unmapself are in threads.cpp. Same names
+ * and contracts, so musl's C code calls these;
  * gen-keep-list makes the link take them before musl's members. scripts/check-no-syscall
  * fails the build if a `syscall` instruction still gets linked. */
 .text
@@ -18,16 +19,6 @@ __set_thread_area:
     xor %eax, %eax
     ret
 .size __set_thread_area, . - __set_thread_area
-
-/* int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...): threads do not
- * exist yet, so it fails like a kernel without clone: -ENOSYS (musl's pthread_create then
- * returns EAGAIN). The scheduler brings the real one. */
-.global __clone
-.type __clone, @function
-__clone:
-    mov $-38, %rax
-    ret
-.size __clone, . - __clone
 
 /* long __syscall_cp_asm(volatile int *cancel, long n, long a..f): a cancellation point.
  * If the thread has a pending cancellation, go to __cancel; otherwise the system call,
@@ -62,20 +53,6 @@ __cp_end:
 __cp_cancel:
     jmp __cancel
 .size __syscall_cp_asm, . - __syscall_cp_asm
-
-/* void __unmapself(void *base, size_t size): a detached thread frees its own stack and
- * exits. musl does both system calls without touching the stack it frees; a call of
- * osprey_syscall needs that stack, so this version only exits and leaves the stack mapped.
- * Unreachable while __clone fails; the scheduler's thread exit will free stacks. */
-.global __unmapself
-.type __unmapself, @function
-__unmapself:
-    mov $60, %edi           /* SYS_exit */
-    xor %esi, %esi
-    push $0                 /* 7th argument; %rsp becomes 16-byte aligned */
-    call osprey_syscall
-    ud2
-.size __unmapself, . - __unmapself
 
 /* pid_t vfork(void): no processes yet; fails with ENOSYS through musl's __syscall_ret,
  * which sets errno and returns -1. */

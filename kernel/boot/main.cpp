@@ -19,6 +19,7 @@
 #include <libc_shim/kernel.h>
 #include <linker/program.h>
 #include <mm/memory.h>
+#include <sched/scheduler.h>
 
 
 #include <cstring>
@@ -78,6 +79,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     console::console_uart().init();
     arch::tsc_init();
     arch::cpu_init();
+    sched::init_boot_cpu(); // this flow of execution becomes thread 1 (per-CPU data at %gs)
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);

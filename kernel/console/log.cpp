@@ -7,13 +7,13 @@ namespace klog {
 
 namespace {
 
-constexpr const char* kSubsystemNames[] = { "boot", "cpu", "mm", "fs", "linker", "shim", "syscall", "virtio" };
+constexpr const char* kSubsystemNames[] = { "boot", "cpu", "mm", "fs", "linker", "shim", "syscall", "virtio", "sched" };
 static_assert(sizeof(kSubsystemNames) / sizeof(kSubsystemNames[0]) == size_t(Subsystem::Count));
 constexpr const char* kLevelNames[] = { "error", "warn", "info", "debug" };
 
 // Default: warnings and errors only, so a program's own output is all a user sees.
 Level g_levels[size_t(Subsystem::Count)] = { Level::Warn, Level::Warn, Level::Warn, Level::Warn,
-    Level::Warn, Level::Warn, Level::Warn, Level::Warn };
+    Level::Warn, Level::Warn, Level::Warn, Level::Warn, Level::Warn };
 
 bool parse_level(std::string_view text, Level& level)
 {

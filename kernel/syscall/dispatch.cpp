@@ -1,10 +1,13 @@
 // osprey_syscall: the one entry from musl (and later the raw `syscall` instruction) into the
-// kernel's Linux system-call functions (syscall.h). Numbers are the x86-64 Linux ABI
+// kernel's Linux system-call functions (syscall.h). Each call runs as a
+// sched::KernelSection (no other thread's kernel code runs until it returns or blocks) and
+// delivers the thread's pending signals on the way out. Numbers are the x86-64 Linux ABI
 // (arch/x86/entry/syscalls/syscall_64.tbl). This is the only place where an Errno becomes
 // the negative return value of the Linux ABI. An unknown number returns -ENOSYS and is
 // logged once, at debug level (log.syscall=debug).
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
+#include <sched/scheduler.h>
 
 namespace {
 
@@ -18,7 +21,7 @@ enum Number : long {
     Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
     Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
-    ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201,
+    ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
     SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
     Faccessat = 269, SetRobustList = 273, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
@@ -77,7 +80,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Readv: return sys::readv(int(a1), ptr<const abi::Iovec>(a2), int(a3));
     case Writev: return sys::writev(int(a1), ptr<const abi::Iovec>(a2), int(a3));
     case Access: return sys::faccessat(abi::kAtFdcwd, ptr<const char>(a1), int(a2));
-    case SchedYield: return 0; // one thread: nothing else to run
+    case SchedYield: return sys::sched_yield();
     case Mremap: return sys::mremap(uintptr_t(a1), size_t(a2), size_t(a3), int(a4), uintptr_t(a5));
     case Madvise: return sys::madvise(uintptr_t(a1), size_t(a2), int(a3));
     case Msync: return sys::msync(uintptr_t(a1), size_t(a2), int(a3));
@@ -85,13 +88,16 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Dup: return sys::dup3(int(a1), 0, 0, false);
     case Dup2: return dup2(int(a1), int(a2));
     case Nanosleep: return sys::nanosleep(ptr<const abi::Timespec>(a1), ptr<abi::Timespec>(a2));
-    case Getpid: case Gettid: return 1;
+    case Getpid: return 1;
+    case Gettid: return sys::gettid();
     case Getppid: return 0;
     case Getuid: case Getgid: case Geteuid: case Getegid: return 0;
-    case Exit: case ExitGroup: sys::exit_group(int(a1));
+    case Exit: sys::exit_thread(int(a1));
+    case ExitGroup: sys::exit_group(int(a1));
     case Kill: return sys::kill(int(a1), int(a2));
-    case Tkill: return sys::kill(int(a1), int(a2));
-    case Tgkill: return sys::kill(int(a1) == 1 && int(a2) == 1 ? 1 : -2, int(a3));
+    case Tkill: return sys::tgkill(-1, int(a1), int(a2));
+    case Tgkill: return sys::tgkill(int(a1), int(a2), int(a3));
+    case Futex: return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5), uint32_t(a6));
     case Uname: return sys::uname(ptr<abi::Utsname>(a1));
     case Fcntl: return sys::fcntl(int(a1), int(a2), uintptr_t(a3));
     case Getcwd: return sys::getcwd(ptr<char>(a1), size_t(a2));
@@ -123,8 +129,12 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 
 extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    auto result = call(n, a1, a2, a3, a4, a5, a6);
-    if (result.is_error())
-        return -long(result.error().code);
-    return result.value();
+    long value;
+    {
+        sched::KernelSection section; // not preempted by another thread's kernel code
+        auto result = call(n, a1, a2, a3, a4, a5, a6);
+        value = result.is_error() ? -long(result.error().code) : result.value();
+    }
+    sys::deliver_pending_signals(); // as Linux does on the way back to user space
+    return value;
 }

@@ -1,5 +1,6 @@
-// The process and the machine as the program sees them: one process (pid 1, tid 1, parent
-// 0, root credentials), one CPU, Linux 6.1 on x86-64, resource limits, the thread area.
+// The process and the machine as the program sees them: one process (pid 1, parent 0, root
+// credentials), one CPU, Linux 6.1 on x86-64, resource limits, the thread area. Thread
+// calls (gettid, set_tid_address, ...) are in thread.cpp.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/vm_exit.h>
@@ -19,8 +20,6 @@ constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack sof
 
 abi::Rlimit g_limits[abi::kRlimitNlimits];
 bool g_limits_ready;
-int* g_clear_child_tid;
-void* g_robust_list;
 
 void init_limits()
 {
@@ -73,21 +72,6 @@ SysResult arch_prctl(int code, uintptr_t address)
         return lib::Error(lib::Errno::INVAL, "GS is reserved for the kernel's per-CPU data");
     }
     return lib::Error(lib::Errno::INVAL, "unknown arch_prctl code");
-}
-
-SysResult set_tid_address(int* tidptr)
-{
-    g_clear_child_tid = tidptr; // recorded for thread exit, which comes with threads
-    return kPid;
-}
-
-SysResult set_robust_list(void* head, size_t length)
-{
-    constexpr size_t kRobustListHeadSize = 24; // struct robust_list_head on x86-64
-    if (length != kRobustListHeadSize)
-        return lib::Error(lib::Errno::INVAL, "bad robust list size");
-    g_robust_list = head;
-    return 0;
 }
 
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit)

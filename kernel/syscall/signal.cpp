@@ -1,8 +1,11 @@
-// Signals, first cut. Dispositions (rt_sigaction) and the mask (rt_sigprocmask) are
-// recorded. Nothing delivers asynchronous signals yet (no timers, no other processes, no
-// terminal input). A signal the program sends itself (kill/tkill/tgkill: raise(), abort())
-// is delivered synchronously, in the sender's context, as soon as it is not blocked: the
-// handler is called directly, or the default action runs. A terminating default action
+// Signals, first cut. Dispositions (rt_sigaction) belong to the process; each thread has
+// its own mask (rt_sigprocmask) and pending set (sched::Thread). A signal the program
+// sends itself (kill/tkill/tgkill: raise(), abort()) is delivered synchronously, in the
+// sender's context, as soon as it is not blocked: the handler is called directly, or the
+// default action runs. A signal for another thread (pthread_kill) is delivered when that
+// thread next leaves a system call; a blocked wait of it ends with EINTR first. A thread
+// busy in application code without system calls does not see it until then (no frame is
+// pushed onto its stack yet), and handlers get no ucontext. A terminating default action
 // stops the VM with status 128 + signal, which is what a Linux shell reports for a process
 // killed by that signal (abort() gives 134). Stop signals are ignored: there is no one to
 // continue the program.
@@ -10,10 +13,13 @@
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
+#include <sched/scheduler.h>
 
 #include <cstring>
 
 namespace sys {
+
+using sched::Thread;
 
 namespace {
 
@@ -22,8 +28,8 @@ constexpr int kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
 constexpr int kSiTkill = -6;
 
 abi::KernelSigaction g_actions[abi::kSignalCount + 1];
-uint64_t g_blocked;
-uint64_t g_pending;
+
+uint64_t& blocked() { return sched::current().signal_mask; }
 
 uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
 constexpr uint64_t kUnblockable = (uint64_t(1) << (abi::kSigkill - 1)) | (uint64_t(1) << (abi::kSigstop - 1));
@@ -47,10 +53,10 @@ void run_handler(int signal)
     abi::KernelSigaction action = g_actions[signal];
     if (action.flags & kSaResethand)
         g_actions[signal].handler = abi::kSigDefault;
-    uint64_t saved_mask = g_blocked;
-    g_blocked |= action.mask & ~kUnblockable;
+    uint64_t saved_mask = blocked();
+    blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
-        g_blocked |= bit(signal);
+        blocked() |= bit(signal);
     if (action.flags & kSaSiginfo) {
         KernelSiginfo info {};
         info.si_signo = signal, info.si_code = kSiTkill, info.si_pid = 1;
@@ -58,7 +64,7 @@ void run_handler(int signal)
     } else {
         reinterpret_cast<void (*)(int)>(action.handler)(signal);
     }
-    g_blocked = saved_mask;
+    blocked() = saved_mask;
 }
 
 void deliver(int signal)
@@ -72,16 +78,16 @@ void deliver(int signal)
     boot::vm_exit(128 + signal);
 }
 
-void deliver_pending()
-{
-    while (uint64_t ready = g_pending & ~g_blocked) {
-        int signal = __builtin_ctzll(ready) + 1;
-        g_pending &= ~bit(signal);
-        deliver(signal);
-    }
-}
-
 } // namespace
+
+void deliver_pending_signals()
+{
+    Thread& self = sched::current();
+    if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
+        return;
+    while (int signal = sched::take_pending_signal())
+        deliver(signal);
+}
 
 SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size)
 {
@@ -105,22 +111,22 @@ SysResult rt_sigprocmask(int how, const uint64_t* set, uint64_t* old, size_t mas
 {
     if (mask_size != sizeof(uint64_t))
         return lib::Error(lib::Errno::INVAL, "bad mask size");
-    uint64_t previous = g_blocked;
+    uint64_t previous = blocked();
     if (set) {
         TRY(check_user_range(set, sizeof(*set)));
         switch (how) {
-        case kSigBlock: g_blocked |= *set; break;
-        case kSigUnblock: g_blocked &= ~*set; break;
-        case kSigSetmask: g_blocked = *set; break;
+        case kSigBlock: blocked() |= *set; break;
+        case kSigUnblock: blocked() &= ~*set; break;
+        case kSigSetmask: blocked() = *set; break;
         default: return lib::Error(lib::Errno::INVAL, "bad sigprocmask how");
         }
-        g_blocked &= ~kUnblockable;
+        blocked() &= ~kUnblockable;
     }
     if (old) {
         TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
         *old = previous;
     }
-    deliver_pending();
+    deliver_pending_signals();
     return 0;
 }
 
@@ -132,8 +138,22 @@ SysResult kill(int pid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return 0;
-    g_pending |= bit(signal);
-    deliver_pending();
+    TRY(sched::post_signal(sched::current().tid, signal)); // process-directed: the caller takes it
+    deliver_pending_signals();
+    return 0;
+}
+
+SysResult tgkill(int tgid, int tid, int signal)
+{
+    if ((tgid != -1 && tgid != 1) || tid <= 0)
+        return lib::Error(lib::Errno::INVAL, "bad thread group or thread id");
+    if (signal < 0 || signal > abi::kSignalCount)
+        return lib::Error(lib::Errno::INVAL, "bad signal");
+    if (signal == 0)
+        return sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
+    TRY(sched::post_signal(tid, signal));
+    if (tid == sched::current().tid)
+        deliver_pending_signals();
     return 0;
 }
 

@@ -74,16 +74,30 @@ void random_bytes(void* buffer, size_t length);
 [[noreturn]] void exit_group(int status);
 SysResult uname(abi::Utsname* name);
 SysResult arch_prctl(int code, uintptr_t address);
-SysResult set_tid_address(int* tidptr);
-SysResult set_robust_list(void* head, size_t length);
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit);
 SysResult sysinfo(abi::Sysinfo* info);
 SysResult sched_getaffinity(int pid, size_t size, void* mask);
 SysResult getcwd(char* buffer, size_t size);
 
-// signal.cpp: recorded dispositions; kill/tkill/tgkill on ourselves run the action.
+// thread.cpp
+SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* timeout, uint32_t* word2, uint32_t value3);
+SysResult gettid();
+SysResult sched_yield();
+/// exit(2): ends the calling thread (the program, when it is the last one).
+[[noreturn]] void exit_thread(int status);
+SysResult set_tid_address(int* tidptr);
+SysResult set_robust_list(void* head, size_t length);
+
+// signal.cpp: dispositions for the process, masks and pending sets per thread.
 SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size);
 SysResult rt_sigprocmask(int how, const uint64_t* set, uint64_t* old, size_t mask_size);
 SysResult kill(int pid, int signal);
+/// tgkill(2)/tkill(2) (tgid -1 for tkill): to the caller, delivered before it returns; to
+/// another thread, delivered when that thread next leaves a system call (a blocked
+/// interruptible wait ends with EINTR first).
+SysResult tgkill(int tgid, int tid, int signal);
+/// Runs the handlers (or default actions) of the calling thread's pending, unblocked
+/// signals. osprey_syscall calls it on the way out of every system call.
+void deliver_pending_signals();
 
 } // namespace sys

@@ -2,13 +2,14 @@
 // clock of kernel/arch/x86_64/tsc.h; CLOCK_REALTIME adds the wall time read from the RTC
 // at boot (wall_clock.h). The CPU-time clocks report monotonic time: one process, one CPU.
 //
-// Sleeping is a busy wait on the TSC (with `pause`) for now: there is no timer interrupt
-// or scheduler yet. It keeps the semantics (the call returns after at least the requested
-// time) but burns the CPU; the scheduler's timers replace it.
+// Sleeping blocks the thread on the scheduler's timer list (sched::sleep_until): other
+// threads run, an idle CPU halts until the APIC timer fires. A signal for the thread ends
+// the sleep with EINTR and the time left.
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <kernel/syscall/wall_clock.h>
+#include <sched/scheduler.h>
 
 namespace sys {
 
@@ -56,10 +57,12 @@ lib::Result<int64_t> to_nanoseconds(const abi::Timespec* ts)
     return seconds * kNanosPerSecond + ts->tv_nsec;
 }
 
-void busy_wait_until(ClockKind kind, int64_t deadline_ns)
+/// The monotonic instant at which clock `kind` reads `ns`.
+uint64_t monotonic_deadline(ClockKind kind, int64_t ns)
 {
-    while (now_ns(kind) < deadline_ns)
-        asm volatile("pause");
+    int64_t offset = kind == ClockKind::Realtime ? realtime_ns() - int64_t(arch::monotonic_ns()) : 0;
+    int64_t deadline = ns - offset;
+    return deadline > 0 ? uint64_t(deadline) : 1;
 }
 
 } // namespace
@@ -112,15 +115,26 @@ SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining)
     return clock_nanosleep(abi::kClockMonotonic, 0, request, remaining);
 }
 
-SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec*)
+SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec* remaining)
 {
     auto kind = TRY(clock_kind(clock));
     if (clock == abi::kClockThreadCputimeId)
         return lib::Error(lib::Errno::INVAL, "cannot sleep on the thread CPU clock");
     int64_t amount = TRY(to_nanoseconds(request));
-    int64_t deadline = (flags & abi::kTimerAbstime) ? amount : now_ns(kind) + amount;
-    busy_wait_until(kind, deadline);
-    return 0; // never interrupted, so `remaining` is never written
+    bool absolute = flags & abi::kTimerAbstime;
+    uint64_t deadline = monotonic_deadline(kind, absolute ? amount : now_ns(kind) + amount);
+    if (deadline <= arch::monotonic_ns()) {
+        sched::yield();
+        return 0;
+    }
+    if (sched::sleep_until(deadline, true) != sched::WakeReason::Interrupted)
+        return 0;
+    if (remaining && !absolute) { // clock_nanosleep(2): only relative sleeps report the rest
+        TRY(check_user_range(remaining, sizeof(*remaining), UserAccess::Write));
+        uint64_t now = arch::monotonic_ns();
+        *remaining = to_timespec(deadline > now ? int64_t(deadline - now) : 0);
+    }
+    return lib::Error(lib::Errno::INTR, "sleep interrupted by a signal");
 }
 
 } // namespace sys

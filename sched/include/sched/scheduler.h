@@ -1,0 +1,90 @@
+// The scheduler: threads, switching, blocking and waking, preemption by the local APIC
+// timer. docs/architecture.md ("Threads") has the whole picture.
+//
+// First cut (issue 12): one CPU. Every scheduler structure (run queue, timer list, futex
+// table, thread table) sits behind one interrupt-disabling spinlock. Kernel code is never
+// preempted: a system call, a page fault or the linker runs to its end or until it blocks
+// (KernelSection), which on one CPU keeps the kernel's other state consistent without
+// locks of its own. Application code is preempted at the end of its time slice.
+#pragma once
+
+#include <sched/thread.h>
+
+#include <lib/result.h>
+
+#include <cstdint>
+
+namespace sched {
+
+/// Makes the boot flow of execution thread 1 on CPU 0 (per-CPU data behind %gs). Needs no
+/// allocation; call once, right after the CPU's descriptor tables.
+void init_boot_cpu();
+
+/// The thread running on this CPU.
+Thread& current();
+
+/// Entry of a new thread, as musl's __clone calls it: fn(arg) with %fs = tls on `stack`;
+/// when fn returns, the thread exits with its value.
+struct ThreadStart {
+    int (*fn)(void*);
+    void* arg;
+    uintptr_t stack;        // top of the thread's stack (16-byte aligned by the caller)
+    uint64_t tls;           // the thread pointer
+    int* parent_tid;        // CLONE_PARENT_SETTID: the new tid is written here (or null)
+    int* clear_child_tid;   // CLONE_CHILD_CLEARTID: cleared and woken at exit (or null)
+    int* child_tid;         // CLONE_CHILD_SETTID: the new tid is written here (or null)
+};
+
+/// Creates a runnable thread; returns its tid. The first one turns on preemption (the APIC
+/// timer). ENOMEM when its interrupt stack cannot be mapped; EAGAIN past kMaxThreads.
+lib::Result<int> spawn(const ThreadStart& start);
+
+/// Ends the calling thread (exit(2) of one thread): clears and wakes clear_child_tid,
+/// frees what it can. The last thread's exit ends the program with `status`.
+[[noreturn]] void exit_thread(int status);
+
+/// Ends the calling thread after unmapping [base, base + size), the stack it runs on
+/// (musl's __unmapself for detached threads): switches to its interrupt stack first.
+[[noreturn]] void exit_thread_unmapping(uintptr_t base, size_t size);
+
+/// Gives the CPU to the next runnable thread, if any (sched_yield).
+void yield();
+
+/// Sleeps until the deadline (monotonic ns) or, if `interruptible`, a signal: TimedOut or
+/// Interrupted.
+WakeReason sleep_until(uint64_t deadline_ns, bool interruptible);
+
+/// Makes signal `signal` (1-64) pending on thread `tid` and, if it waits interruptibly
+/// and does not block the signal, ends the wait with WakeReason::Interrupted. ESRCH when
+/// no such thread lives.
+lib::Result<void> post_signal(int tid, int signal);
+/// Takes the lowest pending signal of the calling thread that its mask does not block; 0
+/// when there is none.
+int take_pending_signal();
+
+/// Whether a thread with this tid is alive.
+bool thread_exists(int tid);
+
+/// Number of threads alive (not Dead).
+size_t thread_count();
+
+/// Runs a scheduler step the timer left for when the kernel is left (need_resched).
+void leave_kernel_slow();
+
+/// A region of kernel code that must not be preempted by another thread's kernel code
+/// (the one-CPU form of the big kernel lock): system calls, the linker, dlopen. It nests.
+/// Blocking inside one (sleep_until) is allowed and lets other threads in.
+class KernelSection {
+public:
+    KernelSection() { ++current().kernel_depth; }
+    ~KernelSection()
+    {
+        Thread& self = current();
+        if (--self.kernel_depth == 0 && __atomic_load_n(&self.need_resched, __ATOMIC_RELAXED))
+            leave_kernel_slow();
+    }
+    KernelSection(const KernelSection&) = delete;
+    KernelSection& operator=(const KernelSection&) = delete;
+};
+
+} // namespace sched

@@ -1,0 +1,67 @@
+// A thread: one flow of execution of the program (or the kernel's idle loop), scheduled on
+// a CPU. Application threads run in ring 0 on the stacks the program gave them (musl's
+// pthread_create maps them); the kernel adds, per thread, an interrupt stack (the IST
+// stack its interrupts and preemption land on, sched/kernel_stack.cpp) and the state
+// below. The scheduler's lock guards the fields marked [sched]; the others belong to the
+// thread itself (only it reads or writes them) unless a comment says otherwise.
+#pragma once
+
+#include <lib/intrusive_list.h>
+#include <lib/ref_counted.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sched {
+
+enum class ThreadState : uint8_t {
+    Runnable, // on a run queue, or running
+    Blocked,  // on a wait queue (futex, sleep), maybe with a deadline
+    Dead,     // exited; its interrupt stack is freed once nothing runs on it
+};
+
+/// Why a blocked thread runs again.
+enum class WakeReason : uint8_t { Woken, TimedOut, Interrupted };
+
+/// A thread's interrupt stack: [bottom, top), with an unmapped guard page below and a
+/// canary word at the bottom.
+struct KernelStack {
+    uintptr_t mapping = 0; // the guard page; 0 for the boot thread's static stack
+    uintptr_t bottom = 0;
+    uintptr_t top = 0;
+};
+
+struct Thread : lib::RefCounted<Thread> {
+    int tid = 0;
+    ThreadState state = ThreadState::Runnable; // [sched]
+    uintptr_t saved_rsp = 0;                   // [sched] the switch frame, when not running
+    uint64_t fs_base = 0;                      // thread pointer, saved at each switch
+    KernelStack interrupt_stack;
+
+    // Waiting [sched].
+    lib::ListNode queue_node;     // on a run queue or one wait queue
+    lib::ListNode timer_node;     // on the timer list while it has a deadline
+    uint64_t deadline_ns = 0;     // monotonic; valid while timer_node is linked
+    WakeReason wake_reason = WakeReason::Woken;
+    uintptr_t futex_address = 0;  // the futex word it waits on (FUTEX_WAIT*), else 0
+    uint32_t futex_bitset = 0;
+    bool interruptible = false;   // a signal may end the wait (EINTR)
+
+    // Preemption: a thread in the kernel (a system call, the linker) is not preempted; a
+    // timer that wanted to switch leaves need_resched for when it leaves the kernel.
+    uint32_t kernel_depth = 0;
+    bool need_resched = false; // [sched]
+
+    // Linux thread attributes (clone(2), set_tid_address(2), set_robust_list(2)).
+    int* clear_child_tid = nullptr; // written 0 and futex-woken when the thread exits
+    void* robust_list = nullptr;
+
+    // Signals: the mask is the thread's own; pending may be set by other threads [sched].
+    uint64_t signal_mask = 0;
+    uint64_t pending_signals = 0;
+
+    lib::ListNode all_node;         // on the thread table [sched]
+    uint64_t started_ns = 0;        // when this run began (time slices) [sched]
+};
+
+} // namespace sched

@@ -1,0 +1,79 @@
+#include "kernel_stack.h"
+
+#include "scheduler_state.h"
+
+#include <kernel/arch/x86_64/gdt.h>
+#include <kernel/boot/vm_exit.h>
+#include <mm/address_space.h>
+#include <mm/memory.h>
+
+namespace sched {
+
+namespace {
+
+constexpr size_t kStackSize = 16384;
+constexpr uint64_t kCanary = 0x7e4d5a0c0ffee11dull;
+
+alignas(4096) constinit uint8_t g_idle_interrupt_stack[kStackSize];
+
+KernelStack with_canary(KernelStack stack)
+{
+    *reinterpret_cast<uint64_t*>(stack.bottom) = kCanary;
+    return stack;
+}
+
+} // namespace
+
+lib::Result<KernelStack> allocate_kernel_stack()
+{
+    size_t length = mm::kPageSize + kStackSize;
+    auto mapping = TRY(mm::map_anonymous(0, length, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
+    if (auto guarded = mm::protect(mapping, mm::kPageSize, mm::ProtNone); guarded.is_error()) {
+        (void)mm::unmap(mapping, length);
+        return guarded.error();
+    }
+    KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
+    for (uintptr_t page = stack.bottom; page < stack.top; page += mm::kPageSize)
+        *reinterpret_cast<volatile uint64_t*>(page) = 0; // populate now: no fault on entry
+    return with_canary(stack);
+}
+
+void free_kernel_stack(const KernelStack& stack)
+{
+    if (stack.mapping)
+        (void)mm::unmap(stack.mapping, stack.top - stack.mapping);
+}
+
+KernelStack boot_interrupt_stack()
+{
+    auto bounds = arch::ist_stack(arch::IstSlot::Interrupt);
+    return { 0, bounds.bottom, bounds.top }; // gdt.cpp keeps its canary
+}
+
+KernelStack idle_interrupt_stack()
+{
+    auto bottom = reinterpret_cast<uintptr_t>(g_idle_interrupt_stack);
+    return with_canary({ 0, bottom, bottom + kStackSize });
+}
+
+void check_kernel_stack(const Thread& thread)
+{
+    if (thread.interrupt_stack.mapping && *reinterpret_cast<const uint64_t*>(thread.interrupt_stack.bottom) != kCanary)
+        boot::panic("thread {}: its interrupt stack overflowed", thread.tid);
+}
+
+void free_dead_threads()
+{
+    for (;;) {
+        Thread* thread = lock_state()->dead.pop_front();
+        if (!thread)
+            return;
+        free_kernel_stack(thread->interrupt_stack);
+        if (thread->interrupt_stack.mapping) // the static boot thread is never deleted
+            thread->unref();
+    }
+}
+
+void unmap_thread_stack(uintptr_t base, size_t size) { (void)mm::unmap(base, size); }
+
+} // namespace sched

@@ -1,0 +1,28 @@
+// Interrupt stacks of threads (not a public header). Every thread has its own, installed
+// as the interrupt IST slot of the TSS while it runs (arch::set_interrupt_stack), so a
+// preempted thread's interrupt frame stays where it is while other threads run.
+#pragma once
+
+#include <sched/thread.h>
+
+#include <lib/result.h>
+
+namespace sched {
+
+/// A new interrupt stack: mapped, every page touched (an IST stack must never fault) and a
+/// canary at the bottom, above an inaccessible guard page. ENOMEM when it cannot be mapped.
+lib::Result<KernelStack> allocate_kernel_stack();
+void free_kernel_stack(const KernelStack& stack);
+/// The boot thread's: the static interrupt IST stack of kernel/arch/x86_64/gdt.cpp.
+KernelStack boot_interrupt_stack();
+/// CPU 0's idle thread's: static storage.
+KernelStack idle_interrupt_stack();
+/// Panics if the thread's interrupt stack overflowed (its canary is gone).
+void check_kernel_stack(const Thread& thread);
+/// Frees the interrupt stacks of threads that have exited and deletes them. Call without
+/// the scheduler lock, from a thread that is not Dead.
+void free_dead_threads();
+/// munmap of a detached thread's own stack, on its way out.
+void unmap_thread_stack(uintptr_t base, size_t size);
+
+} // namespace sched

@@ -1,0 +1,341 @@
+// Threads on a CPU: switching, blocking and waking, the idle loop, preemption by the APIC
+// timer. The futex table is in futex.cpp, timers in timers.cpp, stacks in kernel_stack.cpp.
+//
+// Switching hands the scheduler lock over: the outgoing thread holds it when it calls
+// sched_switch_stacks (context_switch.S), and the incoming thread releases it, either on
+// the way out of its own earlier switch (its Locked handle restores its own interrupt
+// flag) or, for a new thread, in sched_thread_first_run.
+#include <sched/scheduler.h>
+
+#include "kernel_stack.h"
+#include "scheduler_state.h"
+
+#include <kernel/arch/x86_64/gdt.h>
+#include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/boot/vm_exit.h>
+
+extern "C" void sched_switch_stacks(uintptr_t* save_rsp, uintptr_t next_rsp);
+extern "C" [[noreturn]] void sched_run_on_stack(uintptr_t top, void (*fn)(void*), void* arg);
+extern "C" char sched_thread_trampoline[];
+
+namespace sched {
+
+namespace {
+
+// One CPU today (the boot CPU); SMP brings one Cpu and idle thread per CPU.
+constinit Cpu g_boot_cpu = {};
+
+// The boot flow of execution (thread 1) and CPU 0's idle thread live in static storage:
+// they exist before the allocator does and never end.
+Thread& boot_thread()
+{
+    static Thread thread;
+    return thread;
+}
+
+lib::Guarded<SchedulerState, arch::SpinLock>& guarded_state()
+{
+    static lib::Guarded<SchedulerState, arch::SpinLock> state;
+    return state;
+}
+
+// The idle thread's own stack: it runs the idle loop, which blocks nothing and calls
+// little. Its interrupt stack is separate (kernel_stack.h).
+alignas(16) constinit uint8_t g_idle_stack[8192];
+
+/// The first switch frame of a new thread on the stack ending at `top`: what
+/// sched_switch_stacks pops (x87 control word and MXCSR, r15..r12, rbx, rbp), then the
+/// trampoline as its return address, with fn in r12 and arg in r13.
+uintptr_t build_start_frame(uintptr_t top, int (*fn)(void*), void* arg)
+{
+    auto* sp = reinterpret_cast<uint64_t*>(top & ~uintptr_t(15));
+    *--sp = 0; // keeps the trampoline's %rsp at 8 mod 16, as after a call
+    *--sp = reinterpret_cast<uint64_t>(sched_thread_trampoline);
+    *--sp = 0;                               // rbp
+    *--sp = 0;                               // rbx
+    *--sp = reinterpret_cast<uint64_t>(fn);  // r12
+    *--sp = reinterpret_cast<uint64_t>(arg); // r13
+    *--sp = 0;                               // r14
+    *--sp = 0;                               // r15
+    *--sp = 0x1f80;                          // MXCSR: all exceptions masked (psABI §3.2.1)
+    *--sp = 0x037f;                          // x87 control word: its power-on default
+    return reinterpret_cast<uintptr_t>(sp);
+}
+
+void switch_to(Thread& previous, Thread& next)
+{
+    Cpu& cpu = this_cpu();
+    previous.fs_base = arch::rdmsr(arch::kMsrFsBase);
+    cpu.current = &next;
+    arch::set_interrupt_stack(next.interrupt_stack.top);
+    arch::wrmsr(arch::kMsrFsBase, next.fs_base);
+    sched_switch_stacks(&previous.saved_rsp, next.saved_rsp);
+}
+
+[[noreturn]] void idle_loop()
+{
+    for (;;) {
+        arch::disable_interrupts();
+        bool halt;
+        {
+            auto state = lock_state();
+            expire_timers_locked(*state, arch::monotonic_ns());
+            if (!state->run_queue.empty()) {
+                switch_away_locked(state);
+                continue;
+            }
+            rearm_timer_locked(*state, current());
+            halt = timer_running();
+        }
+        if (halt)
+            asm volatile("sti; hlt" ::: "memory"); // sti's one-instruction shadow: no lost wake-up
+        else
+            asm volatile("sti; pause" ::: "memory"); // no timer: poll the deadlines
+    }
+}
+
+int idle_entry(void*) { idle_loop(); }
+
+void finish_exit(void*)
+{
+    auto state = lock_state();
+    Thread& self = current();
+    self.state = ThreadState::Dead;
+    state->threads.remove(&self);
+    if (self.clear_child_tid)
+        futex_exit_clear_locked(*state, self.clear_child_tid);
+    state->dead.push_back(&self);
+    switch_away_locked(state);
+    boot::panic("a dead thread ran again");
+}
+
+} // namespace
+
+LockedState lock_state() { return guarded_state().lock(); }
+
+void release_lock_after_first_switch()
+{
+    guarded_state().raw_lock().unlock(arch::SpinLock::Token::InterruptsWereOn);
+}
+
+Cpu& this_cpu()
+{
+    Cpu* cpu;
+    asm volatile("mov %%gs:0, %0" : "=r"(cpu));
+    return *cpu;
+}
+
+Thread& current()
+{
+    Thread* thread;
+    asm volatile("mov %%gs:8, %0" : "=r"(thread));
+    return *thread;
+}
+static_assert(offsetof(Cpu, self) == 0 && offsetof(Cpu, current) == 8);
+
+void init_boot_cpu()
+{
+    Thread& boot = boot_thread();
+    boot.tid = 1;
+    boot.interrupt_stack = boot_interrupt_stack();
+    static Thread idle;
+    idle.tid = 0;
+    idle.interrupt_stack = idle_interrupt_stack();
+    idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
+        nullptr);
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0 };
+    arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
+    guarded_state().with([&](SchedulerState& state) { state.threads.push_back(&boot); });
+}
+
+void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason)
+{
+    if (thread.timer_node.linked())
+        state.timers.remove(&thread);
+    thread.state = ThreadState::Runnable;
+    thread.wake_reason = reason;
+    thread.interruptible = false;
+    state.run_queue.push_back(&thread);
+}
+
+void switch_away_locked(LockedState& state)
+{
+    Thread& previous = current();
+    Thread* next = state->run_queue.pop_front();
+    if (!next)
+        next = this_cpu().idle;
+    if (next == &previous)
+        return;
+    previous.need_resched = false;
+    next->started_ns = arch::monotonic_ns();
+    rearm_timer_locked(*state, *next);
+    check_kernel_stack(previous);
+    switch_to(previous, *next);
+}
+
+WakeReason block_locked(LockedState& state, uint64_t deadline_ns, bool interruptible)
+{
+    Thread& self = current();
+    if (interruptible && (self.pending_signals & ~self.signal_mask)) {
+        leave_futex_queue_locked(*state, self);
+        return WakeReason::Interrupted;
+    }
+    self.state = ThreadState::Blocked;
+    self.interruptible = interruptible;
+    self.wake_reason = WakeReason::Woken;
+    if (deadline_ns)
+        add_timer_locked(*state, self, deadline_ns);
+    switch_away_locked(state);
+    return self.wake_reason;
+}
+
+lib::Result<int> spawn(const ThreadStart& start)
+{
+    free_dead_threads();
+    TRY(start_preemption());
+    auto stack = TRY(allocate_kernel_stack());
+    auto* thread = new Thread;
+    if (!thread) {
+        free_kernel_stack(stack);
+        return lib::Error(lib::Errno::NOMEM, "no memory for a thread");
+    }
+    thread->interrupt_stack = stack;
+    thread->fs_base = start.tls;
+    thread->clear_child_tid = start.clear_child_tid;
+    thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
+    thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);
+    auto state = lock_state();
+    if (state->threads.size() >= kMaxThreads) {
+        free_kernel_stack(stack);
+        thread->unref();
+        return lib::Error(lib::Errno::AGAIN, "too many threads");
+    }
+    thread->tid = ++state->last_tid;
+    if (start.parent_tid)
+        *start.parent_tid = thread->tid;
+    if (start.child_tid)
+        *start.child_tid = thread->tid;
+    state->threads.push_back(thread);
+    make_runnable_locked(*state, *thread, WakeReason::Woken);
+    rearm_timer_locked(*state, current());
+    return thread->tid;
+}
+
+void exit_thread(int status)
+{
+    if (thread_count() <= 1)
+        boot::vm_exit(status & 0xff); // the last thread: the program's exit
+    Thread& self = current();
+    futex_exit_robust_list(self);
+    arch::disable_interrupts(); // the interrupt stack becomes the exit stack
+    sched_run_on_stack(self.interrupt_stack.top, finish_exit, nullptr);
+}
+
+void exit_thread_unmapping(uintptr_t base, size_t size)
+{
+    if (thread_count() <= 1)
+        boot::vm_exit(0);
+    Thread& self = current();
+    futex_exit_robust_list(self);
+    struct Range { uintptr_t base; size_t size; };
+    static_assert(sizeof(Range) == 16);
+    Range range { base, size }; // copied below before the stack it lives on goes away
+    arch::disable_interrupts();
+    sched_run_on_stack(self.interrupt_stack.top, [](void* argument) {
+        Range range = *static_cast<Range*>(argument);
+        unmap_thread_stack(range.base, range.size);
+        finish_exit(nullptr);
+    }, &range);
+}
+
+void yield()
+{
+    auto state = lock_state();
+    if (state->run_queue.empty())
+        return;
+    state->run_queue.push_back(&current());
+    switch_away_locked(state);
+}
+
+void leave_kernel_slow()
+{
+    auto state = lock_state();
+    Thread& self = current();
+    if (!self.need_resched)
+        return;
+    self.need_resched = false;
+    if (state->run_queue.empty())
+        return;
+    state->run_queue.push_back(&self);
+    switch_away_locked(state);
+}
+
+WakeReason sleep_until(uint64_t deadline_ns, bool interruptible)
+{
+    if (deadline_ns)
+        (void)start_timer();
+    auto state = lock_state();
+    return block_locked(state, deadline_ns, interruptible);
+}
+
+lib::Result<void> post_signal(int tid, int signal)
+{
+    uint64_t bit = uint64_t(1) << (signal - 1);
+    auto state = lock_state();
+    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread)) {
+        if (thread->tid != tid)
+            continue;
+        thread->pending_signals |= bit;
+        if (thread->state == ThreadState::Blocked && thread->interruptible && !(thread->signal_mask & bit)) {
+            leave_futex_queue_locked(*state, *thread);
+            make_runnable_locked(*state, *thread, WakeReason::Interrupted);
+            rearm_timer_locked(*state, current());
+        }
+        return {};
+    }
+    return lib::Error(lib::Errno::SRCH, "no such thread");
+}
+
+int take_pending_signal()
+{
+    auto state = lock_state();
+    Thread& self = current();
+    uint64_t ready = self.pending_signals & ~self.signal_mask;
+    if (!ready)
+        return 0;
+    int signal = __builtin_ctzll(ready) + 1;
+    self.pending_signals &= ~(uint64_t(1) << (signal - 1));
+    return signal;
+}
+
+bool thread_exists(int tid)
+{
+    auto state = lock_state();
+    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread)) {
+        if (thread->tid == tid)
+            return true;
+    }
+    return false;
+}
+
+size_t thread_count()
+{
+    return guarded_state().with([](SchedulerState& state) { return state.threads.size(); });
+}
+
+} // namespace sched
+
+/// A new thread's first code (context_switch.S): the switch that started it holds the
+/// scheduler lock; release it with interrupts on, as application code runs.
+extern "C" void sched_thread_first_run()
+{
+    sched::release_lock_after_first_switch();
+}
+
+/// fn returned: the thread exits with its value, as musl's __clone does.
+extern "C" [[noreturn]] void sched_thread_return(int value)
+{
+    sched::KernelSection section;
+    sched::exit_thread(value);
+}

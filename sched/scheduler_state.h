@@ -1,0 +1,98 @@
+// Inside the scheduler (not a public header): the state its lock guards, the per-CPU
+// block behind %gs, and the steps scheduler.cpp, futex.cpp and timers.cpp share.
+#pragma once
+
+#include <sched/thread.h>
+
+#include <kernel/arch/x86_64/spin_lock.h>
+#include <lib/guarded.h>
+#include <lib/intrusive_list.h>
+#include <lib/result.h>
+
+#include <cstdint>
+
+namespace sched {
+
+using ThreadQueue = lib::IntrusiveList<Thread, &Thread::queue_node>;
+using TimerList = lib::IntrusiveList<Thread, &Thread::timer_node>;
+using ThreadTable = lib::IntrusiveList<Thread, &Thread::all_node>;
+
+/// Futex waiters, hashed by the futex word's address (one address space: private and
+/// shared futexes are the same thing).
+struct FutexTable {
+    static constexpr size_t kBuckets = 64;
+    ThreadQueue buckets[kBuckets];
+    ThreadQueue& bucket(uintptr_t address) { return buckets[(address >> 2) % kBuckets]; }
+};
+
+/// Everything the scheduler lock guards.
+struct SchedulerState {
+    ThreadQueue run_queue;  // runnable threads that are not running, FIFO
+    TimerList timers;       // threads with a deadline, earliest first
+    ThreadTable threads;    // every thread not yet Dead
+    ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
+    FutexTable futexes;
+    int last_tid = 1;
+    bool preemption = false; // the APIC timer is on and interrupts are enabled for threads
+};
+
+using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
+
+/// The scheduler's state, locked.
+LockedState lock_state();
+
+/// Per-CPU data, reached through %gs (its first word points at itself).
+struct Cpu {
+    Cpu* self;
+    Thread* current;
+    Thread* idle;
+    uint32_t id;
+};
+Cpu& this_cpu();
+
+/// Time slice of a thread when others are runnable.
+constexpr uint64_t kTimeSliceNs = 4'000'000;
+
+/// Makes `thread` runnable (at the back of the run queue) with `reason`; takes it off the
+/// timer list. The caller has taken it off any wait queue.
+void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason);
+/// Switches away from the current thread, which the caller has already queued somewhere
+/// (run queue, a wait queue) or marked Dead. Returns when the thread runs again, with the
+/// lock held again.
+void switch_away_locked(LockedState& state);
+/// Blocks the current thread (already on a wait queue, or on none) until woken, until
+/// `deadline_ns` (0: none) or, if interruptible, a signal.
+WakeReason block_locked(LockedState& state, uint64_t deadline_ns, bool interruptible);
+/// A new thread's first step: releases the lock its starting switch held.
+void release_lock_after_first_switch();
+
+/// Most threads at once (the thread table has no fixed size; this bounds kernel memory
+/// a runaway program can take with interrupt stacks).
+constexpr size_t kMaxThreads = 8192;
+
+// timers.cpp
+/// Puts `thread` on the timer list, to be woken with TimedOut at `deadline_ns`.
+void add_timer_locked(SchedulerState& state, Thread& thread, uint64_t deadline_ns);
+/// Wakes the threads whose deadline has passed.
+void expire_timers_locked(SchedulerState& state, uint64_t now_ns);
+/// Programs the APIC timer for the next event this CPU needs with `running` on it (the
+/// end of its time slice when others wait, the earliest deadline), or stops it.
+void rearm_timer_locked(SchedulerState& state, const Thread& running);
+/// Brings up the APIC timer (once). Error: the mapping of its registers failed; threads
+/// then still work, without preemption, and idle polls deadlines.
+lib::Result<void> start_timer();
+/// Whether the APIC timer interrupts this CPU.
+bool timer_running();
+/// Turns preemption on (once): the timer, and interrupts enabled for application code.
+lib::Result<void> start_preemption();
+
+// futex.cpp
+/// Takes the thread off the futex queue it waits on, if any.
+void leave_futex_queue_locked(SchedulerState& state, Thread& thread);
+/// CLONE_CHILD_CLEARTID at exit: writes 0 to `address` and wakes one waiter there.
+void futex_exit_clear_locked(SchedulerState& state, int* address);
+/// Marks the robust futexes the exiting `thread` still holds as owner-died (Linux's
+/// exit_robust_list, Documentation/locking/robust-futex-ABI.rst).
+void futex_exit_robust_list(Thread& thread);
+
+} // namespace sched

@@ -1,0 +1,130 @@
+// Deadlines and the APIC timer: the timer list (earliest first), the one-shot timer armed
+// for the next event, and preemption at the end of a time slice. Nothing ticks: with one
+// runnable thread and no deadline the timer is stopped.
+#include "scheduler_state.h"
+
+#include <sched/scheduler.h>
+
+#include <kernel/arch/x86_64/idt.h>
+#include <kernel/arch/x86_64/lapic.h>
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/console/log.h>
+#include <mm/memory.h>
+
+namespace sched {
+
+namespace {
+
+arch::InterruptResult on_timer(arch::InterruptFrame&)
+{
+    arch::lapic_end_of_interrupt();
+    auto state = lock_state();
+    uint64_t now = arch::monotonic_ns();
+    expire_timers_locked(*state, now);
+    Thread& self = current();
+    bool slice_over = now - self.started_ns >= kTimeSliceNs;
+    if (&self != this_cpu().idle && !state->run_queue.empty() && slice_over) {
+        if (self.kernel_depth > 0) {
+            self.need_resched = true; // KernelSection switches when the kernel is left
+        } else {
+            state->run_queue.push_back(&self);
+            switch_away_locked(state); // back here when this thread runs again
+        }
+    }
+    rearm_timer_locked(*state, current());
+    return arch::InterruptResult::Handled;
+}
+
+// SDM vol. 3A §11.9: a spurious interrupt needs no end-of-interrupt.
+arch::InterruptResult on_spurious(arch::InterruptFrame&) { return arch::InterruptResult::Handled; }
+
+enum class TimerStatus : uint8_t { Off, Running, Failed };
+
+// Brought up on first need (a second thread, a sleep), so that a single-threaded program
+// that never sleeps boots without measuring or programming the APIC.
+struct TimerSetup {
+    TimerStatus status = TimerStatus::Off;
+    bool preemption = false;
+};
+lib::Guarded<TimerSetup, arch::SpinLock>& timer_setup()
+{
+    static lib::Guarded<TimerSetup, arch::SpinLock> setup;
+    return setup;
+}
+
+} // namespace
+
+void add_timer_locked(SchedulerState& state, Thread& thread, uint64_t deadline_ns)
+{
+    thread.deadline_ns = deadline_ns;
+    Thread* later = state.timers.front();
+    while (later && later->deadline_ns <= deadline_ns)
+        later = state.timers.next(later);
+    state.timers.insert_before(later, &thread);
+}
+
+void expire_timers_locked(SchedulerState& state, uint64_t now_ns)
+{
+    while (Thread* thread = state.timers.front()) {
+        if (thread->deadline_ns > now_ns)
+            return;
+        leave_futex_queue_locked(state, *thread);
+        make_runnable_locked(state, *thread, WakeReason::TimedOut);
+    }
+}
+
+void rearm_timer_locked(SchedulerState& state, const Thread& running)
+{
+    if (!arch::lapic_ready())
+        return;
+    uint64_t deadline = UINT64_MAX;
+    if (Thread* first = state.timers.front())
+        deadline = first->deadline_ns;
+    bool others_wait = !state.run_queue.empty() && &running != this_cpu().idle;
+    if (others_wait && !running.need_resched && running.started_ns + kTimeSliceNs < deadline)
+        deadline = running.started_ns + kTimeSliceNs;
+    if (deadline == UINT64_MAX)
+        arch::lapic_stop_timer();
+    else
+        arch::lapic_arm_timer(deadline);
+}
+
+lib::Result<void> start_timer()
+{
+    auto setup = timer_setup().lock();
+    if (setup->status == TimerStatus::Running)
+        return {};
+    if (setup->status == TimerStatus::Failed)
+        return lib::Error(lib::Errno::NODEV, "no APIC timer");
+    setup->status = TimerStatus::Failed;
+    uint64_t base = arch::lapic_physical_base();
+    if (!base)
+        return lib::Error(lib::Errno::NODEV, "the CPU has no local APIC");
+    auto registers = TRY(mm::map_device_memory(base, mm::kPageSize));
+    arch::set_interrupt_handler(arch::kLapicTimerVector, on_timer);
+    arch::set_interrupt_handler(arch::kLapicSpuriousVector, on_spurious);
+    const char* mode = arch::lapic_init(registers);
+    setup->status = TimerStatus::Running;
+    klog::info(klog::Subsystem::Sched, "APIC timer on ({})", mode);
+    return {};
+}
+
+bool timer_running()
+{
+    return timer_setup().with([](TimerSetup& setup) { return setup.status == TimerStatus::Running; });
+}
+
+lib::Result<void> start_preemption()
+{
+    bool first = timer_setup().with([](TimerSetup& setup) { return !std::exchange(setup.preemption, true); });
+    if (!first)
+        return {};
+    if (auto started = start_timer(); started.is_error())
+        klog::warn(klog::Subsystem::Sched, "threads run without preemption: {}", started.error().message);
+    // From now on application code runs with interrupts enabled, so the timer can preempt
+    // it. Kernel code disables them only where a lock needs it (arch::SpinLock).
+    arch::enable_interrupts();
+    return {};
+}
+
+} // namespace sched
