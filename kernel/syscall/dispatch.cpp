@@ -24,7 +24,7 @@ enum Number : long {
     ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
     SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
-    Faccessat = 269, SetRobustList = 273, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
+    Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
     Faccessat2 = 439,
 };
 
@@ -112,6 +112,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case SchedGetaffinity: return sys::sched_getaffinity(int(a1), size_t(a2), ptr<void>(a3));
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
     case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));
+    case GetRobustList: return sys::get_robust_list(int(a1), ptr<void*>(a2), ptr<size_t>(a3));
     case ClockGettime: return sys::clock_gettime(int(a1), ptr<abi::Timespec>(a2));
     case ClockGetres: return sys::clock_getres(int(a1), ptr<abi::Timespec>(a2));
     case ClockNanosleep: return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));

@@ -87,6 +87,9 @@ SysResult sched_yield();
 [[noreturn]] void exit_thread(int status);
 SysResult set_tid_address(int* tidptr);
 SysResult set_robust_list(void* head, size_t length);
+/// get_robust_list(2) of the calling thread (tid 0 or its own); musl's
+/// pthread_mutexattr_setrobust calls it to learn whether robust futexes work.
+SysResult get_robust_list(int tid, void** head, size_t* length);
 
 // signal.cpp: dispositions for the process, masks and pending sets per thread.
 SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size);

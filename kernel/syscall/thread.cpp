@@ -111,4 +111,16 @@ SysResult set_robust_list(void* head, size_t length)
     return 0;
 }
 
+SysResult get_robust_list(int tid, void** head, size_t* length)
+{
+    if (tid != 0 && tid != sched::current().tid) // another thread's: Linux checks ptrace rights
+        return sched::thread_exists(tid) ? SysResult(lib::Error(lib::Errno::PERM, "another thread's robust list"))
+                                         : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
+    TRY(check_user_range(head, sizeof(*head), UserAccess::Write));
+    TRY(check_user_range(length, sizeof(*length), UserAccess::Write));
+    *head = sched::current().robust_list;
+    *length = 24; // struct robust_list_head
+    return 0;
+}
+
 } // namespace sys

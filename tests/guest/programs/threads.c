@@ -1,0 +1,384 @@
+// Threads as glibc programs use them (issue 12): create and join, exact counts under
+// contention for every synchronisation object, glibc's static initializers, detached
+// threads, per-thread TLS and errno, unique tids, sleeping, robust mutexes whose owner
+// dies, a signal that interrupts another thread's wait.
+#define _GNU_SOURCE
+#define TEST_NAME "threads"
+#include "check.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { kWorkers = 4, kRounds = 20000 };
+
+static void* return_argument(void* argument) { return argument; }
+
+// 1,000 threads created and joined, at most 50 alive at once.
+static void create_and_join_many(void)
+{
+    int joined = 0;
+    for (int batch = 0; batch < 20; ++batch) {
+        pthread_t threads[50];
+        for (intptr_t i = 0; i < 50; ++i)
+            CHECK(pthread_create(&threads[i], NULL, return_argument, (void*)(batch * 50 + i)) == 0);
+        for (intptr_t i = 0; i < 50; ++i) {
+            void* result = NULL;
+            CHECK(pthread_join(threads[i], &result) == 0);
+            joined += (intptr_t)result == batch * 50 + i;
+        }
+    }
+    CHECK(joined == 1000);
+}
+
+static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static long g_counter;
+
+static void* add_under_mutex(void* unused)
+{
+    for (int i = 0; i < kRounds; ++i) {
+        pthread_mutex_lock(&g_mutex);
+        long seen = g_counter;
+        if (i % 512 == 0)
+            sched_yield(); // hand the CPU over while holding the lock
+        g_counter = seen + 1;
+        pthread_mutex_unlock(&g_mutex);
+    }
+    return unused;
+}
+
+static void run_workers(void* (*work)(void*), void* argument)
+{
+    pthread_t threads[kWorkers];
+    for (int i = 0; i < kWorkers; ++i)
+        CHECK(pthread_create(&threads[i], NULL, work, argument) == 0);
+    for (int i = 0; i < kWorkers; ++i)
+        CHECK(pthread_join(threads[i], NULL) == 0);
+}
+
+// A bounded queue: producers and consumers on two condition variables.
+struct Queue {
+    pthread_mutex_t lock;
+    pthread_cond_t not_empty, not_full;
+    int items[8], head, count;
+    long consumed_sum;
+};
+static struct Queue g_queue = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER };
+
+static void* produce(void* unused)
+{
+    for (int i = 1; i <= kRounds; ++i) {
+        pthread_mutex_lock(&g_queue.lock);
+        while (g_queue.count == 8)
+            pthread_cond_wait(&g_queue.not_full, &g_queue.lock);
+        g_queue.items[(g_queue.head + g_queue.count++) % 8] = i;
+        pthread_cond_signal(&g_queue.not_empty);
+        pthread_mutex_unlock(&g_queue.lock);
+    }
+    return unused;
+}
+
+static void* consume(void* unused)
+{
+    for (int i = 0; i < kRounds; ++i) {
+        pthread_mutex_lock(&g_queue.lock);
+        while (g_queue.count == 0)
+            pthread_cond_wait(&g_queue.not_empty, &g_queue.lock);
+        g_queue.consumed_sum += g_queue.items[g_queue.head];
+        g_queue.head = (g_queue.head + 1) % 8;
+        --g_queue.count;
+        pthread_cond_signal(&g_queue.not_full);
+        pthread_mutex_unlock(&g_queue.lock);
+    }
+    return unused;
+}
+
+static void condition_variables(void)
+{
+    pthread_t threads[4];
+    pthread_create(&threads[0], NULL, produce, NULL);
+    pthread_create(&threads[1], NULL, produce, NULL);
+    pthread_create(&threads[2], NULL, consume, NULL);
+    pthread_create(&threads[3], NULL, consume, NULL);
+    for (int i = 0; i < 4; ++i)
+        pthread_join(threads[i], NULL);
+    CHECK(g_queue.consumed_sum == 2L * kRounds * (kRounds + 1) / 2);
+}
+
+static pthread_barrier_t g_barrier;
+static atomic_int g_phase_arrivals[3];
+static atomic_int g_serial_threads;
+
+static void* barrier_phases(void* unused)
+{
+    for (int phase = 0; phase < 3; ++phase) {
+        atomic_fetch_add(&g_phase_arrivals[phase], 1);
+        int result = pthread_barrier_wait(&g_barrier);
+        if (result == PTHREAD_BARRIER_SERIAL_THREAD)
+            atomic_fetch_add(&g_serial_threads, 1);
+        // Everyone arrived before anyone passed.
+        if (atomic_load(&g_phase_arrivals[phase]) != kWorkers)
+            ++failures, printf(TEST_NAME ": FAILED: a thread passed the barrier early\n");
+    }
+    return unused;
+}
+
+static pthread_rwlock_t g_rwlock = PTHREAD_RWLOCK_INITIALIZER;
+static long g_rw_value;
+static atomic_int g_rw_bad_reads;
+
+static void* read_and_write(void* unused)
+{
+    for (int i = 0; i < kRounds / 4; ++i) {
+        pthread_rwlock_wrlock(&g_rwlock);
+        g_rw_value += 2;
+        if (i % 128 == 0)
+            sched_yield();
+        g_rw_value += 2;
+        pthread_rwlock_unlock(&g_rwlock);
+        pthread_rwlock_rdlock(&g_rwlock);
+        if (g_rw_value % 4)
+            atomic_fetch_add(&g_rw_bad_reads, 1);
+        pthread_rwlock_unlock(&g_rwlock);
+    }
+    return unused;
+}
+
+static sem_t g_semaphore;
+static atomic_int g_inside, g_most_inside;
+
+static void* semaphore_slots(void* unused)
+{
+    for (int i = 0; i < 2000; ++i) {
+        sem_wait(&g_semaphore);
+        int inside = atomic_fetch_add(&g_inside, 1) + 1;
+        int most = atomic_load(&g_most_inside);
+        while (inside > most && !atomic_compare_exchange_weak(&g_most_inside, &most, inside)) { }
+        if (i % 64 == 0)
+            sched_yield();
+        atomic_fetch_sub(&g_inside, 1);
+        sem_post(&g_semaphore);
+    }
+    return unused;
+}
+
+// glibc's static initializers (the kind sits where glibc keeps it, not where musl does).
+static pthread_mutex_t g_recursive = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t g_errorcheck = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t g_adaptive = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+static pthread_rwlock_t g_writer_rwlock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+static void static_initializers(void)
+{
+    CHECK(pthread_mutex_lock(&g_recursive) == 0);
+    CHECK(pthread_mutex_lock(&g_recursive) == 0); // a second lock by the owner succeeds
+    CHECK(pthread_mutex_trylock(&g_recursive) == 0);
+    CHECK(pthread_mutex_unlock(&g_recursive) == 0);
+    CHECK(pthread_mutex_unlock(&g_recursive) == 0);
+    CHECK(pthread_mutex_unlock(&g_recursive) == 0);
+    CHECK(pthread_mutex_unlock(&g_errorcheck) == EPERM); // not locked
+    CHECK(pthread_mutex_lock(&g_errorcheck) == 0);
+    CHECK(pthread_mutex_lock(&g_errorcheck) == EDEADLK);
+    CHECK(pthread_mutex_unlock(&g_errorcheck) == 0);
+    CHECK(pthread_mutex_lock(&g_adaptive) == 0);
+    CHECK(pthread_mutex_trylock(&g_adaptive) == EBUSY);
+    CHECK(pthread_mutex_unlock(&g_adaptive) == 0);
+    CHECK(pthread_rwlock_rdlock(&g_writer_rwlock) == 0);
+    CHECK(pthread_rwlock_tryrdlock(&g_writer_rwlock) == 0);
+    CHECK(pthread_rwlock_trywrlock(&g_writer_rwlock) == EBUSY);
+    CHECK(pthread_rwlock_unlock(&g_writer_rwlock) == 0);
+    CHECK(pthread_rwlock_unlock(&g_writer_rwlock) == 0);
+    CHECK(pthread_rwlock_wrlock(&g_writer_rwlock) == 0);
+    CHECK(pthread_rwlock_unlock(&g_writer_rwlock) == 0);
+}
+
+// Thread-local storage and errno, per thread; tids unique and not the process id.
+static __thread int t_value = 7;
+static pid_t g_tids[kWorkers];
+static atomic_int g_tls_ok;
+
+static void* check_thread_local(void* argument)
+{
+    intptr_t index = (intptr_t)argument;
+    if (t_value == 7) // every thread starts from the initial image
+        atomic_fetch_add(&g_tls_ok, 1);
+    t_value = (int)index * 100;
+    errno = (int)index + 1;
+    g_tids[index] = (pid_t)syscall(SYS_gettid);
+    sched_yield();
+    if (t_value == index * 100 && errno == index + 1)
+        atomic_fetch_add(&g_tls_ok, 1);
+    return NULL;
+}
+
+static void thread_locals(void)
+{
+    pthread_t threads[kWorkers];
+    for (intptr_t i = 0; i < kWorkers; ++i)
+        pthread_create(&threads[i], NULL, check_thread_local, (void*)i);
+    for (int i = 0; i < kWorkers; ++i)
+        pthread_join(threads[i], NULL);
+    CHECK(atomic_load(&g_tls_ok) == 2 * kWorkers);
+    CHECK(t_value == 7);
+    for (int i = 0; i < kWorkers; ++i) {
+        CHECK(g_tids[i] > 1 && g_tids[i] != getpid());
+        for (int j = 0; j < i; ++j)
+            CHECK(g_tids[i] != g_tids[j]);
+    }
+    CHECK(syscall(SYS_gettid) == getpid()); // the main thread's tid is the pid
+}
+
+// A detached thread runs to the end and frees itself; the program waits on a semaphore.
+static sem_t g_detached_done;
+static void* detached(void* unused)
+{
+    sem_post(&g_detached_done);
+    return unused;
+}
+
+static void detached_threads(void)
+{
+    sem_init(&g_detached_done, 0, 0);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attributes, 256 * 1024);
+    for (int i = 0; i < 100; ++i) {
+        pthread_t thread;
+        CHECK(pthread_create(&thread, &attributes, detached, NULL) == 0);
+    }
+    for (int i = 0; i < 100; ++i)
+        sem_wait(&g_detached_done);
+    pthread_attr_destroy(&attributes);
+}
+
+static double seconds_since(const struct timespec* start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+// A sleeping thread lets the others run; a timed wait times out.
+static atomic_long g_spins;
+static atomic_int g_sleeper_done;
+static void* sleeper(void* unused)
+{
+    struct timespec pause = { 0, 50 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    atomic_store(&g_sleeper_done, 1);
+    return unused;
+}
+
+static void sleeping(void)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pthread_t thread;
+    pthread_create(&thread, NULL, sleeper, NULL);
+    while (!atomic_load(&g_sleeper_done))
+        atomic_fetch_add(&g_spins, 1); // preemption must let the sleeper finish
+    pthread_join(thread, NULL);
+    CHECK(seconds_since(&start) >= 0.05);
+    CHECK(atomic_load(&g_spins) > 0);
+
+    pthread_mutex_lock(&g_mutex);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 20 * 1000 * 1000;
+    if (deadline.tv_nsec >= 1000000000)
+        deadline.tv_sec += 1, deadline.tv_nsec -= 1000000000;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    CHECK(pthread_cond_timedwait(&g_cond, &g_mutex, &deadline) == ETIMEDOUT);
+    CHECK(seconds_since(&start) >= 0.015);
+    pthread_mutex_unlock(&g_mutex);
+}
+
+// A robust mutex whose owner exits: the next locker gets EOWNERDEAD and can recover it.
+static pthread_mutex_t g_robust;
+static void* lock_and_exit(void* unused)
+{
+    pthread_mutex_lock(&g_robust);
+    return unused; // exits holding it
+}
+
+static void robust_mutex(void)
+{
+    pthread_mutexattr_t attributes;
+    pthread_mutexattr_init(&attributes);
+    CHECK(pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST) == 0);
+    pthread_mutex_init(&g_robust, &attributes);
+    pthread_t thread;
+    pthread_create(&thread, NULL, lock_and_exit, NULL);
+    pthread_join(thread, NULL);
+    CHECK(pthread_mutex_lock(&g_robust) == EOWNERDEAD);
+    CHECK(pthread_mutex_consistent(&g_robust) == 0);
+    CHECK(pthread_mutex_unlock(&g_robust) == 0);
+    CHECK(pthread_mutex_lock(&g_robust) == 0);
+    CHECK(pthread_mutex_unlock(&g_robust) == 0);
+}
+
+// pthread_kill to a thread blocked in sem_wait: its handler runs in that thread, and the
+// wait ends with EINTR.
+static atomic_int g_handled_in;
+static void on_usr1(int signal) { atomic_store(&g_handled_in, (int)syscall(SYS_gettid)); }
+static sem_t g_never;
+static atomic_int g_waiter_tid;
+static void* wait_for_signal(void* unused)
+{
+    atomic_store(&g_waiter_tid, (int)syscall(SYS_gettid));
+    while (sem_wait(&g_never) == -1 && errno == EINTR && !atomic_load(&g_handled_in)) { }
+    return unused;
+}
+
+static void signal_another_thread(void)
+{
+    struct sigaction action = { .sa_handler = on_usr1 }; // no SA_RESTART: the wait ends with EINTR
+    sigaction(SIGUSR1, &action, NULL);
+    sem_init(&g_never, 0, 0);
+    pthread_t thread;
+    pthread_create(&thread, NULL, wait_for_signal, NULL);
+    while (!atomic_load(&g_waiter_tid))
+        sched_yield();
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    nanosleep(&pause, NULL); // let it block in sem_wait
+    CHECK(pthread_kill(thread, SIGUSR1) == 0);
+    pthread_join(thread, NULL);
+    CHECK(atomic_load(&g_handled_in) == atomic_load(&g_waiter_tid));
+}
+
+int main(void)
+{
+    create_and_join_many();
+    run_workers(add_under_mutex, NULL);
+    CHECK(g_counter == (long)kWorkers * kRounds);
+    condition_variables();
+    pthread_barrier_init(&g_barrier, NULL, kWorkers);
+    run_workers(barrier_phases, NULL);
+    CHECK(atomic_load(&g_serial_threads) == 3);
+    run_workers(read_and_write, NULL);
+    CHECK(g_rw_value == (long)kWorkers * kRounds);
+    CHECK(atomic_load(&g_rw_bad_reads) == 0);
+    sem_init(&g_semaphore, 0, 2);
+    run_workers(semaphore_slots, NULL);
+    CHECK(atomic_load(&g_most_inside) >= 1 && atomic_load(&g_most_inside) <= 2);
+    static_initializers();
+    thread_locals();
+    detached_threads();
+    sleeping();
+    robust_mutex();
+    signal_another_thread();
+    if (failures)
+        return 1;
+    puts("threads: ok");
+    return 0;
+}
