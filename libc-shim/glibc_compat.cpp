@@ -3,6 +3,9 @@
 // own glibc name when musl has nothing of that name.
 #include "glibc_data.h"
 
+#include <libc_shim/thread_destructors.h>
+#include <sched/scheduler.h>
+
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -75,12 +78,17 @@ int osprey_clearenv() { OSPREY_ENVIRON_CALL(clearenv()); }
     abort();
 }
 
-// C++ thread_local destructors. One thread for now, whose exit is the program's exit, so
-// they run at exit. KNOWN DIFFERENCE: glibc runs them before the atexit handlers; here they
-// run in reverse registration order among them.
+// C++ thread_local destructors (libstdc++'s __cxa_thread_atexit calls this). Another
+// thread's run when it exits, newest first, through a pthread key created before any
+// other (thread_destructors.cpp), so they run before every other key's destructor, as
+// glibc runs them before its TSD destructors. The main thread's exit is the program's
+// exit: its destructors are atexit handlers. KNOWN DIFFERENCE: glibc runs the main
+// thread's before all atexit handlers; here they interleave in reverse registration order.
 int __cxa_thread_atexit_impl(void (*destructor)(void*), void* object, void* dso_symbol)
 {
-    return __cxa_atexit(destructor, object, dso_symbol);
+    if (sched::current().tid == 1)
+        return __cxa_atexit(destructor, object, dso_symbol);
+    return libc_shim::add_thread_destructor(destructor, object);
 }
 
 // What glibc's pthread_atfork expands to (the DSO handle is for dlclose, which Osprey

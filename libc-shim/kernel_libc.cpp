@@ -1,5 +1,6 @@
 // musl initialised for kernel context (libc_shim/kernel.h).
 #include <libc_shim/kernel.h>
+#include <libc_shim/thread_destructors.h>
 
 #include "malloc/mimalloc_bridge.h"
 
@@ -34,6 +35,7 @@ void init_kernel_libc()
     (void)sys::getrandom(g_random, sizeof(g_random), 0);
     g_envp_and_auxv[4] = reinterpret_cast<size_t>(g_random);
     __init_libc(reinterpret_cast<char**>(g_envp_and_auxv), g_name);
+    init_thread_destructors(); // the first pthread key (thread_destructors.cpp says why)
     osprey_mimalloc_init(); // no static constructors in the kernel: mimalloc's runs here
 }
 
