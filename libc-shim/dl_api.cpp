@@ -3,6 +3,7 @@
 // dlerror state (__dl_seterr), so musl's dlerror() reports them, glibc-style: "what: why".
 #include <libc_shim/dynamic_loading.h>
 #include <libc_shim/startup.h>
+#include <sched/scheduler.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +34,7 @@ void* find_symbol(void* handle, const char* name, const char* version, const voi
 {
     if (!have_loader(name))
         return nullptr;
+    sched::KernelSection section;
     auto found = g_loader->symbol(handle, name, version, caller);
     if (found.is_error()) {
         set_error(name, found.error());
@@ -55,8 +57,15 @@ void* osprey_dlopen(const char* path, int flags)
 {
     if (!libc_shim::have_loader(path))
         return nullptr;
-    const libc_shim::LoadedObjectInfo* previous_last = libc_shim::program_startup().last_object;
-    auto opened = g_loader->open(path, flags, __builtin_return_address(0), getenv("LD_LIBRARY_PATH"));
+    const libc_shim::LoadedObjectInfo* previous_last;
+    lib::Result<void*> opened = nullptr;
+    {
+        // The loader changes the address space and the module list: kernel code, not
+        // preempted by another thread's. The constructors below are the program's own.
+        sched::KernelSection section;
+        previous_last = libc_shim::program_startup().last_object;
+        opened = g_loader->open(path, flags, __builtin_return_address(0), getenv("LD_LIBRARY_PATH"));
+    }
     if (opened.is_error()) {
         libc_shim::set_error(path, opened.error());
         return nullptr;
@@ -79,6 +88,7 @@ int osprey_dlclose(void* handle)
 {
     if (!libc_shim::have_loader("dlclose"))
         return -1;
+    sched::KernelSection section;
     if (auto closed = g_loader->close(handle); closed.is_error()) {
         libc_shim::set_error("dlclose", closed.error());
         return -1;
@@ -90,6 +100,7 @@ int osprey_dlclose(void* handle)
 int osprey_dladdr1(const void* address, Dl_info* info, void** extra, int flags)
 {
     libc_shim::AddressInfo found {};
+    sched::KernelSection section;
     if (!g_loader || !g_loader->describe(address, found))
         return 0;
     *info = Dl_info { found.file, found.base, found.symbol, found.symbol_address };
@@ -105,6 +116,7 @@ int osprey_dladdr(const void* address, Dl_info* info) { return osprey_dladdr1(ad
 /// dlinfo(3): RTLD_DI_LINKMAP and RTLD_DI_ORIGIN; other requests fail with a dlerror.
 int osprey_dlinfo(void* handle, int request, void* argument)
 {
+    sched::KernelSection section;
     libc_shim::LinkMap* map = g_loader ? g_loader->link_map_of(handle) : nullptr;
     if (!map) {
         __dl_seterr("dlinfo: invalid handle");

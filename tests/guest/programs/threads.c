@@ -356,8 +356,23 @@ static void signal_another_thread(void)
     CHECK(atomic_load(&g_handled_in) == atomic_load(&g_waiter_tid));
 }
 
-int main(void)
+// `threads fault`: a thread that dereferences NULL ends the program as Linux ends it
+// (SIGSEGV, status 139), with the kernel's report.
+static void* fault(void* unused)
 {
+    *(volatile int*)unused = 1;
+    return NULL;
+}
+
+int main(int argc, char** argv)
+{
+    if (argc > 1 && strcmp(argv[1], "fault") == 0) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, fault, NULL);
+        pthread_join(thread, NULL);
+        puts("threads: the faulting thread was joined");
+        return 0;
+    }
     create_and_join_many();
     run_workers(add_under_mutex, NULL);
     CHECK(g_counter == (long)kWorkers * kRounds);
