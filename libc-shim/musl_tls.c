@@ -93,9 +93,17 @@ void osprey_static_tls_add(const struct osprey_tls_module *m)
 		link = &(*link)->next;
 	*link = record;
 	libc.tls_cnt++;
-	unsigned char *block = (unsigned char *)__pthread_self() + m->offset;
-	memcpy(block, m->image, m->filesz);
-	memset(block + m->filesz, 0, m->memsz - m->filesz);
+	/* Threads made from now on copy the block from the record (__copy_tls); every thread
+	 * that already exists gets it here, in the static TLS surplus it already has. */
+	__tl_lock();
+	pthread_t self = __pthread_self(), thread = self;
+	do {
+		unsigned char *block = (unsigned char *)thread + m->offset;
+		memcpy(block, m->image, m->filesz);
+		memset(block + m->filesz, 0, m->memsz - m->filesz);
+		thread = thread->next;
+	} while (thread != self);
+	__tl_unlock();
 }
 
 /* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): every

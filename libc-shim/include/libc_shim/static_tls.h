@@ -43,9 +43,8 @@ struct osprey_static_tls {
 #define OSPREY_STATIC_TLS_SURPLUS 65536
 
 /* Adds a dlopen'ed module laid out in the surplus (already counted in the program's
- * layout): musl's threads made from now on get its block, and the calling thread's block
- * is initialised now (FIRST CUT: the program has one thread until the threads issue; then
- * every running thread's block must be). musl_tls.c. */
+ * layout): musl's threads made from now on get its block, and the block of every thread
+ * that exists is initialised now (under musl's thread-list lock). musl_tls.c. */
 void osprey_static_tls_add(const struct osprey_tls_module *module);
 
 /* The program's layout; count 0 (no TLS) before the linker has loaded a program, which is

@@ -8,12 +8,25 @@
 // Prints "dl_api: ok", then the plugin's destructor line at exit.
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
 
 #define TEST_NAME "dl_api"
 #include "check.h"
+
+// A plugin's TLS seen from other threads (dlopen initialises every thread's block).
+static sem_t g_go;
+static int (*g_read_value)(void);
+static void* read_plugin_tls_now(void* unused) { return (void*)(intptr_t)(g_read_value ? g_read_value() : -1); }
+static void* read_plugin_tls(void* unused)
+{
+    sem_wait(&g_go);
+    return read_plugin_tls_now(unused);
+}
 
 int host_version(void) { return 36; } // the plugin calls it (the program is linked -rdynamic)
 
@@ -79,6 +92,9 @@ static void other_handles(void)
     CHECK(dlopen("libplugin.so", 0) == NULL); // neither RTLD_LAZY nor RTLD_NOW
     CHECK(dlerror() != NULL);
 
+    pthread_t early; // a thread that exists before the TLS plugin is loaded
+    sem_init(&g_go, 0, 0);
+    CHECK(pthread_create(&early, NULL, read_plugin_tls, NULL) == 0);
     void* tls = dlopen("libplugin_tls.so", RTLD_NOW); // its block comes from the static TLS surplus
     int* value = tls ? dlsym(tls, "plugin_tls_value") : NULL;
     int (*read_value)(void) = tls ? (int (*)(void))dlsym(tls, "plugin_tls_read") : NULL;
@@ -87,6 +103,15 @@ static void other_handles(void)
         *value = 9;
         CHECK(read_value() == 9); // dlsym's address and the plugin's own access agree
     }
+    g_read_value = read_value;
+    sem_post(&g_go);
+    intptr_t seen = 0;
+    pthread_join(early, (void**)&seen);
+    CHECK(seen == 3); // the earlier thread's own block, initialised by dlopen
+    pthread_t late;
+    CHECK(pthread_create(&late, NULL, read_plugin_tls_now, NULL) == 0);
+    pthread_join(late, (void**)&seen);
+    CHECK(seen == 3); // a thread made after dlopen copies the block's image
 
     void* env = dlopen("libplugin_env.so", RTLD_NOW); // its dependency only on LD_LIBRARY_PATH
     int (*env_value)(void) = env ? (int (*)(void))dlsym(env, "plugin_env_value") : NULL;
