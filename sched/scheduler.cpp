@@ -279,29 +279,53 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible)
     return block_locked(state, deadline_ns, interruptible);
 }
 
+namespace {
+
+void post_signal_locked(SchedulerState& state, Thread& thread, uint64_t bit)
+{
+    thread.pending_signals |= bit;
+    if (thread.state == ThreadState::Blocked && thread.interruptible && !(thread.signal_mask & bit)) {
+        leave_futex_queue_locked(state, thread);
+        make_runnable_locked(state, thread, WakeReason::Interrupted);
+        rearm_timer_locked(state, current());
+    }
+}
+
+} // namespace
+
 lib::Result<void> post_signal(int tid, int signal)
 {
     uint64_t bit = uint64_t(1) << (signal - 1);
     auto state = lock_state();
     for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread)) {
-        if (thread->tid != tid)
-            continue;
-        thread->pending_signals |= bit;
-        if (thread->state == ThreadState::Blocked && thread->interruptible && !(thread->signal_mask & bit)) {
-            leave_futex_queue_locked(*state, *thread);
-            make_runnable_locked(*state, *thread, WakeReason::Interrupted);
-            rearm_timer_locked(*state, current());
+        if (thread->tid == tid) {
+            post_signal_locked(*state, *thread, bit);
+            return {};
         }
-        return {};
     }
     return lib::Error(lib::Errno::SRCH, "no such thread");
 }
 
-int take_pending_signal()
+void post_process_signal(int signal)
+{
+    uint64_t bit = uint64_t(1) << (signal - 1);
+    auto state = lock_state();
+    Thread* target = &current();
+    for (Thread* thread = state->threads.front(); thread && (target->signal_mask & bit);
+         thread = state->threads.next(thread)) {
+        if (!(thread->signal_mask & bit))
+            target = thread;
+    }
+    post_signal_locked(*state, *target, bit);
+}
+
+int take_pending_signal() { return take_pending_signal_in(~current().signal_mask); }
+
+int take_pending_signal_in(uint64_t set)
 {
     auto state = lock_state();
     Thread& self = current();
-    uint64_t ready = self.pending_signals & ~self.signal_mask;
+    uint64_t ready = self.pending_signals & set;
     if (!ready)
         return 0;
     int signal = __builtin_ctzll(ready) + 1;

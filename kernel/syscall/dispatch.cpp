@@ -21,10 +21,11 @@ enum Number : long {
     Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
     Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
-    ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
-    SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
+    Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
+    SchedSetaffinity = 203, SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
     Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
+    Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130,
     Faccessat2 = 439,
 };
 
@@ -110,6 +111,11 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case ArchPrctl: return sys::arch_prctl(int(a1), uintptr_t(a2));
     case Time: return sys::time(ptr<int64_t>(a1));
     case SchedGetaffinity: return sys::sched_getaffinity(int(a1), size_t(a2), ptr<void>(a3));
+    case SchedSetaffinity: return sys::sched_setaffinity(int(a1), size_t(a2), ptr<const void>(a3));
+    case Getcpu: return sys::getcpu(ptr<unsigned>(a1), ptr<unsigned>(a2));
+    case Prctl: return sys::prctl(int(a1), uint64_t(a2), uint64_t(a3), uint64_t(a4), uint64_t(a5));
+    case RtSigtimedwait: return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
+    case RtSigsuspend: return sys::rt_sigsuspend(ptr<const uint64_t>(a1), size_t(a2));
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
     case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));
     case GetRobustList: return sys::get_robust_list(int(a1), ptr<void*>(a2), ptr<size_t>(a3));

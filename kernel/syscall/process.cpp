@@ -112,18 +112,6 @@ SysResult sysinfo(abi::Sysinfo* info)
     return 0;
 }
 
-SysResult sched_getaffinity(int pid, size_t size, void* mask)
-{
-    if (pid != 0 && pid != kPid)
-        return lib::Error(lib::Errno::SRCH, "no such process");
-    if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
-        return lib::Error(lib::Errno::INVAL, "mask too small or not a multiple of 8 bytes");
-    TRY(check_user_range(mask, sizeof(uint64_t), UserAccess::Write));
-    uint64_t one_cpu = 1;
-    memcpy(mask, &one_cpu, sizeof(one_cpu));
-    return long(sizeof(uint64_t)); // bytes written: the kernel's cpumask size
-}
-
 SysResult getcwd(char* buffer, size_t size)
 {
     if (size < 2)

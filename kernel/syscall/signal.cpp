@@ -2,8 +2,9 @@
 // its own mask (rt_sigprocmask) and pending set (sched::Thread). A signal the program
 // sends itself (kill/tkill/tgkill: raise(), abort()) is delivered synchronously, in the
 // sender's context, as soon as it is not blocked: the handler is called directly, or the
-// default action runs. A signal for another thread (pthread_kill) is delivered when that
-// thread next leaves a system call; a blocked wait of it ends with EINTR first. A thread
+// default action runs. kill(2) picks the caller, else a thread that does not block the
+// signal. A signal for another thread (pthread_kill, or picked by kill) is delivered when
+// that thread next leaves a system call; a blocked wait of it ends with EINTR first. A thread
 // busy in application code without system calls does not see it until then (no frame is
 // pushed onto its stack yet), and handlers get no ucontext. A terminating default action
 // stops the VM with status 128 + signal, which is what a Linux shell reports for a process
@@ -13,6 +14,7 @@
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
+#include <kernel/arch/x86_64/tsc.h>
 #include <sched/scheduler.h>
 
 #include <cstring>
@@ -138,9 +140,58 @@ SysResult kill(int pid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return 0;
-    TRY(sched::post_signal(sched::current().tid, signal)); // process-directed: the caller takes it
+    sched::post_process_signal(signal);
     deliver_pending_signals();
     return 0;
+}
+
+SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* timeout, size_t mask_size)
+{
+    if (mask_size != sizeof(uint64_t))
+        return lib::Error(lib::Errno::INVAL, "bad mask size");
+    TRY(check_user_range(set, sizeof(*set)));
+    if (info)
+        TRY(check_user_range(info, sizeof(KernelSiginfo), UserAccess::Write));
+    uint64_t deadline = 0;
+    if (timeout) {
+        TRY(check_user_range(timeout, sizeof(*timeout)));
+        if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= kNanosPerSecond)
+            return lib::Error(lib::Errno::INVAL, "bad timeout");
+        deadline = arch::monotonic_ns() + uint64_t(timeout->tv_sec) * kNanosPerSecond + uint64_t(timeout->tv_nsec);
+    }
+    uint64_t wanted = *set & ~kUnblockable, saved = blocked();
+    for (;;) {
+        if (int signal = sched::take_pending_signal_in(wanted)) {
+            if (info) {
+                KernelSiginfo filled {};
+                filled.si_signo = signal, filled.si_code = kSiTkill, filled.si_pid = 1;
+                memcpy(info, &filled, sizeof(filled));
+            }
+            return signal;
+        }
+        if (timeout && arch::monotonic_ns() >= deadline)
+            return lib::Error(lib::Errno::AGAIN, "no signal of the set before the timeout");
+        blocked() = saved & ~wanted; // Linux unblocks the set for the wait
+        auto reason = sched::sleep_until(timeout ? deadline : 0, true);
+        blocked() = saved;
+        bool other_signal = sched::current().pending_signals & ~saved & ~wanted;
+        if (reason == sched::WakeReason::Interrupted && other_signal)
+            return lib::Error(lib::Errno::INTR, "another signal arrived"); // its handler runs on the way out
+    }
+}
+
+SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size)
+{
+    if (mask_size != sizeof(uint64_t))
+        return lib::Error(lib::Errno::INVAL, "bad mask size");
+    TRY(check_user_range(mask, sizeof(*mask)));
+    uint64_t saved = blocked();
+    blocked() = *mask & ~kUnblockable;
+    while (!(sched::current().pending_signals & ~blocked()))
+        (void)sched::sleep_until(0, true);
+    deliver_pending_signals(); // under the temporary mask, as Linux runs the handler
+    blocked() = saved;
+    return lib::Error(lib::Errno::INTR, "sigsuspend returns after a handler");
 }
 
 SysResult tgkill(int tgid, int tid, int signal)

@@ -76,13 +76,22 @@ SysResult uname(abi::Utsname* name);
 SysResult arch_prctl(int code, uintptr_t address);
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit);
 SysResult sysinfo(abi::Sysinfo* info);
-SysResult sched_getaffinity(int pid, size_t size, void* mask);
 SysResult getcwd(char* buffer, size_t size);
 
 // thread.cpp
 SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* timeout, uint32_t* word2, uint32_t value3);
 SysResult gettid();
 SysResult sched_yield();
+/// sched_getaffinity(2)/sched_setaffinity(2) for the process (pid 0 or 1) or one of its
+/// threads: one CPU, so the mask is CPU 0 and a new mask must contain it (EINVAL).
+SysResult sched_getaffinity(int tid, size_t size, void* mask);
+SysResult sched_setaffinity(int tid, size_t size, const void* mask);
+/// getcpu(2): CPU 0, NUMA node 0.
+SysResult getcpu(unsigned* cpu, unsigned* node);
+/// prctl(2): PR_SET_NAME/PR_GET_NAME (the calling thread's name), PR_SET/GET_DUMPABLE,
+/// PR_SET/GET_PDEATHSIG, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_KEEPCAPS, PR_SET/GET_TIMERSLACK,
+/// PR_SET_CHILD_SUBREAPER; others EINVAL, as Linux answers an unknown option.
+SysResult prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 /// exit(2): ends the calling thread (the program, when it is the last one).
 [[noreturn]] void exit_thread(int status);
 SysResult set_tid_address(int* tidptr);
@@ -99,6 +108,12 @@ SysResult kill(int pid, int signal);
 /// another thread, delivered when that thread next leaves a system call (a blocked
 /// interruptible wait ends with EINTR first).
 SysResult tgkill(int tgid, int tid, int signal);
+/// rt_sigtimedwait(2) (sigwait, sigwaitinfo, sigtimedwait): takes a pending signal of
+/// `set`, waiting for one while those signals are unblocked for the wait; EAGAIN when the
+/// timeout passes, EINTR when another signal's handler ran.
+SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* timeout, size_t mask_size);
+/// rt_sigsuspend(2): waits with `mask` as the signal mask until a handler runs; always EINTR.
+SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size);
 /// Runs the handlers (or default actions) of the calling thread's pending, unblocked
 /// signals. osprey_syscall calls it on the way out of every system call.
 void deliver_pending_signals();

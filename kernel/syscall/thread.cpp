@@ -8,6 +8,8 @@
 #include <sched/futex.h>
 #include <sched/scheduler.h>
 
+#include <cstring>
+
 namespace sys {
 
 namespace {
@@ -109,6 +111,93 @@ SysResult set_robust_list(void* head, size_t length)
         return lib::Error(lib::Errno::INVAL, "bad robust list size");
     sched::current().robust_list = head;
     return 0;
+}
+
+namespace {
+
+lib::Result<void> check_thread_id(int tid)
+{
+    if (tid == 0 || sched::thread_exists(tid)) // the process (pid 1) is thread 1
+        return {};
+    return lib::Error(lib::Errno::SRCH, "no such process or thread");
+}
+
+} // namespace
+
+SysResult sched_getaffinity(int tid, size_t size, void* mask)
+{
+    TRY(check_thread_id(tid));
+    if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
+        return lib::Error(lib::Errno::INVAL, "mask too small or not a multiple of 8 bytes");
+    TRY(check_user_range(mask, sizeof(uint64_t), UserAccess::Write));
+    uint64_t one_cpu = 1;
+    memcpy(mask, &one_cpu, sizeof(one_cpu));
+    return long(sizeof(uint64_t)); // bytes written: the kernel's cpumask size
+}
+
+SysResult sched_setaffinity(int tid, size_t size, const void* mask)
+{
+    TRY(check_thread_id(tid));
+    if (size == 0)
+        return lib::Error(lib::Errno::INVAL, "empty CPU mask");
+    TRY(check_user_range(mask, 1));
+    if (!(*static_cast<const uint8_t*>(mask) & 1))
+        return lib::Error(lib::Errno::INVAL, "the mask has no CPU that is online (CPU 0)");
+    return 0;
+}
+
+SysResult getcpu(unsigned* cpu, unsigned* node)
+{
+    for (unsigned* out : { cpu, node }) {
+        if (out) {
+            TRY(check_user_range(out, sizeof(*out), UserAccess::Write));
+            *out = 0;
+        }
+    }
+    return 0;
+}
+
+SysResult prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    // linux/prctl.h
+    enum : int { SetPdeathsig = 1, GetPdeathsig = 2, GetDumpable = 3, SetDumpable = 4, GetKeepcaps = 7,
+        SetKeepcaps = 8, SetName = 15, GetName = 16, GetTimerslack = 30, SetTimerslack = 29,
+        SetChildSubreaper = 36, SetNoNewPrivs = 38, GetNoNewPrivs = 39 };
+    sched::Thread& self = sched::current();
+    switch (option) {
+    case SetName: {
+        auto* name = reinterpret_cast<const char*>(a2);
+        TRY(check_user_range(name, 1));
+        size_t length = strnlen(name, sizeof(self.name) - 1); // Linux truncates to 15 bytes
+        memcpy(self.name, name, length);
+        self.name[length] = 0;
+        return 0;
+    }
+    case GetName: {
+        auto* out = reinterpret_cast<char*>(a2);
+        TRY(check_user_range(out, sizeof(self.name), UserAccess::Write));
+        memcpy(out, self.name, sizeof(self.name));
+        return 0;
+    }
+    case GetPdeathsig: {
+        TRY(check_user_range(reinterpret_cast<int*>(a2), sizeof(int), UserAccess::Write));
+        *reinterpret_cast<int*>(a2) = 0; // the parent (the VMM) never dies before us
+        return 0;
+    }
+    case SetPdeathsig:
+        return a2 <= uint64_t(abi::kSignalCount) ? SysResult(0) : SysResult(lib::Error(lib::Errno::INVAL, "bad signal"));
+    case GetDumpable: return 1;
+    case SetDumpable: return a2 <= 1 ? SysResult(0) : SysResult(lib::Error(lib::Errno::INVAL, "bad dumpable value"));
+    case GetKeepcaps: return 0;
+    case SetKeepcaps: return a2 <= 1 ? SysResult(0) : SysResult(lib::Error(lib::Errno::INVAL, "bad keepcaps value"));
+    case GetTimerslack: return 50'000; // Linux's default, in ns; sleeps here have no slack
+    case SetTimerslack: return 0;
+    case SetChildSubreaper: return 0; // no child processes
+    case SetNoNewPrivs:
+        return a2 == 1 && !a3 && !a4 && !a5 ? SysResult(0) : SysResult(lib::Error(lib::Errno::INVAL, "bad arguments"));
+    case GetNoNewPrivs: return 1; // nothing can gain privileges: there is no execve
+    }
+    return lib::Error(lib::Errno::INVAL, "prctl option not supported");
 }
 
 SysResult get_robust_list(int tid, void** head, size_t* length)

@@ -58,9 +58,17 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible);
 /// and does not block the signal, ends the wait with WakeReason::Interrupted. ESRCH when
 /// no such thread lives.
 lib::Result<void> post_signal(int tid, int signal);
+/// A process-directed signal (kill(2)): made pending on the calling thread if it does not
+/// block it, else on the first thread that does not (a thread in sigwait unblocks its
+/// set while it waits), else on the calling thread.
+void post_process_signal(int signal);
 /// Takes the lowest pending signal of the calling thread that its mask does not block; 0
 /// when there is none.
 int take_pending_signal();
+
+/// Takes the lowest pending signal of the calling thread that is in `set`, blocked or not
+/// (sigwait); 0 when there is none.
+int take_pending_signal_in(uint64_t set);
 
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);

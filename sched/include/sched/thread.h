@@ -52,7 +52,8 @@ struct Thread : lib::RefCounted<Thread> {
     uint32_t kernel_depth = 0;
     bool need_resched = false; // [sched]
 
-    // Linux thread attributes (clone(2), set_tid_address(2), set_robust_list(2)).
+    // Linux thread attributes (clone(2), set_tid_address(2), set_robust_list(2), prctl(2)).
+    char name[16] = "";             // PR_SET_NAME (pthread_setname_np), NUL-terminated
     int* clear_child_tid = nullptr; // written 0 and futex-woken when the thread exits
     void* robust_list = nullptr;
 

@@ -1,7 +1,8 @@
 // Threads as glibc programs use them (issue 12): create and join, exact counts under
 // contention for every synchronisation object, glibc's static initializers, detached
 // threads, per-thread TLS and errno, unique tids, sleeping, robust mutexes whose owner
-// dies, a signal that interrupts another thread's wait.
+// dies, a signal that interrupts another thread's wait, thread names, affinity, sigwait
+// and sigsuspend.
 #define _GNU_SOURCE
 #define TEST_NAME "threads"
 #include "check.h"
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -356,6 +358,72 @@ static void signal_another_thread(void)
     CHECK(atomic_load(&g_handled_in) == atomic_load(&g_waiter_tid));
 }
 
+// Thread names, affinity, the current CPU.
+static void* name_myself(void* unused)
+{
+    char name[16] = "";
+    CHECK(pthread_setname_np(pthread_self(), "worker-with-a-long-name") == ERANGE); // > 15 bytes
+    CHECK(pthread_setname_np(pthread_self(), "worker-7") == 0);
+    CHECK(pthread_getname_np(pthread_self(), name, sizeof(name)) == 0 && strcmp(name, "worker-7") == 0);
+    return unused;
+}
+
+static void names_and_affinity(void)
+{
+    pthread_t thread;
+    pthread_create(&thread, NULL, name_myself, NULL);
+    pthread_join(thread, NULL);
+    char name[16] = "";
+    CHECK(prctl(PR_SET_NAME, "main-thread-long-name") == 0);
+    CHECK(prctl(PR_GET_NAME, name) == 0 && strcmp(name, "main-thread-lon") == 0); // 15 bytes kept
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CHECK(sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_ISSET(0, &set) && CPU_COUNT(&set) >= 1);
+    CHECK(sched_setaffinity(0, sizeof(set), &set) == 0);
+    CHECK(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0);
+    CHECK(sched_getcpu() >= 0);
+}
+
+// sigwait and friends: a signal blocked in every thread is taken, not handled.
+static void* send_usr2(void* unused)
+{
+    struct timespec pause = { 0, 5 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    kill(getpid(), SIGUSR2);
+    return unused;
+}
+
+static atomic_int g_suspend_handled;
+static void on_usr2(int signal) { atomic_store(&g_suspend_handled, signal); }
+
+static void waiting_for_signals(void)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    CHECK(pthread_sigmask(SIG_BLOCK, &set, &old) == 0);
+    struct timespec none = { 0, 1000 * 1000 };
+    CHECK(sigtimedwait(&set, NULL, &none) == -1 && errno == EAGAIN);
+    CHECK(raise(SIGUSR2) == 0); // blocked: stays pending
+    siginfo_t info;
+    CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_signo == SIGUSR2);
+    pthread_t thread; // a signal sent while the main thread sleeps in sigwait
+    pthread_create(&thread, NULL, send_usr2, NULL);
+    int received = 0;
+    CHECK(sigwait(&set, &received) == 0 && received == SIGUSR2);
+    pthread_join(thread, NULL);
+
+    struct sigaction action = { .sa_handler = on_usr2 };
+    sigaction(SIGUSR2, &action, NULL);
+    pthread_create(&thread, NULL, send_usr2, NULL);
+    sigset_t during;
+    sigemptyset(&during);
+    CHECK(sigsuspend(&during) == -1 && errno == EINTR); // returns once the handler ran
+    CHECK(atomic_load(&g_suspend_handled) == SIGUSR2);
+    pthread_join(thread, NULL);
+    CHECK(pthread_sigmask(SIG_SETMASK, &old, NULL) == 0);
+}
+
 // `threads fault`: a thread that dereferences NULL ends the program as Linux ends it
 // (SIGSEGV, status 139), with the kernel's report.
 static void* fault(void* unused)
@@ -392,6 +460,8 @@ int main(int argc, char** argv)
     sleeping();
     robust_mutex();
     signal_another_thread();
+    names_and_affinity();
+    waiting_for_signals();
     if (failures)
         return 1;
     puts("threads: ok");
