@@ -14,7 +14,13 @@
 // glibc's PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP sets __flags (byte 48), which
 // musl's rwlock (bytes 0-11) ignores: such a lock works, without writer preference.
 #include <cerrno>
+#include <csignal>
+#include <ctime>
 #include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace {
 
@@ -59,6 +65,78 @@ int osprey_pthread_mutex_unlock(pthread_mutex_t* mutex)
 {
     adopt_glibc_kind(mutex);
     return pthread_mutex_unlock(mutex);
+}
+
+} // extern "C"
+
+// glibc-only thread functions musl lacks (measured imports; exports/not-provided.txt had
+// them under issue 12).
+
+namespace {
+
+/// `deadline` on clock `from`, moved to the same instant on clock `to`.
+timespec move_deadline(const timespec& deadline, clockid_t from, clockid_t to)
+{
+    timespec now_from, now_to;
+    clock_gettime(from, &now_from);
+    clock_gettime(to, &now_to);
+    int64_t ns = (int64_t(deadline.tv_sec) - now_from.tv_sec) * 1'000'000'000 + (deadline.tv_nsec - now_from.tv_nsec)
+        + int64_t(now_to.tv_sec) * 1'000'000'000 + now_to.tv_nsec;
+    if (ns < 0)
+        ns = 0;
+    return { time_t(ns / 1'000'000'000), long(ns % 1'000'000'000) };
+}
+
+bool valid_clock(clockid_t clock) { return clock == CLOCK_MONOTONIC || clock == CLOCK_REALTIME; }
+
+} // namespace
+
+extern "C" {
+
+/// glibc 2.30: pthread_cond_timedwait with the deadline on `clock`. musl's waits use the
+/// condition variable's own clock (CLOCK_REALTIME unless its attribute said otherwise),
+/// so the deadline moves to that clock; the few nanoseconds between the two clock reads
+/// are the only difference.
+int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid_t clock, const timespec* deadline)
+{
+    if (!valid_clock(clock))
+        return EINVAL;
+    auto cond_clock = clockid_t(reinterpret_cast<const int*>(cond)[4]); // musl's _c_clock
+    timespec moved = move_deadline(*deadline, clock, cond_clock);
+    adopt_glibc_kind(mutex);
+    return pthread_cond_timedwait(cond, mutex, &moved);
+}
+
+/// glibc 2.30: sem_timedwait with the deadline on `clock` (sem_timedwait's is REALTIME).
+int sem_clockwait(sem_t* semaphore, clockid_t clock, const timespec* deadline)
+{
+    if (!valid_clock(clock)) {
+        errno = EINVAL;
+        return -1;
+    }
+    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
+    return sem_timedwait(semaphore, &moved);
+}
+
+/// glibc's rwlock kinds (PTHREAD_RWLOCK_PREFER_READER_NP, _WRITER_NP,
+/// _WRITER_NONRECURSIVE_NP). Accepted and checked; musl's rwlock has one policy, so the
+/// kind changes nothing (docs/architecture.md, Threads).
+int pthread_rwlockattr_setkind_np(pthread_rwlockattr_t*, int kind) { return kind >= 0 && kind <= 2 ? 0 : EINVAL; }
+
+/// glibc 2.32: the new thread's CPU affinity. One CPU: any mask that contains CPU 0.
+int pthread_attr_setaffinity_np(pthread_attr_t*, size_t size, const cpu_set_t* set)
+{
+    return size > 0 && (reinterpret_cast<const unsigned char*>(set)[0] & 1) ? 0 : EINVAL;
+}
+
+/// glibc 2.29: getcpu(3).
+int getcpu(unsigned* cpu, unsigned* node) { return int(syscall(SYS_getcpu, cpu, node, nullptr)); }
+
+/// glibc 2.11: pthread_kill with a value. The value is not carried: the kernel's signals
+/// do not queue data yet (sigqueue's si_value).
+int pthread_sigqueue(pthread_t thread, int signal, const sigval)
+{
+    return pthread_kill(thread, signal);
 }
 
 } // extern "C"

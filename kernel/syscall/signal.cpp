@@ -17,6 +17,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <sched/scheduler.h>
 
+#include <cstddef>
 #include <cstring>
 
 namespace sys {
@@ -50,6 +51,24 @@ struct KernelSiginfo {
 };
 static_assert(sizeof(KernelSiginfo) == 128);
 
+// ucontext_t as Linux builds it for an SA_SIGINFO handler on x86-64 (the kernel's struct
+// ucontext and glibc's <sys/ucontext.h> share this layout; the kernel's sigmask is 8 of
+// glibc's 128 bytes).
+struct SignalContext {
+    uint64_t uc_flags;
+    SignalContext* uc_link;
+    struct { void* sp; int32_t flags; uint32_t pad; uint64_t size; } uc_stack;
+    uint64_t gregs[23];   // REG_R8 .. REG_CR2
+    void* fpregs;         // the fxsave image, or null
+    uint64_t reserved[8];
+    uint64_t uc_sigmask;  // the mask to restore when the handler returns
+    uint64_t sigmask_rest[15];
+    alignas(16) uint8_t fpregs_mem[512];
+};
+static_assert(offsetof(SignalContext, gregs) == 40);
+static_assert(offsetof(SignalContext, uc_sigmask) == 296);
+static_assert(offsetof(SignalContext, fpregs_mem) == 432);
+
 void run_handler(int signal)
 {
     abi::KernelSigaction action = g_actions[signal];
@@ -60,12 +79,19 @@ void run_handler(int signal)
     if (!(action.flags & kSaNodefer))
         blocked() |= bit(signal);
     if (action.flags & kSaSiginfo) {
+        // Called from the system call's way out: the context has no registers to show
+        // (gregs are 0, so a handler that looks at REG_RIP sees no code of its own), but
+        // the mask to restore is real, and a handler may change it, as musl's cancellation
+        // handler does (it blocks SIGCANCEL and raises it again).
         KernelSiginfo info {};
         info.si_signo = signal, info.si_code = kSiTkill, info.si_pid = 1;
-        reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, nullptr);
-    } else {
-        reinterpret_cast<void (*)(int)>(action.handler)(signal);
+        SignalContext context {};
+        context.uc_sigmask = saved_mask;
+        reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, &context);
+        blocked() = context.uc_sigmask & ~kUnblockable;
+        return;
     }
+    reinterpret_cast<void (*)(int)>(action.handler)(signal);
     blocked() = saved_mask;
 }
 

@@ -5,7 +5,7 @@
 # functions through osprey_syscall(). Included by libc-shim/CMakeLists.txt; defines the
 # OBJECT libraries osprey_mimalloc (mimalloc and the C unit that uses its internals)
 # and osprey_musl_thread_glue (the C units that use musl's internals: the main thread's
-# keys, static TLS for every module, locale names).
+# keys, static TLS for every module, locale names, glibc's cancellation cleanup ABI).
 set(OSPREY_MIMALLOC_SRC "${OSPREY_THIRD_PARTY}/mimalloc")
 if(NOT EXISTS "${OSPREY_MIMALLOC_SRC}/src/alloc.c")
     message(FATAL_ERROR "third_party/mimalloc is missing: run scripts/setup first")
@@ -54,9 +54,11 @@ target_compile_definitions(osprey_mimalloc PRIVATE
     # includes <linux/mman.h>, which port/linux/mman.h provides from musl's <sys/mman.h>.
     __GLIBC__=2 __GLIBC_MINOR__=36)
 
-# musl_main_thread.c reads musl's struct pthread: musl's internal headers, in musl's order.
+# musl_main_thread.c reads musl's struct pthread (so do musl_tls.c and glibc_cancel.c):
+# musl's internal headers, in musl's order.
 add_library(osprey_musl_thread_glue OBJECT ${CMAKE_CURRENT_LIST_DIR}/musl_main_thread.c
-    ${CMAKE_CURRENT_LIST_DIR}/../musl_tls.c ${CMAKE_CURRENT_LIST_DIR}/../musl_locale.c)
+    ${CMAKE_CURRENT_LIST_DIR}/../musl_tls.c ${CMAKE_CURRENT_LIST_DIR}/../musl_locale.c
+    ${CMAKE_CURRENT_LIST_DIR}/../glibc_cancel.c)
 add_dependencies(osprey_musl_thread_glue musl_build)
 target_include_directories(osprey_musl_thread_glue SYSTEM PRIVATE ${OSPREY_MUSL_INTERNAL_INCLUDES})
 target_include_directories(osprey_musl_thread_glue PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../include)

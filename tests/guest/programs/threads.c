@@ -2,7 +2,7 @@
 // contention for every synchronisation object, glibc's static initializers, detached
 // threads, per-thread TLS and errno, unique tids, sleeping, robust mutexes whose owner
 // dies, a signal that interrupts another thread's wait, thread names, affinity, sigwait
-// and sigsuspend.
+// and sigsuspend, cancellation with cleanup handlers, waits on a chosen clock.
 #define _GNU_SOURCE
 #define TEST_NAME "threads"
 #include "check.h"
@@ -424,6 +424,76 @@ static void waiting_for_signals(void)
     CHECK(pthread_sigmask(SIG_SETMASK, &old, NULL) == 0);
 }
 
+// pthread_cancel: deferred cancellation at a cancellation point (a condition wait, a
+// sleep), with glibc's pthread_cleanup_push handlers run on the way out.
+static pthread_mutex_t g_cancel_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cancel_cond = PTHREAD_COND_INITIALIZER;
+static atomic_int g_cleanups;
+
+static void count_cleanup(void* mutex)
+{
+    atomic_fetch_add(&g_cleanups, 1);
+    if (mutex)
+        pthread_mutex_unlock(mutex);
+}
+
+static void* wait_forever(void* unused)
+{
+    pthread_mutex_lock(&g_cancel_lock);
+    pthread_cleanup_push(count_cleanup, &g_cancel_lock);
+    pthread_cleanup_push(count_cleanup, NULL);
+    for (;;)
+        pthread_cond_wait(&g_cancel_cond, &g_cancel_lock);
+    pthread_cleanup_pop(0);
+    pthread_cleanup_pop(0);
+    return unused;
+}
+
+static void* sleep_forever(void* unused)
+{
+    pthread_cleanup_push(count_cleanup, NULL);
+    for (;;)
+        sleep(1);
+    pthread_cleanup_pop(0);
+    return unused;
+}
+
+static void cancellation(void)
+{
+    pthread_t waiter, sleeper_thread;
+    pthread_create(&waiter, NULL, wait_forever, NULL);
+    pthread_create(&sleeper_thread, NULL, sleep_forever, NULL);
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    CHECK(pthread_cancel(waiter) == 0);
+    CHECK(pthread_cancel(sleeper_thread) == 0);
+    void* result = NULL;
+    CHECK(pthread_join(waiter, &result) == 0 && result == PTHREAD_CANCELED);
+    CHECK(pthread_join(sleeper_thread, &result) == 0 && result == PTHREAD_CANCELED);
+    CHECK(atomic_load(&g_cleanups) == 3);
+    CHECK(pthread_mutex_trylock(&g_cancel_lock) == 0); // the cleanup released it
+    pthread_mutex_unlock(&g_cancel_lock);
+}
+
+// Timed waits on a chosen clock (glibc 2.30).
+static void clock_waits(void)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += 5 * 1000 * 1000;
+    if (deadline.tv_nsec >= 1000000000)
+        deadline.tv_sec += 1, deadline.tv_nsec -= 1000000000;
+    pthread_mutex_lock(&g_mutex);
+    CHECK(pthread_cond_clockwait(&g_cond, &g_mutex, CLOCK_MONOTONIC, &deadline) == ETIMEDOUT);
+    pthread_mutex_unlock(&g_mutex);
+    sem_t empty;
+    sem_init(&empty, 0, 0);
+    CHECK(sem_clockwait(&empty, CLOCK_MONOTONIC, &deadline) == -1 && errno == ETIMEDOUT);
+    CHECK(pthread_cond_clockwait(&g_cond, &g_mutex, CLOCK_PROCESS_CPUTIME_ID, &deadline) == EINVAL);
+    unsigned cpu = 99, node = 99;
+    CHECK(getcpu(&cpu, &node) == 0 && cpu == 0 && node == 0);
+}
+
 // `threads fault`: a thread that dereferences NULL ends the program as Linux ends it
 // (SIGSEGV, status 139), with the kernel's report.
 static void* fault(void* unused)
@@ -462,6 +532,8 @@ int main(int argc, char** argv)
     signal_another_thread();
     names_and_affinity();
     waiting_for_signals();
+    cancellation();
+    clock_waits();
     if (failures)
         return 1;
     puts("threads: ok");
