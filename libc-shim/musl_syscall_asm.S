@@ -63,13 +63,17 @@ vfork:
     jmp __syscall_ret
 .size vfork, . - vfork
 
-/* __restore_rt: the signal-return trampoline musl installs as sa_restorer. Signals are only
- * delivered synchronously by calling the handler (kernel/syscall/signal.cpp), which returns
- * normally, so nothing ever returns here. */
+/* __restore_rt: the signal-return trampoline musl installs as sa_restorer. A handler
+ * entered through a signal frame (kernel/syscall/signal_frame.h) returns here with %rsp at
+ * the frame's ucontext: rt_sigreturn is osprey_signal_return(ucontext), which never
+ * returns. (Handlers run on a system call's way out are plain calls and return there.) */
 .global __restore_rt
 .hidden __restore_rt
 .type __restore_rt, @function
 __restore_rt:
+    movq %rsp, %rdi
+    andq $-16, %rsp
+    call osprey_signal_return
     ud2
 .size __restore_rt, . - __restore_rt
 

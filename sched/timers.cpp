@@ -15,23 +15,34 @@ namespace sched {
 
 namespace {
 
-arch::InterruptResult on_timer(arch::InterruptFrame&)
+// Set once at boot (set_signal_delivery), read-only afterwards.
+constinit SignalDelivery g_signal_delivery = nullptr;
+
+arch::InterruptResult on_timer(arch::InterruptFrame& frame)
 {
     arch::lapic_end_of_interrupt();
-    auto state = lock_state();
-    uint64_t now = arch::monotonic_ns();
-    expire_timers_locked(*state, now);
-    Thread& self = current();
-    bool slice_over = now - self.started_ns >= kTimeSliceNs;
-    if (&self != this_cpu().idle && !state->run_queue.empty() && slice_over) {
-        if (self.kernel_depth > 0) {
-            self.need_resched = true; // KernelSection switches when the kernel is left
-        } else {
-            state->run_queue.push_back(&self);
-            switch_away_locked(state); // back here when this thread runs again
+    {
+        auto state = lock_state();
+        uint64_t now = arch::monotonic_ns();
+        expire_timers_locked(*state, now);
+        Thread& self = current();
+        bool slice_over = now - self.started_ns >= kTimeSliceNs;
+        if (&self != this_cpu().idle && !state->run_queue.empty() && slice_over) {
+            if (self.kernel_depth > 0) {
+                self.need_resched = true; // KernelSection switches when the kernel is left
+            } else {
+                state->run_queue.push_back(&self);
+                switch_away_locked(state); // back here when this thread runs again
+            }
         }
+        rearm_timer_locked(*state, current());
     }
-    rearm_timer_locked(*state, current());
+    // The thread resumes the program here: signals sent to it meanwhile run now, through
+    // frames on its stack, even if it makes no more system calls.
+    Thread& self = current();
+    if (self.kernel_depth == 0 && &self != this_cpu().idle && g_signal_delivery
+        && (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
+        g_signal_delivery(frame);
     return arch::InterruptResult::Handled;
 }
 
@@ -53,6 +64,8 @@ lib::Guarded<TimerSetup, arch::SpinLock>& timer_setup()
 }
 
 } // namespace
+
+void set_signal_delivery(SignalDelivery deliver) { g_signal_delivery = deliver; }
 
 void add_timer_locked(SchedulerState& state, Thread& thread, uint64_t deadline_ns)
 {

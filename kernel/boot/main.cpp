@@ -16,6 +16,7 @@
 #include <mm/mm_ktest.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/syscall/signal_frame.h>
 #include <libc_shim/kernel.h>
 #include <linker/program.h>
 #include <mm/memory.h>
@@ -80,6 +81,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     arch::tsc_init();
     arch::cpu_init();
     sched::init_boot_cpu(); // this flow of execution becomes thread 1 (per-CPU data at %gs)
+    sched::set_signal_delivery(sys::deliver_signals_on_frame);
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);

@@ -12,6 +12,7 @@
 // continue the program.
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
+#include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <kernel/arch/x86_64/tsc.h>
@@ -26,16 +27,15 @@ using sched::Thread;
 
 namespace {
 
-constexpr uint64_t kSaSiginfo = 0x4, kSaNodefer = 0x40000000, kSaResethand = 0x80000000;
 constexpr int kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
-constexpr int kSiTkill = -6;
 
 abi::KernelSigaction g_actions[abi::kSignalCount + 1];
 
 uint64_t& blocked() { return sched::current().signal_mask; }
 
 uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
-constexpr uint64_t kUnblockable = (uint64_t(1) << (abi::kSigkill - 1)) | (uint64_t(1) << (abi::kSigstop - 1));
+
+} // namespace
 
 bool ignored_by_default(int signal)
 {
@@ -43,37 +43,20 @@ bool ignored_by_default(int signal)
         || signal == abi::kSigstop || (signal >= 20 && signal <= 22); // SIGTSTP, SIGTTIN, SIGTTOU
 }
 
-// siginfo_t as the kernel fills it (128 bytes; si_signo, si_errno, si_code, then si_pid).
-struct KernelSiginfo {
-    int si_signo, si_errno, si_code, pad;
-    int si_pid, si_uid;
-    char rest[104];
-};
-static_assert(sizeof(KernelSiginfo) == 128);
+abi::KernelSigaction action_for_delivery(int signal)
+{
+    abi::KernelSigaction action = g_actions[signal];
+    if (action.handler != abi::kSigDefault && action.handler != abi::kSigIgnore && (action.flags & kSaResethand))
+        g_actions[signal].handler = abi::kSigDefault;
+    return action;
+}
 
-// ucontext_t as Linux builds it for an SA_SIGINFO handler on x86-64 (the kernel's struct
-// ucontext and glibc's <sys/ucontext.h> share this layout; the kernel's sigmask is 8 of
-// glibc's 128 bytes).
-struct SignalContext {
-    uint64_t uc_flags;
-    SignalContext* uc_link;
-    struct { void* sp; int32_t flags; uint32_t pad; uint64_t size; } uc_stack;
-    uint64_t gregs[23];   // REG_R8 .. REG_CR2
-    void* fpregs;         // the fxsave image, or null
-    uint64_t reserved[8];
-    uint64_t uc_sigmask;  // the mask to restore when the handler returns
-    uint64_t sigmask_rest[15];
-    alignas(16) uint8_t fpregs_mem[512];
-};
-static_assert(offsetof(SignalContext, gregs) == 40);
-static_assert(offsetof(SignalContext, uc_sigmask) == 296);
-static_assert(offsetof(SignalContext, fpregs_mem) == 432);
+namespace {
+
 
 void run_handler(int signal)
 {
-    abi::KernelSigaction action = g_actions[signal];
-    if (action.flags & kSaResethand)
-        g_actions[signal].handler = abi::kSigDefault;
+    abi::KernelSigaction action = action_for_delivery(signal);
     uint64_t saved_mask = blocked();
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
@@ -84,7 +67,7 @@ void run_handler(int signal)
         // the mask to restore is real, and a handler may change it, as musl's cancellation
         // handler does (it blocks SIGCANCEL and raises it again).
         KernelSiginfo info {};
-        info.si_signo = signal, info.si_code = kSiTkill, info.si_pid = 1;
+        info.si_signo = signal, info.si_code = kSiTkill, info.kill.si_pid = 1;
         SignalContext context {};
         context.uc_sigmask = saved_mask;
         reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, &context);
@@ -190,7 +173,7 @@ SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* 
         if (int signal = sched::take_pending_signal_in(wanted)) {
             if (info) {
                 KernelSiginfo filled {};
-                filled.si_signo = signal, filled.si_code = kSiTkill, filled.si_pid = 1;
+                filled.si_signo = signal, filled.si_code = kSiTkill, filled.kill.si_pid = 1;
                 memcpy(info, &filled, sizeof(filled));
             }
             return signal;

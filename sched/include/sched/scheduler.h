@@ -10,6 +10,8 @@
 
 #include <sched/thread.h>
 
+#include <kernel/arch/x86_64/interrupt_frame.h>
+
 #include <lib/result.h>
 
 #include <cstdint>
@@ -69,6 +71,12 @@ int take_pending_signal();
 /// Takes the lowest pending signal of the calling thread that is in `set`, blocked or not
 /// (sigwait); 0 when there is none.
 int take_pending_signal_in(uint64_t set);
+
+/// What the system-call layer does when a preempted thread is about to resume the program
+/// with signals pending: push signal frames onto `frame` (kernel/syscall/signal_frame.h).
+using SignalDelivery = void (*)(arch::InterruptFrame& frame);
+/// Installs it (once, at boot; the scheduler sits below the system-call layer).
+void set_signal_delivery(SignalDelivery deliver);
 
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);

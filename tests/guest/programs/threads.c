@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 enum { kWorkers = 4, kRounds = 20000 };
@@ -491,7 +492,55 @@ static void clock_waits(void)
     CHECK(sem_clockwait(&empty, CLOCK_MONOTONIC, &deadline) == -1 && errno == ETIMEDOUT);
     CHECK(pthread_cond_clockwait(&g_cond, &g_mutex, CLOCK_PROCESS_CPUTIME_ID, &deadline) == EINVAL);
     unsigned cpu = 99, node = 99;
-    CHECK(getcpu(&cpu, &node) == 0 && cpu == 0 && node == 0);
+    CHECK(getcpu(&cpu, &node) == 0 && cpu < CPU_SETSIZE && node == 0);
+}
+
+// A signal for a thread that makes no system calls: the kernel pushes a frame onto its
+// stack when it is preempted; the handler sees its registers, and the thread's own
+// registers and floating-point state are intact afterwards.
+static volatile sig_atomic_t g_async_seen;
+static atomic_int g_async_context_ok;
+static atomic_int g_busy_started;
+
+static void on_async(int signal, siginfo_t* info, void* context)
+{
+    ucontext_t* uc = context;
+    if (signal == SIGUSR1 && info->si_signo == SIGUSR1 && uc->uc_mcontext.gregs[REG_RIP] != 0
+        && uc->uc_mcontext.gregs[REG_RSP] != 0)
+        atomic_store(&g_async_context_ok, 1);
+    g_async_seen = 1;
+}
+
+static void* busy(void* unused)
+{
+    double x = 1.0, y = 0.0;
+    unsigned long rounds = 0;
+    atomic_store(&g_busy_started, 1);
+    while (!g_async_seen) {
+        x = x * 1.0000001 + 0.5;
+        y += 1.0;
+        ++rounds;
+    }
+    // y counted every round in an SSE register across the interruption.
+    return (void*)(intptr_t)(y == (double)rounds && x > 1.0);
+}
+
+static void asynchronous_signal(void)
+{
+    struct sigaction action = { .sa_sigaction = on_async, .sa_flags = SA_SIGINFO };
+    sigaction(SIGUSR1, &action, NULL);
+    pthread_t thread;
+    pthread_create(&thread, NULL, busy, NULL);
+    while (!atomic_load(&g_busy_started))
+        sched_yield();
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    CHECK(pthread_kill(thread, SIGUSR1) == 0);
+    void* intact = NULL;
+    pthread_join(thread, &intact);
+    CHECK(g_async_seen);
+    CHECK(atomic_load(&g_async_context_ok));
+    CHECK(intact == (void*)1);
 }
 
 // `threads fault`: a thread that dereferences NULL ends the program as Linux ends it
@@ -534,6 +583,7 @@ int main(int argc, char** argv)
     waiting_for_signals();
     cancellation();
     clock_waits();
+    asynchronous_signal();
     if (failures)
         return 1;
     puts("threads: ok");

@@ -1,0 +1,107 @@
+// Signal frames pushed onto the program's stack (signal_frame.h), and their return.
+#include <kernel/syscall/signal_frame.h>
+
+#include <kernel/arch/x86_64/idt.h>
+#include <kernel/boot/vm_exit.h>
+#include <kernel/console/log.h>
+#include <kernel/syscall/syscall_util.h>
+#include <sched/scheduler.h>
+
+#include <cstring>
+
+extern "C" [[noreturn]] void osprey_restore_context(const uint64_t* gregs, const void* fpregs);
+
+namespace sys {
+
+namespace {
+
+constexpr uint64_t kRedZone = 128;
+// RFLAGS bits a context may set (SDM vol. 1 §3.4.3): CF PF AF ZF SF TF DF OF AC, and IF.
+constexpr uint64_t kSettableFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x200;
+constexpr uint64_t kDirectionFlag = 0x400;
+
+uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
+
+void save_registers(const arch::InterruptFrame& frame, SignalContext& context)
+{
+    const uint64_t values[] = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14,
+        frame.r15, frame.rdi, frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp,
+        frame.rip, frame.rflags, frame.cs, frame.error_code, frame.vector, 0,
+        frame.vector == 14 ? arch::read_cr2() : 0 };
+    static_assert(sizeof(values) / sizeof(values[0]) == 23);
+    memcpy(context.gregs, values, sizeof(values));
+    memcpy(context.fpregs_mem, frame.fxsave, sizeof(context.fpregs_mem));
+    context.fpregs = context.fpregs_mem;
+}
+
+[[noreturn]] void terminate(const arch::InterruptFrame& frame, int signal)
+{
+    char headline[64];
+    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}", signal);
+    arch::report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
+    boot::vm_exit(128 + signal);
+}
+
+} // namespace
+
+void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSiginfo& info)
+{
+    abi::KernelSigaction action = action_for_delivery(signal);
+    if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && ignored_by_default(signal)))
+        return;
+    if (action.handler == abi::kSigDefault)
+        terminate(frame, signal);
+    uint64_t top = frame.rsp - kRedZone;
+    uint64_t context_address = (top - sizeof(KernelSiginfo) - sizeof(SignalContext)) & ~uint64_t(15);
+    uint64_t return_slot = context_address - 8;
+    if (top > frame.rsp || check_user_range(reinterpret_cast<void*>(return_slot), top - return_slot, UserAccess::Write).is_error()) {
+        klog::warn(klog::Subsystem::Syscall, "no room on the stack for signal {}'s frame", signal);
+        terminate(frame, abi::kSigsegv);
+    }
+    auto& context = *reinterpret_cast<SignalContext*>(context_address);
+    auto& siginfo = *reinterpret_cast<KernelSiginfo*>(context_address + sizeof(SignalContext));
+    memset(&context, 0, sizeof(context));
+    save_registers(frame, context);
+    uint64_t& mask = sched::current().signal_mask;
+    context.uc_sigmask = mask;
+    siginfo = info;
+    mask |= action.mask & ~kUnblockable;
+    if (!(action.flags & kSaNodefer))
+        mask |= bit(signal);
+    *reinterpret_cast<uint64_t*>(return_slot) = action.restorer; // musl always sets SA_RESTORER
+    frame.rip = action.handler;
+    frame.rdi = uint64_t(signal);
+    frame.rsi = reinterpret_cast<uint64_t>(&siginfo);
+    frame.rdx = reinterpret_cast<uint64_t>(&context);
+    frame.rax = 0;
+    frame.rsp = return_slot;
+    frame.rflags &= ~kDirectionFlag; // psABI: DF clear at function entry
+}
+
+void deliver_signals_on_frame(arch::InterruptFrame& frame)
+{
+    sched::Thread& self = sched::current();
+    if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
+        return;
+    // One at a time: the handler's mask decides whether the next one may interrupt it,
+    // and the next frame then goes below this one, as nested Linux frames do.
+    while (int signal = sched::take_pending_signal()) {
+        KernelSiginfo info {};
+        info.si_signo = signal, info.si_code = kSiTkill, info.kill.si_pid = 1;
+        run_signal_on_frame(frame, signal, info);
+    }
+}
+
+} // namespace sys
+
+/// rt_sigreturn, as musl's __restore_rt (libc-shim/musl_syscall_asm.S) reaches it when a
+/// handler returns: `context` is the SignalContext above the popped return address.
+/// Restores the mask, then every register and the SSE state, and resumes there.
+extern "C" [[noreturn]] void osprey_signal_return(sys::SignalContext* context)
+{
+    using namespace sys;
+    sched::current().signal_mask = context->uc_sigmask & ~kUnblockable;
+    uint64_t& flags = context->gregs[RegEfl];
+    flags = (flags & kSettableFlags) | 0x2; // bit 1 is always set
+    osprey_restore_context(context->gregs, context->fpregs);
+}
