@@ -127,6 +127,13 @@ lib::Result<void> populate(uintptr_t start, size_t length, Access access)
     return {};
 }
 
+lib::Result<void> prefault_writable(uintptr_t addr, size_t length)
+{
+    if (!is_mapped(addr, length, ProtWrite))
+        return lib::Error(lib::Errno::FAULT, "not mapped writable");
+    return populate(addr, length, Access::Write);
+}
+
 void release_pages(uintptr_t start, uintptr_t end)
 {
     bool cleared = false;

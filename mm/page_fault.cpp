@@ -26,7 +26,8 @@ constexpr uint64_t kFaultWrite = 1 << 1, kFaultReserved = 1 << 3, kFaultFetch = 
 constexpr uint8_t kPageFaultVector = 14;
 // Exit statuses of a program killed by a signal: 128 + the signal number (signal(7)).
 bool g_program_started;
-constexpr int kSigsegvStatus = 128 + 11, kSigbusStatus = 128 + 7, kSigkillStatus = 128 + 9;
+constexpr int kSigsegv = 11, kSigbus = 7;
+constexpr int kSigsegvStatus = 128 + kSigsegv, kSigbusStatus = 128 + kSigbus, kSigkillStatus = 128 + 9;
 
 /// A copy of `bytes` bytes at physical `source` in a new frame (the rest of it zero).
 lib::Result<uint64_t> copy_page(uint64_t source, size_t bytes)
@@ -107,10 +108,18 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
         why = "in the kernel, on the program's behalf (a bad system call argument?)";
     else if (why && address < kPageSize)
         why = "NULL pointer dereference";
+    // A fault of the program's own code goes to its handler, if it has one (asm-generic
+    // siginfo.h: SEGV_MAPERR 1, SEGV_ACCERR 2, BUS_ADRERR 2).
+    bool program_code = frame.rip < kUserTop;
+    if (why && program_code && arch::deliver_program_signal(frame, kSigsegv, area ? 2 : 1, address))
+        return arch::InterruptResult::Handled;
     if (why)
         kill_program(frame, "SIGSEGV", address, access, why, kSigsegvStatus);
     auto result = fault_in(*area, address, access);
-    if (result.is_error() && result.error().code == lib::Errno::FAULT)
+    bool bus_error = result.is_error() && result.error().code == lib::Errno::FAULT;
+    if (bus_error && program_code && arch::deliver_program_signal(frame, kSigbus, 2, address))
+        return arch::InterruptResult::Handled;
+    if (bus_error)
         kill_program(frame, "SIGBUS", address, access, result.error().message, kSigbusStatus);
     if (result.is_error())
         kill_program(frame, "the kernel (out of memory)", address, access, result.error().message, kSigkillStatus);

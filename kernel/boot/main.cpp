@@ -3,6 +3,7 @@
 #include <drivers/virtio/kernel/ktest.h>
 #include <drivers/virtio/kernel/probe.h>
 #include <kernel/arch/x86_64/cpu.h>
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/layout.h>
 #include <kernel/arch/x86_64/pvh.h>
@@ -82,6 +83,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     arch::cpu_init();
     sched::init_boot_cpu(); // this flow of execution becomes thread 1 (per-CPU data at %gs)
     sched::set_signal_delivery(sys::deliver_signals_on_frame);
+    arch::set_program_signal_hook(sys::deliver_fault_signal);
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);

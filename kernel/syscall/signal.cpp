@@ -43,6 +43,11 @@ bool ignored_by_default(int signal)
         || signal == abi::kSigstop || (signal >= 20 && signal <= 22); // SIGTSTP, SIGTTIN, SIGTTOU
 }
 
+bool has_handler(int signal)
+{
+    return g_actions[signal].handler != abi::kSigDefault && g_actions[signal].handler != abi::kSigIgnore;
+}
+
 abi::KernelSigaction action_for_delivery(int signal)
 {
     abi::KernelSigaction action = g_actions[signal];

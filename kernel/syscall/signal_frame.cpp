@@ -5,6 +5,7 @@
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall_util.h>
+#include <mm/address_space.h>
 #include <sched/scheduler.h>
 
 #include <cstring>
@@ -54,7 +55,9 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     uint64_t top = frame.rsp - kRedZone;
     uint64_t context_address = (top - sizeof(KernelSiginfo) - sizeof(SignalContext)) & ~uint64_t(15);
     uint64_t return_slot = context_address - 8;
-    if (top > frame.rsp || check_user_range(reinterpret_cast<void*>(return_slot), top - return_slot, UserAccess::Write).is_error()) {
+    // Present before it is written: the fault path runs on the exception IST stack, where
+    // a page fault of its own would land on the same stack.
+    if (top > frame.rsp || mm::prefault_writable(return_slot, top - return_slot).is_error()) {
         klog::warn(klog::Subsystem::Syscall, "no room on the stack for signal {}'s frame", signal);
         terminate(frame, abi::kSigsegv);
     }
@@ -76,6 +79,16 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     frame.rax = 0;
     frame.rsp = return_slot;
     frame.rflags &= ~kDirectionFlag; // psABI: DF clear at function entry
+}
+
+bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address)
+{
+    if ((sched::current().signal_mask & bit(signal)) || !has_handler(signal))
+        return false;
+    KernelSiginfo info {};
+    info.si_signo = signal, info.si_code = code, info.si_addr = address;
+    run_signal_on_frame(frame, signal, info);
+    return true;
 }
 
 void deliver_signals_on_frame(arch::InterruptFrame& frame)

@@ -68,6 +68,8 @@ constexpr uint64_t kUnblockable = (uint64_t(1) << (abi::kSigkill - 1)) | (uint64
 
 /// The disposition of `signal` for a delivery now (signal.cpp; SA_RESETHAND applied).
 abi::KernelSigaction action_for_delivery(int signal);
+/// Whether the program installed a handler for `signal` (not SIG_DFL, not SIG_IGN).
+bool has_handler(int signal);
 /// Whether `signal`'s default action is to ignore it.
 bool ignored_by_default(int signal);
 
@@ -77,6 +79,11 @@ bool ignored_by_default(int signal);
 /// The caller has taken the signal off the pending set. A stack that cannot take the
 /// frame ends the program with SIGSEGV, as Linux does.
 void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSiginfo& info);
+
+/// arch::ProgramSignalHook: a fault of the program's code (SIGSEGV, SIGBUS, SIGFPE,
+/// SIGILL, SIGTRAP) for its handler. False (the program ends) when the thread blocks the
+/// signal or has no handler for it, as Linux forces such a signal's default action.
+bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address);
 
 /// Delivers the current thread's pending, unblocked signals to the program interrupted
 /// at `frame` (the scheduler calls it before a preempted thread resumes).

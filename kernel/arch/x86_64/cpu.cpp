@@ -23,6 +23,7 @@ void cpu_init()
 {
     gdt_init();
     idt_init();
+    program_exceptions_init();
     mask_legacy_pic();
 }
 

@@ -196,6 +196,64 @@ uint64_t read_cr2()
     return value;
 }
 
+namespace {
+
+// Set once at boot (set_program_signal_hook), read-only afterwards.
+constinit ProgramSignalHook g_program_signal_hook = nullptr;
+
+constexpr uint64_t kLowerHalfEnd = 0x0000'8000'0000'0000; // the program's code lives below
+
+struct ProgramSignal {
+    int signal;
+    int code; // si_code (asm-generic/siginfo.h)
+};
+
+// What Linux sends for each exception in user code (arch/x86/kernel/traps.c).
+ProgramSignal signal_for(uint64_t vector)
+{
+    switch (vector) {
+    case 0: return { 8, 1 };   // #DE: SIGFPE, FPE_INTDIV
+    case 3: return { 5, 1 };   // #BP: SIGTRAP, TRAP_BRKPT
+    case 4: return { 11, 0x80 }; // #OF: SIGSEGV, SI_KERNEL
+    case 6: return { 4, 2 };   // #UD: SIGILL, ILL_ILLOPN
+    case 13: return { 11, 0x80 }; // #GP: SIGSEGV, SI_KERNEL (non-canonical address, ...)
+    case 16: return { 8, 0 };  // #MF: SIGFPE
+    case 17: return { 7, 1 };  // #AC: SIGBUS, BUS_ADRALN
+    case 19: return { 8, 0 };  // #XM: SIGFPE
+    }
+    return { 0, 0 };
+}
+
+InterruptResult on_program_exception(InterruptFrame& frame)
+{
+    auto [signal, code] = signal_for(frame.vector);
+    if (!signal || frame.rip >= kLowerHalfEnd)
+        return InterruptResult::Unhandled; // the kernel's own fault: the fatal report
+    if (deliver_program_signal(frame, signal, code, frame.vector == 13 ? 0 : frame.rip))
+        return InterruptResult::Handled;
+    auto name = kExceptionNames[frame.vector];
+    char headline[96];
+    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}: {} {}", signal,
+        name.mnemonic, name.description);
+    report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
+    boot::vm_exit(128 + signal);
+}
+
+} // namespace
+
+void set_program_signal_hook(ProgramSignalHook hook) { g_program_signal_hook = hook; }
+
+bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_t address)
+{
+    return g_program_signal_hook && g_program_signal_hook(frame, signal, code, address);
+}
+
+void program_exceptions_init()
+{
+    for (uint8_t vector : { 0, 3, 4, 6, 13, 16, 17, 19 })
+        set_interrupt_handler(vector, on_program_exception);
+}
+
 void report_unexpected_interrupt(const InterruptFrame& frame)
 {
     // Logged on the 1st, 2nd, 4th, 8th... occurrence per vector, so a storm cannot drown

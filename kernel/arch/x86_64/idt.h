@@ -57,6 +57,19 @@ void report_program_fault(const InterruptFrame& frame, std::string_view headline
 /// CR2: the linear address of the last page fault.
 uint64_t read_cr2();
 
+/// A CPU exception raised by program code, which Linux turns into a signal for the
+/// faulting thread. The system-call layer installs the hook once at boot: it returns true
+/// when the program has a handler for `signal` (then `frame` enters it through a signal
+/// frame), false when the signal must end the program.
+using ProgramSignalHook = bool (*)(InterruptFrame& frame, int signal, int code, uint64_t address);
+void set_program_signal_hook(ProgramSignalHook hook);
+/// For exception handlers: gives the program's handler the fault; false if there is none.
+bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_t address);
+/// Installs the handlers that turn #DE, #BP, #OF, #UD, #GP, #MF, #AC and #XM in program
+/// code into SIGFPE, SIGTRAP, SIGSEGV, SIGILL, SIGBUS (a handler, or the program ends with
+/// the report and 128 + signal, as Linux ends it). In kernel code they stay kernel panics.
+void program_exceptions_init();
+
 /// Logs an interrupt vector nobody handled (exceptions.cpp).
 void report_unexpected_interrupt(const InterruptFrame& frame);
 

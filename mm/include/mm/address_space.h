@@ -59,6 +59,11 @@ lib::Result<void> residency(uintptr_t addr, size_t length, uint8_t* vector);
 /// returns the (possibly unchanged) break. brk(0) returns the current break.
 uintptr_t brk(uintptr_t new_break);
 
+/// Makes [addr, addr + length) present and writable now, so that code which must not take
+/// a page fault (an exception handler writing a signal frame on its own IST stack) can
+/// write it. EFAULT unless the whole range is mapped writable; ENOMEM without frames.
+lib::Result<void> prefault_writable(uintptr_t addr, size_t length);
+
 /// Whether [addr, addr + length) is entirely mapped with at least `prot`.
 bool is_mapped(uintptr_t addr, size_t length, int prot);
 

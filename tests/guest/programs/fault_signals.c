@@ -1,0 +1,107 @@
+// Synchronous faults as Linux delivers them (issue 12; the JVM, node and others rely on
+// it): a handler for SIGSEGV, SIGFPE, SIGILL and SIGTRAP runs in the faulting thread with
+// siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
+// Without a handler the program ends with 128 + signal: `fault_signals divide|ud2|int3`.
+#define _GNU_SOURCE
+#define TEST_NAME "fault_signals"
+#include "check.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <ucontext.h>
+
+static sigjmp_buf g_recover;
+static volatile int g_last_signal, g_last_code;
+static volatile uintptr_t g_last_address;
+
+static void recover(int signal, siginfo_t* info, void* context)
+{
+    g_last_signal = signal;
+    g_last_code = info->si_code;
+    g_last_address = (uintptr_t)info->si_addr;
+    siglongjmp(g_recover, 1);
+}
+
+// The JVM's way: skip the faulting instruction by moving RIP in the ucontext.
+static void skip_ud2(int signal, siginfo_t* info, void* context)
+{
+    ucontext_t* uc = context;
+    g_last_signal = signal;
+    uc->uc_mcontext.gregs[REG_RIP] += 2; // ud2 is 0f 0b
+}
+
+static void on_trap(int signal, siginfo_t* info, void* context) { g_last_signal = signal; }
+
+static void install(int signal, void (*handler)(int, siginfo_t*, void*))
+{
+    struct sigaction action = { .sa_sigaction = handler, .sa_flags = SA_SIGINFO };
+    sigaction(signal, &action, NULL);
+}
+
+static volatile int g_zero = 0;
+static const int g_read_only = 5;                 // .rodata: mapped, not writable
+static volatile int* volatile g_read_only_pointer = (volatile int*)&g_read_only;
+static volatile int* volatile g_low_pointer = (volatile int*)8;
+
+static void write_low(void) { *g_low_pointer = 1; }
+static void write_read_only(void) { *g_read_only_pointer = 1; }
+static void divide_by_zero(void) { g_last_code = 100 / g_zero; }
+
+/// Runs `fault` with the recovery point set; true when a handler jumped back.
+static __attribute__((noinline)) int faults(void (*fault)(void))
+{
+    g_last_signal = 0;
+    if (sigsetjmp(g_recover, 1) != 0)
+        return 1;
+    fault();
+    return 0;
+}
+
+static void* fault_in_a_thread(void* unused)
+{
+    return (void*)(intptr_t)(faults(write_low) ? g_last_signal : 0);
+}
+
+int main(int argc, char** argv)
+{
+    if (argc > 1) { // no handler: the program ends as Linux ends it
+        if (strcmp(argv[1], "divide") == 0)
+            return 100 / g_zero;
+        if (strcmp(argv[1], "ud2") == 0)
+            __asm__ volatile("ud2");
+        if (strcmp(argv[1], "int3") == 0)
+            __asm__ volatile("int3");
+        return 1;
+    }
+    install(SIGSEGV, recover);
+    CHECK(faults(write_low) && g_last_signal == SIGSEGV && g_last_code == SEGV_MAPERR && g_last_address == 8);
+    CHECK(faults(write_read_only) && g_last_signal == SIGSEGV && g_last_code == SEGV_ACCERR
+        && g_last_address == (uintptr_t)&g_read_only);
+    install(SIGFPE, recover);
+    CHECK(faults(divide_by_zero) && g_last_signal == SIGFPE && g_last_code == FPE_INTDIV);
+
+    install(SIGILL, skip_ud2);
+    g_last_signal = 0;
+    __asm__ volatile("ud2"); // not __builtin_trap: the compiler assumes that never returns
+    CHECK(g_last_signal == SIGILL); // execution went on after the ud2
+
+    install(SIGTRAP, on_trap);
+    g_last_signal = 0;
+    __asm__ volatile("int3");
+    CHECK(g_last_signal == SIGTRAP);
+
+    // The mask the handler ran with is gone after siglongjmp(…, 1): SIGSEGV works again.
+    g_last_signal = 0;
+    pthread_t thread;
+    void* seen = NULL;
+    pthread_create(&thread, NULL, fault_in_a_thread, NULL);
+    pthread_join(thread, &seen);
+    CHECK((intptr_t)seen == SIGSEGV);
+    if (failures)
+        return 1;
+    puts("fault_signals: ok");
+    return 0;
+}
