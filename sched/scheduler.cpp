@@ -97,6 +97,15 @@ void switch_to(Thread& previous, Thread& next)
 
 int idle_entry(void*) { idle_loop(); }
 
+// A blocked thread's deadline passed.
+void wake_on_timeout(SchedulerState& state, TimerEvent& event, uint64_t)
+{
+    auto offset = reinterpret_cast<uintptr_t>(&static_cast<Thread*>(nullptr)->wake_timer);
+    auto& thread = *reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(&event) - offset);
+    leave_futex_queue_locked(state, thread);
+    make_runnable_locked(state, thread, WakeReason::TimedOut);
+}
+
 void finish_exit(void*)
 {
     auto state = lock_state();
@@ -138,6 +147,7 @@ void init_boot_cpu()
 {
     Thread& boot = boot_thread();
     boot.tid = 1;
+    boot.wake_timer.fire = wake_on_timeout;
     boot.interrupt_stack = boot_interrupt_stack();
     static Thread idle;
     idle.tid = 0;
@@ -151,8 +161,7 @@ void init_boot_cpu()
 
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason)
 {
-    if (thread.timer_node.linked())
-        state.timers.remove(&thread);
+    cancel_timer_locked(state, thread.wake_timer);
     thread.state = ThreadState::Runnable;
     thread.wake_reason = reason;
     thread.interruptible = false;
@@ -185,7 +194,7 @@ WakeReason block_locked(LockedState& state, uint64_t deadline_ns, bool interrupt
     self.interruptible = interruptible;
     self.wake_reason = WakeReason::Woken;
     if (deadline_ns)
-        add_timer_locked(*state, self, deadline_ns);
+        add_timer_locked(*state, self.wake_timer, deadline_ns);
     switch_away_locked(state);
     return self.wake_reason;
 }
@@ -201,6 +210,7 @@ lib::Result<int> spawn(const ThreadStart& start)
         return lib::Error(lib::Errno::NOMEM, "no memory for a thread");
     }
     thread->interrupt_stack = stack;
+    thread->wake_timer.fire = wake_on_timeout;
     thread->fs_base = start.tls;
     thread->clear_child_tid = start.clear_child_tid;
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
@@ -306,18 +316,22 @@ lib::Result<void> post_signal(int tid, int signal)
     return lib::Error(lib::Errno::SRCH, "no such thread");
 }
 
-void post_process_signal(int signal)
+void post_process_signal_locked(SchedulerState& state, int signal)
 {
     uint64_t bit = uint64_t(1) << (signal - 1);
-    auto state = lock_state();
     Thread* target = &current();
-    for (Thread* thread = state->threads.front(); thread && (target->signal_mask & bit);
-         thread = state->threads.next(thread)) {
+    if (target == this_cpu().idle) // a timer that fired while the CPU idled
+        target = state.threads.front();
+    for (Thread* thread = state.threads.front(); thread && (target->signal_mask & bit);
+         thread = state.threads.next(thread)) {
         if (!(thread->signal_mask & bit))
             target = thread;
     }
-    post_signal_locked(*state, *target, bit);
+    if (target)
+        post_signal_locked(state, *target, bit);
 }
+
+void post_process_signal(int signal) { post_process_signal_locked(*lock_state(), signal); }
 
 int take_pending_signal() { return take_pending_signal_in(~current().signal_mask); }
 

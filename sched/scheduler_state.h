@@ -2,6 +2,7 @@
 // block behind %gs, and the steps scheduler.cpp, futex.cpp and timers.cpp share.
 #pragma once
 
+#include <sched/signal_timer.h>
 #include <sched/thread.h>
 
 #include <kernel/arch/x86_64/spin_lock.h>
@@ -14,7 +15,7 @@
 namespace sched {
 
 using ThreadQueue = lib::IntrusiveList<Thread, &Thread::queue_node>;
-using TimerList = lib::IntrusiveList<Thread, &Thread::timer_node>;
+using TimerList = lib::IntrusiveList<TimerEvent, &TimerEvent::node>;
 using ThreadTable = lib::IntrusiveList<Thread, &Thread::all_node>;
 
 /// Futex waiters, hashed by the futex word's address (one address space: private and
@@ -28,10 +29,11 @@ struct FutexTable {
 /// Everything the scheduler lock guards.
 struct SchedulerState {
     ThreadQueue run_queue;  // runnable threads that are not running, FIFO
-    TimerList timers;       // threads with a deadline, earliest first
+    TimerList timers;       // armed timer events (sleepers' deadlines, signal timers), earliest first
     ThreadTable threads;    // every thread not yet Dead
     ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
     FutexTable futexes;
+    SignalTimer real_timer; // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
     int last_tid = 1;
     bool preemption = false; // the APIC timer is on and interrupts are enabled for threads
 };
@@ -71,8 +73,12 @@ void release_lock_after_first_switch();
 constexpr size_t kMaxThreads = 8192;
 
 // timers.cpp
-/// Puts `thread` on the timer list, to be woken with TimedOut at `deadline_ns`.
-void add_timer_locked(SchedulerState& state, Thread& thread, uint64_t deadline_ns);
+/// Puts `event` on the timer list for `deadline_ns` (it must not be on it).
+void add_timer_locked(SchedulerState& state, TimerEvent& event, uint64_t deadline_ns);
+/// Takes `event` off the timer list if it is on it.
+void cancel_timer_locked(SchedulerState& state, TimerEvent& event);
+/// A process-directed signal (signals.cpp's rule), under the lock.
+void post_process_signal_locked(SchedulerState& state, int signal);
 /// Wakes the threads whose deadline has passed.
 void expire_timers_locked(SchedulerState& state, uint64_t now_ns);
 /// Programs the APIC timer for the next event this CPU needs with `running` on it (the

@@ -18,7 +18,8 @@ enum Number : long {
     Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
     Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
     Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, SchedYield = 24,
-    Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35, Getpid = 39, Exit = 60,
+    Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
+    Getitimer = 36, Alarm = 37, Setitimer = 38, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
     Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
     Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
@@ -88,6 +89,9 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Mincore: return sys::mincore(uintptr_t(a1), size_t(a2), ptr<uint8_t>(a3));
     case Dup: return sys::dup3(int(a1), 0, 0, false);
     case Dup2: return dup2(int(a1), int(a2));
+    case Getitimer: return sys::getitimer(int(a1), ptr<abi::Itimerval>(a2));
+    case Alarm: return sys::alarm(unsigned(a1));
+    case Setitimer: return sys::setitimer(int(a1), ptr<const abi::Itimerval>(a2), ptr<abi::Itimerval>(a3));
     case Nanosleep: return sys::nanosleep(ptr<const abi::Timespec>(a1), ptr<abi::Timespec>(a2));
     case Getpid: return 1;
     case Gettid: return sys::gettid();

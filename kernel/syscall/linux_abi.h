@@ -17,6 +17,11 @@ struct Timeval {
     int64_t tv_sec;
     int64_t tv_usec;
 };
+struct Itimerval { // setitimer(2)
+    Timeval it_interval;
+    Timeval it_value;
+};
+constexpr int kItimerReal = 0, kItimerVirtual = 1, kItimerProf = 2;
 static_assert(sizeof(Timeval) == 16);
 
 struct Iovec {

@@ -63,6 +63,11 @@ SysResult gettimeofday(abi::Timeval* tv, void* timezone);
 SysResult time(int64_t* t);
 SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining);
 SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec* remaining);
+/// setitimer(2)/getitimer(2)/alarm(2): ITIMER_REAL (SIGALRM to the process). The CPU-time
+/// timers (ITIMER_VIRTUAL, ITIMER_PROF) are refused with EINVAL: no CPU time is accounted.
+SysResult setitimer(int which, const abi::Itimerval* value, abi::Itimerval* old);
+SysResult getitimer(int which, abi::Itimerval* value);
+SysResult alarm(unsigned seconds);
 
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);

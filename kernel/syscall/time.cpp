@@ -10,6 +10,7 @@
 #include <kernel/syscall/syscall_util.h>
 #include <kernel/syscall/wall_clock.h>
 #include <sched/scheduler.h>
+#include <sched/signal_timer.h>
 
 namespace sys {
 
@@ -108,6 +109,69 @@ SysResult time(int64_t* t)
         *t = seconds;
     }
     return seconds;
+}
+
+namespace {
+
+abi::Timeval to_timeval(uint64_t ns) { return { int64_t(ns / 1'000'000'000), int64_t(ns % 1'000'000'000 / 1000) }; }
+
+lib::Result<uint64_t> from_timeval(const abi::Timeval& tv)
+{
+    if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1'000'000)
+        return lib::Error(lib::Errno::INVAL, "bad timeval");
+    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
+    return uint64_t(tv.tv_sec < kMaxSeconds ? tv.tv_sec : kMaxSeconds) * kNanosPerSecond + uint64_t(tv.tv_usec) * 1000;
+}
+
+lib::Result<void> check_which(int which)
+{
+    if (which == abi::kItimerReal)
+        return {};
+    if (which == abi::kItimerVirtual || which == abi::kItimerProf)
+        return lib::Error(lib::Errno::INVAL, "CPU-time interval timers are not implemented");
+    return lib::Error(lib::Errno::INVAL, "unknown interval timer");
+}
+
+abi::Itimerval to_itimerval(sched::TimerSetting setting)
+{
+    return { to_timeval(setting.interval_ns), to_timeval(setting.remaining_ns) };
+}
+
+} // namespace
+
+SysResult setitimer(int which, const abi::Itimerval* value, abi::Itimerval* old)
+{
+    TRY(check_which(which));
+    if (old)
+        TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
+    sched::TimerSetting previous;
+    if (value) {
+        TRY(check_user_range(value, sizeof(*value)));
+        uint64_t delay = TRY(from_timeval(value->it_value));
+        uint64_t interval = TRY(from_timeval(value->it_interval));
+        previous = sched::set_real_timer(delay, interval);
+    } else {
+        previous = sched::real_timer();
+    }
+    if (old)
+        *old = to_itimerval(previous);
+    return 0;
+}
+
+SysResult getitimer(int which, abi::Itimerval* value)
+{
+    TRY(check_which(which));
+    TRY(check_user_range(value, sizeof(*value), UserAccess::Write));
+    *value = to_itimerval(sched::real_timer());
+    return 0;
+}
+
+SysResult alarm(unsigned seconds)
+{
+    auto previous = sched::set_real_timer(uint64_t(seconds) * uint64_t(kNanosPerSecond), 0);
+    // alarm(2): the seconds that were left, rounded to the nearest, at least 1 if armed.
+    uint64_t left = (previous.remaining_ns + kNanosPerSecond / 2) / uint64_t(kNanosPerSecond);
+    return long(previous.remaining_ns && !left ? 1 : left);
 }
 
 SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining)

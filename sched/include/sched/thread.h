@@ -23,6 +23,17 @@ enum class ThreadState : uint8_t {
 /// Why a blocked thread runs again.
 enum class WakeReason : uint8_t { Woken, TimedOut, Interrupted };
 
+struct SchedulerState;
+
+/// Something that happens at a monotonic deadline: on the scheduler's timer list (earliest
+/// first) while armed. `fire` runs under the scheduler lock, in interrupt context or from
+/// the idle loop, after the event left the list; it may put the event back.
+struct TimerEvent {
+    lib::ListNode node;
+    uint64_t deadline_ns = 0;
+    void (*fire)(SchedulerState& state, TimerEvent& event, uint64_t now_ns) = nullptr;
+};
+
 /// A thread's interrupt stack: [bottom, top), with an unmapped guard page below and a
 /// canary word at the bottom.
 struct KernelStack {
@@ -40,8 +51,7 @@ struct Thread : lib::RefCounted<Thread> {
 
     // Waiting [sched].
     lib::ListNode queue_node;     // on a run queue or one wait queue
-    lib::ListNode timer_node;     // on the timer list while it has a deadline
-    uint64_t deadline_ns = 0;     // monotonic; valid while timer_node is linked
+    TimerEvent wake_timer;        // its deadline while it blocks with one (fires TimedOut)
     WakeReason wake_reason = WakeReason::Woken;
     uintptr_t futex_address = 0;  // the futex word it waits on (FUTEX_WAIT*), else 0
     uint32_t futex_bitset = 0;

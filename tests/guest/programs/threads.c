@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -543,6 +544,39 @@ static void asynchronous_signal(void)
     CHECK(intact == (void*)1);
 }
 
+// Interval timers: SIGALRM reaches a thread that spins without system calls, a periodic
+// timer keeps firing until it is disarmed, alarm() reports what was left.
+static volatile sig_atomic_t g_alarms;
+static void on_alarm(int signal) { ++g_alarms; }
+
+static void interval_timers(void)
+{
+    struct sigaction action = { .sa_handler = on_alarm };
+    sigaction(SIGALRM, &action, NULL);
+    struct itimerval once = { { 0, 0 }, { 0, 20 * 1000 } };
+    CHECK(setitimer(ITIMER_REAL, &once, NULL) == 0);
+    while (!g_alarms) { } // no system call: the signal comes through a frame
+    CHECK(g_alarms == 1);
+
+    struct itimerval periodic = { { 0, 3 * 1000 }, { 0, 3 * 1000 } }, current;
+    CHECK(setitimer(ITIMER_REAL, &periodic, NULL) == 0);
+    CHECK(getitimer(ITIMER_REAL, &current) == 0 && current.it_interval.tv_usec == 3000);
+    while (g_alarms < 6) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigsuspend(&none); // each alarm ends it
+    }
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    CHECK(setitimer(ITIMER_REAL, &off, &current) == 0 && current.it_interval.tv_usec == 3000);
+    CHECK(getitimer(ITIMER_REAL, &current) == 0 && current.it_value.tv_sec == 0 && current.it_value.tv_usec == 0);
+    int seen = g_alarms;
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    CHECK(g_alarms == seen); // disarmed
+    CHECK(alarm(10) == 0);
+    CHECK(alarm(0) == 10);
+}
+
 // `threads fault`: a thread that dereferences NULL ends the program as Linux ends it
 // (SIGSEGV, status 139), with the kernel's report.
 static void* fault(void* unused)
@@ -584,6 +618,7 @@ int main(int argc, char** argv)
     cancellation();
     clock_waits();
     asynchronous_signal();
+    interval_timers();
     if (failures)
         return 1;
     puts("threads: ok");
