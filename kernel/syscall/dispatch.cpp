@@ -6,6 +6,7 @@
 // the negative return value of the Linux ABI. An unknown number returns -ENOSYS and is
 // logged once, at debug level (log.syscall=debug).
 #include <kernel/console/log.h>
+#include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <sched/scheduler.h>
 
@@ -26,7 +27,7 @@ enum Number : long {
     SchedSetaffinity = 203, SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
     Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
-    Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130,
+    Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130, Sigaltstack = 131,
     Faccessat2 = 439,
 };
 
@@ -120,6 +121,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Prctl: return sys::prctl(int(a1), uint64_t(a2), uint64_t(a3), uint64_t(a4), uint64_t(a5));
     case RtSigtimedwait: return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
     case RtSigsuspend: return sys::rt_sigsuspend(ptr<const uint64_t>(a1), size_t(a2));
+    case Sigaltstack: return sys::sigaltstack(ptr<const void>(a1), ptr<void>(a2), uint64_t(__builtin_frame_address(0)));
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
     case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));
     case GetRobustList: return sys::get_robust_list(int(a1), ptr<void*>(a2), ptr<size_t>(a3));

@@ -35,6 +35,20 @@ void save_registers(const arch::InterruptFrame& frame, SignalContext& context)
     context.fpregs = context.fpregs_mem;
 }
 
+bool on_altstack(const sched::Thread& thread, uint64_t rsp)
+{
+    return thread.altstack_base && rsp > thread.altstack_base && rsp <= thread.altstack_base + thread.altstack_size;
+}
+
+// stack_t (<signal.h>, x86-64).
+struct StackDescription {
+    void* ss_sp;
+    int32_t ss_flags;
+    uint32_t pad;
+    uint64_t ss_size;
+};
+static_assert(sizeof(StackDescription) == 24);
+
 [[noreturn]] void terminate(const arch::InterruptFrame& frame, int signal)
 {
     char headline[64];
@@ -52,12 +66,16 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
         return;
     if (action.handler == abi::kSigDefault)
         terminate(frame, signal);
-    uint64_t top = frame.rsp - kRedZone;
+    sched::Thread& self = sched::current();
+    // SA_ONSTACK: the alternate stack, unless the thread already runs on it (a nested
+    // signal), in which case the frame goes below, on it, as Linux does.
+    bool use_altstack = (action.flags & kSaOnstack) && self.altstack_base && !on_altstack(self, frame.rsp);
+    uint64_t top = use_altstack ? self.altstack_base + self.altstack_size : frame.rsp - kRedZone;
     uint64_t context_address = (top - sizeof(KernelSiginfo) - sizeof(SignalContext)) & ~uint64_t(15);
     uint64_t return_slot = context_address - 8;
     // Present before it is written: the fault path runs on the exception IST stack, where
     // a page fault of its own would land on the same stack.
-    if (top > frame.rsp || mm::prefault_writable(return_slot, top - return_slot).is_error()) {
+    if ((!use_altstack && top > frame.rsp) || mm::prefault_writable(return_slot, top - return_slot).is_error()) {
         klog::warn(klog::Subsystem::Syscall, "no room on the stack for signal {}'s frame", signal);
         terminate(frame, abi::kSigsegv);
     }
@@ -65,7 +83,12 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     auto& siginfo = *reinterpret_cast<KernelSiginfo*>(context_address + sizeof(SignalContext));
     memset(&context, 0, sizeof(context));
     save_registers(frame, context);
-    uint64_t& mask = sched::current().signal_mask;
+    int stack_flags = !self.altstack_base ? kSsDisable
+        : (on_altstack(self, frame.rsp) ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
+    context.uc_stack = { reinterpret_cast<void*>(self.altstack_base), stack_flags, 0, self.altstack_size };
+    if (use_altstack && self.altstack_autodisarm)
+        self.altstack_base = 0, self.altstack_size = 0;
+    uint64_t& mask = self.signal_mask;
     context.uc_sigmask = mask;
     siginfo = info;
     mask |= action.mask & ~kUnblockable;
@@ -79,6 +102,37 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     frame.rax = 0;
     frame.rsp = return_slot;
     frame.rflags &= ~kDirectionFlag; // psABI: DF clear at function entry
+}
+
+SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_rsp)
+{
+    sched::Thread& self = sched::current();
+    bool on_it = on_altstack(self, current_rsp);
+    if (old_stack) {
+        TRY(check_user_range(old_stack, sizeof(StackDescription), UserAccess::Write));
+        int flags = !self.altstack_base ? kSsDisable : (on_it ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
+        *static_cast<StackDescription*>(old_stack) = { reinterpret_cast<void*>(self.altstack_base), flags, 0, self.altstack_size };
+    }
+    if (!new_stack)
+        return 0;
+    TRY(check_user_range(new_stack, sizeof(StackDescription)));
+    StackDescription wanted = *static_cast<const StackDescription*>(new_stack);
+    if (on_it)
+        return lib::Error(lib::Errno::PERM, "cannot change the alternate stack while on it");
+    int mode = wanted.ss_flags & ~kSsAutodisarm;
+    if (mode == kSsDisable) {
+        self.altstack_base = 0, self.altstack_size = 0, self.altstack_autodisarm = false;
+        return 0;
+    }
+    if (mode != 0 && mode != kSsOnstack) // Linux accepts SS_ONSTACK as 0
+        return lib::Error(lib::Errno::INVAL, "bad ss_flags");
+    constexpr uint64_t kMinSignalStack = 2048; // MINSIGSTKSZ
+    if (wanted.ss_size < kMinSignalStack)
+        return lib::Error(lib::Errno::NOMEM, "alternate stack smaller than MINSIGSTKSZ");
+    self.altstack_base = reinterpret_cast<uintptr_t>(wanted.ss_sp);
+    self.altstack_size = wanted.ss_size;
+    self.altstack_autodisarm = wanted.ss_flags & kSsAutodisarm;
+    return 0;
 }
 
 bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address)
@@ -114,6 +168,9 @@ extern "C" [[noreturn]] void osprey_signal_return(sys::SignalContext* context)
 {
     using namespace sys;
     sched::current().signal_mask = context->uc_sigmask & ~kUnblockable;
+    // The alternate stack as the context says (SS_AUTODISARM disarmed it for the handler);
+    // refused, as Linux refuses it, while the thread still runs on it.
+    (void)sys::sigaltstack(&context->uc_stack, nullptr, reinterpret_cast<uint64_t>(context));
     uint64_t& flags = context->gregs[RegEfl];
     flags = (flags & kSettableFlags) | 0x2; // bit 1 is always set
     osprey_restore_context(context->gregs, context->fpregs);

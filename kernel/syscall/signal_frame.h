@@ -14,6 +14,7 @@
 
 #include <kernel/arch/x86_64/interrupt_frame.h>
 #include <kernel/syscall/linux_abi.h>
+#include <kernel/syscall/syscall.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -63,7 +64,10 @@ enum Greg : int {
 
 constexpr int kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6;
 // sigaction(2) flags (asm-generic/signal-defs.h, x86's SA_RESTORER).
-constexpr uint64_t kSaSiginfo = 0x4, kSaRestorer = 0x04000000, kSaNodefer = 0x40000000, kSaResethand = 0x80000000;
+constexpr uint64_t kSaSiginfo = 0x4, kSaRestorer = 0x04000000, kSaOnstack = 0x08000000, kSaNodefer = 0x40000000,
+                   kSaResethand = 0x80000000;
+// stack_t.ss_flags (sigaltstack(2)).
+constexpr int kSsOnstack = 1, kSsDisable = 2, kSsAutodisarm = int(1u << 31);
 constexpr uint64_t kUnblockable = (uint64_t(1) << (abi::kSigkill - 1)) | (uint64_t(1) << (abi::kSigstop - 1));
 
 /// The disposition of `signal` for a delivery now (signal.cpp; SA_RESETHAND applied).
@@ -84,6 +88,10 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
 /// SIGILL, SIGTRAP) for its handler. False (the program ends) when the thread blocks the
 /// signal or has no handler for it, as Linux forces such a signal's default action.
 bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address);
+
+/// sigaltstack(2) of the calling thread. EPERM while running on it, EINVAL for bad flags,
+/// ENOMEM for a stack below MINSIGSTKSZ (2,048 bytes).
+SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_rsp);
 
 /// Delivers the current thread's pending, unblocked signals to the program interrupted
 /// at `frame` (the scheduler calls it before a preempted thread resumes).

@@ -70,6 +70,9 @@ struct Thread : lib::RefCounted<Thread> {
     // Signals: the mask is the thread's own; pending may be set by other threads [sched].
     uint64_t signal_mask = 0;
     uint64_t pending_signals = 0;
+    uintptr_t altstack_base = 0;  // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
+    size_t altstack_size = 0;
+    bool altstack_autodisarm = false; // SS_AUTODISARM
 
     lib::ListNode all_node;         // on the thread table [sched]
     uint64_t started_ns = 0;        // when this run began (time slices) [sched]

@@ -1,11 +1,13 @@
 // Synchronous faults as Linux delivers them (issue 12; the JVM, node and others rely on
 // it): a handler for SIGSEGV, SIGFPE, SIGILL and SIGTRAP runs in the faulting thread with
 // siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
-// Without a handler the program ends with 128 + signal: `fault_signals divide|ud2|int3`.
+// A stack overflow is caught on an alternate stack. Without a handler the program ends with
+// 128 + signal: `fault_signals divide|ud2|int3`.
 #define _GNU_SOURCE
 #define TEST_NAME "fault_signals"
 #include "check.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -40,6 +42,26 @@ static void install(int signal, void (*handler)(int, siginfo_t*, void*))
     struct sigaction action = { .sa_sigaction = handler, .sa_flags = SA_SIGINFO };
     sigaction(signal, &action, NULL);
 }
+
+// Stack overflow, caught on an alternate stack (sigaltstack + SA_ONSTACK), as Python's
+// faulthandler and the JVM catch it.
+static char g_altstack[64 * 1024];
+static volatile uintptr_t g_handler_stack;
+static void on_altstack(int signal, siginfo_t* info, void* context)
+{
+    int here;
+    g_handler_stack = (uintptr_t)&here;
+    g_last_signal = signal;
+    siglongjmp(g_recover, 1);
+}
+
+static __attribute__((noinline)) int recurse(int depth)
+{
+    volatile char pad[4096];
+    pad[0] = (char)depth;
+    return recurse(depth + 1) + pad[0];
+}
+static void overflow_the_stack(void) { (void)recurse(0); }
 
 static volatile int g_zero = 0;
 static const int g_read_only = 5;                 // .rodata: mapped, not writable
@@ -100,6 +122,17 @@ int main(int argc, char** argv)
     pthread_create(&thread, NULL, fault_in_a_thread, NULL);
     pthread_join(thread, &seen);
     CHECK((intptr_t)seen == SIGSEGV);
+    // A stack overflow takes SIGSEGV on the alternate stack.
+    stack_t alternate = { .ss_sp = g_altstack, .ss_size = sizeof(g_altstack) };
+    stack_t previous;
+    CHECK(sigaltstack(&alternate, NULL) == 0 && sigaltstack(NULL, &previous) == 0);
+    CHECK(previous.ss_sp == g_altstack && previous.ss_size == sizeof(g_altstack) && previous.ss_flags == 0);
+    struct sigaction action = { .sa_sigaction = on_altstack, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+    sigaction(SIGSEGV, &action, NULL);
+    CHECK(faults(overflow_the_stack) && g_last_signal == SIGSEGV);
+    CHECK(g_handler_stack > (uintptr_t)g_altstack && g_handler_stack < (uintptr_t)g_altstack + sizeof(g_altstack));
+    stack_t tiny = { .ss_sp = g_altstack, .ss_size = 100 };
+    CHECK(sigaltstack(&tiny, NULL) == -1 && errno == ENOMEM);
     if (failures)
         return 1;
     puts("fault_signals: ok");
