@@ -154,7 +154,7 @@ void init_boot_cpu()
     idle.interrupt_stack = idle_interrupt_stack();
     idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
         nullptr);
-    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0 };
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0 };
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
     guarded_state().with([&](SchedulerState& state) { state.threads.push_back(&boot); });
 }

@@ -49,6 +49,7 @@ struct Cpu {
     Thread* current;
     Thread* idle;
     uint32_t id;
+    uint64_t timer_armed_ns; // the deadline the APIC timer is set for (0: not armed) [sched]
 };
 Cpu& this_cpu();
 

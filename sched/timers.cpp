@@ -23,6 +23,7 @@ arch::InterruptResult on_timer(arch::InterruptFrame& frame)
     arch::lapic_end_of_interrupt();
     {
         auto state = lock_state();
+        this_cpu().timer_armed_ns = 0; // it fired (one-shot)
         uint64_t now = arch::monotonic_ns();
         expire_timers_locked(*state, now);
         Thread& self = current();
@@ -152,10 +153,15 @@ void rearm_timer_locked(SchedulerState& state, const Thread& running)
     bool others_wait = !state.run_queue.empty() && &running != this_cpu().idle;
     if (others_wait && !running.need_resched && running.started_ns + kTimeSliceNs < deadline)
         deadline = running.started_ns + kTimeSliceNs;
-    if (deadline == UINT64_MAX)
-        arch::lapic_stop_timer();
-    else
-        arch::lapic_arm_timer(deadline);
+    // Programming the timer costs an MMIO or MSR write (a VM exit under KVM), twice per
+    // hand-off between two threads if done eagerly. So: a timer already set to fire no
+    // later than needed stays (on_timer finds nothing due and re-arms for what is), and one
+    // that is no longer needed is left to fire once rather than stopped.
+    uint64_t& armed = this_cpu().timer_armed_ns;
+    if (deadline == UINT64_MAX || (armed && armed <= deadline))
+        return;
+    armed = deadline;
+    arch::lapic_arm_timer(deadline);
 }
 
 lib::Result<void> start_timer()

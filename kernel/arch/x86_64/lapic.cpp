@@ -93,14 +93,6 @@ void lapic_arm_timer(uint64_t deadline_ns)
     write(kTimerInitialCount, uint32_t(count == 0 ? 1 : count > 0xffffffff ? 0xffffffff : count));
 }
 
-void lapic_stop_timer()
-{
-    if (g_lapic.tsc_deadline)
-        wrmsr(kMsrTscDeadline, 0);
-    else
-        write(kTimerInitialCount, 0);
-}
-
 void lapic_end_of_interrupt() { write(kEoi, 0); }
 
 } // namespace arch

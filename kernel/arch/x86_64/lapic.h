@@ -30,8 +30,6 @@ bool lapic_ready();
 /// Arms the timer to raise kLapicTimerVector at monotonic time `deadline_ns` (or at once,
 /// if that is past). Replaces any earlier setting.
 void lapic_arm_timer(uint64_t deadline_ns);
-/// Stops the timer (no interrupt until it is armed again).
-void lapic_stop_timer();
 /// Signals the end of the interrupt being handled; every APIC-delivered handler calls it.
 void lapic_end_of_interrupt();
 
