@@ -26,7 +26,8 @@ enum Number : long {
     Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
     SchedSetaffinity = 203, SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
-    Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Prlimit64 = 302, Getrandom = 318, Statx = 332,
+    Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Prlimit64 = 302, Getrandom = 318,
+    Statx = 332,
     Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130, Sigaltstack = 131,
     Faccessat2 = 439,
 };
@@ -103,7 +104,9 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Kill: return sys::kill(int(a1), int(a2));
     case Tkill: return sys::tgkill(-1, int(a1), int(a2));
     case Tgkill: return sys::tgkill(int(a1), int(a2), int(a3));
-    case Futex: return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5), uint32_t(a6));
+    case Futex:
+        return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5),
+            uint32_t(a6));
     case Uname: return sys::uname(ptr<abi::Utsname>(a1));
     case Fcntl: return sys::fcntl(int(a1), int(a2), uintptr_t(a3));
     case Getcwd: return sys::getcwd(ptr<char>(a1), size_t(a2));
@@ -119,7 +122,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case SchedSetaffinity: return sys::sched_setaffinity(int(a1), size_t(a2), ptr<const void>(a3));
     case Getcpu: return sys::getcpu(ptr<unsigned>(a1), ptr<unsigned>(a2));
     case Prctl: return sys::prctl(int(a1), uint64_t(a2), uint64_t(a3), uint64_t(a4), uint64_t(a5));
-    case RtSigtimedwait: return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
+    case RtSigtimedwait:
+        return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
     case RtSigsuspend: return sys::rt_sigsuspend(ptr<const uint64_t>(a1), size_t(a2));
     case Sigaltstack: return sys::sigaltstack(ptr<const void>(a1), ptr<void>(a2), uint64_t(__builtin_frame_address(0)));
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));

@@ -53,7 +53,8 @@ static_assert(sizeof(StackDescription) == 24);
 {
     char headline[64];
     auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}", signal);
-    arch::report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
+    size_t length = r.size < sizeof(headline) ? r.size : sizeof(headline);
+    arch::report_program_fault(frame, std::string_view(headline, length));
     boot::vm_exit(128 + signal);
 }
 
@@ -110,8 +111,10 @@ SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_r
     bool on_it = on_altstack(self, current_rsp);
     if (old_stack) {
         TRY(check_user_range(old_stack, sizeof(StackDescription), UserAccess::Write));
-        int flags = !self.altstack_base ? kSsDisable : (on_it ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
-        *static_cast<StackDescription*>(old_stack) = { reinterpret_cast<void*>(self.altstack_base), flags, 0, self.altstack_size };
+        int flags = !self.altstack_base ? kSsDisable
+            : (on_it ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
+        auto* out = static_cast<StackDescription*>(old_stack);
+        *out = { reinterpret_cast<void*>(self.altstack_base), flags, 0, self.altstack_size };
     }
     if (!new_stack)
         return 0;

@@ -39,7 +39,8 @@ lib::Result<uint64_t> futex_deadline(const abi::Timespec* timeout, bool absolute
     if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= kNanosPerSecond)
         return lib::Error(lib::Errno::INVAL, "bad futex timeout");
     constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
-    int64_t amount = (timeout->tv_sec < kMaxSeconds ? timeout->tv_sec : kMaxSeconds) * kNanosPerSecond + timeout->tv_nsec;
+    int64_t seconds = timeout->tv_sec < kMaxSeconds ? timeout->tv_sec : kMaxSeconds;
+    int64_t amount = seconds * kNanosPerSecond + timeout->tv_nsec;
     auto now = int64_t(arch::monotonic_ns());
     if (!absolute)
         return uint64_t(now + amount);
@@ -185,7 +186,9 @@ SysResult prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         return 0;
     }
     case SetPdeathsig:
-        return a2 <= uint64_t(abi::kSignalCount) ? SysResult(0) : SysResult(lib::Error(lib::Errno::INVAL, "bad signal"));
+        if (a2 > uint64_t(abi::kSignalCount))
+            return lib::Error(lib::Errno::INVAL, "bad signal");
+        return 0;
     case GetDumpable: return 1;
     case SetDumpable: return a2 <= 1 ? SysResult(0) : SysResult(lib::Error(lib::Errno::INVAL, "bad dumpable value"));
     case GetKeepcaps: return 0;
