@@ -78,8 +78,11 @@ constexpr size_t kMaxThreads = 8192;
 void add_timer_locked(SchedulerState& state, TimerEvent& event, uint64_t deadline_ns);
 /// Takes `event` off the timer list if it is on it.
 void cancel_timer_locked(SchedulerState& state, TimerEvent& event);
-/// A process-directed signal (signals.cpp's rule), under the lock.
-void post_process_signal_locked(SchedulerState& state, int signal);
+// signals.cpp
+/// A process-directed signal (post_process_signal's rule), under the lock.
+void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info);
+/// A signal for thread `tid`, under the lock; false when it does not live.
+bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const SignalInfo& info);
 /// Wakes the threads whose deadline has passed.
 void expire_timers_locked(SchedulerState& state, uint64_t now_ns);
 /// Programs the APIC timer for the next event this CPU needs with `running` on it (the

@@ -100,7 +100,7 @@ namespace {
 void fire_real_timer(SchedulerState& state, TimerEvent& event, uint64_t now_ns)
 {
     SignalTimer& timer = state.real_timer;
-    post_process_signal_locked(state, timer.signal);
+    post_process_signal_locked(state, timer.signal, SignalInfo { 0x80, 0, 0, 0 }); // SI_KERNEL, as Linux's itimer
     if (!timer.interval_ns)
         return;
     uint64_t next = event.deadline_ns + timer.interval_ns;

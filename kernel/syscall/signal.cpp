@@ -59,7 +59,7 @@ abi::KernelSigaction action_for_delivery(int signal)
 namespace {
 
 
-void run_handler(int signal)
+void run_handler(int signal, const sched::SignalInfo& sent)
 {
     abi::KernelSigaction action = action_for_delivery(signal);
     uint64_t saved_mask = blocked();
@@ -71,8 +71,7 @@ void run_handler(int signal)
         // (gregs are 0, so a handler that looks at REG_RIP sees no code of its own), but
         // the mask to restore is real, and a handler may change it, as musl's cancellation
         // handler does (it blocks SIGCANCEL and raises it again).
-        KernelSiginfo info {};
-        info.si_signo = signal, info.si_code = kSiTkill, info.kill.si_pid = 1;
+        KernelSiginfo info = siginfo_of(signal, sent);
         SignalContext context {};
         context.uc_sigmask = saved_mask;
         reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, &context);
@@ -83,13 +82,13 @@ void run_handler(int signal)
     blocked() = saved_mask;
 }
 
-void deliver(int signal)
+void deliver(int signal, const sched::SignalInfo& sent)
 {
     uint64_t handler = g_actions[signal].handler;
     if (handler == abi::kSigIgnore || (handler == abi::kSigDefault && ignored_by_default(signal)))
         return;
     if (handler != abi::kSigDefault)
-        return run_handler(signal);
+        return run_handler(signal, sent);
     klog::info(klog::Subsystem::Syscall, "program killed by signal {}", signal);
     boot::vm_exit(128 + signal);
 }
@@ -101,8 +100,9 @@ void deliver_pending_signals()
     Thread& self = sched::current();
     if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
         return;
-    while (int signal = sched::take_pending_signal())
-        deliver(signal);
+    sched::SignalInfo sent;
+    while (int signal = sched::take_pending_signal(&sent))
+        deliver(signal, sent);
 }
 
 SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size)
@@ -154,7 +154,7 @@ SysResult kill(int pid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return 0;
-    sched::post_process_signal(signal);
+    sched::post_process_signal(signal, { kSiUser, 1, 0, 0 }); // from pid 1, uid 0
     deliver_pending_signals();
     return 0;
 }
@@ -175,10 +175,10 @@ SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* 
     }
     uint64_t wanted = *set & ~kUnblockable, saved = blocked();
     for (;;) {
-        if (int signal = sched::take_pending_signal_in(wanted)) {
+        sched::SignalInfo sent;
+        if (int signal = sched::take_pending_signal_in(wanted, &sent)) {
             if (info) {
-                KernelSiginfo filled {};
-                filled.si_signo = signal, filled.si_code = kSiTkill, filled.kill.si_pid = 1;
+                KernelSiginfo filled = siginfo_of(signal, sent);
                 memcpy(info, &filled, sizeof(filled));
             }
             return signal;
@@ -216,7 +216,7 @@ SysResult tgkill(int tgid, int tid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
-    TRY(sched::post_signal(tid, signal));
+    TRY(sched::post_signal(tid, signal, { kSiTkill, 1, 0, 0 }));
     if (tid == sched::current().tid)
         deliver_pending_signals();
     return 0;

@@ -138,6 +138,17 @@ SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_r
     return 0;
 }
 
+KernelSiginfo siginfo_of(int signal, const sched::SignalInfo& info)
+{
+    KernelSiginfo siginfo {};
+    siginfo.si_signo = signal;
+    siginfo.si_code = info.code;
+    siginfo.kill.si_pid = info.sender;
+    siginfo.kill.si_uid = info.extra;
+    siginfo.kill.si_value = info.value;
+    return siginfo;
+}
+
 bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address)
 {
     if ((sched::current().signal_mask & bit(signal)) || !has_handler(signal))
@@ -155,11 +166,9 @@ void deliver_signals_on_frame(arch::InterruptFrame& frame)
         return;
     // One at a time: the handler's mask decides whether the next one may interrupt it,
     // and the next frame then goes below this one, as nested Linux frames do.
-    while (int signal = sched::take_pending_signal()) {
-        KernelSiginfo info {};
-        info.si_signo = signal, info.si_code = kSiTkill, info.kill.si_pid = 1;
-        run_signal_on_frame(frame, signal, info);
-    }
+    sched::SignalInfo sent;
+    while (int signal = sched::take_pending_signal(&sent))
+        run_signal_on_frame(frame, signal, siginfo_of(signal, sent));
 }
 
 } // namespace sys

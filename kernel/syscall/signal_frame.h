@@ -15,6 +15,7 @@
 #include <kernel/arch/x86_64/interrupt_frame.h>
 #include <kernel/syscall/linux_abi.h>
 #include <kernel/syscall/syscall.h>
+#include <sched/thread.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -28,10 +29,10 @@ namespace abi = linux_abi;
 struct KernelSiginfo {
     int si_signo, si_errno, si_code, pad;
     union {
-        struct { int si_pid, si_uid; } kill;
+        struct { int si_pid, si_uid; uint64_t si_value; } kill; // also timers: si_tid, si_overrun
         uint64_t si_addr;
     };
-    char rest[104];
+    char rest[96];
 };
 static_assert(sizeof(KernelSiginfo) == 128);
 static_assert(offsetof(KernelSiginfo, si_addr) == 16);
@@ -69,6 +70,9 @@ constexpr uint64_t kSaSiginfo = 0x4, kSaRestorer = 0x04000000, kSaOnstack = 0x08
 // stack_t.ss_flags (sigaltstack(2)).
 constexpr int kSsOnstack = 1, kSsDisable = 2, kSsAutodisarm = int(1u << 31);
 constexpr uint64_t kUnblockable = (uint64_t(1) << (abi::kSigkill - 1)) | (uint64_t(1) << (abi::kSigstop - 1));
+
+/// The siginfo of `signal` sent as `info` says.
+KernelSiginfo siginfo_of(int signal, const sched::SignalInfo& info);
 
 /// The disposition of `signal` for a delivery now (signal.cpp; SA_RESETHAND applied).
 abi::KernelSigaction action_for_delivery(int signal);

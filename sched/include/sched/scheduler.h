@@ -59,18 +59,18 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible);
 /// Makes signal `signal` (1-64) pending on thread `tid` and, if it waits interruptibly
 /// and does not block the signal, ends the wait with WakeReason::Interrupted. ESRCH when
 /// no such thread lives.
-lib::Result<void> post_signal(int tid, int signal);
+lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info);
 /// A process-directed signal (kill(2)): made pending on the calling thread if it does not
 /// block it, else on the first thread that does not (a thread in sigwait unblocks its
 /// set while it waits), else on the calling thread.
-void post_process_signal(int signal);
+void post_process_signal(int signal, const SignalInfo& info);
 /// Takes the lowest pending signal of the calling thread that its mask does not block; 0
-/// when there is none.
-int take_pending_signal();
+/// when there is none. `info` (may be null) receives how it was sent.
+int take_pending_signal(SignalInfo* info = nullptr);
 
 /// Takes the lowest pending signal of the calling thread that is in `set`, blocked or not
 /// (sigwait); 0 when there is none.
-int take_pending_signal_in(uint64_t set);
+int take_pending_signal_in(uint64_t set, SignalInfo* info = nullptr);
 
 /// What the system-call layer does when a preempted thread is about to resume the program
 /// with signals pending: push signal frames onto `frame` (kernel/syscall/signal_frame.h).

@@ -25,6 +25,16 @@ enum class WakeReason : uint8_t { Woken, TimedOut, Interrupted };
 
 struct SchedulerState;
 
+/// What a handler is told about one pending signal: siginfo's si_code and the fields after
+/// it (asm-generic/siginfo.h: si_pid and si_uid for kill, si_tid and si_overrun for timers;
+/// si_value for both).
+struct SignalInfo {
+    int32_t code = 0;   // SI_USER 0, SI_TIMER -2, SI_TKILL -6, ...
+    int32_t sender = 0; // si_pid, or the timer id
+    int32_t extra = 0;  // si_uid, or the timer's overrun count
+    uint64_t value = 0; // si_value
+};
+
 /// Something that happens at a monotonic deadline: on the scheduler's timer list (earliest
 /// first) while armed. `fire` runs under the scheduler lock, in interrupt context or from
 /// the idle loop, after the event left the list; it may put the event back.
@@ -70,6 +80,7 @@ struct Thread : lib::RefCounted<Thread> {
     // Signals: the mask is the thread's own; pending may be set by other threads [sched].
     uint64_t signal_mask = 0;
     uint64_t pending_signals = 0;
+    SignalInfo pending_info[64];    // of each pending signal, as it was sent [sched]
     uintptr_t altstack_base = 0;  // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
     size_t altstack_size = 0;
     bool altstack_autodisarm = false; // SS_AUTODISARM

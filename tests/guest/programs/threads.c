@@ -411,6 +411,9 @@ static void waiting_for_signals(void)
     CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_signo == SIGUSR2);
     pthread_t thread; // a signal sent while the main thread sleeps in sigwait
     pthread_create(&thread, NULL, send_usr2, NULL);
+    CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_code == SI_USER && info.si_pid == getpid());
+    pthread_join(thread, NULL);
+    pthread_create(&thread, NULL, send_usr2, NULL);
     int received = 0;
     CHECK(sigwait(&set, &received) == 0 && received == SIGUSR2);
     pthread_join(thread, NULL);

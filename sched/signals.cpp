@@ -1,0 +1,90 @@
+// Pending signals of threads: posting them (kill, tgkill, timers), ending an interruptible
+// wait they interrupt, and taking them for delivery (kernel/syscall/signal*.cpp decides
+// what delivery means). Each pending signal keeps the SignalInfo of its sending; standard
+// signals do not queue, so a second sending before delivery is merged into the first.
+#include "scheduler_state.h"
+
+#include <sched/scheduler.h>
+
+namespace sched {
+
+namespace {
+
+uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
+
+void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const SignalInfo& info)
+{
+    if (!(thread.pending_signals & bit(signal)))
+        thread.pending_info[signal - 1] = info;
+    thread.pending_signals |= bit(signal);
+    if (thread.state == ThreadState::Blocked && thread.interruptible && !(thread.signal_mask & bit(signal))) {
+        leave_futex_queue_locked(state, thread);
+        make_runnable_locked(state, thread, WakeReason::Interrupted);
+        rearm_timer_locked(state, current());
+    }
+}
+
+Thread* find_locked(SchedulerState& state, int tid)
+{
+    for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread)) {
+        if (thread->tid == tid)
+            return thread;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info)
+{
+    auto state = lock_state();
+    Thread* thread = find_locked(*state, tid);
+    if (!thread)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    post_signal_locked(*state, *thread, signal, info);
+    return {};
+}
+
+bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const SignalInfo& info)
+{
+    Thread* thread = find_locked(state, tid);
+    if (thread)
+        post_signal_locked(state, *thread, signal, info);
+    return thread != nullptr;
+}
+
+void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info)
+{
+    Thread* target = &current();
+    if (target == this_cpu().idle) // a timer that fired while the CPU idled
+        target = state.threads.front();
+    for (Thread* thread = state.threads.front(); thread && (target->signal_mask & bit(signal));
+         thread = state.threads.next(thread)) {
+        if (!(thread->signal_mask & bit(signal)))
+            target = thread;
+    }
+    if (target)
+        post_signal_locked(state, *target, signal, info);
+}
+
+void post_process_signal(int signal, const SignalInfo& info) { post_process_signal_locked(*lock_state(), signal, info); }
+
+int take_pending_signal(SignalInfo* info) { return take_pending_signal_in(~current().signal_mask, info); }
+
+int take_pending_signal_in(uint64_t set, SignalInfo* info)
+{
+    auto state = lock_state();
+    Thread& self = current();
+    uint64_t ready = self.pending_signals & set;
+    if (!ready)
+        return 0;
+    int signal = __builtin_ctzll(ready) + 1;
+    self.pending_signals &= ~bit(signal);
+    if (info)
+        *info = self.pending_info[signal - 1];
+    return signal;
+}
+
+bool thread_exists(int tid) { return find_locked(*lock_state(), tid) != nullptr; }
+
+} // namespace sched
