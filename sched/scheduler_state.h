@@ -34,6 +34,7 @@ struct SchedulerState {
     ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
     FutexTable futexes;
     SignalTimer real_timer; // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
+    SignalTimer* posix_timers[kMaxPosixTimers] = {}; // timer_create's, by id (owned here)
     int last_tid = 1;
     bool preemption = false; // the APIC timer is on and interrupts are enabled for threads
 };

@@ -93,55 +93,6 @@ void expire_timers_locked(SchedulerState& state, uint64_t now_ns)
     }
 }
 
-namespace {
-
-// The process's ITIMER_REAL expired: SIGALRM, and the next period if it has one (missed
-// periods are skipped, as Linux counts them as overruns instead of firing them all).
-void fire_real_timer(SchedulerState& state, TimerEvent& event, uint64_t now_ns)
-{
-    SignalTimer& timer = state.real_timer;
-    post_process_signal_locked(state, timer.signal, SignalInfo { 0x80, 0, 0, 0 }); // SI_KERNEL, as Linux's itimer
-    if (!timer.interval_ns)
-        return;
-    uint64_t next = event.deadline_ns + timer.interval_ns;
-    if (next <= now_ns)
-        next = now_ns + timer.interval_ns - (now_ns - event.deadline_ns) % timer.interval_ns;
-    add_timer_locked(state, event, next);
-}
-
-TimerSetting setting_of(const SignalTimer& timer, uint64_t now_ns)
-{
-    if (!timer.event.node.linked())
-        return { 0, timer.interval_ns };
-    uint64_t left = timer.event.deadline_ns > now_ns ? timer.event.deadline_ns - now_ns : 1;
-    return { left, timer.interval_ns };
-}
-
-} // namespace
-
-TimerSetting set_real_timer(uint64_t delay_ns, uint64_t interval_ns)
-{
-    if (delay_ns)
-        (void)start_timer();
-    auto state = lock_state();
-    uint64_t now = arch::monotonic_ns();
-    SignalTimer& timer = state->real_timer;
-    TimerSetting previous = setting_of(timer, now);
-    cancel_timer_locked(*state, timer.event);
-    timer.signal = 14; // SIGALRM
-    timer.interval_ns = delay_ns ? interval_ns : 0;
-    timer.event.fire = fire_real_timer;
-    if (delay_ns)
-        add_timer_locked(*state, timer.event, now + delay_ns);
-    rearm_timer_locked(*state, current());
-    return previous;
-}
-
-TimerSetting real_timer()
-{
-    auto state = lock_state();
-    return setting_of(state->real_timer, arch::monotonic_ns());
-}
 
 void rearm_timer_locked(SchedulerState& state, const Thread& running)
 {

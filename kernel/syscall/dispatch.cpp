@@ -24,7 +24,8 @@ enum Number : long {
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
     Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
     Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
-    SchedSetaffinity = 203, SchedGetaffinity = 204, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
+    SchedSetaffinity = 203, SchedGetaffinity = 204, TimerCreate = 222, TimerSettime = 223, TimerGettime = 224,
+    TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
     Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Prlimit64 = 302, Getrandom = 318,
     Statx = 332,
@@ -120,6 +121,12 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Time: return sys::time(ptr<int64_t>(a1));
     case SchedGetaffinity: return sys::sched_getaffinity(int(a1), size_t(a2), ptr<void>(a3));
     case SchedSetaffinity: return sys::sched_setaffinity(int(a1), size_t(a2), ptr<const void>(a3));
+    case TimerCreate: return sys::timer_create(int(a1), ptr<const void>(a2), ptr<int>(a3));
+    case TimerSettime:
+        return sys::timer_settime(int(a1), int(a2), ptr<const abi::Itimerspec>(a3), ptr<abi::Itimerspec>(a4));
+    case TimerGettime: return sys::timer_gettime(int(a1), ptr<abi::Itimerspec>(a2));
+    case TimerGetoverrun: return sys::timer_getoverrun(int(a1));
+    case TimerDelete: return sys::timer_delete(int(a1));
     case Getcpu: return sys::getcpu(ptr<unsigned>(a1), ptr<unsigned>(a2));
     case Prctl: return sys::prctl(int(a1), uint64_t(a2), uint64_t(a3), uint64_t(a4), uint64_t(a5));
     case RtSigtimedwait:

@@ -11,6 +11,10 @@ struct Timespec {
     int64_t tv_sec;
     int64_t tv_nsec;
 };
+struct Itimerspec { // timer_settime(2)
+    Timespec it_interval;
+    Timespec it_value;
+};
 static_assert(sizeof(Timespec) == 16);
 
 struct Timeval {

@@ -69,6 +69,13 @@ SysResult setitimer(int which, const abi::Itimerval* value, abi::Itimerval* old)
 SysResult getitimer(int which, abi::Itimerval* value);
 SysResult alarm(unsigned seconds);
 
+// posix_timers.cpp: timer_create(2) and its family.
+SysResult timer_create(int clock, const void* event, int* id);
+SysResult timer_settime(int id, int flags, const abi::Itimerspec* value, abi::Itimerspec* old);
+SysResult timer_gettime(int id, abi::Itimerspec* value);
+SysResult timer_getoverrun(int id);
+SysResult timer_delete(int id);
+
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);
 /// Fills kernel memory with random bytes from the same source as getrandom (RDSEED, RDRAND,

@@ -580,6 +580,63 @@ static void interval_timers(void)
     CHECK(alarm(0) == 10);
 }
 
+// POSIX timers: a periodic SIGEV_SIGNAL timer seen through sigwaitinfo (SI_TIMER and the
+// sigev_value), an absolute one-shot on CLOCK_REALTIME, and SIGEV_THREAD (musl runs the
+// function on a helper thread that the kernel signals with SIGEV_THREAD_ID).
+static sem_t g_timer_thread_ran;
+static atomic_int g_timer_thread_value;
+static void on_timer_thread(union sigval value)
+{
+    atomic_store(&g_timer_thread_value, value.sival_int);
+    sem_post(&g_timer_thread_ran);
+}
+
+static void posix_timers(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    struct sigevent event = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+    event.sigev_value.sival_int = 77;
+    timer_t timer;
+    CHECK(timer_create(CLOCK_MONOTONIC, &event, &timer) == 0);
+    struct itimerspec periodic = { { 0, 2 * 1000 * 1000 }, { 0, 2 * 1000 * 1000 } }, current;
+    CHECK(timer_settime(timer, 0, &periodic, NULL) == 0);
+    for (int i = 0; i < 3; ++i) {
+        siginfo_t info;
+        CHECK(sigwaitinfo(&set, &info) == SIGRTMIN && info.si_code == SI_TIMER && info.si_value.sival_int == 77);
+    }
+    CHECK(timer_gettime(timer, &current) == 0 && current.it_interval.tv_nsec == 2 * 1000 * 1000);
+    CHECK(timer_getoverrun(timer) >= 0);
+    CHECK(timer_delete(timer) == 0);
+
+    CHECK(timer_create(CLOCK_REALTIME, &event, &timer) == 0);
+    struct itimerspec at = { { 0, 0 }, { 0, 0 } };
+    clock_gettime(CLOCK_REALTIME, &at.it_value);
+    at.it_value.tv_nsec += 3 * 1000 * 1000;
+    if (at.it_value.tv_nsec >= 1000000000)
+        at.it_value.tv_sec += 1, at.it_value.tv_nsec -= 1000000000;
+    CHECK(timer_settime(timer, TIMER_ABSTIME, &at, NULL) == 0);
+    struct timespec patience = { 2, 0 };
+    CHECK(sigtimedwait(&set, NULL, &patience) == SIGRTMIN);
+    CHECK(timer_gettime(timer, &current) == 0 && current.it_value.tv_sec == 0 && current.it_value.tv_nsec == 0);
+    CHECK(timer_delete(timer) == 0);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+    sem_init(&g_timer_thread_ran, 0, 0);
+    struct sigevent thread_event = { .sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_timer_thread };
+    thread_event.sigev_value.sival_int = 5;
+    CHECK(timer_create(CLOCK_MONOTONIC, &thread_event, &timer) == 0);
+    struct itimerspec once = { { 0, 0 }, { 0, 1000 * 1000 } };
+    CHECK(timer_settime(timer, 0, &once, NULL) == 0);
+    struct timespec limit;
+    clock_gettime(CLOCK_REALTIME, &limit);
+    limit.tv_sec += 2;
+    CHECK(sem_timedwait(&g_timer_thread_ran, &limit) == 0 && atomic_load(&g_timer_thread_value) == 5);
+    CHECK(timer_delete(timer) == 0);
+}
+
 // `threads fault`: a thread that dereferences NULL ends the program as Linux ends it
 // (SIGSEGV, status 139), with the kernel's report.
 static void* fault(void* unused)
@@ -622,6 +679,7 @@ int main(int argc, char** argv)
     clock_waits();
     asynchronous_signal();
     interval_timers();
+    posix_timers();
     if (failures)
         return 1;
     puts("threads: ok");

@@ -1,0 +1,133 @@
+// POSIX timers: timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete
+// (timer_create(2)), on the scheduler's signal timers (sched/signal_timer.h). Clocks:
+// CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME (and their _ALARM forms); the CPU-time
+// clocks are refused (no CPU time is accounted). Notifications: SIGEV_SIGNAL, SIGEV_NONE,
+// SIGEV_THREAD_ID (what musl's SIGEV_THREAD uses underneath, with its helper thread).
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
+#include <kernel/syscall/wall_clock.h>
+#include <sched/scheduler.h>
+#include <sched/signal_timer.h>
+
+namespace sys {
+
+namespace {
+
+// struct sigevent as the kernel reads it (asm-generic/siginfo.h).
+struct KernelSigevent {
+    uint64_t value;
+    int32_t signo;
+    int32_t notify;
+    int32_t thread_id; // SIGEV_THREAD_ID
+    int32_t pad[11];
+};
+static_assert(sizeof(KernelSigevent) == 64);
+
+constexpr int kSigevSignal = 0, kSigevNone = 1, kSigevThreadId = 4;
+constexpr int kTimerAbstime = 1;
+constexpr int kSigalrm = 14;
+constexpr int kClockRealtimeAlarm = 8, kClockBoottimeAlarm = 9;
+
+lib::Result<bool> realtime_clock(int clock)
+{
+    switch (clock) {
+    case abi::kClockRealtime: case kClockRealtimeAlarm: return true;
+    case abi::kClockMonotonic: case abi::kClockBoottime: case kClockBoottimeAlarm: return false;
+    case abi::kClockProcessCputimeId: case abi::kClockThreadCputimeId:
+        return lib::Error(lib::Errno::INVAL, "timers on CPU-time clocks are not implemented");
+    }
+    return lib::Error(lib::Errno::INVAL, "unknown clock");
+}
+
+lib::Result<uint64_t> nanoseconds(const abi::Timespec& ts)
+{
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= kNanosPerSecond)
+        return lib::Error(lib::Errno::INVAL, "bad timespec");
+    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
+    return uint64_t(ts.tv_sec < kMaxSeconds ? ts.tv_sec : kMaxSeconds) * kNanosPerSecond + uint64_t(ts.tv_nsec);
+}
+
+abi::Timespec timespec_of(uint64_t ns) { return { int64_t(ns / kNanosPerSecond), int64_t(ns % kNanosPerSecond) }; }
+
+abi::Itimerspec itimerspec_of(sched::TimerSetting setting)
+{
+    return { timespec_of(setting.interval_ns), timespec_of(setting.remaining_ns) };
+}
+
+// Each timer's clock, for absolute times and the realtime offset (ids index it).
+struct TimerClocks {
+    bool realtime[sched::kMaxPosixTimers];
+};
+TimerClocks& timer_clocks()
+{
+    static TimerClocks clocks; // guarded by the KernelSection every system call runs in
+    return clocks;
+}
+
+} // namespace
+
+SysResult timer_create(int clock, const void* event, int* id_out)
+{
+    bool realtime = TRY(realtime_clock(clock));
+    TRY(check_user_range(id_out, sizeof(*id_out), UserAccess::Write));
+    KernelSigevent wanted { 0, kSigalrm, kSigevSignal, 0, {} };
+    if (event) {
+        TRY(check_user_range(event, sizeof(wanted)));
+        wanted = *static_cast<const KernelSigevent*>(event);
+    }
+    int signal = wanted.signo, target = 0;
+    switch (wanted.notify) {
+    case kSigevNone: signal = 0; break;
+    case kSigevSignal: break;
+    case kSigevThreadId:
+        if (!sched::thread_exists(wanted.thread_id))
+            return lib::Error(lib::Errno::INVAL, "SIGEV_THREAD_ID names no thread");
+        target = wanted.thread_id;
+        break;
+    default: return lib::Error(lib::Errno::INVAL, "unsupported sigev_notify");
+    }
+    if (signal < 0 || signal > abi::kSignalCount || (wanted.notify != kSigevNone && signal == 0))
+        return lib::Error(lib::Errno::INVAL, "bad timer signal");
+    // A NULL sigevent: sigev_value.sival_int is the timer id (timer_create(2)).
+    auto kind = event ? sched::TimerValue::Given : sched::TimerValue::TimerId;
+    int id = TRY(sched::create_posix_timer(signal, target, wanted.value, kind));
+    timer_clocks().realtime[id] = realtime;
+    *id_out = id;
+    return 0;
+}
+
+SysResult timer_settime(int id, int flags, const abi::Itimerspec* value, abi::Itimerspec* old)
+{
+    TRY(check_user_range(value, sizeof(*value)));
+    if (old)
+        TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
+    uint64_t when = TRY(nanoseconds(value->it_value));
+    uint64_t interval = TRY(nanoseconds(value->it_interval));
+    if (when && (flags & kTimerAbstime)) {
+        bool realtime = id >= 0 && id < sched::kMaxPosixTimers && timer_clocks().realtime[id];
+        auto now = realtime ? uint64_t(realtime_ns()) : arch::monotonic_ns();
+        when = when > now ? when - now : 1; // already past: expire at once
+    }
+    auto previous = TRY(sched::set_posix_timer(id, when, interval));
+    if (old)
+        *old = itimerspec_of(previous);
+    return 0;
+}
+
+SysResult timer_gettime(int id, abi::Itimerspec* value)
+{
+    TRY(check_user_range(value, sizeof(*value), UserAccess::Write));
+    *value = itimerspec_of(TRY(sched::posix_timer(id)));
+    return 0;
+}
+
+SysResult timer_getoverrun(int id) { return long(TRY(sched::posix_timer_overruns(id))); }
+
+SysResult timer_delete(int id)
+{
+    TRY(sched::delete_posix_timer(id));
+    return 0;
+}
+
+} // namespace sys
