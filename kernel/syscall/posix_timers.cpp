@@ -40,14 +40,6 @@ lib::Result<bool> realtime_clock(int clock)
     return lib::Error(lib::Errno::INVAL, "unknown clock");
 }
 
-lib::Result<uint64_t> nanoseconds(const abi::Timespec& ts)
-{
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= kNanosPerSecond)
-        return lib::Error(lib::Errno::INVAL, "bad timespec");
-    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
-    return uint64_t(ts.tv_sec < kMaxSeconds ? ts.tv_sec : kMaxSeconds) * kNanosPerSecond + uint64_t(ts.tv_nsec);
-}
-
 abi::Timespec timespec_of(uint64_t ns) { return { int64_t(ns / kNanosPerSecond), int64_t(ns % kNanosPerSecond) }; }
 
 abi::Itimerspec itimerspec_of(sched::TimerSetting setting)
@@ -99,11 +91,10 @@ SysResult timer_create(int clock, const void* event, int* id_out)
 
 SysResult timer_settime(int id, int flags, const abi::Itimerspec* value, abi::Itimerspec* old)
 {
-    TRY(check_user_range(value, sizeof(*value)));
     if (old)
         TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
-    uint64_t when = TRY(nanoseconds(value->it_value));
-    uint64_t interval = TRY(nanoseconds(value->it_interval));
+    auto when = uint64_t(TRY(read_timespec(&value->it_value)));
+    auto interval = uint64_t(TRY(read_timespec(&value->it_interval)));
     if (when && (flags & kTimerAbstime)) {
         bool realtime = id >= 0 && id < sched::kMaxPosixTimers && timer_clocks().realtime[id];
         auto now = realtime ? uint64_t(realtime_ns()) : arch::monotonic_ns();

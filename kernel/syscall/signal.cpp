@@ -168,10 +168,7 @@ SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* 
         TRY(check_user_range(info, sizeof(KernelSiginfo), UserAccess::Write));
     uint64_t deadline = 0;
     if (timeout) {
-        TRY(check_user_range(timeout, sizeof(*timeout)));
-        if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= kNanosPerSecond)
-            return lib::Error(lib::Errno::INVAL, "bad timeout");
-        deadline = arch::monotonic_ns() + uint64_t(timeout->tv_sec) * kNanosPerSecond + uint64_t(timeout->tv_nsec);
+        deadline = arch::monotonic_ns() + uint64_t(TRY(read_timespec(timeout)));
     }
     uint64_t wanted = *set & ~kUnblockable, saved = blocked();
     for (;;) {

@@ -1,6 +1,7 @@
 // Helpers shared by the system-call implementations (private to kernel/syscall).
 #pragma once
 
+#include <kernel/syscall/linux_abi.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -22,5 +23,10 @@ lib::Result<void> check_user_range(const void* p, size_t length, UserAccess acce
 lib::Result<size_t> copy_path(const char* path, char* out, size_t size);
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
+
+/// The program's timespec at `ts` in nanoseconds (time.cpp): EFAULT when it cannot be
+/// read, EINVAL for a negative or out-of-range field. Seconds beyond what 64 bits of
+/// nanoseconds hold are clamped: an effectively infinite time, not an overflow.
+lib::Result<int64_t> read_timespec(const linux_abi::Timespec* ts);
 
 } // namespace sys

@@ -35,15 +35,10 @@ lib::Result<uint64_t> futex_deadline(const abi::Timespec* timeout, bool absolute
 {
     if (!timeout)
         return uint64_t(0);
-    TRY(check_user_range(timeout, sizeof(*timeout)));
-    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= kNanosPerSecond)
-        return lib::Error(lib::Errno::INVAL, "bad futex timeout");
-    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
-    int64_t seconds = timeout->tv_sec < kMaxSeconds ? timeout->tv_sec : kMaxSeconds;
-    int64_t amount = seconds * kNanosPerSecond + timeout->tv_nsec;
+    int64_t amount = TRY(read_timespec(timeout));
     auto now = int64_t(arch::monotonic_ns());
     if (!absolute)
-        return uint64_t(now + amount);
+        return uint64_t(now) + uint64_t(amount); // unsigned: a clamped "forever" does not overflow
     if (realtime)
         amount -= realtime_ns() - now; // the same instant on the monotonic clock
     return uint64_t(amount > 0 ? amount : 1); // already past: time out at once

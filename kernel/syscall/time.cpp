@@ -48,15 +48,6 @@ abi::Timespec to_timespec(int64_t ns)
     return { seconds, rest };
 }
 
-lib::Result<int64_t> to_nanoseconds(const abi::Timespec* ts)
-{
-    TRY(check_user_range(ts, sizeof(*ts), UserAccess::Write));
-    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= kNanosPerSecond)
-        return lib::Error(lib::Errno::INVAL, "bad timespec");
-    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
-    int64_t seconds = ts->tv_sec < kMaxSeconds ? ts->tv_sec : kMaxSeconds;
-    return seconds * kNanosPerSecond + ts->tv_nsec;
-}
 
 /// The monotonic instant at which clock `kind` reads `ns`.
 uint64_t monotonic_deadline(ClockKind kind, int64_t ns)
@@ -67,6 +58,16 @@ uint64_t monotonic_deadline(ClockKind kind, int64_t ns)
 }
 
 } // namespace
+
+lib::Result<int64_t> read_timespec(const abi::Timespec* ts)
+{
+    TRY(check_user_range(ts, sizeof(*ts)));
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= kNanosPerSecond)
+        return lib::Error(lib::Errno::INVAL, "bad timespec");
+    constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
+    int64_t seconds = ts->tv_sec < kMaxSeconds ? ts->tv_sec : kMaxSeconds;
+    return seconds * kNanosPerSecond + ts->tv_nsec;
+}
 
 SysResult clock_gettime(int clock, abi::Timespec* ts)
 {
@@ -184,9 +185,11 @@ SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, ab
     auto kind = TRY(clock_kind(clock));
     if (clock == abi::kClockThreadCputimeId)
         return lib::Error(lib::Errno::INVAL, "cannot sleep on the thread CPU clock");
-    int64_t amount = TRY(to_nanoseconds(request));
+    int64_t amount = TRY(read_timespec(request));
     bool absolute = flags & abi::kTimerAbstime;
-    uint64_t deadline = monotonic_deadline(kind, absolute ? amount : now_ns(kind) + amount);
+    int64_t now = now_ns(kind);
+    int64_t until = absolute ? amount : amount > INT64_MAX - now ? INT64_MAX : now + amount; // saturating
+    uint64_t deadline = monotonic_deadline(kind, until);
     if (deadline <= arch::monotonic_ns()) {
         sched::yield();
         return 0;
