@@ -79,5 +79,5 @@ extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
 extern "C" [[noreturn]] void __unmapself(void* base, size_t size)
 {
     sched::KernelSection section;
-    sched::exit_thread_unmapping(reinterpret_cast<uintptr_t>(base), size);
+    sched::exit_thread_unmapping(reinterpret_cast<uintptr_t>(base), size, 0);
 }

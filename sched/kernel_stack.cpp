@@ -33,8 +33,10 @@ lib::Result<KernelStack> allocate_kernel_stack()
         return guarded.error();
     }
     KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
-    for (uintptr_t page = stack.bottom; page < stack.top; page += mm::kPageSize)
-        *reinterpret_cast<volatile uint64_t*>(page) = 0; // populate now: no fault on entry
+    if (auto populated = mm::prefault_writable(stack.bottom, kStackSize); populated.is_error()) {
+        (void)mm::unmap(mapping, length);
+        return populated.error();
+    }
     return with_canary(stack);
 }
 
@@ -70,7 +72,7 @@ void free_dead_threads()
             return;
         free_kernel_stack(thread->interrupt_stack);
         if (thread->interrupt_stack.mapping) // the static boot thread is never deleted
-            thread->unref();
+            delete thread;
     }
 }
 

@@ -9,7 +9,7 @@
 
 namespace sched {
 
-/// A new interrupt stack: mapped, every page touched (an IST stack must never fault) and a
+/// A new interrupt stack: mapped, every page present (an IST stack must never fault) and a
 /// canary at the bottom, above an inaccessible guard page. ENOMEM when it cannot be mapped.
 lib::Result<KernelStack> allocate_kernel_stack();
 void free_kernel_stack(const KernelStack& stack);

@@ -12,6 +12,7 @@
 
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/lapic.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/vm_exit.h>
 
@@ -86,7 +87,7 @@ void switch_to(Thread& previous, Thread& next)
                 continue;
             }
             rearm_timer_locked(*state, current());
-            halt = timer_running();
+            halt = arch::lapic_ready();
         }
         if (halt)
             asm volatile("sti; hlt" ::: "memory"); // sti's one-instruction shadow: no lost wake-up
@@ -106,8 +107,19 @@ void wake_on_timeout(SchedulerState& state, TimerEvent& event, uint64_t)
     make_runnable_locked(state, thread, WakeReason::TimedOut);
 }
 
-void finish_exit(void*)
+// What a detached thread unmaps on its way out (its own stack), or nothing.
+struct ExitUnmap {
+    uintptr_t base;
+    size_t size;
+};
+
+// The last steps of a thread, on its interrupt stack with interrupts off: unmap what it
+// asked (it may be the stack it ran on), clear and wake clear_child_tid, switch away.
+void finish_exit(void* argument)
 {
+    ExitUnmap unmap = *static_cast<const ExitUnmap*>(argument); // a copy: it may lie in the stack unmapped
+    if (unmap.size)
+        unmap_thread_stack(unmap.base, unmap.size);
     auto state = lock_state();
     Thread& self = current();
     self.state = ThreadState::Dead;
@@ -154,7 +166,7 @@ void init_boot_cpu()
     idle.interrupt_stack = idle_interrupt_stack();
     idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
         nullptr);
-    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0 };
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0 };
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
     guarded_state().with([&](SchedulerState& state) { state.threads.push_back(&boot); });
 }
@@ -202,7 +214,7 @@ WakeReason block_locked(LockedState& state, uint64_t deadline_ns, bool interrupt
 lib::Result<int> spawn(const ThreadStart& start)
 {
     free_dead_threads();
-    TRY(start_preemption());
+    start_preemption();
     auto stack = TRY(allocate_kernel_stack());
     auto* thread = new Thread;
     if (!thread) {
@@ -218,7 +230,7 @@ lib::Result<int> spawn(const ThreadStart& start)
     auto state = lock_state();
     if (state->threads.size() >= kMaxThreads) {
         free_kernel_stack(stack);
-        thread->unref();
+        delete thread;
         return lib::Error(lib::Errno::AGAIN, "too many threads");
     }
     thread->tid = ++state->last_tid;
@@ -232,31 +244,17 @@ lib::Result<int> spawn(const ThreadStart& start)
     return thread->tid;
 }
 
-void exit_thread(int status)
+void exit_thread(int status) { exit_thread_unmapping(0, 0, status); }
+
+void exit_thread_unmapping(uintptr_t base, size_t size, int status)
 {
     if (thread_count() <= 1)
         boot::vm_exit(status & 0xff); // the last thread: the program's exit
     Thread& self = current();
     futex_exit_robust_list(self);
+    ExitUnmap unmap { base, size };
     arch::disable_interrupts(); // the interrupt stack becomes the exit stack
-    sched_run_on_stack(self.interrupt_stack.top, finish_exit, nullptr);
-}
-
-void exit_thread_unmapping(uintptr_t base, size_t size)
-{
-    if (thread_count() <= 1)
-        boot::vm_exit(0);
-    Thread& self = current();
-    futex_exit_robust_list(self);
-    struct Range { uintptr_t base; size_t size; };
-    static_assert(sizeof(Range) == 16);
-    Range range { base, size }; // copied below before the stack it lives on goes away
-    arch::disable_interrupts();
-    sched_run_on_stack(self.interrupt_stack.top, [](void* argument) {
-        Range range = *static_cast<Range*>(argument);
-        unmap_thread_stack(range.base, range.size);
-        finish_exit(nullptr);
-    }, &range);
+    sched_run_on_stack(self.interrupt_stack.top, finish_exit, &unmap);
 }
 
 void yield()

@@ -36,7 +36,6 @@ struct SchedulerState {
     SignalTimer real_timer; // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
     SignalTimer* posix_timers[kMaxPosixTimers] = {}; // timer_create's, by id (owned here)
     int last_tid = 1;
-    bool preemption = false; // the APIC timer is on and interrupts are enabled for threads
 };
 
 using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
@@ -49,7 +48,6 @@ struct Cpu {
     Cpu* self;
     Thread* current;
     Thread* idle;
-    uint32_t id;
     uint64_t timer_armed_ns; // the deadline the APIC timer is set for (0: not armed) [sched]
 };
 Cpu& this_cpu();
@@ -84,18 +82,19 @@ void cancel_timer_locked(SchedulerState& state, TimerEvent& event);
 void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info);
 /// A signal for thread `tid`, under the lock; false when it does not live.
 bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const SignalInfo& info);
-/// Wakes the threads whose deadline has passed.
+// timers.cpp
+/// Fires the timer events whose deadline has passed.
 void expire_timers_locked(SchedulerState& state, uint64_t now_ns);
 /// Programs the APIC timer for the next event this CPU needs with `running` on it (the
-/// end of its time slice when others wait, the earliest deadline), or stops it.
+/// end of its time slice when others wait, the earliest deadline), unless it is already
+/// set to fire no later (timers.cpp says why it is never stopped).
 void rearm_timer_locked(SchedulerState& state, const Thread& running);
-/// Brings up the APIC timer (once). Error: the mapping of its registers failed; threads
-/// then still work, without preemption, and idle polls deadlines.
+/// Brings up the APIC timer (once; arch::lapic_ready() says whether it runs). Error: no
+/// APIC, or the mapping of its registers failed; threads then still work, without
+/// preemption, and idle polls deadlines.
 lib::Result<void> start_timer();
-/// Whether the APIC timer interrupts this CPU.
-bool timer_running();
 /// Turns preemption on (once): the timer, and interrupts enabled for application code.
-lib::Result<void> start_preemption();
+void start_preemption();
 
 // futex.cpp
 /// Takes the thread off the futex queue it waits on, if any.

@@ -1,6 +1,6 @@
 // Deadlines and the APIC timer: the timer list (earliest first), the one-shot timer armed
 // for the next event, and preemption at the end of a time slice. Nothing ticks: with one
-// runnable thread and no deadline the timer is stopped.
+// runnable thread and no deadline the timer is not re-armed.
 #include "scheduler_state.h"
 
 #include <sched/scheduler.h>
@@ -50,13 +50,12 @@ arch::InterruptResult on_timer(arch::InterruptFrame& frame)
 // SDM vol. 3A §11.9: a spurious interrupt needs no end-of-interrupt.
 arch::InterruptResult on_spurious(arch::InterruptFrame&) { return arch::InterruptResult::Handled; }
 
-enum class TimerStatus : uint8_t { Off, Running, Failed };
-
 // Brought up on first need (a second thread, a sleep), so that a single-threaded program
-// that never sleeps boots without measuring or programming the APIC.
+// that never sleeps boots without measuring or programming the APIC. Once running,
+// arch::lapic_ready() says so.
 struct TimerSetup {
-    TimerStatus status = TimerStatus::Off;
-    bool preemption = false;
+    bool tried = false;      // start_timer ran (successfully or not)
+    bool preemption = false; // start_preemption ran
 };
 lib::Guarded<TimerSetup, arch::SpinLock>& timer_setup()
 {
@@ -93,7 +92,6 @@ void expire_timers_locked(SchedulerState& state, uint64_t now_ns)
     }
 }
 
-
 void rearm_timer_locked(SchedulerState& state, const Thread& running)
 {
     if (!arch::lapic_ready())
@@ -118,11 +116,10 @@ void rearm_timer_locked(SchedulerState& state, const Thread& running)
 lib::Result<void> start_timer()
 {
     auto setup = timer_setup().lock();
-    if (setup->status == TimerStatus::Running)
+    if (arch::lapic_ready())
         return {};
-    if (setup->status == TimerStatus::Failed)
+    if (std::exchange(setup->tried, true))
         return lib::Error(lib::Errno::NODEV, "no APIC timer");
-    setup->status = TimerStatus::Failed;
     uint64_t base = arch::lapic_physical_base();
     if (!base)
         return lib::Error(lib::Errno::NODEV, "the CPU has no local APIC");
@@ -130,27 +127,20 @@ lib::Result<void> start_timer()
     arch::set_interrupt_handler(arch::kLapicTimerVector, on_timer);
     arch::set_interrupt_handler(arch::kLapicSpuriousVector, on_spurious);
     const char* mode = arch::lapic_init(registers);
-    setup->status = TimerStatus::Running;
     klog::info(klog::Subsystem::Sched, "APIC timer on ({})", mode);
     return {};
 }
 
-bool timer_running()
-{
-    return timer_setup().with([](TimerSetup& setup) { return setup.status == TimerStatus::Running; });
-}
-
-lib::Result<void> start_preemption()
+void start_preemption()
 {
     bool first = timer_setup().with([](TimerSetup& setup) { return !std::exchange(setup.preemption, true); });
     if (!first)
-        return {};
+        return;
     if (auto started = start_timer(); started.is_error())
         klog::warn(klog::Subsystem::Sched, "threads run without preemption: {}", started.error().message);
     // From now on application code runs with interrupts enabled, so the timer can preempt
     // it. Kernel code disables them only where a lock needs it (arch::SpinLock).
     arch::enable_interrupts();
-    return {};
 }
 
 } // namespace sched

@@ -45,9 +45,10 @@ lib::Result<int> spawn(const ThreadStart& start);
 /// frees what it can. The last thread's exit ends the program with `status`.
 [[noreturn]] void exit_thread(int status);
 
-/// Ends the calling thread after unmapping [base, base + size), the stack it runs on
-/// (musl's __unmapself for detached threads): switches to its interrupt stack first.
-[[noreturn]] void exit_thread_unmapping(uintptr_t base, size_t size);
+/// exit_thread, after unmapping [base, base + size) (size 0: nothing), which may be the
+/// stack it runs on (musl's __unmapself for detached threads): the unmapping happens on
+/// the thread's interrupt stack.
+[[noreturn]] void exit_thread_unmapping(uintptr_t base, size_t size, int status);
 
 /// Gives the CPU to the next runnable thread, if any (sched_yield).
 void yield();

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <lib/intrusive_list.h>
-#include <lib/ref_counted.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -52,7 +51,9 @@ struct KernelStack {
     uintptr_t top = 0;
 };
 
-struct Thread : lib::RefCounted<Thread> {
+/// Owned by the scheduler: made by spawn, deleted once Dead and off its interrupt stack
+/// (free_dead_threads). The boot and idle threads are static.
+struct Thread {
     int tid = 0;
     ThreadState state = ThreadState::Runnable; // [sched]
     uintptr_t saved_rsp = 0;                   // [sched] the switch frame, when not running
