@@ -85,12 +85,12 @@ TimerSetting real_timer()
     return setting_of(state->real_timer, arch::monotonic_ns());
 }
 
-lib::Result<int> create_posix_timer(int signal, int target_tid, uint64_t value, TimerValue kind)
+lib::Result<int> create_posix_timer(TimerClock clock, int signal, int target_tid, uint64_t value, TimerValue kind)
 {
     auto* timer = new SignalTimer;
     if (!timer)
         return lib::Error(lib::Errno::NOMEM, "no memory for a timer");
-    *timer = SignalTimer { {}, -1, signal, target_tid, value, 0, 0 };
+    *timer = SignalTimer { {}, clock, -1, signal, target_tid, value, 0, 0 };
     timer->event.fire = fire;
     {
         auto state = lock_state();
@@ -122,6 +122,13 @@ lib::Result<TimerSetting> posix_timer(int id)
     auto state = lock_state();
     SignalTimer* timer = TRY(find_locked(*state, id));
     return setting_of(*timer, arch::monotonic_ns());
+}
+
+lib::Result<TimerClock> posix_timer_clock(int id)
+{
+    auto state = lock_state();
+    SignalTimer* timer = TRY(find_locked(*state, id));
+    return timer->clock;
 }
 
 lib::Result<int> posix_timer_overruns(int id)

@@ -10,14 +10,12 @@ namespace sched {
 
 namespace {
 
-uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
-
 void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const SignalInfo& info)
 {
-    if (!(thread.pending_signals & bit(signal)))
+    if (!(thread.pending_signals & signal_bit(signal)))
         thread.pending_info[signal - 1] = info;
-    thread.pending_signals |= bit(signal);
-    if (thread.state == ThreadState::Blocked && thread.interruptible && !(thread.signal_mask & bit(signal))) {
+    thread.pending_signals |= signal_bit(signal);
+    if (thread.state == ThreadState::Blocked && thread.interruptible && !(thread.signal_mask & signal_bit(signal))) {
         leave_futex_queue_locked(state, thread);
         make_runnable_locked(state, thread, WakeReason::Interrupted);
         rearm_timer_locked(state, current());
@@ -58,9 +56,9 @@ void post_process_signal_locked(SchedulerState& state, int signal, const SignalI
     Thread* target = &current();
     if (target == this_cpu().idle) // a timer that fired while the CPU idled
         target = state.threads.front();
-    for (Thread* thread = state.threads.front(); thread && (target->signal_mask & bit(signal));
+    for (Thread* thread = state.threads.front(); thread && (target->signal_mask & signal_bit(signal));
          thread = state.threads.next(thread)) {
-        if (!(thread->signal_mask & bit(signal)))
+        if (!(thread->signal_mask & signal_bit(signal)))
             target = thread;
     }
     if (target)
@@ -79,7 +77,7 @@ int take_pending_signal_in(uint64_t set, SignalInfo* info)
     if (!ready)
         return 0;
     int signal = __builtin_ctzll(ready) + 1;
-    self.pending_signals &= ~bit(signal);
+    self.pending_signals &= ~signal_bit(signal);
     if (info)
         *info = self.pending_info[signal - 1];
     return signal;

@@ -29,11 +29,11 @@ constexpr int kTimerAbstime = 1;
 constexpr int kSigalrm = 14;
 constexpr int kClockRealtimeAlarm = 8, kClockBoottimeAlarm = 9;
 
-lib::Result<bool> realtime_clock(int clock)
+lib::Result<sched::TimerClock> timer_clock(int clock)
 {
     switch (clock) {
-    case abi::kClockRealtime: case kClockRealtimeAlarm: return true;
-    case abi::kClockMonotonic: case abi::kClockBoottime: case kClockBoottimeAlarm: return false;
+    case abi::kClockRealtime: case kClockRealtimeAlarm: return sched::TimerClock::Realtime;
+    case abi::kClockMonotonic: case abi::kClockBoottime: case kClockBoottimeAlarm: return sched::TimerClock::Monotonic;
     case abi::kClockProcessCputimeId: case abi::kClockThreadCputimeId:
         return lib::Error(lib::Errno::INVAL, "timers on CPU-time clocks are not implemented");
     }
@@ -47,21 +47,11 @@ abi::Itimerspec itimerspec_of(sched::TimerSetting setting)
     return { timespec_of(setting.interval_ns), timespec_of(setting.remaining_ns) };
 }
 
-// Each timer's clock, for absolute times and the realtime offset (ids index it).
-struct TimerClocks {
-    bool realtime[sched::kMaxPosixTimers];
-};
-TimerClocks& timer_clocks()
-{
-    static TimerClocks clocks; // guarded by the KernelSection every system call runs in
-    return clocks;
-}
-
 } // namespace
 
 SysResult timer_create(int clock, const void* event, int* id_out)
 {
-    bool realtime = TRY(realtime_clock(clock));
+    auto on_clock = TRY(timer_clock(clock));
     TRY(check_user_range(id_out, sizeof(*id_out), UserAccess::Write));
     KernelSigevent wanted { 0, kSigalrm, kSigevSignal, 0, {} };
     if (event) {
@@ -83,9 +73,7 @@ SysResult timer_create(int clock, const void* event, int* id_out)
         return lib::Error(lib::Errno::INVAL, "bad timer signal");
     // A NULL sigevent: sigev_value.sival_int is the timer id (timer_create(2)).
     auto kind = event ? sched::TimerValue::Given : sched::TimerValue::TimerId;
-    int id = TRY(sched::create_posix_timer(signal, target, wanted.value, kind));
-    timer_clocks().realtime[id] = realtime;
-    *id_out = id;
+    *id_out = TRY(sched::create_posix_timer(on_clock, signal, target, wanted.value, kind));
     return 0;
 }
 
@@ -96,7 +84,7 @@ SysResult timer_settime(int id, int flags, const abi::Itimerspec* value, abi::It
     auto when = uint64_t(TRY(read_timespec(&value->it_value)));
     auto interval = uint64_t(TRY(read_timespec(&value->it_interval)));
     if (when && (flags & kTimerAbstime)) {
-        bool realtime = id >= 0 && id < sched::kMaxPosixTimers && timer_clocks().realtime[id];
+        bool realtime = TRY(sched::posix_timer_clock(id)) == sched::TimerClock::Realtime;
         auto now = realtime ? uint64_t(realtime_ns()) : arch::monotonic_ns();
         when = when > now ? when - now : 1; // already past: expire at once
     }

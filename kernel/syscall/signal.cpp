@@ -3,10 +3,11 @@
 // sends itself (kill/tkill/tgkill: raise(), abort()) is delivered synchronously, in the
 // sender's context, as soon as it is not blocked: the handler is called directly, or the
 // default action runs. kill(2) picks the caller, else a thread that does not block the
-// signal. A signal for another thread (pthread_kill, or picked by kill) is delivered when
-// that thread next leaves a system call; a blocked wait of it ends with EINTR first. A thread
-// busy in application code without system calls does not see it until then (no frame is
-// pushed onto its stack yet), and handlers get no ucontext. A terminating default action
+// signal. A signal for another thread (pthread_kill, or picked by kill) ends its
+// interruptible wait with EINTR and is delivered when it leaves the system call, or, if it
+// was preempted in program code, through a signal frame before it resumes
+// (signal_frame.h). Handlers run on a system call's way out get a ucontext with the mask
+// and no registers. A terminating default action
 // stops the VM with status 128 + signal, which is what a Linux shell reports for a process
 // killed by that signal (abort() gives 134). Stop signals are ignored: there is no one to
 // continue the program.
@@ -33,8 +34,6 @@ abi::KernelSigaction g_actions[abi::kSignalCount + 1];
 
 uint64_t& blocked() { return sched::current().signal_mask; }
 
-uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
-
 } // namespace
 
 bool ignored_by_default(int signal)
@@ -51,7 +50,7 @@ bool has_handler(int signal)
 abi::KernelSigaction action_for_delivery(int signal)
 {
     abi::KernelSigaction action = g_actions[signal];
-    if (action.handler != abi::kSigDefault && action.handler != abi::kSigIgnore && (action.flags & kSaResethand))
+    if (has_handler(signal) && (action.flags & kSaResethand))
         g_actions[signal].handler = abi::kSigDefault;
     return action;
 }
@@ -65,7 +64,7 @@ void run_handler(int signal, const sched::SignalInfo& sent)
     uint64_t saved_mask = blocked();
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
-        blocked() |= bit(signal);
+        blocked() |= sched::signal_bit(signal);
     if (action.flags & kSaSiginfo) {
         // Called from the system call's way out: the context has no registers to show
         // (gregs are 0, so a handler that looks at REG_RIP sees no code of its own), but

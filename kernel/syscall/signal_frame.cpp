@@ -21,8 +21,6 @@ constexpr uint64_t kRedZone = 128;
 constexpr uint64_t kSettableFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x200;
 constexpr uint64_t kDirectionFlag = 0x400;
 
-uint64_t bit(int signal) { return uint64_t(1) << (signal - 1); }
-
 void save_registers(const arch::InterruptFrame& frame, SignalContext& context)
 {
     const uint64_t values[] = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14,
@@ -94,7 +92,7 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     siginfo = info;
     mask |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
-        mask |= bit(signal);
+        mask |= sched::signal_bit(signal);
     *reinterpret_cast<uint64_t*>(return_slot) = action.restorer; // musl always sets SA_RESTORER
     frame.rip = action.handler;
     frame.rdi = uint64_t(signal);
@@ -151,7 +149,7 @@ KernelSiginfo siginfo_of(int signal, const sched::SignalInfo& info)
 
 bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address)
 {
-    if ((sched::current().signal_mask & bit(signal)) || !has_handler(signal))
+    if ((sched::current().signal_mask & sched::signal_bit(signal)) || !has_handler(signal))
         return false;
     KernelSiginfo info {};
     info.si_signo = signal, info.si_code = code, info.si_addr = address;

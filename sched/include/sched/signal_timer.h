@@ -10,8 +10,12 @@
 
 namespace sched {
 
+/// The clock a POSIX timer's absolute times are on (its deadline is always monotonic).
+enum class TimerClock : uint8_t { Monotonic, Realtime };
+
 struct SignalTimer {
     TimerEvent event;
+    TimerClock clock = TimerClock::Monotonic;
     int id = -1;              // timer_create's id; -1 for ITIMER_REAL
     int signal = 0;           // sent when it expires (0: SIGEV_NONE, nothing is sent)
     int target_tid = 0;       // SIGEV_THREAD_ID's thread; 0: the process
@@ -39,9 +43,12 @@ TimerSetting real_timer();
 /// NULL sigevent).
 enum class TimerValue : uint8_t { Given, TimerId };
 
-/// timer_create: a disarmed timer that will send `signal` (0: none) with `value` to thread
-/// `target_tid` (0: the process). Returns its id. EAGAIN past kMaxPosixTimers, ENOMEM.
-lib::Result<int> create_posix_timer(int signal, int target_tid, uint64_t value, TimerValue kind = TimerValue::Given);
+/// timer_create: a disarmed timer on `clock` that will send `signal` (0: none) with `value`
+/// to thread `target_tid` (0: the process). Returns its id. EAGAIN past kMaxPosixTimers,
+/// ENOMEM.
+lib::Result<int> create_posix_timer(TimerClock clock, int signal, int target_tid, uint64_t value, TimerValue kind);
+/// The clock timer `id` was created on (for timer_settime's TIMER_ABSTIME). EINVAL.
+lib::Result<TimerClock> posix_timer_clock(int id);
 /// timer_settime (relative; the caller converts absolute times): returns the old setting.
 /// EINVAL for an unknown id.
 lib::Result<TimerSetting> set_posix_timer(int id, uint64_t delay_ns, uint64_t interval_ns);

@@ -24,6 +24,9 @@ enum class WakeReason : uint8_t { Woken, TimedOut, Interrupted };
 
 struct SchedulerState;
 
+/// A signal's bit in a mask or pending set (signal 1 is bit 0, as in Linux's sigset_t).
+constexpr uint64_t signal_bit(int signal) { return uint64_t(1) << (signal - 1); }
+
 /// What a handler is told about one pending signal: siginfo's si_code and the fields after
 /// it (asm-generic/siginfo.h: si_pid and si_uid for kill, si_tid and si_overrun for timers;
 /// si_value for both).
