@@ -78,6 +78,7 @@ static void other_handles(void)
     void* self = dlopen(NULL, RTLD_NOW);
     CHECK(self && dlsym(self, "host_version") == (void*)host_version);
     CHECK(dlsym(RTLD_NEXT, "malloc") != NULL); // after the executable: the kernel's malloc
+    CHECK(dlsym(RTLD_NEXT, "host_version") == NULL); // the executable's own: not after it
     CHECK(dlopen("libnot-in-the-image.so", RTLD_NOW) == NULL);
     const char* message = dlerror();
     CHECK(message && strstr(message, "libnot-in-the-image.so"));
