@@ -63,15 +63,6 @@ void run_all_fini()
         run_fini(o->init);
 }
 
-/// The libraries' constructors, dependencies first: reverse load order.
-void run_library_init()
-{
-    for (LoadedObjectInfo* o = g_startup.last_object; o != g_startup.first_object; o = previous_object(*o)) {
-        o->initialized = true; // before: a constructor that dlopens must not run it twice
-        run_init(o->init);
-    }
-}
-
 /// glibc's stack guard has a zero low byte (a string overflow cannot reproduce it); musl
 /// zeroes the second byte instead. Follow glibc, in musl's copy and in the TCB at %fs:0x28
 /// (musl's struct pthread::canary, the slot glibc-compiled code reads).
@@ -113,7 +104,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     if (rtld_fini)
         atexit(rtld_fini); // registered first, so it runs last (glibc order)
     atexit(run_all_fini);
-    run_library_init();
+    initialize_objects_after(g_startup.first_object); // the libraries', dependencies first
     if (fini)
         atexit(fini);
     g_startup.first_object->initialized = true;
