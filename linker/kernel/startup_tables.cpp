@@ -40,6 +40,18 @@ libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
     return info;
 }
 
+/// Gives `module` TLS module id `id` (1-based) at thread-pointer offset `offset`, and
+/// musl's record of it, which every thread's block is built from.
+void place_tls_module(Module& module, const TlsSegment& segment, size_t id, int64_t offset)
+{
+    module.tls_module = id;
+    module.tls_offset = offset;
+    auto* image = reinterpret_cast<const void*>(module.object.bias() + segment.vaddr);
+    libc_shim::program_startup().tls_modules[id - 1] = { image, segment.filesz, segment.memsz, segment.align, offset };
+}
+
+constexpr const char* kTooManyTlsModules = "more than 64 objects with thread-local storage";
+
 } // namespace
 
 lib::Result<void> plan_static_tls(const ModuleList& modules)
@@ -50,23 +62,18 @@ lib::Result<void> plan_static_tls(const ModuleList& modules)
     Module* owners[kMax];
     size_t count = 0;
     for (Module* m = modules.first(); m; m = m->next) {
-        const elf::ProgramHeader* tls = m->image.tls();
+        const std::optional<TlsSegment>& tls = m->image.plan().tls;
         if (!tls)
             continue;
         if (count == kMax)
-            return lib::Error(lib::Errno::TOOBIG, "more than 64 objects with thread-local storage");
-        segments[count] = TlsSegment { tls->vaddr, tls->filesz, tls->memsz, tls->align ? tls->align : 1 };
+            return lib::Error(lib::Errno::TOOBIG, kTooManyTlsModules);
+        segments[count] = *tls;
         owners[count++] = m;
     }
     int64_t offsets[kMax];
     StaticTlsLayout layout = TRY(layout_static_tls(std::span(segments, count), std::span(offsets, count)));
-    for (size_t i = 0; i < count; ++i) {
-        owners[i]->tls_module = i + 1;
-        owners[i]->tls_offset = offsets[i];
-        const TlsSegment& s = segments[i];
-        startup.tls_modules[i] = { reinterpret_cast<const void*>(owners[i]->object.bias() + s.vaddr), s.filesz, s.memsz,
-            s.align, offsets[i] };
-    }
+    for (size_t i = 0; i < count; ++i)
+        place_tls_module(*owners[i], segments[i], i + 1, offsets[i]);
     // The thread pointer gets at least a cache line's alignment, so dlopen'ed modules that
     // ask for up to that much fit in the surplus.
     uint64_t align = layout.align > kDlopenTlsAlign ? layout.align : kDlopenTlsAlign;
@@ -76,12 +83,10 @@ lib::Result<void> plan_static_tls(const ModuleList& modules)
 
 lib::Result<void> place_dlopen_tls(Module& module)
 {
-    const elf::ProgramHeader* tls = module.image.tls();
-    auto& startup = libc_shim::program_startup();
-    osprey_static_tls& layout = startup.tls;
+    osprey_static_tls& layout = libc_shim::program_startup().tls;
     if (layout.count == libc_shim::ProgramStartup::kMaxTlsModules)
-        return lib::Error(lib::Errno::TOOBIG, "more than 64 objects with thread-local storage");
-    TlsSegment segment { tls->vaddr, tls->filesz, tls->memsz, tls->align ? tls->align : 1 };
+        return lib::Error(lib::Errno::TOOBIG, kTooManyTlsModules);
+    const TlsSegment& segment = *module.image.plan().tls;
     if (segment.align > layout.align)
         return lib::Error(lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
     // Lay the new block out below the used part, as if it followed the others at start.
@@ -91,10 +96,7 @@ lib::Result<void> place_dlopen_tls(Module& module)
     StaticTlsLayout grown = TRY(layout_static_tls(both, offsets));
     if (grown.size > layout.capacity)
         return lib::Error(lib::Errno::NOSPC, "no static TLS space left for the object's thread-local storage");
-    module.tls_module = layout.count + 1;
-    module.tls_offset = offsets[1];
-    startup.tls_modules[layout.count] = { reinterpret_cast<const void*>(module.object.bias() + segment.vaddr),
-        segment.filesz, segment.memsz, segment.align, offsets[1] };
+    place_tls_module(module, segment, layout.count + 1, offsets[1]);
     ++layout.count;
     layout.size = grown.size;
     return {};
