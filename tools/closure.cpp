@@ -9,6 +9,8 @@
 #include "elf_dynamic.h"
 #include "kernel_sonames.h"
 
+#include <linker/search_path.h>
+
 #include <deque>
 #include <set>
 
@@ -55,8 +57,12 @@ std::string normal_image_path(const std::string& path)
     return normal;
 }
 
-// A colon-separated DT_RPATH / DT_RUNPATH of `object`, expanded for host and image.
-// Relative entries (relative to the process's working directory in ld.so) are ignored.
+// A colon-separated DT_RPATH / DT_RUNPATH of `object`, expanded for host and image. The
+// image side is the kernel's own expansion (linker::expand_search_entry), so a library is
+// packed where the kernel will look, and an entry the kernel skips (an unknown $TOKEN) is
+// skipped here too. The host side keeps its path as written after the token substitution
+// (no lexical "..": a host directory may be a symlink). Relative entries (relative to the
+// process's working directory in ld.so) have no host directory to search: ignored.
 std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& object)
 {
     std::vector<SearchDir> dirs;
@@ -66,9 +72,10 @@ std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& 
         std::string entry = list.substr(start, end - start);
         start = end + 1;
         std::string host = expand(entry, object.host_origin.string());
-        std::string image = expand(entry, object.image_origin);
-        if (!entry.empty() && host.front() == '/' && image.front() == '/')
-            dirs.push_back({ host, normal_image_path(image) });
+        char image[4096];
+        auto image_dir = linker::expand_search_entry(entry, object.image_origin, image);
+        if (!image_dir.is_error() && host.front() == '/' && (entry.front() == '/' || entry.front() == '$'))
+            dirs.push_back({ host, std::string(image_dir.value()) });
     }
     return dirs;
 }

@@ -159,6 +159,18 @@ TEST_F(CliClosureFiles, RunpathWithOriginMapsIntoTheImage)
     EXPECT_EQ(closure.kernel_sonames, std::vector<std::string> { "libc.so.6" });
 }
 
+// The CLI skips the search entries the kernel's loader skips (linker::expand_search_entry),
+// so it never packs a library where the kernel would not look for it.
+TEST_F(CliClosureFiles, SearchEntriesTheKernelSkipsAreSkipped)
+{
+    write("binAL/libone.so.1", make_elf({ ET_DYN, {}, "", "" })); // where "$ORIGINAL" would lead
+    write("lib/libone.so.1", make_elf({ ET_DYN, {}, "", "" }));
+    fs::path program = write("bin/prog", make_elf({ ET_DYN, { "libone.so.1" }, "$ORIGINAL:$UNKNOWN/lib:$ORIGIN/../lib", "" }));
+    Closure closure = resolve_closure(program, no_system_dirs());
+    ASSERT_EQ(closure.libraries.size(), 1u);
+    EXPECT_EQ(closure.libraries[0].image_path, "/lib/libone.so.1");
+}
+
 TEST_F(CliClosureFiles, RpathIsInheritedButRunpathIsNot)
 {
     write("rp/libdep.so", make_elf({ ET_DYN, {}, "", "" }));
