@@ -60,22 +60,35 @@ lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r
     return {};
 }
 
+/// The thread-local variable a TLS relocation names: symbol `index`'s definition or, for
+/// index 0, the object's own block (the addend is the offset in it).
+lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint32_t index, SymbolResolver& resolver)
+{
+    if (index)
+        return resolve(object, index, false, resolver);
+    if (!object.tls_module)
+        return elf_error("ELF: TLS relocation in an object without PT_TLS");
+    return ResolvedSymbol { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+}
+
+/// Its offset from the thread pointer (static TLS): the block's offset plus the variable's.
+uint64_t thread_pointer_offset(const ResolvedSymbol& d, const elf::Rela& r)
+{
+    return uint64_t(d.tls_offset) + d.address + uint64_t(r.addend);
+}
+
 lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     uint64_t place = object.bias + r.offset;
     uint32_t type = elf::rela_type(r), index = elf::rela_symbol(r);
-    ResolvedSymbol d { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
-    if (index)
-        d = TRY(resolve(object, index, false, resolver));
-    else if (!object.tls_module)
-        return elf_error("ELF: TLS relocation in an object without PT_TLS");
+    ResolvedSymbol d = TRY(tls_definition(object, index, resolver));
     if (type == elf::R_X86_64_DTPMOD64)
         return store64(memory, place, d.tls_module);
     if (type == elf::R_X86_64_DTPOFF64)
         return store64(memory, place, d.address + uint64_t(r.addend));
     if (index == 0 && !object.tls_offset)
         return elf_error("ELF: R_X86_64_TPOFF64 in an object without static TLS");
-    return store64(memory, place, uint64_t(d.tls_offset) + d.address + uint64_t(r.addend));
+    return store64(memory, place, thread_pointer_offset(d, r));
 }
 
 /// R_X86_64_TLSDESC (the GNU2 TLS dialect; "TLS Descriptors for x86-64", Oliva): the
@@ -86,16 +99,14 @@ lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela
     if (!object.tlsdesc_static)
         return elf_error("ELF: R_X86_64_TLSDESC relocation is not supported here");
     uint32_t index = elf::rela_symbol(r);
-    ResolvedSymbol d { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
-    if (index)
-        d = TRY(resolve(object, index, false, resolver));
-    else if (!object.tls_offset)
+    if (index == 0 && !object.tls_offset)
         return elf_error("ELF: R_X86_64_TLSDESC in an object without static TLS");
+    ResolvedSymbol d = TRY(tls_definition(object, index, resolver));
     if (!d.tls_module)
         return elf_error("ELF: R_X86_64_TLSDESC against a symbol without a TLS module");
     uint64_t place = object.bias + r.offset;
     TRY(store64(memory, place, object.tlsdesc_static));
-    return store64(memory, place + 8, uint64_t(d.tls_offset) + d.address + uint64_t(r.addend));
+    return store64(memory, place + 8, thread_pointer_offset(d, r));
 }
 
 lib::Result<void> apply_pc32(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
