@@ -6,12 +6,9 @@
 #include "library_search.h"
 #include "module_loader.h"
 #include "startup_tables.h"
-#include "symbol_binder.h"
 #include <linker/program.h>
-#include <linker/relocate.h>
 
 #include <kernel/console/log.h>
-#include <kernel/fs/root_fs.h>
 #include <kernel/syscall/syscall.h>
 #include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
