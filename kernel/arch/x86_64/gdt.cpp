@@ -8,25 +8,15 @@
 // catches an overflow after the fact (ist_stack_intact, checked on every handler exit);
 // an overflow of more than the 4 KiB guard would reach the stack below it.
 //
-// SMP: each CPU needs its own TSS and IST stacks (an IST stack cannot be shared by two CPUs
-// taking interrupts at once). Today only the boot CPU's set exists.
+// SMP: each CPU has its own GDT, TSS and IST stacks (CpuTables; an IST stack cannot be
+// shared by two CPUs taking interrupts at once). The boot CPU's are static, below; an
+// application processor's come from sched/smp.cpp (gdt_init_secondary).
 #include <kernel/arch/x86_64/gdt.h>
 
 namespace arch {
 
 namespace {
 
-// Intel SDM vol. 3A §8.7, figure 8-11: the 64-bit TSS.
-struct [[gnu::packed]] Tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
-static_assert(sizeof(Tss) == 104);
 static_assert(__builtin_offsetof(Tss, rsp) == 4);
 static_assert(__builtin_offsetof(Tss, ist) == 36);
 static_assert(__builtin_offsetof(Tss, iomap_base) == 102);
@@ -45,8 +35,7 @@ constexpr uint64_t kCanary = 0x05b7e1ca9a2dface;
 constexpr uint64_t kCodeDescriptor = 0x00af9a000000ffff;
 constexpr uint64_t kDataDescriptor = 0x00cf92000000ffff;
 
-alignas(16) constinit uint64_t g_gdt[5] = { 0, kCodeDescriptor, kDataDescriptor, 0, 0 };
-alignas(16) constinit Tss g_tss = {};
+constinit CpuTables g_boot_tables = {};
 
 alignas(4096) uint8_t g_double_fault_stack[kGuardSize + 16384];
 alignas(4096) uint8_t g_nmi_stack[kGuardSize + 16384];
@@ -58,8 +47,8 @@ struct StackArea {
     uint8_t* base;
     size_t size;
 };
-// Indexed by IstSlot - 1.
-constinit const StackArea kStacks[kIstSlotCount] = {
+// The boot CPU's, indexed by IstSlot - 1.
+constinit const StackArea kBootStacks[kIstSlotCount] = {
     { g_double_fault_stack, sizeof(g_double_fault_stack) },
     { g_nmi_stack, sizeof(g_nmi_stack) },
     { g_machine_check_stack, sizeof(g_machine_check_stack) },
@@ -67,19 +56,29 @@ constinit const StackArea kStacks[kIstSlotCount] = {
     { g_interrupt_stack, sizeof(g_interrupt_stack) },
 };
 
-const StackArea& area(IstSlot slot) { return kStacks[size_t(slot) - 1]; }
+// This CPU's tables: its GDTR holds the address of CpuTables::gdt, the first member.
+CpuTables& this_cpu_tables()
+{
+    struct [[gnu::packed]] {
+        uint16_t limit;
+        uint64_t base;
+    } gdtr;
+    asm volatile("sgdt %0" : "=m"(gdtr));
+    return *reinterpret_cast<CpuTables*>(gdtr.base);
+}
+static_assert(__builtin_offsetof(CpuTables, gdt) == 0);
 
 // A 16-byte available 64-bit TSS descriptor (SDM vol. 3A §8.2.3, figure 8-4), in two slots.
-void set_tss_descriptor(uint64_t base, uint32_t limit)
+void set_tss_descriptor(uint64_t (&gdt)[5], uint64_t base, uint32_t limit)
 {
-    g_gdt[kTssSelector / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40)
+    gdt[kTssSelector / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40)
         | (uint64_t((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-    g_gdt[kTssSelector / 8 + 1] = base >> 32;
+    gdt[kTssSelector / 8 + 1] = base >> 32;
 }
 
-void load_tables()
+void load_tables(CpuTables& tables)
 {
-    DescriptorPointer pointer = { sizeof(g_gdt) - 1, reinterpret_cast<uint64_t>(g_gdt) };
+    DescriptorPointer pointer = { sizeof(tables.gdt) - 1, reinterpret_cast<uint64_t>(tables.gdt) };
     // The far return reloads %cs. Step over the red zone first: this function's own locals
     // may live there (the kernel is not built with -mno-red-zone).
     asm volatile("lgdt %0\n\t"
@@ -100,32 +99,47 @@ void load_tables()
                  : "rax", "memory");
 }
 
+void init_tables(CpuTables& tables, const IstStackBounds (&stacks)[kIstSlotCount])
+{
+    tables.gdt[0] = 0;
+    tables.gdt[1] = kCodeDescriptor;
+    tables.gdt[2] = kDataDescriptor;
+    for (size_t i = 0; i < kIstSlotCount; ++i) {
+        tables.stacks[i] = stacks[i];
+        *reinterpret_cast<uint64_t*>(stacks[i].bottom) = kCanary;
+        tables.tss.ist[i] = stacks[i].top; // 16-byte aligned: the sizes are multiples of 4 KiB
+    }
+    tables.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap (ring 0 needs none)
+    set_tss_descriptor(tables.gdt, reinterpret_cast<uint64_t>(&tables.tss), sizeof(Tss) - 1);
+    load_tables(tables);
+}
+
 } // namespace
 
 void gdt_init()
 {
+    IstStackBounds stacks[kIstSlotCount];
     for (size_t i = 0; i < kIstSlotCount; ++i) {
-        auto bounds = ist_stack(IstSlot(i + 1));
-        *reinterpret_cast<uint64_t*>(bounds.bottom) = kCanary;
-        g_tss.ist[i] = bounds.top; // 16-byte aligned: the sizes are multiples of 4 KiB
+        auto base = reinterpret_cast<uintptr_t>(kBootStacks[i].base);
+        stacks[i] = { base, base + kGuardSize, base + kBootStacks[i].size };
     }
-    g_tss.iomap_base = sizeof(Tss); // no I/O permission bitmap (ring 0 needs none)
-    set_tss_descriptor(reinterpret_cast<uint64_t>(&g_tss), sizeof(Tss) - 1);
-    load_tables();
+    init_tables(g_boot_tables, stacks);
 }
 
-void set_interrupt_stack(uintptr_t top) { g_tss.ist[size_t(IstSlot::Interrupt) - 1] = top; }
-
-IstStackBounds ist_stack(IstSlot slot)
+void gdt_init_secondary(CpuTables& tables, const IstStackBounds (&stacks)[kIstSlotCount])
 {
-    auto base = reinterpret_cast<uintptr_t>(area(slot).base);
-    return { base, base + kGuardSize, base + area(slot).size };
+    init_tables(tables, stacks);
 }
+
+void set_interrupt_stack(uintptr_t top) { this_cpu_tables().tss.ist[size_t(IstSlot::Interrupt) - 1] = top; }
+
+IstStackBounds ist_stack(IstSlot slot) { return this_cpu_tables().stacks[size_t(slot) - 1]; }
 
 uint8_t ist_slot_containing(uintptr_t address)
 {
+    const CpuTables& tables = this_cpu_tables();
     for (size_t i = 0; i < kIstSlotCount; ++i) {
-        auto bounds = ist_stack(IstSlot(i + 1));
+        const IstStackBounds& bounds = tables.stacks[i];
         if (address >= bounds.guard && address < bounds.top)
             return uint8_t(i + 1);
     }

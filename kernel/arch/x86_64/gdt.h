@@ -37,18 +37,46 @@ struct IstStackBounds {
     uintptr_t top;
 };
 
-/// Loads the kernel GDT and TSS on the boot CPU and reloads %cs, %ds, %es, %ss (%fs and %gs
-/// keep their selectors; their bases are set through MSRs). Call once, before idt_init().
+/// Intel SDM vol. 3A §8.7, figure 8-11: the 64-bit TSS.
+struct [[gnu::packed]] Tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+static_assert(sizeof(Tss) == 104);
+
+/// One CPU's descriptor tables: its GDT (whose TSS descriptor is its own: a TSS cannot be
+/// loaded on two CPUs), its TSS and the bounds of its IST stacks. The boot CPU's live in
+/// static storage; sched/smp.cpp makes one per application processor. The CPU finds its
+/// own through SGDT (the GDT is the first member), so no per-CPU pointer is needed here.
+struct CpuTables {
+    alignas(16) uint64_t gdt[5];
+    alignas(16) Tss tss;
+    IstStackBounds stacks[kIstSlotCount]; // indexed by IstSlot - 1
+};
+
+/// Loads the boot CPU's static GDT and TSS and reloads %cs, %ds, %es, %ss (%fs and %gs keep
+/// their selectors; their bases are set through MSRs). Call once, before idt_init().
 void gdt_init();
+
+/// The same for an application processor, with `tables` (which must live as long as the
+/// CPU runs) and the IST stacks in `stacks` (indexed by IstSlot - 1; the interrupt slot's
+/// is the first thread's interrupt stack). Writes a canary at the bottom of each.
+void gdt_init_secondary(CpuTables& tables, const IstStackBounds (&stacks)[kIstSlotCount]);
 
 /// Makes `top` the interrupt stack (IstSlot::Interrupt) of this CPU: the scheduler gives
 /// each thread its own, so a preempted thread's frame stays put while others run.
 void set_interrupt_stack(uintptr_t top);
 
-/// Bounds of the stack behind `slot` (for IstSlot::Interrupt: the boot thread's).
+/// Bounds of this CPU's stack behind `slot` (for IstSlot::Interrupt: the one it started
+/// with: the boot thread's on the boot CPU).
 IstStackBounds ist_stack(IstSlot slot);
 
-/// The IST stack that contains `address`, or 0 if none does. Used to tell whether an
+/// This CPU's IST stack that contains `address`, or 0 if none does. Used to tell whether an
 /// exception interrupted a handler running on the same stack (its frame is then lost).
 uint8_t ist_slot_containing(uintptr_t address);
 

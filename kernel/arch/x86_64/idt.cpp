@@ -55,6 +55,11 @@ void idt_init()
     auto stubs = reinterpret_cast<uint64_t>(interrupt_stubs);
     for (size_t vector = 0; vector < 256; ++vector)
         g_idt[vector] = make_gate(stubs + vector * kStubStride, ist_slot_for(uint8_t(vector)));
+    idt_load();
+}
+
+void idt_load()
+{
     IdtPointer pointer = { sizeof(g_idt) - 1, reinterpret_cast<uint64_t>(g_idt) };
     asm volatile("lidt %0" ::"m"(pointer) : "memory");
 }
@@ -63,6 +68,8 @@ void set_interrupt_handler(uint8_t vector, InterruptHandler handler)
 {
     __atomic_store_n(&g_handlers[vector], handler, __ATOMIC_RELEASE);
 }
+
+InterruptHandler interrupt_handler(uint8_t vector) { return __atomic_load_n(&g_handlers[vector], __ATOMIC_ACQUIRE); }
 
 extern "C" void interrupt_dispatch(InterruptFrame* frame)
 {

@@ -34,8 +34,10 @@ using InterruptHandler = InterruptResult (*)(InterruptFrame& frame);
 
 constexpr uint8_t kFirstExternalVector = 32;
 
-/// Installs the IDT on the boot CPU. Call once, after gdt_init().
+/// Builds the IDT and loads it on the boot CPU. Call once, after gdt_init().
 void idt_init();
+/// Loads the same IDT on an application processor.
+void idt_load();
 
 /// The IST stack `vector` runs on: its own for #DF, NMI and #MC; one for the other
 /// exceptions (0-31); one for external interrupts (32-255).
@@ -44,6 +46,9 @@ IstSlot ist_slot_for(uint8_t vector);
 /// Installs `handler` for `vector` (replacing any previous one; nullptr removes it).
 /// Call with interrupts disabled or before the vector can fire.
 void set_interrupt_handler(uint8_t vector, InterruptHandler handler);
+
+/// The handler installed for `vector`, or nullptr.
+InterruptHandler interrupt_handler(uint8_t vector);
 
 /// The C++ side of every entry stub (called from interrupt_entry.S only).
 extern "C" void interrupt_dispatch(InterruptFrame* frame);
