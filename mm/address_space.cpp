@@ -64,6 +64,7 @@ public:
             pte = (pte & kPteAddressMask) | pte_bits(area.prot, pte & PteFilePage);
             flush_page(virt);
         });
+        flush_remote_tlbs(); // mprotect is done when no CPU can use the old rights
     }
 
     bool move(uintptr_t from, uintptr_t to, size_t length) override
@@ -83,6 +84,7 @@ public:
             flush_page(virt);
         });
         release_page_tables(from, from + length);
+        flush_remote_tlbs();
         return true;
     }
 };
@@ -139,7 +141,7 @@ void release_pages(uintptr_t start, uintptr_t end)
     bool cleared = false;
     for_each_pte(start, end, [&](uint64_t virt, uint64_t& pte) {
         if ((pte & PteBacked) && !(pte & PteFilePage))
-            free_frame(pte & kPteAddressMask);
+            free_frame_after_flush(pte & kPteAddressMask);
         pte = 0;
         flush_page(virt);
         cleared = true;
@@ -148,6 +150,7 @@ void release_pages(uintptr_t start, uintptr_t end)
     // by its maker: see release_page_tables): a range never touched costs no second walk.
     if (cleared)
         release_page_tables(start, end);
+    flush_remote_tlbs(); // and only then are the frames free
 }
 
 uint64_t pte_bits(int prot, bool file_page)

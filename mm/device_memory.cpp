@@ -27,7 +27,7 @@ lib::Result<volatile void*> map_device_memory(uint64_t phys, size_t length)
         if (!pte)
             return lib::Error(lib::Errno::NOMEM, "map_device_memory: no frame for a page table");
         *pte = (first + off) | PtePresent | PteWritable | PteWriteThrough | PteCacheDisable | PteGlobal | PteNoExecute;
-        flush_page(virt + off);
+        flush_page_local(virt + off); // a new entry in a window never mapped before
     }
     g_next_offset += bytes;
     return reinterpret_cast<volatile void*>(virt + (phys - first));

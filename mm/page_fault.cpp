@@ -149,7 +149,10 @@ lib::Result<void> fill_entry(const Area& area, uint64_t virt, Access access)
     } else {
         *pte = TRY(file_page_entry(area, virt, access));
     }
-    flush_page(virt);
+    if (entry & PtePresent)
+        flush_page(virt); // an entry other CPUs may cache changed (copy on write, a write enabled)
+    else
+        flush_page_local(virt);
     return {};
 }
 

@@ -9,6 +9,7 @@
 #include <mm/page_frames_internal.h>
 
 #include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/tlb.h>
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/boot/vm_exit.h>
 
@@ -117,7 +118,7 @@ uint64_t* pte_for(uint64_t virt, bool create)
                     uint64_t made_frame = *made_entry & kPteAddressMask;
                     *made_entry = 0;
                     flush_page(virt);
-                    free_frame(made_frame);
+                    free_frame_after_flush(made_frame);
                 }
                 return nullptr;
             }
@@ -181,7 +182,7 @@ bool prune(uint64_t* table, int shift, uint64_t start, uint64_t end)
                 uint64_t frame = entry & kPteAddressMask;
                 entry = 0;
                 flush_page(virt); // INVLPG also drops the paging-structure caches (SDM vol. 3A §4.10.4.1)
-                free_frame(frame);
+                free_frame_after_flush(frame);
                 freed = true;
             }
         }
@@ -209,6 +210,56 @@ void walk_ptes(uint64_t start, uint64_t end, PteVisitor visit, void* context)
         walk(g_pml4, 39, start, end, visit, context);
 }
 
-void flush_page(uint64_t virt) { asm volatile("invlpg (%0)" ::"r"(virt) : "memory"); }
+void flush_page_local(uint64_t virt) { asm volatile("invlpg (%0)" ::"r"(virt) : "memory"); }
+
+namespace {
+
+// Pages whose entries changed since the other CPUs last flushed (one range covering them
+// all), and the frames those entries pointed at, which are freed only once no CPU can
+// reach them through its TLB: another CPU could otherwise still write to a frame that
+// was already handed out again. Guarded by the big kernel lock, as all of mm is
+// (sched/kernel_lock.cpp).
+struct RemoteFlush {
+    static constexpr size_t kMaxFrames = 64;
+    uint64_t start = UINT64_MAX;
+    uint64_t end = 0;
+    uint64_t frames[kMaxFrames];
+    size_t frame_count = 0;
+};
+
+RemoteFlush& remote_flush()
+{
+    static RemoteFlush pending;
+    return pending;
+}
+
+} // namespace
+
+void flush_page(uint64_t virt)
+{
+    flush_page_local(virt);
+    RemoteFlush& pending = remote_flush();
+    pending.start = virt < pending.start ? virt : pending.start;
+    pending.end = virt + kPageSize > pending.end ? virt + kPageSize : pending.end;
+}
+
+void flush_remote_tlbs()
+{
+    RemoteFlush& pending = remote_flush();
+    if (pending.start < pending.end)
+        arch::tlb_shootdown(pending.start, pending.end);
+    pending.start = UINT64_MAX, pending.end = 0;
+    for (size_t i = 0; i < pending.frame_count; ++i)
+        free_frame(pending.frames[i]);
+    pending.frame_count = 0;
+}
+
+void free_frame_after_flush(uint64_t phys)
+{
+    RemoteFlush& pending = remote_flush();
+    if (pending.frame_count == RemoteFlush::kMaxFrames)
+        flush_remote_tlbs();
+    pending.frames[pending.frame_count++] = phys;
+}
 
 } // namespace mm

@@ -11,7 +11,7 @@ namespace sched {
 
 namespace {
 
-constexpr size_t kStackSize = 16384;
+constexpr size_t kStackSize = kKernelStackSize;
 constexpr uint64_t kCanary = 0x7e4d5a0c0ffee11dull;
 
 alignas(4096) constinit uint8_t g_idle_interrupt_stack[kStackSize];
@@ -24,16 +24,16 @@ KernelStack with_canary(KernelStack stack)
 
 } // namespace
 
-lib::Result<KernelStack> allocate_kernel_stack()
+lib::Result<KernelStack> allocate_kernel_stack(size_t size)
 {
-    size_t length = mm::kPageSize + kStackSize;
+    size_t length = mm::kPageSize + size;
     auto mapping = TRY(mm::map_anonymous(0, length, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
     if (auto guarded = mm::protect(mapping, mm::kPageSize, mm::ProtNone); guarded.is_error()) {
         (void)mm::unmap(mapping, length);
         return guarded.error();
     }
     KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
-    if (auto populated = mm::prefault_writable(stack.bottom, kStackSize); populated.is_error()) {
+    if (auto populated = mm::prefault_writable(stack.bottom, size); populated.is_error()) {
         (void)mm::unmap(mapping, length);
         return populated.error();
     }

@@ -9,9 +9,12 @@
 
 namespace sched {
 
+/// A thread's interrupt stack (and an AP's other IST stacks) unless asked otherwise.
+constexpr size_t kKernelStackSize = 16384;
+
 /// A new interrupt stack: mapped, every page present (an IST stack must never fault) and a
 /// canary at the bottom, above an inaccessible guard page. ENOMEM when it cannot be mapped.
-lib::Result<KernelStack> allocate_kernel_stack();
+lib::Result<KernelStack> allocate_kernel_stack(size_t size = kKernelStackSize);
 void free_kernel_stack(const KernelStack& stack);
 /// The boot thread's: the static interrupt IST stack of kernel/arch/x86_64/gdt.cpp.
 KernelStack boot_interrupt_stack();

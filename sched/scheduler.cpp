@@ -16,6 +16,8 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/vm_exit.h>
 
+#include <cpuid.h>
+
 extern "C" void sched_switch_stacks(uintptr_t* save_rsp, uintptr_t next_rsp);
 extern "C" [[noreturn]] void sched_run_on_stack(uintptr_t top, void (*fn)(void*), void* arg);
 extern "C" char sched_thread_trampoline[];
@@ -24,7 +26,7 @@ namespace sched {
 
 namespace {
 
-// One CPU today (the boot CPU); SMP brings one Cpu and idle thread per CPU.
+// The boot CPU's; each AP's is made by smp.cpp.
 constinit Cpu g_boot_cpu = {};
 
 // The boot flow of execution (thread 1) and CPU 0's idle thread live in static storage:
@@ -69,31 +71,10 @@ void switch_to(Thread& previous, Thread& next)
     Cpu& cpu = this_cpu();
     previous.fs_base = arch::rdmsr(arch::kMsrFsBase);
     cpu.current = &next;
+    next.cpu = &cpu;
     arch::set_interrupt_stack(next.interrupt_stack.top);
     arch::wrmsr(arch::kMsrFsBase, next.fs_base);
     sched_switch_stacks(&previous.saved_rsp, next.saved_rsp);
-}
-
-[[noreturn]] void idle_loop()
-{
-    for (;;) {
-        arch::disable_interrupts();
-        bool halt;
-        {
-            auto state = lock_state();
-            expire_timers_locked(*state, arch::monotonic_ns());
-            if (!state->run_queue.empty()) {
-                switch_away_locked(state);
-                continue;
-            }
-            rearm_timer_locked(*state, current());
-            halt = arch::lapic_ready();
-        }
-        if (halt)
-            asm volatile("sti; hlt" ::: "memory"); // sti's one-instruction shadow: no lost wake-up
-        else
-            asm volatile("sti; pause" ::: "memory"); // no timer: poll the deadlines
-    }
 }
 
 int idle_entry(void*) { idle_loop(); }
@@ -135,6 +116,40 @@ void finish_exit(void* argument)
 
 LockedState lock_state() { return guarded_state().lock(); }
 
+void idle_loop()
+{
+    Cpu& cpu = this_cpu();
+    for (;;) {
+        arch::disable_interrupts();
+        bool halt;
+        {
+            auto state = lock_state();
+            state->halted_cpus &= ~(uint64_t(1) << cpu.index);
+            expire_timers_locked(*state, arch::monotonic_ns());
+            if (!state->run_queue.empty()) {
+                switch_away_locked(state);
+                continue;
+            }
+            rearm_timer_locked(*state, current());
+            halt = arch::lapic_ready();
+            if (halt) // make_runnable_locked wakes it with an IPI
+                state->halted_cpus |= uint64_t(1) << cpu.index;
+        }
+        if (halt)
+            asm volatile("sti; hlt" ::: "memory"); // sti's one-instruction shadow: no lost wake-up
+        else
+            asm volatile("sti; pause" ::: "memory"); // no timer: poll the deadlines
+    }
+}
+
+void add_cpu_locked(SchedulerState& state, Cpu& cpu)
+{
+    cpu.index = unsigned(state.cpu_count);
+    state.cpus[state.cpu_count++] = &cpu;
+}
+
+unsigned this_cpu_index() { return this_cpu().index; }
+
 void release_lock_after_first_switch()
 {
     guarded_state().raw_lock().unlock(arch::SpinLock::Token::InterruptsWereOn);
@@ -166,9 +181,15 @@ void init_boot_cpu()
     idle.interrupt_stack = idle_interrupt_stack();
     idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
         nullptr);
-    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0 };
+    unsigned a, b, c, d;
+    __get_cpuid(1, &a, &b, &c, &d); // EBX[31:24]: the initial APIC ID, as the APIC reads it
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24 };
+    boot.cpu = &g_boot_cpu;
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
-    guarded_state().with([&](SchedulerState& state) { state.threads.push_back(&boot); });
+    guarded_state().with([&](SchedulerState& state) {
+        state.threads.push_back(&boot);
+        add_cpu_locked(state, g_boot_cpu);
+    });
 }
 
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason)
@@ -178,6 +199,15 @@ void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reas
     thread.wake_reason = reason;
     thread.interruptible = false;
     state.run_queue.push_back(&thread);
+    // A halted CPU runs it at once; with none, this CPU's time slice makes room for it.
+    uint64_t halted = state.halted_cpus & ~(uint64_t(1) << this_cpu().index);
+    if (halted) {
+        unsigned index = unsigned(__builtin_ctzll(halted));
+        state.halted_cpus &= ~(uint64_t(1) << index);
+        arch::lapic_send_ipi(uint8_t(state.cpus[index]->apic_id), arch::kRescheduleVector);
+    } else {
+        rearm_timer_locked(state, current());
+    }
 }
 
 void switch_away_locked(LockedState& state)
@@ -192,7 +222,13 @@ void switch_away_locked(LockedState& state)
     next->started_ns = arch::monotonic_ns();
     rearm_timer_locked(*state, *next);
     check_kernel_stack(previous);
+    // Blocking inside the kernel lets other threads' kernel code run meanwhile.
+    bool in_kernel = previous.kernel_depth > 0;
+    if (in_kernel)
+        release_kernel_lock_for_switch();
     switch_to(previous, *next);
+    if (in_kernel) // running again; the big lock comes first in the lock order
+        state.unlocked([] { reacquire_kernel_lock(); });
 }
 
 WakeReason block_locked(LockedState& state, uint64_t deadline_ns, bool interruptible)
@@ -215,6 +251,7 @@ lib::Result<int> spawn(const ThreadStart& start)
 {
     free_dead_threads();
     start_preemption();
+    start_secondary_cpus();
     auto stack = TRY(allocate_kernel_stack());
     auto* thread = new Thread;
     if (!thread) {

@@ -5,6 +5,7 @@
 #include <sched/signal_timer.h>
 #include <sched/thread.h>
 
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <lib/guarded.h>
 #include <lib/intrusive_list.h>
@@ -26,6 +27,22 @@ struct FutexTable {
     ThreadQueue& bucket(uintptr_t address) { return buckets[(address >> 2) % kBuckets]; }
 };
 
+/// Most CPUs the scheduler runs on (abi::acpi::kMaxProcessors).
+constexpr size_t kMaxCpus = 64;
+
+/// Per-CPU data, reached through %gs (its first word points at itself). Fields marked
+/// [sched] are guarded by the scheduler lock; the others are written once, before the CPU
+/// runs threads.
+struct Cpu {
+    Cpu* self;
+    Thread* current;
+    Thread* idle;
+    uint64_t timer_armed_ns; // the deadline the APIC timer is set for (0: not armed) [sched]
+    unsigned index;          // 0 for the boot CPU, then in the order they came up
+    uint32_t apic_id;
+};
+Cpu& this_cpu();
+
 /// Everything the scheduler lock guards.
 struct SchedulerState {
     ThreadQueue run_queue;  // runnable threads that are not running, FIFO
@@ -36,6 +53,9 @@ struct SchedulerState {
     SignalTimer real_timer; // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
     SignalTimer* posix_timers[kMaxPosixTimers] = {}; // timer_create's, by id (owned here)
     int last_tid = 1;
+    Cpu* cpus[kMaxCpus] = {}; // the CPUs running threads, by index
+    size_t cpu_count = 0;
+    uint64_t halted_cpus = 0; // by index: idle CPUs waiting in HLT for an interrupt
 };
 
 using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
@@ -43,20 +63,12 @@ using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
 /// The scheduler's state, locked.
 LockedState lock_state();
 
-/// Per-CPU data, reached through %gs (its first word points at itself).
-struct Cpu {
-    Cpu* self;
-    Thread* current;
-    Thread* idle;
-    uint64_t timer_armed_ns; // the deadline the APIC timer is set for (0: not armed) [sched]
-};
-Cpu& this_cpu();
-
 /// Time slice of a thread when others are runnable.
 constexpr uint64_t kTimeSliceNs = 4'000'000;
 
 /// Makes `thread` runnable (at the back of the run queue) with `reason`; takes it off the
-/// timer list. The caller has taken it off any wait queue.
+/// timer list, and wakes a halted CPU to run it (or arms this CPU's time slice). The
+/// caller has taken it off any wait queue.
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason);
 /// Switches away from the current thread, which the caller has already queued somewhere
 /// (run queue, a wait queue) or marked Dead. Returns when the thread runs again, with the
@@ -67,6 +79,33 @@ void switch_away_locked(LockedState& state);
 WakeReason block_locked(LockedState& state, uint64_t deadline_ns, bool interruptible);
 /// A new thread's first step: releases the lock its starting switch held.
 void release_lock_after_first_switch();
+/// The idle loop of this CPU (runs as its idle thread): runs whatever becomes runnable,
+/// halts in between.
+[[noreturn]] void idle_loop();
+/// Makes `cpu` one that runs threads (under the lock): the boot CPU at init, each AP once
+/// it is up.
+void add_cpu_locked(SchedulerState& state, Cpu& cpu);
+/// An interrupt that asks this CPU to look again: at the run queue, its time slice and
+/// the current thread's pending signals (the timer, the reschedule IPI).
+/// `timer_fired`: this CPU's one-shot timer went off (it is no longer armed).
+arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_fired);
+
+/// Runs a scheduler step the timer left for when the kernel is left (need_resched).
+void leave_kernel_slow();
+
+// kernel_lock.cpp
+/// Releases the big kernel lock held by the current thread, which is about to switch away
+/// with kernel_depth > 0; reacquire_kernel_lock takes it back when it runs again.
+void release_kernel_lock_for_switch();
+void reacquire_kernel_lock();
+/// Installs the page-fault handler that takes the big kernel lock (needed once a second
+/// CPU runs: on one, nothing else runs while a handler does).
+void install_locked_fault_handlers();
+
+// smp.cpp
+/// Starts the other processors the VM has (once; the first spawn calls it). They join the
+/// scheduler as they come up.
+void start_secondary_cpus();
 
 /// Most threads at once (the thread table has no fixed size; this bounds kernel memory
 /// a runaway program can take with interrupt stacks).

@@ -6,6 +6,8 @@
 
 #include <sched/scheduler.h>
 
+#include <kernel/arch/x86_64/lapic.h>
+
 namespace sched {
 
 namespace {
@@ -19,7 +21,14 @@ void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const
         leave_futex_queue_locked(state, thread);
         make_runnable_locked(state, thread, WakeReason::Interrupted);
         rearm_timer_locked(state, current());
+        return;
     }
+    // Running on another CPU: interrupt it, so that the signal runs now (preemption_point)
+    // even if the thread makes no system call.
+    Cpu* cpu = thread.cpu;
+    bool running_elsewhere = cpu && cpu != &this_cpu() && cpu->current == &thread;
+    if (running_elsewhere && !(thread.signal_mask & signal_bit(signal)))
+        arch::lapic_send_ipi(uint8_t(cpu->apic_id), arch::kRescheduleVector);
 }
 
 Thread* find_locked(SchedulerState& state, int tid)

@@ -21,9 +21,43 @@ constinit SignalDelivery g_signal_delivery = nullptr;
 arch::InterruptResult on_timer(arch::InterruptFrame& frame)
 {
     arch::lapic_end_of_interrupt();
+    return preemption_point(frame, true);
+}
+
+// Another CPU made a thread runnable for this one, or sent a signal to the thread running
+// here: the same look as at a timer interrupt.
+arch::InterruptResult on_reschedule(arch::InterruptFrame& frame)
+{
+    arch::lapic_end_of_interrupt();
+    return preemption_point(frame, false);
+}
+
+// SDM vol. 3A §11.9: a spurious interrupt needs no end-of-interrupt.
+arch::InterruptResult on_spurious(arch::InterruptFrame&) { return arch::InterruptResult::Handled; }
+
+// Brought up on first need (a second thread, a sleep), so that a single-threaded program
+// that never sleeps boots without measuring or programming the APIC. Once running,
+// arch::lapic_ready() says so.
+struct TimerSetup {
+    bool tried = false;      // start_timer ran (successfully or not)
+    bool preemption = false; // start_preemption ran
+};
+lib::Guarded<TimerSetup, arch::SpinLock>& timer_setup()
+{
+    static lib::Guarded<TimerSetup, arch::SpinLock> setup;
+    return setup;
+}
+
+} // namespace
+
+void set_signal_delivery(SignalDelivery deliver) { g_signal_delivery = deliver; }
+
+arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_fired)
+{
     {
         auto state = lock_state();
-        this_cpu().timer_armed_ns = 0; // it fired (one-shot)
+        if (timer_fired)
+            this_cpu().timer_armed_ns = 0; // it fired (one-shot)
         uint64_t now = arch::monotonic_ns();
         expire_timers_locked(*state, now);
         Thread& self = current();
@@ -46,26 +80,6 @@ arch::InterruptResult on_timer(arch::InterruptFrame& frame)
         g_signal_delivery(frame);
     return arch::InterruptResult::Handled;
 }
-
-// SDM vol. 3A §11.9: a spurious interrupt needs no end-of-interrupt.
-arch::InterruptResult on_spurious(arch::InterruptFrame&) { return arch::InterruptResult::Handled; }
-
-// Brought up on first need (a second thread, a sleep), so that a single-threaded program
-// that never sleeps boots without measuring or programming the APIC. Once running,
-// arch::lapic_ready() says so.
-struct TimerSetup {
-    bool tried = false;      // start_timer ran (successfully or not)
-    bool preemption = false; // start_preemption ran
-};
-lib::Guarded<TimerSetup, arch::SpinLock>& timer_setup()
-{
-    static lib::Guarded<TimerSetup, arch::SpinLock> setup;
-    return setup;
-}
-
-} // namespace
-
-void set_signal_delivery(SignalDelivery deliver) { g_signal_delivery = deliver; }
 
 void add_timer_locked(SchedulerState& state, TimerEvent& event, uint64_t deadline_ns)
 {
@@ -126,6 +140,7 @@ lib::Result<void> start_timer()
     auto registers = TRY(mm::map_device_memory(base, mm::kPageSize));
     arch::set_interrupt_handler(arch::kLapicTimerVector, on_timer);
     arch::set_interrupt_handler(arch::kLapicSpuriousVector, on_spurious);
+    arch::set_interrupt_handler(arch::kRescheduleVector, on_reschedule);
     const char* mode = arch::lapic_init(registers);
     klog::info(klog::Subsystem::Sched, "APIC timer on ({})", mode);
     return {};

@@ -2,6 +2,7 @@
 // Brings the machine up, mounts the image, and hands over to the program.
 #include <drivers/virtio/kernel/ktest.h>
 #include <drivers/virtio/kernel/probe.h>
+#include <kernel/arch/x86_64/ap_start.h>
 #include <kernel/arch/x86_64/cpu.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/io.h>
@@ -89,6 +90,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);
     mm::init(*info);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
+    sched::set_secondary_cpu_hardware(info->rsdp_paddr, arch::find_ap_trampoline_page(start_info_paddr, *info,
+        std::span(static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries)));
     libc_shim::init_kernel_libc(); // musl's malloc, stdio and errno for the kernel itself
     boot::trace(abi::BootMilestone::MemoryUp);
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));

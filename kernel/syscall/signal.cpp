@@ -60,7 +60,11 @@ namespace {
 
 void run_handler(int signal, const sched::SignalInfo& sent)
 {
-    abi::KernelSigaction action = action_for_delivery(signal);
+    abi::KernelSigaction action;
+    {
+        sched::KernelSection section; // the dispositions are kernel state
+        action = action_for_delivery(signal);
+    }
     uint64_t saved_mask = blocked();
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
@@ -83,7 +87,7 @@ void run_handler(int signal, const sched::SignalInfo& sent)
 
 void deliver(int signal, const sched::SignalInfo& sent)
 {
-    uint64_t handler = g_actions[signal].handler;
+    uint64_t handler = __atomic_load_n(&g_actions[signal].handler, __ATOMIC_RELAXED); // run_handler reads it again, locked
     if (handler == abi::kSigIgnore || (handler == abi::kSigDefault && ignored_by_default(signal)))
         return;
     if (handler != abi::kSigDefault)

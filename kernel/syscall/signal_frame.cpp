@@ -60,6 +60,7 @@ static_assert(sizeof(StackDescription) == 24);
 
 void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSiginfo& info)
 {
+    sched::KernelSectionInHandler section; // dispositions and the address space are kernel state
     abi::KernelSigaction action = action_for_delivery(signal);
     if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && ignored_by_default(signal)))
         return;

@@ -126,8 +126,11 @@ SysResult sched_getaffinity(int tid, size_t size, void* mask)
     if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
         return lib::Error(lib::Errno::INVAL, "mask too small or not a multiple of 8 bytes");
     TRY(check_user_range(mask, sizeof(uint64_t), UserAccess::Write));
-    uint64_t one_cpu = 1;
-    memcpy(mask, &one_cpu, sizeof(one_cpu));
+    // Every processor the VM has (threads are not pinned: sched_setaffinity is accepted
+    // and not enforced). glibc's and musl's sysconf(_SC_NPROCESSORS_ONLN) count these bits.
+    size_t count = sched::processor_count();
+    uint64_t cpus = count >= 64 ? ~uint64_t(0) : (uint64_t(1) << count) - 1;
+    memcpy(mask, &cpus, sizeof(cpus));
     return long(sizeof(uint64_t)); // bytes written: the kernel's cpumask size
 }
 
@@ -137,17 +140,23 @@ SysResult sched_setaffinity(int tid, size_t size, const void* mask)
     if (size == 0)
         return lib::Error(lib::Errno::INVAL, "empty CPU mask");
     TRY(check_user_range(mask, 1));
-    if (!(*static_cast<const uint8_t*>(mask) & 1))
-        return lib::Error(lib::Errno::INVAL, "the mask has no CPU that is online (CPU 0)");
-    return 0;
+    size_t count = sched::processor_count();
+    uint64_t cpus = count >= 64 ? ~uint64_t(0) : (uint64_t(1) << count) - 1;
+    uint64_t wanted = 0;
+    memcpy(&wanted, mask, size < sizeof(wanted) ? size : sizeof(wanted));
+    if (!(wanted & cpus))
+        return lib::Error(lib::Errno::INVAL, "the mask has no CPU that is online");
+    return 0; // accepted, not enforced: any thread runs on any CPU
 }
 
 SysResult getcpu(unsigned* cpu, unsigned* node)
 {
-    for (unsigned* out : { cpu, node }) {
-        if (out) {
-            TRY(check_user_range(out, sizeof(*out), UserAccess::Write));
-            *out = 0;
+    unsigned values[2] = { sched::this_cpu_index(), 0 }; // one NUMA node
+    unsigned* outs[2] = { cpu, node };
+    for (size_t i = 0; i < 2; ++i) {
+        if (outs[i]) {
+            TRY(check_user_range(outs[i], sizeof(unsigned), UserAccess::Write));
+            *outs[i] = values[i];
         }
     }
     return 0;

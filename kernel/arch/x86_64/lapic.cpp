@@ -1,6 +1,7 @@
 #include <kernel/arch/x86_64/lapic.h>
 
 #include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/arch/x86_64/tsc.h>
 
 #include <cpuid.h>
@@ -10,6 +11,9 @@ namespace arch {
 namespace {
 
 // Register offsets, SDM vol. 3A §11.4.1, table 11-1.
+constexpr uint32_t kId = 0x20, kIcrLow = 0x300, kIcrHigh = 0x310;
+constexpr uint32_t kIcrPending = 1 << 12, kIcrAssert = 1 << 14, kIcrAllButSelf = 3 << 18;
+constexpr uint32_t kIcrInit = 5 << 8, kIcrStartup = 6 << 8; // delivery modes, §11.6.1
 constexpr uint32_t kEoi = 0xb0, kSpurious = 0xf0, kTaskPriority = 0x80, kLvtTimer = 0x320;
 constexpr uint32_t kTimerInitialCount = 0x380, kTimerCurrentCount = 0x390, kTimerDivide = 0x3e0;
 constexpr uint32_t kMsrApicBase = 0x1b, kMsrTscDeadline = 0x6e0;
@@ -18,8 +22,9 @@ constexpr uint32_t kTimerModeTscDeadline = 2 << 17; // LVT timer bits 18:17, §1
 constexpr uint32_t kDivideBy1 = 0xb;                // §11.5.4, figure 11-10
 constexpr uint64_t kCalibrationNs = 2'000'000;
 
-// One CPU today; with SMP each CPU has its own APIC at the same address (the registers
-// are per CPU), so this stays one mapping.
+// Each CPU has its own APIC at the same physical address (the registers are per CPU), so
+// one mapping serves all; the timer mode and rate are the same on all (one CPU model).
+// Written once by lapic_init on the boot CPU, read-only afterwards.
 struct Lapic {
     volatile uint32_t* registers = nullptr;
     bool tsc_deadline = false;
@@ -75,6 +80,65 @@ const char* lapic_init(volatile void* registers)
     g_lapic.timer_hz = measure_timer_hz();
     write(kLvtTimer, kLapicTimerVector); // one-shot, unmasked
     return "one-shot";
+}
+
+void lapic_init_secondary()
+{
+    wrmsr(kMsrApicBase, rdmsr(kMsrApicBase) | (1 << 11));
+    write(kSpurious, kApicSoftwareEnable | kLapicSpuriousVector);
+    write(kTaskPriority, 0);
+    if (g_lapic.tsc_deadline) {
+        write(kLvtTimer, kTimerModeTscDeadline | kLapicTimerVector);
+    } else {
+        write(kTimerDivide, kDivideBy1);
+        write(kLvtTimer, kLapicTimerVector);
+    }
+}
+
+uint8_t lapic_id() { return uint8_t(read(kId) >> 24); }
+
+namespace {
+
+// Writes the interrupt command register (high half first: the write of the low half
+// sends) with interrupts off, so that a handler sending its own IPI cannot come between
+// the two writes, and waits until the APIC accepted it.
+void send_command(uint8_t apic_id, uint32_t command)
+{
+    bool interrupts_were_on = interrupts_enabled();
+    disable_interrupts();
+    write(kIcrHigh, uint32_t(apic_id) << 24);
+    write(kIcrLow, command);
+    while (read(kIcrLow) & kIcrPending)
+        asm volatile("pause");
+    if (interrupts_were_on)
+        enable_interrupts();
+}
+
+// Busy-waits `ns` nanoseconds of monotonic time.
+void delay_ns(uint64_t ns)
+{
+    uint64_t start = monotonic_ns();
+    while (monotonic_ns() - start < ns)
+        asm volatile("pause");
+}
+
+} // namespace
+
+void lapic_send_ipi(uint8_t apic_id, uint8_t vector) { send_command(apic_id, vector); }
+
+void lapic_send_ipi_to_others(uint8_t vector) { send_command(0, kIcrAllButSelf | vector); }
+
+void lapic_start_processor(uint8_t apic_id, uint64_t page)
+{
+    // The MP spec's delays (10 ms after INIT, 200 us after each STARTUP) are for real
+    // hardware; virtual CPUs (KVM's in-kernel APIC, QEMU) take the IPIs at once, as Linux
+    // also assumes for modern processors. A short pause keeps the order visible.
+    send_command(apic_id, kIcrInit | kIcrAssert);
+    delay_ns(10'000);
+    auto vector = uint32_t(page >> 12);
+    send_command(apic_id, kIcrStartup | vector);
+    delay_ns(10'000);
+    send_command(apic_id, kIcrStartup | vector);
 }
 
 bool lapic_ready() { return g_lapic.registers != nullptr; }

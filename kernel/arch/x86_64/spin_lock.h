@@ -9,6 +9,8 @@
 // (sched/scheduler.cpp), which hands the lock to the thread it switches to.
 #pragma once
 
+#include <kernel/arch/x86_64/tlb.h>
+
 #include <cstdint>
 
 namespace arch {
@@ -37,8 +39,12 @@ public:
         Token token = interrupts_enabled() ? Token::InterruptsWereOn : Token::InterruptsWereOff;
         disable_interrupts();
         while (__atomic_exchange_n(&m_locked, true, __ATOMIC_ACQUIRE)) {
-            while (__atomic_load_n(&m_locked, __ATOMIC_RELAXED))
+            // Interrupts are off: answer TLB shootdowns here, or their sender (which may be
+            // the one this CPU waits for) would wait for this CPU forever.
+            while (__atomic_load_n(&m_locked, __ATOMIC_RELAXED)) {
+                tlb_service_pending();
                 asm volatile("pause");
+            }
         }
         return token;
     }

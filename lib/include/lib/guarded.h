@@ -32,6 +32,15 @@ public:
             if (m_owner)
                 m_owner->m_lock.unlock(m_token);
         }
+        /// Releases the lock while `function()` runs, then takes it again: for a wait that
+        /// must not hold it (the data may have changed when it returns).
+        template<typename Function>
+        void unlocked(Function&& function)
+        {
+            m_owner->m_lock.unlock(m_token);
+            function();
+            m_token = m_owner->m_lock.lock();
+        }
         T* operator->() { return &m_owner->m_value; }
         T& operator*() { return m_owner->m_value; }
 

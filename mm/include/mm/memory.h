@@ -27,6 +27,13 @@ constexpr uint64_t page_round_up(uint64_t v) { return (v + kPageSize - 1) & ~uin
 /// direct map) and switches to them, dropping the boot identity map. Call once, early.
 void init(const arch::PvhStartInfo& start_info);
 
+/// Makes the other CPUs drop the translations of every page whose entry changed or went
+/// away since the last call (arch::tlb_shootdown over one range covering them), then
+/// frees the frames those entries pointed at. munmap, mprotect and mremap call it before
+/// they return; sched calls it before it releases the big kernel lock (mm's callers hold
+/// it), so the other CPUs' TLBs agree with the page tables whenever the lock is free.
+void flush_remote_tlbs();
+
 /// Kernel virtual address of a physical address, through the direct map.
 void* phys_to_virt(uint64_t phys);
 /// Physical address behind a direct-map or kernel-image address.

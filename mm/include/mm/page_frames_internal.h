@@ -35,8 +35,15 @@ constexpr uint64_t kPteAddressMask = 0x000f'ffff'ffff'f000ull;
 /// creating the paging structures on the way when `create` is set; nullptr if absent (or
 /// ENOMEM while creating).
 uint64_t* pte_for(uint64_t virt, bool create);
-/// Invalidates the TLB entry of one page.
+/// Invalidates this CPU's TLB entry of one page whose entry changed or went away, and
+/// notes it for the other CPUs (flush_remote_tlbs, memory.h).
 void flush_page(uint64_t virt);
+/// Frees a frame that a page-table entry pointed at, after the other CPUs dropped the
+/// entry (at the next flush_remote_tlbs, or sooner when many wait).
+void free_frame_after_flush(uint64_t phys);
+/// Invalidates this CPU's TLB entry only: for an entry that was not present before (no CPU
+/// caches a not-present entry, SDM vol. 3A §4.10.2.3).
+void flush_page_local(uint64_t virt);
 
 using PteVisitor = void (*)(void* context, uint64_t virt, uint64_t& pte);
 /// Calls visit(context, virt, pte) for every lower-half 4 KiB page in [start, end) whose

@@ -1,11 +1,13 @@
 // The scheduler: threads, switching, blocking and waking, preemption by the local APIC
 // timer. docs/architecture.md ("Threads") has the whole picture.
 //
-// First cut (issue 12): one CPU. Every scheduler structure (run queue, timer list, futex
-// table, thread table) sits behind one interrupt-disabling spinlock. Kernel code is never
-// preempted: a system call, a page fault or the linker runs to its end or until it blocks
-// (KernelSection), which on one CPU keeps the kernel's other state consistent without
-// locks of its own. Application code is preempted at the end of its time slice.
+// Every scheduler structure (run queue, timer list, futex table, thread table, the CPUs)
+// sits behind one interrupt-disabling spinlock. Application code runs on every CPU at once
+// and is preempted at the end of its time slice. Kernel code (a system call, a page
+// fault, the linker) holds the big kernel lock (KernelSection): it is never preempted and
+// runs on one CPU at a time, to its end or until it blocks, which lets the kernel's other
+// state (mm, the fd table, the loaded modules) stay consistent without locks of its own
+// for now. The scheduler's lock is taken inside the big lock, never the other way round.
 #pragma once
 
 #include <sched/thread.h>
@@ -85,23 +87,46 @@ bool thread_exists(int tid);
 /// Number of threads alive (not Dead).
 size_t thread_count();
 
-/// Runs a scheduler step the timer left for when the kernel is left (need_resched).
-void leave_kernel_slow();
+/// Takes the big kernel lock for the calling thread (nests: kernel_depth counts).
+void enter_kernel();
+/// Drops one level; the last one releases the lock (after the other CPUs flushed what mm
+/// changed: mm::flush_remote_tlbs) and runs a switch the timer left for then.
+void leave_kernel();
 
-/// A region of kernel code that must not be preempted by another thread's kernel code
-/// (the one-CPU form of the big kernel lock): system calls, the linker, dlopen. It nests.
-/// Blocking inside one (sleep_until) is allowed and lets other threads in.
+/// A region of kernel code that holds the big kernel lock: system calls, the linker,
+/// dlopen. It nests. Blocking inside one (sleep_until, a futex wait) releases the lock
+/// until the thread runs again, as Linux's old BKL did: kernel state may change across a
+/// block.
 class KernelSection {
 public:
-    KernelSection() { ++current().kernel_depth; }
-    ~KernelSection()
-    {
-        Thread& self = current();
-        if (--self.kernel_depth == 0 && __atomic_load_n(&self.need_resched, __ATOMIC_RELAXED))
-            leave_kernel_slow();
-    }
+    KernelSection() { enter_kernel(); }
+    ~KernelSection() { leave_kernel(); }
     KernelSection(const KernelSection&) = delete;
     KernelSection& operator=(const KernelSection&) = delete;
 };
+
+/// The big kernel lock for an exception or interrupt handler that reaches kernel state
+/// (a page fault reads the address space, signal delivery maps the frame): taken unless
+/// the thread holds it already; never switches threads. Call with no spinlock held.
+class KernelSectionInHandler {
+public:
+    KernelSectionInHandler();
+    ~KernelSectionInHandler();
+    KernelSectionInHandler(const KernelSectionInHandler&) = delete;
+    KernelSectionInHandler& operator=(const KernelSectionInHandler&) = delete;
+
+private:
+    bool m_took;
+};
+
+/// Where the secondary CPUs are described and may start: the ACPI RSDP (0: search the BIOS
+/// area) and a free page below 1 MiB for their start-up code (0: none, they stay off). Call
+/// once at boot; nothing starts until the second thread does (start_secondary_cpus).
+void set_secondary_cpu_hardware(uint64_t rsdp_address, uint64_t trampoline_page);
+
+/// The processors the VM has (ACPI MADT; 1 without one), found on first use.
+size_t processor_count();
+/// This CPU's number, 0 to processor_count() - 1 (sched_getcpu).
+unsigned this_cpu_index();
 
 } // namespace sched

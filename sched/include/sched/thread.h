@@ -23,6 +23,7 @@ enum class ThreadState : uint8_t {
 enum class WakeReason : uint8_t { Woken, TimedOut, Interrupted };
 
 struct SchedulerState;
+struct Cpu;
 
 /// A signal's bit in a mask or pending set (signal 1 is bit 0, as in Linux's sigset_t).
 constexpr uint64_t signal_bit(int signal) { return uint64_t(1) << (signal - 1); }
@@ -71,8 +72,9 @@ struct Thread {
     uint32_t futex_bitset = 0;
     bool interruptible = false;   // a signal may end the wait (EINTR)
 
-    // Preemption: a thread in the kernel (a system call, the linker) is not preempted; a
-    // timer that wanted to switch leaves need_resched for when it leaves the kernel.
+    // Preemption: a thread in the kernel (a system call, the linker) holds the big kernel
+    // lock and is not preempted; a timer that wanted to switch leaves need_resched for when
+    // it leaves the kernel. A running thread with kernel_depth > 0 holds the lock.
     uint32_t kernel_depth = 0;
     bool need_resched = false; // [sched]
 
@@ -91,6 +93,7 @@ struct Thread {
 
     lib::ListNode all_node;         // on the thread table [sched]
     uint64_t started_ns = 0;        // when this run began (time slices) [sched]
+    Cpu* cpu = nullptr;             // the CPU it runs or last ran on [sched]
 };
 
 } // namespace sched
