@@ -91,7 +91,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     mm::init(*info);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
     sched::set_secondary_cpu_hardware(info->rsdp_paddr, arch::find_ap_trampoline_page(start_info_paddr, *info,
-        std::span(static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries)));
+        std::span(static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries),
+        c_string_at(info->cmdline_paddr).size()));
     libc_shim::init_kernel_libc(); // musl's malloc, stdio and errno for the kernel itself
     boot::trace(abi::BootMilestone::MemoryUp);
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));

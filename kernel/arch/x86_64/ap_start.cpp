@@ -25,7 +25,7 @@ bool overlaps(uint64_t page, uint64_t start, uint64_t length)
 } // namespace
 
 uint64_t find_ap_trampoline_page(uint64_t start_info_address, const PvhStartInfo& info,
-    std::span<const PvhMemmapEntry> memory_map)
+    std::span<const PvhMemmapEntry> memory_map, size_t cmdline_length)
 {
     // The highest candidate first: low pages are where firmware and VMMs put their data.
     for (uint64_t page = kLowMemoryEnd - kPageSize; page >= kPageSize; page -= kPageSize) {
@@ -35,7 +35,7 @@ uint64_t find_ap_trampoline_page(uint64_t start_info_address, const PvhStartInfo
         if (!ram || overlaps(page, start_info_address, sizeof(PvhStartInfo))
             || overlaps(page, info.memmap_paddr, info.memmap_entries * sizeof(PvhMemmapEntry))
             || overlaps(page, info.modlist_paddr, info.nr_modules * sizeof(PvhModule))
-            || overlaps(page, info.cmdline_paddr, 4096)) // the command line's length is unknown here
+            || overlaps(page, info.cmdline_paddr, cmdline_length + 1))
             continue;
         return page;
     }

@@ -23,10 +23,10 @@ static_assert(sizeof(ApSlot) == 24);
 
 /// A 4 KiB page below 1 MiB (and above page 0, where the real-mode interrupt table lives)
 /// that the memory map calls RAM and that holds none of what the VMM handed over (the
-/// start_info at `start_info_address`, its memory map, module list, command lines), or 0.
-/// Called with the start_info and memory map reachable at the given pointers.
+/// start_info at `start_info_address`, its memory map, module list, the command line of
+/// `cmdline_length` bytes), or 0.
 uint64_t find_ap_trampoline_page(uint64_t start_info_address, const PvhStartInfo& info,
-    std::span<const PvhMemmapEntry> memory_map);
+    std::span<const PvhMemmapEntry> memory_map, size_t cmdline_length);
 
 /// Copies the trampoline to physical `page` (reachable at `page_address` in the kernel's
 /// mapping of the first GiB) with `slots` and the kernel's page-table root `kernel_cr3`.
