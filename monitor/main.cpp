@@ -1,5 +1,6 @@
 // osprey-monitor: boots the Osprey kernel ELF with an image on /dev/kvm (see options.h).
 // Exit status: the guest's own (0..255, 112 kernel panic), else run_state.h's statuses.
+#include "acpi_tables.h"
 #include "boot_trace.h"
 #include "exit_port.h"
 #include "kernel_loader.h"
@@ -115,7 +116,10 @@ std::optional<Failure> load_guest(const Options& options, const std::string& cmd
     BootModule image { image_address(memory.ram_size()), uint64_t(st.st_size) };
     if (auto mapped = memory.map_file_readonly(fd, image.address, image.size); mapped.is_error())
         return Failure { kExitHostFailure, "cannot map the image: " + describe(mapped.error()) };
-    auto info = write_boot_info(memory, { cmdline, std::span(&image, 1) });
+    auto acpi = write_acpi_tables(memory, options.cpus);
+    if (acpi.is_error())
+        return Failure { kExitBadInput, std::string("cannot describe the CPUs: ") + acpi.error().message };
+    auto info = write_boot_info(memory, { cmdline, std::span(&image, 1), acpi.value() });
     if (info.is_error())
         return Failure { kExitBadInput, std::string("cannot pass the command line: ") + info.error().message };
     start_info = info.value();

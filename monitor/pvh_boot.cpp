@@ -66,6 +66,7 @@ lib::Result<uint64_t> write_boot_info(const GuestMemory& memory, const BootInfoR
     info.nr_modules = uint32_t(request.modules.size());
     info.modlist_paddr = request.modules.empty() ? 0 : kModulesAddress;
     info.cmdline_paddr = kCmdlineAddress;
+    info.rsdp_paddr = request.rsdp_address;
     info.memmap_paddr = kMemmapAddress;
     info.memmap_entries = uint32_t(map.size());
     TRY(store(memory, kStartInfoAddress, info));

@@ -6,6 +6,7 @@
 // Guest-physical layout made by the monitor:
 //   0x6000            hvm_start_info, then the module list and the memory map
 //   0x10000..0x90000  the command line (NUL-terminated)
+//   0xe0000           the ACPI tables (acpi_tables.h), in the reserved hole
 //   0x100000..        the kernel's PT_LOAD segments, then free RAM up to ram_size
 //   image_base        the image file, read-only, E820 "reserved" (not RAM)
 //   0xd0000000        virtio-mmio devices (virtio_mmio.device= on the command line)
@@ -33,6 +34,7 @@ struct BootModule {
 struct BootInfoRequest {
     std::string_view cmdline;
     std::span<const BootModule> modules; // module 0 is the image
+    uint64_t rsdp_address = 0;           // the ACPI tables (acpi_tables.h), 0 for none
 };
 
 /// Writes start_info, modules, memory map and command line into `memory`. The map lists

@@ -73,10 +73,10 @@ bool read_physical(void*, uint64_t address, void* out, size_t length)
 uint64_t search_rsdp()
 {
     for (uint64_t address = 0xe0000; address < 0x100000; address += 16) {
-        abi::acpi::Rsdp rsdp;
-        read_physical(nullptr, address, &rsdp, abi::acpi::kRsdpV1Size);
-        if (memcmp(rsdp.signature, abi::acpi::kRsdpSignature, 8) == 0
-            && abi::acpi::checksum_byte(&rsdp, abi::acpi::kRsdpV1Size) == 0)
+        acpi::Rsdp rsdp;
+        read_physical(nullptr, address, &rsdp, acpi::kRsdpV1Size);
+        if (memcmp(rsdp.signature, acpi::kRsdpSignature, 8) == 0
+            && acpi::checksum_byte(&rsdp, acpi::kRsdpV1Size) == 0)
             return address;
     }
     return 0;
@@ -87,12 +87,12 @@ void discover(SmpSetup& found, uint64_t rsdp_address)
     found.discovered = true;
     if (!rsdp_address)
         rsdp_address = search_rsdp();
-    std::unique_ptr<uint8_t[]> scratch(new uint8_t[2 * abi::acpi::kMaxTableSize]);
+    std::unique_ptr<uint8_t[]> scratch(new uint8_t[2 * acpi::kMaxTableSize]);
     if (!rsdp_address || !scratch) {
         klog::debug(klog::Subsystem::Sched, "no ACPI tables: one CPU");
         return;
     }
-    auto processors = abi::acpi::find_processors(read_physical, nullptr, rsdp_address, scratch.get());
+    auto processors = acpi::find_processors(read_physical, nullptr, rsdp_address, scratch.get());
     if (!processors.count) {
         klog::warn(klog::Subsystem::Sched, "ACPI at {:#x}: {}; running on one CPU", rsdp_address, processors.error);
         return;

@@ -1,15 +1,17 @@
 // The few ACPI tables Osprey reads and writes to learn which processors a VM has (ACPI 6.5,
 // §5.2.5 RSDP, §5.2.6 system description table header, §5.2.8 XSDT, §5.2.12 MADT). The
-// kernel reads them (QEMU's firmware makes them; kernel/arch/x86_64/acpi.cpp), the
+// kernel reads them (QEMU's firmware makes them; sched/smp.cpp), the
 // monitor writes a minimal set for its own VMs (monitor/acpi_tables.cpp), and host tests
 // check each against the other. Portable: no allocation, the caller supplies the reads.
+// (Namespace `acpi`, not `abi::acpi`: host code that includes <cxxabi.h> has an `abi`
+// namespace alias of its own.)
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-namespace abi::acpi {
+namespace acpi {
 
 constexpr char kRsdpSignature[8] = { 'R', 'S', 'D', ' ', 'P', 'T', 'R', ' ' };
 
@@ -194,4 +196,4 @@ inline Processors find_processors(PhysicalReader read, void* context, uint64_t r
     return found;
 }
 
-} // namespace abi::acpi
+} // namespace acpi
