@@ -5,6 +5,7 @@
 #include <sched/signal_timer.h>
 #include <sched/thread.h>
 
+#include <abi/acpi.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <lib/guarded.h>
@@ -103,6 +104,8 @@ void reacquire_kernel_lock();
 void install_locked_fault_handlers();
 
 // smp.cpp
+/// The I/O APICs the ACPI MADT lists (discovered on first use), into `out`; returns how many.
+size_t io_apics(acpi::IoApic (&out)[acpi::kMaxIoApics]);
 /// Starts the other processors the VM has (once; the first spawn calls it). They join the
 /// scheduler as they come up.
 void start_secondary_cpus();

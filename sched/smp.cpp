@@ -34,6 +34,8 @@ struct SmpSetup {
     bool started = false;
     size_t processor_count = 1;
     uint32_t apic_ids[kMaxCpus] = {};
+    acpi::IoApic io_apics[acpi::kMaxIoApics] = {};
+    size_t io_apic_count = 0;
 };
 
 lib::Guarded<SmpSetup, arch::SpinLock>& smp_setup()
@@ -99,6 +101,8 @@ void discover(SmpSetup& found, uint64_t rsdp_address)
     }
     found.processor_count = processors.count;
     memcpy(found.apic_ids, processors.apic_ids, processors.count * sizeof(uint32_t));
+    found.io_apic_count = processors.io_apic_count;
+    memcpy(found.io_apics, processors.io_apics, processors.io_apic_count * sizeof(acpi::IoApic));
 }
 
 arch::IstStackBounds bounds_of(const KernelStack& stack) { return { stack.mapping, stack.bottom, stack.top }; }
@@ -138,20 +142,34 @@ void set_secondary_cpu_hardware(uint64_t rsdp_address, uint64_t trampoline_page)
     });
 }
 
-size_t processor_count()
+namespace {
+
+// The discovered setup (discovering it on first use).
+SmpSetup discovered_setup()
 {
     SmpSetup copy = smp_setup().with([](SmpSetup& setup) { return setup; });
     if (copy.discovered)
-        return copy.processor_count;
+        return copy;
     discover(copy, copy.rsdp_address); // outside the spinlock: it allocates and maps
-    smp_setup().with([&](SmpSetup& setup) {
+    return smp_setup().with([&](SmpSetup& setup) {
         if (!setup.discovered) {
-            setup.discovered = true;
-            setup.processor_count = copy.processor_count;
-            memcpy(setup.apic_ids, copy.apic_ids, sizeof(setup.apic_ids));
+            bool started = setup.started;
+            setup = copy;
+            setup.started = started;
         }
+        return setup;
     });
-    return copy.processor_count;
+}
+
+} // namespace
+
+size_t processor_count() { return discovered_setup().processor_count; }
+
+size_t io_apics(acpi::IoApic (&out)[acpi::kMaxIoApics])
+{
+    SmpSetup setup = discovered_setup();
+    memcpy(out, setup.io_apics, sizeof(out));
+    return setup.io_apic_count;
 }
 
 void start_secondary_cpus()

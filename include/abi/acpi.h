@@ -106,11 +106,23 @@ constexpr size_t kMaxProcessors = 64;
 /// Largest table the reader accepts (QEMU's MADT for 288 CPUs is under 3 KiB).
 constexpr size_t kMaxTableSize = 16384;
 
+constexpr size_t kMaxIoApics = 4;
+
+/// An I/O APIC: where its registers are and the first global system interrupt (GSI) its
+/// pins deliver.
+struct IoApic {
+    uint32_t address;
+    uint32_t gsi_base;
+};
+
 /// What find_processors found: the APIC IDs of the processors that are enabled or can be
-/// brought online, in MADT order, at most kMaxProcessors.
+/// brought online, in MADT order, at most kMaxProcessors; and the I/O APICs, at most
+/// kMaxIoApics.
 struct Processors {
     uint32_t apic_ids[kMaxProcessors];
     size_t count = 0;
+    IoApic io_apics[kMaxIoApics];
+    size_t io_apic_count = 0;
     const char* error = nullptr; // why nothing was found, when count is 0
 };
 
@@ -148,6 +160,10 @@ inline void parse_madt(const uint8_t* table, size_t length, Processors& found)
             MadtLocalApic entry;
             memcpy(&entry, table + offset, sizeof(entry));
             add_processor(found, entry.apic_id, entry.flags);
+        } else if (type == kMadtIoApic && entry_length >= sizeof(MadtIoApic) && found.io_apic_count < kMaxIoApics) {
+            MadtIoApic entry;
+            memcpy(&entry, table + offset, sizeof(entry));
+            found.io_apics[found.io_apic_count++] = { entry.address, entry.global_interrupt_base };
         } else if (type == kMadtLocalX2Apic && entry_length >= sizeof(MadtLocalX2Apic)) {
             MadtLocalX2Apic entry;
             memcpy(&entry, table + offset, sizeof(entry));

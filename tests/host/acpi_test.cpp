@@ -38,6 +38,9 @@ TEST(Acpi, MonitorTablesListEveryVcpu)
         ASSERT_EQ(found.count, cpus) << (found.error ? found.error : "");
         for (unsigned i = 0; i < cpus; ++i)
             EXPECT_EQ(found.apic_ids[i], i);
+        ASSERT_EQ(found.io_apic_count, 1u); // KVM's in-kernel one
+        EXPECT_EQ(found.io_apics[0].address, 0xfec00000u);
+        EXPECT_EQ(found.io_apics[0].gsi_base, 0u);
     }
 }
 
@@ -142,6 +145,8 @@ TEST(Acpi, ReadsRsdtLocalApicAndX2ApicEntries)
     tables.build(entries);
     auto found = tables.find();
     ASSERT_EQ(found.count, 3u);
+    ASSERT_EQ(found.io_apic_count, 1u);
+    EXPECT_EQ(found.io_apics[0].address, 0xfec00000u);
     EXPECT_EQ(found.apic_ids[0], 0u);
     EXPECT_EQ(found.apic_ids[1], 4u);
     EXPECT_EQ(found.apic_ids[2], 300u);

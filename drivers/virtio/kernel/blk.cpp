@@ -28,10 +28,10 @@ lib::Result<void> check_status(uint8_t status)
 
 } // namespace
 
-lib::Result<void> BlkDevice::init(Transport& transport)
+lib::Result<void> BlkDevice::init(Transport& transport, DeviceInterrupt* interrupt)
 {
     m_features = TRY(transport.negotiate(BlkFeatureSegMax | BlkFeatureReadOnly | BlkFeatureFlush));
-    if (auto ready = setup_buffers(transport); ready.is_error()) {
+    if (auto ready = setup_buffers(transport, interrupt); ready.is_error()) {
         transport.fail();
         return ready.error();
     }
@@ -39,13 +39,13 @@ lib::Result<void> BlkDevice::init(Transport& transport)
     return {};
 }
 
-lib::Result<void> BlkDevice::setup_buffers(Transport& transport)
+lib::Result<void> BlkDevice::setup_buffers(Transport& transport, DeviceInterrupt* interrupt)
 {
     m_capacity = TRY(transport.read_config(kBlkConfigCapacity, 8));
     uint64_t seg_max = m_features & BlkFeatureSegMax ? TRY(transport.read_config(kBlkConfigSegMax, 4)) : kBouncePages;
     if (seg_max == 0)
         return lib::Error(lib::Errno::NOTSUP, "virtio-blk: device allows no data segments");
-    TRY(m_queue.setup(transport, kRequestQueue, kMaxQueueSize));
+    TRY(m_queue.setup(transport, kRequestQueue, kMaxQueueSize, interrupt));
     uint64_t by_queue = m_queue.size() > 2 ? m_queue.size() - 2u : 0; // header and status too
     if (by_queue == 0)
         return lib::Error(lib::Errno::NOTSUP, "virtio-blk: request queue too small for one request");

@@ -25,7 +25,7 @@ public:
 
     /// Initialises the device: features (SEG_MAX, RO, FLUSH), the request queue, the
     /// capacity. Errors: those of negotiation and queue set-up, NOMEM.
-    lib::Result<void> init(Transport& transport);
+    lib::Result<void> init(Transport& transport, DeviceInterrupt* interrupt = nullptr);
 
     /// Reads buffer.size() / 512 sectors from `sector`. Errors: INVAL (size not a nonzero
     /// multiple of 512, range beyond the capacity), IO (the device reported an error, or
@@ -51,7 +51,7 @@ private:
     lib::Result<void> transfer(virtio_wire::BlkRequestType type, uint64_t sector, size_t size, const std::byte* from,
         std::byte* into);
     lib::Result<void> request(virtio_wire::BlkRequestType type, uint64_t sector, size_t bytes);
-    lib::Result<void> setup_buffers(Transport& transport);
+    lib::Result<void> setup_buffers(Transport& transport, DeviceInterrupt* interrupt);
 
     DeviceQueue m_queue;
     DmaPage m_header = {};               // request header at 0, status byte at kStatusOffset

@@ -6,6 +6,9 @@ namespace virtio {
 
 namespace {
 
+constexpr uint64_t kPollNs = 20'000;       // polled before sleeping on the interrupt
+constexpr uint64_t kRecheckNs = 10'000'000; // the ring is looked at again at least this often
+
 uint16_t power_of_two_at_most(uint16_t n)
 {
     uint16_t p = 1;
@@ -16,7 +19,7 @@ uint16_t power_of_two_at_most(uint16_t n)
 
 } // namespace
 
-lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint16_t max_size)
+lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint16_t max_size, DeviceInterrupt* interrupt)
 {
     uint16_t device_max = TRY(transport.queue_max_size(index));
     uint16_t size = power_of_two_at_most(device_max < max_size ? device_max : max_size);
@@ -39,6 +42,7 @@ lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint1
         return ready.error();
     }
     m_transport = &transport;
+    m_interrupt = interrupt;
     m_index = index;
     return {};
 }
@@ -64,8 +68,10 @@ lib::Result<uint32_t> DeviceQueue::run(std::span<const Segment> chain)
 
 lib::Result<uint32_t> DeviceQueue::wait_for(uint16_t head)
 {
-    uint64_t deadline = arch::monotonic_ns() + kRequestTimeoutNs;
+    uint64_t start = arch::monotonic_ns();
+    uint64_t deadline = start + kRequestTimeoutNs;
     for (;;) {
+        uint32_t seen = m_interrupt ? m_interrupt->events() : 0; // before the look: no lost wake-up
         auto used = m_queue.take_used();
         if (used.is_error()) {
             m_transport->fail();
@@ -77,12 +83,16 @@ lib::Result<uint32_t> DeviceQueue::wait_for(uint16_t head)
                 return lib::Error(lib::Errno::IO, "virtio: device returned another chain");
             return used.value()->written;
         }
-        if (arch::monotonic_ns() > deadline) {
+        uint64_t now = arch::monotonic_ns();
+        if (now > deadline) {
             m_transport->fail();
             m_transport = nullptr;
             return lib::Error(lib::Errno::TIMEDOUT, "virtio: device did not answer within 10 s");
         }
-        asm volatile("pause");
+        if (m_interrupt && now - start > kPollNs && m_interrupt->ready())
+            m_interrupt->wait(seen, now + kRecheckNs < deadline ? now + kRecheckNs : deadline);
+        else
+            asm volatile("pause");
     }
 }
 

@@ -2,12 +2,18 @@
 // pages, enabled on the transport, and a synchronous request: submit a chain, notify,
 // wait for the device to return it.
 //
-// COMPLETION BY POLLING: no IOAPIC/LAPIC set-up exists yet, so the driver polls the used
-// ring with a bounded wait (TSC clock) and reports ETIMEDOUT past it; a device that times
-// out keeps the buffers it holds, so the queue is then retired (FAILED status) rather
-// than reused. Single-threaded: the kernel has one CPU and no scheduler yet.
+// Completion: the driver first polls the used ring for a few microseconds (a fast device
+// answers within that), then sleeps on the device's interrupt (DeviceInterrupt; the
+// thread blocks, and a system call waiting here releases the big kernel lock), looking at
+// the ring again at each interrupt and at least every 10 ms (a lost edge costs latency,
+// not a hang). Without a routable interrupt it keeps polling. Past kRequestTimeoutNs it
+// reports ETIMEDOUT; a device that times out keeps the buffers it holds, so the queue is
+// then retired (FAILED status) rather than reused. One request at a time per queue: the
+// callers hold the big kernel lock, which a waiter releases, so two threads' requests on
+// one queue are not yet possible to interleave safely (issue 12's finer locks).
 #pragma once
 
+#include <drivers/virtio/kernel/device_interrupt.h>
 #include <drivers/virtio/kernel/dma.h>
 
 #include <virtio/transport.h>
@@ -28,8 +34,9 @@ class DeviceQueue {
 public:
     /// Sets up queue `index` of `transport` with at most `max_size` entries (rounded down
     /// to a power of two). Call between negotiate() and driver_ok(). Errors: those of the
-    /// transport (NODEV: no such queue), NOMEM.
-    lib::Result<void> setup(Transport& transport, uint16_t index, uint16_t max_size);
+    /// transport (NODEV: no such queue), NOMEM. `interrupt` (may be null: poll) is the
+    /// device's interrupt line.
+    lib::Result<void> setup(Transport& transport, uint16_t index, uint16_t max_size, DeviceInterrupt* interrupt = nullptr);
 
     /// Submits `chain`, notifies the device and waits for it to return the chain. Returns
     /// the bytes the device says it wrote (checked against the chain by SplitQueue).
@@ -44,6 +51,7 @@ private:
     void free_pages();
 
     Transport* m_transport = nullptr;
+    DeviceInterrupt* m_interrupt = nullptr;
     uint16_t m_index = 0;
     SplitQueue m_queue;
     DmaPage m_pages[3] = {};

@@ -15,6 +15,7 @@ namespace {
 // types are trivially destructible, so no global constructor or destructor runs.
 MmioWindow g_windows[kMaxMmioDevices];
 MmioTransport g_transports[kMaxMmioDevices];
+DeviceInterrupt g_interrupts[kMaxMmioDevices];
 std::optional<BlkDevice> g_blk[kMaxBlockDevices];
 std::optional<RngDevice> g_rng;
 ProbedDevices g_probed;
@@ -25,12 +26,12 @@ void warn(const MmioDeviceOption& where, const char* what, const lib::Error& err
     klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: {}: {} ({})", where.base, what, error.message, lib::errno_name(error.code));
 }
 
-void start_block(const MmioDeviceOption& where, Transport& transport)
+void start_block(const MmioDeviceOption& where, Transport& transport, DeviceInterrupt& interrupt)
 {
     if (g_probed.blk_count == kMaxBlockDevices)
         return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} block devices; ignored", where.base, kMaxBlockDevices);
     auto& device = g_blk[g_probed.blk_count].emplace();
-    if (auto ready = device.init(transport); ready.is_error())
+    if (auto ready = device.init(transport, &interrupt); ready.is_error())
         return warn(where, "virtio-blk", ready.error());
     g_probed.blk[g_probed.blk_count++] = &device;
     klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-blk{}, {} sectors ({} KiB){}{}", where.base, where.irq,
@@ -38,12 +39,12 @@ void start_block(const MmioDeviceOption& where, Transport& transport)
         device.read_only() ? ", read-only" : "", device.flush_offered() ? ", flush" : "");
 }
 
-void start_rng(const MmioDeviceOption& where, Transport& transport)
+void start_rng(const MmioDeviceOption& where, Transport& transport, DeviceInterrupt& interrupt)
 {
     if (g_probed.rng)
         return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: second entropy device ignored", where.base);
     auto& device = g_rng.emplace();
-    if (auto ready = device.init(transport); ready.is_error())
+    if (auto ready = device.init(transport, &interrupt); ready.is_error())
         return warn(where, "virtio-rng", ready.error());
     g_probed.rng = &device;
     klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-rng, feeding getrandom", where.base, where.irq);
@@ -59,10 +60,12 @@ void probe_one(const MmioDeviceOption& where)
         return warn(where, "cannot map the registers", mapped.error());
     if (auto attached = transport.attach(window, uint32_t(where.size)); attached.is_error())
         return warn(where, "no usable device", attached.error());
+    DeviceInterrupt& interrupt = g_interrupts[g_used];
+    interrupt.attach(transport, where.irq);
     ++g_used;
     switch (transport.device_id()) {
-    case DeviceId::Block: return start_block(where, transport);
-    case DeviceId::Entropy: return start_rng(where, transport);
+    case DeviceId::Block: return start_block(where, transport, interrupt);
+    case DeviceId::Entropy: return start_rng(where, transport, interrupt);
     default:
         klog::info(klog::Subsystem::Virtio, "mmio {:#x}: virtio device id {} has no driver; left alone", where.base,
             uint32_t(transport.device_id()));

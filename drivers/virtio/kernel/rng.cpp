@@ -14,12 +14,12 @@ constexpr int kMaxEmptyAnswers = 16;
 
 } // namespace
 
-lib::Result<void> RngDevice::init(Transport& transport)
+lib::Result<void> RngDevice::init(Transport& transport, DeviceInterrupt* interrupt)
 {
     TRY(transport.negotiate(0));
     auto ready = [&]() -> lib::Result<void> {
         m_buffer = TRY(alloc_dma_page());
-        TRY(m_queue.setup(transport, kRequestQueue, 8));
+        TRY(m_queue.setup(transport, kRequestQueue, 8, interrupt));
         return {};
     }();
     if (ready.is_error()) {

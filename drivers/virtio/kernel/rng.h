@@ -18,7 +18,7 @@ class RngDevice {
 public:
     /// Initialises the device (§3.1.1, no device features) with its request queue.
     /// Errors: those of negotiation and queue set-up; the device is FAILED after one.
-    lib::Result<void> init(Transport& transport);
+    lib::Result<void> init(Transport& transport, DeviceInterrupt* interrupt = nullptr);
 
     /// Fills `buffer` with `length` bytes from the device, in requests of up to one page.
     /// Errors: those of DeviceQueue::run, IO (the device kept returning no bytes).
