@@ -31,6 +31,7 @@ lib::Result<void> check_status(uint8_t status)
 lib::Result<void> BlkDevice::init(Transport& transport, DeviceInterrupt* interrupt)
 {
     m_features = TRY(transport.negotiate(BlkFeatureSegMax | BlkFeatureReadOnly | BlkFeatureFlush));
+    m_interrupt = interrupt;
     if (auto ready = setup_buffers(transport, interrupt); ready.is_error()) {
         transport.fail();
         return ready.error();

@@ -43,6 +43,8 @@ public:
     uint64_t capacity_sectors() const { return m_capacity; }
     bool read_only() const { return m_features & virtio_wire::BlkFeatureReadOnly; }
     bool flush_offered() const { return m_features & virtio_wire::BlkFeatureFlush; }
+    /// The device's interrupt line (null when probed without one).
+    DeviceInterrupt* interrupt() const { return m_interrupt; }
 
 private:
     lib::Result<void> check_range(uint64_t sector, size_t bytes) const;
@@ -52,6 +54,7 @@ private:
         std::byte* into);
     lib::Result<void> request(virtio_wire::BlkRequestType type, uint64_t sector, size_t bytes);
     lib::Result<void> setup_buffers(Transport& transport, DeviceInterrupt* interrupt);
+    DeviceInterrupt* m_interrupt = nullptr;
 
     DeviceQueue m_queue;
     DmaPage m_header = {};               // request header at 0, status byte at kStatusOffset
