@@ -105,6 +105,7 @@ void finish_exit(void* argument)
     Thread& self = current();
     self.state = ThreadState::Dead;
     state->threads.remove(&self);
+    state->exited_cpu_ns += self.cpu_ns + (arch::monotonic_ns() - self.started_ns);
     if (self.clear_child_tid)
         futex_exit_clear_locked(*state, self.clear_child_tid);
     state->dead.push_back(&self);
@@ -219,7 +220,10 @@ void switch_away_locked(LockedState& state)
     if (next == &previous)
         return;
     previous.need_resched = false;
-    next->started_ns = arch::monotonic_ns();
+    uint64_t now = arch::monotonic_ns();
+    if (&previous != this_cpu().idle)
+        previous.cpu_ns += now - previous.started_ns;
+    next->started_ns = now;
     rearm_timer_locked(*state, *next);
     check_kernel_stack(previous);
     // Blocking inside the kernel lets other threads' kernel code run meanwhile.
@@ -322,6 +326,25 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible)
         (void)start_timer();
     auto state = lock_state();
     return block_locked(state, deadline_ns, interruptible);
+}
+
+uint64_t thread_cpu_ns()
+{
+    auto state = lock_state();
+    Thread& self = current();
+    return self.cpu_ns + (arch::monotonic_ns() - self.started_ns);
+}
+
+uint64_t process_cpu_ns()
+{
+    auto state = lock_state();
+    uint64_t now = arch::monotonic_ns(), total = state->exited_cpu_ns;
+    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread)) {
+        total += thread->cpu_ns;
+        if (thread->cpu && thread->cpu->current == thread) // running now: this run so far
+            total += now - thread->started_ns;
+    }
+    return total;
 }
 
 size_t thread_count()

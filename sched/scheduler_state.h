@@ -57,6 +57,7 @@ struct SchedulerState {
     Cpu* cpus[kMaxCpus] = {}; // the CPUs running threads, by index
     size_t cpu_count = 0;
     uint64_t halted_cpus = 0; // by index: idle CPUs waiting in HLT for an interrupt
+    uint64_t exited_cpu_ns = 0; // CPU time of the threads that have exited
 };
 
 using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;

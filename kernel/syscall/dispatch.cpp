@@ -22,7 +22,7 @@ enum Number : long {
     Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
     Getitimer = 36, Alarm = 37, Setitimer = 38, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
-    Sysinfo = 99, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
+    Getrusage = 98, Sysinfo = 99, Times = 100, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
     Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
     SchedSetaffinity = 203, SchedGetaffinity = 204, TimerCreate = 222, TimerSettime = 223, TimerGettime = 224,
     TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
@@ -113,6 +113,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Getcwd: return sys::getcwd(ptr<char>(a1), size_t(a2));
     case Umask: { unsigned old = g_umask; g_umask = unsigned(a1) & 0777; return long(old); }
     case Gettimeofday: return sys::gettimeofday(ptr<abi::Timeval>(a1), ptr<void>(a2));
+    case Getrusage: return sys::getrusage(int(a1), ptr<abi::Rusage>(a2));
+    case Times: return sys::times(ptr<abi::Tms>(a1));
     case Getrlimit: return rlimit(int(a1), nullptr, ptr<abi::Rlimit>(a2));
     case Setrlimit: return rlimit(int(a1), ptr<const abi::Rlimit>(a2), nullptr);
     case Prlimit64: return sys::prlimit64(int(a1), int(a2), ptr<const abi::Rlimit>(a3), ptr<abi::Rlimit>(a4));

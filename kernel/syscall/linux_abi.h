@@ -21,6 +21,16 @@ struct Timeval {
     int64_t tv_sec;
     int64_t tv_usec;
 };
+struct Rusage { // getrusage(2): struct rusage, x86-64
+    Timeval ru_utime;
+    Timeval ru_stime;
+    int64_t rest[14]; // ru_maxrss .. ru_nivcsw
+};
+static_assert(sizeof(Rusage) == 144);
+struct Tms { // times(2)
+    int64_t tms_utime, tms_stime, tms_cutime, tms_cstime;
+};
+constexpr int kRusageSelf = 0, kRusageChildren = -1, kRusageThread = 1;
 struct Itimerval { // setitimer(2)
     Timeval it_interval;
     Timeval it_value;

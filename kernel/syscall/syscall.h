@@ -60,6 +60,12 @@ SysResult mincore(uintptr_t address, size_t length, uint8_t* vector);
 SysResult clock_gettime(int clock, abi::Timespec* ts);
 SysResult clock_getres(int clock, abi::Timespec* ts);
 SysResult gettimeofday(abi::Timeval* tv, void* timezone);
+/// getrusage(2): the CPU time (all of it as user time: no user/system split here) of the
+/// program, the calling thread, or of children (none: zero). Other fields are zero.
+SysResult getrusage(int who, abi::Rusage* usage);
+/// times(2): the program's CPU time in clock ticks (100 per second) and the ticks since
+/// boot as the return value.
+SysResult times(abi::Tms* buffer);
 SysResult time(int64_t* t);
 SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining);
 SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec* remaining);

@@ -1,6 +1,8 @@
 // Clocks and sleeping. CLOCK_MONOTONIC (and its RAW/COARSE/BOOTTIME variants) is the TSC
 // clock of kernel/arch/x86_64/tsc.h; CLOCK_REALTIME adds the wall time read from the RTC
-// at boot (wall_clock.h). The CPU-time clocks report monotonic time: one process, one CPU.
+// at boot (wall_clock.h). The CPU-time clocks report the time the thread, or all threads
+// of the program, ran (sched::thread_cpu_ns, process_cpu_ns): with two busy threads the
+// process clock runs twice as fast as the wall, with all of them asleep it stands still.
 //
 // Sleeping blocks the thread on the scheduler's timer list (sched::sleep_until): other
 // threads run, an idle CPU halts until the APIC timer fires. A signal for the thread ends
@@ -16,7 +18,7 @@ namespace sys {
 
 namespace {
 
-enum class ClockKind { Monotonic, Realtime };
+enum class ClockKind { Monotonic, Realtime, ProcessCpu, ThreadCpu };
 
 lib::Result<ClockKind> clock_kind(int clock)
 {
@@ -28,16 +30,24 @@ lib::Result<ClockKind> clock_kind(int clock)
     case abi::kClockMonotonicRaw:
     case abi::kClockMonotonicCoarse:
     case abi::kClockBoottime:
-    case abi::kClockProcessCputimeId:
-    case abi::kClockThreadCputimeId:
         return ClockKind::Monotonic;
+    case abi::kClockProcessCputimeId:
+        return ClockKind::ProcessCpu;
+    case abi::kClockThreadCputimeId:
+        return ClockKind::ThreadCpu;
     }
     return lib::Error(lib::Errno::INVAL, "unknown clock");
 }
 
 int64_t now_ns(ClockKind kind)
 {
-    return kind == ClockKind::Realtime ? realtime_ns() : int64_t(arch::monotonic_ns());
+    switch (kind) {
+    case ClockKind::Realtime: return realtime_ns();
+    case ClockKind::ProcessCpu: return int64_t(sched::process_cpu_ns());
+    case ClockKind::ThreadCpu: return int64_t(sched::thread_cpu_ns());
+    case ClockKind::Monotonic: break;
+    }
+    return int64_t(arch::monotonic_ns());
 }
 
 abi::Timespec to_timespec(int64_t ns)
@@ -75,6 +85,27 @@ SysResult clock_gettime(int clock, abi::Timespec* ts)
     TRY(check_user_range(ts, sizeof(*ts), UserAccess::Write));
     *ts = to_timespec(now_ns(kind));
     return 0;
+}
+
+SysResult getrusage(int who, abi::Rusage* usage)
+{
+    if (who != abi::kRusageSelf && who != abi::kRusageChildren && who != abi::kRusageThread)
+        return lib::Error(lib::Errno::INVAL, "bad getrusage who");
+    TRY(check_user_range(usage, sizeof(*usage), UserAccess::Write));
+    uint64_t ns = who == abi::kRusageSelf ? sched::process_cpu_ns() : who == abi::kRusageThread ? sched::thread_cpu_ns() : 0;
+    *usage = {};
+    usage->ru_utime = { int64_t(ns / kNanosPerSecond), int64_t(ns % kNanosPerSecond / 1000) };
+    return 0;
+}
+
+SysResult times(abi::Tms* buffer)
+{
+    constexpr uint64_t kNanosPerTick = kNanosPerSecond / 100; // sysconf(_SC_CLK_TCK)
+    if (buffer) {
+        TRY(check_user_range(buffer, sizeof(*buffer), UserAccess::Write));
+        *buffer = { int64_t(sched::process_cpu_ns() / kNanosPerTick), 0, 0, 0 };
+    }
+    return long(arch::monotonic_ns() / kNanosPerTick);
 }
 
 SysResult clock_getres(int clock, abi::Timespec* ts)
@@ -183,8 +214,10 @@ SysResult nanosleep(const abi::Timespec* request, abi::Timespec* remaining)
 SysResult clock_nanosleep(int clock, int flags, const abi::Timespec* request, abi::Timespec* remaining)
 {
     auto kind = TRY(clock_kind(clock));
-    if (clock == abi::kClockThreadCputimeId)
+    if (kind == ClockKind::ThreadCpu)
         return lib::Error(lib::Errno::INVAL, "cannot sleep on the thread CPU clock");
+    if (kind == ClockKind::ProcessCpu) // Linux can; no program we know of does
+        return lib::Error(lib::Errno::NOTSUP, "sleeping on the process CPU clock is not supported");
     int64_t amount = TRY(read_timespec(request));
     bool absolute = flags & abi::kTimerAbstime;
     int64_t now = now_ns(kind);

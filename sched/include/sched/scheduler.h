@@ -81,6 +81,12 @@ using SignalDelivery = void (*)(arch::InterruptFrame& frame);
 /// Installs it (once, at boot; the scheduler sits below the system-call layer).
 void set_signal_delivery(SignalDelivery deliver);
 
+/// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns: the time it ran,
+/// kernel work on its behalf included (Osprey has no user/system split).
+uint64_t thread_cpu_ns();
+/// CPU time of the program (CLOCK_PROCESS_CPUTIME_ID): of every thread, living or exited.
+uint64_t process_cpu_ns();
+
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);
 

@@ -92,7 +92,8 @@ struct Thread {
     bool altstack_autodisarm = false; // SS_AUTODISARM
 
     lib::ListNode all_node;         // on the thread table [sched]
-    uint64_t started_ns = 0;        // when this run began (time slices) [sched]
+    uint64_t started_ns = 0;        // when this run began (time slices, CPU time) [sched]
+    uint64_t cpu_ns = 0;            // time it ran before this run began [sched]
     Cpu* cpu = nullptr;             // the CPU it runs or last ran on [sched]
 };
 

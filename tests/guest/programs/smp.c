@@ -2,7 +2,7 @@
 // that N busy threads end up on N different CPUs (sched_getcpu), and that the other CPUs'
 // TLBs follow munmap/mmap and mprotect made by one thread while another keeps reading the
 // same address (a stale translation would show the old page's contents, or let a write
-// through after the page became read-only).
+// through after the page became read-only), and that the CPU-time clocks count what ran.
 #define _GNU_SOURCE
 #define TEST_NAME "smp"
 #include "check.h"
@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -135,6 +137,51 @@ static void protection_changes_are_seen(void)
     signal(SIGSEGV, SIG_DFL);
 }
 
+// CPU-time clocks count running, not waiting: a thread that sleeps gains (almost) no CPU
+// time, and N threads that each run 100 ms of CPU time add at least N x 100 ms to the
+// process clock, getrusage and times(), whatever the CPUs' speed or the machine's load.
+static double cpu_clock(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void* burn_100ms(void* unused)
+{
+    double start = cpu_clock(CLOCK_THREAD_CPUTIME_ID);
+    while (cpu_clock(CLOCK_THREAD_CPUTIME_ID) - start < 0.1)
+        ;
+    return NULL;
+}
+
+static void cpu_time_is_accounted(int cpus)
+{
+    double thread_before = cpu_clock(CLOCK_THREAD_CPUTIME_ID);
+    struct timespec nap = { 0, 200 * 1000 * 1000 };
+    nanosleep(&nap, NULL);
+    CHECK(cpu_clock(CLOCK_THREAD_CPUTIME_ID) - thread_before < 0.1);
+    double process_before = cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
+    struct rusage usage_before;
+    getrusage(RUSAGE_SELF, &usage_before);
+    struct tms ticks_before;
+    times(&ticks_before);
+    pthread_t threads[64];
+    for (int i = 0; i < cpus; ++i)
+        pthread_create(&threads[i], NULL, burn_100ms, NULL);
+    for (int i = 0; i < cpus; ++i)
+        pthread_join(threads[i], NULL);
+    CHECK(cpu_clock(CLOCK_PROCESS_CPUTIME_ID) - process_before >= 0.1 * cpus);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    double used = (double)(usage.ru_utime.tv_sec - usage_before.ru_utime.tv_sec)
+        + (double)(usage.ru_utime.tv_usec - usage_before.ru_utime.tv_usec) / 1e6;
+    CHECK(used >= 0.1 * cpus - 0.001); // microseconds are truncated
+    struct tms ticks;
+    times(&ticks);
+    CHECK(ticks.tms_utime - ticks_before.tms_utime >= 10 * cpus - 1);
+}
+
 int main(int argc, char** argv)
 {
     int expected = argc > 1 ? atoi(argv[1]) : 1;
@@ -145,6 +192,7 @@ int main(int argc, char** argv)
     every_cpu_runs_threads(cpus);
     remapped_pages_are_seen();
     protection_changes_are_seen();
+    cpu_time_is_accounted(cpus);
     if (failures)
         return 1;
     printf("smp: ok (%d CPUs)\n", cpus);
