@@ -26,6 +26,9 @@ namespace sched {
 
 namespace {
 
+// How long an idle CPU looks for work before it halts, when there are others.
+constexpr uint64_t kIdlePollNs = 50'000;
+
 // The boot CPU's; each AP's is made by smp.cpp.
 constinit Cpu g_boot_cpu = {};
 
@@ -120,6 +123,8 @@ LockedState lock_state() { return guarded_state().lock(); }
 void idle_loop()
 {
     Cpu& cpu = this_cpu();
+    bool polled = false;     // this idle period has begun its poll
+    uint64_t poll_until = 0;
     for (;;) {
         arch::disable_interrupts();
         bool halt;
@@ -129,10 +134,28 @@ void idle_loop()
             expire_timers_locked(*state, arch::monotonic_ns());
             if (!state->run_queue.empty()) {
                 switch_away_locked(state);
+                polled = false;
                 continue;
             }
             rearm_timer_locked(*state, current());
             halt = arch::lapic_ready();
+            // With other CPUs, look again for a moment before halting: a thread woken by
+            // one of them soon after (a hand-off, a reply) then starts here without an IPI
+            // and a halt exit (the idea of Linux's haltpoll).
+            if (halt && state->cpu_count > 1 && !polled) {
+                polled = true;
+                poll_until = arch::monotonic_ns() + kIdlePollNs;
+            }
+            if (halt && arch::monotonic_ns() < poll_until) {
+                state.unlocked([] {
+                    arch::enable_interrupts();
+                    for (int i = 0; i < 64; ++i)
+                        asm volatile("pause");
+                    arch::disable_interrupts();
+                });
+                continue;
+            }
+            polled = false;
             if (halt) // make_runnable_locked wakes it with an IPI
                 state->halted_cpus |= uint64_t(1) << cpu.index;
         }
