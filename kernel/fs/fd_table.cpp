@@ -46,6 +46,13 @@ lib::Result<File*> fd_get(int fd)
     return g_slots[fd].file;
 }
 
+lib::Result<FileRef> fd_reference(int fd)
+{
+    if (!valid(fd))
+        return lib::Errno::BADF;
+    return FileRef(g_slots[fd].file);
+}
+
 lib::Result<void> fd_close(int fd)
 {
     if (!valid(fd))

@@ -15,6 +15,9 @@ void fd_table_init();
 lib::Result<int> fd_install(File* file, bool close_on_exec);
 /// The file behind `fd` (borrowed: valid until the descriptor is closed); EBADF if none.
 lib::Result<File*> fd_get(int fd);
+/// The file behind `fd`, counted: valid until the FileRef goes, even if the descriptor is
+/// closed meanwhile (for operations that may block). EBADF if none.
+lib::Result<FileRef> fd_reference(int fd);
 lib::Result<void> fd_close(int fd);
 /// dup/dup2/dup3/F_DUPFD: `min_fd` is the lowest acceptable new descriptor; `exact` asks
 /// for exactly new_fd (closing what is there).

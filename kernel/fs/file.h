@@ -14,6 +14,15 @@ namespace fs {
 
 enum class Whence { Set = 0, Current = 1, End = 2 };
 
+/// poll(2) events (asm-generic/poll.h).
+enum PollEvents : uint16_t {
+    PollIn = 0x1, PollPri = 0x2, PollOut = 0x4, PollErr = 0x8, PollHup = 0x10, PollNval = 0x20,
+    PollRdNorm = 0x40, PollWrNorm = 0x100,
+};
+
+/// O_NONBLOCK in open flags (and F_SETFL).
+constexpr int kOpenNonBlocking = 04000;
+
 class File {
 public:
     virtual ~File() = default;
@@ -28,6 +37,12 @@ public:
     virtual lib::Result<const mm::MappedFile*> mapping() { return lib::Error(lib::Errno::NODEV, "this file cannot be mapped"); }
     /// Whether isatty() should say yes (ioctl TCGETS succeeds).
     virtual bool is_terminal() const { return false; }
+    /// Which of the `requested` poll events hold now, plus PollErr/PollHup (always
+    /// reported). The default: a file that never blocks is ready for everything.
+    virtual uint16_t poll_events(uint16_t requested) { return requested & (PollIn | PollOut | PollRdNorm | PollWrNorm); }
+    /// Bytes a read would return now without blocking (ioctl FIONREAD), or NOTTY.
+    virtual lib::Result<size_t> bytes_readable() { return lib::Error(lib::Errno::NOTTY, "FIONREAD: not supported on this file"); }
+    bool non_blocking() const { return m_open_flags & kOpenNonBlocking; }
     /// Open flags (O_ACCMODE bits, O_APPEND...) as given to open, for fcntl(F_GETFL).
     int open_flags() const { return m_open_flags; }
     void set_open_flags(int flags) { m_open_flags = flags; }
@@ -43,6 +58,26 @@ public:
 private:
     int m_references = 1;
     int m_open_flags = 0;
+};
+
+/// A counted reference to an open file, dropped when it goes out of scope: what a system
+/// call holds while it may block (another thread may close the descriptor meanwhile).
+class FileRef {
+public:
+    explicit FileRef(File* file) : m_file(file) { m_file->ref(); }
+    FileRef(FileRef&& other) : m_file(other.m_file) { other.m_file = nullptr; }
+    FileRef(const FileRef&) = delete;
+    FileRef& operator=(const FileRef&) = delete;
+    ~FileRef()
+    {
+        if (m_file)
+            m_file->unref();
+    }
+    File* operator->() const { return m_file; }
+    File& operator*() const { return *m_file; }
+
+private:
+    File* m_file;
 };
 
 } // namespace fs

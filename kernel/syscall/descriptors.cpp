@@ -2,6 +2,7 @@
 // filesystem (kernel/fs/root_fs.h): absolute, or relative to "/" (there is no working
 // directory yet, so a relative path with a real directory descriptor is ENOTSUP).
 #include <kernel/fs/fd_table.h>
+#include <kernel/fs/pipe.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -97,8 +98,19 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
 {
     auto* file = TRY(fs::fd_get(fd));
     switch (request) {
-    case abi::kFionbio:
+    case abi::kFionbio: {
+        auto* on = reinterpret_cast<const int*>(argument);
+        TRY(check_user_range(on, sizeof(*on)));
+        int flags = file->open_flags() & ~abi::kONonblock;
+        file->set_open_flags(*on ? flags | abi::kONonblock : flags);
         return 0;
+    }
+    case abi::kFionread: {
+        auto* count = reinterpret_cast<int*>(argument);
+        TRY(check_user_range(count, sizeof(*count), UserAccess::Write));
+        *count = int(TRY(file->bytes_readable()));
+        return 0;
+    }
     case abi::kFioclex:
     case abi::kFionclex:
         TRY(fs::fd_set_close_on_exec(fd, request == abi::kFioclex));
@@ -151,8 +163,43 @@ SysResult fcntl(int fd, int command, uintptr_t argument)
     case abi::kFDupfd:
     case abi::kFDupfdCloexec:
         return long(TRY(fs::fd_duplicate(fd, int(argument), false, command == abi::kFDupfdCloexec)));
+    case abi::kFGetpipeSz:
+    case abi::kFSetpipeSz: // the size stays fs::kPipeCapacity; Linux may round a request up too
+    {
+        fs::LinuxStat st;
+        TRY(file->stat(st));
+        if ((st.st_mode & fs::kModeTypeMask) != fs::kModeFifo)
+            return lib::Error(lib::Errno::BADF, "not a pipe");
+        if (command == abi::kFSetpipeSz && argument > fs::kPipeCapacity)
+            return lib::Error(lib::Errno::PERM, "pipes stay at 64 KiB");
+        return long(fs::kPipeCapacity);
+    }
     }
     return lib::Error(lib::Errno::INVAL, "unsupported fcntl command");
+}
+
+SysResult pipe2(int* fds, int flags)
+{
+    if (flags & ~(abi::kOCloexec | abi::kONonblock)) // O_DIRECT: packet mode, not supported
+        return lib::Error(lib::Errno::INVAL, "bad pipe2 flags");
+    TRY(check_user_range(fds, 2 * sizeof(int), UserAccess::Write));
+    fs::File* read_end;
+    fs::File* write_end;
+    TRY(fs::make_pipe(read_end, write_end, flags & abi::kONonblock));
+    bool close_on_exec = flags & abi::kOCloexec;
+    auto reader = fs::fd_install(read_end, close_on_exec);
+    if (reader.is_error()) {
+        write_end->unref();
+        return reader.error();
+    }
+    auto writer = fs::fd_install(write_end, close_on_exec);
+    if (writer.is_error()) {
+        (void)fs::fd_close(reader.value());
+        return writer.error();
+    }
+    fds[0] = reader.value();
+    fds[1] = writer.value();
+    return 0;
 }
 
 SysResult dup3(int fd, int new_fd, int flags, bool exact)

@@ -43,32 +43,45 @@ SysResult transfer_vector(const abi::Iovec* iov, int count, Transfer&& transfer)
 
 } // namespace
 
+// Each transfer holds a counted reference to the file: a pipe read may block, and another
+// thread may close the descriptor meanwhile.
 SysResult read(int fd, void* buffer, size_t length)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::fd_reference(fd));
     TRY(check_user_range(buffer, length, UserAccess::Write));
     return long(TRY(file->read(buffer, capped(length))));
 }
 
 SysResult write(int fd, const void* buffer, size_t length)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::fd_reference(fd));
     TRY(check_user_range(buffer, length));
     return long(TRY(file->write(buffer, capped(length))));
 }
 
 SysResult readv(int fd, const abi::Iovec* iov, int count)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::fd_reference(fd));
     TRY(check_iovecs(iov, count, UserAccess::Write));
-    return transfer_vector(iov, count, [file](const abi::Iovec& v) { return file->read(v.iov_base, capped(v.iov_len)); });
+    // Only the first buffer may wait for data: once some came, a later buffer takes what
+    // is there and no more (musl's stdio reads a pipe into the caller's buffer and its own).
+    bool got_some = false;
+    return transfer_vector(iov, count, [&](const abi::Iovec& v) -> lib::Result<size_t> {
+        if (got_some && v.iov_len && !(file->poll_events(fs::PollIn) & fs::PollIn))
+            return size_t(0);
+        size_t done = TRY(file->read(v.iov_base, capped(v.iov_len)));
+        got_some = got_some || done;
+        return done;
+    });
 }
 
 SysResult writev(int fd, const abi::Iovec* iov, int count)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::fd_reference(fd));
     TRY(check_iovecs(iov, count, UserAccess::Read));
-    return transfer_vector(iov, count, [file](const abi::Iovec& v) { return file->write(v.iov_base, capped(v.iov_len)); });
+    // KNOWN LIMITATION: each buffer is its own write, so PIPE_BUF atomicity holds per
+    // buffer, not for the whole writev as on Linux.
+    return transfer_vector(iov, count, [&file](const abi::Iovec& v) { return file->write(v.iov_base, capped(v.iov_len)); });
 }
 
 SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)

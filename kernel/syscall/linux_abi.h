@@ -103,9 +103,11 @@ constexpr int kSigabrt = 6, kSigkill = 9, kSigsegv = 11, kSigstop = 19, kSigchld
               kSigurg = 23, kSigwinch = 28;
 
 constexpr unsigned long kTcgets = 0x5401, kTcsets = 0x5402, kTiocgwinsz = 0x5413, kTiocgpgrp = 0x540f,
-                        kFionbio = 0x5421, kFioclex = 0x5451, kFionclex = 0x5450;
+                        kFionbio = 0x5421, kFioclex = 0x5451, kFionclex = 0x5450, kFionread = 0x541b;
 
 constexpr int kFDupfd = 0, kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4, kFDupfdCloexec = 1030;
+constexpr int kFSetpipeSz = 1031, kFGetpipeSz = 1032;
+constexpr int kONonblock = 04000, kODirect = 040000;
 constexpr int kFdCloexec = 1;
 constexpr int kOCloexec = 02000000;
 constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;

@@ -1,11 +1,10 @@
-// poll(2) on the descriptors that exist today: the console and ROFS files never block (a
-// console read returns end of file at once), so every requested input or output event is
-// ready. With nothing ready, a finite timeout is waited out on the TSC; an infinite one
-// would never end and fails with EINTR instead of hanging the VM. Sockets and pipes will
-// bring real readiness with wait queues.
+// poll(2): each descriptor's file says which events hold (fs::File::poll_events: the
+// console and ROFS files are always ready, a pipe end when it has data, room or a closed
+// other end). With none ready, the thread sleeps until some file's readiness changes
+// (fs/readiness.h), the timeout, or a signal (EINTR), and then looks again.
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/console/log.h>
 #include <kernel/fs/fd_table.h>
+#include <kernel/fs/readiness.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 
@@ -19,9 +18,10 @@ int16_t ready_events(const abi::Pollfd& p)
 {
     if (p.fd < 0)
         return 0;
-    if (fs::fd_get(p.fd).is_error())
+    auto file = fs::fd_get(p.fd);
+    if (file.is_error())
         return abi::kPollNval;
-    return int16_t(p.events & (abi::kPollIn | abi::kPollOut | 0x40 | 0x100)); // + POLLRDNORM, POLLWRNORM
+    return int16_t(file.value()->poll_events(uint16_t(p.events)));
 }
 
 } // namespace
@@ -31,21 +31,22 @@ SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms)
     if (count > kMaxPollDescriptors)
         return lib::Error(lib::Errno::INVAL, "too many poll descriptors");
     TRY(check_user_range(fds, count * sizeof(abi::Pollfd), UserAccess::Write));
-    long ready = 0;
-    for (size_t i = 0; i < count; ++i) {
-        fds[i].revents = ready_events(fds[i]);
-        ready += fds[i].revents != 0;
+    uint64_t deadline = timeout_ms > 0 ? arch::monotonic_ns() + uint64_t(timeout_ms) * 1'000'000 : 0;
+    for (;;) {
+        uint32_t seen = fs::readiness_generation(); // before the look: no lost wake-up
+        long ready = 0;
+        for (size_t i = 0; i < count; ++i) {
+            fds[i].revents = ready_events(fds[i]);
+            ready += fds[i].revents != 0;
+        }
+        if (ready || timeout_ms == 0)
+            return ready;
+        if (deadline && arch::monotonic_ns() >= deadline)
+            return 0;
+        auto waited = fs::wait_for_readiness(seen, deadline);
+        if (waited.is_error() && waited.error().code == lib::Errno::INTR)
+            return waited.error();
     }
-    if (ready || timeout_ms == 0)
-        return ready;
-    if (timeout_ms < 0) {
-        klog::warn(klog::Subsystem::Syscall, "poll without timeout on descriptors that can never become ready");
-        return lib::Error(lib::Errno::INTR, "nothing can ever become ready");
-    }
-    uint64_t deadline = arch::monotonic_ns() + uint64_t(timeout_ms) * 1'000'000;
-    while (arch::monotonic_ns() < deadline)
-        asm volatile("pause");
-    return 0;
 }
 
 } // namespace sys

@@ -44,6 +44,9 @@ SysResult getdents64(int fd, void* buffer, size_t length);
 SysResult ioctl(int fd, unsigned long request, uintptr_t argument);
 SysResult fcntl(int fd, int command, uintptr_t argument);
 SysResult dup3(int fd, int new_fd, int flags, bool exact);
+/// pipe2(2) (pipe(2) is flags 0): O_CLOEXEC and O_NONBLOCK; O_DIRECT (packet mode) is
+/// EINVAL. fs/pipe.h has the semantics.
+SysResult pipe2(int* fds, int flags);
 SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms);
 
 // memory.cpp: the program break and anonymous mappings (mm/address_space.h).

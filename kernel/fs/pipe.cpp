@@ -1,0 +1,201 @@
+#include <kernel/fs/pipe.h>
+
+#include <kernel/fs/readiness.h>
+#include <sched/futex.h>
+#include <sched/scheduler.h>
+
+#include <cstring>
+#include <memory>
+
+namespace fs {
+
+namespace {
+
+constexpr int kSigpipe = 13;
+constexpr int kOpenReadOnly = 0, kOpenWriteOnly = 1;
+
+// What both ends share. The big kernel lock guards it (every read, write and close runs
+// in a system call); `changes` is also the futex word both sides sleep on.
+struct PipeBuffer {
+    std::unique_ptr<uint8_t[]> data;
+    size_t head = 0; // where the next read starts
+    size_t size = 0; // bytes in the ring
+    int readers = 1;
+    int writers = 1;
+    uint32_t changes = 0; // bumped at every change a waiter may be waiting for
+
+    size_t space() const { return kPipeCapacity - size; }
+
+    // A change: wake the other side and anyone in poll().
+    void changed()
+    {
+        __atomic_fetch_add(&changes, 1, __ATOMIC_RELEASE);
+        sched::futex_wake(&changes, SIZE_MAX, sched::kFutexBitsetMatchAny);
+        readiness_changed();
+    }
+
+    // Sleeps until the next change after `seen`; INTR when a signal ends the sleep.
+    lib::Result<void> wait(uint32_t seen)
+    {
+        auto waited = sched::futex_wait(&changes, seen, sched::kFutexBitsetMatchAny, 0);
+        if (waited.is_error() && waited.error().code == lib::Errno::INTR)
+            return lib::Error(lib::Errno::INTR, "pipe wait interrupted by a signal");
+        return {};
+    }
+
+    size_t take(uint8_t* out, size_t length)
+    {
+        size_t n = length < size ? length : size;
+        size_t first = n < kPipeCapacity - head ? n : kPipeCapacity - head;
+        memcpy(out, data.get() + head, first);
+        memcpy(out + first, data.get(), n - first);
+        head = (head + n) % kPipeCapacity;
+        size -= n;
+        return n;
+    }
+
+    size_t put(const uint8_t* in, size_t length)
+    {
+        size_t n = length < space() ? length : space();
+        size_t tail = (head + size) % kPipeCapacity;
+        size_t first = n < kPipeCapacity - tail ? n : kPipeCapacity - tail;
+        memcpy(data.get() + tail, in, first);
+        memcpy(data.get(), in + first, n - first);
+        size += n;
+        return n;
+    }
+};
+
+class PipeEnd final : public File {
+public:
+    PipeEnd(PipeBuffer* pipe, bool writer) : m_pipe(pipe), m_writer(writer) { }
+
+    ~PipeEnd() override
+    {
+        (m_writer ? m_pipe->writers : m_pipe->readers) -= 1;
+        m_pipe->changed(); // the other side sees end of file, or EPIPE
+        if (m_pipe->readers == 0 && m_pipe->writers == 0)
+            delete m_pipe;
+    }
+
+    lib::Result<size_t> read(void* buffer, size_t length) override
+    {
+        if (m_writer)
+            return lib::Error(lib::Errno::BADF, "read from a pipe's write end");
+        if (length == 0)
+            return size_t(0);
+        for (;;) {
+            uint32_t seen = __atomic_load_n(&m_pipe->changes, __ATOMIC_ACQUIRE);
+            if (m_pipe->size) {
+                size_t n = m_pipe->take(static_cast<uint8_t*>(buffer), length);
+                m_pipe->changed();
+                return n;
+            }
+            if (m_pipe->writers == 0)
+                return size_t(0); // end of file
+            if (non_blocking())
+                return lib::Error(lib::Errno::AGAIN, "pipe empty");
+            TRY(m_pipe->wait(seen));
+        }
+    }
+
+    lib::Result<size_t> write(const void* buffer, size_t length) override
+    {
+        if (!m_writer)
+            return lib::Error(lib::Errno::BADF, "write to a pipe's read end");
+        auto* in = static_cast<const uint8_t*>(buffer);
+        bool whole = length <= kPipeAtomicBytes; // PIPE_BUF: all or nothing
+        size_t written = 0;
+        for (;;) {
+            uint32_t seen = __atomic_load_n(&m_pipe->changes, __ATOMIC_ACQUIRE);
+            if (m_pipe->readers == 0) {
+                if (written)
+                    return written;
+                sched::Thread& self = sched::current();
+                (void)sched::post_signal(self.tid, kSigpipe, { 0, 1, 0, 0 }); // SI_USER, as Linux's send_sig
+                return lib::Error(lib::Errno::PIPE, "pipe has no reader");
+            }
+            if (length == written)
+                return written;
+            size_t left = length - written;
+            if (whole ? m_pipe->space() >= left : m_pipe->space() > 0) {
+                written += m_pipe->put(in + written, left);
+                m_pipe->changed();
+                continue;
+            }
+            if (non_blocking())
+                return written ? lib::Result<size_t>(written) : lib::Error(lib::Errno::AGAIN, "pipe full");
+            if (auto waited = m_pipe->wait(seen); waited.is_error())
+                return written ? lib::Result<size_t>(written) : waited.error();
+        }
+    }
+
+    lib::Result<void> stat(LinuxStat& st) override
+    {
+        st = {};
+        st.st_dev = 12; // pipefs
+        st.st_ino = reinterpret_cast<uintptr_t>(m_pipe) >> 4;
+        st.st_nlink = 1;
+        st.st_mode = kModeFifo | 0600;
+        st.st_blksize = int64_t(kPipeAtomicBytes);
+        return {};
+    }
+
+    uint16_t poll_events(uint16_t requested) override
+    {
+        uint16_t events = 0;
+        if (!m_writer) {
+            if (m_pipe->size)
+                events |= PollIn | PollRdNorm;
+            if (m_pipe->writers == 0)
+                events |= PollHup;
+        } else {
+            if (m_pipe->space() >= kPipeAtomicBytes)
+                events |= PollOut | PollWrNorm;
+            if (m_pipe->readers == 0)
+                events |= PollErr;
+        }
+        return events & (requested | PollErr | PollHup);
+    }
+
+    lib::Result<size_t> bytes_readable() override
+    {
+        if (m_writer)
+            return size_t(0);
+        return m_pipe->size;
+    }
+
+private:
+    PipeBuffer* m_pipe;
+    bool m_writer;
+};
+
+} // namespace
+
+lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking)
+{
+    lib::Error no_memory(lib::Errno::NOMEM, "no memory for a pipe");
+    auto* pipe = new PipeBuffer;
+    if (!pipe)
+        return no_memory;
+    pipe->data.reset(new uint8_t[kPipeCapacity]);
+    auto* reader = pipe->data ? new PipeEnd(pipe, false) : nullptr;
+    if (!reader) {
+        delete pipe;
+        return no_memory;
+    }
+    auto* writer = new PipeEnd(pipe, true);
+    if (!writer) {
+        pipe->writers = 0;
+        delete reader; // the last end: it deletes the pipe
+        return no_memory;
+    }
+    int flag = non_blocking ? kOpenNonBlocking : 0;
+    reader->set_open_flags(kOpenReadOnly | flag);
+    writer->set_open_flags(kOpenWriteOnly | flag);
+    read_end = reader;
+    write_end = writer;
+    return {};
+}
+
+} // namespace fs

@@ -1,0 +1,22 @@
+// Pipes (pipe(7)): a 64 KiB ring shared by a read end and a write end, each an open file.
+// A read takes what is there (at most what was asked), or blocks while the pipe is empty
+// and a writer remains; with no writer left it returns end of file. A write of at most
+// PIPE_BUF (4096) bytes goes in whole or not at all (writes of several threads never
+// interleave inside one); a longer one may be split and blocks until all of it is in. A
+// write with no reader left fails with EPIPE and sends SIGPIPE to the writing thread.
+// O_NONBLOCK makes a would-be wait EAGAIN. Both ends block through a futex word in the
+// shared ring, so a waiting system call releases the big kernel lock.
+#pragma once
+
+#include <kernel/fs/file.h>
+
+namespace fs {
+
+constexpr size_t kPipeCapacity = 65536;   // Linux's default (16 pages), F_GETPIPE_SZ
+constexpr size_t kPipeAtomicBytes = 4096; // PIPE_BUF
+
+/// A new pipe: its read end and its write end, one reference each. `non_blocking`:
+/// O_NONBLOCK on both (pipe2). NOMEM.
+lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking);
+
+} // namespace fs

@@ -1,0 +1,236 @@
+// Pipes (issue 14, built on the threads of issue 12): data and end of file, EPIPE and
+// SIGPIPE, O_NONBLOCK, PIPE_BUF atomicity between writer threads, readers and writers that
+// block until the other side acts, poll() readiness and waits, FIONREAD, F_GETPIPE_SZ,
+// close-on-exec, dup'ed ends, and stdio on a pipe. `pipes sigpipe` writes to a pipe whose
+// reader is gone without handling SIGPIPE: the program dies as on Linux (status 141).
+#define _GNU_SOURCE
+#define TEST_NAME "pipes"
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void pause_ms(int ms)
+{
+    struct timespec ts = { 0, ms * 1000L * 1000L };
+    nanosleep(&ts, NULL);
+}
+
+static void data_and_end_of_file(void)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    struct stat st;
+    CHECK(fstat(fds[0], &st) == 0 && S_ISFIFO(st.st_mode));
+    CHECK(write(fds[1], "hello", 5) == 5);
+    int available = -1;
+    CHECK(ioctl(fds[0], FIONREAD, &available) == 0 && available == 5);
+    char buffer[16] = { 0 };
+    CHECK(read(fds[0], buffer, 3) == 3 && memcmp(buffer, "hel", 3) == 0);
+    CHECK(read(fds[0], buffer, sizeof(buffer)) == 2 && memcmp(buffer, "lo", 2) == 0);
+    CHECK(read(fds[1], buffer, 1) == -1 && errno == EBADF);
+    CHECK(write(fds[0], "x", 1) == -1 && errno == EBADF);
+    int spare = dup(fds[1]);
+    close(fds[1]);
+    CHECK(write(spare, "!", 1) == 1); // the dup keeps the write side open
+    CHECK(read(fds[0], buffer, sizeof(buffer)) == 1);
+    close(spare);
+    CHECK(read(fds[0], buffer, sizeof(buffer)) == 0); // end of file
+    close(fds[0]);
+}
+
+static void broken_pipe(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    close(fds[0]);
+    CHECK(write(fds[1], "x", 1) == -1 && errno == EPIPE);
+    close(fds[1]);
+    signal(SIGPIPE, SIG_DFL);
+}
+
+static void non_blocking_and_size(void)
+{
+    int fds[2];
+    CHECK(pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
+    CHECK(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+    CHECK(fcntl(fds[1], F_GETFL) & O_NONBLOCK);
+    char byte;
+    CHECK(read(fds[0], &byte, 1) == -1 && errno == EAGAIN);
+    CHECK(fcntl(fds[1], F_GETPIPE_SZ) == 65536);
+    static char chunk[4096]; // whole pages: Linux packs smaller atomic writes less tightly
+    long total = 0;
+    ssize_t n;
+    while ((n = write(fds[1], chunk, sizeof(chunk))) > 0)
+        total += n;
+    CHECK(n == -1 && errno == EAGAIN);
+    CHECK(total == 65536);
+    CHECK(pipe2(fds, O_DIRECT) == -1 && errno == EINVAL);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+// A reader blocks until a writer writes; a writer blocks on a full pipe until a reader reads.
+static int g_fds[2];
+
+static void* read_one(void* unused)
+{
+    char buffer[8];
+    return (void*)(intptr_t)read(g_fds[0], buffer, sizeof(buffer));
+}
+
+static void* write_page(void* unused)
+{
+    static char page[4096];
+    return (void*)(intptr_t)write(g_fds[1], page, sizeof(page));
+}
+
+static void blocking_both_ways(void)
+{
+    CHECK(pipe(g_fds) == 0);
+    pthread_t thread;
+    pthread_create(&thread, NULL, read_one, NULL);
+    pause_ms(20);
+    CHECK(write(g_fds[1], "wake", 4) == 4);
+    void* got;
+    pthread_join(thread, &got);
+    CHECK((intptr_t)got == 4);
+    static char fill[65536];
+    CHECK(write(g_fds[1], fill, sizeof(fill)) == (ssize_t)sizeof(fill));
+    pthread_create(&thread, NULL, write_page, NULL); // blocks: the pipe is full
+    pause_ms(20);
+    static char drain[4096];
+    CHECK(read(g_fds[0], drain, sizeof(drain)) == (ssize_t)sizeof(drain));
+    pthread_join(thread, &got);
+    CHECK((intptr_t)got == 4096);
+    close(g_fds[0]);
+    close(g_fds[1]);
+}
+
+// Writers of PIPE_BUF-sized records never interleave inside one.
+enum { kWriters = 4, kRecords = 100, kRecord = 4096 };
+
+static void* write_records(void* argument)
+{
+    char record[kRecord];
+    memset(record, (int)(intptr_t)argument, sizeof(record));
+    for (int i = 0; i < kRecords; ++i)
+        if (write(g_fds[1], record, sizeof(record)) != (ssize_t)sizeof(record))
+            return (void*)1;
+    return NULL;
+}
+
+static void atomic_records(void)
+{
+    CHECK(pipe(g_fds) == 0);
+    pthread_t writers[kWriters];
+    for (int i = 0; i < kWriters; ++i)
+        pthread_create(&writers[i], NULL, write_records, (void*)(intptr_t)('a' + i));
+    static char stream[kWriters * kRecords * kRecord];
+    size_t have = 0;
+    while (have < sizeof(stream)) {
+        ssize_t n = read(g_fds[0], stream + have, sizeof(stream) - have);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    CHECK(have == sizeof(stream));
+    int torn = 0, counts[kWriters] = { 0 };
+    for (size_t record = 0; record < have / kRecord; ++record) {
+        const char* start = stream + record * kRecord;
+        for (int i = 1; i < kRecord; ++i)
+            torn += start[i] != start[0];
+        if (start[0] >= 'a' && start[0] < 'a' + kWriters)
+            ++counts[start[0] - 'a'];
+    }
+    CHECK(torn == 0);
+    for (int i = 0; i < kWriters; ++i) {
+        void* failed;
+        pthread_join(writers[i], &failed);
+        CHECK(failed == NULL && counts[i] == kRecords);
+    }
+    close(g_fds[0]);
+    close(g_fds[1]);
+}
+
+static void* write_later(void* unused)
+{
+    pause_ms(20);
+    return (void*)(intptr_t)write(g_fds[1], "p", 1);
+}
+
+static void polling(void)
+{
+    CHECK(pipe(g_fds) == 0);
+    struct pollfd both[2] = { { g_fds[0], POLLIN, 0 }, { g_fds[1], POLLOUT, 0 } };
+    CHECK(poll(both, 1, 30) == 0);                       // empty: times out
+    CHECK(poll(both + 1, 1, 0) == 1 && both[1].revents == POLLOUT);
+    pthread_t thread;
+    pthread_create(&thread, NULL, write_later, NULL);
+    CHECK(poll(both, 1, -1) == 1 && (both[0].revents & POLLIN)); // sleeps until the write
+    pthread_join(thread, NULL);
+    close(g_fds[1]);
+    char byte;
+    CHECK(read(g_fds[0], &byte, 1) == 1);
+    CHECK(poll(both, 1, 0) == 1 && (both[0].revents & POLLHUP));
+    close(g_fds[0]);
+    struct pollfd closed = { g_fds[0], POLLIN, 0 };
+    CHECK(poll(&closed, 1, 0) == 1 && closed.revents == POLLNVAL);
+}
+
+// stdio on a pipe: a line comes back as soon as it is there, not when a buffer fills.
+static void* answer_line(void* unused)
+{
+    const char line[] = "question?\n";
+    return (void*)(intptr_t)write(g_fds[1], line, sizeof(line) - 1);
+}
+
+static void stdio_lines(void)
+{
+    CHECK(pipe(g_fds) == 0);
+    FILE* in = fdopen(g_fds[0], "r");
+    pthread_t thread;
+    pthread_create(&thread, NULL, answer_line, NULL);
+    char line[64] = { 0 };
+    CHECK(fgets(line, sizeof(line), in) != NULL && strcmp(line, "question?\n") == 0);
+    pthread_join(thread, NULL);
+    close(g_fds[1]);
+    CHECK(fgets(line, sizeof(line), in) == NULL && feof(in));
+    fclose(in);
+}
+
+int main(int argc, char** argv)
+{
+    if (argc > 1 && strcmp(argv[1], "sigpipe") == 0) {
+        int fds[2];
+        if (pipe(fds) != 0)
+            return 2;
+        close(fds[0]);
+        ssize_t written = write(fds[1], "x", 1);
+        printf("pipes: still alive after SIGPIPE (write returned %zd)\n", written);
+        return 0;
+    }
+    data_and_end_of_file();
+    broken_pipe();
+    non_blocking_and_size();
+    blocking_both_ways();
+    atomic_records();
+    polling();
+    stdio_lines();
+    if (failures)
+        return 1;
+    puts("pipes: ok");
+    return 0;
+}
