@@ -18,7 +18,7 @@ namespace abi = sys::linux_abi;
 enum Number : long {
     Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
     Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
-    Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, Pipe = 22, SchedYield = 24,
+    Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, Pipe = 22, Select = 23, SchedYield = 24,
     Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
     Getitimer = 36, Alarm = 37, Setitimer = 38, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
@@ -27,7 +27,7 @@ enum Number : long {
     SchedSetaffinity = 203, SchedGetaffinity = 204, TimerCreate = 222, TimerSettime = 223, TimerGettime = 224,
     TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
-    Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
+    Pselect6 = 270, Ppoll = 271, Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
     Statx = 332,
     Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130, Sigaltstack = 131,
     Faccessat2 = 439,
@@ -147,6 +147,11 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Faccessat: case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3));
     case Dup3: return sys::dup3(int(a1), int(a2), int(a3), true);
     case Pipe: return sys::pipe2(ptr<int>(a1), 0);
+    case Select: return sys::select(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4), ptr<abi::Timeval>(a5));
+    case Pselect6:
+        return sys::pselect6(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4), ptr<const abi::Timespec>(a5),
+            ptr<const void>(a6));
+    case Ppoll: return sys::ppoll(ptr<abi::Pollfd>(a1), size_t(a2), ptr<const abi::Timespec>(a3), ptr<const uint64_t>(a4), size_t(a5));
     case Pipe2: return sys::pipe2(ptr<int>(a1), int(a2));
     case Getrandom: return sys::getrandom(ptr<void>(a1), size_t(a2), unsigned(a3));
     }

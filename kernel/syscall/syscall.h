@@ -48,6 +48,13 @@ SysResult dup3(int fd, int new_fd, int flags, bool exact);
 /// EINVAL. fs/pipe.h has the semantics.
 SysResult pipe2(int* fds, int flags);
 SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms);
+/// ppoll(2): a timespec timeout (null: none) and, if given, the mask to wait under.
+SysResult ppoll(abi::Pollfd* fds, size_t count, const abi::Timespec* timeout, const uint64_t* mask, size_t mask_size);
+/// select(2) (the timeout is updated to what was left) and pselect6 (its sixth argument is
+/// {mask pointer, mask size}); sets of up to 1024 descriptors.
+SysResult select(int count, uint64_t* read, uint64_t* write, uint64_t* except, abi::Timeval* timeout);
+SysResult pselect6(int count, uint64_t* read, uint64_t* write, uint64_t* except, const abi::Timespec* timeout,
+    const void* mask_argument);
 
 // memory.cpp: the program break and anonymous mappings (mm/address_space.h).
 SysResult brk(uintptr_t new_break);

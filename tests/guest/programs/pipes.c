@@ -1,6 +1,7 @@
 // Pipes (issue 14, built on the threads of issue 12): data and end of file, EPIPE and
 // SIGPIPE, O_NONBLOCK, PIPE_BUF atomicity between writer threads, readers and writers that
-// block until the other side acts, poll() readiness and waits, FIONREAD, F_GETPIPE_SZ,
+// block until the other side acts, poll/ppoll/select/pselect readiness and waits,
+// FIONREAD, F_GETPIPE_SZ,
 // close-on-exec, dup'ed ends, and stdio on a pipe. `pipes sigpipe` writes to a pipe whose
 // reader is gone without handling SIGPIPE: the program dies as on Linux (status 141).
 #define _GNU_SOURCE
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -190,6 +192,40 @@ static void polling(void)
     CHECK(poll(&closed, 1, 0) == 1 && closed.revents == POLLNVAL);
 }
 
+// select, pselect and ppoll on the same pipes; select as a sleep (old code does that).
+static void selecting(void)
+{
+    CHECK(pipe(g_fds) == 0);
+    fd_set readable, writable;
+    FD_ZERO(&readable);
+    FD_SET(g_fds[0], &readable);
+    struct timeval tv = { 0, 30 * 1000 };
+    CHECK(select(g_fds[0] + 1, &readable, NULL, NULL, &tv) == 0 && !FD_ISSET(g_fds[0], &readable));
+    FD_ZERO(&writable);
+    FD_SET(g_fds[1], &writable);
+    FD_SET(g_fds[0], &readable);
+    CHECK(select(g_fds[1] + 1, &readable, &writable, NULL, NULL) == 1);
+    CHECK(FD_ISSET(g_fds[1], &writable) && !FD_ISSET(g_fds[0], &readable));
+    pthread_t thread;
+    pthread_create(&thread, NULL, write_later, NULL);
+    FD_ZERO(&readable);
+    FD_SET(g_fds[0], &readable);
+    CHECK(pselect(g_fds[0] + 1, &readable, NULL, NULL, NULL, NULL) == 1 && FD_ISSET(g_fds[0], &readable));
+    pthread_join(thread, NULL);
+    struct pollfd in = { g_fds[0], POLLIN, 0 };
+    struct timespec zero = { 0, 0 };
+    sigset_t mask;
+    sigemptyset(&mask);
+    CHECK(ppoll(&in, 1, &zero, &mask) == 1 && (in.revents & POLLIN));
+    struct timeval nap = { 0, 20 * 1000 };
+    CHECK(select(0, NULL, NULL, NULL, &nap) == 0);
+    close(g_fds[1]);
+    FD_ZERO(&readable);
+    FD_SET(g_fds[1], &readable);
+    CHECK(select(g_fds[1] + 1, &readable, NULL, NULL, &nap) == -1 && errno == EBADF);
+    close(g_fds[0]);
+}
+
 // stdio on a pipe: a line comes back as soon as it is there, not when a buffer fills.
 static void* answer_line(void* unused)
 {
@@ -228,6 +264,7 @@ int main(int argc, char** argv)
     blocking_both_ways();
     atomic_records();
     polling();
+    selecting();
     stdio_lines();
     if (failures)
         return 1;
