@@ -1,7 +1,6 @@
 #include <kernel/fs/pipe.h>
 
 #include <kernel/fs/readiness.h>
-#include <sched/futex.h>
 #include <sched/scheduler.h>
 
 #include <cstring>
@@ -15,33 +14,16 @@ constexpr int kSigpipe = 13;
 constexpr int kOpenReadOnly = 0, kOpenWriteOnly = 1;
 
 // What both ends share. The big kernel lock guards it (every read, write and close runs
-// in a system call); `changes` is also the futex word both sides sleep on.
+// in a system call).
 struct PipeBuffer {
     std::unique_ptr<uint8_t[]> data;
     size_t head = 0; // where the next read starts
     size_t size = 0; // bytes in the ring
     int readers = 1;
     int writers = 1;
-    uint32_t changes = 0; // bumped at every change a waiter may be waiting for
+    ChangeCounter changes; // what both sides wait on
 
     size_t space() const { return kPipeCapacity - size; }
-
-    // A change: wake the other side and anyone in poll().
-    void changed()
-    {
-        __atomic_fetch_add(&changes, 1, __ATOMIC_RELEASE);
-        sched::futex_wake(&changes, SIZE_MAX, sched::kFutexBitsetMatchAny);
-        readiness_changed();
-    }
-
-    // Sleeps until the next change after `seen`; INTR when a signal ends the sleep.
-    lib::Result<void> wait(uint32_t seen)
-    {
-        auto waited = sched::futex_wait(&changes, seen, sched::kFutexBitsetMatchAny, 0);
-        if (waited.is_error() && waited.error().code == lib::Errno::INTR)
-            return lib::Error(lib::Errno::INTR, "pipe wait interrupted by a signal");
-        return {};
-    }
 
     size_t take(uint8_t* out, size_t length)
     {
@@ -73,7 +55,7 @@ public:
     ~PipeEnd() override
     {
         (m_writer ? m_pipe->writers : m_pipe->readers) -= 1;
-        m_pipe->changed(); // the other side sees end of file, or EPIPE
+        m_pipe->changes.changed(); // the other side sees end of file, or EPIPE
         if (m_pipe->readers == 0 && m_pipe->writers == 0)
             delete m_pipe;
     }
@@ -85,17 +67,17 @@ public:
         if (length == 0)
             return size_t(0);
         for (;;) {
-            uint32_t seen = __atomic_load_n(&m_pipe->changes, __ATOMIC_ACQUIRE);
+            uint32_t seen = m_pipe->changes.now();
             if (m_pipe->size) {
                 size_t n = m_pipe->take(static_cast<uint8_t*>(buffer), length);
-                m_pipe->changed();
+                m_pipe->changes.changed();
                 return n;
             }
             if (m_pipe->writers == 0)
                 return size_t(0); // end of file
             if (non_blocking())
                 return lib::Error(lib::Errno::AGAIN, "pipe empty");
-            TRY(m_pipe->wait(seen));
+            TRY(m_pipe->changes.wait(seen));
         }
     }
 
@@ -107,7 +89,7 @@ public:
         bool whole = length <= kPipeAtomicBytes; // PIPE_BUF: all or nothing
         size_t written = 0;
         for (;;) {
-            uint32_t seen = __atomic_load_n(&m_pipe->changes, __ATOMIC_ACQUIRE);
+            uint32_t seen = m_pipe->changes.now();
             if (m_pipe->readers == 0) {
                 if (written)
                     return written;
@@ -120,12 +102,12 @@ public:
             size_t left = length - written;
             if (whole ? m_pipe->space() >= left : m_pipe->space() > 0) {
                 written += m_pipe->put(in + written, left);
-                m_pipe->changed();
+                m_pipe->changes.changed();
                 continue;
             }
             if (non_blocking())
                 return written ? lib::Result<size_t>(written) : lib::Error(lib::Errno::AGAIN, "pipe full");
-            if (auto waited = m_pipe->wait(seen); waited.is_error())
+            if (auto waited = m_pipe->changes.wait(seen); waited.is_error())
                 return written ? lib::Result<size_t>(written) : waited.error();
         }
     }

@@ -35,4 +35,19 @@ lib::Result<void> wait_for_readiness(uint32_t seen, uint64_t deadline_ns)
     return waited;
 }
 
+void ChangeCounter::changed()
+{
+    __atomic_fetch_add(&m_changes, 1, __ATOMIC_RELEASE);
+    sched::futex_wake(&m_changes, SIZE_MAX, sched::kFutexBitsetMatchAny);
+    readiness_changed();
+}
+
+lib::Result<void> ChangeCounter::wait(uint32_t seen)
+{
+    auto waited = sched::futex_wait(&m_changes, seen, sched::kFutexBitsetMatchAny, 0);
+    if (waited.is_error() && waited.error().code == lib::Errno::INTR)
+        return lib::Error(lib::Errno::INTR, "wait interrupted by a signal");
+    return {};
+}
+
 } // namespace fs

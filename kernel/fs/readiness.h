@@ -19,4 +19,19 @@ void readiness_changed();
 /// signal. Errors: TIMEDOUT, INTR.
 lib::Result<void> wait_for_readiness(uint32_t seen, uint64_t deadline_ns);
 
+/// What a file that blocks (a pipe, an eventfd) waits on: a counter of its own changes, a
+/// futex word. A waiter reads now() before it looks at the file's state, then wait()s; a
+/// changer calls changed() after changing it, which also tells the pollers.
+class ChangeCounter {
+public:
+    uint32_t now() const { return __atomic_load_n(&m_changes, __ATOMIC_ACQUIRE); }
+    void changed();
+    /// Sleeps until the next change after `seen` (at once if it came already). INTR when a
+    /// signal ends the sleep.
+    lib::Result<void> wait(uint32_t seen);
+
+private:
+    uint32_t m_changes = 0;
+};
+
 } // namespace fs

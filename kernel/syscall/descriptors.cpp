@@ -1,6 +1,7 @@
 // Opening, closing, describing and controlling file descriptors. Paths go to the root
 // filesystem (kernel/fs/root_fs.h): absolute, or relative to "/" (there is no working
 // directory yet, so a relative path with a real directory descriptor is ENOTSUP).
+#include <kernel/fs/event_file.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/pipe.h>
 #include <kernel/fs/root_fs.h>
@@ -200,6 +201,15 @@ SysResult pipe2(int* fds, int flags)
     fds[0] = reader.value();
     fds[1] = writer.value();
     return 0;
+}
+
+SysResult eventfd2(unsigned initial, int flags)
+{
+    constexpr int kSemaphore = 1; // EFD_SEMAPHORE; EFD_CLOEXEC and EFD_NONBLOCK are O_'s
+    if (flags & ~(kSemaphore | abi::kOCloexec | abi::kONonblock))
+        return lib::Error(lib::Errno::INVAL, "bad eventfd flags");
+    fs::File* file = TRY(fs::make_event_file(initial, flags & kSemaphore, flags & abi::kONonblock));
+    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
 }
 
 SysResult dup3(int fd, int new_fd, int flags, bool exact)

@@ -47,6 +47,9 @@ SysResult dup3(int fd, int new_fd, int flags, bool exact);
 /// pipe2(2) (pipe(2) is flags 0): O_CLOEXEC and O_NONBLOCK; O_DIRECT (packet mode) is
 /// EINVAL. fs/pipe.h has the semantics.
 SysResult pipe2(int* fds, int flags);
+/// eventfd2(2) (eventfd(2) is flags 0): EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC
+/// (fs/event_file.h).
+SysResult eventfd2(unsigned initial, int flags);
 SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms);
 /// ppoll(2): a timespec timeout (null: none) and, if given, the mask to wait under.
 SysResult ppoll(abi::Pollfd* fds, size_t count, const abi::Timespec* timeout, const uint64_t* mask, size_t mask_size);

@@ -1,7 +1,7 @@
 // Pipes (issue 14, built on the threads of issue 12): data and end of file, EPIPE and
 // SIGPIPE, O_NONBLOCK, PIPE_BUF atomicity between writer threads, readers and writers that
 // block until the other side acts, poll/ppoll/select/pselect readiness and waits,
-// FIONREAD, F_GETPIPE_SZ,
+// FIONREAD, F_GETPIPE_SZ, eventfd counters,
 // close-on-exec, dup'ed ends, and stdio on a pipe. `pipes sigpipe` writes to a pipe whose
 // reader is gone without handling SIGPIPE: the program dies as on Linux (status 141).
 #define _GNU_SOURCE
@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -226,6 +227,59 @@ static void selecting(void)
     close(g_fds[0]);
 }
 
+// eventfd: a counter as a file, with blocking reads and poll readiness.
+static int g_event;
+
+static void* read_event(void* unused)
+{
+    uint64_t value = 0;
+    if (read(g_event, &value, sizeof(value)) != sizeof(value))
+        return NULL;
+    return (void*)(uintptr_t)value;
+}
+
+static void event_counters(void)
+{
+    int efd = eventfd(3, EFD_NONBLOCK | EFD_CLOEXEC);
+    CHECK(efd >= 0 && (fcntl(efd, F_GETFD) & FD_CLOEXEC));
+    uint64_t value = 0;
+    CHECK(read(efd, &value, sizeof(value)) == 8 && value == 3);
+    CHECK(read(efd, &value, sizeof(value)) == -1 && errno == EAGAIN);
+    value = 5;
+    CHECK(write(efd, &value, sizeof(value)) == 8);
+    value = 2;
+    CHECK(write(efd, &value, sizeof(value)) == 8);
+    struct pollfd p = { efd, POLLIN | POLLOUT, 0 };
+    CHECK(poll(&p, 1, 0) == 1 && p.revents == (POLLIN | POLLOUT));
+    CHECK(read(efd, &value, sizeof(value)) == 8 && value == 7);
+    CHECK(poll(&p, 1, 0) == 1 && p.revents == POLLOUT);
+    uint32_t small;
+    CHECK(read(efd, &small, sizeof(small)) == -1 && errno == EINVAL);
+    value = UINT64_MAX;
+    CHECK(write(efd, &value, sizeof(value)) == -1 && errno == EINVAL);
+    value = UINT64_MAX - 1;
+    CHECK(write(efd, &value, sizeof(value)) == 8);
+    value = 1;
+    CHECK(write(efd, &value, sizeof(value)) == -1 && errno == EAGAIN); // it would pass 2^64 - 2
+    close(efd);
+
+    int semaphore = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
+    CHECK(read(semaphore, &value, sizeof(value)) == 8 && value == 1);
+    CHECK(read(semaphore, &value, sizeof(value)) == 8 && value == 1);
+    CHECK(read(semaphore, &value, sizeof(value)) == -1 && errno == EAGAIN);
+    close(semaphore);
+
+    g_event = eventfd(0, 0);
+    pthread_t thread;
+    pthread_create(&thread, NULL, read_event, NULL); // blocks: the counter is 0
+    pause_ms(20);
+    CHECK(eventfd_write(g_event, 42) == 0);
+    void* got;
+    pthread_join(thread, &got);
+    CHECK((uintptr_t)got == 42);
+    close(g_event);
+}
+
 // stdio on a pipe: a line comes back as soon as it is there, not when a buffer fills.
 static void* answer_line(void* unused)
 {
@@ -265,6 +319,7 @@ int main(int argc, char** argv)
     atomic_records();
     polling();
     selecting();
+    event_counters();
     stdio_lines();
     if (failures)
         return 1;

@@ -1,0 +1,98 @@
+#include <kernel/fs/event_file.h>
+
+#include <kernel/fs/readiness.h>
+
+#include <cstring>
+
+namespace fs {
+
+namespace {
+
+constexpr uint64_t kMaxCount = UINT64_MAX - 1; // eventfd(2): the counter's largest value
+constexpr int kOpenReadWrite = 2;
+
+// The counter and its waiters; the big kernel lock guards `m_count` (every read and write
+// runs in a system call).
+class EventFile final : public File {
+public:
+    EventFile(uint64_t initial, bool semaphore) : m_count(initial), m_semaphore(semaphore) { }
+
+    lib::Result<size_t> read(void* buffer, size_t length) override
+    {
+        if (length < sizeof(uint64_t))
+            return lib::Error(lib::Errno::INVAL, "eventfd: read of less than 8 bytes");
+        for (;;) {
+            uint32_t seen = m_changes.now();
+            if (m_count) {
+                uint64_t value = m_semaphore ? 1 : m_count;
+                m_count -= value;
+                memcpy(buffer, &value, sizeof(value));
+                m_changes.changed();
+                return sizeof(value);
+            }
+            if (non_blocking())
+                return lib::Error(lib::Errno::AGAIN, "eventfd: counter is 0");
+            TRY(m_changes.wait(seen));
+        }
+    }
+
+    lib::Result<size_t> write(const void* buffer, size_t length) override
+    {
+        if (length < sizeof(uint64_t))
+            return lib::Error(lib::Errno::INVAL, "eventfd: write of less than 8 bytes");
+        uint64_t value;
+        memcpy(&value, buffer, sizeof(value));
+        if (value == UINT64_MAX)
+            return lib::Error(lib::Errno::INVAL, "eventfd: 2^64 - 1 cannot be added");
+        for (;;) {
+            uint32_t seen = m_changes.now();
+            if (value <= kMaxCount - m_count) {
+                m_count += value;
+                m_changes.changed();
+                return sizeof(value);
+            }
+            if (non_blocking())
+                return lib::Error(lib::Errno::AGAIN, "eventfd: counter would overflow");
+            TRY(m_changes.wait(seen));
+        }
+    }
+
+    lib::Result<void> stat(LinuxStat& st) override
+    {
+        st = {};
+        st.st_dev = 13; // anon_inodefs
+        st.st_ino = reinterpret_cast<uintptr_t>(this) >> 4;
+        st.st_nlink = 1;
+        st.st_mode = 0600; // an anonymous inode: no file type bits, as on Linux
+        st.st_blksize = 4096;
+        return {};
+    }
+
+    uint16_t poll_events(uint16_t requested) override
+    {
+        uint16_t events = 0;
+        if (m_count)
+            events |= PollIn | PollRdNorm;
+        if (m_count < kMaxCount)
+            events |= PollOut | PollWrNorm;
+        return events & requested;
+    }
+
+private:
+    uint64_t m_count;
+    bool m_semaphore;
+    ChangeCounter m_changes;
+};
+
+} // namespace
+
+lib::Result<File*> make_event_file(uint64_t initial, bool semaphore, int open_flags)
+{
+    auto* file = new EventFile(initial, semaphore);
+    if (!file)
+        return lib::Error(lib::Errno::NOMEM, "no memory for an eventfd");
+    file->set_open_flags(kOpenReadWrite | open_flags);
+    return static_cast<File*>(file);
+}
+
+} // namespace fs
