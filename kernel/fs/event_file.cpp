@@ -68,6 +68,8 @@ public:
         return {};
     }
 
+    uint32_t change_count() const override { return m_changes.now(); }
+
     uint16_t poll_events(uint16_t requested) override
     {
         uint16_t events = 0;

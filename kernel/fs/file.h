@@ -40,6 +40,13 @@ public:
     /// Which of the `requested` poll events hold now, plus PollErr/PollHup (always
     /// reported). The default: a file that never blocks is ready for everything.
     virtual uint16_t poll_events(uint16_t requested) { return requested & (PollIn | PollOut | PollRdNorm | PollWrNorm); }
+    /// Whether epoll may watch it (Linux refuses regular files and directories: EPERM).
+    virtual bool pollable() const { return true; }
+    /// How many times its readiness may have changed (a pipe's or eventfd's ChangeCounter);
+    /// 0 for a file whose readiness never changes. epoll's EPOLLET compares it.
+    virtual uint32_t change_count() const { return 0; }
+    /// Whether it is an epoll instance (no RTTI in the kernel).
+    virtual bool is_epoll() const { return false; }
     /// Bytes a read would return now without blocking (ioctl FIONREAD), or NOTTY.
     virtual lib::Result<size_t> bytes_readable() { return lib::Error(lib::Errno::NOTTY, "FIONREAD: not supported on this file"); }
     bool non_blocking() const { return m_open_flags & kOpenNonBlocking; }

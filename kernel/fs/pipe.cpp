@@ -140,6 +140,8 @@ public:
         return events & (requested | PollErr | PollHup);
     }
 
+    uint32_t change_count() const override { return m_pipe->changes.now(); }
+
     lib::Result<size_t> bytes_readable() override
     {
         if (m_writer)

@@ -17,6 +17,7 @@ public:
     lib::Result<uint64_t> seek(int64_t offset, Whence whence) override;
     lib::Result<void> stat(LinuxStat& st) override;
     lib::Result<const mm::MappedFile*> mapping() override;
+    bool pollable() const override { return false; }
 
     /// getdents64(2): fills `buffer` with struct linux_dirent64 records from the current
     /// position; 0 at the end. ENOTDIR for a file, EINVAL if one record does not fit.

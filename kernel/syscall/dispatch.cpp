@@ -27,7 +27,8 @@ enum Number : long {
     SchedSetaffinity = 203, SchedGetaffinity = 204, TimerCreate = 222, TimerSettime = 223, TimerGettime = 224,
     TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
-    Pselect6 = 270, Ppoll = 271, Faccessat = 269, SetRobustList = 273, GetRobustList = 274, Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
+    Pselect6 = 270, Ppoll = 271, Faccessat = 269, SetRobustList = 273, GetRobustList = 274, EpollCreate = 213, EpollWait = 232, EpollCtl = 233, EpollPwait = 281, EpollCreate1 = 291, EpollPwait2 = 441,
+    Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
     Statx = 332,
     Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130, Sigaltstack = 131,
     Faccessat2 = 439,
@@ -147,6 +148,14 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Faccessat: case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3));
     case Dup3: return sys::dup3(int(a1), int(a2), int(a3), true);
     case Pipe: return sys::pipe2(ptr<int>(a1), 0);
+    case EpollCreate: return int(a1) <= 0 ? SysResult(lib::Error(lib::Errno::INVAL, "epoll_create: size must be positive")) : sys::epoll_create1(0);
+    case EpollCreate1: return sys::epoll_create1(int(a1));
+    case EpollCtl: return sys::epoll_ctl(int(a1), int(a2), int(a3), ptr<const fs::EpollEvent>(a4));
+    case EpollWait: return sys::epoll_pwait(int(a1), ptr<fs::EpollEvent>(a2), int(a3), int(a4), nullptr, 0);
+    case EpollPwait: return sys::epoll_pwait(int(a1), ptr<fs::EpollEvent>(a2), int(a3), int(a4), ptr<const uint64_t>(a5), size_t(a6));
+    case EpollPwait2:
+        return sys::epoll_pwait2(int(a1), ptr<fs::EpollEvent>(a2), int(a3), ptr<const abi::Timespec>(a4), ptr<const uint64_t>(a5),
+            size_t(a6));
     case Eventfd: return sys::eventfd2(unsigned(a1), 0);
     case Eventfd2: return sys::eventfd2(unsigned(a1), int(a2));
     case Select: return sys::select(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4), ptr<abi::Timeval>(a5));

@@ -4,6 +4,7 @@
 // file's readiness changes (fs/readiness.h), the timeout, or a signal (EINTR), and then
 // looks again. ppoll and pselect6 wait under the mask they are given, as Linux does.
 #include <kernel/arch/x86_64/tsc.h>
+#include <kernel/fs/epoll.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/readiness.h>
 #include <kernel/syscall/signal_frame.h>
@@ -170,7 +171,57 @@ SysResult select_for(FdSets& s, int64_t timeout_ns, const uint64_t* mask)
     return result;
 }
 
+constexpr int kMaxEpollEvents = 1 << 20; // far beyond any real program; bounds the check
+
+SysResult epoll_wait_for(int epoll_fd, fs::EpollEvent* events, int max, int64_t timeout_ns, const uint64_t* mask)
+{
+    if (max <= 0 || max > kMaxEpollEvents)
+        return lib::Error(lib::Errno::INVAL, "epoll_wait: maxevents out of range");
+    auto epoll = TRY(fs::fd_reference(epoll_fd)); // counted: it may be closed while we wait
+    if (!epoll->is_epoll())
+        return lib::Error(lib::Errno::INVAL, "epoll_wait: not an epoll descriptor");
+    TRY(check_user_range(events, size_t(max) * sizeof(fs::EpollEvent), UserAccess::Write));
+    return wait_until_ready([&]() -> lib::Result<long> { return long(fs::epoll_collect(*epoll, events, size_t(max))); },
+        timeout_ns, mask);
+}
+
 } // namespace
+
+SysResult epoll_create1(int flags)
+{
+    if (flags & ~abi::kOCloexec)
+        return lib::Error(lib::Errno::INVAL, "bad epoll_create1 flags");
+    fs::File* file = TRY(fs::make_epoll_file());
+    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+}
+
+SysResult epoll_ctl(int epoll_fd, int op, int fd, const fs::EpollEvent* event)
+{
+    fs::File* epoll = TRY(fs::fd_get(epoll_fd));
+    fs::File* target = TRY(fs::fd_get(fd));
+    if (!epoll->is_epoll())
+        return lib::Error(lib::Errno::INVAL, "epoll_ctl: not an epoll descriptor");
+    fs::EpollEvent wanted {};
+    if (op != fs::kEpollDel) {
+        TRY(check_user_range(event, sizeof(*event)));
+        wanted = *event;
+    }
+    TRY(fs::epoll_control(*epoll, op, fd, *target, wanted.events, wanted.data));
+    return 0;
+}
+
+SysResult epoll_pwait(int epoll_fd, fs::EpollEvent* events, int max, int timeout_ms, const uint64_t* mask, size_t mask_size)
+{
+    return epoll_wait_for(epoll_fd, events, max, timeout_ms < 0 ? -1 : int64_t(timeout_ms) * 1'000'000,
+        TRY(mask_of(mask, mask_size)));
+}
+
+SysResult epoll_pwait2(int epoll_fd, fs::EpollEvent* events, int max, const abi::Timespec* timeout, const uint64_t* mask,
+    size_t mask_size)
+{
+    int64_t timeout_ns = TRY(timeout_of(timeout));
+    return epoll_wait_for(epoll_fd, events, max, timeout_ns, TRY(mask_of(mask, mask_size)));
+}
 
 SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms)
 {

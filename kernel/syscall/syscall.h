@@ -11,6 +11,7 @@
 // recorded and only synchronous self-signals run, see signal.cpp).
 #pragma once
 
+#include <kernel/fs/epoll.h>
 #include <kernel/fs/linux_stat.h>
 #include <kernel/syscall/linux_abi.h>
 #include <lib/result.h>
@@ -55,6 +56,13 @@ SysResult poll(abi::Pollfd* fds, size_t count, int timeout_ms);
 SysResult ppoll(abi::Pollfd* fds, size_t count, const abi::Timespec* timeout, const uint64_t* mask, size_t mask_size);
 /// select(2) (the timeout is updated to what was left) and pselect6 (its sixth argument is
 /// {mask pointer, mask size}); sets of up to 1024 descriptors.
+/// epoll(7) (kernel/fs/epoll.h): epoll_create(size) is epoll_create1(0); epoll_wait is
+/// epoll_pwait without a mask; epoll_pwait2 takes a timespec.
+SysResult epoll_create1(int flags);
+SysResult epoll_ctl(int epoll_fd, int op, int fd, const fs::EpollEvent* event);
+SysResult epoll_pwait(int epoll_fd, fs::EpollEvent* events, int max, int timeout_ms, const uint64_t* mask, size_t mask_size);
+SysResult epoll_pwait2(int epoll_fd, fs::EpollEvent* events, int max, const abi::Timespec* timeout, const uint64_t* mask,
+    size_t mask_size);
 SysResult select(int count, uint64_t* read, uint64_t* write, uint64_t* except, abi::Timeval* timeout);
 SysResult pselect6(int count, uint64_t* read, uint64_t* write, uint64_t* except, const abi::Timespec* timeout,
     const void* mask_argument);

@@ -1,7 +1,7 @@
 // Pipes (issue 14, built on the threads of issue 12): data and end of file, EPIPE and
 // SIGPIPE, O_NONBLOCK, PIPE_BUF atomicity between writer threads, readers and writers that
 // block until the other side acts, poll/ppoll/select/pselect readiness and waits,
-// FIONREAD, F_GETPIPE_SZ, eventfd counters,
+// FIONREAD, F_GETPIPE_SZ, eventfd counters, epoll,
 // close-on-exec, dup'ed ends, and stdio on a pipe. `pipes sigpipe` writes to a pipe whose
 // reader is gone without handling SIGPIPE: the program dies as on Linux (status 141).
 #define _GNU_SOURCE
@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
@@ -280,6 +281,70 @@ static void event_counters(void)
     close(g_event);
 }
 
+// epoll: level and edge triggering, one-shot, errors, a blocking wait, closed descriptors
+// leaving the interest list, and an epoll inside an epoll.
+static void* write_later_event(void* unused)
+{
+    pause_ms(20);
+    return (void*)(intptr_t)eventfd_write(g_event, 1);
+}
+
+static void epolling(void)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    CHECK(ep >= 0 && (fcntl(ep, F_GETFD) & FD_CLOEXEC));
+    CHECK(pipe(g_fds) == 0);
+    struct epoll_event event = { EPOLLIN, { .u64 = 7 } }, got[4];
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, g_fds[0], &event) == 0);
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, g_fds[0], &event) == -1 && errno == EEXIST);
+    CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, g_fds[1], NULL) == -1 && errno == ENOENT);
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, ep, &event) == -1 && errno == EINVAL);
+    int regular = open("/app/pipes", O_RDONLY);
+    CHECK(regular >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, regular, &event) == -1 && errno == EPERM);
+    close(regular);
+    CHECK(epoll_wait(ep, got, 4, 20) == 0);
+    CHECK(write(g_fds[1], "e", 1) == 1);
+    CHECK(epoll_wait(ep, got, 4, 0) == 1 && got[0].events == EPOLLIN && got[0].data.u64 == 7);
+    CHECK(epoll_wait(ep, got, 4, 0) == 1); // level-triggered: still there
+    event.events = EPOLLIN | EPOLLONESHOT;
+    CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, g_fds[0], &event) == 0);
+    CHECK(epoll_wait(ep, got, 4, 0) == 1);
+    CHECK(epoll_wait(ep, got, 4, 0) == 0); // one shot, until re-armed
+    CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, g_fds[0], &event) == 0);
+    CHECK(epoll_wait(ep, got, 4, 0) == 1);
+    CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, g_fds[0], NULL) == 0);
+
+    g_event = eventfd(0, EFD_NONBLOCK);
+    struct epoll_event edge = { EPOLLIN | EPOLLET, { .u64 = 9 } };
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, g_event, &edge) == 0);
+    CHECK(epoll_wait(ep, got, 4, 0) == 0);
+    eventfd_write(g_event, 1);
+    CHECK(epoll_wait(ep, got, 4, 0) == 1 && got[0].data.u64 == 9);
+    CHECK(epoll_wait(ep, got, 4, 0) == 0); // edge-triggered: nothing new
+    eventfd_write(g_event, 1);
+    CHECK(epoll_wait(ep, got, 4, 0) == 1);
+    eventfd_t drained;
+    eventfd_read(g_event, &drained);
+    pthread_t thread;
+    pthread_create(&thread, NULL, write_later_event, NULL);
+    CHECK(epoll_wait(ep, got, 4, -1) == 1 && got[0].data.u64 == 9); // sleeps until the write
+    pthread_join(thread, NULL);
+
+    int outer = epoll_create1(0);
+    struct epoll_event inner = { EPOLLIN, { .u64 = 1 } };
+    CHECK(epoll_ctl(outer, EPOLL_CTL_ADD, ep, &inner) == 0);
+    eventfd_write(g_event, 1);
+    CHECK(epoll_wait(outer, got, 4, 0) == 1 && got[0].data.u64 == 1);
+    close(g_event); // its item leaves the inner instance with it
+    CHECK(epoll_wait(ep, got, 4, 0) == 0);
+    CHECK(epoll_wait(outer, got, 4, 0) == 0);
+    CHECK(epoll_wait(g_fds[0], got, 4, 0) == -1 && errno == EINVAL);
+    close(outer);
+    close(ep);
+    close(g_fds[0]);
+    close(g_fds[1]);
+}
+
 // stdio on a pipe: a line comes back as soon as it is there, not when a buffer fills.
 static void* answer_line(void* unused)
 {
@@ -320,6 +385,7 @@ int main(int argc, char** argv)
     polling();
     selecting();
     event_counters();
+    epolling();
     stdio_lines();
     if (failures)
         return 1;

@@ -1,0 +1,170 @@
+#include <kernel/fs/epoll.h>
+
+#include <kernel/fs/fd_table.h>
+#include <kernel/fs/readiness.h>
+
+#include <lib/intrusive_list.h>
+
+namespace fs {
+
+namespace {
+
+constexpr int kOpenReadWrite = 2;
+// Always reported, asked for or not (epoll_ctl(2)).
+constexpr uint32_t kAlways = PollErr | PollHup;
+constexpr uint32_t kEventBits = 0xffff; // EPOLLIN.. as poll's; the flags live above
+
+struct Item {
+    lib::ListNode node;
+    int fd;
+    File* file;               // not counted: the item goes when the descriptor does
+    uint32_t events;          // asked for, with the flags
+    uint64_t data;
+    uint32_t reported_change; // the file's change count at the last EPOLLET report
+    bool reported = false;    // reported since added or modified (EPOLLET, EPOLLONESHOT)
+};
+
+using ItemList = lib::IntrusiveList<Item, &Item::node>;
+
+// The big kernel lock guards the list (every epoll call is a system call).
+class EpollFile final : public File {
+public:
+    ~EpollFile() override
+    {
+        while (Item* item = m_items.pop_front())
+            delete item;
+    }
+
+    lib::Result<void> stat(LinuxStat& st) override
+    {
+        st = {};
+        st.st_dev = 13; // anon_inodefs
+        st.st_ino = reinterpret_cast<uintptr_t>(this) >> 4;
+        st.st_nlink = 1;
+        st.st_mode = 0600;
+        st.st_blksize = 4096;
+        return {};
+    }
+
+    // Readable while some item has an event to report (an epoll inside an epoll, or poll).
+    uint16_t poll_events(uint16_t requested) override
+    {
+        EpollEvent ignored;
+        return collect(&ignored, 1, false) ? requested & (PollIn | PollRdNorm) : 0;
+    }
+
+    uint32_t change_count() const override { return readiness_generation(); }
+    bool is_epoll() const override { return true; }
+
+    Item* find(int fd, const File& file)
+    {
+        for (Item* item = m_items.front(); item; item = m_items.next(item))
+            if (item->fd == fd && item->file == &file)
+                return item;
+        return nullptr;
+    }
+
+    lib::Result<void> control(int op, int fd, File& target, uint32_t events, uint64_t data)
+    {
+        drop_closed();
+        Item* item = find(fd, target);
+        switch (op) {
+        case kEpollAdd: {
+            if (item)
+                return lib::Error(lib::Errno::EXIST, "epoll: descriptor already added");
+            auto* added = new Item { {}, fd, &target, events, data, target.change_count() };
+            if (!added)
+                return lib::Error(lib::Errno::NOMEM, "epoll: no memory for an item");
+            m_items.push_back(added);
+            break;
+        }
+        case kEpollMod:
+            if (!item)
+                return lib::Error(lib::Errno::NOENT, "epoll: descriptor not added");
+            if ((events | item->events) & kEpollExclusive)
+                return lib::Error(lib::Errno::INVAL, "epoll: EPOLLEXCLUSIVE cannot be modified");
+            item->events = events;
+            item->data = data;
+            item->reported = false;
+            item->reported_change = target.change_count();
+            break;
+        case kEpollDel:
+            if (!item)
+                return lib::Error(lib::Errno::NOENT, "epoll: descriptor not added");
+            m_items.remove(item);
+            delete item;
+            break;
+        default:
+            return lib::Error(lib::Errno::INVAL, "epoll: bad operation");
+        }
+        readiness_changed(); // a waiter in epoll_wait looks again
+        return {};
+    }
+
+    // One look; `consume`: EPOLLET and EPOLLONESHOT items remember that they reported.
+    size_t collect(EpollEvent* out, size_t max, bool consume)
+    {
+        if (consume)
+            drop_closed();
+        size_t count = 0;
+        for (Item* item = m_items.front(); item && count < max; item = m_items.next(item)) {
+            if ((item->events & kEpollOneShot) && item->reported)
+                continue;
+            uint32_t holds = item->file->poll_events(uint16_t((item->events & kEventBits) | kAlways));
+            if (!holds)
+                continue;
+            uint32_t change = item->file->change_count();
+            if ((item->events & kEpollEdge) && item->reported && change == item->reported_change)
+                continue; // nothing new since the last report
+            out[count++] = { holds, item->data };
+            if (consume) {
+                item->reported = true;
+                item->reported_change = change;
+            }
+        }
+        return count;
+    }
+
+private:
+    // Items whose descriptor was closed (or now names another file) go.
+    void drop_closed()
+    {
+        for (Item* item = m_items.front(); item;) {
+            Item* next = m_items.next(item);
+            auto now = fd_get(item->fd);
+            if (now.is_error() || now.value() != item->file) {
+                m_items.remove(item);
+                delete item;
+            }
+            item = next;
+        }
+    }
+
+    ItemList m_items;
+};
+
+} // namespace
+
+lib::Result<File*> make_epoll_file()
+{
+    auto* file = new EpollFile;
+    if (!file)
+        return lib::Error(lib::Errno::NOMEM, "no memory for an epoll instance");
+    file->set_open_flags(kOpenReadWrite);
+    return static_cast<File*>(file);
+}
+
+bool is_epoll(const File& file) { return file.is_epoll(); }
+
+lib::Result<void> epoll_control(File& epoll, int op, int fd, File& target, uint32_t events, uint64_t data)
+{
+    if (&epoll == &target)
+        return lib::Error(lib::Errno::INVAL, "epoll: an instance cannot watch itself");
+    if (!target.pollable())
+        return lib::Error(lib::Errno::PERM, "epoll: this file cannot be polled (a regular file?)");
+    return static_cast<EpollFile&>(epoll).control(op, fd, target, events, data);
+}
+
+size_t epoll_collect(File& epoll, EpollEvent* out, size_t max) { return static_cast<EpollFile&>(epoll).collect(out, max, true); }
+
+} // namespace fs
