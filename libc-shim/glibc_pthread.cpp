@@ -123,10 +123,15 @@ int sem_clockwait(sem_t* semaphore, clockid_t clock, const timespec* deadline)
 /// kind changes nothing (docs/architecture.md, Threads).
 int pthread_rwlockattr_setkind_np(pthread_rwlockattr_t*, int kind) { return kind >= 0 && kind <= 2 ? 0 : EINVAL; }
 
-/// glibc 2.32: the new thread's CPU affinity. One CPU: any mask that contains CPU 0.
+/// glibc 2.32: the new thread's CPU affinity. Accepted, not enforced (as
+/// sched_setaffinity): any mask that names one of the VM's CPUs.
 int pthread_attr_setaffinity_np(pthread_attr_t*, size_t size, const cpu_set_t* set)
 {
-    return size > 0 && (reinterpret_cast<const unsigned char*>(set)[0] & 1) ? 0 : EINVAL;
+    int cpus = int(sysconf(_SC_NPROCESSORS_ONLN));
+    for (int cpu = 0; cpu < cpus && size_t(cpu) < size * 8; ++cpu)
+        if (CPU_ISSET_S(cpu, size, set))
+            return 0;
+    return EINVAL;
 }
 
 /// glibc 2.29: getcpu(3).

@@ -92,14 +92,10 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
     Access access = frame.error_code & kFaultFetch ? Access::Execute
         : frame.error_code & kFaultWrite           ? Access::Write
                                                    : Access::Read;
-    // KNOWN LIMITATION: the tree is read here without a lock. AreaMap's split and merge take
-    // a range out of the tree for a moment (between erase or set_range and the insert or
-    // set_range that puts it back); a fault inside that range in that moment would be
-    // reported as SIGSEGV. Only kernel code could fault there (say, a system call pushing
-    // onto an untouched page of the program's stack while mprotect splits the stack area),
-    // which cannot happen today (one CPU, no threads, the stack merges only with itself).
-    // Threads on plain anonymous stacks, or interrupt handlers touching user memory, must
-    // close this window first.
+    // The tree is read under the big kernel lock: with one CPU nothing else runs while a
+    // fault is handled; with more, sched installs a wrapper that takes the lock first
+    // (sched/kernel_lock.cpp), so AreaMap's split and merge (which take a range out of the
+    // tree for a moment) never run while a fault looks.
     const Area* area = areas().find(address);
     const char* why = denial(area, access);
     if (why && !g_program_started)

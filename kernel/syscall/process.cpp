@@ -1,5 +1,5 @@
 // The process and the machine as the program sees them: one process (pid 1, parent 0, root
-// credentials), one CPU, Linux 6.1 on x86-64, resource limits, the thread area. Thread
+// credentials), Linux 6.1 on x86-64, resource limits, the thread area. Thread
 // calls (gettid, set_tid_address, ...) are in thread.cpp.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/tsc.h>

@@ -122,10 +122,11 @@ SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* tim
 SysResult gettid();
 SysResult sched_yield();
 /// sched_getaffinity(2)/sched_setaffinity(2) for the process (pid 0 or 1) or one of its
-/// threads: one CPU, so the mask is CPU 0 and a new mask must contain it (EINVAL).
+/// threads: the mask of every CPU the VM has; a new mask must name one of them (EINVAL)
+/// and is accepted without being enforced.
 SysResult sched_getaffinity(int tid, size_t size, void* mask);
 SysResult sched_setaffinity(int tid, size_t size, const void* mask);
-/// getcpu(2): CPU 0, NUMA node 0.
+/// getcpu(2): the CPU's index, NUMA node 0.
 SysResult getcpu(unsigned* cpu, unsigned* node);
 /// prctl(2): PR_SET_NAME/PR_GET_NAME (the calling thread's name), PR_SET/GET_DUMPABLE,
 /// PR_SET/GET_PDEATHSIG, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_KEEPCAPS, PR_SET/GET_TIMERSLACK,

@@ -6,8 +6,10 @@
 // Both records carry a version that is odd while KVM rewrites them; a reader retries
 // until it sees the same even version before and after.
 //
-// One record serves the one CPU the kernel runs on. SMP will need one per CPU, and a
-// guard against small backwards steps between CPUs unless KVM sets the TSC-stable flag.
+// One record, the boot CPU's, serves every CPU: right while KVM keeps the TSC stable
+// across vCPUs (it says so with PVCLOCK_TSC_STABLE_BIT). KNOWN LIMITATION: without that
+// flag, one record per CPU and a guard against small backwards steps between CPUs are
+// still to do.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/kvmclock.h>
 #include <kernel/arch/x86_64/layout.h>

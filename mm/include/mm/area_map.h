@@ -11,7 +11,8 @@
 // MAP_FIXED_NOREPLACE over a mapping, EFAULT for mremap of an unmapped range, EACCES for a
 // writable shared mapping of a read-only file. A failing call changes nothing.
 //
-// Not locked: one CPU runs the program today. SMP will wrap the map in a lock that owns it.
+// Not locked itself: the big kernel lock (sched/kernel_lock.cpp) guards it, held by every
+// system call and page fault. A lock that owns the map is still to come.
 #pragma once
 
 #include <mm/area.h>
