@@ -6,10 +6,11 @@
 // Both records carry a version that is odd while KVM rewrites them; a reader retries
 // until it sees the same even version before and after.
 //
-// One record, the boot CPU's, serves every CPU: right while KVM keeps the TSC stable
-// across vCPUs (it says so with PVCLOCK_TSC_STABLE_BIT). KNOWN LIMITATION: without that
-// flag, one record per CPU and a guard against small backwards steps between CPUs are
-// still to do.
+// One record, the boot CPU's, serves every CPU: exact while KVM keeps the TSC stable
+// across vCPUs (it says so with PVCLOCK_TSC_STABLE_BIT in the record's flags). Without
+// that flag another vCPU's TSC may lag a little, so the clock never returns less than
+// what any CPU was last told (an atomic maximum, as Linux's pvclock does then). One
+// record per CPU would be exact there too: still to do.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/kvmclock.h>
 #include <kernel/arch/x86_64/layout.h>
@@ -82,7 +83,21 @@ struct Snapshot {
     uint64_t tsc_timestamp, system_time;
     uint32_t mul;
     int8_t shift;
+    uint8_t flags;
 };
+
+constexpr uint8_t kTscStable = 1; // PVCLOCK_TSC_STABLE_BIT
+
+// The largest value kvmclock_ns() returned, for records without kTscStable.
+struct LastReading {
+    uint64_t ns = 0;
+};
+
+LastReading& last_reading()
+{
+    static LastReading last;
+    return last;
+}
 
 /// A consistent copy of the time record, and the TSC read while it was current.
 Snapshot read_record(uint64_t& tsc)
@@ -91,7 +106,7 @@ Snapshot read_record(uint64_t& tsc)
     for (;;) {
         uint32_t version = record.version;
         asm volatile("" ::: "memory");
-        Snapshot s { record.tsc_timestamp, record.system_time, record.tsc_to_system_mul, record.tsc_shift };
+        Snapshot s { record.tsc_timestamp, record.system_time, record.tsc_to_system_mul, record.tsc_shift, record.flags };
         tsc = rdtsc_ordered();
         asm volatile("" ::: "memory");
         if (!(version & 1) && version == record.version)
@@ -117,7 +132,15 @@ uint64_t kvmclock_ns()
 {
     uint64_t tsc;
     Snapshot s = read_record(tsc);
-    return s.system_time + pvclock::scale_delta(tsc - s.tsc_timestamp, s.mul, s.shift);
+    uint64_t ns = s.system_time + pvclock::scale_delta(tsc - s.tsc_timestamp, s.mul, s.shift);
+    if (s.flags & kTscStable)
+        return ns;
+    uint64_t& last = last_reading().ns;
+    uint64_t seen = __atomic_load_n(&last, __ATOMIC_RELAXED);
+    while (ns > seen)
+        if (__atomic_compare_exchange_n(&last, &seen, ns, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return ns;
+    return seen; // another CPU already said later than this one's TSC gives
 }
 
 uint64_t kvmclock_tsc_hz()
