@@ -82,16 +82,6 @@ void switch_to(Thread& previous, Thread& next)
 
 int idle_entry(void*) { idle_loop(); }
 
-// Moves a thread stolen from another CPU's queue to the front of `cpu`'s; false if there
-// was none.
-bool steal_into(SchedulerState& state, Cpu& cpu)
-{
-    Thread* stolen = steal_locked(state);
-    if (stolen)
-        cpu.run_queue.push_front(stolen);
-    return stolen;
-}
-
 // A blocked thread's deadline passed.
 void wake_on_timeout(SchedulerState& state, TimerEvent& event, uint64_t)
 {
@@ -142,7 +132,7 @@ void idle_loop()
             auto state = lock_state();
             state->halted_cpus &= ~(uint64_t(1) << cpu.index);
             expire_timers_locked(*state, arch::monotonic_ns());
-            if (!cpu.run_queue.empty() || (state->cpu_count > 1 && steal_into(*state, cpu))) {
+            if (!state->run_queue.empty()) {
                 switch_away_locked(state);
                 polled = false;
                 continue;
@@ -215,9 +205,9 @@ void init_boot_cpu()
     idle.interrupt_stack = idle_interrupt_stack();
     idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
         nullptr);
-    unsigned a = 0, b = 0, c = 0, d = 0;
+    unsigned a, b, c, d;
     __get_cpuid(1, &a, &b, &c, &d); // EBX[31:24]: the initial APIC ID, as the APIC reads it
-    g_boot_cpu.init(boot, idle, b >> 24);
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24 };
     boot.cpu = &g_boot_cpu;
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
     guarded_state().with([&](SchedulerState& state) {
@@ -232,39 +222,22 @@ void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reas
     thread.state = ThreadState::Runnable;
     thread.wake_reason = reason;
     thread.interruptible = false;
-    // A halted CPU runs it at once (its last CPU if that one is halted: its cache may still
-    // hold the thread's data); with none, this CPU's time slice makes room for it.
-    Cpu& here = this_cpu();
-    uint64_t halted = state.halted_cpus & ~(uint64_t(1) << here.index);
+    state.run_queue.push_back(&thread);
+    // A halted CPU runs it at once; with none, this CPU's time slice makes room for it.
+    uint64_t halted = state.halted_cpus & ~(uint64_t(1) << this_cpu().index);
     if (halted) {
-        bool last_halted = thread.cpu && (halted & (uint64_t(1) << thread.cpu->index));
-        Cpu& target = last_halted ? *thread.cpu : *state.cpus[__builtin_ctzll(halted)];
-        state.halted_cpus &= ~(uint64_t(1) << target.index);
-        target.run_queue.push_back(&thread);
-        arch::lapic_send_ipi(uint8_t(target.apic_id), arch::kRescheduleVector);
+        unsigned index = unsigned(__builtin_ctzll(halted));
+        state.halted_cpus &= ~(uint64_t(1) << index);
+        arch::lapic_send_ipi(uint8_t(state.cpus[index]->apic_id), arch::kRescheduleVector);
     } else {
-        here.run_queue.push_back(&thread);
         rearm_timer_locked(state, current());
     }
-}
-
-Thread* steal_locked(SchedulerState& state)
-{
-    Cpu* busiest = nullptr;
-    for (size_t i = 0; i < state.cpu_count; ++i) {
-        Cpu* cpu = state.cpus[i];
-        if (cpu != &this_cpu() && !cpu->run_queue.empty() && (!busiest || cpu->run_queue.size() > busiest->run_queue.size()))
-            busiest = cpu;
-    }
-    return busiest ? busiest->run_queue.pop_front() : nullptr;
 }
 
 void switch_away_locked(LockedState& state)
 {
     Thread& previous = current();
-    Thread* next = this_cpu().run_queue.pop_front();
-    if (!next)
-        next = steal_locked(*state);
+    Thread* next = state->run_queue.pop_front();
     if (!next)
         next = this_cpu().idle;
     if (next == &previous)
@@ -351,10 +324,9 @@ void exit_thread_unmapping(uintptr_t base, size_t size, int status)
 void yield()
 {
     auto state = lock_state();
-    Cpu& cpu = this_cpu();
-    if (cpu.run_queue.empty() && !steal_into(*state, cpu))
+    if (state->run_queue.empty())
         return;
-    cpu.run_queue.push_back(&current());
+    state->run_queue.push_back(&current());
     switch_away_locked(state);
 }
 
@@ -365,10 +337,9 @@ void leave_kernel_slow()
     if (!self.need_resched)
         return;
     self.need_resched = false;
-    Cpu& cpu = this_cpu();
-    if (cpu.run_queue.empty())
+    if (state->run_queue.empty())
         return;
-    cpu.run_queue.push_back(&self);
+    state->run_queue.push_back(&self);
     switch_away_locked(state);
 }
 

@@ -35,27 +35,18 @@ constexpr size_t kMaxCpus = 64;
 /// [sched] are guarded by the scheduler lock; the others are written once, before the CPU
 /// runs threads.
 struct Cpu {
-    Cpu* self = nullptr;
-    Thread* current = nullptr;
-    Thread* idle = nullptr;
-    uint64_t timer_armed_ns = 0; // the deadline the APIC timer is set for (0: not armed) [sched]
-    unsigned index = 0;          // 0 for the boot CPU, then in the order they came up
-    uint32_t apic_id = 0;
-    ThreadQueue run_queue;       // runnable threads waiting for this CPU, FIFO [sched]
-
-    /// Sets the fields an owner knows when it makes the CPU (the queue starts empty).
-    void init(Thread& first, Thread& idle_thread, uint32_t apic)
-    {
-        self = this;
-        current = &first;
-        idle = &idle_thread;
-        apic_id = apic;
-    }
+    Cpu* self;
+    Thread* current;
+    Thread* idle;
+    uint64_t timer_armed_ns; // the deadline the APIC timer is set for (0: not armed) [sched]
+    unsigned index;          // 0 for the boot CPU, then in the order they came up
+    uint32_t apic_id;
 };
 Cpu& this_cpu();
 
 /// Everything the scheduler lock guards.
 struct SchedulerState {
+    ThreadQueue run_queue;  // runnable threads that are not running, FIFO
     TimerList timers;       // armed timer events (sleepers' deadlines, signal timers), earliest first
     ThreadTable threads;    // every thread not yet Dead
     ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
@@ -74,21 +65,15 @@ using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
 /// The scheduler's state, locked.
 LockedState lock_state();
 
-/// The first thread of the longest run queue of another CPU, taken off it (work
-/// stealing), or null.
-Thread* steal_locked(SchedulerState& state);
-
 /// Time slice of a thread when others are runnable.
 constexpr uint64_t kTimeSliceNs = 4'000'000;
 
-/// Makes `thread` runnable with `reason` and takes it off the timer list. It goes to a
-/// halted CPU's queue (its last CPU if that one is halted), which an IPI wakes; with none
-/// halted, to this CPU's queue, whose time slice is armed (an idle CPU that is still
-/// polling steals it). The caller has taken it off any wait queue.
+/// Makes `thread` runnable (at the back of the run queue) with `reason`; takes it off the
+/// timer list, and wakes a halted CPU to run it (or arms this CPU's time slice). The
+/// caller has taken it off any wait queue.
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason);
 /// Switches away from the current thread, which the caller has already queued somewhere
-/// (run queue, a wait queue) or marked Dead, to the first thread of this CPU's queue, else
-/// one stolen from the CPU with the longest queue, else the idle thread. Returns when the thread runs again, with the
+/// (run queue, a wait queue) or marked Dead. Returns when the thread runs again, with the
 /// lock held again.
 void switch_away_locked(LockedState& state);
 /// Blocks the current thread (already on a wait queue, or on none) until woken, until

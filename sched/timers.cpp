@@ -62,11 +62,11 @@ arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_f
         expire_timers_locked(*state, now);
         Thread& self = current();
         bool slice_over = now - self.started_ns >= kTimeSliceNs;
-        if (&self != this_cpu().idle && !this_cpu().run_queue.empty() && slice_over) {
+        if (&self != this_cpu().idle && !state->run_queue.empty() && slice_over) {
             if (self.kernel_depth > 0) {
                 self.need_resched = true; // KernelSection switches when the kernel is left
             } else {
-                this_cpu().run_queue.push_back(&self);
+                state->run_queue.push_back(&self);
                 switch_away_locked(state); // back here when this thread runs again
             }
         }
@@ -113,7 +113,7 @@ void rearm_timer_locked(SchedulerState& state, const Thread& running)
     uint64_t deadline = UINT64_MAX;
     if (TimerEvent* first = state.timers.front())
         deadline = first->deadline_ns;
-    bool others_wait = !this_cpu().run_queue.empty() && &running != this_cpu().idle;
+    bool others_wait = !state.run_queue.empty() && &running != this_cpu().idle;
     if (others_wait && !running.need_resched && running.started_ns + kTimeSliceNs < deadline)
         deadline = running.started_ns + kTimeSliceNs;
     // Programming the timer costs an MMIO or MSR write (a VM exit under KVM), twice per
