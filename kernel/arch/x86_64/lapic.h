@@ -17,6 +17,7 @@ constexpr uint8_t kLapicTimerVector = 0xf0;
 constexpr uint8_t kLapicSpuriousVector = 0xff;
 constexpr uint8_t kRescheduleVector = 0xf1;   // "look at the run queue and your signals" (sched)
 constexpr uint8_t kTlbShootdownVector = 0xf2; // "flush your TLB" (tlb.h)
+constexpr uint8_t kKernelLockKickVector = 0xf3; // "the big kernel lock is free" (sched/kernel_lock.cpp)
 
 /// Physical address of this CPU's APIC registers, or 0 when CPUID reports no APIC.
 uint64_t lapic_physical_base();
