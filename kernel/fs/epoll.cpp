@@ -9,7 +9,6 @@ namespace fs {
 
 namespace {
 
-constexpr int kOpenReadWrite = 2;
 // Always reported, asked for or not (epoll_ctl(2)).
 constexpr uint32_t kAlways = PollErr | PollHup;
 constexpr uint32_t kEventBits = 0xffff; // EPOLLIN.. as poll's; the flags live above

@@ -9,7 +9,6 @@ namespace fs {
 namespace {
 
 constexpr uint64_t kMaxCount = UINT64_MAX - 1; // eventfd(2): the counter's largest value
-constexpr int kOpenReadWrite = 2;
 
 // The counter and its waiters; the big kernel lock guards `m_count` (every read and write
 // runs in a system call).

@@ -20,8 +20,11 @@ enum PollEvents : uint16_t {
     PollRdNorm = 0x40, PollWrNorm = 0x100,
 };
 
-/// O_NONBLOCK in open flags (and F_SETFL).
-constexpr int kOpenNonBlocking = 04000;
+/// Open flags (Linux values, include/uapi/asm-generic/fcntl.h), as open(2), pipe2(2),
+/// eventfd2(2) and F_SETFL take them.
+constexpr int kOpenAccessMask = 03, kOpenReadOnly = 00, kOpenWriteOnly = 01, kOpenReadWrite = 02,
+              kOpenCreate = 0100, kOpenTruncate = 01000, kOpenNonBlocking = 04000, kOpenDirectory = 0200000,
+              kOpenNoFollow = 0400000, kOpenCloseOnExec = 02000000;
 
 class File {
 public:

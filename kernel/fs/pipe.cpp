@@ -11,7 +11,6 @@ namespace fs {
 namespace {
 
 constexpr int kSigpipe = 13;
-constexpr int kOpenReadOnly = 0, kOpenWriteOnly = 1;
 
 // What both ends share. The big kernel lock guards it (every read, write and close runs
 // in a system call).

@@ -17,11 +17,6 @@ lib::Result<void> mount_root(std::span<const std::byte> image);
 /// The mounted root image; precondition: mount_root succeeded.
 const images::RofsImage& root_image();
 
-/// Open flags used here (Linux values, include/uapi/asm-generic/fcntl.h).
-constexpr int kOpenAccessMask = 03, kOpenWriteOnly = 01, kOpenReadWrite = 02, kOpenCreate = 0100,
-              kOpenTruncate = 01000, kOpenDirectory = 0200000, kOpenNoFollow = 0400000,
-              kOpenCloseOnExec = 02000000;
-
 /// Opens `path` (absolute, or relative to "/": there is no working directory yet) and
 /// returns a new reference to an open file. Errors: ENOENT, ENOTDIR, ELOOP, EROFS for any
 /// write access or O_CREAT on the read-only root, ENOTDIR for O_DIRECTORY on a file.

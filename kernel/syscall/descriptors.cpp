@@ -102,8 +102,8 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
     case abi::kFionbio: {
         auto* on = reinterpret_cast<const int*>(argument);
         TRY(check_user_range(on, sizeof(*on)));
-        int flags = file->open_flags() & ~abi::kONonblock;
-        file->set_open_flags(*on ? flags | abi::kONonblock : flags);
+        int flags = file->open_flags() & ~fs::kOpenNonBlocking;
+        file->set_open_flags(*on ? flags | fs::kOpenNonBlocking : flags);
         return 0;
     }
     case abi::kFionread: {
@@ -181,12 +181,12 @@ SysResult fcntl(int fd, int command, uintptr_t argument)
 
 SysResult pipe2(int* fds, int flags)
 {
-    if (flags & ~(abi::kOCloexec | abi::kONonblock)) // O_DIRECT: packet mode, not supported
+    if (flags & ~(abi::kOCloexec | fs::kOpenNonBlocking)) // O_DIRECT: packet mode, not supported
         return lib::Error(lib::Errno::INVAL, "bad pipe2 flags");
     TRY(check_user_range(fds, 2 * sizeof(int), UserAccess::Write));
     fs::File* read_end;
     fs::File* write_end;
-    TRY(fs::make_pipe(read_end, write_end, flags & abi::kONonblock));
+    TRY(fs::make_pipe(read_end, write_end, flags & fs::kOpenNonBlocking));
     bool close_on_exec = flags & abi::kOCloexec;
     auto reader = fs::fd_install(read_end, close_on_exec);
     if (reader.is_error()) {
@@ -206,9 +206,9 @@ SysResult pipe2(int* fds, int flags)
 SysResult eventfd2(unsigned initial, int flags)
 {
     constexpr int kSemaphore = 1; // EFD_SEMAPHORE; EFD_CLOEXEC and EFD_NONBLOCK are O_'s
-    if (flags & ~(kSemaphore | abi::kOCloexec | abi::kONonblock))
+    if (flags & ~(kSemaphore | abi::kOCloexec | fs::kOpenNonBlocking))
         return lib::Error(lib::Errno::INVAL, "bad eventfd flags");
-    fs::File* file = TRY(fs::make_event_file(initial, flags & kSemaphore, flags & abi::kONonblock));
+    fs::File* file = TRY(fs::make_event_file(initial, flags & kSemaphore, flags & fs::kOpenNonBlocking));
     return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
 }
 

@@ -76,7 +76,7 @@ struct Pollfd {
     int16_t events;
     int16_t revents;
 };
-constexpr int16_t kPollIn = 0x1, kPollOut = 0x4, kPollNval = 0x20;
+// The events are fs::PollEvents (kernel/fs/file.h).
 
 struct Winsize {
     uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
@@ -107,7 +107,6 @@ constexpr unsigned long kTcgets = 0x5401, kTcsets = 0x5402, kTiocgwinsz = 0x5413
 
 constexpr int kFDupfd = 0, kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4, kFDupfdCloexec = 1030;
 constexpr int kFSetpipeSz = 1031, kFGetpipeSz = 1032;
-constexpr int kONonblock = 04000, kODirect = 040000;
 constexpr int kFdCloexec = 1;
 constexpr int kOCloexec = 02000000;
 constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;

@@ -32,7 +32,7 @@ int16_t ready_events(const abi::Pollfd& p)
         return 0;
     auto file = fs::fd_get(p.fd);
     if (file.is_error())
-        return abi::kPollNval;
+        return fs::PollNval;
     return int16_t(file.value()->poll_events(uint16_t(p.events)));
 }
 
