@@ -51,9 +51,9 @@ SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask
     SysResult result = 0;
     for (;;) {
         uint32_t seen = fs::readiness_generation(); // before the look: no lost wake-up
-        long ready = TRY(look());
-        if (ready || timeout_ns == 0) {
-            result = ready;
+        auto looked = look(); // an error (a descriptor closed meanwhile) still restores the mask
+        if (looked.is_error() || looked.value() || timeout_ns == 0) {
+            result = looked.is_error() ? SysResult(looked.error()) : SysResult(looked.value());
             break;
         }
         if (deadline && arch::monotonic_ns() >= deadline)

@@ -345,6 +345,32 @@ static void epolling(void)
     close(g_fds[1]);
 }
 
+// A descriptor closed while pselect waits under its own mask: EBADF, and the thread's mask
+// is its own again afterwards.
+static void* close_reader_later(void* unused)
+{
+    pause_ms(20);
+    return (void*)(intptr_t)close(g_fds[0]);
+}
+
+static void closed_while_selecting(void)
+{
+    CHECK(pipe(g_fds) == 0);
+    sigset_t during, now;
+    sigemptyset(&during);
+    sigaddset(&during, SIGUSR2);
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(g_fds[0], &readable);
+    pthread_t thread;
+    pthread_create(&thread, NULL, close_reader_later, NULL);
+    CHECK(pselect(g_fds[0] + 1, &readable, NULL, NULL, NULL, &during) == -1 && errno == EBADF);
+    pthread_join(thread, NULL);
+    pthread_sigmask(SIG_SETMASK, NULL, &now);
+    CHECK(!sigismember(&now, SIGUSR2));
+    close(g_fds[1]);
+}
+
 // stdio on a pipe: a line comes back as soon as it is there, not when a buffer fills.
 static void* answer_line(void* unused)
 {
@@ -384,6 +410,7 @@ int main(int argc, char** argv)
     atomic_records();
     polling();
     selecting();
+    closed_while_selecting();
     event_counters();
     epolling();
     stdio_lines();
