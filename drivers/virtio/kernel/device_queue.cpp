@@ -1,6 +1,7 @@
 #include <drivers/virtio/kernel/device_queue.h>
 
 #include <kernel/arch/x86_64/tsc.h>
+#include <sched/futex.h>
 
 namespace virtio {
 
@@ -57,6 +58,20 @@ void DeviceQueue::free_pages()
 }
 
 lib::Result<uint32_t> DeviceQueue::run(std::span<const Segment> chain)
+{
+    // One request at a time: a request that sleeps on the interrupt releases the big kernel
+    // lock, and another thread's request must not go in meanwhile (wait_for takes the
+    // first returned chain as its own, and the drivers share one buffer per device).
+    while (__atomic_load_n(&m_busy, __ATOMIC_ACQUIRE))
+        (void)sched::futex_wait(&m_busy, 1, sched::kFutexBitsetMatchAny, 0);
+    m_busy = 1;
+    auto done = submit_and_wait(chain);
+    __atomic_store_n(&m_busy, 0, __ATOMIC_RELEASE);
+    sched::futex_wake(&m_busy, 1, sched::kFutexBitsetMatchAny);
+    return done;
+}
+
+lib::Result<uint32_t> DeviceQueue::submit_and_wait(std::span<const Segment> chain)
 {
     if (!m_transport)
         return lib::Error(lib::Errno::IO, "virtio: queue not set up or retired");

@@ -9,8 +9,8 @@
 // not a hang). Without a routable interrupt it keeps polling. Past kRequestTimeoutNs it
 // reports ETIMEDOUT; a device that times out keeps the buffers it holds, so the queue is
 // then retired (FAILED status) rather than reused. One request at a time per queue: the
-// callers hold the big kernel lock, which a waiter releases, so two threads' requests on
-// one queue are not yet possible to interleave safely (issue 12's finer locks).
+// callers hold the big kernel lock, which a waiter releases, so a second request waits
+// (m_busy, a futex word) until the first is back.
 #pragma once
 
 #include <drivers/virtio/kernel/device_interrupt.h>
@@ -47,11 +47,13 @@ public:
     uint16_t size() const { return m_queue.size(); }
 
 private:
+    lib::Result<uint32_t> submit_and_wait(std::span<const Segment> chain);
     lib::Result<uint32_t> wait_for(uint16_t head);
     void free_pages();
 
     Transport* m_transport = nullptr;
     DeviceInterrupt* m_interrupt = nullptr;
+    uint32_t m_busy = 0; // a request is in flight (1); others wait on this word
     uint16_t m_index = 0;
     SplitQueue m_queue;
     DmaPage m_pages[3] = {};
