@@ -205,7 +205,7 @@ void init_boot_cpu()
     idle.interrupt_stack = idle_interrupt_stack();
     idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
         nullptr);
-    unsigned a, b, c, d;
+    unsigned a = 0, b = 0, c = 0, d = 0;
     __get_cpuid(1, &a, &b, &c, &d); // EBX[31:24]: the initial APIC ID, as the APIC reads it
     g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24 };
     boot.cpu = &g_boot_cpu;

@@ -21,6 +21,7 @@
 
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace sched {
 
@@ -174,13 +175,12 @@ size_t io_apics(acpi::IoApic (&out)[acpi::kMaxIoApics])
 
 void start_secondary_cpus()
 {
+    // Every spawn calls this: after the first, one flag under the lock is all it costs.
+    if (smp_setup().with([](SmpSetup& setup) { return std::exchange(setup.started, true); }))
+        return;
     size_t count = processor_count();
-    SmpSetup setup = smp_setup().with([](SmpSetup& setup) {
-        SmpSetup copy = setup;
-        setup.started = true;
-        return copy;
-    });
-    if (setup.started || count <= 1)
+    SmpSetup setup = smp_setup().with([](SmpSetup& setup) { return setup; });
+    if (count <= 1)
         return;
     if (!arch::lapic_ready() || !setup.trampoline_page) {
         klog::warn(klog::Subsystem::Sched, "{} CPUs, but {}: running on one", count,

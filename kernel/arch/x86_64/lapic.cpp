@@ -66,33 +66,45 @@ uint64_t lapic_physical_base()
     return rdmsr(kMsrApicBase) & ~uint64_t(0xfff);
 }
 
-const char* lapic_init(volatile void* registers)
-{
-    g_lapic.registers = static_cast<volatile uint32_t*>(registers);
-    wrmsr(kMsrApicBase, rdmsr(kMsrApicBase) | (1 << 11)); // global enable, xAPIC mode
-    write(kSpurious, kApicSoftwareEnable | kLapicSpuriousVector);
-    write(kTaskPriority, 0);
-    g_lapic.tsc_deadline = cpu_has_tsc_deadline();
-    if (g_lapic.tsc_deadline) {
-        write(kLvtTimer, kTimerModeTscDeadline | kLapicTimerVector);
-        return "tsc-deadline";
-    }
-    g_lapic.timer_hz = measure_timer_hz();
-    write(kLvtTimer, kLapicTimerVector); // one-shot, unmasked
-    return "one-shot";
-}
+namespace {
 
-void lapic_init_secondary()
+// This CPU's APIC on: global enable in xAPIC mode, software enable, every priority taken.
+void enable_this_apic()
 {
     wrmsr(kMsrApicBase, rdmsr(kMsrApicBase) | (1 << 11));
     write(kSpurious, kApicSoftwareEnable | kLapicSpuriousVector);
     write(kTaskPriority, 0);
+}
+
+// This CPU's timer in the mode lapic_init chose, unmasked (the one-shot rate was measured
+// at divide-by-1).
+void set_timer_mode()
+{
     if (g_lapic.tsc_deadline) {
         write(kLvtTimer, kTimerModeTscDeadline | kLapicTimerVector);
-    } else {
-        write(kTimerDivide, kDivideBy1);
-        write(kLvtTimer, kLapicTimerVector);
+        return;
     }
+    write(kTimerDivide, kDivideBy1);
+    write(kLvtTimer, kLapicTimerVector);
+}
+
+} // namespace
+
+const char* lapic_init(volatile void* registers)
+{
+    g_lapic.registers = static_cast<volatile uint32_t*>(registers);
+    enable_this_apic();
+    g_lapic.tsc_deadline = cpu_has_tsc_deadline();
+    if (!g_lapic.tsc_deadline)
+        g_lapic.timer_hz = measure_timer_hz();
+    set_timer_mode();
+    return g_lapic.tsc_deadline ? "tsc-deadline" : "one-shot";
+}
+
+void lapic_init_secondary()
+{
+    enable_this_apic();
+    set_timer_mode();
 }
 
 uint8_t lapic_id() { return uint8_t(read(kId) >> 24); }
