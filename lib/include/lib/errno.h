@@ -23,6 +23,7 @@ enum class Errno : int {
     FAULT = 14,
     BUSY = 16,
     EXIST = 17,
+    XDEV = 18,
     NODEV = 19,
     NOTDIR = 20,
     ISDIR = 21,
@@ -34,6 +35,7 @@ enum class Errno : int {
     NOSPC = 28,
     SPIPE = 29,
     ROFS = 30,
+    MLINK = 31,
     PIPE = 32,
     RANGE = 34,
     NAMETOOLONG = 36,
@@ -67,6 +69,7 @@ constexpr const char* errno_name(Errno e)
     case Errno::FAULT: return "EFAULT";
     case Errno::BUSY: return "EBUSY";
     case Errno::EXIST: return "EEXIST";
+    case Errno::XDEV: return "EXDEV";
     case Errno::NODEV: return "ENODEV";
     case Errno::NOTDIR: return "ENOTDIR";
     case Errno::ISDIR: return "EISDIR";
@@ -78,6 +81,7 @@ constexpr const char* errno_name(Errno e)
     case Errno::NOSPC: return "ENOSPC";
     case Errno::SPIPE: return "ESPIPE";
     case Errno::ROFS: return "EROFS";
+    case Errno::MLINK: return "EMLINK";
     case Errno::PIPE: return "EPIPE";
     case Errno::RANGE: return "ERANGE";
     case Errno::NAMETOOLONG: return "ENAMETOOLONG";

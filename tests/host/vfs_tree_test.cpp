@@ -1,0 +1,273 @@
+// The file tree (vfs/): tmpfs operations with Linux's answers, the overlay over a ROFS
+// image, path walk and readdir positions.
+#include "rofs_test_util.h"
+
+#include <vfs/path_walk.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace {
+
+using vfs::Follow;
+using vfs::NodeType;
+using lib::Errno;
+
+struct TreeDeleter {
+    void operator()(vfs::Tree* tree) const { delete tree; }
+};
+using TreePtr = std::unique_ptr<vfs::Tree, TreeDeleter>;
+
+TreePtr make_tree(const images::RofsImage* image = nullptr, uint64_t limit = 1 << 20)
+{
+    auto tree = vfs::Tree::create(image, { .byte_limit = limit });
+    EXPECT_FALSE(tree.is_error());
+    return TreePtr(tree.value());
+}
+
+lib::Result<lib::RefPtr<vfs::Node>> walk(vfs::Tree& tree, std::string_view path, Follow follow = Follow::Yes)
+{
+    return vfs::walk(tree, { tree.root(), tree.root() }, path, follow);
+}
+
+Errno error_of(const auto& result) { return result.is_error() ? result.error().code : Errno(0); }
+
+std::string read_all(const vfs::Node& node)
+{
+    std::string text(node.size(), '\0');
+    auto n = node.read(text.data(), text.size(), 0);
+    EXPECT_FALSE(n.is_error());
+    text.resize(n.is_error() ? 0 : n.value());
+    return text;
+}
+
+void write_text(vfs::Tree& tree, vfs::Node& node, std::string_view text, uint64_t offset = 0)
+{
+    auto n = tree.write(node, text.data(), text.size(), offset);
+    ASSERT_FALSE(n.is_error());
+    ASSERT_EQ(n.value(), text.size());
+}
+
+std::set<std::string> names_in(vfs::Tree& tree, vfs::Node& dir)
+{
+    std::set<std::string> names;
+    auto listed = tree.list(dir, 0, [&](const vfs::ListedEntry& entry) {
+        EXPECT_TRUE(names.insert(std::string(entry.name)).second) << "listed twice: " << entry.name;
+        return true;
+    });
+    EXPECT_FALSE(listed.is_error());
+    return names;
+}
+
+struct VfsOverlay : ::testing::Test {
+    std::vector<std::byte> bytes = rofs_test::sample_image();
+    images::RofsImage image = images::RofsImage::open(bytes).value();
+    TreePtr tree = make_tree(&image);
+};
+
+TEST(VfsTree, CreateWriteReadUnlink)
+{
+    auto tree = make_tree();
+    auto file = tree->create(tree->root(), "a.txt", NodeType::Regular, 0644).value();
+    write_text(*tree, *file, "hello");
+    write_text(*tree, *file, " world", 5);
+    EXPECT_EQ(read_all(*file), "hello world");
+    EXPECT_EQ(file->mode(), vfs::kModeRegular | 0644);
+    EXPECT_EQ(file->link_count(), 1u);
+    EXPECT_EQ(error_of(tree->create(tree->root(), "a.txt", NodeType::Regular, 0644)), Errno::EXIST);
+    ASSERT_FALSE(tree->unlink(tree->root(), "a.txt").is_error());
+    EXPECT_EQ(file->link_count(), 0u);
+    EXPECT_EQ(read_all(*file), "hello world") << "an unlinked file stays readable while open";
+    EXPECT_EQ(error_of(walk(*tree, "/a.txt")), Errno::NOENT);
+    EXPECT_EQ(error_of(tree->unlink(tree->root(), "a.txt")), Errno::NOENT);
+}
+
+TEST(VfsTree, SparseFilesAndTruncate)
+{
+    auto tree = make_tree();
+    auto file = tree->create(tree->root(), "sparse", NodeType::Regular, 0600).value();
+    write_text(*tree, *file, "end", 3 * vfs::kPageSize + 10);
+    EXPECT_EQ(file->size(), 3 * vfs::kPageSize + 13);
+    EXPECT_EQ(tree->bytes_used(), vfs::kPageSize) << "holes take no memory";
+    std::string text = read_all(*file);
+    EXPECT_EQ(text.substr(0, 3 * vfs::kPageSize + 10), std::string(3 * vfs::kPageSize + 10, '\0'));
+    ASSERT_FALSE(tree->truncate(*file, 3 * vfs::kPageSize + 11).is_error());
+    ASSERT_FALSE(tree->truncate(*file, 3 * vfs::kPageSize + 100).is_error());
+    text = read_all(*file);
+    EXPECT_EQ(text[3 * vfs::kPageSize + 10], 'e');
+    EXPECT_EQ(text[3 * vfs::kPageSize + 11], '\0') << "bytes cut by truncate read zero when the file grows again";
+    ASSERT_FALSE(tree->truncate(*file, 0).is_error());
+    EXPECT_EQ(tree->bytes_used(), 0u);
+}
+
+TEST(VfsTree, FullTreeIsEnospcAndPartialWrites)
+{
+    auto tree = make_tree(nullptr, 2 * vfs::kPageSize);
+    auto file = tree->create(tree->root(), "big", NodeType::Regular, 0600).value();
+    std::string data(3 * vfs::kPageSize, 'x');
+    auto n = tree->write(*file, data.data(), data.size(), 0);
+    ASSERT_FALSE(n.is_error());
+    EXPECT_EQ(n.value(), 2 * vfs::kPageSize) << "a write that fills the tree is short";
+    EXPECT_EQ(error_of(tree->write(*file, data.data(), 1, 2 * vfs::kPageSize)), Errno::NOSPC);
+    ASSERT_FALSE(tree->unlink(tree->root(), "big").is_error());
+    file.reset();
+    EXPECT_EQ(tree->bytes_used(), 0u) << "the last reference frees the pages";
+}
+
+TEST(VfsTree, DirectoriesAndLinkCounts)
+{
+    auto tree = make_tree();
+    auto a = tree->create(tree->root(), "a", NodeType::Directory, 0755).value();
+    EXPECT_EQ(tree->root().link_count(), 3u);
+    auto b = tree->create(*a, "b", NodeType::Directory, 0755).value();
+    EXPECT_EQ(b->parent(), a.get());
+    EXPECT_EQ(error_of(tree->remove_directory(tree->root(), "a")), Errno::NOTEMPTY);
+    EXPECT_EQ(error_of(tree->unlink(tree->root(), "a")), Errno::ISDIR);
+    EXPECT_EQ(error_of(tree->remove_directory(*a, ".")), Errno::INVAL);
+    EXPECT_EQ(error_of(tree->remove_directory(*a, "..")), Errno::NOTEMPTY);
+    ASSERT_FALSE(tree->remove_directory(*a, "b").is_error());
+    EXPECT_TRUE(b->removed());
+    EXPECT_EQ(error_of(tree->create(*b, "x", NodeType::Regular, 0644)), Errno::NOENT) << "nothing is made in a removed directory";
+    auto f = tree->create(*a, "f", NodeType::Regular, 0644).value();
+    EXPECT_EQ(error_of(tree->remove_directory(*a, "f")), Errno::NOTDIR);
+    ASSERT_FALSE(tree->link(tree->root(), "g", *f).is_error());
+    EXPECT_EQ(f->link_count(), 2u);
+    EXPECT_EQ(error_of(tree->link(tree->root(), "h", *a)), Errno::PERM);
+    EXPECT_EQ(walk(*tree, "/a/f").value().get(), walk(*tree, "/g").value().get());
+}
+
+TEST(VfsTree, PathWalk)
+{
+    auto tree = make_tree();
+    auto a = tree->create(tree->root(), "a", NodeType::Directory, 0755).value();
+    auto f = tree->create(*a, "f", NodeType::Regular, 0644).value();
+    tree->create(tree->root(), "to_a", NodeType::Symlink, 0777, "a").value();
+    tree->create(*a, "up", NodeType::Symlink, 0777, "../to_a/f").value();
+    tree->create(tree->root(), "loop", NodeType::Symlink, 0777, "loop").value();
+    tree->create(tree->root(), "dangling", NodeType::Symlink, 0777, "/nowhere").value();
+    EXPECT_EQ(walk(*tree, "/to_a/f").value().get(), f.get());
+    EXPECT_EQ(walk(*tree, "//a/./../a//up").value().get(), f.get());
+    EXPECT_EQ(walk(*tree, "/..").value().get(), &tree->root());
+    EXPECT_EQ(walk(*tree, "to_a", Follow::No).value()->type(), NodeType::Symlink);
+    EXPECT_EQ(walk(*tree, "to_a/", Follow::No).value().get(), a.get()) << "a trailing slash follows";
+    EXPECT_EQ(error_of(walk(*tree, "/a/f/")), Errno::NOTDIR);
+    EXPECT_EQ(error_of(walk(*tree, "/a/f/x")), Errno::NOTDIR);
+    EXPECT_EQ(error_of(walk(*tree, "/loop")), Errno::LOOP);
+    EXPECT_EQ(walk(*tree, "/loop", Follow::No).value()->type(), NodeType::Symlink);
+    EXPECT_EQ(error_of(walk(*tree, "/dangling")), Errno::NOENT);
+    EXPECT_EQ(error_of(walk(*tree, "")), Errno::NOENT);
+    EXPECT_EQ(error_of(walk(*tree, "/" + std::string(256, 'n'))), Errno::NAMETOOLONG);
+    auto parent = vfs::walk_parent(*tree, { tree->root(), *a }, "../to_a/new/").value();
+    EXPECT_EQ(parent.dir.get(), a.get());
+    EXPECT_EQ(parent.name, "new");
+    EXPECT_TRUE(parent.trailing_slash);
+    EXPECT_TRUE(vfs::walk_parent(*tree, { tree->root(), *a }, "/").value().name.empty());
+    char cwd[64];
+    ASSERT_EQ(vfs::path_of(tree->root(), *a, cwd, sizeof(cwd)).value(), 2u);
+    EXPECT_STREQ(cwd, "/a");
+    EXPECT_EQ(error_of(vfs::path_of(tree->root(), *a, cwd, 2)), Errno::RANGE);
+}
+
+TEST(VfsTree, RenameFollowsLinuxRules)
+{
+    auto tree = make_tree();
+    auto& root = tree->root();
+    auto d = tree->create(root, "d", NodeType::Directory, 0755).value();
+    auto e = tree->create(root, "e", NodeType::Directory, 0755).value();
+    auto sub = tree->create(*d, "sub", NodeType::Directory, 0755).value();
+    auto f = tree->create(root, "f", NodeType::Regular, 0644).value();
+    auto g = tree->create(root, "g", NodeType::Regular, 0644).value();
+    EXPECT_EQ(error_of(tree->rename(root, "d", *sub, "x", 0)), Errno::INVAL) << "into itself";
+    EXPECT_EQ(error_of(tree->rename(root, "d", root, "f", 0)), Errno::NOTDIR);
+    EXPECT_EQ(error_of(tree->rename(root, "f", root, "d", 0)), Errno::ISDIR);
+    EXPECT_EQ(error_of(tree->rename(root, "e", root, "d", 0)), Errno::NOTEMPTY);
+    EXPECT_EQ(error_of(tree->rename(root, "f", root, "g", vfs::RenameNoReplace)), Errno::EXIST);
+    EXPECT_EQ(error_of(tree->rename(root, "f", root, "nope", vfs::RenameExchange)), Errno::NOENT);
+    EXPECT_EQ(error_of(tree->rename(root, "f", root, "g", vfs::RenameWhiteout)), Errno::INVAL);
+    ASSERT_FALSE(tree->rename(root, "f", root, "g", 0).is_error());
+    EXPECT_EQ(walk(*tree, "/g").value().get(), f.get());
+    EXPECT_EQ(g->link_count(), 0u);
+    ASSERT_FALSE(tree->rename(*d, "sub", *e, "moved", 0).is_error());
+    EXPECT_EQ(sub->parent(), e.get());
+    EXPECT_EQ(d->link_count(), 2u);
+    EXPECT_EQ(e->link_count(), 3u);
+    ASSERT_FALSE(tree->rename(root, "d", root, "e", vfs::RenameExchange).is_error());
+    EXPECT_EQ(walk(*tree, "/d/moved").value().get(), sub.get());
+    EXPECT_EQ(sub->parent(), e.get()) << "e is now named d";
+    ASSERT_FALSE(tree->rename(root, "d", root, "d", 0).is_error());
+}
+
+TEST(VfsTree, ListPositionsSurviveRemovals)
+{
+    auto tree = make_tree();
+    for (int i = 0; i < 50; ++i)
+        tree->create(tree->root(), "file" + std::to_string(i), NodeType::Regular, 0644).value();
+    // Read a few entries at a time, removing each one read (rm -r's pattern).
+    std::set<std::string> seen;
+    uint64_t position = 0;
+    for (bool more = true; more;) {
+        std::vector<std::string> batch;
+        more = false;
+        ASSERT_FALSE(tree->list(tree->root(), position, [&](const vfs::ListedEntry& entry) {
+            batch.emplace_back(entry.name);
+            position = entry.next_position;
+            return !(more = batch.size() == 3);
+        }).is_error());
+        for (auto& name : batch) {
+            EXPECT_TRUE(seen.insert(name).second) << name;
+            if (name != "." && name != "..") {
+                ASSERT_FALSE(tree->unlink(tree->root(), name).is_error());
+            }
+        }
+    }
+    EXPECT_EQ(seen.size(), 52u);
+    EXPECT_EQ(names_in(*tree, tree->root()), (std::set<std::string> { ".", ".." }));
+}
+
+TEST_F(VfsOverlay, ImageFilesReadInPlaceUntilWritten)
+{
+    auto hello = walk(*tree, "/hello.txt").value();
+    EXPECT_EQ(read_all(*hello), "hello, world\n");
+    ASSERT_TRUE(hello->image_file().has_value());
+    EXPECT_EQ(hello->inode(), image.stat(*hello->image_file()).value().ino);
+    EXPECT_EQ(tree->bytes_used(), 0u);
+    write_text(*tree, *hello, "HELLO");
+    EXPECT_FALSE(hello->image_file().has_value()) << "the first write copies the file up";
+    EXPECT_EQ(read_all(*hello), "HELLO, world\n");
+    EXPECT_EQ(rofs_test::text_of(image.file_data(image.lookup("/hello.txt").value()).value()), "hello, world\n")
+        << "the image is never written";
+    EXPECT_EQ(walk(*tree, "/lib/x86_64-linux-gnu/libfoo.so.1").value()->size(), 9u);
+}
+
+TEST_F(VfsOverlay, RemovingImageEntriesHidesThem)
+{
+    auto bin = walk(*tree, "/bin").value();
+    ASSERT_FALSE(tree->unlink(*bin, "tool").is_error());
+    EXPECT_EQ(error_of(walk(*tree, "/bin/tool")), Errno::NOENT);
+    EXPECT_EQ(names_in(*tree, *bin), (std::set<std::string> { ".", ".." }));
+    ASSERT_FALSE(tree->remove_directory(tree->root(), "bin").is_error());
+    EXPECT_EQ(error_of(walk(*tree, "/bin")), Errno::NOENT);
+    EXPECT_EQ(names_in(*tree, tree->root()).count("bin"), 0u);
+    auto again = tree->create(tree->root(), "bin", NodeType::Directory, 0700).value();
+    EXPECT_EQ(names_in(*tree, *again), (std::set<std::string> { ".", ".." })) << "a new directory under an old name is empty";
+    EXPECT_EQ(error_of(tree->remove_directory(tree->root(), "usr")), Errno::NOTEMPTY) << "image entries count";
+}
+
+TEST_F(VfsOverlay, ListingMergesImageAndTreeOnce)
+{
+    auto root_names = names_in(*tree, tree->root());
+    walk(*tree, "/hello.txt").value(); // looked up while listing must not list it twice
+    tree->create(tree->root(), "new", NodeType::Regular, 0644).value();
+    ASSERT_FALSE(tree->rename(tree->root(), "empty", tree->root(), "renamed", 0).is_error());
+    auto after = names_in(*tree, tree->root());
+    root_names.erase("empty");
+    root_names.insert("new");
+    root_names.insert("renamed");
+    EXPECT_EQ(after, root_names);
+}
+
+} // namespace

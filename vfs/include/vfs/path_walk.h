@@ -1,0 +1,38 @@
+// Path resolution over a Tree (Linux path_resolution(7)): absolute paths start at `root`,
+// relative ones at `start`; "." and ".." (".." of the root is the root); symlinks in the
+// middle are always followed, the last one as `Follow` says; at most kMaxSymlinks
+// symlinks per walk (ELOOP); a component longer than kNameMax is ENAMETOOLONG; a trailing
+// '/' requires a directory.
+#pragma once
+
+#include <vfs/tree.h>
+
+namespace vfs {
+
+enum class Follow : uint8_t { Yes, No };
+constexpr uint32_t kMaxSymlinks = 40;
+
+struct WalkRoots {
+    Node& root;  // where "/" starts and where ".." stops
+    Node& start; // where a relative path starts (the cwd or a directory descriptor)
+};
+
+/// The node `path` names. ENOENT (also for an empty path), ENOTDIR, ELOOP, ENAMETOOLONG.
+lib::Result<lib::RefPtr<Node>> walk(Tree& tree, WalkRoots roots, std::string_view path, Follow follow);
+
+/// The directory that holds `path`'s last component, and that component: what creating,
+/// removing and renaming need. `name` points into `path`; it is "." or ".." when the path
+/// ends so, and empty when the path is "/" (callers refuse those as Linux does).
+/// `trailing_slash` says whether the path ended in '/'.
+struct ParentOf {
+    lib::RefPtr<Node> dir;
+    std::string_view name;
+    bool trailing_slash = false;
+};
+lib::Result<ParentOf> walk_parent(Tree& tree, WalkRoots roots, std::string_view path);
+
+/// Writes the absolute path of directory `dir` as seen from `root` into `out` (getcwd):
+/// its length, ERANGE when `size` is too small, ENOENT for a removed directory.
+lib::Result<size_t> path_of(const Node& root, const Node& dir, char* out, size_t size);
+
+} // namespace vfs

@@ -1,0 +1,118 @@
+// A file tree in memory (tmpfs), optionally laid over the read-only ROFS image as its lower
+// layer: the root the kernel mounts is the image with writes, new files and deletions
+// landing here, while the image stays read-only and shared. Portable (host-tested against
+// a model, tests/host/vfs_*_test.cpp).
+//
+//   auto tree = TRY(vfs::Tree::create(&image, { .byte_limit = 64 << 20, .clock = now }));
+//   auto dir = TRY(vfs::walk(*tree, tree->root(), "/var/log", vfs::Follow::Yes));
+//   auto log = TRY(tree->create(*dir, "x.log", vfs::NodeType::Regular, 0644));
+//
+// Operations take the directory and one name (a path is resolved first: path_walk.h) and
+// give Linux's answers and errno. Single-threaded: the caller serialises (the kernel's big
+// kernel lock today).
+#pragma once
+
+#include <vfs/node.h>
+
+namespace vfs {
+
+enum RenameFlags : unsigned { RenameNoReplace = 1, RenameExchange = 2, RenameWhiteout = 4 };
+
+class Tree {
+public:
+    struct Options {
+        /// Bytes of file data the tree may hold; writes past it fail with ENOSPC.
+        uint64_t byte_limit = 0;
+        /// The time stamps of changes; null keeps every time at 0.
+        Timestamp (*clock)() = nullptr;
+    };
+
+    /// A tree with an empty root directory, or the image's root when `image` is given (the
+    /// image must outlive the tree). ENOMEM.
+    static lib::Result<Tree*> create(const images::RofsImage* image, Options options);
+    ~Tree();
+    Tree(const Tree&) = delete;
+    Tree& operator=(const Tree&) = delete;
+
+    Node& root() const { return *m_root; }
+    const images::RofsImage* image() const { return m_image; }
+    uint64_t bytes_used() const { return m_bytes_used; }
+    uint64_t byte_limit() const { return m_options.byte_limit; }
+    Timestamp now() const { return m_options.clock ? m_options.clock() : Timestamp {}; }
+
+    /// The node named `name` in directory `dir` (one component; "." and ".." work).
+    /// ENOTDIR, ENOENT, ENOMEM (bringing an image entry into the tree).
+    lib::Result<lib::RefPtr<Node>> lookup(Node& dir, std::string_view name);
+
+    /// Makes a new node `name` in `dir`: `target` is a symlink's, `device` a character
+    /// device's number. EEXIST if the name is taken, ENOENT if `dir` was removed,
+    /// ENAMETOOLONG, ENOSPC, ENOMEM.
+    lib::Result<lib::RefPtr<Node>> create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
+                                          std::string_view target = {}, uint32_t device = 0);
+    /// A new name for an existing node (link(2)): EPERM for a directory, EEXIST, EMLINK.
+    lib::Result<void> link(Node& dir, std::string_view name, Node& node);
+    /// Removes a non-directory name (unlink(2)): EISDIR for a directory, ENOENT.
+    lib::Result<void> unlink(Node& dir, std::string_view name);
+    /// Removes an empty directory (rmdir(2)): ENOTDIR, ENOTEMPTY, EBUSY for the root.
+    lib::Result<void> remove_directory(Node& dir, std::string_view name);
+    /// rename(2)/renameat2(2) with RenameNoReplace and RenameExchange (RenameWhiteout:
+    /// EINVAL). Linux's rules: EINVAL to move a directory under itself, ENOTDIR/EISDIR for
+    /// a kind mismatch, ENOTEMPTY over a non-empty directory, EEXIST with NoReplace.
+    lib::Result<void> rename(Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name,
+                             unsigned flags);
+
+    /// Writes into a regular file at `offset`, growing it (copy-up of an image file first).
+    /// ENOSPC when the tree is full, EFBIG past 2^63, ENOMEM.
+    lib::Result<size_t> write(Node& file, const void* buffer, size_t length, uint64_t offset);
+    /// truncate(2): drops or zero-extends; ENOSPC, EINVAL for a non-file.
+    lib::Result<void> truncate(Node& file, uint64_t size);
+    void set_permissions(Node& node, uint32_t permissions);
+    void set_owner(Node& node, uint32_t uid, uint32_t gid);
+    void set_times(Node& node, const Timestamp* access, const Timestamp* modify);
+    /// Marks a read (atime); cheap.
+    void touch_access(Node& node) { node.m_access_time = now(); }
+
+    /// The name under which directory `dir` holds `node` (an O(entries) search, for
+    /// getcwd); empty if none.
+    std::string_view name_in(const Node& dir, const Node& node) const;
+
+    /// readdir: calls `emit(entry)` for each entry from `position` on ("." and ".." first)
+    /// until it returns false or the directory ends; the entry's next_position resumes
+    /// after it. Positions stay valid while entries are added and removed. ENOTDIR, ENOMEM.
+    template<typename Emit>
+    lib::Result<void> list(Node& dir, uint64_t position, Emit&& emit);
+
+private:
+    Tree(const images::RofsImage* image, Options options) : m_image(image), m_options(options) { }
+    friend class Node;
+
+    lib::Result<lib::RefPtr<Node>> new_node(NodeType type, uint32_t permissions, uint64_t inode);
+    lib::Result<lib::RefPtr<Node>> node_from_image(const images::RofsNode& image_node, Node* parent);
+    lib::Result<DirectoryEntry*> add_entry(Node& dir, std::string_view name, lib::RefPtr<Node> node, bool from_image);
+    void drop_entry(Node& dir, DirectoryEntry* entry);
+    DirectoryEntry* find_entry(const Node& dir, std::string_view name, size_t* insert_at = nullptr) const;
+    lib::Result<lib::RefPtr<Node>> child(Node& dir, std::string_view name, DirectoryEntry** entry);
+    lib::Result<bool> is_empty(Node& dir);
+    lib::Result<void> remove_name(Node& dir, std::string_view name, DirectoryEntry* entry);
+    void forget_name(Node& dir, std::string_view name, DirectoryEntry* entry);
+    void move_directory(Node& node, Node& from_dir, Node& to_dir);
+    lib::Result<void> copy_up(Node& file);
+    lib::Result<void> reserve_pages(Node& file, uint64_t size);
+    void release_pages_from(Node& file, uint64_t first_page);
+    void changed(Node& node);
+    bool is_ancestor(const Node& ancestor, const Node* node) const;
+
+    // readdir's sources, for list() (directory_list.h has the template body).
+    size_t image_entry_count(const Node& dir) const;
+    lib::Result<std::optional<ListedEntry>> image_entry(Node& dir, size_t index);
+
+    const images::RofsImage* m_image;
+    Options m_options;
+    Node* m_root = nullptr;
+    uint64_t m_bytes_used = 0;
+    uint64_t m_next_inode = 0;
+};
+
+} // namespace vfs
+
+#include <vfs/directory_list.h>

@@ -1,0 +1,102 @@
+#include <vfs/tree.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace vfs {
+
+Node::Node(Tree& tree, NodeType type, uint64_t inode, uint32_t permissions)
+    : m_tree(tree)
+    , m_type(type)
+    , m_permissions(permissions & kPermissionMask)
+    , m_inode(inode)
+{
+    m_access_time = m_modify_time = m_change_time = tree.now();
+}
+
+Node::~Node()
+{
+    for (size_t i = 0; i < m_page_slots; ++i)
+        delete[] m_pages[i];
+    m_tree.m_bytes_used -= m_pages_held * kPageSize;
+    free(m_pages);
+    free(m_target);
+    while (DirectoryEntry* entry = m_in_order.front()) {
+        m_in_order.remove(entry);
+        delete entry;
+    }
+    free(m_by_name);
+}
+
+uint32_t Node::mode() const
+{
+    switch (m_type) {
+    case NodeType::Regular: return kModeRegular | m_permissions;
+    case NodeType::Directory: return kModeDirectory | m_permissions;
+    case NodeType::Symlink: return kModeSymlink | m_permissions;
+    case NodeType::CharDevice: return kModeCharDevice | m_permissions;
+    case NodeType::Fifo: return kModeFifo | m_permissions;
+    }
+    return m_permissions;
+}
+
+uint32_t Node::link_count() const
+{
+    if (m_type == NodeType::Directory)
+        return m_removed ? 0 : 2 + m_subdirectories;
+    return m_links;
+}
+
+uint64_t Node::size() const
+{
+    switch (m_type) {
+    case NodeType::Regular: return m_size;
+    case NodeType::Symlink: return m_target_length;
+    case NodeType::Directory: return kPageSize;
+    default: return 0;
+    }
+}
+
+uint64_t Node::blocks() const
+{
+    if (m_image_node && m_type == NodeType::Regular)
+        return (m_size + 511) / 512;
+    return m_pages_held * (kPageSize / 512);
+}
+
+lib::Result<size_t> Node::read(void* buffer, size_t length, uint64_t offset) const
+{
+    if (m_type == NodeType::Directory)
+        return lib::Error(lib::Errno::ISDIR, "read: a directory");
+    if (m_type != NodeType::Regular)
+        return lib::Error(lib::Errno::INVAL, "read: not a regular file");
+    if (offset >= m_size)
+        return size_t(0);
+    size_t n = m_size - offset < length ? size_t(m_size - offset) : length;
+    if (m_image_node) {
+        auto data = TRY(m_tree.image()->file_data(*m_image_node));
+        memcpy(buffer, data.data() + offset, n);
+        return n;
+    }
+    auto* out = static_cast<std::byte*>(buffer);
+    for (size_t done = 0; done < n;) {
+        uint64_t at = offset + done;
+        size_t in_page = at % kPageSize, chunk = kPageSize - in_page < n - done ? kPageSize - in_page : n - done;
+        const std::byte* page = m_pages[at / kPageSize];
+        if (page)
+            memcpy(out + done, page + in_page, chunk);
+        else
+            memset(out + done, 0, chunk); // a hole reads as zeros
+        done += chunk;
+    }
+    return n;
+}
+
+std::optional<images::RofsNode> Node::image_file() const
+{
+    return m_type == NodeType::Regular ? m_image_node : std::nullopt;
+}
+
+std::string_view Node::link_target() const { return { m_target, m_target_length }; }
+
+} // namespace vfs
