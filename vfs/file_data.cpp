@@ -46,7 +46,7 @@ void Tree::release_pages_from(Node& file, uint64_t first_page)
     for (size_t i = size_t(first_page); i < file.m_page_slots; ++i) {
         if (!file.m_pages[i])
             continue;
-        delete[] file.m_pages[i];
+        free(file.m_pages[i]);
         file.m_pages[i] = nullptr;
         --file.m_pages_held;
         m_bytes_used -= kPageSize;
@@ -65,7 +65,7 @@ lib::Result<void> Tree::copy_up(Node& file)
             release_pages_from(file, 0);
             return lib::Error(lib::Errno::NOSPC, "tmpfs is full (copying an image file up)");
         }
-        auto* page = new (std::nothrow) std::byte[kPageSize];
+        auto* page = static_cast<std::byte*>(malloc(kPageSize));
         if (!page) {
             release_pages_from(file, 0);
             return lib::Error(lib::Errno::NOMEM, "no memory for a file page");
@@ -102,7 +102,7 @@ lib::Result<size_t> Tree::write(Node& file, const void* buffer, size_t length, u
         if (!page) {
             if (m_bytes_used + kPageSize > m_options.byte_limit)
                 break;
-            page = new (std::nothrow) std::byte[kPageSize];
+            page = static_cast<std::byte*>(malloc(kPageSize));
             if (!page)
                 break;
             memset(page, 0, kPageSize);

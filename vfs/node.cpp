@@ -17,7 +17,7 @@ Node::Node(Tree& tree, NodeType type, uint64_t inode, uint32_t permissions)
 Node::~Node()
 {
     for (size_t i = 0; i < m_page_slots; ++i)
-        delete[] m_pages[i];
+        free(m_pages[i]);
     m_tree.m_bytes_used -= m_pages_held * kPageSize;
     free(m_pages);
     free(m_target);

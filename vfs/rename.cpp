@@ -69,10 +69,10 @@ lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node&
         move_directory(*source, from_dir, to_dir);
         move_directory(*replaced, to_dir, from_dir);
     } else {
+        if (replaced && (flags & RenameNoReplace)) // checked first, even for two names of one file
+            return lib::Error(lib::Errno::EXIST, "RENAME_NOREPLACE: the target exists");
         if (replaced == source.get())
             return {}; // two names of one file: nothing happens (POSIX)
-        if (replaced && (flags & RenameNoReplace))
-            return lib::Error(lib::Errno::EXIST, "RENAME_NOREPLACE: the target exists");
         if (replaced && source->is_directory() && !replaced->is_directory())
             return lib::Error(lib::Errno::NOTDIR, "rename of a directory over a non-directory");
         if (replaced && !source->is_directory() && replaced->is_directory())

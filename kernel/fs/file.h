@@ -4,6 +4,7 @@
 #pragma once
 
 #include <kernel/fs/linux_stat.h>
+#include <vfs/node.h>
 #include <mm/area.h>
 #include <lib/result.h>
 
@@ -23,8 +24,9 @@ enum PollEvents : uint16_t {
 /// Open flags (Linux values, include/uapi/asm-generic/fcntl.h), as open(2), pipe2(2),
 /// eventfd2(2) and F_SETFL take them.
 constexpr int kOpenAccessMask = 03, kOpenReadOnly = 00, kOpenWriteOnly = 01, kOpenReadWrite = 02,
-              kOpenCreate = 0100, kOpenTruncate = 01000, kOpenNonBlocking = 04000, kOpenDirectory = 0200000,
-              kOpenNoFollow = 0400000, kOpenCloseOnExec = 02000000;
+              kOpenCreate = 0100, kOpenExclusive = 0200, kOpenTruncate = 01000, kOpenAppend = 02000,
+              kOpenNonBlocking = 04000, kOpenDirectory = 0200000, kOpenNoFollow = 0400000,
+              kOpenCloseOnExec = 02000000, kOpenPath = 010000000, kOpenTemporary = 020000000;
 
 class File {
 public:
@@ -33,7 +35,17 @@ public:
     virtual lib::Result<size_t> read(void*, size_t) { return lib::Errno::INVAL; }
     virtual lib::Result<size_t> write(const void*, size_t) { return lib::Errno::BADF; }
     virtual lib::Result<size_t> pread(void*, size_t, uint64_t) { return lib::Errno::SPIPE; }
+    /// Positioned write; streams (console, pipes) are ESPIPE as on Linux.
+    virtual lib::Result<size_t> pwrite(const void*, size_t, uint64_t) { return lib::Errno::SPIPE; }
     virtual lib::Result<uint64_t> seek(int64_t, Whence) { return lib::Errno::SPIPE; }
+    /// ftruncate(2); EINVAL for anything but a regular file open for writing.
+    virtual lib::Result<void> truncate(uint64_t) { return lib::Error(lib::Errno::INVAL, "ftruncate: not a regular file"); }
+    /// getdents64(2): struct linux_dirent64 records from the current position; 0 at the
+    /// end. ENOTDIR for a non-directory, EINVAL if one record does not fit.
+    virtual lib::Result<size_t> read_directory(void*, size_t) { return lib::Error(lib::Errno::NOTDIR, "getdents64: not a directory"); }
+    /// The tree node it was opened from (for the *at calls, fchdir, fchmod...); null for
+    /// files that have none (pipes, epoll, the console on 0-2).
+    virtual vfs::Node* node() const { return nullptr; }
     virtual lib::Result<void> stat(LinuxStat&) = 0;
     /// The file's pages for mmap(2) without copying; ENODEV when the file cannot be mapped.
     /// The MappedFile lives as long as the VM (mappings outlive the descriptor).

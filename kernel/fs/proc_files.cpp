@@ -142,12 +142,7 @@ bool write_meminfo(Text& text)
 
 } // namespace
 
-bool is_proc_path(std::string_view path)
-{
-    if (path.starts_with('/'))
-        path.remove_prefix(1);
-    return path == "proc" || path.starts_with("proc/");
-}
+bool is_proc_path(std::string_view path) { return path.starts_with("/proc/"); }
 
 lib::Result<File*> open_proc_file(std::string_view path, int flags)
 {

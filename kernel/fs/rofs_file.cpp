@@ -51,32 +51,4 @@ lib::Result<void> RofsFile::stat(LinuxStat& st)
     return {};
 }
 
-lib::Result<size_t> RofsFile::read_directory(void* buffer, size_t length)
-{
-    auto dir = TRY(m_image.directory(m_node));
-    auto* out = static_cast<unsigned char*>(buffer);
-    size_t used = 0;
-    for (; m_position < dir.size(); ++m_position) {
-        auto entry = dir[m_position];
-        // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
-        size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
-        if (used + record > length) {
-            if (used == 0)
-                return lib::Errno::INVAL;
-            break;
-        }
-        uint64_t ino = entry.inode + 1, next = m_position + 1;
-        uint16_t reclen = uint16_t(record);
-        uint8_t type = entry.type == images::RofsFileType::Directory ? 4 : entry.type == images::RofsFileType::Symlink ? 10 : 8;
-        memset(out + used, 0, record);
-        memcpy(out + used, &ino, 8);
-        memcpy(out + used + 8, &next, 8);
-        memcpy(out + used + 16, &reclen, 2);
-        out[used + 18] = type;
-        memcpy(out + used + 19, entry.name.data(), entry.name.size());
-        used += record;
-    }
-    return used;
-}
-
 } // namespace fs

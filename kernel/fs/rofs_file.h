@@ -1,4 +1,6 @@
-// An open file, directory or symlink of the ROFS root. Reads copy from the image in place.
+// A file of the ROFS image read in place: what the ELF loader opens programs and libraries
+// by, and what mmap of an image file not written since boot maps. Programs' open(2) gives
+// a NodeFile (node_file.h) instead.
 #pragma once
 
 #include <kernel/fs/file.h>
@@ -19,9 +21,6 @@ public:
     lib::Result<const mm::MappedFile*> mapping() override;
     bool pollable() const override { return false; }
 
-    /// getdents64(2): fills `buffer` with struct linux_dirent64 records from the current
-    /// position; 0 at the end. ENOTDIR for a file, EINVAL if one record does not fit.
-    lib::Result<size_t> read_directory(void* buffer, size_t length);
     /// The file's bytes in the image (page-aligned), for mmap without copying.
     lib::Result<std::span<const std::byte>> contents() const { return m_image.file_data(m_node); }
 

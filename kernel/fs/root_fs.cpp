@@ -1,53 +1,102 @@
-#include <kernel/fs/root_fs.h>
+#include <kernel/fs/device_files.h>
+#include <kernel/fs/node_file.h>
 #include <kernel/fs/proc_files.h>
-#include <kernel/fs/rofs_file.h>
+#include <kernel/fs/root_fs.h>
+#include <kernel/syscall/wall_clock.h>
 
 #include <new>
 
 namespace fs {
 
 namespace {
-// Constructed by mount_root with placement new: kernel code has no static constructors.
-alignas(images::RofsImage) unsigned char g_root_storage[sizeof(images::RofsImage)];
-images::RofsImage* g_root;
+
+/// The root and the process's place in it. Constructed by mount_root with placement new:
+/// kernel code has no static constructors. Guarded by the big kernel lock, like the fd
+/// table (kernel/fs/fd_table.h).
+struct RootState {
+    images::RofsImage image;
+    vfs::Tree* tree = nullptr;
+    lib::RefPtr<vfs::Node> cwd;
+    unsigned umask = 022;
+};
+alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
+RootState* g_root;
+
+vfs::Timestamp now()
+{
+    int64_t ns = sys::realtime_ns();
+    return { ns / 1'000'000'000, ns % 1'000'000'000 };
+}
+
+/// A directory the system needs, made if the image lacks it (an image directory stays).
+lib::Result<lib::RefPtr<vfs::Node>> ensure_directory(vfs::Node& parent, std::string_view name, uint32_t mode)
+{
+    auto found = g_root->tree->lookup(parent, name);
+    if (!found.is_error())
+        return found;
+    return g_root->tree->create(parent, name, vfs::NodeType::Directory, mode);
+}
+
+lib::Result<void> make_system_directories()
+{
+    vfs::Tree& tree = *g_root->tree;
+    TRY(ensure_directory(tree.root(), "tmp", 01777));
+    TRY(ensure_directory(tree.root(), "proc", 0555));
+    auto dev = TRY(ensure_directory(tree.root(), "dev", 0755));
+    TRY(ensure_directory(*dev, "shm", 01777));
+    return populate_devices(tree, *dev);
+}
+
 } // namespace
 
-lib::Result<void> mount_root(std::span<const std::byte> image)
+lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes)
 {
     auto opened = TRY(images::RofsImage::open(image));
-    g_root = new (g_root_storage) images::RofsImage(opened);
+    g_root = new (g_root_storage) RootState { opened, nullptr, {}, 022 };
+    // The allocator's first use may look up paths (mimalloc reads /sys): until the tree
+    // exists, every path is ENOENT (lookup_at).
+    g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .clock = now }));
+    g_root->cwd = &g_root->tree->root();
+    return make_system_directories();
+}
+
+const images::RofsImage& root_image() { return g_root->image; }
+vfs::Tree& root_tree() { return *g_root->tree; }
+
+lib::RefPtr<vfs::Node> working_directory() { return g_root->cwd; }
+
+lib::Result<void> set_working_directory(lib::RefPtr<vfs::Node> dir)
+{
+    if (!dir->is_directory())
+        return lib::Error(lib::Errno::NOTDIR, "chdir: not a directory");
+    g_root->cwd = dir;
     return {};
 }
 
-const images::RofsImage& root_image() { return *g_root; }
+unsigned umask() { return g_root->umask; }
 
-lib::Result<File*> open_path(std::string_view path, int flags)
+unsigned set_umask(unsigned mask)
 {
-    if (is_proc_path(path))
-        return open_proc_file(path, flags);
-    if (!g_root)
-        return lib::Error(lib::Errno::NOENT, "no root filesystem");
-    auto mode = (flags & kOpenNoFollow) ? images::SymlinkMode::NoFollow : images::SymlinkMode::Follow;
-    auto node = g_root->lookup(path, mode);
-    if (node.is_error()) {
-        if (node.error().code == lib::Errno::NOENT && (flags & kOpenCreate))
-            return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only");
-        return node.error();
-    }
-    if ((flags & kOpenAccessMask) != 0 || (flags & kOpenTruncate))
-        return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only");
-    if (node->is_symlink())
-        return lib::Error(lib::Errno::LOOP, "O_NOFOLLOW on a symlink");
-    if ((flags & kOpenDirectory) && !node->is_directory())
-        return lib::Error(lib::Errno::NOTDIR, "not a directory");
-    File* file = new (std::nothrow) RofsFile(*g_root, node.value(), path);
-    if (!file)
-        return lib::Errno::NOMEM;
-    file->set_open_flags(flags);
-    return file;
+    unsigned old = g_root->umask;
+    g_root->umask = mask & 0777;
+    return old;
 }
 
-lib::Result<void> stat_path(std::string_view path, LinuxStat& st, images::SymlinkMode mode)
+vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder)
+{
+    holder = start ? lib::RefPtr<vfs::Node>(start) : g_root->cwd;
+    return { g_root->tree->root(), *holder };
+}
+
+lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view path, vfs::Follow follow)
+{
+    if (!g_root || !g_root->tree)
+        return lib::Error(lib::Errno::NOENT, "no root filesystem yet");
+    lib::RefPtr<vfs::Node> holder;
+    return vfs::walk(*g_root->tree, walk_roots(start, holder), path, follow);
+}
+
+lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow)
 {
     if (is_proc_path(path)) {
         File* file = TRY(open_proc_file(path, 0));
@@ -55,10 +104,9 @@ lib::Result<void> stat_path(std::string_view path, LinuxStat& st, images::Symlin
         file->unref();
         return result;
     }
-    if (!g_root)
-        return lib::Error(lib::Errno::NOENT, "no root filesystem");
-    auto node = TRY(g_root->lookup(path, mode));
-    return RofsFile(*g_root, node).stat(st);
+    auto node = TRY(lookup_at(start, path, follow));
+    fill_stat(*node, st);
+    return {};
 }
 
 } // namespace fs

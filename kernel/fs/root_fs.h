@@ -1,27 +1,50 @@
-// The root filesystem: the ROFS image the VMM passed as the first PVH module, mounted
-// read-only at "/". FIRST CUT: one filesystem, no mount table; tmpfs, devfs and procfs come
-// later.
+// The root filesystem: the ROFS image the VMM passed as the first PVH module, with a
+// writable in-memory tree laid over it (vfs::Tree: writes, new files and deletions land in
+// RAM, the image stays read-only). /dev holds device nodes (device_files.h), /tmp and
+// /dev/shm exist and are writable, /proc is a directory whose files proc_files.h makes.
+//
+// The working directory and the umask are the process's; there is one process, so they
+// live with the root here until a Process object owns them.
 #pragma once
 
 #include <kernel/fs/file.h>
 #include <images/rofs_reader.h>
+#include <vfs/path_walk.h>
 
 #include <span>
 #include <string_view>
 
 namespace fs {
 
-/// Validates the image and mounts it as "/". Errors come from images::RofsImage::open
-/// (a corrupt image is EINVAL with a message saying what is wrong).
-lib::Result<void> mount_root(std::span<const std::byte> image);
+/// Validates the image, lays the tree over it (holding at most `tmpfs_bytes` of file data)
+/// and fills /dev. Errors come from images::RofsImage::open (a corrupt image is EINVAL with
+/// a message saying what is wrong) or ENOMEM.
+lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes);
 /// The mounted root image; precondition: mount_root succeeded.
 const images::RofsImage& root_image();
+/// The root tree; precondition: mount_root succeeded.
+vfs::Tree& root_tree();
 
-/// Opens `path` (absolute, or relative to "/": there is no working directory yet) and
-/// returns a new reference to an open file. Errors: ENOENT, ENOTDIR, ELOOP, EROFS for any
-/// write access or O_CREAT on the read-only root, ENOTDIR for O_DIRECTORY on a file.
-lib::Result<File*> open_path(std::string_view path, int flags);
-/// stat(2)/lstat(2) of a path.
-lib::Result<void> stat_path(std::string_view path, LinuxStat& st, images::SymlinkMode mode);
+/// The process's working directory (a reference).
+lib::RefPtr<vfs::Node> working_directory();
+/// chdir: ENOTDIR for a non-directory.
+lib::Result<void> set_working_directory(lib::RefPtr<vfs::Node> dir);
+/// The process's file mode creation mask; set_umask returns the old one.
+unsigned umask();
+unsigned set_umask(unsigned mask);
+
+/// Where a path given with `start` begins: the root for an absolute path, else `start`
+/// (a directory descriptor's node) or the working directory when `start` is null.
+vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder);
+
+/// Opens `path` from `start` as open(2) does with `flags` and, for O_CREAT, `mode` (less
+/// the umask): O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH.
+/// Returns a new reference. Errors as Linux: ENOENT, EEXIST, EISDIR, ENOTDIR, ELOOP,
+/// ENOSPC, ENXIO for a FIFO (not supported yet), EOPNOTSUPP for O_TMPFILE.
+lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode);
+/// stat(2)/lstat(2) of a path from `start`.
+lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow);
+/// The node a path names (for chdir, truncate, chmod, utimensat...).
+lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view path, vfs::Follow follow);
 
 } // namespace fs

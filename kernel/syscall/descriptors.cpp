@@ -1,6 +1,5 @@
 // Opening, closing, describing and controlling file descriptors. Paths go to the root
-// filesystem (kernel/fs/root_fs.h): absolute, or relative to "/" (there is no working
-// directory yet, so a relative path with a real directory descriptor is ENOTSUP).
+// tree (kernel/fs/root_fs.h) from the working directory or a directory descriptor.
 #include <kernel/fs/event_file.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/pipe.h>
@@ -14,16 +13,7 @@ namespace sys {
 
 namespace {
 
-constexpr size_t kPathMax = 4096;
-constexpr int kWriteAccess = 2; // W_OK
-
-lib::Result<void> check_dirfd(int dirfd, const char* path)
-{
-    if (path[0] == '/' || dirfd == abi::kAtFdcwd)
-        return {};
-    TRY(fs::fd_get(dirfd));
-    return lib::Error(lib::Errno::NOTSUP, "paths relative to a directory descriptor");
-}
+constexpr int kExecuteAccess = 1; // X_OK
 
 void fill_terminal_modes(abi::KernelTermios& t)
 {
@@ -51,10 +41,10 @@ lib::Result<size_t> copy_path(const char* path, char* out, size_t size)
 
 SysResult openat(int dirfd, const char* path, int flags, unsigned mode)
 {
-    char copy[kPathMax];
-    size_t length = TRY(copy_path(path, copy, sizeof(copy)));
-    TRY(check_dirfd(dirfd, copy));
-    auto* file = TRY(fs::open_path(std::string_view(copy, length), flags));
+    UserPath copy;
+    TRY(read_path(path, copy));
+    vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
+    auto* file = TRY(fs::open_at(start, copy.view(), flags, mode));
     return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
 }
 
@@ -77,21 +67,27 @@ SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags)
     TRY(check_user_range(path, 1));
     if ((flags & abi::kAtEmptyPath) && path[0] == '\0')
         return fstat(dirfd, st);
-    char copy[kPathMax];
-    size_t length = TRY(copy_path(path, copy, sizeof(copy)));
-    TRY(check_dirfd(dirfd, copy));
+    UserPath copy;
+    TRY(read_path(path, copy));
+    vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
     TRY(check_user_range(st, sizeof(*st), UserAccess::Write));
-    auto mode = (flags & abi::kAtSymlinkNofollow) ? images::SymlinkMode::NoFollow : images::SymlinkMode::Follow;
-    TRY(fs::stat_path(std::string_view(copy, length), *st, mode));
+    auto follow = (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes;
+    TRY(fs::stat_at(start, copy.view(), *st, follow));
     return 0;
 }
 
-SysResult faccessat(int dirfd, const char* path, int mode)
+// The one user is root: every access is allowed but executing a file with no execute bit.
+SysResult faccessat(int dirfd, const char* path, int mode, int flags)
 {
+    if (mode & ~7)
+        return lib::Error(lib::Errno::INVAL, "access: bad mode");
+    if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath | abi::kAtEaccess))
+        return lib::Error(lib::Errno::INVAL, "faccessat2: unknown flags");
     fs::LinuxStat st;
-    TRY(newfstatat(dirfd, path, &st, 0));
-    if (mode & kWriteAccess)
-        return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only");
+    TRY(newfstatat(dirfd, path, &st, flags & (abi::kAtSymlinkNofollow | abi::kAtEmptyPath)));
+    bool directory = (st.st_mode & fs::kModeTypeMask) == fs::kModeDirectory;
+    if ((mode & kExecuteAccess) && !directory && !(st.st_mode & 0111))
+        return lib::Error(lib::Errno::ACCES, "no execute permission");
     return 0;
 }
 

@@ -32,11 +32,16 @@ enum Number : long {
     Statx = 332,
     Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130, Sigaltstack = 131,
     Faccessat2 = 439,
+    Flock = 73, Fsync = 74, Fdatasync = 75, Truncate = 76, Ftruncate = 77, Chdir = 80, Fchdir = 81,
+    Rename = 82, Mkdir = 83, Rmdir = 84, Creat = 85, Link = 86, Unlink = 87, Symlink = 88, Readlink = 89,
+    Chmod = 90, Fchmod = 91, Chown = 92, Fchown = 93, Lchown = 94, Mknod = 133, Statfs = 137,
+    Fstatfs = 138, Sync = 162, Getdents64 = 217, Fadvise64 = 221, Mkdirat = 258, Mknodat = 259,
+    Fchownat = 260, Unlinkat = 263, Renameat = 264, Linkat = 265, Symlinkat = 266,
+    Readlinkat = 267, Fchmodat = 268, Utimensat = 280, Fallocate = 285, Syncfs = 306, Renameat2 = 316,
 };
 
 constexpr long kMaxLogged = 512;
 uint64_t g_logged_unknown[kMaxLogged / 64];
-unsigned g_umask = 022;
 
 SysResult unknown(long n)
 {
@@ -62,6 +67,53 @@ SysResult rlimit(int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_li
     return sys::prlimit64(0, resource, new_limit, old_limit);
 }
 
+// The file system calls (paths.cpp, file_attributes.cpp); the plain forms are the *at
+// ones with AT_FDCWD.
+SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5)
+{
+    constexpr int cwd = abi::kAtFdcwd;
+    switch (n) {
+    case Getdents64: return sys::getdents64(int(a1), ptr<void>(a2), size_t(a3));
+    case Mkdir: return sys::mkdirat(cwd, ptr<const char>(a1), unsigned(a2));
+    case Mkdirat: return sys::mkdirat(int(a1), ptr<const char>(a2), unsigned(a3));
+    case Mknod: return sys::mknodat(cwd, ptr<const char>(a1), unsigned(a2), unsigned(a3));
+    case Mknodat: return sys::mknodat(int(a1), ptr<const char>(a2), unsigned(a3), unsigned(a4));
+    case Rmdir: return sys::unlinkat(cwd, ptr<const char>(a1), abi::kAtRemovedir);
+    case Unlink: return sys::unlinkat(cwd, ptr<const char>(a1), 0);
+    case Unlinkat: return sys::unlinkat(int(a1), ptr<const char>(a2), int(a3));
+    case Rename: return sys::renameat2(cwd, ptr<const char>(a1), cwd, ptr<const char>(a2), 0);
+    case Renameat: return sys::renameat2(int(a1), ptr<const char>(a2), int(a3), ptr<const char>(a4), 0);
+    case Renameat2: return sys::renameat2(int(a1), ptr<const char>(a2), int(a3), ptr<const char>(a4), unsigned(a5));
+    case Link: return sys::linkat(cwd, ptr<const char>(a1), cwd, ptr<const char>(a2), 0);
+    case Linkat: return sys::linkat(int(a1), ptr<const char>(a2), int(a3), ptr<const char>(a4), int(a5));
+    case Symlink: return sys::symlinkat(ptr<const char>(a1), cwd, ptr<const char>(a2));
+    case Symlinkat: return sys::symlinkat(ptr<const char>(a1), int(a2), ptr<const char>(a3));
+    case Readlink: return sys::readlinkat(cwd, ptr<const char>(a1), ptr<char>(a2), size_t(a3));
+    case Readlinkat: return sys::readlinkat(int(a1), ptr<const char>(a2), ptr<char>(a3), size_t(a4));
+    case Creat: return sys::openat(cwd, ptr<const char>(a1), 01 | 0100 | 01000, unsigned(a2)); // O_WRONLY|O_CREAT|O_TRUNC
+    case Chdir: return sys::chdir(ptr<const char>(a1));
+    case Fchdir: return sys::fchdir(int(a1));
+    case Truncate: return sys::truncate(ptr<const char>(a1), a2);
+    case Ftruncate: return sys::ftruncate(int(a1), a2);
+    case Fallocate: return sys::fallocate(int(a1), int(a2), a3, a4);
+    case Chmod: return sys::fchmodat(cwd, ptr<const char>(a1), unsigned(a2), 0);
+    case Fchmod: return sys::fchmod(int(a1), unsigned(a2));
+    case Fchmodat: return sys::fchmodat(int(a1), ptr<const char>(a2), unsigned(a3), 0);
+    case Chown: return sys::fchownat(cwd, ptr<const char>(a1), uint32_t(a2), uint32_t(a3), 0);
+    case Lchown: return sys::fchownat(cwd, ptr<const char>(a1), uint32_t(a2), uint32_t(a3), abi::kAtSymlinkNofollow);
+    case Fchown: return sys::fchown(int(a1), uint32_t(a2), uint32_t(a3));
+    case Fchownat: return sys::fchownat(int(a1), ptr<const char>(a2), uint32_t(a3), uint32_t(a4), int(a5));
+    case Utimensat: return sys::utimensat(int(a1), ptr<const char>(a2), ptr<const abi::Timespec>(a3), int(a4));
+    case Statfs: return sys::statfs(ptr<const char>(a1), ptr<abi::Statfs>(a2));
+    case Fstatfs: return sys::fstatfs(int(a1), ptr<abi::Statfs>(a2));
+    case Fsync: case Fdatasync: case Syncfs: return sys::fsync(int(a1));
+    case Sync: return 0;
+    case Flock: return sys::fsync(int(a1)); // one process: every lock is granted (the descriptor is checked)
+    case Fadvise64: return sys::fsync(int(a1)); // advice only
+    }
+    return unknown(n);
+}
+
 SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
     switch (n) {
@@ -85,7 +137,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Pwrite64: return sys::pwrite64(int(a1), ptr<const void>(a2), size_t(a3), a4);
     case Readv: return sys::readv(int(a1), ptr<const abi::Iovec>(a2), int(a3));
     case Writev: return sys::writev(int(a1), ptr<const abi::Iovec>(a2), int(a3));
-    case Access: return sys::faccessat(abi::kAtFdcwd, ptr<const char>(a1), int(a2));
+    case Access: return sys::faccessat(abi::kAtFdcwd, ptr<const char>(a1), int(a2), 0);
     case SchedYield: return sys::sched_yield();
     case Mremap: return sys::mremap(uintptr_t(a1), size_t(a2), size_t(a3), int(a4), uintptr_t(a5));
     case Madvise: return sys::madvise(uintptr_t(a1), size_t(a2), int(a3));
@@ -112,7 +164,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Uname: return sys::uname(ptr<abi::Utsname>(a1));
     case Fcntl: return sys::fcntl(int(a1), int(a2), uintptr_t(a3));
     case Getcwd: return sys::getcwd(ptr<char>(a1), size_t(a2));
-    case Umask: { unsigned old = g_umask; g_umask = unsigned(a1) & 0777; return long(old); }
+    case Umask: return sys::umask(unsigned(a1));
     case Gettimeofday: return sys::gettimeofday(ptr<abi::Timeval>(a1), ptr<void>(a2));
     case Getrusage: return sys::getrusage(int(a1), ptr<abi::Rusage>(a2));
     case Times: return sys::times(ptr<abi::Tms>(a1));
@@ -145,7 +197,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Openat: return sys::openat(int(a1), ptr<const char>(a2), int(a3), unsigned(a4));
     case Newfstatat: return sys::newfstatat(int(a1), ptr<const char>(a2), ptr<fs::LinuxStat>(a3), int(a4));
     case Statx: return sys::statx(int(a1), ptr<const char>(a2), int(a3), unsigned(a4), ptr<abi::Statx>(a5));
-    case Faccessat: case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3));
+    case Faccessat: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3), 0);
+    case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3), int(a4));
     case Dup3: return sys::dup3(int(a1), int(a2), int(a3), true);
     case Pipe: return sys::pipe2(ptr<int>(a1), 0);
     case EpollCreate: return int(a1) <= 0 ? SysResult(lib::Error(lib::Errno::INVAL, "epoll_create: size must be positive")) : sys::epoll_create1(0);
@@ -166,7 +219,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Pipe2: return sys::pipe2(ptr<int>(a1), int(a2));
     case Getrandom: return sys::getrandom(ptr<void>(a1), size_t(a2), unsigned(a3));
     }
-    return unknown(n);
+    return file_call(n, a1, a2, a3, a4, a5);
 }
 
 } // namespace

@@ -99,10 +99,7 @@ SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset)
     if (offset < 0)
         return lib::Error(lib::Errno::INVAL, "negative offset");
     TRY(check_user_range(buffer, length));
-    // fs::File has no positioned write yet: a stream (the console) fails with ESPIPE as on
-    // Linux; the only seekable files, on the read-only root, are never open for writing.
-    TRY(file->seek(0, fs::Whence::Current));
-    return lib::Error(lib::Errno::BADF, "descriptor not open for writing");
+    return long(TRY(file->pwrite(buffer, capped(length), uint64_t(offset))));
 }
 
 SysResult lseek(int fd, int64_t offset, int whence)

@@ -111,6 +111,20 @@ constexpr int kFdCloexec = 1;
 constexpr int kOCloexec = 02000000;
 constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;
 constexpr int kAtNoAutomount = 0x800, kAtStatxSyncTypeMask = 0x6000;
+constexpr int kAtRemovedir = 0x200, kAtSymlinkFollow = 0x400, kAtEaccess = 0x200;
+constexpr int64_t kUtimeNow = (int64_t(1) << 30) - 1, kUtimeOmit = (int64_t(1) << 30) - 2;
+
+// statfs(2) (arch-independent struct statfs of x86-64, include/uapi/asm-generic/statfs.h).
+struct Statfs {
+    int64_t f_type, f_bsize;
+    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen, f_frsize, f_flags;
+    int64_t f_spare[4];
+};
+static_assert(sizeof(Statfs) == 120);
+static_assert(__builtin_offsetof(Statfs, f_fsid) == 56);
+constexpr int64_t kTmpfsMagic = 0x01021994;
 
 // statx(2), include/uapi/linux/stat.h.
 struct StatxTimestamp {

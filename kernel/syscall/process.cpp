@@ -112,13 +112,4 @@ SysResult sysinfo(abi::Sysinfo* info)
     return 0;
 }
 
-SysResult getcwd(char* buffer, size_t size)
-{
-    if (size < 2)
-        return lib::Error(lib::Errno::RANGE, "buffer too small");
-    TRY(check_user_range(buffer, 2, UserAccess::Write));
-    memcpy(buffer, "/", 2); // no working directory yet: always the root
-    return 2;
-}
-
 } // namespace sys

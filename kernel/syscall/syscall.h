@@ -40,8 +40,9 @@ SysResult fstat(int fd, fs::LinuxStat* st);
 SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags);
 // statx.cpp: statx(2) from the same information as newfstatat (no birth time).
 SysResult statx(int dirfd, const char* path, int flags, unsigned mask, abi::Statx* out);
-SysResult faccessat(int dirfd, const char* path, int mode);
-SysResult getdents64(int fd, void* buffer, size_t length);
+/// faccessat2(2) (access and faccessat are flags 0): one user, root, so only X_OK on a
+/// file without execute bits fails (EACCES).
+SysResult faccessat(int dirfd, const char* path, int mode, int flags);
 SysResult ioctl(int fd, unsigned long request, uintptr_t argument);
 SysResult fcntl(int fd, int command, uintptr_t argument);
 SysResult dup3(int fd, int new_fd, int flags, bool exact);
@@ -103,6 +104,41 @@ SysResult timer_gettime(int id, abi::Itimerspec* value);
 SysResult timer_getoverrun(int id);
 SysResult timer_delete(int id);
 
+// paths.cpp: the name space (mkdir, unlink, rename, link, symlink...), each in its *at
+// form; the plain calls are the *at call with AT_FDCWD (dispatch.cpp).
+SysResult mknodat(int dirfd, const char* path, unsigned mode, unsigned device);
+SysResult mkdirat(int dirfd, const char* path, unsigned mode);
+/// unlinkat(2): AT_REMOVEDIR makes it rmdir.
+SysResult unlinkat(int dirfd, const char* path, int flags);
+/// renameat2(2): RENAME_NOREPLACE, RENAME_EXCHANGE (vfs/tree.h has the rules).
+SysResult renameat2(int from_dirfd, const char* from, int to_dirfd, const char* to, unsigned flags);
+/// linkat(2): AT_SYMLINK_FOLLOW, AT_EMPTY_PATH.
+SysResult linkat(int from_dirfd, const char* from, int to_dirfd, const char* to, int flags);
+SysResult symlinkat(const char* target, int dirfd, const char* path);
+SysResult readlinkat(int dirfd, const char* path, char* buffer, size_t size);
+SysResult chdir(const char* path);
+SysResult fchdir(int fd);
+SysResult getcwd(char* buffer, size_t size);
+
+// file_attributes.cpp: sizes, modes, owners, times, statfs, sync, getdents64, umask.
+SysResult truncate(const char* path, int64_t length);
+SysResult ftruncate(int fd, int64_t length);
+/// fallocate(2): mode 0 and FALLOC_FL_KEEP_SIZE (grows the size; no pages reserved yet).
+SysResult fallocate(int fd, int mode, int64_t offset, int64_t length);
+SysResult fchmodat(int dirfd, const char* path, unsigned mode, int flags);
+SysResult fchmod(int fd, unsigned mode);
+/// Ownership is recorded and reported, never checked (one user, root).
+SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int flags);
+SysResult fchown(int fd, uint32_t uid, uint32_t gid);
+/// utimensat(2) (a null path is futimens on `dirfd`): UTIME_NOW, UTIME_OMIT.
+SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int flags);
+SysResult statfs(const char* path, abi::Statfs* out);
+SysResult fstatfs(int fd, abi::Statfs* out);
+/// fsync, fdatasync, syncfs: everything is in memory, so only the descriptor is checked.
+SysResult fsync(int fd);
+SysResult getdents64(int fd, void* buffer, size_t length);
+SysResult umask(unsigned mask);
+
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);
 /// Fills kernel memory with random bytes from the same source as getrandom (RDSEED, RDRAND,
@@ -115,7 +151,6 @@ SysResult uname(abi::Utsname* name);
 SysResult arch_prctl(int code, uintptr_t address);
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit);
 SysResult sysinfo(abi::Sysinfo* info);
-SysResult getcwd(char* buffer, size_t size);
 
 // thread.cpp
 SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* timeout, uint32_t* word2, uint32_t value3);

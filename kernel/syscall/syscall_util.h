@@ -6,6 +6,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+
+namespace vfs {
+class Node;
+}
 
 namespace sys {
 
@@ -21,6 +26,19 @@ lib::Result<void> check_user_range(const void* p, size_t length, UserAccess acce
 /// Copies a NUL-terminated path of at most `size` bytes (including the NUL) into `out`.
 /// EFAULT for NULL, ENAMETOOLONG if it does not fit, ENOENT for "".
 lib::Result<size_t> copy_path(const char* path, char* out, size_t size);
+
+/// A path copied in from the program (at most PATH_MAX bytes with the NUL).
+struct UserPath {
+    char text[4096];
+    size_t length = 0;
+    std::string_view view() const { return { text, length }; }
+};
+/// copy_path into a UserPath: EFAULT, ENAMETOOLONG, ENOENT for "".
+lib::Result<void> read_path(const char* path, UserPath& out);
+/// Where a path for an *at call starts: null (the working directory) for AT_FDCWD or an
+/// absolute path, else the directory `dirfd` refers to (borrowed: the caller holds the
+/// big kernel lock and does not block). EBADF, ENOTDIR.
+lib::Result<vfs::Node*> start_directory(int dirfd, std::string_view path);
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 

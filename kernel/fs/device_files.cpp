@@ -1,0 +1,120 @@
+#include <kernel/fs/console_file.h>
+#include <kernel/fs/device_files.h>
+#include <kernel/fs/node_file.h>
+#include <kernel/syscall/syscall.h>
+
+#include <cstring>
+#include <new>
+
+namespace fs {
+
+namespace {
+
+constexpr uint32_t device_number(uint32_t major, uint32_t minor) { return major << 8 | minor; }
+
+enum class Device : uint32_t {
+    Null = device_number(1, 3), Zero = device_number(1, 5), Full = device_number(1, 7),
+    Random = device_number(1, 8), Urandom = device_number(1, 9),
+    Tty = device_number(5, 0), Console = device_number(5, 1),
+};
+
+struct DeviceNode {
+    const char* name;
+    Device device;
+    uint32_t permissions;
+};
+constexpr DeviceNode kDevices[] = {
+    { "null", Device::Null, 0666 }, { "zero", Device::Zero, 0666 }, { "full", Device::Full, 0666 },
+    { "random", Device::Random, 0666 }, { "urandom", Device::Urandom, 0666 },
+    { "tty", Device::Tty, 0666 }, { "console", Device::Console, 0600 },
+};
+struct DeviceLink {
+    const char* name;
+    const char* target;
+};
+constexpr DeviceLink kLinks[] = {
+    { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+};
+
+/// The memory devices: reads and writes without a backing store.
+class MemoryDevice final : public File {
+public:
+    MemoryDevice(lib::RefPtr<vfs::Node> node, Device device) : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node)), m_device(device) { }
+
+    lib::Result<size_t> read(void* buffer, size_t length) override
+    {
+        switch (m_device) {
+        case Device::Null: return size_t(0);
+        case Device::Random:
+        case Device::Urandom:
+            sys::random_bytes(buffer, length);
+            return length;
+        default: // zero, full
+            memset(buffer, 0, length);
+            return length;
+        }
+    }
+    lib::Result<size_t> pread(void* buffer, size_t length, uint64_t) override { return read(buffer, length); }
+    lib::Result<size_t> write(const void*, size_t length) override
+    {
+        if (m_device == Device::Full)
+            return lib::Error(lib::Errno::NOSPC, "/dev/full is always full");
+        return length; // null and zero discard; random and urandom take it as entropy
+    }
+    lib::Result<size_t> pwrite(const void* buffer, size_t length, uint64_t) override { return write(buffer, length); }
+    lib::Result<uint64_t> seek(int64_t, Whence) override { return uint64_t(0); } // Linux: always 0
+    lib::Result<void> stat(LinuxStat& st) override
+    {
+        fill_stat(*m_node, st);
+        return {};
+    }
+    vfs::Node* node() const override { return m_node.get(); }
+
+private:
+    lib::RefPtr<vfs::Node> m_node;
+    Device m_device;
+};
+
+} // namespace
+
+lib::Result<void> populate_devices(vfs::Tree& tree, vfs::Node& dev)
+{
+    for (const DeviceNode& device : kDevices) {
+        auto made = tree.create(dev, device.name, vfs::NodeType::CharDevice, device.permissions, {}, uint32_t(device.device));
+        if (made.is_error() && made.error().code != lib::Errno::EXIST)
+            return made.error();
+    }
+    for (const DeviceLink& link : kLinks) {
+        auto made = tree.create(dev, link.name, vfs::NodeType::Symlink, 0777, link.target);
+        if (made.is_error() && made.error().code != lib::Errno::EXIST)
+            return made.error();
+    }
+    return {};
+}
+
+lib::Result<File*> open_device(lib::RefPtr<vfs::Node> node, int flags)
+{
+    File* file = nullptr;
+    switch (Device(node->device())) {
+    case Device::Null:
+    case Device::Zero:
+    case Device::Full:
+    case Device::Random:
+    case Device::Urandom:
+        file = new (std::nothrow) MemoryDevice(node, Device(node->device()));
+        break;
+    case Device::Tty:
+    case Device::Console:
+        file = new (std::nothrow) ConsoleFile;
+        break;
+    default:
+        return lib::Error(lib::Errno::NXIO, "no driver for this device number");
+    }
+    if (!file)
+        return lib::Errno::NOMEM;
+    file->set_open_flags(flags);
+    return file;
+}
+
+} // namespace fs

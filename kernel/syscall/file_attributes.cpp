@@ -1,0 +1,180 @@
+// What a file is rather than where: truncate, chmod, chown, utimensat, statfs, the sync
+// calls, fallocate, getdents64 and umask, for nodes of the root tree (kernel/fs/root_fs.h).
+#include <kernel/fs/fd_table.h>
+#include <kernel/fs/file.h>
+#include <kernel/fs/root_fs.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
+#include <mm/memory.h>
+
+namespace sys {
+
+namespace {
+
+/// The node a path (or, with AT_EMPTY_PATH and "", the descriptor) names.
+lib::Result<lib::RefPtr<vfs::Node>> node_of(int dirfd, const char* path, int flags)
+{
+    TRY(check_user_range(path, 1));
+    if ((flags & abi::kAtEmptyPath) && path[0] == '\0') {
+        vfs::Node* node = TRY(fs::fd_get(dirfd))->node();
+        if (!node)
+            return lib::Error(lib::Errno::BADF, "the descriptor is not a file of the tree");
+        return lib::RefPtr<vfs::Node>(node);
+    }
+    UserPath copy;
+    TRY(read_path(path, copy));
+    vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
+    return fs::lookup_at(start, copy.view(), (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes);
+}
+
+lib::Result<vfs::Node*> node_of_descriptor(int fd)
+{
+    vfs::Node* node = TRY(fs::fd_get(fd))->node();
+    if (!node)
+        return lib::Error(lib::Errno::INVAL, "the descriptor is not a file of the tree"); // a pipe, the console...
+    return node;
+}
+
+/// A utimensat time: EINVAL for nanoseconds out of range; null for UTIME_OMIT.
+lib::Result<const vfs::Timestamp*> time_of(const abi::Timespec& ts, vfs::Timestamp& out, vfs::Timestamp now)
+{
+    if (ts.tv_nsec == abi::kUtimeOmit)
+        return static_cast<const vfs::Timestamp*>(nullptr);
+    if (ts.tv_nsec == abi::kUtimeNow)
+        out = now;
+    else if (ts.tv_nsec < 0 || ts.tv_nsec >= kNanosPerSecond)
+        return lib::Error(lib::Errno::INVAL, "utimensat: nanoseconds out of range");
+    else
+        out = { ts.tv_sec, ts.tv_nsec };
+    return &out;
+}
+
+} // namespace
+
+SysResult truncate(const char* path, int64_t length)
+{
+    if (length < 0)
+        return lib::Error(lib::Errno::INVAL, "truncate: negative length");
+    auto node = TRY(node_of(abi::kAtFdcwd, path, 0));
+    if (node->is_directory())
+        return lib::Error(lib::Errno::ISDIR, "truncate: a directory");
+    TRY(fs::root_tree().truncate(*node, uint64_t(length)));
+    return 0;
+}
+
+SysResult ftruncate(int fd, int64_t length)
+{
+    if (length < 0)
+        return lib::Error(lib::Errno::INVAL, "ftruncate: negative length");
+    TRY(TRY(fs::fd_get(fd))->truncate(uint64_t(length)));
+    return 0;
+}
+
+SysResult fallocate(int fd, int mode, int64_t offset, int64_t length)
+{
+    constexpr int kKeepSize = 1; // FALLOC_FL_KEEP_SIZE; punching holes and the rest: EOPNOTSUPP
+    if (mode & ~kKeepSize)
+        return lib::Error(lib::Errno::NOTSUP, "fallocate: only plain allocation and KEEP_SIZE");
+    if (offset < 0 || length <= 0)
+        return lib::Error(lib::Errno::INVAL, "fallocate: bad range");
+    fs::File* file = TRY(fs::fd_get(fd));
+    vfs::Node* node = file->node();
+    if (!node || node->type() != vfs::NodeType::Regular)
+        return lib::Error(lib::Errno::NODEV, "fallocate: not a regular file");
+    // FIRST CUT: the size grows (holes read as zeros) but no pages are reserved ahead.
+    if (!(mode & kKeepSize) && uint64_t(offset + length) > node->size())
+        TRY(file->truncate(uint64_t(offset + length)));
+    return 0;
+}
+
+SysResult fchmodat(int dirfd, const char* path, unsigned mode, int flags)
+{
+    auto node = TRY(node_of(dirfd, path, flags));
+    fs::root_tree().set_permissions(*node, mode);
+    return 0;
+}
+
+SysResult fchmod(int fd, unsigned mode)
+{
+    fs::root_tree().set_permissions(*TRY(node_of_descriptor(fd)), mode);
+    return 0;
+}
+
+// One user (root): ownership is recorded and reported, never checked.
+SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int flags)
+{
+    if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
+        return lib::Error(lib::Errno::INVAL, "fchownat: unknown flags");
+    auto node = TRY(node_of(dirfd, path, flags));
+    fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid);
+    return 0;
+}
+
+SysResult fchown(int fd, uint32_t uid, uint32_t gid)
+{
+    vfs::Node* node = TRY(node_of_descriptor(fd));
+    fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid);
+    return 0;
+}
+
+SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int flags)
+{
+    if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
+        return lib::Error(lib::Errno::INVAL, "utimensat: unknown flags");
+    lib::RefPtr<vfs::Node> node = path ? TRY(node_of(dirfd, path, flags)) : lib::RefPtr<vfs::Node>(TRY(node_of_descriptor(dirfd)));
+    vfs::Timestamp now = fs::root_tree().now(), access, modify;
+    if (!times) {
+        fs::root_tree().set_times(*node, &now, &now);
+        return 0;
+    }
+    TRY(check_user_range(times, 2 * sizeof(*times)));
+    const vfs::Timestamp* new_access = TRY(time_of(times[0], access, now));
+    const vfs::Timestamp* new_modify = TRY(time_of(times[1], modify, now));
+    fs::root_tree().set_times(*node, new_access, new_modify);
+    return 0;
+}
+
+// The root tree's figures: blocks are the tmpfs limit (the image's own bytes are not
+// counted), files are not limited.
+SysResult fstatfs_of(abi::Statfs* out)
+{
+    TRY(check_user_range(out, sizeof(*out), UserAccess::Write));
+    const vfs::Tree& tree = fs::root_tree();
+    *out = {};
+    out->f_type = abi::kTmpfsMagic;
+    out->f_bsize = out->f_frsize = int64_t(vfs::kPageSize);
+    out->f_blocks = tree.byte_limit() / vfs::kPageSize;
+    out->f_bfree = out->f_bavail = (tree.byte_limit() - tree.bytes_used()) / vfs::kPageSize;
+    out->f_files = out->f_ffree = mm::frame_stats().free_frames;
+    out->f_namelen = int64_t(vfs::kNameMax);
+    return 0;
+}
+
+SysResult statfs(const char* path, abi::Statfs* out)
+{
+    TRY(node_of(abi::kAtFdcwd, path, 0));
+    return fstatfs_of(out);
+}
+
+SysResult fstatfs(int fd, abi::Statfs* out)
+{
+    TRY(fs::fd_get(fd));
+    return fstatfs_of(out);
+}
+
+SysResult fsync(int fd)
+{
+    TRY(fs::fd_get(fd)); // everything is in memory: nothing to write back
+    return 0;
+}
+
+SysResult getdents64(int fd, void* buffer, size_t length)
+{
+    auto file = TRY(fs::fd_reference(fd));
+    TRY(check_user_range(buffer, length, UserAccess::Write));
+    return long(TRY(file->read_directory(buffer, length)));
+}
+
+SysResult umask(unsigned mask) { return long(fs::set_umask(mask)); }
+
+} // namespace sys

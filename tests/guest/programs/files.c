@@ -1,0 +1,198 @@
+// Files: the writable tree over the image (tmpfs), checked against Linux's answers. Builds
+// a tree in /tmp, renames, links, truncates, reads it back; lists and removes directories
+// while reading them (rm -r's pattern); changes a file of the image (copy-up) and removes
+// another; /dev's memory devices; the *at calls, chdir and getcwd.
+#define _GNU_SOURCE
+#define TEST_NAME "files"
+#include "check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void write_file(const char* path, const char* text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CHECK(fd >= 0);
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    CHECK(close(fd) == 0);
+}
+
+static int read_file(const char* path, char* out, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, out, size - 1);
+    close(fd);
+    out[n < 0 ? 0 : n] = '\0';
+    return (int)n;
+}
+
+static int count_entries(const char* path)
+{
+    DIR* dir = opendir(path);
+    if (!dir)
+        return -1;
+    int count = 0;
+    for (struct dirent* e; (e = readdir(dir));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            ++count;
+    closedir(dir);
+    return count;
+}
+
+static void basic_files(void)
+{
+    char text[256];
+    CHECK(mkdir("/tmp/t", 0755) == 0);
+    CHECK(mkdir("/tmp/t", 0755) == -1 && errno == EEXIST);
+    write_file("/tmp/t/a", "hello");
+    CHECK(read_file("/tmp/t/a", text, sizeof(text)) == 5 && !strcmp(text, "hello"));
+    int fd = open("/tmp/t/a", O_WRONLY | O_APPEND);
+    CHECK(write(fd, " world", 6) == 6);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 11);
+    close(fd);
+    CHECK(read_file("/tmp/t/a", text, sizeof(text)) == 11 && !strcmp(text, "hello world"));
+    CHECK(open("/tmp/t/a", O_CREAT | O_EXCL | O_WRONLY, 0600) == -1 && errno == EEXIST);
+    CHECK(open("/tmp/t/missing", O_RDONLY) == -1 && errno == ENOENT);
+    CHECK(open("/tmp/t/a", O_RDONLY | O_DIRECTORY) == -1 && errno == ENOTDIR);
+    CHECK(open("/tmp/t", O_WRONLY) == -1 && errno == EISDIR);
+    CHECK(open("/tmp/t/a/x", O_RDONLY) == -1 && errno == ENOTDIR);
+
+    struct stat st;
+    CHECK(truncate("/tmp/t/a", 3) == 0 && stat("/tmp/t/a", &st) == 0 && st.st_size == 3);
+    CHECK(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0644 - 0 && st.st_nlink == 1);
+    CHECK(link("/tmp/t/a", "/tmp/t/b") == 0 && stat("/tmp/t/b", &st) == 0 && st.st_nlink == 2);
+    CHECK(symlink("a", "/tmp/t/s") == 0 && lstat("/tmp/t/s", &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(readlink("/tmp/t/s", text, sizeof(text)) == 1 && text[0] == 'a');
+    CHECK(read_file("/tmp/t/s", text, sizeof(text)) == 3);
+    CHECK(rename("/tmp/t/a", "/tmp/t/c") == 0 && access("/tmp/t/a", F_OK) == -1 && errno == ENOENT);
+    CHECK(stat("/tmp/t/s", &st) == -1 && errno == ENOENT); // the link now dangles
+    CHECK(syscall(SYS_renameat2, AT_FDCWD, "/tmp/t/b", AT_FDCWD, "/tmp/t/c", 1 /* NOREPLACE */) == -1 && errno == EEXIST);
+    CHECK(rmdir("/tmp/t") == -1 && errno == ENOTEMPTY);
+    CHECK(unlink("/tmp/t") == -1 && errno == EISDIR);
+    CHECK(rmdir("/tmp/t/c") == -1 && errno == ENOTDIR);
+    CHECK(count_entries("/tmp/t") == 3);
+
+    // An unlinked file stays usable while open.
+    fd = open("/tmp/t/c", O_RDWR);
+    CHECK(unlink("/tmp/t/c") == 0 && unlink("/tmp/t/b") == 0 && unlink("/tmp/t/s") == 0);
+    CHECK(fstat(fd, &st) == 0 && st.st_nlink == 0 && st.st_size == 3);
+    CHECK(pread(fd, text, 3, 0) == 3 && !memcmp(text, "hel", 3));
+    close(fd);
+    CHECK(rmdir("/tmp/t") == 0 && count_entries("/tmp/t") == -1 && errno == ENOENT);
+}
+
+static void sparse_and_seek(void)
+{
+    int fd = open("/tmp/sparse", O_RDWR | O_CREAT, 0600);
+    CHECK(pwrite(fd, "end", 3, 1 << 20) == 3);
+    struct stat st;
+    CHECK(fstat(fd, &st) == 0 && st.st_size == (1 << 20) + 3 && st.st_blocks <= 16);
+    char zeros[64] = { 1 };
+    CHECK(pread(fd, zeros, sizeof(zeros), 4096) == sizeof(zeros) && zeros[0] == 0 && zeros[63] == 0);
+    CHECK(lseek(fd, 0, SEEK_END) == (1 << 20) + 3);
+    CHECK(ftruncate(fd, 10) == 0 && lseek(fd, 0, SEEK_END) == 10);
+    CHECK(fallocate(fd, 0, 0, 4096) == 0 && fstat(fd, &st) == 0 && st.st_size == 4096);
+    close(fd);
+    CHECK(unlink("/tmp/sparse") == 0);
+}
+
+// Many files, listed and removed while the listing is read.
+static void many_files(void)
+{
+    char path[64];
+    CHECK(mkdir("/tmp/many", 0700) == 0);
+    for (int i = 0; i < 300; ++i) {
+        snprintf(path, sizeof(path), "/tmp/many/file-%03d", i);
+        write_file(path, "x");
+    }
+    CHECK(count_entries("/tmp/many") == 300);
+    DIR* dir = opendir("/tmp/many");
+    int removed = 0;
+    for (struct dirent* e; (e = readdir(dir));) {
+        if (e->d_name[0] == '.')
+            continue;
+        CHECK(e->d_type == DT_REG);
+        CHECK(unlinkat(dirfd(dir), e->d_name, 0) == 0);
+        ++removed;
+    }
+    closedir(dir);
+    CHECK(removed == 300);
+    CHECK(rmdir("/tmp/many") == 0);
+}
+
+static void working_directory(void)
+{
+    char cwd[256];
+    CHECK(mkdir("/tmp/w", 0755) == 0 && mkdir("/tmp/w/sub", 0755) == 0);
+    CHECK(chdir("/tmp/w/sub") == 0 && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/tmp/w/sub"));
+    write_file("../rel", "relative");
+    CHECK(access("/tmp/w/rel", R_OK) == 0);
+    int dir = open("/tmp/w", O_RDONLY | O_DIRECTORY);
+    CHECK(dir >= 0 && fchdir(dir) == 0 && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/tmp/w"));
+    CHECK(openat(dir, "rel", O_RDONLY) >= 0);
+    CHECK(mkdirat(dir, "made", 0700) == 0 && faccessat(dir, "made", F_OK, 0) == 0);
+    CHECK(renameat(dir, "made", dir, "sub/moved") == 0 && access("sub/moved", F_OK) == 0);
+    CHECK(rename("/tmp/w", "/tmp/w/sub/inside") == -1 && errno == EINVAL);
+    CHECK(getcwd(cwd, 3) == NULL && errno == ERANGE);
+    CHECK(chdir("/tmp/w/rel") == -1 && errno == ENOTDIR);
+    CHECK(chdir("/") == 0);
+}
+
+// A file of the image changes in memory (copy-up); another is removed; the image itself
+// is untouched (the next boot sees it again).
+static void image_files(const char* self)
+{
+    char text[64];
+    CHECK(unlink(self) == 0 && access(self, F_OK) == -1 && errno == ENOENT);
+    CHECK(mkdir("/etc", 0755) == 0 || errno == EEXIST);
+    write_file("/etc/osprey-test.conf", "key=value\n");
+    CHECK(read_file("/etc/osprey-test.conf", text, sizeof(text)) == 10);
+    struct statfs fs;
+    CHECK(statfs("/tmp", &fs) == 0 && fs.f_type == 0x01021994 && fs.f_bfree > 0 && fs.f_namelen == 255);
+}
+
+static void devices(void)
+{
+    char buffer[16];
+    int fd = open("/dev/null", O_RDWR);
+    CHECK(fd >= 0 && write(fd, "x", 1) == 1 && read(fd, buffer, 16) == 0);
+    close(fd);
+    fd = open("/dev/zero", O_RDONLY);
+    memset(buffer, 7, sizeof(buffer));
+    CHECK(fd >= 0 && read(fd, buffer, 16) == 16 && buffer[0] == 0 && buffer[15] == 0);
+    close(fd);
+    fd = open("/dev/full", O_WRONLY);
+    CHECK(fd >= 0 && write(fd, "x", 1) == -1 && errno == ENOSPC);
+    close(fd);
+    fd = open("/dev/urandom", O_RDONLY);
+    CHECK(fd >= 0 && read(fd, buffer, 16) == 16);
+    close(fd);
+    struct stat st;
+    CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+    CHECK(lstat("/dev/stdout", &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(count_entries("/dev") >= 12);
+}
+
+int main(int argc, char** argv)
+{
+    basic_files();
+    sparse_and_seek();
+    many_files();
+    working_directory();
+    image_files(argv[0]);
+    devices();
+    if (failures == 0)
+        printf("files: ok\n");
+    return failures != 0;
+}
