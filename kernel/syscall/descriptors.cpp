@@ -25,6 +25,28 @@ void fill_terminal_modes(abi::KernelTermios& t)
     t.c_cc[0] = 3, t.c_cc[1] = 28, t.c_cc[2] = 127, t.c_cc[3] = 21, t.c_cc[4] = 4, t.c_cc[6] = 1;
 }
 
+// POSIX record locks (fcntl F_GETLK/F_SETLK/F_SETLKW) belong to the process, and a
+// process's own locks never conflict with each other: with one process every lock is
+// granted at once and F_GETLK always finds the range free. The request is still checked as
+// Linux does (lock type, access mode of the descriptor). Open-file-description locks
+// (F_OFD_*) can conflict inside one process and are not supported yet (EINVAL).
+SysResult record_lock(fs::File& file, int command, abi::Flock* lock)
+{
+    TRY(check_user_range(lock, sizeof(*lock), command == abi::kFGetlk ? UserAccess::Write : UserAccess::Read));
+    if (lock->l_type != abi::kFRdlck && lock->l_type != abi::kFWrlck && lock->l_type != abi::kFUnlck)
+        return lib::Error(lib::Errno::INVAL, "fcntl: bad lock type");
+    if (lock->l_whence < 0 || lock->l_whence > 2)
+        return lib::Error(lib::Errno::INVAL, "fcntl: bad lock whence");
+    if (command == abi::kFGetlk) {
+        lock->l_type = abi::kFUnlck;
+        return 0;
+    }
+    int access = file.open_flags() & fs::kOpenAccessMask;
+    if ((lock->l_type == abi::kFRdlck && access == fs::kOpenWriteOnly) || (lock->l_type == abi::kFWrlck && access == fs::kOpenReadOnly))
+        return lib::Error(lib::Errno::BADF, "fcntl: the descriptor's access mode does not allow this lock");
+    return 0;
+}
+
 } // namespace
 
 lib::Result<size_t> copy_path(const char* path, char* out, size_t size)
@@ -160,6 +182,10 @@ SysResult fcntl(int fd, int command, uintptr_t argument)
     case abi::kFDupfd:
     case abi::kFDupfdCloexec:
         return long(TRY(fs::fd_duplicate(fd, int(argument), false, command == abi::kFDupfdCloexec)));
+    case abi::kFGetlk:
+    case abi::kFSetlk:
+    case abi::kFSetlkw:
+        return record_lock(*file, command, reinterpret_cast<abi::Flock*>(argument));
     case abi::kFGetpipeSz:
     case abi::kFSetpipeSz: // the size stays fs::kPipeCapacity; Linux may round a request up too
     {

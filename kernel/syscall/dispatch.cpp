@@ -38,6 +38,8 @@ enum Number : long {
     Fstatfs = 138, Sync = 162, Getdents64 = 217, Fadvise64 = 221, Mkdirat = 258, Mknodat = 259,
     Fchownat = 260, Unlinkat = 263, Renameat = 264, Linkat = 265, Symlinkat = 266,
     Readlinkat = 267, Fchmodat = 268, Utimensat = 280, Fallocate = 285, Syncfs = 306, Renameat2 = 316,
+    Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
+    Listxattr = 194, Llistxattr = 195, Flistxattr = 196, Removexattr = 197, Lremovexattr = 198, Fremovexattr = 199,
 };
 
 constexpr long kMaxLogged = 512;
@@ -110,6 +112,12 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5)
     case Sync: return 0;
     case Flock: return sys::fsync(int(a1)); // one process: every lock is granted (the descriptor is checked)
     case Fadvise64: return sys::fsync(int(a1)); // advice only
+    }
+    if (n >= Setxattr && n <= Fremovexattr) { // path, lpath (no follow), fd: in threes
+        constexpr sys::XattrCall kCalls[] = { sys::XattrCall::Set, sys::XattrCall::Get, sys::XattrCall::List, sys::XattrCall::Remove };
+        int form = int(n - Setxattr) % 3;
+        const char* path = form == 2 ? nullptr : ptr<const char>(a1);
+        return sys::xattr_call(kCalls[(n - Setxattr) / 3], int(a1), path, form == 0);
     }
     return unknown(n);
 }

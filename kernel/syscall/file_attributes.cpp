@@ -175,6 +175,23 @@ SysResult getdents64(int fd, void* buffer, size_t length)
     return long(TRY(file->read_directory(buffer, length)));
 }
 
+// Extended attributes: the tree stores none. Reads find nothing (ENODATA, an empty list),
+// as on a tmpfs with no attributes set; setting one is EOPNOTSUPP.
+SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow)
+{
+    if (path)
+        TRY(node_of(abi::kAtFdcwd, path, follow ? 0 : abi::kAtSymlinkNofollow));
+    else
+        TRY(fs::fd_get(fd));
+    switch (call) {
+    case XattrCall::Get: return lib::Error(lib::Errno::NODATA, "no extended attributes are stored");
+    case XattrCall::List: return 0;
+    case XattrCall::Set: return lib::Error(lib::Errno::NOTSUP, "extended attributes are not supported");
+    case XattrCall::Remove: return lib::Error(lib::Errno::NODATA, "no extended attributes are stored");
+    }
+    return lib::Errno::INVAL;
+}
+
 SysResult umask(unsigned mask) { return long(fs::set_umask(mask)); }
 
 } // namespace sys

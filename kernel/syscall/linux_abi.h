@@ -107,6 +107,16 @@ constexpr unsigned long kTcgets = 0x5401, kTcsets = 0x5402, kTiocgwinsz = 0x5413
 
 constexpr int kFDupfd = 0, kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4, kFDupfdCloexec = 1030;
 constexpr int kFSetpipeSz = 1031, kFGetpipeSz = 1032;
+constexpr int kFGetlk = 5, kFSetlk = 6, kFSetlkw = 7;
+constexpr short kFRdlck = 0, kFWrlck = 1, kFUnlck = 2;
+struct Flock { // fcntl(2) record locks, include/uapi/asm-generic/fcntl.h on x86-64
+    short l_type;
+    short l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_pid;
+};
+static_assert(sizeof(Flock) == 32);
 constexpr int kFdCloexec = 1;
 constexpr int kOCloexec = 02000000;
 constexpr int kAtFdcwd = -100, kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;

@@ -138,6 +138,9 @@ SysResult fstatfs(int fd, abi::Statfs* out);
 SysResult fsync(int fd);
 SysResult getdents64(int fd, void* buffer, size_t length);
 SysResult umask(unsigned mask);
+/// The xattr family: `path` (followed if `follow`) or, when null, descriptor `fd`.
+enum class XattrCall { Get, List, Set, Remove };
+SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow);
 
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static void write_file(const char* path, const char* text)
@@ -162,6 +163,28 @@ static void image_files(const char* self)
     CHECK(statfs("/tmp", &fs) == 0 && fs.f_type == 0x01021994 && fs.f_bfree > 0 && fs.f_namelen == 255);
 }
 
+// One process: its record locks never conflict, so every lock is granted; the request is
+// still checked. No extended attributes are stored.
+static void locks_and_attributes(void)
+{
+    int fd = open("/tmp/locked", O_RDWR | O_CREAT, 0600);
+    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10 };
+    CHECK(fcntl(fd, F_SETLK, &lock) == 0);
+    CHECK(fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type == F_UNLCK);
+    lock.l_type = 7;
+    CHECK(fcntl(fd, F_SETLK, &lock) == -1 && errno == EINVAL);
+    int reader = open("/tmp/locked", O_RDONLY);
+    lock.l_type = F_WRLCK;
+    CHECK(fcntl(reader, F_SETLKW, &lock) == -1 && errno == EBADF);
+    char value[8];
+    CHECK(fgetxattr(fd, "user.x", value, sizeof(value)) == -1 && errno == ENODATA);
+    CHECK(listxattr("/tmp/locked", value, sizeof(value)) == 0);
+    CHECK(setxattr("/tmp/locked", "user.x", "1", 1, 0) == -1 && errno == EOPNOTSUPP);
+    CHECK(lgetxattr("/tmp/nothing", "user.x", value, sizeof(value)) == -1 && errno == ENOENT);
+    close(reader);
+    close(fd);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -191,6 +214,7 @@ int main(int argc, char** argv)
     many_files();
     working_directory();
     image_files(argv[0]);
+    locks_and_attributes();
     devices();
     if (failures == 0)
         printf("files: ok\n");
