@@ -70,6 +70,8 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
         for (const ClosureLibrary& library : report.closure.libraries)
             writer.add_host_file(library.image_path, library.real);
         writer.add_file(images::kRofsCmdlinePath, to_bytes(report.cmdline), 0644);
+        for (const AddedPath& added : request.added)
+            add_to_image(writer, added);
     } catch (const images::RofsWriteError& error) {
         throw CliError(kExitBadInput, error.what());
     }

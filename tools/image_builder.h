@@ -2,6 +2,7 @@
 // command line into a ROFS image.
 #pragma once
 
+#include "added_files.h"
 #include "closure.h"
 
 #include <filesystem>
@@ -15,6 +16,7 @@ struct ImageRequest {
     std::vector<std::string> args;  // default arguments after the program path
     std::vector<std::string> kernel_options; // default kernel options (e.g. env=K=V)
     std::vector<std::filesystem::path> dlopen_libraries; // --dlopen: packed with their closures
+    std::vector<AddedPath> added;   // --add: the user's files and directories
 };
 
 struct ImageReport {
@@ -26,7 +28,7 @@ struct ImageReport {
 
 /// Builds the image into `output`: the program at /app/<basename> (mode kept), each
 /// library of the closure at its image path, and /.osprey/cmdline holding
-/// "OPTIONS -- /app/<basename> ARGS...". Throws CliError: kExitBadInput for a program
+/// "OPTIONS -- /app/<basename> ARGS...", then each --add (added_files.h). Throws CliError: kExitBadInput for a program
 /// that is not a usable ELF or a missing library, kExitHostFailure if writing fails.
 ImageReport build_image(const ImageRequest& request, const std::filesystem::path& output);
 

@@ -39,10 +39,22 @@ struct Options {
     std::vector<std::string> disks;
     bool disks_read_only = false;
     std::vector<std::string> dlopen_libraries;
+    std::vector<std::string> added;
 };
 
 constexpr const char* kDlopenHelp = "Also pack shared library LIB and the libraries it needs, for a program that "
                                     "dlopens it (repeatable)";
+
+constexpr const char* kAddHelp = "Also pack HOST (a file, or a directory with everything under it) at GUEST in the "
+                                 "image; GUEST defaults to HOST's absolute path (repeatable)";
+
+std::vector<AddedPath> added_paths(const std::vector<std::string>& arguments)
+{
+    std::vector<AddedPath> added;
+    for (const std::string& argument : arguments)
+        added.push_back(parse_added_path(argument));
+    return added;
+}
 
 std::vector<std::filesystem::path> as_paths(const std::vector<std::string>& names)
 {
@@ -68,13 +80,14 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
     build->add_option("-e,--env", options.env, "Default environment variable NAME=VALUE (repeatable)")
         ->allow_extra_args(false);
     build->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
+    build->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
     build->callback([&] {
         action = [&] {
             std::vector<std::string> kernel_options;
             for (const std::string& assignment : options.env)
                 kernel_options.push_back("env=" + assignment);
             ImageReport report = build_image({ find_program(options.program), options.args, kernel_options,
-                                                 as_paths(options.dlopen_libraries) },
+                                                 as_paths(options.dlopen_libraries), added_paths(options.added) },
                 options.output);
             std::cout << "osprey: wrote " << options.output << " (" << report.image_size << " bytes, "
                       << report.closure.libraries.size() << " libraries)\n";
@@ -104,6 +117,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         ->check(CLI::ExistingFile)->allow_extra_args(false);
     run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
     run->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
+    run->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
     run->callback([&] {
         action = [&] {
             RunRequest request;
@@ -111,6 +125,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
             request.args = options.args;
             request.env = options.env;
             request.dlopen_libraries = as_paths(options.dlopen_libraries);
+            request.added = added_paths(options.added);
             request.memory_bytes = parse_memory_size(options.memory);
             request.cpus = options.cpus;
             if (!options.hypervisor.empty())

@@ -90,7 +90,7 @@ int run_vm(const RunRequest& request)
     fs::path image_path = input;
     if (!looks_like_rofs_image(input)) {
         packed.emplace("osprey-", ".img");
-        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries }, packed->path());
+        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added }, packed->path());
         if (request.verbose)
             print_closure(report);
         image_path = packed->path();
@@ -98,6 +98,9 @@ int run_vm(const RunRequest& request)
     if (packed == std::nullopt && !request.dlopen_libraries.empty())
         throw CliError(kExitBadInput, "--dlopen packs libraries with a program; '" + input.string()
             + "' is an image already: give --dlopen to `osprey build`");
+    if (packed == std::nullopt && !request.added.empty())
+        throw CliError(kExitBadInput, "--add packs files with a program; '" + input.string()
+            + "' is an image already: give --add to `osprey build`");
     ImageFile image = ImageFile::load(image_path);
     config.machine = request.machine;
     config.virtio = request.virtio;

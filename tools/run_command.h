@@ -1,6 +1,8 @@
 // `osprey run PROGRAM|IMAGE [-- ARGS...]`: boots one VM and returns the guest's status.
 #pragma once
 
+#include "added_files.h"
+
 #include "hypervisor.h"
 #include "qemu_command.h"
 #include "qemu_runner.h"
@@ -19,6 +21,7 @@ struct RunRequest {
     std::vector<std::string> args; // appended to the image's default argv
     std::vector<std::string> env;  // NAME=VALUE, passed as env= kernel options
     std::vector<std::filesystem::path> dlopen_libraries; // --dlopen (only when packing a program)
+    std::vector<AddedPath> added; // --add (only when packing a program)
     uint64_t memory_bytes = 128 * 1024 * 1024;
     unsigned cpus = 1;
     std::optional<Hypervisor> hypervisor; // default: default_hypervisor()
