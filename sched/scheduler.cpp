@@ -375,6 +375,21 @@ size_t thread_count()
     return guarded_state().with([](SchedulerState& state) { return state.threads.size(); });
 }
 
+size_t thread_ids(int* out, size_t capacity)
+{
+    return guarded_state().with([&](SchedulerState& state) {
+        size_t count = 0;
+        for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread)) {
+            if (thread->state == ThreadState::Dead)
+                continue;
+            if (count < capacity)
+                out[count] = thread->tid;
+            ++count;
+        }
+        return count;
+    });
+}
+
 } // namespace sched
 
 /// A new thread's first code (context_switch.S): the switch that started it holds the

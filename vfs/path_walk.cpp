@@ -9,8 +9,30 @@ namespace {
 struct Walker {
     Tree& tree;
     Node& root;
+    ForeignPath* foreign;
     uint32_t symlinks = 0;
 };
+
+/// Appends `text` to the foreign path; ENAMETOOLONG past PATH_MAX.
+lib::Result<void> append_foreign(ForeignPath& foreign, std::string_view text)
+{
+    if (foreign.length + text.size() >= sizeof(foreign.text))
+        return lib::Error(lib::Errno::NAMETOOLONG, "path too long");
+    memcpy(foreign.text + foreign.length, text.data(), text.size());
+    foreign.length += text.size();
+    return {};
+}
+
+/// The walk left the tree at foreign directory `node` with `rest` of the path to go.
+lib::Error left_tree(ForeignPath& foreign, const Node& node, std::string_view rest)
+{
+    foreign.length = 0;
+    if (auto appended = append_foreign(foreign, node.foreign_path()); appended.is_error())
+        return appended.error();
+    if (auto appended = append_foreign(foreign, rest); appended.is_error())
+        return appended.error();
+    return lib::Error(lib::Errno::XDEV, "the path leads into a kernel file system");
+}
 
 /// The next non-empty component of `path` from `at` (advanced past it); empty at the end.
 std::string_view next_component(std::string_view path, size_t& at)
@@ -50,8 +72,15 @@ lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, 
         if (next->type() == NodeType::Symlink && (!last || follow_last == Follow::Yes || trailing_slash)) {
             if (++walker.symlinks > kMaxSymlinks)
                 return lib::Error(lib::Errno::LOOP, "too many levels of symbolic links");
-            next = TRY(walk_from(walker, dir, next->link_target(), Follow::Yes, nullptr));
+            auto target = walk_from(walker, dir, next->link_target(), Follow::Yes, nullptr);
+            if (target.is_error() && target.error().code == lib::Errno::XDEV && walker.foreign) {
+                TRY(append_foreign(*walker.foreign, path.substr(at))); // the link's target, then our rest
+                return target.error();
+            }
+            next = TRY(static_cast<lib::Result<lib::RefPtr<Node>>&&>(target));
         }
+        if (!next->foreign_path().empty() && walker.foreign)
+            return left_tree(*walker.foreign, *next, path.substr(at));
         if ((!last || trailing_slash) && !next->is_directory())
             return lib::Error(lib::Errno::NOTDIR, "not a directory");
         dir = next;
@@ -67,13 +96,13 @@ lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, 
 
 lib::Result<lib::RefPtr<Node>> walk(Tree& tree, WalkRoots roots, std::string_view path, Follow follow)
 {
-    Walker walker { tree, roots.root };
+    Walker walker { tree, roots.root, roots.foreign };
     return walk_from(walker, lib::RefPtr<Node>(&roots.start), path, follow, nullptr);
 }
 
 lib::Result<ParentOf> walk_parent(Tree& tree, WalkRoots roots, std::string_view path)
 {
-    Walker walker { tree, roots.root };
+    Walker walker { tree, roots.root, roots.foreign };
     ParentOf parent;
     TRY(walk_from(walker, lib::RefPtr<Node>(&roots.start), path, Follow::Yes, &parent));
     return parent;

@@ -52,6 +52,8 @@ lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node&
     if (target.is_error() && to_name.size() > kNameMax)
         return lib::Error(lib::Errno::NAMETOOLONG, "a name is longer than 255 bytes");
     Node* replaced = target.is_error() ? nullptr : target.value().get();
+    if (!source->foreign_path().empty() || (replaced && !replaced->foreign_path().empty()))
+        return lib::Error(lib::Errno::BUSY, "rename of a mount point");
 
     if (source->is_directory() && is_ancestor(*source, &to_dir))
         return lib::Error(lib::Errno::INVAL, "rename of a directory into itself");

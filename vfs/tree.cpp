@@ -295,6 +295,8 @@ lib::Result<void> Tree::remove_directory(Node& dir, std::string_view name)
     auto node = TRY(child(dir, name, &entry));
     if (!node->is_directory())
         return lib::Error(lib::Errno::NOTDIR, "rmdir of a non-directory");
+    if (!node->foreign_path().empty())
+        return lib::Error(lib::Errno::BUSY, "rmdir of a mount point");
     if (!TRY(is_empty(*node)))
         return lib::Error(lib::Errno::NOTEMPTY, "the directory is not empty");
     return remove_name(dir, name, entry);

@@ -17,6 +17,7 @@
 #include <kernel/debug/cpu_ktest.h>
 #include <mm/mm_ktest.h>
 #include <kernel/fs/fd_table.h>
+#include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/signal_frame.h>
 #include <libc_shim/kernel.h>
@@ -118,6 +119,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
     fs::fd_table_init();
+    fs::set_program_identity(program.argv, program.envp);
     auto error = linker::run_program(program.argv, program.envp);
     fail(error.code == lib::Errno::NOENT ? kNotFound : kCannotExecute, "cannot run the program", error);
 }

@@ -16,6 +16,7 @@ public:
     lib::Result<size_t> write(const void* data, size_t length) override;
     lib::Result<void> stat(LinuxStat& st) override;
     bool is_terminal() const override;
+    size_t describe(char* out, size_t size) const override { return copy_name("/dev/console", out, size); }
 };
 
 } // namespace fs

@@ -3,6 +3,8 @@
 #include <kernel/fs/node_file.h>
 #include <kernel/syscall/syscall.h>
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <new>
 
@@ -41,6 +43,16 @@ constexpr DeviceLink kLinks[] = {
 class MemoryDevice final : public File {
 public:
     MemoryDevice(lib::RefPtr<vfs::Node> node, Device device) : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node)), m_device(device) { }
+
+    size_t describe(char* out, size_t size) const override
+    {
+        for (const DeviceNode& device : kDevices)
+            if (device.device == m_device) {
+                auto written = fmt::format_to_n(out, size, "/dev/{}", device.name);
+                return written.size < size ? written.size : size;
+            }
+        return copy_name("/dev/?", out, size);
+    }
 
     lib::Result<size_t> read(void* buffer, size_t length) override
     {

@@ -34,6 +34,7 @@ public:
             delete item;
     }
 
+    size_t describe(char* out, size_t size) const override { return copy_name("anon_inode:[eventpoll]", out, size); }
     lib::Result<void> stat(LinuxStat& st) override
     {
         st = {};

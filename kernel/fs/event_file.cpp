@@ -56,6 +56,7 @@ public:
         }
     }
 
+    size_t describe(char* out, size_t size) const override { return copy_name("anon_inode:[eventfd]", out, size); }
     lib::Result<void> stat(LinuxStat& st) override
     {
         st = {};

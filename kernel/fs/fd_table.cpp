@@ -101,4 +101,12 @@ lib::Result<void> fd_set_close_on_exec(int fd, bool value)
     return {};
 }
 
+int fd_next(int from)
+{
+    for (int fd = from < 0 ? 0 : from; fd < kMaxFileDescriptors; ++fd)
+        if (g_slots[fd].file)
+            return fd;
+    return -1;
+}
+
 } // namespace fs

@@ -24,5 +24,7 @@ lib::Result<void> fd_close(int fd);
 lib::Result<int> fd_duplicate(int fd, int new_fd, bool exact, bool close_on_exec);
 lib::Result<bool> fd_close_on_exec(int fd);
 lib::Result<void> fd_set_close_on_exec(int fd, bool value);
+/// The lowest open descriptor at or above `from`, or -1 (for /proc/self/fd).
+int fd_next(int from);
 
 } // namespace fs

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace fs {
 
@@ -43,6 +44,11 @@ public:
     /// getdents64(2): struct linux_dirent64 records from the current position; 0 at the
     /// end. ENOTDIR for a non-directory, EINVAL if one record does not fit.
     virtual lib::Result<size_t> read_directory(void*, size_t) { return lib::Error(lib::Errno::NOTDIR, "getdents64: not a directory"); }
+    /// What /proc/self/fd/N says it is ("/tmp/x", "pipe:[N]", "anon_inode:[eventfd]"):
+    /// written into `out` (truncated to `size`), returns the length.
+    virtual size_t describe(char* out, size_t size) const { return copy_name("anon_inode:[file]", out, size); }
+    /// Copies `name` into `out`, truncated to `size`; its length.
+    static size_t copy_name(std::string_view name, char* out, size_t size);
     /// The tree node it was opened from (for the *at calls, fchdir, fchmod...); null for
     /// files that have none (pipes, epoll, the console on 0-2).
     virtual vfs::Node* node() const { return nullptr; }

@@ -15,7 +15,7 @@ void fill_stat(const vfs::Node& node, LinuxStat& st);
 
 class NodeFile final : public File {
 public:
-    /// `path` is the name it was opened by (for /proc/self/maps); copied.
+    /// `path` is the absolute name it was opened by (for /proc/self/maps and fd/N); copied.
     NodeFile(lib::RefPtr<vfs::Node> node, std::string_view path);
     ~NodeFile() override;
 
@@ -33,6 +33,7 @@ public:
     lib::Result<size_t> bytes_readable() override;
     bool pollable() const override { return false; }
     vfs::Node* node() const override { return m_node.get(); }
+    size_t describe(char* out, size_t size) const override { return copy_name({ m_path, m_path_length }, out, size); }
 
 private:
     lib::Result<void> check_access(int wanted) const;

@@ -1,11 +1,12 @@
 // open_at: open(2)'s path half (root_fs.h). Linux's order of checks (fs/namei.c
 // do_open, may_open): create or look up, then the kind of node against the flags, then
-// truncation.
+// truncation. A path into /proc or /sys goes to proc_fs.h.
 #include <kernel/fs/device_files.h>
 #include <kernel/fs/node_file.h>
-#include <kernel/fs/proc_files.h>
+#include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 
+#include <cstring>
 #include <new>
 
 namespace fs {
@@ -14,11 +15,10 @@ namespace {
 
 /// The node O_CREAT names: the existing one, or a new regular file with `mode` less the
 /// umask. EEXIST with O_EXCL, EISDIR for a path ending in '/'.
-lib::Result<lib::RefPtr<vfs::Node>> create_or_find(vfs::Node* start, std::string_view path, int flags, unsigned mode)
+lib::Result<lib::RefPtr<vfs::Node>> create_or_find(vfs::WalkRoots roots, std::string_view path, int flags, unsigned mode)
 {
-    lib::RefPtr<vfs::Node> holder;
     vfs::Tree& tree = root_tree();
-    auto parent = TRY(vfs::walk_parent(tree, walk_roots(start, holder), path));
+    auto parent = TRY(vfs::walk_parent(tree, roots, path));
     if (parent.name.empty() || parent.name == "." || parent.name == "..")
         return lib::Error(lib::Errno::ISDIR, "O_CREAT on a directory");
     auto existing = tree.lookup(*parent.dir, parent.name);
@@ -32,26 +32,25 @@ lib::Result<lib::RefPtr<vfs::Node>> create_or_find(vfs::Node* start, std::string
     if (flags & kOpenExclusive)
         return lib::Error(lib::Errno::EXIST, "O_EXCL: the file exists");
     if (existing.value()->type() == vfs::NodeType::Symlink && !(flags & kOpenNoFollow))
-        return lookup_at(start, path, vfs::Follow::Yes); // FIRST CUT: a dangling link is ENOENT, not created
+        return vfs::walk(tree, roots, path, vfs::Follow::Yes); // FIRST CUT: a dangling link is ENOENT, not created
     return existing;
 }
 
-lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path, int flags);
-
-} // namespace
-
-lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode)
+/// The absolute name of `path` from `start` (for /proc/self/fd and maps): `path` itself
+/// when absolute, else the directory's path and `path` joined (not simplified).
+std::string_view absolute_name(vfs::Node& start, std::string_view path, char* out, size_t size)
 {
-    if ((flags & kOpenTemporary) == kOpenTemporary)
-        return lib::Error(lib::Errno::NOTSUP, "O_TMPFILE is not supported yet");
-    if (is_proc_path(path))
-        return open_proc_file(path, flags);
-    if (!(flags & kOpenCreate) || (flags & kOpenPath)) // also before the root exists: ENOENT
-        return open_node(TRY(lookup_at(start, path, (flags & kOpenNoFollow) ? vfs::Follow::No : vfs::Follow::Yes)), path, flags);
-    return open_node(TRY(create_or_find(start, path, flags, mode)), path, flags);
+    if (path.starts_with('/'))
+        return path;
+    auto length = vfs::path_of(root_tree().root(), start, out, size);
+    if (length.is_error() || length.value() + 1 + path.size() >= size)
+        return path;
+    size_t at = length.value();
+    if (at > 1)
+        out[at++] = '/';
+    memcpy(out + at, path.data(), path.size());
+    return { out, at + path.size() };
 }
-
-namespace {
 
 /// The checks of the node against the flags, truncation, and the file that opening gives.
 lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path, int flags)
@@ -78,5 +77,24 @@ lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path,
 }
 
 } // namespace
+
+lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode)
+{
+    if ((flags & kOpenTemporary) == kOpenTemporary)
+        return lib::Error(lib::Errno::NOTSUP, "O_TMPFILE is not supported yet");
+    if (!root_mounted()) // the allocator may look for files before the root exists
+        return lib::Error(lib::Errno::NOENT, "no root filesystem yet");
+    lib::RefPtr<vfs::Node> holder;
+    vfs::ForeignPath foreign;
+    vfs::WalkRoots roots = walk_roots(start, holder, foreign);
+    auto follow = (flags & kOpenNoFollow) ? vfs::Follow::No : vfs::Follow::Yes;
+    auto node = (flags & kOpenCreate) && !(flags & kOpenPath) ? create_or_find(roots, path, flags, mode)
+                                                               : vfs::walk(root_tree(), roots, path, follow);
+    if (node.is_error() && node.error().code == lib::Errno::XDEV)
+        return open_kernel_file(foreign.view(), flags);
+    char name[4096];
+    return open_node(TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node)), absolute_name(*holder, path, name, sizeof(name)),
+        flags);
+}
 
 } // namespace fs

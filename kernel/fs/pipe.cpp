@@ -3,6 +3,8 @@
 #include <kernel/fs/readiness.h>
 #include <sched/scheduler.h>
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <memory>
 
@@ -111,6 +113,11 @@ public:
         }
     }
 
+    size_t describe(char* out, size_t size) const override
+    {
+        auto written = fmt::format_to_n(out, size, "pipe:[{}]", reinterpret_cast<uintptr_t>(m_pipe) >> 4);
+        return written.size < size ? written.size : size;
+    }
     lib::Result<void> stat(LinuxStat& st) override
     {
         st = {};

@@ -1,6 +1,6 @@
 #include <kernel/fs/device_files.h>
 #include <kernel/fs/node_file.h>
-#include <kernel/fs/proc_files.h>
+#include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/wall_clock.h>
 
@@ -41,7 +41,8 @@ lib::Result<void> make_system_directories()
 {
     vfs::Tree& tree = *g_root->tree;
     TRY(ensure_directory(tree.root(), "tmp", 01777));
-    TRY(ensure_directory(tree.root(), "proc", 0555));
+    tree.mark_foreign(*TRY(ensure_directory(tree.root(), "proc", 0555)), "/proc");
+    tree.mark_foreign(*TRY(ensure_directory(tree.root(), "sys", 0555)), "/sys");
     auto dev = TRY(ensure_directory(tree.root(), "dev", 0755));
     TRY(ensure_directory(*dev, "shm", 01777));
     return populate_devices(tree, *dev);
@@ -60,6 +61,7 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     return make_system_directories();
 }
 
+bool root_mounted() { return g_root && g_root->tree; }
 const images::RofsImage& root_image() { return g_root->image; }
 vfs::Tree& root_tree() { return *g_root->tree; }
 
@@ -82,30 +84,41 @@ unsigned set_umask(unsigned mask)
     return old;
 }
 
-vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder)
+vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder, vfs::ForeignPath& foreign)
 {
     holder = start ? lib::RefPtr<vfs::Node>(start) : g_root->cwd;
-    return { g_root->tree->root(), *holder };
+    return { g_root->tree->root(), *holder, &foreign };
+}
+
+lib::Error refuse_kernel_files(lib::Error error)
+{
+    if (error.code == lib::Errno::XDEV)
+        return lib::Error(lib::Errno::ACCES, "/proc and /sys are read-only and cannot be entered");
+    return error;
 }
 
 lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view path, vfs::Follow follow)
 {
-    if (!g_root || !g_root->tree)
+    if (!root_mounted())
         return lib::Error(lib::Errno::NOENT, "no root filesystem yet");
     lib::RefPtr<vfs::Node> holder;
-    return vfs::walk(*g_root->tree, walk_roots(start, holder), path, follow);
+    vfs::ForeignPath foreign;
+    auto node = vfs::walk(*g_root->tree, walk_roots(start, holder, foreign), path, follow);
+    if (node.is_error())
+        return refuse_kernel_files(node.error());
+    return node;
 }
 
 lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow)
 {
-    if (is_proc_path(path)) {
-        File* file = TRY(open_proc_file(path, 0));
-        auto result = file->stat(st);
-        file->unref();
-        return result;
-    }
-    auto node = TRY(lookup_at(start, path, follow));
-    fill_stat(*node, st);
+    if (!root_mounted())
+        return lib::Error(lib::Errno::NOENT, "no root filesystem yet");
+    lib::RefPtr<vfs::Node> holder;
+    vfs::ForeignPath foreign;
+    auto node = vfs::walk(*g_root->tree, walk_roots(start, holder, foreign), path, follow);
+    if (node.is_error() && node.error().code == lib::Errno::XDEV)
+        return stat_kernel_file(foreign.view(), st, follow == vfs::Follow::Yes);
+    fill_stat(*TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node)), st);
     return {};
 }
 

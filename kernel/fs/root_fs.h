@@ -1,7 +1,8 @@
 // The root filesystem: the ROFS image the VMM passed as the first PVH module, with a
 // writable in-memory tree laid over it (vfs::Tree: writes, new files and deletions land in
 // RAM, the image stays read-only). /dev holds device nodes (device_files.h), /tmp and
-// /dev/shm exist and are writable, /proc is a directory whose files proc_files.h makes.
+// /dev/shm exist and are writable, /proc and /sys are directories marked foreign whose
+// contents proc_fs.h makes: a path that reaches them is handed over there.
 //
 // The working directory and the umask are the process's; there is one process, so they
 // live with the root here until a Process object owns them.
@@ -20,6 +21,8 @@ namespace fs {
 /// and fills /dev. Errors come from images::RofsImage::open (a corrupt image is EINVAL with
 /// a message saying what is wrong) or ENOMEM.
 lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes);
+/// Whether mount_root has made the tree (paths are all ENOENT before).
+bool root_mounted();
 /// The mounted root image; precondition: mount_root succeeded.
 const images::RofsImage& root_image();
 /// The root tree; precondition: mount_root succeeded.
@@ -34,8 +37,12 @@ unsigned umask();
 unsigned set_umask(unsigned mask);
 
 /// Where a path given with `start` begins: the root for an absolute path, else `start`
-/// (a directory descriptor's node) or the working directory when `start` is null.
-vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder);
+/// (a directory descriptor's node) or the working directory when `start` is null. A walk
+/// that reaches /proc or /sys stops with EXDEV and fills `foreign` in.
+vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder, vfs::ForeignPath& foreign);
+/// For calls that change or enter files: EXDEV (the path leads into /proc or /sys, which
+/// are read-only and cannot be entered) becomes EACCES; other errors pass.
+lib::Error refuse_kernel_files(lib::Error error);
 
 /// Opens `path` from `start` as open(2) does with `flags` and, for O_CREAT, `mode` (less
 /// the umask): O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH.
@@ -44,7 +51,8 @@ vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder);
 lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode);
 /// stat(2)/lstat(2) of a path from `start`.
 lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow);
-/// The node a path names (for chdir, truncate, chmod, utimensat...).
+/// The node a path names (for chdir, truncate, chmod, utimensat...): EACCES for a path
+/// into /proc or /sys.
 lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view path, vfs::Follow follow);
 
 } // namespace fs

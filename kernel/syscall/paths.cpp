@@ -4,6 +4,7 @@
 // program memory into nodes and names.
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/file.h>
+#include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -19,7 +20,11 @@ lib::Result<vfs::ParentOf> parent_at(int dirfd, const UserPath& path)
 {
     vfs::Node* start = TRY(start_directory(dirfd, path.view()));
     lib::RefPtr<vfs::Node> holder;
-    return vfs::walk_parent(fs::root_tree(), fs::walk_roots(start, holder), path.view());
+    vfs::ForeignPath foreign;
+    auto parent = vfs::walk_parent(fs::root_tree(), fs::walk_roots(start, holder, foreign), path.view());
+    if (parent.is_error())
+        return fs::refuse_kernel_files(parent.error());
+    return parent;
 }
 
 lib::Result<lib::RefPtr<vfs::Node>> node_at(int dirfd, const UserPath& path, vfs::Follow follow)
@@ -160,7 +165,19 @@ SysResult readlinkat(int dirfd, const char* path, char* buffer, size_t size)
     } else {
         UserPath copy;
         TRY(read_path(path, copy));
-        node = TRY(node_at(dirfd, copy, vfs::Follow::No));
+        vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
+        lib::RefPtr<vfs::Node> holder;
+        vfs::ForeignPath foreign;
+        auto found = vfs::walk(fs::root_tree(), fs::walk_roots(start, holder, foreign), copy.view(), vfs::Follow::No);
+        if (found.is_error() && found.error().code == lib::Errno::XDEV) { // /proc/self/exe and the like
+            char target[4096];
+            size_t length = TRY(fs::read_kernel_link(foreign.view(), target, sizeof(target)));
+            size_t n = length < size ? length : size;
+            TRY(check_user_range(buffer, n, UserAccess::Write));
+            memcpy(buffer, target, n);
+            return long(n);
+        }
+        node = TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(found));
     }
     if (node->type() != vfs::NodeType::Symlink)
         return lib::Error(lib::Errno::INVAL, "readlink: not a symlink");

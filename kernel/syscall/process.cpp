@@ -5,6 +5,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/fs/fd_table.h>
+#include <kernel/boot/identity.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <mm/memory.h>
@@ -46,11 +47,11 @@ SysResult uname(abi::Utsname* name)
 {
     TRY(check_user_range(name, sizeof(*name), UserAccess::Write));
     memset(name, 0, sizeof(*name));
-    copy_field(name->sysname, "Linux");
-    copy_field(name->nodename, "osprey");
-    copy_field(name->release, "6.1.0-osprey");
-    copy_field(name->version, "#1 SMP Osprey");
-    copy_field(name->machine, "x86_64");
+    copy_field(name->sysname, boot::kSystemName);
+    copy_field(name->nodename, boot::kHostName);
+    copy_field(name->release, boot::kRelease);
+    copy_field(name->version, boot::kVersion);
+    copy_field(name->machine, boot::kMachine);
     copy_field(name->domainname, "(none)");
     return 0;
 }

@@ -172,6 +172,27 @@ TEST(VfsTree, PathWalk)
     EXPECT_EQ(error_of(vfs::path_of(tree->root(), *a, cwd, 2)), Errno::RANGE);
 }
 
+TEST(VfsTree, ForeignDirectoriesStopTheWalk)
+{
+    auto tree = make_tree();
+    auto proc = tree->create(tree->root(), "proc", NodeType::Directory, 0555).value();
+    tree->mark_foreign(*proc, "/proc");
+    auto dev = tree->create(tree->root(), "dev", NodeType::Directory, 0755).value();
+    tree->create(*dev, "fd", NodeType::Symlink, 0777, "/proc/self/fd").value();
+    vfs::ForeignPath foreign;
+    vfs::WalkRoots roots { tree->root(), tree->root(), &foreign };
+    EXPECT_EQ(error_of(vfs::walk(*tree, roots, "/proc/self/maps", Follow::Yes)), Errno::XDEV);
+    EXPECT_EQ(foreign.view(), "/proc/self/maps");
+    EXPECT_EQ(error_of(vfs::walk(*tree, roots, "/dev/fd/1", Follow::Yes)), Errno::XDEV);
+    EXPECT_EQ(foreign.view(), "/proc/self/fd/1") << "through a symlink, with the rest of the path";
+    EXPECT_EQ(error_of(vfs::walk(*tree, roots, "/proc", Follow::Yes)), Errno::XDEV);
+    EXPECT_EQ(foreign.view(), "/proc");
+    EXPECT_EQ(error_of(vfs::walk_parent(*tree, roots, "/proc/new")), Errno::XDEV);
+    EXPECT_EQ(walk(*tree, "/proc").value().get(), proc.get()) << "without a ForeignPath the mark is ignored";
+    EXPECT_EQ(error_of(tree->remove_directory(tree->root(), "proc")), Errno::BUSY);
+    EXPECT_EQ(error_of(tree->rename(tree->root(), "proc", tree->root(), "p", 0)), Errno::BUSY);
+}
+
 TEST(VfsTree, RenameFollowsLinuxRules)
 {
     auto tree = make_tree();

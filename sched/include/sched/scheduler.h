@@ -92,6 +92,9 @@ bool thread_exists(int tid);
 
 /// Number of threads alive (not Dead).
 size_t thread_count();
+/// The tids of the threads alive, in creation order: up to `capacity` into `out`; returns
+/// how many there are (more than `capacity` when they did not all fit).
+size_t thread_ids(int* out, size_t capacity);
 
 /// Takes the big kernel lock for the calling thread (nests: kernel_depth counts).
 void enter_kernel();

@@ -185,6 +185,61 @@ static void locks_and_attributes(void)
     close(fd);
 }
 
+static int read_text(const char* path, char* out, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t total = 0, n;
+    while (total < (ssize_t)size - 1 && (n = read(fd, out + total, size - 1 - total)) > 0)
+        total += n;
+    close(fd);
+    out[total] = '\0';
+    return (int)total;
+}
+
+// /proc and /sys: the process's own files, reached directly and through /dev's links.
+static void proc_and_sys(const char* self)
+{
+    char text[8192], link[256];
+    ssize_t n = readlink("/proc/self/exe", link, sizeof(link));
+    CHECK(n == (ssize_t)strlen(self) && !memcmp(link, self, n));
+    CHECK(read_text("/proc/self/cmdline", text, sizeof(text)) > 0 && !strcmp(text, self));
+    CHECK(readlink("/proc/self", link, sizeof(link)) == 1 && link[0] == '1');
+    int fd = open("/tmp/proc-probe", O_WRONLY | O_CREAT, 0600);
+    char fd_path[64];
+    snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+    n = readlink(fd_path, link, sizeof(link));
+    CHECK(n == 15 && !memcmp(link, "/tmp/proc-probe", 15));
+    snprintf(fd_path, sizeof(fd_path), "/dev/fd/%d", fd); // through /dev/fd -> /proc/self/fd
+    CHECK(open(fd_path, O_RDONLY) >= 0);
+    int listed = 0;
+    DIR* dir = opendir("/proc/self/fd");
+    for (struct dirent* e; dir && (e = readdir(dir));)
+        listed += e->d_name[0] != '.';
+    CHECK(dir && listed >= 5); // 0, 1, 2, fd and the directory itself
+    if (dir)
+        closedir(dir);
+    close(fd);
+    struct stat st;
+    CHECK(stat("/dev/stdin", &st) == 0 && S_ISCHR(st.st_mode) == 0); // the console: a file of its own kind
+    CHECK(stat("/proc/self/fd/0", &st) == 0);
+    int processors = 0;
+    CHECK(read_text("/proc/cpuinfo", text, sizeof(text)) > 0);
+    for (char* p = text; (p = strstr(p, "processor\t: ")); ++p)
+        ++processors;
+    CHECK(processors == sysconf(_SC_NPROCESSORS_ONLN));
+    CHECK(read_text("/sys/devices/system/cpu/online", text, sizeof(text)) > 0 && text[0] == '0');
+    CHECK(read_text("/proc/self/status", text, sizeof(text)) > 0 && strstr(text, "Pid:\t1\n"));
+    CHECK(read_text("/proc/sys/kernel/osrelease", text, sizeof(text)) > 0 && !strncmp(text, "6.1", 3));
+    CHECK(read_text("/proc/self/maps", text, sizeof(text)) > 0 && strstr(text, self));
+    CHECK(open("/proc/meminfo", O_WRONLY) == -1 && errno == EACCES);
+    CHECK(mkdir("/proc/x", 0700) == -1);
+    CHECK(open("/proc/nothing", O_RDONLY) == -1 && errno == ENOENT);
+    CHECK(rmdir("/proc") == -1 && errno == EBUSY);
+    CHECK(unlink("/tmp/proc-probe") == 0);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -213,6 +268,7 @@ int main(int argc, char** argv)
     sparse_and_seek();
     many_files();
     working_directory();
+    proc_and_sys(argv[0]);
     image_files(argv[0]);
     locks_and_attributes();
     devices();

@@ -107,6 +107,8 @@ public:
     /// A symlink's target; empty for others.
     std::string_view link_target() const;
 
+    /// The absolute path a foreign directory stands for (Tree::mark_foreign); empty for others.
+    std::string_view foreign_path() const { return m_foreign ? std::string_view(m_foreign) : std::string_view(); }
     /// Directories: the parent (null for the root and for a removed directory).
     Node* parent() const { return m_parent; }
     /// Directories: whether it still has a name (a removed directory may stay open).
@@ -120,6 +122,7 @@ private:
     Tree& m_tree;
     NodeType m_type;
     bool m_removed = false;
+    const char* m_foreign = nullptr; // static storage
     uint32_t m_permissions;
     uint32_t m_links = 0;          // names that refer to it (directories: see link_count)
     uint32_t m_device = 0;

@@ -12,9 +12,21 @@ namespace vfs {
 enum class Follow : uint8_t { Yes, No };
 constexpr uint32_t kMaxSymlinks = 40;
 
+/// Where a walk left the tree: it reached a directory marked foreign (Tree::mark_foreign:
+/// /proc and /sys, which the kernel serves), and the rest of the walk is this absolute
+/// path in that file system's terms ("/proc/self/fd/1"), symlinks on the way resolved.
+struct ForeignPath {
+    char text[4096];
+    size_t length = 0;
+    std::string_view view() const { return { text, length }; }
+};
+
 struct WalkRoots {
     Node& root;  // where "/" starts and where ".." stops
     Node& start; // where a relative path starts (the cwd or a directory descriptor)
+    /// Given: a walk that reaches a foreign directory stops with EXDEV and fills it in.
+    /// Null: foreign marks are ignored (the directory is walked as any other).
+    ForeignPath* foreign = nullptr;
 };
 
 /// The node `path` names. ENOENT (also for an empty path), ENOTDIR, ELOOP, ENAMETOOLONG.

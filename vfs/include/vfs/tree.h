@@ -69,6 +69,10 @@ public:
     void set_permissions(Node& node, uint32_t permissions);
     void set_owner(Node& node, uint32_t uid, uint32_t gid);
     void set_times(Node& node, const Timestamp* access, const Timestamp* modify);
+    /// Marks directory `dir` as the mount point of a file system the tree does not hold
+    /// (the kernel's /proc): walks that reach it stop there (path_walk.h ForeignPath).
+    /// `path` must be static.
+    void mark_foreign(Node& dir, const char* path) { dir.m_foreign = path; }
     /// Marks a read (atime); cheap.
     void touch_access(Node& node) { node.m_access_time = now(); }
 
