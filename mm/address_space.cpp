@@ -61,7 +61,7 @@ public:
     void reprotect(const Area& area, uintptr_t start, uintptr_t end) override
     {
         for_each_pte(start, end, [&](uint64_t virt, uint64_t& pte) {
-            pte = (pte & kPteAddressMask) | pte_bits(area.prot, pte & PteFilePage);
+            pte = (pte & kPteAddressMask) | pte_bits(area.prot, pte & PteFilePage, area.sharing);
             flush_page(virt);
         });
         flush_remote_tlbs(); // mprotect is done when no CPU can use the old rights
@@ -153,12 +153,14 @@ void release_pages(uintptr_t start, uintptr_t end)
     flush_remote_tlbs(); // and only then are the frames free
 }
 
-uint64_t pte_bits(int prot, bool file_page)
+uint64_t pte_bits(int prot, bool file_page, Sharing sharing)
 {
     uint64_t bits = PteBacked | (file_page ? uint64_t(PteFilePage) : 0);
     if (prot != ProtNone)
         bits |= PtePresent;
-    if ((prot & ProtWrite) && !file_page)
+    // A file page is written in place only through a shared mapping (which is writable
+    // only for a file that may change, area_map.cpp); a private one copies it first.
+    if ((prot & ProtWrite) && (!file_page || sharing == Sharing::Shared))
         bits |= PteWritable;
     if (!(prot & ProtExec))
         bits |= PteNoExecute;

@@ -64,7 +64,7 @@ lib::Result<uintptr_t> AreaMap::map(const MapRequest& request)
         return lib::Error(lib::Errno::INVAL, "mmap: bad length");
     if (!area_aligned(request.file_offset))
         return lib::Error(lib::Errno::INVAL, "mmap: file offset not page aligned");
-    if (request.file && request.sharing == Sharing::Shared && (request.prot & ProtWrite))
+    if (request.file && !request.file->writable() && request.sharing == Sharing::Shared && (request.prot & ProtWrite))
         return lib::Error(lib::Errno::ACCES, "mmap: writable shared mapping of a read-only file");
     Area* area = m_pool.allocate();
     if (!area)

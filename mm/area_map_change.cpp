@@ -16,7 +16,7 @@ lib::Result<void> AreaMap::protect(uintptr_t start, size_t length, int prot)
     if (!covers(start, rounded))
         return lib::Error(lib::Errno::NOMEM, "mprotect: range is not entirely mapped");
     for (const Area* a = m_tree.find(start); a && a->start() < end; a = m_tree.next(*a))
-        if (a->file && a->sharing == Sharing::Shared && (prot & ProtWrite))
+        if (a->file && !a->file->writable() && a->sharing == Sharing::Shared && (prot & ProtWrite))
             return lib::Error(lib::Errno::ACCES, "mprotect: writable shared mapping of a read-only file");
 
     Area* first = m_tree.find(start);

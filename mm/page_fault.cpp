@@ -44,6 +44,12 @@ lib::Result<uint64_t> file_page_entry(const Area& area, uint64_t virt, Access ac
 {
     const MappedFile& file = *area.file;
     uint64_t offset = area.offset_of(virt);
+    if (file.pages) { // a file that changes: its own page, shared, or copied on a private write
+        uint64_t page = TRY(file.pages->page_at(offset));
+        if (access == Access::Write && area.sharing == Sharing::Private)
+            return TRY(copy_page(page, kPageSize)) | pte_bits(area.prot, false);
+        return page | pte_bits(area.prot, true, area.sharing);
+    }
     if (offset >= page_round_up(file.size))
         return lib::Error(lib::Errno::FAULT, "page past the end of the mapped file");
     uint64_t source = file.phys_base + offset;
@@ -138,7 +144,7 @@ lib::Result<void> fill_entry(const Area& area, uint64_t virt, Access access)
             uint64_t frame = TRY(copy_page(entry & kPteAddressMask, kPageSize)); // copy on write
             *pte = frame | pte_bits(area.prot, false);
         } else {
-            *pte = (entry & kPteAddressMask) | pte_bits(area.prot, shared_file_page);
+            *pte = (entry & kPteAddressMask) | pte_bits(area.prot, shared_file_page, area.sharing);
         }
     } else if (area.anonymous()) {
         *pte = TRY(alloc_frame()) | pte_bits(area.prot, false);

@@ -21,6 +21,20 @@ uint64_t max_file_size(const Tree& tree)
 
 } // namespace
 
+std::byte* Tree::allocate_page()
+{
+    void* page = m_options.page_memory ? m_options.page_memory->allocate() : malloc(kPageSize);
+    return static_cast<std::byte*>(page);
+}
+
+void Tree::release_page(std::byte* page)
+{
+    if (m_options.page_memory)
+        m_options.page_memory->release(page);
+    else
+        free(page);
+}
+
 // Makes room for `size` bytes of page pointers (not the pages themselves).
 lib::Result<void> Tree::reserve_pages(Node& file, uint64_t size)
 {
@@ -46,7 +60,11 @@ void Tree::release_pages_from(Node& file, uint64_t first_page)
     for (size_t i = size_t(first_page); i < file.m_page_slots; ++i) {
         if (!file.m_pages[i])
             continue;
-        free(file.m_pages[i]);
+        if (file.m_mapped) { // a mapping may still point at it: it stays, reading zero
+            memset(file.m_pages[i], 0, kPageSize);
+            continue;
+        }
+        release_page(file.m_pages[i]);
         file.m_pages[i] = nullptr;
         --file.m_pages_held;
         m_bytes_used -= kPageSize;
@@ -65,7 +83,7 @@ lib::Result<void> Tree::copy_up(Node& file)
             release_pages_from(file, 0);
             return lib::Error(lib::Errno::NOSPC, "tmpfs is full (copying an image file up)");
         }
-        auto* page = static_cast<std::byte*>(malloc(kPageSize));
+        auto* page = allocate_page();
         if (!page) {
             release_pages_from(file, 0);
             return lib::Error(lib::Errno::NOMEM, "no memory for a file page");
@@ -102,7 +120,7 @@ lib::Result<size_t> Tree::write(Node& file, const void* buffer, size_t length, u
         if (!page) {
             if (m_bytes_used + kPageSize > m_options.byte_limit)
                 break;
-            page = static_cast<std::byte*>(malloc(kPageSize));
+            page = allocate_page();
             if (!page)
                 break;
             memset(page, 0, kPageSize);
@@ -144,6 +162,29 @@ lib::Result<void> Tree::truncate(Node& file, uint64_t size)
     file.m_size = size;
     changed(file);
     return {};
+}
+
+lib::Result<std::byte*> Tree::mapped_page(Node& file, uint64_t offset)
+{
+    if (file.m_type != NodeType::Regular)
+        return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
+    if (offset >= file.m_size)
+        return lib::Error(lib::Errno::FAULT, "page past the end of the mapped file");
+    TRY(copy_up(file));
+    TRY(reserve_pages(file, offset + 1));
+    std::byte*& page = file.m_pages[offset / kPageSize];
+    if (!page) {
+        if (m_bytes_used + kPageSize > m_options.byte_limit)
+            return lib::Error(lib::Errno::NOSPC, "tmpfs is full (a page of a mapped file)");
+        page = allocate_page();
+        if (!page)
+            return lib::Error(lib::Errno::NOMEM, "no memory for a file page");
+        memset(page, 0, kPageSize);
+        ++file.m_pages_held;
+        m_bytes_used += kPageSize;
+    }
+    file.m_mapped = true;
+    return page;
 }
 
 void Tree::set_permissions(Node& node, uint32_t permissions)

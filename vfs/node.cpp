@@ -17,7 +17,8 @@ Node::Node(Tree& tree, NodeType type, uint64_t inode, uint32_t permissions)
 Node::~Node()
 {
     for (size_t i = 0; i < m_page_slots; ++i)
-        free(m_pages[i]);
+        if (m_pages[i])
+            m_tree.release_page(m_pages[i]);
     m_tree.m_bytes_used -= m_pages_held * kPageSize;
     free(m_pages);
     free(m_target);

@@ -221,6 +221,11 @@ lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, No
     return node;
 }
 
+lib::Result<lib::RefPtr<Node>> Tree::create_unnamed(uint32_t permissions)
+{
+    return new_node(NodeType::Regular, permissions, m_next_inode++);
+}
+
 lib::Result<void> Tree::link(Node& dir, std::string_view name, Node& node)
 {
     if (node.is_directory())

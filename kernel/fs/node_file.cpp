@@ -1,9 +1,11 @@
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/rofs_file.h>
 #include <kernel/fs/root_fs.h>
+#include <mm/memory.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace fs {
 
@@ -126,6 +128,39 @@ lib::Result<void> NodeFile::truncate(uint64_t size)
     return m_node->tree().truncate(*m_node, size);
 }
 
+namespace {
+
+/// The pages of a tree file for the address space (mm::FilePages): the tree's own page
+/// frames, mapped as they are. Made on the file's first mmap and kept for the life of the
+/// VM with a reference to the node, so the pages behind any mapping stay valid.
+class TreeFilePages final : public mm::FilePages {
+public:
+    TreeFilePages(lib::RefPtr<vfs::Node> node, std::string_view path)
+        : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node))
+    {
+        size_t length = path.size() < sizeof(m_path) ? path.size() : sizeof(m_path);
+        memcpy(m_path, path.data(), length);
+        file = { .path = std::string_view(m_path, length), .inode = m_node->inode(), .pages = this };
+    }
+
+    lib::Result<uint64_t> page_at(uint64_t offset) const override
+    {
+        std::byte* page = TRY(m_node->tree().mapped_page(*m_node, offset));
+        return mm::virt_to_phys(page);
+    }
+
+    mm::MappedFile file;
+
+private:
+    lib::RefPtr<vfs::Node> m_node;
+    char m_path[256];
+};
+
+} // namespace
+
+// An image file read only through this descriptor maps the image's pages (what the ELF
+// loader does for programs); anything else maps the tree's pages, coherent with read and
+// write (an image file is copied up first).
 lib::Result<const mm::MappedFile*> NodeFile::mapping()
 {
     if (open_flags() & kOpenPath)
@@ -133,9 +168,16 @@ lib::Result<const mm::MappedFile*> NodeFile::mapping()
     if (m_node->type() != vfs::NodeType::Regular)
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
     auto image_node = m_node->image_file();
-    if (!image_node)
-        return lib::Error(lib::Errno::NODEV, "mmap of a file written since boot is not supported yet");
-    return RofsFile(root_image(), *image_node, { m_path, m_path_length }).mapping();
+    bool read_only = (open_flags() & kOpenAccessMask) == kOpenReadOnly;
+    if (image_node && read_only && !m_node->mapping_record())
+        return RofsFile(root_image(), *image_node, { m_path, m_path_length }).mapping();
+    if (!m_node->mapping_record()) {
+        auto* pages = new (std::nothrow) TreeFilePages(m_node, { m_path, m_path_length });
+        if (!pages)
+            return lib::Error(lib::Errno::NOMEM, "mmap: no memory for the file's mapping record");
+        m_node->set_mapping_record(pages);
+    }
+    return &static_cast<TreeFilePages*>(m_node->mapping_record())->file;
 }
 
 lib::Result<size_t> NodeFile::bytes_readable()

@@ -26,8 +26,8 @@ public:
     lib::Result<uint64_t> seek(int64_t offset, Whence whence) override;
     lib::Result<void> stat(LinuxStat& st) override;
     lib::Result<void> truncate(uint64_t size) override;
-    /// Only an image file not written since boot can be mapped (its image pages);
-    /// FIRST CUT: a file the program wrote is ENODEV (its pages are not frames yet).
+    /// The file's pages for mmap: the image's for an image file read through a read-only
+    /// descriptor, else the tree's own page frames (MAP_SHARED sees and makes writes).
     lib::Result<const mm::MappedFile*> mapping() override;
     lib::Result<size_t> read_directory(void* buffer, size_t length) override;
     lib::Result<size_t> bytes_readable() override;

@@ -3,6 +3,7 @@
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/wall_clock.h>
+#include <mm/memory.h>
 
 #include <new>
 
@@ -21,6 +22,15 @@ struct RootState {
 };
 alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
 RootState* g_root;
+
+// File pages are page frames, so a mapping can point at them (node_file.cpp).
+void* allocate_page_frame()
+{
+    auto frame = mm::alloc_frame();
+    return frame.is_error() ? nullptr : mm::phys_to_virt(frame.value());
+}
+void release_page_frame(void* page) { mm::free_frame(mm::virt_to_phys(page)); }
+constexpr vfs::Tree::PageMemory kPageFrames { allocate_page_frame, release_page_frame };
 
 vfs::Timestamp now()
 {
@@ -56,7 +66,7 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     g_root = new (g_root_storage) RootState { opened, nullptr, {}, 022 };
     // The allocator's first use may look up paths (mimalloc reads /sys): until the tree
     // exists, every path is ENOENT (lookup_at).
-    g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .clock = now }));
+    g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
     g_root->cwd = &g_root->tree->root();
     return make_system_directories();
 }

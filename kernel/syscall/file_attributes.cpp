@@ -2,10 +2,15 @@
 // calls, fallocate, getdents64 and umask, for nodes of the root tree (kernel/fs/root_fs.h).
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/file.h>
+#include <kernel/fs/node_file.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <mm/memory.h>
+
+#include <fmt/format.h>
+
+#include <new>
 
 namespace sys {
 
@@ -190,6 +195,25 @@ SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow)
     case XattrCall::Remove: return lib::Error(lib::Errno::NODATA, "no extended attributes are stored");
     }
     return lib::Errno::INVAL;
+}
+
+SysResult memfd_create(const char* name, unsigned flags)
+{
+    constexpr unsigned kCloexec = 1, kAllowSealing = 2; // MFD_*; sealing is accepted, seals are EINVAL
+    if (flags & ~(kCloexec | kAllowSealing))
+        return lib::Error(lib::Errno::INVAL, "memfd_create: unsupported flags (MFD_HUGETLB...)");
+    UserPath copy;
+    TRY(read_path(name, copy));
+    if (copy.length > 249)
+        return lib::Error(lib::Errno::INVAL, "memfd_create: name longer than 249 bytes");
+    char path[300];
+    auto shown = fmt::format_to_n(path, sizeof(path), "/memfd:{} (deleted)", copy.view());
+    auto node = TRY(fs::root_tree().create_unnamed(0777));
+    fs::File* file = new (std::nothrow) fs::NodeFile(node, { path, shown.size });
+    if (!file)
+        return lib::Errno::NOMEM;
+    file->set_open_flags(fs::kOpenReadWrite);
+    return long(TRY(fs::fd_install(file, flags & kCloexec)));
 }
 
 SysResult umask(unsigned mask) { return long(fs::set_umask(mask)); }

@@ -11,7 +11,7 @@ namespace sys {
 
 namespace {
 
-constexpr int kAccessModeMask = 3, kWriteOnly = 1;
+constexpr int kAccessModeMask = 3, kWriteOnly = 1, kReadWrite = 2;
 
 bool page_aligned(uint64_t v) { return (v & (mm::kPageSize - 1)) == 0; }
 
@@ -62,6 +62,9 @@ lib::Result<void> attach_file(mm::MapRequest& request, int fd, int64_t offset)
     fs::File* file = TRY(fs::fd_get(fd));
     if ((file->open_flags() & kAccessModeMask) == kWriteOnly)
         return lib::Error(lib::Errno::ACCES, "mmap: descriptor opened write-only");
+    if (request.sharing == mm::Sharing::Shared && (request.prot & mm::ProtWrite)
+        && (file->open_flags() & kAccessModeMask) != kReadWrite)
+        return lib::Error(lib::Errno::ACCES, "mmap: a writable shared mapping needs a descriptor opened O_RDWR");
     request.file = TRY(file->mapping());
     request.file_offset = uint64_t(offset);
     return {};

@@ -138,6 +138,9 @@ SysResult fstatfs(int fd, abi::Statfs* out);
 SysResult fsync(int fd);
 SysResult getdents64(int fd, void* buffer, size_t length);
 SysResult umask(unsigned mask);
+/// memfd_create(2): an unnamed file of the tree, read-write; MFD_CLOEXEC, MFD_ALLOW_SEALING
+/// (F_ADD_SEALS itself is not supported: EINVAL).
+SysResult memfd_create(const char* name, unsigned flags);
 /// The xattr family: `path` (followed if `follow`) or, when null, descriptor `fd`.
 enum class XattrCall { Get, List, Set, Remove };
 SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow);

@@ -104,6 +104,26 @@ TEST(VfsTree, SparseFilesAndTruncate)
     EXPECT_EQ(tree->bytes_used(), 0u);
 }
 
+TEST(VfsTree, MappedPagesStayPut)
+{
+    auto tree = make_tree();
+    auto file = tree->create(tree->root(), "m", NodeType::Regular, 0600).value();
+    ASSERT_FALSE(tree->truncate(*file, 2 * vfs::kPageSize).is_error());
+    EXPECT_EQ(tree->bytes_used(), 0u);
+    std::byte* page = tree->mapped_page(*file, vfs::kPageSize + 5).value();
+    EXPECT_EQ(tree->bytes_used(), vfs::kPageSize) << "a hole is filled for the mapping";
+    page[7] = std::byte('m');
+    char c = 0;
+    ASSERT_EQ(file->read(&c, 1, vfs::kPageSize + 7).value(), 1u);
+    EXPECT_EQ(c, 'm') << "the mapping and read see one page";
+    EXPECT_EQ(tree->mapped_page(*file, vfs::kPageSize).value(), page);
+    EXPECT_EQ(error_of(tree->mapped_page(*file, 2 * vfs::kPageSize)), Errno::FAULT) << "past the end: SIGBUS";
+    ASSERT_FALSE(tree->truncate(*file, 0).is_error());
+    EXPECT_EQ(page[7], std::byte(0)) << "truncation zeroes a mapped page instead of freeing it";
+    ASSERT_FALSE(tree->truncate(*file, 2 * vfs::kPageSize).is_error());
+    EXPECT_EQ(tree->mapped_page(*file, vfs::kPageSize).value(), page);
+}
+
 TEST(VfsTree, FullTreeIsEnospcAndPartialWrites)
 {
     auto tree = make_tree(nullptr, 2 * vfs::kPageSize);
@@ -262,6 +282,15 @@ TEST_F(VfsOverlay, ImageFilesReadInPlaceUntilWritten)
     EXPECT_EQ(rofs_test::text_of(image.file_data(image.lookup("/hello.txt").value()).value()), "hello, world\n")
         << "the image is never written";
     EXPECT_EQ(walk(*tree, "/lib/x86_64-linux-gnu/libfoo.so.1").value()->size(), 9u);
+}
+
+TEST_F(VfsOverlay, MappingAnImageFileCopiesItUp)
+{
+    auto hello = walk(*tree, "/hello.txt").value();
+    std::byte* page = tree->mapped_page(*hello, 0).value();
+    EXPECT_FALSE(hello->image_file().has_value());
+    EXPECT_EQ(std::memcmp(page, "hello, world\n", 13), 0);
+    EXPECT_EQ(page[13], std::byte(0)) << "the tail of the last page reads zero";
 }
 
 TEST_F(VfsOverlay, RemovingImageEntriesHidesThem)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <mm/gap_tree.h>
+#include <lib/result.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -13,14 +14,33 @@ namespace mm {
 
 enum Protection : int { ProtNone = 0, ProtRead = 1, ProtWrite = 2, ProtExec = 4 };
 
-/// A file whose pages can be mapped: a contiguous, page-aligned run of physical memory
-/// (a ROFS file inside the image, which lives as long as the VM). Pages past `size` up to
-/// the end of its last page read as zero; a page wholly past the end is a SIGBUS.
+/// The pages of a file that changes (a file of the in-memory tree): each page is a frame
+/// the file owns, mapped as it is, so a shared mapping sees write() and write() sees the
+/// mapping's stores.
+class FilePages {
+public:
+    /// The physical address of the file's page at `offset` (page aligned), made now if the
+    /// file has a hole there. EFAULT past the end of the file (SIGBUS), ENOSPC or ENOMEM
+    /// when no page can be made.
+    virtual lib::Result<uint64_t> page_at(uint64_t offset) const = 0;
+
+protected:
+    ~FilePages() = default;
+};
+
+/// A file whose pages can be mapped. Two kinds: a contiguous, page-aligned run of physical
+/// memory (a ROFS file inside the image, `pages` null; pages past `size` up to the end of
+/// its last page read as zero, a page wholly past the end is a SIGBUS), or a file that
+/// changes (`pages` set: its size and pages are asked at each fault). Either lives as long
+/// as the VM, and so do the pages behind it (munmap never frees them).
 struct MappedFile {
-    uint64_t phys_base = 0;   // physical address of the file's first byte, page aligned
-    uint64_t size = 0;        // bytes
+    uint64_t phys_base = 0;   // image files: physical address of the first byte, page aligned
+    uint64_t size = 0;        // image files: bytes
     std::string_view path;    // for /proc/self/maps
     uint64_t inode = 0;       // for /proc/self/maps
+    const FilePages* pages = nullptr; // files that change; then MAP_SHARED may be writable
+
+    bool writable() const { return pages != nullptr; }
 };
 
 enum class Sharing : uint8_t { Private, Shared };

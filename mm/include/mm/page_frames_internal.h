@@ -2,6 +2,7 @@
 #pragma once
 
 #include <lib/result.h>
+#include <mm/area.h>
 
 #include <cstdint>
 #include <type_traits>
@@ -72,7 +73,7 @@ void release_page_tables(uint64_t start, uint64_t end);
 
 /// Page-table bits for a page of an area with protection `prot` (mm::Protection); file
 /// pages are never writable (a write fault copies them).
-uint64_t pte_bits(int prot, bool file_page);
+uint64_t pte_bits(int prot, bool file_page, Sharing sharing = Sharing::Private);
 
 /// The page-fault handler (page_fault.cpp), installed by address_space_init().
 void page_fault_init();

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -240,6 +241,54 @@ static void proc_and_sys(const char* self)
     CHECK(unlink("/tmp/proc-probe") == 0);
 }
 
+// mmap of files of the tree: a shared mapping and read/write see each other; a private
+// mapping's stores stay its own; memfd_create files map too.
+static void mapped_files(const char* self)
+{
+    int fd = open("/tmp/mapped", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    CHECK(ftruncate(fd, 3 * 4096) == 0);
+    char* shared = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(shared != MAP_FAILED);
+    if (shared == MAP_FAILED)
+        return;
+    CHECK(shared[5000] == 0);
+    memcpy(shared + 4096, "through the mapping", 19);
+    char text[32] = { 0 };
+    CHECK(pread(fd, text, 19, 4096) == 19 && !memcmp(text, "through the mapping", 19));
+    CHECK(pwrite(fd, "by write", 8, 2 * 4096 + 10) == 8 && !memcmp(shared + 2 * 4096 + 10, "by write", 8));
+    char* private = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 4096);
+    CHECK(private != MAP_FAILED && !memcmp(private, "through the mapping", 19));
+    private[0] = 'T';
+    CHECK(shared[4096] == 't' && pread(fd, text, 1, 4096) == 1 && text[0] == 't');
+    CHECK(munmap(private, 4096) == 0 && munmap(shared, 3 * 4096) == 0);
+    CHECK(pread(fd, text, 8, 2 * 4096 + 10) == 8 && !memcmp(text, "by write", 8));
+    int reader = open("/tmp/mapped", O_RDONLY);
+    CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, reader, 0) == MAP_FAILED && errno == EACCES);
+    close(reader);
+    close(fd);
+    CHECK(unlink("/tmp/mapped") == 0);
+
+    int memfd = memfd_create("osprey-test", MFD_CLOEXEC);
+    CHECK(memfd >= 0 && ftruncate(memfd, 4096) == 0);
+    int* numbers = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+    CHECK(numbers != MAP_FAILED);
+    if (numbers != MAP_FAILED) {
+        numbers[10] = 42;
+        int value = 0;
+        CHECK(pread(memfd, &value, sizeof(value), 10 * sizeof(int)) == sizeof(value) && value == 42);
+    }
+    char link[64], fd_path[32];
+    snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", memfd);
+    ssize_t n = readlink(fd_path, link, sizeof(link));
+    CHECK(n > 0 && !strncmp(link, "/memfd:osprey-test", 18));
+    close(memfd);
+    // The image's own program, read-only: still its image pages, and readable.
+    int program = open(self, O_RDONLY);
+    char* elf = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, program, 0);
+    CHECK(elf != MAP_FAILED && !memcmp(elf, "\177ELF", 4));
+    close(program);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -269,6 +318,7 @@ int main(int argc, char** argv)
     many_files();
     working_directory();
     proc_and_sys(argv[0]);
+    mapped_files(argv[0]);
     image_files(argv[0]);
     locks_and_attributes();
     devices();

@@ -109,6 +109,10 @@ public:
 
     /// The absolute path a foreign directory stands for (Tree::mark_foreign); empty for others.
     std::string_view foreign_path() const { return m_foreign ? std::string_view(m_foreign) : std::string_view(); }
+    /// The record the kernel made when it first mapped this file (opaque here; it holds a
+    /// reference to the node and lives as long as the VM). Null until then.
+    void* mapping_record() const { return m_mapping_record; }
+    void set_mapping_record(void* record) { m_mapping_record = record; }
     /// Directories: the parent (null for the root and for a removed directory).
     Node* parent() const { return m_parent; }
     /// Directories: whether it still has a name (a removed directory may stay open).
@@ -136,6 +140,8 @@ private:
     std::byte** m_pages = nullptr; // m_page_slots pointers, null for a hole
     size_t m_page_slots = 0;
     size_t m_pages_held = 0;
+    bool m_mapped = false;         // some page was handed to mmap: pages are never freed
+    void* m_mapping_record = nullptr;
 
     // Symlinks.
     char* m_target = nullptr;

@@ -20,9 +20,17 @@ enum RenameFlags : unsigned { RenameNoReplace = 1, RenameExchange = 2, RenameWhi
 
 class Tree {
 public:
+    /// Where file pages come from: the kernel gives page frames (so a page can be mapped
+    /// into the address space as it is); null takes them from malloc (host tests).
+    struct PageMemory {
+        void* (*allocate)(); // one page-aligned kPageSize block, or null
+        void (*release)(void* page);
+    };
+
     struct Options {
         /// Bytes of file data the tree may hold; writes past it fail with ENOSPC.
         uint64_t byte_limit = 0;
+        const PageMemory* page_memory = nullptr;
         /// The time stamps of changes; null keeps every time at 0.
         Timestamp (*clock)() = nullptr;
     };
@@ -49,6 +57,9 @@ public:
     /// ENAMETOOLONG, ENOSPC, ENOMEM.
     lib::Result<lib::RefPtr<Node>> create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
                                           std::string_view target = {}, uint32_t device = 0);
+    /// A regular file with no name (memfd_create): it lives while something refers to it.
+    /// ENOMEM.
+    lib::Result<lib::RefPtr<Node>> create_unnamed(uint32_t permissions);
     /// A new name for an existing node (link(2)): EPERM for a directory, EEXIST, EMLINK.
     lib::Result<void> link(Node& dir, std::string_view name, Node& node);
     /// Removes a non-directory name (unlink(2)): EISDIR for a directory, ENOENT.
@@ -66,6 +77,11 @@ public:
     lib::Result<size_t> write(Node& file, const void* buffer, size_t length, uint64_t offset);
     /// truncate(2): drops or zero-extends; ENOSPC, EINVAL for a non-file.
     lib::Result<void> truncate(Node& file, uint64_t size);
+    /// The page of regular file `file` at `offset` for mmap (copy-up of an image file
+    /// first, a hole filled): from then on the file's pages stay put (a truncation zeroes
+    /// pages it would free, as mappings may still point at them). EFAULT at or past the
+    /// end of the file (SIGBUS), ENOSPC, ENOMEM.
+    lib::Result<std::byte*> mapped_page(Node& file, uint64_t offset);
     void set_permissions(Node& node, uint32_t permissions);
     void set_owner(Node& node, uint32_t uid, uint32_t gid);
     void set_times(Node& node, const Timestamp* access, const Timestamp* modify);
@@ -103,6 +119,8 @@ private:
     lib::Result<void> copy_up(Node& file);
     lib::Result<void> reserve_pages(Node& file, uint64_t size);
     void release_pages_from(Node& file, uint64_t first_page);
+    std::byte* allocate_page();
+    void release_page(std::byte* page);
     void changed(Node& node);
     bool is_ancestor(const Node& ancestor, const Node* node) const;
 
