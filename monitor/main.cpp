@@ -7,6 +7,7 @@
 #include "kvm_vm.h"
 #include "options.h"
 #include "pvh_boot.h"
+#include "console_feeder.h"
 #include "serial.h"
 #include "virtio_devices.h"
 #include "kernel_cmdline.h"
@@ -175,7 +176,10 @@ int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrac
     std::optional<NetPoller> net;
     if (devices.virtio.net().device)
         net.emplace(devices.virtio.net(), runner.device_lock(), run);
+    std::optional<ConsoleFeeder> input;
+    input.emplace(devices.console_uart, runner.device_lock(), run);
     runner.run();
+    input.reset();
     net.reset();
     devices.console.flush();
     if (!run.message().empty())
@@ -201,7 +205,9 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     };
     if (auto error = devices.virtio.create(options, memory.value(), devices.buses.mmio, pulse); !error.empty())
         return Failure { kExitBadInput, error };
-    std::string cmdline = insert_kernel_options(options.cmdline, devices.virtio.kernel_options());
+    std::vector<std::string> kernel_options = devices.virtio.kernel_options();
+    kernel_options.push_back(kEscapedConsoleOption); // ConsoleFeeder passes stdin on, escaped
+    std::string cmdline = insert_kernel_options(options.cmdline, kernel_options);
     if (options.verbose)
         std::cerr << "osprey-monitor: kernel command line: " << cmdline << '\n';
     LoadedKernel kernel {};

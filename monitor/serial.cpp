@@ -5,15 +5,25 @@ namespace monitor {
 namespace {
 // Register offsets and bits, PC16550D data sheet, table II.
 constexpr uint64_t kData = 0, kIer = 1, kIir = 2, kLcr = 3, kMcr = 4, kLsr = 5, kMsr = 6, kScr = 7;
-constexpr uint8_t kIerThrEmpty = 0x02;
-constexpr uint8_t kIirNone = 0x01, kIirThrEmpty = 0x02, kIirFifos = 0xc0;
-constexpr uint8_t kLsrThrEmpty = 0x20, kLsrTransmitterEmpty = 0x40;
+constexpr uint8_t kIerReceived = 0x01, kIerThrEmpty = 0x02;
+constexpr uint8_t kIirNone = 0x01, kIirThrEmpty = 0x02, kIirReceived = 0x04, kIirFifos = 0xc0;
+constexpr uint8_t kLsrDataReady = 0x01, kLsrThrEmpty = 0x20, kLsrTransmitterEmpty = 0x40;
 constexpr uint8_t kMcrLoop = 0x10;
 } // namespace
 
+size_t Serial16550::receive(std::span<const uint8_t> bytes)
+{
+    size_t capacity = (m_fcr & 1) ? kFifoSize : 1; // without FIFOs the chip holds one byte
+    size_t taken = 0;
+    for (; taken < bytes.size() && m_fifo_count < capacity; ++taken)
+        m_fifo[(m_fifo_head + m_fifo_count++) % kFifoSize] = bytes[taken];
+    update_irq();
+    return taken;
+}
+
 void Serial16550::update_irq()
 {
-    bool level = (m_ier & kIerThrEmpty) && m_thr_empty_pending;
+    bool level = ((m_ier & kIerThrEmpty) && m_thr_empty_pending) || ((m_ier & kIerReceived) && m_fifo_count);
     if (level != m_irq_level && m_irq)
         m_irq(level);
     m_irq_level = level;
@@ -22,10 +32,22 @@ void Serial16550::update_irq()
 uint8_t Serial16550::read_register(uint64_t offset)
 {
     switch (offset) {
-    case kData: return dlab() ? uint8_t(m_divisor) : 0; // RBR: nothing is ever received
+    case kData: {
+        if (dlab())
+            return uint8_t(m_divisor);
+        if (m_fifo_count == 0)
+            return 0;
+        uint8_t byte = m_fifo[m_fifo_head];
+        m_fifo_head = (m_fifo_head + 1) % kFifoSize;
+        --m_fifo_count;
+        update_irq();
+        return byte;
+    }
     case kIer: return dlab() ? uint8_t(m_divisor >> 8) : m_ier;
     case kIir: {
         uint8_t fifos = (m_fcr & 1) ? kIirFifos : 0;
+        if ((m_ier & kIerReceived) && m_fifo_count) // cleared by reading RBR
+            return kIirReceived | fifos;
         if ((m_ier & kIerThrEmpty) && m_thr_empty_pending) {
             m_thr_empty_pending = false; // reading IIR with this source clears it
             update_irq();
@@ -35,7 +57,7 @@ uint8_t Serial16550::read_register(uint64_t offset)
     }
     case kLcr: return m_lcr;
     case kMcr: return m_mcr;
-    case kLsr: return kLsrThrEmpty | kLsrTransmitterEmpty;
+    case kLsr: return kLsrThrEmpty | kLsrTransmitterEmpty | (m_fifo_count ? kLsrDataReady : 0);
     case kMsr: // loopback: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2; else carrier, DSR and CTS
         if (m_mcr & kMcrLoop)
             return uint8_t(((m_mcr & 0x02) << 3) | ((m_mcr & 0x01) << 5) | ((m_mcr & 0x04) << 4) | ((m_mcr & 0x08) << 4));
@@ -66,7 +88,11 @@ void Serial16550::write_register(uint64_t offset, uint8_t value)
             m_thr_empty_pending = true; // enabling it with THR empty raises it at once
         m_ier = value & 0x0f;
         break;
-    case kIir: m_fcr = value & 0xc9; break; // FCR; the reset bits act at once (no FIFO)
+    case kIir: // FCR: bit 1 empties the receive FIFO (the transmit side has none)
+        if ((value & 0x02) || ((value ^ m_fcr) & 0x01)) // reset, or the FIFOs turned on or off
+            m_fifo_count = 0;
+        m_fcr = value & 0xc9;
+        break;
     case kLcr: m_lcr = value; break;
     case kMcr: m_mcr = value & 0x1f; break;
     case kScr: m_scr = value; break;

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <optional>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <thread>
 #include <termios.h>
 #include <unistd.h>
 
@@ -60,7 +62,39 @@ private:
     sigset_t m_previous;
 };
 
-pid_t spawn(const std::vector<std::string>& arguments, const SignalBlock& signals)
+// Copies our stdin to `socket`, escaped for the kernel (console_input=escaped): an 0xff
+// byte is sent twice, and our end of input becomes 0xff 0x00. Runs on its own thread,
+// detached: it may stay blocked reading our stdin after QEMU is gone, and the CLI exits
+// regardless.
+void relay_input(int socket)
+{
+    char in[4096], out[2 * sizeof(in)];
+    for (;;) {
+        ssize_t n = ::read(STDIN_FILENO, in, sizeof(in));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        size_t length = 0;
+        for (ssize_t i = 0; i < n; ++i) {
+            out[length++] = in[i];
+            if (in[i] == '\xff')
+                out[length++] = '\xff';
+        }
+        for (size_t sent = 0; sent < length;) {
+            ssize_t w = ::send(socket, out + sent, length - sent, MSG_NOSIGNAL);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return ::close(socket), void(); // QEMU is gone
+            sent += size_t(w);
+        }
+    }
+    (void)::send(socket, "\xff\x00", 2, MSG_NOSIGNAL);
+    // The socket stays open until the CLI exits: QEMU goes on reading it.
+}
+
+pid_t spawn(const std::vector<std::string>& arguments, const SignalBlock& signals, int child_stdin)
 {
     std::vector<char*> argv;
     for (const std::string& argument : arguments)
@@ -70,8 +104,13 @@ pid_t spawn(const std::vector<std::string>& arguments, const SignalBlock& signal
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setsigmask(&attributes, &signals.previous());
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    if (child_stdin >= 0)
+        posix_spawn_file_actions_adddup2(&files, child_stdin, STDIN_FILENO);
     pid_t pid = 0;
-    int error = ::posix_spawn(&pid, argv[0], nullptr, &attributes, argv.data(), environ);
+    int error = ::posix_spawn(&pid, argv[0], &files, &attributes, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&files);
     posix_spawnattr_destroy(&attributes);
     if (error != 0)
         throw CliError(kExitHostFailure, "cannot start " + arguments[0] + ": " + std::strerror(error));
@@ -166,11 +205,18 @@ private:
 
 } // namespace
 
-ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout)
+ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout, ChildInput input)
 {
     TerminalGuard terminal;
     SignalBlock signals;
-    pid_t pid = spawn(arguments, signals);
+    int sockets[2] = { -1, -1 };
+    if (input == ChildInput::RelayEscaped && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
+        throw CliError(kExitHostFailure, std::string("cannot make the console input socket: ") + std::strerror(errno));
+    pid_t pid = spawn(arguments, signals, sockets[1]);
+    if (sockets[1] >= 0) {
+        ::close(sockets[1]);
+        std::thread(relay_input, sockets[0]).detach();
+    }
     return Supervisor(pid, timeout).wait(signals.waited());
 }
 

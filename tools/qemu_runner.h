@@ -15,11 +15,18 @@ struct ProcessOutcome {
     int interrupt_signal = 0; // Interrupted: the signal the CLI received
 };
 
+/// What the child's stdin is. Inherit: ours. RelayEscaped (QEMU, when our stdin is not a
+/// terminal; the kernel is told `console_input=escaped`): a socket fed from our stdin by a
+/// thread, each 0xff byte doubled and 0xff 0x00 once our stdin ends, the kernel's end of
+/// the console's input (kernel/fs/console_input.h).
+enum class ChildInput { Inherit, RelayEscaped };
+
 /// Runs `arguments` (argv[0] is the program path) to completion. With a non-zero
 /// `timeout`, the child gets SIGTERM when it expires (SIGKILL 5 s later) and the result
 /// is TimedOut; a SIGINT, SIGTERM or SIGHUP sent to the CLI is passed on the same way and
 /// the result is Interrupted. The terminal settings of stdin are restored afterwards.
 /// Throws CliError(kExitHostFailure) if the child cannot be started.
-ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout);
+ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout,
+                           ChildInput input = ChildInput::Inherit);
 
 } // namespace tools

@@ -108,6 +108,11 @@ int run_vm(const RunRequest& request)
     if (!monitor) // the monitor names its own devices among the kernel options
         for (std::string& option : virtio_kernel_options(config))
             line.options.push_back(std::move(option));
+    // Piped or redirected input reaches QEMU through the CLI, escaped so that its end can be
+    // told (kernel/fs/console_input.h); a terminal is QEMU's own. The monitor reads its stdin.
+    bool relay_input = !monitor && !::isatty(STDIN_FILENO);
+    if (relay_input)
+        line.options.push_back("console_input=escaped");
     config.cmdline = encode_command_line(line);
     config.image = image_path;
     config.memory_bytes = request.memory_bytes;
@@ -122,7 +127,8 @@ int run_vm(const RunRequest& request)
     if (request.verbose)
         std::cerr << "osprey: " << shell_command(arguments) << std::endl;
     std::cout.flush();
-    ProcessOutcome outcome = run_process(arguments, request.timeout);
+    ChildInput console_input = relay_input ? ChildInput::RelayEscaped : ChildInput::Inherit;
+    ProcessOutcome outcome = run_process(arguments, request.timeout, console_input);
     if (monitor && outcome.end == ProcessOutcome::End::Exited)
         return outcome.status; // the guest's status exactly; the monitor printed any reason
     GuestExit guest = status ? decode_guest_exit(read_text_file(status->path())) : GuestExit {};

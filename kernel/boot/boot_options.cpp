@@ -1,6 +1,7 @@
 #include <kernel/boot/boot_options.h>
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
+#include <kernel/fs/console_input.h>
 
 #include <abi/virtio_wire.h>
 #include <images/cmdline.h>
@@ -40,6 +41,9 @@ void apply_option(std::string_view word)
     } else if (key == "console") {
         if (!fs::set_console_mode(value.data()))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console=tty or console=pipe)", word);
+    } else if (key == "console_input") {
+        if (!fs::set_console_input_mode(value))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);
     } else if (!klog::apply_option(key, value)) {
         klog::warn(klog::Subsystem::Boot, "ignoring unknown option {}", word);
     }

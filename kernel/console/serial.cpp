@@ -8,7 +8,8 @@ namespace {
 // Register offsets, 16550 data sheet.
 constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kInterruptIdentification = 2,
                    kLineControl = 3, kModemControl = 4, kLineStatus = 5;
-constexpr uint8_t kTransmitHoldingEmpty = 0x20;
+constexpr uint8_t kTransmitHoldingEmpty = 0x20, kDataReady = 0x01;
+constexpr uint8_t kReceiveInterrupts = 0x01; // IER: received data available
 constexpr uint8_t kFifosEnabled = 0xc0; // IIR bits 7:6, set by a 16550A once FCR enabled them
 constexpr uint8_t kFifoDepth = 16;       // 16550A transmit FIFO
 constexpr int kMaxSpins = 100000; // a missing UART must not hang the kernel
@@ -16,6 +17,12 @@ constexpr int kMaxSpins = 100000; // a missing UART must not hang the kernel
 
 void Uart16550::init()
 {
+    // Enabling the FIFOs empties them: a byte the host sent before this (the UART holds one
+    // without FIFOs) is kept aside for receive().
+    if (!m_held_valid && (arch::inb(m_base + kLineStatus) & kDataReady)) {
+        m_held = arch::inb(m_base + kData);
+        m_held_valid = true;
+    }
     arch::outb(m_base + kInterruptEnable, 0);
     arch::outb(m_base + kLineControl, 0x80); // DLAB: divisor follows
     arch::outb(m_base + kData, 1);           // 115200 baud
@@ -45,6 +52,25 @@ void Uart16550::write(const char* data, size_t length)
     // Bytes go out exactly as written (no \n -> \r\n): program output may be binary.
     for (size_t i = 0; i < length; ++i)
         put(data[i]);
+}
+
+bool Uart16550::receive(uint8_t& byte)
+{
+    if (m_held_valid) {
+        m_held_valid = false;
+        byte = m_held;
+        return true;
+    }
+    if (!(arch::inb(m_base + kLineStatus) & kDataReady))
+        return false;
+    byte = arch::inb(m_base + kData);
+    return true;
+}
+
+void Uart16550::set_receive_interrupts(bool on)
+{
+    arch::outb(m_base + kModemControl, on ? 0x0b : 0x03); // OUT2 gates the IRQ line on PCs
+    arch::outb(m_base + kInterruptEnable, on ? kReceiveInterrupts : 0);
 }
 
 Uart16550& console_uart()

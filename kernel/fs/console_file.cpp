@@ -1,5 +1,6 @@
 #include <kernel/console/serial.h>
 #include <kernel/fs/console_file.h>
+#include <kernel/fs/console_input.h>
 
 #include <cstring>
 
@@ -39,5 +40,19 @@ lib::Result<void> ConsoleFile::stat(LinuxStat& st)
 }
 
 bool ConsoleFile::is_terminal() const { return g_console_is_tty; }
+
+bool console_is_terminal() { return g_console_is_tty; }
+
+lib::Result<size_t> ConsoleFile::read(void* buffer, size_t length) { return console_read(buffer, length, non_blocking()); }
+
+uint16_t ConsoleFile::poll_events(uint16_t requested)
+{
+    uint16_t ready = PollOut | PollWrNorm;
+    if (console_readable())
+        ready |= PollIn | PollRdNorm;
+    return requested & ready;
+}
+
+lib::Result<size_t> ConsoleFile::bytes_readable() { return console_bytes_ready(); }
 
 } // namespace fs

@@ -21,6 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace tools;
 
+/// What `osprey run` adds to the kernel options when it passes a stdin that is not a
+/// terminal on to QEMU (kernel/fs/console_input.h).
+std::string relayed_input_option() { return ::isatty(STDIN_FILENO) ? "" : "console_input=escaped "; }
+
 class CliImage : public ::testing::Test {
 protected:
     void SetUp() override
@@ -142,7 +146,7 @@ TEST_F(CliImage, RunPacksAnElfAndReturnsTheGuestStatus)
     std::vector<std::string> arguments = recorded_arguments();
     auto append = std::find(arguments.begin(), arguments.end(), "-append");
     ASSERT_NE(append, arguments.end());
-    EXPECT_EQ(*(append + 1), "\"env=GREETING=hello world\" -- /app/ls -a \"b c\"");
+    EXPECT_EQ(*(append + 1), "\"env=GREETING=hello world\" " + relayed_input_option() + "-- /app/ls -a \"b c\"");
     auto initrd = std::find(arguments.begin(), arguments.end(), "-initrd");
     ASSERT_NE(initrd, arguments.end());
     EXPECT_FALSE(fs::exists(*(initrd + 1))) << "the temporary image is removed";
@@ -160,7 +164,7 @@ TEST_F(CliImage, RunAnImageAppendsArguments)
     std::vector<std::string> arguments = recorded_arguments();
     auto append = std::find(arguments.begin(), arguments.end(), "-append");
     ASSERT_NE(append, arguments.end());
-    EXPECT_EQ(*(append + 1), "-- /app/ls -l /app");
+    EXPECT_EQ(*(append + 1), relayed_input_option() + "-- /app/ls -l /app");
     EXPECT_TRUE(fs::exists(output)) << "a given image is kept";
 }
 

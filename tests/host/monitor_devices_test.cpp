@@ -1,6 +1,7 @@
 // The monitor's serial, exit and trace devices, bus dispatch and KVM exit decoding, driven
 // with synthetic kvm_run structures (no /dev/kvm needed).
 #include <monitor/boot_trace.h>
+#include <monitor/console_feeder.h>
 #include <monitor/exit_port.h>
 #include <monitor/serial.h>
 #include <monitor/vcpu_exit.h>
@@ -64,6 +65,37 @@ TEST(MonitorSerial, ThrEmptyInterruptFollowsIerAndIir)
     EXPECT_EQ(s.irqs.back(), true);
     s.out_byte(1, 0);
     EXPECT_EQ(s.irqs.back(), false);
+}
+
+TEST(MonitorSerial, ReceivesIntoItsFifoWithAnInterrupt)
+{
+    SerialFixture s;
+    const uint8_t bytes[20] = { 'a', 'b', 'c' };
+    EXPECT_EQ(s.uart.receive(std::span(bytes, 3)), 1u) << "one byte until the FIFOs are on";
+    EXPECT_EQ(s.in(0), 'a');
+    s.out_byte(2, 0x01); // FCR: FIFOs on
+    s.out_byte(1, 0x01); // received data available
+    EXPECT_TRUE(s.irqs.empty());
+    EXPECT_EQ(s.uart.receive(std::span(bytes, 3)), 3u);
+    ASSERT_FALSE(s.irqs.empty());
+    EXPECT_TRUE(s.irqs.back());
+    EXPECT_EQ(s.in(2) & 0x0f, 0x04); // received data, ahead of anything else
+    EXPECT_EQ(s.in(5) & 0x01, 0x01); // data ready
+    EXPECT_EQ(s.in(0), 'a');
+    EXPECT_EQ(s.in(0), 'b');
+    EXPECT_EQ(s.in(0), 'c');
+    EXPECT_EQ(s.in(5) & 0x01, 0);
+    EXPECT_FALSE(s.irqs.back()) << "the line drops once the FIFO is empty";
+    EXPECT_EQ(s.uart.receive(std::span(bytes, 20)), Serial16550::kFifoSize) << "no more than the FIFO holds";
+    s.out_byte(2, 0x07); // FCR: enable and reset the FIFOs
+    EXPECT_EQ(s.in(5) & 0x01, 0);
+}
+
+TEST(MonitorSerial, ConsoleInputIsEscapedForTheKernel)
+{
+    const uint8_t bytes[] = { 'x', 0xff, 'y' };
+    EXPECT_EQ(monitor::escape_console_input(bytes, false), (std::vector<uint8_t> { 'x', 0xff, 0xff, 'y' }));
+    EXPECT_EQ(monitor::escape_console_input({}, true), (std::vector<uint8_t> { 0xff, 0x00 }));
 }
 
 TEST(MonitorSerial, LoopbackReflectsModemControl)

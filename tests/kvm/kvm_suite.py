@@ -154,6 +154,9 @@ def spec_lines(args, out):
         options = monitor_options(test, disks)
         lines += [f"file {shlex.quote(host)} {guest}" for host, guest in disks.items()]
         command = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", guest_image, cmdline, options)
+        if test.get("stdin"):  # the monitor passes its stdin to the console
+            guest_stdin = f"{GUEST_DIR}/stdin/{test['name']}"
+            lines += [f"file {shlex.quote(test['stdin'])} {guest_stdin}", f"stdin {test['name']} {guest_stdin}"]
         lines.append(f"test {test['name']} {args.test_timeout} {shlex.join(command)}")
     return lines
 
