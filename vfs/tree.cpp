@@ -186,8 +186,9 @@ std::string_view Tree::name_in(const Node& dir, const Node& node) const
 
 void Tree::changed(Node& node) { node.m_modify_time = node.m_change_time = now(); }
 
-lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
-                                            std::string_view target, uint32_t device)
+// That `name` may be made in `dir`: ENOTDIR, EEXIST (also for "." and ".."), ENAMETOOLONG,
+// ENOENT for a removed directory.
+lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
 {
     if (!dir.is_directory())
         return lib::Error(lib::Errno::NOTDIR, "not a directory");
@@ -196,12 +197,18 @@ lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, No
     TRY(check_name(name));
     if (dir.m_removed)
         return lib::Error(lib::Errno::NOENT, "the directory was removed");
-    DirectoryEntry* entry = nullptr;
-    auto existing = child(dir, name, &entry);
+    auto existing = child(dir, name, nullptr);
     if (!existing.is_error())
         return lib::Error(lib::Errno::EXIST, "the name exists");
     if (existing.error().code != lib::Errno::NOENT)
         return existing.error();
+    return {};
+}
+
+lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
+                                            std::string_view target, uint32_t device)
+{
+    TRY(check_new_name(dir, name));
     auto node = TRY(new_node(type, permissions, m_next_inode++));
     if (type == NodeType::Symlink) {
         node->m_target = static_cast<char*>(malloc(target.size() + 1));
@@ -230,20 +237,9 @@ lib::Result<void> Tree::link(Node& dir, std::string_view name, Node& node)
 {
     if (node.is_directory())
         return lib::Error(lib::Errno::PERM, "a directory cannot have a second name");
-    if (!dir.is_directory())
-        return lib::Error(lib::Errno::NOTDIR, "not a directory");
-    if (is_dot_name(name))
-        return lib::Error(lib::Errno::EXIST, "the name exists");
-    TRY(check_name(name));
-    if (dir.m_removed)
-        return lib::Error(lib::Errno::NOENT, "the directory was removed");
+    TRY(check_new_name(dir, name));
     if (node.m_links == 0)
         return lib::Error(lib::Errno::NOENT, "the file was removed"); // Linux: no link to an unlinked file
-    auto existing = child(dir, name, nullptr);
-    if (!existing.is_error())
-        return lib::Error(lib::Errno::EXIST, "the name exists");
-    if (existing.error().code != lib::Errno::NOENT)
-        return existing.error();
     TRY(add_entry(dir, name, lib::RefPtr<Node>(&node), false));
     ++node.m_links;
     node.m_change_time = now();

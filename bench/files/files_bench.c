@@ -16,29 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench_report.h"
+
 enum { kRepetitions = 31, kFiles = 200, kListed = 1000 };
 static const char* g_dir = "/tmp/files-bench";
 static char g_buffer[64 * 1024];
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int compare(const void* a, const void* b)
-{
-    double x = *(const double*)a, y = *(const double*)b;
-    return x < y ? -1 : x > y;
-}
-
 static void report(const char* row, const char* unit, double* samples)
 {
-    qsort(samples, kRepetitions, sizeof(double), compare);
-    printf("files-bench %s %s %.1f %.1f %.1f %d\n", row, unit, samples[kRepetitions / 2], samples[kRepetitions / 10],
-        samples[kRepetitions * 9 / 10], kRepetitions);
-    fflush(stdout);
+    bench_report("files-bench", row, unit, samples, kRepetitions);
 }
 
 static void fail(const char* what)
@@ -53,7 +39,7 @@ static void name_of(char* out, size_t size, int i) { snprintf(out, size, "%s/f%0
 static double create_write_unlink(void)
 {
     char path[128];
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < kFiles; ++i) {
         name_of(path, sizeof(path), i);
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -65,7 +51,7 @@ static double create_write_unlink(void)
         if (unlink(path) != 0)
             fail("unlink");
     }
-    return (double)(now_ns() - start) / kFiles;
+    return (double)(bench_now_ns() - start) / kFiles;
 }
 
 static double stat_file(void)
@@ -73,25 +59,25 @@ static double stat_file(void)
     char path[128];
     struct stat st;
     name_of(path, sizeof(path), 0);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < 1000; ++i)
         if (stat(path, &st) != 0)
             fail("stat");
-    return (double)(now_ns() - start) / 1000;
+    return (double)(bench_now_ns() - start) / 1000;
 }
 
 static double open_close(void)
 {
     char path[128];
     name_of(path, sizeof(path), 0);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < 1000; ++i) {
         int fd = open(path, O_RDONLY);
         if (fd < 0)
             fail("open");
         close(fd);
     }
-    return (double)(now_ns() - start) / 1000;
+    return (double)(bench_now_ns() - start) / 1000;
 }
 
 static double rename_back_and_forth(void)
@@ -99,28 +85,28 @@ static double rename_back_and_forth(void)
     char from[128], to[128];
     name_of(from, sizeof(from), 0);
     snprintf(to, sizeof(to), "%s/renamed", g_dir);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < 500; ++i)
         if (rename(from, to) != 0 || rename(to, from) != 0)
             fail("rename");
-    return (double)(now_ns() - start) / 1000;
+    return (double)(bench_now_ns() - start) / 1000;
 }
 
 static double mkdir_rmdir(void)
 {
     char path[128];
     snprintf(path, sizeof(path), "%s/d", g_dir);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < 500; ++i)
         if (mkdir(path, 0755) != 0 || rmdir(path) != 0)
             fail("mkdir");
-    return (double)(now_ns() - start) / 500;
+    return (double)(bench_now_ns() - start) / 500;
 }
 
 // A directory of kListed files, listed with readdir (per listing).
 static double list_directory(void)
 {
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     DIR* dir = opendir(g_dir);
     if (!dir)
         fail("opendir");
@@ -130,7 +116,7 @@ static double list_directory(void)
     closedir(dir);
     if (count < kListed)
         fail("readdir count");
-    return (double)(now_ns() - start) / 1000; // microseconds
+    return (double)(bench_now_ns() - start) / 1000; // microseconds
 }
 
 // Sequential write of 16 MiB in 64 KiB writes into a new file, then its removal; and the
@@ -141,26 +127,26 @@ static double write_big(void)
     char path[128];
     snprintf(path, sizeof(path), "%s/big", g_dir);
     unlink(path);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     for (int i = 0; i < kBigMiB * 16; ++i)
         if (write(fd, g_buffer, sizeof(g_buffer)) != sizeof(g_buffer))
             fail("write");
     close(fd);
-    return (double)(now_ns() - start) / 1000 / kBigMiB;
+    return (double)(bench_now_ns() - start) / 1000 / kBigMiB;
 }
 
 static double read_big(void)
 {
     char path[128];
     snprintf(path, sizeof(path), "%s/big", g_dir);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     int fd = open(path, O_RDONLY);
     ssize_t n;
     while ((n = read(fd, g_buffer, sizeof(g_buffer))) > 0) {
     }
     close(fd);
-    return (double)(now_ns() - start) / 1000 / kBigMiB;
+    return (double)(bench_now_ns() - start) / 1000 / kBigMiB;
 }
 
 int main(int argc, char** argv)

@@ -15,27 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench_report.h"
+
 enum { kRepetitions = 31 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int compare(const void* a, const void* b)
-{
-    double x = *(const double*)a, y = *(const double*)b;
-    return x < y ? -1 : x > y;
-}
 
 static void report(const char* row, const char* unit, double* samples)
 {
-    qsort(samples, kRepetitions, sizeof(double), compare);
-    printf("threads-bench %s %s %.1f %.1f %.1f %d\n", row, unit, samples[kRepetitions / 2],
-        samples[kRepetitions / 10], samples[kRepetitions * 9 / 10], kRepetitions);
-    fflush(stdout);
+    bench_report("threads-bench", row, unit, samples, kRepetitions);
 }
 
 static void* nothing(void* argument) { return argument; }
@@ -44,13 +30,13 @@ static void* nothing(void* argument) { return argument; }
 static double create_join(void)
 {
     enum { kBatch = 100 };
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < kBatch; ++i) {
         pthread_t thread;
         pthread_create(&thread, NULL, nothing, NULL);
         pthread_join(thread, NULL);
     }
-    return (double)(now_ns() - start) / kBatch;
+    return (double)(bench_now_ns() - start) / kBatch;
 }
 
 // Row 2: futex ping-pong: two threads hand a word back and forth with FUTEX_WAIT/WAKE.
@@ -76,14 +62,14 @@ static double futex_ping_pong(void)
     atomic_store(&g_turn, 0);
     pthread_t thread;
     pthread_create(&thread, NULL, pong, NULL);
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < kRoundTrips; ++i) {
         atomic_store(&g_turn, 1);
         futex_wake(&g_turn);
         while (atomic_load(&g_turn) != 0)
             futex_wait(&g_turn, 1);
     }
-    uint64_t elapsed = now_ns() - start;
+    uint64_t elapsed = bench_now_ns() - start;
     pthread_join(thread, NULL);
     return (double)elapsed / kRoundTrips;
 }
@@ -113,12 +99,12 @@ static double mutex_handoff(void)
 {
     g_owner = 0;
     pthread_t a, b;
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     pthread_create(&a, NULL, take_turns, (void*)0);
     pthread_create(&b, NULL, take_turns, (void*)1);
     pthread_join(a, NULL);
     pthread_join(b, NULL);
-    return (double)(now_ns() - start) / (2 * kHandoffs);
+    return (double)(bench_now_ns() - start) / (2 * kHandoffs);
 }
 
 // Rows 4/5: one CPU-bound job of two equal parts, on one thread (both parts) and on two
@@ -135,12 +121,12 @@ static void* spin(void* argument)
 static double parallel_job(int threads)
 {
     pthread_t workers[2];
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     for (int i = 0; i < threads; ++i)
         pthread_create(&workers[i], NULL, spin, (void*)(intptr_t)(2 / threads));
     for (int i = 0; i < threads; ++i)
         pthread_join(workers[i], NULL);
-    return (double)(now_ns() - start) / 1e6;
+    return (double)(bench_now_ns() - start) / 1e6;
 }
 
 int main(void)

@@ -29,6 +29,20 @@ constexpr int kOpenAccessMask = 03, kOpenReadOnly = 00, kOpenWriteOnly = 01, kOp
               kOpenNonBlocking = 04000, kOpenDirectory = 0200000, kOpenNoFollow = 0400000,
               kOpenCloseOnExec = 02000000, kOpenPath = 010000000, kOpenTemporary = 020000000;
 
+/// lseek(2)'s arithmetic for a file of `size` bytes at `position`: the new position, or
+/// EINVAL (bad whence, before 0) or EOVERFLOW.
+inline lib::Result<uint64_t> seek_position(uint64_t position, uint64_t size, int64_t offset, Whence whence)
+{
+    if (whence != Whence::Set && whence != Whence::Current && whence != Whence::End)
+        return lib::Errno::INVAL;
+    int64_t base = whence == Whence::Set ? 0 : whence == Whence::Current ? int64_t(position) : int64_t(size);
+    if (offset > 0 && base > INT64_MAX - offset)
+        return lib::Errno::OVERFLOW;
+    if (base + offset < 0)
+        return lib::Errno::INVAL;
+    return uint64_t(base + offset);
+}
+
 class File {
 public:
     virtual ~File() = default;

@@ -103,14 +103,7 @@ lib::Result<uint64_t> NodeFile::seek(int64_t offset, Whence whence)
 {
     if (open_flags() & kOpenPath)
         return lib::Error(lib::Errno::BADF, "lseek on an O_PATH descriptor");
-    int64_t base = whence == Whence::Set ? 0 : whence == Whence::Current ? int64_t(m_position) : int64_t(m_node->size());
-    if (whence != Whence::Set && whence != Whence::Current && whence != Whence::End)
-        return lib::Errno::INVAL;
-    if (offset > 0 && base > INT64_MAX - offset)
-        return lib::Errno::OVERFLOW;
-    if (base + offset < 0)
-        return lib::Errno::INVAL;
-    m_position = uint64_t(base + offset);
+    m_position = TRY(seek_position(m_position, m_node->size(), offset, whence));
     return m_position;
 }
 

@@ -25,14 +25,7 @@ lib::Result<size_t> RofsFile::read(void* buffer, size_t length)
 
 lib::Result<uint64_t> RofsFile::seek(int64_t offset, Whence whence)
 {
-    if (whence != Whence::Set && whence != Whence::Current && whence != Whence::End)
-        return lib::Errno::INVAL;
-    int64_t base = whence == Whence::Set ? 0 : whence == Whence::Current ? int64_t(m_position) : int64_t(m_node.size());
-    if (offset > 0 && base > INT64_MAX - offset)
-        return lib::Errno::OVERFLOW;
-    if (base + offset < 0)
-        return lib::Errno::INVAL;
-    m_position = uint64_t(base + offset);
+    m_position = TRY(seek_position(m_position, m_node.size(), offset, whence));
     return m_position;
 }
 

@@ -113,6 +113,7 @@ private:
     DirectoryEntry* find_entry(const Node& dir, std::string_view name, size_t* insert_at = nullptr) const;
     lib::Result<lib::RefPtr<Node>> child(Node& dir, std::string_view name, DirectoryEntry** entry);
     lib::Result<bool> is_empty(Node& dir);
+    lib::Result<void> check_new_name(Node& dir, std::string_view name);
     lib::Result<void> remove_name(Node& dir, std::string_view name, DirectoryEntry* entry);
     void forget_name(Node& dir, std::string_view name, DirectoryEntry* entry);
     void move_directory(Node& node, Node& from_dir, Node& to_dir);
