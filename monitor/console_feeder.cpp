@@ -7,7 +7,7 @@
 namespace monitor {
 
 namespace {
-constexpr uint8_t kEscape = 0xff, kEnd = 0x00;
+constexpr uint8_t kEscape = 0xff, kEnd = 0x00, kStart = 0x01;
 constexpr int kFullWaitMs = 1; // the FIFO is full: look again this much later
 } // namespace
 
@@ -66,6 +66,9 @@ bool ConsoleFeeder::feed(std::span<const uint8_t> bytes)
 
 void ConsoleFeeder::loop()
 {
+    const uint8_t start[] = { kEscape, kStart }; // the kernel skips it (console_input.h)
+    if (!feed(start))
+        return;
     uint8_t buffer[4096];
     for (;;) {
         pollfd fds[2] = { { m_stop_fd, POLLIN, 0 }, { STDIN_FILENO, POLLIN, 0 } };

@@ -1,7 +1,8 @@
 // The thread that passes the monitor's stdin to the guest's console UART (COM1): reads
-// stdin, escapes it as the kernel expects with `console_input=escaped` (an 0xff byte is sent
-// as 0xff 0xff; the end of stdin as 0xff 0x00, kernel/fs/console_input.h) and feeds the
-// UART's receive FIFO under the VM's device lock as the guest drains it.
+// stdin, escapes it as the kernel expects with `console_input=escaped` (the start pair
+// 0xff 0x01, an 0xff byte as 0xff 0xff, the end of stdin as 0xff 0x00,
+// kernel/fs/console_input.h) and feeds the UART's receive FIFO under the VM's device lock
+// as the guest drains it.
 #pragma once
 
 #include "run_state.h"

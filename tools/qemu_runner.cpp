@@ -62,13 +62,16 @@ private:
     sigset_t m_previous;
 };
 
-// Copies our stdin to `socket`, escaped for the kernel (console_input=escaped): an 0xff
-// byte is sent twice, and our end of input becomes 0xff 0x00. Runs on its own thread,
+// Copies our stdin to `socket`, escaped for the kernel (console_input=escaped): first the
+// start pair 0xff 0x01, then each 0xff byte twice, and at our end of input 0xff 0x00. Runs on its own thread,
 // detached: it may stay blocked reading our stdin after QEMU is gone, and the CLI exits
 // regardless.
 void relay_input(int socket)
 {
     char in[4096], out[2 * sizeof(in)];
+    // The start pair: its first byte may be lost to the kernel's UART set-up.
+    if (::send(socket, "\xff\x01", 2, MSG_NOSIGNAL) != 2)
+        return;
     for (;;) {
         ssize_t n = ::read(STDIN_FILENO, in, sizeof(in));
         if (n < 0 && errno == EINTR)

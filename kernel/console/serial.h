@@ -25,8 +25,6 @@ private:
     uint16_t m_base;
     uint8_t m_burst = 1; // bytes that fit once THRE is seen: the FIFO depth, or 1
     uint8_t m_room = 0;  // bytes that may still be written before polling again
-    uint8_t m_held = 0;  // a byte received before init() turned the FIFOs on
-    bool m_held_valid = false;
 };
 
 /// The kernel console (COM1, 0x3f8): kernel log and the program's stdout/stderr.

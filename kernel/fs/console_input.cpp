@@ -22,6 +22,7 @@ struct InputBuffer {
     bool ended = false;          // a break (or Ctrl-D on a tty) came: reads return 0
     bool escaped = false;        // console_input=escaped: 0xff starts a pair
     bool escape_pending = false; // an 0xff came; the next byte says what it means
+    bool awaiting_start = false; // escaped: before the 0xff 0x01 that starts the stream
     bool receiving_off = false;  // full: the receive interrupt is off until a read drains
     bool started = false;        // the receive interrupts are on
 };
@@ -40,7 +41,7 @@ ConsoleInput& input()
     return state;
 }
 
-constexpr uint8_t kEscape = 0xff, kEscapedEnd = 0x00;
+constexpr uint8_t kEscape = 0xff, kEscapedEnd = 0x00, kEscapedStart = 0x01;
 
 /// Moves what the UART holds into the buffer; false when the buffer filled up first.
 /// Called with the buffer locked.
@@ -50,6 +51,12 @@ bool drain_uart_locked(InputBuffer& buffer)
     bool tty = console_is_terminal();
     uint8_t byte;
     while (buffer.count < kBufferSize && uart.receive(byte)) {
+        if (buffer.awaiting_start) { // 0xff 0x01, or only 0x01 when the 0xff was lost
+            buffer.awaiting_start = byte != kEscapedStart;
+            if (byte == kEscape || byte == kEscapedStart)
+                continue;
+            buffer.awaiting_start = false; // not from the CLI or the monitor: taken as it is
+        }
         if (buffer.escaped && !buffer.escape_pending && byte == kEscape) {
             buffer.escape_pending = true;
             continue;
@@ -110,7 +117,7 @@ bool set_console_input_mode(std::string_view value)
 {
     if (value != "escaped" && value != "raw")
         return false;
-    input().buffer.with([&](InputBuffer& buffer) { buffer.escaped = value == "escaped"; });
+    input().buffer.with([&](InputBuffer& buffer) { buffer.escaped = buffer.awaiting_start = value == "escaped"; });
     return true;
 }
 
