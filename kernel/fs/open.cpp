@@ -3,6 +3,7 @@
 // truncation. A path into /proc or /sys goes to proc_fs.h.
 #include <kernel/fs/device_files.h>
 #include <kernel/fs/node_file.h>
+#include <kernel/fs/pipe.h>
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 
@@ -66,7 +67,7 @@ lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path,
     if (!path_only && node->type() == vfs::NodeType::CharDevice)
         return open_device(node, flags);
     if (!path_only && node->type() == vfs::NodeType::Fifo)
-        return lib::Error(lib::Errno::NXIO, "opening a FIFO is not supported yet");
+        return open_fifo(node, flags);
     if (!path_only && (flags & kOpenTruncate) && writes && node->type() == vfs::NodeType::Regular)
         TRY(root_tree().truncate(*node, 0));
     File* file = new (std::nothrow) NodeFile(node, path);

@@ -1,5 +1,6 @@
 #include <kernel/fs/pipe.h>
 
+#include <kernel/fs/node_file.h>
 #include <kernel/fs/readiness.h>
 #include <sched/scheduler.h>
 
@@ -23,6 +24,7 @@ struct PipeBuffer {
     int readers = 1;
     int writers = 1;
     ChangeCounter changes; // what both sides wait on
+    vfs::Node* fifo = nullptr; // a FIFO's node, whose pipe_record this is (cleared at the end)
 
     size_t space() const { return kPipeCapacity - size; }
 
@@ -49,21 +51,33 @@ struct PipeBuffer {
     }
 };
 
+/// Which end: a pipe's read or write end, or a FIFO opened O_RDWR (both).
+enum class Side : uint8_t { Read, Write, Both };
+
 class PipeEnd final : public File {
 public:
-    PipeEnd(PipeBuffer* pipe, bool writer) : m_pipe(pipe), m_writer(writer) { }
+    PipeEnd(PipeBuffer* pipe, Side side, lib::RefPtr<vfs::Node> fifo = {})
+        : m_pipe(pipe), m_side(side), m_fifo(static_cast<lib::RefPtr<vfs::Node>&&>(fifo))
+    {
+    }
 
     ~PipeEnd() override
     {
-        (m_writer ? m_pipe->writers : m_pipe->readers) -= 1;
+        if (m_side != Side::Write)
+            m_pipe->readers -= 1;
+        if (m_side != Side::Read)
+            m_pipe->writers -= 1;
         m_pipe->changes.changed(); // the other side sees end of file, or EPIPE
-        if (m_pipe->readers == 0 && m_pipe->writers == 0)
+        if (m_pipe->readers == 0 && m_pipe->writers == 0) {
+            if (m_pipe->fifo)
+                m_pipe->fifo->set_pipe_record(nullptr); // the next open makes a new pipe
             delete m_pipe;
+        }
     }
 
     lib::Result<size_t> read(void* buffer, size_t length) override
     {
-        if (m_writer)
+        if (m_side == Side::Write)
             return lib::Error(lib::Errno::BADF, "read from a pipe's write end");
         if (length == 0)
             return size_t(0);
@@ -84,7 +98,7 @@ public:
 
     lib::Result<size_t> write(const void* buffer, size_t length) override
     {
-        if (!m_writer)
+        if (m_side == Side::Read)
             return lib::Error(lib::Errno::BADF, "write to a pipe's read end");
         auto* in = static_cast<const uint8_t*>(buffer);
         bool whole = length <= kPipeAtomicBytes; // PIPE_BUF: all or nothing
@@ -120,6 +134,10 @@ public:
     }
     lib::Result<void> stat(LinuxStat& st) override
     {
+        if (m_fifo) {
+            fill_stat(*m_fifo, st);
+            return {};
+        }
         st = {};
         st.st_dev = 12; // pipefs
         st.st_ino = reinterpret_cast<uintptr_t>(m_pipe) >> 4;
@@ -132,12 +150,13 @@ public:
     uint16_t poll_events(uint16_t requested) override
     {
         uint16_t events = 0;
-        if (!m_writer) {
+        if (m_side != Side::Write) {
             if (m_pipe->size)
                 events |= PollIn | PollRdNorm;
             if (m_pipe->writers == 0)
                 events |= PollHup;
-        } else {
+        }
+        if (m_side != Side::Read) {
             if (m_pipe->space() >= kPipeAtomicBytes)
                 events |= PollOut | PollWrNorm;
             if (m_pipe->readers == 0)
@@ -150,31 +169,57 @@ public:
 
     lib::Result<size_t> bytes_readable() override
     {
-        if (m_writer)
+        if (m_side == Side::Write)
             return size_t(0);
         return m_pipe->size;
     }
+    vfs::Node* node() const override { return m_fifo.get(); }
 
 private:
     PipeBuffer* m_pipe;
-    bool m_writer;
+    Side m_side;
+    lib::RefPtr<vfs::Node> m_fifo;
 };
+
+PipeBuffer* new_pipe_buffer()
+{
+    auto* pipe = new PipeBuffer;
+    if (!pipe)
+        return nullptr;
+    pipe->data.reset(new uint8_t[kPipeCapacity]);
+    if (!pipe->data) {
+        delete pipe;
+        return nullptr;
+    }
+    return pipe;
+}
+
+/// Waits until `count` (the pipe's readers or writers) is non-zero: a FIFO opened for one
+/// side waits for the other (fifo(7)). INTR when a signal ends the wait.
+lib::Result<void> wait_for_other_side(PipeBuffer& pipe, const int& count)
+{
+    for (;;) {
+        uint32_t seen = pipe.changes.now();
+        if (count > 0)
+            return {};
+        TRY(pipe.changes.wait(seen));
+    }
+}
 
 } // namespace
 
 lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking)
 {
     lib::Error no_memory(lib::Errno::NOMEM, "no memory for a pipe");
-    auto* pipe = new PipeBuffer;
+    auto* pipe = new_pipe_buffer();
     if (!pipe)
         return no_memory;
-    pipe->data.reset(new uint8_t[kPipeCapacity]);
-    auto* reader = pipe->data ? new PipeEnd(pipe, false) : nullptr;
+    auto* reader = new PipeEnd(pipe, Side::Read);
     if (!reader) {
         delete pipe;
         return no_memory;
     }
-    auto* writer = new PipeEnd(pipe, true);
+    auto* writer = new PipeEnd(pipe, Side::Write);
     if (!writer) {
         pipe->writers = 0;
         delete reader; // the last end: it deletes the pipe
@@ -186,6 +231,49 @@ lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking
     read_end = reader;
     write_end = writer;
     return {};
+}
+
+lib::Result<File*> open_fifo(lib::RefPtr<vfs::Node> node, int flags)
+{
+    int access = flags & kOpenAccessMask;
+    Side side = access == kOpenReadOnly ? Side::Read : access == kOpenWriteOnly ? Side::Write : Side::Both;
+    auto* pipe = static_cast<PipeBuffer*>(node->pipe_record());
+    bool made = false;
+    if (!pipe) {
+        if (side == Side::Write && (flags & kOpenNonBlocking))
+            return lib::Error(lib::Errno::NXIO, "FIFO opened O_WRONLY|O_NONBLOCK with no reader");
+        pipe = new_pipe_buffer();
+        if (!pipe)
+            return lib::Error(lib::Errno::NOMEM, "no memory for a FIFO's pipe");
+        pipe->readers = pipe->writers = 0;
+        pipe->fifo = node.get();
+        node->set_pipe_record(pipe);
+        made = true;
+    }
+    if (side == Side::Write && (flags & kOpenNonBlocking) && pipe->readers == 0)
+        return lib::Error(lib::Errno::NXIO, "FIFO opened O_WRONLY|O_NONBLOCK with no reader");
+    auto* end = new PipeEnd(pipe, side, node);
+    if (!end) {
+        if (made) {
+            node->set_pipe_record(nullptr);
+            delete pipe;
+        }
+        return lib::Error(lib::Errno::NOMEM, "no memory for a FIFO's end");
+    }
+    if (side != Side::Write)
+        pipe->readers += 1;
+    if (side != Side::Read)
+        pipe->writers += 1;
+    end->set_open_flags(flags);
+    pipe->changes.changed(); // the other side may be waiting for us
+    if (side != Side::Both && !(flags & kOpenNonBlocking)) {
+        auto waited = wait_for_other_side(*pipe, side == Side::Read ? pipe->writers : pipe->readers);
+        if (waited.is_error()) {
+            end->unref();
+            return waited.error();
+        }
+    }
+    return end;
 }
 
 } // namespace fs

@@ -5,7 +5,8 @@
 // interleave inside one); a longer one may be split and blocks until all of it is in. A
 // write with no reader left fails with EPIPE and sends SIGPIPE to the writing thread.
 // O_NONBLOCK makes a would-be wait EAGAIN. Both ends block through a futex word in the
-// shared ring, so a waiting system call releases the big kernel lock.
+// shared ring, so a waiting system call releases the big kernel lock. A FIFO (mkfifo) is
+// a node of the tree whose opens share one such pipe.
 #pragma once
 
 #include <kernel/fs/file.h>
@@ -18,5 +19,10 @@ constexpr size_t kPipeAtomicBytes = 4096; // PIPE_BUF
 /// A new pipe: its read end and its write end, one reference each. `non_blocking`:
 /// O_NONBLOCK on both (pipe2). NOMEM.
 lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking);
+
+/// Opens FIFO `node` (fifo(7)): its pipe is made by the first open and goes with the last
+/// close. O_RDONLY waits for a writer and O_WRONLY for a reader unless O_NONBLOCK (then
+/// O_WRONLY without a reader is ENXIO); O_RDWR never waits. INTR, NOMEM.
+lib::Result<File*> open_fifo(lib::RefPtr<vfs::Node> node, int flags);
 
 } // namespace fs

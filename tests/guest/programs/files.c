@@ -289,6 +289,29 @@ static void mapped_files(const char* self)
     close(program);
 }
 
+// FIFOs (mkfifo): opens share one pipe; O_NONBLOCK opens do not wait for the other side.
+static void fifos(void)
+{
+    CHECK(mkfifo("/tmp/fifo", 0600) == 0);
+    struct stat st;
+    CHECK(stat("/tmp/fifo", &st) == 0 && S_ISFIFO(st.st_mode));
+    CHECK(open("/tmp/fifo", O_WRONLY | O_NONBLOCK) == -1 && errno == ENXIO);
+    int reader = open("/tmp/fifo", O_RDONLY | O_NONBLOCK);
+    CHECK(reader >= 0);
+    char text[16] = { 0 };
+    CHECK(read(reader, text, sizeof(text)) == 0); // no writer: end of file
+    int writer = open("/tmp/fifo", O_WRONLY); // a reader is there: no wait
+    CHECK(writer >= 0 && write(writer, "through", 7) == 7);
+    CHECK(read(reader, text, sizeof(text)) == 7 && !memcmp(text, "through", 7));
+    CHECK(fstat(writer, &st) == 0 && S_ISFIFO(st.st_mode) && (st.st_mode & 0777) == 0600);
+    close(writer);
+    close(reader);
+    int both = open("/tmp/fifo", O_RDWR);
+    CHECK(both >= 0 && write(both, "x", 1) == 1 && read(both, text, 1) == 1 && text[0] == 'x');
+    close(both);
+    CHECK(unlink("/tmp/fifo") == 0);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -321,6 +344,7 @@ int main(int argc, char** argv)
     mapped_files(argv[0]);
     image_files(argv[0]);
     locks_and_attributes();
+    fifos();
     devices();
     if (failures == 0)
         printf("files: ok\n");

@@ -113,6 +113,9 @@ public:
     /// reference to the node and lives as long as the VM). Null until then.
     void* mapping_record() const { return m_mapping_record; }
     void set_mapping_record(void* record) { m_mapping_record = record; }
+    /// FIFOs: the pipe the kernel made for the open ends (opaque here); null while none.
+    void* pipe_record() const { return m_pipe_record; }
+    void set_pipe_record(void* record) { m_pipe_record = record; }
     /// Directories: the parent (null for the root and for a removed directory).
     Node* parent() const { return m_parent; }
     /// Directories: whether it still has a name (a removed directory may stay open).
@@ -142,6 +145,7 @@ private:
     size_t m_pages_held = 0;
     bool m_mapped = false;         // some page was handed to mmap: pages are never freed
     void* m_mapping_record = nullptr;
+    void* m_pipe_record = nullptr;
 
     // Symlinks.
     char* m_target = nullptr;
