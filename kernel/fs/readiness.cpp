@@ -42,12 +42,14 @@ void ChangeCounter::changed()
     readiness_changed();
 }
 
-lib::Result<void> ChangeCounter::wait(uint32_t seen)
+lib::Result<void> ChangeCounter::wait(uint32_t seen) { return wait_until(seen, 0); }
+
+lib::Result<void> ChangeCounter::wait_until(uint32_t seen, uint64_t deadline_ns)
 {
-    auto waited = sched::futex_wait(&m_changes, seen, sched::kFutexBitsetMatchAny, 0);
+    auto waited = sched::futex_wait(&m_changes, seen, sched::kFutexBitsetMatchAny, deadline_ns);
     if (waited.is_error() && waited.error().code == lib::Errno::INTR)
         return lib::Error(lib::Errno::INTR, "wait interrupted by a signal");
-    return {};
+    return {}; // woken, the deadline, or it moved before the sleep: the caller looks again
 }
 
 } // namespace fs

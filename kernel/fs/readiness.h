@@ -29,6 +29,8 @@ public:
     /// Sleeps until the next change after `seen` (at once if it came already). INTR when a
     /// signal ends the sleep.
     lib::Result<void> wait(uint32_t seen);
+    /// As wait(), also ending at the monotonic `deadline_ns` (0: none).
+    lib::Result<void> wait_until(uint32_t seen, uint64_t deadline_ns);
 
 private:
     uint32_t m_changes = 0;

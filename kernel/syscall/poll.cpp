@@ -7,6 +7,7 @@
 #include <kernel/fs/epoll.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/readiness.h>
+#include <kernel/fs/timer_file.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -58,7 +59,11 @@ SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask
         }
         if (deadline && arch::monotonic_ns() >= deadline)
             break;
-        auto waited = fs::wait_for_readiness(seen, deadline);
+        // A timerfd becomes ready by time alone: wake by the earliest one to look again.
+        uint64_t timer = fs::earliest_timer_deadline(), wake = deadline;
+        if (timer && (!wake || timer < wake))
+            wake = timer;
+        auto waited = fs::wait_for_readiness(seen, wake);
         if (waited.is_error() && waited.error().code == lib::Errno::INTR) {
             if (mask)
                 deliver_pending_signals(); // under the call's mask, as Linux runs the handler

@@ -145,6 +145,13 @@ SysResult memfd_create(const char* name, unsigned flags);
 enum class XattrCall { Get, List, Set, Remove };
 SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow);
 
+// timer_files.cpp: timerfd(2) (kernel/fs/timer_file.h). CLOCK_MONOTONIC, CLOCK_BOOTTIME
+// and CLOCK_REALTIME; TFD_NONBLOCK, TFD_CLOEXEC, TFD_TIMER_ABSTIME (CANCEL_ON_SET accepted:
+// the wall clock is never set).
+SysResult timerfd_create(int clock, int flags);
+SysResult timerfd_settime(int fd, int flags, const abi::Itimerspec* new_value, abi::Itimerspec* old_value);
+SysResult timerfd_gettime(int fd, abi::Itimerspec* value);
+
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);
 /// Fills kernel memory with random bytes from the same source as getrandom (RDSEED, RDRAND,

@@ -14,7 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -312,6 +316,47 @@ static void fifos(void)
     CHECK(unlink("/tmp/fifo") == 0);
 }
 
+// timerfd: expiries counted by read, readiness seen by poll and epoll while they sleep.
+static void timer_files(void)
+{
+    int timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    CHECK(timer >= 0);
+    uint64_t count = 0;
+    CHECK(read(timer, &count, sizeof(count)) == -1 && errno == EAGAIN);
+    struct itimerspec once = { .it_value = { 0, 20 * 1000 * 1000 } }, now;
+    CHECK(timerfd_settime(timer, 0, &once, NULL) == 0);
+    CHECK(timerfd_gettime(timer, &now) == 0 && now.it_value.tv_sec == 0 && now.it_value.tv_nsec > 0);
+    struct pollfd p = { .fd = timer, .events = POLLIN };
+    CHECK(poll(&p, 1, 10000) == 1 && (p.revents & POLLIN)); // woken by the expiry, not the timeout
+    CHECK(read(timer, &count, sizeof(count)) == 8 && count == 1);
+    CHECK(timerfd_gettime(timer, &now) == 0 && now.it_value.tv_sec == 0 && now.it_value.tv_nsec == 0);
+    struct itimerspec periodic = { .it_interval = { 0, 10 * 1000 * 1000 }, .it_value = { 0, 10 * 1000 * 1000 } };
+    CHECK(timerfd_settime(timer, 0, &periodic, NULL) == 0);
+    struct timespec pause = { 0, 55 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    CHECK(read(timer, &count, sizeof(count)) == 8 && count >= 5);
+    int epoll = epoll_create1(0);
+    struct epoll_event event = { .events = EPOLLIN, .data.u32 = 7 }, got;
+    CHECK(epoll_ctl(epoll, EPOLL_CTL_ADD, timer, &event) == 0);
+    CHECK(epoll_wait(epoll, &got, 1, 10000) == 1 && got.data.u32 == 7);
+    close(epoll);
+    struct itimerspec off = { 0 };
+    CHECK(timerfd_settime(timer, 0, &off, &now) == 0 && now.it_interval.tv_nsec == 10 * 1000 * 1000);
+    close(timer);
+    int blocking = timerfd_create(CLOCK_REALTIME, 0);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    struct itimerspec at = { .it_value = { wall.tv_sec, wall.tv_nsec } };
+    at.it_value.tv_nsec += 30 * 1000 * 1000;
+    if (at.it_value.tv_nsec >= 1000000000)
+        at.it_value.tv_sec += 1, at.it_value.tv_nsec -= 1000000000;
+    CHECK(timerfd_settime(blocking, TFD_TIMER_ABSTIME, &at, NULL) == 0);
+    CHECK(read(blocking, &count, sizeof(count)) == 8 && count == 1); // waits for the expiry
+    CHECK(read(blocking, &count, 4) == -1 && errno == EINVAL);
+    close(blocking);
+    CHECK(timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0) == -1 && errno == EINVAL);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -345,6 +390,7 @@ int main(int argc, char** argv)
     image_files(argv[0]);
     locks_and_attributes();
     fifos();
+    timer_files();
     devices();
     if (failures == 0)
         printf("files: ok\n");
