@@ -38,6 +38,7 @@ struct Options {
     bool rng = false;
     std::vector<std::string> disks;
     bool disks_read_only = false;
+    bool read_only = false;
     std::vector<std::string> dlopen_libraries;
     std::vector<std::string> added;
 };
@@ -116,6 +117,8 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("--disk", options.disks, "Attach FILE as a raw virtio-blk disk (repeatable)")
         ->check(CLI::ExistingFile)->allow_extra_args(false);
     run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
+    run->add_flag("--read-only", options.read_only,
+        "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
     run->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
     run->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
     run->callback([&] {
@@ -135,6 +138,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
                 request.kernel = options.kernel;
             request.timeout = std::chrono::seconds(options.timeout);
             request.verbose = options.verbose;
+            request.read_only = options.read_only;
             request.virtio = virtio_devices(options);
             return run_vm(request);
         };

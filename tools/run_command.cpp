@@ -110,6 +110,8 @@ int run_vm(const RunRequest& request)
             line.options.push_back(std::move(option));
     // Piped or redirected input reaches QEMU through the CLI, escaped so that its end can be
     // told (kernel/fs/console_input.h); a terminal is QEMU's own. The monitor reads its stdin.
+    if (request.read_only)
+        line.options.push_back("root=ro");
     bool relay_input = !monitor && !::isatty(STDIN_FILENO);
     if (relay_input)
         line.options.push_back("console_input=escaped");

@@ -29,6 +29,7 @@ struct RunRequest {
     std::optional<std::filesystem::path> kernel; // default: default_kernel_path()
     std::chrono::seconds timeout { 0 };           // 0: none
     bool verbose = false;
+    bool read_only = false; // --read-only: the program may change no file of the root
     std::vector<VirtioDevice> virtio; // --rng, --disk (microvm only)
 };
 

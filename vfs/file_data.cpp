@@ -109,6 +109,7 @@ lib::Result<size_t> Tree::write(Node& file, const void* buffer, size_t length, u
         return size_t(0);
     if (offset > INT64_MAX - length)
         return lib::Error(lib::Errno::FBIG, "write past the largest file offset");
+    TRY(check_writable(file));
     TRY(copy_up(file));
     TRY(reserve_pages(file, offset + length));
     auto* in = static_cast<const std::byte*>(buffer);
@@ -146,6 +147,7 @@ lib::Result<void> Tree::truncate(Node& file, uint64_t size)
         return lib::Error(lib::Errno::INVAL, "truncate: not a regular file");
     if (size > uint64_t(INT64_MAX))
         return lib::Error(lib::Errno::INVAL, "truncate: negative length");
+    TRY(check_writable(file));
     if (size == file.m_size) {
         changed(file);
         return {};
@@ -170,6 +172,8 @@ lib::Result<std::byte*> Tree::mapped_page(Node& file, uint64_t offset)
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
     if (offset >= file.m_size)
         return lib::Error(lib::Errno::FAULT, "page past the end of the mapped file");
+    if (file.m_image_node && m_read_only) // nothing may change it: no copy, the image's bytes serve
+        return lib::Error(lib::Errno::ROFS, "a mapping of a read-only tree's file copies nothing");
     TRY(copy_up(file));
     TRY(reserve_pages(file, offset + 1));
     std::byte*& page = file.m_pages[offset / kPageSize];
@@ -187,26 +191,32 @@ lib::Result<std::byte*> Tree::mapped_page(Node& file, uint64_t offset)
     return page;
 }
 
-void Tree::set_permissions(Node& node, uint32_t permissions)
+lib::Result<void> Tree::set_permissions(Node& node, uint32_t permissions)
 {
+    TRY(check_writable(node));
     node.m_permissions = permissions & kPermissionMask;
     node.m_change_time = now();
+    return {};
 }
 
-void Tree::set_owner(Node& node, uint32_t uid, uint32_t gid)
+lib::Result<void> Tree::set_owner(Node& node, uint32_t uid, uint32_t gid)
 {
+    TRY(check_writable(node));
     node.m_uid = uid;
     node.m_gid = gid;
     node.m_change_time = now();
+    return {};
 }
 
-void Tree::set_times(Node& node, const Timestamp* access, const Timestamp* modify)
+lib::Result<void> Tree::set_times(Node& node, const Timestamp* access, const Timestamp* modify)
 {
+    TRY(check_writable(node));
     if (access)
         node.m_access_time = *access;
     if (modify)
         node.m_modify_time = *modify;
     node.m_change_time = now();
+    return {};
 }
 
 size_t Tree::image_entry_count(const Node& dir) const

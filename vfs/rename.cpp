@@ -55,6 +55,7 @@ lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node&
     if (!source->foreign_path().empty() || (replaced && !replaced->foreign_path().empty()))
         return lib::Error(lib::Errno::BUSY, "rename of a mount point");
 
+    TRY(check_writable(from_dir));
     if (source->is_directory() && is_ancestor(*source, &to_dir))
         return lib::Error(lib::Errno::INVAL, "rename of a directory into itself");
     if (flags & RenameExchange) {

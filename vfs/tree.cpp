@@ -186,6 +186,13 @@ std::string_view Tree::name_in(const Node& dir, const Node& node) const
 
 void Tree::changed(Node& node) { node.m_modify_time = node.m_change_time = now(); }
 
+lib::Result<void> Tree::check_writable(const Node& node) const
+{
+    if (m_read_only && (node.m_links > 0 || node.is_directory()))
+        return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only (--read-only)");
+    return {};
+}
+
 // That `name` may be made in `dir`: ENOTDIR, EEXIST (also for "." and ".."), ENAMETOOLONG,
 // ENOENT for a removed directory.
 lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
@@ -202,7 +209,7 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
         return lib::Error(lib::Errno::EXIST, "the name exists");
     if (existing.error().code != lib::Errno::NOENT)
         return existing.error();
-    return {};
+    return check_writable(dir); // Linux: EEXIST before EROFS
 }
 
 lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
@@ -273,6 +280,7 @@ lib::Result<void> Tree::unlink(Node& dir, std::string_view name)
     auto node = TRY(child(dir, name, &entry));
     if (node->is_directory())
         return lib::Error(lib::Errno::ISDIR, "unlink of a directory");
+    TRY(check_writable(dir));
     return remove_name(dir, name, entry);
 }
 
@@ -300,6 +308,7 @@ lib::Result<void> Tree::remove_directory(Node& dir, std::string_view name)
         return lib::Error(lib::Errno::BUSY, "rmdir of a mount point");
     if (!TRY(is_empty(*node)))
         return lib::Error(lib::Errno::NOTEMPTY, "the directory is not empty");
+    TRY(check_writable(dir));
     return remove_name(dir, name, entry);
 }
 

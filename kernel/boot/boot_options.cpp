@@ -2,6 +2,7 @@
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/console_input.h>
+#include <kernel/fs/root_fs.h>
 
 #include <abi/virtio_wire.h>
 #include <images/cmdline.h>
@@ -41,6 +42,9 @@ void apply_option(std::string_view word)
     } else if (key == "console") {
         if (!fs::set_console_mode(value.data()))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console=tty or console=pipe)", word);
+    } else if (key == "root") {
+        if (!fs::set_root_mode(value))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want root=ro or root=rw)", word);
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);

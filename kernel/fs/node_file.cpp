@@ -161,7 +161,7 @@ lib::Result<const mm::MappedFile*> NodeFile::mapping()
     if (m_node->type() != vfs::NodeType::Regular)
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
     auto image_node = m_node->image_file();
-    bool read_only = (open_flags() & kOpenAccessMask) == kOpenReadOnly;
+    bool read_only = (open_flags() & kOpenAccessMask) == kOpenReadOnly || m_node->tree().read_only();
     if (image_node && read_only && !m_node->mapping_record())
         return RofsFile(root_image(), *image_node, { m_path, m_path_length }).mapping();
     if (!m_node->mapping_record()) {

@@ -68,6 +68,8 @@ lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path,
         return open_device(node, flags);
     if (!path_only && node->type() == vfs::NodeType::Fifo)
         return open_fifo(node, flags);
+    if (!path_only && writes && node->type() == vfs::NodeType::Regular && root_tree().read_only())
+        return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only (--read-only)");
     if (!path_only && (flags & kOpenTruncate) && writes && node->type() == vfs::NodeType::Regular)
         TRY(root_tree().truncate(*node, 0));
     File* file = new (std::nothrow) NodeFile(node, path);

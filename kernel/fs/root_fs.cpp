@@ -22,6 +22,7 @@ struct RootState {
 };
 alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
 RootState* g_root;
+bool g_read_only_root; // the boot option root=ro, read before the root is mounted
 
 // File pages are page frames, so a mapping can point at them (node_file.cpp).
 void* allocate_page_frame()
@@ -68,7 +69,18 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     // exists, every path is ENOENT (lookup_at).
     g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
     g_root->cwd = &g_root->tree->root();
-    return make_system_directories();
+    TRY(make_system_directories());
+    if (g_read_only_root)
+        g_root->tree->make_read_only();
+    return {};
+}
+
+bool set_root_mode(std::string_view value)
+{
+    if (value != "ro" && value != "rw")
+        return false;
+    g_read_only_root = value == "ro";
+    return true;
 }
 
 bool root_mounted() { return g_root && g_root->tree; }

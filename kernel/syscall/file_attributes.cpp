@@ -95,13 +95,13 @@ SysResult fallocate(int fd, int mode, int64_t offset, int64_t length)
 SysResult fchmodat(int dirfd, const char* path, unsigned mode, int flags)
 {
     auto node = TRY(node_of(dirfd, path, flags));
-    fs::root_tree().set_permissions(*node, mode);
+    TRY(fs::root_tree().set_permissions(*node, mode));
     return 0;
 }
 
 SysResult fchmod(int fd, unsigned mode)
 {
-    fs::root_tree().set_permissions(*TRY(node_of_descriptor(fd)), mode);
+    TRY(fs::root_tree().set_permissions(*TRY(node_of_descriptor(fd)), mode));
     return 0;
 }
 
@@ -111,14 +111,14 @@ SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int 
     if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
         return lib::Error(lib::Errno::INVAL, "fchownat: unknown flags");
     auto node = TRY(node_of(dirfd, path, flags));
-    fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid);
+    TRY(fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
     return 0;
 }
 
 SysResult fchown(int fd, uint32_t uid, uint32_t gid)
 {
     vfs::Node* node = TRY(node_of_descriptor(fd));
-    fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid);
+    TRY(fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
     return 0;
 }
 
@@ -129,13 +129,13 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
     lib::RefPtr<vfs::Node> node = path ? TRY(node_of(dirfd, path, flags)) : lib::RefPtr<vfs::Node>(TRY(node_of_descriptor(dirfd)));
     vfs::Timestamp now = fs::root_tree().now(), access, modify;
     if (!times) {
-        fs::root_tree().set_times(*node, &now, &now);
+        TRY(fs::root_tree().set_times(*node, &now, &now));
         return 0;
     }
     TRY(check_user_range(times, 2 * sizeof(*times)));
     const vfs::Timestamp* new_access = TRY(time_of(times[0], access, now));
     const vfs::Timestamp* new_modify = TRY(time_of(times[1], modify, now));
-    fs::root_tree().set_times(*node, new_access, new_modify);
+    TRY(fs::root_tree().set_times(*node, new_access, new_modify));
     return 0;
 }
 

@@ -293,6 +293,27 @@ TEST_F(VfsOverlay, MappingAnImageFileCopiesItUp)
     EXPECT_EQ(page[13], std::byte(0)) << "the tail of the last page reads zero";
 }
 
+TEST_F(VfsOverlay, ReadOnlyTreeChangesNothingNamed)
+{
+    auto bin = walk(*tree, "/bin").value();
+    tree->make_read_only();
+    auto& root = tree->root();
+    EXPECT_EQ(error_of(tree->create(root, "new", NodeType::Regular, 0644)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->create(root, "bin", NodeType::Directory, 0755)), Errno::EXIST) << "EEXIST first, as Linux";
+    EXPECT_EQ(error_of(tree->unlink(root, "hello.txt")), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->remove_directory(root, "bin")), Errno::NOTEMPTY);
+    EXPECT_EQ(error_of(tree->rename(root, "hello.txt", root, "x", 0)), Errno::ROFS);
+    auto hello = walk(*tree, "/hello.txt").value();
+    EXPECT_EQ(error_of(tree->write(*hello, "x", 1, 0)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->truncate(*hello, 0)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->set_permissions(*hello, 0600)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->mapped_page(*hello, 0)), Errno::ROFS) << "the image's own pages serve, no copy";
+    EXPECT_EQ(read_all(*hello), "hello, world\n");
+    auto unnamed = tree->create_unnamed(0600).value();
+    write_text(*tree, *unnamed, "memfd"); // a file without a name stays writable
+    EXPECT_EQ(read_all(*unnamed), "memfd");
+}
+
 TEST_F(VfsOverlay, RemovingImageEntriesHidesThem)
 {
     auto bin = walk(*tree, "/bin").value();

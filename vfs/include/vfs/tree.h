@@ -43,6 +43,10 @@ public:
     Tree& operator=(const Tree&) = delete;
 
     Node& root() const { return *m_root; }
+    /// From now on every change to a named node is EROFS (`osprey run --read-only`); files
+    /// without a name (memfd_create) stay writable, as on Linux.
+    void make_read_only() { m_read_only = true; }
+    bool read_only() const { return m_read_only; }
     const images::RofsImage* image() const { return m_image; }
     uint64_t bytes_used() const { return m_bytes_used; }
     uint64_t byte_limit() const { return m_options.byte_limit; }
@@ -82,9 +86,10 @@ public:
     /// pages it would free, as mappings may still point at them). EFAULT at or past the
     /// end of the file (SIGBUS), ENOSPC, ENOMEM.
     lib::Result<std::byte*> mapped_page(Node& file, uint64_t offset);
-    void set_permissions(Node& node, uint32_t permissions);
-    void set_owner(Node& node, uint32_t uid, uint32_t gid);
-    void set_times(Node& node, const Timestamp* access, const Timestamp* modify);
+    /// chmod, chown, utimensat: EROFS on a read-only tree.
+    lib::Result<void> set_permissions(Node& node, uint32_t permissions);
+    lib::Result<void> set_owner(Node& node, uint32_t uid, uint32_t gid);
+    lib::Result<void> set_times(Node& node, const Timestamp* access, const Timestamp* modify);
     /// Marks directory `dir` as the mount point of a file system the tree does not hold
     /// (the kernel's /proc): walks that reach it stop there (path_walk.h ForeignPath).
     /// `path` must be static.
@@ -123,6 +128,7 @@ private:
     std::byte* allocate_page();
     void release_page(std::byte* page);
     void changed(Node& node);
+    lib::Result<void> check_writable(const Node& node) const;
     bool is_ancestor(const Node& ancestor, const Node* node) const;
 
     // readdir's sources, for list() (directory_list.h has the template body).
@@ -134,6 +140,7 @@ private:
     Node* m_root = nullptr;
     uint64_t m_bytes_used = 0;
     uint64_t m_next_inode = 0;
+    bool m_read_only = false;
 };
 
 } // namespace vfs
