@@ -5,6 +5,8 @@
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 
+#include <cstdlib>
+
 namespace sys {
 
 namespace {
@@ -108,6 +110,97 @@ SysResult lseek(int fd, int64_t offset, int whence)
     if (whence < 0 || whence > 2)
         return lib::Error(lib::Errno::INVAL, "bad whence");
     return long(TRY(file->seek(offset, fs::Whence(whence))));
+}
+
+} // namespace sys
+
+namespace sys {
+
+namespace {
+
+/// Copies up to `count` bytes from `in` (at `*offset`, which advances, or at its own
+/// position when `offset` is null) to `out` through a kernel buffer, a chunk at a time;
+/// stops early when a read comes back short or a write is partial. Returns the bytes
+/// copied, or the first error when nothing was.
+lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t* offset, size_t count)
+{
+    constexpr size_t kChunk = 64 * 1024;
+    auto* buffer = static_cast<char*>(malloc(kChunk));
+    if (!buffer)
+        return lib::Error(lib::Errno::NOMEM, "no memory for a copy buffer");
+    size_t done = 0;
+    lib::Error failure(lib::Errno(0));
+    while (done < count) {
+        size_t want = count - done < kChunk ? count - done : kChunk;
+        auto got = offset ? in.pread(buffer, want, *offset) : in.read(buffer, want);
+        if (got.is_error() || got.value() == 0) {
+            if (got.is_error())
+                failure = got.error();
+            break;
+        }
+        auto put = out.write(buffer, got.value());
+        if (put.is_error()) {
+            failure = put.error();
+            break;
+        }
+        done += put.value();
+        if (offset)
+            *offset += put.value();
+        if (put.value() < got.value() || got.value() < want)
+            break; // a short write or the end of the input
+    }
+    free(buffer);
+    if (done == 0 && failure.code != lib::Errno(0))
+        return failure;
+    return done;
+}
+
+} // namespace
+
+SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count)
+{
+    auto in = TRY(fs::fd_reference(in_fd));
+    auto out = TRY(fs::fd_reference(out_fd));
+    if ((in->open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly || (out->open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
+        return lib::Error(lib::Errno::BADF, "sendfile: a descriptor's access mode");
+    if (out->open_flags() & fs::kOpenAppend)
+        return lib::Error(lib::Errno::INVAL, "sendfile: the output is O_APPEND");
+    uint64_t position = 0;
+    if (offset) {
+        TRY(check_user_range(offset, sizeof(*offset), UserAccess::Write));
+        if (*offset < 0)
+            return lib::Error(lib::Errno::INVAL, "sendfile: negative offset");
+        position = uint64_t(*offset);
+    }
+    size_t copied = TRY(copy_between(*in, *out, offset ? &position : nullptr, capped(count)));
+    if (offset)
+        *offset = int64_t(position);
+    return long(copied);
+}
+
+SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags)
+{
+    if (flags)
+        return lib::Error(lib::Errno::INVAL, "copy_file_range: flags must be 0");
+    if (out_offset) // FIRST CUT: the output is written at its own position
+        return lib::Error(lib::Errno::NOTSUP, "copy_file_range: an output offset is not supported yet");
+    auto in = TRY(fs::fd_reference(in_fd));
+    auto out = TRY(fs::fd_reference(out_fd));
+    if (!in->node() || !out->node() || in->node()->is_directory() || out->node()->is_directory())
+        return lib::Error(lib::Errno::INVAL, "copy_file_range: regular files only");
+    if ((in->open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly || (out->open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
+        return lib::Error(lib::Errno::BADF, "copy_file_range: a descriptor's access mode");
+    uint64_t position = 0;
+    if (in_offset) {
+        TRY(check_user_range(in_offset, sizeof(*in_offset), UserAccess::Write));
+        if (*in_offset < 0)
+            return lib::Error(lib::Errno::INVAL, "copy_file_range: negative offset");
+        position = uint64_t(*in_offset);
+    }
+    size_t copied = TRY(copy_between(*in, *out, in_offset ? &position : nullptr, capped(count)));
+    if (in_offset)
+        *in_offset = int64_t(position);
+    return long(copied);
 }
 
 } // namespace sys

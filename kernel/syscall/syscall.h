@@ -32,6 +32,10 @@ SysResult writev(int fd, const abi::Iovec* iov, int count);
 SysResult pread64(int fd, void* buffer, size_t length, int64_t offset);
 SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset);
 SysResult lseek(int fd, int64_t offset, int whence);
+/// sendfile(2) and copy_file_range(2): a kernel-buffered copy, 64 KiB at a time, between any
+/// two descriptors (copy_file_range: files of the tree; an output offset is EOPNOTSUPP).
+SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count);
+SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags);
 
 // descriptors.cpp: opening, closing, describing and controlling descriptors.
 SysResult openat(int dirfd, const char* path, int flags, unsigned mode);

@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <sys/statfs.h>
@@ -357,6 +358,28 @@ static void timer_files(void)
     CHECK(timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0) == -1 && errno == EINVAL);
 }
 
+// sendfile and copy_file_range: the kernel copies between descriptors.
+static void kernel_copies(void)
+{
+    write_file("/tmp/source", "0123456789");
+    int in = open("/tmp/source", O_RDONLY), out = open("/tmp/target", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    off_t offset = 2;
+    CHECK(sendfile(out, in, &offset, 5) == 5 && offset == 7);
+    CHECK(lseek(in, 0, SEEK_CUR) == 0); // with an offset, the file's own position stays
+    CHECK(sendfile(out, in, NULL, 3) == 3 && lseek(in, 0, SEEK_CUR) == 3);
+    off_t from = 8;
+    CHECK(copy_file_range(in, &from, out, NULL, 100, 0) == 2 && from == 10);
+    close(out);
+    char text[32];
+    CHECK(read_file("/tmp/target", text, sizeof(text)) == 10 && !strcmp(text, "2345601289"));
+    int pipe_fds[2];
+    CHECK(pipe(pipe_fds) == 0 && sendfile(pipe_fds[1], in, NULL, 4) == 4);
+    CHECK(read(pipe_fds[0], text, 4) == 4 && !memcmp(text, "3456", 4));
+    CHECK(sendfile(in, pipe_fds[0], NULL, 1) == -1 && errno == EBADF); // in is read-only
+    close(pipe_fds[0]), close(pipe_fds[1]), close(in);
+    CHECK(unlink("/tmp/source") == 0 && unlink("/tmp/target") == 0);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -391,6 +414,7 @@ int main(int argc, char** argv)
     locks_and_attributes();
     fifos();
     timer_files();
+    kernel_copies();
     devices();
     if (failures == 0)
         printf("files: ok\n");
