@@ -8,7 +8,9 @@
 #include <images/rofs_format.h>
 #include <images/rofs_writer.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <sys/stat.h>
 
 namespace tools {
 namespace {
@@ -29,6 +31,19 @@ std::vector<std::byte> to_bytes(const std::string& text)
     for (size_t i = 0; i < text.size(); ++i)
         bytes[i] = static_cast<std::byte>(text[i]);
     return bytes;
+}
+
+/// Seconds since the epoch of the newest modification among `program` and `closure`.
+uint64_t newest_mtime(const fs::path& program, const Closure& closure)
+{
+    auto seconds = [](const fs::path& path) -> uint64_t {
+        struct stat st;
+        return ::stat(path.c_str(), &st) == 0 && st.st_mtime > 0 ? uint64_t(st.st_mtime) : 0;
+    };
+    uint64_t newest = seconds(program);
+    for (const ClosureLibrary& library : closure.libraries)
+        newest = std::max(newest, seconds(library.real));
+    return newest;
 }
 
 } // namespace
@@ -65,6 +80,10 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
     line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());
     report.cmdline = encode_command_line(line) + "\n";
     images::RofsWriter writer;
+    // The image's one time stamp: the newest of the program's and its libraries' (not the
+    // build's own time, so the same inputs give the same image; not 0, which tools such as
+    // gzip refuse as a file time).
+    writer.set_mtime(newest_mtime(request.program, report.closure));
     try {
         writer.add_host_file(report.program_image_path, request.program);
         for (const ClosureLibrary& library : report.closure.libraries)

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -93,6 +94,10 @@ TEST_F(CliImage, BuildPacksProgramLibrariesAndCmdline)
     ASSERT_FALSE(program.is_error());
     EXPECT_EQ(program->size(), fs::file_size("/usr/bin/ls"));
     EXPECT_NE(program->permissions() & 0111, 0u);
+    struct stat host {};
+    ASSERT_EQ(::stat("/usr/bin/ls", &host), 0);
+    EXPECT_GE(reader.stat(*program).value().mtime, uint64_t(host.st_mtime))
+        << "the image's time is the newest of its inputs' (gzip refuses 0)";
     auto selinux = reader.lookup("/lib/x86_64-linux-gnu/libselinux.so.1");
     ASSERT_FALSE(selinux.is_error());
     EXPECT_TRUE(selinux->is_regular());
