@@ -112,6 +112,11 @@ int run_vm(const RunRequest& request)
     // told (kernel/fs/console_input.h); a terminal is QEMU's own. The monitor reads its stdin.
     if (request.read_only)
         line.options.push_back("root=ro");
+    // At a terminal under QEMU (which puts it in raw mode) the console is the program's
+    // terminal: isatty() says so and the kernel echoes and turns Enter into a newline. The
+    // monitor leaves the host's terminal cooked: it echoes and edits lines itself.
+    if (!monitor && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO))
+        line.options.push_back("console=tty");
     bool relay_input = !monitor && !::isatty(STDIN_FILENO);
     if (relay_input)
         line.options.push_back("console_input=escaped");
