@@ -82,8 +82,9 @@ public:
     virtual uint32_t change_count() const { return 0; }
     /// Whether it is an epoll instance (no RTTI in the kernel).
     virtual bool is_epoll() const { return false; }
-    /// Whether it is a timerfd (timer_file.h).
+    /// Whether it is a timerfd (timer_file.h) or a signalfd (signal_file.h).
     virtual bool is_timer() const { return false; }
+    virtual bool is_signal_file() const { return false; }
     /// Bytes a read would return now without blocking (ioctl FIONREAD), or NOTTY.
     virtual lib::Result<size_t> bytes_readable() { return lib::Error(lib::Errno::NOTTY, "FIONREAD: not supported on this file"); }
     bool non_blocking() const { return m_open_flags & kOpenNonBlocking; }

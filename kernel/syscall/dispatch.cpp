@@ -38,7 +38,7 @@ enum Number : long {
     Fstatfs = 138, Sync = 162, Getdents64 = 217, Fadvise64 = 221, Mkdirat = 258, Mknodat = 259,
     Fchownat = 260, Unlinkat = 263, Renameat = 264, Linkat = 265, Symlinkat = 266,
     Readlinkat = 267, Fchmodat = 268, Utimensat = 280, Fallocate = 285, Syncfs = 306, Renameat2 = 316,
-    Sendfile = 40, CopyFileRange = 326, MemfdCreate = 319, TimerfdCreate = 283, TimerfdSettime = 286, TimerfdGettime = 287, Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
+    Sendfile = 40, CopyFileRange = 326, Signalfd = 282, Signalfd4 = 289, RtSigpending = 127, MemfdCreate = 319, TimerfdCreate = 283, TimerfdSettime = 286, TimerfdGettime = 287, Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
     Listxattr = 194, Llistxattr = 195, Flistxattr = 196, Removexattr = 197, Lremovexattr = 198, Fremovexattr = 199,
 };
 
@@ -81,6 +81,9 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     case CopyFileRange:
         return sys::copy_file_range(int(a1), ptr<int64_t>(a2), int(a3), ptr<int64_t>(a4), size_t(a5), unsigned(a6));
     case TimerfdCreate: return sys::timerfd_create(int(a1), int(a2));
+    case RtSigpending: return sys::rt_sigpending(ptr<uint64_t>(a1), size_t(a2));
+    case Signalfd: return sys::signalfd4(int(a1), ptr<const uint64_t>(a2), size_t(a3), 0);
+    case Signalfd4: return sys::signalfd4(int(a1), ptr<const uint64_t>(a2), size_t(a3), int(a4));
     case TimerfdSettime: return sys::timerfd_settime(int(a1), int(a2), ptr<const abi::Itimerspec>(a3), ptr<abi::Itimerspec>(a4));
     case TimerfdGettime: return sys::timerfd_gettime(int(a1), ptr<abi::Itimerspec>(a2));
     case Mkdir: return sys::mkdirat(cwd, ptr<const char>(a1), unsigned(a2));

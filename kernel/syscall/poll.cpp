@@ -7,6 +7,7 @@
 #include <kernel/fs/epoll.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/readiness.h>
+#include <kernel/fs/signal_file.h>
 #include <kernel/fs/timer_file.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
@@ -59,10 +60,16 @@ SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask
         }
         if (deadline && arch::monotonic_ns() >= deadline)
             break;
-        // A timerfd becomes ready by time alone: wake by the earliest one to look again.
+        // A timerfd becomes ready by time alone: wake by the earliest one to look again; a
+        // signalfd by a signal that does not wake this wait: look again every so often.
         uint64_t timer = fs::earliest_timer_deadline(), wake = deadline;
         if (timer && (!wake || timer < wake))
             wake = timer;
+        if (uint64_t interval = fs::signal_file_poll_interval()) {
+            uint64_t soon = arch::monotonic_ns() + interval;
+            if (!wake || soon < wake)
+                wake = soon;
+        }
         auto waited = fs::wait_for_readiness(seen, wake);
         if (waited.is_error() && waited.error().code == lib::Errno::INTR) {
             if (mask)

@@ -194,6 +194,16 @@ SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* 
     }
 }
 
+SysResult rt_sigpending(uint64_t* set, size_t mask_size)
+{
+    if (mask_size > sizeof(uint64_t))
+        return lib::Error(lib::Errno::INVAL, "bad mask size");
+    TRY(check_user_range(set, mask_size, UserAccess::Write));
+    uint64_t pending = sched::current().pending_signals; // process signals are a thread's here
+    memcpy(set, &pending, mask_size);
+    return 0;
+}
+
 SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size)
 {
     if (mask_size != sizeof(uint64_t))

@@ -155,6 +155,10 @@ SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow);
 SysResult timerfd_create(int clock, int flags);
 SysResult timerfd_settime(int fd, int flags, const abi::Itimerspec* new_value, abi::Itimerspec* old_value);
 SysResult timerfd_gettime(int fd, abi::Itimerspec* value);
+/// signalfd4(2) (signalfd is flags 0): a new signalfd (fd -1) or a new set for one.
+SysResult signalfd4(int fd, const uint64_t* mask, size_t mask_size, int flags);
+/// rt_sigpending(2): the calling thread's pending signals (blocked ones included).
+SysResult rt_sigpending(uint64_t* set, size_t mask_size);
 
 // random.cpp
 SysResult getrandom(void* buffer, size_t length, unsigned flags);

@@ -1,5 +1,7 @@
-// timerfd_create, timerfd_settime, timerfd_gettime (kernel/fs/timer_file.h).
+// timerfd_create, timerfd_settime, timerfd_gettime (kernel/fs/timer_file.h) and signalfd
+// (kernel/fs/signal_file.h): the files that stand for time and for signals.
 #include <kernel/fs/fd_table.h>
+#include <kernel/fs/signal_file.h>
 #include <kernel/fs/timer_file.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -57,6 +59,21 @@ SysResult timerfd_gettime(int fd, abi::Itimerspec* value)
     TRY(check_user_range(value, sizeof(*value), UserAccess::Write));
     write_setting(*value, TRY(fs::timer_file_setting(*file)));
     return 0;
+}
+
+SysResult signalfd4(int fd, const uint64_t* mask, size_t mask_size, int flags)
+{
+    if (mask_size != sizeof(uint64_t))
+        return lib::Error(lib::Errno::INVAL, "signalfd: bad mask size");
+    if (flags & ~(abi::kOCloexec | fs::kOpenNonBlocking))
+        return lib::Error(lib::Errno::INVAL, "signalfd: bad flags");
+    TRY(check_user_range(mask, sizeof(*mask)));
+    if (fd != -1) {
+        TRY(fs::set_signal_file_mask(*TRY(fs::fd_get(fd)), *mask));
+        return fd;
+    }
+    fs::File* file = TRY(fs::make_signal_file(*mask, flags & fs::kOpenNonBlocking));
+    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
 }
 
 } // namespace sys

@@ -17,7 +17,9 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <sys/statfs.h>
@@ -380,6 +382,38 @@ static void kernel_copies(void)
     CHECK(unlink("/tmp/source") == 0 && unlink("/tmp/target") == 0);
 }
 
+// signalfd: blocked signals read as records, seen by poll.
+static void signal_files(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+    int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    CHECK(fd >= 0);
+    struct signalfd_siginfo info[2];
+    CHECK(read(fd, info, sizeof(info)) == -1 && errno == EAGAIN);
+    CHECK(raise(SIGUSR1) == 0 && kill(getpid(), SIGUSR2) == 0);
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    CHECK(poll(&p, 1, 10000) == 1 && (p.revents & POLLIN));
+    CHECK(read(fd, info, 10) == -1 && errno == EINVAL);
+    CHECK(read(fd, info, sizeof(info)) == 2 * (ssize_t)sizeof(info[0]));
+    CHECK(info[0].ssi_signo == SIGUSR1 && info[1].ssi_signo == SIGUSR2 && info[1].ssi_pid == 1);
+    sigset_t only_two;
+    sigemptyset(&only_two);
+    sigaddset(&only_two, SIGUSR2);
+    CHECK(signalfd(fd, &only_two, 0) == fd);
+    raise(SIGUSR1);
+    CHECK(read(fd, info, sizeof(info)) == -1 && errno == EAGAIN); // USR1 is no longer its
+    sigset_t pending;
+    CHECK(sigpending(&pending) == 0 && sigismember(&pending, SIGUSR1));
+    int signal = 0;
+    CHECK(sigwait(&set, &signal) == 0 && signal == SIGUSR1);
+    close(fd);
+    CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+}
+
 static void devices(void)
 {
     char buffer[16];
@@ -415,6 +449,7 @@ int main(int argc, char** argv)
     fifos();
     timer_files();
     kernel_copies();
+    signal_files();
     devices();
     if (failures == 0)
         printf("files: ok\n");
