@@ -59,12 +59,7 @@ public:
     size_t describe(char* out, size_t size) const override { return copy_name("anon_inode:[eventfd]", out, size); }
     lib::Result<void> stat(LinuxStat& st) override
     {
-        st = {};
-        st.st_dev = 13; // anon_inodefs
-        st.st_ino = reinterpret_cast<uintptr_t>(this) >> 4;
-        st.st_nlink = 1;
-        st.st_mode = 0600; // an anonymous inode: no file type bits, as on Linux
-        st.st_blksize = 4096;
+        anonymous_inode_stat(st, this);
         return {};
     }
 

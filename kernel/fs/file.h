@@ -43,6 +43,18 @@ inline lib::Result<uint64_t> seek_position(uint64_t position, uint64_t size, int
     return uint64_t(base + offset);
 }
 
+/// The stat(2) of an anonymous inode (epoll, eventfd, timerfd, signalfd): anon_inodefs,
+/// no file type bits, as on Linux; `identity` gives st_ino.
+inline void anonymous_inode_stat(LinuxStat& st, const void* identity)
+{
+    st = {};
+    st.st_dev = 13; // anon_inodefs
+    st.st_ino = reinterpret_cast<uintptr_t>(identity) >> 4;
+    st.st_nlink = 1;
+    st.st_mode = 0600;
+    st.st_blksize = 4096;
+}
+
 class File {
 public:
     virtual ~File() = default;

@@ -101,11 +101,7 @@ public:
     }
     lib::Result<void> stat(LinuxStat& st) override
     {
-        st = {};
-        st.st_dev = 13; // anon_inodefs
-        st.st_mode = 0600;
-        st.st_nlink = 1;
-        st.st_blksize = 4096;
+        anonymous_inode_stat(st, this);
         return {};
     }
     size_t describe(char* out, size_t size) const override { return copy_name("anon_inode:[signalfd]", out, size); }

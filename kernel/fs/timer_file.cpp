@@ -24,11 +24,7 @@ public:
     lib::Result<size_t> read(void* buffer, size_t length) override;
     lib::Result<void> stat(LinuxStat& st) override
     {
-        st = {};
-        st.st_dev = 13; // anon_inodefs
-        st.st_mode = 0600;
-        st.st_nlink = 1;
-        st.st_blksize = 4096;
+        anonymous_inode_stat(st, this);
         return {};
     }
     uint16_t poll_events(uint16_t requested) override
