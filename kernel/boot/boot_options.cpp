@@ -2,7 +2,6 @@
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/console_input.h>
-#include <kernel/fs/root_fs.h>
 
 #include <abi/virtio_wire.h>
 #include <images/cmdline.h>
@@ -43,7 +42,9 @@ void apply_option(std::string_view word)
         if (!fs::set_console_mode(value.data()))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console=tty or console=pipe)", word);
     } else if (key == "root") {
-        if (!fs::set_root_mode(value))
+        if (value == "ro" || value == "rw")
+            g_options.read_only_root = value == "ro";
+        else
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want root=ro or root=rw)", word);
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))

@@ -24,6 +24,8 @@ struct BootOptions {
     std::string_view ktest;
     /// Values of the virtio_mmio.device=<size>@<base>:<irq> options (drivers/virtio).
     std::span<const std::string_view> virtio_mmio;
+    /// root=ro (`osprey run --read-only`): no named file of the root may change.
+    bool read_only_root = false;
 };
 
 /// Parses `text` (the boot command line, then optionally the image's default command line

@@ -114,7 +114,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (image.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", image.error());
     // Like Linux's tmpfs default, files written at run time may take half of the RAM.
-    if (auto mounted = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2); mounted.is_error())
+    if (auto mounted = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2,
+            options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite); mounted.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
     boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());

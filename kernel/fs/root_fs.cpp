@@ -22,7 +22,6 @@ struct RootState {
 };
 alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
 RootState* g_root;
-bool g_read_only_root; // the boot option root=ro, read before the root is mounted
 
 // File pages are page frames, so a mapping can point at them (node_file.cpp).
 void* allocate_page_frame()
@@ -61,7 +60,7 @@ lib::Result<void> make_system_directories()
 
 } // namespace
 
-lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes)
+lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode)
 {
     auto opened = TRY(images::RofsImage::open(image));
     g_root = new (g_root_storage) RootState { opened, nullptr, {}, 022 };
@@ -70,17 +69,9 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
     g_root->cwd = &g_root->tree->root();
     TRY(make_system_directories());
-    if (g_read_only_root)
+    if (mode == RootMode::ReadOnly)
         g_root->tree->make_read_only();
     return {};
-}
-
-bool set_root_mode(std::string_view value)
-{
-    if (value != "ro" && value != "rw")
-        return false;
-    g_read_only_root = value == "ro";
-    return true;
 }
 
 bool root_mounted() { return g_root && g_root->tree; }

@@ -17,13 +17,13 @@
 
 namespace fs {
 
+enum class RootMode : bool { ReadWrite, ReadOnly };
+
 /// Validates the image, lays the tree over it (holding at most `tmpfs_bytes` of file data)
-/// and fills /dev. Errors come from images::RofsImage::open (a corrupt image is EINVAL with
-/// a message saying what is wrong) or ENOMEM.
-lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes);
-/// Applies the boot option `root=ro|rw`: with `ro` (`osprey run --read-only`) nothing
-/// named may change once the root is mounted (EROFS); false for another value.
-bool set_root_mode(std::string_view value);
+/// and fills /dev; with RootMode::ReadOnly (boot option root=ro, `osprey run --read-only`)
+/// nothing named may change after that (EROFS). Errors come from images::RofsImage::open
+/// (a corrupt image is EINVAL with a message saying what is wrong) or ENOMEM.
+lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode);
 /// Whether mount_root has made the tree (paths are all ENOENT before).
 bool root_mounted();
 /// The mounted root image; precondition: mount_root succeeded.
