@@ -155,27 +155,35 @@ lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t* offset, 
     return done;
 }
 
+/// The checks both copies share (EBADF for a descriptor of the wrong access mode, EFAULT,
+/// EINVAL for a negative offset), then copy_between from the program's `*offset` (written
+/// back as it advanced) or from `in`'s own position when `offset` is null.
+SysResult copy_for_program(fs::File& in, fs::File& out, int64_t* offset, size_t count)
+{
+    if ((in.open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly || (out.open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
+        return lib::Error(lib::Errno::BADF, "a descriptor's access mode does not allow the copy");
+    uint64_t position = 0;
+    if (offset) {
+        TRY(check_user_range(offset, sizeof(*offset), UserAccess::Write));
+        if (*offset < 0)
+            return lib::Error(lib::Errno::INVAL, "negative offset");
+        position = uint64_t(*offset);
+    }
+    size_t copied = TRY(copy_between(in, out, offset ? &position : nullptr, capped(count)));
+    if (offset)
+        *offset = int64_t(position);
+    return long(copied);
+}
+
 } // namespace
 
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count)
 {
     auto in = TRY(fs::fd_reference(in_fd));
     auto out = TRY(fs::fd_reference(out_fd));
-    if ((in->open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly || (out->open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
-        return lib::Error(lib::Errno::BADF, "sendfile: a descriptor's access mode");
     if (out->open_flags() & fs::kOpenAppend)
         return lib::Error(lib::Errno::INVAL, "sendfile: the output is O_APPEND");
-    uint64_t position = 0;
-    if (offset) {
-        TRY(check_user_range(offset, sizeof(*offset), UserAccess::Write));
-        if (*offset < 0)
-            return lib::Error(lib::Errno::INVAL, "sendfile: negative offset");
-        position = uint64_t(*offset);
-    }
-    size_t copied = TRY(copy_between(*in, *out, offset ? &position : nullptr, capped(count)));
-    if (offset)
-        *offset = int64_t(position);
-    return long(copied);
+    return copy_for_program(*in, *out, offset, count);
 }
 
 SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags)
@@ -188,19 +196,7 @@ SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* ou
     auto out = TRY(fs::fd_reference(out_fd));
     if (!in->node() || !out->node() || in->node()->is_directory() || out->node()->is_directory())
         return lib::Error(lib::Errno::INVAL, "copy_file_range: regular files only");
-    if ((in->open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly || (out->open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
-        return lib::Error(lib::Errno::BADF, "copy_file_range: a descriptor's access mode");
-    uint64_t position = 0;
-    if (in_offset) {
-        TRY(check_user_range(in_offset, sizeof(*in_offset), UserAccess::Write));
-        if (*in_offset < 0)
-            return lib::Error(lib::Errno::INVAL, "copy_file_range: negative offset");
-        position = uint64_t(*in_offset);
-    }
-    size_t copied = TRY(copy_between(*in, *out, in_offset ? &position : nullptr, capped(count)));
-    if (in_offset)
-        *in_offset = int64_t(position);
-    return long(copied);
+    return copy_for_program(*in, *out, in_offset, count);
 }
 
 } // namespace sys
