@@ -37,6 +37,7 @@ enum class Errno : int {
     ROFS = 30,
     MLINK = 31,
     PIPE = 32,
+    DOM = 33,
     RANGE = 34,
     NAMETOOLONG = 36,
     NOSYS = 38,
@@ -45,8 +46,29 @@ enum class Errno : int {
     NODATA = 61,
     OVERFLOW = 75,
     LIBBAD = 80,
-    NOTSUP = 95,
+    NOTSOCK = 88,
+    DESTADDRREQ = 89,
+    MSGSIZE = 90,
+    PROTOTYPE = 91,
+    NOPROTOOPT = 92,
+    PROTONOSUPPORT = 93,
+    SOCKTNOSUPPORT = 94,
+    NOTSUP = 95, // also EOPNOTSUPP
+    AFNOSUPPORT = 97,
+    ADDRINUSE = 98,
+    ADDRNOTAVAIL = 99,
+    NETDOWN = 100,
+    NETUNREACH = 101,
+    CONNABORTED = 103,
+    CONNRESET = 104,
+    NOBUFS = 105,
+    ISCONN = 106,
+    NOTCONN = 107,
     TIMEDOUT = 110,
+    CONNREFUSED = 111,
+    HOSTUNREACH = 113,
+    ALREADY = 114,
+    INPROGRESS = 115,
 };
 
 /// Short symbolic name of an error ("ENOMEM"); "E?" for a value not in the enum.
@@ -83,6 +105,7 @@ constexpr const char* errno_name(Errno e)
     case Errno::ROFS: return "EROFS";
     case Errno::MLINK: return "EMLINK";
     case Errno::PIPE: return "EPIPE";
+    case Errno::DOM: return "EDOM";
     case Errno::RANGE: return "ERANGE";
     case Errno::NAMETOOLONG: return "ENAMETOOLONG";
     case Errno::NOSYS: return "ENOSYS";
@@ -92,6 +115,27 @@ constexpr const char* errno_name(Errno e)
     case Errno::OVERFLOW: return "EOVERFLOW";
     case Errno::LIBBAD: return "ELIBBAD";
     case Errno::NOTSUP: return "ENOTSUP";
+    case Errno::NOTSOCK: return "ENOTSOCK";
+    case Errno::DESTADDRREQ: return "EDESTADDRREQ";
+    case Errno::MSGSIZE: return "EMSGSIZE";
+    case Errno::PROTOTYPE: return "EPROTOTYPE";
+    case Errno::NOPROTOOPT: return "ENOPROTOOPT";
+    case Errno::PROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case Errno::SOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+    case Errno::AFNOSUPPORT: return "EAFNOSUPPORT";
+    case Errno::ADDRINUSE: return "EADDRINUSE";
+    case Errno::ADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case Errno::NETDOWN: return "ENETDOWN";
+    case Errno::NETUNREACH: return "ENETUNREACH";
+    case Errno::CONNABORTED: return "ECONNABORTED";
+    case Errno::CONNRESET: return "ECONNRESET";
+    case Errno::NOBUFS: return "ENOBUFS";
+    case Errno::ISCONN: return "EISCONN";
+    case Errno::NOTCONN: return "ENOTCONN";
+    case Errno::CONNREFUSED: return "ECONNREFUSED";
+    case Errno::HOSTUNREACH: return "EHOSTUNREACH";
+    case Errno::ALREADY: return "EALREADY";
+    case Errno::INPROGRESS: return "EINPROGRESS";
     case Errno::TIMEDOUT: return "ETIMEDOUT";
     }
     return "E?";
