@@ -370,9 +370,22 @@ uint64_t process_cpu_ns()
     return total;
 }
 
+void become_kernel_service(const char* name)
+{
+    auto state = lock_state();
+    Thread& self = current();
+    self.kernel_service = true;
+    self.signal_mask = ~uint64_t(0);
+    ++state->kernel_services;
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof(self.name); ++i)
+        self.name[i] = name[i];
+    self.name[i] = '\0';
+}
+
 size_t thread_count()
 {
-    return guarded_state().with([](SchedulerState& state) { return state.threads.size(); });
+    return guarded_state().with([](SchedulerState& state) { return state.threads.size() - state.kernel_services; });
 }
 
 size_t thread_ids(int* out, size_t capacity)
@@ -380,7 +393,7 @@ size_t thread_ids(int* out, size_t capacity)
     return guarded_state().with([&](SchedulerState& state) {
         size_t count = 0;
         for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread)) {
-            if (thread->state == ThreadState::Dead)
+            if (thread->state == ThreadState::Dead || thread->kernel_service)
                 continue;
             if (count < capacity)
                 out[count] = thread->tid;

@@ -58,6 +58,7 @@ struct SchedulerState {
     size_t cpu_count = 0;
     uint64_t halted_cpus = 0; // by index: idle CPUs waiting in HLT for an interrupt
     uint64_t exited_cpu_ns = 0; // CPU time of the threads that have exited
+    size_t kernel_services = 0; // threads on the table that are the kernel's (they never exit)
 };
 
 using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;

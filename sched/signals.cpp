@@ -63,8 +63,13 @@ bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const
 void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info)
 {
     Thread* target = &current();
-    if (target == this_cpu().idle) // a timer that fired while the CPU idled
+    if (target == this_cpu().idle || target->kernel_service) { // a timer that fired meanwhile
         target = state.threads.front();
+        while (target && target->kernel_service)
+            target = state.threads.next(target);
+        if (!target)
+            return;
+    }
     for (Thread* thread = state.threads.front(); thread && (target->signal_mask & signal_bit(signal));
          thread = state.threads.next(thread)) {
         if (!(thread->signal_mask & signal_bit(signal)))

@@ -87,12 +87,18 @@ uint64_t thread_cpu_ns();
 /// CPU time of the program (CLOCK_PROCESS_CPUTIME_ID): of every thread, living or exited.
 uint64_t process_cpu_ns();
 
+/// Makes the calling thread a kernel service thread named `name` (at most 15 bytes): it
+/// blocks every signal, and thread_count, thread_ids and process signals leave it out, so
+/// the program's last thread still ends the program. For a kernel thread made with the
+/// program's pthread_create (it needs musl's thread state to call malloc).
+void become_kernel_service(const char* name);
+
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);
 
-/// Number of threads alive (not Dead).
+/// Number of the program's threads alive (not Dead; kernel services left out).
 size_t thread_count();
-/// The tids of the threads alive, in creation order: up to `capacity` into `out`; returns
+/// The tids of the program's threads alive, in creation order: up to `capacity` into `out`; returns
 /// how many there are (more than `capacity` when they did not all fit).
 size_t thread_ids(int* out, size_t capacity);
 

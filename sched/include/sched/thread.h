@@ -91,6 +91,10 @@ struct Thread {
     size_t altstack_size = 0;
     bool altstack_autodisarm = false; // SS_AUTODISARM
 
+    // A thread of the kernel's own (the network stack's), not one of the program's: not
+    // counted or listed as the program's, never given a signal [sched].
+    bool kernel_service = false;
+
     lib::ListNode all_node;         // on the thread table [sched]
     uint64_t started_ns = 0;        // when this run began (time slices, CPU time) [sched]
     uint64_t cpu_ns = 0;            // time it ran before this run began [sched]
