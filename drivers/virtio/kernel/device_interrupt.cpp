@@ -35,6 +35,8 @@ void DeviceInterrupt::on_interrupt(void* self)
     interrupt.m_transport->acknowledge_interrupt(); // the line drops before the next event
     __atomic_fetch_add(&interrupt.m_events, 1, __ATOMIC_RELEASE);
     sched::futex_wake(&interrupt.m_events, SIZE_MAX, sched::kFutexBitsetMatchAny);
+    if (interrupt.m_listener)
+        interrupt.m_listener(interrupt.m_listener_context);
 }
 
 } // namespace virtio

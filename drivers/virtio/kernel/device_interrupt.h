@@ -28,6 +28,15 @@ public:
     /// also ends the sleep.
     void wait(uint32_t seen, uint64_t deadline_ns);
 
+    /// Also calls `listener(context)` from each interrupt, in interrupt context, after
+    /// counting it: for a driver whose waiting happens elsewhere (the network stack's
+    /// thread waits on its own word). Set before the line is routed.
+    void set_listener(void (*listener)(void*), void* context)
+    {
+        m_listener = listener;
+        m_listener_context = context;
+    }
+
 private:
     static void on_interrupt(void* self);
 
@@ -36,6 +45,8 @@ private:
     uint32_t m_gsi = 0;
     uint32_t m_events = 0; // a futex word: the interrupt handler bumps it and wakes it
     State m_state = State::Untried;
+    void (*m_listener)(void*) = nullptr;
+    void* m_listener_context = nullptr;
 };
 
 } // namespace virtio

@@ -81,6 +81,27 @@ lib::Result<uint32_t> DeviceQueue::submit_and_wait(std::span<const Segment> chai
     return wait_for(head);
 }
 
+lib::Result<uint16_t> DeviceQueue::post(std::span<const Segment> chain)
+{
+    if (!m_transport)
+        return lib::Error(lib::Errno::IO, "virtio: queue not set up or retired");
+    return m_queue.submit(chain);
+}
+
+void DeviceQueue::kick()
+{
+    if (m_transport && m_queue.device_wants_notification())
+        m_transport->notify(m_index);
+}
+
+lib::Result<std::optional<Completion>> DeviceQueue::take_used()
+{
+    auto used = m_queue.take_used();
+    if (used.is_error() && m_transport)
+        m_transport->fail();
+    return used;
+}
+
 lib::Result<uint32_t> DeviceQueue::wait_for(uint16_t head)
 {
     uint64_t start = arch::monotonic_ns();

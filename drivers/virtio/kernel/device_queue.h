@@ -44,7 +44,17 @@ public:
     /// EIO), TIMEDOUT (no answer within kRequestTimeoutNs; the queue is retired).
     lib::Result<uint32_t> run(std::span<const Segment> chain);
 
+    /// Asynchronous use, for devices that keep many chains in flight (virtio-net): the
+    /// caller owns the waiting and must not mix this with run(). post() places a chain
+    /// without notifying; kick() notifies if the device asks for it (after a batch);
+    /// take_used() returns the next chain the device finished, or nullopt. Errors: those
+    /// of SplitQueue (after an EIO the device is marked FAILED).
+    lib::Result<uint16_t> post(std::span<const Segment> chain);
+    void kick();
+    lib::Result<std::optional<Completion>> take_used();
+
     uint16_t size() const { return m_queue.size(); }
+    uint16_t free_descriptors() const { return m_queue.free_descriptors(); }
 
 private:
     lib::Result<uint32_t> submit_and_wait(std::span<const Segment> chain);

@@ -18,6 +18,7 @@ MmioTransport g_transports[kMaxMmioDevices];
 DeviceInterrupt g_interrupts[kMaxMmioDevices];
 std::optional<BlkDevice> g_blk[kMaxBlockDevices];
 std::optional<RngDevice> g_rng;
+std::optional<NetDevice> g_net;
 ProbedDevices g_probed;
 size_t g_used;
 
@@ -50,6 +51,19 @@ void start_rng(const MmioDeviceOption& where, Transport& transport, DeviceInterr
     klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-rng, feeding getrandom", where.base, where.irq);
 }
 
+void start_net(const MmioDeviceOption& where, Transport& transport, DeviceInterrupt& interrupt)
+{
+    if (g_probed.net)
+        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: second network device ignored", where.base);
+    auto& device = g_net.emplace();
+    if (auto ready = device.init(transport, &interrupt); ready.is_error())
+        return warn(where, "virtio-net", ready.error());
+    g_probed.net = &device;
+    const uint8_t* mac = device.mac();
+    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-net, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", where.base,
+        where.irq, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
 void probe_one(const MmioDeviceOption& where)
 {
     if (g_used == kMaxMmioDevices)
@@ -66,6 +80,7 @@ void probe_one(const MmioDeviceOption& where)
     switch (transport.device_id()) {
     case DeviceId::Block: return start_block(where, transport, interrupt);
     case DeviceId::Entropy: return start_rng(where, transport, interrupt);
+    case DeviceId::Net: return start_net(where, transport, interrupt);
     default:
         klog::info(klog::Subsystem::Virtio, "mmio {:#x}: virtio device id {} has no driver; left alone", where.base,
             uint32_t(transport.device_id()));

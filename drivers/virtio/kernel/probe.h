@@ -1,10 +1,11 @@
 // Finding the virtio devices at boot: one virtio_mmio.device=<size>@<base>:<irq> kernel
 // option per device (mmio_device_option.h), each window mapped uncached, checked and,
-// for the device types Osprey drives (blk, rng), initialised. A device that fails is
+// for the device types Osprey drives (blk, rng, net), initialised. A device that fails is
 // logged and left out; it never stops the boot.
 #pragma once
 
 #include <drivers/virtio/kernel/blk.h>
+#include <drivers/virtio/kernel/net.h>
 #include <drivers/virtio/kernel/rng.h>
 
 #include <span>
@@ -19,6 +20,7 @@ struct ProbedDevices {
     BlkDevice* blk[kMaxBlockDevices];
     size_t blk_count;
     RngDevice* rng; // the first entropy device
+    NetDevice* net; // the first network device
 };
 
 /// Probes the devices named by `option_values` (the values of the virtio_mmio.device
