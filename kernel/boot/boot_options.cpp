@@ -2,6 +2,7 @@
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/console_input.h>
+#include <net/kernel/stack.h>
 
 #include <abi/virtio_wire.h>
 #include <images/cmdline.h>
@@ -20,6 +21,7 @@ constexpr size_t kMaxVirtioDevices = 32;
 std::string_view g_virtio_mmio[kMaxVirtioDevices];
 size_t g_virtio_mmio_count;
 BootOptions g_options;
+net::Ipv4Settings g_network;
 images::Cmdline g_boot_line;
 
 void apply_option(std::string_view word)
@@ -46,6 +48,15 @@ void apply_option(std::string_view word)
             g_options.read_only_root = value == "ro";
         else
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want root=ro or root=rw)", word);
+    } else if (key == "net.ip") {
+        if (net::parse_ipv4_with_prefix(value, g_network).is_error())
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.ip=A.B.C.D/PREFIX)", word);
+    } else if (key == "net.gateway") {
+        auto gateway = net::parse_ipv4(value);
+        if (gateway.is_error())
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.gateway=A.B.C.D)", word);
+        else
+            g_network.gateway = gateway.value();
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);
@@ -67,6 +78,7 @@ void apply_options(const images::Cmdline& line)
         apply_option(option);
     g_options.envp = std::span<const std::string_view>(g_environment, g_environment_count);
     g_options.virtio_mmio = std::span<const std::string_view>(g_virtio_mmio, g_virtio_mmio_count);
+    g_options.network = g_network;
 }
 
 } // namespace

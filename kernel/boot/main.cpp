@@ -10,6 +10,7 @@
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/boot_options.h>
+#include <net/kernel/stack.h>
 #include <kernel/boot/boot_trace.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
@@ -100,6 +101,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (options.is_error())
         fail(kCannotExecute, "bad kernel command line", options.error());
     virtio::probe_mmio_devices(options->virtio_mmio);
+    net::configure(options->network); // the stack itself starts with the first socket
     if (!options->ktest.empty()) { // in-kernel tests (tests/kernel) instead of a program
         if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest) && !mm::run_ktest(options->ktest)
             && !virtio::run_ktest(options->ktest))

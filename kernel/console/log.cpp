@@ -7,7 +7,7 @@ namespace klog {
 
 namespace {
 
-constexpr const char* kSubsystemNames[] = { "boot", "cpu", "mm", "fs", "linker", "shim", "syscall", "virtio", "sched" };
+constexpr const char* kSubsystemNames[] = { "boot", "cpu", "mm", "fs", "linker", "shim", "syscall", "virtio", "sched", "net" };
 static_assert(sizeof(kSubsystemNames) / sizeof(kSubsystemNames[0]) == size_t(Subsystem::Count));
 constexpr const char* kLevelNames[] = { "error", "warn", "info", "debug" };
 

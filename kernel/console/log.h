@@ -13,7 +13,7 @@
 namespace klog {
 
 enum class Level { Error, Warn, Info, Debug };
-enum class Subsystem { Boot, Cpu, Mm, Fs, Linker, Shim, Syscall, Virtio, Sched, Count };
+enum class Subsystem { Boot, Cpu, Mm, Fs, Linker, Shim, Syscall, Virtio, Sched, Net, Count };
 
 /// Whether messages of `level` from `subsystem` are printed.
 bool enabled(Subsystem subsystem, Level level);

@@ -39,6 +39,9 @@ enum Number : long {
     Fchownat = 260, Unlinkat = 263, Renameat = 264, Linkat = 265, Symlinkat = 266,
     Readlinkat = 267, Fchmodat = 268, Utimensat = 280, Fallocate = 285, Syncfs = 306, Renameat2 = 316,
     Sendfile = 40, CopyFileRange = 326, Signalfd = 282, Signalfd4 = 289, RtSigpending = 127, MemfdCreate = 319, TimerfdCreate = 283, TimerfdSettime = 286, TimerfdGettime = 287, Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
+    Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Sendmsg = 46, Recvmsg = 47, Shutdown = 48,
+    Bind = 49, Listen = 50, Getsockname = 51, Getpeername = 52, Socketpair = 53, Setsockopt = 54, Getsockopt = 55,
+    Accept4 = 288, Recvmmsg = 299, Sendmmsg = 307,
     Listxattr = 194, Llistxattr = 195, Flistxattr = 196, Removexattr = 197, Lremovexattr = 198, Fremovexattr = 199,
 };
 
@@ -67,6 +70,32 @@ SysResult dup2(int fd, int new_fd)
 SysResult rlimit(int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit)
 {
     return sys::prlimit64(0, resource, new_limit, old_limit);
+}
+
+// The socket calls (sockets.cpp); accept is accept4 without flags.
+SysResult socket_call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    switch (n) {
+    case Socket: return sys::socket(int(a1), int(a2), int(a3));
+    case Socketpair: return sys::socketpair(int(a1), int(a2), int(a3), ptr<int>(a4));
+    case Bind: return sys::bind(int(a1), ptr<const void>(a2), uint32_t(a3));
+    case Listen: return sys::listen(int(a1), int(a2));
+    case Accept: return sys::accept4(int(a1), ptr<void>(a2), ptr<uint32_t>(a3), 0);
+    case Accept4: return sys::accept4(int(a1), ptr<void>(a2), ptr<uint32_t>(a3), int(a4));
+    case Connect: return sys::connect(int(a1), ptr<const void>(a2), uint32_t(a3));
+    case Sendto: return sys::sendto(int(a1), ptr<const void>(a2), size_t(a3), int(a4), ptr<const void>(a5), uint32_t(a6));
+    case Recvfrom: return sys::recvfrom(int(a1), ptr<void>(a2), size_t(a3), int(a4), ptr<void>(a5), ptr<uint32_t>(a6));
+    case Sendmsg: return sys::sendmsg(int(a1), ptr<const abi::MessageHeader>(a2), int(a3));
+    case Recvmsg: return sys::recvmsg(int(a1), ptr<abi::MessageHeader>(a2), int(a3));
+    case Sendmmsg: return sys::sendmmsg(int(a1), ptr<abi::MultiMessageHeader>(a2), unsigned(a3), int(a4));
+    case Recvmmsg: return sys::recvmmsg(int(a1), ptr<abi::MultiMessageHeader>(a2), unsigned(a3), int(a4), ptr<const abi::Timespec>(a5));
+    case Shutdown: return sys::shutdown(int(a1), int(a2));
+    case Getsockname: return sys::getsockname(int(a1), ptr<void>(a2), ptr<uint32_t>(a3));
+    case Getpeername: return sys::getpeername(int(a1), ptr<void>(a2), ptr<uint32_t>(a3));
+    case Setsockopt: return sys::setsockopt(int(a1), int(a2), int(a3), ptr<const void>(a4), uint32_t(a5));
+    case Getsockopt: return sys::getsockopt(int(a1), int(a2), int(a3), ptr<void>(a4), ptr<uint32_t>(a5));
+    }
+    return unknown(n);
 }
 
 // The file system calls (paths.cpp, file_attributes.cpp); the plain forms are the *at
@@ -129,7 +158,7 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
         const char* path = form == 2 ? nullptr : ptr<const char>(a1);
         return sys::xattr_call(kCalls[(n - Setxattr) / 3], int(a1), path, form == 0);
     }
-    return unknown(n);
+    return socket_call(n, a1, a2, a3, a4, a5, a6);
 }
 
 SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)

@@ -44,6 +44,24 @@ struct Iovec {
 };
 static_assert(sizeof(Iovec) == 16);
 
+/// struct msghdr and struct mmsghdr (include/linux/socket.h), as sendmsg/recvmsg and
+/// sendmmsg/recvmmsg take them.
+struct MessageHeader {
+    void* msg_name;
+    uint32_t msg_namelen;
+    Iovec* msg_iov;
+    size_t msg_iovlen;
+    void* msg_control;
+    size_t msg_controllen;
+    int msg_flags;
+};
+static_assert(sizeof(MessageHeader) == 56);
+struct MultiMessageHeader {
+    MessageHeader msg_hdr;
+    unsigned msg_len;
+};
+static_assert(sizeof(MultiMessageHeader) == 64);
+
 // include/uapi/linux/utsname.h, struct new_utsname.
 struct Utsname {
     char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];

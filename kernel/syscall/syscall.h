@@ -37,6 +37,25 @@ SysResult lseek(int fd, int64_t offset, int whence);
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count);
 SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags);
 
+// sockets.cpp: the socket calls (net/kernel/socket.h): AF_INET and AF_INET6, TCP and UDP.
+SysResult socket(int domain, int type, int protocol);
+SysResult socketpair(int domain, int type, int protocol, int* fds);
+SysResult bind(int fd, const void* address, uint32_t length);
+SysResult listen(int fd, int backlog);
+SysResult accept4(int fd, void* address, uint32_t* length, int flags);
+SysResult connect(int fd, const void* address, uint32_t length);
+SysResult sendto(int fd, const void* buffer, size_t length, int flags, const void* address, uint32_t address_length);
+SysResult recvfrom(int fd, void* buffer, size_t length, int flags, void* address, uint32_t* address_length);
+SysResult sendmsg(int fd, const abi::MessageHeader* message, int flags);
+SysResult recvmsg(int fd, abi::MessageHeader* message, int flags);
+SysResult sendmmsg(int fd, abi::MultiMessageHeader* messages, unsigned count, int flags);
+SysResult recvmmsg(int fd, abi::MultiMessageHeader* messages, unsigned count, int flags, const abi::Timespec* timeout);
+SysResult shutdown(int fd, int how);
+SysResult getsockname(int fd, void* address, uint32_t* length);
+SysResult getpeername(int fd, void* address, uint32_t* length);
+SysResult setsockopt(int fd, int level, int name, const void* value, uint32_t length);
+SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length);
+
 // descriptors.cpp: opening, closing, describing and controlling descriptors.
 SysResult openat(int dirfd, const char* path, int flags, unsigned mode);
 SysResult close(int fd);

@@ -1,0 +1,48 @@
+// The network stack: lwIP with its interfaces (loopback, and Ethernet over the virtio-net
+// device when the VM has one) and the kernel thread that runs it.
+//
+// Who runs lwIP: every call into it holds the big kernel lock, so lwIP needs no lock of
+// its own. Frames the device receives and lwIP's timers are handled by the network thread
+// ("net"), which sleeps on one futex word until the device interrupts, the next lwIP
+// timer is due, or a system call asks it to look again. Packets a program sends to itself
+// (127.0.0.1, ::1, or its own address) are delivered by the calling thread right after its
+// call into lwIP (after_lwip_calls), as Linux delivers loopback traffic on the sending CPU.
+//
+// The stack starts on first use (the first socket), so programs that never touch the
+// network pay nothing at boot.
+#pragma once
+
+#include <lib/result.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace net {
+
+/// The Ethernet interface's IPv4 settings, from the boot line (net.ip=ADDRESS/PREFIX,
+/// net.gateway=ADDRESS; `osprey run` passes QEMU user networking's). Addresses in network
+/// byte order; a zero address: none configured.
+struct Ipv4Settings {
+    uint32_t address = 0;
+    uint32_t netmask = 0;
+    uint32_t gateway = 0;
+    unsigned prefix_length = 0;
+};
+
+/// Parses "A.B.C.D/PREFIX" (PREFIX 0-32, default 24) into `settings`. Errors: INVAL.
+lib::Result<void> parse_ipv4_with_prefix(std::string_view text, Ipv4Settings& settings);
+/// Parses "A.B.C.D" into a network-order address. Errors: INVAL.
+lib::Result<uint32_t> parse_ipv4(std::string_view text);
+
+/// Records the settings the Ethernet interface gets when the stack starts (boot).
+void configure(const Ipv4Settings& settings);
+
+/// Starts the stack if it is not running: lwIP, the interfaces, the network thread. Call
+/// with the big kernel lock held. Errors: those of creating the thread (AGAIN, NOMEM).
+lib::Result<void> ensure_started();
+
+/// Call after a system call's calls into lwIP: delivers looped-back packets, and wakes the
+/// network thread if lwIP now wants a timer sooner than the thread sleeps.
+void after_lwip_calls();
+
+} // namespace net

@@ -1,0 +1,27 @@
+/* lwIP's compiler and platform definitions (lwip/arch.h) for the kernel, built against
+ * musl's headers. */
+#ifndef OSPREY_LWIP_ARCH_CC_H
+#define OSPREY_LWIP_ARCH_CC_H
+
+#include <endian.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* net/kernel/lwip_platform.cpp */
+void osprey_lwip_diagnostic(const char* format, ...) __attribute__((format(printf, 1, 2)));
+void osprey_lwip_assert(const char* message, const char* file, int line) __attribute__((noreturn));
+uint32_t osprey_lwip_random(void);
+#ifdef __cplusplus
+}
+#endif
+
+#define LWIP_PLATFORM_DIAG(x) do { osprey_lwip_diagnostic x; } while (0)
+#define LWIP_PLATFORM_ASSERT(x) osprey_lwip_assert((x), __FILE__, __LINE__)
+#define LWIP_RAND() osprey_lwip_random()
+#define LWIP_NO_CTYPE_H 1
+#define LWIP_ERRNO_INCLUDE <errno.h>
+
+#endif
