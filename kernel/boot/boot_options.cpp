@@ -57,6 +57,12 @@ void apply_option(std::string_view word)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.gateway=A.B.C.D)", word);
         else
             g_network.gateway = gateway.value();
+    } else if (key == "net.dns") {
+        auto server = net::parse_ipv4(value);
+        if (server.is_error())
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.dns=A.B.C.D)", word);
+        else
+            g_network.dns = server.value();
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);

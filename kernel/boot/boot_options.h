@@ -4,8 +4,8 @@
 // Options understood: log=LEVEL, log.SUBSYSTEM=LEVEL (kernel/console/log.h),
 // env=NAME=VALUE (repeatable), console=tty|pipe (whether fds 0-2 are a terminal),
 // ktest=NAME (run an in-kernel test instead of a program), virtio_mmio.device=... (a
-// virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX and
-// net.gateway=A.B.C.D (the Ethernet interface's address). An unknown option is reported
+// virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX,
+// net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's settings). An unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once
 
@@ -28,7 +28,7 @@ struct BootOptions {
     std::span<const std::string_view> virtio_mmio;
     /// root=ro (`osprey run --read-only`): no named file of the root may change.
     bool read_only_root = false;
-    /// net.ip= and net.gateway=: the Ethernet interface's IPv4 settings (zero: none).
+    /// net.ip=, net.gateway=, net.dns=: the Ethernet interface's IPv4 settings (zero: none).
     net::Ipv4Settings network;
 };
 

@@ -10,6 +10,7 @@
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/boot_options.h>
+#include <net/kernel/name_files.h>
 #include <net/kernel/stack.h>
 #include <kernel/boot/boot_trace.h>
 #include <kernel/boot/vm_exit.h>
@@ -119,6 +120,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (auto mounted = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2,
             options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite); mounted.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
+    if (!options->read_only_root)
+        net::provide_name_files(options->network);
     boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
     fs::fd_table_init();

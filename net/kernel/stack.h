@@ -27,6 +27,7 @@ struct Ipv4Settings {
     uint32_t netmask = 0;
     uint32_t gateway = 0;
     unsigned prefix_length = 0;
+    uint32_t dns = 0; // net.dns=: the name server /etc/resolv.conf names
 };
 
 /// Parses "A.B.C.D/PREFIX" (PREFIX 0-32, default 24) into `settings`. Errors: INVAL.

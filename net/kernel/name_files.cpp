@@ -1,0 +1,52 @@
+#include <net/kernel/name_files.h>
+
+#include <kernel/console/log.h>
+#include <kernel/fs/root_fs.h>
+
+#include <vfs/tree.h>
+
+#include <fmt/format.h>
+
+namespace net {
+
+namespace {
+
+lib::Result<void> provide(vfs::Node& etc, std::string_view name, std::string_view text)
+{
+    vfs::Tree& tree = fs::root_tree();
+    if (!tree.lookup(etc, name).is_error())
+        return {}; // the image has one
+    auto node = TRY(tree.create(etc, name, vfs::NodeType::Regular, 0644));
+    size_t written = TRY(tree.write(*node, text.data(), text.size(), 0));
+    if (written != text.size())
+        return lib::Error(lib::Errno::NOSPC, "short write");
+    return {};
+}
+
+lib::Result<void> provide_all(const Ipv4Settings& settings)
+{
+    vfs::Tree& tree = fs::root_tree();
+    auto etc = tree.lookup(tree.root(), "etc");
+    if (etc.is_error())
+        etc = tree.create(tree.root(), "etc", vfs::NodeType::Directory, 0755);
+    vfs::Node& dir = *TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(etc));
+    TRY(provide(dir, "hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"));
+    if (settings.dns) {
+        const auto* b = reinterpret_cast<const uint8_t*>(&settings.dns); // network byte order
+        char text[40];
+        auto end = fmt::format_to_n(text, sizeof(text), "nameserver {}.{}.{}.{}\n", b[0], b[1], b[2], b[3]);
+        TRY(provide(dir, "resolv.conf", std::string_view(text, end.size)));
+    }
+    return {};
+}
+
+} // namespace
+
+void provide_name_files(const Ipv4Settings& settings)
+{
+    if (auto done = provide_all(settings); done.is_error())
+        klog::info(klog::Subsystem::Net, "no /etc/hosts or /etc/resolv.conf made: {} ({})", done.error().message,
+            lib::errno_name(done.error().code));
+}
+
+} // namespace net
