@@ -12,6 +12,7 @@
 #include "image_builder.h"
 #include "inspect.h"
 #include "memory_size.h"
+#include "published_ports.h"
 #include "run_command.h"
 
 #include <CLI/CLI.hpp>
@@ -41,6 +42,8 @@ struct Options {
     bool read_only = false;
     std::vector<std::string> dlopen_libraries;
     std::vector<std::string> added;
+    bool net = false;
+    std::vector<std::string> ports;
 };
 
 constexpr const char* kDlopenHelp = "Also pack shared library LIB and the libraries it needs, for a program that "
@@ -69,6 +72,12 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
         devices.push_back({ VirtioDevice::Kind::Entropy, {}, false });
     for (const std::string& disk : options.disks)
         devices.push_back({ VirtioDevice::Kind::Block, disk, options.disks_read_only });
+    if (options.net || !options.ports.empty()) {
+        VirtioDevice net { VirtioDevice::Kind::Net, {}, false };
+        for (const std::string& port : options.ports)
+            net.ports.push_back(parse_published_port(port));
+        devices.push_back(std::move(net));
+    }
     return devices;
 }
 
@@ -121,6 +130,11 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
     run->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
     run->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
+    run->add_flag("--net", options.net,
+        "Give the VM a network: virtio-net on QEMU's user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed)");
+    run->add_option("-p,--publish", options.ports,
+           "Forward a host port to the VM (implies --net; repeatable); HOSTIP defaults to every address")
+        ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")->allow_extra_args(false);
     run->callback([&] {
         action = [&] {
             RunRequest request;

@@ -77,6 +77,18 @@ std::string option_value(const std::string& value)
 // carries the transports).
 constexpr unsigned kVirtioMmioBase = 0xfeb00000, kVirtioMmioStride = 512, kVirtioMmioFirstGsi = 24;
 
+// QEMU's user-mode network (slirp: the VM at 10.0.2.15 behind a NAT, no root needed) with
+// a hostfwd rule per published port.
+std::string user_network(const std::string& id, const std::vector<PublishedPort>& ports)
+{
+    std::string value = "user,id=" + id;
+    for (const PublishedPort& port : ports) {
+        value += ",hostfwd=" + std::string(port.udp ? "udp:" : "tcp:") + port.host_address + ":" + std::to_string(port.host_port)
+            + "-:" + std::to_string(port.guest_port);
+    }
+    return value;
+}
+
 std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
 {
     std::vector<std::string> arguments;
@@ -85,6 +97,11 @@ std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
         std::string bus = ",bus=virtio-mmio-bus." + std::to_string(slot);
         if (device.kind == VirtioDevice::Kind::Entropy) {
             arguments.insert(arguments.end(), { "-device", "virtio-rng-device" + bus });
+            continue;
+        }
+        if (device.kind == VirtioDevice::Kind::Net) {
+            std::string id = "net" + std::to_string(slot);
+            arguments.insert(arguments.end(), { "-netdev", user_network(id, device.ports), "-device", "virtio-net-device,netdev=" + id + bus });
             continue;
         }
         std::string id = "disk" + std::to_string(slot);
@@ -127,11 +144,17 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config)
 std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
 {
     if (!config.virtio.empty() && config.machine != Machine::Microvm)
-        throw CliError(kExitBadInput, "virtio devices (--rng, --disk) need --machine microvm; virtio-pci is not supported yet");
+        throw CliError(kExitBadInput, "virtio devices (--rng, --disk, --net, -p) need --machine microvm; virtio-pci is not supported yet");
     std::vector<std::string> options;
-    for (size_t slot = 0; slot < config.virtio.size(); ++slot)
+    for (size_t slot = 0; slot < config.virtio.size(); ++slot) {
         options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
             + std::to_string(kVirtioMmioFirstGsi + slot));
+        if (config.virtio[slot].kind == VirtioDevice::Kind::Net) {
+            options.push_back("net.ip=" + std::string(kGuestAddress) + "/" + std::to_string(kGuestPrefixLength));
+            options.push_back("net.gateway=" + std::string(kGatewayAddress));
+            options.push_back("net.dns=" + std::string(kNameServerAddress));
+        }
+    }
     return options;
 }
 
@@ -147,6 +170,9 @@ std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::
             arguments.push_back("--rng");
             continue;
         }
+        if (device.kind == VirtioDevice::Kind::Net)
+            throw CliError(kExitBadInput, "--net and -p need QEMU for now (--hypervisor qemu-kvm or qemu-tcg): "
+                "osprey-monitor has no user-mode network yet (its --net is a host tap device)");
         arguments.push_back(device.read_only ? "--disk-ro" : "--disk");
         arguments.push_back(device.file.string());
     }

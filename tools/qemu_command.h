@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hypervisor.h"
+#include "published_ports.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -14,10 +15,11 @@ namespace tools {
 
 /// A virtio device on microvm's virtio-mmio transports (drivers/virtio in the kernel).
 struct VirtioDevice {
-    enum class Kind { Entropy, Block };
+    enum class Kind { Entropy, Block, Net };
     Kind kind = Kind::Entropy;
     std::filesystem::path file; // Block: the backing file (raw)
     bool read_only = false;     // Block: QEMU readonly=on, the device offers VIRTIO_BLK_F_RO
+    std::vector<PublishedPort> ports; // Net: QEMU user networking with these forwarded
 };
 
 struct QemuConfig {

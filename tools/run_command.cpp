@@ -5,6 +5,7 @@
 #include "image_file.h"
 #include "temp_file.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -78,7 +79,14 @@ int run_vm(const RunRequest& request)
 {
     QemuConfig config;
     config.kernel = checked_kernel(request);
-    config.hypervisor = request.hypervisor.value_or(default_hypervisor());
+    bool networked = std::any_of(request.virtio.begin(), request.virtio.end(),
+        [](const VirtioDevice& device) { return device.kind == VirtioDevice::Kind::Net; });
+    // The monitor has no user-mode network yet: a networked run defaults to QEMU (with KVM
+    // where the monitor would have had it).
+    Hypervisor fallback = default_hypervisor();
+    if (networked && fallback == Hypervisor::Monitor)
+        fallback = Hypervisor::QemuKvm;
+    config.hypervisor = request.hypervisor.value_or(fallback);
     check_hypervisor_usable(config.hypervisor);
     std::optional<fs::path> monitor;
     if (config.hypervisor == Hypervisor::Monitor)

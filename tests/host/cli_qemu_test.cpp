@@ -3,6 +3,7 @@
 #include "cli_error.h"
 #include "hypervisor.h"
 #include "memory_size.h"
+#include "published_ports.h"
 #include "qemu_command.h"
 #include "run_command.h"
 
@@ -185,6 +186,41 @@ TEST(CliQemu, VirtioDevicesOnFixedMmioSlots)
     EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk1,bus=virtio-mmio-bus.1"), devices.end());
     config.machine = Machine::Q35;
     EXPECT_THROW(virtio_kernel_options(config), CliError);
+}
+
+TEST(CliQemu, PublishedPorts)
+{
+    PublishedPort port = parse_published_port("8080:80");
+    EXPECT_EQ(port.host_address, "");
+    EXPECT_EQ(port.host_port, 8080);
+    EXPECT_EQ(port.guest_port, 80);
+    EXPECT_FALSE(port.udp);
+    port = parse_published_port("127.0.0.1:5353:53/udp");
+    EXPECT_EQ(port.host_address, "127.0.0.1");
+    EXPECT_EQ(port.host_port, 5353);
+    EXPECT_EQ(port.guest_port, 53);
+    EXPECT_TRUE(port.udp);
+    EXPECT_FALSE(parse_published_port("1:2/tcp").udp);
+    for (const char* bad : { "", "80", ":80", "80:", "0:80", "80:65536", "x:80", "8080:80/sctp", "1.2.3:80:80",
+             "256.0.0.1:80:80", "80:80:80:80", "-1:80", "80 :80" })
+        EXPECT_THROW(parse_published_port(bad), CliError) << bad;
+}
+
+TEST(CliQemu, NetworkDeviceWithForwardedPorts)
+{
+    QemuConfig config = sample_config();
+    VirtioDevice net { VirtioDevice::Kind::Net, {}, false };
+    net.ports = { parse_published_port("127.0.0.1:8080:80"), parse_published_port("5353:53/udp") };
+    config.virtio = { net };
+    std::vector<std::string> arguments = qemu_arguments(config);
+    EXPECT_EQ(values_of(arguments, "-netdev"),
+        std::vector<std::string> { "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-:53" });
+    std::vector<std::string> devices = values_of(arguments, "-device");
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-net-device,netdev=net0,bus=virtio-mmio-bus.0"), devices.end());
+    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00000:24", "net.ip=10.0.2.15/24", "net.gateway=10.0.2.2",
+        "net.dns=10.0.2.3" };
+    EXPECT_EQ(virtio_kernel_options(config), words);
+    EXPECT_THROW(monitor_arguments(config, "/bin/osprey-monitor"), CliError) << "the monitor has no user-mode network";
 }
 
 TEST(CliQemu, MonitorArguments)
