@@ -76,6 +76,11 @@ std::string option_value(const std::string& value)
 // virtio-mmio-bus.i, wired to GSI 24 + i (ACPI is on by default, so the second IOAPIC
 // carries the transports).
 constexpr unsigned kVirtioMmioBase = 0xfeb00000, kVirtioMmioStride = 512, kVirtioMmioFirstGsi = 24;
+// Transport 0 stays empty: QEMU's I/O APIC model turns an interrupt on pin 0 into one on
+// pin 2 on every I/O APIC it emulates (the ISA IRQ0 -> GSI 2 rule of hw/intc/ioapic.c,
+// ioapic_set_irq), so transport 0's GSI 24 would arrive as transport 2's GSI 26 and the
+// device's interrupts would never reach its driver. Config device i sits on transport i + 1.
+constexpr size_t kFirstVirtioSlot = 1;
 
 // QEMU's user-mode network (slirp: the VM at 10.0.2.15 behind a NAT, no root needed) with
 // a hostfwd rule per published port.
@@ -92,8 +97,9 @@ std::string user_network(const std::string& id, const std::vector<PublishedPort>
 std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
 {
     std::vector<std::string> arguments;
-    for (size_t slot = 0; slot < config.virtio.size(); ++slot) {
-        const VirtioDevice& device = config.virtio[slot];
+    for (size_t index = 0; index < config.virtio.size(); ++index) {
+        const VirtioDevice& device = config.virtio[index];
+        size_t slot = kFirstVirtioSlot + index;
         std::string bus = ",bus=virtio-mmio-bus." + std::to_string(slot);
         if (device.kind == VirtioDevice::Kind::Entropy) {
             arguments.insert(arguments.end(), { "-device", "virtio-rng-device" + bus });
@@ -146,10 +152,11 @@ std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
     if (!config.virtio.empty() && config.machine != Machine::Microvm)
         throw CliError(kExitBadInput, "virtio devices (--rng, --disk, --net, -p) need --machine microvm; virtio-pci is not supported yet");
     std::vector<std::string> options;
-    for (size_t slot = 0; slot < config.virtio.size(); ++slot) {
+    for (size_t index = 0; index < config.virtio.size(); ++index) {
+        size_t slot = kFirstVirtioSlot + index;
         options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
             + std::to_string(kVirtioMmioFirstGsi + slot));
-        if (config.virtio[slot].kind == VirtioDevice::Kind::Net) {
+        if (config.virtio[index].kind == VirtioDevice::Kind::Net) {
             options.push_back("net.ip=" + std::string(kGuestAddress) + "/" + std::to_string(kGuestPrefixLength));
             options.push_back("net.gateway=" + std::string(kGatewayAddress));
             options.push_back("net.dns=" + std::string(kNameServerAddress));

@@ -32,7 +32,7 @@ struct QemuConfig {
     unsigned cpus = 1;
     Machine machine = Machine::Microvm;
     Hypervisor hypervisor = Hypervisor::QemuTcg;
-    std::vector<VirtioDevice> virtio; // microvm only; device i on virtio-mmio slot i
+    std::vector<VirtioDevice> virtio; // microvm only; device i on virtio-mmio slot i + 1
 };
 
 /// The argument vector (argv[0] is config.qemu): kernel via PVH (-kernel), the image as
@@ -42,7 +42,7 @@ struct QemuConfig {
 std::vector<std::string> qemu_arguments(const QemuConfig& config);
 
 /// The kernel options naming config.virtio's devices, virtio_mmio.device=512@BASE:GSI
-/// for slot i; they belong before the command line's "--". Throws CliError (bad input)
+/// for slot i + 1 (and net.ip/net.gateway/net.dns for a network device); they belong before the command line's "--". Throws CliError (bad input)
 /// on q35, which has no virtio-mmio (virtio-pci is not supported yet).
 std::vector<std::string> virtio_kernel_options(const QemuConfig& config);
 /// The osprey-monitor argument vector for the same VM (argv[0] is `monitor`): kernel,

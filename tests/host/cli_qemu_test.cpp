@@ -176,14 +176,15 @@ TEST(CliQemu, VirtioDevicesOnFixedMmioSlots)
     EXPECT_TRUE(virtio_kernel_options(config).empty());
     EXPECT_TRUE(values_of(qemu_arguments(config), "-global").empty());
     config.virtio = { { VirtioDevice::Kind::Entropy, {}, false }, { VirtioDevice::Kind::Block, "/d/a,b.img", true } };
-    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00000:24", "virtio_mmio.device=512@0xfeb00200:25" };
+    // Slot 0 stays empty (QEMU delivers its pin-0 interrupt as pin 2): devices from slot 1.
+    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00200:25", "virtio_mmio.device=512@0xfeb00400:26" };
     EXPECT_EQ(virtio_kernel_options(config), words);
     std::vector<std::string> arguments = qemu_arguments(config);
     EXPECT_EQ(values_of(arguments, "-global"), std::vector<std::string> { "virtio-mmio.force-legacy=false" });
-    EXPECT_EQ(values_of(arguments, "-drive"), std::vector<std::string> { "file=/d/a,,b.img,if=none,format=raw,id=disk1,readonly=on" });
+    EXPECT_EQ(values_of(arguments, "-drive"), std::vector<std::string> { "file=/d/a,,b.img,if=none,format=raw,id=disk2,readonly=on" });
     std::vector<std::string> devices = values_of(arguments, "-device");
-    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-rng-device,bus=virtio-mmio-bus.0"), devices.end());
-    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk1,bus=virtio-mmio-bus.1"), devices.end());
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-rng-device,bus=virtio-mmio-bus.1"), devices.end());
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk2,bus=virtio-mmio-bus.2"), devices.end());
     config.machine = Machine::Q35;
     EXPECT_THROW(virtio_kernel_options(config), CliError);
 }
@@ -214,10 +215,10 @@ TEST(CliQemu, NetworkDeviceWithForwardedPorts)
     config.virtio = { net };
     std::vector<std::string> arguments = qemu_arguments(config);
     EXPECT_EQ(values_of(arguments, "-netdev"),
-        std::vector<std::string> { "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-:53" });
+        std::vector<std::string> { "user,id=net1,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-:53" });
     std::vector<std::string> devices = values_of(arguments, "-device");
-    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-net-device,netdev=net0,bus=virtio-mmio-bus.0"), devices.end());
-    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00000:24", "net.ip=10.0.2.15/24", "net.gateway=10.0.2.2",
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-net-device,netdev=net1,bus=virtio-mmio-bus.1"), devices.end());
+    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00200:25", "net.ip=10.0.2.15/24", "net.gateway=10.0.2.2",
         "net.dns=10.0.2.3" };
     EXPECT_EQ(virtio_kernel_options(config), words);
     EXPECT_THROW(monitor_arguments(config, "/bin/osprey-monitor"), CliError) << "the monitor has no user-mode network";
