@@ -31,6 +31,10 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
         etc = tree.create(tree.root(), "etc", vfs::NodeType::Directory, 0755);
     vfs::Node& dir = *TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(etc));
     TRY(provide(dir, "hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"));
+    // The program runs as root (uid 0); servers that drop privileges look up nobody and
+    // nogroup (nginx, lighttpd with server.username) and refuse to start without them.
+    TRY(provide(dir, "passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
+    TRY(provide(dir, "group", "root:x:0:\nnogroup:x:65534:\n"));
     if (settings.dns) {
         const auto* b = reinterpret_cast<const uint8_t*>(&settings.dns); // network byte order
         char text[40];

@@ -1,7 +1,8 @@
-// The files glibc-style name resolution reads, made in the root's tmpfs at boot when the
-// image does not have them: /etc/hosts (localhost, as every Linux system has) and, when
-// the run names a DNS server (net.dns=, which `osprey run --net` passes), /etc/resolv.conf.
-// Files the image brings (osprey build --add) are left alone.
+// The files name lookups read, made in the root's tmpfs at boot when the image does not
+// have them: /etc/hosts (localhost, as every Linux system has), /etc/passwd and
+// /etc/group (root, and the nobody/nogroup servers drop to) and, when the run names a DNS
+// server (net.dns=, which `osprey run --net` passes), /etc/resolv.conf. Files the image
+// brings (osprey build --add) are left alone.
 #pragma once
 
 #include <net/kernel/stack.h>

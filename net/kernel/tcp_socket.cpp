@@ -33,6 +33,10 @@ bool listener_holds(const ip_addr_t& address, uint16_t port)
     for (tcp_pcb_listen* listener = tcp_listen_pcbs.listen_pcbs; listener; listener = listener->next) {
         if (listener->local_port != port)
             continue;
+        // An IPv6-only listener and an IPv4 one share a port (Redis binds both).
+        u8_t held = IP_GET_TYPE(&listener->local_ip), wanted = IP_GET_TYPE(&address);
+        if (held != IPADDR_TYPE_ANY && wanted != IPADDR_TYPE_ANY && held != wanted)
+            continue;
         if (ip_addr_isany(&listener->local_ip) || ip_addr_isany_val(address) || ip_addr_cmp(&listener->local_ip, &address))
             return true;
     }
@@ -193,7 +197,7 @@ lib::Result<void> TcpSocket::bind(const SocketAddress& address)
     if (!bindable_address(endpoint.address))
         return lib::Error(lib::Errno::ADDRNOTAVAIL, "bind: no interface has that address");
     // An AF_INET6 socket bound to :: takes both families; to an IPv4-mapped address, IPv4.
-    if (family() == kFamilyInet6 && ip_addr_isany(&endpoint.address) && IP_IS_V6(&endpoint.address))
+    if (family() == kFamilyInet6 && !m_ipv6_only && ip_addr_isany(&endpoint.address) && IP_IS_V6(&endpoint.address))
         endpoint.address = *IP_ANY_TYPE;
     if (endpoint.port != 0 && listener_holds(endpoint.address, endpoint.port))
         return lib::Error(lib::Errno::ADDRINUSE, "bind: a listening socket holds the port");
@@ -570,8 +574,9 @@ lib::Result<void> TcpSocket::set_protocol_option(int level, int name, int value)
     if (level == kLevelIpv6 && name == kIpv6Only) {
         if (family() != kFamilyInet6)
             return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: IPV6_V6ONLY on an IPv4 socket");
-        if (value && m_pcb && m_state == State::Fresh && m_pcb->local_port == 0)
-            IP_SET_TYPE_VAL(m_pcb->local_ip, IPADDR_TYPE_V6);
+        if (m_state != State::Fresh || (m_pcb && m_pcb->local_port != 0))
+            return lib::Error(lib::Errno::INVAL, "setsockopt: IPV6_V6ONLY after bind");
+        m_ipv6_only = value != 0;
         return {};
     }
     return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: option not supported on TCP sockets");
@@ -596,7 +601,7 @@ lib::Result<int> TcpSocket::get_protocol_option(int level, int name)
     if (level == kLevelIp && (name == kIpTos || name == kIpTtl))
         return m_pcb ? int(name == kIpTos ? m_pcb->tos : m_pcb->ttl) : (name == kIpTtl ? 64 : 0);
     if (level == kLevelIpv6 && name == kIpv6Only && family() == kFamilyInet6)
-        return m_pcb ? int(IP_GET_TYPE(&m_pcb->local_ip) == IPADDR_TYPE_V6) : 0;
+        return int(m_ipv6_only);
     return lib::Error(lib::Errno::NOPROTOOPT, "getsockopt: option not supported on TCP sockets");
 }
 

@@ -76,7 +76,7 @@ lib::Result<void> UdpSocket::bind(const SocketAddress& address)
         return lib::Error(lib::Errno::INVAL, "bind: the socket is already bound");
     if (!bindable_address(endpoint.address))
         return lib::Error(lib::Errno::ADDRNOTAVAIL, "bind: no interface has that address");
-    if (family() == kFamilyInet6 && ip_addr_isany(&endpoint.address) && IP_IS_V6(&endpoint.address))
+    if (family() == kFamilyInet6 && !m_ipv6_only && ip_addr_isany(&endpoint.address) && IP_IS_V6(&endpoint.address))
         endpoint.address = *IP_ANY_TYPE;
     err_t bound = udp_bind(m_pcb, &endpoint.address, endpoint.port);
     if (bound != ERR_OK)
@@ -230,8 +230,9 @@ lib::Result<void> UdpSocket::set_protocol_option(int level, int name, int value)
         return {};
     }
     if (level == kLevelIpv6 && name == kIpv6Only && family() == kFamilyInet6) {
-        if (value && m_pcb->local_port == 0)
-            IP_SET_TYPE_VAL(m_pcb->local_ip, IPADDR_TYPE_V6);
+        if (m_pcb->local_port != 0)
+            return lib::Error(lib::Errno::INVAL, "setsockopt: IPV6_V6ONLY after bind");
+        m_ipv6_only = value != 0;
         return {};
     }
     return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: option not supported on UDP sockets");
@@ -244,7 +245,7 @@ lib::Result<int> UdpSocket::get_protocol_option(int level, int name)
     if (level == kLevelIp && (name == kIpTos || name == kIpTtl))
         return int(name == kIpTos ? m_pcb->tos : m_pcb->ttl);
     if (level == kLevelIpv6 && name == kIpv6Only && family() == kFamilyInet6)
-        return int(IP_GET_TYPE(&m_pcb->local_ip) == IPADDR_TYPE_V6);
+        return int(m_ipv6_only);
     return lib::Error(lib::Errno::NOPROTOOPT, "getsockopt: option not supported on UDP sockets");
 }
 

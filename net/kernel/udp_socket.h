@@ -55,6 +55,7 @@ private:
     bool m_connected = false;
     bool m_shut_read = false;
     bool m_shut_write = false;
+    bool m_ipv6_only = false; // IPV6_V6ONLY
 };
 
 } // namespace net

@@ -32,7 +32,7 @@
 #define LWIP_IPV6 1
 #define LWIP_IPV6_AUTOCONFIG 1
 #define LWIP_IPV6_DHCP6 0
-#define LWIP_IPV6_MLD 1
+#define LWIP_IPV6_MLD 0 /* its 100 ms timer would wake the network thread 10 times a second */
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
 #define IPV6_FRAG_COPYHEADER 1 /* 64-bit pointers do not fit in the fragment header */
