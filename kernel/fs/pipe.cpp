@@ -2,6 +2,7 @@
 
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/readiness.h>
+#include <lib/byte_ring.h>
 #include <sched/scheduler.h>
 
 #include <fmt/format.h>
@@ -18,37 +19,15 @@ constexpr int kSigpipe = 13;
 // What both ends share. The big kernel lock guards it (every read, write and close runs
 // in a system call).
 struct PipeBuffer {
-    std::unique_ptr<uint8_t[]> data;
-    size_t head = 0; // where the next read starts
-    size_t size = 0; // bytes in the ring
+    lib::ByteRing ring;
     int readers = 1;
     int writers = 1;
     ChangeCounter changes; // what both sides wait on
     vfs::Node* fifo = nullptr; // a FIFO's node, whose pipe_record this is (cleared at the end)
 
-    size_t space() const { return kPipeCapacity - size; }
-
-    size_t take(uint8_t* out, size_t length)
-    {
-        size_t n = length < size ? length : size;
-        size_t first = n < kPipeCapacity - head ? n : kPipeCapacity - head;
-        memcpy(out, data.get() + head, first);
-        memcpy(out + first, data.get(), n - first);
-        head = (head + n) % kPipeCapacity;
-        size -= n;
-        return n;
-    }
-
-    size_t put(const uint8_t* in, size_t length)
-    {
-        size_t n = length < space() ? length : space();
-        size_t tail = (head + size) % kPipeCapacity;
-        size_t first = n < kPipeCapacity - tail ? n : kPipeCapacity - tail;
-        memcpy(data.get() + tail, in, first);
-        memcpy(data.get(), in + first, n - first);
-        size += n;
-        return n;
-    }
+    size_t space() const { return ring.space(); }
+    size_t take(uint8_t* out, size_t length) { return ring.take(out, length); }
+    size_t put(const uint8_t* in, size_t length) { return ring.put(in, length); }
 };
 
 /// Which end: a pipe's read or write end, or a FIFO opened O_RDWR (both).
@@ -83,7 +62,7 @@ public:
             return size_t(0);
         for (;;) {
             uint32_t seen = m_pipe->changes.now();
-            if (m_pipe->size) {
+            if (m_pipe->ring.size()) {
                 size_t n = m_pipe->take(static_cast<uint8_t*>(buffer), length);
                 m_pipe->changes.changed();
                 return n;
@@ -151,7 +130,7 @@ public:
     {
         uint16_t events = 0;
         if (m_side != Side::Write) {
-            if (m_pipe->size)
+            if (m_pipe->ring.size())
                 events |= PollIn | PollRdNorm;
             if (m_pipe->writers == 0)
                 events |= PollHup;
@@ -171,7 +150,7 @@ public:
     {
         if (m_side == Side::Write)
             return size_t(0);
-        return m_pipe->size;
+        return m_pipe->ring.size();
     }
     vfs::Node* node() const override { return m_fifo.get(); }
 
@@ -186,8 +165,7 @@ PipeBuffer* new_pipe_buffer()
     auto* pipe = new PipeBuffer;
     if (!pipe)
         return nullptr;
-    pipe->data.reset(new uint8_t[kPipeCapacity]);
-    if (!pipe->data) {
+    if (!pipe->ring.allocate(kPipeCapacity)) {
         delete pipe;
         return nullptr;
     }
