@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -51,6 +52,12 @@ char* __strncat_chk(char* d, const char* s, size_t n, size_t dn)
 }
 
 ssize_t __read_chk(int fd, void* buf, size_t n, size_t bn) { CHECK(n <= bn); return read(fd, buf, n); }
+ssize_t __recv_chk(int fd, void* buf, size_t n, size_t bn, int flags) { CHECK(n <= bn); return recv(fd, buf, n, flags); }
+ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t bn, int flags, struct sockaddr* from, socklen_t* from_length)
+{
+    CHECK(n <= bn);
+    return recvfrom(fd, buf, n, flags, from, from_length);
+}
 ssize_t __pread64_chk(int fd, void* buf, size_t n, off_t offset, size_t bn) { CHECK(n <= bn); return pread(fd, buf, n, offset); }
 ssize_t __readlink_chk(const char* path, char* buf, size_t n, size_t bn) { CHECK(n <= bn); return readlink(path, buf, n); }
 char* __getcwd_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return getcwd(buf, n); }

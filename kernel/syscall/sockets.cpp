@@ -10,6 +10,7 @@
 #include <net/kernel/stack.h>
 #include <net/kernel/tcp_socket.h>
 #include <net/kernel/udp_socket.h>
+#include <net/kernel/unix_socket.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -165,6 +166,8 @@ SysResult socket(int domain, int type, int protocol)
     int kind = type & kTypeMask;
     if (flags & ~(net::kSocketNonBlocking | net::kSocketCloseOnExec))
         return lib::Error(lib::Errno::INVAL, "socket: unknown type flags");
+    if (domain == net::kFamilyUnix)
+        return lib::Error(lib::Errno::AFNOSUPPORT, "socket: named AF_UNIX sockets are not supported yet (socketpair is)");
     if (domain != net::kFamilyInet && domain != net::kFamilyInet6)
         return lib::Error(lib::Errno::AFNOSUPPORT, "socket: address family not supported (AF_INET and AF_INET6 are)");
     if (kind != net::kSocketStream && kind != net::kSocketDatagram)
@@ -184,10 +187,38 @@ SysResult socket(int domain, int type, int protocol)
 
 SysResult socketpair(int domain, int type, int protocol, int* fds)
 {
+    int flags = type & ~kTypeMask;
+    int kind = type & kTypeMask;
+    if (flags & ~(net::kSocketNonBlocking | net::kSocketCloseOnExec))
+        return lib::Error(lib::Errno::INVAL, "socketpair: unknown type flags");
     TRY(check_user_range(fds, 2 * sizeof(int), UserAccess::Write));
     if (domain == net::kFamilyInet || domain == net::kFamilyInet6)
         return lib::Error(lib::Errno::NOTSUP, "socketpair: not for Internet sockets");
-    return lib::Error(lib::Errno::AFNOSUPPORT, "socketpair: AF_UNIX is not supported yet");
+    if (domain != net::kFamilyUnix)
+        return lib::Error(lib::Errno::AFNOSUPPORT, "socketpair: address family not supported (AF_UNIX is)");
+    if (kind != net::kSocketStream && kind != net::kSocketDatagram)
+        return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socketpair: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
+    if (protocol != 0)
+        return lib::Error(lib::Errno::PROTONOSUPPORT, "socketpair: AF_UNIX takes protocol 0");
+    net::UnixSocket* ends[2];
+    TRY(net::UnixSocket::make_pair(kind, ends[0], ends[1]));
+    int open_flags = fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0);
+    ends[0]->set_open_flags(open_flags);
+    ends[1]->set_open_flags(open_flags);
+    bool close_on_exec = flags & net::kSocketCloseOnExec;
+    auto first = fs::fd_install(ends[0], close_on_exec);
+    if (first.is_error()) {
+        ends[1]->unref();
+        return first.error();
+    }
+    auto second = fs::fd_install(ends[1], close_on_exec);
+    if (second.is_error()) {
+        (void)fs::fd_close(first.value());
+        return second.error();
+    }
+    fds[0] = first.value();
+    fds[1] = second.value();
+    return 0;
 }
 
 SysResult bind(int fd, const void* address, uint32_t length)

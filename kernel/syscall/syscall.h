@@ -37,7 +37,8 @@ SysResult lseek(int fd, int64_t offset, int whence);
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count);
 SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags);
 
-// sockets.cpp: the socket calls (net/kernel/socket.h): AF_INET and AF_INET6, TCP and UDP.
+// sockets.cpp: the socket calls (net/kernel/socket.h): AF_INET and AF_INET6 (TCP, UDP), and
+// AF_UNIX pairs from socketpair.
 SysResult socket(int domain, int type, int protocol);
 SysResult socketpair(int domain, int type, int protocol, int* fds);
 SysResult bind(int fd, const void* address, uint32_t length);

@@ -144,7 +144,7 @@ lib::Result<void> Socket::get_option(int level, int name, void* value, uint32_t&
         case SoLinger: put_value(m_linger, sizeof(m_linger), value, length); return {};
         case SoType: v = m_type; break;
         case SoDomain: v = m_family; break;
-        case SoProtocol: v = m_type == kSocketStream ? 6 : 17; break;
+        case SoProtocol: v = m_family == kFamilyUnix ? 0 : m_type == kSocketStream ? 6 : 17; break;
         case SoError: v = take_error(); break;
         case SoAcceptConn: v = listening(); break;
         case SoRcvBuf: v = int(m_receive_buffer); break;

@@ -4,8 +4,9 @@
 // MSG_WAITALL; the errors of refused, unconnected and broken connections and of port
 // conflicts (with SIGPIPE); non-blocking connect and accept with poll readiness; an
 // edge-triggered epoll echo server; UDP datagrams, connected UDP, truncation and FIONREAD;
-// IPv6; socket options; numeric and /etc/hosts name lookups. `sockets GROUP` runs one group
-// (tcp, errors, nonblocking, epoll, udp, ipv6, sockopts, names); no argument runs them all.
+// IPv6; socket options; numeric and /etc/hosts name lookups; socketpair(AF_UNIX) stream
+// and datagram ends. `sockets GROUP` runs one group
+// (tcp, errors, nonblocking, epoll, udp, ipv6, sockopts, names, unix); no argument runs them all.
 #define _GNU_SOURCE
 #define TEST_NAME "sockets"
 #include "check.h"
@@ -1020,6 +1021,118 @@ static void names(void)
     localhost();
 }
 
+// unix: socketpair(AF_UNIX) ends, stream and datagram.
+static void unix_stream_pair(void)
+{
+    int fds[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    CHECK(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+    struct stat st;
+    CHECK(fstat(fds[0], &st) == 0 && S_ISSOCK(st.st_mode));
+    CHECK(int_option(fds[0], SOL_SOCKET, SO_TYPE) == SOCK_STREAM && int_option(fds[0], SOL_SOCKET, SO_DOMAIN) == AF_UNIX);
+    struct sockaddr_storage name;
+    socklen_t length = sizeof(name);
+    CHECK(getsockname(fds[0], (struct sockaddr*)&name, &length) == 0 && length == sizeof(sa_family_t)
+          && name.ss_family == AF_UNIX); // unnamed
+    CHECK(write(fds[0], "ping", 4) == 4 && write(fds[0], "!", 1) == 1);
+    char buffer[16] = { 0 };
+    int available = -1;
+    CHECK(ioctl(fds[1], FIONREAD, &available) == 0 && available == 5);
+    CHECK(recv(fds[1], buffer, sizeof(buffer), MSG_PEEK) == 5);
+    CHECK(read(fds[1], buffer, sizeof(buffer)) == 5 && memcmp(buffer, "ping!", 5) == 0); // a stream: no boundaries
+    CHECK(send(fds[1], "pong", 4, 0) == 4);
+    CHECK(recv(fds[0], buffer, sizeof(buffer), 0) == 4 && memcmp(buffer, "pong", 4) == 0);
+    CHECK(recv(fds[0], buffer, sizeof(buffer), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+    struct pollfd both[2] = { { fds[0], POLLIN | POLLOUT, 0 }, { fds[1], POLLIN | POLLOUT, 0 } };
+    CHECK(poll(both, 2, 0) == 2 && both[0].revents == POLLOUT && both[1].revents == POLLOUT);
+    CHECK(shutdown(fds[0], SHUT_WR) == 0);
+    CHECK(read(fds[1], buffer, sizeof(buffer)) == 0); // the writer's end of file
+    CHECK(write(fds[1], "back", 4) == 4);              // the other direction still works
+    CHECK(read(fds[0], buffer, sizeof(buffer)) == 4);
+    close(fds[1]);
+    CHECK(read(fds[0], buffer, sizeof(buffer)) == 0);
+    CHECK(send(fds[0], "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE);
+    close(fds[0]);
+
+    // Flow control: a full direction makes a non-blocking writer wait, a read frees room.
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) == 0);
+    static char block[4096];
+    size_t queued = 0;
+    ssize_t n;
+    while ((n = write(fds[0], block, sizeof(block))) > 0)
+        queued += (size_t)n;
+    CHECK(n == -1 && errno == EAGAIN && queued >= 65536);
+    struct pollfd writer = { fds[0], POLLOUT, 0 };
+    CHECK(poll(&writer, 1, 0) == 0);
+    size_t drained = 0;
+    while ((n = read(fds[1], block, sizeof(block))) > 0)
+        drained += (size_t)n;
+    CHECK(drained == queued);
+    CHECK(poll(&writer, 1, 0) == 1 && writer.revents == POLLOUT);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+static void* echo_pair_end(void* argument)
+{
+    int fd = (int)(intptr_t)argument;
+    char buffer[256];
+    ssize_t n;
+    while ((n = read(fd, buffer, sizeof(buffer))) > 0)
+        if (write(fd, buffer, (size_t)n) != n)
+            return (void*)1;
+    close(fd);
+    return NULL;
+}
+
+static void unix_between_threads(void)
+{
+    int fds[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    pthread_t thread;
+    pthread_create(&thread, NULL, echo_pair_end, (void*)(intptr_t)fds[1]);
+    char reply[64];
+    for (int i = 0; i < 100; ++i) { // the reader blocks until the other thread answers
+        char message[32];
+        int size = snprintf(message, sizeof(message), "message %d", i);
+        CHECK(write(fds[0], message, (size_t)size) == size);
+        CHECK(recv(fds[0], reply, (size_t)size, MSG_WAITALL) == size && memcmp(reply, message, (size_t)size) == 0);
+    }
+    close(fds[0]); // the echo thread reads end of file and ends
+    void* result;
+    pthread_join(thread, &result);
+    CHECK(result == NULL);
+}
+
+static void unix_datagram_pair(void)
+{
+    int fds[2];
+    CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds) == 0);
+    CHECK(int_option(fds[0], SOL_SOCKET, SO_TYPE) == SOCK_DGRAM);
+    CHECK(send(fds[0], "one", 3, 0) == 3 && send(fds[0], "second", 6, 0) == 6 && send(fds[0], "", 0, 0) == 0);
+    char buffer[16];
+    int available = -1;
+    CHECK(ioctl(fds[1], FIONREAD, &available) == 0 && available == 3);
+    CHECK(recv(fds[1], buffer, sizeof(buffer), 0) == 3);
+    struct iovec part = { buffer, 2 };
+    struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1 };
+    CHECK(recvmsg(fds[1], &message, 0) == 2 && (message.msg_flags & MSG_TRUNC)); // the rest is dropped
+    CHECK(recv(fds[1], buffer, sizeof(buffer), 0) == 0); // the empty datagram
+    CHECK(recv(fds[1], buffer, sizeof(buffer), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+    close(fds[0]);
+    CHECK(send(fds[1], "x", 1, MSG_NOSIGNAL) == -1 && errno == ECONNREFUSED); // Linux: a datagram's peer is gone
+    close(fds[1]);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, IPPROTO_TCP, fds) == -1 && errno == EPROTONOSUPPORT);
+    CHECK(socketpair(AF_INET, SOCK_STREAM, 0, fds) == -1 && errno == EOPNOTSUPP);
+}
+
+static void unix_pairs(void)
+{
+    unix_stream_pair();
+    unix_between_threads();
+    unix_datagram_pair();
+}
+
 static const struct group {
     const char* name;
     void (*run)(void);
@@ -1032,6 +1145,7 @@ static const struct group {
     { "ipv6", ipv6 },
     { "sockopts", sockopts },
     { "names", names },
+    { "unix", unix_pairs },
 };
 
 int main(int argc, char** argv)
@@ -1044,7 +1158,7 @@ int main(int argc, char** argv)
         if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
             groups[i].run(), ++ran;
     if (ran == 0) {
-        printf("sockets: no group %s (tcp errors nonblocking epoll udp ipv6 sockopts names)\n", argv[1]);
+        printf("sockets: no group %s (tcp errors nonblocking epoll udp ipv6 sockopts names unix)\n", argv[1]);
         return 2;
     }
     if (failures) {

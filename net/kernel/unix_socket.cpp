@@ -1,0 +1,217 @@
+#include <net/kernel/unix_socket.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace net {
+
+namespace {
+
+// Linux's default socket buffer (net.core.wmem_default), the most either direction holds.
+constexpr size_t kQueueBytes = 212992;
+
+} // namespace
+
+lib::Result<void> UnixSocket::make_pair(int type, UnixSocket*& first, UnixSocket*& second)
+{
+    auto* a = new (std::nothrow) UnixSocket(type);
+    auto* b = new (std::nothrow) UnixSocket(type);
+    bool rings = type != kSocketStream || (a && b && a->m_stream.allocate(kQueueBytes) && b->m_stream.allocate(kQueueBytes));
+    if (!a || !b || !rings) {
+        delete a;
+        delete b;
+        return lib::Error(lib::Errno::NOMEM, "socketpair: no memory");
+    }
+    a->m_peer = b;
+    b->m_peer = a;
+    first = a;
+    second = b;
+    return {};
+}
+
+UnixSocket::~UnixSocket()
+{
+    if (m_peer) { // the other end reads the rest, then end of file; its sends fail
+        m_peer->m_peer = nullptr;
+        m_peer->m_peer_finished = true;
+        m_peer->m_changes.changed();
+    }
+    while (Message* message = m_first) {
+        m_first = message->next;
+        free(message);
+    }
+}
+
+lib::Result<void> UnixSocket::bind(const SocketAddress&)
+{
+    return lib::Error(lib::Errno::INVAL, "bind: a socketpair end is connected already (named AF_UNIX sockets are not supported)");
+}
+
+lib::Result<void> UnixSocket::connect(const SocketAddress&)
+{
+    return lib::Error(lib::Errno::ISCONN, "connect: a socketpair end is connected already");
+}
+
+bool UnixSocket::room_for(size_t length) const
+{
+    if (stream())
+        return m_stream.space() > 0;
+    return m_message_bytes == 0 || m_message_bytes + length <= kQueueBytes;
+}
+
+lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress*)
+{
+    if (flags & MsgOob)
+        return lib::Error(lib::Errno::NOTSUP, "send: MSG_OOB on an AF_UNIX socket");
+    if (!stream() && length > kQueueBytes)
+        return lib::Error(lib::Errno::MSGSIZE, "send: datagram larger than the socket buffer");
+    auto* bytes = static_cast<const uint8_t*>(data);
+    uint64_t deadline = send_deadline();
+    size_t sent = 0;
+    for (;;) {
+        uint32_t seen = m_changes.now();
+        if (!stream() && !m_peer && !m_shut_write) // Linux: a datagram to a closed peer is refused
+            return lib::Error(lib::Errno::CONNREFUSED, "send: the other end is closed");
+        if (m_shut_write || !m_peer || m_peer->m_peer_finished)
+            return sent ? lib::Result<size_t>(sent) : broken_pipe(flags);
+        UnixSocket& peer = *m_peer;
+        if (peer.room_for(length - sent)) {
+            if (stream()) {
+                sent += peer.m_stream.put(bytes + sent, length - sent);
+            } else {
+                auto* message = static_cast<Message*>(malloc(sizeof(Message) + length));
+                if (!message)
+                    return lib::Error(lib::Errno::NOBUFS, "send: no memory for the datagram");
+                message->next = nullptr;
+                message->length = length;
+                memcpy(message->bytes, bytes, length);
+                (peer.m_last ? peer.m_last->next : peer.m_first) = message;
+                peer.m_last = message;
+                peer.m_message_bytes += length;
+                sent = length;
+            }
+            peer.m_changes.changed();
+            if (sent == length)
+                return sent;
+            continue;
+        }
+        if (should_not_block(flags))
+            return sent ? lib::Result<size_t>(sent) : lib::Error(lib::Errno::AGAIN, "send: the other end's queue is full");
+        auto waited = wait_for_change(seen, deadline);
+        if (waited.is_error())
+            return sent ? lib::Result<size_t>(sent) : waited.error();
+    }
+}
+
+lib::Result<size_t> UnixSocket::receive(void* data, size_t length, int flags, ReceiveInfo& info)
+{
+    if (flags & MsgOob)
+        return lib::Error(lib::Errno::NOTSUP, "recv: MSG_OOB on an AF_UNIX socket");
+    auto* bytes = static_cast<uint8_t*>(data);
+    uint64_t deadline = receive_deadline();
+    size_t received = 0;
+    bool wait_all = stream() && (flags & MsgWaitAll) && !(flags & MsgPeek);
+    for (;;) {
+        uint32_t seen = m_changes.now();
+        if (stream() && m_stream.size()) {
+            size_t n = (flags & MsgPeek) ? m_stream.peek(bytes + received, length - received)
+                                         : m_stream.take(bytes + received, length - received);
+            received += n;
+            if (m_peer && !(flags & MsgPeek))
+                m_peer->m_changes.changed(); // room for its next send
+            if (!wait_all || received == length)
+                return received;
+            continue;
+        }
+        if (!stream() && m_first) {
+            Message* message = m_first;
+            size_t copied = length < message->length ? length : message->length;
+            memcpy(bytes, message->bytes, copied);
+            info.truncated = copied < message->length;
+            size_t size = message->length;
+            if (!(flags & MsgPeek)) {
+                m_first = message->next;
+                if (!m_first)
+                    m_last = nullptr;
+                m_message_bytes -= size;
+                free(message);
+                if (m_peer)
+                    m_peer->m_changes.changed();
+            }
+            if (info.from)
+                (void)local_address(*info.from); // unnamed, as the sender is
+            return (flags & MsgTrunc) ? size : copied;
+        }
+        if (m_peer_finished || length == 0)
+            return received;
+        if (should_not_block(flags))
+            return received ? lib::Result<size_t>(received) : lib::Error(lib::Errno::AGAIN, "recv: nothing queued");
+        auto waited = wait_for_change(seen, deadline);
+        if (waited.is_error())
+            return received ? lib::Result<size_t>(received) : waited.error();
+    }
+}
+
+lib::Result<void> UnixSocket::shutdown(int how)
+{
+    if (how == 1 || how == 2) {
+        m_shut_write = true;
+        if (m_peer) {
+            m_peer->m_peer_finished = true;
+            m_peer->m_changes.changed();
+        }
+    }
+    if (how == 0 || how == 2)
+        m_peer_finished = true; // reads end at once (what is queued is still read first)
+    m_changes.changed();
+    return {};
+}
+
+lib::Result<void> UnixSocket::local_address(SocketAddress& out)
+{
+    out = {};
+    uint16_t family = kFamilyUnix;
+    memcpy(out.bytes, &family, sizeof(family));
+    out.length = sizeof(family); // an unnamed socket: sun_family only
+    return {};
+}
+
+lib::Result<void> UnixSocket::peer_address(SocketAddress& out)
+{
+    if (!m_peer)
+        return lib::Error(lib::Errno::NOTCONN, "getpeername: the other end is closed");
+    return local_address(out);
+}
+
+uint16_t UnixSocket::poll_events(uint16_t requested)
+{
+    constexpr uint16_t kReadHangUp = 0x2000; // POLLRDHUP
+    uint16_t events = 0;
+    if (queued_bytes() || m_peer_finished)
+        events |= fs::PollIn | fs::PollRdNorm;
+    if (m_peer_finished)
+        events |= kReadHangUp;
+    if (!m_peer || (m_shut_write && m_peer_finished))
+        events |= fs::PollHup;
+    if (!m_shut_write && m_peer && m_peer->room_for(1))
+        events |= fs::PollOut | fs::PollWrNorm;
+    return events & (requested | fs::PollErr | fs::PollHup);
+}
+
+lib::Result<size_t> UnixSocket::bytes_readable()
+{
+    return stream() ? m_stream.size() : (m_first ? m_first->length : 0);
+}
+
+lib::Result<void> UnixSocket::set_protocol_option(int level, int name, int)
+{
+    return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: option not supported on AF_UNIX sockets");
+}
+
+lib::Result<int> UnixSocket::get_protocol_option(int level, int name)
+{
+    return lib::Error(lib::Errno::NOPROTOOPT, "getsockopt: option not supported on AF_UNIX sockets");
+}
+
+} // namespace net
