@@ -363,27 +363,21 @@ SysResult shutdown(int fd, int how)
     return 0;
 }
 
-SysResult getsockname(int fd, void* address, uint32_t* length)
+// getsockname and getpeername: the socket's own or its peer's address into the program's
+// (address, *length) pair.
+static SysResult socket_name(int fd, void* address, uint32_t* length, bool peer)
 {
     auto file = TRY(fs::fd_reference(fd));
     net::Socket* socket = TRY(socket_of(*file));
     TRY(check_user_range(length, sizeof(*length), UserAccess::Write));
-    SocketAddress local;
-    TRY(socket->local_address(local));
-    TRY(write_address(local, address, length));
+    SocketAddress name;
+    TRY(peer ? socket->peer_address(name) : socket->local_address(name));
+    TRY(write_address(name, address, length));
     return 0;
 }
 
-SysResult getpeername(int fd, void* address, uint32_t* length)
-{
-    auto file = TRY(fs::fd_reference(fd));
-    net::Socket* socket = TRY(socket_of(*file));
-    TRY(check_user_range(length, sizeof(*length), UserAccess::Write));
-    SocketAddress peer;
-    TRY(socket->peer_address(peer));
-    TRY(write_address(peer, address, length));
-    return 0;
-}
+SysResult getsockname(int fd, void* address, uint32_t* length) { return socket_name(fd, address, length, false); }
+SysResult getpeername(int fd, void* address, uint32_t* length) { return socket_name(fd, address, length, true); }
 
 SysResult setsockopt(int fd, int level, int name, const void* value, uint32_t length)
 {

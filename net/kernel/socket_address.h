@@ -23,6 +23,15 @@ lib::Result<Endpoint> endpoint_from(int family, const SocketAddress& address);
 /// socket become IPv4-mapped addresses).
 void socket_address_from(int family, const Endpoint& endpoint, SocketAddress& out);
 
+/// socket_address_from for an address and port as a pcb holds them.
+inline void socket_address_from(int family, const ip_addr_t& address, uint16_t port, SocketAddress& out)
+{
+    Endpoint endpoint {};
+    ip_addr_copy(endpoint.address, address);
+    endpoint.port = port;
+    socket_address_from(family, endpoint, out);
+}
+
 /// Whether a socket may bind to `address`: the any address, loopback, or an address of
 /// one of the interfaces (else Linux says EADDRNOTAVAIL).
 bool bindable_address(const ip_addr_t& address);

@@ -470,12 +470,10 @@ lib::Result<void> TcpSocket::shutdown(int how)
 
 lib::Result<void> TcpSocket::local_address(SocketAddress& out)
 {
-    Endpoint endpoint {};
-    if (m_pcb) {
-        ip_addr_copy(endpoint.address, m_pcb->local_ip);
-        endpoint.port = m_pcb->local_port;
-    }
-    socket_address_from(family(), endpoint, out);
+    if (m_pcb)
+        socket_address_from(family(), m_pcb->local_ip, m_pcb->local_port, out);
+    else
+        socket_address_from(family(), Endpoint {}, out);
     return {};
 }
 
@@ -483,10 +481,7 @@ lib::Result<void> TcpSocket::peer_address(SocketAddress& out)
 {
     if (m_state != State::Connected || !m_pcb)
         return lib::Error(lib::Errno::NOTCONN, "getpeername: the socket is not connected");
-    Endpoint endpoint {};
-    ip_addr_copy(endpoint.address, m_pcb->remote_ip);
-    endpoint.port = m_pcb->remote_port;
-    socket_address_from(family(), endpoint, out);
+    socket_address_from(family(), m_pcb->remote_ip, m_pcb->remote_port, out);
     return {};
 }
 

@@ -182,10 +182,7 @@ lib::Result<void> UdpSocket::shutdown(int how)
 
 lib::Result<void> UdpSocket::local_address(SocketAddress& out)
 {
-    Endpoint endpoint {};
-    ip_addr_copy(endpoint.address, m_pcb->local_ip);
-    endpoint.port = m_pcb->local_port;
-    socket_address_from(family(), endpoint, out);
+    socket_address_from(family(), m_pcb->local_ip, m_pcb->local_port, out);
     return {};
 }
 
@@ -193,10 +190,7 @@ lib::Result<void> UdpSocket::peer_address(SocketAddress& out)
 {
     if (!m_connected)
         return lib::Error(lib::Errno::NOTCONN, "getpeername: the socket is not connected");
-    Endpoint endpoint {};
-    ip_addr_copy(endpoint.address, m_pcb->remote_ip);
-    endpoint.port = m_pcb->remote_port;
-    socket_address_from(family(), endpoint, out);
+    socket_address_from(family(), m_pcb->remote_ip, m_pcb->remote_port, out);
     return {};
 }
 
