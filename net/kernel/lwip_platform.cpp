@@ -1,4 +1,4 @@
-// What lwIP asks of its platform (net/lwip_port/arch/cc.h): the clock (sys_now), random
+// What lwIP asks of its platform (net/kernel/lwip_platform.h): the clock (sys_now), random
 // numbers (initial sequence numbers, ports), diagnostics and assertions.
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot/vm_exit.h>

@@ -1,7 +1,9 @@
-/* lwIP's compiler and platform definitions (lwip/arch.h) for the kernel, built against
- * musl's headers. */
-#ifndef OSPREY_LWIP_ARCH_CC_H
-#define OSPREY_LWIP_ARCH_CC_H
+/* What lwIP asks of its platform (lwip/arch.h) in the kernel, built against musl's
+ * headers: diagnostics, assertions, random numbers (net/kernel/lwip_platform.cpp). lwIP
+ * includes it as "arch/cc.h": net/lwip.cmake generates that name in the build tree as an
+ * include of this file. */
+#ifndef OSPREY_NET_LWIP_PLATFORM_H
+#define OSPREY_NET_LWIP_PLATFORM_H
 
 #include <endian.h>
 #include <stdint.h>
@@ -10,7 +12,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* net/kernel/lwip_platform.cpp */
 void osprey_lwip_diagnostic(const char* format, ...) __attribute__((format(printf, 1, 2)));
 void osprey_lwip_assert(const char* message, const char* file, int line) __attribute__((noreturn));
 uint32_t osprey_lwip_random(void);

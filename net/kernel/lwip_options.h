@@ -1,11 +1,12 @@
 /* lwIP's configuration for Osprey (lwIP 2.1.3, src/include/lwip/opt.h documents each
- * option). lwIP runs without an OS layer of its own (NO_SYS): the kernel's network thread
+ * option). lwIP includes it as "lwipopts.h": net/lwip.cmake generates that name in the
+ * build tree as an include of this file. lwIP runs without an OS layer of its own (NO_SYS): the kernel's network thread
  * (net/kernel/stack.cpp) feeds it frames and runs its timers, and every call into lwIP,
  * from that thread or from a system call, holds the big kernel lock, so lwIP needs no
  * locking of its own. Only the raw API is built; the sockets programs see are ours
  * (net/kernel/*_socket.cpp), with Linux semantics. */
-#ifndef OSPREY_LWIPOPTS_H
-#define OSPREY_LWIPOPTS_H
+#ifndef OSPREY_NET_LWIP_OPTIONS_H
+#define OSPREY_NET_LWIP_OPTIONS_H
 
 #define NO_SYS 1
 #define SYS_LIGHTWEIGHT_PROT 0
