@@ -39,6 +39,23 @@ lib::Result<int> fd_install(File* file, bool close_on_exec)
     return lib::Error(lib::Errno::MFILE, "no free file descriptor");
 }
 
+lib::Result<void> fd_install_pair(File* first, File* second, bool close_on_exec, int* out)
+{
+    auto first_fd = fd_install(first, close_on_exec);
+    if (first_fd.is_error()) {
+        second->unref();
+        return first_fd.error();
+    }
+    auto second_fd = fd_install(second, close_on_exec);
+    if (second_fd.is_error()) {
+        (void)fd_close(first_fd.value());
+        return second_fd.error();
+    }
+    out[0] = first_fd.value();
+    out[1] = second_fd.value();
+    return {};
+}
+
 lib::Result<File*> fd_get(int fd)
 {
     if (!valid(fd))

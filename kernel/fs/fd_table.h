@@ -14,6 +14,10 @@ void fd_table_init();
 /// EMFILE when full (the reference is dropped then).
 lib::Result<int> fd_install(File* file, bool close_on_exec);
 /// The file behind `fd` (borrowed: valid until the descriptor is closed); EBADF if none.
+/// Installs two files on the two lowest free descriptors (pipe2, socketpair), written
+/// to `out[0]` and `out[1]`; the table takes both references. EMFILE when both do not
+/// fit: then neither is installed and both references are dropped.
+lib::Result<void> fd_install_pair(File* first, File* second, bool close_on_exec, int* out);
 lib::Result<File*> fd_get(int fd);
 /// The file behind `fd`, counted: valid until the FileRef goes, even if the descriptor is
 /// closed meanwhile (for operations that may block). EBADF if none.

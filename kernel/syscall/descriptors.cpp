@@ -209,19 +209,7 @@ SysResult pipe2(int* fds, int flags)
     fs::File* read_end;
     fs::File* write_end;
     TRY(fs::make_pipe(read_end, write_end, flags & fs::kOpenNonBlocking));
-    bool close_on_exec = flags & abi::kOCloexec;
-    auto reader = fs::fd_install(read_end, close_on_exec);
-    if (reader.is_error()) {
-        write_end->unref();
-        return reader.error();
-    }
-    auto writer = fs::fd_install(write_end, close_on_exec);
-    if (writer.is_error()) {
-        (void)fs::fd_close(reader.value());
-        return writer.error();
-    }
-    fds[0] = reader.value();
-    fds[1] = writer.value();
+    TRY(fs::fd_install_pair(read_end, write_end, flags & abi::kOCloexec, fds));
     return 0;
 }
 

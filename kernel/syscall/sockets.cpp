@@ -205,19 +205,7 @@ SysResult socketpair(int domain, int type, int protocol, int* fds)
     int open_flags = fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0);
     ends[0]->set_open_flags(open_flags);
     ends[1]->set_open_flags(open_flags);
-    bool close_on_exec = flags & net::kSocketCloseOnExec;
-    auto first = fs::fd_install(ends[0], close_on_exec);
-    if (first.is_error()) {
-        ends[1]->unref();
-        return first.error();
-    }
-    auto second = fs::fd_install(ends[1], close_on_exec);
-    if (second.is_error()) {
-        (void)fs::fd_close(first.value());
-        return second.error();
-    }
-    fds[0] = first.value();
-    fds[1] = second.value();
+    TRY(fs::fd_install_pair(ends[0], ends[1], flags & net::kSocketCloseOnExec, fds));
     return 0;
 }
 

@@ -11,16 +11,6 @@ namespace net {
 
 namespace {
 
-// Option levels and names (Linux values: asm-generic/socket.h, linux/tcp.h, linux/in.h,
-// linux/in6.h).
-constexpr int kLevelSocket = 1;
-enum SocketOption : int {
-    SoDebug = 1, SoReuseAddr = 2, SoType = 3, SoError = 4, SoDontRoute = 5, SoBroadcast = 6, SoSndBuf = 7,
-    SoRcvBuf = 8, SoKeepAlive = 9, SoOobInline = 10, SoNoCheck = 11, SoPriority = 12, SoLinger = 13,
-    SoReusePort = 15, SoPassCred = 16, SoRcvLowat = 18, SoSndLowat = 19, SoRcvTimeo = 20, SoSndTimeo = 21,
-    SoTimestamp = 29, SoAcceptConn = 30, SoSndBufForce = 32, SoRcvBufForce = 33, SoProtocol = 38, SoDomain = 39,
-    SoIncomingCpu = 49, SoZeroCopy = 60,
-};
 constexpr int kSigpipe = 13;
 // Linux clamps SO_SNDBUF/SO_RCVBUF to net.core.[rw]mem_max (212992) before doubling.
 constexpr uint32_t kBufferMax = 212992, kBufferMin = 2304;
@@ -63,7 +53,6 @@ void put_value(const void* from, uint32_t size, void* value, uint32_t& length)
 // hints (a server tuning its listener). Their values are kept for getsockopt.
 bool accepted_without_effect(int level, int name)
 {
-    constexpr int kLevelIp = 0, kLevelTcp = 6, kLevelIpv6 = 41;
     switch (level) {
     case kLevelSocket:
         return name == SoDebug || name == SoDontRoute || name == SoOobInline || name == SoNoCheck || name == SoPriority

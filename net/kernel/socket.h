@@ -23,6 +23,18 @@ constexpr int kFamilyUnspecified = 0, kFamilyUnix = 1, kFamilyInet = 2, kFamilyI
 constexpr int kSocketStream = 1, kSocketDatagram = 2;
 constexpr int kSocketNonBlocking = 04000, kSocketCloseOnExec = 02000000;
 
+/// Option levels, the SOL_SOCKET options, and the IP options more than one kind of
+/// socket handles (Linux values: asm-generic/socket.h, linux/in.h, linux/in6.h).
+constexpr int kLevelIp = 0, kLevelSocket = 1, kLevelTcp = 6, kLevelIpv6 = 41;
+enum SocketOption : int {
+    SoDebug = 1, SoReuseAddr = 2, SoType = 3, SoError = 4, SoDontRoute = 5, SoBroadcast = 6, SoSndBuf = 7,
+    SoRcvBuf = 8, SoKeepAlive = 9, SoOobInline = 10, SoNoCheck = 11, SoPriority = 12, SoLinger = 13,
+    SoReusePort = 15, SoPassCred = 16, SoRcvLowat = 18, SoSndLowat = 19, SoRcvTimeo = 20, SoSndTimeo = 21,
+    SoTimestamp = 29, SoAcceptConn = 30, SoSndBufForce = 32, SoRcvBufForce = 33, SoProtocol = 38, SoDomain = 39,
+    SoIncomingCpu = 49, SoZeroCopy = 60,
+};
+constexpr int kIpTos = 1, kIpTtl = 2, kIpv6Only = 26;
+
 /// send/recv flags (include/linux/socket.h).
 enum MessageFlags : int {
     MsgOob = 0x1, MsgPeek = 0x2, MsgTrunc = 0x20, MsgDontWait = 0x40, MsgWaitAll = 0x100,

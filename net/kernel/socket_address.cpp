@@ -1,5 +1,6 @@
 #include <net/kernel/socket_address.h>
 
+#include <lwip/ip.h>
 #include <lwip/netif.h>
 
 #include <cstring>
@@ -112,6 +113,18 @@ bool bindable_address(const ip_addr_t& given)
             return true;
     }
     return false;
+}
+
+u8_t pcb_flag_of(int level, int name)
+{
+    if (level != kLevelSocket)
+        return 0;
+    switch (name) {
+    case SoReuseAddr: return SOF_REUSEADDR;
+    case SoKeepAlive: return SOF_KEEPALIVE;
+    case SoBroadcast: return SOF_BROADCAST;
+    default: return 0;
+    }
 }
 
 lib::Errno errno_from(err_t error)

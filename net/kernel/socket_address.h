@@ -36,6 +36,10 @@ inline void socket_address_from(int family, const ip_addr_t& address, uint16_t p
 /// one of the interfaces (else Linux says EADDRNOTAVAIL).
 bool bindable_address(const ip_addr_t& address);
 
+/// The flag of an lwIP pcb's so_options (SOF_REUSEADDR, SOF_KEEPALIVE, SOF_BROADCAST) that
+/// SOL_SOCKET option `name` sets, or 0 for any other option.
+u8_t pcb_flag_of(int level, int name);
+
 /// Linux's errno for an lwIP error.
 lib::Errno errno_from(err_t error);
 

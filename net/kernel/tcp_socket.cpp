@@ -12,10 +12,8 @@ namespace net {
 
 namespace {
 
-constexpr int kLevelSocket = 1, kLevelIp = 0, kLevelTcp = 6, kLevelIpv6 = 41;
-constexpr int kSoReuseAddr = 2, kSoBroadcast = 6, kSoKeepAlive = 9;
+// TCP options (linux/tcp.h).
 constexpr int kTcpNoDelay = 1, kTcpMaxSeg = 2, kTcpKeepIdle = 4, kTcpKeepInterval = 5, kTcpKeepCount = 6;
-constexpr int kIpTos = 1, kIpTtl = 2, kIpv6Only = 26;
 constexpr int kMaxBacklog = 255; // lwIP's backlog is a u8_t
 
 // tcp_write and tcp_recved take at most this many bytes per call (u16_t lengths).
@@ -80,7 +78,6 @@ TcpSocket::~TcpSocket()
 {
     while (TcpSocket* pending = m_pending_first) { // connections nobody accepted: reset
         m_pending_first = pending->m_next_pending;
-        pending->m_listener = nullptr;
         pending->unref();
     }
     bool unread = m_received != nullptr;
@@ -119,7 +116,6 @@ err_t TcpSocket::on_accept(void* arg, tcp_pcb* pcb, err_t error)
     if (socket->m_nodelay)
         tcp_nagle_disable(pcb);
     tcp_backlog_delayed(pcb); // counted against the backlog until accept() takes it
-    socket->m_listener = listener;
     if (listener->m_pending_last)
         listener->m_pending_last->m_next_pending = socket;
     else
@@ -242,7 +238,6 @@ lib::Result<Socket*> TcpSocket::accept(SocketAddress* peer)
             if (!m_pending_first)
                 m_pending_last = nullptr;
             socket->m_next_pending = nullptr;
-            socket->m_listener = nullptr;
             if (socket->m_pcb)
                 tcp_backlog_accepted(socket->m_pcb);
             if (peer)
@@ -524,10 +519,7 @@ int TcpSocket::take_error()
 
 lib::Result<void> TcpSocket::set_protocol_option(int level, int name, int value)
 {
-    if (level == kLevelSocket && (name == kSoReuseAddr || name == kSoKeepAlive || name == kSoBroadcast)) {
-        u8_t option = name == kSoReuseAddr ? SOF_REUSEADDR : name == kSoKeepAlive ? SOF_KEEPALIVE : SOF_BROADCAST;
-        if (name == kSoReuseAddr)
-            m_reuse_address = value != 0;
+    if (u8_t option = pcb_flag_of(level, name)) {
         if (m_pcb && value)
             ip_set_option(m_pcb, option);
         else if (m_pcb)
@@ -579,10 +571,8 @@ lib::Result<void> TcpSocket::set_protocol_option(int level, int name, int value)
 
 lib::Result<int> TcpSocket::get_protocol_option(int level, int name)
 {
-    if (level == kLevelSocket && name == kSoReuseAddr)
-        return int(m_reuse_address);
-    if (level == kLevelSocket && (name == kSoKeepAlive || name == kSoBroadcast))
-        return m_pcb ? int(ip_get_option(m_pcb, name == kSoKeepAlive ? SOF_KEEPALIVE : SOF_BROADCAST) != 0) : 0;
+    if (u8_t option = pcb_flag_of(level, name))
+        return m_pcb ? int(ip_get_option(m_pcb, option) != 0) : 0; // accepted pcbs inherit them from the listener
     if (level == kLevelTcp) {
         switch (name) {
         case kTcpNoDelay: return int(m_nodelay);

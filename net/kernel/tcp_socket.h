@@ -77,14 +77,12 @@ private:
     int m_error = 0;              // pending error (SO_ERROR), a positive errno
     bool m_connect_unreported = false; // a non-blocking connect is owed its 0 (connect again)
     bool m_nodelay = false;
-    bool m_reuse_address = false;
     bool m_ipv6_only = false; // IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4
 
     // The accept queue of a listening socket: completed connections in arrival order.
     TcpSocket* m_next_pending = nullptr;
     TcpSocket* m_pending_first = nullptr;
     TcpSocket* m_pending_last = nullptr;
-    TcpSocket* m_listener = nullptr; // while this one waits in a listener's queue
 };
 
 } // namespace net

@@ -12,9 +12,6 @@ namespace net {
 
 namespace {
 
-constexpr int kLevelSocket = 1, kLevelIp = 0, kLevelIpv6 = 41;
-constexpr int kSoReuseAddr = 2, kSoBroadcast = 6;
-constexpr int kIpTos = 1, kIpTtl = 2, kIpv6Only = 26;
 // The largest UDP payload over IPv4 (65535 - 20 - 8).
 constexpr size_t kMaxDatagram = 65507;
 
@@ -211,8 +208,7 @@ lib::Result<size_t> UdpSocket::bytes_readable() { return m_first ? size_t(m_firs
 
 lib::Result<void> UdpSocket::set_protocol_option(int level, int name, int value)
 {
-    if (level == kLevelSocket && (name == kSoReuseAddr || name == kSoBroadcast)) {
-        u8_t option = name == kSoReuseAddr ? SOF_REUSEADDR : SOF_BROADCAST;
+    if (u8_t option = pcb_flag_of(level, name)) { // SO_KEEPALIVE is accepted and inert, as on Linux
         if (value)
             ip_set_option(m_pcb, option);
         else
@@ -234,8 +230,8 @@ lib::Result<void> UdpSocket::set_protocol_option(int level, int name, int value)
 
 lib::Result<int> UdpSocket::get_protocol_option(int level, int name)
 {
-    if (level == kLevelSocket && (name == kSoReuseAddr || name == kSoBroadcast))
-        return int(ip_get_option(m_pcb, name == kSoReuseAddr ? SOF_REUSEADDR : SOF_BROADCAST) != 0);
+    if (u8_t option = pcb_flag_of(level, name))
+        return int(ip_get_option(m_pcb, option) != 0);
     if (level == kLevelIp && (name == kIpTos || name == kIpTtl))
         return int(name == kIpTos ? m_pcb->tos : m_pcb->ttl);
     if (level == kLevelIpv6 && name == kIpv6Only && family() == kFamilyInet6)

@@ -73,11 +73,8 @@ lib::Result<uint32_t> DeviceQueue::run(std::span<const Segment> chain)
 
 lib::Result<uint32_t> DeviceQueue::submit_and_wait(std::span<const Segment> chain)
 {
-    if (!m_transport)
-        return lib::Error(lib::Errno::IO, "virtio: queue not set up or retired");
-    uint16_t head = TRY(m_queue.submit(chain));
-    if (m_queue.device_wants_notification())
-        m_transport->notify(m_index);
+    uint16_t head = TRY(post(chain));
+    kick();
     return wait_for(head);
 }
 
