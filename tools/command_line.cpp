@@ -48,4 +48,19 @@ CommandLine decode_command_line(const std::string& text)
     return line;
 }
 
+std::string working_directory_option(const std::string& directory)
+{
+    if (directory.empty() || directory.front() != '/')
+        throw CliError(kExitBadInput, "--workdir '" + directory + "' is not an absolute path in the guest (e.g. /app)");
+    return "cwd=" + directory;
+}
+
+std::string log_option(const std::string& spec)
+{
+    auto equals = spec.find('=');
+    if (spec.empty() || equals == 0 || (equals != std::string::npos && equals + 1 == spec.size()))
+        throw CliError(kExitBadInput, "--log '" + spec + "' is not LEVEL or SUBSYSTEM=LEVEL (e.g. debug, syscall=debug)");
+    return equals == std::string::npos ? "log=" + spec : "log." + spec;
+}
+
 } // namespace tools

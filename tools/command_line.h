@@ -20,4 +20,13 @@ std::string encode_command_line(const CommandLine& line);
 /// with the parser's message on a syntax error.
 CommandLine decode_command_line(const std::string& text);
 
+/// The kernel option for `--workdir DIR`: "cwd=DIR". Throws CliError(kExitBadInput) for a
+/// relative or empty DIR (the guest has no host working directory to be relative to).
+std::string working_directory_option(const std::string& directory);
+
+/// The kernel option for `--log SPEC`: "log=LEVEL" for a bare level, "log.SUBSYSTEM=LEVEL"
+/// for SUBSYSTEM=LEVEL (names in kernel/console/log.h; the kernel warns about unknown ones).
+/// Throws CliError(kExitBadInput) for an empty part.
+std::string log_option(const std::string& spec);
+
 } // namespace tools

@@ -8,6 +8,7 @@
 // the host fails us; 112 kernel panic, 113 no status reported (include/abi/exit_port.h);
 // 124 timeout; 128+N when interrupted by signal N.
 #include "cli_error.h"
+#include "command_line.h"
 #include "hypervisor.h"
 #include "image_builder.h"
 #include "inspect.h"
@@ -44,7 +45,11 @@ struct Options {
     std::vector<std::string> added;
     bool net = false;
     std::vector<std::string> ports;
+    std::string workdir;
+    std::vector<std::string> log;
 };
+
+constexpr const char* kWorkdirHelp = "Start the program in this directory of the guest (absolute; default /)";
 
 constexpr const char* kDlopenHelp = "Also pack shared library LIB and the libraries it needs, for a program that "
                                     "dlopens it (repeatable)";
@@ -91,9 +96,12 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
         ->allow_extra_args(false);
     build->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
     build->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
+    build->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
     build->callback([&] {
         action = [&] {
             std::vector<std::string> kernel_options;
+            if (!options.workdir.empty())
+                kernel_options.push_back(working_directory_option(options.workdir));
             for (const std::string& assignment : options.env)
                 kernel_options.push_back("env=" + assignment);
             ImageReport report = build_image({ find_program(options.program), options.args, kernel_options,
@@ -135,6 +143,10 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("-p,--publish", options.ports,
            "Forward a host port to the VM (implies --net; repeatable); HOSTIP defaults to every address")
         ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")->allow_extra_args(false);
+    run->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
+    run->add_option("--log", options.log,
+           "Kernel log level, LEVEL or SUBSYSTEM=LEVEL (e.g. syscall=debug names unimplemented system calls)")
+        ->allow_extra_args(false);
     run->callback([&] {
         action = [&] {
             RunRequest request;
@@ -154,6 +166,8 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
             request.verbose = options.verbose;
             request.read_only = options.read_only;
             request.virtio = virtio_devices(options);
+            request.workdir = options.workdir;
+            request.log = options.log;
             return run_vm(request);
         };
     });

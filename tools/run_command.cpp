@@ -34,6 +34,10 @@ CommandLine command_line_for(const ImageFile& image, const RunRequest& request)
             throw CliError(kExitBadInput, "--env '" + assignment + "' is not of the form NAME=VALUE");
         line.options.push_back("env=" + assignment);
     }
+    if (!request.workdir.empty())
+        line.options.push_back(working_directory_option(request.workdir));
+    for (const std::string& spec : request.log)
+        line.options.push_back(log_option(spec));
     line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());
     return line;
 }

@@ -31,6 +31,8 @@ struct RunRequest {
     bool verbose = false;
     bool read_only = false; // --read-only: the program may change no file of the root
     std::vector<VirtioDevice> virtio; // --rng, --disk (microvm only)
+    std::string workdir;              // --workdir: the program's working directory (empty: the image's or /)
+    std::vector<std::string> log;     // --log: kernel log levels, LEVEL or SUBSYSTEM=LEVEL
 };
 
 /// <directory of the running osprey binary>/osprey-kernel.elf.

@@ -63,6 +63,11 @@ void apply_option(std::string_view word)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.dns=A.B.C.D)", word);
         else
             g_network.dns = server.value();
+    } else if (key == "cwd") {
+        if (value.empty() || value.front() != '/')
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want cwd=/ABSOLUTE/PATH)", word);
+        else
+            g_options.working_directory = value;
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);

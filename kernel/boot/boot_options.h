@@ -5,7 +5,8 @@
 // env=NAME=VALUE (repeatable), console=tty|pipe (whether fds 0-2 are a terminal),
 // ktest=NAME (run an in-kernel test instead of a program), virtio_mmio.device=... (a
 // virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX,
-// net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's settings). An unknown option is reported
+// net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's settings), cwd=PATH
+// (the program's working directory, `osprey run --workdir`). An unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once
 
@@ -30,6 +31,8 @@ struct BootOptions {
     bool read_only_root = false;
     /// net.ip=, net.gateway=, net.dns=: the Ethernet interface's IPv4 settings (zero: none).
     net::Ipv4Settings network;
+    /// cwd=PATH: where the program starts (empty: the root).
+    std::string_view working_directory;
 };
 
 /// Parses `text` (the boot command line, then optionally the image's default command line

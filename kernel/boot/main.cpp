@@ -41,6 +41,22 @@ constexpr int kCannotExecute = 126, kNotFound = 127;
     boot::vm_exit(status);
 }
 
+/// cwd=PATH: the program starts there, as `docker run -w` starts it (a missing directory
+/// ends the boot: the program would otherwise run somewhere it did not expect).
+void enter_working_directory(std::string_view path)
+{
+    if (path.empty())
+        return;
+    auto directory = fs::lookup_at(nullptr, path, vfs::Follow::Yes);
+    auto entered = directory.is_error() ? lib::Result<void>(directory.error())
+                                        : fs::set_working_directory(directory.value());
+    if (entered.is_error()) {
+        klog::error(klog::Subsystem::Boot, "cannot enter the working directory {}: {} ({})", path,
+            entered.error().message, lib::errno_name(entered.error().code));
+        boot::vm_exit(entered.error().code == lib::Errno::NOENT ? kNotFound : kCannotExecute);
+    }
+}
+
 std::string_view c_string_at(uint64_t paddr)
 {
     if (!paddr)
@@ -124,6 +140,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         net::provide_name_files(options->network);
     boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
+    enter_working_directory(program.working_directory);
     fs::fd_table_init();
     fs::set_program_identity(program.argv, program.envp);
     auto error = linker::run_program(program.argv, program.envp);

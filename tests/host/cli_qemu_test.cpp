@@ -1,6 +1,7 @@
 // The pure parts of `osprey run`: QEMU argument vector, status-line decoding, the exit
 // status verdict, option parsing.
 #include "cli_error.h"
+#include "command_line.h"
 #include "hypervisor.h"
 #include "memory_size.h"
 #include "published_ports.h"
@@ -187,6 +188,20 @@ TEST(CliQemu, VirtioDevicesOnFixedMmioSlots)
     EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk2,bus=virtio-mmio-bus.2"), devices.end());
     config.machine = Machine::Q35;
     EXPECT_THROW(virtio_kernel_options(config), CliError);
+}
+
+TEST(CliQemu, WorkdirAndLogBecomeKernelOptions)
+{
+    EXPECT_EQ(working_directory_option("/srv/data"), "cwd=/srv/data");
+    for (const char* bad : { "", "relative", "./x" })
+        EXPECT_THROW(working_directory_option(bad), CliError) << bad;
+    EXPECT_EQ(log_option("debug"), "log=debug");
+    EXPECT_EQ(log_option("syscall=debug"), "log.syscall=debug");
+    for (const char* bad : { "", "=debug", "syscall=" })
+        EXPECT_THROW(log_option(bad), CliError) << bad;
+    // Through the command line the CLI boots with: both encoded among the options.
+    CommandLine line { { working_directory_option("/a b") }, { "/app/x" } };
+    EXPECT_EQ(decode_command_line(encode_command_line(line)).options, line.options);
 }
 
 TEST(CliQemu, PublishedPorts)

@@ -40,7 +40,7 @@ def monitor_command(kernel, image, cmdline, options=()):
 # `osprey run` options (CMake's CLI list) that mean the same to osprey-monitor.
 MONITOR_OPTIONS = {"--memory", "--cpus"}
 # `osprey run` options that shape the image: image_for gives them to `osprey build`.
-BUILD_OPTIONS = {"--dlopen"}
+BUILD_OPTIONS = {"--dlopen", "--workdir"}
 
 
 def monitor_options(test, files):
