@@ -5,6 +5,7 @@
 // reports it; kernel/syscall/signal.cpp), running a SIGABRT handler first if the program
 // installed one. Like glibc >= 2.27, stdio buffers are not flushed.
 #include <cstdarg>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -82,10 +83,19 @@ char* __realpath_chk(const char* path, char* resolved, size_t rn) { CHECK(!resol
 
 // The printf family. `flag` > 0 asks glibc to refuse %n in writable format strings; that
 // hardening is not reproduced, the size checks are.
-int __vsnprintf_chk(char* s, size_t n, int, size_t sn, const char* f, va_list ap) { CHECK(n <= sn); return vsnprintf(s, n, f, ap); }
+int __vsnprintf_chk(char* s, size_t n, int, size_t sn, const char* f, va_list ap)
+{
+    CHECK(n <= sn);
+    return vsnprintf(s, n > size_t(INT_MAX) ? size_t(INT_MAX) : n, f, ap); // glibc takes any size
+}
 int __vsprintf_chk(char* s, int, size_t sn, const char* f, va_list ap)
 {
     CHECK(sn > 0);
+    // An object size the compiler could not know is SIZE_MAX: plain vsprintf, as glibc
+    // does (musl's vsnprintf refuses any size over INT_MAX with EOVERFLOW, and `ls -l`
+    // then wrote -1 bytes of its long format: "ls: write error").
+    if (sn > size_t(INT_MAX))
+        return vsprintf(s, f, ap);
     int r = vsnprintf(s, sn, f, ap);
     CHECK(r < 0 || size_t(r) < sn);
     return r;
