@@ -60,8 +60,8 @@ uint64_t Node::size() const
 
 uint64_t Node::blocks() const
 {
-    if (m_image_node && m_type == NodeType::Regular)
-        return (m_size + 511) / 512;
+    if (m_image_node && m_type == NodeType::Regular) // the image keeps each file in whole pages
+        return (m_size + kPageSize - 1) / kPageSize * (kPageSize / 512);
     return m_pages_held * (kPageSize / 512);
 }
 

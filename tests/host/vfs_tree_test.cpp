@@ -276,6 +276,8 @@ TEST_F(VfsOverlay, ImageFilesReadInPlaceUntilWritten)
     ASSERT_TRUE(hello->image_file().has_value());
     EXPECT_EQ(hello->inode(), image.stat(*hello->image_file()).value().ino);
     EXPECT_EQ(tree->bytes_used(), 0u);
+    EXPECT_EQ(hello->blocks(), vfs::kPageSize / 512) << "st_blocks: a whole page, as the image and tmpfs hold it";
+    EXPECT_EQ(hello->blocks(), image.stat(*hello->image_file()).value().blocks);
     write_text(*tree, *hello, "HELLO");
     EXPECT_FALSE(hello->image_file().has_value()) << "the first write copies the file up";
     EXPECT_EQ(read_all(*hello), "HELLO, world\n");
