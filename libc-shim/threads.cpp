@@ -10,6 +10,7 @@
 // pthread_exit takes the lock and exits holding it). Anything without CLONE_VM and
 // CLONE_THREAD would be a new process (fork, posix_spawn): Osprey runs one process, so
 // that fails with ENOSYS as before.
+#include <kernel/console/log.h>
 #include <libc_shim/startup.h>
 
 #include <sched/scheduler.h>
@@ -50,8 +51,13 @@ void note_threads_started()
 extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
 {
     constexpr int kEnosys = 38, kEinval = 22;
-    if ((flags & kThreadFlags) != kThreadFlags || (flags & kCloneVfork))
-        return -kEnosys; // a new process: not in a single-application VM
+    if ((flags & kThreadFlags) != kThreadFlags || (flags & kCloneVfork)) {
+        // A new process: not in a single-application VM. Said at the level that names
+        // unimplemented system calls (log.syscall=debug), since this is one.
+        klog::debug(klog::Subsystem::Syscall, "clone without CLONE_VM|CLONE_THREAD (a new process: fork, "
+            "posix_spawn, vfork) is not implemented: ENOSYS");
+        return -kEnosys;
+    }
     if (flags & ~(kKnownFlags | 0xff)) // the low byte is the exit signal
         return -kEinval;
     va_list rest;
