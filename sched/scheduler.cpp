@@ -370,8 +370,17 @@ uint64_t process_cpu_ns()
     return total;
 }
 
+namespace {
+// Set once at boot (set_leave_program_threads), read-only afterwards.
+constinit LeaveProgramThreads g_leave_program_threads = nullptr;
+} // namespace
+
+void set_leave_program_threads(LeaveProgramThreads leave) { g_leave_program_threads = leave; }
+
 void become_kernel_service(const char* name)
 {
+    if (g_leave_program_threads)
+        g_leave_program_threads();
     auto state = lock_state();
     Thread& self = current();
     self.kernel_service = true;

@@ -103,6 +103,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     arch::cpu_init();
     sched::init_boot_cpu(); // this flow of execution becomes thread 1 (per-CPU data at %gs)
     sched::set_signal_delivery(sys::deliver_signals_on_frame);
+    sched::set_leave_program_threads(osprey_leave_program_threads);
     arch::set_program_signal_hook(sys::deliver_fault_signal);
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)

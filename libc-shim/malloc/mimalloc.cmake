@@ -54,11 +54,12 @@ target_compile_definitions(osprey_mimalloc PRIVATE
     # includes <linux/mman.h>, which port/linux/mman.h provides from musl's <sys/mman.h>.
     __GLIBC__=2 __GLIBC_MINOR__=36)
 
-# musl_main_thread.c reads musl's struct pthread (so do musl_tls.c and glibc_cancel.c):
+# musl_main_thread.c reads musl's struct pthread (so do musl_tls.c, glibc_cancel.c and
+# musl_kernel_threads.c):
 # musl's internal headers, in musl's order.
 add_library(osprey_musl_thread_glue OBJECT ${CMAKE_CURRENT_LIST_DIR}/musl_main_thread.c
     ${CMAKE_CURRENT_LIST_DIR}/../musl_tls.c ${CMAKE_CURRENT_LIST_DIR}/../musl_locale.c
-    ${CMAKE_CURRENT_LIST_DIR}/../glibc_cancel.c)
+    ${CMAKE_CURRENT_LIST_DIR}/../glibc_cancel.c ${CMAKE_CURRENT_LIST_DIR}/../musl_kernel_threads.c)
 add_dependencies(osprey_musl_thread_glue musl_build)
 target_include_directories(osprey_musl_thread_glue SYSTEM PRIVATE ${OSPREY_MUSL_INTERNAL_INCLUDES})
 target_include_directories(osprey_musl_thread_glue PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../include)

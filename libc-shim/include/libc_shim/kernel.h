@@ -30,3 +30,8 @@ void init_kernel_libc();
 bool run_ktest(std::string_view name);
 
 } // namespace libc_shim
+
+/// Takes the calling thread, a kernel service (sched::become_kernel_service), out of musl's
+/// list of the program's threads, which __synccall signals and waits on (setuid, setgroups):
+/// a service blocks every signal and would never answer. The thread must never exit.
+extern "C" void osprey_leave_program_threads();

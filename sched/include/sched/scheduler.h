@@ -90,8 +90,15 @@ uint64_t process_cpu_ns();
 /// Makes the calling thread a kernel service thread named `name` (at most 15 bytes): it
 /// blocks every signal, and thread_count, thread_ids and process signals leave it out, so
 /// the program's last thread still ends the program. For a kernel thread made with the
-/// program's pthread_create (it needs musl's thread state to call malloc).
+/// program's pthread_create (it needs musl's thread state to call malloc). It also runs the
+/// libc's leave hook (below), so the libc no longer counts the thread as the program's.
 void become_kernel_service(const char* name);
+
+/// What the libc does when one of its threads becomes a kernel service (libc-shim takes it
+/// out of musl's thread list, which __synccall signals). Installed once, at boot (the
+/// scheduler sits below libc-shim).
+using LeaveProgramThreads = void (*)();
+void set_leave_program_threads(LeaveProgramThreads leave);
 
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);
