@@ -43,6 +43,9 @@ enum Number : long {
     Bind = 49, Listen = 50, Getsockname = 51, Getpeername = 52, Socketpair = 53, Setsockopt = 54, Getsockopt = 55,
     Accept4 = 288, Recvmmsg = 299, Sendmmsg = 307,
     Listxattr = 194, Llistxattr = 195, Flistxattr = 196, Removexattr = 197, Lremovexattr = 198, Fremovexattr = 199,
+    Setuid = 105, Setgid = 106, Setreuid = 113, Setregid = 114, Getgroups = 115, Setgroups = 116, Setresuid = 117,
+    Getresuid = 118, Setresgid = 119, Getresgid = 120, Setfsuid = 122, Setfsgid = 123, Capget = 125, Capset = 126,
+    Mbind = 237, SetMempolicy = 238, GetMempolicy = 239, Membarrier = 324,
 };
 
 constexpr long kMaxLogged = 512;
@@ -199,7 +202,31 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case Getpid: return 1;
     case Gettid: return sys::gettid();
     case Getppid: return 0;
-    case Getuid: case Getgid: case Geteuid: case Getegid: return 0;
+    case Getuid: return sys::getid(sys::IdKind::RealUser);
+    case Geteuid: return sys::getid(sys::IdKind::EffectiveUser);
+    case Getgid: return sys::getid(sys::IdKind::RealGroup);
+    case Getegid: return sys::getid(sys::IdKind::EffectiveGroup);
+    case Setuid: return sys::setuid(uint32_t(a1));
+    case Setgid: return sys::setgid(uint32_t(a1));
+    case Setreuid: return sys::setreuid(uint32_t(a1), uint32_t(a2));
+    case Setregid: return sys::setregid(uint32_t(a1), uint32_t(a2));
+    case Setresuid: return sys::setresuid(uint32_t(a1), uint32_t(a2), uint32_t(a3));
+    case Setresgid: return sys::setresgid(uint32_t(a1), uint32_t(a2), uint32_t(a3));
+    case Getresuid: case Getresgid:
+        return sys::getresid(n == Getresgid, ptr<uint32_t>(a1), ptr<uint32_t>(a2), ptr<uint32_t>(a3));
+    case Setfsuid: case Setfsgid: return sys::setfsid(n == Setfsgid, uint32_t(a1));
+    case Getgroups: return sys::getgroups(int(a1), ptr<uint32_t>(a2));
+    case Setgroups: return sys::setgroups(size_t(a1), ptr<const uint32_t>(a2));
+    case Capget: return sys::capget(ptr<void>(a1), ptr<void>(a2));
+    case Capset: return sys::capset(ptr<void>(a1), ptr<const void>(a2));
+    case GetMempolicy:
+        return sys::get_mempolicy(ptr<int>(a1), ptr<unsigned long>(a2), (unsigned long)a3, uintptr_t(a4),
+            (unsigned long)a5);
+    case SetMempolicy: return sys::set_mempolicy(int(a1), ptr<const unsigned long>(a2), (unsigned long)a3);
+    case Mbind:
+        return sys::mbind(uintptr_t(a1), size_t(a2), int(a3), ptr<const unsigned long>(a4), (unsigned long)a5,
+            unsigned(a6));
+    case Membarrier: return sys::membarrier(int(a1), unsigned(a2), int(a3));
     case Exit: sys::exit_thread(int(a1));
     case ExitGroup: sys::exit_group(int(a1));
     case Kill: return sys::kill(int(a1), int(a2));

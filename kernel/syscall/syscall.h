@@ -193,6 +193,34 @@ SysResult arch_prctl(int code, uintptr_t address);
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit);
 SysResult sysinfo(abi::Sysinfo* info);
 
+// credentials.cpp: the process's IDs (credentials.h), starting as root.
+enum class IdKind { RealUser, EffectiveUser, RealGroup, EffectiveGroup };
+/// getuid(2), geteuid(2), getgid(2), getegid(2).
+SysResult getid(IdKind kind);
+SysResult setuid(uint32_t uid);
+SysResult setgid(uint32_t gid);
+SysResult setreuid(uint32_t real, uint32_t effective);
+SysResult setregid(uint32_t real, uint32_t effective);
+SysResult setresuid(uint32_t real, uint32_t effective, uint32_t saved);
+SysResult setresgid(uint32_t real, uint32_t effective, uint32_t saved);
+/// getresuid(2) (group false) and getresgid(2) (group true).
+SysResult getresid(bool group, uint32_t* real, uint32_t* effective, uint32_t* saved);
+/// setfsuid(2) and setfsgid(2): the old value.
+SysResult setfsid(bool group, uint32_t id);
+SysResult getgroups(int size, uint32_t* groups);
+SysResult setgroups(size_t size, const uint32_t* groups);
+/// capget(2): every capability while the effective user is root, none after.
+SysResult capget(void* header, void* data);
+/// capset(2): checked against the permitted set, accepted without narrowing it.
+SysResult capset(void* header, const void* data);
+
+// memory_ordering.cpp: NUMA policy on the VM's one node, membarrier.
+SysResult get_mempolicy(int* mode, unsigned long* mask, unsigned long max_node, uintptr_t address, unsigned long flags);
+SysResult set_mempolicy(int mode, const unsigned long* mask, unsigned long max_node);
+SysResult mbind(uintptr_t address, size_t length, int mode, const unsigned long* mask, unsigned long max_node,
+    unsigned flags);
+SysResult membarrier(int command, unsigned flags, int cpu);
+
 // thread.cpp
 SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* timeout, uint32_t* word2, uint32_t value3);
 SysResult gettid();

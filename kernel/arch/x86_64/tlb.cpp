@@ -66,10 +66,14 @@ void tlb_service_pending()
         enable_interrupts();
 }
 
-void tlb_shootdown(uintptr_t start, uintptr_t end)
+namespace {
+
+/// Sends one request to every other online CPU and waits until each has served it (an
+/// empty range: a barrier with nothing to flush).
+void request_from_others(uintptr_t start, uintptr_t end)
 {
     Mailbox& box = mailbox();
-    if (__builtin_popcountll(__atomic_load_n(&box.online, __ATOMIC_ACQUIRE)) <= 1 || start >= end)
+    if (__builtin_popcountll(__atomic_load_n(&box.online, __ATOMIC_ACQUIRE)) <= 1)
         return;
     auto token = box.sender.lock();
     uint64_t others = box.online & ~this_cpu_bit(); // read under the lock: tlb_cpu_online takes it too
@@ -81,6 +85,16 @@ void tlb_shootdown(uintptr_t start, uintptr_t end)
         asm volatile("pause");
     box.sender.unlock(token);
 }
+
+} // namespace
+
+void tlb_shootdown(uintptr_t start, uintptr_t end)
+{
+    if (start < end)
+        request_from_others(start, end);
+}
+
+void barrier_on_other_cpus() { request_from_others(0, 0); }
 
 void tlb_cpu_online()
 {

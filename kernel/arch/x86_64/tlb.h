@@ -17,6 +17,11 @@ namespace arch {
 /// the caller's (mm flushes them as it changes each entry). Any context without spinlocks.
 void tlb_shootdown(uintptr_t start, uintptr_t end);
 
+/// Makes every other online CPU take an interrupt and returns when all have: each has then
+/// executed a serialising instruction and ordered its memory accesses (membarrier's
+/// expedited commands). Any context without spinlocks.
+void barrier_on_other_cpus();
+
 /// Flushes what a shootdown waiting on this CPU asks, if any (for spin loops with
 /// interrupts off).
 void tlb_service_pending();
