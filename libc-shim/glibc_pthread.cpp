@@ -67,6 +67,16 @@ int osprey_pthread_mutex_unlock(pthread_mutex_t* mutex)
     return pthread_mutex_unlock(mutex);
 }
 
+/// glibc accepts PTHREAD_MUTEX_ADAPTIVE_NP (3) as an attribute's type; musl refuses any
+/// type above 2 with EINVAL (bind9's isc library then aborts). An adaptive mutex spins a
+/// little before sleeping; musl's normal mutex is what it becomes, as with the adaptive
+/// initializer above (NOT glibc: pthread_mutexattr_gettype then says 0).
+int osprey_pthread_mutexattr_settype(pthread_mutexattr_t* attributes, int type)
+{
+    constexpr int kGlibcAdaptive = 3;
+    return pthread_mutexattr_settype(attributes, type == kGlibcAdaptive ? PTHREAD_MUTEX_NORMAL : type);
+}
+
 } // extern "C"
 
 // glibc-only thread functions musl lacks (measured imports; exports/not-provided.txt had

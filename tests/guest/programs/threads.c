@@ -196,6 +196,15 @@ static void static_initializers(void)
     CHECK(pthread_mutex_lock(&g_adaptive) == 0);
     CHECK(pthread_mutex_trylock(&g_adaptive) == EBUSY);
     CHECK(pthread_mutex_unlock(&g_adaptive) == 0);
+    pthread_mutexattr_t attributes; // the adaptive type as an attribute, as bind9 sets it
+    pthread_mutex_t adaptive;
+    CHECK(pthread_mutexattr_init(&attributes) == 0);
+    CHECK(pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ADAPTIVE_NP) == 0);
+    CHECK(pthread_mutexattr_settype(&attributes, 99) == EINVAL);
+    CHECK(pthread_mutex_init(&adaptive, &attributes) == 0 && pthread_mutex_lock(&adaptive) == 0);
+    CHECK(pthread_mutex_trylock(&adaptive) == EBUSY && pthread_mutex_unlock(&adaptive) == 0);
+    pthread_mutex_destroy(&adaptive);
+    pthread_mutexattr_destroy(&attributes);
     CHECK(pthread_rwlock_rdlock(&g_writer_rwlock) == 0);
     CHECK(pthread_rwlock_tryrdlock(&g_writer_rwlock) == 0);
     CHECK(pthread_rwlock_trywrlock(&g_writer_rwlock) == EBUSY);
