@@ -4,6 +4,7 @@
 // 'hh' makes an integer PA_CHAR, 'L' a double PA_FLAG_LONG_DOUBLE, 'l' does not change %c
 // or %s (only %C and %S are wide), '*' widths and precisions are ints, "%m" and unknown
 // conversions read nothing. Positional arguments ("%2$d", "%*3$d") fill their own slots.
+#include <cerrno>
 #include <cstddef>
 #include <printf.h>
 
@@ -110,4 +111,34 @@ extern "C" size_t parse_printf_format(const char* format, size_t n, int* types) 
             record(types, n, at ? at - 1 : next++, type, count);
     }
     return count;
+}
+
+// glibc's printf extension hooks register a conversion, modifier or argument type that
+// glibc's printf family then calls back for. musl's printf has no hooks, so a registration
+// fails, as glibc's does for a specifier it cannot take: -1 with EINVAL. Programs and
+// libraries that register (libquadmath's %Q, at load) check the result and go on without
+// the conversion. NOT glibc: every registration fails, not only bad ones.
+
+extern "C" int register_printf_specifier(int, printf_function*, printf_arginfo_size_function*) noexcept
+{
+    errno = EINVAL;
+    return -1;
+}
+
+extern "C" int register_printf_function(int, printf_function*, printf_arginfo_function*) noexcept
+{
+    errno = EINVAL;
+    return -1;
+}
+
+extern "C" int register_printf_modifier(const wchar_t*) noexcept
+{
+    errno = EINVAL;
+    return -1;
+}
+
+extern "C" int register_printf_type(printf_va_arg_function*) noexcept
+{
+    errno = EINVAL;
+    return -1;
 }

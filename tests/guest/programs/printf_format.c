@@ -1,6 +1,7 @@
 // parse_printf_format (issue 13; 12 of the 50 measured programs import it): the argument
 // types glibc 2.36 reports for each format, as printed by the same program run on the host
 // against glibc. Prints "printf_format: ok".
+#include <errno.h>
 #include <printf.h>
 #include <string.h>
 
@@ -18,8 +19,24 @@ static void expect(const char* format, size_t count, const int* expected)
             ++failures, printf(TEST_NAME ": FAILED: \"%s\" argument %zu is %#x, expected %#x\n", format, i, types[i], expected[i]);
 }
 
+static int print_nothing(FILE* out, const struct printf_info* info, const void* const* args)
+{
+    (void)out, (void)info, (void)args;
+    return 0;
+}
+
+static int no_arguments(const struct printf_info* info, size_t n, int* types, int* size)
+{
+    (void)info, (void)n, (void)types, (void)size;
+    return 0;
+}
+
 int main(void)
 {
+    // printf extension hooks: refused (musl's printf has none), as libquadmath expects may happen.
+    errno = 0;
+    CHECK(register_printf_specifier('Q', print_nothing, no_arguments) == -1 && errno == EINVAL);
+    CHECK(register_printf_modifier(L"Z") == -1);
     expect("%d %s %f", 3, (int[]) { PA_INT, PA_STRING, PA_DOUBLE });
     expect("%lc %ls %C %S", 4, (int[]) { PA_CHAR, PA_STRING, PA_WCHAR, PA_WSTRING });
     expect("%hhd %hd %ld %lld %qd %jd %zd %td %Lf %p %n %%", 11,
