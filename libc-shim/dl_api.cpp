@@ -47,6 +47,15 @@ void* find_symbol(void* handle, const char* name, const char* version, const voi
 
 void set_dynamic_loader(DynamicLoader& loader) { g_loader = &loader; }
 
+void* global_definition(const char* name)
+{
+    if (!g_loader)
+        return nullptr;
+    sched::KernelSection section;
+    auto found = g_loader->symbol(nullptr, name, nullptr, nullptr); // RTLD_DEFAULT; dlerror untouched
+    return found.is_error() ? nullptr : found.value();
+}
+
 } // namespace libc_shim
 
 using libc_shim::g_loader;

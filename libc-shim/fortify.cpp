@@ -27,6 +27,11 @@ namespace {
 
 } // namespace
 
+// program_allocator.cpp: what these return comes from the program's allocator if it has one.
+extern "C" char* osprey_getcwd(char* buffer, size_t size);
+extern "C" char* osprey_realpath(const char* path, char* resolved);
+extern "C" int osprey_vasprintf(char** out, const char* format, va_list arguments);
+
 extern "C" {
 
 [[noreturn]] void __chk_fail() { die("*** buffer overflow detected ***: terminated\n"); }
@@ -61,7 +66,7 @@ ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t bn, int flags, struct
 }
 ssize_t __pread64_chk(int fd, void* buf, size_t n, off_t offset, size_t bn) { CHECK(n <= bn); return pread(fd, buf, n, offset); }
 ssize_t __readlink_chk(const char* path, char* buf, size_t n, size_t bn) { CHECK(n <= bn); return readlink(path, buf, n); }
-char* __getcwd_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return getcwd(buf, n); }
+char* __getcwd_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return osprey_getcwd(buf, n); }
 int __gethostname_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return gethostname(buf, n); }
 int __getgroups_chk(int n, gid_t* list, size_t bn) { CHECK(n < 0 || size_t(n) * sizeof(gid_t) <= bn); return getgroups(n, list); }
 char* __fgets_chk(char* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgets(s, n, f); }
@@ -76,7 +81,7 @@ int __poll_chk(struct pollfd* fds, nfds_t n, int timeout, size_t fdslen)
     return poll(fds, n, timeout);
 }
 long __fdelt_chk(long fd) { CHECK(fd >= 0 && fd < FD_SETSIZE); return fd / (8 * long(sizeof(long))); }
-char* __realpath_chk(const char* path, char* resolved, size_t rn) { CHECK(!resolved || rn >= 4096); return realpath(path, resolved); }
+char* __realpath_chk(const char* path, char* resolved, size_t rn) { CHECK(!resolved || rn >= 4096); return osprey_realpath(path, resolved); }
 // glibc checks that the target frame is above the current one; musl's jmp_buf is not
 // mangled, so plain longjmp.
 [[noreturn]] void __longjmp_chk(jmp_buf env, int value) { longjmp(env, value); }
@@ -103,7 +108,7 @@ int __vsprintf_chk(char* s, int, size_t sn, const char* f, va_list ap)
 int __vfprintf_chk(FILE* fp, int, const char* f, va_list ap) { return vfprintf(fp, f, ap); }
 int __vprintf_chk(int, const char* f, va_list ap) { return vprintf(f, ap); }
 int __vdprintf_chk(int fd, int, const char* f, va_list ap) { return vdprintf(fd, f, ap); }
-int __vasprintf_chk(char** out, int, const char* f, va_list ap) { return vasprintf(out, f, ap); }
+int __vasprintf_chk(char** out, int, const char* f, va_list ap) { return osprey_vasprintf(out, f, ap); }
 void __vsyslog_chk(int priority, int, const char* f, va_list ap) { vsyslog(priority, f, ap); }
 
 #define FORWARD_VARIADIC(call) \
@@ -118,7 +123,7 @@ int __sprintf_chk(char* s, int flag, size_t sn, const char* format, ...) { FORWA
 int __fprintf_chk(FILE* fp, int, const char* format, ...) { FORWARD_VARIADIC(vfprintf(fp, format, ap)); }
 int __printf_chk(int, const char* format, ...) { FORWARD_VARIADIC(vprintf(format, ap)); }
 int __dprintf_chk(int fd, int, const char* format, ...) { FORWARD_VARIADIC(vdprintf(fd, format, ap)); }
-int __asprintf_chk(char** out, int, const char* format, ...) { FORWARD_VARIADIC(vasprintf(out, format, ap)); }
+int __asprintf_chk(char** out, int, const char* format, ...) { FORWARD_VARIADIC(osprey_vasprintf(out, format, ap)); }
 
 void __syslog_chk(int priority, int flag, const char* format, ...)
 {

@@ -100,6 +100,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     osprey_mimalloc_thread_pointer_moved();
     install_glibc_stack_guard();
     refresh_program_copies();
+    find_program_allocator();
 
     if (rtld_fini)
         atexit(rtld_fini); // registered first, so it runs last (glibc order)

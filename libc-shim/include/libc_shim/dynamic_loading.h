@@ -46,5 +46,8 @@ protected:
 
 /// Makes `loader` the one dlopen and its family use (the linker calls it once).
 void set_dynamic_loader(DynamicLoader& loader);
+/// What dlsym(RTLD_DEFAULT, name) finds (the global scope, then the kernel's exports), or
+/// null; leaves dlerror's state alone.
+void* global_definition(const char* name);
 
 } // namespace libc_shim

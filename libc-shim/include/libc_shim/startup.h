@@ -108,6 +108,14 @@ inline LoadedObjectInfo* previous_object(const LoadedObjectInfo& object)
     return reinterpret_cast<LoadedObjectInfo*>(object.map.l_prev);
 }
 
+/// The program's own allocator, when an executable or library in the global scope defines
+/// malloc, realloc and free (jemalloc); null members otherwise (program_allocator.cpp).
+struct ProgramAllocator {
+    void* (*malloc)(size_t);
+    void* (*realloc)(void*, size_t);
+    void (*free)(void*);
+};
+
 struct ProgramStartup {
     static constexpr size_t kMaxTlsModules = OSPREY_MAX_TLS_MODULES, kMaxCopies = 64;
     LoadedObjectInfo* first_object; // the executable; the rest follow through map.l_next
@@ -117,6 +125,7 @@ struct ProgramStartup {
     size_t copy_count;
     osprey_tls_module tls_modules[kMaxTlsModules]; // tls.modules points here
     osprey_static_tls tls;
+    ProgramAllocator allocator; // set by find_program_allocator at start-up
 };
 
 /// The calling thread's address at thread-pointer offset `offset` (a static TLS block:
@@ -136,6 +145,11 @@ ProgramStartup& program_startup();
 /// envp), dependencies first (reverse load order). Their destructors run at exit with
 /// everyone's.
 void initialize_objects_after(const LoadedObjectInfo* previous_last);
+
+/// Looks for an allocator the program brings (ProgramAllocator), for the libc functions
+/// that return memory the caller frees (strdup, asprintf, getline...). At start-up, once
+/// every object is bound.
+void find_program_allocator();
 
 /// Sets ld.so's __libc_stack_end (glibc_data.cpp): the initial stack pointer, `top`.
 void set_libc_stack_end(void* top);
