@@ -12,6 +12,7 @@
 // KNOWN LIMIT: open_memstream, scandir and glob's results still come from mimalloc.
 #include <libc_shim/dynamic_loading.h>
 #include <libc_shim/exports.h>
+#include <libc_shim/program_memory.h>
 #include <libc_shim/startup.h>
 
 #include <cerrno>
@@ -56,6 +57,19 @@ void find_program_allocator()
     allocator.free = reinterpret_cast<void (*)(void*)>(interposes("free"));
     if (allocator.malloc && allocator.realloc && allocator.free) // a whole allocator, or none
         program_startup().allocator = allocator;
+}
+
+void* program_realloc(void* block, size_t size)
+{
+    return interposed() ? program_startup().allocator.realloc(block, size) : realloc(block, size);
+}
+
+void program_free(void* block)
+{
+    if (interposed())
+        program_startup().allocator.free(block);
+    else
+        free(block);
 }
 
 } // namespace libc_shim
