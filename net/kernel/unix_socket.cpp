@@ -37,10 +37,6 @@ UnixSocket::~UnixSocket()
         m_peer->m_peer_finished = true;
         m_peer->m_changes.changed();
     }
-    while (Message* message = m_first) {
-        m_first = message->next;
-        free(message);
-    }
 }
 
 lib::Result<void> UnixSocket::bind(const SocketAddress&)
@@ -57,7 +53,7 @@ bool UnixSocket::room_for(size_t length) const
 {
     if (stream())
         return m_stream.space() > 0;
-    return m_message_bytes == 0 || m_message_bytes + length <= kQueueBytes;
+    return m_messages.empty() || m_messages.bytes() + length <= kQueueBytes;
 }
 
 lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress*)
@@ -80,15 +76,7 @@ lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags,
             if (stream()) {
                 sent += peer.m_stream.put(bytes + sent, length - sent);
             } else {
-                auto* message = static_cast<Message*>(malloc(sizeof(Message) + length));
-                if (!message)
-                    return lib::Error(lib::Errno::NOBUFS, "send: no memory for the datagram");
-                message->next = nullptr;
-                message->length = length;
-                memcpy(message->bytes, bytes, length);
-                (peer.m_last ? peer.m_last->next : peer.m_first) = message;
-                peer.m_last = message;
-                peer.m_message_bytes += length;
+                TRY(peer.m_messages.push(bytes, length));
                 sent = length;
             }
             peer.m_changes.changed();
@@ -124,24 +112,14 @@ lib::Result<size_t> UnixSocket::receive(void* data, size_t length, int flags, Re
                 return received;
             continue;
         }
-        if (!stream() && m_first) {
-            Message* message = m_first;
-            size_t copied = length < message->length ? length : message->length;
-            memcpy(bytes, message->bytes, copied);
-            info.truncated = copied < message->length;
-            size_t size = message->length;
-            if (!(flags & MsgPeek)) {
-                m_first = message->next;
-                if (!m_first)
-                    m_last = nullptr;
-                m_message_bytes -= size;
-                free(message);
-                if (m_peer)
-                    m_peer->m_changes.changed();
-            }
+        if (!stream() && !m_messages.empty()) {
+            size_t size = m_messages.take(bytes, length, flags & MsgPeek);
+            info.truncated = size > length;
+            if (m_peer && !(flags & MsgPeek))
+                m_peer->m_changes.changed();
             if (info.from)
                 (void)local_address(*info.from); // unnamed, as the sender is
-            return (flags & MsgTrunc) ? size : copied;
+            return (flags & MsgTrunc) || size < length ? size : length;
         }
         if (m_peer_finished || length == 0)
             return received;
@@ -201,7 +179,7 @@ uint16_t UnixSocket::poll_events(uint16_t requested)
 
 lib::Result<size_t> UnixSocket::bytes_readable()
 {
-    return stream() ? m_stream.size() : (m_first ? m_first->length : 0);
+    return stream() ? m_stream.size() : m_messages.front_length();
 }
 
 lib::Result<void> UnixSocket::set_protocol_option(int level, int name, int)

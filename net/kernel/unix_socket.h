@@ -7,6 +7,7 @@
 // no SOCK_SEQPACKET; socket(AF_UNIX) alone is EAFNOSUPPORT.
 #pragma once
 
+#include <net/kernel/datagram_queue.h>
 #include <net/kernel/socket.h>
 
 #include <lib/byte_ring.h>
@@ -36,23 +37,15 @@ protected:
     int take_error() override { return 0; }
 
 private:
-    struct Message {
-        Message* next;
-        size_t length;
-        uint8_t bytes[];
-    };
-
     explicit UnixSocket(int type) : Socket(kFamilyUnix, type) { }
     bool stream() const { return type() == kSocketStream; }
     /// Whether this end's queue has room for `length` more bytes (a datagram needs all).
     bool room_for(size_t length) const;
-    size_t queued_bytes() const { return stream() ? m_stream.size() : m_message_bytes; }
+    size_t queued_bytes() const { return stream() ? m_stream.size() : m_messages.bytes(); }
 
     UnixSocket* m_peer = nullptr; // null once the other end is closed
     lib::ByteRing m_stream;       // stream: bytes sent to this end, not yet read
-    Message* m_first = nullptr;   // datagram: messages sent to this end, in order
-    Message* m_last = nullptr;
-    size_t m_message_bytes = 0;
+    DatagramQueue m_messages;     // datagram: messages sent to this end, in order
     bool m_peer_finished = false; // the other end shut down writing or closed
     bool m_shut_write = false;
 };
