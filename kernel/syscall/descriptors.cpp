@@ -135,6 +135,8 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
         TRY(fs::fd_set_close_on_exec(fd, request == abi::kFioclex));
         return 0;
     }
+    if (file->is_socket() && is_interface_ioctl(request))
+        return interface_ioctl(request, argument);
     // Terminal requests: only a console in `console=tty` mode is a terminal (isatty()).
     if (!file->is_terminal())
         return lib::Error(lib::Errno::NOTTY, "not a terminal");

@@ -6,6 +6,8 @@
 
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/fs/fd_table.h>
+#include <net/kernel/interfaces.h>
+#include <net/kernel/netlink_socket.h>
 #include <net/kernel/socket.h>
 #include <net/kernel/stack.h>
 #include <net/kernel/tcp_socket.h>
@@ -168,19 +170,26 @@ SysResult socket(int domain, int type, int protocol)
         return lib::Error(lib::Errno::INVAL, "socket: unknown type flags");
     if (domain == net::kFamilyUnix)
         return lib::Error(lib::Errno::AFNOSUPPORT, "socket: named AF_UNIX sockets are not supported yet (socketpair is)");
-    if (domain != net::kFamilyInet && domain != net::kFamilyInet6)
-        return lib::Error(lib::Errno::AFNOSUPPORT, "socket: address family not supported (AF_INET and AF_INET6 are)");
-    if (kind != net::kSocketStream && kind != net::kSocketDatagram)
-        return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
-    int wanted = kind == net::kSocketStream ? kProtocolTcp : kProtocolUdp;
-    if (protocol != 0 && protocol != wanted)
-        return lib::Error(lib::Errno::PROTONOSUPPORT, "socket: protocol does not match the type");
-    TRY(net::ensure_started());
     net::Socket* socket;
-    if (kind == net::kSocketStream)
-        socket = TRY(net::TcpSocket::create(domain));
-    else
-        socket = TRY(net::UdpSocket::create(domain));
+    if (domain == net::kFamilyNetlink) {
+        if (kind != net::kSocketRaw && kind != net::kSocketDatagram)
+            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: netlink sockets are SOCK_RAW or SOCK_DGRAM");
+        socket = TRY(net::NetlinkSocket::create(kind, protocol));
+    } else {
+        if (domain != net::kFamilyInet && domain != net::kFamilyInet6)
+            return lib::Error(lib::Errno::AFNOSUPPORT,
+                "socket: address family not supported (AF_INET, AF_INET6 and AF_NETLINK are)");
+        if (kind != net::kSocketStream && kind != net::kSocketDatagram)
+            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
+        int wanted = kind == net::kSocketStream ? kProtocolTcp : kProtocolUdp;
+        if (protocol != 0 && protocol != wanted)
+            return lib::Error(lib::Errno::PROTONOSUPPORT, "socket: protocol does not match the type");
+        TRY(net::ensure_started());
+        if (kind == net::kSocketStream)
+            socket = TRY(net::TcpSocket::create(domain));
+        else
+            socket = TRY(net::UdpSocket::create(domain));
+    }
     socket->set_open_flags(fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0));
     return long(TRY(fs::fd_install(socket, flags & net::kSocketCloseOnExec)));
 }
@@ -390,6 +399,124 @@ SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length)
     TRY(socket->get_option(level, name, value, room));
     *length = room;
     return 0;
+}
+
+namespace {
+
+// linux/sockios.h
+enum : unsigned long { kGetName = 0x8910, kGetConfiguration = 0x8912, kGetFlags = 0x8913, kGetAddress = 0x8915,
+    kGetBroadcast = 0x8919, kGetNetmask = 0x891b, kGetMtu = 0x8921, kGetHardwareAddress = 0x8927,
+    kGetIndex = 0x8933 };
+
+/// struct ifreq (net/if.h): a name, then one of these (24 bytes).
+struct InterfaceRequest {
+    char name[16];
+    union {
+        struct {
+            uint16_t family;
+            uint8_t data[14];
+        } address;
+        int16_t flags;
+        int32_t value; // index, mtu
+        uint8_t pad[24];
+    };
+};
+static_assert(sizeof(InterfaceRequest) == 40);
+
+struct InterfaceConfiguration { // struct ifconf
+    int32_t length;
+    int32_t pad;
+    InterfaceRequest* requests;
+};
+
+constexpr size_t kMaxInterfaces = 8;
+
+void put_ipv4(InterfaceRequest& request, uint32_t address)
+{
+    request.address.family = net::kFamilyInet;
+    memset(request.address.data, 0, sizeof(request.address.data));
+    memcpy(request.address.data + 2, &address, 4); // sockaddr_in: port, then the address
+}
+
+SysResult interface_configuration(InterfaceConfiguration* configuration, const net::InterfaceInfo* interfaces,
+    size_t count)
+{
+    TRY(check_user_range(configuration, sizeof(*configuration), UserAccess::Write));
+    size_t with_ipv4 = 0;
+    for (size_t i = 0; i < count; ++i)
+        with_ipv4 += interfaces[i].ipv4 != 0;
+    if (!configuration->requests) { // Linux: the size needed
+        configuration->length = int32_t(with_ipv4 * sizeof(InterfaceRequest));
+        return 0;
+    }
+    size_t room = configuration->length < 0 ? 0 : size_t(configuration->length) / sizeof(InterfaceRequest);
+    TRY(check_user_range(configuration->requests, room * sizeof(InterfaceRequest), UserAccess::Write));
+    size_t written = 0;
+    for (size_t i = 0; i < count && written < room; ++i) {
+        if (!interfaces[i].ipv4)
+            continue;
+        InterfaceRequest& out = configuration->requests[written++];
+        memset(&out, 0, sizeof(out));
+        strncpy(out.name, interfaces[i].name, sizeof(out.name) - 1);
+        put_ipv4(out, interfaces[i].ipv4);
+    }
+    configuration->length = int32_t(written * sizeof(InterfaceRequest));
+    return 0;
+}
+
+} // namespace
+
+bool is_interface_ioctl(unsigned long request)
+{
+    switch (request) {
+    case kGetName: case kGetConfiguration: case kGetFlags: case kGetAddress: case kGetBroadcast: case kGetNetmask:
+    case kGetMtu: case kGetHardwareAddress: case kGetIndex:
+        return true;
+    }
+    return false;
+}
+
+SysResult interface_ioctl(unsigned long request, uintptr_t argument)
+{
+    net::InterfaceInfo interfaces[kMaxInterfaces];
+    size_t count = net::list_interfaces(interfaces, kMaxInterfaces);
+    count = count < kMaxInterfaces ? count : kMaxInterfaces;
+    if (request == kGetConfiguration)
+        return interface_configuration(reinterpret_cast<InterfaceConfiguration*>(argument), interfaces, count);
+    auto* ifreq = reinterpret_cast<InterfaceRequest*>(argument);
+    TRY(check_user_range(ifreq, sizeof(*ifreq), UserAccess::Write));
+    const net::InterfaceInfo* found = nullptr;
+    for (size_t i = 0; i < count && !found; ++i) {
+        bool match = request == kGetName ? interfaces[i].index == ifreq->value
+                                         : strncmp(interfaces[i].name, ifreq->name, sizeof(ifreq->name)) == 0;
+        found = match ? &interfaces[i] : nullptr;
+    }
+    if (!found)
+        return lib::Error(lib::Errno::NODEV, "no such network interface");
+    uint32_t netmask = found->ipv4_prefix ? __builtin_bswap32(~0u << (32 - found->ipv4_prefix)) : 0;
+    switch (request) {
+    case kGetName:
+        memset(ifreq->name, 0, sizeof(ifreq->name));
+        strncpy(ifreq->name, found->name, sizeof(ifreq->name) - 1);
+        return 0;
+    case kGetIndex: ifreq->value = found->index; return 0;
+    case kGetFlags: ifreq->flags = int16_t(found->flags & 0xffff); return 0;
+    case kGetMtu: ifreq->value = int32_t(found->mtu); return 0;
+    case kGetAddress:
+    case kGetNetmask:
+    case kGetBroadcast:
+        if (!found->ipv4)
+            return lib::Error(lib::Errno::ADDRNOTAVAIL, "the interface has no IPv4 address");
+        put_ipv4(*ifreq, request == kGetAddress ? found->ipv4
+                         : request == kGetNetmask ? netmask : (found->ipv4 | ~netmask));
+        return 0;
+    case kGetHardwareAddress:
+        ifreq->address.family = found->hardware_type;
+        memset(ifreq->address.data, 0, sizeof(ifreq->address.data));
+        memcpy(ifreq->address.data, found->hardware_address, sizeof(found->hardware_address));
+        return 0;
+    }
+    return lib::Error(lib::Errno::INVAL, "unknown interface request");
 }
 
 } // namespace sys

@@ -37,9 +37,14 @@ SysResult lseek(int fd, int64_t offset, int whence);
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count);
 SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags);
 
-// sockets.cpp: the socket calls (net/kernel/socket.h): AF_INET and AF_INET6 (TCP, UDP), and
-// AF_UNIX pairs from socketpair.
+// sockets.cpp: the socket calls (net/kernel/socket.h): AF_INET and AF_INET6 (TCP, UDP),
+// AF_UNIX pairs from socketpair, AF_NETLINK's NETLINK_ROUTE.
 SysResult socket(int domain, int type, int protocol);
+/// Whether `request` is one of the interface ioctls (SIOCGIF*) interface_ioctl answers.
+bool is_interface_ioctl(unsigned long request);
+/// SIOCGIFCONF, SIOCGIFNAME, SIOCGIFINDEX, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK,
+/// SIOCGIFBRDADDR, SIOCGIFMTU, SIOCGIFHWADDR on a socket: the interfaces of net/kernel/interfaces.h.
+SysResult interface_ioctl(unsigned long request, uintptr_t argument);
 SysResult socketpair(int domain, int type, int protocol, int* fds);
 SysResult bind(int fd, const void* address, uint32_t length);
 SysResult listen(int fd, int backlog);

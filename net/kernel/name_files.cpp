@@ -1,5 +1,6 @@
 #include <net/kernel/name_files.h>
 
+#include <kernel/boot/identity.h>
 #include <kernel/console/log.h>
 #include <kernel/fs/root_fs.h>
 
@@ -30,7 +31,12 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
     if (etc.is_error())
         etc = tree.create(tree.root(), "etc", vfs::NodeType::Directory, 0755);
     vfs::Node& dir = *TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(etc));
-    TRY(provide(dir, "hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"));
+    // The VM's own name resolves as on Debian (127.0.1.1): a lookup of it must not go to DNS
+    // (squid's start-up waited five seconds for that answer).
+    char hosts[160];
+    auto written = fmt::format_to_n(hosts, sizeof(hosts),
+        "127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost ip6-loopback\n", boot::kHostName);
+    TRY(provide(dir, "hosts", std::string_view(hosts, written.size)));
     // The program runs as root (uid 0); servers that drop privileges look up nobody and
     // nogroup (nginx, lighttpd with server.username) and refuse to start without them.
     TRY(provide(dir, "passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));

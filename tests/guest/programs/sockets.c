@@ -14,6 +14,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -1133,6 +1137,61 @@ static void unix_pairs(void)
     unix_datagram_pair();
 }
 
+// The interfaces as programs list them: getifaddrs and if_nameindex (netlink underneath),
+// the SIOCGIF ioctls, and a netlink request the kernel does not serve.
+static void interfaces(void)
+{
+    struct ifaddrs* list;
+    CHECK(getifaddrs(&list) == 0);
+    int loopback_ipv4 = 0, loopback_link = 0;
+    for (struct ifaddrs* i = list; i; i = i->ifa_next) {
+        if (strcmp(i->ifa_name, "lo") != 0 || !i->ifa_addr)
+            continue;
+        CHECK((i->ifa_flags & (IFF_UP | IFF_LOOPBACK)) == (IFF_UP | IFF_LOOPBACK));
+        loopback_link |= i->ifa_addr->sa_family == AF_PACKET;
+        if (i->ifa_addr->sa_family == AF_INET) {
+            loopback_ipv4 = ((struct sockaddr_in*)i->ifa_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+            CHECK(((struct sockaddr_in*)i->ifa_netmask)->sin_addr.s_addr == htonl(0xff000000));
+        }
+    }
+    CHECK(loopback_ipv4 && loopback_link);
+    freeifaddrs(list);
+    CHECK(if_nametoindex("lo") == 1 && if_nametoindex("nonexistent0") == 0);
+    char name[IF_NAMESIZE];
+    CHECK(if_indextoname(1, name) && strcmp(name, "lo") == 0);
+    CHECK(if_indextoname(99, name) == NULL && errno == ENXIO);
+
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr = { 0 };
+    strcpy(ifr.ifr_name, "lo");
+    CHECK(ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK));
+    CHECK(ioctl(fd, SIOCGIFADDR, &ifr) == 0
+        && ((struct sockaddr_in*)&ifr.ifr_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+    struct ifreq listed[8];
+    struct ifconf conf = { .ifc_len = sizeof(listed), .ifc_req = listed };
+    CHECK(ioctl(fd, SIOCGIFCONF, &conf) == 0 && conf.ifc_len >= (int)sizeof(struct ifreq)
+        && strcmp(listed[0].ifr_name, "lo") == 0);
+    strcpy(ifr.ifr_name, "nonexistent0");
+    CHECK(ioctl(fd, SIOCGIFINDEX, &ifr) == -1 && errno == ENODEV);
+    close(fd);
+
+    CHECK(socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) == -1 && errno == EPROTONOSUPPORT);
+    int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    CHECK(nl >= 0);
+    struct {
+        struct nlmsghdr header;
+        struct ifaddrmsg body;
+    } request = { { sizeof(request), RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK, 7, 0 }, { AF_INET } };
+    CHECK(send(nl, &request, sizeof(request), 0) == (ssize_t)sizeof(request));
+    char reply[512];
+    ssize_t n = recv(nl, reply, sizeof(reply), MSG_DONTWAIT);
+    struct nlmsghdr* header = (struct nlmsghdr*)reply;
+    CHECK(n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && header->nlmsg_type == NLMSG_ERROR
+        && header->nlmsg_seq == 7 && ((struct nlmsgerr*)NLMSG_DATA(header))->error == -EOPNOTSUPP);
+    CHECK(recv(nl, reply, sizeof(reply), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+    close(nl);
+}
+
 static const struct group {
     const char* name;
     void (*run)(void);
@@ -1146,6 +1205,7 @@ static const struct group {
     { "sockopts", sockopts },
     { "names", names },
     { "unix", unix_pairs },
+    { "interfaces", interfaces },
 };
 
 int main(int argc, char** argv)
@@ -1158,7 +1218,7 @@ int main(int argc, char** argv)
         if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
             groups[i].run(), ++ran;
     if (ran == 0) {
-        printf("sockets: no group %s (tcp errors nonblocking epoll udp ipv6 sockopts names unix)\n", argv[1]);
+        printf("sockets: no group %s (tcp errors nonblocking epoll udp ipv6 sockopts names unix interfaces)\n", argv[1]);
         return 2;
     }
     if (failures) {
