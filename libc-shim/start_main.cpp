@@ -53,14 +53,36 @@ void run_fini(const ObjectInit& object)
         object.fini();
 }
 
-/// At exit, after the program's own atexit handlers: the executable's destructors, then
-/// the libraries' in reverse constructor order (what glibc's _dl_fini does).
+/// The objects after `previous_last` (null: all) whose constructors have `initialized`,
+/// in init_order (a malloc'd array the caller frees; null when there are none or memory is
+/// short, and then `count` is 0).
+LoadedObjectInfo** objects_in_init_order(const LoadedObjectInfo* previous_last, bool initialized, size_t& count)
+{
+    count = 0;
+    auto** list = static_cast<LoadedObjectInfo**>(malloc(g_startup.object_count * sizeof(LoadedObjectInfo*)));
+    if (!list)
+        return nullptr;
+    for (LoadedObjectInfo* o = g_startup.last_object; o && o != previous_last; o = previous_object(*o))
+        if (o->initialized == initialized)
+            list[count++] = o;
+    for (size_t i = 1; i < count; ++i) // insertion sort: a few hundred objects at most
+        for (size_t j = i; j > 0 && list[j - 1]->init_order > list[j]->init_order; --j) {
+            LoadedObjectInfo* swap = list[j];
+            list[j] = list[j - 1];
+            list[j - 1] = swap;
+        }
+    return list;
+}
+
+/// At exit, after the program's own atexit handlers: every object's destructors in the
+/// reverse of constructor order, the executable's first (what glibc's _dl_fini does).
 void run_all_fini()
 {
-    const LoadedObjectInfo* executable = g_startup.first_object;
-    run_fini(executable->init);
-    for (const LoadedObjectInfo* o = next_object(*executable); o; o = next_object(*o))
-        run_fini(o->init);
+    size_t count;
+    LoadedObjectInfo** list = objects_in_init_order(nullptr, true, count);
+    for (size_t i = count; i-- > 0;)
+        run_fini(list[i]->init);
+    free(list);
 }
 
 /// glibc's stack guard has a zero low byte (a string overflow cannot reproduce it); musl
@@ -79,12 +101,15 @@ ProgramStartup& program_startup() { return g_startup; }
 
 void initialize_objects_after(const LoadedObjectInfo* previous_last)
 {
-    for (LoadedObjectInfo* o = g_startup.last_object; o && o != previous_last; o = previous_object(*o)) {
-        if (o->initialized)
+    size_t count;
+    LoadedObjectInfo** list = objects_in_init_order(previous_last, false, count);
+    for (size_t i = 0; i < count; ++i) {
+        if (list[i]->initialized) // a constructor's dlopen ran it already
             continue;
-        o->initialized = true;
-        run_init(o->init);
+        list[i]->initialized = true;
+        run_init(list[i]->init);
     }
+    free(list);
 }
 
 extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,

@@ -151,6 +151,7 @@ lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags, std
             start_dlopen_tls(*m);
         publish_object(*m);
     }
+    order_initialization(modules, *root);
     root->open_count = 1;
     klog::info(klog::Subsystem::Linker, "dlopen {}: {} objects loaded", path, modules.size());
     return static_cast<void*>(root);

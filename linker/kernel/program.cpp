@@ -85,6 +85,7 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     enable_dynamic_loading();
     for (Module* m = modules.first(); m; m = m->next)
         publish_object(*m);
+    order_initialization(modules, *executable);
     klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", executable->path, modules.size(),
         libc_shim::export_count());
     mm::note_program_started();

@@ -2,6 +2,7 @@
 
 #include <linker/tls.h>
 
+#include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
 
 namespace linker {
@@ -132,6 +133,38 @@ void publish_object(Module& module)
         startup.first_object = &module.info;
     startup.last_object = &module.info;
     ++startup.object_count;
+}
+
+namespace {
+
+constexpr size_t kVisiting = ~size_t(0);
+
+void place_after_needed(const ModuleList& modules, Module& module, size_t& next)
+{
+    module.info.init_order = kVisiting;
+    for (uint32_t offset : module.object.needed()) {
+        std::string_view soname = module.object.string(offset);
+        if (libc_shim::is_kernel_soname(soname))
+            continue;
+        Module* needed = modules.find(soname);
+        if (needed && needed->info.init_order == 0)
+            place_after_needed(modules, *needed, next);
+    }
+    module.info.init_order = next++;
+}
+
+} // namespace
+
+void order_initialization(const ModuleList& modules, Module& root)
+{
+    size_t& next = libc_shim::program_startup().next_init_order;
+    if (next == 0)
+        next = 1; // 0 means "no place yet"
+    if (root.info.init_order == 0)
+        place_after_needed(modules, root, next);
+    for (Module* m = root.next; m; m = m->next) // anything the walk did not reach, in load order
+        if (m->info.init_order == 0)
+            m->info.init_order = next++;
 }
 
 } // namespace linker

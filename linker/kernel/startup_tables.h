@@ -35,4 +35,10 @@ void reset_static_tls(TlsLayoutMark mark);
 /// chain program_startup() starts from.
 void publish_object(Module& module);
 
+/// Gives the published objects reachable from `root` that have none yet their place in
+/// constructor order (LoadedObjectInfo::init_order): glibc's, a depth-first walk over
+/// DT_NEEDED that places each object after everything it needs (a cycle is cut where the
+/// walk meets an object it is already inside). After publish_object, at start and dlopen.
+void order_initialization(const ModuleList& modules, Module& root);
+
 } // namespace linker

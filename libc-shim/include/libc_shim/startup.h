@@ -95,6 +95,7 @@ struct LoadedObjectInfo {
     size_t tls_module;           // 0: no PT_TLS
     int64_t tls_offset;          // thread-pointer offset of its static TLS block
     bool initialized;            // its constructors have run (start-up, or after dlopen)
+    size_t init_order;           // its place in constructor order (from 1; 0: none yet)
 };
 
 /// The object after `object` in load order, or null.
@@ -126,6 +127,7 @@ struct ProgramStartup {
     osprey_tls_module tls_modules[kMaxTlsModules]; // tls.modules points here
     osprey_static_tls tls;
     ProgramAllocator allocator; // set by find_program_allocator at start-up
+    size_t next_init_order;     // the next LoadedObjectInfo::init_order to give
 };
 
 /// The calling thread's address at thread-pointer offset `offset` (a static TLS block:
@@ -142,8 +144,8 @@ ProgramStartup& program_startup();
 
 /// After dlopen published objects at the end of the chain (after `previous_last`, the last
 /// object before it): runs their constructors (DT_INIT, DT_INIT_ARRAY with argc, argv,
-/// envp), dependencies first (reverse load order). Their destructors run at exit with
-/// everyone's.
+/// envp) in init_order, each object's dependencies first, as glibc does. Their destructors
+/// run at exit with everyone's, in the reverse order.
 void initialize_objects_after(const LoadedObjectInfo* previous_last);
 
 /// Looks for an allocator the program brings (ProgramAllocator), for the libc functions
