@@ -46,6 +46,7 @@ enum Number : long {
     Setuid = 105, Setgid = 106, Setreuid = 113, Setregid = 114, Getgroups = 115, Setgroups = 116, Setresuid = 117,
     Getresuid = 118, Setresgid = 119, Getresgid = 120, Setfsuid = 122, Setfsgid = 123, Capget = 125, Capset = 126,
     Mbind = 237, SetMempolicy = 238, GetMempolicy = 239, Membarrier = 324,
+    Mlock = 149, Munlock = 150, Mlockall = 151, Munlockall = 152, Mlock2 = 325,
 };
 
 constexpr long kMaxLogged = 512;
@@ -227,6 +228,11 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
         return sys::mbind(uintptr_t(a1), size_t(a2), int(a3), ptr<const unsigned long>(a4), (unsigned long)a5,
             unsigned(a6));
     case Membarrier: return sys::membarrier(int(a1), unsigned(a2), int(a3));
+    case Mlock: return sys::mlock(uintptr_t(a1), size_t(a2), 0);
+    case Mlock2: return sys::mlock(uintptr_t(a1), size_t(a2), unsigned(a3));
+    case Munlock: return sys::munlock(uintptr_t(a1), size_t(a2));
+    case Mlockall: return sys::mlockall(int(a1));
+    case Munlockall: return 0;
     case Exit: sys::exit_thread(int(a1));
     case ExitGroup: sys::exit_group(int(a1));
     case Kill: return sys::kill(int(a1), int(a2));

@@ -154,6 +154,41 @@ SysResult madvise(uintptr_t address, size_t length, int advice)
     return 0;
 }
 
+// mlock family: Osprey never swaps, so every page stays in memory once touched; a lock
+// populates its range now (mlock's other promise: no page fault later), and mlockall and
+// the unlocks only check their arguments. Root's CAP_IPC_LOCK: no RLIMIT_MEMLOCK bound.
+SysResult mlock(uintptr_t address, size_t length, unsigned flags)
+{
+    constexpr unsigned kLockOnFault = 1; // MLOCK_ONFAULT
+    if (flags & ~kLockOnFault)
+        return lib::Error(lib::Errno::INVAL, "mlock2: unknown flags");
+    uintptr_t start = address & ~(mm::kPageSize - 1);
+    size_t span = (address - start + length + mm::kPageSize - 1) & ~(mm::kPageSize - 1);
+    if (span == 0)
+        return 0;
+    TRY(mm::check_mapped(start, span));
+    if (!(flags & kLockOnFault))
+        TRY(mm::advise(start, span, mm::Advice::WillNeed));
+    return 0;
+}
+
+SysResult munlock(uintptr_t address, size_t length)
+{
+    uintptr_t start = address & ~(mm::kPageSize - 1);
+    size_t span = (address - start + length + mm::kPageSize - 1) & ~(mm::kPageSize - 1);
+    if (span != 0)
+        TRY(mm::check_mapped(start, span));
+    return 0;
+}
+
+SysResult mlockall(int flags)
+{
+    constexpr int kCurrent = 1, kFuture = 2, kOnFault = 4; // MCL_*
+    if (flags == 0 || (flags & ~(kCurrent | kFuture | kOnFault)) || flags == kOnFault)
+        return lib::Error(lib::Errno::INVAL, "mlockall: bad flags");
+    return 0;
+}
+
 SysResult msync(uintptr_t address, size_t length, int flags)
 {
     if ((flags & ~(abi::kMsAsync | abi::kMsInvalidate | abi::kMsSync)) || ((flags & abi::kMsAsync) && (flags & abi::kMsSync)))

@@ -106,6 +106,12 @@ SysResult mremap(uintptr_t address, size_t old_length, size_t new_length, int fl
 SysResult madvise(uintptr_t address, size_t length, int advice);
 SysResult msync(uintptr_t address, size_t length, int flags);
 SysResult mincore(uintptr_t address, size_t length, uint8_t* vector);
+/// mlock(2) and mlock2(2): ENOMEM for an unmapped page; the range is populated unless
+/// MLOCK_ONFAULT. Nothing is ever swapped, so no lock is kept.
+SysResult mlock(uintptr_t address, size_t length, unsigned flags);
+SysResult munlock(uintptr_t address, size_t length);
+/// mlockall(2) (munlockall is always 0): the flags are checked.
+SysResult mlockall(int flags);
 
 // time.cpp: clocks and sleeping.
 SysResult clock_gettime(int clock, abi::Timespec* ts);

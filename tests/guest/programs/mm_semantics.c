@@ -334,6 +334,25 @@ static void process_maps(void)
         fclose(maps);
 }
 
+/// mlock populates (mincore then says resident), an unmapped page is ENOMEM, and the
+/// unlocks and mlockall answer as for root on Linux.
+static void locking(void)
+{
+    char* area = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(area != MAP_FAILED, "mmap");
+    unsigned char resident[4];
+    CHECK(mincore(area, 4 * page, resident) == 0 && !(resident[1] & 1), "untouched page resident");
+    CHECK(mlock(area + page + 1, page) == 0, "errno %d", errno); // pages 1 and 2: whole pages
+    CHECK(mincore(area, 4 * page, resident) == 0 && (resident[1] & 1) && (resident[2] & 1) && !(resident[3] & 1),
+        "mlock did not populate exactly pages 1 and 2");
+    CHECK(munlock(area, 4 * page) == 0, "errno %d", errno);
+    munmap(area + 3 * page, page);
+    CHECK_ERRNO(mlock(area, 4 * page), ENOMEM);
+    CHECK(mlockall(MCL_CURRENT | MCL_FUTURE) == 0 && munlockall() == 0, "errno %d", errno);
+    CHECK_ERRNO(mlockall(0), EINVAL);
+    munmap(area, 3 * page);
+}
+
 int main(int argc, char** argv)
 {
     (void)argc;
@@ -349,6 +368,7 @@ int main(int argc, char** argv)
     file_pages_are_shared(argv[0]);
     bad_buffers(argv[0]);
     process_maps();
+    locking();
     if (failures)
         return 1;
     printf("mm_semantics: ok\n");
