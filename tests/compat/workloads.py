@@ -215,7 +215,7 @@ WORKLOADS = [
                 passes=True),
     Workload("haproxy", "answers from a frontend rule", "haproxy",
              ["/usr/sbin/haproxy", "-db", "-f", "{data}/haproxy.cfg"],
-             Serves(8080, ("http", "/"), "haproxy answers")),
+             Serves(8080, ("http", "/"), "haproxy answers"), passes=True),
     http_server("apache2", "apache2-bin", ["/usr/sbin/apache2", "-X", "-f", "{data}/apache2.conf"],
                 add=["/usr/lib/apache2/modules"], options=["--memory", "256M"], passes=True),
     Workload("postgres", "describes its configuration", "postgresql-15",

@@ -1,10 +1,12 @@
 // glibc-only functions musl lacks, with glibc's results (issue 13): the reentrant random
 // family (glibc's sequence), argz vectors, signaling-NaN tests, floating-point trap control,
 // gamma, glob_pattern_p, group_member, strtoll_l, memory protection keys (none on this
-// CPU, as Linux reports it), fortified sprintf into a buffer of unknown size. Prints
-// "glibc_more: ok".
+// CPU, as Linux reports it), fortified sprintf into a buffer of unknown size, backtrace
+// and its symbols. Prints "glibc_more: ok".
 #define _GNU_SOURCE
 #include <argz.h>
+#include <dlfcn.h>
+#include <execinfo.h>
 #include <errno.h>
 #include <fenv.h>
 #include <glob.h>
@@ -94,12 +96,29 @@ static void fortified_printf(void)
 {
     char storage[64];
     CHECK(sprintf(unknown_size(storage), "%s %*s|", "mode", 3, "1") == 9 && strcmp(storage, "mode   1|") == 0);
-    CHECK(snprintf(unknown_size(storage), (size_t)-1 / 2, "%d", 42) == 2 && strcmp(storage, "42") == 0);
+    volatile size_t huge = (size_t)-1 / 2; // not known to the compiler: no truncation warning
+    CHECK(snprintf(unknown_size(storage), huge, "%d", 42) == 2 && strcmp(storage, "42") == 0);
+}
+
+static void __attribute__((noinline)) backtraces(void)
+{
+    void* frames[16];
+    int n = backtrace(frames, 16);
+    CHECK(n >= 1);
+    Dl_info info;
+    CHECK(n >= 1 && dladdr(frames[0], &info) && info.dli_fname && strstr(info.dli_fname, "glibc_more"));
+    char** lines = backtrace_symbols(frames, n);
+    CHECK(lines && strstr(lines[0], "glibc_more(") && strstr(lines[0], ") [0x"));
+    if (lines && !strstr(lines[0], "glibc_more("))
+        printf("glibc_more: backtrace_symbols said %s\n", lines[0]);
+    free(lines);
+    CHECK(backtrace(frames, 0) == 0);
 }
 
 int main(void)
 {
     fortified_printf();
+    backtraces();
     random_family();
     argz_vectors();
     math_and_fenv();
