@@ -168,17 +168,21 @@ SysResult socket(int domain, int type, int protocol)
     int kind = type & kTypeMask;
     if (flags & ~(net::kSocketNonBlocking | net::kSocketCloseOnExec))
         return lib::Error(lib::Errno::INVAL, "socket: unknown type flags");
-    if (domain == net::kFamilyUnix)
-        return lib::Error(lib::Errno::AFNOSUPPORT, "socket: named AF_UNIX sockets are not supported yet (socketpair is)");
     net::Socket* socket;
-    if (domain == net::kFamilyNetlink) {
+    if (domain == net::kFamilyUnix) {
+        if (kind != net::kSocketStream && kind != net::kSocketDatagram)
+            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: AF_UNIX sockets are SOCK_STREAM or SOCK_DGRAM here");
+        if (protocol != 0)
+            return lib::Error(lib::Errno::PROTONOSUPPORT, "socket: AF_UNIX takes protocol 0");
+        socket = TRY(net::UnixSocket::create(kind));
+    } else if (domain == net::kFamilyNetlink) {
         if (kind != net::kSocketRaw && kind != net::kSocketDatagram)
             return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: netlink sockets are SOCK_RAW or SOCK_DGRAM");
         socket = TRY(net::NetlinkSocket::create(kind, protocol));
     } else {
         if (domain != net::kFamilyInet && domain != net::kFamilyInet6)
             return lib::Error(lib::Errno::AFNOSUPPORT,
-                "socket: address family not supported (AF_INET, AF_INET6 and AF_NETLINK are)");
+                "socket: address family not supported (AF_INET, AF_INET6, AF_UNIX and AF_NETLINK are)");
         if (kind != net::kSocketStream && kind != net::kSocketDatagram)
             return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
         int wanted = kind == net::kSocketStream ? kProtocolTcp : kProtocolUdp;

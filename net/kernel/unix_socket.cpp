@@ -1,5 +1,7 @@
 #include <net/kernel/unix_socket.h>
 
+#include <kernel/fs/root_fs.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -30,6 +32,15 @@ lib::Result<void> UnixSocket::make_pair(int type, UnixSocket*& first, UnixSocket
     return {};
 }
 
+lib::Result<UnixSocket*> UnixSocket::create(int type)
+{
+    auto* socket = new (std::nothrow) UnixSocket(type);
+    if (!socket)
+        return lib::Error(lib::Errno::NOMEM, "socket: no memory");
+    socket->m_unconnected = true;
+    return socket;
+}
+
 UnixSocket::~UnixSocket()
 {
     if (m_peer) { // the other end reads the rest, then end of file; its sends fail
@@ -39,14 +50,43 @@ UnixSocket::~UnixSocket()
     }
 }
 
-lib::Result<void> UnixSocket::bind(const SocketAddress&)
+namespace {
+
+constexpr size_t kFamilyBytes = 2; // sun_family
+
+/// Where connecting to `address` (a sockaddr_un) fails: no socket listens anywhere, so a
+/// path that exists refuses (ECONNREFUSED, as Linux says for a file no one listens on)
+/// and one that does not is ENOENT; an abstract name (sun_path[0] == 0) refuses.
+lib::Error connect_failure(const SocketAddress& address)
 {
-    return lib::Error(lib::Errno::INVAL, "bind: a socketpair end is connected already (named AF_UNIX sockets are not supported)");
+    if (address.length <= kFamilyBytes)
+        return lib::Error(lib::Errno::INVAL, "connect: no AF_UNIX address");
+    auto* path = reinterpret_cast<const char*>(address.bytes + kFamilyBytes);
+    size_t length = strnlen(path, address.length - kFamilyBytes);
+    if (length == 0)
+        return lib::Error(lib::Errno::CONNREFUSED, "connect: no socket listens on the abstract name");
+    auto found = fs::lookup_at(nullptr, std::string_view(path, length), vfs::Follow::Yes);
+    if (found.is_error())
+        return found.error();
+    return lib::Error(lib::Errno::CONNREFUSED, "connect: no socket listens there (named AF_UNIX sockets are not supported yet)");
 }
 
-lib::Result<void> UnixSocket::connect(const SocketAddress&)
+} // namespace
+
+lib::Result<void> UnixSocket::bind(const SocketAddress& address)
 {
-    return lib::Error(lib::Errno::ISCONN, "connect: a socketpair end is connected already");
+    if (!m_unconnected)
+        return lib::Error(lib::Errno::INVAL, "bind: a socketpair end is connected already");
+    if (address.length == kFamilyBytes) // autobind: stays unnamed here
+        return {};
+    return lib::Error(lib::Errno::NOTSUP, "bind: named AF_UNIX sockets are not supported yet");
+}
+
+lib::Result<void> UnixSocket::connect(const SocketAddress& address)
+{
+    if (!m_unconnected)
+        return lib::Error(lib::Errno::ISCONN, "connect: a socketpair end is connected already");
+    return connect_failure(address);
 }
 
 bool UnixSocket::room_for(size_t length) const
@@ -56,10 +96,15 @@ bool UnixSocket::room_for(size_t length) const
     return m_messages.empty() || m_messages.bytes() + length <= kQueueBytes;
 }
 
-lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress*)
+lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress* to)
 {
     if (flags & MsgOob)
         return lib::Error(lib::Errno::NOTSUP, "send: MSG_OOB on an AF_UNIX socket");
+    if (m_unconnected) {
+        if (to && !stream())
+            return connect_failure(*to);
+        return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
+    }
     if (!stream() && length > kQueueBytes)
         return lib::Error(lib::Errno::MSGSIZE, "send: datagram larger than the socket buffer");
     auto* bytes = static_cast<const uint8_t*>(data);
@@ -96,6 +141,8 @@ lib::Result<size_t> UnixSocket::receive(void* data, size_t length, int flags, Re
 {
     if (flags & MsgOob)
         return lib::Error(lib::Errno::NOTSUP, "recv: MSG_OOB on an AF_UNIX socket");
+    if (m_unconnected && stream())
+        return lib::Error(lib::Errno::INVAL, "recv: the socket is not connected");
     auto* bytes = static_cast<uint8_t*>(data);
     uint64_t deadline = receive_deadline();
     size_t received = 0;
@@ -157,7 +204,7 @@ lib::Result<void> UnixSocket::local_address(SocketAddress& out)
 
 lib::Result<void> UnixSocket::peer_address(SocketAddress& out)
 {
-    if (!m_peer)
+    if (!m_peer || m_unconnected)
         return lib::Error(lib::Errno::NOTCONN, "getpeername: the other end is closed");
     return local_address(out);
 }
@@ -166,6 +213,9 @@ uint16_t UnixSocket::poll_events(uint16_t requested)
 {
     constexpr uint16_t kReadHangUp = 0x2000; // POLLRDHUP
     uint16_t events = 0;
+    if (m_unconnected) // nothing can arrive; a stream one has hung up as Linux reports it
+        return (stream() ? uint16_t(fs::PollHup | fs::PollOut) : uint16_t(fs::PollOut | fs::PollWrNorm))
+            & (requested | fs::PollErr | fs::PollHup);
     if (queued_bytes() || m_peer_finished)
         events |= fs::PollIn | fs::PollRdNorm;
     if (m_peer_finished)

@@ -3,8 +3,12 @@
 // boundaries). No lwIP: the bytes go from one end's send straight into the other end's
 // queue. Each end is an fs::File; the big kernel lock guards both.
 //
-// Partial: no paths (bind/connect/listen on a name), no SCM_RIGHTS or SCM_CREDENTIALS,
-// no SOCK_SEQPACKET; socket(AF_UNIX) alone is EAFNOSUPPORT.
+// socket(AF_UNIX) alone makes an unconnected socket that can never be connected: nothing
+// listens on a name, so connect and sendto say ENOENT for a path that does not exist and
+// ECONNREFUSED for one that does (a program logging to a missing /dev/log goes on, as on
+// Linux without a syslog daemon); it serves ioctls and getsockname.
+// Partial: no paths (bind on a name is EOPNOTSUPP, no listen), no SCM_RIGHTS or
+// SCM_CREDENTIALS, no SOCK_SEQPACKET.
 #pragma once
 
 #include <net/kernel/datagram_queue.h>
@@ -18,6 +22,8 @@ class UnixSocket final : public Socket {
 public:
     /// Two connected ends of `type` (stream or datagram). Errors: NOMEM.
     static lib::Result<void> make_pair(int type, UnixSocket*& first, UnixSocket*& second);
+    /// An unconnected socket of `type` (see above). Errors: NOMEM.
+    static lib::Result<UnixSocket*> create(int type);
     ~UnixSocket() override;
 
     lib::Result<void> bind(const SocketAddress&) override;
@@ -48,6 +54,7 @@ private:
     DatagramQueue m_messages;     // datagram: messages sent to this end, in order
     bool m_peer_finished = false; // the other end shut down writing or closed
     bool m_shut_write = false;
+    bool m_unconnected = false;   // made by socket(), not socketpair(): never has a peer
 };
 
 } // namespace net

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1130,11 +1131,35 @@ static void unix_datagram_pair(void)
     CHECK(socketpair(AF_INET, SOCK_STREAM, 0, fds) == -1 && errno == EOPNOTSUPP);
 }
 
+// socket(AF_UNIX) alone: nothing listens on a name, so connecting to a missing path is
+// ENOENT and to an existing file ECONNREFUSED, as on Linux without that server (a program
+// logging to /dev/log without a syslog daemon goes on).
+static void unix_unconnected(void)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    CHECK(fd >= 0);
+    struct sockaddr_un log = { .sun_family = AF_UNIX };
+    strcpy(log.sun_path, "/dev/log");
+    CHECK(connect(fd, (struct sockaddr*)&log, sizeof(log)) == -1 && errno == ENOENT);
+    strcpy(log.sun_path, "/etc/hosts");
+    CHECK(connect(fd, (struct sockaddr*)&log, sizeof(log)) == -1 && errno == ECONNREFUSED);
+    CHECK(sendto(fd, "x", 1, 0, (struct sockaddr*)&log, sizeof(log)) == -1 && errno == ECONNREFUSED);
+    CHECK(send(fd, "x", 1, MSG_NOSIGNAL) == -1 && errno == ENOTCONN);
+    char byte;
+    CHECK(recv(fd, &byte, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+    close(fd);
+    int stream = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(stream >= 0 && recv(stream, &byte, 1, 0) == -1 && errno == EINVAL);
+    close(stream);
+    CHECK(socket(AF_UNIX, SOCK_STREAM, 5) == -1 && errno == EPROTONOSUPPORT);
+}
+
 static void unix_pairs(void)
 {
     unix_stream_pair();
     unix_between_threads();
     unix_datagram_pair();
+    unix_unconnected();
 }
 
 // The interfaces as programs list them: getifaddrs and if_nameindex (netlink underneath),
