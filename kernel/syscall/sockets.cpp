@@ -116,14 +116,49 @@ lib::Result<size_t> send_message(net::Socket& socket, const abi::MessageHeader& 
     return sent;
 }
 
-// One message into a msghdr's buffers; fills msg_name, msg_namelen, msg_flags and sets
-// msg_controllen to 0 (no control messages are produced).
+constexpr int kMessageControlTruncated = 0x8; // MSG_CTRUNC
+
+/// IP_PKTINFO's control message (linux/in.h struct in_pktinfo) into msg_control, or
+/// MSG_CTRUNC when it does not fit; msg_controllen says what was written.
+int write_packet_info(abi::MessageHeader& message, const net::PacketInfo& packet)
+{
+    struct ControlHeader { // struct cmsghdr
+        uint64_t length;
+        int32_t level, type;
+    };
+    struct InPacketInfo {
+        int32_t interface_index;
+        uint32_t local, destination;
+    };
+    constexpr size_t kSpace = sizeof(ControlHeader) + 16; // CMSG_SPACE(12): aligned to 8
+    if (!message.msg_control || message.msg_controllen < kSpace) {
+        message.msg_controllen = 0;
+        return kMessageControlTruncated;
+    }
+    if (check_user_range(message.msg_control, kSpace, UserAccess::Write).is_error()) {
+        message.msg_controllen = 0;
+        return kMessageControlTruncated;
+    }
+    auto* bytes = static_cast<uint8_t*>(message.msg_control);
+    ControlHeader header { sizeof(ControlHeader) + sizeof(InPacketInfo), net::kLevelIp, net::kIpPacketInfo };
+    InPacketInfo info { packet.interface_index, packet.local, packet.destination };
+    memset(bytes, 0, kSpace);
+    memcpy(bytes, &header, sizeof(header));
+    memcpy(bytes + sizeof(header), &info, sizeof(info));
+    message.msg_controllen = kSpace;
+    return 0;
+}
+
+// One message into a msghdr's buffers; fills msg_name, msg_namelen, msg_flags and the
+// control messages there are: IP_PKTINFO for a UDP socket that asked for it.
 lib::Result<size_t> receive_message(net::Socket& socket, abi::MessageHeader& message, int flags)
 {
     size_t total = TRY(total_length(message.msg_iov, message.msg_iovlen, UserAccess::Write));
     SocketAddress from;
+    net::PacketInfo packet;
     net::ReceiveInfo info;
     info.from = message.msg_name ? &from : nullptr;
+    info.packet = &packet;
     size_t received;
     if (message.msg_iovlen == 1) {
         received = TRY(socket.receive(message.msg_iov[0].iov_base, message.msg_iov[0].iov_len, flags, info));
@@ -155,8 +190,12 @@ lib::Result<size_t> receive_message(net::Socket& socket, abi::MessageHeader& mes
             length = 0;
         message.msg_namelen = length;
     }
-    message.msg_controllen = 0;
-    message.msg_flags = info.truncated ? net::MsgTrunc : 0;
+    int control_flags = 0;
+    if (packet.valid)
+        control_flags = write_packet_info(message, packet);
+    else
+        message.msg_controllen = 0;
+    message.msg_flags = (info.truncated ? net::MsgTrunc : 0) | control_flags;
     return received;
 }
 

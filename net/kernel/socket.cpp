@@ -60,7 +60,7 @@ bool accepted_without_effect(int level, int name)
             || name == SoTimestamp || name == SoIncomingCpu || name == SoZeroCopy;
     case kLevelTcp: // TCP_CORK 3, TCP_DEFER_ACCEPT 9, TCP_WINDOW_CLAMP 10, TCP_QUICKACK 12, TCP_USER_TIMEOUT 18, TCP_FASTOPEN 23, TCP_NOTSENT_LOWAT 25
         return name == 3 || name == 9 || name == 10 || name == 12 || name == 18 || name == 23 || name == 25;
-    case kLevelIp: // IP_MTU_DISCOVER 10, IP_RECVERR 11, IP_PKTINFO 8, IP_RECVTOS 13, IP_FREEBIND 15, IP_BIND_ADDRESS_NO_PORT 24
+    case kLevelIp: // IP_MTU_DISCOVER 10, IP_RECVERR 11, IP_PKTINFO 8 (read by UDP receives), IP_RECVTOS 13, IP_FREEBIND 15, IP_BIND_ADDRESS_NO_PORT 24
         return name == 8 || name == 10 || name == 11 || name == 13 || name == 15 || name == 24;
     case kLevelIpv6: // IPV6_RECVPKTINFO 49, IPV6_RECVERR 25, IPV6_MTU_DISCOVER 23
         return name == 49 || name == 25 || name == 23;
@@ -70,6 +70,14 @@ bool accepted_without_effect(int level, int name)
 }
 
 } // namespace
+
+int Socket::kept_option(int level, int name) const
+{
+    for (size_t i = 0; i < m_stored_count; ++i)
+        if (m_stored[i].level == level && m_stored[i].name == name)
+            return m_stored[i].value;
+    return 0;
+}
 
 lib::Result<void> Socket::set_option(int level, int name, const void* value, uint32_t length)
 {

@@ -33,7 +33,7 @@ enum SocketOption : int {
     SoTimestamp = 29, SoAcceptConn = 30, SoSndBufForce = 32, SoRcvBufForce = 33, SoProtocol = 38, SoDomain = 39,
     SoIncomingCpu = 49, SoZeroCopy = 60,
 };
-constexpr int kIpTos = 1, kIpTtl = 2, kIpv6Only = 26;
+constexpr int kIpTos = 1, kIpTtl = 2, kIpPacketInfo = 8, kIpv6Only = 26;
 
 /// send/recv flags (include/linux/socket.h).
 enum MessageFlags : int {
@@ -47,10 +47,19 @@ struct SocketAddress {
     uint32_t length = 0;
 };
 
+/// Where an IPv4 datagram arrived (IP_PKTINFO's struct in_pktinfo, network byte order).
+struct PacketInfo {
+    bool valid = false;     // the socket asked for it (IP_PKTINFO) and the datagram is IPv4
+    int interface_index = 0;
+    uint32_t local = 0;       // the interface's address
+    uint32_t destination = 0; // the datagram's destination (a broadcast, say)
+};
+
 /// What a receive tells besides the byte count.
 struct ReceiveInfo {
     SocketAddress* from = nullptr; // filled for datagram sockets (may be null)
     bool truncated = false;        // a datagram did not fit (recvmsg's MSG_TRUNC)
+    PacketInfo* packet = nullptr;  // filled by UDP sockets with IP_PKTINFO on (may be null)
 };
 
 class Socket : public fs::File {
@@ -97,6 +106,9 @@ protected:
     virtual int take_error() = 0;
     /// Whether the socket listens (SO_ACCEPTCONN).
     virtual bool listening() const { return false; }
+    /// The value setsockopt gave an option the socket keeps without acting on it itself
+    /// (IP_PKTINFO: the UDP socket reads it); 0 when never set.
+    int kept_option(int level, int name) const;
 
     /// Whether a call should not block: O_NONBLOCK or MSG_DONTWAIT.
     bool should_not_block(int flags) const { return non_blocking() || (flags & MsgDontWait); }

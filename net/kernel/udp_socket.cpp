@@ -52,7 +52,9 @@ void UdpSocket::on_receive(void* arg, udp_pcb*, pbuf* data, const ip_addr_t* fro
         pbuf_free(data); // a full receive queue drops, as on Linux
         return;
     }
-    auto* datagram = new (std::nothrow) Datagram { nullptr, data, *from, port };
+    struct netif* input = ip_current_input_netif();
+    auto* datagram = new (std::nothrow) Datagram { nullptr, data, *from, port, *ip_current_dest_addr(),
+        uint8_t(input ? netif_get_index(input) : 0) };
     if (!datagram) {
         pbuf_free(data);
         return;
@@ -135,6 +137,15 @@ lib::Result<size_t> UdpSocket::send(const void* data, size_t length, int flags, 
     return length;
 }
 
+void UdpSocket::fill_packet_info(const Datagram& datagram, PacketInfo& out)
+{
+    out.valid = true;
+    out.interface_index = datagram.interface_index;
+    out.destination = ip4_addr_get_u32(ip_2_ip4(&datagram.destination));
+    struct netif* netif = netif_get_by_index(datagram.interface_index);
+    out.local = netif ? ip4_addr_get_u32(netif_ip4_addr(netif)) : out.destination;
+}
+
 lib::Result<size_t> UdpSocket::receive(void* data, size_t length, int flags, ReceiveInfo& info)
 {
     uint64_t deadline = receive_deadline();
@@ -147,6 +158,8 @@ lib::Result<size_t> UdpSocket::receive(void* data, size_t length, int flags, Rec
             info.truncated = copied < size;
             if (info.from)
                 socket_address_from(family(), Endpoint { datagram->from, datagram->port }, *info.from);
+            if (info.packet && kept_option(kLevelIp, kIpPacketInfo) && IP_IS_V4(&datagram->destination))
+                fill_packet_info(*datagram, *info.packet);
             if (!(flags & MsgPeek)) {
                 m_first = datagram->next;
                 if (!m_first)

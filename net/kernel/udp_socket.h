@@ -43,10 +43,14 @@ private:
         pbuf* data;
         ip_addr_t from;
         uint16_t port;
+        ip_addr_t destination; // for IP_PKTINFO
+        uint8_t interface_index;
     };
 
     UdpSocket(int family, udp_pcb* pcb);
     static void on_receive(void* arg, udp_pcb* pcb, pbuf* data, const ip_addr_t* from, uint16_t port);
+    /// IP_PKTINFO's answer for `datagram` (IPv4).
+    static void fill_packet_info(const Datagram& datagram, PacketInfo& out);
 
     udp_pcb* m_pcb;
     Datagram* m_first = nullptr;

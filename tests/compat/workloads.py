@@ -230,7 +230,7 @@ WORKLOADS = [
                   r"^SSH-2\.0-OpenSSH", 2222, add=["{data}/empty:/run/sshd"]),
     dns_server("dnsmasq", "dnsmasq-base",
                ["/usr/sbin/dnsmasq", "-d", "-k", "-p", "5353", "--no-resolv", "--no-hosts", "-u", "root", "-g", "root",
-                "--pid-file=/tmp/dnsmasq.pid", "--address=/compat.osprey/10.9.8.7"]),
+                "--pid-file=/tmp/dnsmasq.pid", "--address=/compat.osprey/10.9.8.7"], passes=True),
     dns_server("unbound", "unbound", ["/usr/sbin/unbound", "-d", "-c", "{data}/unbound.conf"], passes=True),
     dns_server("named", "bind9", ["/usr/sbin/named", "-g", "-n", "1", "-c", "{data}/named.conf"],
                options=["--memory", "256M"], passes=True),

@@ -837,12 +837,53 @@ static void udp_fionread(void)
     close(receiver);
 }
 
+// IP_PKTINFO: where each datagram arrived (dnsmasq answers from that address and drops
+// queries without it).
+static void packet_info(void)
+{
+    int port;
+    int receiver = udp_socket(&port);
+    int on = 1;
+    CHECK(setsockopt(receiver, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == 0);
+    int sender = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in address = loopback4(port);
+    CHECK(sendto(sender, "query", 5, 0, (struct sockaddr*)&address, sizeof(address)) == 5);
+    CHECK(sendto(sender, "again", 5, 0, (struct sockaddr*)&address, sizeof(address)) == 5);
+    CHECK(wait_for(receiver, POLLIN, 2000) == POLLIN);
+    char data[16];
+    union {
+        char bytes[CMSG_SPACE(sizeof(struct in_pktinfo))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = { data, sizeof(data) };
+    struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+        .msg_controllen = sizeof(control) };
+    CHECK(recvmsg(receiver, &message, 0) == 5 && !(message.msg_flags & MSG_CTRUNC));
+    struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+    CHECK(header && header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO
+        && header->cmsg_len == CMSG_LEN(sizeof(struct in_pktinfo)));
+    if (header) {
+        struct in_pktinfo info;
+        memcpy(&info, CMSG_DATA(header), sizeof(info));
+        CHECK(info.ipi_ifindex == 1 && info.ipi_addr.s_addr == htonl(INADDR_LOOPBACK)
+            && info.ipi_spec_dst.s_addr == htonl(INADDR_LOOPBACK));
+        CHECK(CMSG_NXTHDR(&message, header) == NULL);
+    }
+    char small[8]; // too small for the message: cut, and said so
+    message.msg_control = small, message.msg_controllen = sizeof(small);
+    CHECK(wait_for(receiver, POLLIN, 2000) == POLLIN);
+    CHECK(recvmsg(receiver, &message, 0) == 5 && (message.msg_flags & MSG_CTRUNC) && message.msg_controllen == 0);
+    close(sender);
+    close(receiver);
+}
+
 static void udp(void)
 {
     datagrams();
     connected_udp();
     truncation();
     udp_fionread();
+    packet_info();
 }
 
 // ipv6: TCP and UDP over ::1.
