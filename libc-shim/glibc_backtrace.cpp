@@ -93,7 +93,9 @@ char** osprey_backtrace_symbols(void* const* buffer, int size)
     char* next = reinterpret_cast<char*>(lines + size);
     for (int i = 0; i < size; ++i) {
         lines[i] = next;
-        next += describe(buffer[i], next, text) + 1;
+        size_t written = size_t(describe(buffer[i], next, text)) + 1;
+        next += written;
+        text -= written < text ? written : text;
     }
     return lines;
 }

@@ -472,8 +472,6 @@ struct InterfaceConfiguration { // struct ifconf
     InterfaceRequest* requests;
 };
 
-constexpr size_t kMaxInterfaces = 8;
-
 void put_ipv4(InterfaceRequest& request, uint32_t address)
 {
     request.address.family = net::kFamilyInet;
@@ -521,9 +519,8 @@ bool is_interface_ioctl(unsigned long request)
 
 SysResult interface_ioctl(unsigned long request, uintptr_t argument)
 {
-    net::InterfaceInfo interfaces[kMaxInterfaces];
-    size_t count = net::list_interfaces(interfaces, kMaxInterfaces);
-    count = count < kMaxInterfaces ? count : kMaxInterfaces;
+    net::InterfaceInfo interfaces[net::kMaxInterfaces];
+    size_t count = net::list_interfaces(interfaces, net::kMaxInterfaces);
     if (request == kGetConfiguration)
         return interface_configuration(reinterpret_cast<InterfaceConfiguration*>(argument), interfaces, count);
     auto* ifreq = reinterpret_cast<InterfaceRequest*>(argument);
@@ -536,7 +533,6 @@ SysResult interface_ioctl(unsigned long request, uintptr_t argument)
     }
     if (!found)
         return lib::Error(lib::Errno::NODEV, "no such network interface");
-    uint32_t netmask = found->ipv4_prefix ? __builtin_bswap32(~0u << (32 - found->ipv4_prefix)) : 0;
     switch (request) {
     case kGetName:
         memset(ifreq->name, 0, sizeof(ifreq->name));
@@ -551,7 +547,7 @@ SysResult interface_ioctl(unsigned long request, uintptr_t argument)
         if (!found->ipv4)
             return lib::Error(lib::Errno::ADDRNOTAVAIL, "the interface has no IPv4 address");
         put_ipv4(*ifreq, request == kGetAddress ? found->ipv4
-                         : request == kGetNetmask ? netmask : (found->ipv4 | ~netmask));
+                         : request == kGetNetmask ? found->ipv4_netmask : (found->ipv4 | ~found->ipv4_netmask));
         return 0;
     case kGetHardwareAddress:
         ifreq->address.family = found->hardware_type;

@@ -9,11 +9,6 @@ namespace net {
 
 namespace {
 
-uint8_t prefix_length(uint32_t netmask_network_order)
-{
-    return uint8_t(__builtin_popcount(netmask_network_order));
-}
-
 void describe(const struct netif& netif, InterfaceInfo& info)
 {
     info = {};
@@ -28,7 +23,8 @@ void describe(const struct netif& netif, InterfaceInfo& info)
         info.flags |= kInterfaceUp | kInterfaceRunning | (netif_is_link_up(&netif) || loopback ? kInterfaceLowerUp : 0);
     info.flags |= loopback ? kInterfaceLoopback : kInterfaceBroadcast | kInterfaceMulticast;
     info.ipv4 = ip4_addr_get_u32(netif_ip4_addr(&netif));
-    info.ipv4_prefix = prefix_length(ip4_addr_get_u32(netif_ip4_netmask(&netif)));
+    info.ipv4_netmask = ip4_addr_get_u32(netif_ip4_netmask(&netif));
+    info.ipv4_prefix = uint8_t(__builtin_popcount(info.ipv4_netmask));
     for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; ++i) {
         if (ip6_addr_isvalid(netif_ip6_addr_state(&netif, i))) {
             memcpy(info.ipv6, netif_ip6_addr(&netif, i)->addr, sizeof(info.ipv6));
@@ -60,7 +56,7 @@ size_t list_interfaces(InterfaceInfo* out, size_t capacity)
             out[j] = out[j - 1];
             out[j - 1] = swap;
         }
-    return count;
+    return listed;
 }
 
 } // namespace net

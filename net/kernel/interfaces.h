@@ -22,12 +22,16 @@ struct InterfaceInfo {
     uint32_t mtu;
     unsigned flags;           // IFF_*
     uint32_t ipv4;            // network byte order; 0: none
-    uint8_t ipv4_prefix;      // netmask length
+    uint32_t ipv4_netmask;    // network byte order
+    uint8_t ipv4_prefix;      // the netmask's length
     uint8_t ipv6[16];         // the first IPv6 address (link-local for eth0, ::1 for lo)
     uint8_t ipv6_prefix;      // 0: no IPv6 address
 };
 
-/// Fills up to `capacity` interfaces (lwIP's, in index order); returns how many there are.
+/// More than the VM has: "lo" and one Ethernet interface.
+constexpr size_t kMaxInterfaces = 8;
+
+/// Fills up to `capacity` interfaces (lwIP's, in index order); returns how many it filled.
 /// Starts the stack if it has not started (interfaces exist from then on).
 size_t list_interfaces(InterfaceInfo* out, size_t capacity);
 

@@ -39,7 +39,7 @@ enum : uint16_t { kAddressAddress = 1, kAddressLocal = 2, kAddressLabel = 3, kAd
 constexpr uint8_t kScopeUniverse = 0, kScopeLink = 253, kScopeHost = 254, kAddressPermanent = 0x80;
 constexpr int kLevelNetlink = 270;
 constexpr uint32_t kPort = 1; // the process's pid
-constexpr size_t kMaxInterfaces = 8, kReplyBytes = 4096;
+constexpr size_t kReplyBytes = 4096;
 
 size_t align4(size_t n) { return (n + 3) & ~size_t(3); }
 
@@ -108,8 +108,7 @@ void add_addresses(Reply& reply, uint16_t flags, uint8_t family, const Interface
         reply.attribute(kAddressAddress, &interface.ipv4, 4);
         reply.attribute(kAddressLocal, &interface.ipv4, 4);
         if (!loopback) {
-            uint32_t host_bits = interface.ipv4_prefix >= 32 ? 0 : __builtin_bswap32(~0u >> interface.ipv4_prefix);
-            uint32_t broadcast = interface.ipv4 | host_bits;
+            uint32_t broadcast = interface.ipv4 | ~interface.ipv4_netmask;
             reply.attribute(kAddressBroadcast, &broadcast, 4);
         }
         reply.attribute(kAddressLabel, interface.name, strlen(interface.name) + 1);
@@ -205,7 +204,6 @@ lib::Result<void> NetlinkSocket::answer(const uint8_t* message, size_t length)
     uint16_t flags = dump ? kMulti : 0;
     InterfaceInfo interfaces[kMaxInterfaces];
     size_t count = list_interfaces(interfaces, kMaxInterfaces);
-    count = count < kMaxInterfaces ? count : kMaxInterfaces;
     uint8_t family = length > sizeof(header) ? message[sizeof(header)] : 0;
     int error = 0;
     if (header.type == kGetLink) {
