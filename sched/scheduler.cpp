@@ -216,9 +216,25 @@ void init_boot_cpu()
     });
 }
 
+bool stopped_by_exit_locked(const SchedulerState& state, const Thread& thread)
+{
+    return state.ending_thread && &thread != state.ending_thread && !thread.kernel_service && thread.tid != 0;
+}
+
+void stop_current_locked(LockedState& state)
+{
+    current().state = ThreadState::Stopped;
+    switch_away_locked(state);
+    boot::panic("a stopped thread ran again");
+}
+
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason)
 {
     cancel_timer_locked(state, thread.wake_timer);
+    if (stopped_by_exit_locked(state, thread)) {
+        thread.state = ThreadState::Stopped;
+        return;
+    }
     thread.state = ThreadState::Runnable;
     thread.wake_reason = reason;
     thread.interruptible = false;
@@ -321,6 +337,29 @@ void exit_thread_unmapping(uintptr_t base, size_t size, int status)
     sched_run_on_stack(self.interrupt_stack.top, finish_exit, &unmap);
 }
 
+void stop_other_program_threads()
+{
+    auto state = lock_state();
+    Thread& self = current();
+    state->ending_thread = &self;
+    for (Thread* queued = state->run_queue.front(); queued;) {
+        Thread* next = state->run_queue.next(queued);
+        if (stopped_by_exit_locked(*state, *queued)) {
+            state->run_queue.remove(queued);
+            queued->state = ThreadState::Stopped;
+        }
+        queued = next;
+    }
+    for (size_t index = 0; index < state->cpu_count; ++index) {
+        Cpu* cpu = state->cpus[index];
+        Thread* running = cpu->current;
+        if (cpu == &this_cpu() || !running || !stopped_by_exit_locked(*state, *running))
+            continue;
+        running->need_resched = true; // stops when it leaves the kernel, if it is in it
+        arch::lapic_send_ipi(uint8_t(cpu->apic_id), arch::kRescheduleVector);
+    }
+}
+
 void yield()
 {
     auto state = lock_state();
@@ -337,6 +376,8 @@ void leave_kernel_slow()
     if (!self.need_resched)
         return;
     self.need_resched = false;
+    if (stopped_by_exit_locked(*state, self))
+        stop_current_locked(state);
     if (state->run_queue.empty())
         return;
     state->run_queue.push_back(&self);

@@ -59,6 +59,7 @@ struct SchedulerState {
     uint64_t halted_cpus = 0; // by index: idle CPUs waiting in HLT for an interrupt
     uint64_t exited_cpu_ns = 0; // CPU time of the threads that have exited
     size_t kernel_services = 0; // threads on the table that are the kernel's (they never exit)
+    Thread* ending_thread = nullptr; // the thread ending the program (stop_other_program_threads)
 };
 
 using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
@@ -95,6 +96,12 @@ arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_f
 
 /// Runs a scheduler step the timer left for when the kernel is left (need_resched).
 void leave_kernel_slow();
+
+/// Whether `thread` is a program thread that another one's exit_group has stopped: it is
+/// never queued again, and stops (ThreadState::Stopped) where it would resume the program.
+bool stopped_by_exit_locked(const SchedulerState& state, const Thread& thread);
+/// Stops the current thread for good (it is stopped_by_exit_locked).
+[[noreturn]] void stop_current_locked(LockedState& state);
 
 // kernel_lock.cpp
 /// Releases the big kernel lock held by the current thread, which is about to switch away

@@ -61,6 +61,8 @@ arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_f
         uint64_t now = arch::monotonic_ns();
         expire_timers_locked(*state, now);
         Thread& self = current();
+        if (stopped_by_exit_locked(*state, self) && self.kernel_depth == 0)
+            stop_current_locked(state); // the program has ended (exit_group on another CPU)
         bool slice_over = now - self.started_ns >= kTimeSliceNs;
         if (&self != this_cpu().idle && !state->run_queue.empty() && slice_over) {
             if (self.kernel_depth > 0) {

@@ -79,6 +79,14 @@ lib::Result<void> fd_close(int fd)
     return {};
 }
 
+void fd_close_all()
+{
+    for (int fd = 0; fd < kMaxFileDescriptors; ++fd) {
+        if (g_slots[fd].file)
+            (void)fd_close(fd);
+    }
+}
+
 lib::Result<int> fd_duplicate(int fd, int new_fd, bool exact, bool close_on_exec)
 {
     if (!valid(fd) || new_fd < 0 || new_fd >= kMaxFileDescriptors)

@@ -23,6 +23,8 @@ lib::Result<File*> fd_get(int fd);
 /// closed meanwhile (for operations that may block). EBADF if none.
 lib::Result<FileRef> fd_reference(int fd);
 lib::Result<void> fd_close(int fd);
+/// Closes every descriptor, as the end of a process does (Linux's exit_files).
+void fd_close_all();
 /// dup/dup2/dup3/F_DUPFD: `min_fd` is the lowest acceptable new descriptor; `exact` asks
 /// for exactly new_fd (closing what is there).
 lib::Result<int> fd_duplicate(int fd, int new_fd, bool exact, bool close_on_exec);

@@ -9,6 +9,8 @@
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <mm/memory.h>
+#include <net/kernel/stack.h>
+#include <sched/scheduler.h>
 
 #include <cstring>
 
@@ -18,6 +20,9 @@ namespace {
 
 constexpr int kPid = 1;
 constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack soft limit
+// Most the end of the program waits for the network to deliver the program's last words
+// to a peer that is slow to acknowledge them (one that has gone costs this much).
+constexpr uint64_t kDeliveryAtExitNs = 2'000'000'000;
 
 abi::Rlimit g_limits[abi::kRlimitNlimits];
 bool g_limits_ready;
@@ -41,7 +46,17 @@ bool canonical(uintptr_t address) { return address < 0x0000'8000'0000'0000 || ad
 
 } // namespace
 
-void exit_group(int status) { boot::vm_exit(status & 0xff); }
+// The end of the program: Linux's do_exit, with the VM stopping after it. The other threads
+// stop, the files close (a socket sends its FIN, or a reset when data came that the program
+// never read), and the network gets up to kDeliveryAtExitNs to deliver what the program
+// sent, as Linux's kernel would after the process has gone.
+void exit_group(int status)
+{
+    sched::stop_other_program_threads();
+    fs::fd_close_all();
+    net::deliver_before_exit(arch::monotonic_ns() + kDeliveryAtExitNs);
+    boot::vm_exit(status & 0xff);
+}
 
 SysResult uname(abi::Utsname* name)
 {

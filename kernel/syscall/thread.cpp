@@ -92,7 +92,12 @@ SysResult sched_yield()
     return 0;
 }
 
-void exit_thread(int status) { sched::exit_thread(status); }
+void exit_thread(int status)
+{
+    if (sched::thread_count() <= 1)
+        exit_group(status); // the last thread: the program ends
+    sched::exit_thread(status);
+}
 
 SysResult set_tid_address(int* tidptr)
 {

@@ -10,6 +10,7 @@
 #include <lwip/ethip6.h>
 #include <lwip/init.h>
 #include <lwip/netif.h>
+#include <lwip/priv/tcp_priv.h>
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
 
@@ -161,7 +162,36 @@ void* network_thread(void* context)
     }
 }
 
+// Whether every TCP connection has had its data and FIN acknowledged (a connection still
+// opening or one that was reset has nothing queued), and the device sent every frame.
+bool delivered(Stack& s)
+{
+    for (const tcp_pcb* pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->unsent || pcb->unacked)
+            return false;
+    }
+    if (!s.device)
+        return true;
+    auto transmitting = s.device->transmitting();
+    return transmitting.is_error() || !transmitting.value();
+}
+
+// How often the end of the program looks again whether the network has delivered.
+constexpr uint64_t kDeliveryPollNs = 1'000'000;
+
 } // namespace
+
+void deliver_before_exit(uint64_t deadline_ns)
+{
+    Stack& s = stack();
+    if (!s.started)
+        return;
+    after_lwip_calls(); // what closing the sockets queued goes out now
+    for (uint64_t now = arch::monotonic_ns(); !delivered(s) && now < deadline_ns; now = arch::monotonic_ns()) {
+        uint64_t wake = now + kDeliveryPollNs < deadline_ns ? now + kDeliveryPollNs : deadline_ns;
+        (void)sched::sleep_until(wake, false); // releases the big lock: the network thread runs
+    }
+}
 
 lib::Result<uint32_t> parse_ipv4(std::string_view text)
 {

@@ -42,6 +42,14 @@ void configure(const Ipv4Settings& settings);
 /// with the big kernel lock held. Errors: those of creating the thread (AGAIN, NOMEM).
 lib::Result<void> ensure_started();
 
+/// The end of the program (exit_group), after its files were closed: waits until the
+/// network has delivered what the program sent, or until `deadline_ns` (monotonic): every
+/// TCP connection's data and FIN acknowledged by the peer, every frame taken by the device.
+/// Linux's kernel goes on delivering after a process exits; here the VM stops with the
+/// program, so without this the last reply of a server that answers and exits could be
+/// lost. Returns at once when the stack never started. Call with the big kernel lock held.
+void deliver_before_exit(uint64_t deadline_ns);
+
 /// Call after a system call's calls into lwIP: delivers looped-back packets, and wakes the
 /// network thread if lwIP now wants a timer sooner than the thread sleeps.
 void after_lwip_calls();

@@ -98,6 +98,14 @@ lib::Result<void> NetDevice::reclaim_transmitted()
     }
 }
 
+lib::Result<bool> NetDevice::transmitting()
+{
+    if (!m_transport)
+        return false;
+    TRY(reclaim_transmitted());
+    return m_free_transmit_count < m_transmit_slots.count;
+}
+
 lib::Result<void> NetDevice::transmit(size_t length, FrameSource fill, void* context)
 {
     if (!m_transport)

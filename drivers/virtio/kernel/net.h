@@ -45,6 +45,10 @@ public:
     /// the caller drops the frame, as a full NIC queue would), IO.
     lib::Result<void> transmit(size_t length, FrameSource fill, void* context);
 
+    /// Whether frames given to transmit() are still in flight (the device has not used
+    /// them yet: QEMU, for one, sends from a later step of its main loop). Errors: IO.
+    lib::Result<bool> transmitting();
+
     uint64_t frames_received() const { return m_frames_received; }
     uint64_t frames_sent() const { return m_frames_sent; }
 

@@ -52,6 +52,13 @@ lib::Result<int> spawn(const ThreadStart& start);
 /// the thread's interrupt stack.
 [[noreturn]] void exit_thread_unmapping(uintptr_t base, size_t size, int status);
 
+/// The first step of ending the program (exit_group(2)): no program thread but the caller
+/// runs program code again. Queued ones are taken off the run queue, woken ones are not
+/// queued, and those running on other CPUs stop at their next interrupt or when they leave
+/// the kernel (a system call under way finishes first, as Linux's SIGKILL lets it).
+/// Kernel service threads go on: the network still sends what the program wrote.
+void stop_other_program_threads();
+
 /// Gives the CPU to the next runnable thread, if any (sched_yield).
 void yield();
 

@@ -17,6 +17,7 @@ enum class ThreadState : uint8_t {
     Runnable, // on a run queue, or running
     Blocked,  // on a wait queue (futex, sleep), maybe with a deadline
     Dead,     // exited; its interrupt stack is freed once nothing runs on it
+    Stopped,  // another thread ended the program (exit_group): never runs again
 };
 
 /// Why a blocked thread runs again.
