@@ -22,6 +22,10 @@ uint32_t osprey_lwip_random(void);
 #define LWIP_PLATFORM_DIAG(x) do { osprey_lwip_diagnostic x; } while (0)
 #define LWIP_PLATFORM_ASSERT(x) osprey_lwip_assert((x), __FILE__, __LINE__)
 #define LWIP_RAND() osprey_lwip_random()
+/* Initial sequence numbers: random for every connection (RFC 6528's point: an off-path
+ * attacker must not guess them). lwIP's own is a counter that starts at 6510 on every
+ * boot, so every VM's first connections used the same numbers. */
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) osprey_lwip_random()
 #define LWIP_NO_CTYPE_H 1
 #define LWIP_ERRNO_INCLUDE <errno.h>
 
