@@ -5,6 +5,8 @@
 
 #include <images/cmdline.h>
 
+#include <sys/resource.h>
+
 namespace tools {
 namespace {
 
@@ -53,6 +55,22 @@ std::string working_directory_option(const std::string& directory)
     if (directory.empty() || directory.front() != '/')
         throw CliError(kExitBadInput, "--workdir '" + directory + "' is not an absolute path in the guest (e.g. /app)");
     return "cwd=" + directory;
+}
+
+std::string descriptor_limit_option(uint64_t soft, uint64_t hard)
+{
+    constexpr uint64_t kNrOpen = 1 << 20; // the kernel caps RLIMIT_NOFILE there, as Linux does
+    hard = hard < kNrOpen ? hard : kNrOpen;
+    soft = soft < hard ? soft : hard;
+    return "nofile=" + std::to_string(soft) + ":" + std::to_string(hard);
+}
+
+std::string descriptor_limit_option()
+{
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return descriptor_limit_option(1024, 524288);
+    return descriptor_limit_option(limit.rlim_cur, limit.rlim_max);
 }
 
 std::string log_option(const std::string& spec)

@@ -24,6 +24,13 @@ CommandLine decode_command_line(const std::string& text);
 /// relative or empty DIR (the guest has no host working directory to be relative to).
 std::string working_directory_option(const std::string& directory);
 
+/// The kernel option that gives the program this process's RLIMIT_NOFILE, as a program
+/// started from the same shell would have it: "nofile=SOFT:HARD" (an infinite limit as
+/// 1048576, fs.nr_open's default).
+std::string descriptor_limit_option();
+/// The same for a given pair of limits (RLIM_INFINITY and anything above 1048576 become 1048576).
+std::string descriptor_limit_option(uint64_t soft, uint64_t hard);
+
 /// The kernel option for `--log SPEC`: "log=LEVEL" for a bare level, "log.SUBSYSTEM=LEVEL"
 /// for SUBSYSTEM=LEVEL (names in kernel/console/log.h; the kernel warns about unknown ones).
 /// Throws CliError(kExitBadInput) for an empty part.

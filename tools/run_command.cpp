@@ -36,6 +36,7 @@ CommandLine command_line_for(const ImageFile& image, const RunRequest& request)
     }
     if (!request.workdir.empty())
         line.options.push_back(working_directory_option(request.workdir));
+    line.options.push_back(descriptor_limit_option());
     for (const std::string& spec : request.log)
         line.options.push_back(log_option(spec));
     line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());

@@ -24,6 +24,29 @@ BootOptions g_options;
 net::Ipv4Settings g_network;
 images::Cmdline g_boot_line;
 
+// "SOFT:HARD", two decimal numbers with SOFT <= HARD; 3 at least (the standard streams).
+bool parse_limit_pair(std::string_view text, uint64_t& soft, uint64_t& hard)
+{
+    uint64_t values[2] = {};
+    size_t index = 0, digits = 0;
+    for (char c : text) {
+        if (c == ':' && index == 0 && digits > 0) {
+            index = 1;
+            digits = 0;
+        } else if (c >= '0' && c <= '9' && digits < 18) {
+            values[index] = values[index] * 10 + uint64_t(c - '0');
+            ++digits;
+        } else {
+            return false;
+        }
+    }
+    if (index != 1 || digits == 0 || values[0] > values[1] || values[0] < 3)
+        return false;
+    soft = values[0];
+    hard = values[1];
+    return true;
+}
+
 void apply_option(std::string_view word)
 {
     auto key = images::option_key(word);
@@ -68,6 +91,9 @@ void apply_option(std::string_view word)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want cwd=/ABSOLUTE/PATH)", word);
         else
             g_options.working_directory = value;
+    } else if (key == "nofile") {
+        if (!parse_limit_pair(value, g_options.descriptor_soft_limit, g_options.descriptor_hard_limit))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want nofile=SOFT:HARD, SOFT <= HARD, both above 2)", word);
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);

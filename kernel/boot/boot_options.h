@@ -6,7 +6,9 @@
 // ktest=NAME (run an in-kernel test instead of a program), virtio_mmio.device=... (a
 // virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX,
 // net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's settings), cwd=PATH
-// (the program's working directory, `osprey run --workdir`). An unknown option is reported
+// (the program's working directory, `osprey run --workdir`), nofile=SOFT:HARD (RLIMIT_NOFILE;
+// `osprey run` passes its own, as a program started from the shell inherits them). An
+// unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once
 
@@ -33,6 +35,9 @@ struct BootOptions {
     net::Ipv4Settings network;
     /// cwd=PATH: where the program starts (empty: the root).
     std::string_view working_directory;
+    /// nofile=SOFT:HARD: the program's RLIMIT_NOFILE (0: the kernel's default, 1024:524288).
+    uint64_t descriptor_soft_limit = 0;
+    uint64_t descriptor_hard_limit = 0;
 };
 
 /// Parses `text` (the boot command line, then optionally the image's default command line

@@ -22,6 +22,7 @@
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/signal_frame.h>
+#include <kernel/syscall/syscall.h>
 #include <libc_shim/kernel.h>
 #include <linker/program.h>
 #include <mm/memory.h>
@@ -142,6 +143,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
     enter_working_directory(program.working_directory);
+    if (program.descriptor_hard_limit)
+        sys::set_descriptor_limits(program.descriptor_soft_limit, program.descriptor_hard_limit);
     fs::fd_table_init();
     fs::set_program_identity(program.argv, program.envp);
     auto error = linker::run_program(program.argv, program.envp);

@@ -20,7 +20,6 @@ namespace sys {
 
 namespace {
 
-constexpr size_t kMaxPollDescriptors = 1024; // kRlimitNofile
 constexpr int kMaxSelectDescriptors = 1024;  // FD_SETSIZE
 
 // select(2)'s sets in poll terms (Linux's POLLIN_SET, POLLOUT_SET, POLLEX_SET).
@@ -101,8 +100,8 @@ lib::Result<const uint64_t*> mask_of(const uint64_t* mask, size_t size)
 
 SysResult poll_for(abi::Pollfd* fds, size_t count, int64_t timeout_ns, const uint64_t* mask)
 {
-    if (count > kMaxPollDescriptors)
-        return lib::Error(lib::Errno::INVAL, "too many poll descriptors");
+    if (count > size_t(fs::fd_limit())) // Linux's bound: RLIMIT_NOFILE
+        return lib::Error(lib::Errno::INVAL, "more poll descriptors than RLIMIT_NOFILE");
     TRY(check_user_range(fds, count * sizeof(abi::Pollfd), UserAccess::Write));
     return wait_until_ready([&]() -> lib::Result<long> {
         long ready = 0;

@@ -20,6 +20,8 @@ namespace {
 
 constexpr int kPid = 1;
 constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack soft limit
+// RLIMIT_NOFILE's hard limit unless the boot line sets one: systemd's default on Debian.
+constexpr uint64_t kDefaultDescriptorHardLimit = 524288;
 // Most the end of the program waits for the network to deliver the program's last words
 // to a peer that is slow to acknowledge them (one that has gone costs this much).
 constexpr uint64_t kDeliveryAtExitNs = 2'000'000'000;
@@ -36,7 +38,7 @@ void init_limits()
         limit = { abi::kRlimInfinity, abi::kRlimInfinity };
     g_limits[abi::kRlimitStack] = { kStackLimit, abi::kRlimInfinity };
     g_limits[abi::kRlimitCore] = { 0, abi::kRlimInfinity };
-    g_limits[abi::kRlimitNofile] = { uint64_t(fs::kMaxFileDescriptors), uint64_t(fs::kMaxFileDescriptors) };
+    g_limits[abi::kRlimitNofile] = { uint64_t(fs::kDefaultDescriptorLimit), kDefaultDescriptorHardLimit };
     g_limits[abi::kRlimitMemlock] = { 8ull << 20, 8ull << 20 };
 }
 
@@ -104,15 +106,27 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
         if (requested.rlim_cur > requested.rlim_max)
             return lib::Error(lib::Errno::INVAL, "soft limit above hard limit");
         if (resource == abi::kRlimitNofile && requested.rlim_max > uint64_t(fs::kMaxFileDescriptors))
-            return lib::Error(lib::Errno::PERM, "the descriptor table has a fixed size");
+            return lib::Error(lib::Errno::PERM, "RLIMIT_NOFILE above fs.nr_open (1048576)");
     }
     if (old_limit) {
         TRY(check_user_range(old_limit, sizeof(*old_limit), UserAccess::Write));
         *old_limit = g_limits[resource];
     }
-    if (new_limit)
-        g_limits[resource] = requested; // recorded and reported back; not enforced yet
+    if (new_limit) {
+        g_limits[resource] = requested; // recorded and reported back; NOFILE alone is enforced
+        if (resource == abi::kRlimitNofile)
+            fs::fd_set_limit(requested.rlim_cur);
+    }
     return 0;
+}
+
+void set_descriptor_limits(uint64_t soft, uint64_t hard)
+{
+    init_limits();
+    hard = hard < uint64_t(fs::kMaxFileDescriptors) ? hard : uint64_t(fs::kMaxFileDescriptors);
+    soft = soft < hard ? soft : hard;
+    g_limits[abi::kRlimitNofile] = { soft, hard };
+    fs::fd_set_limit(soft);
 }
 
 SysResult sysinfo(abi::Sysinfo* info)

@@ -202,6 +202,9 @@ void random_bytes(void* buffer, size_t length);
 SysResult uname(abi::Utsname* name);
 SysResult arch_prctl(int code, uintptr_t address);
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit);
+/// The program's RLIMIT_NOFILE from the boot line (nofile=SOFT:HARD): the hard limit capped
+/// at fs.nr_open (1,048,576), the soft one at the hard one.
+void set_descriptor_limits(uint64_t soft, uint64_t hard);
 SysResult sysinfo(abi::Sysinfo* info);
 
 // credentials.cpp: the process's IDs (credentials.h), starting as root.

@@ -25,6 +25,9 @@ using namespace tools;
 /// What `osprey run` adds to the kernel options when it passes a stdin that is not a
 /// terminal on to QEMU (kernel/fs/console_input.h).
 std::string relayed_input_option() { return ::isatty(STDIN_FILENO) ? "" : "console_input=escaped "; }
+// What `osprey run` adds after the image's options: this process's RLIMIT_NOFILE, then the
+// console mode.
+std::string run_options() { return descriptor_limit_option() + " " + relayed_input_option(); }
 
 class CliImage : public ::testing::Test {
 protected:
@@ -151,7 +154,7 @@ TEST_F(CliImage, RunPacksAnElfAndReturnsTheGuestStatus)
     std::vector<std::string> arguments = recorded_arguments();
     auto append = std::find(arguments.begin(), arguments.end(), "-append");
     ASSERT_NE(append, arguments.end());
-    EXPECT_EQ(*(append + 1), "\"env=GREETING=hello world\" " + relayed_input_option() + "-- /app/ls -a \"b c\"");
+    EXPECT_EQ(*(append + 1), "\"env=GREETING=hello world\" " + run_options() + "-- /app/ls -a \"b c\"");
     auto initrd = std::find(arguments.begin(), arguments.end(), "-initrd");
     ASSERT_NE(initrd, arguments.end());
     EXPECT_FALSE(fs::exists(*(initrd + 1))) << "the temporary image is removed";
@@ -169,7 +172,7 @@ TEST_F(CliImage, RunAnImageAppendsArguments)
     std::vector<std::string> arguments = recorded_arguments();
     auto append = std::find(arguments.begin(), arguments.end(), "-append");
     ASSERT_NE(append, arguments.end());
-    EXPECT_EQ(*(append + 1), relayed_input_option() + "-- /app/ls -l /app");
+    EXPECT_EQ(*(append + 1), run_options() + "-- /app/ls -l /app");
     EXPECT_TRUE(fs::exists(output)) << "a given image is kept";
 }
 

@@ -10,6 +10,7 @@
 
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 
@@ -195,6 +196,9 @@ TEST(CliQemu, WorkdirAndLogBecomeKernelOptions)
     EXPECT_EQ(working_directory_option("/srv/data"), "cwd=/srv/data");
     for (const char* bad : { "", "relative", "./x" })
         EXPECT_THROW(working_directory_option(bad), CliError) << bad;
+    EXPECT_EQ(descriptor_limit_option(1024, 4096), "nofile=1024:4096");
+    EXPECT_EQ(descriptor_limit_option(RLIM_INFINITY, RLIM_INFINITY), "nofile=1048576:1048576");
+    EXPECT_EQ(descriptor_limit_option(8192, 4096), "nofile=4096:4096");
     EXPECT_EQ(log_option("debug"), "log=debug");
     EXPECT_EQ(log_option("syscall=debug"), "log.syscall=debug");
     for (const char* bad : { "", "=debug", "syscall=" })
