@@ -40,6 +40,23 @@ lib::Result<KernelStack> allocate_kernel_stack(size_t size)
     return with_canary(stack);
 }
 
+lib::Result<KernelStack> allocate_system_call_stack()
+{
+    size_t length = mm::kPageSize + kSystemCallStackSize;
+    auto mapping = TRY(mm::map_anonymous(0, length, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
+    if (auto guarded = mm::protect(mapping, mm::kPageSize, mm::ProtNone); guarded.is_error()) {
+        (void)mm::unmap(mapping, length);
+        return guarded.error();
+    }
+    KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
+    if (auto populated = mm::prefault_writable(stack.top - kSystemCallStackPrefault, kSystemCallStackPrefault);
+        populated.is_error()) {
+        (void)mm::unmap(mapping, length);
+        return populated.error();
+    }
+    return stack;
+}
+
 void free_kernel_stack(const KernelStack& stack)
 {
     if (stack.mapping)
@@ -71,6 +88,7 @@ void free_dead_threads()
         if (!thread)
             return;
         free_kernel_stack(thread->interrupt_stack);
+        free_kernel_stack(thread->system_call_stack);
         if (thread->interrupt_stack.mapping) // the static boot thread is never deleted
             delete thread;
     }

@@ -16,6 +16,14 @@ constexpr size_t kKernelStackSize = 16384;
 /// canary at the bottom, above an inaccessible guard page. ENOMEM when it cannot be mapped.
 lib::Result<KernelStack> allocate_kernel_stack(size_t size = kKernelStackSize);
 void free_kernel_stack(const KernelStack& stack);
+
+/// A system-call stack (Thread::system_call_stack): kSystemCallStackSize above a guard
+/// page, demand-paged (a thread that never uses the syscall instruction costs no memory)
+/// except its top kSystemCallStackPrefault bytes, which the entry writes with interrupts
+/// off, where no page fault may happen. ENOMEM when it cannot be mapped.
+constexpr size_t kSystemCallStackSize = 64 * 1024;
+constexpr size_t kSystemCallStackPrefault = 8192;
+lib::Result<KernelStack> allocate_system_call_stack();
 /// The boot thread's: the static interrupt IST stack of kernel/arch/x86_64/gdt.cpp.
 KernelStack boot_interrupt_stack();
 /// CPU 0's idle thread's: static storage.

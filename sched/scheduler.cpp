@@ -76,6 +76,7 @@ void switch_to(Thread& previous, Thread& next)
     cpu.current = &next;
     next.cpu = &cpu;
     arch::set_interrupt_stack(next.interrupt_stack.top);
+    cpu.system_call_stack_top = next.system_call_stack.top;
     arch::wrmsr(arch::kMsrFsBase, next.fs_base);
     sched_switch_stacks(&previous.saved_rsp, next.saved_rsp);
 }
@@ -296,12 +297,16 @@ lib::Result<int> spawn(const ThreadStart& start)
     start_preemption();
     start_secondary_cpus();
     auto stack = TRY(allocate_kernel_stack());
-    auto* thread = new Thread;
+    auto system_call_stack = allocate_system_call_stack();
+    auto* thread = system_call_stack.is_error() ? nullptr : new Thread;
     if (!thread) {
         free_kernel_stack(stack);
+        if (!system_call_stack.is_error())
+            free_kernel_stack(system_call_stack.value());
         return lib::Error(lib::Errno::NOMEM, "no memory for a thread");
     }
     thread->interrupt_stack = stack;
+    thread->system_call_stack = system_call_stack.value();
     thread->wake_timer.fire = wake_on_timeout;
     thread->fs_base = start.tls;
     thread->clear_child_tid = start.clear_child_tid;
@@ -310,6 +315,7 @@ lib::Result<int> spawn(const ThreadStart& start)
     auto state = lock_state();
     if (state->threads.size() >= kMaxThreads) {
         free_kernel_stack(stack);
+        free_kernel_stack(thread->system_call_stack);
         delete thread;
         return lib::Error(lib::Errno::AGAIN, "too many threads");
     }
@@ -335,6 +341,20 @@ void exit_thread_unmapping(uintptr_t base, size_t size, int status)
     ExitUnmap unmap { base, size };
     arch::disable_interrupts(); // the interrupt stack becomes the exit stack
     sched_run_on_stack(self.interrupt_stack.top, finish_exit, &unmap);
+}
+
+lib::Result<void> prepare_system_call_stack()
+{
+    Thread& self = current();
+    if (self.system_call_stack.mapping)
+        return {};
+    self.system_call_stack = TRY(allocate_system_call_stack());
+    bool were_on = arch::interrupts_enabled();
+    arch::disable_interrupts(); // the field is this CPU's as long as the thread runs here
+    this_cpu().system_call_stack_top = self.system_call_stack.top;
+    if (were_on)
+        arch::enable_interrupts();
+    return {};
 }
 
 void stop_other_program_threads()

@@ -41,7 +41,13 @@ struct Cpu {
     uint64_t timer_armed_ns; // the deadline the APIC timer is set for (0: not armed) [sched]
     unsigned index;          // 0 for the boot CPU, then in the order they came up
     uint32_t apic_id;
+    // For the syscall instruction's entry (kernel/arch/x86_64/interrupt_entry.S, which
+    // reaches them by offset): the running thread's system-call stack top, set at each
+    // switch, and where the entry keeps the program's %rsp while it changes stacks.
+    uint64_t system_call_stack_top;
+    uint64_t program_rsp;
 };
+static_assert(offsetof(Cpu, system_call_stack_top) == 40 && offsetof(Cpu, program_rsp) == 48);
 Cpu& this_cpu();
 
 /// Everything the scheduler lock guards.

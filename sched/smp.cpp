@@ -9,6 +9,7 @@
 #include <sched/scheduler.h>
 
 #include <abi/acpi.h>
+#include <kernel/arch/x86_64/system_call_instruction.h>
 #include <kernel/arch/x86_64/ap_start.h>
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
@@ -229,6 +230,7 @@ extern "C" [[noreturn]] void ap_main(void* argument)
     auto& secondary = *static_cast<sched::SecondaryCpu*>(argument);
     arch::gdt_init_secondary(secondary.tables, secondary.stacks);
     arch::idt_load();
+    arch::system_call_instruction_init();
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&secondary.cpu));
     uint32_t mxcsr = 0x1f80; // all SSE exceptions masked (psABI §3.2.1), as on the boot CPU
     asm volatile("fninit; ldmxcsr %0" ::"m"(mxcsr));

@@ -104,6 +104,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     arch::cpu_init();
     sched::init_boot_cpu(); // this flow of execution becomes thread 1 (per-CPU data at %gs)
     sched::set_signal_delivery(sys::deliver_signals_on_frame);
+    sys::install_system_call_instruction();
     sched::set_leave_program_threads(osprey_leave_program_threads);
     arch::set_program_signal_hook(sys::deliver_fault_signal);
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
@@ -147,6 +148,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         sys::set_descriptor_limits(program.descriptor_soft_limit, program.descriptor_hard_limit);
     fs::fd_table_init();
     fs::set_program_identity(program.argv, program.envp);
+    if (auto prepared = sched::prepare_system_call_stack(); prepared.is_error())
+        fail(kCannotExecute, "cannot give the program's first thread a system-call stack", prepared.error());
     auto error = linker::run_program(program.argv, program.envp);
     fail(error.code == lib::Errno::NOENT ? kNotFound : kCannotExecute, "cannot run the program", error);
 }

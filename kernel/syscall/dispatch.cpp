@@ -1,5 +1,5 @@
-// osprey_syscall: the one entry from musl (and later the raw `syscall` instruction) into the
-// kernel's Linux system-call functions (syscall.h). Each call runs as a
+// run_system_call: the one way into the kernel's Linux system-call functions (syscall.h),
+// from musl (osprey_syscall) and from the syscall instruction (system_call_instruction.cpp). Each call runs as a
 // sched::KernelSection (no other thread's kernel code runs until it returns or blocks) and
 // delivers the thread's pending signals on the way out. Numbers are the x86-64 Linux ABI
 // (arch/x86/entry/syscalls/syscall_64.tbl). This is the only place where an Errno becomes
@@ -165,7 +165,9 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     return socket_call(n, a1, a2, a3, a4, a5, a6);
 }
 
-SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+// `program_rsp`: the caller's stack pointer (sigaltstack refuses to change the alternate
+// stack while the program runs on it).
+SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uint64_t program_rsp)
 {
     switch (n) {
     case Read: return sys::read(int(a1), ptr<void>(a2), size_t(a3));
@@ -267,7 +269,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
     case RtSigtimedwait:
         return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
     case RtSigsuspend: return sys::rt_sigsuspend(ptr<const uint64_t>(a1), size_t(a2));
-    case Sigaltstack: return sys::sigaltstack(ptr<const void>(a1), ptr<void>(a2), uint64_t(__builtin_frame_address(0)));
+    case Sigaltstack: return sys::sigaltstack(ptr<const void>(a1), ptr<void>(a2), program_rsp);
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
     case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));
     case GetRobustList: return sys::get_robust_list(int(a1), ptr<void*>(a2), ptr<size_t>(a3));
@@ -304,14 +306,16 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 
 } // namespace
 
+long sys::run_system_call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uint64_t program_rsp)
+{
+    sched::KernelSection section; // not preempted by another thread's kernel code
+    auto result = call(n, a1, a2, a3, a4, a5, a6, program_rsp);
+    return result.is_error() ? -long(result.error().code) : result.value();
+}
+
 extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    long value;
-    {
-        sched::KernelSection section; // not preempted by another thread's kernel code
-        auto result = call(n, a1, a2, a3, a4, a5, a6);
-        value = result.is_error() ? -long(result.error().code) : result.value();
-    }
+    long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
     sys::deliver_pending_signals(); // as Linux does on the way back to user space
     return value;
 }

@@ -276,4 +276,12 @@ SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size);
 /// signals. osprey_syscall calls it on the way out of every system call.
 void deliver_pending_signals();
 
+/// Runs Linux system call `n` (x86-64 numbers) as a KernelSection and returns its value or
+/// -errno, as the Linux ABI does; `program_rsp` is the caller's stack pointer. Unknown
+/// numbers return -ENOSYS (logged once at syscall=debug). dispatch.cpp.
+long run_system_call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uint64_t program_rsp);
+
+/// Makes the syscall instruction run system calls (system_call_instruction.cpp). Boot.
+void install_system_call_instruction();
+
 } // namespace sys

@@ -3,6 +3,7 @@
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/system_call_instruction.h>
 
 namespace arch {
 
@@ -24,6 +25,7 @@ void cpu_init()
     gdt_init();
     idt_init();
     program_exceptions_init();
+    system_call_instruction_init();
     mask_legacy_pic();
 }
 

@@ -8,6 +8,12 @@
 #define FRAME_SIZE_FXSAVE 512
 #define FRAME_RBP 576
 #define FRAME_RIP 648
+/* Per-CPU fields (sched's Cpu, checked in sched/scheduler_state.h) and selectors (gdt.h). */
+#define CPU_SYSTEM_CALL_STACK 40
+#define CPU_PROGRAM_RSP 48
+#define KERNEL_CODE_SELECTOR 0x08
+#define KERNEL_DATA_SELECTOR 0x10
+#define SYSTEM_CALL_VECTOR 0x100        /* arch::kSystemCallVector: no IDT vector has it */
 
 /* Exceptions for which the CPU pushes an error code (Intel SDM vol. 3A §6.15, table 6-1):
  * #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21, #VC 29, #SX 30. */
@@ -35,7 +41,10 @@ interrupt_stubs:
 .endr
 .org interrupt_stubs + 16 * 256, 0xcc
 
-interrupt_common:
+/* Saves the interrupted code's general registers and x87/SSE state below the five-word
+ * hardware frame, error code and vector already on the stack, completing an
+ * arch::InterruptFrame, and calls `handler`(frame) with a frame record above it. */
+.macro SAVE_FRAME_AND_CALL handler
     pushq %rax
     pushq %rbx
     pushq %rcx
@@ -62,8 +71,13 @@ interrupt_common:
     pushq FRAME_RIP(%rdi)
     pushq FRAME_RBP(%rdi)
     movq %rsp, %rbp
-    call interrupt_dispatch
+    call \handler
     addq $16, %rsp
+.endm
+
+/* Resumes the code an arch::InterruptFrame at %rsp describes, with every register as the
+ * frame holds it (a handler may have changed them). */
+.macro RESTORE_FRAME_AND_RETURN
     fxrstor64 (%rsp)
     addq $FRAME_SIZE_FXSAVE, %rsp
     popq %r15
@@ -83,6 +97,33 @@ interrupt_common:
     popq %rax
     addq $16, %rsp                      /* vector and error code */
     iretq
+.endm
+
+interrupt_common:
+    SAVE_FRAME_AND_CALL interrupt_dispatch
+    RESTORE_FRAME_AND_RETURN
+
+/* The `syscall` instruction (kernel/arch/x86_64/system_call_instruction.h). The CPU left
+ * the return address in %rcx and the flags in %r11, cleared IF (IA32_FMASK), and kept
+ * the program's stack, whose red zone must not be touched: the first two instructions move
+ * to this thread's system-call stack (per-CPU fields behind %gs, see sched's Cpu), then
+ * the stub builds the same frame an interrupt gets, so the handler may change any register
+ * and the return is an iretq, as from an interrupt. */
+.global system_call_entry
+.type system_call_entry, @function
+system_call_entry:
+    movq %rsp, %gs:CPU_PROGRAM_RSP
+    movq %gs:CPU_SYSTEM_CALL_STACK, %rsp
+    pushq $KERNEL_DATA_SELECTOR         /* ss */
+    pushq %gs:CPU_PROGRAM_RSP           /* rsp */
+    pushq %r11                          /* rflags */
+    pushq $KERNEL_CODE_SELECTOR         /* cs */
+    pushq %rcx                          /* rip: the instruction after the syscall */
+    pushq $0                            /* error code */
+    pushq $SYSTEM_CALL_VECTOR
+    SAVE_FRAME_AND_CALL system_call_dispatch
+    RESTORE_FRAME_AND_RETURN
+.size system_call_entry, . - system_call_entry
 
 .section .rodata
 .balign 4

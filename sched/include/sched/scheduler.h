@@ -52,6 +52,10 @@ lib::Result<int> spawn(const ThreadStart& start);
 /// the thread's interrupt stack.
 [[noreturn]] void exit_thread_unmapping(uintptr_t base, size_t size, int status);
 
+/// Gives the calling thread (the boot thread, before it enters the program) the stack its
+/// syscall instructions run on; spawn gives every other thread one. ENOMEM.
+lib::Result<void> prepare_system_call_stack();
+
 /// The first step of ending the program (exit_group(2)): no program thread but the caller
 /// runs program code again. Queued ones are taken off the run queue, woken ones are not
 /// queued, and those running on other CPUs stop at their next interrupt or when they leave

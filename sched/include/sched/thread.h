@@ -64,6 +64,12 @@ struct Thread {
     uintptr_t saved_rsp = 0;                   // [sched] the switch frame, when not running
     uint64_t fs_base = 0;                      // thread pointer, saved at each switch
     KernelStack interrupt_stack;
+    // Where the kernel runs a system call the thread made with the syscall instruction
+    // (kernel/arch/x86_64/system_call_instruction.h): mapped at creation, paged in on use.
+    KernelStack system_call_stack;
+    // Inside such a call, until its frame is done with: a preempting interrupt leaves
+    // signals for its way out instead of pushing them on the system-call stack [own].
+    bool in_system_call_instruction = false;
 
     // Waiting [sched].
     lib::ListNode queue_node;     // on a run queue or one wait queue
