@@ -54,6 +54,41 @@ AddedPath parse_added_path(const std::string& argument)
     return added;
 }
 
+std::string guest_path_in_added(const fs::path& file, const std::vector<AddedPath>& added)
+{
+    std::error_code error;
+    fs::path real = fs::weakly_canonical(fs::absolute(file), error);
+    for (const AddedPath& tree : added) {
+        if (!fs::is_directory(tree.host, error))
+            continue;
+        fs::path relative = real.lexically_relative(fs::weakly_canonical(fs::absolute(tree.host), error));
+        if (!relative.empty() && *relative.begin() != ".." && relative != ".")
+            return join(tree.guest, relative);
+    }
+    return {};
+}
+
+std::vector<AddedObject> shared_objects_in(const std::vector<AddedPath>& added)
+{
+    std::vector<AddedObject> objects;
+    auto consider = [&](const fs::path& host, const std::string& guest) {
+        std::string name = host.filename().string();
+        bool shared_name = name.ends_with(".so") || name.find(".so.") != std::string::npos;
+        if (shared_name && fs::is_regular_file(fs::symlink_status(host)))
+            objects.push_back({ host, guest });
+    };
+    for (const AddedPath& tree : added) {
+        std::error_code error;
+        if (!fs::is_directory(fs::symlink_status(tree.host, error))) {
+            consider(tree.host, tree.guest);
+            continue;
+        }
+        for (const auto& entry : fs::recursive_directory_iterator(tree.host, error))
+            consider(entry.path(), join(tree.guest, entry.path().lexically_relative(tree.host)));
+    }
+    return objects;
+}
+
 void add_to_image(images::RofsWriter& writer, const AddedPath& added)
 {
     try {

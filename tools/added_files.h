@@ -2,10 +2,13 @@
 // program. A directory is added with everything under it; modes and symlinks are kept.
 #pragma once
 
+#include "closure.h"
+
 #include <images/rofs_writer.h>
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace tools {
 
@@ -24,5 +27,13 @@ AddedPath parse_added_path(const std::string& argument);
 /// CliError(kExitBadInput) for what an image cannot hold (sockets, devices, FIFOs) or a
 /// path already in the image (the program, a library, another --add).
 void add_to_image(images::RofsWriter& writer, const AddedPath& added);
+
+/// Where `file` lies in the image when an added directory holds it (its guest path), or
+/// an empty string. Compared by real paths, so symlinks on the way do not matter.
+std::string guest_path_in_added(const std::filesystem::path& file, const std::vector<AddedPath>& added);
+
+/// The shared objects (regular files named *.so or *.so.N...) the added paths put into the
+/// image, with their image paths: their own needs go into the closure (closure.h).
+std::vector<AddedObject> shared_objects_in(const std::vector<AddedPath>& added);
 
 } // namespace tools

@@ -31,6 +31,7 @@ struct LoadedObject {
     std::string image_origin;
     ElfDynamicInfo info;
     std::vector<SearchDir> inherited_rpath; // DT_RPATHs of the objects that loaded it
+    bool optional = false; // an --add'ed object, or needed only by them: missing needs warn
 };
 
 std::string replace_token(std::string text, std::string_view name, std::string_view value)
@@ -107,6 +108,10 @@ public:
             add_dlopen_library(library, program_dir);
             drain_queue();
         }
+        for (const AddedObject& object : m_options.added_objects) {
+            add_added_object(object);
+            drain_queue();
+        }
         m_closure.kernel_sonames.assign(m_kernel_sonames.begin(), m_kernel_sonames.end());
         return std::move(m_closure);
     }
@@ -139,6 +144,18 @@ private:
         m_seen.insert(soname);
         m_closure.libraries.push_back({ soname, library, fs::canonical(library), image_path, "--dlopen" });
         m_queue.push_back({ library, absolute.parent_path(), fs::path(image_path).parent_path().string(), info, {} });
+    }
+
+    void add_added_object(const AddedObject& object)
+    {
+        if (!is_x86_64_shared_object(object.host))
+            return; // an --add'ed tree may hold anything
+        ElfDynamicInfo info = read_elf_dynamic(object.host);
+        std::string soname = info.soname.value_or(object.host.filename().string());
+        if (!m_seen.insert(soname).second)
+            return;
+        m_queue.push_back({ object.host, fs::absolute(object.host).lexically_normal().parent_path(),
+                            fs::path(object.image_path).parent_path().string(), info, {}, true });
     }
 
     std::vector<SearchDir> dirs_for(const LoadedObject& object, std::vector<SearchDir>& rpath_chain) const
@@ -175,21 +192,23 @@ private:
             m_closure.libraries.push_back({ soname, candidate, fs::canonical(candidate), image_path,
                                             parent.host_path.string() });
             m_queue.push_back({ candidate, candidate.parent_path(), fs::path(image_path).parent_path().string(),
-                                read_elf_dynamic(candidate), rpath_chain });
+                                read_elf_dynamic(candidate), rpath_chain, parent.optional });
             return;
         }
-        throw_not_found(soname, parent, dirs);
+        std::string message = not_found_message(soname, parent, dirs);
+        if (!parent.optional)
+            throw CliError(kExitBadInput, message + ": install the package that provides it, or give the program a "
+                                                    "DT_RUNPATH that points to it");
+        m_closure.warnings.push_back(message);
     }
 
-    [[noreturn]] static void throw_not_found(const std::string& soname, const LoadedObject& parent,
-                                             const std::vector<SearchDir>& dirs)
+    static std::string not_found_message(const std::string& soname, const LoadedObject& parent,
+                                         const std::vector<SearchDir>& dirs)
     {
         std::string where;
         for (const SearchDir& dir : dirs)
             where += (where.empty() ? "" : ", ") + dir.host.string();
-        throw CliError(kExitBadInput, "cannot find library '" + soname + "' needed by '" + parent.host_path.string()
-            + "' (searched " + where + "): install the package that provides it, or give the program a "
-              "DT_RUNPATH that points to it");
+        return "cannot find library '" + soname + "' needed by '" + parent.host_path.string() + "' (searched " + where + ")";
     }
 
     const ClosureOptions& m_options;

@@ -21,6 +21,13 @@ struct ClosureLibrary {
 struct Closure {
     std::vector<ClosureLibrary> libraries;  // breadth-first, each soname once
     std::vector<std::string> kernel_sonames; // needed sonames left to the kernel, sorted
+    std::vector<std::string> warnings;       // libraries an added object needs, found nowhere
+};
+
+/// A shared object an --add'ed directory puts into the image, and where.
+struct AddedObject {
+    std::filesystem::path host;
+    std::string image_path;
 };
 
 struct ClosureOptions {
@@ -35,6 +42,11 @@ struct ClosureOptions {
     /// in the program's directory beside it (program_image_dir), any other at its host path
     /// (so dlopen by that absolute path, or by soname from a system directory, finds it).
     std::vector<std::filesystem::path> dlopen_libraries;
+    /// Shared objects the user's --add'ed directories hold (the JDK's libjvm.so, Python's
+    /// extension modules), which the program may dlopen: the libraries they need are packed
+    /// too (they themselves are packed by --add). One found nowhere is only a warning: the
+    /// program may never load the object that needs it.
+    std::vector<AddedObject> added_objects;
 };
 
 /// Resolves the closure of `program`. A library's own DT_RUNPATH applies to its direct

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <sys/stat.h>
 
 namespace tools {
@@ -72,10 +73,19 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
 {
     check_program(request.program);
     ImageReport report;
-    report.program_image_path = "/app/" + request.program.filename().string();
+    // The program runs from /app, unless an --add'ed directory holds it (the JDK's bin/java
+    // in --add /usr/lib/jvm/java-17-openjdk-amd64): then from there, so that what it finds
+    // relative to itself (the JDK's launcher looks for ../lib/libjava.so from
+    // /proc/self/exe) is where it expects.
+    std::string in_added = guest_path_in_added(request.program, request.added);
+    report.program_image_path = in_added.empty() ? "/app/" + request.program.filename().string() : in_added;
     ClosureOptions closure_options;
+    closure_options.program_image_dir = fs::path(report.program_image_path).parent_path().string();
     closure_options.dlopen_libraries = request.dlopen_libraries;
+    closure_options.added_objects = shared_objects_in(request.added);
     report.closure = resolve_closure(request.program, closure_options);
+    for (const std::string& warning : report.closure.warnings)
+        std::cerr << "osprey: warning: " << warning << " (packed without it)\n";
     CommandLine line { request.kernel_options, { report.program_image_path } };
     line.argv.insert(line.argv.end(), request.args.begin(), request.args.end());
     report.cmdline = encode_command_line(line) + "\n";
@@ -85,9 +95,11 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
     // gzip refuse as a file time).
     writer.set_mtime(newest_mtime(request.program, report.closure));
     try {
-        writer.add_host_file(report.program_image_path, request.program);
-        for (const ClosureLibrary& library : report.closure.libraries)
-            writer.add_host_file(library.image_path, library.real);
+        if (in_added.empty())
+            writer.add_host_file(report.program_image_path, request.program);
+        for (const ClosureLibrary& library : report.closure.libraries) // an --add'ed tree may hold some
+            if (guest_path_in_added(library.real, request.added) != library.image_path)
+                writer.add_host_file(library.image_path, library.real);
         writer.add_file(images::kRofsCmdlinePath, to_bytes(report.cmdline), 0644);
         for (const AddedPath& added : request.added)
             add_to_image(writer, added);

@@ -200,7 +200,7 @@ WORKLOADS = [
              options=["--memory", "512M"]),
     Workload("java17", "lists its modules", "openjdk-17-jre-headless",
              [JAVA_HOME + "/bin/java", "-Xshare:auto", "--list-modules"], add=[JAVA_HOME],
-             options=["--memory", "1G"]),
+             options=["--memory", "1G"], passes=True),
     # --- servers: a client on the host talks to the program in the VM ---
     Workload("redis", "answers PING, SET and GET", "redis-server",
              ["/usr/bin/redis-server", "--port", "6379", "--protected-mode", "no", "--save", "", "--appendonly", "no"],

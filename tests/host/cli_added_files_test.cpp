@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,6 +74,29 @@ TEST_F(CliAddedFiles, PacksATreeWithModesAndSymlinks)
     EXPECT_EQ(image.read_link(link).value(), "app.conf");
     EXPECT_EQ(image.lookup("/etc/app/sub").value().permissions(), 0750u);
     EXPECT_EQ(image.lookup("/etc/app/sub/data.txt").value().size(), 4u);
+}
+
+// A program inside an --add'ed directory runs from there (image_builder.cpp); the tree's
+// shared objects are found for the closure (closure.h).
+TEST_F(CliAddedFiles, FindsFilesAndSharedObjectsInAddedTrees)
+{
+    fs::create_directories(m_dir / "jdk" / "bin");
+    fs::create_directories(m_dir / "jdk" / "lib" / "server");
+    std::ofstream(m_dir / "jdk" / "bin" / "java") << "x";
+    std::ofstream(m_dir / "jdk" / "lib" / "libjava.so") << "x";
+    std::ofstream(m_dir / "jdk" / "lib" / "server" / "libjvm.so.1") << "x";
+    std::ofstream(m_dir / "jdk" / "lib" / "classlist") << "x";
+    fs::create_symlink("libjava.so", m_dir / "jdk" / "lib" / "link.so");
+    std::vector<AddedPath> added { { m_dir / "conf", "/etc/app" }, { m_dir / "jdk", "/opt/jdk" } };
+    EXPECT_EQ(tools::guest_path_in_added(m_dir / "jdk" / "bin" / "java", added), "/opt/jdk/bin/java");
+    EXPECT_EQ(tools::guest_path_in_added(m_dir / "jdk" / "bin" / ".." / "bin" / "java", added), "/opt/jdk/bin/java");
+    EXPECT_EQ(tools::guest_path_in_added(m_dir / "elsewhere", added), "");
+    EXPECT_EQ(tools::guest_path_in_added(m_dir / "jdk", added), "");
+    std::vector<std::string> objects;
+    for (const tools::AddedObject& object : tools::shared_objects_in(added))
+        objects.push_back(object.image_path);
+    std::sort(objects.begin(), objects.end());
+    EXPECT_EQ(objects, (std::vector<std::string> { "/opt/jdk/lib/libjava.so", "/opt/jdk/lib/server/libjvm.so.1" }));
 }
 
 TEST_F(CliAddedFiles, RefusesWhatAnImageCannotHoldAndClashes)

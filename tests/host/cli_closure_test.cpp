@@ -207,6 +207,34 @@ TEST_F(CliClosureFiles, MissingLibraryIsAClearError)
     EXPECT_NE(message.find("install the package"), std::string::npos) << message;
 }
 
+// Shared objects an --add'ed tree holds (the JDK's libjvm.so): what they need is packed,
+// found with their own $ORIGIN in the image; they are not (the tree packs them); a need
+// found nowhere is a warning, not an error.
+TEST_F(CliClosureFiles, AddedObjectsBringTheirNeedsAndOnlyWarnOfMissingOnes)
+{
+    fs::path program = write("prog", make_elf({ ET_DYN, {}, "", "" }));
+    write("system/libdep.so.2", make_elf({ ET_DYN, {}, "", "" }));
+    write("tree/lib/libsibling.so", make_elf({ ET_DYN, {}, "", "" }));
+    fs::path plugin = write("tree/lib/plugin.so",
+        make_elf({ ET_DYN, { "libdep.so.2", "libsibling.so", "libgone.so.1" }, "$ORIGIN", "" }));
+    ClosureOptions options = no_system_dirs();
+    options.added_objects = { { plugin, "/opt/tree/lib/plugin.so" }, { write("tree/notes.so", { 'n', 'o' }), "/opt/tree/notes.so" } };
+    Closure closure = resolve_closure(program, options);
+    const ClosureLibrary* dep = find_library(closure, "libdep.so.2");
+    ASSERT_NE(dep, nullptr);
+    EXPECT_EQ(dep->needed_by, plugin.string());
+    const ClosureLibrary* sibling = find_library(closure, "libsibling.so");
+    ASSERT_NE(sibling, nullptr);
+    EXPECT_EQ(sibling->image_path, "/opt/tree/lib/libsibling.so");
+    EXPECT_EQ(find_library(closure, "plugin.so"), nullptr);
+    ASSERT_EQ(closure.warnings.size(), 1u);
+    EXPECT_NE(closure.warnings[0].find("cannot find library 'libgone.so.1' needed by '" + plugin.string()), std::string::npos)
+        << closure.warnings[0];
+    // The program's own needs stay errors.
+    fs::path needy = write("needy", make_elf({ ET_DYN, { "libgone.so.1" }, "", "" }));
+    EXPECT_NE(error_message([&] { resolve_closure(needy, options); }), "");
+}
+
 TEST_F(CliClosureFiles, MalformedElfIsAClearError)
 {
     std::vector<char> good = make_elf({ ET_DYN, { "libc.so.6" }, "", "" });
