@@ -311,6 +311,7 @@ lib::Result<int> spawn(const ThreadStart& start)
     thread->fs_base = start.tls;
     thread->clear_child_tid = start.clear_child_tid;
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
+    thread->nice = current().nice;
     thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);
     auto state = lock_state();
     if (state->threads.size() >= kMaxThreads) {

@@ -99,4 +99,41 @@ int take_pending_signal_in(uint64_t set, SignalInfo* info)
 
 bool thread_exists(int tid) { return find_locked(*lock_state(), tid) != nullptr; }
 
+lib::Result<int> thread_nice(int tid)
+{
+    auto state = lock_state();
+    Thread* thread = tid ? find_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    return thread->nice;
+}
+
+lib::Result<void> set_thread_nice(int tid, int nice)
+{
+    auto state = lock_state();
+    Thread* thread = tid ? find_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    thread->nice = nice;
+    return {};
+}
+
+int lowest_program_nice()
+{
+    auto state = lock_state();
+    int lowest = 19;
+    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread))
+        if (!thread->kernel_service && thread->nice < lowest)
+            lowest = thread->nice;
+    return lowest;
+}
+
+void set_program_nice(int nice)
+{
+    auto state = lock_state();
+    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread))
+        if (!thread->kernel_service)
+            thread->nice = nice;
+}
+
 } // namespace sched

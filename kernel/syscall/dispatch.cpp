@@ -19,7 +19,8 @@ enum Number : long {
     Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
     Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
     Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, Pipe = 22, Select = 23, SchedYield = 24,
-    Mremap = 25, Msync = 26, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
+    Mremap = 25, Msync = 26, Shmget = 29, Shmat = 30, Shmctl = 31, Shmdt = 67,
+    Getpriority = 140, Setpriority = 141, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
     Getitimer = 36, Alarm = 37, Setitimer = 38, Getpid = 39, Exit = 60,
     Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
     Getrusage = 98, Sysinfo = 99, Times = 100, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
@@ -110,6 +111,12 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     switch (n) {
     case Getdents64: return sys::getdents64(int(a1), ptr<void>(a2), size_t(a3));
     case MemfdCreate: return sys::memfd_create(ptr<const char>(a1), unsigned(a2));
+    case Getpriority: return sys::getpriority(int(a1), int(a2));
+    case Setpriority: return sys::setpriority(int(a1), int(a2), int(a3));
+    case Shmget: return sys::shmget(int32_t(a1), size_t(a2), int(a3));
+    case Shmat: return sys::shmat(int(a1), uintptr_t(a2), int(a3));
+    case Shmdt: return sys::shmdt(uintptr_t(a1));
+    case Shmctl: return sys::shmctl(int(a1), int(a2), ptr<void>(a3));
     case Sendfile: return sys::sendfile(int(a1), int(a2), ptr<int64_t>(a3), size_t(a4));
     case CopyFileRange:
         return sys::copy_file_range(int(a1), ptr<int64_t>(a2), int(a3), ptr<int64_t>(a4), size_t(a5), unsigned(a6));

@@ -18,7 +18,7 @@ namespace sys {
 
 namespace {
 
-constexpr int kPid = 1;
+constexpr int kPid = kProcessId;
 constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack soft limit
 // RLIMIT_NOFILE's hard limit unless the boot line sets one: systemd's default on Debian.
 constexpr uint64_t kDefaultDescriptorHardLimit = 524288;

@@ -176,6 +176,12 @@ SysResult umask(unsigned mask);
 /// memfd_create(2): an unnamed file of the tree, read-write; MFD_CLOEXEC, MFD_ALLOW_SEALING
 /// (F_ADD_SEALS itself is not supported: EINVAL).
 SysResult memfd_create(const char* name, unsigned flags);
+
+// shared_memory.cpp: System V shared memory.
+SysResult shmget(int32_t key, size_t size, int flags);
+SysResult shmat(int id, uintptr_t address, int flags);
+SysResult shmdt(uintptr_t address);
+SysResult shmctl(int id, int command, void* buffer);
 /// The xattr family: `path` (followed if `follow`) or, when null, descriptor `fd`.
 enum class XattrCall { Get, List, Set, Remove };
 SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow);
@@ -211,6 +217,12 @@ SysResult sysinfo(abi::Sysinfo* info);
 enum class IdKind { RealUser, EffectiveUser, RealGroup, EffectiveGroup };
 /// getuid(2), geteuid(2), getgid(2), getegid(2).
 SysResult getid(IdKind kind);
+/// The program's pid: Osprey runs one process.
+constexpr int kProcessId = 1;
+/// getpriority(2)/setpriority(2): nice values per thread (sched::thread_nice), recorded and
+/// reported; the scheduler does not weigh them.
+SysResult getpriority(int which, int who);
+SysResult setpriority(int which, int who, int priority);
 SysResult setuid(uint32_t uid);
 SysResult setgid(uint32_t gid);
 SysResult setreuid(uint32_t real, uint32_t effective);

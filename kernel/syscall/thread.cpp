@@ -125,6 +125,59 @@ lib::Result<void> check_thread_id(int tid)
 
 } // namespace
 
+namespace {
+
+// getpriority(2)/setpriority(2)'s `which` (linux/resource.h).
+constexpr int kPrioProcess = 0, kPrioProcessGroup = 1, kPrioUser = 2;
+constexpr int kLowestNice = -20, kHighestNice = 19;
+
+// Whether `who` names this process's group (pgid 1) or its effective user, for PRIO_PGRP
+// and PRIO_USER (0: the caller's).
+bool names_the_process(int which, int who)
+{
+    if (who == 0)
+        return true;
+    if (which == kPrioProcessGroup)
+        return who == kProcessId;
+    return who == int(getid(IdKind::EffectiveUser).value());
+}
+
+} // namespace
+
+SysResult getpriority(int which, int who)
+{
+    int nice;
+    if (which == kPrioProcess)
+        nice = TRY(sched::thread_nice(who)); // a pid is its main thread's tid, as on Linux
+    else if ((which == kPrioProcessGroup || which == kPrioUser) && names_the_process(which, who))
+        nice = sched::lowest_program_nice();
+    else if (which == kPrioProcessGroup || which == kPrioUser)
+        return lib::Error(lib::Errno::SRCH, "getpriority: no such process group or user");
+    else
+        return lib::Error(lib::Errno::INVAL, "getpriority: bad which");
+    return 20 - nice; // the system call's encoding, 1..40; the libc turns it back
+}
+
+SysResult setpriority(int which, int who, int priority)
+{
+    int nice = priority < kLowestNice ? kLowestNice : priority > kHighestNice ? kHighestNice : priority;
+    bool privileged = getid(IdKind::EffectiveUser).value() == 0; // CAP_SYS_NICE
+    if (which == kPrioProcess) {
+        if (!privileged && nice < TRY(sched::thread_nice(who)))
+            return lib::Error(lib::Errno::ACCES, "setpriority: lowering nice needs CAP_SYS_NICE");
+        TRY(sched::set_thread_nice(who, nice));
+        return 0;
+    }
+    if (which != kPrioProcessGroup && which != kPrioUser)
+        return lib::Error(lib::Errno::INVAL, "setpriority: bad which");
+    if (!names_the_process(which, who))
+        return lib::Error(lib::Errno::SRCH, "setpriority: no such process group or user");
+    if (!privileged && nice < sched::lowest_program_nice())
+        return lib::Error(lib::Errno::ACCES, "setpriority: lowering nice needs CAP_SYS_NICE");
+    sched::set_program_nice(nice);
+    return 0;
+}
+
 SysResult sched_getaffinity(int tid, size_t size, void* mask)
 {
     TRY(check_thread_id(tid));

@@ -163,7 +163,7 @@ WORKLOADS = [
     Workload("fio", "random reads and writes on a file", "fio",
              ["/usr/bin/fio", "--thread", "--name=rw", "--filename=/tmp/fio.dat", "--size=8M", "--rw=randrw",
               "--bs=4k", "--ioengine=psync", "--output-format=terse"], Matches(r"^3;fio-[^;]+;rw;0;"),
-             options=["--memory", "256M"]),
+             options=["--memory", "256M"], passes=True),
     Workload("ffmpeg", "encodes a test pattern", "ffmpeg",
              ["/usr/bin/ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
               "testsrc=duration=1:size=64x48:rate=5", "-f", "framemd5", "-"], options=["--memory", "1G"], passes=True),

@@ -114,6 +114,16 @@ void set_leave_program_threads(LeaveProgramThreads leave);
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);
 
+/// The nice value (-20..19) of thread `tid` (0: the caller), as getpriority/setpriority see
+/// it. Recorded and inherited by new threads; the scheduler does not weigh it (one FIFO
+/// run queue with equal slices). ESRCH for no such program thread.
+lib::Result<int> thread_nice(int tid);
+lib::Result<void> set_thread_nice(int tid, int nice);
+/// The lowest nice value among the program's threads, and setting it on all of them (the
+/// whole process: PRIO_PGRP and PRIO_USER).
+int lowest_program_nice();
+void set_program_nice(int nice);
+
 /// Number of the program's threads alive (not Dead; kernel services left out).
 size_t thread_count();
 /// The tids of the program's threads alive, in creation order: up to `capacity` into `out`; returns
