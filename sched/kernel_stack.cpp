@@ -24,7 +24,10 @@ KernelStack with_canary(KernelStack stack)
 
 } // namespace
 
-lib::Result<KernelStack> allocate_kernel_stack(size_t size)
+namespace {
+
+// `size` bytes of stack above a PROT_NONE guard page, its top `populated` bytes present.
+lib::Result<KernelStack> map_stack(size_t size, size_t populated)
 {
     size_t length = mm::kPageSize + size;
     auto mapping = TRY(mm::map_anonymous(0, length, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
@@ -33,29 +36,18 @@ lib::Result<KernelStack> allocate_kernel_stack(size_t size)
         return guarded.error();
     }
     KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
-    if (auto populated = mm::prefault_writable(stack.bottom, size); populated.is_error()) {
+    if (auto present = mm::prefault_writable(stack.top - populated, populated); present.is_error()) {
         (void)mm::unmap(mapping, length);
-        return populated.error();
-    }
-    return with_canary(stack);
-}
-
-lib::Result<KernelStack> allocate_system_call_stack()
-{
-    size_t length = mm::kPageSize + kSystemCallStackSize;
-    auto mapping = TRY(mm::map_anonymous(0, length, mm::ProtRead | mm::ProtWrite, mm::Placement::Anywhere));
-    if (auto guarded = mm::protect(mapping, mm::kPageSize, mm::ProtNone); guarded.is_error()) {
-        (void)mm::unmap(mapping, length);
-        return guarded.error();
-    }
-    KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
-    if (auto populated = mm::prefault_writable(stack.top - kSystemCallStackPrefault, kSystemCallStackPrefault);
-        populated.is_error()) {
-        (void)mm::unmap(mapping, length);
-        return populated.error();
+        return present.error();
     }
     return stack;
 }
+
+} // namespace
+
+lib::Result<KernelStack> allocate_kernel_stack(size_t size) { return with_canary(TRY(map_stack(size, size))); }
+
+lib::Result<KernelStack> allocate_system_call_stack() { return map_stack(kSystemCallStackSize, kSystemCallStackPrefault); }
 
 void free_kernel_stack(const KernelStack& stack)
 {
