@@ -222,7 +222,7 @@ WORKLOADS = [
              ["/usr/lib/postgresql/15/bin/postgres", "--describe-config"], options=["--memory", "256M"], passes=True),
     Workload("mariadbd", "prints its variables", "mariadb-server-core",
              ["/usr/sbin/mariadbd", "--no-defaults", "--help", "--verbose"],
-             Same(ignore=[r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d "]), options=["--memory", "512M"]),
+             Same(ignore=[r"^\d{4}-\d\d-\d\d [ \d]\d:\d\d:\d\d "]), options=["--memory", "512M"]),
     Workload("mosquitto", "accepts an MQTT connection", "mosquitto",
              ["/usr/sbin/mosquitto", "-c", "{data}/mosquitto.conf"],
              Serves(1883, ("tcp", b"\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00"), r"^\x20\x02\x00\x00"), passes=True),
