@@ -362,6 +362,8 @@ void stop_other_program_threads()
 {
     auto state = lock_state();
     Thread& self = current();
+    if (state->ending_thread && state->ending_thread != &self)
+        stop_current_locked(state); // another thread is ending the program: its status stands
     state->ending_thread = &self;
     for (Thread* queued = state->run_queue.front(); queued;) {
         Thread* next = state->run_queue.next(queued);
@@ -384,6 +386,8 @@ void stop_other_program_threads()
 void yield()
 {
     auto state = lock_state();
+    if (stopped_by_exit_locked(*state, current()))
+        stop_current_locked(state);
     if (state->run_queue.empty())
         return;
     state->run_queue.push_back(&current());

@@ -60,7 +60,8 @@ lib::Result<void> prepare_system_call_stack();
 /// runs program code again. Queued ones are taken off the run queue, woken ones are not
 /// queued, and those running on other CPUs stop at their next interrupt or when they leave
 /// the kernel (a system call under way finishes first, as Linux's SIGKILL lets it).
-/// Kernel service threads go on: the network still sends what the program wrote.
+/// Kernel service threads go on: the network still sends what the program wrote. A second
+/// caller while one ends the program stops instead (the first exit status stands).
 void stop_other_program_threads();
 
 /// Gives the CPU to the next runnable thread, if any (sched_yield).
