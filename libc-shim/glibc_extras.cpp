@@ -6,10 +6,8 @@
 #include <cstring>
 #include <glob.h>
 #include <locale.h>
-#include <net/if.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
@@ -187,38 +185,3 @@ int close_range(unsigned first, unsigned last, int flags)
 }
 
 } // extern "C"
-
-// if_nametoindex(3)/if_indextoname(3): musl asks an AF_UNIX datagram socket, which Osprey
-// cannot make yet (only socketpair); glibc's __opensock tries AF_INET too, as here.
-
-namespace {
-
-int interface_request(unsigned long request, struct ifreq& ifr)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int result = ioctl(fd, request, &ifr);
-    close(fd);
-    return result;
-}
-
-} // namespace
-
-extern "C" unsigned osprey_if_nametoindex(const char* name)
-{
-    struct ifreq ifr {};
-    strncpy(ifr.ifr_name, name, sizeof(ifr.ifr_name) - 1);
-    return interface_request(SIOCGIFINDEX, ifr) < 0 ? 0 : unsigned(ifr.ifr_ifindex);
-}
-
-extern "C" char* osprey_if_indextoname(unsigned index, char* name)
-{
-    struct ifreq ifr {};
-    ifr.ifr_ifindex = int(index);
-    if (interface_request(SIOCGIFNAME, ifr) < 0) {
-        errno = errno == ENODEV ? ENXIO : errno; // glibc's answer for an unknown index
-        return nullptr;
-    }
-    return strncpy(name, ifr.ifr_name, IF_NAMESIZE);
-}
