@@ -157,27 +157,37 @@ SysResult madvise(uintptr_t address, size_t length, int advice)
 // mlock family: Osprey never swaps, so every page stays in memory once touched; a lock
 // populates its range now (mlock's other promise: no page fault later), and mlockall and
 // the unlocks only check their arguments. Root's CAP_IPC_LOCK: no RLIMIT_MEMLOCK bound.
+namespace {
+
+/// The whole pages [address, address + length) touches, checked mapped (ENOMEM); 0 bytes
+/// for an empty range.
+lib::Result<size_t> locked_pages(uintptr_t address, size_t length, uintptr_t& start)
+{
+    start = mm::page_round_down(address);
+    size_t span = mm::page_round_up(address + length) - start;
+    if (span != 0)
+        TRY(mm::check_mapped(start, span));
+    return span;
+}
+
+} // namespace
+
 SysResult mlock(uintptr_t address, size_t length, unsigned flags)
 {
     constexpr unsigned kLockOnFault = 1; // MLOCK_ONFAULT
     if (flags & ~kLockOnFault)
         return lib::Error(lib::Errno::INVAL, "mlock2: unknown flags");
-    uintptr_t start = address & ~(mm::kPageSize - 1);
-    size_t span = (address - start + length + mm::kPageSize - 1) & ~(mm::kPageSize - 1);
-    if (span == 0)
-        return 0;
-    TRY(mm::check_mapped(start, span));
-    if (!(flags & kLockOnFault))
+    uintptr_t start;
+    size_t span = TRY(locked_pages(address, length, start));
+    if (span != 0 && !(flags & kLockOnFault))
         TRY(mm::advise(start, span, mm::Advice::WillNeed));
     return 0;
 }
 
 SysResult munlock(uintptr_t address, size_t length)
 {
-    uintptr_t start = address & ~(mm::kPageSize - 1);
-    size_t span = (address - start + length + mm::kPageSize - 1) & ~(mm::kPageSize - 1);
-    if (span != 0)
-        TRY(mm::check_mapped(start, span));
+    uintptr_t start;
+    TRY(locked_pages(address, length, start));
     return 0;
 }
 
