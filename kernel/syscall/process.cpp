@@ -18,7 +18,6 @@ namespace sys {
 
 namespace {
 
-constexpr int kPid = kProcessId;
 constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack soft limit
 // RLIMIT_NOFILE's hard limit unless the boot line sets one: systemd's default on Debian.
 constexpr uint64_t kDefaultDescriptorHardLimit = 524288;
@@ -94,7 +93,7 @@ SysResult arch_prctl(int code, uintptr_t address)
 
 SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rlimit* old_limit)
 {
-    if (pid != 0 && pid != kPid)
+    if (pid != 0 && pid != kProcessId)
         return lib::Error(lib::Errno::SRCH, "no such process");
     if (resource < 0 || resource >= abi::kRlimitNlimits)
         return lib::Error(lib::Errno::INVAL, "bad resource");

@@ -39,8 +39,8 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
         arch::enable_interrupts();
     frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx), long(frame.r10),
         long(frame.r8), long(frame.r9), frame.rsp));
-    frame.rcx = frame.rip; // what the instruction left there, as Linux returns them
-    frame.r11 = frame.rflags;
+    // rcx and r11 go back as the instruction left them (the return address and the
+    // flags), as Linux returns them: the frame holds both twice already.
     arch::disable_interrupts();
     self.in_system_call_instruction = false;
     deliver_signals_on_frame(frame); // as after an interrupt: the program's stack takes the frames
