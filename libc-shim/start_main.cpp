@@ -8,6 +8,7 @@
 
 #include <kernel/boot/boot_trace.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 
@@ -65,12 +66,8 @@ LoadedObjectInfo** objects_in_init_order(const LoadedObjectInfo* previous_last, 
     for (LoadedObjectInfo* o = g_startup.last_object; o && o != previous_last; o = previous_object(*o))
         if (o->initialized == initialized)
             list[count++] = o;
-    for (size_t i = 1; i < count; ++i) // insertion sort: a few hundred objects at most
-        for (size_t j = i; j > 0 && list[j - 1]->init_order > list[j]->init_order; --j) {
-            LoadedObjectInfo* swap = list[j];
-            list[j] = list[j - 1];
-            list[j - 1] = swap;
-        }
+    std::sort(list, list + count,
+        [](const LoadedObjectInfo* a, const LoadedObjectInfo* b) { return a->init_order < b->init_order; });
     return list;
 }
 

@@ -547,7 +547,7 @@ SysResult interface_ioctl(unsigned long request, uintptr_t argument)
         if (!found->ipv4)
             return lib::Error(lib::Errno::ADDRNOTAVAIL, "the interface has no IPv4 address");
         put_ipv4(*ifreq, request == kGetAddress ? found->ipv4
-                         : request == kGetNetmask ? found->ipv4_netmask : (found->ipv4 | ~found->ipv4_netmask));
+                         : request == kGetNetmask ? found->ipv4_netmask : found->ipv4_broadcast());
         return 0;
     case kGetHardwareAddress:
         ifreq->address.family = found->hardware_type;

@@ -3,6 +3,7 @@
 
 #include <lwip/netif.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace net {
@@ -50,12 +51,7 @@ size_t list_interfaces(InterfaceInfo* out, size_t capacity)
     }
     // lwIP keeps the newest interface first: Linux lists by index.
     size_t listed = count < capacity ? count : capacity;
-    for (size_t i = 1; i < listed; ++i)
-        for (size_t j = i; j > 0 && out[j - 1].index > out[j].index; --j) {
-            InterfaceInfo swap = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = swap;
-        }
+    std::sort(out, out + listed, [](const InterfaceInfo& a, const InterfaceInfo& b) { return a.index < b.index; });
     return listed;
 }
 

@@ -24,6 +24,7 @@ struct InterfaceInfo {
     uint32_t ipv4;            // network byte order; 0: none
     uint32_t ipv4_netmask;    // network byte order
     uint8_t ipv4_prefix;      // the netmask's length
+    uint32_t ipv4_broadcast() const { return ipv4 | ~ipv4_netmask; }
     uint8_t ipv6[16];         // the first IPv6 address (link-local for eth0, ::1 for lo)
     uint8_t ipv6_prefix;      // 0: no IPv6 address
 };

@@ -108,7 +108,7 @@ void add_addresses(Reply& reply, uint16_t flags, uint8_t family, const Interface
         reply.attribute(kAddressAddress, &interface.ipv4, 4);
         reply.attribute(kAddressLocal, &interface.ipv4, 4);
         if (!loopback) {
-            uint32_t broadcast = interface.ipv4 | ~interface.ipv4_netmask;
+            uint32_t broadcast = interface.ipv4_broadcast();
             reply.attribute(kAddressBroadcast, &broadcast, 4);
         }
         reply.attribute(kAddressLabel, interface.name, strlen(interface.name) + 1);
