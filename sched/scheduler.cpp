@@ -208,7 +208,7 @@ void init_boot_cpu()
         nullptr);
     unsigned a = 0, b = 0, c = 0, d = 0;
     __get_cpuid(1, &a, &b, &c, &d); // EBX[31:24]: the initial APIC ID, as the APIC reads it
-    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24 };
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24, 0, 0 };
     boot.cpu = &g_boot_cpu;
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
     guarded_state().with([&](SchedulerState& state) {
