@@ -5,6 +5,7 @@ fixture); each kvm.NAME ctest entry then checks OUT/NAME.{status,out}.
 usage: kvm_suite.py --out DIR --smoke KVM_SMOKE
                     [--monitor MONITOR --kernel OSPREY_KERNEL --osprey OSPREY_CLI
                      --guest-tests JSON [--smp-guest SMP_GUEST]] [--test-timeout SECONDS]
+                    [--kvm-floor KVM_FLOOR --boot-timer BOOT_TIMER]
 
 Tests: `smoke` (tests/kvm/kvm_smoke.c, KVM without the monitor); with --smp-guest,
 `smp_three_cpus` and `smp_one_cpu` (tests/kvm/smp_guest.S under the monitor with 3 and 1
@@ -14,7 +15,9 @@ vCPUs); and, with --monitor:
   monitor's device models;
 - every guest test that cmake/OspreyGuestTests.cmake recorded (JSON: one object per test),
   each booted by osprey-monitor from an image made on the host with `osprey build` (a
-  program test) or given as is (an image test)."""
+  program test) or given as is (an image test).
+With --kvm-floor and --boot-timer (bench/boot): `kvm_floor`, the bare-KVM floor alone, and,
+with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's hello."""
 import argparse
 import importlib.machinery
 import importlib.util
@@ -128,11 +131,27 @@ def virtio_ktest_lines(args, out):
     return lines
 
 
+def boot_timer_lines(args, hello_image):
+    """bench/boot's tools under real KVM: the bare-KVM floor alone, and osprey-boot-timer
+    timing the floor against osprey-monitor booting the hello image (two rounds: the test
+    checks that both are timed, never how fast)."""
+    floor = [f"{GUEST_DIR}/bin/osprey-kvm-floor", "--memory-mib", "128"]
+    lines = [f"file {shlex.quote(args.kvm_floor)} {floor[0]}",
+             f"file {shlex.quote(args.boot_timer)} {GUEST_DIR}/bin/osprey-boot-timer",
+             f"test kvm_floor {args.test_timeout} {shlex.join(floor)}"]
+    if args.monitor and hello_image:
+        monitor = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", hello_image, "")
+        timer = [f"{GUEST_DIR}/bin/osprey-boot-timer", "--runs", "2", "--case", "floor", "kvm-floor: hello", *floor,
+                 "--case", "monitor", "Hello from an unmodified glibc program!", *monitor]
+        lines.append(f"test boot_timer {args.test_timeout} {shlex.join(timer)}")
+    return lines
+
+
 def spec_lines(args, out):
     lines = [f"file {shlex.quote(args.smoke)} {GUEST_DIR}/bin/kvm_smoke",
              f"test smoke {args.test_timeout} {GUEST_DIR}/bin/kvm_smoke"]
     if not args.monitor:
-        return lines
+        return lines + (boot_timer_lines(args, None) if args.kvm_floor else [])
     lines += [f"file {shlex.quote(args.monitor)} {GUEST_DIR}/bin/osprey-monitor",
               f"file {shlex.quote(args.kernel)} {GUEST_DIR}/osprey-kernel.elf"]
     if args.smp_guest:
@@ -146,6 +165,7 @@ def spec_lines(args, out):
     lines += virtio_ktest_lines(args, out)
     images = out / "images"
     images.mkdir(exist_ok=True)
+    hello_image = None
     for test in json.loads(Path(args.guest_tests).read_text()):
         host_image, cmdline = image_for(test, args.osprey, images)
         guest_image = f"{GUEST_DIR}/images/{test['name']}.img"
@@ -158,7 +178,8 @@ def spec_lines(args, out):
             guest_stdin = f"{GUEST_DIR}/stdin/{test['name']}"
             lines += [f"file {shlex.quote(test['stdin'])} {guest_stdin}", f"stdin {test['name']} {guest_stdin}"]
         lines.append(f"test {test['name']} {args.test_timeout} {shlex.join(command)}")
-    return lines
+        hello_image = guest_image if test["name"] == "hello" else hello_image
+    return lines + (boot_timer_lines(args, hello_image) if args.kvm_floor else [])
 
 
 def main():
@@ -171,9 +192,13 @@ def main():
     parser.add_argument("--osprey")
     parser.add_argument("--guest-tests")
     parser.add_argument("--test-timeout", type=int, default=60)
+    parser.add_argument("--kvm-floor")
+    parser.add_argument("--boot-timer")
     args = parser.parse_args()
     if args.monitor and not (args.kernel and args.osprey and args.guest_tests):
         parser.error("--monitor needs --kernel, --osprey and --guest-tests")
+    if bool(args.kvm_floor) != bool(args.boot_timer):
+        parser.error("--kvm-floor and --boot-timer go together")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for stale in list(out.glob("*.status")) + list(out.glob("*.out")):

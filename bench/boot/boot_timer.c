@@ -1,0 +1,306 @@
+// osprey-boot-timer: times whole VMM processes from outside (issue 16).
+//
+//   osprey-boot-timer [--runs N] [--timeout SECONDS] [--samples FILE|-] [--plot FILE] [--title TEXT]
+//                     --case LABEL MARKER PROGRAM [ARG...] [--case LABEL MARKER PROGRAM [ARG...]]...
+//   osprey-boot-timer --summarize SAMPLES [--plot FILE] [--title TEXT]
+//
+// Each round runs every case once, in the order given (ABAB...), N rounds (default 30).
+// A run is timed with CLOCK_MONOTONIC from just before fork() to the moment the output
+// (stdout and stderr, one pipe) shows the line with MARKER (empty: the first line), and
+// to waitpid() returning. The first case is the baseline the others are compared with.
+// Prints the tables of boot_report.c; --samples keeps every run for --summarize later
+// (the nested-KVM harness runs the timer inside its guest and the host draws the plot).
+// Exit status: 0 when every run showed its line, 1 when some did not, 2 for bad usage.
+#define _GNU_SOURCE // pipe2
+#include "boot_timer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { kMaxCases = 8, kLineBytes = 4096, kTailBytes = 2048 };
+
+struct Options {
+    int runs;
+    int timeout_seconds;
+    const char* samples;
+    const char* plot;
+    const char* title;
+    const char* summarize;
+    struct BootCase cases[kMaxCases];
+    int case_count;
+};
+
+static long now_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000000L + now.tv_nsec / 1000;
+}
+
+static int usage(const char* problem)
+{
+    fprintf(stderr, "osprey-boot-timer: %s\n"
+                    "usage: osprey-boot-timer [--runs N] [--timeout SECONDS] [--samples FILE|-] [--plot FILE]\n"
+                    "                         [--title TEXT] --case LABEL MARKER PROGRAM [ARG...] [--case ...]\n"
+                    "       osprey-boot-timer --summarize SAMPLES [--plot FILE] [--title TEXT]\n",
+        problem);
+    return 2;
+}
+
+static int positive(const char* text, int* value)
+{
+    char* end;
+    long number = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || number <= 0 || number > 1000000)
+        return -1;
+    *value = (int)number;
+    return 0;
+}
+
+// Parses argv into `options`; returns 0, or a usage status (2).
+static int parse_options(int argc, char** argv, struct Options* options)
+{
+    *options = (struct Options) { .runs = 30, .timeout_seconds = 60, .title = "Boot time, from outside" };
+    int case_ends[kMaxCases];
+    for (int i = 1; i < argc; i++) {
+        const char* word = argv[i];
+        int has_value = i + 1 < argc;
+        if (strcmp(word, "--case") == 0) {
+            if (i + 3 >= argc || strcmp(argv[i + 3], "--case") == 0)
+                return usage("--case needs LABEL MARKER PROGRAM");
+            if (options->case_count == kMaxCases)
+                return usage("too many --case (at most 8)");
+            struct BootCase* boot_case = &options->cases[options->case_count++];
+            *boot_case = (struct BootCase) { .label = argv[i + 1], .marker = argv[i + 2], .argv = &argv[i + 3] };
+            int end = i + 3;
+            while (end < argc && strcmp(argv[end], "--case") != 0)
+                end++;
+            case_ends[options->case_count - 1] = end;
+            i = end - 1; // the loop's i++ lands on the next "--case"
+            continue;
+        }
+        if (!has_value)
+            return usage("an option is missing its value");
+        const char* value = argv[++i];
+        if (strcmp(word, "--runs") == 0 && positive(value, &options->runs) == 0)
+            continue;
+        if (strcmp(word, "--timeout") == 0 && positive(value, &options->timeout_seconds) == 0)
+            continue;
+        if (strcmp(word, "--samples") == 0)
+            options->samples = value;
+        else if (strcmp(word, "--plot") == 0)
+            options->plot = value;
+        else if (strcmp(word, "--title") == 0)
+            options->title = value;
+        else if (strcmp(word, "--summarize") == 0)
+            options->summarize = value;
+        else
+            return usage("unknown option or bad number");
+    }
+    for (int c = 0; c < options->case_count; c++)
+        argv[case_ends[c]] = NULL; // each case's argv ends where the next "--case" was (or at argv[argc])
+    if (options->summarize == NULL && options->case_count == 0)
+        return usage("nothing to time: give at least one --case");
+    if (options->summarize != NULL && options->case_count > 0)
+        return usage("--summarize takes no --case");
+    return 0;
+}
+
+// Watches one run's output: the line with the marker, and the last bytes for a report.
+struct OutputWatch {
+    const char* marker;
+    char line[kLineBytes];
+    size_t line_length;
+    int seen;
+    char tail[kTailBytes];
+    size_t tail_length;
+};
+
+// Takes `count` bytes of output; returns 1 when the marker's line is now complete or seen.
+static int watch_output(struct OutputWatch* watch, const char* bytes, size_t count)
+{
+    int found = 0;
+    for (size_t i = 0; i < count; i++) {
+        char byte = bytes[i];
+        if (watch->tail_length == kTailBytes) {
+            memmove(watch->tail, watch->tail + kTailBytes / 2, kTailBytes / 2);
+            watch->tail_length = kTailBytes / 2;
+        }
+        watch->tail[watch->tail_length++] = byte;
+        if (watch->seen)
+            continue;
+        if (byte == '\n') {
+            if (watch->marker[0] == '\0')
+                found = watch->seen = 1;
+            watch->line_length = 0;
+            continue;
+        }
+        if (watch->line_length + 1 < kLineBytes) {
+            watch->line[watch->line_length++] = byte;
+            watch->line[watch->line_length] = '\0';
+        }
+        if (watch->marker[0] != '\0' && strstr(watch->line, watch->marker) != NULL)
+            found = watch->seen = 1;
+    }
+    return found;
+}
+
+// The child: its own process group (so a timeout stops all of it), stdin from /dev/null,
+// stdout and stderr into the pipe.
+static void exec_case(const struct BootCase* boot_case, int output)
+{
+    setpgid(0, 0);
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(output, STDOUT_FILENO) < 0 || dup2(output, STDERR_FILENO) < 0)
+        _exit(127);
+    execvp(boot_case->argv[0], boot_case->argv);
+    fprintf(stderr, "osprey-boot-timer: cannot run %s: %s\n", boot_case->argv[0], strerror(errno));
+    _exit(127);
+}
+
+static int wait_status(pid_t child)
+{
+    int status;
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Runs one case once; fills `sample`, and `watch` with the end of its output. Returns 0,
+// or -1 if the process could not be started.
+static int time_run(const struct BootCase* boot_case, int timeout_seconds, struct BootSample* sample,
+    struct OutputWatch* watch)
+{
+    int pipe_ends[2];
+    if (pipe2(pipe_ends, O_CLOEXEC) < 0)
+        return -1;
+    *watch = (struct OutputWatch) { .marker = boot_case->marker };
+    long start = now_us();
+    pid_t child = fork();
+    if (child == 0)
+        exec_case(boot_case, pipe_ends[1]);
+    close(pipe_ends[1]);
+    if (child < 0)
+        return close(pipe_ends[0]), -1;
+    *sample = (struct BootSample) { .line_us = kNoLine };
+    long deadline = start + timeout_seconds * 1000000L;
+    int timed_out = 0;
+    for (;;) {
+        struct pollfd readable = { .fd = pipe_ends[0], .events = POLLIN };
+        long left_ms = (deadline - now_us()) / 1000;
+        if (left_ms <= 0 || poll(&readable, 1, (int)left_ms) == 0) {
+            kill(-child, SIGKILL);
+            timed_out = 1;
+            break;
+        }
+        char bytes[4096];
+        ssize_t count = read(pipe_ends[0], bytes, sizeof bytes);
+        if (count < 0 && errno == EINTR)
+            continue;
+        if (count <= 0)
+            break;
+        if (watch_output(watch, bytes, (size_t)count))
+            sample->line_us = now_us() - start;
+    }
+    close(pipe_ends[0]);
+    int status = wait_status(child);
+    sample->exit_us = now_us() - start;
+    sample->status = timed_out ? kStatusTimedOut : status;
+    return 0;
+}
+
+static void report_missing_line(const struct BootCase* boot_case, int round, const struct BootSample* sample,
+    const struct OutputWatch* watch)
+{
+    fprintf(stderr, "osprey-boot-timer: %s, round %d: no line%s%s%s (status %d); the output ended with:\n%.*s\n",
+        boot_case->label, round + 1, boot_case->marker[0] ? " with \"" : "", boot_case->marker,
+        boot_case->marker[0] ? "\"" : "", sample->status, (int)watch->tail_length, watch->tail);
+}
+
+static void show_progress(int round, int runs)
+{
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\rosprey-boot-timer: round %d of %d", round, runs);
+    else if (round % 10 == 0 || round == runs)
+        fprintf(stderr, "osprey-boot-timer: round %d of %d\n", round, runs);
+    if (round == runs && isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+}
+
+// Runs every round; returns the number of runs that showed no line, or -1 when a process
+// could not be started.
+static int run_rounds(struct Options* options)
+{
+    int missing = 0;
+    for (int c = 0; c < options->case_count; c++)
+        options->cases[c].samples = calloc((size_t)options->runs, sizeof(struct BootSample));
+    static struct OutputWatch watch;
+    for (int round = 0; round < options->runs; round++) {
+        for (int c = 0; c < options->case_count; c++) {
+            struct BootCase* boot_case = &options->cases[c];
+            struct BootSample* sample = &boot_case->samples[round];
+            if (boot_case->samples == NULL || time_run(boot_case, options->timeout_seconds, sample, &watch) < 0) {
+                fprintf(stderr, "osprey-boot-timer: cannot start %s: %s\n", boot_case->argv[0], strerror(errno));
+                return -1;
+            }
+            boot_case->count = round + 1;
+            if (sample->line_us == kNoLine && missing++ == 0)
+                report_missing_line(boot_case, round, sample, &watch);
+        }
+        show_progress(round + 1, options->runs);
+    }
+    return missing;
+}
+
+static int write_samples_file(const char* name, const struct Options* options)
+{
+    FILE* out = strcmp(name, "-") == 0 ? stdout : fopen(name, "w");
+    if (out == NULL)
+        return fprintf(stderr, "osprey-boot-timer: cannot write %s: %s\n", name, strerror(errno)), -1;
+    boot_write_samples(out, options->cases, options->case_count);
+    return out == stdout ? fflush(out) : fclose(out);
+}
+
+static int summarize(struct Options* options)
+{
+    FILE* in = fopen(options->summarize, "r");
+    if (in == NULL)
+        return fprintf(stderr, "osprey-boot-timer: cannot read %s: %s\n", options->summarize, strerror(errno)), 1;
+    options->case_count = boot_read_samples(in, options->summarize, options->cases, kMaxCases);
+    fclose(in);
+    if (options->case_count <= 0)
+        return fprintf(stderr, "osprey-boot-timer: no samples in %s\n", options->summarize), 1;
+    boot_print_report(stdout, options->cases, options->case_count);
+    return options->plot && boot_plot_cdf(options->plot, options->title, options->cases, options->case_count) ? 1 : 0;
+}
+
+int main(int argc, char** argv)
+{
+    static struct Options options;
+    int status = parse_options(argc, argv, &options);
+    if (status != 0)
+        return status;
+    if (options.summarize)
+        return summarize(&options);
+    signal(SIGPIPE, SIG_IGN);
+    int missing = run_rounds(&options);
+    if (missing < 0)
+        return 1;
+    boot_print_report(stdout, options.cases, options.case_count);
+    fflush(stdout);
+    if (options.samples && write_samples_file(options.samples, &options) != 0)
+        return 1;
+    if (options.plot && boot_plot_cdf(options.plot, options.title, options.cases, options.case_count) != 0)
+        return 1;
+    if (missing > 0)
+        fprintf(stderr, "osprey-boot-timer: %d run(s) showed no line; they are left out of \"to line\"\n", missing);
+    return missing > 0 ? 1 : 0;
+}
