@@ -72,12 +72,18 @@ std::filesystem::path find_qemu()
         "qemu-system-x86_64 is not on $PATH: run scripts/setup (installs qemu-system-x86) and try again");
 }
 
-std::filesystem::path find_monitor()
+std::filesystem::path beside_this_program(std::string_view name)
 {
     std::error_code error;
     std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-    if (!error && ::access((self.parent_path() / "osprey-monitor").c_str(), X_OK) == 0)
-        return self.parent_path() / "osprey-monitor";
+    return (error ? std::filesystem::path(".") : self.parent_path()) / name;
+}
+
+std::filesystem::path find_monitor()
+{
+    std::filesystem::path beside = beside_this_program("osprey-monitor");
+    if (::access(beside.c_str(), X_OK) == 0)
+        return beside;
     const char* path = std::getenv("PATH");
     if (auto monitor = find_executable("osprey-monitor", path ? path : ""))
         return *monitor;

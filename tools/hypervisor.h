@@ -34,6 +34,9 @@ std::optional<std::filesystem::path> find_executable(std::string_view name, std:
 /// scripts/setup if it is missing.
 std::filesystem::path find_qemu();
 
+/// `name` in the directory of the running osprey binary (./name if that is unknown).
+std::filesystem::path beside_this_program(std::string_view name);
+
 /// osprey-monitor beside this program, else on $PATH; throws CliError(kExitBadInput)
 /// telling the user to build it or use --hypervisor qemu-tcg.
 std::filesystem::path find_monitor();

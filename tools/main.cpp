@@ -2,11 +2,13 @@
 //
 //   osprey build PROGRAM -o IMAGE [-- ARGS...]
 //   osprey run PROGRAM|IMAGE [options] [-- ARGS...]
+//   osprey bench boot PROGRAM|IMAGE [options] [-- ARGS...]
 //   osprey inspect IMAGE
 //
 // Exit status: the guest program's status for `run`; 2 for bad usage or input; 1 when
 // the host fails us; 112 kernel panic, 113 no status reported (include/abi/exit_port.h);
 // 124 timeout; 128+N when interrupted by signal N.
+#include "bench_command.h"
 #include "cli_error.h"
 #include "command_line.h"
 #include "hypervisor.h"
@@ -47,6 +49,11 @@ struct Options {
     std::vector<std::string> ports;
     std::string workdir;
     std::vector<std::string> log;
+    unsigned runs = 30;
+    std::string marker;
+    std::string compare;
+    std::string plot;
+    std::string samples;
 };
 
 constexpr const char* kWorkdirHelp = "Start the program in this directory of the guest (absolute; default /)";
@@ -114,21 +121,46 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
     });
 }
 
+// The options that say what VM runs the program: memory, vCPUs, hypervisor, machine,
+// kernel, environment and timeout (`run` and `bench boot`).
+void add_vm_options(CLI::App* command, Options& options)
+{
+    command->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
+    command->add_option("--memory", options.memory, "Guest memory, e.g. 64M, 1G")->capture_default_str();
+    command->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
+    command->add_option("--hypervisor", options.hypervisor,
+           "monitor (Osprey's KVM monitor), qemu-kvm or qemu-tcg (default: monitor if /dev/kvm is usable)")
+        ->check(CLI::IsMember({ "monitor", "qemu-kvm", "qemu-tcg" }));
+    command->add_option("--machine", options.machine, "microvm or q35")->check(CLI::IsMember({ "microvm", "q35" }))
+        ->capture_default_str();
+    command->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");
+    command->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never)")->capture_default_str();
+}
+
+RunRequest vm_request(const Options& options)
+{
+    RunRequest request;
+    request.input = options.program;
+    request.args = options.args;
+    request.env = options.env;
+    request.memory_bytes = parse_memory_size(options.memory);
+    request.cpus = options.cpus;
+    if (!options.hypervisor.empty())
+        request.hypervisor = parse_hypervisor(options.hypervisor);
+    request.machine = *parse_machine(options.machine);
+    if (!options.kernel.empty())
+        request.kernel = options.kernel;
+    request.timeout = std::chrono::seconds(options.timeout);
+    request.verbose = options.verbose;
+    return request;
+}
+
 void add_run(CLI::App& app, Options& options, std::function<int()>& action)
 {
     auto* run = app.add_subcommand("run", "Boot a program or an image in a VM; exit with its status");
     run->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
     run->add_option("ARGS", options.args, "Arguments (after --)");
-    run->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
-    run->add_option("--memory", options.memory, "Guest memory, e.g. 64M, 1G")->capture_default_str();
-    run->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
-    run->add_option("--hypervisor", options.hypervisor,
-           "monitor (Osprey's KVM monitor), qemu-kvm or qemu-tcg (default: monitor if /dev/kvm is usable)")
-        ->check(CLI::IsMember({ "monitor", "qemu-kvm", "qemu-tcg" }));
-    run->add_option("--machine", options.machine, "microvm or q35")->check(CLI::IsMember({ "microvm", "q35" }))
-        ->capture_default_str();
-    run->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");
-    run->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never)")->capture_default_str();
+    add_vm_options(run, options);
     run->add_flag("-v,--verbose", options.verbose, "Print the QEMU command and the packed libraries");
     run->add_flag("--rng", options.rng, "Attach a virtio-rng device (getrandom then reads the host's entropy)");
     run->add_option("--disk", options.disks, "Attach FILE as a raw virtio-blk disk (repeatable)")
@@ -149,26 +181,50 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         ->allow_extra_args(false);
     run->callback([&] {
         action = [&] {
-            RunRequest request;
-            request.input = options.program;
-            request.args = options.args;
-            request.env = options.env;
+            RunRequest request = vm_request(options);
             request.dlopen_libraries = as_paths(options.dlopen_libraries);
             request.added = added_paths(options.added);
-            request.memory_bytes = parse_memory_size(options.memory);
-            request.cpus = options.cpus;
-            if (!options.hypervisor.empty())
-                request.hypervisor = parse_hypervisor(options.hypervisor);
-            request.machine = *parse_machine(options.machine);
-            if (!options.kernel.empty())
-                request.kernel = options.kernel;
-            request.timeout = std::chrono::seconds(options.timeout);
-            request.verbose = options.verbose;
             request.read_only = options.read_only;
             request.virtio = virtio_devices(options);
             request.workdir = options.workdir;
             request.log = options.log;
             return run_vm(request);
+        };
+    });
+}
+
+void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
+{
+    auto* bench = app.add_subcommand("bench", "Measure Osprey VMs");
+    bench->require_subcommand(1);
+    auto* boot = bench->add_subcommand("boot",
+        "Time a program's VM from outside: fork of the VMM to the program's line and to the VMM's exit, "
+        "interleaved with the hypervisor's floor; prints percentiles");
+    boot->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
+    boot->add_option("ARGS", options.args, "Arguments (after --)");
+    add_vm_options(boot, options);
+    boot->add_option("--runs", options.runs, "Rounds; each runs every case once")->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    boot->add_option("--marker", options.marker, "The line is the first containing TEXT (default: the first line)")
+        ->type_name("TEXT");
+    boot->add_option("--compare", options.compare, "Another program or image, timed in the same rounds")
+        ->type_name("OTHER");
+    boot->add_option("--plot", options.plot, "Draw the cumulative distributions into FILE (.svg or .png)")
+        ->type_name("FILE");
+    boot->add_option("--samples", options.samples, "Write every run's times to FILE (osprey-boot-timer --summarize)")
+        ->type_name("FILE");
+    boot->add_flag("-v,--verbose", options.verbose, "Print the timer's command line");
+    boot->callback([&] {
+        action = [&] {
+            BenchBootRequest request;
+            request.vm = vm_request(options);
+            if (!options.compare.empty())
+                request.compare = options.compare;
+            request.runs = options.runs;
+            request.marker = options.marker;
+            request.plot = options.plot;
+            request.samples = options.samples;
+            return bench_boot(request);
         };
     });
 }
@@ -195,6 +251,7 @@ int main(int argc, char** argv)
     std::function<int()> action;
     add_build(app, options, action);
     add_run(app, options, action);
+    add_bench(app, options, action);
     add_inspect(app, options, action);
     // Everything after the first "--" is the program's, verbatim (CLI11 would treat a
     // second "--" specially).

@@ -54,9 +54,7 @@ void print_closure(const ImageReport& report)
 
 fs::path default_kernel_path()
 {
-    std::error_code error;
-    fs::path self = fs::read_symlink("/proc/self/exe", error);
-    return (error ? fs::path(".") : self.parent_path()) / "osprey-kernel.elf";
+    return beside_this_program("osprey-kernel.elf");
 }
 
 RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout,
@@ -80,9 +78,10 @@ RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::c
                  + "; see its messages above)" };
 }
 
-int run_vm(const RunRequest& request)
+PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
 {
-    QemuConfig config;
+    PreparedVm vm;
+    QemuConfig& config = vm.config;
     config.kernel = checked_kernel(request);
     bool networked = std::any_of(request.virtio.begin(), request.virtio.end(),
         [](const VirtioDevice& device) { return device.kind == VirtioDevice::Kind::Net; });
@@ -93,66 +92,71 @@ int run_vm(const RunRequest& request)
         fallback = Hypervisor::QemuKvm;
     config.hypervisor = request.hypervisor.value_or(fallback);
     check_hypervisor_usable(config.hypervisor);
-    std::optional<fs::path> monitor;
     if (config.hypervisor == Hypervisor::Monitor)
-        monitor = find_monitor();
+        vm.monitor = find_monitor();
     else
         config.qemu = find_qemu();
     fs::path input = find_program(request.input);
-    std::optional<TempFile> packed;
     fs::path image_path = input;
     if (!looks_like_rofs_image(input)) {
-        packed.emplace("osprey-", ".img");
-        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added }, packed->path());
+        vm.packed_image = std::make_unique<TempFile>("osprey-", ".img");
+        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added },
+            vm.packed_image->path());
         if (request.verbose)
             print_closure(report);
-        image_path = packed->path();
+        image_path = vm.packed_image->path();
     }
-    if (packed == std::nullopt && !request.dlopen_libraries.empty())
+    if (!vm.packed_image && !request.dlopen_libraries.empty())
         throw CliError(kExitBadInput, "--dlopen packs libraries with a program; '" + input.string()
             + "' is an image already: give --dlopen to `osprey build`");
-    if (packed == std::nullopt && !request.added.empty())
+    if (!vm.packed_image && !request.added.empty())
         throw CliError(kExitBadInput, "--add packs files with a program; '" + input.string()
             + "' is an image already: give --add to `osprey build`");
     ImageFile image = ImageFile::load(image_path);
     config.machine = request.machine;
     config.virtio = request.virtio;
     CommandLine line = command_line_for(image, request);
-    if (!monitor) // the monitor names its own devices among the kernel options
+    if (!vm.monitor) // the monitor names its own devices among the kernel options
         for (std::string& option : virtio_kernel_options(config))
             line.options.push_back(std::move(option));
-    // Piped or redirected input reaches QEMU through the CLI, escaped so that its end can be
-    // told (kernel/fs/console_input.h); a terminal is QEMU's own. The monitor reads its stdin.
     if (request.read_only)
         line.options.push_back("root=ro");
     // At a terminal under QEMU (which puts it in raw mode) the console is the program's
     // terminal: isatty() says so and the kernel echoes and turns Enter into a newline. The
     // monitor leaves the host's terminal cooked: it echoes and edits lines itself.
-    if (!monitor && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO))
+    bool interactive = console == ConsoleUse::Interactive;
+    if (interactive && !vm.monitor && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO))
         line.options.push_back("console=tty");
-    bool relay_input = !monitor && !::isatty(STDIN_FILENO);
-    if (relay_input)
+    // Piped or redirected input reaches QEMU through the CLI, escaped so that its end can be
+    // told (kernel/fs/console_input.h); a terminal is QEMU's own. The monitor reads its stdin.
+    vm.relay_input = interactive && !vm.monitor && !::isatty(STDIN_FILENO);
+    if (vm.relay_input)
         line.options.push_back("console_input=escaped");
     config.cmdline = encode_command_line(line);
     config.image = image_path;
     config.memory_bytes = request.memory_bytes;
     config.cpus = request.cpus;
-    std::optional<TempFile> status; // QEMU's status UART; the monitor exits with the status itself
-    if (!monitor) {
-        status.emplace("osprey-status-", ".txt");
-        config.status_file = status->path();
+    if (!vm.monitor) { // QEMU's status UART; the monitor exits with the status itself
+        vm.status_file = std::make_unique<TempFile>("osprey-status-", ".txt");
+        config.status_file = vm.status_file->path();
     }
+    vm.arguments = vm.monitor ? monitor_arguments(config, *vm.monitor) : qemu_arguments(config);
+    return vm;
+}
 
-    std::vector<std::string> arguments = monitor ? monitor_arguments(config, *monitor) : qemu_arguments(config);
+int run_vm(const RunRequest& request)
+{
+    PreparedVm vm = prepare_vm(request, ConsoleUse::Interactive);
+    const std::vector<std::string>& arguments = vm.arguments;
     if (request.verbose)
         std::cerr << "osprey: " << shell_command(arguments) << std::endl;
     std::cout.flush();
-    ChildInput console_input = relay_input ? ChildInput::RelayEscaped : ChildInput::Inherit;
+    ChildInput console_input = vm.relay_input ? ChildInput::RelayEscaped : ChildInput::Inherit;
     ProcessOutcome outcome = run_process(arguments, request.timeout, console_input);
-    if (monitor && outcome.end == ProcessOutcome::End::Exited)
+    if (vm.monitor && outcome.end == ProcessOutcome::End::Exited)
         return outcome.status; // the guest's status exactly; the monitor printed any reason
-    GuestExit guest = status ? decode_guest_exit(read_text_file(status->path())) : GuestExit {};
-    RunVerdict verdict = run_verdict(outcome, guest, request.timeout, monitor ? "osprey-monitor" : "QEMU");
+    GuestExit guest = vm.status_file ? decode_guest_exit(read_text_file(vm.status_file->path())) : GuestExit {};
+    RunVerdict verdict = run_verdict(outcome, guest, request.timeout, vm.monitor ? "osprey-monitor" : "QEMU");
     if (!verdict.message.empty())
         std::cerr << verdict.message << std::endl;
     return verdict.exit_status;

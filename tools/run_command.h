@@ -6,9 +6,11 @@
 #include "hypervisor.h"
 #include "qemu_command.h"
 #include "qemu_runner.h"
+#include "temp_file.h"
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <string>
@@ -37,6 +39,24 @@ struct RunRequest {
 
 /// <directory of the running osprey binary>/osprey-kernel.elf.
 std::filesystem::path default_kernel_path();
+
+/// How the VM's console is used: Interactive for `osprey run` (a terminal or piped input
+/// reaches the program), Detached for benchmarks (no input; the VMM's stdin is /dev/null).
+enum class ConsoleUse { Interactive, Detached };
+
+/// One VM ready to start: the VMM's argument vector and what it needs to exist meanwhile.
+struct PreparedVm {
+    QemuConfig config;                          // config.kernel, memory etc. as resolved
+    std::optional<std::filesystem::path> monitor; // set when osprey-monitor runs the VM
+    std::vector<std::string> arguments;         // argv of QEMU or osprey-monitor
+    std::unique_ptr<TempFile> packed_image;     // the image packed from a program input
+    std::unique_ptr<TempFile> status_file;      // QEMU's status UART
+    bool relay_input = false;                   // stdin goes to QEMU as ChildInput::RelayEscaped
+};
+
+/// Checks the request, packs a program input into a temporary image, and forms the VMM's
+/// command. Throws CliError for bad input or a hypervisor that cannot run here.
+PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console);
 
 /// Runs the VM; returns the CLI's exit status (see run_verdict). Throws CliError for
 /// bad input or setup problems found before QEMU starts.
