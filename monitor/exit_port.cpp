@@ -1,5 +1,6 @@
 #include "exit_port.h"
 
+#include <abi/console_port.h>
 #include <abi/exit_port.h>
 
 #include <cstring>
@@ -22,8 +23,10 @@ lib::Result<void> DebugExitPort::bus_write(uint64_t offset, std::span<const uint
 {
     if (offset != 0 || data.empty())
         return {};
-    int status = data[0];
-    if (m_status.reports_panic())
+    uint32_t value = 0;
+    memcpy(&value, data.data(), data.size() < sizeof value ? data.size() : sizeof value);
+    int status = int(value & 0xff);
+    if ((value & abi::kPanicFlag) || m_status.reports_panic())
         m_run.stop(status, "osprey-monitor: the kernel panicked (see the console output above)");
     else
         m_run.guest_exit(status);

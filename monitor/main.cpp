@@ -2,6 +2,7 @@
 // Exit status: the guest's own (0..255, 112 kernel panic), else run_state.h's statuses.
 #include "acpi_tables.h"
 #include "boot_trace.h"
+#include "console_port.h"
 #include "exit_port.h"
 #include "kernel_loader.h"
 #include "kvm_vm.h"
@@ -15,6 +16,7 @@
 #include "net_poller.h"
 
 #include <abi/boot_trace.h>
+#include <abi/console_port.h>
 #include <abi/exit_port.h>
 
 #include <cstring>
@@ -46,10 +48,16 @@ public:
         if (byte == '\n' || m_buffer.size() >= 4096)
             flush();
     }
+    /// A whole buffer (the console port): out at once, with what put() had gathered before.
+    void write(std::span<const uint8_t> bytes)
+    {
+        m_buffer.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        flush();
+    }
     void flush()
     {
         for (size_t done = 0; done < m_buffer.size();) {
-            ssize_t n = write(STDOUT_FILENO, m_buffer.data() + done, m_buffer.size() - done);
+            ssize_t n = ::write(STDOUT_FILENO, m_buffer.data() + done, m_buffer.size() - done);
             if (n <= 0)
                 break;
             done += size_t(n);
@@ -143,19 +151,22 @@ struct Devices {
     Serial16550 status_uart;
     DebugExitPort exit_port;
     BootTracePort trace_port;
+    ConsolePort console_port;
     IoBuses buses;
     VirtioDevices virtio;
 
-    Devices(RunState& run, BootTrace& trace, const KvmVm& vm)
+    Devices(RunState& run, BootTrace& trace, const KvmVm& vm, const GuestMemory& memory)
         : console_uart([this](uint8_t b) { console.put(b); }, [&vm](bool level) { (void)vm.irq_line(kConsoleIrq, level); })
         , status_uart([this](uint8_t b) { status.append(b); })
         , exit_port(run, status)
         , trace_port(trace)
+        , console_port(memory, [this](std::span<const uint8_t> bytes) { console.write(bytes); })
     {
         (void)buses.pio.add(kConsolePort, Serial16550::kRegisterCount, console_uart);
         (void)buses.pio.add(abi::kStatusUartPort, Serial16550::kRegisterCount, status_uart);
         (void)buses.pio.add(abi::kDebugExitPort, DebugExitPort::kSize, exit_port);
         (void)buses.pio.add(abi::kBootTracePort, 1, trace_port);
+        (void)buses.pio.add(abi::kConsolePort, ConsolePort::kSize, console_port);
     }
 };
 
@@ -197,7 +208,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (memory.is_error())
         return Failure { kExitBadInput, std::string("--memory: ") + memory.error().message };
     RunState run;
-    Devices devices(run, trace, vm.value());
+    Devices devices(run, trace, vm.value(), memory.value());
     const KvmVm& kvm = vm.value();
     auto pulse = [&kvm](uint32_t irq) { // an edge, as KVM's irqfd gives
         (void)kvm.irq_line(irq, true);
@@ -207,6 +218,9 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
         return Failure { kExitBadInput, error };
     std::vector<std::string> kernel_options = devices.virtio.kernel_options();
     kernel_options.push_back(kEscapedConsoleOption); // ConsoleFeeder passes stdin on, escaped
+    // Output a buffer per VM exit, the exit status by the debug-exit port alone.
+    kernel_options.push_back(abi::kConsoleOutputOption);
+    kernel_options.push_back(abi::kExitReportOption);
     std::string cmdline = insert_kernel_options(options.cmdline, kernel_options);
     if (options.verbose)
         std::cerr << "osprey-monitor: kernel command line: " << cmdline << '\n';

@@ -1,4 +1,6 @@
 #include <kernel/boot/boot_options.h>
+#include <kernel/boot/vm_exit.h>
+#include <kernel/console/console_output.h>
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/console_input.h>
@@ -94,6 +96,12 @@ void apply_option(std::string_view word)
     } else if (key == "nofile") {
         if (!parse_limit_pair(value, g_options.descriptor_soft_limit, g_options.descriptor_hard_limit))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want nofile=SOFT:HARD, SOFT <= HARD, both above 2)", word);
+    } else if (key == "console_output") {
+        if (!console::set_output_path(value))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_output=uart or port)", word);
+    } else if (key == "exit_report") {
+        if (!set_exit_report(value))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want exit_report=uart or port)", word);
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);

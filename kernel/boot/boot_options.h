@@ -7,7 +7,9 @@
 // virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX,
 // net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's settings), cwd=PATH
 // (the program's working directory, `osprey run --workdir`), nofile=SOFT:HARD (RLIMIT_NOFILE;
-// `osprey run` passes its own, as a program started from the shell inherits them). An
+// `osprey run` passes its own, as a program started from the shell inherits them),
+// console_output=uart|port and exit_report=uart|port (the Osprey monitor's ports,
+// include/abi/console_port.h; the monitor adds both). An
 // unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once

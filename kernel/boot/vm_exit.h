@@ -3,7 +3,14 @@
 
 #include <kernel/console/log.h>
 
+#include <string_view>
+
 namespace boot {
+
+/// Boot option exit_report=uart|port: `port` (the Osprey monitor) reports the exit through
+/// the debug-exit port alone, without the status UART's line (include/abi/console_port.h).
+/// Returns false for any other value.
+bool set_exit_report(std::string_view value);
 
 /// Reports `status` (0..255) to the VMM as the program's exit status and stops the VM.
 [[noreturn]] void vm_exit(int status);

@@ -1,7 +1,7 @@
 #include <kernel/console/log.h>
 
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/console/serial.h>
+#include <kernel/console/console_output.h>
 
 namespace klog {
 
@@ -59,10 +59,9 @@ void emit(Subsystem subsystem, Level level, const char* text, size_t length)
     auto p = fmt::format_to_n(prefix, sizeof(prefix), "[{:4}.{:06}] {}: {}", ns / 1000000000,
         (ns / 1000) % 1000000, kSubsystemNames[size_t(subsystem)],
         level <= Level::Warn ? (level == Level::Error ? "error: " : "warning: ") : "");
-    auto& uart = console::console_uart();
-    uart.write(prefix, p.size < sizeof(prefix) ? p.size : sizeof(prefix));
-    uart.write(text, length);
-    uart.write("\n", 1);
+    console::write(prefix, p.size < sizeof(prefix) ? p.size : sizeof(prefix));
+    console::write(text, length);
+    console::write("\n", 1);
 }
 
 } // namespace klog

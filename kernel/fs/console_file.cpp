@@ -1,4 +1,4 @@
-#include <kernel/console/serial.h>
+#include <kernel/console/console_output.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/console_input.h>
 
@@ -23,7 +23,7 @@ bool set_console_mode(const char* value)
 
 lib::Result<size_t> ConsoleFile::write(const void* data, size_t length)
 {
-    console::console_uart().write(static_cast<const char*>(data), length);
+    console::write(static_cast<const char*>(data), length);
     return length;
 }
 

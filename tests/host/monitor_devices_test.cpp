@@ -2,11 +2,14 @@
 // with synthetic kvm_run structures (no /dev/kvm needed).
 #include <monitor/boot_trace.h>
 #include <monitor/console_feeder.h>
+#include <monitor/console_port.h>
 #include <monitor/exit_port.h>
 #include <monitor/serial.h>
 #include <monitor/vcpu_exit.h>
 
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include <sstream>
 #include <vector>
@@ -170,6 +173,88 @@ TEST(MonitorExit, PanicIsReported)
     handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
     EXPECT_EQ(m.run.status(), kExitPanic);
     EXPECT_NE(m.run.message().find("panicked"), std::string::npos);
+}
+
+TEST(MonitorExit, PanicFlagAloneIsAPanic)
+{
+    // exit_report=port: no status line, the panic flag (0x100) in the value.
+    Machine m;
+    FakeRun r;
+    r.port_out(0xf4, std::string("\x70\x01\0\0", 4), 4);
+    handle_exit(r.run(), sizeof(r.bytes), m.buses, m.run);
+    EXPECT_EQ(m.run.status(), kExitPanic);
+    EXPECT_NE(m.run.message().find("panicked"), std::string::npos);
+}
+
+// The console port's ABI as include/abi/console_port.h defines it, written out here:
+// gtest's cxxabi.h declares a namespace alias `abi` that the ABI headers' namespace clashes with.
+struct ConsoleWrite {
+    uint64_t data;
+    uint32_t length;
+    uint32_t reserved;
+};
+constexpr uint16_t kConsolePort = 0xe4;
+constexpr uint32_t kConsoleWriteMax = 64 * 1024;
+
+// The console port on a bus, over 2 MiB of guest RAM.
+struct PortMachine {
+    GuestMemory memory = GuestMemory::create(2 << 20).release_value();
+    RunState run;
+    std::string console;
+    ConsolePort port { memory, [this](std::span<const uint8_t> b) { console.append(b.begin(), b.end()); } };
+    IoBuses buses;
+    PortMachine() { EXPECT_FALSE(buses.pio.add(kConsolePort, ConsolePort::kSize, port).is_error()); }
+    void put_record(uint64_t gpa, ConsoleWrite record)
+    {
+        memcpy(memory.span(gpa, sizeof record).value().data(), &record, sizeof record);
+    }
+    void write_port(uint32_t gpa)
+    {
+        FakeRun r;
+        r.port_out(kConsolePort, std::string(reinterpret_cast<const char*>(&gpa), 4), 4);
+        handle_exit(r.run(), sizeof(r.bytes), buses, run);
+    }
+};
+
+TEST(MonitorConsolePort, WritesTheRecordsBytesInOnePiece)
+{
+    PortMachine m;
+    memcpy(m.memory.span(0x2000, 6).value().data(), "hello\n", 6);
+    m.put_record(0x1000, { 0x2000, 6, 0 });
+    m.write_port(0x1000);
+    EXPECT_EQ(m.console, "hello\n");
+    EXPECT_FALSE(m.run.stopping());
+    m.put_record(0x1000, { 0x2000, 0, 0 }); // empty: nothing, and no fault
+    m.write_port(0x1000);
+    EXPECT_EQ(m.console, "hello\n");
+    EXPECT_FALSE(m.run.stopping());
+}
+
+TEST(MonitorConsolePort, HostileRecordsStopTheVmAndWriteNothing)
+{
+    struct Case {
+        uint32_t record_at;
+        ConsoleWrite record;
+        const char* message;
+    };
+    const Case cases[] = {
+        { 0x1ffffff8, { 0x2000, 1, 0 }, "console record outside guest memory" },
+        { 0x1ffff8, {}, "console record outside guest memory" }, // straddles the end of RAM
+        { 0x1000, { 0x1ffff0, 32, 0 }, "console bytes outside guest memory" },
+        { 0x1000, { ~0ull - 4, 8, 0 }, "console bytes outside guest memory" }, // wraps
+        { 0x1000, { 0x2000, kConsoleWriteMax + 1, 0 }, "length over 64 KiB" },
+        { 0x1000, { 0x2000, 1, 7 }, "nonzero reserved" },
+    };
+    for (const Case& c : cases) {
+        PortMachine m;
+        if (c.record_at < (2 << 20) - sizeof(ConsoleWrite))
+            m.put_record(c.record_at, c.record);
+        m.write_port(c.record_at);
+        EXPECT_TRUE(m.run.stopping()) << c.message;
+        EXPECT_EQ(m.run.status(), kExitGuestFault) << c.message;
+        EXPECT_NE(m.run.message().find(c.message), std::string::npos) << m.run.message();
+        EXPECT_EQ(m.console, "") << c.message;
+    }
 }
 
 TEST(MonitorExit, PortReadsFillTheRunArea)

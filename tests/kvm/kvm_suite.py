@@ -13,6 +13,7 @@ vCPUs); and, with --monitor:
 - `virtio_rng`, `virtio_blk`, `virtio_blk_readonly`: the kernel's virtio ktests
   (drivers/virtio/kernel/ktest.h, run under QEMU's devices as kernel.virtio_*) against the
   monitor's device models;
+- `panic`: the kernel's ktest=panic, which must end with the panic status and message;
 - every guest test that cmake/OspreyGuestTests.cmake recorded (JSON: one object per test),
   each booted by osprey-monitor from an image made on the host with `osprey build` (a
   program test) or given as is (an image test).
@@ -163,6 +164,10 @@ def spec_lines(args, out):
             command = monitor_command(smp_guest, smp_guest, str(cpus - 1), ["--cpus", str(cpus)])
             lines.append(f"test {name} {args.test_timeout} {shlex.join(command)}")
     lines += virtio_ktest_lines(args, out)
+    # A kernel panic under the monitor, reported by the exit port's panic flag alone
+    # (exit_report=port: no status line).
+    panic = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", f"{GUEST_DIR}/ktest-image", "ktest=panic")
+    lines.append(f"test panic {args.test_timeout} {shlex.join(panic)}")
     images = out / "images"
     images.mkdir(exist_ok=True)
     hello_image = None

@@ -1,0 +1,81 @@
+#include <kernel/console/console_output.h>
+
+#include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/spin_lock.h>
+#include <kernel/console/serial.h>
+#include <lib/guarded.h>
+
+#include <abi/console_port.h>
+
+#include <cstring>
+
+namespace console {
+
+namespace {
+
+constexpr size_t kChunk = 4096;
+
+/// The physical address of kernel-image memory (.bss here): the image is mapped at
+/// KERNEL_VMA_BASE + its physical address (kernel/arch/x86_64/kernel.ld).
+uint64_t image_physical(const void* in_image) { return reinterpret_cast<uint64_t>(in_image) - KERNEL_VMA_BASE; }
+
+// The record and the bytes the monitor reads, in the kernel image's .bss: physically
+// contiguous and below 4 GiB, so one `outl` can name the record.
+struct PortBuffer {
+    abi::ConsoleWrite record;
+    char bytes[kChunk];
+};
+
+class ConsoleOutput {
+public:
+    enum class Path { Uart, Port };
+
+    // Set once by the boot options, before any other CPU or thread runs.
+    void set_path(Path path) { m_path = path; }
+    Path path() const { return m_path; }
+
+    void write_to_port(const char* data, size_t length)
+    {
+        auto buffer = m_buffer.lock();
+        while (length > 0) {
+            size_t chunk = length < kChunk ? length : kChunk;
+            memcpy(buffer->bytes, data, chunk);
+            buffer->record = { image_physical(buffer->bytes), uint32_t(chunk), 0 };
+            arch::outl(abi::kConsolePort, uint32_t(image_physical(&buffer->record)));
+            data += chunk;
+            length -= chunk;
+        }
+    }
+
+private:
+    Path m_path = Path::Uart;
+    lib::Guarded<PortBuffer, arch::SpinLock> m_buffer;
+};
+
+ConsoleOutput& console_output()
+{
+    static constinit ConsoleOutput output;
+    return output;
+}
+
+} // namespace
+
+void write(const char* data, size_t length)
+{
+    ConsoleOutput& output = console_output();
+    if (output.path() == ConsoleOutput::Path::Port)
+        output.write_to_port(data, length);
+    else
+        console_uart().write(data, length);
+}
+
+bool set_output_path(std::string_view value)
+{
+    if (value != "uart" && value != "port")
+        return false;
+    console_output().set_path(value == "port" ? ConsoleOutput::Path::Port : ConsoleOutput::Path::Uart);
+    return true;
+}
+
+} // namespace console
