@@ -50,6 +50,19 @@ void BootTrace::print(std::ostream& out) const
             << std::setw(11) << (ns - previous) / 1000 << '\n';
         previous = ns;
     }
+    if (m_counters_title.empty())
+        return;
+    out << m_counters_title << (m_counters.empty() ? "\n" : " (nonzero)\n");
+    for (const auto& [name, value] : m_counters)
+        if (value != 0)
+            out << "  " << std::left << std::setw(26) << name << std::right << std::setw(10) << value << '\n';
+}
+
+void BootTrace::set_counters(std::string title, std::vector<std::pair<std::string, uint64_t>> counters)
+{
+    std::lock_guard guard(m_lock);
+    m_counters_title = std::move(title);
+    m_counters = std::move(counters);
 }
 
 void BootTracePort::bus_read(uint64_t, std::span<uint8_t> data) { memset(data.data(), 0xff, data.size()); }

@@ -20,8 +20,14 @@ public:
     void record(std::string event);
     /// Records `event` once: later calls with the same name are ignored.
     void record_once(const std::string& event);
-    /// The table: one line per event, microseconds since start and since the previous one.
+    /// The table: one line per event, microseconds since start and since the previous one;
+    /// then the counters, if any were given.
     void print(std::ostream& out) const;
+    /// Asks for counters (set_counters) to be gathered when the VM ends (--trace-boot).
+    void want_counters() { m_counters_wanted = true; }
+    bool counters_wanted() const { return m_counters_wanted; }
+    /// Counters printed after the table under `title`, the nonzero ones (KVM's statistics).
+    void set_counters(std::string title, std::vector<std::pair<std::string, uint64_t>> counters);
     size_t size() const;
 
 private:
@@ -29,6 +35,9 @@ private:
     mutable std::mutex m_lock;
     uint64_t m_start_ns;
     std::vector<std::pair<std::string, uint64_t>> m_events;
+    bool m_counters_wanted = false;
+    std::string m_counters_title;
+    std::vector<std::pair<std::string, uint64_t>> m_counters;
 };
 
 /// The boot-trace port: each byte written is a milestone number.

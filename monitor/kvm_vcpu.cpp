@@ -114,6 +114,27 @@ lib::Result<void> KvmVcpu::set_pvh_entry(uint32_t entry, uint32_t start_info)
     return {};
 }
 
+lib::Result<std::vector<KvmStat>> KvmVcpu::statistics() const
+{
+    int stats = ioctl(m_fd, KVM_GET_STATS_FD, 0);
+    if (stats < 0)
+        return ioctl_error("KVM_GET_STATS_FD failed");
+    std::vector<uint8_t> file;
+    uint8_t chunk[4096];
+    for (;;) { // the file is small (a few KiB): read it whole
+        ssize_t got = pread(stats, chunk, sizeof chunk, off_t(file.size()));
+        if (got < 0) {
+            close(stats);
+            return ioctl_error("reading the KVM stats file failed");
+        }
+        if (got == 0 || file.size() > (1u << 20))
+            break;
+        file.insert(file.end(), chunk, chunk + got);
+    }
+    close(stats);
+    return parse_kvm_stats(file);
+}
+
 lib::Result<void> KvmVcpu::run()
 {
     if (ioctl(m_fd, KVM_RUN, 0) < 0)

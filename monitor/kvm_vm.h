@@ -4,6 +4,7 @@
 #pragma once
 
 #include "guest_memory.h"
+#include "kvm_stats.h"
 
 #include <linux/kvm.h>
 
@@ -76,6 +77,9 @@ public:
     lib::Result<void> run();
     kvm_run& run_area() { return *m_run; }
     size_t run_size() const { return m_run_size; }
+    /// This vCPU's KVM statistics (kvm_stats.h). Errors: the ioctl's or read's errno
+    /// (kernels before 5.14 have no KVM_GET_STATS_FD), INVAL for a file that does not parse.
+    lib::Result<std::vector<KvmStat>> statistics() const;
 
 private:
     KvmVcpu(int fd, kvm_run* run, size_t size) : m_fd(fd), m_run(run), m_run_size(size) { }

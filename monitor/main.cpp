@@ -248,6 +248,8 @@ int main(int argc, char** argv)
         std::cerr << "osprey-monitor: " << options.error().message << '\n' << kUsage;
         return kExitBadInput;
     }
+    if (options->trace_boot)
+        trace.want_counters();
     if (options->help) {
         std::cout << kUsage;
         return 0;

@@ -53,6 +53,19 @@ void VmRunner::vcpu_loop(size_t index)
     }
 }
 
+void VmRunner::record_kvm_statistics()
+{
+    auto stats = m_vcpus[0].statistics();
+    if (stats.is_error()) {
+        m_trace.set_counters(std::string("KVM statistics of vCPU 0: unavailable, ") + stats.error().message, {});
+        return;
+    }
+    std::vector<std::pair<std::string, uint64_t>> counters;
+    for (KvmStat& stat : stats.value())
+        counters.emplace_back(std::move(stat.name), stat.value);
+    m_trace.set_counters("KVM statistics of vCPU 0", std::move(counters));
+}
+
 void VmRunner::run()
 {
     install_kick_handler();
@@ -65,6 +78,8 @@ void VmRunner::run()
     for (std::thread& thread : m_threads)
         thread.join();
     m_trace.record("exit");
+    if (m_trace.counters_wanted())
+        record_kvm_statistics();
 }
 
 } // namespace monitor

@@ -26,6 +26,8 @@ private:
     void vcpu_loop(size_t index);
     void kick_all();
 
+    /// Puts vCPU 0's KVM statistics into the trace (--trace-boot).
+    void record_kvm_statistics();
     std::vector<KvmVcpu> m_vcpus;
     std::vector<std::thread> m_threads;
     const IoBuses& m_buses;

@@ -3,6 +3,7 @@
 #include <monitor/boot_trace.h>
 #include <monitor/console_feeder.h>
 #include <monitor/console_port.h>
+#include <monitor/kvm_stats.h>
 #include <monitor/exit_port.h>
 #include <monitor/serial.h>
 #include <monitor/vcpu_exit.h>
@@ -337,3 +338,58 @@ TEST(MonitorBootTrace, MilestonesAreRecordedAndPrinted)
 }
 
 } // namespace
+
+namespace {
+
+// A KVM stats file as api.rst lays it out: header, id, descriptors (16 bytes + name each),
+// data; `sizes` gives each statistic's count of u64 values.
+std::vector<uint8_t> stats_file(const std::vector<std::pair<std::string, uint16_t>>& stats, uint32_t name_size = 48)
+{
+    uint32_t descriptors = 24 + 8, descriptor_bytes = 16 + name_size;
+    uint32_t data = descriptors + descriptor_bytes * uint32_t(stats.size());
+    std::vector<uint8_t> file(data);
+    uint32_t header[6] = { 0, name_size, uint32_t(stats.size()), 24, descriptors, data };
+    memcpy(file.data(), header, sizeof header);
+    uint32_t value_offset = 0;
+    for (size_t i = 0; i < stats.size(); ++i) {
+        uint8_t* at = file.data() + descriptors + descriptor_bytes * i;
+        memcpy(at + 6, &stats[i].second, 2);
+        memcpy(at + 8, &value_offset, 4);
+        memcpy(at + 16, stats[i].first.data(), stats[i].first.size());
+        for (uint16_t k = 0; k < stats[i].second; ++k) {
+            uint64_t value = 100 * (i + 1) + k;
+            file.insert(file.end(), reinterpret_cast<uint8_t*>(&value), reinterpret_cast<uint8_t*>(&value) + 8);
+        }
+        value_offset += 8u * stats[i].second;
+    }
+    return file;
+}
+
+} // namespace
+
+TEST(MonitorKvmStats, DecodesSingleValuesAndSkipsHistograms)
+{
+    auto file = stats_file({ { "exits", 1 }, { "halt_wait_hist", 4 }, { "pf_taken", 1 } });
+    auto stats = parse_kvm_stats(file);
+    ASSERT_FALSE(stats.is_error()) << stats.error().message;
+    ASSERT_EQ(stats->size(), 2u);
+    EXPECT_EQ((*stats)[0].name, "exits");
+    EXPECT_EQ((*stats)[0].value, 100u);
+    EXPECT_EQ((*stats)[1].name, "pf_taken");
+    EXPECT_EQ((*stats)[1].value, 300u);
+}
+
+TEST(MonitorKvmStats, RefusesOffsetsOutsideTheFile)
+{
+    auto file = stats_file({ { "exits", 1 } });
+    EXPECT_TRUE(parse_kvm_stats(std::span(file.data(), 10)).is_error()); // no whole header
+    EXPECT_TRUE(parse_kvm_stats(std::span(file.data(), file.size() - 1)).is_error()); // value cut
+    auto many = file;
+    uint32_t huge = 0x10000000;
+    memcpy(many.data() + 8, &huge, 4); // num_desc far beyond the file
+    EXPECT_TRUE(parse_kvm_stats(many).is_error());
+    auto far = file;
+    uint32_t offset = 0xfffffff0;
+    memcpy(far.data() + 32 + 8, &offset, 4); // the value's offset
+    EXPECT_TRUE(parse_kvm_stats(far).is_error());
+}

@@ -18,7 +18,8 @@ vCPUs); and, with --monitor:
   each booted by osprey-monitor from an image made on the host with `osprey build` (a
   program test) or given as is (an image test).
 With --kvm-floor and --boot-timer (bench/boot): `kvm_floor`, the bare-KVM floor alone, and,
-with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's hello."""
+with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's hello, and
+`trace_boot`, the monitor's --trace-boot table with KVM's statistics."""
 import argparse
 import importlib.machinery
 import importlib.util
@@ -141,6 +142,8 @@ def boot_timer_lines(args, hello_image):
              f"file {shlex.quote(args.boot_timer)} {GUEST_DIR}/bin/osprey-boot-timer",
              f"test kvm_floor {args.test_timeout} {shlex.join(floor)}"]
     if args.monitor and hello_image:
+        traced = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", hello_image, "", ["--trace-boot"])
+        lines.append(f"test trace_boot {args.test_timeout} {shlex.join(traced)}")
         monitor = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", hello_image, "")
         timer = [f"{GUEST_DIR}/bin/osprey-boot-timer", "--runs", "2", "--case", "floor", "kvm-floor: hello", *floor,
                  "--case", "monitor", "Hello from an unmodified glibc program!", *monitor]
