@@ -11,7 +11,7 @@
 set(OSPREY_KERNEL_CXX_FLAGS
     -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit
     -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer
-    -fno-asynchronous-unwind-tables -fno-builtin-malloc
+    -fno-asynchronous-unwind-tables -fno-builtin-malloc -ffunction-sections
     -Wall -Wextra -Wno-unused-parameter
     -DFMT_HEADER_ONLY -DFMT_EXCEPTIONS=0 -DFMT_STATIC_THOUSANDS_SEPARATOR=1
     -DOSPREY_KERNEL=1)
@@ -27,7 +27,7 @@ endfunction()
 function(osprey_kernel_flags target)
     target_compile_options(${target} PRIVATE
         $<$<COMPILE_LANGUAGE:CXX>:${OSPREY_KERNEL_CXX_FLAGS}>
-        $<$<COMPILE_LANGUAGE:C>:-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer>
+        $<$<COMPILE_LANGUAGE:C>:-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -ffunction-sections>
         $<$<COMPILE_LANGUAGE:ASM>:-fno-pic -fno-pie>)
 endfunction()
 

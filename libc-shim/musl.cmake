@@ -10,7 +10,7 @@ cmake_host_system_information(RESULT musl_jobs QUERY NUMBER_OF_LOGICAL_CORES)
 set(OSPREY_MUSL_SRC "${OSPREY_THIRD_PARTY}/musl")
 set(OSPREY_MUSL_BUILD "${CMAKE_BINARY_DIR}/musl")
 set(OSPREY_MUSL_LIB "${OSPREY_MUSL_BUILD}/lib/libc.a")
-set(musl_cflags "-O2 -g -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -iquote ${CMAKE_CURRENT_LIST_DIR}/syscall-overlay")
+set(musl_cflags "-O2 -g -ffunction-sections -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -iquote ${CMAKE_CURRENT_LIST_DIR}/syscall-overlay")
 
 # musl's libc.a without its allocator: every source directory but src/malloc (mallocng and
 # the wrappers around it). mimalloc (libc-shim/malloc) is the one allocator and defines the

@@ -22,7 +22,7 @@ list(TRANSFORM mimalloc_sources PREPEND "${OSPREY_MIMALLOC_SRC}/src/")
 # GCC's own for what musl lacks (stdatomic.h).
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
     OUTPUT_VARIABLE gcc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
-set(mimalloc_cflags -std=gnu11 -O2 -nostdinc -idirafter ${gcc_include}
+set(mimalloc_cflags -std=gnu11 -O2 -ffunction-sections -nostdinc -idirafter ${gcc_include}
     -ffreestanding -fno-builtin-malloc -fno-pic -fno-pie -mcmodel=kernel -fno-stack-protector
     -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Wall -Wno-unknown-pragmas)
 
