@@ -34,6 +34,18 @@ void BootTrace::record_once(const std::string& event)
     m_events.emplace_back(event, now);
 }
 
+void BootTrace::record_guest(std::string event)
+{
+    uint64_t now = now_ns();
+    std::lock_guard guard(m_lock);
+    if (m_guest_events == kMaxGuestEvents) {
+        ++m_guest_events_dropped;
+        return;
+    }
+    ++m_guest_events;
+    m_events.emplace_back(std::move(event), now);
+}
+
 size_t BootTrace::size() const
 {
     std::lock_guard guard(m_lock);
@@ -50,6 +62,9 @@ void BootTrace::print(std::ostream& out) const
             << std::setw(11) << (ns - previous) / 1000 << '\n';
         previous = ns;
     }
+    if (m_guest_events_dropped)
+        out << "(" << m_guest_events_dropped << " more guest milestones not recorded: at most " << kMaxGuestEvents
+            << " are kept)\n";
     if (m_counters_title.empty())
         return;
     out << m_counters_title << (m_counters.empty() ? "\n" : " (nonzero)\n");
@@ -72,7 +87,7 @@ lib::Result<void> BootTracePort::bus_write(uint64_t offset, std::span<const uint
     if (offset != 0 || data.empty())
         return {};
     const char* name = abi::boot_milestone_name(data[0]);
-    m_trace.record(name ? std::string("guest: ") + name : "guest: milestone " + std::to_string(data[0]));
+    m_trace.record_guest(name ? std::string("guest: ") + name : "guest: milestone " + std::to_string(data[0]));
     return {};
 }
 

@@ -20,6 +20,10 @@ public:
     void record(std::string event);
     /// Records `event` once: later calls with the same name are ignored.
     void record_once(const std::string& event);
+    /// Records a milestone the guest reported, up to kMaxGuestEvents of them; later ones
+    /// are only counted (a guest that floods the port cannot grow the monitor).
+    void record_guest(std::string event);
+    static constexpr size_t kMaxGuestEvents = 64;
     /// The table: one line per event, microseconds since start and since the previous one;
     /// then the counters, if any were given.
     void print(std::ostream& out) const;
@@ -35,12 +39,15 @@ private:
     mutable std::mutex m_lock;
     uint64_t m_start_ns;
     std::vector<std::pair<std::string, uint64_t>> m_events;
+    size_t m_guest_events = 0;
+    uint64_t m_guest_events_dropped = 0;
     bool m_counters_wanted = false;
     std::string m_counters_title;
     std::vector<std::pair<std::string, uint64_t>> m_counters;
 };
 
-/// The boot-trace port: each byte written is a milestone number.
+/// The boot-trace port: each byte written is a milestone number. Attached only with
+/// --trace-boot.
 class BootTracePort final : public BusDevice {
 public:
     explicit BootTracePort(BootTrace& trace) : m_trace(trace) { }

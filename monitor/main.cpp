@@ -155,7 +155,7 @@ struct Devices {
     IoBuses buses;
     VirtioDevices virtio;
 
-    Devices(RunState& run, BootTrace& trace, const KvmVm& vm, const GuestMemory& memory)
+    Devices(RunState& run, BootTrace& trace, const KvmVm& vm, const GuestMemory& memory, bool trace_boot)
         : console_uart([this](uint8_t b) { console.put(b); }, [&vm](bool level) { (void)vm.irq_line(kConsoleIrq, level); })
         , status_uart([this](uint8_t b) { status.append(b); })
         , exit_port(run, status)
@@ -165,7 +165,8 @@ struct Devices {
         (void)buses.pio.add(kConsolePort, Serial16550::kRegisterCount, console_uart);
         (void)buses.pio.add(abi::kStatusUartPort, Serial16550::kRegisterCount, status_uart);
         (void)buses.pio.add(abi::kDebugExitPort, DebugExitPort::kSize, exit_port);
-        (void)buses.pio.add(abi::kBootTracePort, 1, trace_port);
+        if (trace_boot) // unattached, the port's writes are ignored like any free port's
+            (void)buses.pio.add(abi::kBootTracePort, 1, trace_port);
         (void)buses.pio.add(abi::kConsolePort, ConsolePort::kSize, console_port);
     }
 };
@@ -208,7 +209,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (memory.is_error())
         return Failure { kExitBadInput, std::string("--memory: ") + memory.error().message };
     RunState run;
-    Devices devices(run, trace, vm.value(), memory.value());
+    Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot);
     const KvmVm& kvm = vm.value();
     auto pulse = [&kvm](uint32_t irq) { // an edge, as KVM's irqfd gives
         (void)kvm.irq_line(irq, true);

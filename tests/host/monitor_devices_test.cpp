@@ -337,6 +337,22 @@ TEST(MonitorBootTrace, MilestonesAreRecordedAndPrinted)
     EXPECT_NE(out.str().find("monitor start"), std::string::npos);
 }
 
+TEST(MonitorBootTrace, AFloodingGuestIsCountedNotKept)
+{
+    BootTrace trace;
+    BootTracePort port(trace);
+    uint8_t milestone = 2;
+    for (int i = 0; i < 100000; ++i)
+        ASSERT_FALSE(port.bus_write(0, std::span(&milestone, 1)).is_error());
+    trace.record("exit"); // the monitor's own events are still kept
+    EXPECT_EQ(trace.size(), 1 + BootTrace::kMaxGuestEvents + 1);
+    std::ostringstream out;
+    trace.print(out);
+    EXPECT_NE(out.str().find("(99936 more guest milestones not recorded: at most 64 are kept)"), std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("exit"), std::string::npos);
+}
+
 } // namespace
 
 namespace {
