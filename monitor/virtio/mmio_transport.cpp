@@ -73,7 +73,14 @@ void MmioTransport::set_status(uint32_t value)
     bool acceptable = (m_driver_features & ~offered) == 0 && (m_driver_features & kFeatureVersion1);
     if ((value & StatusFeaturesOk) && !(m_status & StatusFeaturesOk) && !acceptable)
         value &= ~StatusFeaturesOk; // §3.1.1: the driver re-reads FEATURES_OK and gives up
+    bool was_live = m_status & StatusDriverOk;
     m_status = value;
+    // Clearing DRIVER_OK other than by a reset is not allowed (§2.1.2); a guest that does it
+    // stops the device: it serves nothing now (notify checks DRIVER_OK), and it forgets
+    // what it held, so that no monitor thread keeps waking for it (net: a pending receive
+    // buffer with frames waiting on the tap kept the poller spinning).
+    if (was_live && !(value & StatusDriverOk))
+        m_device.reset();
 }
 
 lib::Result<void> MmioTransport::set_queue_ready(uint32_t value)

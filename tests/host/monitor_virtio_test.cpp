@@ -231,6 +231,22 @@ TEST(MonitorVirtio, NetReceivesFramesWithAHeader)
     EXPECT_EQ(s.used_idx(), 1);
 }
 
+TEST(MonitorVirtio, NetStopsWaitingWhenTheDriverClearsDriverOk)
+{
+    // Issue 17: a receive buffer posted, then DRIVER_OK cleared without a reset, left the
+    // device holding the buffer with frames on the tap: the poller woke for them forever.
+    NetSetup s;
+    s.descriptor(0, VirtioDriver::kData, 2048, kWrite, 0);
+    s.make_available(0);
+    ASSERT_FALSE(s.notify(*s.transport).is_error()); // no frame yet: the buffer is held
+    EXPECT_FALSE(s.net->rx_blocked());
+    s.write32(*s.transport, 0x70, 1 | 2 | 8); // DRIVER_OK off, no reset
+    EXPECT_TRUE(s.net->rx_blocked()); // the poller now waits for the wake fd only
+    EXPECT_EQ(write(s.ends[1], "frame", 5), 5);
+    ASSERT_FALSE(s.transport->device_event(0).is_error());
+    EXPECT_EQ(s.used_idx(), 0); // nothing delivered to a stopped device
+}
+
 TEST(MonitorVirtio, NetTransmitStripsTheHeader)
 {
     NetSetup s;
