@@ -79,6 +79,24 @@ lib::Result<int64_t> read_timespec(const abi::Timespec* ts)
     return seconds * kNanosPerSecond + ts->tv_nsec;
 }
 
+bool read_clock_without_entry(int clock, abi::Timespec& ts)
+{
+    auto kind = clock_kind(clock);
+    if (kind.is_error())
+        return false;
+    if (kind.value() == ClockKind::Monotonic) {
+        ts = to_timespec(int64_t(arch::monotonic_ns()));
+        return true;
+    }
+    if (kind.value() != ClockKind::Realtime)
+        return false; // the CPU-time clocks read the scheduler's accounts
+    auto wall = realtime_ns_if_read();
+    if (!wall)
+        return false;
+    ts = to_timespec(*wall);
+    return true;
+}
+
 SysResult clock_gettime(int clock, abi::Timespec* ts)
 {
     auto kind = TRY(clock_kind(clock));

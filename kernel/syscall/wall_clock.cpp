@@ -25,6 +25,7 @@ struct RtcTime {
 };
 
 bool g_initialised;
+bool g_ready; // g_boot_wall_ns is set (store-release after it, load-acquire before reading it)
 int64_t g_boot_wall_ns; // wall time at monotonic time 0
 
 uint8_t cmos_read(uint8_t reg)
@@ -97,17 +98,12 @@ bool decode(RtcTime t, int64_t& seconds)
     return true;
 }
 
-} // namespace
-
-void wall_clock_init()
+/// The wall time at monotonic time 0: from kvmclock, else the CMOS RTC, else the epoch.
+int64_t read_boot_wall_ns()
 {
-    if (g_initialised)
-        return;
-    g_initialised = true;
     if (auto wall = arch::kvmclock_wall_ns()) {
-        g_boot_wall_ns = *wall - int64_t(arch::monotonic_ns());
         klog::info(klog::Subsystem::Syscall, "wall clock from kvmclock: {} s since the epoch", *wall / 1'000'000'000);
-        return;
+        return *wall - int64_t(arch::monotonic_ns());
     }
     RtcTime raw;
     int64_t seconds = 0;
@@ -115,11 +111,28 @@ void wall_clock_init()
     uint64_t now_ns = arch::monotonic_ns();
     if (!present) {
         klog::warn(klog::Subsystem::Syscall, "no usable CMOS RTC: the wall clock starts at the Unix epoch");
-        g_boot_wall_ns = -int64_t(now_ns);
-        return;
+        return -int64_t(now_ns);
     }
-    g_boot_wall_ns = seconds * 1'000'000'000 - int64_t(now_ns);
     klog::info(klog::Subsystem::Syscall, "wall clock from the CMOS RTC: {} s since the epoch", seconds);
+    return seconds * 1'000'000'000 - int64_t(now_ns);
+}
+
+} // namespace
+
+void wall_clock_init()
+{
+    if (g_initialised)
+        return;
+    g_initialised = true;
+    g_boot_wall_ns = read_boot_wall_ns();
+    __atomic_store_n(&g_ready, true, __ATOMIC_RELEASE);
+}
+
+std::optional<int64_t> realtime_ns_if_read()
+{
+    if (!__atomic_load_n(&g_ready, __ATOMIC_ACQUIRE))
+        return std::nullopt;
+    return g_boot_wall_ns + int64_t(arch::monotonic_ns());
 }
 
 int64_t realtime_ns()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 namespace sys {
 
@@ -13,5 +14,9 @@ void wall_clock_init();
 
 /// Nanoseconds since the Unix epoch (UTC).
 int64_t realtime_ns();
+
+/// The same, without ever reading the wall clock: nullopt until wall_clock_init has
+/// finished (on any CPU). Safe without the kernel section (the fast clock path).
+std::optional<int64_t> realtime_ns_if_read();
 
 } // namespace sys
