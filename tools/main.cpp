@@ -203,6 +203,8 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
     boot->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
     boot->add_option("ARGS", options.args, "Arguments (after --)");
     add_vm_options(boot, options);
+    boot->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
+    boot->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
     boot->add_option("--runs", options.runs, "Rounds; each runs every case once")->check(CLI::Range(1, 100000))
         ->capture_default_str();
     boot->add_option("--marker", options.marker, "The line is the first containing TEXT (default: the first line)")
@@ -218,6 +220,8 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
         action = [&] {
             BenchBootRequest request;
             request.vm = vm_request(options);
+            request.vm.dlopen_libraries = as_paths(options.dlopen_libraries);
+            request.vm.added = added_paths(options.added);
             if (!options.compare.empty())
                 request.compare = options.compare;
             request.runs = options.runs;
