@@ -8,14 +8,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(condition)                                                                      \
-    do {                                                                                      \
-        if (!(condition)) {                                                                   \
-            printf("priority: FAILED line %d: %s (errno %d)\n", __LINE__, #condition, errno); \
-            ++failures;                                                                       \
-        }                                                                                     \
-    } while (0)
+#define TEST_NAME "priority"
+#include "check.h"
 
 static void* report_nice(void* out)
 {

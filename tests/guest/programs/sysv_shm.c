@@ -11,14 +11,8 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(condition)                                                                        \
-    do {                                                                                        \
-        if (!(condition)) {                                                                     \
-            printf("sysv_shm: FAILED line %d: %s (errno %d)\n", __LINE__, #condition, errno);    \
-            ++failures;                                                                         \
-        }                                                                                       \
-    } while (0)
+#define TEST_NAME "sysv_shm"
+#include "check.h"
 
 static sigjmp_buf g_fault;
 static void on_segv(int signal) { siglongjmp(g_fault, signal); }
