@@ -93,6 +93,13 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
     return devices;
 }
 
+// What goes into the image besides the program (`build`, `run`, `bench boot`).
+void add_packing_options(CLI::App* command, Options& options)
+{
+    command->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
+    command->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
+}
+
 void add_build(CLI::App& app, Options& options, std::function<int()>& action)
 {
     auto* build = app.add_subcommand("build", "Pack a program and its shared libraries into an image");
@@ -101,8 +108,7 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
     build->add_option("ARGS", options.args, "Default arguments (after --)");
     build->add_option("-e,--env", options.env, "Default environment variable NAME=VALUE (repeatable)")
         ->allow_extra_args(false);
-    build->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
-    build->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
+    add_packing_options(build, options);
     build->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
     build->callback([&] {
         action = [&] {
@@ -143,6 +149,8 @@ RunRequest vm_request(const Options& options)
     request.input = options.program;
     request.args = options.args;
     request.env = options.env;
+    request.dlopen_libraries = as_paths(options.dlopen_libraries);
+    request.added = added_paths(options.added);
     request.memory_bytes = parse_memory_size(options.memory);
     request.cpus = options.cpus;
     if (!options.hypervisor.empty())
@@ -168,8 +176,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
     run->add_flag("--read-only", options.read_only,
         "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
-    run->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
-    run->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
+    add_packing_options(run, options);
     run->add_flag("--net", options.net,
         "Give the VM a network: virtio-net on QEMU's user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed)");
     run->add_option("-p,--publish", options.ports,
@@ -182,8 +189,6 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->callback([&] {
         action = [&] {
             RunRequest request = vm_request(options);
-            request.dlopen_libraries = as_paths(options.dlopen_libraries);
-            request.added = added_paths(options.added);
             request.read_only = options.read_only;
             request.virtio = virtio_devices(options);
             request.workdir = options.workdir;
@@ -203,8 +208,7 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
     boot->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
     boot->add_option("ARGS", options.args, "Arguments (after --)");
     add_vm_options(boot, options);
-    boot->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
-    boot->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
+    add_packing_options(boot, options);
     boot->add_option("--runs", options.runs, "Rounds; each runs every case once")->check(CLI::Range(1, 100000))
         ->capture_default_str();
     boot->add_option("--marker", options.marker, "The line is the first containing TEXT (default: the first line)")
@@ -220,8 +224,6 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
         action = [&] {
             BenchBootRequest request;
             request.vm = vm_request(options);
-            request.vm.dlopen_libraries = as_paths(options.dlopen_libraries);
-            request.vm.added = added_paths(options.added);
             if (!options.compare.empty())
                 request.compare = options.compare;
             request.runs = options.runs;
