@@ -24,9 +24,18 @@ struct RtcTime {
     bool operator==(const RtcTime&) const = default;
 };
 
-bool g_initialised;
-bool g_ready; // g_boot_wall_ns is set (store-release after it, load-acquire before reading it)
-int64_t g_boot_wall_ns; // wall time at monotonic time 0
+// The wall clock: read once (under the big kernel lock, or at boot), then published by a
+// store-release of `ready` that readers without the lock load-acquire.
+struct WallClock {
+    bool ready = false;
+    int64_t boot_wall_ns = 0; // wall time at monotonic time 0
+};
+
+WallClock& wall_clock()
+{
+    static constinit WallClock clock;
+    return clock;
+}
 
 uint8_t cmos_read(uint8_t reg)
 {
@@ -121,24 +130,25 @@ int64_t read_boot_wall_ns()
 
 void wall_clock_init()
 {
-    if (g_initialised)
+    WallClock& clock = wall_clock();
+    if (__atomic_load_n(&clock.ready, __ATOMIC_ACQUIRE))
         return;
-    g_initialised = true;
-    g_boot_wall_ns = read_boot_wall_ns();
-    __atomic_store_n(&g_ready, true, __ATOMIC_RELEASE);
+    clock.boot_wall_ns = read_boot_wall_ns();
+    __atomic_store_n(&clock.ready, true, __ATOMIC_RELEASE);
 }
 
 std::optional<int64_t> realtime_ns_if_read()
 {
-    if (!__atomic_load_n(&g_ready, __ATOMIC_ACQUIRE))
+    const WallClock& clock = wall_clock();
+    if (!__atomic_load_n(&clock.ready, __ATOMIC_ACQUIRE))
         return std::nullopt;
-    return g_boot_wall_ns + int64_t(arch::monotonic_ns());
+    return clock.boot_wall_ns + int64_t(arch::monotonic_ns());
 }
 
 int64_t realtime_ns()
 {
     wall_clock_init();
-    return g_boot_wall_ns + int64_t(arch::monotonic_ns());
+    return wall_clock().boot_wall_ns + int64_t(arch::monotonic_ns());
 }
 
 } // namespace sys

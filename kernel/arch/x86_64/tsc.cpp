@@ -9,14 +9,25 @@ namespace arch {
 
 namespace {
 
-uint64_t g_tsc_hz;
-uint64_t g_tsc_zero;
-// Nanoseconds per TSC cycle as a 32.32 fixed-point factor, so that a reading costs a
-// multiply and a shift, not a 128-bit division (clock_gettime runs it on every call).
-uint64_t g_ns_per_cycle_32;
-bool g_kvmclock;
-uint64_t g_kvmclock_zero;
-const char* g_source = "none";
+// The monotonic clock's parameters: written by tsc_init on the boot CPU before any other
+// CPU or thread runs, read-only after that, so read without a lock (also by the clock
+// calls that enter no kernel section, libc-shim/clock_calls.cpp).
+struct ClockParameters {
+    uint64_t tsc_hz = 0;
+    uint64_t tsc_zero = 0;
+    // Nanoseconds per TSC cycle as a 32.32 fixed-point factor, so that a reading costs a
+    // multiply and a shift, not a 128-bit division.
+    uint64_t ns_per_cycle_32 = 0;
+    bool kvmclock = false;
+    uint64_t kvmclock_zero = 0;
+    const char* source = "none";
+};
+
+ClockParameters& clock()
+{
+    static constinit ClockParameters parameters;
+    return parameters;
+}
 
 uint64_t from_cpuid()
 {
@@ -25,14 +36,14 @@ uint64_t from_cpuid()
     if (max_leaf >= 0x15) {
         __cpuid(0x15, a, b, c, d); // Intel SDM vol. 2A, CPUID leaf 15H: TSC/crystal ratio
         if (a && b && c) {
-            g_source = "cpuid 0x15";
+            clock().source = "cpuid 0x15";
             return uint64_t(c) * b / a;
         }
     }
     if (max_leaf >= 0x16) {
         __cpuid(0x16, a, b, c, d); // base frequency in MHz
         if (a & 0xffff) {
-            g_source = "cpuid 0x16";
+            clock().source = "cpuid 0x16";
             return uint64_t(a & 0xffff) * 1000000;
         }
     }
@@ -40,7 +51,7 @@ uint64_t from_cpuid()
     if (a >= 0x40000010) {
         __cpuid(0x40000010, a, b, c, d); // TSC frequency in kHz (KVM, VMware)
         if (a) {
-            g_source = "hypervisor leaf 0x40000010";
+            clock().source = "hypervisor leaf 0x40000010";
             return uint64_t(a) * 1000;
         }
     }
@@ -84,7 +95,7 @@ uint64_t from_pit()
     }
     if (ticks < kWindowTicks)
         return 0;
-    g_source = "pit";
+    clock().source = "pit";
     return (rdtsc() - start) * kPitHz / ticks;
 }
 
@@ -92,35 +103,35 @@ uint64_t from_pit()
 
 void tsc_init()
 {
-    g_tsc_zero = rdtsc();
+    clock().tsc_zero = rdtsc();
     if (kvmclock_init()) {
-        g_kvmclock = true;
-        g_kvmclock_zero = kvmclock_ns();
-        g_tsc_hz = kvmclock_tsc_hz();
-        g_source = "kvmclock";
+        clock().kvmclock = true;
+        clock().kvmclock_zero = kvmclock_ns();
+        clock().tsc_hz = kvmclock_tsc_hz();
+        clock().source = "kvmclock";
         return;
     }
-    g_tsc_hz = from_cpuid();
-    if (!g_tsc_hz)
-        g_tsc_hz = from_pit();
-    if (!g_tsc_hz) {
-        g_tsc_hz = 1000000000; // no reference at all: count cycles as if at 1 GHz
-        g_source = "assumed 1 GHz (no CPUID leaf, no PIT)";
+    clock().tsc_hz = from_cpuid();
+    if (!clock().tsc_hz)
+        clock().tsc_hz = from_pit();
+    if (!clock().tsc_hz) {
+        clock().tsc_hz = 1000000000; // no reference at all: count cycles as if at 1 GHz
+        clock().source = "assumed 1 GHz (no CPUID leaf, no PIT)";
     }
-    g_ns_per_cycle_32 = uint64_t(((unsigned __int128)1000000000u << 32) / g_tsc_hz);
+    clock().ns_per_cycle_32 = uint64_t(((unsigned __int128)1000000000u << 32) / clock().tsc_hz);
 }
 
 uint64_t monotonic_ns()
 {
-    if (g_kvmclock)
-        return kvmclock_ns() - g_kvmclock_zero;
-    if (!g_tsc_hz)
+    if (clock().kvmclock)
+        return kvmclock_ns() - clock().kvmclock_zero;
+    if (!clock().tsc_hz)
         return 0;
-    unsigned __int128 cycles = rdtsc() - g_tsc_zero;
-    return uint64_t((cycles * g_ns_per_cycle_32) >> 32);
+    unsigned __int128 cycles = rdtsc() - clock().tsc_zero;
+    return uint64_t((cycles * clock().ns_per_cycle_32) >> 32);
 }
 
-uint64_t tsc_hz() { return g_tsc_hz; }
-const char* tsc_source() { return g_source; }
+uint64_t tsc_hz() { return clock().tsc_hz; }
+const char* tsc_source() { return clock().source; }
 
 } // namespace arch
