@@ -37,8 +37,10 @@ public:
 
     void write_to_port(const char* data, size_t length)
     {
-        auto buffer = m_buffer.lock();
         while (length > 0) {
+            // The lock (interrupts off) per chunk, not per write: a long write does not
+            // keep this CPU deaf through many VM exits; other writers go between chunks.
+            auto buffer = m_buffer.lock();
             size_t chunk = length < kChunk ? length : kChunk;
             memcpy(buffer->bytes, data, chunk);
             buffer->record = { image_physical(buffer->bytes), uint32_t(chunk), 0 };
