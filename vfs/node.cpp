@@ -37,6 +37,7 @@ uint32_t Node::mode() const
     case NodeType::Symlink: return kModeSymlink | m_permissions;
     case NodeType::CharDevice: return kModeCharDevice | m_permissions;
     case NodeType::Fifo: return kModeFifo | m_permissions;
+    case NodeType::Socket: return kModeSocket | m_permissions;
     }
     return m_permissions;
 }

@@ -20,6 +20,7 @@ uint8_t dirent_type(vfs::NodeType type)
     case vfs::NodeType::Symlink: return 10;   // DT_LNK
     case vfs::NodeType::CharDevice: return 2; // DT_CHR
     case vfs::NodeType::Fifo: return 1;       // DT_FIFO
+    case vfs::NodeType::Socket: return 12;    // DT_SOCK
     case vfs::NodeType::Regular: break;
     }
     return 8; // DT_REG

@@ -23,7 +23,7 @@ struct PipeBuffer {
     int readers = 1;
     int writers = 1;
     ChangeCounter changes; // what both sides wait on
-    vfs::Node* fifo = nullptr; // a FIFO's node, whose pipe_record this is (cleared at the end)
+    vfs::Node* fifo = nullptr; // a FIFO's node, whose endpoint_record this is (cleared at the end)
 
     size_t space() const { return ring.space(); }
     size_t take(uint8_t* out, size_t length) { return ring.take(out, length); }
@@ -49,7 +49,7 @@ public:
         m_pipe->changes.changed(); // the other side sees end of file, or EPIPE
         if (m_pipe->readers == 0 && m_pipe->writers == 0) {
             if (m_pipe->fifo)
-                m_pipe->fifo->set_pipe_record(nullptr); // the next open makes a new pipe
+                m_pipe->fifo->set_endpoint_record(nullptr); // the next open makes a new pipe
             delete m_pipe;
         }
     }
@@ -215,7 +215,7 @@ lib::Result<File*> open_fifo(lib::RefPtr<vfs::Node> node, int flags)
 {
     int access = flags & kOpenAccessMask;
     Side side = access == kOpenReadOnly ? Side::Read : access == kOpenWriteOnly ? Side::Write : Side::Both;
-    auto* pipe = static_cast<PipeBuffer*>(node->pipe_record());
+    auto* pipe = static_cast<PipeBuffer*>(node->endpoint_record());
     bool made = false;
     if (!pipe) {
         if (side == Side::Write && (flags & kOpenNonBlocking))
@@ -225,7 +225,7 @@ lib::Result<File*> open_fifo(lib::RefPtr<vfs::Node> node, int flags)
             return lib::Error(lib::Errno::NOMEM, "no memory for a FIFO's pipe");
         pipe->readers = pipe->writers = 0;
         pipe->fifo = node.get();
-        node->set_pipe_record(pipe);
+        node->set_endpoint_record(pipe);
         made = true;
     }
     if (side == Side::Write && (flags & kOpenNonBlocking) && pipe->readers == 0)
@@ -233,7 +233,7 @@ lib::Result<File*> open_fifo(lib::RefPtr<vfs::Node> node, int flags)
     auto* end = new PipeEnd(pipe, side, node);
     if (!end) {
         if (made) {
-            node->set_pipe_record(nullptr);
+            node->set_endpoint_record(nullptr);
             delete pipe;
         }
         return lib::Error(lib::Errno::NOMEM, "no memory for a FIFO's end");

@@ -122,6 +122,24 @@ lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view
     return node;
 }
 
+lib::Result<lib::RefPtr<vfs::Node>> create_socket_node(std::string_view path)
+{
+    if (!root_mounted())
+        return lib::Error(lib::Errno::NOENT, "no root filesystem yet");
+    lib::RefPtr<vfs::Node> holder;
+    vfs::ForeignPath foreign;
+    auto parent = vfs::walk_parent(*g_root->tree, walk_roots(nullptr, holder, foreign), path);
+    if (parent.is_error())
+        return refuse_kernel_files(parent.error());
+    if (parent.value().name.empty() || parent.value().trailing_slash)
+        return lib::Error(lib::Errno::NOENT, "bind: the socket's path names a directory");
+    auto made = g_root->tree->create(*parent.value().dir, parent.value().name, vfs::NodeType::Socket,
+        0777 & ~g_root->umask);
+    if (made.is_error() && made.error().code == lib::Errno::EXIST)
+        return lib::Error(lib::Errno::ADDRINUSE, "bind: the socket's path exists");
+    return made;
+}
+
 lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow)
 {
     if (!root_mounted())

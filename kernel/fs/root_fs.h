@@ -58,4 +58,8 @@ lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st
 /// into /proc or /sys.
 lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view path, vfs::Follow follow);
 
+/// bind(2) of an AF_UNIX socket to `path` (from the working directory): a new socket
+/// node with 0777 less the umask. EADDRINUSE when the name exists; the walk's errors.
+lib::Result<lib::RefPtr<vfs::Node>> create_socket_node(std::string_view path);
+
 } // namespace fs

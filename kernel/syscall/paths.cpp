@@ -63,6 +63,7 @@ SysResult mknodat(int dirfd, const char* path, unsigned mode, unsigned device)
     case vfs::kModeRegular: type = vfs::NodeType::Regular; break;
     case vfs::kModeFifo: type = vfs::NodeType::Fifo; break;
     case vfs::kModeCharDevice: type = vfs::NodeType::CharDevice; break;
+    case vfs::kModeSocket: type = vfs::NodeType::Socket; break; // no socket listens on it
     case vfs::kModeDirectory: return lib::Error(lib::Errno::PERM, "mknod of a directory");
     default: return lib::Error(lib::Errno::INVAL, "mknod: unsupported file type");
     }

@@ -160,6 +160,21 @@ TEST(VfsTree, DirectoriesAndLinkCounts)
     EXPECT_EQ(walk(*tree, "/a/f").value().get(), walk(*tree, "/g").value().get());
 }
 
+TEST(VfsTree, SocketNodesKeepTheirEndpoint)
+{
+    auto tree = make_tree();
+    auto socket = tree->create(tree->root(), "s.sock", NodeType::Socket, 0755).value();
+    EXPECT_EQ(socket->mode(), vfs::kModeSocket | 0755u);
+    EXPECT_EQ(socket->size(), 0u);
+    EXPECT_EQ(error_of(socket->read(nullptr, 0, 0)), Errno::INVAL);
+    int endpoint = 0;
+    socket->set_endpoint_record(&endpoint); // the kernel's bound socket
+    EXPECT_EQ(walk(*tree, "/s.sock").value()->endpoint_record(), &endpoint);
+    EXPECT_EQ(error_of(tree->create(tree->root(), "s.sock", NodeType::Socket, 0755)), Errno::EXIST);
+    ASSERT_FALSE(tree->unlink(tree->root(), "s.sock").is_error());
+    EXPECT_EQ(error_of(walk(*tree, "/s.sock")), Errno::NOENT);
+}
+
 TEST(VfsTree, PathWalk)
 {
     auto tree = make_tree();

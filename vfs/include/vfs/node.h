@@ -1,5 +1,5 @@
-// A node of the file tree (an inode): a directory, regular file, symlink, character device
-// or FIFO. Portable: the kernel and the host tests share it. Nodes are reference counted:
+// A node of the file tree (an inode): a directory, regular file, symlink, character device,
+// FIFO or socket. Portable: the kernel and the host tests share it. Nodes are reference counted:
 // a directory entry holds one reference, an open file another, so an unlinked file lives
 // until its last descriptor closes. A Node belongs to one Tree (tree.h), which makes and
 // changes it; everything here is what a reader may ask.
@@ -25,11 +25,12 @@ namespace vfs {
 class Tree;
 class Node;
 
-enum class NodeType : uint8_t { Regular, Directory, Symlink, CharDevice, Fifo };
+enum class NodeType : uint8_t { Regular, Directory, Symlink, CharDevice, Fifo, Socket };
 
 // File type bits of st_mode (POSIX, Linux values).
 constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000, kModeDirectory = 0040000,
-                   kModeSymlink = 0120000, kModeCharDevice = 0020000, kModeFifo = 0010000;
+                   kModeSymlink = 0120000, kModeCharDevice = 0020000, kModeFifo = 0010000,
+                   kModeSocket = 0140000;
 constexpr uint32_t kPermissionMask = 07777;
 /// Longest name of one directory entry (Linux NAME_MAX).
 constexpr size_t kNameMax = 255;
@@ -113,9 +114,10 @@ public:
     /// reference to the node and lives as long as the VM). Null until then.
     void* mapping_record() const { return m_mapping_record; }
     void set_mapping_record(void* record) { m_mapping_record = record; }
-    /// FIFOs: the pipe the kernel made for the open ends (opaque here); null while none.
-    void* pipe_record() const { return m_pipe_record; }
-    void set_pipe_record(void* record) { m_pipe_record = record; }
+    /// FIFOs: the pipe the kernel made for the open ends; sockets: the socket bound to this
+    /// name (opaque here). Null while there is none.
+    void* endpoint_record() const { return m_endpoint_record; }
+    void set_endpoint_record(void* record) { m_endpoint_record = record; }
     /// Directories: the parent (null for the root and for a removed directory).
     Node* parent() const { return m_parent; }
     /// Directories: whether it still has a name (a removed directory may stay open).
@@ -145,7 +147,7 @@ private:
     size_t m_pages_held = 0;
     bool m_mapped = false;         // some page was handed to mmap: pages are never freed
     void* m_mapping_record = nullptr;
-    void* m_pipe_record = nullptr;
+    void* m_endpoint_record = nullptr;
 
     // Symlinks.
     char* m_target = nullptr;
