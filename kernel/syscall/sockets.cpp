@@ -75,8 +75,81 @@ lib::Result<size_t> total_length(const abi::Iovec* iov, size_t count, UserAccess
     return total;
 }
 
+// Control messages (cmsg(3)): a struct cmsghdr, then the data, each padded to 8 bytes.
+struct ControlHeader {
+    uint64_t length; // header and data, unpadded
+    int32_t level, type;
+};
+constexpr size_t kControlHeader = sizeof(ControlHeader);
+constexpr int kScmRights = 1, kScmCredentials = 2;
+constexpr int kMessageControlTruncated = 0x8; // MSG_CTRUNC
+constexpr int kMessageCloseOnExec = 0x40000000; // MSG_CMSG_CLOEXEC
+constexpr size_t control_space(size_t data) { return kControlHeader + ((data + 7) & ~size_t(7)); }
+
+/// struct ucred (SCM_CREDENTIALS, SO_PEERCRED).
+struct PeerCredentials {
+    int32_t pid;
+    uint32_t uid, gid;
+};
+
+/// The control messages of an AF_UNIX send: SCM_RIGHTS descriptors become counted
+/// references in `files`, SCM_CREDENTIALS is checked as Linux checks it (the program's own
+/// pid and IDs unless privileged), other levels are ignored. EINVAL for a malformed header
+/// or another SOL_SOCKET type, EBADF for a descriptor that is not open. Other sockets
+/// ignore control messages on send, as Linux's TCP and UDP ignore these (IP_PKTINFO on
+/// send is not built).
+lib::Result<void> read_control(const abi::MessageHeader& message, const net::Socket& socket, net::PassedFiles& files)
+{
+    if (!message.msg_control || message.msg_controllen < kControlHeader || socket.family() != net::kFamilyUnix)
+        return {};
+    if (message.msg_controllen > (1u << 20))
+        return lib::Error(lib::Errno::NOBUFS, "sendmsg: control data larger than 1 MiB");
+    TRY(check_user_range(message.msg_control, message.msg_controllen));
+    auto* control = static_cast<const uint8_t*>(message.msg_control);
+    for (size_t at = 0; at + kControlHeader <= message.msg_controllen;) {
+        ControlHeader header;
+        memcpy(&header, control + at, sizeof(header));
+        if (header.length < kControlHeader || header.length > message.msg_controllen - at)
+            return lib::Error(lib::Errno::INVAL, "sendmsg: a control message's length is wrong");
+        const uint8_t* data = control + at + kControlHeader;
+        size_t data_length = header.length - kControlHeader;
+        if (header.level == net::kLevelSocket) {
+            if (header.type != kScmRights && header.type != kScmCredentials)
+                return lib::Error(lib::Errno::INVAL, "sendmsg: a SOL_SOCKET control message AF_UNIX does not know");
+            if (header.type == kScmRights) {
+                for (size_t i = 0; i + sizeof(int) <= data_length; i += sizeof(int)) {
+                    int fd;
+                    memcpy(&fd, data + i, sizeof(fd));
+                    TRY(files.add(*TRY(fs::fd_get(fd))));
+                }
+            } else {
+                if (data_length < sizeof(PeerCredentials))
+                    return lib::Error(lib::Errno::INVAL, "sendmsg: SCM_CREDENTIALS shorter than a struct ucred");
+                PeerCredentials claimed;
+                memcpy(&claimed, data, sizeof(claimed));
+                bool privileged = TRY(getid(IdKind::EffectiveUser)) == 0;
+                bool own = claimed.pid == 1 && claimed.uid == uint32_t(TRY(getid(IdKind::RealUser)))
+                    && claimed.gid == uint32_t(TRY(getid(IdKind::RealGroup)));
+                if (!privileged && !own)
+                    return lib::Error(lib::Errno::PERM, "sendmsg: SCM_CREDENTIALS names another identity");
+            }
+        }
+        at += control_space(data_length);
+    }
+    return {};
+}
+
+lib::Result<size_t> send_part(net::Socket& socket, const void* data, size_t length, int flags,
+                              const SocketAddress* to, net::PassedFiles& files)
+{
+    if (files.empty())
+        return socket.send(data, length, flags, to);
+    return socket.send_with_files(data, length, flags, to, files);
+}
+
 // One message out of a msghdr's buffers: a stream socket sends buffer by buffer (a short
-// send ends it), a datagram socket gathers them into one datagram.
+// send ends it; passed files go with the first), a datagram socket gathers them into one
+// datagram.
 lib::Result<size_t> send_message(net::Socket& socket, const abi::MessageHeader& message, int flags)
 {
     size_t total = TRY(total_length(message.msg_iov, message.msg_iovlen, UserAccess::Read));
@@ -84,21 +157,23 @@ lib::Result<size_t> send_message(net::Socket& socket, const abi::MessageHeader& 
     if (message.msg_name && message.msg_namelen)
         TRY(read_address(message.msg_name, message.msg_namelen, to));
     const SocketAddress* destination = to.length ? &to : nullptr;
+    net::PassedFiles files;
+    TRY(read_control(message, socket, files));
     if (socket.type() == net::kSocketStream || message.msg_iovlen == 1) {
         size_t sent = 0;
         for (size_t i = 0; i < message.msg_iovlen; ++i) {
             const abi::Iovec& buffer = message.msg_iov[i];
             if (buffer.iov_len == 0)
                 continue;
-            auto done = socket.send(buffer.iov_base, buffer.iov_len, flags, destination);
+            auto done = send_part(socket, buffer.iov_base, buffer.iov_len, flags, destination, files);
             if (done.is_error())
                 return sent ? lib::Result<size_t>(sent) : done.error();
             sent += done.value();
             if (done.value() < buffer.iov_len)
                 break;
         }
-        if (message.msg_iovlen == 0 && socket.type() != net::kSocketStream)
-            return socket.send(nullptr, 0, flags, destination); // an empty datagram
+        if (total == 0 && socket.type() != net::kSocketStream)
+            return send_part(socket, nullptr, 0, flags, destination, files); // an empty datagram
         return sent;
     }
     if (total > kMaxGather)
@@ -111,54 +186,87 @@ lib::Result<size_t> send_message(net::Socket& socket, const abi::MessageHeader& 
         memcpy(gathered + at, message.msg_iov[i].iov_base, message.msg_iov[i].iov_len);
         at += message.msg_iov[i].iov_len;
     }
-    auto sent = socket.send(gathered, total, flags, destination);
+    auto sent = send_part(socket, gathered, total, flags, destination, files);
     free(gathered);
     return sent;
 }
 
-constexpr int kMessageControlTruncated = 0x8; // MSG_CTRUNC
+// The control messages of a receive, written into msg_control one after another; what
+// does not fit sets MSG_CTRUNC, as Linux's put_cmsg does. A control buffer the program
+// cannot write counts as none.
+class ControlWriter {
+public:
+    explicit ControlWriter(abi::MessageHeader& message) : m_message(message)
+    {
+        if (message.msg_control && check_user_range(message.msg_control, message.msg_controllen, UserAccess::Write).is_ok())
+            m_room = message.msg_controllen;
+    }
 
-/// IP_PKTINFO's control message (linux/in.h struct in_pktinfo) into msg_control, or
-/// MSG_CTRUNC when it does not fit; msg_controllen says what was written.
-int write_packet_info(abi::MessageHeader& message, const net::PacketInfo& packet)
-{
-    struct ControlHeader { // struct cmsghdr
-        uint64_t length;
-        int32_t level, type;
-    };
-    struct InPacketInfo {
-        int32_t interface_index;
-        uint32_t local, destination;
-    };
-    constexpr size_t kSpace = sizeof(ControlHeader) + 16; // CMSG_SPACE(12): aligned to 8
-    if (!message.msg_control || message.msg_controllen < kSpace) {
-        message.msg_controllen = 0;
-        return kMessageControlTruncated;
+    /// Appends one control message with `length` bytes of `data`; false (and MSG_CTRUNC)
+    /// when it does not fit whole.
+    bool put(int level, int type, const void* data, size_t length)
+    {
+        if (m_used + kControlHeader + length > m_room) {
+            m_flags |= kMessageControlTruncated;
+            return false;
+        }
+        auto* out = static_cast<uint8_t*>(m_message.msg_control) + m_used;
+        ControlHeader header { kControlHeader + length, level, type };
+        size_t space = control_space(length) < m_room - m_used ? control_space(length) : m_room - m_used;
+        memset(out, 0, space);
+        memcpy(out, &header, sizeof(header));
+        memcpy(out + kControlHeader, data, length);
+        m_used += space;
+        return true;
     }
-    if (check_user_range(message.msg_control, kSpace, UserAccess::Write).is_error()) {
-        message.msg_controllen = 0;
-        return kMessageControlTruncated;
+
+    /// SCM_RIGHTS: each file on a new descriptor, as many as fit (the rest are closed when
+    /// `files` goes, and MSG_CTRUNC says so).
+    void put_files(net::PassedFiles& files, bool close_on_exec)
+    {
+        int fds[net::PassedFiles::kMax];
+        size_t fit = m_room - m_used > kControlHeader ? (m_room - m_used - kControlHeader) / sizeof(int) : 0;
+        size_t installed = 0;
+        for (; installed < files.count() && installed < fit; ++installed) {
+            files.at(installed)->ref(); // the descriptor's reference
+            auto fd = fs::fd_install(files.at(installed), close_on_exec);
+            if (fd.is_error())
+                break; // EMFILE: fd_install dropped that reference
+            fds[installed] = fd.value();
+        }
+        if (installed < files.count())
+            m_flags |= kMessageControlTruncated;
+        if (installed)
+            put(net::kLevelSocket, kScmRights, fds, installed * sizeof(int));
     }
-    auto* bytes = static_cast<uint8_t*>(message.msg_control);
-    ControlHeader header { sizeof(ControlHeader) + sizeof(InPacketInfo), net::kLevelIp, net::kIpPacketInfo };
-    InPacketInfo info { packet.interface_index, packet.local, packet.destination };
-    memset(bytes, 0, kSpace);
-    memcpy(bytes, &header, sizeof(header));
-    memcpy(bytes + sizeof(header), &info, sizeof(info));
-    message.msg_controllen = kSpace;
-    return 0;
-}
+
+    int finish()
+    {
+        m_message.msg_controllen = m_used;
+        return m_flags;
+    }
+
+private:
+    abi::MessageHeader& m_message;
+    size_t m_room = 0, m_used = 0;
+    int m_flags = 0;
+};
 
 // One message into a msghdr's buffers; fills msg_name, msg_namelen, msg_flags and the
-// control messages there are: IP_PKTINFO for a UDP socket that asked for it.
+// control messages there are: SCM_RIGHTS for passed files, SCM_CREDENTIALS with
+// SO_PASSCRED, IP_PKTINFO for a UDP socket that asked for it.
 lib::Result<size_t> receive_message(net::Socket& socket, abi::MessageHeader& message, int flags)
 {
     size_t total = TRY(total_length(message.msg_iov, message.msg_iovlen, UserAccess::Write));
     SocketAddress from;
     net::PacketInfo packet;
+    net::PassedFiles files;
     net::ReceiveInfo info;
     info.from = message.msg_name ? &from : nullptr;
     info.packet = &packet;
+    info.files = message.msg_control ? &files : nullptr; // without room they are dropped
+    bool close_on_exec = flags & kMessageCloseOnExec;
+    flags &= ~kMessageCloseOnExec;
     size_t received;
     if (message.msg_iovlen == 1) {
         received = TRY(socket.receive(message.msg_iov[0].iov_base, message.msg_iov[0].iov_len, flags, info));
@@ -190,12 +298,22 @@ lib::Result<size_t> receive_message(net::Socket& socket, abi::MessageHeader& mes
             length = 0;
         message.msg_namelen = length;
     }
-    int control_flags = 0;
-    if (packet.valid)
-        control_flags = write_packet_info(message, packet);
-    else
-        message.msg_controllen = 0;
-    message.msg_flags = (info.truncated ? net::MsgTrunc : 0) | control_flags;
+    ControlWriter control(message);
+    if (socket.family() == net::kFamilyUnix && socket.passes_credentials()) {
+        PeerCredentials sender { 1, uint32_t(TRY(getid(IdKind::RealUser))), uint32_t(TRY(getid(IdKind::RealGroup))) };
+        control.put(net::kLevelSocket, kScmCredentials, &sender, sizeof(sender));
+    }
+    if (!files.empty())
+        control.put_files(files, close_on_exec);
+    if (packet.valid) {
+        struct InPacketInfo { // struct in_pktinfo (linux/in.h)
+            int32_t interface_index;
+            uint32_t local, destination;
+        } in { packet.interface_index, packet.local, packet.destination };
+        control.put(net::kLevelIp, net::kIpPacketInfo, &in, sizeof(in));
+    }
+    // Linux starts msg_flags from the caller's MSG_CMSG_CLOEXEC.
+    message.msg_flags = (info.truncated ? net::MsgTrunc : 0) | control.finish() | (close_on_exec ? kMessageCloseOnExec : 0);
     return received;
 }
 
@@ -209,8 +327,8 @@ SysResult socket(int domain, int type, int protocol)
         return lib::Error(lib::Errno::INVAL, "socket: unknown type flags");
     net::Socket* socket;
     if (domain == net::kFamilyUnix) {
-        if (kind != net::kSocketStream && kind != net::kSocketDatagram)
-            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: AF_UNIX sockets are SOCK_STREAM or SOCK_DGRAM here");
+        if (kind != net::kSocketStream && kind != net::kSocketDatagram && kind != net::kSocketSeqPacket)
+            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: AF_UNIX sockets are SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET");
         if (protocol != 0)
             return lib::Error(lib::Errno::PROTONOSUPPORT, "socket: AF_UNIX takes protocol 0");
         socket = TRY(net::UnixSocket::create(kind));
@@ -248,8 +366,8 @@ SysResult socketpair(int domain, int type, int protocol, int* fds)
         return lib::Error(lib::Errno::NOTSUP, "socketpair: not for Internet sockets");
     if (domain != net::kFamilyUnix)
         return lib::Error(lib::Errno::AFNOSUPPORT, "socketpair: address family not supported (AF_UNIX is)");
-    if (kind != net::kSocketStream && kind != net::kSocketDatagram)
-        return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socketpair: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
+    if (kind != net::kSocketStream && kind != net::kSocketDatagram && kind != net::kSocketSeqPacket)
+        return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socketpair: type not supported (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET are)");
     if (protocol != 0)
         return lib::Error(lib::Errno::PROTONOSUPPORT, "socketpair: AF_UNIX takes protocol 0");
     net::UnixSocket* ends[2];
@@ -438,6 +556,15 @@ SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length)
     if (int32_t(*length) < 0)
         return lib::Error(lib::Errno::INVAL, "getsockopt: negative length");
     TRY(check_user_range(value, *length, UserAccess::Write));
+    if (level == net::kLevelSocket && name == net::SoPeerCred) { // struct ucred, as Linux fills it
+        PeerCredentials peer { 0, 65534, 65534 };                 // no peer process: overflow IDs
+        if (socket->peer_is_local())
+            peer = { 1, uint32_t(TRY(getid(IdKind::EffectiveUser))), uint32_t(TRY(getid(IdKind::EffectiveGroup))) };
+        uint32_t room = *length < sizeof(peer) ? *length : uint32_t(sizeof(peer));
+        memcpy(value, &peer, room);
+        *length = room;
+        return 0;
+    }
     uint32_t room = *length;
     TRY(socket->get_option(level, name, value, room));
     *length = room;

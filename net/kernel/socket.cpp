@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace net {
@@ -70,6 +71,43 @@ bool accepted_without_effect(int level, int name)
 }
 
 } // namespace
+
+lib::Result<void> PassedFiles::add(fs::File& file)
+{
+    if (m_count == kMax)
+        return lib::Error(lib::Errno::INVAL, "sendmsg: more than 253 descriptors in SCM_RIGHTS");
+    if (!m_files) {
+        m_files = static_cast<fs::File**>(malloc(kMax * sizeof(fs::File*)));
+        if (!m_files)
+            return lib::Error(lib::Errno::NOMEM, "sendmsg: no memory for SCM_RIGHTS");
+    }
+    file.ref();
+    m_files[m_count++] = &file;
+    return {};
+}
+
+void PassedFiles::take_from(PassedFiles& other)
+{
+    clear();
+    free(m_files);
+    m_files = other.m_files;
+    m_count = other.m_count;
+    other.m_files = nullptr;
+    other.m_count = 0;
+}
+
+PassedFiles::~PassedFiles()
+{
+    clear();
+    free(m_files);
+}
+
+void PassedFiles::clear()
+{
+    for (size_t i = 0; i < m_count; ++i)
+        m_files[i]->unref();
+    m_count = 0;
+}
 
 int Socket::kept_option(int level, int name) const
 {

@@ -20,7 +20,7 @@ namespace net {
 
 /// Address families, socket types and flags (Linux values, include/linux/socket.h, net.h).
 constexpr int kFamilyUnspecified = 0, kFamilyUnix = 1, kFamilyInet = 2, kFamilyInet6 = 10;
-constexpr int kSocketStream = 1, kSocketDatagram = 2;
+constexpr int kSocketStream = 1, kSocketDatagram = 2, kSocketSeqPacket = 5;
 constexpr int kSocketNonBlocking = 04000, kSocketCloseOnExec = 02000000;
 
 /// Option levels, the SOL_SOCKET options, and the IP options more than one kind of
@@ -29,7 +29,7 @@ constexpr int kLevelIp = 0, kLevelSocket = 1, kLevelTcp = 6, kLevelIpv6 = 41;
 enum SocketOption : int {
     SoDebug = 1, SoReuseAddr = 2, SoType = 3, SoError = 4, SoDontRoute = 5, SoBroadcast = 6, SoSndBuf = 7,
     SoRcvBuf = 8, SoKeepAlive = 9, SoOobInline = 10, SoNoCheck = 11, SoPriority = 12, SoLinger = 13,
-    SoReusePort = 15, SoPassCred = 16, SoRcvLowat = 18, SoSndLowat = 19, SoRcvTimeo = 20, SoSndTimeo = 21,
+    SoReusePort = 15, SoPassCred = 16, SoPeerCred = 17, SoRcvLowat = 18, SoSndLowat = 19, SoRcvTimeo = 20, SoSndTimeo = 21,
     SoTimestamp = 29, SoAcceptConn = 30, SoSndBufForce = 32, SoRcvBufForce = 33, SoProtocol = 38, SoDomain = 39,
     SoIncomingCpu = 49, SoZeroCopy = 60,
 };
@@ -55,11 +55,39 @@ struct PacketInfo {
     uint32_t destination = 0; // the datagram's destination (a broadcast, say)
 };
 
+/// Open files passed with SCM_RIGHTS (unix(7)): counted references, at most kMax (Linux's
+/// SCM_MAX_FD). What a sender attaches to a message, and what a receiver takes from it.
+class PassedFiles {
+public:
+    static constexpr size_t kMax = 253;
+
+    PassedFiles() = default;
+    PassedFiles(const PassedFiles&) = delete;
+    PassedFiles& operator=(const PassedFiles&) = delete;
+    ~PassedFiles();
+
+    bool empty() const { return m_count == 0; }
+    size_t count() const { return m_count; }
+    fs::File* at(size_t i) const { return m_files[i]; }
+    /// Adds a counted reference to `file`. Errors: INVAL past kMax (Linux's), NOMEM.
+    lib::Result<void> add(fs::File& file);
+    /// Takes all of `other`'s references (this set must be empty).
+    void take_from(PassedFiles& other);
+    /// Drops every reference (the files a receiver never took are closed).
+    void clear();
+
+private:
+    fs::File** m_files = nullptr; // m_count counted references
+    size_t m_count = 0;
+};
+
 /// What a receive tells besides the byte count.
 struct ReceiveInfo {
     SocketAddress* from = nullptr; // filled for datagram sockets (may be null)
     bool truncated = false;        // a datagram did not fit (recvmsg's MSG_TRUNC)
     PacketInfo* packet = nullptr;  // filled by UDP sockets with IP_PKTINFO on (may be null)
+    PassedFiles* files = nullptr;  // AF_UNIX: the files passed with the data read (may be
+                                   // null: they are closed then, as Linux drops them)
 };
 
 class Socket : public fs::File {
@@ -78,6 +106,18 @@ public:
     /// Sends from `data`; `to` (may be null) is the destination of a datagram.
     virtual lib::Result<size_t> send(const void* data, size_t length, int flags, const SocketAddress* to) = 0;
     virtual lib::Result<size_t> receive(void* data, size_t length, int flags, ReceiveInfo& info) = 0;
+    /// send with SCM_RIGHTS: `files` go with the data (taken when sent). Only AF_UNIX
+    /// sockets carry files; the others send the data alone.
+    virtual lib::Result<size_t> send_with_files(const void* data, size_t length, int flags, const SocketAddress* to,
+                                                PassedFiles&)
+    {
+        return send(data, length, flags, to);
+    }
+    /// Whether the socket's peer is this VM's program (a connected AF_UNIX socket): then
+    /// SO_PEERCRED names the program, else Linux's answer for no peer process.
+    virtual bool peer_is_local() const { return false; }
+    /// SO_PASSCRED is on: each receive carries SCM_CREDENTIALS.
+    bool passes_credentials() const { return kept_option(kLevelSocket, SoPassCred) != 0; }
     /// shutdown(2): 0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR (checked by the caller).
     virtual lib::Result<void> shutdown(int how) = 0;
     virtual lib::Result<void> local_address(SocketAddress& out) = 0;

@@ -1,4 +1,5 @@
 #include <net/kernel/stack.h>
+#include <net/kernel/unix_socket.h>
 
 #include <drivers/virtio/kernel/net.h>
 #include <kernel/arch/x86_64/tsc.h>
@@ -34,6 +35,7 @@ struct Stack {
     struct netif ethernet = {};
     uint32_t wake = 0;
     uint64_t sleeping_until = kAwake; // monotonic ns; 0: no deadline
+    UnixNames unix_names;
 };
 
 Stack& stack()
@@ -41,6 +43,12 @@ Stack& stack()
     static Stack state;
     return state;
 }
+
+} // namespace
+
+UnixNames& unix_names() { return stack().unix_names; }
+
+namespace {
 
 void wake_thread(Stack& s)
 {

@@ -50,6 +50,11 @@ lib::Result<void> ensure_started();
 /// lost. Returns at once when the stack never started. Call with the big kernel lock held.
 void deliver_before_exit(uint64_t deadline_ns);
 
+class UnixNames;
+/// The VM's AF_UNIX abstract namespace (unix_socket.h), which the network owns as Linux's
+/// network namespace does. Guarded by the big kernel lock; lwIP need not be started.
+UnixNames& unix_names();
+
 /// Call after a system call's calls into lwIP: delivers looped-back packets, and wakes the
 /// network thread if lwIP now wants a timer sooner than the thread sleeps.
 void after_lwip_calls();

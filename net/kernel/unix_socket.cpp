@@ -1,6 +1,11 @@
 #include <net/kernel/unix_socket.h>
 
+#include <net/kernel/stack.h>
+
+#include <kernel/arch/x86_64/tsc.h>
 #include <kernel/fs/root_fs.h>
+
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -10,23 +15,77 @@ namespace net {
 
 namespace {
 
-// Linux's default socket buffer (net.core.wmem_default), the most either direction holds.
+// Linux's default socket buffer (net.core.wmem_default): the most a stream direction or a
+// message queue holds.
 constexpr size_t kQueueBytes = 212992;
+// listen(2)'s backlog is capped at net.core.somaxconn.
+constexpr unsigned kMaxBacklog = 4096;
+
+UnixNames& names() { return unix_names(); }
+
+/// Sleeps until the VM's AF_UNIX room counter moves past `seen`, or `deadline` (0: none)
+/// passes: AGAIN then, as for an expired SO_SNDTIMEO; INTR for a signal.
+lib::Result<void> wait_for_room(uint32_t seen, uint64_t deadline)
+{
+    if (deadline && arch::monotonic_ns() >= deadline)
+        return lib::Error(lib::Errno::AGAIN, "send timeout (SO_SNDTIMEO) expired while the peer was full");
+    return names().room().wait_until(seen, deadline);
+}
 
 } // namespace
+
+// ---- the abstract namespace ----
+
+lib::Result<void> UnixNames::add(UnixSocket& socket)
+{
+    if (find(socket.name()))
+        return lib::Error(lib::Errno::ADDRINUSE, "bind: the abstract name is taken");
+    m_sockets.push_back(&socket);
+    return {};
+}
+
+UnixSocket* UnixNames::find(const UnixName& name) const
+{
+    for (UnixSocket* socket = m_sockets.front(); socket; socket = m_sockets.next(socket))
+        if (socket->name() == name)
+            return socket;
+    return nullptr;
+}
+
+lib::Result<UnixName> UnixNames::unused_name()
+{
+    constexpr uint32_t kNames = 1u << 20;
+    for (uint32_t tries = 0; tries < kNames; ++tries) {
+        UnixName name;
+        name.kind = UnixName::Kind::Abstract;
+        name.length = uint8_t(fmt::format_to_n(name.bytes, sizeof(name.bytes), "{:05x}", m_next_autobind++ % kNames).size);
+        if (!find(name))
+            return name;
+    }
+    return lib::Error(lib::Errno::ADDRINUSE, "bind: every autobind name is taken");
+}
+
+// ---- making and ending sockets ----
+
+lib::Result<void> UnixSocket::allocate_queue()
+{
+    if (stream() && !m_stream.capacity() && !m_stream.allocate(kQueueBytes))
+        return lib::Error(lib::Errno::NOMEM, "no memory for an AF_UNIX socket's queue");
+    return {};
+}
 
 lib::Result<void> UnixSocket::make_pair(int type, UnixSocket*& first, UnixSocket*& second)
 {
     auto* a = new (std::nothrow) UnixSocket(type);
     auto* b = new (std::nothrow) UnixSocket(type);
-    bool rings = type != kSocketStream || (a && b && a->m_stream.allocate(kQueueBytes) && b->m_stream.allocate(kQueueBytes));
-    if (!a || !b || !rings) {
+    if (!a || !b || a->allocate_queue().is_error() || b->allocate_queue().is_error()) {
         delete a;
         delete b;
         return lib::Error(lib::Errno::NOMEM, "socketpair: no memory");
     }
     a->m_peer = b;
     b->m_peer = a;
+    a->m_connected = b->m_connected = true;
     first = a;
     second = b;
     return {};
@@ -37,144 +96,201 @@ lib::Result<UnixSocket*> UnixSocket::create(int type)
     auto* socket = new (std::nothrow) UnixSocket(type);
     if (!socket)
         return lib::Error(lib::Errno::NOMEM, "socket: no memory");
-    socket->m_unconnected = true;
     return socket;
 }
 
 UnixSocket::~UnixSocket()
 {
+    while (UnixSocket* end = m_pending.pop_front()) // connections never accepted: reset
+        end->unref();
     if (m_peer) { // the other end reads the rest, then end of file; its sends fail
+        // Linux: a connection closed with unread data, or never accepted, is reset.
+        if (connection_oriented() && (queued_bytes() || !m_accepted))
+            m_peer->m_error = int(lib::Errno::CONNRESET);
         m_peer->m_peer = nullptr;
         m_peer->m_peer_finished = true;
         m_peer->m_changes.changed();
     }
+    if (m_listening || m_sender_waits)
+        names().room().changed(); // waiting connects and sends look again, and fail
+    drop_name();
+    while (FileMark* mark = m_marks) {
+        m_marks = mark->next;
+        delete mark; // files in flight to this socket are closed
+    }
 }
 
-namespace {
-
-constexpr size_t kFamilyBytes = 2; // sun_family
-
-/// Where connecting to `address` (a sockaddr_un) fails: no socket listens anywhere, so a
-/// path that exists refuses (ECONNREFUSED, as Linux says for a file no one listens on)
-/// and one that does not is ENOENT; an abstract name (sun_path[0] == 0) refuses.
-lib::Error connect_failure(const SocketAddress& address)
+void UnixSocket::drop_name()
 {
-    if (address.length <= kFamilyBytes)
-        return lib::Error(lib::Errno::INVAL, "connect: no AF_UNIX address");
-    auto* path = reinterpret_cast<const char*>(address.bytes + kFamilyBytes);
-    size_t length = strnlen(path, address.length - kFamilyBytes);
-    if (length == 0)
-        return lib::Error(lib::Errno::CONNREFUSED, "connect: no socket listens on the abstract name");
-    auto found = fs::lookup_at(nullptr, std::string_view(path, length), vfs::Follow::Yes);
-    if (found.is_error())
-        return found.error();
-    return lib::Error(lib::Errno::CONNREFUSED, "connect: no socket listens there (named AF_UNIX sockets are not supported yet)");
+    if (m_node && m_node->endpoint_record() == this)
+        m_node->set_endpoint_record(nullptr); // the name stays in the tree, refusing
+    m_node = nullptr;
+    if (abstract_link.linked())
+        names().remove(*this);
 }
 
-} // namespace
+// ---- names ----
+
+lib::Result<void> UnixSocket::take_name(const UnixName& name)
+{
+    if (name.kind == UnixName::Kind::Path) {
+        m_node = TRY(fs::create_socket_node(name.view()));
+        m_node->set_endpoint_record(this);
+        m_name = name;
+        return {};
+    }
+    m_name = name;
+    auto added = names().add(*this);
+    if (added.is_error())
+        m_name = {};
+    return added;
+}
 
 lib::Result<void> UnixSocket::bind(const SocketAddress& address)
 {
-    if (!m_unconnected)
-        return lib::Error(lib::Errno::INVAL, "bind: a socketpair end is connected already");
-    if (address.length == kFamilyBytes) // autobind: stays unnamed here
+    UnixName name = TRY(unix_name_from(address));
+    if (name.kind == UnixName::Kind::Unnamed && m_name.kind != UnixName::Kind::Unnamed)
+        return {}; // autobind of a named socket: Linux leaves the name
+    if (m_name.kind != UnixName::Kind::Unnamed)
+        return lib::Error(lib::Errno::INVAL, "bind: the socket has a name already");
+    if (name.kind == UnixName::Kind::Unnamed) // sun_family alone: Linux's autobind
+        name = TRY(names().unused_name());
+    return take_name(name);
+}
+
+lib::Result<UnixSocket*> UnixSocket::find_bound(const UnixName& name) const
+{
+    UnixSocket* found = nullptr;
+    switch (name.kind) {
+    case UnixName::Kind::Unnamed: return lib::Error(lib::Errno::INVAL, "AF_UNIX address without a name");
+    case UnixName::Kind::Abstract: found = names().find(name); break;
+    case UnixName::Kind::Path: {
+        auto node = TRY(fs::lookup_at(nullptr, name.view(), vfs::Follow::Yes));
+        if (node->type() == vfs::NodeType::Socket)
+            found = static_cast<UnixSocket*>(node->endpoint_record());
+        break;
+    }
+    }
+    if (!found)
+        return lib::Error(lib::Errno::CONNREFUSED, "no AF_UNIX socket is bound to that name");
+    if (found->type() != type())
+        return lib::Error(lib::Errno::PROTOTYPE, "the socket bound to that name is of another type");
+    return found;
+}
+
+lib::Result<void> UnixSocket::local_address(SocketAddress& out)
+{
+    socket_address_from(m_name, out);
+    return {};
+}
+
+lib::Result<void> UnixSocket::peer_address(SocketAddress& out)
+{
+    if (m_destination.kind != UnixName::Kind::Unnamed) {
+        socket_address_from(m_destination, out);
         return {};
-    return lib::Error(lib::Errno::NOTSUP, "bind: named AF_UNIX sockets are not supported yet");
+    }
+    if (!m_connected)
+        return lib::Error(lib::Errno::NOTCONN, "getpeername: the socket is not connected");
+    socket_address_from(m_peer_name, out);
+    return {};
+}
+
+// ---- connections ----
+
+lib::Result<void> UnixSocket::listen(int backlog)
+{
+    if (!connection_oriented())
+        return lib::Error(lib::Errno::NOTSUP, "listen: not a stream or seqpacket socket");
+    if (m_connected)
+        return lib::Error(lib::Errno::INVAL, "listen: the socket is connected");
+    if (m_name.kind == UnixName::Kind::Unnamed)
+        return lib::Error(lib::Errno::INVAL, "listen: the socket has no name (bind first)");
+    unsigned wanted = unsigned(backlog) > kMaxBacklog ? kMaxBacklog : unsigned(backlog);
+    if (m_listening && wanted > m_backlog)
+        names().room().changed();
+    m_backlog = wanted;
+    m_listening = true;
+    m_changes.changed();
+    return {};
+}
+
+lib::Result<void> UnixSocket::connect_to(UnixSocket& listener)
+{
+    auto* server = new (std::nothrow) UnixSocket(type());
+    if (!server)
+        return lib::Error(lib::Errno::NOMEM, "connect: no memory");
+    if (server->allocate_queue().is_error() || allocate_queue().is_error()) {
+        delete server;
+        return lib::Error(lib::Errno::NOMEM, "connect: no memory for the connection's queues");
+    }
+    server->m_name = listener.m_name; // getsockname on the accepted socket: the listener's
+    server->m_peer = this;
+    server->m_peer_name = m_name;
+    server->m_connected = true;
+    server->m_accepted = false;
+    m_peer = server;
+    m_peer_name = listener.m_name;
+    m_connected = true;
+    listener.m_pending.push_back(server);
+    ++listener.m_pending_count;
+    listener.m_changes.changed();
+    m_changes.changed();
+    return {};
 }
 
 lib::Result<void> UnixSocket::connect(const SocketAddress& address)
 {
-    if (!m_unconnected)
-        return lib::Error(lib::Errno::ISCONN, "connect: a socketpair end is connected already");
-    return connect_failure(address);
-}
-
-bool UnixSocket::room_for(size_t length) const
-{
-    if (stream())
-        return m_stream.space() > 0;
-    return m_messages.empty() || m_messages.bytes() + length <= kQueueBytes;
-}
-
-lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress* to)
-{
-    if (flags & MsgOob)
-        return lib::Error(lib::Errno::NOTSUP, "send: MSG_OOB on an AF_UNIX socket");
-    if (m_unconnected) {
-        if (to && !stream())
-            return connect_failure(*to);
-        return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
+    uint16_t family = 0;
+    memcpy(&family, address.bytes, address.length < sizeof(family) ? address.length : sizeof(family));
+    if (!connection_oriented() && family == kFamilyUnspecified && address.length >= sizeof(family)) {
+        m_destination = {}; // Linux: AF_UNSPEC dissolves a datagram socket's association
+        return {};
     }
-    if (!stream() && length > kQueueBytes)
-        return lib::Error(lib::Errno::MSGSIZE, "send: datagram larger than the socket buffer");
-    auto* bytes = static_cast<const uint8_t*>(data);
+    UnixName name = TRY(unix_name_from(address));
+    if (!connection_oriented()) {
+        UnixSocket* target = TRY(find_bound(name));
+        if (target->m_destination.kind != UnixName::Kind::Unnamed && !(target->m_destination == m_name))
+            return lib::Error(lib::Errno::PERM, "connect: that socket is connected to another");
+        m_destination = name;
+        return {};
+    }
+    if (m_listening)
+        return lib::Error(lib::Errno::INVAL, "connect: the socket listens");
+    if (m_connected)
+        return lib::Error(lib::Errno::ISCONN, "connect: the socket is connected already");
     uint64_t deadline = send_deadline();
-    size_t sent = 0;
     for (;;) {
-        uint32_t seen = m_changes.now();
-        if (!stream() && !m_peer && !m_shut_write) // Linux: a datagram to a closed peer is refused
-            return lib::Error(lib::Errno::CONNREFUSED, "send: the other end is closed");
-        if (m_shut_write || !m_peer || m_peer->m_peer_finished)
-            return sent ? lib::Result<size_t>(sent) : broken_pipe(flags);
-        UnixSocket& peer = *m_peer;
-        if (peer.room_for(length - sent)) {
-            if (stream()) {
-                sent += peer.m_stream.put(bytes + sent, length - sent);
-            } else {
-                TRY(peer.m_messages.push(bytes, length));
-                sent = length;
-            }
-            peer.m_changes.changed();
-            if (sent == length)
-                return sent;
-            continue;
-        }
-        if (should_not_block(flags))
-            return sent ? lib::Result<size_t>(sent) : lib::Error(lib::Errno::AGAIN, "send: the other end's queue is full");
-        auto waited = wait_for_change(seen, deadline);
-        if (waited.is_error())
-            return sent ? lib::Result<size_t>(sent) : waited.error();
+        uint32_t seen = names().room().now();
+        UnixSocket* listener = TRY(find_bound(name));
+        if (!listener->m_listening)
+            return lib::Error(lib::Errno::CONNREFUSED, "connect: the socket bound there does not listen");
+        if (listener->m_pending_count <= listener->m_backlog) // Linux lets backlog + 1 wait
+            return connect_to(*listener);
+        if (non_blocking())
+            return lib::Error(lib::Errno::AGAIN, "connect: the listener's backlog is full");
+        TRY(wait_for_room(seen, deadline));
     }
 }
 
-lib::Result<size_t> UnixSocket::receive(void* data, size_t length, int flags, ReceiveInfo& info)
+lib::Result<Socket*> UnixSocket::accept(SocketAddress* peer)
 {
-    if (flags & MsgOob)
-        return lib::Error(lib::Errno::NOTSUP, "recv: MSG_OOB on an AF_UNIX socket");
-    if (m_unconnected && stream())
-        return lib::Error(lib::Errno::INVAL, "recv: the socket is not connected");
-    auto* bytes = static_cast<uint8_t*>(data);
+    if (!m_listening)
+        return lib::Error(lib::Errno::INVAL, "accept: the socket does not listen");
     uint64_t deadline = receive_deadline();
-    size_t received = 0;
-    bool wait_all = stream() && (flags & MsgWaitAll) && !(flags & MsgPeek);
     for (;;) {
         uint32_t seen = m_changes.now();
-        if (stream() && m_stream.size()) {
-            size_t n = (flags & MsgPeek) ? m_stream.peek(bytes + received, length - received)
-                                         : m_stream.take(bytes + received, length - received);
-            received += n;
-            if (m_peer && !(flags & MsgPeek))
-                m_peer->m_changes.changed(); // room for its next send
-            if (!wait_all || received == length)
-                return received;
-            continue;
+        if (UnixSocket* server = m_pending.pop_front()) {
+            --m_pending_count;
+            server->m_accepted = true;
+            names().room().changed(); // room in the backlog for a waiting connect
+            if (peer)
+                socket_address_from(server->m_peer_name, *peer);
+            return static_cast<Socket*>(server); // the queue's reference goes to the caller
         }
-        if (!stream() && !m_messages.empty()) {
-            size_t size = m_messages.take(bytes, length, flags & MsgPeek);
-            info.truncated = size > length;
-            if (m_peer && !(flags & MsgPeek))
-                m_peer->m_changes.changed();
-            if (info.from)
-                (void)local_address(*info.from); // unnamed, as the sender is
-            return (flags & MsgTrunc) || size < length ? size : length;
-        }
-        if (m_peer_finished || length == 0)
-            return received;
-        if (should_not_block(flags))
-            return received ? lib::Result<size_t>(received) : lib::Error(lib::Errno::AGAIN, "recv: nothing queued");
-        auto waited = wait_for_change(seen, deadline);
-        if (waited.is_error())
-            return received ? lib::Result<size_t>(received) : waited.error();
+        if (non_blocking())
+            return lib::Error(lib::Errno::AGAIN, "accept: no connection is waiting");
+        TRY(wait_for_change(seen, deadline));
     }
 }
 
@@ -193,37 +309,281 @@ lib::Result<void> UnixSocket::shutdown(int how)
     return {};
 }
 
-lib::Result<void> UnixSocket::local_address(SocketAddress& out)
+// ---- sending ----
+
+bool UnixSocket::room_for(size_t length) const
 {
-    out = {};
-    uint16_t family = kFamilyUnix;
-    memcpy(out.bytes, &family, sizeof(family));
-    out.length = sizeof(family); // an unnamed socket: sun_family only
-    return {};
+    if (stream())
+        return m_stream.space() > 0;
+    return m_messages.empty() || m_messages.bytes() + length <= kQueueBytes;
 }
 
-lib::Result<void> UnixSocket::peer_address(SocketAddress& out)
+void UnixSocket::made_room()
 {
-    if (!m_peer || m_unconnected)
-        return lib::Error(lib::Errno::NOTCONN, "getpeername: the other end is closed");
-    return local_address(out);
+    if (m_peer)
+        m_peer->m_changes.changed();
+    if (m_sender_waits) {
+        m_sender_waits = false;
+        names().room().changed();
+    }
 }
+
+lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress* to)
+{
+    return send_data(data, length, flags, to, nullptr);
+}
+
+lib::Result<size_t> UnixSocket::send_with_files(const void* data, size_t length, int flags, const SocketAddress* to,
+                                                PassedFiles& files)
+{
+    return send_data(data, length, flags, to, &files);
+}
+
+lib::Result<size_t> UnixSocket::send_data(const void* data, size_t length, int flags, const SocketAddress* to,
+                                          PassedFiles* files)
+{
+    if (flags & MsgOob)
+        return lib::Error(lib::Errno::NOTSUP, "send: MSG_OOB on an AF_UNIX socket");
+    auto* bytes = static_cast<const uint8_t*>(data);
+    if (stream()) {
+        if (to)
+            return m_connected ? lib::Error(lib::Errno::ISCONN, "sendto: an address on a connected stream")
+                               : lib::Error(lib::Errno::NOTSUP, "sendto: an address on a stream socket");
+        return send_stream(bytes, length, flags, files);
+    }
+    return send_message(bytes, length, flags, type() == kSocketSeqPacket ? nullptr : to, files);
+}
+
+lib::Result<size_t> UnixSocket::send_stream(const uint8_t* bytes, size_t length, int flags, PassedFiles* files)
+{
+    if (!m_connected)
+        return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
+    uint64_t deadline = send_deadline();
+    size_t sent = 0;
+    while (sent < length) {
+        uint32_t seen = m_changes.now();
+        if (m_shut_write || !m_peer || m_peer->m_peer_finished)
+            return sent ? lib::Result<size_t>(sent) : broken_pipe(flags);
+        UnixSocket& peer = *m_peer;
+        if (peer.m_stream.space()) {
+            FileMark* mark = nullptr;
+            if (files && !files->empty()) { // the files go with this send's first bytes
+                mark = new (std::nothrow) FileMark { nullptr, 0, 0, {} };
+                if (!mark)
+                    return lib::Error(lib::Errno::NOBUFS, "sendmsg: no memory for SCM_RIGHTS");
+                mark->files.take_from(*files);
+            }
+            size_t put = peer.m_stream.put(bytes + sent, length - sent);
+            if (mark) {
+                mark->start = peer.m_stream_written;
+                mark->end = peer.m_stream_written + put;
+                (peer.m_last_mark ? peer.m_last_mark->next : peer.m_marks) = mark;
+                peer.m_last_mark = mark;
+            }
+            peer.m_stream_written += put;
+            sent += put;
+            peer.m_changes.changed();
+            continue;
+        }
+        if (should_not_block(flags))
+            return sent ? lib::Result<size_t>(sent) : lib::Error(lib::Errno::AGAIN, "send: the other end's queue is full");
+        auto waited = wait_for_change(seen, deadline);
+        if (waited.is_error())
+            return sent ? lib::Result<size_t>(sent) : waited.error();
+    }
+    return sent;
+}
+
+lib::Result<UnixSocket*> UnixSocket::datagram_target(const SocketAddress* to) const
+{
+    if (to)
+        return find_bound(TRY(unix_name_from(*to)));
+    if (m_destination.kind != UnixName::Kind::Unnamed) {
+        auto target = find_bound(m_destination);
+        if (target.is_error()) // Linux: the connected peer went away
+            return lib::Error(lib::Errno::CONNREFUSED, "send: the connected socket is gone");
+        return target;
+    }
+    if (m_connected) {
+        if (!m_peer)
+            return lib::Error(lib::Errno::CONNREFUSED, "send: the other end is closed");
+        return m_peer;
+    }
+    return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
+}
+
+lib::Result<size_t> UnixSocket::send_message(const uint8_t* bytes, size_t length, int flags, const SocketAddress* to,
+                                             PassedFiles* files)
+{
+    if (type() == kSocketSeqPacket && !m_connected)
+        return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
+    if (length > kQueueBytes)
+        return lib::Error(lib::Errno::MSGSIZE, "send: message larger than the socket buffer");
+    uint64_t deadline = send_deadline();
+    SocketAddress from;
+    if (m_name.kind != UnixName::Kind::Unnamed)
+        socket_address_from(m_name, from);
+    for (;;) {
+        uint32_t seen_room = names().room().now(), seen = m_changes.now();
+        if (m_shut_write || (type() == kSocketSeqPacket && (!m_peer || m_peer->m_peer_finished)))
+            return broken_pipe(flags);
+        UnixSocket* target = TRY(datagram_target(to));
+        if (target != m_peer && target->m_connected && target->m_peer != this)
+            return lib::Error(lib::Errno::PERM, "send: that socket is connected to another");
+        if (target != m_peer && target->m_destination.kind != UnixName::Kind::Unnamed && !(target->m_destination == m_name))
+            return lib::Error(lib::Errno::PERM, "send: that socket is connected to another");
+        if (target->m_peer_finished && target == m_peer)
+            return lib::Error(lib::Errno::PIPE, "send: the other end shut down reading");
+        if (target->room_for(length)) {
+            TRY(target->m_messages.push(bytes, length, &from, files));
+            target->m_changes.changed();
+            return length;
+        }
+        if (should_not_block(flags))
+            return lib::Error(lib::Errno::AGAIN, "send: the receiving socket's queue is full");
+        if (target == m_peer) {
+            TRY(wait_for_change(seen, deadline)); // the peer's reads bump this socket's counter
+        } else {
+            target->m_sender_waits = true;
+            TRY(wait_for_room(seen_room, deadline));
+        }
+    }
+}
+
+// ---- receiving ----
+
+lib::Result<size_t> UnixSocket::receive(void* data, size_t length, int flags, ReceiveInfo& info)
+{
+    if (flags & MsgOob)
+        return lib::Error(lib::Errno::NOTSUP, "recv: MSG_OOB on an AF_UNIX socket");
+    auto* bytes = static_cast<uint8_t*>(data);
+    if (stream())
+        return receive_stream(bytes, length, flags, info);
+    if (type() == kSocketSeqPacket && !m_connected)
+        return lib::Error(lib::Errno::NOTCONN, "recv: the socket is not connected");
+    bool peek = flags & MsgPeek;
+    uint64_t deadline = receive_deadline();
+    for (;;) {
+        uint32_t seen = m_changes.now();
+        if (!m_messages.empty()) {
+            SocketAddress from;
+            size_t size = m_messages.take(bytes, length, peek, &from, info.files);
+            info.truncated = size > length;
+            if (info.from)
+                *info.from = from; // length 0 from an unnamed sender, as Linux reports it
+            if (!peek)
+                made_room();
+            return (flags & MsgTrunc) || size < length ? size : length;
+        }
+        if (int error = take_error())
+            return lib::Error(lib::Errno(error), "recv: the connection was reset");
+        if (m_peer_finished || length == 0)
+            return 0;
+        if (should_not_block(flags))
+            return lib::Error(lib::Errno::AGAIN, "recv: nothing queued");
+        TRY(wait_for_change(seen, deadline));
+    }
+}
+
+lib::Result<size_t> UnixSocket::receive_stream(uint8_t* bytes, size_t length, int flags, ReceiveInfo& info)
+{
+    if (!m_connected)
+        return lib::Error(lib::Errno::INVAL, "recv: the socket is not connected");
+    bool peek = flags & MsgPeek;
+    bool wait_all = (flags & MsgWaitAll) && !peek;
+    uint64_t deadline = receive_deadline();
+    size_t received = 0;
+    for (;;) {
+        uint32_t seen = m_changes.now();
+        if (m_stream.size() && received < length) {
+            // Bytes that carried files end the read (their files come with it); plain
+            // bytes before them are read on into them, as Linux's stream reads do.
+            size_t limit = length - received;
+            FileMark* mark = m_marks;
+            bool carries_files = mark && mark->start <= m_stream_read;
+            if (carries_files) {
+                limit = limit < mark->end - m_stream_read ? limit : size_t(mark->end - m_stream_read);
+                for (size_t i = 0; peek && info.files && i < mark->files.count(); ++i)
+                    (void)info.files->add(*mark->files.at(i)); // Linux duplicates them on a peek
+                if (!peek) {
+                    if (info.files)
+                        info.files->take_from(mark->files);
+                    m_marks = mark->next;
+                    if (!m_marks)
+                        m_last_mark = nullptr;
+                    delete mark; // files nobody took are closed
+                }
+            } else if (mark) {
+                limit = limit < mark->start - m_stream_read ? limit : size_t(mark->start - m_stream_read);
+            }
+            size_t n = peek ? m_stream.peek(bytes + received, limit) : m_stream.take(bytes + received, limit);
+            received += n;
+            if (!peek) {
+                m_stream_read += n;
+                made_room();
+            }
+            if (carries_files || peek)
+                return received;
+            continue;
+        }
+        if (received && !wait_all)
+            return received;
+        if (received == length)
+            return received;
+        if (!received)
+            if (int error = take_error())
+                return lib::Error(lib::Errno(error), "recv: the connection was reset");
+        if (m_peer_finished)
+            return received;
+        if (should_not_block(flags))
+            return received ? lib::Result<size_t>(received) : lib::Error(lib::Errno::AGAIN, "recv: nothing queued");
+        auto waited = wait_for_change(seen, deadline);
+        if (waited.is_error())
+            return received ? lib::Result<size_t>(received) : waited.error();
+    }
+}
+
+int UnixSocket::take_error()
+{
+    int error = m_error;
+    m_error = 0;
+    return error;
+}
+
+// ---- readiness and options ----
 
 uint16_t UnixSocket::poll_events(uint16_t requested)
 {
     constexpr uint16_t kReadHangUp = 0x2000; // POLLRDHUP
     uint16_t events = 0;
-    if (m_unconnected) // nothing can arrive; a stream one has hung up as Linux reports it
-        return (stream() ? uint16_t(fs::PollHup | fs::PollOut) : uint16_t(fs::PollOut | fs::PollWrNorm))
-            & (requested | fs::PollErr | fs::PollHup);
-    if (queued_bytes() || m_peer_finished)
-        events |= fs::PollIn | fs::PollRdNorm;
-    if (m_peer_finished)
-        events |= kReadHangUp;
-    if (!m_peer || (m_shut_write && m_peer_finished))
-        events |= fs::PollHup;
-    if (!m_shut_write && m_peer && m_peer->room_for(1))
-        events |= fs::PollOut | fs::PollWrNorm;
+    if (m_listening) {
+        if (!m_pending.empty())
+            events |= fs::PollIn | fs::PollRdNorm;
+    } else if (connection_oriented() && !m_connected) { // never connected: Linux says hung up
+        events = fs::PollHup | fs::PollOut | fs::PollWrNorm;
+    } else {
+        if (queued_bytes() || !m_messages.empty() || m_peer_finished || m_error)
+            events |= fs::PollIn | fs::PollRdNorm;
+        if (m_error)
+            events |= fs::PollErr;
+        if (m_peer_finished)
+            events |= kReadHangUp;
+        if (connection_oriented() && (!m_peer || (m_shut_write && m_peer_finished)))
+            events |= fs::PollHup;
+        bool writable;
+        if (m_shut_write) {
+            writable = false;
+        } else if (connection_oriented()) {
+            writable = m_peer && m_peer->room_for(1);
+        } else if (!m_connected && m_destination.kind == UnixName::Kind::Unnamed) {
+            writable = true; // each send names its receiver
+        } else { // a send to a peer that is gone fails at once: writable too
+            auto target = datagram_target(nullptr);
+            writable = target.is_error() || target.value()->room_for(1);
+        }
+        if (writable)
+            events |= fs::PollOut | fs::PollWrNorm;
+    }
     return events & (requested | fs::PollErr | fs::PollHup);
 }
 
@@ -232,12 +592,12 @@ lib::Result<size_t> UnixSocket::bytes_readable()
     return stream() ? m_stream.size() : m_messages.front_length();
 }
 
-lib::Result<void> UnixSocket::set_protocol_option(int level, int name, int)
+lib::Result<void> UnixSocket::set_protocol_option(int, int, int)
 {
     return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: option not supported on AF_UNIX sockets");
 }
 
-lib::Result<int> UnixSocket::get_protocol_option(int level, int name)
+lib::Result<int> UnixSocket::get_protocol_option(int, int)
 {
     return lib::Error(lib::Errno::NOPROTOOPT, "getsockopt: option not supported on AF_UNIX sockets");
 }
