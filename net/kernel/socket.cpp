@@ -147,21 +147,24 @@ lib::Result<void> Socket::set_option(int level, int name, const void* value, uin
         default: break;
         }
     }
-    if (accepted_without_effect(level, name)) {
-        int v = TRY(int_value(value, length));
-        for (size_t i = 0; i < m_stored_count; ++i) {
-            if (m_stored[i].level == level && m_stored[i].name == name) {
-                m_stored[i].value = v;
-                return {};
-            }
-        }
-        if (m_stored_count == kMaxStoredOptions)
-            return lib::Error(lib::Errno::NOMEM, "setsockopt: too many options on one socket");
-        m_stored[m_stored_count++] = { level, name, v };
-        return {};
-    }
     int v = TRY(int_value(value, length));
+    if (accepted_without_effect(level, name))
+        return keep_option(level, name, v);
     return set_protocol_option(level, name, v);
+}
+
+lib::Result<void> Socket::keep_option(int level, int name, int value)
+{
+    for (size_t i = 0; i < m_stored_count; ++i) {
+        if (m_stored[i].level == level && m_stored[i].name == name) {
+            m_stored[i].value = value;
+            return {};
+        }
+    }
+    if (m_stored_count == kMaxStoredOptions)
+        return lib::Error(lib::Errno::NOMEM, "setsockopt: too many options on one socket");
+    m_stored[m_stored_count++] = { level, name, value };
+    return {};
 }
 
 lib::Result<void> Socket::get_option(int level, int name, void* value, uint32_t& length)

@@ -149,6 +149,8 @@ protected:
     /// The value setsockopt gave an option the socket keeps without acting on it itself
     /// (IP_PKTINFO: the UDP socket reads it); 0 when never set.
     int kept_option(int level, int name) const;
+    /// Keeps `value` for getsockopt (an option accepted without an effect of its own).
+    lib::Result<void> keep_option(int level, int name, int value);
 
     /// Whether a call should not block: O_NONBLOCK or MSG_DONTWAIT.
     bool should_not_block(int flags) const { return non_blocking() || (flags & MsgDontWait); }

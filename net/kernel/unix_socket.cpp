@@ -592,14 +592,20 @@ lib::Result<size_t> UnixSocket::bytes_readable()
     return stream() ? m_stream.size() : m_messages.front_length();
 }
 
-lib::Result<void> UnixSocket::set_protocol_option(int, int, int)
+// SOL_SOCKET options the socket itself does not use (SO_REUSEADDR, SO_KEEPALIVE...): Linux
+// accepts every one on an AF_UNIX socket, so they are kept for getsockopt.
+lib::Result<void> UnixSocket::set_protocol_option(int level, int name, int value)
 {
-    return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: option not supported on AF_UNIX sockets");
+    if (level == kLevelSocket)
+        return keep_option(level, name, value);
+    return lib::Error(lib::Errno::NOTSUP, "setsockopt: AF_UNIX sockets have only SOL_SOCKET options");
 }
 
-lib::Result<int> UnixSocket::get_protocol_option(int, int)
+lib::Result<int> UnixSocket::get_protocol_option(int level, int name)
 {
-    return lib::Error(lib::Errno::NOPROTOOPT, "getsockopt: option not supported on AF_UNIX sockets");
+    if (level == kLevelSocket)
+        return kept_option(level, name);
+    return lib::Error(lib::Errno::NOTSUP, "getsockopt: AF_UNIX sockets have only SOL_SOCKET options");
 }
 
 } // namespace net

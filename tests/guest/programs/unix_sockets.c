@@ -155,6 +155,11 @@ static void stream_errors(void)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     CHECK(listen(fd, 1) == -1 && errno == EINVAL); // no name
+    int on = 1, value = 0; // SOL_SOCKET options are accepted and reported back (nginx sets this)
+    socklen_t value_length = sizeof(value);
+    CHECK(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0);
+    CHECK(getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &value, &value_length) == 0 && value == 1);
+    CHECK(setsockopt(fd, IPPROTO_TCP, 1, &on, sizeof(on)) == -1 && errno == EOPNOTSUPP);
     struct sockaddr_un address;
     socklen_t length = path_address(&address, "/tmp/missing/x.sock");
     CHECK(bind(fd, (struct sockaddr*)&address, length) == -1 && errno == ENOENT);
