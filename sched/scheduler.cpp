@@ -77,6 +77,7 @@ void switch_to(Thread& previous, Thread& next)
     next.cpu = &cpu;
     arch::set_interrupt_stack(next.interrupt_stack.top);
     cpu.system_call_stack_top = next.system_call_stack.top;
+    cpu.kernel_thread_pointer = next.program_thread_pointer ? next.kernel_thread_pointer : 0;
     arch::wrmsr(arch::kMsrFsBase, next.fs_base);
     sched_switch_stacks(&previous.saved_rsp, next.saved_rsp);
 }
@@ -195,6 +196,19 @@ Thread& current()
 }
 static_assert(offsetof(Cpu, self) == 0 && offsetof(Cpu, current) == 8);
 
+void set_program_thread_pointer(uint64_t address)
+{
+    bool enabled = arch::interrupts_enabled();
+    arch::disable_interrupts(); // the thread and its CPU's copy change together
+    Thread& self = current();
+    if (!self.kernel_thread_pointer)
+        self.kernel_thread_pointer = arch::rdmsr(arch::kMsrFsBase); // still the kernel's
+    self.program_thread_pointer = address;
+    this_cpu().kernel_thread_pointer = self.kernel_thread_pointer;
+    if (enabled)
+        arch::enable_interrupts();
+}
+
 void init_boot_cpu()
 {
     Thread& boot = boot_thread();
@@ -208,7 +222,7 @@ void init_boot_cpu()
         nullptr);
     unsigned a = 0, b = 0, c = 0, d = 0;
     __get_cpuid(1, &a, &b, &c, &d); // EBX[31:24]: the initial APIC ID, as the APIC reads it
-    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24, 0, 0 };
+    g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24, 0, 0, 0 };
     boot.cpu = &g_boot_cpu;
     arch::wrmsr(arch::kMsrGsBase, reinterpret_cast<uint64_t>(&g_boot_cpu));
     guarded_state().with([&](SchedulerState& state) {

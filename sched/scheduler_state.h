@@ -8,6 +8,7 @@
 #include <abi/acpi.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/spin_lock.h>
+#include <kernel/arch/x86_64/thread_pointer.h>
 #include <lib/guarded.h>
 #include <lib/intrusive_list.h>
 #include <lib/result.h>
@@ -46,8 +47,12 @@ struct Cpu {
     // switch, and where the entry keeps the program's %rsp while it changes stacks.
     uint64_t system_call_stack_top;
     uint64_t program_rsp;
+    // The running thread's kernel thread pointer when its program has its own, else 0
+    // (kernel/arch/x86_64/thread_pointer.h reads it by offset), set at each switch.
+    uint64_t kernel_thread_pointer;
 };
 static_assert(offsetof(Cpu, system_call_stack_top) == 40 && offsetof(Cpu, program_rsp) == 48);
+static_assert(offsetof(Cpu, kernel_thread_pointer) == arch::kCpuKernelThreadPointerOffset);
 Cpu& this_cpu();
 
 /// Everything the scheduler lock guards.

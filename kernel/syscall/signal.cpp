@@ -101,6 +101,13 @@ void deliver(int signal, const sched::SignalInfo& sent)
 void deliver_pending_signals()
 {
     Thread& self = sched::current();
+    // A program with its own thread pointer (a static binary) gets its handlers through
+    // frames on its stack as the syscall instruction returns (deliver_signals_on_frame),
+    // never as calls from kernel code, which runs on the kernel's thread pointer. Partial:
+    // a temporary mask (sigsuspend, ppoll, pselect6) is undone before that delivery, so a
+    // signal only that mask lets through waits for the next unblocking.
+    if (self.program_thread_pointer)
+        return;
     if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
         return;
     sched::SignalInfo sent;

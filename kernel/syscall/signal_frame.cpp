@@ -2,6 +2,7 @@
 #include <kernel/syscall/signal_frame.h>
 
 #include <kernel/arch/x86_64/idt.h>
+#include <kernel/arch/x86_64/io.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall_util.h>
@@ -184,5 +185,8 @@ extern "C" [[noreturn]] void osprey_signal_return(sys::SignalContext* context)
     (void)sys::sigaltstack(&context->uc_stack, nullptr, reinterpret_cast<uint64_t>(context));
     uint64_t& flags = context->gregs[RegEfl];
     flags = (flags & kSettableFlags) | 0x2; // bit 1 is always set
+    sched::Thread& self = sched::current();
+    if (self.program_thread_pointer) // a static binary's own: the last thing before the program
+        arch::wrmsr(arch::kMsrFsBase, self.program_thread_pointer);
     osprey_restore_context(context->gregs, context->fpregs);
 }

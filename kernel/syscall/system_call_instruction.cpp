@@ -6,15 +6,21 @@
 // frames pushed on the program's stack (as after an interrupt), and rt_sigreturn from a
 // handler's restorer resumes the context the frame holds.
 //
+// A static binary's libc sets its own thread pointer (arch_prctl ARCH_SET_FS, handled
+// here): the thread keeps it as program_thread_pointer, kernel code runs on the kernel's
+// (loaded on entry, the program's given back on the way out; interrupts do the same,
+// kernel/arch/x86_64/thread_pointer.h).
+//
 // Partial: clone(2) by instruction (a thread that starts at the instruction's return with
-// the caller's registers) is refused with ENOSYS, as fork is; Go's runtime creates its
-// threads through pthread_create when it is linked with the C library (cgo), as Debian's
-// Go programs are. So is code whose thread pointer is not the one the kernel gave the
-// thread (a static binary's own libc): the kernel's libc runs on that thread pointer.
+// the caller's registers) is refused with ENOSYS, as fork is, so a static binary runs one
+// thread; Go's runtime creates its threads through pthread_create when it is linked with
+// the C library (cgo), as Debian's Go programs are.
+#include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/arch/x86_64/system_call_instruction.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
+#include <kernel/syscall/syscall_util.h>
 #include <sched/scheduler.h>
 
 extern "C" [[noreturn]] void osprey_signal_return(sys::SignalContext* context);
@@ -25,9 +31,40 @@ namespace {
 
 constexpr long kRtSigreturn = 15;
 
+constexpr long kArchPrctl = 158;
+constexpr int kArchSetFs = 0x1002, kArchGetFs = 0x1003;
+
+/// arch_prctl's thread-pointer codes for a program that makes its own (a static binary):
+/// the value goes back into %fs on the way out, not now. Other codes: not handled (false).
+bool program_thread_pointer_call(sched::Thread& self, arch::InterruptFrame& frame)
+{
+    int code = int(frame.rdi);
+    if (code == kArchSetFs) {
+        uint64_t address = frame.rsi;
+        bool canonical = address < 0x0000'8000'0000'0000 || address >= 0xffff'8000'0000'0000;
+        frame.rax = canonical ? 0 : uint64_t(-long(lib::Errno::PERM));
+        if (canonical)
+            sched::set_program_thread_pointer(address);
+        return true;
+    }
+    if (code == kArchGetFs && self.program_thread_pointer) {
+        auto* out = reinterpret_cast<uint64_t*>(frame.rsi);
+        if (check_user_range(out, sizeof(*out), UserAccess::Write).is_error()) {
+            frame.rax = uint64_t(-long(lib::Errno::FAULT));
+            return true;
+        }
+        *out = self.program_thread_pointer;
+        frame.rax = 0;
+        return true;
+    }
+    return false;
+}
+
 void on_system_call_instruction(arch::InterruptFrame& frame)
 {
     sched::Thread& self = sched::current();
+    if (self.program_thread_pointer) // before any libc code: the kernel's libc uses %fs
+        arch::wrmsr(arch::kMsrFsBase, self.kernel_thread_pointer);
     self.in_system_call_instruction = true;
     long number = long(frame.rax);
     if (number == kRtSigreturn) { // the restorer returned with %rsp at the frame's ucontext
@@ -37,13 +74,16 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
     constexpr uint64_t kInterruptFlag = 0x200;
     if (frame.rflags & kInterruptFlag) // as the caller had them (off in a program before its first thread)
         arch::enable_interrupts();
-    frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx), long(frame.r10),
-        long(frame.r8), long(frame.r9), frame.rsp));
+    if (number != kArchPrctl || !program_thread_pointer_call(self, frame))
+        frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx),
+            long(frame.r10), long(frame.r8), long(frame.r9), frame.rsp));
     // rcx and r11 go back as the instruction left them (the return address and the
     // flags), as Linux returns them: the frame holds both twice already.
     arch::disable_interrupts();
     self.in_system_call_instruction = false;
     deliver_signals_on_frame(frame); // as after an interrupt: the program's stack takes the frames
+    if (self.program_thread_pointer)
+        arch::wrmsr(arch::kMsrFsBase, self.program_thread_pointer);
 }
 
 } // namespace

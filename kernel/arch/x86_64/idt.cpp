@@ -1,4 +1,5 @@
 #include <kernel/arch/x86_64/idt.h>
+#include <kernel/arch/x86_64/thread_pointer.h>
 
 #include <kernel/arch/x86_64/gdt.h>
 
@@ -79,6 +80,7 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame)
     // its top and this frame overwrote that handler's. Nothing to return to.
     if (ist_slot_containing(frame->rsp) == uint8_t(slot))
         report_fatal_exception(*frame);
+    uint64_t program_thread_pointer = enter_kernel_thread_pointer(); // before any libc code
     auto handler = __atomic_load_n(&g_handlers[vector], __ATOMIC_ACQUIRE);
     bool handled = handler && handler(*frame) == InterruptResult::Handled;
     if (!handled && vector < kFirstExternalVector)
@@ -87,6 +89,7 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame)
         report_unexpected_interrupt(*frame);
     if (!ist_stack_intact(slot))
         report_fatal_exception(*frame);
+    leave_kernel_thread_pointer(program_thread_pointer);
 }
 
 } // namespace arch

@@ -27,6 +27,12 @@ void init_boot_cpu();
 /// The thread running on this CPU.
 Thread& current();
 
+/// arch_prctl(ARCH_SET_FS) from a program with a libc of its own (a static binary): from
+/// now the current thread's program runs on `address` and kernel code on this thread on
+/// the thread pointer it has now (kernel/arch/x86_64/thread_pointer.h). %fs itself changes
+/// when the program is resumed.
+void set_program_thread_pointer(uint64_t address);
+
 /// Entry of a new thread, as musl's __clone calls it: fn(arg) with %fs = tls on `stack`;
 /// when fn returns, the thread exits with its value.
 struct ThreadStart {

@@ -63,6 +63,11 @@ struct Thread {
     ThreadState state = ThreadState::Runnable; // [sched]
     uintptr_t saved_rsp = 0;                   // [sched] the switch frame, when not running
     uint64_t fs_base = 0;                      // thread pointer, saved at each switch
+    // A static binary's own thread pointer (arch_prctl ARCH_SET_FS by the syscall
+    // instruction), and the kernel's, which kernel code on this thread runs on meanwhile
+    // (kernel/arch/x86_64/thread_pointer.h). Both 0 while the program shares the kernel's.
+    uint64_t program_thread_pointer = 0;
+    uint64_t kernel_thread_pointer = 0;
     KernelStack interrupt_stack;
     // Where the kernel runs a system call the thread made with the syscall instruction
     // (kernel/arch/x86_64/system_call_instruction.h): mapped at creation, paged in on use.
