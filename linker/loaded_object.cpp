@@ -14,6 +14,8 @@ lib::Result<LoadedObject> LoadedObject::create(const ElfImage& image, std::span<
     object.m_bias = load_address - plan.span_start;
     object.m_has_tls = plan.tls.has_value();
     object.m_view = ImageView::loaded(memory, plan.span_start);
+    if (!plan.dynamic)
+        return object; // a static executable: nothing to link, no symbols to export
     object.m_dynamic = TRY(read_dynamic(object.m_view, plan));
     object.m_symbols = TRY(SymbolTable::create(object.m_view, object.m_dynamic));
     return object;

@@ -82,6 +82,8 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     auto policy = kind == ModuleKind::Executable ? AddressPolicy::AllowFixed : AddressPolicy::PositionIndependent;
     module.image = TRY(ElfImage::parse(TRY(opened.contents()), policy));
     const ElfImage& image = module.image;
+    if (kind == ModuleKind::Library && !image.plan().dynamic)
+        return elf_error("ELF: a shared library without PT_DYNAMIC");
     uint64_t size = image.span_end() - image.span_start();
     // Reserve the whole span (gaps between segments stay PROT_NONE), then map the segments.
     const mm::MappedFile* file = TRY(opened.mapping());
@@ -115,7 +117,7 @@ void unload_module(Module& module)
     (void)mm::unmap(start, module.image.span_end() - module.image.span_start());
 }
 
-lib::Result<void> protect_module(const Module& module)
+lib::Result<void> protect_segments(const Module& module)
 {
     const ElfImage& image = module.image;
     uint64_t bias = module.object.bias();
@@ -123,6 +125,14 @@ lib::Result<void> protect_module(const Module& module)
         uint64_t start = mm::page_round_down(bias + s.vaddr), end = mm::page_round_up(bias + s.vaddr + s.memsz);
         TRY(mm::protect(start, end - start, protection(s.flags)));
     }
+    return {};
+}
+
+lib::Result<void> protect_module(const Module& module)
+{
+    TRY(protect_segments(module));
+    const ElfImage& image = module.image;
+    uint64_t bias = module.object.bias();
     if (const auto* relro = image.relro()) {
         uint64_t start = mm::page_round_down(bias + relro->vaddr), end = mm::page_round_down(bias + relro->vaddr + relro->memsz);
         if (end > start)

@@ -42,5 +42,15 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
 void unload_module(Module& module);
 /// After relocation: applies each segment's protection (RELRO becomes read-only).
 lib::Result<void> protect_module(const Module& module);
+/// Each segment's protection alone, as Linux's execve leaves a static executable (its own
+/// start-up relocates it and makes RELRO read-only).
+lib::Result<void> protect_segments(const Module& module);
+/// Whether the executable brings its own start-up and libc: no PT_INTERP and no DT_NEEDED
+/// (a static executable, or a static PIE that relocates itself). The kernel then only maps
+/// it and enters it, as Linux's execve does without an interpreter.
+inline bool self_contained(const Module& executable)
+{
+    return !executable.image.plan().interp && executable.object.needed().empty();
+}
 
 } // namespace linker

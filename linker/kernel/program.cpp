@@ -55,6 +55,22 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
     return stack.stack_pointer;
 }
 
+/// A static executable (or static PIE): its own libc relocates it, sets up its TLS with
+/// arch_prctl and makes system calls with the syscall instruction; the kernel maps it,
+/// builds Linux's initial stack and enters it.
+lib::Error run_self_contained(Module& executable, std::span<const std::string_view> argv,
+                              std::span<const std::string_view> envp)
+{
+    auto stack_pointer = build_stack(argv, envp);
+    if (stack_pointer.is_error())
+        return stack_pointer.error();
+    if (auto r = protect_segments(executable); r.is_error())
+        return r.error();
+    klog::info(klog::Subsystem::Linker, "entering {} (static: its own libc)", executable.path);
+    mm::note_program_started();
+    osprey_enter_program(executable.object.bias() + executable.image.entry(), stack_pointer.value());
+}
+
 } // namespace
 
 lib::Error run_program(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
@@ -66,6 +82,8 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
         return loaded.error();
     }
     modules.append(*executable);
+    if (self_contained(*executable))
+        return run_self_contained(*executable, argv, envp);
     if (auto r = load_dependencies(modules, *executable, environment_value(envp, "LD_LIBRARY_PATH")); r.is_error())
         return r.error();
     if (auto r = plan_static_tls(modules); r.is_error())
