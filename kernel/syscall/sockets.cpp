@@ -148,8 +148,8 @@ lib::Result<size_t> send_part(net::Socket& socket, const void* data, size_t leng
 }
 
 // One message out of a msghdr's buffers: a stream socket sends buffer by buffer (a short
-// send ends it; passed files go with the first), a datagram socket gathers them into one
-// datagram.
+// send ends it), a datagram socket gathers them into one datagram, and so does a stream
+// socket passing files (they go with all the bytes, as Linux sends them in one piece).
 lib::Result<size_t> send_message(net::Socket& socket, const abi::MessageHeader& message, int flags)
 {
     size_t total = TRY(total_length(message.msg_iov, message.msg_iovlen, UserAccess::Read));
@@ -159,7 +159,7 @@ lib::Result<size_t> send_message(net::Socket& socket, const abi::MessageHeader& 
     const SocketAddress* destination = to.length ? &to : nullptr;
     net::PassedFiles files;
     TRY(read_control(message, socket, files));
-    if (socket.type() == net::kSocketStream || message.msg_iovlen == 1) {
+    if ((socket.type() == net::kSocketStream && files.empty()) || message.msg_iovlen == 1) {
         size_t sent = 0;
         for (size_t i = 0; i < message.msg_iovlen; ++i) {
             const abi::Iovec& buffer = message.msg_iov[i];
@@ -448,10 +448,12 @@ SysResult recvfrom(int fd, void* buffer, size_t length, int flags, void* address
     info.from = address ? &from : nullptr;
     size_t received = TRY(socket->receive(buffer, length, flags, info));
     if (address && address_length) {
-        if (from.length)
+        if (from.length) {
             TRY(write_address(from, address, address_length));
-        else
+        } else {
+            TRY(check_user_range(address_length, sizeof(*address_length), UserAccess::Write));
             *address_length = 0; // a stream socket names no sender
+        }
     }
     return long(received);
 }

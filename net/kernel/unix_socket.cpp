@@ -104,11 +104,13 @@ UnixSocket::~UnixSocket()
     while (UnixSocket* end = m_pending.pop_front()) // connections never accepted: reset
         end->unref();
     if (m_peer) { // the other end reads the rest, then end of file; its sends fail
-        // Linux: a connection closed with unread data, or never accepted, is reset.
+        // Linux: a connection closed with unread data, or never accepted, is reset. A
+        // datagram peer sees nothing until its next send (ECONNREFUSED).
         if (connection_oriented() && (queued_bytes() || !m_accepted))
             m_peer->m_error = int(lib::Errno::CONNRESET);
         m_peer->m_peer = nullptr;
-        m_peer->m_peer_finished = true;
+        if (connection_oriented())
+            m_peer->m_peer_finished = true;
         m_peer->m_changes.changed();
     }
     if (m_listening || m_sender_waits)
@@ -255,12 +257,12 @@ lib::Result<void> UnixSocket::connect(const SocketAddress& address)
         m_destination = name;
         return {};
     }
-    if (m_listening)
-        return lib::Error(lib::Errno::INVAL, "connect: the socket listens");
-    if (m_connected)
-        return lib::Error(lib::Errno::ISCONN, "connect: the socket is connected already");
     uint64_t deadline = send_deadline();
-    for (;;) {
+    for (;;) { // checked again after each sleep: another thread may have used this socket
+        if (m_listening)
+            return lib::Error(lib::Errno::INVAL, "connect: the socket listens");
+        if (m_connected)
+            return lib::Error(lib::Errno::ISCONN, "connect: the socket is connected already");
         uint32_t seen = names().room().now();
         UnixSocket* listener = TRY(find_bound(name));
         if (!listener->m_listening)
@@ -275,6 +277,8 @@ lib::Result<void> UnixSocket::connect(const SocketAddress& address)
 
 lib::Result<Socket*> UnixSocket::accept(SocketAddress* peer)
 {
+    if (!connection_oriented())
+        return lib::Error(lib::Errno::NOTSUP, "accept: not a stream or seqpacket socket");
     if (!m_listening)
         return lib::Error(lib::Errno::INVAL, "accept: the socket does not listen");
     uint64_t deadline = receive_deadline();
@@ -296,15 +300,16 @@ lib::Result<Socket*> UnixSocket::accept(SocketAddress* peer)
 
 lib::Result<void> UnixSocket::shutdown(int how)
 {
+    bool reaches_peer = m_peer && connection_oriented(); // Linux leaves a datagram peer alone
     if (how == 1 || how == 2) {
         m_shut_write = true;
-        if (m_peer) {
+        if (reaches_peer)
             m_peer->m_peer_finished = true;
-            m_peer->m_changes.changed();
-        }
     }
     if (how == 0 || how == 2)
         m_peer_finished = true; // reads end at once (what is queued is still read first)
+    if (reaches_peer)
+        m_peer->m_changes.changed(); // its reads see the end; its blocked sends, EPIPE
     m_changes.changed();
     return {};
 }
@@ -322,10 +327,18 @@ void UnixSocket::made_room()
 {
     if (m_peer)
         m_peer->m_changes.changed();
-    if (m_sender_waits) {
+    // Datagram senders that reached this socket by name may wait in send or poll for
+    // POLLOUT: the namespace's counter moves (change_count() includes it).
+    if (m_sender_waits || !connection_oriented()) {
         m_sender_waits = false;
         names().room().changed();
     }
+}
+
+uint32_t UnixSocket::change_count() const
+{
+    // A datagram socket's POLLOUT depends on receivers it holds no pointer to.
+    return connection_oriented() ? m_changes.now() : m_changes.now() + names().room().now();
 }
 
 lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags, const SocketAddress* to)
@@ -477,7 +490,7 @@ lib::Result<size_t> UnixSocket::receive(void* data, size_t length, int flags, Re
         }
         if (int error = take_error())
             return lib::Error(lib::Errno(error), "recv: the connection was reset");
-        if (m_peer_finished || length == 0)
+        if (m_peer_finished)
             return 0;
         if (should_not_block(flags))
             return lib::Error(lib::Errno::AGAIN, "recv: nothing queued");

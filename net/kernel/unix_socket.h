@@ -56,6 +56,7 @@ public:
     bool peer_is_local() const override { return m_connected; }
 
     uint16_t poll_events(uint16_t requested) override;
+    uint32_t change_count() const override;
     lib::Result<size_t> bytes_readable() override;
 
     const UnixName& name() const { return m_name; }

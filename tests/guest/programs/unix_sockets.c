@@ -305,6 +305,15 @@ static void datagrams(void)
     close(filler);
     CHECK(sendto(anonymous, "x", 1, 0, (struct sockaddr*)&filler_name, filler_length) == -1 && errno == ECONNREFUSED);
 
+    // A socketpair's datagram end whose peer closed reads nothing (no end of file), and its
+    // sends are refused.
+    int pair[2];
+    CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) == 0);
+    close(pair[0]);
+    CHECK(recv(pair[1], buffer, sizeof(buffer), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+    CHECK(send(pair[1], "x", 1, 0) == -1 && errno == ECONNREFUSED);
+    close(pair[1]);
+
     close(server); // the client's association now leads nowhere
     CHECK(send(client, "x", 1, 0) == -1 && errno == ECONNREFUSED);
     close(client);
@@ -390,6 +399,24 @@ static void passing_files(void)
     CHECK(read(pair[1], buffer, sizeof(buffer)) == 1); // no control buffer: dropped
     CHECK(read(pipe_ends[0], buffer, sizeof(buffer)) == 0);
     close(pipe_ends[0]);
+
+    // Files sent with a message of two buffers come back with all its bytes at once.
+    CHECK(pipe(pipe_ends) == 0);
+    char head[] = "head-", body[] = "body";
+    struct iovec parts[2] = { { head, 5 }, { body, 4 } };
+    char two_control[CMSG_SPACE(sizeof(int))] = { 0 };
+    struct msghdr two = { .msg_iov = parts, .msg_iovlen = 2, .msg_control = two_control, .msg_controllen = sizeof(two_control) };
+    struct cmsghdr* two_header = CMSG_FIRSTHDR(&two);
+    two_header->cmsg_level = SOL_SOCKET;
+    two_header->cmsg_type = SCM_RIGHTS;
+    two_header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(two_header), &pipe_ends[0], sizeof(int));
+    CHECK(sendmsg(pair[0], &two, 0) == 9);
+    CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 8, &flags, 0) == 9 && count == 1
+          && memcmp(buffer, "head-body", 9) == 0);
+    close(fds[0]);
+    close(pipe_ends[0]);
+    close(pipe_ends[1]);
 
     int bad = 999;
     CHECK(send_files(pair[0], "x", 1, &bad, 1) == -1 && errno == EBADF);
