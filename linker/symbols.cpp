@@ -200,7 +200,11 @@ std::optional<SymbolDefinition> SymbolTable::lookup_sysv(std::string_view name, 
 
 std::optional<SymbolDefinition> SymbolTable::lookup(std::string_view name, std::string_view version) const
 {
-    return m_gnu ? lookup_gnu(name, version) : lookup_sysv(name, version);
+    if (m_gnu)
+        return lookup_gnu(name, version);
+    if (m_sysv && !m_sysv->buckets.empty())
+        return lookup_sysv(name, version);
+    return std::nullopt; // no table: a static executable exports nothing
 }
 
 } // namespace linker
