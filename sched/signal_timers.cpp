@@ -72,8 +72,8 @@ lib::Result<SignalTimer*> find_locked(SchedulerState& state, int id)
 
 TimerSetting set_real_timer(uint64_t delay_ns, uint64_t interval_ns)
 {
-    if (delay_ns)
-        (void)start_timer();
+    if (delay_ns) // the signal must reach a program that makes no system call meanwhile
+        start_preemption();
     auto state = lock_state();
     state->real_timer.signal = kSigalrm;
     return set_locked(*state, state->real_timer, delay_ns, interval_ns);
@@ -110,8 +110,8 @@ lib::Result<int> create_posix_timer(TimerClock clock, int signal, int target_tid
 
 lib::Result<TimerSetting> set_posix_timer(int id, uint64_t delay_ns, uint64_t interval_ns)
 {
-    if (delay_ns)
-        (void)start_timer();
+    if (delay_ns) // as set_real_timer
+        start_preemption();
     auto state = lock_state();
     SignalTimer* timer = TRY(find_locked(*state, id));
     return set_locked(*state, *timer, delay_ns, interval_ns);

@@ -77,7 +77,8 @@ SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask
             break;
         }
     }
-    thread_mask = saved;
+    if (!(mask && result.is_error() && result.error().code == lib::Errno::INTR && keep_mask_for_frame(saved)))
+        thread_mask = saved;
     return result;
 }
 

@@ -98,14 +98,23 @@ void deliver(int signal, const sched::SignalInfo& sent)
 
 } // namespace
 
+bool keep_mask_for_frame(uint64_t saved)
+{
+    Thread& self = sched::current();
+    if (!self.program_thread_pointer)
+        return false;
+    self.mask_after_delivery = saved;
+    self.restores_mask_after_delivery = true;
+    return true;
+}
+
 void deliver_pending_signals()
 {
     Thread& self = sched::current();
     // A program with its own thread pointer (a static binary) gets its handlers through
     // frames on its stack as the syscall instruction returns (deliver_signals_on_frame),
-    // never as calls from kernel code, which runs on the kernel's thread pointer. Partial:
-    // a temporary mask (sigsuspend, ppoll, pselect6) is undone before that delivery, so a
-    // signal only that mask lets through waits for the next unblocking.
+    // never as calls from kernel code, which runs on the kernel's thread pointer (a
+    // temporary mask stays until then: keep_mask_for_frame).
     if (self.program_thread_pointer)
         return;
     if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
@@ -220,8 +229,10 @@ SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size)
     blocked() = *mask & ~kUnblockable;
     while (!(sched::current().pending_signals & ~blocked()))
         (void)sched::sleep_until(0, true);
-    deliver_pending_signals(); // under the temporary mask, as Linux runs the handler
-    blocked() = saved;
+    if (!keep_mask_for_frame(saved)) {
+        deliver_pending_signals(); // under the temporary mask, as Linux runs the handler
+        blocked() = saved;
+    }
     return lib::Error(lib::Errno::INTR, "sigsuspend returns after a handler");
 }
 

@@ -90,7 +90,8 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     if (use_altstack && self.altstack_autodisarm)
         self.altstack_base = 0, self.altstack_size = 0;
     uint64_t& mask = self.signal_mask;
-    context.uc_sigmask = mask;
+    context.uc_sigmask = self.restores_mask_after_delivery ? self.mask_after_delivery : mask;
+    self.restores_mask_after_delivery = false; // the handler's return restores it
     siginfo = info;
     mask |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
@@ -162,13 +163,17 @@ bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uin
 void deliver_signals_on_frame(arch::InterruptFrame& frame)
 {
     sched::Thread& self = sched::current();
-    if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
-        return;
-    // One at a time: the handler's mask decides whether the next one may interrupt it,
-    // and the next frame then goes below this one, as nested Linux frames do.
-    sched::SignalInfo sent;
-    while (int signal = sched::take_pending_signal(&sent))
-        run_signal_on_frame(frame, signal, siginfo_of(signal, sent));
+    if (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask) {
+        // One at a time: the handler's mask decides whether the next one may interrupt it,
+        // and the next frame then goes below this one, as nested Linux frames do.
+        sched::SignalInfo sent;
+        while (int signal = sched::take_pending_signal(&sent))
+            run_signal_on_frame(frame, signal, siginfo_of(signal, sent));
+    }
+    if (self.restores_mask_after_delivery) { // no frame took the saved mask
+        self.signal_mask = self.mask_after_delivery;
+        self.restores_mask_after_delivery = false;
+    }
 }
 
 } // namespace sys

@@ -74,13 +74,13 @@ InterruptHandler interrupt_handler(uint8_t vector) { return __atomic_load_n(&g_h
 
 extern "C" void interrupt_dispatch(InterruptFrame* frame)
 {
+    uint64_t program_thread_pointer = enter_kernel_thread_pointer(); // before any libc code
     auto vector = uint8_t(frame->vector);
     auto slot = ist_slot_for(vector);
     // The interrupted code was a handler on this very stack: the CPU restarted the stack at
     // its top and this frame overwrote that handler's. Nothing to return to.
     if (ist_slot_containing(frame->rsp) == uint8_t(slot))
         report_fatal_exception(*frame);
-    uint64_t program_thread_pointer = enter_kernel_thread_pointer(); // before any libc code
     auto handler = __atomic_load_n(&g_handlers[vector], __ATOMIC_ACQUIRE);
     bool handled = handler && handler(*frame) == InterruptResult::Handled;
     if (!handled && vector < kFirstExternalVector)

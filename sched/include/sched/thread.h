@@ -98,6 +98,11 @@ struct Thread {
 
     // Signals: the mask is the thread's own; pending may be set by other threads [sched].
     uint64_t signal_mask = 0;
+    // Linux's saved_sigmask: a call that waits under a temporary mask (sigsuspend, ppoll,
+    // pselect6) made by the syscall instruction leaves it in place until the signal's
+    // frame is pushed, whose ucontext then carries this mask (kernel/syscall/signal_frame.h).
+    uint64_t mask_after_delivery = 0;
+    bool restores_mask_after_delivery = false;
     uint64_t pending_signals = 0;
     SignalInfo pending_info[64];    // of each pending signal, as it was sent [sched]
     uintptr_t altstack_base = 0;  // sigaltstack(2): where SA_ONSTACK handlers run (0: none)

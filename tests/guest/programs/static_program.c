@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +30,10 @@ static void on_usr1(int signal_number)
     handled = signal_number;
     tls_counter += 100; // the handler runs on the program's thread pointer
 }
+
+static volatile sig_atomic_t usr2_seen, alarm_seen;
+static void on_usr2(int signal_number) { usr2_seen = signal_number; }
+static void on_alarm(int signal_number) { alarm_seen = signal_number; }
 
 static void on_segv(int signal_number)
 {
@@ -75,6 +80,35 @@ int main(int argc, char** argv)
     CHECK(sigaction(SIGUSR1, &usr1, NULL) == 0);
     CHECK(raise(SIGUSR1) == 0);
     CHECK(handled == SIGUSR1 && tls_counter == 107);
+
+    // sigsuspend: a signal pending and blocked runs once the temporary mask lets it, and
+    // the old mask is back after the handler.
+    struct sigaction usr2 = { .sa_handler = on_usr2 };
+    CHECK(sigaction(SIGUSR2, &usr2, NULL) == 0);
+    sigset_t block, old_mask, empty;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR2);
+    sigemptyset(&empty);
+    CHECK(sigprocmask(SIG_BLOCK, &block, &old_mask) == 0);
+    CHECK(raise(SIGUSR2) == 0 && usr2_seen == 0);
+    CHECK(sigsuspend(&empty) == -1 && errno == EINTR && usr2_seen == SIGUSR2);
+    sigset_t now;
+    CHECK(sigprocmask(SIG_SETMASK, &old_mask, &now) == 0 && sigismember(&now, SIGUSR2));
+
+    // A timer signal interrupts a loop that makes no system call: the program runs with
+    // interrupts on, and the handler is entered from an interrupt on its thread pointer.
+    struct sigaction alarm_action = { .sa_handler = on_alarm };
+    CHECK(sigaction(SIGALRM, &alarm_action, NULL) == 0);
+    struct itimerval shot = { { 0, 0 }, { 0, 30 * 1000 } };
+    CHECK(setitimer(ITIMER_REAL, &shot, NULL) == 0);
+    struct timespec start, spin;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    uint64_t spins = 0;
+    while (!alarm_seen && ++spins < 4000000000ull)
+        __asm__ volatile("" ::: "memory"); // no system call in here
+    CHECK(alarm_seen == SIGALRM);
+    clock_gettime(CLOCK_MONOTONIC, &spin);
+    CHECK(thread_pointer() == tp);
 
     struct sigaction segv = { .sa_handler = on_segv };
     CHECK(sigaction(SIGSEGV, &segv, NULL) == 0);
