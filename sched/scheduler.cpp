@@ -472,6 +472,13 @@ void become_kernel_service(const char* name)
     self.name[i] = '\0';
 }
 
+void leave_kernel_libc_threads()
+{
+    if (g_leave_program_threads)
+        g_leave_program_threads();
+    current().clear_child_tid = nullptr; // musl's __thread_list_lock: not this thread's now
+}
+
 size_t thread_count()
 {
     return guarded_state().with([](SchedulerState& state) { return state.threads.size() - state.kernel_services; });

@@ -176,6 +176,16 @@ void deliver_signals_on_frame(arch::InterruptFrame& frame)
     }
 }
 
+void resume_program_at(const arch::InterruptFrame& frame)
+{
+    SignalContext context;
+    save_registers(frame, context);
+    sched::Thread& self = sched::current();
+    if (self.program_thread_pointer) // the last thing before the program
+        arch::wrmsr(arch::kMsrFsBase, self.program_thread_pointer);
+    osprey_restore_context(context.gregs, context.fpregs);
+}
+
 } // namespace sys
 
 /// rt_sigreturn, as musl's __restore_rt (libc-shim/musl_syscall_asm.S) reaches it when a

@@ -93,6 +93,10 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
 /// signal or has no handler for it, as Linux forces such a signal's default action.
 bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uint64_t address);
 
+/// Enters the program at the registers `frame` holds (a thread made by clone through the
+/// syscall instruction), on the thread's program thread pointer.
+[[noreturn]] void resume_program_at(const arch::InterruptFrame& frame);
+
 /// sigaltstack(2) of the calling thread. EPERM while running on it, EINVAL for bad flags,
 /// ENOMEM for a stack below MINSIGSTKSZ (2,048 bytes).
 SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_rsp);

@@ -10,14 +10,12 @@
 // here): the thread keeps it as program_thread_pointer, kernel code runs on the kernel's
 // (loaded on entry, the program's given back on the way out; interrupts do the same,
 // kernel/arch/x86_64/thread_pointer.h).
-//
-// Partial: clone(2) by instruction (a thread that starts at the instruction's return with
-// the caller's registers) is refused with ENOSYS, as fork is, so a static binary runs one
-// thread; Go's runtime creates its threads through pthread_create when it is linked with
-// the C library (cgo), as Debian's Go programs are.
+// clone(2) by instruction makes a thread of the program (clone_instruction.h); fork is
+// ENOSYS, as through musl.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/arch/x86_64/system_call_instruction.h>
+#include <kernel/syscall/clone_instruction.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -31,7 +29,7 @@ namespace {
 
 constexpr long kRtSigreturn = 15;
 
-constexpr long kArchPrctl = 158;
+constexpr long kArchPrctl = 158, kClone = 56;
 constexpr int kArchSetFs = 0x1002, kArchGetFs = 0x1003;
 
 /// arch_prctl's thread-pointer codes for a program that makes its own (a static binary):
@@ -49,6 +47,7 @@ bool program_thread_pointer_call(sched::Thread& self, arch::InterruptFrame& fram
     }
     if (code == kArchGetFs && self.program_thread_pointer) {
         auto* out = reinterpret_cast<uint64_t*>(frame.rsi);
+        sched::KernelSection section; // the address space is the big lock's
         if (check_user_range(out, sizeof(*out), UserAccess::Write).is_error()) {
             frame.rax = uint64_t(-long(lib::Errno::FAULT));
             return true;
@@ -74,7 +73,9 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
     constexpr uint64_t kInterruptFlag = 0x200;
     if (frame.rflags & kInterruptFlag) // as the caller had them (off in a program before its first thread)
         arch::enable_interrupts();
-    if (number != kArchPrctl || !program_thread_pointer_call(self, frame))
+    if (number == kClone)
+        frame.rax = uint64_t(clone_by_instruction(frame));
+    else if (number != kArchPrctl || !program_thread_pointer_call(self, frame))
         frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx),
             long(frame.r10), long(frame.r8), long(frame.r9), frame.rsp));
     // rcx and r11 go back as the instruction left them (the return address and the

@@ -118,6 +118,11 @@ void become_kernel_service(const char* name);
 using LeaveProgramThreads = void (*)();
 void set_leave_program_threads(LeaveProgramThreads leave);
 
+/// Takes the calling thread, a kernel musl thread that will run the program's code from
+/// now on and never return through pthread_exit (clone by the syscall instruction), out
+/// of musl's thread list (the leave hook), and forgets musl's clear_child_tid word for it.
+void leave_kernel_libc_threads();
+
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);
 
