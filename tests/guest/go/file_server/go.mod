@@ -1,0 +1,3 @@
+module osprey.test/file_server
+
+go 1.19

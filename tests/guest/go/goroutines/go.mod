@@ -1,0 +1,3 @@
+module osprey.test/goroutines
+
+go 1.19
