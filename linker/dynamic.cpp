@@ -145,7 +145,7 @@ lib::Result<void> check_dynamic(const DynamicInfo& d, const ImageView& view)
 lib::Result<DynamicInfo> read_dynamic(const ImageView& view, const LoadPlan& plan)
 {
     if (!plan.dynamic)
-        return elf_error("ELF: no PT_DYNAMIC segment (static executables are not supported)");
+        return elf_error("ELF: no PT_DYNAMIC segment");
     auto entries = view.array<elf::Dyn>(plan.dynamic->vaddr, plan.dynamic->size / sizeof(elf::Dyn));
     if (!entries)
         return elf_error("ELF: PT_DYNAMIC outside the loaded segments or misaligned");
