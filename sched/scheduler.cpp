@@ -472,11 +472,27 @@ void become_kernel_service(const char* name)
     self.name[i] = '\0';
 }
 
+// Set once at boot (set_end_kernel_libc_thread), read-only afterwards.
+constinit EndKernelLibcThread g_end_kernel_libc_thread = nullptr;
+
+void set_end_kernel_libc_thread(EndKernelLibcThread end) { g_end_kernel_libc_thread = end; }
+
 void leave_kernel_libc_threads()
 {
     if (g_leave_program_threads)
         g_leave_program_threads();
-    current().clear_child_tid = nullptr; // musl's __thread_list_lock: not this thread's now
+    Thread& self = current();
+    self.clear_child_tid = nullptr; // musl's __thread_list_lock: not this thread's now
+    self.left_kernel_libc = true;
+}
+
+void exit_kernel_libc_thread(int status)
+{
+    uintptr_t base = 0;
+    size_t size = 0;
+    if (thread_count() > 1 && g_end_kernel_libc_thread) // the last thread ends the VM instead
+        g_end_kernel_libc_thread(&base, &size);
+    exit_thread_unmapping(base, size, status);
 }
 
 size_t thread_count()

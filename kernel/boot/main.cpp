@@ -106,6 +106,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     sched::set_signal_delivery(sys::deliver_signals_on_frame);
     sys::install_system_call_instruction();
     sched::set_leave_program_threads(osprey_leave_program_threads);
+    sched::set_end_kernel_libc_thread(osprey_end_kernel_libc_thread);
     arch::set_program_signal_hook(sys::deliver_fault_signal);
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)

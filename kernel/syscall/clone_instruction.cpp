@@ -9,8 +9,10 @@
 // leaves musl's thread list at once, as a kernel service does (sched::
 // leave_kernel_libc_threads: it never returns through pthread_exit), then resumes the
 // program on its own thread pointer (kernel/arch/x86_64/thread_pointer.h); from then on its
-// system calls and interrupts run on the sched thread's own stacks. Partial: the kernel
-// musl thread's mapping (a 16 KiB stack and musl's thread block) stays when it exits.
+// system calls and interrupts run on the sched thread's own stacks. When it exits, its
+// pthread keys' destructors run (mimalloc's heap goes back) and the kernel musl thread's
+// mapping (a 16 KiB stack and musl's thread block) is unmapped (sched::
+// exit_kernel_libc_thread).
 #include <kernel/syscall/clone_instruction.h>
 
 #include <kernel/arch/x86_64/io.h>

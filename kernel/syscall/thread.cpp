@@ -96,6 +96,8 @@ void exit_thread(int status)
 {
     if (sched::thread_count() <= 1)
         exit_group(status); // the last thread: the program ends
+    if (sched::current().left_kernel_libc)
+        sched::exit_kernel_libc_thread(status); // its kernel musl thread's memory goes too
     sched::exit_thread(status);
 }
 

@@ -1,6 +1,8 @@
 // libc-shim entry points for kernel code (not part of the glibc ABI).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace libc_shim {
@@ -35,3 +37,7 @@ bool run_ktest(std::string_view name);
 /// list of the program's threads, which __synccall signals and waits on (setuid, setgroups):
 /// a service blocks every signal and would never answer. The thread must never exit.
 extern "C" void osprey_leave_program_threads();
+/// The end of such a thread that ran the program's code (clone by the syscall instruction,
+/// sched::end_kernel_libc_thread): runs its pthread keys' destructors and gives the
+/// mapping musl made for it, to unmap as it exits.
+extern "C" void osprey_end_kernel_libc_thread(uintptr_t* base, size_t* size);

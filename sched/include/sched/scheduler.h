@@ -122,6 +122,11 @@ void set_leave_program_threads(LeaveProgramThreads leave);
 /// now on and never return through pthread_exit (clone by the syscall instruction), out
 /// of musl's thread list (the leave hook), and forgets musl's clear_child_tid word for it.
 void leave_kernel_libc_threads();
+/// The exit of such a thread: the libc's end hook (below) ends its libc state, then the
+/// thread exits unmapping the memory the libc made for it (as exit_thread_unmapping).
+[[noreturn]] void exit_kernel_libc_thread(int status);
+using EndKernelLibcThread = void (*)(uintptr_t* base, size_t* size);
+void set_end_kernel_libc_thread(EndKernelLibcThread end);
 
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);

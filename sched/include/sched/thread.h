@@ -112,6 +112,9 @@ struct Thread {
     // A thread of the kernel's own (the network stack's), not one of the program's: not
     // counted or listed as the program's, never given a signal [sched].
     bool kernel_service = false;
+    // Made by clone through the syscall instruction: its kernel side is a kernel musl
+    // thread out of musl's list, ended by exit_kernel_libc_thread.
+    bool left_kernel_libc = false;
 
     lib::ListNode all_node;         // on the thread table [sched]
     uint64_t started_ns = 0;        // when this run began (time slices, CPU time) [sched]
