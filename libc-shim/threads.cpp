@@ -11,6 +11,7 @@
 // CLONE_THREAD would be a new process (fork, posix_spawn): Osprey runs one process, so
 // that fails with ENOSYS as before.
 #include <kernel/console/log.h>
+#include <kernel/syscall/linux_abi.h>
 #include <libc_shim/startup.h>
 
 #include <sched/scheduler.h>
@@ -22,14 +23,7 @@ extern "C" char __libc_single_threaded;
 
 namespace {
 
-// linux/sched.h
-constexpr int kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800;
-constexpr int kCloneThread = 0x10000, kCloneSettls = 0x80000, kCloneParentSettid = 0x100000;
-constexpr int kCloneChildCleartid = 0x200000, kCloneChildSettid = 0x1000000, kCloneVfork = 0x4000;
-constexpr int kCloneSysvsem = 0x40000, kCloneDetached = 0x400000;
-constexpr int kThreadFlags = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread;
-constexpr int kKnownFlags = kThreadFlags | kCloneSettls | kCloneParentSettid | kCloneChildCleartid
-    | kCloneChildSettid | kCloneSysvsem | kCloneDetached;
+namespace abi = sys::linux_abi;
 
 /// glibc's __libc_single_threaded turns 0 for good when a second thread starts, in the
 /// kernel's copy and in every COPY relocation of it a program made (libstdc++ then uses
@@ -51,14 +45,15 @@ void note_threads_started()
 extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
 {
     constexpr int kEnosys = 38, kEinval = 22;
-    if ((flags & kThreadFlags) != kThreadFlags || (flags & kCloneVfork)) {
+    uint64_t bits = uint32_t(flags);
+    if ((bits & abi::kCloneThreadFamily) != abi::kCloneThreadFamily || (bits & abi::kCloneVfork)) {
         // A new process: not in a single-application VM. Said at the level that names
         // unimplemented system calls (log.syscall=debug), since this is one.
         klog::debug(klog::Subsystem::Syscall, "clone without CLONE_VM|CLONE_THREAD (a new process: fork, "
             "posix_spawn, vfork) is not implemented: ENOSYS");
         return -kEnosys;
     }
-    if (flags & ~(kKnownFlags | 0xff)) // the low byte is the exit signal
+    if (bits & ~abi::kCloneKnownThreadFlags)
         return -kEinval;
     va_list rest;
     va_start(rest, arg);
@@ -71,10 +66,10 @@ extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
     asm("mov %%fs:0, %0" : "=r"(thread_pointer));
     sched::ThreadStart start = {
         fn, arg, reinterpret_cast<uintptr_t>(stack),
-        (flags & kCloneSettls) ? reinterpret_cast<uint64_t>(tls) : thread_pointer,
-        (flags & kCloneParentSettid) ? parent_tid : nullptr,
-        (flags & kCloneChildCleartid) ? child_tid : nullptr,
-        (flags & kCloneChildSettid) ? child_tid : nullptr,
+        (bits & abi::kCloneSettls) ? reinterpret_cast<uint64_t>(tls) : thread_pointer,
+        (bits & abi::kCloneParentSettid) ? parent_tid : nullptr,
+        (bits & abi::kCloneChildCleartid) ? child_tid : nullptr,
+        (bits & abi::kCloneChildSettid) ? child_tid : nullptr,
     };
     note_threads_started();
     auto tid = sched::spawn(start);

@@ -30,14 +30,7 @@ namespace sys {
 
 namespace {
 
-// linux/sched.h
-constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800;
-constexpr uint64_t kCloneThread = 0x10000, kCloneSysvsem = 0x40000, kCloneSettls = 0x80000;
-constexpr uint64_t kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000, kCloneDetached = 0x400000;
-constexpr uint64_t kCloneChildSettid = 0x1000000;
-constexpr uint64_t kThreadFlags = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread;
-constexpr uint64_t kKnownFlags = kThreadFlags | kCloneSysvsem | kCloneSettls | kCloneParentSettid
-    | kCloneChildCleartid | kCloneDetached | kCloneChildSettid | 0xff; // the low byte: exit signal
+using abi::kCloneChildCleartid, abi::kCloneChildSettid, abi::kCloneParentSettid, abi::kCloneSettls;
 constexpr size_t kKernelStackBytes = 16 * 1024; // the kernel musl thread's: only run_cloned uses it
 constexpr uint64_t kInterruptFlag = 0x200;
 
@@ -83,11 +76,11 @@ void* run_cloned(void* argument)
 long clone_by_instruction(const arch::InterruptFrame& caller)
 {
     uint64_t flags = caller.rdi;
-    if ((flags & kThreadFlags) != kThreadFlags) {
+    if ((flags & abi::kCloneThreadFamily) != abi::kCloneThreadFamily) {
         klog::debug(klog::Subsystem::Syscall, "clone without CLONE_VM|CLONE_THREAD (a new process) is not implemented: ENOSYS");
         return -long(lib::Errno::NOSYS);
     }
-    if (flags & ~kKnownFlags)
+    if (flags & ~abi::kCloneKnownThreadFlags)
         return -long(lib::Errno::INVAL);
     auto* parent_tid = reinterpret_cast<int*>(caller.rdx);
     if (flags & kCloneParentSettid) {

@@ -200,6 +200,16 @@ constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputimeId = 
 constexpr int kTimerAbstime = 1;
 
 constexpr int kArchSetGs = 0x1001, kArchSetFs = 0x1002, kArchGetFs = 0x1003, kArchGetGs = 0x1004;
+
+// clone(2) flags (linux/sched.h). A thread of the process needs all of kCloneThreadFamily;
+// anything else would make a process. The low byte is the exit signal.
+constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
+                   kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSysvsem = 0x40000,
+                   kCloneSettls = 0x80000, kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000,
+                   kCloneDetached = 0x400000, kCloneChildSettid = 0x1000000;
+constexpr uint64_t kCloneThreadFamily = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread;
+constexpr uint64_t kCloneKnownThreadFlags = kCloneThreadFamily | kCloneSysvsem | kCloneSettls | kCloneParentSettid
+    | kCloneChildCleartid | kCloneDetached | kCloneChildSettid | 0xff;
 constexpr unsigned kGrndNonblock = 1, kGrndRandom = 2, kGrndInsecure = 4;
 
 } // namespace sys::linux_abi

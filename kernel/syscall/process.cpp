@@ -78,12 +78,21 @@ SysResult arch_prctl(int code, uintptr_t address)
     case abi::kArchSetFs:
         if (!canonical(address))
             return lib::Error(lib::Errno::PERM, "non-canonical FS base");
-        arch::wrmsr(arch::kMsrFsBase, address);
+        if (sched::current().in_system_call_instruction) {
+            // A program with its own libc (a static binary): it gets the value back in %fs
+            // on the way out; kernel code goes on with the kernel's (thread_pointer.h).
+            sched::set_program_thread_pointer(address);
+            return 0;
+        }
+        arch::wrmsr(arch::kMsrFsBase, address); // a call from the kernel's libc: at once
         return 0;
-    case abi::kArchGetFs:
+    case abi::kArchGetFs: {
         TRY(check_user_range(reinterpret_cast<uint64_t*>(address), sizeof(uint64_t), UserAccess::Write));
-        *reinterpret_cast<uint64_t*>(address) = arch::rdmsr(arch::kMsrFsBase);
+        const sched::Thread& self = sched::current();
+        *reinterpret_cast<uint64_t*>(address) =
+            self.program_thread_pointer ? self.program_thread_pointer : arch::rdmsr(arch::kMsrFsBase);
         return 0;
+    }
     case abi::kArchSetGs:
     case abi::kArchGetGs:
         return lib::Error(lib::Errno::INVAL, "GS is reserved for the kernel's per-CPU data");

@@ -6,8 +6,8 @@
 // frames pushed on the program's stack (as after an interrupt), and rt_sigreturn from a
 // handler's restorer resumes the context the frame holds.
 //
-// A static binary's libc sets its own thread pointer (arch_prctl ARCH_SET_FS, handled
-// here): the thread keeps it as program_thread_pointer, kernel code runs on the kernel's
+// A static binary's libc sets its own thread pointer (arch_prctl ARCH_SET_FS, sys::
+// arch_prctl): the thread keeps it as program_thread_pointer, kernel code runs on the kernel's
 // (loaded on entry, the program's given back on the way out; interrupts do the same,
 // kernel/arch/x86_64/thread_pointer.h).
 // clone(2) by instruction makes a thread of the program (clone_instruction.h); fork is
@@ -29,35 +29,7 @@ namespace {
 
 constexpr long kRtSigreturn = 15;
 
-constexpr long kArchPrctl = 158, kClone = 56;
-constexpr int kArchSetFs = 0x1002, kArchGetFs = 0x1003;
-
-/// arch_prctl's thread-pointer codes for a program that makes its own (a static binary):
-/// the value goes back into %fs on the way out, not now. Other codes: not handled (false).
-bool program_thread_pointer_call(sched::Thread& self, arch::InterruptFrame& frame)
-{
-    int code = int(frame.rdi);
-    if (code == kArchSetFs) {
-        uint64_t address = frame.rsi;
-        bool canonical = address < 0x0000'8000'0000'0000 || address >= 0xffff'8000'0000'0000;
-        frame.rax = canonical ? 0 : uint64_t(-long(lib::Errno::PERM));
-        if (canonical)
-            sched::set_program_thread_pointer(address);
-        return true;
-    }
-    if (code == kArchGetFs && self.program_thread_pointer) {
-        auto* out = reinterpret_cast<uint64_t*>(frame.rsi);
-        sched::KernelSection section; // the address space is the big lock's
-        if (check_user_range(out, sizeof(*out), UserAccess::Write).is_error()) {
-            frame.rax = uint64_t(-long(lib::Errno::FAULT));
-            return true;
-        }
-        *out = self.program_thread_pointer;
-        frame.rax = 0;
-        return true;
-    }
-    return false;
-}
+constexpr long kClone = 56;
 
 void on_system_call_instruction(arch::InterruptFrame& frame)
 {
@@ -75,7 +47,7 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
         arch::enable_interrupts();
     if (number == kClone)
         frame.rax = uint64_t(clone_by_instruction(frame));
-    else if (number != kArchPrctl || !program_thread_pointer_call(self, frame))
+    else
         frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx),
             long(frame.r10), long(frame.r8), long(frame.r9), frame.rsp));
     // rcx and r11 go back as the instruction left them (the return address and the
