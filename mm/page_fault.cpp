@@ -12,6 +12,7 @@
 #include <mm/memory.h>
 #include <mm/page_frames_internal.h>
 
+#include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/boot/vm_exit.h>
 
@@ -90,14 +91,37 @@ const char* denial(const Area* area, Access access)
     boot::vm_exit(status);
 }
 
+/// A fault at a kernel-half address (an absent page, a write to text or rodata, a fetch from
+/// data). Before the program runs, or in an interrupt or exception handler (on an IST
+/// stack, or touching an IST guard page), it is the kernel's own: the CPU exception report
+/// and a panic. Once the program runs:
+/// - its own code touching the kernel ends like Linux's user access to a kernel address:
+///   SIGSEGV, SEGV_MAPERR, to its handler if it has one. A jump faults with RIP at the
+///   target, so a fetch fault counts as the program's: no kernel code jumps into data;
+/// - kernel code (a libc function or system call given a bad pointer) kills the program
+///   as a bad lower-half pointer does (system calls refuse such buffers first: EFAULT).
+arch::InterruptResult on_kernel_half_fault(arch::InterruptFrame& frame, uint64_t address, Access access)
+{
+    if (!g_program_started || arch::ist_slot_containing(frame.rsp) || arch::ist_slot_containing(address))
+        return arch::InterruptResult::Unhandled;
+    bool program_code = frame.rip < kUserTop || access == Access::Execute;
+    if (program_code && arch::deliver_program_signal(frame, kSigsegv, 1, address))
+        return arch::InterruptResult::Handled;
+    kill_program(frame, "SIGSEGV", address, access,
+        program_code ? "the kernel's memory" : "in the kernel, on the program's behalf (a bad pointer passed to libc?)",
+        kSigsegvStatus);
+}
+
 arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
 {
     uint64_t address = arch::read_cr2();
-    if (address >= kUserTop || (frame.error_code & kFaultReserved))
-        return arch::InterruptResult::Unhandled; // the kernel's own memory: CPU exception report
+    if (frame.error_code & kFaultReserved)
+        return arch::InterruptResult::Unhandled; // corrupt page tables: CPU exception report
     Access access = frame.error_code & kFaultFetch ? Access::Execute
         : frame.error_code & kFaultWrite           ? Access::Write
                                                    : Access::Read;
+    if (address >= kUserTop)
+        return on_kernel_half_fault(frame, address, access);
     // The tree is read under the big kernel lock: with one CPU nothing else runs while a
     // fault is handled; with more, sched installs a wrapper that takes the lock first
     // (sched/kernel_lock.cpp), so AreaMap's split and merge (which take a range out of the

@@ -1,10 +1,16 @@
 // The kernel page tables (x86-64 4-level paging, Intel SDM vol. 3A §4.5):
-//   PML4[511] -> kernel image: physical 0..1 GiB at KERNEL_VMA_BASE, 2 MiB pages
+//   PML4[511] -> physical 0..1 GiB at KERNEL_VMA_BASE. The 2 MiB blocks that hold the
+//                kernel image use 4 KiB pages with each section's protection (W^X):
+//                text read-execute, rodata and the generated tables read-only, data and
+//                bss read-write, everything but text no-execute, and the guard pages
+//                below the boot CPU's IST stacks absent (unmap_kernel_image_page). The
+//                rest of the GiB (low memory, the frame bitmap after the image, firmware
+//                tables) is read-write data in 2 MiB pages.
 //   PML4[256..] -> direct map of the RAM ranges and modules at DIRECT_MAP_BASE, 2 MiB
 //                 pages, no-execute (device holes stay unmapped)
 //   PML4[0..255] -> the lower half, 4 KiB pages made by the address space
-// FIRST CUT: the kernel image is mapped read-write-execute as one range; per-section
-// protections (text RX, rodata R, data RW+NX) are still to do.
+// CR0.WP (boot.S) makes the protections hold for ring 0, where programs run too: a write
+// to kernel text from anywhere is a page fault.
 #include <mm/memory.h>
 #include <mm/page_frames_internal.h>
 
@@ -12,6 +18,9 @@
 #include <kernel/arch/x86_64/tlb.h>
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/boot/vm_exit.h>
+
+// Section bounds (kernel/arch/x86_64/kernel.ld), each 4 KiB aligned.
+extern "C" char __kernel_start[], __text_start[], __rodata_start[], __data_start[], __tables_start[], __kernel_end[];
 
 namespace mm {
 
@@ -69,6 +78,36 @@ void map_direct(const arch::PvhStartInfo& info)
             map_huge_range(DIRECT_MAP_BASE, map[i].addr, map[i].addr + map[i].size, kData | PteWritable);
 }
 
+uint64_t image_offset(const char* symbol) { return reinterpret_cast<uint64_t>(symbol) - KERNEL_VMA_BASE; }
+
+/// The protection of the kernel-window page at physical `phys` (see the file comment).
+uint64_t kernel_window_flags(uint64_t phys)
+{
+    constexpr uint64_t kReadOnly = PtePresent | PteGlobal | PteNoExecute, kData = kReadOnly | PteWritable;
+    if (phys >= image_offset(__text_start) && phys < image_offset(__rodata_start))
+        return PtePresent | PteGlobal; // text: read-execute
+    if (phys >= image_offset(__rodata_start) && phys < image_offset(__data_start))
+        return kReadOnly;
+    if (phys >= image_offset(__tables_start) && phys < image_offset(__kernel_end))
+        return kReadOnly;
+    return kData; // .boot (done with once the kernel runs here), data, bss, and the rest
+}
+
+/// The kernel window (physical 0..1 GiB at KERNEL_VMA_BASE): 4 KiB pages over the 2 MiB
+/// blocks that hold the image, 2 MiB pages above. Runs before the switch, so pte_for
+/// reaches the new tables through the boot mapping.
+void map_kernel_window()
+{
+    uint64_t image_blocks_end = (image_offset(__kernel_end) + kTwoMiB - 1) & ~(kTwoMiB - 1);
+    for (uint64_t phys = 0; phys < image_blocks_end; phys += kPageSize) {
+        uint64_t* pte = pte_for(KERNEL_VMA_BASE + phys, true);
+        if (!pte)
+            boot::panic("out of memory building the kernel page tables");
+        *pte = phys | kernel_window_flags(phys);
+    }
+    map_huge_range(KERNEL_VMA_BASE, image_blocks_end, kOneGiB, PteWritable | PteGlobal | PteNoExecute);
+}
+
 } // namespace
 
 void init(const arch::PvhStartInfo& info)
@@ -76,7 +115,7 @@ void init(const arch::PvhStartInfo& info)
     frames_init(info, early_phys_to_virt);
     g_pml4 = static_cast<uint64_t*>(early_phys_to_virt(new_table()));
     // Until the switch, phys_to_virt() goes through the boot mapping (first GiB).
-    map_huge_range(KERNEL_VMA_BASE, 0, kOneGiB, PteWritable | PteGlobal);
+    map_kernel_window();
     map_direct(info);
     uint64_t pml4_phys = reinterpret_cast<uint64_t>(g_pml4) - KERNEL_VMA_BASE;
     asm volatile("mov %0, %%cr3" ::"r"(pml4_phys) : "memory");
@@ -128,6 +167,17 @@ uint64_t* pte_for(uint64_t virt, bool create)
         table = table_at(entry);
     }
     return &table[(virt >> 12) & 511];
+}
+
+void unmap_kernel_image_page(uint64_t virt)
+{
+    uint64_t* pte = virt >= reinterpret_cast<uint64_t>(__kernel_start) && virt < reinterpret_cast<uint64_t>(__kernel_end)
+        ? pte_for(virt & ~(kPageSize - 1), false)
+        : nullptr;
+    if (!pte)
+        boot::panic("unmap_kernel_image_page: {:#x} is not a page of the kernel image", virt);
+    *pte = 0;
+    flush_page(virt);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <drivers/virtio/kernel/probe.h>
 #include <kernel/arch/x86_64/ap_start.h>
 #include <kernel/arch/x86_64/cpu.h>
+#include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/layout.h>
@@ -112,6 +113,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);
     mm::init(*info);
+    for (uint8_t slot = 1; slot <= arch::kIstSlotCount; ++slot) // an overflow now faults (gdt.cpp)
+        mm::unmap_kernel_image_page(arch::ist_stack(arch::IstSlot(slot)).guard);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
     sched::set_secondary_cpu_hardware(info->rsdp_paddr, arch::find_ap_trampoline_page(start_info_paddr, *info,
         std::span(static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries),

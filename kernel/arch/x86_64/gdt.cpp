@@ -1,12 +1,11 @@
 // GDT, TSS and the IST stacks of the boot CPU.
 //
 // Guard pages: every IST stack is preceded by a 4 KiB page of its own (`guard` in
-// IstStackBounds) that nothing uses. The kernel image is mapped today with 2 MiB pages, so
-// the guard is still mapped; once mm maps the image with 4 KiB pages it can unmap the
-// guards (arch::ist_stack(slot).guard) and an overflow becomes a double fault on its own
-// stack instead of silent corruption. Until then a canary word at the bottom of each stack
-// catches an overflow after the fact (ist_stack_intact, checked on every handler exit);
-// an overflow of more than the 4 KiB guard would reach the stack below it.
+// IstStackBounds) that nothing uses. The boot CPU's stacks are in the image's bss, which mm
+// maps with 4 KiB pages; the boot code unmaps their guards once mm is up
+// (mm::unmap_kernel_image_page), so an overflow of up to 4 KiB faults instead of silently
+// corrupting what lies below. A canary word at the bottom of each stack also catches an
+// overflow after the fact (ist_stack_intact, checked on every handler exit).
 //
 // SMP: each CPU has its own GDT, TSS and IST stacks (CpuTables; an IST stack cannot be
 // shared by two CPUs taking interrupts at once). The boot CPU's are static, below; an

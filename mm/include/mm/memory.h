@@ -39,6 +39,10 @@ void* phys_to_virt(uint64_t phys);
 /// Physical address behind a direct-map or kernel-image address.
 uint64_t virt_to_phys(const void* virt);
 
+/// Takes one 4 KiB page of the kernel image out of the page tables (a guard page below a
+/// stack in the image's bss), so that touching it faults. Panics for any other address.
+void unmap_kernel_image_page(uint64_t virt);
+
 struct FrameStats {
     uint64_t total_frames;
     uint64_t free_frames;

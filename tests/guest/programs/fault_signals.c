@@ -2,7 +2,7 @@
 // it): a handler for SIGSEGV, SIGFPE, SIGILL and SIGTRAP runs in the faulting thread with
 // siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
 // A stack overflow is caught on an alternate stack. Without a handler the program ends with
-// 128 + signal: `fault_signals divide|ud2|int3`.
+// 128 + signal: `fault_signals divide|ud2|int3|libc-text`.
 #define _GNU_SOURCE
 #define TEST_NAME "fault_signals"
 #include "check.h"
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 static sigjmp_buf g_recover;
 static volatile int g_last_signal, g_last_code;
@@ -68,6 +69,15 @@ static const int g_read_only = 5;                 // .rodata: mapped, not writab
 static volatile int* volatile g_read_only_pointer = (volatile int*)&g_read_only;
 static volatile int* volatile g_low_pointer = (volatile int*)8;
 
+// The kernel's memory (issue 17). Linux sends SIGSEGV, SEGV_MAPERR, for any user access to
+// a kernel address; Osprey's kernel shares the program's address space, with its text
+// read-only and executable (W^X), its data not executable, and the rest absent.
+static volatile char* volatile g_kernel_absent = (volatile char*)0xfffffe0000000000ul;
+static volatile char* volatile g_direct_map = (volatile char*)0xffff800000100000ul;
+static void read_kernel_absent(void) { (void)*g_kernel_absent; }
+static void jump_into_kernel_data(void) { ((void (*)(void))g_direct_map)(); }
+static void write_libc_text(void) { *(volatile char*)(void*)&write = 1; } // Osprey: the kernel's write
+
 static void write_low(void) { *g_low_pointer = 1; }
 static void write_read_only(void) { *g_read_only_pointer = 1; }
 static void divide_by_zero(void) { g_last_code = 100 / g_zero; }
@@ -96,12 +106,19 @@ int main(int argc, char** argv)
             __asm__ volatile("ud2");
         if (strcmp(argv[1], "int3") == 0)
             __asm__ volatile("int3");
+        if (strcmp(argv[1], "libc-text") == 0)
+            write_libc_text();
         return 1;
     }
     install(SIGSEGV, recover);
     CHECK(faults(write_low) && g_last_signal == SIGSEGV && g_last_code == SEGV_MAPERR && g_last_address == 8);
     CHECK(faults(write_read_only) && g_last_signal == SIGSEGV && g_last_code == SEGV_ACCERR
         && g_last_address == (uintptr_t)&g_read_only);
+    CHECK(faults(read_kernel_absent) && g_last_signal == SIGSEGV && g_last_code == SEGV_MAPERR
+        && g_last_address == (uintptr_t)g_kernel_absent);
+    CHECK(faults(jump_into_kernel_data) && g_last_signal == SIGSEGV && g_last_code == SEGV_MAPERR
+        && g_last_address == (uintptr_t)g_direct_map);
+    CHECK(faults(write_libc_text) && g_last_signal == SIGSEGV && g_last_address == (uintptr_t)(void*)&write);
     install(SIGFPE, recover);
     CHECK(faults(divide_by_zero) && g_last_signal == SIGFPE && g_last_code == FPE_INTDIV);
 
