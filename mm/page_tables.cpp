@@ -180,6 +180,35 @@ void unmap_kernel_image_page(uint64_t virt)
     flush_page(virt);
 }
 
+bool kernel_half_mapped(uint64_t start, size_t length, bool write)
+{
+    uint64_t end = start + length;
+    if (length == 0 || end < start || start < DIRECT_MAP_BASE)
+        return false;
+    if (start < DEVICE_MAP_BASE + DEVICE_MAP_SIZE && end > DEVICE_MAP_BASE)
+        return false; // device registers: never a buffer
+    uint64_t needed = write ? PtePresent | PteWritable : uint64_t(PtePresent);
+    for (uint64_t page = start & ~(kPageSize - 1); page < end;) {
+        uint64_t* table = g_pml4;
+        uint64_t span = 0;
+        for (int shift = 39; shift >= 12; shift -= 9) {
+            uint64_t entry = table[(page >> shift) & 511];
+            if ((entry & needed) != needed)
+                return false;
+            if (shift == 12 || (entry & PteHuge)) { // a 4 KiB page, or a 2 MiB one
+                span = 1ull << shift;
+                break;
+            }
+            table = table_at(entry);
+        }
+        uint64_t next = (page & ~(span - 1)) + span;
+        if (next == 0) // the top of the address space
+            break;
+        page = next;
+    }
+    return true;
+}
+
 namespace {
 
 /// Visits the PTEs of [start, end) under `table`, whose entries each map 2^shift bytes:

@@ -17,10 +17,13 @@ namespace sys {
 enum class UserAccess { Read, Write };
 
 /// Checks that the program's buffer [p, p+length) can be accessed: not NULL (unless length
-/// is 0), no wrap-around, canonical, and, in the lower half, entirely mapped with the
-/// protection `access` needs (a read-only buffer cannot receive data). EFAULT otherwise,
-/// as Linux says, instead of the fault that would kill the program. Kernel-half addresses
-/// are the kernel's own buffers (one address space, no protection boundary): accepted.
+/// is 0), no wrap-around, canonical, and entirely mapped with the protection `access`
+/// needs (a read-only buffer cannot receive data). EFAULT otherwise, as Linux says, instead
+/// of the fault that would kill the program. The lower half is checked against the address
+/// space's areas, the kernel half against the kernel page tables (mm::kernel_half_mapped):
+/// kernel text and rodata refuse writes, absent pages and device registers refuse both.
+/// The kernel's data stays accepted: in one address space the kernel's libc hands the
+/// program buffers there (stdio's, strerror's), and ring-0 code could write it anyway.
 lib::Result<void> check_user_range(const void* p, size_t length, UserAccess access = UserAccess::Read);
 
 /// Copies a NUL-terminated path of at most `size` bytes (including the NUL) into `out`.

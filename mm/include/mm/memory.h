@@ -43,6 +43,11 @@ uint64_t virt_to_phys(const void* virt);
 /// stack in the image's bss), so that touching it faults. Panics for any other address.
 void unmap_kernel_image_page(uint64_t virt);
 
+/// Whether every page of [start, start+length), in the kernel half, is present in the
+/// kernel page tables, and writable when `write` is set (so text and rodata refuse writes).
+/// The device window never counts. For sys::check_user_range: EFAULT, not a fault.
+bool kernel_half_mapped(uint64_t start, size_t length, bool write);
+
 struct FrameStats {
     uint64_t total_frames;
     uint64_t free_frames;
