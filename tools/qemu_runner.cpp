@@ -8,7 +8,8 @@
 #include <csignal>
 #include <cstring>
 #include <optional>
-#include <spawn.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -97,26 +98,47 @@ void relay_input(int socket)
     // The socket stays open until the CLI exits: QEMU goes on reading it.
 }
 
+/// Starts the hypervisor with our signal mask as it was before SignalBlock, `child_stdin`
+/// (if any) as its stdin, and SIGKILL as its parent-death signal: if the CLI dies, even by
+/// kill -9, the VM goes with it instead of spinning on alone. fork + execve, since
+/// posix_spawn cannot set PR_SET_PDEATHSIG; the child makes only async-signal-safe calls,
+/// and an exec failure comes back through a close-on-exec pipe.
 pid_t spawn(const std::vector<std::string>& arguments, const SignalBlock& signals, int child_stdin)
 {
     std::vector<char*> argv;
     for (const std::string& argument : arguments)
         argv.push_back(const_cast<char*>(argument.c_str()));
     argv.push_back(nullptr);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setsigmask(&attributes, &signals.previous());
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    if (child_stdin >= 0)
-        posix_spawn_file_actions_adddup2(&files, child_stdin, STDIN_FILENO);
-    pid_t pid = 0;
-    int error = ::posix_spawn(&pid, argv[0], &files, &attributes, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&files);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0)
-        throw CliError(kExitHostFailure, "cannot start " + arguments[0] + ": " + std::strerror(error));
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0)
+        throw CliError(kExitHostFailure, std::string("cannot start ") + argv[0] + ": pipe: " + std::strerror(errno));
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && ::getppid() == parent // else the CLI is gone
+            && (child_stdin < 0 || ::dup2(child_stdin, STDIN_FILENO) == STDIN_FILENO)
+            && ::sigprocmask(SIG_SETMASK, &signals.previous(), nullptr) == 0)
+            ::execve(argv[0], argv.data(), environ);
+        int error = errno;
+        (void)!::write(report[1], &error, sizeof(error));
+        ::_exit(127);
+    }
+    int fork_error = errno;
+    ::close(report[1]);
+    if (pid < 0) {
+        ::close(report[0]);
+        throw CliError(kExitHostFailure, "cannot start " + arguments[0] + ": " + std::strerror(fork_error));
+    }
+    int exec_error = 0;
+    ssize_t got;
+    do
+        got = ::read(report[0], &exec_error, sizeof(exec_error));
+    while (got < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (got == sizeof(exec_error)) {
+        ::waitpid(pid, nullptr, 0);
+        throw CliError(kExitHostFailure, "cannot start " + arguments[0] + ": " + std::strerror(exec_error));
+    }
     return pid;
 }
 

@@ -18,18 +18,14 @@ TempFile::TempFile(const std::string& prefix, const std::string& suffix)
     std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/" + prefix + "XXXXXX" + suffix;
     std::vector<char> name(pattern.begin(), pattern.end());
     name.push_back('\0');
-    int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
-    if (fd < 0)
+    m_fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
+    if (m_fd < 0)
         throw CliError(kExitHostFailure, "cannot create a temporary file " + pattern + ": " + std::strerror(errno));
-    ::close(fd);
-    m_path = name.data();
+    ::unlink(name.data());
+    m_path = "/proc/self/fd/" + std::to_string(m_fd);
 }
 
-TempFile::~TempFile()
-{
-    std::error_code ignored;
-    std::filesystem::remove(m_path, ignored);
-}
+TempFile::~TempFile() { ::close(m_fd); }
 
 std::string read_text_file(const std::filesystem::path& path)
 {
