@@ -112,9 +112,17 @@ public:
         std::vector<RofsInode> inodes = make_inodes();
         std::vector<RofsDirent> dirents = make_dirents();
         m_sb.string_table_size = m_strings.bytes().size();
-        m_sb.metadata_size = m_sb.string_table_offset + m_sb.string_table_size;
+        // The data's page count does not depend on where the data starts (a page boundary
+        // whatever the metadata's size), so a layout from 0 gives the checksum table's size.
+        place_data(inodes, 0);
+        uint64_t data_pages = align_up(m_data_end) / kRofsPageSize;
+        if (data_pages > UINT32_MAX)
+            throw RofsWriteError("ROFS writer: the files hold more than 2^32 pages (16 TiB)");
+        m_sb.data_page_count = static_cast<uint32_t>(data_pages);
+        m_sb.data_checksum_offset = (m_sb.string_table_offset + m_sb.string_table_size + 3) / 4 * 4;
+        m_sb.metadata_size = m_sb.data_checksum_offset + data_pages * sizeof(uint32_t);
         m_sb.data_offset = align_up(m_sb.metadata_size);
-        place_data(inodes);
+        place_data(inodes, m_sb.data_offset);
         m_sb.image_size = align_up(m_data_end);
 
         std::vector<std::byte> image(m_sb.image_size);
@@ -124,6 +132,10 @@ public:
         for (size_t i = 0; i < m_order.size(); ++i) {
             if ((inodes[i].mode & kRofsTypeMask) == kRofsTypeRegular)
                 read_contents(*m_order[i].node, std::span(image).subspan(inodes[i].offset, inodes[i].size));
+        }
+        for (uint64_t page = 0; page < m_sb.data_page_count; ++page) {
+            auto bytes = std::span(image).subspan(m_sb.data_offset + page * kRofsPageSize, kRofsPageSize);
+            store(image, m_sb.data_checksum_offset + page * sizeof(uint32_t), crc32c(bytes));
         }
         store(image, 0, m_sb);
         m_sb.metadata_checksum = crc32c(std::span(image).first(m_sb.metadata_size));
@@ -177,10 +189,10 @@ private:
         return dirents;
     }
 
-    // Gives every file a page-aligned offset after the metadata.
-    void place_data(std::vector<RofsInode>& inodes)
+    // Gives every file a page-aligned offset from `data_offset` on.
+    void place_data(std::vector<RofsInode>& inodes, uint64_t data_offset)
     {
-        m_data_end = m_sb.data_offset;
+        m_data_end = data_offset;
         for (size_t i = 0; i < m_order.size(); ++i) {
             if ((inodes[i].mode & kRofsTypeMask) != kRofsTypeRegular)
                 continue;

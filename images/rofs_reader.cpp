@@ -2,6 +2,7 @@
 // (rofs_validate.cpp). Path walking is in rofs_lookup.cpp.
 #include "rofs_bytes.h"
 
+#include <images/crc32c.h>
 #include <images/rofs_reader.h>
 
 namespace images {
@@ -101,6 +102,33 @@ lib::Result<std::span<const std::byte>> RofsImage::file_data(const RofsNode& fil
     if (!self.is_regular())
         return Error(Errno::INVAL, "ROFS: not a regular file");
     return m_image.subspan(self.m_raw.offset, self.m_raw.size);
+}
+
+lib::Result<void> RofsImage::check_data_page(uint64_t page) const
+{
+    uint64_t* word = m_checked_pages ? &m_checked_pages[page / 64] : nullptr;
+    uint64_t bit = uint64_t(1) << (page % 64);
+    if (word && (__atomic_load_n(word, __ATOMIC_RELAXED) & bit))
+        return {};
+    auto bytes = m_image.subspan(m_data_offset + page * kRofsPageSize, kRofsPageSize);
+    if (crc32c(bytes) != load<uint32_t>(m_image, m_data_checksums + page * sizeof(uint32_t)))
+        return Error(Errno::IO, "ROFS: a file's data page does not match its checksum (corrupt image)");
+    if (word)
+        __atomic_fetch_or(word, bit, __ATOMIC_RELAXED);
+    return {};
+}
+
+lib::Result<std::span<const std::byte>> RofsImage::file_range(const RofsNode& file, uint64_t offset, uint64_t length) const
+{
+    auto data = TRY(file_data(file));
+    if (offset >= data.size() || length == 0)
+        return data.subspan(data.size(), 0);
+    uint64_t n = data.size() - offset < length ? data.size() - offset : length;
+    uint64_t start = uint64_t(data.data() - m_image.data()) + offset; // image offset, >= m_data_offset
+    uint64_t first = (start - m_data_offset) / kRofsPageSize, last = (start + n - 1 - m_data_offset) / kRofsPageSize;
+    for (uint64_t page = first; page <= last; ++page)
+        TRY(check_data_page(page));
+    return data.subspan(offset, n);
 }
 
 lib::Result<std::string_view> RofsImage::read_link(const RofsNode& link) const

@@ -40,12 +40,18 @@ lib::Result<void> check_layout(const RofsSuperblock& sb)
     uint64_t dirents_end = sb.dirent_table_offset + uint64_t(sb.dirent_count) * sizeof(RofsDirent);
     if (sb.inode_table_offset != sizeof(RofsSuperblock) || sb.dirent_table_offset != inodes_end
         || sb.string_table_offset != dirents_end)
-        return Error(Errno::INVAL, "ROFS: metadata tables are not where version 1 puts them (corrupt image)");
-    if (sb.string_table_size > sb.image_size || sb.metadata_size != dirents_end + sb.string_table_size)
+        return Error(Errno::INVAL, "ROFS: metadata tables are not where version 2 puts them (corrupt image)");
+    if (sb.string_table_size > sb.image_size)
+        return Error(Errno::INVAL, "ROFS: bad metadata size (corrupt image)");
+    uint64_t checksums = (dirents_end + sb.string_table_size + 3) / 4 * 4;
+    if (sb.data_checksum_offset != checksums
+        || sb.metadata_size != checksums + uint64_t(sb.data_page_count) * sizeof(uint32_t))
         return Error(Errno::INVAL, "ROFS: bad metadata size (corrupt image)");
     uint64_t data_start = (sb.metadata_size + kRofsPageSize - 1) / kRofsPageSize * kRofsPageSize;
     if (sb.data_offset != data_start || sb.data_offset > sb.image_size)
         return Error(Errno::INVAL, "ROFS: bad data offset (corrupt image)");
+    if (sb.data_page_count != (sb.image_size - sb.data_offset) / kRofsPageSize)
+        return Error(Errno::INVAL, "ROFS: page checksums do not cover the data (corrupt image)");
     return {};
 }
 
@@ -59,7 +65,7 @@ lib::Result<void> RofsImage::check_superblock(std::span<const std::byte> image)
     if (__builtin_memcmp(sb.magic, kRofsMagic, sizeof(kRofsMagic)) != 0)
         return Error(Errno::INVAL, "ROFS: bad magic (not an Osprey image)");
     if (sb.version != kRofsVersion)
-        return Error(Errno::INVAL, "ROFS: unsupported version (this reader knows version 1)");
+        return Error(Errno::INVAL, "ROFS: unsupported version (this reader knows version 2; rebuild the image with this osprey)");
     if (sb.superblock_size != sizeof(RofsSuperblock) || sb.page_size != kRofsPageSize || sb.flags != 0)
         return Error(Errno::INVAL, "ROFS: bad superblock fields (corrupt image)");
     if (sb.image_size > image.size())
@@ -84,6 +90,8 @@ lib::Result<void> RofsImage::check_superblock(std::span<const std::byte> image)
     m_strings = sb.string_table_offset;
     m_strings_size = sb.string_table_size;
     m_data_offset = sb.data_offset;
+    m_data_checksums = sb.data_checksum_offset;
+    m_data_page_count = sb.data_page_count;
     m_mtime = sb.mtime;
     return {};
 }

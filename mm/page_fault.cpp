@@ -53,6 +53,8 @@ lib::Result<uint64_t> file_page_entry(const Area& area, uint64_t virt, Access ac
     }
     if (offset >= page_round_up(file.size))
         return lib::Error(lib::Errno::FAULT, "page past the end of the mapped file");
+    if (file.check_page)
+        TRY(file.check_page(file, offset));
     uint64_t source = file.phys_base + offset;
     bool partial = file.size - offset < kPageSize;
     if (partial || (access == Access::Write && area.sharing == Sharing::Private)) {
@@ -142,7 +144,8 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
     if (why)
         kill_program(frame, "SIGSEGV", address, access, why, kSigsegvStatus);
     auto result = fault_in(*area, address, access);
-    bool bus_error = result.is_error() && result.error().code == lib::Errno::FAULT;
+    // Past the end of the file, or a corrupt image page: SIGBUS, as Linux for an I/O error.
+    bool bus_error = result.is_error() && (result.error().code == lib::Errno::FAULT || result.error().code == lib::Errno::IO);
     if (bus_error && program_code && arch::deliver_program_signal(frame, kSigbus, 2, address))
         return arch::InterruptResult::Handled;
     if (bus_error)

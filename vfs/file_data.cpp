@@ -76,7 +76,7 @@ lib::Result<void> Tree::copy_up(Node& file)
 {
     if (!file.m_image_node)
         return {};
-    auto data = TRY(m_image->file_data(*file.m_image_node));
+    auto data = TRY(m_image->file_range(*file.m_image_node, 0, file.m_image_node->size())); // checked
     TRY(reserve_pages(file, data.size()));
     for (size_t offset = 0; offset < data.size(); offset += kPageSize) {
         if (m_bytes_used + kPageSize > m_options.byte_limit) {

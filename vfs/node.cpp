@@ -75,10 +75,10 @@ lib::Result<size_t> Node::read(void* buffer, size_t length, uint64_t offset) con
     if (offset >= m_size)
         return size_t(0);
     size_t n = m_size - offset < length ? size_t(m_size - offset) : length;
-    if (m_image_node) {
-        auto data = TRY(m_tree.image()->file_data(*m_image_node));
-        memcpy(buffer, data.data() + offset, n);
-        return n;
+    if (m_image_node) { // the image's bytes, each page checked against its checksum once
+        auto data = TRY(m_tree.image()->file_range(*m_image_node, offset, n));
+        memcpy(buffer, data.data(), data.size());
+        return data.size();
     }
     auto* out = static_cast<std::byte*>(buffer);
     for (size_t done = 0; done < n;) {

@@ -83,7 +83,7 @@ boot::BootOptions program_options(boot::BootOptions options)
     auto node = fs::root_image().lookup("/.osprey/cmdline");
     if (node.is_error())
         fail(kNotFound, "no program to run", lib::Error(lib::Errno::NOENT, "nothing after -- on the command line and no /.osprey/cmdline in the image"));
-    auto data = fs::root_image().file_data(node.value());
+    auto data = fs::root_image().file_range(node.value(), 0, node->size());
     if (data.is_error())
         fail(kCannotExecute, "cannot read /.osprey/cmdline", data.error());
     auto text = std::string_view(reinterpret_cast<const char*>(data->data()), data->size());

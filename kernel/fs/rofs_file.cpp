@@ -8,12 +8,9 @@ lib::Result<size_t> RofsFile::pread(void* buffer, size_t length, uint64_t offset
 {
     if (m_node.is_directory())
         return lib::Errno::ISDIR;
-    auto data = TRY(m_image.file_data(m_node));
-    if (offset >= data.size())
-        return size_t(0);
-    size_t n = data.size() - offset < length ? data.size() - offset : length;
-    memcpy(buffer, data.data() + offset, n);
-    return n;
+    auto data = TRY(m_image.file_range(m_node, offset, length)); // each page checked once
+    memcpy(buffer, data.data(), data.size());
+    return data.size();
 }
 
 lib::Result<size_t> RofsFile::read(void* buffer, size_t length)

@@ -16,11 +16,19 @@ namespace {
 /// One MappedFile per inode ever mapped, kept for the life of the VM; a program maps a
 /// handful of distinct files (itself and its libraries), so a list is enough.
 struct MappedInode {
-    mm::MappedFile file;
-    uint32_t inode;
+    mm::MappedFile file; // first: check_page finds the record from it
+    const images::RofsImage* image;
+    images::RofsNode node;
     MappedInode* next;
 };
 MappedInode* g_mapped;
+
+lib::Result<void> check_page(const mm::MappedFile& file, uint64_t offset)
+{
+    const auto& mapped = reinterpret_cast<const MappedInode&>(file);
+    TRY(mapped.image->file_range(mapped.node, offset, mm::kPageSize));
+    return {};
+}
 
 } // namespace
 
@@ -46,11 +54,11 @@ lib::Result<const mm::MappedFile*> RofsFile::mapping()
     if (!m_node.is_regular())
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
     for (MappedInode* m = g_mapped; m; m = m->next)
-        if (m->inode == m_node.number())
+        if (m->node.number() == m_node.number())
             return &m->file;
     auto data = TRY(m_image.file_data(m_node));
     auto info = TRY(m_image.stat(m_node));
-    auto* mapped = new (std::nothrow) MappedInode {};
+    auto* mapped = new (std::nothrow) MappedInode { {}, &m_image, m_node, nullptr };
     char* path = m_path_length ? static_cast<char*>(malloc(m_path_length)) : nullptr;
     if (!mapped || (m_path_length && !path)) {
         delete mapped;
@@ -59,8 +67,7 @@ lib::Result<const mm::MappedFile*> RofsFile::mapping()
     if (path)
         memcpy(path, m_path, m_path_length);
     mapped->file = { .phys_base = mm::virt_to_phys(data.data()), .size = data.size(),
-        .path = std::string_view(path, m_path_length), .inode = info.ino };
-    mapped->inode = m_node.number();
+        .path = std::string_view(path, m_path_length), .inode = info.ino, .check_page = check_page };
     mapped->next = g_mapped;
     g_mapped = mapped;
     return &mapped->file;

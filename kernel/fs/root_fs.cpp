@@ -64,6 +64,14 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
 {
     auto opened = TRY(images::RofsImage::open(image));
     g_root = new (g_root_storage) RootState { opened, nullptr, {}, 022 };
+    // The pages that passed their checksum, one bit each, for the life of the VM (frames:
+    // malloc may not be usable yet, see below). Without the memory every read checks again.
+    uint64_t bitmap_bytes = (uint64_t(opened.data_page_count()) + 63) / 64 * 8;
+    if (bitmap_bytes) {
+        auto frames = mm::alloc_contiguous_frames((bitmap_bytes + mm::kPageSize - 1) / mm::kPageSize);
+        if (!frames.is_error())
+            g_root->image.remember_checked_pages(static_cast<uint64_t*>(mm::phys_to_virt(frames.value())));
+    }
     // The allocator's first use may look up paths (mimalloc reads /sys): until the tree
     // exists, every path is ENOENT (lookup_at).
     g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));

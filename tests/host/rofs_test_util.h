@@ -86,6 +86,8 @@ inline size_t touch_everything(const images::RofsImage& image)
         }
         if (auto data = image.file_data(*node); !data.is_error() && !data->empty())
             touched += static_cast<size_t>((*data)[0]) + static_cast<size_t>(data->back());
+        if (auto range = image.file_range(*node, 1, UINT64_MAX); !range.is_error() && !range->empty())
+            touched += static_cast<size_t>(range->back());
         if (auto target = image.read_link(*node); !target.is_error())
             touched += target->size();
     }

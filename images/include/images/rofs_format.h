@@ -1,4 +1,4 @@
-// ROFS version 1: Osprey's read-only root filesystem image. Shared by the host writer
+// ROFS version 2: Osprey's read-only root filesystem image. Shared by the host writer
 // (tools), the portable reader (host tests, kernel) and anyone who inspects an image.
 //
 // All integers are little-endian (the only target is x86-64). Offsets are absolute byte
@@ -8,11 +8,18 @@
 //   inode_table_offset       Inode[inode_count]        (= 128)
 //   dirent_table_offset      Dirent[dirent_count]      (= inode table end)
 //   string_table_offset      names and symlink targets (= dirent table end), no NULs needed
-//   metadata_size            end of the string table; the metadata checksum (CRC-32C)
+//   data_checksum_offset     uint32_t[data_page_count] (= string table end rounded up to 4):
+//                            the CRC-32C of each 4 KiB page in [data_offset, image_size)
+//   metadata_size            end of the page checksums; the metadata checksum (CRC-32C)
 //                            covers bytes [0, metadata_size) with the checksum field zeroed
 //   data_offset              = metadata_size rounded up to kRofsPageSize
 //   ...                      file data; each regular file starts on a page boundary
 //   image_size               a multiple of kRofsPageSize (the last page is zero-padded)
+//
+// Integrity: open() checks the metadata checksum, so the page checksums are trusted once the
+// image is open; a data page is checked against its checksum when first read or mapped
+// (RofsImage::file_range), so a flipped byte in a file is an error (EIO, SIGBUS for a
+// mapping) instead of a silently different program. Version 1 had no page checksums.
 //
 // Directory structure (what the reader checks, so a valid image is a tree):
 //   - inode 0 is the root directory, and its parent is itself;
@@ -33,7 +40,7 @@
 namespace images {
 
 inline constexpr char kRofsMagic[8] = { 'O', 'S', 'P', 'R', 'O', 'F', 'S', '1' };
-inline constexpr uint32_t kRofsVersion = 1;
+inline constexpr uint32_t kRofsVersion = 2;
 inline constexpr uint64_t kRofsPageSize = 4096;
 /// Longest name of one directory entry (Linux NAME_MAX).
 inline constexpr uint32_t kRofsMaxName = 255;
@@ -66,7 +73,9 @@ struct RofsSuperblock {
     uint64_t data_offset;       // metadata_size rounded up to page_size
     uint64_t mtime;             // seconds since the epoch, for every inode
     uint32_t metadata_checksum; // CRC-32C of [0, metadata_size), this field taken as 0
-    uint32_t reserved[7];       // 0
+    uint32_t data_page_count;   // (image_size - data_offset) / page_size
+    uint64_t data_checksum_offset; // string_table_offset + string_table_size, rounded up to 4
+    uint32_t reserved[4];       // 0
 };
 static_assert(sizeof(RofsSuperblock) == 128);
 static_assert(offsetof(RofsSuperblock, version) == 8);
@@ -77,6 +86,8 @@ static_assert(offsetof(RofsSuperblock, metadata_size) == 72);
 static_assert(offsetof(RofsSuperblock, data_offset) == 80);
 static_assert(offsetof(RofsSuperblock, mtime) == 88);
 static_assert(offsetof(RofsSuperblock, metadata_checksum) == 96);
+static_assert(offsetof(RofsSuperblock, data_page_count) == 100);
+static_assert(offsetof(RofsSuperblock, data_checksum_offset) == 104);
 
 struct RofsInode {
     uint32_t mode;   // type and permission bits; nothing else may be set

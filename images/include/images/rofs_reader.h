@@ -145,8 +145,20 @@ public:
     /// The entries of a directory; ENOTDIR for others.
     lib::Result<RofsDirectory> directory(const RofsNode& dir) const;
     /// A regular file's contents, in place (page-aligned relative to the image start);
-    /// EISDIR for a directory, EINVAL for a symlink.
+    /// EISDIR for a directory, EINVAL for a symlink. NOT checked against the page
+    /// checksums: for tools that inspect an image. Whatever reads a file for a program
+    /// (the kernel) uses file_range.
     lib::Result<std::span<const std::byte>> file_data(const RofsNode& file) const;
+    /// Bytes [offset, offset + length) of a regular file, cut at its end (empty at or past
+    /// it), in place, after checking every data page they touch against its CRC-32C.
+    /// Errors as file_data, and EIO naming the page when one does not match (a corrupt
+    /// image). With remember_checked_pages, each page is checked once.
+    lib::Result<std::span<const std::byte>> file_range(const RofsNode& file, uint64_t offset, uint64_t length) const;
+    /// Gives the reader a bitmap of data_page_count() bits, all zero, in which it marks the
+    /// pages that passed their check (atomically: readers on several CPUs may share it), so
+    /// that file_range checks each page once. The bitmap must outlive the reader.
+    void remember_checked_pages(uint64_t* bitmap) { m_checked_pages = bitmap; }
+    uint32_t data_page_count() const { return m_data_page_count; }
     /// A symlink's target; EINVAL if `link` is not a symlink.
     lib::Result<std::string_view> read_link(const RofsNode& link) const;
     /// stat-like information; EINVAL if `node` does not belong to this image.
@@ -162,6 +174,7 @@ private:
     lib::Result<void> check_inode(uint32_t number) const;
     lib::Result<void> check_directory(uint32_t number, uint64_t& next_dirent) const;
     lib::Result<void> check_dirent(uint32_t dir, uint64_t index) const;
+    lib::Result<void> check_data_page(uint64_t page) const;
 
     std::span<const std::byte> m_image;
     uint32_t m_inode_count = 0;
@@ -172,6 +185,9 @@ private:
     uint64_t m_strings_size = 0;
     uint64_t m_data_offset = 0;
     uint64_t m_mtime = 0;
+    uint64_t m_data_checksums = 0; // offset of the page checksum table
+    uint32_t m_data_page_count = 0;
+    uint64_t* m_checked_pages = nullptr; // not owned; see remember_checked_pages
 };
 
 } // namespace images

@@ -39,6 +39,10 @@ struct MappedFile {
     std::string_view path;    // for /proc/self/maps
     uint64_t inode = 0;       // for /proc/self/maps
     const FilePages* pages = nullptr; // files that change; then MAP_SHARED may be writable
+    /// Image files: checks the page at file offset `offset` before it is first mapped or
+    /// copied (ROFS page checksums); EIO for a corrupt page, which ends the fault with
+    /// SIGBUS. Null: nothing to check.
+    lib::Result<void> (*check_page)(const MappedFile& file, uint64_t offset) = nullptr;
 
     bool writable() const { return pages != nullptr; }
 };
