@@ -116,14 +116,6 @@ const char* osprey_gnu_basename(const char* path)
     return slash ? slash + 1 : path;
 }
 
-// GNU strerror_r returns the message (possibly not in `buffer`).
-char* osprey_gnu_strerror_r(int error, char* buffer, size_t length)
-{
-    (void)buffer;
-    (void)length;
-    return strerror(error);
-}
-
 // error(3) and error_at_line(3), GNU extensions coreutils-style programs use:
 // "PROGRAM: [FILE:LINE: ]MESSAGE[: strerror(errnum)]\n" on stderr, after flushing stdout;
 // exit(status) when status is nonzero.

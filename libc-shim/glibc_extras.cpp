@@ -71,16 +71,6 @@ struct cmsghdr* __cmsg_nxthdr(struct msghdr* message, struct cmsghdr* header)
     return next;
 }
 
-// glibc 2.32: the message of a known error number, or NULL (musl's strerror gives one
-// shared "No error information" string for every number it does not know, and for 0).
-const char* strerrordesc_np(int error)
-{
-    if (error == 0)
-        return "Success";
-    const char* message = strerror(error);
-    return message == strerror(-1) ? nullptr : message;
-}
-
 // glibc 2.28's statx wrapper (musl has none before 1.2.5): the system call (kernel/syscall/statx.cpp).
 int statx(int dirfd, const char* __restrict path, int flags, unsigned int mask, struct statx* __restrict buffer) noexcept
 {

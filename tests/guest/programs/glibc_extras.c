@@ -1,6 +1,6 @@
 // glibc-only imports that stopped real programs at load (issue 13): __libc_stack_end (ld.so
 // data, read by node's and ruby's stack scanners), strerrordesc_np (nginx, fio) and statx
-// (coreutils); and locale_t objects with glibc's public fields, which libstdc++ reads directly.
+// (coreutils); glibc's strerror messages; and locale_t objects with glibc's public fields, which libstdc++ reads directly.
 // Prints "glibc_extras: ok".
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -23,6 +23,24 @@ int main(int argc, char** argv)
     if (end == 0 || end <= here || end > (uintptr_t)argv[0] || end - here > (1 << 20))
         ++failures, printf("glibc_extras: FAILED: __libc_stack_end %#lx (main's frame %#lx)\n", (unsigned long)end,
             (unsigned long)here);
+    // strerror, %m and GNU strerror_r say what glibc says (musl's texts differ for many).
+    static const struct {
+        int error;
+        const char* message;
+    } kMessages[] = { { 0, "Success" }, { EIO, "Input/output error" }, { ENOMEM, "Cannot allocate memory" },
+        { EMFILE, "Too many open files" }, { ENOTTY, "Inappropriate ioctl for device" },
+        { ETIMEDOUT, "Connection timed out" }, { EHWPOISON, "Memory page has hardware error" } };
+    for (size_t i = 0; i < sizeof(kMessages) / sizeof(kMessages[0]); ++i) {
+        if (strcmp(strerror(kMessages[i].error), kMessages[i].message) != 0)
+            ++failures, printf("glibc_extras: FAILED: strerror(%d) = %s\n", kMessages[i].error, strerror(kMessages[i].error));
+    }
+    char text[64];
+    errno = EIO;
+    snprintf(text, sizeof(text), "[%m]");
+    if (strcmp(text, "[Input/output error]") != 0)
+        ++failures, printf("glibc_extras: FAILED: %%m gave %s\n", text);
+    if (strcmp(strerror_r(1000, text, sizeof(text)), "Unknown error 1000") != 0 || strcmp(strerror_r(EIO, text, 4), "Input/output error") != 0)
+        ++failures, printf("glibc_extras: FAILED: GNU strerror_r\n");
     const char* inval = strerrordesc_np(EINVAL);
     if (!inval || strcmp(inval, "Invalid argument") != 0)
         ++failures, printf("glibc_extras: FAILED: strerrordesc_np(EINVAL) = %s\n", inval ? inval : "NULL");
