@@ -3,11 +3,14 @@
 //                kernel image use 4 KiB pages with each section's protection (W^X):
 //                text read-execute, rodata and the generated tables read-only, data and
 //                bss read-write, everything but text no-execute, and the guard pages
-//                below the boot CPU's IST stacks absent (unmap_kernel_image_page). The
-//                rest of the GiB (low memory, the frame bitmap after the image, firmware
-//                tables) is read-write data in 2 MiB pages.
+//                below the boot CPU's IST stacks absent (unmap_kernel_image_page). Low
+//                memory and whatever else shares those blocks is read-write data; the rest
+//                of the GiB (the frame bitmap after the image, firmware tables) is
+//                read-write data in 2 MiB pages.
 //   PML4[256..] -> direct map of the RAM ranges and modules at DIRECT_MAP_BASE, 2 MiB
-//                 pages, no-execute (device holes stay unmapped)
+//                 pages, no-execute (device holes stay unmapped); over the image's blocks
+//                 4 KiB pages with the image's protections, so text and rodata are not
+//                 writable through this second view either
 //   PML4[0..255] -> the lower half, 4 KiB pages made by the address space
 // CR0.WP (boot.S) makes the protections hold for ring 0, where programs run too: a write
 // to kernel text from anywhere is a page fault.
@@ -93,19 +96,44 @@ uint64_t kernel_window_flags(uint64_t phys)
     return kData; // .boot (done with once the kernel runs here), data, bss, and the rest
 }
 
+/// The end of the 2 MiB blocks that hold the image (physical).
+uint64_t image_blocks_end() { return (image_offset(__kernel_end) + kTwoMiB - 1) & ~(kTwoMiB - 1); }
+
 /// The kernel window (physical 0..1 GiB at KERNEL_VMA_BASE): 4 KiB pages over the 2 MiB
 /// blocks that hold the image, 2 MiB pages above. Runs before the switch, so pte_for
 /// reaches the new tables through the boot mapping.
 void map_kernel_window()
 {
-    uint64_t image_blocks_end = (image_offset(__kernel_end) + kTwoMiB - 1) & ~(kTwoMiB - 1);
-    for (uint64_t phys = 0; phys < image_blocks_end; phys += kPageSize) {
+    uint64_t end = image_blocks_end();
+    for (uint64_t phys = 0; phys < end; phys += kPageSize) {
         uint64_t* pte = pte_for(KERNEL_VMA_BASE + phys, true);
         if (!pte)
             boot::panic("out of memory building the kernel page tables");
         *pte = phys | kernel_window_flags(phys);
     }
-    map_huge_range(KERNEL_VMA_BASE, image_blocks_end, kOneGiB, PteWritable | PteGlobal | PteNoExecute);
+    map_huge_range(KERNEL_VMA_BASE, end, kOneGiB, PteWritable | PteGlobal | PteNoExecute);
+}
+
+/// The direct map's view of the image: its 2 MiB pages over the image's blocks become 4 KiB
+/// pages with the image's protections, none executable, so that text and rodata cannot be
+/// written through this second mapping either. Runs before the switch.
+void protect_image_in_direct_map()
+{
+    for (uint64_t block = 0; block < image_blocks_end(); block += kTwoMiB) {
+        uint64_t virt = DIRECT_MAP_BASE + block;
+        uint64_t pml4e = g_pml4[(virt >> 39) & 511];
+        uint64_t pdpte = pml4e & PtePresent ? table_at(pml4e)[(virt >> 30) & 511] : 0;
+        if (!(pdpte & PtePresent))
+            continue;
+        uint64_t& pde = table_at(pdpte)[(virt >> 21) & 511];
+        if (!(pde & PtePresent) || !(pde & PteHuge))
+            continue; // not RAM (the image is in RAM, so not its blocks)
+        uint64_t table = new_table();
+        uint64_t* entries = table_at(table);
+        for (uint64_t i = 0; i < 512; ++i)
+            entries[i] = (block + i * kPageSize) | kernel_window_flags(block + i * kPageSize) | PteNoExecute;
+        pde = table | PtePresent | PteWritable;
+    }
 }
 
 } // namespace
@@ -117,6 +145,7 @@ void init(const arch::PvhStartInfo& info)
     // Until the switch, phys_to_virt() goes through the boot mapping (first GiB).
     map_kernel_window();
     map_direct(info);
+    protect_image_in_direct_map();
     uint64_t pml4_phys = reinterpret_cast<uint64_t>(g_pml4) - KERNEL_VMA_BASE;
     asm volatile("mov %0, %%cr3" ::"r"(pml4_phys) : "memory");
     g_direct_map_ready = true;
@@ -180,14 +209,14 @@ void unmap_kernel_image_page(uint64_t virt)
     flush_page(virt);
 }
 
-bool kernel_half_mapped(uint64_t start, size_t length, bool write)
+bool kernel_half_mapped(uint64_t start, size_t length, int prot)
 {
     uint64_t end = start + length;
     if (length == 0 || end < start || start < DIRECT_MAP_BASE)
         return false;
     if (start < DEVICE_MAP_BASE + DEVICE_MAP_SIZE && end > DEVICE_MAP_BASE)
         return false; // device registers: never a buffer
-    uint64_t needed = write ? PtePresent | PteWritable : uint64_t(PtePresent);
+    uint64_t needed = prot & ProtWrite ? PtePresent | PteWritable : uint64_t(PtePresent);
     for (uint64_t page = start & ~(kPageSize - 1); page < end;) {
         uint64_t* table = g_pml4;
         uint64_t span = 0;

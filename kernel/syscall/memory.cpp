@@ -98,14 +98,14 @@ lib::Result<void> check_user_range(const void* p, size_t length, UserAccess acce
     if (!p || start + length < start)
         return lib::Error(lib::Errno::FAULT, "bad buffer address");
     constexpr uintptr_t kLowerHalfEnd = 0x0000'8000'0000'0000, kUpperHalfStart = 0xffff'8000'0000'0000;
+    int needed = access == UserAccess::Write ? mm::ProtWrite : mm::ProtRead;
     if (start >= kUpperHalfStart) {
-        if (!mm::kernel_half_mapped(start, length, access == UserAccess::Write))
+        if (!mm::kernel_half_mapped(start, length, needed))
             return lib::Error(lib::Errno::FAULT, "kernel address not mapped, or not with the access needed");
         return {};
     }
     if (start + length > kLowerHalfEnd)
         return lib::Error(lib::Errno::FAULT, "non-canonical buffer address");
-    int needed = access == UserAccess::Write ? mm::ProtWrite : mm::ProtRead;
     if (!mm::is_mapped(start, length, needed))
         return lib::Error(lib::Errno::FAULT, "buffer not mapped, or not with the access needed");
     return {};

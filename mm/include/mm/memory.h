@@ -44,9 +44,10 @@ uint64_t virt_to_phys(const void* virt);
 void unmap_kernel_image_page(uint64_t virt);
 
 /// Whether every page of [start, start+length), in the kernel half, is present in the
-/// kernel page tables, and writable when `write` is set (so text and rodata refuse writes).
-/// The device window never counts. For sys::check_user_range: EFAULT, not a fault.
-bool kernel_half_mapped(uint64_t start, size_t length, bool write);
+/// kernel page tables, and writable when `prot` has ProtWrite (so text and rodata refuse
+/// writes), as is_mapped (address_space.h) for the lower half. The device window never
+/// counts. For sys::check_user_range: EFAULT, not a fault.
+bool kernel_half_mapped(uint64_t start, size_t length, int prot);
 
 struct FrameStats {
     uint64_t total_frames;
