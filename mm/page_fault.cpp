@@ -98,15 +98,18 @@ const char* denial(const Area* area, Access access)
 /// stack, or touching an IST guard page), it is the kernel's own: the CPU exception report
 /// and a panic. Once the program runs:
 /// - its own code touching the kernel ends like Linux's user access to a kernel address:
-///   SIGSEGV, SEGV_MAPERR, to its handler if it has one. A jump faults with RIP at the
-///   target, so a fetch fault counts as the program's: no kernel code jumps into data;
+///   SIGSEGV, SEGV_MAPERR, to its handler if it has one. A jump or call faults with RIP
+///   at its target: it counts as the program's when the word at RSP (a call's return
+///   address) is not kernel code;
 /// - kernel code (a libc function or system call given a bad pointer) kills the program
 ///   as a bad lower-half pointer does (system calls refuse such buffers first: EFAULT).
 arch::InterruptResult on_kernel_half_fault(arch::InterruptFrame& frame, uint64_t address, Access access)
 {
     if (!g_program_started || arch::ist_slot_containing(frame.rsp) || arch::ist_slot_containing(address))
         return arch::InterruptResult::Unhandled;
-    bool program_code = frame.rip < kUserTop || access == Access::Execute;
+    bool program_code = frame.rip < kUserTop;
+    if (access == Access::Execute && !program_code) // the stack was just pushed to (a call) or used
+        program_code = *reinterpret_cast<const uint64_t*>(frame.rsp) < kUserTop;
     if (program_code && arch::deliver_program_signal(frame, kSigsegv, 1, address))
         return arch::InterruptResult::Handled;
     kill_program(frame, "SIGSEGV", address, access,
