@@ -21,8 +21,15 @@ public:
     lib::Result<const mm::MappedFile*> mapping() override;
     bool pollable() const override { return false; }
 
-    /// The file's bytes in the image (page-aligned), for mmap without copying.
+    /// The file's bytes in the image (page-aligned), for mmap without copying. Not checked
+    /// against the image's page checksums: check() the bytes read from it directly.
     lib::Result<std::span<const std::byte>> contents() const { return m_image.file_data(m_node); }
+    /// Checks the pages under [offset, offset + length) against the image's checksums (EIO).
+    lib::Result<void> check(uint64_t offset, uint64_t length) const
+    {
+        TRY(m_image.file_range(m_node, offset, length));
+        return {};
+    }
 
 private:
     const images::RofsImage& m_image;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 namespace fs {
 
@@ -22,6 +23,7 @@ struct MappedInode {
     MappedInode* next;
 };
 MappedInode* g_mapped;
+static_assert(std::is_standard_layout_v<MappedInode>, "check_page casts a MappedFile back to its record");
 
 lib::Result<void> check_page(const mm::MappedFile& file, uint64_t offset)
 {

@@ -67,6 +67,19 @@ lib::Result<uint64_t> reserve_span(const ElfImage& image, ModuleKind kind)
     return base;
 }
 
+/// The bytes ElfImage::parse reads from the file itself, the ELF header and the program
+/// headers, checked against the image's page checksums (EIO for a corrupt page); the
+/// segments are checked page by page as they fault in (MappedFile::check_page).
+lib::Result<void> check_headers(const fs::RofsFile& file, std::span<const std::byte> bytes)
+{
+    TRY(file.check(0, sizeof(elf::Header)));
+    if (bytes.size() < sizeof(elf::Header))
+        return {}; // the parser says what is wrong
+    elf::Header header;
+    memcpy(&header, bytes.data(), sizeof(header));
+    return file.check(header.phoff, uint64_t(header.phnum) * sizeof(elf::ProgramHeader));
+}
+
 } // namespace
 
 lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& module)
@@ -80,7 +93,9 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     module.file_number = node.number();
     fs::RofsFile opened(fs::root_image(), node, path);
     auto policy = kind == ModuleKind::Executable ? AddressPolicy::AllowFixed : AddressPolicy::PositionIndependent;
-    module.image = TRY(ElfImage::parse(TRY(opened.contents()), policy));
+    auto bytes = TRY(opened.contents());
+    TRY(check_headers(opened, bytes));
+    module.image = TRY(ElfImage::parse(bytes, policy));
     const ElfImage& image = module.image;
     if (kind == ModuleKind::Library && !image.plan().dynamic)
         return elf_error("ELF: a shared library without PT_DYNAMIC");

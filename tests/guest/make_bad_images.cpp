@@ -2,6 +2,8 @@
 //   bad-elf.img      an image whose program is not a valid ELF (a truncated copy of one)
 //   not-elf.img      an image whose program is a text file
 //   corrupt.img      a valid image of PROGRAM with one metadata byte flipped
+//   corrupt-header.img a valid image of PROGRAM with one byte of its program headers
+//                    flipped (file data that the loader reads)
 //   corrupt-text.img a valid image of PROGRAM with one byte flipped in its executable
 //                    segment (file data: only the page checksum sees it, at the fault)
 //   corrupt-file.img READER (cat) reading /data/text, 10,000 bytes with one flipped in
@@ -90,6 +92,10 @@ int main(int argc, char** argv)
     auto corrupt = image_with_program(program);
     corrupt[200] ^= std::byte(0x40); // inside the inode table: the metadata checksum catches it
     write(dir + "/corrupt.img", corrupt);
+
+    auto corrupt_header = image_with_program(program);
+    flip_file_byte(corrupt_header, "/app/program", 70); // a program header: the loader reads it
+    write(dir + "/corrupt-header.img", corrupt_header);
 
     auto corrupt_text = image_with_program(program);
     flip_file_byte(corrupt_text, "/app/program", text_offset(program) + 16);
