@@ -21,6 +21,26 @@ void append_word(std::string& out, const std::string& word)
         throw CliError(kExitBadInput, std::string("cannot pass '") + word + "' to the kernel: " + written.error().message);
 }
 
+/// The kernel's limits (images/cmdline.h), checked here so that a run that cannot work
+/// fails on the host with what to do, not in the guest.
+void check_kernel_limits(const CommandLine& line, const std::string& encoded)
+{
+    constexpr const char* kAdvice = ": pass fewer or shorter arguments and variables (put data in a file with --add)";
+    if (encoded.size() > images::kCmdlineMaxBytes)
+        throw CliError(kExitBadInput, "the kernel command line would be " + std::to_string(encoded.size())
+            + " bytes; the kernel takes at most " + std::to_string(images::kCmdlineMaxBytes) + kAdvice);
+    size_t words = line.options.size() + 1 + line.argv.size();
+    if (words > images::kCmdlineMaxWords)
+        throw CliError(kExitBadInput, "the kernel command line would have " + std::to_string(words)
+            + " words; the kernel takes at most " + std::to_string(images::kCmdlineMaxWords) + kAdvice);
+    size_t variables = 0;
+    for (const std::string& option : line.options)
+        variables += option.rfind("env=", 0) == 0;
+    if (variables > images::kCmdlineMaxEnvironment)
+        throw CliError(kExitBadInput, std::to_string(variables) + " environment variables; the kernel takes at most "
+            + std::to_string(images::kCmdlineMaxEnvironment) + kAdvice);
+}
+
 } // namespace
 
 std::string encode_command_line(const CommandLine& line)
@@ -34,6 +54,7 @@ std::string encode_command_line(const CommandLine& line)
     append_word(out, std::string(images::kCmdlineSeparator));
     for (const std::string& word : line.argv)
         append_word(out, word);
+    check_kernel_limits(line, out);
     return out;
 }
 

@@ -14,7 +14,7 @@ namespace boot {
 namespace {
 
 // Two command lines at most (boot line, image default), each with its own storage.
-constexpr size_t kStorageBytes = 64 * 1024;
+constexpr size_t kStorageBytes = images::kCmdlineMaxBytes + 1;
 char g_storage[2][kStorageBytes];
 std::string_view g_words[2][kMaxCmdlineWords];
 std::string_view g_environment[kMaxEnvironment];

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <lib/result.h>
+#include <images/cmdline.h>
 #include <net/kernel/stack.h>
 
 #include <span>
@@ -22,8 +23,8 @@
 
 namespace boot {
 
-constexpr size_t kMaxCmdlineWords = 2048;
-constexpr size_t kMaxEnvironment = 1024;
+constexpr size_t kMaxCmdlineWords = images::kCmdlineMaxWords;
+constexpr size_t kMaxEnvironment = images::kCmdlineMaxEnvironment;
 
 struct BootOptions {
     std::span<const std::string_view> argv; // empty: no program given

@@ -10,6 +10,7 @@
 
 
 #include <gtest/gtest.h>
+#include <images/cmdline.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -206,6 +207,31 @@ TEST(CliQemu, WorkdirAndLogBecomeKernelOptions)
     // Through the command line the CLI boots with: both encoded among the options.
     CommandLine line { { working_directory_option("/a b") }, { "/app/x" } };
     EXPECT_EQ(decode_command_line(encode_command_line(line)).options, line.options);
+}
+
+// The kernel's command-line limits (images/cmdline.h) are checked on the host: exit 2
+// with what to do, before any VM starts. At the limits, the line still encodes.
+TEST(CliQemu, CommandLinesBeyondTheKernelsLimitsAreRefused)
+{
+    auto refusal = [](const CommandLine& line) -> std::string {
+        try {
+            encode_command_line(line);
+            return "";
+        } catch (const CliError& error) {
+            EXPECT_EQ(error.exit_status(), kExitBadInput);
+            return error.what();
+        }
+    };
+    std::string fits(images::kCmdlineMaxBytes - std::string("-- /app/x ").size(), 'a');
+    EXPECT_EQ(refusal({ {}, { "/app/x", fits } }), "");
+    EXPECT_NE(refusal({ {}, { "/app/x", fits + "a" } }).find("bytes; the kernel takes at most 65535"), std::string::npos);
+    std::vector<std::string> words(images::kCmdlineMaxWords - 1, "w");
+    EXPECT_EQ(refusal({ {}, words }), "");
+    words.push_back("w");
+    EXPECT_NE(refusal({ {}, words }).find("words; the kernel takes at most 2048"), std::string::npos);
+    std::vector<std::string> variables(images::kCmdlineMaxEnvironment + 1, "env=A=1");
+    EXPECT_NE(refusal({ variables, { "/app/x" } }).find("environment variables; the kernel takes at most 1024"),
+        std::string::npos);
 }
 
 TEST(CliQemu, PublishedPorts)

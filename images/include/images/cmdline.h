@@ -21,6 +21,15 @@ namespace images {
 
 inline constexpr std::string_view kCmdlineSeparator = "--";
 
+// What the kernel takes (kernel/boot/boot_options.cpp keeps storage of these sizes); the
+// CLI checks them before it starts a VM, so too much is a clear error on the host.
+/// Longest command line, in bytes (the kernel stores it with a NUL in 64 KiB).
+inline constexpr size_t kCmdlineMaxBytes = 64 * 1024 - 1;
+/// Most words in one command line (options, "--", program and arguments).
+inline constexpr size_t kCmdlineMaxWords = 2048;
+/// Most env=NAME=VALUE options (the program's environment).
+inline constexpr size_t kCmdlineMaxEnvironment = 1024;
+
 /// Splits `text` into words with quotes and escapes removed. Each word is written to
 /// `storage` followed by a NUL (so `words[i].data()` is a C string); `storage` of
 /// text.size() + 1 bytes always suffices. Returns the number of words stored in `words`;
