@@ -11,7 +11,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace tools {
 namespace {
@@ -20,6 +24,10 @@ namespace fs = std::filesystem;
 
 void check_program(const fs::path& program)
 {
+    if (int fd = ::open(program.c_str(), O_RDONLY | O_CLOEXEC); fd < 0)
+        throw CliError(kExitBadInput, "cannot read '" + program.string() + "': " + std::strerror(errno));
+    else
+        ::close(fd);
     if (!looks_like_elf(program))
         throw CliError(kExitBadInput, "'" + program.string()
             + "' is not an ELF program: give a Linux x86-64 executable built against glibc (PIE) or a shared object");

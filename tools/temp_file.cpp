@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -18,10 +19,17 @@ TempFile::TempFile(const std::string& prefix, const std::string& suffix)
     std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/" + prefix + "XXXXXX" + suffix;
     std::vector<char> name(pattern.begin(), pattern.end());
     name.push_back('\0');
-    m_fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
-    if (m_fd < 0)
+    int made = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
+    if (made < 0)
         throw CliError(kExitHostFailure, "cannot create a temporary file " + pattern + ": " + std::strerror(errno));
     ::unlink(name.data());
+    // Never 0, 1 or 2 (the lowest free number when a standard stream was closed): the
+    // hypervisor's stdin and outputs are set up on those.
+    m_fd = made > STDERR_FILENO ? made : ::fcntl(made, F_DUPFD, STDERR_FILENO + 1);
+    if (m_fd != made)
+        ::close(made);
+    if (m_fd < 0)
+        throw CliError(kExitHostFailure, "cannot keep a temporary file open: " + std::string(std::strerror(errno)));
     m_path = "/proc/self/fd/" + std::to_string(m_fd);
 }
 
