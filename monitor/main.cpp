@@ -13,6 +13,7 @@
 #include "virtio_devices.h"
 #include "kernel_cmdline.h"
 #include "vm_runner.h"
+#include "watchdog.h"
 #include "net_poller.h"
 
 #include <abi/boot_trace.h>
@@ -182,9 +183,10 @@ lib::Result<std::vector<KvmVcpu>> create_vcpus(const KvmVm& vm, unsigned count, 
 }
 
 /// Runs the VM to its end; returns the exit status (the guest's, or run_state.h's).
-int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrace& trace)
+int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrace& trace, unsigned timeout_seconds)
 {
     VmRunner runner(std::move(vcpus), devices.buses, run, trace);
+    Watchdog watchdog(run, timeout_seconds);
     std::optional<NetPoller> net;
     if (devices.virtio.net().device)
         net.emplace(devices.virtio.net(), runner.device_lock(), run);
@@ -236,7 +238,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (vcpus.is_error())
         return kvm_failure(vcpus.error());
     trace.record("KVM ready");
-    return run_vm(vcpus.release_value(), devices, run, trace);
+    return run_vm(vcpus.release_value(), devices, run, trace, options.timeout_seconds);
 }
 
 } // namespace

@@ -33,7 +33,11 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         options.tap = value;
     else if (name == "--memory")
         options.memory_bytes = TRY(parse_size(value));
-    else if (name == "--cpus") {
+    else if (name == "--timeout") {
+        auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), options.timeout_seconds);
+        if (error != std::errc() || end != value.data() + value.size() || options.timeout_seconds > 86400 * 365)
+            return lib::Error(lib::Errno::INVAL, "--timeout: whole seconds, 0 for never");
+    } else if (name == "--cpus") {
         auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), options.cpus);
         if (error != std::errc() || end != value.data() + value.size() || options.cpus < 1 || options.cpus > 64)
             return lib::Error(lib::Errno::INVAL, "--cpus: a number from 1 to 64");

@@ -1,7 +1,7 @@
 // osprey-monitor's command line:
 //   osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]
 //                  [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng] [--net TAP]
-//                  [--trace-boot] [--verbose]
+//                  [--timeout SECONDS] [--trace-boot] [--verbose]
 // TEXT is the Osprey kernel command line (images/include/images/cmdline.h), as the
 // `osprey` CLI encodes it.
 #pragma once
@@ -27,6 +27,7 @@ struct Options {
     std::vector<Disk> disks; // virtio-blk devices, in order
     bool rng = false;        // a virtio-rng device
     std::string tap;         // a virtio-net device on this tap interface
+    unsigned timeout_seconds = 0; // stop the VM after this long (0: never)
     bool trace_boot = false;
     bool verbose = false;
     bool help = false;
@@ -41,6 +42,6 @@ lib::Result<uint64_t> parse_size(const std::string& text);
 inline constexpr const char* kUsage =
     "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
     "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng] [--net TAP]\n"
-    "                      [--trace-boot] [--verbose]\n";
+    "                      [--timeout SECONDS] [--trace-boot] [--verbose]\n";
 
 } // namespace monitor

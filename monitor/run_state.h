@@ -14,6 +14,7 @@ inline constexpr int kExitBadInput = 2;     // bad usage, kernel, image, tap dev
 inline constexpr int kExitPanic = 112;      // = abi::kPanicStatus (the guest reports it)
 inline constexpr int kExitNoStatus = 113;   // = abi::kNoStatusExit: stopped without a status
 inline constexpr int kExitGuestFault = 114; // = abi::kGuestFaultExit: the guest broke the rules
+inline constexpr int kExitTimeout = 124;    // --timeout expired (as timeout(1) and the osprey CLI)
 
 class RunState {
 public:

@@ -140,7 +140,9 @@ void add_vm_options(CLI::App* command, Options& options)
     command->add_option("--machine", options.machine, "microvm or q35")->check(CLI::IsMember({ "microvm", "q35" }))
         ->capture_default_str();
     command->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");
-    command->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never)")->capture_default_str();
+    command->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never; the last one given counts)")
+        ->capture_default_str()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
 RunRequest vm_request(const Options& options)

@@ -51,6 +51,10 @@ TEST(MonitorOptions, ParsesAndRejects)
     EXPECT_EQ(options->memory_bytes, 64u << 20);
     EXPECT_EQ(options->cpus, 2u);
     EXPECT_TRUE(options->trace_boot);
+    EXPECT_EQ(options->timeout_seconds, 0u);
+    EXPECT_EQ(parse_options({ "--kernel", "k", "--image", "i", "--timeout", "30" })->timeout_seconds, 30u);
+    for (const char* bad : { "-1", "1.5", "", "x", "99999999999" })
+        EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--timeout", bad }).is_error()) << bad;
     EXPECT_TRUE(parse_options({ "--kernel", "k" }).is_error());
     EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--cpus", "0" }).is_error());
     EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--bogus", "1" }).is_error());
