@@ -72,6 +72,12 @@ RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::c
     if (vmm.end == End::TimedOut)
         return { kExitTimeout, "osprey: the VM did not finish within " + std::to_string(timeout.count())
                      + " seconds (--timeout); " + name + " was stopped" };
+    // QEMU says 1 for its own errors (an option it refuses, memory it cannot allocate); a
+    // guest that ran reports its status on the status UART first. The monitor exits 2 for
+    // bad input itself.
+    if (vmm.end == End::Exited && vmm.status == 1 && name == "QEMU")
+        return { kExitBadInput, "osprey: QEMU refused to start the VM (its message is above): check the options of "
+                                "this run (--memory, --cpus, --machine, -p)" };
     std::string how = vmm.end == End::Signaled ? "was killed by signal " + std::to_string(vmm.status)
                                                : "exited with status " + std::to_string(vmm.status);
     return { kExitNoStatus, "osprey: the VM stopped without reporting an exit status (" + name + " " + how

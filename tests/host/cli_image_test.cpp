@@ -182,8 +182,10 @@ TEST_F(CliImage, RunReportsPanicsSilenceAndTimeouts)
     build_image({ "/usr/bin/ls", {}, {} }, output);
     install_fake_qemu("echo 'osprey-exit panic 112' > \"$status\"; exit 225");
     EXPECT_EQ(run_vm(request_for(output)), kExitPanic);
-    install_fake_qemu("exit 1");
+    install_fake_qemu("exit 0"); // a guest gone without a status (a triple fault under -no-reboot)
     EXPECT_EQ(run_vm(request_for(output)), kExitNoStatus);
+    install_fake_qemu("exit 1"); // QEMU's own refusal
+    EXPECT_EQ(run_vm(request_for(output)), kExitBadInput);
     install_fake_qemu("exec sleep 30");
     RunRequest request = request_for(output);
     request.timeout = std::chrono::seconds(1);

@@ -113,9 +113,14 @@ TEST(CliQemu, VerdictMapsOutcomesToExitStatuses)
     RunVerdict panicked = run_verdict(exited, panic, 0s, "QEMU");
     EXPECT_EQ(panicked.exit_status, kExitPanic);
     EXPECT_EQ(panicked.message, "osprey: the kernel panicked (see the console output above)");
-    RunVerdict silent = run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "QEMU");
+    RunVerdict silent = run_verdict({ ProcessOutcome::End::Exited, 3, 0 }, none, 0s, "QEMU");
     EXPECT_EQ(silent.exit_status, kExitNoStatus);
     EXPECT_NE(silent.message.find("without reporting an exit status"), std::string::npos);
+    // QEMU's own refusal (exit 1, no guest status) is the user's to fix: 2.
+    RunVerdict refused = run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "QEMU");
+    EXPECT_EQ(refused.exit_status, kExitBadInput);
+    EXPECT_NE(refused.message.find("QEMU refused to start the VM"), std::string::npos);
+    EXPECT_EQ(run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "osprey-monitor").exit_status, kExitNoStatus);
     EXPECT_NE(run_verdict({ ProcessOutcome::End::Signaled, 9, 0 }, none, 0s, "QEMU").message.find("signal 9"),
               std::string::npos);
     RunVerdict timed_out = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s, "QEMU");
