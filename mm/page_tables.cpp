@@ -18,6 +18,7 @@
 #include <mm/page_frames_internal.h>
 
 #include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/page_walk.h>
 #include <kernel/arch/x86_64/tlb.h>
 #include <kernel/arch/x86_64/pvh.h>
 #include <kernel/boot/vm_exit.h>
@@ -217,20 +218,12 @@ bool kernel_half_mapped(uint64_t start, size_t length, int prot)
     if (start < DEVICE_MAP_BASE + DEVICE_MAP_SIZE && end > DEVICE_MAP_BASE)
         return false; // device registers: never a buffer
     uint64_t needed = prot & ProtWrite ? PtePresent | PteWritable : uint64_t(PtePresent);
+    auto tables = [](uint64_t phys) { return static_cast<const uint64_t*>(phys_to_virt(phys)); };
     for (uint64_t page = start & ~(kPageSize - 1); page < end;) {
-        uint64_t* table = g_pml4;
-        uint64_t span = 0;
-        for (int shift = 39; shift >= 12; shift -= 9) {
-            uint64_t entry = table[(page >> shift) & 511];
-            if ((entry & needed) != needed)
-                return false;
-            if (shift == 12 || (entry & PteHuge)) { // a 4 KiB page, or a 2 MiB one
-                span = 1ull << shift;
-                break;
-            }
-            table = table_at(entry);
-        }
-        uint64_t next = (page & ~(span - 1)) + span;
+        arch::PageMapping mapping = arch::walk_page_tables(g_pml4, page, tables);
+        if ((mapping.entry & needed) != needed)
+            return false;
+        uint64_t next = (page & ~(mapping.size - 1)) + mapping.size;
         if (next == 0) // the top of the address space
             break;
         page = next;

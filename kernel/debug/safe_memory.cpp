@@ -1,11 +1,13 @@
-// A read-only walk of the x86-64 4-level page tables (Intel SDM vol. 3A §4.5). The walk
-// reaches the tables through one of the two mappings of physical memory that exist:
+// Safe reads for the crash reporter: an address is read only if the page tables map it
+// (arch::walk_page_tables). The walk reaches the tables through one of the two mappings of
+// physical memory that exist:
 //   - before mm::init, %cr3 holds boot.S's boot_pml4 and only the first GiB of physical
 //     memory is mapped at KERNEL_VMA_BASE (the boot tables live there);
 //   - afterwards every page-table frame is reachable through the direct map.
 #include <kernel/debug/safe_memory.h>
 
 #include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/page_walk.h>
 
 extern "C" char boot_pml4[]; // boot.S
 
@@ -13,7 +15,6 @@ namespace debug {
 
 namespace {
 
-constexpr uint64_t kPresent = 1, kHuge = 1 << 7;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000;
 constexpr uint64_t kPageSize = 4096;
 
@@ -39,16 +40,8 @@ bool page_present(uint64_t address)
 {
     uint64_t root = read_cr3() & kAddressMask;
     bool boot_tables = root == reinterpret_cast<uint64_t>(boot_pml4) - KERNEL_VMA_BASE;
-    const uint64_t* table = table_at(root, boot_tables);
-    for (int shift = 39; shift >= 12; shift -= 9) {
-        uint64_t entry = table[(address >> shift) & 511];
-        if (!(entry & kPresent))
-            return false;
-        if (shift == 12 || (shift <= 30 && (entry & kHuge)))
-            return true;
-        table = table_at(entry & kAddressMask, boot_tables);
-    }
-    return false;
+    auto tables = [boot_tables](uint64_t phys) { return table_at(phys, boot_tables); };
+    return arch::walk_page_tables(table_at(root, boot_tables), address, tables).entry & arch::kPageEntryPresent;
 }
 
 } // namespace
