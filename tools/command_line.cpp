@@ -35,7 +35,7 @@ void check_kernel_limits(const CommandLine& line, const std::string& encoded)
             + " words; the kernel takes at most " + std::to_string(images::kCmdlineMaxWords) + kAdvice);
     size_t variables = 0;
     for (const std::string& option : line.options)
-        variables += option.rfind("env=", 0) == 0;
+        variables += images::option_key(option) == "env";
     if (variables > images::kCmdlineMaxEnvironment)
         throw CliError(kExitBadInput, std::to_string(variables) + " environment variables; the kernel takes at most "
             + std::to_string(images::kCmdlineMaxEnvironment) + kAdvice);

@@ -26,10 +26,11 @@ TempFile::TempFile(const std::string& prefix, const std::string& suffix)
     // Never 0, 1 or 2 (the lowest free number when a standard stream was closed): the
     // hypervisor's stdin and outputs are set up on those.
     m_fd = made > STDERR_FILENO ? made : ::fcntl(made, F_DUPFD, STDERR_FILENO + 1);
+    int error = errno;
     if (m_fd != made)
         ::close(made);
     if (m_fd < 0)
-        throw CliError(kExitHostFailure, "cannot keep a temporary file open: " + std::string(std::strerror(errno)));
+        throw CliError(kExitHostFailure, "cannot keep a temporary file open: " + std::string(std::strerror(error)));
     m_path = "/proc/self/fd/" + std::to_string(m_fd);
 }
 
