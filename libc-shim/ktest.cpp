@@ -150,8 +150,8 @@ bool run_ktest(std::string_view name)
     if (name != "libc" && name != "chk" && name != "malloc")
         return false;
     init_kernel_libc(); // first: musl, then mimalloc
-    if (fs::fd_get(1).is_error())
-        fs::fd_table_init();
+    if (fs::descriptors().get(1).is_error())
+        fs::descriptors().open_console();
     if (name == "libc")
         run_libc_test();
     if (name == "malloc")

@@ -324,6 +324,7 @@ lib::Result<int> spawn(const ThreadStart& start)
     thread->wake_timer.fire = wake_on_timeout;
     thread->fs_base = start.tls;
     thread->clear_child_tid = start.clear_child_tid;
+    thread->process = current().process;
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
     thread->nice = current().nice;
     thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);

@@ -22,6 +22,8 @@
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/process/process.h>
+#include <kernel/process/process_ktest.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <libc_shim/kernel.h>
@@ -120,6 +122,8 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         std::span(static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries),
         c_string_at(info->cmdline_paddr).size()));
     libc_shim::init_kernel_libc(); // musl's malloc, stdio and errno for the kernel itself
+    if (auto made = process::create_first(); made.is_error()) // the boot thread becomes its first thread
+        fail(kCannotExecute, "cannot make the program's process", made.error());
     boot::trace(abi::BootMilestone::MemoryUp);
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));
     if (options.is_error())
@@ -128,7 +132,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     net::configure(options->network); // the stack itself starts with the first socket
     if (!options->ktest.empty()) { // in-kernel tests (tests/kernel) instead of a program
         if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest) && !mm::run_ktest(options->ktest)
-            && !virtio::run_ktest(options->ktest))
+            && !virtio::run_ktest(options->ktest) && !process::run_ktest(options->ktest))
             fail(kCannotExecute, "unknown kernel test", lib::Error(lib::Errno::INVAL, "no such ktest= name"));
     }
     auto frames = mm::frame_stats();
@@ -150,7 +154,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     enter_working_directory(program.working_directory);
     if (program.descriptor_hard_limit)
         sys::set_descriptor_limits(program.descriptor_soft_limit, program.descriptor_hard_limit);
-    fs::fd_table_init();
+    fs::descriptors().open_console();
     fs::set_program_identity(program.argv, program.envp);
     if (auto prepared = sched::prepare_system_call_stack(); prepared.is_error())
         fail(kCannotExecute, "cannot give the program's first thread a system-call stack", prepared.error());

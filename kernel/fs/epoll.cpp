@@ -126,8 +126,8 @@ private:
     {
         for (Item* item = m_items.front(); item;) {
             Item* next = m_items.next(item);
-            auto now = fd_get(item->fd);
-            if (now.is_error() || now.value() != item->file) {
+            auto now = descriptors().get(item->fd);
+            if (now.is_error() || now.value().get() != item->file) {
                 m_items.remove(item);
                 delete item;
             }

@@ -1,113 +1,117 @@
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/fd_table.h>
-#include <kernel/fs/root_fs.h>
+#include <kernel/process/process.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace fs {
 
-namespace {
+FdTable& descriptors() { return process::current().files(); }
 
-struct Slot {
-    File* file;
-    bool close_on_exec;
-};
-
-// The process's descriptors: slots[0, capacity). The first kDefaultDescriptorLimit are
-// static (most programs never need more, and need no allocation at boot); past them the
-// table doubles on the heap when a descriptor beyond it is wanted, never past `limit`.
-struct Table {
-    Slot first[kDefaultDescriptorLimit] = {};
-    Slot* slots = first;
-    int capacity = kDefaultDescriptorLimit;
-    int limit = kDefaultDescriptorLimit;
-};
-
-Table& table()
+FdTable::~FdTable()
 {
-    static Table descriptors;
-    return descriptors;
+    close_all();
+    Slot* grown = m_slots.with([](Slots& s) { return s.slots == s.first ? nullptr : std::exchange(s.slots, s.first); });
+    free(grown);
 }
 
-bool valid(int fd) { return fd >= 0 && fd < table().capacity && table().slots[fd].file; }
-
-// Makes slots[fd] exist (fd below kMaxFileDescriptors). ENOMEM when the table cannot grow.
-lib::Result<void> reach(int fd)
-{
-    Table& t = table();
-    if (fd < t.capacity)
-        return {};
-    int capacity = t.capacity;
-    while (capacity <= fd)
-        capacity = capacity * 2 < kMaxFileDescriptors ? capacity * 2 : kMaxFileDescriptors;
-    auto* slots = static_cast<Slot*>(calloc(size_t(capacity), sizeof(Slot)));
-    if (!slots)
-        return lib::Error(lib::Errno::NOMEM, "no memory for a larger descriptor table");
-    memcpy(slots, t.slots, sizeof(Slot) * size_t(t.capacity));
-    if (t.slots != t.first)
-        free(t.slots);
-    t.slots = slots;
-    t.capacity = capacity;
-    return {};
-}
-
-// The lowest free descriptor at or above `from` and below the limit, made to exist.
-lib::Result<int> lowest_free(int from)
-{
-    Table& t = table();
-    for (int fd = from; fd < t.limit; ++fd) {
-        if (fd >= t.capacity) {
-            TRY(reach(fd));
-            return fd;
-        }
-        if (!t.slots[fd].file)
-            return fd;
-    }
-    return lib::Error(lib::Errno::MFILE, "no free file descriptor below RLIMIT_NOFILE");
-}
-
-} // namespace
-
-void fd_table_init()
+void FdTable::open_console()
 {
     File* console = new ConsoleFile();
     console->set_open_flags(kOpenReadWrite);
-    for (int fd = 0; fd < 3; ++fd) {
-        if (fd)
-            console->ref();
-        table().slots[fd] = { console, false };
+    console->ref();
+    console->ref();
+    m_slots.with([&](Slots& s) {
+        for (int fd = 0; fd < 3; ++fd)
+            s.slots[fd] = { console, false };
+    });
+}
+
+void FdTable::set_limit(uint64_t limit)
+{
+    m_slots.with([&](Slots& s) { s.limit = limit < uint64_t(kMaxFileDescriptors) ? int(limit) : kMaxFileDescriptors; });
+}
+
+int FdTable::limit()
+{
+    return m_slots.with([](Slots& s) { return s.limit; });
+}
+
+// Makes slots[fd] exist (fd below kMaxFileDescriptors): the larger array is allocated
+// with the lock dropped and swapped in if no other thread grew the table meanwhile.
+lib::Result<void> FdTable::reach(int fd)
+{
+    for (;;) {
+        int capacity = m_slots.with([](Slots& s) { return s.capacity; });
+        if (fd < capacity)
+            return {};
+        int wanted = capacity;
+        while (wanted <= fd)
+            wanted = wanted * 2 < kMaxFileDescriptors ? wanted * 2 : kMaxFileDescriptors;
+        auto* fresh = static_cast<Slot*>(calloc(size_t(wanted), sizeof(Slot)));
+        if (!fresh)
+            return lib::Error(lib::Errno::NOMEM, "no memory for a larger descriptor table");
+        Slot* unused = m_slots.with([&](Slots& s) {
+            if (s.capacity != capacity)
+                return fresh; // grown meanwhile: look again
+            memcpy(fresh, s.slots, sizeof(Slot) * size_t(s.capacity));
+            Slot* old = s.slots == s.first ? nullptr : s.slots;
+            s.slots = fresh;
+            s.capacity = wanted;
+            return old;
+        });
+        free(unused);
     }
 }
 
-void fd_set_limit(uint64_t limit)
+FdTable::Claim FdTable::claim_lowest_locked(Slots& s, int from, File* file, bool close_on_exec)
 {
-    table().limit = limit < uint64_t(kMaxFileDescriptors) ? int(limit) : kMaxFileDescriptors;
+    for (int fd = from; fd < s.limit; ++fd) {
+        if (fd >= s.capacity)
+            return { fd, true };
+        if (!s.slots[fd].file) {
+            s.slots[fd] = { file, close_on_exec };
+            return { fd, false };
+        }
+    }
+    return { -1, false };
 }
 
-int fd_limit() { return table().limit; }
-
-lib::Result<int> fd_install(File* file, bool close_on_exec)
+// Puts `file` on the lowest free descriptor at or above `from` and below the limit,
+// growing the table when the free one lies past its end. The reference is the caller's
+// to drop on error.
+lib::Result<int> FdTable::claim_lowest(int from, File* file, bool close_on_exec)
 {
-    auto fd = lowest_free(0);
-    if (fd.is_error()) {
+    for (;;) {
+        Claim claim = m_slots.with([&](Slots& s) { return claim_lowest_locked(s, from, file, close_on_exec); });
+        if (claim.fd < 0)
+            return lib::Error(lib::Errno::MFILE, "no free file descriptor below RLIMIT_NOFILE");
+        if (!claim.grow)
+            return claim.fd;
+        TRY(reach(claim.fd));
+    }
+}
+
+lib::Result<int> FdTable::install(File* file, bool close_on_exec)
+{
+    auto fd = claim_lowest(0, file, close_on_exec);
+    if (fd.is_error())
         file->unref();
-        return fd.error();
-    }
-    table().slots[fd.value()] = { file, close_on_exec };
-    return fd.value();
+    return fd;
 }
 
-lib::Result<void> fd_install_pair(File* first, File* second, bool close_on_exec, int* out)
+lib::Result<void> FdTable::install_pair(File* first, File* second, bool close_on_exec, int* out)
 {
-    auto first_fd = fd_install(first, close_on_exec);
+    auto first_fd = install(first, close_on_exec);
     if (first_fd.is_error()) {
         second->unref();
         return first_fd.error();
     }
-    auto second_fd = fd_install(second, close_on_exec);
+    auto second_fd = install(second, close_on_exec);
     if (second_fd.is_error()) {
-        (void)fd_close(first_fd.value());
+        (void)close(first_fd.value());
         return second_fd.error();
     }
     out[0] = first_fd.value();
@@ -115,85 +119,87 @@ lib::Result<void> fd_install_pair(File* first, File* second, bool close_on_exec,
     return {};
 }
 
-lib::Result<File*> fd_get(int fd)
+lib::Result<FileRef> FdTable::get(int fd)
 {
-    if (!valid(fd))
+    File* file = m_slots.with([&](Slots& s) {
+        if (!s.valid(fd))
+            return static_cast<File*>(nullptr);
+        s.slots[fd].file->ref(); // taken under the lock: a close cannot free it first
+        return s.slots[fd].file;
+    });
+    if (!file)
         return lib::Errno::BADF;
-    return table().slots[fd].file;
+    return FileRef::adopt(file);
 }
 
-lib::Result<FileRef> fd_reference(int fd)
+lib::Result<void> FdTable::close(int fd)
 {
-    if (!valid(fd))
+    File* file = m_slots.with([&](Slots& s) {
+        if (!s.valid(fd))
+            return static_cast<File*>(nullptr);
+        return std::exchange(s.slots[fd], {}).file;
+    });
+    if (!file)
         return lib::Errno::BADF;
-    return FileRef(table().slots[fd].file);
-}
-
-lib::Result<void> fd_close(int fd)
-{
-    if (!valid(fd))
-        return lib::Errno::BADF;
-    Slot& slot = table().slots[fd];
-    File* file = slot.file;
-    slot = {};
     file->unref();
     return {};
 }
 
-void fd_close_all()
+void FdTable::close_all()
 {
-    for (int fd = 0; fd < table().capacity; ++fd) {
-        if (table().slots[fd].file)
-            (void)fd_close(fd);
-    }
+    for (int fd = next(0); fd >= 0; fd = next(fd + 1))
+        (void)close(fd);
 }
 
-lib::Result<int> fd_duplicate(int fd, int new_fd, bool exact, bool close_on_exec)
+lib::Result<int> FdTable::duplicate(int fd, int new_fd, bool exact, bool close_on_exec)
 {
-    if (!valid(fd))
-        return lib::Errno::BADF;
-    if (new_fd < 0 || new_fd >= table().limit)
+    auto file = TRY(get(fd));
+    if (new_fd < 0 || new_fd >= limit())
         return exact ? lib::Errno::BADF : lib::Errno::INVAL;
-    File* file = table().slots[fd].file;
     if (exact && new_fd == fd)
         return new_fd;
-    if (exact) {
-        TRY(reach(new_fd));
-        Slot& slot = table().slots[new_fd];
-        File* replaced = slot.file;
-        file->ref();
-        slot = { file, close_on_exec };
-        if (replaced)
-            replaced->unref();
-        return new_fd;
+    if (!exact) {
+        int free_fd = TRY(claim_lowest(new_fd, &*file, close_on_exec));
+        file.release(); // the slot holds the reference now
+        return free_fd;
     }
-    int free_fd = TRY(lowest_free(new_fd));
-    file->ref();
-    table().slots[free_fd] = { file, close_on_exec };
-    return free_fd;
+    TRY(reach(new_fd));
+    File* replaced = m_slots.with([&](Slots& s) { return std::exchange(s.slots[new_fd], { &*file, close_on_exec }).file; });
+    file.release();
+    if (replaced)
+        replaced->unref();
+    return new_fd;
 }
 
-lib::Result<bool> fd_close_on_exec(int fd)
+lib::Result<bool> FdTable::close_on_exec(int fd)
 {
-    if (!valid(fd))
+    int found = m_slots.with([&](Slots& s) { return s.valid(fd) ? int(s.slots[fd].close_on_exec) : -1; });
+    if (found < 0)
         return lib::Errno::BADF;
-    return table().slots[fd].close_on_exec;
+    return found == 1;
 }
 
-lib::Result<void> fd_set_close_on_exec(int fd, bool value)
+lib::Result<void> FdTable::set_close_on_exec(int fd, bool value)
 {
-    if (!valid(fd))
+    bool found = m_slots.with([&](Slots& s) {
+        if (!s.valid(fd))
+            return false;
+        s.slots[fd].close_on_exec = value;
+        return true;
+    });
+    if (!found)
         return lib::Errno::BADF;
-    table().slots[fd].close_on_exec = value;
     return {};
 }
 
-int fd_next(int from)
+int FdTable::next(int from)
 {
-    for (int fd = from < 0 ? 0 : from; fd < table().capacity; ++fd)
-        if (table().slots[fd].file)
-            return fd;
-    return -1;
+    return m_slots.with([&](Slots& s) {
+        for (int fd = from < 0 ? 0 : from; fd < s.capacity; ++fd)
+            if (s.slots[fd].file)
+                return fd;
+        return -1;
+    });
 }
 
 } // namespace fs

@@ -106,11 +106,12 @@ public:
     int open_flags() const { return m_open_flags; }
     void set_open_flags(int flags) { m_open_flags = flags; }
 
-    void ref() { ++m_references; }
+    // Atomic: descriptor tables hand out references on any CPU.
+    void ref() { __atomic_add_fetch(&m_references, 1, __ATOMIC_RELAXED); }
     /// Drops a reference; deletes the file when it was the last.
     void unref()
     {
-        if (--m_references == 0)
+        if (__atomic_sub_fetch(&m_references, 1, __ATOMIC_ACQ_REL) == 0)
             delete this;
     }
 
@@ -124,6 +125,8 @@ private:
 class FileRef {
 public:
     explicit FileRef(File* file) : m_file(file) { m_file->ref(); }
+    /// Takes over a reference the caller already holds.
+    static FileRef adopt(File* file) { return FileRef(file, Adopt {}); }
     FileRef(FileRef&& other) : m_file(other.m_file) { other.m_file = nullptr; }
     FileRef(const FileRef&) = delete;
     FileRef& operator=(const FileRef&) = delete;
@@ -134,8 +137,18 @@ public:
     }
     File* operator->() const { return m_file; }
     File& operator*() const { return *m_file; }
+    File* get() const { return m_file; }
+    /// Gives the reference up without dropping it (the caller now owns it).
+    File* release()
+    {
+        File* file = m_file;
+        m_file = nullptr;
+        return file;
+    }
 
 private:
+    struct Adopt { };
+    FileRef(File* file, Adopt) : m_file(file) { }
     File* m_file;
 };
 

@@ -141,7 +141,7 @@ lib::Result<Found> find(std::string_view path)
             return Found { entry.kind, entry.make };
     if (path.starts_with(kFdDir)) {
         long fd = number_of(path.substr(kFdDir.size()));
-        if (fd >= 0 && !fd_get(int(fd)).is_error())
+        if (fd >= 0 && !descriptors().get(int(fd)).is_error())
             return Found { Kind::Symlink, nullptr, int(fd) };
     }
     if (path.starts_with(kTaskDir)) { // FIRST CUT: task/TID is an empty directory
@@ -174,7 +174,7 @@ void fill_kernel_stat(std::string_view path, Kind kind, LinuxStat& st)
 lib::Result<size_t> link_target(const Found& found, ProcText& text)
 {
     if (found.fd >= 0) {
-        File* file = TRY(fd_get(found.fd));
+        auto file = TRY(descriptors().get(found.fd));
         char name[4096];
         size_t length = file->describe(name, sizeof(name));
         return text.append_bytes(name, length) ? text.size() : size_t(0);
@@ -196,7 +196,7 @@ void list_children(std::string_view dir, Emit&& emit)
     }
     char number[16];
     if (dir == "/proc/1/fd")
-        for (int fd = fd_next(0); fd >= 0; fd = fd_next(fd + 1))
+        for (int fd = descriptors().next(0); fd >= 0; fd = descriptors().next(fd + 1))
             emit(std::string_view(number, fmt::format_to_n(number, sizeof(number), "{}", fd).size), Kind::Symlink);
     if (dir == "/proc/1/task") {
         int tids[256];
@@ -313,14 +313,13 @@ lib::Result<size_t> KernelDirectory::read_directory(void* buffer, size_t length)
 lib::Result<File*> open_link_target(const Found& found, int flags)
 {
     if (found.fd >= 0) { // the descriptor's file: a regular file is opened afresh, others shared
-        File* file = TRY(fd_get(found.fd));
+        auto file = TRY(descriptors().get(found.fd));
         if (vfs::Node* node = file->node(); node && node->type() == vfs::NodeType::Regular) {
             char name[4096];
             size_t length = file->describe(name, sizeof(name));
             return open_at(nullptr, { name, length }, flags & ~(kOpenCreate | kOpenExclusive), 0);
         }
-        file->ref();
-        return file;
+        return file.release(); // the caller's reference now
     }
     ProcText target;
     TRY(link_target(found, target));

@@ -2,23 +2,23 @@
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/process/process.h>
 #include <kernel/syscall/wall_clock.h>
 #include <mm/memory.h>
 
 #include <new>
+#include <utility>
 
 namespace fs {
 
 namespace {
 
-/// The root and the process's place in it. Constructed by mount_root with placement new:
-/// kernel code has no static constructors. Guarded by the big kernel lock, like the fd
-/// table (kernel/fs/fd_table.h).
+/// The root. Constructed by mount_root with placement new: kernel code has no static
+/// constructors. Written once at boot, then only read (the tree is guarded by the big kernel
+/// lock, vfs/tree.h).
 struct RootState {
     images::RofsImage image;
     vfs::Tree* tree = nullptr;
-    lib::RefPtr<vfs::Node> cwd;
-    unsigned umask = 022;
 };
 alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
 RootState* g_root;
@@ -63,7 +63,7 @@ lib::Result<void> make_system_directories()
 lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode)
 {
     auto opened = TRY(images::RofsImage::open(image));
-    g_root = new (g_root_storage) RootState { opened, nullptr, {}, 022 };
+    g_root = new (g_root_storage) RootState { opened, nullptr };
     // The pages that passed their checksum, one bit each, for the life of the VM (frames:
     // malloc may not be usable yet, see below). Without the memory every read checks again.
     uint64_t bitmap_bytes = (uint64_t(opened.data_page_count()) + 63) / 64 * 8;
@@ -75,7 +75,6 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     // The allocator's first use may look up paths (mimalloc reads /sys): until the tree
     // exists, every path is ENOENT (lookup_at).
     g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
-    g_root->cwd = &g_root->tree->root();
     TRY(make_system_directories());
     if (mode == RootMode::ReadOnly)
         g_root->tree->make_read_only();
@@ -86,28 +85,36 @@ bool root_mounted() { return g_root && g_root->tree; }
 const images::RofsImage& root_image() { return g_root->image; }
 vfs::Tree& root_tree() { return *g_root->tree; }
 
-lib::RefPtr<vfs::Node> working_directory() { return g_root->cwd; }
+lib::RefPtr<vfs::Node> working_directory()
+{
+    auto cwd = process::current().paths().with([](process::PathContext& paths) { return paths.cwd; });
+    return cwd ? cwd : lib::RefPtr<vfs::Node>(&g_root->tree->root());
+}
 
 lib::Result<void> set_working_directory(lib::RefPtr<vfs::Node> dir)
 {
     if (!dir->is_directory())
         return lib::Error(lib::Errno::NOTDIR, "chdir: not a directory");
-    g_root->cwd = dir;
+    // The old directory's reference drops with `dir`, after the lock.
+    process::current().paths().with([&](process::PathContext& paths) { std::swap(paths.cwd, dir); });
     return {};
 }
 
-unsigned umask() { return g_root->umask; }
+unsigned umask()
+{
+    return process::current().paths().with([](process::PathContext& paths) { return paths.umask; });
+}
 
 unsigned set_umask(unsigned mask)
 {
-    unsigned old = g_root->umask;
-    g_root->umask = mask & 0777;
-    return old;
+    return process::current().paths().with([&](process::PathContext& paths) {
+        return std::exchange(paths.umask, mask & 0777);
+    });
 }
 
 vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder, vfs::ForeignPath& foreign)
 {
-    holder = start ? lib::RefPtr<vfs::Node>(start) : g_root->cwd;
+    holder = start ? lib::RefPtr<vfs::Node>(start) : working_directory();
     return { g_root->tree->root(), *holder, &foreign };
 }
 
@@ -142,7 +149,7 @@ lib::Result<lib::RefPtr<vfs::Node>> create_socket_node(std::string_view path)
     if (parent.value().name.empty() || parent.value().trailing_slash)
         return lib::Error(lib::Errno::NOENT, "bind: the socket's path names a directory");
     auto made = g_root->tree->create(*parent.value().dir, parent.value().name, vfs::NodeType::Socket,
-        0777 & ~g_root->umask);
+        0777 & ~umask());
     if (made.is_error() && made.error().code == lib::Errno::EXIST)
         return lib::Error(lib::Errno::ADDRINUSE, "bind: the socket's path exists");
     return made;

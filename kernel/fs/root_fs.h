@@ -4,8 +4,8 @@
 // /dev/shm exist and are writable, /proc and /sys are directories marked foreign whose
 // contents proc_fs.h makes: a path that reaches them is handed over there.
 //
-// The working directory and the umask are the process's; there is one process, so they
-// live with the root here until a Process object owns them.
+// The working directory and the umask are the process's (process::Process::paths()); the
+// functions below reach the calling thread's.
 #pragma once
 
 #include <kernel/fs/file.h>

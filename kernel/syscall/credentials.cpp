@@ -7,6 +7,7 @@
 // nothing in the kernel looks at single capabilities.
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/syscall/credentials.h>
+#include <kernel/process/process.h>
 #include <lib/guarded.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -28,13 +29,8 @@ struct CapabilityData {
     uint32_t effective, permitted, inheritable;
 };
 
-/// The process's credentials (one process; they move into the Process object when there
-/// is one, issue 12). Changed only by the set*id calls, under their lock.
-lib::Guarded<Credentials, arch::SpinLock>& credentials()
-{
-    static lib::Guarded<Credentials, arch::SpinLock> the_credentials;
-    return the_credentials;
-}
+/// The process's credentials, changed only by the set*id calls, under their lock.
+lib::Guarded<Credentials, arch::SpinLock>& credentials() { return process::current().credentials(); }
 
 template<typename Function>
 SysResult change(Function&& function)

@@ -67,18 +67,18 @@ SysResult openat(int dirfd, const char* path, int flags, unsigned mode)
     TRY(read_path(path, copy));
     vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
     auto* file = TRY(fs::open_at(start, copy.view(), flags, mode));
-    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+    return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 
 SysResult close(int fd)
 {
-    TRY(fs::fd_close(fd));
+    TRY(fs::descriptors().close(fd));
     return 0;
 }
 
 SysResult fstat(int fd, fs::LinuxStat* st)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_user_range(st, sizeof(*st), UserAccess::Write));
     TRY(file->stat(*st));
     return 0;
@@ -115,7 +115,7 @@ SysResult faccessat(int dirfd, const char* path, int mode, int flags)
 
 SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     switch (request) {
     case abi::kFionbio: {
         auto* on = reinterpret_cast<const int*>(argument);
@@ -132,7 +132,7 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
     }
     case abi::kFioclex:
     case abi::kFionclex:
-        TRY(fs::fd_set_close_on_exec(fd, request == abi::kFioclex));
+        TRY(fs::descriptors().set_close_on_exec(fd, request == abi::kFioclex));
         return 0;
     }
     if (file->is_socket() && is_interface_ioctl(request))
@@ -167,12 +167,12 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
 
 SysResult fcntl(int fd, int command, uintptr_t argument)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     switch (command) {
     case abi::kFGetfd:
-        return TRY(fs::fd_close_on_exec(fd)) ? abi::kFdCloexec : 0;
+        return TRY(fs::descriptors().close_on_exec(fd)) ? abi::kFdCloexec : 0;
     case abi::kFSetfd:
-        TRY(fs::fd_set_close_on_exec(fd, argument & abi::kFdCloexec));
+        TRY(fs::descriptors().set_close_on_exec(fd, argument & abi::kFdCloexec));
         return 0;
     case abi::kFGetfl:
         return file->open_flags();
@@ -183,7 +183,7 @@ SysResult fcntl(int fd, int command, uintptr_t argument)
     }
     case abi::kFDupfd:
     case abi::kFDupfdCloexec:
-        return long(TRY(fs::fd_duplicate(fd, int(argument), false, command == abi::kFDupfdCloexec)));
+        return long(TRY(fs::descriptors().duplicate(fd, int(argument), false, command == abi::kFDupfdCloexec)));
     case abi::kFGetlk:
     case abi::kFSetlk:
     case abi::kFSetlkw:
@@ -211,7 +211,7 @@ SysResult pipe2(int* fds, int flags)
     fs::File* read_end;
     fs::File* write_end;
     TRY(fs::make_pipe(read_end, write_end, flags & fs::kOpenNonBlocking));
-    TRY(fs::fd_install_pair(read_end, write_end, flags & abi::kOCloexec, fds));
+    TRY(fs::descriptors().install_pair(read_end, write_end, flags & abi::kOCloexec, fds));
     return 0;
 }
 
@@ -221,7 +221,7 @@ SysResult eventfd2(unsigned initial, int flags)
     if (flags & ~(kSemaphore | abi::kOCloexec | fs::kOpenNonBlocking))
         return lib::Error(lib::Errno::INVAL, "bad eventfd flags");
     fs::File* file = TRY(fs::make_event_file(initial, flags & kSemaphore, flags & fs::kOpenNonBlocking));
-    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+    return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 
 SysResult dup3(int fd, int new_fd, int flags, bool exact)
@@ -229,11 +229,11 @@ SysResult dup3(int fd, int new_fd, int flags, bool exact)
     if (flags & ~abi::kOCloexec)
         return lib::Error(lib::Errno::INVAL, "bad dup3 flags");
     if (!exact)
-        return long(TRY(fs::fd_duplicate(fd, 0, false, false)));
+        return long(TRY(fs::descriptors().duplicate(fd, 0, false, false)));
     if (fd == new_fd)
         return lib::Error(lib::Errno::INVAL, "dup3 onto the same descriptor");
-    TRY(fs::fd_get(fd));
-    return long(TRY(fs::fd_duplicate(fd, new_fd, true, flags & abi::kOCloexec)));
+    TRY(fs::descriptors().get(fd));
+    return long(TRY(fs::descriptors().duplicate(fd, new_fd, true, flags & abi::kOCloexec)));
 }
 
 } // namespace sys

@@ -21,7 +21,8 @@ lib::Result<lib::RefPtr<vfs::Node>> node_of(int dirfd, const char* path, int fla
 {
     TRY(check_user_range(path, 1));
     if ((flags & abi::kAtEmptyPath) && path[0] == '\0') {
-        vfs::Node* node = TRY(fs::fd_get(dirfd))->node();
+        auto opened = TRY(fs::descriptors().get(dirfd));
+        vfs::Node* node = opened->node();
         if (!node)
             return lib::Error(lib::Errno::BADF, "the descriptor is not a file of the tree");
         return lib::RefPtr<vfs::Node>(node);
@@ -34,7 +35,8 @@ lib::Result<lib::RefPtr<vfs::Node>> node_of(int dirfd, const char* path, int fla
 
 lib::Result<vfs::Node*> node_of_descriptor(int fd)
 {
-    vfs::Node* node = TRY(fs::fd_get(fd))->node();
+    auto opened = TRY(fs::descriptors().get(fd));
+    vfs::Node* node = opened->node();
     if (!node)
         return lib::Error(lib::Errno::INVAL, "the descriptor is not a file of the tree"); // a pipe, the console...
     return node;
@@ -71,7 +73,7 @@ SysResult ftruncate(int fd, int64_t length)
 {
     if (length < 0)
         return lib::Error(lib::Errno::INVAL, "ftruncate: negative length");
-    TRY(TRY(fs::fd_get(fd))->truncate(uint64_t(length)));
+    TRY(TRY(fs::descriptors().get(fd))->truncate(uint64_t(length)));
     return 0;
 }
 
@@ -82,7 +84,7 @@ SysResult fallocate(int fd, int mode, int64_t offset, int64_t length)
         return lib::Error(lib::Errno::NOTSUP, "fallocate: only plain allocation and KEEP_SIZE");
     if (offset < 0 || length <= 0)
         return lib::Error(lib::Errno::INVAL, "fallocate: bad range");
-    fs::File* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     vfs::Node* node = file->node();
     if (!node || node->type() != vfs::NodeType::Regular)
         return lib::Error(lib::Errno::NODEV, "fallocate: not a regular file");
@@ -163,19 +165,19 @@ SysResult statfs(const char* path, abi::Statfs* out)
 
 SysResult fstatfs(int fd, abi::Statfs* out)
 {
-    TRY(fs::fd_get(fd));
+    TRY(fs::descriptors().get(fd));
     return fstatfs_of(out);
 }
 
 SysResult fsync(int fd)
 {
-    TRY(fs::fd_get(fd)); // everything is in memory: nothing to write back
+    TRY(fs::descriptors().get(fd)); // everything is in memory: nothing to write back
     return 0;
 }
 
 SysResult getdents64(int fd, void* buffer, size_t length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_user_range(buffer, length, UserAccess::Write));
     return long(TRY(file->read_directory(buffer, length)));
 }
@@ -187,7 +189,7 @@ SysResult xattr_call(XattrCall call, int fd, const char* path, bool follow)
     if (path)
         TRY(node_of(abi::kAtFdcwd, path, follow ? 0 : abi::kAtSymlinkNofollow));
     else
-        TRY(fs::fd_get(fd));
+        TRY(fs::descriptors().get(fd));
     switch (call) {
     case XattrCall::Get: return lib::Error(lib::Errno::NODATA, "no extended attributes are stored");
     case XattrCall::List: return 0;
@@ -213,7 +215,7 @@ SysResult memfd_create(const char* name, unsigned flags)
     if (!file)
         return lib::Errno::NOMEM;
     file->set_open_flags(fs::kOpenReadWrite);
-    return long(TRY(fs::fd_install(file, flags & kCloexec)));
+    return long(TRY(fs::descriptors().install(file, flags & kCloexec)));
 }
 
 SysResult umask(unsigned mask) { return long(fs::set_umask(mask)); }

@@ -49,21 +49,21 @@ SysResult transfer_vector(const abi::Iovec* iov, int count, Transfer&& transfer)
 // thread may close the descriptor meanwhile.
 SysResult read(int fd, void* buffer, size_t length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_user_range(buffer, length, UserAccess::Write));
     return long(TRY(file->read(buffer, capped(length))));
 }
 
 SysResult write(int fd, const void* buffer, size_t length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_user_range(buffer, length));
     return long(TRY(file->write(buffer, capped(length))));
 }
 
 SysResult readv(int fd, const abi::Iovec* iov, int count)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_iovecs(iov, count, UserAccess::Write));
     // Only the first buffer may wait for data: once some came, a later buffer takes what
     // is there and no more (musl's stdio reads a pipe into the caller's buffer and its own).
@@ -79,7 +79,7 @@ SysResult readv(int fd, const abi::Iovec* iov, int count)
 
 SysResult writev(int fd, const abi::Iovec* iov, int count)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_iovecs(iov, count, UserAccess::Read));
     // KNOWN LIMITATION: each buffer is its own write, so PIPE_BUF atomicity holds per
     // buffer, not for the whole writev as on Linux.
@@ -88,7 +88,7 @@ SysResult writev(int fd, const abi::Iovec* iov, int count)
 
 SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     if (offset < 0)
         return lib::Error(lib::Errno::INVAL, "negative offset");
     TRY(check_user_range(buffer, length, UserAccess::Write));
@@ -97,7 +97,7 @@ SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)
 
 SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     if (offset < 0)
         return lib::Error(lib::Errno::INVAL, "negative offset");
     TRY(check_user_range(buffer, length));
@@ -106,7 +106,7 @@ SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset)
 
 SysResult lseek(int fd, int64_t offset, int whence)
 {
-    auto* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     if (whence < 0 || whence > 2)
         return lib::Error(lib::Errno::INVAL, "bad whence");
     return long(TRY(file->seek(offset, fs::Whence(whence))));
@@ -179,8 +179,8 @@ SysResult copy_for_program(fs::File& in, fs::File& out, int64_t* offset, size_t 
 
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count)
 {
-    auto in = TRY(fs::fd_reference(in_fd));
-    auto out = TRY(fs::fd_reference(out_fd));
+    auto in = TRY(fs::descriptors().get(in_fd));
+    auto out = TRY(fs::descriptors().get(out_fd));
     if (out->open_flags() & fs::kOpenAppend)
         return lib::Error(lib::Errno::INVAL, "sendfile: the output is O_APPEND");
     return copy_for_program(*in, *out, offset, count);
@@ -192,8 +192,8 @@ SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* ou
         return lib::Error(lib::Errno::INVAL, "copy_file_range: flags must be 0");
     if (out_offset) // FIRST CUT: the output is written at its own position
         return lib::Error(lib::Errno::NOTSUP, "copy_file_range: an output offset is not supported yet");
-    auto in = TRY(fs::fd_reference(in_fd));
-    auto out = TRY(fs::fd_reference(out_fd));
+    auto in = TRY(fs::descriptors().get(in_fd));
+    auto out = TRY(fs::descriptors().get(out_fd));
     if (!in->node() || !out->node() || in->node()->is_directory() || out->node()->is_directory())
         return lib::Error(lib::Errno::INVAL, "copy_file_range: regular files only");
     return copy_for_program(*in, *out, in_offset, count);

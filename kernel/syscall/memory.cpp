@@ -59,7 +59,7 @@ lib::Result<mm::MapRequest> decode_flags(uintptr_t hint, size_t length, int flag
 /// EACCES for a write-only descriptor).
 lib::Result<void> attach_file(mm::MapRequest& request, int fd, int64_t offset)
 {
-    fs::File* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     if ((file->open_flags() & kAccessModeMask) == kWriteOnly)
         return lib::Error(lib::Errno::ACCES, "mmap: descriptor opened write-only");
     if (request.sharing == mm::Sharing::Shared && (request.prot & mm::ProtWrite)

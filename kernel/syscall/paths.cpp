@@ -45,7 +45,7 @@ lib::Result<vfs::Node*> start_directory(int dirfd, std::string_view path)
 {
     if ((!path.empty() && path[0] == '/') || dirfd == abi::kAtFdcwd)
         return static_cast<vfs::Node*>(nullptr);
-    fs::File* file = TRY(fs::fd_get(dirfd));
+    auto file = TRY(fs::descriptors().get(dirfd));
     vfs::Node* node = file->node();
     if (!node || !node->is_directory())
         return lib::Error(lib::Errno::NOTDIR, "the directory descriptor is not a directory");
@@ -122,7 +122,8 @@ SysResult linkat(int from_dirfd, const char* from, int to_dirfd, const char* to,
     lib::RefPtr<vfs::Node> node;
     TRY(check_user_range(from, 1));
     if ((flags & abi::kAtEmptyPath) && from[0] == '\0') {
-        vfs::Node* file = TRY(fs::fd_get(from_dirfd))->node();
+        auto opened = TRY(fs::descriptors().get(from_dirfd));
+        vfs::Node* file = opened->node();
         if (!file)
             return lib::Error(lib::Errno::NOENT, "linkat: the descriptor has no name to link");
         node = file;
@@ -159,7 +160,8 @@ SysResult readlinkat(int dirfd, const char* path, char* buffer, size_t size)
     TRY(check_user_range(path, 1));
     lib::RefPtr<vfs::Node> node;
     if (path[0] == '\0') { // Linux: an empty path reads the O_PATH descriptor's link
-        vfs::Node* file = TRY(fs::fd_get(dirfd))->node();
+        auto opened = TRY(fs::descriptors().get(dirfd));
+        vfs::Node* file = opened->node();
         if (!file)
             return lib::Error(lib::Errno::NOENT, "readlink: empty path");
         node = file;
@@ -199,7 +201,8 @@ SysResult chdir(const char* path)
 
 SysResult fchdir(int fd)
 {
-    vfs::Node* node = TRY(fs::fd_get(fd))->node();
+    auto opened = TRY(fs::descriptors().get(fd));
+    vfs::Node* node = opened->node();
     if (!node)
         return lib::Error(lib::Errno::NOTDIR, "fchdir: not a directory");
     TRY(fs::set_working_directory(node));

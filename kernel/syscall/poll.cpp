@@ -31,7 +31,7 @@ int16_t ready_events(const abi::Pollfd& p)
 {
     if (p.fd < 0)
         return 0;
-    auto file = fs::fd_get(p.fd);
+    auto file = fs::descriptors().get(p.fd);
     if (file.is_error())
         return fs::PollNval;
     return int16_t(file.value()->poll_events(uint16_t(p.events)));
@@ -101,7 +101,7 @@ lib::Result<const uint64_t*> mask_of(const uint64_t* mask, size_t size)
 
 SysResult poll_for(abi::Pollfd* fds, size_t count, int64_t timeout_ns, const uint64_t* mask)
 {
-    if (count > size_t(fs::fd_limit())) // Linux's bound: RLIMIT_NOFILE
+    if (count > size_t(fs::descriptors().limit())) // Linux's bound: RLIMIT_NOFILE
         return lib::Error(lib::Errno::INVAL, "more poll descriptors than RLIMIT_NOFILE");
     TRY(check_user_range(fds, count * sizeof(abi::Pollfd), UserAccess::Write));
     return wait_until_ready([&]() -> lib::Result<long> {
@@ -137,7 +137,7 @@ lib::Result<void> read_sets(FdSets& s, int count, uint64_t* read, uint64_t* writ
     }
     for (int fd = 0; fd < count; ++fd) {
         bool asked = (s.wanted[0][fd / 64] | s.wanted[1][fd / 64] | s.wanted[2][fd / 64]) >> (fd % 64) & 1;
-        if (asked && fs::fd_get(fd).is_error())
+        if (asked && fs::descriptors().get(fd).is_error())
             return lib::Error(lib::Errno::BADF, "select: a set names a closed descriptor");
     }
     return {};
@@ -153,7 +153,7 @@ lib::Result<long> look_at_sets(FdSets& s)
         uint64_t bit = uint64_t(1) << (fd % 64);
         if (!((s.wanted[0][fd / 64] | s.wanted[1][fd / 64] | s.wanted[2][fd / 64]) & bit))
             continue;
-        auto file = fs::fd_get(fd);
+        auto file = fs::descriptors().get(fd);
         if (file.is_error())
             return lib::Error(lib::Errno::BADF, "select: a descriptor was closed");
         uint16_t holds = file.value()->poll_events(kReadSet | kWriteSet | kExceptSet);
@@ -189,7 +189,7 @@ SysResult epoll_wait_for(int epoll_fd, fs::EpollEvent* events, int max, int64_t 
 {
     if (max <= 0 || max > kMaxEpollEvents)
         return lib::Error(lib::Errno::INVAL, "epoll_wait: maxevents out of range");
-    auto epoll = TRY(fs::fd_reference(epoll_fd)); // counted: it may be closed while we wait
+    auto epoll = TRY(fs::descriptors().get(epoll_fd)); // counted: it may be closed while we wait
     if (!epoll->is_epoll())
         return lib::Error(lib::Errno::INVAL, "epoll_wait: not an epoll descriptor");
     TRY(check_user_range(events, size_t(max) * sizeof(fs::EpollEvent), UserAccess::Write));
@@ -204,13 +204,13 @@ SysResult epoll_create1(int flags)
     if (flags & ~abi::kOCloexec)
         return lib::Error(lib::Errno::INVAL, "bad epoll_create1 flags");
     fs::File* file = TRY(fs::make_epoll_file());
-    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+    return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 
 SysResult epoll_ctl(int epoll_fd, int op, int fd, const fs::EpollEvent* event)
 {
-    fs::File* epoll = TRY(fs::fd_get(epoll_fd));
-    fs::File* target = TRY(fs::fd_get(fd));
+    auto epoll = TRY(fs::descriptors().get(epoll_fd));
+    auto target = TRY(fs::descriptors().get(fd));
     if (!epoll->is_epoll())
         return lib::Error(lib::Errno::INVAL, "epoll_ctl: not an epoll descriptor");
     fs::EpollEvent wanted {};

@@ -6,6 +6,7 @@
 #include <kernel/boot/vm_exit.h>
 #include <kernel/fs/fd_table.h>
 #include <kernel/boot/identity.h>
+#include <kernel/process/process.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <mm/memory.h>
@@ -18,28 +19,9 @@ namespace sys {
 
 namespace {
 
-constexpr uint64_t kStackLimit = 8ull << 20; // Linux's default kRlimitStack soft limit
-// RLIMIT_NOFILE's hard limit unless the boot line sets one: systemd's default on Debian.
-constexpr uint64_t kDefaultDescriptorHardLimit = 524288;
 // Most the end of the program waits for the network to deliver the program's last words
 // to a peer that is slow to acknowledge them (one that has gone costs this much).
 constexpr uint64_t kDeliveryAtExitNs = 2'000'000'000;
-
-abi::Rlimit g_limits[abi::kRlimitNlimits];
-bool g_limits_ready;
-
-void init_limits()
-{
-    if (g_limits_ready)
-        return;
-    g_limits_ready = true;
-    for (auto& limit : g_limits)
-        limit = { abi::kRlimInfinity, abi::kRlimInfinity };
-    g_limits[abi::kRlimitStack] = { kStackLimit, abi::kRlimInfinity };
-    g_limits[abi::kRlimitCore] = { 0, abi::kRlimInfinity };
-    g_limits[abi::kRlimitNofile] = { uint64_t(fs::kDefaultDescriptorLimit), kDefaultDescriptorHardLimit };
-    g_limits[abi::kRlimitMemlock] = { 8ull << 20, 8ull << 20 };
-}
 
 void copy_field(char (&field)[65], const char* text) { strncpy(field, text, sizeof(field) - 1); }
 
@@ -54,7 +36,7 @@ bool canonical(uintptr_t address) { return address < 0x0000'8000'0000'0000 || ad
 void exit_group(int status)
 {
     sched::stop_other_program_threads();
-    fs::fd_close_all();
+    fs::descriptors().close_all();
     net::deliver_before_exit(arch::monotonic_ns() + kDeliveryAtExitNs);
     boot::vm_exit(status & 0xff);
 }
@@ -106,7 +88,6 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
         return lib::Error(lib::Errno::SRCH, "no such process");
     if (resource < 0 || resource >= abi::kRlimitNlimits)
         return lib::Error(lib::Errno::INVAL, "bad resource");
-    init_limits();
     abi::Rlimit requested {};
     if (new_limit) {
         TRY(check_user_range(new_limit, sizeof(*new_limit)));
@@ -116,25 +97,29 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
         if (resource == abi::kRlimitNofile && requested.rlim_max > uint64_t(fs::kMaxFileDescriptors))
             return lib::Error(lib::Errno::PERM, "RLIMIT_NOFILE above fs.nr_open (1048576)");
     }
-    if (old_limit) {
+    if (old_limit)
         TRY(check_user_range(old_limit, sizeof(*old_limit), UserAccess::Write));
-        *old_limit = g_limits[resource];
-    }
-    if (new_limit) {
-        g_limits[resource] = requested; // recorded and reported back; NOFILE alone is enforced
-        if (resource == abi::kRlimitNofile)
-            fs::fd_set_limit(requested.rlim_cur);
-    }
+    process::Process& self = process::current();
+    abi::Rlimit previous = self.limits().with([&](ResourceLimits& limits) {
+        abi::Rlimit before = limits.of[resource];
+        if (new_limit)
+            limits.of[resource] = requested; // recorded and reported back; NOFILE alone is enforced
+        return before;
+    });
+    if (new_limit && resource == abi::kRlimitNofile)
+        self.files().set_limit(requested.rlim_cur);
+    if (old_limit)
+        *old_limit = previous;
     return 0;
 }
 
 void set_descriptor_limits(uint64_t soft, uint64_t hard)
 {
-    init_limits();
     hard = hard < uint64_t(fs::kMaxFileDescriptors) ? hard : uint64_t(fs::kMaxFileDescriptors);
     soft = soft < hard ? soft : hard;
-    g_limits[abi::kRlimitNofile] = { soft, hard };
-    fs::fd_set_limit(soft);
+    process::Process& self = process::current();
+    self.limits().with([&](ResourceLimits& limits) { limits.of[abi::kRlimitNofile] = { soft, hard }; });
+    self.files().set_limit(soft);
 }
 
 SysResult sysinfo(abi::Sysinfo* info)

@@ -13,6 +13,7 @@
 // continue the program.
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
+#include <kernel/process/process.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -30,7 +31,9 @@ namespace {
 
 constexpr int kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
 
-abi::KernelSigaction g_actions[abi::kSignalCount + 1];
+process::SpinGuarded<SignalActions>& actions() { return process::current().signal_actions(); }
+
+bool is_handler(uint64_t handler) { return handler != abi::kSigDefault && handler != abi::kSigIgnore; }
 
 uint64_t& blocked() { return sched::current().signal_mask; }
 
@@ -44,27 +47,24 @@ bool ignored_by_default(int signal)
 
 bool has_handler(int signal)
 {
-    return g_actions[signal].handler != abi::kSigDefault && g_actions[signal].handler != abi::kSigIgnore;
+    return actions().with([&](SignalActions& a) { return is_handler(a.of[signal].handler); });
 }
 
 abi::KernelSigaction action_for_delivery(int signal)
 {
-    abi::KernelSigaction action = g_actions[signal];
-    if (has_handler(signal) && (action.flags & kSaResethand))
-        g_actions[signal].handler = abi::kSigDefault;
-    return action;
+    return actions().with([&](SignalActions& a) {
+        abi::KernelSigaction action = a.of[signal];
+        if (is_handler(action.handler) && (action.flags & kSaResethand))
+            a.of[signal].handler = abi::kSigDefault;
+        return action;
+    });
 }
 
 namespace {
 
-
 void run_handler(int signal, const sched::SignalInfo& sent)
 {
-    abi::KernelSigaction action;
-    {
-        sched::KernelSection section; // the dispositions are kernel state
-        action = action_for_delivery(signal);
-    }
+    abi::KernelSigaction action = action_for_delivery(signal); // under the dispositions' lock
     uint64_t saved_mask = blocked();
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
@@ -87,7 +87,7 @@ void run_handler(int signal, const sched::SignalInfo& sent)
 
 void deliver(int signal, const sched::SignalInfo& sent)
 {
-    uint64_t handler = __atomic_load_n(&g_actions[signal].handler, __ATOMIC_RELAXED); // run_handler reads it again, locked
+    uint64_t handler = actions().with([&](SignalActions& a) { return a.of[signal].handler; }); // run_handler reads it again
     if (handler == abi::kSigIgnore || (handler == abi::kSigDefault && ignored_by_default(signal)))
         return;
     if (handler != abi::kSigDefault)
@@ -130,15 +130,22 @@ SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::Kern
         return lib::Error(lib::Errno::INVAL, "bad signal or mask size");
     if (action && (signal == abi::kSigkill || signal == abi::kSigstop))
         return lib::Error(lib::Errno::INVAL, "kSigkill and kSigstop cannot be caught");
-    if (old) {
+    if (old)
         TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
-        *old = g_actions[signal];
-    }
+    abi::KernelSigaction wanted {};
     if (action) {
         TRY(check_user_range(action, sizeof(*action)));
-        g_actions[signal] = *action;
-        g_actions[signal].mask &= ~kUnblockable;
+        wanted = *action; // read before the lock: the program's memory may fault
+        wanted.mask &= ~kUnblockable;
     }
+    abi::KernelSigaction previous = actions().with([&](SignalActions& a) {
+        abi::KernelSigaction before = a.of[signal];
+        if (action)
+            a.of[signal] = wanted;
+        return before;
+    });
+    if (old)
+        *old = previous;
     return 0;
 }
 

@@ -120,7 +120,7 @@ lib::Result<void> read_control(const abi::MessageHeader& message, const net::Soc
                 for (size_t i = 0; i + sizeof(int) <= data_length; i += sizeof(int)) {
                     int fd;
                     memcpy(&fd, data + i, sizeof(fd));
-                    TRY(files.add(*TRY(fs::fd_get(fd))));
+                    TRY(files.add(*TRY(fs::descriptors().get(fd))));
                 }
             } else {
                 if (data_length < sizeof(PeerCredentials))
@@ -229,7 +229,7 @@ public:
         size_t installed = 0;
         for (; installed < files.count() && installed < fit; ++installed) {
             files.at(installed)->ref(); // the descriptor's reference
-            auto fd = fs::fd_install(files.at(installed), close_on_exec);
+            auto fd = fs::descriptors().install(files.at(installed), close_on_exec);
             if (fd.is_error())
                 break; // EMFILE: fd_install dropped that reference
             fds[installed] = fd.value();
@@ -352,7 +352,7 @@ SysResult socket(int domain, int type, int protocol)
             socket = TRY(net::UdpSocket::create(domain));
     }
     socket->set_open_flags(fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0));
-    return long(TRY(fs::fd_install(socket, flags & net::kSocketCloseOnExec)));
+    return long(TRY(fs::descriptors().install(socket, flags & net::kSocketCloseOnExec)));
 }
 
 SysResult socketpair(int domain, int type, int protocol, int* fds)
@@ -375,13 +375,13 @@ SysResult socketpair(int domain, int type, int protocol, int* fds)
     int open_flags = fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0);
     ends[0]->set_open_flags(open_flags);
     ends[1]->set_open_flags(open_flags);
-    TRY(fs::fd_install_pair(ends[0], ends[1], flags & net::kSocketCloseOnExec, fds));
+    TRY(fs::descriptors().install_pair(ends[0], ends[1], flags & net::kSocketCloseOnExec, fds));
     return 0;
 }
 
 SysResult bind(int fd, const void* address, uint32_t length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     SocketAddress local;
     TRY(read_address(address, length, local));
@@ -391,7 +391,7 @@ SysResult bind(int fd, const void* address, uint32_t length)
 
 SysResult listen(int fd, int backlog)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(TRY(socket_of(*file))->listen(backlog));
     return 0;
 }
@@ -402,16 +402,16 @@ SysResult accept4(int fd, void* address, uint32_t* length, int flags)
         return lib::Error(lib::Errno::INVAL, "accept4: unknown flags");
     if (address && length)
         TRY(check_user_range(length, sizeof(*length), UserAccess::Write));
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* listener = TRY(socket_of(*file));
     SocketAddress peer;
     net::Socket* socket = TRY(listener->accept(&peer));
     socket->set_open_flags(fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0));
-    auto installed = fs::fd_install(socket, flags & net::kSocketCloseOnExec);
+    auto installed = fs::descriptors().install(socket, flags & net::kSocketCloseOnExec);
     if (installed.is_error())
         return installed.error(); // the table dropped the connection (EMFILE)
     if (auto written = write_address(peer, address, length); written.is_error()) {
-        (void)fs::fd_close(installed.value());
+        (void)fs::descriptors().close(installed.value());
         return written.error();
     }
     return installed.value();
@@ -419,7 +419,7 @@ SysResult accept4(int fd, void* address, uint32_t* length, int flags)
 
 SysResult connect(int fd, const void* address, uint32_t length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     SocketAddress remote;
     TRY(read_address(address, length, remote));
@@ -429,7 +429,7 @@ SysResult connect(int fd, const void* address, uint32_t length)
 
 SysResult sendto(int fd, const void* buffer, size_t length, int flags, const void* address, uint32_t address_length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     TRY(check_user_range(buffer, length));
     SocketAddress to;
@@ -440,7 +440,7 @@ SysResult sendto(int fd, const void* buffer, size_t length, int flags, const voi
 
 SysResult recvfrom(int fd, void* buffer, size_t length, int flags, void* address, uint32_t* address_length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     TRY(check_user_range(buffer, length, UserAccess::Write));
     SocketAddress from;
@@ -461,7 +461,7 @@ SysResult recvfrom(int fd, void* buffer, size_t length, int flags, void* address
 SysResult sendmsg(int fd, const abi::MessageHeader* message, int flags)
 {
     TRY(check_user_range(message, sizeof(*message)));
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     return long(TRY(send_message(*socket, *message, flags)));
 }
@@ -469,7 +469,7 @@ SysResult sendmsg(int fd, const abi::MessageHeader* message, int flags)
 SysResult recvmsg(int fd, abi::MessageHeader* message, int flags)
 {
     TRY(check_user_range(message, sizeof(*message), UserAccess::Write));
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     return long(TRY(receive_message(*socket, *message, flags)));
 }
@@ -478,7 +478,7 @@ SysResult sendmmsg(int fd, abi::MultiMessageHeader* messages, unsigned count, in
 {
     count = count > 1024 ? 1024 : count; // UIO_MAXIOV, as Linux caps it
     TRY(check_user_range(messages, count * sizeof(*messages), UserAccess::Write));
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     unsigned done = 0;
     for (; done < count; ++done) {
@@ -497,7 +497,7 @@ SysResult recvmmsg(int fd, abi::MultiMessageHeader* messages, unsigned count, in
     TRY(check_user_range(messages, count * sizeof(*messages), UserAccess::Write));
     // Linux's timeout is looked at only after each datagram: it ends the batch, never a wait.
     uint64_t deadline = timeout ? arch::monotonic_ns() + uint64_t(TRY(read_timespec(timeout))) : 0;
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     unsigned done = 0;
     for (; done < count; ++done) {
@@ -518,7 +518,7 @@ SysResult shutdown(int fd, int how)
 {
     if (how < 0 || how > 2)
         return lib::Error(lib::Errno::INVAL, "shutdown: how is not SHUT_RD, SHUT_WR or SHUT_RDWR");
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(TRY(socket_of(*file))->shutdown(how));
     return 0;
 }
@@ -527,7 +527,7 @@ SysResult shutdown(int fd, int how)
 // (address, *length) pair.
 static SysResult socket_name(int fd, void* address, uint32_t* length, bool peer)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     TRY(check_user_range(length, sizeof(*length), UserAccess::Write));
     SocketAddress name;
@@ -541,7 +541,7 @@ SysResult getpeername(int fd, void* address, uint32_t* length) { return socket_n
 
 SysResult setsockopt(int fd, int level, int name, const void* value, uint32_t length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     if (int32_t(length) < 0)
         return lib::Error(lib::Errno::INVAL, "setsockopt: negative length");
@@ -552,7 +552,7 @@ SysResult setsockopt(int fd, int level, int name, const void* value, uint32_t le
 
 SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length)
 {
-    auto file = TRY(fs::fd_reference(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     net::Socket* socket = TRY(socket_of(*file));
     TRY(check_user_range(length, sizeof(*length), UserAccess::Write));
     if (int32_t(*length) < 0)

@@ -34,14 +34,14 @@ SysResult timerfd_create(int clock, int flags)
     default: return lib::Error(lib::Errno::INVAL, "timerfd_create: unsupported clock");
     }
     fs::File* file = TRY(fs::make_timer_file(kind, flags & fs::kOpenNonBlocking));
-    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+    return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 
 SysResult timerfd_settime(int fd, int flags, const abi::Itimerspec* new_value, abi::Itimerspec* old_value)
 {
     if (flags & ~(kTimerAbstime | kTimerCancelOnSet)) // CANCEL_ON_SET: accepted; the wall clock is never set
         return lib::Error(lib::Errno::INVAL, "timerfd_settime: bad flags");
-    fs::File* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_user_range(new_value, sizeof(*new_value)));
     if (old_value)
         TRY(check_user_range(old_value, sizeof(*old_value), UserAccess::Write));
@@ -55,7 +55,7 @@ SysResult timerfd_settime(int fd, int flags, const abi::Itimerspec* new_value, a
 
 SysResult timerfd_gettime(int fd, abi::Itimerspec* value)
 {
-    fs::File* file = TRY(fs::fd_get(fd));
+    auto file = TRY(fs::descriptors().get(fd));
     TRY(check_user_range(value, sizeof(*value), UserAccess::Write));
     write_setting(*value, TRY(fs::timer_file_setting(*file)));
     return 0;
@@ -69,11 +69,11 @@ SysResult signalfd4(int fd, const uint64_t* mask, size_t mask_size, int flags)
         return lib::Error(lib::Errno::INVAL, "signalfd: bad flags");
     TRY(check_user_range(mask, sizeof(*mask)));
     if (fd != -1) {
-        TRY(fs::set_signal_file_mask(*TRY(fs::fd_get(fd)), *mask));
+        TRY(fs::set_signal_file_mask(*TRY(fs::descriptors().get(fd)), *mask));
         return fd;
     }
     fs::File* file = TRY(fs::make_signal_file(*mask, flags & fs::kOpenNonBlocking));
-    return long(TRY(fs::fd_install(file, flags & abi::kOCloexec)));
+    return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 
 } // namespace sys

@@ -11,6 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace process {
+class Process; // kernel/process/process.h
+}
+
 namespace sched {
 
 enum class ThreadState : uint8_t {
@@ -60,6 +64,9 @@ struct KernelStack {
 /// (free_dead_threads). The boot and idle threads are static.
 struct Thread {
     int tid = 0;
+    // The process it belongs to (inherited from its creator; null for idle threads and
+    // before boot makes the process). Never changes once set.
+    process::Process* process = nullptr;
     ThreadState state = ThreadState::Runnable; // [sched]
     uintptr_t saved_rsp = 0;                   // [sched] the switch frame, when not running
     uint64_t fs_base = 0;                      // thread pointer, saved at each switch

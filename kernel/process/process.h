@@ -1,0 +1,68 @@
+// The program's process: the state Linux keeps per process (task_struct's files, fs,
+// sighand, signal->rlim and cred), owned here instead of by module globals.
+//
+// Osprey runs one program per VM and has no fork (clone without CLONE_THREAD is ENOSYS),
+// so there is one Process: boot makes it (create_first) before the program's first thread
+// runs, it lives until the VM ends, and every thread points at it (sched::Thread::process;
+// a spawned thread inherits its creator's, the network's service threads too: they work
+// for this process and reach its descriptors).
+//
+// Each part is reached only through its own lock:
+//   files()           the descriptor table (fs::FdTable: a spinlock inside)
+//   credentials()     user and group IDs (sys::Credentials)
+//   limits()          resource limits (sys::ResourceLimits)
+//   signal_actions()  dispositions (sys::SignalActions)
+//   paths()           working directory and umask (PathContext)
+// Spinlocks, so never touch program memory or sleep inside one: copy out, then act.
+//
+// The address space is not here: Osprey has one address space for the kernel and the
+// program, and mm owns it (mm/memory.h).
+#pragma once
+
+#include <kernel/arch/x86_64/spin_lock.h>
+#include <kernel/fs/fd_table.h>
+#include <kernel/syscall/credentials.h>
+#include <kernel/syscall/resource_limits.h>
+#include <kernel/syscall/signal_actions.h>
+#include <lib/guarded.h>
+#include <lib/ref_counted.h>
+#include <vfs/node.h>
+
+namespace process {
+
+/// Where relative paths start and what new files' modes lose.
+struct PathContext {
+    lib::RefPtr<vfs::Node> cwd; // null until the root is mounted: then the root
+    unsigned umask = 022;
+};
+
+template<typename T>
+using SpinGuarded = lib::Guarded<T, arch::SpinLock>;
+
+class Process {
+public:
+    Process() = default;
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    fs::FdTable& files() { return m_files; }
+    SpinGuarded<sys::Credentials>& credentials() { return m_credentials; }
+    SpinGuarded<sys::ResourceLimits>& limits() { return m_limits; }
+    SpinGuarded<sys::SignalActions>& signal_actions() { return m_signal_actions; }
+    SpinGuarded<PathContext>& paths() { return m_paths; }
+
+private:
+    fs::FdTable m_files;
+    SpinGuarded<sys::Credentials> m_credentials;
+    SpinGuarded<sys::ResourceLimits> m_limits;
+    SpinGuarded<sys::SignalActions> m_signal_actions;
+    SpinGuarded<PathContext> m_paths;
+};
+
+/// Makes the process and gives it to the calling thread (the boot thread, before the
+/// program runs); threads it spawns inherit it. ENOMEM when it cannot be allocated.
+lib::Result<void> create_first();
+/// The calling thread's process. Precondition: create_first succeeded (a panic before).
+Process& current();
+
+} // namespace process
