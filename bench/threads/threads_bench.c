@@ -129,6 +129,39 @@ static double parallel_job(int threads)
     return (double)(bench_now_ns() - start) / 1e6;
 }
 
+// Row 6: fair shares: three CPU-bound threads for 100 ms; the least progress over the
+// most, in percent (100 is perfectly fair; on 2 CPUs, one thread left alone on a CPU
+// gives about 50).
+static atomic_int g_share_stop;
+
+static void* count_share(void* argument)
+{
+    volatile uint64_t* count = argument;
+    while (!atomic_load_explicit(&g_share_stop, memory_order_relaxed))
+        ++*count;
+    return NULL;
+}
+
+static double fair_share(void)
+{
+    enum { kThreads = 3 };
+    uint64_t counts[kThreads] = { 0 };
+    pthread_t workers[kThreads];
+    atomic_store(&g_share_stop, 0);
+    for (int i = 0; i < kThreads; ++i)
+        pthread_create(&workers[i], NULL, count_share, &counts[i]);
+    struct timespec period = { 0, 100 * 1000 * 1000 };
+    nanosleep(&period, NULL);
+    atomic_store(&g_share_stop, 1);
+    uint64_t least = UINT64_MAX, most = 0;
+    for (int i = 0; i < kThreads; ++i) {
+        pthread_join(workers[i], NULL);
+        least = counts[i] < least ? counts[i] : least;
+        most = counts[i] > most ? counts[i] : most;
+    }
+    return most ? 100.0 * (double)least / (double)most : 0;
+}
+
 int main(void)
 {
     double samples[kRepetitions];
@@ -147,5 +180,8 @@ int main(void)
     for (int r = 0; r < kRepetitions; ++r)
         samples[r] = parallel_job(2);
     report("cpu_job_2_threads", "ms", samples);
+    for (int r = 0; r < kRepetitions; ++r)
+        samples[r] = fair_share();
+    report("fair_share_3_threads", "%least/most", samples);
     return 0;
 }
