@@ -84,6 +84,58 @@ void switch_to(Thread& previous, Thread& next)
 
 int idle_entry(void*) { idle_loop(); }
 
+void dequeue_locked(SchedulerState& state, Thread& thread)
+{
+    ThreadQueue& queue = state.run_queues[thread.queued_cpu];
+    queue.remove(&thread);
+    if (queue.empty())
+        state.queued_cpus &= ~cpu_bit(thread.queued_cpu);
+}
+
+void enqueue_locked(SchedulerState& state, Thread& thread, unsigned index)
+{
+    thread.queued_cpu = index;
+    thread.queued_ns = arch::monotonic_ns();
+    state.run_queues[index].push_back(&thread);
+    state.queued_cpus |= cpu_bit(index);
+}
+
+// Work stealing: of the threads other CPUs' queues hold that may run on `cpu`, the one
+// that has waited longest (each queue's first such thread, as queues are FIFO); null if
+// none. Only non-empty queues are looked at (queued_cpus): the idle loop asks often.
+Thread* stealable_locked(SchedulerState& state, const Cpu& cpu)
+{
+    Thread* oldest = nullptr;
+    for (uint64_t others = state.queued_cpus & ~cpu_bit(cpu.index); others; others &= others - 1) {
+        ThreadQueue& queue = state.run_queues[__builtin_ctzll(others)];
+        for (Thread* thread = queue.front(); thread; thread = queue.next(thread)) {
+            if (may_run_on(*thread, cpu.index)) {
+                if (!oldest || thread->queued_ns < oldest->queued_ns)
+                    oldest = thread;
+                break;
+            }
+        }
+    }
+    return oldest;
+}
+
+// What `cpu` runs next, taken off its queue: of the threads that may run on it, the one
+// that has waited longest (its own queue's front, or one it steals; its own on a tie). So
+// all CPUs share one first-come order, as far as affinity lets them: a thread queued
+// behind a busy CPU does not wait while another CPU turns over its own (with a margin of a
+// time slice for locality, three threads on two CPUs got 50/50/100 shares).
+// Null when nothing waits for it.
+Thread* take_next_locked(SchedulerState& state, const Cpu& cpu)
+{
+    ThreadQueue& own = state.run_queues[cpu.index];
+    Thread* mine = own.front();
+    Thread* other = stealable_locked(state, cpu);
+    Thread* next = other && (!mine || other->queued_ns < mine->queued_ns) ? other : mine;
+    if (next)
+        dequeue_locked(state, *next);
+    return next;
+}
+
 // A blocked thread's deadline passed.
 void wake_on_timeout(SchedulerState& state, TimerEvent& event, uint64_t)
 {
@@ -134,7 +186,7 @@ void idle_loop()
             auto state = lock_state();
             state->halted_cpus &= ~(uint64_t(1) << cpu.index);
             expire_timers_locked(*state, arch::monotonic_ns());
-            if (!state->run_queue.empty()) {
+            if (others_wait_locked(*state)) {
                 switch_away_locked(state);
                 polled = false;
                 continue;
@@ -172,6 +224,7 @@ void add_cpu_locked(SchedulerState& state, Cpu& cpu)
 {
     cpu.index = unsigned(state.cpu_count);
     state.cpus[state.cpu_count++] = &cpu;
+    state.usable_cpus |= cpu_bit(cpu.index);
 }
 
 unsigned this_cpu_index() { return this_cpu().index; }
@@ -253,22 +306,63 @@ void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reas
     thread.state = ThreadState::Runnable;
     thread.wake_reason = reason;
     thread.interruptible = false;
-    state.run_queue.push_back(&thread);
-    // A halted CPU runs it at once; with none, this CPU's time slice makes room for it.
-    uint64_t halted = state.halted_cpus & ~(uint64_t(1) << this_cpu().index);
-    if (halted) {
-        unsigned index = unsigned(__builtin_ctzll(halted));
-        state.halted_cpus &= ~(uint64_t(1) << index);
+    place_locked(state, thread);
+}
+
+void place_locked(SchedulerState& state, Thread& thread)
+{
+    Cpu& here = this_cpu();
+    uint64_t allowed = thread.affinity & state.usable_cpus;
+    if (!allowed) // cannot happen (set_affinity keeps one usable CPU); never lose a thread
+        allowed = state.usable_cpus;
+    unsigned last = thread.cpu ? thread.cpu->index : here.index;
+    uint64_t halted = state.halted_cpus & allowed & ~cpu_bit(here.index);
+    if (halted) { // it runs at once there
+        unsigned index = (halted & cpu_bit(last)) ? last : unsigned(__builtin_ctzll(halted));
+        state.halted_cpus &= ~cpu_bit(index);
+        enqueue_locked(state, thread, index);
         arch::lapic_send_ipi(uint8_t(state.cpus[index]->apic_id), arch::kRescheduleVector);
-    } else {
+    } else if (allowed & cpu_bit(here.index)) { // this CPU's time slice makes room for it
+        enqueue_locked(state, thread, here.index);
         rearm_timer_locked(state, current());
+        arm_busy_cpus_locked(state, allowed & ~cpu_bit(here.index));
+    } else { // that CPU's slice makes room: interrupt it so that it arms one
+        unsigned index = (allowed & cpu_bit(last)) ? last : unsigned(__builtin_ctzll(allowed));
+        enqueue_locked(state, thread, index);
+        arm_busy_cpus_locked(state, allowed);
     }
+}
+
+void arm_busy_cpus_locked(SchedulerState& state, uint64_t cpus)
+{
+    for (unsigned index = 0; index < state.cpu_count; ++index) {
+        Cpu& cpu = *state.cpus[index];
+        if (!(cpus & cpu_bit(index)) || &cpu == &this_cpu() || cpu.current == cpu.idle)
+            continue;
+        uint64_t slice_end = cpu.current->started_ns + kTimeSliceNs;
+        if (!cpu.timer_armed_ns || cpu.timer_armed_ns > slice_end) // it would not turn over
+            arch::lapic_send_ipi(uint8_t(cpu.apic_id), arch::kRescheduleVector);
+    }
+}
+
+void requeue_current_locked(SchedulerState& state)
+{
+    Thread& self = current();
+    if (may_run_on(self, this_cpu().index))
+        enqueue_locked(state, self, this_cpu().index);
+    else
+        place_locked(state, self);
+}
+
+bool others_wait_locked(SchedulerState& state)
+{
+    return !state.run_queues[this_cpu().index].empty() || stealable_locked(state, this_cpu());
 }
 
 void switch_away_locked(LockedState& state)
 {
     Thread& previous = current();
-    Thread* next = state->run_queue.pop_front();
+    Thread* next = take_next_locked(*state, this_cpu());
     if (!next)
         next = this_cpu().idle;
     if (next == &previous)
@@ -326,6 +420,7 @@ lib::Result<int> spawn(const ThreadStart& start)
     thread->clear_child_tid = start.clear_child_tid;
     thread->process = current().process;
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
+    thread->affinity = current().affinity;       // and the CPU affinity
     thread->nice = current().nice;
     thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);
     auto state = lock_state();
@@ -380,13 +475,15 @@ void stop_other_program_threads()
     if (state->ending_thread && state->ending_thread != &self)
         stop_current_locked(state); // another thread is ending the program: its status stands
     state->ending_thread = &self;
-    for (Thread* queued = state->run_queue.front(); queued;) {
-        Thread* next = state->run_queue.next(queued);
-        if (stopped_by_exit_locked(*state, *queued)) {
-            state->run_queue.remove(queued);
-            queued->state = ThreadState::Stopped;
+    for (ThreadQueue& queue : state->run_queues) {
+        for (Thread* queued = queue.front(); queued;) {
+            Thread* next = queue.next(queued);
+            if (stopped_by_exit_locked(*state, *queued)) {
+                dequeue_locked(*state, *queued);
+                queued->state = ThreadState::Stopped;
+            }
+            queued = next;
         }
-        queued = next;
     }
     for (size_t index = 0; index < state->cpu_count; ++index) {
         Cpu* cpu = state->cpus[index];
@@ -403,9 +500,9 @@ void yield()
     auto state = lock_state();
     if (stopped_by_exit_locked(*state, current()))
         stop_current_locked(state);
-    if (state->run_queue.empty())
+    if (!others_wait_locked(*state))
         return;
-    state->run_queue.push_back(&current());
+    requeue_current_locked(*state);
     switch_away_locked(state);
 }
 
@@ -418,10 +515,53 @@ void leave_kernel_slow()
     self.need_resched = false;
     if (stopped_by_exit_locked(*state, self))
         stop_current_locked(state);
-    if (state->run_queue.empty())
+    if (!others_wait_locked(*state) && may_run_on(self, this_cpu().index))
         return;
-    state->run_queue.push_back(&self);
+    requeue_current_locked(*state);
     switch_away_locked(state);
+}
+
+lib::Result<void> set_affinity(int tid, uint64_t mask)
+{
+    start_preemption(); // as spawn does: the other CPUs start only with the APIC up
+    start_secondary_cpus();
+    wait_for_secondary_cpus();
+    auto state = lock_state();
+    if (!(mask & state->usable_cpus))
+        return lib::Error(lib::Errno::INVAL, "the mask has no CPU that is online");
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    thread->affinity = mask;
+    if (thread == &current()) {
+        if (stopped_by_exit_locked(*state, *thread))
+            stop_current_locked(state); // another thread is ending the program
+        if (!may_run_on(*thread, this_cpu().index)) { // move now: the call returns there
+            place_locked(*state, *thread);
+            switch_away_locked(state);
+        }
+    } else if (thread->state == ThreadState::Runnable && thread->queue_node.linked()) {
+        if (!may_run_on(*thread, thread->queued_cpu)) { // waiting in a queue it may not use
+            dequeue_locked(*state, *thread);
+            place_locked(*state, *thread);
+        }
+    } else if (thread->state == ThreadState::Runnable && thread->cpu && thread->cpu->current == thread
+               && !may_run_on(*thread, thread->cpu->index)) {
+        thread->need_resched = true; // moves as it leaves the kernel, if it is in it
+        arch::lapic_send_ipi(uint8_t(thread->cpu->apic_id), arch::kRescheduleVector);
+    }
+    return {};
+}
+
+lib::Result<uint64_t> affinity(int tid)
+{
+    size_t count = processor_count(); // may read the ACPI tables: not under the lock
+    uint64_t processors = count >= 64 ? ~uint64_t(0) : cpu_bit(unsigned(count)) - 1;
+    auto state = lock_state();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    return thread->affinity & processors;
 }
 
 WakeReason sleep_until(uint64_t deadline_ns, bool interruptible)
@@ -466,6 +606,7 @@ void become_kernel_service(const char* name)
     Thread& self = current();
     self.kernel_service = true;
     self.signal_mask = ~uint64_t(0);
+    self.affinity = ~uint64_t(0); // not the program's pinning, which it may have inherited
     ++state->kernel_services;
     size_t i = 0;
     for (; name[i] && i + 1 < sizeof(self.name); ++i)

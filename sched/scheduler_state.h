@@ -57,7 +57,12 @@ Cpu& this_cpu();
 
 /// Everything the scheduler lock guards.
 struct SchedulerState {
-    ThreadQueue run_queue;  // runnable threads that are not running, FIFO
+    // Runnable threads that are not running, FIFO, one queue per CPU index (a queue may
+    // wait for a CPU still starting). An idle CPU takes from others' (steal_locked).
+    ThreadQueue run_queues[kMaxCpus];
+    uint64_t queued_cpus = 0;  // by index: whose queue is not empty
+    uint64_t usable_cpus = 0;  // by index: CPUs that run threads (add_cpu_locked)
+    size_t starting_cpus = 0;  // APs sent INIT/SIPI by start_secondary_cpus, joined or not
     TimerList timers;       // armed timer events (sleepers' deadlines, signal timers), earliest first
     ThreadTable threads;    // every thread not yet Dead
     ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
@@ -81,10 +86,29 @@ LockedState lock_state();
 /// Time slice of a thread when others are runnable.
 constexpr uint64_t kTimeSliceNs = 4'000'000;
 
-/// Makes `thread` runnable (at the back of the run queue) with `reason`; takes it off the
-/// timer list, and wakes a halted CPU to run it (or arms this CPU's time slice). The
-/// caller has taken it off any wait queue.
+/// Bit `index` of a CPU mask.
+constexpr uint64_t cpu_bit(unsigned index) { return uint64_t(1) << index; }
+/// Whether `thread`'s affinity lets it run on CPU `index`.
+inline bool may_run_on(const Thread& thread, unsigned index) { return thread.affinity & cpu_bit(index); }
+
+/// Makes `thread` runnable with `reason` and queues it (place_locked); takes it off the
+/// timer list. The caller has taken it off any wait queue.
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason);
+/// Queues runnable `thread` on a CPU its affinity allows: a halted one (woken by IPI,
+/// the one it last ran on first), else this CPU (whose time slice then makes room), else
+/// the one it last ran on or the lowest allowed; busy CPUs that may take it arm their
+/// slices (arm_busy_cpus_locked).
+void place_locked(SchedulerState& state, Thread& thread);
+/// Interrupts each CPU of `cpus` (other than this one) that runs a thread with no timer set
+/// to end its time slice: the reschedule IPI makes it arm one (preemption_point), so a
+/// thread waiting on any queue it may take from gets its turn. Idle CPUs look anyway.
+void arm_busy_cpus_locked(SchedulerState& state, uint64_t cpus);
+/// Puts the current thread back for its turn: at the back of this CPU's queue, or, if its
+/// affinity no longer allows this CPU, placed on one it allows. The caller switches away.
+void requeue_current_locked(SchedulerState& state);
+/// Whether a switch on this CPU now would find another thread (its own queue, or one it
+/// may steal): then the running thread's time slice ends.
+bool others_wait_locked(SchedulerState& state);
 /// Switches away from the current thread, which the caller has already queued somewhere
 /// (run queue, a wait queue) or marked Dead. Returns when the thread runs again, with the
 /// lock held again.
@@ -129,6 +153,9 @@ size_t io_apics(acpi::IoApic (&out)[acpi::kMaxIoApics]);
 /// Starts the other processors the VM has (once; the first spawn calls it). They join the
 /// scheduler as they come up.
 void start_secondary_cpus();
+/// Waits (a bounded time: an AP that never comes up is left out) until the APs that
+/// start_secondary_cpus started have joined, so that affinity masks may name them.
+void wait_for_secondary_cpus();
 
 /// Most threads at once (the thread table has no fixed size; this bounds kernel memory
 /// a runaway program can take with interrupt stacks).
@@ -140,6 +167,8 @@ void add_timer_locked(SchedulerState& state, TimerEvent& event, uint64_t deadlin
 /// Takes `event` off the timer list if it is on it.
 void cancel_timer_locked(SchedulerState& state, TimerEvent& event);
 // signals.cpp
+/// The thread with `tid` on the thread table, or null.
+Thread* find_thread_locked(SchedulerState& state, int tid);
 /// A process-directed signal (post_process_signal's rule), under the lock.
 void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info);
 /// A signal for thread `tid`, under the lock; false when it does not live.

@@ -31,7 +31,9 @@ void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const
         arch::lapic_send_ipi(uint8_t(cpu->apic_id), arch::kRescheduleVector);
 }
 
-Thread* find_locked(SchedulerState& state, int tid)
+} // namespace
+
+Thread* find_thread_locked(SchedulerState& state, int tid)
 {
     for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread)) {
         if (thread->tid == tid)
@@ -40,12 +42,10 @@ Thread* find_locked(SchedulerState& state, int tid)
     return nullptr;
 }
 
-} // namespace
-
 lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info)
 {
     auto state = lock_state();
-    Thread* thread = find_locked(*state, tid);
+    Thread* thread = find_thread_locked(*state, tid);
     if (!thread)
         return lib::Error(lib::Errno::SRCH, "no such thread");
     post_signal_locked(*state, *thread, signal, info);
@@ -54,7 +54,7 @@ lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info)
 
 bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const SignalInfo& info)
 {
-    Thread* thread = find_locked(state, tid);
+    Thread* thread = find_thread_locked(state, tid);
     if (thread)
         post_signal_locked(state, *thread, signal, info);
     return thread != nullptr;
@@ -97,12 +97,12 @@ int take_pending_signal_in(uint64_t set, SignalInfo* info)
     return signal;
 }
 
-bool thread_exists(int tid) { return find_locked(*lock_state(), tid) != nullptr; }
+bool thread_exists(int tid) { return find_thread_locked(*lock_state(), tid) != nullptr; }
 
 lib::Result<int> thread_nice(int tid)
 {
     auto state = lock_state();
-    Thread* thread = tid ? find_locked(*state, tid) : &current();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
     if (!thread || thread->kernel_service)
         return lib::Error(lib::Errno::SRCH, "no such thread");
     return thread->nice;
@@ -111,7 +111,7 @@ lib::Result<int> thread_nice(int tid)
 lib::Result<void> set_thread_nice(int tid, int nice)
 {
     auto state = lock_state();
-    Thread* thread = tid ? find_locked(*state, tid) : &current();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
     if (!thread || thread->kernel_service)
         return lib::Error(lib::Errno::SRCH, "no such thread");
     thread->nice = nice;

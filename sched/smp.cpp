@@ -15,6 +15,7 @@
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/lapic.h>
+#include <kernel/arch/x86_64/tsc.h>
 #include <kernel/arch/x86_64/layout.h>
 #include <kernel/arch/x86_64/tlb.h>
 #include <kernel/console/log.h>
@@ -216,9 +217,24 @@ void start_secondary_cpus()
         klog::warn(klog::Subsystem::Sched, "cannot start the other CPUs: {}", installed.error().message);
         return;
     }
+    lock_state()->starting_cpus = started;
     for (size_t i = 0; i < started; ++i)
         arch::lapic_start_processor(uint8_t(slots[i].apic_id), setup.trampoline_page);
     klog::debug(klog::Subsystem::Sched, "starting {} more CPUs from page {:#x}", started, setup.trampoline_page);
+}
+
+void wait_for_secondary_cpus()
+{
+    constexpr uint64_t kJoinWaitNs = 2'000'000'000; // APs join in milliseconds, even under TCG
+    uint64_t deadline = arch::monotonic_ns() + kJoinWaitNs;
+    while (arch::monotonic_ns() < deadline) {
+        {
+            auto state = lock_state();
+            if (state->cpu_count >= 1 + state->starting_cpus)
+                return;
+        }
+        asm volatile("pause");
+    }
 }
 
 } // namespace sched

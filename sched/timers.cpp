@@ -64,11 +64,12 @@ arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_f
         if (stopped_by_exit_locked(*state, self) && self.kernel_depth == 0)
             stop_current_locked(state); // the program has ended (exit_group on another CPU)
         bool slice_over = now - self.started_ns >= kTimeSliceNs;
-        if (&self != this_cpu().idle && !state->run_queue.empty() && slice_over) {
+        bool misplaced = !may_run_on(self, this_cpu().index); // sched_setaffinity moved it
+        if (&self != this_cpu().idle && ((others_wait_locked(*state) && slice_over) || misplaced)) {
             if (self.kernel_depth > 0) {
                 self.need_resched = true; // KernelSection switches when the kernel is left
             } else {
-                state->run_queue.push_back(&self);
+                requeue_current_locked(*state);
                 switch_away_locked(state); // back here when this thread runs again
             }
         }
@@ -115,7 +116,7 @@ void rearm_timer_locked(SchedulerState& state, const Thread& running)
     uint64_t deadline = UINT64_MAX;
     if (TimerEvent* first = state.timers.front())
         deadline = first->deadline_ns;
-    bool others_wait = !state.run_queue.empty() && &running != this_cpu().idle;
+    bool others_wait = others_wait_locked(state) && &running != this_cpu().idle;
     if (others_wait && !running.need_resched && running.started_ns + kTimeSliceNs < deadline)
         deadline = running.started_ns + kTimeSliceNs;
     // Programming the timer costs an MMIO or MSR write (a VM exit under KVM), twice per

@@ -186,10 +186,9 @@ SysResult sched_getaffinity(int tid, size_t size, void* mask)
     if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
         return lib::Error(lib::Errno::INVAL, "mask too small or not a multiple of 8 bytes");
     TRY(check_user_range(mask, sizeof(uint64_t), UserAccess::Write));
-    // Every processor the VM has (threads are not pinned: sched_setaffinity is accepted
-    // and not enforced). glibc's and musl's sysconf(_SC_NPROCESSORS_ONLN) count these bits.
-    size_t count = sched::processor_count();
-    uint64_t cpus = count >= 64 ? ~uint64_t(0) : (uint64_t(1) << count) - 1;
+    // Unless the program narrowed it, every processor the VM has: glibc's and musl's
+    // sysconf(_SC_NPROCESSORS_ONLN) count these bits.
+    uint64_t cpus = TRY(sched::affinity(tid));
     memcpy(mask, &cpus, sizeof(cpus));
     return long(sizeof(uint64_t)); // bytes written: the kernel's cpumask size
 }
@@ -199,14 +198,11 @@ SysResult sched_setaffinity(int tid, size_t size, const void* mask)
     TRY(check_thread_id(tid));
     if (size == 0)
         return lib::Error(lib::Errno::INVAL, "empty CPU mask");
-    TRY(check_user_range(mask, 1));
-    size_t count = sched::processor_count();
-    uint64_t cpus = count >= 64 ? ~uint64_t(0) : (uint64_t(1) << count) - 1;
-    uint64_t wanted = 0;
+    TRY(check_user_range(mask, size < sizeof(uint64_t) ? size : sizeof(uint64_t)));
+    uint64_t wanted = 0; // CPUs past 63 do not exist here (sched::kMaxCpus)
     memcpy(&wanted, mask, size < sizeof(wanted) ? size : sizeof(wanted));
-    if (!(wanted & cpus))
-        return lib::Error(lib::Errno::INVAL, "the mask has no CPU that is online");
-    return 0; // accepted, not enforced: any thread runs on any CPU
+    TRY(sched::set_affinity(tid, wanted));
+    return 0;
 }
 
 SysResult getcpu(unsigned* cpu, unsigned* node)

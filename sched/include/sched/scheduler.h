@@ -188,5 +188,14 @@ void set_secondary_cpu_hardware(uint64_t rsdp_address, uint64_t trampoline_page)
 size_t processor_count();
 /// This CPU's number, 0 to processor_count() - 1 (sched_getcpu).
 unsigned this_cpu_index();
+/// sched_setaffinity(2): thread `tid` (0: the caller) runs only on the CPUs in `mask` (bit
+/// = CPU number) from now on; a thread running elsewhere moves at once (the caller before
+/// this returns; another at its CPU's next interrupt, or as it leaves the kernel). Starts
+/// the other CPUs first, so a mask may name them before any thread was made. EINVAL when
+/// the mask names no CPU the VM runs threads on, ESRCH when there is no such thread.
+lib::Result<void> set_affinity(int tid, uint64_t mask);
+/// sched_getaffinity(2): the CPUs thread `tid` (0: the caller) may run on, limited to the
+/// VM's processors. ESRCH when there is no such thread.
+lib::Result<uint64_t> affinity(int tid);
 
 } // namespace sched

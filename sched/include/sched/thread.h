@@ -127,6 +127,10 @@ struct Thread {
     uint64_t started_ns = 0;        // when this run began (time slices, CPU time) [sched]
     uint64_t cpu_ns = 0;            // time it ran before this run began [sched]
     Cpu* cpu = nullptr;             // the CPU it runs or last ran on [sched]
+    // sched_setaffinity: the CPUs (bit = index) it may run on; inherited by new threads [sched].
+    uint64_t affinity = ~uint64_t(0);
+    unsigned queued_cpu = 0;        // whose run queue it waits on, while it does [sched]
+    uint64_t queued_ns = 0;         // since when [sched]
 };
 
 } // namespace sched
