@@ -17,6 +17,7 @@
 #include <kernel/boot/vm_exit.h>
 
 #include <cpuid.h>
+#include <cstring>
 
 extern "C" void sched_switch_stacks(uintptr_t* save_rsp, uintptr_t next_rsp);
 extern "C" [[noreturn]] void sched_run_on_stack(uintptr_t top, void (*fn)(void*), void* arg);
@@ -421,6 +422,7 @@ lib::Result<int> spawn(const ThreadStart& start)
     thread->process = current().process;
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
     thread->affinity = current().affinity;       // and the CPU affinity
+    memcpy(thread->name, current().name, sizeof(thread->name)); // and the name (comm)
     thread->nice = current().nice;
     thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);
     auto state = lock_state();
@@ -550,6 +552,34 @@ lib::Result<void> set_affinity(int tid, uint64_t mask)
         thread->need_resched = true; // moves as it leaves the kernel, if it is in it
         arch::lapic_send_ipi(uint8_t(thread->cpu->apic_id), arch::kRescheduleVector);
     }
+    return {};
+}
+
+lib::Result<ThreadReport> thread_report(int tid)
+{
+    auto state = lock_state();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    ThreadReport report {};
+    memcpy(report.name, thread->name, sizeof(report.name));
+    report.running = thread->cpu && thread->cpu->current == thread;
+    report.cpu_ns = thread->cpu_ns + (report.running ? arch::monotonic_ns() - thread->started_ns : 0);
+    report.affinity = thread->affinity;
+    report.nice = thread->nice;
+    report.blocked = thread->state == ThreadState::Blocked;
+    return report;
+}
+
+lib::Result<void> set_thread_name(int tid, std::string_view name)
+{
+    auto state = lock_state();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    size_t length = name.size() < sizeof(thread->name) - 1 ? name.size() : sizeof(thread->name) - 1;
+    memcpy(thread->name, name.data(), length);
+    memset(thread->name + length, 0, sizeof(thread->name) - length);
     return {};
 }
 

@@ -128,11 +128,41 @@ long number_of(std::string_view text)
     return value;
 }
 
+/// The files of /proc/1/task/TID (fs/proc/base.c tid_base_stuff, the ones made here).
+struct TaskFile {
+    std::string_view name;
+    bool (*make)(ProcText& text, int tid);
+};
+constexpr TaskFile kTaskFiles[] = {
+    { "comm", proc::task_comm },
+    { "stat", proc::task_stat },
+    { "status", proc::task_status },
+};
+
 struct Found {
     Kind kind;
     Generator make = nullptr;
-    int fd = -1; // /proc/1/fd/N
+    int fd = -1;                        // /proc/1/fd/N
+    int tid = -1;                       // /proc/1/task/TID and its files; 1 for /proc/1/comm
+    const TaskFile* task_file = nullptr;
+    /// Whether a write names the thread (comm, as Linux's comm_write).
+    bool names_thread() const { return task_file ? task_file->make == proc::task_comm : make == proc::comm; }
 };
+
+/// /proc/1/task/TID[/FILE]: the thread's directory or one of kTaskFiles.
+lib::Result<Found> find_task(std::string_view rest)
+{
+    size_t slash = rest.find('/');
+    long tid = number_of(rest.substr(0, slash));
+    if (tid <= 0 || !sched::thread_exists(int(tid)))
+        return lib::Error(lib::Errno::NOENT, "no such thread in /proc");
+    if (slash == std::string_view::npos)
+        return Found { .kind = Kind::Directory, .tid = int(tid) };
+    for (const TaskFile& file : kTaskFiles)
+        if (rest.substr(slash + 1) == file.name)
+            return Found { .kind = Kind::File, .tid = int(tid), .task_file = &file };
+    return lib::Error(lib::Errno::NOENT, "no such /proc task file");
+}
 
 lib::Result<Found> find(std::string_view path)
 {
@@ -144,11 +174,8 @@ lib::Result<Found> find(std::string_view path)
         if (fd >= 0 && !descriptors().get(int(fd)).is_error())
             return Found { Kind::Symlink, nullptr, int(fd) };
     }
-    if (path.starts_with(kTaskDir)) { // FIRST CUT: task/TID is an empty directory
-        long tid = number_of(path.substr(kTaskDir.size()));
-        if (tid > 0 && sched::thread_exists(int(tid)))
-            return Found { Kind::Directory };
-    }
+    if (path.starts_with(kTaskDir))
+        return find_task(path.substr(kTaskDir.size()));
     return lib::Error(lib::Errno::NOENT, "no such /proc or /sys file");
 }
 
@@ -166,7 +193,7 @@ void fill_kernel_stat(std::string_view path, Kind kind, LinuxStat& st)
     st.st_dev = path.starts_with("/sys") ? 0x15 : 0x16;
     st.st_ino = inode_of(path);
     st.st_nlink = kind == Kind::Directory ? 2 : 1;
-    st.st_mode = kind == Kind::Directory ? 040555 : kind == Kind::Symlink ? 0120777 : 0100444;
+    st.st_mode = kind == Kind::Directory ? 040555 : kind == Kind::Symlink ? 0120777 : path.ends_with("/comm") ? 0100644 : 0100444;
     st.st_blksize = 1024; // Linux reports size 0 for generated files
 }
 
@@ -204,13 +231,27 @@ void list_children(std::string_view dir, Emit&& emit)
         for (size_t i = 0; i < count && i < 256; ++i)
             emit(std::string_view(number, fmt::format_to_n(number, sizeof(number), "{}", tids[i]).size), Kind::Directory);
     }
+    if (dir.starts_with(kTaskDir) && dir.find('/', kTaskDir.size()) == std::string_view::npos)
+        for (const TaskFile& file : kTaskFiles)
+            emit(file.name, Kind::File);
 }
 
-/// An open /proc or /sys file: the snapshot of its text taken at open.
+/// An open /proc or /sys file: the snapshot of its text taken at open. A comm file also
+/// takes writes: they name its thread (`names_tid`), as Linux's comm_write does (the first
+/// 15 bytes, a newline included; the whole count is returned).
 class SnapshotFile final : public File {
 public:
-    SnapshotFile(char* text, size_t size, const Normal& path) : m_text(text), m_size(size), m_path(path) { }
+    SnapshotFile(char* text, size_t size, const Normal& path, int names_tid)
+        : m_text(text), m_size(size), m_path(path), m_names_tid(names_tid) { }
     ~SnapshotFile() override { free(m_text); }
+
+    lib::Result<size_t> write(const void* buffer, size_t length) override
+    {
+        if (m_names_tid < 0 || (open_flags() & kOpenAccessMask) == kOpenReadOnly)
+            return lib::Error(lib::Errno::BADF, "write to a /proc file not open for writing");
+        TRY(sched::set_thread_name(m_names_tid, { static_cast<const char*>(buffer), length }));
+        return length;
+    }
 
     lib::Result<size_t> pread(void* buffer, size_t length, uint64_t offset) override
     {
@@ -247,6 +288,7 @@ private:
     size_t m_size;
     uint64_t m_position = 0;
     Normal m_path;
+    int m_names_tid;
 };
 
 /// An open /proc or /sys directory: getdents64 over list_children (taken afresh on each
@@ -347,8 +389,9 @@ lib::Result<File*> open_kernel_file(std::string_view path, int flags)
             return lib::Error(lib::Errno::LOOP, "O_NOFOLLOW on a symlink");
         return open_link_target(found, flags);
     }
-    if ((flags & kOpenAccessMask) != kOpenReadOnly || (flags & (kOpenCreate | kOpenTruncate)))
-        return lib::Error(lib::Errno::ACCES, "/proc and /sys are read-only");
+    bool writes = (flags & kOpenAccessMask) != kOpenReadOnly || (flags & (kOpenCreate | kOpenTruncate));
+    if (writes && !found.names_thread())
+        return lib::Error(lib::Errno::ACCES, "/proc and /sys are read-only (but for comm files)");
     File* file = nullptr;
     if (found.kind == Kind::Directory) {
         file = new (std::nothrow) KernelDirectory(normal);
@@ -356,11 +399,12 @@ lib::Result<File*> open_kernel_file(std::string_view path, int flags)
         if (flags & kOpenDirectory)
             return lib::Error(lib::Errno::NOTDIR, "O_DIRECTORY on a file");
         ProcText text;
-        if (!found.make(text))
+        if (!(found.task_file ? found.task_file->make(text, found.tid) : found.make(text)))
             return lib::Errno::NOMEM;
         size_t size;
         char* data = text.release(size);
-        file = new (std::nothrow) SnapshotFile(data, size, normal);
+        int names_tid = found.names_thread() ? (found.task_file ? found.tid : 1) : -1;
+        file = new (std::nothrow) SnapshotFile(data, size, normal, names_tid);
         if (!file)
             free(data);
     }

@@ -13,6 +13,7 @@
 #include <sched/scheduler.h>
 
 #include <cpuid.h>
+#include <cstring>
 
 namespace fs::proc {
 
@@ -37,6 +38,41 @@ std::string_view program_name()
 }
 
 uint64_t ticks(uint64_t ns) { return ns / (1'000'000'000 / kUserHz); }
+
+uint64_t processor_mask()
+{
+    size_t count = sched::processor_count();
+    return count >= 64 ? ~uint64_t(0) : (uint64_t(1) << count) - 1;
+}
+
+/// A CPU mask as Linux's cpulist format: "0-3,6".
+bool append_cpu_list(ProcText& text, uint64_t mask)
+{
+    bool first = true;
+    for (unsigned cpu = 0; cpu < 64; ++cpu) {
+        if (!(mask & (uint64_t(1) << cpu)))
+            continue;
+        unsigned last = cpu;
+        while (last + 1 < 64 && (mask & (uint64_t(1) << (last + 1))))
+            ++last;
+        bool ok = last == cpu ? text.append("{}{}", first ? "" : ",", cpu) : text.append("{}{}-{}", first ? "" : ",", cpu, last);
+        if (!ok)
+            return false;
+        first = false;
+        cpu = last;
+    }
+    return true;
+}
+
+/// Thread `tid`'s comm: its name, which starts as the program's (set_program_identity).
+std::string_view thread_name(int tid, char (&out)[16])
+{
+    auto report = sched::thread_report(tid);
+    if (report.is_error())
+        return program_name().substr(0, 15);
+    memcpy(out, report->name, sizeof(out));
+    return std::string_view(out);
+}
 
 uint64_t mapped_bytes()
 {
@@ -202,16 +238,43 @@ bool mountinfo(ProcText& text)
                        "3 1 0:21 / /sys ro,relatime - sysfs sysfs ro\n");
 }
 
-bool status(ProcText& text)
+bool status(ProcText& text) { return task_status(text, 1); }
+
+bool task_comm(ProcText& text, int tid)
 {
+    char name[16];
+    return text.append("{}\n", thread_name(tid, name));
+}
+
+// fs/proc/array.c proc_pid_status, for thread `tid` (the process's, tid 1, at /proc/1).
+bool task_status(ProcText& text, int tid)
+{
+    auto report = sched::thread_report(tid);
+    if (report.is_error()) // gone since the file was found: as Linux, nothing to read
+        return true;
     uint64_t vm_kb = mapped_bytes() / 1024, rss_kb = used_bytes() / 1024;
-    size_t cpus = sched::processor_count();
-    return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\tR (running)\nTgid:\t1\nNgid:\t0\nPid:\t1\nPPid:\t0\n"
+    char state = report->running ? 'R' : report->blocked ? 'S' : 'R';
+    const char* state_name = state == 'S' ? "sleeping" : "running";
+    return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t1\nNgid:\t0\nPid:\t{}\nPPid:\t0\n"
                        "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t1024\nGroups:\t\n"
                        "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
-                       "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t0-{}\n",
-        program_name().substr(0, 15), fs::umask(), vm_kb, vm_kb, rss_kb, rss_kb, sched::thread_count(),
-        (uint64_t(1) << cpus) - 1, cpus - 1);
+                       "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
+               std::string_view(report->name), fs::umask(), state, state_name, tid, vm_kb, vm_kb, rss_kb, rss_kb,
+               sched::thread_count(), report->affinity & processor_mask())
+        && append_cpu_list(text, report->affinity & processor_mask()) && text.append("\n");
+}
+
+// fs/proc/array.c do_task_stat, for thread `tid`: its own state, CPU time and nice.
+bool task_stat(ProcText& text, int tid)
+{
+    auto report = sched::thread_report(tid);
+    if (report.is_error())
+        return true;
+    char state = report->running ? 'R' : report->blocked ? 'S' : 'R';
+    return text.append("{} ({}) {} 0 1 1 0 -1 4194560 0 0 0 0 {} 0 0 0 {} {} {} 0 0 {} {} 18446744073709551615 "
+                       "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+        tid, std::string_view(report->name), state, ticks(report->cpu_ns), 20 + report->nice, report->nice,
+        sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
 }
 
 bool process_stat(ProcText& text)
@@ -233,7 +296,7 @@ bool statm(ProcText& text)
 
 bool cmdline(ProcText& text) { return append_strings(text, g_identity.identity.argv); }
 bool environ(ProcText& text) { return append_strings(text, g_identity.identity.envp); }
-bool comm(ProcText& text) { return text.append("{}\n", program_name().substr(0, 15)); }
+bool comm(ProcText& text) { return task_comm(text, 1); }
 bool hostname(ProcText& text) { return text.append("{}\n", boot::kHostName); }
 bool ostype(ProcText& text) { return text.append("{}\n", boot::kSystemName); }
 bool osrelease(ProcText& text) { return text.append("{}\n", boot::kRelease); }
@@ -280,6 +343,7 @@ namespace fs {
 void set_program_identity(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
     proc::g_identity.identity = { argv, envp };
+    (void)sched::set_thread_name(0, proc::program_name().substr(0, 15)); // Linux's comm at exec
 }
 
 } // namespace fs

@@ -32,6 +32,10 @@ bool statm(ProcText& text);
 bool cmdline(ProcText& text);
 bool environ(ProcText& text);
 bool comm(ProcText& text);
+/// /proc/1/task/TID/{comm,status,stat}: thread `tid`'s (empty if it has just ended).
+bool task_comm(ProcText& text, int tid);
+bool task_status(ProcText& text, int tid);
+bool task_stat(ProcText& text, int tid);
 bool hostname(ProcText& text);
 bool ostype(ProcText& text);
 bool osrelease(ProcText& text);

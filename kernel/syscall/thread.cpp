@@ -229,15 +229,14 @@ SysResult prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     case SetName: {
         auto* name = reinterpret_cast<const char*>(a2);
         TRY(check_user_range(name, 1));
-        size_t length = strnlen(name, sizeof(self.name) - 1); // Linux truncates to 15 bytes
-        memcpy(self.name, name, length);
-        self.name[length] = 0;
+        TRY(sched::set_thread_name(0, { name, strnlen(name, sizeof(self.name) - 1) })); // Linux keeps 15 bytes
         return 0;
     }
     case GetName: {
         auto* out = reinterpret_cast<char*>(a2);
         TRY(check_user_range(out, sizeof(self.name), UserAccess::Write));
-        memcpy(out, self.name, sizeof(self.name));
+        auto report = TRY(sched::thread_report(0));
+        memcpy(out, report.name, sizeof(report.name));
         return 0;
     }
     case GetPdeathsig: {

@@ -17,6 +17,7 @@
 #include <lib/result.h>
 
 #include <cstdint>
+#include <string_view>
 
 namespace sched {
 
@@ -130,6 +131,21 @@ void set_end_kernel_libc_thread(EndKernelLibcThread end);
 
 /// Whether a thread with this tid is alive.
 bool thread_exists(int tid);
+
+/// What /proc/PID/task/TID shows of one thread.
+struct ThreadReport {
+    char name[16];     // its comm, NUL-terminated
+    uint64_t cpu_ns;   // CPU time so far
+    uint64_t affinity; // CPUs it may run on
+    int nice;
+    bool running;      // on a CPU now (else runnable in a queue, or blocked)
+    bool blocked;
+};
+/// The report of thread `tid` (0: the caller); ESRCH when there is no such program thread.
+lib::Result<ThreadReport> thread_report(int tid);
+/// Names thread `tid` (0: the caller), as prctl(PR_SET_NAME) and a write to
+/// /proc/PID/task/TID/comm do: at most 15 bytes kept. ESRCH when there is no such thread.
+lib::Result<void> set_thread_name(int tid, std::string_view name);
 
 /// The nice value (-20..19) of thread `tid` (0: the caller), as getpriority/setpriority see
 /// it. Recorded and inherited by new threads; the scheduler does not weigh it (one FIFO

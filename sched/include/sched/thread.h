@@ -98,7 +98,7 @@ struct Thread {
     bool need_resched = false; // [sched]
 
     // Linux thread attributes (clone(2), set_tid_address(2), set_robust_list(2), prctl(2)).
-    char name[16] = "";             // PR_SET_NAME (pthread_setname_np), NUL-terminated
+    char name[16] = "";             // comm: PR_SET_NAME, /proc task comm; inherited [sched]
     int nice = 0;                   // setpriority(2), -20..19, inherited by new threads [sched]
     int* clear_child_tid = nullptr; // written 0 and futex-woken when the thread exits
     void* robust_list = nullptr;
