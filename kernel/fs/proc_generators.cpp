@@ -238,7 +238,34 @@ bool mountinfo(ProcText& text)
                        "3 1 0:21 / /sys ro,relatime - sysfs sysfs ro\n");
 }
 
-bool status(ProcText& text) { return task_status(text, 1); }
+namespace {
+
+/// Linux's state letter: R running or runnable, S sleeping (blocked in a wait).
+char state_of(const sched::ThreadReport& report) { return report.blocked ? 'S' : 'R'; }
+
+// fs/proc/array.c proc_pid_status: `shown` as Pid, the rest from thread `tid` (0: the
+// caller). Nothing for a thread gone since the file was found.
+bool append_status(ProcText& text, int shown, int tid)
+{
+    auto report = sched::thread_report(tid);
+    if (report.is_error())
+        return true;
+    uint64_t vm_kb = mapped_bytes() / 1024, rss_kb = used_bytes() / 1024;
+    char state = state_of(report.value());
+    const char* state_name = state == 'S' ? "sleeping" : "running";
+    return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t1\nNgid:\t0\nPid:\t{}\nPPid:\t0\n"
+                       "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t1024\nGroups:\t\n"
+                       "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
+                       "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
+               std::string_view(report->name), fs::umask(), state, state_name, shown, vm_kb, vm_kb, rss_kb, rss_kb,
+               sched::thread_count(), report->affinity & processor_mask())
+        && append_cpu_list(text, report->affinity & processor_mask()) && text.append("\n");
+}
+
+} // namespace
+
+// The process's status is its first thread's, or the caller's once that one has ended.
+bool status(ProcText& text) { return append_status(text, 1, sched::thread_exists(1) ? 1 : 0); }
 
 bool task_comm(ProcText& text, int tid)
 {
@@ -246,23 +273,7 @@ bool task_comm(ProcText& text, int tid)
     return text.append("{}\n", thread_name(tid, name));
 }
 
-// fs/proc/array.c proc_pid_status, for thread `tid` (the process's, tid 1, at /proc/1).
-bool task_status(ProcText& text, int tid)
-{
-    auto report = sched::thread_report(tid);
-    if (report.is_error()) // gone since the file was found: as Linux, nothing to read
-        return true;
-    uint64_t vm_kb = mapped_bytes() / 1024, rss_kb = used_bytes() / 1024;
-    char state = report->running ? 'R' : report->blocked ? 'S' : 'R';
-    const char* state_name = state == 'S' ? "sleeping" : "running";
-    return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t1\nNgid:\t0\nPid:\t{}\nPPid:\t0\n"
-                       "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t1024\nGroups:\t\n"
-                       "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
-                       "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
-               std::string_view(report->name), fs::umask(), state, state_name, tid, vm_kb, vm_kb, rss_kb, rss_kb,
-               sched::thread_count(), report->affinity & processor_mask())
-        && append_cpu_list(text, report->affinity & processor_mask()) && text.append("\n");
-}
+bool task_status(ProcText& text, int tid) { return append_status(text, tid, tid); }
 
 // fs/proc/array.c do_task_stat, for thread `tid`: its own state, CPU time and nice.
 bool task_stat(ProcText& text, int tid)
@@ -270,7 +281,7 @@ bool task_stat(ProcText& text, int tid)
     auto report = sched::thread_report(tid);
     if (report.is_error())
         return true;
-    char state = report->running ? 'R' : report->blocked ? 'S' : 'R';
+    char state = state_of(report.value());
     return text.append("{} ({}) {} 0 1 1 0 -1 4194560 0 0 0 0 {} 0 0 0 {} {} {} 0 0 {} {} 18446744073709551615 "
                        "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
         tid, std::string_view(report->name), state, ticks(report->cpu_ns), 20 + report->nice, report->nice,
