@@ -6,6 +6,7 @@
 #include <kernel/boot/identity.h>
 #include <kernel/fs/proc_generators.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/process/process.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/wall_clock.h>
 #include <mm/address_space.h>
@@ -21,18 +22,13 @@ namespace {
 
 constexpr uint64_t kUserHz = 100; // USER_HZ: clock ticks in /proc/stat and /proc/PID/stat
 
-struct IdentityRecord {
-    ProgramIdentity identity;
-};
-// Written once by set_program_identity before the program (and any other thread) runs,
-// then only read.
-IdentityRecord g_identity;
+const process::Identity& identity() { return process::current().identity(); }
 
 std::string_view program_name()
 {
-    if (g_identity.identity.argv.empty())
+    if (identity().argv.empty())
         return "osprey";
-    std::string_view path = g_identity.identity.argv[0];
+    std::string_view path = identity().argv[0];
     size_t slash = path.rfind('/');
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
@@ -110,7 +106,6 @@ bool append_strings(ProcText& text, std::span<const std::string_view> strings)
 
 } // namespace
 
-const ProgramIdentity& program_identity() { return g_identity.identity; }
 
 bool maps(ProcText& text)
 {
@@ -305,8 +300,8 @@ bool statm(ProcText& text)
     return text.append("{} {} 0 0 0 {} 0\n", size, resident, resident);
 }
 
-bool cmdline(ProcText& text) { return append_strings(text, g_identity.identity.argv); }
-bool environ(ProcText& text) { return append_strings(text, g_identity.identity.envp); }
+bool cmdline(ProcText& text) { return append_strings(text, identity().argv); }
+bool environ(ProcText& text) { return append_strings(text, identity().envp); }
 bool comm(ProcText& text) { return task_comm(text, 1); }
 bool hostname(ProcText& text) { return text.append("{}\n", boot::kHostName); }
 bool ostype(ProcText& text) { return text.append("{}\n", boot::kSystemName); }
@@ -336,7 +331,7 @@ bool link_root(ProcText& text) { return text.append("/"); }
 
 bool link_exe(ProcText& text)
 {
-    std::string_view exe = g_identity.identity.argv.empty() ? std::string_view("/") : g_identity.identity.argv[0];
+    std::string_view exe = identity().argv.empty() ? std::string_view("/") : identity().argv[0];
     return text.append("{}", exe);
 }
 
@@ -353,7 +348,7 @@ namespace fs {
 
 void set_program_identity(std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
-    proc::g_identity.identity = { argv, envp };
+    process::current().set_identity({ argv, envp });
     (void)sched::set_thread_name(0, proc::program_name().substr(0, 15)); // Linux's comm at exec
 }
 

@@ -9,13 +9,6 @@
 
 namespace fs::proc {
 
-/// The program's identity, recorded once at start (proc_fs.h set_program_identity).
-struct ProgramIdentity {
-    std::span<const std::string_view> argv;
-    std::span<const std::string_view> envp;
-};
-const ProgramIdentity& program_identity();
-
 bool maps(ProcText& text);
 bool meminfo(ProcText& text);
 bool cpuinfo(ProcText& text);

@@ -13,6 +13,7 @@
 //   limits()          resource limits (sys::ResourceLimits)
 //   signal_actions()  dispositions (sys::SignalActions)
 //   paths()           working directory and umask (PathContext)
+// and its identity (argv, environment), written once at boot and then only read.
 // Spinlocks, so never touch program memory or sleep inside one: copy out, then act.
 //
 // The address space is not here: Osprey has one address space for the kernel and the
@@ -28,7 +29,16 @@
 #include <lib/ref_counted.h>
 #include <vfs/node.h>
 
+#include <span>
+#include <string_view>
+
 namespace process {
+
+/// The program's argv and environment (for /proc/self/{cmdline,environ,exe,comm}).
+struct Identity {
+    std::span<const std::string_view> argv;
+    std::span<const std::string_view> envp;
+};
 
 /// Where relative paths start and what new files' modes lose.
 struct PathContext {
@@ -50,6 +60,10 @@ public:
     SpinGuarded<sys::ResourceLimits>& limits() { return m_limits; }
     SpinGuarded<sys::SignalActions>& signal_actions() { return m_signal_actions; }
     SpinGuarded<PathContext>& paths() { return m_paths; }
+    /// Set once at boot, before the program runs (the strings must stay valid), then
+    /// only read: no lock.
+    const Identity& identity() const { return m_identity; }
+    void set_identity(const Identity& identity) { m_identity = identity; }
 
 private:
     fs::FdTable m_files;
@@ -57,6 +71,7 @@ private:
     SpinGuarded<sys::ResourceLimits> m_limits;
     SpinGuarded<sys::SignalActions> m_signal_actions;
     SpinGuarded<PathContext> m_paths;
+    Identity m_identity;
 };
 
 /// Makes the process and gives it to the calling thread (the boot thread, before the
