@@ -62,9 +62,9 @@ abi::KernelSigaction action_for_delivery(int signal)
 
 namespace {
 
-void run_handler(int signal, const sched::SignalInfo& sent)
+// Runs the handler of `action`, the disposition action_for_delivery took for `signal`.
+void run_handler(int signal, const abi::KernelSigaction& action, const sched::SignalInfo& sent)
 {
-    abi::KernelSigaction action = action_for_delivery(signal); // under the dispositions' lock
     uint64_t saved_mask = blocked();
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
@@ -87,11 +87,12 @@ void run_handler(int signal, const sched::SignalInfo& sent)
 
 void deliver(int signal, const sched::SignalInfo& sent)
 {
-    uint64_t handler = actions().with([&](SignalActions& a) { return a.of[signal].handler; }); // run_handler reads it again
-    if (handler == abi::kSigIgnore || (handler == abi::kSigDefault && ignored_by_default(signal)))
+    // One copy of the disposition decides (another thread may change or reset it meanwhile).
+    abi::KernelSigaction action = action_for_delivery(signal);
+    if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && ignored_by_default(signal)))
         return;
-    if (handler != abi::kSigDefault)
-        return run_handler(signal, sent);
+    if (action.handler != abi::kSigDefault)
+        return run_handler(signal, action, sent);
     klog::info(klog::Subsystem::Syscall, "program killed by signal {}", signal);
     boot::vm_exit(128 + signal);
 }
