@@ -97,10 +97,10 @@ public:
     }
 
     // One look; `consume`: EPOLLET and EPOLLONESHOT items remember that they reported.
+    // Closed descriptors' items go first, on every look: their files may be freed.
     size_t collect(EpollEvent* out, size_t max, bool consume)
     {
-        if (consume)
-            drop_closed();
+        drop_closed();
         size_t count = 0;
         for (Item* item = m_items.front(); item && count < max; item = m_items.next(item)) {
             if ((item->events & kEpollOneShot) && item->reported)
