@@ -422,7 +422,6 @@ lib::Result<int> spawn(const ThreadStart& start)
     thread->process = current().process;
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
     thread->affinity = current().affinity;       // and the CPU affinity
-    memcpy(thread->name, current().name, sizeof(thread->name)); // and the name (comm)
     thread->nice = current().nice;
     thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);
     auto state = lock_state();
@@ -433,6 +432,7 @@ lib::Result<int> spawn(const ThreadStart& start)
         return lib::Error(lib::Errno::AGAIN, "too many threads");
     }
     thread->tid = ++state->last_tid;
+    memcpy(thread->name, current().name, sizeof(thread->name)); // and the name (comm), locked
     if (start.parent_tid)
         *start.parent_tid = thread->tid;
     if (start.child_tid)
@@ -573,13 +573,13 @@ lib::Result<ThreadReport> thread_report(int tid)
 
 lib::Result<void> set_thread_name(int tid, std::string_view name)
 {
+    char copy[sizeof(Thread::name)] = {}; // read before the lock: it may be program memory
+    memcpy(copy, name.data(), name.size() < sizeof(copy) - 1 ? name.size() : sizeof(copy) - 1);
     auto state = lock_state();
     Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
     if (!thread || thread->kernel_service)
         return lib::Error(lib::Errno::SRCH, "no such thread");
-    size_t length = name.size() < sizeof(thread->name) - 1 ? name.size() : sizeof(thread->name) - 1;
-    memcpy(thread->name, name.data(), length);
-    memset(thread->name + length, 0, sizeof(thread->name) - length);
+    memcpy(thread->name, copy, sizeof(copy));
     return {};
 }
 

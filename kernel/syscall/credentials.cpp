@@ -89,9 +89,8 @@ SysResult getresid(bool group, uint32_t* real, uint32_t* effective, uint32_t* sa
 {
     for (uint32_t* id : { real, effective, saved })
         TRY(check_user_range(id, sizeof(*id), UserAccess::Write));
-    auto locked = credentials().lock();
-    const Credentials::Ids& ids = group ? locked->group() : locked->user();
-    *real = ids.real, *effective = ids.effective, *saved = ids.saved;
+    Credentials::Ids ids = credentials().with([&](Credentials& c) { return group ? c.group() : c.user(); });
+    *real = ids.real, *effective = ids.effective, *saved = ids.saved; // after the lock: may fault
     return 0;
 }
 
@@ -105,16 +104,21 @@ SysResult getgroups(int size, uint32_t* groups)
 {
     if (size < 0)
         return lib::Error(lib::Errno::INVAL, "getgroups: negative size");
-    auto locked = credentials().lock();
-    auto list = locked->groups();
+    uint32_t copy[Credentials::kMaxGroups]; // copied out after the lock: the program's memory may fault
+    size_t count = credentials().with([&](Credentials& c) {
+        auto list = c.groups();
+        for (size_t i = 0; i < list.size(); ++i)
+            copy[i] = list[i];
+        return list.size();
+    });
     if (size == 0)
-        return long(list.size());
-    if (size_t(size) < list.size())
+        return long(count);
+    if (size_t(size) < count)
         return lib::Error(lib::Errno::INVAL, "getgroups: the list is longer than size");
-    TRY(check_user_range(groups, list.size() * sizeof(*groups), UserAccess::Write));
-    for (size_t i = 0; i < list.size(); ++i)
-        groups[i] = list[i];
-    return long(list.size());
+    TRY(check_user_range(groups, count * sizeof(*groups), UserAccess::Write));
+    for (size_t i = 0; i < count; ++i)
+        groups[i] = copy[i];
+    return long(count);
 }
 
 SysResult setgroups(size_t size, const uint32_t* groups)
@@ -122,7 +126,12 @@ SysResult setgroups(size_t size, const uint32_t* groups)
     if (size > 65536) // NGROUPS_MAX
         return lib::Error(lib::Errno::INVAL, "setgroups: more than NGROUPS_MAX groups");
     TRY(check_user_range(groups, size * sizeof(*groups)));
-    return change([&](Credentials& c) { return c.set_groups({ groups, size }); });
+    if (size > Credentials::kMaxGroups)
+        return change([&](Credentials& c) { return c.set_groups({ groups, size }); }); // refused, unread
+    uint32_t copy[Credentials::kMaxGroups]; // read before the lock: the program's memory may fault
+    for (size_t i = 0; i < size; ++i)
+        copy[i] = groups[i];
+    return change([&](Credentials& c) { return c.set_groups({ copy, size }); });
 }
 
 SysResult capget(void* header_pointer, void* data_pointer)

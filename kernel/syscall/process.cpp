@@ -104,10 +104,10 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
         abi::Rlimit before = limits.of[resource];
         if (new_limit)
             limits.of[resource] = requested; // recorded and reported back; NOFILE alone is enforced
+        if (new_limit && resource == abi::kRlimitNofile)
+            self.files().set_limit(requested.rlim_cur); // lock order: the limits, then the table
         return before;
     });
-    if (new_limit && resource == abi::kRlimitNofile)
-        self.files().set_limit(requested.rlim_cur);
     if (old_limit)
         *old_limit = previous;
     return 0;
@@ -118,8 +118,10 @@ void set_descriptor_limits(uint64_t soft, uint64_t hard)
     hard = hard < uint64_t(fs::kMaxFileDescriptors) ? hard : uint64_t(fs::kMaxFileDescriptors);
     soft = soft < hard ? soft : hard;
     process::Process& self = process::current();
-    self.limits().with([&](ResourceLimits& limits) { limits.of[abi::kRlimitNofile] = { soft, hard }; });
-    self.files().set_limit(soft);
+    self.limits().with([&](ResourceLimits& limits) {
+        limits.of[abi::kRlimitNofile] = { soft, hard };
+        self.files().set_limit(soft);
+    });
 }
 
 SysResult sysinfo(abi::Sysinfo* info)
