@@ -154,7 +154,7 @@ lib::Result<Found> find_task(std::string_view rest)
 {
     size_t slash = rest.find('/');
     long tid = number_of(rest.substr(0, slash));
-    if (tid <= 0 || !sched::thread_exists(int(tid)))
+    if (tid <= 0 || sched::thread_report(int(tid)).is_error()) // the kernel's threads are not listed
         return lib::Error(lib::Errno::NOENT, "no such thread in /proc");
     if (slash == std::string_view::npos)
         return Found { .kind = Kind::Directory, .tid = int(tid) };

@@ -15,6 +15,7 @@
 
 #include <cpuid.h>
 #include <cstring>
+#include <utility>
 
 namespace fs::proc {
 
@@ -61,6 +62,7 @@ bool append_cpu_list(ProcText& text, uint64_t mask)
 }
 
 /// Thread `tid`'s comm: its name, which starts as the program's (set_program_identity).
+/// For a thread that has ended, the program's name (Linux shows an exited leader's).
 std::string_view thread_name(int tid, char (&out)[16])
 {
     auto report = sched::thread_report(tid);
@@ -243,16 +245,23 @@ char state_of(const sched::ThreadReport& report) { return report.blocked ? 'S' :
 bool append_status(ProcText& text, int shown, int tid)
 {
     auto report = sched::thread_report(tid);
+    if (report.is_error() && shown == 1) // the first thread ended: the caller's, for the process
+        report = sched::thread_report(0);
     if (report.is_error())
         return true;
+    auto [user, group] = process::current().credentials().with([](sys::Credentials& c) {
+        return std::pair { c.user(), c.group() };
+    });
     uint64_t vm_kb = mapped_bytes() / 1024, rss_kb = used_bytes() / 1024;
     char state = state_of(report.value());
     const char* state_name = state == 'S' ? "sleeping" : "running";
     return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t1\nNgid:\t0\nPid:\t{}\nPPid:\t0\n"
-                       "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t1024\nGroups:\t\n"
+                       "TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t1024\nGroups:\t\n"
                        "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
                        "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
-               std::string_view(report->name), fs::umask(), state, state_name, shown, vm_kb, vm_kb, rss_kb, rss_kb,
+               std::string_view(report->name), fs::umask(), state, state_name, shown, user.real, user.effective,
+               user.saved, user.filesystem, group.real, group.effective, group.saved, group.filesystem, vm_kb, vm_kb,
+               rss_kb, rss_kb,
                sched::thread_count(), report->affinity & processor_mask())
         && append_cpu_list(text, report->affinity & processor_mask()) && text.append("\n");
 }
@@ -260,7 +269,7 @@ bool append_status(ProcText& text, int shown, int tid)
 } // namespace
 
 // The process's status is its first thread's, or the caller's once that one has ended.
-bool status(ProcText& text) { return append_status(text, 1, sched::thread_exists(1) ? 1 : 0); }
+bool status(ProcText& text) { return append_status(text, 1, 1); }
 
 bool task_comm(ProcText& text, int tid)
 {

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/mempolicy.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,6 +60,13 @@ int main(void)
     uid_t r, e, saved;
     CHECK(getresuid(&r, &e, &saved) == 0 && r == 65534 && e == 65534 && saved == 65534);
     CHECK(capabilities_effective_word0() == 0);
+    char status[4096] = "";
+    FILE* file = fopen("/proc/self/status", "r");
+    size_t length = file ? fread(status, 1, sizeof(status) - 1, file) : 0;
+    if (file)
+        fclose(file);
+    status[length] = '\0';
+    CHECK(strstr(status, "\nUid:\t65534\t65534\t65534\t65534\n") && strstr(status, "\nGid:\t65534\t65534\t65534\t65534\n"));
     CHECK(setuid(0) == -1 && errno == EPERM);
     CHECK(setgroups(0, NULL) == -1 && errno == EPERM);
 
