@@ -57,8 +57,8 @@ Cpu& this_cpu();
 
 /// Everything the scheduler lock guards.
 struct SchedulerState {
-    // Runnable threads that are not running, FIFO, one queue per CPU index (a queue may
-    // wait for a CPU still starting). An idle CPU takes from others' (steal_locked).
+    // Runnable threads that are not running, FIFO, one queue per CPU index (of CPUs that
+    // have joined: usable_cpus). A CPU also takes from others' (take_next_locked).
     ThreadQueue run_queues[kMaxCpus];
     uint64_t queued_cpus = 0;  // by index: whose queue is not empty
     uint64_t usable_cpus = 0;  // by index: CPUs that run threads (add_cpu_locked)
