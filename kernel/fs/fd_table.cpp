@@ -102,21 +102,41 @@ lib::Result<int> FdTable::install(File* file, bool close_on_exec)
     return fd;
 }
 
+// Both or neither: the two lowest free numbers are claimed in one hold of the lock, so no
+// other thread sees (or dup2's over) the first while the second is still to be found.
 lib::Result<void> FdTable::install_pair(File* first, File* second, bool close_on_exec, int* out)
 {
-    auto first_fd = install(first, close_on_exec);
-    if (first_fd.is_error()) {
-        second->unref();
-        return first_fd.error();
+    for (;;) {
+        int grow_to = -1;
+        bool full = m_slots.with([&](Slots& s) {
+            int found[2], count = 0;
+            for (int fd = 0; fd < s.limit && count < 2; ++fd) {
+                if (fd >= s.capacity) { // the rest lies past the table's end
+                    int last = fd + (2 - count) - 1;
+                    grow_to = last < s.limit ? last : -1;
+                    return last >= s.limit;
+                }
+                if (!s.slots[fd].file)
+                    found[count++] = fd;
+            }
+            if (count < 2)
+                return true;
+            s.slots[found[0]] = { first, close_on_exec };
+            s.slots[found[1]] = { second, close_on_exec };
+            out[0] = found[0];
+            out[1] = found[1];
+            return false;
+        });
+        auto grown = full || grow_to < 0 ? lib::Result<void>() : reach(grow_to);
+        if (full || grown.is_error()) {
+            first->unref();
+            second->unref();
+            return full ? lib::Error(lib::Errno::MFILE, "no two free file descriptors below RLIMIT_NOFILE")
+                        : grown.error();
+        }
+        if (grow_to < 0)
+            return {};
     }
-    auto second_fd = install(second, close_on_exec);
-    if (second_fd.is_error()) {
-        (void)close(first_fd.value());
-        return second_fd.error();
-    }
-    out[0] = first_fd.value();
-    out[1] = second_fd.value();
-    return {};
 }
 
 lib::Result<FileRef> FdTable::get(int fd)

@@ -39,8 +39,9 @@ public:
     /// grow (the reference is dropped then).
     lib::Result<int> install(File* file, bool close_on_exec);
     /// Installs two files on the two lowest free descriptors (pipe2, socketpair), written
-    /// to `out[0]` and `out[1]`; the table takes both references. EMFILE when both do not
-    /// fit: then neither is installed and both references are dropped.
+    /// to `out[0]` and `out[1]`, both at once; the table takes both references. EMFILE when
+    /// both do not fit, ENOMEM when the table cannot grow: then neither is installed and
+    /// both references are dropped.
     lib::Result<void> install_pair(File* first, File* second, bool close_on_exec, int* out);
     /// The file behind `fd`, counted: valid until the FileRef goes, even if the descriptor
     /// is closed meanwhile by another thread. EBADF if none.

@@ -86,6 +86,32 @@ void test_limit_and_growth(Checks& c, fs::FdTable& table)
     c.expect(deleted == 3, "close_all releases the grown table's files");
 }
 
+void test_pairs(Checks& c, fs::FdTable& table)
+{
+    int deleted = 0;
+    int pair[2] = { -1, -1 };
+    (void)table.install(new CountedFile(deleted), false); // 0
+    (void)table.install(new CountedFile(deleted), false); // 1
+    (void)table.close(0);
+    c.expect(!table.install_pair(new CountedFile(deleted), new CountedFile(deleted), false, pair).is_error()
+            && pair[0] == 0 && pair[1] == 2, "a pair takes the two lowest free descriptors");
+    table.set_limit(4); // 0, 1, 2 taken: one free below the limit
+    auto refused = table.install_pair(new CountedFile(deleted), new CountedFile(deleted), false, pair);
+    c.expect(refused.is_error() && refused.error().code == lib::Errno::MFILE && deleted == 3 && table.next(3) == -1,
+        "a pair that does not fit is EMFILE, installs neither and releases both");
+    table.close_all();
+    table.set_limit(2000);
+    (void)table.install(new CountedFile(deleted), false);
+    for (int fd = 1; fd < fs::kDefaultDescriptorLimit - 1; ++fd)
+        (void)table.duplicate(0, fd, true, false); // all but the last inline slot taken
+    c.expect(!table.install_pair(new CountedFile(deleted), new CountedFile(deleted), false, pair).is_error()
+            && pair[0] == fs::kDefaultDescriptorLimit - 1 && pair[1] == fs::kDefaultDescriptorLimit,
+        "a pair across the end of the inline slots grows the table");
+    table.close_all();
+    // 1 closed + 2 refused, then 3 closed, then the shared file and the second pair.
+    c.expect(deleted == 1 + 2 + 3 + 3, "every file of the pairs is released by close_all");
+}
+
 void test_defaults(Checks& c, Process& process)
 {
     c.expect(process.files().limit() == fs::kDefaultDescriptorLimit, "RLIMIT_NOFILE's soft limit starts at 1024");
@@ -107,6 +133,9 @@ bool run_ktest(std::string_view name)
     test_install_and_close(checks, fresh->files());
     test_duplicate(checks, fresh->files());
     test_limit_and_growth(checks, fresh->files());
+    delete fresh;
+    fresh = new Process(); // a table that never grew
+    test_pairs(checks, fresh->files());
     delete fresh;
     debug::report("ktest process: {}", checks.failures ? "FAILED" : "ok");
     boot::vm_exit(checks.failures ? 1 : 0);

@@ -407,13 +407,15 @@ SysResult accept4(int fd, void* address, uint32_t* length, int flags)
     SocketAddress peer;
     net::Socket* socket = TRY(listener->accept(&peer));
     socket->set_open_flags(fs::kOpenReadWrite | (flags & net::kSocketNonBlocking ? fs::kOpenNonBlocking : 0));
+    // The address first, as Linux's accept: a descriptor, once installed, is the program's
+    // (another thread may already use it), so nothing may close it behind its back.
+    if (auto written = write_address(peer, address, length); written.is_error()) {
+        socket->unref(); // the connection is dropped
+        return written.error();
+    }
     auto installed = fs::descriptors().install(socket, flags & net::kSocketCloseOnExec);
     if (installed.is_error())
         return installed.error(); // the table dropped the connection (EMFILE)
-    if (auto written = write_address(peer, address, length); written.is_error()) {
-        (void)fs::descriptors().close(installed.value());
-        return written.error();
-    }
     return installed.value();
 }
 
