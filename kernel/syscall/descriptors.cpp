@@ -65,8 +65,8 @@ SysResult openat(int dirfd, const char* path, int flags, unsigned mode)
 {
     UserPath copy;
     TRY(read_path(path, copy));
-    vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
-    auto* file = TRY(fs::open_at(start, copy.view(), flags, mode));
+    auto start = TRY(start_directory(dirfd, copy.view()));
+    auto* file = TRY(fs::open_at(start.get(), copy.view(), flags, mode));
     return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 
@@ -91,10 +91,10 @@ SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags)
         return fstat(dirfd, st);
     UserPath copy;
     TRY(read_path(path, copy));
-    vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
+    auto start = TRY(start_directory(dirfd, copy.view()));
     TRY(check_user_range(st, sizeof(*st), UserAccess::Write));
     auto follow = (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes;
-    TRY(fs::stat_at(start, copy.view(), *st, follow));
+    TRY(fs::stat_at(start.get(), copy.view(), *st, follow));
     return 0;
 }
 

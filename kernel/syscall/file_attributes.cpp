@@ -29,17 +29,17 @@ lib::Result<lib::RefPtr<vfs::Node>> node_of(int dirfd, const char* path, int fla
     }
     UserPath copy;
     TRY(read_path(path, copy));
-    vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
-    return fs::lookup_at(start, copy.view(), (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes);
+    auto start = TRY(start_directory(dirfd, copy.view()));
+    return fs::lookup_at(start.get(), copy.view(), (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes);
 }
 
-lib::Result<vfs::Node*> node_of_descriptor(int fd)
+lib::Result<lib::RefPtr<vfs::Node>> node_of_descriptor(int fd)
 {
     auto opened = TRY(fs::descriptors().get(fd));
     vfs::Node* node = opened->node();
     if (!node)
         return lib::Error(lib::Errno::INVAL, "the descriptor is not a file of the tree"); // a pipe, the console...
-    return node;
+    return lib::RefPtr<vfs::Node>(node); // counted: the descriptor may be closed meanwhile
 }
 
 /// A utimensat time: EINVAL for nanoseconds out of range; null for UTIME_OMIT.
@@ -119,7 +119,7 @@ SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int 
 
 SysResult fchown(int fd, uint32_t uid, uint32_t gid)
 {
-    vfs::Node* node = TRY(node_of_descriptor(fd));
+    auto node = TRY(node_of_descriptor(fd));
     TRY(fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
     return 0;
 }
@@ -128,7 +128,7 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
 {
     if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
         return lib::Error(lib::Errno::INVAL, "utimensat: unknown flags");
-    lib::RefPtr<vfs::Node> node = path ? TRY(node_of(dirfd, path, flags)) : lib::RefPtr<vfs::Node>(TRY(node_of_descriptor(dirfd)));
+    lib::RefPtr<vfs::Node> node = path ? TRY(node_of(dirfd, path, flags)) : TRY(node_of_descriptor(dirfd));
     vfs::Timestamp now = fs::root_tree().now(), access, modify;
     if (!times) {
         TRY(fs::root_tree().set_times(*node, &now, &now));

@@ -18,10 +18,10 @@ namespace {
 /// The parent directory and last name of `path` from `dirfd`.
 lib::Result<vfs::ParentOf> parent_at(int dirfd, const UserPath& path)
 {
-    vfs::Node* start = TRY(start_directory(dirfd, path.view()));
+    auto start = TRY(start_directory(dirfd, path.view()));
     lib::RefPtr<vfs::Node> holder;
     vfs::ForeignPath foreign;
-    auto parent = vfs::walk_parent(fs::root_tree(), fs::walk_roots(start, holder, foreign), path.view());
+    auto parent = vfs::walk_parent(fs::root_tree(), fs::walk_roots(start.get(), holder, foreign), path.view());
     if (parent.is_error())
         return fs::refuse_kernel_files(parent.error());
     return parent;
@@ -29,8 +29,8 @@ lib::Result<vfs::ParentOf> parent_at(int dirfd, const UserPath& path)
 
 lib::Result<lib::RefPtr<vfs::Node>> node_at(int dirfd, const UserPath& path, vfs::Follow follow)
 {
-    vfs::Node* start = TRY(start_directory(dirfd, path.view()));
-    return fs::lookup_at(start, path.view(), follow);
+    auto start = TRY(start_directory(dirfd, path.view()));
+    return fs::lookup_at(start.get(), path.view(), follow);
 }
 
 } // namespace
@@ -41,15 +41,15 @@ lib::Result<void> read_path(const char* path, UserPath& out)
     return {};
 }
 
-lib::Result<vfs::Node*> start_directory(int dirfd, std::string_view path)
+lib::Result<lib::RefPtr<vfs::Node>> start_directory(int dirfd, std::string_view path)
 {
     if ((!path.empty() && path[0] == '/') || dirfd == abi::kAtFdcwd)
-        return static_cast<vfs::Node*>(nullptr);
+        return lib::RefPtr<vfs::Node>();
     auto file = TRY(fs::descriptors().get(dirfd));
     vfs::Node* node = file->node();
     if (!node || !node->is_directory())
         return lib::Error(lib::Errno::NOTDIR, "the directory descriptor is not a directory");
-    return node;
+    return lib::RefPtr<vfs::Node>(node); // counted: the descriptor may be closed meanwhile
 }
 
 SysResult mknodat(int dirfd, const char* path, unsigned mode, unsigned device)
@@ -168,10 +168,10 @@ SysResult readlinkat(int dirfd, const char* path, char* buffer, size_t size)
     } else {
         UserPath copy;
         TRY(read_path(path, copy));
-        vfs::Node* start = TRY(start_directory(dirfd, copy.view()));
+        auto start = TRY(start_directory(dirfd, copy.view()));
         lib::RefPtr<vfs::Node> holder;
         vfs::ForeignPath foreign;
-        auto found = vfs::walk(fs::root_tree(), fs::walk_roots(start, holder, foreign), copy.view(), vfs::Follow::No);
+        auto found = vfs::walk(fs::root_tree(), fs::walk_roots(start.get(), holder, foreign), copy.view(), vfs::Follow::No);
         if (found.is_error() && found.error().code == lib::Errno::XDEV) { // /proc/self/exe and the like
             char target[4096];
             size_t length = TRY(fs::read_kernel_link(foreign.view(), target, sizeof(target)));

@@ -39,9 +39,9 @@ struct UserPath {
 /// copy_path into a UserPath: EFAULT, ENAMETOOLONG, ENOENT for "".
 lib::Result<void> read_path(const char* path, UserPath& out);
 /// Where a path for an *at call starts: null (the working directory) for AT_FDCWD or an
-/// absolute path, else the directory `dirfd` refers to (borrowed: the caller holds the
-/// big kernel lock and does not block). EBADF, ENOTDIR.
-lib::Result<vfs::Node*> start_directory(int dirfd, std::string_view path);
+/// absolute path, else the directory `dirfd` refers to (a counted reference: another
+/// thread may close the descriptor meanwhile). EBADF, ENOTDIR.
+lib::Result<lib::RefPtr<vfs::Node>> start_directory(int dirfd, std::string_view path);
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 
