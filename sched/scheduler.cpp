@@ -555,8 +555,18 @@ lib::Result<void> set_affinity(int tid, uint64_t mask)
     return {};
 }
 
+namespace {
+// The VM's processors (ACPI), started or not. May read the ACPI tables: call it unlocked.
+uint64_t processor_mask()
+{
+    size_t count = processor_count();
+    return count >= 64 ? ~uint64_t(0) : cpu_bit(unsigned(count)) - 1;
+}
+} // namespace
+
 lib::Result<ThreadReport> thread_report(int tid)
 {
+    uint64_t processors = processor_mask();
     auto state = lock_state();
     Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
     if (!thread || thread->kernel_service)
@@ -565,7 +575,7 @@ lib::Result<ThreadReport> thread_report(int tid)
     memcpy(report.name, thread->name, sizeof(report.name));
     report.running = thread->cpu && thread->cpu->current == thread;
     report.cpu_ns = thread->cpu_ns + (report.running ? arch::monotonic_ns() - thread->started_ns : 0);
-    report.affinity = thread->affinity;
+    report.affinity = thread->affinity & processors;
     report.nice = thread->nice;
     report.blocked = thread->state == ThreadState::Blocked;
     return report;
@@ -585,8 +595,7 @@ lib::Result<void> set_thread_name(int tid, std::string_view name)
 
 lib::Result<uint64_t> affinity(int tid)
 {
-    size_t count = processor_count(); // may read the ACPI tables: not under the lock
-    uint64_t processors = count >= 64 ? ~uint64_t(0) : cpu_bit(unsigned(count)) - 1;
+    uint64_t processors = processor_mask();
     auto state = lock_state();
     Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
     if (!thread || thread->kernel_service)

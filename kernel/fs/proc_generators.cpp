@@ -36,12 +36,6 @@ std::string_view program_name()
 
 uint64_t ticks(uint64_t ns) { return ns / (1'000'000'000 / kUserHz); }
 
-uint64_t processor_mask()
-{
-    size_t count = sched::processor_count();
-    return count >= 64 ? ~uint64_t(0) : (uint64_t(1) << count) - 1;
-}
-
 /// A CPU mask as Linux's cpulist format: "0-3,6".
 bool append_cpu_list(ProcText& text, uint64_t mask)
 {
@@ -262,8 +256,8 @@ bool append_status(ProcText& text, int shown, int tid)
                std::string_view(report->name), fs::umask(), state, state_name, shown, user.real, user.effective,
                user.saved, user.filesystem, group.real, group.effective, group.saved, group.filesystem, vm_kb, vm_kb,
                rss_kb, rss_kb,
-               sched::thread_count(), report->affinity & processor_mask())
-        && append_cpu_list(text, report->affinity & processor_mask()) && text.append("\n");
+               sched::thread_count(), report->affinity)
+        && append_cpu_list(text, report->affinity) && text.append("\n");
 }
 
 } // namespace

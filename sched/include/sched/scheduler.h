@@ -136,7 +136,7 @@ bool thread_exists(int tid);
 struct ThreadReport {
     char name[16];     // its comm, NUL-terminated
     uint64_t cpu_ns;   // CPU time so far
-    uint64_t affinity; // CPUs it may run on
+    uint64_t affinity; // CPUs it may run on, of the VM's processors
     int nice;
     bool running;      // on a CPU now (else runnable in a queue, or blocked)
     bool blocked;
