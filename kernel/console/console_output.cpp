@@ -1,7 +1,7 @@
 #include <kernel/console/console_output.h>
 
 #include <kernel/arch/x86_64/io.h>
-#include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/kernel_image.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/console/serial.h>
 #include <lib/guarded.h>
@@ -15,10 +15,6 @@ namespace console {
 namespace {
 
 constexpr size_t kChunk = 4096;
-
-/// The physical address of kernel-image memory (.bss here): the image is mapped at
-/// KERNEL_VMA_BASE + its physical address (kernel/arch/x86_64/kernel.ld).
-uint64_t image_physical(const void* in_image) { return reinterpret_cast<uint64_t>(in_image) - KERNEL_VMA_BASE; }
 
 // The record and the bytes the monitor reads, in the kernel image's .bss: physically
 // contiguous and below 4 GiB, so one `outl` can name the record.
@@ -43,8 +39,8 @@ public:
             auto buffer = m_buffer.lock();
             size_t chunk = length < kChunk ? length : kChunk;
             memcpy(buffer->bytes, data, chunk);
-            buffer->record = { image_physical(buffer->bytes), uint32_t(chunk), 0 };
-            arch::outl(abi::kConsolePort, uint32_t(image_physical(&buffer->record)));
+            buffer->record = { arch::image_physical(buffer->bytes), uint32_t(chunk), 0 };
+            arch::outl(abi::kConsolePort, uint32_t(arch::image_physical(&buffer->record)));
             data += chunk;
             length -= chunk;
         }

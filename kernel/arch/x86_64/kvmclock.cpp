@@ -13,7 +13,7 @@
 // record per CPU would be exact there too: still to do.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/kvmclock.h>
-#include <kernel/arch/x86_64/layout.h>
+#include <kernel/arch/x86_64/kernel_image.h>
 #include <kernel/arch/x86_64/pvclock.h>
 
 #include <cpuid.h>
@@ -53,11 +53,6 @@ struct alignas(4) WallClockRecord { // pvclock_wall_clock
 TimeRecord g_time;
 WallClockRecord g_wall;
 bool g_enabled;
-
-uint64_t physical_address(const void* kernel_object)
-{
-    return reinterpret_cast<uint64_t>(kernel_object) - KERNEL_VMA_BASE;
-}
 
 bool offered()
 {
@@ -120,7 +115,7 @@ bool kvmclock_init()
 {
     if (!offered())
         return false;
-    wrmsr(kMsrSystemTime, physical_address(&g_time) | kSystemTimeEnable);
+    wrmsr(kMsrSystemTime, image_physical(&g_time) | kSystemTimeEnable);
     uint64_t tsc;
     g_enabled = read_record(tsc).mul != 0;
     if (!g_enabled)
@@ -154,7 +149,7 @@ std::optional<int64_t> kvmclock_wall_ns()
 {
     if (!g_enabled)
         return std::nullopt;
-    wrmsr(kMsrWallClock, physical_address(&g_wall));
+    wrmsr(kMsrWallClock, image_physical(&g_wall));
     const volatile WallClockRecord& wall = g_wall;
     for (;;) {
         uint32_t version = wall.version;
