@@ -7,6 +7,7 @@
 #include <libc_shim/startup.h>
 
 #include <kernel/boot/boot_trace.h>
+#include <kernel/boot/snapshot_point.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -138,6 +139,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     else
         run_init(executable);
     boot::trace(abi::BootMilestone::ProgramMain); // for the monitor's --trace-boot
+    boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Main); // --snapshot-at main
     exit(main(argc, argv, g_envp));
 }
 

@@ -1,4 +1,5 @@
 #include <kernel/boot/boot_options.h>
+#include <kernel/boot/snapshot_point.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/console_output.h>
 #include <kernel/console/log.h>
@@ -102,6 +103,9 @@ void apply_option(std::string_view word)
     } else if (key == "exit_report") {
         if (!set_exit_report(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want exit_report=uart or port)", word);
+    } else if (key == "snapshot") {
+        if (!set_snapshot_point(value))
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want snapshot=main or ready)", word);
     } else if (key == "console_input") {
         if (!fs::set_console_input_mode(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_input=escaped or raw)", word);

@@ -9,7 +9,8 @@
 // (the program's working directory, `osprey run --workdir`), nofile=SOFT:HARD (RLIMIT_NOFILE;
 // `osprey run` passes its own, as a program started from the shell inherits them),
 // console_output=uart|port and exit_report=uart|port (the Osprey monitor's ports,
-// include/abi/console_port.h; the monitor adds both). An
+// include/abi/console_port.h; the monitor adds both), snapshot=main|ready (where the
+// monitor wants its snapshot, include/abi/snapshot_port.h). An
 // unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once

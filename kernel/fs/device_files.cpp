@@ -1,3 +1,4 @@
+#include <kernel/boot/snapshot_point.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/device_files.h>
 #include <kernel/fs/node_file.h>
@@ -18,6 +19,8 @@ enum class Device : uint32_t {
     Null = device_number(1, 3), Zero = device_number(1, 5), Full = device_number(1, 7),
     Random = device_number(1, 8), Urandom = device_number(1, 9),
     Tty = device_number(5, 0), Console = device_number(5, 1),
+    // Osprey's own, in the misc major's local-use range (Linux devices.txt: 10, 240-254).
+    SnapshotReady = device_number(10, 240),
 };
 
 struct DeviceNode {
@@ -29,6 +32,7 @@ constexpr DeviceNode kDevices[] = {
     { "null", Device::Null, 0666 }, { "zero", Device::Zero, 0666 }, { "full", Device::Full, 0666 },
     { "random", Device::Random, 0666 }, { "urandom", Device::Urandom, 0666 },
     { "tty", Device::Tty, 0666 }, { "console", Device::Console, 0600 },
+    { "osprey-ready", Device::SnapshotReady, 0666 },
 };
 struct DeviceLink {
     const char* name;
@@ -88,6 +92,33 @@ private:
     Device m_device;
 };
 
+/// /dev/osprey-ready: a write says the program has finished its own start-up, the point
+/// of `osprey run --snapshot-at ready` (kernel/boot/snapshot_point.h). Reads see nothing.
+class ReadyDevice final : public File {
+public:
+    explicit ReadyDevice(lib::RefPtr<vfs::Node> node) : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node)) { }
+
+    size_t describe(char* out, size_t size) const override { return copy_name("/dev/osprey-ready", out, size); }
+    lib::Result<size_t> read(void*, size_t) override { return size_t(0); }
+    lib::Result<size_t> pread(void*, size_t, uint64_t) override { return size_t(0); }
+    lib::Result<size_t> write(const void*, size_t length) override
+    {
+        boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Ready);
+        return length;
+    }
+    lib::Result<size_t> pwrite(const void* buffer, size_t length, uint64_t) override { return write(buffer, length); }
+    lib::Result<uint64_t> seek(int64_t, Whence) override { return uint64_t(0); }
+    lib::Result<void> stat(LinuxStat& st) override
+    {
+        fill_stat(*m_node, st);
+        return {};
+    }
+    vfs::Node* node() const override { return m_node.get(); }
+
+private:
+    lib::RefPtr<vfs::Node> m_node;
+};
+
 } // namespace
 
 lib::Result<void> populate_devices(vfs::Tree& tree, vfs::Node& dev)
@@ -119,6 +150,9 @@ lib::Result<File*> open_device(lib::RefPtr<vfs::Node> node, int flags)
     case Device::Tty:
     case Device::Console:
         file = new (std::nothrow) ConsoleFile;
+        break;
+    case Device::SnapshotReady:
+        file = new (std::nothrow) ReadyDevice(node);
         break;
     default:
         return lib::Error(lib::Errno::NXIO, "no driver for this device number");

@@ -100,4 +100,11 @@ void random_bytes(void* buffer, size_t length)
     }
 }
 
+void mix_random_seed(const void* seed, size_t length)
+{
+    const auto* bytes = static_cast<const unsigned char*>(seed);
+    for (size_t i = 0; i < length; ++i)
+        g_fallback_state = (g_fallback_state ^ bytes[i]) * 0x100000001b3ull; // FNV-1a steps
+}
+
 } // namespace sys

@@ -207,6 +207,9 @@ SysResult getrandom(void* buffer, size_t length, unsigned flags);
 /// Fills kernel memory with random bytes from the same source as getrandom (RDSEED, RDRAND,
 /// else the documented non-cryptographic fallback). Never fails.
 void random_bytes(void* buffer, size_t length);
+/// Stirs `length` bytes from outside (a restored snapshot's fresh host bytes) into the
+/// fallback generator, whose state was otherwise copied with the VM.
+void mix_random_seed(const void* seed, size_t length);
 
 // process.cpp: identity, limits, the machine, thread-area calls.
 [[noreturn]] void exit_group(int status);

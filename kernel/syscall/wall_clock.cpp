@@ -137,18 +137,25 @@ void wall_clock_init()
     __atomic_store_n(&clock.ready, true, __ATOMIC_RELEASE);
 }
 
+void wall_clock_set(int64_t now_ns)
+{
+    WallClock& clock = wall_clock();
+    __atomic_store_n(&clock.boot_wall_ns, now_ns - int64_t(arch::monotonic_ns()), __ATOMIC_RELAXED);
+    __atomic_store_n(&clock.ready, true, __ATOMIC_RELEASE);
+}
+
 std::optional<int64_t> realtime_ns_if_read()
 {
     const WallClock& clock = wall_clock();
     if (!__atomic_load_n(&clock.ready, __ATOMIC_ACQUIRE))
         return std::nullopt;
-    return clock.boot_wall_ns + int64_t(arch::monotonic_ns());
+    return __atomic_load_n(&clock.boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
 }
 
 int64_t realtime_ns()
 {
     wall_clock_init();
-    return wall_clock().boot_wall_ns + int64_t(arch::monotonic_ns());
+    return __atomic_load_n(&wall_clock().boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
 }
 
 } // namespace sys

@@ -12,6 +12,10 @@ namespace sys {
 /// neither.
 void wall_clock_init();
 
+/// Sets the wall clock to `now_ns` since the epoch (a VM restored from a snapshot takes the
+/// host's time: include/abi/snapshot_port.h). Readers see the old or the new time.
+void wall_clock_set(int64_t now_ns);
+
 /// Nanoseconds since the Unix epoch (UTC).
 int64_t realtime_ns();
 
