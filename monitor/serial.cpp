@@ -1,5 +1,7 @@
 #include "serial.h"
 
+#include <cstring>
+
 namespace monitor {
 
 namespace {
@@ -111,6 +113,35 @@ lib::Result<void> Serial16550::bus_write(uint64_t offset, std::span<const uint8_
 {
     for (size_t i = 0; i < data.size() && offset + i < kRegisterCount; ++i)
         write_register(offset + i, data[i]);
+    return {};
+}
+
+void Serial16550::save(StateWriter& out) const
+{
+    for (uint8_t reg : { m_ier, m_lcr, m_mcr, m_scr, m_fcr })
+        out.u8(reg);
+    out.u16(m_divisor);
+    out.u8(m_thr_empty_pending);
+    out.bytes({ m_fifo, kFifoSize });
+    out.u8(uint8_t(m_fifo_head));
+    out.u8(uint8_t(m_fifo_count));
+    out.u8(m_irq_level);
+}
+
+lib::Result<void> Serial16550::restore(StateReader& in)
+{
+    for (uint8_t* reg : { &m_ier, &m_lcr, &m_mcr, &m_scr, &m_fcr })
+        *reg = TRY(in.u8());
+    m_divisor = TRY(in.u16());
+    m_thr_empty_pending = TRY(in.u8()) != 0;
+    auto fifo = TRY(in.bytes());
+    uint8_t head = TRY(in.u8()), count = TRY(in.u8());
+    if (fifo.size() != kFifoSize || head >= kFifoSize || count > kFifoSize)
+        return lib::Error(lib::Errno::INVAL, "the snapshot's UART state is malformed");
+    memcpy(m_fifo, fifo.data(), kFifoSize);
+    m_fifo_head = head;
+    m_fifo_count = count;
+    m_irq_level = TRY(in.u8()) != 0;
     return {};
 }
 

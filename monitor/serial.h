@@ -8,6 +8,7 @@
 #pragma once
 
 #include "io_bus.h"
+#include "snapshot_state.h"
 
 #include <functional>
 
@@ -33,6 +34,10 @@ public:
 
     void bus_read(uint64_t offset, std::span<uint8_t> data) override;
     lib::Result<void> bus_write(uint64_t offset, std::span<const uint8_t> data) override;
+
+    /// The registers and the receive FIFO (snapshots). restore: INVAL for bad state.
+    void save(StateWriter& out) const;
+    lib::Result<void> restore(StateReader& in);
 
 private:
     uint8_t read_register(uint64_t offset);

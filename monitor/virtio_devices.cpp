@@ -79,4 +79,20 @@ std::string VirtioDevices::create(const Options& options, const GuestMemory& mem
     return "";
 }
 
+void VirtioDevices::save(StateWriter& out) const
+{
+    out.u32(uint32_t(m_transports.size()));
+    for (const auto& transport : m_transports)
+        transport->save(out);
+}
+
+lib::Result<void> VirtioDevices::restore(StateReader& in)
+{
+    if (TRY(in.u32()) != m_transports.size())
+        return lib::Error(lib::Errno::INVAL, "the snapshot has another set of virtio devices");
+    for (auto& transport : m_transports)
+        TRY(transport->restore(in));
+    return {};
+}
+
 } // namespace monitor

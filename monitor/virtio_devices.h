@@ -44,6 +44,12 @@ public:
     /// The virtio-net device, if --net was given (device null otherwise).
     const Net& net() const { return m_net; }
 
+    /// Every transport's state, in device order (snapshots; not with a net device, whose
+    /// tap and in-flight frames cannot be saved).
+    void save(StateWriter& out) const;
+    /// Errors: INVAL (state for other devices), FAULT (queues outside guest memory).
+    lib::Result<void> restore(StateReader& in);
+
 private:
     std::vector<int> m_fds;
     std::vector<std::unique_ptr<virtio::Device>> m_devices;

@@ -133,6 +133,55 @@ lib::Result<void> MmioTransport::write_register(uint64_t offset, uint32_t value)
     return {};
 }
 
+void MmioTransport::save(StateWriter& out) const
+{
+    out.u32(m_device.device_id());
+    out.u32(m_status);
+    out.u32(m_interrupt_status);
+    out.u32(m_device_features_sel);
+    out.u32(m_driver_features_sel);
+    out.u32(m_queue_sel);
+    out.u64(m_driver_features);
+    out.u32(uint32_t(m_queues.size()));
+    for (const Queue& queue : m_queues) {
+        out.u16(queue.config.size);
+        out.u64(queue.config.desc);
+        out.u64(queue.config.avail);
+        out.u64(queue.config.used);
+        out.u8(queue.ready);
+        out.u16(queue.ring ? queue.ring->last_avail() : 0);
+        out.u16(queue.ring ? queue.ring->used_index() : 0);
+    }
+}
+
+lib::Result<void> MmioTransport::restore(StateReader& in)
+{
+    if (TRY(in.u32()) != m_device.device_id())
+        return lib::Error(lib::Errno::INVAL, "a virtio device in the snapshot is of another type");
+    m_status = TRY(in.u32());
+    m_interrupt_status = TRY(in.u32());
+    m_device_features_sel = TRY(in.u32());
+    m_driver_features_sel = TRY(in.u32());
+    m_queue_sel = TRY(in.u32());
+    m_driver_features = TRY(in.u64());
+    if (TRY(in.u32()) != m_queues.size())
+        return lib::Error(lib::Errno::INVAL, "a virtio device in the snapshot has another number of queues");
+    for (Queue& queue : m_queues) {
+        queue.config.size = TRY(in.u16());
+        queue.config.desc = TRY(in.u64());
+        queue.config.avail = TRY(in.u64());
+        queue.config.used = TRY(in.u64());
+        queue.ready = TRY(in.u8()) != 0;
+        uint16_t last_avail = TRY(in.u16()), used_index = TRY(in.u16());
+        queue.ring.reset();
+        if (queue.ready) {
+            queue.ring.emplace(TRY(Virtqueue::create(m_memory, queue.config)));
+            queue.ring->set_positions(last_avail, used_index);
+        }
+    }
+    return {};
+}
+
 lib::Result<void> MmioTransport::bus_write(uint64_t offset, std::span<const uint8_t> data)
 {
     if (offset >= MmioConfig || data.size() != 4 || offset % 4)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "../io_bus.h"
+#include "../snapshot_state.h"
 #include "device.h"
 
 #include <functional>
@@ -32,6 +33,13 @@ public:
     lib::Result<void> device_event(uint32_t index) { return notify(index); }
 
     uint32_t status() const { return m_status; }
+
+    /// The transport's registers and each queue's set-up and ring positions (snapshots;
+    /// the device models on it keep no state of their own between requests).
+    void save(StateWriter& out) const;
+    /// Puts saved state back; the queues are checked again as when the driver set them up.
+    /// Errors: INVAL or FAULT (state that does not fit this device or this guest memory).
+    lib::Result<void> restore(StateReader& in);
 
 private:
     struct Queue {

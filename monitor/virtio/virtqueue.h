@@ -46,6 +46,16 @@ public:
     /// Whether the driver wants an interrupt now (avail flags, §2.7.10; no EVENT_IDX).
     bool wants_interrupt() const;
 
+    /// The device's own ring positions (snapshots): the next available entry to take and
+    /// the used index it last published.
+    uint16_t last_avail() const { return m_last_avail; }
+    uint16_t used_index() const { return m_used_idx; }
+    void set_positions(uint16_t last_avail, uint16_t used_index)
+    {
+        m_last_avail = last_avail;
+        m_used_idx = used_index;
+    }
+
 private:
     Virtqueue(const GuestMemory& memory, const QueueConfig& config) : m_memory(&memory), m_config(config) { }
     lib::Result<Buffer> descriptor(uint16_t index, uint16_t& flags, uint16_t& next) const;
