@@ -15,13 +15,20 @@
 #include "vm_runner.h"
 #include "watchdog.h"
 #include "net_poller.h"
+#include "snapshot_file.h"
+#include "snapshot_port.h"
 
 #include <abi/boot_trace.h>
 #include <abi/console_port.h>
 #include <abi/exit_port.h>
+#include <abi/snapshot_port.h>
 
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <variant>
@@ -153,15 +160,18 @@ struct Devices {
     DebugExitPort exit_port;
     BootTracePort trace_port;
     ConsolePort console_port;
+    SnapshotPort snapshot_port;
     IoBuses buses;
     VirtioDevices virtio;
 
-    Devices(RunState& run, BootTrace& trace, const KvmVm& vm, const GuestMemory& memory, bool trace_boot)
+    Devices(RunState& run, BootTrace& trace, const KvmVm& vm, const GuestMemory& memory, bool trace_boot,
+        std::optional<snapshot_abi::SnapshotPoint> snapshot_at)
         : console_uart([this](uint8_t b) { console.put(b); }, [&vm](bool level) { (void)vm.irq_line(kConsoleIrq, level); })
         , status_uart([this](uint8_t b) { status.append(b); })
         , exit_port(run, status)
         , trace_port(trace)
         , console_port(memory, [this](std::span<const uint8_t> bytes) { console.write(bytes); })
+        , snapshot_port(memory, snapshot_at)
     {
         (void)buses.pio.add(kConsolePort, Serial16550::kRegisterCount, console_uart);
         (void)buses.pio.add(abi::kStatusUartPort, Serial16550::kRegisterCount, status_uart);
@@ -169,6 +179,27 @@ struct Devices {
         if (trace_boot) // unattached, the port's writes are ignored like any free port's
             (void)buses.pio.add(abi::kBootTracePort, 1, trace_port);
         (void)buses.pio.add(abi::kConsolePort, ConsolePort::kSize, console_port);
+        (void)buses.pio.add(snapshot_abi::kSnapshotPort, SnapshotPort::kSize, snapshot_port);
+    }
+
+    /// The device models' state, for a snapshot (the ports keep none worth saving).
+    std::vector<uint8_t> save() const
+    {
+        StateWriter out;
+        console_uart.save(out);
+        status_uart.save(out);
+        virtio.save(out);
+        return out.take();
+    }
+    lib::Result<void> restore(std::span<const uint8_t> state)
+    {
+        StateReader in(state);
+        TRY(console_uart.restore(in));
+        TRY(status_uart.restore(in));
+        TRY(virtio.restore(in));
+        if (!in.at_end())
+            return lib::Error(lib::Errno::INVAL, "the snapshot's device state has bytes after its end");
+        return {};
     }
 };
 
@@ -182,10 +213,70 @@ lib::Result<std::vector<KvmVcpu>> create_vcpus(const KvmVm& vm, unsigned count, 
     return vcpus;
 }
 
-/// Runs the VM to its end; returns the exit status (the guest's, or run_state.h's).
-int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrace& trace, unsigned timeout_seconds)
+/// What a snapshot records of the host file `path`: its absolute path, size and mtime.
+std::optional<SnapshotFileRef> file_ref(const std::string& path, bool read_only)
 {
-    VmRunner runner(std::move(vcpus), devices.buses, run, trace);
+    char resolved[PATH_MAX];
+    struct stat st {};
+    if (!realpath(path.c_str(), resolved) || stat(resolved, &st) < 0)
+        return std::nullopt;
+    return SnapshotFileRef { resolved, uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, read_only };
+}
+
+/// Writes the paused VM to options.snapshot_file (through a temporary file renamed over
+/// it, so the file is whole or absent). The VM goes on either way.
+snapshot_abi::SnapshotResult save_vm(const Options& options, const KvmVm& vm, const GuestMemory& memory, const Devices& devices,
+    std::vector<std::vector<uint8_t>> vcpu_states, uint64_t request_gpa)
+{
+    auto failed = [&](const std::string& why) {
+        std::cerr << "osprey-monitor: no snapshot written to '" << options.snapshot_file << "': " << why << std::endl;
+        return snapshot_abi::SnapshotResult::Failed;
+    };
+    auto started = std::chrono::steady_clock::now();
+    Snapshot snapshot;
+    snapshot.ram_bytes = memory.ram_size();
+    snapshot.cpus = options.cpus;
+    snapshot.tsc_khz = vm.tsc_khz();
+    snapshot.request_gpa = request_gpa;
+    snapshot.rng = options.rng;
+    auto image = file_ref(options.image, true);
+    if (!image)
+        return failed("the image '" + options.image + "' cannot be found any more");
+    snapshot.image = *image;
+    for (const Options::Disk& disk : options.disks) {
+        auto ref = file_ref(disk.path, disk.read_only);
+        if (!ref)
+            return failed("the disk '" + disk.path + "' cannot be found any more");
+        snapshot.disks.push_back(*ref);
+    }
+    auto vm_state = vm.save_state();
+    if (vm_state.is_error())
+        return failed(describe(vm_state.error()));
+    snapshot.vm = vm_state.release_value();
+    snapshot.vcpus = std::move(vcpu_states);
+    snapshot.devices = devices.save();
+    std::string partial = options.snapshot_file + ".partial";
+    int fd = open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return failed(std::string("cannot create '") + partial + "': " + strerror(errno));
+    auto written = write_snapshot(fd, snapshot, memory);
+    if (close(fd) < 0 && !written.is_error())
+        written = lib::Error(lib::Errno(errno), "cannot write the snapshot file");
+    if (written.is_error() || rename(partial.c_str(), options.snapshot_file.c_str()) < 0) {
+        unlink(partial.c_str());
+        return failed(written.is_error() ? describe(written.error()) : std::string("cannot rename it: ") + strerror(errno));
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    std::cerr << "osprey-monitor: saved the VM to '" << options.snapshot_file << "' (" << ms << " ms)" << std::endl;
+    return snapshot_abi::SnapshotResult::Taken;
+}
+
+/// Runs the VM to its end; returns the exit status (the guest's, or run_state.h's).
+/// `snapshots` is for a VM run with --snapshot-at (else empty).
+int run_vm(std::vector<KvmVcpu> vcpus, Devices& devices, RunState& run, BootTrace& trace, unsigned timeout_seconds,
+    VmSnapshots snapshots)
+{
+    VmRunner runner(std::move(vcpus), devices.buses, run, trace, std::move(snapshots));
     Watchdog watchdog(run, timeout_seconds);
     std::optional<NetPoller> net;
     if (devices.virtio.net().device)
@@ -211,7 +302,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (memory.is_error())
         return Failure { kExitBadInput, std::string("--memory: ") + memory.error().message };
     RunState run;
-    Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot);
+    Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot, options.snapshot_at);
     const KvmVm& kvm = vm.value();
     auto pulse = [&kvm](uint32_t irq) { // an edge, as KVM's irqfd gives
         (void)kvm.irq_line(irq, true);
@@ -224,6 +315,8 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     // Output a buffer per VM exit, the exit status by the debug-exit port alone.
     kernel_options.push_back(abi::kConsoleOutputOption);
     kernel_options.push_back(abi::kExitReportOption);
+    if (options.snapshot_at)
+        kernel_options.push_back(*options.snapshot_at == snapshot_abi::SnapshotPoint::Main ? snapshot_abi::kSnapshotOptionMain : snapshot_abi::kSnapshotOptionReady);
     std::string cmdline = insert_kernel_options(options.cmdline, kernel_options);
     if (options.verbose)
         std::cerr << "osprey-monitor: kernel command line: " << cmdline << '\n';
@@ -238,7 +331,110 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     if (vcpus.is_error())
         return kvm_failure(vcpus.error());
     trace.record("KVM ready");
-    return run_vm(vcpus.release_value(), devices, run, trace, options.timeout_seconds);
+    VmSnapshots snapshots;
+    if (options.snapshot_at) {
+        snapshots = { &devices.snapshot_port, &kvm, &memory.value(),
+            [&](std::vector<std::vector<uint8_t>> states, uint64_t gpa) {
+                return save_vm(options, kvm, memory.value(), devices, std::move(states), gpa);
+            } };
+    }
+    return run_vm(vcpus.release_value(), devices, run, trace, options.timeout_seconds, std::move(snapshots));
+}
+
+/// Closes a file descriptor at the end of a scope.
+struct FdCloser {
+    int fd;
+    ~FdCloser()
+    {
+        if (fd >= 0)
+            close(fd);
+    }
+};
+
+/// Whether the host file a snapshot names is still the one it used: the image must not have
+/// changed at all; a disk keeps its size (its contents are the user's to keep consistent
+/// with the snapshot, as with any VMM's snapshots).
+std::optional<Failure> check_file(const SnapshotFileRef& saved, bool is_image)
+{
+    auto now = file_ref(saved.path, saved.read_only);
+    const char* what = is_image ? "image" : "disk";
+    if (!now)
+        return Failure { kExitBadInput, std::string("the snapshot's ") + what + " '" + saved.path + "' is gone" };
+    if (now->size != saved.size || (is_image && now->mtime_ns != saved.mtime_ns))
+        return Failure { kExitBadInput, std::string("the snapshot's ") + what + " '" + saved.path
+                             + "' changed since the snapshot was taken: take a new snapshot" };
+    return std::nullopt;
+}
+
+/// `osprey-monitor --restore FILE`: a VM made from the snapshot, run to its end.
+std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
+{
+    FdCloser file { open(options.restore_file.c_str(), O_RDONLY | O_CLOEXEC) };
+    if (file.fd < 0)
+        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' cannot be opened: " + strerror(errno) };
+    auto opened = read_snapshot(file.fd);
+    if (opened.is_error())
+        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' is unusable: " + describe(opened.error()) };
+    const Snapshot& snapshot = opened->snapshot;
+    if (auto changed = check_file(snapshot.image, true))
+        return *changed;
+    for (const SnapshotFileRef& disk : snapshot.disks)
+        if (auto changed = check_file(disk, false))
+            return *changed;
+    auto vm = KvmVm::create();
+    if (vm.is_error())
+        return kvm_failure(vm.error());
+    auto memory = GuestMemory::create(snapshot.ram_bytes);
+    if (memory.is_error())
+        return Failure { kExitBadInput, std::string("snapshot RAM: ") + memory.error().message };
+    // RAM is the file's pages, copy-on-write: read only as the guest touches them.
+    if (auto mapped = memory->map_file_pages(0, file.fd, opened->memory_offset, snapshot.ram_bytes); mapped.is_error())
+        return Failure { kExitHostFailure, "cannot map the snapshot's memory: " + describe(mapped.error()) };
+    int image_fd = open(snapshot.image.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (image_fd < 0)
+        return Failure { kExitBadInput, "the snapshot's image '" + snapshot.image.path + "' cannot be opened: " + strerror(errno) };
+    if (auto mapped = memory->map_file_readonly(image_fd, image_address(snapshot.ram_bytes), snapshot.image.size); mapped.is_error())
+        return Failure { kExitHostFailure, "cannot map the image: " + describe(mapped.error()) };
+    Options machine = options;
+    machine.cpus = snapshot.cpus;
+    machine.memory_bytes = snapshot.ram_bytes;
+    machine.rng = snapshot.rng;
+    for (const SnapshotFileRef& disk : snapshot.disks)
+        machine.disks.push_back({ disk.path, disk.read_only });
+    RunState run;
+    Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot, std::nullopt);
+    const KvmVm& kvm = vm.value();
+    auto pulse = [&kvm](uint32_t irq) {
+        (void)kvm.irq_line(irq, true);
+        (void)kvm.irq_line(irq, false);
+    };
+    if (auto error = devices.virtio.create(machine, memory.value(), devices.buses.mmio, pulse); !error.empty())
+        return Failure { kExitBadInput, error };
+    if (auto restored = devices.restore(snapshot.devices); restored.is_error())
+        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' has unusable device state: " + describe(restored.error()) };
+    if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
+        return kvm_failure(mapped.error());
+    std::vector<KvmVcpu> vcpus;
+    uint32_t khz = kvm.tsc_khz();
+    bool rescale = snapshot.tsc_khz && khz && (khz > snapshot.tsc_khz ? khz - snapshot.tsc_khz : snapshot.tsc_khz - khz) * 4000ull > snapshot.tsc_khz;
+    for (uint32_t id = 0; id < snapshot.cpus; ++id) {
+        auto vcpu = KvmVcpu::create(kvm, id);
+        if (vcpu.is_error())
+            return kvm_failure(vcpu.error());
+        if (rescale) { // more than 250 ppm apart: the guest's clocks assume the old rate
+            if (auto set = vcpu->set_tsc_khz(snapshot.tsc_khz); set.is_error())
+                return Failure { kExitBadInput, "cannot restore here: " + describe(set.error()) };
+        }
+        if (auto restored = vcpu->restore_state(kvm, snapshot.vcpus[id]); restored.is_error())
+            return Failure { kExitBadInput, "cannot restore vCPU " + std::to_string(id) + ": " + describe(restored.error()) };
+        vcpus.push_back(vcpu.release_value());
+    }
+    if (auto restored = kvm.restore_state(snapshot.vm); restored.is_error())
+        return Failure { kExitBadInput, "cannot restore the VM's clock and interrupt controllers: " + describe(restored.error()) };
+    if (auto answered = SnapshotPort::answer(memory.value(), snapshot.request_gpa, snapshot_abi::SnapshotResult::Restored); answered.is_error())
+        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' names a request record outside its RAM" };
+    trace.record("snapshot restored");
+    return run_vm(std::move(vcpus), devices, run, trace, options.timeout_seconds, VmSnapshots {});
 }
 
 } // namespace
@@ -257,7 +453,7 @@ int main(int argc, char** argv)
         std::cout << kUsage;
         return 0;
     }
-    auto outcome = boot(options.value(), trace);
+    auto outcome = options->restore_file.empty() ? boot(options.value(), trace) : restore(options.value(), trace);
     if (options->trace_boot)
         trace.print(std::cerr);
     if (auto* failure = std::get_if<Failure>(&outcome)) {

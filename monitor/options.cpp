@@ -31,6 +31,8 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         options.disks.push_back({ value, name == "--disk-ro" });
     else if (name == "--net")
         options.tap = value;
+    else if (name == "--restore")
+        options.restore_file = value;
     else if (name == "--memory")
         options.memory_bytes = TRY(parse_size(value));
     else if (name == "--timeout") {
@@ -61,12 +63,33 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
             (arg == "--trace-boot" ? options.trace_boot : arg == "--verbose" ? options.verbose : options.help) = true;
             continue;
         }
+        if (arg == "--snapshot-at") {
+            if (i + 2 >= args.size())
+                return lib::Error(lib::Errno::INVAL, "--snapshot-at: give a point (main or ready) and a FILE");
+            const std::string& point = args[++i];
+            if (point != "main" && point != "ready")
+                return lib::Error(lib::Errno::INVAL, "--snapshot-at: the point is main or ready");
+            options.snapshot_at = point == "main" ? snapshot_abi::SnapshotPoint::Main : snapshot_abi::SnapshotPoint::Ready;
+            options.snapshot_file = args[++i];
+            continue;
+        }
         if (i + 1 == args.size())
             return lib::Error(lib::Errno::INVAL, "option without a value, or unknown option");
         TRY(apply(options, arg, args[++i]));
     }
-    if (!options.help && (options.kernel.empty() || options.image.empty()))
+    if (options.help)
+        return options;
+    if (!options.restore_file.empty()) {
+        // Everything else the VM had comes from the snapshot file.
+        if (!options.kernel.empty() || !options.image.empty() || !options.cmdline.empty() || !options.disks.empty()
+            || !options.tap.empty() || options.rng || options.snapshot_at)
+            return lib::Error(lib::Errno::INVAL, "--restore takes only --timeout, --trace-boot and --verbose: the rest comes from the snapshot");
+        return options;
+    }
+    if (options.kernel.empty() || options.image.empty())
         return lib::Error(lib::Errno::INVAL, "--kernel and --image are required");
+    if (options.snapshot_at && !options.tap.empty())
+        return lib::Error(lib::Errno::INVAL, "--snapshot-at: a VM with --net cannot be saved yet (its tap and frames in flight)");
     return options;
 }
 

@@ -1,14 +1,20 @@
 // osprey-monitor's command line:
 //   osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]
 //                  [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng] [--net TAP]
-//                  [--timeout SECONDS] [--trace-boot] [--verbose]
+//                  [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]
+//   osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]
 // TEXT is the Osprey kernel command line (images/include/images/cmdline.h), as the
-// `osprey` CLI encodes it.
+// `osprey` CLI encodes it. --snapshot-at saves the VM to FILE when the program reaches
+// main or says it is ready (include/abi/snapshot_port.h), and the VM goes on; --restore
+// starts a VM from such a file, with the image, disks, memory and vCPUs it names.
 #pragma once
 
 #include <lib/result.h>
 
+#include <abi/snapshot_port.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +34,9 @@ struct Options {
     bool rng = false;        // a virtio-rng device
     std::string tap;         // a virtio-net device on this tap interface
     unsigned timeout_seconds = 0; // stop the VM after this long (0: never)
+    std::optional<snapshot_abi::SnapshotPoint> snapshot_at; // --snapshot-at POINT FILE
+    std::string snapshot_file;
+    std::string restore_file;     // --restore FILE
     bool trace_boot = false;
     bool verbose = false;
     bool help = false;
@@ -42,6 +51,7 @@ lib::Result<uint64_t> parse_size(const std::string& text);
 inline constexpr const char* kUsage =
     "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
     "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng] [--net TAP]\n"
-    "                      [--timeout SECONDS] [--trace-boot] [--verbose]\n";
+    "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
+    "       osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]\n";
 
 } // namespace monitor

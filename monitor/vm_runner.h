@@ -2,22 +2,43 @@
 // RunState stops. Device models are called under one lock (the "big device lock"), so
 // they need no locking of their own. A stop request kicks every vCPU out of KVM_RUN with
 // immediate_exit and SIGUSR1 (api.rst §5, KVM_CAP_IMMEDIATE_EXIT).
+//
+// Snapshots: when the snapshot port holds a request after an exit, that vCPU's thread
+// pauses the VM: it kicks the others, each of which completes its last exit, saves its
+// own KVM state and parks; with all parked, the VM is saved under the device lock (the
+// SaveVm hook, main.cpp) and the request answered; then every vCPU goes on.
 #pragma once
 
 #include "boot_trace.h"
 #include "kvm_vm.h"
 #include "run_state.h"
+#include "snapshot_port.h"
 #include "vcpu_exit.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace monitor {
 
+/// Saves the paused VM, given each vCPU's saved state and the request's address; returns
+/// the answer for the guest (Taken, or Failed after saying why on stderr).
+using SaveVm = std::function<snapshot_abi::SnapshotResult(std::vector<std::vector<uint8_t>> vcpu_states, uint64_t request_gpa)>;
+
+/// What a VM run with --snapshot-at needs to save itself.
+struct VmSnapshots {
+    SnapshotPort* port = nullptr; // null: this VM takes no snapshot
+    const KvmVm* vm = nullptr;
+    const GuestMemory* memory = nullptr;
+    SaveVm save;
+};
+
 class VmRunner {
 public:
-    VmRunner(std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace);
+    VmRunner(std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace, VmSnapshots snapshots);
     /// Starts the threads, waits until the VM stops, joins them.
     void run();
     std::mutex& device_lock() { return m_device_lock; }
@@ -25,6 +46,13 @@ public:
 private:
     void vcpu_loop(size_t index);
     void kick_all();
+    void kick_others(size_t index);
+    /// The vCPU `index` completes its last exit and saves its state (empty on failure).
+    std::vector<uint8_t> save_vcpu(size_t index);
+    /// A vCPU asked to pause: saves itself and waits until the snapshot is done.
+    void park(size_t index);
+    /// Serves the snapshot request at `request_gpa` on vCPU `index`'s thread.
+    void take_snapshot(size_t index, uint64_t request_gpa);
 
     /// Puts vCPU 0's KVM statistics into the trace (--trace-boot).
     void record_kvm_statistics();
@@ -35,6 +63,13 @@ private:
     BootTrace& m_trace;
     std::mutex m_device_lock;
     std::mutex m_threads_lock;
+
+    VmSnapshots m_snapshots;
+    std::atomic<bool> m_pausing { false };
+    std::mutex m_pause_lock;              // guards the two below
+    std::condition_variable m_pause_changed;
+    size_t m_parked = 0;
+    std::vector<std::vector<uint8_t>> m_saved_vcpus;
 };
 
 } // namespace monitor

@@ -19,7 +19,8 @@ vCPUs); and, with --monitor:
   program test) or given as is (an image test).
 With --kvm-floor and --boot-timer (bench/boot): `kvm_floor`, the bare-KVM floor alone, and,
 with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's hello, and
-`trace_boot`, the monitor's --trace-boot table with KVM's statistics."""
+`trace_boot`, the monitor's --trace-boot table with KVM's statistics. With the
+snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh)."""
 import argparse
 import importlib.machinery
 import importlib.util
@@ -151,6 +152,16 @@ def boot_timer_lines(args, hello_image):
     return lines
 
 
+def snapshot_lines(args, counter_image):
+    """kvm.snapshot_restore: tests/kvm/snapshot_restore.sh takes a snapshot of the
+    snapshot_counter guest test's image and restores it twice at once."""
+    script = f"{GUEST_DIR}/bin/snapshot_restore.sh"
+    command = ["sh", script, f"{GUEST_DIR}/bin/osprey-monitor", f"{GUEST_DIR}/osprey-kernel.elf", counter_image,
+               "/tmp/snapshots"]
+    return [f"file {shlex.quote(str(TOP / 'tests/kvm/snapshot_restore.sh'))} {script}",
+            f"test snapshot_restore {args.test_timeout * 2} {shlex.join(command)}"]
+
+
 def spec_lines(args, out):
     lines = [f"file {shlex.quote(args.smoke)} {GUEST_DIR}/bin/kvm_smoke",
              f"test smoke {args.test_timeout} {GUEST_DIR}/bin/kvm_smoke"]
@@ -173,7 +184,7 @@ def spec_lines(args, out):
     lines.append(f"test panic {args.test_timeout} {shlex.join(panic)}")
     images = out / "images"
     images.mkdir(exist_ok=True)
-    hello_image = None
+    hello_image = counter_image = None
     for test in json.loads(Path(args.guest_tests).read_text()):
         host_image, cmdline = image_for(test, args.osprey, images)
         guest_image = f"{GUEST_DIR}/images/{test['name']}.img"
@@ -187,6 +198,9 @@ def spec_lines(args, out):
             lines += [f"file {shlex.quote(test['stdin'])} {guest_stdin}", f"stdin {test['name']} {guest_stdin}"]
         lines.append(f"test {test['name']} {args.test_timeout} {shlex.join(command)}")
         hello_image = guest_image if test["name"] == "hello" else hello_image
+        counter_image = guest_image if test["name"] == "snapshot_counter" else counter_image
+    if counter_image:
+        lines += snapshot_lines(args, counter_image)
     return lines + (boot_timer_lines(args, hello_image) if args.kvm_floor else [])
 
 
