@@ -49,6 +49,8 @@ struct Options {
     std::vector<std::string> ports;
     std::string workdir;
     std::vector<std::string> log;
+    std::vector<std::string> snapshot_at; // POINT FILE
+    std::string restore;
     unsigned runs = 30;
     std::string marker;
     std::string compare;
@@ -165,10 +167,24 @@ RunRequest vm_request(const Options& options)
     return request;
 }
 
+SnapshotRequest snapshot_request(const Options& options)
+{
+    SnapshotRequest snapshot;
+    snapshot.restore = options.restore;
+    if (!options.snapshot_at.empty()) {
+        const std::string& point = options.snapshot_at[0];
+        if (point != "main" && point != "ready")
+            throw CliError(kExitBadInput, "--snapshot-at: the point is main or ready, not '" + point + "'");
+        snapshot.point = point;
+        snapshot.file = options.snapshot_at[1];
+    }
+    return snapshot;
+}
+
 void add_run(CLI::App& app, Options& options, std::function<int()>& action)
 {
     auto* run = app.add_subcommand("run", "Boot a program or an image in a VM; exit with its status");
-    run->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`")->required();
+    run->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`");
     run->add_option("ARGS", options.args, "Arguments (after --)");
     add_vm_options(run, options);
     run->add_flag("-v,--verbose", options.verbose, "Print the QEMU command and the packed libraries");
@@ -188,9 +204,20 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("--log", options.log,
            "Kernel log level, LEVEL or SUBSYSTEM=LEVEL (e.g. syscall=debug names unimplemented system calls)")
         ->allow_extra_args(false);
+    run->add_option("--snapshot-at", options.snapshot_at,
+           "Save the VM to FILE when the program reaches main, or when it writes to /dev/osprey-ready (ready); "
+           "the VM goes on (Osprey's monitor only)")
+        ->type_name("main|ready FILE")->expected(2)->allow_extra_args(false);
+    run->add_option("--restore", options.restore,
+           "Start the VM saved in FILE by --snapshot-at instead of booting a PROGRAM (Osprey's monitor only)")
+        ->type_name("FILE");
     run->callback([&] {
         action = [&] {
+            if (options.restore.empty() == options.program.empty())
+                throw CliError(kExitBadInput, options.restore.empty() ? "run: give a PROGRAM (or an image) to boot, or --restore FILE"
+                                                                      : "run: --restore starts a saved VM: give no PROGRAM with it");
             RunRequest request = vm_request(options);
+            request.snapshot = snapshot_request(options);
             request.read_only = options.read_only;
             request.virtio = virtio_devices(options);
             request.workdir = options.workdir;

@@ -84,8 +84,35 @@ RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::c
                  + "; see its messages above)" };
 }
 
+/// Snapshots are osprey-monitor's: a run that saves or restores one must use it.
+void require_monitor(const RunRequest& request, const char* option)
+{
+    if (request.hypervisor && *request.hypervisor != Hypervisor::Monitor)
+        throw CliError(kExitBadInput, std::string(option) + " needs Osprey's monitor (--hypervisor monitor, on /dev/kvm): "
+            "snapshots are its own");
+    check_hypervisor_usable(Hypervisor::Monitor);
+}
+
+/// `osprey run --restore FILE`: the monitor takes everything else from the file.
+PreparedVm prepare_restore(const RunRequest& request)
+{
+    require_monitor(request, "--restore");
+    if (!fs::is_regular_file(request.snapshot.restore))
+        throw CliError(kExitBadInput, "--restore: '" + request.snapshot.restore + "' is not a file (make one with --snapshot-at)");
+    PreparedVm vm;
+    vm.config.hypervisor = Hypervisor::Monitor;
+    vm.monitor = find_monitor();
+    vm.arguments = { vm.monitor->string(), "--restore", request.snapshot.restore };
+    return vm;
+}
+
 PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
 {
+    if (!request.snapshot.restore.empty())
+        return prepare_restore(request);
+    bool snapshot = !request.snapshot.point.empty();
+    if (snapshot)
+        require_monitor(request, "--snapshot-at");
     PreparedVm vm;
     QemuConfig& config = vm.config;
     config.kernel = checked_kernel(request);
@@ -104,18 +131,22 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
         config.qemu = find_qemu();
     fs::path input = find_program(request.input);
     fs::path image_path = input;
-    if (!looks_like_rofs_image(input)) {
-        vm.packed_image = std::make_unique<TempFile>("osprey-", ".img");
-        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added },
-            vm.packed_image->path());
+    bool packed = !looks_like_rofs_image(input);
+    if (packed) {
+        // A snapshot names its image: one packed for it must outlive this run.
+        if (snapshot)
+            vm.kept_image = request.snapshot.file + ".image";
+        else
+            vm.packed_image = std::make_unique<TempFile>("osprey-", ".img");
+        image_path = snapshot ? vm.kept_image : vm.packed_image->path();
+        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added }, image_path);
         if (request.verbose)
             print_closure(report);
-        image_path = vm.packed_image->path();
     }
-    if (!vm.packed_image && !request.dlopen_libraries.empty())
+    if (!packed && !request.dlopen_libraries.empty())
         throw CliError(kExitBadInput, "--dlopen packs libraries with a program; '" + input.string()
             + "' is an image already: give --dlopen to `osprey build`");
-    if (!vm.packed_image && !request.added.empty())
+    if (!packed && !request.added.empty())
         throw CliError(kExitBadInput, "--add packs files with a program; '" + input.string()
             + "' is an image already: give --add to `osprey build`");
     ImageFile image = ImageFile::load(image_path);
@@ -147,6 +178,8 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
         config.status_file = vm.status_file->path();
     }
     vm.arguments = vm.monitor ? monitor_arguments(config, *vm.monitor) : qemu_arguments(config);
+    if (snapshot)
+        vm.arguments.insert(vm.arguments.end(), { "--snapshot-at", request.snapshot.point, request.snapshot.file });
     return vm;
 }
 

@@ -18,6 +18,14 @@
 
 namespace tools {
 
+/// `osprey run --snapshot-at POINT FILE` / `--restore FILE` (osprey-monitor's options of
+/// the same names, include/abi/snapshot_port.h).
+struct SnapshotRequest {
+    std::string point;   // "main" or "ready"; empty: no snapshot
+    std::string file;    // where --snapshot-at writes
+    std::string restore; // --restore FILE; then the request has no input
+};
+
 struct RunRequest {
     std::string input; // an ELF program (packed on the fly) or a ROFS image
     std::vector<std::string> args; // appended to the image's default argv
@@ -35,6 +43,7 @@ struct RunRequest {
     std::vector<VirtioDevice> virtio; // --rng, --disk (microvm only)
     std::string workdir;              // --workdir: the program's working directory (empty: the image's or /)
     std::vector<std::string> log;     // --log: kernel log levels, LEVEL or SUBSYSTEM=LEVEL
+    SnapshotRequest snapshot;
 };
 
 /// <directory of the running osprey binary>/osprey-kernel.elf.
@@ -50,6 +59,7 @@ struct PreparedVm {
     std::optional<std::filesystem::path> monitor; // set when osprey-monitor runs the VM
     std::vector<std::string> arguments;         // argv of QEMU or osprey-monitor
     std::unique_ptr<TempFile> packed_image;     // the image packed from a program input
+    std::filesystem::path kept_image;           // or, for --snapshot-at, packed to FILE.image
     std::unique_ptr<TempFile> status_file;      // QEMU's status UART
     bool relay_input = false;                   // stdin goes to QEMU as ChildInput::RelayEscaped
 };

@@ -209,4 +209,28 @@ TEST_F(CliImage, RunChecksItsSetupFirst)
     }
 }
 
+TEST_F(CliImage, SnapshotsNeedTheMonitor)
+{
+    auto refusal = [](const RunRequest& request) {
+        try {
+            prepare_vm(request, ConsoleUse::Detached);
+        } catch (const CliError& error) {
+            return std::make_pair(error.exit_status(), std::string(error.what()));
+        }
+        return std::make_pair(0, std::string("accepted"));
+    };
+    RunRequest saving = request_for("/usr/bin/ls");
+    saving.snapshot = { "ready", (m_dir / "ls.snap").string(), "" };
+    auto [status, message] = refusal(saving);
+    EXPECT_EQ(status, kExitBadInput);
+    EXPECT_NE(message.find("--snapshot-at needs Osprey's monitor"), std::string::npos) << message;
+    RunRequest restoring;
+    restoring.hypervisor = Hypervisor::QemuKvm;
+    restoring.snapshot.restore = (m_dir / "ls.snap").string();
+    std::tie(status, message) = refusal(restoring);
+    EXPECT_EQ(status, kExitBadInput);
+    EXPECT_NE(message.find("--restore needs Osprey's monitor"), std::string::npos) << message;
+    EXPECT_FALSE(fs::exists(m_dir / "ls.snap.image")); // refused before packing anything
+}
+
 } // namespace
