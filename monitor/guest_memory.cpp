@@ -104,7 +104,8 @@ lib::Result<void> GuestMemory::map_file_pages(uint64_t gpa, int fd, uint64_t off
     if (length == 0 || gpa % kPage || offset % kPage || length % kPage)
         return lib::Error(lib::Errno::INVAL, "file pages: empty or not page-aligned");
     auto target = TRY(span(gpa, length));
-    void* mapped = mmap(target.data(), length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(offset));
+    // MAP_NORESERVE as for RAM itself: a page costs host memory only once the guest writes it.
+    void* mapped = mmap(target.data(), length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, off_t(offset));
     if (mapped == MAP_FAILED)
         return lib::Error(lib::Errno::NOMEM, "cannot map file pages into guest RAM (mmap failed)");
     return {};

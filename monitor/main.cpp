@@ -260,6 +260,9 @@ snapshot_abi::SnapshotResult save_vm(const Options& options, const KvmVm& vm, co
     if (fd < 0)
         return failed(std::string("cannot create '") + partial + "': " + strerror(errno));
     auto written = write_snapshot(fd, snapshot, memory);
+    // On disk before the rename: a crash must not leave a whole-looking file with stale RAM.
+    if (!written.is_error() && fdatasync(fd) < 0)
+        written = lib::Error(lib::Errno(errno), "cannot write the snapshot file");
     if (close(fd) < 0 && !written.is_error())
         written = lib::Error(lib::Errno(errno), "cannot write the snapshot file");
     if (written.is_error() || rename(partial.c_str(), options.snapshot_file.c_str()) < 0) {
@@ -338,7 +341,12 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
                 return save_vm(options, kvm, memory.value(), devices, std::move(states), gpa);
             } };
     }
-    return run_vm(vcpus.release_value(), devices, run, trace, options.timeout_seconds, std::move(snapshots));
+    int status = run_vm(vcpus.release_value(), devices, run, trace, options.timeout_seconds, std::move(snapshots));
+    if (options.snapshot_at && !devices.snapshot_port.reached())
+        std::cerr << "osprey-monitor: no snapshot was taken: the program never reached "
+                  << (*options.snapshot_at == snapshot_abi::SnapshotPoint::Main ? "main()" : "its ready point (a write to /dev/osprey-ready)")
+                  << std::endl;
+    return status;
 }
 
 /// Closes a file descriptor at the end of a scope.
@@ -351,18 +359,20 @@ struct FdCloser {
     }
 };
 
-/// Whether the host file a snapshot names is still the one it used: the image must not have
-/// changed at all; a disk keeps its size (its contents are the user's to keep consistent
-/// with the snapshot, as with any VMM's snapshots).
+/// Whether a host file the snapshot names is still as it was (size and mtime): the guest's
+/// memory holds what it read from its image and disks (page cache, file system state), and
+/// a file changed since (by the VM that took the snapshot going on, or by a VM restored
+/// from it) would not match. Copy a writable disk with the snapshot to restore it again.
 std::optional<Failure> check_file(const SnapshotFileRef& saved, bool is_image)
 {
     auto now = file_ref(saved.path, saved.read_only);
     const char* what = is_image ? "image" : "disk";
     if (!now)
         return Failure { kExitBadInput, std::string("the snapshot's ") + what + " '" + saved.path + "' is gone" };
-    if (now->size != saved.size || (is_image && now->mtime_ns != saved.mtime_ns))
+    if (now->size != saved.size || now->mtime_ns != saved.mtime_ns)
         return Failure { kExitBadInput, std::string("the snapshot's ") + what + " '" + saved.path
-                             + "' changed since the snapshot was taken: take a new snapshot" };
+                             + "' changed since the snapshot was taken (size or mtime): the guest would find it unlike "
+                               "what it read; restore a copy of it as it was, or take a new snapshot" };
     return std::nullopt;
 }
 
@@ -431,6 +441,8 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
     }
     if (auto restored = kvm.restore_state(snapshot.vm); restored.is_error())
         return Failure { kExitBadInput, "cannot restore the VM's clock and interrupt controllers: " + describe(restored.error()) };
+    // KVM keeps each interrupt source's line level outside the irqchip state: drive it again.
+    devices.console_uart.redrive_irq();
     if (auto answered = SnapshotPort::answer(memory.value(), snapshot.request_gpa, snapshot_abi::SnapshotResult::Restored); answered.is_error())
         return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' names a request record outside its RAM" };
     trace.record("snapshot restored");

@@ -38,6 +38,12 @@ public:
     /// The registers and the receive FIFO (snapshots). restore: INVAL for bad state.
     void save(StateWriter& out) const;
     lib::Result<void> restore(StateReader& in);
+    /// Drives the interrupt line to the level it had (after a restore, once the irqchip is).
+    void redrive_irq()
+    {
+        if (m_irq)
+            m_irq(m_irq_level);
+    }
 
 private:
     uint8_t read_register(uint64_t offset);

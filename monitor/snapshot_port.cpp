@@ -15,7 +15,9 @@ lib::Result<void> SnapshotPort::bus_write(uint64_t offset, std::span<const uint8
     uint32_t gpa;
     memcpy(&gpa, data.data(), 4);
     snapshot_abi::SnapshotRequest request;
-    TRY(m_memory.read(gpa, { reinterpret_cast<uint8_t*>(&request), sizeof request }));
+    // In writable RAM, where the answer goes (a read-only image page would not take it).
+    auto record = TRY(m_memory.span(gpa, sizeof request));
+    memcpy(&request, record.data(), sizeof request);
     if (m_taken || !m_wanted || request.point != uint32_t(*m_wanted))
         return answer(m_memory, gpa, snapshot_abi::SnapshotResult::Skipped);
     m_taken = true;

@@ -29,6 +29,8 @@ public:
 
     /// The request to serve now, once: its record's guest-physical address.
     std::optional<uint64_t> take_request() { return std::exchange(m_pending, std::nullopt); }
+    /// Whether the guest reached the wanted point (the snapshot was attempted).
+    bool reached() const { return m_taken; }
 
     /// Answers the request at `gpa`: `result` and, for Restored, the host's time and fresh
     /// random bytes (restoring writes these into the restored VM's record). Errors: FAULT.

@@ -47,29 +47,38 @@ void VmRunner::kick_all()
     m_pause_changed.notify_all();
 }
 
-std::vector<uint8_t> VmRunner::save_vcpu(size_t index)
+bool VmRunner::complete_exit(size_t index)
 {
-    KvmVcpu& vcpu = m_vcpus[index];
-    if (auto completed = vcpu.complete_pending_exit(); completed.is_error()) {
-        fprintf(stderr, "osprey-monitor: snapshot: vCPU %zu: %s (%s)\n", index, completed.error().message, strerror(int(completed.error().code)));
-        return {};
-    }
-    auto state = vcpu.save_state(*m_snapshots.vm);
-    if (state.is_error()) {
-        fprintf(stderr, "osprey-monitor: snapshot: vCPU %zu: %s (%s)\n", index, state.error().message, strerror(int(state.error().code)));
-        return {};
-    }
-    return state.release_value();
+    auto completed = m_vcpus[index].complete_pending_exit();
+    if (completed.is_error())
+        fprintf(stderr, "osprey-monitor: snapshot: vCPU %zu: %s (%s)\n", index, completed.error().message,
+            strerror(int(completed.error().code)));
+    return !completed.is_error();
 }
 
 void VmRunner::park(size_t index)
 {
-    std::vector<uint8_t> state = save_vcpu(index);
+    bool completed = complete_exit(index);
     std::unique_lock lock(m_pause_lock);
-    m_saved_vcpus[index] = std::move(state);
+    m_pause_failed |= !completed;
     ++m_parked;
     m_pause_changed.notify_all();
     m_pause_changed.wait(lock, [this] { return !m_pausing.load() || m_state.stopping(); });
+}
+
+snapshot_abi::SnapshotResult VmRunner::save_paused_vm(uint64_t request_gpa)
+{
+    std::vector<std::vector<uint8_t>> states;
+    for (size_t i = 0; i < m_vcpus.size(); ++i) {
+        auto state = m_vcpus[i].save_state(*m_snapshots.vm);
+        if (state.is_error()) {
+            fprintf(stderr, "osprey-monitor: snapshot: vCPU %zu: %s (%s)\n", i, state.error().message,
+                strerror(int(state.error().code)));
+            return snapshot_abi::SnapshotResult::Failed;
+        }
+        states.push_back(state.release_value());
+    }
+    return m_snapshots.save(std::move(states), request_gpa);
 }
 
 void VmRunner::take_snapshot(size_t index, uint64_t request_gpa)
@@ -77,24 +86,23 @@ void VmRunner::take_snapshot(size_t index, uint64_t request_gpa)
     {
         std::lock_guard lock(m_pause_lock);
         m_parked = 0;
-        m_saved_vcpus.assign(m_vcpus.size(), {});
+        m_pause_failed = false;
         m_pausing.store(true);
     }
+    // Phase 1: every vCPU leaves KVM_RUN, its last exit completed, and parks.
     kick_others(index);
-    std::vector<uint8_t> own = save_vcpu(index);
-    std::vector<std::vector<uint8_t>> states;
+    bool completed = complete_exit(index);
+    bool paused;
     {
         std::unique_lock lock(m_pause_lock);
         m_pause_changed.wait(lock, [this] { return m_parked + 1 == m_vcpus.size() || m_state.stopping(); });
-        m_saved_vcpus[index] = std::move(own);
-        states = std::move(m_saved_vcpus);
+        paused = completed && !m_pause_failed && !m_state.stopping();
     }
-    auto result = snapshot_abi::SnapshotResult::Failed;
+    // Phase 2: with no vCPU in the guest and no device thread raising interrupts (the
+    // device lock), every vCPU, the VM and the devices are saved at one moment.
     if (!m_state.stopping()) {
-        bool all_saved = std::all_of(states.begin(), states.end(), [](const auto& s) { return !s.empty(); });
         std::lock_guard guard(m_device_lock);
-        if (all_saved)
-            result = m_snapshots.save(std::move(states), request_gpa);
+        auto result = paused ? save_paused_vm(request_gpa) : snapshot_abi::SnapshotResult::Failed;
         if (SnapshotPort::answer(*m_snapshots.memory, request_gpa, result).is_error())
             m_state.stop(kExitGuestFault, "osprey-monitor: the snapshot request record left guest memory");
     }
@@ -108,7 +116,13 @@ void VmRunner::vcpu_loop(size_t index)
     KvmVcpu& vcpu = m_vcpus[index];
     if (index == 0)
         m_trace.record("first KVM_RUN (guest starts)");
-    while (!m_state.stopping()) {
+    for (;;) {
+        // A kick is served once this thread is here: clear it, then look at why it came.
+        // Whoever kicks sets stopping or pausing before immediate_exit, so one that comes
+        // after this store is either seen below or ends the next KVM_RUN at once.
+        __atomic_store_n(&vcpu.run_area().immediate_exit, 0, __ATOMIC_SEQ_CST);
+        if (m_state.stopping())
+            break;
         if (m_pausing.load()) {
             park(index);
             continue;

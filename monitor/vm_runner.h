@@ -4,9 +4,10 @@
 // immediate_exit and SIGUSR1 (api.rst §5, KVM_CAP_IMMEDIATE_EXIT).
 //
 // Snapshots: when the snapshot port holds a request after an exit, that vCPU's thread
-// pauses the VM: it kicks the others, each of which completes its last exit, saves its
-// own KVM state and parks; with all parked, the VM is saved under the device lock (the
-// SaveVm hook, main.cpp) and the request answered; then every vCPU goes on.
+// pauses the VM: it kicks the others, each of which completes its last exit and parks;
+// with all parked, it saves every vCPU's KVM state and then the VM under the device lock
+// (the SaveVm hook, main.cpp), so that nothing (an IPI, a device interrupt) happens between
+// the saves, answers the request, and every vCPU goes on.
 #pragma once
 
 #include "boot_trace.h"
@@ -47,10 +48,13 @@ private:
     void vcpu_loop(size_t index);
     void kick_all();
     void kick_others(size_t index);
-    /// The vCPU `index` completes its last exit and saves its state (empty on failure).
-    std::vector<uint8_t> save_vcpu(size_t index);
-    /// A vCPU asked to pause: saves itself and waits until the snapshot is done.
+    /// On vCPU `index`'s thread: completes its last exit (KVM_RUN with immediate_exit), so
+    /// that its state may be saved. False (and a message) if KVM failed.
+    bool complete_exit(size_t index);
+    /// A vCPU asked to pause: completes its exit and waits until the snapshot is done.
     void park(size_t index);
+    /// With every vCPU parked and the device lock held: saves them all and the VM.
+    snapshot_abi::SnapshotResult save_paused_vm(uint64_t request_gpa);
     /// Serves the snapshot request at `request_gpa` on vCPU `index`'s thread.
     void take_snapshot(size_t index, uint64_t request_gpa);
 
@@ -69,7 +73,7 @@ private:
     std::mutex m_pause_lock;              // guards the two below
     std::condition_variable m_pause_changed;
     size_t m_parked = 0;
-    std::vector<std::vector<uint8_t>> m_saved_vcpus;
+    bool m_pause_failed = false;          // a vCPU could not complete its exit
 };
 
 } // namespace monitor

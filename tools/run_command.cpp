@@ -133,15 +133,20 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
     fs::path image_path = input;
     bool packed = !looks_like_rofs_image(input);
     if (packed) {
-        // A snapshot names its image: one packed for it must outlive this run.
+        // A snapshot names its image: one packed for it must outlive this run. It is packed
+        // beside and renamed over FILE.image, whose old inode VMs restored from an older
+        // snapshot may still map.
         if (snapshot)
             vm.kept_image = request.snapshot.file + ".image";
         else
             vm.packed_image = std::make_unique<TempFile>("osprey-", ".img");
-        image_path = snapshot ? vm.kept_image : vm.packed_image->path();
-        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added }, image_path);
+        fs::path packing = snapshot ? fs::path(vm.kept_image.string() + ".partial") : vm.packed_image->path();
+        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added }, packing);
         if (request.verbose)
             print_closure(report);
+        if (snapshot)
+            fs::rename(packing, vm.kept_image);
+        image_path = snapshot ? vm.kept_image : packing;
     }
     if (!packed && !request.dlopen_libraries.empty())
         throw CliError(kExitBadInput, "--dlopen packs libraries with a program; '" + input.string()
@@ -191,7 +196,14 @@ int run_vm(const RunRequest& request)
         std::cerr << "osprey: " << shell_command(arguments) << std::endl;
     std::cout.flush();
     ChildInput console_input = vm.relay_input ? ChildInput::RelayEscaped : ChildInput::Inherit;
+    auto started = fs::file_time_type::clock::now();
     ProcessOutcome outcome = run_process(arguments, request.timeout, console_input);
+    if (!vm.kept_image.empty()) { // packed for a snapshot that was not written: not needed
+        std::error_code error;
+        auto written = fs::last_write_time(request.snapshot.file, error);
+        if (error || written < started)
+            fs::remove(vm.kept_image, error);
+    }
     if (vm.monitor && outcome.end == ProcessOutcome::End::Exited)
         return outcome.status; // the guest's status exactly; the monitor printed any reason
     GuestExit guest = vm.status_file ? decode_guest_exit(read_text_file(vm.status_file->path())) : GuestExit {};

@@ -211,6 +211,17 @@ TEST(MonitorSnapshotPort, ARecordOutsideRamStopsTheVm)
     EXPECT_FALSE(port.take_request());
 }
 
+TEST(MonitorSnapshotPort, ARecordInTheReadOnlyImageStopsTheVm)
+{
+    PortFixture f;
+    TempFile image;
+    ASSERT_EQ(ftruncate(image.fd, 4096), 0);
+    ASSERT_FALSE(f.memory.map_file_readonly(dup(image.fd), kRam, 4096).is_error());
+    SnapshotPort port(f.memory, snapshot_abi::SnapshotPoint::Main);
+    EXPECT_TRUE(f.ask(port, snapshot_abi::SnapshotPoint::Main, kRam).is_error()); // readable, not writable
+    EXPECT_FALSE(port.take_request());
+}
+
 TEST(MonitorSnapshotPort, RestoredAnswersCarryTimeAndFreshRandomBytes)
 {
     PortFixture f;
