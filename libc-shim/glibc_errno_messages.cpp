@@ -5,11 +5,14 @@
 // the three symbols of musl's src/errno/strerror.c (strerror, strerror_l, __strerror_l),
 // so that member never enters the link and every musl path (perror, %m, strerror_r, err)
 // reads this table. The table is made at build time from the build host's glibc
-// (errno_messages/generate.c). A number outside it gives "Unknown error" here, where glibc
-// appends the number (it keeps a per-thread buffer for that; strerror_r below does append
-// it, into the caller's buffer).
+// (errno_messages/generate.c). A number outside it gives "Unknown error N", as glibc says
+// it: strerror writes it into a buffer of the calling thread's, which its next unknown
+// number overwrites (glibc's too), the strerror_r variants into the caller's buffer.
+#include <errno.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 namespace {
@@ -22,6 +25,29 @@ constexpr int kMessageCount = int(sizeof(kMessages) / sizeof(kMessages[0]));
 /// glibc's message for `error`, or nullptr for a number it has none for.
 const char* known_message(int error) { return error >= 0 && error < kMessageCount ? kMessages[error] : nullptr; }
 
+constexpr size_t kUnknownBytes = sizeof("Unknown error -2147483648");
+
+// The key of each thread's buffer for unknown numbers: made once, then only read.
+constinit pthread_once_t g_unknown_once = PTHREAD_ONCE_INIT;
+constinit pthread_key_t g_unknown_key;
+
+/// "Unknown error N" in the calling thread's buffer (malloc'd on first use, freed when the
+/// thread ends); a static text if memory is short.
+char* unknown_message(int error)
+{
+    pthread_once(&g_unknown_once, [] { (void)pthread_key_create(&g_unknown_key, free); });
+    auto* buffer = static_cast<char*>(pthread_getspecific(g_unknown_key));
+    if (!buffer) {
+        buffer = static_cast<char*>(malloc(kUnknownBytes));
+        if (!buffer || pthread_setspecific(g_unknown_key, buffer) != 0) {
+            free(buffer);
+            return const_cast<char*>("Unknown error");
+        }
+    }
+    snprintf(buffer, kUnknownBytes, "Unknown error %d", error);
+    return buffer;
+}
+
 } // namespace
 
 extern "C" {
@@ -29,7 +55,7 @@ extern "C" {
 char* __strerror_l(int error, locale_t)
 {
     const char* message = known_message(error);
-    return const_cast<char*>(message ? message : "Unknown error");
+    return message ? const_cast<char*>(message) : unknown_message(error);
 }
 
 char* strerror_l(int error, locale_t locale) { return __strerror_l(error, locale); }
@@ -48,6 +74,28 @@ char* osprey_gnu_strerror_r(int error, char* buffer, size_t length)
     if (length > 0)
         snprintf(buffer, length, "Unknown error %d", error);
     return buffer;
+}
+
+// XSI strerror_r (glibc's __xpg_strerror_r, what programs built with _POSIX_C_SOURCE get):
+// the message copied into `buffer`, cut to fit; EINVAL for an unknown number (with "Unknown
+// error N" in the buffer), ERANGE when the message was cut, else 0. musl's returns 0 for
+// unknown numbers.
+int osprey_xsi_strerror_r(int error, char* buffer, size_t length)
+{
+    const char* message = known_message(error);
+    char unknown[kUnknownBytes];
+    if (!message)
+        snprintf(unknown, sizeof unknown, "Unknown error %d", error);
+    const char* text = message ? message : unknown;
+    size_t size = strlen(text);
+    if (length > 0) {
+        size_t copied = size < length - 1 ? size : length - 1;
+        memcpy(buffer, text, copied);
+        buffer[copied] = '\0';
+    }
+    if (!message)
+        return EINVAL;
+    return length <= size ? ERANGE : 0;
 }
 
 } // extern "C"

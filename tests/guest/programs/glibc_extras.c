@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 
 extern void* __libc_stack_end;
+int __xpg_strerror_r(int error, char* buffer, size_t length); // what <string.h> gives XSI programs
 
 int main(int argc, char** argv)
 {
@@ -41,6 +42,13 @@ int main(int argc, char** argv)
         ++failures, printf("glibc_extras: FAILED: %%m gave %s\n", text);
     if (strcmp(strerror_r(1000, text, sizeof(text)), "Unknown error 1000") != 0 || strcmp(strerror_r(EIO, text, 4), "Input/output error") != 0)
         ++failures, printf("glibc_extras: FAILED: GNU strerror_r\n");
+    // Unknown numbers: glibc names them, in a buffer of the thread's that the next call reuses.
+    if (strcmp(strerror(1234), "Unknown error 1234") != 0 || strcmp(strerror(-1), "Unknown error -1") != 0)
+        ++failures, printf("glibc_extras: FAILED: strerror of an unknown number = %s\n", strerror(1234));
+    if (__xpg_strerror_r(1234, text, sizeof(text)) != EINVAL || strcmp(text, "Unknown error 1234") != 0
+        || __xpg_strerror_r(EPERM, text, 5) != ERANGE || strcmp(text, "Oper") != 0
+        || __xpg_strerror_r(EPERM, text, sizeof(text)) != 0 || strcmp(text, "Operation not permitted") != 0)
+        ++failures, printf("glibc_extras: FAILED: XSI strerror_r\n");
     const char* inval = strerrordesc_np(EINVAL);
     if (!inval || strcmp(inval, "Invalid argument") != 0)
         ++failures, printf("glibc_extras: FAILED: strerrordesc_np(EINVAL) = %s\n", inval ? inval : "NULL");
