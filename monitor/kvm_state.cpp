@@ -252,6 +252,17 @@ lib::Result<void> KvmVcpu::restore_state(const KvmVm& vm, std::span<const uint8_
     return {};
 }
 
+lib::Result<bool> KvmVcpu::halted_with_interrupts_off() const
+{
+    constexpr uint64_t kInterruptFlag = 1u << 9;
+    auto mp_state = TRY(get<kvm_mp_state>(m_fd, KVM_GET_MP_STATE, "KVM_GET_MP_STATE failed"));
+    if (mp_state.mp_state != KVM_MP_STATE_HALTED)
+        return false;
+    auto regs = TRY(get<kvm_regs>(m_fd, KVM_GET_REGS, "KVM_GET_REGS failed"));
+    auto events = TRY(get<kvm_vcpu_events>(m_fd, KVM_GET_VCPU_EVENTS, "KVM_GET_VCPU_EVENTS failed"));
+    return !(regs.rflags & kInterruptFlag) && !events.nmi.pending && !events.nmi.injected;
+}
+
 lib::Result<void> KvmVcpu::set_tsc_khz(uint32_t khz)
 {
     if (ioctl(m_fd, KVM_SET_TSC_KHZ, khz) < 0)

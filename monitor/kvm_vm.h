@@ -106,6 +106,9 @@ public:
     /// Puts a saved state back on a vCPU just created. Errors: INVAL (state that does not
     /// parse or does not fit this host), else the ioctl's errno.
     lib::Result<void> restore_state(const KvmVm& vm, std::span<const uint8_t> state);
+    /// Whether this vCPU (out of KVM_RUN) is halted with interrupts off and no NMI pending:
+    /// nothing but INIT can wake it. Errors: the ioctl's errno.
+    lib::Result<bool> halted_with_interrupts_off() const;
     /// KVM_SET_TSC_KHZ: the guest's TSC runs at `khz` (a snapshot from another frequency).
     lib::Result<void> set_tsc_khz(uint32_t khz);
     kvm_run& run_area() { return *m_run; }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <pthread.h>
+#include <thread>
 
 namespace monitor {
 
@@ -81,7 +82,7 @@ snapshot_abi::SnapshotResult VmRunner::save_paused_vm(uint64_t request_gpa)
     return m_snapshots.save(std::move(states), request_gpa);
 }
 
-void VmRunner::take_snapshot(size_t index, uint64_t request_gpa)
+bool VmRunner::pause(std::optional<size_t> self)
 {
     {
         std::lock_guard lock(m_pause_lock);
@@ -89,15 +90,35 @@ void VmRunner::take_snapshot(size_t index, uint64_t request_gpa)
         m_pause_failed = false;
         m_pausing.store(true);
     }
-    // Phase 1: every vCPU leaves KVM_RUN, its last exit completed, and parks.
-    kick_others(index);
-    bool completed = complete_exit(index);
-    bool paused;
-    {
-        std::unique_lock lock(m_pause_lock);
-        m_pause_changed.wait(lock, [this] { return m_parked + 1 == m_vcpus.size() || m_state.stopping(); });
-        paused = completed && !m_pause_failed && !m_state.stopping();
+    kick_others(self ? *self : m_vcpus.size());
+    bool completed = self ? complete_exit(*self) : true;
+    size_t others = m_vcpus.size() - (self ? 1 : 0);
+    std::unique_lock lock(m_pause_lock);
+    m_pause_changed.wait(lock, [&] { return m_parked == others || m_state.stopping(); });
+    return completed && !m_pause_failed && !m_state.stopping();
+}
+
+void VmRunner::resume()
+{
+    std::lock_guard lock(m_pause_lock);
+    m_pausing.store(false);
+    m_pause_changed.notify_all();
+}
+
+void VmRunner::take_snapshot(size_t index, uint64_t request_gpa)
+{
+    // One pause at a time: while the halt watch holds one, this vCPU takes part in it.
+    while (!m_pause_owner.try_lock()) {
+        if (m_state.stopping())
+            return;
+        if (m_pausing.load())
+            park(index);
+        else
+            std::this_thread::yield();
     }
+    std::lock_guard owner(m_pause_owner, std::adopt_lock);
+    // Phase 1: every vCPU leaves KVM_RUN, its last exit completed, and parks.
+    bool paused = pause(index);
     // Phase 2: with no vCPU in the guest and no device thread raising interrupts (the
     // device lock), every vCPU, the VM and the devices are saved at one moment.
     if (!m_state.stopping()) {
@@ -106,9 +127,37 @@ void VmRunner::take_snapshot(size_t index, uint64_t request_gpa)
         if (SnapshotPort::answer(*m_snapshots.memory, request_gpa, result).is_error())
             m_state.stop(kExitGuestFault, "osprey-monitor: the snapshot request record left guest memory");
     }
-    std::lock_guard lock(m_pause_lock);
-    m_pausing.store(false);
-    m_pause_changed.notify_all();
+    resume();
+}
+
+bool VmRunner::every_vcpu_stuck()
+{
+    std::unique_lock owner(m_pause_owner, std::try_to_lock);
+    if (!owner) // a snapshot is being taken: look next time
+        return false;
+    bool stuck = pause(std::nullopt);
+    for (size_t i = 0; stuck && i < m_vcpus.size(); ++i) {
+        auto halted = m_vcpus[i].halted_with_interrupts_off();
+        stuck = !halted.is_error() && halted.value();
+    }
+    resume();
+    return stuck;
+}
+
+void VmRunner::watch_for_halt()
+{
+    std::unique_lock lock(m_pause_lock);
+    while (!m_pause_changed.wait_for(lock, kHaltWatchPeriod, [this] { return m_state.stopping(); })) {
+        lock.unlock();
+        bool stuck = every_vcpu_stuck();
+        lock.lock();
+        if (stuck) {
+            lock.unlock();
+            m_state.stop(kExitNoStatus, "osprey-monitor: every vCPU halted with interrupts off, so the guest can never "
+                                        "run again (a program ran `hlt` or `cli; hlt`?); the VM was stopped");
+            return;
+        }
+    }
 }
 
 void VmRunner::vcpu_loop(size_t index)
@@ -168,8 +217,11 @@ void VmRunner::run()
         for (size_t i = 0; i < m_vcpus.size(); ++i)
             m_threads.emplace_back([this, i] { vcpu_loop(i); });
     }
+    std::thread halt_watch([this] { watch_for_halt(); });
     for (std::thread& thread : m_threads)
         thread.join();
+    m_state.stop(kExitNoStatus, ""); // no-op after the usual stop; ends the halt watch otherwise
+    halt_watch.join();
     m_trace.record("exit");
     if (m_trace.counters_wanted())
         record_kvm_statistics();

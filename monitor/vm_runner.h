@@ -17,9 +17,11 @@
 #include "vcpu_exit.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -51,8 +53,18 @@ private:
     /// On vCPU `index`'s thread: completes its last exit (KVM_RUN with immediate_exit), so
     /// that its state may be saved. False (and a message) if KVM failed.
     bool complete_exit(size_t index);
-    /// A vCPU asked to pause: completes its exit and waits until the snapshot is done.
+    /// A vCPU asked to pause: completes its exit and waits until the pause ends.
     void park(size_t index);
+    /// Pauses the VM: kicks every vCPU but `self` (the caller's own, whose exit it
+    /// completes), and waits until they have parked. False if one could not complete its
+    /// exit or the VM is stopping. The caller holds m_pause_owner and calls resume().
+    bool pause(std::optional<size_t> self);
+    void resume();
+    /// Whether every vCPU is halted with interrupts off (looked at in a brief pause).
+    bool every_vcpu_stuck();
+    /// The halt watch: every kHaltWatchPeriod, stops a VM whose every vCPU is halted with
+    /// interrupts off (`cli; hlt` in ring 0), which KVM would otherwise keep forever.
+    void watch_for_halt();
     /// With every vCPU parked and the device lock held: saves them all and the VM.
     snapshot_abi::SnapshotResult save_paused_vm(uint64_t request_gpa);
     /// Serves the snapshot request at `request_gpa` on vCPU `index`'s thread.
@@ -69,6 +81,8 @@ private:
     std::mutex m_threads_lock;
 
     VmSnapshots m_snapshots;
+    static constexpr std::chrono::milliseconds kHaltWatchPeriod { 1000 };
+    std::mutex m_pause_owner;             // held for a whole pause: a snapshot or the halt watch
     std::atomic<bool> m_pausing { false };
     std::mutex m_pause_lock;              // guards the two below
     std::condition_variable m_pause_changed;

@@ -20,7 +20,8 @@ vCPUs); and, with --monitor:
 With --kvm-floor and --boot-timer (bench/boot): `kvm_floor`, the bare-KVM floor alone, and,
 with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's hello, and
 `trace_boot`, the monitor's --trace-boot table with KVM's statistics. With the
-snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh)."""
+snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh); with
+runaway_cli-hlt, `halted_guest` (its image without --timeout: the halt watch ends it)."""
 import argparse
 import importlib.machinery
 import importlib.util
@@ -184,7 +185,7 @@ def spec_lines(args, out):
     lines.append(f"test panic {args.test_timeout} {shlex.join(panic)}")
     images = out / "images"
     images.mkdir(exist_ok=True)
-    hello_image = counter_image = None
+    hello_image = counter_image = halting_image = None
     for test in json.loads(Path(args.guest_tests).read_text()):
         host_image, cmdline = image_for(test, args.osprey, images)
         guest_image = f"{GUEST_DIR}/images/{test['name']}.img"
@@ -199,8 +200,12 @@ def spec_lines(args, out):
         lines.append(f"test {test['name']} {args.test_timeout} {shlex.join(command)}")
         hello_image = guest_image if test["name"] == "hello" else hello_image
         counter_image = guest_image if test["name"] == "snapshot_counter" else counter_image
+        halting_image = guest_image if test["name"] == "runaway_cli-hlt" else halting_image
     if counter_image:
         lines += snapshot_lines(args, counter_image)
+    if halting_image:  # no --timeout: the monitor's halt watch must end it
+        halted = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", halting_image, "")
+        lines.append(f"test halted_guest {args.test_timeout} {shlex.join(halted)}")
     return lines + (boot_timer_lines(args, hello_image) if args.kvm_floor else [])
 
 

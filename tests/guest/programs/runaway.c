@@ -1,7 +1,8 @@
 // A program that never ends, for --timeout (issue 17): `runaway busy` spins, `runaway hlt`
-// halts with interrupts on (each timer interrupt wakes it to halt again), `runaway cli-hlt`
-// turns interrupts off and halts, which only a hypervisor can end: programs run in ring 0
-// under Osprey, so cli and hlt are theirs to use (on Linux they fault: #GP, SIGSEGV).
+// halts (with interrupts off, as a single-threaded program runs until a second thread
+// starts preemption), `runaway cli-hlt` turns interrupts off and halts, which only a
+// hypervisor can end: programs run in ring 0 under Osprey, so cli and hlt are theirs to
+// use (on Linux they fault: #GP, SIGSEGV).
 // Prints "runaway: MODE" first.
 #include <stdio.h>
 #include <string.h>
