@@ -56,6 +56,29 @@ void test_single_and_contiguous_frames()
         "more frames than exist is ENOMEM");
 }
 
+/// A freed frame is reused before any frame above it: the host backs only what the guest
+/// has needed at its peak (page_frames.cpp).
+void test_lowest_frame_first()
+{
+    uint64_t frames[8];
+    for (uint64_t& frame : frames)
+        frame = alloc_frame().value();
+    uint64_t highest = 0;
+    for (uint64_t frame : frames)
+        highest = frame > highest ? frame : highest;
+    free_frame(frames[5]);
+    free_frame(frames[2]);
+    uint64_t low = frames[2] < frames[5] ? frames[2] : frames[5], high = frames[2] < frames[5] ? frames[5] : frames[2];
+    uint64_t first = alloc_frame().value(), second = alloc_frame().value();
+    expect(first == low && second == high, "freed frames come back lowest first");
+    uint64_t next = alloc_frame().value();
+    expect(next > highest, "then the lowest free frame, above them all (every frame below is in use)");
+    free_frame(next);
+    frames[2] = first, frames[5] = second;
+    for (uint64_t frame : frames)
+        free_frame(frame);
+}
+
 /// Takes every free frame (chained through their own first word), checks that the next
 /// allocation fails cleanly, then gives them all back.
 void test_exhaustion()
@@ -130,6 +153,7 @@ bool run_ktest(std::string_view name)
     if (name != "mm")
         return false;
     test_single_and_contiguous_frames();
+    test_lowest_frame_first();
     test_exhaustion();
     test_demand_paging();
     test_sparse_unmap();

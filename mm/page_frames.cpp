@@ -1,6 +1,11 @@
 // Page frame allocator: one bit per 4 KiB frame of physical memory (1 = in use), placed
-// right after the kernel image. First fit from a moving cursor. Reserved at init: the
-// first MiB, the kernel image, the bitmap itself, the PVH start_info data and the modules.
+// right after the kernel image. Lowest free frame first: `g_cursor` is a frame below which
+// every frame is in use, so a free moves it down and an allocation scans up from it. Low
+// frames are reused before a never-touched one is taken: a VM's host memory (the guest
+// pages its host has had to back) stays near the program's peak use, where a cursor that
+// only moved up spread a program's churn over all of RAM (a python3 VM with 256 MiB cost
+// its host 195 MB). Reserved at init: the first MiB, the kernel image, the bitmap itself,
+// the PVH start_info data and the modules.
 #include <mm/memory.h>
 #include <mm/page_frames_internal.h>
 
@@ -88,20 +93,21 @@ uint64_t frames_top() { return g_frame_count * kPageSize; }
 
 lib::Result<uint64_t> alloc_frame()
 {
-    for (uint64_t scanned = 0; scanned < g_frame_count; scanned += 64) {
-        uint64_t word = g_cursor / 64;
-        if (g_bitmap[word] != ~0ull) {
-            uint64_t frame = word * 64 + __builtin_ctzll(~g_bitmap[word]);
-            if (frame < g_frame_count) {
-                set_in_use(frame);
-                --g_free_frames;
-                g_cursor = frame;
-                memset(phys_to_virt(frame * kPageSize), 0, kPageSize);
-                return frame * kPageSize;
-            }
-        }
-        g_cursor = (word + 1) * 64 % ((g_frame_count + 63) & ~63ull);
+    // Every frame below the cursor is in use, so the first free bit from its word on is
+    // the lowest free frame.
+    for (uint64_t word = g_cursor / 64; word * 64 < g_frame_count; ++word) {
+        if (g_bitmap[word] == ~0ull)
+            continue;
+        uint64_t frame = word * 64 + __builtin_ctzll(~g_bitmap[word]);
+        if (frame >= g_frame_count)
+            break;
+        set_in_use(frame);
+        --g_free_frames;
+        g_cursor = frame + 1;
+        memset(phys_to_virt(frame * kPageSize), 0, kPageSize);
+        return frame * kPageSize;
     }
+    g_cursor = g_frame_count; // all in use until a frame is freed
     return lib::Error(lib::Errno::NOMEM, "out of physical memory");
 }
 
@@ -132,6 +138,8 @@ void free_frame(uint64_t phys)
         boot::panic("free_frame({:#x}): not an allocated frame", phys);
     set_free(frame);
     ++g_free_frames;
+    if (frame < g_cursor)
+        g_cursor = frame;
 }
 
 FrameStats frame_stats() { return { g_usable_frames, g_free_frames }; }
