@@ -43,10 +43,30 @@ constexpr DeviceLink kLinks[] = {
     { "stderr", "/proc/self/fd/2" },
 };
 
-/// The memory devices: reads and writes without a backing store.
-class MemoryDevice final : public File {
+/// A character device on a /dev node: stat is the node's, seeking stays at 0 (as Linux's
+/// memory devices), positioned reads and writes are the plain ones.
+class NodeDevice : public File {
 public:
-    MemoryDevice(lib::RefPtr<vfs::Node> node, Device device) : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node)), m_device(device) { }
+    explicit NodeDevice(lib::RefPtr<vfs::Node> node) : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node)) { }
+
+    lib::Result<size_t> pread(void* buffer, size_t length, uint64_t) override { return read(buffer, length); }
+    lib::Result<size_t> pwrite(const void* buffer, size_t length, uint64_t) override { return write(buffer, length); }
+    lib::Result<uint64_t> seek(int64_t, Whence) override { return uint64_t(0); } // Linux: always 0
+    lib::Result<void> stat(LinuxStat& st) override
+    {
+        fill_stat(*m_node, st);
+        return {};
+    }
+    vfs::Node* node() const override { return m_node.get(); }
+
+private:
+    lib::RefPtr<vfs::Node> m_node;
+};
+
+/// The memory devices: reads and writes without a backing store.
+class MemoryDevice final : public NodeDevice {
+public:
+    MemoryDevice(lib::RefPtr<vfs::Node> node, Device device) : NodeDevice(static_cast<lib::RefPtr<vfs::Node>&&>(node)), m_device(device) { }
 
     size_t describe(char* out, size_t size) const override
     {
@@ -71,52 +91,30 @@ public:
             return length;
         }
     }
-    lib::Result<size_t> pread(void* buffer, size_t length, uint64_t) override { return read(buffer, length); }
     lib::Result<size_t> write(const void*, size_t length) override
     {
         if (m_device == Device::Full)
             return lib::Error(lib::Errno::NOSPC, "/dev/full is always full");
         return length; // null and zero discard; random and urandom take it as entropy
     }
-    lib::Result<size_t> pwrite(const void* buffer, size_t length, uint64_t) override { return write(buffer, length); }
-    lib::Result<uint64_t> seek(int64_t, Whence) override { return uint64_t(0); } // Linux: always 0
-    lib::Result<void> stat(LinuxStat& st) override
-    {
-        fill_stat(*m_node, st);
-        return {};
-    }
-    vfs::Node* node() const override { return m_node.get(); }
 
 private:
-    lib::RefPtr<vfs::Node> m_node;
     Device m_device;
 };
 
 /// /dev/osprey-ready: a write says the program has finished its own start-up, the point
 /// of `osprey run --snapshot-at ready` (kernel/boot/snapshot_point.h). Reads see nothing.
-class ReadyDevice final : public File {
+class ReadyDevice final : public NodeDevice {
 public:
-    explicit ReadyDevice(lib::RefPtr<vfs::Node> node) : m_node(static_cast<lib::RefPtr<vfs::Node>&&>(node)) { }
+    using NodeDevice::NodeDevice;
 
     size_t describe(char* out, size_t size) const override { return copy_name("/dev/osprey-ready", out, size); }
     lib::Result<size_t> read(void*, size_t) override { return size_t(0); }
-    lib::Result<size_t> pread(void*, size_t, uint64_t) override { return size_t(0); }
     lib::Result<size_t> write(const void*, size_t length) override
     {
         boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Ready);
         return length;
     }
-    lib::Result<size_t> pwrite(const void* buffer, size_t length, uint64_t) override { return write(buffer, length); }
-    lib::Result<uint64_t> seek(int64_t, Whence) override { return uint64_t(0); }
-    lib::Result<void> stat(LinuxStat& st) override
-    {
-        fill_stat(*m_node, st);
-        return {};
-    }
-    vfs::Node* node() const override { return m_node.get(); }
-
-private:
-    lib::RefPtr<vfs::Node> m_node;
 };
 
 } // namespace
