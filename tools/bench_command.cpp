@@ -67,6 +67,18 @@ std::vector<std::string> timer_arguments(const BenchBootRequest& request, const 
     return arguments;
 }
 
+/// Runs a bench tool (its tables go to stdout as they come); returns its exit status, or
+/// the CLI's for a signal.
+int run_bench_tool(const std::vector<std::string>& arguments, bool verbose)
+{
+    if (verbose)
+        std::cerr << "osprey: " << shell_command(arguments) << std::endl;
+    ProcessOutcome outcome = run_process(arguments, std::chrono::seconds(0));
+    if (outcome.end == ProcessOutcome::End::Interrupted)
+        return kExitSignalBase + outcome.interrupt_signal;
+    return outcome.end == ProcessOutcome::End::Exited ? outcome.status : kExitHostFailure;
+}
+
 } // namespace
 
 int bench_boot(const BenchBootRequest& request)
@@ -89,13 +101,22 @@ int bench_boot(const BenchBootRequest& request)
     }
     std::string title = hypervisor_title(vm);
     std::cerr << "osprey: timing " << cases.size() << " cases, " << request.runs << " rounds: " << title << std::endl;
-    std::vector<std::string> arguments = timer_arguments(request, title, cases);
-    if (request.vm.verbose)
-        std::cerr << "osprey: " << shell_command(arguments) << std::endl;
-    ProcessOutcome outcome = run_process(arguments, std::chrono::seconds(0));
-    if (outcome.end == ProcessOutcome::End::Interrupted)
-        return kExitSignalBase + outcome.interrupt_signal;
-    return outcome.end == ProcessOutcome::End::Exited ? outcome.status : kExitHostFailure;
+    return run_bench_tool(timer_arguments(request, title, cases), request.vm.verbose);
+}
+
+int bench_density(const BenchDensityRequest& request)
+{
+    if (request.vms == 0 || request.vms > 64)
+        throw CliError(kExitBadInput, "--vms is 1 to 64");
+    PreparedVm vm = prepare_vm(request.vm, ConsoleUse::Detached);
+    std::vector<std::string> arguments = { bench_tool("osprey-density"), "--vms", std::to_string(request.vms), "--marker",
+        request.marker, "--" };
+    arguments.insert(arguments.end(), vm.arguments.begin(), vm.arguments.end());
+    std::string what = request.vm.snapshot.restore.empty() ? fs::path(request.vm.input).filename().string()
+                                                           : "restores of " + request.vm.snapshot.restore;
+    std::cerr << "osprey: starting " << request.vms << " VMs (" << what << ") and measuring each one's host memory"
+              << std::endl;
+    return run_bench_tool(arguments, request.vm.verbose);
 }
 
 } // namespace tools

@@ -26,4 +26,16 @@ struct BenchBootRequest {
 /// a hypervisor that cannot run here or a missing timer or floor.
 int bench_boot(const BenchBootRequest& request);
 
+// `osprey bench density PROGRAM|IMAGE` (or `--restore FILE`): starts N VMs of it at once
+// and reports the host memory each costs (PSS, with osprey-density: bench/density).
+struct BenchDensityRequest {
+    RunRequest vm;      // the program, image or snapshot and how to run it
+    unsigned vms = 8;
+    std::string marker; // a VM is up when its output has a line containing this (empty: any output)
+};
+
+/// Returns osprey-density's status (0, or 1 when a VM did not come up). Throws CliError
+/// for bad input, a hypervisor that cannot run here or a missing osprey-density.
+int bench_density(const BenchDensityRequest& request);
+
 } // namespace tools

@@ -52,6 +52,7 @@ struct Options {
     std::vector<std::string> snapshot_at; // POINT FILE
     std::string restore;
     unsigned runs = 30;
+    unsigned vms = 8;
     std::string marker;
     std::string compare;
     std::string plot;
@@ -227,6 +228,37 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     });
 }
 
+void add_bench_density(CLI::App* bench, Options& options, std::function<int()>& action)
+{
+    auto* density = bench->add_subcommand("density",
+        "Start N VMs of a program, an image or a snapshot at once and report the host memory each costs (PSS: "
+        "pages the VMs share, such as the image's or a snapshot's, count once among them)");
+    density->add_option("PROGRAM", options.program, "Linux x86-64 program, or an image from `osprey build`");
+    density->add_option("ARGS", options.args, "Arguments (after --)");
+    add_vm_options(density, options);
+    add_packing_options(density, options);
+    density->add_option("--restore", options.restore, "Restore every VM from this snapshot (osprey run --snapshot-at)")
+        ->type_name("FILE");
+    density->add_option("--vms", options.vms, "How many VMs")->check(CLI::Range(1, 64))->capture_default_str();
+    density->add_option("--marker", options.marker,
+               "A VM is up when it prints a line containing TEXT; give the line of a program that stays (a server) "
+               "(default: its first output)")
+        ->type_name("TEXT");
+    density->add_flag("-v,--verbose", options.verbose, "Print osprey-density's command line");
+    density->callback([&] {
+        action = [&] {
+            if (options.restore.empty() == options.program.empty())
+                throw CliError(kExitBadInput, "bench density: give a PROGRAM (or an image), or --restore FILE");
+            BenchDensityRequest request;
+            request.vm = vm_request(options);
+            request.vm.snapshot.restore = options.restore;
+            request.vms = options.vms;
+            request.marker = options.marker;
+            return bench_density(request);
+        };
+    });
+}
+
 void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
 {
     auto* bench = app.add_subcommand("bench", "Measure Osprey VMs");
@@ -262,6 +294,7 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
             return bench_boot(request);
         };
     });
+    add_bench_density(bench, options, action);
 }
 
 void add_inspect(CLI::App& app, Options& options, std::function<int()>& action)
