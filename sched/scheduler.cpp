@@ -611,6 +611,20 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible)
     return block_locked(state, deadline_ns, interruptible);
 }
 
+uint64_t thread_cpu_locked(const Thread& thread, uint64_t now_ns)
+{
+    bool running = thread.cpu && thread.cpu->current == &thread;
+    return thread.cpu_ns + (running && now_ns > thread.started_ns ? now_ns - thread.started_ns : 0);
+}
+
+uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns)
+{
+    uint64_t total = state.exited_cpu_ns;
+    for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread))
+        total += thread_cpu_locked(*thread, now_ns);
+    return total;
+}
+
 uint64_t thread_cpu_ns()
 {
     auto state = lock_state();
@@ -621,13 +635,7 @@ uint64_t thread_cpu_ns()
 uint64_t process_cpu_ns()
 {
     auto state = lock_state();
-    uint64_t now = arch::monotonic_ns(), total = state->exited_cpu_ns;
-    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread)) {
-        total += thread->cpu_ns;
-        if (thread->cpu && thread->cpu->current == thread) // running now: this run so far
-            total += now - thread->started_ns;
-    }
-    return total;
+    return process_cpu_locked(*state, arch::monotonic_ns());
 }
 
 namespace {

@@ -68,6 +68,7 @@ struct SchedulerState {
     ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
     FutexTable futexes;
     SignalTimer real_timer; // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
+    SignalTimer cpu_timers[2]; // ITIMER_VIRTUAL (SIGVTALRM), ITIMER_PROF (SIGPROF): by CpuTimer
     SignalTimer* posix_timers[kMaxPosixTimers] = {}; // timer_create's, by id (owned here)
     int last_tid = 1;
     Cpu* cpus[kMaxCpus] = {}; // the CPUs running threads, by index
@@ -169,6 +170,10 @@ void cancel_timer_locked(SchedulerState& state, TimerEvent& event);
 // signals.cpp
 /// The thread with `tid` on the thread table, or null.
 Thread* find_thread_locked(SchedulerState& state, int tid);
+/// CPU time (ns) of the whole process, the exited threads' included, and of one thread,
+/// each with the run in progress counted up to `now_ns`.
+uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns);
+uint64_t thread_cpu_locked(const Thread& thread, uint64_t now_ns);
 /// A process-directed signal (post_process_signal's rule), under the lock.
 void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info);
 /// A signal for thread `tid`, under the lock; false when it does not live.

@@ -175,11 +175,25 @@ lib::Result<uint64_t> from_timeval(const abi::Timeval& tv)
 
 lib::Result<void> check_which(int which)
 {
-    if (which == abi::kItimerReal)
+    if (which == abi::kItimerReal || which == abi::kItimerVirtual || which == abi::kItimerProf)
         return {};
-    if (which == abi::kItimerVirtual || which == abi::kItimerProf)
-        return lib::Error(lib::Errno::INVAL, "CPU-time interval timers are not implemented");
     return lib::Error(lib::Errno::INVAL, "unknown interval timer");
+}
+
+sched::CpuTimer cpu_timer_of(int which) { return which == abi::kItimerVirtual ? sched::CpuTimer::Virtual : sched::CpuTimer::Prof; }
+
+/// Arms interval timer `which` (ITIMER_REAL on the wall clock; ITIMER_VIRTUAL and
+/// ITIMER_PROF on the process's CPU time, sched/signal_timer.h). Returns the old setting.
+sched::TimerSetting set_interval_timer(int which, uint64_t delay_ns, uint64_t interval_ns)
+{
+    if (which == abi::kItimerReal)
+        return sched::set_real_timer(delay_ns, interval_ns);
+    return sched::set_cpu_timer(cpu_timer_of(which), delay_ns, interval_ns);
+}
+
+sched::TimerSetting interval_timer(int which)
+{
+    return which == abi::kItimerReal ? sched::real_timer() : sched::cpu_timer(cpu_timer_of(which));
 }
 
 abi::Itimerval to_itimerval(sched::TimerSetting setting)
@@ -199,9 +213,9 @@ SysResult setitimer(int which, const abi::Itimerval* value, abi::Itimerval* old)
         TRY(check_user_range(value, sizeof(*value)));
         uint64_t delay = TRY(from_timeval(value->it_value));
         uint64_t interval = TRY(from_timeval(value->it_interval));
-        previous = sched::set_real_timer(delay, interval);
+        previous = set_interval_timer(which, delay, interval);
     } else {
-        previous = sched::real_timer();
+        previous = interval_timer(which);
     }
     if (old)
         *old = to_itimerval(previous);
@@ -212,7 +226,7 @@ SysResult getitimer(int which, abi::Itimerval* value)
 {
     TRY(check_which(which));
     TRY(check_user_range(value, sizeof(*value), UserAccess::Write));
-    *value = to_itimerval(sched::real_timer());
+    *value = to_itimerval(interval_timer(which));
     return 0;
 }
 
