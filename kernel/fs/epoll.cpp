@@ -13,10 +13,17 @@ namespace {
 constexpr uint32_t kAlways = PollErr | PollHup;
 constexpr uint32_t kEventBits = 0xffff; // EPOLLIN.. as poll's; the flags live above
 
+class EpollFile;
+
+// An item lives as long as its open file description (epoll(7)): not counted, it leaves
+// its set when the file goes (its FileWatch), or by EPOLL_CTL_DEL. Closing one descriptor
+// of a file another still holds keeps it, as on Linux.
 struct Item {
     lib::ListNode node;
+    FileWatch watch;          // on the file's list: told when the file goes
+    EpollFile* owner;
     int fd;
-    File* file;               // not counted: the item goes when the descriptor does
+    File* file;
     uint32_t events;          // asked for, with the flags
     uint64_t data;
     uint32_t reported_change; // the file's change count at the last EPOLLET report
@@ -30,8 +37,10 @@ class EpollFile final : public File {
 public:
     ~EpollFile() override
     {
-        while (Item* item = m_items.pop_front())
+        while (Item* item = m_items.pop_front()) {
+            item->file->remove_watch(item->watch);
             delete item;
+        }
     }
 
     size_t describe(char* out, size_t size) const override { return copy_name("anon_inode:[eventpoll]", out, size); }
@@ -61,16 +70,16 @@ public:
 
     lib::Result<void> control(int op, int fd, File& target, uint32_t events, uint64_t data)
     {
-        drop_closed();
         Item* item = find(fd, target);
         switch (op) {
         case kEpollAdd: {
             if (item)
                 return lib::Error(lib::Errno::EXIST, "epoll: descriptor already added");
-            auto* added = new Item { {}, fd, &target, events, data, target.change_count() };
+            auto* added = new Item { {}, { {}, file_gone }, this, fd, &target, events, data, target.change_count() };
             if (!added)
                 return lib::Error(lib::Errno::NOMEM, "epoll: no memory for an item");
             m_items.push_back(added);
+            target.add_watch(added->watch);
             break;
         }
         case kEpollMod:
@@ -87,6 +96,7 @@ public:
             if (!item)
                 return lib::Error(lib::Errno::NOENT, "epoll: descriptor not added");
             m_items.remove(item);
+            target.remove_watch(item->watch);
             delete item;
             break;
         default:
@@ -97,10 +107,8 @@ public:
     }
 
     // One look; `consume`: EPOLLET and EPOLLONESHOT items remember that they reported.
-    // Closed descriptors' items go first, on every look: their files may be freed.
     size_t collect(EpollEvent* out, size_t max, bool consume)
     {
-        drop_closed();
         size_t count = 0;
         for (Item* item = m_items.front(); item && count < max; item = m_items.next(item)) {
             if ((item->events & kEpollOneShot) && item->reported)
@@ -121,18 +129,14 @@ public:
     }
 
 private:
-    // Items whose descriptor was closed (or now names another file) go.
-    void drop_closed()
+    // The watched file's last reference went: the item leaves its set.
+    static void file_gone(FileWatch& watch)
     {
-        for (Item* item = m_items.front(); item;) {
-            Item* next = m_items.next(item);
-            auto now = descriptors().get(item->fd);
-            if (now.is_error() || now.value().get() != item->file) {
-                m_items.remove(item);
-                delete item;
-            }
-            item = next;
-        }
+        auto offset = reinterpret_cast<uintptr_t>(&static_cast<Item*>(nullptr)->watch);
+        auto* item = reinterpret_cast<Item*>(reinterpret_cast<uintptr_t>(&watch) - offset);
+        item->owner->m_items.remove(item);
+        delete item;
+        readiness_changed(); // a waiter in epoll_wait looks again
     }
 
     ItemList m_items;

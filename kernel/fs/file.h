@@ -6,6 +6,7 @@
 #include <kernel/fs/linux_stat.h>
 #include <vfs/node.h>
 #include <mm/area.h>
+#include <lib/intrusive_list.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -55,9 +56,21 @@ inline void anonymous_inode_stat(LinuxStat& st, const void* identity)
     st.st_blksize = 4096;
 }
 
+/// Something that must know when a file goes away: an epoll item (fs/epoll.cpp), which
+/// Linux removes from its set when the file's last reference goes. Kept on the file's list
+/// and told from its destructor. The list is guarded by the big kernel lock, as epoll is.
+struct FileWatch {
+    lib::ListNode node;
+    void (*file_gone)(FileWatch& watch) = nullptr;
+};
+
 class File {
 public:
-    virtual ~File() = default;
+    virtual ~File()
+    {
+        while (FileWatch* watch = m_watches.pop_front())
+            watch->file_gone(*watch);
+    }
 
     virtual lib::Result<size_t> read(void*, size_t) { return lib::Errno::INVAL; }
     virtual lib::Result<size_t> write(const void*, size_t) { return lib::Errno::BADF; }
@@ -106,6 +119,10 @@ public:
     int open_flags() const { return m_open_flags; }
     void set_open_flags(int flags) { m_open_flags = flags; }
 
+    /// Starts / stops telling `watch` when this file goes away.
+    void add_watch(FileWatch& watch) { m_watches.push_back(&watch); }
+    void remove_watch(FileWatch& watch) { m_watches.remove(&watch); }
+
     // Atomic: descriptor tables hand out references on any CPU.
     void ref() { __atomic_add_fetch(&m_references, 1, __ATOMIC_RELAXED); }
     /// Drops a reference; deletes the file when it was the last.
@@ -118,6 +135,7 @@ public:
 private:
     int m_references = 1;
     int m_open_flags = 0;
+    lib::IntrusiveList<FileWatch, &FileWatch::node> m_watches;
 };
 
 /// A counted reference to an open file, dropped when it goes out of scope: what a system
