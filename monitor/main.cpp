@@ -66,6 +66,8 @@ public:
     {
         for (size_t done = 0; done < m_buffer.size();) {
             ssize_t n = ::write(STDOUT_FILENO, m_buffer.data() + done, m_buffer.size() - done);
+            if (n < 0 && errno == EINTR) // a kick (SIGUSR1, no SA_RESTART) came meanwhile
+                continue;
             if (n <= 0)
                 break;
             done += size_t(n);

@@ -61,10 +61,15 @@ void VmRunner::park(size_t index)
 {
     bool completed = complete_exit(index);
     std::unique_lock lock(m_pause_lock);
+    if (!m_pausing.load()) // it ended before this vCPU came: nothing to take part in
+        return;
+    // Counted in this pause, and waiting for this pause's end: a new pause may begin
+    // before this thread wakes, and must find it back at the top of its loop, not here.
+    uint64_t pause = m_pause_generation;
     m_pause_failed |= !completed;
     ++m_parked;
     m_pause_changed.notify_all();
-    m_pause_changed.wait(lock, [this] { return !m_pausing.load() || m_state.stopping(); });
+    m_pause_changed.wait(lock, [&] { return m_resumed_generation >= pause || m_state.stopping(); });
 }
 
 snapshot_abi::SnapshotResult VmRunner::save_paused_vm(uint64_t request_gpa)
@@ -86,8 +91,11 @@ bool VmRunner::pause(std::optional<size_t> self)
 {
     {
         std::lock_guard lock(m_pause_lock);
+        if (m_state.stopping())
+            return false;
         m_parked = 0;
         m_pause_failed = false;
+        ++m_pause_generation;
         m_pausing.store(true);
     }
     kick_others(self ? *self : m_vcpus.size());
@@ -101,6 +109,7 @@ bool VmRunner::pause(std::optional<size_t> self)
 void VmRunner::resume()
 {
     std::lock_guard lock(m_pause_lock);
+    m_resumed_generation = m_pause_generation;
     m_pausing.store(false);
     m_pause_changed.notify_all();
 }
@@ -218,10 +227,17 @@ void VmRunner::run()
             m_threads.emplace_back([this, i] { vcpu_loop(i); });
     }
     std::thread halt_watch([this] { watch_for_halt(); });
-    for (std::thread& thread : m_threads)
-        thread.join();
-    m_state.stop(kExitNoStatus, ""); // no-op after the usual stop; ends the halt watch otherwise
+    // Every vCPU thread ends only once the VM is stopping, which ends the watch too: join
+    // it first, so that it kicks no thread being joined.
     halt_watch.join();
+    for (size_t i = 0; i < m_vcpus.size(); ++i) {
+        std::thread thread;
+        {
+            std::lock_guard guard(m_threads_lock); // a kick skips it from now on (not joinable)
+            thread = std::move(m_threads[i]);
+        }
+        thread.join();
+    }
     m_trace.record("exit");
     if (m_trace.counters_wanted())
         record_kvm_statistics();

@@ -84,10 +84,12 @@ private:
     static constexpr std::chrono::milliseconds kHaltWatchPeriod { 1000 };
     std::mutex m_pause_owner;             // held for a whole pause: a snapshot or the halt watch
     std::atomic<bool> m_pausing { false };
-    std::mutex m_pause_lock;              // guards the two below
+    std::mutex m_pause_lock;              // guards the five below
     std::condition_variable m_pause_changed;
     size_t m_parked = 0;
     bool m_pause_failed = false;          // a vCPU could not complete its exit
+    uint64_t m_pause_generation = 0;      // pauses begun
+    uint64_t m_resumed_generation = 0;    // the last pause that ended
 };
 
 } // namespace monitor
