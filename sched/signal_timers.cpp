@@ -16,8 +16,11 @@ namespace {
 constexpr int kSigalrm = 14, kSigvtalrm = 26, kSigprof = 27;
 constexpr int32_t kSiTimer = -2, kSiKernel = 0x80; // asm-generic/siginfo.h
 // The soonest a CPU-time timer's check comes again: CPU time is counted per run, so a
-// check much finer than this would only find the same run counted up to now.
-constexpr uint64_t kMinCheckNs = 50'000;
+// check much finer than this would only find the same run counted up to now. While no
+// thread it counts is running, its clock stands still: checks then come no more often
+// than kIdleCheckNs (Linux looks at CPU timers on its tick, 4 ms at HZ=250), so a timer
+// with little left does not wake a sleeping VM thousands of times a second.
+constexpr uint64_t kMinCheckNs = 50'000, kIdleCheckNs = 4'000'000;
 
 SignalTimer& timer_of(TimerEvent& event)
 {
@@ -25,17 +28,36 @@ SignalTimer& timer_of(TimerEvent& event)
     return *reinterpret_cast<SignalTimer*>(reinterpret_cast<uintptr_t>(&event) - offset);
 }
 
+bool running(const Thread& thread) { return thread.cpu && thread.cpu->current == &thread; }
+
+/// A program thread running now on some CPU, for a process CPU-time timer's signal: the
+/// thread whose time made it expire, as Linux's tick-time check finds it (a profiler's
+/// SIGPROF must sample a busy stack, not an idle one). Null when none runs.
+Thread* running_program_thread(SchedulerState& state, int signal)
+{
+    for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread))
+        if (!thread->kernel_service && running(*thread) && !(thread->signal_mask & signal_bit(signal)))
+            return thread;
+    return nullptr;
+}
+
 /// Expired `missed` periods late: counts them as overruns (Linux skips them instead of
 /// firing them all) and sends the signal.
 void expire(SchedulerState& state, SignalTimer& timer, uint64_t missed)
 {
     timer.overruns = uint32_t(missed > INT32_MAX ? INT32_MAX : missed);
-    if (timer.signal) {
-        SignalInfo info { timer.id < 0 ? kSiKernel : kSiTimer, timer.id < 0 ? 0 : timer.id, int32_t(timer.overruns),
-            timer.value };
-        if (!timer.target_tid || !post_thread_signal_locked(state, timer.target_tid, timer.signal, info))
-            post_process_signal_locked(state, timer.signal, info);
+    if (!timer.signal)
+        return;
+    SignalInfo info { timer.id < 0 ? kSiKernel : kSiTimer, timer.id < 0 ? 0 : timer.id, int32_t(timer.overruns),
+        timer.value };
+    if (timer.target_tid && post_thread_signal_locked(state, timer.target_tid, timer.signal, info))
+        return;
+    if (timer.clock == TimerClock::ProcessCpu && !timer.target_tid) {
+        Thread* busy = running_program_thread(state, timer.signal);
+        if (busy && post_thread_signal_locked(state, busy->tid, timer.signal, info))
+            return;
     }
+    post_process_signal_locked(state, timer.signal, info);
 }
 
 // A wall-clock timer expired: its signal, and the next period if it has one.
@@ -61,13 +83,28 @@ std::optional<uint64_t> cpu_clock_locked(SchedulerState& state, const SignalTime
     return thread_cpu_locked(*thread, now_ns);
 }
 
+/// Whether a thread whose CPU time `timer` counts is running now.
+bool clock_running_locked(SchedulerState& state, const SignalTimer& timer)
+{
+    if (timer.clock == TimerClock::ThreadCpu) {
+        Thread* thread = find_thread_locked(state, timer.clock_tid);
+        return thread && running(*thread);
+    }
+    for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread))
+        if (!thread->kernel_service && running(*thread))
+            return true;
+    return false;
+}
+
 /// When a CPU-time timer `left_ns` short of its deadline is to be looked at again: the
 /// soonest its clock could get there, each CPU running threads adding a ns per ns (a
-/// thread's clock: one). CPUs that join later can make it up to that many times late.
-uint64_t check_after(const SchedulerState& state, const SignalTimer& timer, uint64_t left_ns)
+/// thread's clock: one), but not sooner than the floors above. CPUs that join later can
+/// make it up to that many times late.
+uint64_t check_after(SchedulerState& state, const SignalTimer& timer, uint64_t left_ns)
 {
     uint64_t cpus = timer.clock == TimerClock::ProcessCpu && state.cpu_count > 1 ? state.cpu_count : 1;
-    return left_ns / cpus > kMinCheckNs ? left_ns / cpus : kMinCheckNs;
+    uint64_t floor = clock_running_locked(state, timer) ? kMinCheckNs : kIdleCheckNs;
+    return left_ns / cpus > floor ? left_ns / cpus : floor;
 }
 
 // A CPU-time timer's check: expired if its clock has reached the deadline, else looked at
@@ -94,7 +131,9 @@ TimerSetting setting_of(SchedulerState& state, const SignalTimer& timer, uint64_
         return { 0, timer.interval_ns };
     if (is_cpu_clock(timer.clock)) {
         auto clock = cpu_clock_locked(state, timer, now_ns);
-        uint64_t left = clock && timer.cpu_deadline_ns > *clock ? timer.cpu_deadline_ns - *clock : 1;
+        if (!clock) // its thread has ended: it can never fire
+            return { 0, timer.interval_ns };
+        uint64_t left = timer.cpu_deadline_ns > *clock ? timer.cpu_deadline_ns - *clock : 1;
         return { left, timer.interval_ns };
     }
     uint64_t left = timer.event.deadline_ns > now_ns ? timer.event.deadline_ns - now_ns : 1;
