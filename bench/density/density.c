@@ -1,10 +1,12 @@
 // osprey-density: how much host memory each of N VMs of one image costs (issue 16).
 //
-//   osprey-density [--vms N] [--timeout SECONDS] --marker TEXT -- PROGRAM [ARG...]
+//   osprey-density [--vms N] [--timeout SECONDS] [--settle-ms MS] --marker TEXT -- PROGRAM [ARG...]
 //
 // Starts N copies of PROGRAM (a VMM command line: osprey-monitor booting an image, or
 // restoring a snapshot), waits until each has printed a line containing TEXT (the guest is
-// up and its program ready), then reads every process's /proc/PID/smaps_rollup and prints
+// up and its program ready), lets them settle (--settle-ms, default 500: what a program
+// touches right after its line counts, and one that ends there is seen to have ended),
+// then reads every process's /proc/PID/smaps_rollup and prints
 // a table: RSS, PSS (proportional set size: each shared page divided among the processes
 // that map it, so the PSS column sums to what the N VMs cost together) and its anonymous,
 // file and shmem (files on tmpfs) parts, one row per VM, then the mean. Pages the VMs share (the image through
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +41,10 @@ struct Usage {
     long rss, pss, pss_anon, pss_file, pss_shmem; // kB
 };
 
+static volatile sig_atomic_t g_interrupted; // SIGINT, SIGTERM or SIGHUP: stop and clean up
+
+static void on_interrupt(int signal) { g_interrupted = signal; }
+
 static long now_ms(void)
 {
     struct timespec now;
@@ -47,7 +54,8 @@ static long now_ms(void)
 
 static int usage(const char* problem)
 {
-    fprintf(stderr, "osprey-density: %s\nusage: osprey-density [--vms N] [--timeout SECONDS] --marker TEXT -- PROGRAM [ARG...]\n",
+    fprintf(stderr, "osprey-density: %s\nusage: osprey-density [--vms N] [--timeout SECONDS] [--settle-ms MS] --marker TEXT -- "
+                    "PROGRAM [ARG...]\n",
         problem);
     return 2;
 }
@@ -61,6 +69,10 @@ static int start(struct Vm* vm, char** argv)
     if (vm->pid < 0)
         return -1;
     if (vm->pid == 0) {
+        // A VM must not outlive this program (killed, or the CLI's Ctrl-C).
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(127);
         int null = open("/dev/null", O_RDONLY);
         dup2(null, 0);
         dup2(fds[1], 1);
@@ -125,7 +137,7 @@ static int read_usage(pid_t pid, struct Usage* usage)
 
 int main(int argc, char** argv)
 {
-    int vms = 4, timeout_seconds = 300;
+    int vms = 4, timeout_seconds = 300, settle_ms = 500;
     const char* marker = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; ++i) {
@@ -135,6 +147,8 @@ int main(int argc, char** argv)
             vms = atoi(argv[++i]);
         else if (strcmp(argv[i], "--timeout") == 0)
             timeout_seconds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--settle-ms") == 0)
+            settle_ms = atoi(argv[++i]);
         else if (strcmp(argv[i], "--marker") == 0)
             marker = argv[++i];
         else
@@ -142,17 +156,21 @@ int main(int argc, char** argv)
     }
     if (!marker || i + 1 >= argc)
         return usage("give --marker TEXT and, after --, the VMM's command");
-    if (vms < 1 || vms > kMaxVms || timeout_seconds < 1)
-        return usage("--vms is 1 to 64, --timeout at least 1");
+    if (vms < 1 || vms > kMaxVms || timeout_seconds < 1 || settle_ms < 0)
+        return usage("--vms is 1 to 64, --timeout at least 1, --settle-ms not negative");
     char** command = argv + i + 1;
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction stop = { .sa_handler = on_interrupt }; // no SA_RESTART: poll returns
+    sigaction(SIGINT, &stop, NULL);
+    sigaction(SIGTERM, &stop, NULL);
+    sigaction(SIGHUP, &stop, NULL);
     static struct Vm fleet[kMaxVms];
     int failed = 0;
     for (int v = 0; v < vms && !failed; ++v)
         failed = start(&fleet[v], command) < 0;
     long deadline = now_ms() + timeout_seconds * 1000L;
     int ready = 0;
-    while (!failed && ready < vms && now_ms() < deadline) {
+    while (!failed && !g_interrupted && ready < vms && now_ms() < deadline) {
         struct pollfd polls[kMaxVms];
         for (int v = 0; v < vms; ++v)
             polls[v] = (struct pollfd) { .fd = fleet[v].output, .events = POLLIN };
@@ -166,14 +184,22 @@ int main(int argc, char** argv)
             failed |= !fleet[v].ready && fleet[v].output < 0; // ended without its line
         }
     }
+    if (ready == vms && settle_ms > 0) {
+        struct timespec settle = { settle_ms / 1000, (settle_ms % 1000) * 1000000L };
+        nanosleep(&settle, NULL);
+    }
     struct Usage usages[kMaxVms];
-    int measured = ready == vms;
+    int measured = ready == vms && !g_interrupted;
     for (int v = 0; v < vms && measured; ++v) {
         int status;
-        if (waitpid(fleet[v].pid, &status, WNOHANG) != 0 || read_usage(fleet[v].pid, &usages[v]) < 0) {
+        if (waitpid(fleet[v].pid, &status, WNOHANG) == fleet[v].pid) {
             fprintf(stderr, "osprey-density: VM %d ended before its memory could be read: measure a program that keeps "
                             "running once it has printed \"%s\" (a server)\n", v + 1, marker);
             fleet[v].pid = 0; // reaped
+            measured = 0;
+        } else if (read_usage(fleet[v].pid, &usages[v]) < 0) {
+            fprintf(stderr, "osprey-density: cannot read /proc/%d/smaps_rollup (Linux 4.14 or later has it)\n",
+                (int)fleet[v].pid);
             measured = 0;
         }
     }
@@ -191,7 +217,7 @@ int main(int argc, char** argv)
             total_file / vms, total_shmem / vms);
         printf("\n%d VMs together: %ld KiB of host memory (sum of PSS), %ld KiB per VM\n", vms, total_pss,
             total_pss / vms);
-    } else if (ready < vms) {
+    } else if (ready < vms && !g_interrupted) {
         fprintf(stderr, "osprey-density: only %d of %d VMs showed \"%s\"\n", ready, vms, marker);
         for (int v = 0; v < vms; ++v)
             if (!fleet[v].ready && fleet[v].used)
