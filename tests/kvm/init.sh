@@ -2,6 +2,7 @@
 # /init of the nested-KVM harness initramfs (built by scripts/kvm-harness). Loads the KVM
 # modules, checks /dev/kvm, runs every test of /osprey/tests/list with its timeout and
 # reports each on the second serial port (ttyS1, raw) as
+#   osprey-kvm-start NAME          (before it runs: the harness watches for a stall)
 #   osprey-kvm-begin NAME
 #   <the test's stdout and stderr, base64>
 #   osprey-kvm-result NAME status=N centiseconds=T timed_out=yes|no
@@ -30,6 +31,7 @@ say "osprey-kvm-result harness.kvm status=$([ $kvm = yes ] && echo 0 || echo 1) 
 
 while read -r name limit; do
     start=$(uptime_cs)
+    say "osprey-kvm-start $name"
     timeout -s KILL "$limit" sh "/osprey/tests/$name.sh" >/tmp/out 2>&1 </dev/null
     status=$?
     elapsed=$(( $(uptime_cs) - start ))
