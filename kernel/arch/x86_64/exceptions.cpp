@@ -203,6 +203,11 @@ constinit ProgramSignalHook g_program_signal_hook = nullptr;
 
 constexpr uint64_t kLowerHalfEnd = 0x0000'8000'0000'0000; // the program's code lives below
 
+// `int $0x80`, the i386 system-call gate. Osprey runs x86-64 programs only, as a Linux
+// booted with ia32_emulation=false does, where the gate is absent and the instruction
+// faults with #GP: SIGSEGV, not a silent return with %rax unchanged.
+constexpr uint8_t kIa32SystemCallVector = 0x80;
+
 struct ProgramSignal {
     int signal;
     int code; // si_code (asm-generic/siginfo.h)
@@ -220,6 +225,7 @@ ProgramSignal signal_for(uint64_t vector)
     case 16: return { 8, 0 };  // #MF: SIGFPE
     case 17: return { 7, 1 };  // #AC: SIGBUS, BUS_ADRALN
     case 19: return { 8, 0 };  // #XM: SIGFPE
+    case kIa32SystemCallVector: return { 11, 0x80 }; // as #GP: SIGSEGV, SI_KERNEL
     }
     return { 0, 0 };
 }
@@ -229,9 +235,12 @@ InterruptResult on_program_exception(InterruptFrame& frame)
     auto [signal, code] = signal_for(frame.vector);
     if (!signal || frame.rip >= kLowerHalfEnd)
         return InterruptResult::Unhandled; // the kernel's own fault: the fatal report
-    if (deliver_program_signal(frame, signal, code, frame.vector == 13 ? 0 : frame.rip))
+    bool no_address = frame.vector == 13 || frame.vector == kIa32SystemCallVector;
+    if (deliver_program_signal(frame, signal, code, no_address ? 0 : frame.rip))
         return InterruptResult::Handled;
-    auto name = kExceptionNames[frame.vector];
+    auto name = frame.vector == kIa32SystemCallVector
+        ? ExceptionName { "int $0x80", "32-bit system call (only x86-64 programs run here)" }
+        : kExceptionNames[frame.vector];
     char headline[96];
     auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}: {} {}", signal,
         name.mnemonic, name.description);
@@ -252,6 +261,7 @@ void program_exceptions_init()
 {
     for (uint8_t vector : { 0, 3, 4, 6, 13, 16, 17, 19 })
         set_interrupt_handler(vector, on_program_exception);
+    set_interrupt_handler(kIa32SystemCallVector, on_program_exception);
 }
 
 void report_unexpected_interrupt(const InterruptFrame& frame)
