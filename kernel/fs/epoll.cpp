@@ -1,9 +1,9 @@
 #include <kernel/fs/epoll.h>
 
-#include <kernel/fs/fd_table.h>
 #include <kernel/fs/readiness.h>
 
 #include <lib/intrusive_list.h>
+#include <lib/owner_of.h>
 
 namespace fs {
 
@@ -132,8 +132,7 @@ private:
     // The watched file's last reference went: the item leaves its set.
     static void file_gone(FileWatch& watch)
     {
-        auto offset = reinterpret_cast<uintptr_t>(&static_cast<Item*>(nullptr)->watch);
-        auto* item = reinterpret_cast<Item*>(reinterpret_cast<uintptr_t>(&watch) - offset);
+        Item* item = &lib::owner_of<&Item::watch>(watch);
         item->owner->m_items.remove(item);
         delete item;
         readiness_changed(); // a waiter in epoll_wait looks again
