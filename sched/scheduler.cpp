@@ -10,6 +10,8 @@
 #include "kernel_stack.h"
 #include "scheduler_state.h"
 
+#include <lib/owner_of.h>
+
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/lapic.h>
@@ -140,8 +142,7 @@ Thread* take_next_locked(SchedulerState& state, const Cpu& cpu)
 // A blocked thread's deadline passed.
 void wake_on_timeout(SchedulerState& state, TimerEvent& event, uint64_t)
 {
-    auto offset = reinterpret_cast<uintptr_t>(&static_cast<Thread*>(nullptr)->wake_timer);
-    auto& thread = *reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(&event) - offset);
+    Thread& thread = lib::owner_of<&Thread::wake_timer>(event);
     leave_futex_queue_locked(state, thread);
     make_runnable_locked(state, thread, WakeReason::TimedOut);
 }
@@ -547,8 +548,7 @@ lib::Result<void> set_affinity(int tid, uint64_t mask)
             dequeue_locked(*state, *thread);
             place_locked(*state, *thread);
         }
-    } else if (thread->state == ThreadState::Runnable && thread->cpu && thread->cpu->current == thread
-               && !may_run_on(*thread, thread->cpu->index)) {
+    } else if (thread->state == ThreadState::Runnable && is_running(*thread) && !may_run_on(*thread, thread->cpu->index)) {
         thread->need_resched = true; // moves as it leaves the kernel, if it is in it
         arch::lapic_send_ipi(uint8_t(thread->cpu->apic_id), arch::kRescheduleVector);
     }
@@ -573,8 +573,8 @@ lib::Result<ThreadReport> thread_report(int tid)
         return lib::Error(lib::Errno::SRCH, "no such thread");
     ThreadReport report {};
     memcpy(report.name, thread->name, sizeof(report.name));
-    report.running = thread->cpu && thread->cpu->current == thread;
-    report.cpu_ns = thread->cpu_ns + (report.running ? arch::monotonic_ns() - thread->started_ns : 0);
+    report.running = is_running(*thread);
+    report.cpu_ns = thread_cpu_locked(*thread, arch::monotonic_ns());
     report.affinity = thread->affinity & processors;
     report.nice = thread->nice;
     report.blocked = thread->state == ThreadState::Blocked;
@@ -613,8 +613,7 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible)
 
 uint64_t thread_cpu_locked(const Thread& thread, uint64_t now_ns)
 {
-    bool running = thread.cpu && thread.cpu->current == &thread;
-    return thread.cpu_ns + (running && now_ns > thread.started_ns ? now_ns - thread.started_ns : 0);
+    return thread.cpu_ns + (is_running(thread) && now_ns > thread.started_ns ? now_ns - thread.started_ns : 0);
 }
 
 uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns)
@@ -628,8 +627,7 @@ uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns)
 uint64_t thread_cpu_ns()
 {
     auto state = lock_state();
-    Thread& self = current();
-    return self.cpu_ns + (arch::monotonic_ns() - self.started_ns);
+    return thread_cpu_locked(current(), arch::monotonic_ns());
 }
 
 uint64_t process_cpu_ns()

@@ -170,6 +170,8 @@ void cancel_timer_locked(SchedulerState& state, TimerEvent& event);
 // signals.cpp
 /// The thread with `tid` on the thread table, or null.
 Thread* find_thread_locked(SchedulerState& state, int tid);
+/// Whether `thread` is on a CPU now.
+inline bool is_running(const Thread& thread) { return thread.cpu && thread.cpu->current == &thread; }
 /// CPU time (ns) of the whole process, the exited threads' included, and of one thread,
 /// each with the run in progress counted up to `now_ns`.
 uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns);

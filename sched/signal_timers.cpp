@@ -6,6 +6,7 @@
 #include <sched/signal_timer.h>
 
 #include <kernel/arch/x86_64/tsc.h>
+#include <lib/owner_of.h>
 
 #include <optional>
 
@@ -22,21 +23,16 @@ constexpr int32_t kSiTimer = -2, kSiKernel = 0x80; // asm-generic/siginfo.h
 // with little left does not wake a sleeping VM thousands of times a second.
 constexpr uint64_t kMinCheckNs = 50'000, kIdleCheckNs = 4'000'000;
 
-SignalTimer& timer_of(TimerEvent& event)
-{
-    auto offset = reinterpret_cast<uintptr_t>(&static_cast<SignalTimer*>(nullptr)->event);
-    return *reinterpret_cast<SignalTimer*>(reinterpret_cast<uintptr_t>(&event) - offset);
-}
+SignalTimer& timer_of(TimerEvent& event) { return lib::owner_of<&SignalTimer::event>(event); }
 
-bool running(const Thread& thread) { return thread.cpu && thread.cpu->current == &thread; }
-
-/// A program thread running now on some CPU, for a process CPU-time timer's signal: the
-/// thread whose time made it expire, as Linux's tick-time check finds it (a profiler's
-/// SIGPROF must sample a busy stack, not an idle one). Null when none runs.
-Thread* running_program_thread(SchedulerState& state, int signal)
+/// A program thread running now on some CPU that does not block the signals of
+/// `blocked_mask` (0: any): a process CPU-time timer's signal goes to it, the thread whose
+/// time made it expire, as Linux's tick-time check finds it (a profiler's SIGPROF must
+/// sample a busy stack, not an idle one). Null when none runs.
+Thread* running_program_thread(SchedulerState& state, uint64_t blocked_mask)
 {
     for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread))
-        if (!thread->kernel_service && running(*thread) && !(thread->signal_mask & signal_bit(signal)))
+        if (!thread->kernel_service && is_running(*thread) && !(thread->signal_mask & blocked_mask))
             return thread;
     return nullptr;
 }
@@ -53,7 +49,7 @@ void expire(SchedulerState& state, SignalTimer& timer, uint64_t missed)
     if (timer.target_tid && post_thread_signal_locked(state, timer.target_tid, timer.signal, info))
         return;
     if (timer.clock == TimerClock::ProcessCpu && !timer.target_tid) {
-        Thread* busy = running_program_thread(state, timer.signal);
+        Thread* busy = running_program_thread(state, signal_bit(timer.signal));
         if (busy && post_thread_signal_locked(state, busy->tid, timer.signal, info))
             return;
     }
@@ -88,12 +84,9 @@ bool clock_running_locked(SchedulerState& state, const SignalTimer& timer)
 {
     if (timer.clock == TimerClock::ThreadCpu) {
         Thread* thread = find_thread_locked(state, timer.clock_tid);
-        return thread && running(*thread);
+        return thread && is_running(*thread);
     }
-    for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread))
-        if (!thread->kernel_service && running(*thread))
-            return true;
-    return false;
+    return running_program_thread(state, 0) != nullptr;
 }
 
 /// When a CPU-time timer `left_ns` short of its deadline is to be looked at again: the
