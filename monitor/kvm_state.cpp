@@ -22,8 +22,6 @@ namespace monitor {
 
 namespace {
 
-lib::Error ioctl_error(const char* message) { return lib::Error(lib::Errno(errno), message); }
-
 constexpr uint32_t kMsrTsc = 0x10, kMsrTscDeadline = 0x6e0;
 
 /// MSRs that hold guest state: KVM lists more (performance counters, VMX capabilities,

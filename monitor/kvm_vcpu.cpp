@@ -12,8 +12,6 @@ namespace monitor {
 
 namespace {
 
-lib::Error ioctl_error(const char* message) { return lib::Error(lib::Errno(errno), message); }
-
 lib::Result<void> set_cpuid(int fd, const std::vector<kvm_cpuid_entry2>& entries)
 {
     auto cpuid = std::make_unique<KvmCpuid>();

@@ -14,8 +14,6 @@ namespace monitor {
 
 namespace {
 
-lib::Error ioctl_error(const char* message) { return lib::Error(lib::Errno(errno), message); }
-
 // Where KVM keeps its private pages on Intel hosts (KVM_SET_TSS_ADDR: three pages, and
 // the identity map page after them), below 4 GiB and away from RAM, the image and MMIO.
 constexpr uint64_t kTssAddress = 0xfffbd000, kIdentityMapAddress = 0xfffbc000;

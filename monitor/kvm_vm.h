@@ -8,6 +8,7 @@
 
 #include <linux/kvm.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -37,6 +38,9 @@ inline constexpr unsigned long kKvmSetXsave = _IOC(_IOC_WRITE, KVMIO, 0xa5, 4096
 inline constexpr unsigned long kKvmGetXsave2 = _IOC(_IOC_READ, KVMIO, 0xcf, 4096);
 
 class KvmVcpu;
+
+/// The error of the ioctl that just failed: its errno and a message naming it.
+inline lib::Error ioctl_error(const char* message) { return lib::Error(lib::Errno(errno), message); }
 
 class KvmVm {
 public:

@@ -154,6 +154,15 @@ Failure kvm_failure(const lib::Error& error)
     return { kExitHostFailure, "KVM: " + describe(error) };
 }
 
+/// How device models raise an interrupt: an edge on the irqchip line, as KVM's irqfd gives.
+VirtioDevices::RaiseIrq irq_edge(const KvmVm& kvm)
+{
+    return [&kvm](uint32_t irq) {
+        (void)kvm.irq_line(irq, true);
+        (void)kvm.irq_line(irq, false);
+    };
+}
+
 struct Devices {
     ConsoleOut console;
     StatusText status;
@@ -309,11 +318,7 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     RunState run;
     Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot, options.snapshot_at);
     const KvmVm& kvm = vm.value();
-    auto pulse = [&kvm](uint32_t irq) { // an edge, as KVM's irqfd gives
-        (void)kvm.irq_line(irq, true);
-        (void)kvm.irq_line(irq, false);
-    };
-    if (auto error = devices.virtio.create(options, memory.value(), devices.buses.mmio, pulse); !error.empty())
+    if (auto error = devices.virtio.create(options, memory.value(), devices.buses.mmio, irq_edge(kvm)); !error.empty())
         return Failure { kExitBadInput, error };
     std::vector<std::string> kernel_options = devices.virtio.kernel_options();
     kernel_options.push_back(kEscapedConsoleOption); // ConsoleFeeder passes stdin on, escaped
@@ -378,6 +383,28 @@ std::optional<Failure> check_file(const SnapshotFileRef& saved, bool is_image)
     return std::nullopt;
 }
 
+/// The snapshot's vCPUs, each created as at boot and given its saved state; at the saved
+/// TSC frequency when this host's differs by more than 250 ppm (the guest's clocks assume it).
+std::variant<std::vector<KvmVcpu>, Failure> restore_vcpus(const KvmVm& kvm, const Snapshot& snapshot)
+{
+    uint32_t khz = kvm.tsc_khz(), saved = snapshot.tsc_khz;
+    bool rescale = saved && khz && (khz > saved ? khz - saved : saved - khz) * 4000ull > saved;
+    std::vector<KvmVcpu> vcpus;
+    for (uint32_t id = 0; id < snapshot.cpus; ++id) {
+        auto vcpu = KvmVcpu::create(kvm, id);
+        if (vcpu.is_error())
+            return kvm_failure(vcpu.error());
+        if (rescale) {
+            if (auto set = vcpu->set_tsc_khz(saved); set.is_error())
+                return Failure { kExitBadInput, "cannot restore here: " + describe(set.error()) };
+        }
+        if (auto restored = vcpu->restore_state(kvm, snapshot.vcpus[id]); restored.is_error())
+            return Failure { kExitBadInput, "cannot restore vCPU " + std::to_string(id) + ": " + describe(restored.error()) };
+        vcpus.push_back(vcpu.release_value());
+    }
+    return vcpus;
+}
+
 /// `osprey-monitor --restore FILE`: a VM made from the snapshot, run to its end.
 std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
 {
@@ -416,31 +443,15 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
     RunState run;
     Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot, std::nullopt);
     const KvmVm& kvm = vm.value();
-    auto pulse = [&kvm](uint32_t irq) {
-        (void)kvm.irq_line(irq, true);
-        (void)kvm.irq_line(irq, false);
-    };
-    if (auto error = devices.virtio.create(machine, memory.value(), devices.buses.mmio, pulse); !error.empty())
+    if (auto error = devices.virtio.create(machine, memory.value(), devices.buses.mmio, irq_edge(kvm)); !error.empty())
         return Failure { kExitBadInput, error };
     if (auto restored = devices.restore(snapshot.devices); restored.is_error())
         return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' has unusable device state: " + describe(restored.error()) };
     if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
         return kvm_failure(mapped.error());
-    std::vector<KvmVcpu> vcpus;
-    uint32_t khz = kvm.tsc_khz();
-    bool rescale = snapshot.tsc_khz && khz && (khz > snapshot.tsc_khz ? khz - snapshot.tsc_khz : snapshot.tsc_khz - khz) * 4000ull > snapshot.tsc_khz;
-    for (uint32_t id = 0; id < snapshot.cpus; ++id) {
-        auto vcpu = KvmVcpu::create(kvm, id);
-        if (vcpu.is_error())
-            return kvm_failure(vcpu.error());
-        if (rescale) { // more than 250 ppm apart: the guest's clocks assume the old rate
-            if (auto set = vcpu->set_tsc_khz(snapshot.tsc_khz); set.is_error())
-                return Failure { kExitBadInput, "cannot restore here: " + describe(set.error()) };
-        }
-        if (auto restored = vcpu->restore_state(kvm, snapshot.vcpus[id]); restored.is_error())
-            return Failure { kExitBadInput, "cannot restore vCPU " + std::to_string(id) + ": " + describe(restored.error()) };
-        vcpus.push_back(vcpu.release_value());
-    }
+    auto vcpus = restore_vcpus(kvm, snapshot);
+    if (auto* failed = std::get_if<Failure>(&vcpus))
+        return *failed;
     if (auto restored = kvm.restore_state(snapshot.vm); restored.is_error())
         return Failure { kExitBadInput, "cannot restore the VM's clock and interrupt controllers: " + describe(restored.error()) };
     // KVM keeps each interrupt source's line level outside the irqchip state: drive it again.
@@ -448,7 +459,8 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
     if (auto answered = SnapshotPort::answer(memory.value(), snapshot.request_gpa, snapshot_abi::SnapshotResult::Restored); answered.is_error())
         return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' names a request record outside its RAM" };
     trace.record("snapshot restored");
-    return run_vm(std::move(vcpus), devices, run, trace, options.timeout_seconds, VmSnapshots {});
+    return run_vm(std::get<std::vector<KvmVcpu>>(std::move(vcpus)), devices, run, trace, options.timeout_seconds,
+        VmSnapshots {});
 }
 
 } // namespace

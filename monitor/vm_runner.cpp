@@ -22,6 +22,13 @@ void install_kick_handler()
     sigaction(SIGUSR1, &action, nullptr);
 }
 
+/// Says on stderr that KVM failed vCPU `index` while the VM was paused (a snapshot or the
+/// halt watch); the caller gives the pause up.
+void report_pause_error(size_t index, const lib::Error& error)
+{
+    fprintf(stderr, "osprey-monitor: pausing the VM: vCPU %zu: %s (%s)\n", index, error.message, strerror(int(error.code)));
+}
+
 } // namespace
 
 VmRunner::VmRunner(std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace, VmSnapshots snapshots)
@@ -52,8 +59,7 @@ bool VmRunner::complete_exit(size_t index)
 {
     auto completed = m_vcpus[index].complete_pending_exit();
     if (completed.is_error())
-        fprintf(stderr, "osprey-monitor: snapshot: vCPU %zu: %s (%s)\n", index, completed.error().message,
-            strerror(int(completed.error().code)));
+        report_pause_error(index, completed.error());
     return !completed.is_error();
 }
 
@@ -78,8 +84,7 @@ snapshot_abi::SnapshotResult VmRunner::save_paused_vm(uint64_t request_gpa)
     for (size_t i = 0; i < m_vcpus.size(); ++i) {
         auto state = m_vcpus[i].save_state(*m_snapshots.vm);
         if (state.is_error()) {
-            fprintf(stderr, "osprey-monitor: snapshot: vCPU %zu: %s (%s)\n", i, state.error().message,
-                strerror(int(state.error().code)));
+            report_pause_error(i, state.error());
             return snapshot_abi::SnapshotResult::Failed;
         }
         states.push_back(state.release_value());
