@@ -27,6 +27,9 @@ const char* known_message(int error) { return error >= 0 && error < kMessageCoun
 
 constexpr size_t kUnknownBytes = sizeof("Unknown error -2147483648");
 
+/// glibc's text for a number it has no message for, cut to `length` bytes with its NUL.
+void format_unknown(int error, char* buffer, size_t length) { snprintf(buffer, length, "Unknown error %d", error); }
+
 // The key of each thread's buffer for unknown numbers: made once, then only read.
 constinit pthread_once_t g_unknown_once = PTHREAD_ONCE_INIT;
 constinit pthread_key_t g_unknown_key;
@@ -44,7 +47,7 @@ char* unknown_message(int error)
             return const_cast<char*>("Unknown error");
         }
     }
-    snprintf(buffer, kUnknownBytes, "Unknown error %d", error);
+    format_unknown(error, buffer, kUnknownBytes);
     return buffer;
 }
 
@@ -72,7 +75,7 @@ char* osprey_gnu_strerror_r(int error, char* buffer, size_t length)
     if (const char* message = known_message(error))
         return const_cast<char*>(message);
     if (length > 0)
-        snprintf(buffer, length, "Unknown error %d", error);
+        format_unknown(error, buffer, length);
     return buffer;
 }
 
@@ -85,7 +88,7 @@ int osprey_xsi_strerror_r(int error, char* buffer, size_t length)
     const char* message = known_message(error);
     char unknown[kUnknownBytes];
     if (!message)
-        snprintf(unknown, sizeof unknown, "Unknown error %d", error);
+        format_unknown(error, unknown, sizeof unknown);
     const char* text = message ? message : unknown;
     size_t size = strlen(text);
     if (length > 0) {
