@@ -331,6 +331,11 @@ int main(int argc, char** argv)
     try {
         app.parse(words);
         options.args.insert(options.args.end(), program_args.begin(), program_args.end());
+    } catch (const CLI::ExtrasError& error) {
+        // Most often a program's option given without "--" (osprey run /bin/ls -l).
+        std::cerr << "osprey: " << error.what() << "\n"
+                  << "osprey: the program's own options go after --, e.g. osprey run /bin/ls -- -l /tmp" << std::endl;
+        return kExitBadInput;
     } catch (const CLI::ParseError& error) {
         int status = app.exit(error);
         return status == 0 ? 0 : kExitBadInput;
