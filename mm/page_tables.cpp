@@ -324,7 +324,7 @@ struct RemoteFlush {
     static constexpr size_t kMaxFrames = 64;
     uint64_t start = UINT64_MAX;
     uint64_t end = 0;
-    uint64_t frames[kMaxFrames];
+    uint64_t frames[kMaxFrames] = {};
     size_t frame_count = 0;
 };
 
@@ -332,6 +332,17 @@ RemoteFlush& remote_flush()
 {
     static RemoteFlush pending;
     return pending;
+}
+
+// flush_remote_tlbs when something is pending: out of line, so the common test stays small.
+[[gnu::noinline]] void flush_pending(RemoteFlush& pending)
+{
+    if (pending.start < pending.end)
+        arch::tlb_shootdown(pending.start, pending.end);
+    pending.start = UINT64_MAX, pending.end = 0;
+    for (size_t i = 0; i < pending.frame_count; ++i)
+        free_frame(pending.frames[i]);
+    pending.frame_count = 0;
 }
 
 } // namespace
@@ -347,12 +358,8 @@ void flush_page(uint64_t virt)
 void flush_remote_tlbs()
 {
     RemoteFlush& pending = remote_flush();
-    if (pending.start < pending.end)
-        arch::tlb_shootdown(pending.start, pending.end);
-    pending.start = UINT64_MAX, pending.end = 0;
-    for (size_t i = 0; i < pending.frame_count; ++i)
-        free_frame(pending.frames[i]);
-    pending.frame_count = 0;
+    if (pending.start < pending.end || pending.frame_count) // every release of the kernel lock asks
+        flush_pending(pending);
 }
 
 void free_frame_after_flush(uint64_t phys)

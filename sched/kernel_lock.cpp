@@ -103,24 +103,9 @@ arch::InterruptResult on_page_fault_locked(arch::InterruptFrame& frame)
 
 } // namespace
 
-void enter_kernel()
-{
-    Thread& self = current();
-    // Counted before the lock is taken: a timer interrupt in between sees a thread in
-    // the kernel and leaves it be (need_resched), so no thread is preempted while it
-    // holds the lock.
-    if (self.kernel_depth++ == 0)
-        acquire(self);
-}
+void take_kernel_lock(Thread& self) { acquire(self); }
 
-void leave_kernel()
-{
-    Thread& self = current();
-    if (self.kernel_depth == 1)
-        release(); // released before the count drops, for the same reason
-    if (--self.kernel_depth == 0 && __atomic_load_n(&self.need_resched, __ATOMIC_RELAXED))
-        leave_kernel_slow();
-}
+void release_kernel_lock() { release(); }
 
 KernelSectionInHandler::KernelSectionInHandler()
 {

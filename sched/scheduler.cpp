@@ -243,12 +243,6 @@ Cpu& this_cpu()
     return *cpu;
 }
 
-Thread& current()
-{
-    Thread* thread;
-    asm volatile("mov %%gs:8, %0" : "=r"(thread));
-    return *thread;
-}
 static_assert(offsetof(Cpu, self) == 0 && offsetof(Cpu, current) == 8);
 
 void set_program_thread_pointer(uint64_t address)

@@ -130,9 +130,6 @@ void add_cpu_locked(SchedulerState& state, Cpu& cpu);
 /// `timer_fired`: this CPU's one-shot timer went off (it is no longer armed).
 arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_fired);
 
-/// Runs a scheduler step the timer left for when the kernel is left (need_resched).
-void leave_kernel_slow();
-
 /// Whether `thread` is a program thread that another one's exit_group has stopped: it is
 /// never queued again, and stops (ThreadState::Stopped) where it would resume the program.
 bool stopped_by_exit_locked(const SchedulerState& state, const Thread& thread);

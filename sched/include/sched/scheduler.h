@@ -25,8 +25,15 @@ namespace sched {
 /// allocation; call once, right after the CPU's descriptor tables.
 void init_boot_cpu();
 
-/// The thread running on this CPU.
-Thread& current();
+/// The thread running on this CPU: the per-CPU record behind %gs keeps it at offset 8
+/// (Cpu::current, scheduler_state.h checks the offset). Inline: every system call and
+/// fault asks.
+inline Thread& current()
+{
+    Thread* thread;
+    asm volatile("mov %%gs:8, %0" : "=r"(thread));
+    return *thread;
+}
 
 /// arch_prctl(ARCH_SET_FS) from a program with a libc of its own (a static binary): from
 /// now the current thread's program runs on `address` and kernel code on this thread on
@@ -163,11 +170,35 @@ size_t thread_count();
 /// how many there are (more than `capacity` when they did not all fit).
 size_t thread_ids(int* out, size_t capacity);
 
-/// Takes the big kernel lock for the calling thread (nests: kernel_depth counts).
-void enter_kernel();
-/// Drops one level; the last one releases the lock (after the other CPUs flushed what mm
-/// changed: mm::flush_remote_tlbs) and runs a switch the timer left for then.
-void leave_kernel();
+/// The out-of-line halves of enter_kernel and leave_kernel (kernel_lock.cpp,
+/// scheduler.cpp): take the lock, spinning; release it (after the other CPUs flushed what
+/// mm changed: mm::flush_remote_tlbs); run the switch a timer left for the way out.
+void take_kernel_lock(Thread& self);
+void release_kernel_lock();
+void leave_kernel_slow();
+
+/// Takes the big kernel lock for the calling thread (nests: kernel_depth counts). Inline,
+/// as every system call runs it: the count, and a call when the lock is to be taken.
+inline void enter_kernel()
+{
+    Thread& self = current();
+    // Counted before the lock is taken: a timer interrupt in between sees a thread in the
+    // kernel and leaves it be (need_resched), so no thread is preempted while it holds
+    // the lock.
+    if (self.kernel_depth++ == 0)
+        take_kernel_lock(self);
+}
+
+/// Drops one level; the last one releases the lock and runs a switch the timer left for
+/// then.
+inline void leave_kernel()
+{
+    Thread& self = current();
+    if (self.kernel_depth == 1)
+        release_kernel_lock(); // released before the count drops, for the same reason
+    if (--self.kernel_depth == 0 && __atomic_load_n(&self.need_resched, __ATOMIC_RELAXED))
+        leave_kernel_slow();
+}
 
 /// A region of kernel code that holds the big kernel lock: system calls, the linker,
 /// dlopen. It nests. Blocking inside one (sleep_until, a futex wait) releases the lock
