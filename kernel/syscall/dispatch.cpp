@@ -1,7 +1,8 @@
 // run_system_call: the one way into the kernel's Linux system-call functions (syscall.h),
 // from musl (osprey_syscall) and from the syscall instruction (system_call_instruction.cpp). Each call runs as a
-// sched::KernelSection (no other thread's kernel code runs until it returns or blocks) and
-// delivers the thread's pending signals on the way out. Numbers are the x86-64 Linux ABI
+// sched::KernelSection (no other thread's kernel code runs until it returns or blocks),
+// but for the few that need no big lock (answer_without_kernel_lock), and delivers the
+// thread's pending signals on the way out. Numbers are the x86-64 Linux ABI
 // (arch/x86/entry/syscalls/syscall_64.tbl). This is the only place where an Errno becomes
 // the negative return value of the Linux ABI. An unknown number returns -ENOSYS and is
 // logged once, at debug level (log.syscall=debug).
@@ -209,13 +210,6 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Alarm: return sys::alarm(unsigned(a1));
     case Setitimer: return sys::setitimer(int(a1), ptr<const abi::Itimerval>(a2), ptr<abi::Itimerval>(a3));
     case Nanosleep: return sys::nanosleep(ptr<const abi::Timespec>(a1), ptr<abi::Timespec>(a2));
-    case Getpid: return 1;
-    case Gettid: return sys::gettid();
-    case Getppid: return 0;
-    case Getuid: return sys::getid(sys::IdKind::RealUser);
-    case Geteuid: return sys::getid(sys::IdKind::EffectiveUser);
-    case Getgid: return sys::getid(sys::IdKind::RealGroup);
-    case Getegid: return sys::getid(sys::IdKind::EffectiveGroup);
     case Setuid: return sys::setuid(uint32_t(a1));
     case Setgid: return sys::setgid(uint32_t(a1));
     case Setreuid: return sys::setreuid(uint32_t(a1), uint32_t(a2));
@@ -311,18 +305,51 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     return file_call(n, a1, a2, a3, a4, a5, a6);
 }
 
+long linux_value(const SysResult& result) { return result.is_error() ? -long(result.error().code) : result.value(); }
+
+// Answers the calls that read only constants, the calling thread's own record, or state
+// with a lock of its own (the credentials), without the big kernel lock (Linux too answers
+// them without taking any lock); false for every other call. Calls that write into the
+// program's memory are not among them: the buffer is checked against the address space,
+// which the big lock still guards.
+bool answer_without_kernel_lock(long n, long* value)
+{
+    switch (n) {
+    case Getpid: *value = sys::kProcessId; return true;
+    case Getppid: *value = sys::kParentProcessId; return true;
+    case Gettid: *value = linux_value(sys::gettid()); return true;
+    case Getuid: *value = linux_value(sys::getid(sys::IdKind::RealUser)); return true;
+    case Geteuid: *value = linux_value(sys::getid(sys::IdKind::EffectiveUser)); return true;
+    case Getgid: *value = linux_value(sys::getid(sys::IdKind::RealGroup)); return true;
+    case Getegid: *value = linux_value(sys::getid(sys::IdKind::EffectiveGroup)); return true;
+    }
+    return false;
+}
+
+[[gnu::noinline]] long run_in_kernel_section(long n, long a1, long a2, long a3, long a4, long a5, long a6,
+    uint64_t program_rsp)
+{
+    sched::KernelSection section; // not preempted by another thread's kernel code
+    return linux_value(call(n, a1, a2, a3, a4, a5, a6, program_rsp));
+}
+
 } // namespace
 
 long sys::run_system_call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uint64_t program_rsp)
 {
-    sched::KernelSection section; // not preempted by another thread's kernel code
-    auto result = call(n, a1, a2, a3, a4, a5, a6, program_rsp);
-    return result.is_error() ? -long(result.error().code) : result.value();
+    long value;
+    if (answer_without_kernel_lock(n, &value))
+        return value;
+    return run_in_kernel_section(n, a1, a2, a3, a4, a5, a6, program_rsp);
 }
 
 extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
     long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
-    sys::deliver_pending_signals(); // as Linux does on the way back to user space
+    // As Linux does on the way back to user space; the test of the pending set is inline,
+    // as nearly every call finds none.
+    sched::Thread& self = sched::current();
+    if (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask)
+        sys::deliver_pending_signals();
     return value;
 }

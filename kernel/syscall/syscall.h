@@ -227,6 +227,8 @@ enum class IdKind { RealUser, EffectiveUser, RealGroup, EffectiveGroup };
 SysResult getid(IdKind kind);
 /// The program's pid: Osprey runs one process.
 constexpr int kProcessId = 1;
+/// Its parent's: no process of the VM started it (/proc/self/status says PPid 0 too).
+constexpr int kParentProcessId = 0;
 /// getpriority(2)/setpriority(2): nice values per thread (sched::thread_nice), recorded and
 /// reported; the scheduler does not weigh them.
 SysResult getpriority(int which, int who);
