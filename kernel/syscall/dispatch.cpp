@@ -19,7 +19,7 @@ namespace abi = sys::linux_abi;
 enum Number : long {
     Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
     Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
-    Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Access = 21, Pipe = 22, Select = 23, SchedYield = 24,
+    Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Preadv = 295, Pwritev = 296, Preadv2 = 327, Pwritev2 = 328, Access = 21, Pipe = 22, Select = 23, SchedYield = 24,
     Mremap = 25, Msync = 26, Shmget = 29, Shmat = 30, Shmctl = 31, Shmdt = 67,
     Getpriority = 140, Setpriority = 141, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
     Getitimer = 36, Alarm = 37, Setitimer = 38, Getpid = 39, Exit = 60,
@@ -198,6 +198,11 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Pwrite64: return sys::pwrite64(int(a1), ptr<const void>(a2), size_t(a3), a4);
     case Readv: return sys::readv(int(a1), ptr<const abi::Iovec>(a2), int(a3));
     case Writev: return sys::writev(int(a1), ptr<const abi::Iovec>(a2), int(a3));
+    // The offset comes as two words, low and high, of which x86-64 uses the low one whole.
+    case Preadv: return sys::preadv2(int(a1), ptr<const abi::Iovec>(a2), int(a3), a4, 0, false);
+    case Pwritev: return sys::pwritev2(int(a1), ptr<const abi::Iovec>(a2), int(a3), a4, 0, false);
+    case Preadv2: return sys::preadv2(int(a1), ptr<const abi::Iovec>(a2), int(a3), a4, int(a6), true);
+    case Pwritev2: return sys::pwritev2(int(a1), ptr<const abi::Iovec>(a2), int(a3), a4, int(a6), true);
     case Access: return sys::faccessat(abi::kAtFdcwd, ptr<const char>(a1), int(a2), 0);
     case SchedYield: return sys::sched_yield();
     case Mremap: return sys::mremap(uintptr_t(a1), size_t(a2), size_t(a3), int(a4), uintptr_t(a5));

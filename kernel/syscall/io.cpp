@@ -104,6 +104,71 @@ SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset)
     return long(TRY(file->pwrite(buffer, capped(length), uint64_t(offset))));
 }
 
+namespace {
+
+constexpr int kRwfHipri = 1, kRwfDsync = 2, kRwfSync = 4, kRwfNowait = 8, kRwfAppend = 16;
+
+lib::Result<void> check_rwf_flags(int flags, bool writing)
+{
+    if (flags & ~(kRwfHipri | kRwfDsync | kRwfSync | kRwfNowait | kRwfAppend))
+        return lib::Error(lib::Errno::NOTSUP, "unknown RWF_* flag");
+    if (flags & kRwfNowait)
+        return lib::Error(lib::Errno::NOTSUP, "RWF_NOWAIT: no file here offers per-call non-blocking I/O");
+    if ((flags & kRwfAppend) && !writing)
+        return lib::Error(lib::Errno::NOTSUP, "RWF_APPEND on a read");
+    return {};
+}
+
+/// The positioned vector transfer: `transfer(file, buffer, position)` for each buffer,
+/// the position advancing by what moved.
+template<typename Transfer>
+SysResult positioned_vector(fs::File& file, const abi::Iovec* iov, int count, uint64_t position, Transfer&& transfer)
+{
+    return transfer_vector(iov, count, [&](const abi::Iovec& v) -> lib::Result<size_t> {
+        size_t done = TRY(transfer(file, v, position));
+        position += done;
+        return done;
+    });
+}
+
+} // namespace
+
+SysResult preadv2(int fd, const abi::Iovec* iov, int count, int64_t offset, int flags, bool v2)
+{
+    TRY(check_rwf_flags(flags, false));
+    if (v2 && offset == -1)
+        return readv(fd, iov, count);
+    auto file = TRY(fs::descriptors().get(fd));
+    if (offset < 0)
+        return lib::Error(lib::Errno::INVAL, "negative offset");
+    TRY(check_iovecs(iov, count, UserAccess::Write));
+    return positioned_vector(*file, iov, count, uint64_t(offset), [](fs::File& f, const abi::Iovec& v, uint64_t at) {
+        return f.pread(v.iov_base, capped(v.iov_len), at);
+    });
+}
+
+SysResult pwritev2(int fd, const abi::Iovec* iov, int count, int64_t offset, int flags, bool v2)
+{
+    TRY(check_rwf_flags(flags, true));
+    auto file = TRY(fs::descriptors().get(fd));
+    if (flags & kRwfAppend) { // at the end, whatever the offset; -1 still moves the position
+        fs::LinuxStat st {};
+        TRY(file->stat(st));
+        if (offset == -1)
+            TRY(file->seek(0, fs::Whence::End));
+        else
+            offset = st.st_size;
+    }
+    if (v2 && offset == -1)
+        return writev(fd, iov, count);
+    if (offset < 0)
+        return lib::Error(lib::Errno::INVAL, "negative offset");
+    TRY(check_iovecs(iov, count, UserAccess::Read));
+    return positioned_vector(*file, iov, count, uint64_t(offset), [](fs::File& f, const abi::Iovec& v, uint64_t at) {
+        return f.pwrite(v.iov_base, capped(v.iov_len), at);
+    });
+}
+
 SysResult lseek(int fd, int64_t offset, int whence)
 {
     auto file = TRY(fs::descriptors().get(fd));

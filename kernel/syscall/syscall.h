@@ -32,6 +32,13 @@ SysResult writev(int fd, const abi::Iovec* iov, int count);
 SysResult pread64(int fd, void* buffer, size_t length, int64_t offset);
 SysResult pwrite64(int fd, const void* buffer, size_t length, int64_t offset);
 SysResult lseek(int fd, int64_t offset, int whence);
+/// preadv(2)/pwritev(2) and preadv2/pwritev2: the buffers in turn from `offset`. The v2
+/// forms take -1 for the file's own position (as readv/writev) and RWF_* flags: HIPRI,
+/// DSYNC and SYNC are accepted (the data is in RAM: nothing to wait for), APPEND writes at
+/// the end, NOWAIT is EOPNOTSUPP (no file here offers per-call non-blocking I/O), any
+/// other bit EOPNOTSUPP, as Linux.
+SysResult preadv2(int fd, const abi::Iovec* iov, int count, int64_t offset, int flags, bool v2);
+SysResult pwritev2(int fd, const abi::Iovec* iov, int count, int64_t offset, int flags, bool v2);
 /// sendfile(2) and copy_file_range(2): a kernel-buffered copy, 64 KiB at a time, between any
 /// two descriptors (copy_file_range: files of the tree; an output offset is EOPNOTSUPP).
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count);
