@@ -29,7 +29,7 @@ void NetPoller::loop()
             std::lock_guard guard(m_device_lock);
             blocked = m_net.device->rx_blocked();
         }
-        pollfd fds[3] = { { m_stop_fd, POLLIN, 0 }, { m_net.wake_fd, POLLIN, 0 }, { m_net.tap_fd, POLLIN, 0 } };
+        pollfd fds[3] = { { m_stop_fd, POLLIN, 0 }, { m_net.wake_fd, POLLIN, 0 }, { m_net.link->fd(), POLLIN, 0 } };
         if (poll(fds, blocked ? 2 : 3, -1) < 0)
             continue;
         if (fds[0].revents)
@@ -37,11 +37,17 @@ void NetPoller::loop()
         uint64_t count;
         if (fds[1].revents)
             (void)!read(m_net.wake_fd, &count, sizeof(count));
-        if (blocked || !(fds[2].revents & POLLIN))
+        if (blocked || !(fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
         std::lock_guard guard(m_device_lock);
         if (auto served = m_net.transport->device_event(0); served.is_error())
             m_state.stop(kExitGuestFault, std::string("osprey-monitor: guest fault: virtio-net: ") + served.error().message);
+        if (const auto& failure = m_net.device->link_failure()) {
+            std::string said = m_net.passt ? m_net.passt->messages() : "";
+            m_state.stop(kExitHostFailure, std::string("osprey-monitor: the VM's network failed: ") + failure->message
+                + (said.empty() ? "" : "; passt said: " + said));
+            return;
+        }
     }
 }
 

@@ -31,6 +31,13 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         options.disks.push_back({ value, name == "--disk-ro" });
     else if (name == "--net")
         options.tap = value;
+    else if (name == "--publish") {
+        user_network::PublishedPort port;
+        if (user_network::parse_published_port(value, port))
+            return lib::Error(lib::Errno::INVAL,
+                "--publish: want [HOSTIP:]HOSTPORT:GUESTPORT[/udp] (ports 1-65535, an IPv4 HOSTIP), e.g. 8080:80");
+        options.published.push_back(port);
+    }
     else if (name == "--restore")
         options.restore_file = value;
     else if (name == "--memory")
@@ -55,8 +62,8 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     Options options;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
-        if (arg == "--rng") {
-            options.rng = true;
+        if (arg == "--rng" || arg == "--net-user") {
+            (arg == "--rng" ? options.rng : options.net_user) = true;
             continue;
         }
         if (arg == "--trace-boot" || arg == "--verbose" || arg == "--help" || arg == "-h") {
@@ -82,14 +89,18 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     if (!options.restore_file.empty()) {
         // Everything else the VM had comes from the snapshot file.
         if (!options.kernel.empty() || !options.image.empty() || !options.cmdline.empty() || !options.disks.empty()
-            || !options.tap.empty() || options.rng || options.snapshot_at)
+            || !options.tap.empty() || options.net_user || !options.published.empty() || options.rng || options.snapshot_at)
             return lib::Error(lib::Errno::INVAL, "--restore takes only --timeout, --trace-boot and --verbose: the rest comes from the snapshot");
         return options;
     }
     if (options.kernel.empty() || options.image.empty())
         return lib::Error(lib::Errno::INVAL, "--kernel and --image are required");
-    if (options.snapshot_at && !options.tap.empty())
-        return lib::Error(lib::Errno::INVAL, "--snapshot-at: a VM with --net cannot be saved yet (its tap and frames in flight)");
+    if (options.net_user && !options.tap.empty())
+        return lib::Error(lib::Errno::INVAL, "--net TAP and --net-user: give one network");
+    if (!options.published.empty() && !options.net_user)
+        return lib::Error(lib::Errno::INVAL, "--publish forwards ports of the user-mode network: give --net-user too");
+    if (options.snapshot_at && (!options.tap.empty() || options.net_user))
+        return lib::Error(lib::Errno::INVAL, "--snapshot-at: a VM with a network cannot be saved yet (its link and frames in flight)");
     return options;
 }
 

@@ -36,22 +36,37 @@ std::string VirtioDevices::add(std::unique_ptr<virtio::Device> device, const Gue
     return "";
 }
 
-std::string VirtioDevices::create_net(const std::string& tap, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+std::string VirtioDevices::create_net(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
 {
-    auto fd = virtio::NetDevice::open_tap(tap);
-    if (fd.is_error())
-        return "--net '" + tap + "': " + fd.error().message + " (" + strerror(int(fd.error().code)) + ")";
-    m_fds.push_back(fd.value());
+    std::vector<std::string> network_options;
+    if (options.net_user) {
+        auto passt = Passt::start(options.published);
+        if (passt.is_error())
+            return std::string("--net-user: ") + passt.error().message
+                + (passt.error().code == lib::Errno::NOENT ? "" : std::string(" (") + strerror(int(passt.error().code)) + ")");
+        m_passt = passt.release_value();
+        m_link = std::make_unique<virtio::StreamLink>(m_passt->link_fd());
+        namespace net = user_network; // the addresses passt was given
+        network_options = { "net.ip=" + std::string(net::kGuestAddress) + "/" + std::to_string(net::kGuestPrefixLength),
+            "net.gateway=" + std::string(net::kGatewayAddress), "net.dns=" + std::string(net::kNameServerAddress) };
+    } else {
+        auto fd = virtio::NetDevice::open_tap(options.tap);
+        if (fd.is_error())
+            return "--net '" + options.tap + "': " + fd.error().message + " (" + strerror(int(fd.error().code)) + ")";
+        m_fds.push_back(fd.value());
+        m_link = std::make_unique<virtio::TapLink>(fd.value());
+    }
     int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake < 0)
         return "--net: cannot create an eventfd";
     m_fds.push_back(wake);
     constexpr std::array<uint8_t, 6> kMac { 0x02, 0x4f, 0x53, 0x50, 0x52, 0x01 }; // locally administered
-    auto device = std::make_unique<virtio::NetDevice>(memory, fd.value(), wake, kMac);
-    m_net = { device.get(), nullptr, fd.value(), wake };
+    auto device = std::make_unique<virtio::NetDevice>(memory, *m_link, wake, kMac);
+    m_net = { device.get(), nullptr, m_link.get(), wake, m_passt.get() };
     if (auto error = add(std::move(device), memory, bus, irq); !error.empty())
         return error;
     m_net.transport = m_transports.back().get();
+    m_options.insert(m_options.end(), network_options.begin(), network_options.end());
     return "";
 }
 
@@ -70,8 +85,8 @@ std::string VirtioDevices::create(const Options& options, const GuestMemory& mem
         if (auto error = add(std::make_unique<virtio::BlockDevice>(memory, fd, uint64_t(st.st_size), mode), memory, bus, irq); !error.empty())
             return error;
     }
-    if (!options.tap.empty()) {
-        if (auto error = create_net(options.tap, memory, bus, irq); !error.empty())
+    if (!options.tap.empty() || options.net_user) {
+        if (auto error = create_net(options, memory, bus, irq); !error.empty())
             return error;
     }
     if (options.rng)

@@ -5,6 +5,7 @@
 
 #include "io_bus.h"
 #include "options.h"
+#include "passt.h"
 #include "virtio/mmio_transport.h"
 #include "virtio/net.h"
 
@@ -26,8 +27,9 @@ public:
     VirtioDevices(const VirtioDevices&) = delete;
     ~VirtioDevices();
 
-    /// Opens the disks and the tap of `options` and creates blk, net, then rng devices on `bus`. Returns a
-    /// message naming the problem on failure (missing disk file, too many devices).
+    /// Opens the disks and the network of `options` (a tap, or passt started) and creates
+    /// blk, net, then rng devices on `bus`. Returns a message naming the problem on failure
+    /// (missing disk file, no passt, too many devices).
     std::string create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
     /// Adds an already constructed device (tests, net).
     std::string add(std::unique_ptr<virtio::Device> device, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
@@ -39,9 +41,11 @@ public:
     struct Net {
         virtio::NetDevice* device = nullptr;
         virtio::MmioTransport* transport = nullptr;
-        int tap_fd = -1, wake_fd = -1;
+        virtio::FrameLink* link = nullptr;
+        int wake_fd = -1;
+        const Passt* passt = nullptr; // with --net-user
     };
-    /// The virtio-net device, if --net was given (device null otherwise).
+    /// The virtio-net device, if --net or --net-user was given (device null otherwise).
     const Net& net() const { return m_net; }
 
     /// Every transport's state, in device order (snapshots; not with a net device, whose
@@ -55,9 +59,11 @@ private:
     std::vector<std::unique_ptr<virtio::Device>> m_devices;
     std::vector<std::unique_ptr<virtio::MmioTransport>> m_transports;
     std::vector<std::string> m_options;
+    std::unique_ptr<Passt> m_passt;
+    std::unique_ptr<virtio::FrameLink> m_link;
     Net m_net;
 
-    std::string create_net(const std::string& tap, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
+    std::string create_net(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
 };
 
 } // namespace monitor

@@ -39,6 +39,12 @@ bool kvm_usable(const std::filesystem::path& device)
 
 Hypervisor default_hypervisor() { return kvm_usable() ? Hypervisor::Monitor : Hypervisor::QemuTcg; }
 
+bool passt_installed()
+{
+    const char* path = std::getenv("PATH");
+    return find_executable("passt", path ? path : "").has_value();
+}
+
 void check_hypervisor_usable(Hypervisor hypervisor)
 {
     if (hypervisor != Hypervisor::QemuTcg && !kvm_usable())

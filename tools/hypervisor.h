@@ -30,6 +30,9 @@ void check_hypervisor_usable(Hypervisor hypervisor);
 /// normally $PATH); nullopt if none.
 std::optional<std::filesystem::path> find_executable(std::string_view name, std::string_view path_list);
 
+/// Whether passt, osprey-monitor's user-mode network (monitor/passt.h), is on $PATH.
+bool passt_installed();
+
 /// qemu-system-x86_64 on $PATH; throws CliError(kExitBadInput) telling the user to run
 /// scripts/setup if it is missing.
 std::filesystem::path find_qemu();

@@ -1,6 +1,7 @@
 #include "qemu_command.h"
 
 #include "cli_error.h"
+#include "hypervisor.h"
 
 #include <abi/exit_port.h>
 #include <abi/virtio_wire.h>
@@ -177,9 +178,15 @@ std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::
             arguments.push_back("--rng");
             continue;
         }
-        if (device.kind == VirtioDevice::Kind::Net)
-            throw CliError(kExitBadInput, "--net and -p need QEMU for now (--hypervisor qemu-kvm or qemu-tcg): "
-                "osprey-monitor has no user-mode network yet (its --net is a host tap device)");
+        if (device.kind == VirtioDevice::Kind::Net) { // passt, with the same addresses as QEMU's
+            if (!passt_installed())
+                throw CliError(kExitBadInput, "--net and -p under osprey-monitor need passt, its user-mode network "
+                    "(Debian: apt-get install passt), or QEMU (--hypervisor qemu-kvm)");
+            arguments.push_back("--net-user");
+            for (const PublishedPort& port : device.ports)
+                arguments.insert(arguments.end(), { "--publish", published_port_text(port) });
+            continue;
+        }
         arguments.push_back(device.read_only ? "--disk-ro" : "--disk");
         arguments.push_back(device.file.string());
     }

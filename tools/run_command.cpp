@@ -118,10 +118,10 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
     config.kernel = checked_kernel(request);
     bool networked = std::any_of(request.virtio.begin(), request.virtio.end(),
         [](const VirtioDevice& device) { return device.kind == VirtioDevice::Kind::Net; });
-    // The monitor has no user-mode network yet: a networked run defaults to QEMU (with KVM
-    // where the monitor would have had it).
+    // The monitor's user-mode network is passt: without it, a networked run defaults to
+    // QEMU (with KVM where the monitor would have had it).
     Hypervisor fallback = default_hypervisor();
-    if (networked && fallback == Hypervisor::Monitor)
+    if (networked && fallback == Hypervisor::Monitor && !passt_installed())
         fallback = Hypervisor::QemuKvm;
     config.hypervisor = request.hypervisor.value_or(fallback);
     check_hypervisor_usable(config.hypervisor);

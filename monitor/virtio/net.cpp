@@ -75,10 +75,17 @@ lib::Result<bool> NetDevice::receive(Virtqueue& queue)
                 return used;
             }
         }
-        ssize_t n = read(m_fd, m_frame.data() + kNetHeaderSize, m_frame.size() - kNetHeaderSize);
-        if (n <= 0)
-            return used; // EAGAIN: nothing more now; the chain stays pending
-        TRY(queue.push(m_pending_rx->head, TRY(deliver(*m_pending_rx, kNetHeaderSize + size_t(n)))));
+        if (m_link_failure)
+            return used;
+        auto received = m_link.receive(std::span(m_frame).subspan(kNetHeaderSize));
+        if (received.is_error()) { // the poller reports it and ends the VM
+            m_link_failure = received.error();
+            return used;
+        }
+        size_t n = received.value();
+        if (!n)
+            return used; // nothing more now; the chain stays pending
+        TRY(queue.push(m_pending_rx->head, TRY(deliver(*m_pending_rx, kNetHeaderSize + n))));
         m_pending_rx.reset();
         used = true;
     }
@@ -96,8 +103,8 @@ lib::Result<bool> NetDevice::transmit(Virtqueue& queue)
             TRY(m_memory.read(buffer.addr, std::span(m_frame.data() + size, length)));
             size += length;
         }
-        if (size > kNetHeaderSize) // a full tap drops the frame, as a NIC would
-            (void)!write(m_fd, m_frame.data() + kNetHeaderSize, size - kNetHeaderSize);
+        if (size > kNetHeaderSize)
+            m_link.send(std::span(m_frame).subspan(kNetHeaderSize, size - kNetHeaderSize));
         TRY(queue.push(chain->head, 0));
         used = true;
     }

@@ -1,12 +1,14 @@
-// virtio-net (VIRTIO 1.2 §5.1) on a host tap device (TUNSETIFF IFF_TAP | IFF_NO_PI):
-// receiveq 0 and transmitq 1, VIRTIO_NET_F_MAC only, no offloads. Each packet carries the
-// 12-byte struct virtio_net_hdr (§5.1.6) in front: stripped on transmit, zero with
-// num_buffers = 1 on receive. Frames arrive from the tap through a poller thread that
-// calls the transport's device_event(0); while the guest has posted no receive buffers
-// the device reports rx_blocked() and the poller waits for the guest's notify instead.
+// virtio-net (VIRTIO 1.2 §5.1) on a host frame link (frame_link.h: a tap device, or a
+// stream to passt): receiveq 0 and transmitq 1, VIRTIO_NET_F_MAC only, no offloads. Each
+// packet carries the 12-byte struct virtio_net_hdr (§5.1.6) in front: stripped on
+// transmit, zero with num_buffers = 1 on receive. Frames arrive from the link through a
+// poller thread that calls the transport's device_event(0); while the guest has posted no
+// receive buffers the device reports rx_blocked() and the poller waits for the guest's
+// notify instead.
 #pragma once
 
 #include "device.h"
+#include "frame_link.h"
 
 #include <array>
 #include <string>
@@ -23,10 +25,10 @@ public:
     /// `ip tuntap add NAME mode tap`), or the errno of /dev/net/tun or TUNSETIFF.
     static lib::Result<int> open_tap(const std::string& name);
 
-    /// Serves the tap `fd` (non-blocking, not owned). `wake_fd` (an eventfd, or -1) is
-    /// written when the guest posts receive buffers.
-    NetDevice(const GuestMemory& memory, int fd, int wake_fd, std::array<uint8_t, 6> mac)
-        : m_memory(memory), m_fd(fd), m_wake_fd(wake_fd), m_mac(mac) { }
+    /// Serves `link` (not owned). `wake_fd` (an eventfd, or -1) is written when the guest
+    /// posts receive buffers.
+    NetDevice(const GuestMemory& memory, FrameLink& link, int wake_fd, std::array<uint8_t, 6> mac)
+        : m_memory(memory), m_link(link), m_wake_fd(wake_fd), m_mac(mac) { }
 
     uint32_t device_id() const override { return kDeviceNet; }
     uint64_t features() const override { return kFeatureMac; }
@@ -40,6 +42,9 @@ public:
     }
     /// Whether the guest has no receive buffer posted (until its first notify, true).
     bool rx_blocked() const { return m_rx_blocked; }
+    /// Why the link broke (then nothing more is received), if it did: the host's failure,
+    /// not the guest's, so the device does not fail the guest's notify for it.
+    const std::optional<lib::Error>& link_failure() const { return m_link_failure; }
 
 private:
     lib::Result<bool> receive(Virtqueue& queue);
@@ -47,11 +52,13 @@ private:
     lib::Result<uint32_t> deliver(const Chain& chain, size_t frame_size);
 
     const GuestMemory& m_memory;
-    int m_fd, m_wake_fd;
+    FrameLink& m_link;
+    int m_wake_fd;
     std::array<uint8_t, 6> m_mac;
     std::optional<Chain> m_pending_rx;
+    std::optional<lib::Error> m_link_failure;
     bool m_rx_blocked = true;
-    std::array<uint8_t, kNetHeaderSize + 65536> m_frame {};
+    std::array<uint8_t, kNetHeaderSize + kMaxFrameSize> m_frame {};
 };
 
 } // namespace monitor::virtio

@@ -58,15 +58,16 @@ void drive(MmioTransport& t, const uint8_t* data)
 }
 
 // A datagram socket pair stands in for the tap; the far end always has a frame waiting.
-int fake_tap()
+TapLink& fake_tap()
 {
     static int ends[2] = { -1, -1 };
     if (ends[0] < 0)
         socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ends);
+    static TapLink link(ends[0]);
     (void)!write(ends[1], "fuzz-frame-0123456789", 21);
     char drain[64];
     while (read(ends[1], drain, sizeof(drain)) > 0) { } // what the device transmitted
-    return ends[0];
+    return link;
 }
 
 std::unique_ptr<Device> make_device(uint8_t choice, const GuestMemory& memory, int disk)

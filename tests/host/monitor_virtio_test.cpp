@@ -191,17 +191,22 @@ TEST(MonitorVirtio, BlockRequestWithoutStatusEndsTheVm)
 
 #include <sys/socket.h>
 
+#include <thread>
+#include <vector>
+
 namespace {
 
 // A datagram socket pair stands in for the tap: one frame per read and write.
 struct NetSetup : VirtioDriver {
     int ends[2];
+    std::unique_ptr<TapLink> link;
     std::unique_ptr<NetDevice> net;
     std::unique_ptr<MmioTransport> transport;
     NetSetup()
     {
         EXPECT_EQ(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ends), 0);
-        net = std::make_unique<NetDevice>(memory, ends[0], -1, std::array<uint8_t, 6> { 2, 0, 0, 0, 0, 1 });
+        link = std::make_unique<TapLink>(ends[0]);
+        net = std::make_unique<NetDevice>(memory, *link, -1, std::array<uint8_t, 6> { 2, 0, 0, 0, 0, 1 });
         transport = std::make_unique<MmioTransport>(*net, memory, [this] { ++interrupts; });
         initialise(*transport, NetDevice::kFeatureMac); // sets up queue 0 (receive)
     }
@@ -268,6 +273,87 @@ TEST(MonitorVirtio, NetTransmitStripsTheHeader)
     char out[64];
     EXPECT_EQ(read(s.ends[1], out, sizeof(out)), 9);
     EXPECT_EQ(std::string(out, 9), "hello-net");
+}
+
+// passt's stream: each frame after its 32-bit big-endian length, arriving in any pieces.
+struct StreamEnds {
+    int ends[2];
+    StreamEnds() { EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, ends), 0); }
+    ~StreamEnds() { close(ends[0]), close(ends[1]); }
+    void put(const std::string& bytes) { EXPECT_EQ(write(ends[1], bytes.data(), bytes.size()), ssize_t(bytes.size())); }
+};
+
+std::string framed(const std::string& frame)
+{
+    uint32_t n = uint32_t(frame.size());
+    return std::string { char(n >> 24), char(n >> 16), char(n >> 8), char(n) } + frame;
+}
+
+std::string next_frame(StreamLink& link)
+{
+    std::vector<uint8_t> frame(kMaxFrameSize);
+    auto got = link.receive(frame);
+    EXPECT_FALSE(got.is_error());
+    return got.is_error() ? "<error>" : std::string(reinterpret_cast<char*>(frame.data()), got.value());
+}
+
+TEST(MonitorVirtio, StreamLinkCutsFramesOutOfAnyPieces)
+{
+    StreamEnds s;
+    StreamLink link(s.ends[0]);
+    EXPECT_EQ(next_frame(link), ""); // nothing yet: 0, not an error
+    std::string two = framed("first-frame") + framed(std::string(3000, 'x'));
+    s.put(two.substr(0, 2)); // half a length
+    EXPECT_EQ(next_frame(link), "");
+    s.put(two.substr(2, 10)); // the length and part of the frame
+    EXPECT_EQ(next_frame(link), "");
+    s.put(two.substr(12)); // the rest of it, and all of the second
+    EXPECT_EQ(next_frame(link), "first-frame");
+    EXPECT_EQ(next_frame(link), std::string(3000, 'x'));
+    EXPECT_EQ(next_frame(link), "");
+    std::string big(kMaxFrameSize, 'b'); // the largest frame, three times: the buffer wraps
+    for (int i = 0; i < 3; ++i) {
+        std::thread writer([&] { s.put(framed(big)); });
+        std::string got;
+        while ((got = next_frame(link)).empty()) { }
+        writer.join();
+        EXPECT_EQ(got.size(), big.size());
+    }
+}
+
+TEST(MonitorVirtio, StreamLinkSendsLengthThenFrame)
+{
+    StreamEnds s;
+    StreamLink link(s.ends[0]);
+    std::string frame = "outgoing-frame";
+    link.send(std::span(reinterpret_cast<const uint8_t*>(frame.data()), frame.size()));
+    char out[64];
+    EXPECT_EQ(read(s.ends[1], out, sizeof(out)), ssize_t(4 + frame.size()));
+    EXPECT_EQ(std::string(out, 4 + frame.size()), framed(frame));
+}
+
+TEST(MonitorVirtio, StreamLinkRefusesBadLengthsAndAClosedPeer)
+{
+    for (uint32_t bad : { 0u, uint32_t(kMaxFrameSize + 1), 0xffffffffu }) {
+        StreamEnds s;
+        StreamLink link(s.ends[0]);
+        s.put(std::string { char(bad >> 24), char(bad >> 16), char(bad >> 8), char(bad) } + "junk");
+        std::vector<uint8_t> frame(kMaxFrameSize);
+        auto got = link.receive(frame);
+        ASSERT_TRUE(got.is_error()) << bad;
+        EXPECT_EQ(got.error().code, lib::Errno::INVAL);
+        EXPECT_TRUE(link.receive(frame).is_error()); // and stays broken
+    }
+    StreamEnds s;
+    StreamLink link(s.ends[0]);
+    s.put(framed("last"));
+    close(s.ends[1]);
+    s.ends[1] = -1;
+    EXPECT_EQ(next_frame(link), "last"); // what came before the close is delivered
+    std::vector<uint8_t> frame(kMaxFrameSize);
+    auto closed = link.receive(frame);
+    ASSERT_TRUE(closed.is_error());
+    EXPECT_NE(std::string(closed.error().message).find("closed"), std::string::npos);
 }
 
 TEST(MonitorVirtio, MissingTapIsAClearError)

@@ -4,7 +4,8 @@ fixture); each kvm.NAME ctest entry then checks OUT/NAME.{status,out}.
 
 usage: kvm_suite.py --out DIR --smoke KVM_SMOKE
                     [--monitor MONITOR --kernel OSPREY_KERNEL --osprey OSPREY_CLI
-                     --guest-tests JSON [--smp-guest SMP_GUEST]] [--test-timeout SECONDS]
+                     --guest-tests JSON [--smp-guest SMP_GUEST] [--echo-server ECHO_SERVER]]
+                    [--test-timeout SECONDS]
                     [--kvm-floor KVM_FLOOR --boot-timer BOOT_TIMER]
 
 Tests: `smoke` (tests/kvm/kvm_smoke.c, KVM without the monitor); with --smp-guest,
@@ -21,12 +22,14 @@ With --kvm-floor and --boot-timer (bench/boot): `kvm_floor`, the bare-KVM floor 
 with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's hello, and
 `trace_boot`, the monitor's --trace-boot table with KVM's statistics. With the
 snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh); with
-runaway_cli-hlt, `halted_guest` (its image without --timeout: the halt watch ends it)."""
+runaway_cli-hlt, `halted_guest` (its image without --timeout: the halt watch ends it); with
+--echo-server, `net_publish` (tests/kvm/net_publish.sh: passt's user-mode network)."""
 import argparse
 import importlib.machinery
 import importlib.util
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -163,6 +166,32 @@ def snapshot_lines(args, counter_image):
             f"test snapshot_restore {args.test_timeout * 2} {shlex.join(command)}"]
 
 
+def net_lines(args, images):
+    """kvm.net_publish: tests/kvm/net_publish.sh serves echo_server's image behind passt,
+    osprey-monitor's user-mode network, packed into the harness with the C library it
+    links."""
+    passt = shutil.which("passt")
+    if not passt:
+        raise ValueError("passt is not installed (scripts/setup installs it): kvm.net_publish needs it")
+    image = images / "net_publish.img"
+    command = [args.osprey, "build", args.echo_server, "-o", str(image), "--", "8000", "1"]
+    built = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if built.returncode != 0:
+        raise ValueError(f"`{shlex.join(command)}` failed:\n{built.stdout.decode(errors='replace')}")
+    # /usr/bin/passt starts /usr/bin/passt.avx2 where the CPU has AVX2: both, at their paths.
+    binaries = [Path(passt).resolve()] + [p for p in [Path(passt).resolve().with_name("passt.avx2")] if p.is_file()]
+    needed = {"/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"}
+    lines = [f"file {shlex.quote(str(b))} /usr/bin/{b.name}" for b in binaries]
+    lines += [f"file {shlex.quote(str(Path(lib).resolve()))} {lib}" for lib in sorted(needed)]
+    script = f"{GUEST_DIR}/bin/net_publish.sh"
+    guest_image = f"{GUEST_DIR}/images/net_publish.img"
+    lines += [f"file {shlex.quote(str(TOP / 'tests/kvm/net_publish.sh'))} {script}",
+              f"file {shlex.quote(str(image))} {guest_image}",
+              f"test net_publish {args.test_timeout} sh {script} {GUEST_DIR}/bin/osprey-monitor "
+              f"{GUEST_DIR}/osprey-kernel.elf {guest_image}"]
+    return lines
+
+
 def spec_lines(args, out):
     lines = [f"file {shlex.quote(args.smoke)} {GUEST_DIR}/bin/kvm_smoke",
              f"test smoke {args.test_timeout} {GUEST_DIR}/bin/kvm_smoke"]
@@ -203,6 +232,8 @@ def spec_lines(args, out):
         halting_image = guest_image if test["name"] == "runaway_cli-hlt" else halting_image
     if counter_image:
         lines += snapshot_lines(args, counter_image)
+    if args.echo_server:
+        lines += net_lines(args, images)
     if halting_image:  # no --timeout: the monitor's halt watch must end it
         halted = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", halting_image, "")
         lines.append(f"test halted_guest {args.test_timeout} {shlex.join(halted)}")
@@ -218,6 +249,7 @@ def main():
     parser.add_argument("--smp-guest")
     parser.add_argument("--osprey")
     parser.add_argument("--guest-tests")
+    parser.add_argument("--echo-server")
     parser.add_argument("--test-timeout", type=int, default=60)
     parser.add_argument("--kvm-floor")
     parser.add_argument("--boot-timer")

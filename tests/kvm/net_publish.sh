@@ -1,0 +1,55 @@
+#!/bin/sh
+# kvm.net_publish, run inside the nested harness (busybox sh): osprey-monitor's user-mode
+# network (monitor/passt.h) under real KVM. echo_server listens on 8000 in the VM,
+# published on the harness's 127.0.0.1:8000 by passt; busybox nc on the harness sends a
+# line and must read the server's answer; the server then ends and so does the VM. Then a
+# monitor that cannot find passt refuses --net-user with what to install.
+# usage: net_publish.sh MONITOR KERNEL IMAGE
+monitor=$1 kernel=$2 image=$3
+# passt sandboxes itself (a user namespace, then pivot_root), which the initramfs's root
+# refuses: pivot_root needs a root mount with a parent, and a chroot may not make a user
+# namespace. So, as switch_root does for a real root, the test goes on in a mount
+# namespace of its own whose root is a tmpfs moved over "/" (no chroot as the kernel
+# counts it: the process's root is the mount on top of the namespace's root).
+case "$4" in
+"")
+    exec unshare -m sh "$0" "$monitor" "$kernel" "$image" own-namespace
+    ;;
+own-namespace)
+    root=/tmp/net_root
+    mkdir -p $root && mount -t tmpfs tmpfs $root || exit 1
+    for path in /bin/busybox /usr/bin/passt /usr/bin/passt.avx2 /lib/x86_64-linux-gnu/libc.so.6 \
+        /lib64/ld-linux-x86-64.so.2 "$0" "$monitor" "$kernel" "$image"; do
+        [ -e "$path" ] && mkdir -p "$root$(dirname "$path")" && cp "$path" "$root$path"
+    done
+    cd $root && mount -o move . / || exit 1
+    exec chroot . /bin/busybox sh -c "/bin/busybox --install -s /bin && exec sh $0 $monitor $kernel $image moved"
+    ;;
+esac
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc && mount -t sysfs sysfs /sys && mount -t devtmpfs devtmpfs /dev && mount -t tmpfs tmpfs /tmp
+export PATH="/bin:/usr/bin"
+# passt needs an interface with the default route; the harness has no network, so the
+# route goes to the loopback (passt is given its own MAC, so loopback's none is fine).
+ip link set lo up
+ip route add default dev lo
+"$monitor" --net-user --publish 127.0.0.1:8000:8000 --kernel "$kernel" --image "$image" >/tmp/net_publish.out 2>&1 &
+vm=$!
+tries=0
+while [ $tries -lt 100 ] && ! grep -q "listening on 8000" /tmp/net_publish.out; do
+    sleep 0.2
+    tries=$((tries + 1))
+done
+echo "reply: $(echo ping | timeout 10 nc 127.0.0.1 8000)"
+tries=0
+while [ $tries -lt 50 ] && kill -0 $vm 2>/dev/null; do
+    sleep 0.2
+    tries=$((tries + 1))
+done
+kill $vm 2>/dev/null && echo "vm: still running, stopped"
+wait $vm
+echo "vm: status $?"
+sed 's/^/vm| /' /tmp/net_publish.out
+PATH=/nonexistent "$monitor" --net-user --kernel "$kernel" --image "$image" >/tmp/no_passt.out 2>&1
+echo "without passt: status $?"
+sed 's/^/no passt| /' /tmp/no_passt.out
