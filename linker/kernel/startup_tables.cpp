@@ -16,9 +16,13 @@ libc_shim::ObjectInit init_of(const Module& m)
     const auto& d = m.object.dynamic();
     uint64_t b = m.object.bias();
     auto fn = [&](uint64_t v) { return v ? reinterpret_cast<libc_shim::FiniFunction>(b + v) : nullptr; };
-    return { m.path, fn(d.init), reinterpret_cast<libc_shim::InitFunction*>(b + d.init_array), d.init_arraysz / 8,
-        reinterpret_cast<libc_shim::InitFunction*>(b + d.preinit_array), d.preinit_arraysz / 8,
-        fn(d.fini), reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array), d.fini_arraysz / 8 };
+    // An array's size counts only with the array's own tag, as glibc's ld.so reads them: a
+    // DT_FINI_ARRAYSZ without DT_FINI_ARRAY is no array (not one at the object's start).
+    auto count = [](uint64_t array, uint64_t size) { return array ? size / 8 : 0; };
+    return { m.path, fn(d.init), reinterpret_cast<libc_shim::InitFunction*>(b + d.init_array),
+        count(d.init_array, d.init_arraysz), reinterpret_cast<libc_shim::InitFunction*>(b + d.preinit_array),
+        count(d.preinit_array, d.preinit_arraysz), fn(d.fini), reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array),
+        count(d.fini_array, d.fini_arraysz) };
 }
 
 libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
