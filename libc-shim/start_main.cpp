@@ -8,9 +8,12 @@
 
 #include <kernel/boot/boot_trace.h>
 #include <kernel/boot/snapshot_point.h>
+#include <kernel/console/log.h>
+#include <mm/address_space.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <csignal>
 #include <cstdlib>
 
 extern "C" {
@@ -21,6 +24,7 @@ extern "C" {
 // directly below musl's struct pthread, installed by __set_thread_area, our wrmsr), then
 // the stack guard from AT_RANDOM (__init_ssp).
 void __init_libc(char** envp, char* program_name);
+int __cxa_atexit(void (*)(void*), void*, void*);
 extern uintptr_t __stack_chk_guard;
 }
 
@@ -33,27 +37,49 @@ int g_argc;
 char** g_argv;
 char** g_envp;
 
+/// A function the program gives the kernel to call (main, a constructor or destructor of
+/// its objects, __libc_start_main's init and fini): `function`, if it lies in the program's
+/// half of the address space. Anywhere else (a corrupt relocation or array), calling it
+/// would run kernel memory or fault inside kernel code and panic; Linux would end the
+/// program with SIGSEGV at the call, and so does this. (Null is left to the call: the page
+/// fault at address 0 is the program's own, SIGSEGV too.)
+template<typename Function>
+Function program_function(Function function)
+{
+    auto address = reinterpret_cast<uintptr_t>(function);
+    if (address < mm::kUserTop)
+        return function;
+    klog::error(klog::Subsystem::Boot, "the program gave a function at {:#x}, outside its memory, to call "
+        "(its main, a constructor or a destructor): SIGSEGV", address);
+    raise(SIGSEGV);
+    _Exit(128 + SIGSEGV); // a handler that returned: the call cannot go on
+}
+
 void run_preinit(const ObjectInit& object)
 {
     for (size_t i = 0; i < object.preinit_count; ++i)
-        object.preinit_array[i](g_argc, g_argv, g_envp);
+        program_function(object.preinit_array[i])(g_argc, g_argv, g_envp);
 }
 
 void run_init(const ObjectInit& object)
 {
     if (object.init)
-        reinterpret_cast<InitFunction>(object.init)(g_argc, g_argv, g_envp);
+        program_function(reinterpret_cast<InitFunction>(object.init))(g_argc, g_argv, g_envp);
     for (size_t i = 0; i < object.init_count; ++i)
-        object.init_array[i](g_argc, g_argv, g_envp);
+        program_function(object.init_array[i])(g_argc, g_argv, g_envp);
 }
 
 void run_fini(const ObjectInit& object)
 {
     for (size_t i = object.fini_count; i-- > 0;)
-        object.fini_array[i]();
+        program_function(object.fini_array[i])();
     if (object.fini)
-        object.fini();
+        program_function(object.fini)();
 }
+
+/// __libc_start_main's fini and rtld_fini, registered with musl's __cxa_atexit: checked
+/// when they run, as Linux would fault only then.
+void run_given_fini(void* fini) { program_function(reinterpret_cast<FiniFunction>(fini))(); }
 
 /// The objects after `previous_last` (null: all) whose constructors have `initialized`,
 /// in init_order (a malloc'd array the caller frees; null when there are none or memory is
@@ -125,22 +151,22 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     refresh_program_copies();
     find_program_allocator();
 
-    if (rtld_fini)
-        atexit(rtld_fini); // registered first, so it runs last (glibc order)
+    if (rtld_fini) // registered first, so it runs last (glibc order)
+        __cxa_atexit(run_given_fini, reinterpret_cast<void*>(rtld_fini), nullptr);
     atexit(run_all_fini);
     initialize_objects_after(g_startup.first_object); // the libraries', dependencies first
     if (fini)
-        atexit(fini);
+        __cxa_atexit(run_given_fini, reinterpret_cast<void*>(fini), nullptr);
     g_startup.first_object->initialized = true;
     const ObjectInit& executable = g_startup.first_object->init;
     run_preinit(executable);
     if (init) // pre-2.34 binaries pass __libc_csu_init, which runs DT_INIT and DT_INIT_ARRAY
-        init(argc, argv, g_envp);
+        program_function(init)(argc, argv, g_envp);
     else
         run_init(executable);
     boot::trace(abi::BootMilestone::ProgramMain); // for the monitor's --trace-boot
     boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Main); // --snapshot-at main
-    exit(main(argc, argv, g_envp));
+    exit(program_function(main)(argc, argv, g_envp));
 }
 
 } // namespace libc_shim
