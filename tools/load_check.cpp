@@ -1,0 +1,109 @@
+#include "load_check.h"
+
+#include "cli_error.h"
+
+#include <linker/file_view.h>
+#include <linker/relocate.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sys/mman.h>
+#include <vector>
+
+namespace tools {
+
+namespace {
+
+constexpr uint64_t kProgramBase = 0x555555554000; // where Linux puts a PIE; any page works
+
+// Binds every import to a placeholder: the relocations are checked, not run. COPY reads
+// from a zeroed buffer as large as any libc datum.
+class PlaceholderResolver final : public linker::Resolver {
+public:
+    lib::Result<linker::Binding> resolve(const linker::LoadedObject&, uint32_t, const linker::SymbolRequest& request) override
+    {
+        if (request.copy)
+            return linker::Binding { reinterpret_cast<uint64_t>(m_data.data()), m_data.size(), 0 };
+        return linker::Binding { 0x1000, 0, 0, 1 };
+    }
+    uint64_t call_ifunc(uint64_t address) override { return address; } // not run on the host
+    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
+    uint64_t tlsdesc_static_resolver() override { return 0x1000; }
+
+private:
+    std::vector<std::byte> m_data = std::vector<std::byte>(64 * 1024);
+};
+
+// The object's span in host memory, untouched pages costing nothing (a corrupt header may
+// ask for a huge span; the kernel maps it the same lazy way).
+class Span {
+public:
+    explicit Span(size_t size) : m_size(size)
+    {
+        void* p = size ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                       : MAP_FAILED;
+        m_bytes = p == MAP_FAILED ? nullptr : static_cast<std::byte*>(p);
+    }
+    ~Span()
+    {
+        if (m_bytes)
+            munmap(m_bytes, m_size);
+    }
+    Span(const Span&) = delete;
+    Span& operator=(const Span&) = delete;
+    std::span<std::byte> bytes() const { return { m_bytes, m_bytes ? m_size : 0 }; }
+
+private:
+    size_t m_size;
+    std::byte* m_bytes;
+};
+
+std::vector<std::byte> read_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw CliError(kExitBadInput, "'" + path.string() + "' cannot be read");
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> bytes(chars.size());
+    std::memcpy(bytes.data(), chars.data(), chars.size());
+    return bytes;
+}
+
+[[noreturn]] void refuse(const std::filesystem::path& path, const lib::Error& error)
+{
+    throw CliError(kExitBadInput, "'" + path.string() + "' would not load: " + error.message);
+}
+
+} // namespace
+
+void check_loadable(const std::filesystem::path& path)
+{
+    std::vector<std::byte> file = read_file(path);
+    auto dynamic = linker::read_dynamic_from_file(file);
+    if (dynamic.is_error())
+        refuse(path, dynamic.error());
+    if (!dynamic->has_dynamic) {
+        if (dynamic->interpreter) // the kernel's loader says the same (module_loader.cpp)
+            refuse(path, lib::Error(lib::Errno::NOEXEC, "ELF: PT_INTERP without PT_DYNAMIC"));
+        return; // a static executable brings its own start-up: nothing of ours to check
+    }
+    bool fixed = dynamic->type == linker::ElfType::Executable; // ET_EXEC: at its link-time addresses
+    auto image = linker::ElfImage::parse(file, fixed ? linker::AddressPolicy::AllowFixed : linker::AddressPolicy::PositionIndependent);
+    if (image.is_error())
+        refuse(path, image.error());
+    Span span(image->span_end() - image->span_start());
+    if (span.bytes().empty())
+        throw CliError(kExitBadInput, "'" + path.string() + "' spans more memory than can be mapped");
+    for (const auto& segment : image->segments())
+        std::memcpy(span.bytes().data() + (segment.vaddr - image->span_start()), file.data() + segment.offset, segment.filesz);
+    auto object = linker::LoadedObject::create(image.value(), span.bytes(), fixed ? image->span_start() : kProgramBase);
+    if (object.is_error())
+        refuse(path, object.error());
+    PlaceholderResolver resolver;
+    auto relocated = linker::relocate(object.value(), resolver);
+    if (relocated.is_error() && relocated.error().code == lib::Errno::NOEXEC) // only the malformed
+        refuse(path, relocated.error());
+}
+
+} // namespace tools
