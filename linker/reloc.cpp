@@ -138,8 +138,15 @@ lib::Result<void> apply_relocation(const RelocationContext& object, const elf::R
         return {};
     case elf::R_X86_64_RELATIVE:
         return store64(memory, place, object.bias + uint64_t(r.addend));
-    case elf::R_X86_64_IRELATIVE:
-        return store64(memory, place, TRY(resolver.call_ifunc(object.bias + uint64_t(r.addend))));
+    case elf::R_X86_64_IRELATIVE: {
+        // The resolver is the object's own code: one outside it (a corrupt addend) would
+        // run whatever lies there, kernel memory included.
+        uint64_t function = object.bias + uint64_t(r.addend);
+        std::byte probe[1];
+        if (memory.read(function, probe).is_error())
+            return elf_error("ELF: IRELATIVE resolver outside the object");
+        return store64(memory, place, TRY(resolver.call_ifunc(function)));
+    }
     case elf::R_X86_64_64: {
         ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, resolver));
         return store64(memory, place, d.address + uint64_t(r.addend));

@@ -79,6 +79,16 @@ struct LinkerRelocation : ::testing::Test {
     }
 };
 
+TEST_F(LinkerRelocation, IrelativeResolverOutsideTheObjectIsRefused)
+{
+    for (int64_t addend : { int64_t(-0x1000), int64_t(b.memory.size()), int64_t(0x7fff00000000) }) {
+        auto applied = apply(elf::R_X86_64_IRELATIVE, 0, addend);
+        ASSERT_TRUE(applied.is_error()) << addend;
+        EXPECT_EQ(applied.error().code, lib::Errno::NOEXEC);
+        EXPECT_STREQ(applied.error().message, "ELF: IRELATIVE resolver outside the object");
+    }
+}
+
 TEST_F(LinkerRelocation, AppliesEachType)
 {
     b.put(ObjectBuilder::kData, uint64_t(0x1234));
