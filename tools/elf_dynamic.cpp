@@ -15,6 +15,13 @@ namespace tools {
 
 namespace {
 
+std::optional<std::string> to_string(std::optional<std::string_view> value)
+{
+    return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
+}
+
+} // namespace
+
 std::vector<std::byte> read_whole_file(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -26,13 +33,6 @@ std::vector<std::byte> read_whole_file(const std::filesystem::path& path)
         std::memcpy(bytes.data(), chars.data(), chars.size());
     return bytes;
 }
-
-std::optional<std::string> to_string(std::optional<std::string_view> value)
-{
-    return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
-}
-
-} // namespace
 
 bool looks_like_elf(const std::filesystem::path& path)
 {

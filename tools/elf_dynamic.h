@@ -4,6 +4,7 @@
 // loader share one ELF parser.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ struct ElfDynamicInfo {
     std::optional<std::string> rpath;   // DT_RPATH (colon-separated)
     std::optional<std::string> runpath; // DT_RUNPATH (colon-separated)
 };
+
+/// The bytes of `path`. Throws CliError(kExitBadInput) if it cannot be read.
+std::vector<std::byte> read_whole_file(const std::filesystem::path& path);
 
 /// Whether `path` starts with the ELF magic (false if unreadable).
 bool looks_like_elf(const std::filesystem::path& path);

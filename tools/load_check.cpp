@@ -1,13 +1,12 @@
 #include "load_check.h"
 
 #include "cli_error.h"
+#include "elf_dynamic.h"
 
 #include <linker/file_view.h>
 #include <linker/relocate.h>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <sys/mman.h>
 #include <vector>
 
@@ -59,17 +58,6 @@ private:
     std::byte* m_bytes;
 };
 
-std::vector<std::byte> read_file(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliError(kExitBadInput, "'" + path.string() + "' cannot be read");
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> bytes(chars.size());
-    std::memcpy(bytes.data(), chars.data(), chars.size());
-    return bytes;
-}
-
 [[noreturn]] void refuse(const std::filesystem::path& path, const lib::Error& error)
 {
     throw CliError(kExitBadInput, "'" + path.string() + "' would not load: " + error.message);
@@ -79,7 +67,7 @@ std::vector<std::byte> read_file(const std::filesystem::path& path)
 
 void check_loadable(const std::filesystem::path& path)
 {
-    std::vector<std::byte> file = read_file(path);
+    std::vector<std::byte> file = read_whole_file(path);
     auto dynamic = linker::read_dynamic_from_file(file);
     if (dynamic.is_error())
         refuse(path, dynamic.error());
