@@ -78,7 +78,14 @@ int main(int argc, char** argv)
     snprintf(path, sizeof(path), "/proc/self/task/%d/stat", g_other_tid);
     int tid = 0;
     char comm[32] = "", state = 0;
-    CHECK(sscanf(read_text(path, text, sizeof(text)), "%d (%31[^)]) %c", &tid, comm, &state) == 3);
+    // The other thread posts g_ready, then blocks in sem_wait: until it gets there (on 2
+    // vCPUs, as on Linux, it may still be on its way) its state is R. Look again for a
+    // while; never a fixed wait.
+    for (int tries = 0; tries < 5000 && state != 'S'; ++tries) {
+        CHECK(sscanf(read_text(path, text, sizeof(text)), "%d (%31[^)]) %c", &tid, comm, &state) == 3);
+        if (state != 'S')
+            usleep(1000);
+    }
     CHECK(tid == g_other_tid && strcmp(comm, "other-1") == 0 && state == 'S'); // waits in sem_wait
 
     cpu_set_t set;
