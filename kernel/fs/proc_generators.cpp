@@ -249,11 +249,11 @@ bool append_status(ProcText& text, int shown, int tid)
     uint64_t vm_kb = mapped_bytes() / 1024, rss_kb = used_bytes() / 1024;
     char state = state_of(report.value());
     const char* state_name = state == 'S' ? "sleeping" : "running";
-    return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t1\nNgid:\t0\nPid:\t{}\nPPid:\t0\n"
+    return text.append("Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\n"
                        "TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t1024\nGroups:\t\n"
                        "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
                        "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
-               std::string_view(report->name), fs::umask(), state, state_name, shown, user.real, user.effective,
+               std::string_view(report->name), fs::umask(), state, state_name, sys::kProcessId, shown, sys::kParentProcessId, user.real, user.effective,
                user.saved, user.filesystem, group.real, group.effective, group.saved, group.filesystem, vm_kb, vm_kb,
                rss_kb, rss_kb,
                sched::thread_count(), report->affinity)
@@ -292,9 +292,9 @@ bool process_stat(ProcText& text)
     // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
     // utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss
     // rsslim, then 27 more fields Linux fills (addresses, signals, scheduling): zeros.
-    return text.append("1 ({}) R 0 1 1 0 -1 4194560 0 0 0 0 {} 0 0 0 20 0 {} 0 0 {} {} 18446744073709551615 "
+    return text.append("{} ({}) R {} {} {} 0 -1 4194560 0 0 0 0 {} 0 0 0 20 0 {} 0 0 {} {} 18446744073709551615 "
                        "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-        program_name().substr(0, 15), cpu, sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
+        sys::kProcessId, program_name().substr(0, 15), sys::kParentProcessId, sys::kProcessId, sys::kProcessId, cpu, sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
 }
 
 bool statm(ProcText& text)
