@@ -55,4 +55,11 @@ std::optional<Definition> LoadedObject::lookup(std::string_view name, std::strin
     return Definition { symbol(found->index), m_bias + found->symbol.value };
 }
 
+lib::Result<uint64_t> LoadedObject::checked_ifunc_resolver(const Definition& definition) const
+{
+    if (!at(definition.address, 1))
+        return ifunc_outside_object_error();
+    return definition.address;
+}
+
 } // namespace linker

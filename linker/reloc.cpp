@@ -18,8 +18,19 @@ lib::Result<void> store32(Memory& memory, uint64_t address, uint32_t value)
     return {};
 }
 
+/// Calls the IFUNC resolver at `function` (IRELATIVE's addend or an STT_GNU_IFUNC symbol's
+/// value) if it lies in the object (ifunc_outside_object_error()).
+lib::Result<uint64_t> call_own_ifunc(uint64_t function, const Memory& memory, SymbolResolver& resolver)
+{
+    std::byte probe[1];
+    if (memory.read(function, probe).is_error())
+        return ifunc_outside_object_error();
+    return resolver.call_ifunc(function);
+}
+
 /// A symbol the object defines locally binds to itself, without asking the resolver.
-lib::Result<ResolvedSymbol> resolve_local(const RelocationContext& object, const elf::Symbol& s, SymbolResolver& resolver)
+lib::Result<ResolvedSymbol> resolve_local(const RelocationContext& object, const elf::Symbol& s, const Memory& memory,
+    SymbolResolver& resolver)
 {
     uint8_t type = elf::symbol_type(s);
     if (type == elf::STT_TLS) {
@@ -29,18 +40,19 @@ lib::Result<ResolvedSymbol> resolve_local(const RelocationContext& object, const
     }
     uint64_t address = object.bias + s.value;
     if (type == elf::STT_GNU_IFUNC)
-        address = TRY(resolver.call_ifunc(address));
+        address = TRY(call_own_ifunc(address, memory, resolver));
     return ResolvedSymbol { address, s.size, nullptr, 0, 0 };
 }
 
-lib::Result<ResolvedSymbol> resolve(const RelocationContext& object, uint32_t index, bool copy, SymbolResolver& resolver)
+lib::Result<ResolvedSymbol> resolve(const RelocationContext& object, uint32_t index, bool copy, const Memory& memory,
+    SymbolResolver& resolver)
 {
     if (index == 0)
         return elf_error("ELF: symbol relocation against symbol index 0");
     elf::Symbol s = TRY(object.symbols.symbol(index));
     uint8_t binding = elf::symbol_binding(s);
     if (binding == elf::STB_LOCAL && s.shndx != elf::SHN_UNDEF)
-        return resolve_local(object, s, resolver);
+        return resolve_local(object, s, memory, resolver);
     SymbolVersion version = TRY(object.symbols.version(index));
     SymbolRequest request { TRY(object.symbols.name(s)), version.name, version.file,
         binding == elf::STB_WEAK, elf::symbol_type(s), copy, index };
@@ -50,7 +62,7 @@ lib::Result<ResolvedSymbol> resolve(const RelocationContext& object, uint32_t in
 lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     elf::Symbol s = TRY(object.symbols.symbol(elf::rela_symbol(r)));
-    ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), true, resolver));
+    ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), true, memory, resolver));
     if (!d.address || !d.memory)
         return lib::Error(lib::Errno::LIBBAD, "ELF: COPY relocation of an unresolved or unreadable symbol");
     if (d.size < s.size)
@@ -62,10 +74,11 @@ lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r
 
 /// The thread-local variable a TLS relocation names: symbol `index`'s definition or, for
 /// index 0, the object's own block (the addend is the offset in it).
-lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint32_t index, SymbolResolver& resolver)
+lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint32_t index, const Memory& memory,
+    SymbolResolver& resolver)
 {
     if (index)
-        return resolve(object, index, false, resolver);
+        return resolve(object, index, false, memory, resolver);
     if (!object.tls_module)
         return elf_error("ELF: TLS relocation in an object without PT_TLS");
     return ResolvedSymbol { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
@@ -81,7 +94,7 @@ lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r,
 {
     uint64_t place = object.bias + r.offset;
     uint32_t type = elf::rela_type(r), index = elf::rela_symbol(r);
-    ResolvedSymbol d = TRY(tls_definition(object, index, resolver));
+    ResolvedSymbol d = TRY(tls_definition(object, index, memory, resolver));
     if (type == elf::R_X86_64_DTPMOD64)
         return store64(memory, place, d.tls_module);
     if (type == elf::R_X86_64_DTPOFF64)
@@ -101,7 +114,7 @@ lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela
     uint32_t index = elf::rela_symbol(r);
     if (index == 0 && !object.tls_offset)
         return elf_error("ELF: R_X86_64_TLSDESC in an object without static TLS");
-    ResolvedSymbol d = TRY(tls_definition(object, index, resolver));
+    ResolvedSymbol d = TRY(tls_definition(object, index, memory, resolver));
     if (!d.tls_module)
         return elf_error("ELF: R_X86_64_TLSDESC against a symbol without a TLS module");
     uint64_t place = object.bias + r.offset;
@@ -112,7 +125,7 @@ lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela
 lib::Result<void> apply_pc32(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     uint64_t place = object.bias + r.offset;
-    ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, resolver));
+    ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, memory, resolver));
     int64_t value = int64_t(d.address + uint64_t(r.addend) - place);
     if (value != int64_t(int32_t(value)))
         return elf_error("ELF: R_X86_64_PC32 value does not fit 32 bits");
@@ -138,22 +151,15 @@ lib::Result<void> apply_relocation(const RelocationContext& object, const elf::R
         return {};
     case elf::R_X86_64_RELATIVE:
         return store64(memory, place, object.bias + uint64_t(r.addend));
-    case elf::R_X86_64_IRELATIVE: {
-        // The resolver is the object's own code: one outside it (a corrupt addend) would
-        // run whatever lies there, kernel memory included.
-        uint64_t function = object.bias + uint64_t(r.addend);
-        std::byte probe[1];
-        if (memory.read(function, probe).is_error())
-            return elf_error("ELF: IRELATIVE resolver outside the object");
-        return store64(memory, place, TRY(resolver.call_ifunc(function)));
-    }
+    case elf::R_X86_64_IRELATIVE:
+        return store64(memory, place, TRY(call_own_ifunc(object.bias + uint64_t(r.addend), memory, resolver)));
     case elf::R_X86_64_64: {
-        ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, resolver));
+        ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, memory, resolver));
         return store64(memory, place, d.address + uint64_t(r.addend));
     }
     case elf::R_X86_64_GLOB_DAT:
     case elf::R_X86_64_JUMP_SLOT:
-        return store64(memory, place, TRY(resolve(object, elf::rela_symbol(r), false, resolver)).address);
+        return store64(memory, place, TRY(resolve(object, elf::rela_symbol(r), false, memory, resolver)).address);
     case elf::R_X86_64_PC32:
         return apply_pc32(object, r, memory, resolver);
     case elf::R_X86_64_COPY:

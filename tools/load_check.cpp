@@ -20,8 +20,14 @@ constexpr uint64_t kProgramBase = 0x555555554000; // where Linux puts a PIE; any
 // from a zeroed buffer as large as any libc datum.
 class PlaceholderResolver final : public linker::Resolver {
 public:
-    lib::Result<linker::Binding> resolve(const linker::LoadedObject&, uint32_t, const linker::SymbolRequest& request) override
+    lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t,
+        const linker::SymbolRequest& request) override
     {
+        // The object's own IFUNC definition is checked as the kernel checks it, though another
+        // object may define the name first there (stricter here, never looser).
+        auto own = object.lookup(request.name, request.version);
+        if (own && linker::elf::symbol_type(*own->symbol) == linker::elf::STT_GNU_IFUNC)
+            TRY(object.checked_ifunc_resolver(*own));
         if (request.copy)
             return linker::Binding { reinterpret_cast<uint64_t>(m_data.data()), m_data.size(), 0 };
         return linker::Binding { 0x1000, 0, 0, 1 };

@@ -40,7 +40,9 @@ lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t,
         uint8_t type = elf::symbol_type(*def->symbol);
         if (type == elf::STT_TLS)
             return Binding { def->symbol->value, def->symbol->size, m.tls_offset, m.tls_module };
-        uint64_t address = type == elf::STT_GNU_IFUNC ? call_ifunc(def->address) : def->address;
+        uint64_t address = def->address;
+        if (type == elf::STT_GNU_IFUNC)
+            address = call_ifunc(TRY(m.object.checked_ifunc_resolver(*def)));
         return Binding { address, def->symbol->size, 0 };
     }
     if (const auto* e = libc_shim::find_export(request.name, request.version))

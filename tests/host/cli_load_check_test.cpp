@@ -24,8 +24,8 @@ std::vector<char> read_bytes(const fs::path& path)
     return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-/// The file offset of section `name`, 0 if there is none.
-size_t section_offset(const std::vector<char>& file, const char* name)
+/// The header of section `name`; sh_offset 0 if there is none.
+Elf64_Shdr section_header(const std::vector<char>& file, const char* name)
 {
     Elf64_Ehdr header;
     memcpy(&header, file.data(), sizeof header);
@@ -37,8 +37,31 @@ size_t section_offset(const std::vector<char>& file, const char* name)
     Elf64_Shdr names = section(header.e_shstrndx);
     for (size_t i = 0; i < header.e_shnum; ++i)
         if (strcmp(file.data() + names.sh_offset + section(i).sh_name, name) == 0)
-            return section(i).sh_offset;
+            return section(i);
+    return {};
+}
+
+size_t section_offset(const std::vector<char>& file, const char* name) { return section_header(file, name).sh_offset; }
+
+/// The file offset of dynamic symbol `name`'s Elf64_Sym, 0 if there is none.
+size_t dynamic_symbol_offset(const std::vector<char>& file, const char* name)
+{
+    Elf64_Shdr symbols = section_header(file, ".dynsym"), strings = section_header(file, ".dynstr");
+    size_t end = symbols.sh_offset + symbols.sh_size;
+    for (size_t at = symbols.sh_offset; at + sizeof(Elf64_Sym) <= end; at += sizeof(Elf64_Sym)) {
+        Elf64_Sym symbol;
+        memcpy(&symbol, file.data() + at, sizeof symbol);
+        if (strcmp(file.data() + strings.sh_offset + symbol.st_name, name) == 0)
+            return at;
+    }
     return 0;
+}
+
+fs::path write_corrupt(const std::vector<char>& bytes)
+{
+    fs::path corrupt = fs::temp_directory_path() / ("osprey-load-check-" + std::to_string(getpid()));
+    std::ofstream(corrupt, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    return corrupt;
 }
 
 std::string refusal(const fs::path& path)
@@ -57,7 +80,6 @@ TEST(CliLoadCheck, RealProgramPassesAndCorruptTablesAreRefusedAsTheKernelWould)
     EXPECT_EQ(refusal(OSPREY_LINKER_TEST_PROGRAM), "");
     EXPECT_EQ(refusal(OSPREY_LINKER_TEST_LIBRARY), "");
     std::vector<char> program = read_bytes(OSPREY_LINKER_TEST_PROGRAM);
-    fs::path corrupt = fs::temp_directory_path() / ("osprey-load-check-" + std::to_string(getpid()));
     struct Case {
         const char* section;
         size_t at;
@@ -70,11 +92,29 @@ TEST(CliLoadCheck, RealProgramPassesAndCorruptTablesAreRefusedAsTheKernelWould)
         size_t offset = section_offset(bytes, c.section);
         ASSERT_NE(offset, 0u) << c.section;
         memcpy(bytes.data() + offset + c.at, &c.value, 2);
-        std::ofstream(corrupt, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+        fs::path corrupt = write_corrupt(bytes);
         std::string why = refusal(corrupt);
         EXPECT_NE(why.find("would not load: ELF: " + std::string(c.message)), std::string::npos) << c.section << ": " << why;
+        fs::remove(corrupt);
     }
-    fs::remove(corrupt);
+}
+
+// The library takes the address of its own exported IFUNC: binding it calls the resolver the
+// symbol names, so a symbol pointing outside the library is refused, never called.
+TEST(CliLoadCheck, IfuncSymbolOutsideItsObjectIsRefused)
+{
+    std::vector<char> library = read_bytes(OSPREY_LINKER_TEST_LIBRARY);
+    size_t symbol = dynamic_symbol_offset(library, "chosen_function");
+    ASSERT_NE(symbol, 0u);
+    for (uint64_t value : { uint64_t(0x7fff00000000), uint64_t(0x10000000), ~uint64_t(0) }) {
+        std::vector<char> bytes = library;
+        memcpy(bytes.data() + symbol + offsetof(Elf64_Sym, st_value), &value, sizeof value);
+        fs::path corrupt = write_corrupt(bytes);
+        std::string why = refusal(corrupt);
+        EXPECT_NE(why.find("would not load: ELF: IFUNC resolver outside the object"), std::string::npos)
+            << value << ": " << why;
+        fs::remove(corrupt);
+    }
 }
 
 } // namespace

@@ -43,7 +43,7 @@ public:
 
 struct LinkerRelocation : ::testing::Test {
     ObjectBuilder b;
-    uint32_t puts, out, tls, weak, local_tls, missing, local_fn;
+    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc;
     std::optional<SymbolTable> table;
     FakeResolver resolver;
 
@@ -56,6 +56,8 @@ struct LinkerRelocation : ::testing::Test {
         local_tls = b.add_symbol("my_tls", elf::STB_LOCAL, elf::STT_TLS, 9, 0x8, 8);
         missing = b.add_symbol("missing", elf::STB_GLOBAL, elf::STT_FUNC, 0, 0, 0);
         local_fn = b.add_symbol("local_fn", elf::STB_LOCAL, elf::STT_FUNC, 9, 0x1000, 8);
+        local_ifunc = b.add_symbol("local_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x1500, 0);
+        wild_ifunc = b.add_symbol("wild_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x7fff00000000, 0);
         b.finish();
         table = b.table().value();
     }
@@ -85,7 +87,19 @@ TEST_F(LinkerRelocation, IrelativeResolverOutsideTheObjectIsRefused)
         auto applied = apply(elf::R_X86_64_IRELATIVE, 0, addend);
         ASSERT_TRUE(applied.is_error()) << addend;
         EXPECT_EQ(applied.error().code, lib::Errno::NOEXEC);
-        EXPECT_STREQ(applied.error().message, "ELF: IRELATIVE resolver outside the object");
+        EXPECT_STREQ(applied.error().message, "ELF: IFUNC resolver outside the object");
+    }
+}
+
+TEST_F(LinkerRelocation, LocalIfuncSymbolCallsItsResolverOnlyInsideTheObject)
+{
+    ASSERT_FALSE(apply(elf::R_X86_64_64, local_ifunc, 8).is_error());
+    EXPECT_EQ(word(0x2000), kBase + 0x1500 + 0x1000000 + 8); // the resolver's answer
+    for (uint32_t type : { elf::R_X86_64_64, elf::R_X86_64_GLOB_DAT, elf::R_X86_64_JUMP_SLOT }) {
+        auto applied = apply(type, wild_ifunc, 0);
+        ASSERT_TRUE(applied.is_error()) << type;
+        EXPECT_EQ(applied.error().code, lib::Errno::NOEXEC);
+        EXPECT_STREQ(applied.error().message, "ELF: IFUNC resolver outside the object");
     }
 }
 

@@ -36,4 +36,9 @@ constexpr bool range_fits(uint64_t offset, uint64_t size, uint64_t limit)
 /// The ENOEXEC error every linker stage reports for malformed input.
 constexpr lib::Error elf_error(const char* message) { return lib::Error(lib::Errno::NOEXEC, message); }
 
+/// An IFUNC resolver (IRELATIVE's addend, an STT_GNU_IFUNC symbol's value) is its object's
+/// own code: one outside the object, from a corrupt addend or symbol, would run whatever
+/// lies there, kernel memory included. Every linker stage refuses it with this error.
+constexpr lib::Error ifunc_outside_object_error() { return elf_error("ELF: IFUNC resolver outside the object"); }
+
 } // namespace linker

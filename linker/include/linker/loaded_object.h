@@ -54,6 +54,9 @@ public:
 
     /// SymbolTable::lookup() with the run-time address.
     std::optional<Definition> lookup(std::string_view name, std::string_view version) const;
+    /// The resolver address an STT_GNU_IFUNC `definition` of this object names, checked to
+    /// lie in the object: ifunc_outside_object_error() if not.
+    lib::Result<uint64_t> checked_ifunc_resolver(const Definition& definition) const;
 
 private:
     std::span<std::byte> m_memory;
