@@ -86,6 +86,8 @@ lib::Result<void> check_placement(const LoadPlan& plan, uint64_t phoff, uint64_t
         return elf_error("ELF: entry point outside the loaded segments");
     if (plan.interp && !range_fits(plan.interp->vaddr, plan.interp->size, file_size))
         return elf_error("ELF: PT_INTERP extends past end of file");
+    if (plan.interp && !plan.dynamic) // asks for a dynamic linker, yet there is nothing to link
+        return elf_error("ELF: PT_INTERP without PT_DYNAMIC");
     return {};
 }
 

@@ -77,11 +77,10 @@ void check_loadable(const std::filesystem::path& path)
     auto dynamic = linker::read_dynamic_from_file(file);
     if (dynamic.is_error())
         refuse(path, dynamic.error());
-    if (!dynamic->has_dynamic) {
-        if (dynamic->interpreter) // the kernel's loader says the same (module_loader.cpp)
-            refuse(path, lib::Error(lib::Errno::NOEXEC, "ELF: PT_INTERP without PT_DYNAMIC"));
-        return; // a static executable brings its own start-up: nothing of ours to check
-    }
+    // A static executable brings its own start-up: nothing of ours to check. One with
+    // PT_INTERP but no PT_DYNAMIC goes on, for ElfImage::parse to refuse it as the kernel does.
+    if (!dynamic->has_dynamic && !dynamic->interpreter)
+        return;
     bool fixed = dynamic->type == linker::ElfType::Executable; // ET_EXEC: at its link-time addresses
     auto image = linker::ElfImage::parse(file, fixed ? linker::AddressPolicy::AllowFixed : linker::AddressPolicy::PositionIndependent);
     if (image.is_error())

@@ -99,8 +99,6 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     const ElfImage& image = module.image;
     if (kind == ModuleKind::Library && !image.plan().dynamic)
         return elf_error("ELF: a shared library without PT_DYNAMIC");
-    if (image.plan().interp && !image.plan().dynamic) // neither static nor linkable
-        return elf_error("ELF: PT_INTERP without PT_DYNAMIC");
     uint64_t size = image.span_end() - image.span_start();
     // Reserve the whole span (gaps between segments stay PROT_NONE), then map the segments.
     const mm::MappedFile* file = TRY(opened.mapping());
