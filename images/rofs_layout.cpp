@@ -1,11 +1,18 @@
-// Serialises a RofsWriter tree into a ROFS version 1 image: breadth-first inode numbers,
-// contiguous directory entry ranges, a deduplicated string table, page-aligned data.
+// Serialises a RofsWriter tree into a ROFS image: breadth-first inode numbers, contiguous
+// directory entry ranges, a deduplicated string table, page-aligned data with a CRC-32C
+// per page. File data streams from the host files to the sink (never the whole image in
+// memory), and pages of zeros are left out, so a sparse file packs sparse.
 #include "rofs_writer_tree.h"
 
 #include <images/crc32c.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace images {
 namespace {
@@ -59,20 +66,128 @@ uint64_t contents_size(const RofsWriter::Node& file)
     return size;
 }
 
-// Copies a file's contents into `out` (exactly contents_size() bytes).
-void read_contents(const RofsWriter::Node& file, std::span<std::byte> out)
-{
-    if (out.empty())
-        return;
-    if (auto* bytes = std::get_if<std::vector<std::byte>>(&file.contents)) {
-        std::memcpy(out.data(), bytes->data(), out.size());
-        return;
+const std::array<std::byte, kRofsPageSize> kZeroPage {};
+
+bool all_zero(std::span<const std::byte> bytes) { return std::memcmp(bytes.data(), kZeroPage.data(), bytes.size()) == 0; }
+
+// Puts file data into the image a page at a time, each page's CRC-32C into the checksum
+// table. A page of zeros is not put at all: it stays a hole of a sparse output file, and
+// the table already holds the zero page's checksum.
+class DataPages {
+public:
+    DataPages(ImageSink& sink, uint64_t data_offset, uint64_t page_count)
+        : m_sink(sink), m_data_offset(data_offset), m_checksums(page_count, crc32c(kZeroPage))
+    {
     }
-    const auto& path = std::get<std::filesystem::path>(file.contents);
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size()));
-    if (!in || static_cast<uint64_t>(in.gcount()) != out.size() || in.peek() != std::char_traits<char>::eof())
-        throw RofsWriteError("ROFS writer: cannot read '" + path.string() + "' (missing, or changed while building)");
+
+    /// `bytes` (at most a page; a short last page is padded with zeros) at image offset
+    /// `at`, a page boundary of the data area.
+    void put_page(uint64_t at, std::span<const std::byte> bytes)
+    {
+        if (all_zero(bytes))
+            return;
+        std::array<std::byte, kRofsPageSize> page {};
+        std::memcpy(page.data(), bytes.data(), bytes.size());
+        m_checksums[(at - m_data_offset) / kRofsPageSize] = crc32c(page);
+        m_sink.put(at, bytes);
+    }
+
+    /// `bytes` at `at` (a page boundary), page by page.
+    void put(uint64_t at, std::span<const std::byte> bytes)
+    {
+        for (uint64_t done = 0; done < bytes.size(); done += kRofsPageSize)
+            put_page(at + done, bytes.subspan(done, std::min<uint64_t>(kRofsPageSize, bytes.size() - done)));
+    }
+
+    const std::vector<uint32_t>& checksums() const { return m_checksums; }
+
+private:
+    ImageSink& m_sink;
+    uint64_t m_data_offset;
+    std::vector<uint32_t> m_checksums;
+};
+
+class HostFile {
+public:
+    explicit HostFile(const std::filesystem::path& path) : m_path(path), m_fd(open(path.c_str(), O_RDONLY | O_CLOEXEC)) { }
+    ~HostFile()
+    {
+        if (m_fd >= 0)
+            close(m_fd);
+    }
+    HostFile(const HostFile&) = delete;
+    HostFile& operator=(const HostFile&) = delete;
+
+    [[noreturn]] void fail(const char* why) const
+    {
+        throw RofsWriteError("ROFS writer: cannot read '" + m_path.string() + "' (" + why + ")");
+    }
+    int fd() const { return m_fd; }
+    uint64_t size() const
+    {
+        struct stat st;
+        if (fstat(m_fd, &st) != 0)
+            fail(std::strerror(errno));
+        return uint64_t(st.st_size);
+    }
+    /// Where the next data at or after `offset` starts (SEEK_DATA; `end` if only a hole is
+    /// left; `offset` itself where the file system does not tell holes apart).
+    uint64_t next_data(uint64_t offset, uint64_t end) const
+    {
+        off_t found = lseek(m_fd, off_t(offset), SEEK_DATA);
+        if (found >= 0)
+            return std::min(uint64_t(found), end);
+        return errno == ENXIO ? end : offset;
+    }
+    /// Where the hole after the data at `offset` starts (`end` if none is known).
+    uint64_t next_hole(uint64_t offset, uint64_t end) const
+    {
+        off_t found = lseek(m_fd, off_t(offset), SEEK_HOLE);
+        return found >= 0 ? std::min(uint64_t(found), end) : end;
+    }
+
+private:
+    std::filesystem::path m_path;
+    int m_fd;
+};
+
+// Streams a host file of `size` bytes into the image at `at`: a buffer at a time, and the
+// file's holes (SEEK_DATA/SEEK_HOLE) skipped without reading them, so a sparse 1 GiB file
+// costs its data, not its length.
+void copy_host_file(const std::filesystem::path& path, uint64_t at, uint64_t size, DataPages& pages)
+{
+    HostFile file(path);
+    if (file.fd() < 0 || file.size() != size)
+        file.fail("missing, or changed while building");
+    constexpr uint64_t kChunk = 256 * kRofsPageSize;
+    std::vector<std::byte> buffer(std::min(kChunk, size));
+    uint64_t offset = 0;
+    while (offset < size) {
+        uint64_t data = file.next_data(offset, size) / kRofsPageSize * kRofsPageSize;
+        offset = std::max(offset, data);
+        if (offset >= size)
+            break;
+        uint64_t hole = file.next_hole(offset, size);
+        // Whole pages up to the hole (or the end): every read starts on a page boundary.
+        uint64_t length = std::min({ kChunk, size - offset, align_up(std::max(hole, offset + 1) - offset) });
+        ssize_t got = pread(file.fd(), buffer.data(), length, off_t(offset));
+        if (got < 0)
+            file.fail(std::strerror(errno));
+        if (uint64_t(got) != length)
+            file.fail("missing, or changed while building"); // shorter than when laid out
+        pages.put(at + offset, std::span(buffer).first(length));
+        offset += length;
+    }
+    if (file.size() != size)
+        file.fail("missing, or changed while building");
+}
+
+void copy_contents(const RofsWriter::Node& file, uint64_t at, uint64_t size, DataPages& pages)
+{
+    if (auto* bytes = std::get_if<std::vector<std::byte>>(&file.contents))
+        pages.put(at, *bytes);
+    else
+        copy_host_file(std::get<std::filesystem::path>(file.contents), at, size, pages);
 }
 
 template<typename T>
@@ -107,7 +222,7 @@ public:
         m_sb.string_table_offset = m_sb.dirent_table_offset + m_sb.dirent_count * sizeof(RofsDirent);
     }
 
-    std::vector<std::byte> build()
+    uint64_t write(ImageSink& sink)
     {
         std::vector<RofsInode> inodes = make_inodes();
         std::vector<RofsDirent> dirents = make_dirents();
@@ -124,23 +239,24 @@ public:
         m_sb.data_offset = align_up(m_sb.metadata_size);
         place_data(inodes, m_sb.data_offset);
         m_sb.image_size = align_up(m_data_end);
+        sink.reserve(m_sb.image_size);
 
-        std::vector<std::byte> image(m_sb.image_size);
-        store_all(image, m_sb.inode_table_offset, inodes);
-        store_all(image, m_sb.dirent_table_offset, dirents);
-        std::memcpy(image.data() + m_sb.string_table_offset, m_strings.bytes().data(), m_sb.string_table_size);
+        // The data first: the checksum table, part of the metadata, comes from it.
+        DataPages pages(sink, m_sb.data_offset, data_pages);
         for (size_t i = 0; i < m_order.size(); ++i) {
             if ((inodes[i].mode & kRofsTypeMask) == kRofsTypeRegular)
-                read_contents(*m_order[i].node, std::span(image).subspan(inodes[i].offset, inodes[i].size));
+                copy_contents(*m_order[i].node, inodes[i].offset, inodes[i].size, pages);
         }
-        for (uint64_t page = 0; page < m_sb.data_page_count; ++page) {
-            auto bytes = std::span(image).subspan(m_sb.data_offset + page * kRofsPageSize, kRofsPageSize);
-            store(image, m_sb.data_checksum_offset + page * sizeof(uint32_t), crc32c(bytes));
-        }
-        store(image, 0, m_sb);
-        m_sb.metadata_checksum = crc32c(std::span(image).first(m_sb.metadata_size));
-        store(image, 0, m_sb);
-        return image;
+        std::vector<std::byte> metadata(m_sb.metadata_size);
+        store_all(metadata, m_sb.inode_table_offset, inodes);
+        store_all(metadata, m_sb.dirent_table_offset, dirents);
+        std::memcpy(metadata.data() + m_sb.string_table_offset, m_strings.bytes().data(), m_sb.string_table_size);
+        store_all(metadata, m_sb.data_checksum_offset, pages.checksums());
+        store(metadata, 0, m_sb);
+        m_sb.metadata_checksum = crc32c(metadata);
+        store(metadata, 0, m_sb);
+        sink.put(0, metadata);
+        return m_sb.image_size;
     }
 
 private:
@@ -210,9 +326,9 @@ private:
 
 } // namespace
 
-std::vector<std::byte> layout_rofs_image(const RofsWriter::Node& root, uint64_t mtime)
+uint64_t write_rofs_image(const RofsWriter::Node& root, uint64_t mtime, ImageSink& sink)
 {
-    return Layout(root, mtime).build();
+    return Layout(root, mtime).write(sink);
 }
 
 } // namespace images

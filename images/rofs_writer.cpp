@@ -1,10 +1,12 @@
 // RofsWriter: collects files, symlinks and directories into a tree (rofs_writer_tree.h);
-// rofs_layout.cpp turns the tree into image bytes.
+// rofs_layout.cpp turns the tree into image bytes, in memory or streamed to a file.
 #include "rofs_writer_tree.h"
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+#include <utility>
 
 namespace images {
 namespace {
@@ -118,17 +120,82 @@ void RofsWriter::add_directory(std::string_view path, uint32_t mode)
     child->explicit_entry = true;
 }
 
-std::vector<std::byte> RofsWriter::build() const { return layout_rofs_image(*m_root, m_mtime); }
+namespace {
+
+class MemorySink final : public ImageSink {
+public:
+    void reserve(uint64_t image_size) override { image.resize(image_size); }
+    void put(uint64_t offset, std::span<const std::byte> bytes) override
+    {
+        std::memcpy(image.data() + offset, bytes.data(), bytes.size());
+    }
+    std::vector<std::byte> image;
+};
+
+// The output file is sized first, so what is never put stays a hole.
+class FileSink final : public ImageSink {
+public:
+    explicit FileSink(const std::filesystem::path& path)
+        : m_path(path), m_fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644))
+    {
+        if (m_fd < 0)
+            fail();
+    }
+    ~FileSink()
+    {
+        if (m_fd >= 0)
+            close(m_fd);
+    }
+    FileSink(const FileSink&) = delete;
+    FileSink& operator=(const FileSink&) = delete;
+
+    void reserve(uint64_t image_size) override
+    {
+        if (ftruncate(m_fd, off_t(image_size)) != 0)
+            fail();
+    }
+    void put(uint64_t offset, std::span<const std::byte> bytes) override
+    {
+        while (!bytes.empty()) {
+            ssize_t wrote = pwrite(m_fd, bytes.data(), bytes.size(), off_t(offset));
+            if (wrote < 0 && errno == EINTR)
+                continue;
+            if (wrote <= 0)
+                fail();
+            bytes = bytes.subspan(size_t(wrote));
+            offset += uint64_t(wrote);
+        }
+    }
+    void finish()
+    {
+        if (close(std::exchange(m_fd, -1)) != 0)
+            fail();
+    }
+
+private:
+    [[noreturn]] void fail() const
+    {
+        throw RofsWriteError("ROFS writer: cannot write '" + m_path.string() + "': " + std::strerror(errno));
+    }
+    std::filesystem::path m_path;
+    int m_fd;
+};
+
+} // namespace
+
+std::vector<std::byte> RofsWriter::build() const
+{
+    MemorySink sink;
+    write_rofs_image(*m_root, m_mtime, sink);
+    return std::move(sink.image);
+}
 
 uint64_t RofsWriter::write(const std::filesystem::path& output) const
 {
-    std::vector<std::byte> image = build();
-    std::ofstream out(output, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
-    out.close();
-    if (!out)
-        throw RofsWriteError("ROFS writer: cannot write '" + output.string() + "': " + std::strerror(errno));
-    return image.size();
+    FileSink sink(output);
+    uint64_t size = write_rofs_image(*m_root, m_mtime, sink);
+    sink.finish();
+    return size;
 }
 
 } // namespace images

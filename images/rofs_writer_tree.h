@@ -5,6 +5,7 @@
 #include <images/rofs_format.h>
 #include <images/rofs_writer.h>
 
+#include <span>
 #include <variant>
 
 namespace images {
@@ -23,7 +24,17 @@ struct RofsWriter::Node {
     bool is_directory() const { return (mode & kRofsTypeMask) == kRofsTypeDirectory; }
 };
 
-/// Serialises the tree under `root` (rofs_layout.cpp).
-std::vector<std::byte> layout_rofs_image(const RofsWriter::Node& root, uint64_t mtime);
+/// Where the layout puts the image: bytes at offsets, in any order; bytes never put read
+/// as zeros.
+class ImageSink {
+public:
+    virtual ~ImageSink() = default;
+    /// Called once, before any put(), with the image's size.
+    virtual void reserve(uint64_t image_size) = 0;
+    virtual void put(uint64_t offset, std::span<const std::byte> bytes) = 0;
+};
+
+/// Serialises the tree under `root` into `sink` (rofs_layout.cpp); returns the image size.
+uint64_t write_rofs_image(const RofsWriter::Node& root, uint64_t mtime, ImageSink& sink);
 
 } // namespace images

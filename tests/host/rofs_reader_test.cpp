@@ -3,9 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <filesystem>
 #include <list>
 #include <map>
 #include <set>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -265,6 +270,100 @@ TEST(RofsWriter, HostFilesKeepTheirBytesAndMode)
     auto node = image.lookup("/bin/sh").value();
     EXPECT_EQ(node.size(), std::filesystem::file_size("/bin/sh"));
     EXPECT_NE(node.permissions() & 0111, 0u);
+}
+
+namespace fs = std::filesystem;
+
+/// A directory of its own for one test, removed at the end.
+struct ScratchDirectory {
+    fs::path path = fs::temp_directory_path() / ("osprey-rofs-" + std::to_string(getpid()));
+    ScratchDirectory() { fs::create_directories(path); }
+    ~ScratchDirectory() { fs::remove_all(path); }
+};
+
+/// Writes a sparse file of `size` bytes with one byte of data at each offset of `marks`.
+void write_sparse_file(const fs::path& path, uint64_t size, std::initializer_list<std::pair<uint64_t, char>> marks)
+{
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(ftruncate(fd, off_t(size)), 0);
+    for (auto [offset, byte] : marks)
+        ASSERT_EQ(pwrite(fd, &byte, 1, off_t(offset)), 1);
+    close(fd);
+}
+
+/// The file at `path`, mapped read-only (the image's holes cost nothing).
+struct MappedFile {
+    std::span<const std::byte> bytes;
+    explicit MappedFile(const fs::path& path)
+    {
+        int fd = open(path.c_str(), O_RDONLY);
+        uint64_t size = fs::file_size(path);
+        void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (mapped != MAP_FAILED)
+            bytes = std::span(static_cast<const std::byte*>(mapped), size);
+    }
+    ~MappedFile()
+    {
+        if (!bytes.empty())
+            munmap(const_cast<std::byte*>(bytes.data()), bytes.size());
+    }
+};
+
+// A 1 GiB file with 3 bytes of data in it packs as a sparse image: its holes are neither
+// read nor written, the image's data pages are holes on the host too, and every page
+// (data or hole) passes its checksum when read back.
+TEST(RofsWriter, SparseFilesPackSparse)
+{
+    ScratchDirectory dir;
+    constexpr uint64_t kSize = 1ull << 30, kMiddle = 512ull << 20;
+    write_sparse_file(dir.path / "sparse", kSize, { { 0, 'A' }, { kMiddle + 5, 'B' }, { kSize - 1, 'C' } });
+    images::RofsWriter writer;
+    writer.add_host_file("/data/sparse", dir.path / "sparse");
+    writer.add_file("/data/small", bytes_of("hello"), 0644);
+    uint64_t size = writer.write(dir.path / "image");
+
+    struct stat st;
+    ASSERT_EQ(stat((dir.path / "image").c_str(), &st), 0);
+    EXPECT_EQ(uint64_t(st.st_size), size);
+    EXPECT_GT(size, kSize);
+    EXPECT_LT(uint64_t(st.st_blocks) * 512, 8ull << 20) << "the image's holes were written";
+
+    MappedFile mapped(dir.path / "image");
+    auto image = RofsImage::open(mapped.bytes);
+    ASSERT_FALSE(image.is_error()) << image.error().message;
+    auto node = image->lookup("/data/sparse").value();
+    EXPECT_EQ(node.size(), kSize);
+    auto read = [&](uint64_t offset) {
+        auto range = image->file_range(node, offset, 1);
+        EXPECT_FALSE(range.is_error()) << offset << ": " << range.error().message;
+        return range.is_error() ? -1 : int(range.value()[0]);
+    };
+    EXPECT_EQ(read(0), 'A');
+    EXPECT_EQ(read(1), 0);
+    EXPECT_EQ(read(4096 * 1000), 0); // a hole's page: the zero page's checksum
+    EXPECT_EQ(read(kMiddle + 5), 'B');
+    EXPECT_EQ(read(kSize - 1), 'C');
+    EXPECT_EQ(text_of(image->file_range(image->lookup("/data/small").value(), 0, 5).value()), "hello");
+}
+
+// The image streamed to a file and the image built in memory are the same bytes, holes
+// and partial last pages included.
+TEST(RofsWriter, WrittenAndBuiltImagesAgree)
+{
+    ScratchDirectory dir;
+    write_sparse_file(dir.path / "sparse", (3 << 20) + 100, { { 4095, 'x' }, { 2 << 20, 'y' }, { (3 << 20) + 99, 'z' } });
+    images::RofsWriter writer;
+    writer.add_host_file("/a/sparse", dir.path / "sparse");
+    writer.add_host_file("/bin/sh", "/bin/sh");
+    writer.add_file("/a/empty", {}, 0644);
+    writer.add_symlink("/a/link", "sparse");
+    writer.write(dir.path / "image");
+    MappedFile mapped(dir.path / "image");
+    std::vector<std::byte> built = writer.build();
+    ASSERT_EQ(built.size(), mapped.bytes.size());
+    EXPECT_EQ(std::memcmp(built.data(), mapped.bytes.data(), built.size()), 0);
 }
 
 } // namespace
