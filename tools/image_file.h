@@ -7,22 +7,23 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
-#include <vector>
 
 namespace tools {
 
 /// Whether `path` starts with the ROFS magic (false if unreadable).
 bool looks_like_rofs_image(const std::filesystem::path& path);
 
-/// Move-only: the reader points into the bytes the object owns.
+/// Move-only: the reader points into the image's bytes, which the object maps read-only
+/// (a large or sparse image costs only the pages read).
 class ImageFile {
 public:
     ImageFile(ImageFile&&) = default;
     ImageFile(const ImageFile&) = delete;
     ImageFile& operator=(const ImageFile&) = delete;
 
-    /// Reads and validates the image. Throws CliError(kExitBadInput) with the reader's
+    /// Maps and validates the image. Throws CliError(kExitBadInput) with the reader's
     /// message ("ROFS: metadata checksum mismatch (corrupt image)", ...).
     static ImageFile load(const std::filesystem::path& path);
 
@@ -34,7 +35,11 @@ public:
 private:
     ImageFile() = default;
     std::filesystem::path m_path;
-    std::vector<std::byte> m_bytes;
+    struct Unmap {
+        size_t size;
+        void operator()(std::byte* bytes) const;
+    };
+    std::unique_ptr<std::byte, Unmap> m_bytes { nullptr, Unmap { 0 } };
     std::optional<images::RofsImage> m_reader;
 };
 
