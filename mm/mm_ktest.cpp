@@ -4,10 +4,12 @@
 #include <mm/memory.h>
 #include <mm/mm_ktest.h>
 
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/debug/report.h>
 
 #include <cstring>
+#include <pthread.h>
 
 namespace mm {
 
@@ -146,10 +148,42 @@ void test_sparse_unmap()
     expect(frame_stats().free_frames == before, "munmap of a sparse 3 GiB mapping frees its four pages and their page tables");
 }
 
+constexpr uint64_t kUnmappedLowerHalf = 0x00007fffdead0000; // beyond the boot map, never mapped here
+constexpr uint8_t kFaultingHandlerVector = 0x41;
+
+arch::InterruptResult fault_in_handler(arch::InterruptFrame&)
+{
+    (void)*reinterpret_cast<volatile uint64_t*>(kUnmappedLowerHalf);
+    return arch::InterruptResult::Handled;
+}
+
+void* raise_faulting_interrupt(void*)
+{
+    asm volatile("int $0x41");
+    return nullptr;
+}
+
+// An interrupt handler that faults, on a thread's own interrupt stack (not the boot CPU's
+// static one), once the program counts as started: a kernel bug, so the CPU exception
+// report and a panic, never "program killed by SIGSEGV" (mm/page_fault.cpp tells the two
+// apart by the interrupted stack, arch::ist_slot_containing). Does not return.
+[[noreturn]] void test_interrupt_handler_fault()
+{
+    mm::note_program_started();
+    arch::set_interrupt_handler(kFaultingHandlerVector, fault_in_handler);
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, raise_faulting_interrupt, nullptr) != 0)
+        boot::panic("ktest irq_fault: pthread_create failed");
+    pthread_join(thread, nullptr);
+    boot::panic("ktest irq_fault: the faulting interrupt handler returned");
+}
+
 } // namespace
 
 bool run_ktest(std::string_view name)
 {
+    if (name == "irq_fault")
+        test_interrupt_handler_fault();
     if (name != "mm")
         return false;
     test_single_and_contiguous_frames();

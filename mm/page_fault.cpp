@@ -133,7 +133,9 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
     // tree for a moment) never run while a fault looks.
     const Area* area = areas().find(address);
     const char* why = denial(area, access);
-    if (why && !g_program_started)
+    // Before the program runs, or in an interrupt handler (its stack is an IST stack or a
+    // thread's interrupt stack): the kernel's own bug, whatever the address.
+    if (why && (!g_program_started || arch::ist_slot_containing(frame.rsp)))
         return arch::InterruptResult::Unhandled;
     if (why && frame.rip >= kUserTop)
         why = "in the kernel, on the program's behalf (a bad system call argument?)";

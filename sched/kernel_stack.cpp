@@ -12,7 +12,7 @@ namespace sched {
 namespace {
 
 constexpr size_t kStackSize = kKernelStackSize;
-constexpr uint64_t kCanary = 0x7e4d5a0c0ffee11dull;
+constexpr uint64_t kCanary = arch::kStackCanary; // the IST stacks' own: arch checks it too
 
 alignas(4096) constinit uint8_t g_idle_interrupt_stack[kStackSize];
 
@@ -53,6 +53,11 @@ void free_kernel_stack(const KernelStack& stack)
 {
     if (stack.mapping)
         (void)mm::unmap(stack.mapping, stack.top - stack.mapping);
+}
+
+arch::IstStackBounds interrupt_stack_bounds(const KernelStack& stack)
+{
+    return { stack.mapping ? stack.mapping : stack.bottom, stack.bottom, stack.top };
 }
 
 KernelStack boot_interrupt_stack()

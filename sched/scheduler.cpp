@@ -78,7 +78,7 @@ void switch_to(Thread& previous, Thread& next)
     previous.fs_base = arch::rdmsr(arch::kMsrFsBase);
     cpu.current = &next;
     next.cpu = &cpu;
-    arch::set_interrupt_stack(next.interrupt_stack.top);
+    arch::set_interrupt_stack(interrupt_stack_bounds(next.interrupt_stack));
     cpu.system_call_stack_top = next.system_call_stack.top;
     cpu.kernel_thread_pointer = next.program_thread_pointer ? next.kernel_thread_pointer : 0;
     arch::wrmsr(arch::kMsrFsBase, next.fs_base);

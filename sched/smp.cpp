@@ -108,8 +108,6 @@ void discover(SmpSetup& found, uint64_t rsdp_address)
     memcpy(found.io_apics, processors.io_apics, processors.io_apic_count * sizeof(acpi::IoApic));
 }
 
-arch::IstStackBounds bounds_of(const KernelStack& stack) { return { stack.mapping, stack.bottom, stack.top }; }
-
 // The CPU block, idle thread, descriptor tables and stacks of the AP `apic_id`; returns
 // it with the stack it starts on in `start_stack`.
 lib::Result<SecondaryCpu*> make_secondary_cpu(uint32_t apic_id, uintptr_t& start_stack)
@@ -121,11 +119,12 @@ lib::Result<SecondaryCpu*> make_secondary_cpu(uint32_t apic_id, uintptr_t& start
     start_stack = TRY(allocate_kernel_stack()).top;
     KernelStack interrupt = TRY(allocate_kernel_stack());
     using arch::IstSlot;
-    secondary->stacks[size_t(IstSlot::DoubleFault) - 1] = bounds_of(TRY(allocate_kernel_stack()));
-    secondary->stacks[size_t(IstSlot::Nmi) - 1] = bounds_of(TRY(allocate_kernel_stack()));
-    secondary->stacks[size_t(IstSlot::MachineCheck) - 1] = bounds_of(TRY(allocate_kernel_stack()));
-    secondary->stacks[size_t(IstSlot::Exception) - 1] = bounds_of(TRY(allocate_kernel_stack(kExceptionStackSize)));
-    secondary->stacks[size_t(IstSlot::Interrupt) - 1] = bounds_of(interrupt);
+    secondary->stacks[size_t(IstSlot::DoubleFault) - 1] = interrupt_stack_bounds(TRY(allocate_kernel_stack()));
+    secondary->stacks[size_t(IstSlot::Nmi) - 1] = interrupt_stack_bounds(TRY(allocate_kernel_stack()));
+    secondary->stacks[size_t(IstSlot::MachineCheck) - 1] = interrupt_stack_bounds(TRY(allocate_kernel_stack()));
+    KernelStack exception = TRY(allocate_kernel_stack(kExceptionStackSize));
+    secondary->stacks[size_t(IstSlot::Exception) - 1] = interrupt_stack_bounds(exception);
+    secondary->stacks[size_t(IstSlot::Interrupt) - 1] = interrupt_stack_bounds(interrupt);
     Thread& idle = secondary->idle;
     idle.tid = 0;
     // Owned by the CPU, not the thread (mapping 0): its canary is gdt.cpp's.

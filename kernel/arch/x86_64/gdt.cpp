@@ -27,7 +27,6 @@ struct [[gnu::packed]] DescriptorPointer {
 static_assert(sizeof(DescriptorPointer) == 10);
 
 constexpr size_t kGuardSize = 4096;
-constexpr uint64_t kCanary = 0x05b7e1ca9a2dface;
 
 // Segment descriptors (SDM vol. 3A §3.4.5): flat, present, DPL 0. Code: L=1 (64-bit),
 // type execute/read. Data: writable. Same values as boot.S's boot GDT.
@@ -105,7 +104,7 @@ void init_tables(CpuTables& tables, const IstStackBounds (&stacks)[kIstSlotCount
     tables.gdt[2] = kDataDescriptor;
     for (size_t i = 0; i < kIstSlotCount; ++i) {
         tables.stacks[i] = stacks[i];
-        *reinterpret_cast<uint64_t*>(stacks[i].bottom) = kCanary;
+        *reinterpret_cast<uint64_t*>(stacks[i].bottom) = kStackCanary;
         tables.tss.ist[i] = stacks[i].top; // 16-byte aligned: the sizes are multiples of 4 KiB
     }
     tables.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap (ring 0 needs none)
@@ -130,7 +129,12 @@ void gdt_init_secondary(CpuTables& tables, const IstStackBounds (&stacks)[kIstSl
     init_tables(tables, stacks);
 }
 
-void set_interrupt_stack(uintptr_t top) { this_cpu_tables().tss.ist[size_t(IstSlot::Interrupt) - 1] = top; }
+void set_interrupt_stack(const IstStackBounds& stack)
+{
+    CpuTables& tables = this_cpu_tables();
+    tables.stacks[size_t(IstSlot::Interrupt) - 1] = stack;
+    tables.tss.ist[size_t(IstSlot::Interrupt) - 1] = stack.top;
+}
 
 IstStackBounds ist_stack(IstSlot slot) { return this_cpu_tables().stacks[size_t(slot) - 1]; }
 
@@ -147,7 +151,7 @@ uint8_t ist_slot_containing(uintptr_t address)
 
 bool ist_stack_intact(IstSlot slot)
 {
-    return *reinterpret_cast<const volatile uint64_t*>(ist_stack(slot).bottom) == kCanary;
+    return *reinterpret_cast<const volatile uint64_t*>(ist_stack(slot).bottom) == kStackCanary;
 }
 
 } // namespace arch

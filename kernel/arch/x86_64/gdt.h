@@ -68,12 +68,17 @@ void gdt_init();
 /// is the first thread's interrupt stack). Writes a canary at the bottom of each.
 void gdt_init_secondary(CpuTables& tables, const IstStackBounds (&stacks)[kIstSlotCount]);
 
-/// Makes `top` the interrupt stack (IstSlot::Interrupt) of this CPU: the scheduler gives
-/// each thread its own, so a preempted thread's frame stays put while others run.
-void set_interrupt_stack(uintptr_t top);
+/// The word at the bottom of every IST stack and every thread's interrupt stack: gone
+/// means the stack overflowed (ist_stack_intact).
+inline constexpr uint64_t kStackCanary = 0x05b7e1ca9a2dface;
 
-/// Bounds of this CPU's stack behind `slot` (for IstSlot::Interrupt: the one it started
-/// with: the boot thread's on the boot CPU).
+/// Makes `stack` the interrupt stack (IstSlot::Interrupt) of this CPU: the scheduler gives
+/// each thread its own, so a preempted thread's frame stays put while others run. The
+/// bounds go to the TSS and to this CPU's table, so that ist_slot_containing and
+/// ist_stack_intact see the running thread's stack, not the one the CPU started with.
+void set_interrupt_stack(const IstStackBounds& stack);
+
+/// Bounds of this CPU's stack behind `slot` (for IstSlot::Interrupt: the running thread's).
 IstStackBounds ist_stack(IstSlot slot);
 
 /// This CPU's IST stack that contains `address`, or 0 if none does. Used to tell whether an
