@@ -39,6 +39,19 @@ constexpr ExceptionName kExceptionNames[32] = {
 };
 
 constexpr uint8_t kPageFaultVector = 14, kGeneralProtectionVector = 13, kDoubleFaultVector = 8;
+constexpr uint64_t kLowerHalfEnd = 0x0000'8000'0000'0000, kUpperHalfStart = 0xffff'8000'0000'0000;
+
+bool canonical(uint64_t address) { return address < kLowerHalfEnd || address >= kUpperHalfStart; }
+
+// A call or jump to an address that cannot hold code faults with RIP at its target: a
+// fetch page fault, or #GP for a non-canonical target (AMD, and QEMU; Intel reports the
+// jump itself). The caller is then at the top of the stack: a call's return address, or
+// for a jump through a PLT slot, the return address of the call into the stub.
+bool faulted_at_jump_target(const InterruptFrame& frame)
+{
+    return (frame.vector == kPageFaultVector && (frame.error_code & (1 << 4)))
+        || (frame.vector == kGeneralProtectionVector && !canonical(frame.rip));
+}
 
 
 uint64_t read_cr3()
@@ -82,9 +95,8 @@ void report_location(const InterruptFrame& frame)
     auto symbol = debug::lookup_symbol(frame.rip);
     const char* where = !symbol ? "unknown code" : symbol->module ? "application" : "kernel";
     debug::report("at {:#018x} {} ({})", frame.rip, std::string_view(text, length), where);
-    // A call through a bad pointer faults on the fetch; the caller is at the top of the stack.
     uint64_t caller;
-    if (frame.vector == kPageFaultVector && (frame.error_code & (1 << 4)) && debug::read_word(frame.rsp, caller)) {
+    if (faulted_at_jump_target(frame) && debug::read_word(frame.rsp, caller)) {
         length = debug::describe_address(caller, debug::AddressKind::ReturnAddress, text, sizeof(text));
         debug::report("called from {:#018x} {} (if this was a call)", caller, std::string_view(text, length));
     }
@@ -201,8 +213,6 @@ namespace {
 // Set once at boot (set_program_signal_hook), read-only afterwards.
 constinit ProgramSignalHook g_program_signal_hook = nullptr;
 
-constexpr uint64_t kLowerHalfEnd = 0x0000'8000'0000'0000; // the program's code lives below
-
 // `int $0x80`, the i386 system-call gate. Osprey runs x86-64 programs only, as a Linux
 // booted with ia32_emulation=false does, where the gate is absent and the instruction
 // faults with #GP: SIGSEGV, not a silent return with %rax unchanged.
@@ -230,10 +240,22 @@ ProgramSignal signal_for(uint64_t vector)
     return { 0, 0 };
 }
 
+// Whether the program's code raised the exception: RIP in its half, or a jump of its own
+// to a non-canonical address (the caller, at the top of the stack, in its half; not inside
+// an interrupt or exception handler). Anything else is the kernel's own fault.
+bool raised_by_program(const InterruptFrame& frame)
+{
+    if (frame.rip < kLowerHalfEnd)
+        return true;
+    uint64_t caller;
+    return frame.vector == kGeneralProtectionVector && faulted_at_jump_target(frame) && !ist_slot_containing(frame.rsp)
+        && debug::read_word(frame.rsp, caller) && caller < kLowerHalfEnd;
+}
+
 InterruptResult on_program_exception(InterruptFrame& frame)
 {
     auto [signal, code] = signal_for(frame.vector);
-    if (!signal || frame.rip >= kLowerHalfEnd)
+    if (!signal || !raised_by_program(frame))
         return InterruptResult::Unhandled; // the kernel's own fault: the fatal report
     bool no_address = frame.vector == 13 || frame.vector == kIa32SystemCallVector;
     if (deliver_program_signal(frame, signal, code, no_address ? 0 : frame.rip))

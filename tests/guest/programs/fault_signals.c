@@ -2,9 +2,9 @@
 // it): a handler for SIGSEGV, SIGFPE, SIGILL and SIGTRAP runs in the faulting thread with
 // siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
 // A stack overflow is caught on an alternate stack. Without a handler the program ends with
-// 128 + signal: `fault_signals divide|ud2|int3|int80|libc-text` (int80: `int $0x80`, the
-// i386 system-call gate, which Osprey does not offer: SIGSEGV, as a Linux without IA32
-// emulation gives).
+// 128 + signal: `fault_signals divide|ud2|int3|int80|libc-text|non-canonical-call` (int80:
+// `int $0x80`, the i386 system-call gate, which Osprey does not offer: SIGSEGV, as a Linux
+// without IA32 emulation gives).
 #define _GNU_SOURCE
 #define TEST_NAME "fault_signals"
 #include "check.h"
@@ -79,6 +79,10 @@ static volatile char* volatile g_direct_map = (volatile char*)0xffff800000100000
 static void read_kernel_absent(void) { (void)*g_kernel_absent; }
 static void jump_into_kernel_data(void) { ((void (*)(void))g_direct_map)(); }
 static void write_libc_text(void) { *(volatile char*)(void*)&write = 1; } // Osprey: the kernel's write
+// A call to an address no code can have (non-canonical, as a corrupt function pointer or
+// PLT slot gives): #GP, so SIGSEGV with SI_KERNEL and no address, as on Linux.
+static volatile uintptr_t g_non_canonical_code = 0x0000800000001000ul;
+static void call_non_canonical(void) { ((void (*)(void))g_non_canonical_code)(); }
 
 static void write_low(void) { *g_low_pointer = 1; }
 static void write_read_only(void) { *g_read_only_pointer = 1; }
@@ -115,6 +119,8 @@ int main(int argc, char** argv)
         }
         if (strcmp(argv[1], "libc-text") == 0)
             write_libc_text();
+        if (strcmp(argv[1], "non-canonical-call") == 0)
+            call_non_canonical();
         return 1;
     }
     install(SIGSEGV, recover);
@@ -126,6 +132,7 @@ int main(int argc, char** argv)
     CHECK(faults(jump_into_kernel_data) && g_last_signal == SIGSEGV && g_last_code == SEGV_MAPERR
         && g_last_address == (uintptr_t)g_direct_map);
     CHECK(faults(write_libc_text) && g_last_signal == SIGSEGV && g_last_address == (uintptr_t)(void*)&write);
+    CHECK(faults(call_non_canonical) && g_last_signal == SIGSEGV && g_last_code == SI_KERNEL && g_last_address == 0);
     install(SIGFPE, recover);
     CHECK(faults(divide_by_zero) && g_last_signal == SIGFPE && g_last_code == FPE_INTDIV);
 
