@@ -1,6 +1,7 @@
 # musl, from the Debian source package unpacked by scripts/setup, compiled for the kernel:
 # code model `kernel` (top 2 GiB), no PIC, and system calls routed to osprey_syscall()
-# by libc-shim/syscall-overlay/syscall_arch.h. A few musl members still issue a raw `syscall`
+# by libc-shim/syscall-overlay/syscall_arch.h (and a_crash made a real crash by
+# syscall-overlay/atomic_arch.h). A few musl members still issue a raw `syscall`
 # instruction from assembly (thread area, clone, cancellation, vfork, signal restorer,
 # unmapself); the kernel defines those symbols itself, and a check after the kernel link
 # (scripts/check-no-syscall) fails the build if any `syscall` instruction got linked in.
@@ -31,11 +32,11 @@ ExternalProject_Add(musl_build
     BUILD_BYPRODUCTS "${OSPREY_MUSL_LIB}"
     USES_TERMINAL_BUILD ON)
 
-# Rebuild musl from scratch when the overlay changes.
+# Rebuild musl from scratch when the overlay changes (musl's Makefile does not track it).
 ExternalProject_Add_Step(musl_build overlay
-    COMMAND ${CMAKE_COMMAND} -E rm -f "${OSPREY_MUSL_BUILD}/config.mak"
+    COMMAND ${CMAKE_COMMAND} -E rm -rf "${OSPREY_MUSL_BUILD}/config.mak" "${OSPREY_MUSL_BUILD}/obj" "${OSPREY_MUSL_BUILD}/lib"
     DEPENDEES download DEPENDERS configure
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/syscall-overlay/syscall_arch.h")
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/syscall-overlay/syscall_arch.h" "${CMAKE_CURRENT_LIST_DIR}/syscall-overlay/atomic_arch.h")
 
 # Re-archive libc.a when this file changes (the member list depends on SRC_DIRS above).
 ExternalProject_Add_Step(musl_build member_list

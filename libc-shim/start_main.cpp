@@ -9,6 +9,7 @@
 #include <kernel/boot/boot_trace.h>
 #include <kernel/boot/snapshot_point.h>
 #include <kernel/console/log.h>
+#include <kernel/debug/symbols.h>
 #include <mm/address_space.h>
 
 #include <algorithm>
@@ -43,6 +44,14 @@ char** g_envp;
 /// would run kernel memory or fault inside kernel code and panic; Linux would end the
 /// program with SIGSEGV at the call, and so does this. (Null is left to the call: the page
 /// fault at address 0 is the program's own, SIGSEGV too.)
+/// Ends the program as Linux's SIGSEGV would: its handler runs if it has one, and if that
+/// returns, the code that found the fault cannot go on.
+[[noreturn]] void die_of_sigsegv()
+{
+    raise(SIGSEGV);
+    _Exit(128 + SIGSEGV);
+}
+
 template<typename Function>
 Function program_function(Function function)
 {
@@ -51,9 +60,24 @@ Function program_function(Function function)
         return function;
     klog::error(klog::Subsystem::Boot, "the program gave a function at {:#x}, outside its memory, to call "
         "(its main, a constructor or a destructor): SIGSEGV", address);
-    raise(SIGSEGV);
-    _Exit(128 + SIGSEGV); // a handler that returned: the call cannot go on
+    die_of_sigsegv();
 }
+
+} // namespace
+
+/// musl's a_crash in the kernel (libc-shim/syscall-overlay/atomic_arch.h): musl found its
+/// own state impossible, which in a Linux process is the SIGSEGV of a `hlt` in user mode.
+extern "C" [[noreturn]] void osprey_musl_crash()
+{
+    auto caller = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
+    char where[128];
+    size_t length = debug::describe_address(caller, debug::AddressKind::ReturnAddress, where, sizeof(where));
+    klog::error(klog::Subsystem::Boot, "libc: musl found its state corrupt (a_crash) in {:#x} {}: SIGSEGV", caller,
+        std::string_view(where, length));
+    die_of_sigsegv();
+}
+
+namespace {
 
 void run_preinit(const ObjectInit& object)
 {

@@ -63,5 +63,6 @@ add_library(osprey_musl_thread_glue OBJECT ${CMAKE_CURRENT_LIST_DIR}/musl_main_t
 add_dependencies(osprey_musl_thread_glue musl_build)
 target_include_directories(osprey_musl_thread_glue SYSTEM PRIVATE ${OSPREY_MUSL_INTERNAL_INCLUDES})
 target_include_directories(osprey_musl_thread_glue PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../include)
-target_compile_options(osprey_musl_thread_glue PRIVATE ${mimalloc_cflags})
+target_compile_options(osprey_musl_thread_glue PRIVATE ${mimalloc_cflags}
+    -iquote ${CMAKE_CURRENT_LIST_DIR}/../syscall-overlay) # musl's a_crash as musl's build has it
 target_compile_definitions(osprey_musl_thread_glue PRIVATE _XOPEN_SOURCE=700)
