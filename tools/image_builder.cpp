@@ -93,9 +93,9 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
     closure_options.dlopen_libraries = request.dlopen_libraries;
     closure_options.added_objects = shared_objects_in(request.added);
     report.closure = resolve_closure(request.program, closure_options);
-    check_loadable(request.program); // what the kernel would refuse as malformed, refused now
+    check_loadable(request.program, LoadedAs::Program); // what the kernel would refuse as malformed, refused now
     for (const ClosureLibrary& library : report.closure.libraries)
-        check_loadable(library.real);
+        check_loadable(library.real, LoadedAs::Library);
     for (const std::string& warning : report.closure.warnings)
         std::cerr << "osprey: warning: " << warning << " (packed without it)\n";
     CommandLine line { request.kernel_options, { report.program_image_path } };

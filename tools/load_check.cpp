@@ -71,17 +71,22 @@ private:
 
 } // namespace
 
-void check_loadable(const std::filesystem::path& path)
+void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as)
 {
     std::vector<std::byte> file = read_whole_file(path);
     auto dynamic = linker::read_dynamic_from_file(file);
     if (dynamic.is_error())
         refuse(path, dynamic.error());
+    bool library = loaded_as == LoadedAs::Library;
+    if (library && !dynamic->has_dynamic)
+        refuse(path, linker::library_without_dynamic_error());
     // A static executable brings its own start-up: nothing of ours to check. One with
     // PT_INTERP but no PT_DYNAMIC goes on, for ElfImage::parse to refuse it as the kernel does.
     if (!dynamic->has_dynamic && !dynamic->interpreter)
         return;
-    bool fixed = dynamic->type == linker::ElfType::Executable; // ET_EXEC: at its link-time addresses
+    // ET_EXEC at its link-time addresses; a library must be position-independent, as the
+    // kernel loads every library anywhere.
+    bool fixed = !library && dynamic->type == linker::ElfType::Executable;
     auto image = linker::ElfImage::parse(file, fixed ? linker::AddressPolicy::AllowFixed : linker::AddressPolicy::PositionIndependent);
     if (image.is_error())
         refuse(path, image.error());

@@ -10,9 +10,13 @@
 
 namespace tools {
 
+/// How the kernel will load the file: as the program, or as one of its shared libraries
+/// (which must have a dynamic section and be position-independent).
+enum class LoadedAs { Program, Library };
+
 /// Throws CliError(kExitBadInput) naming `path` and what is wrong when the kernel would
-/// refuse it (ENOEXEC: bad hash, version, relocation or string tables). A file without a
-/// dynamic section (a static executable) is the program's own business: not checked.
-void check_loadable(const std::filesystem::path& path);
+/// refuse it (ENOEXEC: bad hash, version, relocation or string tables). A program without
+/// a dynamic section (a static executable) is its own business: not checked.
+void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as);
 
 } // namespace tools

@@ -98,7 +98,7 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     module.image = TRY(ElfImage::parse(bytes, policy));
     const ElfImage& image = module.image;
     if (kind == ModuleKind::Library && !image.plan().dynamic)
-        return elf_error("ELF: a shared library without PT_DYNAMIC");
+        return library_without_dynamic_error();
     uint64_t size = image.span_end() - image.span_start();
     // Reserve the whole span (gaps between segments stay PROT_NONE), then map the segments.
     const mm::MappedFile* file = TRY(opened.mapping());

@@ -64,10 +64,10 @@ fs::path write_corrupt(const std::vector<char>& bytes)
     return corrupt;
 }
 
-std::string refusal(const fs::path& path)
+std::string refusal(const fs::path& path, tools::LoadedAs loaded_as = tools::LoadedAs::Program)
 {
     try {
-        tools::check_loadable(path);
+        tools::check_loadable(path, loaded_as);
     } catch (const tools::CliError& error) {
         EXPECT_EQ(error.exit_status(), tools::kExitBadInput);
         return error.what();
@@ -115,6 +115,35 @@ TEST(CliLoadCheck, IfuncSymbolOutsideItsObjectIsRefused)
             << value << ": " << why;
         fs::remove(corrupt);
     }
+}
+
+// The kernel loads every library as position-independent code with a dynamic section; the
+// host checks a library the same way (a program without PT_DYNAMIC is a static one).
+TEST(CliLoadCheck, LibrariesAreCheckedAsLibraries)
+{
+    std::vector<char> library = read_bytes(OSPREY_LINKER_TEST_LIBRARY);
+    Elf64_Ehdr header;
+    memcpy(&header, library.data(), sizeof header);
+    bool found = false;
+    for (size_t i = 0; i < header.e_phnum; ++i) {
+        size_t at = header.e_phoff + i * header.e_phentsize;
+        Elf64_Phdr segment;
+        memcpy(&segment, library.data() + at, sizeof segment);
+        if (segment.p_type == PT_DYNAMIC) {
+            segment.p_type = PT_NULL;
+            memcpy(library.data() + at, &segment, sizeof segment);
+            found = true;
+        }
+    }
+    ASSERT_TRUE(found);
+    fs::path corrupt = write_corrupt(library);
+    EXPECT_NE(refusal(corrupt, tools::LoadedAs::Library).find("would not load: ELF: a shared library without PT_DYNAMIC"),
+        std::string::npos);
+    EXPECT_EQ(refusal(corrupt, tools::LoadedAs::Program), ""); // as a program: a static one
+    fs::remove(corrupt);
+    EXPECT_NE(refusal(OSPREY_LINKER_TEST_NON_PIE, tools::LoadedAs::Library).find("not position-independent"),
+        std::string::npos);
+    EXPECT_EQ(refusal(OSPREY_LINKER_TEST_NON_PIE, tools::LoadedAs::Program), "");
 }
 
 } // namespace

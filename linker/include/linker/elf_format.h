@@ -36,6 +36,10 @@ constexpr bool range_fits(uint64_t offset, uint64_t size, uint64_t limit)
 /// The ENOEXEC error every linker stage reports for malformed input.
 constexpr lib::Error elf_error(const char* message) { return lib::Error(lib::Errno::NOEXEC, message); }
 
+/// A shared library has a dynamic section: without one there is nothing to link or export.
+/// The kernel's loader and osprey build's load check refuse one with this error.
+constexpr lib::Error library_without_dynamic_error() { return elf_error("ELF: a shared library without PT_DYNAMIC"); }
+
 /// An IFUNC resolver (IRELATIVE's addend, an STT_GNU_IFUNC symbol's value) is its object's
 /// own code: one outside the object, from a corrupt addend or symbol, would run whatever
 /// lies there, kernel memory included. Every linker stage refuses it with this error.
