@@ -95,6 +95,10 @@ lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r,
     uint64_t place = object.bias + r.offset;
     uint32_t type = elf::rela_type(r), index = elf::rela_symbol(r);
     ResolvedSymbol d = TRY(tls_definition(object, index, memory, resolver));
+    // A definition outside any TLS block (an unresolved weak reference stays 0, as in
+    // glibc): module 0 is no module, and its offsets mean nothing.
+    if (!d.tls_module && d.address)
+        return elf_error("ELF: TLS relocation against a symbol without a TLS module");
     if (type == elf::R_X86_64_DTPMOD64)
         return store64(memory, place, d.tls_module);
     if (type == elf::R_X86_64_DTPOFF64)

@@ -146,4 +146,25 @@ TEST(CliLoadCheck, LibrariesAreCheckedAsLibraries)
     EXPECT_EQ(refusal(OSPREY_LINKER_TEST_NON_PIE, tools::LoadedAs::Program), "");
 }
 
+// A TLS relocation against a symbol that is not thread-local: the kernel binds it to a
+// definition without a TLS module and refuses the object; the host does the same (the
+// mutation test with libraries found a host that packed such a library, seed 2026).
+TEST(CliLoadCheck, TlsRelocationAgainstAnOrdinarySymbolIsRefused)
+{
+    EXPECT_EQ(refusal(OSPREY_LINKER_TEST_TLS_LIBRARY, tools::LoadedAs::Library), "");
+    std::vector<char> library = read_bytes(OSPREY_LINKER_TEST_TLS_LIBRARY);
+    size_t symbol = dynamic_symbol_offset(library, "tls_counter");
+    ASSERT_NE(symbol, 0u);
+    Elf64_Sym entry;
+    memcpy(&entry, library.data() + symbol, sizeof entry);
+    ASSERT_EQ(ELF64_ST_TYPE(entry.st_info), STT_TLS);
+    entry.st_info = ELF64_ST_INFO(ELF64_ST_BIND(entry.st_info), STT_OBJECT);
+    entry.st_shndx = SHN_UNDEF; // an import, as the mutant's was
+    memcpy(library.data() + symbol, &entry, sizeof entry);
+    fs::path corrupt = write_corrupt(library);
+    std::string why = refusal(corrupt, tools::LoadedAs::Library);
+    EXPECT_NE(why.find("against a symbol without a TLS module"), std::string::npos) << why;
+    fs::remove(corrupt);
+}
+
 } // namespace
