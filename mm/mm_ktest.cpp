@@ -169,7 +169,7 @@ void* raise_faulting_interrupt(void*)
 // apart by the interrupted stack, arch::ist_slot_containing). Does not return.
 [[noreturn]] void test_interrupt_handler_fault()
 {
-    mm::note_program_started();
+    arch::note_program_started();
     arch::set_interrupt_handler(kFaultingHandlerVector, fault_in_handler);
     pthread_t thread;
     if (pthread_create(&thread, nullptr, raise_faulting_interrupt, nullptr) != 0)

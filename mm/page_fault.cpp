@@ -26,7 +26,6 @@ namespace {
 constexpr uint64_t kFaultWrite = 1 << 1, kFaultReserved = 1 << 3, kFaultFetch = 1 << 4;
 constexpr uint8_t kPageFaultVector = 14;
 // Exit statuses of a program killed by a signal: 128 + the signal number (signal(7)).
-bool g_program_started;
 constexpr int kSigsegv = 11, kSigbus = 7;
 constexpr int kSigsegvStatus = 128 + kSigsegv, kSigbusStatus = 128 + kSigbus, kSigkillStatus = 128 + 9;
 
@@ -105,7 +104,7 @@ const char* denial(const Area* area, Access access)
 ///   as a bad lower-half pointer does (system calls refuse such buffers first: EFAULT).
 arch::InterruptResult on_kernel_half_fault(arch::InterruptFrame& frame, uint64_t address, Access access)
 {
-    if (!g_program_started || arch::ist_slot_containing(frame.rsp) || arch::ist_slot_containing(address))
+    if (!arch::program_started() || arch::ist_slot_containing(frame.rsp) || arch::ist_slot_containing(address))
         return arch::InterruptResult::Unhandled;
     bool program_code = frame.rip < kUserTop;
     if (access == Access::Execute && !program_code) // the stack was just pushed to (a call) or used
@@ -135,7 +134,7 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
     const char* why = denial(area, access);
     // Before the program runs, or in an interrupt handler (its stack is an IST stack or a
     // thread's interrupt stack): the kernel's own bug, whatever the address.
-    if (why && (!g_program_started || arch::ist_slot_containing(frame.rsp)))
+    if (why && (!arch::program_started() || arch::ist_slot_containing(frame.rsp)))
         return arch::InterruptResult::Unhandled;
     if (why && frame.rip >= kUserTop)
         why = "in the kernel, on the program's behalf (a bad system call argument?)";
@@ -200,8 +199,6 @@ lib::Result<void> fault_in(const Area& area, uint64_t virt, Access access)
         release_page_tables(virt, virt + kPageSize); // the tables made for the entry that was not written
     return filled;
 }
-
-void note_program_started() { g_program_started = true; }
 
 void page_fault_init() { arch::set_interrupt_handler(kPageFaultVector, on_page_fault); }
 

@@ -8,6 +8,7 @@
 #include "startup_tables.h"
 #include <linker/program.h>
 
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
 #include <libc_shim/exports.h>
@@ -67,7 +68,7 @@ lib::Error run_self_contained(Module& executable, std::span<const std::string_vi
     if (auto r = protect_segments(executable); r.is_error())
         return r.error();
     klog::info(klog::Subsystem::Linker, "entering {} (static: its own libc)", executable.path);
-    mm::note_program_started();
+    arch::note_program_started();
     osprey_enter_program(executable.object.bias() + executable.image.entry(), stack_pointer.value());
 }
 
@@ -106,7 +107,7 @@ lib::Error run_program(std::span<const std::string_view> argv, std::span<const s
     order_initialization(modules, *executable);
     klog::info(klog::Subsystem::Linker, "entering {} ({} objects, {} kernel exports)", executable->path, modules.size(),
         libc_shim::export_count());
-    mm::note_program_started();
+    arch::note_program_started();
     osprey_enter_program(executable->object.bias() + executable->image.entry(), stack_pointer.value());
 }
 

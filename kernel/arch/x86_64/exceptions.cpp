@@ -212,6 +212,8 @@ namespace {
 
 // Set once at boot (set_program_signal_hook), read-only afterwards.
 constinit ProgramSignalHook g_program_signal_hook = nullptr;
+// Set once, when the program's _start is entered (note_program_started).
+constinit bool g_program_started = false;
 
 // `int $0x80`, the i386 system-call gate. Osprey runs x86-64 programs only, as a Linux
 // booted with ia32_emulation=false does, where the gate is absent and the instruction
@@ -252,11 +254,27 @@ bool raised_by_program(const InterruptFrame& frame)
         && debug::read_word(frame.rsp, caller) && caller < kLowerHalfEnd;
 }
 
+// #GP in the kernel's code once the program runs, outside any handler: a libc function or
+// system call reached a non-canonical address the program gave it (a page fault is the
+// same for a canonical one, mm/page_fault.cpp). The program dies of it, as Linux's libc
+// would die of it in the program's process.
+[[noreturn]] void kill_for_kernel_general_protection(const InterruptFrame& frame)
+{
+    report_program_fault(frame, "program killed by SIGSEGV: #GP general protection fault in the kernel, on the "
+        "program's behalf (a bad pointer passed to libc?)");
+    boot::vm_exit(128 + 11);
+}
+
 InterruptResult on_program_exception(InterruptFrame& frame)
 {
     auto [signal, code] = signal_for(frame.vector);
-    if (!signal || !raised_by_program(frame))
+    if (!signal)
+        return InterruptResult::Unhandled;
+    if (!raised_by_program(frame)) {
+        if (frame.vector == kGeneralProtectionVector && program_started() && !ist_slot_containing(frame.rsp))
+            kill_for_kernel_general_protection(frame);
         return InterruptResult::Unhandled; // the kernel's own fault: the fatal report
+    }
     bool no_address = frame.vector == 13 || frame.vector == kIa32SystemCallVector;
     if (deliver_program_signal(frame, signal, code, no_address ? 0 : frame.rip))
         return InterruptResult::Handled;
@@ -273,6 +291,10 @@ InterruptResult on_program_exception(InterruptFrame& frame)
 } // namespace
 
 void set_program_signal_hook(ProgramSignalHook hook) { g_program_signal_hook = hook; }
+
+void note_program_started() { __atomic_store_n(&g_program_started, true, __ATOMIC_RELEASE); }
+
+bool program_started() { return __atomic_load_n(&g_program_started, __ATOMIC_ACQUIRE); }
 
 bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_t address)
 {

@@ -62,6 +62,13 @@ void report_program_fault(const InterruptFrame& frame, std::string_view headline
 /// CR2: the linear address of the last page fault.
 uint64_t read_cr2();
 
+/// From now on a fault of the kernel's code in the program's service (a libc function or
+/// system call given a bad pointer) kills the program (status 139 with a report) instead
+/// of panicking the kernel; a fault inside an interrupt or exception handler still panics.
+/// The ELF linker calls it when entering _start. Set once, read by the fault handlers.
+void note_program_started();
+bool program_started();
+
 /// A CPU exception raised by program code, which Linux turns into a signal for the
 /// faulting thread. The system-call layer installs the hook once at boot: it returns true
 /// when the program has a handler for `signal` (then `frame` enters it through a signal

@@ -67,10 +67,6 @@ lib::Result<void> prefault_writable(uintptr_t addr, size_t length);
 /// Whether [addr, addr + length) is entirely mapped with at least `prot`.
 bool is_mapped(uintptr_t addr, size_t length, int prot);
 
-/// From now on a denied access in the lower half kills the program (status 139 with a
-/// report) instead of panicking the kernel. The ELF linker calls it when entering _start.
-void note_program_started();
-
 /// The areas, for /proc/self/maps and tests. Read-only.
 const AreaMap& areas();
 

@@ -2,7 +2,7 @@
 // it): a handler for SIGSEGV, SIGFPE, SIGILL and SIGTRAP runs in the faulting thread with
 // siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
 // A stack overflow is caught on an alternate stack. Without a handler the program ends with
-// 128 + signal: `fault_signals divide|ud2|int3|int80|libc-text|non-canonical-call` (int80:
+// 128 + signal: `fault_signals divide|ud2|int3|int80|libc-text|non-canonical-call|-libc` (int80:
 // `int $0x80`, the i386 system-call gate, which Osprey does not offer: SIGSEGV, as a Linux
 // without IA32 emulation gives).
 #define _GNU_SOURCE
@@ -83,6 +83,8 @@ static void write_libc_text(void) { *(volatile char*)(void*)&write = 1; } // Osp
 // PLT slot gives): #GP, so SIGSEGV with SI_KERNEL and no address, as on Linux.
 static volatile uintptr_t g_non_canonical_code = 0x0000800000001000ul;
 static void call_non_canonical(void) { ((void (*)(void))g_non_canonical_code)(); }
+// The same address as data, given to libc (on Linux a #GP in libc; here in the kernel's).
+static int measure_non_canonical(void) { return (int)strlen((const char*)g_non_canonical_code); }
 
 static void write_low(void) { *g_low_pointer = 1; }
 static void write_read_only(void) { *g_read_only_pointer = 1; }
@@ -121,6 +123,8 @@ int main(int argc, char** argv)
             write_libc_text();
         if (strcmp(argv[1], "non-canonical-call") == 0)
             call_non_canonical();
+        if (strcmp(argv[1], "non-canonical-libc") == 0)
+            return measure_non_canonical();
         return 1;
     }
     install(SIGSEGV, recover);
