@@ -62,6 +62,7 @@ lib::Result<void> note_special(LoadPlan& plan, const elf::ProgramHeader& p)
         if (plan.tls)
             return elf_error("ELF: more than one PT_TLS");
         plan.tls = TlsSegment { p.vaddr, p.filesz, p.memsz, p.align ? p.align : 1 };
+        TRY(check_tls_segment(*plan.tls));
         break;
     case elf::PT_GNU_RELRO: plan.relro = AddressRange { p.vaddr, p.memsz }; break;
     case elf::PT_PHDR: plan.phdr_vaddr = p.vaddr; break;
@@ -101,6 +102,16 @@ void find_loaded_phdrs(LoadPlan& plan, uint64_t phoff)
 }
 
 } // namespace
+
+lib::Result<void> check_tls_segment(const TlsSegment& tls)
+{
+    constexpr uint64_t kMaxAlign = 1 << 20, kMaxSize = 1 << 30;
+    if ((tls.align & (tls.align - 1)) || tls.align > kMaxAlign)
+        return elf_error("ELF: PT_TLS alignment not a power of two or above 1 MiB");
+    if (tls.memsz > kMaxSize || tls.filesz > tls.memsz)
+        return elf_error("ELF: PT_TLS larger than 1 GiB or with p_filesz > p_memsz");
+    return {};
+}
 
 lib::Result<LoadPlan> make_load_plan(const ElfFile& elf, uint64_t file_size, AddressPolicy policy)
 {

@@ -4,7 +4,7 @@ namespace linker {
 
 namespace {
 
-constexpr uint64_t kMaxAlign = 1 << 20, kMaxTotal = 1 << 30;
+constexpr uint64_t kMaxTotal = 1 << 30;
 
 uint64_t round_up(uint64_t v, uint64_t align) { return (v + align - 1) & ~(align - 1); }
 
@@ -18,10 +18,7 @@ lib::Result<StaticTlsLayout> layout_static_tls(std::span<const TlsSegment> modul
     for (size_t i = 0; i < modules.size(); ++i) {
         const TlsSegment& m = modules[i];
         uint64_t align = m.align ? m.align : 1;
-        if ((align & (align - 1)) || align > kMaxAlign)
-            return elf_error("ELF: PT_TLS alignment not a power of two or above 1 MiB");
-        if (m.memsz > kMaxTotal || m.filesz > m.memsz)
-            return elf_error("ELF: PT_TLS larger than 1 GiB or with p_filesz > p_memsz");
+        TRY(check_tls_segment({ m.vaddr, m.filesz, m.memsz, align }));
         // The block start (TP - offset) must be congruent to p_vaddr modulo p_align.
         uint64_t first_byte = (0 - m.vaddr) & (align - 1);
         uint64_t offset = round_up(layout.size + m.memsz - first_byte, align) + first_byte;

@@ -140,6 +140,7 @@ TEST(LinkerFormat, RejectsBadSegments)
         { [](Image& i) { i.header.entry = 0x5000; }, "ELF: entry point outside the loaded segments" },
         { [](Image& i) { i.phdrs[0].vaddr = 0x3f00; }, "ELF: PT_PHDR outside the loaded segments" },
         { [](Image& i) { i.phdrs.push_back({ elf::PT_GNU_RELRO, 4, 0, 0x3f00, 0, 0, 0x200, 1 }); }, "ELF: PT_GNU_RELRO outside the loaded segments" },
+        { [](Image& i) { i.phdrs[5].memsz = 1ull << 40; }, "ELF: PT_TLS larger than 1 GiB or with p_filesz > p_memsz" },
         { [](Image& i) { i.phdrs[4] = { elf::PT_INTERP, elf::PF_R, 0x100, 0x100, 0x100, 0x1c, 0x1c, 1 }; },
             "ELF: PT_INTERP without PT_DYNAMIC" },
     };

@@ -45,6 +45,10 @@ struct TlsSegment {
     uint64_t align; // power of two, >= 1
 };
 
+/// PT_TLS's own limits (alignment a power of two up to 1 MiB, at most 1 GiB, p_filesz <=
+/// p_memsz), checked when the plan is made and again when blocks are laid out (tls.h).
+lib::Result<void> check_tls_segment(const TlsSegment& tls);
+
 struct LoadPlan {
     static constexpr size_t kMaxSegments = 16;
 
