@@ -11,7 +11,9 @@
 
 #include <linker/search_path.h>
 
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <set>
 
 namespace tools {
@@ -81,16 +83,25 @@ std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& 
     return dirs;
 }
 
+// Whether the ELF header says a 64-bit x86-64 object (magic, class, machine).
+bool has_x86_64_elf_header(const fs::path& candidate)
+{
+    std::ifstream in(candidate, std::ios::binary);
+    unsigned char header[20] = {};
+    in.read(reinterpret_cast<char*>(header), sizeof(header));
+    return in && std::memcmp(header, "\x7f" "ELF", 4) == 0 && header[4] == 2 /* ELFCLASS64 */
+        && (header[18] | header[19] << 8) == 62 /* EM_X86_64 */;
+}
+
+// Whether `candidate` is the library to take. One of another class or machine, or not ELF,
+// is passed over, as ld.so passes it; a malformed x86-64 one is refused with what is wrong
+// (passing it over would only say the library cannot be found).
 bool is_x86_64_shared_object(const fs::path& candidate)
 {
     std::error_code error;
-    if (!fs::is_regular_file(candidate, error))
+    if (!fs::is_regular_file(candidate, error) || !has_x86_64_elf_header(candidate))
         return false;
-    try {
-        return read_elf_dynamic(candidate).type == ElfDynamicInfo::Type::SharedObject;
-    } catch (const CliError&) {
-        return false;
-    }
+    return read_elf_dynamic(candidate).type == ElfDynamicInfo::Type::SharedObject;
 }
 
 class ClosureSearch {

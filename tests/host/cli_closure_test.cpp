@@ -198,6 +198,21 @@ TEST_F(CliClosureFiles, IncompatibleCandidatesAreSkipped)
     EXPECT_EQ(closure.libraries[0].found, m_root / "second/libx.so");
 }
 
+TEST_F(CliClosureFiles, MalformedCandidateIsRefusedNotPassedOver)
+{
+    std::vector<char> broken = make_elf({ ET_DYN, { "libc.so.6" }, "", "" });
+    size_t dynamic_offset = (sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + 11 + 7) / 8 * 8;
+    uint64_t far = 1000; // DT_NEEDED's offset past DT_STRSZ
+    std::memcpy(broken.data() + dynamic_offset + 8, &far, 8);
+    write("first/libx.so", broken);
+    write("second/libx.so", make_elf({ ET_DYN, {}, "", "" }));
+    std::string runpath = (m_root / "first").string() + ":" + (m_root / "second").string();
+    fs::path program = write("prog", make_elf({ ET_DYN, { "libx.so" }, runpath, "" }));
+    std::string message = error_message([&] { resolve_closure(program, no_system_dirs()); });
+    EXPECT_NE(message.find("first/libx.so"), std::string::npos) << message;
+    EXPECT_NE(message.find("not a loadable x86-64 ELF file"), std::string::npos) << message;
+}
+
 TEST_F(CliClosureFiles, MissingLibraryIsAClearError)
 {
     fs::path program = write("prog", make_elf({ ET_DYN, { "libnothere.so.9" }, "", "" }));
