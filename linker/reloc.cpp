@@ -73,12 +73,21 @@ lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r
 }
 
 /// The thread-local variable a TLS relocation names: symbol `index`'s definition or, for
-/// index 0, the object's own block (the addend is the offset in it).
+/// index 0, the object's own block (the addend is the offset in it). The symbol must be a
+/// thread-local one (static linkers type every such reference STT_TLS: anything else is a
+/// malformed object), and its definition too (that depends on what it binds to, so it is
+/// ELIBBAD, not ENOEXEC). An unresolved weak reference gives module 0, as in glibc.
 lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint32_t index, const Memory& memory,
     SymbolResolver& resolver)
 {
-    if (index)
-        return resolve(object, index, false, memory, resolver);
+    if (index) {
+        if (elf::symbol_type(TRY(object.symbols.symbol(index))) != elf::STT_TLS)
+            return elf_error("ELF: TLS relocation against a symbol that is not STT_TLS");
+        ResolvedSymbol d = TRY(resolve(object, index, false, memory, resolver));
+        if (!d.tls_module && d.address)
+            return lib::Error(lib::Errno::LIBBAD, "a thread-local reference binds to a definition that is not thread-local");
+        return d;
+    }
     if (!object.tls_module)
         return elf_error("ELF: TLS relocation in an object without PT_TLS");
     return ResolvedSymbol { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
@@ -95,10 +104,6 @@ lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r,
     uint64_t place = object.bias + r.offset;
     uint32_t type = elf::rela_type(r), index = elf::rela_symbol(r);
     ResolvedSymbol d = TRY(tls_definition(object, index, memory, resolver));
-    // A definition outside any TLS block (an unresolved weak reference stays 0, as in
-    // glibc): module 0 is no module, and its offsets mean nothing.
-    if (!d.tls_module && d.address)
-        return elf_error("ELF: TLS relocation against a symbol without a TLS module");
     if (type == elf::R_X86_64_DTPMOD64)
         return store64(memory, place, d.tls_module);
     if (type == elf::R_X86_64_DTPOFF64)
@@ -119,8 +124,8 @@ lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela
     if (index == 0 && !object.tls_offset)
         return elf_error("ELF: R_X86_64_TLSDESC in an object without static TLS");
     ResolvedSymbol d = TRY(tls_definition(object, index, memory, resolver));
-    if (!d.tls_module)
-        return elf_error("ELF: R_X86_64_TLSDESC against a symbol without a TLS module");
+    if (!d.tls_module) // glibc gives an unresolved weak one a resolver answering NULL; not here
+        return lib::Error(lib::Errno::LIBBAD, "R_X86_64_TLSDESC of an unresolved weak thread-local variable");
     uint64_t place = object.bias + r.offset;
     TRY(store64(memory, place, object.tlsdesc_static));
     return store64(memory, place + 8, thread_pointer_offset(d, r));

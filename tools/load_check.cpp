@@ -30,11 +30,7 @@ public:
             TRY(object.checked_ifunc_resolver(*own));
         if (request.copy)
             return linker::Binding { reinterpret_cast<uint64_t>(m_data.data()), m_data.size(), 0 };
-        // A TLS module only for a thread-local reference: a TLS relocation against any other
-        // symbol binds to a definition without one in the kernel too (static linkers type
-        // every thread-local reference STT_TLS), which it refuses.
-        bool thread_local_reference = request.type == linker::elf::STT_TLS;
-        return linker::Binding { 0x1000, 0, 0, thread_local_reference ? 1u : 0u };
+        return linker::Binding { 0x1000, 0, 0, 1 };
     }
     uint64_t call_ifunc(uint64_t address) override { return address; } // not run on the host
     lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }

@@ -34,6 +34,8 @@ public:
             return ResolvedSymbol { 0x600000, stdout_size, &libc_memory, 0, 0 };
         if (r.name == "tls_var")
             return ResolvedSymbol { 0x10, 4, nullptr, 2, -0x80 };
+        if (r.name == "tls_bound_to_code") // a thread-local reference some object defines as code
+            return ResolvedSymbol { 0x5000, 0, nullptr, 0, 0 };
         if (r.weak)
             return ResolvedSymbol {};
         return lib::Error(lib::Errno::LIBBAD, "fake: missing symbol");
@@ -43,7 +45,7 @@ public:
 
 struct LinkerRelocation : ::testing::Test {
     ObjectBuilder b;
-    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc;
+    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc, tls_to_code;
     std::optional<SymbolTable> table;
     FakeResolver resolver;
 
@@ -58,6 +60,7 @@ struct LinkerRelocation : ::testing::Test {
         local_fn = b.add_symbol("local_fn", elf::STB_LOCAL, elf::STT_FUNC, 9, 0x1000, 8);
         local_ifunc = b.add_symbol("local_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x1500, 0);
         wild_ifunc = b.add_symbol("wild_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x7fff00000000, 0);
+        tls_to_code = b.add_symbol("tls_bound_to_code", elf::STB_GLOBAL, elf::STT_TLS, 0, 0, 0);
         b.finish();
         table = b.table().value();
     }
@@ -149,7 +152,8 @@ TEST_F(LinkerRelocation, TlsDescriptorsPointAtTheStaticResolver)
     EXPECT_EQ(int64_t(word(0x2008)), -0x40 + 0x18);
     ASSERT_FALSE(apply_desc(local_tls, 0).is_error());
     EXPECT_EQ(int64_t(word(0x2008)), -0x40 + 0x8);
-    EXPECT_STREQ(apply_desc(puts, 0).error().message, "ELF: R_X86_64_TLSDESC against a symbol without a TLS module");
+    EXPECT_STREQ(apply_desc(puts, 0).error().message, "ELF: TLS relocation against a symbol that is not STT_TLS");
+    EXPECT_EQ(apply_desc(tls_to_code, 0).error().code, lib::Errno::LIBBAD);
     RelocationContext no_tls { kBase, *table, 0, std::nullopt, 0xabc000 };
     EXPECT_STREQ(apply_relocation(no_tls, { 0x2000, elf::rela_info(0, elf::R_X86_64_TLSDESC), 0 }, memory, resolver).error().message,
         "ELF: R_X86_64_TLSDESC in an object without static TLS");
@@ -262,6 +266,21 @@ TEST(LinkerReloc, RealLibraryPlainAndRelrPacked)
         EXPECT_GT(entry(2), bias); // the static function: a RELATIVE (or RELR) entry into the text
         EXPECT_LT(entry(2), bias + image->plan.span_end);
         EXPECT_EQ(entry(3), bias + image->symbols.lookup("plain_function")->symbol.value);
+    }
+}
+
+// A TLS relocation names a thread-local symbol (else the object is malformed: ENOEXEC), and
+// it must bind to a thread-local definition (else the link fails: ELIBBAD, as it depends
+// on the other objects).
+TEST_F(LinkerRelocation, TlsRelocationsNeedThreadLocalSymbols)
+{
+    for (uint32_t type : { elf::R_X86_64_DTPMOD64, elf::R_X86_64_DTPOFF64, elf::R_X86_64_TPOFF64 }) {
+        auto structural = apply(type, puts, 0);
+        ASSERT_TRUE(structural.is_error()) << type;
+        EXPECT_STREQ(structural.error().message, "ELF: TLS relocation against a symbol that is not STT_TLS");
+        auto bound = apply(type, tls_to_code, 0);
+        ASSERT_TRUE(bound.is_error()) << type;
+        EXPECT_EQ(bound.error().code, lib::Errno::LIBBAD);
     }
 }
 
