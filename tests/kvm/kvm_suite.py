@@ -23,7 +23,9 @@ with --monitor, `boot_timer`, osprey-boot-timer timing it against the monitor's 
 `trace_boot`, the monitor's --trace-boot table with KVM's statistics. With the
 snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh); with
 runaway_cli-hlt, `halted_guest` (its image without --timeout: the halt watch ends it); with
---echo-server, `net_publish` (tests/kvm/net_publish.sh: passt's user-mode network)."""
+trace_flood, `trace_flood_memory` (tests/kvm/trace_flood.sh: the monitor's memory under a
+flood of the boot-trace port); with --echo-server, `net_publish` (tests/kvm/net_publish.sh: passt's
+user-mode network)."""
 import argparse
 import importlib.machinery
 import importlib.util
@@ -166,6 +168,15 @@ def snapshot_lines(args, counter_image):
             f"test snapshot_restore {args.test_timeout * 2} {shlex.join(command)}"]
 
 
+def trace_flood_lines(args, flood_image):
+    """kvm.trace_flood_memory: tests/kvm/trace_flood.sh floods the boot-trace port under
+    --trace-boot and compares the monitor's peak memory after 2,000 and 200,000 writes."""
+    script = f"{GUEST_DIR}/bin/trace_flood.sh"
+    command = ["sh", script, f"{GUEST_DIR}/bin/osprey-monitor", f"{GUEST_DIR}/osprey-kernel.elf", flood_image]
+    return [f"file {shlex.quote(str(TOP / 'tests/kvm/trace_flood.sh'))} {script}",
+            f"test trace_flood_memory {args.test_timeout * 2} {shlex.join(command)}"]
+
+
 def net_lines(args, images):
     """kvm.net_publish: tests/kvm/net_publish.sh serves echo_server's image behind passt,
     osprey-monitor's user-mode network, packed into the harness with the C library it
@@ -214,7 +225,7 @@ def spec_lines(args, out):
     lines.append(f"test panic {args.test_timeout} {shlex.join(panic)}")
     images = out / "images"
     images.mkdir(exist_ok=True)
-    hello_image = counter_image = halting_image = None
+    hello_image = counter_image = halting_image = flood_image = None
     for test in json.loads(Path(args.guest_tests).read_text()):
         host_image, cmdline = image_for(test, args.osprey, images)
         guest_image = f"{GUEST_DIR}/images/{test['name']}.img"
@@ -230,8 +241,11 @@ def spec_lines(args, out):
         hello_image = guest_image if test["name"] == "hello" else hello_image
         counter_image = guest_image if test["name"] == "snapshot_counter" else counter_image
         halting_image = guest_image if test["name"] == "runaway_cli-hlt" else halting_image
+        flood_image = guest_image if test["name"] == "trace_flood" else flood_image
     if counter_image:
         lines += snapshot_lines(args, counter_image)
+    if flood_image:
+        lines += trace_flood_lines(args, flood_image)
     if args.echo_server:
         lines += net_lines(args, images)
     if halting_image:  # no --timeout: the monitor's halt watch must end it
