@@ -254,15 +254,15 @@ bool raised_by_program(const InterruptFrame& frame)
         && debug::read_word(frame.rsp, caller) && caller < kLowerHalfEnd;
 }
 
-// #GP in the kernel's code once the program runs, outside any handler: a libc function or
-// system call reached a non-canonical address the program gave it (a page fault is the
-// same for a canonical one, mm/page_fault.cpp). The program dies of it, as Linux's libc
-// would die of it in the program's process.
-[[noreturn]] void kill_for_kernel_general_protection(const InterruptFrame& frame)
+// An exception in the kernel's code once the program runs, outside any interrupt or
+// exception handler: a libc function or system call working on what the program gave it
+// (a non-canonical pointer: #GP; a zero divisor: #DE), or the program's own jump into
+// kernel text (garbage: #UD). In a Linux process the same happens in user-mode libc, or
+// the jump faults at once: the program dies of it, as of a page fault there
+// (mm/page_fault.cpp). No handler runs: the kernel's state in the middle of it is lost.
+bool kernel_code_on_program_behalf(const InterruptFrame& frame)
 {
-    report_program_fault(frame, "program killed by SIGSEGV: #GP general protection fault in the kernel, on the "
-        "program's behalf (a bad pointer passed to libc?)");
-    boot::vm_exit(128 + 11);
+    return program_started() && !ist_slot_containing(frame.rsp);
 }
 
 InterruptResult on_program_exception(InterruptFrame& frame)
@@ -270,20 +270,19 @@ InterruptResult on_program_exception(InterruptFrame& frame)
     auto [signal, code] = signal_for(frame.vector);
     if (!signal)
         return InterruptResult::Unhandled;
-    if (!raised_by_program(frame)) {
-        if (frame.vector == kGeneralProtectionVector && program_started() && !ist_slot_containing(frame.rsp))
-            kill_for_kernel_general_protection(frame);
+    bool program_code = raised_by_program(frame);
+    if (!program_code && !kernel_code_on_program_behalf(frame))
         return InterruptResult::Unhandled; // the kernel's own fault: the fatal report
-    }
     bool no_address = frame.vector == 13 || frame.vector == kIa32SystemCallVector;
-    if (deliver_program_signal(frame, signal, code, no_address ? 0 : frame.rip))
+    if (program_code && deliver_program_signal(frame, signal, code, no_address ? 0 : frame.rip))
         return InterruptResult::Handled;
     auto name = frame.vector == kIa32SystemCallVector
         ? ExceptionName { "int $0x80", "32-bit system call (only x86-64 programs run here)" }
         : kExceptionNames[frame.vector];
-    char headline[96];
-    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}: {} {}", signal,
-        name.mnemonic, name.description);
+    char headline[224];
+    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}: {} {}{}", signal,
+        name.mnemonic, name.description, program_code ? "" : " in the kernel, on the program's behalf "
+        "(a bad argument given to libc, or a jump into the kernel?)");
     report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
     boot::vm_exit(128 + signal);
 }

@@ -2,9 +2,10 @@
 // it): a handler for SIGSEGV, SIGFPE, SIGILL and SIGTRAP runs in the faulting thread with
 // siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
 // A stack overflow is caught on an alternate stack. Without a handler the program ends with
-// 128 + signal: `fault_signals divide|ud2|int3|int80|libc-text|non-canonical-call|-libc` (int80:
-// `int $0x80`, the i386 system-call gate, which Osprey does not offer: SIGSEGV, as a Linux
-// without IA32 emulation gives).
+// 128 + signal: `fault_signals MODE`, MODE one of divide, ud2, int3, int80, libc-text,
+// non-canonical-call, non-canonical-libc, libc-divide (int80: `int $0x80`, the i386
+// system-call gate, which Osprey does not offer: SIGSEGV, as a Linux without IA32
+// emulation gives; the libc modes fault inside libc, which here is the kernel's code).
 #define _GNU_SOURCE
 #define TEST_NAME "fault_signals"
 #include "check.h"
@@ -14,6 +15,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -85,6 +87,8 @@ static volatile uintptr_t g_non_canonical_code = 0x0000800000001000ul;
 static void call_non_canonical(void) { ((void (*)(void))g_non_canonical_code)(); }
 // The same address as data, given to libc (on Linux a #GP in libc; here in the kernel's).
 static int measure_non_canonical(void) { return (int)strlen((const char*)g_non_canonical_code); }
+// A zero divisor given to libc: #DE inside it (on Linux in user-mode libc; here in the kernel).
+static int divide_in_libc(void) { return (int)ldiv(1, g_zero).quot; }
 
 static void write_low(void) { *g_low_pointer = 1; }
 static void write_read_only(void) { *g_read_only_pointer = 1; }
@@ -125,6 +129,8 @@ int main(int argc, char** argv)
             call_non_canonical();
         if (strcmp(argv[1], "non-canonical-libc") == 0)
             return measure_non_canonical();
+        if (strcmp(argv[1], "libc-divide") == 0)
+            return divide_in_libc();
         return 1;
     }
     install(SIGSEGV, recover);
