@@ -93,15 +93,18 @@ bool has_x86_64_elf_header(const fs::path& candidate)
         && (header[18] | header[19] << 8) == 62 /* EM_X86_64 */;
 }
 
-// Whether `candidate` is the library to take. One of another class or machine, or not ELF,
-// is passed over, as ld.so passes it; a malformed x86-64 one is refused with what is wrong
-// (passing it over would only say the library cannot be found).
-bool is_x86_64_shared_object(const fs::path& candidate)
+// What the closure needs of `candidate` if it is the library to take. One of another class
+// or machine, or not ELF, is passed over, as ld.so passes it; a malformed x86-64 one is
+// refused with what is wrong (passing it over would only say the library cannot be found).
+std::optional<ElfDynamicInfo> x86_64_shared_object(const fs::path& candidate)
 {
     std::error_code error;
     if (!fs::is_regular_file(candidate, error) || !has_x86_64_elf_header(candidate))
-        return false;
-    return read_elf_dynamic(candidate).type == ElfDynamicInfo::Type::SharedObject;
+        return std::nullopt;
+    ElfDynamicInfo info = read_elf_dynamic(candidate);
+    if (info.type != ElfDynamicInfo::Type::SharedObject)
+        return std::nullopt;
+    return info;
 }
 
 class ClosureSearch {
@@ -142,9 +145,10 @@ private:
     /// else at its host path.
     void add_dlopen_library(const fs::path& library, const fs::path& program_dir)
     {
-        if (!is_x86_64_shared_object(library))
+        std::optional<ElfDynamicInfo> found = x86_64_shared_object(library);
+        if (!found)
             throw CliError(kExitBadInput, "--dlopen '" + library.string() + "' is not an x86-64 shared object");
-        ElfDynamicInfo info = read_elf_dynamic(library);
+        ElfDynamicInfo info = std::move(*found);
         std::string soname = info.soname.value_or(library.filename().string());
         if (m_seen.count(soname))
             return; // already packed: the program or a library needs it
@@ -159,9 +163,15 @@ private:
 
     void add_added_object(const AddedObject& object)
     {
-        if (!is_x86_64_shared_object(object.host))
-            return; // an --add'ed tree may hold anything
-        ElfDynamicInfo info = read_elf_dynamic(object.host);
+        std::optional<ElfDynamicInfo> found;
+        try {
+            found = x86_64_shared_object(object.host);
+        } catch (const CliError&) {
+            // an --add'ed tree may hold anything, damaged objects included
+        }
+        if (!found)
+            return;
+        ElfDynamicInfo info = std::move(*found);
         std::string soname = info.soname.value_or(object.host.filename().string());
         if (!m_seen.insert(soname).second)
             return;
@@ -197,13 +207,14 @@ private:
         std::vector<SearchDir> dirs = dirs_for(parent, rpath_chain);
         for (const SearchDir& dir : dirs) {
             fs::path candidate = dir.host / soname;
-            if (!is_x86_64_shared_object(candidate))
+            std::optional<ElfDynamicInfo> info = x86_64_shared_object(candidate);
+            if (!info)
                 continue;
             std::string image_path = normal_image_path(dir.image + "/" + soname);
             m_closure.libraries.push_back({ soname, candidate, fs::canonical(candidate), image_path,
                                             parent.host_path.string() });
             m_queue.push_back({ candidate, candidate.parent_path(), fs::path(image_path).parent_path().string(),
-                                read_elf_dynamic(candidate), rpath_chain, parent.optional });
+                                std::move(*info), rpath_chain, parent.optional });
             return;
         }
         std::string message = not_found_message(soname, parent, dirs);

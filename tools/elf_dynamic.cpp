@@ -4,12 +4,12 @@
 #include "elf_dynamic.h"
 
 #include "cli_error.h"
+#include "mapped_input.h"
 
 #include <linker/file_view.h>
 
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 namespace tools {
 
@@ -22,18 +22,6 @@ std::optional<std::string> to_string(std::optional<std::string_view> value)
 
 } // namespace
 
-std::vector<std::byte> read_whole_file(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CliError(kExitBadInput, "'" + path.string() + "' cannot be read");
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> bytes(chars.size());
-    if (!chars.empty())
-        std::memcpy(bytes.data(), chars.data(), chars.size());
-    return bytes;
-}
-
 bool looks_like_elf(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -44,8 +32,8 @@ bool looks_like_elf(const std::filesystem::path& path)
 
 ElfDynamicInfo read_elf_dynamic(const std::filesystem::path& path)
 {
-    std::vector<std::byte> bytes = read_whole_file(path);
-    auto parsed = linker::read_dynamic_from_file(bytes);
+    MappedInput file(path);
+    auto parsed = linker::read_dynamic_from_file(file.bytes());
     if (parsed.is_error())
         throw CliError(kExitBadInput, "'" + path.string() + "' is not a loadable x86-64 ELF file: " + parsed.error().message);
     ElfDynamicInfo info;

@@ -22,9 +22,6 @@ struct ElfDynamicInfo {
     std::optional<std::string> runpath; // DT_RUNPATH (colon-separated)
 };
 
-/// The bytes of `path`. Throws CliError(kExitBadInput) if it cannot be read.
-std::vector<std::byte> read_whole_file(const std::filesystem::path& path);
-
 /// Whether `path` starts with the ELF magic (false if unreadable).
 bool looks_like_elf(const std::filesystem::path& path);
 

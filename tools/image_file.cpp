@@ -4,13 +4,8 @@
 
 #include <images/rofs_format.h>
 
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace tools {
 
@@ -29,31 +24,12 @@ ImageFile ImageFile::load(const std::filesystem::path& path)
         throw CliError(kExitBadInput, "image '" + path.string() + "' does not exist or is not a file");
     ImageFile image;
     image.m_path = path;
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int error_number = errno;
-        if (fd >= 0)
-            close(fd);
-        throw CliError(kExitBadInput, "cannot read image '" + path.string() + "': " + std::strerror(error_number));
-    }
-    size_t size = size_t(st.st_size);
-    void* mapped = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
-    close(fd);
-    if (mapped == MAP_FAILED)
-        throw CliError(kExitHostFailure, "cannot map image '" + path.string() + "': " + std::strerror(errno));
-    image.m_bytes = { static_cast<std::byte*>(mapped), Unmap { size } };
-    auto reader = images::RofsImage::open(std::span<const std::byte>(image.m_bytes.get(), size));
+    image.m_input.emplace(path);
+    auto reader = images::RofsImage::open(image.m_input->bytes());
     if (reader.is_error())
         throw CliError(kExitBadInput, "'" + path.string() + "': " + reader.error().message);
     image.m_reader = reader.release_value();
     return image;
-}
-
-void ImageFile::Unmap::operator()(std::byte* bytes) const
-{
-    if (bytes)
-        munmap(bytes, size);
 }
 
 CommandLine ImageFile::default_command_line() const

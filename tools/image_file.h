@@ -2,12 +2,12 @@
 #pragma once
 
 #include "command_line.h"
+#include "mapped_input.h"
 
 #include <images/rofs_reader.h>
 
 #include <cstddef>
 #include <filesystem>
-#include <memory>
 #include <optional>
 
 namespace tools {
@@ -35,11 +35,7 @@ public:
 private:
     ImageFile() = default;
     std::filesystem::path m_path;
-    struct Unmap {
-        size_t size;
-        void operator()(std::byte* bytes) const;
-    };
-    std::unique_ptr<std::byte, Unmap> m_bytes { nullptr, Unmap { 0 } };
+    std::optional<MappedInput> m_input;
     std::optional<images::RofsImage> m_reader;
 };
 

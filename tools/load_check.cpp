@@ -1,6 +1,7 @@
 #include "load_check.h"
 
 #include "cli_error.h"
+#include "mapped_input.h"
 #include "elf_dynamic.h"
 
 #include <linker/file_view.h>
@@ -73,7 +74,8 @@ private:
 
 void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as)
 {
-    std::vector<std::byte> file = read_whole_file(path);
+    MappedInput input(path);
+    std::span<const std::byte> file = input.bytes();
     auto dynamic = linker::read_dynamic_from_file(file);
     if (dynamic.is_error())
         refuse(path, dynamic.error());
