@@ -10,7 +10,7 @@
 // mapped there, the page fault ends the program with SIGSEGV (mm/page_fault.cpp), exactly
 // where a vDSO call on Linux would. No lookup of the address space: that needs the big
 // kernel lock, and this path takes none.
-#include <kernel/syscall/syscall.h>
+#include <kernel/syscall/clock_read.h>
 #include <kernel/syscall/wall_clock.h>
 #include <mm/address_space.h>
 

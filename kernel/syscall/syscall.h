@@ -122,11 +122,7 @@ SysResult mlockall(int flags);
 
 // time.cpp: clocks and sleeping.
 SysResult clock_gettime(int clock, abi::Timespec* ts);
-/// The clocks a program may read without the system-call path, as Linux's vDSO lets it:
-/// CLOCK_MONOTONIC and its variants always, CLOCK_REALTIME once the wall clock has been
-/// read. Touches no lock and no shared state but read-only clock parameters. False for the
-/// other clocks (the caller makes the system call).
-bool read_clock_without_entry(int clock, abi::Timespec& ts);
+// read_clock_without_entry: clock_read.h.
 SysResult clock_getres(int clock, abi::Timespec* ts);
 SysResult gettimeofday(abi::Timeval* tv, void* timezone);
 /// getrusage(2): the CPU time (all of it as user time: no user/system split here) of the

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <kernel/syscall/linux_abi.h>
+#include <lib/ref_counted.h>
 #include <lib/result.h>
 
 #include <cstddef>

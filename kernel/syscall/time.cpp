@@ -8,6 +8,7 @@
 // threads run, an idle CPU halts until the APIC timer fires. A signal for the thread ends
 // the sleep with EINTR and the time left.
 #include <kernel/arch/x86_64/tsc.h>
+#include <kernel/syscall/clock_read.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <kernel/syscall/wall_clock.h>
@@ -17,27 +18,6 @@
 namespace sys {
 
 namespace {
-
-enum class ClockKind { Monotonic, Realtime, ProcessCpu, ThreadCpu };
-
-lib::Result<ClockKind> clock_kind(int clock)
-{
-    switch (clock) {
-    case abi::kClockRealtime:
-    case abi::kClockRealtimeCoarse:
-        return ClockKind::Realtime;
-    case abi::kClockMonotonic:
-    case abi::kClockMonotonicRaw:
-    case abi::kClockMonotonicCoarse:
-    case abi::kClockBoottime:
-        return ClockKind::Monotonic;
-    case abi::kClockProcessCputimeId:
-        return ClockKind::ProcessCpu;
-    case abi::kClockThreadCputimeId:
-        return ClockKind::ThreadCpu;
-    }
-    return lib::Error(lib::Errno::INVAL, "unknown clock");
-}
 
 int64_t now_ns(ClockKind kind)
 {
@@ -49,15 +29,6 @@ int64_t now_ns(ClockKind kind)
     }
     return int64_t(arch::monotonic_ns());
 }
-
-abi::Timespec to_timespec(int64_t ns)
-{
-    int64_t seconds = ns / kNanosPerSecond, rest = ns % kNanosPerSecond;
-    if (rest < 0)
-        seconds -= 1, rest += kNanosPerSecond;
-    return { seconds, rest };
-}
-
 
 /// The monotonic instant at which clock `kind` reads `ns`.
 uint64_t monotonic_deadline(ClockKind kind, int64_t ns)
@@ -77,24 +48,6 @@ lib::Result<int64_t> read_timespec(const abi::Timespec* ts)
     constexpr int64_t kMaxSeconds = INT64_MAX / kNanosPerSecond - 1;
     int64_t seconds = ts->tv_sec < kMaxSeconds ? ts->tv_sec : kMaxSeconds;
     return seconds * kNanosPerSecond + ts->tv_nsec;
-}
-
-bool read_clock_without_entry(int clock, abi::Timespec& ts)
-{
-    auto kind = clock_kind(clock);
-    if (kind.is_error())
-        return false;
-    if (kind.value() == ClockKind::Monotonic) {
-        ts = to_timespec(int64_t(arch::monotonic_ns()));
-        return true;
-    }
-    if (kind.value() != ClockKind::Realtime)
-        return false; // the CPU-time clocks read the scheduler's accounts
-    auto wall = realtime_ns_if_read();
-    if (!wall)
-        return false;
-    ts = to_timespec(*wall);
-    return true;
 }
 
 SysResult clock_gettime(int clock, abi::Timespec* ts)

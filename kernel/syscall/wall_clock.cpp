@@ -26,16 +26,7 @@ struct RtcTime {
 
 // The wall clock: read once (under the big kernel lock, or at boot), then published by a
 // store-release of `ready` that readers without the lock load-acquire.
-struct WallClock {
-    bool ready = false;
-    int64_t boot_wall_ns = 0; // wall time at monotonic time 0
-};
-
-WallClock& wall_clock()
-{
-    static constinit WallClock clock;
-    return clock;
-}
+WallClock& wall_clock() { return wall_clock_state(); }
 
 uint8_t cmos_read(uint8_t reg)
 {
@@ -142,14 +133,6 @@ void wall_clock_set(int64_t now_ns)
     WallClock& clock = wall_clock();
     __atomic_store_n(&clock.boot_wall_ns, now_ns - int64_t(arch::monotonic_ns()), __ATOMIC_RELAXED);
     __atomic_store_n(&clock.ready, true, __ATOMIC_RELEASE);
-}
-
-std::optional<int64_t> realtime_ns_if_read()
-{
-    const WallClock& clock = wall_clock();
-    if (!__atomic_load_n(&clock.ready, __ATOMIC_ACQUIRE))
-        return std::nullopt;
-    return __atomic_load_n(&clock.boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
 }
 
 int64_t realtime_ns()

@@ -9,25 +9,7 @@ namespace arch {
 
 namespace {
 
-// The monotonic clock's parameters: written by tsc_init on the boot CPU before any other
-// CPU or thread runs, read-only after that, so read without a lock (also by the clock
-// calls that enter no kernel section, libc-shim/clock_calls.cpp).
-struct ClockParameters {
-    uint64_t tsc_hz = 0;
-    uint64_t tsc_zero = 0;
-    // Nanoseconds per TSC cycle as a 32.32 fixed-point factor, so that a reading costs a
-    // multiply and a shift, not a 128-bit division.
-    uint64_t ns_per_cycle_32 = 0;
-    bool kvmclock = false;
-    uint64_t kvmclock_zero = 0;
-    const char* source = "none";
-};
-
-ClockParameters& clock()
-{
-    static constinit ClockParameters parameters;
-    return parameters;
-}
+ClockParameters& clock() { return clock_parameters(); }
 
 uint64_t from_cpuid()
 {
@@ -119,16 +101,6 @@ void tsc_init()
         clock().source = "assumed 1 GHz (no CPUID leaf, no PIT)";
     }
     clock().ns_per_cycle_32 = uint64_t(((unsigned __int128)1000000000u << 32) / clock().tsc_hz);
-}
-
-uint64_t monotonic_ns()
-{
-    if (clock().kvmclock)
-        return kvmclock_ns() - clock().kvmclock_zero;
-    if (!clock().tsc_hz)
-        return 0;
-    unsigned __int128 cycles = rdtsc() - clock().tsc_zero;
-    return uint64_t((cycles * clock().ns_per_cycle_32) >> 32);
 }
 
 uint64_t tsc_hz() { return clock().tsc_hz; }
