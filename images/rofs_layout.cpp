@@ -84,11 +84,14 @@ public:
     /// `at`, a page boundary of the data area.
     void put_page(uint64_t at, std::span<const std::byte> bytes)
     {
+        uint64_t page = (at - m_data_offset) / kRofsPageSize;
+        if (at < m_data_offset || page >= m_checksums.size())
+            throw RofsWriteError("ROFS writer: file data past the laid-out data area (a file grew while building)");
         if (all_zero(bytes))
             return;
-        std::array<std::byte, kRofsPageSize> page {};
-        std::memcpy(page.data(), bytes.data(), bytes.size());
-        m_checksums[(at - m_data_offset) / kRofsPageSize] = crc32c(page);
+        std::array<std::byte, kRofsPageSize> buffer {};
+        std::memcpy(buffer.data(), bytes.data(), bytes.size());
+        m_checksums[page] = crc32c(std::span(buffer));
         m_sink.put(at, bytes);
     }
 
@@ -229,7 +232,7 @@ public:
         m_sb.string_table_size = m_strings.bytes().size();
         // The data's page count does not depend on where the data starts (a page boundary
         // whatever the metadata's size), so a layout from 0 gives the checksum table's size.
-        place_data(inodes, 0);
+        place_data(inodes, 0, SizesFrom::HostFiles);
         uint64_t data_pages = align_up(m_data_end) / kRofsPageSize;
         if (data_pages > UINT32_MAX)
             throw RofsWriteError("ROFS writer: the files hold more than 2^32 pages (16 TiB)");
@@ -237,7 +240,7 @@ public:
         m_sb.data_checksum_offset = (m_sb.string_table_offset + m_sb.string_table_size + 3) / 4 * 4;
         m_sb.metadata_size = m_sb.data_checksum_offset + data_pages * sizeof(uint32_t);
         m_sb.data_offset = align_up(m_sb.metadata_size);
-        place_data(inodes, m_sb.data_offset);
+        place_data(inodes, m_sb.data_offset, SizesFrom::FirstLayout);
         m_sb.image_size = align_up(m_data_end);
         sink.reserve(m_sb.image_size);
 
@@ -306,14 +309,18 @@ private:
     }
 
     // Gives every file a page-aligned offset from `data_offset` on.
-    void place_data(std::vector<RofsInode>& inodes, uint64_t data_offset)
+    // Each host file's size is read once (the first layout): the checksum table is sized
+    // from it, and a file that changes later fails its copy instead of moving the layout.
+    enum class SizesFrom { HostFiles, FirstLayout };
+    void place_data(std::vector<RofsInode>& inodes, uint64_t data_offset, SizesFrom sizes)
     {
         m_data_end = data_offset;
         for (size_t i = 0; i < m_order.size(); ++i) {
             if ((inodes[i].mode & kRofsTypeMask) != kRofsTypeRegular)
                 continue;
             inodes[i].offset = align_up(m_data_end);
-            inodes[i].size = contents_size(*m_order[i].node);
+            if (sizes == SizesFrom::HostFiles)
+                inodes[i].size = contents_size(*m_order[i].node);
             m_data_end = inodes[i].offset + inodes[i].size;
         }
     }
