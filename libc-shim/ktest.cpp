@@ -6,6 +6,7 @@
 #include <libc_shim/exports.h>
 #include <libc_shim/kernel.h>
 
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/fs/fd_table.h>
 
@@ -154,6 +155,7 @@ void* sleep_long(void*)
 // In ring 0 musl's `hlt` returned and went on; now the program ends with SIGSEGV (139).
 [[noreturn]] void run_a_crash_test()
 {
+    arch::note_program_started(); // as a program would reach it (before that it is a panic)
     pthread_t thread;
     if (pthread_create(&thread, nullptr, sleep_long, nullptr) != 0 || pthread_detach(thread) != 0)
         printf("ktest a_crash: FAIL: no detached thread\n");

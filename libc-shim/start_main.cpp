@@ -6,8 +6,10 @@
 
 #include <libc_shim/startup.h>
 
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/boot/boot_trace.h>
 #include <kernel/boot/snapshot_point.h>
+#include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/debug/symbols.h>
 #include <mm/address_space.h>
@@ -72,6 +74,9 @@ extern "C" [[noreturn]] void osprey_musl_crash()
     auto caller = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
     char where[128];
     size_t length = debug::describe_address(caller, debug::AddressKind::ReturnAddress, where, sizeof(where));
+    if (!arch::program_started()) // the kernel's own libc set-up: no program to end yet
+        boot::panic("libc: musl found its state corrupt (a_crash) in {:#x} {} during boot", caller,
+            std::string_view(where, length));
     klog::error(klog::Subsystem::Boot, "libc: musl found its state corrupt (a_crash) in {:#x} {}: SIGSEGV", caller,
         std::string_view(where, length));
     die_of_sigsegv();

@@ -35,7 +35,7 @@ lib::Result<KernelStack> map_stack(size_t size, size_t populated)
         (void)mm::unmap(mapping, length);
         return guarded.error();
     }
-    KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length };
+    KernelStack stack { mapping, mapping + mm::kPageSize, mapping + length, mapping };
     if (auto present = mm::prefault_writable(stack.top - populated, populated); present.is_error()) {
         (void)mm::unmap(mapping, length);
         return present.error();
@@ -57,13 +57,13 @@ void free_kernel_stack(const KernelStack& stack)
 
 arch::IstStackBounds interrupt_stack_bounds(const KernelStack& stack)
 {
-    return { stack.mapping ? stack.mapping : stack.bottom, stack.bottom, stack.top };
+    return { stack.guard ? stack.guard : stack.bottom, stack.bottom, stack.top };
 }
 
 KernelStack boot_interrupt_stack()
 {
     auto bounds = arch::ist_stack(arch::IstSlot::Interrupt);
-    return { 0, bounds.bottom, bounds.top }; // gdt.cpp keeps its canary
+    return { 0, bounds.bottom, bounds.top, bounds.guard }; // gdt.cpp keeps its canary
 }
 
 KernelStack idle_interrupt_stack()

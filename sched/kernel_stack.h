@@ -25,8 +25,8 @@ void free_kernel_stack(const KernelStack& stack);
 constexpr size_t kSystemCallStackSize = 64 * 1024;
 constexpr size_t kSystemCallStackPrefault = 8192;
 lib::Result<KernelStack> allocate_system_call_stack();
-/// What arch knows of a stack (arch::set_interrupt_stack): a static stack (no mapping)
-/// has no guard page of its own here.
+/// What arch knows of a stack (arch::set_interrupt_stack): its guard page, or for a stack
+/// without one (CPU 0's idle thread's, static) its bottom.
 arch::IstStackBounds interrupt_stack_bounds(const KernelStack& stack);
 /// The boot thread's: the static interrupt IST stack of kernel/arch/x86_64/gdt.cpp.
 KernelStack boot_interrupt_stack();

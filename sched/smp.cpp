@@ -128,7 +128,7 @@ lib::Result<SecondaryCpu*> make_secondary_cpu(uint32_t apic_id, uintptr_t& start
     Thread& idle = secondary->idle;
     idle.tid = 0;
     // Owned by the CPU, not the thread (mapping 0): its canary is gdt.cpp's.
-    idle.interrupt_stack = { 0, interrupt.bottom, interrupt.top };
+    idle.interrupt_stack = { 0, interrupt.bottom, interrupt.top, interrupt.guard };
     idle.cpu = &secondary->cpu;
     secondary->cpu = { &secondary->cpu, &idle, &idle, 0, 0, apic_id, 0, 0, 0 };
     return secondary;

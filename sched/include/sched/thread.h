@@ -55,9 +55,10 @@ struct TimerEvent {
 /// A thread's interrupt stack: [bottom, top), with an unmapped guard page below and a
 /// canary word at the bottom.
 struct KernelStack {
-    uintptr_t mapping = 0; // the guard page; 0 for the boot thread's static stack
+    uintptr_t mapping = 0; // the guard page, if the stack is this thread's to free; else 0
     uintptr_t bottom = 0;
     uintptr_t top = 0;
+    uintptr_t guard = 0;   // the inaccessible page below `bottom`, if there is one
 };
 
 /// Owned by the scheduler: made by spawn, deleted once Dead and off its interrupt stack
