@@ -13,6 +13,7 @@ lib::Result<LoadedObject> LoadedObject::create(const ElfImage& image, std::span<
     object.m_load_address = load_address;
     object.m_bias = load_address - plan.span_start;
     object.m_has_tls = plan.tls.has_value();
+    object.m_tls_vaddr = plan.tls ? plan.tls->vaddr : 0;
     object.m_view = ImageView::loaded(memory, plan.span_start);
     if (!plan.dynamic)
         return object; // a static executable: nothing to link, no symbols to export

@@ -81,7 +81,14 @@ lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint
     SymbolResolver& resolver)
 {
     if (index) {
-        if (elf::symbol_type(TRY(object.symbols.symbol(index))) != elf::STT_TLS)
+        elf::Symbol s = TRY(object.symbols.symbol(index));
+        // gold reaches a local TLS variable through its output section's symbol: the
+        // object's own block, the symbol's value a link-time address in it.
+        bool own_section = elf::symbol_type(s) == elf::STT_SECTION && elf::symbol_binding(s) == elf::STB_LOCAL
+            && s.shndx != elf::SHN_UNDEF;
+        if (own_section && object.tls_module && s.value >= object.tls_vaddr)
+            return ResolvedSymbol { s.value - object.tls_vaddr, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+        if (elf::symbol_type(s) != elf::STT_TLS)
             return elf_error("ELF: TLS relocation against a symbol that is not STT_TLS");
         ResolvedSymbol d = TRY(resolve(object, index, false, memory, resolver));
         if (!d.tls_module && d.address)

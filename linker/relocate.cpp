@@ -47,6 +47,7 @@ lib::Result<void> relocate(const LoadedObject& object, Resolver& resolver)
         TlsPlacement own = TRY(resolver.own_tls(object));
         context.tls_module = own.module;
         context.tls_offset = own.offset;
+        context.tls_vaddr = object.tls_vaddr();
     }
     RelocationTables tables = TRY(relocation_tables(object.view(), object.dynamic()));
     BufferMemory memory(object.memory(), object.load_address());

@@ -45,7 +45,7 @@ public:
 
 struct LinkerRelocation : ::testing::Test {
     ObjectBuilder b;
-    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc, tls_to_code;
+    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc, tls_to_code, tls_section;
     std::optional<SymbolTable> table;
     FakeResolver resolver;
 
@@ -61,10 +61,11 @@ struct LinkerRelocation : ::testing::Test {
         local_ifunc = b.add_symbol("local_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x1500, 0);
         wild_ifunc = b.add_symbol("wild_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x7fff00000000, 0);
         tls_to_code = b.add_symbol("tls_bound_to_code", elf::STB_GLOBAL, elf::STT_TLS, 0, 0, 0);
+        tls_section = b.add_symbol("", elf::STB_LOCAL, elf::STT_SECTION, 9, 0x2110, 0); // .tbss, PT_TLS at 0x2100
         b.finish();
         table = b.table().value();
     }
-    RelocationContext context() { return { kBase, *table, 1, -0x40 }; }
+    RelocationContext context() { return { kBase, *table, 1, -0x40, 0, 0x2100 }; }
     lib::Result<void> apply(uint32_t type, uint32_t symbol, int64_t addend, uint64_t offset = 0x2000)
     {
         BufferMemory memory(b.memory, kBase);
@@ -272,6 +273,18 @@ TEST(LinkerReloc, RealLibraryPlainAndRelrPacked)
 // A TLS relocation names a thread-local symbol (else the object is malformed: ENOEXEC), and
 // it must bind to a thread-local definition (else the link fails: ELIBBAD, as it depends
 // on the other objects).
+// gold reaches a local TLS variable through its output section's symbol (STT_SECTION,
+// local): the object's own block, at the section's offset in PT_TLS.
+TEST_F(LinkerRelocation, TlsRelocationsAgainstTheObjectsOwnTlsSectionSymbol)
+{
+    ASSERT_FALSE(apply(elf::R_X86_64_DTPMOD64, tls_section, 0).is_error());
+    EXPECT_EQ(word(0x2000), 1u);
+    ASSERT_FALSE(apply(elf::R_X86_64_DTPOFF64, tls_section, 4).is_error());
+    EXPECT_EQ(word(0x2000), 0x14u);
+    ASSERT_FALSE(apply(elf::R_X86_64_TPOFF64, tls_section, 4).is_error());
+    EXPECT_EQ(int64_t(word(0x2000)), -0x40 + 0x14);
+}
+
 TEST_F(LinkerRelocation, TlsRelocationsNeedThreadLocalSymbols)
 {
     for (uint32_t type : { elf::R_X86_64_DTPMOD64, elf::R_X86_64_DTPOFF64, elf::R_X86_64_TPOFF64 }) {

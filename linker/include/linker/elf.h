@@ -132,7 +132,7 @@ enum RelocType : uint32_t {
 
 // Symbol binding, type (gABI §4 "Symbol Table", Figures 4-17/4-18) and section indices.
 constexpr uint8_t STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
-constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_TLS = 6, STT_GNU_IFUNC = 10;
+constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_TLS = 6, STT_GNU_IFUNC = 10;
 constexpr uint16_t SHN_UNDEF = 0, SHN_ABS = 0xfff1;
 
 // Versions (LSB Core §11.7): versym index 0 is local, 1 global (unversioned), bit 15 hidden.

@@ -29,6 +29,8 @@ public:
     std::span<std::byte> memory() const { return m_memory; }
     uint64_t load_address() const { return m_load_address; }
     bool has_tls() const { return m_has_tls; }
+    /// PT_TLS's p_vaddr (link-time): where the TLS initialisation image starts.
+    uint64_t tls_vaddr() const { return m_tls_vaddr; }
     /// A string of the dynamic string table; empty if out of range.
     std::string_view string(uint64_t offset) const;
     std::span<const uint32_t> needed() const { return m_dynamic.needed_offsets(); }
@@ -62,6 +64,7 @@ private:
     std::span<std::byte> m_memory;
     uint64_t m_load_address = 0, m_bias = 0;
     bool m_has_tls = false;
+    uint64_t m_tls_vaddr = 0;
     ImageView m_view;
     DynamicInfo m_dynamic;
     SymbolTable m_symbols;

@@ -63,6 +63,7 @@ struct RelocationContext {
     /// (it returns the descriptor's second word, the variable's thread-pointer offset).
     /// 0: TLSDESC relocations are refused.
     uint64_t tlsdesc_static = 0;
+    uint64_t tls_vaddr = 0;            // PT_TLS's p_vaddr (a section symbol's TLS offset is from it)
 };
 
 /// Applies one RELA relocation. Errors (ENOEXEC unless said): target outside `memory`,
