@@ -97,18 +97,15 @@ const char* denial(const Area* area, Access access)
 /// stack, or touching an IST guard page), it is the kernel's own: the CPU exception report
 /// and a panic. Once the program runs:
 /// - its own code touching the kernel ends like Linux's user access to a kernel address:
-///   SIGSEGV, SEGV_MAPERR, to its handler if it has one. A jump or call faults with RIP
-///   at its target: it counts as the program's when the word at RSP (a call's return
-///   address) is not kernel code;
+///   SIGSEGV, SEGV_MAPERR, to its handler if it has one (arch::raised_by_program: a jump
+///   or call faults with RIP at its target, and counts by the return address at RSP);
 /// - kernel code (a libc function or system call given a bad pointer) kills the program
 ///   as a bad lower-half pointer does (system calls refuse such buffers first: EFAULT).
 arch::InterruptResult on_kernel_half_fault(arch::InterruptFrame& frame, uint64_t address, Access access)
 {
-    if (!arch::program_started() || arch::ist_slot_containing(frame.rsp) || arch::ist_slot_containing(address))
+    if (!arch::in_program_context(frame) || arch::ist_slot_containing(address))
         return arch::InterruptResult::Unhandled;
-    bool program_code = frame.rip < kUserTop;
-    if (access == Access::Execute && !program_code) // the stack was just pushed to (a call) or used
-        program_code = *reinterpret_cast<const uint64_t*>(frame.rsp) < kUserTop;
+    bool program_code = arch::raised_by_program(frame);
     if (program_code && arch::deliver_program_signal(frame, kSigsegv, 1, address))
         return arch::InterruptResult::Handled;
     kill_program(frame, "SIGSEGV", address, access,
@@ -132,9 +129,8 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
     // tree for a moment) never run while a fault looks.
     const Area* area = areas().find(address);
     const char* why = denial(area, access);
-    // Before the program runs, or in an interrupt handler (its stack is an IST stack or a
-    // thread's interrupt stack): the kernel's own bug, whatever the address.
-    if (why && (!arch::program_started() || arch::ist_slot_containing(frame.rsp)))
+    // Before the program runs, or in an interrupt handler: the kernel's own bug.
+    if (why && !arch::in_program_context(frame))
         return arch::InterruptResult::Unhandled;
     if (why && frame.rip >= kUserTop)
         why = "in the kernel, on the program's behalf (a bad system call argument?)";
@@ -142,7 +138,7 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
         why = "NULL pointer dereference";
     // A fault of the program's own code goes to its handler, if it has one (asm-generic
     // siginfo.h: SEGV_MAPERR 1, SEGV_ACCERR 2, BUS_ADRERR 2).
-    bool program_code = frame.rip < kUserTop;
+    bool program_code = arch::raised_by_program(frame);
     if (why && program_code && arch::deliver_program_signal(frame, kSigsegv, area ? 2 : 1, address))
         return arch::InterruptResult::Handled;
     if (why)

@@ -242,38 +242,20 @@ ProgramSignal signal_for(uint64_t vector)
     return { 0, 0 };
 }
 
-// Whether the program's code raised the exception: RIP in its half, or a jump of its own
-// to a non-canonical address (the caller, at the top of the stack, in its half; not inside
-// an interrupt or exception handler). Anything else is the kernel's own fault.
-bool raised_by_program(const InterruptFrame& frame)
-{
-    if (frame.rip < kLowerHalfEnd)
-        return true;
-    uint64_t caller;
-    return frame.vector == kGeneralProtectionVector && faulted_at_jump_target(frame) && !ist_slot_containing(frame.rsp)
-        && debug::read_word(frame.rsp, caller) && caller < kLowerHalfEnd;
-}
-
-// An exception in the kernel's code once the program runs, outside any interrupt or
-// exception handler: a libc function or system call working on what the program gave it
-// (a non-canonical pointer: #GP; a zero divisor: #DE), or the program's own jump into
-// kernel text (garbage: #UD). In a Linux process the same happens in user-mode libc, or
-// the jump faults at once: the program dies of it, as of a page fault there
-// (mm/page_fault.cpp). No handler runs: the kernel's state in the middle of it is lost.
-bool kernel_code_on_program_behalf(const InterruptFrame& frame)
-{
-    return program_started() && !ist_slot_containing(frame.rsp);
-}
-
 InterruptResult on_program_exception(InterruptFrame& frame)
 {
     auto [signal, code] = signal_for(frame.vector);
     if (!signal)
         return InterruptResult::Unhandled;
     bool program_code = raised_by_program(frame);
-    if (!program_code && !kernel_code_on_program_behalf(frame))
+    // Kernel code once the program runs, outside a handler: a libc function or system
+    // call working on what the program gave it (a non-canonical pointer: #GP; a zero
+    // divisor: #DE), or the program's jump into kernel text (garbage: #UD). In a Linux
+    // process the same happens in user-mode libc, or the jump faults at once: the program
+    // dies of it. No handler runs: the kernel's state in the middle of it is lost.
+    if (!program_code && !in_program_context(frame))
         return InterruptResult::Unhandled; // the kernel's own fault: the fatal report
-    bool no_address = frame.vector == 13 || frame.vector == kIa32SystemCallVector;
+    bool no_address = frame.vector == kGeneralProtectionVector || frame.vector == kIa32SystemCallVector;
     if (program_code && deliver_program_signal(frame, signal, code, no_address ? 0 : frame.rip))
         return InterruptResult::Handled;
     auto name = frame.vector == kIa32SystemCallVector
@@ -294,6 +276,17 @@ void set_program_signal_hook(ProgramSignalHook hook) { g_program_signal_hook = h
 void note_program_started() { __atomic_store_n(&g_program_started, true, __ATOMIC_RELEASE); }
 
 bool program_started() { return __atomic_load_n(&g_program_started, __ATOMIC_ACQUIRE); }
+
+bool in_program_context(const InterruptFrame& frame) { return program_started() && !ist_slot_containing(frame.rsp); }
+
+bool raised_by_program(const InterruptFrame& frame)
+{
+    if (frame.rip < kLowerHalfEnd)
+        return true;
+    uint64_t caller;
+    return faulted_at_jump_target(frame) && !ist_slot_containing(frame.rsp) && debug::read_word(frame.rsp, caller)
+        && caller < kLowerHalfEnd;
+}
 
 bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_t address)
 {

@@ -68,6 +68,15 @@ uint64_t read_cr2();
 /// The ELF linker calls it when entering _start. Set once, read by the fault handlers.
 void note_program_started();
 bool program_started();
+/// Whether a fault counts as the program's business: the program has started and the
+/// faulting code was not an interrupt or exception handler (its stack is no IST stack and
+/// no thread's interrupt stack). Otherwise it is the kernel's own bug: a panic.
+bool in_program_context(const InterruptFrame& frame);
+/// Whether the program's own code raised the exception: RIP in its half, or a call or jump
+/// of its to an address that cannot hold code, which faults with RIP at the target (a
+/// fetch page fault, or #GP for a non-canonical target on AMD and QEMU): the caller's
+/// return address, on top of the stack, is then in the program's half.
+bool raised_by_program(const InterruptFrame& frame);
 
 /// A CPU exception raised by program code, which Linux turns into a signal for the
 /// faulting thread. The system-call layer installs the hook once at boot: it returns true
