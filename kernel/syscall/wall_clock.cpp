@@ -24,9 +24,9 @@ struct RtcTime {
     bool operator==(const RtcTime&) const = default;
 };
 
-// The wall clock: read once (under the big kernel lock, or at boot), then published by a
-// store-release of `ready` that readers without the lock load-acquire.
-WallClock& wall_clock() { return wall_clock_state(); }
+// The wall clock (wall_clock_state(), wall_clock.h): read once (under the big kernel lock,
+// or at boot), then published by a store-release of `ready` that readers without the lock
+// load-acquire.
 
 uint8_t cmos_read(uint8_t reg)
 {
@@ -121,7 +121,7 @@ int64_t read_boot_wall_ns()
 
 void wall_clock_init()
 {
-    WallClock& clock = wall_clock();
+    WallClock& clock = wall_clock_state();
     if (__atomic_load_n(&clock.ready, __ATOMIC_ACQUIRE))
         return;
     clock.boot_wall_ns = read_boot_wall_ns();
@@ -130,7 +130,7 @@ void wall_clock_init()
 
 void wall_clock_set(int64_t now_ns)
 {
-    WallClock& clock = wall_clock();
+    WallClock& clock = wall_clock_state();
     __atomic_store_n(&clock.boot_wall_ns, now_ns - int64_t(arch::monotonic_ns()), __ATOMIC_RELAXED);
     __atomic_store_n(&clock.ready, true, __ATOMIC_RELEASE);
 }
@@ -138,7 +138,7 @@ void wall_clock_set(int64_t now_ns)
 int64_t realtime_ns()
 {
     wall_clock_init();
-    return __atomic_load_n(&wall_clock().boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
+    return __atomic_load_n(&wall_clock_state().boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
 }
 
 } // namespace sys

@@ -9,8 +9,6 @@ namespace arch {
 
 namespace {
 
-ClockParameters& clock() { return clock_parameters(); }
-
 uint64_t from_cpuid()
 {
     unsigned a, b, c, d;
@@ -18,14 +16,14 @@ uint64_t from_cpuid()
     if (max_leaf >= 0x15) {
         __cpuid(0x15, a, b, c, d); // Intel SDM vol. 2A, CPUID leaf 15H: TSC/crystal ratio
         if (a && b && c) {
-            clock().source = "cpuid 0x15";
+            clock_parameters().source = "cpuid 0x15";
             return uint64_t(c) * b / a;
         }
     }
     if (max_leaf >= 0x16) {
         __cpuid(0x16, a, b, c, d); // base frequency in MHz
         if (a & 0xffff) {
-            clock().source = "cpuid 0x16";
+            clock_parameters().source = "cpuid 0x16";
             return uint64_t(a & 0xffff) * 1000000;
         }
     }
@@ -33,7 +31,7 @@ uint64_t from_cpuid()
     if (a >= 0x40000010) {
         __cpuid(0x40000010, a, b, c, d); // TSC frequency in kHz (KVM, VMware)
         if (a) {
-            clock().source = "hypervisor leaf 0x40000010";
+            clock_parameters().source = "hypervisor leaf 0x40000010";
             return uint64_t(a) * 1000;
         }
     }
@@ -77,7 +75,7 @@ uint64_t from_pit()
     }
     if (ticks < kWindowTicks)
         return 0;
-    clock().source = "pit";
+    clock_parameters().source = "pit";
     return (rdtsc() - start) * kPitHz / ticks;
 }
 
@@ -85,25 +83,25 @@ uint64_t from_pit()
 
 void tsc_init()
 {
-    clock().tsc_zero = rdtsc();
+    clock_parameters().tsc_zero = rdtsc();
     if (kvmclock_init()) {
-        clock().kvmclock = true;
-        clock().kvmclock_zero = kvmclock_ns();
-        clock().tsc_hz = kvmclock_tsc_hz();
-        clock().source = "kvmclock";
+        clock_parameters().kvmclock = true;
+        clock_parameters().kvmclock_zero = kvmclock_ns();
+        clock_parameters().tsc_hz = kvmclock_tsc_hz();
+        clock_parameters().source = "kvmclock";
         return;
     }
-    clock().tsc_hz = from_cpuid();
-    if (!clock().tsc_hz)
-        clock().tsc_hz = from_pit();
-    if (!clock().tsc_hz) {
-        clock().tsc_hz = 1000000000; // no reference at all: count cycles as if at 1 GHz
-        clock().source = "assumed 1 GHz (no CPUID leaf, no PIT)";
+    clock_parameters().tsc_hz = from_cpuid();
+    if (!clock_parameters().tsc_hz)
+        clock_parameters().tsc_hz = from_pit();
+    if (!clock_parameters().tsc_hz) {
+        clock_parameters().tsc_hz = 1000000000; // no reference at all: count cycles as if at 1 GHz
+        clock_parameters().source = "assumed 1 GHz (no CPUID leaf, no PIT)";
     }
-    clock().ns_per_cycle_32 = uint64_t(((unsigned __int128)1000000000u << 32) / clock().tsc_hz);
+    clock_parameters().ns_per_cycle_32 = uint64_t(((unsigned __int128)1000000000u << 32) / clock_parameters().tsc_hz);
 }
 
-uint64_t tsc_hz() { return clock().tsc_hz; }
-const char* tsc_source() { return clock().source; }
+uint64_t tsc_hz() { return clock_parameters().tsc_hz; }
+const char* tsc_source() { return clock_parameters().source; }
 
 } // namespace arch
