@@ -40,12 +40,6 @@ int g_argc;
 char** g_argv;
 char** g_envp;
 
-/// A function the program gives the kernel to call (main, a constructor or destructor of
-/// its objects, __libc_start_main's init and fini): `function`, if it lies in the program's
-/// half of the address space. Anywhere else (a corrupt relocation or array), calling it
-/// would run kernel memory or fault inside kernel code and panic; Linux would end the
-/// program with SIGSEGV at the call, and so does this. (Null is left to the call: the page
-/// fault at address 0 is the program's own, SIGSEGV too.)
 /// Ends the program as Linux's SIGSEGV would: its handler runs if it has one, and if that
 /// returns, the code that found the fault cannot go on.
 [[noreturn]] void die_of_sigsegv()
@@ -54,6 +48,12 @@ char** g_envp;
     _Exit(128 + SIGSEGV);
 }
 
+/// A function the program gives the kernel to call (main, a constructor or destructor of
+/// its objects, __libc_start_main's init and fini): `function`, if it lies in the program's
+/// half of the address space. Anywhere else (a corrupt relocation or array), calling it
+/// would run kernel memory or fault inside kernel code and panic; Linux would end the
+/// program with SIGSEGV at the call, and so does this. (Null is left to the call: the page
+/// fault at address 0 is the program's own, SIGSEGV too.)
 template<typename Function>
 Function program_function(Function function)
 {
