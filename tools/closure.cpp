@@ -11,9 +11,7 @@
 
 #include <linker/search_path.h>
 
-#include <cstring>
 #include <deque>
-#include <fstream>
 #include <set>
 
 namespace tools {
@@ -83,23 +81,13 @@ std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& 
     return dirs;
 }
 
-// Whether the ELF header says a 64-bit x86-64 object (magic, class, machine).
-bool has_x86_64_elf_header(const fs::path& candidate)
-{
-    std::ifstream in(candidate, std::ios::binary);
-    unsigned char header[20] = {};
-    in.read(reinterpret_cast<char*>(header), sizeof(header));
-    return in && std::memcmp(header, "\x7f" "ELF", 4) == 0 && header[4] == 2 /* ELFCLASS64 */
-        && (header[18] | header[19] << 8) == 62 /* EM_X86_64 */;
-}
-
 // What the closure needs of `candidate` if it is the library to take. One of another class
 // or machine, or not ELF, is passed over, as ld.so passes it; a malformed x86-64 one is
 // refused with what is wrong (passing it over would only say the library cannot be found).
 std::optional<ElfDynamicInfo> x86_64_shared_object(const fs::path& candidate)
 {
     std::error_code error;
-    if (!fs::is_regular_file(candidate, error) || !has_x86_64_elf_header(candidate))
+    if (!fs::is_regular_file(candidate, error) || !looks_like_x86_64_elf(candidate))
         return std::nullopt;
     ElfDynamicInfo info = read_elf_dynamic(candidate);
     if (info.type != ElfDynamicInfo::Type::SharedObject)

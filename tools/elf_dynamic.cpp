@@ -20,14 +20,33 @@ std::optional<std::string> to_string(std::optional<std::string_view> value)
     return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
 }
 
+// The ELF header's first bytes: e_ident (magic, class...) and e_type, e_machine.
+struct HeaderStart {
+    unsigned char bytes[20] = {};
+    bool elf() const { return std::memcmp(bytes, "\x7f" "ELF", 4) == 0; }
+    bool x86_64() const { return bytes[4] == 2 /* ELFCLASS64 */ && (bytes[18] | bytes[19] << 8) == 62 /* EM_X86_64 */; }
+};
+
+/// The first `length` bytes of `path` (false if it is shorter or unreadable).
+bool read_start(const std::filesystem::path& path, HeaderStart& start, std::streamsize length)
+{
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(start.bytes), length);
+    return bool(in);
+}
+
 } // namespace
 
 bool looks_like_elf(const std::filesystem::path& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    char magic[4] = {};
-    in.read(magic, sizeof(magic));
-    return in && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+    HeaderStart start;
+    return read_start(path, start, 4) && start.elf();
+}
+
+bool looks_like_x86_64_elf(const std::filesystem::path& path)
+{
+    HeaderStart start;
+    return read_start(path, start, sizeof(start.bytes)) && start.elf() && start.x86_64();
 }
 
 ElfDynamicInfo read_elf_dynamic(const std::filesystem::path& path)

@@ -4,7 +4,6 @@
 // loader share one ELF parser.
 #pragma once
 
-#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -24,6 +23,8 @@ struct ElfDynamicInfo {
 
 /// Whether `path` starts with the ELF magic (false if unreadable).
 bool looks_like_elf(const std::filesystem::path& path);
+/// Whether `path`'s ELF header says a 64-bit x86-64 object (false if unreadable).
+bool looks_like_x86_64_elf(const std::filesystem::path& path);
 
 /// Parses `path` as an x86-64 ELF64 little-endian executable or shared object. Throws
 /// CliError(kExitBadInput) naming the file and what is wrong (not ELF, wrong class or

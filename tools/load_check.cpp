@@ -2,7 +2,6 @@
 
 #include "cli_error.h"
 #include "mapped_input.h"
-#include "elf_dynamic.h"
 
 #include <linker/file_view.h>
 #include <linker/relocate.h>
