@@ -253,10 +253,10 @@ bool append_status(ProcText& text, int shown, int tid)
                        "TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t1024\nGroups:\t\n"
                        "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
                        "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
-               std::string_view(report->name), fs::umask(), state, state_name, sys::kProcessId, shown, sys::kParentProcessId, user.real, user.effective,
-               user.saved, user.filesystem, group.real, group.effective, group.saved, group.filesystem, vm_kb, vm_kb,
-               rss_kb, rss_kb,
-               sched::thread_count(), report->affinity)
+               std::string_view(report->name), fs::umask(), state, state_name, sys::kProcessId, shown,
+               sys::kParentProcessId, user.real, user.effective, user.saved, user.filesystem, group.real,
+               group.effective, group.saved, group.filesystem, vm_kb, vm_kb, rss_kb, rss_kb, sched::thread_count(),
+               report->affinity)
         && append_cpu_list(text, report->affinity) && text.append("\n");
 }
 
@@ -294,7 +294,8 @@ bool process_stat(ProcText& text)
     // rsslim, then 27 more fields Linux fills (addresses, signals, scheduling): zeros.
     return text.append("{} ({}) R {} {} {} 0 -1 4194560 0 0 0 0 {} 0 0 0 20 0 {} 0 0 {} {} 18446744073709551615 "
                        "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-        sys::kProcessId, program_name().substr(0, 15), sys::kParentProcessId, sys::kProcessId, sys::kProcessId, cpu, sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
+        sys::kProcessId, program_name().substr(0, 15), sys::kParentProcessId, sys::kProcessId, sys::kProcessId, cpu,
+        sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
 }
 
 bool statm(ProcText& text)
