@@ -1,0 +1,99 @@
+// glibc's "files" databases (/etc/protocols, services, networks, hosts, passwd, group,
+// netgroup), read as glibc's nss_files reads them: one entry a line, words split at white
+// space, '#' to the end of the line a comment. An enumeration (set*ent, get*ent[_r],
+// end*ent) keeps its own stream behind a lock; a lookup by name or number reads the file
+// on a stream of its own, so it never moves an enumeration. Entries go into the caller's
+// buffer (EntryBuffer); ERANGE leaves the enumeration on the same line for the next call.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <pthread.h>
+#include <string_view>
+
+#include <lib/guarded.h>
+
+namespace libc_shim {
+
+/// A pthread mutex as lib::Guarded's lock: for libc state the program's threads share.
+class ProgramMutex {
+public:
+    struct Token { };
+    Token lock()
+    {
+        pthread_mutex_lock(&m_mutex);
+        return {};
+    }
+    void unlock(Token) { pthread_mutex_unlock(&m_mutex); }
+
+private:
+    pthread_mutex_t m_mutex = PTHREAD_MUTEX_INITIALIZER;
+};
+
+/// The caller's buffer of a get*_r call, filled from the front with one entry's strings
+/// and pointer arrays. Once something does not fit, every later call fails too and
+/// fits() is false (the entry's function then returns ERANGE).
+class EntryBuffer {
+public:
+    EntryBuffer(char* buffer, size_t size) : m_next(buffer), m_left(buffer ? size : 0) { }
+    /// A NUL-terminated copy of `text`, or null when it does not fit.
+    char* copy(std::string_view text);
+    /// `count` bytes aligned for `alignment`, or null when they do not fit.
+    void* bytes(size_t count, size_t alignment);
+    /// A null-terminated array of copies of `words`, or null when it does not fit.
+    char** copy_list(char* const* words, size_t count);
+    bool fits() const { return m_fits; }
+
+private:
+    char* m_next;
+    size_t m_left;
+    bool m_fits = true;
+};
+
+/// The words of `line` (changed in place: NULs after each word), at most `capacity`;
+/// their count. A '#' starts a comment.
+size_t split_words(char* line, char** words, size_t capacity);
+
+/// What a parser says of one line.
+enum class LineResult { Entry, Skip, TooSmall };
+
+/// Parses one line (its newline removed; the parser may change it) into an entry held by
+/// `buffer`, if the line matches `key` (null: any line).
+using LineParser = LineResult (*)(char* line, EntryBuffer& buffer, void* entry, const void* key);
+
+/// At most this many words of a line count (aliases, members): split_words' capacity.
+constexpr size_t kMostWords = 64;
+
+/// One database: its file, or built-in text in the same format when the image has none
+/// (null: none, the database is empty).
+class LineDatabase {
+public:
+    constexpr LineDatabase(const char* path, const char* builtin) : m_path(path), m_builtin(builtin) { }
+
+    /// set*ent: the enumeration starts again at the first line.
+    void restart();
+    /// end*ent: the enumeration's stream is closed.
+    void end();
+    /// get*ent_r: the next line `parse` takes as an entry. 0, ENOENT at the end, ERANGE
+    /// when `buffer` is too small (the same line comes again next time).
+    int next(LineParser parse, char* buffer, size_t size, void* entry, const void* key);
+    /// get*by*_r: the first line `parse` takes (it checks `key`), on a stream of its own.
+    /// 0, ENOENT when no line matches, ERANGE when `buffer` is too small.
+    int find(LineParser parse, char* buffer, size_t size, void* entry, const void* key) const;
+
+    /// The next line of `stream` that `parse` takes, as next() (fgetpwent_r): on ERANGE
+    /// the stream is put back to that line's start.
+    static int read_next(FILE* stream, LineParser parse, char* buffer, size_t size, void* entry, const void* key);
+
+private:
+    struct Enumeration {
+        FILE* stream = nullptr;
+    };
+    FILE* open() const;
+
+    const char* m_path;
+    const char* m_builtin;
+    lib::Guarded<Enumeration, ProgramMutex> m_enumeration;
+};
+
+} // namespace libc_shim
