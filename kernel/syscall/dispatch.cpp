@@ -32,7 +32,8 @@ enum Number : long {
     Pselect6 = 270, Ppoll = 271, Faccessat = 269, SetRobustList = 273, GetRobustList = 274, EpollCreate = 213, EpollWait = 232, EpollCtl = 233, EpollPwait = 281, EpollCreate1 = 291, EpollPwait2 = 441,
     Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
     Statx = 332,
-    Getcpu = 309, RtSigtimedwait = 128, RtSigsuspend = 130, Sigaltstack = 131,
+    Getcpu = 309, RtSigtimedwait = 128, RtSigqueueinfo = 129, RtSigsuspend = 130, Sigaltstack = 131,
+    RtTgsigqueueinfo = 297,
     Faccessat2 = 439,
     Flock = 73, Fsync = 74, Fdatasync = 75, Truncate = 76, Ftruncate = 77, Chdir = 80, Fchdir = 81,
     Rename = 82, Mkdir = 83, Rmdir = 84, Creat = 85, Link = 86, Unlink = 87, Symlink = 88, Readlink = 89,
@@ -246,6 +247,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Kill: return sys::kill(int(a1), int(a2));
     case Tkill: return sys::tgkill(-1, int(a1), int(a2));
     case Tgkill: return sys::tgkill(int(a1), int(a2), int(a3));
+    case RtSigqueueinfo: return sys::rt_tgsigqueueinfo(int(a1), 0, int(a2), ptr<const void>(a3));
+    case RtTgsigqueueinfo: return sys::rt_tgsigqueueinfo(int(a1), int(a2), int(a3), ptr<const void>(a4));
     case Futex:
         return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5),
             uint32_t(a6));

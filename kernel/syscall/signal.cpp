@@ -258,4 +258,23 @@ SysResult tgkill(int tgid, int tid, int signal)
     return 0;
 }
 
+SysResult rt_tgsigqueueinfo(int tgid, int tid, int signal, const void* info)
+{
+    if (tgid != 1)
+        return lib::Error(lib::Errno::SRCH, "no such process");
+    if (signal <= 0 || signal > abi::kSignalCount || tid < 0)
+        return lib::Error(lib::Errno::INVAL, "bad signal or thread id");
+    TRY(check_user_range(info, sizeof(KernelSiginfo)));
+    KernelSiginfo sent;
+    memcpy(&sent, info, sizeof(sent));
+    sched::SignalInfo queued { sent.si_code, sent.kill.si_pid, sent.kill.si_uid, sent.kill.si_value };
+    if (tid == 0)
+        sched::post_process_signal(signal, queued);
+    else
+        TRY(sched::post_signal(tid, signal, queued));
+    if (tid == 0 || tid == sched::current().tid)
+        deliver_pending_signals();
+    return 0;
+}
+
 } // namespace sys

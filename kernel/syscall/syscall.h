@@ -291,6 +291,11 @@ SysResult kill(int pid, int signal);
 /// another thread, delivered when that thread next leaves a system call (a blocked
 /// interruptible wait ends with EINTR first).
 SysResult tgkill(int tgid, int tid, int signal);
+/// rt_sigqueueinfo(2) (tid 0: to the process, as kill) and rt_tgsigqueueinfo(2) (to thread
+/// `tid`): `signal` with the sender's siginfo (si_code, si_pid, si_uid, si_value: sigqueue,
+/// pthread_sigqueue), its si_signo taken from `signal` as Linux does. The only process is
+/// the caller, so Linux's EPERM for a kernel si_code sent to another process never applies.
+SysResult rt_tgsigqueueinfo(int tgid, int tid, int signal, const void* info);
 /// rt_sigtimedwait(2) (sigwait, sigwaitinfo, sigtimedwait): takes a pending signal of
 /// `set`, waiting for one while those signals are unblocked for the wait; EAGAIN when the
 /// timeout passes, EINTR when another signal's handler ran.

@@ -418,6 +418,15 @@ static void waiting_for_signals(void)
     CHECK(raise(SIGUSR2) == 0); // blocked: stays pending
     siginfo_t info;
     CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_signo == SIGUSR2);
+    union sigval value = { .sival_int = 77 }; // sigqueue: the value and SI_QUEUE come along
+    CHECK(sigqueue(getpid(), SIGUSR2, value) == 0);
+    CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_code == SI_QUEUE && info.si_value.sival_int == 77);
+    CHECK(info.si_pid == getpid());
+    siginfo_t queued = { .si_signo = SIGUSR1, .si_code = SI_QUEUE }; // si_signo is the call's
+    queued.si_value.sival_int = 78;
+    CHECK(syscall(SYS_rt_tgsigqueueinfo, getpid(), (int)syscall(SYS_gettid), SIGUSR2, &queued) == 0);
+    CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_value.sival_int == 78);
+    CHECK(sigqueue(0x7ffffff0, SIGUSR2, value) == -1 && errno == ESRCH); // above any pid_max
     pthread_t thread; // a signal sent while the main thread sleeps in sigwait
     pthread_create(&thread, NULL, send_usr2, NULL);
     CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_code == SI_USER && info.si_pid == getpid());
