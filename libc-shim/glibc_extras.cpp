@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <csignal>
 #include <cstring>
 #include <glob.h>
 #include <locale.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -35,6 +37,14 @@ int __openat_2(int dirfd, const char* path, int flags) { check_open_flags(flags)
 int __openat64_2(int dirfd, const char* path, int flags) { check_open_flags(flags); return openat(dirfd, path, flags); }
 
 long __sysconf(int name) { return sysconf(name); }
+
+// glibc 2.36's process descriptor calls (the system calls as they are).
+int pidfd_open(pid_t pid, unsigned int flags) { return int(syscall(SYS_pidfd_open, pid, flags)); }
+int pidfd_getfd(int pidfd, int target, unsigned int flags) { return int(syscall(SYS_pidfd_getfd, pidfd, target, flags)); }
+int pidfd_send_signal(int pidfd, int signal, siginfo_t* info, unsigned int flags)
+{
+    return int(syscall(SYS_pidfd_send_signal, pidfd, signal, info, flags));
+}
 int __getpagesize() { return getpagesize(); }
 
 void* osprey_rawmemchr(const void* s, int c) // exported as rawmemchr (overrides.txt)

@@ -33,7 +33,7 @@ enum Number : long {
     Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
     Statx = 332,
     Getcpu = 309, RtSigtimedwait = 128, RtSigqueueinfo = 129, RtSigsuspend = 130, Sigaltstack = 131,
-    RtTgsigqueueinfo = 297,
+    RtTgsigqueueinfo = 297, PidfdSendSignal = 424, PidfdOpen = 434, PidfdGetfd = 438,
     Faccessat2 = 439,
     Flock = 73, Fsync = 74, Fdatasync = 75, Truncate = 76, Ftruncate = 77, Chdir = 80, Fchdir = 81,
     Rename = 82, Mkdir = 83, Rmdir = 84, Creat = 85, Link = 86, Unlink = 87, Symlink = 88, Readlink = 89,
@@ -248,6 +248,9 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Tkill: return sys::tgkill(-1, int(a1), int(a2));
     case Tgkill: return sys::tgkill(int(a1), int(a2), int(a3));
     case RtSigqueueinfo: return sys::rt_tgsigqueueinfo(int(a1), 0, int(a2), ptr<const void>(a3));
+    case PidfdOpen: return sys::pidfd_open(int(a1), unsigned(a2));
+    case PidfdGetfd: return sys::pidfd_getfd(int(a1), int(a2), unsigned(a3));
+    case PidfdSendSignal: return sys::pidfd_send_signal(int(a1), int(a2), ptr<const void>(a3), unsigned(a4));
     case RtTgsigqueueinfo: return sys::rt_tgsigqueueinfo(int(a1), int(a2), int(a3), ptr<const void>(a4));
     case Futex:
         return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5),

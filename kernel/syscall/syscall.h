@@ -296,6 +296,16 @@ SysResult tgkill(int tgid, int tid, int signal);
 /// pthread_sigqueue), its si_signo taken from `signal` as Linux does. The only process is
 /// the caller, so Linux's EPERM for a kernel si_code sent to another process never applies.
 SysResult rt_tgsigqueueinfo(int tgid, int tid, int signal, const void* info);
+
+// process_descriptors.cpp: pidfds of the only process, the program (pid 1).
+/// pidfd_open(2): a close-on-exec pidfd for pid 1 (PIDFD_NONBLOCK allowed); ESRCH for any
+/// other pid, EINVAL for pid <= 0 or other flags (PIDFD_THREAD is not supported).
+SysResult pidfd_open(int pid, unsigned flags);
+/// pidfd_getfd(2): a close-on-exec duplicate of the program's descriptor `target`; EBADF
+/// when `pidfd` is not a pidfd or `target` is not open, EINVAL for flags.
+SysResult pidfd_getfd(int pidfd, int target, unsigned flags);
+/// pidfd_send_signal(2): kill(2), or rt_sigqueueinfo(2) when `info` is given.
+SysResult pidfd_send_signal(int pidfd, int signal, const void* info, unsigned flags);
 /// rt_sigtimedwait(2) (sigwait, sigwaitinfo, sigtimedwait): takes a pending signal of
 /// `set`, waiting for one while those signals are unblocked for the wait; EAGAIN when the
 /// timeout passes, EINTR when another signal's handler ran.
