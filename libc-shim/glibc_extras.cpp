@@ -38,6 +38,17 @@ int __openat64_2(int dirfd, const char* path, int flags) { check_open_flags(flag
 
 long __sysconf(int name) { return sysconf(name); }
 
+// The scheduling-policy calls as glibc has them, the system calls as they are (musl's
+// sched_setscheduler, sched_getscheduler, sched_setparam and sched_getparam are stubs that
+// say ENOSYS; exported over them by overrides.txt).
+int osprey_sched_setscheduler(pid_t pid, int policy, const struct sched_param* param)
+{
+    return int(syscall(SYS_sched_setscheduler, pid, policy, param));
+}
+int osprey_sched_getscheduler(pid_t pid) { return int(syscall(SYS_sched_getscheduler, pid)); }
+int osprey_sched_setparam(pid_t pid, const struct sched_param* param) { return int(syscall(SYS_sched_setparam, pid, param)); }
+int osprey_sched_getparam(pid_t pid, struct sched_param* param) { return int(syscall(SYS_sched_getparam, pid, param)); }
+
 // glibc 2.36's process descriptor calls (the system calls as they are).
 int pidfd_open(pid_t pid, unsigned int flags) { return int(syscall(SYS_pidfd_open, pid, flags)); }
 int pidfd_getfd(int pidfd, int target, unsigned int flags) { return int(syscall(SYS_pidfd_getfd, pidfd, target, flags)); }

@@ -418,6 +418,13 @@ lib::Result<int> spawn(const ThreadStart& start)
     thread->signal_mask = current().signal_mask; // clone(2): the new thread inherits the mask
     thread->affinity = current().affinity;       // and the CPU affinity
     thread->nice = current().nice;
+    thread->scheduling = current().scheduling;
+    if (thread->scheduling.reset_on_fork) { // sched(7): no real-time policy, no negative nice
+        if (thread->scheduling.policy == 1 || thread->scheduling.policy == 2)
+            thread->scheduling = {};
+        thread->nice = thread->nice < 0 ? 0 : thread->nice;
+        thread->scheduling.reset_on_fork = false;
+    }
     thread->saved_rsp = build_start_frame(start.stack, start.fn, start.arg);
     auto state = lock_state();
     if (state->threads.size() >= kMaxThreads) {

@@ -118,6 +118,27 @@ lib::Result<void> set_thread_nice(int tid, int nice)
     return {};
 }
 
+uint64_t time_slice_ns() { return kTimeSliceNs; }
+
+lib::Result<SchedulingPolicy> thread_scheduling(int tid)
+{
+    auto state = lock_state();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    return thread->scheduling;
+}
+
+lib::Result<void> set_thread_scheduling(int tid, const SchedulingPolicy& scheduling)
+{
+    auto state = lock_state();
+    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
+    if (!thread || thread->kernel_service)
+        return lib::Error(lib::Errno::SRCH, "no such thread");
+    thread->scheduling = scheduling;
+    return {};
+}
+
 int lowest_program_nice()
 {
     auto state = lock_state();

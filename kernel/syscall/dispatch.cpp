@@ -33,7 +33,8 @@ enum Number : long {
     Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
     Statx = 332,
     Getcpu = 309, RtSigtimedwait = 128, RtSigqueueinfo = 129, RtSigsuspend = 130, Sigaltstack = 131,
-    RtTgsigqueueinfo = 297, PidfdSendSignal = 424, PidfdOpen = 434, PidfdGetfd = 438,
+    SchedSetparam = 142, SchedGetparam = 143, SchedSetscheduler = 144, SchedGetscheduler = 145,
+    SchedGetPriorityMax = 146, SchedGetPriorityMin = 147, SchedRrGetInterval = 148, RtTgsigqueueinfo = 297, PidfdSendSignal = 424, PidfdOpen = 434, PidfdGetfd = 438,
     Faccessat2 = 439,
     Flock = 73, Fsync = 74, Fdatasync = 75, Truncate = 76, Ftruncate = 77, Chdir = 80, Fchdir = 81,
     Rename = 82, Mkdir = 83, Rmdir = 84, Creat = 85, Link = 86, Unlink = 87, Symlink = 88, Readlink = 89,
@@ -268,6 +269,13 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Sysinfo: return sys::sysinfo(ptr<abi::Sysinfo>(a1));
     case ArchPrctl: return sys::arch_prctl(int(a1), uintptr_t(a2));
     case Time: return sys::time(ptr<int64_t>(a1));
+    case SchedSetparam: return sys::sched_setparam(int(a1), ptr<const int>(a2));
+    case SchedGetparam: return sys::sched_getparam(int(a1), ptr<int>(a2));
+    case SchedSetscheduler: return sys::sched_setscheduler(int(a1), int(a2), ptr<const int>(a3));
+    case SchedGetscheduler: return sys::sched_getscheduler(int(a1));
+    case SchedGetPriorityMax: return sys::sched_get_priority_max(int(a1));
+    case SchedGetPriorityMin: return sys::sched_get_priority_min(int(a1));
+    case SchedRrGetInterval: return sys::sched_rr_get_interval(int(a1), ptr<abi::Timespec>(a2));
     case SchedGetaffinity: return sys::sched_getaffinity(int(a1), size_t(a2), ptr<void>(a3));
     case SchedSetaffinity: return sys::sched_setaffinity(int(a1), size_t(a2), ptr<const void>(a3));
     case TimerCreate: return sys::timer_create(int(a1), ptr<const void>(a2), ptr<int>(a3));

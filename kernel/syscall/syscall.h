@@ -264,6 +264,17 @@ SysResult membarrier(int command, unsigned flags, int cpu);
 SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* timeout, uint32_t* word2, uint32_t value3);
 SysResult gettid();
 SysResult sched_yield();
+// scheduling.cpp: policies and priorities (pid 0: the caller; a pid is a thread id, the
+// process's is its first thread's). Kept and reported with Linux's checks, not enforced.
+SysResult sched_get_priority_max(int policy);
+SysResult sched_get_priority_min(int policy);
+/// sched_setscheduler(2): `param` points at sched_param's one int, the priority.
+SysResult sched_setscheduler(int pid, int policy, const int* param);
+SysResult sched_setparam(int pid, const int* param);
+SysResult sched_getscheduler(int pid);
+SysResult sched_getparam(int pid, int* param);
+/// sched_rr_get_interval(2): 0 for FIFO, Linux's 100 ms for RR, else the fair slice.
+SysResult sched_rr_get_interval(int pid, linux_abi::Timespec* interval);
 /// sched_getaffinity(2)/sched_setaffinity(2) for the process (pid 0 or 1) or one of its
 /// threads: the mask of every CPU the VM has; a new mask must name one of them (EINVAL)
 /// and is accepted without being enforced.

@@ -159,6 +159,14 @@ lib::Result<void> set_thread_name(int tid, std::string_view name);
 /// run queue with equal slices). ESRCH for no such program thread.
 lib::Result<int> thread_nice(int tid);
 lib::Result<void> set_thread_nice(int tid, int nice);
+/// The length of a time slice when other threads wait to run (sched_rr_get_interval).
+uint64_t time_slice_ns();
+
+/// The scheduling policy of thread `tid` (0: the caller), as sched_getscheduler(2) and
+/// sched_setscheduler(2) see it. Recorded and inherited by new threads (RESET_ON_FORK
+/// applied); like nice, the scheduler does not act on it. ESRCH for no such thread.
+lib::Result<SchedulingPolicy> thread_scheduling(int tid);
+lib::Result<void> set_thread_scheduling(int tid, const SchedulingPolicy& scheduling);
 /// The lowest nice value among the program's threads, and setting it on all of them (the
 /// whole process: PRIO_PGRP and PRIO_USER).
 int lowest_program_nice();

@@ -36,6 +36,14 @@ constexpr uint64_t signal_bit(int signal) { return uint64_t(1) << (signal - 1); 
 /// What a handler is told about one pending signal: siginfo's si_code and the fields after
 /// it (asm-generic/siginfo.h: si_pid and si_uid for kill, si_tid and si_overrun for timers;
 /// si_value for both).
+/// A thread's policy as sched_setscheduler(2) sets it (Linux's SCHED_OTHER 0, FIFO 1,
+/// RR 2, BATCH 3, IDLE 5) and its static priority (1..99 under FIFO and RR, else 0).
+struct SchedulingPolicy {
+    int policy = 0;
+    int priority = 0;
+    bool reset_on_fork = false; // SCHED_RESET_ON_FORK: new threads start without RT policy
+};
+
 struct SignalInfo {
     int32_t code = 0;   // SI_USER 0, SI_TIMER -2, SI_TKILL -6, ...
     int32_t sender = 0; // si_pid, or the timer id
@@ -101,6 +109,7 @@ struct Thread {
     // Linux thread attributes (clone(2), set_tid_address(2), set_robust_list(2), prctl(2)).
     char name[16] = "";             // comm: PR_SET_NAME, /proc task comm; inherited [sched]
     int nice = 0;                   // setpriority(2), -20..19, inherited by new threads [sched]
+    SchedulingPolicy scheduling;    // sched_setscheduler(2), inherited by new threads [sched]
     int* clear_child_tid = nullptr; // written 0 and futex-woken when the thread exits
     void* robust_list = nullptr;
 
