@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <ctime>
+#include <cstring>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -147,11 +148,46 @@ int pthread_attr_setaffinity_np(pthread_attr_t*, size_t size, const cpu_set_t* s
 /// glibc 2.29: getcpu(3).
 int getcpu(unsigned* cpu, unsigned* node) { return int(syscall(SYS_getcpu, cpu, node, nullptr)); }
 
-/// glibc 2.11: pthread_kill with a value. The value is not carried: the kernel's signals
-/// do not queue data yet (sigqueue's si_value).
-int pthread_sigqueue(pthread_t thread, int signal, const sigval)
+/// Priority ceilings (PTHREAD_PRIO_PROTECT). glibc keeps an attribute's ceiling in bits
+/// 12-23 (PTHREAD_MUTEXATTR_PRIO_CEILING_SHIFT/MASK); so does this (musl uses bits 0-7).
+/// The protocol itself is not supported (musl's pthread_mutexattr_setprotocol says ENOTSUP
+/// for PRIO_PROTECT), so a ceiling is kept, checked against SCHED_FIFO's range and read
+/// back, and pthread_mutex_init leaves it out of the mutex.
+constexpr unsigned kCeilingShift = 12, kCeilingMask = 0x00fff000;
+
+unsigned attribute_bits(const pthread_mutexattr_t* attributes)
 {
-    return pthread_kill(thread, signal);
+    unsigned bits;
+    memcpy(&bits, attributes, sizeof bits);
+    return bits;
+}
+
+int pthread_mutexattr_setprioceiling(pthread_mutexattr_t* attributes, int ceiling)
+{
+    if (ceiling < sched_get_priority_min(SCHED_FIFO) || ceiling > sched_get_priority_max(SCHED_FIFO))
+        return EINVAL;
+    unsigned bits = (attribute_bits(attributes) & ~kCeilingMask) | unsigned(ceiling) << kCeilingShift;
+    memcpy(attributes, &bits, sizeof bits);
+    return 0;
+}
+
+/// The ceiling set, or SCHED_FIFO's lowest priority when none was (glibc).
+int pthread_mutexattr_getprioceiling(const pthread_mutexattr_t* attributes, int* ceiling)
+{
+    int set = int((attribute_bits(attributes) & kCeilingMask) >> kCeilingShift);
+    *ceiling = set ? set : sched_get_priority_min(SCHED_FIFO);
+    return 0;
+}
+
+int osprey_pthread_mutex_init(pthread_mutex_t* mutex, const pthread_mutexattr_t* attributes)
+{
+    if (!attributes)
+        return pthread_mutex_init(mutex, nullptr);
+    pthread_mutexattr_t without_ceiling;
+    unsigned bits = attribute_bits(attributes) & ~kCeilingMask; // musl copies the bits into the mutex's type
+    memcpy(&without_ceiling, attributes, sizeof without_ceiling);
+    memcpy(&without_ceiling, &bits, sizeof bits);
+    return pthread_mutex_init(mutex, &without_ceiling);
 }
 
 } // extern "C"

@@ -59,7 +59,8 @@ target_compile_definitions(osprey_mimalloc PRIVATE
 # musl's internal headers, in musl's order.
 add_library(osprey_musl_thread_glue OBJECT ${CMAKE_CURRENT_LIST_DIR}/musl_main_thread.c
     ${CMAKE_CURRENT_LIST_DIR}/../musl_tls.c ${CMAKE_CURRENT_LIST_DIR}/../musl_locale.c
-    ${CMAKE_CURRENT_LIST_DIR}/../glibc_cancel.c ${CMAKE_CURRENT_LIST_DIR}/../musl_kernel_threads.c)
+    ${CMAKE_CURRENT_LIST_DIR}/../glibc_cancel.c ${CMAKE_CURRENT_LIST_DIR}/../musl_kernel_threads.c
+    ${CMAKE_CURRENT_LIST_DIR}/../musl_thread_signals.c)
 add_dependencies(osprey_musl_thread_glue musl_build)
 target_include_directories(osprey_musl_thread_glue SYSTEM PRIVATE ${OSPREY_MUSL_INTERNAL_INCLUDES})
 target_include_directories(osprey_musl_thread_glue PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../include)

@@ -88,9 +88,31 @@ static void policies(void)
     CHECK(sched_setscheduler(0, SCHED_OTHER, &param) == 0);
 }
 
+// Priority ceilings of mutex attributes: SCHED_FIFO's range, read back, and a mutex made
+// with one works (the protocol itself, PTHREAD_PRIO_PROTECT, is not supported by Osprey).
+static void ceilings(void)
+{
+    pthread_mutexattr_t attributes;
+    CHECK(pthread_mutexattr_init(&attributes) == 0);
+    int ceiling = -1;
+    CHECK(pthread_mutexattr_getprioceiling(&attributes, &ceiling) == 0 && ceiling == 1); // FIFO's lowest
+    CHECK(pthread_mutexattr_setprioceiling(&attributes, 50) == 0);
+    CHECK(pthread_mutexattr_getprioceiling(&attributes, &ceiling) == 0 && ceiling == 50);
+    CHECK(pthread_mutexattr_setprioceiling(&attributes, 0) == EINVAL);
+    CHECK(pthread_mutexattr_setprioceiling(&attributes, 100) == EINVAL);
+    CHECK(pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_RECURSIVE) == 0);
+    pthread_mutex_t mutex;
+    CHECK(pthread_mutex_init(&mutex, &attributes) == 0);
+    CHECK(pthread_mutex_lock(&mutex) == 0 && pthread_mutex_lock(&mutex) == 0); // still recursive
+    CHECK(pthread_mutex_unlock(&mutex) == 0 && pthread_mutex_unlock(&mutex) == 0);
+    CHECK(pthread_mutex_getprioceiling(&mutex, &ceiling) == EINVAL); // not a PRIO_PROTECT mutex
+    CHECK(pthread_mutex_destroy(&mutex) == 0);
+}
+
 int main(void)
 {
     policies();
+    ceilings();
     errno = 0;
     CHECK(getpriority(PRIO_PROCESS, 0) == 0 && errno == 0);
     CHECK(setpriority(PRIO_PROCESS, 0, 5) == 0);
