@@ -1,4 +1,4 @@
-// glibc-only math entry points musl lacks: signaling-NaN tests, the old -ffinite-math-only
+// glibc-only math entry points musl lacks: signaling-NaN tests (_Float128's too), jnl/ynl, the old -ffinite-math-only
 // names, gamma, and floating-point trap control (<fenv.h> GNU extensions).
 #include <cmath>
 #include <cstdint>
@@ -62,6 +62,22 @@ int __issignalingl(long double x) noexcept
     memcpy(&mantissa, &x, sizeof(mantissa));
     return std::isnan(x) && !(mantissa & (uint64_t(1) << 62));
 }
+
+int __issignalingf128(__float128 x) noexcept
+{
+    unsigned __int128 bits; // binary128: exponent bits 112-126, quiet bit 111
+    memcpy(&bits, &x, sizeof(bits));
+    constexpr unsigned __int128 kExponent = (unsigned __int128)0x7fff << 112;
+    constexpr unsigned __int128 kFraction = ((unsigned __int128)1 << 112) - 1;
+    constexpr unsigned __int128 kQuiet = (unsigned __int128)1 << 111;
+    return (bits & kExponent) == kExponent && (bits & kFraction) && !(bits & kQuiet);
+}
+
+// Bessel functions of integer order in long double. PARTIAL: computed by musl's double
+// jn/yn, so about 16 significant digits where glibc's give the x87's 19 (and an argument
+// beyond double's range is what double makes of it).
+long double jnl(int n, long double x) noexcept { return jn(n, double(x)); }
+long double ynl(int n, long double x) noexcept { return yn(n, double(x)); }
 
 // Programs built with -ffinite-math-only against glibc < 2.31 call these names.
 double __atan2_finite(double y, double x) noexcept { return atan2(y, x); }
