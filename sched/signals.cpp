@@ -46,7 +46,7 @@ lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info)
 {
     auto state = lock_state();
     Thread* thread = find_thread_locked(*state, tid);
-    if (!thread)
+    if (!thread || thread->kernel_service) // the kernel's own threads take no program signal
         return lib::Error(lib::Errno::SRCH, "no such thread");
     post_signal_locked(*state, *thread, signal, info);
     return {};
@@ -97,7 +97,12 @@ int take_pending_signal_in(uint64_t set, SignalInfo* info)
     return signal;
 }
 
-bool thread_exists(int tid) { return find_thread_locked(*lock_state(), tid) != nullptr; }
+bool thread_exists(int tid)
+{
+    auto state = lock_state();
+    Thread* thread = find_thread_locked(*state, tid);
+    return thread && !thread->kernel_service; // the kernel's own threads are not the program's
+}
 
 lib::Result<int> thread_nice(int tid)
 {

@@ -248,11 +248,13 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Kill: return sys::kill(int(a1), int(a2));
     case Tkill: return sys::tgkill(-1, int(a1), int(a2));
     case Tgkill: return sys::tgkill(int(a1), int(a2), int(a3));
-    case RtSigqueueinfo: return sys::rt_tgsigqueueinfo(int(a1), 0, int(a2), ptr<const void>(a3));
+    case RtSigqueueinfo:
+        return sys::queue_signal(int(a1), 0, int(a2), ptr<const void>(a3), sys::QueueTarget::Process);
     case PidfdOpen: return sys::pidfd_open(int(a1), unsigned(a2));
     case PidfdGetfd: return sys::pidfd_getfd(int(a1), int(a2), unsigned(a3));
     case PidfdSendSignal: return sys::pidfd_send_signal(int(a1), int(a2), ptr<const void>(a3), unsigned(a4));
-    case RtTgsigqueueinfo: return sys::rt_tgsigqueueinfo(int(a1), int(a2), int(a3), ptr<const void>(a4));
+    case RtTgsigqueueinfo:
+        return sys::queue_signal(int(a1), int(a2), int(a3), ptr<const void>(a4), sys::QueueTarget::Thread);
     case Futex:
         return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5),
             uint32_t(a6));

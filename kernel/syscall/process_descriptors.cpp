@@ -43,9 +43,12 @@ SysResult pidfd_send_signal(int pidfd, int signal, const void* info, unsigned fl
         return lib::Error(lib::Errno::INVAL, "pidfd_send_signal flags: not supported");
     fs::FileRef process = TRY(fs::descriptors().get(pidfd));
     int pid = TRY(fs::process_of(*process));
-    if (info)
-        return rt_tgsigqueueinfo(pid, 0, signal, info);
-    return kill(pid, signal);
+    if (!info)
+        return kill(pid, signal);
+    TRY(check_user_range(info, sizeof(KernelSiginfo)));
+    if (static_cast<const KernelSiginfo*>(info)->si_signo != signal)
+        return lib::Error(lib::Errno::INVAL, "pidfd_send_signal: si_signo is not the signal sent");
+    return queue_signal(pid, 0, signal, info, QueueTarget::Process);
 }
 
 } // namespace sys

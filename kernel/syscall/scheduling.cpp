@@ -68,12 +68,12 @@ SysResult sched_get_priority_min(int policy)
 SysResult sched_setscheduler(int pid, int policy, const int* param)
 {
     int priority = TRY(read_priority(pid, param));
+    TRY(sched::thread_scheduling(pid)); // ESRCH before the policy's checks, as Linux
     bool reset_on_fork = policy & kResetOnFork;
     policy &= ~kResetOnFork;
     if (!settable(policy)) // SCHED_DEADLINE goes through sched_setattr(2) only
         return lib::Error(lib::Errno::INVAL, "unknown scheduling policy");
     TRY(check_priority(policy, priority));
-    TRY(sched::thread_scheduling(pid)); // ESRCH first, as Linux finds the thread first
     TRY(check_privilege(policy));
     TRY(sched::set_thread_scheduling(pid, { policy, priority, reset_on_fork }));
     return 0;

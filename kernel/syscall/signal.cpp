@@ -258,21 +258,26 @@ SysResult tgkill(int tgid, int tid, int signal)
     return 0;
 }
 
-SysResult rt_tgsigqueueinfo(int tgid, int tid, int signal, const void* info)
+SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTarget target)
 {
+    if (tgid <= 0 || (target == QueueTarget::Thread && tid <= 0))
+        return lib::Error(lib::Errno::INVAL, "bad process or thread id");
+    if (signal < 0 || signal > abi::kSignalCount)
+        return lib::Error(lib::Errno::INVAL, "bad signal");
     if (tgid != 1)
         return lib::Error(lib::Errno::SRCH, "no such process");
-    if (signal <= 0 || signal > abi::kSignalCount || tid < 0)
-        return lib::Error(lib::Errno::INVAL, "bad signal or thread id");
     TRY(check_user_range(info, sizeof(KernelSiginfo)));
     KernelSiginfo sent;
     memcpy(&sent, info, sizeof(sent));
+    bool to_process = target == QueueTarget::Process;
+    if (signal == 0) // a probe: whether the target exists
+        return to_process || sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
     sched::SignalInfo queued { sent.si_code, sent.kill.si_pid, sent.kill.si_uid, sent.kill.si_value };
-    if (tid == 0)
+    if (to_process)
         sched::post_process_signal(signal, queued);
     else
         TRY(sched::post_signal(tid, signal, queued));
-    if (tid == 0 || tid == sched::current().tid)
+    if (to_process || tid == sched::current().tid)
         deliver_pending_signals();
     return 0;
 }

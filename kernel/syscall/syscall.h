@@ -302,11 +302,13 @@ SysResult kill(int pid, int signal);
 /// another thread, delivered when that thread next leaves a system call (a blocked
 /// interruptible wait ends with EINTR first).
 SysResult tgkill(int tgid, int tid, int signal);
-/// rt_sigqueueinfo(2) (tid 0: to the process, as kill) and rt_tgsigqueueinfo(2) (to thread
-/// `tid`): `signal` with the sender's siginfo (si_code, si_pid, si_uid, si_value: sigqueue,
-/// pthread_sigqueue), its si_signo taken from `signal` as Linux does. The only process is
-/// the caller, so Linux's EPERM for a kernel si_code sent to another process never applies.
-SysResult rt_tgsigqueueinfo(int tgid, int tid, int signal, const void* info);
+/// rt_sigqueueinfo(2) (QueueTarget::Process: `tid` unused, as kill) and
+/// rt_tgsigqueueinfo(2) (to thread `tid`): `signal` with the sender's siginfo (si_code,
+/// si_pid, si_uid, si_value: sigqueue, pthread_sigqueue), its si_signo taken from `signal`
+/// as Linux does; signal 0 only checks the target exists. The only process is the caller,
+/// so Linux's EPERM for a kernel si_code sent to another process never applies.
+enum class QueueTarget { Process, Thread };
+SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTarget target);
 
 // process_descriptors.cpp: pidfds of the only process, the program (pid 1).
 /// pidfd_open(2): a close-on-exec pidfd for pid 1 (PIDFD_NONBLOCK allowed); ESRCH for any
