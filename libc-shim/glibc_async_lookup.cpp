@@ -12,9 +12,11 @@
 #include <cstddef>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <netdb.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 // glibc's struct gaicb (the build's <netdb.h> is glibc's).
@@ -52,15 +54,15 @@ public:
 private:
     static void* worker(void* self);
     void run_queue();
-    void finish_locked(Request* request, int result);
-    void batch_done_locked(Batch* batch);
-    static void notify(const Batch& batch);
+    /// The batch to tell (then free) once the lock is dropped, or null.
+    [[nodiscard]] Batch* finish_locked(Request* request, int result);
+    [[nodiscard]] Batch* batch_done_locked(Batch* batch);
+    static void notify_and_free(Batch* batch);
 
     pthread_mutex_t m_lock = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t m_done = PTHREAD_COND_INITIALIZER;
     Request* m_queue = nullptr; // queued and running requests, oldest first
     int m_workers = 0;
-    int m_idle = 0;
 };
 
 AsyncLookups& lookups()
@@ -93,7 +95,11 @@ int AsyncLookups::enqueue(gaicb* const* list, int count, Batch* batch)
     int wanted = 0;
     for (Request* r = m_queue; r; r = r->next)
         wanted += !r->running;
-    wanted -= m_idle;
+    // Workers take no signal (glibc's helpers block them all): the program's handlers run
+    // on its own threads, never on one that holds this lock.
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
     for (; wanted > 0 && m_workers < kMostWorkers; --wanted) {
         pthread_t thread;
         pthread_attr_t attributes;
@@ -103,11 +109,12 @@ int AsyncLookups::enqueue(gaicb* const* list, int count, Batch* batch)
             m_workers++;
         pthread_attr_destroy(&attributes);
     }
+    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
     if (m_workers == 0 && m_queue) { // no thread to run them: this list's requests fail
         for (Request* request = m_queue; request;) {
             Request* next = request->next;
             if (request->batch == batch)
-                finish_locked(request, EAI_AGAIN);
+                (void)finish_locked(request, EAI_AGAIN); // the hold keeps the batch open
             request = next;
         }
         result = EAI_AGAIN;
@@ -137,15 +144,19 @@ void AsyncLookups::run_queue()
         pthread_mutex_unlock(&m_lock);
         int result = getaddrinfo(control->ar_name, control->ar_service, control->ar_request, &control->ar_result);
         pthread_mutex_lock(&m_lock);
-        finish_locked(request, result);
+        if (Batch* done = finish_locked(request, result)) {
+            pthread_mutex_unlock(&m_lock);
+            notify_and_free(done);
+            pthread_mutex_lock(&m_lock);
+        }
     }
     m_workers--;
     pthread_mutex_unlock(&m_lock);
 }
 
-/// Takes `request` off the queue with `result` in its control block; the batch's last
-/// one tells its caller.
-void AsyncLookups::finish_locked(Request* request, int result)
+/// Takes `request` off the queue with `result` in its control block; when it was its
+/// batch's last, the batch to tell its GAI_NOWAIT caller about.
+Batch* AsyncLookups::finish_locked(Request* request, int result)
 {
     for (Request** link = &m_queue; *link; link = &(*link)->next)
         if (*link == request) {
@@ -155,35 +166,49 @@ void AsyncLookups::finish_locked(Request* request, int result)
     request->control->__return = result;
     Batch* batch = request->batch;
     free(request);
-    batch_done_locked(batch);
     pthread_cond_broadcast(&m_done);
+    return batch_done_locked(batch);
 }
 
-/// One of `batch`'s requests (or its hold) is done; with none left, a GAI_NOWAIT caller is
-/// told and the batch freed (a GAI_WAIT caller frees its own).
-void AsyncLookups::batch_done_locked(Batch* batch)
+/// One of `batch`'s requests (or its hold) is done. With none left: a GAI_NOWAIT batch
+/// with a notification is returned to be told and freed after the lock is dropped, one
+/// without is freed here (a GAI_WAIT caller frees its own).
+Batch* AsyncLookups::batch_done_locked(Batch* batch)
 {
     if (--batch->pending > 0)
-        return;
+        return nullptr;
     if (batch->notify)
-        notify(*batch);
-    if (batch->notify || batch->free_when_done)
+        return batch;
+    if (batch->free_when_done)
         free(batch);
+    return nullptr;
 }
 
 void AsyncLookups::release(Batch* batch)
 {
     pthread_mutex_lock(&m_lock);
-    batch_done_locked(batch);
+    Batch* done = batch_done_locked(batch);
     pthread_cond_broadcast(&m_done);
     pthread_mutex_unlock(&m_lock);
+    if (done)
+        notify_and_free(done);
 }
 
-void AsyncLookups::notify(const Batch& batch)
+/// Tells a GAI_NOWAIT caller its list is done, as glibc: a signal with SI_ASYNCNL and the
+/// value, or the function on a new thread with no signal blocked; then frees the batch.
+void AsyncLookups::notify_and_free(Batch* batch)
 {
-    const struct sigevent& event = batch.event;
+    const struct sigevent event = batch->event;
+    free(batch);
     if (event.sigev_notify == SIGEV_SIGNAL) {
-        sigqueue(getpid(), event.sigev_signo, event.sigev_value);
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        info.si_signo = event.sigev_signo;
+        info.si_code = SI_ASYNCNL;
+        info.si_pid = getpid();
+        info.si_uid = getuid();
+        info.si_value = event.sigev_value;
+        syscall(SYS_rt_sigqueueinfo, info.si_pid, event.sigev_signo, &info);
     } else if (event.sigev_notify == SIGEV_THREAD && event.sigev_notify_function) {
         struct Call {
             void (*function)(union sigval);
@@ -200,6 +225,9 @@ void AsyncLookups::notify(const Batch& batch)
         auto start = [](void* argument) -> void* {
             Call copy = *static_cast<Call*>(argument);
             free(argument);
+            sigset_t none;
+            sigemptyset(&none);
+            pthread_sigmask(SIG_SETMASK, &none, nullptr);
             copy.function(copy.value);
             return nullptr;
         };
@@ -222,18 +250,21 @@ int AsyncLookups::cancel(gaicb* control)
 {
     pthread_mutex_lock(&m_lock);
     int result = EAI_ALLDONE;
+    Batch* done = nullptr;
     for (Request* request = m_queue; request; request = request->next) {
         if (request->control != control)
             continue;
         if (request->running) {
             result = EAI_NOTCANCELED;
         } else {
-            finish_locked(request, EAI_CANCELED);
+            done = finish_locked(request, EAI_CANCELED);
             result = EAI_CANCELED;
         }
         break;
     }
     pthread_mutex_unlock(&m_lock);
+    if (done)
+        notify_and_free(done);
     return result;
 }
 
