@@ -17,6 +17,9 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <resolv.h>
+#include <pthread.h>
+#include <sys/random.h>
+#include <ctime>
 #include <unistd.h>
 
 #include <libc_shim/resolver.h>
@@ -235,7 +238,36 @@ int initialise(res_state state, int retrans, int retry, unsigned long options, u
     return 0;
 }
 
-unsigned short random_id() { return (unsigned short)(random() & 0xffff); }
+unsigned short random_id() { return libc_shim::resolver_random(); }
+
+/// The calling thread's state, made zeroed on its first use and freed when it ends (with
+/// the IPv6 server addresses res_init gave it). A thread whose state cannot be allocated
+/// shares one emergency state (and may race on it, as every thread did before).
+void free_thread_state(void* state)
+{
+    free_ipv6_nameservers(static_cast<res_state>(state));
+    free(state);
+}
+
+res_state thread_state()
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    static pthread_key_t key;
+    static bool have_key;
+    static struct __res_state emergency;
+    pthread_once(&once, [] { have_key = pthread_key_create(&key, free_thread_state) == 0; });
+    if (!have_key)
+        return &emergency;
+    auto* state = static_cast<res_state>(pthread_getspecific(key));
+    if (state)
+        return state;
+    state = static_cast<res_state>(calloc(1, sizeof(struct __res_state)));
+    if (!state || pthread_setspecific(key, state) != 0) {
+        free(state);
+        return &emergency;
+    }
+    return state;
+}
 
 } // namespace
 
@@ -253,12 +285,15 @@ void __res_nclose(res_state state)
     state->options &= ~RES_INIT;
 }
 
-/// glibc's res_init: the program's _res (re)initialised, keeping the retrans, retry,
-/// options and id a program set in it before, as glibc does. musl's __res_state() is one
-/// state for the whole program, not glibc's one per thread.
+/// glibc's __res_state: the calling thread's _res (exported over musl's, which is one
+/// state for the whole program).
+res_state osprey_res_state() { return thread_state(); }
+
+/// glibc's res_init: the calling thread's _res (re)initialised, keeping the retrans,
+/// retry, options and id a program set in it before, as glibc does.
 int __res_init()
 {
-    res_state state = &_res;
+    res_state state = thread_state();
     unsigned long options = state->options & RES_INIT ? state->options : kGlibcDefaultOptions;
     if (state->options & RES_INIT)
         free_ipv6_nameservers(state);
@@ -268,9 +303,19 @@ int __res_init()
 
 } // extern "C"
 
+uint16_t libc_shim::resolver_random()
+{
+    uint16_t bits;
+    if (getrandom(&bits, sizeof bits, GRND_NONBLOCK) == ssize_t(sizeof bits))
+        return bits;
+    struct timespec now; // no entropy: the clock's low bits, as musl's res_mkquery uses
+    clock_gettime(CLOCK_REALTIME, &now);
+    return uint16_t(now.tv_nsec + now.tv_nsec / 65536);
+}
+
 res_state libc_shim::initialised_resolver_state()
 {
-    res_state state = &_res;
+    res_state state = thread_state();
     if (!(state->options & RES_INIT))
         __res_ninit(state);
     return state;

@@ -28,7 +28,7 @@ namespace {
 
 constexpr unsigned long kOptionTrustAd = 0x04000000; // glibc's RES_TRUSTAD
 constexpr size_t kHeaderSize = 12;                    // RFC 1035 §4.1.1
-constexpr size_t kLongestQuery = kHeaderSize + NS_MAXDNAME + 4; // one question
+constexpr size_t kLongestQuery = kHeaderSize + NS_MAXCDNAME + 4; // one question
 
 struct Server {
     struct sockaddr_storage address;
@@ -96,26 +96,24 @@ int close_with(int fd, int result)
     return result;
 }
 
-/// One question over UDP: the answer's length, 0 when none came by `timeout_ms`, -1 with
-/// errno when the server cannot be reached.
+/// One question over UDP, on a socket connected to the server (only its datagrams come
+/// back, and a refusal comes back as ECONNREFUSED): the answer's length, 0 when none
+/// came by `timeout_ms`, -1 with errno when the server cannot be reached.
 int exchange_udp(const Server& server, const unsigned char* query, int query_length, unsigned char* answer,
     int answer_size, int timeout_ms)
 {
     int fd = socket(server.address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
-    if (sendto(fd, query, size_t(query_length), 0, reinterpret_cast<const struct sockaddr*>(&server.address),
-            server.length) != query_length)
+    if (connect(fd, reinterpret_cast<const struct sockaddr*>(&server.address), server.length) != 0
+        || send(fd, query, size_t(query_length), 0) != query_length)
         return close_with(fd, -1);
     long long deadline = now_ms() + timeout_ms;
     while (wait_for(fd, POLLIN, deadline)) {
-        struct sockaddr_storage from;
-        socklen_t from_length = sizeof from;
-        ssize_t got = recvfrom(fd, answer, size_t(answer_size), 0, reinterpret_cast<struct sockaddr*>(&from), &from_length);
+        ssize_t got = recv(fd, answer, size_t(answer_size), 0);
         if (got < 0 && errno != EAGAIN && errno != EINTR)
             return close_with(fd, -1); // ECONNREFUSED: nothing listens there
-        bool from_server = from_length == server.length && memcmp(&from, &server.address, server.length) == 0;
-        if (got > 0 && from_server && answers(query, query_length, answer, int(got)))
+        if (got > 0 && answers(query, query_length, answer, int(got)))
             return close_with(fd, int(got));
     }
     return close_with(fd, 0);
@@ -236,10 +234,10 @@ int res_nmkquery(res_state state, int op, const char* name, int klass, int type,
     if (name_length && name[name_length - 1] == '.')
         --name_length;
     size_t total = kHeaderSize + name_length + (name_length ? 2 : 1) + 4;
-    if (name_length > NS_MAXDNAME - 2 || total > size_t(length) || !buffer)
-        return -1;
+    if (name_length > NS_MAXCDNAME - 2 || total > size_t(length) || !buffer)
+        return -1; // more than 255 bytes on the wire (RFC 1035 §2.3.4)
     memset(buffer, 0, kHeaderSize);
-    unsigned id = unsigned(random());
+    unsigned id = libc_shim::resolver_random();
     buffer[0] = (unsigned char)(id >> 8);
     buffer[1] = (unsigned char)id;
     buffer[2] = (unsigned char)(op << 3 | (state->options & RES_RECURSE ? 0x01 : 0));
@@ -283,7 +281,7 @@ int res_nsend(res_state state, const unsigned char* query, int query_length, uns
     }
     bool tcp_only = (state->options & RES_USEVC) || query_length > PACKETSZ;
     bool reached = false;
-    int first = state->options & RES_ROTATE ? int(unsigned(random()) % unsigned(count)) : 0;
+    int first = state->options & RES_ROTATE ? int(libc_shim::resolver_random() % unsigned(count)) : 0;
     for (int round = 0; round < (state->retry > 0 ? state->retry : 1); ++round)
         for (int i = 0; i < count; ++i) {
             Server server;
