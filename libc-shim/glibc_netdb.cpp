@@ -74,8 +74,11 @@ bool named(char** words, size_t count, const char* name)
 
 LineResult protocol_line(char* line, EntryBuffer& out, void* entry, const void* key_)
 {
-    char* words[libc_shim::kMostWords];
-    size_t count = libc_shim::split_words(line, words, libc_shim::kMostWords);
+    libc_shim::WordList split;
+    if (!split.split(line, " \t\r", true))
+        return LineResult::Skip;
+    char** words = split.words();
+    size_t count = split.count();
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2)
         return LineResult::Skip;
@@ -91,8 +94,11 @@ LineResult protocol_line(char* line, EntryBuffer& out, void* entry, const void* 
 
 LineResult service_line(char* line, EntryBuffer& out, void* entry, const void* key_)
 {
-    char* words[libc_shim::kMostWords];
-    size_t count = libc_shim::split_words(line, words, libc_shim::kMostWords);
+    libc_shim::WordList split;
+    if (!split.split(line, " \t\r", true))
+        return LineResult::Skip;
+    char** words = split.words();
+    size_t count = split.count();
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2 || !isdigit((unsigned char)words[1][0]))
         return LineResult::Skip;
@@ -132,8 +138,11 @@ in_addr_t network_number(const char* text)
 
 LineResult network_line(char* line, EntryBuffer& out, void* entry, const void* key_)
 {
-    char* words[libc_shim::kMostWords];
-    size_t count = libc_shim::split_words(line, words, libc_shim::kMostWords);
+    libc_shim::WordList split;
+    if (!split.split(line, " \t\r", true))
+        return LineResult::Skip;
+    char** words = split.words();
+    size_t count = split.count();
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2)
         return LineResult::Skip;
@@ -170,8 +179,11 @@ bool host_address(const char* text, struct in_addr* address)
 
 LineResult host_line(char* line, EntryBuffer& out, void* entry, const void*)
 {
-    char* words[libc_shim::kMostWords];
-    size_t count = libc_shim::split_words(line, words, libc_shim::kMostWords);
+    libc_shim::WordList split;
+    if (!split.split(line, " \t\r", true))
+        return LineResult::Skip;
+    char** words = split.words();
+    size_t count = split.count();
     struct in_addr address;
     if (count < 2 || !host_address(words[0], &address))
         return LineResult::Skip;

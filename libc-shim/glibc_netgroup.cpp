@@ -11,7 +11,34 @@
 
 namespace {
 
-constexpr int kMostNesting = 32; // netgroups inside netgroups; deeper is a loop
+/// The netgroups a lookup has walked (their lines in the text), so that each is walked
+/// once however the groups name each other (glibc keeps the same list).
+struct Visited {
+    const char** lines = nullptr;
+    size_t count = 0, capacity = 0;
+    ~Visited() { free(lines); }
+    bool seen(const char* line) const
+    {
+        for (size_t i = 0; i < count; ++i)
+            if (lines[i] == line)
+                return true;
+        return false;
+    }
+    /// False when memory ran out (the walk then stops there).
+    bool add(const char* line)
+    {
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 16;
+            auto* larger = static_cast<const char**>(realloc(lines, grown * sizeof *lines));
+            if (!larger)
+                return false;
+            lines = larger;
+            capacity = grown;
+        }
+        lines[count++] = line;
+        return true;
+    }
+};
 
 /// The whole of /etc/netgroup with continued lines joined (backslash-newline removed),
 /// malloc'd; null when there is none.
@@ -80,10 +107,10 @@ bool triple_matches(const char* p, const char* end, const char* const wanted[3])
     return true;
 }
 
-bool in_netgroup(const char* text, const char* name, const char* const wanted[3], int depth)
+bool in_netgroup(const char* text, const char* name, const char* const wanted[3], Visited& visited)
 {
     const char* p = members_of(text, name);
-    if (!p || depth > kMostNesting)
+    if (!p || visited.seen(p) || !visited.add(p))
         return false;
     while (*p && *p != '\n') {
         p += strspn(p, " \t");
@@ -104,7 +131,7 @@ bool in_netgroup(const char* text, const char* name, const char* const wanted[3]
         if (length < sizeof nested) {
             memcpy(nested, p, length);
             nested[length] = 0;
-            if (in_netgroup(text, nested, wanted, depth + 1))
+            if (in_netgroup(text, nested, wanted, visited))
                 return true;
         }
         p += length;
@@ -124,7 +151,8 @@ int innetgr(const char* netgroup, const char* host, const char* user, const char
     if (!text)
         return 0;
     const char* const wanted[3] = { host, user, domain };
-    int found = in_netgroup(text, netgroup, wanted, 0);
+    Visited visited;
+    int found = in_netgroup(text, netgroup, wanted, visited);
     free(text);
     return found;
 }

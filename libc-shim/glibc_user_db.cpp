@@ -67,15 +67,12 @@ LineResult group_line(char* line, EntryBuffer& out, void* entry, const void*)
     unsigned gid;
     if (split_fields(line, fields, 4) != 4 || !parse_id(fields[2], &gid))
         return LineResult::Skip;
-    char* members[libc_shim::kMostWords];
-    size_t count = 0;
-    char* rest = nullptr;
-    for (char* member = strtok_r(fields[3], ",", &rest); member && count < libc_shim::kMostWords;
-         member = strtok_r(nullptr, ",", &rest))
-        members[count++] = member;
+    libc_shim::WordList members;
+    if (!members.split(fields[3], ",", false))
+        return LineResult::Skip;
     auto* group = static_cast<struct group*>(entry);
     group->gr_gid = gid;
-    group->gr_mem = out.copy_list(members, count);
+    group->gr_mem = out.copy_list(members.words(), members.count());
     group->gr_name = out.copy(fields[0]);
     group->gr_passwd = out.copy(fields[1]);
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;

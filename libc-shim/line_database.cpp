@@ -40,21 +40,30 @@ char** EntryBuffer::copy_list(char* const* words, size_t count)
     return fits() ? list : nullptr;
 }
 
-size_t split_words(char* line, char** words, size_t capacity)
+bool WordList::split(char* line, const char* separators, bool comments)
 {
-    if (char* comment = strchr(line, '#'))
-        *comment = 0;
-    size_t count = 0;
-    for (char* p = line; count < capacity;) {
-        p += strspn(p, " \t\r\n");
+    if (comments)
+        if (char* comment = strchr(line, '#'))
+            *comment = 0;
+    size_t most = 1; // words are at most one more than the separators
+    for (const char* p = line; *p; ++p)
+        most += strchr(separators, *p) != nullptr;
+    free(m_words);
+    m_count = 0;
+    m_words = static_cast<char**>(malloc((most + 1) * sizeof(char*)));
+    if (!m_words)
+        return false;
+    for (char* p = line;;) {
+        p += strspn(p, separators);
         if (!*p)
             break;
-        words[count++] = p;
-        p += strcspn(p, " \t\r\n");
+        m_words[m_count++] = p;
+        p += strcspn(p, separators);
         if (*p)
             *p++ = 0;
     }
-    return count;
+    m_words[m_count] = nullptr;
+    return true;
 }
 
 FILE* LineDatabase::open() const

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <pthread.h>
 #include <string_view>
 
@@ -50,9 +51,24 @@ private:
     bool m_fits = true;
 };
 
-/// The words of `line` (changed in place: NULs after each word), at most `capacity`;
-/// their count. A '#' starts a comment.
-size_t split_words(char* line, char** words, size_t capacity);
+/// The words of a line, split in place (NULs after each): as many as it has, the array
+/// malloc'd and freed with the list.
+class WordList {
+public:
+    WordList() = default;
+    WordList(const WordList&) = delete;
+    WordList& operator=(const WordList&) = delete;
+    ~WordList() { free(m_words); }
+    /// Splits `line` at any of `separators`, skipping empty words; with `comments`, a '#'
+    /// ends the line. False when memory ran out (the list is then empty).
+    bool split(char* line, const char* separators, bool comments);
+    char** words() const { return m_words; }
+    size_t count() const { return m_count; }
+
+private:
+    char** m_words = nullptr;
+    size_t m_count = 0;
+};
 
 /// What a parser says of one line.
 enum class LineResult { Entry, Skip, TooSmall };
@@ -60,9 +76,6 @@ enum class LineResult { Entry, Skip, TooSmall };
 /// Parses one line (its newline removed; the parser may change it) into an entry held by
 /// `buffer`, if the line matches `key` (null: any line).
 using LineParser = LineResult (*)(char* line, EntryBuffer& buffer, void* entry, const void* key);
-
-/// At most this many words of a line count (aliases, members): split_words' capacity.
-constexpr size_t kMostWords = 64;
 
 /// One database: its file, or built-in text in the same format when the image has none
 /// (null: none, the database is empty).

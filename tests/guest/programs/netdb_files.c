@@ -124,6 +124,11 @@ static void users_and_groups(void)
     CHECK(getgrent_r(&group, buffer, 16, &group_result) == ERANGE);
     CHECK(getgrent_r(&group, buffer, sizeof buffer, &group_result) == 0 && strcmp(group.gr_name, "staff") == 0);
     CHECK(strcmp(group.gr_mem[0], "alice") == 0 && strcmp(group.gr_mem[1], "bob") == 0 && !group.gr_mem[2]);
+    CHECK(getgrent_r(&group, buffer, sizeof buffer, &group_result) == 0 && strcmp(group.gr_name, "big") == 0);
+    int members = 0;
+    while (group.gr_mem[members])
+        ++members;
+    CHECK(members == 100 && strcmp(group.gr_mem[99], "user99") == 0); // no limit on members
     CHECK(getgrent_r(&group, buffer, sizeof buffer, &group_result) == ENOENT);
     endgrent();
 
@@ -144,6 +149,8 @@ static void netgroups(void)
     CHECK(innetgr("trusted", "host1", "ALICE", NULL) == 0);   // users do not
     CHECK(innetgr("admins", "host1", NULL, NULL) == 0);
     CHECK(innetgr("loop", "anything", NULL, NULL) == 0);      // a loop ends
+    CHECK(innetgr("cyca", "hostc", NULL, NULL) == 1);         // groups naming each other,
+    CHECK(innetgr("cyca", "nohost", NULL, NULL) == 0);        // each walked once
     CHECK(innetgr("nosuch", NULL, NULL, NULL) == 0);
 }
 
