@@ -276,6 +276,17 @@ static void search_and_query(struct __res_state* state)
     CHECK(res_nmkquery(state, ns_o_query, "bad..name", ns_c_in, ns_t_a, NULL, 0, NULL, query, sizeof query) == -1);
 }
 
+// _res is the calling thread's own (glibc keeps it per thread): a new thread's starts
+// uninitialised, and what it changes is not the main thread's.
+static void* other_thread_state(void* unused)
+{
+    (void)unused;
+    int fresh = !(_res.options & RES_INIT);
+    CHECK(res_init() == 0);
+    _res.ndots = 9;
+    return (void*)(long)fresh;
+}
+
 static int run_queries(void)
 {
     setenv("LOCALDOMAIN", "example.test corp.example", 1);
@@ -316,6 +327,10 @@ static int run_queries(void)
     CHECK(got > 12 && strcmp(address, "10.1.2.3") == 0);
     CHECK(res_query("missing.test", ns_c_in, ns_t_a, answer, sizeof answer) == -1 && h_errno == HOST_NOT_FOUND);
     expect_log("udp www.example.test, udp www.corp.example, udp missing.test", __LINE__);
+    pthread_t thread;
+    void* fresh = NULL;
+    CHECK(pthread_create(&thread, NULL, other_thread_state, NULL) == 0 && pthread_join(thread, &fresh) == 0);
+    CHECK(fresh == (void*)1L && _res.ndots == 2);
 
     if (!failures)
         printf(TEST_NAME ": ok\n");

@@ -427,6 +427,7 @@ static void waiting_for_signals(void)
     CHECK(syscall(SYS_rt_tgsigqueueinfo, getpid(), (int)syscall(SYS_gettid), SIGUSR2, &queued) == 0);
     CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_value.sival_int == 78);
     CHECK(sigqueue(0x7ffffff0, SIGUSR2, value) == -1 && errno == ESRCH); // above any pid_max
+    CHECK(sigqueue(getpid(), 0, value) == 0 && pthread_sigqueue(pthread_self(), 0, value) == 0); // probes
     value.sival_int = 79;
     CHECK(pthread_sigqueue(pthread_self(), SIGUSR2, value) == 0);
     CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_code == SI_QUEUE && info.si_value.sival_int == 79);
