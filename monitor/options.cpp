@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace monitor {
 
@@ -31,6 +32,17 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         options.disks.push_back({ value, name == "--disk-ro" });
     else if (name == "--net")
         options.tap = value;
+    else if (name == "--mac") {
+        std::array<uint8_t, 6> mac {};
+        unsigned parts[6];
+        char end = 0;
+        if (sscanf(value.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &parts[0], &parts[1], &parts[2], &parts[3], &parts[4],
+                &parts[5], &end) != 6 || (parts[0] & 1))
+            return lib::Error(lib::Errno::INVAL, "--mac: want a unicast address XX:XX:XX:XX:XX:XX (hex)");
+        for (size_t i = 0; i < 6; ++i)
+            mac[i] = uint8_t(parts[i]);
+        options.mac = mac;
+    }
     else if (name == "--publish") {
         user_network::PublishedPort port;
         if (user_network::parse_published_port(value, port))
@@ -97,6 +109,8 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
         return lib::Error(lib::Errno::INVAL, "--kernel and --image are required");
     if (options.net_user && !options.tap.empty())
         return lib::Error(lib::Errno::INVAL, "--net TAP and --net-user: give one network");
+    if (options.mac && options.tap.empty() && !options.net_user)
+        return lib::Error(lib::Errno::INVAL, "--mac names the network device's address: give --net TAP or --net-user too");
     if (!options.published.empty() && !options.net_user)
         return lib::Error(lib::Errno::INVAL, "--publish forwards ports of the user-mode network: give --net-user too");
     if (options.snapshot_at && (!options.tap.empty() || options.net_user))

@@ -1,15 +1,17 @@
 // osprey-monitor's command line:
 //   osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]
 //                  [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng]
-//                  [--net TAP | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]
+//                  [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]
 //                  [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]
 //   osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]
 // TEXT is the Osprey kernel command line (images/include/images/cmdline.h), as the
 // `osprey` CLI encodes it. --snapshot-at saves the VM to FILE when the program reaches
 // main or says it is ready (include/abi/snapshot_port.h), and the VM goes on; --restore
 // starts a VM from such a file, with the image, disks, memory and vCPUs it names.
-// --net TAP puts virtio-net on a host tap device; --net-user on passt, the user-mode
-// network (monitor/passt.h), whose --publish forwards host ports as Docker's -p does.
+// --net TAP puts virtio-net on a host tap device (with --mac's address, or a fixed one);
+// --net-user on passt, the user-mode network (monitor/passt.h), whose --publish forwards
+// host ports as Docker's -p does. The guest's IPv4 settings are passt's unless --cmdline
+// names its own (net.ip=).
 #pragma once
 
 #include <lib/result.h>
@@ -17,6 +19,7 @@
 #include <abi/snapshot_port.h>
 #include <abi/user_network.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +40,7 @@ struct Options {
     std::vector<Disk> disks; // virtio-blk devices, in order
     bool rng = false;        // a virtio-rng device
     std::string tap;         // a virtio-net device on this tap interface
+    std::optional<std::array<uint8_t, 6>> mac; // --mac: the device's address
     bool net_user = false;   // a virtio-net device on passt's user-mode network
     std::vector<user_network::PublishedPort> published; // --publish, with --net-user
     unsigned timeout_seconds = 0; // stop the VM after this long (0: never)
@@ -57,7 +61,7 @@ lib::Result<uint64_t> parse_size(const std::string& text);
 inline constexpr const char* kUsage =
     "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
     "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng]\n"
-    "                      [--net TAP | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
+    "                      [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
     "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
     "       osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]\n";
 

@@ -46,9 +46,10 @@ std::string VirtioDevices::create_net(const Options& options, const GuestMemory&
                 + (passt.error().code == lib::Errno::NOENT ? "" : std::string(" (") + strerror(int(passt.error().code)) + ")");
         m_passt = passt.release_value();
         m_link = std::make_unique<virtio::StreamLink>(m_passt->link_fd());
-        namespace net = user_network; // the addresses passt was given
-        network_options = { "net.ip=" + std::string(net::kGuestAddress) + "/" + std::to_string(net::kGuestPrefixLength),
-            "net.gateway=" + std::string(net::kGatewayAddress), "net.dns=" + std::string(net::kNameServerAddress) };
+        namespace net = user_network; // the addresses passt was given, unless the command line has its own
+        if (options.cmdline.find("net.ip=") == std::string::npos)
+            network_options = { "net.ip=" + std::string(net::kGuestAddress) + "/" + std::to_string(net::kGuestPrefixLength),
+                "net.gateway=" + std::string(net::kGatewayAddress), "net.dns=" + std::string(net::kNameServerAddress) };
     } else {
         auto fd = virtio::NetDevice::open_tap(options.tap);
         if (fd.is_error())
@@ -61,7 +62,7 @@ std::string VirtioDevices::create_net(const Options& options, const GuestMemory&
         return "--net: cannot create an eventfd";
     m_fds.push_back(wake);
     constexpr std::array<uint8_t, 6> kMac { 0x02, 0x4f, 0x53, 0x50, 0x52, 0x01 }; // locally administered
-    auto device = std::make_unique<virtio::NetDevice>(memory, *m_link, wake, kMac);
+    auto device = std::make_unique<virtio::NetDevice>(memory, *m_link, wake, options.mac.value_or(kMac));
     m_net = { device.get(), nullptr, m_link.get(), wake, m_passt.get() };
     if (auto error = add(std::move(device), memory, bus, irq); !error.empty())
         return error;

@@ -11,6 +11,7 @@
 #include "bench_command.h"
 #include "cli_error.h"
 #include "command_line.h"
+#include "guest_network.h"
 #include "hypervisor.h"
 #include "image_builder.h"
 #include "inspect.h"
@@ -45,7 +46,10 @@ struct Options {
     bool read_only = false;
     std::vector<std::string> dlopen_libraries;
     std::vector<std::string> added;
-    bool net = false;
+    std::string net; // "", "user" or "tap:NAME"
+    std::string ip;
+    std::string gateway;
+    std::string dns;
     std::vector<std::string> ports;
     std::string workdir;
     std::vector<std::string> log;
@@ -84,14 +88,25 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
 {
     std::vector<VirtioDevice> devices;
     if (options.rng)
-        devices.push_back({ VirtioDevice::Kind::Entropy, {}, false });
-    for (const std::string& disk : options.disks)
-        devices.push_back({ VirtioDevice::Kind::Block, disk, options.disks_read_only });
-    if (options.net || !options.ports.empty()) {
-        VirtioDevice net { VirtioDevice::Kind::Net, {}, false };
+        devices.emplace_back().kind = VirtioDevice::Kind::Entropy;
+    for (const std::string& disk : options.disks) {
+        VirtioDevice& device = devices.emplace_back();
+        device.kind = VirtioDevice::Kind::Block;
+        device.file = disk;
+        device.read_only = options.disks_read_only;
+    }
+    bool addressed = !options.ip.empty() || !options.gateway.empty() || !options.dns.empty();
+    if (!options.net.empty() || !options.ports.empty()) {
+        VirtioDevice net;
+        net.kind = VirtioDevice::Kind::Net;
         for (const std::string& port : options.ports)
             net.ports.push_back(parse_published_port(port));
+        bool tap = options.net.rfind("tap:", 0) == 0;
+        net.network = parse_guest_network(options.net, options.ip, options.gateway, options.dns, !options.ports.empty(),
+            tap ? random_mac_address() : "");
         devices.push_back(std::move(net));
+    } else if (addressed) {
+        throw CliError(kExitBadInput, "--ip, --gateway and --dns set up the VM's network: add --net (or --net=tap:NAME)");
     }
     return devices;
 }
@@ -196,8 +211,18 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_flag("--read-only", options.read_only,
         "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
     add_packing_options(run, options);
-    run->add_flag("--net", options.net,
-        "Give the VM a network: virtio-net on QEMU's user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed)");
+    run->add_flag("--net{user}", options.net,
+        "Give the VM a network: --net is the user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed); "
+        "--net=tap:NAME puts it on host tap interface NAME (ip tuntap add NAME mode tap), where it asks a DHCP "
+        "server for an address unless --ip gives one")
+        ->type_name("[=user|=tap:NAME]");
+    run->add_option("--ip", options.ip,
+           "The VM's IPv4 address with --net=tap:NAME (default: DHCP); --ip dhcp on the user-mode NAT asks its DHCP server")
+        ->type_name("A.B.C.D/PREFIX|dhcp")->allow_extra_args(false);
+    run->add_option("--gateway", options.gateway, "The VM's default gateway with --net=tap:NAME and a static --ip")
+        ->type_name("A.B.C.D")->allow_extra_args(false);
+    run->add_option("--dns", options.dns, "The name server /etc/resolv.conf names (default: the network's)")
+        ->type_name("A.B.C.D")->allow_extra_args(false);
     run->add_option("-p,--publish", options.ports,
            "Forward a host port to the VM (implies --net; repeatable); HOSTIP defaults to every address")
         ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")->allow_extra_args(false);
@@ -214,6 +239,9 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         ->type_name("FILE");
     run->callback([&] {
         action = [&] {
+            if (options.net == "user" && options.program.rfind("tap:", 0) == 0)
+                throw CliError(kExitBadInput, "run: '--net " + options.program + "' reads as --net and a program named '"
+                    + options.program + "': write --net=" + options.program);
             if (options.restore.empty() == options.program.empty())
                 throw CliError(kExitBadInput, options.restore.empty() ? "run: give a PROGRAM (or an image) to boot, or --restore FILE"
                                                                       : "run: --restore starts a saved VM: give no PROGRAM with it");
@@ -247,6 +275,9 @@ void add_bench_density(CLI::App* bench, Options& options, std::function<int()>& 
     density->add_flag("-v,--verbose", options.verbose, "Print osprey-density's command line");
     density->callback([&] {
         action = [&] {
+            if (options.net == "user" && options.program.rfind("tap:", 0) == 0)
+                throw CliError(kExitBadInput, "run: '--net " + options.program + "' reads as --net and a program named '"
+                    + options.program + "': write --net=" + options.program);
             if (options.restore.empty() == options.program.empty())
                 throw CliError(kExitBadInput, "bench density: give a PROGRAM (or an image), or --restore FILE");
             BenchDensityRequest request;

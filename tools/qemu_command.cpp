@@ -108,7 +108,12 @@ std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
         }
         if (device.kind == VirtioDevice::Kind::Net) {
             std::string id = "net" + std::to_string(slot);
-            arguments.insert(arguments.end(), { "-netdev", user_network(id, device.ports), "-device", "virtio-net-device,netdev=" + id + bus });
+            const GuestNetwork& network = device.network;
+            std::string backend = network.backend == GuestNetwork::Backend::Tap
+                ? "tap,id=" + id + ",ifname=" + option_value(network.tap) + ",script=no,downscript=no"
+                : user_network(id, device.ports);
+            std::string mac = network.mac.empty() ? "" : ",mac=" + network.mac;
+            arguments.insert(arguments.end(), { "-netdev", backend, "-device", "virtio-net-device,netdev=" + id + mac + bus });
             continue;
         }
         std::string id = "disk" + std::to_string(slot);
@@ -157,11 +162,9 @@ std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
         size_t slot = kFirstVirtioSlot + index;
         options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
             + std::to_string(kVirtioMmioFirstGsi + slot));
-        if (config.virtio[index].kind == VirtioDevice::Kind::Net) {
-            options.push_back("net.ip=" + std::string(kGuestAddress) + "/" + std::to_string(kGuestPrefixLength));
-            options.push_back("net.gateway=" + std::string(kGatewayAddress));
-            options.push_back("net.dns=" + std::string(kNameServerAddress));
-        }
+        if (config.virtio[index].kind == VirtioDevice::Kind::Net)
+            for (std::string& option : network_kernel_options(config.virtio[index].network))
+                options.push_back(std::move(option));
     }
     return options;
 }
@@ -176,6 +179,12 @@ std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::
     for (const VirtioDevice& device : config.virtio) {
         if (device.kind == VirtioDevice::Kind::Entropy) {
             arguments.push_back("--rng");
+            continue;
+        }
+        if (device.kind == VirtioDevice::Kind::Net && device.network.backend == GuestNetwork::Backend::Tap) {
+            arguments.insert(arguments.end(), { "--net", device.network.tap });
+            if (!device.network.mac.empty())
+                arguments.insert(arguments.end(), { "--mac", device.network.mac });
             continue;
         }
         if (device.kind == VirtioDevice::Kind::Net) { // passt, with the same addresses as QEMU's

@@ -2,6 +2,7 @@
 // status UART (include/abi/exit_port.h). Pure functions, so host tests check them.
 #pragma once
 
+#include "guest_network.h"
 #include "hypervisor.h"
 #include "published_ports.h"
 
@@ -20,6 +21,7 @@ struct VirtioDevice {
     std::filesystem::path file; // Block: the backing file (raw)
     bool read_only = false;     // Block: QEMU readonly=on, the device offers VIRTIO_BLK_F_RO
     std::vector<PublishedPort> ports; // Net: QEMU user networking with these forwarded
+    GuestNetwork network;             // Net: which network, and the guest's IPv4 settings
 };
 
 struct QemuConfig {

@@ -158,9 +158,15 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
     config.machine = request.machine;
     config.virtio = request.virtio;
     CommandLine line = command_line_for(image, request);
-    if (!vm.monitor) // the monitor names its own devices among the kernel options
+    if (!vm.monitor) { // the monitor names its own devices among the kernel options
         for (std::string& option : virtio_kernel_options(config))
             line.options.push_back(std::move(option));
+    } else { // but not the guest's network settings, which are the user's
+        for (const VirtioDevice& device : config.virtio)
+            if (device.kind == VirtioDevice::Kind::Net)
+                for (std::string& option : network_kernel_options(device.network))
+                    line.options.push_back(std::move(option));
+    }
     if (request.read_only)
         line.options.push_back("root=ro");
     // At a terminal under QEMU (which puts it in raw mode) the console is the program's

@@ -75,8 +75,12 @@ void apply_option(std::string_view word)
         else
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want root=ro or root=rw)", word);
     } else if (key == "net.ip") {
-        if (net::parse_ipv4_with_prefix(value, g_network).is_error())
-            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.ip=A.B.C.D/PREFIX)", word);
+        if (value == "dhcp")
+            g_network.dhcp = true;
+        else if (net::parse_ipv4_with_prefix(value, g_network).is_error())
+            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want net.ip=A.B.C.D/PREFIX or net.ip=dhcp)", word);
+        else
+            g_network.dhcp = false;
     } else if (key == "net.gateway") {
         auto gateway = net::parse_ipv4(value);
         if (gateway.is_error())

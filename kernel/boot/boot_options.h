@@ -4,8 +4,9 @@
 // Options understood: log=LEVEL, log.SUBSYSTEM=LEVEL (kernel/console/log.h),
 // env=NAME=VALUE (repeatable), console=tty|pipe (whether fds 0-2 are a terminal),
 // ktest=NAME (run an in-kernel test instead of a program), virtio_mmio.device=... (a
-// virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX,
-// net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's settings), cwd=PATH
+// virtio-mmio device, Linux syntax; repeatable), net.ip=A.B.C.D/PREFIX
+// or net.ip=dhcp, net.gateway=A.B.C.D and net.dns=A.B.C.D (the Ethernet interface's
+// settings), cwd=PATH
 // (the program's working directory, `osprey run --workdir`), nofile=SOFT:HARD (RLIMIT_NOFILE;
 // `osprey run` passes its own, as a program started from the shell inherits them),
 // console_output=uart|port and exit_report=uart|port (the Osprey monitor's ports,

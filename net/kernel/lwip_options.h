@@ -14,9 +14,19 @@
 #define LWIP_SOCKET 0
 #define LWIP_NETCONN 0
 #define LWIP_RAW 0
-#define LWIP_DNS 0
+#define LWIP_DNS 1 /* see LWIP_DHCP below */
 #define LWIP_IGMP 0
-#define LWIP_DHCP 0
+/* The DHCP client (net.ip=dhcp, net/kernel/stack.cpp). Its 500 ms timer runs in every VM
+ * with a network (ARP's and reassembly's run every second already). No ARP probe of the
+ * offered address (Linux's dhclient and systemd-networkd do none by default either; it
+ * would delay every lease by a second). lwIP asks for a name server and keeps it only
+ * through its DNS module, so that is built too (one server slot, read back with
+ * dns_getserver); programs resolve names with their libc over Osprey's sockets, never
+ * through it. */
+#define LWIP_DHCP 1
+#define DHCP_DOES_ARP_CHECK 0
+#define LWIP_DHCP_MAX_DNS_SERVERS 1
+#define DNS_MAX_SERVERS 1
 #define LWIP_AUTOIP 0
 #define LWIP_STATS 0
 #define LWIP_NETIF_HOSTNAME 0

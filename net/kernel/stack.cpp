@@ -7,6 +7,8 @@
 #include <sched/futex.h>
 #include <sched/scheduler.h>
 
+#include <lwip/dhcp.h>
+#include <lwip/dns.h>
 #include <lwip/etharp.h>
 #include <lwip/ethip6.h>
 #include <lwip/init.h>
@@ -103,10 +105,10 @@ void add_ethernet(Stack& s)
     s.device = virtio::network_device();
     if (!s.device)
         return;
-    ip4_addr_t address, netmask, gateway;
-    ip4_addr_set_u32(&address, s.settings.address);
-    ip4_addr_set_u32(&netmask, s.settings.netmask);
-    ip4_addr_set_u32(&gateway, s.settings.gateway);
+    ip4_addr_t address, netmask, gateway; // all zero under DHCP until the lease
+    ip4_addr_set_u32(&address, s.settings.dhcp ? 0 : s.settings.address);
+    ip4_addr_set_u32(&netmask, s.settings.dhcp ? 0 : s.settings.netmask);
+    ip4_addr_set_u32(&gateway, s.settings.dhcp ? 0 : s.settings.gateway);
     if (!netif_add(&s.ethernet, &address, &netmask, &gateway, &s, ethernet_init, ethernet_input)) {
         klog::warn(klog::Subsystem::Net, "cannot add the Ethernet interface; only loopback works");
         s.device = nullptr;
@@ -120,6 +122,13 @@ void add_ethernet(Stack& s)
     if (virtio::DeviceInterrupt* interrupt = s.device->interrupt()) {
         interrupt->set_listener(on_device_interrupt, &s);
         (void)interrupt->ready(); // routes the line (or falls back to the 10 ms look below)
+    }
+    if (s.settings.dhcp) {
+        if (dhcp_start(&s.ethernet) != ERR_OK)
+            klog::warn(klog::Subsystem::Net, "en0: cannot start the DHCP client; no IPv4 address");
+        else
+            klog::info(klog::Subsystem::Net, "en0: asking for a DHCP lease");
+        return;
     }
     klog::info(klog::Subsystem::Net, "en0: {}.{}.{}.{}/{} gateway {}.{}.{}.{}", ip4_addr1(&address), ip4_addr2(&address),
         ip4_addr3(&address), ip4_addr4(&address), s.settings.prefix_length,
@@ -199,6 +208,36 @@ void deliver_before_exit(uint64_t deadline_ns)
         uint64_t wake = now + kDeliveryPollNs < deadline_ns ? now + kDeliveryPollNs : deadline_ns;
         (void)sched::sleep_until(wake, false); // releases the big lock: the network thread runs
     }
+}
+
+lib::Result<Ipv4Settings> lease_address(uint64_t deadline_ns)
+{
+    Stack& s = stack();
+    TRY(ensure_started());
+    if (!s.device)
+        return lib::Error(lib::Errno::NODEV, "no network device to ask a DHCP server through");
+    constexpr uint64_t kLookEveryNs = 5'000'000;
+    while (!dhcp_supplied_address(&s.ethernet)) {
+        uint64_t now = arch::monotonic_ns();
+        if (now >= deadline_ns)
+            return lib::Error(lib::Errno::TIMEDOUT, "no DHCP server answered");
+        (void)sched::sleep_until(now + kLookEveryNs < deadline_ns ? now + kLookEveryNs : deadline_ns, false);
+    }
+    const ip4_addr_t* address = netif_ip4_addr(&s.ethernet);
+    const ip4_addr_t* netmask = netif_ip4_netmask(&s.ethernet);
+    s.settings.address = ip4_addr_get_u32(address);
+    s.settings.netmask = ip4_addr_get_u32(netmask);
+    s.settings.prefix_length = unsigned(__builtin_popcount(s.settings.netmask));
+    s.settings.gateway = ip4_addr_get_u32(netif_ip4_gw(&s.ethernet));
+    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0))); // lwIP keeps the lease's there
+    if (leased_dns && !s.settings.dns)
+        s.settings.dns = leased_dns; // net.dns= wins over the lease's
+    const auto* b = reinterpret_cast<const uint8_t*>(&s.settings.dns);
+    klog::info(klog::Subsystem::Net, "en0: DHCP lease {}.{}.{}.{}/{} gateway {}.{}.{}.{} name server {}.{}.{}.{}",
+        ip4_addr1(address), ip4_addr2(address), ip4_addr3(address), ip4_addr4(address), s.settings.prefix_length,
+        ip4_addr1(netif_ip4_gw(&s.ethernet)), ip4_addr2(netif_ip4_gw(&s.ethernet)), ip4_addr3(netif_ip4_gw(&s.ethernet)),
+        ip4_addr4(netif_ip4_gw(&s.ethernet)), b[0], b[1], b[2], b[3]);
+    return s.settings;
 }
 
 lib::Result<uint32_t> parse_ipv4(std::string_view text)

@@ -20,14 +20,15 @@
 namespace net {
 
 /// The Ethernet interface's IPv4 settings, from the boot line (net.ip=ADDRESS/PREFIX,
-/// net.gateway=ADDRESS; `osprey run` passes QEMU user networking's). Addresses in network
-/// byte order; a zero address: none configured.
+/// net.gateway=ADDRESS; `osprey run` passes QEMU user networking's), or from a DHCP server
+/// (net.ip=dhcp). Addresses in network byte order; a zero address: none configured.
 struct Ipv4Settings {
     uint32_t address = 0;
     uint32_t netmask = 0;
     uint32_t gateway = 0;
     unsigned prefix_length = 0;
-    uint32_t dns = 0; // net.dns=: the name server /etc/resolv.conf names
+    uint32_t dns = 0;  // net.dns=: the name server /etc/resolv.conf names
+    bool dhcp = false; // net.ip=dhcp: address, gateway and name server come from a lease
 };
 
 /// Parses "A.B.C.D/PREFIX" (PREFIX 0-32, default 24) into `settings`. Errors: INVAL.
@@ -37,6 +38,14 @@ lib::Result<uint32_t> parse_ipv4(std::string_view text);
 
 /// Records the settings the Ethernet interface gets when the stack starts (boot).
 void configure(const Ipv4Settings& settings);
+
+/// With net.ip=dhcp and a network device: starts the stack and waits until a DHCP server
+/// has leased the Ethernet interface an address (lwIP's client then renews it), or until
+/// `deadline_ns` (monotonic). Returns the settings in force (the lease's address, prefix,
+/// gateway and name server). Call at boot with the big kernel lock held; it is released
+/// while waiting. Errors: TIMEDOUT (no lease yet: the client keeps asking), NODEV (no
+/// network device), and ensure_started's.
+lib::Result<Ipv4Settings> lease_address(uint64_t deadline_ns);
 
 /// Starts the stack if it is not running: lwIP, the interfaces, the network thread. Call
 /// with the big kernel lock held. Errors: those of creating the thread (AGAIN, NOMEM).

@@ -307,3 +307,64 @@ TEST(CliQemu, MonitorArguments)
     expected.insert(expected.end(), { "--rng", "--disk-ro", "/d.img", "--disk", "/w.img" });
     EXPECT_EQ(args, expected) << "the monitor gets the devices and places them itself";
 }
+
+TEST(CliQemu, GuestNetworkOptions)
+{
+    GuestNetwork user = parse_guest_network("user", "", "", "", true, "");
+    EXPECT_EQ(network_kernel_options(user),
+        (std::vector<std::string> { "net.ip=10.0.2.15/24", "net.gateway=10.0.2.2", "net.dns=10.0.2.3" }));
+    EXPECT_EQ(network_kernel_options(parse_guest_network("user", "dhcp", "", "1.1.1.1", false, "")),
+        (std::vector<std::string> { "net.ip=dhcp", "net.dns=1.1.1.1" }));
+    GuestNetwork tap = parse_guest_network("tap:tap7", "", "", "", false, "02:00:00:00:00:07");
+    EXPECT_EQ(tap.backend, GuestNetwork::Backend::Tap);
+    EXPECT_EQ(tap.tap, "tap7");
+    EXPECT_EQ(network_kernel_options(tap), std::vector<std::string> { "net.ip=dhcp" }); // DHCP by default
+    GuestNetwork fixed = parse_guest_network("tap:br-vm", "192.168.7.2/24", "192.168.7.1", "192.168.7.53", false, "");
+    EXPECT_EQ(network_kernel_options(fixed),
+        (std::vector<std::string> { "net.ip=192.168.7.2/24", "net.gateway=192.168.7.1", "net.dns=192.168.7.53" }));
+    std::string mac = random_mac_address();
+    ASSERT_EQ(mac.size(), 17u);
+    EXPECT_EQ(mac.substr(0, 3), "02:"); // locally administered, unicast
+    struct Bad {
+        const char *net, *ip, *gateway, *dns;
+        bool ports;
+    };
+    for (Bad bad : std::initializer_list<Bad> {
+             { "bridge", "", "", "", false },               // not user or tap:NAME
+             { "tap:", "", "", "", false },                 // no interface name
+             { "tap:a-name-far-too-long", "", "", "", false },
+             { "tap:a/b", "", "", "", false },
+             { "user", "10.0.2.20/24", "", "", false },     // the user network's address is fixed
+             { "user", "", "10.0.2.1", "", false },
+             { "tap:t0", "10.0.0.300/24", "", "", false },  // malformed
+             { "tap:t0", "10.0.0.2/33", "", "", false },
+             { "tap:t0", "10.0.0.2/24", "gateway", "", false },
+             { "tap:t0", "10.0.0.2/24", "", "8.8.8", false },
+             { "tap:t0", "", "10.0.0.1", "", false },       // a gateway without a static address
+             { "tap:t0", "10.0.0.2/24", "", "", true } })   // -p is for the user network
+        EXPECT_THROW(parse_guest_network(bad.net, bad.ip, bad.gateway, bad.dns, bad.ports, ""), CliError)
+            << bad.net << " " << bad.ip << " " << bad.gateway << " " << bad.dns;
+}
+
+TEST(CliQemu, TapNetworkDevice)
+{
+    QemuConfig config = sample_config();
+    VirtioDevice net;
+    net.kind = VirtioDevice::Kind::Net;
+    net.network = parse_guest_network("tap:tap7", "192.168.7.2/24", "192.168.7.1", "", false, "02:11:22:33:44:55");
+    config.virtio = { net };
+    std::vector<std::string> arguments = qemu_arguments(config);
+    EXPECT_EQ(values_of(arguments, "-netdev"),
+        std::vector<std::string> { "tap,id=net1,ifname=tap7,script=no,downscript=no" });
+    std::vector<std::string> devices = values_of(arguments, "-device");
+    EXPECT_NE(std::find(devices.begin(), devices.end(),
+                  "virtio-net-device,netdev=net1,mac=02:11:22:33:44:55,bus=virtio-mmio-bus.1"),
+        devices.end());
+    EXPECT_EQ(virtio_kernel_options(config), (std::vector<std::string> { "virtio_mmio.device=512@0xfeb00200:25",
+                                                  "net.ip=192.168.7.2/24", "net.gateway=192.168.7.1" }));
+    std::vector<std::string> monitor = monitor_arguments(config, "/bin/osprey-monitor");
+    auto tap = std::find(monitor.begin(), monitor.end(), "--net");
+    ASSERT_NE(tap, monitor.end());
+    EXPECT_EQ(std::vector<std::string>(tap, monitor.end()),
+        (std::vector<std::string> { "--net", "tap7", "--mac", "02:11:22:33:44:55" }));
+}

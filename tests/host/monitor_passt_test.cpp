@@ -42,6 +42,17 @@ TEST(MonitorPasst, NetUserOptionsParseAndClash)
         EXPECT_TRUE(parse_options(bad).is_error()) << bad.back();
 }
 
+TEST(MonitorPasst, MacAddressOption)
+{
+    auto options = parse_options({ "--kernel", "k", "--image", "i", "--net", "tap0", "--mac", "02:4f:53:00:00:2a" });
+    ASSERT_FALSE(options.is_error()) << options.error().message;
+    ASSERT_TRUE(options->mac.has_value());
+    EXPECT_EQ(*options->mac, (std::array<uint8_t, 6> { 0x02, 0x4f, 0x53, 0x00, 0x00, 0x2a }));
+    for (const char* bad : { "02:4f:53:00:00", "02:4f:53:00:00:2a:01", "03:00:00:00:00:01", "zz:00:00:00:00:01", "" })
+        EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--net", "tap0", "--mac", bad }).is_error()) << bad;
+    EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--mac", "02:00:00:00:00:01" }).is_error()); // no network
+}
+
 TEST(MonitorPasst, CommandLineGivesTheUserNetworkAndForwards)
 {
     std::vector<PublishedPort> ports(2);

@@ -1,0 +1,57 @@
+// Prints what the VM's network gave the program: each IPv4 interface address with its
+// prefix (getifaddrs), the source address a datagram to an outside address would leave
+// from (so a default route exists), and the name servers /etc/resolv.conf names. For the
+// DHCP and tap tests (tests/guest/CMakeLists.txt, tests/guest/net_host_test).
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int prefix_of(const struct sockaddr_in* mask)
+{
+    return __builtin_popcount(mask->sin_addr.s_addr);
+}
+
+int main(void)
+{
+    struct ifaddrs* list;
+    if (getifaddrs(&list) != 0) {
+        perror("net_address: getifaddrs");
+        return 1;
+    }
+    for (struct ifaddrs* entry = list; entry; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET)
+            continue;
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &((struct sockaddr_in*)entry->ifa_addr)->sin_addr, text, sizeof text);
+        printf("address %s %s/%d\n", entry->ifa_name, text, prefix_of((struct sockaddr_in*)entry->ifa_netmask));
+    }
+    freeifaddrs(list);
+
+    int probe = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in outside = { .sin_family = AF_INET, .sin_port = htons(53) };
+    inet_pton(AF_INET, "192.0.2.53", &outside.sin_addr); // TEST-NET-1: never answered, never sent to
+    struct sockaddr_in source;
+    socklen_t length = sizeof source;
+    if (connect(probe, (struct sockaddr*)&outside, sizeof outside) == 0
+        && getsockname(probe, (struct sockaddr*)&source, &length) == 0) {
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &source.sin_addr, text, sizeof text);
+        printf("route to the outside from %s\n", text);
+    } else {
+        perror("net_address: no route to the outside");
+    }
+    close(probe);
+
+    FILE* resolv = fopen("/etc/resolv.conf", "r");
+    char line[256];
+    while (resolv && fgets(line, sizeof line, resolv))
+        if (strncmp(line, "nameserver", 10) == 0)
+            fputs(line, stdout);
+    if (resolv)
+        fclose(resolv);
+    return 0;
+}
