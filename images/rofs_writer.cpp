@@ -3,8 +3,10 @@
 #include "rofs_writer_tree.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -132,19 +134,44 @@ public:
     std::vector<std::byte> image;
 };
 
-// The output file is sized first, so what is never put stays a hole.
+// The output file is sized first, so what is never put stays a hole. A path that names a
+// regular file, or nothing yet, is written as a new file beside it and renamed over it
+// once complete: a failed or interrupted write leaves the old file as it was, and the old
+// file is never truncated while the image is still being read from the inputs (it may be
+// one of them, or lie in an --add'ed directory). Anything else (a symlink such as the
+// CLI's /proc/self/fd/N, a device) is written in place.
 class FileSink final : public ImageSink {
 public:
-    explicit FileSink(const std::filesystem::path& path)
-        : m_path(path), m_fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644))
+    explicit FileSink(const std::filesystem::path& path) : m_path(path)
     {
-        if (m_fd < 0)
+        struct stat st;
+        bool in_place = lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+        if (in_place) {
+            m_fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        } else {
+            std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
+            m_partial = (directory / ("." + path.filename().string() + ".partial-XXXXXX")).string();
+            m_fd = mkstemp(m_partial.data());
+            mode_t mask = umask(0);
+            umask(mask);
+            if (m_fd >= 0 && fchmod(m_fd, 0666 & ~mask) != 0) { // as open(O_CREAT, 0666) would make it
+                int error = errno;
+                close(std::exchange(m_fd, -1));
+                unlink(m_partial.c_str());
+                errno = error;
+            }
+        }
+        if (m_fd < 0) {
+            m_partial.clear();
             fail();
+        }
     }
     ~FileSink()
     {
         if (m_fd >= 0)
             close(m_fd);
+        if (!m_partial.empty())
+            unlink(m_partial.c_str()); // not finished: the old file stays
     }
     FileSink(const FileSink&) = delete;
     FileSink& operator=(const FileSink&) = delete;
@@ -170,6 +197,9 @@ public:
     {
         if (close(std::exchange(m_fd, -1)) != 0)
             fail();
+        if (!m_partial.empty() && rename(m_partial.c_str(), m_path.c_str()) != 0)
+            fail();
+        m_partial.clear();
     }
 
 private:
@@ -178,7 +208,8 @@ private:
         throw RofsWriteError("ROFS writer: cannot write '" + m_path.string() + "': " + std::strerror(errno));
     }
     std::filesystem::path m_path;
-    int m_fd;
+    std::string m_partial; // the new file until it is renamed over m_path
+    int m_fd = -1;
 };
 
 } // namespace

@@ -78,9 +78,25 @@ fs::path find_program(const std::string& argument)
     throw CliError(kExitBadInput, "'" + argument + "' is neither a file nor a program on $PATH");
 }
 
+/// An output that is the program or a library named with --dlopen would replace it with its
+/// image: refused, as the user surely meant another file.
+void check_not_an_input(const fs::path& output, const ImageRequest& request)
+{
+    std::error_code error;
+    auto same = [&](const fs::path& input) { return fs::equivalent(output, input, error); };
+    if (same(request.program))
+        throw CliError(kExitBadInput, "-o '" + output.string() + "' is the program itself: it would be replaced "
+            "by its image; give -o another file");
+    for (const fs::path& library : request.dlopen_libraries)
+        if (same(library))
+            throw CliError(kExitBadInput, "-o '" + output.string() + "' is the --dlopen library '" + library.string()
+                + "'; give -o another file");
+}
+
 ImageReport build_image(const ImageRequest& request, const fs::path& output)
 {
     check_program(request.program);
+    check_not_an_input(output, request);
     ImageReport report;
     // The program runs from /app, unless an --add'ed directory holds it (the JDK's bin/java
     // in --add /usr/lib/jvm/java-17-openjdk-amd64): then from there, so that what it finds

@@ -11,9 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +127,50 @@ TEST_F(CliImage, BuildRejectsNonElfWithExit2)
     }
     EXPECT_THROW(find_program("/nonexistent/prog"), CliError);
     EXPECT_EQ(find_program("ls").filename(), "ls");
+}
+
+// The output never loses what it held until the new image is whole, is never the program
+// itself, and leaves no partial file behind.
+TEST_F(CliImage, BuildReplacesTheOutputOnlyWhenDone)
+{
+    fs::path program = m_dir / "ls";
+    fs::copy_file("/usr/bin/ls", program);
+    auto program_size = fs::file_size(program);
+    try {
+        build_image({ program, {}, {} }, program);
+        FAIL() << "no error";
+    } catch (const CliError& error) {
+        EXPECT_EQ(error.exit_status(), kExitBadInput);
+        EXPECT_NE(std::string(error.what()).find("is the program itself"), std::string::npos);
+    }
+    EXPECT_EQ(fs::file_size(program), program_size); // untouched
+
+    fs::path output = m_dir / "out.img";
+    { std::ofstream(output) << "the previous image"; }
+    fs::path link = m_dir / "link.img"; // a symlink is written through, not replaced
+    fs::create_symlink(output, link);
+    build_image({ program, {}, {} }, link);
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_GT(fs::file_size(output), 4096u);
+    EXPECT_NO_THROW(ImageFile::load(output));
+
+    // A write that fails (here: past RLIMIT_FSIZE, which binds root too) keeps the old file.
+    { std::ofstream(output) << "the previous image"; }
+    struct rlimit saved {};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    auto old_handler = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = { 4096, saved.rlim_max };
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+    EXPECT_THROW(build_image({ program, {}, {} }, output), CliError);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, old_handler);
+    std::string kept;
+    std::getline(std::ifstream(output), kept);
+    EXPECT_EQ(kept, "the previous image");
+    build_image({ program, {}, {} }, output);
+    EXPECT_NO_THROW(ImageFile::load(output));
+    for (const auto& entry : fs::directory_iterator(m_dir)) // no .out.img.partial-XXXXXX left
+        EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << entry.path();
 }
 
 TEST_F(CliImage, InspectListsFiles)
