@@ -72,13 +72,8 @@ bool named(char** words, size_t count, const char* name)
     return false;
 }
 
-LineResult protocol_line(char* line, EntryBuffer& out, void* entry, const void* key_)
+LineResult protocol_line(char** words, size_t count, EntryBuffer& out, void* entry, const void* key_)
 {
-    libc_shim::WordList split;
-    if (!split.split(line, " \t\r", true))
-        return LineResult::Skip;
-    char** words = split.words();
-    size_t count = split.count();
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2)
         return LineResult::Skip;
@@ -92,13 +87,8 @@ LineResult protocol_line(char* line, EntryBuffer& out, void* entry, const void* 
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
 }
 
-LineResult service_line(char* line, EntryBuffer& out, void* entry, const void* key_)
+LineResult service_line(char** words, size_t count, EntryBuffer& out, void* entry, const void* key_)
 {
-    libc_shim::WordList split;
-    if (!split.split(line, " \t\r", true))
-        return LineResult::Skip;
-    char** words = split.words();
-    size_t count = split.count();
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2 || !isdigit((unsigned char)words[1][0]))
         return LineResult::Skip;
@@ -136,13 +126,8 @@ in_addr_t network_number(const char* text)
     return inet_network(padded);
 }
 
-LineResult network_line(char* line, EntryBuffer& out, void* entry, const void* key_)
+LineResult network_line(char** words, size_t count, EntryBuffer& out, void* entry, const void* key_)
 {
-    libc_shim::WordList split;
-    if (!split.split(line, " \t\r", true))
-        return LineResult::Skip;
-    char** words = split.words();
-    size_t count = split.count();
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2)
         return LineResult::Skip;
@@ -177,13 +162,8 @@ bool host_address(const char* text, struct in_addr* address)
     return IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
-LineResult host_line(char* line, EntryBuffer& out, void* entry, const void*)
+LineResult host_line(char** words, size_t count, EntryBuffer& out, void* entry, const void*)
 {
-    libc_shim::WordList split;
-    if (!split.split(line, " \t\r", true))
-        return LineResult::Skip;
-    char** words = split.words();
-    size_t count = split.count();
     struct in_addr address;
     if (count < 2 || !host_address(words[0], &address))
         return LineResult::Skip;
@@ -201,6 +181,18 @@ LineResult host_line(char* line, EntryBuffer& out, void* entry, const void*)
     list[1] = nullptr;
     host->h_addr_list = list;
     return LineResult::Entry;
+}
+
+/// A database line's parser over its words (split at white space, '#' a comment).
+using WordParser = LineResult (*)(char** words, size_t count, EntryBuffer& out, void* entry, const void* key);
+
+template<WordParser Parse>
+LineResult by_words(char* line, EntryBuffer& out, void* entry, const void* key)
+{
+    libc_shim::WordList split;
+    if (!split.split(line, " \t\r", true))
+        return LineResult::Skip; // out of memory: as glibc, the line is not read
+    return Parse(split.words(), split.count(), out, entry, key);
 }
 
 /// A get*_r result: 0 with *result set, or the error with *result null.
@@ -237,50 +229,50 @@ extern "C" {
 int getprotobyname_r(const char* name, struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
     Key key { name, nullptr, 0 };
-    int error = protocols().find(protocol_line, buffer, size, entry, &key);
+    int error = protocols().find(by_words<protocol_line>, buffer, size, entry, &key);
     return finish(error, entry, result) == ENOENT ? 0 : error;
 }
 
 int getprotobynumber_r(int number, struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
     Key key { nullptr, nullptr, number };
-    int error = protocols().find(protocol_line, buffer, size, entry, &key);
+    int error = protocols().find(by_words<protocol_line>, buffer, size, entry, &key);
     return finish(error, entry, result) == ENOENT ? 0 : error;
 }
 
 int getprotoent_r(struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
-    return finish(protocols().next(protocol_line, buffer, size, entry, nullptr), entry, result);
+    return finish(protocols().next(by_words<protocol_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 int getservent_r(struct servent* entry, char* buffer, size_t size, struct servent** result)
 {
-    return finish(services().next(service_line, buffer, size, entry, nullptr), entry, result);
+    return finish(services().next(by_words<service_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 int getnetbyname_r(const char* name, struct netent* entry, char* buffer, size_t size, struct netent** result,
     int* h_error)
 {
     Key key { name, nullptr, 0 };
-    return finish_netdb(networks().find(network_line, buffer, size, entry, &key), entry, result, h_error, true);
+    return finish_netdb(networks().find(by_words<network_line>, buffer, size, entry, &key), entry, result, h_error, true);
 }
 
 int getnetbyaddr_r(uint32_t number, int type, struct netent* entry, char* buffer, size_t size,
     struct netent** result, int* h_error)
 {
     Key key { nullptr, nullptr, long(number) };
-    int error = type == AF_INET ? networks().find(network_line, buffer, size, entry, &key) : ENOENT;
+    int error = type == AF_INET ? networks().find(by_words<network_line>, buffer, size, entry, &key) : ENOENT;
     return finish_netdb(error, entry, result, h_error, true);
 }
 
 int getnetent_r(struct netent* entry, char* buffer, size_t size, struct netent** result, int* h_error)
 {
-    return finish_netdb(networks().next(network_line, buffer, size, entry, nullptr), entry, result, h_error, false);
+    return finish_netdb(networks().next(by_words<network_line>, buffer, size, entry, nullptr), entry, result, h_error, false);
 }
 
 int gethostent_r(struct hostent* entry, char* buffer, size_t size, struct hostent** result, int* h_error)
 {
-    return finish_netdb(hosts().next(host_line, buffer, size, entry, nullptr), entry, result, h_error, false);
+    return finish_netdb(hosts().next(by_words<host_line>, buffer, size, entry, nullptr), entry, result, h_error, false);
 }
 
 // set*ent and end*ent: `stay_open` changes nothing here (each lookup has its own stream).
