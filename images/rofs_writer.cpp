@@ -3,9 +3,12 @@
 #include "rofs_writer_tree.h"
 
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -134,37 +137,32 @@ public:
     std::vector<std::byte> image;
 };
 
-// The output file is sized first, so what is never put stays a hole. A path that names a
-// regular file, or nothing yet, is written as a new file beside it and renamed over it
-// once complete: a failed or interrupted write leaves the old file as it was, and the old
-// file is never truncated while the image is still being read from the inputs (it may be
-// one of them, or lie in an --add'ed directory). Anything else (a symlink such as the
-// CLI's /proc/self/fd/N, a device) is written in place.
+// The output file is sized first, so what is never put stays a hole.
+//
+// Replacing: when OUT (or the file a symlink OUT leads to) is a regular file with one link
+// on the same filesystem as its directory, or does not exist yet, the image is written as
+// a new, unnamed file (O_TMPFILE; a hidden .NAME.partial-XXXXXX where the filesystem has
+// none) beside it, synced, and renamed over it once whole: a failed or interrupted build
+// leaves the old file as it was, and the old file is never truncated while the image is
+// still being read from the inputs (it may lie in an --add'ed directory). The new file
+// takes the old one's mode and, where allowed, its owner. Anything else is written in
+// place, as open(O_CREAT | O_TRUNC) would: a dangling symlink, a hard-linked file (the
+// other names must see the new image), a bind-mounted file, the CLI's /proc/self/fd/N, a
+// device, a directory that cannot take a new file.
 class FileSink final : public ImageSink {
 public:
     explicit FileSink(const std::filesystem::path& path) : m_path(path)
     {
-        struct stat st;
-        bool in_place = lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
-        if (in_place) {
-            m_fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-        } else {
-            std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
-            m_partial = (directory / ("." + path.filename().string() + ".partial-XXXXXX")).string();
-            m_fd = mkstemp(m_partial.data());
-            mode_t mask = umask(0);
-            umask(mask);
-            if (m_fd >= 0 && fchmod(m_fd, 0666 & ~mask) != 0) { // as open(O_CREAT, 0666) would make it
-                int error = errno;
-                close(std::exchange(m_fd, -1));
-                unlink(m_partial.c_str());
-                errno = error;
-            }
-        }
+        struct stat old;
+        std::string target = replaceable_target(path, old);
+        if (!target.empty())
+            open_beside(target, old);
         if (m_fd < 0) {
-            m_partial.clear();
-            fail();
+            m_target.clear();
+            m_fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         }
+        if (m_fd < 0)
+            fail();
     }
     ~FileSink()
     {
@@ -195,20 +193,90 @@ public:
     }
     void finish()
     {
+        if (!m_target.empty()) {
+            if (fsync(m_fd) != 0) // the new image is on disk before its name is
+                fail();
+            if (m_partial.empty()) { // O_TMPFILE: give it a name beside the target first
+                m_partial = partial_name(m_target);
+                std::string self = "/proc/self/fd/" + std::to_string(m_fd);
+                if (linkat(AT_FDCWD, self.c_str(), AT_FDCWD, m_partial.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+                    m_partial.clear();
+                    fail();
+                }
+            }
+            if (rename(m_partial.c_str(), m_target.c_str()) != 0)
+                fail();
+            m_partial.clear();
+        }
         if (close(std::exchange(m_fd, -1)) != 0)
             fail();
-        if (!m_partial.empty() && rename(m_partial.c_str(), m_path.c_str()) != 0)
-            fail();
-        m_partial.clear();
     }
 
 private:
+    /// The regular file `path` names (through a symlink, if one), to be replaced by a
+    /// rename; its stat in `old` (st_nlink 0: none yet). Empty: write `path` in place.
+    static std::string replaceable_target(const std::filesystem::path& path, struct stat& old)
+    {
+        old = {};
+        std::string text = path.string();
+        if (text.rfind("/proc/", 0) == 0 || text.rfind("/dev/", 0) == 0)
+            return {};
+        struct stat link;
+        if (lstat(text.c_str(), &link) != 0)
+            return errno == ENOENT ? text : std::string();
+        char resolved[PATH_MAX];
+        if (S_ISLNK(link.st_mode) && !realpath(text.c_str(), resolved))
+            return {}; // dangling: made through the link, as before
+        std::string target = S_ISLNK(link.st_mode) ? std::string(resolved) : text;
+        std::string directory = std::filesystem::path(target).parent_path().string();
+        struct stat parent;
+        if (stat(target.c_str(), &old) != 0 || !S_ISREG(old.st_mode) || old.st_nlink != 1
+            || stat(directory.empty() ? "." : directory.c_str(), &parent) != 0 || parent.st_dev != old.st_dev)
+            return {};
+        return target;
+    }
+
+    static std::string partial_name(const std::string& target)
+    {
+        std::filesystem::path at(target);
+        std::random_device random;
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "%08x", unsigned(random()));
+        return (at.parent_path() / ("." + at.filename().string() + ".partial-" + suffix)).string();
+    }
+
+    /// A new file beside `target`, with `old`'s mode and owner when there is an old one;
+    /// m_fd stays -1 when the directory takes none (then the caller writes in place).
+    void open_beside(const std::string& target, const struct stat& old)
+    {
+        std::string directory = std::filesystem::path(target).parent_path().string();
+        if (directory.empty())
+            directory = ".";
+        m_fd = open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        for (int attempt = 0; m_fd < 0 && attempt < 8; ++attempt) { // no O_TMPFILE here
+            m_partial = partial_name(target);
+            m_fd = open(m_partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            if (m_fd < 0 && errno != EEXIST)
+                break;
+        }
+        if (m_fd < 0) {
+            m_partial.clear();
+            return;
+        }
+        m_target = target;
+        if (old.st_nlink) {
+            (void)!fchown(m_fd, old.st_uid, old.st_gid); // best effort: only root may give a file away
+            (void)!fchmod(m_fd, old.st_mode & 07777);
+        }
+    }
+
     [[noreturn]] void fail() const
     {
         throw RofsWriteError("ROFS writer: cannot write '" + m_path.string() + "': " + std::strerror(errno));
     }
     std::filesystem::path m_path;
-    std::string m_partial; // the new file until it is renamed over m_path
+    std::string m_target;  // the file a rename replaces; empty when written in place
+    std::string m_partial; // the new file's temporary name, while it has one
     int m_fd = -1;
 };
 

@@ -167,8 +167,22 @@ TEST_F(CliImage, BuildReplacesTheOutputOnlyWhenDone)
     std::string kept;
     std::getline(std::ifstream(output), kept);
     EXPECT_EQ(kept, "the previous image");
+    fs::permissions(output, fs::perms::owner_read | fs::perms::owner_write); // a private image stays private
     build_image({ program, {}, {} }, output);
     EXPECT_NO_THROW(ImageFile::load(output));
+    EXPECT_EQ(fs::status(output).permissions(), fs::perms::owner_read | fs::perms::owner_write);
+
+    fs::path other_name = m_dir / "hard-link.img"; // a hard-linked image: every name sees the new one
+    fs::create_hard_link(output, other_name);
+    { std::ofstream(output) << "the previous image"; }
+    build_image({ program, {}, {} }, output);
+    EXPECT_NO_THROW(ImageFile::load(other_name));
+    fs::remove(other_name);
+
+    fs::path dangling = m_dir / "dangling.img", made = m_dir / "made-through-the-link.img";
+    fs::create_symlink(made, dangling); // made through the link, as open(O_CREAT) does
+    build_image({ program, {}, {} }, dangling);
+    EXPECT_NO_THROW(ImageFile::load(made));
     for (const auto& entry : fs::directory_iterator(m_dir)) // no .out.img.partial-XXXXXX left
         EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << entry.path();
 }
