@@ -99,20 +99,17 @@ boot::BootOptions program_options(boot::BootOptions options)
 
 /// net.ip=dhcp: the program starts once the network has an address, as a cloud VM's
 /// services start after its network is online, so that its first lookup already finds
-/// /etc/resolv.conf naming the lease's server. Without an answer in kLeaseWaitNs it starts
-/// anyway (the client keeps asking), with a warning.
-void lease_network_address(bool writable_root)
+/// /etc/resolv.conf naming the lease's server (the stack writes it when the lease comes).
+/// Without an answer in kLeaseWaitNs it starts anyway, with a warning: the client keeps
+/// asking, and a later lease is taken the same way.
+void lease_network_address()
 {
     constexpr uint64_t kLeaseWaitNs = 15'000'000'000;
     sched::KernelSection section;
     auto leased = net::lease_address(arch::monotonic_ns() + kLeaseWaitNs);
-    if (leased.is_error()) {
+    if (leased.is_error())
         klog::warn(klog::Subsystem::Net, "net.ip=dhcp: {} ({}); the program starts without an IPv4 address",
             leased.error().message, lib::errno_name(leased.error().code));
-        return;
-    }
-    if (writable_root)
-        net::provide_name_files(leased.value()); // /etc/resolv.conf, now that the server is known
 }
 
 } // namespace
@@ -168,7 +165,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (!options->read_only_root)
         net::provide_name_files(options->network);
     if (options->network.dhcp)
-        lease_network_address(!options->read_only_root);
+        lease_network_address();
     boot::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
     enter_working_directory(program.working_directory);

@@ -24,6 +24,7 @@
  * dns_getserver); programs resolve names with their libc over Osprey's sockets, never
  * through it. */
 #define LWIP_DHCP 1
+#define LWIP_NETIF_STATUS_CALLBACK 1 /* a lease given, renewed with a new address, or lost */
 #define DHCP_DOES_ARP_CHECK 0
 #define LWIP_DHCP_MAX_DNS_SERVERS 1
 #define DNS_MAX_SERVERS 1

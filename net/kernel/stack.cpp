@@ -1,4 +1,5 @@
 #include <net/kernel/stack.h>
+#include <net/kernel/name_files.h>
 #include <net/kernel/unix_socket.h>
 
 #include <drivers/virtio/kernel/net.h>
@@ -37,6 +38,7 @@ struct Stack {
     struct netif ethernet = {};
     uint32_t wake = 0;
     uint64_t sleeping_until = kAwake; // monotonic ns; 0: no deadline
+    bool dns_from_boot_line = false;  // net.dns= given: a lease's name server does not replace it
     UnixNames unix_names;
 };
 
@@ -100,6 +102,37 @@ void deliver_frame(void* context, const uint8_t* frame, size_t length)
         pbuf_free(packet);
 }
 
+/// lwIP's DHCP client gave en0 an address, changed it at a renewal, or lost it when the
+/// lease ran out: the settings follow, the lease is logged, and /etc/resolv.conf is made
+/// if the image has none (as dhclient writes it on a lease; a later lease's different
+/// server does not replace it). Runs in lwIP's context, the big kernel lock held.
+void on_address_change(struct netif* netif)
+{
+    Stack& s = *static_cast<Stack*>(netif->state);
+    if (!dhcp_supplied_address(netif)) {
+        if (s.settings.address)
+            klog::warn(klog::Subsystem::Net, "en0: the DHCP lease ended; no IPv4 address until a new one");
+        s.settings.address = s.settings.netmask = s.settings.gateway = 0;
+        return;
+    }
+    const ip4_addr_t* address = netif_ip4_addr(netif);
+    const ip4_addr_t* gateway = netif_ip4_gw(netif);
+    if (ip4_addr_get_u32(address) == s.settings.address && ip4_addr_get_u32(gateway) == s.settings.gateway)
+        return; // a renewal that changed nothing
+    s.settings.address = ip4_addr_get_u32(address);
+    s.settings.netmask = ip4_addr_get_u32(netif_ip4_netmask(netif));
+    s.settings.prefix_length = unsigned(__builtin_popcount(s.settings.netmask));
+    s.settings.gateway = ip4_addr_get_u32(gateway);
+    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0))); // lwIP keeps the lease's there
+    if (leased_dns && !s.dns_from_boot_line)
+        s.settings.dns = leased_dns; // net.dns= wins over the lease's
+    const auto* b = reinterpret_cast<const uint8_t*>(&s.settings.dns);
+    klog::info(klog::Subsystem::Net, "en0: DHCP lease {}.{}.{}.{}/{} gateway {}.{}.{}.{} name server {}.{}.{}.{}",
+        ip4_addr1(address), ip4_addr2(address), ip4_addr3(address), ip4_addr4(address), s.settings.prefix_length,
+        ip4_addr1(gateway), ip4_addr2(gateway), ip4_addr3(gateway), ip4_addr4(gateway), b[0], b[1], b[2], b[3]);
+    provide_name_files(s.settings);
+}
+
 void add_ethernet(Stack& s)
 {
     s.device = virtio::network_device();
@@ -124,6 +157,7 @@ void add_ethernet(Stack& s)
         (void)interrupt->ready(); // routes the line (or falls back to the 10 ms look below)
     }
     if (s.settings.dhcp) {
+        netif_set_status_callback(&s.ethernet, on_address_change);
         if (dhcp_start(&s.ethernet) != ERR_OK)
             klog::warn(klog::Subsystem::Net, "en0: cannot start the DHCP client; no IPv4 address");
         else
@@ -196,6 +230,27 @@ bool delivered(Stack& s)
 // How often the end of the program looks again whether the network has delivered.
 constexpr uint64_t kDeliveryPollNs = 1'000'000;
 
+/// Gives the DHCP lease back (DHCPRELEASE, RFC 2131 §4.4.6), so that the server may lease
+/// the address to the next VM at once. The release goes straight to the server: its
+/// Ethernet address is looked up first (at most kReleaseArpWaitNs), or the frame would
+/// still wait for the ARP answer when the VM stops.
+void release_lease(Stack& s, uint64_t deadline_ns)
+{
+    constexpr uint64_t kReleaseArpWaitNs = 100'000'000;
+    const dhcp* lease = netif_dhcp_data(&s.ethernet);
+    const ip4_addr_t* server = ip_2_ip4(&lease->server_ip_addr);
+    struct eth_addr* ethernet;
+    const ip4_addr_t* address;
+    if (etharp_find_addr(&s.ethernet, server, &ethernet, &address) < 0) {
+        (void)etharp_query(&s.ethernet, server, nullptr);
+        uint64_t until = arch::monotonic_ns() + kReleaseArpWaitNs;
+        until = until < deadline_ns ? until : deadline_ns;
+        while (etharp_find_addr(&s.ethernet, server, &ethernet, &address) < 0 && arch::monotonic_ns() < until)
+            (void)sched::sleep_until(arch::monotonic_ns() + kDeliveryPollNs, false); // the network thread answers
+    }
+    dhcp_release_and_stop(&s.ethernet);
+}
+
 } // namespace
 
 void deliver_before_exit(uint64_t deadline_ns)
@@ -203,6 +258,8 @@ void deliver_before_exit(uint64_t deadline_ns)
     Stack& s = stack();
     if (!s.started)
         return;
+    if (s.device && s.settings.dhcp && dhcp_supplied_address(&s.ethernet))
+        release_lease(s, deadline_ns);
     after_lwip_calls(); // what closing the sockets queued goes out now
     for (uint64_t now = arch::monotonic_ns(); !delivered(s) && now < deadline_ns; now = arch::monotonic_ns()) {
         uint64_t wake = now + kDeliveryPollNs < deadline_ns ? now + kDeliveryPollNs : deadline_ns;
@@ -213,30 +270,18 @@ void deliver_before_exit(uint64_t deadline_ns)
 lib::Result<Ipv4Settings> lease_address(uint64_t deadline_ns)
 {
     Stack& s = stack();
-    TRY(ensure_started());
-    if (!s.device)
+    if (!virtio::network_device())
         return lib::Error(lib::Errno::NODEV, "no network device to ask a DHCP server through");
+    TRY(ensure_started()); // on_address_change takes the lease when it comes
     constexpr uint64_t kLookEveryNs = 5'000'000;
     while (!dhcp_supplied_address(&s.ethernet)) {
         uint64_t now = arch::monotonic_ns();
+        if (!s.device)
+            return lib::Error(lib::Errno::NODEV, "the network device failed");
         if (now >= deadline_ns)
             return lib::Error(lib::Errno::TIMEDOUT, "no DHCP server answered");
         (void)sched::sleep_until(now + kLookEveryNs < deadline_ns ? now + kLookEveryNs : deadline_ns, false);
     }
-    const ip4_addr_t* address = netif_ip4_addr(&s.ethernet);
-    const ip4_addr_t* netmask = netif_ip4_netmask(&s.ethernet);
-    s.settings.address = ip4_addr_get_u32(address);
-    s.settings.netmask = ip4_addr_get_u32(netmask);
-    s.settings.prefix_length = unsigned(__builtin_popcount(s.settings.netmask));
-    s.settings.gateway = ip4_addr_get_u32(netif_ip4_gw(&s.ethernet));
-    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0))); // lwIP keeps the lease's there
-    if (leased_dns && !s.settings.dns)
-        s.settings.dns = leased_dns; // net.dns= wins over the lease's
-    const auto* b = reinterpret_cast<const uint8_t*>(&s.settings.dns);
-    klog::info(klog::Subsystem::Net, "en0: DHCP lease {}.{}.{}.{}/{} gateway {}.{}.{}.{} name server {}.{}.{}.{}",
-        ip4_addr1(address), ip4_addr2(address), ip4_addr3(address), ip4_addr4(address), s.settings.prefix_length,
-        ip4_addr1(netif_ip4_gw(&s.ethernet)), ip4_addr2(netif_ip4_gw(&s.ethernet)), ip4_addr3(netif_ip4_gw(&s.ethernet)),
-        ip4_addr4(netif_ip4_gw(&s.ethernet)), b[0], b[1], b[2], b[3]);
     return s.settings;
 }
 
@@ -285,7 +330,11 @@ lib::Result<void> parse_ipv4_with_prefix(std::string_view text, Ipv4Settings& se
     return {};
 }
 
-void configure(const Ipv4Settings& settings) { stack().settings = settings; }
+void configure(const Ipv4Settings& settings)
+{
+    stack().settings = settings;
+    stack().dns_from_boot_line = settings.dns != 0;
+}
 
 lib::Result<void> ensure_started()
 {

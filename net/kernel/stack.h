@@ -40,11 +40,12 @@ lib::Result<uint32_t> parse_ipv4(std::string_view text);
 void configure(const Ipv4Settings& settings);
 
 /// With net.ip=dhcp and a network device: starts the stack and waits until a DHCP server
-/// has leased the Ethernet interface an address (lwIP's client then renews it), or until
-/// `deadline_ns` (monotonic). Returns the settings in force (the lease's address, prefix,
-/// gateway and name server). Call at boot with the big kernel lock held; it is released
-/// while waiting. Errors: TIMEDOUT (no lease yet: the client keeps asking), NODEV (no
-/// network device), and ensure_started's.
+/// has leased the Ethernet interface an address, or until `deadline_ns` (monotonic).
+/// Every lease, now or later (lwIP's client renews it and asks again after losing it), is
+/// logged and taken into the settings, and /etc/resolv.conf is made for its name server
+/// if the image has none. Returns the settings in force. Call at boot with the big kernel
+/// lock held; it is released while waiting. Errors: TIMEDOUT (no lease yet), NODEV (no
+/// network device, or it failed), and ensure_started's.
 lib::Result<Ipv4Settings> lease_address(uint64_t deadline_ns);
 
 /// Starts the stack if it is not running: lwIP, the interfaces, the network thread. Call
@@ -56,7 +57,9 @@ lib::Result<void> ensure_started();
 /// TCP connection's data and FIN acknowledged by the peer, every frame taken by the device.
 /// Linux's kernel goes on delivering after a process exits; here the VM stops with the
 /// program, so without this the last reply of a server that answers and exits could be
-/// lost. Returns at once when the stack never started. Call with the big kernel lock held.
+/// lost. A DHCP lease is released first (DHCPRELEASE), so the server may give the address
+/// to the next VM at once. Returns at once when the stack never started. Call with the big
+/// kernel lock held.
 void deliver_before_exit(uint64_t deadline_ns);
 
 class UnixNames;
