@@ -28,6 +28,19 @@ size_t separator_offset(std::string_view text)
 
 } // namespace
 
+bool names_guest_address(std::string_view cmdline)
+{
+    std::string storage(cmdline.size() + 1, '\0');
+    std::vector<std::string_view> words(cmdline.size() / 2 + 1);
+    auto parsed = images::parse_cmdline(cmdline, storage, words);
+    if (parsed.is_error())
+        return false;
+    for (std::string_view option : parsed->options)
+        if (images::option_key(option) == "net.ip")
+            return true;
+    return false;
+}
+
 std::string insert_kernel_options(std::string_view cmdline, const std::vector<std::string>& options)
 {
     std::string words;

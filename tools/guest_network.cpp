@@ -3,7 +3,8 @@
 #include "cli_error.h"
 
 #include <arpa/inet.h>
-#include <random>
+#include <cstdint>
+#include <cstdio>
 
 namespace tools {
 
@@ -92,12 +93,14 @@ GuestNetwork parse_guest_network(std::string_view net, std::string_view ip, std:
     return network;
 }
 
-std::string random_mac_address()
+std::string mac_address_for_tap(std::string_view name)
 {
-    std::random_device source;
+    uint64_t hash = 0xcbf29ce484222325ull; // FNV-1a, 64 bits
+    for (char c : name)
+        hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
     char text[18];
-    snprintf(text, sizeof text, "02:%02x:%02x:%02x:%02x:%02x", source() & 0xff, source() & 0xff, source() & 0xff,
-        source() & 0xff, source() & 0xff);
+    snprintf(text, sizeof text, "02:%02x:%02x:%02x:%02x:%02x", unsigned(hash >> 32) & 0xff, unsigned(hash >> 24) & 0xff,
+        unsigned(hash >> 16) & 0xff, unsigned(hash >> 8) & 0xff, unsigned(hash) & 0xff);
     return text;
 }
 

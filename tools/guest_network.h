@@ -6,8 +6,10 @@
 // osprey-monitor), no root needed; the guest is 10.0.2.15/24 behind 10.0.2.2 with the name
 // server 10.0.2.3, or asks its DHCP server (--ip dhcp). tap:NAME: a host tap interface the
 // user made (ip tuntap add NAME mode tap), for a VM with an address of its own on a real
-// network; the guest asks a DHCP server there unless --ip gives a static address, and gets
-// a random locally administered MAC address so that VMs on one bridge do not collide.
+// network; the guest asks a DHCP server there unless --ip gives a static address. Its MAC
+// address is derived from the tap's name: VMs on different taps of one bridge do not
+// collide, and a VM run again on the same tap is the same client to the DHCP server (it
+// gets its address back rather than a new lease each run).
 #pragma once
 
 #include "published_ports.h"
@@ -37,8 +39,9 @@ struct GuestNetwork {
 GuestNetwork parse_guest_network(std::string_view net, std::string_view ip, std::string_view gateway,
     std::string_view dns, bool publishes_ports, std::string_view mac);
 
-/// A random locally administered unicast MAC address (02:xx:xx:xx:xx:xx).
-std::string random_mac_address();
+/// The VM's MAC address on tap `name`: locally administered, unicast (02:xx:xx:xx:xx:xx),
+/// the same for the same name.
+std::string mac_address_for_tap(std::string_view name);
 
 /// The kernel's boot options for it: net.ip=..., net.gateway=..., net.dns=....
 std::vector<std::string> network_kernel_options(const GuestNetwork& network);

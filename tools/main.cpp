@@ -103,7 +103,7 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
             net.ports.push_back(parse_published_port(port));
         bool tap = options.net.rfind("tap:", 0) == 0;
         net.network = parse_guest_network(options.net, options.ip, options.gateway, options.dns, !options.ports.empty(),
-            tap ? random_mac_address() : "");
+            tap ? mac_address_for_tap(options.net.substr(4)) : "");
         devices.push_back(std::move(net));
     } else if (addressed) {
         throw CliError(kExitBadInput, "--ip, --gateway and --dns set up the VM's network: add --net (or --net=tap:NAME)");

@@ -116,12 +116,13 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
     PreparedVm vm;
     QemuConfig& config = vm.config;
     config.kernel = checked_kernel(request);
-    bool networked = std::any_of(request.virtio.begin(), request.virtio.end(),
-        [](const VirtioDevice& device) { return device.kind == VirtioDevice::Kind::Net; });
-    // The monitor's user-mode network is passt: without it, a networked run defaults to
-    // QEMU (with KVM where the monitor would have had it).
+    bool user_networked = std::any_of(request.virtio.begin(), request.virtio.end(), [](const VirtioDevice& device) {
+        return device.kind == VirtioDevice::Kind::Net && device.network.backend == GuestNetwork::Backend::User;
+    });
+    // The monitor's user-mode network is passt: without it, a run on the user network
+    // defaults to QEMU (with KVM where the monitor would have had it). A tap needs no passt.
     Hypervisor fallback = default_hypervisor();
-    if (networked && fallback == Hypervisor::Monitor && !passt_installed())
+    if (user_networked && fallback == Hypervisor::Monitor && !passt_installed())
         fallback = Hypervisor::QemuKvm;
     config.hypervisor = request.hypervisor.value_or(fallback);
     check_hypervisor_usable(config.hypervisor);

@@ -322,9 +322,11 @@ TEST(CliQemu, GuestNetworkOptions)
     GuestNetwork fixed = parse_guest_network("tap:br-vm", "192.168.7.2/24", "192.168.7.1", "192.168.7.53", false, "");
     EXPECT_EQ(network_kernel_options(fixed),
         (std::vector<std::string> { "net.ip=192.168.7.2/24", "net.gateway=192.168.7.1", "net.dns=192.168.7.53" }));
-    std::string mac = random_mac_address();
+    std::string mac = mac_address_for_tap("tap7");
     ASSERT_EQ(mac.size(), 17u);
     EXPECT_EQ(mac.substr(0, 3), "02:"); // locally administered, unicast
+    EXPECT_EQ(mac_address_for_tap("tap7"), mac); // the same client to a DHCP server, run after run
+    EXPECT_NE(mac_address_for_tap("tap8"), mac);
     struct Bad {
         const char *net, *ip, *gateway, *dns;
         bool ports;
