@@ -110,6 +110,8 @@ public:
     /// Whether it is a timerfd (timer_file.h) or a signalfd (signal_file.h).
     virtual bool is_timer() const { return false; }
     virtual bool is_signal_file() const { return false; }
+    /// Whether it is an end of a pipe or FIFO (pipe.h).
+    virtual bool is_pipe() const { return false; }
     /// Whether it is a pidfd (process_file.h).
     virtual bool is_process() const { return false; }
     /// Whether it is a socket (net/kernel/socket.h: a net::Socket).

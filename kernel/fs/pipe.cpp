@@ -56,6 +56,12 @@ public:
 
     lib::Result<size_t> read(void* buffer, size_t length) override
     {
+        return read_as(buffer, length, PipeRead::Take, non_blocking());
+    }
+
+    /// read(2), or with PipeRead::Peek the bytes copied but left in the pipe (splice, tee).
+    lib::Result<size_t> read_as(void* buffer, size_t length, PipeRead mode, bool no_wait)
+    {
         if (m_side == Side::Write)
             return lib::Error(lib::Errno::BADF, "read from a pipe's write end");
         if (length == 0)
@@ -63,19 +69,58 @@ public:
         for (;;) {
             uint32_t seen = m_pipe->changes.now();
             if (m_pipe->ring.size()) {
+                if (mode == PipeRead::Peek)
+                    return m_pipe->ring.peek(static_cast<uint8_t*>(buffer), length);
                 size_t n = m_pipe->take(static_cast<uint8_t*>(buffer), length);
                 m_pipe->changes.changed();
                 return n;
             }
             if (m_pipe->writers == 0)
                 return size_t(0); // end of file
-            if (non_blocking())
+            if (no_wait)
                 return lib::Error(lib::Errno::AGAIN, "pipe empty");
             TRY(m_pipe->changes.wait(seen));
         }
     }
 
+    /// Takes `length` bytes a Peek saw (never more than the pipe holds).
+    void drop(size_t length)
+    {
+        size_t n = length < m_pipe->ring.size() ? length : m_pipe->ring.size();
+        uint8_t scratch[256];
+        for (size_t left = n; left;) {
+            size_t step = left < sizeof(scratch) ? left : sizeof(scratch);
+            left -= m_pipe->take(scratch, step);
+        }
+        if (n)
+            m_pipe->changes.changed();
+    }
+
+    /// Waits until a write could put something in, unless `no_wait`: the room there is
+    /// then. splice into a pipe reads no more than that from its input. EPIPE (and
+    /// SIGPIPE) with no reader left, as a write.
+    lib::Result<size_t> wait_for_room(bool no_wait)
+    {
+        if (m_side == Side::Read)
+            return lib::Error(lib::Errno::BADF, "write to a pipe's read end");
+        for (;;) {
+            uint32_t seen = m_pipe->changes.now();
+            if (m_pipe->readers == 0)
+                return no_reader();
+            if (m_pipe->space())
+                return m_pipe->space();
+            if (no_wait)
+                return lib::Error(lib::Errno::AGAIN, "pipe full");
+            TRY(m_pipe->changes.wait(seen));
+        }
+    }
+
     lib::Result<size_t> write(const void* buffer, size_t length) override
+    {
+        return write_as(buffer, length, non_blocking());
+    }
+
+    lib::Result<size_t> write_as(const void* buffer, size_t length, bool no_wait)
     {
         if (m_side == Side::Read)
             return lib::Error(lib::Errno::BADF, "write to a pipe's read end");
@@ -84,13 +129,8 @@ public:
         size_t written = 0;
         for (;;) {
             uint32_t seen = m_pipe->changes.now();
-            if (m_pipe->readers == 0) {
-                if (written)
-                    return written;
-                sched::Thread& self = sched::current();
-                (void)sched::post_signal(self.tid, kSigpipe, { 0, 1, 0, 0 }); // SI_USER, as Linux's send_sig
-                return lib::Error(lib::Errno::PIPE, "pipe has no reader");
-            }
+            if (m_pipe->readers == 0)
+                return written ? lib::Result<size_t>(written) : no_reader();
             if (length == written)
                 return written;
             size_t left = length - written;
@@ -99,7 +139,7 @@ public:
                 m_pipe->changes.changed();
                 continue;
             }
-            if (non_blocking())
+            if (no_wait)
                 return written ? lib::Result<size_t>(written) : lib::Error(lib::Errno::AGAIN, "pipe full");
             if (auto waited = m_pipe->changes.wait(seen); waited.is_error())
                 return written ? lib::Result<size_t>(written) : waited.error();
@@ -153,8 +193,19 @@ public:
         return m_pipe->ring.size();
     }
     vfs::Node* node() const override { return m_fifo.get(); }
+    bool is_pipe() const override { return true; }
+    /// Whether `other` is an end of the same pipe.
+    bool same_pipe(const PipeEnd& other) const { return m_pipe == other.m_pipe; }
 
 private:
+    /// A write with no reader: SIGPIPE to the writing thread, and EPIPE.
+    static lib::Error no_reader()
+    {
+        sched::Thread& self = sched::current();
+        (void)sched::post_signal(self.tid, kSigpipe, { 0, 1, 0, 0 }); // SI_USER, as Linux's send_sig
+        return lib::Error(lib::Errno::PIPE, "pipe has no reader");
+    }
+
     PipeBuffer* m_pipe;
     Side m_side;
     lib::RefPtr<vfs::Node> m_fifo;
@@ -185,6 +236,38 @@ lib::Result<void> wait_for_other_side(PipeBuffer& pipe, const int& count)
 }
 
 } // namespace
+
+lib::Result<size_t> read_pipe(File& pipe, void* out, size_t length, PipeRead mode, bool non_blocking)
+{
+    if (!pipe.is_pipe())
+        return lib::Error(lib::Errno::INVAL, "not a pipe");
+    return static_cast<PipeEnd&>(pipe).read_as(out, length, mode, non_blocking || pipe.non_blocking());
+}
+
+void drop_from_pipe(File& pipe, size_t length)
+{
+    if (pipe.is_pipe())
+        static_cast<PipeEnd&>(pipe).drop(length);
+}
+
+lib::Result<size_t> write_pipe(File& pipe, const void* in, size_t length, bool non_blocking)
+{
+    if (!pipe.is_pipe())
+        return lib::Error(lib::Errno::INVAL, "not a pipe");
+    return static_cast<PipeEnd&>(pipe).write_as(in, length, non_blocking || pipe.non_blocking());
+}
+
+lib::Result<size_t> wait_for_pipe_room(File& pipe, bool non_blocking)
+{
+    if (!pipe.is_pipe())
+        return lib::Error(lib::Errno::INVAL, "not a pipe");
+    return static_cast<PipeEnd&>(pipe).wait_for_room(non_blocking || pipe.non_blocking());
+}
+
+bool same_pipe(const File& a, const File& b)
+{
+    return a.is_pipe() && b.is_pipe() && static_cast<const PipeEnd&>(a).same_pipe(static_cast<const PipeEnd&>(b));
+}
 
 lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking)
 {

@@ -25,4 +25,19 @@ lib::Result<void> make_pipe(File*& read_end, File*& write_end, bool non_blocking
 /// O_WRONLY without a reader is ENXIO); O_RDWR never waits. INTR, NOMEM.
 lib::Result<File*> open_fifo(lib::RefPtr<vfs::Node> node, int flags);
 
+// splice(2), tee(2) and vmsplice(2) (kernel/syscall/splice.cpp) on pipe ends. Each waits
+// as read(2) or write(2) on the end would, and not at all when `non_blocking`
+// (SPLICE_F_NONBLOCK) or the end is O_NONBLOCK. INVAL when the file is not a pipe.
+enum class PipeRead { Take, Peek };
+/// A read of a read end; with Peek the bytes stay in the pipe. 0: end of file.
+lib::Result<size_t> read_pipe(File& pipe, void* out, size_t length, PipeRead mode, bool non_blocking);
+/// Takes `length` bytes a Peek saw.
+void drop_from_pipe(File& pipe, size_t length);
+/// A write to a write end (EPIPE and SIGPIPE without a reader, as write(2)).
+lib::Result<size_t> write_pipe(File& pipe, const void* in, size_t length, bool non_blocking);
+/// Waits until a write end has room (or no reader); the room there is then.
+lib::Result<size_t> wait_for_pipe_room(File& pipe, bool non_blocking);
+/// Whether `a` and `b` are ends of one pipe.
+bool same_pipe(const File& a, const File& b);
+
 } // namespace fs

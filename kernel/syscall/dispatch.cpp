@@ -42,7 +42,7 @@ enum Number : long {
     Fstatfs = 138, Sync = 162, Getdents64 = 217, Fadvise64 = 221, Mkdirat = 258, Mknodat = 259,
     Fchownat = 260, Unlinkat = 263, Renameat = 264, Linkat = 265, Symlinkat = 266,
     Readlinkat = 267, Fchmodat = 268, Utimensat = 280, Fallocate = 285, Syncfs = 306, Renameat2 = 316,
-    Sendfile = 40, CopyFileRange = 326, Signalfd = 282, Signalfd4 = 289, RtSigpending = 127, MemfdCreate = 319, TimerfdCreate = 283, TimerfdSettime = 286, TimerfdGettime = 287, Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
+    Sendfile = 40, CopyFileRange = 326, Splice = 275, Tee = 276, Vmsplice = 278, Signalfd = 282, Signalfd4 = 289, RtSigpending = 127, MemfdCreate = 319, TimerfdCreate = 283, TimerfdSettime = 286, TimerfdGettime = 287, Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
     Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Sendmsg = 46, Recvmsg = 47, Shutdown = 48,
     Bind = 49, Listen = 50, Getsockname = 51, Getpeername = 52, Socketpair = 53, Setsockopt = 54, Getsockopt = 55,
     Accept4 = 288, Recvmmsg = 299, Sendmmsg = 307,
@@ -121,6 +121,9 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     case Shmdt: return sys::shmdt(uintptr_t(a1));
     case Shmctl: return sys::shmctl(int(a1), int(a2), ptr<void>(a3));
     case Sendfile: return sys::sendfile(int(a1), int(a2), ptr<int64_t>(a3), size_t(a4));
+    case Splice: return sys::splice(int(a1), ptr<int64_t>(a2), int(a3), ptr<int64_t>(a4), size_t(a5), unsigned(a6));
+    case Tee: return sys::tee(int(a1), int(a2), size_t(a3), unsigned(a4));
+    case Vmsplice: return sys::vmsplice(int(a1), ptr<const abi::Iovec>(a2), size_t(a3), unsigned(a4));
     case CopyFileRange:
         return sys::copy_file_range(int(a1), ptr<int64_t>(a2), int(a3), ptr<int64_t>(a4), size_t(a5), unsigned(a6));
     case TimerfdCreate: return sys::timerfd_create(int(a1), int(a2));

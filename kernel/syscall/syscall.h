@@ -44,6 +44,14 @@ SysResult pwritev2(int fd, const abi::Iovec* iov, int count, int64_t offset, int
 SysResult sendfile(int out_fd, int in_fd, int64_t* offset, size_t count);
 SysResult copy_file_range(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t count, unsigned flags);
 
+// splice.cpp: moving bytes to and from pipes (a kernel copy; nothing read is lost).
+/// splice(2): one end a pipe; at most a pipe's capacity per call.
+SysResult splice(int in_fd, int64_t* in_offset, int out_fd, int64_t* out_offset, size_t length, unsigned flags);
+/// tee(2): bytes of pipe `in_fd` copied into pipe `out_fd`, left in `in_fd`.
+SysResult tee(int in_fd, int out_fd, size_t length, unsigned flags);
+/// vmsplice(2): the buffers written into a pipe's write end, or read from its read end.
+SysResult vmsplice(int fd, const linux_abi::Iovec* iov, size_t count, unsigned flags);
+
 // sockets.cpp: the socket calls (net/kernel/socket.h): AF_INET and AF_INET6 (TCP, UDP),
 // AF_UNIX pairs from socketpair, AF_NETLINK's NETLINK_ROUTE.
 SysResult socket(int domain, int type, int protocol);
