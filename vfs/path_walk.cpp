@@ -10,6 +10,8 @@ struct Walker {
     Tree& tree;
     Node& root;
     ForeignPath* foreign;
+    Node& beneath;       // with ResolveBeneath: the directory the walk may not leave
+    unsigned resolve = 0;
     uint32_t symlinks = 0;
 };
 
@@ -52,6 +54,8 @@ lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, 
 {
     if (path.empty())
         return lib::Error(lib::Errno::NOENT, "empty path");
+    if (path[0] == '/' && (walker.resolve & ResolveBeneath))
+        return lib::Error(lib::Errno::XDEV, "RESOLVE_BENEATH: an absolute path");
     if (path[0] == '/')
         dir = &walker.root;
     size_t at = 0;
@@ -68,19 +72,26 @@ lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, 
             *parent = ParentOf { dir, name, trailing_slash };
             return dir;
         }
+        if (name == ".." && dir.get() == &walker.beneath && (walker.resolve & ResolveBeneath))
+            return lib::Error(lib::Errno::XDEV, "RESOLVE_BENEATH: '..' above the starting directory");
         lib::RefPtr<Node> next = (name == ".." && dir.get() == &walker.root) ? dir : TRY(walker.tree.lookup(*dir, name));
         if (next->type() == NodeType::Symlink && (!last || follow_last == Follow::Yes || trailing_slash)) {
+            if (walker.resolve & ResolveNoSymlinks)
+                return lib::Error(lib::Errno::LOOP, "RESOLVE_NO_SYMLINKS: a symbolic link on the way");
             if (++walker.symlinks > kMaxSymlinks)
                 return lib::Error(lib::Errno::LOOP, "too many levels of symbolic links");
             auto target = walk_from(walker, dir, next->link_target(), Follow::Yes, nullptr);
-            if (target.is_error() && target.error().code == lib::Errno::XDEV && walker.foreign) {
+            if (target.is_error() && target.error().code == lib::Errno::XDEV && walker.foreign && walker.foreign->length) {
                 TRY(append_foreign(*walker.foreign, path.substr(at))); // the link's target, then our rest
                 return target.error();
             }
             next = TRY(static_cast<lib::Result<lib::RefPtr<Node>>&&>(target));
         }
-        if (!next->foreign_path().empty() && walker.foreign)
+        if (!next->foreign_path().empty() && walker.foreign) {
+            if (walker.resolve & ResolveNoCrossing)
+                return lib::Error(lib::Errno::XDEV, "RESOLVE_NO_XDEV: the path crosses into a kernel file system");
             return left_tree(*walker.foreign, *next, path.substr(at));
+        }
         if ((!last || trailing_slash) && !next->is_directory())
             return lib::Error(lib::Errno::NOTDIR, "not a directory");
         dir = next;
@@ -96,13 +107,13 @@ lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, 
 
 lib::Result<lib::RefPtr<Node>> walk(Tree& tree, WalkRoots roots, std::string_view path, Follow follow)
 {
-    Walker walker { tree, roots.root, roots.foreign };
+    Walker walker { tree, roots.root, roots.foreign, roots.start, roots.resolve };
     return walk_from(walker, lib::RefPtr<Node>(&roots.start), path, follow, nullptr);
 }
 
 lib::Result<ParentOf> walk_parent(Tree& tree, WalkRoots roots, std::string_view path)
 {
-    Walker walker { tree, roots.root, roots.foreign };
+    Walker walker { tree, roots.root, roots.foreign, roots.start, roots.resolve };
     ParentOf parent;
     TRY(walk_from(walker, lib::RefPtr<Node>(&roots.start), path, Follow::Yes, &parent));
     return parent;

@@ -83,7 +83,7 @@ lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path,
 
 } // namespace
 
-lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode)
+lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode, unsigned resolve)
 {
     if ((flags & kOpenTemporary) == kOpenTemporary)
         return lib::Error(lib::Errno::NOTSUP, "O_TMPFILE is not supported yet");
@@ -91,12 +91,14 @@ lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, u
         return lib::Error(lib::Errno::NOENT, "no root filesystem yet");
     lib::RefPtr<vfs::Node> holder;
     vfs::ForeignPath foreign;
-    vfs::WalkRoots roots = walk_roots(start, holder, foreign);
+    vfs::WalkRoots usual = walk_roots(start, holder, foreign);
+    vfs::Node& root = resolve & vfs::ResolveInRoot ? *holder : usual.root; // RESOLVE_IN_ROOT: the start is "/"
+    vfs::WalkRoots roots { root, *holder, &foreign, resolve };
     auto follow = (flags & kOpenNoFollow) ? vfs::Follow::No : vfs::Follow::Yes;
     auto node = (flags & kOpenCreate) && !(flags & kOpenPath) ? create_or_find(roots, path, flags, mode)
                                                                : vfs::walk(root_tree(), roots, path, follow);
-    if (node.is_error() && node.error().code == lib::Errno::XDEV)
-        return open_kernel_file(foreign.view(), flags);
+    if (node.is_error() && node.error().code == lib::Errno::XDEV && foreign.length) // into /proc or /sys
+        return open_kernel_file(foreign.view(), flags, resolve);
     char name[4096];
     return open_node(TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node)), absolute_name(*holder, path, name, sizeof(name)),
         flags);

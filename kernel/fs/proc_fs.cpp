@@ -380,13 +380,17 @@ size_t File::copy_name(std::string_view name, char* out, size_t size)
     return n;
 }
 
-lib::Result<File*> open_kernel_file(std::string_view path, int flags)
+lib::Result<File*> open_kernel_file(std::string_view path, int flags, unsigned resolve)
 {
     Normal normal = TRY(normalise(path));
     Found found = TRY(find(normal.view()));
     if (found.kind == Kind::Symlink) {
         if (flags & kOpenNoFollow)
             return lib::Error(lib::Errno::LOOP, "O_NOFOLLOW on a symlink");
+        if (resolve & (vfs::ResolveNoMagicLinks | vfs::ResolveNoSymlinks))
+            return lib::Error(lib::Errno::LOOP, "RESOLVE_NO_MAGICLINKS: a magic link of /proc");
+        if (resolve & (vfs::ResolveBeneath | vfs::ResolveInRoot))
+            return lib::Error(lib::Errno::XDEV, "RESOLVE_BENEATH/IN_ROOT: a magic link of /proc jumps out");
         return open_link_target(found, flags);
     }
     bool writes = (flags & kOpenAccessMask) != kOpenReadOnly || (flags & (kOpenCreate | kOpenTruncate));

@@ -25,7 +25,9 @@ void set_program_identity(std::span<const std::string_view> argv, std::span<cons
 /// open(2) of a /proc or /sys path: a snapshot file, a listable directory, or, for
 /// /proc/self/fd/N, the descriptor's file opened again. ENOENT, EACCES for write access,
 /// ENOTDIR, ENOMEM.
-lib::Result<File*> open_kernel_file(std::string_view path, int flags);
+/// `resolve`: openat2's RESOLVE_* bits (vfs::Resolve): a magic link (fd/N, exe, cwd, root)
+/// is ELOOP under RESOLVE_NO_MAGICLINKS or NO_SYMLINKS, EXDEV under BENEATH or IN_ROOT.
+lib::Result<File*> open_kernel_file(std::string_view path, int flags, unsigned resolve = 0);
 /// stat(2); `follow` decides for a final symlink (self, exe, cwd, fd/N).
 lib::Result<void> stat_kernel_file(std::string_view path, LinuxStat& st, bool follow);
 /// readlink(2) into `out` (truncated to `size`): its length. EINVAL for a non-symlink.

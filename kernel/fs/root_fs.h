@@ -48,10 +48,11 @@ vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder, vfs:
 lib::Error refuse_kernel_files(lib::Error error);
 
 /// Opens `path` from `start` as open(2) does with `flags` and, for O_CREAT, `mode` (less
-/// the umask): O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH.
-/// Returns a new reference. Errors as Linux: ENOENT, EEXIST, EISDIR, ENOTDIR, ELOOP,
-/// ENOSPC, EOPNOTSUPP for O_TMPFILE; a FIFO opens as pipe.h open_fifo says.
-lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode);
+/// the umask): O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH; and
+/// openat2(2)'s `resolve` restrictions (vfs::Resolve bits). Returns a new reference.
+/// Errors as Linux: ENOENT, EEXIST, EISDIR, ENOTDIR, ELOOP, ENOSPC, EOPNOTSUPP for
+/// O_TMPFILE, EXDEV for a path RESOLVE_* forbids; a FIFO opens as pipe.h open_fifo says.
+lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode, unsigned resolve = 0);
 /// stat(2)/lstat(2) of a path from `start`.
 lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow);
 /// The node a path names (for chdir, truncate, chmod, utimensat...): EACCES for a path

@@ -6,6 +6,7 @@
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
+#include <vfs/path_walk.h>
 
 #include <cstring>
 
@@ -67,6 +68,64 @@ SysResult openat(int dirfd, const char* path, int flags, unsigned mode)
     TRY(read_path(path, copy));
     auto start = TRY(start_directory(dirfd, copy.view()));
     auto* file = TRY(fs::open_at(start.get(), copy.view(), flags, mode));
+    return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
+}
+
+namespace {
+
+// openat2(2)'s struct open_how (include/uapi/linux/openat2.h): version 0 is 24 bytes;
+// a larger one is accepted when every byte past what is known is zero.
+struct OpenHow {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+static_assert(sizeof(OpenHow) == 24);
+constexpr size_t kOpenHowLargest = 4096; // a page, as Linux's copy_struct_from_user allows
+constexpr uint64_t kResolveCached = 0x20;
+constexpr uint64_t kResolveKnown = vfs::ResolveNoCrossing | vfs::ResolveNoMagicLinks | vfs::ResolveNoSymlinks
+    | vfs::ResolveBeneath | vfs::ResolveInRoot | kResolveCached;
+// The open flags Linux knows (VALID_OPEN_FLAGS); openat2 refuses others, open ignores them.
+constexpr uint64_t kKnownOpenFlags = 03 | 0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 010000 | 020000 | 040000
+    | 0100000 | 0200000 | 0400000 | 01000000 | 02000000 | 04000000 | 010000000 | 020000000;
+
+lib::Result<OpenHow> read_open_how(const void* how, size_t size)
+{
+    if (size < sizeof(OpenHow))
+        return lib::Error(lib::Errno::INVAL, "openat2: open_how smaller than its first version");
+    if (size > kOpenHowLargest)
+        return lib::Error(lib::Errno::TOOBIG, "openat2: open_how larger than a page");
+    TRY(check_user_range(how, size));
+    const auto* bytes = static_cast<const uint8_t*>(how);
+    for (size_t i = sizeof(OpenHow); i < size; ++i)
+        if (bytes[i])
+            return lib::Error(lib::Errno::TOOBIG, "openat2: fields this kernel does not know are set");
+    OpenHow read;
+    memcpy(&read, how, sizeof(read));
+    bool creates = (read.flags & fs::kOpenCreate) || (read.flags & fs::kOpenTemporary) == fs::kOpenTemporary;
+    if ((read.flags & ~kKnownOpenFlags) || (read.resolve & ~kResolveKnown) || read.mode > 07777
+        || (read.mode && !creates))
+        return lib::Error(lib::Errno::INVAL, "openat2: unknown flags, or a mode without O_CREAT/O_TMPFILE");
+    if ((read.resolve & vfs::ResolveBeneath) && (read.resolve & vfs::ResolveInRoot))
+        return lib::Error(lib::Errno::INVAL, "openat2: RESOLVE_BENEATH and RESOLVE_IN_ROOT together");
+    if ((read.resolve & kResolveCached) && (read.flags & (fs::kOpenCreate | fs::kOpenTruncate | fs::kOpenTemporary)))
+        return lib::Error(lib::Errno::AGAIN, "openat2: RESOLVE_CACHED cannot create or truncate");
+    return read;
+}
+
+} // namespace
+
+SysResult openat2(int dirfd, const char* path, const void* how, size_t size)
+{
+    OpenHow open_how = TRY(read_open_how(how, size));
+    UserPath copy;
+    TRY(read_path(path, copy));
+    // Under RESOLVE_IN_ROOT an absolute path starts at `dirfd` too: it is the root.
+    auto start = TRY(start_directory(dirfd, open_how.resolve & vfs::ResolveInRoot ? "." : copy.view()));
+    int flags = int(open_how.flags);
+    // RESOLVE_CACHED: the tree is all in memory, so every lookup is cached.
+    unsigned resolve = unsigned(open_how.resolve & ~kResolveCached);
+    auto* file = TRY(fs::open_at(start.get(), copy.view(), flags, unsigned(open_how.mode), resolve));
     return long(TRY(fs::descriptors().install(file, flags & abi::kOCloexec)));
 }
 

@@ -35,7 +35,7 @@ enum Number : long {
     Getcpu = 309, RtSigtimedwait = 128, RtSigqueueinfo = 129, RtSigsuspend = 130, Sigaltstack = 131,
     SchedSetparam = 142, SchedGetparam = 143, SchedSetscheduler = 144, SchedGetscheduler = 145,
     SchedGetPriorityMax = 146, SchedGetPriorityMin = 147, SchedRrGetInterval = 148, RtTgsigqueueinfo = 297, PidfdSendSignal = 424, PidfdOpen = 434, PidfdGetfd = 438,
-    Faccessat2 = 439,
+    Faccessat2 = 439, Openat2 = 437,
     Flock = 73, Fsync = 74, Fdatasync = 75, Truncate = 76, Ftruncate = 77, Chdir = 80, Fchdir = 81,
     Rename = 82, Mkdir = 83, Rmdir = 84, Creat = 85, Link = 86, Unlink = 87, Symlink = 88, Readlink = 89,
     Chmod = 90, Fchmod = 91, Chown = 92, Fchown = 93, Lchown = 94, Mknod = 133, Statfs = 137,
@@ -301,6 +301,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case ClockGettime: return sys::clock_gettime(int(a1), ptr<abi::Timespec>(a2));
     case ClockGetres: return sys::clock_getres(int(a1), ptr<abi::Timespec>(a2));
     case ClockNanosleep: return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));
+    case Openat2: return sys::openat2(int(a1), ptr<const char>(a2), ptr<const void>(a3), size_t(a4));
     case Openat: return sys::openat(int(a1), ptr<const char>(a2), int(a3), unsigned(a4));
     case Newfstatat: return sys::newfstatat(int(a1), ptr<const char>(a2), ptr<fs::LinuxStat>(a3), int(a4));
     case Statx: return sys::statx(int(a1), ptr<const char>(a2), int(a3), unsigned(a4), ptr<abi::Statx>(a5));

@@ -79,6 +79,9 @@ SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length)
 
 // descriptors.cpp: opening, closing, describing and controlling descriptors.
 SysResult openat(int dirfd, const char* path, int flags, unsigned mode);
+/// openat2(2): openat with its struct open_how (`size` bytes) and RESOLVE_* restrictions
+/// (RESOLVE_CACHED always holds: the tree is in memory). EINVAL, E2BIG as Linux.
+SysResult openat2(int dirfd, const char* path, const void* how, size_t size);
 SysResult close(int fd);
 SysResult fstat(int fd, fs::LinuxStat* st);
 SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags);

@@ -228,6 +228,42 @@ TEST(VfsTree, ForeignDirectoriesStopTheWalk)
     EXPECT_EQ(error_of(tree->rename(tree->root(), "proc", tree->root(), "p", 0)), Errno::BUSY);
 }
 
+// openat2's RESOLVE_* restrictions on the walk (RESOLVE_IN_ROOT is the caller's: root =
+// start).
+TEST(VfsTree, ResolveRestrictions)
+{
+    auto tree = make_tree();
+    auto top = tree->create(tree->root(), "top", NodeType::Directory, 0755).value();
+    auto a = tree->create(*top, "a", NodeType::Directory, 0755).value();
+    auto f = tree->create(*a, "f", NodeType::Regular, 0644).value();
+    tree->create(*top, "inside", NodeType::Symlink, 0777, "a/f").value();
+    tree->create(*top, "outside", NodeType::Symlink, 0777, "../top/a/f").value();
+    tree->create(*top, "absolute", NodeType::Symlink, 0777, "/top/a/f").value();
+    auto proc = tree->create(*top, "proc", NodeType::Directory, 0555).value();
+    tree->mark_foreign(*proc, "/proc");
+    vfs::ForeignPath foreign;
+    auto walk_with = [&](unsigned resolve, std::string_view path) {
+        foreign.length = 0;
+        return vfs::walk(*tree, { tree->root(), *top, &foreign, resolve }, path, Follow::Yes);
+    };
+    EXPECT_EQ(walk_with(vfs::ResolveBeneath, "a/../a/f").value().get(), f.get());
+    EXPECT_EQ(walk_with(vfs::ResolveBeneath, "inside").value().get(), f.get());
+    EXPECT_EQ(error_of(walk_with(vfs::ResolveBeneath, "/top/a/f")), Errno::XDEV);
+    EXPECT_EQ(error_of(walk_with(vfs::ResolveBeneath, "a/../../top")), Errno::XDEV);
+    EXPECT_EQ(error_of(walk_with(vfs::ResolveBeneath, "outside")), Errno::XDEV);
+    EXPECT_EQ(error_of(walk_with(vfs::ResolveBeneath, "absolute")), Errno::XDEV);
+    EXPECT_EQ(foreign.length, 0u) << "a refusal is not a way into a kernel file system";
+    EXPECT_EQ(walk_with(0, "outside").value().get(), f.get());
+    EXPECT_EQ(error_of(walk_with(vfs::ResolveNoSymlinks, "inside")), Errno::LOOP);
+    EXPECT_EQ(walk_with(vfs::ResolveNoSymlinks, "a/f").value().get(), f.get());
+    EXPECT_EQ(error_of(walk_with(vfs::ResolveNoCrossing, "proc/self")), Errno::XDEV);
+    EXPECT_EQ(foreign.length, 0u);
+    EXPECT_EQ(error_of(walk_with(0, "proc/self")), Errno::XDEV);
+    EXPECT_EQ(foreign.view(), "/proc/self");
+    auto in_root = vfs::walk(*tree, { *top, *top, &foreign, vfs::ResolveInRoot }, "/../../a/f", Follow::Yes);
+    EXPECT_EQ(in_root.value().get(), f.get());
+}
+
 TEST(VfsTree, RenameFollowsLinuxRules)
 {
     auto tree = make_tree();

@@ -21,12 +21,24 @@ struct ForeignPath {
     std::string_view view() const { return { text, length }; }
 };
 
+/// openat2(2)'s RESOLVE_* restrictions on a walk (Linux's values). RESOLVE_IN_ROOT is the
+/// caller's: it walks with `root` = `start`.
+enum Resolve : unsigned {
+    ResolveNoCrossing = 0x01,   // RESOLVE_NO_XDEV: reaching a foreign directory is EXDEV
+    ResolveNoMagicLinks = 0x02, // the kernel file systems' magic links (/proc/self/fd/N)
+    ResolveNoSymlinks = 0x04,   // any symlink followed is ELOOP
+    ResolveBeneath = 0x08,      // an absolute path or symlink, or ".." above `start`: EXDEV
+    ResolveInRoot = 0x10,
+};
+
 struct WalkRoots {
     Node& root;  // where "/" starts and where ".." stops
     Node& start; // where a relative path starts (the cwd or a directory descriptor)
-    /// Given: a walk that reaches a foreign directory stops with EXDEV and fills it in.
+    /// Given: a walk that reaches a foreign directory stops with EXDEV and fills it in
+    /// (with ResolveNoCrossing, it stops with EXDEV and leaves it empty).
     /// Null: foreign marks are ignored (the directory is walked as any other).
     ForeignPath* foreign = nullptr;
+    unsigned resolve = 0; // Resolve bits
 };
 
 /// The node `path` names. ENOENT (also for an empty path), ENOTDIR, ELOOP, ENAMETOOLONG.
