@@ -33,7 +33,7 @@ struct Options {
     std::string output;
     std::vector<std::string> args;
     std::vector<std::string> env;
-    std::string memory = "128M";
+    std::string memory; // empty: 128M, raised under QEMU for an image that needs more
     unsigned cpus = 1;
     std::string hypervisor;
     std::string machine = "microvm";
@@ -150,7 +150,8 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
 void add_vm_options(CLI::App* command, Options& options)
 {
     command->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
-    command->add_option("--memory", options.memory, "Guest memory, e.g. 64M, 1G")->capture_default_str();
+    command->add_option("--memory", options.memory,
+        "Guest memory, e.g. 64M, 1G (default 128M; under QEMU, more when the image needs it: QEMU loads it into RAM)");
     command->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
     command->add_option("--hypervisor", options.hypervisor,
            "monitor (Osprey's KVM monitor), qemu-kvm or qemu-tcg (default: monitor if /dev/kvm is usable)")
@@ -171,7 +172,8 @@ RunRequest vm_request(const Options& options)
     request.env = options.env;
     request.dlopen_libraries = as_paths(options.dlopen_libraries);
     request.added = added_paths(options.added);
-    request.memory_bytes = parse_memory_size(options.memory);
+    request.memory_given = !options.memory.empty();
+    request.memory_bytes = parse_memory_size(request.memory_given ? options.memory : "128M");
     request.cpus = options.cpus;
     if (!options.hypervisor.empty())
         request.hypervisor = parse_hypervisor(options.hypervisor);

@@ -50,6 +50,28 @@ void print_closure(const ImageReport& report)
         std::cerr << "osprey:   " << library.image_path << " <- " << library.real.string() << '\n';
 }
 
+/// The VM's memory: the request's, except that QEMU loads the image into the guest's RAM
+/// (as its -initrd), where it must fit with room for the kernel and the program. Under
+/// the monitor the image is mapped beside RAM and takes none of it. With no --memory
+/// given the default is raised as far as needed (and said); with one too small for the
+/// image, CliError says what to give.
+uint64_t memory_for_image(const RunRequest& request, bool monitor, uint64_t image_bytes)
+{
+    constexpr uint64_t kMiB = 1024 * 1024;
+    constexpr uint64_t kLeastRoom = 64 * kMiB; // the kernel, its tables, a small program
+    if (monitor || image_bytes + kLeastRoom <= request.memory_bytes)
+        return request.memory_bytes;
+    // Enough: the image, and the default VM's 128 MiB for the rest, in 64 MiB steps.
+    uint64_t enough = (image_bytes + 128 * kMiB + 64 * kMiB - 1) / (64 * kMiB) * (64 * kMiB);
+    std::string image = std::to_string((image_bytes + kMiB - 1) / kMiB) + " MiB";
+    if (request.memory_given)
+        throw CliError(kExitBadInput, "the image is " + image + ", and QEMU loads it into the VM's memory: give --memory "
+            + std::to_string(enough / kMiB) + "M or more (the image and room for the kernel and the program)");
+    std::cerr << "osprey: the image is " << image << ", and QEMU loads it into the VM's memory: giving the VM "
+              << enough / kMiB << "M (--memory to choose)\n";
+    return enough;
+}
+
 } // namespace
 
 fs::path default_kernel_path()
@@ -183,7 +205,7 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
         line.options.push_back("console_input=escaped");
     config.cmdline = encode_command_line(line);
     config.image = image_path;
-    config.memory_bytes = request.memory_bytes;
+    config.memory_bytes = memory_for_image(request, vm.monitor.has_value(), fs::file_size(image_path));
     config.cpus = request.cpus;
     if (!vm.monitor) { // QEMU's status UART; the monitor exits with the status itself
         vm.status_file = std::make_unique<TempFile>("osprey-status-", ".txt");

@@ -33,6 +33,7 @@ struct RunRequest {
     std::vector<std::filesystem::path> dlopen_libraries; // --dlopen (only when packing a program)
     std::vector<AddedPath> added; // --add (only when packing a program)
     uint64_t memory_bytes = 128 * 1024 * 1024;
+    bool memory_given = false; // --memory given: never raised for a large image under QEMU
     unsigned cpus = 1;
     std::optional<Hypervisor> hypervisor; // default: default_hypervisor()
     Machine machine = Machine::Microvm;

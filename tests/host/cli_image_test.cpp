@@ -221,6 +221,41 @@ TEST_F(CliImage, RunPacksAnElfAndReturnsTheGuestStatus)
     EXPECT_NE(std::find(arguments.begin(), arguments.end(), "q35"), arguments.end());
 }
 
+// QEMU loads the image into the VM's RAM: a large one raises the default memory, and a
+// --memory too small for it is refused with the size to give.
+TEST_F(CliImage, RunGivesALargeImageTheMemoryItNeeds)
+{
+    install_fake_qemu("echo 'osprey-exit status 0' > \"$status\"; exit 85");
+    fs::path data = m_dir / "data";
+    fs::create_directories(data);
+    {
+        std::ofstream blob(data / "blob", std::ios::binary); // not zeros: those are holes in an image
+        std::string chunk(1 << 20, 'x');
+        for (int i = 0; i < 100; ++i)
+            blob << chunk;
+    }
+    fs::path output = m_dir / "big.img";
+    build_image({ "/usr/bin/ls", {}, {}, {}, { parse_added_path(data.string() + ":/data") } }, output);
+    RunRequest request = request_for(output);
+    EXPECT_EQ(run_vm(request), 0);
+    std::vector<std::string> arguments = recorded_arguments();
+    auto memory = std::find(arguments.begin(), arguments.end(), "-m");
+    ASSERT_NE(memory, arguments.end());
+    EXPECT_EQ(*(memory + 1), "256M") << "100 MiB of image and 128 MiB beside it, in 64 MiB steps";
+    request.memory_given = true;
+    try {
+        run_vm(request);
+        FAIL() << "no error";
+    } catch (const CliError& error) {
+        EXPECT_EQ(error.exit_status(), kExitBadInput);
+        EXPECT_NE(std::string(error.what()).find("give --memory 256M or more"), std::string::npos) << error.what();
+    }
+    request.memory_bytes = 512ull << 20; // enough: as given
+    EXPECT_EQ(run_vm(request), 0);
+    arguments = recorded_arguments();
+    EXPECT_EQ(*(std::find(arguments.begin(), arguments.end(), "-m") + 1), "512M");
+}
+
 TEST_F(CliImage, RunAnImageAppendsArguments)
 {
     fs::path output = m_dir / "ls.img";
