@@ -296,7 +296,8 @@ int AsyncLookups::suspend(const gaicb* const* list, int count, const struct time
         }
         if (done)
             break;
-        int waited = timeout ? pthread_cond_timedwait(&m_done, &m_lock, &deadline) : pthread_cond_wait(&m_done, &m_lock);
+        int waited = timeout ? pthread_cond_timedwait(&m_done, &m_lock, &deadline)
+                             : pthread_cond_wait(&m_done, &m_lock);
         if (waited == ETIMEDOUT) {
             result = EAI_AGAIN;
             break;

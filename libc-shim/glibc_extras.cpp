@@ -46,12 +46,18 @@ int osprey_sched_setscheduler(pid_t pid, int policy, const struct sched_param* p
     return int(syscall(SYS_sched_setscheduler, pid, policy, param));
 }
 int osprey_sched_getscheduler(pid_t pid) { return int(syscall(SYS_sched_getscheduler, pid)); }
-int osprey_sched_setparam(pid_t pid, const struct sched_param* param) { return int(syscall(SYS_sched_setparam, pid, param)); }
+int osprey_sched_setparam(pid_t pid, const struct sched_param* param)
+{
+    return int(syscall(SYS_sched_setparam, pid, param));
+}
 int osprey_sched_getparam(pid_t pid, struct sched_param* param) { return int(syscall(SYS_sched_getparam, pid, param)); }
 
 // glibc 2.36's process descriptor calls (the system calls as they are).
 int pidfd_open(pid_t pid, unsigned int flags) { return int(syscall(SYS_pidfd_open, pid, flags)); }
-int pidfd_getfd(int pidfd, int target, unsigned int flags) { return int(syscall(SYS_pidfd_getfd, pidfd, target, flags)); }
+int pidfd_getfd(int pidfd, int target, unsigned int flags)
+{
+    return int(syscall(SYS_pidfd_getfd, pidfd, target, flags));
+}
 int pidfd_send_signal(int pidfd, int signal, siginfo_t* info, unsigned int flags)
 {
     return int(syscall(SYS_pidfd_send_signal, pidfd, signal, info, flags));

@@ -254,7 +254,8 @@ int getnetbyname_r(const char* name, struct netent* entry, char* buffer, size_t 
     int* h_error)
 {
     Key key { name, nullptr, 0 };
-    return finish_netdb(networks().find(by_words<network_line>, buffer, size, entry, &key), entry, result, h_error, true);
+    int error = networks().find(by_words<network_line>, buffer, size, entry, &key);
+    return finish_netdb(error, entry, result, h_error, true);
 }
 
 int getnetbyaddr_r(uint32_t number, int type, struct netent* entry, char* buffer, size_t size,
@@ -267,7 +268,8 @@ int getnetbyaddr_r(uint32_t number, int type, struct netent* entry, char* buffer
 
 int getnetent_r(struct netent* entry, char* buffer, size_t size, struct netent** result, int* h_error)
 {
-    return finish_netdb(networks().next(by_words<network_line>, buffer, size, entry, nullptr), entry, result, h_error, false);
+    int error = networks().next(by_words<network_line>, buffer, size, entry, nullptr);
+    return finish_netdb(error, entry, result, h_error, false);
 }
 
 int gethostent_r(struct hostent* entry, char* buffer, size_t size, struct hostent** result, int* h_error)

@@ -275,7 +275,10 @@ extern "C" {
 
 /// glibc's res_ninit: `state` (whatever it held, never freed: glibc's rule) filled with
 /// the defaults, /etc/resolv.conf and the environment; returns 0.
-int __res_ninit(res_state state) { return initialise(state, RES_TIMEOUT, RES_DFLRETRY, kGlibcDefaultOptions, random_id()); }
+int __res_ninit(res_state state)
+{
+    return initialise(state, RES_TIMEOUT, RES_DFLRETRY, kGlibcDefaultOptions, random_id());
+}
 
 /// glibc's res_nclose: frees what res_ninit allocated (the IPv6 server addresses); the
 /// state must be initialised again before another query.

@@ -165,7 +165,8 @@ int exchange_tcp(const Server& server, const unsigned char* query, int query_len
     if (fd < 0)
         return -1;
     long long deadline = now_ms() + timeout_ms;
-    if (connect(fd, reinterpret_cast<const struct sockaddr*>(&server.address), server.length) != 0 && errno != EINPROGRESS)
+    const auto* address = reinterpret_cast<const struct sockaddr*>(&server.address);
+    if (connect(fd, address, server.length) != 0 && errno != EINPROGRESS)
         return close_with(fd, -1);
     int error = 0;
     socklen_t error_length = sizeof error;

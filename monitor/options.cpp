@@ -110,7 +110,8 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     if (options.net_user && !options.tap.empty())
         return lib::Error(lib::Errno::INVAL, "--net TAP and --net-user: give one network");
     if (options.mac && options.tap.empty() && !options.net_user)
-        return lib::Error(lib::Errno::INVAL, "--mac names the network device's address: give --net TAP or --net-user too");
+        return lib::Error(lib::Errno::INVAL,
+            "--mac names the network device's address: give --net TAP or --net-user too");
     if (!options.published.empty() && !options.net_user)
         return lib::Error(lib::Errno::INVAL, "--publish forwards ports of the user-mode network: give --net-user too");
     if (options.snapshot_at && (!options.tap.empty() || options.net_user))

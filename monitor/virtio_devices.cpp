@@ -48,7 +48,8 @@ std::string VirtioDevices::create_net(const Options& options, const GuestMemory&
         m_link = std::make_unique<virtio::StreamLink>(m_passt->link_fd());
         namespace net = user_network; // the addresses passt was given, unless the command line has its own
         if (!names_guest_address(options.cmdline))
-            network_options = { "net.ip=" + std::string(net::kGuestAddress) + "/" + std::to_string(net::kGuestPrefixLength),
+            network_options = { "net.ip=" + std::string(net::kGuestAddress) + "/"
+                    + std::to_string(net::kGuestPrefixLength),
                 "net.gateway=" + std::string(net::kGatewayAddress), "net.dns=" + std::string(net::kNameServerAddress) };
     } else {
         auto fd = virtio::NetDevice::open_tap(options.tap);

@@ -55,7 +55,8 @@ GuestNetwork parse_guest_network(std::string_view net, std::string_view ip, std:
         network.backend = GuestNetwork::Backend::Tap;
         network.tap = std::string(net.substr(4));
         if (!is_interface_name(network.tap))
-            bad("--net=tap:NAME: '" + network.tap + "' is not an interface name (1-15 characters, no '/', ':' or space)");
+            bad("--net=tap:NAME: '" + network.tap
+                + "' is not an interface name (1-15 characters, no '/', ':' or space)");
     } else if (!net.empty() && net != "user") {
         bad("--net='" + std::string(net) + "': want --net (or --net=user) for the user-mode NAT, or --net=tap:NAME");
     }

@@ -271,7 +271,8 @@ SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTar
     memcpy(&sent, info, sizeof(sent));
     bool to_process = target == QueueTarget::Process;
     if (signal == 0) // a probe: whether the target exists
-        return to_process || sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
+        return to_process || sched::thread_exists(tid) ? SysResult(0)
+                                                       : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
     sched::SignalInfo queued { sent.si_code, sent.kill.si_pid, sent.kill.si_uid, sent.kill.si_value };
     if (to_process)
         sched::post_process_signal(signal, queued);

@@ -57,7 +57,8 @@ SysResult splice_from_pipe(fs::File& pipe, fs::File& out, int64_t* offset, size_
     size_t seen = TRY(fs::read_pipe(pipe, buffer.bytes(), length, fs::PipeRead::Peek, non_blocking));
     if (seen == 0)
         return 0; // no writer left: end of file
-    size_t written = offset ? TRY(out.pwrite(buffer.bytes(), seen, uint64_t(*offset))) : TRY(out.write(buffer.bytes(), seen));
+    size_t written = offset ? TRY(out.pwrite(buffer.bytes(), seen, uint64_t(*offset)))
+                            : TRY(out.write(buffer.bytes(), seen));
     fs::drop_from_pipe(pipe, written);
     if (offset)
         *offset += int64_t(written);
