@@ -96,17 +96,29 @@ int close_with(int fd, int result)
     return result;
 }
 
+/// A non-blocking socket of `type` connecting to `server` (for TCP the connection may
+/// still be on its way: EINPROGRESS is not an error); -1 with errno.
+int connected_socket(const Server& server, int type)
+{
+    int fd = socket(server.address.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    const auto* address = reinterpret_cast<const struct sockaddr*>(&server.address);
+    if (connect(fd, address, server.length) != 0 && errno != EINPROGRESS)
+        return close_with(fd, -1);
+    return fd;
+}
+
 /// One question over UDP, on a socket connected to the server (only its datagrams come
 /// back, and a refusal comes back as ECONNREFUSED): the answer's length, 0 when none
 /// came by `timeout_ms`, -1 with errno when the server cannot be reached.
 int exchange_udp(const Server& server, const unsigned char* query, int query_length, unsigned char* answer,
     int answer_size, int timeout_ms)
 {
-    int fd = socket(server.address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = connected_socket(server, SOCK_DGRAM);
     if (fd < 0)
         return -1;
-    if (connect(fd, reinterpret_cast<const struct sockaddr*>(&server.address), server.length) != 0
-        || send(fd, query, size_t(query_length), 0) != query_length)
+    if (send(fd, query, size_t(query_length), 0) != query_length)
         return close_with(fd, -1);
     long long deadline = now_ms() + timeout_ms;
     while (wait_for(fd, POLLIN, deadline)) {
@@ -161,13 +173,10 @@ bool receive_all(int fd, unsigned char* data, size_t length, long long deadline)
 int exchange_tcp(const Server& server, const unsigned char* query, int query_length, unsigned char* answer,
     int answer_size, int timeout_ms)
 {
-    int fd = socket(server.address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    long long deadline = now_ms() + timeout_ms;
+    int fd = connected_socket(server, SOCK_STREAM);
     if (fd < 0)
         return -1;
-    long long deadline = now_ms() + timeout_ms;
-    const auto* address = reinterpret_cast<const struct sockaddr*>(&server.address);
-    if (connect(fd, address, server.length) != 0 && errno != EINPROGRESS)
-        return close_with(fd, -1);
     int error = 0;
     socklen_t error_length = sizeof error;
     if (!wait_for(fd, POLLOUT, deadline))

@@ -6,6 +6,8 @@
 
 #include <sched/scheduler.h>
 
+#include <type_traits>
+
 #include <kernel/arch/x86_64/lapic.h>
 
 namespace sched {
@@ -104,44 +106,54 @@ bool thread_exists(int tid)
     return thread && !thread->kernel_service; // the kernel's own threads are not the program's
 }
 
-lib::Result<int> thread_nice(int tid)
+namespace {
+
+/// Thread `tid` of the program (0: the caller) with the scheduler's lock held, or null
+/// for none (a kernel service thread is not the program's).
+Thread* program_thread_locked(SchedulerState& state, int tid)
+{
+    Thread* thread = tid ? find_thread_locked(state, tid) : &current();
+    return thread && !thread->kernel_service ? thread : nullptr;
+}
+
+/// `change(Thread&)` on program thread `tid` under the lock; ESRCH when there is none.
+template<typename Change>
+auto with_program_thread(int tid, Change change) -> lib::Result<decltype(change(current()))>
 {
     auto state = lock_state();
-    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
-    if (!thread || thread->kernel_service)
+    Thread* thread = program_thread_locked(*state, tid);
+    if (!thread)
         return lib::Error(lib::Errno::SRCH, "no such thread");
-    return thread->nice;
+    if constexpr (std::is_void_v<decltype(change(*thread))>) {
+        change(*thread);
+        return {};
+    } else {
+        return change(*thread);
+    }
+}
+
+} // namespace
+
+lib::Result<int> thread_nice(int tid)
+{
+    return with_program_thread(tid, [](Thread& thread) { return thread.nice; });
 }
 
 lib::Result<void> set_thread_nice(int tid, int nice)
 {
-    auto state = lock_state();
-    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
-    if (!thread || thread->kernel_service)
-        return lib::Error(lib::Errno::SRCH, "no such thread");
-    thread->nice = nice;
-    return {};
+    return with_program_thread(tid, [nice](Thread& thread) { thread.nice = nice; });
 }
 
 uint64_t time_slice_ns() { return kTimeSliceNs; }
 
 lib::Result<SchedulingPolicy> thread_scheduling(int tid)
 {
-    auto state = lock_state();
-    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
-    if (!thread || thread->kernel_service)
-        return lib::Error(lib::Errno::SRCH, "no such thread");
-    return thread->scheduling;
+    return with_program_thread(tid, [](Thread& thread) { return thread.scheduling; });
 }
 
 lib::Result<void> set_thread_scheduling(int tid, const SchedulingPolicy& scheduling)
 {
-    auto state = lock_state();
-    Thread* thread = tid ? find_thread_locked(*state, tid) : &current();
-    if (!thread || thread->kernel_service)
-        return lib::Error(lib::Errno::SRCH, "no such thread");
-    thread->scheduling = scheduling;
-    return {};
+    return with_program_thread(tid, [&scheduling](Thread& thread) { thread.scheduling = scheduling; });
 }
 
 int lowest_program_nice()
