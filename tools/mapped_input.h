@@ -1,7 +1,9 @@
 // An input file of the CLI (a program, a library, an image) mapped read-only for as long as
 // the object lives, instead of read into memory: its pages come from the page cache, so the
 // closure search, the load check and the image writer each reaching the same file cost no
-// copy, and a large or sparse file costs only the pages that are read.
+// copy, and a large or sparse file costs only the pages that are read. A file that shrinks
+// while it is mapped (replaced under the build) ends the CLI with exit 2 and a message
+// naming it, not a SIGBUS crash.
 #pragma once
 
 #include <cstddef>

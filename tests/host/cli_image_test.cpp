@@ -5,6 +5,7 @@
 #include "image_builder.h"
 #include "image_file.h"
 #include "inspect.h"
+#include "mapped_input.h"
 #include "run_command.h"
 
 #include <images/rofs_format.h>
@@ -329,3 +330,22 @@ TEST_F(CliImage, SnapshotsNeedTheMonitor)
 }
 
 } // namespace
+
+// An input that shrinks while it is mapped (a package replaced under the build) ends the
+// CLI with exit 2 and its name, not a SIGBUS crash.
+TEST(CliMappedInput, AFileThatShrinksEndsTheRunWithItsName)
+{
+    fs::path path = fs::temp_directory_path() / ("osprey-shrinking-" + std::to_string(::getpid()));
+    { std::ofstream(path) << std::string(3 * 4096, 'x'); }
+    EXPECT_EXIT(
+        {
+            MappedInput input(path);
+            if (::truncate(path.c_str(), 0) != 0)
+                _exit(3);
+            volatile std::byte past_the_end = input.bytes()[2 * 4096];
+            (void)past_the_end;
+            _exit(0);
+        },
+        ::testing::ExitedWithCode(kExitBadInput), "shrank while osprey was reading it");
+    fs::remove(path);
+}
