@@ -53,13 +53,14 @@ void print_closure(const ImageReport& report)
 /// The VM's memory: the request's, except that QEMU loads the image into the guest's RAM
 /// (as its -initrd), where it must fit with room for the kernel and the program. Under
 /// the monitor the image is mapped beside RAM and takes none of it. With no --memory
-/// given the default is raised as far as needed (and said); with one too small for the
-/// image, CliError says what to give.
+/// given, the default is raised when the image leaves it less than 64 MiB (and said); a
+/// --memory given is kept unless the image leaves the kernel less than 4 MiB (a small
+/// program boots in 8 MiB), and then CliError says what to give.
 uint64_t memory_for_image(const RunRequest& request, bool monitor, uint64_t image_bytes)
 {
     constexpr uint64_t kMiB = 1024 * 1024;
-    constexpr uint64_t kLeastRoom = 64 * kMiB; // the kernel, its tables, a small program
-    if (monitor || image_bytes + kLeastRoom <= request.memory_bytes)
+    uint64_t least_room = request.memory_given ? 4 * kMiB : 64 * kMiB;
+    if (monitor || image_bytes + least_room <= request.memory_bytes)
         return request.memory_bytes;
     // Enough: the image, and the default VM's 128 MiB for the rest, in 64 MiB steps.
     uint64_t enough = (image_bytes + 128 * kMiB + 64 * kMiB - 1) / (64 * kMiB) * (64 * kMiB);

@@ -244,6 +244,7 @@ TEST_F(CliImage, RunGivesALargeImageTheMemoryItNeeds)
     ASSERT_NE(memory, arguments.end());
     EXPECT_EQ(*(memory + 1), "256M") << "100 MiB of image and 128 MiB beside it, in 64 MiB steps";
     request.memory_given = true;
+    request.memory_bytes = 64ull << 20; // smaller than the image
     try {
         run_vm(request);
         FAIL() << "no error";
@@ -251,7 +252,11 @@ TEST_F(CliImage, RunGivesALargeImageTheMemoryItNeeds)
         EXPECT_EQ(error.exit_status(), kExitBadInput);
         EXPECT_NE(std::string(error.what()).find("give --memory 256M or more"), std::string::npos) << error.what();
     }
-    request.memory_bytes = 512ull << 20; // enough: as given
+    request.memory_bytes = 112ull << 20; // the image and some MiB: as given, small as it is
+    EXPECT_EQ(run_vm(request), 0);
+    arguments = recorded_arguments();
+    EXPECT_EQ(*(std::find(arguments.begin(), arguments.end(), "-m") + 1), "112M");
+    request.memory_bytes = 512ull << 20; // plenty: as given
     EXPECT_EQ(run_vm(request), 0);
     arguments = recorded_arguments();
     EXPECT_EQ(*(std::find(arguments.begin(), arguments.end(), "-m") + 1), "512M");
