@@ -86,13 +86,7 @@ public:
     /// Takes `length` bytes a Peek saw (never more than the pipe holds).
     void drop(size_t length)
     {
-        size_t n = length < m_pipe->ring.size() ? length : m_pipe->ring.size();
-        uint8_t scratch[256];
-        for (size_t left = n; left;) {
-            size_t step = left < sizeof(scratch) ? left : sizeof(scratch);
-            left -= m_pipe->take(scratch, step);
-        }
-        if (n)
+        if (m_pipe->ring.drop(length))
             m_pipe->changes.changed();
     }
 

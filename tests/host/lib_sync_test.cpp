@@ -1,5 +1,6 @@
 // lib/guarded.h, lib/intrusive_list.h, lib/ref_counted.h: the building blocks of kernel
 // state with owners (issue 12). Pure logic, so the kernel's code runs here unchanged.
+#include <lib/byte_ring.h>
 #include <lib/guarded.h>
 #include <lib/intrusive_list.h>
 #include <lib/ref_counted.h>
@@ -185,3 +186,26 @@ TEST(RefPtr, AssignmentReleasesTheOldObject)
 }
 
 } // namespace
+
+// The ring pipes and unix sockets keep their bytes in: peek leaves them, drop discards
+// what a peek saw (splice takes only what its output took), take is both, across the end.
+TEST(ByteRing, PeekDropAndTakeAcrossTheEnd)
+{
+    lib::ByteRing ring;
+    ASSERT_TRUE(ring.allocate(8));
+    const uint8_t in[] = { 1, 2, 3, 4, 5, 6 };
+    EXPECT_EQ(ring.put(in, 6), 6u);
+    uint8_t out[8] = {};
+    EXPECT_EQ(ring.take(out, 5), 5u);
+    EXPECT_EQ(ring.put(in, 6), 6u); // wraps: 6, then 1..6
+    EXPECT_EQ(ring.peek(out, 3), 3u);
+    EXPECT_EQ(out[0], 6);
+    EXPECT_EQ(out[1], 1);
+    EXPECT_EQ(ring.size(), 7u) << "a peek takes nothing";
+    EXPECT_EQ(ring.drop(2), 2u);
+    EXPECT_EQ(ring.take(out, 8), 5u);
+    EXPECT_EQ(out[0], 2);
+    EXPECT_EQ(out[4], 6);
+    EXPECT_EQ(ring.drop(3), 0u) << "nothing left to drop";
+    EXPECT_EQ(ring.space(), 8u);
+}

@@ -36,10 +36,13 @@ public:
     }
 
     /// Moves up to `length` bytes from the front into `out`.
-    size_t take(uint8_t* out, size_t length)
+    size_t take(uint8_t* out, size_t length) { return drop(peek(out, length)); }
+
+    /// Discards up to `length` bytes from the front (what a peek saw and was used); how many.
+    size_t drop(size_t length)
     {
-        size_t n = peek(out, length);
-        m_head = (m_head + n) % m_capacity;
+        size_t n = length < m_size ? length : m_size;
+        m_head = m_capacity ? (m_head + n) % m_capacity : 0;
         m_size -= n;
         return n;
     }
