@@ -238,8 +238,6 @@ int initialise(res_state state, int retrans, int retry, unsigned long options, u
     return 0;
 }
 
-unsigned short random_id() { return libc_shim::resolver_random(); }
-
 /// The calling thread's state, made zeroed on its first use and freed when it ends (with
 /// the IPv6 server addresses res_init gave it). A thread whose state cannot be allocated
 /// shares one emergency state (and may race on it, as every thread did before).
@@ -277,7 +275,7 @@ extern "C" {
 /// the defaults, /etc/resolv.conf and the environment; returns 0.
 int __res_ninit(res_state state)
 {
-    return initialise(state, RES_TIMEOUT, RES_DFLRETRY, kGlibcDefaultOptions, random_id());
+    return initialise(state, RES_TIMEOUT, RES_DFLRETRY, kGlibcDefaultOptions, libc_shim::resolver_random());
 }
 
 /// glibc's res_nclose: frees what res_ninit allocated (the IPv6 server addresses); the
@@ -301,7 +299,7 @@ int __res_init()
     if (state->options & RES_INIT)
         free_ipv6_nameservers(state);
     return initialise(state, state->retrans ? state->retrans : RES_TIMEOUT, state->retry ? state->retry : RES_DFLRETRY,
-        options, state->id ? state->id : random_id());
+        options, state->id ? state->id : libc_shim::resolver_random());
 }
 
 } // extern "C"

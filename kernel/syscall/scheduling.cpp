@@ -47,23 +47,22 @@ lib::Result<void> check_privilege(int policy)
 
 } // namespace
 
-SysResult sched_get_priority_max(int policy)
+namespace {
+
+/// A policy's static priority bound: `real_time_bound` for FIFO and RR, 0 for the others.
+SysResult priority_bound(int policy, int real_time_bound)
 {
     if (real_time(policy))
-        return kHighestRealTime;
+        return real_time_bound;
     if (settable(policy) || policy == kDeadline)
         return 0;
     return lib::Error(lib::Errno::INVAL, "unknown scheduling policy");
 }
 
-SysResult sched_get_priority_min(int policy)
-{
-    if (real_time(policy))
-        return kLowestRealTime;
-    if (settable(policy) || policy == kDeadline)
-        return 0;
-    return lib::Error(lib::Errno::INVAL, "unknown scheduling policy");
-}
+} // namespace
+
+SysResult sched_get_priority_max(int policy) { return priority_bound(policy, kHighestRealTime); }
+SysResult sched_get_priority_min(int policy) { return priority_bound(policy, kLowestRealTime); }
 
 SysResult sched_setscheduler(int pid, int policy, const int* param)
 {
