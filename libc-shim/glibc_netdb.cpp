@@ -57,10 +57,9 @@ libc_shim::LineDatabase& hosts()
     return database;
 }
 
-/// What a lookup looks for: a name (with a protocol for services), or a number.
+/// What a lookup looks for: a name, or a number.
 struct Key {
     const char* name;
-    const char* protocol;
     long number;
 };
 
@@ -87,9 +86,10 @@ LineResult protocol_line(char** words, size_t count, EntryBuffer& out, void* ent
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
 }
 
-LineResult service_line(char** words, size_t count, EntryBuffer& out, void* entry, const void* key_)
+/// An /etc/services line for getservent (lookups by name or port are musl's, over the
+/// same file).
+LineResult service_line(char** words, size_t count, EntryBuffer& out, void* entry, const void*)
 {
-    const auto* key = static_cast<const Key*>(key_);
     if (count < 2 || !isdigit((unsigned char)words[1][0]))
         return LineResult::Skip;
     // "port/protocol"; glibc takes a port without one, with the protocol "".
@@ -98,10 +98,6 @@ LineResult service_line(char** words, size_t count, EntryBuffer& out, void* entr
         *slash = 0;
     const char* protocol_name = slash ? slash + 1 : "";
     int port = htons(uint16_t(atoi(words[1])));
-    if (key && key->protocol && strcmp(key->protocol, protocol_name) != 0)
-        return LineResult::Skip;
-    if (key && (key->name ? !named(words, count, key->name) : port != key->number))
-        return LineResult::Skip;
     auto* service = static_cast<struct servent*>(entry);
     service->s_port = port;
     service->s_name = out.copy(words[0]);
@@ -228,14 +224,14 @@ extern "C" {
 // Lookups that find nothing return 0 with a null result (glibc's files backend).
 int getprotobyname_r(const char* name, struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
-    Key key { name, nullptr, 0 };
+    Key key { name, 0 };
     int error = protocols().find(by_words<protocol_line>, buffer, size, entry, &key);
     return finish(error, entry, result) == ENOENT ? 0 : error;
 }
 
 int getprotobynumber_r(int number, struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
-    Key key { nullptr, nullptr, number };
+    Key key { nullptr, number };
     int error = protocols().find(by_words<protocol_line>, buffer, size, entry, &key);
     return finish(error, entry, result) == ENOENT ? 0 : error;
 }
@@ -253,7 +249,7 @@ int getservent_r(struct servent* entry, char* buffer, size_t size, struct serven
 int getnetbyname_r(const char* name, struct netent* entry, char* buffer, size_t size, struct netent** result,
     int* h_error)
 {
-    Key key { name, nullptr, 0 };
+    Key key { name, 0 };
     int error = networks().find(by_words<network_line>, buffer, size, entry, &key);
     return finish_netdb(error, entry, result, h_error, true);
 }
@@ -261,7 +257,7 @@ int getnetbyname_r(const char* name, struct netent* entry, char* buffer, size_t 
 int getnetbyaddr_r(uint32_t number, int type, struct netent* entry, char* buffer, size_t size,
     struct netent** result, int* h_error)
 {
-    Key key { nullptr, nullptr, long(number) };
+    Key key { nullptr, long(number) };
     int error = type == AF_INET ? networks().find(by_words<network_line>, buffer, size, entry, &key) : ENOENT;
     return finish_netdb(error, entry, result, h_error, true);
 }
