@@ -30,6 +30,20 @@ TEST(Pvclock, LargeDeltasDoNotOverflow)
     EXPECT_EQ(scale_delta(kDayAt2GHz, 1u << 30, 1), 86'400ull * 1'000'000'000);
 }
 
+TEST(Pvclock, ATscBehindTheRecordGivesTheRecordsTime)
+{
+    using arch::pvclock::record_ns;
+    // 2.096 GHz with KVM's scale for it (shift -1, mul >= 2^31).
+    uint32_t mul = uint32_t((2'000'000'000ull << 32) / 2'096'000'000ull);
+    EXPECT_EQ(record_ns(5'000, 1'000'000, 1'000'000, mul, -1), 5'000u);
+    EXPECT_NEAR(double(record_ns(5'000, 1'000'000, 1'000'000 + 2'096'000'000, mul, -1)), 1'000'005'000.0, 2.0);
+    // Another CPU's TSC a few ticks behind the record: the record's time, not 2^64 ticks
+    // later (about 8.8e18 ns at this rate; a restored VM once read its wall clock as
+    // 160 years before the epoch that way).
+    EXPECT_EQ(record_ns(5'000, 1'000'000, 999'990, mul, -1), 5'000u);
+    EXPECT_EQ(record_ns(5'000, 1'000'000, 0, mul, -1), 5'000u);
+}
+
 TEST(Pvclock, RecoversTheTscFrequency)
 {
     EXPECT_EQ(tsc_hz(1u << 31, 1), 1'000'000'000u);

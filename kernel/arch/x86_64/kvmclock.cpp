@@ -127,7 +127,7 @@ uint64_t kvmclock_ns()
 {
     uint64_t tsc;
     Snapshot s = read_record(tsc);
-    uint64_t ns = s.system_time + pvclock::scale_delta(tsc - s.tsc_timestamp, s.mul, s.shift);
+    uint64_t ns = pvclock::record_ns(s.system_time, s.tsc_timestamp, tsc, s.mul, s.shift);
     if (s.flags & kTscStable)
         return ns;
     uint64_t& last = last_reading().ns;

@@ -16,6 +16,17 @@ constexpr uint64_t scale_delta(uint64_t tsc_delta, uint32_t mul, int8_t shift)
     return uint64_t((static_cast<unsigned __int128>(tsc_delta) * mul) >> 32);
 }
 
+/// The clock a record gives at `tsc`: `system_time` plus the ticks since `tsc_timestamp`.
+/// A TSC behind the record's own reading counts as no time at all, not as a delta that
+/// wraps to about 2^64 ticks (centuries): that happens when a CPU reads a record another
+/// CPU's TSC wrote (kvmclock.cpp shares the boot CPU's) while its own TSC lags, as it may
+/// for a moment after a snapshot is restored.
+constexpr uint64_t record_ns(uint64_t system_time, uint64_t tsc_timestamp, uint64_t tsc, uint32_t mul, int8_t shift)
+{
+    uint64_t delta = tsc > tsc_timestamp ? tsc - tsc_timestamp : 0;
+    return system_time + scale_delta(delta, mul, shift);
+}
+
 /// The TSC frequency in Hz that `mul` and `shift` describe; 0 for a zero `mul`.
 constexpr uint64_t tsc_hz(uint32_t mul, int8_t shift)
 {
