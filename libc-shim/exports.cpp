@@ -12,29 +12,13 @@ namespace libc_shim {
 
 namespace {
 
-/// First entry whose name is not less than `name`.
-const ExportEntry* lower_bound(std::string_view name)
-{
-    const ExportEntry *low = __osprey_exports_start, *high = __osprey_exports_end;
-    while (low < high) {
-        const ExportEntry* mid = low + (high - low) / 2;
-        if (std::string_view(mid->name) < name)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    return low;
-}
+std::span<const ExportEntry> export_table() { return { __osprey_exports_start, __osprey_exports_end }; }
 
 } // namespace
 
 const ExportEntry* find_export(std::string_view name, std::string_view version)
 {
-    for (const ExportEntry* e = lower_bound(name); e < __osprey_exports_end && e->name == name; ++e) {
-        if (version.empty() ? e->is_default != 0 : e->version == version)
-            return e;
-    }
-    return nullptr;
+    return find_export_in(export_table(), name, version);
 }
 
 const ExportEntry* lookup(const char* name, const char* version_or_null)
@@ -44,8 +28,8 @@ const ExportEntry* lookup(const char* name, const char* version_or_null)
 
 bool has_export(std::string_view name)
 {
-    const ExportEntry* e = lower_bound(name);
-    return e < __osprey_exports_end && e->name == name;
+    size_t at = export_lower_bound(export_table(), name);
+    return at < export_table().size() && export_table()[at].name == name;
 }
 
 bool is_kernel_soname(std::string_view soname) { return osprey_abi::is_kernel_soname(soname); }

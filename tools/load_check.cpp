@@ -1,9 +1,7 @@
 #include "load_check.h"
 
 #include "cli_error.h"
-#include "mapped_input.h"
 
-#include <linker/file_view.h>
 #include <linker/relocate.h>
 
 #include <cstring>
@@ -40,30 +38,6 @@ private:
     std::vector<std::byte> m_data = std::vector<std::byte>(64 * 1024);
 };
 
-// The object's span in host memory, untouched pages costing nothing (a corrupt header may
-// ask for a huge span; the kernel maps it the same lazy way).
-class Span {
-public:
-    explicit Span(size_t size) : m_size(size)
-    {
-        void* p = size ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                       : MAP_FAILED;
-        m_bytes = p == MAP_FAILED ? nullptr : static_cast<std::byte*>(p);
-    }
-    ~Span()
-    {
-        if (m_bytes)
-            munmap(m_bytes, m_size);
-    }
-    Span(const Span&) = delete;
-    Span& operator=(const Span&) = delete;
-    std::span<std::byte> bytes() const { return { m_bytes, m_bytes ? m_size : 0 }; }
-
-private:
-    size_t m_size;
-    std::byte* m_bytes;
-};
-
 [[noreturn]] void refuse(const std::filesystem::path& path, const lib::Error& error)
 {
     throw CliError(kExitBadInput, "'" + path.string() + "' would not load: " + error.message);
@@ -71,36 +45,54 @@ private:
 
 } // namespace
 
-void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as)
+HostObject::HostObject(const std::filesystem::path& path, LoadedAs loaded_as) : m_path(path), m_input(path)
 {
-    MappedInput input(path);
-    std::span<const std::byte> file = input.bytes();
+    std::span<const std::byte> file = m_input.bytes();
     auto dynamic = linker::read_dynamic_from_file(file);
     if (dynamic.is_error())
         refuse(path, dynamic.error());
+    m_dynamic = dynamic.value();
     bool library = loaded_as == LoadedAs::Library;
-    if (library && !dynamic->has_dynamic)
+    if (library && !m_dynamic.has_dynamic)
         refuse(path, linker::library_without_dynamic_error());
     // A static executable brings its own start-up: nothing of ours to check. One with
     // PT_INTERP but no PT_DYNAMIC goes on, for ElfImage::parse to refuse it as the kernel does.
-    if (!dynamic->has_dynamic && !dynamic->interpreter)
+    if (!m_dynamic.has_dynamic && !m_dynamic.interpreter)
         return;
     // ET_EXEC at its link-time addresses; a library must be position-independent, as the
     // kernel loads every library anywhere.
-    bool fixed = !library && dynamic->type == linker::ElfType::Executable;
+    bool fixed = !library && m_dynamic.type == linker::ElfType::Executable;
     auto image = linker::ElfImage::parse(file, fixed ? linker::AddressPolicy::AllowFixed : linker::AddressPolicy::PositionIndependent);
     if (image.is_error())
         refuse(path, image.error());
-    Span span(image->span_end() - image->span_start());
-    if (span.bytes().empty())
+    m_image = image.value();
+    m_span_size = m_image->span_end() - m_image->span_start();
+    void* span = m_span_size ? mmap(nullptr, m_span_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                             : MAP_FAILED;
+    if (span == MAP_FAILED)
         throw CliError(kExitBadInput, "'" + path.string() + "' spans more memory than can be mapped");
-    for (const auto& segment : image->segments())
-        std::memcpy(span.bytes().data() + (segment.vaddr - image->span_start()), file.data() + segment.offset, segment.filesz);
-    auto object = linker::LoadedObject::create(image.value(), span.bytes(), fixed ? image->span_start() : kProgramBase);
+    m_span = static_cast<std::byte*>(span);
+    for (const auto& segment : m_image->segments())
+        std::memcpy(m_span + (segment.vaddr - m_image->span_start()), file.data() + segment.offset, segment.filesz);
+    auto object = linker::LoadedObject::create(m_image.value(), { m_span, m_span_size }, fixed ? m_image->span_start() : kProgramBase);
     if (object.is_error())
         refuse(path, object.error());
+    m_object = object.value();
+}
+
+HostObject::~HostObject()
+{
+    if (m_span)
+        munmap(m_span, m_span_size);
+}
+
+void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as)
+{
+    HostObject loaded(path, loaded_as);
+    if (!loaded.object())
+        return;
     PlaceholderResolver resolver;
-    auto relocated = linker::relocate(object.value(), resolver);
+    auto relocated = linker::relocate(*loaded.object(), resolver);
     if (relocated.is_error() && relocated.error().code == lib::Errno::NOEXEC) // only the malformed
         refuse(path, relocated.error());
 }

@@ -6,13 +6,49 @@
 // left to the kernel, which has them.
 #pragma once
 
+#include "mapped_input.h"
+
+#include <linker/file_view.h>
+#include <linker/loaded_object.h>
+
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 namespace tools {
 
 /// How the kernel will load the file: as the program, or as one of its shared libraries
 /// (which must have a dynamic section and be position-independent).
 enum class LoadedAs { Program, Library };
+
+/// An object laid out in host memory as the kernel lays it out, to be read (its symbols,
+/// relocations) or relocated against placeholders, never run. Untouched pages cost
+/// nothing: a corrupt header may ask for a huge span, which is mapped lazily as the kernel
+/// maps it.
+class HostObject {
+public:
+    /// Throws CliError(kExitBadInput) naming `path` and what is wrong when the kernel would
+    /// refuse the file as malformed.
+    HostObject(const std::filesystem::path& path, LoadedAs loaded_as);
+    ~HostObject();
+    HostObject(const HostObject&) = delete;
+    HostObject& operator=(const HostObject&) = delete;
+
+    const std::filesystem::path& path() const { return m_path; }
+    const linker::FileDynamic& file_dynamic() const { return m_dynamic; }
+    /// Null for a static executable (it brings its own start-up: nothing of ours to bind).
+    const linker::LoadedObject* object() const { return m_object ? &*m_object : nullptr; }
+    const linker::ElfImage* image() const { return m_image ? &*m_image : nullptr; }
+
+private:
+    std::filesystem::path m_path;
+    MappedInput m_input;
+    linker::FileDynamic m_dynamic;
+    std::optional<linker::ElfImage> m_image;
+    std::byte* m_span = nullptr;
+    size_t m_span_size = 0;
+    std::optional<linker::LoadedObject> m_object;
+};
 
 /// Throws CliError(kExitBadInput) naming `path` and what is wrong when the kernel would
 /// refuse it (ENOEXEC: bad hash, version, relocation or string tables). A program without

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace libc_shim {
@@ -33,6 +34,32 @@ static_assert(sizeof(ExportEntry) == 48);
 static_assert(offsetof(ExportEntry, address) == 24);
 static_assert(offsetof(ExportEntry, type) == 40);
 static_assert(offsetof(ExportEntry, is_default) == 44);
+
+/// The searches behind find_export and has_export, over any sorted table: the kernel's
+/// own, or one the CLI read from a kernel ELF file (`osprey inspect --abi`,
+/// tools/kernel_exports.h). Portable. The index of the first entry whose name is not less
+/// than `name`.
+inline size_t export_lower_bound(std::span<const ExportEntry> table, std::string_view name)
+{
+    size_t low = 0, high = table.size();
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (std::string_view(table[mid].name) < name)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low;
+}
+
+inline const ExportEntry* find_export_in(std::span<const ExportEntry> table, std::string_view name,
+                                         std::string_view version)
+{
+    for (size_t i = export_lower_bound(table, name); i < table.size() && table[i].name == name; ++i)
+        if (version.empty() ? table[i].is_default != 0 : table[i].version == version)
+            return &table[i];
+    return nullptr;
+}
 
 /// The entry for `name` at `version`; with an empty version, the default version. When
 /// several sonames define it (ldexp is in libc.so.6 and libm.so.6), the first in soname
