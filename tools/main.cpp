@@ -4,10 +4,13 @@
 //   osprey run PROGRAM|IMAGE [options] [-- ARGS...]
 //   osprey bench boot PROGRAM|IMAGE [options] [-- ARGS...]
 //   osprey inspect IMAGE
+//   osprey inspect --abi PROGRAM [--kernel KERNEL]
 //
 // Exit status: the guest program's status for `run`; 2 for bad usage or input; 1 when
 // the host fails us; 112 kernel panic, 113 no status reported (include/abi/exit_port.h);
-// 124 timeout; 128+N when interrupted by signal N.
+// 124 timeout; 128+N when interrupted by signal N. `inspect --abi` exits with its verdict:
+// 0 runs, 3 calls a missing function if it gets there, 4 will not load (abi_report.h).
+#include "abi_report.h"
 #include "bench_command.h"
 #include "cli_error.h"
 #include "command_line.h"
@@ -38,6 +41,7 @@ struct Options {
     std::string hypervisor;
     std::string machine = "microvm";
     std::string kernel;
+    bool abi = false;
     unsigned timeout = 0;
     bool verbose = false;
     bool rng = false;
@@ -332,12 +336,23 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
 
 void add_inspect(CLI::App& app, Options& options, std::function<int()>& action)
 {
-    auto* inspect = app.add_subcommand("inspect", "List the files of an image");
-    inspect->add_option("IMAGE", options.program, "Image file")->required();
+    auto* inspect = app.add_subcommand("inspect", "List the files of an image, or (--abi) tell whether a program can run");
+    inspect->add_option("FILE", options.program, "Image file; with --abi, the program")->required();
+    inspect->add_flag("--abi", options.abi,
+        "Bind the program and its libraries as the kernel would and list what nobody provides; exit 0: runs, "
+        "3: stops if it calls a missing function, 4: will not load");
+    inspect->add_option("--kernel", options.kernel, "With --abi: the kernel whose exports count (default: osprey-kernel.elf "
+                                                    "beside this program)");
     inspect->callback([&] {
         action = [&] {
-            inspect_image(options.program, std::cout);
-            return 0;
+            if (!options.abi) {
+                if (!options.kernel.empty())
+                    throw CliError(kExitBadInput, "--kernel goes with --abi: osprey inspect --abi PROGRAM --kernel KERNEL");
+                inspect_image(options.program, std::cout);
+                return 0;
+            }
+            return report_abi(options.program, options.kernel.empty() ? default_kernel_path() : std::filesystem::path(options.kernel),
+                std::cout);
         };
     });
 }

@@ -1,0 +1,290 @@
+#include "abi_report.h"
+
+#include "cli_error.h"
+#include "closure.h"
+#include "kernel_exports.h"
+#include "load_check.h"
+
+#include <linker/relocate.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+namespace {
+
+enum class Outcome { Library, Kernel, WeakUnbound, MissingFunction, MissingData };
+
+struct Import {
+    Outcome outcome;
+    std::string detail; // missing: why, in a few words
+};
+
+/// What the kernel would do with one object's imports, and the features it uses.
+struct ObjectReport {
+    std::map<std::string, Import> imports; // NAME@VERSION (or NAME) -> where it binds
+    std::map<std::string, size_t> relocations; // kind -> count
+    std::optional<std::string> refused; // the kernel's message when it would not load the object
+};
+
+std::string import_key(const linker::SymbolRequest& request)
+{
+    std::string key(request.name);
+    if (!request.version.empty())
+        key += "@" + std::string(request.version);
+    return key;
+}
+
+/// Binds as linker/kernel/symbol_binder.cpp does, recording the outcome of each import
+/// instead of binding it: nothing is run (IFUNC resolvers neither), and a missing import
+/// gets a placeholder so that the rest of the object is still looked at.
+class ScopeResolver final : public linker::Resolver {
+public:
+    ScopeResolver(const std::vector<std::unique_ptr<HostObject>>& scope, const KernelExports& exports, ObjectReport& report)
+        : m_scope(scope), m_exports(exports), m_report(report)
+    {
+    }
+
+    lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
+    {
+        for (const auto& scoped : m_scope) {
+            const linker::LoadedObject* candidate = scoped->object();
+            if (!candidate || (request.copy && candidate == &object))
+                continue;
+            auto definition = candidate->lookup(request.name, request.version);
+            if (!definition)
+                continue;
+            note(request, Outcome::Library, scoped->path().string());
+            uint8_t type = linker::elf::symbol_type(*definition->symbol);
+            if (type == linker::elf::STT_TLS)
+                return linker::Binding { definition->symbol->value, definition->symbol->size, -4096, 1 };
+            return placeholder(request, definition->symbol->size);
+        }
+        if (const auto* entry = m_exports.find(request.name, request.version)) {
+            note(request, Outcome::Kernel, {});
+            return placeholder(request, entry->size);
+        }
+        if (request.weak) {
+            note(request, Outcome::WeakUnbound, {});
+            return linker::Binding { 0, 0, 0 };
+        }
+        bool data = request.type == linker::elf::STT_OBJECT || request.type == linker::elf::STT_TLS || request.copy;
+        note(request, data ? Outcome::MissingData : Outcome::MissingFunction, why_missing(request));
+        const linker::elf::Symbol* own = object.symbol(request.index); // a COPY takes the program's size
+        return placeholder(request, own ? own->size : 0);
+    }
+    uint64_t call_ifunc(uint64_t address) override { return address; } // never run on the host
+    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
+    uint64_t tlsdesc_static_resolver() override { return 0x1000; }
+
+private:
+    void note(const linker::SymbolRequest& request, Outcome outcome, std::string detail)
+    {
+        m_report.imports.try_emplace(import_key(request), Import { outcome, std::move(detail) });
+    }
+
+    /// A COPY reads the definition's bytes: zeros as many as it has.
+    linker::Binding placeholder(const linker::SymbolRequest& request, uint64_t size)
+    {
+        if (!request.copy)
+            return linker::Binding { 0x1000, size, 0 };
+        if (m_zeros.size() < size)
+            m_zeros.resize(size);
+        return linker::Binding { reinterpret_cast<uint64_t>(m_zeros.data()), size, 0 };
+    }
+
+    std::string why_missing(const linker::SymbolRequest& request) const
+    {
+        std::vector<std::string_view> versions = m_exports.versions_of(request.name);
+        if (versions.empty())
+            return request.version_file.empty() ? "nothing defines it" : "from " + std::string(request.version_file) + ": not in the kernel";
+        std::string text = "the kernel has it only at";
+        for (std::string_view version : versions)
+            text += " " + std::string(version);
+        return text;
+    }
+
+    const std::vector<std::unique_ptr<HostObject>>& m_scope;
+    const KernelExports& m_exports;
+    ObjectReport& m_report;
+    std::vector<std::byte> m_zeros;
+};
+
+const char* relocation_kind(uint32_t type)
+{
+    using namespace linker::elf;
+    switch (type) {
+    case R_X86_64_RELATIVE: return "relative";
+    case R_X86_64_64: case R_X86_64_GLOB_DAT: case R_X86_64_JUMP_SLOT: case R_X86_64_PC32: return "symbol";
+    case R_X86_64_COPY: return "COPY";
+    case R_X86_64_IRELATIVE: return "IRELATIVE";
+    case R_X86_64_TPOFF64: return "TLS initial-exec (TPOFF64)";
+    case R_X86_64_DTPMOD64: case R_X86_64_DTPOFF64: return "TLS dynamic (DTPMOD64/DTPOFF64)";
+    case R_X86_64_TLSDESC: return "TLS descriptor (TLSDESC)";
+    case R_X86_64_NONE: return "none";
+    }
+    return "other";
+}
+
+void count_relocations(const linker::LoadedObject& object, ObjectReport& report)
+{
+    auto tables = linker::relocation_tables(object.view(), object.dynamic());
+    if (tables.is_error())
+        return; // relocate() says so, as the kernel would
+    for (auto table : { tables->rela, tables->jmprel })
+        for (const linker::elf::Rela& rela : table)
+            ++report.relocations[relocation_kind(uint32_t(rela.info))];
+    if (!tables->relr.empty())
+        report.relocations["relative"] += tables->relr.size(); // packed: entries, not addresses
+}
+
+ObjectReport inspect_object(const HostObject& host, const std::vector<std::unique_ptr<HostObject>>& scope, const KernelExports& exports)
+{
+    ObjectReport report;
+    const linker::LoadedObject* object = host.object();
+    if (!object)
+        return report;
+    count_relocations(*object, report);
+    ScopeResolver resolver(scope, exports, report);
+    if (auto relocated = linker::relocate(*object, resolver); relocated.is_error())
+        report.refused = relocated.error().message;
+    return report;
+}
+
+std::string describe_kind(const HostObject& host, bool is_program)
+{
+    const linker::FileDynamic& dynamic = host.file_dynamic();
+    if (!is_program)
+        return "library";
+    if (!dynamic.has_dynamic)
+        return "static executable: it brings its own libc and makes system calls with the syscall instruction";
+    std::string kind = dynamic.type == linker::ElfType::Executable ? "program, non-PIE (loaded at its link-time address)"
+                                                                    : "program, PIE";
+    if (dynamic.interpreter)
+        kind += ", interpreter " + std::string(*dynamic.interpreter) + " (the kernel is the interpreter)";
+    return kind;
+}
+
+void print_features(const HostObject& host, const ObjectReport& report, std::ostream& out)
+{
+    const linker::FileDynamic& dynamic = host.file_dynamic();
+    if (!dynamic.needed().empty()) {
+        out << "  needs:";
+        for (std::string_view soname : dynamic.needed())
+            out << ' ' << soname;
+        out << '\n';
+    }
+    if (dynamic.runpath || dynamic.rpath)
+        out << "  search path: " << (dynamic.runpath ? "RUNPATH " + std::string(*dynamic.runpath) : "RPATH " + std::string(*dynamic.rpath)) << '\n';
+    if (!report.relocations.empty()) {
+        out << "  relocations:";
+        const char* separator = " ";
+        for (const auto& [kind, count] : report.relocations) {
+            out << separator << count << ' ' << kind;
+            separator = ", ";
+        }
+        out << '\n';
+    }
+    if (const linker::ElfImage* image = host.image(); image && image->tls()) {
+        const auto* tls = image->tls();
+        out << "  thread-local storage: " << tls->memsz << " bytes aligned to " << tls->align;
+        if (host.object() && host.object()->dynamic().static_tls())
+            out << ", initial-exec (static TLS)";
+        out << '\n';
+    }
+    if (host.object() && host.object()->dynamic().textrel)
+        out << "  text relocations (DT_TEXTREL)\n";
+}
+
+void print_imports(const ObjectReport& report, std::ostream& out)
+{
+    size_t counts[5] = {};
+    for (const auto& [key, import] : report.imports)
+        ++counts[size_t(import.outcome)];
+    if (!report.imports.empty())
+        out << "  imports: " << report.imports.size() << " (" << counts[size_t(Outcome::Kernel)] << " from the kernel, "
+            << counts[size_t(Outcome::Library)] << " from the program or its libraries, " << counts[size_t(Outcome::WeakUnbound)]
+            << " weak left unbound)\n";
+    for (const auto& [key, import] : report.imports) {
+        if (import.outcome == Outcome::MissingData)
+            out << "  MISSING data " << key << " (" << import.detail << "): the program will not load\n";
+        else if (import.outcome == Outcome::MissingFunction)
+            out << "  MISSING function " << key << " (" << import.detail << "): stops the program if called\n";
+    }
+    if (report.refused)
+        out << "  REFUSED: " << *report.refused << '\n';
+}
+
+
+/// Lays out the object at `path`; an object the kernel would refuse is kept with its
+/// reason (null object) so that the report names it and goes on.
+std::unique_ptr<HostObject> lay_out(const std::filesystem::path& path, LoadedAs loaded_as, std::optional<std::string>& refused)
+{
+    try {
+        return std::make_unique<HostObject>(path, loaded_as);
+    } catch (const CliError& error) {
+        refused = error.what();
+        return nullptr;
+    }
+}
+
+} // namespace
+
+int report_abi(const std::filesystem::path& program, const std::filesystem::path& kernel, std::ostream& out)
+{
+    KernelExports exports(kernel);
+    std::vector<std::filesystem::path> paths { program };
+    Closure closure = resolve_closure(program);
+    for (const ClosureLibrary& library : closure.libraries)
+        paths.push_back(library.real);
+    std::vector<std::unique_ptr<HostObject>> scope; // glibc's global scope order
+    std::vector<std::optional<std::string>> refusals(paths.size());
+    for (size_t i = 0; i < paths.size(); ++i)
+        if (auto host = lay_out(paths[i], i == 0 ? LoadedAs::Program : LoadedAs::Library, refusals[i]))
+            scope.push_back(std::move(host));
+    size_t missing_functions = 0, missing_data = 0, refused = 0;
+    for (size_t i = 0, laid_out = 0; i < paths.size(); ++i) {
+        out << paths[i].string();
+        if (i > 0)
+            out << " (" << closure.libraries[i - 1].soname << ", needed by " << closure.libraries[i - 1].needed_by << ")";
+        if (refusals[i]) {
+            out << ":\n  REFUSED: " << *refusals[i] << '\n';
+            ++refused;
+            continue;
+        }
+        const HostObject& host = *scope[laid_out++];
+        out << ": " << describe_kind(host, i == 0) << '\n';
+        ObjectReport report = inspect_object(host, scope, exports);
+        print_features(host, report, out);
+        print_imports(report, out);
+        for (const auto& [key, import] : report.imports) {
+            missing_functions += import.outcome == Outcome::MissingFunction;
+            missing_data += import.outcome == Outcome::MissingData;
+        }
+        refused += report.refused.has_value();
+    }
+    if (!closure.kernel_sonames.empty()) {
+        out << "from the kernel (" << exports.size() << " glibc symbols):";
+        for (const std::string& soname : closure.kernel_sonames)
+            out << ' ' << soname;
+        out << '\n';
+    }
+    if (missing_data || refused) {
+        out << "verdict: will-not-load (" << missing_data << " data import(s) missing, " << refused
+            << " object(s) refused)\n";
+        return kAbiWillNotLoad;
+    }
+    if (missing_functions) {
+        out << "verdict: calls-missing (it loads; " << missing_functions
+            << " function(s) nobody provides stop it if called)\n";
+        return kAbiCallsMissing;
+    }
+    out << "verdict: runs (every import is bound)\n";
+    return kAbiRuns;
+}
+
+} // namespace tools
