@@ -76,7 +76,9 @@ lib::Result<void> check_placement(const LoadPlan& plan, uint64_t phoff, uint64_t
 {
     if (plan.dynamic && (plan.dynamic->vaddr % 8 || !in_load(plan, plan.dynamic->vaddr, plan.dynamic->size, true)))
         return elf_error("ELF: PT_DYNAMIC outside the loaded segments or misaligned");
-    if (plan.tls && !in_load(plan, plan.tls->vaddr, plan.tls->filesz, true))
+    // A PT_TLS without initialised bytes has no image to read, wherever it says it is: Go's
+    // linker puts its .tbss-only segment at address 0.
+    if (plan.tls && plan.tls->filesz && !in_load(plan, plan.tls->vaddr, plan.tls->filesz, true))
         return elf_error("ELF: PT_TLS initialisation image outside the loaded segments");
     if (plan.relro && !in_load(plan, plan.relro->vaddr, plan.relro->size, false))
         return elf_error("ELF: PT_GNU_RELRO outside the loaded segments");

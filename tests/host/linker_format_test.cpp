@@ -151,6 +151,23 @@ TEST(LinkerFormat, RejectsBadSegments)
     }
 }
 
+TEST(LinkerFormat, TlsWithoutAnImageMayLieAnywhere)
+{
+    // Go's linker: a .tbss-only PT_TLS (no initialised bytes) at address 0, outside every
+    // PT_LOAD of its ET_EXEC. There is no image to read, so nothing is wrong with it. (Here
+    // address 0 is loaded, so the test's segment says 0x5000.)
+    Image image;
+    image.phdrs[5] = { elf::PT_TLS, elf::PF_R, 0x2100, 0x5000, 0x5000, 0, 8, 8 };
+    auto bytes = image.bytes();
+    auto plan = make_load_plan(bytes);
+    ASSERT_FALSE(plan.is_error()) << plan.error().message;
+    ASSERT_TRUE(plan->tls);
+    EXPECT_EQ(plan->tls->memsz, 8u);
+    // With one initialised byte the image must be in a loaded segment again.
+    image.phdrs[5].filesz = 1;
+    EXPECT_STREQ(plan_error(image), "ELF: PT_TLS initialisation image outside the loaded segments");
+}
+
 TEST(LinkerFormat, LimitsLoadSegmentsToSixteen)
 {
     Image image;
