@@ -76,7 +76,10 @@ lib::Result<void> SymbolTable::read_sysv_hash(uint64_t vaddr)
     if (!buckets || !chains || nbucket == 0)
         return elf_error("ELF: DT_HASH buckets or chains outside the object");
     m_sysv = SysvHash { *buckets, *chains };
-    if (!m_gnu)
+    // nchain is the symbol count by definition (gABI "Hash Table"). A GNU hash table counts
+    // only up to its last hashed symbol, and one that hashes nothing (Free Pascal's
+    // executables, which export nothing) says only symoffset: the imports lie past it.
+    if (!m_gnu || nchain > m_count)
         m_count = nchain;
     return {};
 }

@@ -120,6 +120,26 @@ TEST(LinkerSymbols, RejectsOutOfRangeIndicesAndTables)
     EXPECT_STREQ(c.table().error().message, "ELF: DT_VERNEED auxiliary entry outside the object");
 }
 
+TEST(LinkerSymbols, DtHashCountsWhatAnEmptyGnuHashDoesNot)
+{
+    // Free Pascal's executables: a DT_GNU_HASH that hashes no symbol (symoffset 1, one
+    // empty bucket) beside a DT_HASH whose nchain counts every symbol. The imports past
+    // symoffset are symbols all the same.
+    ObjectBuilder b = versioned_library();
+    constexpr uint64_t kGnuHash = 0x1000;
+    b.put(kGnuHash, uint32_t(1));      // nbuckets
+    b.put(kGnuHash + 4, uint32_t(1));  // symoffset
+    b.put(kGnuHash + 8, uint32_t(1));  // bloom_size
+    b.put(kGnuHash + 12, uint32_t(0)); // bloom_shift; the Bloom word and the bucket stay 0
+    b.dynamic.gnu_hash = kGnuHash;
+    auto table = b.table();
+    ASSERT_FALSE(table.is_error()) << table.error().message;
+    EXPECT_EQ(table->size(), b.symbols.size());
+    std::vector<Import> imports;
+    ASSERT_FALSE(table->for_each_import([&](const Import& i) { imports.push_back(i); }).is_error());
+    EXPECT_EQ(imports.size(), 2u);
+}
+
 std::map<std::string, Import> imports_of(const LoadedImage& image)
 {
     std::map<std::string, Import> result;
