@@ -85,9 +85,13 @@ int osprey_pthread_mutexattr_settype(pthread_mutexattr_t* attributes, int type)
 
 namespace {
 
-/// `deadline` on clock `from`, moved to the same instant on clock `to`.
+/// `deadline` on clock `from`, moved to the same instant on clock `to`. A deadline whose
+/// nanoseconds are out of range is passed on as it is, for the wait it reaches to refuse
+/// with EINVAL, as glibc does, only when it would have to wait.
 timespec move_deadline(const timespec& deadline, clockid_t from, clockid_t to)
 {
+    if (deadline.tv_nsec < 0 || deadline.tv_nsec >= 1'000'000'000)
+        return deadline;
     timespec now_from, now_to;
     clock_gettime(from, &now_from);
     clock_gettime(to, &now_to);
@@ -127,6 +131,44 @@ int sem_clockwait(sem_t* semaphore, clockid_t clock, const timespec* deadline)
     }
     timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
     return sem_timedwait(semaphore, &moved);
+}
+
+/// glibc 2.30: pthread_mutex_timedlock with the deadline on `clock`.
+int pthread_mutex_clocklock(pthread_mutex_t* mutex, clockid_t clock, const timespec* deadline)
+{
+    if (!valid_clock(clock))
+        return EINVAL;
+    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
+    return osprey_pthread_mutex_timedlock(mutex, &moved);
+}
+
+/// glibc 2.30: pthread_rwlock_timedrdlock and _timedwrlock with the deadline on `clock`.
+int pthread_rwlock_clockrdlock(pthread_rwlock_t* lock, clockid_t clock, const timespec* deadline)
+{
+    if (!valid_clock(clock))
+        return EINVAL;
+    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
+    return pthread_rwlock_timedrdlock(lock, &moved);
+}
+
+int pthread_rwlock_clockwrlock(pthread_rwlock_t* lock, clockid_t clock, const timespec* deadline)
+{
+    if (!valid_clock(clock))
+        return EINVAL;
+    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
+    return pthread_rwlock_timedwrlock(lock, &moved);
+}
+
+/// glibc 2.31: pthread_timedjoin_np with the deadline on `clock`; no deadline joins
+/// without one.
+int pthread_clockjoin_np(pthread_t thread, void** result, clockid_t clock, const timespec* deadline)
+{
+    if (!deadline)
+        return pthread_join(thread, result);
+    if (!valid_clock(clock))
+        return EINVAL;
+    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
+    return pthread_timedjoin_np(thread, result, &moved);
 }
 
 /// glibc's rwlock kinds (PTHREAD_RWLOCK_PREFER_READER_NP, _WRITER_NP,

@@ -502,14 +502,75 @@ static void cancellation(void)
     pthread_mutex_unlock(&g_cancel_lock);
 }
 
-// Timed waits on a chosen clock (glibc 2.30).
-static void clock_waits(void)
+// A thread that holds a mutex and a write lock until told to let go, for the clock waits.
+static pthread_mutex_t g_held = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t g_held_rw = PTHREAD_RWLOCK_INITIALIZER;
+static atomic_int g_holding, g_let_go;
+
+static void* hold_locks(void* unused)
+{
+    pthread_mutex_lock(&g_held);
+    pthread_rwlock_wrlock(&g_held_rw);
+    atomic_store(&g_holding, 1);
+    struct timespec nap = { 0, 1000 * 1000 };
+    while (!atomic_load(&g_let_go))
+        nanosleep(&nap, NULL);
+    pthread_rwlock_unlock(&g_held_rw);
+    pthread_mutex_unlock(&g_held);
+    return (void*)7;
+}
+
+static struct timespec monotonic_in(long ms)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_nsec += 5 * 1000 * 1000;
+    deadline.tv_sec += ms / 1000;
+    deadline.tv_nsec += (ms % 1000) * 1000 * 1000;
     if (deadline.tv_nsec >= 1000000000)
         deadline.tv_sec += 1, deadline.tv_nsec -= 1000000000;
+    return deadline;
+}
+
+// Locks and joins with a deadline on a chosen clock (glibc 2.30, 2.31): each times out
+// while another thread holds what it waits for, and succeeds once it lets go.
+static void clock_locks_and_joins(void)
+{
+    pthread_t holder;
+    CHECK(pthread_create(&holder, NULL, hold_locks, NULL) == 0);
+    while (!atomic_load(&g_holding))
+        sched_yield();
+    struct timespec soon = monotonic_in(5);
+    CHECK(pthread_mutex_clocklock(&g_held, CLOCK_MONOTONIC, &soon) == ETIMEDOUT);
+    CHECK(pthread_rwlock_clockrdlock(&g_held_rw, CLOCK_MONOTONIC, &soon) == ETIMEDOUT);
+    CHECK(pthread_rwlock_clockwrlock(&g_held_rw, CLOCK_MONOTONIC, &soon) == ETIMEDOUT);
+    CHECK(pthread_clockjoin_np(holder, NULL, CLOCK_MONOTONIC, &soon) == ETIMEDOUT);
+    CHECK(pthread_mutex_clocklock(&g_held, CLOCK_THREAD_CPUTIME_ID, &soon) == EINVAL);
+    CHECK(pthread_rwlock_clockrdlock(&g_held_rw, CLOCK_PROCESS_CPUTIME_ID, &soon) == EINVAL);
+    struct timespec bad = { soon.tv_sec, 1000000000 };
+    CHECK(pthread_mutex_clocklock(&g_held, CLOCK_MONOTONIC, &bad) == EINVAL);
+    atomic_store(&g_let_go, 1);
+    struct timespec later = monotonic_in(10000);
+    void* result = NULL;
+    CHECK(pthread_clockjoin_np(holder, &result, CLOCK_MONOTONIC, &later) == 0 && result == (void*)7);
+    struct timespec realtime_later;
+    clock_gettime(CLOCK_REALTIME, &realtime_later);
+    realtime_later.tv_sec += 10;
+    CHECK(pthread_mutex_clocklock(&g_held, CLOCK_REALTIME, &realtime_later) == 0);
+    pthread_mutex_unlock(&g_held);
+    CHECK(pthread_rwlock_clockrdlock(&g_held_rw, CLOCK_MONOTONIC, &later) == 0);
+    CHECK(pthread_rwlock_clockrdlock(&g_held_rw, CLOCK_MONOTONIC, &later) == 0); // readers share
+    pthread_rwlock_unlock(&g_held_rw);
+    pthread_rwlock_unlock(&g_held_rw);
+    CHECK(pthread_rwlock_clockwrlock(&g_held_rw, CLOCK_MONOTONIC, &later) == 0);
+    pthread_rwlock_unlock(&g_held_rw);
+    CHECK(pthread_create(&holder, NULL, return_argument, (void*)9) == 0);
+    CHECK(pthread_clockjoin_np(holder, &result, CLOCK_MONOTONIC, NULL) == 0 && result == (void*)9);
+}
+
+// Timed waits on a chosen clock (glibc 2.30).
+static void clock_waits(void)
+{
+    struct timespec deadline = monotonic_in(5);
     pthread_mutex_lock(&g_mutex);
     CHECK(pthread_cond_clockwait(&g_cond, &g_mutex, CLOCK_MONOTONIC, &deadline) == ETIMEDOUT);
     pthread_mutex_unlock(&g_mutex);
@@ -519,6 +580,7 @@ static void clock_waits(void)
     CHECK(pthread_cond_clockwait(&g_cond, &g_mutex, CLOCK_PROCESS_CPUTIME_ID, &deadline) == EINVAL);
     unsigned cpu = 99, node = 99;
     CHECK(getcpu(&cpu, &node) == 0 && cpu < CPU_SETSIZE && node == 0);
+    clock_locks_and_joins();
 }
 
 // A signal for a thread that makes no system calls: the kernel pushes a frame onto its
