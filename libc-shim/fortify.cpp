@@ -4,11 +4,13 @@
 // stderr, then abort(), which dies of SIGABRT (exit status 128 + 6 = 134 as a Linux shell
 // reports it; kernel/syscall/signal.cpp), running a SIGABRT handler first if the program
 // installed one. Like glibc >= 2.27, stdio buffers are not flushed.
-#include <cstdarg>
+#include <cerrno>
 #include <climits>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cwchar>
 #include <poll.h>
 #include <setjmp.h>
 #include <sys/select.h>
@@ -132,5 +134,112 @@ void __syslog_chk(int priority, int flag, const char* format, ...)
     __vsyslog_chk(priority, flag, format, ap);
     va_end(ap);
 }
+
+// The rest of glibc 2.36's entry points, the wide-character ones most (zip, the X11
+// utilities and BIND's tools import them). Sizes named `...len` of wide buffers count
+// wchar_t, as glibc's headers pass them (__glibc_objsize / sizeof (wchar_t)).
+ssize_t __pread_chk(int fd, void* buf, size_t n, off_t offset, size_t bn) { CHECK(n <= bn); return pread(fd, buf, n, offset); }
+ssize_t __readlinkat_chk(int dirfd, const char* path, char* buf, size_t n, size_t bn)
+{
+    CHECK(n <= bn);
+    return readlinkat(dirfd, path, buf, n);
+}
+int __ppoll_chk(struct pollfd* fds, nfds_t n, const struct timespec* timeout, const sigset_t* mask, size_t fdslen)
+{
+    CHECK(n <= fdslen / sizeof(*fds));
+    return ppoll(fds, n, timeout, mask);
+}
+size_t __confstr_chk(int name, char* buf, size_t n, size_t bn) { CHECK(n <= bn); return confstr(name, buf, n); }
+int __getdomainname_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return getdomainname(buf, n); }
+int __getlogin_r_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return getlogin_r(buf, n); }
+int __ptsname_r_chk(int fd, char* buf, size_t n, size_t bn) { CHECK(n <= bn); return ptsname_r(fd, buf, n); }
+int __ttyname_r_chk(int fd, char* buf, size_t n, size_t bn) { CHECK(n <= bn); return ttyname_r(fd, buf, n); }
+char* __getwd_chk(char* buf, size_t bn)
+{
+    char* result = osprey_getcwd(buf, bn);
+    CHECK(result || errno != ERANGE); // the directory does not fit the buffer
+    return result;
+}
+char* __fgets_unlocked_chk(char* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgets_unlocked(s, n, f); }
+size_t __fread_unlocked_chk(void* p, size_t bn, size_t size, size_t count, FILE* f)
+{
+    CHECK(!size || count <= bn / size);
+    return fread_unlocked(p, size, count, f);
+}
+/// gets() with the buffer's size: a line that does not fit is an overflow.
+char* __gets_chk(char* s, size_t sn)
+{
+    CHECK(sn > 0);
+    size_t count = 0;
+    int c;
+    while ((c = getchar()) != EOF && c != '\n') {
+        CHECK(count + 1 < sn);
+        s[count++] = char(c);
+    }
+    if (c == EOF && (count == 0 || ferror(stdin)))
+        return nullptr;
+    s[count] = '\0';
+    return s;
+}
+
+wchar_t* __fgetws_chk(wchar_t* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgetws(s, n, f); }
+wchar_t* __fgetws_unlocked_chk(wchar_t* s, size_t sn, int n, FILE* f)
+{
+    CHECK(n < 0 || size_t(n) <= sn);
+    return fgetws_unlocked(s, n, f);
+}
+wchar_t* __wmemcpy_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wmemcpy(d, s, n); }
+wchar_t* __wmemmove_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wmemmove(d, s, n); }
+wchar_t* __wmempcpy_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wmemcpy(d, s, n) + n; }
+wchar_t* __wmemset_chk(wchar_t* d, wchar_t c, size_t n, size_t dn) { CHECK(n <= dn); return wmemset(d, c, n); }
+wchar_t* __wcscpy_chk(wchar_t* d, const wchar_t* s, size_t dn) { CHECK(wcslen(s) < dn); return wcscpy(d, s); }
+wchar_t* __wcpcpy_chk(wchar_t* d, const wchar_t* s, size_t dn) { CHECK(wcslen(s) < dn); return wcpcpy(d, s); }
+wchar_t* __wcsncpy_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wcsncpy(d, s, n); }
+wchar_t* __wcpncpy_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wcpncpy(d, s, n); }
+wchar_t* __wcscat_chk(wchar_t* d, const wchar_t* s, size_t dn) { CHECK(wcslen(d) + wcslen(s) < dn); return wcscat(d, s); }
+wchar_t* __wcsncat_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn)
+{
+    CHECK(wcslen(d) + wcsnlen(s, n) < dn);
+    return wcsncat(d, s, n);
+}
+// Conversions: the output may need up to MB_CUR_MAX bytes per character.
+size_t __wcrtomb_chk(char* s, wchar_t c, mbstate_t* state, size_t sn) { CHECK(sn >= MB_CUR_MAX); return wcrtomb(s, c, state); }
+int __wctomb_chk(char* s, wchar_t c, size_t sn) { CHECK(sn >= MB_CUR_MAX); return wctomb(s, c); }
+size_t __mbstowcs_chk(wchar_t* d, const char* s, size_t n, size_t dn) { CHECK(n <= dn); return mbstowcs(d, s, n); }
+size_t __mbsrtowcs_chk(wchar_t* d, const char** s, size_t n, mbstate_t* state, size_t dn)
+{
+    CHECK(n <= dn);
+    return mbsrtowcs(d, s, n, state);
+}
+size_t __mbsnrtowcs_chk(wchar_t* d, const char** s, size_t limit, size_t n, mbstate_t* state, size_t dn)
+{
+    CHECK(n <= dn);
+    return mbsnrtowcs(d, s, limit, n, state);
+}
+size_t __wcstombs_chk(char* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wcstombs(d, s, n); }
+size_t __wcsrtombs_chk(char* d, const wchar_t** s, size_t n, mbstate_t* state, size_t dn)
+{
+    CHECK(n <= dn);
+    return wcsrtombs(d, s, n, state);
+}
+size_t __wcsnrtombs_chk(char* d, const wchar_t** s, size_t limit, size_t n, mbstate_t* state, size_t dn)
+{
+    CHECK(n <= dn);
+    return wcsnrtombs(d, s, limit, n, state);
+}
+// The wide printf family; `flag` as for the narrow one above.
+int __vswprintf_chk(wchar_t* s, size_t n, int, size_t sn, const wchar_t* f, va_list ap)
+{
+    CHECK(n <= sn);
+    return vswprintf(s, n, f, ap);
+}
+int __vfwprintf_chk(FILE* fp, int, const wchar_t* f, va_list ap) { return vfwprintf(fp, f, ap); }
+int __vwprintf_chk(int, const wchar_t* f, va_list ap) { return vwprintf(f, ap); }
+int __swprintf_chk(wchar_t* s, size_t n, int flag, size_t sn, const wchar_t* format, ...)
+{
+    FORWARD_VARIADIC(__vswprintf_chk(s, n, flag, sn, format, ap));
+}
+int __fwprintf_chk(FILE* fp, int, const wchar_t* format, ...) { FORWARD_VARIADIC(vfwprintf(fp, format, ap)); }
+int __wprintf_chk(int, const wchar_t* format, ...) { FORWARD_VARIADIC(vwprintf(format, ap)); }
 
 } // extern "C"
