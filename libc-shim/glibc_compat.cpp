@@ -23,6 +23,7 @@ int __uflow(FILE*);
 int __overflow(FILE*, int);
 int __cxa_atexit(void (*)(void*), void*, void*);
 extern char* __progname;
+extern char* __progname_full;
 
 // getopt: glibc's getopt permutes argv (GNU behaviour) unless the option string starts with
 // '+'; musl's getopt is POSIX, musl's getopt_long permutes like glibc. So glibc's getopt
@@ -117,21 +118,34 @@ const char* osprey_gnu_basename(const char* path)
 }
 
 // error(3) and error_at_line(3), GNU extensions coreutils-style programs use:
-// "PROGRAM: [FILE:LINE: ]MESSAGE[: strerror(errnum)]\n" on stderr, after flushing stdout;
-// exit(status) when status is nonzero.
+// error(3) and error_at_line(3), glibc's formats:
+//   "PROGRAM: MESSAGE[: strerror(errnum)]\n"             (error)
+//   "PROGRAM:FILE:LINE: MESSAGE[: strerror(errnum)]\n"   (error_at_line)
+// on stderr after flushing stdout, PROGRAM being program_invocation_name (argv[0] as given,
+// unless the program changed it: coreutils' set_program_name makes it the base name) or
+// whatever error_print_progname prints; exit(status) when status is nonzero. With
+// error_one_per_line set, error_at_line says nothing for the same FILE:LINE twice in a
+// row. The program may have COPYs of these variables (glibc_data.h): its copy is the one
+// it sets, so that is the one read.
 unsigned int error_message_count;
+void (*error_print_progname)(void);
+int error_one_per_line;
 
 static void report_error(int status, int errnum, const char* file, unsigned line, const char* format, va_list ap)
 {
     fflush(stdout);
-    fprintf(stderr, "%s: ", __progname);
+    auto print_progname = *static_cast<void (**)(void)>(libc_shim::program_copy_of(&error_print_progname));
+    if (print_progname)
+        print_progname();
+    else
+        fprintf(stderr, file ? "%s:" : "%s: ", *static_cast<char**>(libc_shim::program_copy_of(&__progname_full)));
     if (file)
         fprintf(stderr, "%s:%u: ", file, line);
     vfprintf(stderr, format, ap);
     if (errnum)
         fprintf(stderr, ": %s", strerror(errnum));
     fputc('\n', stderr);
-    ++error_message_count;
+    ++*static_cast<unsigned*>(libc_shim::program_copy_of(&error_message_count));
     if (status)
         exit(status);
 }
@@ -144,8 +158,31 @@ void error(int status, int errnum, const char* format, ...)
     va_end(ap);
 }
 
+namespace {
+
+/// The last FILE:LINE error_at_line reported, for error_one_per_line (glibc keeps the
+/// same two statics; like glibc's, not synchronised between threads).
+struct LastErrorLine {
+    const char* file = nullptr;
+    unsigned line = 0;
+};
+
+LastErrorLine& last_error_line()
+{
+    static LastErrorLine last;
+    return last;
+}
+
+} // namespace
+
 void error_at_line(int status, int errnum, const char* file, unsigned line, const char* format, ...)
 {
+    if (*static_cast<int*>(libc_shim::program_copy_of(&error_one_per_line))) {
+        LastErrorLine& last = last_error_line();
+        if (last.line == line && (last.file == file || (last.file && file && strcmp(last.file, file) == 0)))
+            return;
+        last = { file, line };
+    }
     va_list ap;
     va_start(ap, format);
     report_error(status, errnum, file, line, format, ap);

@@ -8,9 +8,10 @@
 // (errno_messages/generate.c). A number outside it gives "Unknown error N", as glibc says
 // it: strerror writes it into a buffer of the calling thread's, which its next unknown
 // number overwrites (glibc's too), the strerror_r variants into the caller's buffer.
+#include <libc_shim/thread_buffer.h>
+
 #include <errno.h>
 #include <locale.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,23 +31,12 @@ constexpr size_t kUnknownBytes = sizeof("Unknown error -2147483648");
 /// glibc's text for a number it has no message for, cut to `length` bytes with its NUL.
 void format_unknown(int error, char* buffer, size_t length) { snprintf(buffer, length, "Unknown error %d", error); }
 
-// The key of each thread's buffer for unknown numbers: made once, then only read.
-constinit pthread_once_t g_unknown_once = PTHREAD_ONCE_INIT;
-constinit pthread_key_t g_unknown_key;
-
-/// "Unknown error N" in the calling thread's buffer (malloc'd on first use, freed when the
-/// thread ends); a static text if memory is short.
+/// "Unknown error N" in the calling thread's buffer; a static text if memory is short.
 char* unknown_message(int error)
 {
-    pthread_once(&g_unknown_once, [] { (void)pthread_key_create(&g_unknown_key, free); });
-    auto* buffer = static_cast<char*>(pthread_getspecific(g_unknown_key));
-    if (!buffer) {
-        buffer = static_cast<char*>(malloc(kUnknownBytes));
-        if (!buffer || pthread_setspecific(g_unknown_key, buffer) != 0) {
-            free(buffer);
-            return const_cast<char*>("Unknown error");
-        }
-    }
+    char* buffer = libc_shim::thread_buffer<kUnknownBytes, struct UnknownError>();
+    if (!buffer)
+        return const_cast<char*>("Unknown error");
     format_unknown(error, buffer, kUnknownBytes);
     return buffer;
 }

@@ -1,13 +1,19 @@
 // Small glibc-only functions that musl does not have, exported under their glibc names
 // (the measured imports in ../shared/abi/tiers.md that musl leaves unresolved).
+#include "glibc_data.h"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <glob.h>
+#include <langinfo.h>
+#include <libintl.h>
 #include <locale.h>
 #include <fcntl.h>
+#include <regex.h>
+#include <utility>
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -199,6 +205,77 @@ int close_range(unsigned first, unsigned last, int flags)
     for (unsigned fd = first; fd <= last && fd < 1024; ++fd)
         close(int(fd));
     return 0;
+}
+
+/// Whether `response` says yes (1), no (0) or neither (-1), by the locale's YESEXPR and
+/// NOEXPR (coreutils' `rm -i` and `cp -i` ask this way).
+int rpmatch(const char* response)
+{
+    for (auto [item, answer] : { std::pair { YESEXPR, 1 }, std::pair { NOEXPR, 0 } }) {
+        regex_t expression;
+        if (regcomp(&expression, nl_langinfo(item), REG_EXTENDED | REG_NOSUB) != 0)
+            return -1;
+        bool matched = regexec(&expression, response, 0, nullptr, 0) == 0;
+        regfree(&expression);
+        if (matched)
+            return answer;
+    }
+    return -1;
+}
+
+/// A pseudo-terminal master, as glibc's getpt: posix_openpt(O_RDWR | O_NOCTTY). (Osprey's
+/// /dev has no ptmx yet: -1 with ENOENT.)
+int getpt() { return posix_openpt(O_RDWR | O_NOCTTY); }
+
+// The BSD signal masks: one bit per signal 1..32, bit (signal - 1), as sigmask() makes.
+// sigsetmask replaces the whole mask, real-time signals included.
+static int change_signal_mask(int how, int mask)
+{
+    sigset_t wanted, old;
+    sigemptyset(&wanted);
+    for (int signal = 1; signal <= 32; ++signal)
+        if (mask & (1u << (signal - 1)))
+            sigaddset(&wanted, signal);
+    if (sigprocmask(how, &wanted, &old) != 0)
+        return -1;
+    int old_mask = 0;
+    for (int signal = 1; signal <= 32; ++signal)
+        if (sigismember(&old, signal) == 1)
+            old_mask |= int(1u << (signal - 1));
+    return old_mask;
+}
+
+int sigblock(int mask) { return change_signal_mask(SIG_BLOCK, mask); }
+int siggetmask() { return change_signal_mask(SIG_BLOCK, 0); }
+int sigsetmask(int mask) { return change_signal_mask(SIG_SETMASK, mask); }
+
+// gettext's catalog counter: programs that cache translations (vim's menus) look again
+// when it changes. glibc counts each textdomain() that names a domain, and each
+// bindtextdomain() that changes a directory; also each setlocale(), which this does not
+// (musl's setlocale is exported as it is).
+int _nl_msg_cat_cntr;
+extern const char _libc_intl_domainname[] = "libc"; // extern: a const has internal linkage in C++
+
+static void catalogs_changed() { ++*static_cast<int*>(libc_shim::program_copy_of(&_nl_msg_cat_cntr)); }
+
+char* osprey_textdomain(const char* domain)
+{
+    char* result = textdomain(domain);
+    if (domain && result)
+        catalogs_changed();
+    return result;
+}
+
+char* osprey_bindtextdomain(const char* domain, const char* directory)
+{
+    if (!directory)
+        return bindtextdomain(domain, nullptr);
+    const char* before = bindtextdomain(domain, nullptr);
+    bool changed = !before || strcmp(before, directory) != 0;
+    char* result = bindtextdomain(domain, directory);
+    if (result && changed)
+        catalogs_changed();
+    return result;
 }
 
 } // extern "C"
