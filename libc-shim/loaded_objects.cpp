@@ -7,6 +7,12 @@
 // use, so an exception cannot pass through a kernel function (qsort calling a comparator
 // that throws ends in std::terminate). Objects are added at start-up and by dlopen and
 // never removed (dlpi_subs stays 0). FIRST CUT: no lock guards the chain (one thread).
+//
+// Also ld.so's _r_debug, the rendezvous debuggers and some runtimes (GNAT's symbolic
+// tracebacks) read the object chain from: version 1, the chain's first link_map, the
+// address of a function called when the chain changes (r_brk) and the state, always
+// consistent here. The program's COPY of it, if it has one, is refreshed at start
+// (glibc_data.h); an object dlopen adds later joins the same chain.
 #include <libc_shim/startup.h>
 
 #include <cstdint>
@@ -18,6 +24,7 @@ namespace {
 // glibc 2.35's struct dl_find_object (libc-shim builds against glibc's headers).
 static_assert(sizeof(dl_find_object) == 96 && offsetof(dl_find_object, dlfo_eh_frame) == 32);
 static_assert(sizeof(dl_phdr_info) == 64 && offsetof(dl_phdr_info, dlpi_tls_data) == 56);
+static_assert(sizeof(r_debug) == 40 && offsetof(r_debug, r_map) == 8 && offsetof(r_debug, r_ldbase) == 32);
 static_assert(sizeof(libc_shim::LinkMap) == 40 && offsetof(link_map, l_prev) == offsetof(libc_shim::LinkMap, l_prev)
     && offsetof(link_map, l_ld) == offsetof(libc_shim::LinkMap, l_ld));
 
@@ -39,7 +46,14 @@ dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, size_t count)
 
 } // namespace
 
+// <link.h> declares it with C++ linkage, which for a variable is the same plain symbol.
+r_debug _r_debug;
+
 extern "C" {
+
+/// r_brk: where a debugger puts its breakpoint to hear of changes to the chain. Never
+/// inlined away, so the address stays a function.
+[[gnu::noinline]] void osprey_dl_debug_state() { asm volatile(""); }
 
 const osprey_static_tls* osprey_program_static_tls() { return &libc_shim::program_startup().tls; }
 
@@ -76,3 +90,12 @@ int _dl_find_object(void* address, dl_find_object* result) noexcept
 }
 
 } // extern "C"
+
+void libc_shim::publish_debugger_rendezvous(LinkMap& first)
+{
+    _r_debug.r_version = 1;
+    _r_debug.r_map = as_link_map(first);
+    _r_debug.r_brk = reinterpret_cast<ElfW(Addr)>(&osprey_dl_debug_state);
+    _r_debug.r_state = r_debug::RT_CONSISTENT;
+    _r_debug.r_ldbase = 0; // no ld.so is mapped: the kernel is the interpreter
+}

@@ -133,8 +133,10 @@ void publish_object(Module& module)
     module.info.map.l_prev = last ? &last->map : nullptr;
     if (last)
         last->map.l_next = &module.info.map;
-    else
+    else {
         startup.first_object = &module.info;
+        libc_shim::publish_debugger_rendezvous(module.info.map);
+    }
     startup.last_object = &module.info;
     ++startup.object_count;
 }

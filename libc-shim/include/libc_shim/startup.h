@@ -153,6 +153,10 @@ void initialize_objects_after(const LoadedObjectInfo* previous_last);
 /// every object is bound.
 void find_program_allocator();
 
+/// Points ld.so's _r_debug (the debugger rendezvous, loaded_objects.cpp) at the chain of
+/// objects, whose first is `first`: the linker calls it when it publishes the executable.
+void publish_debugger_rendezvous(LinkMap& first);
+
 /// Sets ld.so's __libc_stack_end (glibc_data.cpp): the initial stack pointer, `top`.
 void set_libc_stack_end(void* top);
 

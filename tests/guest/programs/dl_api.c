@@ -1,7 +1,8 @@
 // dlopen and its family (issue 13): a plugin packed with `osprey run --dlopen`, loaded with
 // the library it needs, bound against the executable (host_version), its constructor run
 // before dlopen returns and its destructor at exit; dlsym on handles, RTLD_DEFAULT,
-// RTLD_NEXT and the program itself; dladdr; dl_iterate_phdr; the kernel's libm by soname;
+// RTLD_NEXT and the program itself; dladdr; dl_iterate_phdr and _r_debug's chain; the
+// kernel's libm by soname;
 // RTLD_NOLOAD; a plugin whose dependency is found through LD_LIBRARY_PATH; a plugin with TLS; a C++ plugin whose exception unwinds inside it (with the
 // image's libstdc++, which has TLS too); and clean errors for a missing library, a missing
 // symbol and a bad mode.
@@ -65,6 +66,15 @@ static void plugin(void)
     int seen = 0;
     dl_iterate_phdr(count_objects, &seen);
     CHECK(seen == 2); // the plugin and the library it needs
+    // The debugger rendezvous: the same objects, the executable first with an empty name.
+    CHECK(_r_debug.r_version == 1 && _r_debug.r_state == RT_CONSISTENT && _r_debug.r_brk != 0);
+    struct link_map* first = _r_debug.r_map;
+    CHECK(first && first->l_prev == NULL && strcmp(first->l_name, "") == 0);
+    int chained = 0;
+    for (struct link_map* map = first; map; map = map->l_next)
+        if (strstr(map->l_name, "libplugin.so") || strstr(map->l_name, "libplugindep.so"))
+            ++chained;
+    CHECK(chained == 2);
     CHECK(dlopen("libplugin.so", RTLD_NOW) == handle);
     CHECK(dlopen("libplugin.so", RTLD_NOW | RTLD_NOLOAD) == handle);
     CHECK(dlclose(handle) == 0 && dlclose(handle) == 0);
