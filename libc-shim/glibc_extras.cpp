@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -68,6 +69,29 @@ int pidfd_send_signal(int pidfd, int signal, siginfo_t* info, unsigned int flags
 {
     return int(syscall(SYS_pidfd_send_signal, pidfd, signal, info, flags));
 }
+
+// glibc 2.36's mount API calls, the system calls as they are. Osprey's kernel has no mount
+// table (docs/architecture.md, Files): they end with ENOSYS, as on a Linux before 5.2.
+int fsopen(const char* name, unsigned int flags) noexcept { return int(syscall(SYS_fsopen, name, flags)); }
+int fsmount(int fd, unsigned int flags, unsigned int attributes) noexcept
+{
+    return int(syscall(SYS_fsmount, fd, flags, attributes));
+}
+int move_mount(int from_fd, const char* from, int to_fd, const char* to, unsigned int flags) noexcept
+{
+    return int(syscall(SYS_move_mount, from_fd, from, to_fd, to, flags));
+}
+int fsconfig(int fd, unsigned int command, const char* key, const void* value, int aux) noexcept
+{
+    return int(syscall(SYS_fsconfig, fd, command, key, value, aux));
+}
+int fspick(int fd, const char* path, unsigned int flags) noexcept { return int(syscall(SYS_fspick, fd, path, flags)); }
+int open_tree(int fd, const char* path, unsigned int flags) noexcept { return int(syscall(SYS_open_tree, fd, path, flags)); }
+int mount_setattr(int fd, const char* path, unsigned int flags, struct mount_attr* attributes, size_t size) noexcept
+{
+    return int(syscall(SYS_mount_setattr, fd, path, flags, attributes, size));
+}
+
 int __getpagesize() { return getpagesize(); }
 
 void* osprey_rawmemchr(const void* s, int c) // exported as rawmemchr (overrides.txt)

@@ -1,6 +1,7 @@
 // glibc-only imports that stopped real programs at load (issue 13): __libc_stack_end (ld.so
 // data, read by node's and ruby's stack scanners), strerrordesc_np (nginx, fio) and statx
-// (coreutils); glibc's strerror messages; and locale_t objects with glibc's public fields, which libstdc++ reads directly.
+// (coreutils); the mount API calls (systemd: ENOSYS from Osprey's kernel, which has no
+// mount table; Linux as root opens the tree); glibc's strerror messages; and locale_t objects with glibc's public fields, which libstdc++ reads directly.
 // Prints "glibc_extras: ok".
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -10,8 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 extern void* __libc_stack_end;
 int __xpg_strerror_r(int error, char* buffer, size_t length); // what <string.h> gives XSI programs
@@ -90,6 +93,13 @@ int main(int argc, char** argv)
     // name as the C locale with UTF-8, and so does Osprey.
     freelocale(global);
     freelocale(numeric);
+    int tree = open_tree(AT_FDCWD, "/", 0);
+    if (tree >= 0)
+        close(tree);
+    else if (errno != ENOSYS && errno != EPERM)
+        ++failures, printf("glibc_extras: FAILED: open_tree: %s\n", strerror(errno));
+    if (fsopen("glibc_extras_no_such_fs", 0) != -1 || (errno != ENOSYS && errno != ENODEV && errno != EPERM))
+        ++failures, printf("glibc_extras: FAILED: fsopen of no file system: %s\n", strerror(errno));
     if (failures)
         return 1;
     printf("glibc_extras: ok\n");
