@@ -6,6 +6,7 @@
 #include "load_check.h"
 
 #include <linker/relocate.h>
+#include <linker/scope_binding.h>
 
 #include <map>
 #include <memory>
@@ -39,41 +40,38 @@ std::string import_key(const linker::SymbolRequest& request)
     return key;
 }
 
-/// Binds as linker/kernel/symbol_binder.cpp does, recording the outcome of each import
-/// instead of binding it: nothing is run (IFUNC resolvers neither), and a missing import
+/// Binds by the kernel binder's rule (linker/scope_binding.h), recording the outcome of each
+/// import instead of binding it: nothing is run (IFUNC resolvers neither), and a missing import
 /// gets a placeholder so that the rest of the object is still looked at.
 class ScopeResolver final : public linker::Resolver {
 public:
-    ScopeResolver(const std::vector<std::unique_ptr<HostObject>>& scope, const KernelExports& exports, ObjectReport& report)
+    ScopeResolver(const std::vector<const HostObject*>& scope, const KernelExports& exports, ObjectReport& report)
         : m_scope(scope), m_exports(exports), m_report(report)
     {
     }
 
     lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
     {
-        for (const auto& scoped : m_scope) {
-            const linker::LoadedObject* candidate = scoped->object();
-            if (!candidate || (request.copy && candidate == &object))
-                continue;
-            auto definition = candidate->lookup(request.name, request.version);
-            if (!definition)
-                continue;
-            note(request, Outcome::Library, scoped->path().string());
-            uint8_t type = linker::elf::symbol_type(*definition->symbol);
-            if (type == linker::elf::STT_TLS)
-                return linker::Binding { definition->symbol->value, definition->symbol->size, -4096, 1 };
-            return placeholder(request, definition->symbol->size);
+        auto object_of = [](const HostObject* host) -> const linker::LoadedObject& { return *host->object(); };
+        auto find_export = [this](const linker::SymbolRequest& r) -> std::optional<linker::ExportBinding> {
+            const auto* e = m_exports.find(r.name, r.version);
+            return e ? std::optional(linker::ExportBinding { e->address, e->size }) : std::nullopt;
+        };
+        linker::ScopeBinding bound = linker::bind_in_scope(m_scope, object_of, &object, request, find_export);
+        using Kind = linker::ScopeBinding::Kind;
+        switch (bound.kind) {
+        case Kind::Object: {
+            note(request, Outcome::Library, m_scope[bound.object_index]->path().string());
+            const linker::elf::Symbol& symbol = *bound.definition.symbol;
+            if (linker::elf::symbol_type(symbol) == linker::elf::STT_TLS)
+                return linker::Binding { symbol.value, symbol.size, -4096, 1 };
+            return placeholder(request, symbol.size);
         }
-        if (const auto* entry = m_exports.find(request.name, request.version)) {
-            note(request, Outcome::Kernel, {});
-            return placeholder(request, entry->size);
+        case Kind::Export: note(request, Outcome::Kernel, {}); return placeholder(request, bound.exported.size);
+        case Kind::WeakUnbound: note(request, Outcome::WeakUnbound, {}); return linker::Binding { 0, 0, 0 };
+        case Kind::MissingData: note(request, Outcome::MissingData, why_missing(request)); break;
+        case Kind::MissingFunction: note(request, Outcome::MissingFunction, why_missing(request)); break;
         }
-        if (request.weak) {
-            note(request, Outcome::WeakUnbound, {});
-            return linker::Binding { 0, 0, 0 };
-        }
-        bool data = request.type == linker::elf::STT_OBJECT || request.type == linker::elf::STT_TLS || request.copy;
-        note(request, data ? Outcome::MissingData : Outcome::MissingFunction, why_missing(request));
         const linker::elf::Symbol* own = object.symbol(request.index); // a COPY takes the program's size
         return placeholder(request, own ? own->size : 0);
     }
@@ -108,7 +106,7 @@ private:
         return text;
     }
 
-    const std::vector<std::unique_ptr<HostObject>>& m_scope;
+    const std::vector<const HostObject*>& m_scope; // objects with a dynamic section, in scope order
     const KernelExports& m_exports;
     ObjectReport& m_report;
     std::vector<std::byte> m_zeros;
@@ -142,7 +140,7 @@ void count_relocations(const linker::LoadedObject& object, ObjectReport& report)
         report.relocations["relative"] += tables->relr.size(); // packed: entries, not addresses
 }
 
-ObjectReport inspect_object(const HostObject& host, const std::vector<std::unique_ptr<HostObject>>& scope, const KernelExports& exports)
+ObjectReport inspect_object(const HostObject& host, const std::vector<const HostObject*>& scope, const KernelExports& exports)
 {
     ObjectReport report;
     const linker::LoadedObject* object = host.object();
@@ -241,13 +239,16 @@ int report_abi(const std::filesystem::path& program, const std::filesystem::path
     Closure closure = resolve_closure(program);
     for (const ClosureLibrary& library : closure.libraries)
         paths.push_back(library.real);
-    std::vector<std::unique_ptr<HostObject>> scope; // glibc's global scope order
+    std::vector<std::unique_ptr<HostObject>> hosts(paths.size()); // null: refused
     std::vector<std::optional<std::string>> refusals(paths.size());
-    for (size_t i = 0; i < paths.size(); ++i)
-        if (auto host = lay_out(paths[i], i == 0 ? LoadedAs::Program : LoadedAs::Library, refusals[i]))
-            scope.push_back(std::move(host));
+    std::vector<const HostObject*> scope; // glibc's global scope order: what can be bound to
+    for (size_t i = 0; i < paths.size(); ++i) {
+        hosts[i] = lay_out(paths[i], i == 0 ? LoadedAs::Program : LoadedAs::Library, refusals[i]);
+        if (hosts[i] && hosts[i]->object())
+            scope.push_back(hosts[i].get());
+    }
     size_t missing_functions = 0, missing_data = 0, refused = 0;
-    for (size_t i = 0, laid_out = 0; i < paths.size(); ++i) {
+    for (size_t i = 0; i < paths.size(); ++i) {
         out << paths[i].string();
         if (i > 0)
             out << " (" << closure.libraries[i - 1].soname << ", needed by " << closure.libraries[i - 1].needed_by << ")";
@@ -256,7 +257,7 @@ int report_abi(const std::filesystem::path& program, const std::filesystem::path
             ++refused;
             continue;
         }
-        const HostObject& host = *scope[laid_out++];
+        const HostObject& host = *hosts[i];
         out << ": " << describe_kind(host, i == 0) << '\n';
         ObjectReport report = inspect_object(host, scope, exports);
         print_features(host, report, out);

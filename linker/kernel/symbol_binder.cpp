@@ -30,32 +30,37 @@ const Module* SymbolBinder::module_of(const LoadedObject& object) const
 
 lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t, const SymbolRequest& request)
 {
-    for (const Module* scoped : m_scope) {
-        const Module& m = *scoped;
-        if (request.copy && &m.object == &object)
-            continue;
-        auto def = m.object.lookup(request.name, request.version);
-        if (!def)
-            continue;
-        uint8_t type = elf::symbol_type(*def->symbol);
+    auto object_of = [](const Module* m) -> const LoadedObject& { return m->object; };
+    auto find_export = [](const SymbolRequest& r) -> std::optional<ExportBinding> {
+        const auto* e = libc_shim::find_export(r.name, r.version);
+        return e ? std::optional(ExportBinding { e->address, e->size }) : std::nullopt;
+    };
+    ScopeBinding bound = bind_in_scope(m_scope, object_of, &object, request, find_export);
+    switch (bound.kind) {
+    case ScopeBinding::Kind::Object: {
+        const Module& m = *m_scope[bound.object_index];
+        const Definition& def = bound.definition;
+        uint8_t type = elf::symbol_type(*def.symbol);
         if (type == elf::STT_TLS)
-            return Binding { def->symbol->value, def->symbol->size, m.tls_offset, m.tls_module };
-        uint64_t address = def->address;
+            return Binding { def.symbol->value, def.symbol->size, m.tls_offset, m.tls_module };
+        uint64_t address = def.address;
         if (type == elf::STT_GNU_IFUNC)
-            address = call_ifunc(TRY(m.object.checked_ifunc_resolver(*def)));
-        return Binding { address, def->symbol->size, 0 };
+            address = call_ifunc(TRY(m.object.checked_ifunc_resolver(def)));
+        return Binding { address, def.symbol->size, 0 };
     }
-    if (const auto* e = libc_shim::find_export(request.name, request.version))
-        return Binding { e->address, e->size, 0 };
-    if (request.weak)
-        return Binding { 0, 0, 0 };
-    const Module* requester = module_of(object);
-    const char* who = requester ? requester->path : "?";
-    if (request.type == elf::STT_OBJECT || request.type == elf::STT_TLS || request.copy) {
-        klog::error(klog::Subsystem::Linker, "missing data symbol {}@{} needed by {}", request.name, request.version, who);
+    case ScopeBinding::Kind::Export: return Binding { bound.exported.address, bound.exported.size, 0 };
+    case ScopeBinding::Kind::WeakUnbound: return Binding { 0, 0, 0 };
+    case ScopeBinding::Kind::MissingData: {
+        const Module* requester = module_of(object);
+        klog::error(klog::Subsystem::Linker, "missing data symbol {}@{} needed by {}", request.name, request.version,
+            requester ? requester->path : "?");
         return lib::Error(lib::Errno::LIBBAD, "a data symbol the program needs is not provided");
     }
-    klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name, request.version, who);
+    case ScopeBinding::Kind::MissingFunction: break;
+    }
+    const Module* requester = module_of(object);
+    klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name, request.version,
+        requester ? requester->path : "?");
     return Binding { TRY(missing_function_stub(object, request)), 0, 0 };
 }
 

@@ -1,11 +1,13 @@
-// Kernel side of the linker, stage 2: binding symbols. Scope order as glibc's global scope:
-// the executable, then the libraries breadth first, then the kernel's glibc export table
-// (libc-shim). An import nobody provides: a weak one binds to 0, a function to a stub that
-// reports "missing symbol NAME@VERSION needed by LIBRARY" when called, data is an error.
+// Kernel side of the linker, stage 2: binding symbols, by the rule of
+// linker/scope_binding.h (glibc's global scope: the executable, then the libraries breadth
+// first, then the kernel's glibc export table). An import nobody provides: a weak one binds
+// to 0, a function to a stub that reports "missing symbol NAME@VERSION needed by LIBRARY"
+// when called, data is an error.
 #pragma once
 
 #include "module_loader.h"
 #include <linker/relocate.h>
+#include <linker/scope_binding.h>
 
 #include <span>
 
