@@ -160,36 +160,49 @@ const char* osprey_re_compile_pattern(const char* pattern, size_t length, struct
     return nullptr;
 }
 
-/// re_search(3): the first position in [start, start + range] (a negative range searches
-/// backwards) where a match begins, or -1; -2 for an internal error. Fills `registers`
-/// as glibc does (allocating them for REGS_UNALLOCATED: the caller frees them).
-regoff_t osprey_re_search(struct re_pattern_buffer* buffer, const char* string, regoff_t length, regoff_t start,
-    regoff_t range, struct re_registers* registers)
+} // extern "C"
+
+namespace {
+
+/// What one search found: where the match begins (-1: none, -2: out of memory) and its
+/// groups, as absolute offsets.
+struct Found {
+    long position = -1;
+    size_t groups = 0; // the pattern's, the whole match included
+    size_t asked = 0;  // how many of them `matches` holds
+    MuslMatch matches[kMaxGroups];
+};
+
+/// The first position in [start, start + range] (a negative range searches backwards)
+/// where a match begins, as re_search and re_match look for it.
+Found find_match(const re_pattern_buffer* buffer, const char* string, regoff_t length, regoff_t start, regoff_t range)
 {
+    Found result;
     if (start < 0 || start > length)
-        return -1;
+        return result;
     long last = long(start) + range;
     last = last < 0 ? 0 : last > length ? length : last;
     char* text = static_cast<char*>(malloc(size_t(length) + 1));
-    if (!text)
-        return -2;
+    if (!text) {
+        result.position = -2;
+        return result;
+    }
     memcpy(text, string, size_t(length));
     text[length] = '\0';
-    size_t groups = musl_group_count(buffer) + 1;
-    MuslMatch found[kMaxGroups];
-    size_t asked = groups < kMaxGroups ? groups : kMaxGroups;
-    long position = -1;
+    result.groups = musl_group_count(buffer) + 1;
+    result.asked = result.groups < kMaxGroups ? result.groups : kMaxGroups;
+    MuslMatch* found = result.matches;
     for (long at = start;; at += range >= 0 ? 1 : -1) {
         bool after_newline = at > 0 && buffer->newline_anchor && text[at - 1] == '\n';
         int flags = ((at > 0 && !after_newline) || buffer->not_bol ? REG_NOTBOL : 0) | (buffer->not_eol ? REG_NOTEOL : 0);
-        if (musl_regexec(buffer, text + at, asked, found, flags) == 0) {
+        if (musl_regexec(buffer, text + at, result.asked, found, flags) == 0) {
             long begins = at + found[0].start;
             if (range >= 0 ? begins <= last : found[0].start == 0) {
-                for (size_t i = 0; i < asked; ++i)
+                for (size_t i = 0; i < result.asked; ++i)
                     found[i] = found[i].start < 0 ? MuslMatch { -1, -1 } : MuslMatch { found[i].start + at, found[i].end + at };
-                position = begins;
+                result.position = begins;
             }
-            if (range >= 0 || position >= 0)
+            if (range >= 0 || result.position >= 0)
                 break; // forward: regexec already looked at every later start
         } else if (range >= 0) {
             break;
@@ -198,26 +211,60 @@ regoff_t osprey_re_search(struct re_pattern_buffer* buffer, const char* string, 
             break;
     }
     free(text);
-    if (position < 0 || !registers || buffer->no_sub)
-        return regoff_t(position);
+    return result;
+}
+
+/// Fills `registers` with what was found, as glibc does (allocating them for
+/// REGS_UNALLOCATED: the caller frees them). False when memory ran out.
+bool store_registers(re_pattern_buffer* buffer, re_registers* registers, const Found& found)
+{
     if (buffer->regs_allocated == REGS_UNALLOCATED || (buffer->regs_allocated == REGS_REALLOCATE
-            && registers->num_regs < groups)) {
-        size_t count = groups > RE_NREGS ? groups : RE_NREGS;
+            && registers->num_regs < found.groups)) {
+        size_t count = found.groups > RE_NREGS ? found.groups : RE_NREGS;
         auto* starts = static_cast<regoff_t*>(libc_shim::program_realloc(
             buffer->regs_allocated == REGS_UNALLOCATED ? nullptr : registers->start, count * sizeof(regoff_t)));
         auto* ends = static_cast<regoff_t*>(libc_shim::program_realloc(
             buffer->regs_allocated == REGS_UNALLOCATED ? nullptr : registers->end, count * sizeof(regoff_t)));
         if (!starts || !ends)
-            return -2;
+            return false;
         registers->start = starts, registers->end = ends, registers->num_regs = __re_size_t(count);
         buffer->regs_allocated = REGS_REALLOCATE;
     }
     for (size_t i = 0; i < registers->num_regs; ++i) {
-        bool matched = i < asked && found[i].start >= 0;
-        registers->start[i] = matched ? regoff_t(found[i].start) : -1;
-        registers->end[i] = matched ? regoff_t(found[i].end) : -1;
+        bool matched = i < found.asked && found.matches[i].start >= 0;
+        registers->start[i] = matched ? regoff_t(found.matches[i].start) : -1;
+        registers->end[i] = matched ? regoff_t(found.matches[i].end) : -1;
     }
-    return regoff_t(position);
+    return true;
+}
+
+} // namespace
+
+extern "C" {
+
+/// re_search(3): the first position in [start, start + range] (a negative range searches
+/// backwards) where a match begins, or -1; -2 for an internal error. Fills `registers`.
+regoff_t osprey_re_search(struct re_pattern_buffer* buffer, const char* string, regoff_t length, regoff_t start,
+    regoff_t range, struct re_registers* registers)
+{
+    Found found = find_match(buffer, string, length, start, range);
+    if (found.position < 0 || !registers || buffer->no_sub)
+        return regoff_t(found.position);
+    return store_registers(buffer, registers, found) ? regoff_t(found.position) : -2;
+}
+
+/// re_match(3): how many characters match from `start` on (the match must begin there),
+/// or -1; -2 for an internal error. Fills `registers` as re_search does (find's -regex,
+/// grep).
+regoff_t re_match(struct re_pattern_buffer* buffer, const char* string, regoff_t length, regoff_t start,
+    struct re_registers* registers)
+{
+    Found found = find_match(buffer, string, length, start, 0);
+    if (found.position < 0)
+        return regoff_t(found.position);
+    if (registers && !buffer->no_sub && !store_registers(buffer, registers, found))
+        return -2;
+    return regoff_t(found.matches[0].end - found.matches[0].start);
 }
 
 } // extern "C"

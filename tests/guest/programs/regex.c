@@ -1,5 +1,6 @@
 // glibc's regex ABI: regmatch_t of two ints, re_nsub where glibc keeps it, REG_STARTEND,
-// and the GNU API (re_syntax_options, re_compile_pattern, re_search with registers).
+// and the GNU API (re_syntax_options, re_compile_pattern, re_search and re_match with
+// registers).
 // Prints "regex: ok".
 #define _GNU_SOURCE
 #include <regex.h>
@@ -49,6 +50,11 @@ static void gnu_api(void)
     CHECK(re_search(&buffer, text, 8, 3, -3, &registers) == 2);
     CHECK(re_search(&buffer, text, 8, 7, 1, &registers) == -1); // nothing begins at 7 or 8
     CHECK(re_search(&buffer, text, 8, 0, 0, NULL) == -1);
+    // re_match: the length of a match that begins exactly at `start` (find -regex, grep).
+    CHECK(re_match(&buffer, text, 8, 1, &registers) == 3 && registers.start[1] == 1 && registers.end[1] == 3);
+    CHECK(re_match(&buffer, text, 8, 2, NULL) == 2);
+    CHECK(re_match(&buffer, text, 8, 0, &registers) == -1); // "abbc": the match begins at 1, not 0
+    CHECK(re_match(&buffer, text, 8, 9, NULL) == -1);       // past the end
     free(registers.start);
     free(registers.end);
     regfree(&buffer);
