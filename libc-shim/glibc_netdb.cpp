@@ -1,8 +1,9 @@
 // glibc's network databases as its "files" backend reads them (nss_files): protocols
-// (/etc/protocols), services (/etc/services), networks (/etc/networks) and the host
-// enumeration (/etc/hosts), each with its reentrant calls (get*ent_r, get*by*_r) and the
-// classic ones over a shared entry. musl has a built-in protocol table, no service,
-// network or host enumeration and no _r calls for them; these replace musl's
+// (/etc/protocols), services (/etc/services), networks (/etc/networks), the host
+// enumeration (/etc/hosts) and ONC RPC program numbers (/etc/rpc: lsof and ss name them),
+// each with its reentrant calls (get*ent_r, get*by*_r) and the classic ones over a shared
+// entry. musl has a built-in protocol table, no service, network, host or rpc
+// enumeration and no _r calls for them; these replace musl's
 // (overrides.txt), so an enumeration and a lookup see the same data. musl's getservbyname,
 // getservbyport, gethostbyname and getaddrinfo stay (they read the same files).
 //
@@ -57,6 +58,12 @@ libc_shim::LineDatabase& hosts()
     return database;
 }
 
+libc_shim::LineDatabase& rpc_programs()
+{
+    static libc_shim::LineDatabase database("/etc/rpc", nullptr);
+    return database;
+}
+
 /// What a lookup looks for: a name, or a number.
 struct Key {
     const char* name;
@@ -71,7 +78,10 @@ bool named(char** words, size_t count, const char* name)
     return false;
 }
 
-LineResult protocol_line(char** words, size_t count, EntryBuffer& out, void* entry, const void* key_)
+/// "name number alias..." (/etc/protocols, /etc/rpc) into an entry whose fields are
+/// `Name`, `Aliases` and `Number` (protoent and rpcent have the same three).
+template<typename Entry, char* Entry::*Name, char** Entry::*Aliases, int Entry::*Number>
+LineResult name_number_line(char** words, size_t count, EntryBuffer& out, void* entry_, const void* key_)
 {
     const auto* key = static_cast<const Key*>(key_);
     if (count < 2)
@@ -79,12 +89,15 @@ LineResult protocol_line(char** words, size_t count, EntryBuffer& out, void* ent
     int number = atoi(words[1]);
     if (key && (key->name ? !named(words, count, key->name) : number != key->number))
         return LineResult::Skip;
-    auto* protocol = static_cast<struct protoent*>(entry);
-    protocol->p_proto = number;
-    protocol->p_name = out.copy(words[0]);
-    protocol->p_aliases = out.copy_list(words + 2, count - 2);
+    auto* entry = static_cast<Entry*>(entry_);
+    entry->*Number = number;
+    entry->*Name = out.copy(words[0]);
+    entry->*Aliases = out.copy_list(words + 2, count - 2);
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
 }
+
+constexpr auto protocol_line = name_number_line<struct protoent, &protoent::p_name, &protoent::p_aliases, &protoent::p_proto>;
+constexpr auto rpc_line = name_number_line<struct rpcent, &rpcent::r_name, &rpcent::r_aliases, &rpcent::r_number>;
 
 /// An /etc/services line for getservent (lookups by name or port are musl's, over the
 /// same file).
@@ -302,6 +315,50 @@ struct protoent* osprey_getprotobynumber(int number)
 {
     return libc_shim::shared_entry<struct protoent>([number](struct protoent* e, char* b, size_t n, struct protoent** r) {
         return getprotobynumber_r(number, e, b, n, r);
+    });
+}
+
+// /etc/rpc (musl has none of these names).
+int getrpcbyname_r(const char* name, struct rpcent* entry, char* buffer, size_t size, struct rpcent** result)
+{
+    Key key { name, 0 };
+    int error = rpc_programs().find(by_words<rpc_line>, buffer, size, entry, &key);
+    return finish(error, entry, result) == ENOENT ? 0 : error;
+}
+
+int getrpcbynumber_r(int number, struct rpcent* entry, char* buffer, size_t size, struct rpcent** result)
+{
+    Key key { nullptr, number };
+    int error = rpc_programs().find(by_words<rpc_line>, buffer, size, entry, &key);
+    return finish(error, entry, result) == ENOENT ? 0 : error;
+}
+
+int getrpcent_r(struct rpcent* entry, char* buffer, size_t size, struct rpcent** result)
+{
+    return finish(rpc_programs().next(by_words<rpc_line>, buffer, size, entry, nullptr), entry, result);
+}
+
+void setrpcent(int) { rpc_programs().restart(); }
+void endrpcent() { rpc_programs().end(); }
+
+struct rpcent* getrpcent()
+{
+    return libc_shim::shared_entry<struct rpcent>([](struct rpcent* e, char* b, size_t n, struct rpcent** r) {
+        return getrpcent_r(e, b, n, r);
+    });
+}
+
+struct rpcent* getrpcbyname(const char* name)
+{
+    return libc_shim::shared_entry<struct rpcent>([name](struct rpcent* e, char* b, size_t n, struct rpcent** r) {
+        return getrpcbyname_r(name, e, b, n, r);
+    });
+}
+
+struct rpcent* getrpcbynumber(int number)
+{
+    return libc_shim::shared_entry<struct rpcent>([number](struct rpcent* e, char* b, size_t n, struct rpcent** r) {
+        return getrpcbynumber_r(number, e, b, n, r);
     });
 }
 

@@ -1,5 +1,6 @@
 // glibc's "files" databases through their reentrant calls and the classic ones: protocols,
-// services, networks and the host enumeration, passwd and group enumerations, innetgr.
+// services, networks and the host enumeration, passwd and group enumerations, innetgr,
+// ONC RPC program numbers.
 // The guest test packs tests/guest/net/etc/* into /etc; natively the same files are bound
 // over /etc in a mount namespace (with its nsswitch.conf, "files" for every database),
 // and glibc gives what is checked here. `netdb_files builtin`: an image without
@@ -154,6 +155,27 @@ static void netgroups(void)
     CHECK(innetgr("nosuch", NULL, NULL, NULL) == 0);
 }
 
+static void rpc_programs(void)
+{
+    struct rpcent entry, *result = NULL;
+    CHECK(getrpcbyname_r("rpcbind", &entry, buffer, sizeof buffer, &result) == 0 && result); // an alias
+    CHECK(result && entry.r_number == 100000 && strcmp(entry.r_name, "portmapper") == 0
+        && strcmp(entry.r_aliases[2], "rpcbind") == 0 && !entry.r_aliases[3]);
+    CHECK(getrpcbynumber_r(100005, &entry, buffer, sizeof buffer, &result) == 0 && result
+        && strcmp(entry.r_name, "mountd") == 0 && strcmp(entry.r_aliases[1], "showmount") == 0 && !entry.r_aliases[2]);
+    CHECK(getrpcbynumber_r(42, &entry, buffer, sizeof buffer, &result) == 0 && !result);
+    CHECK(getrpcbyname_r("nfs", &entry, buffer, 8, &result) == ERANGE && !result);
+    struct rpcent* classic = getrpcbynumber(100003);
+    CHECK(classic && strcmp(classic->r_name, "nfs") == 0);
+    CHECK(getrpcbyname("nosuch") == NULL);
+    setrpcent(0);
+    int count = 0;
+    while (getrpcent())
+        ++count;
+    endrpcent();
+    CHECK(count == 3);
+}
+
 static void builtin_protocols(void)
 {
     struct protoent entry, *result = NULL;
@@ -177,6 +199,7 @@ int main(int argc, char** argv)
         hosts();
         users_and_groups();
         netgroups();
+        rpc_programs();
     }
     if (!failures)
         printf(TEST_NAME ": ok\n");
