@@ -273,6 +273,11 @@ int sigblock(int mask) { return change_signal_mask(SIG_BLOCK, mask); }
 int siggetmask() { return change_signal_mask(SIG_BLOCK, 0); }
 int sigsetmask(int mask) { return change_signal_mask(SIG_SETMASK, mask); }
 
+// glibc 2.34 moved malloc tracing into libc_malloc_debug.so: without it preloaded, as
+// always under Osprey, mtrace and muntrace do nothing, which is what these do.
+void mtrace() { }
+void muntrace() { }
+
 // gettext's catalog counter: programs that cache translations (vim's menus) look again
 // when it changes. glibc counts each textdomain() that names a domain, and each
 // bindtextdomain() that changes a directory; also each setlocale(), which this does not

@@ -27,7 +27,7 @@ enum Number : long {
     Getrusage = 98, Sysinfo = 99, Times = 100, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
     Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
     SchedSetaffinity = 203, SchedGetaffinity = 204, TimerCreate = 222, TimerSettime = 223, TimerGettime = 224,
-    TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229,
+    TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229, Adjtimex = 159, ClockAdjtime = 305,
     ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
     Pselect6 = 270, Ppoll = 271, Faccessat = 269, SetRobustList = 273, GetRobustList = 274, EpollCreate = 213, EpollWait = 232, EpollCtl = 233, EpollPwait = 281, EpollCreate1 = 291, EpollPwait2 = 441,
     Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
@@ -300,6 +300,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case GetRobustList: return sys::get_robust_list(int(a1), ptr<void*>(a2), ptr<size_t>(a3));
     case ClockGettime: return sys::clock_gettime(int(a1), ptr<abi::Timespec>(a2));
     case ClockGetres: return sys::clock_getres(int(a1), ptr<abi::Timespec>(a2));
+    case Adjtimex: return sys::adjtimex(ptr<abi::Timex>(a1));
+    case ClockAdjtime: return sys::clock_adjtime(int(a1), ptr<abi::Timex>(a2));
     case ClockNanosleep: return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));
     case Openat2: return sys::openat2(int(a1), ptr<const char>(a2), ptr<const void>(a3), size_t(a4));
     case Openat: return sys::openat(int(a1), ptr<const char>(a2), int(a3), unsigned(a4));

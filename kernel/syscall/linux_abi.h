@@ -36,6 +36,22 @@ struct Itimerval { // setitimer(2)
     Timeval it_value;
 };
 constexpr int kItimerReal = 0, kItimerVirtual = 1, kItimerProf = 2;
+struct Timex { // adjtimex(2), clock_adjtime(2): struct timex, x86-64
+    uint32_t modes;
+    int64_t offset, freq, maxerror, esterror;
+    int32_t status;
+    int64_t constant, precision, tolerance;
+    Timeval time;
+    int64_t tick, ppsfreq, jitter;
+    int32_t shift;
+    int64_t stabil, jitcnt, calcnt, errcnt, stbcnt;
+    int32_t tai;
+    int32_t reserved[11];
+};
+static_assert(sizeof(Timex) == 208 && __builtin_offsetof(Timex, time) == 72 && __builtin_offsetof(Timex, tai) == 160);
+constexpr uint32_t kAdjAdjtime = 0x8000, kAdjOffsetSingleshot = 0x0001, kAdjOffsetReadOnly = 0x2000;
+constexpr int32_t kStaUnsync = 0x0040;
+constexpr int kTimeError = 5; // TIME_ERROR: the clock is not synchronised
 static_assert(sizeof(Timeval) == 16);
 
 struct Iovec {

@@ -135,6 +135,8 @@ SysResult mlockall(int flags);
 SysResult clock_gettime(int clock, abi::Timespec* ts);
 // read_clock_without_entry: clock_read.h.
 SysResult clock_getres(int clock, abi::Timespec* ts);
+SysResult clock_adjtime(int clock, abi::Timex* request);
+SysResult adjtimex(abi::Timex* request);
 SysResult gettimeofday(abi::Timeval* tv, void* timezone);
 /// getrusage(2): the CPU time (all of it as user time: no user/system split here) of the
 /// program, the calling thread, or of children (none: zero). Other fields are zero.

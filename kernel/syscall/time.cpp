@@ -4,6 +4,9 @@
 // of the program, ran (sched::thread_cpu_ns, process_cpu_ns): with two busy threads the
 // process clock runs twice as fast as the wall, with all of them asleep it stands still.
 //
+// adjtimex and clock_adjtime answer what Linux answers about a clock no NTP daemon
+// disciplines, and refuse to change it (EPERM): the VM's time is the host's.
+//
 // Sleeping blocks the thread on the scheduler's timer list (sched::sleep_until): other
 // threads run, an idle CPU halts until the APIC timer fires. A signal for the thread ends
 // the sleep with EINTR and the time left.
@@ -88,6 +91,38 @@ SysResult clock_getres(int clock, abi::Timespec* ts)
     }
     return 0;
 }
+
+SysResult clock_adjtime(int clock, abi::Timex* request)
+{
+    TRY(clock_kind(clock)); // EINVAL for a clock that does not exist
+    if (clock != abi::kClockRealtime)
+        return lib::Error(lib::Errno::NOTSUP, "only CLOCK_REALTIME is adjusted");
+    TRY(check_user_range(request, sizeof(*request), UserAccess::Write));
+    uint32_t modes = request->modes;
+    if (modes & abi::kAdjAdjtime) { // adjtime(3)'s modes: only its read-only form is allowed
+        if (!(modes & abi::kAdjOffsetSingleshot))
+            return lib::Error(lib::Errno::INVAL, "adjtime mode without its offset");
+        if (!(modes & abi::kAdjOffsetReadOnly))
+            return lib::Error(lib::Errno::PERM, "the VM's clock follows the host's");
+    } else if (modes) {
+        return lib::Error(lib::Errno::PERM, "the VM's clock follows the host's");
+    }
+    // What a Linux that no NTP daemon disciplines reports: unsynchronised, the largest
+    // error, the default time constant, 1 us precision, 500 ppm tolerance, a 100 Hz tick.
+    auto now = to_timespec(realtime_ns());
+    *request = {};
+    request->modes = modes;
+    request->maxerror = request->esterror = 16'000'000; // NTP_PHASE_LIMIT, microseconds
+    request->status = abi::kStaUnsync;
+    request->constant = 2;
+    request->precision = 1;
+    request->tolerance = 500 << 16; // MAXFREQ, scaled ppm
+    request->time = { now.tv_sec, now.tv_nsec / 1000 };
+    request->tick = 10'000;
+    return abi::kTimeError;
+}
+
+SysResult adjtimex(abi::Timex* request) { return clock_adjtime(abi::kClockRealtime, request); }
 
 SysResult gettimeofday(abi::Timeval* tv, void* timezone)
 {
