@@ -126,6 +126,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     sched::set_leave_program_threads(osprey_leave_program_threads);
     sched::set_end_kernel_libc_thread(osprey_end_kernel_libc_thread);
     arch::set_program_signal_hook(sys::deliver_fault_signal);
+    arch::set_program_thread_query([] { return !sched::current().kernel_service; });
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);

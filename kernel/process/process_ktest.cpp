@@ -2,10 +2,16 @@
 // file's reference count and the table's growth are visible (tests/kernel runs it; the
 // guest tests cover the system calls over it). The table tested is a fresh Process's,
 // not the running one's.
+//
+// ktest=service_fault: after the program started, a fault in a thread the kernel runs for
+// itself (the network stack's) is the kernel's bug, a panic with its report, not "program
+// killed" as a fault in a program thread's system call would be.
+#include <kernel/arch/x86_64/idt.h>
 #include <kernel/boot/vm_exit.h>
 #include <kernel/debug/report.h>
 #include <kernel/process/process.h>
 #include <kernel/process/process_ktest.h>
+#include <sched/scheduler.h>
 
 namespace process {
 
@@ -123,8 +129,19 @@ void test_defaults(Checks& c, Process& process)
 
 } // namespace
 
+[[gnu::noinline]] void ktest_service_fault()
+{
+    arch::note_program_started();
+    sched::become_kernel_service("ktest");
+    asm volatile("ud2");
+}
+
 bool run_ktest(std::string_view name)
 {
+    if (name == "service_fault") {
+        ktest_service_fault();
+        boot::panic("ktest service_fault: ud2 did not fault");
+    }
     if (name != "process")
         return false;
     Checks checks;

@@ -210,8 +210,9 @@ uint64_t read_cr2()
 
 namespace {
 
-// Set once at boot (set_program_signal_hook), read-only afterwards.
+// Set once at boot (set_program_signal_hook, set_program_thread_query), read-only afterwards.
 constinit ProgramSignalHook g_program_signal_hook = nullptr;
+constinit ProgramThreadQuery g_program_thread_query = nullptr;
 // Set once, when the program's _start is entered (note_program_started).
 constinit bool g_program_started = false;
 
@@ -277,7 +278,12 @@ void note_program_started() { __atomic_store_n(&g_program_started, true, __ATOMI
 
 bool program_started() { return __atomic_load_n(&g_program_started, __ATOMIC_ACQUIRE); }
 
-bool in_program_context(const InterruptFrame& frame) { return program_started() && !ist_slot_containing(frame.rsp); }
+void set_program_thread_query(ProgramThreadQuery query) { g_program_thread_query = query; }
+
+bool in_program_context(const InterruptFrame& frame)
+{
+    return program_started() && !ist_slot_containing(frame.rsp) && (!g_program_thread_query || g_program_thread_query());
+}
 
 bool raised_by_program(const InterruptFrame& frame)
 {

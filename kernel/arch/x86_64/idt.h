@@ -68,10 +68,15 @@ uint64_t read_cr2();
 /// The ELF linker calls it when entering _start. Set once, read by the fault handlers.
 void note_program_started();
 bool program_started();
-/// Whether a fault counts as the program's business: the program has started and the
-/// faulting code was not an interrupt or exception handler (its stack is no IST stack and
-/// no thread's interrupt stack). Otherwise it is the kernel's own bug: a panic.
+/// Whether a fault counts as the program's business: the program has started, the faulting
+/// code was not an interrupt or exception handler (its stack is no IST stack and no
+/// thread's interrupt stack), and the thread is one of the program's, not one the kernel
+/// runs for itself (the network stack's, say). Otherwise it is the kernel's own bug: a panic.
 bool in_program_context(const InterruptFrame& frame);
+/// Whether the thread running now is one of the program's. The scheduler installs it once at
+/// boot; before that, every thread counts as the program's.
+using ProgramThreadQuery = bool (*)();
+void set_program_thread_query(ProgramThreadQuery query);
 /// Whether the program's own code raised the exception: RIP in its half, or a call or jump
 /// of its to an address that cannot hold code, which faults with RIP at the target (a
 /// fetch page fault, or #GP for a non-canonical target on AMD and QEMU): the caller's
