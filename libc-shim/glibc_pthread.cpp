@@ -15,8 +15,9 @@
 // musl's rwlock (bytes 0-11) ignores: such a lock works, without writer preference.
 #include <cerrno>
 #include <csignal>
-#include <ctime>
 #include <cstring>
+#include <ctime>
+#include <limits>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -85,21 +86,38 @@ int osprey_pthread_mutexattr_settype(pthread_mutexattr_t* attributes, int type)
 
 namespace {
 
-/// `deadline` on clock `from`, moved to the same instant on clock `to`. A deadline whose
-/// nanoseconds are out of range is passed on as it is, for the wait it reaches to refuse
-/// with EINVAL, as glibc does, only when it would have to wait.
+/// `deadline` on clock `from`, moved to the same instant on clock `to`, in seconds and
+/// nanoseconds apart so that no deadline overflows: one past what time_t holds becomes the
+/// latest time_t can (libstdc++ waits "forever" with time_point::max(), about 9.2e9 s, which
+/// in nanoseconds plus the wall clock's 1.8e18 ns would have wrapped to the past), one
+/// before the clock's zero becomes zero, already passed. A deadline whose nanoseconds are
+/// out of range is passed on as it is, for the wait it reaches to refuse with EINVAL, as
+/// glibc does, only when it would have to wait.
 timespec move_deadline(const timespec& deadline, clockid_t from, clockid_t to)
 {
-    if (deadline.tv_nsec < 0 || deadline.tv_nsec >= 1'000'000'000)
+    constexpr long kNanos = 1'000'000'000;
+    constexpr timespec kLatest { std::numeric_limits<time_t>::max(), kNanos - 1 };
+    if (from == to || deadline.tv_nsec < 0 || deadline.tv_nsec >= kNanos)
         return deadline;
     timespec now_from, now_to;
     clock_gettime(from, &now_from);
     clock_gettime(to, &now_to);
-    int64_t ns = (int64_t(deadline.tv_sec) - now_from.tv_sec) * 1'000'000'000 + (deadline.tv_nsec - now_from.tv_nsec)
-        + int64_t(now_to.tv_sec) * 1'000'000'000 + now_to.tv_nsec;
-    if (ns < 0)
-        ns = 0;
-    return { time_t(ns / 1'000'000'000), long(ns % 1'000'000'000) };
+    time_t seconds;
+    long nanos = deadline.tv_nsec + (now_to.tv_nsec - now_from.tv_nsec); // within (-1 s, 2 s)
+    if (__builtin_add_overflow(deadline.tv_sec, now_to.tv_sec - now_from.tv_sec, &seconds))
+        return now_to.tv_sec > now_from.tv_sec ? kLatest : timespec { 0, 0 };
+    if (nanos < 0) {
+        nanos += kNanos;
+        if (__builtin_sub_overflow(seconds, 1, &seconds))
+            return { 0, 0 };
+    } else if (nanos >= kNanos) {
+        nanos -= kNanos;
+        if (__builtin_add_overflow(seconds, 1, &seconds))
+            return kLatest;
+    }
+    if (seconds < 0)
+        return { 0, 0 };
+    return { seconds, nanos };
 }
 
 bool valid_clock(clockid_t clock) { return clock == CLOCK_MONOTONIC || clock == CLOCK_REALTIME; }
@@ -163,10 +181,10 @@ int pthread_rwlock_clockwrlock(pthread_rwlock_t* lock, clockid_t clock, const ti
 /// without one.
 int pthread_clockjoin_np(pthread_t thread, void** result, clockid_t clock, const timespec* deadline)
 {
+    if (!valid_clock(clock)) // checked first, as glibc does, deadline or none
+        return EINVAL;
     if (!deadline)
         return pthread_join(thread, result);
-    if (!valid_clock(clock))
-        return EINVAL;
     timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
     return pthread_timedjoin_np(thread, result, &moved);
 }

@@ -8,6 +8,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -520,6 +521,14 @@ static void* hold_locks(void* unused)
     return (void*)7;
 }
 
+static void* let_go_soon(void* unused)
+{
+    struct timespec nap = { 0, 20 * 1000 * 1000 };
+    nanosleep(&nap, NULL);
+    atomic_store(&g_let_go, 1);
+    return unused;
+}
+
 static struct timespec monotonic_in(long ms)
 {
     struct timespec deadline;
@@ -548,7 +557,14 @@ static void clock_locks_and_joins(void)
     CHECK(pthread_rwlock_clockrdlock(&g_held_rw, CLOCK_PROCESS_CPUTIME_ID, &soon) == EINVAL);
     struct timespec bad = { soon.tv_sec, 1000000000 };
     CHECK(pthread_mutex_clocklock(&g_held, CLOCK_MONOTONIC, &bad) == EINVAL);
-    atomic_store(&g_let_go, 1);
+    // A deadline as far as time_t goes (libstdc++'s time_point::max()) waits for the holder,
+    // here until a helper tells it to let go 20 ms later; it must not time out at once.
+    pthread_t releaser;
+    CHECK(pthread_create(&releaser, NULL, let_go_soon, NULL) == 0);
+    struct timespec forever = { LONG_MAX, 999999999 };
+    CHECK(pthread_mutex_clocklock(&g_held, CLOCK_MONOTONIC, &forever) == 0);
+    pthread_mutex_unlock(&g_held);
+    CHECK(pthread_join(releaser, NULL) == 0);
     struct timespec later = monotonic_in(10000);
     void* result = NULL;
     CHECK(pthread_clockjoin_np(holder, &result, CLOCK_MONOTONIC, &later) == 0 && result == (void*)7);
