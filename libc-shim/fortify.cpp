@@ -43,6 +43,42 @@ extern "C" {
     if (!(cond)) [[unlikely]]     \
     __chk_fail()
 
+} // extern "C"
+
+namespace {
+
+/// fgets and its kin as glibc's __fgets_chk reads: at most min(n - 1, size) characters,
+/// NULL for n <= 0, and an overflow only when the line really reaches `size` characters
+/// (a line that fits is fine whatever n says). Reading `size` - 1 characters without the
+/// line's end, one more character that arrives is the overflow glibc would have written.
+template<typename Char, typename ReadLine, typename ReadChar>
+Char* checked_line(Char* s, size_t size, int n, FILE* f, ReadLine read_line, ReadChar read_char)
+{
+    if (n <= 0)
+        return nullptr;
+    if (size_t(n) - 1 < size)
+        return read_line(s, n, f); // at most n - 1 characters and the NUL: within `size`
+    if (size == 0)
+        return nullptr;
+    Char* line = read_line(s, int(size), f); // size <= n - 1 < INT_MAX
+    if (!line)
+        return line;
+    size_t length = 0;
+    while (line[length])
+        ++length;
+    if (length == size - 1 && (length == 0 || line[length - 1] != Char('\n'))) {
+        auto next = read_char(f);
+        CHECK(next == decltype(next)(-1)); // EOF / WEOF: the line ended with the file
+        if (length == 0)
+            return nullptr; // nothing read: glibc's NULL
+    }
+    return line;
+}
+
+} // namespace
+
+extern "C" {
+
 void* __memcpy_chk(void* d, const void* s, size_t n, size_t dn) { CHECK(n <= dn); return memcpy(d, s, n); }
 void* __memmove_chk(void* d, const void* s, size_t n, size_t dn) { CHECK(n <= dn); return memmove(d, s, n); }
 void* __mempcpy_chk(void* d, const void* s, size_t n, size_t dn) { CHECK(n <= dn); return static_cast<char*>(memcpy(d, s, n)) + n; }
@@ -71,7 +107,7 @@ ssize_t __readlink_chk(const char* path, char* buf, size_t n, size_t bn) { CHECK
 char* __getcwd_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return osprey_getcwd(buf, n); }
 int __gethostname_chk(char* buf, size_t n, size_t bn) { CHECK(n <= bn); return gethostname(buf, n); }
 int __getgroups_chk(int n, gid_t* list, size_t bn) { CHECK(n < 0 || size_t(n) * sizeof(gid_t) <= bn); return getgroups(n, list); }
-char* __fgets_chk(char* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgets(s, n, f); }
+char* __fgets_chk(char* s, size_t sn, int n, FILE* f) { return checked_line(s, sn, n, f, fgets, getc); }
 size_t __fread_chk(void* p, size_t bn, size_t size, size_t count, FILE* f)
 {
     CHECK(!size || count <= bn / size);
@@ -160,7 +196,11 @@ char* __getwd_chk(char* buf, size_t bn)
     CHECK(result || errno != ERANGE); // the directory does not fit the buffer
     return result;
 }
-char* __fgets_unlocked_chk(char* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgets_unlocked(s, n, f); }
+char* __fgets_unlocked_chk(char* s, size_t sn, int n, FILE* f)
+{
+    // getc, not getc_unlocked: glibc's header inlines the latter on glibc's FILE layout.
+    return checked_line(s, sn, n, f, fgets_unlocked, getc);
+}
 size_t __fread_unlocked_chk(void* p, size_t bn, size_t size, size_t count, FILE* f)
 {
     CHECK(!size || count <= bn / size);
@@ -182,11 +222,10 @@ char* __gets_chk(char* s, size_t sn)
     return s;
 }
 
-wchar_t* __fgetws_chk(wchar_t* s, size_t sn, int n, FILE* f) { CHECK(n < 0 || size_t(n) <= sn); return fgetws(s, n, f); }
+wchar_t* __fgetws_chk(wchar_t* s, size_t sn, int n, FILE* f) { return checked_line(s, sn, n, f, fgetws, getwc); }
 wchar_t* __fgetws_unlocked_chk(wchar_t* s, size_t sn, int n, FILE* f)
 {
-    CHECK(n < 0 || size_t(n) <= sn);
-    return fgetws_unlocked(s, n, f);
+    return checked_line(s, sn, n, f, fgetws_unlocked, getwc);
 }
 wchar_t* __wmemcpy_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wmemcpy(d, s, n); }
 wchar_t* __wmemmove_chk(wchar_t* d, const wchar_t* s, size_t n, size_t dn) { CHECK(n <= dn); return wmemmove(d, s, n); }
