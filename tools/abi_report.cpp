@@ -9,6 +9,7 @@
 #include <linker/scope_binding.h>
 
 #include <map>
+#include <sys/mman.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,9 @@ public:
         : m_scope(scope), m_exports(exports), m_report(report)
     {
     }
+    ~ScopeResolver() { release_zeros(); }
+    ScopeResolver(const ScopeResolver&) = delete;
+    ScopeResolver& operator=(const ScopeResolver&) = delete;
 
     lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
     {
@@ -61,19 +65,24 @@ public:
         using Kind = linker::ScopeBinding::Kind;
         switch (bound.kind) {
         case Kind::Object: {
-            note(request, Outcome::Library, m_scope[bound.object_index]->path().string());
+            const HostObject& definer = *m_scope[bound.object_index];
+            note(request, Outcome::Library, definer.path().string());
             const linker::elf::Symbol& symbol = *bound.definition.symbol;
             if (linker::elf::symbol_type(symbol) == linker::elf::STT_TLS)
                 return linker::Binding { symbol.value, symbol.size, -4096, 1 };
-            return placeholder(request, symbol.size);
+            if (linker::elf::symbol_type(symbol) == linker::elf::STT_GNU_IFUNC) // checked as the kernel checks it, not run
+                TRY(definer.object()->checked_ifunc_resolver(bound.definition));
+            return TRY(placeholder(object, request, symbol.size));
         }
-        case Kind::Export: note(request, Outcome::Kernel, {}); return placeholder(request, bound.exported.size);
+        case Kind::Export: note(request, Outcome::Kernel, {}); return TRY(placeholder(object, request, bound.exported.size));
         case Kind::WeakUnbound: note(request, Outcome::WeakUnbound, {}); return linker::Binding { 0, 0, 0 };
         case Kind::MissingData: note(request, Outcome::MissingData, why_missing(request)); break;
         case Kind::MissingFunction: note(request, Outcome::MissingFunction, why_missing(request)); break;
         }
-        const linker::elf::Symbol* own = object.symbol(request.index); // a COPY takes the program's size
-        return placeholder(request, own ? own->size : 0);
+        // Missing: a stand-in, so that the rest of the object is still looked at; a COPY
+        // gets as many bytes as it asks for.
+        const linker::elf::Symbol* own = object.symbol(request.index);
+        return TRY(placeholder(object, request, own ? own->size : 0));
     }
     uint64_t call_ifunc(uint64_t address) override { return address; } // never run on the host
     lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
@@ -85,14 +94,34 @@ private:
         m_report.imports.try_emplace(import_key(request), Import { outcome, std::move(detail) });
     }
 
-    /// A COPY reads the definition's bytes: zeros as many as it has.
-    linker::Binding placeholder(const linker::SymbolRequest& request, uint64_t size)
+    /// A stand-in for a definition of `size` bytes. A COPY reads the program's own symbol
+    /// size from it (never more: the relocation refuses a smaller definition first), so
+    /// that many zero bytes are mapped, lazily: a corrupt size costs address space, not
+    /// memory.
+    lib::Result<linker::Binding> placeholder(const linker::LoadedObject& requester, const linker::SymbolRequest& request,
+        uint64_t size)
     {
         if (!request.copy)
             return linker::Binding { 0x1000, size, 0 };
-        if (m_zeros.size() < size)
-            m_zeros.resize(size);
-        return linker::Binding { reinterpret_cast<uint64_t>(m_zeros.data()), size, 0 };
+        const linker::elf::Symbol* own = requester.symbol(request.index);
+        uint64_t read = own && own->size < size ? own->size : size;
+        if (read > (uint64_t(1) << 40))
+            return lib::Error(lib::Errno::NOEXEC, "a COPY relocation of more than 1 TiB");
+        if (!m_zeros || read > m_zeros_size) {
+            size_t bytes = read ? (read + 4095) / 4096 * 4096 : 4096; // never a null address
+            void* zeros = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (zeros == MAP_FAILED)
+                return lib::Error(lib::Errno::NOMEM, "a COPY relocation asks for more bytes than can be mapped");
+            release_zeros();
+            m_zeros = zeros, m_zeros_size = bytes;
+        }
+        return linker::Binding { reinterpret_cast<uint64_t>(m_zeros), size, 0 };
+    }
+
+    void release_zeros()
+    {
+        if (m_zeros)
+            munmap(m_zeros, m_zeros_size);
     }
 
     std::string why_missing(const linker::SymbolRequest& request) const
@@ -109,7 +138,8 @@ private:
     const std::vector<const HostObject*>& m_scope; // objects with a dynamic section, in scope order
     const KernelExports& m_exports;
     ObjectReport& m_report;
-    std::vector<std::byte> m_zeros;
+    void* m_zeros = nullptr; // what COPY relocations read: zero pages
+    size_t m_zeros_size = 0;
 };
 
 const char* relocation_kind(uint32_t type)
@@ -136,8 +166,9 @@ void count_relocations(const linker::LoadedObject& object, ObjectReport& report)
     for (auto table : { tables->rela, tables->jmprel })
         for (const linker::elf::Rela& rela : table)
             ++report.relocations[relocation_kind(uint32_t(rela.info))];
-    if (!tables->relr.empty())
-        report.relocations["relative"] += tables->relr.size(); // packed: entries, not addresses
+    // DT_RELR: an even word is one relative relocation, an odd one a bitmap of up to 63.
+    for (uint64_t word : tables->relr)
+        report.relocations["relative"] += word & 1 ? size_t(__builtin_popcountll(word >> 1)) : 1;
 }
 
 ObjectReport inspect_object(const HostObject& host, const std::vector<const HostObject*>& scope, const KernelExports& exports)

@@ -5,8 +5,10 @@
 #include <elf.h>
 
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace tools {
 
@@ -38,24 +40,39 @@ public:
 
     Elf64_Shdr section(size_t index) const
     {
-        return read<Elf64_Shdr>(m_header.e_shoff + index * sizeof(Elf64_Shdr), "section headers");
+        return read<Elf64_Shdr>(sum(m_header.e_shoff, index * sizeof(Elf64_Shdr)), "section headers");
     }
 
-    /// The value of the symbol table's `name`; nothing if absent (or no symbol table).
-    std::optional<uint64_t> symbol(std::string_view name) const
+    /// The values of the symbols `names` in the symbol table (one pass over it); nothing
+    /// for a name it lacks. A name is compared inside its string table's bounds.
+    std::vector<std::optional<uint64_t>> symbols(std::initializer_list<std::string_view> names) const
     {
+        std::vector<std::optional<uint64_t>> values(names.size());
         for (size_t i = 0; i < m_header.e_shnum; ++i) {
             Elf64_Shdr symtab = section(i);
             if (symtab.sh_type != SHT_SYMTAB || symtab.sh_entsize != sizeof(Elf64_Sym))
                 continue;
+            if (symtab.sh_link >= m_header.e_shnum)
+                fail("has a symbol table whose string table does not exist");
             Elf64_Shdr strtab = section(symtab.sh_link);
+            within(strtab.sh_offset, strtab.sh_size, "string table");
+            within(symtab.sh_offset, symtab.sh_size, "symbol table");
+            std::string_view strings(reinterpret_cast<const char*>(m_bytes.data()) + strtab.sh_offset, strtab.sh_size);
             for (uint64_t at = 0; at + sizeof(Elf64_Sym) <= symtab.sh_size; at += sizeof(Elf64_Sym)) {
                 auto sym = read<Elf64_Sym>(symtab.sh_offset + at, "symbol table");
-                if (sym.st_name < strtab.sh_size && string_at(strtab.sh_offset + sym.st_name) == name)
-                    return sym.st_value;
+                if (sym.st_name >= strings.size())
+                    continue;
+                std::string_view rest = strings.substr(sym.st_name);
+                size_t index = 0;
+                for (std::string_view name : names) {
+                    if (rest.size() > name.size() && rest.substr(0, name.size()) == name && rest[name.size()] == '\0')
+                        values[index] = sym.st_value;
+                    ++index;
+                }
             }
+            return values; // the one symbol table
         }
-        return std::nullopt;
+        return values;
     }
 
     /// The file offset of kernel address `address` with `size` bytes after it in one
@@ -63,11 +80,11 @@ public:
     std::optional<uint64_t> offset_of(uint64_t address, uint64_t size) const
     {
         for (size_t i = 0; i < m_header.e_phnum; ++i) {
-            auto segment = read<Elf64_Phdr>(m_header.e_phoff + i * sizeof(Elf64_Phdr), "program headers");
+            auto segment = read<Elf64_Phdr>(sum(m_header.e_phoff, i * sizeof(Elf64_Phdr)), "program headers");
             if (segment.p_type != PT_LOAD || address < segment.p_vaddr || address - segment.p_vaddr > segment.p_filesz
                 || segment.p_filesz - (address - segment.p_vaddr) < size)
                 continue;
-            return segment.p_offset + (address - segment.p_vaddr);
+            return sum(segment.p_offset, address - segment.p_vaddr);
         }
         return std::nullopt;
     }
@@ -80,6 +97,22 @@ public:
         const char* start = reinterpret_cast<const char*>(m_bytes.data()) + offset;
         const void* end = std::memchr(start, 0, m_bytes.size() - offset);
         return end ? std::string_view(start, static_cast<const char*>(end) - start) : std::string_view();
+    }
+
+    /// `a + b`, or the file refused: offsets from the file never wrap around.
+    uint64_t sum(uint64_t a, uint64_t b) const
+    {
+        uint64_t total;
+        if (__builtin_add_overflow(a, b, &total))
+            fail("has an offset past 2^64");
+        return total;
+    }
+
+    /// Refuses the file unless [offset, offset + size) lies inside it.
+    void within(uint64_t offset, uint64_t size, const char* what) const
+    {
+        if (offset > m_bytes.size() || m_bytes.size() - offset < size)
+            fail(std::string("is truncated: its ") + what + " lies past its end");
     }
 
     [[noreturn]] void fail(const std::string& what) const
@@ -98,7 +131,8 @@ private:
 KernelExports::KernelExports(const std::filesystem::path& kernel) : m_file(kernel)
 {
     ElfFile elf(m_file.bytes(), kernel);
-    auto start = elf.symbol("__osprey_exports_start"), end = elf.symbol("__osprey_exports_end");
+    auto bounds = elf.symbols({ "__osprey_exports_start", "__osprey_exports_end" });
+    std::optional<uint64_t> start = bounds[0], end = bounds[1];
     if (!start || !end || *end < *start)
         elf.fail("has no glibc export table (no __osprey_exports_start/_end symbols): give an unstripped osprey-kernel.elf");
     uint64_t bytes = *end - *start;

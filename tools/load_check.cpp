@@ -66,24 +66,25 @@ HostObject::HostObject(const std::filesystem::path& path, LoadedAs loaded_as) : 
     if (image.is_error())
         refuse(path, image.error());
     m_image = image.value();
-    m_span_size = m_image->span_end() - m_image->span_start();
-    void* span = m_span_size ? mmap(nullptr, m_span_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                             : MAP_FAILED;
+    size_t size = m_image->span_end() - m_image->span_start();
+    void* span = size ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                      : MAP_FAILED;
     if (span == MAP_FAILED)
         throw CliError(kExitBadInput, "'" + path.string() + "' spans more memory than can be mapped");
-    m_span = static_cast<std::byte*>(span);
+    m_span.bytes = static_cast<std::byte*>(span);
+    m_span.size = size;
     for (const auto& segment : m_image->segments())
-        std::memcpy(m_span + (segment.vaddr - m_image->span_start()), file.data() + segment.offset, segment.filesz);
-    auto object = linker::LoadedObject::create(m_image.value(), { m_span, m_span_size }, fixed ? m_image->span_start() : kProgramBase);
+        std::memcpy(m_span.bytes + (segment.vaddr - m_image->span_start()), file.data() + segment.offset, segment.filesz);
+    auto object = linker::LoadedObject::create(m_image.value(), { m_span.bytes, m_span.size }, fixed ? m_image->span_start() : kProgramBase);
     if (object.is_error())
         refuse(path, object.error());
     m_object = object.value();
 }
 
-HostObject::~HostObject()
+HostObject::Span::~Span()
 {
-    if (m_span)
-        munmap(m_span, m_span_size);
+    if (bytes)
+        munmap(bytes, size);
 }
 
 void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as)

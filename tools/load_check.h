@@ -30,7 +30,6 @@ public:
     /// Throws CliError(kExitBadInput) naming `path` and what is wrong when the kernel would
     /// refuse the file as malformed.
     HostObject(const std::filesystem::path& path, LoadedAs loaded_as);
-    ~HostObject();
     HostObject(const HostObject&) = delete;
     HostObject& operator=(const HostObject&) = delete;
 
@@ -41,12 +40,22 @@ public:
     const linker::ElfImage* image() const { return m_image ? &*m_image : nullptr; }
 
 private:
+    /// The object's span: anonymous memory, unmapped with the object, or when the
+    /// constructor refuses the file after mapping it.
+    struct Span {
+        std::byte* bytes = nullptr;
+        size_t size = 0;
+        Span() = default;
+        Span(const Span&) = delete;
+        Span& operator=(const Span&) = delete;
+        ~Span();
+    };
+
     std::filesystem::path m_path;
     MappedInput m_input;
     linker::FileDynamic m_dynamic;
     std::optional<linker::ElfImage> m_image;
-    std::byte* m_span = nullptr;
-    size_t m_span_size = 0;
+    Span m_span;
     std::optional<linker::LoadedObject> m_object;
 };
 
