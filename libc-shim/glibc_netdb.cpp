@@ -84,9 +84,11 @@ template<typename Entry, char* Entry::*Name, char** Entry::*Aliases, int Entry::
 LineResult name_number_line(char** words, size_t count, EntryBuffer& out, void* entry_, const void* key_)
 {
     const auto* key = static_cast<const Key*>(key_);
-    if (count < 2)
+    char* end;
+    unsigned long value = count < 2 ? 0 : strtoul(words[1], &end, 10);
+    if (count < 2 || end == words[1] || *end) // glibc skips a line whose number is not one
         return LineResult::Skip;
-    int number = atoi(words[1]);
+    int number = int(uint32_t(value > 0xffffffffUL ? 0xffffffffUL : value)); // glibc reads 32 bits
     if (key && (key->name ? !named(words, count, key->name) : number != key->number))
         return LineResult::Skip;
     auto* entry = static_cast<Entry*>(entry_);
@@ -204,21 +206,13 @@ LineResult by_words(char* line, EntryBuffer& out, void* entry, const void* key)
     return Parse(split.words(), split.count(), out, entry, key);
 }
 
-/// A get*_r result: 0 with *result set, or the error with *result null.
-template<typename Entry>
-int finish(int error, Entry* entry, Entry** result)
-{
-    *result = error ? nullptr : entry;
-    return error;
-}
-
 /// The network and host calls also report through h_errno, as glibc's do: a lookup
 /// finding nothing returns 0 with a null result and HOST_NOT_FOUND, one whose buffer is
 /// too small ERANGE with NETDB_INTERNAL (and errno); an enumeration leaves it alone.
 template<typename Entry>
 int finish_netdb(int error, Entry* entry, Entry** result, int* h_error, bool lookup)
 {
-    finish(error, entry, result);
+    libc_shim::finish_entry(error, entry, result);
     if (!lookup || !error)
         return error;
     if (error == ENOENT) {
@@ -239,24 +233,24 @@ int getprotobyname_r(const char* name, struct protoent* entry, char* buffer, siz
 {
     Key key { name, 0 };
     int error = protocols().find(by_words<protocol_line>, buffer, size, entry, &key);
-    return finish(error, entry, result) == ENOENT ? 0 : error;
+    return libc_shim::finish_lookup(error, entry, result);
 }
 
 int getprotobynumber_r(int number, struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
     Key key { nullptr, number };
     int error = protocols().find(by_words<protocol_line>, buffer, size, entry, &key);
-    return finish(error, entry, result) == ENOENT ? 0 : error;
+    return libc_shim::finish_lookup(error, entry, result);
 }
 
 int getprotoent_r(struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
-    return finish(protocols().next(by_words<protocol_line>, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(protocols().next(by_words<protocol_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 int getservent_r(struct servent* entry, char* buffer, size_t size, struct servent** result)
 {
-    return finish(services().next(by_words<service_line>, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(services().next(by_words<service_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 int getnetbyname_r(const char* name, struct netent* entry, char* buffer, size_t size, struct netent** result,
@@ -323,19 +317,19 @@ int getrpcbyname_r(const char* name, struct rpcent* entry, char* buffer, size_t 
 {
     Key key { name, 0 };
     int error = rpc_programs().find(by_words<rpc_line>, buffer, size, entry, &key);
-    return finish(error, entry, result) == ENOENT ? 0 : error;
+    return libc_shim::finish_lookup(error, entry, result);
 }
 
 int getrpcbynumber_r(int number, struct rpcent* entry, char* buffer, size_t size, struct rpcent** result)
 {
     Key key { nullptr, number };
     int error = rpc_programs().find(by_words<rpc_line>, buffer, size, entry, &key);
-    return finish(error, entry, result) == ENOENT ? 0 : error;
+    return libc_shim::finish_lookup(error, entry, result);
 }
 
 int getrpcent_r(struct rpcent* entry, char* buffer, size_t size, struct rpcent** result)
 {
-    return finish(rpc_programs().next(by_words<rpc_line>, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(rpc_programs().next(by_words<rpc_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 void setrpcent(int) { rpc_programs().restart(); }

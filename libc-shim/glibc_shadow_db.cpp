@@ -57,33 +57,74 @@ bool parse_number(const char* text, bool* set, uint32_t* value)
     return true;
 }
 
-// name:password:lastchange:min:max:warn:inactive:expire:flag (shadow(5)): exactly nine
-// fields, as glibc takes them; an empty flag is ~0.
+/// The next number field of a shadow line at `cursor`, moved past it and its ':': false
+/// where glibc refuses the line (the line ending where a field must begin, or a number it
+/// does not read). `set` false: empty, "not set".
+bool number_field(char*& cursor, bool* set, uint32_t* value)
+{
+    if (!*cursor)
+        return false;
+    char* colon = strchr(cursor, ':');
+    if (colon)
+        *colon = '\0';
+    bool parsed = parse_number(cursor, set, value);
+    cursor = colon ? colon + 1 : cursor + strlen(cursor);
+    return parsed;
+}
+
+// name:password:lastchange:min:max[:warn:inactive:expire[:flag]] (shadow(5)), as glibc's
+// parser takes it (probed): the three first numbers must be there; a line may end after
+// them (glibc's old form: the rest unset) or after expire (the flag unset); an empty
+// flag is ~0; nothing may follow the flag.
 LineResult shadow_line(char* line, EntryBuffer& out, void* entry, const void* key)
 {
-    char* fields[10];
-    if (split_fields(line, fields, 10) != 9 || (key && strcmp(fields[0], static_cast<const char*>(key)) != 0))
+    char* fields[3];
+    if (split_fields(line, fields, 3) != 3 || (key && strcmp(fields[0], static_cast<const char*>(key)) != 0))
         return LineResult::Skip;
+    char* cursor = fields[2];
     auto* user = static_cast<struct spwd*>(entry);
     long* numbers[] = { &user->sp_lstchg, &user->sp_min, &user->sp_max, &user->sp_warn, &user->sp_inact, &user->sp_expire };
     bool set;
     uint32_t value;
     for (size_t i = 0; i < 6; ++i) {
-        if (!parse_number(fields[2 + i], &set, &value))
+        if (i == 3 && !*cursor) { // the old form ends here
+            user->sp_warn = user->sp_inact = user->sp_expire = -1;
+            break;
+        }
+        if (!number_field(cursor, &set, &value))
             return LineResult::Skip;
         *numbers[i] = set ? long(int32_t(value)) : -1; // glibc goes through int: 4294967295 is -1
     }
-    if (!parse_number(fields[8], &set, &value))
-        return LineResult::Skip;
-    user->sp_flag = set ? value : ~0ul;
+    user->sp_flag = ~0ul;
+    if (*cursor) {
+        if (strchr(cursor, ':') || !parse_number(cursor, &set, &value))
+            return LineResult::Skip;
+        if (set)
+            user->sp_flag = value;
+    }
     user->sp_namp = out.copy(fields[0]);
     user->sp_pwdp = out.copy(fields[1]);
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
 }
 
+/// A gshadow list's items as glibc keeps them: leading blanks dropped (trailing ones
+/// kept), then items left empty dropped. Compacts `words` in place; the new count.
+size_t trim_items(char** words, size_t count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < count; ++i) {
+        char* item = words[i];
+        while (isspace(static_cast<unsigned char>(*item)))
+            ++item;
+        if (*item)
+            words[kept++] = item;
+    }
+    return kept;
+}
+
 // name:password:administrator,...:member,... (gshadow(5)), read as leniently as glibc
-// does: missing fields are empty, empty list items are dropped, and a ':' past the fourth
-// field belongs to the last member.
+// does: missing fields are empty, list items lose their leading blanks and empty ones are
+// dropped, and a ':' past the fourth field belongs to the last member.
 LineResult gshadow_line(char* line, EntryBuffer& out, void* entry, const void* key)
 {
     char empty[] = "";
@@ -95,8 +136,8 @@ LineResult gshadow_line(char* line, EntryBuffer& out, void* entry, const void* k
     if (!administrators.split(fields[2], ",", false) || !members.split(fields[3], ",", false))
         return LineResult::Skip;
     auto* group = static_cast<struct sgrp*>(entry);
-    group->sg_adm = out.copy_list(administrators.words(), administrators.count());
-    group->sg_mem = out.copy_list(members.words(), members.count());
+    group->sg_adm = out.copy_list(administrators.words(), trim_items(administrators.words(), administrators.count()));
+    group->sg_mem = out.copy_list(members.words(), trim_items(members.words(), members.count()));
     group->sg_namp = out.copy(fields[0]);
     group->sg_passwd = out.copy(fields[1]);
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
@@ -112,21 +153,6 @@ libc_shim::LineDatabase& shadow_groups()
 {
     static libc_shim::LineDatabase database("/etc/gshadow", nullptr);
     return database;
-}
-
-template<typename Entry>
-int finish(int error, Entry* entry, Entry** result)
-{
-    *result = error ? nullptr : entry;
-    return error;
-}
-
-/// A lookup by name: 0 with *result null when no entry has it (glibc's get*nam_r).
-template<typename Entry>
-int finish_lookup(int error, Entry* entry, Entry** result)
-{
-    finish(error, entry, result);
-    return error == ENOENT ? 0 : error;
 }
 
 /// sgetspent_r and sgetsgent_r: `parse` on a copy of `text`. A line that is no entry gives
@@ -162,10 +188,13 @@ bool writable_list(char* const* words)
     return true;
 }
 
-void put_list(char* const* words, FILE* stream)
+/// False when a write failed.
+bool put_list(char* const* words, FILE* stream)
 {
+    bool written = true;
     for (size_t i = 0; words && words[i]; ++i)
-        fprintf(stream, i ? ",%s" : "%s", words[i]);
+        written &= fprintf(stream, i ? ",%s" : "%s", words[i]) >= 0;
+    return written;
 }
 
 } // namespace
@@ -178,7 +207,7 @@ void osprey_endspent() { shadow_users().end(); }
 
 int getspent_r(struct spwd* entry, char* buffer, size_t size, struct spwd** result)
 {
-    return finish(shadow_users().next(shadow_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(shadow_users().next(shadow_line, buffer, size, entry, nullptr), entry, result);
 }
 
 struct spwd* osprey_getspent()
@@ -190,7 +219,7 @@ struct spwd* osprey_getspent()
 
 int fgetspent_r(FILE* stream, struct spwd* entry, char* buffer, size_t size, struct spwd** result)
 {
-    return finish(libc_shim::LineDatabase::read_next(stream, shadow_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, shadow_line, buffer, size, entry, nullptr), entry, result);
 }
 
 int sgetspent_r(const char* text, struct spwd* entry, char* buffer, size_t size, struct spwd** result)
@@ -211,7 +240,7 @@ void endsgent() { shadow_groups().end(); }
 
 int getsgent_r(struct sgrp* entry, char* buffer, size_t size, struct sgrp** result)
 {
-    return finish(shadow_groups().next(gshadow_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(shadow_groups().next(gshadow_line, buffer, size, entry, nullptr), entry, result);
 }
 
 struct sgrp* getsgent()
@@ -223,7 +252,7 @@ struct sgrp* getsgent()
 
 int getsgnam_r(const char* name, struct sgrp* entry, char* buffer, size_t size, struct sgrp** result)
 {
-    return finish_lookup(shadow_groups().find(gshadow_line, buffer, size, entry, name), entry, result);
+    return libc_shim::finish_lookup(shadow_groups().find(gshadow_line, buffer, size, entry, name), entry, result);
 }
 
 struct sgrp* getsgnam(const char* name)
@@ -235,7 +264,7 @@ struct sgrp* getsgnam(const char* name)
 
 int fgetsgent_r(FILE* stream, struct sgrp* entry, char* buffer, size_t size, struct sgrp** result)
 {
-    return finish(libc_shim::LineDatabase::read_next(stream, gshadow_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, gshadow_line, buffer, size, entry, nullptr), entry, result);
 }
 
 struct sgrp* fgetsgent(FILE* stream)
@@ -266,14 +295,13 @@ int putsgent(const struct sgrp* group, FILE* stream)
         return -1;
     }
     flockfile(stream);
-    fprintf(stream, "%s:%s:", group->sg_namp, group->sg_passwd ? group->sg_passwd : "");
-    put_list(group->sg_adm, stream);
-    fputc(':', stream);
-    put_list(group->sg_mem, stream);
-    fputc('\n', stream);
-    int result = ferror(stream) ? -1 : 0;
+    bool failed = fprintf(stream, "%s:%s:", group->sg_namp, group->sg_passwd ? group->sg_passwd : "") < 0;
+    failed |= !put_list(group->sg_adm, stream);
+    failed |= fputc(':', stream) == EOF;
+    failed |= !put_list(group->sg_mem, stream);
+    failed |= fputc('\n', stream) == EOF;
     funlockfile(stream);
-    return result;
+    return failed ? -1 : 0; // this call's writes, not an error the stream had before
 }
 
 } // extern "C"

@@ -91,13 +91,6 @@ libc_shim::LineDatabase& groups()
     return database;
 }
 
-template<typename Entry>
-int finish(int error, Entry* entry, Entry** result)
-{
-    *result = error ? nullptr : entry;
-    return error;
-}
-
 } // namespace
 
 extern "C" {
@@ -106,22 +99,22 @@ extern "C" {
 /// entry comes next time).
 int getpwent_r(struct passwd* entry, char* buffer, size_t size, struct passwd** result)
 {
-    return finish(users().next(passwd_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(users().next(passwd_line, buffer, size, entry, nullptr), entry, result);
 }
 
 int getgrent_r(struct group* entry, char* buffer, size_t size, struct group** result)
 {
-    return finish(groups().next(group_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(groups().next(group_line, buffer, size, entry, nullptr), entry, result);
 }
 
 int fgetpwent_r(FILE* stream, struct passwd* entry, char* buffer, size_t size, struct passwd** result)
 {
-    return finish(libc_shim::LineDatabase::read_next(stream, passwd_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, passwd_line, buffer, size, entry, nullptr), entry, result);
 }
 
 int fgetgrent_r(FILE* stream, struct group* entry, char* buffer, size_t size, struct group** result)
 {
-    return finish(libc_shim::LineDatabase::read_next(stream, group_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, group_line, buffer, size, entry, nullptr), entry, result);
 }
 
 void osprey_setpwent() { users().restart(); }

@@ -6,6 +6,7 @@
 // buffer (EntryBuffer); ERANGE leaves the enumeration on the same line for the next call.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +77,24 @@ enum class LineResult { Entry, Skip, TooSmall };
 /// Parses one line (its newline removed; the parser may change it) into an entry held by
 /// `buffer`, if the line matches `key` (null: any line).
 using LineParser = LineResult (*)(char* line, EntryBuffer& buffer, void* entry, const void* key);
+
+/// A get*ent_r/fget*ent_r result: 0 with *result set to `entry`, or the error with
+/// *result null.
+template<typename Entry>
+int finish_entry(int error, Entry* entry, Entry** result)
+{
+    *result = error ? nullptr : entry;
+    return error;
+}
+
+/// A get*by*_r lookup's result, glibc's files backend's way: as finish_entry, but finding
+/// nothing (ENOENT) is 0 with *result null.
+template<typename Entry>
+int finish_lookup(int error, Entry* entry, Entry** result)
+{
+    finish_entry(error, entry, result);
+    return error == ENOENT ? 0 : error;
+}
 
 /// One database: its file, or built-in text in the same format when the image has none
 /// (null: none, the database is empty).

@@ -164,6 +164,8 @@ static void rpc_programs(void)
     CHECK(getrpcbynumber_r(100005, &entry, buffer, sizeof buffer, &result) == 0 && result
         && strcmp(entry.r_name, "mountd") == 0 && strcmp(entry.r_aliases[1], "showmount") == 0 && !entry.r_aliases[2]);
     CHECK(getrpcbynumber_r(42, &entry, buffer, sizeof buffer, &result) == 0 && !result);
+    CHECK(getrpcbyname_r("broken", &entry, buffer, sizeof buffer, &result) == 0 && !result); // no number: skipped
+    CHECK(getrpcbynumber_r(0, &entry, buffer, sizeof buffer, &result) == 0 && !result);
     CHECK(getrpcbyname_r("nfs", &entry, buffer, 8, &result) == ERANGE && !result);
     struct rpcent* classic = getrpcbynumber(100003);
     CHECK(classic && strcmp(classic->r_name, "nfs") == 0);

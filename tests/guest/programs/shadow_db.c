@@ -40,10 +40,17 @@ static void shadow_parsers(void)
 {
     struct spwd* parsed = sgetspent("carol:x:18000:2:30:5:6:7:8\n");
     CHECK(parsed && strcmp(parsed->sp_namp, "carol") == 0 && parsed->sp_lstchg == 18000 && parsed->sp_flag == 8);
-    // glibc takes exactly nine fields; numbers of 32 bits with blanks or '+' before them,
-    // read through an int (4294967295 is -1), and nothing after them.
+    // glibc's grammar: three numbers at least, the line may end after them (the old form)
+    // or after expire (no flag), nothing after the flag; numbers of 32 bits with blanks
+    // or '+' before them, read through an int (4294967295 is -1), and nothing after them.
     CHECK(sgetspent("no fields here") == NULL);
     CHECK(sgetspent("dave:x:1:::::") == NULL && sgetspent("dave:x:1:::::::") == NULL);
+    CHECK(sgetspent("dave:x:1:2") == NULL && sgetspent("dave:x:1:2:3:4") == NULL && sgetspent("dave:x:1:2:3:::") == NULL);
+    CHECK(sgetspent("dave:x:1:2:3:4:5:6:7:") == NULL);
+    parsed = sgetspent("dave:x:1:2:3"); // the old form
+    CHECK(parsed && parsed->sp_max == 3 && parsed->sp_warn == -1 && parsed->sp_expire == -1 && parsed->sp_flag == ~0ul);
+    parsed = sgetspent("dave:x:1:2:3:4:5:6"); // no flag
+    CHECK(parsed && parsed->sp_expire == 6 && parsed->sp_flag == ~0ul);
     CHECK(sgetspent("dave:x:-5::::::") == NULL && sgetspent("dave:x:1 ::::::") == NULL);
     CHECK(sgetspent("dave:x:4294967296::::::") == NULL && sgetspent("dave:x:0x10::::::") == NULL);
     parsed = sgetspent("dave:x: +7:4294967295:2147483648::::4294967295");
@@ -101,6 +108,8 @@ static void group_shadow(void)
     parsed = sgetsgent("wheel");
     CHECK(parsed && strcmp(parsed->sg_namp, "wheel") == 0 && strcmp(parsed->sg_passwd, "") == 0
         && count(parsed->sg_adm) == 0 && count(parsed->sg_mem) == 0);
+    parsed = sgetsgent("wheel:x: a, b: c ,d"); // leading blanks go, trailing ones stay
+    CHECK(parsed && strcmp(parsed->sg_adm[1], "b") == 0 && strcmp(parsed->sg_mem[0], "c ") == 0);
     parsed = sgetsgent("wheel:x:,a:b,,c:d");
     CHECK(parsed && count(parsed->sg_adm) == 1 && strcmp(parsed->sg_adm[0], "a") == 0 && count(parsed->sg_mem) == 2
         && strcmp(parsed->sg_mem[1], "c:d") == 0);
