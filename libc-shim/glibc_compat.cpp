@@ -117,30 +117,32 @@ const char* osprey_gnu_basename(const char* path)
     return slash ? slash + 1 : path;
 }
 
-// error(3) and error_at_line(3), GNU extensions coreutils-style programs use:
 // error(3) and error_at_line(3), glibc's formats:
 //   "PROGRAM: MESSAGE[: strerror(errnum)]\n"             (error)
-//   "PROGRAM:FILE:LINE: MESSAGE[: strerror(errnum)]\n"   (error_at_line)
-// on stderr after flushing stdout, PROGRAM being program_invocation_name (argv[0] as given,
-// unless the program changed it: coreutils' set_program_name makes it the base name) or
-// whatever error_print_progname prints; exit(status) when status is nonzero. With
-// error_one_per_line set, error_at_line says nothing for the same FILE:LINE twice in a
-// row. The program may have COPYs of these variables (glibc_data.h): its copy is the one
-// it sets, so that is the one read.
+//   "PROGRAM:FILE:LINE: MESSAGE[: strerror(errnum)]\n"   (error_at_line; "PROGRAM: " without a file)
+// on stderr after flushing stdout, PROGRAM being program_invocation_name (argv[0] as
+// given, unless the program changed it) or whatever error_print_progname prints, which
+// error_at_line follows with " " when it has no file; exit(status) when status is
+// nonzero. With error_one_per_line set, error_at_line says nothing for the same FILE:LINE
+// twice in a row. The program may have COPYs of these variables (glibc_data.h): its copy
+// is the one it sets, so that is the one read.
 unsigned int error_message_count;
 void (*error_print_progname)(void);
 int error_one_per_line;
 
-static void report_error(int status, int errnum, const char* file, unsigned line, const char* format, va_list ap)
+static void report_error(int status, int errnum, bool at_line, const char* file, unsigned line, const char* format,
+    va_list ap)
 {
     fflush(stdout);
     auto print_progname = *static_cast<void (**)(void)>(libc_shim::program_copy_of(&error_print_progname));
     if (print_progname)
         print_progname();
     else
-        fprintf(stderr, file ? "%s:" : "%s: ", *static_cast<char**>(libc_shim::program_copy_of(&__progname_full)));
-    if (file)
+        fprintf(stderr, at_line ? "%s:" : "%s: ", *static_cast<char**>(libc_shim::program_copy_of(&__progname_full)));
+    if (at_line && file)
         fprintf(stderr, "%s:%u: ", file, line);
+    else if (at_line)
+        fputc(' ', stderr);
     vfprintf(stderr, format, ap);
     if (errnum)
         fprintf(stderr, ": %s", strerror(errnum));
@@ -154,7 +156,7 @@ void error(int status, int errnum, const char* format, ...)
 {
     va_list ap;
     va_start(ap, format);
-    report_error(status, errnum, nullptr, 0, format, ap);
+    report_error(status, errnum, false, nullptr, 0, format, ap);
     va_end(ap);
 }
 
@@ -185,7 +187,7 @@ void error_at_line(int status, int errnum, const char* file, unsigned line, cons
     }
     va_list ap;
     va_start(ap, format);
-    report_error(status, errnum, file, line, format, ap);
+    report_error(status, errnum, true, file, line, format, ap);
     va_end(ap);
 }
 

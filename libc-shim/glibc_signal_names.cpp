@@ -104,15 +104,18 @@ char* osprey_strsignal(int signal)
     return const_cast<char*>(describe(signal, buffer, kSize));
 }
 
-/// "MESSAGE: DESCRIPTION\n" (or the description alone) on stderr, as glibc's psignal.
+/// "MESSAGE: DESCRIPTION\n" (or the description alone) on stderr, as glibc's psignal: a
+/// signal without a name, real-time ones included, is "Unknown signal N" there.
 void osprey_psignal(int signal, const char* message)
 {
-    char buffer[sizeof("Unknown signal -2147483648")];
-    const char* text = describe(signal, buffer, sizeof buffer);
-    if (message && *message)
-        fprintf(stderr, "%s: %s\n", message, text);
+    const SignalName* name = named(signal);
+    const char* separator = message && *message ? ": " : "";
+    if (!message)
+        message = "";
+    if (name)
+        fprintf(stderr, "%s%s%s\n", message, separator, name->description);
     else
-        fprintf(stderr, "%s\n", text);
+        fprintf(stderr, "%s%sUnknown signal %d\n", message, separator, signal);
 }
 
 } // extern "C"

@@ -54,6 +54,7 @@ static void emit_errors(void)
     error_one_per_line = 0;
     error_print_progname = print_my_name;
     error(0, 0, "custom");
+    error_at_line(0, 0, NULL, 1, "custom nofile"); // glibc adds a space after the callback
     error_print_progname = NULL;
 }
 
@@ -64,18 +65,20 @@ static void errors(void)
     char expected[1024];
     const char* name = program_invocation_name;
     snprintf(expected, sizeof expected,
-        "%s: plain\n%s: with 3: No such file or directory\n%s: nofile\n%s:f.c:3: one\n%s:g.c:3: three\nMINE:custom\n",
+        "%s: plain\n%s: with 3: No such file or directory\n%s: nofile\n%s:f.c:3: one\n%s:g.c:3: three\nMINE:custom\n"
+        "MINE: custom nofile\n",
         name, name, name, name, name);
     CHECK(strcmp(text, expected) == 0);
     if (strcmp(text, expected) != 0)
         printf("glibc_messages: got [%s]\n", text);
-    CHECK(error_message_count - before == 6);
+    CHECK(error_message_count - before == 7);
 }
 
 static void emit_psignal(void)
 {
     psignal(SIGSEGV, "msg");
     psignal(SIGCHLD, NULL);
+    psignal(SIGRTMIN + 2, "rt"); // psignal names no real-time signal, unlike strsignal
 }
 
 static void signal_names(void)
@@ -89,7 +92,9 @@ static void signal_names(void)
     CHECK(strcmp(sigdescr_np(SIGSTOP), "Stopped (signal)") == 0);
     CHECK(sigabbrev_np(0) == NULL && sigdescr_np(0) == NULL && sigabbrev_np(SIGRTMIN) == NULL
         && sigdescr_np(65) == NULL && sigabbrev_np(-3) == NULL);
-    CHECK(strcmp(captured(emit_psignal), "msg: Segmentation fault\nChild exited\n") == 0);
+    char expected[96];
+    snprintf(expected, sizeof expected, "msg: Segmentation fault\nChild exited\nrt: Unknown signal %d\n", SIGRTMIN + 2);
+    CHECK(strcmp(captured(emit_psignal), expected) == 0);
 }
 
 static void yes_or_no(void)

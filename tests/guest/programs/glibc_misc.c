@@ -8,6 +8,7 @@
 #define TEST_NAME "glibc_misc"
 #include "check.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <mcheck.h>
 #include <resolv.h>
@@ -64,6 +65,13 @@ static void clock_state(void)
     CHECK(ntp_gettime(&value) == result && value.time.tv_sec >= now.tv_sec && value.maxerror >= 0);
     memset(&value, 0xff, sizeof value);
     CHECK(ntp_gettimex(&value) == result && value.time.tv_sec >= now.tv_sec && value.tai >= 0);
+    // The header sends ntp_gettime to ntp_gettimex; the old name, which older programs bound
+    // to, fills time, errors and tai in glibc 2.36, and leaves the reserved words alone.
+    int (*old_ntp_gettime)(struct ntptimeval*) =
+        (int (*)(struct ntptimeval*))dlvsym(RTLD_DEFAULT, "ntp_gettime", "GLIBC_2.2.5");
+    memset(&value, 0xff, sizeof value);
+    CHECK(old_ntp_gettime && old_ntp_gettime(&value) == result && value.time.tv_sec >= now.tv_sec
+        && value.maxerror >= 0 && value.tai >= 0 && value.__glibc_reserved1 == -1);
 }
 
 int main(void)
