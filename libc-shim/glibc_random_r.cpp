@@ -8,6 +8,16 @@
 
 namespace {
 
+/// Whether `pointer` is null, asked so that the compiler cannot answer "no": glibc's
+/// <stdlib.h> declares these functions' pointers nonnull, which lets the compiler drop a
+/// plain check (and warn about it), yet glibc checks them and returns EINVAL, as these do.
+template<typename T>
+bool is_null(T* pointer)
+{
+    asm("" : "+r"(pointer));
+    return pointer == nullptr;
+}
+
 struct GeneratorType {
     int degree, separation;
 };
@@ -46,7 +56,7 @@ extern "C" {
 
 int random_r(random_data* data, int32_t* result) noexcept
 {
-    if (!data || !result) {
+    if (is_null(data) || is_null(result)) {
         errno = EINVAL;
         return -1;
     }
@@ -75,7 +85,7 @@ int random_r(random_data* data, int32_t* result) noexcept
 
 int srandom_r(unsigned int seed, random_data* data) noexcept
 {
-    if (!data || data->rand_type < 0 || data->rand_type > 4) {
+    if (is_null(data) || data->rand_type < 0 || data->rand_type > 4) {
         errno = EINVAL;
         return -1;
     }
@@ -97,7 +107,7 @@ int srandom_r(unsigned int seed, random_data* data) noexcept
 int initstate_r(unsigned int seed, char* buffer, size_t size, random_data* data) noexcept
 {
     int type = type_for_size(size);
-    if (!data || !buffer || type < 0) {
+    if (is_null(data) || is_null(buffer) || type < 0) {
         errno = EINVAL;
         return -1;
     }
@@ -114,7 +124,7 @@ int initstate_r(unsigned int seed, char* buffer, size_t size, random_data* data)
 
 int setstate_r(char* buffer, random_data* data) noexcept
 {
-    if (!buffer || !data) {
+    if (is_null(buffer) || is_null(data)) {
         errno = EINVAL;
         return -1;
     }

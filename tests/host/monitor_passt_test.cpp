@@ -128,8 +128,9 @@ TEST(MonitorPasst, HostConnectionReachesTheGuestAsASyn)
     ASSERT_GE(client, 0) << "passt never listened on 127.0.0.1:" << port;
     while (driver.used_idx() == 0 && std::chrono::steady_clock::now() < deadline) {
         pollfd link { devices.net().link->fd(), POLLIN, 0 };
-        if (poll(&link, 1, 100) > 0)
+        if (poll(&link, 1, 100) > 0) {
             ASSERT_FALSE(transport.device_event(0).is_error());
+        }
         ASSERT_FALSE(devices.net().device->link_failure().has_value()) << devices.net().passt->messages();
     }
     close(client);
