@@ -20,20 +20,6 @@ namespace {
 using libc_shim::EntryBuffer;
 using libc_shim::LineResult;
 
-/// The ':'-separated fields of `line` (changed in place), at most `capacity`, the last
-/// keeping any ':' after it; their count.
-size_t split_fields(char* line, char** fields, size_t capacity)
-{
-    size_t count = 0;
-    for (char* p = line; count < capacity;) {
-        fields[count++] = p;
-        if (count == capacity || !(p = strchr(p, ':')))
-            break;
-        *p++ = 0;
-    }
-    return count;
-}
-
 /// A shadow(5) number as glibc reads one: blanks and a '+' before the digits, nothing
 /// after them, at most 32 bits (0xffffffff); empty is "not set". False otherwise ('-'
 /// included).
@@ -79,7 +65,7 @@ bool number_field(char*& cursor, bool* set, uint32_t* value)
 LineResult shadow_line(char* line, EntryBuffer& out, void* entry, const void* key)
 {
     char* fields[3];
-    if (split_fields(line, fields, 3) != 3 || (key && strcmp(fields[0], static_cast<const char*>(key)) != 0))
+    if (libc_shim::split_fields(line, fields, 3) != 3 || (key && strcmp(fields[0], static_cast<const char*>(key)) != 0))
         return LineResult::Skip;
     char* cursor = fields[2];
     auto* user = static_cast<struct spwd*>(entry);
@@ -129,7 +115,7 @@ LineResult gshadow_line(char* line, EntryBuffer& out, void* entry, const void* k
 {
     char empty[] = "";
     char* fields[4] = { empty, empty, empty, empty };
-    split_fields(line, fields, 4);
+    libc_shim::split_fields(line, fields, 4);
     if (key && strcmp(fields[0], static_cast<const char*>(key)) != 0)
         return LineResult::Skip;
     libc_shim::WordList administrators, members;

@@ -17,20 +17,6 @@ namespace {
 using libc_shim::EntryBuffer;
 using libc_shim::LineResult;
 
-/// The ':'-separated fields of `line` (changed in place), at most `capacity`; their count.
-size_t split_fields(char* line, char** fields, size_t capacity)
-{
-    size_t count = 0;
-    for (char* p = line; count < capacity;) {
-        fields[count++] = p;
-        p = strchr(p, ':');
-        if (!p)
-            break;
-        *p++ = 0;
-    }
-    return count;
-}
-
 /// A decimal id field; false when it is empty or not a number.
 bool parse_id(const char* text, unsigned* id)
 {
@@ -42,12 +28,13 @@ bool parse_id(const char* text, unsigned* id)
     return true;
 }
 
-// name:password:uid:gid:gecos:directory:shell (passwd(5))
+// name:password:uid:gid:gecos:directory:shell (passwd(5)); a ':' in the shell stays in it,
+// as glibc reads the last field
 LineResult passwd_line(char* line, EntryBuffer& out, void* entry, const void*)
 {
     char* fields[7];
     unsigned uid, gid;
-    if (split_fields(line, fields, 7) != 7 || !parse_id(fields[2], &uid) || !parse_id(fields[3], &gid))
+    if (libc_shim::split_fields(line, fields, 7) != 7 || !parse_id(fields[2], &uid) || !parse_id(fields[3], &gid))
         return LineResult::Skip;
     auto* user = static_cast<struct passwd*>(entry);
     user->pw_uid = uid;
@@ -60,12 +47,12 @@ LineResult passwd_line(char* line, EntryBuffer& out, void* entry, const void*)
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
 }
 
-// name:password:gid:member,member (group(5))
+// name:password:gid:member,member (group(5)); a ':' among the members stays in the last one
 LineResult group_line(char* line, EntryBuffer& out, void* entry, const void*)
 {
     char* fields[4];
     unsigned gid;
-    if (split_fields(line, fields, 4) != 4 || !parse_id(fields[2], &gid))
+    if (libc_shim::split_fields(line, fields, 4) != 4 || !parse_id(fields[2], &gid))
         return LineResult::Skip;
     libc_shim::WordList members;
     if (!members.split(fields[3], ",", false))

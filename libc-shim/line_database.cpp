@@ -40,6 +40,18 @@ char** EntryBuffer::copy_list(char* const* words, size_t count)
     return fits() ? list : nullptr;
 }
 
+size_t split_fields(char* line, char** fields, size_t capacity)
+{
+    size_t count = 0;
+    for (char* p = line; count < capacity;) {
+        fields[count++] = p;
+        if (count == capacity || !(p = strchr(p, ':')))
+            break;
+        *p++ = 0;
+    }
+    return count;
+}
+
 bool WordList::split(char* line, const char* separators, bool comments)
 {
     if (comments)

@@ -78,6 +78,11 @@ enum class LineResult { Entry, Skip, TooSmall };
 /// `buffer`, if the line matches `key` (null: any line).
 using LineParser = LineResult (*)(char* line, EntryBuffer& buffer, void* entry, const void* key);
 
+/// The ':'-separated fields of `line` (changed in place), at most `capacity`, the last
+/// keeping any ':' after it, as glibc's files parsers read a line's last field (passwd's
+/// shell, group's and gshadow's members); their count.
+size_t split_fields(char* line, char** fields, size_t capacity);
+
 /// A get*ent_r/fget*ent_r result: 0 with *result set to `entry`, or the error with
 /// *result null.
 template<typename Entry>

@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char buffer[4096];
 
@@ -140,6 +141,20 @@ static void users_and_groups(void)
         CHECK(fgetgrent_r(file, &group, buffer, sizeof buffer, &group_result) == 0 && group.gr_gid == 50);
         fclose(file);
     }
+
+    // A ':' in a line's last field stays in it, as glibc reads passwd's shell and group's
+    // members.
+    file = fopen("/tmp/netdb_colons", "w+");
+    CHECK(file && fputs("a:x:1:2:g:/d:/bin/sh:extra\ng:x:5:a,b:c\n", file) >= 0);
+    if (file) {
+        rewind(file);
+        CHECK(fgetpwent_r(file, &user, buffer, sizeof buffer, &user_result) == 0
+            && strcmp(user.pw_shell, "/bin/sh:extra") == 0);
+        CHECK(fgetgrent_r(file, &group, buffer, sizeof buffer, &group_result) == 0 && group.gr_gid == 5
+            && strcmp(group.gr_mem[1], "b:c") == 0 && !group.gr_mem[2]);
+        fclose(file);
+    }
+    unlink("/tmp/netdb_colons");
 }
 
 static void netgroups(void)
