@@ -122,6 +122,17 @@ timespec move_deadline(const timespec& deadline, clockid_t from, clockid_t to)
 
 bool valid_clock(clockid_t clock) { return clock == CLOCK_MONOTONIC || clock == CLOCK_REALTIME; }
 
+/// A glibc clock-chosen wait as its timed twin on CLOCK_REALTIME: `timed(object, deadline)`
+/// with the deadline moved there; EINVAL for a clock glibc refuses.
+template<typename Object, typename Timed>
+int on_realtime(Object* object, clockid_t clock, const timespec* deadline, Timed timed)
+{
+    if (!valid_clock(clock))
+        return EINVAL;
+    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
+    return timed(object, &moved);
+}
+
 } // namespace
 
 extern "C" {
@@ -151,30 +162,21 @@ int sem_clockwait(sem_t* semaphore, clockid_t clock, const timespec* deadline)
     return sem_timedwait(semaphore, &moved);
 }
 
-/// glibc 2.30: pthread_mutex_timedlock with the deadline on `clock`.
+/// glibc 2.30: pthread_mutex_timedlock, pthread_rwlock_timedrdlock and _timedwrlock with
+/// the deadline on `clock`.
 int pthread_mutex_clocklock(pthread_mutex_t* mutex, clockid_t clock, const timespec* deadline)
 {
-    if (!valid_clock(clock))
-        return EINVAL;
-    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
-    return osprey_pthread_mutex_timedlock(mutex, &moved);
+    return on_realtime(mutex, clock, deadline, osprey_pthread_mutex_timedlock);
 }
 
-/// glibc 2.30: pthread_rwlock_timedrdlock and _timedwrlock with the deadline on `clock`.
 int pthread_rwlock_clockrdlock(pthread_rwlock_t* lock, clockid_t clock, const timespec* deadline)
 {
-    if (!valid_clock(clock))
-        return EINVAL;
-    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
-    return pthread_rwlock_timedrdlock(lock, &moved);
+    return on_realtime(lock, clock, deadline, pthread_rwlock_timedrdlock);
 }
 
 int pthread_rwlock_clockwrlock(pthread_rwlock_t* lock, clockid_t clock, const timespec* deadline)
 {
-    if (!valid_clock(clock))
-        return EINVAL;
-    timespec moved = move_deadline(*deadline, clock, CLOCK_REALTIME);
-    return pthread_rwlock_timedwrlock(lock, &moved);
+    return on_realtime(lock, clock, deadline, pthread_rwlock_timedwrlock);
 }
 
 /// glibc 2.31: pthread_timedjoin_np with the deadline on `clock`; no deadline joins
