@@ -2,6 +2,7 @@
 
 #include "cli_error.h"
 #include "closure.h"
+#include "image_file.h"
 #include "kernel_exports.h"
 #include "load_check.h"
 
@@ -265,6 +266,9 @@ std::unique_ptr<HostObject> lay_out(const std::filesystem::path& path, LoadedAs 
 
 int report_abi(const std::filesystem::path& program, const std::filesystem::path& kernel, std::ostream& out)
 {
+    if (looks_like_rofs_image(program)) // not yet: the kernel's library search over an image is kernel-only
+        throw CliError(kExitBadInput, "'" + program.string() + "' is an Osprey image; --abi reads a program: give the "
+            "program the image was built from (osprey inspect --abi PROGRAM), or list the image with osprey inspect IMAGE");
     KernelExports exports(kernel);
     std::vector<std::filesystem::path> paths { program };
     Closure closure = resolve_closure(program);
