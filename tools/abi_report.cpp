@@ -45,7 +45,7 @@ std::string import_key(const linker::SymbolRequest& request)
 /// Binds by the kernel binder's rule (linker/scope_binding.h), recording the outcome of each
 /// import instead of binding it: nothing is run (IFUNC resolvers neither), and a missing import
 /// gets a placeholder so that the rest of the object is still looked at.
-class ScopeResolver final : public linker::Resolver {
+class ScopeResolver final : public HostRelocation {
 public:
     ScopeResolver(const std::vector<const HostObject*>& scope, const KernelExports& exports, ObjectReport& report)
         : m_scope(scope), m_exports(exports), m_report(report)
@@ -85,9 +85,6 @@ public:
         const linker::elf::Symbol* own = object.symbol(request.index);
         return TRY(placeholder(object, request, own ? own->size : 0));
     }
-    uint64_t call_ifunc(uint64_t address) override { return address; } // never run on the host
-    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
-    uint64_t tlsdesc_static_resolver() override { return 0x1000; }
 
 private:
     void note(const linker::SymbolRequest& request, Outcome outcome, std::string detail)

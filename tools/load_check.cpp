@@ -16,7 +16,7 @@ constexpr uint64_t kProgramBase = 0x555555554000; // where Linux puts a PIE; any
 
 // Binds every import to a placeholder: the relocations are checked, not run. COPY reads
 // from a zeroed buffer as large as any libc datum.
-class PlaceholderResolver final : public linker::Resolver {
+class PlaceholderResolver final : public HostRelocation {
 public:
     lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t,
         const linker::SymbolRequest& request) override
@@ -30,9 +30,6 @@ public:
             return linker::Binding { reinterpret_cast<uint64_t>(m_data.data()), m_data.size(), 0 };
         return linker::Binding { 0x1000, 0, 0, 1 };
     }
-    uint64_t call_ifunc(uint64_t address) override { return address; } // not run on the host
-    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
-    uint64_t tlsdesc_static_resolver() override { return 0x1000; }
 
 private:
     std::vector<std::byte> m_data = std::vector<std::byte>(64 * 1024);

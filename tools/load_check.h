@@ -10,6 +10,7 @@
 
 #include <linker/file_view.h>
 #include <linker/loaded_object.h>
+#include <linker/relocate.h>
 
 #include <filesystem>
 #include <memory>
@@ -20,6 +21,17 @@ namespace tools {
 /// How the kernel will load the file: as the program, or as one of its shared libraries
 /// (which must have a dynamic section and be position-independent).
 enum class LoadedAs { Program, Library };
+
+/// What every host-side relocation of a laid-out object gives the linker besides its
+/// bindings: nothing is run on the host (an IFUNC resolver's address stands for its
+/// result), and an object's own TLS block gets a placeholder module and offset. The load
+/// check and `inspect --abi` derive their resolvers from it.
+class HostRelocation : public linker::Resolver {
+public:
+    uint64_t call_ifunc(uint64_t address) override { return address; }
+    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
+    uint64_t tlsdesc_static_resolver() override { return 0x1000; }
+};
 
 /// An object laid out in host memory as the kernel lays it out, to be read (its symbols,
 /// relocations) or relocated against placeholders, never run. Untouched pages cost
