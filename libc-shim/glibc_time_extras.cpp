@@ -33,16 +33,11 @@ int osprey_ntp_gettime(struct ntptimeval* value)
     return result;
 }
 
+/// glibc 2.12's: the same, with the reserved words cleared.
 int ntp_gettimex(struct ntptimeval* value)
 {
-    struct timex state;
-    int result = query(state);
     memset(value, 0, sizeof *value);
-    value->time = state.time;
-    value->maxerror = state.maxerror;
-    value->esterror = state.esterror;
-    value->tai = state.tai;
-    return result;
+    return osprey_ntp_gettime(value);
 }
 
 } // extern "C"
