@@ -109,6 +109,8 @@ lib::Result<size_t> Tree::write(Node& file, const void* buffer, size_t length, u
         return size_t(0);
     if (offset > INT64_MAX - length)
         return lib::Error(lib::Errno::FBIG, "write past the largest file offset");
+    if (file.m_remote)
+        return remote_write(file, buffer, length, offset);
     TRY(check_writable(file));
     TRY(copy_up(file));
     TRY(reserve_pages(file, offset + length));
@@ -147,6 +149,8 @@ lib::Result<void> Tree::truncate(Node& file, uint64_t size)
         return lib::Error(lib::Errno::INVAL, "truncate: not a regular file");
     if (size > uint64_t(INT64_MAX))
         return lib::Error(lib::Errno::INVAL, "truncate: negative length");
+    if (file.m_remote)
+        return remote_change(file, RemoteChange { .set_size = true, .size = size });
     TRY(check_writable(file));
     if (size == file.m_size) {
         changed(file);
@@ -170,6 +174,8 @@ lib::Result<std::byte*> Tree::mapped_page(Node& file, uint64_t offset)
 {
     if (file.m_type != NodeType::Regular)
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
+    if (file.m_remote) // FIRST CUT: no page cache for a volume's files yet
+        return lib::Error(lib::Errno::NODEV, "mmap of a file on a volume is not supported yet");
     if (offset >= file.m_size)
         return lib::Error(lib::Errno::FAULT, "page past the end of the mapped file");
     if (file.m_image_node && m_read_only) // nothing may change it: no copy, the image's bytes serve
@@ -193,6 +199,8 @@ lib::Result<std::byte*> Tree::mapped_page(Node& file, uint64_t offset)
 
 lib::Result<void> Tree::set_permissions(Node& node, uint32_t permissions)
 {
+    if (node.m_remote)
+        return remote_change(node, RemoteChange { .set_mode = true, .mode = permissions & kPermissionMask });
     TRY(check_writable(node));
     node.m_permissions = permissions & kPermissionMask;
     node.m_change_time = now();
@@ -201,6 +209,8 @@ lib::Result<void> Tree::set_permissions(Node& node, uint32_t permissions)
 
 lib::Result<void> Tree::set_owner(Node& node, uint32_t uid, uint32_t gid)
 {
+    if (node.m_remote)
+        return remote_change(node, RemoteChange { .set_owner = true, .uid = uid, .gid = gid });
     TRY(check_writable(node));
     node.m_uid = uid;
     node.m_gid = gid;
@@ -210,6 +220,12 @@ lib::Result<void> Tree::set_owner(Node& node, uint32_t uid, uint32_t gid)
 
 lib::Result<void> Tree::set_times(Node& node, const Timestamp* access, const Timestamp* modify)
 {
+    if (node.m_remote) {
+        RemoteChange change { .set_access = access != nullptr, .set_modify = modify != nullptr };
+        change.access = access ? *access : Timestamp {};
+        change.modify = modify ? *modify : Timestamp {};
+        return remote_change(node, change);
+    }
     TRY(check_writable(node));
     if (access)
         node.m_access_time = *access;

@@ -1,4 +1,5 @@
 #include <vfs/tree.h>
+#include <vfs/remote_fs.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,12 @@ Node::Node(Tree& tree, NodeType type, uint64_t inode, uint32_t permissions)
 
 Node::~Node()
 {
+    if (m_remote) {
+        for (RemoteHandle handle : { m_remote->reader, m_remote->writer, m_remote->handle })
+            if (handle != RemoteNode::kNone)
+                m_remote->fs->release(handle);
+        delete m_remote; // and with it the reference to the directory it was reached from
+    }
     for (size_t i = 0; i < m_page_slots; ++i)
         if (m_pages[i])
             m_tree.release_page(m_pages[i]);
@@ -51,6 +58,8 @@ uint32_t Node::link_count() const
 
 uint64_t Node::size() const
 {
+    if (m_remote) // what the server said
+        return m_size;
     switch (m_type) {
     case NodeType::Regular: return m_size;
     case NodeType::Symlink: return m_target_length;
@@ -61,6 +70,8 @@ uint64_t Node::size() const
 
 uint64_t Node::blocks() const
 {
+    if (m_remote)
+        return m_remote->blocks;
     if (m_image_node && m_type == NodeType::Regular) // the image keeps each file in whole pages
         return (m_size + kPageSize - 1) / kPageSize * (kPageSize / 512);
     return m_pages_held * (kPageSize / 512);
@@ -72,6 +83,8 @@ lib::Result<size_t> Node::read(void* buffer, size_t length, uint64_t offset) con
         return lib::Error(lib::Errno::ISDIR, "read: a directory");
     if (m_type != NodeType::Regular)
         return lib::Error(lib::Errno::INVAL, "read: not a regular file");
+    if (m_remote) // the server knows the size; it may have changed
+        return Tree::remote_read(*this, buffer, length, offset);
     if (offset >= m_size)
         return size_t(0);
     size_t n = m_size - offset < length ? size_t(m_size - offset) : length;

@@ -41,6 +41,8 @@ lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node&
         return lib::Error(lib::Errno::NOTDIR, "rename: not a directory");
     if (is_dot_name(from_name) || is_dot_name(to_name))
         return lib::Error(lib::Errno::BUSY, "rename of . , .. or /");
+    if (from_dir.m_remote || to_dir.m_remote)
+        return remote_rename(from_dir, from_name, to_dir, to_name, flags);
     if (to_dir.m_removed)
         return lib::Error(lib::Errno::NOENT, "rename into a removed directory");
     DirectoryEntry* from_entry = nullptr;
@@ -52,7 +54,7 @@ lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node&
     if (target.is_error() && to_name.size() > kNameMax)
         return lib::Error(lib::Errno::NAMETOOLONG, "a name is longer than 255 bytes");
     Node* replaced = target.is_error() ? nullptr : target.value().get();
-    if (!source->foreign_path().empty() || (replaced && !replaced->foreign_path().empty()))
+    if (!source->foreign_path().empty() || source->m_remote || (replaced && (!replaced->foreign_path().empty() || replaced->m_remote)))
         return lib::Error(lib::Errno::BUSY, "rename of a mount point");
 
     TRY(check_writable(from_dir));

@@ -173,11 +173,15 @@ lib::Result<lib::RefPtr<Node>> Tree::lookup(Node& dir, std::string_view name)
     if (name == "..")
         return lib::RefPtr<Node>(dir.m_parent ? dir.m_parent : &dir);
     TRY(check_name(name));
+    if (dir.m_remote)
+        return remote_lookup(dir, name);
     return child(dir, name, nullptr);
 }
 
 std::string_view Tree::name_in(const Node& dir, const Node& node) const
 {
+    if (node.m_remote && !node.m_remote->mount_root)
+        return node.m_remote->name_view();
     for (size_t i = 0; i < dir.m_entry_count; ++i)
         if (dir.m_by_name[i]->node.get() == &node)
             return dir.m_by_name[i]->name_view();
@@ -215,6 +219,12 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
 lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
                                             std::string_view target, uint32_t device)
 {
+    if (dir.m_remote) {
+        if (is_dot_name(name))
+            return lib::Error(lib::Errno::EXIST, "the name exists");
+        TRY(check_name(name));
+        return remote_create(dir, name, type, permissions, target);
+    }
     TRY(check_new_name(dir, name));
     auto node = TRY(new_node(type, permissions, m_next_inode++));
     if (type == NodeType::Symlink) {
@@ -242,6 +252,12 @@ lib::Result<lib::RefPtr<Node>> Tree::create_unnamed(uint32_t permissions)
 
 lib::Result<void> Tree::link(Node& dir, std::string_view name, Node& node)
 {
+    if (dir.m_remote || node.m_remote) {
+        if (is_dot_name(name))
+            return lib::Error(lib::Errno::EXIST, "the name exists");
+        TRY(check_name(name));
+        return remote_link(dir, name, node);
+    }
     if (node.is_directory())
         return lib::Error(lib::Errno::PERM, "a directory cannot have a second name");
     TRY(check_new_name(dir, name));
@@ -276,6 +292,8 @@ lib::Result<void> Tree::unlink(Node& dir, std::string_view name)
     if (is_dot_name(name))
         return lib::Error(lib::Errno::ISDIR, "unlink of . or ..");
     TRY(check_name(name));
+    if (dir.m_remote)
+        return remote_remove(dir, name, false);
     DirectoryEntry* entry = nullptr;
     auto node = TRY(child(dir, name, &entry));
     if (node->is_directory())
@@ -300,11 +318,13 @@ lib::Result<void> Tree::remove_directory(Node& dir, std::string_view name)
     if (name.empty())
         return lib::Error(lib::Errno::BUSY, "rmdir of the root");
     TRY(check_name(name));
+    if (dir.m_remote)
+        return remote_remove(dir, name, true);
     DirectoryEntry* entry = nullptr;
     auto node = TRY(child(dir, name, &entry));
     if (!node->is_directory())
         return lib::Error(lib::Errno::NOTDIR, "rmdir of a non-directory");
-    if (!node->foreign_path().empty())
+    if (!node->foreign_path().empty() || node->m_remote)
         return lib::Error(lib::Errno::BUSY, "rmdir of a mount point");
     if (!TRY(is_empty(*node)))
         return lib::Error(lib::Errno::NOTEMPTY, "the directory is not empty");

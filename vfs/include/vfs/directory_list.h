@@ -2,7 +2,8 @@
 // "..", 2 + i is the image's entry i (image directories are immutable, so these stay put),
 // and past those come the tree's own entries by creation sequence. An image entry that was
 // looked up is still listed at its image position (so `ls -l`, which stats while it reads,
-// sees each name once); one that was removed or replaced is not.
+// sees each name once); one that was removed or replaced is not. A volume's directory
+// lists what its server lists, at the server's positions.
 #pragma once
 
 namespace vfs {
@@ -12,6 +13,12 @@ lib::Result<void> Tree::list(Node& dir, uint64_t position, Emit&& emit)
 {
     if (!dir.is_directory())
         return lib::Error(lib::Errno::NOTDIR, "readdir: not a directory");
+    if (dir.m_remote) { // a volume's: the server's entries and positions
+        using Function = std::remove_reference_t<Emit>;
+        return remote_list(dir, position, [](void* context, const ListedEntry& entry) {
+            return bool((*static_cast<Function*>(context))(entry));
+        }, &emit);
+    }
     const uint64_t own_base = 2 + image_entry_count(dir);
     if (position == 0 && !emit(ListedEntry { ".", dir.inode(), NodeType::Directory, 1 }))
         return {};

@@ -8,6 +8,9 @@
 // image directory lists the image's entries until they are looked up, and an image file
 // reads the image's bytes in place until its first write copies them into the tree's
 // memory ("copy-up").
+//
+// A node may also stand for a node of a volume (remote_fs.h): then its attributes are
+// what the server last said and its contents stay on the server.
 #pragma once
 
 #include <images/rofs_reader.h>
@@ -24,6 +27,7 @@ namespace vfs {
 
 class Tree;
 class Node;
+struct RemoteNode;
 
 enum class NodeType : uint8_t { Regular, Directory, Symlink, CharDevice, Fifo, Socket };
 
@@ -122,6 +126,9 @@ public:
     Node* parent() const { return m_parent; }
     /// Directories: whether it still has a name (a removed directory may stay open).
     bool removed() const { return m_removed; }
+    /// A node of a volume (and a volume's mount point): its server's handles; null for the
+    /// tree's own nodes.
+    RemoteNode* remote() const { return m_remote; }
 
 private:
     friend class Tree;
@@ -148,6 +155,7 @@ private:
     bool m_mapped = false;         // some page was handed to mmap: pages are never freed
     void* m_mapping_record = nullptr;
     void* m_endpoint_record = nullptr;
+    RemoteNode* m_remote = nullptr;
 
     // Symlinks.
     char* m_target = nullptr;

@@ -13,6 +13,9 @@
 #pragma once
 
 #include <vfs/node.h>
+#include <vfs/remote_fs.h>
+
+#include <type_traits>
 
 namespace vfs {
 
@@ -94,8 +97,26 @@ public:
     /// (the kernel's /proc): walks that reach it stop there (path_walk.h ForeignPath).
     /// `path` must be static.
     void mark_foreign(Node& dir, const char* path) { dir.m_foreign = path; }
-    /// Marks a read (atime); cheap.
-    void touch_access(Node& node) { node.m_access_time = now(); }
+    /// Marks a read (atime); cheap. A volume's server keeps its own times.
+    void touch_access(Node& node)
+    {
+        if (!node.m_remote)
+            node.m_access_time = now();
+    }
+
+    /// Makes directory `dir` show the root of volume `fs` (remote_fs.h) instead of its own
+    /// entries, which stay hidden while it is mounted. ENOTDIR, EBUSY for a directory that
+    /// is already a mount point, the server's errors.
+    lib::Result<void> mount(Node& dir, RemoteFs& fs);
+    /// Before an open of `node` for reading and/or writing: a volume's file is opened on the
+    /// server now, so its refusal (EACCES, EROFS) is open(2)'s. Nothing for the tree's own.
+    lib::Result<void> prepare_open(Node& node, bool reads, bool writes);
+    /// Asks the server for a volume node's attributes again (stat); nothing for the tree's.
+    lib::Result<void> refresh(Node& node);
+    /// fsync(2): a volume's file is synced on the server; the tree's own need nothing.
+    lib::Result<void> sync(Node& node);
+    /// statfs(2) of a volume node's file system; EINVAL for the tree's own nodes.
+    lib::Result<RemoteStats> remote_stats(Node& node);
 
     /// The name under which directory `dir` holds `node` (an O(entries) search, for
     /// getcwd); empty if none.
@@ -130,6 +151,22 @@ private:
     void changed(Node& node);
     lib::Result<void> check_writable(const Node& node) const;
     bool is_ancestor(const Node& ancestor, const Node* node) const;
+
+    // Volumes (remote_tree.cpp): the operations above for a node whose contents are on a
+    // server. Nothing of a volume is cached but each node's attributes.
+    lib::Result<lib::RefPtr<Node>> remote_node(Node& dir, std::string_view name, RemoteHandle handle);
+    lib::Result<lib::RefPtr<Node>> remote_lookup(Node& dir, std::string_view name);
+    lib::Result<lib::RefPtr<Node>> remote_create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
+                                                 std::string_view target);
+    lib::Result<void> remote_link(Node& dir, std::string_view name, Node& node);
+    lib::Result<void> remote_remove(Node& dir, std::string_view name, bool directory);
+    lib::Result<void> remote_rename(Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name,
+                                    unsigned flags);
+    lib::Result<size_t> remote_write(Node& file, const void* buffer, size_t length, uint64_t offset);
+    lib::Result<void> remote_change(Node& node, const RemoteChange& change);
+    lib::Result<void> remote_list(Node& dir, uint64_t position, bool (*emit)(void*, const ListedEntry&), void* context);
+    void apply(Node& node, const RemoteAttributes& attributes);
+    static lib::Result<size_t> remote_read(const Node& file, void* buffer, size_t length, uint64_t offset);
 
     // readdir's sources, for list() (directory_list.h has the template body).
     size_t image_entry_count(const Node& dir) const;
