@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <sys/stat.h>
 
 namespace monitor {
 
@@ -20,6 +21,24 @@ lib::Result<uint64_t> parse_size(const std::string& text)
 
 namespace {
 
+// TAG:HOSTDIR. The tag is what the guest mounts by (Linux takes up to 31 bytes); the
+// directory must be there now, so a typo is told before the VM starts.
+lib::Result<Options::Volume> parse_volume(const std::string& value, bool read_only)
+{
+    size_t colon = value.find(':');
+    std::string tag = value.substr(0, colon);
+    bool tag_ok = colon != std::string::npos && !tag.empty() && tag.size() <= 31
+        && tag.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+    if (!tag_ok)
+        return lib::Error(lib::Errno::INVAL,
+            "--volume: want TAG:HOSTDIR, TAG 1-31 letters, digits, '_' or '-' (e.g. data:/srv/data)");
+    std::string dir = value.substr(colon + 1);
+    struct stat st;
+    if (dir.empty() || stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return lib::Error(lib::Errno::INVAL, "--volume: HOSTDIR (after TAG:) must be an existing host directory");
+    return Options::Volume { tag, dir, read_only };
+}
+
 lib::Result<void> apply(Options& options, const std::string& name, const std::string& value)
 {
     if (name == "--kernel")
@@ -30,7 +49,13 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         options.cmdline = value;
     else if (name == "--disk" || name == "--disk-ro")
         options.disks.push_back({ value, name == "--disk-ro" });
-    else if (name == "--net")
+    else if (name == "--volume" || name == "--volume-ro") {
+        auto volume = TRY(parse_volume(value, name == "--volume-ro"));
+        for (const Options::Volume& other : options.volumes)
+            if (other.tag == volume.tag)
+                return lib::Error(lib::Errno::INVAL, "--volume: two volumes with one TAG: give each its own");
+        options.volumes.push_back(volume);
+    } else if (name == "--net")
         options.tap = value;
     else if (name == "--mac") {
         std::array<uint8_t, 6> mac {};
@@ -101,7 +126,8 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     if (!options.restore_file.empty()) {
         // Everything else the VM had comes from the snapshot file.
         if (!options.kernel.empty() || !options.image.empty() || !options.cmdline.empty() || !options.disks.empty()
-            || !options.tap.empty() || options.net_user || !options.published.empty() || options.rng || options.snapshot_at)
+            || !options.tap.empty() || options.net_user || !options.published.empty() || options.rng || options.snapshot_at
+            || !options.volumes.empty())
             return lib::Error(lib::Errno::INVAL, "--restore takes only --timeout, --trace-boot and --verbose: the rest comes from the snapshot");
         return options;
     }
@@ -116,6 +142,9 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
         return lib::Error(lib::Errno::INVAL, "--publish forwards ports of the user-mode network: give --net-user too");
     if (options.snapshot_at && (!options.tap.empty() || options.net_user))
         return lib::Error(lib::Errno::INVAL, "--snapshot-at: a VM with a network cannot be saved yet (its link and frames in flight)");
+    if (options.snapshot_at && !options.volumes.empty())
+        return lib::Error(lib::Errno::INVAL,
+            "--snapshot-at: a VM with a --volume cannot be saved (its open files on the host cannot be)");
     return options;
 }
 

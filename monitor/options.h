@@ -1,6 +1,7 @@
 // osprey-monitor's command line:
 //   osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]
 //                  [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng]
+//                  [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]
 //                  [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]
 //                  [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]
 //   osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]
@@ -11,7 +12,9 @@
 // --net TAP puts virtio-net on a host tap device (with --mac's address, or a fixed one);
 // --net-user on passt, the user-mode network (monitor/passt.h), whose --publish forwards
 // host ports as Docker's -p does. The guest's IPv4 settings are passt's unless --cmdline
-// names its own (net.ip=).
+// names its own (net.ip=). --volume shares the host directory HOSTDIR with the guest over
+// virtio-9p (monitor/volume/ninep_server.h), under mount tag TAG; --volume-ro read-only.
+// Both repeat; a VM with a volume cannot be snapshotted (its open files cannot be saved).
 #pragma once
 
 #include <lib/result.h>
@@ -38,6 +41,12 @@ struct Options {
         bool read_only;
     };
     std::vector<Disk> disks; // virtio-blk devices, in order
+    struct Volume {
+        std::string tag;      // 1-31 bytes of [A-Za-z0-9_-]
+        std::string host_dir; // an existing directory
+        bool read_only;
+    };
+    std::vector<Volume> volumes; // virtio-9p devices, in order
     bool rng = false;        // a virtio-rng device
     std::string tap;         // a virtio-net device on this tap interface
     std::optional<std::array<uint8_t, 6>> mac; // --mac: the device's address
@@ -61,6 +70,7 @@ lib::Result<uint64_t> parse_size(const std::string& text);
 inline constexpr const char* kUsage =
     "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
     "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng]\n"
+    "                      [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]\n"
     "                      [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
     "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
     "       osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]\n";

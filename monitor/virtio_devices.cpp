@@ -2,9 +2,12 @@
 
 #include "kernel_cmdline.h"
 #include "virtio/blk.h"
+#include "virtio/ninep.h"
 #include "virtio/rng.h"
 
 #include <cstring>
+
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -72,6 +75,24 @@ std::string VirtioDevices::create_net(const Options& options, const GuestMemory&
     return "";
 }
 
+std::string VirtioDevices::create_volume(const Options::Volume& volume, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+{
+    // A volume's fids each hold host descriptors (up to kDefaultMaxFids of them, two
+    // descriptors at most each): the usual soft limit of 1024 would refuse the guest's
+    // files long before that. The hard limit is the user's to give; the soft one is ours.
+    struct rlimit files {};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &files);
+    }
+    auto access = volume.read_only ? volume::VolumeAccess::ReadOnly : volume::VolumeAccess::ReadWrite;
+    auto server = volume::NinepServer::open(volume.host_dir, access);
+    if (server.is_error())
+        return "--volume " + volume.tag + ":" + volume.host_dir + ": " + server.error().message + " ("
+            + strerror(int(server.error().code)) + "): give an existing directory you can read";
+    return add(std::make_unique<virtio::NinePDevice>(memory, volume.tag, server.release_value()), memory, bus, irq);
+}
+
 std::string VirtioDevices::create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
 {
     for (const Options::Disk& disk : options.disks) {
@@ -89,6 +110,10 @@ std::string VirtioDevices::create(const Options& options, const GuestMemory& mem
     }
     if (!options.tap.empty() || options.net_user) {
         if (auto error = create_net(options, memory, bus, irq); !error.empty())
+            return error;
+    }
+    for (const Options::Volume& volume : options.volumes) {
+        if (auto error = create_volume(volume, memory, bus, irq); !error.empty())
             return error;
     }
     if (options.rng)

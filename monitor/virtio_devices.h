@@ -27,9 +27,10 @@ public:
     VirtioDevices(const VirtioDevices&) = delete;
     ~VirtioDevices();
 
-    /// Opens the disks and the network of `options` (a tap, or passt started) and creates
-    /// blk, net, then rng devices on `bus`. Returns a message naming the problem on failure
-    /// (missing disk file, no passt, too many devices).
+    /// Opens the disks, the network (a tap, or passt started) and the volumes of `options`
+    /// and creates blk, net, 9p (one per volume), then rng devices on `bus`. Returns a
+    /// message naming the problem on failure (missing disk file or volume directory, no
+    /// passt, too many devices).
     std::string create(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
     /// Adds an already constructed device (tests, net).
     std::string add(std::unique_ptr<virtio::Device> device, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
@@ -49,7 +50,8 @@ public:
     const Net& net() const { return m_net; }
 
     /// Every transport's state, in device order (snapshots; not with a net device, whose
-    /// tap and in-flight frames cannot be saved).
+    /// tap and in-flight frames cannot be saved, nor with a 9p device, whose open fids
+    /// cannot).
     void save(StateWriter& out) const;
     /// Errors: INVAL (state for other devices), FAULT (queues outside guest memory).
     lib::Result<void> restore(StateReader& in);
@@ -64,6 +66,7 @@ private:
     Net m_net;
 
     std::string create_net(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
+    std::string create_volume(const Options::Volume& volume, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
 };
 
 } // namespace monitor

@@ -11,7 +11,7 @@
 namespace virtio_wire {
 
 /// §5: device ids.
-enum class DeviceId : uint32_t { None = 0, Net = 1, Block = 2, Console = 3, Entropy = 4 };
+enum class DeviceId : uint32_t { None = 0, Net = 1, Block = 2, Console = 3, Entropy = 4, NineP = 9 };
 
 /// §6: reserved (device-independent) feature bits.
 constexpr uint64_t kFeatureVersion1 = 1ull << 32;
@@ -112,5 +112,12 @@ static_assert(sizeof(BlkRequestHeader) == 16);
 enum BlkRequestType : uint32_t { BlkRequestIn = 0, BlkRequestOut = 1, BlkRequestFlush = 4, BlkRequestGetId = 8 };
 enum BlkStatus : uint8_t { BlkStatusOk = 0, BlkStatusIoError = 1, BlkStatusUnsupported = 2 };
 constexpr size_t kBlkSectorSize = 512;
+
+/// §5.11: virtio-9p (the 9P transport). One request queue; each chain holds a T-message
+/// in its device-readable buffers and room for the R-message in its device-writable ones.
+/// With VIRTIO_9P_F_MOUNT_TAG (§5.11.3) the configuration space (§5.11.4) is
+/// tag_len (le16) then tag_len bytes of tag, not NUL-terminated.
+constexpr uint64_t kNinePFeatureMountTag = 1ull << 0;
+constexpr uint32_t kNinePConfigTagLength = 0, kNinePConfigTag = 2;
 
 } // namespace virtio_wire

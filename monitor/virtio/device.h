@@ -15,6 +15,7 @@ namespace monitor::virtio {
 inline constexpr uint32_t kDeviceNet = uint32_t(virtio_wire::DeviceId::Net);
 inline constexpr uint32_t kDeviceBlock = uint32_t(virtio_wire::DeviceId::Block);
 inline constexpr uint32_t kDeviceRng = uint32_t(virtio_wire::DeviceId::Entropy);
+inline constexpr uint32_t kDeviceNineP = uint32_t(virtio_wire::DeviceId::NineP);
 using virtio_wire::kFeatureVersion1;
 
 class Device {

@@ -1,16 +1,19 @@
-// libFuzzer target: the monitor's virtio device models (rng, blk read-only and read-write, net)
+// libFuzzer target: the monitor's virtio device models (rng, blk read-only and read-write, net,
+// 9p on a scratch directory)
 // behind the virtio-mmio transport, with rings, descriptors and buffers taken from the
 // fuzzer's input and laid into synthetic guest memory. Any input may make a device report
 // an error (the VM would stop); none may crash, leak or touch memory outside the guest's.
 #include <monitor/virtio/blk.h>
 #include <monitor/virtio/mmio_transport.h>
 #include <monitor/virtio/net.h>
+#include <monitor/virtio/ninep.h>
 #include <monitor/virtio/rng.h>
 
 #include <cstring>
 #include <memory>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -70,12 +73,27 @@ TapLink& fake_tap()
     return link;
 }
 
+// A read-only volume, so no input changes what the next one sees.
+std::unique_ptr<Device> make_volume(const GuestMemory& memory)
+{
+    static std::string share = [] {
+        char pattern[] = "/tmp/osprey-virtio-fuzz-XXXXXX";
+        std::string path = mkdtemp(pattern);
+        (void)!mkdir((path + "/d").c_str(), 0755);
+        (void)!symlink("/etc", (path + "/etc").c_str());
+        return path;
+    }();
+    auto server = volume::NinepServer::open(share, volume::VolumeAccess::ReadOnly).release_value();
+    return std::make_unique<NinePDevice>(memory, "fuzz", std::move(server));
+}
+
 std::unique_ptr<Device> make_device(uint8_t choice, const GuestMemory& memory, int disk)
 {
-    switch (choice % 4) {
+    switch (choice % 5) {
     case 0: return std::make_unique<RngDevice>(memory);
     case 1: return std::make_unique<BlockDevice>(memory, disk, 8192, DiskMode::ReadOnly);
     case 2: return std::make_unique<BlockDevice>(memory, disk, 8192, DiskMode::ReadWrite);
+    case 3: return make_volume(memory);
     }
     return std::make_unique<NetDevice>(memory, fake_tap(), -1, std::array<uint8_t, 6> {});
 }

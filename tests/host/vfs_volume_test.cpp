@@ -1,0 +1,264 @@
+// Volumes in the file tree (vfs/remote_tree.cpp) end to end on the host: a Tree with a
+// directory mounted from the 9P client (ninep/client.h), talking to the monitor's 9P server
+// (monitor/volume/) over a channel that calls it directly, on a scratch directory. What
+// the tree does must be what the host directory shows, and the other way round.
+#include <monitor/volume/ninep_server.h>
+#include <ninep/client.h>
+#include <vfs/path_walk.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using lib::Errno;
+using monitor::volume::NinepServer;
+using monitor::volume::VolumeAccess;
+using vfs::Follow;
+using vfs::NodeType;
+namespace fs = std::filesystem;
+
+/// The server called in place of a device; `corrupt` damages every reply (a hostile or
+/// broken host).
+class DirectChannel final : public ninep::Channel {
+public:
+    explicit DirectChannel(NinepServer& server) : m_server(server) { }
+    lib::Result<size_t> exchange(std::span<const std::byte> request, std::span<std::byte> reply) override
+    {
+        ++exchanges;
+        auto answer = m_server.handle(request, reply);
+        if (corrupt && answer.size() > ninep::kHeaderSize)
+            reply[4] = std::byte(0x42); // a type nobody sent
+        return answer.size();
+    }
+    size_t max_message() const override { return 64 * 1024; }
+    bool corrupt = false;
+    size_t exchanges = 0;
+
+private:
+    NinepServer& m_server;
+};
+
+struct TreeDeleter {
+    void operator()(vfs::Tree* tree) const { delete tree; }
+};
+
+std::string slurp(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
+}
+
+Errno error_of(const auto& result) { return result.is_error() ? result.error().code : Errno(0); }
+
+/// <tmp>/share mounted at /data of an empty tree (which also has /tmp, its own).
+class VolumeTest : public ::testing::Test {
+protected:
+    void SetUp() override { mount(VolumeAccess::ReadWrite); }
+
+    void mount(VolumeAccess access)
+    {
+        char pattern[] = "/tmp/osprey-volume-XXXXXX";
+        root = mkdtemp(pattern);
+        share = root / "share";
+        fs::create_directories(share / "sub");
+        std::ofstream(share / "hello.txt") << "from the host\n";
+        fs::create_symlink("hello.txt", share / "link");
+        auto server_made = NinepServer::open(share.string(), access);
+        ASSERT_FALSE(server_made.is_error());
+        server = std::make_unique<NinepServer>(std::move(server_made.value()));
+        channel = std::make_unique<DirectChannel>(*server);
+        auto connected = ninep::Client::connect(*channel, "");
+        ASSERT_FALSE(connected.is_error());
+        client.reset(connected.value());
+        tree.reset(vfs::Tree::create(nullptr, { .byte_limit = 1 << 20 }).value());
+        data = tree->create(tree->root(), "data", NodeType::Directory, 0755).value();
+        tmp = tree->create(tree->root(), "tmp", NodeType::Directory, 01777).value();
+        ASSERT_FALSE(tree->mount(*data, *client).is_error());
+    }
+
+    void TearDown() override
+    {
+        data = tmp = {};
+        tree.reset();
+        client.reset();
+        fs::remove_all(root);
+    }
+
+    lib::Result<lib::RefPtr<vfs::Node>> walk(std::string_view path, Follow follow = Follow::Yes)
+    {
+        return vfs::walk(*tree, { tree->root(), tree->root() }, path, follow);
+    }
+
+    std::string read_all(const vfs::Node& node)
+    {
+        std::string text(node.size(), '\0');
+        auto n = node.read(text.data(), text.size(), 0);
+        EXPECT_FALSE(n.is_error());
+        text.resize(n.is_error() ? 0 : n.value());
+        return text;
+    }
+
+    std::set<std::string> names_in(vfs::Node& dir)
+    {
+        std::set<std::string> names;
+        EXPECT_FALSE(tree->list(dir, 0, [&](const vfs::ListedEntry& entry) {
+            names.insert(std::string(entry.name));
+            return true;
+        }).is_error());
+        return names;
+    }
+
+    fs::path root, share;
+    std::unique_ptr<NinepServer> server;
+    std::unique_ptr<DirectChannel> channel;
+    std::unique_ptr<ninep::Client> client;
+    std::unique_ptr<vfs::Tree, TreeDeleter> tree;
+    lib::RefPtr<vfs::Node> data, tmp;
+};
+
+TEST_F(VolumeTest, ReadsWhatTheHostHas)
+{
+    auto hello = walk("/data/hello.txt");
+    ASSERT_FALSE(hello.is_error());
+    EXPECT_EQ(hello.value()->type(), NodeType::Regular);
+    EXPECT_EQ(hello.value()->size(), 14u);
+    EXPECT_EQ(read_all(*hello.value()), "from the host\n");
+    auto link = walk("/data/link", Follow::No);
+    ASSERT_FALSE(link.is_error());
+    EXPECT_EQ(link.value()->link_target(), "hello.txt");
+    EXPECT_EQ(read_all(*walk("/data/link").value()), "from the host\n"); // followed by the tree's walk
+    EXPECT_EQ(names_in(*data), (std::set<std::string> { ".", "..", "hello.txt", "link", "sub" }));
+    EXPECT_EQ(error_of(walk("/data/missing")), Errno::NOENT);
+    EXPECT_EQ(error_of(walk("/data/hello.txt/x")), Errno::NOTDIR);
+}
+
+TEST_F(VolumeTest, DotDotLeavesTheVolumeAndGetcwdNamesIt)
+{
+    auto sub = walk("/data/sub");
+    ASSERT_FALSE(sub.is_error());
+    EXPECT_EQ(walk("/data/sub/../..").value().get(), &tree->root());
+    auto up = vfs::walk(*tree, { tree->root(), *sub.value() }, "..", Follow::Yes);
+    EXPECT_EQ(up.value().get(), data.get()); // the mount point, the tree's own node
+    char path[64];
+    auto length = vfs::path_of(tree->root(), *sub.value(), path, sizeof(path));
+    ASSERT_FALSE(length.is_error());
+    EXPECT_EQ(std::string(path, length.value()), "/data/sub");
+}
+
+TEST_F(VolumeTest, ChangesReachTheHost)
+{
+    auto made = tree->create(*data, "new.txt", NodeType::Regular, 0640);
+    ASSERT_FALSE(made.is_error());
+    // More than one message's worth (64 KiB channel): the client splits it.
+    std::string big(200 * 1024, 'x');
+    for (size_t i = 0; i < big.size(); ++i)
+        big[i] = char('a' + i % 26);
+    auto written = tree->write(*made.value(), big.data(), big.size(), 0);
+    ASSERT_FALSE(written.is_error());
+    EXPECT_EQ(written.value(), big.size());
+    EXPECT_EQ(slurp(share / "new.txt"), big);
+    EXPECT_EQ(read_all(*made.value()), big);
+    EXPECT_EQ(fs::status(share / "new.txt").permissions() & fs::perms::all, fs::perms(0640));
+
+    ASSERT_FALSE(tree->truncate(*made.value(), 10).is_error());
+    EXPECT_EQ(fs::file_size(share / "new.txt"), 10u);
+    ASSERT_FALSE(tree->set_permissions(*made.value(), 0600).is_error());
+    EXPECT_EQ(made.value()->permissions(), 0600u);
+    vfs::Timestamp when { 1'000'000, 5 };
+    ASSERT_FALSE(tree->set_times(*made.value(), &when, &when).is_error());
+    EXPECT_EQ(made.value()->modify_time().seconds, 1'000'000);
+
+    auto dir = tree->create(*data, "dir", NodeType::Directory, 0755);
+    ASSERT_FALSE(dir.is_error());
+    EXPECT_TRUE(fs::is_directory(share / "dir"));
+    ASSERT_FALSE(tree->rename(*data, "new.txt", *dir.value(), "moved.txt", 0).is_error());
+    EXPECT_TRUE(fs::exists(share / "dir" / "moved.txt"));
+    ASSERT_FALSE(tree->link(*data, "second", *walk("/data/dir/moved.txt").value()).is_error());
+    EXPECT_EQ(fs::hard_link_count(share / "second"), 2u);
+    ASSERT_FALSE(tree->create(*data, "sym", NodeType::Symlink, 0777, "dir/moved.txt").is_error());
+    EXPECT_EQ(fs::read_symlink(share / "sym"), "dir/moved.txt");
+    EXPECT_EQ(error_of(tree->remove_directory(*data, "dir")), Errno::NOTEMPTY);
+    ASSERT_FALSE(tree->unlink(*dir.value(), "moved.txt").is_error());
+    ASSERT_FALSE(tree->remove_directory(*data, "dir").is_error());
+    EXPECT_FALSE(fs::exists(share / "dir"));
+    EXPECT_EQ(error_of(tree->unlink(*data, "sub")), Errno::ISDIR);
+    EXPECT_EQ(error_of(tree->create(*data, "second", NodeType::Regular, 0644)), Errno::EXIST);
+}
+
+TEST_F(VolumeTest, HostChangesAreSeen)
+{
+    auto hello = walk("/data/hello.txt").value();
+    std::ofstream(share / "hello.txt", std::ios::app) << "more\n";
+    ASSERT_FALSE(tree->refresh(*hello).is_error());
+    EXPECT_EQ(hello->size(), 19u);
+    std::ofstream(share / "late.txt") << "late";
+    EXPECT_TRUE(names_in(*data).count("late.txt"));
+    EXPECT_EQ(read_all(*walk("/data/late.txt").value()), "late");
+    fs::remove(share / "late.txt");
+    EXPECT_EQ(error_of(walk("/data/late.txt")), Errno::NOENT);
+}
+
+TEST_F(VolumeTest, NothingMovesBetweenTheVolumeAndTheTree)
+{
+    auto own = tree->create(*tmp, "own", NodeType::Regular, 0644).value();
+    EXPECT_EQ(error_of(tree->rename(*tmp, "own", *data, "own", 0)), Errno::XDEV);
+    EXPECT_EQ(error_of(tree->rename(*data, "hello.txt", *tmp, "hello.txt", 0)), Errno::XDEV);
+    EXPECT_EQ(error_of(tree->link(*data, "own", *own)), Errno::XDEV);
+    EXPECT_EQ(error_of(tree->link(*tmp, "hello", *walk("/data/hello.txt").value())), Errno::XDEV);
+    EXPECT_EQ(error_of(tree->remove_directory(tree->root(), "data")), Errno::BUSY);
+    EXPECT_EQ(error_of(tree->rename(tree->root(), "data", tree->root(), "elsewhere", 0)), Errno::BUSY);
+    EXPECT_EQ(error_of(tree->mount(*data, *client)), Errno::BUSY);
+    EXPECT_EQ(error_of(tree->create(*data, "fifo", NodeType::Fifo, 0644)), Errno::NOTSUP);
+    EXPECT_EQ(error_of(tree->mapped_page(*walk("/data/hello.txt").value(), 0)), Errno::NODEV);
+    EXPECT_EQ(error_of(tree->rename(*data, "hello.txt", *data, "link", vfs::RenameNoReplace)), Errno::EXIST);
+    EXPECT_EQ(error_of(tree->rename(*data, "hello.txt", *data, "link", vfs::RenameExchange)), Errno::INVAL);
+}
+
+TEST_F(VolumeTest, HandlesAreGivenBack)
+{
+    // Every node holds a fid on the server while it lives: walks that come and go must not
+    // pile them up (the server caps them).
+    size_t before = server->fid_count();
+    for (int i = 0; i < 100; ++i) {
+        auto hello = walk("/data/sub/../hello.txt");
+        ASSERT_FALSE(hello.is_error());
+        EXPECT_EQ(read_all(*hello.value()), "from the host\n");
+    }
+    EXPECT_EQ(server->fid_count(), before);
+}
+
+TEST_F(VolumeTest, ABrokenServerIsAnErrorNotACrash)
+{
+    channel->corrupt = true;
+    EXPECT_EQ(error_of(walk("/data/hello.txt")), Errno::IO);
+    EXPECT_EQ(error_of(tree->create(*data, "x", NodeType::Regular, 0644)), Errno::IO);
+    channel->corrupt = false;
+    EXPECT_FALSE(walk("/data/hello.txt").is_error());
+}
+
+class ReadOnlyVolumeTest : public VolumeTest {
+protected:
+    void SetUp() override { mount(VolumeAccess::ReadOnly); }
+};
+
+TEST_F(ReadOnlyVolumeTest, RefusesEveryChange)
+{
+    auto hello = walk("/data/hello.txt").value();
+    EXPECT_EQ(read_all(*hello), "from the host\n");
+    EXPECT_EQ(error_of(tree->create(*data, "new", NodeType::Regular, 0644)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->write(*hello, "x", 1, 0)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->prepare_open(*hello, false, true)), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->unlink(*data, "hello.txt")), Errno::ROFS);
+    EXPECT_EQ(error_of(tree->set_permissions(*hello, 0600)), Errno::ROFS);
+    EXPECT_EQ(slurp(share / "hello.txt"), "from the host\n");
+}
+
+} // namespace
