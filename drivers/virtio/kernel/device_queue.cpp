@@ -62,13 +62,23 @@ lib::Result<uint32_t> DeviceQueue::run(std::span<const Segment> chain)
     // One request at a time: a request that sleeps on the interrupt releases the big kernel
     // lock, and another thread's request must not go in meanwhile (wait_for takes the
     // first returned chain as its own, and the drivers share one buffer per device).
+    acquire();
+    auto done = submit_and_wait(chain);
+    release();
+    return done;
+}
+
+void DeviceQueue::acquire()
+{
     while (__atomic_load_n(&m_busy, __ATOMIC_ACQUIRE))
         (void)sched::futex_wait(&m_busy, 1, sched::kFutexBitsetMatchAny, 0);
     m_busy = 1;
-    auto done = submit_and_wait(chain);
+}
+
+void DeviceQueue::release()
+{
     __atomic_store_n(&m_busy, 0, __ATOMIC_RELEASE);
     sched::futex_wake(&m_busy, 1, sched::kFutexBitsetMatchAny);
-    return done;
 }
 
 lib::Result<uint32_t> DeviceQueue::submit_and_wait(std::span<const Segment> chain)

@@ -44,6 +44,13 @@ public:
     /// EIO), TIMEDOUT (no answer within kRequestTimeoutNs; the queue is retired).
     lib::Result<uint32_t> run(std::span<const Segment> chain);
 
+    /// For drivers that fill a shared buffer before the request and read it after (a
+    /// waiter gives up the big kernel lock, so another thread could overwrite it): acquire()
+    /// makes the queue this caller's, run_held() is run() inside it, release() gives it up.
+    void acquire();
+    lib::Result<uint32_t> run_held(std::span<const Segment> chain) { return submit_and_wait(chain); }
+    void release();
+
     /// Asynchronous use, for devices that keep many chains in flight (virtio-net): the
     /// caller owns the waiting and must not mix this with run(). post() places a chain
     /// without notifying; kick() notifies if the device asks for it (after a batch);

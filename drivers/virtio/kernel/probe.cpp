@@ -19,6 +19,7 @@ DeviceInterrupt g_interrupts[kMaxMmioDevices];
 std::optional<BlkDevice> g_blk[kMaxBlockDevices];
 std::optional<RngDevice> g_rng;
 std::optional<NetDevice> g_net;
+std::optional<NinepDevice> g_ninep[kMaxNinepDevices];
 ProbedDevices g_probed;
 size_t g_used;
 
@@ -64,6 +65,17 @@ void start_net(const MmioDeviceOption& where, Transport& transport, DeviceInterr
         where.irq, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+void start_ninep(const MmioDeviceOption& where, Transport& transport, DeviceInterrupt& interrupt)
+{
+    if (g_probed.ninep_count == kMaxNinepDevices)
+        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} 9p devices; ignored", where.base, kMaxNinepDevices);
+    auto& device = g_ninep[g_probed.ninep_count].emplace();
+    if (auto ready = device.init(transport, &interrupt); ready.is_error())
+        return warn(where, "virtio-9p", ready.error());
+    g_probed.ninep[g_probed.ninep_count++] = &device;
+    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-9p, tag {}", where.base, where.irq, device.tag());
+}
+
 void probe_one(const MmioDeviceOption& where)
 {
     if (g_used == kMaxMmioDevices)
@@ -81,6 +93,7 @@ void probe_one(const MmioDeviceOption& where)
     case DeviceId::Block: return start_block(where, transport, interrupt);
     case DeviceId::Entropy: return start_rng(where, transport, interrupt);
     case DeviceId::Net: return start_net(where, transport, interrupt);
+    case DeviceId::NineP: return start_ninep(where, transport, interrupt);
     default:
         klog::info(klog::Subsystem::Virtio, "mmio {:#x}: virtio device id {} has no driver; left alone", where.base,
             uint32_t(transport.device_id()));

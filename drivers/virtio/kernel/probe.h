@@ -1,11 +1,12 @@
 // Finding the virtio devices at boot: one virtio_mmio.device=<size>@<base>:<irq> kernel
 // option per device (mmio_device_option.h), each window mapped uncached, checked and,
-// for the device types Osprey drives (blk, rng, net), initialised. A device that fails is
+// for the device types Osprey drives (blk, rng, net, 9p), initialised. A device that fails is
 // logged and left out; it never stops the boot.
 #pragma once
 
 #include <drivers/virtio/kernel/blk.h>
 #include <drivers/virtio/kernel/net.h>
+#include <drivers/virtio/kernel/ninep.h>
 #include <drivers/virtio/kernel/rng.h>
 
 #include <span>
@@ -15,12 +16,15 @@ namespace virtio {
 
 constexpr size_t kMaxMmioDevices = 32;
 constexpr size_t kMaxBlockDevices = 4;
+constexpr size_t kMaxNinepDevices = 8;
 
 struct ProbedDevices {
     BlkDevice* blk[kMaxBlockDevices];
     size_t blk_count;
     RngDevice* rng; // the first entropy device
     NetDevice* net; // the first network device
+    NinepDevice* ninep[kMaxNinepDevices]; // volumes' transports, told apart by tag
+    size_t ninep_count;
 };
 
 /// Probes the devices named by `option_values` (the values of the virtio_mmio.device
