@@ -11,7 +11,8 @@
 // `osprey run` passes its own, as a program started from the shell inherits them),
 // console_output=uart|port and exit_report=uart|port (the Osprey monitor's ports,
 // include/abi/console_port.h; the monitor adds both), snapshot=main|ready (where the
-// monitor wants its snapshot, include/abi/snapshot_port.h). An
+// monitor wants its snapshot, include/abi/snapshot_port.h), volume=TAG:/PATH (mount the
+// virtio-9p device with that tag at PATH, `osprey run --volume`; repeatable). An
 // unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once
@@ -34,6 +35,8 @@ struct BootOptions {
     std::string_view ktest;
     /// Values of the virtio_mmio.device=<size>@<base>:<irq> options (drivers/virtio).
     std::span<const std::string_view> virtio_mmio;
+    /// volume=TAG:/PATH options: where each 9p device's host directory appears.
+    std::span<const std::string_view> volumes;
     /// root=ro (`osprey run --read-only`): no named file of the root may change.
     bool read_only_root = false;
     /// net.ip=, net.gateway=, net.dns=: the Ethernet interface's IPv4 settings (zero: none).

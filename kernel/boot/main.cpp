@@ -112,6 +112,28 @@ void lease_network_address()
             leased.error().message, lib::errno_name(leased.error().code));
 }
 
+/// The volume=TAG:/PATH options matched with the virtio-9p devices of those tags; a tag
+/// no device has stops the boot (the user asked for that directory).
+size_t find_volumes(std::span<const std::string_view> options, fs::VolumeMount (&out)[fs::kMaxVolumes])
+{
+    size_t count = 0;
+    for (std::string_view option : options) {
+        size_t colon = option.find(":/");
+        std::string_view tag = option.substr(0, colon), path = option.substr(colon + 1);
+        virtio::ProbedDevices& devices = virtio::probed_devices();
+        virtio::NinepDevice* device = nullptr;
+        for (size_t i = 0; i < devices.ninep_count; ++i)
+            if (devices.ninep[i]->tag() == tag)
+                device = devices.ninep[i];
+        if (!device) {
+            klog::error(klog::Subsystem::Fs, "volume={}: no virtio-9p device has the tag {}", option, tag);
+            fail(kCannotExecute, "cannot mount a volume", lib::Error(lib::Errno::NODEV, "no device with the volume's tag"));
+        }
+        out[count++] = { device, tag, path };
+    }
+    return count;
+}
+
 } // namespace
 
 extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
@@ -160,8 +182,11 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     if (image.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", image.error());
     // Like Linux's tmpfs default, files written at run time may take half of the RAM.
+    fs::VolumeMount volumes[fs::kMaxVolumes];
+    size_t volume_count = find_volumes(options->volumes, volumes);
     if (auto mounted = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2,
-            options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite); mounted.is_error())
+            options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite, { volumes, volume_count });
+        mounted.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
     if (!options->read_only_root)
         net::provide_name_files(options->network);

@@ -31,7 +31,7 @@ uint8_t dirent_type(vfs::NodeType type)
 void fill_stat(const vfs::Node& node, LinuxStat& st)
 {
     st = {};
-    st.st_dev = kRootDevice;
+    st.st_dev = node.remote() ? node.remote()->fs->device_number() : kRootDevice;
     st.st_ino = node.inode();
     st.st_nlink = node.link_count();
     st.st_mode = node.mode();
@@ -93,8 +93,10 @@ lib::Result<size_t> NodeFile::pwrite(const void* buffer, size_t length, uint64_t
 
 lib::Result<size_t> NodeFile::write(const void* buffer, size_t length)
 {
-    if (open_flags() & kOpenAppend)
+    if (open_flags() & kOpenAppend) {
+        TRY(m_node->tree().refresh(*m_node)); // a volume's file may have grown on the host
         m_position = m_node->size();
+    }
     size_t n = TRY(pwrite(buffer, length, m_position));
     m_position += n;
     return n;
@@ -104,12 +106,15 @@ lib::Result<uint64_t> NodeFile::seek(int64_t offset, Whence whence)
 {
     if (open_flags() & kOpenPath)
         return lib::Error(lib::Errno::BADF, "lseek on an O_PATH descriptor");
+    if (whence == Whence::End)
+        TRY(m_node->tree().refresh(*m_node));
     m_position = TRY(seek_position(m_position, m_node->size(), offset, whence));
     return m_position;
 }
 
 lib::Result<void> NodeFile::stat(LinuxStat& st)
 {
+    TRY(m_node->tree().refresh(*m_node));
     fill_stat(*m_node, st);
     return {};
 }
@@ -161,6 +166,8 @@ lib::Result<const mm::MappedFile*> NodeFile::mapping()
         return lib::Error(lib::Errno::BADF, "mmap of an O_PATH descriptor");
     if (m_node->type() != vfs::NodeType::Regular)
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
+    if (m_node->remote()) // FIRST CUT: a volume's files have no page cache to map yet
+        return lib::Error(lib::Errno::NODEV, "mmap of a file on a volume is not supported yet");
     auto image_node = m_node->image_file();
     bool read_only = (open_flags() & kOpenAccessMask) == kOpenReadOnly || m_node->tree().read_only();
     if (image_node && read_only && !m_node->mapping_record())

@@ -2,6 +2,7 @@
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/console/log.h>
 #include <kernel/process/process.h>
 #include <kernel/syscall/wall_clock.h>
 #include <mm/memory.h>
@@ -19,6 +20,8 @@ namespace {
 struct RootState {
     images::RofsImage image;
     vfs::Tree* tree = nullptr;
+    ninep::Client* volumes[kMaxVolumes] = {}; // mounted for the life of the VM
+    size_t volume_count = 0;
 };
 alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
 RootState* g_root;
@@ -58,9 +61,54 @@ lib::Result<void> make_system_directories()
     return populate_devices(tree, *dev);
 }
 
+// The st_dev of volume `index`: Linux gives each 9p mount an anonymous device (major 0).
+constexpr uint64_t kFirstVolumeDevice = 0x30;
+
+/// The directory at absolute `path`, made (with its parents) where missing.
+lib::Result<lib::RefPtr<vfs::Node>> ensure_path(std::string_view path)
+{
+    vfs::Tree& tree = *g_root->tree;
+    lib::RefPtr<vfs::Node> dir(&tree.root());
+    for (size_t at = 0; at < path.size();) {
+        size_t end = path.find('/', at);
+        end = end == std::string_view::npos ? path.size() : end;
+        std::string_view name = path.substr(at, end - at);
+        at = end + 1;
+        if (name.empty() || name == ".")
+            continue;
+        if (name == "..")
+            return lib::Error(lib::Errno::INVAL, "a volume's path may not contain '..'");
+        dir = TRY(ensure_directory(*dir, name, 0755));
+        if (!dir->is_directory())
+            return lib::Error(lib::Errno::NOTDIR, "a volume's path names a file of the image");
+    }
+    if (dir.get() == &tree.root())
+        return lib::Error(lib::Errno::BUSY, "a volume cannot be mounted on /");
+    return dir;
+}
+
+lib::Result<void> mount_volume(const VolumeMount& volume)
+{
+    if (g_root->volume_count == kMaxVolumes)
+        return lib::Error(lib::Errno::BUSY, "more than 8 volumes");
+    if (!volume.path.starts_with('/'))
+        return lib::Error(lib::Errno::INVAL, "a volume's path must be absolute");
+    auto dir = TRY(ensure_path(volume.path));
+    ninep::Client* client = TRY(ninep::Client::connect(*volume.channel, ""));
+    client->set_device_number(kFirstVolumeDevice + g_root->volume_count);
+    if (auto mounted = g_root->tree->mount(*dir, *client); mounted.is_error()) {
+        delete client;
+        return mounted.error();
+    }
+    g_root->volumes[g_root->volume_count++] = client;
+    klog::info(klog::Subsystem::Fs, "volume {} mounted at {}", volume.tag, volume.path);
+    return {};
+}
+
 } // namespace
 
-lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode)
+lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode,
+                             std::span<const VolumeMount> volumes)
 {
     auto opened = TRY(images::RofsImage::open(image));
     g_root = new (g_root_storage) RootState { opened, nullptr };
@@ -76,6 +124,13 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     // exists, every path is ENOENT (lookup_at).
     g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
     TRY(make_system_directories());
+    for (const VolumeMount& volume : volumes) {
+        if (auto mounted = mount_volume(volume); mounted.is_error()) {
+            klog::error(klog::Subsystem::Fs, "cannot mount volume {} at {}: {} ({})", volume.tag, volume.path,
+                mounted.error().message, lib::errno_name(mounted.error().code));
+            return mounted.error();
+        }
+    }
     if (mode == RootMode::ReadOnly)
         g_root->tree->make_read_only();
     return {};
@@ -164,7 +219,9 @@ lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st
     auto node = vfs::walk(*g_root->tree, walk_roots(start, holder, foreign), path, follow);
     if (node.is_error() && node.error().code == lib::Errno::XDEV)
         return stat_kernel_file(foreign.view(), st, follow == vfs::Follow::Yes);
-    fill_stat(*TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node)), st);
+    auto found = TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node));
+    TRY(found->tree().refresh(*found)); // a volume's node: the lookup's attributes may be stale by now
+    fill_stat(*found, st);
     return {};
 }
 

@@ -10,6 +10,7 @@
 
 #include <kernel/fs/file.h>
 #include <images/rofs_reader.h>
+#include <ninep/client.h>
 #include <vfs/path_walk.h>
 
 #include <span>
@@ -19,11 +20,26 @@ namespace fs {
 
 enum class RootMode : bool { ReadWrite, ReadOnly };
 
-/// Validates the image, lays the tree over it (holding at most `tmpfs_bytes` of file data)
-/// and fills /dev; with RootMode::ReadOnly (boot option root=ro, `osprey run --read-only`)
-/// nothing named may change after that (EROFS). Errors come from images::RofsImage::open
-/// (a corrupt image is EINVAL with a message saying what is wrong) or ENOMEM.
-lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode);
+/// Most volumes (host directories shared over virtio-9p) one VM mounts.
+constexpr size_t kMaxVolumes = 8;
+
+/// A volume to mount: the host directory `channel` carries (a virtio-9p device, whose
+/// mount tag is `tag`), shown at absolute `path`.
+struct VolumeMount {
+    ninep::Channel* channel;
+    std::string_view tag;
+    std::string_view path;
+};
+
+/// Validates the image, lays the tree over it (holding at most `tmpfs_bytes` of file data),
+/// fills /dev and mounts the volumes at their paths (made if missing; what the tree had
+/// there stays hidden while mounted). With RootMode::ReadOnly (boot option root=ro, `osprey run
+/// --read-only`) nothing named in the tree may change after that (EROFS); a volume decides
+/// for itself. Errors come from images::RofsImage::open (a corrupt image is EINVAL with a
+/// message saying what is wrong), a volume that cannot be mounted (logged with its tag
+/// and why), or ENOMEM.
+lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode,
+                             std::span<const VolumeMount> volumes = {});
 /// Whether mount_root has made the tree (paths are all ENOENT before).
 bool root_mounted();
 /// The mounted root image; precondition: mount_root succeeded.

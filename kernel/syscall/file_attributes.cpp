@@ -142,12 +142,26 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
 }
 
 // The root tree's figures: blocks are the tmpfs limit (the image's own bytes are not
-// counted), files are not limited.
-SysResult fstatfs_of(abi::Statfs* out)
+// counted), files are not limited. A volume's are its host file system's, as the server
+// reports them (f_type: Linux's V9FS_MAGIC, what statfs says on a 9p mount).
+SysResult fstatfs_of(vfs::Node* node, abi::Statfs* out)
 {
+    constexpr int64_t kNinepMagic = 0x01021997;
     TRY(check_user_range(out, sizeof(*out), UserAccess::Write));
-    const vfs::Tree& tree = fs::root_tree();
+    vfs::Tree& tree = fs::root_tree();
     *out = {};
+    if (node && node->remote()) {
+        auto stats = TRY(tree.remote_stats(*node));
+        out->f_type = kNinepMagic;
+        out->f_bsize = out->f_frsize = int64_t(stats.block_size);
+        out->f_blocks = stats.blocks;
+        out->f_bfree = stats.blocks_free;
+        out->f_bavail = stats.blocks_available;
+        out->f_files = stats.files;
+        out->f_ffree = stats.files_free;
+        out->f_namelen = int64_t(stats.name_length);
+        return 0;
+    }
     out->f_type = abi::kTmpfsMagic;
     out->f_bsize = out->f_frsize = int64_t(vfs::kPageSize);
     out->f_blocks = tree.byte_limit() / vfs::kPageSize;
@@ -159,19 +173,22 @@ SysResult fstatfs_of(abi::Statfs* out)
 
 SysResult statfs(const char* path, abi::Statfs* out)
 {
-    TRY(node_of(abi::kAtFdcwd, path, 0));
-    return fstatfs_of(out);
+    auto node = TRY(node_of(abi::kAtFdcwd, path, 0));
+    return fstatfs_of(node.get(), out);
 }
 
 SysResult fstatfs(int fd, abi::Statfs* out)
 {
-    TRY(fs::descriptors().get(fd));
-    return fstatfs_of(out);
+    auto file = TRY(fs::descriptors().get(fd));
+    return fstatfs_of(file->node(), out);
 }
 
 SysResult fsync(int fd)
 {
-    TRY(fs::descriptors().get(fd)); // everything is in memory: nothing to write back
+    // The tree is in memory: nothing to write back. A volume's file is synced on the host.
+    auto file = TRY(fs::descriptors().get(fd));
+    if (vfs::Node* node = file->node(); node && node->remote())
+        TRY(node->tree().sync(*node));
     return 0;
 }
 
