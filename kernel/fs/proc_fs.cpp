@@ -432,6 +432,28 @@ lib::Result<void> stat_kernel_file(std::string_view path, LinuxStat& st, bool fo
     return {};
 }
 
+lib::Result<lib::RefPtr<vfs::Node>> kernel_link_node(std::string_view path)
+{
+    constexpr lib::Error kNotALink(lib::Errno::ACCES, "/proc and /sys are read-only and cannot be entered");
+    Normal normal = TRY(normalise(path));
+    Found found = TRY(find(normal.view()));
+    if (found.kind != Kind::Symlink)
+        return kNotALink;
+    if (found.fd >= 0) { // the descriptor's own node, even when its name is gone
+        auto file = TRY(descriptors().get(found.fd));
+        if (!file->node())
+            return kNotALink; // a pipe or socket: no node of the tree
+        return lib::RefPtr<vfs::Node>(file->node());
+    }
+    File* file = TRY(open_link_target(found, kOpenPath));
+    vfs::Node* node = file->node();
+    lib::RefPtr<vfs::Node> held = node ? lib::RefPtr<vfs::Node>(node) : lib::RefPtr<vfs::Node>();
+    file->unref();
+    if (!held)
+        return kNotALink;
+    return held;
+}
+
 lib::Result<size_t> read_kernel_link(std::string_view path, char* out, size_t size)
 {
     Normal normal = TRY(normalise(path));

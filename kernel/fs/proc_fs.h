@@ -30,6 +30,11 @@ void set_program_identity(std::span<const std::string_view> argv, std::span<cons
 lib::Result<File*> open_kernel_file(std::string_view path, int flags, unsigned resolve = 0);
 /// stat(2); `follow` decides for a final symlink (self, exe, cwd, fd/N).
 lib::Result<void> stat_kernel_file(std::string_view path, LinuxStat& st, bool follow);
+/// The node a magic link (/proc/self/fd/N, cwd, exe, root) stands for, for the calls that
+/// change a file by path (chmod, chown, utimensat, truncate), as Linux follows these links
+/// (musl's fchmodat with AT_SYMLINK_NOFOLLOW chmods /proc/self/fd/N). EACCES for any other
+/// /proc or /sys path, which cannot be changed.
+lib::Result<lib::RefPtr<vfs::Node>> kernel_link_node(std::string_view path);
 /// readlink(2) into `out` (truncated to `size`): its length. EINVAL for a non-symlink.
 lib::Result<size_t> read_kernel_link(std::string_view path, char* out, size_t size);
 

@@ -187,6 +187,8 @@ lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view
     lib::RefPtr<vfs::Node> holder;
     vfs::ForeignPath foreign;
     auto node = vfs::walk(*g_root->tree, walk_roots(start, holder, foreign), path, follow);
+    if (node.is_error() && node.error().code == lib::Errno::XDEV && foreign.length && follow == vfs::Follow::Yes)
+        return kernel_link_node(foreign.view()); // /proc/self/fd/N: the descriptor's file
     if (node.is_error())
         return refuse_kernel_files(node.error());
     return node;

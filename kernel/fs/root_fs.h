@@ -71,8 +71,8 @@ lib::Error refuse_kernel_files(lib::Error error);
 lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, unsigned mode, unsigned resolve = 0);
 /// stat(2)/lstat(2) of a path from `start`.
 lib::Result<void> stat_at(vfs::Node* start, std::string_view path, LinuxStat& st, vfs::Follow follow);
-/// The node a path names (for chdir, truncate, chmod, utimensat...): EACCES for a path
-/// into /proc or /sys.
+/// The node a path names (for chdir, truncate, chmod, utimensat...): a magic link of /proc
+/// followed (proc_fs.h kernel_link_node); EACCES for another path into /proc or /sys.
 lib::Result<lib::RefPtr<vfs::Node>> lookup_at(vfs::Node* start, std::string_view path, vfs::Follow follow);
 
 /// bind(2) of an AF_UNIX socket to `path` (from the working directory): a new socket

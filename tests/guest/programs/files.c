@@ -228,8 +228,18 @@ static void proc_and_sys(const char* self)
     CHECK(dir && listed >= 5); // 0, 1, 2, fd and the directory itself
     if (dir)
         closedir(dir);
-    close(fd);
+    // A magic link stands for the descriptor's file: changing it by that name changes the
+    // file (musl's fchmodat with AT_SYMLINK_NOFOLLOW chmods /proc/self/fd/N; tar uses it).
     struct stat st;
+    snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+    CHECK(chmod(fd_path, 0640) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0640);
+    CHECK(fchmodat(AT_FDCWD, "/tmp/proc-probe", 0604, AT_SYMLINK_NOFOLLOW) == 0);
+    CHECK(stat("/tmp/proc-probe", &st) == 0 && (st.st_mode & 0777) == 0604);
+    CHECK(symlink("/tmp/proc-probe", "/tmp/proc-probe-link") == 0);
+    CHECK(fchmodat(AT_FDCWD, "/tmp/proc-probe-link", 0600, AT_SYMLINK_NOFOLLOW) == -1 && errno == EOPNOTSUPP);
+    CHECK(unlink("/tmp/proc-probe-link") == 0);
+    CHECK(chmod("/proc/self/status", 0600) == -1 && errno == EACCES);
+    close(fd);
     CHECK(stat("/dev/stdin", &st) == 0 && S_ISCHR(st.st_mode) == 0); // the console: a file of its own kind
     CHECK(stat("/proc/self/fd/0", &st) == 0);
     int processors = 0;
