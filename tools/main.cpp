@@ -55,6 +55,7 @@ struct Options {
     std::string gateway;
     std::string dns;
     std::vector<std::string> ports;
+    std::vector<std::string> volumes;
     std::string workdir;
     std::vector<std::string> log;
     std::vector<std::string> snapshot_at; // POINT FILE
@@ -98,6 +99,12 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
         device.kind = VirtioDevice::Kind::Block;
         device.file = disk;
         device.read_only = options.disks_read_only;
+    }
+    for (size_t index = 0; index < options.volumes.size(); ++index) {
+        VirtioDevice& device = devices.emplace_back();
+        device.kind = VirtioDevice::Kind::Volume;
+        device.volume = parse_volume(options.volumes[index]);
+        device.tag = volume_tag(index);
     }
     bool addressed = !options.ip.empty() || !options.gateway.empty() || !options.dns.empty();
     if (!options.net.empty() || !options.ports.empty()) {
@@ -214,6 +221,10 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("--disk", options.disks, "Attach FILE as a raw virtio-blk disk (repeatable)")
         ->check(CLI::ExistingFile)->allow_extra_args(false);
     run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
+    run->add_option("--volume", options.volumes,
+           "Share host directory HOSTDIR with the VM at GUESTDIR over virtio-9p, read-write unless :ro (repeatable); "
+           "what the program writes there is on the host")
+        ->type_name("HOSTDIR:GUESTDIR[:ro]")->allow_extra_args(false);
     run->add_flag("--read-only", options.read_only,
         "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
     add_packing_options(run, options);

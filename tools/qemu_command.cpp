@@ -116,6 +116,15 @@ std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
             arguments.insert(arguments.end(), { "-netdev", backend, "-device", "virtio-net-device,netdev=" + id + mac + bus });
             continue;
         }
+        if (device.kind == VirtioDevice::Kind::Volume) {
+            // QEMU's own 9p server; security_model=none: files are made as the user running
+            // QEMU, and ownership changes that the host refuses are not reported as errors.
+            std::string id = "fs" + std::to_string(slot);
+            arguments.insert(arguments.end(), { "-fsdev", "local,id=" + id + ",path=" + option_value(device.volume.host.string())
+                + ",security_model=none" + (device.volume.read_only ? ",readonly=on" : ""),
+                "-device", "virtio-9p-device,fsdev=" + id + ",mount_tag=" + device.tag + bus });
+            continue;
+        }
         std::string id = "disk" + std::to_string(slot);
         arguments.insert(arguments.end(), { "-drive", "file=" + option_value(device.file.string()) + ",if=none,format=raw,id=" + id
             + (device.read_only ? ",readonly=on" : ""), "-device", "virtio-blk-device,drive=" + id + bus });
@@ -162,11 +171,19 @@ std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
         size_t slot = kFirstVirtioSlot + index;
         options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
             + std::to_string(kVirtioMmioFirstGsi + slot));
-        if (config.virtio[index].kind == VirtioDevice::Kind::Net)
-            for (std::string& option : network_kernel_options(config.virtio[index].network))
-                options.push_back(std::move(option));
+        for (std::string& option : guest_kernel_options(config.virtio[index]))
+            options.push_back(std::move(option));
     }
     return options;
+}
+
+std::vector<std::string> guest_kernel_options(const VirtioDevice& device)
+{
+    if (device.kind == VirtioDevice::Kind::Net)
+        return network_kernel_options(device.network);
+    if (device.kind == VirtioDevice::Kind::Volume)
+        return { "volume=" + device.tag + ":" + device.volume.guest };
+    return {};
 }
 
 std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor)
@@ -194,6 +211,11 @@ std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::
             arguments.push_back("--net-user");
             for (const PublishedPort& port : device.ports)
                 arguments.insert(arguments.end(), { "--publish", published_port_text(port) });
+            continue;
+        }
+        if (device.kind == VirtioDevice::Kind::Volume) {
+            arguments.insert(arguments.end(), { device.volume.read_only ? "--volume-ro" : "--volume",
+                device.tag + ":" + device.volume.host.string() });
             continue;
         }
         arguments.push_back(device.read_only ? "--disk-ro" : "--disk");

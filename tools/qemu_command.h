@@ -5,6 +5,7 @@
 #include "guest_network.h"
 #include "hypervisor.h"
 #include "published_ports.h"
+#include "volumes.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -16,12 +17,14 @@ namespace tools {
 
 /// A virtio device on microvm's virtio-mmio transports (drivers/virtio in the kernel).
 struct VirtioDevice {
-    enum class Kind { Entropy, Block, Net };
+    enum class Kind { Entropy, Block, Net, Volume };
     Kind kind = Kind::Entropy;
     std::filesystem::path file; // Block: the backing file (raw)
     bool read_only = false;     // Block: QEMU readonly=on, the device offers VIRTIO_BLK_F_RO
     std::vector<PublishedPort> ports; // Net: QEMU user networking with these forwarded
     GuestNetwork network;             // Net: which network, and the guest's IPv4 settings
+    Volume volume;                    // Volume: the host directory and where the guest sees it
+    std::string tag;                  // Volume: the device's mount tag (volume_tag)
 };
 
 struct QemuConfig {
@@ -44,9 +47,13 @@ struct QemuConfig {
 std::vector<std::string> qemu_arguments(const QemuConfig& config);
 
 /// The kernel options naming config.virtio's devices, virtio_mmio.device=512@BASE:GSI
-/// for slot i + 1 (and net.ip/net.gateway/net.dns for a network device); they belong before the command line's "--". Throws CliError (bad input)
-/// on q35, which has no virtio-mmio (virtio-pci is not supported yet).
+/// for slot i + 1, and each device's guest_kernel_options; they belong before the command
+/// line's "--". Throws CliError (bad input) on q35, which has no virtio-mmio (virtio-pci is
+/// not supported yet).
 std::vector<std::string> virtio_kernel_options(const QemuConfig& config);
+/// What the guest needs to hear about `device` whichever VMM runs it: net.ip/net.gateway/
+/// net.dns for a network device, volume=TAG:GUESTDIR for a volume.
+std::vector<std::string> guest_kernel_options(const VirtioDevice& device);
 /// The osprey-monitor argument vector for the same VM (argv[0] is `monitor`): kernel,
 /// image, command line, memory and vCPUs. Machine type does not apply.
 std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor);

@@ -185,11 +185,10 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
     if (!vm.monitor) { // the monitor names its own devices among the kernel options
         for (std::string& option : virtio_kernel_options(config))
             line.options.push_back(std::move(option));
-    } else { // but not the guest's network settings, which are the user's
+    } else { // but not the guest's network settings and volume paths, which are the user's
         for (const VirtioDevice& device : config.virtio)
-            if (device.kind == VirtioDevice::Kind::Net)
-                for (std::string& option : network_kernel_options(device.network))
-                    line.options.push_back(std::move(option));
+            for (std::string& option : guest_kernel_options(device))
+                line.options.push_back(std::move(option));
     }
     if (request.read_only)
         line.options.push_back("root=ro");
