@@ -5,6 +5,7 @@
 #include "virtio/ninep.h"
 #include "virtio/rng.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <sys/resource.h>
@@ -75,18 +76,34 @@ std::string VirtioDevices::create_net(const Options& options, const GuestMemory&
     return "";
 }
 
-std::string VirtioDevices::create_volume(const Options::Volume& volume, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+namespace {
+
+/// Fids each of `volumes` volumes may hold. Each fid holds up to two host descriptors, so
+/// all of them together must fit the monitor's RLIMIT_NOFILE (raised to the hard limit
+/// here: the soft one is ours to raise) with room for the monitor's own files; a guest
+/// that opens more gets EMFILE from its volume, never the monitor's other devices.
+size_t volume_fid_limit(size_t volumes)
 {
-    // A volume's fids each hold host descriptors (up to kDefaultMaxFids of them, two
-    // descriptors at most each): the usual soft limit of 1024 would refuse the guest's
-    // files long before that. The hard limit is the user's to give; the soft one is ours.
+    constexpr size_t kMonitorOwnFiles = 256, kDescriptorsPerFid = 2, kLeastFids = 64;
     struct rlimit files {};
-    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0)
+        return kLeastFids;
+    if (files.rlim_cur < files.rlim_max) {
         files.rlim_cur = files.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &files);
+        if (setrlimit(RLIMIT_NOFILE, &files) != 0)
+            (void)getrlimit(RLIMIT_NOFILE, &files);
     }
+    size_t available = files.rlim_cur > kMonitorOwnFiles ? size_t(files.rlim_cur) - kMonitorOwnFiles : 0;
+    size_t each = available / kDescriptorsPerFid / (volumes ? volumes : 1);
+    return std::clamp(each, kLeastFids, volume::kDefaultMaxFids);
+}
+
+} // namespace
+
+std::string VirtioDevices::create_volume(const Options::Volume& volume, size_t max_fids, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+{
     auto access = volume.read_only ? volume::VolumeAccess::ReadOnly : volume::VolumeAccess::ReadWrite;
-    auto server = volume::NinepServer::open(volume.host_dir, access);
+    auto server = volume::NinepServer::open(volume.host_dir, access, max_fids);
     if (server.is_error())
         return "--volume " + volume.tag + ":" + volume.host_dir + ": " + server.error().message + " ("
             + strerror(int(server.error().code)) + "): give an existing directory you can read";
@@ -112,8 +129,9 @@ std::string VirtioDevices::create(const Options& options, const GuestMemory& mem
         if (auto error = create_net(options, memory, bus, irq); !error.empty())
             return error;
     }
+    size_t max_fids = options.volumes.empty() ? 0 : volume_fid_limit(options.volumes.size());
     for (const Options::Volume& volume : options.volumes) {
-        if (auto error = create_volume(volume, memory, bus, irq); !error.empty())
+        if (auto error = create_volume(volume, max_fids, memory, bus, irq); !error.empty())
             return error;
     }
     if (options.rng)

@@ -72,12 +72,14 @@ lib::Result<Node> lookup(const Node& dir, std::string_view name, const Node& roo
     if (name == ".")
         return duplicate(dir);
     if (name == "..") {
+        // At the root it stays there. Below it, the host's ".." is not followed at all: a
+        // directory held by a fid may have been moved out of the share since (by the host
+        // user, or through another volume sharing an enclosing directory), and its real
+        // parent chain would then lead anywhere. Osprey's kernel resolves ".." itself and
+        // never sends it.
         if (NodeId::of(dir.stat) == root_id)
-            return duplicate(root); // clamped: the guest cannot climb above the share
-        int fd = openat(dir.fd.get(), "..", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-            return host_error("cannot open a shared directory's parent");
-        return node_of(Fd(fd));
+            return duplicate(root);
+        return lib::Error(lib::Errno::INVAL, "a 9P walk of '..' below the share's root (the guest resolves '..')");
     }
     return node_of(TRY(open_beneath(dir.fd.get(), name, O_PATH)));
 }

@@ -59,8 +59,17 @@ lib::Result<void> NinepServer::lcreate(ninep::Reader& in, Reply& reply)
     Fid* fid = TRY(find_directory_to_change(number));
     if (fid->open)
         return lib::Error(lib::Errno::INVAL, "Tlcreate in a fid already open");
-    Fd opened
-        = TRY(open_beneath(fid->node.fd.get(), name, (flags & ~O_DIRECTORY) | O_CREAT, permitted_mode(mode, S_IFREG)));
+    // Without O_EXCL the name may be an existing FIFO (whose open would wait for a writer
+    // and stall the device) or device node: open without waiting, then keep only a file.
+    Fd opened = TRY(open_beneath(fid->node.fd.get(), name, (flags & ~O_DIRECTORY) | O_CREAT | O_NONBLOCK,
+        permitted_mode(mode, S_IFREG)));
+    struct stat st {};
+    if (fstat(opened.get(), &st) != 0)
+        return host_error("fstat of a new file failed");
+    if (!S_ISREG(st.st_mode))
+        return lib::Error(lib::Errno::ACCES, "Tlcreate of a name that is not a regular file");
+    if (!(flags & O_NONBLOCK) && fcntl(opened.get(), F_SETFL, fcntl(opened.get(), F_GETFL) & ~O_NONBLOCK) != 0)
+        return host_error("cannot clear O_NONBLOCK on a new file");
     int copy = fcntl(opened.get(), F_DUPFD_CLOEXEC, 0);
     if (copy < 0)
         return host_error("cannot duplicate a new file's descriptor");

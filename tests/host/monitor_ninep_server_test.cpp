@@ -105,9 +105,9 @@ TEST(NinepServer, WalkFindsNodesAndStopsAtTheFirstMissingName)
     EXPECT_EQ(s.client.walk(2, 3, { "x" }), ENOTDIR);
     EXPECT_EQ(s.client.walk(kRoot, 2, {}), EBADF); // newfid in use
     EXPECT_EQ(s.client.walk(9, 3, {}), EBADF);     // no such fid
-    ASSERT_EQ(s.client.walk(kRoot, 3, { ".", "a", ".", "b" }, &qids), 0);
-    EXPECT_EQ(qids, 4u);
-    ASSERT_EQ(s.client.walk(3, 3, { "..", "b", "c" }), 0); // newfid == fid moves it
+    ASSERT_EQ(s.client.walk(kRoot, 3, { ".", "a", "." }, &qids), 0);
+    EXPECT_EQ(qids, 3u);
+    ASSERT_EQ(s.client.walk(3, 3, { "b", "c" }), 0); // newfid == fid moves it
     std::string data;
     ASSERT_EQ(s.client.lopen(3, O_RDONLY), 0);
     ASSERT_EQ(s.client.read(3, 0, 10, &data), 0);
