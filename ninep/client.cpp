@@ -375,20 +375,30 @@ lib::Result<void> Client::sync(vfs::RemoteHandle open)
     return fsync.send_expecting_nothing();
 }
 
+lib::Result<vfs::RemoteHandle> Client::create_file(vfs::RemoteHandle dir, std::string_view name, uint32_t permissions)
+{
+    constexpr uint32_t kOpenReadWrite = 2, kGid = 0;
+    uint32_t fid = TRY(walk_names(dir, {}));
+    Call create(*this, Type::Tlcreate);
+    create.out().u32(fid).string(name).u32(kOpenCreate | kOpenExclusive | kOpenReadWrite).u32(permissions).u32(kGid);
+    auto reply = create.send();
+    auto done = reply.is_error() ? lib::Result<void>(reply.error()) : [&]() -> lib::Result<void> {
+        reply.value().qid();
+        reply.value().u32(); // iounit
+        return reply.value().finish();
+    }();
+    if (done.is_error()) {
+        release(fid); // the directory's copy (Tlcreate turns it into the file's only on success)
+        return done.error();
+    }
+    return fid;
+}
+
 lib::Result<void> Client::make(vfs::RemoteHandle dir, std::string_view name, vfs::NodeType type, uint32_t permissions,
                                std::string_view target)
 {
     constexpr uint32_t kGid = 0;
     switch (type) {
-    case vfs::NodeType::Regular: {
-        uint32_t fid = TRY(walk_names(dir, {}));
-        Call create(*this, Type::Tlcreate);
-        create.out().u32(fid).string(name).u32(kOpenCreate | kOpenExclusive).u32(permissions).u32(kGid);
-        auto reply = create.send();
-        release(fid); // the created file's open fid: the node is walked to again by name
-        TRY(reply);
-        return {};
-    }
     case vfs::NodeType::Directory: {
         Call mkdir(*this, Type::Tmkdir);
         mkdir.out().u32(dir).string(name).u32(permissions).u32(kGid);
@@ -401,11 +411,12 @@ lib::Result<void> Client::make(vfs::RemoteHandle dir, std::string_view name, vfs
         TRY(symlink.send());
         return {};
     }
+    case vfs::NodeType::Regular: break; // create_file
     case vfs::NodeType::Fifo:
     case vfs::NodeType::Socket:
     case vfs::NodeType::CharDevice: break; // FIRST CUT: no Tmknod (vfs::Tree refuses FIFOs and sockets)
     }
-    return lib::Error(lib::Errno::PERM, "device nodes, FIFOs and sockets cannot be made on a volume");
+    return lib::Error(lib::Errno::PERM, "only directories and symlinks are made this way (files: create_file)");
 }
 
 lib::Result<void> Client::link(vfs::RemoteHandle dir, std::string_view name, vfs::RemoteHandle node)

@@ -21,7 +21,16 @@ Node::~Node()
         for (RemoteHandle handle : { m_remote->reader, m_remote->writer, m_remote->handle })
             if (handle != RemoteNode::kNone)
                 m_remote->fs->release(handle);
-        delete m_remote; // and with it the reference to the directory it was reached from
+        // The directories this one was reached from, each held by the next: dropping them
+        // one inside the other's destructor would recurse once per level (a walk of 2,000
+        // components would overflow the kernel stack). Each is freed here with its own
+        // link taken out first, so no destructor drops another.
+        lib::RefPtr<Node> up = static_cast<lib::RefPtr<Node>&&>(m_remote->parent);
+        delete m_remote;
+        while (up && up->ref_count() == 1 && up->m_remote) {
+            lib::RefPtr<Node> next = static_cast<lib::RefPtr<Node>&&>(up->m_remote->parent);
+            up = static_cast<lib::RefPtr<Node>&&>(next); // frees the last `up`, whose link is out
+        }
     }
     for (size_t i = 0; i < m_page_slots; ++i)
         if (m_pages[i])

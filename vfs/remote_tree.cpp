@@ -15,7 +15,7 @@ namespace vfs {
 namespace {
 
 // Linux open flags for the handles a node opens.
-constexpr uint32_t kOpenReadOnly = 0, kOpenWriteOnly = 1, kOpenDirectory = 0200000;
+constexpr uint32_t kOpenReadOnly = 0, kOpenWriteOnly = 1, kOpenAppend = 02000, kOpenDirectory = 0200000;
 
 NodeType type_of_mode(uint32_t mode)
 {
@@ -33,16 +33,22 @@ lib::Error not_same_volume() { return lib::Error(lib::Errno::XDEV, "the names ar
 
 bool same_volume(const Node& a, const Node& b) { return a.remote() && b.remote() && a.remote()->fs == b.remote()->fs; }
 
-/// The handle for I/O on `node` (`writer` or the reader), opened on first use.
-lib::Result<RemoteHandle> io_handle(const Node& node, bool writer)
+/// The handle for I/O on `node` (`writer` or the reader), opened on first use (a writer
+/// with `append`: O_APPEND on the host, so writes land at its end whoever else appends).
+lib::Result<RemoteHandle> io_handle(const Node& node, bool writer, bool append = false)
 {
     RemoteNode& remote = *node.remote();
     RemoteHandle& handle = writer ? remote.writer : remote.reader;
-    if (handle == RemoteNode::kNone) {
-        uint32_t flags = writer ? kOpenWriteOnly : kOpenReadOnly | (node.is_directory() ? kOpenDirectory : 0);
-        handle = TRY(remote.fs->open(remote.handle, flags));
+    if (handle != RemoteNode::kNone)
+        return handle;
+    uint32_t flags = writer ? kOpenWriteOnly | (append ? kOpenAppend : 0)
+                            : kOpenReadOnly | (node.is_directory() ? kOpenDirectory : 0);
+    RemoteHandle opened = TRY(remote.fs->open(remote.handle, flags));
+    if (handle != RemoteNode::kNone) { // another thread opened one while this open waited
+        remote.fs->release(opened);
+        return handle;
     }
-    return handle;
+    return handle = opened;
 }
 
 } // namespace
@@ -119,8 +125,21 @@ lib::Result<lib::RefPtr<Node>> Tree::remote_create(Node& dir, std::string_view n
     // volume's nodes are made anew at each lookup: not supported there yet.
     if (type == NodeType::Fifo || type == NodeType::Socket)
         return lib::Error(lib::Errno::NOTSUP, "FIFOs and sockets cannot be made on a volume yet");
-    TRY(dir.m_remote->fs->make(dir.m_remote->handle, name, type, permissions, target));
-    return remote_lookup(dir, name);
+    RemoteFs& fs = *dir.m_remote->fs;
+    if (type != NodeType::Regular) {
+        TRY(fs.make(dir.m_remote->handle, name, type, permissions, target));
+        return remote_lookup(dir, name);
+    }
+    // The handle the creation opened becomes the new file's writer: open(O_CREAT|O_WRONLY,
+    // 0444) must write to a file its own mode would not let it open again.
+    RemoteHandle opened = TRY(fs.create_file(dir.m_remote->handle, name, permissions));
+    auto node = remote_lookup(dir, name);
+    if (node.is_error()) {
+        fs.release(opened);
+        return node.error();
+    }
+    node.value()->m_remote->writer = opened;
+    return node;
 }
 
 lib::Result<void> Tree::remote_link(Node& dir, std::string_view name, Node& node)
@@ -184,7 +203,7 @@ lib::Result<void> Tree::mount(Node& dir, RemoteFs& fs)
         return lib::Error(lib::Errno::NOTDIR, "a volume is mounted on a directory");
     if (dir.m_remote || !dir.foreign_path().empty())
         return lib::Error(lib::Errno::BUSY, "the directory is already a mount point");
-    RemoteHandle root = TRY(fs.root());
+    RemoteHandle root = TRY(fs.root()); // the attach fid: the mount point holds it from here
     auto attributes = TRY(fs.attributes(root));
     if (type_of_mode(attributes.mode) != NodeType::Directory)
         return lib::Error(lib::Errno::NOTDIR, "the volume's root is not a directory");
@@ -198,14 +217,14 @@ lib::Result<void> Tree::mount(Node& dir, RemoteFs& fs)
     return {};
 }
 
-lib::Result<void> Tree::prepare_open(Node& node, bool reads, bool writes)
+lib::Result<void> Tree::prepare_open(Node& node, bool reads, bool writes, bool append)
 {
     if (!node.m_remote || node.m_type == NodeType::Symlink)
         return {};
     if (reads)
         TRY(io_handle(node, false));
     if (writes)
-        TRY(io_handle(node, true));
+        TRY(io_handle(node, true, append));
     return {};
 }
 

@@ -73,7 +73,8 @@ lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path,
     if (!path_only && writes && node->type() == vfs::NodeType::Regular && !node->remote() && root_tree().read_only())
         return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only (--read-only)");
     if (!path_only && (node->type() == vfs::NodeType::Regular || node->is_directory())) // a volume's: the host may refuse
-        TRY(root_tree().prepare_open(*node, !writes || (flags & kOpenAccessMask) == kOpenReadWrite, writes));
+        TRY(root_tree().prepare_open(*node, !writes || (flags & kOpenAccessMask) == kOpenReadWrite, writes,
+            flags & kOpenAppend));
     if (!path_only && (flags & kOpenTruncate) && writes && node->type() == vfs::NodeType::Regular)
         TRY(root_tree().truncate(*node, 0));
     File* file = new (std::nothrow) NodeFile(node, path);

@@ -235,6 +235,38 @@ TEST_F(VolumeTest, HandlesAreGivenBack)
     EXPECT_EQ(server->fid_count(), before);
 }
 
+TEST_F(VolumeTest, ADeepChainOfDirectoriesIsGivenBack)
+{
+    // Each directory holds the one it was reached from; the last reference to the deepest
+    // frees them all (one after another, not one inside the other's destructor).
+    fs::path deep = share;
+    std::string path = "/data";
+    for (int i = 0; i < 300; ++i) {
+        deep /= "d";
+        path += "/d";
+    }
+    fs::create_directories(deep);
+    size_t before = server->fid_count();
+    {
+        auto node = walk(path);
+        ASSERT_FALSE(node.is_error());
+        EXPECT_GE(server->fid_count(), before + 300);
+    }
+    EXPECT_EQ(server->fid_count(), before);
+}
+
+TEST_F(VolumeTest, ANewFileIsWritableWhateverItsMode)
+{
+    // open(O_CREAT | O_WRONLY, 0444): the creating open writes (git's objects, cp -p).
+    auto made = tree->create(*data, "sealed", NodeType::Regular, 0444);
+    ASSERT_FALSE(made.is_error());
+    ASSERT_FALSE(tree->prepare_open(*made.value(), false, true).is_error());
+    auto written = tree->write(*made.value(), "kept", 4, 0);
+    ASSERT_FALSE(written.is_error());
+    EXPECT_EQ(slurp(share / "sealed"), "kept");
+    EXPECT_EQ(fs::status(share / "sealed").permissions() & fs::perms::all, fs::perms(0444));
+}
+
 TEST_F(VolumeTest, ABrokenServerIsAnErrorNotACrash)
 {
     channel->corrupt = true;

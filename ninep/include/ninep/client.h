@@ -44,6 +44,7 @@ public:
     lib::Result<void> list(vfs::RemoteHandle open, uint64_t position, bool (*emit)(void*, const vfs::ListedEntry&),
                            void* context) override;
     lib::Result<void> sync(vfs::RemoteHandle open) override;
+    lib::Result<vfs::RemoteHandle> create_file(vfs::RemoteHandle dir, std::string_view name, uint32_t permissions) override;
     lib::Result<void> make(vfs::RemoteHandle dir, std::string_view name, vfs::NodeType type, uint32_t permissions,
                            std::string_view target) override;
     lib::Result<void> link(vfs::RemoteHandle dir, std::string_view name, vfs::RemoteHandle node) override;

@@ -70,8 +70,11 @@ public:
                                    void* context) = 0;
     virtual lib::Result<void> sync(RemoteHandle open) = 0;
 
-    /// Makes `name` in `dir`: a regular file, directory or symlink (to `target`) with
-    /// `permissions`. EEXIST if the name is taken; EPERM for other kinds (not yet).
+    /// Makes regular file `name` in `dir` with `permissions`: a handle open on it for
+    /// reading and writing (whatever the permissions say). EEXIST if the name is taken.
+    virtual lib::Result<RemoteHandle> create_file(RemoteHandle dir, std::string_view name, uint32_t permissions) = 0;
+    /// Makes `name` in `dir`: a directory or symlink (to `target`) with `permissions`.
+    /// EEXIST if the name is taken; EPERM for other kinds (not yet).
     virtual lib::Result<void> make(RemoteHandle dir, std::string_view name, NodeType type, uint32_t permissions,
                                    std::string_view target) = 0;
     virtual lib::Result<void> link(RemoteHandle dir, std::string_view name, RemoteHandle node) = 0;

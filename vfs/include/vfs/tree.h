@@ -108,9 +108,10 @@ public:
     /// entries, which stay hidden while it is mounted. ENOTDIR, EBUSY for a directory that
     /// is already a mount point, the server's errors.
     lib::Result<void> mount(Node& dir, RemoteFs& fs);
-    /// Before an open of `node` for reading and/or writing: a volume's file is opened on the
-    /// server now, so its refusal (EACCES, EROFS) is open(2)'s. Nothing for the tree's own.
-    lib::Result<void> prepare_open(Node& node, bool reads, bool writes);
+    /// Before an open of `node` for reading and/or writing (`append`: O_APPEND): a volume's
+    /// file is opened on the server now, so its refusal (EACCES, EROFS) is open(2)'s, and
+    /// appends land at the host file's end. Nothing for the tree's own.
+    lib::Result<void> prepare_open(Node& node, bool reads, bool writes, bool append = false);
     /// Asks the server for a volume node's attributes again (stat); nothing for the tree's.
     lib::Result<void> refresh(Node& node);
     /// fsync(2): a volume's file is synced on the server; the tree's own need nothing.
