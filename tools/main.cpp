@@ -100,10 +100,14 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
         device.file = disk;
         device.read_only = options.disks_read_only;
     }
-    for (size_t index = 0; index < options.volumes.size(); ++index) {
+    std::vector<Volume> volumes;
+    for (const std::string& text : options.volumes)
+        volumes.push_back(parse_volume(text));
+    check_volumes(volumes);
+    for (size_t index = 0; index < volumes.size(); ++index) {
         VirtioDevice& device = devices.emplace_back();
         device.kind = VirtioDevice::Kind::Volume;
-        device.volume = parse_volume(options.volumes[index]);
+        device.volume = volumes[index];
         device.tag = volume_tag(index);
     }
     bool addressed = !options.ip.empty() || !options.gateway.empty() || !options.dns.empty();

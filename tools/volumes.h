@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tools {
 
@@ -20,6 +21,12 @@ struct Volume {
 /// Parses one --volume value and checks that HOSTDIR is a directory. Throws
 /// CliError(kExitBadInput) saying what is wrong and showing the syntax.
 Volume parse_volume(std::string_view text);
+
+/// Refuses volumes that overlap (CliError(kExitBadInput)): two GUESTDIRs where one is or
+/// holds the other (the second mount would land on the first volume, and its mount point
+/// would be made on the first's host directory), or two HOSTDIRs where one is or holds the
+/// other (a directory moved through one volume would leave the other's share).
+void check_volumes(const std::vector<Volume>& volumes);
 
 /// The mount tag of the `index`th volume ("vol0", "vol1"...): what QEMU's mount_tag=, the
 /// monitor's --volume TAG:DIR and the kernel's volume=TAG:PATH agree on.
