@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace tools {
@@ -30,11 +32,15 @@ std::optional<Machine> parse_machine(std::string_view name)
 
 bool kvm_usable(const std::filesystem::path& device)
 {
+    // Opening is not enough: the node may be something else (a container's /dev/null bind
+    // mount over it); KVM answers its API version, 12 since Linux 2.6.22.
+    constexpr int kKvmApiVersion = 12;
     int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return false;
+    bool answers = ::ioctl(fd, KVM_GET_API_VERSION, 0) == kKvmApiVersion;
     ::close(fd);
-    return true;
+    return answers;
 }
 
 Hypervisor default_hypervisor() { return kvm_usable() ? Hypervisor::Monitor : Hypervisor::QemuTcg; }

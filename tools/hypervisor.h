@@ -16,7 +16,7 @@ std::optional<Hypervisor> parse_hypervisor(std::string_view name);
 /// "microvm" / "q35"; nullopt for anything else.
 std::optional<Machine> parse_machine(std::string_view name);
 
-/// Whether `device` (normally /dev/kvm) can be opened read-write.
+/// Whether `device` (normally /dev/kvm) opens read-write and answers as KVM does.
 bool kvm_usable(const std::filesystem::path& device = "/dev/kvm");
 
 /// The default: the Osprey monitor when /dev/kvm is usable, else qemu-tcg.

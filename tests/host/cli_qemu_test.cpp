@@ -165,6 +165,7 @@ TEST(CliQemu, HypervisorAndMachineNames)
     EXPECT_EQ(parse_machine("q35"), Machine::Q35);
     EXPECT_FALSE(parse_machine("pc").has_value());
     EXPECT_FALSE(kvm_usable("/nonexistent/kvm"));
+    EXPECT_FALSE(kvm_usable("/dev/null")); // opens read-write, but is not KVM
     EXPECT_EQ(parse_hypervisor("monitor"), Hypervisor::Monitor);
     EXPECT_EQ(default_hypervisor() == Hypervisor::Monitor, kvm_usable());
 }
