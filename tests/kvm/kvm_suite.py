@@ -4,7 +4,8 @@ fixture); each kvm.NAME ctest entry then checks OUT/NAME.{status,out}.
 
 usage: kvm_suite.py --out DIR --smoke KVM_SMOKE
                     [--monitor MONITOR --kernel OSPREY_KERNEL --osprey OSPREY_CLI
-                     --guest-tests JSON [--smp-guest SMP_GUEST] [--echo-server ECHO_SERVER]]
+                     --guest-tests JSON [--smp-guest SMP_GUEST] [--echo-server ECHO_SERVER]
+                     [--volume-program VOLUME]]
                     [--test-timeout SECONDS]
                     [--kvm-floor KVM_FLOOR --boot-timer BOOT_TIMER]
 
@@ -25,7 +26,8 @@ snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh);
 runaway_cli-hlt, `halted_guest` (its image without --timeout: the halt watch ends it); with
 trace_flood, `trace_flood_memory` (tests/kvm/trace_flood.sh: the monitor's memory under a
 flood of the boot-trace port); with --echo-server, `net_publish` (tests/kvm/net_publish.sh: passt's
-user-mode network)."""
+user-mode network); with --volume-program, `volume` (tests/kvm/volume.sh: --volume through the
+monitor's 9P server)."""
 import argparse
 import importlib.machinery
 import importlib.util
@@ -203,6 +205,21 @@ def net_lines(args, images):
     return lines
 
 
+def volume_lines(args, images):
+    """kvm.volume: tests/kvm/volume.sh shares a directory of the harness with the volume
+    guest program (tests/guest/programs/volume.c) through the monitor's 9P server."""
+    image = images / "volume.img"
+    command = [args.osprey, "build", args.volume_program, "-o", str(image)]
+    built = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if built.returncode != 0:
+        raise ValueError(f"`{shlex.join(command)}` failed:\n{built.stdout.decode(errors='replace')}")
+    script, guest_image = f"{GUEST_DIR}/bin/volume.sh", f"{GUEST_DIR}/images/volume.img"
+    return [f"file {shlex.quote(str(TOP / 'tests/kvm/volume.sh'))} {script}",
+            f"file {shlex.quote(str(image))} {guest_image}",
+            f"test volume {args.test_timeout * 2} sh {script} {GUEST_DIR}/bin/osprey-monitor "
+            f"{GUEST_DIR}/osprey-kernel.elf {guest_image} /tmp/volume"]
+
+
 def spec_lines(args, out):
     lines = [f"file {shlex.quote(args.smoke)} {GUEST_DIR}/bin/kvm_smoke",
              f"test smoke {args.test_timeout} {GUEST_DIR}/bin/kvm_smoke"]
@@ -248,6 +265,8 @@ def spec_lines(args, out):
         lines += trace_flood_lines(args, flood_image)
     if args.echo_server:
         lines += net_lines(args, images)
+    if args.volume_program:
+        lines += volume_lines(args, images)
     if halting_image:  # no --timeout: the monitor's halt watch must end it
         halted = monitor_command(f"{GUEST_DIR}/osprey-kernel.elf", halting_image, "")
         lines.append(f"test halted_guest {args.test_timeout} {shlex.join(halted)}")
@@ -264,6 +283,7 @@ def main():
     parser.add_argument("--osprey")
     parser.add_argument("--guest-tests")
     parser.add_argument("--echo-server")
+    parser.add_argument("--volume-program")
     parser.add_argument("--test-timeout", type=int, default=60)
     parser.add_argument("--kvm-floor")
     parser.add_argument("--boot-timer")
