@@ -1,6 +1,7 @@
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/rofs_file.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/fs/volume_mapping.h>
 #include <mm/memory.h>
 
 #include <cstdlib>
@@ -166,8 +167,8 @@ lib::Result<const mm::MappedFile*> NodeFile::mapping()
         return lib::Error(lib::Errno::BADF, "mmap of an O_PATH descriptor");
     if (m_node->type() != vfs::NodeType::Regular)
         return lib::Error(lib::Errno::NODEV, "mmap: not a regular file");
-    if (m_node->remote()) // FIRST CUT: a volume's files have no page cache to map yet
-        return lib::Error(lib::Errno::NODEV, "mmap of a file on a volume is not supported yet");
+    if (m_node->remote()) // a volume's file: a snapshot of its bytes (FIRST CUT)
+        return volume_mappings().map(*m_node, { m_path, m_path_length });
     auto image_node = m_node->image_file();
     bool read_only = (open_flags() & kOpenAccessMask) == kOpenReadOnly || m_node->tree().read_only();
     if (image_node && read_only && !m_node->mapping_record())

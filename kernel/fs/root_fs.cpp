@@ -2,6 +2,7 @@
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/proc_fs.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/fs/volume_mapping.h>
 #include <kernel/console/log.h>
 #include <kernel/process/process.h>
 #include <kernel/syscall/wall_clock.h>
@@ -22,6 +23,7 @@ struct RootState {
     vfs::Tree* tree = nullptr;
     ninep::Client* volumes[kMaxVolumes] = {}; // mounted for the life of the VM
     size_t volume_count = 0;
+    VolumeMappings volume_mappings; // their files' mmap snapshots
 };
 alignas(RootState) unsigned char g_root_storage[sizeof(RootState)];
 RootState* g_root;
@@ -139,6 +141,7 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
 bool root_mounted() { return g_root && g_root->tree; }
 const images::RofsImage& root_image() { return g_root->image; }
 vfs::Tree& root_tree() { return *g_root->tree; }
+VolumeMappings& volume_mappings() { return g_root->volume_mappings; }
 
 lib::RefPtr<vfs::Node> working_directory()
 {

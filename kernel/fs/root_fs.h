@@ -46,6 +46,9 @@ bool root_mounted();
 const images::RofsImage& root_image();
 /// The root tree; precondition: mount_root succeeded.
 vfs::Tree& root_tree();
+class VolumeMappings;
+/// The mmap snapshots of the volumes' files (volume_mapping.h); precondition: as above.
+VolumeMappings& volume_mappings();
 
 /// The process's working directory (a reference).
 lib::RefPtr<vfs::Node> working_directory();

@@ -72,9 +72,23 @@ static void reads_what_the_host_made(void)
     char cwd[64];
     CHECK(getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/data/sub") == 0);
     CHECK(chdir("../..") == 0 && getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") == 0); // ".." leaves the volume
-    int fd = open("/data/from_host.txt", O_RDONLY);
+    // A mapping is a snapshot of the file (FIRST CUT): private and read-only shared ones
+    // work (git maps its packs and index); a writable shared one is refused, as its stores
+    // would never reach the host.
+    int fd = open("/data/from_host.txt", O_RDWR);
     CHECK(fd >= 0);
-    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == ENODEV); // not yet: no page cache
+    char* mapped = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK(mapped != MAP_FAILED && memcmp(mapped, kFromHost, strlen(kFromHost)) == 0);
+    if (mapped != MAP_FAILED) {
+        mapped[0] = 'M'; // stays this mapping's
+        CHECK(read_file("/data/from_host.txt", text, sizeof(text)) > 0 && text[0] == 'm');
+        munmap(mapped, 4096);
+    }
+    char* shared = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(shared != MAP_FAILED && shared[0] == 'm');
+    if (shared != MAP_FAILED)
+        munmap(shared, 4096);
+    CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EACCES);
     close(fd);
 }
 
