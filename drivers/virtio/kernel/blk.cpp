@@ -81,7 +81,7 @@ lib::Result<void> BlkDevice::request(BlkRequestType type, uint64_t sector, size_
         chain[count++] = { m_bounce[page].phys, length, data_access };
     }
     chain[count++] = { m_header.phys + kStatusOffset, 1, Access::DeviceWrites };
-    uint32_t written = TRY(m_queue.run(std::span(chain, count)));
+    uint32_t written = TRY(m_queue.run_held(std::span(chain, count))); // the caller holds the queue
     // §2.7.8.2: nothing beyond `written` bytes may be trusted; the status byte is last.
     uint32_t expected = uint32_t(type == BlkRequestIn ? bytes + 1 : 1);
     if (written < expected)
@@ -96,11 +96,16 @@ lib::Result<void> BlkDevice::transfer(BlkRequestType type, uint64_t sector, size
     size_t chunk = m_pages_per_request * 4096;
     for (size_t done = 0; done < size; done += chunk) {
         size_t bytes = size - done < chunk ? size - done : chunk;
+        // The header and bounce pages are the device's one set: held from the copy in to
+        // the copy out, as a waiter gives up the big kernel lock to other threads.
+        m_queue.acquire();
         for (size_t off = 0; from && off < bytes; off += 4096)
             memcpy(m_bounce[off / 4096].virt, from + done + off, bytes - off < 4096 ? bytes - off : 4096);
-        TRY(request(type, sector + done / kSectorSize, bytes));
-        for (size_t off = 0; into && off < bytes; off += 4096)
+        auto requested = request(type, sector + done / kSectorSize, bytes);
+        for (size_t off = 0; into && !requested.is_error() && off < bytes; off += 4096)
             memcpy(into + done + off, m_bounce[off / 4096].virt, bytes - off < 4096 ? bytes - off : 4096);
+        m_queue.release();
+        TRY(requested);
     }
     return {};
 }
@@ -121,7 +126,10 @@ lib::Result<void> BlkDevice::flush()
 {
     if (!flush_offered())
         return {};
-    return request(BlkRequestFlush, 0, 0);
+    m_queue.acquire();
+    auto flushed = request(BlkRequestFlush, 0, 0);
+    m_queue.release();
+    return flushed;
 }
 
 } // namespace virtio

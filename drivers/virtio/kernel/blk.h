@@ -52,6 +52,7 @@ private:
     /// allow: from `from` for a write, into `into` for a read.
     lib::Result<void> transfer(virtio_wire::BlkRequestType type, uint64_t sector, size_t size, const std::byte* from,
         std::byte* into);
+    /// One request through the header and bounce pages; the caller holds the queue.
     lib::Result<void> request(virtio_wire::BlkRequestType type, uint64_t sector, size_t bytes);
     lib::Result<void> setup_buffers(Transport& transport, DeviceInterrupt* interrupt);
     DeviceInterrupt* m_interrupt = nullptr;

@@ -37,12 +37,18 @@ lib::Result<void> RngDevice::read(void* buffer, size_t length)
     while (length > 0) {
         uint32_t want = length < 4096 ? uint32_t(length) : 4096;
         Segment chain[] = { { m_buffer.phys, want, Access::DeviceWrites } };
-        uint32_t got = TRY(m_queue.run(chain)); // never more than `want`: SplitQueue checks
+        // The buffer is the device's one page: held until its bytes are taken, as a waiter
+        // gives up the big kernel lock to other threads.
+        m_queue.acquire();
+        auto answered = m_queue.run_held(chain); // never more than `want`: SplitQueue checks
+        uint32_t got = answered.is_error() ? 0 : answered.value();
+        memcpy(out, m_buffer.virt, got);
+        memset(m_buffer.virt, 0, got); // random bytes are not left lying around
+        m_queue.release();
+        TRY(answered);
         ++m_requests;
         if (got == 0 && ++empty == kMaxEmptyAnswers)
             return lib::Error(lib::Errno::IO, "virtio-rng: device keeps returning no bytes");
-        memcpy(out, m_buffer.virt, got);
-        memset(m_buffer.virt, 0, got); // random bytes are not left lying around
         out += got;
         length -= got;
     }
