@@ -2,6 +2,7 @@
 
 #include "guest_memory.h"
 
+#include <filesystem>
 #include <string>
 
 namespace monitor {
@@ -11,6 +12,18 @@ namespace {
 void guest_fault(RunState& state, const std::string& what)
 {
     state.stop(kExitGuestFault, "osprey-monitor: guest fault: " + what);
+}
+
+/// Why KVM may have failed where no guest fault explains it: on kvm-pvm (a software KVM,
+/// /sys/module/kvm_pvm) the Osprey kernel, mapped where the host's kernel lives, is
+/// emulated instruction by instruction and PVM's emulator has no SSE.
+std::string internal_error_hint()
+{
+    std::error_code error;
+    if (!std::filesystem::is_directory("/sys/module/kvm_pvm", error))
+        return "";
+    return " (this host's KVM is kvm-pvm, software virtualization, which cannot run Osprey's kernel: "
+           "run it under QEMU instead, `osprey run --hypervisor qemu-tcg`)";
 }
 
 void port_io(kvm_run& run, size_t run_size, const Bus& bus, RunState& state)
@@ -58,7 +71,8 @@ void handle_exit(kvm_run& run, size_t run_size, const IoBuses& buses, RunState& 
         return guest_fault(state, "VM entry failed, hardware reason "
                 + std::to_string(run.fail_entry.hardware_entry_failure_reason));
     case KVM_EXIT_INTERNAL_ERROR:
-        return guest_fault(state, "KVM internal error, suberror " + std::to_string(run.internal.suberror));
+        return guest_fault(state, "KVM internal error, suberror " + std::to_string(run.internal.suberror)
+                + internal_error_hint());
     case KVM_EXIT_SYSTEM_EVENT:
         return state.stop(kExitNoStatus, "osprey-monitor: the guest asked for a reset or power-off without an exit status");
     default: return guest_fault(state, "unexpected KVM exit reason " + std::to_string(run.exit_reason));

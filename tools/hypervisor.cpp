@@ -43,7 +43,13 @@ bool kvm_usable(const std::filesystem::path& device)
     return answers;
 }
 
-Hypervisor default_hypervisor() { return kvm_usable() ? Hypervisor::Monitor : Hypervisor::QemuTcg; }
+bool pvm_host(const std::filesystem::path& modules)
+{
+    std::error_code error;
+    return std::filesystem::is_directory(modules / "kvm_pvm", error);
+}
+
+Hypervisor default_hypervisor() { return kvm_usable() && !pvm_host() ? Hypervisor::Monitor : Hypervisor::QemuTcg; }
 
 bool passt_installed()
 {
@@ -57,6 +63,10 @@ void check_hypervisor_usable(Hypervisor hypervisor)
         throw CliError(kExitBadInput, std::string("--hypervisor ")
             + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm") + " needs /dev/kvm, which cannot be opened read-write here: "
             "use --hypervisor qemu-tcg (software emulation) or give this user access to /dev/kvm");
+    if (hypervisor != Hypervisor::QemuTcg && pvm_host())
+        throw CliError(kExitBadInput, std::string("--hypervisor ")
+            + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm") + ": this host's KVM is kvm-pvm (software "
+            "virtualization), which cannot run Osprey's kernel: use --hypervisor qemu-tcg");
 }
 
 std::optional<std::filesystem::path> find_executable(std::string_view name, std::string_view path_list)

@@ -19,11 +19,18 @@ std::optional<Machine> parse_machine(std::string_view name);
 /// Whether `device` (normally /dev/kvm) opens read-write and answers as KVM does.
 bool kvm_usable(const std::filesystem::path& device = "/dev/kvm");
 
-/// The default: the Osprey monitor when /dev/kvm is usable, else qemu-tcg.
+/// Whether this host's KVM is kvm-pvm (a software, "pagetable-based" KVM that runs guests
+/// without VT-x or AMD-V): its module is loaded under `modules` (normally /sys/module).
+/// PVM runs a kernel mapped where the host's kernel lives by emulating every instruction,
+/// and its emulator stops at the Osprey kernel's first SSE instruction (KVM internal
+/// error at kernel entry), so neither KVM hypervisor can run Osprey there.
+bool pvm_host(const std::filesystem::path& modules = "/sys/module");
+
+/// The default: the Osprey monitor when /dev/kvm is usable and not PVM, else qemu-tcg.
 Hypervisor default_hypervisor();
 
 /// Throws CliError(kExitBadInput) if `hypervisor` cannot run here (monitor or qemu-kvm
-/// without a usable /dev/kvm), saying what to do instead.
+/// without a usable /dev/kvm, or on PVM), saying what to do instead.
 void check_hypervisor_usable(Hypervisor hypervisor);
 
 /// The first executable `name` in the directories of `path_list` (colon-separated,

@@ -14,6 +14,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 
 namespace {
 
@@ -167,7 +169,19 @@ TEST(CliQemu, HypervisorAndMachineNames)
     EXPECT_FALSE(kvm_usable("/nonexistent/kvm"));
     EXPECT_FALSE(kvm_usable("/dev/null")); // opens read-write, but is not KVM
     EXPECT_EQ(parse_hypervisor("monitor"), Hypervisor::Monitor);
-    EXPECT_EQ(default_hypervisor() == Hypervisor::Monitor, kvm_usable());
+    EXPECT_EQ(default_hypervisor() == Hypervisor::Monitor, kvm_usable() && !pvm_host());
+}
+
+TEST(CliQemu, KnowsAPvmHostByItsModule)
+{
+    char pattern[] = "/tmp/osprey-modules-XXXXXX";
+    std::filesystem::path modules = mkdtemp(pattern);
+    std::filesystem::create_directory(modules / "kvm");
+    EXPECT_FALSE(pvm_host(modules)); // hardware KVM: kvm and kvm_intel or kvm_amd
+    std::filesystem::create_directory(modules / "kvm_pvm");
+    EXPECT_TRUE(pvm_host(modules));
+    EXPECT_FALSE(pvm_host("/nonexistent/modules"));
+    std::filesystem::remove_all(modules);
 }
 
 TEST(CliQemu, FindsExecutablesOnAPathList)
