@@ -191,10 +191,11 @@ lib::Result<void> Tree::remote_change(Node& node, const RemoteChange& change)
     return refresh(node);
 }
 
-lib::Result<void> Tree::remote_list(Node& dir, uint64_t position, bool (*emit)(void*, const ListedEntry&), void* context)
+lib::Result<void> Tree::remote_list(Node& dir, uint64_t position, size_t wanted,
+                                    bool (*emit)(void*, const ListedEntry&), void* context)
 {
     RemoteHandle reader = TRY(io_handle(dir, false));
-    return dir.m_remote->fs->list(reader, position, emit, context);
+    return dir.m_remote->fs->list(reader, position, wanted, emit, context);
 }
 
 lib::Result<void> Tree::mount(Node& dir, RemoteFs& fs)

@@ -214,7 +214,7 @@ lib::Result<size_t> NodeFile::read_directory(void* buffer, size_t length)
         used += record;
         m_position = next;
         return true;
-    }));
+    }, length));
     if (too_small)
         return lib::Error(lib::Errno::INVAL, "getdents64: buffer too small for one entry");
     return used;

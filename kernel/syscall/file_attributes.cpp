@@ -142,17 +142,16 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
 }
 
 // The root tree's figures: blocks are the tmpfs limit (the image's own bytes are not
-// counted), files are not limited. A volume's are its host file system's, as the server
-// reports them (f_type: Linux's V9FS_MAGIC, what statfs says on a 9p mount).
+// counted), files are not limited. A volume's are its host file system's as the server
+// reports them, f_type included (Linux's v9fs passes the server's type on too).
 SysResult fstatfs_of(vfs::Node* node, abi::Statfs* out)
 {
-    constexpr int64_t kNinepMagic = 0x01021997;
     TRY(check_user_range(out, sizeof(*out), UserAccess::Write));
     vfs::Tree& tree = fs::root_tree();
     *out = {};
     if (node && node->remote()) {
         auto stats = TRY(tree.remote_stats(*node));
-        out->f_type = kNinepMagic;
+        out->f_type = int64_t(stats.type);
         out->f_bsize = out->f_frsize = int64_t(stats.block_size);
         out->f_blocks = stats.blocks;
         out->f_bfree = stats.blocks_free;

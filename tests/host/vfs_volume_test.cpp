@@ -267,6 +267,33 @@ TEST_F(VolumeTest, ANewFileIsWritableWhateverItsMode)
     EXPECT_EQ(fs::status(share / "sealed").permissions() & fs::perms::all, fs::perms(0444));
 }
 
+TEST_F(VolumeTest, ListsALargeDirectoryInSmallBites)
+{
+    // As musl's readdir does: getdents64 with 2 KiB at a time, each call resuming at the
+    // last entry's position; every name comes exactly once.
+    for (int i = 0; i < 300; ++i)
+        std::ofstream(share / ("file-" + std::to_string(i)));
+    std::multiset<std::string> seen;
+    uint64_t position = 0;
+    for (bool more = true; more;) {
+        size_t taken = 0, bytes = 0;
+        ASSERT_FALSE(tree->list(*data, position, [&](const vfs::ListedEntry& entry) {
+            size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
+            if (bytes + record > 2048)
+                return false;
+            bytes += record;
+            ++taken;
+            seen.insert(std::string(entry.name));
+            position = entry.next_position;
+            return true;
+        }, 2048).is_error());
+        more = taken > 0;
+    }
+    EXPECT_EQ(seen.size(), 305u); // ".", "..", hello.txt, link, sub and the 300
+    for (const std::string& name : seen)
+        EXPECT_EQ(seen.count(name), 1u) << name;
+}
+
 TEST_F(VolumeTest, ABrokenServerIsAnErrorNotACrash)
 {
     channel->corrupt = true;

@@ -15,9 +15,10 @@ printf 'made on the host\n' > "$share/from_host.txt"
 printf 'x' > "$share/full/only"
 printf 'outside the volume\n' > "$outside/secret"
 ln -s from_host.txt "$share/link_to_host"
+host_type=$(stat -f -c %t "$share")
 
 "$monitor" --volume "vol0:$share" --kernel "$kernel" --image "$image" \
-    --cmdline "volume=vol0:/data -- /app/volume" >"$work/rw.out" 2>&1
+    --cmdline "volume=vol0:/data env=VOLUME_FS_TYPE=$host_type -- /app/volume" >"$work/rw.out" 2>&1
 echo "read-write: status $?"
 sed 's/^/rw| /' "$work/rw.out"
 [ "$(cat "$share/made_by_guest/out.txt")" = "$(printf 'first line\nsecond line')" ] && echo "host: out.txt written"
@@ -28,7 +29,7 @@ sed 's/^/rw| /' "$work/rw.out"
 
 before=$(ls -lR "$share" | md5sum)
 "$monitor" --volume-ro "vol0:$share" --kernel "$kernel" --image "$image" \
-    --cmdline "volume=vol0:/data -- /app/volume ro" >"$work/ro.out" 2>&1
+    --cmdline "volume=vol0:/data env=VOLUME_FS_TYPE=$host_type -- /app/volume ro" >"$work/ro.out" 2>&1
 echo "read-only: status $?"
 sed 's/^/ro| /' "$work/ro.out"
 [ "$(ls -lR "$share" | md5sum)" = "$before" ] && echo "host: read-only volume unchanged"

@@ -41,8 +41,8 @@ public:
     lib::Result<vfs::RemoteHandle> open(vfs::RemoteHandle node, uint32_t flags) override;
     lib::Result<size_t> read(vfs::RemoteHandle open, void* buffer, size_t length, uint64_t offset) override;
     lib::Result<size_t> write(vfs::RemoteHandle open, const void* buffer, size_t length, uint64_t offset) override;
-    lib::Result<void> list(vfs::RemoteHandle open, uint64_t position, bool (*emit)(void*, const vfs::ListedEntry&),
-                           void* context) override;
+    lib::Result<void> list(vfs::RemoteHandle open, uint64_t position, size_t wanted,
+                           bool (*emit)(void*, const vfs::ListedEntry&), void* context) override;
     lib::Result<void> sync(vfs::RemoteHandle open) override;
     lib::Result<vfs::RemoteHandle> create_file(vfs::RemoteHandle dir, std::string_view name, uint32_t permissions) override;
     lib::Result<void> make(vfs::RemoteHandle dir, std::string_view name, vfs::NodeType type, uint32_t permissions,

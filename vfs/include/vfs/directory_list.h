@@ -9,13 +9,13 @@
 namespace vfs {
 
 template<typename Emit>
-lib::Result<void> Tree::list(Node& dir, uint64_t position, Emit&& emit)
+lib::Result<void> Tree::list(Node& dir, uint64_t position, Emit&& emit, size_t wanted)
 {
     if (!dir.is_directory())
         return lib::Error(lib::Errno::NOTDIR, "readdir: not a directory");
     if (dir.m_remote) { // a volume's: the server's entries and positions
         using Function = std::remove_reference_t<Emit>;
-        return remote_list(dir, position, [](void* context, const ListedEntry& entry) {
+        return remote_list(dir, position, wanted, [](void* context, const ListedEntry& entry) {
             return bool((*static_cast<Function*>(context))(entry));
         }, &emit);
     }

@@ -65,9 +65,10 @@ public:
     virtual lib::Result<size_t> write(RemoteHandle open, const void* buffer, size_t length, uint64_t offset) = 0;
     /// The entries of an open directory from `position` (0: the start; else an entry's
     /// next_position), "." and ".." among them: `emit(context, entry)` for each until it
-    /// returns false or the directory ends.
-    virtual lib::Result<void> list(RemoteHandle open, uint64_t position, bool (*emit)(void* context, const ListedEntry& entry),
-                                   void* context) = 0;
+    /// returns false or the directory ends. `wanted` (0: no idea): about how many bytes of
+    /// entries the caller takes, so that no more is fetched than it will use.
+    virtual lib::Result<void> list(RemoteHandle open, uint64_t position, size_t wanted,
+                                   bool (*emit)(void* context, const ListedEntry& entry), void* context) = 0;
     virtual lib::Result<void> sync(RemoteHandle open) = 0;
 
     /// Makes regular file `name` in `dir` with `permissions`: a handle open on it for

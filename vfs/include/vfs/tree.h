@@ -126,8 +126,11 @@ public:
     /// readdir: calls `emit(entry)` for each entry from `position` on ("." and ".." first)
     /// until it returns false or the directory ends; the entry's next_position resumes
     /// after it. Positions stay valid while entries are added and removed. ENOTDIR, ENOMEM.
+    /// `wanted`: about how many bytes of entries the caller can take (getdents64's buffer;
+    /// 0: no idea), so a volume's server is asked for that much and not for the rest of a
+    /// large directory at each call.
     template<typename Emit>
-    lib::Result<void> list(Node& dir, uint64_t position, Emit&& emit);
+    lib::Result<void> list(Node& dir, uint64_t position, Emit&& emit, size_t wanted = 0);
 
 private:
     Tree(const images::RofsImage* image, Options options) : m_image(image), m_options(options) { }
@@ -165,7 +168,8 @@ private:
                                     unsigned flags);
     lib::Result<size_t> remote_write(Node& file, const void* buffer, size_t length, uint64_t offset);
     lib::Result<void> remote_change(Node& node, const RemoteChange& change);
-    lib::Result<void> remote_list(Node& dir, uint64_t position, bool (*emit)(void*, const ListedEntry&), void* context);
+    lib::Result<void> remote_list(Node& dir, uint64_t position, size_t wanted, bool (*emit)(void*, const ListedEntry&),
+                                  void* context);
     void apply(Node& node, const RemoteAttributes& attributes);
     static lib::Result<size_t> remote_read(const Node& file, void* buffer, size_t length, uint64_t offset);
 
