@@ -73,12 +73,7 @@ lib::Result<uint32_t> BlockDevice::serve(const Chain& chain)
 
 lib::Result<bool> BlockDevice::process(size_t, Virtqueue& queue)
 {
-    bool used = false;
-    while (auto chain = TRY(queue.pop())) {
-        TRY(queue.push(chain->head, TRY(serve(*chain))));
-        used = true;
-    }
-    return used;
+    return queue.serve_each([&](const Chain& chain) { return serve(chain); });
 }
 
 } // namespace monitor::virtio

@@ -24,19 +24,16 @@ lib::Result<uint32_t> fill(std::span<uint8_t> out)
 
 lib::Result<bool> RngDevice::process(size_t, Virtqueue& queue)
 {
-    bool used = false;
-    while (auto chain = TRY(queue.pop())) {
+    return queue.serve_each([&](const Chain& chain) -> lib::Result<uint32_t> {
         uint32_t written = 0;
-        for (const Buffer& buffer : chain->buffers) {
+        for (const Buffer& buffer : chain.buffers) {
             if (!buffer.device_writable)
                 continue;
             uint32_t length = std::min(buffer.len, kMaxPerChain - written);
             written += TRY(fill(TRY(m_memory.span(buffer.addr, length))));
         }
-        TRY(queue.push(chain->head, written));
-        used = true;
-    }
-    return used;
+        return written;
+    });
 }
 
 } // namespace monitor::virtio

@@ -46,6 +46,20 @@ public:
     /// Whether the driver wants an interrupt now (avail flags, §2.7.10; no EVENT_IDX).
     bool wants_interrupt() const;
 
+    /// Serves every available chain in turn: `serve(chain)` gives the bytes it wrote (a
+    /// lib::Result<uint32_t>), and the chain goes back used. Whether any chain was served;
+    /// the first error stops it.
+    template<typename Serve>
+    lib::Result<bool> serve_each(Serve&& serve)
+    {
+        bool used = false;
+        while (auto chain = TRY(pop())) {
+            TRY(push(chain->head, TRY(serve(*chain))));
+            used = true;
+        }
+        return used;
+    }
+
     /// The device's own ring positions (snapshots): the next available entry to take and
     /// the used index it last published.
     uint16_t last_avail() const { return m_last_avail; }

@@ -1,6 +1,7 @@
 // The file tree (vfs/): tmpfs operations with Linux's answers, the overlay over a ROFS
 // image, path walk and readdir positions.
 #include "rofs_test_util.h"
+#include "vfs_test_util.h"
 
 #include <vfs/path_walk.h>
 
@@ -17,32 +18,16 @@ using vfs::Follow;
 using vfs::NodeType;
 using lib::Errno;
 
-struct TreeDeleter {
-    void operator()(vfs::Tree* tree) const { delete tree; }
-};
-using TreePtr = std::unique_ptr<vfs::Tree, TreeDeleter>;
+using vfs_test::error_of;
+using vfs_test::read_all;
+using vfs_test::TreePtr;
+using vfs_test::walk;
 
 TreePtr make_tree(const images::RofsImage* image = nullptr, uint64_t limit = 1 << 20)
 {
     auto tree = vfs::Tree::create(image, { .byte_limit = limit });
     EXPECT_FALSE(tree.is_error());
     return TreePtr(tree.value());
-}
-
-lib::Result<lib::RefPtr<vfs::Node>> walk(vfs::Tree& tree, std::string_view path, Follow follow = Follow::Yes)
-{
-    return vfs::walk(tree, { tree.root(), tree.root() }, path, follow);
-}
-
-Errno error_of(const auto& result) { return result.is_error() ? result.error().code : Errno(0); }
-
-std::string read_all(const vfs::Node& node)
-{
-    std::string text(node.size(), '\0');
-    auto n = node.read(text.data(), text.size(), 0);
-    EXPECT_FALSE(n.is_error());
-    text.resize(n.is_error() ? 0 : n.value());
-    return text;
 }
 
 void write_text(vfs::Tree& tree, vfs::Node& node, std::string_view text, uint64_t offset = 0)

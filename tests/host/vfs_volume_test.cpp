@@ -2,6 +2,8 @@
 // directory mounted from the 9P client (ninep/client.h), talking to the monitor's 9P server
 // (monitor/volume/) over a channel that calls it directly, on a scratch directory. What
 // the tree does must be what the host directory shows, and the other way round.
+#include "vfs_test_util.h"
+
 #include <monitor/volume/ninep_server.h>
 #include <ninep/client.h>
 #include <vfs/path_walk.h>
@@ -23,6 +25,8 @@ using monitor::volume::NinepServer;
 using monitor::volume::VolumeAccess;
 using vfs::Follow;
 using vfs::NodeType;
+using vfs_test::error_of;
+using vfs_test::read_all;
 namespace fs = std::filesystem;
 
 /// The server called in place of a device; `corrupt` damages every reply (a hostile or
@@ -46,17 +50,11 @@ private:
     NinepServer& m_server;
 };
 
-struct TreeDeleter {
-    void operator()(vfs::Tree* tree) const { delete tree; }
-};
-
 std::string slurp(const fs::path& path)
 {
     std::ifstream in(path, std::ios::binary);
     return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
 }
-
-Errno error_of(const auto& result) { return result.is_error() ? result.error().code : Errno(0); }
 
 /// <tmp>/share mounted at /data of an empty tree (which also has /tmp, its own).
 class VolumeTest : public ::testing::Test {
@@ -94,16 +92,7 @@ protected:
 
     lib::Result<lib::RefPtr<vfs::Node>> walk(std::string_view path, Follow follow = Follow::Yes)
     {
-        return vfs::walk(*tree, { tree->root(), tree->root() }, path, follow);
-    }
-
-    std::string read_all(const vfs::Node& node)
-    {
-        std::string text(node.size(), '\0');
-        auto n = node.read(text.data(), text.size(), 0);
-        EXPECT_FALSE(n.is_error());
-        text.resize(n.is_error() ? 0 : n.value());
-        return text;
+        return vfs_test::walk(*tree, path, follow);
     }
 
     std::set<std::string> names_in(vfs::Node& dir)
@@ -120,7 +109,7 @@ protected:
     std::unique_ptr<NinepServer> server;
     std::unique_ptr<DirectChannel> channel;
     std::unique_ptr<ninep::Client> client;
-    std::unique_ptr<vfs::Tree, TreeDeleter> tree;
+    vfs_test::TreePtr tree;
     lib::RefPtr<vfs::Node> data, tmp;
 };
 
