@@ -95,6 +95,8 @@ size_t volume_fid_limit(size_t volumes)
     }
     size_t available = files.rlim_cur > kMonitorOwnFiles ? size_t(files.rlim_cur) - kMonitorOwnFiles : 0;
     size_t each = available / kDescriptorsPerFid / (volumes ? volumes : 1);
+    // Fewer than kLeastFids would make the volume useless: then the limit is the user's
+    // to raise (ulimit -n), and the monitor's own files may run short first.
     return std::clamp(each, kLeastFids, volume::kDefaultMaxFids);
 }
 

@@ -325,13 +325,14 @@ lib::Result<size_t> Client::write(vfs::RemoteHandle open, const void* buffer, si
 lib::Result<void> Client::list(vfs::RemoteHandle open, uint64_t position, size_t wanted,
                                bool (*emit)(void*, const vfs::ListedEntry&), void* context)
 {
-    // A 9P entry (24 bytes and the name) is smaller than the linux_dirent64 it becomes (19
-    // bytes, the name, NUL, padding to 8), so asking for `wanted` bytes fills the caller's
-    // buffer; musl's readdir takes 2 KiB at a time, and fetching the rest of a large
-    // directory at each call would move it whole again and again.
+    // A 9P entry is 24 bytes and the name; the linux_dirent64 it becomes 19, the name and a
+    // NUL rounded up to 8: at most 7/6 of the dirent's bytes (short names), so that much
+    // fills the caller's buffer. musl's readdir takes 2 KiB at a time, and fetching the
+    // rest of a large directory at each call would move it whole again and again.
     constexpr size_t kLeastWanted = 1024;
+    size_t asked = wanted / 6 * 7;
     for (;;) {
-        size_t want = wanted == 0 || wanted > io_unit() ? io_unit() : wanted < kLeastWanted ? kLeastWanted : wanted;
+        size_t want = wanted == 0 || asked > io_unit() ? io_unit() : asked < kLeastWanted ? kLeastWanted : asked;
         Call readdir(*this, Type::Treaddir, kSmallMessage, kReadOverhead + want);
         readdir.out().u32(open).u64(position).u32(uint32_t(want));
         auto reply = TRY(readdir.send());

@@ -18,6 +18,8 @@ Node::Node(Tree& tree, NodeType type, uint64_t inode, uint32_t permissions)
 Node::~Node()
 {
     if (m_remote) {
+        if (m_remote->reader == m_remote->writer) // a created file's one read-write handle
+            m_remote->reader = RemoteNode::kNone;
         for (RemoteHandle handle : { m_remote->reader, m_remote->writer, m_remote->handle })
             if (handle != RemoteNode::kNone)
                 m_remote->fs->release(handle);

@@ -48,6 +48,8 @@ lib::Result<RemoteHandle> io_handle(const Node& node, bool writer, bool append =
         remote.fs->release(opened);
         return handle;
     }
+    if (writer)
+        remote.writer_appends = append;
     return handle = opened;
 }
 
@@ -130,15 +132,16 @@ lib::Result<lib::RefPtr<Node>> Tree::remote_create(Node& dir, std::string_view n
         TRY(fs.make(dir.m_remote->handle, name, type, permissions, target));
         return remote_lookup(dir, name);
     }
-    // The handle the creation opened becomes the new file's writer: open(O_CREAT|O_WRONLY,
-    // 0444) must write to a file its own mode would not let it open again.
+    // The handle the creation opened (read-write) becomes the new file's reader and writer:
+    // open(O_CREAT | O_RDWR, 0200 or 0444) must use a file its own mode would not let it
+    // open again.
     RemoteHandle opened = TRY(fs.create_file(dir.m_remote->handle, name, permissions));
     auto node = remote_lookup(dir, name);
     if (node.is_error()) {
         fs.release(opened);
         return node.error();
     }
-    node.value()->m_remote->writer = opened;
+    node.value()->m_remote->writer = node.value()->m_remote->reader = opened;
     return node;
 }
 
@@ -224,6 +227,15 @@ lib::Result<void> Tree::prepare_open(Node& node, bool reads, bool writes, bool a
         return {};
     if (reads)
         TRY(io_handle(node, false));
+    RemoteNode& remote = *node.m_remote;
+    if (writes && append && remote.writer != RemoteNode::kNone && !remote.writer_appends) {
+        // A writer without O_APPEND (the creating one): appends need the host's own.
+        RemoteHandle appending = TRY(remote.fs->open(remote.handle, kOpenWriteOnly | kOpenAppend));
+        if (remote.writer != remote.reader)
+            remote.fs->release(remote.writer);
+        remote.writer = appending;
+        remote.writer_appends = true;
+    }
     if (writes)
         TRY(io_handle(node, true, append));
     return {};

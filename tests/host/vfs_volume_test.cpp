@@ -283,6 +283,19 @@ TEST_F(VolumeTest, ListsALargeDirectoryInSmallBites)
         EXPECT_EQ(seen.count(name), 1u) << name;
 }
 
+TEST_F(VolumeTest, AppendsLandAtTheHostFilesEnd)
+{
+    // open(O_CREAT | O_WRONLY | O_APPEND) of a new file (a shell's >>): the creating handle
+    // has no O_APPEND, so the append writer is the host's own O_APPEND open.
+    auto made = tree->create(*data, "log", NodeType::Regular, 0644);
+    ASSERT_FALSE(made.is_error());
+    ASSERT_FALSE(tree->prepare_open(*made.value(), false, true, true).is_error());
+    std::ofstream(share / "log", std::ios::app) << "host\n";
+    ASSERT_FALSE(tree->write(*made.value(), "guest\n", 6, 0).is_error()); // the offset is the host's end
+    EXPECT_EQ(slurp(share / "log"), "host\nguest\n");
+    EXPECT_EQ(read_all(*made.value()).substr(0, 5), "host\n"); // the reader is still the creating handle
+}
+
 TEST_F(VolumeTest, ABrokenServerIsAnErrorNotACrash)
 {
     channel->corrupt = true;

@@ -54,6 +54,7 @@ constexpr NodeType node_type_of(images::RofsFileType type)
 struct Timestamp {
     int64_t seconds = 0;
     int64_t nanoseconds = 0;
+    bool operator==(const Timestamp&) const = default;
 };
 
 /// One name in a directory. `node` null is a whiteout: the name was removed and hides the

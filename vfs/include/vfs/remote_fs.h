@@ -98,7 +98,8 @@ struct RemoteNode {
     static constexpr RemoteHandle kNone = 0xffffffff;
     RemoteFs* fs = nullptr;
     RemoteHandle handle = kNone;
-    RemoteHandle reader = kNone, writer = kNone;
+    RemoteHandle reader = kNone, writer = kNone; // may be one handle (a created file's)
+    bool writer_appends = false;                 // the writer was opened O_APPEND
     uint64_t blocks = 0;
     /// The volume's root: the tree's directory it is mounted on (its name is the tree's).
     bool mount_root = false;
