@@ -39,12 +39,15 @@ struct MappedFile {
     std::string_view path;    // for /proc/self/maps
     uint64_t inode = 0;       // for /proc/self/maps
     const FilePages* pages = nullptr; // files that change; then MAP_SHARED may be writable
+    /// With `pages`: they are a copy no store reaches the file from (a volume file's
+    /// snapshot), so a writable MAP_SHARED is refused as for an image file.
+    bool pages_read_only = false;
     /// Image files: checks the page at file offset `offset` before it is first mapped or
     /// copied (ROFS page checksums); EIO for a corrupt page, which ends the fault with
     /// SIGBUS. Null: nothing to check.
     lib::Result<void> (*check_page)(const MappedFile& file, uint64_t offset) = nullptr;
 
-    bool writable() const { return pages != nullptr; }
+    bool writable() const { return pages != nullptr && !pages_read_only; }
 };
 
 enum class Sharing : uint8_t { Private, Shared };

@@ -116,6 +116,10 @@ static void changes_reach_the_host(void)
     CHECK(fd >= 0 && write(fd, data, big) == (ssize_t)big);
     CHECK(pread(fd, back, big, 0) == (ssize_t)big && memcmp(data, back, big) == 0);
     CHECK(lseek(fd, 0, SEEK_END) == (off_t)big);
+    char* whole = mmap(NULL, big, PROT_READ, MAP_PRIVATE, fd, 0); // 75 pages of a snapshot
+    CHECK(whole != MAP_FAILED && memcmp(whole, data, big) == 0);
+    if (whole != MAP_FAILED)
+        munmap(whole, big);
     CHECK(ftruncate(fd, 1000) == 0);
     struct stat st;
     CHECK(fstat(fd, &st) == 0 && st.st_size == 1000 && (st.st_mode & 0777) == 0600);
