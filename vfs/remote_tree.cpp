@@ -90,14 +90,12 @@ lib::Result<lib::RefPtr<Node>> Tree::remote_node(Node& dir, std::string_view nam
             memcpy(node->m_remote->name, name.data(), name.size());
             node->m_remote->name_length = uint8_t(name.size());
         }
-        if (node->m_type == NodeType::Symlink) {
-            char target[4096];
-            size_t length = TRY(fs.read_link(handle, target, sizeof(target)));
-            node->m_target = static_cast<char*>(malloc(length + 1));
+        if (node->m_type == NodeType::Symlink) { // read into the heap: kernel stacks are small
+            constexpr size_t kPathMax = 4096;
+            node->m_target = static_cast<char*>(malloc(kPathMax));
             if (!node->m_target)
                 return lib::Error(lib::Errno::NOMEM, "no memory for a symlink target");
-            memcpy(node->m_target, target, length);
-            node->m_target_length = length;
+            node->m_target_length = TRY(fs.read_link(handle, node->m_target, kPathMax));
         }
         node->m_remote->handle = handle;
         return node;
@@ -149,8 +147,6 @@ lib::Result<void> Tree::remote_link(Node& dir, std::string_view name, Node& node
 {
     if (!same_volume(dir, node))
         return not_same_volume();
-    if (node.is_directory())
-        return lib::Error(lib::Errno::PERM, "a directory cannot have a second name");
     return dir.m_remote->fs->link(dir.m_remote->handle, name, node.m_remote->handle);
 }
 

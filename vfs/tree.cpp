@@ -198,7 +198,7 @@ lib::Result<void> Tree::check_writable(const Node& node) const
 }
 
 // That `name` may be made in `dir`: ENOTDIR, EEXIST (also for "." and ".."), ENAMETOOLONG,
-// ENOENT for a removed directory.
+// ENOENT for a removed directory. In a volume's directory the server says the rest.
 lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
 {
     if (!dir.is_directory())
@@ -206,6 +206,8 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
     if (is_dot_name(name))
         return lib::Error(lib::Errno::EXIST, "the name exists");
     TRY(check_name(name));
+    if (dir.m_remote)
+        return {};
     if (dir.m_removed)
         return lib::Error(lib::Errno::NOENT, "the directory was removed");
     auto existing = child(dir, name, nullptr);
@@ -219,13 +221,9 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
 lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
                                             std::string_view target, uint32_t device)
 {
-    if (dir.m_remote) {
-        if (is_dot_name(name))
-            return lib::Error(lib::Errno::EXIST, "the name exists");
-        TRY(check_name(name));
-        return remote_create(dir, name, type, permissions, target);
-    }
     TRY(check_new_name(dir, name));
+    if (dir.m_remote)
+        return remote_create(dir, name, type, permissions, target);
     auto node = TRY(new_node(type, permissions, m_next_inode++));
     if (type == NodeType::Symlink) {
         node->m_target = static_cast<char*>(malloc(target.size() + 1));
@@ -252,15 +250,11 @@ lib::Result<lib::RefPtr<Node>> Tree::create_unnamed(uint32_t permissions)
 
 lib::Result<void> Tree::link(Node& dir, std::string_view name, Node& node)
 {
-    if (dir.m_remote || node.m_remote) {
-        if (is_dot_name(name))
-            return lib::Error(lib::Errno::EXIST, "the name exists");
-        TRY(check_name(name));
-        return remote_link(dir, name, node);
-    }
     if (node.is_directory())
         return lib::Error(lib::Errno::PERM, "a directory cannot have a second name");
     TRY(check_new_name(dir, name));
+    if (dir.m_remote || node.m_remote)
+        return remote_link(dir, name, node);
     if (node.m_links == 0)
         return lib::Error(lib::Errno::NOENT, "the file was removed"); // Linux: no link to an unlinked file
     TRY(add_entry(dir, name, lib::RefPtr<Node>(&node), false));

@@ -14,19 +14,6 @@ namespace {
 
 constexpr uint64_t kRootDevice = 0x801; // one device number for the whole root tree
 
-uint8_t dirent_type(vfs::NodeType type)
-{
-    switch (type) {
-    case vfs::NodeType::Directory: return 4;  // DT_DIR
-    case vfs::NodeType::Symlink: return 10;   // DT_LNK
-    case vfs::NodeType::CharDevice: return 2; // DT_CHR
-    case vfs::NodeType::Fifo: return 1;       // DT_FIFO
-    case vfs::NodeType::Socket: return 12;    // DT_SOCK
-    case vfs::NodeType::Regular: break;
-    }
-    return 8; // DT_REG
-}
-
 } // namespace
 
 void fill_stat(const vfs::Node& node, LinuxStat& st)
@@ -209,7 +196,7 @@ lib::Result<size_t> NodeFile::read_directory(void* buffer, size_t length)
         memcpy(out + used, &entry.inode, 8);
         memcpy(out + used + 8, &next, 8);
         memcpy(out + used + 16, &reclen, 2);
-        out[used + 18] = dirent_type(entry.type);
+        out[used + 18] = vfs::dirent_type(entry.type);
         memcpy(out + used + 19, entry.name.data(), entry.name.size());
         used += record;
         m_position = next;

@@ -51,6 +51,30 @@ constexpr NodeType node_type_of(images::RofsFileType type)
     return NodeType::Regular;
 }
 
+/// readdir's d_type for a node type (Linux's DT_* values).
+constexpr uint8_t dirent_type(NodeType type)
+{
+    switch (type) {
+    case NodeType::Directory: return 4;  // DT_DIR
+    case NodeType::Symlink: return 10;   // DT_LNK
+    case NodeType::CharDevice: return 2; // DT_CHR
+    case NodeType::Fifo: return 1;       // DT_FIFO
+    case NodeType::Socket: return 12;    // DT_SOCK
+    case NodeType::Regular: break;
+    }
+    return 8; // DT_REG
+}
+
+/// The node type a d_type stands for (a volume's listing); what the tree has no type for
+/// (DT_UNKNOWN, DT_BLK) reads as a regular file.
+constexpr NodeType node_type_of_dirent(uint8_t type)
+{
+    for (NodeType kind : { NodeType::Directory, NodeType::Symlink, NodeType::CharDevice, NodeType::Fifo, NodeType::Socket })
+        if (dirent_type(kind) == type)
+            return kind;
+    return NodeType::Regular;
+}
+
 struct Timestamp {
     int64_t seconds = 0;
     int64_t nanoseconds = 0;
