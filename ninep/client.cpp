@@ -16,19 +16,18 @@ constexpr size_t kSmallMessage = 1024;
 /// The message size we ask for; the channel's may be smaller.
 constexpr size_t kWantedMessageSize = 1 << 20;
 
-vfs::NodeType type_of_entry(uint8_t dirent_type)
-{
-    switch (dirent_type) {
-    case 4: return vfs::NodeType::Directory;  // DT_DIR
-    case 10: return vfs::NodeType::Symlink;   // DT_LNK
-    case 2: return vfs::NodeType::CharDevice; // DT_CHR
-    case 1: return vfs::NodeType::Fifo;       // DT_FIFO
-    case 12: return vfs::NodeType::Socket;    // DT_SOCK
-    default: return vfs::NodeType::Regular;
-    }
-}
-
 vfs::Timestamp timestamp(uint64_t seconds, uint64_t nanoseconds) { return { int64_t(seconds), int64_t(nanoseconds) }; }
+
+/// An Rlopen's or Rlcreate's fields, qid[13] iounit[4], read (the iounit is not used: reads
+/// and writes keep to msize).
+lib::Result<void> finish_opened(lib::Result<Reader>& reply)
+{
+    if (reply.is_error())
+        return reply.error();
+    reply.value().qid();
+    reply.value().u32();
+    return reply.value().finish();
+}
 
 } // namespace
 
@@ -41,7 +40,7 @@ public:
         , m_reply(static_cast<std::byte*>(malloc(reply_room)))
         , m_reply_room(reply_room)
         , m_type(type)
-        , m_tag(client.m_next_tag++ % kNoTag)
+        , m_tag(type == Type::Tversion ? kNoTag : client.m_next_tag++ % kNoTag) // 9P: Tversion uses NOTAG
         , m_out(std::span(m_request, m_request ? request_room : 0), type, m_tag)
     {
     }
@@ -266,12 +265,7 @@ lib::Result<vfs::RemoteHandle> Client::open(vfs::RemoteHandle node, uint32_t fla
     Call lopen(*this, Type::Tlopen);
     lopen.out().u32(fid).u32(flags);
     auto reply = lopen.send();
-    auto done = reply.is_error() ? lib::Result<void>(reply.error()) : [&]() -> lib::Result<void> {
-        reply.value().qid();
-        reply.value().u32(); // iounit: we keep to msize
-        return reply.value().finish();
-    }();
-    if (done.is_error()) {
+    if (auto done = finish_opened(reply); done.is_error()) {
         release(fid);
         return done.error();
     }
@@ -337,37 +331,18 @@ lib::Result<void> Client::list(vfs::RemoteHandle open, uint64_t position, size_t
         readdir.out().u32(open).u64(position).u32(uint32_t(want));
         auto reply = TRY(readdir.send());
         uint32_t count = reply.u32();
-        auto data = reply.bytes(count);
-        TRY(reply.finish());
+        if (count != reply.remaining())
+            return lib::Error(lib::Errno::IO, "a 9P directory listing whose count does not match its bytes");
         if (count == 0)
             return {};
-        // The entries: qid[13] offset[8] type[1] name[s], packed; parsed as a message body.
-        size_t at = 0;
-        while (at < data.size()) {
-            auto field = [&](size_t size) -> const std::byte* {
-                if (size > data.size() - at)
-                    return nullptr;
-                const std::byte* place = data.data() + at;
-                at += size;
-                return place;
-            };
-            const std::byte* fixed = field(13 + 8 + 1 + 2);
-            if (!fixed)
-                return lib::Error(lib::Errno::IO, "a truncated 9P directory entry");
-            auto little = [&](size_t from, size_t bytes) {
-                uint64_t value = 0;
-                for (size_t i = 0; i < bytes; ++i)
-                    value |= uint64_t(fixed[from + i]) << (8 * i);
-                return value;
-            };
-            uint64_t id = little(5, 8), next = little(13, 8);
-            auto type = type_of_entry(uint8_t(fixed[21]));
-            size_t name_length = size_t(little(22, 2));
-            const std::byte* name = field(name_length);
-            if (!name || name_length == 0)
-                return lib::Error(lib::Errno::IO, "a truncated 9P directory entry");
-            vfs::ListedEntry entry { { reinterpret_cast<const char*>(name), name_length }, id, type, next };
-            if (!emit(context, entry))
+        while (reply.remaining() > 0) { // entries: qid[13] offset[8] type[1] name[s]
+            uint64_t id = reply.qid().path, next = reply.u64();
+            vfs::NodeType type = vfs::node_type_of_dirent(reply.u8());
+            std::string_view name = reply.string();
+            TRY(reply.finish());
+            if (name.empty())
+                return lib::Error(lib::Errno::IO, "a 9P directory entry without a name");
+            if (!emit(context, vfs::ListedEntry { name, id, type, next }))
                 return {};
             position = next;
         }
@@ -388,12 +363,7 @@ lib::Result<vfs::RemoteHandle> Client::create_file(vfs::RemoteHandle dir, std::s
     Call create(*this, Type::Tlcreate);
     create.out().u32(fid).string(name).u32(kOpenCreate | kOpenExclusive | kOpenReadWrite).u32(permissions).u32(kGid);
     auto reply = create.send();
-    auto done = reply.is_error() ? lib::Result<void>(reply.error()) : [&]() -> lib::Result<void> {
-        reply.value().qid();
-        reply.value().u32(); // iounit
-        return reply.value().finish();
-    }();
-    if (done.is_error()) {
+    if (auto done = finish_opened(reply); done.is_error()) {
         release(fid); // the directory's copy (Tlcreate turns it into the file's only on success)
         return done.error();
     }
