@@ -5,7 +5,6 @@
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/console_input.h>
-#include <kernel/fs/root_fs.h>
 #include <net/kernel/stack.h>
 
 #include <abi/virtio_wire.h>
@@ -24,8 +23,6 @@ size_t g_environment_count;
 constexpr size_t kMaxVirtioDevices = 32;
 std::string_view g_virtio_mmio[kMaxVirtioDevices];
 size_t g_virtio_mmio_count;
-std::string_view g_volumes[fs::kMaxVolumes];
-size_t g_volume_count;
 BootOptions g_options;
 net::Ipv4Settings g_network;
 images::Cmdline g_boot_line;
@@ -68,10 +65,10 @@ void apply_option(std::string_view word)
         else
             g_virtio_mmio[g_virtio_mmio_count++] = value;
     } else if (key == "volume") {
-        if (g_volume_count == fs::kMaxVolumes || value.find(":/") == std::string_view::npos)
+        if (g_options.volume_count == fs::kMaxVolumes || value.find(":/") == std::string_view::npos)
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want volume=TAG:/GUEST/PATH, at most 8)", word);
         else
-            g_volumes[g_volume_count++] = value;
+            g_options.volume_words[g_options.volume_count++] = value;
     } else if (key == "ktest") {
         g_options.ktest = value;
     } else if (key == "console") {
@@ -139,7 +136,6 @@ void apply_options(const images::Cmdline& line)
         apply_option(option);
     g_options.envp = std::span<const std::string_view>(g_environment, g_environment_count);
     g_options.virtio_mmio = std::span<const std::string_view>(g_virtio_mmio, g_virtio_mmio_count);
-    g_options.volumes = std::span<const std::string_view>(g_volumes, g_volume_count);
     g_options.network = g_network;
 }
 
@@ -159,7 +155,7 @@ lib::Result<BootOptions> apply_image_cmdline(std::string_view image_text)
     auto image_line = TRY(split_line(1, image_text));
     // Image options first, then the boot line's again, so that the boot line wins for
     // single-valued options while env= entries of both accumulate.
-    g_environment_count = g_virtio_mmio_count = g_volume_count = 0;
+    g_environment_count = g_virtio_mmio_count = g_options.volume_count = 0;
     apply_options(image_line);
     apply_options(g_boot_line);
     g_options.argv = image_line.argv;

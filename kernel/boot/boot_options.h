@@ -19,6 +19,7 @@
 
 #include <lib/result.h>
 #include <images/cmdline.h>
+#include <kernel/fs/root_fs.h>
 #include <net/kernel/stack.h>
 
 #include <span>
@@ -36,7 +37,9 @@ struct BootOptions {
     /// Values of the virtio_mmio.device=<size>@<base>:<irq> options (drivers/virtio).
     std::span<const std::string_view> virtio_mmio;
     /// volume=TAG:/PATH options: where each 9p device's host directory appears.
-    std::span<const std::string_view> volumes;
+    std::string_view volume_words[fs::kMaxVolumes];
+    size_t volume_count = 0;
+    std::span<const std::string_view> volumes() const { return { volume_words, volume_count }; }
     /// root=ro (`osprey run --read-only`): no named file of the root may change.
     bool read_only_root = false;
     /// net.ip=, net.gateway=, net.dns=: the Ethernet interface's IPv4 settings (zero: none).

@@ -183,7 +183,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         fail(kCannotExecute, "cannot mount the root filesystem", image.error());
     // Like Linux's tmpfs default, files written at run time may take half of the RAM.
     fs::VolumeMount volumes[fs::kMaxVolumes];
-    size_t volume_count = find_volumes(options->volumes, volumes);
+    size_t volume_count = find_volumes(options->volumes(), volumes);
     if (auto mounted = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2,
             options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite, { volumes, volume_count });
         mounted.is_error())
