@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <span>
+
 namespace net {
 
 namespace {
@@ -24,13 +26,26 @@ lib::Result<void> provide(vfs::Node& etc, std::string_view name, std::string_vie
     return {};
 }
 
-lib::Result<void> provide_all(const Ipv4Settings& settings)
+lib::Result<lib::RefPtr<vfs::Node>> etc_directory()
 {
     vfs::Tree& tree = fs::root_tree();
     auto etc = tree.lookup(tree.root(), "etc");
     if (etc.is_error())
         etc = tree.create(tree.root(), "etc", vfs::NodeType::Directory, 0755);
-    vfs::Node& dir = *TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(etc));
+    return etc;
+}
+
+/// "nameserver A.B.C.D\n" for `dns` (network byte order), in `text`.
+std::string_view resolv_conf_text(uint32_t dns, std::span<char, 40> text)
+{
+    const auto* b = reinterpret_cast<const uint8_t*>(&dns);
+    auto end = fmt::format_to_n(text.data(), text.size(), "nameserver {}.{}.{}.{}\n", b[0], b[1], b[2], b[3]);
+    return { text.data(), end.size };
+}
+
+lib::Result<void> provide_all(const Ipv4Settings& settings)
+{
+    vfs::Node& dir = *TRY(etc_directory());
     // The VM's own name resolves as on Debian (127.0.1.1): a lookup of it must not go to DNS
     // (squid's start-up waited five seconds for that answer).
     char hosts[160];
@@ -42,12 +57,31 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
     TRY(provide(dir, "passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
     TRY(provide(dir, "group", "root:x:0:\nnogroup:x:65534:\n"));
     if (settings.dns) {
-        const auto* b = reinterpret_cast<const uint8_t*>(&settings.dns); // network byte order
         char text[40];
-        auto end = fmt::format_to_n(text, sizeof(text), "nameserver {}.{}.{}.{}\n", b[0], b[1], b[2], b[3]);
-        TRY(provide(dir, "resolv.conf", std::string_view(text, end.size)));
+        TRY(provide(dir, "resolv.conf", resolv_conf_text(settings.dns, text)));
     }
     return {};
+}
+
+lib::Result<lib::RefPtr<vfs::Node>> write_leased(uint32_t dns, const lib::RefPtr<vfs::Node>& made_before)
+{
+    vfs::Tree& tree = fs::root_tree();
+    vfs::Node& dir = *TRY(etc_directory());
+    char buffer[40];
+    std::string_view text = resolv_conf_text(dns, buffer);
+    lib::RefPtr<vfs::Node> file;
+    if (auto found = tree.lookup(dir, "resolv.conf"); !found.is_error()) {
+        if (found.value().get() != made_before.get())
+            return lib::RefPtr<vfs::Node>(); // the image's or the program's own
+        file = found.value();
+        TRY(tree.truncate(*file, 0));
+    } else {
+        file = TRY(tree.create(dir, "resolv.conf", vfs::NodeType::Regular, 0644));
+    }
+    size_t written = TRY(tree.write(*file, text.data(), text.size(), 0));
+    if (written != text.size())
+        return lib::Error(lib::Errno::NOSPC, "short write");
+    return file;
 }
 
 } // namespace
@@ -57,6 +91,17 @@ void provide_name_files(const Ipv4Settings& settings)
     if (auto done = provide_all(settings); done.is_error())
         klog::info(klog::Subsystem::Net, "no /etc/hosts or /etc/resolv.conf made: {} ({})", done.error().message,
             lib::errno_name(done.error().code));
+}
+
+lib::RefPtr<vfs::Node> write_leased_resolv_conf(uint32_t dns, const lib::RefPtr<vfs::Node>& made_before)
+{
+    auto written = write_leased(dns, made_before);
+    if (written.is_error()) {
+        klog::info(klog::Subsystem::Net, "/etc/resolv.conf not written for the lease: {} ({})", written.error().message,
+            lib::errno_name(written.error().code));
+        return made_before;
+    }
+    return written.value();
 }
 
 } // namespace net

@@ -7,6 +7,7 @@
 #include <kernel/console/log.h>
 #include <sched/futex.h>
 #include <sched/scheduler.h>
+#include <vfs/node.h>
 
 #include <lwip/dhcp.h>
 #include <lwip/dns.h>
@@ -39,6 +40,7 @@ struct Stack {
     uint32_t wake = 0;
     uint64_t sleeping_until = kAwake; // monotonic ns; 0: no deadline
     bool dns_from_boot_line = false;  // net.dns= given: a lease's name server does not replace it
+    lib::RefPtr<vfs::Node> leased_resolv_conf; // the /etc/resolv.conf a lease made, rewritten by the next
     UnixNames unix_names;
 };
 
@@ -102,13 +104,15 @@ void deliver_frame(void* context, const uint8_t* frame, size_t length)
         pbuf_free(packet);
 }
 
-/// lwIP's DHCP client gave en0 an address, changed it at a renewal, or lost it when the
-/// lease ran out: the settings follow, the lease is logged, and /etc/resolv.conf is made
-/// if the image has none (as dhclient writes it on a lease; a later lease's different
-/// server does not replace it). Runs in lwIP's context, the big kernel lock held.
-void on_address_change(struct netif* netif)
+/// Takes what lwIP's DHCP client holds into the settings: a lease given, changed at a
+/// renewal, or lost when it ran out. A new lease is logged, and /etc/resolv.conf follows
+/// its name server as dhclient keeps it (unless the image brought one, or net.dns= named
+/// the server). Runs from the interface's status callback (the address changed) and after
+/// every round of lwIP's timers (a renewal may change only the name server, which lwIP
+/// reports to nobody). Runs in lwIP's context, the big kernel lock held.
+void follow_lease(Stack& s)
 {
-    Stack& s = *static_cast<Stack*>(netif->state);
+    struct netif* netif = &s.ethernet;
     if (!dhcp_supplied_address(netif)) {
         if (s.settings.address)
             klog::warn(klog::Subsystem::Net, "en0: the DHCP lease ended; no IPv4 address until a new one");
@@ -117,21 +121,26 @@ void on_address_change(struct netif* netif)
     }
     const ip4_addr_t* address = netif_ip4_addr(netif);
     const ip4_addr_t* gateway = netif_ip4_gw(netif);
-    if (ip4_addr_get_u32(address) == s.settings.address && ip4_addr_get_u32(gateway) == s.settings.gateway)
+    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0))); // lwIP keeps the lease's there
+    uint32_t dns = leased_dns && !s.dns_from_boot_line ? leased_dns : s.settings.dns; // net.dns= wins
+    if (ip4_addr_get_u32(address) == s.settings.address && ip4_addr_get_u32(gateway) == s.settings.gateway
+        && ip4_addr_get_u32(netif_ip4_netmask(netif)) == s.settings.netmask && dns == s.settings.dns)
         return; // a renewal that changed nothing
     s.settings.address = ip4_addr_get_u32(address);
     s.settings.netmask = ip4_addr_get_u32(netif_ip4_netmask(netif));
     s.settings.prefix_length = unsigned(__builtin_popcount(s.settings.netmask));
     s.settings.gateway = ip4_addr_get_u32(gateway);
-    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0))); // lwIP keeps the lease's there
-    if (leased_dns && !s.dns_from_boot_line)
-        s.settings.dns = leased_dns; // net.dns= wins over the lease's
+    bool new_server = dns != s.settings.dns;
+    s.settings.dns = dns;
     const auto* b = reinterpret_cast<const uint8_t*>(&s.settings.dns);
     klog::info(klog::Subsystem::Net, "en0: DHCP lease {}.{}.{}.{}/{} gateway {}.{}.{}.{} name server {}.{}.{}.{}",
         ip4_addr1(address), ip4_addr2(address), ip4_addr3(address), ip4_addr4(address), s.settings.prefix_length,
         ip4_addr1(gateway), ip4_addr2(gateway), ip4_addr3(gateway), ip4_addr4(gateway), b[0], b[1], b[2], b[3]);
-    provide_name_files(s.settings);
+    if (new_server && dns && !s.dns_from_boot_line)
+        s.leased_resolv_conf = write_leased_resolv_conf(dns, s.leased_resolv_conf);
 }
+
+void on_address_change(struct netif* netif) { follow_lease(*static_cast<Stack*>(netif->state)); }
 
 void add_ethernet(Stack& s)
 {
@@ -185,6 +194,8 @@ bool run_once(Stack& s)
         }
     }
     sys_check_timeouts();
+    if (s.device && s.settings.dhcp)
+        follow_lease(s);
     netif_poll_all();
     return more;
 }
@@ -248,6 +259,7 @@ void release_lease(Stack& s, uint64_t deadline_ns)
         while (etharp_find_addr(&s.ethernet, server, &ethernet, &address) < 0 && arch::monotonic_ns() < until)
             (void)sched::sleep_until(arch::monotonic_ns() + kDeliveryPollNs, false); // the network thread answers
     }
+    s.settings.address = s.settings.netmask = s.settings.gateway = 0; // given back, not lost: no warning
     dhcp_release_and_stop(&s.ethernet);
 }
 

@@ -42,8 +42,8 @@ void configure(const Ipv4Settings& settings);
 /// With net.ip=dhcp and a network device: starts the stack and waits until a DHCP server
 /// has leased the Ethernet interface an address, or until `deadline_ns` (monotonic).
 /// Every lease, now or later (lwIP's client renews it and asks again after losing it), is
-/// logged and taken into the settings, and /etc/resolv.conf is made for its name server
-/// if the image has none. Returns the settings in force. Call at boot with the big kernel
+/// logged and taken into the settings, and /etc/resolv.conf names its name server (as
+/// dhclient keeps it) unless the image brought one or net.dns= named the server. Returns the settings in force. Call at boot with the big kernel
 /// lock held; it is released while waiting. Errors: TIMEDOUT (no lease yet), NODEV (no
 /// network device, or it failed), and ensure_started's.
 lib::Result<Ipv4Settings> lease_address(uint64_t deadline_ns);
