@@ -57,8 +57,8 @@ lib::Result<void> split_word(std::string_view text, size_t& i, Output& out)
 
 } // namespace
 
-lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage, std::span<std::string_view> words,
-    std::span<size_t> starts)
+lib::Result<size_t> split_cmdline(
+    std::string_view text, std::span<char> storage, std::span<std::string_view> words, std::span<size_t> starts)
 {
     Output out(storage);
     size_t count = 0;

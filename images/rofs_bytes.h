@@ -9,8 +9,7 @@ namespace images {
 
 /// Copies a T out of `image` at `offset`. Precondition: the bytes are in bounds (checked
 /// by the caller or by RofsImage::open()).
-template<typename T>
-T load(std::span<const std::byte> image, uint64_t offset)
+template<typename T> T load(std::span<const std::byte> image, uint64_t offset)
 {
     T value;
     std::memcpy(&value, image.data() + offset, sizeof(T));

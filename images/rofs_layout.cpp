@@ -68,7 +68,10 @@ uint64_t contents_size(const RofsWriter::Node& file)
 
 const std::array<std::byte, kRofsPageSize> kZeroPage {};
 
-bool all_zero(std::span<const std::byte> bytes) { return std::memcmp(bytes.data(), kZeroPage.data(), bytes.size()) == 0; }
+bool all_zero(std::span<const std::byte> bytes)
+{
+    return std::memcmp(bytes.data(), kZeroPage.data(), bytes.size()) == 0;
+}
 
 // Puts file data into the image a page at a time, each page's CRC-32C into the checksum
 // table. A page of zeros is not put at all: it stays a hole of a sparse output file, and
@@ -112,7 +115,9 @@ private:
 
 class HostFile {
 public:
-    explicit HostFile(const std::filesystem::path& path) : m_path(path), m_fd(open(path.c_str(), O_RDONLY | O_CLOEXEC)) { }
+    explicit HostFile(const std::filesystem::path& path) : m_path(path), m_fd(open(path.c_str(), O_RDONLY | O_CLOEXEC))
+    {
+    }
     ~HostFile()
     {
         if (m_fd >= 0)
@@ -193,14 +198,12 @@ void copy_contents(const RofsWriter::Node& file, uint64_t at, uint64_t size, Dat
         copy_host_file(std::get<std::filesystem::path>(file.contents), at, size, pages);
 }
 
-template<typename T>
-void store(std::vector<std::byte>& image, uint64_t offset, const T& value)
+template<typename T> void store(std::vector<std::byte>& image, uint64_t offset, const T& value)
 {
     std::memcpy(image.data() + offset, &value, sizeof(T));
 }
 
-template<typename T>
-void store_all(std::vector<std::byte>& image, uint64_t offset, const std::vector<T>& values)
+template<typename T> void store_all(std::vector<std::byte>& image, uint64_t offset, const std::vector<T>& values)
 {
     if (!values.empty())
         std::memcpy(image.data() + offset, values.data(), values.size() * sizeof(T));

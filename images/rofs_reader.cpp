@@ -79,8 +79,8 @@ lib::Result<RofsDirectory> RofsImage::directory(const RofsNode& dir) const
     RofsNode self = TRY(checked(dir));
     if (!self.is_directory())
         return Error(Errno::NOTDIR, "ROFS: not a directory");
-    return RofsDirectory({ m_image, m_strings, m_dirent_table + self.m_raw.offset * sizeof(RofsDirent) },
-                         self.m_raw.size);
+    return RofsDirectory(
+        { m_image, m_strings, m_dirent_table + self.m_raw.offset * sizeof(RofsDirent) }, self.m_raw.size);
 }
 
 lib::Result<RofsNode> RofsImage::lookup_child(const RofsNode& dir, std::string_view name) const
@@ -118,7 +118,8 @@ lib::Result<void> RofsImage::check_data_page(uint64_t page) const
     return {};
 }
 
-lib::Result<std::span<const std::byte>> RofsImage::file_range(const RofsNode& file, uint64_t offset, uint64_t length) const
+lib::Result<std::span<const std::byte>> RofsImage::file_range(
+    const RofsNode& file, uint64_t offset, uint64_t length) const
 {
     auto data = TRY(file_data(file));
     if (offset >= data.size() || length == 0)

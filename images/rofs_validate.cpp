@@ -65,7 +65,8 @@ lib::Result<void> RofsImage::check_superblock(std::span<const std::byte> image)
     if (__builtin_memcmp(sb.magic, kRofsMagic, sizeof(kRofsMagic)) != 0)
         return Error(Errno::INVAL, "ROFS: bad magic (not an Osprey image)");
     if (sb.version != kRofsVersion)
-        return Error(Errno::INVAL, "ROFS: unsupported version (this reader knows version 2; rebuild the image with this osprey)");
+        return Error(Errno::INVAL,
+            "ROFS: unsupported version (this reader knows version 2; rebuild the image with this osprey)");
     if (sb.superblock_size != sizeof(RofsSuperblock) || sb.page_size != kRofsPageSize || sb.flags != 0)
         return Error(Errno::INVAL, "ROFS: bad superblock fields (corrupt image)");
     if (sb.image_size > image.size())
@@ -119,8 +120,7 @@ lib::Result<void> RofsImage::check_inode(uint32_t number) const
             || !in_bounds(inode.offset, inode.size, m_dirent_count))
             return Error(Errno::INVAL, "ROFS: directory entries out of bounds (corrupt image)");
         return {};
-    default:
-        return Error(Errno::INVAL, "ROFS: inode of unknown type (corrupt image)");
+    default: return Error(Errno::INVAL, "ROFS: inode of unknown type (corrupt image)");
     }
 }
 

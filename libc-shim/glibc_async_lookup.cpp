@@ -24,7 +24,7 @@ static_assert(sizeof(gaicb) == 56 && offsetof(gaicb, __return) == 32);
 
 namespace {
 
-constexpr int kMostWorkers = 20;            // as glibc's default
+constexpr int kMostWorkers = 20; // as glibc's default
 
 /// One getaddrinfo_a call's list: how many of its requests are not done yet, and how to
 /// tell the caller when none is left (GAI_NOWAIT).
@@ -231,8 +231,9 @@ void AsyncLookups::notify_and_free(Batch* batch)
             copy.function(copy.value);
             return nullptr;
         };
-        if (pthread_create(&thread, event.sigev_notify_attributes ? event.sigev_notify_attributes : &attributes,
-                start, call) != 0)
+        if (pthread_create(
+                &thread, event.sigev_notify_attributes ? event.sigev_notify_attributes : &attributes, start, call)
+            != 0)
             free(call);
         pthread_attr_destroy(&attributes);
     }
@@ -296,8 +297,8 @@ int AsyncLookups::suspend(const gaicb* const* list, int count, const struct time
         }
         if (done)
             break;
-        int waited = timeout ? pthread_cond_timedwait(&m_done, &m_lock, &deadline)
-                             : pthread_cond_wait(&m_done, &m_lock);
+        int waited
+            = timeout ? pthread_cond_timedwait(&m_done, &m_lock, &deadline) : pthread_cond_wait(&m_done, &m_lock);
         if (waited == ETIMEDOUT) {
             result = EAI_AGAIN;
             break;

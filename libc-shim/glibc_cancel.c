@@ -20,38 +20,29 @@
 
 /* glibc's __pthread_unwind_buf_t (<pthread.h>), x86-64. */
 struct glibc_unwind_buf {
-	struct {
-		unsigned long jmp_buf[8];
-		int mask_was_saved;
-	} cancel_jmp_buf[1];
-	void *pad[4];
+    struct {
+        unsigned long jmp_buf[8];
+        int mask_was_saved;
+    } cancel_jmp_buf[1];
+    void* pad[4];
 };
 _Static_assert(sizeof(struct glibc_unwind_buf) == 104, "glibc's __pthread_unwind_buf_t");
-_Static_assert(sizeof(struct __ptcb) <= sizeof(((struct glibc_unwind_buf *)0)->pad), "room for musl's record");
+_Static_assert(sizeof(struct __ptcb) <= sizeof(((struct glibc_unwind_buf*)0)->pad), "room for musl's record");
 
-static struct __ptcb *record_of(struct glibc_unwind_buf *buf)
+static struct __ptcb* record_of(struct glibc_unwind_buf* buf) { return (struct __ptcb*)buf->pad; }
+
+static void jump_back(void* argument) { longjmp(*(jmp_buf*)argument, 1); }
+
+void __pthread_register_cancel(struct glibc_unwind_buf* buf)
 {
-	return (struct __ptcb *)buf->pad;
+    _pthread_cleanup_push(record_of(buf), jump_back, buf->cancel_jmp_buf);
 }
 
-static void jump_back(void *argument)
-{
-	longjmp(*(jmp_buf *)argument, 1);
-}
-
-void __pthread_register_cancel(struct glibc_unwind_buf *buf)
-{
-	_pthread_cleanup_push(record_of(buf), jump_back, buf->cancel_jmp_buf);
-}
-
-void __pthread_unregister_cancel(struct glibc_unwind_buf *buf)
-{
-	_pthread_cleanup_pop(record_of(buf), 0);
-}
+void __pthread_unregister_cancel(struct glibc_unwind_buf* buf) { _pthread_cleanup_pop(record_of(buf), 0); }
 
 /* The program ran its routine: go on ending the thread, with the records below. */
-_Noreturn void __pthread_unwind_next(struct glibc_unwind_buf *buf)
+_Noreturn void __pthread_unwind_next(struct glibc_unwind_buf* buf)
 {
-	(void)buf; /* musl already took the record off the chain before calling it */
-	pthread_exit(__pthread_self()->result);
+    (void)buf; /* musl already took the record off the chain before calling it */
+    pthread_exit(__pthread_self()->result);
 }

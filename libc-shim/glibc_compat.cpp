@@ -45,7 +45,8 @@ int osprey_getopt_long(int argc, char* const argv[], const char* options, const 
     return result;
 }
 
-int osprey_getopt_long_only(int argc, char* const argv[], const char* options, const struct option* longopts, int* index)
+int osprey_getopt_long_only(
+    int argc, char* const argv[], const char* options, const struct option* longopts, int* index)
 {
     libc_shim::getopt_variables_in();
     int result = getopt_long_only(argc, argv, options, longopts, index);
@@ -60,13 +61,16 @@ char* osprey_getenv(const char* name)
     return getenv(name);
 }
 
-#define OSPREY_ENVIRON_CALL(call)  \
-    libc_shim::environ_in();       \
-    int result = call;             \
-    libc_shim::environ_out();      \
+#define OSPREY_ENVIRON_CALL(call)                                                                                      \
+    libc_shim::environ_in();                                                                                           \
+    int result = call;                                                                                                 \
+    libc_shim::environ_out();                                                                                          \
     return result
 
-int osprey_setenv(const char* name, const char* value, int overwrite) { OSPREY_ENVIRON_CALL(setenv(name, value, overwrite)); }
+int osprey_setenv(const char* name, const char* value, int overwrite)
+{
+    OSPREY_ENVIRON_CALL(setenv(name, value, overwrite));
+}
 int osprey_unsetenv(const char* name) { OSPREY_ENVIRON_CALL(unsetenv(name)); }
 int osprey_putenv(char* assignment) { OSPREY_ENVIRON_CALL(putenv(assignment)); }
 int osprey_clearenv() { OSPREY_ENVIRON_CALL(clearenv()); }
@@ -130,8 +134,8 @@ unsigned int error_message_count;
 void (*error_print_progname)(void);
 int error_one_per_line;
 
-static void report_error(int status, int errnum, bool at_line, const char* file, unsigned line, const char* format,
-    va_list ap)
+static void report_error(
+    int status, int errnum, bool at_line, const char* file, unsigned line, const char* format, va_list ap)
 {
     fflush(stdout);
     auto print_progname = *static_cast<void (**)(void)>(libc_shim::program_copy_of(&error_print_progname));
@@ -193,7 +197,10 @@ void error_at_line(int status, int errnum, const char* file, unsigned line, cons
 
 // musl's mprotect rounds the address down to a page; glibc's passes it to the kernel, which
 // refuses an unaligned one with EINVAL.
-int osprey_mprotect(void* address, size_t length, int prot) { return int(syscall(SYS_mprotect, address, length, prot)); }
+int osprey_mprotect(void* address, size_t length, int prot)
+{
+    return int(syscall(SYS_mprotect, address, length, prot));
+}
 
 // The program break. musl refuses brk(addr) and any non-zero sbrk increment (it keeps the
 // break for its own use); glibc grows and shrinks it. Ours is the kernel's brk (mm::brk):
@@ -214,7 +221,8 @@ void* osprey_sbrk(intptr_t increment)
     if (increment == 0)
         return reinterpret_cast<void*>(current);
     long wanted = current + increment;
-    if ((increment > 0 && wanted < current) || (increment < 0 && wanted > current) || syscall(SYS_brk, wanted) != wanted) {
+    if ((increment > 0 && wanted < current) || (increment < 0 && wanted > current)
+        || syscall(SYS_brk, wanted) != wanted) {
         errno = ENOMEM;
         return reinterpret_cast<void*>(-1);
     }

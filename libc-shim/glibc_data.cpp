@@ -23,11 +23,7 @@ namespace libc_shim {
 
 namespace {
 
-template<typename T>
-T* copy_of(T& variable)
-{
-    return static_cast<T*>(program_copy_of(&variable));
-}
+template<typename T> T* copy_of(T& variable) { return static_cast<T*>(program_copy_of(&variable)); }
 
 } // namespace
 

@@ -38,10 +38,26 @@ static void check_open_flags(int flags)
         abort();
     }
 }
-int __open_2(const char* path, int flags) { check_open_flags(flags); return open(path, flags); }
-int __open64_2(const char* path, int flags) { check_open_flags(flags); return open(path, flags); }
-int __openat_2(int dirfd, const char* path, int flags) { check_open_flags(flags); return openat(dirfd, path, flags); }
-int __openat64_2(int dirfd, const char* path, int flags) { check_open_flags(flags); return openat(dirfd, path, flags); }
+int __open_2(const char* path, int flags)
+{
+    check_open_flags(flags);
+    return open(path, flags);
+}
+int __open64_2(const char* path, int flags)
+{
+    check_open_flags(flags);
+    return open(path, flags);
+}
+int __openat_2(int dirfd, const char* path, int flags)
+{
+    check_open_flags(flags);
+    return openat(dirfd, path, flags);
+}
+int __openat64_2(int dirfd, const char* path, int flags)
+{
+    check_open_flags(flags);
+    return openat(dirfd, path, flags);
+}
 
 long __sysconf(int name) { return sysconf(name); }
 
@@ -86,7 +102,10 @@ int fsconfig(int fd, unsigned int command, const char* key, const void* value, i
     return int(syscall(SYS_fsconfig, fd, command, key, value, aux));
 }
 int fspick(int fd, const char* path, unsigned int flags) noexcept { return int(syscall(SYS_fspick, fd, path, flags)); }
-int open_tree(int fd, const char* path, unsigned int flags) noexcept { return int(syscall(SYS_open_tree, fd, path, flags)); }
+int open_tree(int fd, const char* path, unsigned int flags) noexcept
+{
+    return int(syscall(SYS_open_tree, fd, path, flags));
+}
 int mount_setattr(int fd, const char* path, unsigned int flags, struct mount_attr* attributes, size_t size) noexcept
 {
     return int(syscall(SYS_mount_setattr, fd, path, flags, attributes, size));
@@ -107,11 +126,15 @@ unsigned int gnu_dev_major(dev_t dev) { return unsigned(((dev >> 32) & 0xfffff00
 unsigned int gnu_dev_minor(dev_t dev) { return unsigned(((dev >> 12) & 0xffffff00) | (dev & 0xff)); }
 dev_t gnu_dev_makedev(unsigned int major, unsigned int minor)
 {
-    return (dev_t(major & 0xfffff000) << 32) | (dev_t(major & 0xfff) << 8) | (dev_t(minor & 0xffffff00) << 12) | (minor & 0xff);
+    return (dev_t(major & 0xfffff000) << 32) | (dev_t(major & 0xfff) << 8) | (dev_t(minor & 0xffffff00) << 12)
+        | (minor & 0xff);
 }
 
 // CPU_ALLOC/CPU_FREE of glibc's <sched.h>.
-cpu_set_t* __sched_cpualloc(size_t count) { return static_cast<cpu_set_t*>(calloc((count + 63) / 64, sizeof(uint64_t))); }
+cpu_set_t* __sched_cpualloc(size_t count)
+{
+    return static_cast<cpu_set_t*>(calloc((count + 63) / 64, sizeof(uint64_t)));
+}
 void __sched_cpufree(cpu_set_t* set) { free(set); }
 
 // CMSG_NXTHDR of glibc's <sys/socket.h> (musl's is a macro).
@@ -129,7 +152,8 @@ struct cmsghdr* __cmsg_nxthdr(struct msghdr* message, struct cmsghdr* header)
 }
 
 // glibc 2.28's statx wrapper (musl has none before 1.2.5): the system call (kernel/syscall/statx.cpp).
-int statx(int dirfd, const char* __restrict path, int flags, unsigned int mask, struct statx* __restrict buffer) noexcept
+int statx(
+    int dirfd, const char* __restrict path, int flags, unsigned int mask, struct statx* __restrict buffer) noexcept
 {
     return int(syscall(332, dirfd, path, flags, mask, buffer));
 }

@@ -148,8 +148,8 @@ Entry* list_directory(Fts& walk, Entry& dir, Listing listing)
     // are FTS_NSOK, not stat'ed.
     bool no_stat = (walk.fts_options & kNoStat) && (walk.fts_options & kPhysical);
     long links_left = listing == Listing::NamesOnly ? 0
-        : no_stat ? long(dir.fts_nlink) - ((walk.fts_options & kSeeDot) ? 0 : 2)
-                  : -1;
+        : no_stat                                   ? long(dir.fts_nlink) - ((walk.fts_options & kSeeDot) ? 0 : 2)
+                                                    : -1;
     Entry* head = nullptr;
     Entry** tail = &head;
     size_t count = 0;

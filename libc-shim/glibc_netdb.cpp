@@ -25,13 +25,14 @@ namespace {
 using libc_shim::EntryBuffer;
 using libc_shim::LineResult;
 
-constexpr char kBuiltinProtocols[] = "ip 0 IP\nicmp 1 ICMP\nigmp 2 IGMP\nipencap 4 IP-ENCAP\ntcp 6 TCP\negp 8 EGP\n"
-                                     "pup 12 PUP\nudp 17 UDP\nrdp 27 RDP\ndccp 33 DCCP\nipv6 41 IPv6\n"
-                                     "ipv6-route 43 IPv6-Route\nipv6-frag 44 IPv6-Frag\nrsvp 46 RSVP\ngre 47 GRE\n"
-                                     "esp 50 IPSEC-ESP\nah 51 IPSEC-AH\nipv6-icmp 58 IPv6-ICMP\nipv6-nonxt 59 IPv6-NoNxt\n"
-                                     "ipv6-opts 60 IPv6-Opts\nospf 89 OSPFIGP\nipip 94 IPIP\npim 103 PIM\n"
-                                     "ipcomp 108 IPCOMP\nvrrp 112 VRRP\nl2tp 115 L2TP\nsctp 132 SCTP\n"
-                                     "udplite 136 UDPLite\nmpls-in-ip 137 MPLS-in-IP\nethernet 143 Ethernet\n";
+constexpr char kBuiltinProtocols[]
+    = "ip 0 IP\nicmp 1 ICMP\nigmp 2 IGMP\nipencap 4 IP-ENCAP\ntcp 6 TCP\negp 8 EGP\n"
+      "pup 12 PUP\nudp 17 UDP\nrdp 27 RDP\ndccp 33 DCCP\nipv6 41 IPv6\n"
+      "ipv6-route 43 IPv6-Route\nipv6-frag 44 IPv6-Frag\nrsvp 46 RSVP\ngre 47 GRE\n"
+      "esp 50 IPSEC-ESP\nah 51 IPSEC-AH\nipv6-icmp 58 IPv6-ICMP\nipv6-nonxt 59 IPv6-NoNxt\n"
+      "ipv6-opts 60 IPv6-Opts\nospf 89 OSPFIGP\nipip 94 IPIP\npim 103 PIM\n"
+      "ipcomp 108 IPCOMP\nvrrp 112 VRRP\nl2tp 115 L2TP\nsctp 132 SCTP\n"
+      "udplite 136 UDPLite\nmpls-in-ip 137 MPLS-in-IP\nethernet 143 Ethernet\n";
 
 // The program's libc owns one enumeration of each database (glibc's nss_files has one).
 libc_shim::LineDatabase& protocols()
@@ -98,7 +99,8 @@ LineResult name_number_line(char** words, size_t count, EntryBuffer& out, void* 
     return out.fits() ? LineResult::Entry : LineResult::TooSmall;
 }
 
-constexpr auto protocol_line = name_number_line<struct protoent, &protoent::p_name, &protoent::p_aliases, &protoent::p_proto>;
+constexpr auto protocol_line
+    = name_number_line<struct protoent, &protoent::p_name, &protoent::p_aliases, &protoent::p_proto>;
 constexpr auto rpc_line = name_number_line<struct rpcent, &rpcent::r_name, &rpcent::r_aliases, &rpcent::r_number>;
 
 /// An /etc/services line for getservent (lookups by name or port are musl's, over the
@@ -197,8 +199,7 @@ LineResult host_line(char** words, size_t count, EntryBuffer& out, void* entry, 
 /// A database line's parser over its words (split at white space, '#' a comment).
 using WordParser = LineResult (*)(char** words, size_t count, EntryBuffer& out, void* entry, const void* key);
 
-template<WordParser Parse>
-LineResult by_words(char* line, EntryBuffer& out, void* entry, const void* key)
+template<WordParser Parse> LineResult by_words(char* line, EntryBuffer& out, void* entry, const void* key)
 {
     libc_shim::WordList split;
     if (!split.split(line, " \t\r", true))
@@ -209,8 +210,7 @@ LineResult by_words(char* line, EntryBuffer& out, void* entry, const void* key)
 /// The network and host calls also report through h_errno, as glibc's do: a lookup
 /// finding nothing returns 0 with a null result and HOST_NOT_FOUND, one whose buffer is
 /// too small ERANGE with NETDB_INTERNAL (and errno); an enumeration leaves it alone.
-template<typename Entry>
-int finish_netdb(int error, Entry* entry, Entry** result, int* h_error, bool lookup)
+template<typename Entry> int finish_netdb(int error, Entry* entry, Entry** result, int* h_error, bool lookup)
 {
     libc_shim::finish_entry(error, entry, result);
     if (!lookup || !error)
@@ -245,24 +245,26 @@ int getprotobynumber_r(int number, struct protoent* entry, char* buffer, size_t 
 
 int getprotoent_r(struct protoent* entry, char* buffer, size_t size, struct protoent** result)
 {
-    return libc_shim::finish_entry(protocols().next(by_words<protocol_line>, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        protocols().next(by_words<protocol_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 int getservent_r(struct servent* entry, char* buffer, size_t size, struct servent** result)
 {
-    return libc_shim::finish_entry(services().next(by_words<service_line>, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        services().next(by_words<service_line>, buffer, size, entry, nullptr), entry, result);
 }
 
-int getnetbyname_r(const char* name, struct netent* entry, char* buffer, size_t size, struct netent** result,
-    int* h_error)
+int getnetbyname_r(
+    const char* name, struct netent* entry, char* buffer, size_t size, struct netent** result, int* h_error)
 {
     Key key { name, 0 };
     int error = networks().find(by_words<network_line>, buffer, size, entry, &key);
     return finish_netdb(error, entry, result, h_error, true);
 }
 
-int getnetbyaddr_r(uint32_t number, int type, struct netent* entry, char* buffer, size_t size,
-    struct netent** result, int* h_error)
+int getnetbyaddr_r(
+    uint32_t number, int type, struct netent* entry, char* buffer, size_t size, struct netent** result, int* h_error)
 {
     Key key { nullptr, long(number) };
     int error = type == AF_INET ? networks().find(by_words<network_line>, buffer, size, entry, &key) : ENOENT;
@@ -293,9 +295,8 @@ void osprey_endhostent() { hosts().end(); }
 // The classic calls: one entry the program shares (glibc's are not thread-safe either).
 struct protoent* osprey_getprotoent()
 {
-    return libc_shim::shared_entry<struct protoent>([](struct protoent* e, char* b, size_t n, struct protoent** r) {
-        return getprotoent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct protoent>(
+        [](struct protoent* e, char* b, size_t n, struct protoent** r) { return getprotoent_r(e, b, n, r); });
 }
 
 struct protoent* osprey_getprotobyname(const char* name)
@@ -307,9 +308,10 @@ struct protoent* osprey_getprotobyname(const char* name)
 
 struct protoent* osprey_getprotobynumber(int number)
 {
-    return libc_shim::shared_entry<struct protoent>([number](struct protoent* e, char* b, size_t n, struct protoent** r) {
-        return getprotobynumber_r(number, e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct protoent>(
+        [number](struct protoent* e, char* b, size_t n, struct protoent** r) {
+            return getprotobynumber_r(number, e, b, n, r);
+        });
 }
 
 // /etc/rpc (musl has none of these names).
@@ -329,7 +331,8 @@ int getrpcbynumber_r(int number, struct rpcent* entry, char* buffer, size_t size
 
 int getrpcent_r(struct rpcent* entry, char* buffer, size_t size, struct rpcent** result)
 {
-    return libc_shim::finish_entry(rpc_programs().next(by_words<rpc_line>, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        rpc_programs().next(by_words<rpc_line>, buffer, size, entry, nullptr), entry, result);
 }
 
 void setrpcent(int) { rpc_programs().restart(); }
@@ -337,16 +340,14 @@ void endrpcent() { rpc_programs().end(); }
 
 struct rpcent* getrpcent()
 {
-    return libc_shim::shared_entry<struct rpcent>([](struct rpcent* e, char* b, size_t n, struct rpcent** r) {
-        return getrpcent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct rpcent>(
+        [](struct rpcent* e, char* b, size_t n, struct rpcent** r) { return getrpcent_r(e, b, n, r); });
 }
 
 struct rpcent* getrpcbyname(const char* name)
 {
-    return libc_shim::shared_entry<struct rpcent>([name](struct rpcent* e, char* b, size_t n, struct rpcent** r) {
-        return getrpcbyname_r(name, e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct rpcent>(
+        [name](struct rpcent* e, char* b, size_t n, struct rpcent** r) { return getrpcbyname_r(name, e, b, n, r); });
 }
 
 struct rpcent* getrpcbynumber(int number)
@@ -358,16 +359,14 @@ struct rpcent* getrpcbynumber(int number)
 
 struct servent* osprey_getservent()
 {
-    return libc_shim::shared_entry<struct servent>([](struct servent* e, char* b, size_t n, struct servent** r) {
-        return getservent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct servent>(
+        [](struct servent* e, char* b, size_t n, struct servent** r) { return getservent_r(e, b, n, r); });
 }
 
 struct netent* osprey_getnetent()
 {
-    return libc_shim::shared_entry<struct netent>([](struct netent* e, char* b, size_t n, struct netent** r) {
-        return getnetent_r(e, b, n, r, &h_errno);
-    });
+    return libc_shim::shared_entry<struct netent>(
+        [](struct netent* e, char* b, size_t n, struct netent** r) { return getnetent_r(e, b, n, r, &h_errno); });
 }
 
 struct netent* osprey_getnetbyname(const char* name)
@@ -386,9 +385,8 @@ struct netent* osprey_getnetbyaddr(uint32_t number, int type)
 
 struct hostent* osprey_gethostent()
 {
-    return libc_shim::shared_entry<struct hostent>([](struct hostent* e, char* b, size_t n, struct hostent** r) {
-        return gethostent_r(e, b, n, r, &h_errno);
-    });
+    return libc_shim::shared_entry<struct hostent>(
+        [](struct hostent* e, char* b, size_t n, struct hostent** r) { return gethostent_r(e, b, n, r, &h_errno); });
 }
 
 } // extern "C"

@@ -22,8 +22,7 @@ constexpr int kDefaultAlignment = alignof(std::max_align_t), kDefaultChunkSize =
 
 /// glibc keeps the chunk functions in one pointer type whatever their real one (which
 /// use_extra_arg tells); casting through void (*)() says the change of type is meant.
-template<typename To, typename From>
-To function_cast(From function)
+template<typename To, typename From> To function_cast(From function)
 {
     return reinterpret_cast<To>(reinterpret_cast<void (*)()>(function));
 }
@@ -86,8 +85,8 @@ int _obstack_begin(obstack* h, int size, int alignment, void* (*chunkfun)(long),
     return begin(h, size, alignment);
 }
 
-int _obstack_begin_1(obstack* h, int size, int alignment, void* (*chunkfun)(void*, long), void (*freefun)(void*, void*),
-    void* arg)
+int _obstack_begin_1(
+    obstack* h, int size, int alignment, void* (*chunkfun)(void*, long), void (*freefun)(void*, void*), void* arg)
 {
     h->chunkfun = function_cast<_obstack_chunk* (*)(void*, long)>(chunkfun);
     h->freefun = function_cast<void (*)(void*, _obstack_chunk*)>(freefun);

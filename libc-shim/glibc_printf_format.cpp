@@ -33,7 +33,11 @@ Length read_length(const char*& p)
     for (;; ++p) {
         switch (*p) {
         case 'h': (length.is_short ? length.is_char : length.is_short) = true; continue;
-        case 'l': case 'j': case 'z': case 'Z': case 't': length.is_long = true; continue;
+        case 'l':
+        case 'j':
+        case 'z':
+        case 'Z':
+        case 't': length.is_long = true; continue;
         case 'q': continue;
         case 'L': length.is_long_double = true; continue;
         default: return length;
@@ -45,14 +49,25 @@ Length read_length(const char*& p)
 int argument_type(char c, const Length& length)
 {
     switch (c) {
-    case 'd': case 'i': case 'o': case 'u': case 'x': case 'X':
+    case 'd':
+    case 'i':
+    case 'o':
+    case 'u':
+    case 'x':
+    case 'X':
         if (length.is_long)
             return PA_INT | PA_FLAG_LONG;
         if (length.is_char)
             return PA_CHAR;
         return length.is_short ? PA_INT | PA_FLAG_SHORT : PA_INT;
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
-        return length.is_long_double ? PA_DOUBLE | PA_FLAG_LONG_DOUBLE : PA_DOUBLE;
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
+    case 'a':
+    case 'A': return length.is_long_double ? PA_DOUBLE | PA_FLAG_LONG_DOUBLE : PA_DOUBLE;
     case 'c': return PA_CHAR;
     case 'C': return PA_WCHAR;
     case 's': return PA_STRING;

@@ -11,8 +11,7 @@ namespace {
 /// Whether `pointer` is null, asked so that the compiler cannot answer "no": glibc's
 /// <stdlib.h> declares these functions' pointers nonnull, which lets the compiler drop a
 /// plain check (and warn about it), yet glibc checks them and returns EINVAL, as these do.
-template<typename T>
-bool is_null(T* pointer)
+template<typename T> bool is_null(T* pointer)
 {
     asm("" : "+r"(pointer));
     return pointer == nullptr;

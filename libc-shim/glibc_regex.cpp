@@ -59,11 +59,10 @@ void publish_glibc_fields(regex_t* compiled, reg_syntax_t syntax, bool keep_prog
 const char* error_text(int code)
 {
     static const char* const kTexts[] = { "Success", "No match", "Invalid regular expression",
-        "Invalid collation character", "Invalid character class name", "Trailing backslash",
-        "Invalid back reference", "Unmatched [, [^, [:, [., or [=", "Unmatched ( or \\(", "Unmatched \\{",
-        "Invalid content of \\{\\}", "Invalid range end", "Memory exhausted",
-        "Invalid preceding regular expression", "Premature end of regular expression",
-        "Regular expression too big", "Unmatched ) or \\)" };
+        "Invalid collation character", "Invalid character class name", "Trailing backslash", "Invalid back reference",
+        "Unmatched [, [^, [:, [., or [=", "Unmatched ( or \\(", "Unmatched \\{", "Invalid content of \\{\\}",
+        "Invalid range end", "Memory exhausted", "Invalid preceding regular expression",
+        "Premature end of regular expression", "Regular expression too big", "Unmatched ) or \\)" };
     return code >= 0 && size_t(code) < sizeof(kTexts) / sizeof(kTexts[0]) ? kTexts[code] : "Invalid regular expression";
 }
 
@@ -128,8 +127,8 @@ int osprey_regexec(const regex_t* compiled, const char* text, size_t count, regm
     }
     MuslMatch found[kMaxGroups];
     size_t asked = count < kMaxGroups ? count : kMaxGroups;
-    int result = musl_regexec(compiled, window ? window : text + offset, asked, found,
-        flags & (REG_NOTBOL | REG_NOTEOL));
+    int result
+        = musl_regexec(compiled, window ? window : text + offset, asked, found, flags & (REG_NOTBOL | REG_NOTEOL));
     free(window);
     if (result != 0)
         return result;
@@ -194,12 +193,14 @@ Found find_match(const re_pattern_buffer* buffer, const char* string, regoff_t l
     MuslMatch* found = result.matches;
     for (long at = start;; at += range >= 0 ? 1 : -1) {
         bool after_newline = at > 0 && buffer->newline_anchor && text[at - 1] == '\n';
-        int flags = ((at > 0 && !after_newline) || buffer->not_bol ? REG_NOTBOL : 0) | (buffer->not_eol ? REG_NOTEOL : 0);
+        int flags
+            = ((at > 0 && !after_newline) || buffer->not_bol ? REG_NOTBOL : 0) | (buffer->not_eol ? REG_NOTEOL : 0);
         if (musl_regexec(buffer, text + at, result.asked, found, flags) == 0) {
             long begins = at + found[0].start;
             if (range >= 0 ? begins <= last : found[0].start == 0) {
                 for (size_t i = 0; i < result.asked; ++i)
-                    found[i] = found[i].start < 0 ? MuslMatch { -1, -1 } : MuslMatch { found[i].start + at, found[i].end + at };
+                    found[i] = found[i].start < 0 ? MuslMatch { -1, -1 }
+                                                  : MuslMatch { found[i].start + at, found[i].end + at };
                 result.position = begins;
             }
             if (range >= 0 || result.position >= 0)
@@ -218,8 +219,8 @@ Found find_match(const re_pattern_buffer* buffer, const char* string, regoff_t l
 /// REGS_UNALLOCATED: the caller frees them). False when memory ran out.
 bool store_registers(re_pattern_buffer* buffer, re_registers* registers, const Found& found)
 {
-    if (buffer->regs_allocated == REGS_UNALLOCATED || (buffer->regs_allocated == REGS_REALLOCATE
-            && registers->num_regs < found.groups)) {
+    if (buffer->regs_allocated == REGS_UNALLOCATED
+        || (buffer->regs_allocated == REGS_REALLOCATE && registers->num_regs < found.groups)) {
         size_t count = found.groups > RE_NREGS ? found.groups : RE_NREGS;
         auto* starts = static_cast<regoff_t*>(libc_shim::program_realloc(
             buffer->regs_allocated == REGS_UNALLOCATED ? nullptr : registers->start, count * sizeof(regoff_t)));

@@ -26,8 +26,8 @@
 
 namespace {
 
-constexpr unsigned long kOptionTrustAd = 0x04000000; // glibc's RES_TRUSTAD
-constexpr size_t kHeaderSize = 12;                    // RFC 1035 §4.1.1
+constexpr unsigned long kOptionTrustAd = 0x04000000;             // glibc's RES_TRUSTAD
+constexpr size_t kHeaderSize = 12;                               // RFC 1035 §4.1.1
 constexpr size_t kLongestQuery = kHeaderSize + NS_MAXCDNAME + 4; // one question
 
 struct Server {
@@ -85,7 +85,8 @@ bool answers(const unsigned char* query, int query_length, const unsigned char* 
     if (answer_length < query_length || answer[4] != query[4] || answer[5] != query[5])
         return false;
     return strncasecmp(reinterpret_cast<const char*>(query) + kHeaderSize,
-               reinterpret_cast<const char*>(answer) + kHeaderSize, size_t(query_length) - kHeaderSize) == 0;
+               reinterpret_cast<const char*>(answer) + kHeaderSize, size_t(query_length) - kHeaderSize)
+        == 0;
 }
 
 int close_with(int fd, int result)
@@ -331,15 +332,18 @@ int res_nquery(res_state state, const char* name, int klass, int type, unsigned 
     bool has_answers = answer[6] || answer[7];
     if (code == ns_r_noerror && has_answers)
         return got;
-    set_h_errno(state, code == ns_r_nxdomain ? HOST_NOT_FOUND : code == ns_r_servfail ? TRY_AGAIN
-            : code == ns_r_noerror ? NO_DATA : NO_RECOVERY);
+    set_h_errno(state,
+        code == ns_r_nxdomain       ? HOST_NOT_FOUND
+            : code == ns_r_servfail ? TRY_AGAIN
+            : code == ns_r_noerror  ? NO_DATA
+                                    : NO_RECOVERY);
     return -1;
 }
 
 /// glibc's res_nquerydomain: res_nquery for "name.domain" (`name` alone, without a
 /// trailing dot, when `domain` is null); -1 with h_errno NO_RECOVERY when too long.
-int res_nquerydomain(res_state state, const char* name, const char* domain, int klass, int type,
-    unsigned char* answer, int answer_size)
+int res_nquerydomain(
+    res_state state, const char* name, const char* domain, int klass, int type, unsigned char* answer, int answer_size)
 {
     char full[MAXDNAME];
     if (!join_name(name, domain, full)) {

@@ -25,8 +25,8 @@ struct SearchProgress {
 /// Asks for `name` with each search-list domain while the failures allow (glibc: a
 /// missing name or an empty answer goes on, a server failure goes on, anything else
 /// stops); the answer's length, 0 when none came, -1 when the walk must end in failure.
-int search_domains(res_state state, const char* name, int klass, int type, unsigned char* answer, int size,
-    SearchProgress& progress)
+int search_domains(
+    res_state state, const char* name, int klass, int type, unsigned char* answer, int size, SearchProgress& progress)
 {
     for (char** domain = state->dnsrch; *domain; ++domain) {
         progress.searched = true;

@@ -69,7 +69,8 @@ LineResult shadow_line(char* line, EntryBuffer& out, void* entry, const void* ke
         return LineResult::Skip;
     char* cursor = fields[2];
     auto* user = static_cast<struct spwd*>(entry);
-    long* numbers[] = { &user->sp_lstchg, &user->sp_min, &user->sp_max, &user->sp_warn, &user->sp_inact, &user->sp_expire };
+    long* numbers[]
+        = { &user->sp_lstchg, &user->sp_min, &user->sp_max, &user->sp_warn, &user->sp_inact, &user->sp_expire };
     bool set;
     uint32_t value;
     for (size_t i = 0; i < 6; ++i) {
@@ -161,10 +162,7 @@ int parse_text(const char* text, libc_shim::LineParser parse, void* entry, char*
 }
 
 /// A field putsgent may write: no ':' or newline (nor ',' in a list).
-bool writable(const char* text, bool in_list)
-{
-    return !text || !strpbrk(text, in_list ? ":\n," : ":\n");
-}
+bool writable(const char* text, bool in_list) { return !text || !strpbrk(text, in_list ? ":\n," : ":\n"); }
 
 bool writable_list(char* const* words)
 {
@@ -198,14 +196,14 @@ int getspent_r(struct spwd* entry, char* buffer, size_t size, struct spwd** resu
 
 struct spwd* osprey_getspent()
 {
-    return libc_shim::shared_entry<struct spwd>([](struct spwd* e, char* b, size_t n, struct spwd** r) {
-        return getspent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct spwd>(
+        [](struct spwd* e, char* b, size_t n, struct spwd** r) { return getspent_r(e, b, n, r); });
 }
 
 int fgetspent_r(FILE* stream, struct spwd* entry, char* buffer, size_t size, struct spwd** result)
 {
-    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, shadow_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        libc_shim::LineDatabase::read_next(stream, shadow_line, buffer, size, entry, nullptr), entry, result);
 }
 
 int sgetspent_r(const char* text, struct spwd* entry, char* buffer, size_t size, struct spwd** result)
@@ -215,9 +213,8 @@ int sgetspent_r(const char* text, struct spwd* entry, char* buffer, size_t size,
 
 struct spwd* sgetspent(const char* text)
 {
-    return libc_shim::shared_entry<struct spwd>([text](struct spwd* e, char* b, size_t n, struct spwd** r) {
-        return sgetspent_r(text, e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct spwd>(
+        [text](struct spwd* e, char* b, size_t n, struct spwd** r) { return sgetspent_r(text, e, b, n, r); });
 }
 
 // /etc/gshadow.
@@ -231,9 +228,8 @@ int getsgent_r(struct sgrp* entry, char* buffer, size_t size, struct sgrp** resu
 
 struct sgrp* getsgent()
 {
-    return libc_shim::shared_entry<struct sgrp>([](struct sgrp* e, char* b, size_t n, struct sgrp** r) {
-        return getsgent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct sgrp>(
+        [](struct sgrp* e, char* b, size_t n, struct sgrp** r) { return getsgent_r(e, b, n, r); });
 }
 
 int getsgnam_r(const char* name, struct sgrp* entry, char* buffer, size_t size, struct sgrp** result)
@@ -243,21 +239,20 @@ int getsgnam_r(const char* name, struct sgrp* entry, char* buffer, size_t size, 
 
 struct sgrp* getsgnam(const char* name)
 {
-    return libc_shim::shared_entry<struct sgrp>([name](struct sgrp* e, char* b, size_t n, struct sgrp** r) {
-        return getsgnam_r(name, e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct sgrp>(
+        [name](struct sgrp* e, char* b, size_t n, struct sgrp** r) { return getsgnam_r(name, e, b, n, r); });
 }
 
 int fgetsgent_r(FILE* stream, struct sgrp* entry, char* buffer, size_t size, struct sgrp** result)
 {
-    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, gshadow_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        libc_shim::LineDatabase::read_next(stream, gshadow_line, buffer, size, entry, nullptr), entry, result);
 }
 
 struct sgrp* fgetsgent(FILE* stream)
 {
-    return libc_shim::shared_entry<struct sgrp>([stream](struct sgrp* e, char* b, size_t n, struct sgrp** r) {
-        return fgetsgent_r(stream, e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct sgrp>(
+        [stream](struct sgrp* e, char* b, size_t n, struct sgrp** r) { return fgetsgent_r(stream, e, b, n, r); });
 }
 
 int sgetsgent_r(const char* text, struct sgrp* entry, char* buffer, size_t size, struct sgrp** result)
@@ -267,9 +262,8 @@ int sgetsgent_r(const char* text, struct sgrp* entry, char* buffer, size_t size,
 
 struct sgrp* sgetsgent(const char* text)
 {
-    return libc_shim::shared_entry<struct sgrp>([text](struct sgrp* e, char* b, size_t n, struct sgrp** r) {
-        return sgetsgent_r(text, e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct sgrp>(
+        [text](struct sgrp* e, char* b, size_t n, struct sgrp** r) { return sgetsgent_r(text, e, b, n, r); });
 }
 
 /// One gshadow line; -1 with EINVAL for a field that would break the format.

@@ -96,12 +96,14 @@ int getgrent_r(struct group* entry, char* buffer, size_t size, struct group** re
 
 int fgetpwent_r(FILE* stream, struct passwd* entry, char* buffer, size_t size, struct passwd** result)
 {
-    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, passwd_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        libc_shim::LineDatabase::read_next(stream, passwd_line, buffer, size, entry, nullptr), entry, result);
 }
 
 int fgetgrent_r(FILE* stream, struct group* entry, char* buffer, size_t size, struct group** result)
 {
-    return libc_shim::finish_entry(libc_shim::LineDatabase::read_next(stream, group_line, buffer, size, entry, nullptr), entry, result);
+    return libc_shim::finish_entry(
+        libc_shim::LineDatabase::read_next(stream, group_line, buffer, size, entry, nullptr), entry, result);
 }
 
 void osprey_setpwent() { users().restart(); }
@@ -111,16 +113,14 @@ void osprey_endgrent() { groups().end(); }
 
 struct passwd* osprey_getpwent()
 {
-    return libc_shim::shared_entry<struct passwd>([](struct passwd* e, char* b, size_t n, struct passwd** r) {
-        return getpwent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct passwd>(
+        [](struct passwd* e, char* b, size_t n, struct passwd** r) { return getpwent_r(e, b, n, r); });
 }
 
 struct group* osprey_getgrent()
 {
-    return libc_shim::shared_entry<struct group>([](struct group* e, char* b, size_t n, struct group** r) {
-        return getgrent_r(e, b, n, r);
-    });
+    return libc_shim::shared_entry<struct group>(
+        [](struct group* e, char* b, size_t n, struct group** r) { return getgrent_r(e, b, n, r); });
 }
 
 } // extern "C"

@@ -39,8 +39,16 @@ static_assert(sizeof(Record) == 384);
 static_assert(offsetof(Record, line) == 8 && offsetof(Record, host) == 76 && offsetof(Record, seconds) == 340);
 
 // ut_type values (bits/utmp.h)
-enum : int16_t { RunLevel = 1, BootTime = 2, NewTime = 3, OldTime = 4, InitProcess = 5, LoginProcess = 6,
-    UserProcess = 7, DeadProcess = 8 };
+enum : int16_t {
+    RunLevel = 1,
+    BootTime = 2,
+    NewTime = 3,
+    OldTime = 4,
+    InitProcess = 5,
+    LoginProcess = 6,
+    UserProcess = 7,
+    DeadProcess = 8
+};
 
 constexpr const char* kUtmpPath = "/var/run/utmp";
 constexpr const char* kWtmpPath = "/var/log/wtmp";
@@ -110,8 +118,7 @@ bool same_id(const Record& data, const Record& id)
 }
 
 /// The next record from the cursor that `match` takes, into c.last.
-template<typename Match>
-bool find_locked(Cursor& c, Match match)
+template<typename Match> bool find_locked(Cursor& c, Match match)
 {
     while (read_locked(c))
         if (match(c.last))
@@ -179,7 +186,10 @@ void osprey_setutent()
     });
 }
 
-void osprey_endutent() { cursor().with([](Cursor& c) { close_locked(c); }); }
+void osprey_endutent()
+{
+    cursor().with([](Cursor& c) { close_locked(c); });
+}
 
 int osprey_getutent_r(Record* buffer, Record** result)
 {

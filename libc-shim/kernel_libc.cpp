@@ -36,7 +36,7 @@ void init_kernel_libc()
     g_envp_and_auxv[4] = reinterpret_cast<size_t>(g_random);
     __init_libc(reinterpret_cast<char**>(g_envp_and_auxv), g_name);
     init_thread_destructors(); // the first pthread key (thread_destructors.cpp says why)
-    osprey_mimalloc_init(); // no static constructors in the kernel: mimalloc's runs here
+    osprey_mimalloc_init();    // no static constructors in the kernel: mimalloc's runs here
 }
 
 } // namespace libc_shim

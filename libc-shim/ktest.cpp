@@ -20,8 +20,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-extern "C" int osprey_libc_start_main(int (*)(int, char**, char**), int, char**, void (*)(int, char**, char**),
-    void (*)(), void (*)(), void*);
+extern "C" int osprey_libc_start_main(
+    int (*)(int, char**, char**), int, char**, void (*)(int, char**, char**), void (*)(), void (*)(), void*);
 extern "C" void* __memcpy_chk(void*, const void*, size_t, size_t);
 
 namespace libc_shim {
@@ -105,12 +105,14 @@ void test_exports()
 {
     const ExportEntry* memcpy_new = lookup("memcpy", "GLIBC_2.14");
     const ExportEntry* memcpy_old = lookup("memcpy", "GLIBC_2.2.5");
-    expect(memcpy_new && memcpy_new->address == reinterpret_cast<uint64_t>(&memcpy), "memcpy@GLIBC_2.14 is musl's memcpy");
+    expect(
+        memcpy_new && memcpy_new->address == reinterpret_cast<uint64_t>(&memcpy), "memcpy@GLIBC_2.14 is musl's memcpy");
     expect(memcpy_old && memcpy_old->address == reinterpret_cast<uint64_t>(&memmove), "memcpy@GLIBC_2.2.5 is memmove");
     expect(lookup("memcpy", "GLIBC_9.99") == nullptr, "a bogus version is not found");
     expect(lookup("memcpy", nullptr) == memcpy_new, "an unversioned reference binds the default version");
     const ExportEntry* start = lookup("__libc_start_main", "GLIBC_2.34");
-    expect(start && start->address == reinterpret_cast<uint64_t>(&osprey_libc_start_main), "__libc_start_main@GLIBC_2.34 is the shim's");
+    expect(start && start->address == reinterpret_cast<uint64_t>(&osprey_libc_start_main),
+        "__libc_start_main@GLIBC_2.34 is the shim's");
     const ExportEntry* old_start = lookup("__libc_start_main", "GLIBC_2.2.5");
     expect(old_start && old_start->address == start->address, "__libc_start_main@GLIBC_2.2.5 is the same function");
     const ExportEntry* out = lookup("stdout", "GLIBC_2.2.5");

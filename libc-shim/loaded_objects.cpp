@@ -28,7 +28,10 @@ static_assert(sizeof(r_debug) == 40 && offsetof(r_debug, r_map) == 8 && offsetof
 static_assert(sizeof(libc_shim::LinkMap) == 40 && offsetof(link_map, l_prev) == offsetof(libc_shim::LinkMap, l_prev)
     && offsetof(link_map, l_ld) == offsetof(libc_shim::LinkMap, l_ld));
 
-link_map* as_link_map(const libc_shim::LinkMap& map) { return reinterpret_cast<link_map*>(const_cast<libc_shim::LinkMap*>(&map)); }
+link_map* as_link_map(const libc_shim::LinkMap& map)
+{
+    return reinterpret_cast<link_map*>(const_cast<libc_shim::LinkMap*>(&map));
+}
 
 dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, size_t count)
 {
@@ -75,7 +78,8 @@ int osprey_dl_iterate_phdr(int (*callback)(dl_phdr_info*, size_t, void*), void* 
 int _dl_find_object(void* address, dl_find_object* result) noexcept
 {
     auto pc = reinterpret_cast<uint64_t>(address);
-    for (const libc_shim::LoadedObjectInfo* o = libc_shim::program_startup().first_object; o; o = libc_shim::next_object(*o)) {
+    for (const libc_shim::LoadedObjectInfo* o = libc_shim::program_startup().first_object; o;
+         o = libc_shim::next_object(*o)) {
         const libc_shim::LoadedObjectInfo& object = *o;
         if (pc < object.map_start || pc >= object.map_end)
             continue;

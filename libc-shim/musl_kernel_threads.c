@@ -12,29 +12,29 @@
 
 /* Declared for C++ in libc_shim/kernel.h. */
 void osprey_leave_program_threads(void);
-void osprey_end_kernel_libc_thread(uintptr_t *base, size_t *size);
+void osprey_end_kernel_libc_thread(uintptr_t* base, size_t* size);
 
 void osprey_leave_program_threads(void)
 {
-	struct pthread *self = __pthread_self();
-	__tl_lock();
-	if (self->next != self) {
-		--libc.threads_minus_1;
-		self->next->prev = self->prev;
-		self->prev->next = self->next;
-		self->prev = self->next = self;
-	}
-	__tl_unlock();
+    struct pthread* self = __pthread_self();
+    __tl_lock();
+    if (self->next != self) {
+        --libc.threads_minus_1;
+        self->next->prev = self->prev;
+        self->prev->next = self->next;
+        self->prev = self->next = self;
+    }
+    __tl_unlock();
 }
 
 /* The end of a thread taken out of the list that runs the program's code (a thread made
  * by clone through the syscall instruction): its pthread keys' destructors run (mimalloc's
  * gives its heap back), and the mapping musl made for it (stack, TLS, thread block) is
  * returned for the scheduler to unmap as the thread exits, as __unmapself does. */
-void osprey_end_kernel_libc_thread(uintptr_t *base, size_t *size)
+void osprey_end_kernel_libc_thread(uintptr_t* base, size_t* size)
 {
-	struct pthread *self = __pthread_self();
-	__pthread_tsd_run_dtors();
-	*base = (uintptr_t)self->map_base;
-	*size = self->map_size;
+    struct pthread* self = __pthread_self();
+    __pthread_tsd_run_dtors();
+    *base = (uintptr_t)self->map_base;
+    *size = self->map_size;
 }

@@ -2,8 +2,8 @@
  * C locale), for glibc_locale.cpp, which keeps glibc's __names array. */
 #include "locale_impl.h"
 
-const char *osprey_musl_locale_name(const void *category)
+const char* osprey_musl_locale_name(const void* category)
 {
-	const struct __locale_map *map = category;
-	return map ? map->name : "C";
+    const struct __locale_map* map = category;
+    return map ? map->name : "C";
 }

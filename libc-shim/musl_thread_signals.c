@@ -12,20 +12,19 @@
 
 int pthread_sigqueue(pthread_t thread, int signal, const union sigval value)
 {
-	siginfo_t info;
-	memset(&info, 0, sizeof info);
-	info.si_signo = signal;
-	info.si_code = SI_QUEUE;
-	info.si_pid = getpid();
-	info.si_uid = getuid();
-	info.si_value = value;
-	sigset_t saved;
-	__block_app_sigs(&saved);
-	LOCK(thread->killlock);
-	int result = thread->tid
-		? -__syscall(SYS_rt_tgsigqueueinfo, getpid(), thread->tid, signal, &info)
-		: ((unsigned)signal >= _NSIG ? EINVAL : 0); /* exited: as pthread_kill */
-	UNLOCK(thread->killlock);
-	__restore_sigs(&saved);
-	return result;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = signal;
+    info.si_code = SI_QUEUE;
+    info.si_pid = getpid();
+    info.si_uid = getuid();
+    info.si_value = value;
+    sigset_t saved;
+    __block_app_sigs(&saved);
+    LOCK(thread->killlock);
+    int result = thread->tid ? -__syscall(SYS_rt_tgsigqueueinfo, getpid(), thread->tid, signal, &info)
+                             : ((unsigned)signal >= _NSIG ? EINVAL : 0); /* exited: as pthread_kill */
+    UNLOCK(thread->killlock);
+    __restore_sigs(&saved);
+    return result;
 }

@@ -28,91 +28,92 @@
 
 /* PT_GNU_STACK's p_memsz sets the default thread stack size, as musl's static start-up
  * does (glibc honours it as well). */
-static void default_stack_size_from_headers(const size_t *aux)
+static void default_stack_size_from_headers(const size_t* aux)
 {
-	const unsigned char *p = (const void *)aux[AT_PHDR];
-	for (size_t n = aux[AT_PHNUM]; p && n; n--, p += aux[AT_PHENT]) {
-		const Elf64_Phdr *phdr = (const void *)p;
-		if (phdr->p_type == PT_GNU_STACK && phdr->p_memsz > __default_stacksize)
-			__default_stacksize = phdr->p_memsz < DEFAULT_STACK_MAX ? phdr->p_memsz : DEFAULT_STACK_MAX;
-	}
+    const unsigned char* p = (const void*)aux[AT_PHDR];
+    for (size_t n = aux[AT_PHNUM]; p && n; n--, p += aux[AT_PHENT]) {
+        const Elf64_Phdr* phdr = (const void*)p;
+        if (phdr->p_type == PT_GNU_STACK && phdr->p_memsz > __default_stacksize)
+            __default_stacksize = phdr->p_memsz < DEFAULT_STACK_MAX ? phdr->p_memsz : DEFAULT_STACK_MAX;
+    }
 }
 
 /* Threads' TLS size: the DTV (room for every module a program may have), the blocks and
  * the surplus, the struct pthread, and room to align the thread pointer (musl ldso's
  * formula). */
-static size_t thread_tls_size(const struct osprey_static_tls *tls, size_t align)
+static size_t thread_tls_size(const struct osprey_static_tls* tls, size_t align)
 {
-	size_t size = (1 + OSPREY_MAX_TLS_MODULES) * sizeof(void *) + tls->capacity + sizeof(struct pthread) + 2 * align;
-	return (size + MIN_TLS_ALIGN - 1) & -MIN_TLS_ALIGN;
+    size_t size = (1 + OSPREY_MAX_TLS_MODULES) * sizeof(void*) + tls->capacity + sizeof(struct pthread) + 2 * align;
+    return (size + MIN_TLS_ALIGN - 1) & -MIN_TLS_ALIGN;
 }
 
 /* musl's record of module `m` (offsets are positive below the thread pointer there). */
-static struct tls_module record_of(const struct osprey_tls_module *m)
+static struct tls_module record_of(const struct osprey_tls_module* m)
 {
-	return (struct tls_module){ .image = (void *)m->image, .len = m->filesz, .size = m->memsz,
-		.align = m->align, .offset = (size_t)-m->offset };
+    return (struct tls_module) {
+        .image = (void*)m->image, .len = m->filesz, .size = m->memsz, .align = m->align, .offset = (size_t)-m->offset
+    };
 }
 
-void __init_tls(size_t *aux)
+void __init_tls(size_t* aux)
 {
-	const struct osprey_static_tls *tls = osprey_program_static_tls();
-	size_t align = tls->align > MIN_TLS_ALIGN ? tls->align : MIN_TLS_ALIGN;
-	default_stack_size_from_headers(aux);
-	libc.tls_align = align;
-	libc.tls_cnt = tls->count;
-	libc.tls_size = thread_tls_size(tls, align);
+    const struct osprey_static_tls* tls = osprey_program_static_tls();
+    size_t align = tls->align > MIN_TLS_ALIGN ? tls->align : MIN_TLS_ALIGN;
+    default_stack_size_from_headers(aux);
+    libc.tls_align = align;
+    libc.tls_cnt = tls->count;
+    libc.tls_size = thread_tls_size(tls, align);
 
-	size_t records = tls->count * sizeof(struct tls_module);
-	/* musl's mmap (built with the overlay that calls the kernel): this unit's own view of
-	 * syscall_arch.h would be the `syscall` instruction. */
-	unsigned char *mem = mmap(0, libc.tls_size + records, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		a_crash(); /* no memory for the first thread: nothing can run */
+    size_t records = tls->count * sizeof(struct tls_module);
+    /* musl's mmap (built with the overlay that calls the kernel): this unit's own view of
+     * syscall_arch.h would be the `syscall` instruction. */
+    unsigned char* mem = mmap(0, libc.tls_size + records, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED)
+        a_crash(); /* no memory for the first thread: nothing can run */
 
-	struct tls_module *list = (void *)(mem + libc.tls_size), **link = &libc.tls_head;
-	for (size_t i = 0; i < tls->count; i++) {
-		const struct osprey_tls_module *m = &tls->modules[i];
-		list[i] = record_of(m);
-		*link = &list[i];
-		link = &list[i].next;
-	}
-	*link = 0;
-	if (__init_tp(__copy_tls(mem)) < 0)
-		a_crash();
+    struct tls_module *list = (void*)(mem + libc.tls_size), **link = &libc.tls_head;
+    for (size_t i = 0; i < tls->count; i++) {
+        const struct osprey_tls_module* m = &tls->modules[i];
+        list[i] = record_of(m);
+        *link = &list[i];
+        link = &list[i].next;
+    }
+    *link = 0;
+    if (__init_tp(__copy_tls(mem)) < 0)
+        a_crash();
 }
 
-void osprey_static_tls_add(const struct osprey_tls_module *m)
+void osprey_static_tls_add(const struct osprey_tls_module* m)
 {
-	struct tls_module *record = malloc(sizeof *record);
-	if (!record)
-		a_crash(); /* the linker checked the layout; a few bytes of memory are missing */
-	*record = record_of(m);
-	struct tls_module **link = &libc.tls_head;
-	while (*link)
-		link = &(*link)->next;
-	*link = record;
-	libc.tls_cnt++;
-	/* Threads made from now on copy the block from the record (__copy_tls); every thread
-	 * that already exists gets it here, in the static TLS surplus it already has. */
-	__tl_lock();
-	pthread_t self = __pthread_self(), thread = self;
-	do {
-		unsigned char *block = (unsigned char *)thread + m->offset;
-		memcpy(block, m->image, m->filesz);
-		memset(block + m->filesz, 0, m->memsz - m->filesz);
-		thread = thread->next;
-	} while (thread != self);
-	__tl_unlock();
+    struct tls_module* record = malloc(sizeof *record);
+    if (!record)
+        a_crash(); /* the linker checked the layout; a few bytes of memory are missing */
+    *record = record_of(m);
+    struct tls_module** link = &libc.tls_head;
+    while (*link)
+        link = &(*link)->next;
+    *link = record;
+    libc.tls_cnt++;
+    /* Threads made from now on copy the block from the record (__copy_tls); every thread
+     * that already exists gets it here, in the static TLS surplus it already has. */
+    __tl_lock();
+    pthread_t self = __pthread_self(), thread = self;
+    do {
+        unsigned char* block = (unsigned char*)thread + m->offset;
+        memcpy(block, m->image, m->filesz);
+        memset(block + m->filesz, 0, m->memsz - m->filesz);
+        thread = thread->next;
+    } while (thread != self);
+    __tl_unlock();
 }
 
 /* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): every
  * module is in static TLS, so its block is at the thread pointer plus its offset. */
-void *osprey_tls_get_addr(const size_t *module_and_offset)
+void* osprey_tls_get_addr(const size_t* module_and_offset)
 {
-	const struct osprey_static_tls *tls = osprey_program_static_tls();
-	size_t module = module_and_offset[0];
-	if (module == 0 || module > tls->count)
-		a_crash(); /* a DTPMOD64 the linker never wrote */
-	return (unsigned char *)__pthread_self() + tls->modules[module - 1].offset + module_and_offset[1];
+    const struct osprey_static_tls* tls = osprey_program_static_tls();
+    size_t module = module_and_offset[0];
+    if (module == 0 || module > tls->count)
+        a_crash(); /* a DTPMOD64 the linker never wrote */
+    return (unsigned char*)__pthread_self() + tls->modules[module - 1].offset + module_and_offset[1];
 }

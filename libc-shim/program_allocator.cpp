@@ -28,7 +28,10 @@ namespace libc_shim {
 
 namespace {
 
-const ProgramAllocator* interposed() { return program_startup().allocator.malloc ? &program_startup().allocator : nullptr; }
+const ProgramAllocator* interposed()
+{
+    return program_startup().allocator.malloc ? &program_startup().allocator : nullptr;
+}
 
 /// `size` bytes from the program's allocator (which sets errno on failure, as malloc does).
 void* program_malloc(size_t size) { return program_startup().allocator.malloc(size); }
@@ -158,7 +161,10 @@ ssize_t osprey_getdelim(char** line, size_t* capacity, int delimiter, FILE* stre
     return length;
 }
 
-ssize_t osprey_getline(char** line, size_t* capacity, FILE* stream) { return osprey_getdelim(line, capacity, '\n', stream); }
+ssize_t osprey_getline(char** line, size_t* capacity, FILE* stream)
+{
+    return osprey_getdelim(line, capacity, '\n', stream);
+}
 
 char* osprey_realpath(const char* path, char* resolved)
 {

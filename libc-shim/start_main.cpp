@@ -54,14 +54,15 @@ char** g_envp;
 /// would run kernel memory or fault inside kernel code and panic; Linux would end the
 /// program with SIGSEGV at the call, and so does this. (Null is left to the call: the page
 /// fault at address 0 is the program's own, SIGSEGV too.)
-template<typename Function>
-Function program_function(Function function)
+template<typename Function> Function program_function(Function function)
 {
     auto address = reinterpret_cast<uintptr_t>(function);
     if (address < mm::kUserTop)
         return function;
-    klog::error(klog::Subsystem::Boot, "the program gave a function at {:#x}, outside its memory, to call "
-        "(its main, a constructor or a destructor): SIGSEGV", address);
+    klog::error(klog::Subsystem::Boot,
+        "the program gave a function at {:#x}, outside its memory, to call "
+        "(its main, a constructor or a destructor): SIGSEGV",
+        address);
     die_of_sigsegv();
 }
 
@@ -165,8 +166,8 @@ void initialize_objects_after(const LoadedObjectInfo* previous_last)
     free(list);
 }
 
-extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,
-    InitFunction init, FiniFunction fini, FiniFunction rtld_fini, void* stack_end)
+extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv, InitFunction init,
+    FiniFunction fini, FiniFunction rtld_fini, void* stack_end)
 {
     (void)stack_end; // __libc_stack_end was set by the linker (startup.h, step 0)
     g_argc = argc;
@@ -193,7 +194,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
         program_function(init)(argc, argv, g_envp);
     else
         run_init(executable);
-    boot::trace(abi::BootMilestone::ProgramMain); // for the monitor's --trace-boot
+    boot::trace(abi::BootMilestone::ProgramMain);                    // for the monitor's --trace-boot
     boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Main); // --snapshot-at main
     exit(program_function(main)(argc, argv, g_envp));
 }

@@ -49,7 +49,8 @@ extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
     if ((bits & abi::kCloneThreadFamily) != abi::kCloneThreadFamily || (bits & abi::kCloneVfork)) {
         // A new process: not in a single-application VM. Said at the level that names
         // unimplemented system calls (log.syscall=debug), since this is one.
-        klog::debug(klog::Subsystem::Syscall, "clone without CLONE_VM|CLONE_THREAD (a new process: fork, "
+        klog::debug(klog::Subsystem::Syscall,
+            "clone without CLONE_VM|CLONE_THREAD (a new process: fork, "
             "posix_spawn, vfork) is not implemented: ENOSYS");
         return -kEnosys;
     }
@@ -65,7 +66,9 @@ extern "C" int __clone(int (*fn)(void*), void* stack, int flags, void* arg, ...)
     uint64_t thread_pointer;
     asm("mov %%fs:0, %0" : "=r"(thread_pointer));
     sched::ThreadStart start = {
-        fn, arg, reinterpret_cast<uintptr_t>(stack),
+        fn,
+        arg,
+        reinterpret_cast<uintptr_t>(stack),
         (bits & abi::kCloneSettls) ? reinterpret_cast<uint64_t>(tls) : thread_pointer,
         (bits & abi::kCloneParentSettid) ? parent_tid : nullptr,
         (bits & abi::kCloneChildCleartid) ? child_tid : nullptr,

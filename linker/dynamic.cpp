@@ -17,7 +17,8 @@ lib::Result<void> check_entry_size(int64_t tag, uint64_t value)
     case elf::DT_SYMENT: return value == sizeof(elf::Symbol) ? lib::Result<void>() : elf_error("ELF: bad DT_SYMENT");
     case elf::DT_RELAENT: return value == sizeof(elf::Rela) ? lib::Result<void>() : elf_error("ELF: bad DT_RELAENT");
     case elf::DT_RELRENT: return value == 8 ? lib::Result<void>() : elf_error("ELF: bad DT_RELRENT");
-    case elf::DT_PLTREL: return value == elf::DT_RELA ? lib::Result<void>() : elf_error("ELF: DT_PLTREL is not DT_RELA");
+    case elf::DT_PLTREL:
+        return value == elf::DT_RELA ? lib::Result<void>() : elf_error("ELF: DT_PLTREL is not DT_RELA");
     case elf::DT_REL: return elf_error("ELF: DT_REL relocations (x86-64 uses DT_RELA)");
     default: return {};
     }
@@ -127,7 +128,8 @@ lib::Result<void> check_dynamic(const DynamicInfo& d, const ImageView& view)
             TRY(dynamic_string(view, d, *name));
     const TableCheck tables[] = {
         { d.rela, d.relasz, sizeof(elf::Rela), 8, "ELF: DT_RELA table outside the loaded segments or misaligned" },
-        { d.jmprel, d.pltrelsz, sizeof(elf::Rela), 8, "ELF: DT_JMPREL table outside the loaded segments or misaligned" },
+        { d.jmprel, d.pltrelsz, sizeof(elf::Rela), 8,
+            "ELF: DT_JMPREL table outside the loaded segments or misaligned" },
         { d.relr, d.relrsz, 8, 8, "ELF: DT_RELR table outside the loaded segments or misaligned" },
         { d.init_array, d.init_arraysz, 8, 8, "ELF: DT_INIT_ARRAY outside the loaded segments or misaligned" },
         { d.fini_array, d.fini_arraysz, 8, 8, "ELF: DT_FINI_ARRAY outside the loaded segments or misaligned" },

@@ -11,7 +11,11 @@ constexpr uint16_t kMaxProgramHeaders = 256;
 
 lib::Result<void> check_ident(const elf::Header& h)
 {
-    if (memcmp(h.ident, "\x7f" "ELF", 4) != 0)
+    if (memcmp(h.ident,
+            "\x7f"
+            "ELF",
+            4)
+        != 0)
         return elf_error("ELF: bad magic (not an ELF file)");
     if (h.ident[elf::EI_CLASS] != elf::ELFCLASS64)
         return elf_error("ELF: not a 64-bit (ELFCLASS64) file");
@@ -26,7 +30,8 @@ lib::Result<void> check_ident(const elf::Header& h)
     return {};
 }
 
-lib::Result<std::span<const elf::ProgramHeader>> program_header_table(const elf::Header& h, std::span<const std::byte> file)
+lib::Result<std::span<const elf::ProgramHeader>> program_header_table(
+    const elf::Header& h, std::span<const std::byte> file)
 {
     if (h.phentsize != sizeof(elf::ProgramHeader))
         return elf_error("ELF: program header entry size is not 56");

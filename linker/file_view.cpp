@@ -13,7 +13,8 @@ lib::Result<std::string_view> interpreter_path(std::span<const std::byte> file, 
     return std::string_view(start, size_t(nul - start));
 }
 
-lib::Result<std::optional<std::string_view>> optional_string(const ImageView& view, const DynamicInfo& d, std::optional<uint32_t> offset)
+lib::Result<std::optional<std::string_view>> optional_string(
+    const ImageView& view, const DynamicInfo& d, std::optional<uint32_t> offset)
 {
     if (!offset)
         return std::optional<std::string_view>();

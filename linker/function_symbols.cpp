@@ -20,8 +20,7 @@ static_assert(sizeof(SectionHeader) == 64);
 constexpr uint32_t kShtSymtab = 2, kShtDynsym = 11;
 constexpr uint8_t kSttFunc = 2;
 
-template<typename T>
-bool read_at(std::span<const std::byte> file, uint64_t offset, T& out)
+template<typename T> bool read_at(std::span<const std::byte> file, uint64_t offset, T& out)
 {
     if (offset > file.size() || file.size() - offset < sizeof(T))
         return false;

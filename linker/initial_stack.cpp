@@ -52,8 +52,8 @@ const lib::Error kTooBig(lib::Errno::TOOBIG, "initial stack: arguments and envir
 
 } // namespace
 
-lib::Result<InitialStack> build_initial_stack(std::span<std::byte> stack, uint64_t stack_base,
-    const InitialStackSpec& spec)
+lib::Result<InitialStack> build_initial_stack(
+    std::span<std::byte> stack, uint64_t stack_base, const InitialStackSpec& spec)
 {
     if (spec.argv.size() + spec.envp.size() > kMaxStrings)
         return kTooBig;

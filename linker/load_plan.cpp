@@ -5,7 +5,7 @@ namespace linker {
 namespace {
 
 constexpr uint64_t kUserLimit = 1ull << 47; // the lower canonical half (x86-64, 4-level paging)
-constexpr uint64_t kMaxSpan = 4ull << 30;    // the loader reserves the whole span up front
+constexpr uint64_t kMaxSpan = 4ull << 30;   // the loader reserves the whole span up front
 
 bool power_of_two(uint64_t v) { return (v & (v - 1)) == 0; }
 
@@ -127,8 +127,8 @@ lib::Result<LoadPlan> make_load_plan(const ElfFile& elf, uint64_t file_size, Add
             plan.executable_stack = (p.flags & elf::PF_X) != 0;
             continue;
         }
-        if (p.type != elf::PT_LOAD && p.type != elf::PT_DYNAMIC && p.type != elf::PT_TLS
-            && p.type != elf::PT_GNU_RELRO && p.type != elf::PT_PHDR && p.type != elf::PT_INTERP)
+        if (p.type != elf::PT_LOAD && p.type != elf::PT_DYNAMIC && p.type != elf::PT_TLS && p.type != elf::PT_GNU_RELRO
+            && p.type != elf::PT_PHDR && p.type != elf::PT_INTERP)
             continue;
         TRY(check_common(p, file_size));
         if (p.type == elf::PT_LOAD)

@@ -3,7 +3,8 @@
 
 namespace linker {
 
-lib::Result<LoadedObject> LoadedObject::create(const ElfImage& image, std::span<std::byte> memory, uint64_t load_address)
+lib::Result<LoadedObject> LoadedObject::create(
+    const ElfImage& image, std::span<std::byte> memory, uint64_t load_address)
 {
     const LoadPlan& plan = image.plan();
     if (memory.size() < plan.span_size())

@@ -29,8 +29,8 @@ lib::Result<uint64_t> call_own_ifunc(uint64_t function, const Memory& memory, Sy
 }
 
 /// A symbol the object defines locally binds to itself, without asking the resolver.
-lib::Result<ResolvedSymbol> resolve_local(const RelocationContext& object, const elf::Symbol& s, const Memory& memory,
-    SymbolResolver& resolver)
+lib::Result<ResolvedSymbol> resolve_local(
+    const RelocationContext& object, const elf::Symbol& s, const Memory& memory, SymbolResolver& resolver)
 {
     uint8_t type = elf::symbol_type(s);
     if (type == elf::STT_TLS) {
@@ -44,8 +44,8 @@ lib::Result<ResolvedSymbol> resolve_local(const RelocationContext& object, const
     return ResolvedSymbol { address, s.size, nullptr, 0, 0 };
 }
 
-lib::Result<ResolvedSymbol> resolve(const RelocationContext& object, uint32_t index, bool copy, const Memory& memory,
-    SymbolResolver& resolver)
+lib::Result<ResolvedSymbol> resolve(
+    const RelocationContext& object, uint32_t index, bool copy, const Memory& memory, SymbolResolver& resolver)
 {
     if (index == 0)
         return elf_error("ELF: symbol relocation against symbol index 0");
@@ -54,12 +54,13 @@ lib::Result<ResolvedSymbol> resolve(const RelocationContext& object, uint32_t in
     if (binding == elf::STB_LOCAL && s.shndx != elf::SHN_UNDEF)
         return resolve_local(object, s, memory, resolver);
     SymbolVersion version = TRY(object.symbols.version(index));
-    SymbolRequest request { TRY(object.symbols.name(s)), version.name, version.file,
-        binding == elf::STB_WEAK, elf::symbol_type(s), copy, index };
+    SymbolRequest request { TRY(object.symbols.name(s)), version.name, version.file, binding == elf::STB_WEAK,
+        elf::symbol_type(s), copy, index };
     return resolver.resolve(request);
 }
 
-lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+lib::Result<void> apply_copy(
+    const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     elf::Symbol s = TRY(object.symbols.symbol(elf::rela_symbol(r)));
     ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), true, memory, resolver));
@@ -77,8 +78,8 @@ lib::Result<void> apply_copy(const RelocationContext& object, const elf::Rela& r
 /// thread-local one (static linkers type every such reference STT_TLS: anything else is a
 /// malformed object), and its definition too (that depends on what it binds to, so it is
 /// ELIBBAD, not ENOEXEC). An unresolved weak reference gives module 0, as in glibc.
-lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint32_t index, const Memory& memory,
-    SymbolResolver& resolver)
+lib::Result<ResolvedSymbol> tls_definition(
+    const RelocationContext& object, uint32_t index, const Memory& memory, SymbolResolver& resolver)
 {
     if (index) {
         elf::Symbol s = TRY(object.symbols.symbol(index));
@@ -87,12 +88,14 @@ lib::Result<ResolvedSymbol> tls_definition(const RelocationContext& object, uint
         bool own_section = elf::symbol_type(s) == elf::STT_SECTION && elf::symbol_binding(s) == elf::STB_LOCAL
             && s.shndx != elf::SHN_UNDEF;
         if (own_section && object.tls_module && s.value >= object.tls_vaddr)
-            return ResolvedSymbol { s.value - object.tls_vaddr, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+            return ResolvedSymbol { s.value - object.tls_vaddr, 0, nullptr, object.tls_module,
+                object.tls_offset.value_or(0) };
         if (elf::symbol_type(s) != elf::STT_TLS)
             return elf_error("ELF: TLS relocation against a symbol that is not STT_TLS");
         ResolvedSymbol d = TRY(resolve(object, index, false, memory, resolver));
         if (!d.tls_module && d.address)
-            return lib::Error(lib::Errno::LIBBAD, "a thread-local reference binds to a definition that is not thread-local");
+            return lib::Error(
+                lib::Errno::LIBBAD, "a thread-local reference binds to a definition that is not thread-local");
         return d;
     }
     if (!object.tls_module)
@@ -106,7 +109,8 @@ uint64_t thread_pointer_offset(const ResolvedSymbol& d, const elf::Rela& r)
     return uint64_t(d.tls_offset) + d.address + uint64_t(r.addend);
 }
 
-lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+lib::Result<void> apply_tls(
+    const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     uint64_t place = object.bias + r.offset;
     uint32_t type = elf::rela_type(r), index = elf::rela_symbol(r);
@@ -123,7 +127,8 @@ lib::Result<void> apply_tls(const RelocationContext& object, const elf::Rela& r,
 /// R_X86_64_TLSDESC (the GNU2 TLS dialect; "TLS Descriptors for x86-64", Oliva): the
 /// descriptor is two words, the resolver's address and its argument. Every module loaded
 /// at start has static TLS, so the argument is the variable's thread-pointer offset.
-lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+lib::Result<void> apply_tlsdesc(
+    const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     if (!object.tlsdesc_static)
         return elf_error("ELF: R_X86_64_TLSDESC relocation is not supported here");
@@ -138,7 +143,8 @@ lib::Result<void> apply_tlsdesc(const RelocationContext& object, const elf::Rela
     return store64(memory, place + 8, thread_pointer_offset(d, r));
 }
 
-lib::Result<void> apply_pc32(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+lib::Result<void> apply_pc32(
+    const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     uint64_t place = object.bias + r.offset;
     ResolvedSymbol d = TRY(resolve(object, elf::rela_symbol(r), false, memory, resolver));
@@ -151,7 +157,8 @@ lib::Result<void> apply_pc32(const RelocationContext& object, const elf::Rela& r
 lib::Error unsupported(uint32_t type)
 {
     switch (type) {
-    case 10: case 11: return elf_error("ELF: R_X86_64_32/32S relocation (code not built position-independent)");
+    case 10:
+    case 11: return elf_error("ELF: R_X86_64_32/32S relocation (code not built position-independent)");
     case 23: return elf_error("ELF: R_X86_64_TPOFF32 relocation (initial-exec TLS in a text relocation)");
     default: return elf_error("ELF: unknown x86-64 relocation type");
     }
@@ -159,14 +166,13 @@ lib::Error unsupported(uint32_t type)
 
 } // namespace
 
-lib::Result<void> apply_relocation(const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
+lib::Result<void> apply_relocation(
+    const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     uint64_t place = object.bias + r.offset;
     switch (uint32_t type = elf::rela_type(r)) {
-    case elf::R_X86_64_NONE:
-        return {};
-    case elf::R_X86_64_RELATIVE:
-        return store64(memory, place, object.bias + uint64_t(r.addend));
+    case elf::R_X86_64_NONE: return {};
+    case elf::R_X86_64_RELATIVE: return store64(memory, place, object.bias + uint64_t(r.addend));
     case elf::R_X86_64_IRELATIVE:
         return store64(memory, place, TRY(call_own_ifunc(object.bias + uint64_t(r.addend), memory, resolver)));
     case elf::R_X86_64_64: {
@@ -176,18 +182,13 @@ lib::Result<void> apply_relocation(const RelocationContext& object, const elf::R
     case elf::R_X86_64_GLOB_DAT:
     case elf::R_X86_64_JUMP_SLOT:
         return store64(memory, place, TRY(resolve(object, elf::rela_symbol(r), false, memory, resolver)).address);
-    case elf::R_X86_64_PC32:
-        return apply_pc32(object, r, memory, resolver);
-    case elf::R_X86_64_COPY:
-        return apply_copy(object, r, memory, resolver);
+    case elf::R_X86_64_PC32: return apply_pc32(object, r, memory, resolver);
+    case elf::R_X86_64_COPY: return apply_copy(object, r, memory, resolver);
     case elf::R_X86_64_TPOFF64:
     case elf::R_X86_64_DTPMOD64:
-    case elf::R_X86_64_DTPOFF64:
-        return apply_tls(object, r, memory, resolver);
-    case elf::R_X86_64_TLSDESC:
-        return apply_tlsdesc(object, r, memory, resolver);
-    default:
-        return unsupported(type);
+    case elf::R_X86_64_DTPOFF64: return apply_tls(object, r, memory, resolver);
+    case elf::R_X86_64_TLSDESC: return apply_tlsdesc(object, r, memory, resolver);
+    default: return unsupported(type);
     }
 }
 
@@ -235,7 +236,8 @@ lib::Result<RelocationTables> relocation_tables(const ImageView& view, const Dyn
     return tables;
 }
 
-lib::Result<void> apply_relocations(const RelocationContext& object, const RelocationTables& tables, Memory& memory, SymbolResolver& resolver)
+lib::Result<void> apply_relocations(
+    const RelocationContext& object, const RelocationTables& tables, Memory& memory, SymbolResolver& resolver)
 {
     TRY(apply_relr(object.bias, tables.relr, memory));
     for (const elf::Rela& r : tables.rela)

@@ -74,7 +74,8 @@ lib::Result<SymbolVersion> SymbolTable::version(uint32_t index) const
 /// Walks both version chains once, so a malformed chain is reported at load time.
 lib::Result<void> SymbolTable::check_versions() const
 {
-    if ((m_verdef && !m_view.bytes(m_verdef, sizeof(elf::Verdef))) || (m_verneed && !m_view.bytes(m_verneed, sizeof(elf::Verneed))))
+    if ((m_verdef && !m_view.bytes(m_verdef, sizeof(elf::Verdef)))
+        || (m_verneed && !m_view.bytes(m_verneed, sizeof(elf::Verneed))))
         return elf_error("ELF: DT_VERDEF or DT_VERNEED outside the object");
     TRY(defined_version(elf::kVersymIndexMask)); // an index no real object uses: visits every entry
     TRY(needed_version(elf::kVersymIndexMask));

@@ -71,9 +71,8 @@ public:
     {
         // Make every destination page table first, so that nothing moves unless all can.
         bool tables = true;
-        for_each_pte(from, from + length, [&](uint64_t virt, uint64_t&) {
-            tables = tables && pte_for(virt - from + to, true) != nullptr;
-        });
+        for_each_pte(from, from + length,
+            [&](uint64_t virt, uint64_t&) { tables = tables && pte_for(virt - from + to, true) != nullptr; });
         if (!tables) {
             release_page_tables(to, to + length); // those the first pass made before it failed
             return false;

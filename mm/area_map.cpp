@@ -5,19 +5,11 @@
 namespace mm {
 
 AreaMap::AreaMap(uintptr_t lowest, uintptr_t highest, uintptr_t mmap_top, PageOps& pages, AreaPool& pool)
-    : m_tree(lowest, highest)
-    , m_lowest(lowest)
-    , m_highest(highest)
-    , m_mmap_top(mmap_top)
-    , m_pages(pages)
-    , m_pool(pool)
+    : m_tree(lowest, highest), m_lowest(lowest), m_highest(highest), m_mmap_top(mmap_top), m_pages(pages), m_pool(pool)
 {
 }
 
-bool AreaMap::fits(uintptr_t start, size_t length) const
-{
-    return start >= m_lowest && ends_below_top(start, length);
-}
+bool AreaMap::fits(uintptr_t start, size_t length) const { return start >= m_lowest && ends_below_top(start, length); }
 
 bool AreaMap::covers(uintptr_t start, size_t length) const
 {
@@ -124,7 +116,7 @@ Area* AreaMap::split(Area& area, uintptr_t at, Area& spare)
 {
     uintptr_t end = area.end();
     spare = area;
-    spare.link = GapTreeNode{};
+    spare.link = GapTreeNode {};
     spare.link.start = at;
     spare.link.end = end;
     if (!area.anonymous())

@@ -44,7 +44,8 @@ lib::Result<void> AreaMap::protect(uintptr_t start, size_t length, int prot)
     return {};
 }
 
-lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start)
+lib::Result<uintptr_t> AreaMap::remap(
+    uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start)
 {
     if (!area_aligned(old_start) || (flags & ~(RemapMayMove | RemapFixed)))
         return lib::Error(lib::Errno::INVAL, "mremap: unaligned address or unknown flags");
@@ -90,12 +91,17 @@ lib::Result<uintptr_t> AreaMap::remap(uintptr_t old_start, size_t old_length, si
 
 /// Moves [old_start, old_start + old_size) of `area` to a new area of new_size bytes (at
 /// new_start with RemapFixed, else wherever there is room), carrying its pages.
-lib::Result<uintptr_t> AreaMap::move(Area& area, uintptr_t old_start, size_t old_size, size_t new_size, int flags, uintptr_t new_start)
+lib::Result<uintptr_t> AreaMap::move(
+    Area& area, uintptr_t old_start, size_t old_size, size_t new_size, int flags, uintptr_t new_start)
 {
     bool fixed = flags & RemapFixed; // new_start checked by remap(); below m_lowest, map() says EPERM
-    MapRequest request { .hint = new_start, .length = new_size,
-        .placement = fixed ? Placement::FixedReplace : Placement::Anywhere, .prot = area.prot,
-        .sharing = area.sharing, .role = area.role, .file = area.file,
+    MapRequest request { .hint = new_start,
+        .length = new_size,
+        .placement = fixed ? Placement::FixedReplace : Placement::Anywhere,
+        .prot = area.prot,
+        .sharing = area.sharing,
+        .role = area.role,
+        .file = area.file,
         .file_offset = area.anonymous() ? 0 : area.offset_of(old_start) };
     if (!fixed)
         request.hint = 0;

@@ -41,7 +41,8 @@ lib::Result<void> advise(uintptr_t addr, size_t length, Advice advice)
     uintptr_t end = addr + rounded;
     // MADV_FREE applies to private anonymous memory only (Linux: EINVAL for anything else,
     // before any page is dropped; a private file page's copy would revert to the file).
-    for (const Area* area = areas().find(addr); advice == Advice::Free && area && area->start() < end; area = areas().next(*area))
+    for (const Area* area = areas().find(addr); advice == Advice::Free && area && area->start() < end;
+         area = areas().next(*area))
         if (!area->anonymous() || area->sharing != Sharing::Private)
             return lib::Error(lib::Errno::INVAL, "MADV_FREE on a file or shared mapping");
     for (const Area* area = areas().find(addr); area && area->start() < end; area = areas().next(*area)) {
@@ -84,7 +85,8 @@ uintptr_t brk(uintptr_t new_break)
     if (new_break < kBrkBase || new_break > kBrkLimit)
         return g_break;
     if (new_top > old_top) {
-        auto grown = map_anonymous(old_top, new_top - old_top, ProtRead | ProtWrite, Placement::FixedNoReplace, AreaRole::Heap);
+        auto grown = map_anonymous(
+            old_top, new_top - old_top, ProtRead | ProtWrite, Placement::FixedNoReplace, AreaRole::Heap);
         if (grown.is_error())
             return g_break;
     } else if (new_top < old_top) {

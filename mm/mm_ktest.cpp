@@ -105,7 +105,8 @@ void test_demand_paging()
     // Area objects come from frames too: let the pool take its first frame beforehand.
     (void)unmap(map_anonymous(0, kPageSize, ProtRead, Placement::Anywhere).value(), kPageSize);
     uint64_t before = frame_stats().free_frames;
-    auto* p = reinterpret_cast<volatile char*>(map_anonymous(0, 64 * kPageSize, ProtRead | ProtWrite, Placement::Anywhere).value());
+    auto* p = reinterpret_cast<volatile char*>(
+        map_anonymous(0, 64 * kPageSize, ProtRead | ProtWrite, Placement::Anywhere).value());
     expect(frame_stats().free_frames == before, "mmap takes no frame before a touch");
     p[0] = 1;
     p[10 * kPageSize] = 2;
@@ -118,7 +119,8 @@ void test_demand_paging()
     uint64_t reserved_before = frame_stats().free_frames;
     MapRequest huge { .length = 1ull << 30, .prot = ProtNone };
     auto reservation = map(huge, MapNoReserve);
-    expect(!reservation.is_error() && frame_stats().free_frames == reserved_before, "a 1 GiB reservation costs nothing");
+    expect(
+        !reservation.is_error() && frame_stats().free_frames == reserved_before, "a 1 GiB reservation costs nothing");
     if (!reservation.is_error())
         (void)unmap(reservation.value(), 1ull << 30);
     MapRequest too_big { .length = (frame_stats().total_frames + 1) * kPageSize, .prot = ProtRead | ProtWrite };
@@ -145,7 +147,8 @@ void test_sparse_unmap()
     uint64_t taken = before - frame_stats().free_frames;
     (void)unmap(mapped.value(), kLength);
     expect(taken >= 4 + 4, "four touches 1 GiB apart take four pages and at least four page tables");
-    expect(frame_stats().free_frames == before, "munmap of a sparse 3 GiB mapping frees its four pages and their page tables");
+    expect(frame_stats().free_frames == before,
+        "munmap of a sparse 3 GiB mapping frees its four pages and their page tables");
 }
 
 constexpr uint64_t kUnmappedLowerHalf = 0x00007fffdead0000; // beyond the boot map, never mapped here

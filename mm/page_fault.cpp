@@ -82,13 +82,14 @@ const char* denial(const Area* area, Access access)
     return nullptr;
 }
 
-[[noreturn]] void kill_program(const arch::InterruptFrame& frame, const char* signal, uint64_t address, Access access,
-    const char* why, int status)
+[[noreturn]] void kill_program(
+    const arch::InterruptFrame& frame, const char* signal, uint64_t address, Access access, const char* why, int status)
 {
     char headline[200];
-    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by {}: {} {:#x}: {}", signal,
-        access_name(access), address, why);
-    arch::report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
+    auto r = fmt::format_to_n(
+        headline, sizeof(headline), "program killed by {}: {} {:#x}: {}", signal, access_name(access), address, why);
+    arch::report_program_fault(
+        frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
     boot::vm_exit(status);
 }
 
@@ -145,7 +146,8 @@ arch::InterruptResult on_page_fault(arch::InterruptFrame& frame)
         kill_program(frame, "SIGSEGV", address, access, why, kSigsegvStatus);
     auto result = fault_in(*area, address, access);
     // Past the end of the file, or a corrupt image page: SIGBUS, as Linux for an I/O error.
-    bool bus_error = result.is_error() && (result.error().code == lib::Errno::FAULT || result.error().code == lib::Errno::IO);
+    bool bus_error
+        = result.is_error() && (result.error().code == lib::Errno::FAULT || result.error().code == lib::Errno::IO);
     if (bus_error && program_code && arch::deliver_program_signal(frame, kSigbus, 2, address))
         return arch::InterruptResult::Handled;
     if (bus_error)

@@ -22,7 +22,7 @@ namespace mm {
 namespace {
 
 uint64_t* g_bitmap;
-uint64_t g_frame_count;     // frames covered by the bitmap
+uint64_t g_frame_count; // frames covered by the bitmap
 uint64_t g_free_frames;
 uint64_t g_usable_frames;
 uint64_t g_cursor;
@@ -80,12 +80,14 @@ void frames_init(const arch::PvhStartInfo& info, void* (*early_phys_to_virt)(uin
     }
     mark_range(0, 0x100000, true); // real-mode area, BIOS data, VMM tables
     mark_range(KERNEL_PHYS_LOAD, bitmap_phys + bitmap_bytes, true);
-    mark_range(page_round_down(info.memmap_paddr), info.memmap_paddr + info.memmap_entries * sizeof(arch::PvhMemmapEntry), true);
+    mark_range(page_round_down(info.memmap_paddr),
+        info.memmap_paddr + info.memmap_entries * sizeof(arch::PvhMemmapEntry), true);
     auto* modules = static_cast<const arch::PvhModule*>(early_phys_to_virt(info.modlist_paddr));
     for (uint32_t i = 0; i < info.nr_modules; ++i)
         mark_range(page_round_down(modules[i].paddr), modules[i].paddr + modules[i].size, true);
     if (info.nr_modules)
-        mark_range(page_round_down(info.modlist_paddr), info.modlist_paddr + info.nr_modules * sizeof(arch::PvhModule), true);
+        mark_range(
+            page_round_down(info.modlist_paddr), info.modlist_paddr + info.nr_modules * sizeof(arch::PvhModule), true);
     g_cursor = 0;
 }
 

@@ -201,7 +201,8 @@ uint64_t* pte_for(uint64_t virt, bool create)
 
 void unmap_kernel_image_page(uint64_t virt)
 {
-    uint64_t* pte = virt >= reinterpret_cast<uint64_t>(__kernel_start) && virt < reinterpret_cast<uint64_t>(__kernel_end)
+    uint64_t* pte
+        = virt >= reinterpret_cast<uint64_t>(__kernel_start) && virt < reinterpret_cast<uint64_t>(__kernel_end)
         ? pte_for(virt & ~(kPageSize - 1), false)
         : nullptr;
     if (!pte)

@@ -9,8 +9,6 @@ namespace monitor {
 
 namespace {
 
-
-
 constexpr uint32_t kLocalApicAddress = 0xfee00000, kIoApicAddress = 0xfec00000;
 
 acpi::TableHeader header(const char (&signature)[5], uint32_t length)
@@ -27,8 +25,7 @@ acpi::TableHeader header(const char (&signature)[5], uint32_t length)
     return table;
 }
 
-template<typename T>
-void append(std::vector<uint8_t>& bytes, const T& value)
+template<typename T> void append(std::vector<uint8_t>& bytes, const T& value)
 {
     auto* raw = reinterpret_cast<const uint8_t*>(&value);
     bytes.insert(bytes.end(), raw, raw + sizeof(T));
@@ -44,10 +41,13 @@ void seal(std::vector<uint8_t>& table)
 std::vector<uint8_t> madt(unsigned cpus)
 {
     std::vector<uint8_t> table;
-    uint32_t length = uint32_t(sizeof(acpi::MadtHeader) + cpus * sizeof(acpi::MadtLocalApic) + sizeof(acpi::MadtIoApic));
+    uint32_t length
+        = uint32_t(sizeof(acpi::MadtHeader) + cpus * sizeof(acpi::MadtLocalApic) + sizeof(acpi::MadtIoApic));
     append(table, acpi::MadtHeader { header("APIC", length), kLocalApicAddress, 0 });
     for (unsigned cpu = 0; cpu < cpus; ++cpu)
-        append(table, acpi::MadtLocalApic { acpi::kMadtLocalApic, sizeof(acpi::MadtLocalApic), uint8_t(cpu), uint8_t(cpu), acpi::kProcessorEnabled });
+        append(table,
+            acpi::MadtLocalApic { acpi::kMadtLocalApic, sizeof(acpi::MadtLocalApic), uint8_t(cpu), uint8_t(cpu),
+                acpi::kProcessorEnabled });
     append(table, acpi::MadtIoApic { acpi::kMadtIoApic, sizeof(acpi::MadtIoApic), 0, 0, kIoApicAddress, 0 });
     seal(table);
     return table;

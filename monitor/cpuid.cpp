@@ -30,8 +30,8 @@ kvm_cpuid_entry2 kvm_signature()
 
 } // namespace
 
-std::vector<kvm_cpuid_entry2> vcpu_cpuid(const std::vector<kvm_cpuid_entry2>& supported, uint32_t apic_id,
-    uint32_t tsc_khz)
+std::vector<kvm_cpuid_entry2> vcpu_cpuid(
+    const std::vector<kvm_cpuid_entry2>& supported, uint32_t apic_id, uint32_t tsc_khz)
 {
     std::vector<kvm_cpuid_entry2> table;
     bool has_signature = false;

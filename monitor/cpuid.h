@@ -14,7 +14,7 @@ namespace monitor {
 
 /// Returns `supported` adjusted for vCPU `apic_id` as described above; `tsc_khz` 0 leaves
 /// leaf 0x40000010 out.
-std::vector<kvm_cpuid_entry2> vcpu_cpuid(const std::vector<kvm_cpuid_entry2>& supported, uint32_t apic_id,
-    uint32_t tsc_khz);
+std::vector<kvm_cpuid_entry2> vcpu_cpuid(
+    const std::vector<kvm_cpuid_entry2>& supported, uint32_t apic_id, uint32_t tsc_khz);
 
 } // namespace monitor

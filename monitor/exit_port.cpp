@@ -7,8 +7,8 @@
 
 namespace monitor {
 
-static_assert(kExitPanic == abi::kPanicStatus && kExitNoStatus == abi::kNoStatusExit
-    && kExitGuestFault == abi::kGuestFaultExit);
+static_assert(
+    kExitPanic == abi::kPanicStatus && kExitNoStatus == abi::kNoStatusExit && kExitGuestFault == abi::kGuestFaultExit);
 
 bool StatusText::reports_panic() const
 {

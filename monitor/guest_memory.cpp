@@ -105,7 +105,8 @@ lib::Result<void> GuestMemory::map_file_pages(uint64_t gpa, int fd, uint64_t off
         return lib::Error(lib::Errno::INVAL, "file pages: empty or not page-aligned");
     auto target = TRY(span(gpa, length));
     // MAP_NORESERVE as for RAM itself: a page costs host memory only once the guest writes it.
-    void* mapped = mmap(target.data(), length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, off_t(offset));
+    void* mapped = mmap(
+        target.data(), length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, off_t(offset));
     if (mapped == MAP_FAILED)
         return lib::Error(lib::Errno::NOMEM, "cannot map file pages into guest RAM (mmap failed)");
     return {};

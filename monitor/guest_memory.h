@@ -20,7 +20,7 @@ struct MemoryRegion {
     uint64_t size;
     uint8_t* host;
     Access access;
-    int fd = -1;   // backing file (read-only image), -1 for anonymous RAM
+    int fd = -1; // backing file (read-only image), -1 for anonymous RAM
 };
 
 class GuestMemory {

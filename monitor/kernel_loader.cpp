@@ -57,8 +57,8 @@ constexpr uint64_t page_up(uint64_t n) { return page_down(n + kPage - 1); }
 /// ends are copied, so no byte outside the segment changes. The bss becomes fresh zero pages.
 /// Touching as few pages as possible matters under nested virtualization, where each host
 /// page fault is expensive (docs/architecture.md, "Boot time").
-lib::Result<void> load_segment(const linker::elf::ProgramHeader& ph, std::span<const std::byte> file, int fd,
-    const GuestMemory& memory)
+lib::Result<void> load_segment(
+    const linker::elf::ProgramHeader& ph, std::span<const std::byte> file, int fd, const GuestMemory& memory)
 {
     if (ph.filesz > ph.memsz)
         return bad("kernel ELF: segment file size exceeds its memory size");

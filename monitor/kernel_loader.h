@@ -9,9 +9,9 @@
 namespace monitor {
 
 struct LoadedKernel {
-    uint32_t entry32;     // physical PVH entry point
-    uint64_t phys_start;  // lowest loaded physical address
-    uint64_t phys_end;    // end of the highest segment (after bss)
+    uint32_t entry32;    // physical PVH entry point
+    uint64_t phys_start; // lowest loaded physical address
+    uint64_t phys_end;   // end of the highest segment (after bss)
 };
 
 /// XEN_ELFNOTE_PHYS32_ENTRY (Xen public/elfnote.h).

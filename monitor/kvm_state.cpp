@@ -98,8 +98,7 @@ lib::Result<std::vector<kvm_msr_entry>> get_msrs(int fd, std::vector<uint32_t> i
     }
 }
 
-template<typename T>
-lib::Result<T> get(int fd, unsigned long request, const char* message)
+template<typename T> lib::Result<T> get(int fd, unsigned long request, const char* message)
 {
     T value {};
     if (ioctl(fd, request, &value) < 0)
@@ -107,8 +106,7 @@ lib::Result<T> get(int fd, unsigned long request, const char* message)
     return value;
 }
 
-template<typename T>
-lib::Result<void> set(int fd, unsigned long request, const T& value, const char* message)
+template<typename T> lib::Result<void> set(int fd, unsigned long request, const T& value, const char* message)
 {
     if (ioctl(fd, request, &value) < 0)
         return ioctl_error(message);

@@ -13,8 +13,7 @@ namespace {
 // header's flexible-array wrapper makes sizeof(kvm_stats_desc) 20, not the file's 16.
 constexpr uint64_t kDescriptorFixedBytes = 16, kSizeAt = 6, kOffsetAt = 8;
 
-template<typename T>
-T read_at(const uint8_t* at)
+template<typename T> T read_at(const uint8_t* at)
 {
     T value;
     memcpy(&value, at, sizeof value);
@@ -49,7 +48,8 @@ lib::Result<std::vector<KvmStat>> parse_kvm_stats(std::span<const uint8_t> file)
         if (size != 1)
             continue; // a histogram
         const char* name = reinterpret_cast<const char*>(at + kDescriptorFixedBytes);
-        stats.push_back({ std::string(name, strnlen(name, header.name_size)), read_at<uint64_t>(file.data() + value_offset) });
+        stats.push_back(
+            { std::string(name, strnlen(name, header.name_size)), read_at<uint64_t>(file.data() + value_offset) });
     }
     return stats;
 }

@@ -93,7 +93,7 @@ lib::Result<void> KvmVcpu::set_pvh_entry(uint32_t entry, uint32_t start_info)
     kvm_sregs sregs {};
     if (ioctl(m_fd, KVM_GET_SREGS, &sregs) < 0)
         return ioctl_error("KVM_GET_SREGS failed");
-    sregs.cs = flat_segment(0x08, 0xb); // execute/read, accessed
+    sregs.cs = flat_segment(0x08, 0xb);                                             // execute/read, accessed
     sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x10, 0x3); // read/write, accessed
     sregs.tr.type = 0xb; // 32-bit busy TSS, as the PVH ABI requires
     sregs.tr.present = 1;

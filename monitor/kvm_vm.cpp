@@ -22,7 +22,9 @@ lib::Result<void> check_capabilities(int kvm)
 {
     for (int cap : { KVM_CAP_IRQCHIP, KVM_CAP_USER_MEMORY, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_READONLY_MEM }) {
         if (ioctl(kvm, KVM_CHECK_EXTENSION, cap) <= 0)
-            return lib::Error(lib::Errno::NOSYS, "this KVM lacks a capability the monitor needs (irqchip, user memory, immediate exit or read-only memory)");
+            return lib::Error(lib::Errno::NOSYS,
+                "this KVM lacks a capability the monitor needs (irqchip, user memory, immediate exit or read-only "
+                "memory)");
     }
     return {};
 }
@@ -40,8 +42,9 @@ lib::Result<void> setup_vm(int vm)
 
 } // namespace
 
-KvmVm::KvmVm(KvmVm&& other) noexcept : m_kvm(other.m_kvm), m_vm(other.m_vm), m_run_size(other.m_run_size), m_slots(other.m_slots)
-    , m_supported_cpuid(std::move(other.m_supported_cpuid))
+KvmVm::KvmVm(KvmVm&& other) noexcept
+    : m_kvm(other.m_kvm), m_vm(other.m_vm), m_run_size(other.m_run_size), m_slots(other.m_slots),
+      m_supported_cpuid(std::move(other.m_supported_cpuid))
 {
     other.m_kvm = other.m_vm = -1;
 }

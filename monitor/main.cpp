@@ -79,7 +79,10 @@ private:
     std::string m_buffer;
 };
 
-std::string describe(const lib::Error& error) { return std::string(error.message) + " (" + strerror(int(error.code)) + ")"; }
+std::string describe(const lib::Error& error)
+{
+    return std::string(error.message) + " (" + strerror(int(error.code)) + ")";
+}
 
 /// A file mapped read-only and kept open (the loader maps its pages into guest RAM): only
 /// the pages the loader touches are read (the kernel ELF carries ~20 MB of debug
@@ -89,7 +92,7 @@ public:
     explicit MappedFile(const std::string& path)
     {
         m_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        struct stat st {};
+        struct stat st { };
         if (m_fd >= 0 && fstat(m_fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
             void* data = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, m_fd, 0);
             if (data != MAP_FAILED)
@@ -113,8 +116,8 @@ private:
     std::span<const std::byte> m_bytes;
 };
 
-std::optional<Failure> load_guest(const Options& options, const std::string& cmdline, GuestMemory& memory,
-    LoadedKernel& kernel, uint64_t& start_info)
+std::optional<Failure> load_guest(
+    const Options& options, const std::string& cmdline, GuestMemory& memory, LoadedKernel& kernel, uint64_t& start_info)
 {
     MappedFile file(options.kernel);
     if (!file.ok())
@@ -126,7 +129,7 @@ std::optional<Failure> load_guest(const Options& options, const std::string& cmd
         return Failure { kExitBadInput, "bad kernel '" + options.kernel + "': " + loaded.error().message };
     kernel = loaded.value();
     int fd = open(options.image.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st {};
+    struct stat st { };
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
         if (fd >= 0)
             close(fd);
@@ -149,8 +152,11 @@ Failure kvm_failure(const lib::Error& error)
 {
     if (error.code == lib::Errno::NOENT || error.code == lib::Errno::ACCES || error.code == lib::Errno::PERM
         || error.code == lib::Errno::NXIO || error.code == lib::Errno::NODEV)
-        return { kExitBadInput, "/dev/kvm is not usable here (" + std::string(strerror(int(error.code)))
-                     + "): use `osprey run --hypervisor qemu-tcg` (software emulation), or give this user access to /dev/kvm" };
+        return {
+            kExitBadInput,
+            "/dev/kvm is not usable here (" + std::string(strerror(int(error.code)))
+                + "): use `osprey run --hypervisor qemu-tcg` (software emulation), or give this user access to /dev/kvm"
+        };
     return { kExitHostFailure, "KVM: " + describe(error) };
 }
 
@@ -177,12 +183,11 @@ struct Devices {
 
     Devices(RunState& run, BootTrace& trace, const KvmVm& vm, const GuestMemory& memory, bool trace_boot,
         std::optional<snapshot_abi::SnapshotPoint> snapshot_at)
-        : console_uart([this](uint8_t b) { console.put(b); }, [&vm](bool level) { (void)vm.irq_line(kConsoleIrq, level); })
-        , status_uart([this](uint8_t b) { status.append(b); })
-        , exit_port(run, status)
-        , trace_port(trace)
-        , console_port(memory, [this](std::span<const uint8_t> bytes) { console.write(bytes); })
-        , snapshot_port(memory, snapshot_at)
+        : console_uart(
+            [this](uint8_t b) { console.put(b); }, [&vm](bool level) { (void)vm.irq_line(kConsoleIrq, level); }),
+          status_uart([this](uint8_t b) { status.append(b); }), exit_port(run, status), trace_port(trace),
+          console_port(memory, [this](std::span<const uint8_t> bytes) { console.write(bytes); }),
+          snapshot_port(memory, snapshot_at)
     {
         (void)buses.pio.add(kConsolePort, Serial16550::kRegisterCount, console_uart);
         (void)buses.pio.add(abi::kStatusUartPort, Serial16550::kRegisterCount, status_uart);
@@ -228,16 +233,17 @@ lib::Result<std::vector<KvmVcpu>> create_vcpus(const KvmVm& vm, unsigned count, 
 std::optional<SnapshotFileRef> file_ref(const std::string& path, bool read_only)
 {
     char resolved[PATH_MAX];
-    struct stat st {};
+    struct stat st { };
     if (!realpath(path.c_str(), resolved) || stat(resolved, &st) < 0)
         return std::nullopt;
-    return SnapshotFileRef { resolved, uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, read_only };
+    return SnapshotFileRef { resolved, uint64_t(st.st_size),
+        int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, read_only };
 }
 
 /// Writes the paused VM to options.snapshot_file (through a temporary file renamed over
 /// it, so the file is whole or absent). The VM goes on either way.
-snapshot_abi::SnapshotResult save_vm(const Options& options, const KvmVm& vm, const GuestMemory& memory, const Devices& devices,
-    std::vector<std::vector<uint8_t>> vcpu_states, uint64_t request_gpa)
+snapshot_abi::SnapshotResult save_vm(const Options& options, const KvmVm& vm, const GuestMemory& memory,
+    const Devices& devices, std::vector<std::vector<uint8_t>> vcpu_states, uint64_t request_gpa)
 {
     auto failed = [&](const std::string& why) {
         std::cerr << "osprey-monitor: no snapshot written to '" << options.snapshot_file << "': " << why << std::endl;
@@ -278,7 +284,8 @@ snapshot_abi::SnapshotResult save_vm(const Options& options, const KvmVm& vm, co
         written = lib::Error(lib::Errno(errno), "cannot write the snapshot file");
     if (written.is_error() || rename(partial.c_str(), options.snapshot_file.c_str()) < 0) {
         unlink(partial.c_str());
-        return failed(written.is_error() ? describe(written.error()) : std::string("cannot rename it: ") + strerror(errno));
+        return failed(
+            written.is_error() ? describe(written.error()) : std::string("cannot rename it: ") + strerror(errno));
     }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     std::cerr << "osprey-monitor: saved the VM to '" << options.snapshot_file << "' (" << ms << " ms)" << std::endl;
@@ -326,7 +333,9 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     kernel_options.push_back(abi::kConsoleOutputOption);
     kernel_options.push_back(abi::kExitReportOption);
     if (options.snapshot_at)
-        kernel_options.push_back(*options.snapshot_at == snapshot_abi::SnapshotPoint::Main ? snapshot_abi::kSnapshotOptionMain : snapshot_abi::kSnapshotOptionReady);
+        kernel_options.push_back(*options.snapshot_at == snapshot_abi::SnapshotPoint::Main
+                ? snapshot_abi::kSnapshotOptionMain
+                : snapshot_abi::kSnapshotOptionReady);
     std::string cmdline = insert_kernel_options(options.cmdline, kernel_options);
     if (options.verbose)
         std::cerr << "osprey-monitor: kernel command line: " << cmdline << '\n';
@@ -351,7 +360,9 @@ std::variant<int, Failure> boot(const Options& options, BootTrace& trace)
     int status = run_vm(vcpus.release_value(), devices, run, trace, options.timeout_seconds, std::move(snapshots));
     if (options.snapshot_at && !devices.snapshot_port.reached())
         std::cerr << "osprey-monitor: no snapshot was taken: the program never reached "
-                  << (*options.snapshot_at == snapshot_abi::SnapshotPoint::Main ? "main()" : "its ready point (a write to /dev/osprey-ready)")
+                  << (*options.snapshot_at == snapshot_abi::SnapshotPoint::Main
+                             ? "main()"
+                             : "its ready point (a write to /dev/osprey-ready)")
                   << std::endl;
     return status;
 }
@@ -377,9 +388,10 @@ std::optional<Failure> check_file(const SnapshotFileRef& saved, bool is_image)
     if (!now)
         return Failure { kExitBadInput, std::string("the snapshot's ") + what + " '" + saved.path + "' is gone" };
     if (now->size != saved.size || now->mtime_ns != saved.mtime_ns)
-        return Failure { kExitBadInput, std::string("the snapshot's ") + what + " '" + saved.path
-                             + "' changed since the snapshot was taken (size or mtime): the guest would find it unlike "
-                               "what it read; restore a copy of it as it was, or take a new snapshot" };
+        return Failure { kExitBadInput,
+            std::string("the snapshot's ") + what + " '" + saved.path
+                + "' changed since the snapshot was taken (size or mtime): the guest would find it unlike "
+                  "what it read; restore a copy of it as it was, or take a new snapshot" };
     return std::nullopt;
 }
 
@@ -399,7 +411,8 @@ std::variant<std::vector<KvmVcpu>, Failure> restore_vcpus(const KvmVm& kvm, cons
                 return Failure { kExitBadInput, "cannot restore here: " + describe(set.error()) };
         }
         if (auto restored = vcpu->restore_state(kvm, snapshot.vcpus[id]); restored.is_error())
-            return Failure { kExitBadInput, "cannot restore vCPU " + std::to_string(id) + ": " + describe(restored.error()) };
+            return Failure { kExitBadInput,
+                "cannot restore vCPU " + std::to_string(id) + ": " + describe(restored.error()) };
         vcpus.push_back(vcpu.release_value());
     }
     return vcpus;
@@ -410,10 +423,12 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
 {
     FdCloser file { open(options.restore_file.c_str(), O_RDONLY | O_CLOEXEC) };
     if (file.fd < 0)
-        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' cannot be opened: " + strerror(errno) };
+        return Failure { kExitBadInput,
+            "snapshot '" + options.restore_file + "' cannot be opened: " + strerror(errno) };
     auto opened = read_snapshot(file.fd);
     if (opened.is_error())
-        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' is unusable: " + describe(opened.error()) };
+        return Failure { kExitBadInput,
+            "snapshot '" + options.restore_file + "' is unusable: " + describe(opened.error()) };
     const Snapshot& snapshot = opened->snapshot;
     if (auto changed = check_file(snapshot.image, true))
         return *changed;
@@ -431,8 +446,10 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
         return Failure { kExitHostFailure, "cannot map the snapshot's memory: " + describe(mapped.error()) };
     int image_fd = open(snapshot.image.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (image_fd < 0)
-        return Failure { kExitBadInput, "the snapshot's image '" + snapshot.image.path + "' cannot be opened: " + strerror(errno) };
-    if (auto mapped = memory->map_file_readonly(image_fd, image_address(snapshot.ram_bytes), snapshot.image.size); mapped.is_error())
+        return Failure { kExitBadInput,
+            "the snapshot's image '" + snapshot.image.path + "' cannot be opened: " + strerror(errno) };
+    if (auto mapped = memory->map_file_readonly(image_fd, image_address(snapshot.ram_bytes), snapshot.image.size);
+        mapped.is_error())
         return Failure { kExitHostFailure, "cannot map the image: " + describe(mapped.error()) };
     Options machine = options;
     machine.cpus = snapshot.cpus;
@@ -446,21 +463,26 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
     if (auto error = devices.virtio.create(machine, memory.value(), devices.buses.mmio, irq_edge(kvm)); !error.empty())
         return Failure { kExitBadInput, error };
     if (auto restored = devices.restore(snapshot.devices); restored.is_error())
-        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' has unusable device state: " + describe(restored.error()) };
+        return Failure { kExitBadInput,
+            "snapshot '" + options.restore_file + "' has unusable device state: " + describe(restored.error()) };
     if (auto mapped = vm->map_memory(memory.value()); mapped.is_error())
         return kvm_failure(mapped.error());
     auto vcpus = restore_vcpus(kvm, snapshot);
     if (auto* failed = std::get_if<Failure>(&vcpus))
         return *failed;
     if (auto restored = kvm.restore_state(snapshot.vm); restored.is_error())
-        return Failure { kExitBadInput, "cannot restore the VM's clock and interrupt controllers: " + describe(restored.error()) };
+        return Failure { kExitBadInput,
+            "cannot restore the VM's clock and interrupt controllers: " + describe(restored.error()) };
     // KVM keeps each interrupt source's line level outside the irqchip state: drive it again.
     devices.console_uart.redrive_irq();
-    if (auto answered = SnapshotPort::answer(memory.value(), snapshot.request_gpa, snapshot_abi::SnapshotResult::Restored); answered.is_error())
-        return Failure { kExitBadInput, "snapshot '" + options.restore_file + "' names a request record outside its RAM" };
+    if (auto answered
+        = SnapshotPort::answer(memory.value(), snapshot.request_gpa, snapshot_abi::SnapshotResult::Restored);
+        answered.is_error())
+        return Failure { kExitBadInput,
+            "snapshot '" + options.restore_file + "' names a request record outside its RAM" };
     trace.record("snapshot restored");
-    return run_vm(std::get<std::vector<KvmVcpu>>(std::move(vcpus)), devices, run, trace, options.timeout_seconds,
-        VmSnapshots {});
+    return run_vm(
+        std::get<std::vector<KvmVcpu>>(std::move(vcpus)), devices, run, trace, options.timeout_seconds, VmSnapshots {});
 }
 
 } // namespace

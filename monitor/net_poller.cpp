@@ -41,11 +41,13 @@ void NetPoller::loop()
             continue;
         std::lock_guard guard(m_device_lock);
         if (auto served = m_net.transport->device_event(0); served.is_error())
-            m_state.stop(kExitGuestFault, std::string("osprey-monitor: guest fault: virtio-net: ") + served.error().message);
+            m_state.stop(
+                kExitGuestFault, std::string("osprey-monitor: guest fault: virtio-net: ") + served.error().message);
         if (const auto& failure = m_net.device->link_failure()) {
             std::string said = m_net.passt ? m_net.passt->messages() : "";
-            m_state.stop(kExitHostFailure, std::string("osprey-monitor: the VM's network failed: ") + failure->message
-                + (said.empty() ? "" : "; passt said: " + said));
+            m_state.stop(kExitHostFailure,
+                std::string("osprey-monitor: the VM's network failed: ") + failure->message
+                    + (said.empty() ? "" : "; passt said: " + said));
             return;
         }
     }

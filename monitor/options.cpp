@@ -28,7 +28,8 @@ lib::Result<Options::Volume> parse_volume(const std::string& value, bool read_on
     size_t colon = value.find(':');
     std::string tag = value.substr(0, colon);
     bool tag_ok = colon != std::string::npos && !tag.empty() && tag.size() <= 31
-        && tag.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+        && tag.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+            == std::string::npos;
     if (!tag_ok)
         return lib::Error(lib::Errno::INVAL,
             "--volume: want TAG:HOSTDIR, TAG 1-31 letters, digits, '_' or '-' (e.g. data:/srv/data)");
@@ -62,20 +63,20 @@ lib::Result<void> apply(Options& options, const std::string& name, const std::st
         unsigned parts[6];
         char end = 0;
         if (sscanf(value.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &parts[0], &parts[1], &parts[2], &parts[3], &parts[4],
-                &parts[5], &end) != 6 || (parts[0] & 1))
+                &parts[5], &end)
+                != 6
+            || (parts[0] & 1))
             return lib::Error(lib::Errno::INVAL, "--mac: want a unicast address XX:XX:XX:XX:XX:XX (hex)");
         for (size_t i = 0; i < 6; ++i)
             mac[i] = uint8_t(parts[i]);
         options.mac = mac;
-    }
-    else if (name == "--publish") {
+    } else if (name == "--publish") {
         user_network::PublishedPort port;
         if (user_network::parse_published_port(value, port))
             return lib::Error(lib::Errno::INVAL,
                 "--publish: want [HOSTIP:]HOSTPORT:GUESTPORT[/udp] (ports 1-65535, an IPv4 HOSTIP), e.g. 8080:80");
         options.published.push_back(port);
-    }
-    else if (name == "--restore")
+    } else if (name == "--restore")
         options.restore_file = value;
     else if (name == "--memory")
         options.memory_bytes = TRY(parse_size(value));
@@ -113,7 +114,8 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
             const std::string& point = args[++i];
             if (point != "main" && point != "ready")
                 return lib::Error(lib::Errno::INVAL, "--snapshot-at: the point is main or ready");
-            options.snapshot_at = point == "main" ? snapshot_abi::SnapshotPoint::Main : snapshot_abi::SnapshotPoint::Ready;
+            options.snapshot_at
+                = point == "main" ? snapshot_abi::SnapshotPoint::Main : snapshot_abi::SnapshotPoint::Ready;
             options.snapshot_file = args[++i];
             continue;
         }
@@ -126,9 +128,10 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     if (!options.restore_file.empty()) {
         // Everything else the VM had comes from the snapshot file.
         if (!options.kernel.empty() || !options.image.empty() || !options.cmdline.empty() || !options.disks.empty()
-            || !options.tap.empty() || options.net_user || !options.published.empty() || options.rng || options.snapshot_at
-            || !options.volumes.empty())
-            return lib::Error(lib::Errno::INVAL, "--restore takes only --timeout, --trace-boot and --verbose: the rest comes from the snapshot");
+            || !options.tap.empty() || options.net_user || !options.published.empty() || options.rng
+            || options.snapshot_at || !options.volumes.empty())
+            return lib::Error(lib::Errno::INVAL,
+                "--restore takes only --timeout, --trace-boot and --verbose: the rest comes from the snapshot");
         return options;
     }
     if (options.kernel.empty() || options.image.empty())
@@ -136,12 +139,13 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     if (options.net_user && !options.tap.empty())
         return lib::Error(lib::Errno::INVAL, "--net TAP and --net-user: give one network");
     if (options.mac && options.tap.empty() && !options.net_user)
-        return lib::Error(lib::Errno::INVAL,
-            "--mac names the network device's address: give --net TAP or --net-user too");
+        return lib::Error(
+            lib::Errno::INVAL, "--mac names the network device's address: give --net TAP or --net-user too");
     if (!options.published.empty() && !options.net_user)
         return lib::Error(lib::Errno::INVAL, "--publish forwards ports of the user-mode network: give --net-user too");
     if (options.snapshot_at && (!options.tap.empty() || options.net_user))
-        return lib::Error(lib::Errno::INVAL, "--snapshot-at: a VM with a network cannot be saved yet (its link and frames in flight)");
+        return lib::Error(lib::Errno::INVAL,
+            "--snapshot-at: a VM with a network cannot be saved yet (its link and frames in flight)");
     if (options.snapshot_at && !options.volumes.empty())
         return lib::Error(lib::Errno::INVAL,
             "--snapshot-at: a VM with a --volume cannot be saved (its open files on the host cannot be)");

@@ -46,16 +46,16 @@ struct Options {
         std::string host_dir; // an existing directory
         bool read_only;
     };
-    std::vector<Volume> volumes; // virtio-9p devices, in order
-    bool rng = false;        // a virtio-rng device
-    std::string tap;         // a virtio-net device on this tap interface
-    std::optional<std::array<uint8_t, 6>> mac; // --mac: the device's address
-    bool net_user = false;   // a virtio-net device on passt's user-mode network
-    std::vector<user_network::PublishedPort> published; // --publish, with --net-user
-    unsigned timeout_seconds = 0; // stop the VM after this long (0: never)
+    std::vector<Volume> volumes;                            // virtio-9p devices, in order
+    bool rng = false;                                       // a virtio-rng device
+    std::string tap;                                        // a virtio-net device on this tap interface
+    std::optional<std::array<uint8_t, 6>> mac;              // --mac: the device's address
+    bool net_user = false;                                  // a virtio-net device on passt's user-mode network
+    std::vector<user_network::PublishedPort> published;     // --publish, with --net-user
+    unsigned timeout_seconds = 0;                           // stop the VM after this long (0: never)
     std::optional<snapshot_abi::SnapshotPoint> snapshot_at; // --snapshot-at POINT FILE
     std::string snapshot_file;
-    std::string restore_file;     // --restore FILE
+    std::string restore_file; // --restore FILE
     bool trace_boot = false;
     bool verbose = false;
     bool help = false;
@@ -67,12 +67,12 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args);
 /// "64M", "1G", "512K", "1048576" -> bytes. Errors: INVAL.
 lib::Result<uint64_t> parse_size(const std::string& text);
 
-inline constexpr const char* kUsage =
-    "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
-    "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng]\n"
-    "                      [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]\n"
-    "                      [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
-    "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
-    "       osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]\n";
+inline constexpr const char* kUsage
+    = "usage: osprey-monitor --kernel KERNEL.elf --image IMAGE [--cmdline TEXT] [--memory SIZE]\n"
+      "                      [--cpus N] [--disk PATH] [--disk-ro PATH] [--rng]\n"
+      "                      [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]\n"
+      "                      [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
+      "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
+      "       osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]\n";
 
 } // namespace monitor

@@ -30,12 +30,24 @@ std::string forward_spec(const PublishedPort& port)
 std::vector<std::string> Passt::arguments(const std::vector<PublishedPort>& ports, bool as_root)
 {
     std::vector<std::string> args {
-        "--foreground", "--quiet", "--one-off", "--ipv4-only", "--fd", std::to_string(kChildLinkFd),
-        "--address", net::kGuestAddress, "--netmask", std::to_string(net::kGuestPrefixLength),
-        "--gateway", net::kGatewayAddress, "--dns-forward", net::kNameServerAddress,
+        "--foreground",
+        "--quiet",
+        "--one-off",
+        "--ipv4-only",
+        "--fd",
+        std::to_string(kChildLinkFd),
+        "--address",
+        net::kGuestAddress,
+        "--netmask",
+        std::to_string(net::kGuestPrefixLength),
+        "--gateway",
+        net::kGatewayAddress,
+        "--dns-forward",
+        net::kNameServerAddress,
         // Its own MAC, rather than the host interface's: a host whose default route is on
         // an interface without one (loopback, a tunnel) is otherwise "not usable".
-        "--mac-addr", "02:4f:53:50:52:fe",
+        "--mac-addr",
+        "02:4f:53:50:52:fe",
     };
     // passt will not keep root: left to itself it looks up "nobody", which a minimal
     // system (the nested harness's initramfs) has no passwd entry for.
@@ -74,7 +86,8 @@ lib::Result<std::unique_ptr<Passt>> Passt::start(const std::vector<PublishedPort
     if (spawned != 0) {
         close(link[0]), close(messages[0]);
         if (spawned == ENOENT)
-            return lib::Error(lib::Errno::NOENT, "passt, the user-mode network, is not on $PATH (Debian: apt-get install passt)");
+            return lib::Error(
+                lib::Errno::NOENT, "passt, the user-mode network, is not on $PATH (Debian: apt-get install passt)");
         return lib::Error(lib::Errno(spawned), "cannot start passt");
     }
     fcntl(messages[0], F_SETFL, O_NONBLOCK);
@@ -83,7 +96,7 @@ lib::Result<std::unique_ptr<Passt>> Passt::start(const std::vector<PublishedPort
 
 Passt::~Passt()
 {
-    close(m_link_fd); // --one-off: passt ends with its client
+    close(m_link_fd);     // --one-off: passt ends with its client
     kill(m_pid, SIGTERM); // and at once, in case it is still setting up
     while (waitpid(m_pid, nullptr, 0) < 0 && errno == EINTR) { }
     close(m_messages_fd);

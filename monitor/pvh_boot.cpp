@@ -7,7 +7,6 @@
 
 namespace monitor {
 
-
 namespace {
 
 constexpr uint64_t kModulesAddress = kStartInfoAddress + sizeof(arch::PvhStartInfo);
@@ -16,8 +15,7 @@ constexpr uint64_t kMemmapAddress = kModulesAddress + kMaxModules * sizeof(arch:
 constexpr uint64_t kLowRamEnd = 0x9fc00, kHighRamStart = 0x100000;
 static_assert(kMemmapAddress + 16 * sizeof(arch::PvhMemmapEntry) <= kCmdlineAddress);
 
-template<typename T>
-lib::Result<void> store(const GuestMemory& memory, uint64_t gpa, const T& value)
+template<typename T> lib::Result<void> store(const GuestMemory& memory, uint64_t gpa, const T& value)
 {
     return memory.write(gpa, std::span(reinterpret_cast<const uint8_t*>(&value), sizeof(T)));
 }

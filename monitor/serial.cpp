@@ -62,7 +62,8 @@ uint8_t Serial16550::read_register(uint64_t offset)
     case kLsr: return kLsrThrEmpty | kLsrTransmitterEmpty | (m_fifo_count ? kLsrDataReady : 0);
     case kMsr: // loopback: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2; else carrier, DSR and CTS
         if (m_mcr & kMcrLoop)
-            return uint8_t(((m_mcr & 0x02) << 3) | ((m_mcr & 0x01) << 5) | ((m_mcr & 0x04) << 4) | ((m_mcr & 0x08) << 4));
+            return uint8_t(
+                ((m_mcr & 0x02) << 3) | ((m_mcr & 0x01) << 5) | ((m_mcr & 0x04) << 4) | ((m_mcr & 0x08) << 4));
         return 0xb0;
     case kScr: return m_scr;
     }

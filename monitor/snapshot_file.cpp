@@ -21,20 +21,17 @@ constexpr uint64_t kRamGranule = 2ull << 20, kMaxRam = 64ull << 30;
 struct Header {
     char magic[8];
     uint32_t version;
-    uint32_t state_crc;   // CRC-32C of the state bytes
+    uint32_t state_crc; // CRC-32C of the state bytes
     uint64_t state_offset;
     uint64_t state_length;
     uint64_t memory_offset;
     uint64_t memory_length;
-    uint32_t header_crc;  // CRC-32C of this header with header_crc = 0
+    uint32_t header_crc; // CRC-32C of this header with header_crc = 0
     uint32_t reserved;
 };
 static_assert(sizeof(Header) == 56);
 
-uint32_t crc_of(const void* data, size_t size)
-{
-    return images::crc32c({ static_cast<const std::byte*>(data), size });
-}
+uint32_t crc_of(const void* data, size_t size) { return images::crc32c({ static_cast<const std::byte*>(data), size }); }
 
 uint32_t header_crc(Header header)
 {
@@ -205,7 +202,7 @@ lib::Result<void> write_snapshot(int fd, const Snapshot& snapshot, const GuestMe
 
 lib::Result<OpenedSnapshot> read_snapshot(int fd)
 {
-    struct stat st {};
+    struct stat st { };
     if (fstat(fd, &st) < 0)
         return lib::Error(lib::Errno(errno), "cannot read the snapshot file");
     if (!S_ISREG(st.st_mode))

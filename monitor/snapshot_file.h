@@ -42,14 +42,14 @@ struct SnapshotFileRef {
 struct Snapshot {
     uint64_t ram_bytes = 0;
     uint32_t cpus = 0;
-    uint32_t tsc_khz = 0;       // the guest's TSC frequency (KVM_GET_TSC_KHZ)
-    uint64_t request_gpa = 0;   // where the guest's snapshot_abi::SnapshotRequest is
-    bool rng = false;           // a virtio-rng device
+    uint32_t tsc_khz = 0;     // the guest's TSC frequency (KVM_GET_TSC_KHZ)
+    uint64_t request_gpa = 0; // where the guest's snapshot_abi::SnapshotRequest is
+    bool rng = false;         // a virtio-rng device
     SnapshotFileRef image;
     std::vector<SnapshotFileRef> disks;
-    std::vector<uint8_t> vm;                  // KVM's VM-wide state (kvm_vm.h)
-    std::vector<std::vector<uint8_t>> vcpus;  // KVM's state of each vCPU
-    std::vector<uint8_t> devices;             // the device models' state
+    std::vector<uint8_t> vm;                 // KVM's VM-wide state (kvm_vm.h)
+    std::vector<std::vector<uint8_t>> vcpus; // KVM's state of each vCPU
+    std::vector<uint8_t> devices;            // the device models' state
     bool operator==(const Snapshot&) const = default;
 };
 

@@ -22,7 +22,10 @@ public:
 
     /// `wanted`: the point to save at; nullopt for a VM that takes no snapshot (every
     /// request is Skipped).
-    SnapshotPort(const GuestMemory& memory, std::optional<snapshot_abi::SnapshotPoint> wanted) : m_memory(memory), m_wanted(wanted) { }
+    SnapshotPort(const GuestMemory& memory, std::optional<snapshot_abi::SnapshotPoint> wanted)
+        : m_memory(memory), m_wanted(wanted)
+    {
+    }
 
     void bus_read(uint64_t offset, std::span<uint8_t> data) override;
     lib::Result<void> bus_write(uint64_t offset, std::span<const uint8_t> data) override;

@@ -29,8 +29,7 @@ public:
     }
     void text(const std::string& value) { bytes({ reinterpret_cast<const uint8_t*>(value.data()), value.size() }); }
     /// A plain struct (a KVM state structure) as one length-prefixed string.
-    template<typename T>
-    void record(const T& value)
+    template<typename T> void record(const T& value)
     {
         bytes({ reinterpret_cast<const uint8_t*>(&value), sizeof value });
     }
@@ -71,8 +70,7 @@ public:
         return std::string(reinterpret_cast<const char*>(data.data()), data.size());
     }
     /// A struct written by StateWriter::record: INVAL unless its size is exactly T's.
-    template<typename T>
-    lib::Result<T> record()
+    template<typename T> lib::Result<T> record()
     {
         auto data = TRY(bytes());
         if (data.size() != sizeof(T))
@@ -85,8 +83,7 @@ public:
     bool at_end() const { return m_offset == m_data.size(); }
 
 private:
-    template<typename T>
-    lib::Result<T> get()
+    template<typename T> lib::Result<T> get()
     {
         if (sizeof(T) > m_data.size() - m_offset)
             return truncated();

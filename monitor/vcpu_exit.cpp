@@ -68,13 +68,14 @@ void handle_exit(kvm_run& run, size_t run_size, const IoBuses& buses, RunState& 
         return state.stop(kExitNoStatus, "osprey-monitor: the guest halted without reporting an exit status");
     case KVM_EXIT_SHUTDOWN: return guest_fault(state, "triple fault (KVM_EXIT_SHUTDOWN)");
     case KVM_EXIT_FAIL_ENTRY:
-        return guest_fault(state, "VM entry failed, hardware reason "
-                + std::to_string(run.fail_entry.hardware_entry_failure_reason));
+        return guest_fault(
+            state, "VM entry failed, hardware reason " + std::to_string(run.fail_entry.hardware_entry_failure_reason));
     case KVM_EXIT_INTERNAL_ERROR:
-        return guest_fault(state, "KVM internal error, suberror " + std::to_string(run.internal.suberror)
-                + internal_error_hint());
+        return guest_fault(
+            state, "KVM internal error, suberror " + std::to_string(run.internal.suberror) + internal_error_hint());
     case KVM_EXIT_SYSTEM_EVENT:
-        return state.stop(kExitNoStatus, "osprey-monitor: the guest asked for a reset or power-off without an exit status");
+        return state.stop(
+            kExitNoStatus, "osprey-monitor: the guest asked for a reset or power-off without an exit status");
     default: return guest_fault(state, "unexpected KVM exit reason " + std::to_string(run.exit_reason));
     }
 }

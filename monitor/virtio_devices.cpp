@@ -24,7 +24,8 @@ VirtioDevices::~VirtioDevices()
         close(fd);
 }
 
-std::string VirtioDevices::add(std::unique_ptr<virtio::Device> device, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+std::string VirtioDevices::add(
+    std::unique_ptr<virtio::Device> device, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
 {
     size_t index = m_devices.size();
     if (index >= std::size(kVirtioIrqs))
@@ -47,7 +48,9 @@ std::string VirtioDevices::create_net(const Options& options, const GuestMemory&
         auto passt = Passt::start(options.published);
         if (passt.is_error())
             return std::string("--net-user: ") + passt.error().message
-                + (passt.error().code == lib::Errno::NOENT ? "" : std::string(" (") + strerror(int(passt.error().code)) + ")");
+                + (passt.error().code == lib::Errno::NOENT
+                        ? ""
+                        : std::string(" (") + strerror(int(passt.error().code)) + ")");
         m_passt = passt.release_value();
         m_link = std::make_unique<virtio::StreamLink>(m_passt->link_fd());
         namespace net = user_network; // the addresses passt was given, unless the command line has its own
@@ -85,7 +88,7 @@ namespace {
 size_t volume_fid_limit(size_t volumes)
 {
     constexpr size_t kMonitorOwnFiles = 256, kDescriptorsPerFid = 2, kLeastFids = 64;
-    struct rlimit files {};
+    struct rlimit files { };
     if (getrlimit(RLIMIT_NOFILE, &files) != 0)
         return kLeastFids;
     if (files.rlim_cur < files.rlim_max) {
@@ -102,7 +105,8 @@ size_t volume_fid_limit(size_t volumes)
 
 } // namespace
 
-std::string VirtioDevices::create_volume(const Options::Volume& volume, size_t max_fids, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
+std::string VirtioDevices::create_volume(
+    const Options::Volume& volume, size_t max_fids, const GuestMemory& memory, Bus& bus, RaiseIrq irq)
 {
     auto access = volume.read_only ? volume::VolumeAccess::ReadOnly : volume::VolumeAccess::ReadWrite;
     auto server = volume::NinepServer::open(volume.host_dir, access, max_fids);
@@ -116,15 +120,18 @@ std::string VirtioDevices::create(const Options& options, const GuestMemory& mem
 {
     for (const Options::Disk& disk : options.disks) {
         int fd = open(disk.path.c_str(), (disk.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-        struct stat st {};
+        struct stat st { };
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
             if (fd >= 0)
                 close(fd);
-            return "disk '" + disk.path + "' not found, not a regular file, or not " + (disk.read_only ? "readable" : "writable");
+            return "disk '" + disk.path + "' not found, not a regular file, or not "
+                + (disk.read_only ? "readable" : "writable");
         }
         m_fds.push_back(fd);
         auto mode = disk.read_only ? virtio::DiskMode::ReadOnly : virtio::DiskMode::ReadWrite;
-        if (auto error = add(std::make_unique<virtio::BlockDevice>(memory, fd, uint64_t(st.st_size), mode), memory, bus, irq); !error.empty())
+        if (auto error
+            = add(std::make_unique<virtio::BlockDevice>(memory, fd, uint64_t(st.st_size), mode), memory, bus, irq);
+            !error.empty())
             return error;
     }
     if (!options.tap.empty() || options.net_user) {

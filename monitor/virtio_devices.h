@@ -66,7 +66,8 @@ private:
     Net m_net;
 
     std::string create_net(const Options& options, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
-    std::string create_volume(const Options::Volume& volume, size_t max_fids, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
+    std::string create_volume(
+        const Options::Volume& volume, size_t max_fids, const GuestMemory& memory, Bus& bus, RaiseIrq irq);
 };
 
 } // namespace monitor

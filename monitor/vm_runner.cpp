@@ -16,7 +16,7 @@ void ignore_kick(int) { }
 
 void install_kick_handler()
 {
-    struct sigaction action {};
+    struct sigaction action { };
     action.sa_handler = ignore_kick; // no SA_RESTART: KVM_RUN returns EINTR
     sigemptyset(&action.sa_mask);
     sigaction(SIGUSR1, &action, nullptr);
@@ -26,12 +26,14 @@ void install_kick_handler()
 /// halt watch); the caller gives the pause up.
 void report_pause_error(size_t index, const lib::Error& error)
 {
-    fprintf(stderr, "osprey-monitor: pausing the VM: vCPU %zu: %s (%s)\n", index, error.message, strerror(int(error.code)));
+    fprintf(
+        stderr, "osprey-monitor: pausing the VM: vCPU %zu: %s (%s)\n", index, error.message, strerror(int(error.code)));
 }
 
 } // namespace
 
-VmRunner::VmRunner(std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace, VmSnapshots snapshots)
+VmRunner::VmRunner(
+    std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace, VmSnapshots snapshots)
     : m_vcpus(std::move(vcpus)), m_buses(buses), m_state(state), m_trace(trace), m_snapshots(std::move(snapshots))
 {
 }
@@ -167,8 +169,9 @@ void VmRunner::watch_for_halt()
         lock.lock();
         if (stuck) {
             lock.unlock();
-            m_state.stop(kExitNoStatus, "osprey-monitor: every vCPU halted with interrupts off, so the guest can never "
-                                        "run again (a program ran `hlt` or `cli; hlt`?); the VM was stopped");
+            m_state.stop(kExitNoStatus,
+                "osprey-monitor: every vCPU halted with interrupts off, so the guest can never "
+                "run again (a program ran `hlt` or `cli; hlt`?); the VM was stopped");
             return;
         }
     }
@@ -194,7 +197,8 @@ void VmRunner::vcpu_loop(size_t index)
         if (ran.is_error()) {
             if (ran.error().code == lib::Errno::INTR || ran.error().code == lib::Errno::AGAIN)
                 continue;
-            m_state.stop(kExitHostFailure, std::string("osprey-monitor: KVM_RUN failed: ") + strerror(int(ran.error().code)));
+            m_state.stop(
+                kExitHostFailure, std::string("osprey-monitor: KVM_RUN failed: ") + strerror(int(ran.error().code)));
             break;
         }
         std::optional<uint64_t> request;

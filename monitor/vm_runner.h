@@ -29,7 +29,8 @@ namespace monitor {
 
 /// Saves the paused VM, given each vCPU's saved state and the request's address; returns
 /// the answer for the guest (Taken, or Failed after saying why on stderr).
-using SaveVm = std::function<snapshot_abi::SnapshotResult(std::vector<std::vector<uint8_t>> vcpu_states, uint64_t request_gpa)>;
+using SaveVm
+    = std::function<snapshot_abi::SnapshotResult(std::vector<std::vector<uint8_t>> vcpu_states, uint64_t request_gpa)>;
 
 /// What a VM run with --snapshot-at needs to save itself.
 struct VmSnapshots {
@@ -41,7 +42,8 @@ struct VmSnapshots {
 
 class VmRunner {
 public:
-    VmRunner(std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace, VmSnapshots snapshots);
+    VmRunner(
+        std::vector<KvmVcpu> vcpus, const IoBuses& buses, RunState& state, BootTrace& trace, VmSnapshots snapshots);
     /// Starts the threads, waits until the VM stops, joins them.
     void run();
     std::mutex& device_lock() { return m_device_lock; }
@@ -82,14 +84,14 @@ private:
 
     VmSnapshots m_snapshots;
     static constexpr std::chrono::milliseconds kHaltWatchPeriod { 1000 };
-    std::mutex m_pause_owner;             // held for a whole pause: a snapshot or the halt watch
+    std::mutex m_pause_owner; // held for a whole pause: a snapshot or the halt watch
     std::atomic<bool> m_pausing { false };
-    std::mutex m_pause_lock;              // guards the five below
+    std::mutex m_pause_lock; // guards the five below
     std::condition_variable m_pause_changed;
     size_t m_parked = 0;
-    bool m_pause_failed = false;          // a vCPU could not complete its exit
-    uint64_t m_pause_generation = 0;      // pauses begun
-    uint64_t m_resumed_generation = 0;    // the last pause that ended
+    bool m_pause_failed = false;       // a vCPU could not complete its exit
+    uint64_t m_pause_generation = 0;   // pauses begun
+    uint64_t m_resumed_generation = 0; // the last pause that ended
 };
 
 } // namespace monitor

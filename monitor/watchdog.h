@@ -38,8 +38,9 @@ private:
     {
         std::unique_lock guard(m_lock);
         if (!m_wake.wait_for(guard, std::chrono::seconds(seconds), [this] { return m_done; }))
-            run.stop(kExitTimeout, "osprey-monitor: the VM did not finish within " + std::to_string(seconds)
-                + " seconds (--timeout); it was stopped");
+            run.stop(kExitTimeout,
+                "osprey-monitor: the VM did not finish within " + std::to_string(seconds)
+                    + " seconds (--timeout); it was stopped");
     }
 
     std::mutex m_lock;

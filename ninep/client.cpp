@@ -35,13 +35,11 @@ lib::Result<void> finish_opened(lib::Result<Reader>& reply)
 class Client::Call {
 public:
     Call(Client& client, Type type, size_t request_room = kSmallMessage, size_t reply_room = kSmallMessage)
-        : m_client(client)
-        , m_request(static_cast<std::byte*>(malloc(request_room)))
-        , m_reply(static_cast<std::byte*>(malloc(reply_room)))
-        , m_reply_room(reply_room)
-        , m_type(type)
-        , m_tag(type == Type::Tversion ? kNoTag : client.m_next_tag++ % kNoTag) // 9P: Tversion uses NOTAG
-        , m_out(std::span(m_request, m_request ? request_room : 0), type, m_tag)
+        : m_client(client), m_request(static_cast<std::byte*>(malloc(request_room))),
+          m_reply(static_cast<std::byte*>(malloc(reply_room))), m_reply_room(reply_room), m_type(type),
+          m_tag(type == Type::Tversion ? kNoTag : client.m_next_tag++ % kNoTag) // 9P: Tversion uses NOTAG
+          ,
+          m_out(std::span(m_request, m_request ? request_room : 0), type, m_tag)
     {
     }
     ~Call()
@@ -317,7 +315,7 @@ lib::Result<size_t> Client::write(vfs::RemoteHandle open, const void* buffer, si
 }
 
 lib::Result<void> Client::list(vfs::RemoteHandle open, uint64_t position, size_t wanted,
-                               bool (*emit)(void*, const vfs::ListedEntry&), void* context)
+    bool (*emit)(void*, const vfs::ListedEntry&), void* context)
 {
     // A 9P entry is 24 bytes and the name; the linux_dirent64 it becomes 19, the name and a
     // NUL rounded up to 8: at most 7/6 of the dirent's bytes (short names), so that much
@@ -370,8 +368,8 @@ lib::Result<vfs::RemoteHandle> Client::create_file(vfs::RemoteHandle dir, std::s
     return fid;
 }
 
-lib::Result<void> Client::make(vfs::RemoteHandle dir, std::string_view name, vfs::NodeType type, uint32_t permissions,
-                               std::string_view target)
+lib::Result<void> Client::make(
+    vfs::RemoteHandle dir, std::string_view name, vfs::NodeType type, uint32_t permissions, std::string_view target)
 {
     constexpr uint32_t kGid = 0;
     switch (type) {
@@ -409,8 +407,8 @@ lib::Result<void> Client::remove(vfs::RemoteHandle dir, std::string_view name, b
     return unlink.send_expecting_nothing();
 }
 
-lib::Result<void> Client::rename(vfs::RemoteHandle from_dir, std::string_view from_name, vfs::RemoteHandle to_dir,
-                                 std::string_view to_name)
+lib::Result<void> Client::rename(
+    vfs::RemoteHandle from_dir, std::string_view from_name, vfs::RemoteHandle to_dir, std::string_view to_name)
 {
     Call rename(*this, Type::Trenameat);
     rename.out().u32(from_dir).string(from_name).u32(to_dir).string(to_name);

@@ -61,11 +61,11 @@ lib::Result<uint32_t> apply_op(uint32_t old, uint32_t encoded)
         oparg = 1u << oparg;
     }
     switch (op) {
-    case 0: return oparg;       // SET
-    case 1: return old + oparg; // ADD
-    case 2: return old | oparg; // OR
+    case 0: return oparg;        // SET
+    case 1: return old + oparg;  // ADD
+    case 2: return old | oparg;  // OR
     case 3: return old & ~oparg; // ANDN
-    case 4: return old ^ oparg; // XOR
+    case 4: return old ^ oparg;  // XOR
     }
     return lib::Error(lib::Errno::NOSYS, "unknown FUTEX_OP operation");
 }
@@ -150,8 +150,8 @@ size_t futex_wake(const uint32_t* word, size_t count, uint32_t bitset)
     return woken;
 }
 
-lib::Result<size_t> futex_requeue(const uint32_t* from, const uint32_t* to, size_t wake, size_t requeue,
-    const uint32_t* expected)
+lib::Result<size_t> futex_requeue(
+    const uint32_t* from, const uint32_t* to, size_t wake, size_t requeue, const uint32_t* expected)
 {
     auto state = lock_state();
     if (expected && __atomic_load_n(from, __ATOMIC_ACQUIRE) != *expected)

@@ -47,7 +47,10 @@ lib::Result<KernelStack> map_stack(size_t size, size_t populated)
 
 lib::Result<KernelStack> allocate_kernel_stack(size_t size) { return with_canary(TRY(map_stack(size, size))); }
 
-lib::Result<KernelStack> allocate_system_call_stack() { return map_stack(kSystemCallStackSize, kSystemCallStackPrefault); }
+lib::Result<KernelStack> allocate_system_call_stack()
+{
+    return map_stack(kSystemCallStackSize, kSystemCallStackPrefault);
+}
 
 void free_kernel_stack(const KernelStack& stack)
 {

@@ -179,7 +179,7 @@ LockedState lock_state() { return guarded_state().lock(); }
 void idle_loop()
 {
     Cpu& cpu = this_cpu();
-    bool polled = false;     // this idle period has begun its poll
+    bool polled = false; // this idle period has begun its poll
     uint64_t poll_until = 0;
     for (;;) {
         arch::disable_interrupts();
@@ -231,10 +231,7 @@ void add_cpu_locked(SchedulerState& state, Cpu& cpu)
 
 unsigned this_cpu_index() { return this_cpu().index; }
 
-void release_lock_after_first_switch()
-{
-    guarded_state().raw_lock().unlock(arch::SpinLock::Token::InterruptsWereOn);
-}
+void release_lock_after_first_switch() { guarded_state().raw_lock().unlock(arch::SpinLock::Token::InterruptsWereOn); }
 
 Cpu& this_cpu()
 {
@@ -267,8 +264,8 @@ void init_boot_cpu()
     static Thread idle;
     idle.tid = 0;
     idle.interrupt_stack = idle_interrupt_stack();
-    idle.saved_rsp = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry,
-        nullptr);
+    idle.saved_rsp
+        = build_start_frame(reinterpret_cast<uintptr_t>(g_idle_stack + sizeof(g_idle_stack)), idle_entry, nullptr);
     unsigned a = 0, b = 0, c = 0, d = 0;
     __get_cpuid(1, &a, &b, &c, &d); // EBX[31:24]: the initial APIC ID, as the APIC reads it
     g_boot_cpu = { &g_boot_cpu, &boot, &idle, 0, 0, b >> 24, 0, 0, 0 };
@@ -539,7 +536,7 @@ lib::Result<void> set_affinity(int tid, uint64_t mask)
     thread->affinity = mask;
     if (thread == &current()) {
         if (stopped_by_exit_locked(*state, *thread))
-            stop_current_locked(state); // another thread is ending the program
+            stop_current_locked(state);               // another thread is ending the program
         if (!may_run_on(*thread, this_cpu().index)) { // move now: the call returns there
             place_locked(*state, *thread);
             switch_away_locked(state);
@@ -549,7 +546,8 @@ lib::Result<void> set_affinity(int tid, uint64_t mask)
             dequeue_locked(*state, *thread);
             place_locked(*state, *thread);
         }
-    } else if (thread->state == ThreadState::Runnable && is_running(*thread) && !may_run_on(*thread, thread->cpu->index)) {
+    } else if (thread->state == ThreadState::Runnable && is_running(*thread)
+        && !may_run_on(*thread, thread->cpu->index)) {
         thread->need_resched = true; // moves as it leaves the kernel, if it is in it
         arch::lapic_send_ipi(uint8_t(thread->cpu->apic_id), arch::kRescheduleVector);
     }
@@ -707,10 +705,7 @@ size_t thread_ids(int* out, size_t capacity)
 
 /// A new thread's first code (context_switch.S): the switch that started it holds the
 /// scheduler lock; release it with interrupts on, as application code runs.
-extern "C" void sched_thread_first_run()
-{
-    sched::release_lock_after_first_switch();
-}
+extern "C" void sched_thread_first_run() { sched::release_lock_after_first_switch(); }
 
 /// fn returned: the thread exits with its value, as musl's __clone does.
 extern "C" [[noreturn]] void sched_thread_return(int value)

@@ -60,22 +60,22 @@ struct SchedulerState {
     // Runnable threads that are not running, FIFO, one queue per CPU index (of CPUs that
     // have joined: usable_cpus). A CPU also takes from others' (take_next_locked).
     ThreadQueue run_queues[kMaxCpus];
-    uint64_t queued_cpus = 0;  // by index: whose queue is not empty
-    uint64_t usable_cpus = 0;  // by index: CPUs that run threads (add_cpu_locked)
-    size_t starting_cpus = 0;  // APs sent INIT/SIPI by start_secondary_cpus, joined or not
-    TimerList timers;       // armed timer events (sleepers' deadlines, signal timers), earliest first
-    ThreadTable threads;    // every thread not yet Dead
-    ThreadQueue dead;       // Dead threads whose interrupt stacks are still to be freed
+    uint64_t queued_cpus = 0; // by index: whose queue is not empty
+    uint64_t usable_cpus = 0; // by index: CPUs that run threads (add_cpu_locked)
+    size_t starting_cpus = 0; // APs sent INIT/SIPI by start_secondary_cpus, joined or not
+    TimerList timers;         // armed timer events (sleepers' deadlines, signal timers), earliest first
+    ThreadTable threads;      // every thread not yet Dead
+    ThreadQueue dead;         // Dead threads whose interrupt stacks are still to be freed
     FutexTable futexes;
-    SignalTimer real_timer; // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
-    SignalTimer cpu_timers[2]; // ITIMER_VIRTUAL (SIGVTALRM), ITIMER_PROF (SIGPROF): by CpuTimer
+    SignalTimer real_timer;                          // the process's ITIMER_REAL (setitimer, alarm): SIGALRM
+    SignalTimer cpu_timers[2];                       // ITIMER_VIRTUAL (SIGVTALRM), ITIMER_PROF (SIGPROF): by CpuTimer
     SignalTimer* posix_timers[kMaxPosixTimers] = {}; // timer_create's, by id (owned here)
     int last_tid = 1;
     Cpu* cpus[kMaxCpus] = {}; // the CPUs running threads, by index
     size_t cpu_count = 0;
-    uint64_t halted_cpus = 0; // by index: idle CPUs waiting in HLT for an interrupt
-    uint64_t exited_cpu_ns = 0; // CPU time of the threads that have exited
-    size_t kernel_services = 0; // threads on the table that are the kernel's (they never exit)
+    uint64_t halted_cpus = 0;        // by index: idle CPUs waiting in HLT for an interrupt
+    uint64_t exited_cpu_ns = 0;      // CPU time of the threads that have exited
+    size_t kernel_services = 0;      // threads on the table that are the kernel's (they never exit)
     Thread* ending_thread = nullptr; // the thread ending the program (stop_other_program_threads)
 };
 

@@ -81,7 +81,10 @@ void post_process_signal_locked(SchedulerState& state, int signal, const SignalI
         post_signal_locked(state, *target, signal, info);
 }
 
-void post_process_signal(int signal, const SignalInfo& info) { post_process_signal_locked(*lock_state(), signal, info); }
+void post_process_signal(int signal, const SignalInfo& info)
+{
+    post_process_signal_locked(*lock_state(), signal, info);
+}
 
 int take_pending_signal(SignalInfo* info) { return take_pending_signal_in(~current().signal_mask, info); }
 
@@ -117,8 +120,7 @@ Thread* program_thread_locked(SchedulerState& state, int tid)
 }
 
 /// `change(Thread&)` on program thread `tid` under the lock; ESRCH when there is none.
-template<typename Change>
-auto with_program_thread(int tid, Change change) -> lib::Result<decltype(change(current()))>
+template<typename Change> auto with_program_thread(int tid, Change change) -> lib::Result<decltype(change(current()))>
 {
     auto state = lock_state();
     Thread* thread = program_thread_locked(*state, tid);

@@ -80,8 +80,7 @@ uint64_t search_rsdp()
     for (uint64_t address = 0xe0000; address < 0x100000; address += 16) {
         acpi::Rsdp rsdp;
         read_physical(nullptr, address, &rsdp, acpi::kRsdpV1Size);
-        if (memcmp(rsdp.signature, acpi::kRsdpSignature, 8) == 0
-            && acpi::checksum_byte(&rsdp, acpi::kRsdpV1Size) == 0)
+        if (memcmp(rsdp.signature, acpi::kRsdpSignature, 8) == 0 && acpi::checksum_byte(&rsdp, acpi::kRsdpV1Size) == 0)
             return address;
     }
     return 0;

@@ -29,9 +29,9 @@ struct Import {
 
 /// What the kernel would do with one object's imports, and the features it uses.
 struct ObjectReport {
-    std::map<std::string, Import> imports; // NAME@VERSION (or NAME) -> where it binds
+    std::map<std::string, Import> imports;     // NAME@VERSION (or NAME) -> where it binds
     std::map<std::string, size_t> relocations; // kind -> count
-    std::optional<std::string> refused; // the kernel's message when it would not load the object
+    std::optional<std::string> refused;        // the kernel's message when it would not load the object
 };
 
 std::string import_key(const linker::SymbolRequest& request)
@@ -55,7 +55,8 @@ public:
     ScopeResolver(const ScopeResolver&) = delete;
     ScopeResolver& operator=(const ScopeResolver&) = delete;
 
-    lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
+    lib::Result<linker::Binding> resolve(
+        const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
     {
         auto object_of = [](const HostObject* host) -> const linker::LoadedObject& { return *host->object(); };
         auto find_export = [this](const linker::SymbolRequest& r) -> std::optional<linker::ExportBinding> {
@@ -71,11 +72,14 @@ public:
             const linker::elf::Symbol& symbol = *bound.definition.symbol;
             if (linker::elf::symbol_type(symbol) == linker::elf::STT_TLS)
                 return linker::Binding { symbol.value, symbol.size, -4096, 1 };
-            if (linker::elf::symbol_type(symbol) == linker::elf::STT_GNU_IFUNC) // checked as the kernel checks it, not run
+            if (linker::elf::symbol_type(symbol)
+                == linker::elf::STT_GNU_IFUNC) // checked as the kernel checks it, not run
                 TRY(definer.object()->checked_ifunc_resolver(bound.definition));
             return TRY(placeholder(object, request, symbol.size));
         }
-        case Kind::Export: note(request, Outcome::Kernel, {}); return TRY(placeholder(object, request, bound.exported.size));
+        case Kind::Export:
+            note(request, Outcome::Kernel, {});
+            return TRY(placeholder(object, request, bound.exported.size));
         case Kind::WeakUnbound: note(request, Outcome::WeakUnbound, {}); return linker::Binding { 0, 0, 0 };
         case Kind::MissingData: note(request, Outcome::MissingData, why_missing(request)); break;
         case Kind::MissingFunction: note(request, Outcome::MissingFunction, why_missing(request)); break;
@@ -96,8 +100,8 @@ private:
     /// size from it (never more: the relocation refuses a smaller definition first), so
     /// that many zero bytes are mapped, lazily: a corrupt size costs address space, not
     /// memory.
-    lib::Result<linker::Binding> placeholder(const linker::LoadedObject& requester, const linker::SymbolRequest& request,
-        uint64_t size)
+    lib::Result<linker::Binding> placeholder(
+        const linker::LoadedObject& requester, const linker::SymbolRequest& request, uint64_t size)
     {
         if (!request.copy)
             return linker::Binding { 0x1000, size, 0 };
@@ -126,7 +130,8 @@ private:
     {
         std::vector<std::string_view> versions = m_exports.versions_of(request.name);
         if (versions.empty())
-            return request.version_file.empty() ? "nothing defines it" : "from " + std::string(request.version_file) + ": not in the kernel";
+            return request.version_file.empty() ? "nothing defines it"
+                                                : "from " + std::string(request.version_file) + ": not in the kernel";
         std::string text = "the kernel has it only at";
         for (std::string_view version : versions)
             text += " " + std::string(version);
@@ -145,11 +150,15 @@ const char* relocation_kind(uint32_t type)
     using namespace linker::elf;
     switch (type) {
     case R_X86_64_RELATIVE: return "relative";
-    case R_X86_64_64: case R_X86_64_GLOB_DAT: case R_X86_64_JUMP_SLOT: case R_X86_64_PC32: return "symbol";
+    case R_X86_64_64:
+    case R_X86_64_GLOB_DAT:
+    case R_X86_64_JUMP_SLOT:
+    case R_X86_64_PC32: return "symbol";
     case R_X86_64_COPY: return "COPY";
     case R_X86_64_IRELATIVE: return "IRELATIVE";
     case R_X86_64_TPOFF64: return "TLS initial-exec (TPOFF64)";
-    case R_X86_64_DTPMOD64: case R_X86_64_DTPOFF64: return "TLS dynamic (DTPMOD64/DTPOFF64)";
+    case R_X86_64_DTPMOD64:
+    case R_X86_64_DTPOFF64: return "TLS dynamic (DTPMOD64/DTPOFF64)";
     case R_X86_64_TLSDESC: return "TLS descriptor (TLSDESC)";
     case R_X86_64_NONE: return "none";
     }
@@ -169,7 +178,8 @@ void count_relocations(const linker::LoadedObject& object, ObjectReport& report)
         report.relocations["relative"] += word & 1 ? size_t(__builtin_popcountll(word >> 1)) : 1;
 }
 
-ObjectReport inspect_object(const HostObject& host, const std::vector<const HostObject*>& scope, const KernelExports& exports)
+ObjectReport inspect_object(
+    const HostObject& host, const std::vector<const HostObject*>& scope, const KernelExports& exports)
 {
     ObjectReport report;
     const linker::LoadedObject* object = host.object();
@@ -189,8 +199,9 @@ std::string describe_kind(const HostObject& host, bool is_program)
         return "library";
     if (!dynamic.has_dynamic)
         return "static executable: it brings its own libc and makes system calls with the syscall instruction";
-    std::string kind = dynamic.type == linker::ElfType::Executable ? "program, non-PIE (loaded at its link-time address)"
-                                                                    : "program, PIE";
+    std::string kind = dynamic.type == linker::ElfType::Executable
+        ? "program, non-PIE (loaded at its link-time address)"
+        : "program, PIE";
     if (dynamic.interpreter)
         kind += ", interpreter " + std::string(*dynamic.interpreter) + " (the kernel is the interpreter)";
     return kind;
@@ -206,7 +217,9 @@ void print_features(const HostObject& host, const ObjectReport& report, std::ost
         out << '\n';
     }
     if (dynamic.runpath || dynamic.rpath)
-        out << "  search path: " << (dynamic.runpath ? "RUNPATH " + std::string(*dynamic.runpath) : "RPATH " + std::string(*dynamic.rpath)) << '\n';
+        out << "  search path: "
+            << (dynamic.runpath ? "RUNPATH " + std::string(*dynamic.runpath) : "RPATH " + std::string(*dynamic.rpath))
+            << '\n';
     if (!report.relocations.empty()) {
         out << "  relocations:";
         const char* separator = " ";
@@ -234,8 +247,8 @@ void print_imports(const ObjectReport& report, std::ostream& out)
         ++counts[size_t(import.outcome)];
     if (!report.imports.empty())
         out << "  imports: " << report.imports.size() << " (" << counts[size_t(Outcome::Kernel)] << " from the kernel, "
-            << counts[size_t(Outcome::Library)] << " from the program or its libraries, " << counts[size_t(Outcome::WeakUnbound)]
-            << " weak left unbound)\n";
+            << counts[size_t(Outcome::Library)] << " from the program or its libraries, "
+            << counts[size_t(Outcome::WeakUnbound)] << " weak left unbound)\n";
     for (const auto& [key, import] : report.imports) {
         if (import.outcome == Outcome::MissingData)
             out << "  MISSING data " << key << " (" << import.detail << "): the program will not load\n";
@@ -246,10 +259,10 @@ void print_imports(const ObjectReport& report, std::ostream& out)
         out << "  REFUSED: " << *report.refused << '\n';
 }
 
-
 /// Lays out the object at `path`; an object the kernel would refuse is kept with its
 /// reason (null object) so that the report names it and goes on.
-std::unique_ptr<HostObject> lay_out(const std::filesystem::path& path, LoadedAs loaded_as, std::optional<std::string>& refused)
+std::unique_ptr<HostObject> lay_out(
+    const std::filesystem::path& path, LoadedAs loaded_as, std::optional<std::string>& refused)
 {
     try {
         return std::make_unique<HostObject>(path, loaded_as);
@@ -264,8 +277,11 @@ std::unique_ptr<HostObject> lay_out(const std::filesystem::path& path, LoadedAs 
 int report_abi(const std::filesystem::path& program, const std::filesystem::path& kernel, std::ostream& out)
 {
     if (looks_like_rofs_image(program)) // not yet: the kernel's library search over an image is kernel-only
-        throw CliError(kExitBadInput, "'" + program.string() + "' is an Osprey image; --abi reads a program: give the "
-            "program the image was built from (osprey inspect --abi PROGRAM), or list the image with osprey inspect IMAGE");
+        throw CliError(kExitBadInput,
+            "'" + program.string()
+                + "' is an Osprey image; --abi reads a program: give the "
+                  "program the image was built from (osprey inspect --abi PROGRAM), or list the image with osprey "
+                  "inspect IMAGE");
     KernelExports exports(kernel);
     std::vector<std::filesystem::path> paths { program };
     Closure closure = resolve_closure(program);
@@ -283,7 +299,8 @@ int report_abi(const std::filesystem::path& program, const std::filesystem::path
     for (size_t i = 0; i < paths.size(); ++i) {
         out << paths[i].string();
         if (i > 0)
-            out << " (" << closure.libraries[i - 1].soname << ", needed by " << closure.libraries[i - 1].needed_by << ")";
+            out << " (" << closure.libraries[i - 1].soname << ", needed by " << closure.libraries[i - 1].needed_by
+                << ")";
         if (refusals[i]) {
             out << ":\n  REFUSED: " << *refusals[i] << '\n';
             ++refused;

@@ -14,7 +14,8 @@ void check_guest_path(const std::string& guest, const std::string& argument)
         throw CliError(kExitBadInput, "--add '" + argument + "': the path in the image must be absolute");
     for (const auto& component : fs::path(guest))
         if (component == "." || component == "..")
-            throw CliError(kExitBadInput, "--add '" + argument + "': the path in the image may not contain '.' or '..'");
+            throw CliError(
+                kExitBadInput, "--add '" + argument + "': the path in the image may not contain '.' or '..'");
     if (guest == "/" || guest == "/.osprey" || guest.starts_with("/.osprey/"))
         throw CliError(kExitBadInput, "--add '" + argument + "': '" + guest + "' belongs to the image itself");
 }
@@ -33,8 +34,9 @@ void add_one(images::RofsWriter& writer, const fs::path& host, const std::string
     case fs::file_type::directory: writer.add_directory(guest, mode); break;
     case fs::file_type::symlink: writer.add_symlink(guest, fs::read_symlink(host).string()); break;
     default:
-        throw CliError(kExitBadInput, "--add: '" + host.string()
-            + "' is a socket, device or FIFO; an image holds files, directories and symlinks");
+        throw CliError(kExitBadInput,
+            "--add: '" + host.string()
+                + "' is a socket, device or FIFO; an image holds files, directories and symlinks");
     }
 }
 
@@ -46,8 +48,10 @@ AddedPath parse_added_path(const std::string& argument)
     AddedPath added { argument.substr(0, colon), {} };
     std::error_code error;
     if (added.host.empty() || !fs::exists(fs::symlink_status(added.host, error)))
-        throw CliError(kExitBadInput, "--add '" + argument + "': '" + added.host.string() + "' does not exist on the host");
-    added.guest = colon == std::string::npos ? fs::absolute(added.host).lexically_normal().string() : argument.substr(colon + 1);
+        throw CliError(
+            kExitBadInput, "--add '" + argument + "': '" + added.host.string() + "' does not exist on the host");
+    added.guest = colon == std::string::npos ? fs::absolute(added.host).lexically_normal().string()
+                                             : argument.substr(colon + 1);
     if (added.guest.size() > 1 && added.guest.ends_with('/'))
         added.guest.pop_back();
     check_guest_path(added.guest, argument);

@@ -19,8 +19,8 @@ fs::path bench_tool(const char* name)
     fs::path path = beside_this_program(name);
     std::error_code error;
     if (!fs::is_regular_file(path, error))
-        throw CliError(kExitBadInput, std::string(name) + " was not found beside osprey: build it (cmake --build build --target "
-            + name + ")");
+        throw CliError(kExitBadInput,
+            std::string(name) + " was not found beside osprey: build it (cmake --build build --target " + name + ")");
     return path;
 }
 
@@ -44,16 +44,17 @@ TimedCase floor_case(const PreparedVm& vm)
 
 std::string hypervisor_title(const PreparedVm& vm)
 {
-    std::string name = vm.monitor ? "osprey-monitor (KVM)"
-        : vm.config.hypervisor == Hypervisor::QemuKvm ? "QEMU with KVM" : "QEMU with TCG";
+    std::string name = vm.monitor                     ? "osprey-monitor (KVM)"
+        : vm.config.hypervisor == Hypervisor::QemuKvm ? "QEMU with KVM"
+                                                      : "QEMU with TCG";
     return "Boot time from fork(), " + name + ", " + std::to_string(vm.config.memory_bytes >> 20) + " MiB";
 }
 
-std::vector<std::string> timer_arguments(const BenchBootRequest& request, const std::string& title,
-    const std::vector<TimedCase>& cases)
+std::vector<std::string> timer_arguments(
+    const BenchBootRequest& request, const std::string& title, const std::vector<TimedCase>& cases)
 {
-    std::vector<std::string> arguments = { bench_tool("osprey-boot-timer"), "--runs", std::to_string(request.runs),
-        "--title", title };
+    std::vector<std::string> arguments
+        = { bench_tool("osprey-boot-timer"), "--runs", std::to_string(request.runs), "--title", title };
     if (request.vm.timeout.count() > 0)
         arguments.insert(arguments.end(), { "--timeout", std::to_string(request.vm.timeout.count()) });
     if (!request.plot.empty())
@@ -96,8 +97,8 @@ int bench_boot(const BenchBootRequest& request)
         RunRequest compared = request.vm;
         compared.input = *request.compare;
         other = prepare_vm(compared, ConsoleUse::Detached);
-        cases.push_back({ "osprey: " + fs::path(*request.compare).filename().string(), request.marker,
-            other->arguments });
+        cases.push_back(
+            { "osprey: " + fs::path(*request.compare).filename().string(), request.marker, other->arguments });
     }
     std::string title = hypervisor_title(vm);
     std::cerr << "osprey: timing " << cases.size() << " cases, " << request.runs << " rounds: " << title << std::endl;
@@ -109,8 +110,8 @@ int bench_density(const BenchDensityRequest& request)
     if (request.vms == 0 || request.vms > 64)
         throw CliError(kExitBadInput, "--vms is 1 to 64");
     PreparedVm vm = prepare_vm(request.vm, ConsoleUse::Detached);
-    std::vector<std::string> arguments = { bench_tool("osprey-density"), "--vms", std::to_string(request.vms), "--marker",
-        request.marker, "--" };
+    std::vector<std::string> arguments
+        = { bench_tool("osprey-density"), "--vms", std::to_string(request.vms), "--marker", request.marker, "--" };
     arguments.insert(arguments.end(), vm.arguments.begin(), vm.arguments.end());
     std::string what = request.vm.snapshot.restore.empty() ? fs::path(request.vm.input).filename().string()
                                                            : "restores of " + request.vm.snapshot.restore;

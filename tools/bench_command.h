@@ -29,7 +29,7 @@ int bench_boot(const BenchBootRequest& request);
 // `osprey bench density PROGRAM|IMAGE` (or `--restore FILE`): starts N VMs of it at once
 // and reports the host memory each costs (PSS, with osprey-density: bench/density).
 struct BenchDensityRequest {
-    RunRequest vm;      // the program, image or snapshot and how to run it
+    RunRequest vm; // the program, image or snapshot and how to run it
     unsigned vms = 8;
     std::string marker; // a VM is up when its output has a line containing this (empty: any output)
 };

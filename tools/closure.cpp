@@ -31,7 +31,7 @@ struct LoadedObject {
     std::string image_origin;
     ElfDynamicInfo info;
     std::vector<SearchDir> inherited_rpath; // DT_RPATHs of the objects that loaded it
-    bool optional = false; // an --add'ed object, or needed only by them: missing needs warn
+    bool optional = false;                  // an --add'ed object, or needed only by them: missing needs warn
 };
 
 std::string replace_token(std::string text, std::string_view name, std::string_view value)
@@ -102,7 +102,7 @@ public:
     Closure run(const fs::path& program)
     {
         LoadedObject root { program, fs::canonical(program).parent_path(), m_options.program_image_dir,
-                            read_elf_dynamic(program), {} };
+            read_elf_dynamic(program), {} };
         fs::path program_dir = root.host_origin;
         m_queue.push_back(std::move(root));
         drain_queue();
@@ -142,8 +142,9 @@ private:
             return; // already packed: the program or a library needs it
         fs::path absolute = fs::absolute(library).lexically_normal();
         bool beside_program = fs::canonical(library).parent_path() == program_dir;
-        std::string image_path = beside_program ? normal_image_path(m_options.program_image_dir + "/" + library.filename().string())
-                                                : normal_image_path(absolute.string());
+        std::string image_path = beside_program
+            ? normal_image_path(m_options.program_image_dir + "/" + library.filename().string())
+            : normal_image_path(absolute.string());
         m_seen.insert(soname);
         m_closure.libraries.push_back({ soname, library, fs::canonical(library), image_path, "--dlopen" });
         m_queue.push_back({ library, absolute.parent_path(), fs::path(image_path).parent_path().string(), info, {} });
@@ -164,7 +165,7 @@ private:
         if (!m_seen.insert(soname).second)
             return;
         m_queue.push_back({ object.host, fs::absolute(object.host).lexically_normal().parent_path(),
-                            fs::path(object.image_path).parent_path().string(), info, {}, true });
+            fs::path(object.image_path).parent_path().string(), info, {}, true });
     }
 
     std::vector<SearchDir> dirs_for(const LoadedObject& object, std::vector<SearchDir>& rpath_chain) const
@@ -189,8 +190,9 @@ private:
         if (!m_seen.insert(soname).second)
             return;
         if (soname.find('/') != std::string::npos)
-            throw CliError(kExitBadInput, "'" + parent.host_path.string() + "' needs '" + soname
-                + "' by path (DT_NEEDED with a '/'), which osprey does not support: relink it against the soname");
+            throw CliError(kExitBadInput,
+                "'" + parent.host_path.string() + "' needs '" + soname
+                    + "' by path (DT_NEEDED with a '/'), which osprey does not support: relink it against the soname");
         std::vector<SearchDir> rpath_chain;
         std::vector<SearchDir> dirs = dirs_for(parent, rpath_chain);
         for (const SearchDir& dir : dirs) {
@@ -199,26 +201,29 @@ private:
             if (!info)
                 continue;
             std::string image_path = normal_image_path(dir.image + "/" + soname);
-            m_closure.libraries.push_back({ soname, candidate, fs::canonical(candidate), image_path,
-                                            parent.host_path.string() });
+            m_closure.libraries.push_back(
+                { soname, candidate, fs::canonical(candidate), image_path, parent.host_path.string() });
             m_queue.push_back({ candidate, candidate.parent_path(), fs::path(image_path).parent_path().string(),
-                                std::move(*info), rpath_chain, parent.optional });
+                std::move(*info), rpath_chain, parent.optional });
             return;
         }
         std::string message = not_found_message(soname, parent, dirs);
         if (!parent.optional)
-            throw CliError(kExitBadInput, message + ": install the package that provides it, or give the program a "
-                                                    "DT_RUNPATH that points to it");
+            throw CliError(kExitBadInput,
+                message
+                    + ": install the package that provides it, or give the program a "
+                      "DT_RUNPATH that points to it");
         m_closure.warnings.push_back(message);
     }
 
-    static std::string not_found_message(const std::string& soname, const LoadedObject& parent,
-                                         const std::vector<SearchDir>& dirs)
+    static std::string not_found_message(
+        const std::string& soname, const LoadedObject& parent, const std::vector<SearchDir>& dirs)
     {
         std::string where;
         for (const SearchDir& dir : dirs)
             where += (where.empty() ? "" : ", ") + dir.host.string();
-        return "cannot find library '" + soname + "' needed by '" + parent.host_path.string() + "' (searched " + where + ")";
+        return "cannot find library '" + soname + "' needed by '" + parent.host_path.string() + "' (searched " + where
+            + ")";
     }
 
     const ClosureOptions& m_options;

@@ -11,15 +11,15 @@
 namespace tools {
 
 struct ClosureLibrary {
-    std::string soname;           // the DT_NEEDED name
-    std::filesystem::path found;  // where the search found it on the host
-    std::filesystem::path real;   // `found` with symlinks resolved: the bytes to pack
-    std::string image_path;       // where it goes in the image
-    std::string needed_by;        // host path of the first object that needs it
+    std::string soname;          // the DT_NEEDED name
+    std::filesystem::path found; // where the search found it on the host
+    std::filesystem::path real;  // `found` with symlinks resolved: the bytes to pack
+    std::string image_path;      // where it goes in the image
+    std::string needed_by;       // host path of the first object that needs it
 };
 
 struct Closure {
-    std::vector<ClosureLibrary> libraries;  // breadth-first, each soname once
+    std::vector<ClosureLibrary> libraries;   // breadth-first, each soname once
     std::vector<std::string> kernel_sonames; // needed sonames left to the kernel, sorted
     std::vector<std::string> warnings;       // libraries an added object needs, found nowhere
 };
@@ -34,7 +34,10 @@ struct ClosureOptions {
     /// Searched after DT_RPATH / DT_RUNPATH, in order (glibc's default directories as
     /// configured on Debian x86-64).
     std::vector<std::filesystem::path> system_dirs = {
-        "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib",
+        "/lib/x86_64-linux-gnu",
+        "/usr/lib/x86_64-linux-gnu",
+        "/lib64",
+        "/usr/lib",
     };
     /// The image directory that holds the program (its $ORIGIN in the guest).
     std::string program_image_dir = "/app";

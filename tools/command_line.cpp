@@ -18,7 +18,8 @@ void append_word(std::string& out, const std::string& word)
     out.resize(start + images::encoded_size(word));
     auto written = images::encode_word(word, std::span(out).subspan(start));
     if (written.is_error())
-        throw CliError(kExitBadInput, std::string("cannot pass '") + word + "' to the kernel: " + written.error().message);
+        throw CliError(
+            kExitBadInput, std::string("cannot pass '") + word + "' to the kernel: " + written.error().message);
 }
 
 /// The kernel's limits (images/cmdline.h), checked here so that a run that cannot work
@@ -27,18 +28,21 @@ void check_kernel_limits(const CommandLine& line, const std::string& encoded)
 {
     constexpr const char* kAdvice = ": pass fewer or shorter arguments and variables (put data in a file with --add)";
     if (encoded.size() > images::kCmdlineMaxBytes)
-        throw CliError(kExitBadInput, "the kernel command line would be " + std::to_string(encoded.size())
-            + " bytes; the kernel takes at most " + std::to_string(images::kCmdlineMaxBytes) + kAdvice);
+        throw CliError(kExitBadInput,
+            "the kernel command line would be " + std::to_string(encoded.size()) + " bytes; the kernel takes at most "
+                + std::to_string(images::kCmdlineMaxBytes) + kAdvice);
     size_t words = line.options.size() + 1 + line.argv.size();
     if (words > images::kCmdlineMaxWords)
-        throw CliError(kExitBadInput, "the kernel command line would have " + std::to_string(words)
-            + " words; the kernel takes at most " + std::to_string(images::kCmdlineMaxWords) + kAdvice);
+        throw CliError(kExitBadInput,
+            "the kernel command line would have " + std::to_string(words) + " words; the kernel takes at most "
+                + std::to_string(images::kCmdlineMaxWords) + kAdvice);
     size_t variables = 0;
     for (const std::string& option : line.options)
         variables += images::option_key(option) == "env";
     if (variables > images::kCmdlineMaxEnvironment)
-        throw CliError(kExitBadInput, std::to_string(variables) + " environment variables; the kernel takes at most "
-            + std::to_string(images::kCmdlineMaxEnvironment) + kAdvice);
+        throw CliError(kExitBadInput,
+            std::to_string(variables) + " environment variables; the kernel takes at most "
+                + std::to_string(images::kCmdlineMaxEnvironment) + kAdvice);
 }
 
 } // namespace
@@ -88,7 +92,7 @@ std::string descriptor_limit_option(uint64_t soft, uint64_t hard)
 
 std::string descriptor_limit_option()
 {
-    struct rlimit limit {};
+    struct rlimit limit { };
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
         return descriptor_limit_option(1024, 524288);
     return descriptor_limit_option(limit.rlim_cur, limit.rlim_max);
@@ -98,7 +102,8 @@ std::string log_option(const std::string& spec)
 {
     auto equals = spec.find('=');
     if (spec.empty() || equals == 0 || (equals != std::string::npos && equals + 1 == spec.size()))
-        throw CliError(kExitBadInput, "--log '" + spec + "' is not LEVEL or SUBSYSTEM=LEVEL (e.g. debug, syscall=debug)");
+        throw CliError(
+            kExitBadInput, "--log '" + spec + "' is not LEVEL or SUBSYSTEM=LEVEL (e.g. debug, syscall=debug)");
     return equals == std::string::npos ? "log=" + spec : "log." + spec;
 }
 

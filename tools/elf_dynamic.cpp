@@ -23,7 +23,14 @@ std::optional<std::string> to_string(std::optional<std::string_view> value)
 // The ELF header's first bytes: e_ident (magic, class...) and e_type, e_machine.
 struct HeaderStart {
     unsigned char bytes[20] = {};
-    bool elf() const { return std::memcmp(bytes, "\x7f" "ELF", 4) == 0; }
+    bool elf() const
+    {
+        return std::memcmp(bytes,
+                   "\x7f"
+                   "ELF",
+                   4)
+            == 0;
+    }
     bool x86_64() const { return bytes[4] == 2 /* ELFCLASS64 */ && (bytes[18] | bytes[19] << 8) == 62 /* EM_X86_64 */; }
 };
 
@@ -54,7 +61,8 @@ ElfDynamicInfo read_elf_dynamic(const std::filesystem::path& path)
     MappedInput file(path);
     auto parsed = linker::read_dynamic_from_file(file.bytes());
     if (parsed.is_error())
-        throw CliError(kExitBadInput, "'" + path.string() + "' is not a loadable x86-64 ELF file: " + parsed.error().message);
+        throw CliError(
+            kExitBadInput, "'" + path.string() + "' is not a loadable x86-64 ELF file: " + parsed.error().message);
     ElfDynamicInfo info;
     info.type = parsed->type == linker::ElfType::SharedObject ? ElfDynamicInfo::Type::SharedObject
                                                               : ElfDynamicInfo::Type::Executable;

@@ -60,13 +60,15 @@ bool passt_installed()
 void check_hypervisor_usable(Hypervisor hypervisor)
 {
     if (hypervisor != Hypervisor::QemuTcg && !kvm_usable())
-        throw CliError(kExitBadInput, std::string("--hypervisor ")
-            + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm") + " needs /dev/kvm, which cannot be opened read-write here: "
-            "use --hypervisor qemu-tcg (software emulation) or give this user access to /dev/kvm");
+        throw CliError(kExitBadInput,
+            std::string("--hypervisor ") + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm")
+                + " needs /dev/kvm, which cannot be opened read-write here: "
+                  "use --hypervisor qemu-tcg (software emulation) or give this user access to /dev/kvm");
     if (hypervisor != Hypervisor::QemuTcg && pvm_host())
-        throw CliError(kExitBadInput, std::string("--hypervisor ")
-            + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm") + ": this host's KVM is kvm-pvm (software "
-            "virtualization), which cannot run Osprey's kernel: use --hypervisor qemu-tcg");
+        throw CliError(kExitBadInput,
+            std::string("--hypervisor ") + (hypervisor == Hypervisor::Monitor ? "monitor" : "qemu-kvm")
+                + ": this host's KVM is kvm-pvm (software "
+                  "virtualization), which cannot run Osprey's kernel: use --hypervisor qemu-tcg");
 }
 
 std::optional<std::filesystem::path> find_executable(std::string_view name, std::string_view path_list)

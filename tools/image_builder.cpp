@@ -30,8 +30,10 @@ void check_program(const fs::path& program)
     else
         ::close(fd);
     if (!looks_like_elf(program))
-        throw CliError(kExitBadInput, "'" + program.string()
-            + "' is not an ELF program: give a Linux x86-64 executable built against glibc (PIE) or a shared object");
+        throw CliError(kExitBadInput,
+            "'" + program.string()
+                + "' is not an ELF program: give a Linux x86-64 executable built against glibc (PIE) or a shared "
+                  "object");
     read_elf_dynamic(program); // throws with the reason if it is malformed
 }
 
@@ -85,12 +87,15 @@ void check_not_an_input(const fs::path& output, const ImageRequest& request)
     std::error_code error;
     auto same = [&](const fs::path& input) { return fs::equivalent(output, input, error); };
     if (same(request.program))
-        throw CliError(kExitBadInput, "-o '" + output.string() + "' is the program itself: it would be replaced "
-            "by its image; give -o another file");
+        throw CliError(kExitBadInput,
+            "-o '" + output.string()
+                + "' is the program itself: it would be replaced "
+                  "by its image; give -o another file");
     for (const fs::path& library : request.dlopen_libraries)
         if (same(library))
-            throw CliError(kExitBadInput, "-o '" + output.string() + "' is the --dlopen library '" + library.string()
-                + "'; give -o another file");
+            throw CliError(kExitBadInput,
+                "-o '" + output.string() + "' is the --dlopen library '" + library.string()
+                    + "'; give -o another file");
 }
 
 ImageReport build_image(const ImageRequest& request, const fs::path& output)

@@ -12,17 +12,17 @@
 namespace tools {
 
 struct ImageRequest {
-    std::filesystem::path program;  // host ELF: PIE executable or shared object
-    std::vector<std::string> args;  // default arguments after the program path
-    std::vector<std::string> kernel_options; // default kernel options (e.g. env=K=V)
+    std::filesystem::path program;                       // host ELF: PIE executable or shared object
+    std::vector<std::string> args;                       // default arguments after the program path
+    std::vector<std::string> kernel_options;             // default kernel options (e.g. env=K=V)
     std::vector<std::filesystem::path> dlopen_libraries; // --dlopen: packed with their closures
-    std::vector<AddedPath> added;   // --add: the user's files and directories
+    std::vector<AddedPath> added;                        // --add: the user's files and directories
 };
 
 struct ImageReport {
     std::string program_image_path; // /app/<basename>
     Closure closure;
-    std::string cmdline;            // contents of /.osprey/cmdline
+    std::string cmdline; // contents of /.osprey/cmdline
     uint64_t image_size = 0;
 };
 

@@ -36,8 +36,9 @@ CommandLine ImageFile::default_command_line() const
 {
     auto node = m_reader->lookup(images::kRofsCmdlinePath);
     if (node.is_error())
-        throw CliError(kExitBadInput, "'" + m_path.string() + "' has no " + images::kRofsCmdlinePath
-            + ": build the image with `osprey build PROGRAM -o IMAGE`");
+        throw CliError(kExitBadInput,
+            "'" + m_path.string() + "' has no " + images::kRofsCmdlinePath
+                + ": build the image with `osprey build PROGRAM -o IMAGE`");
     auto data = m_reader->file_data(*node);
     if (data.is_error())
         throw CliError(kExitBadInput, "'" + m_path.string() + "': " + images::kRofsCmdlinePath + " is not a file");

@@ -20,7 +20,8 @@ std::string mode_string(const images::RofsNode& node)
     return text;
 }
 
-void print_node(const images::RofsImage& image, const images::RofsNode& node, const std::string& path, std::ostream& out)
+void print_node(
+    const images::RofsImage& image, const images::RofsNode& node, const std::string& path, std::ostream& out)
 {
     out << mode_string(node) << ' ' << std::setw(10) << (node.is_directory() ? "-" : std::to_string(node.size())) << ' '
         << path;

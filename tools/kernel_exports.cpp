@@ -28,8 +28,7 @@ public:
             fail("has section or program headers of an unexpected size");
     }
 
-    template<typename T>
-    T read(uint64_t offset, const char* what) const
+    template<typename T> T read(uint64_t offset, const char* what) const
     {
         if (offset > m_bytes.size() || m_bytes.size() - offset < sizeof(T))
             fail(std::string("is truncated: its ") + what + " lies past its end");
@@ -134,7 +133,8 @@ KernelExports::KernelExports(const std::filesystem::path& kernel) : m_file(kerne
     auto bounds = elf.symbols({ "__osprey_exports_start", "__osprey_exports_end" });
     std::optional<uint64_t> start = bounds[0], end = bounds[1];
     if (!start || !end || *end < *start)
-        elf.fail("has no glibc export table (no __osprey_exports_start/_end symbols): give an unstripped osprey-kernel.elf");
+        elf.fail(
+            "has no glibc export table (no __osprey_exports_start/_end symbols): give an unstripped osprey-kernel.elf");
     uint64_t bytes = *end - *start;
     if (bytes == 0 || bytes % sizeof(libc_shim::ExportEntry) != 0)
         elf.fail("has an empty or misaligned glibc export table (a pass-1 kernel?): give the final osprey-kernel.elf");
@@ -167,7 +167,8 @@ KernelExports::KernelExports(const std::filesystem::path& kernel) : m_file(kerne
 std::vector<std::string_view> KernelExports::versions_of(std::string_view name) const
 {
     std::vector<std::string_view> versions;
-    for (size_t i = libc_shim::export_lower_bound(m_entries, name); i < m_entries.size() && m_entries[i].name == name; ++i)
+    for (size_t i = libc_shim::export_lower_bound(m_entries, name); i < m_entries.size() && m_entries[i].name == name;
+         ++i)
         versions.push_back(m_entries[i].version);
     return versions;
 }

@@ -18,8 +18,8 @@ constexpr uint64_t kProgramBase = 0x555555554000; // where Linux puts a PIE; any
 // from a zeroed buffer as large as any libc datum.
 class PlaceholderResolver final : public HostRelocation {
 public:
-    lib::Result<linker::Binding> resolve(const linker::LoadedObject& object, uint32_t,
-        const linker::SymbolRequest& request) override
+    lib::Result<linker::Binding> resolve(
+        const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
     {
         // The object's own IFUNC definition is checked as the kernel checks it, though another
         // object may define the name first there (stricter here, never looser).
@@ -59,7 +59,8 @@ HostObject::HostObject(const std::filesystem::path& path, LoadedAs loaded_as) : 
     // ET_EXEC at its link-time addresses; a library must be position-independent, as the
     // kernel loads every library anywhere.
     bool fixed = !library && m_dynamic.type == linker::ElfType::Executable;
-    auto image = linker::ElfImage::parse(file, fixed ? linker::AddressPolicy::AllowFixed : linker::AddressPolicy::PositionIndependent);
+    auto image = linker::ElfImage::parse(
+        file, fixed ? linker::AddressPolicy::AllowFixed : linker::AddressPolicy::PositionIndependent);
     if (image.is_error())
         refuse(path, image.error());
     m_image = image.value();
@@ -71,8 +72,10 @@ HostObject::HostObject(const std::filesystem::path& path, LoadedAs loaded_as) : 
     m_span.bytes = static_cast<std::byte*>(span);
     m_span.size = size;
     for (const auto& segment : m_image->segments())
-        std::memcpy(m_span.bytes + (segment.vaddr - m_image->span_start()), file.data() + segment.offset, segment.filesz);
-    auto object = linker::LoadedObject::create(m_image.value(), { m_span.bytes, m_span.size }, fixed ? m_image->span_start() : kProgramBase);
+        std::memcpy(
+            m_span.bytes + (segment.vaddr - m_image->span_start()), file.data() + segment.offset, segment.filesz);
+    auto object = linker::LoadedObject::create(
+        m_image.value(), { m_span.bytes, m_span.size }, fixed ? m_image->span_start() : kProgramBase);
     if (object.is_error())
         refuse(path, object.error());
     m_object = object.value();

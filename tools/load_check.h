@@ -29,7 +29,10 @@ enum class LoadedAs { Program, Library };
 class HostRelocation : public linker::Resolver {
 public:
     uint64_t call_ifunc(uint64_t address) override { return address; }
-    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -4096 }; }
+    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override
+    {
+        return linker::TlsPlacement { 1, -4096 };
+    }
     uint64_t tlsdesc_static_resolver() override { return 0x1000; }
 };
 

@@ -121,7 +121,8 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
             tap ? mac_address_for_tap(options.net.substr(4)) : "");
         devices.push_back(std::move(net));
     } else if (addressed) {
-        throw CliError(kExitBadInput, "--ip, --gateway and --dns set up the VM's network: add --net (or --net=tap:NAME)");
+        throw CliError(
+            kExitBadInput, "--ip, --gateway and --dns set up the VM's network: add --net (or --net=tap:NAME)");
     }
     return devices;
 }
@@ -129,7 +130,9 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
 // What goes into the image besides the program (`build`, `run`, `bench boot`).
 void add_packing_options(CLI::App* command, Options& options)
 {
-    command->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)->check(CLI::ExistingFile)->allow_extra_args(false);
+    command->add_option("--dlopen", options.dlopen_libraries, kDlopenHelp)
+        ->check(CLI::ExistingFile)
+        ->allow_extra_args(false);
     command->add_option("--add", options.added, kAddHelp)->type_name("HOST[:GUEST]")->allow_extra_args(false);
 }
 
@@ -164,14 +167,17 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
 // kernel, environment and timeout (`run` and `bench boot`).
 void add_vm_options(CLI::App* command, Options& options)
 {
-    command->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
+    command->add_option("-e,--env", options.env, "Environment variable NAME=VALUE (repeatable)")
+        ->allow_extra_args(false);
     command->add_option("--memory", options.memory,
         "Guest memory, e.g. 64M, 1G (default 128M; under QEMU, more when the image needs it: QEMU loads it into RAM)");
     command->add_option("--cpus", options.cpus, "Virtual CPUs")->check(CLI::Range(1, 255))->capture_default_str();
-    command->add_option("--hypervisor", options.hypervisor,
-           "monitor (Osprey's KVM monitor), qemu-kvm or qemu-tcg (default: monitor if /dev/kvm is usable)")
+    command
+        ->add_option("--hypervisor", options.hypervisor,
+            "monitor (Osprey's KVM monitor), qemu-kvm or qemu-tcg (default: monitor if /dev/kvm is usable)")
         ->check(CLI::IsMember({ "monitor", "qemu-kvm", "qemu-tcg" }));
-    command->add_option("--machine", options.machine, "microvm or q35")->check(CLI::IsMember({ "microvm", "q35" }))
+    command->add_option("--machine", options.machine, "microvm or q35")
+        ->check(CLI::IsMember({ "microvm", "q35" }))
         ->capture_default_str();
     command->add_option("--kernel", options.kernel, "Kernel ELF (default: osprey-kernel.elf beside this program)");
     command->add_option("--timeout", options.timeout, "Stop the VM after SECONDS (0: never; the last one given counts)")
@@ -223,30 +229,37 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_flag("-v,--verbose", options.verbose, "Print the QEMU command and the packed libraries");
     run->add_flag("--rng", options.rng, "Attach a virtio-rng device (getrandom then reads the host's entropy)");
     run->add_option("--disk", options.disks, "Attach FILE as a raw virtio-blk disk (repeatable)")
-        ->check(CLI::ExistingFile)->allow_extra_args(false);
+        ->check(CLI::ExistingFile)
+        ->allow_extra_args(false);
     run->add_flag("--disk-readonly", options.disks_read_only, "Attach the --disk files read-only");
     run->add_option("--volume", options.volumes,
            "Share host directory HOSTDIR with the VM at GUESTDIR over virtio-9p, read-write unless :ro (repeatable); "
            "what the program writes there is on the host")
-        ->type_name("HOSTDIR:GUESTDIR[:ro]")->allow_extra_args(false);
+        ->type_name("HOSTDIR:GUESTDIR[:ro]")
+        ->allow_extra_args(false);
     run->add_flag("--read-only", options.read_only,
         "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
     add_packing_options(run, options);
     run->add_flag("--net{user}", options.net,
-        "Give the VM a network: --net is the user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed); "
-        "--net=tap:NAME puts it on host tap interface NAME (ip tuntap add NAME mode tap), where it asks a DHCP "
-        "server for an address unless --ip gives one")
+           "Give the VM a network: --net is the user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed); "
+           "--net=tap:NAME puts it on host tap interface NAME (ip tuntap add NAME mode tap), where it asks a DHCP "
+           "server for an address unless --ip gives one")
         ->type_name("[=user|=tap:NAME]");
     run->add_option("--ip", options.ip,
-           "The VM's IPv4 address with --net=tap:NAME (default: DHCP); --ip dhcp on the user-mode NAT asks its DHCP server")
-        ->type_name("A.B.C.D/PREFIX|dhcp")->allow_extra_args(false);
+           "The VM's IPv4 address with --net=tap:NAME (default: DHCP); --ip dhcp on the user-mode NAT asks its DHCP "
+           "server")
+        ->type_name("A.B.C.D/PREFIX|dhcp")
+        ->allow_extra_args(false);
     run->add_option("--gateway", options.gateway, "The VM's default gateway with --net=tap:NAME and a static --ip")
-        ->type_name("A.B.C.D")->allow_extra_args(false);
+        ->type_name("A.B.C.D")
+        ->allow_extra_args(false);
     run->add_option("--dns", options.dns, "The name server /etc/resolv.conf names (default: the network's)")
-        ->type_name("A.B.C.D")->allow_extra_args(false);
+        ->type_name("A.B.C.D")
+        ->allow_extra_args(false);
     run->add_option("-p,--publish", options.ports,
            "Forward a host port to the VM (implies --net; repeatable); HOSTIP defaults to every address")
-        ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")->allow_extra_args(false);
+        ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")
+        ->allow_extra_args(false);
     run->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
     run->add_option("--log", options.log,
            "Kernel log level, LEVEL or SUBSYSTEM=LEVEL (e.g. syscall=debug names unimplemented system calls)")
@@ -254,18 +267,22 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
     run->add_option("--snapshot-at", options.snapshot_at,
            "Save the VM to FILE when the program reaches main, or when it writes to /dev/osprey-ready (ready); "
            "the VM goes on (Osprey's monitor only)")
-        ->type_name("main|ready FILE")->expected(2)->allow_extra_args(false);
+        ->type_name("main|ready FILE")
+        ->expected(2)
+        ->allow_extra_args(false);
     run->add_option("--restore", options.restore,
            "Start the VM saved in FILE by --snapshot-at instead of booting a PROGRAM (Osprey's monitor only)")
         ->type_name("FILE");
     run->callback([&] {
         action = [&] {
             if (options.net == "user" && options.program.rfind("tap:", 0) == 0)
-                throw CliError(kExitBadInput, "run: '--net " + options.program + "' reads as --net and a program named '"
-                    + options.program + "': write --net=" + options.program);
+                throw CliError(kExitBadInput,
+                    "run: '--net " + options.program + "' reads as --net and a program named '" + options.program
+                        + "': write --net=" + options.program);
             if (options.restore.empty() == options.program.empty())
-                throw CliError(kExitBadInput, options.restore.empty() ? "run: give a PROGRAM (or an image) to boot, or --restore FILE"
-                                                                      : "run: --restore starts a saved VM: give no PROGRAM with it");
+                throw CliError(kExitBadInput,
+                    options.restore.empty() ? "run: give a PROGRAM (or an image) to boot, or --restore FILE"
+                                            : "run: --restore starts a saved VM: give no PROGRAM with it");
             RunRequest request = vm_request(options);
             request.snapshot = snapshot_request(options);
             request.read_only = options.read_only;
@@ -289,16 +306,18 @@ void add_bench_density(CLI::App* bench, Options& options, std::function<int()>& 
     density->add_option("--restore", options.restore, "Restore every VM from this snapshot (osprey run --snapshot-at)")
         ->type_name("FILE");
     density->add_option("--vms", options.vms, "How many VMs")->check(CLI::Range(1, 64))->capture_default_str();
-    density->add_option("--marker", options.marker,
-               "A VM is up when it prints a line containing TEXT; give the line of a program that stays (a server) "
-               "(default: its first output)")
+    density
+        ->add_option("--marker", options.marker,
+            "A VM is up when it prints a line containing TEXT; give the line of a program that stays (a server) "
+            "(default: its first output)")
         ->type_name("TEXT");
     density->add_flag("-v,--verbose", options.verbose, "Print osprey-density's command line");
     density->callback([&] {
         action = [&] {
             if (options.net == "user" && options.program.rfind("tap:", 0) == 0)
-                throw CliError(kExitBadInput, "run: '--net " + options.program + "' reads as --net and a program named '"
-                    + options.program + "': write --net=" + options.program);
+                throw CliError(kExitBadInput,
+                    "run: '--net " + options.program + "' reads as --net and a program named '" + options.program
+                        + "': write --net=" + options.program);
             if (options.restore.empty() == options.program.empty())
                 throw CliError(kExitBadInput, "bench density: give a PROGRAM (or an image), or --restore FILE");
             BenchDensityRequest request;
@@ -322,7 +341,8 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
     boot->add_option("ARGS", options.args, "Arguments (after --)");
     add_vm_options(boot, options);
     add_packing_options(boot, options);
-    boot->add_option("--runs", options.runs, "Rounds; each runs every case once")->check(CLI::Range(1, 100000))
+    boot->add_option("--runs", options.runs, "Rounds; each runs every case once")
+        ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     boot->add_option("--marker", options.marker, "The line is the first containing TEXT (default: the first line)")
         ->type_name("TEXT");
@@ -351,23 +371,26 @@ void add_bench(CLI::App& app, Options& options, std::function<int()>& action)
 
 void add_inspect(CLI::App& app, Options& options, std::function<int()>& action)
 {
-    auto* inspect = app.add_subcommand("inspect", "List the files of an image, or (--abi) tell whether a program can run");
+    auto* inspect
+        = app.add_subcommand("inspect", "List the files of an image, or (--abi) tell whether a program can run");
     inspect->add_option("FILE", options.program, "Image file; with --abi, the program")->required();
     inspect->add_flag("--abi", options.abi,
         "Bind the program and its libraries as the kernel would and list what nobody provides; exit 0: runs, "
         "3: stops if it calls a missing function, 4: will not load");
-    inspect->add_option("--kernel", options.kernel, "With --abi: the kernel whose exports count (default: osprey-kernel.elf "
-                                                    "beside this program)");
+    inspect->add_option("--kernel", options.kernel,
+        "With --abi: the kernel whose exports count (default: osprey-kernel.elf "
+        "beside this program)");
     inspect->callback([&] {
         action = [&] {
             if (!options.abi) {
                 if (!options.kernel.empty())
-                    throw CliError(kExitBadInput, "--kernel goes with --abi: osprey inspect --abi PROGRAM --kernel KERNEL");
+                    throw CliError(
+                        kExitBadInput, "--kernel goes with --abi: osprey inspect --abi PROGRAM --kernel KERNEL");
                 inspect_image(options.program, std::cout);
                 return 0;
             }
-            return report_abi(options.program, options.kernel.empty() ? default_kernel_path() : std::filesystem::path(options.kernel),
-                std::cout);
+            return report_abi(options.program,
+                options.kernel.empty() ? default_kernel_path() : std::filesystem::path(options.kernel), std::cout);
         };
     });
 }

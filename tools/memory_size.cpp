@@ -10,8 +10,8 @@ namespace {
 
 [[noreturn]] void bad_size(std::string_view text, const std::string& why)
 {
-    throw CliError(kExitBadInput, "bad memory size '" + std::string(text) + "': " + why
-        + " (examples: 64M, 512M, 2G; at least 4M)");
+    throw CliError(kExitBadInput,
+        "bad memory size '" + std::string(text) + "': " + why + " (examples: 64M, 512M, 2G; at least 4M)");
 }
 
 uint64_t unit_multiplier(std::string_view text, std::string_view unit)

@@ -9,8 +9,8 @@
 
 namespace tools {
 
-using user_network::PublishedPort;
 using user_network::published_port_text;
+using user_network::PublishedPort;
 
 /// Parses one -p value (user_network::parse_published_port). Throws
 /// CliError(kExitBadInput) saying what is wrong and showing the syntax.

@@ -36,8 +36,6 @@ std::string machine_option(Machine machine)
     return "microvm,x-option-roms=off,auto-kernel-cmdline=off";
 }
 
-
-
 // "osprey-exit status N" -> (kind, N); nullopt for a malformed line.
 std::optional<GuestExit> decode_line(std::string_view line)
 {
@@ -89,8 +87,8 @@ std::string user_network(const std::string& id, const std::vector<PublishedPort>
 {
     std::string value = "user,id=" + id;
     for (const PublishedPort& port : ports) {
-        value += ",hostfwd=" + std::string(port.udp ? "udp:" : "tcp:") + port.host_address + ":" + std::to_string(port.host_port)
-            + "-:" + std::to_string(port.guest_port);
+        value += ",hostfwd=" + std::string(port.udp ? "udp:" : "tcp:") + port.host_address + ":"
+            + std::to_string(port.host_port) + "-:" + std::to_string(port.guest_port);
     }
     return value;
 }
@@ -113,21 +111,27 @@ std::vector<std::string> virtio_device_arguments(const QemuConfig& config)
                 ? "tap,id=" + id + ",ifname=" + option_value(network.tap) + ",script=no,downscript=no"
                 : user_network(id, device.ports);
             std::string mac = network.mac.empty() ? "" : ",mac=" + network.mac;
-            arguments.insert(arguments.end(), { "-netdev", backend, "-device", "virtio-net-device,netdev=" + id + mac + bus });
+            arguments.insert(
+                arguments.end(), { "-netdev", backend, "-device", "virtio-net-device,netdev=" + id + mac + bus });
             continue;
         }
         if (device.kind == VirtioDevice::Kind::Volume) {
             // QEMU's own 9p server; security_model=none: files are made as the user running
             // QEMU, and ownership changes that the host refuses are not reported as errors.
             std::string id = "fs" + std::to_string(slot);
-            arguments.insert(arguments.end(), { "-fsdev", "local,id=" + id + ",path=" + option_value(device.volume.host.string())
-                + ",security_model=none" + (device.volume.read_only ? ",readonly=on" : ""),
-                "-device", "virtio-9p-device,fsdev=" + id + ",mount_tag=" + device.tag + bus });
+            arguments.insert(arguments.end(),
+                { "-fsdev",
+                    "local,id=" + id + ",path=" + option_value(device.volume.host.string()) + ",security_model=none"
+                        + (device.volume.read_only ? ",readonly=on" : ""),
+                    "-device", "virtio-9p-device,fsdev=" + id + ",mount_tag=" + device.tag + bus });
             continue;
         }
         std::string id = "disk" + std::to_string(slot);
-        arguments.insert(arguments.end(), { "-drive", "file=" + option_value(device.file.string()) + ",if=none,format=raw,id=" + id
-            + (device.read_only ? ",readonly=on" : ""), "-device", "virtio-blk-device,drive=" + id + bus });
+        arguments.insert(arguments.end(),
+            { "-drive",
+                "file=" + option_value(device.file.string()) + ",if=none,format=raw,id=" + id
+                    + (device.read_only ? ",readonly=on" : ""),
+                "-device", "virtio-blk-device,drive=" + id + bus });
     }
     return arguments;
 }
@@ -139,20 +143,37 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config)
     std::string status_uart = hex(abi::kStatusUartPort);
     std::vector<std::string> arguments {
         config.qemu.string(),
-        "-M", machine_option(config.machine),
-        "-cpu", "max",
-        "-m", std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
-        "-smp", std::to_string(config.cpus),
-        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-        "-kernel", config.kernel.string(),
-        "-initrd", config.image.string(),
-        "-append", config.cmdline,
-        "-chardev", "stdio,id=con,signal=on",
-        "-device", "isa-serial,chardev=con,iobase=0x3f8,irq=4",
-        "-chardev", "file,id=status,path=" + option_value(config.status_file.string()),
-        "-device", "isa-serial,chardev=status,iobase=" + status_uart + ",irq=3",
-        "-device", "isa-debug-exit,iobase=" + hex(abi::kDebugExitPort) + ",iosize=4",
-        "-accel", config.hypervisor == Hypervisor::QemuKvm ? "kvm" : "tcg",
+        "-M",
+        machine_option(config.machine),
+        "-cpu",
+        "max",
+        "-m",
+        std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
+        "-smp",
+        std::to_string(config.cpus),
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-no-reboot",
+        "-kernel",
+        config.kernel.string(),
+        "-initrd",
+        config.image.string(),
+        "-append",
+        config.cmdline,
+        "-chardev",
+        "stdio,id=con,signal=on",
+        "-device",
+        "isa-serial,chardev=con,iobase=0x3f8,irq=4",
+        "-chardev",
+        "file,id=status,path=" + option_value(config.status_file.string()),
+        "-device",
+        "isa-serial,chardev=status,iobase=" + status_uart + ",irq=3",
+        "-device",
+        "isa-debug-exit,iobase=" + hex(abi::kDebugExitPort) + ",iosize=4",
+        "-accel",
+        config.hypervisor == Hypervisor::QemuKvm ? "kvm" : "tcg",
     };
     if (!config.virtio.empty()) {
         arguments.insert(arguments.end(), { "-global", "virtio-mmio.force-legacy=false" });
@@ -165,11 +186,13 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config)
 std::vector<std::string> virtio_kernel_options(const QemuConfig& config)
 {
     if (!config.virtio.empty() && config.machine != Machine::Microvm)
-        throw CliError(kExitBadInput, "virtio devices (--rng, --disk, --net, -p) need --machine microvm; virtio-pci is not supported yet");
+        throw CliError(kExitBadInput,
+            "virtio devices (--rng, --disk, --net, -p) need --machine microvm; virtio-pci is not supported yet");
     std::vector<std::string> options;
     for (size_t index = 0; index < config.virtio.size(); ++index) {
         size_t slot = kFirstVirtioSlot + index;
-        options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@" + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
+        options.push_back(std::string(virtio_wire::kMmioDeviceOptionKey) + "=512@"
+            + hex(unsigned(kVirtioMmioBase + slot * kVirtioMmioStride)) + ":"
             + std::to_string(kVirtioMmioFirstGsi + slot));
         for (std::string& option : guest_kernel_options(config.virtio[index]))
             options.push_back(std::move(option));
@@ -189,9 +212,17 @@ std::vector<std::string> guest_kernel_options(const VirtioDevice& device)
 std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::filesystem::path& monitor)
 {
     std::vector<std::string> arguments {
-        monitor.string(), "--kernel", config.kernel.string(), "--image", config.image.string(),
-        "--cmdline", config.cmdline, "--memory", std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
-        "--cpus", std::to_string(config.cpus),
+        monitor.string(),
+        "--kernel",
+        config.kernel.string(),
+        "--image",
+        config.image.string(),
+        "--cmdline",
+        config.cmdline,
+        "--memory",
+        std::to_string(config.memory_bytes / (1024 * 1024)) + "M",
+        "--cpus",
+        std::to_string(config.cpus),
     };
     for (const VirtioDevice& device : config.virtio) {
         if (device.kind == VirtioDevice::Kind::Entropy) {
@@ -206,7 +237,8 @@ std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::
         }
         if (device.kind == VirtioDevice::Kind::Net) { // passt, with the same addresses as QEMU's
             if (!passt_installed())
-                throw CliError(kExitBadInput, "--net and -p under osprey-monitor need passt, its user-mode network "
+                throw CliError(kExitBadInput,
+                    "--net and -p under osprey-monitor need passt, its user-mode network "
                     "(Debian: apt-get install passt), or QEMU (--hypervisor qemu-kvm)");
             arguments.push_back("--net-user");
             for (const PublishedPort& port : device.ports)
@@ -214,8 +246,9 @@ std::vector<std::string> monitor_arguments(const QemuConfig& config, const std::
             continue;
         }
         if (device.kind == VirtioDevice::Kind::Volume) {
-            arguments.insert(arguments.end(), { device.volume.read_only ? "--volume-ro" : "--volume",
-                device.tag + ":" + device.volume.host.string() });
+            arguments.insert(arguments.end(),
+                { device.volume.read_only ? "--volume-ro" : "--volume",
+                    device.tag + ":" + device.volume.host.string() });
             continue;
         }
         arguments.push_back(device.read_only ? "--disk-ro" : "--disk");

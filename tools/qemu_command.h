@@ -19,8 +19,8 @@ namespace tools {
 struct VirtioDevice {
     enum class Kind { Entropy, Block, Net, Volume };
     Kind kind = Kind::Entropy;
-    std::filesystem::path file; // Block: the backing file (raw)
-    bool read_only = false;     // Block: QEMU readonly=on, the device offers VIRTIO_BLK_F_RO
+    std::filesystem::path file;       // Block: the backing file (raw)
+    bool read_only = false;           // Block: QEMU readonly=on, the device offers VIRTIO_BLK_F_RO
     std::vector<PublishedPort> ports; // Net: QEMU user networking with these forwarded
     GuestNetwork network;             // Net: which network, and the guest's IPv4 settings
     Volume volume;                    // Volume: the host directory and where the guest sees it

@@ -187,7 +187,7 @@ private:
         auto left = std::max(*next - Clock::now(), Clock::duration::zero());
         auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
         timespec wait { static_cast<time_t>(seconds.count()),
-                        static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count()) };
+            static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count()) };
         int signal = ::sigtimedwait(&waited, nullptr, &wait);
         return signal < 0 && errno == EAGAIN ? -1 : signal < 0 ? 0 : signal;
     }

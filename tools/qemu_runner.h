@@ -11,7 +11,7 @@ namespace tools {
 struct ProcessOutcome {
     enum class End { Exited, Signaled, TimedOut, Interrupted };
     End end = End::Exited;
-    int status = 0;        // Exited: exit status; Signaled: signal number
+    int status = 0;           // Exited: exit status; Signaled: signal number
     int interrupt_signal = 0; // Interrupted: the signal the CLI received
 };
 
@@ -26,7 +26,7 @@ enum class ChildInput { Inherit, RelayEscaped };
 /// is TimedOut; a SIGINT, SIGTERM or SIGHUP sent to the CLI is passed on the same way and
 /// the result is Interrupted. The terminal settings of stdin are restored afterwards.
 /// Throws CliError(kExitHostFailure) if the child cannot be started.
-ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout,
-                           ChildInput input = ChildInput::Inherit);
+ProcessOutcome run_process(
+    const std::vector<std::string>& arguments, std::chrono::seconds timeout, ChildInput input = ChildInput::Inherit);
 
 } // namespace tools

@@ -21,8 +21,8 @@ fs::path checked_kernel(const RunRequest& request)
     fs::path kernel = request.kernel.value_or(default_kernel_path());
     std::error_code error;
     if (!fs::is_regular_file(kernel, error))
-        throw CliError(kExitBadInput, "kernel '" + kernel.string()
-            + "' not found: build it (cmake --build build) or pass --kernel PATH");
+        throw CliError(kExitBadInput,
+            "kernel '" + kernel.string() + "' not found: build it (cmake --build build) or pass --kernel PATH");
     return kernel;
 }
 
@@ -66,8 +66,9 @@ uint64_t memory_for_image(const RunRequest& request, bool monitor, uint64_t imag
     uint64_t enough = (image_bytes + 128 * kMiB + 64 * kMiB - 1) / (64 * kMiB) * (64 * kMiB);
     std::string image = std::to_string((image_bytes + kMiB - 1) / kMiB) + " MiB";
     if (request.memory_given)
-        throw CliError(kExitBadInput, "the image is " + image + ", and QEMU loads it into the VM's memory: give --memory "
-            + std::to_string(enough / kMiB) + "M or more (the image and room for the kernel and the program)");
+        throw CliError(kExitBadInput,
+            "the image is " + image + ", and QEMU loads it into the VM's memory: give --memory "
+                + std::to_string(enough / kMiB) + "M or more (the image and room for the kernel and the program)");
     std::cerr << "osprey: the image is " << image << ", and QEMU loads it into the VM's memory: giving the VM "
               << enough / kMiB << "M (--memory to choose)\n";
     return enough;
@@ -75,44 +76,45 @@ uint64_t memory_for_image(const RunRequest& request, bool monitor, uint64_t imag
 
 } // namespace
 
-fs::path default_kernel_path()
-{
-    return beside_this_program("osprey-kernel.elf");
-}
+fs::path default_kernel_path() { return beside_this_program("osprey-kernel.elf"); }
 
-RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout,
-    std::string_view vmm_name)
+RunVerdict run_verdict(
+    const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout, std::string_view vmm_name)
 {
     using End = ProcessOutcome::End;
     std::string name(vmm_name);
     if (vmm.end == End::Interrupted)
         return { kExitSignalBase + vmm.interrupt_signal,
-                 std::string("osprey: interrupted (") + strsignal(vmm.interrupt_signal) + "); " + name + " was stopped" };
+            std::string("osprey: interrupted (") + strsignal(vmm.interrupt_signal) + "); " + name + " was stopped" };
     if (guest.kind == GuestExit::Kind::Status)
         return { guest.status, "" };
     if (guest.kind == GuestExit::Kind::Panic)
         return { guest.status, "osprey: the kernel panicked (see the console output above)" };
     if (vmm.end == End::TimedOut)
-        return { kExitTimeout, "osprey: the VM did not finish within " + std::to_string(timeout.count())
-                     + " seconds (--timeout); " + name + " was stopped" };
+        return { kExitTimeout,
+            "osprey: the VM did not finish within " + std::to_string(timeout.count()) + " seconds (--timeout); " + name
+                + " was stopped" };
     // QEMU says 1 for its own errors (an option it refuses, memory it cannot allocate); a
     // guest that ran reports its status on the status UART first. The monitor exits 2 for
     // bad input itself.
     if (vmm.end == End::Exited && vmm.status == 1 && name == "QEMU")
-        return { kExitBadInput, "osprey: QEMU refused to start the VM (its message is above): check the options of "
-                                "this run (--memory, --cpus, --machine, -p)" };
+        return { kExitBadInput,
+            "osprey: QEMU refused to start the VM (its message is above): check the options of "
+            "this run (--memory, --cpus, --machine, -p)" };
     std::string how = vmm.end == End::Signaled ? "was killed by signal " + std::to_string(vmm.status)
                                                : "exited with status " + std::to_string(vmm.status);
-    return { kExitNoStatus, "osprey: the VM stopped without reporting an exit status (" + name + " " + how
-                 + "; see its messages above)" };
+    return { kExitNoStatus,
+        "osprey: the VM stopped without reporting an exit status (" + name + " " + how + "; see its messages above)" };
 }
 
 /// Snapshots are osprey-monitor's: a run that saves or restores one must use it.
 void require_monitor(const RunRequest& request, const char* option)
 {
     if (request.hypervisor && *request.hypervisor != Hypervisor::Monitor)
-        throw CliError(kExitBadInput, std::string(option) + " needs Osprey's monitor (--hypervisor monitor, on /dev/kvm): "
-            "snapshots are its own");
+        throw CliError(kExitBadInput,
+            std::string(option)
+                + " needs Osprey's monitor (--hypervisor monitor, on /dev/kvm): "
+                  "snapshots are its own");
     check_hypervisor_usable(Hypervisor::Monitor);
 }
 
@@ -121,7 +123,8 @@ PreparedVm prepare_restore(const RunRequest& request)
 {
     require_monitor(request, "--restore");
     if (!fs::is_regular_file(request.snapshot.restore))
-        throw CliError(kExitBadInput, "--restore: '" + request.snapshot.restore + "' is not a file (make one with --snapshot-at)");
+        throw CliError(
+            kExitBadInput, "--restore: '" + request.snapshot.restore + "' is not a file (make one with --snapshot-at)");
     PreparedVm vm;
     vm.config.hypervisor = Hypervisor::Monitor;
     vm.monitor = find_monitor();
@@ -173,11 +176,13 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
         image_path = snapshot ? vm.kept_image : packing;
     }
     if (!packed && !request.dlopen_libraries.empty())
-        throw CliError(kExitBadInput, "--dlopen packs libraries with a program; '" + input.string()
-            + "' is an image already: give --dlopen to `osprey build`");
+        throw CliError(kExitBadInput,
+            "--dlopen packs libraries with a program; '" + input.string()
+                + "' is an image already: give --dlopen to `osprey build`");
     if (!packed && !request.added.empty())
-        throw CliError(kExitBadInput, "--add packs files with a program; '" + input.string()
-            + "' is an image already: give --add to `osprey build`");
+        throw CliError(kExitBadInput,
+            "--add packs files with a program; '" + input.string()
+                + "' is an image already: give --add to `osprey build`");
     ImageFile image = ImageFile::load(image_path);
     config.machine = request.machine;
     config.virtio = request.virtio;

@@ -27,20 +27,20 @@ struct SnapshotRequest {
 };
 
 struct RunRequest {
-    std::string input; // an ELF program (packed on the fly) or a ROFS image
-    std::vector<std::string> args; // appended to the image's default argv
-    std::vector<std::string> env;  // NAME=VALUE, passed as env= kernel options
+    std::string input;                                   // an ELF program (packed on the fly) or a ROFS image
+    std::vector<std::string> args;                       // appended to the image's default argv
+    std::vector<std::string> env;                        // NAME=VALUE, passed as env= kernel options
     std::vector<std::filesystem::path> dlopen_libraries; // --dlopen (only when packing a program)
-    std::vector<AddedPath> added; // --add (only when packing a program)
+    std::vector<AddedPath> added;                        // --add (only when packing a program)
     uint64_t memory_bytes = 128 * 1024 * 1024;
     bool memory_given = false; // --memory given: never raised for a large image under QEMU
     unsigned cpus = 1;
     std::optional<Hypervisor> hypervisor; // default: default_hypervisor()
     Machine machine = Machine::Microvm;
     std::optional<std::filesystem::path> kernel; // default: default_kernel_path()
-    std::chrono::seconds timeout { 0 };           // 0: none
+    std::chrono::seconds timeout { 0 };          // 0: none
     bool verbose = false;
-    bool read_only = false; // --read-only: the program may change no file of the root
+    bool read_only = false;           // --read-only: the program may change no file of the root
     std::vector<VirtioDevice> virtio; // --rng, --disk (microvm only)
     std::string workdir;              // --workdir: the program's working directory (empty: the image's or /)
     std::vector<std::string> log;     // --log: kernel log levels, LEVEL or SUBSYSTEM=LEVEL
@@ -56,13 +56,13 @@ enum class ConsoleUse { Interactive, Detached };
 
 /// One VM ready to start: the VMM's argument vector and what it needs to exist meanwhile.
 struct PreparedVm {
-    QemuConfig config;                          // config.kernel, memory etc. as resolved
+    QemuConfig config;                            // config.kernel, memory etc. as resolved
     std::optional<std::filesystem::path> monitor; // set when osprey-monitor runs the VM
-    std::vector<std::string> arguments;         // argv of QEMU or osprey-monitor
-    std::unique_ptr<TempFile> packed_image;     // the image packed from a program input
-    std::filesystem::path kept_image;           // or, for --snapshot-at, packed to FILE.image
-    std::unique_ptr<TempFile> status_file;      // QEMU's status UART
-    bool relay_input = false;                   // stdin goes to QEMU as ChildInput::RelayEscaped
+    std::vector<std::string> arguments;           // argv of QEMU or osprey-monitor
+    std::unique_ptr<TempFile> packed_image;       // the image packed from a program input
+    std::filesystem::path kept_image;             // or, for --snapshot-at, packed to FILE.image
+    std::unique_ptr<TempFile> status_file;        // QEMU's status UART
+    bool relay_input = false;                     // stdin goes to QEMU as ChildInput::RelayEscaped
 };
 
 /// Checks the request, packs a program input into a temporary image, and forms the VMM's
@@ -83,7 +83,7 @@ struct RunVerdict {
 /// status UART; the monitor's own exit status is used directly when it exits); kernel
 /// panic -> N with a message; timeout -> 124; no status -> abi::kNoStatusExit with a
 /// message saying how the VMM ended.
-RunVerdict run_verdict(const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout,
-    std::string_view vmm_name);
+RunVerdict run_verdict(
+    const ProcessOutcome& vmm, const GuestExit& guest, std::chrono::seconds timeout, std::string_view vmm_name);
 
 } // namespace tools

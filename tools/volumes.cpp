@@ -10,8 +10,8 @@ namespace {
 
 [[noreturn]] void refuse(std::string_view text, const std::string& why)
 {
-    throw CliError(kExitBadInput, "--volume " + std::string(text) + ": " + why
-        + " (want HOSTDIR:GUESTDIR[:ro], e.g. --volume ./data:/data)");
+    throw CliError(kExitBadInput,
+        "--volume " + std::string(text) + ": " + why + " (want HOSTDIR:GUESTDIR[:ro], e.g. --volume ./data:/data)");
 }
 
 } // namespace
@@ -77,11 +77,13 @@ void check_volumes(const std::vector<Volume>& volumes)
             if (i == j)
                 continue;
             if (within(volumes[j].guest, volumes[i].guest))
-                throw CliError(kExitBadInput, "--volume: two volumes at " + volumes[i].guest + " and " + volumes[j].guest
-                    + ": give each its own guest directory, neither inside the other");
+                throw CliError(kExitBadInput,
+                    "--volume: two volumes at " + volumes[i].guest + " and " + volumes[j].guest
+                        + ": give each its own guest directory, neither inside the other");
             if (within(hosts[j], hosts[i]))
-                throw CliError(kExitBadInput, "--volume: " + hosts[j] + " is shared already, as part of " + hosts[i]
-                    + ": share each host directory once, neither inside the other");
+                throw CliError(kExitBadInput,
+                    "--volume: " + hosts[j] + " is shared already, as part of " + hosts[i]
+                        + ": share each host directory once, neither inside the other");
         }
     }
 }

@@ -13,8 +13,8 @@
 namespace tools {
 
 struct Volume {
-    std::filesystem::path host;  // absolute
-    std::string guest;           // absolute, not "/"
+    std::filesystem::path host; // absolute
+    std::string guest;          // absolute, not "/"
     bool read_only = false;
 };
 

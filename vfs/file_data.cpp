@@ -118,7 +118,8 @@ lib::Result<size_t> Tree::write(Node& file, const void* buffer, size_t length, u
     size_t done = 0;
     while (done < length) {
         uint64_t at = offset + done;
-        size_t in_page = at % kPageSize, chunk = kPageSize - in_page < length - done ? kPageSize - in_page : length - done;
+        size_t in_page = at % kPageSize,
+               chunk = kPageSize - in_page < length - done ? kPageSize - in_page : length - done;
         std::byte*& page = file.m_pages[at / kPageSize];
         if (!page) {
             if (m_bytes_used + kPageSize > m_options.byte_limit)

@@ -7,10 +7,7 @@
 namespace vfs {
 
 Node::Node(Tree& tree, NodeType type, uint64_t inode, uint32_t permissions)
-    : m_tree(tree)
-    , m_type(type)
-    , m_permissions(permissions & kPermissionMask)
-    , m_inode(inode)
+    : m_tree(tree), m_type(type), m_permissions(permissions & kPermissionMask), m_inode(inode)
 {
     m_access_time = m_modify_time = m_change_time = tree.now();
 }

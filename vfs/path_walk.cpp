@@ -10,7 +10,7 @@ struct Walker {
     Tree& tree;
     Node& root;
     ForeignPath* foreign;
-    Node& beneath;       // with ResolveBeneath: the directory the walk may not leave
+    Node& beneath; // with ResolveBeneath: the directory the walk may not leave
     unsigned resolve = 0;
     uint32_t symlinks = 0;
 };
@@ -49,8 +49,8 @@ std::string_view next_component(std::string_view path, size_t& at)
 
 // Walks `path` from `dir`. With `parent` set, stops before the last component and
 // describes it there instead.
-lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, std::string_view path, Follow follow_last,
-                                         ParentOf* parent)
+lib::Result<lib::RefPtr<Node>> walk_from(
+    Walker& walker, lib::RefPtr<Node> dir, std::string_view path, Follow follow_last, ParentOf* parent)
 {
     if (path.empty())
         return lib::Error(lib::Errno::NOENT, "empty path");
@@ -74,14 +74,16 @@ lib::Result<lib::RefPtr<Node>> walk_from(Walker& walker, lib::RefPtr<Node> dir, 
         }
         if (name == ".." && dir.get() == &walker.beneath && (walker.resolve & ResolveBeneath))
             return lib::Error(lib::Errno::XDEV, "RESOLVE_BENEATH: '..' above the starting directory");
-        lib::RefPtr<Node> next = (name == ".." && dir.get() == &walker.root) ? dir : TRY(walker.tree.lookup(*dir, name));
+        lib::RefPtr<Node> next
+            = (name == ".." && dir.get() == &walker.root) ? dir : TRY(walker.tree.lookup(*dir, name));
         if (next->type() == NodeType::Symlink && (!last || follow_last == Follow::Yes || trailing_slash)) {
             if (walker.resolve & ResolveNoSymlinks)
                 return lib::Error(lib::Errno::LOOP, "RESOLVE_NO_SYMLINKS: a symbolic link on the way");
             if (++walker.symlinks > kMaxSymlinks)
                 return lib::Error(lib::Errno::LOOP, "too many levels of symbolic links");
             auto target = walk_from(walker, dir, next->link_target(), Follow::Yes, nullptr);
-            if (target.is_error() && target.error().code == lib::Errno::XDEV && walker.foreign && walker.foreign->length) {
+            if (target.is_error() && target.error().code == lib::Errno::XDEV && walker.foreign
+                && walker.foreign->length) {
                 TRY(append_foreign(*walker.foreign, path.substr(at))); // the link's target, then our rest
                 return target.error();
             }

@@ -118,8 +118,8 @@ lib::Result<size_t> Tree::remote_read(const Node& file, void* buffer, size_t len
     return file.m_remote->fs->read(reader, buffer, length, offset);
 }
 
-lib::Result<lib::RefPtr<Node>> Tree::remote_create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
-                                                   std::string_view target)
+lib::Result<lib::RefPtr<Node>> Tree::remote_create(
+    Node& dir, std::string_view name, NodeType type, uint32_t permissions, std::string_view target)
 {
     // FIFOs and sockets meet their other end through the node (endpoint_record), and a
     // volume's nodes are made anew at each lookup: not supported there yet.
@@ -155,8 +155,8 @@ lib::Result<void> Tree::remote_remove(Node& dir, std::string_view name, bool dir
     return dir.m_remote->fs->remove(dir.m_remote->handle, name, directory);
 }
 
-lib::Result<void> Tree::remote_rename(Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name,
-                                      unsigned flags)
+lib::Result<void> Tree::remote_rename(
+    Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name, unsigned flags)
 {
     if (!same_volume(from_dir, to_dir))
         return not_same_volume();
@@ -190,8 +190,8 @@ lib::Result<void> Tree::remote_change(Node& node, const RemoteChange& change)
     return refresh(node);
 }
 
-lib::Result<void> Tree::remote_list(Node& dir, uint64_t position, size_t wanted,
-                                    bool (*emit)(void*, const ListedEntry&), void* context)
+lib::Result<void> Tree::remote_list(
+    Node& dir, uint64_t position, size_t wanted, bool (*emit)(void*, const ListedEntry&), void* context)
 {
     RemoteHandle reader = TRY(io_handle(dir, false));
     return dir.m_remote->fs->list(reader, position, wanted, emit, context);

@@ -30,8 +30,8 @@ void Tree::move_directory(Node& node, Node& from_dir, Node& to_dir)
     node.m_parent = &to_dir;
 }
 
-lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name,
-                               unsigned flags)
+lib::Result<void> Tree::rename(
+    Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name, unsigned flags)
 {
     if (flags & ~unsigned(RenameNoReplace | RenameExchange))
         return lib::Error(lib::Errno::INVAL, "renameat2: RENAME_WHITEOUT and unknown flags are not supported");
@@ -54,7 +54,8 @@ lib::Result<void> Tree::rename(Node& from_dir, std::string_view from_name, Node&
     if (target.is_error() && to_name.size() > kNameMax)
         return lib::Error(lib::Errno::NAMETOOLONG, "a name is longer than 255 bytes");
     Node* replaced = target.is_error() ? nullptr : target.value().get();
-    if (!source->foreign_path().empty() || source->m_remote || (replaced && (!replaced->foreign_path().empty() || replaced->m_remote)))
+    if (!source->foreign_path().empty() || source->m_remote
+        || (replaced && (!replaced->foreign_path().empty() || replaced->m_remote)))
         return lib::Error(lib::Errno::BUSY, "rename of a mount point");
 
     TRY(check_writable(from_dir));

@@ -218,8 +218,8 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
     return check_writable(dir); // Linux: EEXIST before EROFS
 }
 
-lib::Result<lib::RefPtr<Node>> Tree::create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
-                                            std::string_view target, uint32_t device)
+lib::Result<lib::RefPtr<Node>> Tree::create(
+    Node& dir, std::string_view name, NodeType type, uint32_t permissions, std::string_view target, uint32_t device)
 {
     TRY(check_new_name(dir, name));
     if (dir.m_remote)

@@ -71,8 +71,8 @@ static void print_statuses(FILE* out, const struct BootCase* boot_case)
 
 // Median and p10-p90 of the per-round ratios case/baseline for `measure`, and the
 // difference of the two medians; rounds where either has no time are skipped.
-static void print_pairs(FILE* out, const struct BootCase* baseline, const struct BootCase* other,
-    enum Measure measure, double* scratch)
+static void print_pairs(
+    FILE* out, const struct BootCase* baseline, const struct BootCase* other, enum Measure measure, double* scratch)
 {
     int pairs = 0;
     int rounds = baseline->count < other->count ? baseline->count : other->count;
@@ -107,8 +107,9 @@ void boot_print_report(FILE* out, const struct BootCase* cases, int case_count)
     double* scratch = malloc(sizeof(double) * (size_t)most);
     if (scratch == NULL)
         return;
-    fprintf(out, "| case | runs | to line ms: median | p90 | p99 | min | max | to exit ms: median | p90 | p99 | min"
-                 " | max | exit statuses |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    fprintf(out,
+        "| case | runs | to line ms: median | p90 | p99 | min | max | to exit ms: median | p90 | p99 | min"
+        " | max | exit statuses |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (int c = 0; c < case_count; c++) {
         fprintf(out, "| %s | %d |", cases[c].label, cases[c].count);
         print_spread(out, &cases[c], kToLine, scratch);
@@ -117,8 +118,10 @@ void boot_print_report(FILE* out, const struct BootCase* cases, int case_count)
         fputc('\n', out);
     }
     if (case_count > 1) {
-        fprintf(out, "\n| against %s, pair by pair | to line: median ratio (p10-p90) | median ms more | to exit: median"
-                     " ratio (p10-p90) | median ms more |\n|---|---:|---:|---:|---:|\n", cases[0].label);
+        fprintf(out,
+            "\n| against %s, pair by pair | to line: median ratio (p10-p90) | median ms more | to exit: median"
+            " ratio (p10-p90) | median ms more |\n|---|---:|---:|---:|---:|\n",
+            cases[0].label);
         for (int c = 1; c < case_count; c++) {
             fprintf(out, "| %s |", cases[c].label);
             print_pairs(out, &cases[0], &cases[c], kToLine, scratch);
@@ -170,7 +173,9 @@ int boot_read_samples(FILE* in, const char* name, struct BootCase* cases, int ca
         struct BootSample sample;
         int round, consumed = 0;
         if (sscanf(line + 7, "%200[^\t]\t%d\t%ld\t%ld\t%d%n", label, &round, &sample.line_us, &sample.exit_us,
-                &sample.status, &consumed) != 5 || sample.exit_us < 0 || sample.line_us < kNoLine) {
+                &sample.status, &consumed)
+                != 5
+            || sample.exit_us < 0 || sample.line_us < kNoLine) {
             fprintf(stderr, "osprey-boot-timer: %s:%d: malformed sample line\n", name, number);
             return -1;
         }
@@ -187,8 +192,8 @@ int boot_read_samples(FILE* in, const char* name, struct BootCase* cases, int ca
 
 // One gnuplot data block per case and measure: "ms fraction" rows, sorted (an empirical
 // CDF drawn as steps).
-static void write_cdf_block(FILE* gnuplot, const struct BootCase* boot_case, enum Measure measure, int index,
-    double* scratch)
+static void write_cdf_block(
+    FILE* gnuplot, const struct BootCase* boot_case, enum Measure measure, int index, double* scratch)
 {
     int count = sorted_times(boot_case, measure, scratch);
     fprintf(gnuplot, "$cdf%d << EOD\n", index);
@@ -219,17 +224,20 @@ int boot_plot_cdf(const char* file, const char* title, const struct BootCase* ca
         write_cdf_block(gnuplot, &cases[c], kToExit, 2 * c + 1, scratch);
     }
     free(scratch);
-    fprintf(gnuplot, "set terminal %s\nset output '%s'\nset title \"%s\"\nset xlabel 'ms from fork()'\n"
-                     "set ylabel 'fraction of runs'\nset yrange [0:1]\nset key bottom right\nset grid\nplot ",
+    fprintf(gnuplot,
+        "set terminal %s\nset output '%s'\nset title \"%s\"\nset xlabel 'ms from fork()'\n"
+        "set ylabel 'fraction of runs'\nset yrange [0:1]\nset key bottom right\nset grid\nplot ",
         terminal, file, title);
     for (int c = 0; c < case_count; c++)
-        fprintf(gnuplot, "%s$cdf%d with steps lw 2 lc %d title \"%s: to line\", $cdf%d with steps lw 2 dt 2 lc %d "
-                         "title \"%s: to exit\"",
+        fprintf(gnuplot,
+            "%s$cdf%d with steps lw 2 lc %d title \"%s: to line\", $cdf%d with steps lw 2 dt 2 lc %d "
+            "title \"%s: to exit\"",
             c ? ", " : "", 2 * c, c + 1, cases[c].label, 2 * c + 1, c + 1, cases[c].label);
     fputc('\n', gnuplot);
     int status = pclose(gnuplot);
     if (status != 0)
-        return fprintf(stderr, "osprey-boot-timer: gnuplot failed (status %d); is gnuplot-nox installed?\n", status), -1;
+        return fprintf(stderr, "osprey-boot-timer: gnuplot failed (status %d); is gnuplot-nox installed?\n", status),
+               -1;
     fprintf(stderr, "osprey-boot-timer: wrote %s\n", file);
     return 0;
 }

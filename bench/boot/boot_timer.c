@@ -46,10 +46,11 @@ static long now_us(void)
 
 static int usage(const char* problem)
 {
-    fprintf(stderr, "osprey-boot-timer: %s\n"
-                    "usage: osprey-boot-timer [--runs N] [--timeout SECONDS] [--samples FILE|-] [--plot FILE]\n"
-                    "                         [--title TEXT] --case LABEL MARKER PROGRAM [ARG...] [--case ...]\n"
-                    "       osprey-boot-timer --summarize SAMPLES [--plot FILE] [--title TEXT]\n",
+    fprintf(stderr,
+        "osprey-boot-timer: %s\n"
+        "usage: osprey-boot-timer [--runs N] [--timeout SECONDS] [--samples FILE|-] [--plot FILE]\n"
+        "                         [--title TEXT] --case LABEL MARKER PROGRAM [ARG...] [--case ...]\n"
+        "       osprey-boot-timer --summarize SAMPLES [--plot FILE] [--title TEXT]\n",
         problem);
     return 2;
 }
@@ -176,8 +177,8 @@ static int wait_status(pid_t child)
 
 // Runs one case once; fills `sample`, and `watch` with the end of its output. Returns 0,
 // or -1 if the process could not be started.
-static int time_run(const struct BootCase* boot_case, int timeout_seconds, struct BootSample* sample,
-    struct OutputWatch* watch)
+static int time_run(
+    const struct BootCase* boot_case, int timeout_seconds, struct BootSample* sample, struct OutputWatch* watch)
 {
     int pipe_ends[2];
     if (pipe2(pipe_ends, O_CLOEXEC) < 0)
@@ -217,8 +218,8 @@ static int time_run(const struct BootCase* boot_case, int timeout_seconds, struc
     return 0;
 }
 
-static void report_missing_line(const struct BootCase* boot_case, int round, const struct BootSample* sample,
-    const struct OutputWatch* watch)
+static void report_missing_line(
+    const struct BootCase* boot_case, int round, const struct BootSample* sample, const struct OutputWatch* watch)
 {
     fprintf(stderr, "osprey-boot-timer: %s, round %d: no line%s%s%s (status %d); the output ended with:\n%.*s\n",
         boot_case->label, round + 1, boot_case->marker[0] ? " with \"" : "", boot_case->marker,

@@ -11,8 +11,8 @@ extern "C" {
 #endif
 
 enum {
-    kNoLine = -1,          // BootSample.line_us when the marker never appeared
-    kStatusTimedOut = -1,  // BootSample.status when the run was killed at --timeout
+    kNoLine = -1,         // BootSample.line_us when the marker never appeared
+    kStatusTimedOut = -1, // BootSample.status when the run was killed at --timeout
 };
 
 // One run of one case: microseconds from just before fork() to the marker's line and to

@@ -21,8 +21,8 @@ enum { kCodeAddress = 0x1000, kSerialPort = 0x3f8 };
 #define FLOOR_LINE "kvm-floor: hello from a bare KVM guest\n"
 
 // mov si, 0x100c; mov cx, length; mov dx, 0x3f8; rep outsb; hlt; then the line at 0x100c.
-static const uint8_t kCode[] = { 0xbe, 0x0c, 0x10, 0xb9, sizeof FLOOR_LINE - 1, 0x00, 0xba, 0xf8, 0x03,
-                                 0xf3, 0x6e, 0xf4 };
+static const uint8_t kCode[]
+    = { 0xbe, 0x0c, 0x10, 0xb9, sizeof FLOOR_LINE - 1, 0x00, 0xba, 0xf8, 0x03, 0xf3, 0x6e, 0xf4 };
 
 static int fail(const char* what)
 {

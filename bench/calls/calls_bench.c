@@ -92,8 +92,9 @@ int main(void)
     measure(empty, kCalls, loop);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         measure(rows[i].call, rows[i].calls, per_call);
-        printf("calls-bench %s insns %.0f %.0f %.0f %d\n", rows[i].name, per_call[kRepetitions / 2] - loop[kRepetitions / 2],
-            per_call[1] - loop[kRepetitions / 2], per_call[kRepetitions - 2] - loop[kRepetitions / 2], kRepetitions);
+        printf("calls-bench %s insns %.0f %.0f %.0f %d\n", rows[i].name,
+            per_call[kRepetitions / 2] - loop[kRepetitions / 2], per_call[1] - loop[kRepetitions / 2],
+            per_call[kRepetitions - 2] - loop[kRepetitions / 2], kRepetitions);
     }
     printf("calls-bench: loop of an empty call %.0f instructions (subtracted)\n", loop[kRepetitions / 2]);
     return 0;

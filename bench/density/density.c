@@ -31,8 +31,8 @@ enum { kMaxVms = 64, kLineBytes = 4096 };
 
 struct Vm {
     pid_t pid;
-    int output;     // read end of its stdout+stderr, -1 once closed
-    int ready;      // the marker was seen
+    int output; // read end of its stdout+stderr, -1 once closed
+    int ready;  // the marker was seen
     char line[kLineBytes];
     size_t used;
 };
@@ -54,8 +54,9 @@ static long now_ms(void)
 
 static int usage(const char* problem)
 {
-    fprintf(stderr, "osprey-density: %s\nusage: osprey-density [--vms N] [--timeout SECONDS] [--settle-ms MS] --marker TEXT -- "
-                    "PROGRAM [ARG...]\n",
+    fprintf(stderr,
+        "osprey-density: %s\nusage: osprey-density [--vms N] [--timeout SECONDS] [--settle-ms MS] --marker TEXT -- "
+        "PROGRAM [ARG...]\n",
         problem);
     return 2;
 }
@@ -193,8 +194,10 @@ int main(int argc, char** argv)
     for (int v = 0; v < vms && measured; ++v) {
         int status;
         if (waitpid(fleet[v].pid, &status, WNOHANG) == fleet[v].pid) {
-            fprintf(stderr, "osprey-density: VM %d ended before its memory could be read: measure a program that keeps "
-                            "running once it has printed \"%s\" (a server)\n", v + 1, marker);
+            fprintf(stderr,
+                "osprey-density: VM %d ended before its memory could be read: measure a program that keeps "
+                "running once it has printed \"%s\" (a server)\n",
+                v + 1, marker);
             fleet[v].pid = 0; // reaped
             measured = 0;
         } else if (read_usage(fleet[v].pid, &usages[v]) < 0) {
@@ -213,8 +216,8 @@ int main(int argc, char** argv)
             total_rss += usages[v].rss, total_pss += usages[v].pss;
             total_anon += usages[v].pss_anon, total_file += usages[v].pss_file, total_shmem += usages[v].pss_shmem;
         }
-        printf("| mean of %d | %ld | %ld | %ld | %ld | %ld |\n", vms, total_rss / vms, total_pss / vms, total_anon / vms,
-            total_file / vms, total_shmem / vms);
+        printf("| mean of %d | %ld | %ld | %ld | %ld | %ld |\n", vms, total_rss / vms, total_pss / vms,
+            total_anon / vms, total_file / vms, total_shmem / vms);
         printf("\n%d VMs together: %ld KiB of host memory (sum of PSS), %ld KiB per VM\n", vms, total_pss,
             total_pss / vms);
     } else if (ready < vms && !g_interrupted) {

@@ -143,8 +143,7 @@ static double read_big(void)
     uint64_t start = bench_now_ns();
     int fd = open(path, O_RDONLY);
     ssize_t n;
-    while ((n = read(fd, g_buffer, sizeof(g_buffer))) > 0) {
-    }
+    while ((n = read(fd, g_buffer, sizeof(g_buffer))) > 0) { }
     close(fd);
     return (double)(bench_now_ns() - start) / 1000 / kBigMiB;
 }

@@ -90,8 +90,11 @@ double tree_hole_latency(size_t existing)
     static const mm::MappedFile file { .phys_base = 0, .size = 1ull << 40, .path = "/bench/file", .inode = 1 };
     std::vector<uintptr_t> starts(existing);
     for (size_t i = 0; i < existing; ++i) {
-        mm::MapRequest request { .hint = kMmapTop - (2 * i + 1) * 4096, .length = 4096,
-            .placement = mm::Placement::FixedNoReplace, .prot = mm::ProtRead, .file = &file };
+        mm::MapRequest request { .hint = kMmapTop - (2 * i + 1) * 4096,
+            .length = 4096,
+            .placement = mm::Placement::FixedNoReplace,
+            .prot = mm::ProtRead,
+            .file = &file };
         starts[i] = map.map(request).value();
     }
     mm::MapRequest request { .length = 4096, .prot = mm::ProtRead, .file = &file };
@@ -147,7 +150,8 @@ int main(int argc, char** argv)
     for (size_t size : sizes) {
         for (size_t count : counts) {
             double tree = tree_latency(count, size, size), linear = linear_latency(count, size, size);
-            std::printf("| %zu | %s | %.0f | %.0f | %.0fx |\n", count, human_size(size).c_str(), tree, linear, linear / tree);
+            std::printf(
+                "| %zu | %s | %.0f | %.0f | %.0fx |\n", count, human_size(size).c_str(), tree, linear, linear / tree);
             if (csv)
                 std::fprintf(csv, "count,%zu,%zu,%.1f,%.1f\n", count, size, tree, linear);
             std::fflush(stdout);
@@ -161,7 +165,8 @@ int main(int argc, char** argv)
         if (csv)
             std::fprintf(csv, "size,10000,%zu,%.1f,%.1f\n", size, tree, linear);
     }
-    std::printf("\n### (3) munmap of a random mapping + mmap refilling its hole, 4 KiB, against existing mappings (host, gap tree)\n\n");
+    std::printf("\n### (3) munmap of a random mapping + mmap refilling its hole, 4 KiB, against existing mappings "
+                "(host, gap tree)\n\n");
     std::printf("| mappings | gap tree (ns) |\n|---:|---:|\n");
     for (size_t count : counts) {
         double tree = tree_hole_latency(count);

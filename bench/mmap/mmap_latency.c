@@ -61,9 +61,21 @@ static double trial(int fd, size_t size)
 static double pair_latency(int fd, size_t size)
 {
     double a = trial(fd, size), b = trial(fd, size), c = trial(fd, size);
-    if (a > b) { double t = a; a = b; b = t; }
-    if (b > c) { double t = b; b = c; c = t; }
-    if (a > b) { double t = a; a = b; b = t; }
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    if (b > c) {
+        double t = b;
+        b = c;
+        c = t;
+    }
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
     return b;
 }
 
@@ -87,7 +99,8 @@ int main(int argc, char** argv)
     for (size_t s = 0; s < 3; s++) {
         for (size_t c = 0; c < 4 && counts[c] <= max; c++) {
             if (!grow_to(fd, counts[c], sizes[s])) {
-                printf("| %zu | %zu KiB | mmap refused after %zu mappings (the system's limit) |\n", counts[c], sizes[s] >> 10, g_count);
+                printf("| %zu | %zu KiB | mmap refused after %zu mappings (the system's limit) |\n", counts[c],
+                    sizes[s] >> 10, g_count);
                 break;
             }
             printf("| %zu | %zu KiB | %.0f |\n", counts[c], sizes[s] >> 10, pair_latency(fd, sizes[s]));

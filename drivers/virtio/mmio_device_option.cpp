@@ -43,7 +43,10 @@ lib::Result<uint64_t> take_number(std::string_view& text, bool allow_suffix)
         return lib::Error(lib::Errno::INVAL, "virtio_mmio.device: number expected");
     text.remove_prefix(used);
     if (allow_suffix && !text.empty()) {
-        unsigned shift = text[0] == 'K' || text[0] == 'k' ? 10 : text[0] == 'M' || text[0] == 'm' ? 20 : text[0] == 'G' || text[0] == 'g' ? 30 : 0;
+        unsigned shift = text[0] == 'K' || text[0] == 'k' ? 10
+            : text[0] == 'M' || text[0] == 'm'            ? 20
+            : text[0] == 'G' || text[0] == 'g'            ? 30
+                                                          : 0;
         if (shift) {
             if (value >> (64 - shift))
                 return lib::Error(lib::Errno::INVAL, "virtio_mmio.device: number too large");

@@ -22,7 +22,8 @@ lib::Result<void> MmioTransport::attach(RegisterIo& registers, uint32_t window_s
         return lib::Error(lib::Errno::NODEV, "virtio-mmio: no magic value \"virt\" at this address");
     uint32_t version = registers.read32(MmioVersion);
     if (version == 1)
-        return lib::Error(lib::Errno::NOTSUP, "virtio-mmio: legacy device (version 1); QEMU needs -global virtio-mmio.force-legacy=false");
+        return lib::Error(lib::Errno::NOTSUP,
+            "virtio-mmio: legacy device (version 1); QEMU needs -global virtio-mmio.force-legacy=false");
     if (version != kMmioVersion)
         return lib::Error(lib::Errno::NOTSUP, "virtio-mmio: unknown register layout version");
     uint32_t id = registers.read32(MmioDeviceId);

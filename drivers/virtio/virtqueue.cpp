@@ -112,7 +112,8 @@ lib::Result<std::optional<Completion>> SplitQueue::take_used()
     if (pending > m_in_flight)
         return fail("virtqueue: device's used index ran ahead of the chains in flight");
     auto* element = reinterpret_cast<UsedElement*>(m_used + kRingEntries) + (m_last_used & (m_size - 1));
-    UsedElement used { __atomic_load_n(&element->id, __ATOMIC_RELAXED), __atomic_load_n(&element->len, __ATOMIC_RELAXED) };
+    UsedElement used { __atomic_load_n(&element->id, __ATOMIC_RELAXED),
+        __atomic_load_n(&element->len, __ATOMIC_RELAXED) };
     if (used.id >= m_size || m_chain_length[used.id] == 0)
         return fail("virtqueue: device returned an id that is not a chain in flight");
     if (used.len > m_writable_bytes[used.id])

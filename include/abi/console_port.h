@@ -26,8 +26,8 @@ constexpr uint16_t kConsolePort = 0xe4;
 constexpr uint32_t kConsoleWriteMax = 64 * 1024;
 
 struct ConsoleWrite {
-    uint64_t data;   // guest-physical address of the first byte
-    uint32_t length; // bytes, at most kConsoleWriteMax
+    uint64_t data;     // guest-physical address of the first byte
+    uint32_t length;   // bytes, at most kConsoleWriteMax
     uint32_t reserved; // zero
 };
 static_assert(sizeof(ConsoleWrite) == 16 && offsetof(ConsoleWrite, length) == 8);

@@ -9,8 +9,14 @@
 namespace osprey_abi {
 
 inline constexpr std::string_view kKernelSonames[] = {
-    "libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2",
-    "librt.so.1", "libutil.so.1", "libresolv.so.2", "ld-linux-x86-64.so.2",
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libutil.so.1",
+    "libresolv.so.2",
+    "ld-linux-x86-64.so.2",
 };
 
 constexpr bool is_kernel_soname(std::string_view soname)

@@ -37,10 +37,10 @@ enum class SnapshotResult : uint32_t {
 };
 
 struct SnapshotRequest {
-    uint32_t point;           // SnapshotPoint
-    uint32_t result;          // SnapshotResult, written by the monitor
-    int64_t wall_clock_ns;    // Restored: the host's CLOCK_REALTIME at restore
-    uint8_t random_seed[32];  // Restored: fresh bytes from the host's getrandom
+    uint32_t point;          // SnapshotPoint
+    uint32_t result;         // SnapshotResult, written by the monitor
+    int64_t wall_clock_ns;   // Restored: the host's CLOCK_REALTIME at restore
+    uint8_t random_seed[32]; // Restored: fresh bytes from the host's getrandom
 };
 static_assert(sizeof(SnapshotRequest) == 48 && offsetof(SnapshotRequest, random_seed) == 16);
 

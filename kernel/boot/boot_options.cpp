@@ -105,7 +105,8 @@ void apply_option(std::string_view word)
             g_options.working_directory = value;
     } else if (key == "nofile") {
         if (!parse_limit_pair(value, g_options.descriptor_soft_limit, g_options.descriptor_hard_limit))
-            klog::warn(klog::Subsystem::Boot, "ignoring option {} (want nofile=SOFT:HARD, SOFT <= HARD, both above 2)", word);
+            klog::warn(
+                klog::Subsystem::Boot, "ignoring option {} (want nofile=SOFT:HARD, SOFT <= HARD, both above 2)", word);
     } else if (key == "console_output") {
         if (!console::set_output_path(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_output=uart or port)", word);

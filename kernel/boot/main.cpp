@@ -31,7 +31,6 @@
 #include <mm/memory.h>
 #include <sched/scheduler.h>
 
-
 #include <cstring>
 
 namespace {
@@ -52,8 +51,8 @@ void enter_working_directory(std::string_view path)
     if (path.empty())
         return;
     auto directory = fs::lookup_at(nullptr, path, vfs::Follow::Yes);
-    auto entered = directory.is_error() ? lib::Result<void>(directory.error())
-                                        : fs::set_working_directory(directory.value());
+    auto entered
+        = directory.is_error() ? lib::Result<void>(directory.error()) : fs::set_working_directory(directory.value());
     if (entered.is_error()) {
         klog::error(klog::Subsystem::Boot, "cannot enter the working directory {}: {} ({})", path,
             entered.error().message, lib::errno_name(entered.error().code));
@@ -84,7 +83,8 @@ boot::BootOptions program_options(boot::BootOptions options)
         return options;
     auto node = fs::root_image().lookup("/.osprey/cmdline");
     if (node.is_error())
-        fail(kNotFound, "no program to run", lib::Error(lib::Errno::NOENT, "nothing after -- on the command line and no /.osprey/cmdline in the image"));
+        fail(kNotFound, "no program to run",
+            lib::Error(lib::Errno::NOENT, "nothing after -- on the command line and no /.osprey/cmdline in the image"));
     auto data = fs::root_image().file_range(node.value(), 0, node->size());
     if (data.is_error())
         fail(kCannotExecute, "cannot read /.osprey/cmdline", data.error());
@@ -127,7 +127,8 @@ size_t find_volumes(std::span<const std::string_view> options, fs::VolumeMount (
                 device = devices.ninep[i];
         if (!device) {
             klog::error(klog::Subsystem::Fs, "volume={}: no virtio-9p device has the tag {}", option, tag);
-            fail(kCannotExecute, "cannot mount a volume", lib::Error(lib::Errno::NODEV, "no device with the volume's tag"));
+            fail(kCannotExecute, "cannot mount a volume",
+                lib::Error(lib::Errno::NODEV, "no device with the volume's tag"));
         }
         out[count++] = { device, tag, path };
     }
@@ -156,10 +157,12 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     for (uint8_t slot = 1; slot <= arch::kIstSlotCount; ++slot) // an overflow now faults (gdt.cpp)
         mm::unmap_kernel_image_page(arch::ist_stack(arch::IstSlot(slot)).guard);
     info = static_cast<const arch::PvhStartInfo*>(mm::phys_to_virt(start_info_paddr));
-    sched::set_secondary_cpu_hardware(info->rsdp_paddr, arch::find_ap_trampoline_page(start_info_paddr, *info,
-        std::span(static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries),
-        c_string_at(info->cmdline_paddr).size()));
-    libc_shim::init_kernel_libc(); // musl's malloc, stdio and errno for the kernel itself
+    sched::set_secondary_cpu_hardware(info->rsdp_paddr,
+        arch::find_ap_trampoline_page(start_info_paddr, *info,
+            std::span(
+                static_cast<const arch::PvhMemmapEntry*>(mm::phys_to_virt(info->memmap_paddr)), info->memmap_entries),
+            c_string_at(info->cmdline_paddr).size()));
+    libc_shim::init_kernel_libc();                            // musl's malloc, stdio and errno for the kernel itself
     if (auto made = process::create_first(); made.is_error()) // the boot thread becomes its first thread
         fail(kCannotExecute, "cannot make the program's process", made.error());
     boot::trace(abi::BootMilestone::MemoryUp);
@@ -168,9 +171,10 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         fail(kCannotExecute, "bad kernel command line", options.error());
     virtio::probe_mmio_devices(options->virtio_mmio);
     net::configure(options->network); // the stack itself starts with the first socket
-    if (!options->ktest.empty()) { // in-kernel tests (tests/kernel) instead of a program
-        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest) && !mm::run_ktest(options->ktest)
-            && !virtio::run_ktest(options->ktest) && !process::run_ktest(options->ktest))
+    if (!options->ktest.empty()) {    // in-kernel tests (tests/kernel) instead of a program
+        if (!debug::run_cpu_ktest(options->ktest) && !libc_shim::run_ktest(options->ktest)
+            && !mm::run_ktest(options->ktest) && !virtio::run_ktest(options->ktest)
+            && !process::run_ktest(options->ktest))
             fail(kCannotExecute, "unknown kernel test", lib::Error(lib::Errno::INVAL, "no such ktest= name"));
     }
     auto frames = mm::frame_stats();

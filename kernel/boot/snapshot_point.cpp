@@ -34,7 +34,10 @@ lib::Guarded<snapshot_abi::SnapshotRequest, arch::SpinLock>& snapshot_request()
     return request;
 }
 
-const char* point_name(snapshot_abi::SnapshotPoint point) { return point == snapshot_abi::SnapshotPoint::Main ? "main" : "ready"; }
+const char* point_name(snapshot_abi::SnapshotPoint point)
+{
+    return point == snapshot_abi::SnapshotPoint::Main ? "main" : "ready";
+}
 
 /// A restored VM: the clock jumps to the host's time and the random sources take the
 /// host's fresh bytes (getrandom's hardware sources are fresh already; the fallback
@@ -79,11 +82,8 @@ void snapshot_point_reached(snapshot_abi::SnapshotPoint point)
     case snapshot_abi::SnapshotResult::Taken:
         klog::info(klog::Subsystem::Boot, "snapshot taken at {}", point_name(point));
         break;
-    case snapshot_abi::SnapshotResult::Restored:
-        resume_after_restore(answer);
-        break;
-    case snapshot_abi::SnapshotResult::Skipped:
-        break;
+    case snapshot_abi::SnapshotResult::Restored: resume_after_restore(answer); break;
+    case snapshot_abi::SnapshotResult::Skipped: break;
     default: // Failed, or Pending: nobody listens on the port (the monitor said why)
         klog::warn(klog::Subsystem::Boot, "the monitor took no snapshot at {}", point_name(point));
         break;

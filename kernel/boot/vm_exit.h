@@ -25,8 +25,7 @@ enum class PanicBacktrace {
 /// while panicking skips the backtrace and stops at once.
 [[noreturn]] void panic_message(const char* text, size_t length, PanicBacktrace backtrace = PanicBacktrace::Caller);
 
-template<typename... Args>
-[[noreturn]] void panic(fmt::format_string<Args...> format, Args&&... args)
+template<typename... Args> [[noreturn]] void panic(fmt::format_string<Args...> format, Args&&... args)
 {
     char buffer[512];
     auto r = fmt::format_to_n(buffer, sizeof(buffer), format, static_cast<Args&&>(args)...);

@@ -7,13 +7,14 @@ namespace klog {
 
 namespace {
 
-constexpr const char* kSubsystemNames[] = { "boot", "cpu", "mm", "fs", "linker", "shim", "syscall", "virtio", "sched", "net" };
+constexpr const char* kSubsystemNames[]
+    = { "boot", "cpu", "mm", "fs", "linker", "shim", "syscall", "virtio", "sched", "net" };
 static_assert(sizeof(kSubsystemNames) / sizeof(kSubsystemNames[0]) == size_t(Subsystem::Count));
 constexpr const char* kLevelNames[] = { "error", "warn", "info", "debug" };
 
 // Default: warnings and errors only, so a program's own output is all a user sees.
-Level g_levels[size_t(Subsystem::Count)] = { Level::Warn, Level::Warn, Level::Warn, Level::Warn,
-    Level::Warn, Level::Warn, Level::Warn, Level::Warn, Level::Warn };
+Level g_levels[size_t(Subsystem::Count)] = { Level::Warn, Level::Warn, Level::Warn, Level::Warn, Level::Warn,
+    Level::Warn, Level::Warn, Level::Warn, Level::Warn };
 
 bool parse_level(std::string_view text, Level& level)
 {
@@ -56,8 +57,8 @@ void emit(Subsystem subsystem, Level level, const char* text, size_t length)
 {
     uint64_t ns = arch::monotonic_ns();
     char prefix[64];
-    auto p = fmt::format_to_n(prefix, sizeof(prefix), "[{:4}.{:06}] {}: {}", ns / 1000000000,
-        (ns / 1000) % 1000000, kSubsystemNames[size_t(subsystem)],
+    auto p = fmt::format_to_n(prefix, sizeof(prefix), "[{:4}.{:06}] {}: {}", ns / 1000000000, (ns / 1000) % 1000000,
+        kSubsystemNames[size_t(subsystem)],
         level <= Level::Warn ? (level == Level::Error ? "error: " : "warning: ") : "");
     console::write(prefix, p.size < sizeof(prefix) ? p.size : sizeof(prefix));
     console::write(text, length);

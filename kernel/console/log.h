@@ -33,13 +33,21 @@ void log(Subsystem subsystem, Level level, fmt::format_string<Args...> format, A
     emit(subsystem, level, buffer, result.size < sizeof(buffer) ? result.size : sizeof(buffer));
 }
 
-template<typename... Args>
-void error(Subsystem s, fmt::format_string<Args...> f, Args&&... a) { log(s, Level::Error, f, static_cast<Args&&>(a)...); }
-template<typename... Args>
-void warn(Subsystem s, fmt::format_string<Args...> f, Args&&... a) { log(s, Level::Warn, f, static_cast<Args&&>(a)...); }
-template<typename... Args>
-void info(Subsystem s, fmt::format_string<Args...> f, Args&&... a) { log(s, Level::Info, f, static_cast<Args&&>(a)...); }
-template<typename... Args>
-void debug(Subsystem s, fmt::format_string<Args...> f, Args&&... a) { log(s, Level::Debug, f, static_cast<Args&&>(a)...); }
+template<typename... Args> void error(Subsystem s, fmt::format_string<Args...> f, Args&&... a)
+{
+    log(s, Level::Error, f, static_cast<Args&&>(a)...);
+}
+template<typename... Args> void warn(Subsystem s, fmt::format_string<Args...> f, Args&&... a)
+{
+    log(s, Level::Warn, f, static_cast<Args&&>(a)...);
+}
+template<typename... Args> void info(Subsystem s, fmt::format_string<Args...> f, Args&&... a)
+{
+    log(s, Level::Info, f, static_cast<Args&&>(a)...);
+}
+template<typename... Args> void debug(Subsystem s, fmt::format_string<Args...> f, Args&&... a)
+{
+    log(s, Level::Debug, f, static_cast<Args&&>(a)...);
+}
 
 } // namespace klog

@@ -6,13 +6,13 @@ namespace console {
 
 namespace {
 // Register offsets, 16550 data sheet.
-constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kInterruptIdentification = 2,
-                   kLineControl = 3, kModemControl = 4, kLineStatus = 5;
+constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kInterruptIdentification = 2, kLineControl = 3,
+                   kModemControl = 4, kLineStatus = 5;
 constexpr uint8_t kTransmitHoldingEmpty = 0x20, kDataReady = 0x01;
 constexpr uint8_t kReceiveInterrupts = 0x01; // IER: received data available
-constexpr uint8_t kFifosEnabled = 0xc0; // IIR bits 7:6, set by a 16550A once FCR enabled them
-constexpr uint8_t kFifoDepth = 16;       // 16550A transmit FIFO
-constexpr int kMaxSpins = 100000; // a missing UART must not hang the kernel
+constexpr uint8_t kFifosEnabled = 0xc0;      // IIR bits 7:6, set by a 16550A once FCR enabled them
+constexpr uint8_t kFifoDepth = 16;           // 16550A transmit FIFO
+constexpr int kMaxSpins = 100000;            // a missing UART must not hang the kernel
 } // namespace
 
 void Uart16550::init()

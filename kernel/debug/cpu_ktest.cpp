@@ -80,8 +80,8 @@ void expect_description(uintptr_t address, const char* expected)
     char text[160];
     size_t length = describe_address(address, AddressKind::Instruction, text, sizeof(text));
     if (std::string_view(text, length) != expected)
-        boot::panic("ktest symbols: {:#x} is \"{}\", expected \"{}\"", address, std::string_view(text, length),
-            expected);
+        boot::panic(
+            "ktest symbols: {:#x} is \"{}\", expected \"{}\"", address, std::string_view(text, length), expected);
 }
 
 [[noreturn]] void ktest_symbols()

@@ -8,8 +8,7 @@
 
 namespace debug {
 
-template<typename... Args>
-void report(fmt::format_string<Args...> format, Args&&... args)
+template<typename... Args> void report(fmt::format_string<Args...> format, Args&&... args)
 {
     char buffer[256];
     auto r = fmt::format_to_n(buffer, sizeof(buffer) - 1, format, static_cast<Args&&>(args)...);

@@ -28,7 +28,6 @@ struct SymbolEntry {
 };
 static_assert(sizeof(SymbolEntry) == 16);
 
-
 const SymbolTableHeader* kernel_table()
 {
     size_t bytes = size_t(__osprey_symbols_end - __osprey_symbols_start);
@@ -59,7 +58,8 @@ std::optional<Symbol> lookup_kernel(uintptr_t address)
         return std::nullopt;
     const auto& entry = entries[low - 1];
     uint64_t end = entry.size ? entry.address + entry.size
-        : low < header->count ? entries[low].address : uint64_t(uintptr_t(__text_end));
+        : low < header->count ? entries[low].address
+                              : uint64_t(uintptr_t(__text_end));
     if (address >= end)
         return std::nullopt;
     return Symbol { header->strings + entry.name_offset, address - entry.address, nullptr, 0 };
@@ -134,8 +134,8 @@ size_t describe_address(uintptr_t address, AddressKind kind, char* buffer, size_
     else if (symbol->name && !symbol->module)
         r = fmt::format_to_n(buffer, size, "{}+{:#x}", symbol->name, address - (probe - symbol->offset));
     else if (symbol->name)
-        r = fmt::format_to_n(buffer, size, "{}+{:#x} ({}+{:#x})", symbol->name,
-            address - (probe - symbol->offset), symbol->module, symbol->module_offset + (address - probe));
+        r = fmt::format_to_n(buffer, size, "{}+{:#x} ({}+{:#x})", symbol->name, address - (probe - symbol->offset),
+            symbol->module, symbol->module_offset + (address - probe));
     else
         r = fmt::format_to_n(buffer, size, "{}+{:#x}", symbol->module, symbol->module_offset + (address - probe));
     return r.size < size ? r.size : size;

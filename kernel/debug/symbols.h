@@ -13,10 +13,10 @@
 namespace debug {
 
 struct Symbol {
-    const char* name;         // the function; nullptr when only the module is known
-    uintptr_t offset;         // address - function start (when name is set)
-    const char* module;       // nullptr: the kernel; else the object's name ("libfoo.so.1")
-    uintptr_t module_offset;  // address - module load base (when module is set)
+    const char* name;        // the function; nullptr when only the module is known
+    uintptr_t offset;        // address - function start (when name is set)
+    const char* module;      // nullptr: the kernel; else the object's name ("libfoo.so.1")
+    uintptr_t module_offset; // address - module load base (when module is set)
 };
 
 /// The symbols of one loaded object (extension point for the ELF linker). Runs in crash
@@ -27,7 +27,9 @@ public:
     /// `module` names the object (must outlive the registration); the object covers
     /// [start, end) and was loaded at `base` (its link-time address 0).
     constexpr SymbolSource(const char* module, uintptr_t base, uintptr_t start, uintptr_t end)
-        : m_module(module), m_base(base), m_start(start), m_end(end) { }
+        : m_module(module), m_base(base), m_start(start), m_end(end)
+    {
+    }
 
     /// The function containing `address` (which lies in [start, end)): its name and start
     /// address. False if unknown; the report then shows module+offset only. The default

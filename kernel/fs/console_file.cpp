@@ -43,7 +43,10 @@ bool ConsoleFile::is_terminal() const { return g_console_is_tty; }
 
 bool console_is_terminal() { return g_console_is_tty; }
 
-lib::Result<size_t> ConsoleFile::read(void* buffer, size_t length) { return console_read(buffer, length, non_blocking()); }
+lib::Result<size_t> ConsoleFile::read(void* buffer, size_t length)
+{
+    return console_read(buffer, length, non_blocking());
+}
 
 uint16_t ConsoleFile::poll_events(uint16_t requested)
 {

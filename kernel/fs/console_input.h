@@ -6,9 +6,9 @@
 // they pass their stdin on) the stream is escaped: 0xff 0xff is a 0xff byte, 0xff 0x00 the
 // end of input, when the host's stdin ended; it starts with 0xff 0x01, of which the first
 // byte may be lost (one that arrives before the kernel enables the UART's FIFOs is), so
-// the stream starts at the first 0x01. In raw mode a byte typed before then is lost. With `console=tty` the console also echoes
-// what it receives (CR becomes LF) and Ctrl-D ends the input once, a FIRST CUT of a
-// terminal's line discipline (no line editing).
+// the stream starts at the first 0x01. In raw mode a byte typed before then is lost. With `console=tty` the console
+// also echoes what it receives (CR becomes LF) and Ctrl-D ends the input once, a FIRST CUT of a terminal's line
+// discipline (no line editing).
 #pragma once
 
 #include <lib/result.h>

@@ -16,9 +16,13 @@ namespace {
 constexpr uint32_t device_number(uint32_t major, uint32_t minor) { return major << 8 | minor; }
 
 enum class Device : uint32_t {
-    Null = device_number(1, 3), Zero = device_number(1, 5), Full = device_number(1, 7),
-    Random = device_number(1, 8), Urandom = device_number(1, 9),
-    Tty = device_number(5, 0), Console = device_number(5, 1),
+    Null = device_number(1, 3),
+    Zero = device_number(1, 5),
+    Full = device_number(1, 7),
+    Random = device_number(1, 8),
+    Urandom = device_number(1, 9),
+    Tty = device_number(5, 0),
+    Console = device_number(5, 1),
     // Osprey's own, in the misc major's local-use range (Linux devices.txt: 10, 240-254).
     SnapshotReady = device_number(10, 240),
 };
@@ -29,9 +33,13 @@ struct DeviceNode {
     uint32_t permissions;
 };
 constexpr DeviceNode kDevices[] = {
-    { "null", Device::Null, 0666 }, { "zero", Device::Zero, 0666 }, { "full", Device::Full, 0666 },
-    { "random", Device::Random, 0666 }, { "urandom", Device::Urandom, 0666 },
-    { "tty", Device::Tty, 0666 }, { "console", Device::Console, 0600 },
+    { "null", Device::Null, 0666 },
+    { "zero", Device::Zero, 0666 },
+    { "full", Device::Full, 0666 },
+    { "random", Device::Random, 0666 },
+    { "urandom", Device::Urandom, 0666 },
+    { "tty", Device::Tty, 0666 },
+    { "console", Device::Console, 0600 },
     { "osprey-ready", Device::SnapshotReady, 0666 },
 };
 struct DeviceLink {
@@ -39,7 +47,9 @@ struct DeviceLink {
     const char* target;
 };
 constexpr DeviceLink kLinks[] = {
-    { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+    { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" },
+    { "stdout", "/proc/self/fd/1" },
     { "stderr", "/proc/self/fd/2" },
 };
 
@@ -66,7 +76,10 @@ private:
 /// The memory devices: reads and writes without a backing store.
 class MemoryDevice final : public NodeDevice {
 public:
-    MemoryDevice(lib::RefPtr<vfs::Node> node, Device device) : NodeDevice(static_cast<lib::RefPtr<vfs::Node>&&>(node)), m_device(device) { }
+    MemoryDevice(lib::RefPtr<vfs::Node> node, Device device)
+        : NodeDevice(static_cast<lib::RefPtr<vfs::Node>&&>(node)), m_device(device)
+    {
+    }
 
     size_t describe(char* out, size_t size) const override
     {
@@ -83,9 +96,7 @@ public:
         switch (m_device) {
         case Device::Null: return size_t(0);
         case Device::Random:
-        case Device::Urandom:
-            sys::random_bytes(buffer, length);
-            return length;
+        case Device::Urandom: sys::random_bytes(buffer, length); return length;
         default: // zero, full
             memset(buffer, 0, length);
             return length;
@@ -122,7 +133,8 @@ public:
 lib::Result<void> populate_devices(vfs::Tree& tree, vfs::Node& dev)
 {
     for (const DeviceNode& device : kDevices) {
-        auto made = tree.create(dev, device.name, vfs::NodeType::CharDevice, device.permissions, {}, uint32_t(device.device));
+        auto made
+            = tree.create(dev, device.name, vfs::NodeType::CharDevice, device.permissions, {}, uint32_t(device.device));
         if (made.is_error() && made.error().code != lib::Errno::EXIST)
             return made.error();
     }
@@ -142,18 +154,11 @@ lib::Result<File*> open_device(lib::RefPtr<vfs::Node> node, int flags)
     case Device::Zero:
     case Device::Full:
     case Device::Random:
-    case Device::Urandom:
-        file = new (std::nothrow) MemoryDevice(node, Device(node->device()));
-        break;
+    case Device::Urandom: file = new (std::nothrow) MemoryDevice(node, Device(node->device())); break;
     case Device::Tty:
-    case Device::Console:
-        file = new (std::nothrow) ConsoleFile;
-        break;
-    case Device::SnapshotReady:
-        file = new (std::nothrow) ReadyDevice(node);
-        break;
-    default:
-        return lib::Error(lib::Errno::NXIO, "no driver for this device number");
+    case Device::Console: file = new (std::nothrow) ConsoleFile; break;
+    case Device::SnapshotReady: file = new (std::nothrow) ReadyDevice(node); break;
+    default: return lib::Error(lib::Errno::NXIO, "no driver for this device number");
     }
     if (!file)
         return lib::Errno::NOMEM;

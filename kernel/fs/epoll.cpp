@@ -20,11 +20,11 @@ class EpollFile;
 // of a file another still holds keeps it, as on Linux.
 struct Item {
     lib::ListNode node;
-    FileWatch watch;          // on the file's list: told when the file goes
+    FileWatch watch; // on the file's list: told when the file goes
     EpollFile* owner;
     int fd;
     File* file;
-    uint32_t events;          // asked for, with the flags
+    uint32_t events; // asked for, with the flags
     uint64_t data;
     uint32_t reported_change; // the file's change count at the last EPOLLET report
     bool reported = false;    // reported since added or modified (EPOLLET, EPOLLONESHOT)
@@ -99,8 +99,7 @@ public:
             target.remove_watch(item->watch);
             delete item;
             break;
-        default:
-            return lib::Error(lib::Errno::INVAL, "epoll: bad operation");
+        default: return lib::Error(lib::Errno::INVAL, "epoll: bad operation");
         }
         readiness_changed(); // a waiter in epoll_wait looks again
         return {};
@@ -163,6 +162,9 @@ lib::Result<void> epoll_control(File& epoll, int op, int fd, File& target, uint3
     return static_cast<EpollFile&>(epoll).control(op, fd, target, events, data);
 }
 
-size_t epoll_collect(File& epoll, EpollEvent* out, size_t max) { return static_cast<EpollFile&>(epoll).collect(out, max, true); }
+size_t epoll_collect(File& epoll, EpollEvent* out, size_t max)
+{
+    return static_cast<EpollFile&>(epoll).collect(out, max, true);
+}
 
 } // namespace fs

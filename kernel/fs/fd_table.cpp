@@ -184,7 +184,9 @@ lib::Result<int> FdTable::duplicate(int fd, int new_fd, bool exact, bool close_o
         return free_fd;
     }
     TRY(reach(new_fd));
-    File* replaced = m_slots.with([&](Slots& s) { return std::exchange(s.slots[new_fd], { &*file, close_on_exec }).file; });
+    File* replaced = m_slots.with([&](Slots& s) {
+        return std::exchange(s.slots[new_fd], { &*file, close_on_exec }).file;
+    });
     file.release();
     if (replaced)
         replaced->unref();

@@ -19,16 +19,22 @@ enum class Whence { Set = 0, Current = 1, End = 2 };
 
 /// poll(2) events (asm-generic/poll.h).
 enum PollEvents : uint16_t {
-    PollIn = 0x1, PollPri = 0x2, PollOut = 0x4, PollErr = 0x8, PollHup = 0x10, PollNval = 0x20,
-    PollRdNorm = 0x40, PollWrNorm = 0x100,
+    PollIn = 0x1,
+    PollPri = 0x2,
+    PollOut = 0x4,
+    PollErr = 0x8,
+    PollHup = 0x10,
+    PollNval = 0x20,
+    PollRdNorm = 0x40,
+    PollWrNorm = 0x100,
 };
 
 /// Open flags (Linux values, include/uapi/asm-generic/fcntl.h), as open(2), pipe2(2),
 /// eventfd2(2) and F_SETFL take them.
-constexpr int kOpenAccessMask = 03, kOpenReadOnly = 00, kOpenWriteOnly = 01, kOpenReadWrite = 02,
-              kOpenCreate = 0100, kOpenExclusive = 0200, kOpenTruncate = 01000, kOpenAppend = 02000,
-              kOpenNonBlocking = 04000, kOpenDirectory = 0200000, kOpenNoFollow = 0400000,
-              kOpenCloseOnExec = 02000000, kOpenPath = 010000000, kOpenTemporary = 020000000;
+constexpr int kOpenAccessMask = 03, kOpenReadOnly = 00, kOpenWriteOnly = 01, kOpenReadWrite = 02, kOpenCreate = 0100,
+              kOpenExclusive = 0200, kOpenTruncate = 01000, kOpenAppend = 02000, kOpenNonBlocking = 04000,
+              kOpenDirectory = 0200000, kOpenNoFollow = 0400000, kOpenCloseOnExec = 02000000, kOpenPath = 010000000,
+              kOpenTemporary = 020000000;
 
 /// lseek(2)'s arithmetic for a file of `size` bytes at `position`: the new position, or
 /// EINVAL (bad whence, before 0) or EOVERFLOW.
@@ -79,10 +85,16 @@ public:
     virtual lib::Result<size_t> pwrite(const void*, size_t, uint64_t) { return lib::Errno::SPIPE; }
     virtual lib::Result<uint64_t> seek(int64_t, Whence) { return lib::Errno::SPIPE; }
     /// ftruncate(2); EINVAL for anything but a regular file open for writing.
-    virtual lib::Result<void> truncate(uint64_t) { return lib::Error(lib::Errno::INVAL, "ftruncate: not a regular file"); }
+    virtual lib::Result<void> truncate(uint64_t)
+    {
+        return lib::Error(lib::Errno::INVAL, "ftruncate: not a regular file");
+    }
     /// getdents64(2): struct linux_dirent64 records from the current position; 0 at the
     /// end. ENOTDIR for a non-directory, EINVAL if one record does not fit.
-    virtual lib::Result<size_t> read_directory(void*, size_t) { return lib::Error(lib::Errno::NOTDIR, "getdents64: not a directory"); }
+    virtual lib::Result<size_t> read_directory(void*, size_t)
+    {
+        return lib::Error(lib::Errno::NOTDIR, "getdents64: not a directory");
+    }
     /// What /proc/self/fd/N says it is ("/tmp/x", "pipe:[N]", "anon_inode:[eventfd]"):
     /// written into `out` (truncated to `size`), returns the length.
     virtual size_t describe(char* out, size_t size) const { return copy_name("anon_inode:[file]", out, size); }
@@ -94,12 +106,18 @@ public:
     virtual lib::Result<void> stat(LinuxStat&) = 0;
     /// The file's pages for mmap(2) without copying; ENODEV when the file cannot be mapped.
     /// The MappedFile lives as long as the VM (mappings outlive the descriptor).
-    virtual lib::Result<const mm::MappedFile*> mapping() { return lib::Error(lib::Errno::NODEV, "this file cannot be mapped"); }
+    virtual lib::Result<const mm::MappedFile*> mapping()
+    {
+        return lib::Error(lib::Errno::NODEV, "this file cannot be mapped");
+    }
     /// Whether isatty() should say yes (ioctl TCGETS succeeds).
     virtual bool is_terminal() const { return false; }
     /// Which of the `requested` poll events hold now, plus PollErr/PollHup (always
     /// reported). The default: a file that never blocks is ready for everything.
-    virtual uint16_t poll_events(uint16_t requested) { return requested & (PollIn | PollOut | PollRdNorm | PollWrNorm); }
+    virtual uint16_t poll_events(uint16_t requested)
+    {
+        return requested & (PollIn | PollOut | PollRdNorm | PollWrNorm);
+    }
     /// Whether epoll may watch it (Linux refuses regular files and directories: EPERM).
     virtual bool pollable() const { return true; }
     /// How many times its readiness may have changed (a pipe's or eventfd's ChangeCounter);
@@ -117,7 +135,10 @@ public:
     /// Whether it is a socket (net/kernel/socket.h: a net::Socket).
     virtual bool is_socket() const { return false; }
     /// Bytes a read would return now without blocking (ioctl FIONREAD), or NOTTY.
-    virtual lib::Result<size_t> bytes_readable() { return lib::Error(lib::Errno::NOTTY, "FIONREAD: not supported on this file"); }
+    virtual lib::Result<size_t> bytes_readable()
+    {
+        return lib::Error(lib::Errno::NOTTY, "FIONREAD: not supported on this file");
+    }
     bool non_blocking() const { return m_open_flags & kOpenNonBlocking; }
     /// Open flags (O_ACCMODE bits, O_APPEND...) as given to open, for fcntl(F_GETFL).
     int open_flags() const { return m_open_flags; }

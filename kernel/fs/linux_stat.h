@@ -28,7 +28,7 @@ static_assert(__builtin_offsetof(LinuxStat, st_mode) == 24);
 static_assert(__builtin_offsetof(LinuxStat, st_size) == 48);
 
 // File type bits of st_mode (POSIX, Linux values).
-constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000, kModeDirectory = 0040000,
-                   kModeSymlink = 0120000, kModeCharDevice = 0020000, kModeFifo = 0010000;
+constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000, kModeDirectory = 0040000, kModeSymlink = 0120000,
+                   kModeCharDevice = 0020000, kModeFifo = 0010000;
 
 } // namespace fs

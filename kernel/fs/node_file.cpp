@@ -183,25 +183,28 @@ lib::Result<size_t> NodeFile::read_directory(void* buffer, size_t length)
     auto* out = static_cast<unsigned char*>(buffer);
     size_t used = 0;
     bool too_small = false;
-    TRY(m_node->tree().list(*m_node, m_position, [&](const vfs::ListedEntry& entry) {
-        // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
-        size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
-        if (used + record > length) {
-            too_small = used == 0;
-            return false;
-        }
-        uint64_t next = entry.next_position;
-        uint16_t reclen = uint16_t(record);
-        memset(out + used, 0, record);
-        memcpy(out + used, &entry.inode, 8);
-        memcpy(out + used + 8, &next, 8);
-        memcpy(out + used + 16, &reclen, 2);
-        out[used + 18] = vfs::dirent_type(entry.type);
-        memcpy(out + used + 19, entry.name.data(), entry.name.size());
-        used += record;
-        m_position = next;
-        return true;
-    }, length));
+    TRY(m_node->tree().list(
+        *m_node, m_position,
+        [&](const vfs::ListedEntry& entry) {
+            // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
+            size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
+            if (used + record > length) {
+                too_small = used == 0;
+                return false;
+            }
+            uint64_t next = entry.next_position;
+            uint16_t reclen = uint16_t(record);
+            memset(out + used, 0, record);
+            memcpy(out + used, &entry.inode, 8);
+            memcpy(out + used + 8, &next, 8);
+            memcpy(out + used + 16, &reclen, 2);
+            out[used + 18] = vfs::dirent_type(entry.type);
+            memcpy(out + used + 19, entry.name.data(), entry.name.size());
+            used += record;
+            m_position = next;
+            return true;
+        },
+        length));
     if (too_small)
         return lib::Error(lib::Errno::INVAL, "getdents64: buffer too small for one entry");
     return used;

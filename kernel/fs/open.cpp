@@ -16,7 +16,8 @@ namespace {
 
 /// The node O_CREAT names: the existing one, or a new regular file with `mode` less the
 /// umask. EEXIST with O_EXCL, EISDIR for a path ending in '/'.
-lib::Result<lib::RefPtr<vfs::Node>> create_or_find(vfs::WalkRoots roots, std::string_view path, int flags, unsigned mode)
+lib::Result<lib::RefPtr<vfs::Node>> create_or_find(
+    vfs::WalkRoots roots, std::string_view path, int flags, unsigned mode)
 {
     vfs::Tree& tree = root_tree();
     auto parent = TRY(vfs::walk_parent(tree, roots, path));
@@ -72,9 +73,10 @@ lib::Result<File*> open_node(lib::RefPtr<vfs::Node> node, std::string_view path,
         return lib::Error(lib::Errno::NXIO, "open of a socket's name (connect to it instead)");
     if (!path_only && writes && node->type() == vfs::NodeType::Regular && !node->remote() && root_tree().read_only())
         return lib::Error(lib::Errno::ROFS, "the root filesystem is read-only (--read-only)");
-    if (!path_only && (node->type() == vfs::NodeType::Regular || node->is_directory())) // a volume's: the host may refuse
-        TRY(root_tree().prepare_open(*node, !writes || (flags & kOpenAccessMask) == kOpenReadWrite, writes,
-            flags & kOpenAppend));
+    if (!path_only
+        && (node->type() == vfs::NodeType::Regular || node->is_directory())) // a volume's: the host may refuse
+        TRY(root_tree().prepare_open(
+            *node, !writes || (flags & kOpenAccessMask) == kOpenReadWrite, writes, flags & kOpenAppend));
     if (!path_only && (flags & kOpenTruncate) && writes && node->type() == vfs::NodeType::Regular)
         TRY(root_tree().truncate(*node, 0));
     File* file = new (std::nothrow) NodeFile(node, path);
@@ -99,12 +101,12 @@ lib::Result<File*> open_at(vfs::Node* start, std::string_view path, int flags, u
     vfs::WalkRoots roots { root, *holder, &foreign, resolve };
     auto follow = (flags & kOpenNoFollow) ? vfs::Follow::No : vfs::Follow::Yes;
     auto node = (flags & kOpenCreate) && !(flags & kOpenPath) ? create_or_find(roots, path, flags, mode)
-                                                               : vfs::walk(root_tree(), roots, path, follow);
+                                                              : vfs::walk(root_tree(), roots, path, follow);
     if (node.is_error() && node.error().code == lib::Errno::XDEV && foreign.length) // into /proc or /sys
         return open_kernel_file(foreign.view(), flags, resolve);
     char name[4096];
-    return open_node(TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node)), absolute_name(*holder, path, name, sizeof(name)),
-        flags);
+    return open_node(TRY(static_cast<lib::Result<lib::RefPtr<vfs::Node>>&&>(node)),
+        absolute_name(*holder, path, name, sizeof(name)), flags);
 }
 
 } // namespace fs

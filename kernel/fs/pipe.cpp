@@ -22,7 +22,7 @@ struct PipeBuffer {
     lib::ByteRing ring;
     int readers = 1;
     int writers = 1;
-    ChangeCounter changes; // what both sides wait on
+    ChangeCounter changes;     // what both sides wait on
     vfs::Node* fifo = nullptr; // a FIFO's node, whose endpoint_record this is (cleared at the end)
 
     size_t space() const { return ring.space(); }

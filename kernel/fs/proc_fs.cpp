@@ -19,7 +19,7 @@ using Generator = bool (*)(ProcText&);
 struct Entry {
     const char* path; // normalised: absolute, "self" spelled "1", no trailing slash
     Kind kind;
-    Generator make;   // a file's contents or a symlink's target
+    Generator make; // a file's contents or a symlink's target
 };
 
 constexpr Entry kEntries[] = {
@@ -142,8 +142,8 @@ constexpr TaskFile kTaskFiles[] = {
 struct Found {
     Kind kind;
     Generator make = nullptr;
-    int fd = -1;                        // /proc/1/fd/N
-    int tid = -1;                       // /proc/1/task/TID and its files; 1 for /proc/1/comm
+    int fd = -1;  // /proc/1/fd/N
+    int tid = -1; // /proc/1/task/TID and its files; 1 for /proc/1/comm
     const TaskFile* task_file = nullptr;
     /// Whether a write names the thread (comm, as Linux's comm_write).
     bool names_thread() const { return task_file ? task_file->make == proc::task_comm : make == proc::comm; }
@@ -193,7 +193,10 @@ void fill_kernel_stat(std::string_view path, Kind kind, LinuxStat& st)
     st.st_dev = path.starts_with("/sys") ? 0x15 : 0x16;
     st.st_ino = inode_of(path);
     st.st_nlink = kind == Kind::Directory ? 2 : 1;
-    st.st_mode = kind == Kind::Directory ? 040555 : kind == Kind::Symlink ? 0120777 : path.ends_with("/comm") ? 0100644 : 0100444;
+    st.st_mode = kind == Kind::Directory ? 040555
+        : kind == Kind::Symlink          ? 0120777
+        : path.ends_with("/comm")        ? 0100644
+                                         : 0100444;
     st.st_blksize = 1024; // Linux reports size 0 for generated files
 }
 
@@ -212,8 +215,7 @@ lib::Result<size_t> link_target(const Found& found, ProcText& text)
 }
 
 /// Calls `emit(name, kind)` for each entry of directory `dir` (normalised).
-template<typename Emit>
-void list_children(std::string_view dir, Emit&& emit)
+template<typename Emit> void list_children(std::string_view dir, Emit&& emit)
 {
     for (const Entry& entry : kEntries) {
         std::string_view path = entry.path;
@@ -229,7 +231,8 @@ void list_children(std::string_view dir, Emit&& emit)
         int tids[256];
         size_t count = sched::thread_ids(tids, 256);
         for (size_t i = 0; i < count && i < 256; ++i)
-            emit(std::string_view(number, fmt::format_to_n(number, sizeof(number), "{}", tids[i]).size), Kind::Directory);
+            emit(std::string_view(number, fmt::format_to_n(number, sizeof(number), "{}", tids[i]).size),
+                Kind::Directory);
     }
     if (dir.starts_with(kTaskDir) && dir.find('/', kTaskDir.size()) == std::string_view::npos)
         for (const TaskFile& file : kTaskFiles)
@@ -242,7 +245,9 @@ void list_children(std::string_view dir, Emit&& emit)
 class SnapshotFile final : public File {
 public:
     SnapshotFile(char* text, size_t size, const Normal& path, int names_tid)
-        : m_text(text), m_size(size), m_path(path), m_names_tid(names_tid) { }
+        : m_text(text), m_size(size), m_path(path), m_names_tid(names_tid)
+    {
+    }
     ~SnapshotFile() override { free(m_text); }
 
     lib::Result<size_t> write(const void* buffer, size_t length) override

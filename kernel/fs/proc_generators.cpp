@@ -46,7 +46,8 @@ bool append_cpu_list(ProcText& text, uint64_t mask)
         unsigned last = cpu;
         while (last + 1 < 64 && (mask & (uint64_t(1) << (last + 1))))
             ++last;
-        bool ok = last == cpu ? text.append("{}{}", first ? "" : ",", cpu) : text.append("{}{}-{}", first ? "" : ",", cpu, last);
+        bool ok = last == cpu ? text.append("{}{}", first ? "" : ",", cpu)
+                              : text.append("{}{}-{}", first ? "" : ",", cpu, last);
         if (!ok)
             return false;
         first = false;
@@ -102,7 +103,6 @@ bool append_strings(ProcText& text, std::span<const std::string_view> strings)
 
 } // namespace
 
-
 bool maps(ProcText& text)
 {
     const mm::AreaMap& areas = mm::areas();
@@ -120,7 +120,8 @@ bool maps(ProcText& text)
             file ? a->file_offset : 0, file ? "08:01" : "00:00", file ? file->inode : 0);
         std::string_view head(prefix, r.size);
         std::string_view name = file ? file->path : std::string_view(area_name(*a, stack) ? area_name(*a, stack) : "");
-        bool ok = name.empty() ? text.append("{}\n", head) : text.append("{:<72} {}\n", head.substr(0, head.size() - 1), name);
+        bool ok = name.empty() ? text.append("{}\n", head)
+                               : text.append("{:<72} {}\n", head.substr(0, head.size() - 1), name);
         if (!ok)
             return false;
     }
@@ -131,8 +132,9 @@ bool meminfo(ProcText& text)
 {
     auto stats = mm::frame_stats();
     uint64_t total = stats.total_frames * 4, free_kb = stats.free_frames * 4;
-    return text.append("{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n"
-                       "{:<16}{:>8} kB\n{:<16}{:>8} kB\n",
+    return text.append(
+        "{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n{:<16}{:>8} kB\n"
+        "{:<16}{:>8} kB\n{:<16}{:>8} kB\n",
         "MemTotal:", total, "MemFree:", free_kb, "MemAvailable:", free_kb, "Buffers:", 0, "Cached:", 0,
         "SwapCached:", 0, "SwapTotal:", 0, "SwapFree:", 0);
 }
@@ -158,7 +160,11 @@ bool cpuinfo(ProcText& text)
     if (family >= 6)
         model |= ((a >> 16) & 0xf) << 4;
     // The flags programs look for (arch/x86/include/asm/cpufeatures.h names).
-    struct Flag { const char* name; unsigned* reg; unsigned bit; };
+    struct Flag {
+        const char* name;
+        unsigned* reg;
+        unsigned bit;
+    };
     unsigned ecx = c, edx = d;
     const Flag flags[] = { { "fpu", &edx, 0 }, { "tsc", &edx, 4 }, { "msr", &edx, 5 }, { "pae", &edx, 6 },
         { "cx8", &edx, 8 }, { "apic", &edx, 9 }, { "cmov", &edx, 15 }, { "clflush", &edx, 19 }, { "mmx", &edx, 23 },
@@ -172,14 +178,16 @@ bool cpuinfo(ProcText& text)
     for (size_t cpu = 0; cpu < cpus; ++cpu) {
         if (!text.append("processor\t: {}\nvendor_id\t: {}\ncpu family\t: {}\nmodel\t\t: {}\nmodel name\t: {}\n"
                          "stepping\t: {}\ncpu MHz\t\t: {}.{:03}\ncache size\t: 0 KB\nphysical id\t: 0\nsiblings\t: {}\n"
-                         "core id\t\t: {}\ncpu cores\t: {}\napicid\t\t: {}\nfpu\t\t: yes\ncpuid level\t: {}\nwp\t\t: yes\nflags\t\t:",
+                         "core id\t\t: {}\ncpu cores\t: {}\napicid\t\t: {}\nfpu\t\t: yes\ncpuid level\t: {}\nwp\t\t: "
+                         "yes\nflags\t\t:",
                 cpu, vendor, family, model, brand[0] ? brand : "unknown", stepping, mhz_x1000 / 1000, mhz_x1000 % 1000,
                 cpus, cpu, cpus, cpu, 0))
             return false;
         for (const Flag& flag : flags)
             if ((*flag.reg >> flag.bit) & 1 && !text.append(" {}", flag.name))
                 return false;
-        if (!text.append("\nbogomips\t: {}.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, 48 bits virtual\n\n",
+        if (!text.append(
+                "\nbogomips\t: {}.00\nclflush size\t: 64\naddress sizes\t: 48 bits physical, 48 bits virtual\n\n",
                 mhz_x1000 / 500))
             return false;
     }
@@ -197,7 +205,8 @@ bool system_stat(ProcText& text)
         if (!text.append("cpu{} {} 0 0 {} 0 0 0 0 0 0\n", cpu, user / cpus, idle / cpus))
             return false;
     int64_t boot_time = (sys::realtime_ns() - int64_t(up)) / 1'000'000'000;
-    return text.append("intr 0\nctxt 0\nbtime {}\nprocesses 1\nprocs_running 1\nprocs_blocked 0\nsoftirq 0\n", boot_time);
+    return text.append(
+        "intr 0\nctxt 0\nbtime {}\nprocesses 1\nprocs_running 1\nprocs_blocked 0\nsoftirq 0\n", boot_time);
 }
 
 bool uptime(ProcText& text)
@@ -206,10 +215,7 @@ bool uptime(ProcText& text)
     return text.append("{}.{:02} {}.{:02}\n", up / 100, up % 100, up / 100, up % 100);
 }
 
-bool loadavg(ProcText& text)
-{
-    return text.append("0.00 0.00 0.00 1/{} 1\n", sched::thread_count());
-}
+bool loadavg(ProcText& text) { return text.append("0.00 0.00 0.00 1/{} 1\n", sched::thread_count()); }
 
 bool version(ProcText& text)
 {
@@ -220,7 +226,8 @@ bool filesystems(ProcText& text) { return text.append("nodev\ttmpfs\nnodev\tproc
 
 bool mounts(ProcText& text)
 {
-    return text.append("rootfs / tmpfs rw,relatime 0 0\nproc /proc proc ro,relatime 0 0\nsysfs /sys sysfs ro,relatime 0 0\n");
+    return text.append(
+        "rootfs / tmpfs rw,relatime 0 0\nproc /proc proc ro,relatime 0 0\nsysfs /sys sysfs ro,relatime 0 0\n");
 }
 
 bool mountinfo(ProcText& text)
@@ -320,8 +327,9 @@ bool uuid(ProcText& text)
     sys::random_bytes(b, sizeof(b));
     b[6] = uint8_t((b[6] & 0x0f) | 0x40); // version 4
     b[8] = uint8_t((b[8] & 0x3f) | 0x80); // RFC 4122 variant
-    return text.append("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}\n",
-        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return text.append(
+        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}\n", b[0],
+        b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 bool cpu_list(ProcText& text)

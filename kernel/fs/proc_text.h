@@ -17,8 +17,7 @@ public:
     ~ProcText() { free(m_data); }
 
     /// Appends formatted text; false when out of memory (the text stays as it was).
-    template<typename... Args>
-    bool append(fmt::format_string<Args...> format, Args&&... args)
+    template<typename... Args> bool append(fmt::format_string<Args...> format, Args&&... args)
     {
         size_t needed = fmt::formatted_size(format, static_cast<Args&&>(args)...);
         if (!reserve(needed))

@@ -35,8 +35,7 @@ lib::Result<void> check_page(const mm::MappedFile& file, uint64_t offset)
 } // namespace
 
 RofsFile::RofsFile(const images::RofsImage& image, const images::RofsNode& node, std::string_view path)
-    : m_image(image)
-    , m_node(node)
+    : m_image(image), m_node(node)
 {
     if (path.empty())
         return;
@@ -68,8 +67,11 @@ lib::Result<const mm::MappedFile*> RofsFile::mapping()
     }
     if (path)
         memcpy(path, m_path, m_path_length);
-    mapped->file = { .phys_base = mm::virt_to_phys(data.data()), .size = data.size(),
-        .path = std::string_view(path, m_path_length), .inode = info.ino, .check_page = check_page };
+    mapped->file = { .phys_base = mm::virt_to_phys(data.data()),
+        .size = data.size(),
+        .path = std::string_view(path, m_path_length),
+        .inode = info.ino,
+        .check_page = check_page };
     mapped->next = g_mapped;
     g_mapped = mapped;
     return &mapped->file;

@@ -109,8 +109,8 @@ lib::Result<void> mount_volume(const VolumeMount& volume)
 
 } // namespace
 
-lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode,
-                             std::span<const VolumeMount> volumes)
+lib::Result<void> mount_root(
+    std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode, std::span<const VolumeMount> volumes)
 {
     auto opened = TRY(images::RofsImage::open(image));
     g_root = new (g_root_storage) RootState { opened, nullptr };
@@ -124,7 +124,8 @@ lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_by
     }
     // The allocator's first use may look up paths (mimalloc reads /sys): until the tree
     // exists, every path is ENOENT (lookup_at).
-    g_root->tree = TRY(vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
+    g_root->tree = TRY(
+        vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
     TRY(make_system_directories());
     for (const VolumeMount& volume : volumes) {
         if (auto mounted = mount_volume(volume); mounted.is_error()) {
@@ -165,9 +166,8 @@ unsigned umask()
 
 unsigned set_umask(unsigned mask)
 {
-    return process::current().paths().with([&](process::PathContext& paths) {
-        return std::exchange(paths.umask, mask & 0777);
-    });
+    return process::current().paths().with(
+        [&](process::PathContext& paths) { return std::exchange(paths.umask, mask & 0777); });
 }
 
 vfs::WalkRoots walk_roots(vfs::Node* start, lib::RefPtr<vfs::Node>& holder, vfs::ForeignPath& foreign)
@@ -208,8 +208,7 @@ lib::Result<lib::RefPtr<vfs::Node>> create_socket_node(std::string_view path)
         return refuse_kernel_files(parent.error());
     if (parent.value().name.empty() || parent.value().trailing_slash)
         return lib::Error(lib::Errno::NOENT, "bind: the socket's path names a directory");
-    auto made = g_root->tree->create(*parent.value().dir, parent.value().name, vfs::NodeType::Socket,
-        0777 & ~umask());
+    auto made = g_root->tree->create(*parent.value().dir, parent.value().name, vfs::NodeType::Socket, 0777 & ~umask());
     if (made.is_error() && made.error().code == lib::Errno::EXIST)
         return lib::Error(lib::Errno::ADDRINUSE, "bind: the socket's path exists");
     return made;

@@ -38,8 +38,8 @@ struct VolumeMount {
 /// for itself. Errors come from images::RofsImage::open (a corrupt image is EINVAL with a
 /// message saying what is wrong), a volume that cannot be mounted (logged with its tag
 /// and why), or ENOMEM.
-lib::Result<void> mount_root(std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode,
-                             std::span<const VolumeMount> volumes = {});
+lib::Result<void> mount_root(
+    std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode, std::span<const VolumeMount> volumes = {});
 /// Whether mount_root has made the tree (paths are all ENOENT before).
 bool root_mounted();
 /// The mounted root image; precondition: mount_root succeeded.

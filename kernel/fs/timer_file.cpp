@@ -27,10 +27,7 @@ public:
         anonymous_inode_stat(st, this);
         return {};
     }
-    uint16_t poll_events(uint16_t requested) override
-    {
-        return (expire() ? (PollIn | PollRdNorm) : 0) & requested;
-    }
+    uint16_t poll_events(uint16_t requested) override { return (expire() ? (PollIn | PollRdNorm) : 0) & requested; }
     uint32_t change_count() const override { return m_changes.now(); }
     size_t describe(char* out, size_t size) const override { return copy_name("anon_inode:[timerfd]", out, size); }
     bool is_timer() const override { return true; }
@@ -45,9 +42,9 @@ private:
     uint64_t to_monotonic(uint64_t clock_ns) const;
 
     TimerFileClock m_clock;
-    uint64_t m_next = 0;     // monotonic ns of the next expiry; 0: disarmed
+    uint64_t m_next = 0; // monotonic ns of the next expiry; 0: disarmed
     uint64_t m_interval = 0;
-    uint64_t m_expired = 0;  // expiries not yet read
+    uint64_t m_expired = 0; // expiries not yet read
     ChangeCounter m_changes;
 };
 

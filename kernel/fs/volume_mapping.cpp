@@ -54,7 +54,8 @@ lib::Result<void> read_into(vfs::Node& node, uint64_t size, const uint64_t* fram
             }
             memset(chunk + got, 0, kChunk - got); // and the last page's tail
             for (size_t page = 0; page * mm::kPageSize < want; ++page)
-                memcpy(mm::phys_to_virt(frames[at / mm::kPageSize + page]), chunk + page * mm::kPageSize, mm::kPageSize);
+                memcpy(
+                    mm::phys_to_virt(frames[at / mm::kPageSize + page]), chunk + page * mm::kPageSize, mm::kPageSize);
         }
         return {};
     }();
@@ -67,7 +68,8 @@ lib::Result<void> read_into(vfs::Node& node, uint64_t size, const uint64_t* fram
 lib::Result<const mm::MappedFile*> VolumeMappings::map(vfs::Node& node, std::string_view path)
 {
     TRY(node.tree().refresh(node)); // the version on the host now
-    Version version { node.remote()->fs->device_number(), node.inode(), node.size(), node.modify_time(), node.change_time() };
+    Version version { node.remote()->fs->device_number(), node.inode(), node.size(), node.modify_time(),
+        node.change_time() };
     if (const Snapshot* known = find(version))
         return &known->file;
     if (m_count == kMaxSnapshots)
@@ -98,8 +100,11 @@ lib::Result<const mm::MappedFile*> VolumeMappings::map(vfs::Node& node, std::str
     }
     size_t length = path.size() < sizeof(snapshot->path) ? path.size() : sizeof(snapshot->path);
     memcpy(snapshot->path, path.data(), length);
-    snapshot->file = { .size = version.size, .path = { snapshot->path, length }, .inode = version.inode, .pages = snapshot,
-                       .pages_read_only = true };
+    snapshot->file = { .size = version.size,
+        .path = { snapshot->path, length },
+        .inode = version.inode,
+        .pages = snapshot,
+        .pages_read_only = true };
     // The read gave up the big kernel lock: another thread may have made the same one.
     if (const Snapshot* known = find(version)) {
         discard();

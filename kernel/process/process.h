@@ -46,8 +46,7 @@ struct PathContext {
     unsigned umask = 022;
 };
 
-template<typename T>
-using SpinGuarded = lib::Guarded<T, arch::SpinLock>;
+template<typename T> using SpinGuarded = lib::Guarded<T, arch::SpinLock>;
 
 class Process {
 public:

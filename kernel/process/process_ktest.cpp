@@ -50,7 +50,8 @@ void test_install_and_close(Checks& c, fs::FdTable& table)
         auto held = table.get(0);
         c.expect(!held.is_error(), "get finds an open descriptor");
         c.expect(!table.close(0).is_error() && deleted == 0, "a file held by get outlives its descriptor's close");
-        c.expect(table.get(0).is_error() && table.get(0).error().code == lib::Errno::BADF, "a closed descriptor is EBADF");
+        c.expect(
+            table.get(0).is_error() && table.get(0).error().code == lib::Errno::BADF, "a closed descriptor is EBADF");
     }
     c.expect(deleted == 1, "the last reference's drop deletes the file");
     c.expect(table.install(new CountedFile(deleted), false).value() == 0, "a closed descriptor is reused first");
@@ -63,11 +64,14 @@ void test_duplicate(Checks& c, fs::FdTable& table)
     int deleted = 0;
     (void)table.install(new CountedFile(deleted), false);
     (void)table.install(new CountedFile(deleted), false);
-    c.expect(table.duplicate(0, 1, true, false).value() == 1 && deleted == 1, "dup2 onto an open descriptor releases its file");
+    c.expect(table.duplicate(0, 1, true, false).value() == 1 && deleted == 1,
+        "dup2 onto an open descriptor releases its file");
     c.expect(table.get(0)->get() == table.get(1)->get(), "dup2 shares the file");
-    c.expect(table.duplicate(0, 5, false, true).value() == 5 && table.close_on_exec(5).value(), "F_DUPFD_CLOEXEC takes the lowest at or above");
+    c.expect(table.duplicate(0, 5, false, true).value() == 5 && table.close_on_exec(5).value(),
+        "F_DUPFD_CLOEXEC takes the lowest at or above");
     c.expect(table.duplicate(0, 0, true, false).value() == 0, "dup2 onto itself is a no-op");
-    c.expect(table.duplicate(7, 8, true, false).error().code == lib::Errno::BADF, "dup of a closed descriptor is EBADF");
+    c.expect(
+        table.duplicate(7, 8, true, false).error().code == lib::Errno::BADF, "dup of a closed descriptor is EBADF");
     table.close_all();
     c.expect(deleted == 2, "the shared file goes with its last descriptor");
 }
@@ -77,10 +81,12 @@ void test_limit_and_growth(Checks& c, fs::FdTable& table)
     int deleted = 0;
     (void)table.install(new CountedFile(deleted), false);
     table.set_limit(3000);
-    c.expect(table.duplicate(0, 2500, true, false).value() == 2500, "a descriptor past the inline slots grows the table");
+    c.expect(
+        table.duplicate(0, 2500, true, false).value() == 2500, "a descriptor past the inline slots grows the table");
     c.expect(table.get(2500)->get() == table.get(0)->get(), "the grown table keeps what it held");
     c.expect(table.duplicate(0, 3000, true, false).error().code == lib::Errno::BADF, "dup2 at the limit is EBADF");
-    c.expect(table.duplicate(0, 3000, false, false).error().code == lib::Errno::INVAL, "F_DUPFD at the limit is EINVAL");
+    c.expect(
+        table.duplicate(0, 3000, false, false).error().code == lib::Errno::INVAL, "F_DUPFD at the limit is EINVAL");
     table.set_limit(2);
     c.expect(!table.get(2500).is_error(), "lowering the limit keeps open descriptors");
     (void)table.install(new CountedFile(deleted), false);
@@ -100,7 +106,8 @@ void test_pairs(Checks& c, fs::FdTable& table)
     (void)table.install(new CountedFile(deleted), false); // 1
     (void)table.close(0);
     c.expect(!table.install_pair(new CountedFile(deleted), new CountedFile(deleted), false, pair).is_error()
-            && pair[0] == 0 && pair[1] == 2, "a pair takes the two lowest free descriptors");
+            && pair[0] == 0 && pair[1] == 2,
+        "a pair takes the two lowest free descriptors");
     table.set_limit(4); // 0, 1, 2 taken: one free below the limit
     auto refused = table.install_pair(new CountedFile(deleted), new CountedFile(deleted), false, pair);
     c.expect(refused.is_error() && refused.error().code == lib::Errno::MFILE && deleted == 3 && table.next(3) == -1,
@@ -122,8 +129,10 @@ void test_defaults(Checks& c, Process& process)
 {
     c.expect(process.files().limit() == fs::kDefaultDescriptorLimit, "RLIMIT_NOFILE's soft limit starts at 1024");
     c.expect(process.limits().with([](sys::ResourceLimits& l) { return l.of[sys::linux_abi::kRlimitNofile].rlim_max; })
-            == sys::ResourceLimits::kDefaultDescriptorHardLimit, "RLIMIT_NOFILE's hard limit starts at 524288");
-    c.expect(process.credentials().with([](sys::Credentials& cred) { return cred.privileged(); }), "the process starts as root");
+            == sys::ResourceLimits::kDefaultDescriptorHardLimit,
+        "RLIMIT_NOFILE's hard limit starts at 524288");
+    c.expect(process.credentials().with([](sys::Credentials& cred) { return cred.privileged(); }),
+        "the process starts as root");
     c.expect(process.paths().with([](PathContext& p) { return p.umask == 022 && !p.cwd; }), "umask 022, cwd the root");
 }
 

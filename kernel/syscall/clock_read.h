@@ -20,17 +20,13 @@ inline lib::Result<ClockKind> clock_kind(int clock)
 {
     switch (clock) {
     case abi::kClockRealtime:
-    case abi::kClockRealtimeCoarse:
-        return ClockKind::Realtime;
+    case abi::kClockRealtimeCoarse: return ClockKind::Realtime;
     case abi::kClockMonotonic:
     case abi::kClockMonotonicRaw:
     case abi::kClockMonotonicCoarse:
-    case abi::kClockBoottime:
-        return ClockKind::Monotonic;
-    case abi::kClockProcessCputimeId:
-        return ClockKind::ProcessCpu;
-    case abi::kClockThreadCputimeId:
-        return ClockKind::ThreadCpu;
+    case abi::kClockBoottime: return ClockKind::Monotonic;
+    case abi::kClockProcessCputimeId: return ClockKind::ProcessCpu;
+    case abi::kClockThreadCputimeId: return ClockKind::ThreadCpu;
     }
     return lib::Error(lib::Errno::INVAL, "unknown clock");
 }

@@ -40,10 +40,10 @@ struct CloneStart {
     arch::InterruptFrame frame; // the child's registers
     uint64_t program_thread_pointer;
     uint64_t signal_mask;
-    int* parent_tid;            // CLONE_PARENT_SETTID: the tid is written there
-    int* child_tid;             // CLONE_CHILD_SETTID: and there
-    int* clear_child_tid;       // CLONE_CHILD_CLEARTID: cleared and woken at exit
-    uint32_t started = 0;       // futex word: the child's tid once it runs
+    int* parent_tid;      // CLONE_PARENT_SETTID: the tid is written there
+    int* child_tid;       // CLONE_CHILD_SETTID: and there
+    int* clear_child_tid; // CLONE_CHILD_CLEARTID: cleared and woken at exit
+    uint32_t started = 0; // futex word: the child's tid once it runs
 };
 
 void* run_cloned(void* argument)
@@ -77,7 +77,8 @@ long clone_by_instruction(const arch::InterruptFrame& caller)
 {
     uint64_t flags = caller.rdi;
     if ((flags & abi::kCloneThreadFamily) != abi::kCloneThreadFamily) {
-        klog::debug(klog::Subsystem::Syscall, "clone without CLONE_VM|CLONE_THREAD (a new process) is not implemented: ENOSYS");
+        klog::debug(
+            klog::Subsystem::Syscall, "clone without CLONE_VM|CLONE_THREAD (a new process) is not implemented: ENOSYS");
         return -long(lib::Errno::NOSYS);
     }
     if (flags & ~abi::kCloneKnownThreadFlags)

@@ -32,8 +32,7 @@ struct CapabilityData {
 /// The process's credentials, changed only by the set*id calls, under their lock.
 lib::Guarded<Credentials, arch::SpinLock>& credentials() { return process::current().credentials(); }
 
-template<typename Function>
-SysResult change(Function&& function)
+template<typename Function> SysResult change(Function&& function)
 {
     auto locked = credentials().lock();
     TRY(function(*locked));
@@ -41,10 +40,7 @@ SysResult change(Function&& function)
 }
 
 /// Word `word` (0 or 1) of the full capability set.
-uint32_t all_capabilities(int word)
-{
-    return word == 0 ? 0xffff'ffffu : (uint32_t(1) << (kLastCapability - 31)) - 1;
-}
+uint32_t all_capabilities(int word) { return word == 0 ? 0xffff'ffffu : (uint32_t(1) << (kLastCapability - 31)) - 1; }
 
 /// How many capability data words `version` uses (0: an unknown version).
 int capability_words(uint32_t version)
@@ -66,8 +62,14 @@ SysResult getid(IdKind kind)
     return 0;
 }
 
-SysResult setuid(uint32_t uid) { return change([&](Credentials& c) { return c.set_user(uid); }); }
-SysResult setgid(uint32_t gid) { return change([&](Credentials& c) { return c.set_group(gid); }); }
+SysResult setuid(uint32_t uid)
+{
+    return change([&](Credentials& c) { return c.set_user(uid); });
+}
+SysResult setgid(uint32_t gid)
+{
+    return change([&](Credentials& c) { return c.set_group(gid); });
+}
 SysResult setreuid(uint32_t real, uint32_t effective)
 {
     return change([&](Credentials& c) { return c.set_user_real_effective(real, effective); });

@@ -20,7 +20,7 @@ namespace sys {
 class Credentials {
 public:
     static constexpr uint32_t kUnchanged = uint32_t(-1); // setre*id/setres*id: leave it
-    static constexpr size_t kMaxGroups = 256; // stored; Linux takes up to NGROUPS_MAX 65536
+    static constexpr size_t kMaxGroups = 256;            // stored; Linux takes up to NGROUPS_MAX 65536
 
     struct Ids {
         uint32_t real = 0, effective = 0, saved = 0, filesystem = 0;
@@ -64,7 +64,10 @@ private:
     lib::Result<void> set_three(Ids& ids, uint32_t real, uint32_t effective, uint32_t saved);
     lib::Result<void> set_two(Ids& ids, uint32_t real, uint32_t effective);
     uint32_t set_filesystem(Ids& ids, uint32_t id);
-    bool is_current(const Ids& ids, uint32_t id) const { return id == ids.real || id == ids.effective || id == ids.saved; }
+    bool is_current(const Ids& ids, uint32_t id) const
+    {
+        return id == ids.real || id == ids.effective || id == ids.saved;
+    }
 
     Ids m_user, m_group;
     uint32_t m_groups[kMaxGroups] {};

@@ -19,10 +19,10 @@ constexpr int kExecuteAccess = 1; // X_OK
 void fill_terminal_modes(abi::KernelTermios& t)
 {
     t = {};
-    t.c_iflag = 0x500;             // ICRNL | IXON
-    t.c_oflag = 0x5;               // OPOST | ONLCR
-    t.c_cflag = 0xbf;              // B38400 | CS8 | CREAD
-    t.c_lflag = 0x8a3b;            // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
+    t.c_iflag = 0x500;  // ICRNL | IXON
+    t.c_oflag = 0x5;    // OPOST | ONLCR
+    t.c_cflag = 0xbf;   // B38400 | CS8 | CREAD
+    t.c_lflag = 0x8a3b; // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
     t.c_cc[0] = 3, t.c_cc[1] = 28, t.c_cc[2] = 127, t.c_cc[3] = 21, t.c_cc[4] = 4, t.c_cc[6] = 1;
 }
 
@@ -43,7 +43,8 @@ SysResult record_lock(fs::File& file, int command, abi::Flock* lock)
         return 0;
     }
     int access = file.open_flags() & fs::kOpenAccessMask;
-    if ((lock->l_type == abi::kFRdlck && access == fs::kOpenWriteOnly) || (lock->l_type == abi::kFWrlck && access == fs::kOpenReadOnly))
+    if ((lock->l_type == abi::kFRdlck && access == fs::kOpenWriteOnly)
+        || (lock->l_type == abi::kFWrlck && access == fs::kOpenReadOnly))
         return lib::Error(lib::Errno::BADF, "fcntl: the descriptor's access mode does not allow this lock");
     return 0;
 }
@@ -190,9 +191,7 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
         return 0;
     }
     case abi::kFioclex:
-    case abi::kFionclex:
-        TRY(fs::descriptors().set_close_on_exec(fd, request == abi::kFioclex));
-        return 0;
+    case abi::kFionclex: TRY(fs::descriptors().set_close_on_exec(fd, request == abi::kFioclex)); return 0;
     }
     if (file->is_socket() && is_interface_ioctl(request))
         return interface_ioctl(request, argument);
@@ -215,7 +214,7 @@ SysResult ioctl(int fd, unsigned long request, uintptr_t argument)
     case abi::kTcsets:
     case abi::kTcsets + 1: // TCSETSW
     case abi::kTcsets + 2: // TCSETSF
-        return 0;         // accepted, not applied: the serial console has no line discipline
+        return 0;          // accepted, not applied: the serial console has no line discipline
     case abi::kTiocgpgrp:
         TRY(check_user_range(reinterpret_cast<int*>(argument), sizeof(int), UserAccess::Write));
         *reinterpret_cast<int*>(argument) = 1;
@@ -228,13 +227,9 @@ SysResult fcntl(int fd, int command, uintptr_t argument)
 {
     auto file = TRY(fs::descriptors().get(fd));
     switch (command) {
-    case abi::kFGetfd:
-        return TRY(fs::descriptors().close_on_exec(fd)) ? abi::kFdCloexec : 0;
-    case abi::kFSetfd:
-        TRY(fs::descriptors().set_close_on_exec(fd, argument & abi::kFdCloexec));
-        return 0;
-    case abi::kFGetfl:
-        return file->open_flags();
+    case abi::kFGetfd: return TRY(fs::descriptors().close_on_exec(fd)) ? abi::kFdCloexec : 0;
+    case abi::kFSetfd: TRY(fs::descriptors().set_close_on_exec(fd, argument & abi::kFdCloexec)); return 0;
+    case abi::kFGetfl: return file->open_flags();
     case abi::kFSetfl: {
         constexpr int kChangeable = 02000 | 04000; // O_APPEND | O_NONBLOCK
         file->set_open_flags((file->open_flags() & ~kChangeable) | (int(argument) & kChangeable));
@@ -245,8 +240,7 @@ SysResult fcntl(int fd, int command, uintptr_t argument)
         return long(TRY(fs::descriptors().duplicate(fd, int(argument), false, command == abi::kFDupfdCloexec)));
     case abi::kFGetlk:
     case abi::kFSetlk:
-    case abi::kFSetlkw:
-        return record_lock(*file, command, reinterpret_cast<abi::Flock*>(argument));
+    case abi::kFSetlkw: return record_lock(*file, command, reinterpret_cast<abi::Flock*>(argument));
     case abi::kFGetpipeSz:
     case abi::kFSetpipeSz: // the size stays fs::kPipeCapacity; Linux may round a request up too
     {

@@ -17,40 +17,231 @@ using sys::SysResult;
 namespace abi = sys::linux_abi;
 
 enum Number : long {
-    Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lstat = 6, Poll = 7, Lseek = 8,
-    Mmap = 9, Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14,
-    Ioctl = 16, Pread64 = 17, Pwrite64 = 18, Readv = 19, Writev = 20, Preadv = 295, Pwritev = 296, Preadv2 = 327, Pwritev2 = 328, Access = 21, Pipe = 22, Select = 23, SchedYield = 24,
-    Mremap = 25, Msync = 26, Shmget = 29, Shmat = 30, Shmctl = 31, Shmdt = 67,
-    Getpriority = 140, Setpriority = 141, Mincore = 27, Madvise = 28, Dup = 32, Dup2 = 33, Nanosleep = 35,
-    Getitimer = 36, Alarm = 37, Setitimer = 38, Getpid = 39, Exit = 60,
-    Kill = 62, Uname = 63, Fcntl = 72, Getcwd = 79, Umask = 95, Gettimeofday = 96, Getrlimit = 97,
-    Getrusage = 98, Sysinfo = 99, Times = 100, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
-    Prctl = 157, ArchPrctl = 158, Setrlimit = 160, Gettid = 186, Tkill = 200, Time = 201, Futex = 202,
-    SchedSetaffinity = 203, SchedGetaffinity = 204, TimerCreate = 222, TimerSettime = 223, TimerGettime = 224,
-    TimerGetoverrun = 225, TimerDelete = 226, SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229, Adjtimex = 159, ClockAdjtime = 305,
-    ClockNanosleep = 230, ExitGroup = 231, Tgkill = 234, Openat = 257, Newfstatat = 262,
-    Pselect6 = 270, Ppoll = 271, Faccessat = 269, SetRobustList = 273, GetRobustList = 274, EpollCreate = 213, EpollWait = 232, EpollCtl = 233, EpollPwait = 281, EpollCreate1 = 291, EpollPwait2 = 441,
-    Eventfd = 284, Eventfd2 = 290, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
+    Read = 0,
+    Write = 1,
+    Open = 2,
+    Close = 3,
+    Stat = 4,
+    Fstat = 5,
+    Lstat = 6,
+    Poll = 7,
+    Lseek = 8,
+    Mmap = 9,
+    Mprotect = 10,
+    Munmap = 11,
+    Brk = 12,
+    RtSigaction = 13,
+    RtSigprocmask = 14,
+    Ioctl = 16,
+    Pread64 = 17,
+    Pwrite64 = 18,
+    Readv = 19,
+    Writev = 20,
+    Preadv = 295,
+    Pwritev = 296,
+    Preadv2 = 327,
+    Pwritev2 = 328,
+    Access = 21,
+    Pipe = 22,
+    Select = 23,
+    SchedYield = 24,
+    Mremap = 25,
+    Msync = 26,
+    Shmget = 29,
+    Shmat = 30,
+    Shmctl = 31,
+    Shmdt = 67,
+    Getpriority = 140,
+    Setpriority = 141,
+    Mincore = 27,
+    Madvise = 28,
+    Dup = 32,
+    Dup2 = 33,
+    Nanosleep = 35,
+    Getitimer = 36,
+    Alarm = 37,
+    Setitimer = 38,
+    Getpid = 39,
+    Exit = 60,
+    Kill = 62,
+    Uname = 63,
+    Fcntl = 72,
+    Getcwd = 79,
+    Umask = 95,
+    Gettimeofday = 96,
+    Getrlimit = 97,
+    Getrusage = 98,
+    Sysinfo = 99,
+    Times = 100,
+    Getuid = 102,
+    Getgid = 104,
+    Geteuid = 107,
+    Getegid = 108,
+    Getppid = 110,
+    Prctl = 157,
+    ArchPrctl = 158,
+    Setrlimit = 160,
+    Gettid = 186,
+    Tkill = 200,
+    Time = 201,
+    Futex = 202,
+    SchedSetaffinity = 203,
+    SchedGetaffinity = 204,
+    TimerCreate = 222,
+    TimerSettime = 223,
+    TimerGettime = 224,
+    TimerGetoverrun = 225,
+    TimerDelete = 226,
+    SetTidAddress = 218,
+    ClockGettime = 228,
+    ClockGetres = 229,
+    Adjtimex = 159,
+    ClockAdjtime = 305,
+    ClockNanosleep = 230,
+    ExitGroup = 231,
+    Tgkill = 234,
+    Openat = 257,
+    Newfstatat = 262,
+    Pselect6 = 270,
+    Ppoll = 271,
+    Faccessat = 269,
+    SetRobustList = 273,
+    GetRobustList = 274,
+    EpollCreate = 213,
+    EpollWait = 232,
+    EpollCtl = 233,
+    EpollPwait = 281,
+    EpollCreate1 = 291,
+    EpollPwait2 = 441,
+    Eventfd = 284,
+    Eventfd2 = 290,
+    Dup3 = 292,
+    Pipe2 = 293,
+    Prlimit64 = 302,
+    Getrandom = 318,
     Statx = 332,
-    Getcpu = 309, RtSigtimedwait = 128, RtSigqueueinfo = 129, RtSigsuspend = 130, Sigaltstack = 131,
-    SchedSetparam = 142, SchedGetparam = 143, SchedSetscheduler = 144, SchedGetscheduler = 145,
-    SchedGetPriorityMax = 146, SchedGetPriorityMin = 147, SchedRrGetInterval = 148, RtTgsigqueueinfo = 297, PidfdSendSignal = 424, PidfdOpen = 434, PidfdGetfd = 438,
-    Faccessat2 = 439, Openat2 = 437,
-    Flock = 73, Fsync = 74, Fdatasync = 75, Truncate = 76, Ftruncate = 77, Chdir = 80, Fchdir = 81,
-    Rename = 82, Mkdir = 83, Rmdir = 84, Creat = 85, Link = 86, Unlink = 87, Symlink = 88, Readlink = 89,
-    Chmod = 90, Fchmod = 91, Chown = 92, Fchown = 93, Lchown = 94, Mknod = 133, Statfs = 137,
-    Fstatfs = 138, Sync = 162, Getdents64 = 217, Fadvise64 = 221, Mkdirat = 258, Mknodat = 259,
-    Fchownat = 260, Unlinkat = 263, Renameat = 264, Linkat = 265, Symlinkat = 266,
-    Readlinkat = 267, Fchmodat = 268, Utimensat = 280, Fallocate = 285, Syncfs = 306, Renameat2 = 316,
-    Sendfile = 40, CopyFileRange = 326, Splice = 275, Tee = 276, Vmsplice = 278, Signalfd = 282, Signalfd4 = 289, RtSigpending = 127, MemfdCreate = 319, TimerfdCreate = 283, TimerfdSettime = 286, TimerfdGettime = 287, Setxattr = 188, Lsetxattr = 189, Fsetxattr = 190, Getxattr = 191, Lgetxattr = 192, Fgetxattr = 193,
-    Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Sendmsg = 46, Recvmsg = 47, Shutdown = 48,
-    Bind = 49, Listen = 50, Getsockname = 51, Getpeername = 52, Socketpair = 53, Setsockopt = 54, Getsockopt = 55,
-    Accept4 = 288, Recvmmsg = 299, Sendmmsg = 307,
-    Listxattr = 194, Llistxattr = 195, Flistxattr = 196, Removexattr = 197, Lremovexattr = 198, Fremovexattr = 199,
-    Setuid = 105, Setgid = 106, Setreuid = 113, Setregid = 114, Getgroups = 115, Setgroups = 116, Setresuid = 117,
-    Getresuid = 118, Setresgid = 119, Getresgid = 120, Setfsuid = 122, Setfsgid = 123, Capget = 125, Capset = 126,
-    Mbind = 237, SetMempolicy = 238, GetMempolicy = 239, Membarrier = 324,
-    Mlock = 149, Munlock = 150, Mlockall = 151, Munlockall = 152, Mlock2 = 325,
+    Getcpu = 309,
+    RtSigtimedwait = 128,
+    RtSigqueueinfo = 129,
+    RtSigsuspend = 130,
+    Sigaltstack = 131,
+    SchedSetparam = 142,
+    SchedGetparam = 143,
+    SchedSetscheduler = 144,
+    SchedGetscheduler = 145,
+    SchedGetPriorityMax = 146,
+    SchedGetPriorityMin = 147,
+    SchedRrGetInterval = 148,
+    RtTgsigqueueinfo = 297,
+    PidfdSendSignal = 424,
+    PidfdOpen = 434,
+    PidfdGetfd = 438,
+    Faccessat2 = 439,
+    Openat2 = 437,
+    Flock = 73,
+    Fsync = 74,
+    Fdatasync = 75,
+    Truncate = 76,
+    Ftruncate = 77,
+    Chdir = 80,
+    Fchdir = 81,
+    Rename = 82,
+    Mkdir = 83,
+    Rmdir = 84,
+    Creat = 85,
+    Link = 86,
+    Unlink = 87,
+    Symlink = 88,
+    Readlink = 89,
+    Chmod = 90,
+    Fchmod = 91,
+    Chown = 92,
+    Fchown = 93,
+    Lchown = 94,
+    Mknod = 133,
+    Statfs = 137,
+    Fstatfs = 138,
+    Sync = 162,
+    Getdents64 = 217,
+    Fadvise64 = 221,
+    Mkdirat = 258,
+    Mknodat = 259,
+    Fchownat = 260,
+    Unlinkat = 263,
+    Renameat = 264,
+    Linkat = 265,
+    Symlinkat = 266,
+    Readlinkat = 267,
+    Fchmodat = 268,
+    Utimensat = 280,
+    Fallocate = 285,
+    Syncfs = 306,
+    Renameat2 = 316,
+    Sendfile = 40,
+    CopyFileRange = 326,
+    Splice = 275,
+    Tee = 276,
+    Vmsplice = 278,
+    Signalfd = 282,
+    Signalfd4 = 289,
+    RtSigpending = 127,
+    MemfdCreate = 319,
+    TimerfdCreate = 283,
+    TimerfdSettime = 286,
+    TimerfdGettime = 287,
+    Setxattr = 188,
+    Lsetxattr = 189,
+    Fsetxattr = 190,
+    Getxattr = 191,
+    Lgetxattr = 192,
+    Fgetxattr = 193,
+    Socket = 41,
+    Connect = 42,
+    Accept = 43,
+    Sendto = 44,
+    Recvfrom = 45,
+    Sendmsg = 46,
+    Recvmsg = 47,
+    Shutdown = 48,
+    Bind = 49,
+    Listen = 50,
+    Getsockname = 51,
+    Getpeername = 52,
+    Socketpair = 53,
+    Setsockopt = 54,
+    Getsockopt = 55,
+    Accept4 = 288,
+    Recvmmsg = 299,
+    Sendmmsg = 307,
+    Listxattr = 194,
+    Llistxattr = 195,
+    Flistxattr = 196,
+    Removexattr = 197,
+    Lremovexattr = 198,
+    Fremovexattr = 199,
+    Setuid = 105,
+    Setgid = 106,
+    Setreuid = 113,
+    Setregid = 114,
+    Getgroups = 115,
+    Setgroups = 116,
+    Setresuid = 117,
+    Getresuid = 118,
+    Setresgid = 119,
+    Getresgid = 120,
+    Setfsuid = 122,
+    Setfsgid = 123,
+    Capget = 125,
+    Capset = 126,
+    Mbind = 237,
+    SetMempolicy = 238,
+    GetMempolicy = 239,
+    Membarrier = 324,
+    Mlock = 149,
+    Munlock = 150,
+    Mlockall = 151,
+    Munlockall = 152,
+    Mlock2 = 325,
 };
 
 constexpr long kMaxLogged = 512;
@@ -65,8 +256,7 @@ SysResult unknown(long n)
     return lib::Errno::NOSYS;
 }
 
-template<typename T>
-T* ptr(long v) { return reinterpret_cast<T*>(v); }
+template<typename T> T* ptr(long v) { return reinterpret_cast<T*>(v); }
 
 SysResult dup2(int fd, int new_fd)
 {
@@ -91,12 +281,15 @@ SysResult socket_call(long n, long a1, long a2, long a3, long a4, long a5, long 
     case Accept: return sys::accept4(int(a1), ptr<void>(a2), ptr<uint32_t>(a3), 0);
     case Accept4: return sys::accept4(int(a1), ptr<void>(a2), ptr<uint32_t>(a3), int(a4));
     case Connect: return sys::connect(int(a1), ptr<const void>(a2), uint32_t(a3));
-    case Sendto: return sys::sendto(int(a1), ptr<const void>(a2), size_t(a3), int(a4), ptr<const void>(a5), uint32_t(a6));
+    case Sendto:
+        return sys::sendto(int(a1), ptr<const void>(a2), size_t(a3), int(a4), ptr<const void>(a5), uint32_t(a6));
     case Recvfrom: return sys::recvfrom(int(a1), ptr<void>(a2), size_t(a3), int(a4), ptr<void>(a5), ptr<uint32_t>(a6));
     case Sendmsg: return sys::sendmsg(int(a1), ptr<const abi::MessageHeader>(a2), int(a3));
     case Recvmsg: return sys::recvmsg(int(a1), ptr<abi::MessageHeader>(a2), int(a3));
     case Sendmmsg: return sys::sendmmsg(int(a1), ptr<abi::MultiMessageHeader>(a2), unsigned(a3), int(a4));
-    case Recvmmsg: return sys::recvmmsg(int(a1), ptr<abi::MultiMessageHeader>(a2), unsigned(a3), int(a4), ptr<const abi::Timespec>(a5));
+    case Recvmmsg:
+        return sys::recvmmsg(
+            int(a1), ptr<abi::MultiMessageHeader>(a2), unsigned(a3), int(a4), ptr<const abi::Timespec>(a5));
     case Shutdown: return sys::shutdown(int(a1), int(a2));
     case Getsockname: return sys::getsockname(int(a1), ptr<void>(a2), ptr<uint32_t>(a3));
     case Getpeername: return sys::getpeername(int(a1), ptr<void>(a2), ptr<uint32_t>(a3));
@@ -130,7 +323,8 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     case RtSigpending: return sys::rt_sigpending(ptr<uint64_t>(a1), size_t(a2));
     case Signalfd: return sys::signalfd4(int(a1), ptr<const uint64_t>(a2), size_t(a3), 0);
     case Signalfd4: return sys::signalfd4(int(a1), ptr<const uint64_t>(a2), size_t(a3), int(a4));
-    case TimerfdSettime: return sys::timerfd_settime(int(a1), int(a2), ptr<const abi::Itimerspec>(a3), ptr<abi::Itimerspec>(a4));
+    case TimerfdSettime:
+        return sys::timerfd_settime(int(a1), int(a2), ptr<const abi::Itimerspec>(a3), ptr<abi::Itimerspec>(a4));
     case TimerfdGettime: return sys::timerfd_gettime(int(a1), ptr<abi::Itimerspec>(a2));
     case Mkdir: return sys::mkdirat(cwd, ptr<const char>(a1), unsigned(a2));
     case Mkdirat: return sys::mkdirat(int(a1), ptr<const char>(a2), unsigned(a3));
@@ -148,7 +342,8 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     case Symlinkat: return sys::symlinkat(ptr<const char>(a1), int(a2), ptr<const char>(a3));
     case Readlink: return sys::readlinkat(cwd, ptr<const char>(a1), ptr<char>(a2), size_t(a3));
     case Readlinkat: return sys::readlinkat(int(a1), ptr<const char>(a2), ptr<char>(a3), size_t(a4));
-    case Creat: return sys::openat(cwd, ptr<const char>(a1), 01 | 0100 | 01000, unsigned(a2)); // O_WRONLY|O_CREAT|O_TRUNC
+    case Creat:
+        return sys::openat(cwd, ptr<const char>(a1), 01 | 0100 | 01000, unsigned(a2)); // O_WRONLY|O_CREAT|O_TRUNC
     case Chdir: return sys::chdir(ptr<const char>(a1));
     case Fchdir: return sys::fchdir(int(a1));
     case Truncate: return sys::truncate(ptr<const char>(a1), a2);
@@ -164,13 +359,16 @@ SysResult file_call(long n, long a1, long a2, long a3, long a4, long a5, long a6
     case Utimensat: return sys::utimensat(int(a1), ptr<const char>(a2), ptr<const abi::Timespec>(a3), int(a4));
     case Statfs: return sys::statfs(ptr<const char>(a1), ptr<abi::Statfs>(a2));
     case Fstatfs: return sys::fstatfs(int(a1), ptr<abi::Statfs>(a2));
-    case Fsync: case Fdatasync: case Syncfs: return sys::fsync(int(a1));
+    case Fsync:
+    case Fdatasync:
+    case Syncfs: return sys::fsync(int(a1));
     case Sync: return 0;
-    case Flock: return sys::fsync(int(a1)); // one process: every lock is granted (the descriptor is checked)
+    case Flock: return sys::fsync(int(a1));     // one process: every lock is granted (the descriptor is checked)
     case Fadvise64: return sys::fsync(int(a1)); // advice only
     }
     if (n >= Setxattr && n <= Fremovexattr) { // path, lpath (no follow), fd: in threes
-        constexpr sys::XattrCall kCalls[] = { sys::XattrCall::Set, sys::XattrCall::Get, sys::XattrCall::List, sys::XattrCall::Remove };
+        constexpr sys::XattrCall kCalls[]
+            = { sys::XattrCall::Set, sys::XattrCall::Get, sys::XattrCall::List, sys::XattrCall::Remove };
         int form = int(n - Setxattr) % 3;
         const char* path = form == 2 ? nullptr : ptr<const char>(a1);
         return sys::xattr_call(kCalls[(n - Setxattr) / 3], int(a1), path, form == 0);
@@ -189,14 +387,17 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Close: return sys::close(int(a1));
     case Stat: return sys::newfstatat(abi::kAtFdcwd, ptr<const char>(a1), ptr<fs::LinuxStat>(a2), 0);
     case Fstat: return sys::fstat(int(a1), ptr<fs::LinuxStat>(a2));
-    case Lstat: return sys::newfstatat(abi::kAtFdcwd, ptr<const char>(a1), ptr<fs::LinuxStat>(a2), abi::kAtSymlinkNofollow);
+    case Lstat:
+        return sys::newfstatat(abi::kAtFdcwd, ptr<const char>(a1), ptr<fs::LinuxStat>(a2), abi::kAtSymlinkNofollow);
     case Poll: return sys::poll(ptr<abi::Pollfd>(a1), size_t(a2), int(a3));
     case Lseek: return sys::lseek(int(a1), a2, int(a3));
     case Mmap: return sys::mmap(uintptr_t(a1), size_t(a2), int(a3), int(a4), int(a5), a6);
     case Mprotect: return sys::mprotect(uintptr_t(a1), size_t(a2), int(a3));
     case Munmap: return sys::munmap(uintptr_t(a1), size_t(a2));
     case Brk: return sys::brk(uintptr_t(a1));
-    case RtSigaction: return sys::rt_sigaction(int(a1), ptr<const abi::KernelSigaction>(a2), ptr<abi::KernelSigaction>(a3), size_t(a4));
+    case RtSigaction:
+        return sys::rt_sigaction(
+            int(a1), ptr<const abi::KernelSigaction>(a2), ptr<abi::KernelSigaction>(a3), size_t(a4));
     case RtSigprocmask: return sys::rt_sigprocmask(int(a1), ptr<const uint64_t>(a2), ptr<uint64_t>(a3), size_t(a4));
     case Ioctl: return sys::ioctl(int(a1), unsigned(a2), uintptr_t(a3));
     case Pread64: return sys::pread64(int(a1), ptr<void>(a2), size_t(a3), a4);
@@ -226,20 +427,21 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Setregid: return sys::setregid(uint32_t(a1), uint32_t(a2));
     case Setresuid: return sys::setresuid(uint32_t(a1), uint32_t(a2), uint32_t(a3));
     case Setresgid: return sys::setresgid(uint32_t(a1), uint32_t(a2), uint32_t(a3));
-    case Getresuid: case Getresgid:
-        return sys::getresid(n == Getresgid, ptr<uint32_t>(a1), ptr<uint32_t>(a2), ptr<uint32_t>(a3));
-    case Setfsuid: case Setfsgid: return sys::setfsid(n == Setfsgid, uint32_t(a1));
+    case Getresuid:
+    case Getresgid: return sys::getresid(n == Getresgid, ptr<uint32_t>(a1), ptr<uint32_t>(a2), ptr<uint32_t>(a3));
+    case Setfsuid:
+    case Setfsgid: return sys::setfsid(n == Setfsgid, uint32_t(a1));
     case Getgroups: return sys::getgroups(int(a1), ptr<uint32_t>(a2));
     case Setgroups: return sys::setgroups(size_t(a1), ptr<const uint32_t>(a2));
     case Capget: return sys::capget(ptr<void>(a1), ptr<void>(a2));
     case Capset: return sys::capset(ptr<void>(a1), ptr<const void>(a2));
     case GetMempolicy:
-        return sys::get_mempolicy(ptr<int>(a1), ptr<unsigned long>(a2), (unsigned long)a3, uintptr_t(a4),
-            (unsigned long)a5);
+        return sys::get_mempolicy(
+            ptr<int>(a1), ptr<unsigned long>(a2), (unsigned long)a3, uintptr_t(a4), (unsigned long)a5);
     case SetMempolicy: return sys::set_mempolicy(int(a1), ptr<const unsigned long>(a2), (unsigned long)a3);
     case Mbind:
-        return sys::mbind(uintptr_t(a1), size_t(a2), int(a3), ptr<const unsigned long>(a4), (unsigned long)a5,
-            unsigned(a6));
+        return sys::mbind(
+            uintptr_t(a1), size_t(a2), int(a3), ptr<const unsigned long>(a4), (unsigned long)a5, unsigned(a6));
     case Membarrier: return sys::membarrier(int(a1), unsigned(a2), int(a3));
     case Mlock: return sys::mlock(uintptr_t(a1), size_t(a2), 0);
     case Mlock2: return sys::mlock(uintptr_t(a1), size_t(a2), unsigned(a3));
@@ -251,16 +453,15 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Kill: return sys::kill(int(a1), int(a2));
     case Tkill: return sys::tgkill(-1, int(a1), int(a2));
     case Tgkill: return sys::tgkill(int(a1), int(a2), int(a3));
-    case RtSigqueueinfo:
-        return sys::queue_signal(int(a1), 0, int(a2), ptr<const void>(a3), sys::QueueTarget::Process);
+    case RtSigqueueinfo: return sys::queue_signal(int(a1), 0, int(a2), ptr<const void>(a3), sys::QueueTarget::Process);
     case PidfdOpen: return sys::pidfd_open(int(a1), unsigned(a2));
     case PidfdGetfd: return sys::pidfd_getfd(int(a1), int(a2), unsigned(a3));
     case PidfdSendSignal: return sys::pidfd_send_signal(int(a1), int(a2), ptr<const void>(a3), unsigned(a4));
     case RtTgsigqueueinfo:
         return sys::queue_signal(int(a1), int(a2), int(a3), ptr<const void>(a4), sys::QueueTarget::Thread);
     case Futex:
-        return sys::futex(ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5),
-            uint32_t(a6));
+        return sys::futex(
+            ptr<uint32_t>(a1), int(a2), uint32_t(a3), ptr<const abi::Timespec>(a4), ptr<uint32_t>(a5), uint32_t(a6));
     case Uname: return sys::uname(ptr<abi::Utsname>(a1));
     case Fcntl: return sys::fcntl(int(a1), int(a2), uintptr_t(a3));
     case Getcwd: return sys::getcwd(ptr<char>(a1), size_t(a2));
@@ -302,7 +503,8 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case ClockGetres: return sys::clock_getres(int(a1), ptr<abi::Timespec>(a2));
     case Adjtimex: return sys::adjtimex(ptr<abi::Timex>(a1));
     case ClockAdjtime: return sys::clock_adjtime(int(a1), ptr<abi::Timex>(a2));
-    case ClockNanosleep: return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));
+    case ClockNanosleep:
+        return sys::clock_nanosleep(int(a1), int(a2), ptr<const abi::Timespec>(a3), ptr<abi::Timespec>(a4));
     case Openat2: return sys::openat2(int(a1), ptr<const char>(a2), ptr<const void>(a3), size_t(a4));
     case Openat: return sys::openat(int(a1), ptr<const char>(a2), int(a3), unsigned(a4));
     case Newfstatat: return sys::newfstatat(int(a1), ptr<const char>(a2), ptr<fs::LinuxStat>(a3), int(a4));
@@ -311,21 +513,28 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case Faccessat2: return sys::faccessat(int(a1), ptr<const char>(a2), int(a3), int(a4));
     case Dup3: return sys::dup3(int(a1), int(a2), int(a3), true);
     case Pipe: return sys::pipe2(ptr<int>(a1), 0);
-    case EpollCreate: return int(a1) <= 0 ? SysResult(lib::Error(lib::Errno::INVAL, "epoll_create: size must be positive")) : sys::epoll_create1(0);
+    case EpollCreate:
+        return int(a1) <= 0 ? SysResult(lib::Error(lib::Errno::INVAL, "epoll_create: size must be positive"))
+                            : sys::epoll_create1(0);
     case EpollCreate1: return sys::epoll_create1(int(a1));
     case EpollCtl: return sys::epoll_ctl(int(a1), int(a2), int(a3), ptr<const fs::EpollEvent>(a4));
     case EpollWait: return sys::epoll_pwait(int(a1), ptr<fs::EpollEvent>(a2), int(a3), int(a4), nullptr, 0);
-    case EpollPwait: return sys::epoll_pwait(int(a1), ptr<fs::EpollEvent>(a2), int(a3), int(a4), ptr<const uint64_t>(a5), size_t(a6));
+    case EpollPwait:
+        return sys::epoll_pwait(
+            int(a1), ptr<fs::EpollEvent>(a2), int(a3), int(a4), ptr<const uint64_t>(a5), size_t(a6));
     case EpollPwait2:
-        return sys::epoll_pwait2(int(a1), ptr<fs::EpollEvent>(a2), int(a3), ptr<const abi::Timespec>(a4), ptr<const uint64_t>(a5),
-            size_t(a6));
+        return sys::epoll_pwait2(int(a1), ptr<fs::EpollEvent>(a2), int(a3), ptr<const abi::Timespec>(a4),
+            ptr<const uint64_t>(a5), size_t(a6));
     case Eventfd: return sys::eventfd2(unsigned(a1), 0);
     case Eventfd2: return sys::eventfd2(unsigned(a1), int(a2));
-    case Select: return sys::select(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4), ptr<abi::Timeval>(a5));
+    case Select:
+        return sys::select(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4), ptr<abi::Timeval>(a5));
     case Pselect6:
-        return sys::pselect6(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4), ptr<const abi::Timespec>(a5),
-            ptr<const void>(a6));
-    case Ppoll: return sys::ppoll(ptr<abi::Pollfd>(a1), size_t(a2), ptr<const abi::Timespec>(a3), ptr<const uint64_t>(a4), size_t(a5));
+        return sys::pselect6(int(a1), ptr<uint64_t>(a2), ptr<uint64_t>(a3), ptr<uint64_t>(a4),
+            ptr<const abi::Timespec>(a5), ptr<const void>(a6));
+    case Ppoll:
+        return sys::ppoll(
+            ptr<abi::Pollfd>(a1), size_t(a2), ptr<const abi::Timespec>(a3), ptr<const uint64_t>(a4), size_t(a5));
     case Pipe2: return sys::pipe2(ptr<int>(a1), int(a2));
     case Getrandom: return sys::getrandom(ptr<void>(a1), size_t(a2), unsigned(a3));
     }
@@ -353,8 +562,8 @@ bool answer_without_kernel_lock(long n, long* value)
     return false;
 }
 
-[[gnu::noinline]] long run_in_kernel_section(long n, long a1, long a2, long a3, long a4, long a5, long a6,
-    uint64_t program_rsp)
+[[gnu::noinline]] long run_in_kernel_section(
+    long n, long a1, long a2, long a3, long a4, long a5, long a6, uint64_t program_rsp)
 {
     sched::KernelSection section; // not preempted by another thread's kernel code
     return linux_value(call(n, a1, a2, a3, a4, a5, a6, program_rsp));

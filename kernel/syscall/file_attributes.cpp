@@ -30,7 +30,8 @@ lib::Result<lib::RefPtr<vfs::Node>> node_of(int dirfd, const char* path, int fla
     UserPath copy;
     TRY(read_path(path, copy));
     auto start = TRY(start_directory(dirfd, copy.view()));
-    return fs::lookup_at(start.get(), copy.view(), (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes);
+    return fs::lookup_at(
+        start.get(), copy.view(), (flags & abi::kAtSymlinkNofollow) ? vfs::Follow::No : vfs::Follow::Yes);
 }
 
 lib::Result<lib::RefPtr<vfs::Node>> node_of_descriptor(int fd)
@@ -113,14 +114,16 @@ SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int 
     if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
         return lib::Error(lib::Errno::INVAL, "fchownat: unknown flags");
     auto node = TRY(node_of(dirfd, path, flags));
-    TRY(fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
+    TRY(fs::root_tree().set_owner(
+        *node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
     return 0;
 }
 
 SysResult fchown(int fd, uint32_t uid, uint32_t gid)
 {
     auto node = TRY(node_of_descriptor(fd));
-    TRY(fs::root_tree().set_owner(*node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
+    TRY(fs::root_tree().set_owner(
+        *node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
     return 0;
 }
 

@@ -11,7 +11,7 @@ namespace sys {
 
 namespace {
 
-constexpr int kMaxIovecs = 1024; // IOV_MAX
+constexpr int kMaxIovecs = 1024;             // IOV_MAX
 constexpr size_t kMaxTransfer = 0x7fff'f000; // MAX_RW_COUNT: Linux caps one transfer here
 
 lib::Result<void> check_iovecs(const abi::Iovec* iov, int count, UserAccess access)
@@ -28,8 +28,7 @@ size_t capped(size_t length) { return length < kMaxTransfer ? length : kMaxTrans
 
 /// readv/writev: `transfer` each buffer in turn; stops after a short transfer, as Linux
 /// does. An error after some bytes moved returns the count instead.
-template<typename Transfer>
-SysResult transfer_vector(const abi::Iovec* iov, int count, Transfer&& transfer)
+template<typename Transfer> SysResult transfer_vector(const abi::Iovec* iov, int count, Transfer&& transfer)
 {
     long total = 0;
     for (int i = 0; i < count; ++i) {
@@ -83,7 +82,8 @@ SysResult writev(int fd, const abi::Iovec* iov, int count)
     TRY(check_iovecs(iov, count, UserAccess::Read));
     // KNOWN LIMITATION: each buffer is its own write, so PIPE_BUF atomicity holds per
     // buffer, not for the whole writev as on Linux.
-    return transfer_vector(iov, count, [&file](const abi::Iovec& v) { return file->write(v.iov_base, capped(v.iov_len)); });
+    return transfer_vector(
+        iov, count, [&file](const abi::Iovec& v) { return file->write(v.iov_base, capped(v.iov_len)); });
 }
 
 SysResult pread64(int fd, void* buffer, size_t length, int64_t offset)
@@ -142,9 +142,8 @@ SysResult preadv2(int fd, const abi::Iovec* iov, int count, int64_t offset, int 
     if (offset < 0)
         return lib::Error(lib::Errno::INVAL, "negative offset");
     TRY(check_iovecs(iov, count, UserAccess::Write));
-    return positioned_vector(*file, iov, count, uint64_t(offset), [](fs::File& f, const abi::Iovec& v, uint64_t at) {
-        return f.pread(v.iov_base, capped(v.iov_len), at);
-    });
+    return positioned_vector(*file, iov, count, uint64_t(offset),
+        [](fs::File& f, const abi::Iovec& v, uint64_t at) { return f.pread(v.iov_base, capped(v.iov_len), at); });
 }
 
 SysResult pwritev2(int fd, const abi::Iovec* iov, int count, int64_t offset, int flags, bool v2)
@@ -164,9 +163,8 @@ SysResult pwritev2(int fd, const abi::Iovec* iov, int count, int64_t offset, int
     if (offset < 0)
         return lib::Error(lib::Errno::INVAL, "negative offset");
     TRY(check_iovecs(iov, count, UserAccess::Read));
-    return positioned_vector(*file, iov, count, uint64_t(offset), [](fs::File& f, const abi::Iovec& v, uint64_t at) {
-        return f.pwrite(v.iov_base, capped(v.iov_len), at);
-    });
+    return positioned_vector(*file, iov, count, uint64_t(offset),
+        [](fs::File& f, const abi::Iovec& v, uint64_t at) { return f.pwrite(v.iov_base, capped(v.iov_len), at); });
 }
 
 SysResult lseek(int fd, int64_t offset, int whence)
@@ -225,7 +223,8 @@ lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t* offset, 
 /// back as it advanced) or from `in`'s own position when `offset` is null.
 SysResult copy_for_program(fs::File& in, fs::File& out, int64_t* offset, size_t count)
 {
-    if ((in.open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly || (out.open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
+    if ((in.open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly
+        || (out.open_flags() & fs::kOpenAccessMask) == fs::kOpenReadOnly)
         return lib::Error(lib::Errno::BADF, "a descriptor's access mode does not allow the copy");
     uint64_t position = 0;
     if (offset) {

@@ -89,8 +89,19 @@ struct Rlimit {
     uint64_t rlim_max;
 };
 constexpr uint64_t kRlimInfinity = ~uint64_t(0);
-enum Resource : int { kRlimitCpu = 0, kRlimitFsize, kRlimitData, kRlimitStack, kRlimitCore,
-    kRlimitRss, kRlimitNproc, kRlimitNofile, kRlimitMemlock, kRlimitAs, kRlimitNlimits = 16 };
+enum Resource : int {
+    kRlimitCpu = 0,
+    kRlimitFsize,
+    kRlimitData,
+    kRlimitStack,
+    kRlimitCore,
+    kRlimitRss,
+    kRlimitNproc,
+    kRlimitNofile,
+    kRlimitMemlock,
+    kRlimitAs,
+    kRlimitNlimits = 16
+};
 
 // include/uapi/linux/sysinfo.h
 struct Sysinfo {
@@ -133,8 +144,8 @@ struct KernelSigaction {
 };
 constexpr uint64_t kSigDefault = 0, kSigIgnore = 1;
 constexpr int kSignalCount = 64;
-constexpr int kSigabrt = 6, kSigkill = 9, kSigsegv = 11, kSigstop = 19, kSigchld = 17, kSigcont = 18,
-              kSigurg = 23, kSigwinch = 28;
+constexpr int kSigabrt = 6, kSigkill = 9, kSigsegv = 11, kSigstop = 19, kSigchld = 17, kSigcont = 18, kSigurg = 23,
+              kSigwinch = 28;
 
 constexpr unsigned long kTcgets = 0x5401, kTcsets = 0x5402, kTiocgwinsz = 0x5413, kTiocgpgrp = 0x540f,
                         kFionbio = 0x5421, kFioclex = 0x5451, kFionclex = 0x5450, kFionread = 0x541b;
@@ -195,34 +206,33 @@ constexpr unsigned kStatxBasicStats = 0x7ff, kStatxReserved = 0x80000000u;
 constexpr int kProtRead = 1, kProtWrite = 2, kProtExec = 4;
 // include/uapi/asm-generic/mman-common.h, mman.h and arch/x86/include/uapi/asm/mman.h.
 constexpr int kProtGrowsdown = 0x01000000, kProtGrowsup = 0x02000000;
-constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapSharedValidate = 0x03, kMapTypeMask = 0x0f,
-              kMapFixed = 0x10, kMapAnonymous = 0x20, kMap32bit = 0x40, kMapGrowsdown = 0x100,
-              kMapDenywrite = 0x800, kMapExecutable = 0x1000, kMapLocked = 0x2000, kMapNoreserve = 0x4000,
-              kMapPopulate = 0x8000, kMapNonblock = 0x10000, kMapStack = 0x20000, kMapHugetlb = 0x40000,
-              kMapSync = 0x80000, kMapFixedNoreplace = 0x100000, kMapUninitialized = 0x4000000;
+constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapSharedValidate = 0x03, kMapTypeMask = 0x0f, kMapFixed = 0x10,
+              kMapAnonymous = 0x20, kMap32bit = 0x40, kMapGrowsdown = 0x100, kMapDenywrite = 0x800,
+              kMapExecutable = 0x1000, kMapLocked = 0x2000, kMapNoreserve = 0x4000, kMapPopulate = 0x8000,
+              kMapNonblock = 0x10000, kMapStack = 0x20000, kMapHugetlb = 0x40000, kMapSync = 0x80000,
+              kMapFixedNoreplace = 0x100000, kMapUninitialized = 0x4000000;
 // Huge-page size requests live in bits 26..31 (MAP_HUGE_SHIFT) and need MAP_HUGETLB.
 constexpr int kMapHugeMask = 0x3f << 26;
 constexpr int kMremapMaymove = 1, kMremapFixed = 2, kMremapDontunmap = 4;
 constexpr int kMadvNormal = 0, kMadvRandom = 1, kMadvSequential = 2, kMadvWillneed = 3, kMadvDontneed = 4,
               kMadvFree = 8, kMadvRemove = 9, kMadvDontfork = 10, kMadvDofork = 11, kMadvMergeable = 12,
-              kMadvUnmergeable = 13, kMadvHugepage = 14, kMadvNohugepage = 15, kMadvDontdump = 16,
-              kMadvDodump = 17, kMadvWipeonfork = 18, kMadvKeeponfork = 19, kMadvCold = 20,
-              kMadvPageout = 21, kMadvPopulateRead = 22, kMadvPopulateWrite = 23;
+              kMadvUnmergeable = 13, kMadvHugepage = 14, kMadvNohugepage = 15, kMadvDontdump = 16, kMadvDodump = 17,
+              kMadvWipeonfork = 18, kMadvKeeponfork = 19, kMadvCold = 20, kMadvPageout = 21, kMadvPopulateRead = 22,
+              kMadvPopulateWrite = 23;
 constexpr int kMsAsync = 1, kMsInvalidate = 2, kMsSync = 4;
 
-constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputimeId = 2,
-              kClockThreadCputimeId = 3, kClockMonotonicRaw = 4, kClockRealtimeCoarse = 5,
-              kClockMonotonicCoarse = 6, kClockBoottime = 7;
+constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputimeId = 2, kClockThreadCputimeId = 3,
+              kClockMonotonicRaw = 4, kClockRealtimeCoarse = 5, kClockMonotonicCoarse = 6, kClockBoottime = 7;
 constexpr int kTimerAbstime = 1;
 
 constexpr int kArchSetGs = 0x1001, kArchSetFs = 0x1002, kArchGetFs = 0x1003, kArchGetGs = 0x1004;
 
 // clone(2) flags (linux/sched.h). A thread of the process needs all of kCloneThreadFamily;
 // anything else would make a process. The low byte is the exit signal.
-constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
-                   kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSysvsem = 0x40000,
-                   kCloneSettls = 0x80000, kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000,
-                   kCloneDetached = 0x400000, kCloneChildSettid = 0x1000000;
+constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800, kCloneVfork = 0x4000,
+                   kCloneThread = 0x10000, kCloneSysvsem = 0x40000, kCloneSettls = 0x80000,
+                   kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000, kCloneDetached = 0x400000,
+                   kCloneChildSettid = 0x1000000;
 constexpr uint64_t kCloneThreadFamily = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread;
 constexpr uint64_t kCloneKnownThreadFlags = kCloneThreadFamily | kCloneSysvsem | kCloneSettls | kCloneParentSettid
     | kCloneChildCleartid | kCloneDetached | kCloneChildSettid | 0xff;

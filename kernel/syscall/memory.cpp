@@ -123,7 +123,8 @@ SysResult mmap(uintptr_t hint, size_t length, int prot, int flags, int fd, int64
         return lib::Error(lib::Errno::INVAL, "mmap: offset not page aligned");
     if (!(flags & abi::kMapAnonymous))
         TRY(attach_file(request, fd, offset));
-    int options = (flags & abi::kMapPopulate ? mm::MapPopulate : 0) | (flags & abi::kMapNoreserve ? mm::MapNoReserve : 0);
+    int options
+        = (flags & abi::kMapPopulate ? mm::MapPopulate : 0) | (flags & abi::kMapNoreserve ? mm::MapNoReserve : 0);
     return long(TRY(mm::map(request, options)));
 }
 
@@ -143,7 +144,8 @@ SysResult mremap(uintptr_t address, size_t old_length, size_t new_length, int fl
 {
     if (flags & abi::kMremapDontunmap)
         return lib::Error(lib::Errno::INVAL, "mremap: MREMAP_DONTUNMAP is not supported");
-    int mm_flags = (flags & abi::kMremapMaymove ? mm::RemapMayMove : 0) | (flags & abi::kMremapFixed ? mm::RemapFixed : 0);
+    int mm_flags
+        = (flags & abi::kMremapMaymove ? mm::RemapMayMove : 0) | (flags & abi::kMremapFixed ? mm::RemapFixed : 0);
     if (flags & ~(abi::kMremapMaymove | abi::kMremapFixed))
         return lib::Error(lib::Errno::INVAL, "mremap: unknown flags");
     return long(TRY(mm::remap(address, old_length, new_length, mm_flags, new_address)));
@@ -204,7 +206,8 @@ SysResult mlockall(int flags)
 
 SysResult msync(uintptr_t address, size_t length, int flags)
 {
-    if ((flags & ~(abi::kMsAsync | abi::kMsInvalidate | abi::kMsSync)) || ((flags & abi::kMsAsync) && (flags & abi::kMsSync)))
+    if ((flags & ~(abi::kMsAsync | abi::kMsInvalidate | abi::kMsSync))
+        || ((flags & abi::kMsAsync) && (flags & abi::kMsSync)))
         return lib::Error(lib::Errno::INVAL, "msync: bad flags");
     TRY(mm::check_mapped(address, length));
     return 0;

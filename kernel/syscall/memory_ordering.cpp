@@ -20,15 +20,29 @@ namespace sys {
 namespace {
 
 // linux/mempolicy.h
-enum : int { kMpolDefault = 0, kMpolPreferred = 1, kMpolBind = 2, kMpolInterleave = 3, kMpolLocal = 4,
-    kMpolPreferredMany = 5 };
+enum : int {
+    kMpolDefault = 0,
+    kMpolPreferred = 1,
+    kMpolBind = 2,
+    kMpolInterleave = 3,
+    kMpolLocal = 4,
+    kMpolPreferredMany = 5
+};
 constexpr int kModeFlags = 1 << 15 | 1 << 14 | 1 << 13; // STATIC_NODES, RELATIVE_NODES, NUMA_BALANCING
 constexpr unsigned long kGetNode = 1, kGetAddress = 2, kGetMemsAllowed = 4;
 constexpr unsigned long kMbindFlags = 1 | 2 | 4; // MPOL_MF_STRICT, MOVE, MOVE_ALL
 
 // linux/membarrier.h
-enum : int { kQuery = 0, kGlobal = 1, kGlobalExpedited = 2, kRegisterGlobalExpedited = 4, kPrivateExpedited = 8,
-    kRegisterPrivateExpedited = 16, kPrivateExpeditedSyncCore = 32, kRegisterPrivateExpeditedSyncCore = 64 };
+enum : int {
+    kQuery = 0,
+    kGlobal = 1,
+    kGlobalExpedited = 2,
+    kRegisterGlobalExpedited = 4,
+    kPrivateExpedited = 8,
+    kRegisterPrivateExpedited = 16,
+    kPrivateExpeditedSyncCore = 32,
+    kRegisterPrivateExpeditedSyncCore = 64
+};
 constexpr int kSupportedBarriers = kGlobal | kGlobalExpedited | kRegisterGlobalExpedited | kPrivateExpedited
     | kRegisterPrivateExpedited | kPrivateExpeditedSyncCore | kRegisterPrivateExpeditedSyncCore;
 
@@ -116,13 +130,10 @@ SysResult membarrier(int command, unsigned flags, int)
     case kGlobal:
     case kGlobalExpedited:
     case kPrivateExpedited:
-    case kPrivateExpeditedSyncCore:
-        arch::barrier_on_other_cpus();
-        return 0;
+    case kPrivateExpeditedSyncCore: arch::barrier_on_other_cpus(); return 0;
     case kRegisterGlobalExpedited:
     case kRegisterPrivateExpedited:
-    case kRegisterPrivateExpeditedSyncCore:
-        return 0;
+    case kRegisterPrivateExpeditedSyncCore: return 0;
     }
     return lib::Error(lib::Errno::INVAL, "membarrier: unknown or unsupported command");
 }

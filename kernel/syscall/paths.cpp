@@ -70,7 +70,8 @@ SysResult mknodat(int dirfd, const char* path, unsigned mode, unsigned device)
     if (parent.trailing_slash)
         return lib::Error(lib::Errno::NOENT, "mknod with a trailing slash");
     unsigned permissions = mode & ~fs::umask() & vfs::kPermissionMask;
-    TRY(fs::root_tree().create(*parent.dir, parent.name, type, permissions, {}, type == vfs::NodeType::CharDevice ? device : 0));
+    TRY(fs::root_tree().create(
+        *parent.dir, parent.name, type, permissions, {}, type == vfs::NodeType::CharDevice ? device : 0));
     return 0;
 }
 
@@ -93,7 +94,8 @@ SysResult unlinkat(int dirfd, const char* path, int flags)
     if (flags & abi::kAtRemovedir)
         TRY(fs::root_tree().remove_directory(*parent.dir, parent.name));
     else if (parent.trailing_slash) // "file/" names a directory or nothing
-        return lib::Error(TRY(fs::root_tree().lookup(*parent.dir, parent.name))->is_directory() ? lib::Errno::ISDIR : lib::Errno::NOTDIR);
+        return lib::Error(TRY(fs::root_tree().lookup(*parent.dir, parent.name))->is_directory() ? lib::Errno::ISDIR
+                                                                                                : lib::Errno::NOTDIR);
     else
         TRY(fs::root_tree().unlink(*parent.dir, parent.name));
     return 0;
@@ -130,7 +132,8 @@ SysResult linkat(int from_dirfd, const char* from, int to_dirfd, const char* to,
     } else {
         UserPath from_copy;
         TRY(read_path(from, from_copy));
-        node = TRY(node_at(from_dirfd, from_copy, (flags & abi::kAtSymlinkFollow) ? vfs::Follow::Yes : vfs::Follow::No));
+        node
+            = TRY(node_at(from_dirfd, from_copy, (flags & abi::kAtSymlinkFollow) ? vfs::Follow::Yes : vfs::Follow::No));
     }
     UserPath to_copy;
     TRY(read_path(to, to_copy));
@@ -171,7 +174,8 @@ SysResult readlinkat(int dirfd, const char* path, char* buffer, size_t size)
         auto start = TRY(start_directory(dirfd, copy.view()));
         lib::RefPtr<vfs::Node> holder;
         vfs::ForeignPath foreign;
-        auto found = vfs::walk(fs::root_tree(), fs::walk_roots(start.get(), holder, foreign), copy.view(), vfs::Follow::No);
+        auto found
+            = vfs::walk(fs::root_tree(), fs::walk_roots(start.get(), holder, foreign), copy.view(), vfs::Follow::No);
         if (found.is_error() && found.error().code == lib::Errno::XDEV) { // /proc/self/exe and the like
             char target[4096];
             size_t length = TRY(fs::read_kernel_link(foreign.view(), target, sizeof(target)));

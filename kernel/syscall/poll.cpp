@@ -20,7 +20,7 @@ namespace sys {
 
 namespace {
 
-constexpr int kMaxSelectDescriptors = 1024;  // FD_SETSIZE
+constexpr int kMaxSelectDescriptors = 1024; // FD_SETSIZE
 
 // select(2)'s sets in poll terms (Linux's POLLIN_SET, POLLOUT_SET, POLLEX_SET).
 constexpr uint16_t kReadSet = fs::PollIn | fs::PollRdNorm | fs::PollHup | fs::PollErr;
@@ -41,8 +41,7 @@ int16_t ready_events(const abi::Pollfd& p)
 // are, `timeout_ns` passes (0: look once; negative: no timeout) or a signal comes, with
 // the thread's signal mask replaced by `*mask` meanwhile (if given). Returns what the last
 // look returned, 0 at the timeout, or EINTR.
-template<typename Look>
-SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask)
+template<typename Look> SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask)
 {
     uint64_t deadline = timeout_ns > 0 ? arch::monotonic_ns() + uint64_t(timeout_ns) : 0;
     uint64_t& thread_mask = sched::current().signal_mask;
@@ -52,7 +51,7 @@ SysResult wait_until_ready(Look&& look, int64_t timeout_ns, const uint64_t* mask
     SysResult result = 0;
     for (;;) {
         uint32_t seen = fs::readiness_generation(); // before the look: no lost wake-up
-        auto looked = look(); // an error (a descriptor closed meanwhile) still restores the mask
+        auto looked = look();                       // an error (a descriptor closed meanwhile) still restores the mask
         if (looked.is_error() || looked.value() || timeout_ns == 0) {
             result = looked.is_error() ? SysResult(looked.error()) : SysResult(looked.value());
             break;
@@ -104,14 +103,16 @@ SysResult poll_for(abi::Pollfd* fds, size_t count, int64_t timeout_ns, const uin
     if (count > size_t(fs::descriptors().limit())) // Linux's bound: RLIMIT_NOFILE
         return lib::Error(lib::Errno::INVAL, "more poll descriptors than RLIMIT_NOFILE");
     TRY(check_user_range(fds, count * sizeof(abi::Pollfd), UserAccess::Write));
-    return wait_until_ready([&]() -> lib::Result<long> {
-        long ready = 0;
-        for (size_t i = 0; i < count; ++i) {
-            fds[i].revents = ready_events(fds[i]);
-            ready += fds[i].revents != 0;
-        }
-        return ready;
-    }, timeout_ns, mask);
+    return wait_until_ready(
+        [&]() -> lib::Result<long> {
+            long ready = 0;
+            for (size_t i = 0; i < count; ++i) {
+                fds[i].revents = ready_events(fds[i]);
+                ready += fds[i].revents != 0;
+            }
+            return ready;
+        },
+        timeout_ns, mask);
 }
 
 // select's three sets, checked and copied in; on return, only the ready bits stay.
@@ -193,8 +194,8 @@ SysResult epoll_wait_for(int epoll_fd, fs::EpollEvent* events, int max, int64_t 
     if (!epoll->is_epoll())
         return lib::Error(lib::Errno::INVAL, "epoll_wait: not an epoll descriptor");
     TRY(check_user_range(events, size_t(max) * sizeof(fs::EpollEvent), UserAccess::Write));
-    return wait_until_ready([&]() -> lib::Result<long> { return long(fs::epoll_collect(*epoll, events, size_t(max))); },
-        timeout_ns, mask);
+    return wait_until_ready(
+        [&]() -> lib::Result<long> { return long(fs::epoll_collect(*epoll, events, size_t(max))); }, timeout_ns, mask);
 }
 
 } // namespace
@@ -222,14 +223,15 @@ SysResult epoll_ctl(int epoll_fd, int op, int fd, const fs::EpollEvent* event)
     return 0;
 }
 
-SysResult epoll_pwait(int epoll_fd, fs::EpollEvent* events, int max, int timeout_ms, const uint64_t* mask, size_t mask_size)
+SysResult epoll_pwait(
+    int epoll_fd, fs::EpollEvent* events, int max, int timeout_ms, const uint64_t* mask, size_t mask_size)
 {
-    return epoll_wait_for(epoll_fd, events, max, timeout_ms < 0 ? -1 : int64_t(timeout_ms) * 1'000'000,
-        TRY(mask_of(mask, mask_size)));
+    return epoll_wait_for(
+        epoll_fd, events, max, timeout_ms < 0 ? -1 : int64_t(timeout_ms) * 1'000'000, TRY(mask_of(mask, mask_size)));
 }
 
-SysResult epoll_pwait2(int epoll_fd, fs::EpollEvent* events, int max, const abi::Timespec* timeout, const uint64_t* mask,
-    size_t mask_size)
+SysResult epoll_pwait2(
+    int epoll_fd, fs::EpollEvent* events, int max, const abi::Timespec* timeout, const uint64_t* mask, size_t mask_size)
 {
     int64_t timeout_ns = TRY(timeout_of(timeout));
     return epoll_wait_for(epoll_fd, events, max, timeout_ns, TRY(mask_of(mask, mask_size)));

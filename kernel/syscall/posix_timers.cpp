@@ -33,8 +33,11 @@ constexpr int kClockRealtimeAlarm = 8, kClockBoottimeAlarm = 9;
 lib::Result<sched::TimerClock> timer_clock(int clock)
 {
     switch (clock) {
-    case abi::kClockRealtime: case kClockRealtimeAlarm: return sched::TimerClock::Realtime;
-    case abi::kClockMonotonic: case abi::kClockBoottime: case kClockBoottimeAlarm: return sched::TimerClock::Monotonic;
+    case abi::kClockRealtime:
+    case kClockRealtimeAlarm: return sched::TimerClock::Realtime;
+    case abi::kClockMonotonic:
+    case abi::kClockBoottime:
+    case kClockBoottimeAlarm: return sched::TimerClock::Monotonic;
     case abi::kClockProcessCputimeId: return sched::TimerClock::ProcessCpu;
     case abi::kClockThreadCputimeId: return sched::TimerClock::ThreadCpu;
     }
@@ -87,8 +90,8 @@ SysResult timer_settime(int id, int flags, const abi::Itimerspec* value, abi::It
     if (when && (flags & kTimerAbstime)) {
         auto clock = TRY(sched::posix_timer_clock(id));
         auto now = clock == sched::TimerClock::Realtime ? uint64_t(realtime_ns())
-            : sched::is_cpu_clock(clock)                 ? TRY(sched::posix_timer_clock_ns(id))
-                                                         : arch::monotonic_ns();
+            : sched::is_cpu_clock(clock)                ? TRY(sched::posix_timer_clock_ns(id))
+                                                        : arch::monotonic_ns();
         when = when > now ? when - now : 1; // already past: expire at once
     }
     auto previous = TRY(sched::set_posix_timer(id, when, interval));

@@ -71,13 +71,12 @@ SysResult arch_prctl(int code, uintptr_t address)
     case abi::kArchGetFs: {
         TRY(check_user_range(reinterpret_cast<uint64_t*>(address), sizeof(uint64_t), UserAccess::Write));
         const sched::Thread& self = sched::current();
-        *reinterpret_cast<uint64_t*>(address) =
-            self.program_thread_pointer ? self.program_thread_pointer : arch::rdmsr(arch::kMsrFsBase);
+        *reinterpret_cast<uint64_t*>(address)
+            = self.program_thread_pointer ? self.program_thread_pointer : arch::rdmsr(arch::kMsrFsBase);
         return 0;
     }
     case abi::kArchSetGs:
-    case abi::kArchGetGs:
-        return lib::Error(lib::Errno::INVAL, "GS is reserved for the kernel's per-CPU data");
+    case abi::kArchGetGs: return lib::Error(lib::Errno::INVAL, "GS is reserved for the kernel's per-CPU data");
     }
     return lib::Error(lib::Errno::INVAL, "unknown arch_prctl code");
 }

@@ -36,7 +36,8 @@ Source detect()
         return Source::Rdseed;
     if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_RDRND))
         return Source::Rdrand;
-    klog::warn(klog::Subsystem::Syscall, "no RDRAND/RDSEED: getrandom uses a TSC-seeded generator that is NOT cryptographic");
+    klog::warn(
+        klog::Subsystem::Syscall, "no RDRAND/RDSEED: getrandom uses a TSC-seeded generator that is NOT cryptographic");
     return Source::Fallback;
 }
 

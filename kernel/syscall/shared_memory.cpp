@@ -47,8 +47,8 @@ static_assert(sizeof(ShmidDs) == 112);
 struct Segment {
     fs::File* file = nullptr; // null: the slot is free
     int32_t key = 0;
-    uint16_t sequence = 0;    // bumped when the slot is reused: a stale id is EINVAL
-    bool removed = false;     // IPC_RMID: goes with its last detach
+    uint16_t sequence = 0; // bumped when the slot is reused: a stale id is EINVAL
+    bool removed = false;  // IPC_RMID: goes with its last detach
     uint32_t mode = 0;
     uint32_t uid = 0, gid = 0;
     size_t size = 0;

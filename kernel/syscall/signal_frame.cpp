@@ -24,10 +24,9 @@ constexpr uint64_t kDirectionFlag = 0x400;
 
 void save_registers(const arch::InterruptFrame& frame, SignalContext& context)
 {
-    const uint64_t values[] = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14,
-        frame.r15, frame.rdi, frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp,
-        frame.rip, frame.rflags, frame.cs, frame.error_code, frame.vector, 0,
-        frame.vector == 14 ? arch::read_cr2() : 0 };
+    const uint64_t values[] = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15,
+        frame.rdi, frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip, frame.rflags,
+        frame.cs, frame.error_code, frame.vector, 0, frame.vector == 14 ? arch::read_cr2() : 0 };
     static_assert(sizeof(values) / sizeof(values[0]) == 23);
     memcpy(context.gregs, values, sizeof(values));
     memcpy(context.fpregs_mem, frame.fxsave, sizeof(context.fpregs_mem));
@@ -84,7 +83,8 @@ void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSi
     auto& siginfo = *reinterpret_cast<KernelSiginfo*>(context_address + sizeof(SignalContext));
     memset(&context, 0, sizeof(context));
     save_registers(frame, context);
-    int stack_flags = !self.altstack_base ? kSsDisable
+    int stack_flags = !self.altstack_base
+        ? kSsDisable
         : (on_altstack(self, frame.rsp) ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
     context.uc_stack = { reinterpret_cast<void*>(self.altstack_base), stack_flags, 0, self.altstack_size };
     if (use_altstack && self.altstack_autodisarm)
@@ -113,7 +113,7 @@ SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_r
     if (old_stack) {
         TRY(check_user_range(old_stack, sizeof(StackDescription), UserAccess::Write));
         int flags = !self.altstack_base ? kSsDisable
-            : (on_it ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
+                                        : (on_it ? kSsOnstack : 0) | (self.altstack_autodisarm ? kSsAutodisarm : 0);
         auto* out = static_cast<StackDescription*>(old_stack);
         *out = { reinterpret_cast<void*>(self.altstack_base), flags, 0, self.altstack_size };
     }

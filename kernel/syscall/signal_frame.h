@@ -29,7 +29,10 @@ namespace abi = linux_abi;
 struct KernelSiginfo {
     int si_signo, si_errno, si_code, pad;
     union {
-        struct { int si_pid, si_uid; uint64_t si_value; } kill; // also timers: si_tid, si_overrun
+        struct {
+            int si_pid, si_uid;
+            uint64_t si_value;
+        } kill; // also timers: si_tid, si_overrun
         uint64_t si_addr;
     };
     char rest[96];
@@ -43,11 +46,16 @@ static_assert(offsetof(KernelSiginfo, si_addr) == 16);
 struct SignalContext {
     uint64_t uc_flags;
     SignalContext* uc_link;
-    struct { void* sp; int32_t flags; uint32_t pad; uint64_t size; } uc_stack;
-    uint64_t gregs[23];   // REG_R8 .. REG_CR2 (<sys/ucontext.h>)
-    void* fpregs;         // the fxsave image, or null
+    struct {
+        void* sp;
+        int32_t flags;
+        uint32_t pad;
+        uint64_t size;
+    } uc_stack;
+    uint64_t gregs[23]; // REG_R8 .. REG_CR2 (<sys/ucontext.h>)
+    void* fpregs;       // the fxsave image, or null
     uint64_t reserved[8];
-    uint64_t uc_sigmask;  // the mask to restore when the handler returns
+    uint64_t uc_sigmask; // the mask to restore when the handler returns
     uint64_t sigmask_rest[15];
     alignas(16) uint8_t fpregs_mem[512];
 };
@@ -59,8 +67,29 @@ static_assert(sizeof(SignalContext) % 16 == 0);
 
 // <sys/ucontext.h> register indices.
 enum Greg : int {
-    RegR8, RegR9, RegR10, RegR11, RegR12, RegR13, RegR14, RegR15, RegRdi, RegRsi, RegRbp, RegRbx, RegRdx,
-    RegRax, RegRcx, RegRsp, RegRip, RegEfl, RegCsgsfs, RegErr, RegTrapno, RegOldmask, RegCr2,
+    RegR8,
+    RegR9,
+    RegR10,
+    RegR11,
+    RegR12,
+    RegR13,
+    RegR14,
+    RegR15,
+    RegRdi,
+    RegRsi,
+    RegRbp,
+    RegRbx,
+    RegRdx,
+    RegRax,
+    RegRcx,
+    RegRsp,
+    RegRip,
+    RegEfl,
+    RegCsgsfs,
+    RegErr,
+    RegTrapno,
+    RegOldmask,
+    RegCr2,
 };
 
 constexpr int kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6;

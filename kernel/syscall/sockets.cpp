@@ -82,7 +82,7 @@ struct ControlHeader {
 };
 constexpr size_t kControlHeader = sizeof(ControlHeader);
 constexpr int kScmRights = 1, kScmCredentials = 2;
-constexpr int kMessageControlTruncated = 0x8; // MSG_CTRUNC
+constexpr int kMessageControlTruncated = 0x8;   // MSG_CTRUNC
 constexpr int kMessageCloseOnExec = 0x40000000; // MSG_CMSG_CLOEXEC
 constexpr size_t control_space(size_t data) { return kControlHeader + ((data + 7) & ~size_t(7)); }
 
@@ -139,8 +139,8 @@ lib::Result<void> read_control(const abi::MessageHeader& message, const net::Soc
     return {};
 }
 
-lib::Result<size_t> send_part(net::Socket& socket, const void* data, size_t length, int flags,
-                              const SocketAddress* to, net::PassedFiles& files)
+lib::Result<size_t> send_part(
+    net::Socket& socket, const void* data, size_t length, int flags, const SocketAddress* to, net::PassedFiles& files)
 {
     if (files.empty())
         return socket.send(data, length, flags, to);
@@ -198,7 +198,8 @@ class ControlWriter {
 public:
     explicit ControlWriter(abi::MessageHeader& message) : m_message(message)
     {
-        if (message.msg_control && check_user_range(message.msg_control, message.msg_controllen, UserAccess::Write).is_ok())
+        if (message.msg_control
+            && check_user_range(message.msg_control, message.msg_controllen, UserAccess::Write).is_ok())
             m_room = message.msg_controllen;
     }
 
@@ -313,7 +314,8 @@ lib::Result<size_t> receive_message(net::Socket& socket, abi::MessageHeader& mes
         control.put(net::kLevelIp, net::kIpPacketInfo, &in, sizeof(in));
     }
     // Linux starts msg_flags from the caller's MSG_CMSG_CLOEXEC.
-    message.msg_flags = (info.truncated ? net::MsgTrunc : 0) | control.finish() | (close_on_exec ? kMessageCloseOnExec : 0);
+    message.msg_flags
+        = (info.truncated ? net::MsgTrunc : 0) | control.finish() | (close_on_exec ? kMessageCloseOnExec : 0);
     return received;
 }
 
@@ -328,7 +330,8 @@ SysResult socket(int domain, int type, int protocol)
     net::Socket* socket;
     if (domain == net::kFamilyUnix) {
         if (kind != net::kSocketStream && kind != net::kSocketDatagram && kind != net::kSocketSeqPacket)
-            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: AF_UNIX sockets are SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET");
+            return lib::Error(
+                lib::Errno::SOCKTNOSUPPORT, "socket: AF_UNIX sockets are SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET");
         if (protocol != 0)
             return lib::Error(lib::Errno::PROTONOSUPPORT, "socket: AF_UNIX takes protocol 0");
         socket = TRY(net::UnixSocket::create(kind));
@@ -341,7 +344,8 @@ SysResult socket(int domain, int type, int protocol)
             return lib::Error(lib::Errno::AFNOSUPPORT,
                 "socket: address family not supported (AF_INET, AF_INET6, AF_UNIX and AF_NETLINK are)");
         if (kind != net::kSocketStream && kind != net::kSocketDatagram)
-            return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socket: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
+            return lib::Error(
+                lib::Errno::SOCKTNOSUPPORT, "socket: type not supported (SOCK_STREAM and SOCK_DGRAM are)");
         int wanted = kind == net::kSocketStream ? kProtocolTcp : kProtocolUdp;
         if (protocol != 0 && protocol != wanted)
             return lib::Error(lib::Errno::PROTONOSUPPORT, "socket: protocol does not match the type");
@@ -367,7 +371,8 @@ SysResult socketpair(int domain, int type, int protocol, int* fds)
     if (domain != net::kFamilyUnix)
         return lib::Error(lib::Errno::AFNOSUPPORT, "socketpair: address family not supported (AF_UNIX is)");
     if (kind != net::kSocketStream && kind != net::kSocketDatagram && kind != net::kSocketSeqPacket)
-        return lib::Error(lib::Errno::SOCKTNOSUPPORT, "socketpair: type not supported (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET are)");
+        return lib::Error(
+            lib::Errno::SOCKTNOSUPPORT, "socketpair: type not supported (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET are)");
     if (protocol != 0)
         return lib::Error(lib::Errno::PROTONOSUPPORT, "socketpair: AF_UNIX takes protocol 0");
     net::UnixSocket* ends[2];
@@ -561,7 +566,7 @@ SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length)
         return lib::Error(lib::Errno::INVAL, "getsockopt: negative length");
     TRY(check_user_range(value, *length, UserAccess::Write));
     if (level == net::kLevelSocket && name == net::SoPeerCred) { // struct ucred, as Linux fills it
-        PeerCredentials peer { 0, 65534, 65534 };                 // no peer process: overflow IDs
+        PeerCredentials peer { 0, 65534, 65534 };                // no peer process: overflow IDs
         if (socket->peer_is_local())
             peer = { 1, uint32_t(TRY(getid(IdKind::EffectiveUser))), uint32_t(TRY(getid(IdKind::EffectiveGroup))) };
         uint32_t room = *length < sizeof(peer) ? *length : uint32_t(sizeof(peer));
@@ -578,9 +583,17 @@ SysResult getsockopt(int fd, int level, int name, void* value, uint32_t* length)
 namespace {
 
 // linux/sockios.h
-enum : unsigned long { kGetName = 0x8910, kGetConfiguration = 0x8912, kGetFlags = 0x8913, kGetAddress = 0x8915,
-    kGetBroadcast = 0x8919, kGetNetmask = 0x891b, kGetMtu = 0x8921, kGetHardwareAddress = 0x8927,
-    kGetIndex = 0x8933 };
+enum : unsigned long {
+    kGetName = 0x8910,
+    kGetConfiguration = 0x8912,
+    kGetFlags = 0x8913,
+    kGetAddress = 0x8915,
+    kGetBroadcast = 0x8919,
+    kGetNetmask = 0x891b,
+    kGetMtu = 0x8921,
+    kGetHardwareAddress = 0x8927,
+    kGetIndex = 0x8933
+};
 
 /// struct ifreq (net/if.h): a name, then one of these (24 bytes).
 struct InterfaceRequest {
@@ -610,8 +623,8 @@ void put_ipv4(InterfaceRequest& request, uint32_t address)
     memcpy(request.address.data + 2, &address, 4); // sockaddr_in: port, then the address
 }
 
-SysResult interface_configuration(InterfaceConfiguration* configuration, const net::InterfaceInfo* interfaces,
-    size_t count)
+SysResult interface_configuration(
+    InterfaceConfiguration* configuration, const net::InterfaceInfo* interfaces, size_t count)
 {
     TRY(check_user_range(configuration, sizeof(*configuration), UserAccess::Write));
     size_t with_ipv4 = 0;
@@ -641,9 +654,15 @@ SysResult interface_configuration(InterfaceConfiguration* configuration, const n
 bool is_interface_ioctl(unsigned long request)
 {
     switch (request) {
-    case kGetName: case kGetConfiguration: case kGetFlags: case kGetAddress: case kGetBroadcast: case kGetNetmask:
-    case kGetMtu: case kGetHardwareAddress: case kGetIndex:
-        return true;
+    case kGetName:
+    case kGetConfiguration:
+    case kGetFlags:
+    case kGetAddress:
+    case kGetBroadcast:
+    case kGetNetmask:
+    case kGetMtu:
+    case kGetHardwareAddress:
+    case kGetIndex: return true;
     }
     return false;
 }
@@ -677,8 +696,10 @@ SysResult interface_ioctl(unsigned long request, uintptr_t argument)
     case kGetBroadcast:
         if (!found->ipv4)
             return lib::Error(lib::Errno::ADDRNOTAVAIL, "the interface has no IPv4 address");
-        put_ipv4(*ifreq, request == kGetAddress ? found->ipv4
-                         : request == kGetNetmask ? found->ipv4_netmask : found->ipv4_broadcast());
+        put_ipv4(*ifreq,
+            request == kGetAddress       ? found->ipv4
+                : request == kGetNetmask ? found->ipv4_netmask
+                                         : found->ipv4_broadcast());
         return 0;
     case kGetHardwareAddress:
         ifreq->address.family = found->hardware_type;

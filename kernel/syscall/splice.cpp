@@ -57,8 +57,8 @@ SysResult splice_from_pipe(fs::File& pipe, fs::File& out, int64_t* offset, size_
     size_t seen = TRY(fs::read_pipe(pipe, buffer.bytes(), length, fs::PipeRead::Peek, non_blocking));
     if (seen == 0)
         return 0; // no writer left: end of file
-    size_t written = offset ? TRY(out.pwrite(buffer.bytes(), seen, uint64_t(*offset)))
-                            : TRY(out.write(buffer.bytes(), seen));
+    size_t written
+        = offset ? TRY(out.pwrite(buffer.bytes(), seen, uint64_t(*offset))) : TRY(out.write(buffer.bytes(), seen));
     fs::drop_from_pipe(pipe, written);
     if (offset)
         *offset += int64_t(written);
@@ -151,9 +151,9 @@ SysResult vmsplice(int fd, const linux_abi::Iovec* iov, size_t count, unsigned f
     long total = 0;
     for (size_t i = 0; i < count; ++i) {
         TRY(check_user_range(iov[i].iov_base, iov[i].iov_len, into_pipe ? UserAccess::Read : UserAccess::Write));
-        auto moved = into_pipe ? fs::write_pipe(*pipe, iov[i].iov_base, iov[i].iov_len, non_blocking || total != 0)
-                               : fs::read_pipe(*pipe, iov[i].iov_base, iov[i].iov_len, fs::PipeRead::Take,
-                                   non_blocking || total != 0);
+        auto moved = into_pipe
+            ? fs::write_pipe(*pipe, iov[i].iov_base, iov[i].iov_len, non_blocking || total != 0)
+            : fs::read_pipe(*pipe, iov[i].iov_base, iov[i].iov_len, fs::PipeRead::Take, non_blocking || total != 0);
         if (moved.is_error())
             return total ? SysResult(total) : SysResult(moved.error());
         total += long(moved.value());

@@ -7,7 +7,8 @@ namespace sys {
 
 namespace {
 
-constexpr int kKnownFlags = abi::kAtSymlinkNofollow | abi::kAtEmptyPath | abi::kAtNoAutomount | abi::kAtStatxSyncTypeMask;
+constexpr int kKnownFlags
+    = abi::kAtSymlinkNofollow | abi::kAtEmptyPath | abi::kAtNoAutomount | abi::kAtStatxSyncTypeMask;
 
 // The split of a dev_t into major and minor numbers (glibc's gnu_dev_major/minor).
 uint32_t major_of(uint64_t dev) { return uint32_t(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull)); }

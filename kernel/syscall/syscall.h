@@ -108,9 +108,10 @@ SysResult ppoll(abi::Pollfd* fds, size_t count, const abi::Timespec* timeout, co
 /// epoll_pwait without a mask; epoll_pwait2 takes a timespec.
 SysResult epoll_create1(int flags);
 SysResult epoll_ctl(int epoll_fd, int op, int fd, const fs::EpollEvent* event);
-SysResult epoll_pwait(int epoll_fd, fs::EpollEvent* events, int max, int timeout_ms, const uint64_t* mask, size_t mask_size);
-SysResult epoll_pwait2(int epoll_fd, fs::EpollEvent* events, int max, const abi::Timespec* timeout, const uint64_t* mask,
-    size_t mask_size);
+SysResult epoll_pwait(
+    int epoll_fd, fs::EpollEvent* events, int max, int timeout_ms, const uint64_t* mask, size_t mask_size);
+SysResult epoll_pwait2(int epoll_fd, fs::EpollEvent* events, int max, const abi::Timespec* timeout,
+    const uint64_t* mask, size_t mask_size);
 SysResult select(int count, uint64_t* read, uint64_t* write, uint64_t* except, abi::Timeval* timeout);
 SysResult pselect6(int count, uint64_t* read, uint64_t* write, uint64_t* except, const abi::Timespec* timeout,
     const void* mask_argument);
@@ -269,8 +270,8 @@ SysResult capset(void* header, const void* data);
 // memory_ordering.cpp: NUMA policy on the VM's one node, membarrier.
 SysResult get_mempolicy(int* mode, unsigned long* mask, unsigned long max_node, uintptr_t address, unsigned long flags);
 SysResult set_mempolicy(int mode, const unsigned long* mask, unsigned long max_node);
-SysResult mbind(uintptr_t address, size_t length, int mode, const unsigned long* mask, unsigned long max_node,
-    unsigned flags);
+SysResult mbind(
+    uintptr_t address, size_t length, int mode, const unsigned long* mask, unsigned long max_node, unsigned flags);
 SysResult membarrier(int command, unsigned flags, int cpu);
 
 // thread.cpp

@@ -48,8 +48,8 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
     if (number == kClone)
         frame.rax = uint64_t(clone_by_instruction(frame));
     else
-        frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx),
-            long(frame.r10), long(frame.r8), long(frame.r9), frame.rsp));
+        frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx), long(frame.r10),
+            long(frame.r8), long(frame.r9), frame.rsp));
     // rcx and r11 go back as the instruction left them (the return address and the
     // flags), as Linux returns them: the frame holds both twice already. Once interrupts
     // are on (the call started preemption, say), the program runs with them on.

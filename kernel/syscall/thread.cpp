@@ -16,8 +16,19 @@ namespace {
 
 // linux/futex.h
 enum FutexOp : int {
-    Wait = 0, Wake = 1, Requeue = 3, CmpRequeue = 4, WakeOp = 5, LockPi = 6, UnlockPi = 7, TrylockPi = 8,
-    WaitBitset = 9, WakeBitset = 10, WaitRequeuePi = 11, CmpRequeuePi = 12, LockPi2 = 13,
+    Wait = 0,
+    Wake = 1,
+    Requeue = 3,
+    CmpRequeue = 4,
+    WakeOp = 5,
+    LockPi = 6,
+    UnlockPi = 7,
+    TrylockPi = 8,
+    WaitBitset = 9,
+    WakeBitset = 10,
+    WaitRequeuePi = 11,
+    CmpRequeuePi = 12,
+    LockPi2 = 13,
 };
 constexpr int kFutexPrivate = 128, kFutexClockRealtime = 256;
 
@@ -40,7 +51,7 @@ lib::Result<uint64_t> futex_deadline(const abi::Timespec* timeout, bool absolute
     if (!absolute)
         return uint64_t(now) + uint64_t(amount); // unsigned: a clamped "forever" does not overflow
     if (realtime)
-        amount -= realtime_ns() - now; // the same instant on the monotonic clock
+        amount -= realtime_ns() - now;        // the same instant on the monotonic clock
     return uint64_t(amount > 0 ? amount : 1); // already past: time out at once
 }
 
@@ -76,7 +87,12 @@ SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* tim
         TRY(futex_word(word));
         TRY(futex_word(word2, UserAccess::Write));
         return long(TRY(sched::futex_wake_op(word, word2, value, value2, value3)));
-    case LockPi: case UnlockPi: case TrylockPi: case WaitRequeuePi: case CmpRequeuePi: case LockPi2:
+    case LockPi:
+    case UnlockPi:
+    case TrylockPi:
+    case WaitRequeuePi:
+    case CmpRequeuePi:
+    case LockPi2:
         // Priority inheritance (PTHREAD_PRIO_INHERIT mutexes): not yet. musl reports the
         // error from pthread_mutex_lock; ordinary mutexes never use these.
         return lib::Error(lib::Errno::NOSYS, "priority-inheritance futexes are not implemented");
@@ -221,9 +237,21 @@ SysResult getcpu(unsigned* cpu, unsigned* node)
 SysResult prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     // linux/prctl.h
-    enum : int { SetPdeathsig = 1, GetPdeathsig = 2, GetDumpable = 3, SetDumpable = 4, GetKeepcaps = 7,
-        SetKeepcaps = 8, SetName = 15, GetName = 16, GetTimerslack = 30, SetTimerslack = 29,
-        SetChildSubreaper = 36, SetNoNewPrivs = 38, GetNoNewPrivs = 39 };
+    enum : int {
+        SetPdeathsig = 1,
+        GetPdeathsig = 2,
+        GetDumpable = 3,
+        SetDumpable = 4,
+        GetKeepcaps = 7,
+        SetKeepcaps = 8,
+        SetName = 15,
+        GetName = 16,
+        GetTimerslack = 30,
+        SetTimerslack = 29,
+        SetChildSubreaper = 36,
+        SetNoNewPrivs = 38,
+        GetNoNewPrivs = 39
+    };
     sched::Thread& self = sched::current();
     switch (option) {
     case SetName: {

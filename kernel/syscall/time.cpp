@@ -66,7 +66,9 @@ SysResult getrusage(int who, abi::Rusage* usage)
     if (who != abi::kRusageSelf && who != abi::kRusageChildren && who != abi::kRusageThread)
         return lib::Error(lib::Errno::INVAL, "bad getrusage who");
     TRY(check_user_range(usage, sizeof(*usage), UserAccess::Write));
-    uint64_t ns = who == abi::kRusageSelf ? sched::process_cpu_ns() : who == abi::kRusageThread ? sched::thread_cpu_ns() : 0;
+    uint64_t ns = who == abi::kRusageSelf ? sched::process_cpu_ns()
+        : who == abi::kRusageThread       ? sched::thread_cpu_ns()
+                                          : 0;
     *usage = {};
     usage->ru_utime = { int64_t(ns / kNanosPerSecond), int64_t(ns % kNanosPerSecond / 1000) };
     return 0;
@@ -168,7 +170,10 @@ lib::Result<void> check_which(int which)
     return lib::Error(lib::Errno::INVAL, "unknown interval timer");
 }
 
-sched::CpuTimer cpu_timer_of(int which) { return which == abi::kItimerVirtual ? sched::CpuTimer::Virtual : sched::CpuTimer::Prof; }
+sched::CpuTimer cpu_timer_of(int which)
+{
+    return which == abi::kItimerVirtual ? sched::CpuTimer::Virtual : sched::CpuTimer::Prof;
+}
 
 /// Arms interval timer `which` (ITIMER_REAL on the wall clock; ITIMER_VIRTUAL and
 /// ITIMER_PROF on the process's CPU time, sched/signal_timer.h). Returns the old setting.

@@ -14,8 +14,8 @@ namespace sys {
 namespace {
 
 constexpr uint16_t kCmosIndex = 0x70, kCmosData = 0x71;
-constexpr uint8_t kSeconds = 0x00, kMinutes = 0x02, kHours = 0x04, kDay = 0x07, kMonth = 0x08,
-                  kYear = 0x09, kStatusA = 0x0a, kStatusB = 0x0b, kCentury = 0x32;
+constexpr uint8_t kSeconds = 0x00, kMinutes = 0x02, kHours = 0x04, kDay = 0x07, kMonth = 0x08, kYear = 0x09,
+                  kStatusA = 0x0a, kStatusB = 0x0b, kCentury = 0x32;
 constexpr uint8_t kUpdateInProgress = 0x80, kBinaryMode = 0x04, k24HourMode = 0x02, kPmBit = 0x80;
 constexpr int kMaxWaitLoops = 1'000'000, kMaxReadAttempts = 10;
 
@@ -45,8 +45,8 @@ bool wait_for_update_done()
 
 RtcTime read_raw()
 {
-    return { cmos_read(kSeconds), cmos_read(kMinutes), cmos_read(kHours), cmos_read(kDay),
-        cmos_read(kMonth), cmos_read(kYear), cmos_read(kCentury) };
+    return { cmos_read(kSeconds), cmos_read(kMinutes), cmos_read(kHours), cmos_read(kDay), cmos_read(kMonth),
+        cmos_read(kYear), cmos_read(kCentury) };
 }
 
 /// Two equal reads outside an update, or nothing after kMaxReadAttempts.

@@ -32,7 +32,7 @@ struct mallinfo2 current_mallinfo2()
 {
     OspreyMallocStats stats;
     osprey_mimalloc_stats(&stats);
-    struct mallinfo2 info {};
+    struct mallinfo2 info { };
     info.hblkhd = stats.huge_bytes;
     info.arena = stats.committed > stats.huge_bytes ? stats.committed - stats.huge_bytes : 0;
     info.hblks = stats.segments;
@@ -54,7 +54,7 @@ struct mallinfo2 mallinfo2() noexcept { return current_mallinfo2(); }
 struct mallinfo mallinfo() noexcept
 {
     struct mallinfo2 wide = current_mallinfo2();
-    struct mallinfo narrow {};
+    struct mallinfo narrow { };
     narrow.arena = saturated(wide.arena);
     narrow.hblks = saturated(wide.hblks);
     narrow.hblkhd = saturated(wide.hblkhd);

@@ -46,13 +46,8 @@ void perturb_freed(void* block)
 extern "C" int mallopt(int parameter, int value) noexcept
 {
     switch (parameter) {
-    case M_PERTURB:
-        libc_shim::g_perturb_byte.store(value & 0xff, std::memory_order_relaxed);
-        return 1;
-    case M_CHECK_ACTION:
-        mi_option_set(mi_option_show_errors, value & 1);
-        return 1;
-    default:
-        return 0;
+    case M_PERTURB: libc_shim::g_perturb_byte.store(value & 0xff, std::memory_order_relaxed); return 1;
+    case M_CHECK_ACTION: mi_option_set(mi_option_show_errors, value & 1); return 1;
+    default: return 0;
     }
 }

@@ -13,9 +13,9 @@
 
 void osprey_musl_keep_main_thread_keys(void)
 {
-	struct pthread *self = __pthread_self();
-	self->tsd = (void **)__pthread_tsd_main;
-	self->tsd_used = 1;
+    struct pthread* self = __pthread_self();
+    self->tsd = (void**)__pthread_tsd_main;
+    self->tsd_used = 1;
 }
 
 /* For ktest=malloc: moves the calling thread to a copy of its struct pthread at `memory`
@@ -23,11 +23,11 @@ void osprey_musl_keep_main_thread_keys(void)
  * pointer, leaving `tsd` NULL, as a fresh struct pthread from __init_tp has it. */
 size_t osprey_musl_thread_size(void) { return sizeof(struct pthread); }
 
-void osprey_musl_move_thread(void *memory)
+void osprey_musl_move_thread(void* memory)
 {
-	struct pthread *copy = memory;
-	memcpy(copy, __pthread_self(), sizeof *copy);
-	copy->self = copy;
-	copy->tsd = 0;
-	__set_thread_area(copy);
+    struct pthread* copy = memory;
+    memcpy(copy, __pthread_self(), sizeof *copy);
+    copy->self = copy;
+    copy->tsd = 0;
+    __set_thread_area(copy);
 }

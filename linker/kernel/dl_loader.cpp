@@ -43,8 +43,8 @@ private:
 
 /// Where `name` (no '/') is, searched for as a DT_NEEDED of the calling object (or of the
 /// executable when a kernel function calls).
-lib::Result<std::string_view> locate(std::string_view name, const void* caller, const char* ld_library_path,
-    std::span<char> buffer)
+lib::Result<std::string_view> locate(
+    std::string_view name, const void* caller, const char* ld_library_path, std::span<char> buffer)
 {
     const Module* requester = program_modules().containing(reinterpret_cast<uint64_t>(caller));
     if (!requester)
@@ -229,7 +229,8 @@ const elf::Symbol* nearest_symbol(const Module& m, uint64_t address)
     for (uint32_t i = 1; i < m.object.symbol_count(); ++i) {
         const elf::Symbol* s = m.object.symbol(i);
         uint8_t type = elf::symbol_type(*s);
-        if (s->shndx == elf::SHN_UNDEF || (type != elf::STT_FUNC && type != elf::STT_OBJECT && type != elf::STT_GNU_IFUNC))
+        if (s->shndx == elf::SHN_UNDEF
+            || (type != elf::STT_FUNC && type != elf::STT_OBJECT && type != elf::STT_GNU_IFUNC))
             continue;
         uint64_t start = m.object.bias() + s->value;
         if (start > address || (s->size && address >= start + s->size))
@@ -246,7 +247,8 @@ bool ProgramLoader::describe(const void* address, libc_shim::AddressInfo& info)
     if (!m)
         return false;
     const elf::Symbol* s = nearest_symbol(*m, reinterpret_cast<uint64_t>(address));
-    info = libc_shim::AddressInfo { m->path, reinterpret_cast<void*>(m->info.map_start), nullptr, nullptr, &m->info.map, s };
+    info = libc_shim::AddressInfo { m->path, reinterpret_cast<void*>(m->info.map_start), nullptr, nullptr, &m->info.map,
+        s };
     if (s) {
         info.symbol = m->object.string(s->name).data(); // NUL-terminated in the string table
         info.symbol_address = reinterpret_cast<void*>(m->object.bias() + s->value);

@@ -13,11 +13,13 @@ namespace linker {
 
 namespace {
 
-constexpr std::string_view kSystemDirectories = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib";
+constexpr std::string_view kSystemDirectories
+    = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib";
 
 /// One search: the first directory of `list` (tokens expanded for `origin`) whose
 /// `soname` is a file of the image.
-bool search(std::string_view list, std::string_view origin, std::string_view soname, std::span<char> path, size_t& length)
+bool search(
+    std::string_view list, std::string_view origin, std::string_view soname, std::span<char> path, size_t& length)
 {
     return for_each_search_directory(list, origin, [&](std::string_view directory) {
         const char* separator = directory == "/" ? "" : "/";
@@ -37,7 +39,8 @@ std::string_view dynamic_path(const Module& module, const std::optional<uint32_t
 
 /// Loads library `soname`, needed by `needer`, at the end of `modules`. Errors: ELIBBAD
 /// if it is not in the image; those of load_module.
-lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
+lib::Result<void> load_library(
+    ModuleList& modules, std::string_view soname, Module& needer, std::string_view ld_library_path)
 {
     char path[256];
     auto found = find_library(soname, needer, ld_library_path, path);
@@ -45,11 +48,13 @@ lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Mod
         klog::error(klog::Subsystem::Linker, "library {} needed by {} is not in the image", soname, needer.path);
         return lib::Error(lib::Errno::LIBBAD, "a needed shared library is not in the image");
     }
-    if (auto node = fs::root_image().lookup(found.value()); !node.is_error() && modules.with_file(node.value().number()))
+    if (auto node = fs::root_image().lookup(found.value());
+        !node.is_error() && modules.with_file(node.value().number()))
         return {}; // loaded already, under another name
     auto* module = new Module;
     if (auto r = load_module(found.value(), ModuleKind::Library, *module); r.is_error()) {
-        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path, r.error().message);
+        klog::error(klog::Subsystem::Linker, "cannot load {} (needed by {}): {}", found.value(), needer.path,
+            r.error().message);
         delete module;
         return r.error();
     }
@@ -60,8 +65,8 @@ lib::Result<void> load_library(ModuleList& modules, std::string_view soname, Mod
 
 } // namespace
 
-lib::Result<std::string_view> find_library(std::string_view soname, const Module& needer, std::string_view ld_library_path,
-    std::span<char> path)
+lib::Result<std::string_view> find_library(
+    std::string_view soname, const Module& needer, std::string_view ld_library_path, std::span<char> path)
 {
     size_t length = 0;
     auto found = [&](std::string_view list, const Module& owner) {

@@ -18,8 +18,8 @@ namespace linker {
 /// loaded the first of them), and writes its image path into `path`. `ld_library_path` is
 /// the program's LD_LIBRARY_PATH ("" if unset). Returns the path, a view of `path`.
 /// Error: ENOENT if no directory has it.
-lib::Result<std::string_view> find_library(std::string_view soname, const Module& needer, std::string_view ld_library_path,
-    std::span<char> path);
+lib::Result<std::string_view> find_library(
+    std::string_view soname, const Module& needer, std::string_view ld_library_path, std::span<char> path);
 
 class ModuleList;
 

@@ -30,8 +30,8 @@ Module* ModuleList::find(std::string_view soname) const
 {
     for (Module* m = m_first; m; m = m->next) {
         std::string_view path(m->path);
-        if (m->object.soname() == soname || (path.ends_with(soname) && path.size() > soname.size()
-                                                && path[path.size() - soname.size() - 1] == '/'))
+        if (m->object.soname() == soname
+            || (path.ends_with(soname) && path.size() > soname.size() && path[path.size() - soname.size() - 1] == '/'))
             return m;
     }
     return nullptr;

@@ -35,8 +35,11 @@ lib::Result<void> map_segment(const ElfImage& image, const LoadSegment& s, uint6
     uint64_t file_end = base + (s.vaddr + s.filesz - image.span_start());
     uint64_t memory_end = base + (s.vaddr + s.memsz - image.span_start());
     if (s.filesz > 0) {
-        mm::MapRequest request { .hint = start, .length = mm::page_round_up(file_end) - start,
-            .placement = mm::Placement::FixedReplace, .prot = while_relocating, .file = &file,
+        mm::MapRequest request { .hint = start,
+            .length = mm::page_round_up(file_end) - start,
+            .placement = mm::Placement::FixedReplace,
+            .prot = while_relocating,
+            .file = &file,
             .file_offset = s.offset - (s.vaddr - page_vaddr) };
         TRY(mm::map(request, mm::MapNoReserve));
     }
@@ -149,7 +152,8 @@ lib::Result<void> protect_module(const Module& module)
     const ElfImage& image = module.image;
     uint64_t bias = module.object.bias();
     if (const auto* relro = image.relro()) {
-        uint64_t start = mm::page_round_down(bias + relro->vaddr), end = mm::page_round_down(bias + relro->vaddr + relro->memsz);
+        uint64_t start = mm::page_round_down(bias + relro->vaddr),
+                 end = mm::page_round_down(bias + relro->vaddr + relro->memsz);
         if (end > start)
             TRY(mm::protect(start, end - start, mm::ProtRead));
     }

@@ -24,12 +24,12 @@ struct Module {
     Module* previous = nullptr;
     ElfImage image;
     LoadedObject object;
-    uint64_t tls_module = 0; // its TLS module id, from 1 in load order (0: no PT_TLS)
-    int64_t tls_offset = 0;  // thread-pointer offset of its static TLS block (0: no PT_TLS)
+    uint64_t tls_module = 0;              // its TLS module id, from 1 in load order (0: no PT_TLS)
+    int64_t tls_offset = 0;               // thread-pointer offset of its static TLS block (0: no PT_TLS)
     std::optional<ModuleSymbols> symbols; // names its functions in crash reports, once loaded
     libc_shim::LoadedObjectInfo info {};  // what start-up, dl_iterate_phdr and _dl_find_object see
-    bool global = true;      // in the global scope (loaded at start, or dlopen'ed RTLD_GLOBAL)
-    unsigned open_count = 0; // dlopen calls not yet matched by dlclose
+    bool global = true;                   // in the global scope (loaded at start, or dlopen'ed RTLD_GLOBAL)
+    unsigned open_count = 0;              // dlopen calls not yet matched by dlclose
 };
 
 enum class ModuleKind { Executable, Library };

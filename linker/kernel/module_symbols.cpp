@@ -8,8 +8,8 @@ namespace linker {
 
 ModuleSymbols::ModuleSymbols(const Module& module)
     : SymbolSource(module.path, module.object.bias(), module.object.bias() + module.image.span_start(),
-          module.object.bias() + module.image.span_end())
-    , m_file(module.image.file())
+        module.object.bias() + module.image.span_end()),
+      m_file(module.image.file())
 {
 }
 

@@ -45,10 +45,21 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
     unsigned a, b, c, d; // leaf 1 exists on every x86-64 CPU
     __cpuid(1, a, b, c, d);
     AuxEntry aux[] = {
-        { AT_PHDR, exe.object.bias() + exe.image.phdr_vaddr() }, { AT_PHENT, sizeof(elf::ProgramHeader) },
-        { AT_PHNUM, exe.image.phnum() }, { AT_PAGESZ, 4096 }, { AT_BASE, 0 }, { AT_FLAGS, 0 },
-        { AT_ENTRY, exe.object.bias() + exe.image.entry() }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
-        { AT_EGID, 0 }, { AT_HWCAP, d }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_HWCAP2, 0 },
+        { AT_PHDR, exe.object.bias() + exe.image.phdr_vaddr() },
+        { AT_PHENT, sizeof(elf::ProgramHeader) },
+        { AT_PHNUM, exe.image.phnum() },
+        { AT_PAGESZ, 4096 },
+        { AT_BASE, 0 },
+        { AT_FLAGS, 0 },
+        { AT_ENTRY, exe.object.bias() + exe.image.entry() },
+        { AT_UID, 0 },
+        { AT_EUID, 0 },
+        { AT_GID, 0 },
+        { AT_EGID, 0 },
+        { AT_HWCAP, d },
+        { AT_CLKTCK, 100 },
+        { AT_SECURE, 0 },
+        { AT_HWCAP2, 0 },
     };
     InitialStackSpec spec { argv, envp, aux, argv[0], {} };
     sys::random_bytes(spec.random_bytes, sizeof(spec.random_bytes)); // AT_RANDOM
@@ -59,8 +70,8 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
 /// A static executable (or static PIE): its own libc relocates it, sets up its TLS with
 /// arch_prctl and makes system calls with the syscall instruction; the kernel maps it,
 /// builds Linux's initial stack and enters it.
-lib::Error run_self_contained(Module& executable, std::span<const std::string_view> argv,
-                              std::span<const std::string_view> envp)
+lib::Error run_self_contained(
+    Module& executable, std::span<const std::string_view> argv, std::span<const std::string_view> envp)
 {
     auto stack_pointer = build_stack(argv, envp);
     if (stack_pointer.is_error())

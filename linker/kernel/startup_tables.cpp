@@ -21,8 +21,8 @@ libc_shim::ObjectInit init_of(const Module& m)
     auto count = [](uint64_t array, uint64_t size) { return array ? size / 8 : 0; };
     return { m.path, fn(d.init), reinterpret_cast<libc_shim::InitFunction*>(b + d.init_array),
         count(d.init_array, d.init_arraysz), reinterpret_cast<libc_shim::InitFunction*>(b + d.preinit_array),
-        count(d.preinit_array, d.preinit_arraysz), fn(d.fini), reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array),
-        count(d.fini_array, d.fini_arraysz) };
+        count(d.preinit_array, d.preinit_arraysz), fn(d.fini),
+        reinterpret_cast<libc_shim::FiniFunction*>(b + d.fini_array), count(d.fini_array, d.fini_arraysz) };
 }
 
 libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
@@ -93,7 +93,8 @@ lib::Result<void> place_dlopen_tls(Module& module)
         return lib::Error(lib::Errno::TOOBIG, kTooManyTlsModules);
     const TlsSegment& segment = *module.image.plan().tls;
     if (segment.align > layout.align)
-        return lib::Error(lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
+        return lib::Error(
+            lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
     // Lay the new block out below the used part, as if it followed the others at start.
     TlsSegment used { 0, 0, layout.size, 1 };
     TlsSegment both[] = { used, segment };

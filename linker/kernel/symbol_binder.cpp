@@ -59,16 +59,16 @@ lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t,
     case ScopeBinding::Kind::MissingFunction: break;
     }
     const Module* requester = module_of(object);
-    klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name, request.version,
-        requester ? requester->path : "?");
+    klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name,
+        request.version, requester ? requester->path : "?");
     return Binding { TRY(missing_function_stub(object, request)), 0, 0 };
 }
 
 lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& object, const SymbolRequest& request)
 {
     if (!g_stub_page)
-        g_stub_page = reinterpret_cast<uint8_t*>(TRY(mm::map_anonymous(0, kMaxStubs * kStubSize,
-            mm::ProtRead | mm::ProtWrite | mm::ProtExec, mm::Placement::Anywhere)));
+        g_stub_page = reinterpret_cast<uint8_t*>(TRY(mm::map_anonymous(
+            0, kMaxStubs * kStubSize, mm::ProtRead | mm::ProtWrite | mm::ProtExec, mm::Placement::Anywhere)));
     if (g_stub_count == kMaxStubs)
         return lib::Error(lib::Errno::NOMEM, "more than 1024 missing symbols");
     const Module* requester = module_of(object);
@@ -85,10 +85,7 @@ lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& ob
     return reinterpret_cast<uint64_t>(stub);
 }
 
-uint64_t SymbolBinder::call_ifunc(uint64_t address)
-{
-    return reinterpret_cast<uint64_t (*)()>(address)();
-}
+uint64_t SymbolBinder::call_ifunc(uint64_t address) { return reinterpret_cast<uint64_t (*)()>(address)(); }
 
 lib::Result<TlsPlacement> SymbolBinder::own_tls(const LoadedObject& object)
 {
@@ -98,10 +95,7 @@ lib::Result<TlsPlacement> SymbolBinder::own_tls(const LoadedObject& object)
     return TlsPlacement { m->tls_module, m->tls_offset };
 }
 
-uint64_t SymbolBinder::tlsdesc_static_resolver()
-{
-    return reinterpret_cast<uint64_t>(&osprey_tlsdesc_static);
-}
+uint64_t SymbolBinder::tlsdesc_static_resolver() { return reinterpret_cast<uint64_t>(&osprey_tlsdesc_static); }
 
 void SymbolBinder::copied(void* copy, const void* original, size_t size)
 {

@@ -37,7 +37,8 @@ uint8_t BlockDevice::transfer(uint32_t type, uint64_t sector, std::span<const Bu
             written += buffer.len;
         } else {
             auto source = m_memory.read_span(buffer.addr, buffer.len).value();
-            if (m_mode == DiskMode::ReadOnly || pwrite(m_fd, source.data(), source.size(), off_t(position)) != ssize_t(source.size()))
+            if (m_mode == DiskMode::ReadOnly
+                || pwrite(m_fd, source.data(), source.size(), off_t(position)) != ssize_t(source.size()))
                 return BlkStatusIoError;
         }
         position += buffer.len;
@@ -48,8 +49,8 @@ uint8_t BlockDevice::transfer(uint32_t type, uint64_t sector, std::span<const Bu
 lib::Result<uint32_t> BlockDevice::serve(const Chain& chain)
 {
     const auto& b = chain.buffers;
-    if (b.size() < 2 || b.front().device_writable || b.front().len < sizeof(BlkRequestHeader) || !b.back().device_writable
-        || b.back().len < 1)
+    if (b.size() < 2 || b.front().device_writable || b.front().len < sizeof(BlkRequestHeader)
+        || !b.back().device_writable || b.back().len < 1)
         return lib::Error(lib::Errno::INVAL, "virtio-blk request without a header or a status byte");
     BlkRequestHeader header;
     TRY(m_memory.read(b.front().addr, std::span(reinterpret_cast<uint8_t*>(&header), sizeof(header))));

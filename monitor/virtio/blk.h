@@ -15,7 +15,9 @@ class BlockDevice final : public Device {
 public:
     /// Serves the open file `fd` (not owned) of `size` bytes; capacity is size / 512.
     BlockDevice(const GuestMemory& memory, int fd, uint64_t size, DiskMode mode)
-        : m_memory(memory), m_fd(fd), m_capacity(size / 512), m_mode(mode) { }
+        : m_memory(memory), m_fd(fd), m_capacity(size / 512), m_mode(mode)
+    {
+    }
 
     uint32_t device_id() const override { return kDeviceBlock; }
     uint64_t features() const override;

@@ -66,7 +66,8 @@ void StreamLink::send(std::span<const uint8_t> frame)
     if (m_broken || frame.empty() || frame.size() > kMaxFrameSize)
         return;
     uint32_t length = uint32_t(frame.size());
-    uint8_t prefix[kLengthSize] = { uint8_t(length >> 24), uint8_t(length >> 16), uint8_t(length >> 8), uint8_t(length) };
+    uint8_t prefix[kLengthSize]
+        = { uint8_t(length >> 24), uint8_t(length >> 16), uint8_t(length >> 8), uint8_t(length) };
     iovec parts[2] = { { prefix, kLengthSize }, { const_cast<uint8_t*>(frame.data()), frame.size() } };
     size_t left = kLengthSize + frame.size();
     iovec* part = parts;

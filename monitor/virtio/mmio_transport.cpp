@@ -120,14 +120,29 @@ lib::Result<void> MmioTransport::write_register(uint64_t offset, uint32_t value)
             set_half(m_driver_features, m_driver_features_sel == 1, value);
         break;
     case MmioQueueSel: m_queue_sel = value; break;
-    case MmioQueueNum: if (queue && !queue->ready) queue->config.size = uint16_t(std::min<uint32_t>(value, 0xffff)); break;
+    case MmioQueueNum:
+        if (queue && !queue->ready)
+            queue->config.size = uint16_t(std::min<uint32_t>(value, 0xffff));
+        break;
     case MmioQueueReady: return set_queue_ready(value);
     case MmioQueueNotify: return notify(value & 0xffff);
     case MmioInterruptAck: m_interrupt_status &= ~value; break;
     case MmioStatus: set_status(value); break;
-    case MmioQueueDescLow: case MmioQueueDescHigh: if (queue && !queue->ready) set_half(queue->config.desc, high, value); break;
-    case MmioQueueDriverLow: case MmioQueueDriverHigh: if (queue && !queue->ready) set_half(queue->config.avail, high, value); break;
-    case MmioQueueDeviceLow: case MmioQueueDeviceHigh: if (queue && !queue->ready) set_half(queue->config.used, high, value); break;
+    case MmioQueueDescLow:
+    case MmioQueueDescHigh:
+        if (queue && !queue->ready)
+            set_half(queue->config.desc, high, value);
+        break;
+    case MmioQueueDriverLow:
+    case MmioQueueDriverHigh:
+        if (queue && !queue->ready)
+            set_half(queue->config.avail, high, value);
+        break;
+    case MmioQueueDeviceLow:
+    case MmioQueueDeviceHigh:
+        if (queue && !queue->ready)
+            set_half(queue->config.used, high, value);
+        break;
     default: break; // read-only or unknown registers; configuration space is read-only here
     }
     return {};

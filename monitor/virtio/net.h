@@ -28,7 +28,9 @@ public:
     /// Serves `link` (not owned). `wake_fd` (an eventfd, or -1) is written when the guest
     /// posts receive buffers.
     NetDevice(const GuestMemory& memory, FrameLink& link, int wake_fd, std::array<uint8_t, 6> mac)
-        : m_memory(memory), m_link(link), m_wake_fd(wake_fd), m_mac(mac) { }
+        : m_memory(memory), m_link(link), m_wake_fd(wake_fd), m_mac(mac)
+    {
+    }
 
     uint32_t device_id() const override { return kDeviceNet; }
     uint64_t features() const override { return kFeatureMac; }

@@ -14,10 +14,7 @@ using namespace virtio_wire;
 
 lib::Error fault(const char* message) { return lib::Error(lib::Errno::FAULT, message); }
 
-uint16_t load_u16(const uint8_t* p)
-{
-    return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_ACQUIRE);
-}
+uint16_t load_u16(const uint8_t* p) { return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_ACQUIRE); }
 
 } // namespace
 
@@ -27,7 +24,8 @@ lib::Result<Virtqueue> Virtqueue::create(const GuestMemory& memory, const QueueC
         return lib::Error(lib::Errno::INVAL, "virtqueue size is not a power of two up to 256");
     if (c.desc % kDescriptorAlign || c.avail % kAvailAlign || c.used % kUsedAlign)
         return lib::Error(lib::Errno::INVAL, "virtqueue ring area misaligned");
-    if (memory.span(c.desc, descriptor_table_bytes(c.size)).is_error() || memory.span(c.avail, avail_ring_bytes(c.size)).is_error()
+    if (memory.span(c.desc, descriptor_table_bytes(c.size)).is_error()
+        || memory.span(c.avail, avail_ring_bytes(c.size)).is_error()
         || memory.span(c.used, used_ring_bytes(c.size)).is_error())
         return fault("virtqueue ring area outside guest RAM");
     return Virtqueue(memory, c);

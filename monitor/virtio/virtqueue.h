@@ -49,8 +49,7 @@ public:
     /// Serves every available chain in turn: `serve(chain)` gives the bytes it wrote (a
     /// lib::Result<uint32_t>), and the chain goes back used. Whether any chain was served;
     /// the first error stops it.
-    template<typename Serve>
-    lib::Result<bool> serve_each(Serve&& serve)
+    template<typename Serve> lib::Result<bool> serve_each(Serve&& serve)
     {
         bool used = false;
         while (auto chain = TRY(pop())) {

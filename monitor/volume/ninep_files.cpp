@@ -61,9 +61,9 @@ lib::Result<void> NinepServer::lcreate(ninep::Reader& in, Reply& reply)
         return lib::Error(lib::Errno::INVAL, "Tlcreate in a fid already open");
     // Without O_EXCL the name may be an existing FIFO (whose open would wait for a writer
     // and stall the device) or device node: open without waiting, then keep only a file.
-    Fd opened = TRY(open_beneath(fid->node.fd.get(), name, (flags & ~O_DIRECTORY) | O_CREAT | O_NONBLOCK,
-        permitted_mode(mode, S_IFREG)));
-    struct stat st {};
+    Fd opened = TRY(open_beneath(
+        fid->node.fd.get(), name, (flags & ~O_DIRECTORY) | O_CREAT | O_NONBLOCK, permitted_mode(mode, S_IFREG)));
+    struct stat st { };
     if (fstat(opened.get(), &st) != 0)
         return host_error("fstat of a new file failed");
     if (!S_ISREG(st.st_mode))

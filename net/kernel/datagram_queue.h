@@ -28,8 +28,8 @@ public:
 
     /// Appends a copy of `length` bytes, with the sender's address `from` and `files`
     /// (taken) when given. Error: NOBUFS when memory is short (`files` stay the caller's).
-    lib::Result<void> push(const void* data, size_t length, const SocketAddress* from = nullptr,
-                           PassedFiles* files = nullptr);
+    lib::Result<void> push(
+        const void* data, size_t length, const SocketAddress* from = nullptr, PassedFiles* files = nullptr);
     /// Copies up to `capacity` bytes of the first message into `out` and returns its whole
     /// length (more than `capacity`: it was truncated); removes it unless `peek`. Empty: 0.
     /// `from` gets the sender's address (length 0 when none was given) and `files` its

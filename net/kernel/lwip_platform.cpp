@@ -12,10 +12,7 @@
 
 extern "C" {
 
-u32_t sys_now()
-{
-    return u32_t(arch::monotonic_ns() / 1'000'000);
-}
+u32_t sys_now() { return u32_t(arch::monotonic_ns() / 1'000'000); }
 
 uint32_t osprey_lwip_random()
 {

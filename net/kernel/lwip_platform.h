@@ -19,7 +19,10 @@ uint32_t osprey_lwip_random(void);
 }
 #endif
 
-#define LWIP_PLATFORM_DIAG(x) do { osprey_lwip_diagnostic x; } while (0)
+#define LWIP_PLATFORM_DIAG(x)                                                                                          \
+    do {                                                                                                               \
+        osprey_lwip_diagnostic x;                                                                                      \
+    } while (0)
 #define LWIP_PLATFORM_ASSERT(x) osprey_lwip_assert((x), __FILE__, __LINE__)
 #define LWIP_RAND() osprey_lwip_random()
 /* Initial sequence numbers: random for every connection (RFC 6528's point: an off-path

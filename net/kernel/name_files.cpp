@@ -54,7 +54,8 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
     TRY(provide(dir, "hosts", std::string_view(hosts, written.size)));
     // The program runs as root (uid 0); servers that drop privileges look up nobody and
     // nogroup (nginx, lighttpd with server.username) and refuse to start without them.
-    TRY(provide(dir, "passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
+    TRY(provide(
+        dir, "passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
     TRY(provide(dir, "group", "root:x:0:\nnogroup:x:65534:\n"));
     if (settings.dns) {
         char text[40];

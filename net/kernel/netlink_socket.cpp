@@ -31,8 +31,15 @@ struct AddressMessage {
 struct Attribute {
     uint16_t length, type;
 };
-enum : uint16_t { kDone = 3, kError = 2, kNewLink = 16, kGetLink = 18, kNewAddress = 20, kGetAddress = 22,
-    kGetRoute = 26 };
+enum : uint16_t {
+    kDone = 3,
+    kError = 2,
+    kNewLink = 16,
+    kGetLink = 18,
+    kNewAddress = 20,
+    kGetAddress = 22,
+    kGetRoute = 26
+};
 enum : uint16_t { kRequest = 1, kMulti = 2, kAcknowledge = 4, kDump = 0x300 };
 enum : uint16_t { kLinkAddress = 1, kLinkBroadcast = 2, kLinkName = 3, kLinkMtu = 4 };
 enum : uint16_t { kAddressAddress = 1, kAddressLocal = 2, kAddressLabel = 3, kAddressBroadcast = 4 };

@@ -59,14 +59,15 @@ bool accepted_without_effect(int level, int name)
         return name == SoDebug || name == SoDontRoute || name == SoOobInline || name == SoNoCheck || name == SoPriority
             || name == SoReusePort || name == SoPassCred || name == SoRcvLowat || name == SoSndLowat
             || name == SoTimestamp || name == SoIncomingCpu || name == SoZeroCopy;
-    case kLevelTcp: // TCP_CORK 3, TCP_DEFER_ACCEPT 9, TCP_WINDOW_CLAMP 10, TCP_QUICKACK 12, TCP_USER_TIMEOUT 18, TCP_FASTOPEN 23, TCP_NOTSENT_LOWAT 25
+    case kLevelTcp: // TCP_CORK 3, TCP_DEFER_ACCEPT 9, TCP_WINDOW_CLAMP 10, TCP_QUICKACK 12, TCP_USER_TIMEOUT 18,
+                    // TCP_FASTOPEN 23, TCP_NOTSENT_LOWAT 25
         return name == 3 || name == 9 || name == 10 || name == 12 || name == 18 || name == 23 || name == 25;
-    case kLevelIp: // IP_MTU_DISCOVER 10, IP_RECVERR 11, IP_PKTINFO 8 (read by UDP receives), IP_RECVTOS 13, IP_FREEBIND 15, IP_BIND_ADDRESS_NO_PORT 24
+    case kLevelIp: // IP_MTU_DISCOVER 10, IP_RECVERR 11, IP_PKTINFO 8 (read by UDP receives), IP_RECVTOS 13, IP_FREEBIND
+                   // 15, IP_BIND_ADDRESS_NO_PORT 24
         return name == 8 || name == 10 || name == 11 || name == 13 || name == 15 || name == 24;
     case kLevelIpv6: // IPV6_RECVPKTINFO 49, IPV6_RECVERR 25, IPV6_MTU_DISCOVER 23
         return name == 49 || name == 25 || name == 23;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -142,8 +143,7 @@ lib::Result<void> Socket::set_option(int level, int name, const void* value, uin
         case SoError:
         case SoAcceptConn:
         case SoProtocol:
-        case SoDomain:
-            return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: read-only socket option");
+        case SoDomain: return lib::Error(lib::Errno::NOPROTOOPT, "setsockopt: read-only socket option");
         default: break;
         }
     }
@@ -207,7 +207,10 @@ lib::Result<void> Socket::get_option(int level, int name, void* value, uint32_t&
     return {};
 }
 
-uint64_t Socket::receive_deadline() const { return m_receive_timeout_ns ? arch::monotonic_ns() + m_receive_timeout_ns : 0; }
+uint64_t Socket::receive_deadline() const
+{
+    return m_receive_timeout_ns ? arch::monotonic_ns() + m_receive_timeout_ns : 0;
+}
 uint64_t Socket::send_deadline() const { return m_send_timeout_ns ? arch::monotonic_ns() + m_send_timeout_ns : 0; }
 
 lib::Result<void> Socket::wait_for_change(uint32_t seen, uint64_t deadline)
@@ -235,7 +238,7 @@ lib::Result<size_t> Socket::write(const void* buffer, size_t length) { return se
 lib::Result<void> Socket::stat(fs::LinuxStat& st)
 {
     fs::anonymous_inode_stat(st, this);
-    st.st_dev = 8; // sockfs
+    st.st_dev = 8;        // sockfs
     st.st_mode = 0140777; // S_IFSOCK, as Linux shows sockets
     return {};
 }

@@ -27,18 +27,46 @@ constexpr int kSocketNonBlocking = 04000, kSocketCloseOnExec = 02000000;
 /// socket handles (Linux values: asm-generic/socket.h, linux/in.h, linux/in6.h).
 constexpr int kLevelIp = 0, kLevelSocket = 1, kLevelTcp = 6, kLevelIpv6 = 41;
 enum SocketOption : int {
-    SoDebug = 1, SoReuseAddr = 2, SoType = 3, SoError = 4, SoDontRoute = 5, SoBroadcast = 6, SoSndBuf = 7,
-    SoRcvBuf = 8, SoKeepAlive = 9, SoOobInline = 10, SoNoCheck = 11, SoPriority = 12, SoLinger = 13,
-    SoReusePort = 15, SoPassCred = 16, SoPeerCred = 17, SoRcvLowat = 18, SoSndLowat = 19, SoRcvTimeo = 20, SoSndTimeo = 21,
-    SoTimestamp = 29, SoAcceptConn = 30, SoSndBufForce = 32, SoRcvBufForce = 33, SoProtocol = 38, SoDomain = 39,
-    SoIncomingCpu = 49, SoZeroCopy = 60,
+    SoDebug = 1,
+    SoReuseAddr = 2,
+    SoType = 3,
+    SoError = 4,
+    SoDontRoute = 5,
+    SoBroadcast = 6,
+    SoSndBuf = 7,
+    SoRcvBuf = 8,
+    SoKeepAlive = 9,
+    SoOobInline = 10,
+    SoNoCheck = 11,
+    SoPriority = 12,
+    SoLinger = 13,
+    SoReusePort = 15,
+    SoPassCred = 16,
+    SoPeerCred = 17,
+    SoRcvLowat = 18,
+    SoSndLowat = 19,
+    SoRcvTimeo = 20,
+    SoSndTimeo = 21,
+    SoTimestamp = 29,
+    SoAcceptConn = 30,
+    SoSndBufForce = 32,
+    SoRcvBufForce = 33,
+    SoProtocol = 38,
+    SoDomain = 39,
+    SoIncomingCpu = 49,
+    SoZeroCopy = 60,
 };
 constexpr int kIpTos = 1, kIpTtl = 2, kIpPacketInfo = 8, kIpv6Only = 26;
 
 /// send/recv flags (include/linux/socket.h).
 enum MessageFlags : int {
-    MsgOob = 0x1, MsgPeek = 0x2, MsgTrunc = 0x20, MsgDontWait = 0x40, MsgWaitAll = 0x100,
-    MsgNoSignal = 0x4000, MsgMore = 0x8000,
+    MsgOob = 0x1,
+    MsgPeek = 0x2,
+    MsgTrunc = 0x20,
+    MsgDontWait = 0x40,
+    MsgWaitAll = 0x100,
+    MsgNoSignal = 0x4000,
+    MsgMore = 0x8000,
 };
 
 /// A socket address as programs pass it (struct sockaddr_storage's size at most).
@@ -49,7 +77,7 @@ struct SocketAddress {
 
 /// Where an IPv4 datagram arrived (IP_PKTINFO's struct in_pktinfo, network byte order).
 struct PacketInfo {
-    bool valid = false;     // the socket asked for it (IP_PKTINFO) and the datagram is IPv4
+    bool valid = false; // the socket asked for it (IP_PKTINFO) and the datagram is IPv4
     int interface_index = 0;
     uint32_t local = 0;       // the interface's address
     uint32_t destination = 0; // the datagram's destination (a broadcast, say)
@@ -98,18 +126,24 @@ public:
     int type() const { return m_type; }
 
     virtual lib::Result<void> bind(const SocketAddress& address) = 0;
-    virtual lib::Result<void> listen(int backlog) { return lib::Error(lib::Errno::NOTSUP, "listen: not a stream socket"); }
+    virtual lib::Result<void> listen(int backlog)
+    {
+        return lib::Error(lib::Errno::NOTSUP, "listen: not a stream socket");
+    }
     /// The next connection, as a new socket (the caller owns the reference); its peer's
     /// address into `peer` (may be null).
-    virtual lib::Result<Socket*> accept(SocketAddress* peer) { return lib::Error(lib::Errno::NOTSUP, "accept: not a stream socket"); }
+    virtual lib::Result<Socket*> accept(SocketAddress* peer)
+    {
+        return lib::Error(lib::Errno::NOTSUP, "accept: not a stream socket");
+    }
     virtual lib::Result<void> connect(const SocketAddress& address) = 0;
     /// Sends from `data`; `to` (may be null) is the destination of a datagram.
     virtual lib::Result<size_t> send(const void* data, size_t length, int flags, const SocketAddress* to) = 0;
     virtual lib::Result<size_t> receive(void* data, size_t length, int flags, ReceiveInfo& info) = 0;
     /// send with SCM_RIGHTS: `files` go with the data (taken when sent). Only AF_UNIX
     /// sockets carry files; the others send the data alone.
-    virtual lib::Result<size_t> send_with_files(const void* data, size_t length, int flags, const SocketAddress* to,
-                                                PassedFiles&)
+    virtual lib::Result<size_t> send_with_files(
+        const void* data, size_t length, int flags, const SocketAddress* to, PassedFiles&)
     {
         return send(data, length, flags, to);
     }
@@ -177,7 +211,7 @@ private:
     int m_type;
     uint64_t m_receive_timeout_ns = 0; // 0: none
     uint64_t m_send_timeout_ns = 0;
-    int m_linger[2] = { 0, 0 };        // struct linger: l_onoff, l_linger
+    int m_linger[2] = { 0, 0 }; // struct linger: l_onoff, l_linger
 
     // Options Osprey accepts but does not act on (SO_REUSEPORT, TCP_DEFER_ACCEPT,
     // TCP_QUICKACK, IP_RECVERR...): their values, so getsockopt returns what was set.

@@ -106,7 +106,8 @@ bool bindable_address(const ip_addr_t& given)
     if (ip_addr_isany_val(address) || ip_addr_isloopback(&address))
         return true;
     struct netif* netif;
-    NETIF_FOREACH(netif) {
+    NETIF_FOREACH(netif)
+    {
         if (IP_IS_V4_VAL(address) && ip4_addr_cmp(ip_2_ip4(&address), netif_ip4_addr(netif)))
             return true;
         if (IP_IS_V6_VAL(address) && netif_get_ip6_addr_match(netif, ip_2_ip6(&address)) >= 0)

@@ -38,8 +38,8 @@ struct Stack {
     virtio::NetDevice* device = nullptr;
     struct netif ethernet = {};
     uint32_t wake = 0;
-    uint64_t sleeping_until = kAwake; // monotonic ns; 0: no deadline
-    bool dns_from_boot_line = false;  // net.dns= given: a lease's name server does not replace it
+    uint64_t sleeping_until = kAwake;          // monotonic ns; 0: no deadline
+    bool dns_from_boot_line = false;           // net.dns= given: a lease's name server does not replace it
     lib::RefPtr<vfs::Node> leased_resolv_conf; // the /etc/resolv.conf a lease made, rewritten by the next
     UnixNames unix_names;
 };
@@ -121,7 +121,7 @@ void follow_lease(Stack& s)
     }
     const ip4_addr_t* address = netif_ip4_addr(netif);
     const ip4_addr_t* gateway = netif_ip4_gw(netif);
-    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0))); // lwIP keeps the lease's there
+    uint32_t leased_dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0)));               // lwIP keeps the lease's there
     uint32_t dns = leased_dns && !s.dns_from_boot_line ? leased_dns : s.settings.dns; // net.dns= wins
     if (ip4_addr_get_u32(address) == s.settings.address && ip4_addr_get_u32(gateway) == s.settings.gateway
         && ip4_addr_get_u32(netif_ip4_netmask(netif)) == s.settings.netmask && dns == s.settings.dns)
@@ -173,9 +173,9 @@ void add_ethernet(Stack& s)
             klog::info(klog::Subsystem::Net, "en0: asking for a DHCP lease");
         return;
     }
-    klog::info(klog::Subsystem::Net, "en0: {}.{}.{}.{}/{} gateway {}.{}.{}.{}", ip4_addr1(&address), ip4_addr2(&address),
-        ip4_addr3(&address), ip4_addr4(&address), s.settings.prefix_length,
-        ip4_addr1(&gateway), ip4_addr2(&gateway), ip4_addr3(&gateway), ip4_addr4(&gateway));
+    klog::info(klog::Subsystem::Net, "en0: {}.{}.{}.{}/{} gateway {}.{}.{}.{}", ip4_addr1(&address),
+        ip4_addr2(&address), ip4_addr3(&address), ip4_addr4(&address), s.settings.prefix_length, ip4_addr1(&gateway),
+        ip4_addr2(&gateway), ip4_addr3(&gateway), ip4_addr4(&gateway));
 }
 
 // One round: frames from the device, due timers, looped-back packets. Whether frames are

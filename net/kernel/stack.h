@@ -43,9 +43,9 @@ void configure(const Ipv4Settings& settings);
 /// has leased the Ethernet interface an address, or until `deadline_ns` (monotonic).
 /// Every lease, now or later (lwIP's client renews it and asks again after losing it), is
 /// logged and taken into the settings, and /etc/resolv.conf names its name server (as
-/// dhclient keeps it) unless the image brought one or net.dns= named the server. Returns the settings in force. Call at boot with the big kernel
-/// lock held; it is released while waiting. Errors: TIMEDOUT (no lease yet), NODEV (no
-/// network device, or it failed), and ensure_started's.
+/// dhclient keeps it) unless the image brought one or net.dns= named the server. Returns the settings in force. Call at
+/// boot with the big kernel lock held; it is released while waiting. Errors: TIMEDOUT (no lease yet), NODEV (no network
+/// device, or it failed), and ensure_started's.
 lib::Result<Ipv4Settings> lease_address(uint64_t deadline_ns);
 
 /// Starts the stack if it is not running: lwIP, the interfaces, the network thread. Call

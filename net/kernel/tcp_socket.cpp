@@ -19,10 +19,7 @@ constexpr int kMaxBacklog = 255; // lwIP's backlog is a u8_t
 // tcp_write and tcp_recved take at most this many bytes per call (u16_t lengths).
 constexpr size_t kMaxChunk = 0xffff;
 
-bool can_send(const tcp_pcb* pcb)
-{
-    return tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN;
-}
+bool can_send(const tcp_pcb* pcb) { return tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN; }
 
 // Whether a listener holds `port` on an address that overlaps `address`. Linux never lets
 // a second socket bind there, SO_REUSEADDR or not; lwIP would if both set it.
@@ -35,7 +32,8 @@ bool listener_holds(const ip_addr_t& address, uint16_t port)
         u8_t held = IP_GET_TYPE(&listener->local_ip), wanted = IP_GET_TYPE(&address);
         if (held != IPADDR_TYPE_ANY && wanted != IPADDR_TYPE_ANY && held != wanted)
             continue;
-        if (ip_addr_isany(&listener->local_ip) || ip_addr_isany_val(address) || ip_addr_cmp(&listener->local_ip, &address))
+        if (ip_addr_isany(&listener->local_ip) || ip_addr_isany_val(address)
+            || ip_addr_cmp(&listener->local_ip, &address))
             return true;
     }
     return false;
@@ -177,7 +175,9 @@ void TcpSocket::on_error(void* arg, err_t error)
     } else if (error == ERR_RST && socket->m_peer_finished) { // Linux: a reset in CLOSE_WAIT is EPIPE
         socket->m_error = int(lib::Errno::PIPE);
     } else {
-        socket->m_error = int(error == ERR_RST ? lib::Errno::CONNRESET : error == ERR_ABRT ? lib::Errno::TIMEDOUT : errno_from(error));
+        socket->m_error = int(error == ERR_RST ? lib::Errno::CONNRESET
+                : error == ERR_ABRT            ? lib::Errno::TIMEDOUT
+                                               : errno_from(error));
     }
     socket->m_state = State::Closed;
     socket->m_changes.changed();
@@ -278,7 +278,7 @@ lib::Result<void> TcpSocket::connect(const SocketAddress& address)
         if (started != ERR_OK)
             return lib::Error(errno_from(started), "connect: cannot start the connection");
         m_state = State::Connecting;
-        after_lwip_calls(); // over loopback, the handshake may complete here
+        after_lwip_calls();                                    // over loopback, the handshake may complete here
         if (should_not_block(0) && m_state != State::Closed) { // even if loopback finished it: Linux's answer
             m_connect_unreported = true;
             return lib::Error(lib::Errno::INPROGRESS, "connect: in progress");
@@ -295,12 +295,14 @@ lib::Result<void> TcpSocket::connect(const SocketAddress& address)
         }
         if (m_state != State::Connecting) {
             int error = take_error();
-            return lib::Error(lib::Errno(error ? error : int(lib::Errno::CONNREFUSED)), "connect: the connection failed");
+            return lib::Error(
+                lib::Errno(error ? error : int(lib::Errno::CONNREFUSED)), "connect: the connection failed");
         }
         auto waited = wait_for_change(seen, deadline); // lwIP ends it with ETIMEDOUT after its SYN retries
         if (waited.is_error())
-            return waited.error().code == lib::Errno::AGAIN ? lib::Error(lib::Errno::INPROGRESS, "connect: timed out (SO_SNDTIMEO)")
-                                                            : waited.error();
+            return waited.error().code == lib::Errno::AGAIN
+                ? lib::Error(lib::Errno::INPROGRESS, "connect: timed out (SO_SNDTIMEO)")
+                : waited.error();
     }
 }
 
@@ -329,14 +331,16 @@ lib::Result<size_t> TcpSocket::send(const void* data, size_t length, int flags, 
             size_t chunk = length - sent;
             chunk = chunk < room ? chunk : room;
             chunk = chunk < kMaxChunk ? chunk : kMaxChunk;
-            u8_t write_flags = TCP_WRITE_FLAG_COPY | ((flags & MsgMore) || sent + chunk < length ? TCP_WRITE_FLAG_MORE : 0);
+            u8_t write_flags
+                = TCP_WRITE_FLAG_COPY | ((flags & MsgMore) || sent + chunk < length ? TCP_WRITE_FLAG_MORE : 0);
             err_t written = tcp_write(m_pcb, bytes + sent, u16_t(chunk), write_flags);
             if (written == ERR_OK) {
                 sent += chunk;
                 continue;
             }
             if (written != ERR_MEM)
-                return sent ? lib::Result<size_t>(sent) : lib::Error(errno_from(written), "send: lwIP refused the data");
+                return sent ? lib::Result<size_t>(sent)
+                            : lib::Error(errno_from(written), "send: lwIP refused the data");
         }
         if (m_pcb)
             tcp_output(m_pcb);
@@ -429,7 +433,8 @@ lib::Result<size_t> TcpSocket::receive(void* data, size_t length, int flags, Rec
         if (length == 0)
             return size_t(0);
         if (m_error)
-            return received ? lib::Result<size_t>(received) : lib::Error(lib::Errno(take_error()), "recv: the connection failed");
+            return received ? lib::Result<size_t>(received)
+                            : lib::Error(lib::Errno(take_error()), "recv: the connection failed");
         if (m_peer_finished || m_shut_read || m_state == State::Closed)
             return received;
         if (should_not_block(flags))

@@ -60,7 +60,7 @@ private:
     static signed char on_sent(void* arg, tcp_pcb* pcb, uint16_t length);
     static void on_error(void* arg, signed char error);
 
-    tcp_pcb* m_pcb = nullptr;  // null once lwIP freed it (reset, closed) or never had one
+    tcp_pcb* m_pcb = nullptr; // null once lwIP freed it (reset, closed) or never had one
     State m_state;
     // Data not yet read: the pbuf chains lwIP delivered, in order, each kept apart (a
     // pbuf chain's tot_len is 16 bits; the window is larger).
@@ -74,7 +74,7 @@ private:
     bool m_peer_finished = false; // the peer's FIN came: reads end with 0 after the data
     bool m_shut_read = false;
     bool m_shut_write = false;
-    int m_error = 0;              // pending error (SO_ERROR), a positive errno
+    int m_error = 0;                   // pending error (SO_ERROR), a positive errno
     bool m_connect_unreported = false; // a non-blocking connect is owed its 0 (connect again)
     bool m_nodelay = false;
     bool m_ipv6_only = false; // IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4

@@ -53,8 +53,8 @@ void UdpSocket::on_receive(void* arg, udp_pcb*, pbuf* data, const ip_addr_t* fro
         return;
     }
     struct netif* input = ip_current_input_netif();
-    auto* datagram = new (std::nothrow) Datagram { nullptr, data, *from, port, *ip_current_dest_addr(),
-        uint8_t(input ? netif_get_index(input) : 0) };
+    auto* datagram = new (std::nothrow)
+        Datagram { nullptr, data, *from, port, *ip_current_dest_addr(), uint8_t(input ? netif_get_index(input) : 0) };
     if (!datagram) {
         pbuf_free(data);
         return;
@@ -129,7 +129,8 @@ lib::Result<size_t> UdpSocket::send(const void* data, size_t length, int flags, 
     if (!packet)
         return lib::Error(lib::Errno::NOBUFS, "send: no memory for the datagram");
     pbuf_take(packet, data, u16_t(length));
-    err_t sent = to && to->length ? udp_sendto(m_pcb, packet, &endpoint.address, endpoint.port) : udp_send(m_pcb, packet);
+    err_t sent
+        = to && to->length ? udp_sendto(m_pcb, packet, &endpoint.address, endpoint.port) : udp_send(m_pcb, packet);
     pbuf_free(packet);
     after_lwip_calls();
     if (sent != ERR_OK)

@@ -18,7 +18,7 @@ constexpr size_t kUnixFamilyBytes = 2, kUnixPathMax = 108;
 struct UnixName {
     enum class Kind : uint8_t { Unnamed, Path, Abstract };
     Kind kind = Kind::Unnamed;
-    uint8_t length = 0;           // bytes of `bytes` in use
+    uint8_t length = 0;            // bytes of `bytes` in use
     char bytes[kUnixPathMax] = {}; // a path (no terminating zero), or the abstract name
 
     std::string_view view() const { return { bytes, length }; }

@@ -58,7 +58,8 @@ lib::Result<UnixName> UnixNames::unused_name()
     for (uint32_t tries = 0; tries < kNames; ++tries) {
         UnixName name;
         name.kind = UnixName::Kind::Abstract;
-        name.length = uint8_t(fmt::format_to_n(name.bytes, sizeof(name.bytes), "{:05x}", m_next_autobind++ % kNames).size);
+        name.length
+            = uint8_t(fmt::format_to_n(name.bytes, sizeof(name.bytes), "{:05x}", m_next_autobind++ % kNames).size);
         if (!find(name))
             return name;
     }
@@ -346,14 +347,14 @@ lib::Result<size_t> UnixSocket::send(const void* data, size_t length, int flags,
     return send_data(data, length, flags, to, nullptr);
 }
 
-lib::Result<size_t> UnixSocket::send_with_files(const void* data, size_t length, int flags, const SocketAddress* to,
-                                                PassedFiles& files)
+lib::Result<size_t> UnixSocket::send_with_files(
+    const void* data, size_t length, int flags, const SocketAddress* to, PassedFiles& files)
 {
     return send_data(data, length, flags, to, &files);
 }
 
-lib::Result<size_t> UnixSocket::send_data(const void* data, size_t length, int flags, const SocketAddress* to,
-                                          PassedFiles* files)
+lib::Result<size_t> UnixSocket::send_data(
+    const void* data, size_t length, int flags, const SocketAddress* to, PassedFiles* files)
 {
     if (flags & MsgOob)
         return lib::Error(lib::Errno::NOTSUP, "send: MSG_OOB on an AF_UNIX socket");
@@ -399,7 +400,8 @@ lib::Result<size_t> UnixSocket::send_stream(const uint8_t* bytes, size_t length,
             continue;
         }
         if (should_not_block(flags))
-            return sent ? lib::Result<size_t>(sent) : lib::Error(lib::Errno::AGAIN, "send: the other end's queue is full");
+            return sent ? lib::Result<size_t>(sent)
+                        : lib::Error(lib::Errno::AGAIN, "send: the other end's queue is full");
         auto waited = wait_for_change(seen, deadline);
         if (waited.is_error())
             return sent ? lib::Result<size_t>(sent) : waited.error();
@@ -425,8 +427,8 @@ lib::Result<UnixSocket*> UnixSocket::datagram_target(const SocketAddress* to) co
     return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
 }
 
-lib::Result<size_t> UnixSocket::send_message(const uint8_t* bytes, size_t length, int flags, const SocketAddress* to,
-                                             PassedFiles* files)
+lib::Result<size_t> UnixSocket::send_message(
+    const uint8_t* bytes, size_t length, int flags, const SocketAddress* to, PassedFiles* files)
 {
     if (type() == kSocketSeqPacket && !m_connected)
         return lib::Error(lib::Errno::NOTCONN, "send: the socket is not connected");
@@ -443,7 +445,8 @@ lib::Result<size_t> UnixSocket::send_message(const uint8_t* bytes, size_t length
         UnixSocket* target = TRY(datagram_target(to));
         if (target != m_peer && target->m_connected && target->m_peer != this)
             return lib::Error(lib::Errno::PERM, "send: that socket is connected to another");
-        if (target != m_peer && target->m_destination.kind != UnixName::Kind::Unnamed && !(target->m_destination == m_name))
+        if (target != m_peer && target->m_destination.kind != UnixName::Kind::Unnamed
+            && !(target->m_destination == m_name))
             return lib::Error(lib::Errno::PERM, "send: that socket is connected to another");
         if (target->m_peer_finished && target == m_peer)
             return lib::Error(lib::Errno::PIPE, "send: the other end shut down reading");
@@ -590,7 +593,7 @@ uint16_t UnixSocket::poll_events(uint16_t requested)
             writable = m_peer && m_peer->room_for(1);
         } else if (!m_connected && m_destination.kind == UnixName::Kind::Unnamed) {
             writable = true; // each send names its receiver
-        } else { // a send to a peer that is gone fails at once: writable too
+        } else {             // a send to a peer that is gone fails at once: writable too
             auto target = datagram_target(nullptr);
             writable = target.is_error() || target.value()->room_for(1);
         }
@@ -600,10 +603,7 @@ uint16_t UnixSocket::poll_events(uint16_t requested)
     return events & (requested | fs::PollErr | fs::PollHup);
 }
 
-lib::Result<size_t> UnixSocket::bytes_readable()
-{
-    return stream() ? m_stream.size() : m_messages.front_length();
-}
+lib::Result<size_t> UnixSocket::bytes_readable() { return stream() ? m_stream.size() : m_messages.front_length(); }
 
 // SOL_SOCKET options the socket itself does not use (SO_REUSEADDR, SO_KEEPALIVE...): Linux
 // accepts every one on an AF_UNIX socket, so they are kept for getsockopt.

@@ -47,8 +47,8 @@ public:
     lib::Result<Socket*> accept(SocketAddress* peer) override;
     lib::Result<void> connect(const SocketAddress&) override;
     lib::Result<size_t> send(const void* data, size_t length, int flags, const SocketAddress* to) override;
-    lib::Result<size_t> send_with_files(const void* data, size_t length, int flags, const SocketAddress* to,
-                                        PassedFiles& files) override;
+    lib::Result<size_t> send_with_files(
+        const void* data, size_t length, int flags, const SocketAddress* to, PassedFiles& files) override;
     lib::Result<size_t> receive(void* data, size_t length, int flags, ReceiveInfo& info) override;
     lib::Result<void> shutdown(int how) override;
     lib::Result<void> local_address(SocketAddress& out) override;
@@ -84,11 +84,11 @@ private:
     lib::Result<void> connect_to(UnixSocket& listener);
     /// Where a datagram goes: `to`, else the connected name, else the socketpair peer.
     lib::Result<UnixSocket*> datagram_target(const SocketAddress* to) const;
-    lib::Result<size_t> send_data(const void* data, size_t length, int flags, const SocketAddress* to,
-                                  PassedFiles* files);
+    lib::Result<size_t> send_data(
+        const void* data, size_t length, int flags, const SocketAddress* to, PassedFiles* files);
     lib::Result<size_t> send_stream(const uint8_t* bytes, size_t length, int flags, PassedFiles* files);
-    lib::Result<size_t> send_message(const uint8_t* bytes, size_t length, int flags, const SocketAddress* to,
-                                     PassedFiles* files);
+    lib::Result<size_t> send_message(
+        const uint8_t* bytes, size_t length, int flags, const SocketAddress* to, PassedFiles* files);
     lib::Result<size_t> receive_stream(uint8_t* bytes, size_t length, int flags, ReceiveInfo& info);
     /// Whether this socket's queue has room for `length` more bytes (a message needs all).
     bool room_for(size_t length) const;
@@ -104,35 +104,35 @@ private:
         PassedFiles files;
     };
 
-    UnixName m_name;                 // bound name (Unnamed: none)
-    lib::RefPtr<vfs::Node> m_node;   // a path name's socket node (its record is this)
+    UnixName m_name;               // bound name (Unnamed: none)
+    lib::RefPtr<vfs::Node> m_node; // a path name's socket node (its record is this)
 
     // Connection (stream and seqpacket; a socketpair's datagram ends too).
-    UnixSocket* m_peer = nullptr;    // null before connect and once the other end is closed
-    UnixName m_peer_name;            // the peer's name when connecting (getpeername)
-    bool m_connected = false;        // it has (had) a peer
-    bool m_accepted = true;          // false for a server end still in its listener's queue
-    bool m_peer_finished = false;    // the other end shut down writing or closed
+    UnixSocket* m_peer = nullptr; // null before connect and once the other end is closed
+    UnixName m_peer_name;         // the peer's name when connecting (getpeername)
+    bool m_connected = false;     // it has (had) a peer
+    bool m_accepted = true;       // false for a server end still in its listener's queue
+    bool m_peer_finished = false; // the other end shut down writing or closed
     bool m_shut_write = false;
-    int m_error = 0;                 // Linux's sk_err: ECONNRESET when the peer dropped data
+    int m_error = 0; // Linux's sk_err: ECONNRESET when the peer dropped data
 
     // Listener.
     bool m_listening = false;
     unsigned m_backlog = 0;
     lib::IntrusiveList<UnixSocket, &UnixSocket::pending_link> m_pending; // server ends, each
-                                    // a reference the listener holds until accept
+                                                                         // a reference the listener holds until accept
     unsigned m_pending_count = 0;
 
     // Datagram: the name connect gave (sends without an address go there).
     UnixName m_destination;
-    bool m_sender_waits = false;     // a sender waits on UnixNames' room for this queue
+    bool m_sender_waits = false; // a sender waits on UnixNames' room for this queue
 
     // Receive queues.
-    lib::ByteRing m_stream;          // stream: bytes sent to this socket, not yet read
+    lib::ByteRing m_stream; // stream: bytes sent to this socket, not yet read
     uint64_t m_stream_written = 0, m_stream_read = 0;
-    FileMark* m_marks = nullptr;     // stream: files in flight, in stream order
+    FileMark* m_marks = nullptr; // stream: files in flight, in stream order
     FileMark* m_last_mark = nullptr;
-    DatagramQueue m_messages;        // datagram, seqpacket: messages, in order
+    DatagramQueue m_messages; // datagram, seqpacket: messages, in order
 };
 
 /// The abstract namespace of the VM's network (Linux keeps one per network namespace):

@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     std::vector<std::byte> image = clean;
     std::map<uint64_t, uint8_t> damage; // offset -> net xor
     for (size_t i = 1; i + 3 <= size; i += 3) {
-        uint64_t offset = (uint64_t(data[i]) | uint64_t(data[i + 1]) << 8 | uint64_t(data[i + 2] & 0x7f) << 16) % image.size();
+        uint64_t offset
+            = (uint64_t(data[i]) | uint64_t(data[i + 1]) << 8 | uint64_t(data[i + 2] & 0x7f) << 16) % image.size();
         uint8_t mask = data[i + 2] & 0x80 ? 0xff : uint8_t(1u << (data[i] % 8));
         image[offset] ^= std::byte { mask };
         damage[offset] ^= mask;
@@ -53,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         uint64_t end = start + data_span->size();
         bool one_byte_page = false;
         for (auto [page, count] : bytes_per_page)
-            one_byte_page |= count == 1 && page >= start / images::kRofsPageSize && page <= (end - 1) / images::kRofsPageSize;
+            one_byte_page
+                |= count == 1 && page >= start / images::kRofsPageSize && page <= (end - 1) / images::kRofsPageSize;
         if (one_byte_page && !opened->file_range(*opened->node(number), 0, UINT64_MAX).is_error())
             __builtin_trap(); // a damaged page passed its checksum
     }

@@ -50,11 +50,11 @@ void as_state(std::span<const uint8_t> bytes)
         __builtin_trap(); // the decoder must refuse what does not fit its shape
     static GuestMemory memory = GuestMemory::create(2 << 20).release_value();
     StateReader in(bytes);
-    Serial16550 uart([](uint8_t) { });
+    Serial16550 uart([](uint8_t) {});
     if (uart.restore(in).is_error())
         return;
     virtio::RngDevice rng(memory);
-    virtio::MmioTransport transport(rng, memory, [] { });
+    virtio::MmioTransport transport(rng, memory, [] {});
     (void)transport.restore(in);
 }
 

@@ -36,7 +36,10 @@ struct Input {
 std::vector<std::byte> image_bytes()
 {
     images::RofsWriter writer;
-    auto text = [](const char* s) { return std::vector<std::byte>(reinterpret_cast<const std::byte*>(s), reinterpret_cast<const std::byte*>(s) + strlen(s)); };
+    auto text = [](const char* s) {
+        return std::vector<std::byte>(
+            reinterpret_cast<const std::byte*>(s), reinterpret_cast<const std::byte*>(s) + strlen(s));
+    };
     writer.add_file("/a/b", text("image file"), 0644);
     writer.add_file("/a/x/a", text(std::string(5000, 'q').c_str()), 0644);
     writer.add_symlink("/b", "a/x");

@@ -117,7 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (data[7] & 1)
         fold_addresses(memory);
     auto device = make_device(data[0], memory, disk);
-    MmioTransport transport(*device, memory, [] { });
+    MmioTransport transport(*device, memory, [] {});
     drive(transport, data);
     return 0;
 }

@@ -64,7 +64,8 @@ void flip_file_byte(std::vector<std::byte>& image, const char* path, uint64_t of
 
 void write(const std::string& path, const std::vector<std::byte>& data)
 {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
 }
 
 std::vector<std::byte> image_with_program(std::vector<std::byte> program)
@@ -88,7 +89,9 @@ int main(int argc, char** argv)
 
     std::vector<std::byte> truncated(program.begin(), program.begin() + 600); // headers only
     write(dir + "/bad-elf.img", image_with_program(truncated));
-    write(dir + "/not-elf.img", image_with_program(bytes_of("#!/bin/sh\n# A shell script is not an ELF program: Osprey runs ELF executables only.\necho hello\n")));
+    write(dir + "/not-elf.img",
+        image_with_program(bytes_of(
+            "#!/bin/sh\n# A shell script is not an ELF program: Osprey runs ELF executables only.\necho hello\n")));
     auto corrupt = image_with_program(program);
     corrupt[200] ^= std::byte(0x40); // inside the inode table: the metadata checksum catches it
     write(dir + "/corrupt.img", corrupt);

@@ -10,7 +10,6 @@
 
 namespace {
 
-
 using monitor::GuestMemory;
 
 bool read_guest(void* context, uint64_t address, void* out, size_t length)
@@ -65,13 +64,13 @@ TEST(Acpi, CorruptTablesFindNothingAndSayWhy)
         EXPECT_STREQ(found.error, expected);
         byte[0] = saved;
     };
-    corrupt(rsdp, 0x20, "no valid RSDP");             // signature
-    corrupt(rsdp + 8, 0xff, "no valid RSDP");         // checksum
-    corrupt(rsdp + 64 + 9, 0x55, "bad XSDT");         // the XSDT's checksum
-    corrupt(rsdp + 128 + 40, 0x77, "no valid MADT");  // a MADT byte: its checksum no longer holds
-    EXPECT_EQ(discover(memory, 0x5000).error, std::string("no valid RSDP")); // nothing there
+    corrupt(rsdp, 0x20, "no valid RSDP");            // signature
+    corrupt(rsdp + 8, 0xff, "no valid RSDP");        // checksum
+    corrupt(rsdp + 64 + 9, 0x55, "bad XSDT");        // the XSDT's checksum
+    corrupt(rsdp + 128 + 40, 0x77, "no valid MADT"); // a MADT byte: its checksum no longer holds
+    EXPECT_EQ(discover(memory, 0x5000).error, std::string("no valid RSDP"));      // nothing there
     EXPECT_EQ(discover(memory, 64ull << 30).error, std::string("no valid RSDP")); // outside memory
-    EXPECT_EQ(discover(memory, rsdp).count, 2u);      // intact again
+    EXPECT_EQ(discover(memory, rsdp).count, 2u);                                  // intact again
 }
 
 // A hand-made RSDP (revision 0: RSDT) and MADT with the cases firmware produces.
@@ -85,8 +84,10 @@ struct Tables {
         memcpy(out, bytes.data() + address, length);
         return true;
     }
-    template<typename T>
-    void put(uint64_t address, const T& value) { memcpy(memory.data() + address, &value, sizeof(T)); }
+    template<typename T> void put(uint64_t address, const T& value)
+    {
+        memcpy(memory.data() + address, &value, sizeof(T));
+    }
     void seal(uint64_t address, uint32_t length)
     {
         memory[address + 9] = 0;
@@ -125,8 +126,7 @@ struct Tables {
     }
 };
 
-template<typename T>
-void add(std::vector<uint8_t>& entries, const T& entry)
+template<typename T> void add(std::vector<uint8_t>& entries, const T& entry)
 {
     auto* bytes = reinterpret_cast<const uint8_t*>(&entry);
     entries.insert(entries.end(), bytes, bytes + sizeof(T));
@@ -174,7 +174,8 @@ TEST(Acpi, TooManyProcessorsAreCappedAndHugeTablesRefused)
 {
     std::vector<uint8_t> entries;
     for (unsigned id = 0; id < 100; ++id)
-        add(entries, acpi::MadtLocalApic { acpi::kMadtLocalApic, 8, uint8_t(id), uint8_t(id), acpi::kProcessorEnabled });
+        add(entries,
+            acpi::MadtLocalApic { acpi::kMadtLocalApic, 8, uint8_t(id), uint8_t(id), acpi::kProcessorEnabled });
     Tables tables;
     tables.build(entries);
     EXPECT_EQ(tables.find().count, acpi::kMaxProcessors);

@@ -119,8 +119,12 @@ TEST_F(AreaMapTest, FileMappingsNeverMerge)
 {
     mm::MappedFile file { .phys_base = 0x100000, .size = 8 * kPage, .path = "/lib/x.so", .inode = 1 };
     for (uintptr_t i = 0; i < 2; ++i)
-        ASSERT_TRUE(map.map({ .hint = kBase + i * kPage, .length = kPage, .placement = mm::Placement::FixedNoReplace,
-                                .prot = mm::ProtRead, .file = &file, .file_offset = i * kPage })
+        ASSERT_TRUE(map.map({ .hint = kBase + i * kPage,
+                                .length = kPage,
+                                .placement = mm::Placement::FixedNoReplace,
+                                .prot = mm::ProtRead,
+                                .file = &file,
+                                .file_offset = i * kPage })
                         .is_ok());
     EXPECT_EQ(map.count(), 2u);
 }
@@ -157,9 +161,9 @@ TEST_F(AreaMapTest, UnmapRoundsLengthUpAndRejectsBadArguments)
 
 TEST_F(AreaMapTest, BelowTheLowestAddressIsAHoleToUnmapAndForbiddenToMap)
 {
-    ASSERT_TRUE(map.map({ .hint = kLow, .length = 2 * kPage, .placement = mm::Placement::FixedNoReplace,
-                            .prot = mm::ProtRead })
-                    .is_ok());
+    ASSERT_TRUE(
+        map.map({ .hint = kLow, .length = 2 * kPage, .placement = mm::Placement::FixedNoReplace, .prot = mm::ProtRead })
+            .is_ok());
     EXPECT_TRUE(map.unmap(0, kPage).is_ok()) << "Linux: munmap of nothing succeeds";
     EXPECT_TRUE(map.unmap(kLow - 4 * kPage, 5 * kPage).is_ok());
     ASSERT_NE(map.find(kLow + kPage), nullptr);
@@ -211,8 +215,12 @@ TEST_F(AreaMapTest, ProtectOfAnUnmappedHoleFailsWithNomemAndChangesNothing)
 TEST_F(AreaMapTest, WritableSharedFileMappingIsRefused)
 {
     mm::MappedFile file { .phys_base = 0x100000, .size = kPage, .path = "/f", .inode = 1 };
-    mm::MapRequest request { .hint = kBase, .length = kPage, .placement = mm::Placement::FixedNoReplace,
-        .prot = mm::ProtRead | mm::ProtWrite, .sharing = mm::Sharing::Shared, .file = &file };
+    mm::MapRequest request { .hint = kBase,
+        .length = kPage,
+        .placement = mm::Placement::FixedNoReplace,
+        .prot = mm::ProtRead | mm::ProtWrite,
+        .sharing = mm::Sharing::Shared,
+        .file = &file };
     EXPECT_EQ(map.map(request).error().code, lib::Errno::ACCES);
     request.prot = mm::ProtRead;
     ASSERT_TRUE(map.map(request).is_ok());
@@ -229,7 +237,8 @@ TEST_F(AreaMapTest, PlacementFollowsLinux)
     EXPECT_EQ(hinted, kBase + kPage) << "a free hint is used, rounded up to a page";
     uintptr_t taken = anon(kBase + kPage, kPage, mm::ProtRead, mm::Placement::Anywhere);
     EXPECT_NE(taken, kBase + kPage) << "a busy hint is only a hint";
-    EXPECT_EQ(map.map({ .hint = kBase + kPage, .length = kPage, .placement = mm::Placement::FixedNoReplace }).error().code,
+    EXPECT_EQ(
+        map.map({ .hint = kBase + kPage, .length = kPage, .placement = mm::Placement::FixedNoReplace }).error().code,
         lib::Errno::EXIST);
     EXPECT_EQ(map.map({ .hint = kBase + 1, .length = kPage, .placement = mm::Placement::FixedReplace }).error().code,
         lib::Errno::INVAL);
@@ -340,15 +349,16 @@ TEST_F(AreaMapTest, RemapFixedShrinkCutsATailThatSpansSeveralAreas)
     EXPECT_EQ(pages.pages.size(), 1u) << "the cut-off tail's pages were released";
     EXPECT_EQ(map.remap(kBase + 10 * kPage, kPage, 2 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase).value(), kBase);
     anon(kBase + 2 * kPage, kPage, mm::ProtRead);
-    EXPECT_EQ(map.remap(kBase, 3 * kPage, 3 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase + 20 * kPage).error().code,
+    EXPECT_EQ(
+        map.remap(kBase, 3 * kPage, 3 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase + 20 * kPage).error().code,
         lib::Errno::FAULT)
         << "what is kept must lie in one area";
     EXPECT_EQ(layout(), "0-2:3 2-3:1 ");
     EXPECT_EQ(map.remap(kBase, 3 * kPage, 3 * kPage, mm::RemapMayMove | mm::RemapFixed, kBase + kPage).error().code,
         lib::Errno::INVAL)
         << "as Linux: the new range is checked before the old one";
-    EXPECT_EQ(map.remap(kBase, kPage, kPage, mm::RemapMayMove | mm::RemapFixed, kLow - kPage).error().code,
-        lib::Errno::PERM)
+    EXPECT_EQ(
+        map.remap(kBase, kPage, kPage, mm::RemapMayMove | mm::RemapFixed, kLow - kPage).error().code, lib::Errno::PERM)
         << "below the lowest address, as MAP_FIXED";
     EXPECT_EQ(layout(), "0-2:3 2-3:1 ");
     EXPECT_TRUE(map.check_invariants());
@@ -357,8 +367,12 @@ TEST_F(AreaMapTest, RemapFixedShrinkCutsATailThatSpansSeveralAreas)
 TEST_F(AreaMapTest, RemapOfAFileMappingKeepsItsOffset)
 {
     mm::MappedFile file { .phys_base = 0x100000, .size = 16 * kPage, .path = "/f", .inode = 1 };
-    ASSERT_TRUE(map.map({ .hint = kBase, .length = 8 * kPage, .placement = mm::Placement::FixedNoReplace,
-                            .prot = mm::ProtRead, .file = &file, .file_offset = 2 * kPage })
+    ASSERT_TRUE(map.map({ .hint = kBase,
+                            .length = 8 * kPage,
+                            .placement = mm::Placement::FixedNoReplace,
+                            .prot = mm::ProtRead,
+                            .file = &file,
+                            .file_offset = 2 * kPage })
                     .is_ok());
     anon(kBase + 8 * kPage, kPage);
     uintptr_t moved = map.remap(kBase + 4 * kPage, 4 * kPage, 6 * kPage, mm::RemapMayMove, 0).value();

@@ -45,7 +45,8 @@ TEST(BootReport, PrintsNearestRankPercentilesInMilliseconds)
     std::string text = report({ boot_case("A", runs) });
     // median 50, p90 90, p99 99, min 1, max 100; to exit each 1 ms later.
     EXPECT_NE(text.find("| A | 100 | 50.0 | 90.0 | 99.0 | 1.0 | 100.0 | 51.0 | 91.0 | 100.0 | 2.0 | 101.0 | 0 x100 |"),
-        std::string::npos) << text;
+        std::string::npos)
+        << text;
 }
 
 TEST(BootReport, ComparesEachCaseWithTheFirstPairByPair)
@@ -64,7 +65,8 @@ TEST(BootReport, LeavesRunsWithoutALineOutOfTimeToLineAndCountsStatuses)
     std::string text = report({ boot_case("A", runs) });
     // to line from the two runs with a line (median by nearest rank: 2.0), to exit from all three.
     EXPECT_NE(text.find("| A | 3 | 2.0 | 4.0 | 4.0 | 2.0 | 4.0 | 5.0 | 6.0 | 6.0 | 3.0 | 6.0 | timed out x1, 0 x2 |"),
-        std::string::npos) << text;
+        std::string::npos)
+        << text;
 }
 
 TEST(BootReport, SamplesFileRoundTrips)

@@ -52,11 +52,13 @@ TEST_F(CliAddedFiles, ParsesHostAndGuest)
     AddedPath added = tools::parse_added_path((m_dir / "conf").string() + ":/etc/app/");
     EXPECT_EQ(added.host, m_dir / "conf");
     EXPECT_EQ(added.guest, "/etc/app");
-    EXPECT_EQ(tools::parse_added_path((m_dir / "conf").string()).guest, (m_dir / "conf").string()) << "GUEST defaults to HOST";
+    EXPECT_EQ(tools::parse_added_path((m_dir / "conf").string()).guest, (m_dir / "conf").string())
+        << "GUEST defaults to HOST";
     EXPECT_NE(error_of("/no/such/thing:/x").find("does not exist"), std::string::npos);
     EXPECT_NE(error_of((m_dir / "conf").string() + ":relative").find("must be absolute"), std::string::npos);
     EXPECT_NE(error_of((m_dir / "conf").string() + ":/a/../b").find("'.' or '..'"), std::string::npos);
-    EXPECT_NE(error_of((m_dir / "conf").string() + ":/.osprey/cmdline").find("belongs to the image"), std::string::npos);
+    EXPECT_NE(
+        error_of((m_dir / "conf").string() + ":/.osprey/cmdline").find("belongs to the image"), std::string::npos);
     EXPECT_NE(error_of((m_dir / "conf").string() + ":/").find("belongs to the image"), std::string::npos);
 }
 
@@ -105,7 +107,9 @@ TEST_F(CliAddedFiles, RefusesWhatAnImageCannotHoldAndClashes)
     ASSERT_EQ(::mkfifo((m_dir / "fifo").c_str(), 0600), 0);
     EXPECT_THROW(tools::add_to_image(writer, tools::parse_added_path((m_dir / "fifo").string() + ":/fifo")), CliError);
     tools::add_to_image(writer, tools::parse_added_path((m_dir / "conf" / "app.conf").string() + ":/etc/x"));
-    EXPECT_THROW(tools::add_to_image(writer, tools::parse_added_path((m_dir / "conf" / "app.conf").string() + ":/etc/x")), CliError)
+    EXPECT_THROW(
+        tools::add_to_image(writer, tools::parse_added_path((m_dir / "conf" / "app.conf").string() + ":/etc/x")),
+        CliError)
         << "the same guest path twice";
 }
 

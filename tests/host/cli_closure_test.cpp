@@ -63,7 +63,7 @@ std::vector<char> make_elf(const ElfSpec& spec)
     Elf64_Phdr segments[2] {};
     segments[0] = { PT_LOAD, PF_R, 0, 0, 0, size, size, 4096 };
     segments[1] = { PT_DYNAMIC, PF_R, dynamic_offset, dynamic_offset, dynamic_offset,
-                    dynamic.size() * sizeof(Elf64_Dyn), dynamic.size() * sizeof(Elf64_Dyn), 8 };
+        dynamic.size() * sizeof(Elf64_Dyn), dynamic.size() * sizeof(Elf64_Dyn), 8 };
 
     std::vector<char> file(size);
     std::memcpy(file.data(), &header, sizeof(header));
@@ -77,8 +77,9 @@ class CliClosureFiles : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        m_root = fs::temp_directory_path() / ("osprey-closure-" + std::to_string(::getpid()) + "-"
-                                               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        m_root = fs::temp_directory_path()
+            / ("osprey-closure-" + std::to_string(::getpid()) + "-"
+                + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(m_root);
         fs::create_directories(m_root);
     }
@@ -105,7 +106,7 @@ protected:
 const ClosureLibrary* find_library(const Closure& closure, const std::string& soname)
 {
     auto it = std::find_if(closure.libraries.begin(), closure.libraries.end(),
-                           [&](const ClosureLibrary& library) { return library.soname == soname; });
+        [&](const ClosureLibrary& library) { return library.soname == soname; });
     return it == closure.libraries.end() ? nullptr : &*it;
 }
 
@@ -132,7 +133,7 @@ TEST(CliClosure, HostLsNeedsSelinuxButNotLibc)
     for (std::string_view soname : kKernelSonames)
         EXPECT_EQ(find_library(closure, std::string(soname)), nullptr) << soname;
     EXPECT_NE(std::find(closure.kernel_sonames.begin(), closure.kernel_sonames.end(), "libc.so.6"),
-              closure.kernel_sonames.end());
+        closure.kernel_sonames.end());
 }
 
 TEST(CliClosure, ReadsDynamicSectionOfRealFiles)
@@ -165,7 +166,8 @@ TEST_F(CliClosureFiles, SearchEntriesTheKernelSkipsAreSkipped)
 {
     write("binAL/libone.so.1", make_elf({ ET_DYN, {}, "", "" })); // where "$ORIGINAL" would lead
     write("lib/libone.so.1", make_elf({ ET_DYN, {}, "", "" }));
-    fs::path program = write("bin/prog", make_elf({ ET_DYN, { "libone.so.1" }, "$ORIGINAL:$UNKNOWN/lib:$ORIGIN/../lib", "" }));
+    fs::path program
+        = write("bin/prog", make_elf({ ET_DYN, { "libone.so.1" }, "$ORIGINAL:$UNKNOWN/lib:$ORIGIN/../lib", "" }));
     Closure closure = resolve_closure(program, no_system_dirs());
     ASSERT_EQ(closure.libraries.size(), 1u);
     EXPECT_EQ(closure.libraries[0].image_path, "/lib/libone.so.1");
@@ -230,10 +232,11 @@ TEST_F(CliClosureFiles, AddedObjectsBringTheirNeedsAndOnlyWarnOfMissingOnes)
     fs::path program = write("prog", make_elf({ ET_DYN, {}, "", "" }));
     write("system/libdep.so.2", make_elf({ ET_DYN, {}, "", "" }));
     write("tree/lib/libsibling.so", make_elf({ ET_DYN, {}, "", "" }));
-    fs::path plugin = write("tree/lib/plugin.so",
-        make_elf({ ET_DYN, { "libdep.so.2", "libsibling.so", "libgone.so.1" }, "$ORIGIN", "" }));
+    fs::path plugin = write(
+        "tree/lib/plugin.so", make_elf({ ET_DYN, { "libdep.so.2", "libsibling.so", "libgone.so.1" }, "$ORIGIN", "" }));
     ClosureOptions options = no_system_dirs();
-    options.added_objects = { { plugin, "/opt/tree/lib/plugin.so" }, { write("tree/notes.so", { 'n', 'o' }), "/opt/tree/notes.so" } };
+    options.added_objects
+        = { { plugin, "/opt/tree/lib/plugin.so" }, { write("tree/notes.so", { 'n', 'o' }), "/opt/tree/notes.so" } };
     Closure closure = resolve_closure(program, options);
     const ClosureLibrary* dep = find_library(closure, "libdep.so.2");
     ASSERT_NE(dep, nullptr);
@@ -243,7 +246,8 @@ TEST_F(CliClosureFiles, AddedObjectsBringTheirNeedsAndOnlyWarnOfMissingOnes)
     EXPECT_EQ(sibling->image_path, "/opt/tree/lib/libsibling.so");
     EXPECT_EQ(find_library(closure, "plugin.so"), nullptr);
     ASSERT_EQ(closure.warnings.size(), 1u);
-    EXPECT_NE(closure.warnings[0].find("cannot find library 'libgone.so.1' needed by '" + plugin.string()), std::string::npos)
+    EXPECT_NE(
+        closure.warnings[0].find("cannot find library 'libgone.so.1' needed by '" + plugin.string()), std::string::npos)
         << closure.warnings[0];
     // The program's own needs stay errors.
     fs::path needy = write("needy", make_elf({ ET_DYN, { "libgone.so.1" }, "", "" }));
@@ -284,7 +288,8 @@ TEST_F(CliClosureFiles, DlopenLibrariesComeWithTheirClosures)
 {
     fs::path program = write("bin/app", make_elf({ ET_DYN, { "libcommon.so" }, "$ORIGIN" }));
     write("bin/libcommon.so", make_elf({}));
-    fs::path beside = write("bin/libbeside.so", make_elf({ ET_DYN, { "libhelper.so", "libc.so.6" }, "$ORIGIN/helpers" }));
+    fs::path beside
+        = write("bin/libbeside.so", make_elf({ ET_DYN, { "libhelper.so", "libc.so.6" }, "$ORIGIN/helpers" }));
     write("bin/helpers/libhelper.so", make_elf({}));
     fs::path elsewhere = write("opt/plugins/libfar.so", make_elf({}));
     ClosureOptions options = no_system_dirs();
@@ -295,10 +300,11 @@ TEST_F(CliClosureFiles, DlopenLibrariesComeWithTheirClosures)
     EXPECT_EQ(find_library(closure, "libbeside.so")->image_path, "/app/libbeside.so");
     EXPECT_EQ(find_library(closure, "libbeside.so")->needed_by, "--dlopen");
     EXPECT_EQ(find_library(closure, "libhelper.so")->image_path, "/app/helpers/libhelper.so");
-    EXPECT_EQ(find_library(closure, "libfar.so")->image_path, (m_root / "opt/plugins/libfar.so").lexically_normal().string());
+    EXPECT_EQ(
+        find_library(closure, "libfar.so")->image_path, (m_root / "opt/plugins/libfar.so").lexically_normal().string());
     options.dlopen_libraries = { write("bin/notes.txt", { 'h', 'i' }) };
     EXPECT_NE(error_message([&] { resolve_closure(program, options); }).find("is not an x86-64 shared object"),
-              std::string::npos);
+        std::string::npos);
 }
 
 } // namespace

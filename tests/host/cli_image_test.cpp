@@ -36,8 +36,9 @@ class CliImage : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        m_dir = fs::temp_directory_path() / ("osprey-cli-" + std::to_string(::getpid()) + "-"
-                                              + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        m_dir = fs::temp_directory_path()
+            / ("osprey-cli-" + std::to_string(::getpid()) + "-"
+                + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(m_dir);
         fs::create_directories(m_dir / "bin");
         const char* path = std::getenv("PATH");
@@ -100,7 +101,7 @@ TEST_F(CliImage, BuildPacksProgramLibrariesAndCmdline)
     ASSERT_FALSE(program.is_error());
     EXPECT_EQ(program->size(), fs::file_size("/usr/bin/ls"));
     EXPECT_NE(program->permissions() & 0111, 0u);
-    struct stat host {};
+    struct stat host { };
     ASSERT_EQ(::stat("/usr/bin/ls", &host), 0);
     EXPECT_GE(reader.stat(*program).value().mtime, uint64_t(host.st_mtime))
         << "the image's time is the newest of its inputs' (gzip refuses 0)";
@@ -114,7 +115,7 @@ TEST_F(CliImage, BuildPacksProgramLibrariesAndCmdline)
     EXPECT_EQ(line.argv, (std::vector<std::string> { "/app/ls", "-l", "two words" }));
     auto cmdline = reader.file_data(reader.lookup(images::kRofsCmdlinePath).value()).value();
     EXPECT_EQ(std::string(reinterpret_cast<const char*>(cmdline.data()), cmdline.size()),
-              "env=A=1 -- /app/ls -l \"two words\"\n");
+        "env=A=1 -- /app/ls -l \"two words\"\n");
 }
 
 TEST_F(CliImage, BuildRejectsNonElfWithExit2)
@@ -147,7 +148,9 @@ TEST_F(CliImage, BuildReplacesTheOutputOnlyWhenDone)
     EXPECT_EQ(fs::file_size(program), program_size); // untouched
 
     fs::path output = m_dir / "out.img";
-    { std::ofstream(output) << "the previous image"; }
+    {
+        std::ofstream(output) << "the previous image";
+    }
     fs::path link = m_dir / "link.img"; // a symlink is written through, not replaced
     fs::create_symlink(output, link);
     build_image({ program, {}, {} }, link);
@@ -156,8 +159,10 @@ TEST_F(CliImage, BuildReplacesTheOutputOnlyWhenDone)
     EXPECT_NO_THROW(ImageFile::load(output));
 
     // A write that fails (here: past RLIMIT_FSIZE, which binds root too) keeps the old file.
-    { std::ofstream(output) << "the previous image"; }
-    struct rlimit saved {};
+    {
+        std::ofstream(output) << "the previous image";
+    }
+    struct rlimit saved { };
     ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
     auto old_handler = signal(SIGXFSZ, SIG_IGN);
     struct rlimit small = { 4096, saved.rlim_max };
@@ -175,7 +180,9 @@ TEST_F(CliImage, BuildReplacesTheOutputOnlyWhenDone)
 
     fs::path other_name = m_dir / "hard-link.img"; // a hard-linked image: every name sees the new one
     fs::create_hard_link(output, other_name);
-    { std::ofstream(output) << "the previous image"; }
+    {
+        std::ofstream(output) << "the previous image";
+    }
     build_image({ program, {}, {} }, output);
     EXPECT_NO_THROW(ImageFile::load(other_name));
     fs::remove(other_name);
@@ -341,7 +348,9 @@ TEST_F(CliImage, SnapshotsNeedTheMonitor)
 TEST(CliMappedInput, AFileThatShrinksEndsTheRunWithItsName)
 {
     fs::path path = fs::temp_directory_path() / ("osprey-shrinking-" + std::to_string(::getpid()));
-    { std::ofstream(path) << std::string(3 * 4096, 'x'); }
+    {
+        std::ofstream(path) << std::string(3 * 4096, 'x');
+    }
     EXPECT_EXIT(
         {
             MappedInput input(path);

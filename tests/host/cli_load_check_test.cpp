@@ -94,7 +94,8 @@ TEST(CliLoadCheck, RealProgramPassesAndCorruptTablesAreRefusedAsTheKernelWould)
         memcpy(bytes.data() + offset + c.at, &c.value, 2);
         fs::path corrupt = write_corrupt(bytes);
         std::string why = refusal(corrupt);
-        EXPECT_NE(why.find("would not load: ELF: " + std::string(c.message)), std::string::npos) << c.section << ": " << why;
+        EXPECT_NE(why.find("would not load: ELF: " + std::string(c.message)), std::string::npos)
+            << c.section << ": " << why;
         fs::remove(corrupt);
     }
 }
@@ -137,7 +138,8 @@ TEST(CliLoadCheck, LibrariesAreCheckedAsLibraries)
     }
     ASSERT_TRUE(found);
     fs::path corrupt = write_corrupt(library);
-    EXPECT_NE(refusal(corrupt, tools::LoadedAs::Library).find("would not load: ELF: a shared library without PT_DYNAMIC"),
+    EXPECT_NE(
+        refusal(corrupt, tools::LoadedAs::Library).find("would not load: ELF: a shared library without PT_DYNAMIC"),
         std::string::npos);
     EXPECT_EQ(refusal(corrupt, tools::LoadedAs::Program), ""); // as a program: a static one
     fs::remove(corrupt);

@@ -8,7 +8,6 @@
 #include "qemu_command.h"
 #include "run_command.h"
 
-
 #include <gtest/gtest.h>
 #include <images/cmdline.h>
 #include <sys/resource.h>
@@ -51,7 +50,8 @@ TEST(CliQemu, MicrovmArguments)
     QemuConfig config = sample_config();
     std::vector<std::string> arguments = qemu_arguments(config);
     EXPECT_EQ(arguments.front(), "/usr/bin/qemu-system-x86_64");
-    EXPECT_EQ(values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off,auto-kernel-cmdline=off" });
+    EXPECT_EQ(
+        values_of(arguments, "-M"), std::vector<std::string> { "microvm,x-option-roms=off,auto-kernel-cmdline=off" });
     EXPECT_EQ(values_of(arguments, "-m"), std::vector<std::string> { "256M" });
     EXPECT_EQ(values_of(arguments, "-smp"), std::vector<std::string> { "2" });
     EXPECT_EQ(values_of(arguments, "-kernel"), std::vector<std::string> { "/k/osprey-kernel.elf" });
@@ -61,8 +61,7 @@ TEST(CliQemu, MicrovmArguments)
     std::vector<std::string> chardevs { "stdio,id=con,signal=on", "file,id=status,path=/tmp/status,,1.txt" };
     EXPECT_EQ(values_of(arguments, "-chardev"), chardevs);
     std::vector<std::string> devices { "isa-serial,chardev=con,iobase=0x3f8,irq=4",
-                                       "isa-serial,chardev=status,iobase=0x2f8,irq=3",
-                                       "isa-debug-exit,iobase=0xf4,iosize=4" };
+        "isa-serial,chardev=status,iobase=0x2f8,irq=3", "isa-debug-exit,iobase=0xf4,iosize=4" };
     EXPECT_EQ(values_of(arguments, "-device"), devices);
     for (const char* flag : { "-nodefaults", "-no-user-config", "-no-reboot" })
         EXPECT_NE(std::find(arguments.begin(), arguments.end(), flag), arguments.end()) << flag;
@@ -82,7 +81,7 @@ TEST(CliQemu, Q35AndKvm)
 TEST(CliQemu, ShellCommandQuotes)
 {
     EXPECT_EQ(shell_command({ "qemu", "-append", "-- /app/x 'q' \"d\"", "" }),
-              R"(qemu -append '-- /app/x '\''q'\'' "d"' '')");
+        R"(qemu -append '-- /app/x '\''q'\'' "d"' '')");
 }
 
 TEST(CliQemu, DecodesStatusLines)
@@ -99,7 +98,7 @@ TEST(CliQemu, DecodesStatusLines)
     EXPECT_EQ(panic.kind, GuestExit::Kind::Panic);
     EXPECT_EQ(panic.status, kExitPanic);
     for (const char* bad : { "osprey-exit status 256\n", "osprey-exit status -1\n", "osprey-exit status\n",
-                             "osprey-exit status 1x\n", "osprey-exit crash 1\n", " osprey-exit status 1\n" })
+             "osprey-exit status 1x\n", "osprey-exit crash 1\n", " osprey-exit status 1\n" })
         EXPECT_EQ(decode_guest_exit(bad).kind, GuestExit::Kind::None) << bad;
     EXPECT_EQ(decode_guest_exit("osprey-exit status 7\nosprey-exit status 999\n").status, 7);
 }
@@ -122,9 +121,10 @@ TEST(CliQemu, VerdictMapsOutcomesToExitStatuses)
     RunVerdict refused = run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "QEMU");
     EXPECT_EQ(refused.exit_status, kExitBadInput);
     EXPECT_NE(refused.message.find("QEMU refused to start the VM"), std::string::npos);
-    EXPECT_EQ(run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "osprey-monitor").exit_status, kExitNoStatus);
+    EXPECT_EQ(
+        run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "osprey-monitor").exit_status, kExitNoStatus);
     EXPECT_NE(run_verdict({ ProcessOutcome::End::Signaled, 9, 0 }, none, 0s, "QEMU").message.find("signal 9"),
-              std::string::npos);
+        std::string::npos);
     RunVerdict timed_out = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s, "QEMU");
     EXPECT_EQ(timed_out.exit_status, kExitTimeout);
     EXPECT_NE(timed_out.message.find("5 seconds"), std::string::npos);
@@ -147,8 +147,8 @@ TEST(CliQemu, MemorySizes)
     EXPECT_EQ(parse_memory_size("65536K"), 64 * kMiB);
     EXPECT_EQ(parse_memory_size("1T"), kMaxMemory);
     EXPECT_EQ(parse_memory_size("4M"), 4 * kMiB) << "the smallest VM";
-    for (const char* bad : { "", "M", "-5M", "12X", "0", "0M", "3M", "1.5G", "1500K", "2T", "99999999999999999G",
-                             "64 M", "64MM" }) {
+    for (const char* bad :
+        { "", "M", "-5M", "12X", "0", "0M", "3M", "1.5G", "1500K", "2T", "99999999999999999G", "64 M", "64MM" }) {
         EXPECT_THROW(parse_memory_size(bad), CliError) << bad;
     }
     try {
@@ -204,10 +204,12 @@ TEST(CliQemu, VirtioDevicesOnFixedMmioSlots)
     EXPECT_EQ(virtio_kernel_options(config), words);
     std::vector<std::string> arguments = qemu_arguments(config);
     EXPECT_EQ(values_of(arguments, "-global"), std::vector<std::string> { "virtio-mmio.force-legacy=false" });
-    EXPECT_EQ(values_of(arguments, "-drive"), std::vector<std::string> { "file=/d/a,,b.img,if=none,format=raw,id=disk2,readonly=on" });
+    EXPECT_EQ(values_of(arguments, "-drive"),
+        std::vector<std::string> { "file=/d/a,,b.img,if=none,format=raw,id=disk2,readonly=on" });
     std::vector<std::string> devices = values_of(arguments, "-device");
     EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-rng-device,bus=virtio-mmio-bus.1"), devices.end());
-    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk2,bus=virtio-mmio-bus.2"), devices.end());
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-blk-device,drive=disk2,bus=virtio-mmio-bus.2"),
+        devices.end());
     config.machine = Machine::Q35;
     EXPECT_THROW(virtio_kernel_options(config), CliError);
 }
@@ -244,7 +246,8 @@ TEST(CliQemu, CommandLinesBeyondTheKernelsLimitsAreRefused)
     };
     std::string fits(images::kCmdlineMaxBytes - std::string("-- /app/x ").size(), 'a');
     EXPECT_EQ(refusal({ {}, { "/app/x", fits } }), "");
-    EXPECT_NE(refusal({ {}, { "/app/x", fits + "a" } }).find("bytes; the kernel takes at most 65535"), std::string::npos);
+    EXPECT_NE(
+        refusal({ {}, { "/app/x", fits + "a" } }).find("bytes; the kernel takes at most 65535"), std::string::npos);
     std::vector<std::string> words(images::kCmdlineMaxWords - 1, "w");
     EXPECT_EQ(refusal({ {}, words }), "");
     words.push_back("w");
@@ -282,9 +285,10 @@ TEST(CliQemu, NetworkDeviceWithForwardedPorts)
     EXPECT_EQ(values_of(arguments, "-netdev"),
         std::vector<std::string> { "user,id=net1,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-:53" });
     std::vector<std::string> devices = values_of(arguments, "-device");
-    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-net-device,netdev=net1,bus=virtio-mmio-bus.1"), devices.end());
-    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00200:25", "net.ip=10.0.2.15/24", "net.gateway=10.0.2.2",
-        "net.dns=10.0.2.3" };
+    EXPECT_NE(std::find(devices.begin(), devices.end(), "virtio-net-device,netdev=net1,bus=virtio-mmio-bus.1"),
+        devices.end());
+    std::vector<std::string> words { "virtio_mmio.device=512@0xfeb00200:25", "net.ip=10.0.2.15/24",
+        "net.gateway=10.0.2.2", "net.dns=10.0.2.3" };
     EXPECT_EQ(virtio_kernel_options(config), words);
     // Under the monitor: passt's user-mode network with the same forwards (scripts/setup
     // installs passt; without it the run is refused with what to install).
@@ -339,26 +343,22 @@ TEST(CliQemu, GuestNetworkOptions)
         (std::vector<std::string> { "net.ip=192.168.7.2/24", "net.gateway=192.168.7.1", "net.dns=192.168.7.53" }));
     std::string mac = mac_address_for_tap("tap7");
     ASSERT_EQ(mac.size(), 17u);
-    EXPECT_EQ(mac.substr(0, 3), "02:"); // locally administered, unicast
+    EXPECT_EQ(mac.substr(0, 3), "02:");          // locally administered, unicast
     EXPECT_EQ(mac_address_for_tap("tap7"), mac); // the same client to a DHCP server, run after run
     EXPECT_NE(mac_address_for_tap("tap8"), mac);
     struct Bad {
         const char *net, *ip, *gateway, *dns;
         bool ports;
     };
-    for (Bad bad : std::initializer_list<Bad> {
-             { "bridge", "", "", "", false },               // not user or tap:NAME
-             { "tap:", "", "", "", false },                 // no interface name
-             { "tap:a-name-far-too-long", "", "", "", false },
-             { "tap:a/b", "", "", "", false },
-             { "user", "10.0.2.20/24", "", "", false },     // the user network's address is fixed
-             { "user", "", "10.0.2.1", "", false },
-             { "tap:t0", "10.0.0.300/24", "", "", false },  // malformed
-             { "tap:t0", "10.0.0.2/33", "", "", false },
-             { "tap:t0", "10.0.0.2/24", "gateway", "", false },
+    for (Bad bad : std::initializer_list<Bad> { { "bridge", "", "", "", false }, // not user or tap:NAME
+             { "tap:", "", "", "", false },                                      // no interface name
+             { "tap:a-name-far-too-long", "", "", "", false }, { "tap:a/b", "", "", "", false },
+             { "user", "10.0.2.20/24", "", "", false }, // the user network's address is fixed
+             { "user", "", "10.0.2.1", "", false }, { "tap:t0", "10.0.0.300/24", "", "", false }, // malformed
+             { "tap:t0", "10.0.0.2/33", "", "", false }, { "tap:t0", "10.0.0.2/24", "gateway", "", false },
              { "tap:t0", "10.0.0.2/24", "", "8.8.8", false },
-             { "tap:t0", "", "10.0.0.1", "", false },       // a gateway without a static address
-             { "tap:t0", "10.0.0.2/24", "", "", true } })   // -p is for the user network
+             { "tap:t0", "", "10.0.0.1", "", false },     // a gateway without a static address
+             { "tap:t0", "10.0.0.2/24", "", "", true } }) // -p is for the user network
         EXPECT_THROW(parse_guest_network(bad.net, bad.ip, bad.gateway, bad.dns, bad.ports, ""), CliError)
             << bad.net << " " << bad.ip << " " << bad.gateway << " " << bad.dns;
 }
@@ -377,8 +377,9 @@ TEST(CliQemu, TapNetworkDevice)
     EXPECT_NE(std::find(devices.begin(), devices.end(),
                   "virtio-net-device,netdev=net1,mac=02:11:22:33:44:55,bus=virtio-mmio-bus.1"),
         devices.end());
-    EXPECT_EQ(virtio_kernel_options(config), (std::vector<std::string> { "virtio_mmio.device=512@0xfeb00200:25",
-                                                  "net.ip=192.168.7.2/24", "net.gateway=192.168.7.1" }));
+    EXPECT_EQ(virtio_kernel_options(config),
+        (std::vector<std::string> {
+            "virtio_mmio.device=512@0xfeb00200:25", "net.ip=192.168.7.2/24", "net.gateway=192.168.7.1" }));
     std::vector<std::string> monitor = monitor_arguments(config, "/bin/osprey-monitor");
     auto tap = std::find(monitor.begin(), monitor.end(), "--net");
     ASSERT_NE(tap, monitor.end());

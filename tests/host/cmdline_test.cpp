@@ -79,7 +79,7 @@ TEST(Cmdline, NoSeparatorMeansOnlyOptions)
 TEST(Cmdline, QuotesAndEscapes)
 {
     EXPECT_EQ(split(R"(a"b c"d "" x\ y \"q\" "in\"side" "back\\slash" \\)"),
-              (std::vector<std::string> { "ab cd", "", "x y", "\"q\"", "in\"side", "back\\slash", "\\" }));
+        (std::vector<std::string> { "ab cd", "", "x y", "\"q\"", "in\"side", "back\\slash", "\\" }));
     EXPECT_EQ(split("\"tab\there\""), (std::vector<std::string> { "tab\there" }));
 }
 

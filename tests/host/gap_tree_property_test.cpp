@@ -118,9 +118,11 @@ private:
         EXPECT_EQ(m_tree.is_free(address, length), m_model.is_free(address, length));
         uintptr_t alignment = pick(5) == 0 ? uintptr_t(2) << 20 : kUnit << pick(4) * 2; // 4K..256K, 2M
         uintptr_t low = pick(4) ? 0 : random_address(), high = pick(4) ? ~uintptr_t(0) : random_address();
-        EXPECT_EQ(m_tree.find_free_lowest(length, alignment, low, high), m_model.find_free(length, alignment, low, high, false))
+        EXPECT_EQ(m_tree.find_free_lowest(length, alignment, low, high),
+            m_model.find_free(length, alignment, low, high, false))
             << "lowest length " << length << " alignment " << alignment << " in [" << low << ", " << high << ")";
-        EXPECT_EQ(m_tree.find_free_highest(length, alignment, low, high), m_model.find_free(length, alignment, low, high, true))
+        EXPECT_EQ(m_tree.find_free_highest(length, alignment, low, high),
+            m_model.find_free(length, alignment, low, high, true))
             << "highest length " << length << " alignment " << alignment << " in [" << low << ", " << high << ")";
         EXPECT_EQ(m_tree.size(), m_model.ranges().size());
     }

@@ -70,7 +70,7 @@ TEST(GlibcFtsLayout, ConstantsAreGlibcs)
     EXPECT_EQ(kStop, FTS_STOP);
     const int infos[] = { kD, kDC, kDefault, kDNR, kDot, kDP, kErr, kF, kInit, kNS, kNSOK, kSL, kSLNone, kW };
     const int theirs[] = { FTS_D, FTS_DC, FTS_DEFAULT, FTS_DNR, FTS_DOT, FTS_DP, FTS_ERR, FTS_F, FTS_INIT, FTS_NS,
-                           FTS_NSOK, FTS_SL, FTS_SLNONE, FTS_W };
+        FTS_NSOK, FTS_SL, FTS_SLNONE, FTS_W };
     for (size_t i = 0; i < sizeof infos / sizeof infos[0]; ++i)
         EXPECT_EQ(infos[i], theirs[i]) << i;
     EXPECT_EQ(kAgain, FTS_AGAIN);

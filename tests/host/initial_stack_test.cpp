@@ -18,7 +18,10 @@ struct Fixture {
         memcpy(&v, stack.data() + (address - kBase), 8);
         return v;
     }
-    const char* string(uint64_t address) const { return reinterpret_cast<const char*>(stack.data() + (address - kBase)); }
+    const char* string(uint64_t address) const
+    {
+        return reinterpret_cast<const char*>(stack.data() + (address - kBase));
+    }
 };
 
 TEST(InitialStack, LayoutMatchesTheLinuxAbi)

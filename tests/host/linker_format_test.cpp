@@ -19,7 +19,10 @@ struct Image {
 
     Image()
     {
-        memcpy(header.ident, "\x7f" "ELF\x02\x01\x01", 7);
+        memcpy(header.ident,
+            "\x7f"
+            "ELF\x02\x01\x01",
+            7);
         header.type = elf::kTypeDyn, header.machine = elf::kMachineX86_64, header.version = 1;
         header.entry = 0x1010, header.phoff = 64, header.ehsize = 64, header.phentsize = 56;
         phdrs = {
@@ -122,26 +125,49 @@ TEST(LinkerFormat, RejectsBadSegments)
     } cases[] = {
         { [](Image& i) { i.phdrs[3].filesz = 0x2000; }, "ELF: segment file size larger than memory size" },
         { [](Image& i) { i.phdrs[3].offset = 0x2f00; }, "ELF: segment data extends past end of file" },
-        { [](Image& i) { i.phdrs[3].vaddr = 1ull << 47; }, "ELF: segment address or size beyond the user address space" },
+        { [](Image& i) { i.phdrs[3].vaddr = 1ull << 47; },
+            "ELF: segment address or size beyond the user address space" },
         { [](Image& i) { i.phdrs[3].memsz = ~0ull; }, "ELF: segment address or size beyond the user address space" },
         { [](Image& i) { i.phdrs[3].memsz = 5ull << 30; }, "ELF: segments span more than 4 GiB" },
         { [](Image& i) { i.phdrs[2].align = 0x1001; }, "ELF: segment alignment not a power of two" },
-        { [](Image& i) { i.phdrs[2].vaddr = 0x1008; i.phdrs[0].type = elf::PT_NULL; i.header.entry = 0; },
+        { [](Image& i) {
+             i.phdrs[2].vaddr = 0x1008;
+             i.phdrs[0].type = elf::PT_NULL;
+             i.header.entry = 0;
+         },
             "ELF: PT_LOAD segment not congruent to its file offset modulo the page size" },
-        { [](Image& i) { i.phdrs[3].vaddr = 0x3000; i.phdrs[3].align = 0x200000; }, "ELF: PT_LOAD segment misaligned (p_vaddr != p_offset modulo p_align)" },
+        { [](Image& i) {
+             i.phdrs[3].vaddr = 0x3000;
+             i.phdrs[3].align = 0x200000;
+         },
+            "ELF: PT_LOAD segment misaligned (p_vaddr != p_offset modulo p_align)" },
         { [](Image& i) { std::swap(i.phdrs[2], i.phdrs[3]); }, "ELF: PT_LOAD segments unsorted or overlapping" },
         { [](Image& i) { i.phdrs[1].memsz = 0x1800; }, "ELF: PT_LOAD segments unsorted or overlapping" },
-        { [](Image& i) { for (auto& p : i.phdrs) if (p.type == elf::PT_LOAD) p.type = elf::PT_NOTE; }, "ELF: no PT_LOAD segment" },
-        { [](Image& i) { i.phdrs[4].vaddr = 0x2c00; i.phdrs[4].offset = 0x2c00; }, "ELF: PT_DYNAMIC outside the loaded segments or misaligned" },
+        { [](Image& i) {
+             for (auto& p : i.phdrs)
+                 if (p.type == elf::PT_LOAD)
+                     p.type = elf::PT_NOTE;
+         },
+            "ELF: no PT_LOAD segment" },
+        { [](Image& i) {
+             i.phdrs[4].vaddr = 0x2c00;
+             i.phdrs[4].offset = 0x2c00;
+         },
+            "ELF: PT_DYNAMIC outside the loaded segments or misaligned" },
         { [](Image& i) { i.phdrs[4].vaddr = 0x2004; }, "ELF: PT_DYNAMIC outside the loaded segments or misaligned" },
         { [](Image& i) { i.phdrs[5].vaddr = 0x1ff0; }, "ELF: PT_TLS initialisation image outside the loaded segments" },
         { [](Image& i) { i.phdrs[5].align = 48; }, "ELF: segment alignment not a power of two" },
         { [](Image& i) { i.phdrs.push_back(i.phdrs[5]); }, "ELF: more than one PT_TLS" },
         { [](Image& i) { i.header.entry = 0x5000; }, "ELF: entry point outside the loaded segments" },
         { [](Image& i) { i.phdrs[0].vaddr = 0x3f00; }, "ELF: PT_PHDR outside the loaded segments" },
-        { [](Image& i) { i.phdrs.push_back({ elf::PT_GNU_RELRO, 4, 0, 0x3f00, 0, 0, 0x200, 1 }); }, "ELF: PT_GNU_RELRO outside the loaded segments" },
+        { [](Image& i) {
+             i.phdrs.push_back({ elf::PT_GNU_RELRO, 4, 0, 0x3f00, 0, 0, 0x200, 1 });
+         },
+            "ELF: PT_GNU_RELRO outside the loaded segments" },
         { [](Image& i) { i.phdrs[5].memsz = 1ull << 40; }, "ELF: PT_TLS larger than 1 GiB or with p_filesz > p_memsz" },
-        { [](Image& i) { i.phdrs[4] = { elf::PT_INTERP, elf::PF_R, 0x100, 0x100, 0x100, 0x1c, 0x1c, 1 }; },
+        { [](Image& i) {
+             i.phdrs[4] = { elf::PT_INTERP, elf::PF_R, 0x100, 0x100, 0x100, 0x1c, 0x1c, 1 };
+         },
             "ELF: PT_INTERP without PT_DYNAMIC" },
     };
     for (const Case& c : cases) {

@@ -144,7 +144,8 @@ TEST_F(LinkerRelocation, TlsDescriptorsPointAtTheStaticResolver)
     with_resolver.tlsdesc_static = 0xabc000;
     BufferMemory memory(b.memory, kBase);
     auto apply_desc = [&](uint32_t symbol, int64_t addend) {
-        return apply_relocation(with_resolver, { 0x2000, elf::rela_info(symbol, elf::R_X86_64_TLSDESC), addend }, memory, resolver);
+        return apply_relocation(
+            with_resolver, { 0x2000, elf::rela_info(symbol, elf::R_X86_64_TLSDESC), addend }, memory, resolver);
     };
     ASSERT_FALSE(apply_desc(tls, 4).is_error()); // module 2's block at -0x80, symbol at +0x10
     EXPECT_EQ(word(0x2000), 0xabc000u);
@@ -156,10 +157,14 @@ TEST_F(LinkerRelocation, TlsDescriptorsPointAtTheStaticResolver)
     EXPECT_STREQ(apply_desc(puts, 0).error().message, "ELF: TLS relocation against a symbol that is not STT_TLS");
     EXPECT_EQ(apply_desc(tls_to_code, 0).error().code, lib::Errno::LIBBAD);
     RelocationContext no_tls { kBase, *table, 0, std::nullopt, 0xabc000 };
-    EXPECT_STREQ(apply_relocation(no_tls, { 0x2000, elf::rela_info(0, elf::R_X86_64_TLSDESC), 0 }, memory, resolver).error().message,
+    EXPECT_STREQ(apply_relocation(no_tls, { 0x2000, elf::rela_info(0, elf::R_X86_64_TLSDESC), 0 }, memory, resolver)
+                     .error()
+                     .message,
         "ELF: R_X86_64_TLSDESC in an object without static TLS");
-    EXPECT_STREQ(apply_relocation(no_tls, { ObjectBuilder::kSize - 8, elf::rela_info(tls, elf::R_X86_64_TLSDESC), 0 }, memory,
-                     resolver).error().message,
+    EXPECT_STREQ(apply_relocation(no_tls, { ObjectBuilder::kSize - 8, elf::rela_info(tls, elf::R_X86_64_TLSDESC), 0 },
+                     memory, resolver)
+                     .error()
+                     .message,
         "ELF: relocation target outside the object"); // the second word lies past the end
 }
 
@@ -169,7 +174,8 @@ TEST_F(LinkerRelocation, Pc32)
     ASSERT_FALSE(apply(elf::R_X86_64_PC32, local_fn, -4, 0x2008).is_error()); // S + A - P
     EXPECT_EQ(int32_t(word32(0x2008)), 0x1000 - 4 - 0x2008);
     EXPECT_EQ(word32(0x200c), 0xffffffffu); // only 4 bytes written
-    EXPECT_STREQ(apply(elf::R_X86_64_PC32, puts, -4, 0x2008).error().message, "ELF: R_X86_64_PC32 value does not fit 32 bits");
+    EXPECT_STREQ(
+        apply(elf::R_X86_64_PC32, puts, -4, 0x2008).error().message, "ELF: R_X86_64_PC32 value does not fit 32 bits");
 }
 
 TEST_F(LinkerRelocation, Copy)
@@ -190,16 +196,22 @@ TEST_F(LinkerRelocation, Copy)
 TEST_F(LinkerRelocation, Errors)
 {
     EXPECT_STREQ(apply(0x99, 0, 0).error().message, "ELF: unknown x86-64 relocation type");
-    EXPECT_STREQ(apply(elf::R_X86_64_TLSDESC, tls, 0).error().message, "ELF: R_X86_64_TLSDESC relocation is not supported here");
-    EXPECT_STREQ(apply(10, puts, 0).error().message, "ELF: R_X86_64_32/32S relocation (code not built position-independent)");
+    EXPECT_STREQ(
+        apply(elf::R_X86_64_TLSDESC, tls, 0).error().message, "ELF: R_X86_64_TLSDESC relocation is not supported here");
+    EXPECT_STREQ(
+        apply(10, puts, 0).error().message, "ELF: R_X86_64_32/32S relocation (code not built position-independent)");
     EXPECT_STREQ(apply(elf::R_X86_64_64, 1000, 0).error().message, "ELF: symbol index out of range");
     EXPECT_STREQ(apply(elf::R_X86_64_GLOB_DAT, 0, 0).error().message, "ELF: symbol relocation against symbol index 0");
-    EXPECT_STREQ(apply(elf::R_X86_64_RELATIVE, 0, 0, ObjectBuilder::kSize - 4).error().message, "ELF: relocation target outside the object");
-    EXPECT_STREQ(apply(elf::R_X86_64_RELATIVE, 0, 0, ~0ull - 0x100).error().message, "ELF: relocation target outside the object");
+    EXPECT_STREQ(apply(elf::R_X86_64_RELATIVE, 0, 0, ObjectBuilder::kSize - 4).error().message,
+        "ELF: relocation target outside the object");
+    EXPECT_STREQ(apply(elf::R_X86_64_RELATIVE, 0, 0, ~0ull - 0x100).error().message,
+        "ELF: relocation target outside the object");
     EXPECT_STREQ(apply(elf::R_X86_64_64, missing, 0).error().message, "fake: missing symbol");
     RelocationContext no_tls { kBase, *table, 0, std::nullopt };
     BufferMemory memory(b.memory, kBase);
-    EXPECT_STREQ(apply_relocation(no_tls, { 0x2000, elf::rela_info(0, elf::R_X86_64_TPOFF64), 0 }, memory, resolver).error().message,
+    EXPECT_STREQ(apply_relocation(no_tls, { 0x2000, elf::rela_info(0, elf::R_X86_64_TPOFF64), 0 }, memory, resolver)
+                     .error()
+                     .message,
         "ELF: TLS relocation in an object without PT_TLS");
 }
 
@@ -213,7 +225,11 @@ TEST(LinkerReloc, RelrAddressesAndBitmaps)
     // covers words from 0x21+63 on: bit for 0x21+63+1.
     uint64_t relr[] = { 0x100, (0b101ull << 1) | 1, (0b10ull << 1) | 1 };
     ASSERT_FALSE(apply_relr(kBase, relr, memory).is_error());
-    auto word = [&](uint64_t i) { uint64_t v; memcpy(&v, bytes.data() + i * 8, 8); return v; };
+    auto word = [&](uint64_t i) {
+        uint64_t v;
+        memcpy(&v, bytes.data() + i * 8, 8);
+        return v;
+    };
     EXPECT_EQ(word(0x20), kBase + 0x20);
     EXPECT_EQ(word(0x21), kBase + 0x21);
     EXPECT_EQ(word(0x22), 0x22u);
@@ -221,7 +237,8 @@ TEST(LinkerReloc, RelrAddressesAndBitmaps)
     EXPECT_EQ(word(0x21 + 63), 0x21u + 63);
     EXPECT_EQ(word(0x21 + 64), kBase + 0x21 + 64);
     uint64_t starts_with_bitmap[] = { 3 };
-    EXPECT_STREQ(apply_relr(kBase, starts_with_bitmap, memory).error().message, "ELF: DT_RELR table starts with a bitmap");
+    EXPECT_STREQ(
+        apply_relr(kBase, starts_with_bitmap, memory).error().message, "ELF: DT_RELR table starts with a bitmap");
     uint64_t outside[] = { 0x2000 };
     EXPECT_STREQ(apply_relr(kBase, outside, memory).error().message, "ELF: DT_RELR target outside the object");
 }

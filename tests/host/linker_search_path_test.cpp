@@ -22,8 +22,8 @@ TEST(LinkerSearchPath, ExpandsTokens)
     EXPECT_EQ(expand("${ORIGIN}/../lib"), "/app/lib");
     EXPECT_EQ(expand("$ORIGIN/../$LIB"), "/app/lib/x86_64-linux-gnu");
     EXPECT_EQ(expand("/opt/${PLATFORM}/lib"), "/opt/x86_64/lib");
-    EXPECT_EQ(expand("$ORIGINAL"), "error: EINVAL");  // not a token ld.so knows
-    EXPECT_EQ(expand("${ORIGIN"), "error: EINVAL");   // unterminated brace
+    EXPECT_EQ(expand("$ORIGINAL"), "error: EINVAL"); // not a token ld.so knows
+    EXPECT_EQ(expand("${ORIGIN"), "error: EINVAL");  // unterminated brace
     EXPECT_EQ(expand(""), "error: EINVAL");
 }
 
@@ -47,10 +47,11 @@ TEST(LinkerSearchPath, DirectoryOf)
 TEST(LinkerSearchPath, VisitsEachUsableEntryInOrder)
 {
     std::vector<std::string> seen;
-    bool stopped = linker::for_each_search_directory("$ORIGIN::$BAD:/usr/lib:/stop:/never", "/app", [&](std::string_view d) {
-        seen.emplace_back(d);
-        return d == "/stop";
-    });
+    bool stopped
+        = linker::for_each_search_directory("$ORIGIN::$BAD:/usr/lib:/stop:/never", "/app", [&](std::string_view d) {
+              seen.emplace_back(d);
+              return d == "/stop";
+          });
     EXPECT_TRUE(stopped);
     EXPECT_EQ(seen, (std::vector<std::string> { "/app", "/usr/lib", "/stop" }));
     EXPECT_FALSE(linker::for_each_search_directory("", "/app", [](std::string_view) { return true; }));

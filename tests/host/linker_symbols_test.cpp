@@ -50,11 +50,11 @@ TEST(LinkerSymbols, VersionMatchingRules)
         auto d = table->lookup(name, version);
         return d ? d->symbol.value : 0;
     };
-    EXPECT_EQ(value_of("f", "V1"), 0x1100u);  // a hidden version matches an exact request
+    EXPECT_EQ(value_of("f", "V1"), 0x1100u); // a hidden version matches an exact request
     EXPECT_EQ(value_of("f", "V2"), 0x1200u);
-    EXPECT_EQ(value_of("f", ""), 0x1200u);    // no version: the default (@@) one
+    EXPECT_EQ(value_of("f", ""), 0x1200u); // no version: the default (@@) one
     EXPECT_EQ(value_of("f", "V3"), 0u);
-    EXPECT_EQ(value_of("old_only", ""), 0u);  // only a hidden version: not without a request
+    EXPECT_EQ(value_of("old_only", ""), 0u); // only a hidden version: not without a request
     EXPECT_EQ(value_of("old_only", "V1"), 0x1300u);
     EXPECT_EQ(value_of("plain", "V2"), 0x2000u); // unversioned definitions satisfy any request
     EXPECT_EQ(value_of("plain", ""), 0x2000u);
@@ -66,10 +66,12 @@ TEST(LinkerSymbols, VersionMatchingRules)
     EXPECT_TRUE(d->version.hidden);
     int base_count = 0;
     std::vector<std::string> names;
-    ASSERT_FALSE(table->for_each_version_definition([&](uint16_t, std::string_view name, bool base) {
-        names.emplace_back(name);
-        base_count += base;
-    }).is_error());
+    ASSERT_FALSE(table
+                     ->for_each_version_definition([&](uint16_t, std::string_view name, bool base) {
+                         names.emplace_back(name);
+                         base_count += base;
+                     })
+                     .is_error());
     EXPECT_EQ(names, (std::vector<std::string> { "libx.so.1", "V1", "V2" }));
     EXPECT_EQ(base_count, 1);
 }
@@ -100,7 +102,8 @@ TEST(LinkerSymbols, RejectsOutOfRangeIndicesAndTables)
     EXPECT_STREQ(table->symbol(8).error().message, "ELF: symbol index out of range");
     EXPECT_STREQ(table->string(1u << 20).error().message, "ELF: string index outside the dynamic string table");
     b.put(ObjectBuilder::kVersym + 2, uint16_t(9)); // symbol 1 names version 9: nobody defines it
-    EXPECT_STREQ(b.table()->version(1).error().message, "ELF: symbol version index names no DT_VERDEF or DT_VERNEED entry");
+    EXPECT_STREQ(
+        b.table()->version(1).error().message, "ELF: symbol version index names no DT_VERDEF or DT_VERNEED entry");
     EXPECT_FALSE(b.table()->lookup("f", "V1").has_value());
 
     ObjectBuilder c = versioned_library();
@@ -143,7 +146,8 @@ TEST(LinkerSymbols, DtHashCountsWhatAnEmptyGnuHashDoesNot)
 std::map<std::string, Import> imports_of(const LoadedImage& image)
 {
     std::map<std::string, Import> result;
-    EXPECT_FALSE(image.symbols.for_each_import([&](const Import& i) { result.emplace(std::string(i.name), i); }).is_error());
+    EXPECT_FALSE(
+        image.symbols.for_each_import([&](const Import& i) { result.emplace(std::string(i.name), i); }).is_error());
     return result;
 }
 
@@ -215,7 +219,9 @@ TEST(LinkerSymbols, HostGlibcExportsMemcpyAtTwoVersions)
     EXPECT_EQ(elf::symbol_type(errno_tls->symbol), elf::STT_TLS);
     EXPECT_EQ(t.string(*libc->dynamic.soname).value(), "libc.so.6");
     bool has_214 = false;
-    ASSERT_FALSE(t.for_each_version_definition([&](uint16_t, std::string_view n, bool) { has_214 |= n == "GLIBC_2.14"; }).is_error());
+    ASSERT_FALSE(t.for_each_version_definition([&](uint16_t, std::string_view n, bool) {
+                      has_214 |= n == "GLIBC_2.14";
+                  }).is_error());
     EXPECT_TRUE(has_214);
 }
 

@@ -65,7 +65,10 @@ public:
         return linker::Binding { 0x1000 + imports.size(), 0, 0 };
     }
     uint64_t call_ifunc(uint64_t address) override { return address; }
-    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override { return linker::TlsPlacement { 1, -128 }; }
+    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override
+    {
+        return linker::TlsPlacement { 1, -128 };
+    }
 };
 
 TEST(LinkerElf, ParsesAHardenedPie)

@@ -61,14 +61,14 @@ struct LoadedImage {
 /// A synthetic loaded object at link-time address 0 (bias = base): string table, symbol
 /// table with a SysV hash, versym/verdef/verneed and a data area, laid out at fixed offsets.
 struct ObjectBuilder {
-    static constexpr uint64_t kStrtab = 0x100, kHash = 0x600, kSymtab = 0x800, kVersym = 0xa00,
-                              kVerdef = 0xb00, kVerneed = 0xc00, kData = 0x2000, kSize = 0x4000;
+    static constexpr uint64_t kStrtab = 0x100, kHash = 0x600, kSymtab = 0x800, kVersym = 0xa00, kVerdef = 0xb00,
+                              kVerneed = 0xc00, kData = 0x2000, kSize = 0x4000;
     std::vector<std::byte> memory = std::vector<std::byte>(kSize);
     std::string strings = std::string(1, '\0');
     std::vector<linker::elf::Symbol> symbols = { linker::elf::Symbol {} };
     std::vector<uint16_t> versyms = { 0 };
-    std::vector<std::pair<uint16_t, std::string>> verdefs;   // index, name
-    std::vector<std::pair<uint16_t, std::string>> verneeds;  // index, name (all from "libc.so.6")
+    std::vector<std::pair<uint16_t, std::string>> verdefs;  // index, name
+    std::vector<std::pair<uint16_t, std::string>> verneeds; // index, name (all from "libc.so.6")
     linker::DynamicInfo dynamic;
 
     uint32_t add_string(const std::string& s)
@@ -78,15 +78,14 @@ struct ObjectBuilder {
         strings += '\0';
         return offset;
     }
-    uint32_t add_symbol(const std::string& name, uint8_t binding, uint8_t type, uint16_t shndx, uint64_t value, uint64_t size,
-        uint16_t versym = 1)
+    uint32_t add_symbol(const std::string& name, uint8_t binding, uint8_t type, uint16_t shndx, uint64_t value,
+        uint64_t size, uint16_t versym = 1)
     {
         symbols.push_back({ add_string(name), linker::elf::symbol_info(binding, type), 0, shndx, value, size });
         versyms.push_back(versym);
         return uint32_t(symbols.size() - 1);
     }
-    template<typename T>
-    void put(uint64_t at, const T& value) { memcpy(memory.data() + at, &value, sizeof(T)); }
+    template<typename T> void put(uint64_t at, const T& value) { memcpy(memory.data() + at, &value, sizeof(T)); }
 
     void finish();
     lib::Result<linker::SymbolTable> table() const

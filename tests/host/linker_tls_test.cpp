@@ -31,8 +31,8 @@ TEST(LinkerTls, LibrariesGoBelowHonouringAlignment)
     auto layout = layout_static_tls(modules, offsets);
     ASSERT_FALSE(layout.is_error());
     EXPECT_EQ(offsets[0], -4);
-    EXPECT_EQ(offsets[1], -64);        // round_up(4 + 0x30, 64)
-    EXPECT_EQ(offsets[2], -64 - 8);    // p_vaddr = 8 mod 16: the block starts 8 mod 16 below TP
+    EXPECT_EQ(offsets[1], -64);     // round_up(4 + 0x30, 64)
+    EXPECT_EQ(offsets[2], -64 - 8); // p_vaddr = 8 mod 16: the block starts 8 mod 16 below TP
     EXPECT_EQ((0 - offsets[2]) % 16, 8);
     EXPECT_EQ(layout->size, 72u);
     EXPECT_EQ(layout->align, 64u);
@@ -81,8 +81,9 @@ TEST(LinkerTls, MatchesWhatARealProgramSees)
     uint64_t tp = 0x10000 + 0x800;
     BufferMemory thread_memory(thread, 0x10000);
     BufferMemory image_memory = image->buffer();
-    ASSERT_FALSE(initialize_tls_block(thread_memory, tp, offset, *image->plan.tls, image_memory,
-        image->bias() + image->plan.tls->vaddr).is_error());
+    ASSERT_FALSE(initialize_tls_block(
+        thread_memory, tp, offset, *image->plan.tls, image_memory, image->bias() + image->plan.tls->vaddr)
+                     .is_error());
     int32_t small;
     memcpy(&small, thread.data() + 0x800 + offset + image->symbols.lookup("probe_small")->symbol.value, 4);
     EXPECT_EQ(small, 3);

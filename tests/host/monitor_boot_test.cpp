@@ -34,7 +34,10 @@ struct FakeKernel {
     {
         std::vector<std::byte> file(std::max<uint64_t>(0x2000, offset + code.size()));
         elf::Header h {};
-        memcpy(h.ident, "\x7f" "ELF", 4);
+        memcpy(h.ident,
+            "\x7f"
+            "ELF",
+            4);
         h.ident[elf::EI_CLASS] = elf::ELFCLASS64;
         h.ident[elf::EI_DATA] = elf::ELFDATA2LSB;
         h.ident[elf::EI_VERSION] = elf::EV_CURRENT;
@@ -61,8 +64,7 @@ struct FakeKernel {
 class KernelFile {
 public:
     explicit KernelFile(const std::vector<std::byte>& bytes)
-        : m_fd(memfd_create("fake-kernel", MFD_CLOEXEC))
-        , m_size(bytes.size())
+        : m_fd(memfd_create("fake-kernel", MFD_CLOEXEC)), m_size(bytes.size())
     {
         EXPECT_GE(m_fd, 0);
         EXPECT_EQ(write(m_fd, bytes.data(), bytes.size()), ssize_t(bytes.size()));

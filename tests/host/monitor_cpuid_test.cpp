@@ -95,9 +95,9 @@ TEST(MonitorCmdline, GuestAddressOnlyAmongTheKernelOptions)
     EXPECT_TRUE(names_guest_address("net.ip=dhcp -- /app/a"));
     EXPECT_TRUE(names_guest_address("log=info net.ip=192.168.7.2/24 net.gateway=192.168.7.1 -- /app/a"));
     EXPECT_FALSE(names_guest_address("-- /app/a net.ip=1.2.3.4/8")); // the program's argument
-    EXPECT_FALSE(names_guest_address("env=X=net.ip=1 -- /app/a"));    // a variable's value
+    EXPECT_FALSE(names_guest_address("env=X=net.ip=1 -- /app/a"));   // a variable's value
     EXPECT_FALSE(names_guest_address("net.dns=9.9.9.9 -- /app/a"));
-    EXPECT_FALSE(names_guest_address("a \"-- b net.ip=dhcp"));          // malformed
+    EXPECT_FALSE(names_guest_address("a \"-- b net.ip=dhcp")); // malformed
 }
 
 } // namespace

@@ -286,7 +286,8 @@ TEST(MonitorExit, IoDataOutsideTheRunAreaStopsTheVm)
 TEST(MonitorExit, StopReasons)
 {
     for (auto [reason, status] : { std::pair { KVM_EXIT_SHUTDOWN, kExitGuestFault }, { KVM_EXIT_HLT, kExitNoStatus },
-             { KVM_EXIT_INTERNAL_ERROR, kExitGuestFault }, { KVM_EXIT_FAIL_ENTRY, kExitGuestFault }, { 999, kExitGuestFault } }) {
+             { KVM_EXIT_INTERNAL_ERROR, kExitGuestFault }, { KVM_EXIT_FAIL_ENTRY, kExitGuestFault },
+             { 999, kExitGuestFault } }) {
         Machine m;
         FakeRun r;
         r.run().exit_reason = reason;
@@ -398,7 +399,7 @@ TEST(MonitorKvmStats, DecodesSingleValuesAndSkipsHistograms)
 TEST(MonitorKvmStats, RefusesOffsetsOutsideTheFile)
 {
     auto file = stats_file({ { "exits", 1 } });
-    EXPECT_TRUE(parse_kvm_stats(std::span(file.data(), 10)).is_error()); // no whole header
+    EXPECT_TRUE(parse_kvm_stats(std::span(file.data(), 10)).is_error());              // no whole header
     EXPECT_TRUE(parse_kvm_stats(std::span(file.data(), file.size() - 1)).is_error()); // value cut
     auto many = file;
     uint32_t huge = 0x10000000;

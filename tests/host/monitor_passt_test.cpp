@@ -32,13 +32,13 @@ TEST(MonitorPasst, NetUserOptionsParseAndClash)
     EXPECT_EQ(options->published[0].guest_port, 80);
     EXPECT_EQ(options->published[1].host_address, "127.0.0.1");
     EXPECT_TRUE(options->published[1].udp);
-    for (std::vector<std::string> bad : {
-             std::vector<std::string> { "--kernel", "k", "--image", "i", "--publish", "8080:80" }, // no --net-user
-             { "--kernel", "k", "--image", "i", "--net-user", "--net", "tap0" },
-             { "--kernel", "k", "--image", "i", "--net-user", "--publish", "80" },
-             { "--kernel", "k", "--image", "i", "--net-user", "--publish", "1.2.3:80:80" },
-             { "--kernel", "k", "--image", "i", "--net-user", "--snapshot-at", "main", "f" },
-             { "--restore", "f", "--net-user" } })
+    for (std::vector<std::string> bad :
+        { std::vector<std::string> { "--kernel", "k", "--image", "i", "--publish", "8080:80" }, // no --net-user
+            { "--kernel", "k", "--image", "i", "--net-user", "--net", "tap0" },
+            { "--kernel", "k", "--image", "i", "--net-user", "--publish", "80" },
+            { "--kernel", "k", "--image", "i", "--net-user", "--publish", "1.2.3:80:80" },
+            { "--kernel", "k", "--image", "i", "--net-user", "--snapshot-at", "main", "f" },
+            { "--restore", "f", "--net-user" } })
         EXPECT_TRUE(parse_options(bad).is_error()) << bad.back();
 }
 
@@ -49,8 +49,10 @@ TEST(MonitorPasst, MacAddressOption)
     ASSERT_TRUE(options->mac.has_value());
     EXPECT_EQ(*options->mac, (std::array<uint8_t, 6> { 0x02, 0x4f, 0x53, 0x00, 0x00, 0x2a }));
     for (const char* bad : { "02:4f:53:00:00", "02:4f:53:00:00:2a:01", "03:00:00:00:00:01", "zz:00:00:00:00:01", "" })
-        EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--net", "tap0", "--mac", bad }).is_error()) << bad;
-    EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--mac", "02:00:00:00:00:01" }).is_error()); // no network
+        EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--net", "tap0", "--mac", bad }).is_error())
+            << bad;
+    EXPECT_TRUE(
+        parse_options({ "--kernel", "k", "--image", "i", "--mac", "02:00:00:00:00:01" }).is_error()); // no network
 }
 
 TEST(MonitorPasst, CommandLineGivesTheUserNetworkAndForwards)
@@ -100,7 +102,8 @@ TEST(MonitorPasst, HostConnectionReachesTheGuestAsASyn)
     options.published[0].host_port = port;
     options.published[0].guest_port = 80;
     VirtioDevices devices;
-    ASSERT_EQ(devices.create(options, driver.memory, bus, [](uint32_t) { }), "") << "is passt installed (scripts/setup)?";
+    ASSERT_EQ(devices.create(options, driver.memory, bus, [](uint32_t) {}), "")
+        << "is passt installed (scripts/setup)?";
     const auto& words = devices.kernel_options();
     EXPECT_NE(std::find(words.begin(), words.end(), "net.ip=10.0.2.15/24"), words.end());
     EXPECT_NE(std::find(words.begin(), words.end(), "net.gateway=10.0.2.2"), words.end());
@@ -136,12 +139,13 @@ TEST(MonitorPasst, HostConnectionReachesTheGuestAsASyn)
     close(client);
     ASSERT_EQ(driver.used_idx(), 1) << "no frame reached the guest; passt said: " << devices.net().passt->messages();
     auto frame = driver.memory.read_span(VirtioDriver::kData + 12, 54).value(); // after virtio_net_hdr
-    EXPECT_EQ(frame[12], 0x08); // IPv4
+    EXPECT_EQ(frame[12], 0x08);                                                 // IPv4
     EXPECT_EQ(frame[13], 0x00);
     EXPECT_EQ(frame[14 + 9], 6); // TCP
-    EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 14 + 16, frame.begin() + 14 + 20), (std::vector<uint8_t> { 10, 0, 2, 15 }));
+    EXPECT_EQ(std::vector<uint8_t>(frame.begin() + 14 + 16, frame.begin() + 14 + 20),
+        (std::vector<uint8_t> { 10, 0, 2, 15 }));
     EXPECT_EQ(frame[34 + 2] << 8 | frame[34 + 3], 80); // to the guest port
-    EXPECT_TRUE(frame[34 + 13] & 0x02); // SYN
+    EXPECT_TRUE(frame[34 + 13] & 0x02);                // SYN
 }
 
 } // namespace

@@ -59,10 +59,13 @@ struct TempFile {
         close(fd);
         unlink(path.c_str());
     }
-    void patch(uint64_t offset, const void* bytes, size_t size) { ASSERT_EQ(pwrite(fd, bytes, size, off_t(offset)), ssize_t(size)); }
+    void patch(uint64_t offset, const void* bytes, size_t size)
+    {
+        ASSERT_EQ(pwrite(fd, bytes, size, off_t(offset)), ssize_t(size));
+    }
     uint64_t size() const
     {
-        struct stat st {};
+        struct stat st { };
         fstat(fd, &st);
         return uint64_t(st.st_size);
     }
@@ -127,7 +130,7 @@ TEST(MonitorSnapshot, FileRoundTripsWithRamAndHoles)
     auto original = memory.read_span(0, kRam).value(), copy = restored.read_span(0, kRam).value();
     EXPECT_EQ(memcmp(original.data(), copy.data(), kRam), 0);
     // Zero pages were left as holes: the file takes less room than RAM.
-    struct stat st {};
+    struct stat st { };
     fstat(file.fd, &st);
     EXPECT_LT(uint64_t(st.st_blocks) * 512, kRam / 2);
 }
@@ -143,10 +146,20 @@ TEST(MonitorSnapshot, BadFilesAreRefusedWithAReason)
         return opened.is_error() ? std::string(opened.error().message) : std::string("accepted");
     };
     EXPECT_NE(reason([](TempFile& f) { f.patch(0, "NOTASNAP", 8); }).find("bad magic"), std::string::npos);
-    EXPECT_NE(reason([](TempFile& f) { uint8_t b = 0x55; f.patch(20, &b, 1); }).find("header is corrupt"), std::string::npos);
-    EXPECT_NE(reason([](TempFile& f) { uint8_t b = 0x55; f.patch(4096 + 3, &b, 1); }).find("state is corrupt"), std::string::npos);
-    EXPECT_NE(reason([](TempFile& f) { ASSERT_EQ(ftruncate(f.fd, off_t(f.size() - 4096)), 0); }).find("truncated"), std::string::npos);
-    EXPECT_NE(reason([](TempFile& f) { ASSERT_EQ(ftruncate(f.fd, 4096 + 10), 0); }).find("truncated"), std::string::npos);
+    EXPECT_NE(reason([](TempFile& f) {
+        uint8_t b = 0x55;
+        f.patch(20, &b, 1);
+    }).find("header is corrupt"),
+        std::string::npos);
+    EXPECT_NE(reason([](TempFile& f) {
+        uint8_t b = 0x55;
+        f.patch(4096 + 3, &b, 1);
+    }).find("state is corrupt"),
+        std::string::npos);
+    EXPECT_NE(reason([](TempFile& f) { ASSERT_EQ(ftruncate(f.fd, off_t(f.size() - 4096)), 0); }).find("truncated"),
+        std::string::npos);
+    EXPECT_NE(
+        reason([](TempFile& f) { ASSERT_EQ(ftruncate(f.fd, 4096 + 10), 0); }).find("truncated"), std::string::npos);
     EXPECT_NE(reason([](TempFile& f) { ASSERT_EQ(ftruncate(f.fd, 100), 0); }).find("too short"), std::string::npos);
     EXPECT_NE(reason([](TempFile& f) { ASSERT_EQ(ftruncate(f.fd, 0), 0); }).find("too short"), std::string::npos);
 }
@@ -225,10 +238,13 @@ TEST(MonitorSnapshotPort, ARecordInTheReadOnlyImageStopsTheVm)
 TEST(MonitorSnapshotPort, RestoredAnswersCarryTimeAndFreshRandomBytes)
 {
     PortFixture f;
-    ASSERT_FALSE(f.ask(*std::make_unique<SnapshotPort>(f.memory, std::nullopt), snapshot_abi::SnapshotPoint::Main).is_error());
-    ASSERT_FALSE(SnapshotPort::answer(f.memory, PortFixture::kRecord, snapshot_abi::SnapshotResult::Restored).is_error());
+    ASSERT_FALSE(
+        f.ask(*std::make_unique<SnapshotPort>(f.memory, std::nullopt), snapshot_abi::SnapshotPoint::Main).is_error());
+    ASSERT_FALSE(
+        SnapshotPort::answer(f.memory, PortFixture::kRecord, snapshot_abi::SnapshotResult::Restored).is_error());
     snapshot_abi::SnapshotRequest first = f.record();
-    ASSERT_FALSE(SnapshotPort::answer(f.memory, PortFixture::kRecord, snapshot_abi::SnapshotResult::Restored).is_error());
+    ASSERT_FALSE(
+        SnapshotPort::answer(f.memory, PortFixture::kRecord, snapshot_abi::SnapshotResult::Restored).is_error());
     snapshot_abi::SnapshotRequest second = f.record();
     EXPECT_EQ(first.result, uint32_t(snapshot_abi::SnapshotResult::Restored));
     EXPECT_GT(first.wall_clock_ns, 1'600'000'000ll * 1'000'000'000); // after 2020
@@ -240,7 +256,8 @@ TEST(MonitorSnapshotDevices, SerialStateSurvivesIntoAFreshUart)
 {
     std::string out;
     Serial16550 uart([&](uint8_t b) { out.push_back(char(b)); });
-    auto write = [](Serial16550& u, uint64_t reg, uint8_t v) { ASSERT_FALSE(u.bus_write(reg, std::span(&v, 1)).is_error()); };
+    auto write
+        = [](Serial16550& u, uint64_t reg, uint8_t v) { ASSERT_FALSE(u.bus_write(reg, std::span(&v, 1)).is_error()); };
     auto read = [](Serial16550& u, uint64_t reg) {
         uint8_t v;
         u.bus_read(reg, std::span(&v, 1));
@@ -266,7 +283,7 @@ TEST(MonitorSnapshotDevices, SerialStateSurvivesIntoAFreshUart)
     std::vector<uint8_t> bad = saved.data();
     bad.resize(bad.size() - 2);
     StateReader short_in(bad);
-    EXPECT_TRUE(Serial16550([](uint8_t) { }).restore(short_in).is_error());
+    EXPECT_TRUE(Serial16550([](uint8_t) {}).restore(short_in).is_error());
 }
 
 TEST(MonitorSnapshotDevices, VirtqueuesGoOnFromWhereTheyWere)
@@ -296,7 +313,7 @@ TEST(MonitorSnapshotDevices, VirtqueuesGoOnFromWhereTheyWere)
 
     // State of another device type is refused.
     BlockDevice block(driver.memory, -1, 0, DiskMode::ReadOnly);
-    MmioTransport other { block, driver.memory, [] { } };
+    MmioTransport other { block, driver.memory, [] {} };
     StateReader again(saved.data());
     EXPECT_TRUE(other.restore(again).is_error());
 }

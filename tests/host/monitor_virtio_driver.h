@@ -56,7 +56,8 @@ struct VirtioDriver {
     }
     void make_available(uint16_t head)
     {
-        ASSERT_FALSE(memory.write(kAvail + 4 + 2 * (avail_idx % kSize), std::span(reinterpret_cast<uint8_t*>(&head), 2)).is_error());
+        ASSERT_FALSE(memory.write(kAvail + 4 + 2 * (avail_idx % kSize), std::span(reinterpret_cast<uint8_t*>(&head), 2))
+                         .is_error());
         ++avail_idx;
         ASSERT_FALSE(memory.write(kAvail + 2, std::span(reinterpret_cast<uint8_t*>(&avail_idx), 2)).is_error());
     }

@@ -62,7 +62,8 @@ TEST(MonitorVirtio, NoInterruptWhenTheDriverSuppressesIt)
     RngSetup s;
     s.initialise(s.transport);
     uint16_t no_interrupt = 1;
-    ASSERT_FALSE(s.memory.write(VirtioDriver::kAvail, std::span(reinterpret_cast<uint8_t*>(&no_interrupt), 2)).is_error());
+    ASSERT_FALSE(
+        s.memory.write(VirtioDriver::kAvail, std::span(reinterpret_cast<uint8_t*>(&no_interrupt), 2)).is_error());
     s.descriptor(0, VirtioDriver::kData, 8, kWrite, 0);
     s.make_available(0);
     ASSERT_FALSE(s.notify(s.transport).is_error());
@@ -82,18 +83,26 @@ void expect_hostile(void (*setup)(RngSetup&), const char* what)
 TEST(MonitorVirtio, HostileDescriptorsEndTheVm)
 {
     expect_hostile([](RngSetup& s) { s.descriptor(0, 0, 16, kWrite | kNext, 0), s.make_available(0); }, "self loop");
-    expect_hostile([](RngSetup& s) {
-        s.descriptor(0, 0x20000, 16, kWrite | kNext, 1), s.descriptor(1, 0x20000, 16, kWrite | kNext, 0), s.make_available(0);
-    }, "two-descriptor loop");
-    expect_hostile([](RngSetup& s) { s.descriptor(0, 0x20000, 16, kWrite | kNext, 200), s.make_available(0); }, "next out of range");
+    expect_hostile(
+        [](RngSetup& s) {
+            s.descriptor(0, 0x20000, 16, kWrite | kNext, 1), s.descriptor(1, 0x20000, 16, kWrite | kNext, 0),
+                s.make_available(0);
+        },
+        "two-descriptor loop");
+    expect_hostile([](RngSetup& s) { s.descriptor(0, 0x20000, 16, kWrite | kNext, 200), s.make_available(0); },
+        "next out of range");
     expect_hostile([](RngSetup& s) { s.make_available(99); }, "head out of range");
-    expect_hostile([](RngSetup& s) { s.descriptor(0, (4 << 20) - 8, 16, kWrite, 0), s.make_available(0); }, "buffer past RAM");
-    expect_hostile([](RngSetup& s) { s.descriptor(0, UINT64_MAX - 4, 16, kWrite, 0), s.make_available(0); }, "wrapping buffer");
+    expect_hostile(
+        [](RngSetup& s) { s.descriptor(0, (4 << 20) - 8, 16, kWrite, 0), s.make_available(0); }, "buffer past RAM");
+    expect_hostile(
+        [](RngSetup& s) { s.descriptor(0, UINT64_MAX - 4, 16, kWrite, 0), s.make_available(0); }, "wrapping buffer");
     expect_hostile([](RngSetup& s) { s.descriptor(0, 0x20000, 16, kIndirect, 0), s.make_available(0); }, "indirect");
-    expect_hostile([](RngSetup& s) {
-        uint16_t idx = 1000;
-        (void)s.memory.write(VirtioDriver::kAvail + 2, std::span(reinterpret_cast<uint8_t*>(&idx), 2));
-    }, "avail index jump");
+    expect_hostile(
+        [](RngSetup& s) {
+            uint16_t idx = 1000;
+            (void)s.memory.write(VirtioDriver::kAvail + 2, std::span(reinterpret_cast<uint8_t*>(&idx), 2));
+        },
+        "avail index jump");
 }
 
 TEST(MonitorVirtio, QueueOutsideGuestMemoryIsRefused)
@@ -137,7 +146,8 @@ struct BlkSetup : VirtioDriver {
         EXPECT_FALSE(memory.write(kData + 0x2000, std::span(&status, 1)).is_error());
         uint16_t head = uint16_t(avail_idx * 3 % kSize);
         descriptor(head, kData, 16, kNext, uint16_t(head + 1));
-        descriptor(uint16_t(head + 1), kData + 0x1000, length, uint16_t(kNext | (data_writable ? kWrite : 0)), uint16_t(head + 2));
+        descriptor(uint16_t(head + 1), kData + 0x1000, length, uint16_t(kNext | (data_writable ? kWrite : 0)),
+            uint16_t(head + 2));
         descriptor(uint16_t(head + 2), kData + 0x2000, 1, kWrite, 0);
         make_available(head);
         EXPECT_FALSE(notify(*transport).is_error());
@@ -167,11 +177,11 @@ TEST(MonitorVirtio, BlockReadsWritesAndFlushes)
 TEST(MonitorVirtio, BlockRefusesOutOfRangeReadOnlyAndUnknown)
 {
     BlkSetup s(DiskMode::ReadOnly);
-    EXPECT_EQ(s.request(0, 8, 512, true), 1);           // past the end
+    EXPECT_EQ(s.request(0, 8, 512, true), 1);              // past the end
     EXPECT_EQ(s.request(0, UINT64_MAX / 2, 512, true), 1); // overflow
-    EXPECT_EQ(s.request(1, 0, 512, false), 1);          // read-only disk
-    EXPECT_EQ(s.request(0, 0, 512, false), 1);          // IN into a read-only buffer
-    EXPECT_EQ(s.request(77, 0, 512, true), 2);          // unsupported
+    EXPECT_EQ(s.request(1, 0, 512, false), 1);             // read-only disk
+    EXPECT_EQ(s.request(0, 0, 512, false), 1);             // IN into a read-only buffer
+    EXPECT_EQ(s.request(77, 0, 512, true), 2);             // unsupported
     uint8_t features[4];
     s.transport->bus_read(0x10, features);
     EXPECT_TRUE(features[0] & (1 << 5)); // VIRTIO_BLK_F_RO
@@ -246,7 +256,7 @@ TEST(MonitorVirtio, NetStopsWaitingWhenTheDriverClearsDriverOk)
     ASSERT_FALSE(s.notify(*s.transport).is_error()); // no frame yet: the buffer is held
     EXPECT_FALSE(s.net->rx_blocked());
     s.write32(*s.transport, 0x70, 1 | 2 | 8); // DRIVER_OK off, no reset
-    EXPECT_TRUE(s.net->rx_blocked()); // the poller now waits for the wake fd only
+    EXPECT_TRUE(s.net->rx_blocked());         // the poller now waits for the wake fd only
     EXPECT_EQ(write(s.ends[1], "frame", 5), 5);
     ASSERT_FALSE(s.transport->device_event(0).is_error());
     EXPECT_EQ(s.used_idx(), 0); // nothing delivered to a stopped device
@@ -257,10 +267,12 @@ TEST(MonitorVirtio, NetTransmitStripsTheHeader)
     NetSetup s;
     s.write32(*s.transport, 0x30, 1); // transmit queue at other addresses
     s.write32(*s.transport, 0x38, VirtioDriver::kSize);
-    s.write32(*s.transport, 0x80, 0x30000), s.write32(*s.transport, 0x90, 0x31000), s.write32(*s.transport, 0xa0, 0x32000);
+    s.write32(*s.transport, 0x80, 0x30000), s.write32(*s.transport, 0x90, 0x31000),
+        s.write32(*s.transport, 0xa0, 0x32000);
     s.write32(*s.transport, 0x44, 1);
     std::string packet = std::string(12, '\0') + "hello-net";
-    ASSERT_FALSE(s.memory.write(0x40000, std::span(reinterpret_cast<const uint8_t*>(packet.data()), packet.size())).is_error());
+    ASSERT_FALSE(
+        s.memory.write(0x40000, std::span(reinterpret_cast<const uint8_t*>(packet.data()), packet.size())).is_error());
     uint8_t d[16] = {};
     uint64_t addr = 0x40000;
     uint32_t len = uint32_t(packet.size());
@@ -397,7 +409,7 @@ TEST(MonitorVirtio, MissingDiskIsAClearError)
     Options options;
     options.disks.push_back({ "/nonexistent/disk.img", false });
     VirtioDevices devices;
-    auto error = devices.create(options, memory, bus, [](uint32_t) { });
+    auto error = devices.create(options, memory, bus, [](uint32_t) {});
     EXPECT_NE(error.find("/nonexistent/disk.img"), std::string::npos);
 }
 

@@ -22,8 +22,7 @@ std::string open_error(std::span<const std::byte> image)
 // Copies exactly `bytes` into a fresh heap block, so ASan sees any read past the end.
 std::vector<std::byte> exact_copy(std::span<const std::byte> bytes) { return { bytes.begin(), bytes.end() }; }
 
-template<typename Field>
-void poke(std::vector<std::byte>& image, size_t offset, Field value)
+template<typename Field> void poke(std::vector<std::byte>& image, size_t offset, Field value)
 {
     std::memcpy(image.data() + offset, &value, sizeof(value));
 }
@@ -33,18 +32,22 @@ TEST(RofsCorruption, ClearMessagesForCommonMistakes)
     std::vector<std::byte> image = sample_image();
     EXPECT_EQ(open_error({}), "ROFS: image smaller than its superblock (truncated or not an image)");
     std::vector<std::byte> elf = image;
-    std::memcpy(elf.data(), "\x7f" "ELF\x02\x01\x01\x00", 8);
+    std::memcpy(elf.data(),
+        "\x7f"
+        "ELF\x02\x01\x01\x00",
+        8);
     EXPECT_EQ(open_error(elf), "ROFS: bad magic (not an Osprey image)");
     for (uint32_t version : { 1, 3 }) { // version 1 had no page checksums
         std::vector<std::byte> other = image;
         poke<uint32_t>(other, offsetof(RofsSuperblock, version), version);
-        EXPECT_EQ(open_error(other), "ROFS: unsupported version (this reader knows version 2; rebuild the image with this osprey)");
+        EXPECT_EQ(open_error(other),
+            "ROFS: unsupported version (this reader knows version 2; rebuild the image with this osprey)");
     }
     std::vector<std::byte> flipped = image;
     flipped[sizeof(RofsSuperblock) + 3] ^= std::byte { 0x10 };
     EXPECT_EQ(open_error(flipped), "ROFS: metadata checksum mismatch (corrupt image)");
     EXPECT_EQ(open_error(std::span(image).first(image.size() - 1)),
-              "ROFS: image is truncated (shorter than its superblock says)");
+        "ROFS: image is truncated (shorter than its superblock says)");
     EXPECT_EQ(open_error(image), "");
 }
 
@@ -59,7 +62,8 @@ TEST(RofsCorruption, FlippedFileBytesAreEioOnTheirPageOnly)
     auto tool = clean->lookup("/bin/tool"); // 5000 bytes: two pages
     ASSERT_FALSE(tool.is_error());
     uint64_t start = uint64_t(clean->file_data(*tool)->data() - clean->bytes().data());
-    for (uint64_t offset : { uint64_t(0), uint64_t(4095), uint64_t(4096), uint64_t(4999), uint64_t(5000), uint64_t(8191) }) {
+    for (uint64_t offset :
+        { uint64_t(0), uint64_t(4095), uint64_t(4096), uint64_t(4999), uint64_t(5000), uint64_t(8191) }) {
         std::vector<std::byte> bad = image;
         bad[start + offset] ^= std::byte { 0x01 };
         auto opened = RofsImage::open(bad);
@@ -72,7 +76,8 @@ TEST(RofsCorruption, FlippedFileBytesAreEioOnTheirPageOnly)
         EXPECT_EQ(second.is_error(), second_page) << offset;
         ASSERT_TRUE(across.is_error()) << offset;
         EXPECT_EQ(across.error().code, lib::Errno::IO);
-        EXPECT_EQ(std::string(across.error().message), "ROFS: a file's data page does not match its checksum (corrupt image)");
+        EXPECT_EQ(std::string(across.error().message),
+            "ROFS: a file's data page does not match its checksum (corrupt image)");
         EXPECT_FALSE(opened->file_data(*tool).is_error());
     }
 }
@@ -138,7 +143,8 @@ TEST(RofsCorruption, ResealedDamageIsRejectedOrHarmless)
     size_t rejected = 0;
     size_t accepted = 0;
     for (size_t offset = 0; offset < metadata; ++offset) {
-        if (offset >= offsetof(RofsSuperblock, metadata_checksum) && offset < offsetof(RofsSuperblock, metadata_checksum) + 4)
+        if (offset >= offsetof(RofsSuperblock, metadata_checksum)
+            && offset < offsetof(RofsSuperblock, metadata_checksum) + 4)
             continue;
         for (uint8_t mask : { 0x01, 0x02, 0x10, 0x80, 0xff }) {
             std::vector<std::byte> bad = exact_copy(image);
@@ -180,7 +186,8 @@ TEST(RofsCorruption, HostileFieldsAreRejected)
     expect_rejected(offsetof(RofsSuperblock, data_checksum_offset), uint64_t(-4), "checksums wrap");
     expect_rejected(inode1 + offsetof(images::RofsInode, offset), uint64_t(-4096), "file data wraps");
     expect_rejected(inode1 + offsetof(images::RofsInode, size), uint64_t(-1), "file size wraps");
-    expect_rejected(sb.inode_table_offset + offsetof(images::RofsInode, size), uint64_t(1000), "root entries beyond table");
+    expect_rejected(
+        sb.inode_table_offset + offsetof(images::RofsInode, size), uint64_t(1000), "root entries beyond table");
     expect_rejected(sb.inode_table_offset + offsetof(images::RofsInode, parent), uint32_t(1), "root with a parent");
     expect_rejected(sb.inode_table_offset, uint32_t(images::kRofsTypeRegular | 0755), "root not a directory");
     expect_rejected(dirent0 + offsetof(images::RofsDirent, name_offset), uint32_t(0xfffffff0), "name out of bounds");
@@ -213,7 +220,8 @@ TEST(RofsCorruption, DirectoryCyclesAreRejected)
     RofsSuperblock sb2 = superblock_of(swapped);
     uint32_t name_x = 0;
     std::memcpy(&name_x, swapped.data() + sb2.dirent_table_offset + offsetof(images::RofsDirent, name_offset), 4);
-    poke(swapped, sb2.dirent_table_offset + sizeof(images::RofsDirent) + offsetof(images::RofsDirent, name_offset), name_x);
+    poke(swapped, sb2.dirent_table_offset + sizeof(images::RofsDirent) + offsetof(images::RofsDirent, name_offset),
+        name_x);
     reseal(swapped);
     EXPECT_EQ(open_error(swapped), "ROFS: directory entries not sorted or duplicated (corrupt image)");
 }

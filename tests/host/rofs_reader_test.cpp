@@ -108,7 +108,7 @@ TEST(RofsReader, DirectoriesListSortedEntries)
     for (images::RofsDirEntry entry : *root)
         names.emplace_back(entry.name);
     std::vector<std::string> expected { "abs", "bin", "dangling", "empty", "hello.txt", "lib", "loop_a", "loop_b",
-                                        "self", "usr", "var" };
+        "self", "usr", "var" };
     EXPECT_EQ(names, expected);
     EXPECT_EQ((*root)[1].type, images::RofsFileType::Directory);
     EXPECT_EQ((*root)[0].type, images::RofsFileType::Symlink);
@@ -136,8 +136,12 @@ TEST(RofsReader, DotAndDotDot)
 TEST(RofsReader, SymlinksAreFollowed)
 {
     RofsImage image = open_or_die(sample_image());
-    EXPECT_EQ(contents(image, "/lib/x86_64-linux-gnu/libfoo.so.1"), "\x7f" "ELF fake");
-    EXPECT_EQ(contents(image, "/abs/libfoo.so.1"), "\x7f" "ELF fake");
+    EXPECT_EQ(contents(image, "/lib/x86_64-linux-gnu/libfoo.so.1"),
+        "\x7f"
+        "ELF fake");
+    EXPECT_EQ(contents(image, "/abs/libfoo.so.1"),
+        "\x7f"
+        "ELF fake");
     // ".." after a symlink to a directory goes to the target's parent (as Linux).
     EXPECT_TRUE(image.lookup("/abs/..")->is_directory());
     EXPECT_EQ(image.lookup("/abs/..")->number(), image.lookup("/usr/lib")->number());
@@ -353,7 +357,8 @@ TEST(RofsWriter, SparseFilesPackSparse)
 TEST(RofsWriter, WrittenAndBuiltImagesAgree)
 {
     ScratchDirectory dir;
-    write_sparse_file(dir.path / "sparse", (3 << 20) + 100, { { 4095, 'x' }, { 2 << 20, 'y' }, { (3 << 20) + 99, 'z' } });
+    write_sparse_file(
+        dir.path / "sparse", (3 << 20) + 100, { { 4095, 'x' }, { 2 << 20, 'y' }, { (3 << 20) + 99, 'z' } });
     images::RofsWriter writer;
     writer.add_host_file("/a/sparse", dir.path / "sparse");
     writer.add_host_file("/bin/sh", "/bin/sh");

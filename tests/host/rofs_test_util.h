@@ -54,7 +54,10 @@ inline std::vector<std::byte> sample_image()
     writer.add_file("/hello.txt", bytes_of("hello, world\n"), 0644);
     writer.add_file("/empty", {}, 0600);
     writer.add_file("/bin/tool", bytes_of(std::string(5000, 'x')), 0755);
-    writer.add_file("/usr/lib/x86_64-linux-gnu/libfoo.so.1.2.3", bytes_of("\x7f" "ELF fake"), 0644);
+    writer.add_file("/usr/lib/x86_64-linux-gnu/libfoo.so.1.2.3",
+        bytes_of("\x7f"
+                 "ELF fake"),
+        0644);
     writer.add_symlink("/usr/lib/x86_64-linux-gnu/libfoo.so.1", "libfoo.so.1.2.3");
     writer.add_symlink("/lib", "usr/lib");
     writer.add_symlink("/abs", "/usr/lib/x86_64-linux-gnu");

@@ -115,8 +115,14 @@ struct Harness {
     }
     ~Harness() { delete tree; }
 
-    lib::Result<vfs::ParentOf> parent(const std::string& path) { return vfs::walk_parent(*tree, { tree->root(), tree->root() }, path); }
-    lib::Result<lib::RefPtr<vfs::Node>> node(const std::string& path) { return vfs::walk(*tree, { tree->root(), tree->root() }, path, vfs::Follow::No); }
+    lib::Result<vfs::ParentOf> parent(const std::string& path)
+    {
+        return vfs::walk_parent(*tree, { tree->root(), tree->root() }, path);
+    }
+    lib::Result<lib::RefPtr<vfs::Node>> node(const std::string& path)
+    {
+        return vfs::walk(*tree, { tree->root(), tree->root() }, path, vfs::Follow::No);
+    }
 
     void compare(const std::string& context)
     {
@@ -131,12 +137,16 @@ struct Harness {
                 continue;
             }
             std::set<std::string> listed, wanted;
-            ASSERT_FALSE(tree->list(*found.value(), 2, [&](const vfs::ListedEntry& e) {
-                EXPECT_TRUE(listed.insert(std::string(e.name)).second) << context << ": listed twice " << e.name;
-                return true;
-            }).is_error());
+            ASSERT_FALSE(tree->list(*found.value(), 2,
+                                 [&](const vfs::ListedEntry& e) {
+                                     EXPECT_TRUE(listed.insert(std::string(e.name)).second)
+                                         << context << ": listed twice " << e.name;
+                                     return true;
+                                 })
+                             .is_error());
             for (auto& [other, unused] : model)
-                if (size_t first = path == "/" ? 1 : path.size() + 1; under(other, path) && other.find('/', first) == std::string::npos)
+                if (size_t first = path == "/" ? 1 : path.size() + 1;
+                    under(other, path) && other.find('/', first) == std::string::npos)
                     wanted.insert(other.substr(first));
             ASSERT_EQ(listed, wanted) << context << ": listing of " << path;
         }
@@ -210,8 +220,9 @@ TEST(VfsModel, RandomOperationsMatchTheReference)
                 } else {
                     expected = Errno(0);
                 }
-                got = existing != h.model.end() && existing->second.directory ? error_of(h.tree->remove_directory(dir, name))
-                                                                               : error_of(h.tree->unlink(dir, name));
+                got = existing != h.model.end() && existing->second.directory
+                    ? error_of(h.tree->remove_directory(dir, name))
+                    : error_of(h.tree->unlink(dir, name));
                 if (expected == Errno(0))
                     h.model.erase(path);
                 context += " remove " + path;

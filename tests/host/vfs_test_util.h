@@ -16,7 +16,8 @@ struct TreeDeleter {
 using TreePtr = std::unique_ptr<vfs::Tree, TreeDeleter>;
 
 /// `path` from the tree's root (absolute or relative).
-inline lib::Result<lib::RefPtr<vfs::Node>> walk(vfs::Tree& tree, std::string_view path, vfs::Follow follow = vfs::Follow::Yes)
+inline lib::Result<lib::RefPtr<vfs::Node>> walk(
+    vfs::Tree& tree, std::string_view path, vfs::Follow follow = vfs::Follow::Yes)
 {
     return vfs::walk(tree, { tree.root(), tree.root() }, path, follow);
 }

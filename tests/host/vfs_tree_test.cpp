@@ -14,9 +14,9 @@
 
 namespace {
 
+using lib::Errno;
 using vfs::Follow;
 using vfs::NodeType;
-using lib::Errno;
 
 using vfs_test::error_of;
 using vfs_test::read_all;
@@ -136,7 +136,8 @@ TEST(VfsTree, DirectoriesAndLinkCounts)
     EXPECT_EQ(error_of(tree->remove_directory(*a, "..")), Errno::NOTEMPTY);
     ASSERT_FALSE(tree->remove_directory(*a, "b").is_error());
     EXPECT_TRUE(b->removed());
-    EXPECT_EQ(error_of(tree->create(*b, "x", NodeType::Regular, 0644)), Errno::NOENT) << "nothing is made in a removed directory";
+    EXPECT_EQ(error_of(tree->create(*b, "x", NodeType::Regular, 0644)), Errno::NOENT)
+        << "nothing is made in a removed directory";
     auto f = tree->create(*a, "f", NodeType::Regular, 0644).value();
     EXPECT_EQ(error_of(tree->remove_directory(*a, "f")), Errno::NOTDIR);
     ASSERT_FALSE(tree->link(tree->root(), "g", *f).is_error());
@@ -289,11 +290,13 @@ TEST(VfsTree, ListPositionsSurviveRemovals)
     for (bool more = true; more;) {
         std::vector<std::string> batch;
         more = false;
-        ASSERT_FALSE(tree->list(tree->root(), position, [&](const vfs::ListedEntry& entry) {
-            batch.emplace_back(entry.name);
-            position = entry.next_position;
-            return !(more = batch.size() == 3);
-        }).is_error());
+        ASSERT_FALSE(tree->list(tree->root(), position,
+                             [&](const vfs::ListedEntry& entry) {
+                                 batch.emplace_back(entry.name);
+                                 position = entry.next_position;
+                                 return !(more = batch.size() == 3);
+                             })
+                         .is_error());
         for (auto& name : batch) {
             EXPECT_TRUE(seen.insert(name).second) << name;
             if (name != "." && name != "..") {
@@ -362,7 +365,8 @@ TEST_F(VfsOverlay, RemovingImageEntriesHidesThem)
     EXPECT_EQ(error_of(walk(*tree, "/bin")), Errno::NOENT);
     EXPECT_EQ(names_in(*tree, tree->root()).count("bin"), 0u);
     auto again = tree->create(tree->root(), "bin", NodeType::Directory, 0700).value();
-    EXPECT_EQ(names_in(*tree, *again), (std::set<std::string> { ".", ".." })) << "a new directory under an old name is empty";
+    EXPECT_EQ(names_in(*tree, *again), (std::set<std::string> { ".", ".." }))
+        << "a new directory under an old name is empty";
     EXPECT_EQ(error_of(tree->remove_directory(tree->root(), "usr")), Errno::NOTEMPTY) << "image entries count";
 }
 

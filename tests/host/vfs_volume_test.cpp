@@ -98,10 +98,12 @@ protected:
     std::set<std::string> names_in(vfs::Node& dir)
     {
         std::set<std::string> names;
-        EXPECT_FALSE(tree->list(dir, 0, [&](const vfs::ListedEntry& entry) {
-            names.insert(std::string(entry.name));
-            return true;
-        }).is_error());
+        EXPECT_FALSE(tree->list(dir, 0,
+                             [&](const vfs::ListedEntry& entry) {
+                                 names.insert(std::string(entry.name));
+                                 return true;
+                             })
+                         .is_error());
         return names;
     }
 
@@ -270,16 +272,20 @@ TEST_F(VolumeTest, ListsALargeDirectoryInSmallBites)
     uint64_t position = 0;
     for (bool more = true; more;) {
         size_t taken = 0, bytes = 0;
-        ASSERT_FALSE(tree->list(*data, position, [&](const vfs::ListedEntry& entry) {
-            size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
-            if (bytes + record > 2048)
-                return false;
-            bytes += record;
-            ++taken;
-            seen.insert(std::string(entry.name));
-            position = entry.next_position;
-            return true;
-        }, 2048).is_error());
+        ASSERT_FALSE(tree->list(
+                             *data, position,
+                             [&](const vfs::ListedEntry& entry) {
+                                 size_t record = (19 + entry.name.size() + 1 + 7) & ~size_t(7);
+                                 if (bytes + record > 2048)
+                                     return false;
+                                 bytes += record;
+                                 ++taken;
+                                 seen.insert(std::string(entry.name));
+                                 position = entry.next_position;
+                                 return true;
+                             },
+                             2048)
+                         .is_error());
         more = taken > 0;
     }
     EXPECT_EQ(seen.size(), 305u); // ".", "..", hello.txt, link, sub and the 300

@@ -59,14 +59,16 @@ private:
 /// One chain as the device sees it.
 struct DeviceChain {
     uint16_t head;
-    std::vector<uint8_t> readable;                      // concatenated device-readable bytes
+    std::vector<uint8_t> readable;                       // concatenated device-readable bytes
     std::vector<std::pair<uint8_t*, uint32_t>> writable; // device-writable buffers
 };
 
 class FakeDevice {
 public:
     FakeDevice(FakeMemory& memory, const virtio::RingMemory& ring, uint16_t size)
-        : m_memory(memory), m_ring(ring), m_size(size) { }
+        : m_memory(memory), m_ring(ring), m_size(size)
+    {
+    }
 
     /// Takes every newly available chain (§2.7.6) in order.
     std::vector<DeviceChain> take_available()

@@ -21,10 +21,13 @@ public:
     uint64_t driver_features = 0;
     uint32_t queue_num_max = 128;
     bool never_resets = false, refuse_features = false;
-    int generation_changes = 0;            // config reads see the generation move this often
+    int generation_changes = 0; // config reads see the generation move this often
     uint8_t config[0x100] = {};
     std::vector<uint32_t> status_writes;
-    struct Queue { uint32_t num = 0, ready = 0; uint64_t desc = 0, driver = 0, device = 0; };
+    struct Queue {
+        uint32_t num = 0, ready = 0;
+        uint64_t desc = 0, driver = 0, device = 0;
+    };
     std::map<uint32_t, Queue> queues;
     std::vector<uint32_t> notified;
 
@@ -64,7 +67,8 @@ public:
         case MmioDeviceFeaturesSel: m_features_sel = value & 1; return;
         case MmioDriverFeaturesSel: m_driver_sel = value & 1; return;
         case MmioDriverFeatures:
-            driver_features = (driver_features & ~(0xffffffffull << (32 * m_driver_sel))) | uint64_t(value) << (32 * m_driver_sel);
+            driver_features
+                = (driver_features & ~(0xffffffffull << (32 * m_driver_sel))) | uint64_t(value) << (32 * m_driver_sel);
             return;
         case MmioQueueSel: m_queue_sel = value; return;
         case MmioQueueNum: q.num = value; return;
@@ -196,8 +200,8 @@ TEST(VirtioMmio, ConfigurationReadsUseTheGenerationCounter)
     EXPECT_EQ(transport.read_config(0, 8).value(), capacity);
     regs.generation_changes = 1000;
     EXPECT_EQ(transport.read_config(0, 8).error().code, lib::Errno::AGAIN);
-    EXPECT_EQ(transport.read_config(2, 4).error().code, lib::Errno::INVAL);   // misaligned
-    EXPECT_EQ(transport.read_config(0, 3).error().code, lib::Errno::INVAL);   // bad width
+    EXPECT_EQ(transport.read_config(2, 4).error().code, lib::Errno::INVAL);     // misaligned
+    EXPECT_EQ(transport.read_config(0, 3).error().code, lib::Errno::INVAL);     // bad width
     EXPECT_EQ(transport.read_config(0x100, 4).error().code, lib::Errno::INVAL); // past a 0x200 window
 }
 

@@ -167,7 +167,8 @@ TEST(Virtqueue, RejectsMalformedChains)
 {
     QueueFixture f(8);
     auto* buffer = f.memory.allocate(16);
-    Segment readable_after_writable[] = { f.buffer(buffer, 4, Access::DeviceWrites), f.buffer(buffer, 4, Access::DeviceReads) };
+    Segment readable_after_writable[]
+        = { f.buffer(buffer, 4, Access::DeviceWrites), f.buffer(buffer, 4, Access::DeviceReads) };
     EXPECT_EQ(f.queue.submit(readable_after_writable).error().code, lib::Errno::INVAL);
     Segment empty_buffer[] = { f.buffer(buffer, 0, Access::DeviceReads) };
     EXPECT_EQ(f.queue.submit(empty_buffer).error().code, lib::Errno::INVAL);
@@ -192,8 +193,7 @@ namespace {
 
 // Submits one chain (4 readable + 8 writable bytes) and lets `misbehave` answer for the
 // device; returns the driver's verdict on that answer.
-template<typename Answer>
-lib::Result<std::optional<virtio::Completion>> answer_with(QueueFixture& f, Answer misbehave)
+template<typename Answer> lib::Result<std::optional<virtio::Completion>> answer_with(QueueFixture& f, Answer misbehave)
 {
     auto* buffer = f.memory.allocate(16);
     Segment chain[] = { f.buffer(buffer, 4, Access::DeviceReads), f.buffer(buffer, 8, Access::DeviceWrites) };

@@ -17,8 +17,7 @@
 enum { kGuestAddress = 0x1000, kPortOut = 0x10, kPortIn = 0x11, kHostByte = 0x07 };
 
 // mov dx,0x10; mov al,0x42; out dx,al; inc dx; in al,dx; add al,1; out dx,al; hlt
-static const uint8_t kCode[] = { 0xba, 0x10, 0x00, 0xb0, 0x42, 0xee, 0x42, 0xec,
-                                 0x04, 0x01, 0xee, 0xf4 };
+static const uint8_t kCode[] = { 0xba, 0x10, 0x00, 0xb0, 0x42, 0xee, 0x42, 0xec, 0x04, 0x01, 0xee, 0xf4 };
 
 struct Vm {
     int kvm, vm, vcpu;
@@ -53,9 +52,8 @@ static int create_vm(struct Vm* vm)
     if (page == MAP_FAILED)
         return fail("mmap guest page");
     memcpy(page, kCode, sizeof kCode);
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = kGuestAddress, .memory_size = 0x1000, .userspace_addr = (uintptr_t)page
-    };
+    struct kvm_userspace_memory_region region
+        = { .slot = 0, .guest_phys_addr = kGuestAddress, .memory_size = 0x1000, .userspace_addr = (uintptr_t)page };
     if (ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         return fail("KVM_SET_USER_MEMORY_REGION");
     vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0);

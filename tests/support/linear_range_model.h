@@ -46,7 +46,8 @@ public:
 
     /// Lowest (or highest) aligned start of `length` free bytes inside [low, high) and the
     /// window: every gap is scanned, O(n).
-    std::optional<uintptr_t> find_free(uintptr_t length, uintptr_t alignment, uintptr_t low, uintptr_t high, bool highest) const
+    std::optional<uintptr_t> find_free(
+        uintptr_t length, uintptr_t alignment, uintptr_t low, uintptr_t high, bool highest) const
     {
         low = low < m_lowest ? m_lowest : low;
         high = high > m_highest ? m_highest : high;

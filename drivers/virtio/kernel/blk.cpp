@@ -13,8 +13,8 @@ namespace {
 using namespace virtio_wire; // §5.2 request format, feature bits, configuration offsets
 
 constexpr uint16_t kRequestQueue = 0;
-constexpr size_t kStatusOffset = 64;    // in the header page
-constexpr uint8_t kStatusUnset = 0xff;  // no defined status: the device never wrote it
+constexpr size_t kStatusOffset = 64;   // in the header page
+constexpr uint8_t kStatusUnset = 0xff; // no defined status: the device never wrote it
 
 lib::Result<void> check_status(uint8_t status)
 {
@@ -89,8 +89,8 @@ lib::Result<void> BlkDevice::request(BlkRequestType type, uint64_t sector, size_
     return check_status(*status);
 }
 
-lib::Result<void> BlkDevice::transfer(BlkRequestType type, uint64_t sector, size_t size, const std::byte* from,
-    std::byte* into)
+lib::Result<void> BlkDevice::transfer(
+    BlkRequestType type, uint64_t sector, size_t size, const std::byte* from, std::byte* into)
 {
     TRY(check_range(sector, size));
     size_t chunk = m_pages_per_request * 4096;

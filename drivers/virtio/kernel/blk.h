@@ -50,15 +50,15 @@ private:
     lib::Result<void> check_range(uint64_t sector, size_t bytes) const;
     /// Moves `size` bytes at `sector` in requests of `type` as large as the bounce pages
     /// allow: from `from` for a write, into `into` for a read.
-    lib::Result<void> transfer(virtio_wire::BlkRequestType type, uint64_t sector, size_t size, const std::byte* from,
-        std::byte* into);
+    lib::Result<void> transfer(
+        virtio_wire::BlkRequestType type, uint64_t sector, size_t size, const std::byte* from, std::byte* into);
     /// One request through the header and bounce pages; the caller holds the queue.
     lib::Result<void> request(virtio_wire::BlkRequestType type, uint64_t sector, size_t bytes);
     lib::Result<void> setup_buffers(Transport& transport, DeviceInterrupt* interrupt);
     DeviceInterrupt* m_interrupt = nullptr;
 
     DeviceQueue m_queue;
-    DmaPage m_header = {};               // request header at 0, status byte at kStatusOffset
+    DmaPage m_header = {}; // request header at 0, status byte at kStatusOffset
     DmaPage m_bounce[kBouncePages] = {};
     size_t m_pages_per_request = kBouncePages;
     uint64_t m_features = 0;

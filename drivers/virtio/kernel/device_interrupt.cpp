@@ -39,8 +39,7 @@ void DeviceInterrupt::on_interrupt(void* self)
     auto& interrupt = *static_cast<DeviceInterrupt*>(self);
     // The line must drop before the next event can make an edge: a cause that came while
     // the first was being acknowledged keeps it up, so acknowledge until none is left.
-    for (int round = 0; round < 16 && interrupt.m_transport->acknowledge_interrupt() != 0; ++round) {
-    }
+    for (int round = 0; round < 16 && interrupt.m_transport->acknowledge_interrupt() != 0; ++round) { }
     __atomic_fetch_add(&interrupt.m_events, 1, __ATOMIC_RELEASE);
     sched::futex_wake(&interrupt.m_events, SIZE_MAX, sched::kFutexBitsetMatchAny);
     if (interrupt.m_listener)

@@ -7,7 +7,7 @@ namespace virtio {
 
 namespace {
 
-constexpr uint64_t kPollNs = 20'000;       // polled before sleeping on the interrupt
+constexpr uint64_t kPollNs = 20'000;        // polled before sleeping on the interrupt
 constexpr uint64_t kRecheckNs = 10'000'000; // the ring is looked at again at least this often
 
 uint16_t power_of_two_at_most(uint16_t n)
@@ -20,7 +20,8 @@ uint16_t power_of_two_at_most(uint16_t n)
 
 } // namespace
 
-lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint16_t max_size, DeviceInterrupt* interrupt)
+lib::Result<void> DeviceQueue::setup(
+    Transport& transport, uint16_t index, uint16_t max_size, DeviceInterrupt* interrupt)
 {
     uint16_t device_max = TRY(transport.queue_max_size(index));
     uint16_t size = power_of_two_at_most(device_max < max_size ? device_max : max_size);
@@ -34,10 +35,12 @@ lib::Result<void> DeviceQueue::setup(Transport& transport, uint16_t index, uint1
         }
         page = allocated.value();
     }
-    RingMemory memory { m_pages[0].virt, m_pages[0].phys, m_pages[1].virt, m_pages[1].phys, m_pages[2].virt, m_pages[2].phys };
+    RingMemory memory { m_pages[0].virt, m_pages[0].phys, m_pages[1].virt, m_pages[1].phys, m_pages[2].virt,
+        m_pages[2].phys };
     auto ready = m_queue.init(size, memory);
     if (!ready.is_error())
-        ready = transport.enable_queue(index, size, QueueAddresses { memory.desc_phys, memory.avail_phys, memory.used_phys });
+        ready = transport.enable_queue(
+            index, size, QueueAddresses { memory.desc_phys, memory.avail_phys, memory.used_phys });
     if (ready.is_error()) { // the device never saw the rings: the pages can go back
         free_pages();
         return ready.error();

@@ -36,7 +36,8 @@ public:
     /// to a power of two). Call between negotiate() and driver_ok(). Errors: those of the
     /// transport (NODEV: no such queue), NOMEM. `interrupt` (may be null: poll) is the
     /// device's interrupt line.
-    lib::Result<void> setup(Transport& transport, uint16_t index, uint16_t max_size, DeviceInterrupt* interrupt = nullptr);
+    lib::Result<void> setup(
+        Transport& transport, uint16_t index, uint16_t max_size, DeviceInterrupt* interrupt = nullptr);
 
     /// Submits `chain`, notifies the device and waits for it to return the chain. Returns
     /// the bytes the device says it wrote (checked against the chain by SplitQueue).

@@ -25,8 +25,7 @@ void expect(bool ok, std::string_view test, const char* what)
         fail(test, what);
 }
 
-template<typename T>
-T must(lib::Result<T> result, std::string_view test, const char* what)
+template<typename T> T must(lib::Result<T> result, std::string_view test, const char* what)
 {
     if (result.is_error()) {
         debug::report("ktest {}: {}: {}", test, what, result.error().message);
@@ -77,7 +76,8 @@ void blk_write_test(BlkDevice& disk, std::byte* sector)
         sector[i] = std::byte(test_written_byte(i));
     auto written = disk.write(2, std::span(sector, kSectorSize));
     if (disk.read_only()) {
-        expect(written.is_error() && written.error().code == lib::Errno::ROFS, name, "write to a read-only disk not refused");
+        expect(written.is_error() && written.error().code == lib::Errno::ROFS, name,
+            "write to a read-only disk not refused");
         return debug::report("ktest virtio-blk: read-only, write refused");
     }
     must(written, name, "write sector 2");
@@ -117,7 +117,8 @@ void blk_write_test(BlkDevice& disk, std::byte* sector)
     expect(holds_pattern(part, 3, 3), name, "sectors 3-5 do not match");
     must(disk.read(sectors - 1, std::span(part, kSectorSize)), name, "read the last sector");
     expect(holds_pattern(part, sectors - 1, 1), name, "last sector does not match");
-    expect(disk.read(sectors - 1, std::span(part, 2 * kSectorSize)).error().code == lib::Errno::INVAL, name, "read past the end accepted");
+    expect(disk.read(sectors - 1, std::span(part, 2 * kSectorSize)).error().code == lib::Errno::INVAL, name,
+        "read past the end accepted");
     expect(disk.read(0, std::span(part, 100)).error().code == lib::Errno::INVAL, name, "partial-sector read accepted");
     blk_write_test(disk, part);
     free(whole);

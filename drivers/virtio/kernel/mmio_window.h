@@ -19,7 +19,10 @@ public:
     uint32_t read32(uint32_t offset) override { return *reinterpret_cast<volatile uint32_t*>(m_base + offset); }
     uint16_t read16(uint32_t offset) override { return *reinterpret_cast<volatile uint16_t*>(m_base + offset); }
     uint8_t read8(uint32_t offset) override { return *reinterpret_cast<volatile uint8_t*>(m_base + offset); }
-    void write32(uint32_t offset, uint32_t value) override { *reinterpret_cast<volatile uint32_t*>(m_base + offset) = value; }
+    void write32(uint32_t offset, uint32_t value) override
+    {
+        *reinterpret_cast<volatile uint32_t*>(m_base + offset) = value;
+    }
 
 private:
     volatile uint8_t* m_base = nullptr;

@@ -9,7 +9,7 @@ namespace virtio {
 namespace {
 
 constexpr uint16_t kReceiveQueue = 0, kTransmitQueue = 1; // §5.1.2
-constexpr uint64_t kFeatureMac = 1ull << 5;                // VIRTIO_NET_F_MAC, §5.1.3
+constexpr uint64_t kFeatureMac = 1ull << 5;               // VIRTIO_NET_F_MAC, §5.1.3
 // struct virtio_net_hdr (§5.1.6) with VIRTIO_F_VERSION_1: flags, gso_type, hdr_len,
 // gso_size, csum_start, csum_offset, num_buffers. All zero on transmit: no offloads.
 constexpr size_t kHeaderBytes = 12;

@@ -60,8 +60,14 @@ private:
     struct Slots {
         DmaPage pages[kMaxSlots / kSlotsPerPage] = {};
         uint16_t count = 0;
-        uint8_t* virt(uint16_t slot) const { return static_cast<uint8_t*>(pages[slot / kSlotsPerPage].virt) + slot % kSlotsPerPage * kSlotBytes; }
-        uint64_t phys(uint16_t slot) const { return pages[slot / kSlotsPerPage].phys + slot % kSlotsPerPage * kSlotBytes; }
+        uint8_t* virt(uint16_t slot) const
+        {
+            return static_cast<uint8_t*>(pages[slot / kSlotsPerPage].virt) + slot % kSlotsPerPage * kSlotBytes;
+        }
+        uint64_t phys(uint16_t slot) const
+        {
+            return pages[slot / kSlotsPerPage].phys + slot % kSlotsPerPage * kSlotBytes;
+        }
     };
 
     lib::Result<void> allocate(Slots& slots, uint16_t count);
@@ -74,9 +80,9 @@ private:
     DeviceQueue m_transmit_queue;
     Slots m_receive_slots;
     Slots m_transmit_slots;
-    uint16_t m_receive_slot_of[kMaxQueueSize] = {};  // by descriptor head: the slot posted
+    uint16_t m_receive_slot_of[kMaxQueueSize] = {}; // by descriptor head: the slot posted
     uint16_t m_transmit_slot_of[kMaxQueueSize] = {};
-    uint16_t m_free_transmit[kMaxSlots] = {};          // a stack of free transmit slots
+    uint16_t m_free_transmit[kMaxSlots] = {}; // a stack of free transmit slots
     uint16_t m_free_transmit_count = 0;
     uint8_t m_mac[6] = {};
     uint64_t m_frames_received = 0;

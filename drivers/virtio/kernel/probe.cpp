@@ -25,19 +25,21 @@ size_t g_used;
 
 void warn(const MmioDeviceOption& where, const char* what, const lib::Error& error)
 {
-    klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: {}: {} ({})", where.base, what, error.message, lib::errno_name(error.code));
+    klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: {}: {} ({})", where.base, what, error.message,
+        lib::errno_name(error.code));
 }
 
 void start_block(const MmioDeviceOption& where, Transport& transport, DeviceInterrupt& interrupt)
 {
     if (g_probed.blk_count == kMaxBlockDevices)
-        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} block devices; ignored", where.base, kMaxBlockDevices);
+        return klog::warn(
+            klog::Subsystem::Virtio, "mmio {:#x}: more than {} block devices; ignored", where.base, kMaxBlockDevices);
     auto& device = g_blk[g_probed.blk_count].emplace();
     if (auto ready = device.init(transport, &interrupt); ready.is_error())
         return warn(where, "virtio-blk", ready.error());
     g_probed.blk[g_probed.blk_count++] = &device;
-    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-blk{}, {} sectors ({} KiB){}{}", where.base, where.irq,
-        g_probed.blk_count - 1, device.capacity_sectors(), device.capacity_sectors() / 2,
+    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-blk{}, {} sectors ({} KiB){}{}", where.base,
+        where.irq, g_probed.blk_count - 1, device.capacity_sectors(), device.capacity_sectors() / 2,
         device.read_only() ? ", read-only" : "", device.flush_offered() ? ", flush" : "");
 }
 
@@ -61,14 +63,15 @@ void start_net(const MmioDeviceOption& where, Transport& transport, DeviceInterr
         return warn(where, "virtio-net", ready.error());
     g_probed.net = &device;
     const uint8_t* mac = device.mac();
-    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-net, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", where.base,
-        where.irq, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    klog::info(klog::Subsystem::Virtio, "mmio {:#x} irq {}: virtio-net, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        where.base, where.irq, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
 void start_ninep(const MmioDeviceOption& where, Transport& transport, DeviceInterrupt& interrupt)
 {
     if (g_probed.ninep_count == kMaxNinepDevices)
-        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} 9p devices; ignored", where.base, kMaxNinepDevices);
+        return klog::warn(
+            klog::Subsystem::Virtio, "mmio {:#x}: more than {} 9p devices; ignored", where.base, kMaxNinepDevices);
     auto& device = g_ninep[g_probed.ninep_count].emplace();
     if (auto ready = device.init(transport, &interrupt); ready.is_error())
         return warn(where, "virtio-9p", ready.error());
@@ -79,7 +82,8 @@ void start_ninep(const MmioDeviceOption& where, Transport& transport, DeviceInte
 void probe_one(const MmioDeviceOption& where)
 {
     if (g_used == kMaxMmioDevices)
-        return klog::warn(klog::Subsystem::Virtio, "mmio {:#x}: more than {} devices; ignored", where.base, kMaxMmioDevices);
+        return klog::warn(
+            klog::Subsystem::Virtio, "mmio {:#x}: more than {} devices; ignored", where.base, kMaxMmioDevices);
     MmioWindow& window = g_windows[g_used];
     MmioTransport& transport = g_transports[g_used];
     if (auto mapped = window.map(where.base, uint32_t(where.size)); mapped.is_error())

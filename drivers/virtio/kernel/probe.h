@@ -21,8 +21,8 @@ constexpr size_t kMaxNinepDevices = 8;
 struct ProbedDevices {
     BlkDevice* blk[kMaxBlockDevices];
     size_t blk_count;
-    RngDevice* rng; // the first entropy device
-    NetDevice* net; // the first network device
+    RngDevice* rng;                       // the first entropy device
+    NetDevice* net;                       // the first network device
     NinepDevice* ninep[kMaxNinepDevices]; // volumes' transports, told apart by tag
     size_t ninep_count;
 };

@@ -36,8 +36,8 @@ inline constexpr size_t kCmdlineMaxEnvironment = 1024;
 /// `starts`, when given (as large as `words`), receives the offset in `text` where each
 /// word begins. Errors: E2BIG (more words than words.size(), or storage too small),
 /// EINVAL (an unterminated quote, a trailing backslash, a NUL byte).
-lib::Result<size_t> split_cmdline(std::string_view text, std::span<char> storage, std::span<std::string_view> words,
-    std::span<size_t> starts = {});
+lib::Result<size_t> split_cmdline(
+    std::string_view text, std::span<char> storage, std::span<std::string_view> words, std::span<size_t> starts = {});
 
 struct Cmdline {
     /// Kernel options: the words before the first "--" (all words if there is none).

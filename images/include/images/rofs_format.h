@@ -57,25 +57,25 @@ inline constexpr uint32_t kRofsTypeSymlink = 0120000;
 inline constexpr uint32_t kRofsPermMask = 07777;
 
 struct RofsSuperblock {
-    char magic[8];              // kRofsMagic
-    uint32_t version;           // kRofsVersion
-    uint32_t superblock_size;   // sizeof(RofsSuperblock)
-    uint64_t image_size;        // bytes; multiple of page_size
-    uint32_t page_size;         // kRofsPageSize
-    uint32_t flags;             // 0
-    uint32_t inode_count;       // >= 1 (the root)
-    uint32_t dirent_count;      // inode_count - 1
+    char magic[8];            // kRofsMagic
+    uint32_t version;         // kRofsVersion
+    uint32_t superblock_size; // sizeof(RofsSuperblock)
+    uint64_t image_size;      // bytes; multiple of page_size
+    uint32_t page_size;       // kRofsPageSize
+    uint32_t flags;           // 0
+    uint32_t inode_count;     // >= 1 (the root)
+    uint32_t dirent_count;    // inode_count - 1
     uint64_t inode_table_offset;
     uint64_t dirent_table_offset;
     uint64_t string_table_offset;
     uint64_t string_table_size;
-    uint64_t metadata_size;     // string_table_offset + string_table_size
-    uint64_t data_offset;       // metadata_size rounded up to page_size
-    uint64_t mtime;             // seconds since the epoch, for every inode
-    uint32_t metadata_checksum; // CRC-32C of [0, metadata_size), this field taken as 0
-    uint32_t data_page_count;   // (image_size - data_offset) / page_size
+    uint64_t metadata_size;        // string_table_offset + string_table_size
+    uint64_t data_offset;          // metadata_size rounded up to page_size
+    uint64_t mtime;                // seconds since the epoch, for every inode
+    uint32_t metadata_checksum;    // CRC-32C of [0, metadata_size), this field taken as 0
+    uint32_t data_page_count;      // (image_size - data_offset) / page_size
     uint64_t data_checksum_offset; // string_table_offset + string_table_size, rounded up to 4
-    uint32_t reserved[4];       // 0
+    uint32_t reserved[4];          // 0
 };
 static_assert(sizeof(RofsSuperblock) == 128);
 static_assert(offsetof(RofsSuperblock, version) == 8);
@@ -90,11 +90,11 @@ static_assert(offsetof(RofsSuperblock, data_page_count) == 100);
 static_assert(offsetof(RofsSuperblock, data_checksum_offset) == 104);
 
 struct RofsInode {
-    uint32_t mode;   // type and permission bits; nothing else may be set
-    uint32_t parent; // directory: its parent's inode (the root's is 0); others: 0
-    uint64_t size;   // regular: bytes; directory: entry count; symlink: target length
-    uint64_t offset; // regular: data offset (page-aligned, >= data_offset);
-                     // directory: index of its first dirent; symlink: string-table offset
+    uint32_t mode;     // type and permission bits; nothing else may be set
+    uint32_t parent;   // directory: its parent's inode (the root's is 0); others: 0
+    uint64_t size;     // regular: bytes; directory: entry count; symlink: target length
+    uint64_t offset;   // regular: data offset (page-aligned, >= data_offset);
+                       // directory: index of its first dirent; symlink: string-table offset
     uint64_t reserved; // 0
 };
 static_assert(sizeof(RofsInode) == 32);

@@ -102,13 +102,13 @@ private:
 /// What stat() reports for an inode (the fields of Linux struct stat that ROFS defines;
 /// uid, gid and the device are the caller's to choose).
 struct RofsStat {
-    uint64_t ino;      // inode number + 1 (0 is not a valid st_ino for many programs)
+    uint64_t ino; // inode number + 1 (0 is not a valid st_ino for many programs)
     uint32_t mode;
-    uint32_t nlink;    // 1 for files and symlinks; 2 + subdirectories for directories
-    uint64_t size;     // regular: bytes; symlink: target length; directory: page size
-    uint64_t blocks;   // 512-byte blocks of file data
-    uint32_t blksize;  // kRofsPageSize
-    uint64_t mtime;    // seconds since the epoch
+    uint32_t nlink;   // 1 for files and symlinks; 2 + subdirectories for directories
+    uint64_t size;    // regular: bytes; symlink: target length; directory: page size
+    uint64_t blocks;  // 512-byte blocks of file data
+    uint32_t blksize; // kRofsPageSize
+    uint64_t mtime;   // seconds since the epoch
 };
 
 class RofsImage {
@@ -134,8 +134,8 @@ public:
     /// ENAMETOOLONG.
     lib::Result<RofsNode> lookup(std::string_view path, SymlinkMode mode = SymlinkMode::Follow) const;
     /// As lookup(), with a relative path resolved from directory `base` (ENOTDIR if not).
-    lib::Result<RofsNode> lookup_at(const RofsNode& base, std::string_view path,
-                                    SymlinkMode mode = SymlinkMode::Follow) const;
+    lib::Result<RofsNode> lookup_at(
+        const RofsNode& base, std::string_view path, SymlinkMode mode = SymlinkMode::Follow) const;
     /// The entry `name` (one component, not "." or "..") of directory `dir`, without
     /// following symlinks. Errors: ENOTDIR, ENOENT.
     lib::Result<RofsNode> lookup_child(const RofsNode& dir, std::string_view name) const;

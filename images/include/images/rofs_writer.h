@@ -39,8 +39,8 @@ public:
     void add_file(std::string_view path, std::vector<std::byte> contents, uint32_t mode = 0644);
     /// Adds a regular file whose contents are read from `host_path` when the image is
     /// built; `mode` defaults to the host file's permission bits.
-    void add_host_file(std::string_view path, std::filesystem::path host_path,
-                       std::optional<uint32_t> mode = std::nullopt);
+    void add_host_file(
+        std::string_view path, std::filesystem::path host_path, std::optional<uint32_t> mode = std::nullopt);
     /// Adds a symbolic link to `target` (non-empty, at most kRofsMaxPath bytes).
     void add_symlink(std::string_view path, std::string_view target);
     /// Adds a directory, or sets the mode of one already created implicitly.

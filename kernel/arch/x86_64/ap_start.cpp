@@ -31,7 +31,9 @@ uint64_t find_ap_trampoline_page(uint64_t start_info_address, const PvhStartInfo
     for (uint64_t page = kLowMemoryEnd - kPageSize; page >= kPageSize; page -= kPageSize) {
         bool ram = false;
         for (const PvhMemmapEntry& entry : memory_map)
-            ram = ram || (entry.type == PvhMemmapEntry::kRam && entry.addr <= page && page + kPageSize <= entry.addr + entry.size);
+            ram = ram
+                || (entry.type == PvhMemmapEntry::kRam && entry.addr <= page
+                    && page + kPageSize <= entry.addr + entry.size);
         if (!ram || overlaps(page, start_info_address, sizeof(PvhStartInfo))
             || overlaps(page, info.memmap_paddr, info.memmap_entries * sizeof(PvhMemmapEntry))
             || overlaps(page, info.modlist_paddr, info.nr_modules * sizeof(PvhModule))

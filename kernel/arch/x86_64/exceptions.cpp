@@ -25,16 +25,37 @@ struct ExceptionName {
 };
 
 constexpr ExceptionName kExceptionNames[32] = {
-    { "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" },
-    { "#BP", "breakpoint" }, { "#OF", "overflow" }, { "#BR", "bound range exceeded" },
-    { "#UD", "invalid opcode" }, { "#NM", "device not available" }, { "#DF", "double fault" },
-    { "#09", "coprocessor segment overrun" }, { "#TS", "invalid TSS" }, { "#NP", "segment not present" },
-    { "#SS", "stack-segment fault" }, { "#GP", "general protection fault" }, { "#PF", "page fault" },
-    { "#15", "reserved" }, { "#MF", "x87 floating-point error" }, { "#AC", "alignment check" },
-    { "#MC", "machine check" }, { "#XM", "SIMD floating-point exception" }, { "#VE", "virtualization exception" },
-    { "#CP", "control protection exception" }, { "#22", "reserved" }, { "#23", "reserved" },
-    { "#24", "reserved" }, { "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
-    { "#HV", "hypervisor injection" }, { "#VC", "VMM communication" }, { "#SX", "security exception" },
+    { "#DE", "divide error" },
+    { "#DB", "debug" },
+    { "NMI", "non-maskable interrupt" },
+    { "#BP", "breakpoint" },
+    { "#OF", "overflow" },
+    { "#BR", "bound range exceeded" },
+    { "#UD", "invalid opcode" },
+    { "#NM", "device not available" },
+    { "#DF", "double fault" },
+    { "#09", "coprocessor segment overrun" },
+    { "#TS", "invalid TSS" },
+    { "#NP", "segment not present" },
+    { "#SS", "stack-segment fault" },
+    { "#GP", "general protection fault" },
+    { "#PF", "page fault" },
+    { "#15", "reserved" },
+    { "#MF", "x87 floating-point error" },
+    { "#AC", "alignment check" },
+    { "#MC", "machine check" },
+    { "#XM", "SIMD floating-point exception" },
+    { "#VE", "virtualization exception" },
+    { "#CP", "control protection exception" },
+    { "#22", "reserved" },
+    { "#23", "reserved" },
+    { "#24", "reserved" },
+    { "#25", "reserved" },
+    { "#26", "reserved" },
+    { "#27", "reserved" },
+    { "#HV", "hypervisor injection" },
+    { "#VC", "VMM communication" },
+    { "#SX", "security exception" },
     { "#31", "reserved" },
 };
 
@@ -52,7 +73,6 @@ bool faulted_at_jump_target(const InterruptFrame& frame)
     return (frame.vector == kPageFaultVector && (frame.error_code & (1 << 4)))
         || (frame.vector == kGeneralProtectionVector && !canonical(frame.rip));
 }
-
 
 uint64_t read_cr3()
 {
@@ -104,8 +124,11 @@ void report_location(const InterruptFrame& frame)
 
 void report_flags(uint64_t rflags, char* text, size_t size)
 {
-    constexpr struct { uint8_t bit; const char* name; } kFlags[] = { { 0, "CF" }, { 2, "PF" }, { 4, "AF" },
-        { 6, "ZF" }, { 7, "SF" }, { 8, "TF" }, { 9, "IF" }, { 10, "DF" }, { 11, "OF" }, { 16, "RF" }, { 18, "AC" } };
+    constexpr struct {
+        uint8_t bit;
+        const char* name;
+    } kFlags[] = { { 0, "CF" }, { 2, "PF" }, { 4, "AF" }, { 6, "ZF" }, { 7, "SF" }, { 8, "TF" }, { 9, "IF" },
+        { 10, "DF" }, { 11, "OF" }, { 16, "RF" }, { 18, "AC" } };
     size_t used = 0;
     for (auto flag : kFlags) {
         if ((rflags >> flag.bit) & 1) {
@@ -133,17 +156,13 @@ void report_registers(const InterruptFrame& f)
 void report_details(const InterruptFrame& frame)
 {
     switch (frame.vector) {
-    case kPageFaultVector:
-        report_page_fault(frame.error_code, read_cr2());
-        break;
-    case 10: case 11: case 12: case kGeneralProtectionVector:
-        report_selector_error(frame.error_code);
-        break;
-    case kDoubleFaultVector:
-        debug::report("(the saved rip of a double fault is unreliable; see the backtrace)");
-        break;
-    default:
-        break;
+    case kPageFaultVector: report_page_fault(frame.error_code, read_cr2()); break;
+    case 10:
+    case 11:
+    case 12:
+    case kGeneralProtectionVector: report_selector_error(frame.error_code); break;
+    case kDoubleFaultVector: debug::report("(the saved rip of a double fault is unreliable; see the backtrace)"); break;
+    default: break;
     }
 }
 
@@ -158,8 +177,8 @@ constinit int g_report_depth;
     char message[256];
     auto r = fmt::format_to_n(message, sizeof(message), "unhandled CPU exception {} ({}) at {}", mnemonic, description,
         std::string_view(text, length));
-    boot::panic_message(message, r.size < sizeof(message) ? r.size : sizeof(message),
-        boot::PanicBacktrace::AlreadyReported);
+    boot::panic_message(
+        message, r.size < sizeof(message) ? r.size : sizeof(message), boot::PanicBacktrace::AlreadyReported);
 }
 
 } // namespace
@@ -230,14 +249,14 @@ struct ProgramSignal {
 ProgramSignal signal_for(uint64_t vector)
 {
     switch (vector) {
-    case 0: return { 8, 1 };   // #DE: SIGFPE, FPE_INTDIV
-    case 3: return { 5, 1 };   // #BP: SIGTRAP, TRAP_BRKPT
-    case 4: return { 11, 0x80 }; // #OF: SIGSEGV, SI_KERNEL
-    case 6: return { 4, 2 };   // #UD: SIGILL, ILL_ILLOPN
-    case 13: return { 11, 0x80 }; // #GP: SIGSEGV, SI_KERNEL (non-canonical address, ...)
-    case 16: return { 8, 0 };  // #MF: SIGFPE
-    case 17: return { 7, 1 };  // #AC: SIGBUS, BUS_ADRALN
-    case 19: return { 8, 0 };  // #XM: SIGFPE
+    case 0: return { 8, 1 };                         // #DE: SIGFPE, FPE_INTDIV
+    case 3: return { 5, 1 };                         // #BP: SIGTRAP, TRAP_BRKPT
+    case 4: return { 11, 0x80 };                     // #OF: SIGSEGV, SI_KERNEL
+    case 6: return { 4, 2 };                         // #UD: SIGILL, ILL_ILLOPN
+    case 13: return { 11, 0x80 };                    // #GP: SIGSEGV, SI_KERNEL (non-canonical address, ...)
+    case 16: return { 8, 0 };                        // #MF: SIGFPE
+    case 17: return { 7, 1 };                        // #AC: SIGBUS, BUS_ADRALN
+    case 19: return { 8, 0 };                        // #XM: SIGFPE
     case kIa32SystemCallVector: return { 11, 0x80 }; // as #GP: SIGSEGV, SI_KERNEL
     }
     return { 0, 0 };
@@ -263,9 +282,11 @@ InterruptResult on_program_exception(InterruptFrame& frame)
         ? ExceptionName { "int $0x80", "32-bit system call (only x86-64 programs run here)" }
         : kExceptionNames[frame.vector];
     char headline[224];
-    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}: {} {}{}", signal,
-        name.mnemonic, name.description, program_code ? "" : " in the kernel, on the program's behalf "
-        "(a bad argument given to libc, or a jump into the kernel?)");
+    auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}: {} {}{}", signal, name.mnemonic,
+        name.description,
+        program_code ? ""
+                     : " in the kernel, on the program's behalf "
+                       "(a bad argument given to libc, or a jump into the kernel?)");
     report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
     boot::vm_exit(128 + signal);
 }
@@ -282,7 +303,8 @@ void set_program_thread_query(ProgramThreadQuery query) { g_program_thread_query
 
 bool in_program_context(const InterruptFrame& frame)
 {
-    return program_started() && !ist_slot_containing(frame.rsp) && (!g_program_thread_query || g_program_thread_query());
+    return program_started() && !ist_slot_containing(frame.rsp)
+        && (!g_program_thread_query || g_program_thread_query());
 }
 
 bool raised_by_program(const InterruptFrame& frame)

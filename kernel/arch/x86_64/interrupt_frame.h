@@ -28,8 +28,11 @@ struct InterruptFrame {
     uint64_t rip, cs, rflags, rsp, ss;
 
     /// The interrupted code's MXCSR (SSE control and status), from the fxsave area.
-    uint32_t mxcsr() const { return uint32_t(fxsave[24]) | uint32_t(fxsave[25]) << 8
-        | uint32_t(fxsave[26]) << 16 | uint32_t(fxsave[27]) << 24; }
+    uint32_t mxcsr() const
+    {
+        return uint32_t(fxsave[24]) | uint32_t(fxsave[25]) << 8 | uint32_t(fxsave[26]) << 16
+            | uint32_t(fxsave[27]) << 24;
+    }
 };
 
 // interrupt_entry.S depends on these offsets.

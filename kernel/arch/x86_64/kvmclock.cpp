@@ -101,7 +101,8 @@ Snapshot read_record(uint64_t& tsc)
     for (;;) {
         uint32_t version = record.version;
         asm volatile("" ::: "memory");
-        Snapshot s { record.tsc_timestamp, record.system_time, record.tsc_to_system_mul, record.tsc_shift, record.flags };
+        Snapshot s { record.tsc_timestamp, record.system_time, record.tsc_to_system_mul, record.tsc_shift,
+            record.flags };
         tsc = rdtsc_ordered();
         asm volatile("" ::: "memory");
         if (!(version & 1) && version == record.version)

@@ -15,8 +15,8 @@ namespace arch {
 constexpr uint64_t kLapicDefaultBase = 0xfee00000; // IA32_APIC_BASE's power-on value
 constexpr uint8_t kLapicTimerVector = 0xf0;
 constexpr uint8_t kLapicSpuriousVector = 0xff;
-constexpr uint8_t kRescheduleVector = 0xf1;   // "look at the run queue and your signals" (sched)
-constexpr uint8_t kTlbShootdownVector = 0xf2; // "flush your TLB" (tlb.h)
+constexpr uint8_t kRescheduleVector = 0xf1;     // "look at the run queue and your signals" (sched)
+constexpr uint8_t kTlbShootdownVector = 0xf2;   // "flush your TLB" (tlb.h)
 constexpr uint8_t kKernelLockKickVector = 0xf3; // "the big kernel lock is free" (sched/kernel_lock.cpp)
 
 /// Physical address of this CPU's APIC registers, or 0 when CPUID reports no APIC.

@@ -21,8 +21,7 @@ inline constexpr uint64_t kPageEntryPresent = 1, kPageEntryWritable = 1 << 1;
 
 /// Walks from the PML4 at `pml4` to the entry that maps `address`. `table_at(phys)` gives a
 /// pointer to the table at physical address `phys`.
-template<typename TableAt>
-PageMapping walk_page_tables(const uint64_t* pml4, uint64_t address, TableAt table_at)
+template<typename TableAt> PageMapping walk_page_tables(const uint64_t* pml4, uint64_t address, TableAt table_at)
 {
     constexpr uint64_t kHuge = 1 << 7, kAddressMask = 0x000f'ffff'ffff'f000;
     const uint64_t* table = pml4;

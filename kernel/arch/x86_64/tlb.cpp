@@ -16,10 +16,10 @@ constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kMaxPagesByInvlpg = 32; // beyond this, reloading CR3 is cheaper
 
 struct Mailbox {
-    SpinLock sender;         // one request at a time
+    SpinLock sender; // one request at a time
     uint64_t start = 0, end = 0;
-    uint64_t pending = 0;    // APIC-ID bits of the CPUs that have not flushed it yet
-    uint64_t online = 0;     // APIC-ID bits of the CPUs that take part (tlb_cpu_online)
+    uint64_t pending = 0; // APIC-ID bits of the CPUs that have not flushed it yet
+    uint64_t online = 0;  // APIC-ID bits of the CPUs that take part (tlb_cpu_online)
 };
 
 Mailbox& mailbox()

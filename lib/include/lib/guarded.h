@@ -16,8 +16,7 @@
 
 namespace lib {
 
-template<typename T, typename Lock>
-class Guarded {
+template<typename T, typename Lock> class Guarded {
     using Token = decltype(std::declval<Lock&>().lock());
 
 public:
@@ -34,8 +33,7 @@ public:
         }
         /// Releases the lock while `function()` runs, then takes it again: for a wait that
         /// must not hold it (the data may have changed when it returns).
-        template<typename Function>
-        void unlocked(Function&& function)
+        template<typename Function> void unlocked(Function&& function)
         {
             m_owner->m_lock.unlock(m_token);
             function();
@@ -51,14 +49,12 @@ public:
         Token m_token;
     };
 
-    template<typename... Args>
-    constexpr explicit Guarded(Args&&... args) : m_value(std::forward<Args>(args)...) { }
+    template<typename... Args> constexpr explicit Guarded(Args&&... args) : m_value(std::forward<Args>(args)...) { }
     Guarded(const Guarded&) = delete;
     Guarded& operator=(const Guarded&) = delete;
 
     /// Runs `function(T&)` with the lock held and returns what it returns.
-    template<typename Function>
-    decltype(auto) with(Function&& function)
+    template<typename Function> decltype(auto) with(Function&& function)
     {
         Locked locked(*this);
         return function(*locked);

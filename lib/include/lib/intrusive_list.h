@@ -18,8 +18,7 @@ struct ListNode {
     bool linked() const { return next != nullptr; }
 };
 
-template<typename T, ListNode T::*Node>
-class IntrusiveList {
+template<typename T, ListNode T::*Node> class IntrusiveList {
 public:
     constexpr IntrusiveList() { m_head.prev = m_head.next = &m_head; }
     IntrusiveList(const IntrusiveList&) = delete;

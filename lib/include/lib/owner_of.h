@@ -7,10 +7,8 @@
 
 namespace lib {
 
-template<typename>
-struct MemberPointer;
-template<typename Owner_, typename Member_>
-struct MemberPointer<Member_ Owner_::*> {
+template<typename> struct MemberPointer;
+template<typename Owner_, typename Member_> struct MemberPointer<Member_ Owner_::*> {
     using Owner = Owner_;
     using Member = Member_;
 };

@@ -13,8 +13,7 @@
 
 namespace lib {
 
-template<typename T>
-class RefCounted {
+template<typename T> class RefCounted {
 public:
     RefCounted() = default;
     RefCounted(const RefCounted&) = delete;
@@ -36,8 +35,7 @@ private:
     mutable uint32_t m_count = 1; // the creator's reference, taken over by adopt()
 };
 
-template<typename T>
-class RefPtr {
+template<typename T> class RefPtr {
 public:
     RefPtr() = default;
     RefPtr(T* object) : m_object(object)
@@ -68,8 +66,7 @@ public:
     explicit operator bool() const { return m_object != nullptr; }
 
 private:
-    template<typename U>
-    friend RefPtr<U> adopt(U* object);
+    template<typename U> friend RefPtr<U> adopt(U* object);
     struct Adopt { };
     RefPtr(T* object, Adopt) : m_object(object) { }
 
@@ -77,10 +74,6 @@ private:
 };
 
 /// Takes over the creator's reference of a new object (count stays 1).
-template<typename T>
-RefPtr<T> adopt(T* object)
-{
-    return RefPtr<T>(object, typename RefPtr<T>::Adopt {});
-}
+template<typename T> RefPtr<T> adopt(T* object) { return RefPtr<T>(object, typename RefPtr<T>::Adopt {}); }
 
 } // namespace lib

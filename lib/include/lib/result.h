@@ -21,15 +21,19 @@ struct Error {
     const char* message;
 };
 
-template<typename T>
-class [[nodiscard]] Result {
+template<typename T> class [[nodiscard]] Result {
 public:
     Result(const T& value) : m_has_value(true) { new (&m_value) T(value); }
     Result(T&& value) : m_has_value(true) { new (&m_value) T(std::move(value)); }
     template<typename U>
-        requires(std::is_convertible_v<U, T> && !std::is_same_v<std::decay_t<U>, T>
-                 && !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, Errno>)
-    Result(U&& value) : m_has_value(true) { new (&m_value) T(std::forward<U>(value)); }
+    requires(
+        std::is_convertible_v<U,
+            T> && !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, Errno>)
+        Result(U&& value)
+        : m_has_value(true)
+    {
+        new (&m_value) T(std::forward<U>(value));
+    }
     Result(Error error) : m_has_value(false), m_error(error) { }
     Result(Errno code) : m_has_value(false), m_error(code) { }
 
@@ -78,8 +82,7 @@ private:
     };
 };
 
-template<>
-class [[nodiscard]] Result<void> {
+template<> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
     Result(Error error) : m_has_error(true), m_error(error) { }
@@ -100,10 +103,10 @@ private:
 
 /// Evaluates a Result expression; on error returns that error from the enclosing function,
 /// otherwise yields the value (GNU statement expression, as SerenityOS's TRY).
-#define TRY(expr)                                    \
-    ({                                               \
-        auto _try_result = (expr);                   \
-        if (_try_result.is_error()) [[unlikely]]     \
-            return _try_result.error();              \
-        _try_result.release_value();                 \
+#define TRY(expr)                                                                                                      \
+    ({                                                                                                                 \
+        auto _try_result = (expr);                                                                                     \
+        if (_try_result.is_error()) [[unlikely]]                                                                       \
+            return _try_result.error();                                                                                \
+        _try_result.release_value();                                                                                   \
     })

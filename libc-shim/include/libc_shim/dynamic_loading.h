@@ -14,9 +14,9 @@ struct LinkMap;
 
 /// What dladdr reports of an address (glibc's Dl_info plus dladdr1's extras).
 struct AddressInfo {
-    const char* file;         // the object's path
-    void* base;               // where the object is mapped
-    const char* symbol;       // the nearest symbol at or below the address, or null
+    const char* file;   // the object's path
+    void* base;         // where the object is mapped
+    const char* symbol; // the nearest symbol at or below the address, or null
     void* symbol_address;
     LinkMap* map;             // the object's link_map
     const void* symbol_entry; // its ElfW(Sym), or null

@@ -52,8 +52,8 @@ inline size_t export_lower_bound(std::span<const ExportEntry> table, std::string
     return low;
 }
 
-inline const ExportEntry* find_export_in(std::span<const ExportEntry> table, std::string_view name,
-                                         std::string_view version)
+inline const ExportEntry* find_export_in(
+    std::span<const ExportEntry> table, std::string_view name, std::string_view version)
 {
     for (size_t i = export_lower_bound(table, name); i < table.size() && table[i].name == name; ++i)
         if (version.empty() ? table[i].is_default != 0 : table[i].version == version)

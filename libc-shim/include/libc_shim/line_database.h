@@ -85,8 +85,7 @@ size_t split_fields(char* line, char** fields, size_t capacity);
 
 /// A get*ent_r/fget*ent_r result: 0 with *result set to `entry`, or the error with
 /// *result null.
-template<typename Entry>
-int finish_entry(int error, Entry* entry, Entry** result)
+template<typename Entry> int finish_entry(int error, Entry* entry, Entry** result)
 {
     *result = error ? nullptr : entry;
     return error;
@@ -94,8 +93,7 @@ int finish_entry(int error, Entry* entry, Entry** result)
 
 /// A get*by*_r lookup's result, glibc's files backend's way: as finish_entry, but finding
 /// nothing (ENOENT) is 0 with *result null.
-template<typename Entry>
-int finish_lookup(int error, Entry* entry, Entry** result)
+template<typename Entry> int finish_lookup(int error, Entry* entry, Entry** result)
 {
     finish_entry(error, entry, result);
     return error == ENOENT ? 0 : error;

@@ -11,8 +11,7 @@ namespace libc_shim {
 
 /// `call(entry, buffer, size, &result)` (a get*_r call) into this call site's entry;
 /// the entry, or null (errno set when it failed, not when there was none).
-template<typename Entry, typename Call>
-Entry* shared_entry(Call call)
+template<typename Entry, typename Call> Entry* shared_entry(Call call)
 {
     static Entry entry;
     static char* buffer;

@@ -87,8 +87,8 @@ struct LinkMap {
 /// first), and `map` is the first member, so a LinkMap* is its LoadedObjectInfo.
 struct LoadedObjectInfo {
     LinkMap map;
-    ObjectInit init;             // constructors and destructors
-    const void* phdr;            // run-time address of the program headers
+    ObjectInit init;  // constructors and destructors
+    const void* phdr; // run-time address of the program headers
     uint16_t phnum;
     uint64_t map_start, map_end; // the object's reserved span
     const void* eh_frame_hdr;    // PT_GNU_EH_FRAME at run time (null if none)

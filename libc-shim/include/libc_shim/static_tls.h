@@ -22,19 +22,19 @@ extern "C" {
 #endif
 
 struct osprey_tls_module {
-	const void *image; /* run-time address of the initialisation image (.tdata) */
-	size_t filesz;     /* bytes of the image; the rest up to memsz (.tbss) is zero */
-	size_t memsz;
-	size_t align;
-	int64_t offset;    /* thread-pointer offset of the block (negative) */
+    const void* image; /* run-time address of the initialisation image (.tdata) */
+    size_t filesz;     /* bytes of the image; the rest up to memsz (.tbss) is zero */
+    size_t memsz;
+    size_t align;
+    int64_t offset; /* thread-pointer offset of the block (negative) */
 };
 
 struct osprey_static_tls {
-	const struct osprey_tls_module *modules;
-	size_t count;
-	size_t size;     /* bytes below the thread pointer the blocks use */
-	size_t align;    /* the thread pointer's alignment */
-	size_t capacity; /* bytes below the thread pointer every thread has: size + surplus */
+    const struct osprey_tls_module* modules;
+    size_t count;
+    size_t size;     /* bytes below the thread pointer the blocks use */
+    size_t align;    /* the thread pointer's alignment */
+    size_t capacity; /* bytes below the thread pointer every thread has: size + surplus */
 };
 
 /* Most modules with TLS a program can have (loaded at start and by dlopen). */
@@ -45,11 +45,11 @@ struct osprey_static_tls {
 /* Adds a dlopen'ed module laid out in the surplus (already counted in the program's
  * layout): musl's threads made from now on get its block, and the block of every thread
  * that exists is initialised now (under musl's thread-list lock). musl_tls.c. */
-void osprey_static_tls_add(const struct osprey_tls_module *module);
+void osprey_static_tls_add(const struct osprey_tls_module* module);
 
 /* The program's layout; count 0 (no TLS) before the linker has loaded a program, which is
  * what the kernel's own musl initialisation sees. */
-const struct osprey_static_tls *osprey_program_static_tls(void);
+const struct osprey_static_tls* osprey_program_static_tls(void);
 
 /* The R_X86_64_TLSDESC resolver for static TLS: called with %rax at the descriptor, it
  * returns the descriptor's second word (the thread-pointer offset) and preserves every

@@ -12,8 +12,7 @@
 namespace libc_shim {
 
 /// The calling thread's `Size`-byte buffer for `Tag`; null when memory is short.
-template<size_t Size, typename Tag>
-char* thread_buffer()
+template<size_t Size, typename Tag> char* thread_buffer()
 {
     // The key: made once, then only read.
     static constinit pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -19,7 +19,7 @@ struct DynamicInfo {
     uint64_t flags = 0, flags_1 = 0;
     bool textrel = false;
     std::optional<uint32_t> soname, rpath, runpath; // string table offsets
-    std::array<uint32_t, kMaxNeeded> needed {};      // string table offsets, in file order
+    std::array<uint32_t, kMaxNeeded> needed {};     // string table offsets, in file order
     size_t needed_count = 0;
 
     std::span<const uint32_t> needed_offsets() const { return { needed.data(), needed_count }; }

@@ -14,8 +14,8 @@ public:
     /// Validates `file` as an x86-64 ELF: a position-independent one (PIE executable or
     /// shared object), or also ET_EXEC when `policy` allows fixed addresses; see
     /// make_load_plan(). The span must outlive the result.
-    static lib::Result<ElfImage> parse(std::span<const std::byte> file,
-        AddressPolicy policy = AddressPolicy::PositionIndependent);
+    static lib::Result<ElfImage> parse(
+        std::span<const std::byte> file, AddressPolicy policy = AddressPolicy::PositionIndependent);
 
     const LoadPlan& plan() const { return m_plan; }
     std::span<const LoadSegment> segments() const { return m_plan.segments(); }

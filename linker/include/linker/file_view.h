@@ -10,9 +10,9 @@ namespace linker {
 
 struct FileDynamic {
     ElfType type = ElfType::SharedObject;
-    std::optional<std::string_view> interpreter; // PT_INTERP path: a dynamically linked program
-    bool has_dynamic = false;                    // false: a static executable
-    bool pie = false;                            // DF_1_PIE
+    std::optional<std::string_view> interpreter;            // PT_INTERP path: a dynamically linked program
+    bool has_dynamic = false;                               // false: a static executable
+    bool pie = false;                                       // DF_1_PIE
     std::optional<std::string_view> soname, rpath, runpath; // rpath/runpath colon-separated
     std::array<std::string_view, DynamicInfo::kMaxNeeded> needed_storage {};
     size_t needed_count = 0;

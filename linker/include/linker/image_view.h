@@ -27,8 +27,7 @@ public:
     std::optional<std::span<const std::byte>> bytes(uint64_t vaddr, uint64_t size) const;
 
     /// `count` objects of T at `vaddr`, if in range and suitably aligned in host memory.
-    template<typename T>
-    std::optional<std::span<const T>> array(uint64_t vaddr, uint64_t count) const
+    template<typename T> std::optional<std::span<const T>> array(uint64_t vaddr, uint64_t count) const
     {
         if (count > UINT64_MAX / sizeof(T))
             return std::nullopt;
@@ -39,8 +38,7 @@ public:
     }
 
     /// A copy of the T at `vaddr` (no alignment requirement).
-    template<typename T>
-    std::optional<T> read(uint64_t vaddr) const
+    template<typename T> std::optional<T> read(uint64_t vaddr) const
     {
         auto raw = bytes(vaddr, sizeof(T));
         if (!raw)

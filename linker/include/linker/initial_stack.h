@@ -17,10 +17,26 @@ namespace linker {
 
 // Auxiliary vector types (Linux include/uapi/linux/auxvec.h).
 enum AuxType : uint64_t {
-    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
-    AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
-    AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-    AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51,
+    AT_NULL = 0,
+    AT_PHDR = 3,
+    AT_PHENT = 4,
+    AT_PHNUM = 5,
+    AT_PAGESZ = 6,
+    AT_BASE = 7,
+    AT_FLAGS = 8,
+    AT_ENTRY = 9,
+    AT_UID = 11,
+    AT_EUID = 12,
+    AT_GID = 13,
+    AT_EGID = 14,
+    AT_PLATFORM = 15,
+    AT_HWCAP = 16,
+    AT_CLKTCK = 17,
+    AT_SECURE = 23,
+    AT_RANDOM = 25,
+    AT_HWCAP2 = 26,
+    AT_EXECFN = 31,
+    AT_MINSIGSTKSZ = 51,
 };
 
 struct AuxEntry {
@@ -47,7 +63,7 @@ struct InitialStack {
 /// Builds the initial stack at the top of `stack` (the bytes of a stack whose lowest
 /// address, as the program sees it, is `stack_base`). Errors: E2BIG if it does not fit
 /// or there are more than 4096 arguments plus environment strings.
-lib::Result<InitialStack> build_initial_stack(std::span<std::byte> stack, uint64_t stack_base,
-    const InitialStackSpec& spec);
+lib::Result<InitialStack> build_initial_stack(
+    std::span<std::byte> stack, uint64_t stack_base, const InitialStackSpec& spec);
 
 } // namespace linker

@@ -27,7 +27,10 @@ struct Protection {
 struct LoadSegment {
     uint64_t vaddr, memsz, offset, filesz;
     uint32_t flags; // elf::PF_*
-    Protection protection() const { return { (flags & elf::PF_R) != 0, (flags & elf::PF_W) != 0, (flags & elf::PF_X) != 0 }; }
+    Protection protection() const
+    {
+        return { (flags & elf::PF_R) != 0, (flags & elf::PF_W) != 0, (flags & elf::PF_X) != 0 };
+    }
     /// Page-granular extent. Two neighbouring segments may share a page; the loader gives
     /// such a page the union of both protections.
     uint64_t page_start() const { return page_round_down(vaddr); }
@@ -81,8 +84,8 @@ enum class AddressPolicy { PositionIndependent, AllowFixed };
 /// unsorted or overlapping PT_LOAD, a span above 4 GiB, p_filesz > p_memsz, file data past the end of the
 /// file, misaligned or non-power-of-two alignments, addresses beyond the user half,
 /// PT_DYNAMIC/PT_TLS/PT_GNU_RELRO/PT_PHDR/entry outside the loaded segments.
-lib::Result<LoadPlan> make_load_plan(const ElfFile& elf, uint64_t file_size,
-    AddressPolicy policy = AddressPolicy::PositionIndependent);
+lib::Result<LoadPlan> make_load_plan(
+    const ElfFile& elf, uint64_t file_size, AddressPolicy policy = AddressPolicy::PositionIndependent);
 
 /// parse_elf() then make_load_plan().
 lib::Result<LoadPlan> make_load_plan(std::span<const std::byte> file);

@@ -40,8 +40,7 @@ public:
     /// entirely inside this object.
     std::byte* at(uint64_t address, uint64_t size) const;
     /// As at(), typed; nullptr also when `address` is misaligned for T.
-    template<typename T>
-    T* object_at(uint64_t address) const
+    template<typename T> T* object_at(uint64_t address) const
     {
         if (address % alignof(T))
             return nullptr;

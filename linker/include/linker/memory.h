@@ -20,15 +20,16 @@ public:
     /// Copies `in` to [address, address + in.size()). Error: EFAULT if not all mapped.
     virtual lib::Result<void> write(uint64_t address, std::span<const std::byte> in) = 0;
 
-    template<typename T>
-    lib::Result<T> read_value(uint64_t address) const
+    template<typename T> lib::Result<T> read_value(uint64_t address) const
     {
         T value;
         TRY(read(address, std::as_writable_bytes(std::span(&value, 1))));
         return value;
     }
-    template<typename T>
-    lib::Result<void> write_value(uint64_t address, T value) { return write(address, std::as_bytes(std::span(&value, 1))); }
+    template<typename T> lib::Result<void> write_value(uint64_t address, T value)
+    {
+        return write(address, std::as_bytes(std::span(&value, 1)));
+    }
     lib::Result<uint64_t> read_u64(uint64_t address) const { return read_value<uint64_t>(address); }
     lib::Result<uint32_t> read_u32(uint64_t address) const { return read_value<uint32_t>(address); }
     lib::Result<void> write_u64(uint64_t address, uint64_t value) { return write_value(address, value); }

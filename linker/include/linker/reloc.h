@@ -26,9 +26,9 @@ struct SymbolRequest {
     std::string_view version;      // "" if unversioned
     std::string_view version_file; // the soname the version is needed from ("" if none)
     bool weak;
-    uint8_t type;                  // elf::STT_*
-    bool copy;                     // R_X86_64_COPY: skip the requesting object's own definition
-    uint32_t index = 0;            // the symbol's index in the requesting object
+    uint8_t type;       // elf::STT_*
+    bool copy;          // R_X86_64_COPY: skip the requesting object's own definition
+    uint32_t index = 0; // the symbol's index in the requesting object
 };
 
 struct ResolvedSymbol {
@@ -55,7 +55,7 @@ protected:
 
 /// The object being relocated.
 struct RelocationContext {
-    uint64_t bias;                     // run-time address = bias + link-time address
+    uint64_t bias; // run-time address = bias + link-time address
     const SymbolTable& symbols;
     uint64_t tls_module = 0;           // its TLS module id (0: no PT_TLS)
     std::optional<int64_t> tls_offset; // thread-pointer offset of its static TLS block
@@ -63,7 +63,7 @@ struct RelocationContext {
     /// (it returns the descriptor's second word, the variable's thread-pointer offset).
     /// 0: TLSDESC relocations are refused.
     uint64_t tlsdesc_static = 0;
-    uint64_t tls_vaddr = 0;            // PT_TLS's p_vaddr (a section symbol's TLS offset is from it)
+    uint64_t tls_vaddr = 0; // PT_TLS's p_vaddr (a section symbol's TLS offset is from it)
 };
 
 /// Applies one RELA relocation. Errors (ENOEXEC unless said): target outside `memory`,
@@ -72,13 +72,15 @@ struct RelocationContext {
 /// or against a module without static TLS; COPY of an unresolved
 /// symbol or from a definition smaller than the executable's symbol (ELIBBAD);
 /// whatever the resolver returns.
-lib::Result<void> apply_relocation(const RelocationContext& object, const elf::Rela& rela, Memory& memory, SymbolResolver& resolver);
+lib::Result<void> apply_relocation(
+    const RelocationContext& object, const elf::Rela& rela, Memory& memory, SymbolResolver& resolver);
 
 /// Applies a DT_RELR table (relative relocations packed as addresses and bitmaps).
 /// Error: ENOEXEC if a target lies outside `memory` or the table starts with a bitmap.
 lib::Result<void> apply_relr(uint64_t bias, std::span<const uint64_t> relr, Memory& memory);
 
 /// DT_RELR, then DT_RELA, then DT_JMPREL. Errors: the first one met, as above.
-lib::Result<void> apply_relocations(const RelocationContext& object, const RelocationTables& tables, Memory& memory, SymbolResolver& resolver);
+lib::Result<void> apply_relocations(
+    const RelocationContext& object, const RelocationTables& tables, Memory& memory, SymbolResolver& resolver);
 
 } // namespace linker

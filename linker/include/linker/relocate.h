@@ -24,7 +24,9 @@ class Resolver {
 public:
     virtual ~Resolver() = default;
     /// Binds undefined symbol `symbol_index` of `object`.
-    virtual lib::Result<Binding> resolve(const LoadedObject& object, uint32_t symbol_index, const SymbolRequest& request) = 0;
+    virtual lib::Result<Binding> resolve(
+        const LoadedObject& object, uint32_t symbol_index, const SymbolRequest& request)
+        = 0;
     /// Calls the IFUNC resolver at `address` and returns the implementation's address.
     virtual uint64_t call_ifunc(uint64_t address) = 0;
     /// Module id and thread-pointer offset (negative, variant II) of `object`'s own

@@ -52,7 +52,7 @@ inline bool is_data_request(const SymbolRequest& request)
 /// `find_export(request)` (std::optional<ExportBinding>).
 template<typename Scope, typename ObjectOf, typename FindExport>
 ScopeBinding bind_in_scope(const Scope& scope, ObjectOf&& object_of, const void* requester,
-                           const SymbolRequest& request, FindExport&& find_export)
+    const SymbolRequest& request, FindExport&& find_export)
 {
     size_t index = 0;
     for (const auto& entry : scope) {

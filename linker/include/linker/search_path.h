@@ -24,8 +24,7 @@ std::string_view directory_of(std::string_view path);
 
 /// Calls `visit(directory)` with each entry of the colon-separated `list` that expands
 /// (see expand_search_entry); stops early and returns true when `visit` returns true.
-template<typename Visit>
-bool for_each_search_directory(std::string_view list, std::string_view origin, Visit&& visit)
+template<typename Visit> bool for_each_search_directory(std::string_view list, std::string_view origin, Visit&& visit)
 {
     char buffer[256];
     while (!list.empty()) {

@@ -19,18 +19,18 @@ uint32_t gnu_hash(std::string_view name);
 uint32_t elf_hash(std::string_view name);
 
 struct SymbolVersion {
-    std::string_view name;   // "" if unversioned
-    std::string_view file;   // a needed version (DT_VERNEED): the soname it comes from
-    uint16_t index = 0;      // versym index without the hidden bit (0 local, 1 global)
-    bool hidden = false;     // versym bit 15: not the default version of the name
+    std::string_view name; // "" if unversioned
+    std::string_view file; // a needed version (DT_VERNEED): the soname it comes from
+    uint16_t index = 0;    // versym index without the hidden bit (0 local, 1 global)
+    bool hidden = false;   // versym bit 15: not the default version of the name
 };
 
 /// An undefined symbol the object needs from elsewhere.
 struct Import {
     uint32_t index;
     std::string_view name;
-    bool weak;       // STB_WEAK: may stay unresolved (address 0)
-    uint8_t type;    // elf::STT_*
+    bool weak;    // STB_WEAK: may stay unresolved (address 0)
+    uint8_t type; // elf::STT_*
     SymbolVersion version;
 };
 
@@ -66,8 +66,7 @@ public:
     /// Symbol `index` as an import; nothing if it is defined or local.
     lib::Result<std::optional<Import>> import(uint32_t index) const;
     /// Calls `visit(const Import&)` for each import, in symbol table order.
-    template<typename Visit>
-    lib::Result<void> for_each_import(Visit&& visit) const
+    template<typename Visit> lib::Result<void> for_each_import(Visit&& visit) const
     {
         for (uint32_t i = 1; i < m_count; ++i)
             if (auto found = TRY(import(i)))
@@ -76,8 +75,7 @@ public:
     }
     /// Calls `visit(uint16_t index, std::string_view name, bool base)` for each version the
     /// object defines (DT_VERDEF); `base` marks the VER_FLG_BASE entry (the soname).
-    template<typename Visit>
-    lib::Result<void> for_each_version_definition(Visit&& visit) const;
+    template<typename Visit> lib::Result<void> for_each_version_definition(Visit&& visit) const;
 
 private:
     struct GnuHash {
@@ -108,8 +106,7 @@ private:
     uint32_t m_count = 0;
 };
 
-template<typename Visit>
-lib::Result<void> SymbolTable::for_each_version_definition(Visit&& visit) const
+template<typename Visit> lib::Result<void> SymbolTable::for_each_version_definition(Visit&& visit) const
 {
     uint64_t address = m_verdef;
     for (uint64_t i = 0; m_verdef && i < m_verdefnum; ++i) {
@@ -117,7 +114,8 @@ lib::Result<void> SymbolTable::for_each_version_definition(Visit&& visit) const
         auto aux = m_view.read<elf::Verdaux>(address + (def ? def->aux : 0));
         if (!def || !aux)
             return elf_error("ELF: DT_VERDEF entry outside the object");
-        visit(uint16_t(def->ndx & elf::kVersymIndexMask), TRY(string(aux->name)), (def->flags & elf::VER_FLG_BASE) != 0);
+        visit(
+            uint16_t(def->ndx & elf::kVersymIndexMask), TRY(string(aux->name)), (def->flags & elf::VER_FLG_BASE) != 0);
         if (!def->next)
             break;
         address += def->next;

@@ -31,7 +31,8 @@ enum MapFlags : int {
 /// refused with ENOMEM (Linux's heuristic overcommit); memory is committed on first touch.
 lib::Result<uintptr_t> map(const MapRequest& request, int flags = 0);
 /// Anonymous private memory, for kernel users (ELF loader, stacks).
-lib::Result<uintptr_t> map_anonymous(uintptr_t hint, size_t length, int prot, Placement placement, AreaRole role = AreaRole::Plain);
+lib::Result<uintptr_t> map_anonymous(
+    uintptr_t hint, size_t length, int prot, Placement placement, AreaRole role = AreaRole::Plain);
 /// munmap(2): frees the frames of the range.
 lib::Result<void> unmap(uintptr_t addr, size_t length);
 /// mprotect(2).

@@ -34,10 +34,10 @@ protected:
 /// changes (`pages` set: its size and pages are asked at each fault). Either lives as long
 /// as the VM, and so do the pages behind it (munmap never frees them).
 struct MappedFile {
-    uint64_t phys_base = 0;   // image files: physical address of the first byte, page aligned
-    uint64_t size = 0;        // image files: bytes
-    std::string_view path;    // for /proc/self/maps
-    uint64_t inode = 0;       // for /proc/self/maps
+    uint64_t phys_base = 0;           // image files: physical address of the first byte, page aligned
+    uint64_t size = 0;                // image files: bytes
+    std::string_view path;            // for /proc/self/maps
+    uint64_t inode = 0;               // for /proc/self/maps
     const FilePages* pages = nullptr; // files that change; then MAP_SHARED may be writable
     /// With `pages`: they are a copy no store reaches the file from (a volume file's
     /// snapshot), so a writable MAP_SHARED is refused as for an image file.
@@ -55,7 +55,7 @@ enum class Sharing : uint8_t { Private, Shared };
 enum class AreaRole : uint8_t { Plain, Heap, Stack };
 
 struct Area {
-    GapTreeNode link;         // link.start, link.end: [start, end), page aligned
+    GapTreeNode link; // link.start, link.end: [start, end), page aligned
     int prot = ProtNone;
     Sharing sharing = Sharing::Private;
     AreaRole role = AreaRole::Plain;

@@ -88,7 +88,8 @@ public:
     lib::Result<void> protect(uintptr_t start, size_t length, int prot);
     /// mremap(2) with flags RemapFlags: shrink, grow in place, or move (page-table entries
     /// move; nothing is copied). Returns the new start.
-    lib::Result<uintptr_t> remap(uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start);
+    lib::Result<uintptr_t> remap(
+        uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start);
 
     /// The area containing `address`, or nullptr.
     const Area* find(uintptr_t address) const { return m_tree.find(address); }
@@ -114,10 +115,14 @@ private:
     Area* split(Area& area, uintptr_t at, Area& spare);
     Area* merge_neighbours(Area& area);
     void resize(Area& area, uintptr_t start, uintptr_t end);
-    lib::Result<uintptr_t> move(Area& area, uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start);
+    lib::Result<uintptr_t> move(
+        Area& area, uintptr_t old_start, size_t old_length, size_t new_length, int flags, uintptr_t new_start);
     bool fits(uintptr_t start, size_t length) const;
     /// [start, start + length) ends at or below the top (it may start below m_lowest).
-    bool ends_below_top(uintptr_t start, size_t length) const { return length <= m_highest && start <= m_highest - length; }
+    bool ends_below_top(uintptr_t start, size_t length) const
+    {
+        return length <= m_highest && start <= m_highest - length;
+    }
 
     Tree m_tree;
     uintptr_t m_lowest, m_highest, m_mmap_top;

@@ -69,8 +69,7 @@ bool check(const Ends& tree, size_t& count);
 
 } // namespace gap_tree_detail
 
-template<typename T, GapTreeNode T::*Link>
-class GapTree {
+template<typename T, GapTreeNode T::*Link> class GapTree {
 public:
     /// The tree manages the window [lowest, highest): free ranges are searched inside it.
     GapTree(uintptr_t lowest, uintptr_t highest) : m_lowest(lowest), m_highest(highest) { }
@@ -91,12 +90,18 @@ public:
     }
     /// Changes item's range in place. Precondition: it still overlaps nothing (so the order
     /// of ranges is unchanged). O(log n).
-    void set_range(T& item, uintptr_t start, uintptr_t end) { gap_tree_detail::set_range(m_tree, &(item.*Link), start, end); }
+    void set_range(T& item, uintptr_t start, uintptr_t end)
+    {
+        gap_tree_detail::set_range(m_tree, &(item.*Link), start, end);
+    }
 
     /// The item containing `address`, or nullptr.
     T* find(uintptr_t address) const { return owner(gap_tree_detail::find(m_tree.root, address)); }
     /// The first item whose end is above `address`, or nullptr.
-    T* first_ending_after(uintptr_t address) const { return owner(gap_tree_detail::first_ending_after(m_tree.root, address)); }
+    T* first_ending_after(uintptr_t address) const
+    {
+        return owner(gap_tree_detail::first_ending_after(m_tree.root, address));
+    }
     T* first() const { return owner(m_tree.first); }
     T* last() const { return owner(m_tree.last); }
     T* next(const T& item) const { return owner(gap_tree_detail::next(&(item.*Link))); }

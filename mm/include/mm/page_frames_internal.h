@@ -26,7 +26,7 @@ enum PteFlags : uint64_t {
     PteCacheDisable = 1ull << 4, // PCD
     PteHuge = 1ull << 7,
     PteGlobal = 1ull << 8,
-    PteBacked = 1ull << 9,   // software bit: a page is behind the entry, present or not (PROT_NONE)
+    PteBacked = 1ull << 9,    // software bit: a page is behind the entry, present or not (PROT_NONE)
     PteFilePage = 1ull << 10, // software bit: the page is the file's (image), not owned; writes copy
     PteNoExecute = 1ull << 63,
 };
@@ -53,11 +53,11 @@ using PteVisitor = void (*)(void* context, uint64_t virt, uint64_t& pte);
 void walk_ptes(uint64_t start, uint64_t end, PteVisitor visit, void* context);
 
 /// walk_ptes with a callable fn(virt, pte). `fn` may change the entry; the caller flushes.
-template<typename Fn>
-void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
+template<typename Fn> void for_each_pte(uint64_t start, uint64_t end, Fn&& fn)
 {
     using Callable = std::remove_reference_t<Fn>;
-    walk_ptes(start, end, [](void* context, uint64_t virt, uint64_t& pte) { (*static_cast<Callable*>(context))(virt, pte); },
+    walk_ptes(
+        start, end, [](void* context, uint64_t virt, uint64_t& pte) { (*static_cast<Callable*>(context))(virt, pte); },
         const_cast<void*>(static_cast<const void*>(&fn)));
 }
 

@@ -42,15 +42,16 @@ public:
     lib::Result<size_t> read(vfs::RemoteHandle open, void* buffer, size_t length, uint64_t offset) override;
     lib::Result<size_t> write(vfs::RemoteHandle open, const void* buffer, size_t length, uint64_t offset) override;
     lib::Result<void> list(vfs::RemoteHandle open, uint64_t position, size_t wanted,
-                           bool (*emit)(void*, const vfs::ListedEntry&), void* context) override;
+        bool (*emit)(void*, const vfs::ListedEntry&), void* context) override;
     lib::Result<void> sync(vfs::RemoteHandle open) override;
-    lib::Result<vfs::RemoteHandle> create_file(vfs::RemoteHandle dir, std::string_view name, uint32_t permissions) override;
+    lib::Result<vfs::RemoteHandle> create_file(
+        vfs::RemoteHandle dir, std::string_view name, uint32_t permissions) override;
     lib::Result<void> make(vfs::RemoteHandle dir, std::string_view name, vfs::NodeType type, uint32_t permissions,
-                           std::string_view target) override;
+        std::string_view target) override;
     lib::Result<void> link(vfs::RemoteHandle dir, std::string_view name, vfs::RemoteHandle node) override;
     lib::Result<void> remove(vfs::RemoteHandle dir, std::string_view name, bool directory) override;
     lib::Result<void> rename(vfs::RemoteHandle from_dir, std::string_view from_name, vfs::RemoteHandle to_dir,
-                             std::string_view to_name) override;
+        std::string_view to_name) override;
     lib::Result<vfs::RemoteStats> stats(vfs::RemoteHandle handle) override;
 
 private:

@@ -28,8 +28,8 @@ size_t futex_wake(const uint32_t* word, size_t count, uint32_t bitset);
 /// FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to `wake` waiters on `from`, moves up to
 /// `requeue` of the rest to wait on `to`. With `expected` non-null, first checks *from ==
 /// *expected (AGAIN otherwise). Returns woken + moved (CMP_REQUEUE) as Linux does.
-lib::Result<size_t> futex_requeue(const uint32_t* from, const uint32_t* to, size_t wake, size_t requeue,
-    const uint32_t* expected);
+lib::Result<size_t> futex_requeue(
+    const uint32_t* from, const uint32_t* to, size_t wake, size_t requeue, const uint32_t* expected);
 
 /// FUTEX_WAKE_OP: atomically applies `op` (FUTEX_OP encoding) to *word2, wakes up to
 /// `wake1` waiters on word1, and up to `wake2` on word2 if the old value of *word2 passes

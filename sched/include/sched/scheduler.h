@@ -46,11 +46,11 @@ void set_program_thread_pointer(uint64_t address);
 struct ThreadStart {
     int (*fn)(void*);
     void* arg;
-    uintptr_t stack;        // top of the thread's stack (16-byte aligned by the caller)
-    uint64_t tls;           // the thread pointer
-    int* parent_tid;        // CLONE_PARENT_SETTID: the new tid is written here (or null)
-    int* clear_child_tid;   // CLONE_CHILD_CLEARTID: cleared and woken at exit (or null)
-    int* child_tid;         // CLONE_CHILD_SETTID: the new tid is written here (or null)
+    uintptr_t stack;      // top of the thread's stack (16-byte aligned by the caller)
+    uint64_t tls;         // the thread pointer
+    int* parent_tid;      // CLONE_PARENT_SETTID: the new tid is written here (or null)
+    int* clear_child_tid; // CLONE_CHILD_CLEARTID: cleared and woken at exit (or null)
+    int* child_tid;       // CLONE_CHILD_SETTID: the new tid is written here (or null)
 };
 
 /// Creates a runnable thread; returns its tid. The first one turns on preemption (the APIC
@@ -145,7 +145,7 @@ struct ThreadReport {
     uint64_t cpu_ns;   // CPU time so far
     uint64_t affinity; // CPUs it may run on, of the VM's processors
     int nice;
-    bool running;      // on a CPU now (else runnable in a queue, or blocked)
+    bool running; // on a CPU now (else runnable in a queue, or blocked)
     bool blocked;
 };
 /// The report of thread `tid` (0: the caller); ESRCH when there is no such program thread.

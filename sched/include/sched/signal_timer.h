@@ -23,17 +23,20 @@ namespace sched {
 /// its absolute times are converted); a CPU-time one's is a check (above).
 enum class TimerClock : uint8_t { Monotonic, Realtime, ProcessCpu, ThreadCpu };
 
-constexpr bool is_cpu_clock(TimerClock clock) { return clock == TimerClock::ProcessCpu || clock == TimerClock::ThreadCpu; }
+constexpr bool is_cpu_clock(TimerClock clock)
+{
+    return clock == TimerClock::ProcessCpu || clock == TimerClock::ThreadCpu;
+}
 
 struct SignalTimer {
     TimerEvent event;
     TimerClock clock = TimerClock::Monotonic;
-    int id = -1;              // timer_create's id; -1 for ITIMER_REAL
-    int signal = 0;           // sent when it expires (0: SIGEV_NONE, nothing is sent)
-    int target_tid = 0;       // SIGEV_THREAD_ID's thread; 0: the process
-    uint64_t value = 0;       // sigev_value, given to the handler as si_value
-    uint64_t interval_ns = 0; // 0: one-shot; else it re-arms itself this far ahead
-    uint32_t overruns = 0;    // periods missed before its last expiry (timer_getoverrun)
+    int id = -1;                  // timer_create's id; -1 for ITIMER_REAL
+    int signal = 0;               // sent when it expires (0: SIGEV_NONE, nothing is sent)
+    int target_tid = 0;           // SIGEV_THREAD_ID's thread; 0: the process
+    uint64_t value = 0;           // sigev_value, given to the handler as si_value
+    uint64_t interval_ns = 0;     // 0: one-shot; else it re-arms itself this far ahead
+    uint32_t overruns = 0;        // periods missed before its last expiry (timer_getoverrun)
     uint64_t cpu_deadline_ns = 0; // a CPU-time timer's deadline on its clock
     int clock_tid = 0;            // ThreadCpu: the thread whose CPU time counts
 };

@@ -66,7 +66,7 @@ struct KernelStack {
     uintptr_t mapping = 0; // the guard page, if the stack is this thread's to free; else 0
     uintptr_t bottom = 0;
     uintptr_t top = 0;
-    uintptr_t guard = 0;   // the inaccessible page below `bottom`, if there is one
+    uintptr_t guard = 0; // the inaccessible page below `bottom`, if there is one
 };
 
 /// Owned by the scheduler: made by spawn, deleted once Dead and off its interrupt stack
@@ -93,12 +93,12 @@ struct Thread {
     bool in_system_call_instruction = false;
 
     // Waiting [sched].
-    lib::ListNode queue_node;     // on a run queue or one wait queue
-    TimerEvent wake_timer;        // its deadline while it blocks with one (fires TimedOut)
+    lib::ListNode queue_node; // on a run queue or one wait queue
+    TimerEvent wake_timer;    // its deadline while it blocks with one (fires TimedOut)
     WakeReason wake_reason = WakeReason::Woken;
-    uintptr_t futex_address = 0;  // the futex word it waits on (FUTEX_WAIT*), else 0
+    uintptr_t futex_address = 0; // the futex word it waits on (FUTEX_WAIT*), else 0
     uint32_t futex_bitset = 0;
-    bool interruptible = false;   // a signal may end the wait (EINTR)
+    bool interruptible = false; // a signal may end the wait (EINTR)
 
     // Preemption: a thread in the kernel (a system call, the linker) holds the big kernel
     // lock and is not preempted; a timer that wanted to switch leaves need_resched for when
@@ -121,8 +121,8 @@ struct Thread {
     uint64_t mask_after_delivery = 0;
     bool restores_mask_after_delivery = false;
     uint64_t pending_signals = 0;
-    SignalInfo pending_info[64];    // of each pending signal, as it was sent [sched]
-    uintptr_t altstack_base = 0;  // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
+    SignalInfo pending_info[64]; // of each pending signal, as it was sent [sched]
+    uintptr_t altstack_base = 0; // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
     size_t altstack_size = 0;
     bool altstack_autodisarm = false; // SS_AUTODISARM
 
@@ -133,14 +133,14 @@ struct Thread {
     // thread out of musl's list, ended by exit_kernel_libc_thread.
     bool left_kernel_libc = false;
 
-    lib::ListNode all_node;         // on the thread table [sched]
-    uint64_t started_ns = 0;        // when this run began (time slices, CPU time) [sched]
-    uint64_t cpu_ns = 0;            // time it ran before this run began [sched]
-    Cpu* cpu = nullptr;             // the CPU it runs or last ran on [sched]
+    lib::ListNode all_node;  // on the thread table [sched]
+    uint64_t started_ns = 0; // when this run began (time slices, CPU time) [sched]
+    uint64_t cpu_ns = 0;     // time it ran before this run began [sched]
+    Cpu* cpu = nullptr;      // the CPU it runs or last ran on [sched]
     // sched_setaffinity: the CPUs (bit = index) it may run on; inherited by new threads [sched].
     uint64_t affinity = ~uint64_t(0);
-    unsigned queued_cpu = 0;        // whose run queue it waits on, while it does [sched]
-    uint64_t queued_ns = 0;         // since when [sched]
+    unsigned queued_cpu = 0; // whose run queue it waits on, while it does [sched]
+    uint64_t queued_ns = 0;  // since when [sched]
 };
 
 } // namespace sched

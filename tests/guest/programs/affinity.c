@@ -65,10 +65,10 @@ static void* busy(void* unused)
 }
 
 struct Pinned {
-    int cpu;         // where it pins itself (or is pinned: -1 until then)
-    long strays;     // moments seen elsewhere after pinning
-    long rounds;     // its progress
-    int inherited;   // the only CPU of the mask it was born with, or -1
+    int cpu;       // where it pins itself (or is pinned: -1 until then)
+    long strays;   // moments seen elsewhere after pinning
+    long rounds;   // its progress
+    int inherited; // the only CPU of the mask it was born with, or -1
     atomic_int tid;
 };
 

@@ -55,7 +55,8 @@ int main(void)
         clock_gettime(CLOCK_MONOTONIC, &mono_before);
         check(nanosleep(&pause, NULL) == 0, "nanosleep");
         clock_gettime(CLOCK_MONOTONIC, &mono_after);
-        check(ns_of(&mono_after) - ns_of(&mono_before) >= 20 * 1000 * 1000, "CLOCK_MONOTONIC advanced less than the 20 ms slept");
+        check(ns_of(&mono_after) - ns_of(&mono_before) >= 20 * 1000 * 1000,
+            "CLOCK_MONOTONIC advanced less than the 20 ms slept");
     }
 
     // The wall clock is the monotonic one plus a fixed offset: the same across a sleep.
@@ -77,7 +78,8 @@ int main(void)
     errno = 0;
     check(clock_gettime(CLOCK_MONOTONIC, null) == -1 && errno == EFAULT, "clock_gettime(NULL) is not EFAULT");
     errno = 0;
-    check(clock_gettime(CLOCK_REALTIME, kernel_half) == -1 && errno == EFAULT, "clock_gettime(kernel address) is not EFAULT");
+    check(clock_gettime(CLOCK_REALTIME, kernel_half) == -1 && errno == EFAULT,
+        "clock_gettime(kernel address) is not EFAULT");
     errno = 0;
     check(gettimeofday(kernel_half, NULL) == -1 && errno == EFAULT, "gettimeofday(kernel address) is not EFAULT");
     errno = 0;

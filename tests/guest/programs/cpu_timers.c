@@ -47,8 +47,7 @@ static void handle(int signal)
 static void spin_until(int signal, int count)
 {
     long limit = cpu_ns(CLOCK_PROCESS_CPUTIME_ID) + 20000000000L;
-    while (fired[signal] < count && cpu_ns(CLOCK_PROCESS_CPUTIME_ID) < limit) {
-    }
+    while (fired[signal] < count && cpu_ns(CLOCK_PROCESS_CPUTIME_ID) < limit) { }
 }
 
 int main(void)
@@ -99,7 +98,8 @@ int main(void)
     struct itimerspec in30 = { { 0, 0 }, { 0, 30 * ms } };
     CHECK(timer_settime(process_timer, 0, &in30, NULL) == 0);
     // Absolute: 40 ms of this thread's CPU time from now, on its own clock.
-    struct itimerspec at40 = { { 0, 0 }, { (thread_start + 40 * ms) / 1000000000L, (thread_start + 40 * ms) % 1000000000L } };
+    struct itimerspec at40
+        = { { 0, 0 }, { (thread_start + 40 * ms) / 1000000000L, (thread_start + 40 * ms) % 1000000000L } };
     CHECK(timer_settime(thread_timer, TIMER_ABSTIME, &at40, NULL) == 0);
     struct itimerspec left;
     CHECK(timer_gettime(thread_timer, &left) == 0 && left.it_value.tv_sec == 0 && left.it_value.tv_nsec > 0

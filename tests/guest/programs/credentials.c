@@ -66,7 +66,8 @@ int main(void)
     if (file)
         fclose(file);
     status[length] = '\0';
-    CHECK(strstr(status, "\nUid:\t65534\t65534\t65534\t65534\n") && strstr(status, "\nGid:\t65534\t65534\t65534\t65534\n"));
+    CHECK(strstr(status, "\nUid:\t65534\t65534\t65534\t65534\n")
+        && strstr(status, "\nGid:\t65534\t65534\t65534\t65534\n"));
     CHECK(setuid(0) == -1 && errno == EPERM);
     CHECK(setgroups(0, NULL) == -1 && errno == EPERM);
 

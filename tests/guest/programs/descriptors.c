@@ -11,13 +11,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define CHECK(condition)                                                                            \
-    do {                                                                                            \
-        if (!(condition)) {                                                                         \
-            printf("descriptors: FAILED line %d: %s (errno %d %s)\n", __LINE__, #condition, errno, \
-                strerror(errno));                                                                   \
-            exit(1);                                                                                \
-        }                                                                                           \
+#define CHECK(condition)                                                                                               \
+    do {                                                                                                               \
+        if (!(condition)) {                                                                                            \
+            printf("descriptors: FAILED line %d: %s (errno %d %s)\n", __LINE__, #condition, errno, strerror(errno));   \
+            exit(1);                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 enum { kMany = 5000 };

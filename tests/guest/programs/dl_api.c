@@ -3,10 +3,9 @@
 // before dlopen returns and its destructor at exit; dlsym on handles, RTLD_DEFAULT,
 // RTLD_NEXT and the program itself; dladdr; dl_iterate_phdr and _r_debug's chain; the
 // kernel's libm by soname;
-// RTLD_NOLOAD; a plugin whose dependency is found through LD_LIBRARY_PATH; a plugin with TLS; a C++ plugin whose exception unwinds inside it (with the
-// image's libstdc++, which has TLS too); and clean errors for a missing library, a missing
-// symbol and a bad mode.
-// Prints "dl_api: ok", then the plugin's destructor line at exit.
+// RTLD_NOLOAD; a plugin whose dependency is found through LD_LIBRARY_PATH; a plugin with TLS; a C++ plugin whose
+// exception unwinds inside it (with the image's libstdc++, which has TLS too); and clean errors for a missing library,
+// a missing symbol and a bad mode. Prints "dl_api: ok", then the plugin's destructor line at exit.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
@@ -50,9 +49,9 @@ static void plugin(void)
     int (*add)(int, int) = (int (*)(int, int))dlsym(handle, "plugin_add");
     int* counter = dlsym(handle, "plugin_counter");
     int (*version)(void) = (int (*)(void))dlsym(handle, "plugin_host_version");
-    CHECK(add && add(1, 2) == 1003);    // and the dependency's value, after the constructor ran
-    CHECK(counter && *counter == 105);  // its constructor ran once, before dlopen returned
-    CHECK(version && version() == 36);  // bound to the executable's function
+    CHECK(add && add(1, 2) == 1003);                  // and the dependency's value, after the constructor ran
+    CHECK(counter && *counter == 105);                // its constructor ran once, before dlopen returned
+    CHECK(version && version() == 36);                // bound to the executable's function
     CHECK(dlsym(RTLD_DEFAULT, "plugin_add") == NULL); // RTLD_LOCAL: not in the global scope
     CHECK(dlerror() != NULL);
     CHECK(dlsym(handle, "no_such_symbol") == NULL);
@@ -87,7 +86,7 @@ static void other_handles(void)
     CHECK(cosine && cosine(0.0) == 1.0);
     void* self = dlopen(NULL, RTLD_NOW);
     CHECK(self && dlsym(self, "host_version") == (void*)host_version);
-    CHECK(dlsym(RTLD_NEXT, "malloc") != NULL); // after the executable: the kernel's malloc
+    CHECK(dlsym(RTLD_NEXT, "malloc") != NULL);       // after the executable: the kernel's malloc
     CHECK(dlsym(RTLD_NEXT, "host_version") == NULL); // the executable's own: not after it
     CHECK(dlopen("libnot-in-the-image.so", RTLD_NOW) == NULL);
     const char* message = dlerror();

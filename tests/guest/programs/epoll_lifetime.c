@@ -9,10 +9,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-static int wait_events(int epoll, struct epoll_event* events)
-{
-    return epoll_wait(epoll, events, 4, 0);
-}
+static int wait_events(int epoll, struct epoll_event* events) { return epoll_wait(epoll, events, 4, 0); }
 
 int main(void)
 {
@@ -59,7 +56,7 @@ int main(void)
         int mine = 0;
         for (int i = 0; i < got; ++i)
             mine += events[i].data.u64 == 1000 + (uint64_t)round;
-        CHECK(mine == 1 && got == 2); // this round's pipe and the second one
+        CHECK(mine == 1 && got == 2);                    // this round's pipe and the second one
         CHECK(close(fds[0]) == 0 && close(fds[1]) == 0); // no EPOLL_CTL_DEL: close removes it
     }
     if (failures)

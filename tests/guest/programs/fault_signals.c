@@ -69,7 +69,7 @@ static __attribute__((noinline)) int recurse(int depth)
 static void overflow_the_stack(void) { (void)recurse(0); }
 
 static volatile int g_zero = 0;
-static const int g_read_only = 5;                 // .rodata: mapped, not writable
+static const int g_read_only = 5; // .rodata: mapped, not writable
 static volatile int* volatile g_read_only_pointer = (volatile int*)&g_read_only;
 static volatile int* volatile g_low_pointer = (volatile int*)8;
 
@@ -104,10 +104,7 @@ static __attribute__((noinline)) int faults(void (*fault)(void))
     return 0;
 }
 
-static void* fault_in_a_thread(void* unused)
-{
-    return (void*)(intptr_t)(faults(write_low) ? g_last_signal : 0);
-}
+static void* fault_in_a_thread(void* unused) { return (void*)(intptr_t)(faults(write_low) ? g_last_signal : 0); }
 
 int main(int argc, char** argv)
 {
@@ -148,7 +145,7 @@ int main(int argc, char** argv)
 
     install(SIGILL, skip_ud2);
     g_last_signal = 0;
-    __asm__ volatile("ud2"); // not __builtin_trap: the compiler assumes that never returns
+    __asm__ volatile("ud2");        // not __builtin_trap: the compiler assumes that never returns
     CHECK(g_last_signal == SIGILL); // execution went on after the ud2
 
     install(SIGTRAP, on_trap);

@@ -86,7 +86,8 @@ static void basic_files(void)
     CHECK(read_file("/tmp/t/s", text, sizeof(text)) == 3);
     CHECK(rename("/tmp/t/a", "/tmp/t/c") == 0 && access("/tmp/t/a", F_OK) == -1 && errno == ENOENT);
     CHECK(stat("/tmp/t/s", &st) == -1 && errno == ENOENT); // the link now dangles
-    CHECK(syscall(SYS_renameat2, AT_FDCWD, "/tmp/t/b", AT_FDCWD, "/tmp/t/c", 1 /* NOREPLACE */) == -1 && errno == EEXIST);
+    CHECK(
+        syscall(SYS_renameat2, AT_FDCWD, "/tmp/t/b", AT_FDCWD, "/tmp/t/c", 1 /* NOREPLACE */) == -1 && errno == EEXIST);
     CHECK(rmdir("/tmp/t") == -1 && errno == ENOTEMPTY);
     CHECK(unlink("/tmp/t") == -1 && errno == EISDIR);
     CHECK(rmdir("/tmp/t/c") == -1 && errno == ENOTDIR);
@@ -317,7 +318,7 @@ static void fifos(void)
     CHECK(reader >= 0);
     char text[16] = { 0 };
     CHECK(read(reader, text, sizeof(text)) == 0); // no writer: end of file
-    int writer = open("/tmp/fifo", O_WRONLY); // a reader is there: no wait
+    int writer = open("/tmp/fifo", O_WRONLY);     // a reader is there: no wait
     CHECK(writer >= 0 && write(writer, "through", 7) == 7);
     CHECK(read(reader, text, sizeof(text)) == 7 && !memcmp(text, "through", 7));
     CHECK(fstat(writer, &st) == 0 && S_ISFIFO(st.st_mode) && (st.st_mode & 0777) == 0600);

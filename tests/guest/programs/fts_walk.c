@@ -22,8 +22,8 @@ static int by_name(const FTSENT** a, const FTSENT** b) { return strcmp((*a)->fts
 
 static const char* info_name(int info)
 {
-    static const char* names[] = { "?", "D", "DC", "DEFAULT", "DNR", "DOT", "DP", "ERR", "F", "INIT", "NS", "NSOK", "SL",
-                                   "SLNONE", "W" };
+    static const char* names[]
+        = { "?", "D", "DC", "DEFAULT", "DNR", "DOT", "DP", "ERR", "F", "INIT", "NS", "NSOK", "SL", "SLNONE", "W" };
     return info >= 0 && info <= 14 ? names[info] : "?";
 }
 

@@ -1,8 +1,8 @@
 // glibc-only imports that stopped real programs at load (issue 13): __libc_stack_end (ld.so
 // data, read by node's and ruby's stack scanners), strerrordesc_np (nginx, fio) and statx
 // (coreutils); the mount API calls (systemd: ENOSYS from Osprey's kernel, which has no
-// mount table; Linux as root opens the tree); glibc's strerror messages; and locale_t objects with glibc's public fields, which libstdc++ reads directly.
-// Prints "glibc_extras: ok".
+// mount table; Linux as root opens the tree); glibc's strerror messages; and locale_t objects with glibc's public
+// fields, which libstdc++ reads directly. Prints "glibc_extras: ok".
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -25,8 +25,9 @@ int main(int argc, char** argv)
     uintptr_t end = (uintptr_t)__libc_stack_end, here = (uintptr_t)&argc;
     // The initial stack's top as _start saw it: above main's frame, below argv's strings.
     if (end == 0 || end <= here || end > (uintptr_t)argv[0] || end - here > (1 << 20))
-        ++failures, printf("glibc_extras: FAILED: __libc_stack_end %#lx (main's frame %#lx)\n", (unsigned long)end,
-            (unsigned long)here);
+        ++failures,
+            printf("glibc_extras: FAILED: __libc_stack_end %#lx (main's frame %#lx)\n", (unsigned long)end,
+                (unsigned long)here);
     // strerror, %m and GNU strerror_r say what glibc says (musl's texts differ for many).
     static const struct {
         int error;
@@ -36,14 +37,16 @@ int main(int argc, char** argv)
         { ETIMEDOUT, "Connection timed out" }, { EHWPOISON, "Memory page has hardware error" } };
     for (size_t i = 0; i < sizeof(kMessages) / sizeof(kMessages[0]); ++i) {
         if (strcmp(strerror(kMessages[i].error), kMessages[i].message) != 0)
-            ++failures, printf("glibc_extras: FAILED: strerror(%d) = %s\n", kMessages[i].error, strerror(kMessages[i].error));
+            ++failures,
+                printf("glibc_extras: FAILED: strerror(%d) = %s\n", kMessages[i].error, strerror(kMessages[i].error));
     }
     char text[64];
     errno = EIO;
     snprintf(text, sizeof(text), "[%m]");
     if (strcmp(text, "[Input/output error]") != 0)
         ++failures, printf("glibc_extras: FAILED: %%m gave %s\n", text);
-    if (strcmp(strerror_r(1000, text, sizeof(text)), "Unknown error 1000") != 0 || strcmp(strerror_r(EIO, text, 4), "Input/output error") != 0)
+    if (strcmp(strerror_r(1000, text, sizeof(text)), "Unknown error 1000") != 0
+        || strcmp(strerror_r(EIO, text, 4), "Input/output error") != 0)
         ++failures, printf("glibc_extras: FAILED: GNU strerror_r\n");
     // Unknown numbers: glibc names them, in a buffer of the thread's that the next call reuses.
     if (strcmp(strerror(1234), "Unknown error 1234") != 0 || strcmp(strerror(-1), "Unknown error -1") != 0)
@@ -87,7 +90,8 @@ int main(int argc, char** argv)
     locale_t global = duplocale(LC_GLOBAL_LOCALE);
     if (!global || !global->__ctype_b || !isdigit_l('7', global))
         ++failures, printf("glibc_extras: FAILED: duplocale(LC_GLOBAL_LOCALE)\n");
-    if (uselocale(global) != LC_GLOBAL_LOCALE || uselocale((locale_t)0) != global || uselocale(LC_GLOBAL_LOCALE) != global)
+    if (uselocale(global) != LC_GLOBAL_LOCALE || uselocale((locale_t)0) != global
+        || uselocale(LC_GLOBAL_LOCALE) != global)
         ++failures, printf("glibc_extras: FAILED: uselocale\n");
     // Not checked: glibc refuses a locale it has no data for (ENOENT); musl accepts any
     // name as the C locale with UTF-8, and so does Osprey.

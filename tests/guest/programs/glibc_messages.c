@@ -90,8 +90,8 @@ static void signal_names(void)
     CHECK(strcmp(strsignal(99), "Unknown signal 99") == 0 && strcmp(strsignal(-1), "Unknown signal -1") == 0);
     CHECK(strcmp(sigabbrev_np(SIGWINCH), "WINCH") == 0 && strcmp(sigabbrev_np(SIGPOLL), "POLL") == 0);
     CHECK(strcmp(sigdescr_np(SIGSTOP), "Stopped (signal)") == 0);
-    CHECK(sigabbrev_np(0) == NULL && sigdescr_np(0) == NULL && sigabbrev_np(SIGRTMIN) == NULL
-        && sigdescr_np(65) == NULL && sigabbrev_np(-3) == NULL);
+    CHECK(sigabbrev_np(0) == NULL && sigdescr_np(0) == NULL && sigabbrev_np(SIGRTMIN) == NULL && sigdescr_np(65) == NULL
+        && sigabbrev_np(-3) == NULL);
     char expected[96];
     snprintf(expected, sizeof expected, "msg: Segmentation fault\nChild exited\nrt: Unknown signal %d\n", SIGRTMIN + 2);
     CHECK(strcmp(captured(emit_psignal), expected) == 0);
@@ -105,7 +105,7 @@ static void yes_or_no(void)
 }
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#define BIT(signal) (1 << ((signal) - 1)) // sigmask(), deprecated in the headers
+#define BIT(signal) (1 << ((signal)-1)) // sigmask(), deprecated in the headers
 static void bsd_masks(void)
 {
     CHECK(sigsetmask(0) != -1);

@@ -30,9 +30,9 @@ static void base64(void)
     CHECK(b64_pton(" Zm9v\nYmFy\t", bytes, sizeof bytes) == 6); // white space anywhere
     CHECK(b64_pton("Zm8=", bytes, sizeof bytes) == 2 && memcmp(bytes, "fo", 2) == 0);
     CHECK(b64_pton("Zg==", bytes, 2) == 1 && bytes[0] == 'f');
-    CHECK(b64_pton("Zg==", bytes, 1) == -1);  // glibc wants a byte of room past a padded end
-    CHECK(b64_pton("Zg=", bytes, sizeof bytes) == -1);   // one character short of a pair
-    CHECK(b64_pton("Zh==", bytes, sizeof bytes) == -1);  // bits past the last byte
+    CHECK(b64_pton("Zg==", bytes, 1) == -1);              // glibc wants a byte of room past a padded end
+    CHECK(b64_pton("Zg=", bytes, sizeof bytes) == -1);    // one character short of a pair
+    CHECK(b64_pton("Zh==", bytes, sizeof bytes) == -1);   // bits past the last byte
     CHECK(b64_pton("Zg== x", bytes, sizeof bytes) == -1); // only white space after padding
     CHECK(b64_pton("Zg== \n", bytes, sizeof bytes) == 1);
     CHECK(b64_pton("Z", bytes, sizeof bytes) == -1 && b64_pton("Zm9*", bytes, sizeof bytes) == -1);
@@ -67,11 +67,11 @@ static void clock_state(void)
     CHECK(ntp_gettimex(&value) == result && value.time.tv_sec >= now.tv_sec && value.tai >= 0);
     // The header sends ntp_gettime to ntp_gettimex; the old name, which older programs bound
     // to, fills time, errors and tai in glibc 2.36, and leaves the reserved words alone.
-    int (*old_ntp_gettime)(struct ntptimeval*) =
-        (int (*)(struct ntptimeval*))dlvsym(RTLD_DEFAULT, "ntp_gettime", "GLIBC_2.2.5");
+    int (*old_ntp_gettime)(struct ntptimeval*)
+        = (int (*)(struct ntptimeval*))dlvsym(RTLD_DEFAULT, "ntp_gettime", "GLIBC_2.2.5");
     memset(&value, 0xff, sizeof value);
-    CHECK(old_ntp_gettime && old_ntp_gettime(&value) == result && value.time.tv_sec >= now.tv_sec
-        && value.maxerror >= 0 && value.tai >= 0 && value.__glibc_reserved1 == -1);
+    CHECK(old_ntp_gettime && old_ntp_gettime(&value) == result && value.time.tv_sec >= now.tv_sec && value.maxerror >= 0
+        && value.tai >= 0 && value.__glibc_reserved1 == -1);
 }
 
 int main(void)

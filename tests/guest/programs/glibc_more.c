@@ -87,7 +87,8 @@ static void small_functions(void)
     freelocale(c);
     CHECK(pkey_alloc(0, 0) == -1 && errno == ENOSPC);
     void* page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(pkey_mprotect(page, 4096, PROT_READ, -1) == 0 && pkey_mprotect(page, 4096, PROT_READ, 1) == -1 && errno == EINVAL);
+    CHECK(pkey_mprotect(page, 4096, PROT_READ, -1) == 0 && pkey_mprotect(page, 4096, PROT_READ, 1) == -1
+        && errno == EINVAL);
 }
 
 /// The compiler cannot see through this: sprintf into it becomes __sprintf_chk with an

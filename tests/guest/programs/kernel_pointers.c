@@ -26,16 +26,15 @@
 
 static int failures, checked;
 
-#define EXPECT_EFAULT(call)                                                                            \
-    do {                                                                                               \
-        errno = 0;                                                                                     \
-        long result = (call);                                                                          \
-        ++checked;                                                                                     \
-        if (result != -1 || errno != EFAULT) {                                                         \
-            printf("kernel_pointers: FAILED: %s returned %ld, errno %d (line %d)\n", #call, result, errno, \
-                __LINE__);                                                                             \
-            ++failures;                                                                                \
-        }                                                                                              \
+#define EXPECT_EFAULT(call)                                                                                            \
+    do {                                                                                                               \
+        errno = 0;                                                                                                     \
+        long result = (call);                                                                                          \
+        ++checked;                                                                                                     \
+        if (result != -1 || errno != EFAULT) {                                                                         \
+            printf("kernel_pointers: FAILED: %s returned %ld, errno %d (line %d)\n", #call, result, errno, __LINE__);  \
+            ++failures;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
 // Nothing is mapped here in Osprey (a PML4 slot it never uses), and no user access to it

@@ -107,7 +107,8 @@ static void test_calloc_realloc(void)
     check(numbers != NULL, "reallocarray allocates");
     numbers[99] = 99;
     errno = 0;
-    check(reallocarray(numbers, opaque_size(SIZE_MAX / 2), 4) == NULL && errno == ENOMEM, "reallocarray overflow fails with ENOMEM");
+    check(reallocarray(numbers, opaque_size(SIZE_MAX / 2), 4) == NULL && errno == ENOMEM,
+        "reallocarray overflow fails with ENOMEM");
     check(numbers[99] == 99, "a failed reallocarray leaves the block as it was");
     numbers = reallocarray(numbers, 1000, sizeof(int));
     check(numbers && numbers[99] == 99, "reallocarray growing keeps the contents");
@@ -133,11 +134,14 @@ static void test_aligned(void)
     check(aligned(rounded, 64), "memalign rounds an alignment up to a power of two (glibc)");
     free(small), free(rounded);
     errno = 0;
-    check(memalign(opaque_size(SIZE_MAX / 2 + 2), 10) == NULL && errno == EINVAL, "memalign of an impossible alignment fails with EINVAL");
+    check(memalign(opaque_size(SIZE_MAX / 2 + 2), 10) == NULL && errno == EINVAL,
+        "memalign of an impossible alignment fails with EINVAL");
 
     void* untouched = (void*)0x1234;
-    check(posix_memalign(&untouched, opaque_size(24), 10) == EINVAL, "posix_memalign: non-power-of-two alignment is EINVAL");
-    check(posix_memalign(&untouched, opaque_size(4), 10) == EINVAL, "posix_memalign: alignment below sizeof(void*) is EINVAL");
+    check(posix_memalign(&untouched, opaque_size(24), 10) == EINVAL,
+        "posix_memalign: non-power-of-two alignment is EINVAL");
+    check(posix_memalign(&untouched, opaque_size(4), 10) == EINVAL,
+        "posix_memalign: alignment below sizeof(void*) is EINVAL");
     check(posix_memalign(&untouched, opaque_size(0), 10) == EINVAL, "posix_memalign: alignment 0 is EINVAL");
     check(posix_memalign(&untouched, 64, opaque_size(SIZE_MAX)) == ENOMEM, "posix_memalign: SIZE_MAX is ENOMEM");
     check(untouched == (void*)0x1234, "a failed posix_memalign leaves *memptr alone");
@@ -159,7 +163,8 @@ static void test_mallinfo(void)
     keep(block);
     struct mallinfo2 with = mallinfo2();
     check(with.uordblks >= before.uordblks + large, "mallinfo2: uordblks grows by a 1 MiB block");
-    check(with.arena >= with.uordblks && with.fordblks == with.arena - with.uordblks, "mallinfo2: arena = uordblks + fordblks");
+    check(with.arena >= with.uordblks && with.fordblks == with.arena - with.uordblks,
+        "mallinfo2: arena = uordblks + fordblks");
     free(block);
     struct mallinfo2 after = mallinfo2();
     check(after.uordblks + large <= with.uordblks, "mallinfo2: uordblks shrinks when it is freed");
@@ -167,10 +172,12 @@ static void test_mallinfo(void)
     void* big = malloc(opaque_size(huge));
     keep(big);
     struct mallinfo2 with_big = mallinfo2();
-    check(with_big.hblkhd >= after.hblkhd + huge && with_big.hblks > after.hblks, "mallinfo2: a 40 MiB block is in hblkhd, its segment in hblks");
+    check(with_big.hblkhd >= after.hblkhd + huge && with_big.hblks > after.hblks,
+        "mallinfo2: a 40 MiB block is in hblkhd, its segment in hblks");
     free(big);
     struct mallinfo2 without_big = mallinfo2();
-    check(without_big.hblkhd + huge <= with_big.hblkhd && without_big.hblks < with_big.hblks, "mallinfo2: freeing it unmaps its segment");
+    check(without_big.hblkhd + huge <= with_big.hblkhd && without_big.hblks < with_big.hblks,
+        "mallinfo2: freeing it unmaps its segment");
     struct mallinfo narrow = mallinfo();
     check(narrow.uordblks == (int)mallinfo2().uordblks, "mallinfo reports mallinfo2's numbers");
 }

@@ -84,5 +84,6 @@ int main(int argc, char** argv)
         printf("mm_churn: cannot open %s\n", argv[0]);
         return 1;
     }
-    return scattered_mappings(page, -1, "anonymous, touched") || scattered_mappings(page, fd, "file, populated past its end");
+    return scattered_mappings(page, -1, "anonymous, touched")
+        || scattered_mappings(page, fd, "file, populated past its end");
 }

@@ -15,21 +15,22 @@
 static long page;
 static int failures;
 
-#define CHECK(cond, ...)                                 \
-    do {                                                 \
-        if (!(cond)) {                                   \
-            printf("FAIL line %d: %s: ", __LINE__, #cond); \
-            printf(__VA_ARGS__);                         \
-            printf("\n");                                \
-            failures++;                                  \
-        }                                                \
+#define CHECK(cond, ...)                                                                                               \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            printf("FAIL line %d: %s: ", __LINE__, #cond);                                                             \
+            printf(__VA_ARGS__);                                                                                       \
+            printf("\n");                                                                                              \
+            failures++;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
-#define CHECK_ERRNO(call, expected) \
-    do {                            \
-        errno = 0;                  \
-        long r_ = (long)(call);     \
-        CHECK(r_ == -1 && errno == (expected), "%s gave %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #expected); \
+#define CHECK_ERRNO(call, expected)                                                                                    \
+    do {                                                                                                               \
+        errno = 0;                                                                                                     \
+        long r_ = (long)(call);                                                                                        \
+        CHECK(r_ == -1 && errno == (expected), "%s gave %ld errno %d (%s), want %s", #call, r_, errno,                 \
+            strerror(errno), #expected);                                                                               \
     } while (0)
 
 static int resident(void* address)

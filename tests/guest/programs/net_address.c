@@ -15,10 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int prefix_of(const struct sockaddr_in* mask)
-{
-    return __builtin_popcount(mask->sin_addr.s_addr);
-}
+static int prefix_of(const struct sockaddr_in* mask) { return __builtin_popcount(mask->sin_addr.s_addr); }
 
 // The "nameserver" lines of /etc/resolv.conf, in `out` (empty without the file).
 static void name_servers(char* out, size_t size)

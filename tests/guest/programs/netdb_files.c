@@ -70,7 +70,8 @@ static void networks(void)
     struct netent entry, *result = NULL;
     int h_error = 0;
     CHECK(getnetbyname_r("zeroconf", &entry, buffer, sizeof buffer, &result, &h_error) == 0 && result);
-    CHECK(result && entry.n_net == 0xa9fe0000 && entry.n_addrtype == AF_INET && strcmp(entry.n_name, "link-local") == 0);
+    CHECK(
+        result && entry.n_net == 0xa9fe0000 && entry.n_addrtype == AF_INET && strcmp(entry.n_name, "link-local") == 0);
     CHECK(getnetbyaddr_r(0x7f000000, AF_INET, &entry, buffer, sizeof buffer, &result, &h_error) == 0 && result);
     CHECK(result && strcmp(entry.n_name, "loopback") == 0);
     CHECK(getnetbyname_r("nosuch", &entry, buffer, sizeof buffer, &result, &h_error) == 0 && !result);
@@ -160,13 +161,13 @@ static void users_and_groups(void)
 static void netgroups(void)
 {
     CHECK(innetgr("trusted", "host1", "alice", "example") == 1);
-    CHECK(innetgr("trusted", NULL, "bob", NULL) == 1);        // empty fields match anything
-    CHECK(innetgr("trusted", "HOST2", "carol", NULL) == 1);   // through admins; hosts ignore case
-    CHECK(innetgr("trusted", "host1", "ALICE", NULL) == 0);   // users do not
+    CHECK(innetgr("trusted", NULL, "bob", NULL) == 1);      // empty fields match anything
+    CHECK(innetgr("trusted", "HOST2", "carol", NULL) == 1); // through admins; hosts ignore case
+    CHECK(innetgr("trusted", "host1", "ALICE", NULL) == 0); // users do not
     CHECK(innetgr("admins", "host1", NULL, NULL) == 0);
-    CHECK(innetgr("loop", "anything", NULL, NULL) == 0);      // a loop ends
-    CHECK(innetgr("cyca", "hostc", NULL, NULL) == 1);         // groups naming each other,
-    CHECK(innetgr("cyca", "nohost", NULL, NULL) == 0);        // each walked once
+    CHECK(innetgr("loop", "anything", NULL, NULL) == 0); // a loop ends
+    CHECK(innetgr("cyca", "hostc", NULL, NULL) == 1);    // groups naming each other,
+    CHECK(innetgr("cyca", "nohost", NULL, NULL) == 0);   // each walked once
     CHECK(innetgr("nosuch", NULL, NULL, NULL) == 0);
 }
 

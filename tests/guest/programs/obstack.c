@@ -13,8 +13,16 @@
 #include "check.h"
 
 static int chunks_allocated, chunks_freed;
-static void* chunk_alloc(size_t size) { ++chunks_allocated; return malloc(size); }
-static void chunk_free(void* chunk) { ++chunks_freed; free(chunk); }
+static void* chunk_alloc(size_t size)
+{
+    ++chunks_allocated;
+    return malloc(size);
+}
+static void chunk_free(void* chunk)
+{
+    ++chunks_freed;
+    free(chunk);
+}
 #define obstack_chunk_alloc chunk_alloc
 #define obstack_chunk_free chunk_free
 

@@ -38,7 +38,7 @@ static void make_tree(void)
     mkdir("/tmp/o2/a/b", 0755);
     close(open("/tmp/o2/file", O_CREAT | O_WRONLY, 0644));
     close(open("/tmp/o2/a/b/deep", O_CREAT | O_WRONLY, 0644));
-    symlink("../..", "/tmp/o2/a/up2");     // leaves /tmp/o2
+    symlink("../..", "/tmp/o2/a/up2");      // leaves /tmp/o2
     symlink("b/deep", "/tmp/o2/a/to_deep"); // stays inside
     symlink("/file", "/tmp/o2/absolute");   // "/file": outside, or o2's under IN_ROOT
 }
@@ -49,7 +49,7 @@ static void how_checks(int dir)
     char bigger[64] = { 0 };
     memcpy(bigger, &how, sizeof how);
     CHECK(syscall(SYS_openat2, dir, "file", &how, 16) == -1 && errno == EINVAL); // smaller than version 0
-    int fd = (int)syscall(SYS_openat2, dir, "file", bigger, sizeof bigger);    // larger, zeros past it
+    int fd = (int)syscall(SYS_openat2, dir, "file", bigger, sizeof bigger);      // larger, zeros past it
     CHECK(fd >= 0);
     close(fd);
     bigger[40] = 1;

@@ -179,7 +179,7 @@ static void polling(void)
 {
     CHECK(pipe(g_fds) == 0);
     struct pollfd both[2] = { { g_fds[0], POLLIN, 0 }, { g_fds[1], POLLOUT, 0 } };
-    CHECK(poll(both, 1, 30) == 0);                       // empty: times out
+    CHECK(poll(both, 1, 30) == 0); // empty: times out
     CHECK(poll(both + 1, 1, 0) == 1 && both[1].revents == POLLOUT);
     pthread_t thread;
     pthread_create(&thread, NULL, write_later, NULL);

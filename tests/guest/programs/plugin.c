@@ -3,8 +3,8 @@
 // (host_version, bound in the global scope), and has a constructor and a destructor.
 #include <stdio.h>
 
-int plugin_dep_value(void);      // libplugindep.so
-int host_version(void);          // the executable (exported with -rdynamic)
+int plugin_dep_value(void); // libplugindep.so
+int host_version(void);     // the executable (exported with -rdynamic)
 
 int plugin_counter = 5;
 static int constructed;

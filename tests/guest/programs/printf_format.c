@@ -16,7 +16,9 @@ static void expect(const char* format, size_t count, const int* expected)
     CHECK(n == count);
     for (size_t i = 0; i < count && i < 16; ++i)
         if (types[i] != expected[i])
-            ++failures, printf(TEST_NAME ": FAILED: \"%s\" argument %zu is %#x, expected %#x\n", format, i, types[i], expected[i]);
+            ++failures,
+                printf(
+                    TEST_NAME ": FAILED: \"%s\" argument %zu is %#x, expected %#x\n", format, i, types[i], expected[i]);
 }
 
 static int print_nothing(FILE* out, const struct printf_info* info, const void* const* args)

@@ -16,12 +16,12 @@
 #include <unistd.h>
 
 static int failures;
-#define CHECK(condition)                                                       \
-    do {                                                                       \
-        if (!(condition)) {                                                    \
-            printf("raw_syscall: FAILED line %d: %s\n", __LINE__, #condition); \
-            ++failures;                                                        \
-        }                                                                      \
+#define CHECK(condition)                                                                                               \
+    do {                                                                                                               \
+        if (!(condition)) {                                                                                            \
+            printf("raw_syscall: FAILED line %d: %s\n", __LINE__, #condition);                                         \
+            ++failures;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
 static long raw0(long n)
@@ -120,10 +120,11 @@ int main(void)
     memset(&r, 0, sizeof(r));
     uint64_t flags = __builtin_ia32_readeflags_u64();
     keep_registers(&r);
-    const uint64_t expected[11] = { 0x1111, 0x2222, 0x3333, 0x8888, 0x9999, 0xaaaa, 0xc0c0, 0xd0d0, 0xe0e0, 0xf0f0, 0xb0b0 };
+    const uint64_t expected[11]
+        = { 0x1111, 0x2222, 0x3333, 0x8888, 0x9999, 0xaaaa, 0xc0c0, 0xd0d0, 0xe0e0, 0xf0f0, 0xb0b0 };
     for (int i = 0; i < 11; ++i)
         CHECK(r.after[i] == expected[i]);
-    CHECK(r.rcx == r.return_address); // rcx: where the instruction returns to
+    CHECK(r.rcx == r.return_address);          // rcx: where the instruction returns to
     CHECK((r.r11 & 0x202) == (flags & 0x202)); // r11: the flags (reserved bit 1; IF as it was)
     CHECK(r.red_zone_mismatches == 0);
 
@@ -133,7 +134,8 @@ int main(void)
     CHECK(g_usr1 == SIGUSR1);
 
     // A handler installed by instruction, whose restorer calls rt_sigreturn by instruction.
-    struct KernelSigaction action = { (void*)on_usr2, SA_SIGINFO | 0x04000000 /* SA_RESTORER */, restore_by_instruction, 0 };
+    struct KernelSigaction action
+        = { (void*)on_usr2, SA_SIGINFO | 0x04000000 /* SA_RESTORER */, restore_by_instruction, 0 };
     CHECK(raw4(SYS_rt_sigaction, SIGUSR2, (long)&action, 0, 8) == 0);
     CHECK(raw3(SYS_tgkill, getpid(), gettid(), SIGUSR2) == 0);
     CHECK(g_usr2 == 1);

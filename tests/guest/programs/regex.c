@@ -20,7 +20,8 @@ static void posix_api(void)
     m[3].rm_so = 12345; // past the groups: untouched as glibc writes 3 entries of 8 bytes
     memset(m, 0xff, 3 * sizeof(m[0]));
     CHECK(regexec(&re, "  key=42;", 3, m, 0) == 0);
-    CHECK(m[0].rm_so == 2 && m[0].rm_eo == 8 && m[1].rm_so == 2 && m[1].rm_eo == 5 && m[2].rm_so == 6 && m[2].rm_eo == 8);
+    CHECK(
+        m[0].rm_so == 2 && m[0].rm_eo == 8 && m[1].rm_so == 2 && m[1].rm_eo == 5 && m[2].rm_so == 6 && m[2].rm_eo == 8);
     CHECK(m[3].rm_so == 12345);
     // REG_STARTEND: only [7, 13) of the text, offsets still from its start.
     const char* text = "zz=1; b=22; c=333";
@@ -43,10 +44,10 @@ static void gnu_api(void)
     CHECK(re_search(&buffer, text, 8, 0, 8, &registers) == 1);
     CHECK(registers.num_regs >= 2 && registers.start[0] == 1 && registers.end[0] == 4 && registers.start[1] == 1
         && registers.end[1] == 3);
-    CHECK(re_search(&buffer, text, 8, 2, 6, &registers) == 2); // "bc" at 2
+    CHECK(re_search(&buffer, text, 8, 2, 6, &registers) == 2);                            // "bc" at 2
     CHECK(re_search(&buffer, text, 8, 4, 4, &registers) == 6 && registers.start[1] == 6); // the next one
-    CHECK(re_search(&buffer, text, 8, 7, -7, &registers) == 6); // backwards from 7
-    CHECK(re_search(&buffer, text, 8, 5, -3, &registers) == 2); // backwards: 5, 4, 3, then 2
+    CHECK(re_search(&buffer, text, 8, 7, -7, &registers) == 6);                           // backwards from 7
+    CHECK(re_search(&buffer, text, 8, 5, -3, &registers) == 2);                           // backwards: 5, 4, 3, then 2
     CHECK(re_search(&buffer, text, 8, 3, -3, &registers) == 2);
     CHECK(re_search(&buffer, text, 8, 7, 1, &registers) == -1); // nothing begins at 7 or 8
     CHECK(re_search(&buffer, text, 8, 0, 0, NULL) == -1);

@@ -268,7 +268,8 @@ static void search_and_query(struct __res_state* state)
     expect_log("udp host", __LINE__);
 
     unsigned char query[512];
-    int length = res_nmkquery(state, ns_o_query, "www.corp.example", ns_c_in, ns_t_a, NULL, 0, NULL, query, sizeof query);
+    int length
+        = res_nmkquery(state, ns_o_query, "www.corp.example", ns_c_in, ns_t_a, NULL, 0, NULL, query, sizeof query);
     CHECK(length == 12 + 18 + 4 && (query[2] & 0x01)); // RD with RES_RECURSE
     got = res_nsend(state, query, length, answer, sizeof answer);
     CHECK(got > length && answer[0] == query[0] && answer[1] == query[1]);

@@ -18,6 +18,5 @@ int main(int argc, char** argv)
     if (strcmp(mode, "hlt") == 0)
         for (;;)
             __asm__ volatile("hlt");
-    for (volatile unsigned long spins = 0;; ++spins) {
-    }
+    for (volatile unsigned long spins = 0;; ++spins) { }
 }

@@ -45,7 +45,8 @@ static void shadow_parsers(void)
     // or '+' before them, read through an int (4294967295 is -1), and nothing after them.
     CHECK(sgetspent("no fields here") == NULL);
     CHECK(sgetspent("dave:x:1:::::") == NULL && sgetspent("dave:x:1:::::::") == NULL);
-    CHECK(sgetspent("dave:x:1:2") == NULL && sgetspent("dave:x:1:2:3:4") == NULL && sgetspent("dave:x:1:2:3:::") == NULL);
+    CHECK(
+        sgetspent("dave:x:1:2") == NULL && sgetspent("dave:x:1:2:3:4") == NULL && sgetspent("dave:x:1:2:3:::") == NULL);
     CHECK(sgetspent("dave:x:1:2:3:4:5:6:7:") == NULL);
     parsed = sgetspent("dave:x:1:2:3"); // the old form
     CHECK(parsed && parsed->sp_max == 3 && parsed->sp_warn == -1 && parsed->sp_expire == -1 && parsed->sp_flag == ~0ul);
@@ -61,7 +62,8 @@ static void shadow_parsers(void)
     CHECK(sgetspent_r("dave", &entry, buffer, sizeof buffer, &result) == 0 && !result);
     CHECK(sgetspent_r("dave:x:1::::::", &entry, buffer, 4, &result) == ERANGE && !result);
     CHECK(sgetspent_r("dave:x:1::::::", &entry, buffer, sizeof buffer, &result) == 0 && result
-        && strcmp(entry.sp_namp, "dave") == 0 && entry.sp_lstchg == 1 && entry.sp_expire == -1 && entry.sp_flag == ~0ul);
+        && strcmp(entry.sp_namp, "dave") == 0 && entry.sp_lstchg == 1 && entry.sp_expire == -1
+        && entry.sp_flag == ~0ul);
     FILE* stream = fopen("/etc/shadow", "r");
     CHECK(stream != NULL);
     if (!stream)

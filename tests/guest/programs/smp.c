@@ -61,8 +61,8 @@ static void every_cpu_runs_threads(int cpus)
 // the round: from then on no CPU may still read the old frame.
 enum { kRounds = 300 };
 static volatile int* g_page;
-static atomic_int g_round;       // announced by the writer
-static atomic_int g_checked;     // the last round the reader verified
+static atomic_int g_round;   // announced by the writer
+static atomic_int g_checked; // the last round the reader verified
 static atomic_int g_stale_reads;
 
 static void* read_page(void* unused)
@@ -99,7 +99,7 @@ static void remapped_pages_are_seen(void)
 // A thread writes to a page in a loop; another makes it read-only. Once mprotect has
 // returned, the writer's next write must fault (SIGSEGV, which it catches).
 static volatile int* g_target;
-static atomic_int g_protected;  // mprotect returned
+static atomic_int g_protected;   // mprotect returned
 static atomic_int g_write_after; // a write succeeded although mprotect had returned
 static __thread sigjmp_buf t_recover;
 

@@ -216,8 +216,8 @@ static void handshake_and_addresses(void)
     CHECK(getpeername(server, (struct sockaddr*)&peer, &peer_length) == 0 && peer_length == sizeof(peer));
     CHECK(getsockname(server, (struct sockaddr*)&local, &local_length) == 0);
     CHECK(client.name_length == sizeof(client.name) && ntohs(client.name.sin_port) != client.port);
-    CHECK(same4(&peer, &client.name));  // accepted end's peer = the client's own name
-    CHECK(same4(&from, &client.name));  // accept's address too
+    CHECK(same4(&peer, &client.name));    // accepted end's peer = the client's own name
+    CHECK(same4(&from, &client.name));    // accept's address too
     CHECK(same4(&client.peer, &address)); // the client's peer = the listener's name
     CHECK(same4(&local, &address));
     close(client.fd);
@@ -716,10 +716,7 @@ static void edge_triggered_echo(void)
     close(ep);
 }
 
-static void epoll(void)
-{
-    edge_triggered_echo();
-}
+static void epoll(void) { edge_triggered_echo(); }
 
 // udp: datagrams keep their boundaries and their source; connected sockets; truncation;
 // FIONREAD.
@@ -856,8 +853,8 @@ static void packet_info(void)
         struct cmsghdr align;
     } control;
     struct iovec iov = { data, sizeof(data) };
-    struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
-        .msg_controllen = sizeof(control) };
+    struct msghdr message
+        = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
     CHECK(recvmsg(receiver, &message, 0) == 5 && !(message.msg_flags & MSG_CTRUNC));
     struct cmsghdr* header = CMSG_FIRSTHDR(&message);
     CHECK(header && header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO
@@ -981,16 +978,12 @@ static void options(void)
     close(tcp_fd);
 }
 
-static void sockopts(void)
-{
-    options();
-}
+static void sockopts(void) { options(); }
 
 // names: numeric lookups (no files or DNS), then localhost through /etc/hosts.
 static void numeric_names(void)
 {
-    struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_family = AF_UNSPEC,
-        .ai_socktype = SOCK_STREAM };
+    struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
     struct addrinfo* result = NULL;
     CHECK(getaddrinfo("127.0.0.1", "80", &hints, &result) == 0 && result != NULL);
     if (result) {
@@ -1075,11 +1068,12 @@ static void unix_stream_pair(void)
     CHECK(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
     struct stat st;
     CHECK(fstat(fds[0], &st) == 0 && S_ISSOCK(st.st_mode));
-    CHECK(int_option(fds[0], SOL_SOCKET, SO_TYPE) == SOCK_STREAM && int_option(fds[0], SOL_SOCKET, SO_DOMAIN) == AF_UNIX);
+    CHECK(
+        int_option(fds[0], SOL_SOCKET, SO_TYPE) == SOCK_STREAM && int_option(fds[0], SOL_SOCKET, SO_DOMAIN) == AF_UNIX);
     struct sockaddr_storage name;
     socklen_t length = sizeof(name);
     CHECK(getsockname(fds[0], (struct sockaddr*)&name, &length) == 0 && length == sizeof(sa_family_t)
-          && name.ss_family == AF_UNIX); // unnamed
+        && name.ss_family == AF_UNIX); // unnamed
     CHECK(write(fds[0], "ping", 4) == 4 && write(fds[0], "!", 1) == 1);
     char buffer[16] = { 0 };
     int available = -1;
@@ -1093,7 +1087,7 @@ static void unix_stream_pair(void)
     CHECK(poll(both, 2, 0) == 2 && both[0].revents == POLLOUT && both[1].revents == POLLOUT);
     CHECK(shutdown(fds[0], SHUT_WR) == 0);
     CHECK(read(fds[1], buffer, sizeof(buffer)) == 0); // the writer's end of file
-    CHECK(write(fds[1], "back", 4) == 4);              // the other direction still works
+    CHECK(write(fds[1], "back", 4) == 4);             // the other direction still works
     CHECK(read(fds[0], buffer, sizeof(buffer)) == 4);
     close(fds[1]);
     CHECK(read(fds[0], buffer, sizeof(buffer)) == 0);
@@ -1163,7 +1157,7 @@ static void unix_datagram_pair(void)
     struct iovec part = { buffer, 2 };
     struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1 };
     CHECK(recvmsg(fds[1], &message, 0) == 2 && (message.msg_flags & MSG_TRUNC)); // the rest is dropped
-    CHECK(recv(fds[1], buffer, sizeof(buffer), 0) == 0); // the empty datagram
+    CHECK(recv(fds[1], buffer, sizeof(buffer), 0) == 0);                         // the empty datagram
     CHECK(recv(fds[1], buffer, sizeof(buffer), MSG_DONTWAIT) == -1 && errno == EAGAIN);
     close(fds[0]);
     CHECK(send(fds[1], "x", 1, MSG_NOSIGNAL) == -1 && errno == ECONNREFUSED); // Linux: a datagram's peer is gone
@@ -1284,7 +1278,8 @@ int main(int argc, char** argv)
         if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
             groups[i].run(), ++ran;
     if (ran == 0) {
-        printf("sockets: no group %s (tcp errors nonblocking epoll udp ipv6 sockopts names unix interfaces)\n", argv[1]);
+        printf(
+            "sockets: no group %s (tcp errors nonblocking epoll udp ipv6 sockopts names unix interfaces)\n", argv[1]);
         return 2;
     }
     if (failures) {

@@ -79,7 +79,7 @@ static void tee_and_vmsplice(void)
     CHECK(vmsplice(a[0], into, 2, 0) == 12); // from a read end: into the buffers
     CHECK(memcmp(first, "hello, ", 7) == 0 && memcmp(second, "world", 5) == 0);
     CHECK(tee(a[0], b[1], 5, SPLICE_F_NONBLOCK) == -1 && errno == EAGAIN); // a is empty
-    CHECK(tee(a[0], a[1], 5, 0) == -1 && errno == EINVAL);                  // the same pipe
+    CHECK(tee(a[0], a[1], 5, 0) == -1 && errno == EINVAL);                 // the same pipe
     close(a[0]);
     close(a[1]);
     close(b[0]);
@@ -94,8 +94,8 @@ static void errors(void)
     CHECK(pipe(ends) == 0);
     CHECK(splice(file, NULL, other, NULL, 4, 0) == -1 && errno == EINVAL); // no pipe
     loff_t offset = 0;
-    CHECK(splice(file, NULL, ends[1], &offset, 4, 0) == -1 && errno == ESPIPE); // an offset for a pipe
-    CHECK(splice(ends[0], NULL, ends[1], NULL, 4, 0) == -1 && errno == EINVAL); // the same pipe
+    CHECK(splice(file, NULL, ends[1], &offset, 4, 0) == -1 && errno == ESPIPE);  // an offset for a pipe
+    CHECK(splice(ends[0], NULL, ends[1], NULL, 4, 0) == -1 && errno == EINVAL);  // the same pipe
     CHECK(splice(file, NULL, ends[1], NULL, 4, 0x100) == -1 && errno == EINVAL); // bad flags
     CHECK(splice(ends[0], NULL, other, NULL, 4, SPLICE_F_NONBLOCK) == -1 && errno == EAGAIN);
     CHECK(splice(file, NULL, ends[1], NULL, 0, 0) == 0);
@@ -106,7 +106,7 @@ static void errors(void)
     close(ends[0]);
     CHECK(lseek(file, 0, SEEK_SET) == 0);
     CHECK(splice(file, NULL, ends[1], NULL, 4, 0) == -1 && errno == EPIPE); // no reader
-    CHECK(lseek(file, 0, SEEK_CUR) == 0); // and nothing was read from the file
+    CHECK(lseek(file, 0, SEEK_CUR) == 0);                                   // and nothing was read from the file
     close(ends[1]);
     close(file);
     close(other);

@@ -24,7 +24,7 @@ int main(void)
     int id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0640);
     CHECK(id >= 0);
     CHECK(shmget(key, size, IPC_CREAT | IPC_EXCL | 0640) == -1 && errno == EEXIST);
-    CHECK(shmget(key, size, 0) == id);          // found by its key
+    CHECK(shmget(key, size, 0) == id); // found by its key
     CHECK(shmget(key, size * 2, 0) == -1 && errno == EINVAL);
     CHECK(shmget(0x7777, 4096, 0) == -1 && errno == ENOENT);
     CHECK(shmget(IPC_PRIVATE, 0, IPC_CREAT) == -1 && errno == EINVAL);

@@ -29,7 +29,7 @@ static double now(void)
 struct Pair {
     pthread_mutex_t lock;
     pthread_cond_t turn;
-    int holder;          // 0 or 1: whose turn
+    int holder; // 0 or 1: whose turn
     long handoffs[2];
 };
 
@@ -145,9 +145,9 @@ int main(int argc, char** argv)
     CHECK(g_counter == atomic_load(&g_increments));
     CHECK(atomic_load(&g_timeouts) > 0);
     CHECK(created > 0);
-    printf("thread_stress: %.1f s, %ld threads created, %ld + %ld hand-offs, %ld increments, %ld timeouts\n",
-        seconds, created, pairs[0].handoffs[0] + pairs[0].handoffs[1], pairs[1].handoffs[0] + pairs[1].handoffs[1],
-        g_counter, atomic_load(&g_timeouts));
+    printf("thread_stress: %.1f s, %ld threads created, %ld + %ld hand-offs, %ld increments, %ld timeouts\n", seconds,
+        created, pairs[0].handoffs[0] + pairs[0].handoffs[1], pairs[1].handoffs[0] + pairs[1].handoffs[1], g_counter,
+        atomic_load(&g_timeouts));
     if (failures)
         return 1;
     puts("thread_stress: ok");

@@ -427,7 +427,7 @@ static void waiting_for_signals(void)
     queued.si_value.sival_int = 78;
     CHECK(syscall(SYS_rt_tgsigqueueinfo, getpid(), (int)syscall(SYS_gettid), SIGUSR2, &queued) == 0);
     CHECK(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_value.sival_int == 78);
-    CHECK(sigqueue(0x7ffffff0, SIGUSR2, value) == -1 && errno == ESRCH); // above any pid_max
+    CHECK(sigqueue(0x7ffffff0, SIGUSR2, value) == -1 && errno == ESRCH);                         // above any pid_max
     CHECK(sigqueue(getpid(), 0, value) == 0 && pthread_sigqueue(pthread_self(), 0, value) == 0); // probes
     value.sival_int = 79;
     CHECK(pthread_sigqueue(pthread_self(), SIGUSR2, value) == 0);
@@ -713,8 +713,7 @@ static void posix_timers(void)
     // The periodic timer may have expired once more before it was deleted: that SIGRTMIN
     // must not be taken for the next timer's.
     struct timespec no_wait = { 0, 0 };
-    while (sigtimedwait(&set, NULL, &no_wait) == SIGRTMIN) {
-    }
+    while (sigtimedwait(&set, NULL, &no_wait) == SIGRTMIN) { }
 
     CHECK(timer_create(CLOCK_REALTIME, &event, &timer) == 0);
     struct itimerspec at = { { 0, 0 }, { 0, 0 } };

@@ -13,15 +13,15 @@
 #define TEST_NAME "tls_libraries"
 #include "check.h"
 
-#define DECLARE(p)                                                                       \
-    extern __thread int p##exported;                                                     \
-    extern __thread char p##tag[16];                                                     \
-    long p##bump_local(void);                                                            \
-    int p##bump_exported(void);                                                          \
-    int p##read_ie(void);                                                                \
-    const char* p##read_tag(void);                                                       \
-    int p##zero_ok(void);                                                                \
-    int p##aligned_ok(void);                                                             \
+#define DECLARE(p)                                                                                                     \
+    extern __thread int p##exported;                                                                                   \
+    extern __thread char p##tag[16];                                                                                   \
+    long p##bump_local(void);                                                                                          \
+    int p##bump_exported(void);                                                                                        \
+    int p##read_ie(void);                                                                                              \
+    const char* p##read_tag(void);                                                                                     \
+    int p##zero_ok(void);                                                                                              \
+    int p##aligned_ok(void);                                                                                           \
     void* p##address_of_exported(void);
 DECLARE(gd_)
 DECLARE(desc_)
@@ -73,7 +73,7 @@ int main(void)
 
     struct Seen seen = { 0 };
     dl_iterate_phdr(each_object, &seen);
-    CHECK(seen.objects == 3 && seen.with_tls == 3);   // the executable and both libraries
+    CHECK(seen.objects == 3 && seen.with_tls == 3); // the executable and both libraries
     CHECK(seen.gd_block && seen.gd_block <= (uintptr_t)&gd_exported && (uintptr_t)&gd_exported - seen.gd_block < 4096);
     CHECK(seen.desc_block && seen.desc_block <= (uintptr_t)&desc_exported);
     if (failures)

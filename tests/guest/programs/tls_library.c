@@ -13,10 +13,10 @@
 #define CONCAT(a, b) CONCAT2(a, b)
 #define NAME(x) CONCAT(LIBRARY_PREFIX, x)
 
-__thread int NAME(exported) = 1000;                                 // global-dynamic
-__thread char NAME(tag)[16] = LIBRARY_TAG;                          // global-dynamic, .tdata
-static __thread long local_counter = 7;                             // local-dynamic
-static __thread long local_zero[32];                                // local-dynamic, .tbss
+__thread int NAME(exported) = 1000;        // global-dynamic
+__thread char NAME(tag)[16] = LIBRARY_TAG; // global-dynamic, .tdata
+static __thread long local_counter = 7;    // local-dynamic
+static __thread long local_zero[32];       // local-dynamic, .tbss
 __attribute__((tls_model("initial-exec"))) __thread int NAME(ie) = 55;
 static __thread double aligned __attribute__((aligned(64))) = 1.5;
 

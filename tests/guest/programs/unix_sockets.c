@@ -70,15 +70,15 @@ static void* echo_connections(void* argument)
 
 // Connects to `address` and echoes 50 messages; getpeername must give `bound`, the name
 // the listener was bound to (not the relative path connected to).
-static void talk(const struct sockaddr_un* address, socklen_t length, const struct sockaddr_un* bound,
-                 socklen_t bound_length)
+static void talk(
+    const struct sockaddr_un* address, socklen_t length, const struct sockaddr_un* bound, socklen_t bound_length)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     CHECK(connect(fd, (const struct sockaddr*)address, length) == 0);
     struct sockaddr_un peer;
     socklen_t peer_length = sizeof(peer);
     CHECK(getpeername(fd, (struct sockaddr*)&peer, &peer_length) == 0 && peer_length == bound_length
-          && memcmp(&peer, bound, bound_length) == 0);
+        && memcmp(&peer, bound, bound_length) == 0);
     for (int i = 0; i < 50; ++i) {
         char message[32], reply[32];
         int size = snprintf(message, sizeof(message), "message %d", i);
@@ -100,7 +100,7 @@ static void stream_names(void)
     CHECK(open("/tmp/echo.sock", O_RDONLY) == -1 && errno == ENXIO);
     socklen_t name_length = sizeof(name);
     CHECK(getsockname(listener, (struct sockaddr*)&name, &name_length) == 0 && name_length == length
-          && strcmp(name.sun_path, "/tmp/echo.sock") == 0);
+        && strcmp(name.sun_path, "/tmp/echo.sock") == 0);
     int early = socket(AF_UNIX, SOCK_STREAM, 0);
     CHECK(connect(early, (struct sockaddr*)&address, length) == -1 && errno == ECONNREFUSED); // not listening yet
     close(early);
@@ -139,7 +139,7 @@ static void stream_names(void)
     CHECK(listen(listener, 8) == 0);
     name_length = sizeof(name);
     CHECK(getsockname(listener, (struct sockaddr*)&name, &name_length) == 0 && name_length == abstract_length
-          && name.sun_path[0] == 0 && memcmp(name.sun_path + 1, "osprey-echo", 11) == 0);
+        && name.sun_path[0] == 0 && memcmp(name.sun_path + 1, "osprey-echo", 11) == 0);
     pthread_create(&thread, NULL, echo_connections, (void*)(intptr_t)listener);
     talk(&abstract, abstract_length, &abstract, abstract_length);
     talk(&abstract, abstract_length, &abstract, abstract_length);
@@ -177,7 +177,8 @@ static void stream_errors(void)
     CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) == 0);
     char control[CMSG_SPACE(sizeof(int))] = { 0 };
     struct iovec part = { "x", 1 };
-    struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
+    struct msghdr message
+        = { .msg_iov = &part, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
     struct cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
@@ -196,12 +197,12 @@ static void stream_errors(void)
     struct sockaddr_un name;
     socklen_t name_length = sizeof(name);
     CHECK(getsockname(fd, (struct sockaddr*)&name, &name_length) == 0
-          && name_length == offsetof(struct sockaddr_un, sun_path) + 6 && name.sun_path[0] == 0);
+        && name_length == offsetof(struct sockaddr_un, sun_path) + 6 && name.sun_path[0] == 0);
     CHECK(bind(fd, (struct sockaddr*)&family, sizeof(family)) == 0); // named already: kept
     struct sockaddr_un again;
     socklen_t again_length = sizeof(again);
     CHECK(getsockname(fd, (struct sockaddr*)&again, &again_length) == 0 && again_length == name_length
-          && memcmp(&again, &name, name_length) == 0);
+        && memcmp(&again, &name, name_length) == 0);
     struct sockaddr_un second_name;
     socklen_t second_length = path_address(&second_name, "/tmp/second-name.sock");
     CHECK(bind(fd, (struct sockaddr*)&second_name, second_length) == -1 && errno == EINVAL);
@@ -283,7 +284,8 @@ static void datagrams(void)
     CHECK(recv(server, buffer, sizeof(buffer), 0) == 9);
     struct sockaddr_un peer;
     socklen_t peer_length = sizeof(peer);
-    CHECK(getpeername(client, (struct sockaddr*)&peer, &peer_length) == 0 && strcmp(peer.sun_path, "/tmp/server.sock") == 0);
+    CHECK(getpeername(client, (struct sockaddr*)&peer, &peer_length) == 0
+        && strcmp(peer.sun_path, "/tmp/server.sock") == 0);
     // The server connects to the client: then only the client may send to it.
     CHECK(connect(server, (struct sockaddr*)&client_address, client_length) == 0);
     CHECK(sendto(anonymous, "x", 1, 0, (struct sockaddr*)&server_address, server_length) == -1 && errno == EPERM);
@@ -297,11 +299,13 @@ static void datagrams(void)
     static char block[8192];
     int sent = 0;
     ssize_t n;
-    while ((n = sendto(anonymous, block, sizeof(block), MSG_DONTWAIT, (struct sockaddr*)&filler_name, filler_length)) > 0)
+    while (
+        (n = sendto(anonymous, block, sizeof(block), MSG_DONTWAIT, (struct sockaddr*)&filler_name, filler_length)) > 0)
         ++sent;
     CHECK(n == -1 && errno == EAGAIN && sent >= 8);
     CHECK(recv(filler, block, sizeof(block), 0) == (ssize_t)sizeof(block));
-    CHECK(sendto(anonymous, block, sizeof(block), MSG_DONTWAIT, (struct sockaddr*)&filler_name, filler_length) == (ssize_t)sizeof(block));
+    CHECK(sendto(anonymous, block, sizeof(block), MSG_DONTWAIT, (struct sockaddr*)&filler_name, filler_length)
+        == (ssize_t)sizeof(block));
     close(filler);
     CHECK(sendto(anonymous, "x", 1, 0, (struct sockaddr*)&filler_name, filler_length) == -1 && errno == ECONNREFUSED);
 
@@ -326,8 +330,10 @@ static int send_files(int socket, const char* data, size_t length, const int* fd
 {
     char control[CMSG_SPACE(sizeof(int) * 8)] = { 0 };
     struct iovec part = { (void*)data, length };
-    struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1, .msg_control = control,
-                              .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)count) };
+    struct msghdr message = { .msg_iov = &part,
+        .msg_iovlen = 1,
+        .msg_control = control,
+        .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)count) };
     struct cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
@@ -338,13 +344,15 @@ static int send_files(int socket, const char* data, size_t length, const int* fd
 
 // Receives into `buffer` and up to `room` descriptors; returns the bytes, the descriptors
 // in fds/count and msg_flags in *flags.
-static ssize_t receive_files(int socket, char* buffer, size_t size, int* fds, int* count, int room, int* flags,
-                             int receive_flags)
+static ssize_t receive_files(
+    int socket, char* buffer, size_t size, int* fds, int* count, int room, int* flags, int receive_flags)
 {
     char control[CMSG_SPACE(sizeof(int) * 8)];
     struct iovec part = { buffer, size };
-    struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1, .msg_control = control,
-                              .msg_controllen = room ? CMSG_LEN(sizeof(int) * (size_t)room) : 0 };
+    struct msghdr message = { .msg_iov = &part,
+        .msg_iovlen = 1,
+        .msg_control = control,
+        .msg_controllen = room ? CMSG_LEN(sizeof(int) * (size_t)room) : 0 };
     if (!room)
         message.msg_control = NULL;
     ssize_t n = recvmsg(socket, &message, receive_flags);
@@ -376,7 +384,7 @@ static void passing_files(void)
     int fds[8], count, flags;
     // The read runs on into the bytes that carried files, and stops after them.
     CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 8, &flags, MSG_CMSG_CLOEXEC) == 6 && count == 2
-          && memcmp(buffer, "plainF", 6) == 0 && flags == MSG_CMSG_CLOEXEC); // Linux echoes that flag
+        && memcmp(buffer, "plainF", 6) == 0 && flags == MSG_CMSG_CLOEXEC); // Linux echoes that flag
     CHECK(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
     CHECK(write(fds[0], "through", 7) == 7 && read(pipe_ends[0], buffer, sizeof(buffer)) == 7);
     struct stat a, b;
@@ -392,7 +400,7 @@ static void passing_files(void)
     sent_fds[0] = pipe_ends[1];
     CHECK(send_files(pair[0], "1", 1, sent_fds, 2) == 1);
     CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 1, &flags, 0) == 1 && count == 1
-          && (flags & MSG_CTRUNC));
+        && (flags & MSG_CTRUNC));
     close(fds[0]);
     CHECK(send_files(pair[0], "2", 1, sent_fds, 1) == 1);
     close(pipe_ends[1]);
@@ -405,7 +413,8 @@ static void passing_files(void)
     char head[] = "head-", body[] = "body";
     struct iovec parts[2] = { { head, 5 }, { body, 4 } };
     char two_control[CMSG_SPACE(sizeof(int))] = { 0 };
-    struct msghdr two = { .msg_iov = parts, .msg_iovlen = 2, .msg_control = two_control, .msg_controllen = sizeof(two_control) };
+    struct msghdr two
+        = { .msg_iov = parts, .msg_iovlen = 2, .msg_control = two_control, .msg_controllen = sizeof(two_control) };
     struct cmsghdr* two_header = CMSG_FIRSTHDR(&two);
     two_header->cmsg_level = SOL_SOCKET;
     two_header->cmsg_type = SCM_RIGHTS;
@@ -413,7 +422,7 @@ static void passing_files(void)
     memcpy(CMSG_DATA(two_header), &pipe_ends[0], sizeof(int));
     CHECK(sendmsg(pair[0], &two, 0) == 9);
     CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 8, &flags, 0) == 9 && count == 1
-          && memcmp(buffer, "head-body", 9) == 0);
+        && memcmp(buffer, "head-body", 9) == 0);
     close(fds[0]);
     close(pipe_ends[0]);
     close(pipe_ends[1]);
@@ -421,7 +430,8 @@ static void passing_files(void)
     int bad = 999;
     CHECK(send_files(pair[0], "x", 1, &bad, 1) == -1 && errno == EBADF);
     int inet = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in loopback = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(9) };
+    struct sockaddr_in loopback
+        = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(9) };
     CHECK(connect(inet, (struct sockaddr*)&loopback, sizeof(loopback)) == 0);
     CHECK(send_files(inet, "x", 1, &file, 1) == 1); // Linux's UDP ignores SCM_RIGHTS
     close(inet);
@@ -433,7 +443,8 @@ static void passing_files(void)
     CHECK(send_files(pair[0], "d", 1, &file, 1) == 1);
     CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 8, &flags, MSG_PEEK) == 1 && count == 1);
     int peeked = fds[0];
-    CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 8, &flags, 0) == 1 && count == 1 && fds[0] != peeked);
+    CHECK(receive_files(pair[1], buffer, sizeof(buffer), fds, &count, 8, &flags, 0) == 1 && count == 1
+        && fds[0] != peeked);
     CHECK(fstat(fds[0], &a) == 0 && a.st_ino == b.st_ino);
     close(fds[0]);
     close(peeked);
@@ -458,7 +469,8 @@ static void credentials(void)
     char buffer[8];
     char control[CMSG_SPACE(sizeof(struct ucred))];
     struct iovec part = { buffer, sizeof(buffer) };
-    struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
+    struct msghdr message
+        = { .msg_iov = &part, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
     CHECK(recvmsg(pair[1], &message, 0) == 1);
     struct cmsghdr* header = CMSG_FIRSTHDR(&message);
     CHECK(header && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_CREDENTIALS);
@@ -538,13 +550,8 @@ static const struct group {
     const char* name;
     void (*run)(void);
 } groups[] = {
-    { "stream", stream_names },
-    { "errors", stream_errors },
-    { "backlog", backlog },
-    { "datagrams", datagrams },
-    { "files", passing_files },
-    { "seqpacket", seqpacket },
-    { "credentials", credentials }, // last: it drops root
+    { "stream", stream_names }, { "errors", stream_errors }, { "backlog", backlog }, { "datagrams", datagrams },
+    { "files", passing_files }, { "seqpacket", seqpacket }, { "credentials", credentials }, // last: it drops root
 };
 
 int main(int argc, char** argv)

@@ -8,16 +8,16 @@
 
 namespace vfs {
 
-template<typename Emit>
-lib::Result<void> Tree::list(Node& dir, uint64_t position, Emit&& emit, size_t wanted)
+template<typename Emit> lib::Result<void> Tree::list(Node& dir, uint64_t position, Emit&& emit, size_t wanted)
 {
     if (!dir.is_directory())
         return lib::Error(lib::Errno::NOTDIR, "readdir: not a directory");
     if (dir.m_remote) { // a volume's: the server's entries and positions
         using Function = std::remove_reference_t<Emit>;
-        return remote_list(dir, position, wanted, [](void* context, const ListedEntry& entry) {
-            return bool((*static_cast<Function*>(context))(entry));
-        }, &emit);
+        return remote_list(
+            dir, position, wanted,
+            [](void* context, const ListedEntry& entry) { return bool((*static_cast<Function*>(context))(entry)); },
+            &emit);
     }
     const uint64_t own_base = 2 + image_entry_count(dir);
     if (position == 0 && !emit(ListedEntry { ".", dir.inode(), NodeType::Directory, 1 }))
@@ -36,7 +36,8 @@ lib::Result<void> Tree::list(Node& dir, uint64_t position, Emit&& emit, size_t w
     for (DirectoryEntry* entry = dir.m_in_order.front(); entry; entry = dir.m_in_order.next(entry)) {
         if (own_base + entry->sequence < position || !entry->node || entry->from_image)
             continue;
-        ListedEntry listed { entry->name_view(), entry->node->inode(), entry->node->type(), own_base + entry->sequence + 1 };
+        ListedEntry listed { entry->name_view(), entry->node->inode(), entry->node->type(),
+            own_base + entry->sequence + 1 };
         if (!emit(listed))
             return {};
     }

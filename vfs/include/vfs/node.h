@@ -32,9 +32,8 @@ struct RemoteNode;
 enum class NodeType : uint8_t { Regular, Directory, Symlink, CharDevice, Fifo, Socket };
 
 // File type bits of st_mode (POSIX, Linux values).
-constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000, kModeDirectory = 0040000,
-                   kModeSymlink = 0120000, kModeCharDevice = 0020000, kModeFifo = 0010000,
-                   kModeSocket = 0140000;
+constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000, kModeDirectory = 0040000, kModeSymlink = 0120000,
+                   kModeCharDevice = 0020000, kModeFifo = 0010000, kModeSocket = 0140000;
 constexpr uint32_t kPermissionMask = 07777;
 /// Longest name of one directory entry (Linux NAME_MAX).
 constexpr size_t kNameMax = 255;
@@ -69,7 +68,8 @@ constexpr uint8_t dirent_type(NodeType type)
 /// (DT_UNKNOWN, DT_BLK) reads as a regular file.
 constexpr NodeType node_type_of_dirent(uint8_t type)
 {
-    for (NodeType kind : { NodeType::Directory, NodeType::Symlink, NodeType::CharDevice, NodeType::Fifo, NodeType::Socket })
+    for (NodeType kind :
+        { NodeType::Directory, NodeType::Symlink, NodeType::CharDevice, NodeType::Fifo, NodeType::Socket })
         if (dirent_type(kind) == type)
             return kind;
     return NodeType::Regular;
@@ -84,10 +84,10 @@ struct Timestamp {
 /// One name in a directory. `node` null is a whiteout: the name was removed and hides the
 /// image entry of the same name.
 struct DirectoryEntry {
-    lib::ListNode order_link;    // the directory's entries in creation order (readdir)
+    lib::ListNode order_link; // the directory's entries in creation order (readdir)
     lib::RefPtr<Node> node;
-    uint64_t sequence = 0;       // readdir position among the directory's own entries
-    bool from_image = false;     // the image's entry, looked up: listed at its image position
+    uint64_t sequence = 0;   // readdir position among the directory's own entries
+    bool from_image = false; // the image's entry, looked up: listed at its image position
     uint8_t name_length = 0;
     char name[kNameMax + 1];
 
@@ -165,7 +165,7 @@ private:
     bool m_removed = false;
     const char* m_foreign = nullptr; // static storage
     uint32_t m_permissions;
-    uint32_t m_links = 0;          // names that refer to it (directories: see link_count)
+    uint32_t m_links = 0; // names that refer to it (directories: see link_count)
     uint32_t m_device = 0;
     uint32_t m_uid = 0, m_gid = 0;
     uint64_t m_inode;
@@ -177,7 +177,7 @@ private:
     std::byte** m_pages = nullptr; // m_page_slots pointers, null for a hole
     size_t m_page_slots = 0;
     size_t m_pages_held = 0;
-    bool m_mapped = false;         // some page was handed to mmap: pages are never freed
+    bool m_mapped = false; // some page was handed to mmap: pages are never freed
     void* m_mapping_record = nullptr;
     void* m_endpoint_record = nullptr;
     RemoteNode* m_remote = nullptr;

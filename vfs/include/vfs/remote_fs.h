@@ -68,7 +68,8 @@ public:
     /// returns false or the directory ends. `wanted` (0: no idea): about how many bytes of
     /// entries the caller takes, so that no more is fetched than it will use.
     virtual lib::Result<void> list(RemoteHandle open, uint64_t position, size_t wanted,
-                                   bool (*emit)(void* context, const ListedEntry& entry), void* context) = 0;
+        bool (*emit)(void* context, const ListedEntry& entry), void* context)
+        = 0;
     virtual lib::Result<void> sync(RemoteHandle open) = 0;
 
     /// Makes regular file `name` in `dir` with `permissions`: a handle open on it for
@@ -76,12 +77,14 @@ public:
     virtual lib::Result<RemoteHandle> create_file(RemoteHandle dir, std::string_view name, uint32_t permissions) = 0;
     /// Makes `name` in `dir`: a directory or symlink (to `target`) with `permissions`.
     /// EEXIST if the name is taken; EPERM for other kinds (not yet).
-    virtual lib::Result<void> make(RemoteHandle dir, std::string_view name, NodeType type, uint32_t permissions,
-                                   std::string_view target) = 0;
+    virtual lib::Result<void> make(
+        RemoteHandle dir, std::string_view name, NodeType type, uint32_t permissions, std::string_view target)
+        = 0;
     virtual lib::Result<void> link(RemoteHandle dir, std::string_view name, RemoteHandle node) = 0;
     virtual lib::Result<void> remove(RemoteHandle dir, std::string_view name, bool directory) = 0;
-    virtual lib::Result<void> rename(RemoteHandle from_dir, std::string_view from_name, RemoteHandle to_dir,
-                                     std::string_view to_name) = 0;
+    virtual lib::Result<void> rename(
+        RemoteHandle from_dir, std::string_view from_name, RemoteHandle to_dir, std::string_view to_name)
+        = 0;
     virtual lib::Result<RemoteStats> stats(RemoteHandle handle) = 0;
 
     /// The st_dev its nodes report (distinct from the root tree's, as a mount's is).

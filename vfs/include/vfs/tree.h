@@ -63,7 +63,7 @@ public:
     /// device's number. EEXIST if the name is taken, ENOENT if `dir` was removed,
     /// ENAMETOOLONG, ENOSPC, ENOMEM.
     lib::Result<lib::RefPtr<Node>> create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
-                                          std::string_view target = {}, uint32_t device = 0);
+        std::string_view target = {}, uint32_t device = 0);
     /// A regular file with no name (memfd_create): it lives while something refers to it.
     /// ENOMEM.
     lib::Result<lib::RefPtr<Node>> create_unnamed(uint32_t permissions);
@@ -76,8 +76,8 @@ public:
     /// rename(2)/renameat2(2) with RenameNoReplace and RenameExchange (RenameWhiteout:
     /// EINVAL). Linux's rules: EINVAL to move a directory under itself, ENOTDIR/EISDIR for
     /// a kind mismatch, ENOTEMPTY over a non-empty directory, EEXIST with NoReplace.
-    lib::Result<void> rename(Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name,
-                             unsigned flags);
+    lib::Result<void> rename(
+        Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name, unsigned flags);
 
     /// Writes into a regular file at `offset`, growing it (copy-up of an image file first).
     /// ENOSPC when the tree is full, EFBIG past 2^63, ENOMEM.
@@ -129,8 +129,7 @@ public:
     /// `wanted`: about how many bytes of entries the caller can take (getdents64's buffer;
     /// 0: no idea), so a volume's server is asked for that much and not for the rest of a
     /// large directory at each call.
-    template<typename Emit>
-    lib::Result<void> list(Node& dir, uint64_t position, Emit&& emit, size_t wanted = 0);
+    template<typename Emit> lib::Result<void> list(Node& dir, uint64_t position, Emit&& emit, size_t wanted = 0);
 
 private:
     Tree(const images::RofsImage* image, Options options) : m_image(image), m_options(options) { }
@@ -160,16 +159,16 @@ private:
     // server. Nothing of a volume is cached but each node's attributes.
     lib::Result<lib::RefPtr<Node>> remote_node(Node& dir, std::string_view name, RemoteHandle handle);
     lib::Result<lib::RefPtr<Node>> remote_lookup(Node& dir, std::string_view name);
-    lib::Result<lib::RefPtr<Node>> remote_create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
-                                                 std::string_view target);
+    lib::Result<lib::RefPtr<Node>> remote_create(
+        Node& dir, std::string_view name, NodeType type, uint32_t permissions, std::string_view target);
     lib::Result<void> remote_link(Node& dir, std::string_view name, Node& node);
     lib::Result<void> remote_remove(Node& dir, std::string_view name, bool directory);
-    lib::Result<void> remote_rename(Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name,
-                                    unsigned flags);
+    lib::Result<void> remote_rename(
+        Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name, unsigned flags);
     lib::Result<size_t> remote_write(Node& file, const void* buffer, size_t length, uint64_t offset);
     lib::Result<void> remote_change(Node& node, const RemoteChange& change);
-    lib::Result<void> remote_list(Node& dir, uint64_t position, size_t wanted, bool (*emit)(void*, const ListedEntry&),
-                                  void* context);
+    lib::Result<void> remote_list(
+        Node& dir, uint64_t position, size_t wanted, bool (*emit)(void*, const ListedEntry&), void* context);
     void apply(Node& node, const RemoteAttributes& attributes);
     static lib::Result<size_t> remote_read(const Node& file, void* buffer, size_t length, uint64_t offset);
 

@@ -33,10 +33,10 @@ constexpr uint16_t kMaxQueueSize = 256;
 /// Bytes and alignment of the three parts (§2.7 table "Virtqueue Part Alignment").
 using virtio_wire::avail_ring_bytes;
 using virtio_wire::descriptor_table_bytes;
-using virtio_wire::used_ring_bytes;
 using virtio_wire::kAvailAlign;
 using virtio_wire::kDescriptorAlign;
 using virtio_wire::kUsedAlign;
+using virtio_wire::used_ring_bytes;
 
 /// Where the three parts live: a kernel-visible pointer and the device's (physical) address.
 struct RingMemory {
@@ -100,13 +100,13 @@ private:
     uint16_t m_size = 0;
     uint16_t m_free_head = 0;
     uint16_t m_free_count = 0;
-    uint16_t m_avail_idx = 0;     // next avail->idx to publish
-    uint16_t m_last_used = 0;     // used->idx we have consumed up to
-    uint16_t m_in_flight = 0;     // chains the device holds
+    uint16_t m_avail_idx = 0; // next avail->idx to publish
+    uint16_t m_last_used = 0; // used->idx we have consumed up to
+    uint16_t m_in_flight = 0; // chains the device holds
     bool m_broken = true;
     // Private copies, so a device scribbling on the table cannot corrupt the free list.
     uint16_t m_next[kMaxQueueSize] = {};
-    uint16_t m_chain_length[kMaxQueueSize] = {};  // nonzero: head of a chain in flight
+    uint16_t m_chain_length[kMaxQueueSize] = {}; // nonzero: head of a chain in flight
     uint32_t m_writable_bytes[kMaxQueueSize] = {};
 };
 
