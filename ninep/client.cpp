@@ -335,7 +335,7 @@ lib::Result<void> Client::list(vfs::RemoteHandle open, uint64_t position, size_t
             return {};
         while (reply.remaining() > 0) { // entries: qid[13] offset[8] type[1] name[s]
             uint64_t id = reply.qid().path, next = reply.u64();
-            vfs::NodeType type = vfs::node_type_of_dirent(reply.u8());
+            uint8_t type = reply.u8(); // passed on as Linux's v9fs does: DT_UNKNOWN makes programs stat
             std::string_view name = reply.string();
             TRY(reply.finish());
             if (name.empty())

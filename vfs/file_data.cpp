@@ -252,12 +252,14 @@ lib::Result<std::optional<ListedEntry>> Tree::image_entry(Node& dir, size_t inde
     uint64_t next = 2 + index + 1;
     DirectoryEntry* own = find_entry(dir, image_entry.name);
     if (!own) {
-        ListedEntry listed { image_entry.name, uint64_t(image_entry.inode) + 1, node_type_of(image_entry.type), next };
+        ListedEntry listed { image_entry.name, uint64_t(image_entry.inode) + 1,
+            dirent_type(node_type_of(image_entry.type)), next };
         return std::optional<ListedEntry>(listed);
     }
     if (!own->node || !own->from_image)
         return std::optional<ListedEntry>();
-    return std::optional<ListedEntry>(ListedEntry { own->name_view(), own->node->inode(), own->node->type(), next });
+    return std::optional<ListedEntry>(
+        ListedEntry { own->name_view(), own->node->inode(), dirent_type(own->node->type()), next });
 }
 
 } // namespace vfs

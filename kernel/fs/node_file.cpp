@@ -198,7 +198,7 @@ lib::Result<size_t> NodeFile::read_directory(void* buffer, size_t length)
             memcpy(out + used, &entry.inode, 8);
             memcpy(out + used + 8, &next, 8);
             memcpy(out + used + 16, &reclen, 2);
-            out[used + 18] = vfs::dirent_type(entry.type);
+            out[used + 18] = entry.d_type;
             memcpy(out + used + 19, entry.name.data(), entry.name.size());
             used += record;
             m_position = next;

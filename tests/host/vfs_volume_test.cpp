@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -40,13 +41,26 @@ public:
         auto answer = m_server.handle(request, reply);
         if (corrupt && answer.size() > ninep::kHeaderSize)
             reply[4] = std::byte(0x42); // a type nobody sent
+        if (types_unknown && answer.size() > ninep::kHeaderSize + 4
+            && reply[4] == std::byte(uint8_t(ninep::Type::Rreaddir)))
+            forget_types(reply.first(answer.size()));
         return answer.size();
     }
     size_t max_message() const override { return 64 * 1024; }
     bool corrupt = false;
+    bool types_unknown = false; // every listed entry's type is DT_UNKNOWN (a host file system without d_type)
     size_t exchanges = 0;
 
 private:
+    /// Rreaddir's entries: qid[13] offset[8] type[1] name[2 + n]; each type becomes 0.
+    static void forget_types(std::span<std::byte> reply)
+    {
+        for (size_t at = ninep::kHeaderSize + 4; at + 24 <= reply.size();) {
+            reply[at + 21] = std::byte(0);
+            at += 24 + (size_t(reply[at + 22]) | size_t(reply[at + 23]) << 8);
+        }
+    }
+
     NinepServer& m_server;
 };
 
@@ -114,6 +128,38 @@ protected:
     vfs_test::TreePtr tree;
     lib::RefPtr<vfs::Node> data, tmp;
 };
+
+std::map<std::string, uint8_t> types_in(vfs::Tree& tree, vfs::Node& dir)
+{
+    std::map<std::string, uint8_t> types;
+    EXPECT_FALSE(tree.list(dir, 0,
+                         [&](const vfs::ListedEntry& entry) {
+                             types[std::string(entry.name)] = entry.d_type;
+                             return true;
+                         })
+                     .is_error());
+    return types;
+}
+
+TEST_F(VolumeTest, ListsEachEntrysTypeAsTheHostHasIt)
+{
+    constexpr uint8_t kDir = 4, kRegular = 8, kLink = 10;
+    EXPECT_EQ(types_in(*tree, *data),
+        (std::map<std::string, uint8_t> {
+            { ".", kDir }, { "..", kDir }, { "hello.txt", kRegular }, { "link", kLink }, { "sub", kDir } }));
+}
+
+// A host file system that does not keep d_type gives DT_UNKNOWN (0): getdents64 must say
+// so, as Linux's v9fs does, so that programs stat the entry (find, fts), not take a
+// directory for a regular file.
+TEST_F(VolumeTest, AnUnknownEntryTypeStaysUnknown)
+{
+    channel->types_unknown = true;
+    auto types = types_in(*tree, *data);
+    EXPECT_EQ(types["hello.txt"], 0u);
+    EXPECT_EQ(types["sub"], 0u);
+    EXPECT_EQ(types["link"], 0u);
+}
 
 TEST_F(VolumeTest, ReadsWhatTheHostHas)
 {

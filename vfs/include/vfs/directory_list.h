@@ -20,11 +20,11 @@ template<typename Emit> lib::Result<void> Tree::list(Node& dir, uint64_t positio
             &emit);
     }
     const uint64_t own_base = 2 + image_entry_count(dir);
-    if (position == 0 && !emit(ListedEntry { ".", dir.inode(), NodeType::Directory, 1 }))
+    if (position == 0 && !emit(ListedEntry { ".", dir.inode(), dirent_type(NodeType::Directory), 1 }))
         return {};
     if (position <= 1) {
         const Node* parent = dir.parent() ? dir.parent() : &dir;
-        if (!emit(ListedEntry { "..", parent->inode(), NodeType::Directory, 2 }))
+        if (!emit(ListedEntry { "..", parent->inode(), dirent_type(NodeType::Directory), 2 }))
             return {};
         position = 2;
     }
@@ -36,7 +36,7 @@ template<typename Emit> lib::Result<void> Tree::list(Node& dir, uint64_t positio
     for (DirectoryEntry* entry = dir.m_in_order.front(); entry; entry = dir.m_in_order.next(entry)) {
         if (own_base + entry->sequence < position || !entry->node || entry->from_image)
             continue;
-        ListedEntry listed { entry->name_view(), entry->node->inode(), entry->node->type(),
+        ListedEntry listed { entry->name_view(), entry->node->inode(), dirent_type(entry->node->type()),
             own_base + entry->sequence + 1 };
         if (!emit(listed))
             return {};

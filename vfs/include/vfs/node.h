@@ -64,17 +64,6 @@ constexpr uint8_t dirent_type(NodeType type)
     return 8; // DT_REG
 }
 
-/// The node type a d_type stands for (a volume's listing); what the tree has no type for
-/// (DT_UNKNOWN, DT_BLK) reads as a regular file.
-constexpr NodeType node_type_of_dirent(uint8_t type)
-{
-    for (NodeType kind :
-        { NodeType::Directory, NodeType::Symlink, NodeType::CharDevice, NodeType::Fifo, NodeType::Socket })
-        if (dirent_type(kind) == type)
-            return kind;
-    return NodeType::Regular;
-}
-
 struct Timestamp {
     int64_t seconds = 0;
     int64_t nanoseconds = 0;
@@ -98,7 +87,7 @@ struct DirectoryEntry {
 struct ListedEntry {
     std::string_view name;
     uint64_t inode;
-    NodeType type;
+    uint8_t d_type;         // as getdents64 reports it (dirent_type); a volume's as its server said, DT_UNKNOWN too
     uint64_t next_position; // the position to resume after this entry
 };
 
