@@ -25,6 +25,8 @@ Node::~Node()
         // components would overflow the kernel stack). Each is freed here with its own
         // link taken out first, so no destructor drops another.
         lib::RefPtr<Node> up = static_cast<lib::RefPtr<Node>&&>(m_remote->parent);
+        if (m_remote->reached_link.linked())
+            m_tree.m_reached_directories.remove(m_remote);
         delete m_remote;
         while (up && up->ref_count() == 1 && up->m_remote) {
             lib::RefPtr<Node> next = static_cast<lib::RefPtr<Node>&&>(up->m_remote->parent);
@@ -43,6 +45,8 @@ Node::~Node()
     }
     free(m_by_name);
 }
+
+Node* Node::parent() const { return m_remote && m_remote->parent ? m_remote->parent.get() : m_parent; }
 
 uint32_t Node::mode() const
 {

@@ -85,10 +85,10 @@ lib::Result<lib::RefPtr<Node>> Tree::remote_node(Node& dir, std::string_view nam
         node->m_remote->fs = &fs; // the handle is the node's once nothing can fail (below)
         apply(*node, attributes);
         if (node->is_directory()) {
-            node->m_parent = &dir;
             node->m_remote->parent = lib::RefPtr<Node>(&dir);
             memcpy(node->m_remote->name, name.data(), name.size());
             node->m_remote->name_length = uint8_t(name.size());
+            m_reached_directories.push_back(node->m_remote);
         }
         if (node->m_type == NodeType::Symlink) { // read into the heap: kernel stacks are small
             constexpr size_t kPathMax = 4096;
@@ -172,7 +172,15 @@ lib::Result<void> Tree::remote_rename(
             return existing.error();
     }
     RemoteFs& fs = *from_dir.m_remote->fs;
-    return fs.rename(from_dir.m_remote->handle, from_name, to_dir.m_remote->handle, to_name);
+    TRY(fs.rename(from_dir.m_remote->handle, from_name, to_dir.m_remote->handle, to_name));
+    for (RemoteNode* moved = m_reached_directories.front(); moved; moved = m_reached_directories.next(moved)) {
+        if (moved->parent.get() != &from_dir || moved->name_view() != from_name)
+            continue;
+        moved->parent = lib::RefPtr<Node>(&to_dir);
+        memcpy(moved->name, to_name.data(), to_name.size());
+        moved->name_length = uint8_t(to_name.size());
+    }
+    return {};
 }
 
 lib::Result<size_t> Tree::remote_write(Node& file, const void* buffer, size_t length, uint64_t offset)

@@ -171,7 +171,7 @@ lib::Result<lib::RefPtr<Node>> Tree::lookup(Node& dir, std::string_view name)
     if (name == ".")
         return lib::RefPtr<Node>(&dir);
     if (name == "..")
-        return lib::RefPtr<Node>(dir.m_parent ? dir.m_parent : &dir);
+        return lib::RefPtr<Node>(dir.parent() ? dir.parent() : &dir);
     TRY(check_name(name));
     if (dir.m_remote)
         return remote_lookup(dir, name);
@@ -328,7 +328,7 @@ lib::Result<void> Tree::remove_directory(Node& dir, std::string_view name)
 
 bool Tree::is_ancestor(const Node& ancestor, const Node* node) const
 {
-    for (; node; node = node->m_parent)
+    for (; node; node = node->parent())
         if (node == &ancestor)
             return true;
     return false;

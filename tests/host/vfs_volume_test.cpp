@@ -190,6 +190,39 @@ TEST_F(VolumeTest, DotDotLeavesTheVolumeAndGetcwdNamesIt)
     EXPECT_EQ(std::string(path, length.value()), "/data/sub");
 }
 
+// A held directory (a cwd) whose own directory is renamed through the tree: getcwd and
+// ".." follow the new name, for every live node of it (volume nodes are not shared).
+TEST_F(VolumeTest, GetcwdFollowsARenameOfTheDirectoryAbove)
+{
+    fs::create_directories(share / "sub" / "deep");
+    auto deep = walk("/data/sub/deep");
+    auto sub_again = walk("/data/sub");
+    ASSERT_FALSE(deep.is_error());
+    ASSERT_FALSE(sub_again.is_error());
+    ASSERT_FALSE(tree->rename(*data, "sub", *data, "renamed", 0).is_error());
+    char path[64];
+    auto length = vfs::path_of(tree->root(), *deep.value(), path, sizeof(path));
+    ASSERT_FALSE(length.is_error());
+    EXPECT_EQ(std::string(path, length.value()), "/data/renamed/deep");
+    length = vfs::path_of(tree->root(), *sub_again.value(), path, sizeof(path));
+    ASSERT_FALSE(length.is_error());
+    EXPECT_EQ(std::string(path, length.value()), "/data/renamed");
+    // Moved into another directory of the volume: the new parent is held from now on.
+    fs::create_directories(share / "other");
+    ASSERT_FALSE(walk("/data/other").is_error());
+    lib::RefPtr<vfs::Node> other = walk("/data/other").value();
+    ASSERT_FALSE(tree->rename(*data, "renamed", *other, "inner", 0).is_error());
+    other = {};
+    length = vfs::path_of(tree->root(), *deep.value(), path, sizeof(path));
+    ASSERT_FALSE(length.is_error());
+    EXPECT_EQ(std::string(path, length.value()), "/data/other/inner/deep");
+    auto up = vfs::walk(*tree, { tree->root(), *deep.value() }, "../..", Follow::Yes);
+    ASSERT_FALSE(up.is_error());
+    auto up_length = vfs::path_of(tree->root(), *up.value(), path, sizeof(path));
+    EXPECT_EQ(std::string(path, up_length.value()), "/data/other");
+    EXPECT_TRUE(fs::is_directory(share / "other" / "inner" / "deep"));
+}
+
 TEST_F(VolumeTest, ChangesReachTheHost)
 {
     auto made = tree->create(*data, "new.txt", NodeType::Regular, 0640);

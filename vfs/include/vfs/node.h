@@ -137,7 +137,7 @@ public:
     void* endpoint_record() const { return m_endpoint_record; }
     void set_endpoint_record(void* record) { m_endpoint_record = record; }
     /// Directories: the parent (null for the root and for a removed directory).
-    Node* parent() const { return m_parent; }
+    Node* parent() const;
     /// Directories: whether it still has a name (a removed directory may stay open).
     bool removed() const { return m_removed; }
     /// A node of a volume (and a volume's mount point): its server's handles; null for the

@@ -10,6 +10,8 @@
 
 #include <vfs/node.h>
 
+#include <lib/intrusive_list.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -111,6 +113,9 @@ struct RemoteNode {
     lib::RefPtr<Node> parent;
     uint8_t name_length = 0;
     char name[kNameMax + 1];
+    /// On the tree's list of such directories (parent set), so that a rename through the
+    /// tree moves every live node of the renamed directory (a cwd's getcwd follows it).
+    lib::ListNode reached_link;
 
     std::string_view name_view() const { return { name, name_length }; }
 };

@@ -182,6 +182,9 @@ private:
     uint64_t m_bytes_used = 0;
     uint64_t m_next_inode = 0;
     bool m_read_only = false;
+    /// Live volume directories reached by name (RemoteNode::parent set): remote_rename
+    /// gives those it renames their new parent and name. Nothing else caches volume names.
+    lib::IntrusiveList<RemoteNode, &RemoteNode::reached_link> m_reached_directories;
 };
 
 } // namespace vfs
