@@ -266,6 +266,10 @@ snapshot_abi::SnapshotResult save_vm(const Options& options, const KvmVm& vm, co
             return failed("the disk '" + disk.path + "' cannot be found any more");
         snapshot.disks.push_back(*ref);
     }
+    if (const virtio::NetDevice* net = devices.virtio.net().device) {
+        using Kind = SnapshotNetwork::Kind;
+        snapshot.network = { options.net_user ? Kind::User : Kind::Tap, options.tap, net->mac(), options.published };
+    }
     auto vm_state = vm.save_state();
     if (vm_state.is_error())
         return failed(describe(vm_state.error()));
@@ -418,6 +422,25 @@ std::variant<std::vector<KvmVcpu>, Failure> restore_vcpus(const KvmVm& kvm, cons
     return vcpus;
 }
 
+/// The network of a VM restored from `saved`: the same kind and MAC, on the tap or with
+/// the published ports the restore's command line gives instead of the saved ones.
+std::optional<Failure> restored_network(const Options& options, const SnapshotNetwork& saved, Options& machine)
+{
+    using Kind = SnapshotNetwork::Kind;
+    if (!options.tap.empty() && saved.kind != Kind::Tap)
+        return Failure { kExitBadInput, "--restore --net TAP: the snapshot's VM had no tap network" };
+    if (!options.published.empty() && saved.kind != Kind::User)
+        return Failure { kExitBadInput,
+            "--restore --publish: the snapshot's VM had no user-mode network (--net-user)" };
+    if (saved.kind == Kind::None)
+        return std::nullopt;
+    machine.mac = saved.mac;
+    machine.net_user = saved.kind == Kind::User;
+    machine.tap = saved.kind == Kind::Tap ? (options.tap.empty() ? saved.tap : options.tap) : "";
+    machine.published = options.published.empty() ? saved.published : options.published;
+    return std::nullopt;
+}
+
 /// `osprey-monitor --restore FILE`: a VM made from the snapshot, run to its end.
 std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
 {
@@ -457,6 +480,8 @@ std::variant<int, Failure> restore(const Options& options, BootTrace& trace)
     machine.rng = snapshot.rng;
     for (const SnapshotFileRef& disk : snapshot.disks)
         machine.disks.push_back({ disk.path, disk.read_only });
+    if (auto failed = restored_network(options, snapshot.network, machine))
+        return *failed;
     RunState run;
     Devices devices(run, trace, vm.value(), memory.value(), options.trace_boot, std::nullopt);
     const KvmVm& kvm = vm.value();

@@ -126,12 +126,13 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     if (options.help)
         return options;
     if (!options.restore_file.empty()) {
-        // Everything else the VM had comes from the snapshot file.
+        // Everything else the VM had comes from the snapshot file, but where its network
+        // goes on the host: another tap, other published ports (restore() checks the kind).
         if (!options.kernel.empty() || !options.image.empty() || !options.cmdline.empty() || !options.disks.empty()
-            || !options.tap.empty() || options.net_user || !options.published.empty() || options.rng
-            || options.snapshot_at || !options.volumes.empty())
+            || options.net_user || options.mac || options.rng || options.snapshot_at || !options.volumes.empty())
             return lib::Error(lib::Errno::INVAL,
-                "--restore takes only --timeout, --trace-boot and --verbose: the rest comes from the snapshot");
+                "--restore takes only --timeout, --trace-boot, --verbose, --net TAP "
+                "and --publish: the rest comes from the snapshot");
         return options;
     }
     if (options.kernel.empty() || options.image.empty())
@@ -143,9 +144,6 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
             lib::Errno::INVAL, "--mac names the network device's address: give --net TAP or --net-user too");
     if (!options.published.empty() && !options.net_user)
         return lib::Error(lib::Errno::INVAL, "--publish forwards ports of the user-mode network: give --net-user too");
-    if (options.snapshot_at && (!options.tap.empty() || options.net_user))
-        return lib::Error(lib::Errno::INVAL,
-            "--snapshot-at: a VM with a network cannot be saved yet (its link and frames in flight)");
     if (options.snapshot_at && !options.volumes.empty())
         return lib::Error(lib::Errno::INVAL,
             "--snapshot-at: a VM with a --volume cannot be saved (its open files on the host cannot be)");

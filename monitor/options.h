@@ -4,11 +4,14 @@
 //                  [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]
 //                  [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]
 //                  [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]
-//   osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]
+//   osprey-monitor --restore FILE [--net TAP | --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]...]
+//                  [--timeout SECONDS] [--trace-boot] [--verbose]
 // TEXT is the Osprey kernel command line (images/include/images/cmdline.h), as the
 // `osprey` CLI encodes it. --snapshot-at saves the VM to FILE when the program reaches
 // main or says it is ready (include/abi/snapshot_port.h), and the VM goes on; --restore
-// starts a VM from such a file, with the image, disks, memory and vCPUs it names.
+// starts a VM from such a file, with the image, disks, memory, vCPUs and network it names
+// (passt started again with the saved --publish ports, or with those --publish gives
+// instead; a saved tap opened again, or the --net TAP given instead).
 // --net TAP puts virtio-net on a host tap device (with --mac's address, or a fixed one);
 // --net-user on passt, the user-mode network (monitor/passt.h), whose --publish forwards
 // host ports as Docker's -p does. The guest's IPv4 settings are passt's unless --cmdline
@@ -73,6 +76,7 @@ inline constexpr const char* kUsage
       "                      [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]\n"
       "                      [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
       "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
-      "       osprey-monitor --restore FILE [--timeout SECONDS] [--trace-boot] [--verbose]\n";
+      "       osprey-monitor --restore FILE [--net TAP | --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]...]\n"
+      "                      [--timeout SECONDS] [--trace-boot] [--verbose]\n";
 
 } // namespace monitor

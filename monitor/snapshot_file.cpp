@@ -124,6 +124,50 @@ lib::Result<void> write_memory(int fd, const MemoryRegion& ram, uint64_t offset)
     return {};
 }
 
+void put_network(StateWriter& out, const SnapshotNetwork& network)
+{
+    out.u8(uint8_t(network.kind));
+    out.text(network.tap);
+    out.bytes(network.mac);
+    out.u32(uint32_t(network.published.size()));
+    for (const user_network::PublishedPort& port : network.published) {
+        out.text(port.host_address);
+        out.u16(port.host_port);
+        out.u16(port.guest_port);
+        out.u8(port.udp);
+    }
+}
+
+lib::Result<SnapshotNetwork> get_network(StateReader& in)
+{
+    constexpr uint32_t kMaxPublished = 1024;
+    constexpr size_t kMaxName = 64;
+    SnapshotNetwork network;
+    uint8_t kind = TRY(in.u8());
+    if (kind > uint8_t(SnapshotNetwork::Kind::Tap))
+        return lib::Error(lib::Errno::INVAL, "the snapshot's network is of an unknown kind");
+    network.kind = SnapshotNetwork::Kind(kind);
+    network.tap = TRY(in.text());
+    auto mac = TRY(in.bytes());
+    if (mac.size() != network.mac.size() || network.tap.size() > kMaxName)
+        return lib::Error(lib::Errno::INVAL, "the snapshot's network device is malformed");
+    memcpy(network.mac.data(), mac.data(), mac.size());
+    uint32_t ports = TRY(in.u32());
+    if (ports > kMaxPublished)
+        return lib::Error(lib::Errno::INVAL, "the snapshot publishes more ports than a VM can");
+    for (uint32_t i = 0; i < ports; ++i) {
+        user_network::PublishedPort port;
+        port.host_address = TRY(in.text());
+        port.host_port = TRY(in.u16());
+        port.guest_port = TRY(in.u16());
+        port.udp = TRY(in.u8()) != 0;
+        if (port.host_address.size() > kMaxName)
+            return lib::Error(lib::Errno::INVAL, "the snapshot's published port is malformed");
+        network.published.push_back(std::move(port));
+    }
+    return network;
+}
+
 } // namespace
 
 std::vector<uint8_t> encode_snapshot_state(const Snapshot& snapshot)
@@ -138,6 +182,7 @@ std::vector<uint8_t> encode_snapshot_state(const Snapshot& snapshot)
     out.u32(uint32_t(snapshot.disks.size()));
     for (const SnapshotFileRef& disk : snapshot.disks)
         put_file(out, disk);
+    put_network(out, snapshot.network);
     out.bytes(snapshot.vm);
     out.u32(uint32_t(snapshot.vcpus.size()));
     for (const std::vector<uint8_t>& vcpu : snapshot.vcpus)
@@ -167,6 +212,7 @@ lib::Result<Snapshot> decode_snapshot_state(std::span<const uint8_t> data)
         return lib::Error(lib::Errno::INVAL, "the snapshot lists more disks than a VM can have");
     for (uint32_t i = 0; i < disks; ++i)
         s.disks.push_back(TRY(get_file(in)));
+    s.network = TRY(get_network(in));
     s.vm = TRY(get_blob(in));
     uint32_t vcpus = TRY(in.u32());
     if (vcpus != s.cpus)

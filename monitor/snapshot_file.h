@@ -19,6 +19,9 @@
 
 #include <lib/result.h>
 
+#include <abi/user_network.h>
+
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +29,7 @@
 namespace monitor {
 
 inline constexpr char kSnapshotMagic[8] = { 'O', 'S', 'P', 'S', 'N', 'A', 'P', '1' };
-inline constexpr uint32_t kSnapshotVersion = 1;
+inline constexpr uint32_t kSnapshotVersion = 2; // 2: the network device
 inline constexpr uint64_t kSnapshotHeaderSize = 4096;
 inline constexpr uint32_t kSnapshotMaxCpus = 64;
 
@@ -39,6 +42,19 @@ struct SnapshotFileRef {
     bool operator==(const SnapshotFileRef&) const = default;
 };
 
+/// The VM's network device. A restored VM gets a new backend of the same kind (passt
+/// started again, the tap opened again by name) and the same MAC: what lwIP in the guest
+/// knows (its address, the gateway's, listening sockets) holds; connections the saved VM
+/// had open are gone, as after a link loss.
+struct SnapshotNetwork {
+    enum class Kind : uint8_t { None, User, Tap };
+    Kind kind = Kind::None;
+    std::string tap;                                    // Tap: the interface's name
+    std::array<uint8_t, 6> mac {};                      // the device's address
+    std::vector<user_network::PublishedPort> published; // User: the ports the saved VM had
+    bool operator==(const SnapshotNetwork&) const = default;
+};
+
 struct Snapshot {
     uint64_t ram_bytes = 0;
     uint32_t cpus = 0;
@@ -47,6 +63,7 @@ struct Snapshot {
     bool rng = false;         // a virtio-rng device
     SnapshotFileRef image;
     std::vector<SnapshotFileRef> disks;
+    SnapshotNetwork network;
     std::vector<uint8_t> vm;                 // KVM's VM-wide state (kvm_vm.h)
     std::vector<std::vector<uint8_t>> vcpus; // KVM's state of each vCPU
     std::vector<uint8_t> devices;            // the device models' state

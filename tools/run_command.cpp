@@ -3,6 +3,7 @@
 #include "cli_error.h"
 #include "image_builder.h"
 #include "image_file.h"
+#include "published_ports.h"
 #include "temp_file.h"
 
 #include <algorithm>
@@ -118,9 +119,16 @@ void require_monitor(const RunRequest& request, const char* option)
     check_hypervisor_usable(Hypervisor::Monitor);
 }
 
-/// `osprey run --restore FILE`: the monitor takes everything else from the file.
+/// `osprey run --restore FILE`: the monitor takes everything else from the file, but
+/// where the saved VM's network goes on this host: -p (other published ports, so that
+/// VMs restored from one file at once do not ask for the same ones) or --net=tap:NAME.
 PreparedVm prepare_restore(const RunRequest& request)
 {
+    for (const VirtioDevice& device : request.virtio)
+        if (device.kind != VirtioDevice::Kind::Net)
+            throw CliError(kExitBadInput,
+                "--restore: the saved VM's disks, volumes and devices come from the snapshot; give only -p or "
+                "--net=tap:NAME for where its network goes");
     require_monitor(request, "--restore");
     if (!fs::is_regular_file(request.snapshot.restore))
         throw CliError(
@@ -129,6 +137,12 @@ PreparedVm prepare_restore(const RunRequest& request)
     vm.config.hypervisor = Hypervisor::Monitor;
     vm.monitor = find_monitor();
     vm.arguments = { vm.monitor->string(), "--restore", request.snapshot.restore };
+    for (const VirtioDevice& device : request.virtio) {
+        if (device.network.backend == GuestNetwork::Backend::Tap)
+            vm.arguments.insert(vm.arguments.end(), { "--net", device.network.tap });
+        for (const PublishedPort& port : device.ports)
+            vm.arguments.insert(vm.arguments.end(), { "--publish", published_port_text(port) });
+    }
     return vm;
 }
 

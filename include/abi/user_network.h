@@ -26,6 +26,7 @@ struct PublishedPort {
     uint16_t host_port = 0;
     uint16_t guest_port = 0;
     bool udp = false;
+    bool operator==(const PublishedPort&) const = default;
 };
 
 inline constexpr const char* kPublishedPortSyntax = "[HOSTIP:]HOSTPORT:GUESTPORT[/udp]";

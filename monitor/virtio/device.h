@@ -32,6 +32,13 @@ public:
     virtual lib::Result<bool> process(size_t index, Virtqueue& queue) = 0;
     /// The driver reset the device (§2.1.2): forget queue state.
     virtual void reset() { }
+    /// Chains of queue `index` the device has popped and holds without having used them
+    /// yet, always the last ones popped (a receive buffer waiting for a frame). A snapshot
+    /// saves the queue's position before them, so the restored device pops them again.
+    virtual uint16_t chains_held(size_t index) const { return 0; }
+    /// The transport's state came from a snapshot: the guest may have posted buffers that
+    /// this device instance never saw a notify for.
+    virtual void restored() { }
 };
 
 /// Copies `value`'s bytes at [offset, offset + data.size()) into `data`, zero past its end.

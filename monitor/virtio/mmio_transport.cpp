@@ -158,13 +158,15 @@ void MmioTransport::save(StateWriter& out) const
     out.u32(m_queue_sel);
     out.u64(m_driver_features);
     out.u32(uint32_t(m_queues.size()));
-    for (const Queue& queue : m_queues) {
+    for (size_t index = 0; index < m_queues.size(); ++index) {
+        const Queue& queue = m_queues[index];
         out.u16(queue.config.size);
         out.u64(queue.config.desc);
         out.u64(queue.config.avail);
         out.u64(queue.config.used);
         out.u8(queue.ready);
-        out.u16(queue.ring ? queue.ring->last_avail() : 0);
+        // Chains the device holds unused go back to the ring: the restored device pops them.
+        out.u16(queue.ring ? uint16_t(queue.ring->last_avail() - m_device.chains_held(index)) : 0);
         out.u16(queue.ring ? queue.ring->used_index() : 0);
     }
 }
@@ -194,6 +196,7 @@ lib::Result<void> MmioTransport::restore(StateReader& in)
             queue.ring->set_positions(last_avail, used_index);
         }
     }
+    m_device.restored();
     return {};
 }
 

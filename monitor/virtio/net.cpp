@@ -36,15 +36,26 @@ void NetDevice::read_config(uint64_t offset, std::span<uint8_t> data) const
     read_config_bytes(m_mac, offset, data); // §5.1.4: mac[6] first
 }
 
-lib::Result<bool> NetDevice::process(size_t index, Virtqueue& queue)
+void NetDevice::unblock_receive()
 {
-    if (index == 1)
-        return transmit(queue);
     if (m_rx_blocked && m_wake_fd >= 0) {
         uint64_t one = 1;
         (void)!write(m_wake_fd, &one, sizeof(one));
     }
     m_rx_blocked = false;
+}
+
+void NetDevice::restored()
+{
+    m_pending_rx.reset(); // saved as not yet popped (chains_held)
+    unblock_receive();
+}
+
+lib::Result<bool> NetDevice::process(size_t index, Virtqueue& queue)
+{
+    if (index == 1)
+        return transmit(queue);
+    unblock_receive();
     return receive(queue);
 }
 

@@ -42,6 +42,10 @@ public:
         m_pending_rx.reset();
         m_rx_blocked = true;
     }
+    uint16_t chains_held(size_t index) const override { return index == 0 && m_pending_rx ? 1 : 0; }
+    /// Looks for receive buffers again (the poller is woken), as after a notify.
+    void restored() override;
+    const std::array<uint8_t, 6>& mac() const { return m_mac; }
     /// Whether the guest has no receive buffer posted (until its first notify, true).
     bool rx_blocked() const { return m_rx_blocked; }
     /// Why the link broke (then nothing more is received), if it did: the host's failure,
@@ -49,6 +53,8 @@ public:
     const std::optional<lib::Error>& link_failure() const { return m_link_failure; }
 
 private:
+    /// The guest may have posted receive buffers: the poller looks at the link again.
+    void unblock_receive();
     lib::Result<bool> receive(Virtqueue& queue);
     lib::Result<bool> transmit(Virtqueue& queue);
     lib::Result<uint32_t> deliver(const Chain& chain, size_t frame_size);

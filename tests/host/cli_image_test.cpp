@@ -339,6 +339,15 @@ TEST_F(CliImage, SnapshotsNeedTheMonitor)
     EXPECT_EQ(status, kExitBadInput);
     EXPECT_NE(message.find("--restore needs Osprey's monitor"), std::string::npos) << message;
     EXPECT_FALSE(fs::exists(m_dir / "ls.snap.image")); // refused before packing anything
+    // A restore takes where its network goes (-p, a tap), nothing else the VM had.
+    RunRequest with_disk;
+    with_disk.snapshot.restore = (m_dir / "ls.snap").string();
+    with_disk.virtio.push_back({ .kind = VirtioDevice::Kind::Block, .file = m_dir / "disk.raw" });
+    std::tie(status, message) = refusal(with_disk);
+    EXPECT_EQ(status, kExitBadInput);
+    EXPECT_NE(
+        message.find("--restore: the saved VM's disks, volumes and devices come from the snapshot"), std::string::npos)
+        << message;
 }
 
 } // namespace

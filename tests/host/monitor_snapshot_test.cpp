@@ -38,6 +38,8 @@ Snapshot sample_snapshot()
     s.rng = true;
     s.image = { "/images/app.img", 12345, 1'700'000'000'123'456'789, true };
     s.disks = { { "/data/disk.raw", 1 << 20, 42, false } };
+    s.network = { SnapshotNetwork::Kind::User, "", { 2, 0x4f, 0x53, 0x50, 0x52, 1 },
+        { { "127.0.0.1", 8080, 80, false }, { "", 5353, 53, true } } };
     s.vm = { 1, 2, 3 };
     s.vcpus = { { 4, 5 }, { 6 } };
     s.devices = { 7, 8, 9, 10 };
@@ -110,6 +112,12 @@ TEST(MonitorSnapshot, BadShapesAreRefused)
     EXPECT_TRUE(refused(s));
     s = sample_snapshot();
     s.request_gpa = kRam - 8; // the record would cross the end of RAM
+    EXPECT_TRUE(refused(s));
+    s = sample_snapshot();
+    s.network.kind = SnapshotNetwork::Kind(3); // no such network
+    EXPECT_TRUE(refused(s));
+    s = sample_snapshot();
+    s.network.tap = std::string(100, 't'); // longer than any interface name
     EXPECT_TRUE(refused(s));
 }
 

@@ -204,6 +204,8 @@ TEST(MonitorVirtio, BlockRequestWithoutStatusEndsTheVm)
 #include <thread>
 #include <vector>
 
+#include <sys/eventfd.h>
+
 namespace {
 
 // A datagram socket pair stands in for the tap: one frame per read and write.
@@ -260,6 +262,39 @@ TEST(MonitorVirtio, NetStopsWaitingWhenTheDriverClearsDriverOk)
     EXPECT_EQ(write(s.ends[1], "frame", 5), 5);
     ASSERT_FALSE(s.transport->device_event(0).is_error());
     EXPECT_EQ(s.used_idx(), 0); // nothing delivered to a stopped device
+}
+
+// A snapshot taken while the device holds a receive buffer with no frame for it yet (a
+// listening server's VM, always): the restored device must pop that buffer again and
+// look at its new link at once, or the guest waits for frames that never come.
+TEST(MonitorVirtio, NetHeldReceiveBufferSurvivesASnapshot)
+{
+    NetSetup s;
+    s.descriptor(0, VirtioDriver::kData, 2048, kWrite, 0);
+    s.make_available(0);
+    ASSERT_FALSE(s.notify(*s.transport).is_error()); // no frame: the buffer is held
+    EXPECT_EQ(s.used_idx(), 0);
+    monitor::StateWriter saved;
+    s.transport->save(saved);
+
+    int ends[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ends), 0);
+    TapLink link(ends[0]);
+    int wake = eventfd(0, EFD_NONBLOCK);
+    NetDevice net(s.memory, link, wake, std::array<uint8_t, 6> { 2, 0, 0, 0, 0, 1 });
+    MmioTransport restored(net, s.memory, [&] { ++s.interrupts; });
+    monitor::StateReader in(saved.data());
+    ASSERT_FALSE(restored.restore(in).is_error());
+    EXPECT_FALSE(net.rx_blocked()); // the poller looks at the link without a new notify
+    uint64_t woken = 0;
+    EXPECT_EQ(read(wake, &woken, sizeof woken), ssize_t(sizeof woken));
+    EXPECT_EQ(write(ends[1], "after-restore", 13), 13);
+    ASSERT_FALSE(restored.device_event(0).is_error());
+    EXPECT_EQ(s.used_idx(), 1);
+    EXPECT_EQ(s.used(0).first, 0u); // the buffer posted before the snapshot
+    auto bytes = s.memory.read_span(VirtioDriver::kData + 12, 13).value();
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()), 13), "after-restore");
+    close(wake), close(ends[0]), close(ends[1]);
 }
 
 TEST(MonitorVirtio, NetTransmitStripsTheHeader)

@@ -186,22 +186,24 @@ def net_lines(args, images):
     passt = shutil.which("passt")
     if not passt:
         raise ValueError("passt is not installed (scripts/setup installs it): kvm.net_publish needs it")
-    image = images / "net_publish.img"
-    command = [args.osprey, "build", args.echo_server, "-o", str(image), "--", "8000", "1"]
-    built = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if built.returncode != 0:
-        raise ValueError(f"`{shlex.join(command)}` failed:\n{built.stdout.decode(errors='replace')}")
+    image, ready_image = images / "net_publish.img", images / "net_ready.img"
+    for built_image, arguments in ((image, ["8000", "1"]), (ready_image, ["8000", "1", "ready"])):
+        command = [args.osprey, "build", args.echo_server, "-o", str(built_image), "--", *arguments]
+        built = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if built.returncode != 0:
+            raise ValueError(f"`{shlex.join(command)}` failed:\n{built.stdout.decode(errors='replace')}")
     # /usr/bin/passt starts /usr/bin/passt.avx2 where the CPU has AVX2: both, at their paths.
     binaries = [Path(passt).resolve()] + [p for p in [Path(passt).resolve().with_name("passt.avx2")] if p.is_file()]
     needed = {"/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"}
     lines = [f"file {shlex.quote(str(b))} /usr/bin/{b.name}" for b in binaries]
     lines += [f"file {shlex.quote(str(Path(lib).resolve()))} {lib}" for lib in sorted(needed)]
     script = f"{GUEST_DIR}/bin/net_publish.sh"
-    guest_image = f"{GUEST_DIR}/images/net_publish.img"
+    guest_image, guest_ready_image = f"{GUEST_DIR}/images/net_publish.img", f"{GUEST_DIR}/images/net_ready.img"
     lines += [f"file {shlex.quote(str(TOP / 'tests/kvm/net_publish.sh'))} {script}",
               f"file {shlex.quote(str(image))} {guest_image}",
-              f"test net_publish {args.test_timeout} sh {script} {GUEST_DIR}/bin/osprey-monitor "
-              f"{GUEST_DIR}/osprey-kernel.elf {guest_image}"]
+              f"file {shlex.quote(str(ready_image))} {guest_ready_image}",
+              f"test net_publish {args.test_timeout * 2} sh {script} {GUEST_DIR}/bin/osprey-monitor "
+              f"{GUEST_DIR}/osprey-kernel.elf {guest_image} {guest_ready_image}"]
     return lines
 
 

@@ -3,27 +3,31 @@
 # network (monitor/passt.h) under real KVM. echo_server listens on 8000 in the VM,
 # published on the harness's 127.0.0.1:8000 by passt; busybox nc on the harness sends a
 # line and must read the server's answer; the server then ends and so does the VM. Then a
-# monitor that cannot find passt refuses --net-user with what to install.
-# usage: net_publish.sh MONITOR KERNEL IMAGE
-monitor=$1 kernel=$2 image=$3
+# monitor that cannot find passt refuses --net-user with what to install. Then snapshots
+# of a networked VM: READY_IMAGE's server says it is ready once it listens, the VM is
+# saved there (--snapshot-at ready) and goes on to serve on 8000; two VMs restored from
+# the file at once, each with passt started again on a port of its own (--publish
+# 8001, 8002), each serve a client of theirs.
+# usage: net_publish.sh MONITOR KERNEL IMAGE READY_IMAGE
+monitor=$1 kernel=$2 image=$3 ready_image=$4
 # passt sandboxes itself (a user namespace, then pivot_root), which the initramfs's root
 # refuses: pivot_root needs a root mount with a parent, and a chroot may not make a user
 # namespace. So, as switch_root does for a real root, the test goes on in a mount
 # namespace of its own whose root is a tmpfs moved over "/" (no chroot as the kernel
 # counts it: the process's root is the mount on top of the namespace's root).
-case "$4" in
+case "$5" in
 "")
-    exec unshare -m sh "$0" "$monitor" "$kernel" "$image" own-namespace
+    exec unshare -m sh "$0" "$monitor" "$kernel" "$image" "$ready_image" own-namespace
     ;;
 own-namespace)
     root=/tmp/net_root
     mkdir -p $root && mount -t tmpfs tmpfs $root || exit 1
     for path in /bin/busybox /usr/bin/passt /usr/bin/passt.avx2 /lib/x86_64-linux-gnu/libc.so.6 \
-        /lib64/ld-linux-x86-64.so.2 "$0" "$monitor" "$kernel" "$image"; do
+        /lib64/ld-linux-x86-64.so.2 "$0" "$monitor" "$kernel" "$image" "$ready_image"; do
         [ -e "$path" ] && mkdir -p "$root$(dirname "$path")" && cp "$path" "$root$path"
     done
     cd $root && mount -o move . / || exit 1
-    exec chroot . /bin/busybox sh -c "/bin/busybox --install -s /bin && exec sh $0 $monitor $kernel $image moved"
+    exec chroot . /bin/busybox sh -c "/bin/busybox --install -s /bin && exec sh $0 $monitor $kernel $image $ready_image moved"
     ;;
 esac
 mkdir -p /proc /sys /dev /tmp
@@ -53,3 +57,39 @@ sed 's/^/vm| /' /tmp/net_publish.out
 PATH=/nonexistent "$monitor" --net-user --kernel "$kernel" --image "$image" >/tmp/no_passt.out 2>&1
 echo "without passt: status $?"
 sed 's/^/no passt| /' /tmp/no_passt.out
+
+# The reply of the server published on 127.0.0.1:PORT to a line, trying until one comes
+# (a restored VM's passt needs a moment to listen).
+ask() {
+    tries=0 reply=""
+    while [ $tries -lt 50 ] && [ -z "$reply" ]; do
+        reply=$(echo "$2" | timeout 10 nc 127.0.0.1 "$1")
+        [ -n "$reply" ] || sleep 0.2
+        tries=$((tries + 1))
+    done
+    echo "$reply"
+}
+
+"$monitor" --net-user --publish 127.0.0.1:8000:8000 --snapshot-at ready /tmp/server.snap --kernel "$kernel" \
+    --image "$ready_image" >/tmp/saved.out 2>&1 &
+vm=$!
+echo "saved VM: $(ask 8000 before)"
+wait $vm
+echo "saved VM: status $?"
+grep -q "saved the VM to" /tmp/saved.out && echo "saved VM: snapshot written"
+"$monitor" --restore /tmp/server.snap --publish 127.0.0.1:8001:8000 >/tmp/first.out 2>&1 &
+first=$!
+"$monitor" --restore /tmp/server.snap --publish 127.0.0.1:8002:8000 >/tmp/second.out 2>&1 &
+second=$!
+echo "first restore: $(ask 8001 one)"
+echo "second restore: $(ask 8002 two)"
+wait $first
+echo "first restore: status $?"
+wait $second
+echo "second restore: status $?"
+for run in saved first second; do
+    sed "s/^/$run| /" /tmp/$run.out
+done
+"$monitor" --restore /tmp/server.snap --net no-such-tap0 >/tmp/wrong.out 2>&1
+echo "restore on a tap: status $?"
+sed 's/^/wrong| /' /tmp/wrong.out

@@ -1,6 +1,8 @@
 // A TCP server for the published-port test (tests/guest/net_host_test): listens on the
 // port in argv[1] on every address, serves argv[2] connections one after the other, each
 // by echoing one request back as "echo: REQUEST", then prints "served N" and exits 0.
+// With argv[3] "ready", it says it is ready once it listens, by a write to Osprey's
+// /dev/osprey-ready: the snapshot point of `--snapshot-at ready` (tests/kvm/net_publish.sh).
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,13 @@ int main(int argc, char** argv)
     }
     printf("echo_server: listening on %d\n", port);
     fflush(stdout);
+    if (argc > 3 && strcmp(argv[3], "ready") == 0) {
+        FILE* ready = fopen("/dev/osprey-ready", "w");
+        if (!ready || fputs("ready\n", ready) < 0 || fclose(ready) != 0) {
+            perror("echo_server: /dev/osprey-ready");
+            return 1;
+        }
+    }
     for (int served = 0; served < connections; ++served) {
         struct sockaddr_in6 peer;
         socklen_t length = sizeof(peer);
