@@ -7,19 +7,26 @@
 // Each round runs every case once, in the order given (ABAB...), N rounds (default 30).
 // A run is timed with CLOCK_MONOTONIC from just before fork() to the moment the output
 // (stdout and stderr, one pipe) shows the line with MARKER (empty: the first line), and
-// to waitpid() returning. The first case is the baseline the others are compared with.
+// to waitpid() returning. A MARKER "tcp:A.B.C.D:PORT" times a server instead: "the line"
+// is the first reply from that address (the timer connects, sends an HTTP/1.0 request for
+// "/" and reads, over and over, about every millisecond until bytes come back), as a
+// client waiting for a service that is starting sees it; the run still goes on to its
+// exit. The first case is the baseline the others are compared with.
 // Prints the tables of boot_report.c; --samples keeps every run for --summarize later
 // (the nested-KVM harness runs the timer inside its guest and the host draws the plot).
 // Exit status: 0 when every run showed its line, 1 when some did not, 2 for bad usage.
 #define _GNU_SOURCE // pipe2
 #include "boot_timer.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -153,6 +160,84 @@ static int watch_output(struct OutputWatch* watch, const char* bytes, size_t cou
     return found;
 }
 
+// A client asking a starting server for its first reply (MARKER "tcp:A.B.C.D:PORT"): one
+// non-blocking connection at a time, sent the request once connected; a refused or closed
+// connection without a reply is tried again a millisecond later.
+struct ReplyProbe {
+    struct sockaddr_in address;
+    int fd;        // the connection in progress, or -1
+    int sent;      // the request went out on it
+    long next_try; // monotonic us: when to connect again
+};
+
+static const char kProbeRequest[] = "GET / HTTP/1.0\r\n\r\n";
+enum { kProbeRetryUs = 1000 };
+
+// Whether `marker` asks for a probe; fills `probe` from it. -1: a malformed tcp: marker.
+static int probe_from_marker(const char* marker, struct ReplyProbe* probe)
+{
+    if (strncmp(marker, "tcp:", 4) != 0)
+        return 0;
+    char host[64];
+    const char* colon = strrchr(marker + 4, ':');
+    int port;
+    if (colon == NULL || (size_t)(colon - (marker + 4)) >= sizeof host || positive(colon + 1, &port) != 0
+        || port > 65535)
+        return -1;
+    memcpy(host, marker + 4, (size_t)(colon - (marker + 4)));
+    host[colon - (marker + 4)] = '\0';
+    *probe = (struct ReplyProbe) { .address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) }, .fd = -1 };
+    return inet_pton(AF_INET, host, &probe->address.sin_addr) == 1 ? 1 : -1;
+}
+
+static void probe_close(struct ReplyProbe* probe, long now)
+{
+    if (probe->fd >= 0)
+        close(probe->fd);
+    probe->fd = -1;
+    probe->sent = 0;
+    probe->next_try = now + kProbeRetryUs;
+}
+
+// Starts a connection when one is due; returns the events to poll its socket for (0: none).
+static short probe_prepare(struct ReplyProbe* probe, long now)
+{
+    if (probe->fd < 0 && now >= probe->next_try) {
+        probe->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (probe->fd >= 0 && connect(probe->fd, (struct sockaddr*)&probe->address, sizeof probe->address) != 0
+            && errno != EINPROGRESS)
+            probe_close(probe, now);
+    }
+    return probe->fd < 0 ? 0 : probe->sent ? POLLIN : POLLOUT;
+}
+
+// Handles the socket's poll events; returns 1 when the reply came.
+static int probe_handle(struct ReplyProbe* probe, short revents, long now)
+{
+    if (probe->fd < 0 || revents == 0)
+        return 0;
+    if (!probe->sent) {
+        int error = 0;
+        socklen_t length = sizeof error;
+        if (getsockopt(probe->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0
+            || send(probe->fd, kProbeRequest, sizeof kProbeRequest - 1, MSG_NOSIGNAL) < 0) {
+            probe_close(probe, now);
+            return 0;
+        }
+        probe->sent = 1;
+        return 0;
+    }
+    char reply[256];
+    ssize_t count = recv(probe->fd, reply, sizeof reply, 0);
+    if (count > 0) {
+        probe_close(probe, now);
+        return 1;
+    }
+    if (count == 0 || (errno != EAGAIN && errno != EINTR))
+        probe_close(probe, now); // closed or reset before answering: not up yet
+    return 0;
+}
+
 // The child: its own process group (so a timeout stops all of it), stdin from /dev/null,
 // stdout and stderr into the pipe.
 static void exec_case(const struct BootCase* boot_case, int output)
@@ -194,23 +279,45 @@ static int time_run(
     *sample = (struct BootSample) { .line_us = kNoLine };
     long deadline = start + timeout_seconds * 1000000L;
     int timed_out = 0;
-    for (;;) {
-        struct pollfd readable = { .fd = pipe_ends[0], .events = POLLIN };
-        long left_ms = (deadline - now_us()) / 1000;
-        if (left_ms <= 0 || poll(&readable, 1, (int)left_ms) == 0) {
+    struct ReplyProbe probe;
+    int probing = probe_from_marker(boot_case->marker, &probe) == 1;
+    int output_open = 1;
+    while (output_open || (probing && sample->line_us == kNoLine)) {
+        siginfo_t ended = { 0 };
+        if (!output_open && waitid(P_PID, (id_t)child, &ended, WEXITED | WNOHANG | WNOWAIT) == 0
+            && ended.si_pid == child)
+            break; // it ended without replying: it never will (reaped below)
+        long now = now_us();
+        struct pollfd fds[2] = { { .fd = output_open ? pipe_ends[0] : -1, .events = POLLIN }, { .fd = -1 } };
+        if (probing && sample->line_us == kNoLine) {
+            fds[1] = (struct pollfd) { .fd = probe.fd, .events = probe_prepare(&probe, now) };
+            fds[1].fd = probe.fd; // probe_prepare may have connected
+        }
+        long left_ms = (deadline - now) / 1000;
+        long wait_ms = probing && sample->line_us == kNoLine && probe.fd < 0 ? 1 : left_ms;
+        int ready = left_ms <= 0 ? 0 : poll(fds, 2, (int)(wait_ms < left_ms ? wait_ms : left_ms));
+        if (left_ms <= 0 || (ready == 0 && now_us() >= deadline)) {
             kill(-child, SIGKILL);
             timed_out = 1;
             break;
         }
+        if (probing && sample->line_us == kNoLine && probe_handle(&probe, fds[1].revents, now_us()))
+            sample->line_us = now_us() - start;
+        if (!output_open || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
         char bytes[4096];
         ssize_t count = read(pipe_ends[0], bytes, sizeof bytes);
         if (count < 0 && errno == EINTR)
             continue;
-        if (count <= 0)
-            break;
-        if (watch_output(watch, bytes, (size_t)count))
+        if (count <= 0) {
+            output_open = 0; // the process ends (or closed its output)
+            continue;
+        }
+        if (watch_output(watch, bytes, (size_t)count) && !probing)
             sample->line_us = now_us() - start;
     }
+    if (probing)
+        probe_close(&probe, 0);
     close(pipe_ends[0]);
     int status = wait_status(child);
     sample->exit_us = now_us() - start;
@@ -289,6 +396,11 @@ int main(int argc, char** argv)
     int status = parse_options(argc, argv, &options);
     if (status != 0)
         return status;
+    for (int c = 0; c < options.case_count; c++) {
+        struct ReplyProbe probe;
+        if (probe_from_marker(options.cases[c].marker, &probe) < 0)
+            return usage("a reply marker is tcp:A.B.C.D:PORT");
+    }
     if (options.summarize)
         return summarize(&options);
     signal(SIGPIPE, SIG_IGN);
