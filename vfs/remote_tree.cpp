@@ -33,6 +33,15 @@ lib::Error not_same_volume() { return lib::Error(lib::Errno::XDEV, "the names ar
 
 bool same_volume(const Node& a, const Node& b) { return a.remote() && b.remote() && a.remote()->fs == b.remote()->fs; }
 
+/// Whether two nodes stand for one directory: a volume's nodes are not shared (each lookup
+/// makes its own), so below its root they are told apart by the server's inode number.
+bool same_directory(const Node& a, const Node& b)
+{
+    if (&a == &b)
+        return true;
+    return same_volume(a, b) && !a.remote()->mount_root && !b.remote()->mount_root && a.inode() == b.inode();
+}
+
 /// The handle for I/O on `node` (`writer` or the reader), opened on first use (a writer
 /// with `append`: O_APPEND on the host, so writes land at its end whoever else appends).
 lib::Result<RemoteHandle> io_handle(const Node& node, bool writer, bool append = false)
@@ -88,6 +97,7 @@ lib::Result<lib::RefPtr<Node>> Tree::remote_node(Node& dir, std::string_view nam
             node->m_remote->parent = lib::RefPtr<Node>(&dir);
             memcpy(node->m_remote->name, name.data(), name.size());
             node->m_remote->name_length = uint8_t(name.size());
+            node->m_remote->node = node.get();
             m_reached_directories.push_back(node->m_remote);
         }
         if (node->m_type == NodeType::Symlink) { // read into the heap: kernel stacks are small
@@ -152,7 +162,38 @@ lib::Result<void> Tree::remote_link(Node& dir, std::string_view name, Node& node
 
 lib::Result<void> Tree::remote_remove(Node& dir, std::string_view name, bool directory)
 {
-    return dir.m_remote->fs->remove(dir.m_remote->handle, name, directory);
+    TRY(dir.m_remote->fs->remove(dir.m_remote->handle, name, directory));
+    if (directory)
+        follow_directory_name(dir, name, nullptr, {});
+    return {};
+}
+
+void Tree::follow_directory_name(Node& dir, std::string_view name, Node* to_dir, std::string_view to_name)
+{
+    for (RemoteNode* reached = m_reached_directories.front(); reached;) {
+        bool named = same_directory(*reached->parent, dir) && reached->name_view() == name;
+        bool own_ancestor = false; // a chain gone stale by the host's renames: never a cycle
+        for (const Node* up = to_dir; up && named; up = up->parent())
+            own_ancestor |= up->m_remote == reached;
+        if (!named || own_ancestor) {
+            reached = m_reached_directories.next(reached);
+            continue;
+        }
+        RemoteNode* next = m_reached_directories.next(reached);
+        if (!to_dir) { // removed: getcwd says ENOENT; the parent is kept until the node goes
+            reached->node->m_removed = true;
+            m_reached_directories.remove(reached);
+            reached = next;
+            continue;
+        }
+        lib::RefPtr<Node> old_parent = static_cast<lib::RefPtr<Node>&&>(reached->parent);
+        reached->parent = lib::RefPtr<Node>(to_dir);
+        memcpy(reached->name, to_name.data(), to_name.size());
+        reached->name_length = uint8_t(to_name.size());
+        bool frees = old_parent->ref_count() == 1;
+        old_parent = {}; // may free nodes of this list (the old parent and those above it)
+        reached = frees ? m_reached_directories.front() : next; // moved ones no longer match
+    }
 }
 
 lib::Result<void> Tree::remote_rename(
@@ -173,13 +214,10 @@ lib::Result<void> Tree::remote_rename(
     }
     RemoteFs& fs = *from_dir.m_remote->fs;
     TRY(fs.rename(from_dir.m_remote->handle, from_name, to_dir.m_remote->handle, to_name));
-    for (RemoteNode* moved = m_reached_directories.front(); moved; moved = m_reached_directories.next(moved)) {
-        if (moved->parent.get() != &from_dir || moved->name_view() != from_name)
-            continue;
-        moved->parent = lib::RefPtr<Node>(&to_dir);
-        memcpy(moved->name, to_name.data(), to_name.size());
-        moved->name_length = uint8_t(to_name.size());
-    }
+    if (same_directory(from_dir, to_dir) && from_name == to_name)
+        return {};
+    follow_directory_name(to_dir, to_name, nullptr, {}); // a directory the rename replaced
+    follow_directory_name(from_dir, from_name, &to_dir, to_name);
     return {};
 }
 

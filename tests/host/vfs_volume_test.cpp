@@ -223,6 +223,35 @@ TEST_F(VolumeTest, GetcwdFollowsARenameOfTheDirectoryAbove)
     EXPECT_TRUE(fs::is_directory(share / "other" / "inner" / "deep"));
 }
 
+// The renamed directory's parent reached by another walk than the held one's (volume
+// nodes are not shared): the held nodes still follow; and a directory removed, or replaced
+// by a rename over it, is gone for getcwd (ENOENT), as on Linux.
+TEST_F(VolumeTest, GetcwdFollowsRenamesAndRemovalsBelowTheRoot)
+{
+    fs::create_directories(share / "a" / "sub" / "deep");
+    fs::create_directories(share / "a" / "empty");
+    fs::create_directories(share / "a" / "gone");
+    auto deep = walk("/data/a/sub/deep");
+    auto empty = walk("/data/a/empty");
+    auto gone = walk("/data/a/gone");
+    ASSERT_FALSE(deep.is_error());
+    ASSERT_FALSE(empty.is_error());
+    ASSERT_FALSE(gone.is_error());
+    {
+        lib::RefPtr<vfs::Node> a = walk("/data/a").value(); // another node than deep's grandparent
+        ASSERT_FALSE(tree->rename(*a, "sub", *a, "x", 0).is_error());
+        ASSERT_FALSE(tree->remove_directory(*a, "gone").is_error());
+        ASSERT_FALSE(tree->rename(*a, "x", *a, "empty", 0).is_error()); // over the empty directory
+    }
+    char path[64];
+    auto length = vfs::path_of(tree->root(), *deep.value(), path, sizeof(path));
+    ASSERT_FALSE(length.is_error());
+    EXPECT_EQ(std::string(path, length.value()), "/data/a/empty/deep");
+    EXPECT_EQ(error_of(vfs::path_of(tree->root(), *gone.value(), path, sizeof(path))), Errno::NOENT);
+    EXPECT_EQ(error_of(vfs::path_of(tree->root(), *empty.value(), path, sizeof(path))), Errno::NOENT);
+    EXPECT_TRUE(fs::is_directory(share / "a" / "empty" / "deep"));
+}
+
 TEST_F(VolumeTest, ChangesReachTheHost)
 {
     auto made = tree->create(*data, "new.txt", NodeType::Regular, 0640);

@@ -114,8 +114,10 @@ struct RemoteNode {
     uint8_t name_length = 0;
     char name[kNameMax + 1];
     /// On the tree's list of such directories (parent set), so that a rename through the
-    /// tree moves every live node of the renamed directory (a cwd's getcwd follows it).
+    /// tree moves every live node of the renamed directory (a cwd's getcwd follows it),
+    /// and a removal marks them removed. `node`: the node this is part of.
     lib::ListNode reached_link;
+    Node* node = nullptr;
 
     std::string_view name_view() const { return { name, name_length }; }
 };

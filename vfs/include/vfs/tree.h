@@ -163,6 +163,9 @@ private:
         Node& dir, std::string_view name, NodeType type, uint32_t permissions, std::string_view target);
     lib::Result<void> remote_link(Node& dir, std::string_view name, Node& node);
     lib::Result<void> remote_remove(Node& dir, std::string_view name, bool directory);
+    /// After a rename or removal on a volume: live nodes of directory `name` in `dir` move
+    /// to `to_dir`/`to_name`, or (`to_dir` null) are marked removed.
+    void follow_directory_name(Node& dir, std::string_view name, Node* to_dir, std::string_view to_name);
     lib::Result<void> remote_rename(
         Node& from_dir, std::string_view from_name, Node& to_dir, std::string_view to_name, unsigned flags);
     lib::Result<size_t> remote_write(Node& file, const void* buffer, size_t length, uint64_t offset);
