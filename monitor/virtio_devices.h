@@ -49,9 +49,8 @@ public:
     /// The virtio-net device, if --net or --net-user was given (device null otherwise).
     const Net& net() const { return m_net; }
 
-    /// Every transport's state, in device order (snapshots; not with a net device, whose
-    /// tap and in-flight frames cannot be saved, nor with a 9p device, whose open fids
-    /// cannot).
+    /// Every transport's state, in device order (snapshots; a net device's frames in flight
+    /// are lost, as on a link; not with a 9p device, whose open fids cannot be saved).
     void save(StateWriter& out) const;
     /// Errors: INVAL (state for other devices), FAULT (queues outside guest memory).
     lib::Result<void> restore(StateReader& in);

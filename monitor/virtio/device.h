@@ -36,9 +36,10 @@ public:
     /// yet, always the last ones popped (a receive buffer waiting for a frame). A snapshot
     /// saves the queue's position before them, so the restored device pops them again.
     virtual uint16_t chains_held(size_t index) const { return 0; }
-    /// The transport's state came from a snapshot: the guest may have posted buffers that
+    /// The transport's state came from a snapshot, with DRIVER_OK set and the queues whose
+    /// bit is set in `ready_queues` set up: the guest may have posted buffers on them that
     /// this device instance never saw a notify for.
-    virtual void restored() { }
+    virtual void restored(uint64_t ready_queues) { }
 };
 
 /// Copies `value`'s bytes at [offset, offset + data.size()) into `data`, zero past its end.

@@ -88,6 +88,10 @@ lib::Result<void> MmioTransport::set_queue_ready(uint32_t value)
     Queue* queue = selected();
     if (!queue)
         return {};
+    // A ring set up again under chains the device holds (a driver that skips the reset):
+    // they belong to the old ring, and would rewind the new one's position in a snapshot.
+    if (queue->ring && m_device.chains_held(m_queue_sel))
+        m_device.reset();
     queue->ready = value & 1;
     queue->ring.reset();
     if (queue->ready)
@@ -196,7 +200,13 @@ lib::Result<void> MmioTransport::restore(StateReader& in)
             queue.ring->set_positions(last_avail, used_index);
         }
     }
-    m_device.restored();
+    // Only a live device looks for buffers, on queues set up: a stopped one would wake its
+    // poller for frames it cannot take, again and again.
+    uint64_t ready_queues = 0;
+    for (size_t index = 0; index < m_queues.size() && index < 64; ++index)
+        ready_queues |= uint64_t(m_queues[index].ring.has_value()) << index;
+    if (m_status & StatusDriverOk)
+        m_device.restored(ready_queues);
     return {};
 }
 

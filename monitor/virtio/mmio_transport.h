@@ -34,8 +34,9 @@ public:
 
     uint32_t status() const { return m_status; }
 
-    /// The transport's registers and each queue's set-up and ring positions (snapshots;
-    /// the device models on it keep no state of their own between requests).
+    /// The transport's registers and each queue's set-up and ring positions (snapshots).
+    /// Chains a device holds unused (Device::chains_held) are saved as not yet popped;
+    /// device models keep no other state between requests.
     void save(StateWriter& out) const;
     /// Puts saved state back; the queues are checked again as when the driver set them up.
     /// Errors: INVAL or FAULT (state that does not fit this device or this guest memory).

@@ -45,10 +45,11 @@ void NetDevice::unblock_receive()
     m_rx_blocked = false;
 }
 
-void NetDevice::restored()
+void NetDevice::restored(uint64_t ready_queues)
 {
     m_pending_rx.reset(); // saved as not yet popped (chains_held)
-    unblock_receive();
+    if (ready_queues & 1)
+        unblock_receive();
 }
 
 lib::Result<bool> NetDevice::process(size_t index, Virtqueue& queue)

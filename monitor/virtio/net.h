@@ -43,8 +43,9 @@ public:
         m_rx_blocked = true;
     }
     uint16_t chains_held(size_t index) const override { return index == 0 && m_pending_rx ? 1 : 0; }
-    /// Looks for receive buffers again (the poller is woken), as after a notify.
-    void restored() override;
+    /// With the receive queue set up, looks for its buffers (the poller is woken), as after
+    /// a notify.
+    void restored(uint64_t ready_queues) override;
     const std::array<uint8_t, 6>& mac() const { return m_mac; }
     /// Whether the guest has no receive buffer posted (until its first notify, true).
     bool rx_blocked() const { return m_rx_blocked; }

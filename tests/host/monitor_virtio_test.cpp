@@ -297,6 +297,21 @@ TEST(MonitorVirtio, NetHeldReceiveBufferSurvivesASnapshot)
     close(wake), close(ends[0]), close(ends[1]);
 }
 
+// A device saved while stopped (DRIVER_OK cleared) must not look for receive buffers when
+// restored: its poller would wake for every frame it cannot take.
+TEST(MonitorVirtio, NetSavedStoppedStaysStoppedWhenRestored)
+{
+    NetSetup s;
+    s.write32(*s.transport, 0x70, 1 | 2 | 8); // DRIVER_OK off
+    monitor::StateWriter saved;
+    s.transport->save(saved);
+    NetDevice net(s.memory, *s.link, -1, std::array<uint8_t, 6> { 2, 0, 0, 0, 0, 1 });
+    MmioTransport restored(net, s.memory, [] {});
+    monitor::StateReader in(saved.data());
+    ASSERT_FALSE(restored.restore(in).is_error());
+    EXPECT_TRUE(net.rx_blocked());
+}
+
 TEST(MonitorVirtio, NetTransmitStripsTheHeader)
 {
     NetSetup s;
