@@ -168,10 +168,14 @@ struct ReplyProbe {
     int fd;        // the connection in progress, or -1
     int sent;      // the request went out on it
     long next_try; // monotonic us: when to connect again
+    long started;  // monotonic us: when this connection was begun
 };
 
 static const char kProbeRequest[] = "GET / HTTP/1.0\r\n\r\n";
-enum { kProbeRetryUs = 1000 };
+// A connection not made in kProbeConnectUs (a SYN nobody answers yet) is begun again
+// rather than left to the kernel's backoff of a second and more; while probing, the loop
+// looks at least every kProbeLookMs (connections, and whether the process ended).
+enum { kProbeRetryUs = 1000, kProbeConnectUs = 50000, kProbeLookMs = 10 };
 
 // Whether `marker` asks for a probe; fills `probe` from it. -1: a malformed tcp: marker.
 static int probe_from_marker(const char* marker, struct ReplyProbe* probe)
@@ -202,7 +206,10 @@ static void probe_close(struct ReplyProbe* probe, long now)
 // Starts a connection when one is due; returns the events to poll its socket for (0: none).
 static short probe_prepare(struct ReplyProbe* probe, long now)
 {
+    if (probe->fd >= 0 && !probe->sent && now - probe->started > kProbeConnectUs)
+        probe_close(probe, now - kProbeRetryUs); // begun again at once
     if (probe->fd < 0 && now >= probe->next_try) {
+        probe->started = now;
         probe->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (probe->fd >= 0 && connect(probe->fd, (struct sockaddr*)&probe->address, sizeof probe->address) != 0
             && errno != EINPROGRESS)
@@ -284,9 +291,9 @@ static int time_run(
     int output_open = 1;
     while (output_open || (probing && sample->line_us == kNoLine)) {
         siginfo_t ended = { 0 };
-        if (!output_open && waitid(P_PID, (id_t)child, &ended, WEXITED | WNOHANG | WNOWAIT) == 0
-            && ended.si_pid == child)
-            break; // it ended without replying: it never will (reaped below)
+        if ((!output_open || probing) && waitid(P_PID, (id_t)child, &ended, WEXITED | WNOHANG | WNOWAIT) == 0
+            && ended.si_pid == child && (!output_open || sample->line_us == kNoLine))
+            break; // it ended (without a reply, it never will); reaped below
         long now = now_us();
         struct pollfd fds[2] = { { .fd = output_open ? pipe_ends[0] : -1, .events = POLLIN }, { .fd = -1 } };
         if (probing && sample->line_us == kNoLine) {
@@ -294,7 +301,7 @@ static int time_run(
             fds[1].fd = probe.fd; // probe_prepare may have connected
         }
         long left_ms = (deadline - now) / 1000;
-        long wait_ms = probing && sample->line_us == kNoLine && probe.fd < 0 ? 1 : left_ms;
+        long wait_ms = !probing ? left_ms : sample->line_us == kNoLine && probe.fd < 0 ? 1 : kProbeLookMs;
         int ready = left_ms <= 0 ? 0 : poll(fds, 2, (int)(wait_ms < left_ms ? wait_ms : left_ms));
         if (left_ms <= 0 || (ready == 0 && now_us() >= deadline)) {
             kill(-child, SIGKILL);
