@@ -64,7 +64,7 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
     return {};
 }
 
-lib::Result<lib::RefPtr<vfs::Node>> write_leased(uint32_t dns, const lib::RefPtr<vfs::Node>& made_before)
+lib::Result<LeasedResolvConf> write_leased(uint32_t dns, const LeasedResolvConf& leased)
 {
     vfs::Tree& tree = fs::root_tree();
     vfs::Node& dir = *TRY(etc_directory());
@@ -72,8 +72,8 @@ lib::Result<lib::RefPtr<vfs::Node>> write_leased(uint32_t dns, const lib::RefPtr
     std::string_view text = resolv_conf_text(dns, buffer);
     lib::RefPtr<vfs::Node> file;
     if (auto found = tree.lookup(dir, "resolv.conf"); !found.is_error()) {
-        if (found.value().get() != made_before.get())
-            return lib::RefPtr<vfs::Node>(); // the image's or the program's own
+        if (found.value().get() != leased.file.get() || found.value()->modify_time() != leased.written)
+            return LeasedResolvConf {}; // the image's or the program's own, or changed by it
         file = found.value();
         TRY(tree.truncate(*file, 0));
     } else {
@@ -82,7 +82,8 @@ lib::Result<lib::RefPtr<vfs::Node>> write_leased(uint32_t dns, const lib::RefPtr
     size_t written = TRY(tree.write(*file, text.data(), text.size(), 0));
     if (written != text.size())
         return lib::Error(lib::Errno::NOSPC, "short write");
-    return file;
+    vfs::Timestamp when = file->modify_time();
+    return LeasedResolvConf { static_cast<lib::RefPtr<vfs::Node>&&>(file), when };
 }
 
 } // namespace
@@ -94,15 +95,15 @@ void provide_name_files(const Ipv4Settings& settings)
             lib::errno_name(done.error().code));
 }
 
-lib::RefPtr<vfs::Node> write_leased_resolv_conf(uint32_t dns, const lib::RefPtr<vfs::Node>& made_before)
+void write_leased_resolv_conf(uint32_t dns, LeasedResolvConf& leased)
 {
-    auto written = write_leased(dns, made_before);
+    auto written = write_leased(dns, leased);
     if (written.is_error()) {
         klog::info(klog::Subsystem::Net, "/etc/resolv.conf not written for the lease: {} ({})", written.error().message,
             lib::errno_name(written.error().code));
-        return made_before;
+        return;
     }
-    return written.value();
+    leased = written.release_value();
 }
 
 } // namespace net

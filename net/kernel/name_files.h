@@ -8,21 +8,25 @@
 #include <net/kernel/stack.h>
 
 #include <lib/ref_counted.h>
-
-namespace vfs {
-class Node;
-}
+#include <vfs/node.h>
 
 namespace net {
 
 /// Call once after the root is mounted read-write; logs and goes on if it cannot write.
 void provide_name_files(const Ipv4Settings& settings);
 
+/// The /etc/resolv.conf a lease wrote, and when: a later lease rewrites it only while it
+/// is still that file, unchanged since.
+struct LeasedResolvConf {
+    lib::RefPtr<vfs::Node> file; // null: none written (or it is no longer ours)
+    vfs::Timestamp written;
+};
+
 /// A DHCP lease named name server `dns` (network byte order): /etc/resolv.conf says so, as
-/// dhclient writes it on every lease. `made_before` is the file an earlier lease made (or
-/// null): that one is rewritten in place; a resolv.conf the image or the program put there
-/// is left alone. Returns the file this lease's server is now in (null when left alone),
-/// to pass on the next lease. Logs and returns `made_before` when it cannot write.
-lib::RefPtr<vfs::Node> write_leased_resolv_conf(uint32_t dns, const lib::RefPtr<vfs::Node>& made_before);
+/// dhclient writes it on every lease. The file an earlier lease wrote (`leased`) is
+/// rewritten in place; a resolv.conf the image or the program put there, or the program
+/// changed since, is left alone (and `leased` forgets it). Logs and leaves `leased` as it
+/// was when it cannot write.
+void write_leased_resolv_conf(uint32_t dns, LeasedResolvConf& leased);
 
 } // namespace net

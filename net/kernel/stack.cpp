@@ -38,9 +38,9 @@ struct Stack {
     virtio::NetDevice* device = nullptr;
     struct netif ethernet = {};
     uint32_t wake = 0;
-    uint64_t sleeping_until = kAwake;          // monotonic ns; 0: no deadline
-    bool dns_from_boot_line = false;           // net.dns= given: a lease's name server does not replace it
-    lib::RefPtr<vfs::Node> leased_resolv_conf; // the /etc/resolv.conf a lease made, rewritten by the next
+    uint64_t sleeping_until = kAwake;    // monotonic ns; 0: no deadline
+    bool dns_from_boot_line = false;     // net.dns= given: a lease's name server does not replace it
+    LeasedResolvConf leased_resolv_conf; // the /etc/resolv.conf a lease made, rewritten by the next
     UnixNames unix_names;
 };
 
@@ -137,7 +137,7 @@ void follow_lease(Stack& s)
         ip4_addr1(address), ip4_addr2(address), ip4_addr3(address), ip4_addr4(address), s.settings.prefix_length,
         ip4_addr1(gateway), ip4_addr2(gateway), ip4_addr3(gateway), ip4_addr4(gateway), b[0], b[1], b[2], b[3]);
     if (new_server && dns && !s.dns_from_boot_line)
-        s.leased_resolv_conf = write_leased_resolv_conf(dns, s.leased_resolv_conf);
+        write_leased_resolv_conf(dns, s.leased_resolv_conf);
 }
 
 void on_address_change(struct netif* netif) { follow_lease(*static_cast<Stack*>(netif->state)); }
