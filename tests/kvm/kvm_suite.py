@@ -199,10 +199,12 @@ def net_lines(args, images):
     lines += [f"file {shlex.quote(str(Path(lib).resolve()))} {lib}" for lib in sorted(needed)]
     script = f"{GUEST_DIR}/bin/net_publish.sh"
     guest_image, guest_ready_image = f"{GUEST_DIR}/images/net_publish.img", f"{GUEST_DIR}/images/net_ready.img"
+    root = f"{GUEST_DIR}/bin/passt_root.sh"
     lines += [f"file {shlex.quote(str(TOP / 'tests/kvm/net_publish.sh'))} {script}",
+              f"file {shlex.quote(str(TOP / 'tests/kvm/passt_root.sh'))} {root}",
               f"file {shlex.quote(str(image))} {guest_image}",
               f"file {shlex.quote(str(ready_image))} {guest_ready_image}",
-              f"test net_publish {args.test_timeout * 2} sh {script} {GUEST_DIR}/bin/osprey-monitor "
+              f"test net_publish {args.test_timeout * 2} sh {root} {script} {GUEST_DIR}/bin/osprey-monitor "
               f"{GUEST_DIR}/osprey-kernel.elf {guest_image} {guest_ready_image}"]
     return lines
 

@@ -8,35 +8,9 @@
 # saved there (--snapshot-at ready) and goes on to serve on 8000; two VMs restored from
 # the file at once, each with passt started again on a port of its own (--publish
 # 8001, 8002), each serve a client of theirs.
-# usage: net_publish.sh MONITOR KERNEL IMAGE READY_IMAGE
+# Run through tests/kvm/passt_root.sh, where passt can sandbox itself.
+# usage: passt_root.sh net_publish.sh MONITOR KERNEL IMAGE READY_IMAGE
 monitor=$1 kernel=$2 image=$3 ready_image=$4
-# passt sandboxes itself (a user namespace, then pivot_root), which the initramfs's root
-# refuses: pivot_root needs a root mount with a parent, and a chroot may not make a user
-# namespace. So, as switch_root does for a real root, the test goes on in a mount
-# namespace of its own whose root is a tmpfs moved over "/" (no chroot as the kernel
-# counts it: the process's root is the mount on top of the namespace's root).
-case "$5" in
-"")
-    exec unshare -m sh "$0" "$monitor" "$kernel" "$image" "$ready_image" own-namespace
-    ;;
-own-namespace)
-    root=/tmp/net_root
-    mkdir -p $root && mount -t tmpfs tmpfs $root || exit 1
-    for path in /bin/busybox /usr/bin/passt /usr/bin/passt.avx2 /lib/x86_64-linux-gnu/libc.so.6 \
-        /lib64/ld-linux-x86-64.so.2 "$0" "$monitor" "$kernel" "$image" "$ready_image"; do
-        [ -e "$path" ] && mkdir -p "$root$(dirname "$path")" && cp "$path" "$root$path"
-    done
-    cd $root && mount -o move . / || exit 1
-    exec chroot . /bin/busybox sh -c "/bin/busybox --install -s /bin && exec sh $0 $monitor $kernel $image $ready_image moved"
-    ;;
-esac
-mkdir -p /proc /sys /dev /tmp
-mount -t proc proc /proc && mount -t sysfs sysfs /sys && mount -t devtmpfs devtmpfs /dev && mount -t tmpfs tmpfs /tmp
-export PATH="/bin:/usr/bin"
-# passt needs an interface with the default route; the harness has no network, so the
-# route goes to the loopback (passt is given its own MAC, so loopback's none is fine).
-ip link set lo up
-ip route add default dev lo
 "$monitor" --net-user --publish 127.0.0.1:8000:8000 --kernel "$kernel" --image "$image" >/tmp/net_publish.out 2>&1 &
 vm=$!
 tries=0
