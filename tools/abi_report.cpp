@@ -9,6 +9,11 @@
 #include <linker/relocate.h>
 #include <linker/scope_binding.h>
 
+#include <images/rofs_reader.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <sys/mman.h>
 #include <memory>
@@ -259,6 +264,92 @@ void print_imports(const ObjectReport& report, std::ostream& out)
         out << "  REFUSED: " << *report.refused << '\n';
 }
 
+/// An image's files copied into a fresh host directory (removed at the end), so that the
+/// closure is resolved over them as the kernel resolves it over the image. Symlinks are
+/// made absolute into the copy with ".." stopping at its root, as a path walk in the
+/// image stops at "/": nothing the report reads lies outside the copy.
+class ExtractedImage {
+public:
+    explicit ExtractedImage(const images::RofsImage& image)
+    {
+        char pattern[] = "/tmp/osprey-inspect-XXXXXX";
+        if (!mkdtemp(pattern))
+            throw CliError(kExitHostFailure, "cannot make a temporary directory to read the image in");
+        m_root = pattern;
+        // An explicit stack: a valid image may nest directories deeper than the host stack.
+        std::vector<std::pair<images::RofsNode, std::string>> pending { { image.root(), "/" } };
+        while (!pending.empty()) {
+            auto [node, path] = pending.back();
+            pending.pop_back();
+            if (node.is_directory()) {
+                std::filesystem::create_directories(host(path));
+                images::RofsDirectory entries = checked(image.directory(node));
+                for (size_t i = 0; i < entries.size(); ++i)
+                    pending.emplace_back(checked(image.node(entries[i].inode)),
+                        (path == "/" ? "/" : path + "/") + std::string(entries[i].name));
+            } else if (node.is_symlink()) {
+                std::string target(checked(image.read_link(node)));
+                std::filesystem::path in_image = target.starts_with("/")
+                    ? std::filesystem::path(target)
+                    : std::filesystem::path(path).parent_path() / target;
+                std::filesystem::create_symlink(host(inside_root(in_image)), host(path));
+            } else {
+                auto data = checked(image.file_data(node));
+                std::ofstream out(host(path), std::ios::binary);
+                out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+                if (!out)
+                    throw CliError(kExitHostFailure, "cannot copy the image's " + path + " to read it");
+            }
+        }
+    }
+    ~ExtractedImage()
+    {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_root, ignored);
+    }
+    ExtractedImage(const ExtractedImage&) = delete;
+    ExtractedImage& operator=(const ExtractedImage&) = delete;
+
+    const std::filesystem::path& root() const { return m_root; }
+    /// Where the image's absolute `path` is in the copy.
+    std::filesystem::path host(const std::string& path) const { return m_root / path.substr(1); }
+    /// The image's path for a path in the copy (the path itself if it is not in it).
+    std::string image_path(const std::filesystem::path& in_copy) const
+    {
+        std::string text = in_copy.lexically_normal().string(), root = m_root.string();
+        return text.starts_with(root + "/") ? text.substr(root.size()) : text;
+    }
+
+private:
+    template<typename T> static T checked(lib::Result<T> result)
+    {
+        if (result.is_error())
+            throw CliError(kExitBadInput, "the image is corrupt: " + std::string(result.error().message));
+        return result.release_value();
+    }
+    /// `path` (absolute, in the image) with "." and ".." resolved lexically, ".." at "/"
+    /// staying there.
+    static std::string inside_root(const std::filesystem::path& path)
+    {
+        std::vector<std::string> parts;
+        for (const auto& part : path) {
+            std::string name = part.string();
+            if (name == "..") {
+                if (!parts.empty())
+                    parts.pop_back();
+            } else if (name != "." && name != "/" && !name.empty()) {
+                parts.push_back(name);
+            }
+        }
+        std::string joined;
+        for (const std::string& name : parts)
+            joined += "/" + name;
+        return joined.empty() ? "/" : joined;
+    }
+
+    std::filesystem::path m_root;
+};
+
 /// Lays out the object at `path`; an object the kernel would refuse is kept with its
 /// reason (null object) so that the report names it and goes on.
 std::unique_ptr<HostObject> lay_out(
@@ -272,19 +363,11 @@ std::unique_ptr<HostObject> lay_out(
     }
 }
 
-} // namespace
-
-int report_abi(const std::filesystem::path& program, const std::filesystem::path& kernel, std::ostream& out)
+/// The report for `program` and its closure, with each path as `shown` says.
+int report_closure(const std::filesystem::path& program, const Closure& closure, const KernelExports& exports,
+    const std::function<std::string(const std::filesystem::path&)>& shown, std::ostream& out)
 {
-    if (looks_like_rofs_image(program)) // not yet: the kernel's library search over an image is kernel-only
-        throw CliError(kExitBadInput,
-            "'" + program.string()
-                + "' is an Osprey image; --abi reads a program: give the "
-                  "program the image was built from (osprey inspect --abi PROGRAM), or list the image with osprey "
-                  "inspect IMAGE");
-    KernelExports exports(kernel);
     std::vector<std::filesystem::path> paths { program };
-    Closure closure = resolve_closure(program);
     for (const ClosureLibrary& library : closure.libraries)
         paths.push_back(library.real);
     std::vector<std::unique_ptr<HostObject>> hosts(paths.size()); // null: refused
@@ -297,10 +380,10 @@ int report_abi(const std::filesystem::path& program, const std::filesystem::path
     }
     size_t missing_functions = 0, missing_data = 0, refused = 0;
     for (size_t i = 0; i < paths.size(); ++i) {
-        out << paths[i].string();
+        out << shown(paths[i]);
         if (i > 0)
-            out << " (" << closure.libraries[i - 1].soname << ", needed by " << closure.libraries[i - 1].needed_by
-                << ")";
+            out << " (" << closure.libraries[i - 1].soname << ", needed by "
+                << shown(closure.libraries[i - 1].needed_by) << ")";
         if (refusals[i]) {
             out << ":\n  REFUSED: " << *refusals[i] << '\n';
             ++refused;
@@ -335,6 +418,49 @@ int report_abi(const std::filesystem::path& program, const std::filesystem::path
     }
     out << "verdict: runs (every import is bound)\n";
     return kAbiRuns;
+}
+
+/// An image: its program (the default command line's) and the libraries the kernel would
+/// find in it, read from a copy of its files.
+int report_image(const std::filesystem::path& path, const KernelExports& exports, std::ostream& out)
+{
+    ImageFile image = ImageFile::load(path);
+    CommandLine line = image.default_command_line();
+    if (line.argv.empty() || !line.argv[0].starts_with("/"))
+        throw CliError(kExitBadInput, "the image's command line names no program by its path");
+    ExtractedImage copy(image.reader());
+    ClosureOptions options;
+    options.root = copy.root();
+    for (std::filesystem::path& dir : options.system_dirs)
+        dir = copy.host(dir.string());
+    options.program_image_dir = std::filesystem::path(line.argv[0]).parent_path().string();
+    std::filesystem::path program = copy.host(line.argv[0]);
+    if (!std::filesystem::is_regular_file(program))
+        throw CliError(kExitBadInput, "the image's program " + line.argv[0] + " is not in it");
+    out << "image " << path.string() << ", program " << line.argv[0] << '\n';
+    try {
+        Closure closure = resolve_closure(program, options);
+        return report_closure(
+            program, closure, exports, [&](const std::filesystem::path& in_copy) { return copy.image_path(in_copy); },
+            out);
+    } catch (const CliError& error) { // its paths as the image has them, not the copy's
+        std::string message = error.what(), root = copy.root().string();
+        for (size_t at = message.find(root); at != std::string::npos; at = message.find(root, at))
+            message.erase(at, root.size());
+        throw CliError(error.exit_status(), "in the image: " + message);
+    }
+}
+
+} // namespace
+
+int report_abi(const std::filesystem::path& program, const std::filesystem::path& kernel, std::ostream& out)
+{
+    KernelExports exports(kernel);
+    if (looks_like_rofs_image(program))
+        return report_image(program, exports, out);
+    Closure closure = resolve_closure(program);
+    return report_closure(
+        program, closure, exports, [](const std::filesystem::path& p) { return p.string(); }, out);
 }
 
 } // namespace tools

@@ -64,7 +64,7 @@ std::string normal_image_path(const std::string& path)
 // skipped here too. The host side keeps its path as written after the token substitution
 // (no lexical "..": a host directory may be a symlink). Relative entries (relative to the
 // process's working directory in ld.so) have no host directory to search: ignored.
-std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& object)
+std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& object, const fs::path& root)
 {
     std::vector<SearchDir> dirs;
     size_t start = 0;
@@ -73,6 +73,8 @@ std::vector<SearchDir> search_dirs(const std::string& list, const LoadedObject& 
         std::string entry = list.substr(start, end - start);
         start = end + 1;
         std::string host = expand(entry, object.host_origin.string());
+        if (!root.empty() && !entry.empty() && entry.front() == '/') // an image's own path: in its copy
+            host = (root / host.substr(1)).string();
         char image[4096];
         auto image_dir = linker::expand_search_entry(entry, object.image_origin, image);
         if (!image_dir.is_error() && host.front() == '/' && (entry.front() == '/' || entry.front() == '$'))
@@ -172,10 +174,11 @@ private:
     {
         rpath_chain = object.inherited_rpath;
         if (object.info.rpath && !object.info.runpath) { // DT_RUNPATH overrides DT_RPATH
-            std::vector<SearchDir> own = search_dirs(*object.info.rpath, object);
+            std::vector<SearchDir> own = search_dirs(*object.info.rpath, object, m_options.root);
             rpath_chain.insert(rpath_chain.begin(), own.begin(), own.end());
         }
-        std::vector<SearchDir> dirs = object.info.runpath ? search_dirs(*object.info.runpath, object) : rpath_chain;
+        std::vector<SearchDir> dirs
+            = object.info.runpath ? search_dirs(*object.info.runpath, object, m_options.root) : rpath_chain;
         for (const fs::path& dir : m_options.system_dirs)
             dirs.push_back({ dir, normal_image_path(dir.string()) });
         return dirs;

@@ -41,6 +41,11 @@ struct ClosureOptions {
     };
     /// The image directory that holds the program (its $ORIGIN in the guest).
     std::string program_image_dir = "/app";
+    /// Non-empty: the objects are a copy of an image's files under this host directory
+    /// (`osprey inspect --abi IMAGE`), so an absolute DT_RUNPATH/DT_RPATH entry is looked
+    /// up under it, as the kernel looks it up in the image. `system_dirs` are given under
+    /// it by the caller.
+    std::filesystem::path root;
     /// Libraries the program dlopens (`--dlopen`): packed with their own closures, a library
     /// in the program's directory beside it (program_image_dir), any other at its host path
     /// (so dlopen by that absolute path, or by soname from a system directory, finds it).

@@ -4,7 +4,7 @@
 //   osprey run PROGRAM|IMAGE [options] [-- ARGS...]
 //   osprey bench boot PROGRAM|IMAGE [options] [-- ARGS...]
 //   osprey inspect IMAGE
-//   osprey inspect --abi PROGRAM [--kernel KERNEL]
+//   osprey inspect --abi PROGRAM|IMAGE [--kernel KERNEL]
 //
 // Exit status: the guest program's status for `run`; 2 for bad usage or input; 1 when
 // the host fails us; 112 kernel panic, 113 no status reported (include/abi/exit_port.h);
@@ -373,7 +373,7 @@ void add_inspect(CLI::App& app, Options& options, std::function<int()>& action)
 {
     auto* inspect
         = app.add_subcommand("inspect", "List the files of an image, or (--abi) tell whether a program can run");
-    inspect->add_option("FILE", options.program, "Image file; with --abi, the program")->required();
+    inspect->add_option("FILE", options.program, "Image file; with --abi, a program or an image")->required();
     inspect->add_flag("--abi", options.abi,
         "Bind the program and its libraries as the kernel would and list what nobody provides; exit 0: runs, "
         "3: stops if it calls a missing function, 4: will not load");
