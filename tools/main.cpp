@@ -283,6 +283,10 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
                 throw CliError(kExitBadInput,
                     options.restore.empty() ? "run: give a PROGRAM (or an image) to boot, or --restore FILE"
                                             : "run: --restore starts a saved VM: give no PROGRAM with it");
+            if (!options.restore.empty() && (!options.ip.empty() || !options.gateway.empty() || !options.dns.empty()))
+                throw CliError(kExitBadInput,
+                    "run: --restore: the saved VM keeps its own addresses (the guest's stack holds them); give only "
+                    "-p or --net=tap:NAME for where its network goes");
             RunRequest request = vm_request(options);
             request.snapshot = snapshot_request(options);
             request.read_only = options.read_only;
