@@ -100,8 +100,8 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
     Options options;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
-        if (arg == "--rng" || arg == "--net-user") {
-            (arg == "--rng" ? options.rng : options.net_user) = true;
+        if (arg == "--rng" || arg == "--net-user" || arg == "--no-publish") {
+            (arg == "--rng" ? options.rng : arg == "--net-user" ? options.net_user : options.no_publish) = true;
             continue;
         }
         if (arg == "--trace-boot" || arg == "--verbose" || arg == "--help" || arg == "-h") {
@@ -133,8 +133,13 @@ lib::Result<Options> parse_options(const std::vector<std::string>& args)
             return lib::Error(lib::Errno::INVAL,
                 "--restore takes only --timeout, --trace-boot, --verbose, --net TAP "
                 "and --publish: the rest comes from the snapshot");
+        if (options.no_publish && !options.published.empty())
+            return lib::Error(lib::Errno::INVAL, "--restore: --publish and --no-publish, give one");
         return options;
     }
+    if (options.no_publish)
+        return lib::Error(
+            lib::Errno::INVAL, "--no-publish goes with --restore (a VM booted publishes what --publish says)");
     if (options.kernel.empty() || options.image.empty())
         return lib::Error(lib::Errno::INVAL, "--kernel and --image are required");
     if (options.net_user && !options.tap.empty())

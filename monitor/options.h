@@ -4,14 +4,15 @@
 //                  [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]
 //                  [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]
 //                  [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]
-//   osprey-monitor --restore FILE [--net TAP | --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]...]
+//   osprey-monitor --restore FILE [--net TAP | --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]... | --no-publish]
 //                  [--timeout SECONDS] [--trace-boot] [--verbose]
 // TEXT is the Osprey kernel command line (images/include/images/cmdline.h), as the
 // `osprey` CLI encodes it. --snapshot-at saves the VM to FILE when the program reaches
 // main or says it is ready (include/abi/snapshot_port.h), and the VM goes on; --restore
 // starts a VM from such a file, with the image, disks, memory, vCPUs and network it names
 // (passt started again with the saved --publish ports, or with those --publish gives
-// instead; a saved tap opened again, or the --net TAP given instead).
+// instead, or none with --no-publish, for VMs restored side by side; a saved tap opened
+// again, or the --net TAP given instead).
 // --net TAP puts virtio-net on a host tap device (with --mac's address, or a fixed one);
 // --net-user on passt, the user-mode network (monitor/passt.h), whose --publish forwards
 // host ports as Docker's -p does. The guest's IPv4 settings are passt's unless --cmdline
@@ -49,13 +50,14 @@ struct Options {
         std::string host_dir; // an existing directory
         bool read_only;
     };
-    std::vector<Volume> volumes;                            // virtio-9p devices, in order
-    bool rng = false;                                       // a virtio-rng device
-    std::string tap;                                        // a virtio-net device on this tap interface
-    std::optional<std::array<uint8_t, 6>> mac;              // --mac: the device's address
-    bool net_user = false;                                  // a virtio-net device on passt's user-mode network
-    std::vector<user_network::PublishedPort> published;     // --publish, with --net-user
-    unsigned timeout_seconds = 0;                           // stop the VM after this long (0: never)
+    std::vector<Volume> volumes;                        // virtio-9p devices, in order
+    bool rng = false;                                   // a virtio-rng device
+    std::string tap;                                    // a virtio-net device on this tap interface
+    std::optional<std::array<uint8_t, 6>> mac;          // --mac: the device's address
+    bool net_user = false;                              // a virtio-net device on passt's user-mode network
+    std::vector<user_network::PublishedPort> published; // --publish, with --net-user
+    bool no_publish = false;      // --restore --no-publish: the saved VM's network without its published ports
+    unsigned timeout_seconds = 0; // stop the VM after this long (0: never)
     std::optional<snapshot_abi::SnapshotPoint> snapshot_at; // --snapshot-at POINT FILE
     std::string snapshot_file;
     std::string restore_file; // --restore FILE
@@ -76,7 +78,8 @@ inline constexpr const char* kUsage
       "                      [--volume TAG:HOSTDIR] [--volume-ro TAG:HOSTDIR]\n"
       "                      [--net TAP [--mac MAC] | --net-user [--publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]]...]\n"
       "                      [--timeout SECONDS] [--snapshot-at main|ready FILE] [--trace-boot] [--verbose]\n"
-      "       osprey-monitor --restore FILE [--net TAP | --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]...]\n"
+      "       osprey-monitor --restore FILE [--net TAP | --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]... | "
+      "--no-publish]\n"
       "                      [--timeout SECONDS] [--trace-boot] [--verbose]\n";
 
 } // namespace monitor

@@ -3,6 +3,7 @@
 #include "cli_error.h"
 #include "hypervisor.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace tools {
@@ -113,6 +114,11 @@ int bench_density(const BenchDensityRequest& request)
     std::vector<std::string> arguments
         = { bench_tool("osprey-density"), "--vms", std::to_string(request.vms), "--marker", request.marker, "--" };
     arguments.insert(arguments.end(), vm.arguments.begin(), vm.arguments.end());
+    // VMs restored side by side cannot all publish a networked snapshot's ports: none does
+    // (each still gets its own passt; the memory measured is the same).
+    if (!request.vm.snapshot.restore.empty()
+        && std::find(arguments.begin(), arguments.end(), "--publish") == arguments.end())
+        arguments.push_back("--no-publish");
     std::string what = request.vm.snapshot.restore.empty() ? fs::path(request.vm.input).filename().string()
                                                            : "restores of " + request.vm.snapshot.restore;
     std::cerr << "osprey: starting " << request.vms << " VMs (" << what << ") and measuring each one's host memory"

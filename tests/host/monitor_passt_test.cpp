@@ -48,6 +48,11 @@ TEST(MonitorPasst, NetUserOptionsParseAndClash)
     ASSERT_EQ(restoring->published.size(), 1u);
     EXPECT_EQ(restoring->published[0].host_port, 8081);
     EXPECT_FALSE(parse_options({ "--restore", "f", "--net", "tap1" }).is_error());
+    auto quiet = parse_options({ "--restore", "f", "--no-publish" }); // VMs restored side by side
+    ASSERT_FALSE(quiet.is_error()) << quiet.error().message;
+    EXPECT_TRUE(quiet->no_publish);
+    EXPECT_TRUE(parse_options({ "--restore", "f", "--no-publish", "--publish", "8081:80" }).is_error());
+    EXPECT_TRUE(parse_options({ "--kernel", "k", "--image", "i", "--net-user", "--no-publish" }).is_error());
 }
 
 TEST(MonitorPasst, MacAddressOption)

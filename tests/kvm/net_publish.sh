@@ -64,6 +64,16 @@ echo "second restore: status $?"
 for run in saved first second; do
     sed "s/^/$run| /" /tmp/$run.out
 done
+# Restored with --no-publish (osprey bench density's VMs, side by side): it runs, on a
+# network of its own, and nothing is published on the saved port.
+"$monitor" --restore /tmp/server.snap --no-publish >/tmp/quiet.out 2>&1 &
+quiet=$!
+sleep 2
+kill -0 $quiet 2>/dev/null && echo "no-publish restore: running"
+echo x | timeout 5 nc 127.0.0.1 8000 >/dev/null 2>&1 || echo "no-publish restore: port 8000 not published"
+kill $quiet
+wait $quiet
+sed 's/^/quiet| /' /tmp/quiet.out
 "$monitor" --restore /tmp/server.snap --net no-such-tap0 >/tmp/wrong.out 2>&1
 echo "restore on a tap: status $?"
 sed 's/^/wrong| /' /tmp/wrong.out
