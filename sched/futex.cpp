@@ -141,6 +141,80 @@ lib::Result<void> futex_wait(const uint32_t* word, uint32_t expected, uint32_t b
     return {};
 }
 
+namespace {
+
+Thread* first_waiter_locked(SchedulerState& state, uintptr_t address, Thread* after = nullptr)
+{
+    ThreadQueue& bucket = state.futexes.bucket(address);
+    for (Thread* thread = after ? bucket.next(after) : bucket.front(); thread; thread = bucket.next(thread))
+        if (thread->futex_address == address)
+            return thread;
+    return nullptr;
+}
+
+} // namespace
+
+lib::Result<void> futex_lock_pi(uint32_t* word, uint64_t deadline_ns, bool try_only)
+{
+    if (deadline_ns)
+        (void)start_timer();
+    auto state = lock_state();
+    Thread& self = current();
+    auto tid = uint32_t(self.tid);
+    for (;;) {
+        uint32_t value = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+        uint32_t owner = value & kFutexTidMask;
+        if (owner == 0) { // free: ours, telling later unlocks whether others still wait
+            uint32_t taken
+                = tid | (value & kFutexOwnerDied) | (first_waiter_locked(*state, key(word)) ? kFutexWaiters : 0);
+            if (__atomic_compare_exchange_n(word, &value, taken, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                return {};
+            continue;
+        }
+        if (owner == tid)
+            return lib::Error(lib::Errno::DEADLK, "the caller owns the PI futex");
+        if (try_only)
+            return lib::Error(lib::Errno::AGAIN, "the PI futex is held");
+        if (!find_thread_locked(*state, int(owner)))
+            return lib::Error(lib::Errno::SRCH, "the PI futex's owner is gone without releasing it");
+        if (!(value & kFutexWaiters)
+            && !__atomic_compare_exchange_n(
+                word, &value, value | kFutexWaiters, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            continue; // changed under us: look again
+        self.futex_address = key(word);
+        self.futex_bitset = kFutexBitsetMatchAny;
+        state->futexes.bucket(key(word)).push_back(&self);
+        switch (block_locked(state, deadline_ns, true)) {
+        case WakeReason::Woken: break; // handed the lock by an unlock, or woken to look again
+        case WakeReason::TimedOut: return lib::Error(lib::Errno::TIMEDOUT, "PI futex lock timed out");
+        case WakeReason::Interrupted: return lib::Error(lib::Errno::INTR, "PI futex lock interrupted by a signal");
+        }
+        if ((__atomic_load_n(word, __ATOMIC_ACQUIRE) & kFutexTidMask) == tid)
+            return {};
+    }
+}
+
+lib::Result<void> futex_unlock_pi(uint32_t* word)
+{
+    auto state = lock_state();
+    Thread& self = current();
+    uint32_t value = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    if ((value & kFutexTidMask) != uint32_t(self.tid))
+        return lib::Error(lib::Errno::PERM, "the caller does not own the PI futex");
+    Thread* next = first_waiter_locked(*state, key(word));
+    if (!next) {
+        __atomic_store_n(word, 0u, __ATOMIC_RELEASE);
+        return {};
+    }
+    state->futexes.bucket(key(word)).remove(next);
+    next->futex_address = 0;
+    bool more = first_waiter_locked(*state, key(word)) != nullptr;
+    __atomic_store_n(word, uint32_t(next->tid) | (more ? kFutexWaiters : 0), __ATOMIC_RELEASE);
+    make_runnable_locked(*state, *next, WakeReason::Woken);
+    rearm_timer_locked(*state, self);
+    return {};
+}
+
 size_t futex_wake(const uint32_t* word, size_t count, uint32_t bitset)
 {
     auto state = lock_state();

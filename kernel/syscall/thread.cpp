@@ -88,14 +88,24 @@ SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* tim
         TRY(futex_word(word2, UserAccess::Write));
         return long(TRY(sched::futex_wake_op(word, word2, value, value2, value3)));
     case LockPi:
+    case LockPi2:
+    case TrylockPi: {
+        // PTHREAD_PRIO_INHERIT mutexes. LOCK_PI's timeout is absolute on CLOCK_REALTIME,
+        // LOCK_PI2's on CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME says otherwise.
+        TRY(futex_word(word, UserAccess::Write));
+        uint64_t deadline
+            = command == TrylockPi ? 0 : TRY(futex_deadline(timeout, true, command == LockPi || realtime));
+        TRY(sched::futex_lock_pi(word, deadline, command == TrylockPi));
+        return 0;
+    }
     case UnlockPi:
-    case TrylockPi:
+        TRY(futex_word(word, UserAccess::Write));
+        TRY(sched::futex_unlock_pi(word));
+        return 0;
     case WaitRequeuePi:
     case CmpRequeuePi:
-    case LockPi2:
-        // Priority inheritance (PTHREAD_PRIO_INHERIT mutexes): not yet. musl reports the
-        // error from pthread_mutex_lock; ordinary mutexes never use these.
-        return lib::Error(lib::Errno::NOSYS, "priority-inheritance futexes are not implemented");
+        // Condition variables over PI mutexes as glibc builds them; musl's never use these.
+        return lib::Error(lib::Errno::NOSYS, "requeue onto a PI futex is not implemented");
     }
     return lib::Error(lib::Errno::NOSYS, "unknown futex operation");
 }

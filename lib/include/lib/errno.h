@@ -39,6 +39,7 @@ enum class Errno : int {
     PIPE = 32,
     DOM = 33,
     RANGE = 34,
+    DEADLK = 35,
     NAMETOOLONG = 36,
     NOSYS = 38,
     NOTEMPTY = 39,
@@ -107,6 +108,7 @@ constexpr const char* errno_name(Errno e)
     case Errno::PIPE: return "EPIPE";
     case Errno::DOM: return "EDOM";
     case Errno::RANGE: return "ERANGE";
+    case Errno::DEADLK: return "EDEADLK";
     case Errno::NAMETOOLONG: return "ENAMETOOLONG";
     case Errno::NOSYS: return "ENOSYS";
     case Errno::NOTEMPTY: return "ENOTEMPTY";

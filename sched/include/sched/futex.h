@@ -36,4 +36,19 @@ lib::Result<size_t> futex_requeue(
 /// op's comparison. Returns the total woken. INVAL/NOSYS for a bad op.
 lib::Result<size_t> futex_wake_op(const uint32_t* word1, uint32_t* word2, size_t wake1, size_t wake2, uint32_t op);
 
+/// FUTEX_LOCK_PI (and LOCK_PI2; TRYLOCK_PI with `try_only`): takes the lock whose word
+/// holds its owner's tid (0: free; FUTEX_WAITERS and FUTEX_OWNER_DIED bits above): a free
+/// word gets the caller's tid (keeping OWNER_DIED); a held one gets FUTEX_WAITERS and the
+/// caller sleeps until an unlock hands it the lock, the deadline (monotonic ns, 0: none)
+/// or a signal. The scheduler gives every thread the same priority, so there is no
+/// priority to lend the owner: the protocol is Linux's without the boost. Errors: DEADLK
+/// (the caller owns it), AGAIN (try_only, held), SRCH (the owner is gone without
+/// releasing it), TIMEDOUT, INTR.
+lib::Result<void> futex_lock_pi(uint32_t* word, uint64_t deadline_ns, bool try_only);
+
+/// FUTEX_UNLOCK_PI: the caller, owner of the lock, hands it to its first waiter (the word
+/// becomes that waiter's tid, with FUTEX_WAITERS if more wait) or frees it (0). EPERM when
+/// the caller is not the owner.
+lib::Result<void> futex_unlock_pi(uint32_t* word);
+
 } // namespace sched
