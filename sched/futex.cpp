@@ -110,10 +110,14 @@ void release_robust_futex(int tid, uintptr_t entry, int64_t offset)
     if (address % 4 || !accessible(address, 4, mm::ProtRead | mm::ProtWrite))
         return;
     auto* word = reinterpret_cast<uint32_t*>(address);
+    // A compare-and-swap, as Linux's handle_futex_death: a PI locker may add FUTEX_WAITERS
+    // between the read and the write, and a plain store would drop it (and its wake).
     uint32_t value = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-    if ((value & kFutexTidMask) != uint32_t(tid))
-        return;
-    __atomic_store_n(word, (value & kFutexWaiters) | kFutexOwnerDied, __ATOMIC_RELEASE);
+    do {
+        if ((value & kFutexTidMask) != uint32_t(tid))
+            return;
+    } while (!__atomic_compare_exchange_n(
+        word, &value, (value & kFutexWaiters) | kFutexOwnerDied, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
     if (value & kFutexWaiters)
         futex_wake(word, 1, kFutexBitsetMatchAny);
 }
@@ -173,10 +177,10 @@ lib::Result<void> futex_lock_pi(uint32_t* word, uint64_t deadline_ns, bool try_o
         }
         if (owner == tid)
             return lib::Error(lib::Errno::DEADLK, "the caller owns the PI futex");
-        if (try_only)
-            return lib::Error(lib::Errno::AGAIN, "the PI futex is held");
         if (!find_thread_locked(*state, int(owner)))
             return lib::Error(lib::Errno::SRCH, "the PI futex's owner is gone without releasing it");
+        if (try_only)
+            return lib::Error(lib::Errno::AGAIN, "the PI futex is held");
         if (!(value & kFutexWaiters)
             && !__atomic_compare_exchange_n(
                 word, &value, value | kFutexWaiters, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
