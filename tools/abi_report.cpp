@@ -276,30 +276,12 @@ public:
         if (!mkdtemp(pattern))
             throw CliError(kExitHostFailure, "cannot make a temporary directory to read the image in");
         m_root = pattern;
-        // An explicit stack: a valid image may nest directories deeper than the host stack.
-        std::vector<std::pair<images::RofsNode, std::string>> pending { { image.root(), "/" } };
-        while (!pending.empty()) {
-            auto [node, path] = pending.back();
-            pending.pop_back();
-            if (node.is_directory()) {
-                std::filesystem::create_directories(host(path));
-                images::RofsDirectory entries = checked(image.directory(node));
-                for (size_t i = 0; i < entries.size(); ++i)
-                    pending.emplace_back(checked(image.node(entries[i].inode)),
-                        (path == "/" ? "/" : path + "/") + std::string(entries[i].name));
-            } else if (node.is_symlink()) {
-                std::string target(checked(image.read_link(node)));
-                std::filesystem::path in_image = target.starts_with("/")
-                    ? std::filesystem::path(target)
-                    : std::filesystem::path(path).parent_path() / target;
-                std::filesystem::create_symlink(host(inside_root(in_image)), host(path));
-            } else {
-                auto data = checked(image.file_data(node));
-                std::ofstream out(host(path), std::ios::binary);
-                out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
-                if (!out)
-                    throw CliError(kExitHostFailure, "cannot copy the image's " + path + " to read it");
-            }
+        try {
+            walk_image(image, [&](const images::RofsNode& node, const std::string& path) { copy(image, node, path); });
+        } catch (...) { // the destructor does not run for a constructor that throws
+            std::error_code ignored;
+            std::filesystem::remove_all(m_root, ignored);
+            throw;
         }
     }
     ~ExtractedImage()
@@ -321,12 +303,26 @@ public:
     }
 
 private:
-    template<typename T> static T checked(lib::Result<T> result)
+    /// One node of the image into the copy (its directory is there: walk_image goes down).
+    void copy(const images::RofsImage& image, const images::RofsNode& node, const std::string& path) const
     {
-        if (result.is_error())
-            throw CliError(kExitBadInput, "the image is corrupt: " + std::string(result.error().message));
-        return result.release_value();
+        if (node.is_directory()) {
+            std::filesystem::create_directories(host(path));
+        } else if (node.is_symlink()) {
+            std::string target(checked_image_part(image.read_link(node)));
+            std::filesystem::path in_image = target.starts_with("/")
+                ? std::filesystem::path(target)
+                : std::filesystem::path(path).parent_path() / target;
+            std::filesystem::create_symlink(host(inside_root(in_image)), host(path));
+        } else {
+            auto data = checked_image_part(image.file_data(node));
+            std::ofstream out(host(path), std::ios::binary);
+            out.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+            if (!out)
+                throw CliError(kExitHostFailure, "cannot copy the image's " + path + " to read it");
+        }
     }
+
     /// `path` (absolute, in the image) with "." and ".." resolved lexically, ".." at "/"
     /// staying there.
     static std::string inside_root(const std::filesystem::path& path)

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <vector>
 
 namespace tools {
 
@@ -15,6 +16,24 @@ bool looks_like_rofs_image(const std::filesystem::path& path)
     char magic[sizeof(images::kRofsMagic)] = {};
     in.read(magic, sizeof(magic));
     return in && std::memcmp(magic, images::kRofsMagic, sizeof(magic)) == 0;
+}
+
+void walk_image(
+    const images::RofsImage& image, const std::function<void(const images::RofsNode&, const std::string&)>& visit)
+{
+    std::vector<std::pair<images::RofsNode, std::string>> pending { { image.root(), "/" } };
+    while (!pending.empty()) {
+        auto [node, path] = pending.back();
+        pending.pop_back();
+        visit(node, path);
+        if (!node.is_directory())
+            continue;
+        images::RofsDirectory entries = checked_image_part(image.directory(node));
+        std::string prefix = path == "/" ? "/" : path + "/";
+        for (size_t i = entries.size(); i-- > 0;)
+            pending.emplace_back(
+                checked_image_part(image.node(entries[i].inode)), prefix + std::string(entries[i].name));
+    }
 }
 
 ImageFile ImageFile::load(const std::filesystem::path& path)

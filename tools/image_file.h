@@ -1,6 +1,7 @@
 // An existing ROFS image loaded from the host for `osprey run IMAGE` and `osprey inspect`.
 #pragma once
 
+#include "cli_error.h"
 #include "command_line.h"
 #include "mapped_input.h"
 
@@ -8,12 +9,28 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <string>
 
 namespace tools {
 
 /// Whether `path` starts with the ROFS magic (false if unreadable).
 bool looks_like_rofs_image(const std::filesystem::path& path);
+
+/// What the reader gave, or CliError(kExitBadInput) naming the image as corrupt.
+template<typename T> T checked_image_part(lib::Result<T> result)
+{
+    if (result.is_error())
+        throw CliError(kExitBadInput, "the image is corrupt: " + std::string(result.error().message));
+    return result.release_value();
+}
+
+/// Calls `visit(node, path)` for every node of `image`, each directory before what it holds,
+/// in directory order (an explicit stack: a valid image may nest directories deeper than
+/// the host stack allows). Throws CliError(kExitBadInput) for a node the reader refuses.
+void walk_image(
+    const images::RofsImage& image, const std::function<void(const images::RofsNode&, const std::string&)>& visit);
 
 /// Move-only: the reader points into the image's bytes, which the object maps read-only
 /// (a large or sparse image costs only the pages read).

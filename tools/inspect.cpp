@@ -36,19 +36,8 @@ void inspect_image(const std::filesystem::path& path, std::ostream& out)
 {
     ImageFile image = ImageFile::load(path);
     const images::RofsImage& reader = image.reader();
-    // Explicit stack: a valid image may nest directories deeper than the host stack allows.
-    std::vector<std::pair<images::RofsNode, std::string>> pending { { reader.root(), "/" } };
-    while (!pending.empty()) {
-        auto [node, node_path] = pending.back();
-        pending.pop_back();
-        print_node(reader, node, node_path, out);
-        if (!node.is_directory())
-            continue;
-        images::RofsDirectory entries = reader.directory(node).value();
-        std::string prefix = node_path == "/" ? "/" : node_path + "/";
-        for (size_t i = entries.size(); i-- > 0;)
-            pending.emplace_back(reader.node(entries[i].inode).value(), prefix + std::string(entries[i].name));
-    }
+    walk_image(reader,
+        [&](const images::RofsNode& node, const std::string& node_path) { print_node(reader, node, node_path, out); });
     out << "# " << reader.inode_count() << " inodes, " << reader.bytes().size() << " bytes; default command line: ";
     try {
         out << encode_command_line(image.default_command_line()) << '\n';
