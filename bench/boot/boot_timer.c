@@ -289,26 +289,29 @@ static int time_run(
     struct ReplyProbe probe;
     int probing = probe_from_marker(boot_case->marker, &probe) == 1;
     int output_open = 1;
-    while (output_open || (probing && sample->line_us == kNoLine)) {
+    for (;;) {
+        int asking = probing && sample->line_us == kNoLine; // the reply has not come yet
+        if (!output_open && !asking)
+            break;
         siginfo_t ended = { 0 };
-        if ((!output_open || probing) && waitid(P_PID, (id_t)child, &ended, WEXITED | WNOHANG | WNOWAIT) == 0
-            && ended.si_pid == child && (!output_open || sample->line_us == kNoLine))
+        if ((!output_open || asking) && waitid(P_PID, (id_t)child, &ended, WEXITED | WNOHANG | WNOWAIT) == 0
+            && ended.si_pid == child)
             break; // it ended (without a reply, it never will); reaped below
         long now = now_us();
         struct pollfd fds[2] = { { .fd = output_open ? pipe_ends[0] : -1, .events = POLLIN }, { .fd = -1 } };
-        if (probing && sample->line_us == kNoLine) {
-            fds[1] = (struct pollfd) { .fd = probe.fd, .events = probe_prepare(&probe, now) };
-            fds[1].fd = probe.fd; // probe_prepare may have connected
+        if (asking) {
+            short events = probe_prepare(&probe, now); // may begin a connection
+            fds[1] = (struct pollfd) { .fd = probe.fd, .events = events };
         }
         long left_ms = (deadline - now) / 1000;
-        long wait_ms = !probing ? left_ms : sample->line_us == kNoLine && probe.fd < 0 ? 1 : kProbeLookMs;
+        long wait_ms = !asking ? left_ms : probe.fd < 0 ? 1 : kProbeLookMs;
         int ready = left_ms <= 0 ? 0 : poll(fds, 2, (int)(wait_ms < left_ms ? wait_ms : left_ms));
         if (left_ms <= 0 || (ready == 0 && now_us() >= deadline)) {
             kill(-child, SIGKILL);
             timed_out = 1;
             break;
         }
-        if (probing && sample->line_us == kNoLine && probe_handle(&probe, fds[1].revents, now_us()))
+        if (asking && probe_handle(&probe, fds[1].revents, now_us()))
             sample->line_us = now_us() - start;
         if (!output_open || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
