@@ -437,9 +437,8 @@ std::optional<Failure> restored_network(const Options& options, const SnapshotNe
     machine.mac = saved.mac;
     machine.net_user = saved.kind == Kind::User;
     machine.tap = saved.kind == Kind::Tap ? (options.tap.empty() ? saved.tap : options.tap) : "";
-    machine.published = options.no_publish ? std::vector<user_network::PublishedPort> {}
-        : options.published.empty()        ? saved.published
-                                           : options.published;
+    // --no-publish comes without --publish (options.cpp): then none is published.
+    machine.published = options.published.empty() && !options.no_publish ? saved.published : options.published;
     return std::nullopt;
 }
 

@@ -14,16 +14,21 @@ namespace net {
 
 namespace {
 
+/// `text` as the whole of the empty file `file`.
+lib::Result<void> write_text(vfs::Node& file, std::string_view text)
+{
+    size_t written = TRY(fs::root_tree().write(file, text.data(), text.size(), 0));
+    if (written != text.size())
+        return lib::Error(lib::Errno::NOSPC, "short write");
+    return {};
+}
+
 lib::Result<void> provide(vfs::Node& etc, std::string_view name, std::string_view text)
 {
     vfs::Tree& tree = fs::root_tree();
     if (!tree.lookup(etc, name).is_error())
         return {}; // the image has one
-    auto node = TRY(tree.create(etc, name, vfs::NodeType::Regular, 0644));
-    size_t written = TRY(tree.write(*node, text.data(), text.size(), 0));
-    if (written != text.size())
-        return lib::Error(lib::Errno::NOSPC, "short write");
-    return {};
+    return write_text(*TRY(tree.create(etc, name, vfs::NodeType::Regular, 0644)), text);
 }
 
 lib::Result<lib::RefPtr<vfs::Node>> etc_directory()
@@ -79,9 +84,7 @@ lib::Result<LeasedResolvConf> write_leased(uint32_t dns, const LeasedResolvConf&
     } else {
         file = TRY(tree.create(dir, "resolv.conf", vfs::NodeType::Regular, 0644));
     }
-    size_t written = TRY(tree.write(*file, text.data(), text.size(), 0));
-    if (written != text.size())
-        return lib::Error(lib::Errno::NOSPC, "short write");
+    TRY(write_text(*file, text));
     vfs::Timestamp when = file->modify_time();
     return LeasedResolvConf { static_cast<lib::RefPtr<vfs::Node>&&>(file), when };
 }
