@@ -19,6 +19,7 @@
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
+#include <kernel/syscall/system_call_numbers.h>
 #include <sched/scheduler.h>
 
 extern "C" [[noreturn]] void osprey_signal_return(sys::SignalContext* context);
@@ -27,10 +28,6 @@ namespace sys {
 
 namespace {
 
-constexpr long kRtSigreturn = 15;
-
-constexpr long kClone = 56;
-
 void on_system_call_instruction(arch::InterruptFrame& frame)
 {
     sched::Thread& self = sched::current();
@@ -38,14 +35,14 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
         arch::wrmsr(arch::kMsrFsBase, self.kernel_thread_pointer);
     self.in_system_call_instruction = true;
     long number = long(frame.rax);
-    if (number == kRtSigreturn) { // the restorer returned with %rsp at the frame's ucontext
+    if (number == call::RtSigreturn) { // the restorer returned with %rsp at the frame's ucontext
         self.in_system_call_instruction = false;
         osprey_signal_return(reinterpret_cast<SignalContext*>(frame.rsp));
     }
     constexpr uint64_t kInterruptFlag = 0x200;
     if (frame.rflags & kInterruptFlag) // as the caller had them (off in a program before its first thread)
         arch::enable_interrupts();
-    if (number == kClone)
+    if (number == call::Clone)
         frame.rax = uint64_t(clone_by_instruction(frame));
     else
         frame.rax = uint64_t(run_system_call(number, long(frame.rdi), long(frame.rsi), long(frame.rdx), long(frame.r10),
