@@ -174,7 +174,7 @@ inline bool is_running(const Thread& thread) { return thread.cpu && thread.cpu->
 uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns);
 uint64_t thread_cpu_locked(const Thread& thread, uint64_t now_ns);
 /// A process-directed signal (post_process_signal's rule), under the lock.
-void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info);
+void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info, Disposition disposition);
 /// A signal for thread `tid`, under the lock; false when it does not live.
 bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const SignalInfo& info);
 // timers.cpp

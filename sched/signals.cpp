@@ -14,8 +14,12 @@ namespace sched {
 
 namespace {
 
-void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const SignalInfo& info)
+void post_signal_locked(
+    SchedulerState& state, Thread& thread, int signal, const SignalInfo& info, Disposition disposition)
 {
+    uint64_t kept = thread.signal_mask | thread.waited_signals;
+    if (disposition == Disposition::Ignores && !(kept & signal_bit(signal)))
+        return; // dropped: nothing would run for it, and no wait may end for it
     if (!(thread.pending_signals & signal_bit(signal)))
         thread.pending_info[signal - 1] = info;
     thread.pending_signals |= signal_bit(signal);
@@ -44,13 +48,13 @@ Thread* find_thread_locked(SchedulerState& state, int tid)
     return nullptr;
 }
 
-lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info)
+lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info, Disposition disposition)
 {
     auto state = lock_state();
     Thread* thread = find_thread_locked(*state, tid);
     if (!thread || thread->kernel_service) // the kernel's own threads take no program signal
         return lib::Error(lib::Errno::SRCH, "no such thread");
-    post_signal_locked(*state, *thread, signal, info);
+    post_signal_locked(*state, *thread, signal, info, disposition);
     return {};
 }
 
@@ -58,11 +62,11 @@ bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const
 {
     Thread* thread = find_thread_locked(state, tid);
     if (thread)
-        post_signal_locked(state, *thread, signal, info);
+        post_signal_locked(state, *thread, signal, info, Disposition::Acts);
     return thread != nullptr;
 }
 
-void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info)
+void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info, Disposition disposition)
 {
     Thread* target = &current();
     if (target == this_cpu().idle || target->kernel_service) { // a timer that fired meanwhile
@@ -78,12 +82,12 @@ void post_process_signal_locked(SchedulerState& state, int signal, const SignalI
             target = thread;
     }
     if (target)
-        post_signal_locked(state, *target, signal, info);
+        post_signal_locked(state, *target, signal, info, disposition);
 }
 
-void post_process_signal(int signal, const SignalInfo& info)
+void post_process_signal(int signal, const SignalInfo& info, Disposition disposition)
 {
-    post_process_signal_locked(*lock_state(), signal, info);
+    post_process_signal_locked(*lock_state(), signal, info, disposition);
 }
 
 int take_pending_signal(SignalInfo* info) { return take_pending_signal_in(~current().signal_mask, info); }

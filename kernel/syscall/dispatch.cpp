@@ -7,6 +7,7 @@
 // the negative return value of the Linux ABI. An unknown number returns -ENOSYS and is
 // logged once, at debug level (log.syscall=debug).
 #include <kernel/console/log.h>
+#include <kernel/syscall/restart.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/system_call_numbers.h>
@@ -356,11 +357,24 @@ long sys::run_system_call(long n, long a1, long a2, long a3, long a4, long a5, l
 
 extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
-    // As Linux does on the way back to user space; the test of the pending set is inline,
-    // as nearly every call finds none.
     sched::Thread& self = sched::current();
-    if (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask)
-        sys::deliver_pending_signals();
-    return value;
+    sched::InterruptedCall outer = self.interrupted_call; // a handler's calls nest in the call it interrupted
+    for (;;) {
+        self.interrupted_call = {};
+        long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
+        // As Linux does on the way back to user space; the test of the pending set is
+        // inline, as nearly every call finds none.
+        auto unblocked_pending
+            = [&] { return __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask; };
+        if (unblocked_pending())
+            sys::deliver_pending_signals();
+        // An interrupted call may start again (restart.h), once its signals are delivered:
+        // one still pending would only interrupt it again.
+        bool again = value == -long(lib::Errno::INTR) && !unblocked_pending()
+            && sys::starts_again(sys::restart_rule(n, a2, a4), self.interrupted_call);
+        if (!again) {
+            self.interrupted_call = outer;
+            return value;
+        }
+    }
 }

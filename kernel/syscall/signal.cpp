@@ -14,6 +14,7 @@
 #include <kernel/boot/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/process/process.h>
+#include <kernel/syscall/restart.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -91,10 +92,20 @@ void deliver(int signal, const sched::SignalInfo& sent)
     abi::KernelSigaction action = action_for_delivery(signal);
     if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && ignored_by_default(signal)))
         return;
-    if (action.handler != abi::kSigDefault)
+    if (action.handler != abi::kSigDefault) {
+        note_handler_for_restart(signal, action.flags, true);
         return run_handler(signal, action, sent);
+    }
     klog::info(klog::Subsystem::Syscall, "program killed by signal {}", signal);
     boot::vm_exit(128 + signal);
+}
+
+// Whether sending `signal` now would be dropped for its disposition (sched::post_signal).
+sched::Disposition disposition_of(int signal)
+{
+    uint64_t handler = actions().with([&](SignalActions& a) { return a.of[signal].handler; });
+    bool ignores = handler == abi::kSigIgnore || (handler == abi::kSigDefault && ignored_by_default(signal));
+    return ignores ? sched::Disposition::Ignores : sched::Disposition::Acts;
 }
 
 } // namespace
@@ -107,6 +118,18 @@ bool keep_mask_for_frame(uint64_t saved)
     self.mask_after_delivery = saved;
     self.restores_mask_after_delivery = true;
     return true;
+}
+
+void note_pending_delivery_for_restart()
+{
+    Thread& self = sched::current();
+    uint64_t ready = __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask;
+    if (!ready)
+        return;
+    int signal = __builtin_ctzll(ready) + 1; // the one take_pending_signal gives first
+    abi::KernelSigaction action = actions().with([&](SignalActions& a) { return a.of[signal]; });
+    if (is_handler(action.handler))
+        note_handler_for_restart(signal, action.flags, false);
 }
 
 void deliver_pending_signals()
@@ -181,7 +204,7 @@ SysResult kill(int pid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return 0;
-    sched::post_process_signal(signal, { kSiUser, 1, 0, 0 }); // from pid 1, uid 0
+    sched::post_process_signal(signal, { kSiUser, 1, 0, 0 }, disposition_of(signal)); // from pid 1, uid 0
     deliver_pending_signals();
     return 0;
 }
@@ -209,9 +232,11 @@ SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* 
         }
         if (timeout && arch::monotonic_ns() >= deadline)
             return lib::Error(lib::Errno::AGAIN, "no signal of the set before the timeout");
-        blocked() = saved & ~wanted; // Linux unblocks the set for the wait
+        sched::current().waited_signals = wanted; // kept when sent, even if ignored
+        blocked() = saved & ~wanted;              // Linux unblocks the set for the wait
         auto reason = sched::sleep_until(timeout ? deadline : 0, true);
         blocked() = saved;
+        sched::current().waited_signals = 0;
         bool other_signal = sched::current().pending_signals & ~saved & ~wanted;
         if (reason == sched::WakeReason::Interrupted && other_signal)
             return lib::Error(lib::Errno::INTR, "another signal arrived"); // its handler runs on the way out
@@ -252,7 +277,7 @@ SysResult tgkill(int tgid, int tid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
-    TRY(sched::post_signal(tid, signal, { kSiTkill, 1, 0, 0 }));
+    TRY(sched::post_signal(tid, signal, { kSiTkill, 1, 0, 0 }, disposition_of(signal)));
     if (tid == sched::current().tid)
         deliver_pending_signals();
     return 0;
@@ -275,9 +300,9 @@ SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTar
                                                        : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
     sched::SignalInfo queued { sent.si_code, sent.kill.si_pid, sent.kill.si_uid, sent.kill.si_value };
     if (to_process)
-        sched::post_process_signal(signal, queued);
+        sched::post_process_signal(signal, queued, disposition_of(signal));
     else
-        TRY(sched::post_signal(tid, signal, queued));
+        TRY(sched::post_signal(tid, signal, queued, disposition_of(signal)));
     if (to_process || tid == sched::current().tid)
         deliver_pending_signals();
     return 0;

@@ -134,4 +134,9 @@ SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_r
 /// at `frame` (the scheduler calls it before a preempted thread resumes).
 void deliver_signals_on_frame(arch::InterruptFrame& frame);
 
+/// For the restart of a system call made by the syscall instruction that ended with EINTR
+/// (restart.h): records how the signal that deliver_signals_on_frame will deliver first
+/// runs, as Linux lets that one decide.
+void note_pending_delivery_for_restart();
+
 } // namespace sys

@@ -16,6 +16,7 @@
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/arch/x86_64/system_call_instruction.h>
 #include <kernel/syscall/clone_instruction.h>
+#include <kernel/syscall/restart.h>
 #include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -34,6 +35,7 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
     if (self.program_thread_pointer) // before any libc code: the kernel's libc uses %fs
         arch::wrmsr(arch::kMsrFsBase, self.kernel_thread_pointer);
     self.in_system_call_instruction = true;
+    self.interrupted_call = {};
     long number = long(frame.rax);
     if (number == call::RtSigreturn) { // the restorer returned with %rsp at the frame's ucontext
         self.in_system_call_instruction = false;
@@ -54,6 +56,17 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
         frame.rflags |= kInterruptFlag;
     arch::disable_interrupts();
     self.in_system_call_instruction = false;
+    if (long(frame.rax) == -long(lib::Errno::INTR)) {
+        // Linux's way to start an interrupted call again (restart.h): back onto the
+        // syscall instruction with the number in rax, the arguments still in place, so
+        // the program makes the call once its handlers return.
+        note_pending_delivery_for_restart();
+        if (starts_again(restart_rule(number, long(frame.rsi), long(frame.r10)), self.interrupted_call)) {
+            constexpr uint64_t kSyscallInstructionLength = 2; // 0f 05
+            frame.rax = uint64_t(number);
+            frame.rip -= kSyscallInstructionLength;
+        }
+    }
     deliver_signals_on_frame(frame); // as after an interrupt: the program's stack takes the frames
     if (self.program_thread_pointer)
         arch::wrmsr(arch::kMsrFsBase, self.program_thread_pointer);

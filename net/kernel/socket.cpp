@@ -217,7 +217,10 @@ lib::Result<void> Socket::wait_for_change(uint32_t seen, uint64_t deadline)
 {
     if (deadline && arch::monotonic_ns() >= deadline)
         return lib::Error(lib::Errno::AGAIN, "socket timeout (SO_RCVTIMEO/SO_SNDTIMEO) expired");
-    return m_changes.wait_until(seen, deadline);
+    auto waited = m_changes.wait_until(seen, deadline);
+    if (deadline && waited.is_error() && waited.error().code == lib::Errno::INTR)
+        sched::current().interrupted_call.ends_with_eintr = true; // as Linux's sock_intr_errno with a timeout
+    return waited;
 }
 
 lib::Error Socket::broken_pipe(int flags) const

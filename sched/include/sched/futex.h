@@ -43,10 +43,10 @@ lib::Result<size_t> futex_wake_op(const uint32_t* word1, uint32_t* word2, size_t
 /// or a signal. The scheduler gives every thread the same priority, so there is no
 /// priority to lend the owner: the protocol is Linux's without the boost. Errors: DEADLK
 /// (the caller owns it), SRCH (the owner is gone without releasing it), AGAIN (try_only,
-/// held), TIMEDOUT, INTR. Not as Linux: a signal ends the wait with INTR (Linux restarts
-/// the call; musl retries, a static glibc's lock_full would not), waiters already asleep
-/// when a non-robust owner exits are not handed the lock, and PI and plain waiters on one
-/// word are not told apart (Linux: EINVAL); musl never mixes them.
+/// held), TIMEDOUT, INTR (a signal; the system call starts again, as Linux's does:
+/// kernel/syscall/restart.h). Not as Linux: waiters already asleep when a non-robust owner
+/// exits are not handed the lock, and PI and plain waiters on one word are not told apart
+/// (Linux: EINVAL); musl never mixes them.
 lib::Result<void> futex_lock_pi(uint32_t* word, uint64_t deadline_ns, bool try_only);
 
 /// FUTEX_UNLOCK_PI: the caller, owner of the lock, hands it to its first waiter (the word

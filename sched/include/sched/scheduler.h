@@ -86,13 +86,15 @@ void yield();
 WakeReason sleep_until(uint64_t deadline_ns, bool interruptible);
 
 /// Makes signal `signal` (1-64) pending on thread `tid` and, if it waits interruptibly
-/// and does not block the signal, ends the wait with WakeReason::Interrupted. ESRCH when
-/// no such thread lives.
-lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info);
+/// and does not block the signal, ends the wait with WakeReason::Interrupted. A signal
+/// whose disposition Ignores it is dropped instead, unless the thread blocks it or waits
+/// for it in sigtimedwait, as Linux drops it (sig_ignored): it never interrupts a wait.
+/// ESRCH when no such thread lives.
+lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info, Disposition disposition = Disposition::Acts);
 /// A process-directed signal (kill(2)): made pending on the calling thread if it does not
 /// block it, else on the first thread that does not (a thread in sigwait unblocks its
-/// set while it waits), else on the calling thread.
-void post_process_signal(int signal, const SignalInfo& info);
+/// set while it waits), else on the calling thread; dropped as post_signal drops it.
+void post_process_signal(int signal, const SignalInfo& info, Disposition disposition = Disposition::Acts);
 /// Takes the lowest pending signal of the calling thread that its mask does not block; 0
 /// when there is none. `info` (may be null) receives how it was sent.
 int take_pending_signal(SignalInfo* info = nullptr);

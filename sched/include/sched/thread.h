@@ -44,6 +44,18 @@ struct SchedulingPolicy {
     bool reset_on_fork = false; // SCHED_RESET_ON_FORK: new threads start without RT policy
 };
 
+/// Whether the program's disposition of a signal ignores it when it is sent: SIG_IGN, or
+/// SIG_DFL for a signal whose default action is to ignore it (SIGCHLD, SIGWINCH, ...).
+enum class Disposition : uint8_t { Acts, Ignores };
+
+/// How the signals delivered during one system call decide whether it starts again when it
+/// was interrupted (kernel/syscall/restart.h): Linux's ERESTARTSYS family, per call.
+struct InterruptedCall {
+    bool handler_ran = false;       // a handler ran for a signal delivered during the call
+    bool handler_ends_call = false; // one of them had no SA_RESTART (or cannot restart it)
+    bool ends_with_eintr = false;   // the call itself says so (a socket with SO_RCVTIMEO, ...)
+};
+
 struct SignalInfo {
     int32_t code = 0;   // SI_USER 0, SI_TIMER -2, SI_TKILL -6, ...
     int32_t sender = 0; // si_pid, or the timer id
@@ -122,6 +134,11 @@ struct Thread {
     bool restores_mask_after_delivery = false;
     uint64_t pending_signals = 0;
     SignalInfo pending_info[64]; // of each pending signal, as it was sent [sched]
+    // The set rt_sigtimedwait waits for (Linux's real_blocked): an ignored signal in it is
+    // kept when sent, not dropped. Written by the thread, read by senders, as the mask.
+    uint64_t waited_signals = 0;
+    // The system call under way, if a signal interrupts it (kernel/syscall/restart.h).
+    InterruptedCall interrupted_call;
     uintptr_t altstack_base = 0; // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
     size_t altstack_size = 0;
     bool altstack_autodisarm = false; // SS_AUTODISARM

@@ -1,0 +1,322 @@
+// System calls interrupted by a signal, as Linux ends or restarts them (signal(7)): a
+// thread blocks in a call, another sends it a signal once it waits, and the call's result
+// says what happened.
+// - A handler with SA_RESTART: read on a pipe, accept, and a futex wait without a timeout
+//   start again and return what came later; without SA_RESTART they fail with EINTR.
+// - poll, epoll_wait, nanosleep, a futex wait with a timeout and a receive with SO_RCVTIMEO
+//   fail with EINTR even under SA_RESTART.
+// - A signal that is ignored (SIG_IGN, or a default action of ignore: SIGCHLD, SIGWINCH)
+//   does not interrupt the call at all, nor end sigsuspend.
+// - glibc's signal() installs handlers with SA_RESTART.
+// - pthread_cancel still ends a thread blocked in read under a SA_RESTART handler.
+// Built twice: dynamic (the kernel's libc answers the calls) and -static (the program's own
+// glibc makes them with the syscall instruction). Prints "signal_restart: ok".
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TEST_NAME "signal_restart"
+#include "check.h"
+
+static volatile int handled;
+static void on_signal(int signal)
+{
+    (void)signal;
+    handled++;
+}
+
+static void handle(int signal, int flags)
+{
+    struct sigaction action = { .sa_handler = on_signal, .sa_flags = flags };
+    sigemptyset(&action.sa_mask);
+    sigaction(signal, &action, NULL);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) { }
+}
+
+// What a blocked call gave back: its value and errno.
+struct Outcome {
+    long value;
+    int error;
+};
+
+// One interrupted call: `call(argument)` on a new thread; once it has been waiting for a
+// while, `signal` goes to that thread, then `after(argument)` (may be NULL) ends the wait
+// the way the call expects. Returns what the call returned.
+struct Interrupted {
+    long (*call)(void* argument);
+    void (*after)(void* argument);
+    void* argument;
+    volatile int started;
+    struct Outcome outcome;
+};
+
+static void* run_call(void* interrupted_)
+{
+    struct Interrupted* interrupted = interrupted_;
+    interrupted->started = 1;
+    errno = 0;
+    interrupted->outcome.value = interrupted->call(interrupted->argument);
+    interrupted->outcome.error = errno;
+    return NULL;
+}
+
+static struct Outcome interrupt(long (*call)(void*), void (*after)(void*), void* argument, int signal)
+{
+    struct Interrupted interrupted = { call, after, argument, 0, { 0, 0 } };
+    pthread_t thread;
+    pthread_create(&thread, NULL, run_call, &interrupted);
+    while (!interrupted.started)
+        sleep_ms(1);
+    sleep_ms(100); // it is in the call and waits by now
+    pthread_kill(thread, signal);
+    sleep_ms(100); // the handler has run, and the call returned or waits again
+    if (after)
+        after(argument);
+    pthread_join(thread, NULL);
+    return interrupted.outcome;
+}
+
+static int pipe_ends[2];
+static long read_pipe(void* unused)
+{
+    (void)unused;
+    char byte;
+    return read(pipe_ends[0], &byte, 1);
+}
+static void write_pipe(void* unused)
+{
+    (void)unused;
+    (void)!write(pipe_ends[1], "x", 1);
+}
+
+static unsigned futex_word;
+static long futex_wait_forever(void* unused)
+{
+    (void)unused;
+    return syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+static long futex_wait_long(void* unused)
+{
+    (void)unused;
+    struct timespec timeout = { 5, 0 };
+    return syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &timeout, NULL, 0);
+}
+static void futex_wake(void* unused)
+{
+    (void)unused;
+    __atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static long poll_long(void* unused)
+{
+    (void)unused;
+    struct pollfd watched = { pipe_ends[0], POLLIN, 0 };
+    return poll(&watched, 1, 5000);
+}
+
+static int epoll_fd;
+static long epoll_wait_long(void* unused)
+{
+    (void)unused;
+    struct epoll_event event;
+    return epoll_wait(epoll_fd, &event, 1, 5000);
+}
+
+static long sleep_long(void* unused)
+{
+    (void)unused;
+    struct timespec pause = { 5, 0 };
+    return nanosleep(&pause, NULL);
+}
+
+static int listener;
+static struct sockaddr_in listen_address;
+static long accept_one(void* unused)
+{
+    (void)unused;
+    return accept(listener, NULL, NULL);
+}
+static void connect_one(void* unused)
+{
+    (void)unused;
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(client, (struct sockaddr*)&listen_address, sizeof(listen_address)) == 0);
+    close(client);
+}
+
+static int timed_socket;
+static long receive_with_timeout(void* unused)
+{
+    (void)unused;
+    char byte;
+    return recv(timed_socket, &byte, 1, 0);
+}
+
+static void* read_until_cancelled(void* unused)
+{
+    (void)unused;
+    char byte;
+    (void)!read(pipe_ends[0], &byte, 1);
+    return NULL;
+}
+
+static void check_pipe(void)
+{
+    handle(SIGUSR1, SA_RESTART);
+    handled = 0;
+    struct Outcome read_restarted = interrupt(read_pipe, write_pipe, NULL, SIGUSR1);
+    CHECK(read_restarted.value == 1 && handled == 1);
+
+    handle(SIGUSR1, 0);
+    handled = 0;
+    struct Outcome read_interrupted = interrupt(read_pipe, NULL, NULL, SIGUSR1);
+    CHECK(read_interrupted.value == -1 && read_interrupted.error == EINTR && handled == 1);
+
+    // glibc's signal() asks for SA_RESTART (BSD semantics).
+    signal(SIGUSR1, on_signal);
+    handled = 0;
+    struct Outcome read_after_signal = interrupt(read_pipe, write_pipe, NULL, SIGUSR1);
+    CHECK(read_after_signal.value == 1 && handled == 1);
+
+    // Ignored signals are dropped when sent: the read goes on waiting.
+    signal(SIGUSR2, SIG_IGN);
+    struct Outcome read_ignoring = interrupt(read_pipe, write_pipe, NULL, SIGUSR2);
+    CHECK(read_ignoring.value == 1);
+    struct Outcome read_default_ignoring = interrupt(read_pipe, write_pipe, NULL, SIGWINCH);
+    CHECK(read_default_ignoring.value == 1);
+    struct Outcome read_sigchld = interrupt(read_pipe, write_pipe, NULL, SIGCHLD);
+    CHECK(read_sigchld.value == 1);
+}
+
+static void check_waits_that_never_restart(void)
+{
+    handle(SIGUSR1, SA_RESTART);
+    handled = 0;
+    struct Outcome polled = interrupt(poll_long, NULL, NULL, SIGUSR1);
+    CHECK(polled.value == -1 && polled.error == EINTR);
+    struct Outcome epolled = interrupt(epoll_wait_long, NULL, NULL, SIGUSR1);
+    CHECK(epolled.value == -1 && epolled.error == EINTR);
+    struct Outcome slept = interrupt(sleep_long, NULL, NULL, SIGUSR1);
+    CHECK(slept.value == -1 && slept.error == EINTR);
+    struct Outcome futex_timed = interrupt(futex_wait_long, NULL, NULL, SIGUSR1);
+    CHECK(futex_timed.value == -1 && futex_timed.error == EINTR);
+    CHECK(handled == 4);
+}
+
+static void check_futex(void)
+{
+    handle(SIGUSR1, SA_RESTART);
+    futex_word = 0;
+    struct Outcome restarted = interrupt(futex_wait_forever, futex_wake, NULL, SIGUSR1);
+    CHECK(restarted.value == 0);
+
+    handle(SIGUSR1, 0);
+    futex_word = 0;
+    struct Outcome interrupted = interrupt(futex_wait_forever, NULL, NULL, SIGUSR1);
+    CHECK(interrupted.value == -1 && interrupted.error == EINTR);
+}
+
+static void check_sockets(void)
+{
+    listener = socket(AF_INET, SOCK_STREAM, 0);
+    listen_address.sin_family = AF_INET;
+    listen_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(listen_address);
+    CHECK(bind(listener, (struct sockaddr*)&listen_address, sizeof(listen_address)) == 0);
+    CHECK(getsockname(listener, (struct sockaddr*)&listen_address, &length) == 0);
+    CHECK(listen(listener, 4) == 0);
+
+    handle(SIGUSR1, SA_RESTART);
+    struct Outcome accepted = interrupt(accept_one, connect_one, NULL, SIGUSR1);
+    CHECK(accepted.value >= 0);
+    if (accepted.value >= 0)
+        close((int)accepted.value);
+
+    // A receive timeout makes the call end with EINTR whatever SA_RESTART says.
+    int pair[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+    timed_socket = pair[0];
+    struct timeval timeout = { 5, 0 };
+    CHECK(setsockopt(timed_socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) == 0);
+    struct Outcome received = interrupt(receive_with_timeout, NULL, NULL, SIGUSR1);
+    CHECK(received.value == -1 && received.error == EINTR);
+    close(pair[0]);
+    close(pair[1]);
+    close(listener);
+}
+
+static volatile int suspended_returned;
+static void* suspend(void* unused)
+{
+    (void)unused;
+    sigset_t none;
+    sigemptyset(&none);
+    sigsuspend(&none);
+    suspended_returned = 1;
+    return NULL;
+}
+
+// An ignored signal does not end sigsuspend (it is dropped when sent); a handled one does.
+static void check_suspend(void)
+{
+    handle(SIGUSR1, SA_RESTART);
+    sigset_t blocked, saved;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &blocked, &saved); // the new thread starts with it blocked
+    pthread_t thread;
+    pthread_create(&thread, NULL, suspend, NULL);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    sleep_ms(100);
+    pthread_kill(thread, SIGWINCH);
+    sleep_ms(100);
+    CHECK(!suspended_returned);
+    handled = 0;
+    pthread_kill(thread, SIGUSR1);
+    pthread_join(thread, NULL);
+    CHECK(suspended_returned && handled == 1);
+}
+
+static void check_cancel(void)
+{
+    handle(SIGUSR1, SA_RESTART);
+    pthread_t reader;
+    pthread_create(&reader, NULL, read_until_cancelled, NULL);
+    sleep_ms(100);
+    pthread_cancel(reader);
+    void* result = NULL;
+    pthread_join(reader, &result);
+    CHECK(result == PTHREAD_CANCELED);
+}
+
+int main(void)
+{
+    CHECK(pipe(pipe_ends) == 0);
+    epoll_fd = epoll_create1(0);
+    check_pipe();
+    check_waits_that_never_restart();
+    check_futex();
+    check_sockets();
+    check_suspend();
+    check_cancel();
+    if (failures)
+        return 1;
+    puts("signal_restart: ok");
+    return 0;
+}
