@@ -11,7 +11,7 @@
 // where a vDSO call on Linux would. No lookup of the address space: that needs the big
 // kernel lock, and this path takes none.
 #include <kernel/syscall/clock_read.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <mm/address_space.h>
 
 #include <cerrno>
@@ -44,7 +44,7 @@ extern "C" int osprey_clock_gettime(clockid_t clock, struct timespec* ts)
 
 extern "C" int osprey_gettimeofday(struct timeval* tv, void* timezone)
 {
-    auto now = sys::realtime_ns_if_read();
+    auto now = core::realtime_ns_if_read();
     if (timezone || !now || *now < 0)
         return gettimeofday(tv, timezone);
     if (tv) {
@@ -58,7 +58,7 @@ extern "C" int osprey_gettimeofday(struct timeval* tv, void* timezone)
 
 extern "C" time_t osprey_time(time_t* t)
 {
-    auto now = sys::realtime_ns_if_read();
+    auto now = core::realtime_ns_if_read();
     if (!now || *now < 0)
         return time(t);
     time_t seconds = *now / 1'000'000'000;

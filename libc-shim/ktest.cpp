@@ -7,7 +7,7 @@
 #include <libc_shim/kernel.h>
 
 #include <kernel/arch/x86_64/idt.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/fs/fd_table.h>
 
 #include <cerrno>
@@ -132,7 +132,7 @@ void test_exports()
     if (g_failures == 0)
         printf("ktest libc: ok\n");
     fflush(stdout);
-    boot::vm_exit(g_failures ? 1 : 0);
+    core::vm_exit(g_failures ? 1 : 0);
 }
 
 [[noreturn]] void run_chk_test()
@@ -144,7 +144,7 @@ void test_exports()
     check(destination, source, sizeof(source), sizeof(destination));
     printf("ktest chk: FAIL: __memcpy_chk returned\n");
     fflush(stdout);
-    boot::vm_exit(1);
+    core::vm_exit(1);
 }
 
 void* sleep_long(void*)
@@ -165,7 +165,7 @@ void* sleep_long(void*)
         pthread_join(thread, nullptr);
     printf("ktest a_crash: FAIL: musl's a_crash returned\n");
     fflush(stdout);
-    boot::vm_exit(1);
+    core::vm_exit(1);
 }
 
 } // namespace

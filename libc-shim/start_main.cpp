@@ -7,9 +7,9 @@
 #include <libc_shim/startup.h>
 
 #include <kernel/arch/x86_64/idt.h>
-#include <kernel/boot/boot_trace.h>
+#include <kernel/core/boot_trace.h>
 #include <kernel/boot/snapshot_point.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/debug/symbols.h>
 #include <mm/address_space.h>
@@ -76,7 +76,7 @@ extern "C" [[noreturn]] void osprey_musl_crash()
     char where[128];
     size_t length = debug::describe_address(caller, debug::AddressKind::ReturnAddress, where, sizeof(where));
     if (!arch::program_started()) // the kernel's own libc set-up: no program to end yet
-        boot::panic("libc: musl found its state corrupt (a_crash) in {:#x} {} during boot", caller,
+        core::panic("libc: musl found its state corrupt (a_crash) in {:#x} {} during boot", caller,
             std::string_view(where, length));
     klog::error(klog::Subsystem::Boot, "libc: musl found its state corrupt (a_crash) in {:#x} {}: SIGSEGV", caller,
         std::string_view(where, length));
@@ -194,7 +194,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
         program_function(init)(argc, argv, g_envp);
     else
         run_init(executable);
-    boot::trace(abi::BootMilestone::ProgramMain);                    // for the monitor's --trace-boot
+    core::trace(abi::BootMilestone::ProgramMain);                    // for the monitor's --trace-boot
     boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Main); // --snapshot-at main
     exit(program_function(main)(argc, argv, g_envp));
 }

@@ -5,7 +5,7 @@
 #include <mm/mm_ktest.h>
 
 #include <kernel/arch/x86_64/idt.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/debug/report.h>
 
 #include <cstring>
@@ -176,9 +176,9 @@ void* raise_faulting_interrupt(void*)
     arch::set_interrupt_handler(kFaultingHandlerVector, fault_in_handler);
     pthread_t thread;
     if (pthread_create(&thread, nullptr, raise_faulting_interrupt, nullptr) != 0)
-        boot::panic("ktest irq_fault: pthread_create failed");
+        core::panic("ktest irq_fault: pthread_create failed");
     pthread_join(thread, nullptr);
-    boot::panic("ktest irq_fault: the faulting interrupt handler returned");
+    core::panic("ktest irq_fault: the faulting interrupt handler returned");
 }
 
 } // namespace
@@ -195,7 +195,7 @@ bool run_ktest(std::string_view name)
     test_demand_paging();
     test_sparse_unmap();
     debug::report("ktest mm: {}", g_failures ? "FAILED" : "ok");
-    boot::vm_exit(g_failures ? 1 : 0);
+    core::vm_exit(g_failures ? 1 : 0);
 }
 
 } // namespace mm

@@ -14,7 +14,7 @@
 
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 #include <cstring>
 
@@ -90,7 +90,7 @@ const char* denial(const Area* area, Access access)
         headline, sizeof(headline), "program killed by {}: {} {:#x}: {}", signal, access_name(access), address, why);
     arch::report_program_fault(
         frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
-    boot::vm_exit(status);
+    core::vm_exit(status);
 }
 
 /// A fault at a kernel-half address (an absent page, a write to text or rodata, a fetch from

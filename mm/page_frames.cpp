@@ -11,7 +11,7 @@
 
 #include <kernel/arch/x86_64/layout.h>
 #include <kernel/arch/x86_64/pvh.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 #include <cstring>
 
@@ -137,7 +137,7 @@ void free_frame(uint64_t phys)
 {
     uint64_t frame = phys / kPageSize;
     if (phys % kPageSize || frame >= g_frame_count || !in_use(frame))
-        boot::panic("free_frame({:#x}): not an allocated frame", phys);
+        core::panic("free_frame({:#x}): not an allocated frame", phys);
     set_free(frame);
     ++g_free_frames;
     if (frame < g_cursor)

@@ -21,7 +21,7 @@
 #include <kernel/arch/x86_64/page_walk.h>
 #include <kernel/arch/x86_64/tlb.h>
 #include <kernel/arch/x86_64/pvh.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 // Section bounds (kernel/arch/x86_64/kernel.ld), each 4 KiB aligned.
 extern "C" char __kernel_start[], __text_start[], __rodata_start[], __data_start[], __tables_start[], __kernel_end[];
@@ -37,7 +37,7 @@ bool g_direct_map_ready;
 void* early_phys_to_virt(uint64_t phys)
 {
     if (phys >= kOneGiB)
-        boot::panic("early boot: physical address {:#x} beyond the boot mapping", phys);
+        core::panic("early boot: physical address {:#x} beyond the boot mapping", phys);
     return reinterpret_cast<void*>(phys + KERNEL_VMA_BASE);
 }
 
@@ -47,7 +47,7 @@ uint64_t new_table()
 {
     auto frame = alloc_frame();
     if (frame.is_error())
-        boot::panic("out of memory building the kernel page tables");
+        core::panic("out of memory building the kernel page tables");
     return frame.value();
 }
 
@@ -109,7 +109,7 @@ void map_kernel_window()
     for (uint64_t phys = 0; phys < end; phys += kPageSize) {
         uint64_t* pte = pte_for(KERNEL_VMA_BASE + phys, true);
         if (!pte)
-            boot::panic("out of memory building the kernel page tables");
+            core::panic("out of memory building the kernel page tables");
         *pte = phys | kernel_window_flags(phys);
     }
     map_huge_range(KERNEL_VMA_BASE, end, kOneGiB, PteWritable | PteGlobal | PteNoExecute);
@@ -206,7 +206,7 @@ void unmap_kernel_image_page(uint64_t virt)
         ? pte_for(virt & ~(kPageSize - 1), false)
         : nullptr;
     if (!pte)
-        boot::panic("unmap_kernel_image_page: {:#x} is not a page of the kernel image", virt);
+        core::panic("unmap_kernel_image_page: {:#x} is not a page of the kernel image", virt);
     *pte = 0;
     flush_page(virt);
 }

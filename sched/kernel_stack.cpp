@@ -3,7 +3,7 @@
 #include "scheduler_state.h"
 
 #include <kernel/arch/x86_64/gdt.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
 
@@ -78,7 +78,7 @@ KernelStack idle_interrupt_stack()
 void check_kernel_stack(const Thread& thread)
 {
     if (thread.interrupt_stack.mapping && *reinterpret_cast<const uint64_t*>(thread.interrupt_stack.bottom) != kCanary)
-        boot::panic("thread {}: its interrupt stack overflowed", thread.tid);
+        core::panic("thread {}: its interrupt stack overflowed", thread.tid);
 }
 
 void free_dead_threads()

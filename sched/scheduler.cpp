@@ -16,7 +16,7 @@
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/lapic.h>
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 #include <cpuid.h>
 #include <cstring>
@@ -169,7 +169,7 @@ void finish_exit(void* argument)
         futex_exit_clear_locked(*state, self.clear_child_tid);
     state->dead.push_back(&self);
     switch_away_locked(state);
-    boot::panic("a dead thread ran again");
+    core::panic("a dead thread ran again");
 }
 
 } // namespace
@@ -286,7 +286,7 @@ void stop_current_locked(LockedState& state)
 {
     current().state = ThreadState::Stopped;
     switch_away_locked(state);
-    boot::panic("a stopped thread ran again");
+    core::panic("a stopped thread ran again");
 }
 
 void make_runnable_locked(SchedulerState& state, Thread& thread, WakeReason reason)
@@ -447,7 +447,7 @@ void exit_thread(int status) { exit_thread_unmapping(0, 0, status); }
 void exit_thread_unmapping(uintptr_t base, size_t size, int status)
 {
     if (thread_count() <= 1)
-        boot::vm_exit(status & 0xff); // the last thread: the program's exit
+        core::vm_exit(status & 0xff); // the last thread: the program's exit
     Thread& self = current();
     futex_exit_robust_list(self);
     ExitUnmap unmap { base, size };

@@ -1,6 +1,6 @@
 #include <kernel/boot/boot_options.h>
 #include <kernel/boot/snapshot_point.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/console_output.h>
 #include <kernel/console/log.h>
 #include <kernel/fs/console_file.h>
@@ -111,7 +111,7 @@ void apply_option(std::string_view word)
         if (!console::set_output_path(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_output=uart or port)", word);
     } else if (key == "exit_report") {
-        if (!set_exit_report(value))
+        if (!core::set_exit_report(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want exit_report=uart or port)", word);
     } else if (key == "snapshot") {
         if (!set_snapshot_point(value))

@@ -13,8 +13,8 @@
 #include <kernel/boot/boot_options.h>
 #include <net/kernel/name_files.h>
 #include <net/kernel/stack.h>
-#include <kernel/boot/boot_trace.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/boot_trace.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/console/serial.h>
 #include <kernel/debug/cpu_ktest.h>
@@ -41,7 +41,7 @@ constexpr int kCannotExecute = 126, kNotFound = 127;
 [[noreturn]] void fail(int status, const char* what, const lib::Error& error)
 {
     klog::error(klog::Subsystem::Boot, "{}: {} ({})", what, error.message, lib::errno_name(error.code));
-    boot::vm_exit(status);
+    core::vm_exit(status);
 }
 
 /// cwd=PATH: the program starts there, as `docker run -w` starts it (a missing directory
@@ -56,7 +56,7 @@ void enter_working_directory(std::string_view path)
     if (entered.is_error()) {
         klog::error(klog::Subsystem::Boot, "cannot enter the working directory {}: {} ({})", path,
             entered.error().message, lib::errno_name(entered.error().code));
-        boot::vm_exit(entered.error().code == lib::Errno::NOENT ? kNotFound : kCannotExecute);
+        core::vm_exit(entered.error().code == lib::Errno::NOENT ? kNotFound : kCannotExecute);
     }
 }
 
@@ -139,7 +139,7 @@ size_t find_volumes(std::span<const std::string_view> options, fs::VolumeMount (
 
 extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
 {
-    boot::trace(abi::BootMilestone::KernelEntry);
+    core::trace(abi::BootMilestone::KernelEntry);
     console::console_uart().init();
     arch::tsc_init();
     arch::cpu_init();
@@ -152,7 +152,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     arch::set_program_thread_query([] { return !sched::current().kernel_service; });
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
-        boot::panic("not booted through PVH (start_info magic {:#x})", info->magic);
+        core::panic("not booted through PVH (start_info magic {:#x})", info->magic);
     mm::init(*info);
     for (uint8_t slot = 1; slot <= arch::kIstSlotCount; ++slot) // an overflow now faults (gdt.cpp)
         mm::unmap_kernel_image_page(arch::ist_stack(arch::IstSlot(slot)).guard);
@@ -165,7 +165,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     libc_shim::init_kernel_libc();                            // musl's malloc, stdio and errno for the kernel itself
     if (auto made = process::create_first(); made.is_error()) // the boot thread becomes its first thread
         fail(kCannotExecute, "cannot make the program's process", made.error());
-    boot::trace(abi::BootMilestone::MemoryUp);
+    core::trace(abi::BootMilestone::MemoryUp);
     auto options = boot::parse_boot_options(c_string_at(info->cmdline_paddr));
     if (options.is_error())
         fail(kCannotExecute, "bad kernel command line", options.error());
@@ -181,7 +181,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     klog::info(klog::Subsystem::Mm, "{} KiB free of {} KiB; TSC {} Hz ({})", frames.free_frames * 4,
         frames.total_frames * 4, arch::tsc_hz(), arch::tsc_source());
 
-    boot::trace(abi::BootMilestone::DriversUp); // no device drivers yet: the image is PVH module 0
+    core::trace(abi::BootMilestone::DriversUp); // no device drivers yet: the image is PVH module 0
     auto image = image_module(*info);
     if (image.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", image.error());
@@ -196,7 +196,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         net::provide_name_files(options->network);
     if (options->network.dhcp)
         lease_network_address();
-    boot::trace(abi::BootMilestone::RootFilesystem);
+    core::trace(abi::BootMilestone::RootFilesystem);
     auto program = program_options(options.value());
     enter_working_directory(program.working_directory);
     if (program.descriptor_hard_limit)

@@ -5,7 +5,7 @@
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 
 #include <lib/guarded.h>
 
@@ -44,7 +44,7 @@ const char* point_name(snapshot_abi::SnapshotPoint point)
 /// generator's state was copied with the snapshot).
 void resume_after_restore(const snapshot_abi::SnapshotRequest& request)
 {
-    sys::wall_clock_set(request.wall_clock_ns);
+    core::wall_clock_set(request.wall_clock_ns);
     sys::mix_random_seed(request.random_seed, sizeof request.random_seed);
     klog::info(klog::Subsystem::Boot, "restored from a snapshot: wall clock {} s since the epoch",
         request.wall_clock_ns / 1'000'000'000);

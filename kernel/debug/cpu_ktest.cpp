@@ -2,7 +2,7 @@
 
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/pvh.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/debug/report.h>
 #include <kernel/debug/symbols.h>
 
@@ -25,7 +25,7 @@ int g_breakpoints;
 [[gnu::noinline]] void ktest_page_fault() { *reinterpret_cast<volatile uint64_t*>(kUnmappedAddress) = 0x0bad; }
 [[gnu::noinline]] void ktest_invalid_opcode() { asm volatile("ud2"); }
 [[gnu::noinline]] void ktest_general_protection() { (void)*reinterpret_cast<volatile uint64_t*>(kNonCanonicalAddress); }
-[[gnu::noinline]] void ktest_panic() { boot::panic("ktest panic: deliberate, value {}", 42); }
+[[gnu::noinline]] void ktest_panic() { core::panic("ktest panic: deliberate, value {}", 42); }
 
 arch::InterruptResult count_breakpoint(arch::InterruptFrame&)
 {
@@ -51,13 +51,13 @@ arch::InterruptResult faulting_breakpoint(arch::InterruptFrame&)
     constexpr const char* kWhich[] = { "int $0x40 (unexpected)", "int3 (handled)", "int $0xfe (unexpected)" };
     for (uint64_t which = 0; which < 3; ++which) {
         if (uint64_t changed = ktest_interrupt_round_trip(which))
-            boot::panic("ktest interrupt: {} values changed across {}", changed, kWhich[which]);
+            core::panic("ktest interrupt: {} values changed across {}", changed, kWhich[which]);
     }
     arch::set_interrupt_handler(kBreakpointVector, nullptr);
     if (g_breakpoints != 1)
-        boot::panic("ktest interrupt: the int3 handler ran {} times, expected 1", g_breakpoints);
+        core::panic("ktest interrupt: the int3 handler ran {} times, expected 1", g_breakpoints);
     report("ktest interrupt: ok");
-    boot::vm_exit(0);
+    core::vm_exit(0);
 }
 
 // A stand-in for a loaded ELF object, as the linker will register one.
@@ -80,7 +80,7 @@ void expect_description(uintptr_t address, const char* expected)
     char text[160];
     size_t length = describe_address(address, AddressKind::Instruction, text, sizeof(text));
     if (std::string_view(text, length) != expected)
-        boot::panic(
+        core::panic(
             "ktest symbols: {:#x} is \"{}\", expected \"{}\"", address, std::string_view(text, length), expected);
 }
 
@@ -96,7 +96,7 @@ void expect_description(uintptr_t address, const char* expected)
     unregister_symbol_source(object);
     expect_description(FakeObject::kFunction + 0x10, "?");
     report("ktest symbols: ok");
-    boot::vm_exit(0);
+    core::vm_exit(0);
 }
 
 // The raw command line, read through the boot identity map (first GiB only).
@@ -138,7 +138,7 @@ bool run_cpu_ktest(std::string_view name)
         ktest_symbols();
     else
         return false;
-    boot::panic("ktest {}: the CPU did not raise the expected exception", name);
+    core::panic("ktest {}: the CPU did not raise the expected exception", name);
 }
 
 void run_early_cpu_ktest(uint64_t start_info_paddr)

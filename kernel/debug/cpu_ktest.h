@@ -4,7 +4,7 @@
 //   ud2          execute ud2: #UD report, panic
 //   gp           read a non-canonical address: #GP report, panic
 //   nested       fault inside an exception handler: still a report and a panic, no hang
-//   panic        boot::panic from a nested call: message and backtrace
+//   panic        core::panic from a nested call: message and backtrace
 //   bad_rbp      fault with garbage in %rbp (code without frame pointers): the report and
 //                its backtrace complete without a second fault
 //   symbols      kernel symbol lookup and a registered SymbolSource; "ktest symbols: ok"

@@ -3,12 +3,12 @@
 // proc.c), so the parsers in runtimes and tools read them as they read Linux's. There is
 // one process, pid 1, whose threads are the VM's.
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/boot/identity.h>
+#include <kernel/core/identity.h>
 #include <kernel/fs/proc_generators.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/process/process.h>
 #include <kernel/syscall/syscall.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
 #include <sched/scheduler.h>
@@ -204,7 +204,7 @@ bool system_stat(ProcText& text)
     for (uint64_t cpu = 0; cpu < cpus; ++cpu) // FIRST CUT: the process's time split evenly
         if (!text.append("cpu{} {} 0 0 {} 0 0 0 0 0 0\n", cpu, user / cpus, idle / cpus))
             return false;
-    int64_t boot_time = (sys::realtime_ns() - int64_t(up)) / 1'000'000'000;
+    int64_t boot_time = (core::realtime_ns() - int64_t(up)) / 1'000'000'000;
     return text.append(
         "intr 0\nctxt 0\nbtime {}\nprocesses 1\nprocs_running 1\nprocs_blocked 0\nsoftirq 0\n", boot_time);
 }
@@ -219,7 +219,7 @@ bool loadavg(ProcText& text) { return text.append("0.00 0.00 0.00 1/{} 1\n", sch
 
 bool version(ProcText& text)
 {
-    return text.append("{} version {} (osprey) {}\n", boot::kSystemName, boot::kRelease, boot::kVersion);
+    return text.append("{} version {} (osprey) {}\n", core::kSystemName, core::kRelease, core::kVersion);
 }
 
 bool filesystems(ProcText& text) { return text.append("nodev\ttmpfs\nnodev\tproc\nnodev\tsysfs\n\trofs\n"); }
@@ -314,9 +314,9 @@ bool statm(ProcText& text)
 bool cmdline(ProcText& text) { return append_strings(text, identity().argv); }
 bool environ(ProcText& text) { return append_strings(text, identity().envp); }
 bool comm(ProcText& text) { return task_comm(text, 1); }
-bool hostname(ProcText& text) { return text.append("{}\n", boot::kHostName); }
-bool ostype(ProcText& text) { return text.append("{}\n", boot::kSystemName); }
-bool osrelease(ProcText& text) { return text.append("{}\n", boot::kRelease); }
+bool hostname(ProcText& text) { return text.append("{}\n", core::kHostName); }
+bool ostype(ProcText& text) { return text.append("{}\n", core::kSystemName); }
+bool osrelease(ProcText& text) { return text.append("{}\n", core::kRelease); }
 bool pid_max(ProcText& text) { return text.append("4194304\n"); }
 bool overcommit_memory(ProcText& text) { return text.append("0\n"); } // heuristic, as mm does
 bool somaxconn(ProcText& text) { return text.append("4096\n"); }

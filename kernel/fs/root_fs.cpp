@@ -5,7 +5,7 @@
 #include <kernel/fs/volume_mapping.h>
 #include <kernel/console/log.h>
 #include <kernel/process/process.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <mm/memory.h>
 
 #include <new>
@@ -39,7 +39,7 @@ constexpr vfs::Tree::PageMemory kPageFrames { allocate_page_frame, release_page_
 
 vfs::Timestamp now()
 {
-    int64_t ns = sys::realtime_ns();
+    int64_t ns = core::realtime_ns();
     return { ns / 1'000'000'000, ns % 1'000'000'000 };
 }
 

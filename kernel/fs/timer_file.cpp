@@ -1,7 +1,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/fs/readiness.h>
 #include <kernel/fs/timer_file.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <lib/intrusive_list.h>
 #include <sched/futex.h>
 
@@ -60,7 +60,7 @@ uint64_t TimerFile::to_monotonic(uint64_t clock_ns) const
 {
     if (m_clock == TimerFileClock::Monotonic)
         return clock_ns;
-    int64_t offset = sys::realtime_ns() - int64_t(arch::monotonic_ns());
+    int64_t offset = core::realtime_ns() - int64_t(arch::monotonic_ns());
     return int64_t(clock_ns) > offset ? uint64_t(int64_t(clock_ns) - offset) : 1;
 }
 

@@ -1,4 +1,4 @@
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/process/process.h>
 #include <sched/scheduler.h>
 
@@ -19,7 +19,7 @@ Process& current()
 {
     Process* process = sched::current().process;
     if (!process)
-        boot::panic("process state used before the process exists (thread {})", sched::current().tid);
+        core::panic("process state used before the process exists (thread {})", sched::current().tid);
     return *process;
 }
 

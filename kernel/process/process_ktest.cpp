@@ -7,7 +7,7 @@
 // itself (the network stack's) is the kernel's bug, a panic with its report, not "program
 // killed" as a fault in a program thread's system call would be.
 #include <kernel/arch/x86_64/idt.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/debug/report.h>
 #include <kernel/process/process.h>
 #include <kernel/process/process_ktest.h>
@@ -149,7 +149,7 @@ bool run_ktest(std::string_view name)
 {
     if (name == "service_fault") {
         ktest_service_fault();
-        boot::panic("ktest service_fault: ud2 did not fault");
+        core::panic("ktest service_fault: ud2 did not fault");
     }
     if (name != "process")
         return false;
@@ -164,7 +164,7 @@ bool run_ktest(std::string_view name)
     test_pairs(checks, fresh->files());
     delete fresh;
     debug::report("ktest process: {}", checks.failures ? "FAILED" : "ok");
-    boot::vm_exit(checks.failures ? 1 : 0);
+    core::vm_exit(checks.failures ? 1 : 0);
 }
 
 } // namespace process

@@ -6,7 +6,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/syscall/linux_abi.h>
 #include <kernel/syscall/syscall_util.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 
 #include <lib/result.h>
 
@@ -54,7 +54,7 @@ inline bool read_clock_without_entry(int clock, abi::Timespec& ts)
     }
     if (kind.value() != ClockKind::Realtime)
         return false; // the CPU-time clocks read the scheduler's accounts
-    auto wall = realtime_ns_if_read();
+    auto wall = core::realtime_ns_if_read();
     if (!wall)
         return false;
     ts = to_timespec(*wall);

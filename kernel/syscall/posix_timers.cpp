@@ -7,7 +7,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <sched/scheduler.h>
 #include <sched/signal_timer.h>
 
@@ -89,7 +89,7 @@ SysResult timer_settime(int id, int flags, const abi::Itimerspec* value, abi::It
     auto interval = uint64_t(TRY(read_timespec(&value->it_interval)));
     if (when && (flags & kTimerAbstime)) {
         auto clock = TRY(sched::posix_timer_clock(id));
-        auto now = clock == sched::TimerClock::Realtime ? uint64_t(realtime_ns())
+        auto now = clock == sched::TimerClock::Realtime ? uint64_t(core::realtime_ns())
             : sched::is_cpu_clock(clock)                ? TRY(sched::posix_timer_clock_ns(id))
                                                         : arch::monotonic_ns();
         when = when > now ? when - now : 1; // already past: expire at once

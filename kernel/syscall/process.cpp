@@ -3,9 +3,9 @@
 // calls (gettid, set_tid_address, ...) are in thread.cpp.
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/fs/fd_table.h>
-#include <kernel/boot/identity.h>
+#include <kernel/core/identity.h>
 #include <kernel/process/process.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
@@ -38,18 +38,18 @@ void exit_group(int status)
     sched::stop_other_program_threads();
     fs::descriptors().close_all();
     net::deliver_before_exit(arch::monotonic_ns() + kDeliveryAtExitNs);
-    boot::vm_exit(status & 0xff);
+    core::vm_exit(status & 0xff);
 }
 
 SysResult uname(abi::Utsname* name)
 {
     TRY(check_user_range(name, sizeof(*name), UserAccess::Write));
     memset(name, 0, sizeof(*name));
-    copy_field(name->sysname, boot::kSystemName);
-    copy_field(name->nodename, boot::kHostName);
-    copy_field(name->release, boot::kRelease);
-    copy_field(name->version, boot::kVersion);
-    copy_field(name->machine, boot::kMachine);
+    copy_field(name->sysname, core::kSystemName);
+    copy_field(name->nodename, core::kHostName);
+    copy_field(name->release, core::kRelease);
+    copy_field(name->version, core::kVersion);
+    copy_field(name->machine, core::kMachine);
     copy_field(name->domainname, "(none)");
     return 0;
 }

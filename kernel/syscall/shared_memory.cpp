@@ -10,7 +10,7 @@
 #include <kernel/fs/root_fs.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
 
@@ -75,7 +75,7 @@ SharedMemory& shared_memory()
     return state;
 }
 
-int64_t now_seconds() { return realtime_ns() / 1'000'000'000; }
+int64_t now_seconds() { return core::realtime_ns() / 1'000'000'000; }
 
 int id_of(size_t slot, const Segment& segment) { return int(segment.sequence) * int(kMaxSegments) + int(slot); }
 

@@ -11,7 +11,7 @@
 // stops the VM with status 128 + signal, which is what a Linux shell reports for a process
 // killed by that signal (abort() gives 134). Stop signals are ignored: there is no one to
 // continue the program.
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/process/process.h>
 #include <kernel/syscall/restart.h>
@@ -97,7 +97,7 @@ void deliver(int signal, const sched::SignalInfo& sent)
         return run_handler(signal, action, sent);
     }
     klog::info(klog::Subsystem::Syscall, "program killed by signal {}", signal);
-    boot::vm_exit(128 + signal);
+    core::vm_exit(128 + signal);
 }
 
 // Whether sending `signal` now would be dropped for its disposition (sched::post_signal).

@@ -3,7 +3,7 @@
 
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/io.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall_util.h>
 #include <mm/address_space.h>
@@ -53,7 +53,7 @@ static_assert(sizeof(StackDescription) == 24);
     auto r = fmt::format_to_n(headline, sizeof(headline), "program killed by signal {}", signal);
     size_t length = r.size < sizeof(headline) ? r.size : sizeof(headline);
     arch::report_program_fault(frame, std::string_view(headline, length));
-    boot::vm_exit(128 + signal);
+    core::vm_exit(128 + signal);
 }
 
 } // namespace

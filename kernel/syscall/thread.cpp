@@ -4,7 +4,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <sched/futex.h>
 #include <sched/scheduler.h>
 
@@ -51,7 +51,7 @@ lib::Result<uint64_t> futex_deadline(const abi::Timespec* timeout, bool absolute
     if (!absolute)
         return uint64_t(now) + uint64_t(amount); // unsigned: a clamped "forever" does not overflow
     if (realtime)
-        amount -= realtime_ns() - now;        // the same instant on the monotonic clock
+        amount -= core::realtime_ns() - now;  // the same instant on the monotonic clock
     return uint64_t(amount > 0 ? amount : 1); // already past: time out at once
 }
 

@@ -14,7 +14,7 @@
 #include <kernel/syscall/clock_read.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 #include <sched/scheduler.h>
 #include <sched/signal_timer.h>
 
@@ -25,7 +25,7 @@ namespace {
 int64_t now_ns(ClockKind kind)
 {
     switch (kind) {
-    case ClockKind::Realtime: return realtime_ns();
+    case ClockKind::Realtime: return core::realtime_ns();
     case ClockKind::ProcessCpu: return int64_t(sched::process_cpu_ns());
     case ClockKind::ThreadCpu: return int64_t(sched::thread_cpu_ns());
     case ClockKind::Monotonic: break;
@@ -36,7 +36,7 @@ int64_t now_ns(ClockKind kind)
 /// The monotonic instant at which clock `kind` reads `ns`.
 uint64_t monotonic_deadline(ClockKind kind, int64_t ns)
 {
-    int64_t offset = kind == ClockKind::Realtime ? realtime_ns() - int64_t(arch::monotonic_ns()) : 0;
+    int64_t offset = kind == ClockKind::Realtime ? core::realtime_ns() - int64_t(arch::monotonic_ns()) : 0;
     int64_t deadline = ns - offset;
     return deadline > 0 ? uint64_t(deadline) : 1;
 }
@@ -111,7 +111,7 @@ SysResult clock_adjtime(int clock, abi::Timex* request)
     }
     // What a Linux that no NTP daemon disciplines reports: unsynchronised, the largest
     // error, the default time constant, 1 us precision, 500 ppm tolerance, a 100 Hz tick.
-    auto now = to_timespec(realtime_ns());
+    auto now = to_timespec(core::realtime_ns());
     *request = {};
     request->modes = modes;
     request->maxerror = request->esterror = 16'000'000; // NTP_PHASE_LIMIT, microseconds
@@ -130,7 +130,7 @@ SysResult gettimeofday(abi::Timeval* tv, void* timezone)
 {
     if (tv) {
         TRY(check_user_range(tv, sizeof(*tv), UserAccess::Write));
-        auto ts = to_timespec(realtime_ns());
+        auto ts = to_timespec(core::realtime_ns());
         *tv = { ts.tv_sec, ts.tv_nsec / 1000 };
     }
     if (timezone) {
@@ -143,7 +143,7 @@ SysResult gettimeofday(abi::Timeval* tv, void* timezone)
 
 SysResult time(int64_t* t)
 {
-    int64_t seconds = to_timespec(realtime_ns()).tv_sec;
+    int64_t seconds = to_timespec(core::realtime_ns()).tv_sec;
     if (t) {
         TRY(check_user_range(t, sizeof(*t), UserAccess::Write));
         *t = seconds;

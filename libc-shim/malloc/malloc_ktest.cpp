@@ -5,7 +5,7 @@
 #include "malloc_ktest.h"
 #include "mimalloc_bridge.h"
 
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -114,7 +114,7 @@ void run_malloc_test()
     if (g_failures == 0)
         printf("ktest malloc: ok\n");
     fflush(stdout);
-    boot::vm_exit(g_failures ? 1 : 0);
+    core::vm_exit(g_failures ? 1 : 0);
 }
 
 } // namespace libc_shim

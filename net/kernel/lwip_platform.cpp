@@ -1,7 +1,7 @@
 // What lwIP asks of its platform (net/kernel/lwip_platform.h): the clock (sys_now), random
 // numbers (initial sequence numbers, ports), diagnostics and assertions.
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/syscall/syscall.h>
 
@@ -33,7 +33,7 @@ void osprey_lwip_diagnostic(const char* format, ...)
 
 void osprey_lwip_assert(const char* message, const char* file, int line)
 {
-    boot::panic("lwIP assertion failed: {} ({}:{})", message, file, line);
+    core::panic("lwIP assertion failed: {} ({}:{})", message, file, line);
 }
 
 } // extern "C"

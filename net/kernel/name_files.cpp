@@ -1,6 +1,6 @@
 #include <net/kernel/name_files.h>
 
-#include <kernel/boot/identity.h>
+#include <kernel/core/identity.h>
 #include <kernel/console/log.h>
 #include <kernel/fs/root_fs.h>
 
@@ -55,7 +55,7 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
     // (squid's start-up waited five seconds for that answer).
     char hosts[160];
     auto written = fmt::format_to_n(hosts, sizeof(hosts),
-        "127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost ip6-loopback\n", boot::kHostName);
+        "127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost ip6-loopback\n", core::kHostName);
     TRY(provide(dir, "hosts", std::string_view(hosts, written.size)));
     // The program runs as root (uid 0); servers that drop privileges look up nobody and
     // nogroup (nginx, lighttpd with server.username) and refuse to start without them.

@@ -2,7 +2,7 @@
 
 #include <drivers/virtio/kernel/probe.h>
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/debug/report.h>
 
 #include <cstdlib>
@@ -16,7 +16,7 @@ namespace {
 [[noreturn]] void fail(std::string_view test, const char* what, lib::Errno code = lib::Errno(0))
 {
     debug::report("ktest {}: FAIL: {} ({})", test, what, lib::errno_name(code));
-    boot::vm_exit(1);
+    core::vm_exit(1);
 }
 
 void expect(bool ok, std::string_view test, const char* what)
@@ -66,7 +66,7 @@ bool holds_pattern(const std::byte* data, uint64_t first_sector, size_t sectors)
     expect(rng->requests() >= before + 2, name, "getrandom did not read the device");
     debug::report("ktest virtio-rng: getrandom took {} device requests", rng->requests() - before);
     debug::report("ktest virtio-rng: ok");
-    boot::vm_exit(0);
+    core::vm_exit(0);
 }
 
 void blk_write_test(BlkDevice& disk, std::byte* sector)
@@ -123,7 +123,7 @@ void blk_write_test(BlkDevice& disk, std::byte* sector)
     blk_write_test(disk, part);
     free(whole);
     debug::report("ktest virtio-blk: ok");
-    boot::vm_exit(0);
+    core::vm_exit(0);
 }
 
 } // namespace

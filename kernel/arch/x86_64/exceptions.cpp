@@ -8,7 +8,7 @@
 //     ... all general registers, then the backtrace, then "kernel panic: ..."
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/debug/backtrace.h>
 #include <kernel/debug/report.h>
@@ -177,8 +177,8 @@ constinit int g_report_depth;
     char message[256];
     auto r = fmt::format_to_n(message, sizeof(message), "unhandled CPU exception {} ({}) at {}", mnemonic, description,
         std::string_view(text, length));
-    boot::panic_message(
-        message, r.size < sizeof(message) ? r.size : sizeof(message), boot::PanicBacktrace::AlreadyReported);
+    core::panic_message(
+        message, r.size < sizeof(message) ? r.size : sizeof(message), core::PanicBacktrace::AlreadyReported);
 }
 
 } // namespace
@@ -188,7 +188,7 @@ void report_fatal_exception(const InterruptFrame& frame)
     int depth = __atomic_add_fetch(&g_report_depth, 1, __ATOMIC_RELAXED);
     if (depth > 2) {
         static constexpr char kLine[] = "fault while reporting a fault";
-        boot::panic_message(kLine, sizeof(kLine) - 1, boot::PanicBacktrace::AlreadyReported);
+        core::panic_message(kLine, sizeof(kLine) - 1, core::PanicBacktrace::AlreadyReported);
     }
     auto vector = uint8_t(frame.vector);
     auto name = vector < 32 ? kExceptionNames[vector] : ExceptionName { "IRQ", "interrupt" };
@@ -288,7 +288,7 @@ InterruptResult on_program_exception(InterruptFrame& frame)
                      : " in the kernel, on the program's behalf "
                        "(a bad argument given to libc, or a jump into the kernel?)");
     report_program_fault(frame, std::string_view(headline, r.size < sizeof(headline) ? r.size : sizeof(headline)));
-    boot::vm_exit(128 + signal);
+    core::vm_exit(128 + signal);
 }
 
 } // namespace

@@ -2,7 +2,7 @@
 
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/io.h>
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 extern "C" void system_call_entry();
 
@@ -37,6 +37,6 @@ extern "C" void system_call_dispatch(arch::InterruptFrame* frame)
 {
     auto handler = __atomic_load_n(&arch::g_handler, __ATOMIC_ACQUIRE);
     if (!handler)
-        boot::panic("a syscall instruction at {:#x} before system calls were set up", frame->rip);
+        core::panic("a syscall instruction at {:#x} before system calls were set up", frame->rip);
     handler(*frame);
 }

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace sys {
+namespace core {
 
 /// The wall time of monotonic time 0, once read (wall_clock.cpp writes it; read without a
 /// lock: `ready` is published with release order after `boot_wall_ns`).
@@ -45,4 +45,4 @@ inline std::optional<int64_t> realtime_ns_if_read()
     return __atomic_load_n(&clock.boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
 }
 
-} // namespace sys
+} // namespace core

@@ -7,9 +7,9 @@
 #include <kernel/arch/x86_64/kvmclock.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/console/log.h>
-#include <kernel/syscall/wall_clock.h>
+#include <kernel/core/wall_clock.h>
 
-namespace sys {
+namespace core {
 
 namespace {
 
@@ -141,4 +141,4 @@ int64_t realtime_ns()
     return __atomic_load_n(&wall_clock_state().boot_wall_ns, __ATOMIC_RELAXED) + int64_t(arch::monotonic_ns());
 }
 
-} // namespace sys
+} // namespace core

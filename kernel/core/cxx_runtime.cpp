@@ -1,7 +1,7 @@
 // The few C++ runtime pieces the kernel's freestanding C++ needs: operator new/delete on
 // malloc, and the library entry points that the header-only fmt references but, built
 // without exceptions, never reaches in a healthy kernel.
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 #include <cstdlib>
 #include <new>
@@ -10,7 +10,7 @@ void* operator new(size_t size)
 {
     void* p = malloc(size);
     if (!p)
-        boot::panic("kernel out of memory allocating {} bytes", size);
+        core::panic("kernel out of memory allocating {} bytes", size);
     return p;
 }
 void* operator new[](size_t size) { return operator new(size); }
@@ -21,11 +21,11 @@ void operator delete[](void* p) noexcept { free(p); }
 void operator delete[](void* p, size_t) noexcept { free(p); }
 
 namespace std {
-[[noreturn]] void terminate() noexcept { boot::panic("std::terminate called"); }
-[[noreturn]] void __throw_bad_alloc() { boot::panic("std::bad_alloc"); }
-[[noreturn]] void __throw_bad_array_new_length() { boot::panic("std::bad_array_new_length"); }
-[[noreturn]] void __throw_length_error(const char* what) { boot::panic("std::length_error: {}", what); }
-[[noreturn]] void __throw_out_of_range_fmt(const char* what, ...) { boot::panic("std::out_of_range: {}", what); }
+[[noreturn]] void terminate() noexcept { core::panic("std::terminate called"); }
+[[noreturn]] void __throw_bad_alloc() { core::panic("std::bad_alloc"); }
+[[noreturn]] void __throw_bad_array_new_length() { core::panic("std::bad_array_new_length"); }
+[[noreturn]] void __throw_length_error(const char* what) { core::panic("std::length_error: {}", what); }
+[[noreturn]] void __throw_out_of_range_fmt(const char* what, ...) { core::panic("std::out_of_range: {}", what); }
 } // namespace std
 
 // std::runtime_error, which fmt's format_error derives from. fmt only constructs one when a
@@ -34,11 +34,11 @@ namespace std {
 extern "C" [[noreturn]] void osprey_runtime_error_ctor(void*, const char* what) asm("_ZNSt13runtime_errorC2EPKc");
 extern "C" void osprey_runtime_error_dtor(void*) asm("_ZNSt13runtime_errorD2Ev");
 extern "C" const char* osprey_runtime_error_what(const void*) asm("_ZNKSt13runtime_error4whatEv");
-void osprey_runtime_error_ctor(void*, const char* what) { boot::panic("std::runtime_error: {}", what); }
+void osprey_runtime_error_ctor(void*, const char* what) { core::panic("std::runtime_error: {}", what); }
 void osprey_runtime_error_dtor(void*) { }
 const char* osprey_runtime_error_what(const void*) { return "runtime_error"; }
 
-extern "C" void __cxa_pure_virtual() { boot::panic("pure virtual function called"); }
+extern "C" void __cxa_pure_virtual() { core::panic("pure virtual function called"); }
 
 namespace std {
 const nothrow_t nothrow {};

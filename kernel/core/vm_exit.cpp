@@ -1,4 +1,4 @@
-#include <kernel/boot/vm_exit.h>
+#include <kernel/core/vm_exit.h>
 
 #include <kernel/arch/x86_64/io.h>
 #include <kernel/console/serial.h>
@@ -7,7 +7,7 @@
 #include <abi/console_port.h>
 #include <abi/exit_port.h>
 
-namespace boot {
+namespace core {
 
 namespace {
 
@@ -66,4 +66,4 @@ void panic_message(const char* text, size_t length, PanicBacktrace backtrace)
     report_and_stop(ExitKind::Panic, abi::kPanicStatus);
 }
 
-} // namespace boot
+} // namespace core

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-namespace boot {
+namespace core {
 
 /// Boot option exit_report=uart|port: `port` (the Osprey monitor) reports the exit through
 /// the debug-exit port alone, without the status UART's line (include/abi/console_port.h).
@@ -32,4 +32,4 @@ template<typename... Args> [[noreturn]] void panic(fmt::format_string<Args...> f
     panic_message(buffer, r.size < sizeof(buffer) ? r.size : sizeof(buffer));
 }
 
-} // namespace boot
+} // namespace core

@@ -5,8 +5,8 @@
 #include <abi/boot_trace.h>
 #include <kernel/arch/x86_64/io.h>
 
-namespace boot {
+namespace core {
 
 inline void trace(abi::BootMilestone milestone) { arch::outb(abi::kBootTracePort, uint8_t(milestone)); }
 
-} // namespace boot
+} // namespace core
