@@ -143,6 +143,10 @@ swapcontext:
 osprey_start_context:
 	movq %rbx, %rsp
 	movq (%rsp), %rdi
+	/* glibc's __start_context calls its setcontext, all assembly, at whatever alignment
+	 * the slot has (8 mod 16 when the function took an even number of stack words); this
+	 * one runs C (sigprocmask), so give the call the psABI's 16 bytes. */
+	andq $-16, %rsp
 	testq %rdi, %rdi
 	je 1f
 	call setcontext
