@@ -77,6 +77,9 @@ struct SchedulerState {
     uint64_t exited_cpu_ns = 0;      // CPU time of the threads that have exited
     size_t kernel_services = 0;      // threads on the table that are the kernel's (they never exit)
     Thread* ending_thread = nullptr; // the thread ending the program (stop_other_program_threads)
+    // The signals the program's dispositions ignore (set_signal_ignored); at start, those
+    // whose default is to ignore them (kIgnoredByDefault).
+    uint64_t ignored_signals = kIgnoredByDefault;
 };
 
 using LockedState = lib::Guarded<SchedulerState, arch::SpinLock>::Locked;
@@ -174,7 +177,7 @@ inline bool is_running(const Thread& thread) { return thread.cpu && thread.cpu->
 uint64_t process_cpu_locked(SchedulerState& state, uint64_t now_ns);
 uint64_t thread_cpu_locked(const Thread& thread, uint64_t now_ns);
 /// A process-directed signal (post_process_signal's rule), under the lock.
-void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info, Disposition disposition);
+void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info);
 /// A signal for thread `tid`, under the lock; false when it does not live.
 bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const SignalInfo& info);
 // timers.cpp

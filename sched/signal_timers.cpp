@@ -53,10 +53,7 @@ void expire(SchedulerState& state, SignalTimer& timer, uint64_t missed)
         if (busy && post_thread_signal_locked(state, busy->tid, timer.signal, info))
             return;
     }
-    // Not dropped when the program ignores it: the disposition is the process's, out of
-    // the scheduler's reach here; delivery ignores it instead (it may end a wait, which
-    // then starts again: kernel/syscall/restart.h).
-    post_process_signal_locked(state, timer.signal, info, Disposition::Acts);
+    post_process_signal_locked(state, timer.signal, info);
 }
 
 // A wall-clock timer expired: its signal, and the next period if it has one.

@@ -14,11 +14,10 @@ namespace sched {
 
 namespace {
 
-void post_signal_locked(
-    SchedulerState& state, Thread& thread, int signal, const SignalInfo& info, Disposition disposition)
+void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const SignalInfo& info)
 {
-    uint64_t kept = thread.signal_mask | thread.waited_signals;
-    if (disposition == Disposition::Ignores && !(kept & signal_bit(signal)))
+    uint64_t kept = thread.signal_mask | __atomic_load_n(&thread.blocked_before_wait, __ATOMIC_ACQUIRE);
+    if ((state.ignored_signals & signal_bit(signal)) && !(kept & signal_bit(signal)))
         return; // dropped: nothing would run for it, and no wait may end for it
     if (!(thread.pending_signals & signal_bit(signal)))
         thread.pending_info[signal - 1] = info;
@@ -48,13 +47,13 @@ Thread* find_thread_locked(SchedulerState& state, int tid)
     return nullptr;
 }
 
-lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info, Disposition disposition)
+lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info)
 {
     auto state = lock_state();
     Thread* thread = find_thread_locked(*state, tid);
     if (!thread || thread->kernel_service) // the kernel's own threads take no program signal
         return lib::Error(lib::Errno::SRCH, "no such thread");
-    post_signal_locked(*state, *thread, signal, info, disposition);
+    post_signal_locked(*state, *thread, signal, info);
     return {};
 }
 
@@ -62,11 +61,11 @@ bool post_thread_signal_locked(SchedulerState& state, int tid, int signal, const
 {
     Thread* thread = find_thread_locked(state, tid);
     if (thread)
-        post_signal_locked(state, *thread, signal, info, Disposition::Acts);
+        post_signal_locked(state, *thread, signal, info);
     return thread != nullptr;
 }
 
-void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info, Disposition disposition)
+void post_process_signal_locked(SchedulerState& state, int signal, const SignalInfo& info)
 {
     Thread* target = &current();
     if (target == this_cpu().idle || target->kernel_service) { // a timer that fired meanwhile
@@ -82,12 +81,40 @@ void post_process_signal_locked(SchedulerState& state, int signal, const SignalI
             target = thread;
     }
     if (target)
-        post_signal_locked(state, *target, signal, info, disposition);
+        post_signal_locked(state, *target, signal, info);
 }
 
-void post_process_signal(int signal, const SignalInfo& info, Disposition disposition)
+void post_process_signal(int signal, const SignalInfo& info)
 {
-    post_process_signal_locked(*lock_state(), signal, info, disposition);
+    post_process_signal_locked(*lock_state(), signal, info);
+}
+
+MaskOpenedForWait::MaskOpenedForWait(uint64_t set) : m_saved(current().signal_mask)
+{
+    Thread& self = current();
+    __atomic_store_n(&self.blocked_before_wait, m_saved, __ATOMIC_RELEASE); // before the mask opens
+    __atomic_store_n(&self.signal_mask, m_saved & ~set, __ATOMIC_RELEASE);
+}
+
+MaskOpenedForWait::~MaskOpenedForWait()
+{
+    Thread& self = current();
+    __atomic_store_n(&self.signal_mask, m_saved, __ATOMIC_RELEASE);
+    __atomic_store_n(&self.blocked_before_wait, uint64_t(0), __ATOMIC_RELEASE);
+}
+
+bool ignored_by_default(int signal) { return kIgnoredByDefault & signal_bit(signal); }
+
+void set_signal_ignored(int signal, bool ignored)
+{
+    auto state = lock_state();
+    if (!ignored) {
+        state->ignored_signals &= ~signal_bit(signal);
+        return;
+    }
+    state->ignored_signals |= signal_bit(signal);
+    for (Thread* thread = state->threads.front(); thread; thread = state->threads.next(thread))
+        thread->pending_signals &= ~signal_bit(signal);
 }
 
 int take_pending_signal(SignalInfo* info) { return take_pending_signal_in(~current().signal_mask, info); }

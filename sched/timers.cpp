@@ -78,7 +78,8 @@ arch::InterruptResult preemption_point(arch::InterruptFrame& frame, bool timer_f
     // The thread resumes the program here: signals sent to it meanwhile run now, through
     // frames on its stack, even if it makes no more system calls.
     Thread& self = current();
-    if (self.kernel_depth == 0 && !self.in_system_call_instruction && &self != this_cpu().idle && g_signal_delivery
+    if (self.kernel_depth == 0 && !self.in_system_call_instruction && !self.interrupted_call.delivers_on_way_out
+        && &self != this_cpu().idle && g_signal_delivery
         && (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
         g_signal_delivery(frame);
     return arch::InterruptResult::Handled;

@@ -114,9 +114,10 @@ private:
     {
         sched::Thread& self = sched::current();
         uint64_t saved = self.signal_mask;
-        self.signal_mask = saved & ~m_set;
-        auto reason = sched::sleep_until(0, true);
-        self.signal_mask = saved;
+        auto reason = [&] {
+            sched::MaskOpenedForWait opened(m_set);
+            return sched::sleep_until(0, true);
+        }();
         if (reason == sched::WakeReason::Interrupted && (self.pending_signals & ~saved & ~m_set))
             return lib::Error(lib::Errno::INTR, "another signal arrived");
         return {};

@@ -2,7 +2,8 @@
 // from musl (osprey_syscall) and from the syscall instruction (system_call_instruction.cpp). Each call runs as a
 // sched::KernelSection (no other thread's kernel code runs until it returns or blocks),
 // but for the few that need no big lock (answer_without_kernel_lock), and delivers the
-// thread's pending signals on the way out. Numbers are the x86-64 Linux ABI
+// thread's pending signals on the way out, after which an interrupted call may start
+// again (restart.h). Numbers are the x86-64 Linux ABI
 // (arch/x86/entry/syscalls/syscall_64.tbl). This is the only place where an Errno becomes
 // the negative return value of the Linux ABI. An unknown number returns -ENOSYS and is
 // logged once, at debug level (log.syscall=debug).
@@ -271,6 +272,7 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
     case RtSigtimedwait:
         return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
     case RtSigsuspend: return sys::rt_sigsuspend(ptr<const uint64_t>(a1), size_t(a2));
+    case Pause: return sys::pause();
     case Sigaltstack: return sys::sigaltstack(ptr<const void>(a1), ptr<void>(a2), program_rsp);
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
     case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));
@@ -359,17 +361,21 @@ extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long 
 {
     sched::Thread& self = sched::current();
     sched::InterruptedCall outer = self.interrupted_call; // a handler's calls nest in the call it interrupted
+    auto unblocked_pending
+        = [&] { return __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask; };
     for (;;) {
         self.interrupted_call = {};
+        self.interrupted_call.return_address = uintptr_t(__builtin_return_address(0));
+        self.interrupted_call.delivers_on_way_out = true;
         long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
-        // As Linux does on the way back to user space; the test of the pending set is
-        // inline, as nearly every call finds none.
-        auto unblocked_pending
-            = [&] { return __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask; };
-        if (unblocked_pending())
+        self.interrupted_call.delivers_on_way_out = false;
+        // As Linux does on the way back to user space (the test of the pending set is
+        // inline, as nearly every call finds none), until none is left: one sent from
+        // another CPU meanwhile would only interrupt a restarted call again.
+        while (unblocked_pending() && !self.program_thread_pointer)
             sys::deliver_pending_signals();
-        // An interrupted call may start again (restart.h), once its signals are delivered:
-        // one still pending would only interrupt it again.
+        // An interrupted call may start again (restart.h), once its signals are delivered
+        // (a static program's are delivered through frames instead: not restarted here).
         bool again = value == -long(lib::Errno::INTR) && !unblocked_pending()
             && sys::starts_again(sys::restart_rule(n, a2, a4), self.interrupted_call);
         if (!again) {

@@ -233,6 +233,17 @@ SysResult copy_for_program(fs::File& in, fs::File& out, int64_t* offset, size_t 
             return lib::Error(lib::Errno::INVAL, "negative offset");
         position = uint64_t(*offset);
     }
+    if (!offset) {
+        // From a file with a position: copy at it, then move it by what was written, so
+        // that bytes read but not written (a full socket, a signal) are read again by the
+        // next call, not lost. A stream (a pipe, a socket) cannot give them back.
+        if (auto at = in.seek(0, fs::Whence::Current); !at.is_error()) {
+            position = at.value();
+            size_t copied = TRY(copy_between(in, out, &position, capped(count)));
+            TRY(in.seek(int64_t(position), fs::Whence::Set));
+            return long(copied);
+        }
+    }
     size_t copied = TRY(copy_between(in, out, offset ? &position : nullptr, capped(count)));
     if (offset)
         *offset = int64_t(position);

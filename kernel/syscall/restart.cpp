@@ -1,46 +1,23 @@
 // The restart rules of interrupted system calls (restart.h), call by call as signal(7)
-// lists them.
+// lists them. epoll_wait is not restarted even when no handler ran (Linux's ep_poll
+// returns a plain EINTR).
 #include <kernel/syscall/restart.h>
+#include <kernel/syscall/signal_frame.h>
 #include <kernel/syscall/system_call_numbers.h>
 #include <sched/scheduler.h>
 
 namespace sys {
 
-namespace {
-
-constexpr uint64_t kSaRestart = 0x10000000; // asm-generic/signal-defs.h
-
-// musl's SIGCANCEL (src/internal/pthread_impl.h). Its handler is installed with SA_RESTART
-// and, on Linux, moves the interrupted call's instruction pointer to __cp_cancel. A handler
-// the kernel calls on a call's way out sees no registers, so it cannot: the call must end
-// with EINTR for __syscall_cp_c to act on the cancellation request.
-constexpr int kMuslCancelSignal = 33;
-
-// linux/futex.h
-constexpr int kFutexWait = 0, kFutexLockPi = 6, kFutexWaitBitset = 9, kFutexLockPi2 = 13;
-constexpr int kFutexCommandMask = ~(128 | 256); // FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME
-
-RestartRule futex_rule(int op, long timeout)
-{
-    switch (op & kFutexCommandMask) {
-    case kFutexWait:
-    case kFutexWaitBitset: return timeout ? RestartRule::WithoutHandler : RestartRule::UnlessHandlerRefuses;
-    case kFutexLockPi:
-    case kFutexLockPi2: return RestartRule::Always;
-    }
-    return RestartRule::Never;
-}
-
-} // namespace
-
-RestartRule restart_rule(long number, long op, long timeout)
+RestartRule restart_rule(long number, long futex_op, long futex_timeout)
 {
     using namespace call;
     switch (number) {
     case Read:
     case Readv:
+    case Preadv2: // with offset -1: readv, which may wait on a pipe or a socket
     case Write:
     case Writev:
+    case Pwritev2:
     case Ioctl:
     case Open:
     case Openat:
@@ -67,12 +44,11 @@ RestartRule restart_rule(long number, long op, long timeout)
     case Ppoll:
     case Select:
     case Pselect6:
-    case EpollWait:
-    case EpollPwait:
-    case EpollPwait2:
     case Nanosleep:
-    case ClockNanosleep: return RestartRule::WithoutHandler;
-    case Futex: return futex_rule(int(op), timeout);
+    case ClockNanosleep:
+    case Pause:
+    case RtSigsuspend: return RestartRule::WithoutHandler;
+    case Futex: return futex_restart_rule(int(futex_op), futex_timeout != 0);
     }
     return RestartRule::Never;
 }
@@ -90,11 +66,11 @@ bool starts_again(RestartRule rule, const sched::InterruptedCall& call)
     return false;
 }
 
-void note_handler_for_restart(int signal, uint64_t sa_flags, bool plain_call)
+void note_handler_for_restart(uint64_t sa_flags)
 {
     sched::InterruptedCall& call = sched::current().interrupted_call;
     call.handler_ran = true;
-    if (!(sa_flags & kSaRestart) || (plain_call && signal == kMuslCancelSignal))
+    if (!(sa_flags & kSaRestart))
         call.handler_ends_call = true;
 }
 

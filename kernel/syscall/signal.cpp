@@ -4,10 +4,11 @@
 // sender's context, as soon as it is not blocked: the handler is called directly, or the
 // default action runs. kill(2) picks the caller, else a thread that does not block the
 // signal. A signal for another thread (pthread_kill, or picked by kill) ends its
-// interruptible wait with EINTR and is delivered when it leaves the system call, or, if it
-// was preempted in program code, through a signal frame before it resumes
-// (signal_frame.h). Handlers run on a system call's way out get a ucontext with the mask
-// and no registers. A terminating default action
+// interruptible wait and is delivered when it leaves the system call, which then ends with
+// EINTR or starts again (restart.h), or, if it was preempted in program code, through a
+// signal frame before it resumes (signal_frame.h). Handlers run on a system call's way out
+// get a ucontext with the mask and REG_RIP, no other registers. A signal the dispositions
+// ignore is dropped when sent (sched::set_signal_ignored). A terminating default action
 // stops the VM with status 128 + signal, which is what a Linux shell reports for a process
 // killed by that signal (abort() gives 134). Stop signals are ignored: there is no one to
 // continue the program.
@@ -36,15 +37,15 @@ process::SpinGuarded<SignalActions>& actions() { return process::current().signa
 
 bool is_handler(uint64_t handler) { return handler != abi::kSigDefault && handler != abi::kSigIgnore; }
 
+// Whether `handler` as the disposition of `signal` ignores it.
+bool ignores(int signal, uint64_t handler)
+{
+    return handler == abi::kSigIgnore || (handler == abi::kSigDefault && sched::ignored_by_default(signal));
+}
+
 uint64_t& blocked() { return sched::current().signal_mask; }
 
 } // namespace
-
-bool ignored_by_default(int signal)
-{
-    return signal == abi::kSigchld || signal == abi::kSigcont || signal == abi::kSigurg || signal == abi::kSigwinch
-        || signal == abi::kSigstop || (signal >= 20 && signal <= 22); // SIGTSTP, SIGTTIN, SIGTTOU
-}
 
 bool has_handler(int signal)
 {
@@ -71,15 +72,20 @@ void run_handler(int signal, const abi::KernelSigaction& action, const sched::Si
     if (!(action.flags & kSaNodefer))
         blocked() |= sched::signal_bit(signal);
     if (action.flags & kSaSiginfo) {
-        // Called from the system call's way out: the context has no registers to show
-        // (gregs are 0, so a handler that looks at REG_RIP sees no code of its own), but
-        // the mask to restore is real, and a handler may change it, as musl's cancellation
-        // handler does (it blocks SIGCANCEL and raises it again).
+        // Called from the system call's way out: the context has no registers to show but
+        // REG_RIP, where the call returns to, and the mask to restore. A handler may change
+        // the mask, as musl's cancellation handler does (it blocks SIGCANCEL and raises it
+        // again), or REG_RIP, as that handler does at a cancellation point (to
+        // __cp_cancel): the call then ends with EINTR, where __syscall_cp_c acts on it.
         KernelSiginfo info = siginfo_of(signal, sent);
         SignalContext context {};
         context.uc_sigmask = saved_mask;
+        sched::InterruptedCall& call = sched::current().interrupted_call;
+        context.gregs[RegRip] = call.return_address;
         reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, &context);
         blocked() = context.uc_sigmask & ~kUnblockable;
+        if (context.gregs[RegRip] != call.return_address)
+            call.handler_ends_call = true;
         return;
     }
     reinterpret_cast<void (*)(int)>(action.handler)(signal);
@@ -90,22 +96,14 @@ void deliver(int signal, const sched::SignalInfo& sent)
 {
     // One copy of the disposition decides (another thread may change or reset it meanwhile).
     abi::KernelSigaction action = action_for_delivery(signal);
-    if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && ignored_by_default(signal)))
+    if (ignores(signal, action.handler))
         return;
     if (action.handler != abi::kSigDefault) {
-        note_handler_for_restart(signal, action.flags, true);
+        note_handler_for_restart(action.flags);
         return run_handler(signal, action, sent);
     }
     klog::info(klog::Subsystem::Syscall, "program killed by signal {}", signal);
     core::vm_exit(128 + signal);
-}
-
-// Whether sending `signal` now would be dropped for its disposition (sched::post_signal).
-sched::Disposition disposition_of(int signal)
-{
-    uint64_t handler = actions().with([&](SignalActions& a) { return a.of[signal].handler; });
-    bool ignores = handler == abi::kSigIgnore || (handler == abi::kSigDefault && ignored_by_default(signal));
-    return ignores ? sched::Disposition::Ignores : sched::Disposition::Acts;
 }
 
 } // namespace
@@ -118,18 +116,6 @@ bool keep_mask_for_frame(uint64_t saved)
     self.mask_after_delivery = saved;
     self.restores_mask_after_delivery = true;
     return true;
-}
-
-void note_pending_delivery_for_restart()
-{
-    Thread& self = sched::current();
-    uint64_t ready = __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask;
-    if (!ready)
-        return;
-    int signal = __builtin_ctzll(ready) + 1; // the one take_pending_signal gives first
-    abi::KernelSigaction action = actions().with([&](SignalActions& a) { return a.of[signal]; });
-    if (is_handler(action.handler))
-        note_handler_for_restart(signal, action.flags, false);
 }
 
 void deliver_pending_signals()
@@ -164,8 +150,10 @@ SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::Kern
     }
     abi::KernelSigaction previous = actions().with([&](SignalActions& a) {
         abi::KernelSigaction before = a.of[signal];
-        if (action)
+        if (action) {
             a.of[signal] = wanted;
+            sched::set_signal_ignored(signal, ignores(signal, wanted.handler)); // senders drop it
+        }
         return before;
     });
     if (old)
@@ -204,7 +192,7 @@ SysResult kill(int pid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return 0;
-    sched::post_process_signal(signal, { kSiUser, 1, 0, 0 }, disposition_of(signal)); // from pid 1, uid 0
+    sched::post_process_signal(signal, { kSiUser, 1, 0, 0 }); // from pid 1, uid 0
     deliver_pending_signals();
     return 0;
 }
@@ -232,11 +220,10 @@ SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* 
         }
         if (timeout && arch::monotonic_ns() >= deadline)
             return lib::Error(lib::Errno::AGAIN, "no signal of the set before the timeout");
-        sched::current().waited_signals = wanted; // kept when sent, even if ignored
-        blocked() = saved & ~wanted;              // Linux unblocks the set for the wait
-        auto reason = sched::sleep_until(timeout ? deadline : 0, true);
-        blocked() = saved;
-        sched::current().waited_signals = 0;
+        auto reason = [&] {
+            sched::MaskOpenedForWait opened(wanted); // Linux unblocks the set for the wait
+            return sched::sleep_until(timeout ? deadline : 0, true);
+        }();
         bool other_signal = sched::current().pending_signals & ~saved & ~wanted;
         if (reason == sched::WakeReason::Interrupted && other_signal)
             return lib::Error(lib::Errno::INTR, "another signal arrived"); // its handler runs on the way out
@@ -251,6 +238,13 @@ SysResult rt_sigpending(uint64_t* set, size_t mask_size)
     uint64_t pending = sched::current().pending_signals; // process signals are a thread's here
     memcpy(set, &pending, mask_size);
     return 0;
+}
+
+SysResult pause()
+{
+    while (!(sched::current().pending_signals & ~blocked()))
+        (void)sched::sleep_until(0, true);
+    return lib::Error(lib::Errno::INTR, "pause returns after a handler");
 }
 
 SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size)
@@ -277,7 +271,7 @@ SysResult tgkill(int tgid, int tid, int signal)
         return lib::Error(lib::Errno::INVAL, "bad signal");
     if (signal == 0)
         return sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
-    TRY(sched::post_signal(tid, signal, { kSiTkill, 1, 0, 0 }, disposition_of(signal)));
+    TRY(sched::post_signal(tid, signal, { kSiTkill, 1, 0, 0 }));
     if (tid == sched::current().tid)
         deliver_pending_signals();
     return 0;
@@ -300,9 +294,9 @@ SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTar
                                                        : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
     sched::SignalInfo queued { sent.si_code, sent.kill.si_pid, sent.kill.si_uid, sent.kill.si_value };
     if (to_process)
-        sched::post_process_signal(signal, queued, disposition_of(signal));
+        sched::post_process_signal(signal, queued);
     else
-        TRY(sched::post_signal(tid, signal, queued, disposition_of(signal)));
+        TRY(sched::post_signal(tid, signal, queued));
     if (to_process || tid == sched::current().tid)
         deliver_pending_signals();
     return 0;

@@ -58,14 +58,36 @@ static_assert(sizeof(StackDescription) == 24);
 
 } // namespace
 
-void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSiginfo& info)
+namespace {
+
+// Decides an interrupted call's restart (restart.h) with the record so far; one that starts
+// again goes back onto the syscall instruction (0f 05) with its number in rax, its
+// arguments still in place, as Linux's does.
+void decide_restart(arch::InterruptFrame& frame, InterruptedInstruction& call)
+{
+    call.decided = true;
+    if (starts_again(call.rule, sched::current().interrupted_call)) {
+        constexpr uint64_t kSyscallInstructionLength = 2;
+        frame.rax = uint64_t(call.number);
+        frame.rip -= kSyscallInstructionLength;
+    }
+}
+
+} // namespace
+
+void run_signal_on_frame(
+    arch::InterruptFrame& frame, int signal, const KernelSiginfo& info, InterruptedInstruction* call)
 {
     sched::KernelSectionInHandler section; // dispositions and the address space are kernel state
     abi::KernelSigaction action = action_for_delivery(signal);
-    if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && ignored_by_default(signal)))
+    if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && sched::ignored_by_default(signal)))
         return;
     if (action.handler == abi::kSigDefault)
         terminate(frame, signal);
+    if (call && !call->decided) { // this handler decides, before the frame saves the registers
+        note_handler_for_restart(action.flags);
+        decide_restart(frame, *call);
+    }
     sched::Thread& self = sched::current();
     // SA_ONSTACK: the alternate stack, unless the thread already runs on it (a nested
     // signal), in which case the frame goes below, on it, as Linux does.
@@ -160,7 +182,9 @@ bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uin
     return true;
 }
 
-void deliver_signals_on_frame(arch::InterruptFrame& frame)
+void deliver_signals_on_frame(arch::InterruptFrame& frame) { deliver_signals_on_frame(frame, nullptr); }
+
+void deliver_signals_on_frame(arch::InterruptFrame& frame, InterruptedInstruction* call)
 {
     sched::Thread& self = sched::current();
     if (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask) {
@@ -168,8 +192,10 @@ void deliver_signals_on_frame(arch::InterruptFrame& frame)
         // and the next frame then goes below this one, as nested Linux frames do.
         sched::SignalInfo sent;
         while (int signal = sched::take_pending_signal(&sent))
-            run_signal_on_frame(frame, signal, siginfo_of(signal, sent));
+            run_signal_on_frame(frame, signal, siginfo_of(signal, sent), call);
     }
+    if (call && !call->decided)
+        decide_restart(frame, *call);        // no handler ran
     if (self.restores_mask_after_delivery) { // no frame took the saved mask
         self.signal_mask = self.mask_after_delivery;
         self.restores_mask_after_delivery = false;

@@ -14,6 +14,7 @@
 
 #include <kernel/arch/x86_64/interrupt_frame.h>
 #include <kernel/syscall/linux_abi.h>
+#include <kernel/syscall/restart.h>
 #include <kernel/syscall/syscall.h>
 #include <sched/thread.h>
 
@@ -94,8 +95,8 @@ enum Greg : int {
 
 constexpr int kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6;
 // sigaction(2) flags (asm-generic/signal-defs.h, x86's SA_RESTORER).
-constexpr uint64_t kSaSiginfo = 0x4, kSaRestorer = 0x04000000, kSaOnstack = 0x08000000, kSaNodefer = 0x40000000,
-                   kSaResethand = 0x80000000;
+constexpr uint64_t kSaSiginfo = 0x4, kSaRestorer = 0x04000000, kSaOnstack = 0x08000000, kSaRestart = 0x10000000,
+                   kSaNodefer = 0x40000000, kSaResethand = 0x80000000;
 // stack_t.ss_flags (sigaltstack(2)).
 constexpr int kSsOnstack = 1, kSsDisable = 2, kSsAutodisarm = int(1u << 31);
 constexpr uint64_t kUnblockable = (uint64_t(1) << (abi::kSigkill - 1)) | (uint64_t(1) << (abi::kSigstop - 1));
@@ -107,15 +108,23 @@ KernelSiginfo siginfo_of(int signal, const sched::SignalInfo& info);
 abi::KernelSigaction action_for_delivery(int signal);
 /// Whether the program installed a handler for `signal` (not SIG_DFL, not SIG_IGN).
 bool has_handler(int signal);
-/// Whether `signal`'s default action is to ignore it.
-bool ignored_by_default(int signal);
+
+/// A system call made by the syscall instruction that ended with EINTR, on its way out:
+/// the first signal delivered with a handler decides whether it starts again (restart.h),
+/// as in Linux's handle_signal; when none does, the rule decides with no handler.
+struct InterruptedInstruction {
+    long number;
+    RestartRule rule;
+    bool decided = false;
+};
 
 /// Runs signal `signal` for the program interrupted at `frame`: its handler, through a
 /// signal frame pushed on the interrupted stack (frame is changed to enter the handler),
 /// or its default action (ignore, or end the program with a report and 128 + signal).
 /// The caller has taken the signal off the pending set. A stack that cannot take the
 /// frame ends the program with SIGSEGV, as Linux does.
-void run_signal_on_frame(arch::InterruptFrame& frame, int signal, const KernelSiginfo& info);
+void run_signal_on_frame(
+    arch::InterruptFrame& frame, int signal, const KernelSiginfo& info, InterruptedInstruction* call = nullptr);
 
 /// arch::ProgramSignalHook: a fault of the program's code (SIGSEGV, SIGBUS, SIGFPE,
 /// SIGILL, SIGTRAP) for its handler. False (the program ends) when the thread blocks the
@@ -131,12 +140,10 @@ bool deliver_fault_signal(arch::InterruptFrame& frame, int signal, int code, uin
 SysResult sigaltstack(const void* new_stack, void* old_stack, uint64_t current_rsp);
 
 /// Delivers the current thread's pending, unblocked signals to the program interrupted
-/// at `frame` (the scheduler calls it before a preempted thread resumes).
+/// at `frame` (the scheduler calls it before a preempted thread resumes; `call` is null
+/// then). A call that starts again goes back onto its syscall instruction, its number in
+/// rax, before the first frame saves the registers.
 void deliver_signals_on_frame(arch::InterruptFrame& frame);
-
-/// For the restart of a system call made by the syscall instruction that ended with EINTR
-/// (restart.h): records how the signal that deliver_signals_on_frame will deliver first
-/// runs, as Linux lets that one decide.
-void note_pending_delivery_for_restart();
+void deliver_signals_on_frame(arch::InterruptFrame& frame, InterruptedInstruction* call);
 
 } // namespace sys

@@ -339,6 +339,8 @@ SysResult pidfd_send_signal(int pidfd, int signal, const void* info, unsigned fl
 SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* timeout, size_t mask_size);
 /// rt_sigsuspend(2): waits with `mask` as the signal mask until a handler runs; always EINTR.
 SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size);
+/// pause(2): waits until a handler runs; always EINTR.
+SysResult pause();
 /// Runs the handlers (or default actions) of the calling thread's pending, unblocked
 /// signals. osprey_syscall calls it on the way out of every system call.
 void deliver_pending_signals();

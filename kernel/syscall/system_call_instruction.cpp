@@ -35,10 +35,12 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
     if (self.program_thread_pointer) // before any libc code: the kernel's libc uses %fs
         arch::wrmsr(arch::kMsrFsBase, self.kernel_thread_pointer);
     self.in_system_call_instruction = true;
+    sched::InterruptedCall outer = self.interrupted_call; // a handler's own call, by instruction
     self.interrupted_call = {};
     long number = long(frame.rax);
     if (number == call::RtSigreturn) { // the restorer returned with %rsp at the frame's ucontext
         self.in_system_call_instruction = false;
+        self.interrupted_call = outer;
         osprey_signal_return(reinterpret_cast<SignalContext*>(frame.rsp));
     }
     constexpr uint64_t kInterruptFlag = 0x200;
@@ -56,18 +58,13 @@ void on_system_call_instruction(arch::InterruptFrame& frame)
         frame.rflags |= kInterruptFlag;
     arch::disable_interrupts();
     self.in_system_call_instruction = false;
-    if (long(frame.rax) == -long(lib::Errno::INTR)) {
-        // Linux's way to start an interrupted call again (restart.h): back onto the
-        // syscall instruction with the number in rax, the arguments still in place, so
-        // the program makes the call once its handlers return.
-        note_pending_delivery_for_restart();
-        if (starts_again(restart_rule(number, long(frame.rsi), long(frame.r10)), self.interrupted_call)) {
-            constexpr uint64_t kSyscallInstructionLength = 2; // 0f 05
-            frame.rax = uint64_t(number);
-            frame.rip -= kSyscallInstructionLength;
-        }
+    if (long(frame.rax) == -long(lib::Errno::INTR)) { // it may start again (restart.h)
+        InterruptedInstruction interrupted { number, restart_rule(number, long(frame.rsi), long(frame.r10)) };
+        deliver_signals_on_frame(frame, &interrupted);
+    } else {
+        deliver_signals_on_frame(frame); // as after an interrupt: the program's stack takes the frames
     }
-    deliver_signals_on_frame(frame); // as after an interrupt: the program's stack takes the frames
+    self.interrupted_call = outer;
     if (self.program_thread_pointer)
         arch::wrmsr(arch::kMsrFsBase, self.program_thread_pointer);
 }

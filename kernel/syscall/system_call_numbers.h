@@ -51,6 +51,7 @@ enum Number : long {
     Getitimer = 36,
     Alarm = 37,
     Setitimer = 38,
+    Pause = 34,
     Getpid = 39,
     Clone = 56, // by the syscall instruction; musl's __clone calls the kernel
     Exit = 60,

@@ -2,6 +2,7 @@
 // set_robust_list. Threads themselves are created by musl's __clone (libc-shim/threads.cpp)
 // and run by the scheduler (sched/).
 #include <kernel/arch/x86_64/tsc.h>
+#include <kernel/syscall/restart.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <kernel/core/wall_clock.h>
@@ -56,6 +57,17 @@ lib::Result<uint64_t> futex_deadline(const abi::Timespec* timeout, bool absolute
 }
 
 } // namespace
+
+RestartRule futex_restart_rule(int op, bool timed)
+{
+    switch (op & ~(kFutexPrivate | kFutexClockRealtime)) {
+    case Wait:
+    case WaitBitset: return timed ? RestartRule::WithoutHandler : RestartRule::UnlessHandlerRefuses; // restart block
+    case LockPi:
+    case LockPi2: return RestartRule::Always; // ERESTARTNOINTR
+    }
+    return RestartRule::Never;
+}
 
 SysResult futex(uint32_t* word, int op, uint32_t value, const abi::Timespec* timeout, uint32_t* word2, uint32_t value3)
 {

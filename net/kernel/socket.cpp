@@ -217,9 +217,13 @@ lib::Result<void> Socket::wait_for_change(uint32_t seen, uint64_t deadline)
 {
     if (deadline && arch::monotonic_ns() >= deadline)
         return lib::Error(lib::Errno::AGAIN, "socket timeout (SO_RCVTIMEO/SO_SNDTIMEO) expired");
-    auto waited = m_changes.wait_until(seen, deadline);
+    return ended_by_signal_for_good(m_changes.wait_until(seen, deadline), deadline);
+}
+
+lib::Result<void> ended_by_signal_for_good(lib::Result<void> waited, uint64_t deadline)
+{
     if (deadline && waited.is_error() && waited.error().code == lib::Errno::INTR)
-        sched::current().interrupted_call.ends_with_eintr = true; // as Linux's sock_intr_errno with a timeout
+        sched::current().interrupted_call.ends_with_eintr = true;
     return waited;
 }
 

@@ -118,6 +118,12 @@ struct ReceiveInfo {
                                    // null: they are closed then, as Linux drops them)
 };
 
+/// `waited`, the result of a blocking socket call's wait bounded by `deadline`
+/// (SO_RCVTIMEO or SO_SNDTIMEO; 0: none). When a signal ended such a wait, the call ends
+/// with EINTR rather than start again after the handler (kernel/syscall/restart.h), as
+/// Linux's sock_intr_errno decides.
+lib::Result<void> ended_by_signal_for_good(lib::Result<void> waited, uint64_t deadline);
+
 class Socket : public fs::File {
 public:
     Socket(int family, int type) : m_family(family), m_type(type) { }
@@ -193,7 +199,8 @@ protected:
     uint64_t receive_deadline() const;
     uint64_t send_deadline() const;
     /// A wait for the next change, until `deadline` (0: none): INTR for a signal, AGAIN
-    /// once the deadline passed (Linux's answer to an expired SO_RCVTIMEO).
+    /// once the deadline passed (Linux's answer to an expired SO_RCVTIMEO). Ended by a
+    /// signal with a deadline, the call ends with EINTR (ended_by_signal_for_good).
     lib::Result<void> wait_for_change(uint32_t seen, uint64_t deadline);
     /// EPIPE, with SIGPIPE for the caller unless `flags` has MSG_NOSIGNAL.
     lib::Error broken_pipe(int flags) const;

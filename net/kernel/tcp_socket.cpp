@@ -299,10 +299,14 @@ lib::Result<void> TcpSocket::connect(const SocketAddress& address)
                 lib::Errno(error ? error : int(lib::Errno::CONNREFUSED)), "connect: the connection failed");
         }
         auto waited = wait_for_change(seen, deadline); // lwIP ends it with ETIMEDOUT after its SYN retries
-        if (waited.is_error())
+        if (waited.is_error()) {
+            // The connection goes on: the next connect (the same call started again after
+            // a signal's handler, say) reports how it ended, as on Linux.
+            m_connect_unreported = true;
             return waited.error().code == lib::Errno::AGAIN
                 ? lib::Error(lib::Errno::INPROGRESS, "connect: timed out (SO_SNDTIMEO)")
                 : waited.error();
+        }
     }
 }
 

@@ -29,7 +29,7 @@ lib::Result<void> wait_for_room(uint32_t seen, uint64_t deadline)
 {
     if (deadline && arch::monotonic_ns() >= deadline)
         return lib::Error(lib::Errno::AGAIN, "send timeout (SO_SNDTIMEO) expired while the peer was full");
-    return names().room().wait_until(seen, deadline);
+    return ended_by_signal_for_good(names().room().wait_until(seen, deadline), deadline);
 }
 
 } // namespace

@@ -87,14 +87,37 @@ WakeReason sleep_until(uint64_t deadline_ns, bool interruptible);
 
 /// Makes signal `signal` (1-64) pending on thread `tid` and, if it waits interruptibly
 /// and does not block the signal, ends the wait with WakeReason::Interrupted. A signal
-/// whose disposition Ignores it is dropped instead, unless the thread blocks it or waits
-/// for it in sigtimedwait, as Linux drops it (sig_ignored): it never interrupts a wait.
-/// ESRCH when no such thread lives.
-lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info, Disposition disposition = Disposition::Acts);
-/// A process-directed signal (kill(2)): made pending on the calling thread if it does not
-/// block it, else on the first thread that does not (a thread in sigwait unblocks its
-/// set while it waits), else on the calling thread; dropped as post_signal drops it.
-void post_process_signal(int signal, const SignalInfo& info, Disposition disposition = Disposition::Acts);
+/// the program ignores (set_signal_ignored) is dropped instead, unless the thread blocks
+/// it (or did before a sigtimedwait or signalfd read), as Linux drops it (sig_ignored): it
+/// never interrupts a wait. ESRCH when no such thread lives.
+lib::Result<void> post_signal(int tid, int signal, const SignalInfo& info);
+/// A process-directed signal (kill(2), timers): made pending on the calling thread if it
+/// does not block it, else on the first thread that does not (a thread in sigwait
+/// unblocks its set while it waits), else on the calling thread; dropped as post_signal
+/// drops it.
+void post_process_signal(int signal, const SignalInfo& info);
+
+/// While it lives, the calling thread's mask lets `set` through, for a wait that takes
+/// those signals (sigtimedwait, a signalfd read); the mask from before stays in
+/// Thread::blocked_before_wait, so that an ignored signal it blocked is kept when sent.
+class MaskOpenedForWait {
+public:
+    explicit MaskOpenedForWait(uint64_t set);
+    ~MaskOpenedForWait();
+    MaskOpenedForWait(const MaskOpenedForWait&) = delete;
+    MaskOpenedForWait& operator=(const MaskOpenedForWait&) = delete;
+
+private:
+    uint64_t m_saved;
+};
+
+/// Whether signal `signal`'s default action is to ignore it: Linux's SIGCHLD, SIGCONT,
+/// SIGURG and SIGWINCH, and the stop signals (nothing could continue the program).
+bool ignored_by_default(int signal);
+/// Says whether the program's disposition of `signal` ignores it now (SIG_IGN, or SIG_DFL
+/// where the default is to ignore): rt_sigaction calls it. Becoming ignored drops the
+/// signal from every thread's pending set, as Linux's do_sigaction does.
+void set_signal_ignored(int signal, bool ignored);
 /// Takes the lowest pending signal of the calling thread that its mask does not block; 0
 /// when there is none. `info` (may be null) receives how it was sent.
 int take_pending_signal(SignalInfo* info = nullptr);

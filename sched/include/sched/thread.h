@@ -33,6 +33,12 @@ struct Cpu;
 /// A signal's bit in a mask or pending set (signal 1 is bit 0, as in Linux's sigset_t).
 constexpr uint64_t signal_bit(int signal) { return uint64_t(1) << (signal - 1); }
 
+/// The signals whose default action is to ignore them: Linux's SIGCHLD, SIGCONT, SIGURG
+/// and SIGWINCH (SIG_KERNEL_IGNORE_MASK), and the stop signals SIGSTOP, SIGTSTP, SIGTTIN
+/// and SIGTTOU, which would stop the program where nothing could continue it.
+inline constexpr uint64_t kIgnoredByDefault = signal_bit(17) | signal_bit(18) | signal_bit(23) | signal_bit(28)
+    | signal_bit(19) | signal_bit(20) | signal_bit(21) | signal_bit(22);
+
 /// What a handler is told about one pending signal: siginfo's si_code and the fields after
 /// it (asm-generic/siginfo.h: si_pid and si_uid for kill, si_tid and si_overrun for timers;
 /// si_value for both).
@@ -44,16 +50,18 @@ struct SchedulingPolicy {
     bool reset_on_fork = false; // SCHED_RESET_ON_FORK: new threads start without RT policy
 };
 
-/// Whether the program's disposition of a signal ignores it when it is sent: SIG_IGN, or
-/// SIG_DFL for a signal whose default action is to ignore it (SIGCHLD, SIGWINCH, ...).
-enum class Disposition : uint8_t { Acts, Ignores };
-
 /// How the signals delivered during one system call decide whether it starts again when it
 /// was interrupted (kernel/syscall/restart.h): Linux's ERESTARTSYS family, per call.
 struct InterruptedCall {
+    // Where the call returns to in the caller's code: what a handler the kernel calls on
+    // the call's way out sees as REG_RIP (musl's cancellation handler looks at it).
+    uintptr_t return_address = 0;
     bool handler_ran = false;       // a handler ran for a signal delivered during the call
-    bool handler_ends_call = false; // one of them had no SA_RESTART (or cannot restart it)
+    bool handler_ends_call = false; // one of them had no SA_RESTART, or moved REG_RIP
     bool ends_with_eintr = false;   // the call itself says so (a socket with SO_RCVTIMEO, ...)
+    // osprey_syscall runs the call and delivers its signals itself on the way out: a
+    // preempting interrupt leaves them to it, so that their handlers are seen here.
+    bool delivers_on_way_out = false;
 };
 
 struct SignalInfo {
@@ -134,12 +142,13 @@ struct Thread {
     bool restores_mask_after_delivery = false;
     uint64_t pending_signals = 0;
     SignalInfo pending_info[64]; // of each pending signal, as it was sent [sched]
-    // The set rt_sigtimedwait waits for (Linux's real_blocked): an ignored signal in it is
-    // kept when sent, not dropped. Written by the thread, read by senders, as the mask.
-    uint64_t waited_signals = 0;
+    // The mask before a wait that unblocks signals to take them (sigtimedwait, a signalfd
+    // read: Linux's real_blocked), 0 outside one: an ignored signal it blocks is kept when
+    // sent, not dropped. Written by the thread with release order, read by senders.
+    uint64_t blocked_before_wait = 0;
     // The system call under way, if a signal interrupts it (kernel/syscall/restart.h).
-    InterruptedCall interrupted_call;
-    uintptr_t altstack_base = 0; // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
+    InterruptedCall interrupted_call; // [own]
+    uintptr_t altstack_base = 0;      // sigaltstack(2): where SA_ONSTACK handlers run (0: none)
     size_t altstack_size = 0;
     bool altstack_autodisarm = false; // SS_AUTODISARM
 

@@ -3,10 +3,11 @@
 // says what happened.
 // - A handler with SA_RESTART: read on a pipe, accept, and a futex wait without a timeout
 //   start again and return what came later; without SA_RESTART they fail with EINTR.
-// - poll, epoll_wait, nanosleep, a futex wait with a timeout and a receive with SO_RCVTIMEO
-//   fail with EINTR even under SA_RESTART.
+// - poll, epoll_wait, nanosleep, pause, a futex wait with a timeout and a receive with
+//   SO_RCVTIMEO fail with EINTR even under SA_RESTART.
 // - A signal that is ignored (SIG_IGN, or a default action of ignore: SIGCHLD, SIGWINCH)
-//   does not interrupt the call at all, nor end sigsuspend.
+//   does not interrupt the call at all, nor end sigsuspend or pause; a blocked one still
+//   reaches sigtimedwait and a signalfd read on another thread.
 // - glibc's signal() installs handlers with SA_RESTART.
 // - pthread_cancel still ends a thread blocked in read under a SA_RESTART handler.
 // Built twice: dynamic (the kernel's libc answers the calls) and -static (the program's own
@@ -20,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -48,20 +50,23 @@ static void sleep_ms(long ms)
     while (nanosleep(&pause, &pause) != 0 && errno == EINTR) { }
 }
 
-// What a blocked call gave back: its value and errno.
+// What a blocked call gave back: its value and errno, and whether it still waited after
+// the signal (for a call that `after` ends).
 struct Outcome {
     long value;
     int error;
+    int waited_after_signal;
 };
 
 // One interrupted call: `call(argument)` on a new thread; once it has been waiting for a
-// while, `signal` goes to that thread, then `after(argument)` (may be NULL) ends the wait
-// the way the call expects. Returns what the call returned.
+// while, `signal` goes to that thread. Then `after(argument)` ends the wait the way the
+// call expects; without one, the signal goes again every 50 ms until the call returns (a
+// slow machine may send the first before the call waits). Returns what the call returned.
 struct Interrupted {
     long (*call)(void* argument);
-    void (*after)(void* argument);
     void* argument;
     volatile int started;
+    volatile int finished;
     struct Outcome outcome;
 };
 
@@ -72,12 +77,13 @@ static void* run_call(void* interrupted_)
     errno = 0;
     interrupted->outcome.value = interrupted->call(interrupted->argument);
     interrupted->outcome.error = errno;
+    interrupted->finished = 1;
     return NULL;
 }
 
 static struct Outcome interrupt(long (*call)(void*), void (*after)(void*), void* argument, int signal)
 {
-    struct Interrupted interrupted = { call, after, argument, 0, { 0, 0 } };
+    struct Interrupted interrupted = { call, argument, 0, 0, { 0, 0, 0 } };
     pthread_t thread;
     pthread_create(&thread, NULL, run_call, &interrupted);
     while (!interrupted.started)
@@ -85,8 +91,15 @@ static struct Outcome interrupt(long (*call)(void*), void (*after)(void*), void*
     sleep_ms(100); // it is in the call and waits by now
     pthread_kill(thread, signal);
     sleep_ms(100); // the handler has run, and the call returned or waits again
-    if (after)
+    if (after) {
+        interrupted.outcome.waited_after_signal = !interrupted.finished;
         after(argument);
+    } else {
+        for (int sent = 1; !interrupted.finished && sent < 100; sent++) {
+            pthread_kill(thread, signal);
+            sleep_ms(50);
+        }
+    }
     pthread_join(thread, NULL);
     return interrupted.outcome;
 }
@@ -138,6 +151,12 @@ static long epoll_wait_long(void* unused)
     return epoll_wait(epoll_fd, &event, 1, 5000);
 }
 
+static long pause_once(void* unused)
+{
+    (void)unused;
+    return pause();
+}
+
 static long sleep_long(void* unused)
 {
     (void)unused;
@@ -181,18 +200,18 @@ static void check_pipe(void)
     handle(SIGUSR1, SA_RESTART);
     handled = 0;
     struct Outcome read_restarted = interrupt(read_pipe, write_pipe, NULL, SIGUSR1);
-    CHECK(read_restarted.value == 1 && handled == 1);
+    CHECK(read_restarted.value == 1 && read_restarted.waited_after_signal && handled == 1);
 
     handle(SIGUSR1, 0);
     handled = 0;
     struct Outcome read_interrupted = interrupt(read_pipe, NULL, NULL, SIGUSR1);
-    CHECK(read_interrupted.value == -1 && read_interrupted.error == EINTR && handled == 1);
+    CHECK(read_interrupted.value == -1 && read_interrupted.error == EINTR && handled >= 1);
 
     // glibc's signal() asks for SA_RESTART (BSD semantics).
     signal(SIGUSR1, on_signal);
     handled = 0;
     struct Outcome read_after_signal = interrupt(read_pipe, write_pipe, NULL, SIGUSR1);
-    CHECK(read_after_signal.value == 1 && handled == 1);
+    CHECK(read_after_signal.value == 1 && read_after_signal.waited_after_signal && handled == 1);
 
     // Ignored signals are dropped when sent: the read goes on waiting.
     signal(SIGUSR2, SIG_IGN);
@@ -216,7 +235,9 @@ static void check_waits_that_never_restart(void)
     CHECK(slept.value == -1 && slept.error == EINTR);
     struct Outcome futex_timed = interrupt(futex_wait_long, NULL, NULL, SIGUSR1);
     CHECK(futex_timed.value == -1 && futex_timed.error == EINTR);
-    CHECK(handled == 4);
+    struct Outcome paused = interrupt(pause_once, NULL, NULL, SIGUSR1);
+    CHECK(paused.value == -1 && paused.error == EINTR);
+    CHECK(handled >= 5);
 }
 
 static void check_futex(void)
@@ -224,7 +245,8 @@ static void check_futex(void)
     handle(SIGUSR1, SA_RESTART);
     futex_word = 0;
     struct Outcome restarted = interrupt(futex_wait_forever, futex_wake, NULL, SIGUSR1);
-    CHECK(restarted.value == 0);
+    // 0 when woken; EAGAIN if it started again only after the word changed.
+    CHECK(restarted.waited_after_signal && (restarted.value == 0 || restarted.error == EAGAIN));
 
     handle(SIGUSR1, 0);
     futex_word = 0;
@@ -244,7 +266,7 @@ static void check_sockets(void)
 
     handle(SIGUSR1, SA_RESTART);
     struct Outcome accepted = interrupt(accept_one, connect_one, NULL, SIGUSR1);
-    CHECK(accepted.value >= 0);
+    CHECK(accepted.value >= 0 && accepted.waited_after_signal);
     if (accepted.value >= 0)
         close((int)accepted.value);
 
@@ -262,26 +284,31 @@ static void check_sockets(void)
 }
 
 static volatile int suspended_returned;
-static void* suspend(void* unused)
+static void* suspend(void* use_pause)
 {
-    (void)unused;
     sigset_t none;
     sigemptyset(&none);
-    sigsuspend(&none);
+    if (use_pause) {
+        pthread_sigmask(SIG_SETMASK, &none, NULL);
+        pause();
+    } else
+        sigsuspend(&none);
     suspended_returned = 1;
     return NULL;
 }
 
-// An ignored signal does not end sigsuspend (it is dropped when sent); a handled one does.
-static void check_suspend(void)
+// An ignored signal does not end sigsuspend or pause (it is dropped when sent); a handled
+// one does.
+static void check_suspend(int use_pause)
 {
     handle(SIGUSR1, SA_RESTART);
+    suspended_returned = 0;
     sigset_t blocked, saved;
     sigemptyset(&blocked);
     sigaddset(&blocked, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &blocked, &saved); // the new thread starts with it blocked
     pthread_t thread;
-    pthread_create(&thread, NULL, suspend, NULL);
+    pthread_create(&thread, NULL, suspend, use_pause ? &thread : NULL);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     sleep_ms(100);
     pthread_kill(thread, SIGWINCH);
@@ -291,6 +318,42 @@ static void check_suspend(void)
     pthread_kill(thread, SIGUSR1);
     pthread_join(thread, NULL);
     CHECK(suspended_returned && handled == 1);
+}
+
+static void* take_by_signalfd(void* descriptor)
+{
+    struct signalfd_siginfo info;
+    if (read(*(int*)descriptor, &info, sizeof(info)) != sizeof(info))
+        return NULL;
+    return (void*)(long)info.ssi_signo;
+}
+
+static void* take_by_sigwaitinfo(void* set) { return (void*)(long)sigwaitinfo(set, NULL); }
+
+// SIGCHLD is ignored by default, but a thread that blocks it keeps it when it is sent:
+// a signalfd read and sigwaitinfo on that thread take it.
+static void check_blocked_ignored(void)
+{
+    sigset_t child;
+    sigemptyset(&child);
+    sigaddset(&child, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &child, NULL); // the new threads start with it blocked
+    int descriptor = signalfd(-1, &child, 0);
+    CHECK(descriptor >= 0);
+    pthread_t reader, waiter;
+    void* taken = NULL;
+    pthread_create(&reader, NULL, take_by_signalfd, &descriptor);
+    sleep_ms(100);
+    pthread_kill(reader, SIGCHLD);
+    pthread_join(reader, &taken);
+    CHECK(taken == (void*)SIGCHLD);
+    pthread_create(&waiter, NULL, take_by_sigwaitinfo, &child);
+    sleep_ms(100);
+    pthread_kill(waiter, SIGCHLD);
+    pthread_join(waiter, &taken);
+    CHECK(taken == (void*)SIGCHLD);
+    close(descriptor);
+    pthread_sigmask(SIG_UNBLOCK, &child, NULL);
 }
 
 static void check_cancel(void)
@@ -313,7 +376,9 @@ int main(void)
     check_waits_that_never_restart();
     check_futex();
     check_sockets();
-    check_suspend();
+    check_suspend(0);
+    check_suspend(1);
+    check_blocked_ignored();
     check_cancel();
     if (failures)
         return 1;
