@@ -273,6 +273,15 @@ SysResult call(long n, long a1, long a2, long a3, long a4, long a5, long a6, uin
         return sys::rt_sigtimedwait(ptr<const uint64_t>(a1), ptr<void>(a2), ptr<const abi::Timespec>(a3), size_t(a4));
     case RtSigsuspend: return sys::rt_sigsuspend(ptr<const uint64_t>(a1), size_t(a2));
     case Pause: return sys::pause();
+    case Getpgrp: return sys::getpgid(0);
+    case Getpgid: return sys::getpgid(int(a1));
+    case Getsid: return sys::getsid(int(a1));
+    case Setpgid: return sys::setpgid(int(a1), int(a2));
+    case Setsid: return sys::setsid();
+    case Wait4: return sys::wait4(int(a1), ptr<int>(a2), int(a3), ptr<void>(a4));
+    case Waitid: return sys::waitid(int(a1), int(a2), ptr<void>(a3), int(a4), ptr<void>(a5));
+    case Readahead: return sys::readahead(int(a1), int64_t(a2), size_t(a3));
+    case SyncFileRange: return sys::sync_file_range(int(a1), int64_t(a2), int64_t(a3), unsigned(a4));
     case Sigaltstack: return sys::sigaltstack(ptr<const void>(a1), ptr<void>(a2), program_rsp);
     case SetTidAddress: return sys::set_tid_address(ptr<int>(a1));
     case SetRobustList: return sys::set_robust_list(ptr<void>(a1), size_t(a2));

@@ -194,6 +194,33 @@ SysResult fsync(int fd)
     return 0;
 }
 
+SysResult sync_file_range(int fd, int64_t offset, int64_t count, unsigned flags)
+{
+    constexpr unsigned kKnownFlags = 1 | 2 | 4; // WAIT_BEFORE, WRITE, WAIT_AFTER
+    if (flags & ~kKnownFlags)
+        return lib::Error(lib::Errno::INVAL, "unknown sync_file_range flags");
+    if (offset < 0 || count < 0 || offset + count < offset)
+        return lib::Error(lib::Errno::INVAL, "bad sync_file_range range");
+    auto file = TRY(fs::descriptors().get(fd));
+    fs::LinuxStat st {};
+    TRY(file->stat(st));
+    uint32_t type = st.st_mode & fs::kModeTypeMask;
+    if (type != fs::kModeRegular && type != fs::kModeDirectory)
+        return lib::Error(lib::Errno::SPIPE, "sync_file_range: not a regular file or a directory");
+    return fsync(fd);
+}
+
+SysResult readahead(int fd, int64_t, size_t)
+{
+    auto file = TRY(fs::descriptors().get(fd));
+    fs::LinuxStat st {};
+    TRY(file->stat(st));
+    bool readable = (file->open_flags() & fs::kOpenAccessMask) != fs::kOpenWriteOnly;
+    if ((st.st_mode & fs::kModeTypeMask) != fs::kModeRegular || !readable)
+        return lib::Error(lib::Errno::INVAL, "readahead: not a regular file open for reading");
+    return 0;
+}
+
 SysResult getdents64(int fd, void* buffer, size_t length)
 {
     auto file = TRY(fs::descriptors().get(fd));

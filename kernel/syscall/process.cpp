@@ -27,7 +27,53 @@ void copy_field(char (&field)[65], const char* text) { strncpy(field, text, size
 
 bool canonical(uintptr_t address) { return address < 0x0000'8000'0000'0000 || address >= 0xffff'8000'0000'0000; }
 
+bool is_this_process(int pid) { return pid == 0 || pid == kProcessId; }
+
+// wait4(2)'s and waitid(2)'s options (linux/wait.h).
+constexpr int kWaitNoHang = 1, kWaitUntraced = 2, kWaitExited = 4, kWaitContinued = 8, kWaitNoWait = 0x01000000,
+              kWaitNoThread = 0x20000000, kWaitAll = 0x40000000, kWaitClone = int(0x80000000u);
+constexpr int kWaitAnyOf = kWaitNoHang | kWaitNoThread | kWaitAll | kWaitClone;
+constexpr int kWaitPidfd = 3; // waitid's P_PIDFD, the last of P_ALL, P_PID, P_PGID
+
 } // namespace
+
+SysResult getpgid(int pid)
+{
+    if (!is_this_process(pid))
+        return lib::Error(lib::Errno::SRCH, "no such process");
+    return kProcessId;
+}
+
+SysResult getsid(int pid) { return getpgid(pid); }
+
+SysResult setpgid(int pid, int group)
+{
+    if (group < 0)
+        return lib::Error(lib::Errno::INVAL, "negative process group");
+    if (!is_this_process(pid))
+        return lib::Error(lib::Errno::SRCH, "no such process (no children)");
+    return lib::Error(lib::Errno::PERM, "a session leader cannot change its process group");
+}
+
+SysResult setsid() { return lib::Error(lib::Errno::PERM, "the process leads a process group already"); }
+
+SysResult wait4(int, int*, int options, void*)
+{
+    if (options & ~(kWaitAnyOf | kWaitUntraced | kWaitContinued))
+        return lib::Error(lib::Errno::INVAL, "unknown wait4 options");
+    return lib::Error(lib::Errno::CHILD, "no child processes");
+}
+
+SysResult waitid(int which, int, void*, int options, void*)
+{
+    if (which < 0 || which > kWaitPidfd)
+        return lib::Error(lib::Errno::INVAL, "unknown waitid id type");
+    if (options & ~(kWaitAnyOf | kWaitUntraced | kWaitExited | kWaitContinued | kWaitNoWait))
+        return lib::Error(lib::Errno::INVAL, "unknown waitid options");
+    if (!(options & (kWaitUntraced | kWaitExited | kWaitContinued)))
+        return lib::Error(lib::Errno::INVAL, "waitid needs WEXITED, WSTOPPED or WCONTINUED");
+    return lib::Error(lib::Errno::CHILD, "no child processes");
+}
 
 // The end of the program: Linux's do_exit, with the VM stopping after it. The other threads
 // stop, the files close (a socket sends its FIN, or a reset when data came that the program

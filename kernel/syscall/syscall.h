@@ -193,6 +193,12 @@ SysResult statfs(const char* path, abi::Statfs* out);
 SysResult fstatfs(int fd, abi::Statfs* out);
 /// fsync, fdatasync, syncfs: everything is in memory, so only the descriptor is checked.
 SysResult fsync(int fd);
+/// sync_file_range(2): fsync's answer for a regular file or a directory; EINVAL for
+/// unknown flags or a negative range, ESPIPE for a pipe or a socket.
+SysResult sync_file_range(int fd, int64_t offset, int64_t count, unsigned flags);
+/// readahead(2): a hint, with nothing to read ahead of (the tree is in memory): 0 for a
+/// regular file open for reading, EINVAL for anything else, EBADF for a bad descriptor.
+SysResult readahead(int fd, int64_t offset, size_t count);
 SysResult getdents64(int fd, void* buffer, size_t length);
 SysResult umask(unsigned mask);
 /// memfd_create(2): an unnamed file of the tree, read-write; MFD_CLOEXEC, MFD_ALLOW_SEALING
@@ -237,6 +243,20 @@ SysResult prlimit64(int pid, int resource, const abi::Rlimit* new_limit, abi::Rl
 /// at fs.nr_open (1,048,576), the soft one at the hard one.
 void set_descriptor_limits(uint64_t soft, uint64_t hard);
 SysResult sysinfo(abi::Sysinfo* info);
+/// The process is the leader of its process group and of its session, both numbered
+/// kProcessId, as a container's first process is. getpgid(2)/getsid(2) (0 or the pid:
+/// kProcessId; another pid: ESRCH); setpgid(2) (EINVAL for a negative group, ESRCH for
+/// another pid, else EPERM: a session leader cannot change its group); setsid(2) (EPERM:
+/// it leads a group already).
+SysResult getpgid(int pid);
+SysResult getsid(int pid);
+SysResult setpgid(int pid, int group);
+SysResult setsid();
+/// wait4(2) and waitid(2): the process has no children (no fork), so ECHILD once the
+/// arguments are valid (EINVAL for unknown options or `which`, for waitid without one of
+/// WEXITED, WSTOPPED, WCONTINUED).
+SysResult wait4(int pid, int* status, int options, void* usage);
+SysResult waitid(int which, int id, void* info, int options, void* usage);
 
 // credentials.cpp: the process's IDs (credentials.h), starting as root.
 enum class IdKind { RealUser, EffectiveUser, RealGroup, EffectiveGroup };
