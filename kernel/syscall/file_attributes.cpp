@@ -196,12 +196,12 @@ SysResult fsync(int fd)
 
 SysResult sync_file_range(int fd, int64_t offset, int64_t count, unsigned flags)
 {
+    auto file = TRY(fs::descriptors().get(fd)); // EBADF first, as Linux
     constexpr unsigned kKnownFlags = 1 | 2 | 4; // WAIT_BEFORE, WRITE, WAIT_AFTER
     if (flags & ~kKnownFlags)
         return lib::Error(lib::Errno::INVAL, "unknown sync_file_range flags");
-    if (offset < 0 || count < 0 || offset + count < offset)
+    if (offset < 0 || count < 0 || count > INT64_MAX - offset)
         return lib::Error(lib::Errno::INVAL, "bad sync_file_range range");
-    auto file = TRY(fs::descriptors().get(fd));
     fs::LinuxStat st {};
     TRY(file->stat(st));
     uint32_t type = st.st_mode & fs::kModeTypeMask;
@@ -215,9 +215,10 @@ SysResult readahead(int fd, int64_t, size_t)
     auto file = TRY(fs::descriptors().get(fd));
     fs::LinuxStat st {};
     TRY(file->stat(st));
-    bool readable = (file->open_flags() & fs::kOpenAccessMask) != fs::kOpenWriteOnly;
-    if ((st.st_mode & fs::kModeTypeMask) != fs::kModeRegular || !readable)
-        return lib::Error(lib::Errno::INVAL, "readahead: not a regular file open for reading");
+    if ((file->open_flags() & fs::kOpenAccessMask) == fs::kOpenWriteOnly)
+        return lib::Error(lib::Errno::BADF, "readahead: not open for reading");
+    if ((st.st_mode & fs::kModeTypeMask) != fs::kModeRegular)
+        return lib::Error(lib::Errno::INVAL, "readahead: not a regular file");
     return 0;
 }
 

@@ -29,17 +29,20 @@ bool canonical(uintptr_t address) { return address < 0x0000'8000'0000'0000 || ad
 
 bool is_this_process(int pid) { return pid == 0 || pid == kProcessId; }
 
+// A thread of the process other than its first (its tid names the process's member).
+bool is_other_thread(int pid) { return pid > 0 && pid != kProcessId && sched::thread_exists(pid); }
+
 // wait4(2)'s and waitid(2)'s options (linux/wait.h).
 constexpr int kWaitNoHang = 1, kWaitUntraced = 2, kWaitExited = 4, kWaitContinued = 8, kWaitNoWait = 0x01000000,
               kWaitNoThread = 0x20000000, kWaitAll = 0x40000000, kWaitClone = int(0x80000000u);
-constexpr int kWaitAnyOf = kWaitNoHang | kWaitNoThread | kWaitAll | kWaitClone;
+constexpr int kWaitBothAccept = kWaitNoHang | kWaitNoThread | kWaitAll | kWaitClone;
 constexpr int kWaitPidfd = 3; // waitid's P_PIDFD, the last of P_ALL, P_PID, P_PGID
 
 } // namespace
 
 SysResult getpgid(int pid)
 {
-    if (!is_this_process(pid))
+    if (!is_this_process(pid) && !is_other_thread(pid))
         return lib::Error(lib::Errno::SRCH, "no such process");
     return kProcessId;
 }
@@ -50,6 +53,8 @@ SysResult setpgid(int pid, int group)
 {
     if (group < 0)
         return lib::Error(lib::Errno::INVAL, "negative process group");
+    if (is_other_thread(pid))
+        return lib::Error(lib::Errno::INVAL, "not a thread group leader");
     if (!is_this_process(pid))
         return lib::Error(lib::Errno::SRCH, "no such process (no children)");
     return lib::Error(lib::Errno::PERM, "a session leader cannot change its process group");
@@ -59,16 +64,21 @@ SysResult setsid() { return lib::Error(lib::Errno::PERM, "the process leads a pr
 
 SysResult wait4(int, int*, int options, void*)
 {
-    if (options & ~(kWaitAnyOf | kWaitUntraced | kWaitContinued))
+    if (options & ~(kWaitBothAccept | kWaitUntraced | kWaitContinued))
         return lib::Error(lib::Errno::INVAL, "unknown wait4 options");
     return lib::Error(lib::Errno::CHILD, "no child processes");
 }
 
-SysResult waitid(int which, int, void*, int options, void*)
+SysResult waitid(int which, int id, void*, int options, void*)
 {
+    constexpr int kWaitPid = 1, kWaitGroup = 2;
     if (which < 0 || which > kWaitPidfd)
         return lib::Error(lib::Errno::INVAL, "unknown waitid id type");
-    if (options & ~(kWaitAnyOf | kWaitUntraced | kWaitExited | kWaitContinued | kWaitNoWait))
+    if ((which == kWaitPid && id <= 0) || ((which == kWaitGroup || which == kWaitPidfd) && id < 0))
+        return lib::Error(lib::Errno::INVAL, "bad waitid id");
+    if (which == kWaitPidfd)
+        TRY(fs::descriptors().get(id)); // EBADF for a closed one
+    if (options & ~(kWaitBothAccept | kWaitUntraced | kWaitExited | kWaitContinued | kWaitNoWait))
         return lib::Error(lib::Errno::INVAL, "unknown waitid options");
     if (!(options & (kWaitUntraced | kWaitExited | kWaitContinued)))
         return lib::Error(lib::Errno::INVAL, "waitid needs WEXITED, WSTOPPED or WCONTINUED");

@@ -197,7 +197,8 @@ SysResult fsync(int fd);
 /// unknown flags or a negative range, ESPIPE for a pipe or a socket.
 SysResult sync_file_range(int fd, int64_t offset, int64_t count, unsigned flags);
 /// readahead(2): a hint, with nothing to read ahead of (the tree is in memory): 0 for a
-/// regular file open for reading, EINVAL for anything else, EBADF for a bad descriptor.
+/// regular file open for reading, EINVAL for another kind, EBADF for a bad descriptor or
+/// one not open for reading.
 SysResult readahead(int fd, int64_t offset, size_t count);
 SysResult getdents64(int fd, void* buffer, size_t length);
 SysResult umask(unsigned mask);

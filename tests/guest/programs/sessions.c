@@ -19,8 +19,13 @@
 static void check_session(void)
 {
     pid_t self = getpid();
-    if (getsid(0) != self)
-        CHECK(setsid() == self); // Linux from a shell; in Osprey it leads its session already
+    // On Linux, from a shell: become a session leader first. An interactive shell's job
+    // leads its process group, which setsid refuses: nothing to check then. In Osprey the
+    // program leads its session already.
+    if (getsid(0) != self && setsid() != self) {
+        puts("sessions: not a session leader here; session checks skipped");
+        return;
+    }
     CHECK(getsid(0) == self && getsid(self) == self);
     CHECK(getpgid(0) == self && getpgid(self) == self && getpgrp() == self);
     errno = 0;
