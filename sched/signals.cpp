@@ -14,10 +14,16 @@ namespace sched {
 
 namespace {
 
+// Whether `thread` keeps signal `signal` when it is ignored: it blocks it, or did before
+// a wait that takes it (Linux's blocked and real_blocked).
+bool keeps_ignored(const Thread& thread, int signal)
+{
+    return (thread.signal_mask | thread.blocked_before_wait) & signal_bit(signal);
+}
+
 void post_signal_locked(SchedulerState& state, Thread& thread, int signal, const SignalInfo& info)
 {
-    uint64_t kept = thread.signal_mask | __atomic_load_n(&thread.blocked_before_wait, __ATOMIC_ACQUIRE);
-    if ((state.ignored_signals & signal_bit(signal)) && !(kept & signal_bit(signal)))
+    if ((state.ignored_signals & signal_bit(signal)) && !keeps_ignored(thread, signal))
         return; // dropped: nothing would run for it, and no wait may end for it
     if (!(thread.pending_signals & signal_bit(signal)))
         thread.pending_info[signal - 1] = info;
@@ -75,6 +81,23 @@ void post_process_signal_locked(SchedulerState& state, int signal, const SignalI
         if (!target)
             return;
     }
+    if (state.ignored_signals & signal_bit(signal)) {
+        // Ignored: only a thread that keeps it may take it, one waiting for it (sigwaitinfo,
+        // a signalfd read) first, else one that blocks it; with none, it is dropped.
+        Thread* keeper = nullptr;
+        for (Thread* thread = state.threads.front(); thread; thread = state.threads.next(thread)) {
+            if (thread->kernel_service || !keeps_ignored(*thread, signal))
+                continue;
+            bool waits_for_it = !(thread->signal_mask & signal_bit(signal));
+            if (!keeper || waits_for_it)
+                keeper = thread;
+            if (waits_for_it)
+                break;
+        }
+        if (keeper)
+            post_signal_locked(state, *keeper, signal, info);
+        return;
+    }
     for (Thread* thread = state.threads.front(); thread && (target->signal_mask & signal_bit(signal));
          thread = state.threads.next(thread)) {
         if (!(thread->signal_mask & signal_bit(signal)))
@@ -89,18 +112,21 @@ void post_process_signal(int signal, const SignalInfo& info)
     post_process_signal_locked(*lock_state(), signal, info);
 }
 
+// Under the lock: a sender sees the mask and the one from before change together.
 MaskOpenedForWait::MaskOpenedForWait(uint64_t set) : m_saved(current().signal_mask)
 {
+    auto state = lock_state();
     Thread& self = current();
-    __atomic_store_n(&self.blocked_before_wait, m_saved, __ATOMIC_RELEASE); // before the mask opens
-    __atomic_store_n(&self.signal_mask, m_saved & ~set, __ATOMIC_RELEASE);
+    self.blocked_before_wait = m_saved;
+    self.signal_mask = m_saved & ~set;
 }
 
 MaskOpenedForWait::~MaskOpenedForWait()
 {
+    auto state = lock_state();
     Thread& self = current();
-    __atomic_store_n(&self.signal_mask, m_saved, __ATOMIC_RELEASE);
-    __atomic_store_n(&self.blocked_before_wait, uint64_t(0), __ATOMIC_RELEASE);
+    self.signal_mask = m_saved;
+    self.blocked_before_wait = 0;
 }
 
 bool ignored_by_default(int signal) { return kIgnoredByDefault & signal_bit(signal); }

@@ -365,31 +365,3 @@ long sys::run_system_call(long n, long a1, long a2, long a3, long a4, long a5, l
         return value;
     return run_in_kernel_section(n, a1, a2, a3, a4, a5, a6, program_rsp);
 }
-
-extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-    sched::Thread& self = sched::current();
-    sched::InterruptedCall outer = self.interrupted_call; // a handler's calls nest in the call it interrupted
-    auto unblocked_pending
-        = [&] { return __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask; };
-    for (;;) {
-        self.interrupted_call = {};
-        self.interrupted_call.return_address = uintptr_t(__builtin_return_address(0));
-        self.interrupted_call.delivers_on_way_out = true;
-        long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
-        self.interrupted_call.delivers_on_way_out = false;
-        // As Linux does on the way back to user space (the test of the pending set is
-        // inline, as nearly every call finds none), until none is left: one sent from
-        // another CPU meanwhile would only interrupt a restarted call again.
-        while (unblocked_pending() && !self.program_thread_pointer)
-            sys::deliver_pending_signals();
-        // An interrupted call may start again (restart.h), once its signals are delivered
-        // (a static program's are delivered through frames instead: not restarted here).
-        bool again = value == -long(lib::Errno::INTR) && !unblocked_pending()
-            && sys::starts_again(sys::restart_rule(n, a2, a4), self.interrupted_call);
-        if (!again) {
-            self.interrupted_call = outer;
-            return value;
-        }
-    }
-}

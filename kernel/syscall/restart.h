@@ -14,7 +14,7 @@
 // A call that knows better says so (InterruptedCall::ends_with_eintr: a socket with
 // SO_RCVTIMEO or SO_SNDTIMEO ends with EINTR, as Linux's sock_intr_errno does). A handler
 // the kernel calls on the way out that moves its context's REG_RIP (musl's cancellation
-// handler, at a cancellation point, moves it to __cp_cancel) ends the call with EINTR too.
+// handler moves it to __cp_cancel) ends the call: osprey_syscall resumes at the new address.
 //
 // On the syscall instruction's path the first signal delivered with a handler decides, as
 // in Linux; on osprey_syscall's, any handler without SA_RESTART among those run ends the

@@ -56,8 +56,10 @@ abi::KernelSigaction action_for_delivery(int signal)
 {
     return actions().with([&](SignalActions& a) {
         abi::KernelSigaction action = a.of[signal];
-        if (is_handler(action.handler) && (action.flags & kSaResethand))
+        if (is_handler(action.handler) && (action.flags & kSaResethand)) {
             a.of[signal].handler = abi::kSigDefault;
+            sched::set_signal_ignored(signal, sched::ignored_by_default(signal));
+        }
         return action;
     });
 }
@@ -75,20 +77,29 @@ void run_handler(int signal, const abi::KernelSigaction& action, const sched::Si
         // Called from the system call's way out: the context has no registers to show but
         // REG_RIP, where the call returns to, and the mask to restore. A handler may change
         // the mask, as musl's cancellation handler does (it blocks SIGCANCEL and raises it
-        // again), or REG_RIP, as that handler does at a cancellation point (to
-        // __cp_cancel): the call then ends with EINTR, where __syscall_cp_c acts on it.
+        // again), or REG_RIP, as that handler does to act on a cancellation (to
+        // __cp_cancel): the call then ends, and osprey_syscall resumes there.
         KernelSiginfo info = siginfo_of(signal, sent);
         SignalContext context {};
         context.uc_sigmask = saved_mask;
         sched::InterruptedCall& call = sched::current().interrupted_call;
         context.gregs[RegRip] = call.return_address;
+        bool delivering = call.delivers_on_way_out;
+        call.delivers_on_way_out = false; // the handler is program code: preemption may deliver
         reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, &context);
+        call.delivers_on_way_out = delivering;
         blocked() = context.uc_sigmask & ~kUnblockable;
-        if (context.gregs[RegRip] != call.return_address)
+        if (context.gregs[RegRip] != call.return_address) {
             call.handler_ends_call = true;
+            call.resume_at = context.gregs[RegRip];
+        }
         return;
     }
+    sched::InterruptedCall& call = sched::current().interrupted_call;
+    bool delivering = call.delivers_on_way_out;
+    call.delivers_on_way_out = false;
     reinterpret_cast<void (*)(int)>(action.handler)(signal);
+    call.delivers_on_way_out = delivering;
     blocked() = saved_mask;
 }
 

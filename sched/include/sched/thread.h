@@ -59,6 +59,7 @@ struct InterruptedCall {
     bool handler_ran = false;       // a handler ran for a signal delivered during the call
     bool handler_ends_call = false; // one of them had no SA_RESTART, or moved REG_RIP
     bool ends_with_eintr = false;   // the call itself says so (a socket with SO_RCVTIMEO, ...)
+    uintptr_t resume_at = 0;        // where a handler moved REG_RIP: the caller goes on there
     // osprey_syscall runs the call and delivers its signals itself on the way out: a
     // preempting interrupt leaves them to it, so that their handlers are seen here.
     bool delivers_on_way_out = false;
@@ -144,7 +145,7 @@ struct Thread {
     SignalInfo pending_info[64]; // of each pending signal, as it was sent [sched]
     // The mask before a wait that unblocks signals to take them (sigtimedwait, a signalfd
     // read: Linux's real_blocked), 0 outside one: an ignored signal it blocks is kept when
-    // sent, not dropped. Written by the thread with release order, read by senders.
+    // sent, not dropped. Changed with the mask under the scheduler's lock (MaskOpenedForWait).
     uint64_t blocked_before_wait = 0;
     // The system call under way, if a signal interrupts it (kernel/syscall/restart.h).
     InterruptedCall interrupted_call; // [own]
