@@ -1,8 +1,9 @@
 // Signals, first cut. Dispositions (rt_sigaction) belong to the process; each thread has
 // its own mask (rt_sigprocmask) and pending set (sched::Thread). A signal the program
-// sends itself (kill/tkill/tgkill: raise(), abort()) is delivered synchronously, in the
-// sender's context, as soon as it is not blocked: the handler is called directly, or the
-// default action runs. kill(2) picks the caller, else a thread that does not block the
+// sends itself (kill/tkill/tgkill: raise(), abort()), or unblocks, is delivered as that
+// call returns, on its way out once the kernel section has ended (so a handler may
+// siglongjmp away): the handler is called directly, or the default action runs. kill(2)
+// picks the caller, else a thread that does not block the
 // signal. A signal for another thread (pthread_kill, or picked by kill) ends its
 // interruptible wait and is delivered when it leaves the system call, which then ends with
 // EINTR or starts again (restart.h), or, if it was preempted in program code, through a
@@ -191,8 +192,7 @@ SysResult rt_sigprocmask(int how, const uint64_t* set, uint64_t* old, size_t mas
         TRY(check_user_range(old, sizeof(*old), UserAccess::Write));
         *old = previous;
     }
-    deliver_pending_signals();
-    return 0;
+    return 0; // what it unblocked is delivered on the way out (osprey_syscall.cpp)
 }
 
 SysResult kill(int pid, int signal)
@@ -204,8 +204,7 @@ SysResult kill(int pid, int signal)
     if (signal == 0)
         return 0;
     sched::post_process_signal(signal, { kSiUser, 1, 0, 0 }); // from pid 1, uid 0
-    deliver_pending_signals();
-    return 0;
+    return 0; // the caller's own is delivered on the way out, after the kernel section
 }
 
 SysResult rt_sigtimedwait(const uint64_t* set, void* info, const abi::Timespec* timeout, size_t mask_size)
@@ -283,9 +282,7 @@ SysResult tgkill(int tgid, int tid, int signal)
     if (signal == 0)
         return sched::thread_exists(tid) ? SysResult(0) : SysResult(lib::Error(lib::Errno::SRCH, "no such thread"));
     TRY(sched::post_signal(tid, signal, { kSiTkill, 1, 0, 0 }));
-    if (tid == sched::current().tid)
-        deliver_pending_signals();
-    return 0;
+    return 0; // to itself (raise): delivered on the way out, after the kernel section
 }
 
 SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTarget target)
@@ -308,8 +305,6 @@ SysResult queue_signal(int tgid, int tid, int signal, const void* info, QueueTar
         sched::post_process_signal(signal, queued);
     else
         TRY(sched::post_signal(tid, signal, queued));
-    if (to_process || tid == sched::current().tid)
-        deliver_pending_signals();
     return 0;
 }
 
