@@ -38,15 +38,21 @@ process::SpinGuarded<SignalActions>& actions() { return process::current().signa
 
 bool is_handler(uint64_t handler) { return handler != abi::kSigDefault && handler != abi::kSigIgnore; }
 
-// Whether `handler` as the disposition of `signal` ignores it.
+uint64_t& blocked() { return sched::current().signal_mask; }
+
+// Sleeps until a signal the current mask lets through is pending.
+void wait_for_deliverable_signal()
+{
+    while (!(sched::current().pending_signals & ~blocked()))
+        (void)sched::sleep_until(0, true);
+}
+
+} // namespace
+
 bool ignores(int signal, uint64_t handler)
 {
     return handler == abi::kSigIgnore || (handler == abi::kSigDefault && sched::ignored_by_default(signal));
 }
-
-uint64_t& blocked() { return sched::current().signal_mask; }
-
-} // namespace
 
 bool has_handler(int signal)
 {
@@ -74,6 +80,9 @@ void run_handler(int signal, const abi::KernelSigaction& action, const sched::Si
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
         blocked() |= sched::signal_bit(signal);
+    sched::InterruptedCall& call = sched::current().interrupted_call;
+    bool delivering = call.delivers_on_way_out;
+    call.delivers_on_way_out = false; // the handler is program code: preemption may deliver
     if (action.flags & kSaSiginfo) {
         // Called from the system call's way out: the context has no registers to show but
         // REG_RIP, where the call returns to, and the mask to restore. A handler may change
@@ -83,25 +92,18 @@ void run_handler(int signal, const abi::KernelSigaction& action, const sched::Si
         KernelSiginfo info = siginfo_of(signal, sent);
         SignalContext context {};
         context.uc_sigmask = saved_mask;
-        sched::InterruptedCall& call = sched::current().interrupted_call;
         context.gregs[RegRip] = call.return_address;
-        bool delivering = call.delivers_on_way_out;
-        call.delivers_on_way_out = false; // the handler is program code: preemption may deliver
         reinterpret_cast<void (*)(int, void*, void*)>(action.handler)(signal, &info, &context);
-        call.delivers_on_way_out = delivering;
         blocked() = context.uc_sigmask & ~kUnblockable;
         if (context.gregs[RegRip] != call.return_address) {
             call.handler_ends_call = true;
             call.resume_at = context.gregs[RegRip];
         }
-        return;
+    } else {
+        reinterpret_cast<void (*)(int)>(action.handler)(signal);
+        blocked() = saved_mask;
     }
-    sched::InterruptedCall& call = sched::current().interrupted_call;
-    bool delivering = call.delivers_on_way_out;
-    call.delivers_on_way_out = false;
-    reinterpret_cast<void (*)(int)>(action.handler)(signal);
     call.delivers_on_way_out = delivering;
-    blocked() = saved_mask;
 }
 
 void deliver(int signal, const sched::SignalInfo& sent)
@@ -252,8 +254,7 @@ SysResult rt_sigpending(uint64_t* set, size_t mask_size)
 
 SysResult pause()
 {
-    while (!(sched::current().pending_signals & ~blocked()))
-        (void)sched::sleep_until(0, true);
+    wait_for_deliverable_signal();
     return lib::Error(lib::Errno::INTR, "pause returns after a handler");
 }
 
@@ -264,8 +265,7 @@ SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size)
     TRY(check_user_range(mask, sizeof(*mask)));
     uint64_t saved = blocked();
     blocked() = *mask & ~kUnblockable;
-    while (!(sched::current().pending_signals & ~blocked()))
-        (void)sched::sleep_until(0, true);
+    wait_for_deliverable_signal();
     if (!keep_mask_for_frame(saved)) {
         deliver_pending_signals(); // under the temporary mask, as Linux runs the handler
         blocked() = saved;

@@ -80,7 +80,7 @@ void run_signal_on_frame(
 {
     sched::KernelSectionInHandler section; // dispositions and the address space are kernel state
     abi::KernelSigaction action = action_for_delivery(signal);
-    if (action.handler == abi::kSigIgnore || (action.handler == abi::kSigDefault && sched::ignored_by_default(signal)))
+    if (ignores(signal, action.handler))
         return;
     if (action.handler == abi::kSigDefault)
         terminate(frame, signal);

@@ -108,6 +108,9 @@ KernelSiginfo siginfo_of(int signal, const sched::SignalInfo& info);
 abi::KernelSigaction action_for_delivery(int signal);
 /// Whether the program installed a handler for `signal` (not SIG_DFL, not SIG_IGN).
 bool has_handler(int signal);
+/// Whether `handler`, as the disposition of `signal`, ignores it (SIG_IGN, or SIG_DFL where
+/// the default is to ignore).
+bool ignores(int signal, uint64_t handler);
 
 /// A system call made by the syscall instruction that ended with EINTR, on its way out:
 /// the first signal delivered with a handler decides whether it starts again (restart.h),
