@@ -17,6 +17,10 @@ char __libc_single_threaded = 1;
 // COPY of it lies in its RELRO, like glibc's own, which ld.so sets before relocating).
 void* __libc_stack_end;
 extern char** __environ;
+// musl's time-zone variables (tzname, timezone and daylight are their weak aliases).
+extern char* __tzname[2];
+extern long __timezone;
+extern int __daylight;
 }
 
 namespace libc_shim {
@@ -24,6 +28,18 @@ namespace libc_shim {
 namespace {
 
 template<typename T> T* copy_of(T& variable) { return static_cast<T*>(program_copy_of(&variable)); }
+
+/// Writes `variable` into every COPY the program has of it. A program may hold several, one
+/// for each of glibc's names of the variable (environ, __environ, _environ; tzname and
+/// __tzname), all bound to the one musl object.
+template<typename T> void copy_out(const T& variable)
+{
+    const ProgramStartup& startup = program_startup();
+    for (size_t i = 0; i < startup.copy_count; ++i) {
+        if (startup.copies[i].original == &variable)
+            memcpy(startup.copies[i].copy, &variable, sizeof variable);
+    }
+}
 
 } // namespace
 
@@ -63,8 +79,6 @@ void getopt_variables_out()
     *copy_of(optarg) = optarg;
 }
 
-// musl's environ and __environ are one variable (a weak alias), while a program may hold
-// COPY relocations of several of glibc's names for it (environ, __environ, _environ).
 void environ_in()
 {
     const ProgramStartup& startup = program_startup();
@@ -77,13 +91,19 @@ void environ_in()
     }
 }
 
-void environ_out()
+void environ_out() { copy_out(__environ); }
+
+void time_zone_variables_out()
 {
-    const ProgramStartup& startup = program_startup();
-    for (size_t i = 0; i < startup.copy_count; ++i) {
-        if (startup.copies[i].original == &__environ)
-            *static_cast<char***>(startup.copies[i].copy) = __environ;
-    }
+    copy_out(__tzname);
+    copy_out(__timezone);
+    copy_out(__daylight);
+}
+
+void set_initial_time_zone_names()
+{
+    static char gmt[] = "GMT";
+    __tzname[0] = __tzname[1] = gmt;
 }
 
 } // namespace libc_shim

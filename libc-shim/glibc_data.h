@@ -11,9 +11,11 @@
 //     getopt_long and getopt_long_only, glibc_compat.cpp): the program's optind/opterr go
 //     in, optind/optarg/optopt come back out;
 //   - environ: getenv/setenv/putenv/unsetenv/clearenv are wrapped the same way, so a
-//     program that assigns `environ` or calls setenv sees a consistent environment.
-// KNOWN LIMIT: tzname/timezone/daylight (set by tzset) and other mutable libc variables
-// are only correct in the program's copy as of program start.
+//     program that assigns `environ` or calls setenv sees a consistent environment;
+//   - tzname/timezone/daylight: tzset and the calls that run it hand musl's values out
+//     (glibc_time_zones.cpp); before the first, tzname holds glibc's initial "GMT" names.
+// KNOWN LIMIT: other mutable libc variables (signgam, which lgamma sets) are only correct
+// in the program's copy as of program start.
 #pragma once
 
 namespace libc_shim {
@@ -29,6 +31,12 @@ void getopt_variables_out();
 /// Before/after calling musl on the environment (see above).
 void environ_in();
 void environ_out();
+/// After a call that may have run musl's tzset: its tzname, timezone and daylight become
+/// the program's.
+void time_zone_variables_out();
+/// Before the program starts: tzname gets glibc's initial value, {"GMT", "GMT"} (musl's is
+/// two null pointers until tzset runs, and programs compare the names with strcmp).
+void set_initial_time_zone_names();
 /// Copies every COPY-relocated object whose kernel value changed since relocation (program
 /// start, after musl's initialisation). An unchanged one is not written: const data such
 /// as in6addr_any may have been copied into the executable's RELRO, read-only by now.

@@ -178,6 +178,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     osprey_musl_keep_main_thread_keys();
     osprey_mimalloc_thread_pointer_moved();
     install_glibc_stack_guard();
+    set_initial_time_zone_names();
     refresh_program_copies();
     find_program_allocator();
 

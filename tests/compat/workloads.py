@@ -188,6 +188,8 @@ WORKLOADS = [
              ["/usr/bin/perl", "-ne", "print if /1/ && $. < 40", "{data}/numbers.txt"], add=PERL, ci=True, passes=True),
     Workload("node", "runs a script", "nodejs", ["/usr/bin/node", "{data}/prog.js"], options=["--memory", "1G"],
              passes=True),
+    http_server("node", "nodejs", ["/usr/bin/node", "{data}/http_server.js"], options=["--memory", "1G"],
+                passes=True),
     # Debian's PHP checks its time zone against the system's database: packed with --add.
     Workload("php8.2", "runs a script", "php8.2-cli", ["/usr/bin/php8.2", "-n", "{data}/prog.php"],
              add=["/usr/share/zoneinfo"], options=["--memory", "256M"], passes=True),

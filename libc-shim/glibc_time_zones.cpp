@@ -1,0 +1,64 @@
+// The calls that set glibc's time-zone variables (tzname, timezone, daylight): tzset and
+// those that call it (localtime, localtime_r, mktime, timelocal, ctime, ctime_r,
+// strftime, strftime_l). A PIE that reads the variables holds its own COPY of them
+// (glibc_data.h) while musl sets its own: each call here runs musl's and then copies
+// musl's values into the program's. They read TZ from the environment the program may
+// have assigned itself, as getenv does (environ_in).
+#include "glibc_data.h"
+
+#include <ctime>
+#include <locale.h>
+
+namespace {
+
+/// Runs `call` (a musl function that may run tzset) with the program's environment and
+/// hands the time-zone variables it set to the program's copies.
+template<typename Call> auto with_time_zone(Call&& call)
+{
+    libc_shim::environ_in();
+    auto result = call();
+    libc_shim::time_zone_variables_out();
+    return result;
+}
+
+} // namespace
+
+extern "C" {
+
+void osprey_tzset()
+{
+    libc_shim::environ_in();
+    tzset();
+    libc_shim::time_zone_variables_out();
+}
+
+struct tm* osprey_localtime(const time_t* when)
+{
+    return with_time_zone([&] { return localtime(when); });
+}
+struct tm* osprey_localtime_r(const time_t* when, struct tm* out)
+{
+    return with_time_zone([&] { return localtime_r(when, out); });
+}
+time_t osprey_mktime(struct tm* fields)
+{
+    return with_time_zone([&] { return mktime(fields); });
+}
+char* osprey_ctime(const time_t* when)
+{
+    return with_time_zone([&] { return ctime(when); });
+}
+char* osprey_ctime_r(const time_t* when, char* out)
+{
+    return with_time_zone([&] { return ctime_r(when, out); });
+}
+size_t osprey_strftime(char* out, size_t size, const char* format, const struct tm* fields)
+{
+    return with_time_zone([&] { return strftime(out, size, format, fields); });
+}
+size_t osprey_strftime_l(char* out, size_t size, const char* format, const struct tm* fields, locale_t locale)
+{
+    return with_time_zone([&] { return strftime_l(out, size, format, fields, locale); });
+}
+
+} // extern "C"
