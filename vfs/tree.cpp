@@ -218,13 +218,28 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
     return check_writable(dir); // Linux: EEXIST before EROFS
 }
 
+lib::Result<lib::RefPtr<Node>> Tree::new_owned_node(Node* dir, NodeType type, uint32_t permissions)
+{
+    constexpr uint32_t kSetGroupId = 02000;
+    auto node = TRY(new_node(type, permissions, m_next_inode++));
+    Owner owner = m_options.creator ? m_options.creator() : Owner {};
+    node->m_uid = owner.uid;
+    node->m_gid = owner.gid;
+    if (dir && (dir->m_permissions & kSetGroupId)) { // Linux's (and System V's) rule
+        node->m_gid = dir->m_gid;
+        if (type == NodeType::Directory)
+            node->m_permissions |= kSetGroupId;
+    }
+    return node;
+}
+
 lib::Result<lib::RefPtr<Node>> Tree::create(
     Node& dir, std::string_view name, NodeType type, uint32_t permissions, std::string_view target, uint32_t device)
 {
     TRY(check_new_name(dir, name));
     if (dir.m_remote)
         return remote_create(dir, name, type, permissions, target);
-    auto node = TRY(new_node(type, permissions, m_next_inode++));
+    auto node = TRY(new_owned_node(&dir, type, permissions));
     if (type == NodeType::Symlink) {
         node->m_target = static_cast<char*>(malloc(target.size() + 1));
         if (!node->m_target)
@@ -245,7 +260,7 @@ lib::Result<lib::RefPtr<Node>> Tree::create(
 
 lib::Result<lib::RefPtr<Node>> Tree::create_unnamed(uint32_t permissions)
 {
-    return new_node(NodeType::Regular, permissions, m_next_inode++);
+    return new_owned_node(nullptr, NodeType::Regular, permissions);
 }
 
 lib::Result<void> Tree::link(Node& dir, std::string_view name, Node& node)

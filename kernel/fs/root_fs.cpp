@@ -43,6 +43,15 @@ vfs::Timestamp now()
     return { ns / 1'000'000'000, ns % 1'000'000'000 };
 }
 
+/// Who makes a node: the calling thread's process, by its file-system IDs (as Linux's
+/// fsuid and fsgid, which follow the effective IDs unless setfsuid moved them).
+vfs::Tree::Owner creator()
+{
+    return process::current().credentials().with([](const sys::Credentials& credentials) {
+        return vfs::Tree::Owner { credentials.user().filesystem, credentials.group().filesystem };
+    });
+}
+
 /// A directory the system needs, made if the image lacks it (an image directory stays).
 lib::Result<lib::RefPtr<vfs::Node>> ensure_directory(vfs::Node& parent, std::string_view name, uint32_t mode)
 {
@@ -124,8 +133,8 @@ lib::Result<void> mount_root(
     }
     // The allocator's first use may look up paths (mimalloc reads /sys): until the tree
     // exists, every path is ENOENT (lookup_at).
-    g_root->tree = TRY(
-        vfs::Tree::create(&g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now }));
+    g_root->tree = TRY(vfs::Tree::create(
+        &g_root->image, { .byte_limit = tmpfs_bytes, .page_memory = &kPageFrames, .clock = now, .creator = creator }));
     TRY(make_system_directories());
     for (const VolumeMount& volume : volumes) {
         if (auto mounted = mount_volume(volume); mounted.is_error()) {

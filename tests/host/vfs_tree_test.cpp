@@ -54,6 +54,45 @@ struct VfsOverlay : ::testing::Test {
     TreePtr tree = make_tree(&image);
 };
 
+// New nodes belong to whoever makes them (the creator callback stands for the process's
+// credentials), in a set-group-ID directory to the directory's group, as on Linux.
+vfs::Tree::Owner g_creator;
+
+TEST(VfsTree, NewNodesBelongToTheirCreator)
+{
+    auto made = vfs::Tree::create(nullptr, { .byte_limit = 1 << 20, .creator = [] { return g_creator; } });
+    ASSERT_FALSE(made.is_error());
+    TreePtr tree(made.value());
+    g_creator = { 101, 104 };
+    auto file = tree->create(tree->root(), "data", NodeType::Regular, 0600).value();
+    EXPECT_EQ(file->uid(), 101u);
+    EXPECT_EQ(file->gid(), 104u);
+    auto unnamed = tree->create_unnamed(0600).value();
+    EXPECT_EQ(unnamed->uid(), 101u);
+    EXPECT_EQ(unnamed->gid(), 104u);
+
+    g_creator = { 0, 0 };
+    auto shared = tree->create(tree->root(), "shared", NodeType::Directory, 0755).value();
+    ASSERT_FALSE(tree->set_owner(*shared, 0, 50).is_error());
+    ASSERT_FALSE(tree->set_permissions(*shared, 02775).is_error());
+    g_creator = { 101, 104 };
+    auto inner = tree->create(*shared, "inner", NodeType::Directory, 0755).value();
+    auto link = tree->create(*shared, "link", NodeType::Symlink, 0777, "inner").value();
+    EXPECT_EQ(inner->uid(), 101u);
+    EXPECT_EQ(inner->gid(), 50u) << "the set-group-ID directory's group";
+    EXPECT_EQ(inner->mode() & 07777, 02755u) << "a new directory keeps the set-group-ID bit";
+    EXPECT_EQ(link->gid(), 50u);
+    EXPECT_EQ(link->mode() & 07777, 0777u) << "only directories inherit the bit";
+}
+
+TEST(VfsTree, RootOwnsNodesWithoutACreator)
+{
+    auto tree = make_tree();
+    auto file = tree->create(tree->root(), "a", NodeType::Regular, 0644).value();
+    EXPECT_EQ(file->uid(), 0u);
+    EXPECT_EQ(file->gid(), 0u);
+}
+
 TEST(VfsTree, CreateWriteReadUnlink)
 {
     auto tree = make_tree();

@@ -30,12 +30,20 @@ public:
         void (*release)(void* page);
     };
 
+    /// Who a new node belongs to.
+    struct Owner {
+        uint32_t uid = 0, gid = 0;
+    };
+
     struct Options {
         /// Bytes of file data the tree may hold; writes past it fail with ENOSPC.
         uint64_t byte_limit = 0;
         const PageMemory* page_memory = nullptr;
         /// The time stamps of changes; null keeps every time at 0.
         Timestamp (*clock)() = nullptr;
+        /// Who is making a node: the calling process's file-system user and group IDs (the
+        /// kernel's credentials). Null: root makes every node.
+        Owner (*creator)() = nullptr;
     };
 
     /// A tree with an empty root directory, or the image's root when `image` is given (the
@@ -60,12 +68,14 @@ public:
     lib::Result<lib::RefPtr<Node>> lookup(Node& dir, std::string_view name);
 
     /// Makes a new node `name` in `dir`: `target` is a symlink's, `device` a character
-    /// device's number. EEXIST if the name is taken, ENOENT if `dir` was removed,
+    /// device's number. It belongs to the creator (Options::creator), in the group of `dir`
+    /// instead when `dir` is set-group-ID (a new directory then is too), as on Linux; on a
+    /// volume the server decides. EEXIST if the name is taken, ENOENT if `dir` was removed,
     /// ENAMETOOLONG, ENOSPC, ENOMEM.
     lib::Result<lib::RefPtr<Node>> create(Node& dir, std::string_view name, NodeType type, uint32_t permissions,
         std::string_view target = {}, uint32_t device = 0);
-    /// A regular file with no name (memfd_create): it lives while something refers to it.
-    /// ENOMEM.
+    /// A regular file with no name (memfd_create), the creator's: it lives while something
+    /// refers to it. ENOMEM.
     lib::Result<lib::RefPtr<Node>> create_unnamed(uint32_t permissions);
     /// A new name for an existing node (link(2)): EPERM for a directory, EEXIST, EMLINK.
     lib::Result<void> link(Node& dir, std::string_view name, Node& node);
@@ -136,6 +146,8 @@ private:
     friend class Node;
 
     lib::Result<lib::RefPtr<Node>> new_node(NodeType type, uint32_t permissions, uint64_t inode);
+    /// A node the program makes (create, create_unnamed): new_node, owned by the creator.
+    lib::Result<lib::RefPtr<Node>> new_owned_node(Node* dir, NodeType type, uint32_t permissions);
     lib::Result<lib::RefPtr<Node>> node_from_image(const images::RofsNode& image_node, Node* parent);
     lib::Result<DirectoryEntry*> add_entry(Node& dir, std::string_view name, lib::RefPtr<Node> node, bool from_image);
     void drop_entry(Node& dir, DirectoryEntry* entry);
