@@ -5,6 +5,8 @@
 
 #include <images/cmdline.h>
 
+#include <grp.h>
+#include <pwd.h>
 #include <sys/resource.h>
 
 namespace tools {
@@ -45,6 +47,18 @@ void check_kernel_limits(const CommandLine& line, const std::string& encoded)
                 + std::to_string(images::kCmdlineMaxEnvironment) + kAdvice);
 }
 
+/// A decimal ID below 2^32 - 1, or nothing when `text` is not one.
+bool parse_id(const std::string& text, uint32_t& id)
+{
+    if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    uint64_t value = std::stoull(text);
+    if (value >= UINT32_MAX)
+        return false;
+    id = uint32_t(value);
+    return true;
+}
+
 } // namespace
 
 std::string encode_command_line(const CommandLine& line)
@@ -80,6 +94,52 @@ std::string working_directory_option(const std::string& directory)
     if (directory.empty() || directory.front() != '/')
         throw CliError(kExitBadInput, "--workdir '" + directory + "' is not an absolute path in the guest (e.g. /app)");
     return "cwd=" + directory;
+}
+
+std::string user_option(const std::string& spec)
+{
+    auto bad = [&](const std::string& why) { return CliError(kExitBadInput, "--user '" + spec + "': " + why); };
+    size_t colon = spec.find(':');
+    std::string user = spec.substr(0, colon);
+    std::string group = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    if (user.empty() || (colon != std::string::npos && (group.empty() || group.find(':') != std::string::npos)))
+        throw bad("want USER[:GROUP], each a name or a number (e.g. --user postgres, --user 1000:1000)");
+
+    uint32_t uid = 0, gid = 0;
+    std::string user_name, group_name;
+    const struct passwd* account = nullptr;
+    if (parse_id(user, uid)) {
+        account = ::getpwuid(uid);
+    } else {
+        account = ::getpwnam(user.c_str());
+        if (!account)
+            throw bad("this host has no user '" + user + "' (give a number to use an ID without a name)");
+        uid = account->pw_uid;
+    }
+    if (account) {
+        user_name = account->pw_name;
+        gid = account->pw_gid;
+    }
+    const struct group* entry = nullptr;
+    if (group.empty()) {
+        entry = ::getgrgid(gid);
+    } else if (parse_id(group, gid)) {
+        entry = ::getgrgid(gid);
+    } else {
+        entry = ::getgrnam(group.c_str());
+        if (!entry)
+            throw bad("this host has no group '" + group + "' (give a number to use an ID without a name)");
+        gid = entry->gr_gid;
+    }
+    if (entry)
+        group_name = entry->gr_name;
+    constexpr size_t kMaxNameLength = 32; // the kernel's (kernel/boot/program_user.h), useradd's
+    if (user_name.size() > kMaxNameLength || group_name.size() > kMaxNameLength)
+        throw bad("the guest takes names of at most 32 characters: give numbers");
+    std::string option = "user=" + std::to_string(uid) + ":" + std::to_string(gid);
+    if (!user_name.empty())
+        option += ":" + user_name + (group_name.empty() ? "" : ":" + group_name);
+    return option;
 }
 
 std::string descriptor_limit_option(uint64_t soft, uint64_t hard)

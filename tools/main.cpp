@@ -57,6 +57,7 @@ struct Options {
     std::vector<std::string> ports;
     std::vector<std::string> volumes;
     std::string workdir;
+    std::string user;
     std::vector<std::string> log;
     std::vector<std::string> snapshot_at; // POINT FILE
     std::string restore;
@@ -69,6 +70,8 @@ struct Options {
 };
 
 constexpr const char* kWorkdirHelp = "Start the program in this directory of the guest (absolute; default /)";
+constexpr const char* kUserHelp = "Run the program as USER (and GROUP): names from this host's user database, or "
+                                  "numbers (default root); new files are theirs";
 
 constexpr const char* kDlopenHelp = "Also pack shared library LIB and the libraries it needs, for a program that "
                                     "dlopens it (repeatable)";
@@ -146,11 +149,14 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
         ->allow_extra_args(false);
     add_packing_options(build, options);
     build->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
+    build->add_option("-u,--user", options.user, kUserHelp)->type_name("USER[:GROUP]");
     build->callback([&] {
         action = [&] {
             std::vector<std::string> kernel_options;
             if (!options.workdir.empty())
                 kernel_options.push_back(working_directory_option(options.workdir));
+            if (!options.user.empty())
+                kernel_options.push_back(user_option(options.user));
             for (const std::string& assignment : options.env)
                 kernel_options.push_back("env=" + assignment);
             ImageReport report = build_image({ find_program(options.program), options.args, kernel_options,
@@ -261,6 +267,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")
         ->allow_extra_args(false);
     run->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
+    run->add_option("-u,--user", options.user, kUserHelp)->type_name("USER[:GROUP]");
     run->add_option("--log", options.log,
            "Kernel log level, LEVEL or SUBSYSTEM=LEVEL (e.g. syscall=debug names unimplemented system calls)")
         ->allow_extra_args(false);
@@ -292,6 +299,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
             request.read_only = options.read_only;
             request.virtio = virtio_devices(options);
             request.workdir = options.workdir;
+            request.user = options.user;
             request.log = options.log;
             return run_vm(request);
         };

@@ -37,6 +37,8 @@ CommandLine command_line_for(const ImageFile& image, const RunRequest& request)
     }
     if (!request.workdir.empty())
         line.options.push_back(working_directory_option(request.workdir));
+    if (!request.user.empty())
+        line.options.push_back(user_option(request.user));
     line.options.push_back(descriptor_limit_option());
     for (const std::string& spec : request.log)
         line.options.push_back(log_option(spec));

@@ -43,6 +43,7 @@ struct RunRequest {
     bool read_only = false;           // --read-only: the program may change no file of the root
     std::vector<VirtioDevice> virtio; // --rng, --disk (microvm only)
     std::string workdir;              // --workdir: the program's working directory (empty: the image's or /)
+    std::string user;                 // --user USER[:GROUP] (empty: the image's or root)
     std::vector<std::string> log;     // --log: kernel log levels, LEVEL or SUBSYSTEM=LEVEL
     SnapshotRequest snapshot;
 };

@@ -107,6 +107,9 @@ void apply_option(std::string_view word)
         if (!parse_limit_pair(value, g_options.descriptor_soft_limit, g_options.descriptor_hard_limit))
             klog::warn(
                 klog::Subsystem::Boot, "ignoring option {} (want nofile=SOFT:HARD, SOFT <= HARD, both above 2)", word);
+    } else if (key == "user") {
+        if (!parse_program_user(value, g_options.user))
+            g_options.bad_user = word; // never run as root instead of the user asked for
     } else if (key == "console_output") {
         if (!console::set_output_path(value))
             klog::warn(klog::Subsystem::Boot, "ignoring option {} (want console_output=uart or port)", word);

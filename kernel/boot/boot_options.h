@@ -12,13 +12,15 @@
 // console_output=uart|port and exit_report=uart|port (the Osprey monitor's ports,
 // include/abi/console_port.h; the monitor adds both), snapshot=main|ready (where the
 // monitor wants its snapshot, include/abi/snapshot_port.h), volume=TAG:/PATH (mount the
-// virtio-9p device with that tag at PATH, `osprey run --volume`; repeatable). An
-// unknown option is reported
+// virtio-9p device with that tag at PATH, `osprey run --volume`; repeatable),
+// user=UID:GID[:USER[:GROUP]] (who the program runs as, `osprey run --user`,
+// program_user.h). An unknown option is reported
 // with a warning and ignored, as Linux does.
 #pragma once
 
 #include <lib/result.h>
 #include <images/cmdline.h>
+#include <kernel/boot/program_user.h>
 #include <kernel/fs/root_fs.h>
 #include <net/kernel/stack.h>
 
@@ -49,6 +51,10 @@ struct BootOptions {
     /// nofile=SOFT:HARD: the program's RLIMIT_NOFILE (0: the kernel's default, 1024:524288).
     uint64_t descriptor_soft_limit = 0;
     uint64_t descriptor_hard_limit = 0;
+    /// user=UID:GID[:USER[:GROUP]]: who the program runs as (root when not given).
+    ProgramUser user;
+    /// A user= option that could not be read: the boot stops rather than run as root.
+    std::string_view bad_user;
 };
 
 /// Parses `text` (the boot command line, then optionally the image's default command line

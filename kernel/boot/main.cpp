@@ -192,17 +192,25 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
             options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite, { volumes, volume_count });
         mounted.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
-    if (!options->read_only_root)
-        net::provide_name_files(options->network);
-    if (options->network.dhcp)
+    auto program = program_options(options.value()); // with the image's default options
+    if (!program.bad_user.empty()) {
+        klog::error(klog::Subsystem::Boot, "option {} is not user=UID:GID[:USER[:GROUP]]", program.bad_user);
+        fail(kCannotExecute, "cannot run the program as its user", lib::Error(lib::Errno::INVAL, "bad user= option"));
+    }
+    if (!program.read_only_root) {
+        net::provide_name_files(program.network);
+        boot::provide_account_files(program.user);
+    }
+    if (program.network.dhcp)
         lease_network_address();
     core::trace(abi::BootMilestone::RootFilesystem);
-    auto program = program_options(options.value());
     enter_working_directory(program.working_directory);
     if (program.descriptor_hard_limit)
         sys::set_descriptor_limits(program.descriptor_soft_limit, program.descriptor_hard_limit);
     fs::descriptors().open_console();
     fs::set_program_identity(program.argv, program.envp);
+    if (auto became = boot::become_program_user(program.user); became.is_error())
+        fail(kCannotExecute, "cannot run the program as its user", became.error());
     if (auto prepared = sched::prepare_system_call_stack(); prepared.is_error())
         fail(kCannotExecute, "cannot give the program's first thread a system-call stack", prepared.error());
     auto error = linker::run_program(program.argv, program.envp);

@@ -153,6 +153,24 @@ const images::RofsImage& root_image() { return g_root->image; }
 vfs::Tree& root_tree() { return *g_root->tree; }
 VolumeMappings& volume_mappings() { return g_root->volume_mappings; }
 
+lib::Result<lib::RefPtr<vfs::Node>> system_directory(std::string_view name)
+{
+    return ensure_directory(g_root->tree->root(), name, 0755);
+}
+
+lib::Result<void> provide_system_file(std::string_view directory, std::string_view name, std::string_view text)
+{
+    vfs::Tree& tree = *g_root->tree;
+    vfs::Node& dir = *TRY(system_directory(directory));
+    if (!tree.lookup(dir, name).is_error())
+        return {}; // the image has one
+    auto file = TRY(tree.create(dir, name, vfs::NodeType::Regular, 0644));
+    size_t written = TRY(tree.write(*file, text.data(), text.size(), 0));
+    if (written != text.size())
+        return lib::Error(lib::Errno::NOSPC, "short write");
+    return {};
+}
+
 lib::RefPtr<vfs::Node> working_directory()
 {
     auto cwd = process::current().paths().with([](process::PathContext& paths) { return paths.cwd; });

@@ -50,6 +50,13 @@ class VolumeMappings;
 /// The mmap snapshots of the volumes' files (volume_mapping.h); precondition: as above.
 VolumeMappings& volume_mappings();
 
+/// Directory `name` just below the root (such as "etc"), made 0755 if the tree lacks it.
+/// EROFS, ENOSPC, ENOMEM.
+lib::Result<lib::RefPtr<vfs::Node>> system_directory(std::string_view name);
+/// A file the system provides when the image brings none (/etc/hosts, /etc/passwd):
+/// `text` becomes /`directory`/`name` unless that name exists, which is left alone.
+/// EROFS, ENOSPC, ENOMEM.
+lib::Result<void> provide_system_file(std::string_view directory, std::string_view name, std::string_view text);
 /// The process's working directory (a reference).
 lib::RefPtr<vfs::Node> working_directory();
 /// chdir: ENOTDIR for a non-directory.

@@ -1,7 +1,10 @@
 // Credentials and capabilities: the process's user and group IDs and supplementary groups
 // (Credentials, credentials.h: Linux's rules), starting as root (0, 0, no groups) with every
-// capability. A server started as root may drop to another user (mosquitto, squid, named
-// -u) and getuid/getresuid/getgroups then report it; no file check reads the identity.
+// capability, or as the user `osprey run --user` names (kernel/boot/program_user.h). A
+// server started as root may drop to another user (mosquitto, squid, named -u) and
+// getuid/getresuid/getgroups then report it. Files read the identity for ownership only:
+// new nodes are the creator's; NOT LINUX: the permission bits are never checked (a user
+// reads and writes root's 0600 files).
 // Capabilities: every one while the effective user is 0, none after; capset is checked and
 // accepted without narrowing them (NOT LINUX: a later capget shows the reduced sets), since
 // nothing in the kernel looks at single capabilities.

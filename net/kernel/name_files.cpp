@@ -23,23 +23,6 @@ lib::Result<void> write_text(vfs::Node& file, std::string_view text)
     return {};
 }
 
-lib::Result<void> provide(vfs::Node& etc, std::string_view name, std::string_view text)
-{
-    vfs::Tree& tree = fs::root_tree();
-    if (!tree.lookup(etc, name).is_error())
-        return {}; // the image has one
-    return write_text(*TRY(tree.create(etc, name, vfs::NodeType::Regular, 0644)), text);
-}
-
-lib::Result<lib::RefPtr<vfs::Node>> etc_directory()
-{
-    vfs::Tree& tree = fs::root_tree();
-    auto etc = tree.lookup(tree.root(), "etc");
-    if (etc.is_error())
-        etc = tree.create(tree.root(), "etc", vfs::NodeType::Directory, 0755);
-    return etc;
-}
-
 /// "nameserver A.B.C.D\n" for `dns` (network byte order), in `text`.
 std::string_view resolv_conf_text(uint32_t dns, std::span<char, 40> text)
 {
@@ -50,21 +33,15 @@ std::string_view resolv_conf_text(uint32_t dns, std::span<char, 40> text)
 
 lib::Result<void> provide_all(const Ipv4Settings& settings)
 {
-    vfs::Node& dir = *TRY(etc_directory());
     // The VM's own name resolves as on Debian (127.0.1.1): a lookup of it must not go to DNS
     // (squid's start-up waited five seconds for that answer).
     char hosts[160];
     auto written = fmt::format_to_n(hosts, sizeof(hosts),
         "127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost ip6-loopback\n", core::kHostName);
-    TRY(provide(dir, "hosts", std::string_view(hosts, written.size)));
-    // The program runs as root (uid 0); servers that drop privileges look up nobody and
-    // nogroup (nginx, lighttpd with server.username) and refuse to start without them.
-    TRY(provide(
-        dir, "passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
-    TRY(provide(dir, "group", "root:x:0:\nnogroup:x:65534:\n"));
+    TRY(fs::provide_system_file("etc", "hosts", std::string_view(hosts, written.size)));
     if (settings.dns) {
         char text[40];
-        TRY(provide(dir, "resolv.conf", resolv_conf_text(settings.dns, text)));
+        TRY(fs::provide_system_file("etc", "resolv.conf", resolv_conf_text(settings.dns, text)));
     }
     return {};
 }
@@ -72,7 +49,7 @@ lib::Result<void> provide_all(const Ipv4Settings& settings)
 lib::Result<LeasedResolvConf> write_leased(uint32_t dns, const LeasedResolvConf& leased)
 {
     vfs::Tree& tree = fs::root_tree();
-    vfs::Node& dir = *TRY(etc_directory());
+    vfs::Node& dir = *TRY(fs::system_directory("etc"));
     char buffer[40];
     std::string_view text = resolv_conf_text(dns, buffer);
     lib::RefPtr<vfs::Node> file;

@@ -1,8 +1,8 @@
-// The files name lookups read, made in the root's tmpfs at boot when the image does not
-// have them: /etc/hosts (localhost, as every Linux system has), /etc/passwd and
-// /etc/group (root, and the nobody/nogroup servers drop to) and, when the run names a DNS
-// server (net.dns=, which `osprey run --net` passes), /etc/resolv.conf. Files the image
-// brings (osprey build --add) are left alone.
+// The files host name lookups read, made in the root's tmpfs at boot when the image does
+// not have them: /etc/hosts (localhost, as every Linux system has) and, when the run names
+// a DNS server (net.dns=, which `osprey run --net` passes), /etc/resolv.conf. Files the
+// image brings (osprey build --add) are left alone. (/etc/passwd and /etc/group: the
+// program's user, kernel/boot/program_user.h.)
 #pragma once
 
 #include <net/kernel/stack.h>

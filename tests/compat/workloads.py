@@ -1,8 +1,9 @@
 """The compatibility suite's workloads: the 50 Debian programs of the ABI study
 (../shared/abi/programs.tsv in the team's notes), each with real work to do.
 
-Placeholders in argv, stdin and client commands: {data} is the suite's data directory
-(the same absolute path on the host and in the VM, packed with --add), {http} the base URL
+Placeholders in argv, options, stdin and client commands: {data} is the suite's data
+directory (the same absolute path on the host and in the VM, packed with --add), {pgdata}
+a PostgreSQL cluster initdb made for the run (shared with the VM as a volume), {http} the base URL
 of the suite's HTTP server on the host as the run sees it (127.0.0.1 from the host,
 10.0.2.2 from the VM), {port} the host port forwarded to a server's guest port.
 
@@ -56,6 +57,7 @@ class Workload:
     add: list = field(default_factory=list)     # extra --add HOST[:GUEST] (data is always added)
     options: list = field(default_factory=list)  # extra `osprey run` options
     env: dict = field(default_factory=dict)      # the program's environment (host and VM)
+    user: str = None       # run as this user of the host (`osprey run --user`; on the host too)
     net: bool = False      # the VM needs a network (a client reaching {http})
     ci: bool = False
     passes: bool = False
@@ -228,6 +230,15 @@ WORKLOADS = [
                 add=["/usr/lib/apache2/modules"], options=["--memory", "256M"], passes=True),
     Workload("postgres", "describes its configuration", "postgresql-15",
              ["/usr/lib/postgresql/15/bin/postgres", "--describe-config"], options=["--memory", "256M"], passes=True),
+    # Single-user mode (no server processes: those are forked), as the postgres user, which
+    # postgres insists on, on a cluster the host's initdb made, with Debian's time zones.
+    Workload("postgres", "runs SQL in single-user mode", "postgresql-15",
+             ["/usr/lib/postgresql/15/bin/postgres", "--single", "-D", "{pgdata}", "postgres"],
+             Matches(r'^\s*1: \?column\? = "42"', r'^\s*1: sum = "500500"', r'^\s*1: count = "3"'),
+             stdin="select 6*7;\nselect sum(g) from generate_series(1, 1000) g;\n"
+                   "create temporary table t as select generate_series(1, 3) n;\nselect count(*) from t;\n",
+             user="postgres", add=["/usr/share/zoneinfo", "/usr/share/postgresql"],
+             options=["--memory", "256M", "--volume", "{pgdata}:{pgdata}"], passes=True),
     # open-files-limit is what setrlimit(RLIMIT_NOFILE) gave mariadbd when it asked for the
     # files it wants (32,183 with these defaults): root in the VM may raise the hard limit,
     # root on a host without CAP_SYS_RESOURCE (a container) keeps its own, and with fewer

@@ -54,7 +54,7 @@ def monitor_command(kernel, image, cmdline, options=()):
 # `osprey run` options (CMake's CLI list) that mean the same to osprey-monitor.
 MONITOR_OPTIONS = {"--memory", "--cpus", "--timeout"}
 # `osprey run` options that shape the image: image_for gives them to `osprey build`.
-BUILD_OPTIONS = {"--dlopen", "--workdir", "--add"}
+BUILD_OPTIONS = {"--dlopen", "--workdir", "--add", "--user"}
 
 
 def monitor_options(test, files):
