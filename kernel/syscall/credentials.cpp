@@ -3,8 +3,9 @@
 // capability, or as the user `osprey run --user` names (kernel/boot/program_user.h). A
 // server started as root may drop to another user (mosquitto, squid, named -u) and
 // getuid/getresuid/getgroups then report it. Files read the identity for ownership only:
-// new nodes are the creator's; NOT LINUX: the permission bits are never checked (a user
-// reads and writes root's 0600 files).
+// new nodes are the creator's, chown/chmod/utimensat follow Linux's owner rules
+// (file_attributes.cpp); NOT LINUX: the permission bits are never checked (a user reads
+// and writes root's 0600 files).
 // Capabilities: every one while the effective user is 0, none after; capset is checked and
 // accepted without narrowing them (NOT LINUX: a later capget shows the reduced sets), since
 // nothing in the kernel looks at single capabilities.

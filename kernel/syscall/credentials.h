@@ -59,6 +59,17 @@ public:
     /// setgroups(2): privileged only.
     lib::Result<void> set_groups(std::span<const uint32_t> groups);
 
+    /// Whether the caller is in group `gid`: its file-system group or a supplementary one
+    /// (Linux's in_group_p).
+    bool in_group(uint32_t gid) const;
+    /// chmod(2) and utimes to a given time: the node's owner (by file-system ID) or root
+    /// (Linux's inode_owner_or_capable).
+    bool may_change_mode(uint32_t node_uid) const { return privileged() || m_user.filesystem == node_uid; }
+    /// chown(2) of a node owned by `node_uid`:`node_gid` to `uid`:`gid` (kUnchanged: that
+    /// one stays): root may give it to anyone; its owner may only keep its user and move it
+    /// to a group of its own (Linux's chown_ok and chgrp_ok).
+    bool may_change_owner(uint32_t node_uid, uint32_t node_gid, uint32_t uid, uint32_t gid) const;
+
 private:
     lib::Result<void> set_one(Ids& ids, uint32_t id);
     lib::Result<void> set_three(Ids& ids, uint32_t real, uint32_t effective, uint32_t saved);
@@ -133,6 +144,27 @@ inline uint32_t Credentials::set_filesystem(Ids& ids, uint32_t id)
     if (id != kUnchanged && (privileged() || is_current(ids, id) || id == ids.filesystem))
         ids.filesystem = id;
     return old;
+}
+
+inline bool Credentials::in_group(uint32_t gid) const
+{
+    if (gid == m_group.filesystem)
+        return true;
+    for (size_t i = 0; i < m_group_count; ++i) {
+        if (m_groups[i] == gid)
+            return true;
+    }
+    return false;
+}
+
+inline bool Credentials::may_change_owner(uint32_t node_uid, uint32_t node_gid, uint32_t uid, uint32_t gid) const
+{
+    if (privileged())
+        return true;
+    bool owner = m_user.filesystem == node_uid;
+    bool user_ok = uid == kUnchanged || (owner && uid == node_uid);
+    bool group_ok = gid == kUnchanged || (owner && (gid == node_gid || in_group(gid)));
+    return user_ok && group_ok;
 }
 
 inline lib::Result<void> Credentials::set_groups(std::span<const uint32_t> groups)

@@ -4,6 +4,7 @@
 #include <kernel/fs/file.h>
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/root_fs.h>
+#include <kernel/process/process.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
 #include <mm/memory.h>
@@ -57,6 +58,33 @@ lib::Result<const vfs::Timestamp*> time_of(const abi::Timespec& ts, vfs::Timesta
     return &out;
 }
 
+/// chown: the node's owner (by file-system ID) may move it among its own groups, root
+/// may do anything (Credentials::may_change_owner); EPERM otherwise. -1 keeps an ID.
+lib::Result<void> change_owner(vfs::Node& node, uint32_t uid, uint32_t gid)
+{
+    bool allowed = process::current().credentials().with(
+        [&](const Credentials& credentials) { return credentials.may_change_owner(node.uid(), node.gid(), uid, gid); });
+    if (!allowed)
+        return lib::Error(lib::Errno::PERM, "chown: not the owner, or to another user or a group not the caller's");
+    return fs::root_tree().set_owner(
+        node, uid == Credentials::kUnchanged ? node.uid() : uid, gid == Credentials::kUnchanged ? node.gid() : gid);
+}
+
+/// Whether the caller owns `node` or is root (chmod, utimensat with a given time).
+bool may_change_mode(const vfs::Node& node)
+{
+    return process::current().credentials().with(
+        [&](const Credentials& credentials) { return credentials.may_change_mode(node.uid()); });
+}
+
+/// chmod: the node's owner or root; EPERM otherwise.
+lib::Result<void> change_mode(vfs::Node& node, unsigned mode)
+{
+    if (!may_change_mode(node))
+        return lib::Error(lib::Errno::PERM, "chmod: not the owner");
+    return fs::root_tree().set_permissions(node, mode);
+}
+
 } // namespace
 
 SysResult truncate(const char* path, int64_t length)
@@ -97,33 +125,27 @@ SysResult fallocate(int fd, int mode, int64_t offset, int64_t length)
 
 SysResult fchmodat(int dirfd, const char* path, unsigned mode, int flags)
 {
-    auto node = TRY(node_of(dirfd, path, flags));
-    TRY(fs::root_tree().set_permissions(*node, mode));
+    TRY(change_mode(*TRY(node_of(dirfd, path, flags)), mode));
     return 0;
 }
 
 SysResult fchmod(int fd, unsigned mode)
 {
-    TRY(fs::root_tree().set_permissions(*TRY(node_of_descriptor(fd)), mode));
+    TRY(change_mode(*TRY(node_of_descriptor(fd)), mode));
     return 0;
 }
 
-// One user (root): ownership is recorded and reported, never checked.
 SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int flags)
 {
     if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
         return lib::Error(lib::Errno::INVAL, "fchownat: unknown flags");
-    auto node = TRY(node_of(dirfd, path, flags));
-    TRY(fs::root_tree().set_owner(
-        *node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
+    TRY(change_owner(*TRY(node_of(dirfd, path, flags)), uid, gid));
     return 0;
 }
 
 SysResult fchown(int fd, uint32_t uid, uint32_t gid)
 {
-    auto node = TRY(node_of_descriptor(fd));
-    TRY(fs::root_tree().set_owner(
-        *node, uid == uint32_t(-1) ? node->uid() : uid, gid == uint32_t(-1) ? node->gid() : gid));
+    TRY(change_owner(*TRY(node_of_descriptor(fd)), uid, gid));
     return 0;
 }
 
@@ -140,6 +162,9 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
     TRY(check_user_range(times, 2 * sizeof(*times)));
     const vfs::Timestamp* new_access = TRY(time_of(times[0], access, now));
     const vfs::Timestamp* new_modify = TRY(time_of(times[1], modify, now));
+    auto given = [](const abi::Timespec& ts) { return ts.tv_nsec != abi::kUtimeNow && ts.tv_nsec != abi::kUtimeOmit; };
+    if ((given(times[0]) || given(times[1])) && !may_change_mode(*node)) // Linux: setting a time is the owner's
+        return lib::Error(lib::Errno::PERM, "utimensat: a given time on a file not the caller's");
     TRY(fs::root_tree().set_times(*node, new_access, new_modify));
     return 0;
 }

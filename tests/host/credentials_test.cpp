@@ -82,3 +82,33 @@ TEST(Credentials, GroupListIsBounded)
 }
 
 } // namespace
+
+// chown and chmod (fs/attr.c chown_ok, chgrp_ok; inode_owner_or_capable): root changes any
+// node; a user changes only its own, keeps it its own, and moves it only to its groups.
+TEST(Credentials, OwnershipRules)
+{
+    Credentials root;
+    EXPECT_TRUE(root.may_change_owner(101, 104, 0, 0));
+    EXPECT_TRUE(root.may_change_mode(101));
+
+    Credentials user;
+    uint32_t groups[] = { 20 };
+    ASSERT_FALSE(user.set_groups(groups).is_error());
+    ASSERT_FALSE(user.set_group(104).is_error());
+    ASSERT_FALSE(user.set_user(101).is_error());
+    EXPECT_TRUE(user.in_group(104) && user.in_group(20));
+    EXPECT_FALSE(user.in_group(0));
+
+    EXPECT_TRUE(user.may_change_mode(101));
+    EXPECT_FALSE(user.may_change_mode(0)) << "root's file";
+    EXPECT_TRUE(user.may_change_owner(101, 104, 101, 20)) << "to a supplementary group";
+    EXPECT_TRUE(user.may_change_owner(101, 104, kKeep, 104));
+    EXPECT_TRUE(user.may_change_owner(0, 0, kKeep, kKeep)) << "nothing to change: Linux asks nothing";
+    EXPECT_FALSE(user.may_change_owner(101, 104, 102, kKeep)) << "giving a file away";
+    EXPECT_FALSE(user.may_change_owner(101, 104, kKeep, 0)) << "to a group it is not in";
+    EXPECT_FALSE(user.may_change_owner(0, 0, kKeep, 104)) << "another's file";
+    EXPECT_FALSE(user.may_change_owner(0, 0, 0, kKeep)) << "another's file, even to its owner";
+
+    EXPECT_EQ(user.set_user_filesystem(0), 101u) << "not allowed: stays 101";
+    EXPECT_FALSE(user.may_change_mode(0));
+}

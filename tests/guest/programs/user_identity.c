@@ -2,8 +2,9 @@
 // and group ID is the one given and there are no supplementary groups; it has no
 // capabilities and cannot become root again; /etc/passwd names the user when the run
 // gave a name (and has no entry for the number otherwise); the files and directories it
-// makes are its own. On Linux: `setpriv --reuid=UID --regid=GID --clear-groups PROGRAM
-// UID GID [NAME]`. Prints "user_identity: ok".
+// makes are its own, and of root's files it may change neither mode, owner nor times.
+// On Linux: `setpriv --reuid=UID --regid=GID --clear-groups PROGRAM UID GID [NAME]`.
+// Prints "user_identity: ok".
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <grp.h>
@@ -52,6 +53,19 @@ static void check_account(uid_t uid, gid_t gid, const char* name)
     CHECK(entry && entry->pw_uid == uid);
 }
 
+// Root's file: no chmod, chown or given times.
+static void check_root_file(void)
+{
+    const char* path = "/etc/passwd";
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_uid == 0);
+    CHECK(chmod(path, 0666) == -1 && errno == EPERM);
+    CHECK(chown(path, getuid(), (gid_t)-1) == -1 && errno == EPERM);
+    struct timespec times[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
+    CHECK(utimensat(AT_FDCWD, path, times, 0) == -1 && errno == EPERM);
+    CHECK(stat(path, &st) == 0 && st.st_mtime != 1 && (st.st_mode & 0777) != 0666);
+}
+
 static void check_new_files(uid_t uid, gid_t gid)
 {
     char path[] = "/tmp/user_identity.XXXXXX";
@@ -59,6 +73,11 @@ static void check_new_files(uid_t uid, gid_t gid)
     CHECK(fd >= 0);
     struct stat st;
     CHECK(fstat(fd, &st) == 0 && st.st_uid == uid && st.st_gid == gid);
+    // Its own file: it may change the mode and keep the group, not give the file away.
+    CHECK(fchmod(fd, 0640) == 0);
+    CHECK(fchown(fd, (uid_t)-1, gid) == 0);
+    CHECK(fchown(fd, uid + 1, (gid_t)-1) == -1 && errno == EPERM);
+    CHECK(fchown(fd, (uid_t)-1, 0) == -1 && errno == EPERM);
     close(fd);
     unlink(path);
     char dir[] = "/tmp/user_identity_dir.XXXXXX";
@@ -79,6 +98,7 @@ int main(int argc, char** argv)
     check_no_privileges();
     check_account(uid, gid, argc > 3 ? argv[3] : NULL);
     check_new_files(uid, gid);
+    check_root_file();
     if (failures)
         return 1;
     puts("user_identity: ok");
