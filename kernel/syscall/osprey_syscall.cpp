@@ -27,8 +27,8 @@ uint64_t unblocked_pending(const sched::Thread& self)
 bool deliver_and_decide(sched::Thread& self, long value, RestartRule rule)
 {
     for (;;) {
-        while (unblocked_pending(self) && !self.program_thread_pointer)
-            sys::deliver_pending_signals();
+        while ((unblocked_pending(self) || self.restores_mask_after_delivery) && !self.program_thread_pointer)
+            sys::deliver_pending_signals(); // the second: restores a mask no handler took
         bool interrupted = value == -long(lib::Errno::INTR);
         if (!interrupted || !sys::starts_again(rule, self.interrupted_call))
             return false;

@@ -70,13 +70,15 @@ template<typename Look> SysResult wait_until_ready(Look&& look, int64_t timeout_
         }
         auto waited = fs::wait_for_readiness(seen, wake);
         if (waited.is_error() && waited.error().code == lib::Errno::INTR) {
-            if (mask)
-                deliver_pending_signals(); // under the call's mask, as Linux runs the handler
             result = lib::Error(lib::Errno::INTR, "interrupted by a signal");
             break;
         }
     }
-    if (!(mask && result.is_error() && result.error().code == lib::Errno::INTR && keep_mask_for_frame(saved)))
+    // Interrupted under the call's mask: the handler runs under it on the way out, after
+    // the kernel section, and then the old mask comes back (keep_saved_mask).
+    if (mask && result.is_error() && result.error().code == lib::Errno::INTR)
+        keep_saved_mask(saved);
+    else
         thread_mask = saved;
     return result;
 }

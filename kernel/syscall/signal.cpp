@@ -76,7 +76,12 @@ namespace {
 // Runs the handler of `action`, the disposition action_for_delivery took for `signal`.
 void run_handler(int signal, const abi::KernelSigaction& action, const sched::SignalInfo& sent)
 {
-    uint64_t saved_mask = blocked();
+    // After a call that waited under a temporary mask (keep_saved_mask), the handler runs
+    // under that mask and its return restores the one from before the call, as Linux's
+    // saved_sigmask does.
+    Thread& self = sched::current();
+    uint64_t saved_mask = self.restores_mask_after_delivery ? self.mask_after_delivery : blocked();
+    self.restores_mask_after_delivery = false;
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
         blocked() |= sched::signal_bit(signal);
@@ -122,14 +127,11 @@ void deliver(int signal, const sched::SignalInfo& sent)
 
 } // namespace
 
-bool keep_mask_for_frame(uint64_t saved)
+void keep_saved_mask(uint64_t saved)
 {
     Thread& self = sched::current();
-    if (!self.program_thread_pointer)
-        return false;
     self.mask_after_delivery = saved;
     self.restores_mask_after_delivery = true;
-    return true;
 }
 
 void deliver_pending_signals()
@@ -138,14 +140,18 @@ void deliver_pending_signals()
     // A program with its own thread pointer (a static binary) gets its handlers through
     // frames on its stack as the syscall instruction returns (deliver_signals_on_frame),
     // never as calls from kernel code, which runs on the kernel's thread pointer (a
-    // temporary mask stays until then: keep_mask_for_frame).
+    // temporary mask stays until then: keep_saved_mask).
     if (self.program_thread_pointer)
         return;
-    if (!(__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask))
-        return;
-    sched::SignalInfo sent;
-    while (int signal = sched::take_pending_signal(&sent))
-        deliver(signal, sent);
+    if (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask) {
+        sched::SignalInfo sent;
+        while (int signal = sched::take_pending_signal(&sent))
+            deliver(signal, sent);
+    }
+    if (self.restores_mask_after_delivery) { // no handler took the saved mask
+        self.signal_mask = self.mask_after_delivery;
+        self.restores_mask_after_delivery = false;
+    }
 }
 
 SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size)
@@ -266,10 +272,7 @@ SysResult rt_sigsuspend(const uint64_t* mask, size_t mask_size)
     uint64_t saved = blocked();
     blocked() = *mask & ~kUnblockable;
     wait_for_deliverable_signal();
-    if (!keep_mask_for_frame(saved)) {
-        deliver_pending_signals(); // under the temporary mask, as Linux runs the handler
-        blocked() = saved;
-    }
+    keep_saved_mask(saved); // the handler runs on the way out, after the kernel section
     return lib::Error(lib::Errno::INTR, "sigsuspend returns after a handler");
 }
 

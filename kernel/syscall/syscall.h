@@ -365,11 +365,12 @@ SysResult pause();
 /// Runs the handlers (or default actions) of the calling thread's pending, unblocked
 /// signals. osprey_syscall calls it on the way out of every system call.
 void deliver_pending_signals();
-/// For a call that waited under a temporary mask and ends with EINTR: when the thread's
-/// handlers run through frames on the syscall instruction's way out (a static binary's),
-/// keeps the temporary mask until the frame is pushed, which then carries `saved` (Linux's
-/// saved_sigmask), and returns true; false (nothing done) for other threads.
-bool keep_mask_for_frame(uint64_t saved);
+/// For a call that waited under a temporary mask and ends with EINTR (sigsuspend, ppoll,
+/// pselect6): keeps the temporary mask until the signal's handler runs on the way out (a
+/// call from osprey_syscall, or a frame pushed as the syscall instruction returns), whose
+/// context then carries `saved` and whose return restores it (Linux's saved_sigmask);
+/// without a handler, the way out restores it.
+void keep_saved_mask(uint64_t saved);
 
 /// Runs Linux system call `n` (x86-64 numbers) as a KernelSection and returns its value or
 /// -errno, as the Linux ABI does; `program_rsp` is the caller's stack pointer. Unknown

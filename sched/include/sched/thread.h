@@ -137,8 +137,8 @@ struct Thread {
     // Signals: the mask is the thread's own; pending may be set by other threads [sched].
     uint64_t signal_mask = 0;
     // Linux's saved_sigmask: a call that waits under a temporary mask (sigsuspend, ppoll,
-    // pselect6) made by the syscall instruction leaves it in place until the signal's
-    // frame is pushed, whose ucontext then carries this mask (kernel/syscall/signal_frame.h).
+    // pselect6) leaves it in place until the signal's handler runs on the way out, whose
+    // context then carries this mask and whose return restores it (sys::keep_saved_mask).
     uint64_t mask_after_delivery = 0;
     bool restores_mask_after_delivery = false;
     uint64_t pending_signals = 0;

@@ -10,7 +10,10 @@
 //   reaches sigtimedwait and a signalfd read on another thread.
 // - glibc's signal() installs handlers with SA_RESTART.
 // - pthread_cancel still ends a thread blocked in read under a SA_RESTART handler.
-// - A handler for raise() may siglongjmp away: other threads' calls go on.
+// - sigsuspend, ppoll and pselect run the handler under their temporary mask and then
+//   give the old mask back.
+// - A handler for raise(), sigsuspend, ppoll or pselect may siglongjmp away: other
+//   threads' calls go on.
 // Built twice: dynamic (the kernel's libc answers the calls) and -static (the program's own
 // glibc makes them with the syscall instruction). Prints "signal_restart: ok".
 #define _GNU_SOURCE
@@ -23,6 +26,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
 #include <sys/socket.h>
@@ -398,16 +402,32 @@ static void* call_and_count(void* unused)
     return NULL;
 }
 
-// A handler for raise() that siglongjmps away leaves nothing of the kernel held: another
-// thread's system calls go on while this one runs its own code (up to 10 s: they
-// stopped for good when the kernel's lock stayed with the thread that jumped).
-static void check_longjmp_from_handler(void)
+// How the main thread takes SIGUSR2, pending and blocked until the call opens the mask
+// (raise: it is not blocked then); `temporary` is the call's mask.
+enum { BY_RAISE, BY_SIGSUSPEND, BY_PPOLL, BY_PSELECT };
+static void take_signal(int how, const sigset_t* temporary)
+{
+    struct timespec ten_seconds = { 10, 0 };
+    switch (how) {
+    case BY_RAISE: raise(SIGUSR2); break;
+    case BY_SIGSUSPEND: CHECK(sigsuspend(temporary) == -1 && errno == EINTR); break;
+    case BY_PPOLL: CHECK(ppoll(NULL, 0, &ten_seconds, temporary) == -1 && errno == EINTR); break;
+    case BY_PSELECT: CHECK(pselect(0, NULL, NULL, NULL, &ten_seconds, temporary) == -1 && errno == EINTR); break;
+    }
+}
+
+// A handler that siglongjmps away leaves nothing of the kernel held: another thread's
+// system calls go on while this one runs its own code (up to 10 s: they stopped for good
+// when the kernel's lock stayed with the thread that jumped, from raise() before c604d03
+// and from sigsuspend, ppoll and pselect, whose handlers ran inside the call).
+static void check_longjmp_from_handler(int how, const sigset_t* temporary)
 {
     signal(SIGUSR2, jump_away);
+    stop_worker = 0;
     pthread_t worker;
     pthread_create(&worker, NULL, call_and_count, NULL);
     if (sigsetjmp(jumped_from_handler, 1) == 0)
-        raise(SIGUSR2);
+        take_signal(how, temporary);
     long before = worker_calls;
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -418,6 +438,42 @@ static void check_longjmp_from_handler(void)
     stop_worker = 1;
     pthread_join(worker, NULL);
     signal(SIGUSR2, SIG_DFL);
+}
+
+static volatile int handler_saw_temporary_mask;
+static void note_mask(int signal)
+{
+    (void)signal;
+    sigset_t now;
+    pthread_sigmask(SIG_BLOCK, NULL, &now);
+    handler_saw_temporary_mask = sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2);
+}
+
+// sigsuspend, ppoll and pselect take a pending signal under their temporary mask: the
+// handler runs with that mask (and its own signal) blocked, and the thread's mask is the
+// old one again after it, or after a handler that jumps away (sigsetjmp's).
+static void check_temporary_masks(void)
+{
+    sigset_t usr2, temporary, saved, now;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigemptyset(&temporary);
+    sigaddset(&temporary, SIGUSR1);
+    for (int how = BY_SIGSUSPEND; how <= BY_PSELECT; how++) {
+        pthread_sigmask(SIG_BLOCK, &usr2, &saved);
+        signal(SIGUSR2, note_mask);
+        handler_saw_temporary_mask = 0;
+        raise(SIGUSR2); // pending: blocked until the call's mask opens
+        take_signal(how, &temporary);
+        CHECK(handler_saw_temporary_mask);
+        pthread_sigmask(SIG_BLOCK, NULL, &now);
+        CHECK(sigismember(&now, SIGUSR2) && !sigismember(&now, SIGUSR1));
+        raise(SIGUSR2);
+        check_longjmp_from_handler(how, &temporary);
+        pthread_sigmask(SIG_BLOCK, NULL, &now);
+        CHECK(sigismember(&now, SIGUSR2) && !sigismember(&now, SIGUSR1));
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    }
 }
 
 static void check_cancel(void)
@@ -444,7 +500,8 @@ int main(void)
     check_suspend(1);
     check_blocked_ignored();
     check_ignored_timer();
-    check_longjmp_from_handler();
+    check_longjmp_from_handler(BY_RAISE, NULL);
+    check_temporary_masks();
     check_cancel();
     if (failures)
         return 1;
