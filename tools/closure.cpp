@@ -112,8 +112,11 @@ public:
             add_dlopen_library(library, program_dir);
             drain_queue();
         }
-        for (const AddedObject& object : m_options.added_objects) {
-            add_added_object(object);
+        std::vector<std::pair<const AddedObject*, ElfDynamicInfo>> added = added_shared_objects();
+        for (const auto& [object, info] : added)
+            m_added_sonames.insert(info.soname.value_or(object->host.filename().string()));
+        for (auto& [object, info] : added) {
+            add_added_object(*object, std::move(info));
             drain_queue();
         }
         m_closure.kernel_sonames.assign(m_kernel_sonames.begin(), m_kernel_sonames.end());
@@ -152,17 +155,23 @@ private:
         m_queue.push_back({ library, absolute.parent_path(), fs::path(image_path).parent_path().string(), info, {} });
     }
 
-    void add_added_object(const AddedObject& object)
+    /// The x86-64 shared objects among the --add'ed files, with their dynamic sections.
+    std::vector<std::pair<const AddedObject*, ElfDynamicInfo>> added_shared_objects() const
     {
-        std::optional<ElfDynamicInfo> found;
-        try {
-            found = x86_64_shared_object(object.host);
-        } catch (const CliError&) {
-            // an --add'ed tree may hold anything, damaged objects included
+        std::vector<std::pair<const AddedObject*, ElfDynamicInfo>> objects;
+        for (const AddedObject& object : m_options.added_objects) {
+            try {
+                if (std::optional<ElfDynamicInfo> found = x86_64_shared_object(object.host))
+                    objects.emplace_back(&object, std::move(*found));
+            } catch (const CliError&) {
+                // an --add'ed tree may hold anything, damaged objects included
+            }
         }
-        if (!found)
-            return;
-        ElfDynamicInfo info = std::move(*found);
+        return objects;
+    }
+
+    void add_added_object(const AddedObject& object, ElfDynamicInfo info)
+    {
         std::string soname = info.soname.value_or(object.host.filename().string());
         if (!m_seen.insert(soname).second)
             return;
@@ -190,7 +199,7 @@ private:
             m_kernel_sonames.insert(soname);
             return;
         }
-        if (!m_seen.insert(soname).second)
+        if (m_seen.count(soname))
             return;
         if (soname.find('/') != std::string::npos)
             throw CliError(kExitBadInput,
@@ -203,6 +212,7 @@ private:
             std::optional<ElfDynamicInfo> info = x86_64_shared_object(candidate);
             if (!info)
                 continue;
+            m_seen.insert(soname);
             std::string image_path = normal_image_path(dir.image + "/" + soname);
             m_closure.libraries.push_back(
                 { soname, candidate, fs::canonical(candidate), image_path, parent.host_path.string() });
@@ -210,6 +220,12 @@ private:
                 std::move(*info), rpath_chain, parent.optional });
             return;
         }
+        // Another added object has that soname (the JDK's lib/server/libjvm.so, needed by
+        // its lib/*.so): as in ld.so, the one loaded by then answers to it (the JVM loads
+        // libjvm.so first), and the added object brings its own needs in its turn.
+        if (parent.optional && m_added_sonames.count(soname))
+            return;
+        m_seen.insert(soname); // one warning or error for it
         std::string message = not_found_message(soname, parent, dirs);
         if (!parent.optional)
             throw CliError(kExitBadInput,
@@ -232,6 +248,7 @@ private:
     const ClosureOptions& m_options;
     std::deque<LoadedObject> m_queue;
     std::set<std::string> m_seen;
+    std::set<std::string> m_added_sonames; // of the --add'ed shared objects
     std::set<std::string> m_kernel_sonames;
     Closure m_closure;
 };

@@ -254,6 +254,24 @@ TEST_F(CliClosureFiles, AddedObjectsBringTheirNeedsAndOnlyWarnOfMissingOnes)
     EXPECT_NE(error_message([&] { resolve_closure(needy, options); }), "");
 }
 
+// The JDK's layout: lib/libextnet.so needs libjvm.so, which is in lib/server, not on its
+// RUNPATH ($ORIGIN): at run time the JVM has loaded it by then. No warning, and libjvm.so's
+// own needs come in whatever order the tree lists the two.
+TEST_F(CliClosureFiles, AddedObjectsMayNeedAnotherAddedObjectBySoname)
+{
+    fs::path program = write("prog", make_elf({ ET_DYN, {}, "", "" }));
+    write("system/libdep.so.2", make_elf({ ET_DYN, {}, "", "" }));
+    fs::path extnet = write("jdk/lib/libextnet.so", make_elf({ ET_DYN, { "libjvm.so" }, "", "$ORIGIN" }));
+    fs::path jvm = write("jdk/lib/server/libjvm.so", make_elf({ ET_DYN, { "libdep.so.2" }, "", "" }));
+    ClosureOptions options = no_system_dirs();
+    options.added_objects = { { extnet, "/opt/jdk/lib/libextnet.so" }, { jvm, "/opt/jdk/lib/server/libjvm.so" } };
+    Closure closure = resolve_closure(program, options);
+    EXPECT_TRUE(closure.warnings.empty()) << closure.warnings[0];
+    const ClosureLibrary* dep = find_library(closure, "libdep.so.2");
+    ASSERT_NE(dep, nullptr) << "libjvm.so's own needs";
+    EXPECT_EQ(dep->needed_by, jvm.string());
+}
+
 TEST_F(CliClosureFiles, MalformedElfIsAClearError)
 {
     std::vector<char> good = make_elf({ ET_DYN, { "libc.so.6" }, "", "" });
