@@ -5,8 +5,9 @@
 // Privilege is an effective user ID of 0, standing for CAP_SETUID and CAP_SETGID: Osprey has
 // no per-capability state, and Linux drops every capability when the effective user ID
 // leaves 0 (without PR_SET_KEEPCAPS), which is what servers that drop privileges do.
-// The identity is recorded and reported (getuid, getresuid, getgroups, /proc); no file
-// check reads it: every file of the VM is the program's.
+// The identity is recorded and reported (getuid, getresuid, getgroups, /proc) and decides
+// ownership: new files are the file-system IDs', and chown/chmod/utimensat follow the owner
+// rules below. NOT LINUX: no call checks a file's permission bits against it.
 #pragma once
 
 #include <lib/result.h>

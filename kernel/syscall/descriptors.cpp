@@ -158,7 +158,8 @@ SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags)
     return 0;
 }
 
-// The one user is root: every access is allowed but executing a file with no execute bit.
+// Permission bits are not checked (NOT LINUX, as open does not check them): every access is
+// allowed but executing a file with no execute bit.
 SysResult faccessat(int dirfd, const char* path, int mode, int flags)
 {
     if (mode & ~7)

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <new>
 
 namespace sys {
@@ -153,18 +154,22 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
 {
     if (flags & ~(abi::kAtSymlinkNofollow | abi::kAtEmptyPath))
         return lib::Error(lib::Errno::INVAL, "utimensat: unknown flags");
-    lib::RefPtr<vfs::Node> node = path ? TRY(node_of(dirfd, path, flags)) : TRY(node_of_descriptor(dirfd));
-    vfs::Timestamp now = fs::root_tree().now(), access, modify;
-    if (!times) {
-        TRY(fs::root_tree().set_times(*node, &now, &now));
-        return 0;
+    abi::Timespec wanted[2] = { { 0, abi::kUtimeNow }, { 0, abi::kUtimeNow } };
+    if (times) { // read once: another thread may change them
+        TRY(check_user_range(times, sizeof(wanted)));
+        memcpy(wanted, times, sizeof(wanted));
+        if (wanted[0].tv_nsec == abi::kUtimeOmit && wanted[1].tv_nsec == abi::kUtimeOmit)
+            return 0; // Linux: nothing to do, the path is not even looked up
     }
-    TRY(check_user_range(times, 2 * sizeof(*times)));
-    const vfs::Timestamp* new_access = TRY(time_of(times[0], access, now));
-    const vfs::Timestamp* new_modify = TRY(time_of(times[1], modify, now));
-    auto given = [](const abi::Timespec& ts) { return ts.tv_nsec != abi::kUtimeNow && ts.tv_nsec != abi::kUtimeOmit; };
-    if ((given(times[0]) || given(times[1])) && !may_change_mode(*node)) // Linux: setting a time is the owner's
-        return lib::Error(lib::Errno::PERM, "utimensat: a given time on a file not the caller's");
+    vfs::Timestamp now = fs::root_tree().now(), access, modify;
+    const vfs::Timestamp* new_access = TRY(time_of(wanted[0], access, now));
+    const vfs::Timestamp* new_modify = TRY(time_of(wanted[1], modify, now));
+    lib::RefPtr<vfs::Node> node = path ? TRY(node_of(dirfd, path, flags)) : TRY(node_of_descriptor(dirfd));
+    // Linux: any times but "both now" are the owner's to set (ATTR_TIMES_SET); "now" also
+    // needs write permission, which Osprey does not check.
+    bool both_now = wanted[0].tv_nsec == abi::kUtimeNow && wanted[1].tv_nsec == abi::kUtimeNow;
+    if (!both_now && !may_change_mode(*node))
+        return lib::Error(lib::Errno::PERM, "utimensat: times on a file not the caller's");
     TRY(fs::root_tree().set_times(*node, new_access, new_modify));
     return 0;
 }

@@ -87,8 +87,9 @@ SysResult fstat(int fd, fs::LinuxStat* st);
 SysResult newfstatat(int dirfd, const char* path, fs::LinuxStat* st, int flags);
 // statx.cpp: statx(2) from the same information as newfstatat (no birth time).
 SysResult statx(int dirfd, const char* path, int flags, unsigned mask, abi::Statx* out);
-/// faccessat2(2) (access and faccessat are flags 0): one user, root, so only X_OK on a
-/// file without execute bits fails (EACCES).
+/// faccessat2(2) (access and faccessat are flags 0): permission bits are not checked (NOT
+/// LINUX: as open does not check them), so only X_OK on a file without execute bits fails
+/// (EACCES).
 SysResult faccessat(int dirfd, const char* path, int mode, int flags);
 SysResult ioctl(int fd, unsigned long request, uintptr_t argument);
 SysResult fcntl(int fd, int command, uintptr_t argument);
@@ -184,7 +185,8 @@ SysResult ftruncate(int fd, int64_t length);
 SysResult fallocate(int fd, int mode, int64_t offset, int64_t length);
 SysResult fchmodat(int dirfd, const char* path, unsigned mode, int flags);
 SysResult fchmod(int fd, unsigned mode);
-/// Ownership is recorded and reported, never checked (one user, root).
+/// Linux's owner rules (Credentials::may_change_owner): root gives a node to anyone, its
+/// owner moves it among its own groups; EPERM otherwise.
 SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int flags);
 SysResult fchown(int fd, uint32_t uid, uint32_t gid);
 /// utimensat(2) (a null path is futimens on `dirfd`): UTIME_NOW, UTIME_OMIT.

@@ -63,6 +63,10 @@ static void check_root_file(void)
     CHECK(chown(path, getuid(), (gid_t)-1) == -1 && errno == EPERM);
     struct timespec times[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
     CHECK(utimensat(AT_FDCWD, path, times, 0) == -1 && errno == EPERM);
+    struct timespec now_and_omit[2] = { { .tv_nsec = UTIME_NOW }, { .tv_nsec = UTIME_OMIT } };
+    CHECK(utimensat(AT_FDCWD, path, now_and_omit, 0) == -1 && errno == EPERM); // only "both now" is not
+    struct timespec omit[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
+    CHECK(utimensat(AT_FDCWD, "/no/such/file", omit, 0) == 0); // nothing to do: not even looked up
     CHECK(stat(path, &st) == 0 && st.st_mtime != 1 && (st.st_mode & 0777) != 0666);
 }
 
