@@ -1,13 +1,16 @@
 // The calls that set glibc's time-zone variables (tzname, timezone, daylight): tzset and
-// those that call it (localtime, localtime_r, mktime, timelocal, ctime, ctime_r,
-// strftime, strftime_l). A PIE that reads the variables holds its own COPY of them
-// (glibc_data.h) while musl sets its own: each call here runs musl's and then copies
-// musl's values into the program's. They read TZ from the environment the program may
-// have assigned itself, as getenv does (environ_in).
+// those that call it (localtime, localtime_r, mktime, timelocal, ctime, ctime_r, and the
+// strftime and wcsftime families, for %Z). A PIE that reads the variables holds its own
+// COPY of them (glibc_data.h) while musl sets its own: each call here runs musl's and then
+// copies musl's values into the program's. They read TZ from the environment the program
+// may have assigned itself, as getenv does (environ_in). Not covered: getdate (its mktime
+// is musl's own), and glibc's first gmtime, which sets the names from TZ where musl leaves
+// them as they are.
 #include "glibc_data.h"
 
 #include <ctime>
 #include <locale.h>
+#include <wchar.h>
 
 namespace {
 
@@ -59,6 +62,14 @@ size_t osprey_strftime(char* out, size_t size, const char* format, const struct 
 size_t osprey_strftime_l(char* out, size_t size, const char* format, const struct tm* fields, locale_t locale)
 {
     return with_time_zone([&] { return strftime_l(out, size, format, fields, locale); });
+}
+size_t osprey_wcsftime(wchar_t* out, size_t size, const wchar_t* format, const struct tm* fields)
+{
+    return with_time_zone([&] { return wcsftime(out, size, format, fields); });
+}
+size_t osprey_wcsftime_l(wchar_t* out, size_t size, const wchar_t* format, const struct tm* fields, locale_t locale)
+{
+    return with_time_zone([&] { return wcsftime_l(out, size, format, fields, locale); });
 }
 
 } // extern "C"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #define TEST_NAME "time_zones"
 #include "check.h"
@@ -30,6 +31,8 @@ int main(void)
     CHECK(local.tm_isdst == 1 && local.tm_gmtoff == -4 * 3600 && same(local.tm_zone, "EDT"));
     char text[64];
     CHECK(strftime(text, sizeof(text), "%H:%M %Z %z", &local) > 0 && same(text, "09:46 EDT -0400"));
+    wchar_t wide[64];
+    CHECK(wcsftime(wide, 64, L"%H:%M %Z", &local) > 0 && wcscmp(wide, L"09:46 EDT") == 0);
     struct tm noon_in_july = { .tm_year = 126, .tm_mon = 6, .tm_mday = 2, .tm_hour = 12, .tm_isdst = -1 };
     CHECK(mktime(&noon_in_july) == 1783008000 && noon_in_july.tm_isdst == 1);
 
