@@ -104,40 +104,38 @@ std::string user_option(const std::string& spec)
     std::string group = colon == std::string::npos ? "" : spec.substr(colon + 1);
     if (user.empty() || (colon != std::string::npos && (group.empty() || group.find(':') != std::string::npos)))
         throw bad("want USER[:GROUP], each a name or a number (e.g. --user postgres, --user 1000:1000)");
+    // The guest takes names of at most 32 characters (kernel/boot/program_user.h, as
+    // useradd): a longer one given is refused, one found for a number is left out.
+    constexpr size_t kMaxNameLength = 32;
+    auto usable = [&](const std::string& name, bool given) {
+        if (name.size() <= kMaxNameLength)
+            return name;
+        if (given)
+            throw bad("the guest takes names of at most 32 characters: give the number");
+        return std::string();
+    };
 
     uint32_t uid = 0, gid = 0;
     std::string user_name, group_name;
-    const struct passwd* account = nullptr;
-    if (parse_id(user, uid)) {
-        account = ::getpwuid(uid);
-    } else {
-        account = ::getpwnam(user.c_str());
-        if (!account)
-            throw bad("this host has no user '" + user + "' (give a number to use an ID without a name)");
-        uid = account->pw_uid;
-    }
+    bool user_by_number = parse_id(user, uid);
+    const struct passwd* account = user_by_number ? ::getpwuid(uid) : ::getpwnam(user.c_str());
+    if (!account && !user_by_number)
+        throw bad("this host has no user '" + user + "' (give a number to use an ID without a name)");
     if (account) {
-        user_name = account->pw_name;
+        uid = account->pw_uid;
         gid = account->pw_gid;
+        user_name = usable(account->pw_name, !user_by_number);
     }
-    const struct group* entry = nullptr;
-    if (group.empty()) {
-        entry = ::getgrgid(gid);
-    } else if (parse_id(group, gid)) {
-        entry = ::getgrgid(gid);
-    } else {
-        entry = ::getgrnam(group.c_str());
-        if (!entry)
-            throw bad("this host has no group '" + group + "' (give a number to use an ID without a name)");
+    bool group_by_number = group.empty() || parse_id(group, gid);
+    const struct group* entry = group_by_number ? ::getgrgid(gid) : ::getgrnam(group.c_str());
+    if (!entry && !group_by_number)
+        throw bad("this host has no group '" + group + "' (give a number to use an ID without a name)");
+    if (entry) {
         gid = entry->gr_gid;
+        group_name = usable(entry->gr_name, !group_by_number);
     }
-    if (entry)
-        group_name = entry->gr_name;
-    constexpr size_t kMaxNameLength = 32; // the kernel's (kernel/boot/program_user.h), useradd's
-    if (user_name.size() > kMaxNameLength || group_name.size() > kMaxNameLength)
-        throw bad("the guest takes names of at most 32 characters: give numbers");
     std::string option = "user=" + std::to_string(uid) + ":" + std::to_string(gid);
-    if (!user_name.empty())
+    if (!user_name.empty() || !group_name.empty())
         option += ":" + user_name + (group_name.empty() ? "" : ":" + group_name);
     return option;
 }

@@ -25,8 +25,8 @@ CommandLine decode_command_line(const std::string& text);
 std::string working_directory_option(const std::string& directory);
 
 /// The kernel option for `--user USER[:GROUP]` (Docker's --user): "user=UID:GID" followed
-/// by the user's and the group's names where this host has them (":USER:GROUP", or
-/// ":USER" alone), so that the guest's /etc/passwd and /etc/group can name them. USER and
+/// by the user's and the group's names where this host has them (":USER:GROUP", ":USER"
+/// or "::GROUP"), so that the guest's /etc/passwd and /etc/group can name them. USER and
 /// GROUP are names or numbers from this host's user database, where the program comes
 /// from; without GROUP the user's own group, or 0 for a number the database lacks (as
 /// Docker does). Throws CliError(kExitBadInput) for an unknown name or a malformed spec.

@@ -130,6 +130,15 @@ std::vector<VirtioDevice> virtio_devices(const Options& options)
     return devices;
 }
 
+// -u/--user USER[:GROUP] (`build`, `run`): an empty one is refused rather than taken as root.
+void add_user_option(CLI::App* command, Options& options)
+{
+    command->add_option("-u,--user", options.user, kUserHelp)
+        ->type_name("USER[:GROUP]")
+        ->check(
+            [](const std::string& spec) { return spec.empty() ? std::string("want USER[:GROUP]") : std::string(); });
+}
+
 // What goes into the image besides the program (`build`, `run`, `bench boot`).
 void add_packing_options(CLI::App* command, Options& options)
 {
@@ -149,7 +158,7 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
         ->allow_extra_args(false);
     add_packing_options(build, options);
     build->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
-    build->add_option("-u,--user", options.user, kUserHelp)->type_name("USER[:GROUP]");
+    add_user_option(build, options);
     build->callback([&] {
         action = [&] {
             std::vector<std::string> kernel_options;
@@ -244,7 +253,8 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         ->type_name("HOSTDIR:GUESTDIR[:ro]")
         ->allow_extra_args(false);
     run->add_flag("--read-only", options.read_only,
-        "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp");
+        "Keep the root read-only: no file of the image changes and none is made (EROFS), not even in /tmp "
+        "(the kernel's /etc/hosts, /etc/passwd... are made before)");
     add_packing_options(run, options);
     run->add_flag("--net{user}", options.net,
            "Give the VM a network: --net is the user-mode NAT (10.0.2.15, DNS 10.0.2.3; no root needed); "
@@ -267,7 +277,7 @@ void add_run(CLI::App& app, Options& options, std::function<int()>& action)
         ->type_name("[HOSTIP:]HOSTPORT:GUESTPORT[/udp]")
         ->allow_extra_args(false);
     run->add_option("-w,--workdir", options.workdir, kWorkdirHelp)->type_name("DIR");
-    run->add_option("-u,--user", options.user, kUserHelp)->type_name("USER[:GROUP]");
+    add_user_option(run, options);
     run->add_option("--log", options.log,
            "Kernel log level, LEVEL or SUBSYSTEM=LEVEL (e.g. syscall=debug names unimplemented system calls)")
         ->allow_extra_args(false);

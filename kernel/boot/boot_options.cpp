@@ -108,7 +108,9 @@ void apply_option(std::string_view word)
             klog::warn(
                 klog::Subsystem::Boot, "ignoring option {} (want nofile=SOFT:HARD, SOFT <= HARD, both above 2)", word);
     } else if (key == "user") {
-        if (!parse_program_user(value, g_options.user))
+        if (parse_program_user(value, g_options.user))
+            g_options.bad_user = {}; // the boot line's, read after the image's, wins
+        else
             g_options.bad_user = word; // never run as root instead of the user asked for
     } else if (key == "console_output") {
         if (!console::set_output_path(value))

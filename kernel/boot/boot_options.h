@@ -42,7 +42,8 @@ struct BootOptions {
     std::string_view volume_words[fs::kMaxVolumes];
     size_t volume_count = 0;
     std::span<const std::string_view> volumes() const { return { volume_words, volume_count }; }
-    /// root=ro (`osprey run --read-only`): no named file of the root may change.
+    /// root=ro (`osprey run --read-only`): no named file of the root may change once the
+    /// system's /etc files are made.
     bool read_only_root = false;
     /// net.ip=, net.gateway=, net.dns=: the Ethernet interface's IPv4 settings (zero: none).
     net::Ipv4Settings network;

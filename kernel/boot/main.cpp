@@ -188,20 +188,23 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     // Like Linux's tmpfs default, files written at run time may take half of the RAM.
     fs::VolumeMount volumes[fs::kMaxVolumes];
     size_t volume_count = find_volumes(options->volumes(), volumes);
-    if (auto mounted = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2,
-            options->read_only_root ? fs::RootMode::ReadOnly : fs::RootMode::ReadWrite, { volumes, volume_count });
+    if (auto mounted
+        = fs::mount_root(image.value(), frames.total_frames * mm::kPageSize / 2, { volumes, volume_count });
         mounted.is_error())
         fail(kCannotExecute, "cannot mount the root filesystem", mounted.error());
-    auto program = program_options(options.value()); // with the image's default options
+    // The program and its user may come from the image's own options; the root's mode and
+    // the network come from the boot line alone (the root is mounted, and the network set
+    // up, before the image can be read).
+    auto program = program_options(options.value());
     if (!program.bad_user.empty()) {
         klog::error(klog::Subsystem::Boot, "option {} is not user=UID:GID[:USER[:GROUP]]", program.bad_user);
         fail(kCannotExecute, "cannot run the program as its user", lib::Error(lib::Errno::INVAL, "bad user= option"));
     }
-    if (!program.read_only_root) {
-        net::provide_name_files(program.network);
-        boot::provide_account_files(program.user);
-    }
-    if (program.network.dhcp)
+    net::provide_name_files(options->network); // on a read-only root too, as Docker's --read-only
+    boot::provide_account_files(program.user);
+    if (options->read_only_root)
+        fs::make_root_read_only();
+    if (options->network.dhcp)
         lease_network_address();
     core::trace(abi::BootMilestone::RootFilesystem);
     enter_working_directory(program.working_directory);

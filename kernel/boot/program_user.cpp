@@ -50,19 +50,36 @@ std::string_view next_field(std::string_view& rest)
     return field;
 }
 
+/// Whether the account (`id`, `name`) is one the files always have (root, or nobody and
+/// nogroup as `nobody_name` names them): then it is not written twice.
+bool is_built_in(uint32_t id, std::string_view name, std::string_view nobody_name)
+{
+    return id == 0 || name == "root" || (id == kNobody && name == nobody_name);
+}
+
 lib::Result<void> provide_accounts(const ProgramUser& user)
 {
+    // The user's own line when it has a name, and the built-in nobody unless the user takes
+    // its ID or name (a host whose nobody is 99).
+    bool user_line = !user.user_name.empty() && !is_built_in(user.uid, user.user_name, "nobody");
+    bool nobody_line = !user_line || (user.uid != kNobody && user.user_name != "nobody");
     char passwd[320];
-    auto passwd_end = fmt::format_to_n(passwd, sizeof(passwd),
-        "root:x:0:0:root:/root:/bin/sh\nnobody:x:{0}:{0}:nobody:/nonexistent:/usr/sbin/nologin\n", kNobody);
-    if (!user.user_name.empty() && user.uid != 0 && user.uid != kNobody)
-        passwd_end = fmt::format_to_n(passwd_end.out, passwd + sizeof(passwd) - passwd_end.out,
-            "{0}:x:{1}:{2}:{0}:/:/usr/sbin/nologin\n", user.user_name, user.uid, user.gid);
-    TRY(fs::provide_system_file("etc", "passwd", std::string_view(passwd, passwd_end.out - passwd)));
+    auto end = fmt::format_to_n(passwd, sizeof(passwd), "root:x:0:0:root:/root:/bin/sh\n");
+    if (nobody_line)
+        end = fmt::format_to_n(end.out, passwd + sizeof(passwd) - end.out,
+            "nobody:x:{0}:{0}:nobody:/nonexistent:/usr/sbin/nologin\n", kNobody);
+    if (user_line)
+        end = fmt::format_to_n(end.out, passwd + sizeof(passwd) - end.out, "{0}:x:{1}:{2}:{0}:/:/usr/sbin/nologin\n",
+            user.user_name, user.uid, user.gid);
+    TRY(fs::provide_system_file("etc", "passwd", std::string_view(passwd, end.out - passwd)));
 
+    bool group_line = !user.group_name.empty() && !is_built_in(user.gid, user.group_name, "nogroup");
+    bool nogroup_line = !group_line || (user.gid != kNobody && user.group_name != "nogroup");
     char group[160];
-    auto group_end = fmt::format_to_n(group, sizeof(group), "root:x:0:\nnogroup:x:{}:\n", kNobody);
-    if (!user.group_name.empty() && user.gid != 0 && user.gid != kNobody)
+    auto group_end = fmt::format_to_n(group, sizeof(group), "root:x:0:\n");
+    if (nogroup_line)
+        group_end = fmt::format_to_n(group_end.out, group + sizeof(group) - group_end.out, "nogroup:x:{}:\n", kNobody);
+    if (group_line)
         group_end = fmt::format_to_n(
             group_end.out, group + sizeof(group) - group_end.out, "{}:x:{}:\n", user.group_name, user.gid);
     return fs::provide_system_file("etc", "group", std::string_view(group, group_end.out - group));
@@ -76,16 +93,16 @@ bool parse_program_user(std::string_view text, ProgramUser& user)
     std::string_view rest = text;
     if (!parse_id(next_field(rest), parsed.uid) || !parse_id(next_field(rest), parsed.gid))
         return false;
-    if (!rest.empty()) {
-        parsed.user_name = next_field(rest);
-        if (!is_account_name(parsed.user_name))
+    std::string_view* names[] = { &parsed.user_name, &parsed.group_name };
+    for (std::string_view* name : names) { // each may be empty: that ID has no name
+        if (rest.empty())
+            break;
+        *name = next_field(rest);
+        if (!name->empty() && !is_account_name(*name))
             return false;
     }
-    if (!rest.empty()) {
-        parsed.group_name = next_field(rest);
-        if (!is_account_name(parsed.group_name) || !rest.empty())
-            return false;
-    }
+    if (!rest.empty())
+        return false;
     user = parsed;
     return true;
 }

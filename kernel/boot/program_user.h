@@ -17,13 +17,14 @@ struct ProgramUser {
 };
 
 /// Reads "UID:GID[:USER[:GROUP]]" (decimal IDs below 2^32 - 1, names of at most 32
-/// characters without ':' or control characters). False for anything else.
+/// characters without ':' or control characters; an empty name: the ID has none, as in
+/// "1000:1000::staff"). False for anything else.
 bool parse_program_user(std::string_view text, ProgramUser& user);
 
 /// /etc/passwd and /etc/group, each when the image brings none: root, nobody and nogroup
 /// (servers started as root drop to them: nginx, lighttpd), and the program's user and
-/// group when they have names. Call once after the root is mounted read-write; logs and
-/// goes on if it cannot write.
+/// group when they have names. Call once after the root is mounted, before it is made
+/// read-only; logs and goes on if it cannot write.
 void provide_account_files(const ProgramUser& user);
 
 /// The boot thread's process takes the user's IDs (real, effective, saved and file-system

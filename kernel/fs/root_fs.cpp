@@ -7,6 +7,7 @@
 #include <kernel/process/process.h>
 #include <kernel/core/wall_clock.h>
 #include <mm/memory.h>
+#include <sched/scheduler.h>
 
 #include <new>
 #include <utility>
@@ -44,9 +45,13 @@ vfs::Timestamp now()
 }
 
 /// Who makes a node: the calling thread's process, by its file-system IDs (as Linux's
-/// fsuid and fsgid, which follow the effective IDs unless setfsuid moved them).
+/// fsuid and fsgid, which follow the effective IDs unless setfsuid moved them). The
+/// kernel's own service threads (the network's, writing a leased /etc/resolv.conf) work
+/// as root, as dhclient does.
 vfs::Tree::Owner creator()
 {
+    if (sched::current().kernel_service)
+        return {};
     return process::current().credentials().with([](const sys::Credentials& credentials) {
         return vfs::Tree::Owner { credentials.user().filesystem, credentials.group().filesystem };
     });
@@ -119,7 +124,7 @@ lib::Result<void> mount_volume(const VolumeMount& volume)
 } // namespace
 
 lib::Result<void> mount_root(
-    std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode, std::span<const VolumeMount> volumes)
+    std::span<const std::byte> image, uint64_t tmpfs_bytes, std::span<const VolumeMount> volumes)
 {
     auto opened = TRY(images::RofsImage::open(image));
     g_root = new (g_root_storage) RootState { opened, nullptr };
@@ -143,10 +148,10 @@ lib::Result<void> mount_root(
             return mounted.error();
         }
     }
-    if (mode == RootMode::ReadOnly)
-        g_root->tree->make_read_only();
     return {};
 }
+
+void make_root_read_only() { g_root->tree->make_read_only(); }
 
 bool root_mounted() { return g_root && g_root->tree; }
 const images::RofsImage& root_image() { return g_root->image; }

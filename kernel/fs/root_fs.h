@@ -18,8 +18,6 @@
 
 namespace fs {
 
-enum class RootMode : bool { ReadWrite, ReadOnly };
-
 /// Most volumes (host directories shared over virtio-9p) one VM mounts.
 constexpr size_t kMaxVolumes = 8;
 
@@ -33,13 +31,15 @@ struct VolumeMount {
 
 /// Validates the image, lays the tree over it (holding at most `tmpfs_bytes` of file data),
 /// fills /dev and mounts the volumes at their paths (made if missing; what the tree had
-/// there stays hidden while mounted). With RootMode::ReadOnly (boot option root=ro, `osprey run
-/// --read-only`) nothing named in the tree may change after that (EROFS); a volume decides
-/// for itself. Errors come from images::RofsImage::open (a corrupt image is EINVAL with a
-/// message saying what is wrong), a volume that cannot be mounted (logged with its tag
-/// and why), or ENOMEM.
+/// there stays hidden while mounted). Errors come from images::RofsImage::open (a corrupt
+/// image is EINVAL with a message saying what is wrong), a volume that cannot be mounted
+/// (logged with its tag and why), or ENOMEM.
 lib::Result<void> mount_root(
-    std::span<const std::byte> image, uint64_t tmpfs_bytes, RootMode mode, std::span<const VolumeMount> volumes = {});
+    std::span<const std::byte> image, uint64_t tmpfs_bytes, std::span<const VolumeMount> volumes = {});
+/// Boot option root=ro (`osprey run --read-only`): from now on nothing named in the tree
+/// may change (EROFS); a volume decides for itself. Boot calls it once the system's own
+/// files (/etc/hosts, /etc/passwd...) are made, as Docker's --read-only keeps those.
+void make_root_read_only();
 /// Whether mount_root has made the tree (paths are all ENOENT before).
 bool root_mounted();
 /// The mounted root image; precondition: mount_root succeeded.

@@ -12,7 +12,8 @@
 
 namespace net {
 
-/// Call once after the root is mounted read-write; logs and goes on if it cannot write.
+/// Call once after the root is mounted, before it is made read-only; logs and goes on if it
+/// cannot write.
 void provide_name_files(const Ipv4Settings& settings);
 
 /// The /etc/resolv.conf a lease wrote, and when: a later lease rewrites it only while it

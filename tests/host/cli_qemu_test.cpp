@@ -231,8 +231,6 @@ TEST(CliQemu, WorkdirAndLogBecomeKernelOptions)
     EXPECT_EQ(decode_command_line(encode_command_line(line)).options, line.options);
 }
 
-// The kernel's command-line limits (images/cmdline.h) are checked on the host: exit 2
-// with what to do, before any VM starts. At the limits, the line still encodes.
 // --user: names and numbers of this host's user database (root and the number 0 are the
 // same account everywhere; IDs near 2^32 have no account on any machine the tests run on).
 TEST(CliQemu, UserBecomesKernelOption)
@@ -241,13 +239,16 @@ TEST(CliQemu, UserBecomesKernelOption)
     EXPECT_EQ(user_option("0"), "user=0:0:root:root");
     EXPECT_EQ(user_option("0:0"), "user=0:0:root:root");
     EXPECT_EQ(user_option("root:4000000000"), "user=0:4000000000:root");
-    EXPECT_EQ(user_option("4000000001"), "user=4000000001:0") << "no account: group 0, as Docker does";
+    EXPECT_EQ(user_option("4000000001"), "user=4000000001:0::root") << "no account: group 0, as Docker does";
     EXPECT_EQ(user_option("4000000001:4000000002"), "user=4000000001:4000000002");
+    EXPECT_EQ(user_option("4000000001:root"), "user=4000000001:0::root") << "a group name without a user name";
     for (const char* bad :
         { "", ":", "root:", ":0", "0:0:0", "no_such_user_osprey", "root:no_such_group_osprey", "4294967295", "-1" })
         EXPECT_THROW(user_option(bad), CliError) << bad;
 }
 
+// The kernel's command-line limits (images/cmdline.h) are checked on the host: exit 2
+// with what to do, before any VM starts. At the limits, the line still encodes.
 TEST(CliQemu, CommandLinesBeyondTheKernelsLimitsAreRefused)
 {
     auto refusal = [](const CommandLine& line) -> std::string {
