@@ -234,19 +234,21 @@ SysResult copy_for_program(fs::File& in, fs::File& out, int64_t* offset, size_t 
         position = uint64_t(*offset);
     }
     if (!offset) {
-        // From a file with a position: copy at it, then move it by what was written, so
-        // that bytes read but not written (a full socket, a signal) are read again by the
-        // next call, not lost. A stream (a pipe, a socket) cannot give them back.
-        if (auto at = in.seek(0, fs::Whence::Current); !at.is_error()) {
-            position = at.value();
-            size_t copied = TRY(copy_between(in, out, &position, capped(count)));
-            TRY(in.seek(int64_t(position), fs::Whence::Set));
-            return long(copied);
-        }
+        // From the file's position: copy at it, then move it by what was written, so that
+        // bytes read but not written (a full socket, a signal) are read again by the next
+        // call, not lost. A stream (a pipe, a socket) could not give them back: Linux
+        // refuses one as the input, EINVAL (as 6.18 does for a pipe and for a unix or TCP
+        // socket), and the program falls back to read and write.
+        auto at = in.seek(0, fs::Whence::Current);
+        if (at.is_error())
+            return lib::Error(lib::Errno::INVAL, "the input is a stream, not a file");
+        position = at.value();
+        size_t copied = TRY(copy_between(in, out, &position, capped(count)));
+        TRY(in.seek(int64_t(position), fs::Whence::Set));
+        return long(copied);
     }
-    size_t copied = TRY(copy_between(in, out, offset ? &position : nullptr, capped(count)));
-    if (offset)
-        *offset = int64_t(position);
+    size_t copied = TRY(copy_between(in, out, &position, capped(count))); // a stream: ESPIPE from pread
+    *offset = int64_t(position);
     return long(copied);
 }
 

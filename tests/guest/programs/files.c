@@ -389,6 +389,15 @@ static void kernel_copies(void)
     CHECK(pipe(pipe_fds) == 0 && sendfile(pipe_fds[1], in, NULL, 4) == 4);
     CHECK(read(pipe_fds[0], text, 4) == 4 && !memcmp(text, "3456", 4));
     CHECK(sendfile(in, pipe_fds[0], NULL, 1) == -1 && errno == EBADF); // in is read-only
+    // From a stream: Linux takes files only (EINVAL; ESPIPE with an offset), so that no
+    // byte read from the pipe is lost when the write fails. Nothing left the pipe.
+    int copy = open("/tmp/target", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(write(pipe_fds[1], "pq", 2) == 2);
+    CHECK(sendfile(copy, pipe_fds[0], NULL, 2) == -1 && errno == EINVAL);
+    off_t start = 0;
+    CHECK(sendfile(copy, pipe_fds[0], &start, 2) == -1 && errno == ESPIPE);
+    CHECK(read(pipe_fds[0], text, 2) == 2 && !memcmp(text, "pq", 2));
+    close(copy);
     close(pipe_fds[0]), close(pipe_fds[1]), close(in);
     CHECK(unlink("/tmp/source") == 0 && unlink("/tmp/target") == 0);
 }
