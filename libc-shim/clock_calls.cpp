@@ -20,7 +20,7 @@
 
 namespace {
 
-using sys::linux_abi::Timespec;
+using linux_abi::Timespec;
 
 bool in_program_half(const void* p, size_t size)
 {

@@ -11,7 +11,7 @@
 // CLONE_THREAD would be a new process (fork, posix_spawn): Osprey runs one process, so
 // that fails with ENOSYS as before.
 #include <kernel/console/log.h>
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 #include <libc_shim/startup.h>
 
 #include <sched/scheduler.h>
@@ -23,7 +23,7 @@ extern "C" char __libc_single_threaded;
 
 namespace {
 
-namespace abi = sys::linux_abi;
+namespace abi = linux_abi;
 
 /// glibc's __libc_single_threaded turns 0 for good when a second thread starts, in the
 /// kernel's copy and in every COPY relocation of it a program made (libstdc++ then uses

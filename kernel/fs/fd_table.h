@@ -5,6 +5,7 @@
 // files are released (File::unref, which may close a socket) after the lock is dropped.
 #pragma once
 
+#include <abi/linux_abi.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/fs/file.h>
 #include <lib/guarded.h>
@@ -17,7 +18,7 @@ namespace fs {
 /// RLIMIT_NOFILE).
 constexpr int kMaxFileDescriptors = 1 << 20;
 /// RLIMIT_NOFILE's soft limit until the boot line or the program sets another (Linux's).
-constexpr int kDefaultDescriptorLimit = 1024;
+constexpr int kDefaultDescriptorLimit = linux_abi::kInitialOpenFilesLimit;
 
 class FdTable {
 public:

@@ -250,7 +250,7 @@ bool append_status(ProcText& text, int shown, int tid)
         report = sched::thread_report(0);
     if (report.is_error())
         return true;
-    auto [user, group] = process::current().credentials().with([](sys::Credentials& c) {
+    auto [user, group] = process::current().credentials().with([](process::Credentials& c) {
         return std::pair { c.user(), c.group() };
     });
     uint64_t vm_kb = mapped_bytes() / 1024, rss_kb = used_bytes() / 1024;

@@ -52,7 +52,7 @@ vfs::Tree::Owner creator()
 {
     if (sched::current().kernel_service)
         return {};
-    return process::current().credentials().with([](const sys::Credentials& credentials) {
+    return process::current().credentials().with([](const process::Credentials& credentials) {
         return vfs::Tree::Owner { credentials.user().filesystem, credentials.group().filesystem };
     });
 }

@@ -9,9 +9,9 @@
 //
 // Each part is reached only through its own lock:
 //   files()           the descriptor table (fs::FdTable: a spinlock inside)
-//   credentials()     user and group IDs (sys::Credentials)
-//   limits()          resource limits (sys::ResourceLimits)
-//   signal_actions()  dispositions (sys::SignalActions)
+//   credentials()     user and group IDs (process::Credentials)
+//   limits()          resource limits (process::ResourceLimits)
+//   signal_actions()  dispositions (process::SignalActions)
 //   paths()           working directory and umask (PathContext)
 // and its identity (argv, environment), written once at boot and then only read.
 // Spinlocks, so never touch program memory or sleep inside one: copy out, then act.
@@ -22,9 +22,9 @@
 
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/fs/fd_table.h>
-#include <kernel/syscall/credentials.h>
-#include <kernel/syscall/resource_limits.h>
-#include <kernel/syscall/signal_actions.h>
+#include <kernel/process/credentials.h>
+#include <kernel/process/resource_limits.h>
+#include <kernel/process/signal_actions.h>
 #include <lib/guarded.h>
 #include <lib/ref_counted.h>
 #include <vfs/node.h>
@@ -55,9 +55,9 @@ public:
     Process& operator=(const Process&) = delete;
 
     fs::FdTable& files() { return m_files; }
-    SpinGuarded<sys::Credentials>& credentials() { return m_credentials; }
-    SpinGuarded<sys::ResourceLimits>& limits() { return m_limits; }
-    SpinGuarded<sys::SignalActions>& signal_actions() { return m_signal_actions; }
+    SpinGuarded<process::Credentials>& credentials() { return m_credentials; }
+    SpinGuarded<process::ResourceLimits>& limits() { return m_limits; }
+    SpinGuarded<process::SignalActions>& signal_actions() { return m_signal_actions; }
     SpinGuarded<PathContext>& paths() { return m_paths; }
     /// Set once at boot, before the program runs (the strings must stay valid), then
     /// only read: no lock.
@@ -66,9 +66,9 @@ public:
 
 private:
     fs::FdTable m_files;
-    SpinGuarded<sys::Credentials> m_credentials;
-    SpinGuarded<sys::ResourceLimits> m_limits;
-    SpinGuarded<sys::SignalActions> m_signal_actions;
+    SpinGuarded<process::Credentials> m_credentials;
+    SpinGuarded<process::ResourceLimits> m_limits;
+    SpinGuarded<process::SignalActions> m_signal_actions;
     SpinGuarded<PathContext> m_paths;
     Identity m_identity;
 };

@@ -128,10 +128,10 @@ void test_pairs(Checks& c, fs::FdTable& table)
 void test_defaults(Checks& c, Process& process)
 {
     c.expect(process.files().limit() == fs::kDefaultDescriptorLimit, "RLIMIT_NOFILE's soft limit starts at 1024");
-    c.expect(process.limits().with([](sys::ResourceLimits& l) { return l.of[sys::linux_abi::kRlimitNofile].rlim_max; })
-            == sys::ResourceLimits::kDefaultDescriptorHardLimit,
+    c.expect(process.limits().with([](process::ResourceLimits& l) { return l.of[linux_abi::kRlimitNofile].rlim_max; })
+            == process::ResourceLimits::kDefaultDescriptorHardLimit,
         "RLIMIT_NOFILE's hard limit starts at 524288");
-    c.expect(process.credentials().with([](sys::Credentials& cred) { return cred.privileged(); }),
+    c.expect(process.credentials().with([](process::Credentials& cred) { return cred.privileged(); }),
         "the process starts as root");
     c.expect(process.paths().with([](PathContext& p) { return p.umask == 022 && !p.cwd; }), "umask 022, cwd the root");
 }

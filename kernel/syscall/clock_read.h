@@ -4,7 +4,7 @@
 #pragma once
 
 #include <kernel/arch/x86_64/tsc.h>
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 #include <kernel/syscall/syscall_util.h>
 #include <kernel/core/wall_clock.h>
 

@@ -10,7 +10,7 @@
 // accepted without narrowing them (NOT LINUX: a later capget shows the reduced sets), since
 // nothing in the kernel looks at single capabilities.
 #include <kernel/arch/x86_64/spin_lock.h>
-#include <kernel/syscall/credentials.h>
+#include <kernel/process/credentials.h>
 #include <kernel/process/process.h>
 #include <lib/guarded.h>
 #include <kernel/syscall/syscall.h>
@@ -19,6 +19,8 @@
 #include <cstring>
 
 namespace sys {
+
+using process::Credentials;
 
 namespace {
 

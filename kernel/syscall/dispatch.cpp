@@ -17,7 +17,7 @@
 namespace {
 
 using sys::SysResult;
-namespace abi = sys::linux_abi;
+namespace abi = linux_abi;
 
 using namespace sys::call; // the numbers, unqualified in the tables below
 

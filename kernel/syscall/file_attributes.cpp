@@ -16,6 +16,8 @@
 
 namespace sys {
 
+using process::Credentials;
+
 namespace {
 
 /// The node a path (or, with AT_EMPTY_PATH and "", the descriptor) names.

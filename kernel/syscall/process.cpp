@@ -17,6 +17,8 @@
 
 namespace sys {
 
+using process::ResourceLimits;
+
 namespace {
 
 // Most the end of the program waits for the network to deliver the program's last words

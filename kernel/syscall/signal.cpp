@@ -28,6 +28,8 @@
 
 namespace sys {
 
+using process::SignalActions;
+
 using sched::Thread;
 
 namespace {

@@ -13,7 +13,7 @@
 #pragma once
 
 #include <kernel/arch/x86_64/interrupt_frame.h>
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 #include <kernel/syscall/restart.h>
 #include <kernel/syscall/syscall.h>
 #include <sched/thread.h>

@@ -13,7 +13,7 @@
 
 #include <kernel/fs/epoll.h>
 #include <kernel/fs/linux_stat.h>
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -185,8 +185,8 @@ SysResult ftruncate(int fd, int64_t length);
 SysResult fallocate(int fd, int mode, int64_t offset, int64_t length);
 SysResult fchmodat(int dirfd, const char* path, unsigned mode, int flags);
 SysResult fchmod(int fd, unsigned mode);
-/// Linux's owner rules (Credentials::may_change_owner): root gives a node to anyone, its
-/// owner moves it among its own groups; EPERM otherwise.
+/// Linux's owner rules (process::Credentials::may_change_owner): root gives a node to
+/// anyone, its owner moves it among its own groups; EPERM otherwise.
 SysResult fchownat(int dirfd, const char* path, uint32_t uid, uint32_t gid, int flags);
 SysResult fchown(int fd, uint32_t uid, uint32_t gid);
 /// utimensat(2) (a null path is futimens on `dirfd`): UTIME_NOW, UTIME_OMIT.

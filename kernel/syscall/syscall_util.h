@@ -1,7 +1,7 @@
 // Helpers shared by the system-call implementations (private to kernel/syscall).
 #pragma once
 
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 #include <lib/ref_counted.h>
 #include <lib/result.h>
 

@@ -1,7 +1,7 @@
-// The set*id rules of kernel/syscall/credentials.h against Linux's (credentials(7),
+// The set*id rules of kernel/process/credentials.h against Linux's (credentials(7),
 // setresuid(2), setreuid(2), setfsuid(2)): root may become anyone, once; others may only
 // move among their current IDs.
-#include <kernel/syscall/credentials.h>
+#include <kernel/process/credentials.h>
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 namespace {
 
-using sys::Credentials;
+using process::Credentials;
 constexpr uint32_t kKeep = Credentials::kUnchanged;
 
 void expect_ids(const Credentials::Ids& ids, uint32_t real, uint32_t effective, uint32_t saved, uint32_t fs)

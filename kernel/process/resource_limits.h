@@ -1,12 +1,12 @@
 // The process's resource limits (getrlimit/setrlimit/prlimit64), with Linux's defaults for
 // a process started from a Debian shell. process::Process owns them; RLIMIT_NOFILE alone
-// is enforced (fs::FdTable::set_limit), the others are recorded and reported back.
+// is enforced (by the descriptor table, fs::FdTable::set_limit), the others are recorded
+// and reported back.
 #pragma once
 
-#include <kernel/fs/fd_table.h>
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 
-namespace sys {
+namespace process {
 
 struct ResourceLimits {
     static constexpr uint64_t kStackLimit = 8ull << 20; // RLIMIT_STACK's soft limit
@@ -20,11 +20,11 @@ struct ResourceLimits {
             limit = { kRlimInfinity, kRlimInfinity };
         of[kRlimitStack] = { kStackLimit, kRlimInfinity };
         of[kRlimitCore] = { 0, kRlimInfinity };
-        of[kRlimitNofile] = { uint64_t(fs::kDefaultDescriptorLimit), kDefaultDescriptorHardLimit };
+        of[kRlimitNofile] = { uint64_t(kInitialOpenFilesLimit), kDefaultDescriptorHardLimit };
         of[kRlimitMemlock] = { 8ull << 20, 8ull << 20 };
     }
 
     linux_abi::Rlimit of[linux_abi::kRlimitNlimits];
 };
 
-} // namespace sys
+} // namespace process

@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <span>
 
-namespace sys {
+namespace process {
 
 class Credentials {
 public:
@@ -180,4 +180,4 @@ inline lib::Result<void> Credentials::set_groups(std::span<const uint32_t> group
     return {};
 }
 
-} // namespace sys
+} // namespace process

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace sys::linux_abi {
+namespace linux_abi {
 
 struct Timespec {
     int64_t tv_sec;
@@ -102,6 +102,8 @@ enum Resource : int {
     kRlimitAs,
     kRlimitNlimits = 16
 };
+// include/uapi/linux/fs.h INR_OPEN_CUR: RLIMIT_NOFILE's initial soft limit.
+constexpr int kInitialOpenFilesLimit = 1024;
 
 // include/uapi/linux/sysinfo.h
 struct Sysinfo {
@@ -238,4 +240,4 @@ constexpr uint64_t kCloneKnownThreadFlags = kCloneThreadFamily | kCloneSysvsem |
     | kCloneChildCleartid | kCloneDetached | kCloneChildSettid | 0xff;
 constexpr unsigned kGrndNonblock = 1, kGrndRandom = 2, kGrndInsecure = 4;
 
-} // namespace sys::linux_abi
+} // namespace linux_abi

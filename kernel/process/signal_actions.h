@@ -3,12 +3,12 @@
 // (sched::Thread).
 #pragma once
 
-#include <kernel/syscall/linux_abi.h>
+#include <abi/linux_abi.h>
 
-namespace sys {
+namespace process {
 
 struct SignalActions {
     linux_abi::KernelSigaction of[linux_abi::kSignalCount + 1] {}; // [0] unused
 };
 
-} // namespace sys
+} // namespace process
