@@ -4,7 +4,7 @@
 #include <kernel/arch/x86_64/kernel_image.h>
 #include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/console/log.h>
-#include <kernel/syscall/syscall.h>
+#include <kernel/entropy/random_source.h>
 #include <kernel/core/wall_clock.h>
 
 #include <lib/guarded.h>
@@ -45,7 +45,7 @@ const char* point_name(snapshot_abi::SnapshotPoint point)
 void resume_after_restore(const snapshot_abi::SnapshotRequest& request)
 {
     core::wall_clock_set(request.wall_clock_ns);
-    sys::mix_random_seed(request.random_seed, sizeof request.random_seed);
+    entropy::mix_seed(request.random_seed, sizeof request.random_seed);
     klog::info(klog::Subsystem::Boot, "restored from a snapshot: wall clock {} s since the epoch",
         request.wall_clock_ns / 1'000'000'000);
 }

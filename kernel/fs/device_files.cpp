@@ -1,8 +1,8 @@
 #include <kernel/boot/snapshot_point.h>
+#include <kernel/entropy/random_source.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/device_files.h>
 #include <kernel/fs/node_file.h>
-#include <kernel/syscall/syscall.h>
 
 #include <fmt/format.h>
 
@@ -96,7 +96,7 @@ public:
         switch (m_device) {
         case Device::Null: return size_t(0);
         case Device::Random:
-        case Device::Urandom: sys::random_bytes(buffer, length); return length;
+        case Device::Urandom: entropy::random_bytes(buffer, length); return length;
         default: // zero, full
             memset(buffer, 0, length);
             return length;

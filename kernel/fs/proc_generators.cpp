@@ -7,7 +7,7 @@
 #include <kernel/fs/proc_generators.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/process/process.h>
-#include <kernel/syscall/syscall.h>
+#include <kernel/entropy/random_source.h>
 #include <kernel/core/wall_clock.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
@@ -260,8 +260,8 @@ bool append_status(ProcText& text, int shown, int tid)
                        "TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t1024\nGroups:\t\n"
                        "VmPeak:\t{} kB\nVmSize:\t{} kB\nVmHWM:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\n"
                        "Cpus_allowed:\t{:x}\nCpus_allowed_list:\t",
-               std::string_view(report->name), fs::umask(), state, state_name, sys::kProcessId, shown,
-               sys::kParentProcessId, user.real, user.effective, user.saved, user.filesystem, group.real,
+               std::string_view(report->name), fs::umask(), state, state_name, process::kProcessId, shown,
+               process::kParentProcessId, user.real, user.effective, user.saved, user.filesystem, group.real,
                group.effective, group.saved, group.filesystem, vm_kb, vm_kb, rss_kb, rss_kb, sched::thread_count(),
                report->affinity)
         && append_cpu_list(text, report->affinity) && text.append("\n");
@@ -301,8 +301,8 @@ bool process_stat(ProcText& text)
     // rsslim, then 27 more fields Linux fills (addresses, signals, scheduling): zeros.
     return text.append("{} ({}) R {} {} {} 0 -1 4194560 0 0 0 0 {} 0 0 0 20 0 {} 0 0 {} {} 18446744073709551615 "
                        "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-        sys::kProcessId, program_name().substr(0, 15), sys::kParentProcessId, sys::kProcessId, sys::kProcessId, cpu,
-        sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
+        process::kProcessId, program_name().substr(0, 15), process::kParentProcessId, process::kProcessId,
+        process::kProcessId, cpu, sched::thread_count(), mapped_bytes(), used_bytes() / mm::kPageSize);
 }
 
 bool statm(ProcText& text)
@@ -324,7 +324,7 @@ bool somaxconn(ProcText& text) { return text.append("4096\n"); }
 bool uuid(ProcText& text)
 {
     uint8_t b[16];
-    sys::random_bytes(b, sizeof(b));
+    entropy::random_bytes(b, sizeof(b));
     b[6] = uint8_t((b[6] & 0x0f) | 0x40); // version 4
     b[8] = uint8_t((b[8] & 0x3f) | 0x80); // RFC 4122 variant
     return text.append(

@@ -46,6 +46,11 @@ struct PathContext {
     unsigned umask = 022;
 };
 
+/// The program's pid: Osprey runs one process.
+constexpr int kProcessId = 1;
+/// Its parent's: no process of the VM started it (/proc/self/status says PPid 0 too).
+constexpr int kParentProcessId = 0;
+
 template<typename T> using SpinGuarded = lib::Guarded<T, arch::SpinLock>;
 
 class Process {

@@ -1,78 +1,13 @@
-// getrandom(2). Bytes come from RDSEED or RDRAND when CPUID advertises them (Intel SDM
-// vol. 1 §7.3.17: retry a few times, the instructions may transiently fail).
-//
-// FALLBACK, NOT CRYPTOGRAPHIC: without either instruction (or if they keep failing) the
-// bytes come from a SplitMix64 generator whose state is stirred with the TSC on every
-// call. That is unpredictable enough for hash-table seeds and temporary names, and it is
-// what getrandom returns without an error, but it is not a secure random source; the log
-// says so once.
-//
-// A virtio entropy device, when one was probed (drivers/virtio), comes first: its bytes
-// are the host's. Should it fail, the CPU sources above take over for good.
-#include <drivers/virtio/kernel/rng.h>
-#include <kernel/arch/x86_64/io.h>
-#include <kernel/console/log.h>
+// getrandom(2), from the kernel's random source (kernel/entropy/random_source.h).
+#include <kernel/entropy/random_source.h>
 #include <kernel/syscall/syscall.h>
 #include <kernel/syscall/syscall_util.h>
-
-#include <cpuid.h>
-#include <cstring>
 
 namespace sys {
 
 namespace {
 
-constexpr int kHardwareRetries = 10;
 constexpr size_t kMaxRequest = 33'554'431; // Linux caps one getrandom call here
-
-enum class Source { Unknown, Rdseed, Rdrand, Fallback };
-Source g_source = Source::Unknown;
-uint64_t g_fallback_state;
-
-Source detect()
-{
-    unsigned a, b, c, d;
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_RDSEED))
-        return Source::Rdseed;
-    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_RDRND))
-        return Source::Rdrand;
-    klog::warn(
-        klog::Subsystem::Syscall, "no RDRAND/RDSEED: getrandom uses a TSC-seeded generator that is NOT cryptographic");
-    return Source::Fallback;
-}
-
-bool hardware_word(Source source, uint64_t& out)
-{
-    for (int i = 0; i < kHardwareRetries; ++i) {
-        unsigned char ok;
-        if (source == Source::Rdseed)
-            asm volatile("rdseed %0; setc %1" : "=r"(out), "=qm"(ok));
-        else
-            asm volatile("rdrand %0; setc %1" : "=r"(out), "=qm"(ok));
-        if (ok)
-            return true;
-    }
-    return false;
-}
-
-uint64_t fallback_word()
-{
-    g_fallback_state += 0x9e3779b97f4a7c15ull ^ arch::rdtsc();
-    uint64_t z = g_fallback_state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-uint64_t random_word()
-{
-    uint64_t word;
-    if (g_source == Source::Rdseed && hardware_word(Source::Rdseed, word))
-        return word;
-    if (g_source != Source::Fallback && hardware_word(Source::Rdrand, word))
-        return word;
-    return fallback_word();
-}
 
 } // namespace
 
@@ -83,29 +18,8 @@ SysResult getrandom(void* buffer, size_t length, unsigned flags)
     if (length > kMaxRequest)
         length = kMaxRequest;
     TRY(check_user_range(buffer, length, UserAccess::Write));
-    random_bytes(buffer, length);
+    entropy::random_bytes(buffer, length);
     return long(length);
-}
-
-void random_bytes(void* buffer, size_t length)
-{
-    if (virtio::read_entropy(buffer, length))
-        return;
-    if (g_source == Source::Unknown)
-        g_source = detect();
-    auto* out = static_cast<unsigned char*>(buffer);
-    for (size_t done = 0; done < length; done += sizeof(uint64_t)) {
-        uint64_t word = random_word();
-        size_t n = length - done < sizeof(word) ? length - done : sizeof(word);
-        memcpy(out + done, &word, n);
-    }
-}
-
-void mix_random_seed(const void* seed, size_t length)
-{
-    const auto* bytes = static_cast<const unsigned char*>(seed);
-    for (size_t i = 0; i < length; ++i)
-        g_fallback_state = (g_fallback_state ^ bytes[i]) * 0x100000001b3ull; // FNV-1a steps
 }
 
 } // namespace sys

@@ -14,6 +14,7 @@
 #include <kernel/fs/epoll.h>
 #include <kernel/fs/linux_stat.h>
 #include <abi/linux_abi.h>
+#include <kernel/process/process.h>
 #include <lib/result.h>
 
 #include <cstddef>
@@ -229,13 +230,8 @@ SysResult signalfd4(int fd, const uint64_t* mask, size_t mask_size, int flags);
 SysResult rt_sigpending(uint64_t* set, size_t mask_size);
 
 // random.cpp
+/// getrandom(2): from the kernel's random source (kernel/entropy/random_source.h).
 SysResult getrandom(void* buffer, size_t length, unsigned flags);
-/// Fills kernel memory with random bytes from the same source as getrandom (RDSEED, RDRAND,
-/// else the documented non-cryptographic fallback). Never fails.
-void random_bytes(void* buffer, size_t length);
-/// Stirs `length` bytes from outside (a restored snapshot's fresh host bytes) into the
-/// fallback generator, whose state was otherwise copied with the VM.
-void mix_random_seed(const void* seed, size_t length);
 
 // process.cpp: identity, limits, the machine, thread-area calls.
 [[noreturn]] void exit_group(int status);
@@ -265,10 +261,8 @@ SysResult waitid(int which, int id, void* info, int options, void* usage);
 enum class IdKind { RealUser, EffectiveUser, RealGroup, EffectiveGroup };
 /// getuid(2), geteuid(2), getgid(2), getegid(2).
 SysResult getid(IdKind kind);
-/// The program's pid: Osprey runs one process.
-constexpr int kProcessId = 1;
-/// Its parent's: no process of the VM started it (/proc/self/status says PPid 0 too).
-constexpr int kParentProcessId = 0;
+using process::kParentProcessId;
+using process::kProcessId;
 /// getpriority(2)/setpriority(2): nice values per thread (sched::thread_nice), recorded and
 /// reported; the scheduler does not weigh them.
 SysResult getpriority(int which, int who);

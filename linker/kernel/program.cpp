@@ -10,7 +10,7 @@
 
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/console/log.h>
-#include <kernel/syscall/syscall.h>
+#include <kernel/entropy/random_source.h>
 #include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
 #include <mm/address_space.h>
@@ -62,7 +62,7 @@ lib::Result<uint64_t> build_stack(std::span<const std::string_view> argv, std::s
         { AT_HWCAP2, 0 },
     };
     InitialStackSpec spec { argv, envp, aux, argv[0], {} };
-    sys::random_bytes(spec.random_bytes, sizeof(spec.random_bytes)); // AT_RANDOM
+    entropy::random_bytes(spec.random_bytes, sizeof(spec.random_bytes)); // AT_RANDOM
     auto stack = TRY(build_initial_stack(std::span(reinterpret_cast<std::byte*>(base), kStackSize), base, spec));
     return stack.stack_pointer;
 }

@@ -3,7 +3,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
-#include <kernel/syscall/syscall.h>
+#include <kernel/entropy/random_source.h>
 
 #include <lwip/arch.h>
 
@@ -17,7 +17,7 @@ u32_t sys_now() { return u32_t(arch::monotonic_ns() / 1'000'000); }
 uint32_t osprey_lwip_random()
 {
     uint32_t value = 0;
-    sys::random_bytes(&value, sizeof(value));
+    entropy::random_bytes(&value, sizeof(value));
     return value;
 }
 

@@ -1,5 +1,5 @@
 // virtio entropy device (VIRTIO 1.2 §5.4): one request queue of device-writable buffers
-// the device fills with random bytes. The kernel's random source (sys::random_bytes)
+// the device fills with random bytes. The kernel's random source (entropy::random_bytes)
 // reads from it when one is present.
 #pragma once
 
