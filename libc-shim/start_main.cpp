@@ -8,7 +8,7 @@
 
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/core/boot_trace.h>
-#include <kernel/boot/snapshot_point.h>
+#include <kernel/core/snapshot_hook.h>
 #include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/debug/symbols.h>
@@ -196,7 +196,7 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     else
         run_init(executable);
     core::trace(abi::BootMilestone::ProgramMain);                    // for the monitor's --trace-boot
-    boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Main); // --snapshot-at main
+    core::snapshot_point_reached(snapshot_abi::SnapshotPoint::Main); // --snapshot-at main
     exit(program_function(main)(argc, argv, g_envp));
 }
 

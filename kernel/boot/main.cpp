@@ -13,7 +13,9 @@
 #include <kernel/boot/boot_options.h>
 #include <net/kernel/name_files.h>
 #include <net/kernel/stack.h>
+#include <kernel/boot/snapshot_point.h>
 #include <kernel/core/boot_trace.h>
+#include <kernel/core/snapshot_hook.h>
 #include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/console/serial.h>
@@ -149,6 +151,7 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     sched::set_leave_program_threads(osprey_leave_program_threads);
     sched::set_end_kernel_libc_thread(osprey_end_kernel_libc_thread);
     arch::set_program_signal_hook(sys::deliver_fault_signal);
+    core::set_snapshot_point_handler(boot::snapshot_point_reached); // reached from libc-shim and /dev
     arch::set_program_thread_query([] { return !sched::current().kernel_service; });
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)

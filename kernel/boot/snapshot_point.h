@@ -13,7 +13,9 @@ namespace boot {
 /// Returns false for any other value.
 bool set_snapshot_point(std::string_view value);
 
-/// The program reached `point`. If it is the point the monitor wants, asks for the snapshot
+/// The program reached `point` (installed as core::snapshot_point_reached's handler, through
+/// which libc-shim and /dev/osprey-ready report it). If it is the point the monitor wants,
+/// asks for the snapshot
 /// (the VM is saved before this returns). In a VM restored from that snapshot, this is
 /// where it resumes: the wall clock is set from the host's and the random sources are
 /// reseeded, so two VMs restored from one file do not repeat each other. Any thread may

@@ -1,4 +1,4 @@
-#include <kernel/boot/snapshot_point.h>
+#include <kernel/core/snapshot_hook.h>
 #include <kernel/entropy/random_source.h>
 #include <kernel/fs/console_file.h>
 #include <kernel/fs/device_files.h>
@@ -114,7 +114,7 @@ private:
 };
 
 /// /dev/osprey-ready: a write says the program has finished its own start-up, the point
-/// of `osprey run --snapshot-at ready` (kernel/boot/snapshot_point.h). Reads see nothing.
+/// of `osprey run --snapshot-at ready` (kernel/core/snapshot_hook.h). Reads see nothing.
 class ReadyDevice final : public NodeDevice {
 public:
     using NodeDevice::NodeDevice;
@@ -123,7 +123,7 @@ public:
     lib::Result<size_t> read(void*, size_t) override { return size_t(0); }
     lib::Result<size_t> write(const void*, size_t length) override
     {
-        boot::snapshot_point_reached(snapshot_abi::SnapshotPoint::Ready);
+        core::snapshot_point_reached(snapshot_abi::SnapshotPoint::Ready);
         return length;
     }
 };
