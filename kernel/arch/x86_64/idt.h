@@ -53,7 +53,7 @@ InterruptHandler interrupt_handler(uint8_t vector);
 /// The C++ side of every entry stub (called from interrupt_entry.S only).
 extern "C" void interrupt_dispatch(InterruptFrame* frame);
 
-/// Reports an exception nobody handled (exceptions.cpp) and stops the VM.
+/// Reports an exception nobody handled (kernel/core/cpu_exceptions.cpp) and stops the VM.
 [[noreturn]] void report_fatal_exception(const InterruptFrame& frame);
 /// The report for a program killed by a fault (a SIGSEGV death): `headline`, where the
 /// fault happened (symbolized), the registers and the backtrace. Returns; the caller ends
@@ -96,7 +96,7 @@ bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_
 /// the report and 128 + signal, as Linux ends it). In kernel code they stay kernel panics.
 void program_exceptions_init();
 
-/// Logs an interrupt vector nobody handled (exceptions.cpp).
+/// Logs an interrupt vector nobody handled (kernel/core/cpu_exceptions.cpp).
 void report_unexpected_interrupt(const InterruptFrame& frame);
 
 } // namespace arch

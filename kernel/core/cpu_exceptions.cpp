@@ -1,5 +1,9 @@
-// What the user sees when code crashes: the CPU exception report. Intel SDM vol. 3A §6.15
-// describes each exception and its error code.
+// What the user sees when code crashes: the CPU exception report, and how a fault of the
+// program becomes its signal (Linux's arch/x86/kernel/traps.c). Intel SDM vol. 3A §6.15
+// describes each exception and its error code. The functions are the IDT's contract
+// (namespace arch, declared in kernel/arch/x86_64/idt.h) but live here, in kernel/core,
+// because a report needs what sits above arch: the console, the kernel's symbols and
+// backtraces (kernel/debug), and the VM's exit.
 //
 //   ==== CPU exception: #PF page fault (vector 14) ====
 //   write to 0x00007fffdead0000: page not present
