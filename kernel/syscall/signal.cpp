@@ -145,8 +145,17 @@ void deliver_pending_signals()
     // temporary mask stays until then: keep_saved_mask).
     if (self.program_thread_pointer)
         return;
+    sched::SignalInfo sent;
+    if (self.restores_mask_after_delivery) {
+        // Every signal the call's temporary mask let through is delivered, though the first
+        // handler's return puts back a mask that may block the others (Linux nests their
+        // frames while the temporary mask holds). NOT LINUX: the later handlers run after
+        // the first one, under the old mask.
+        uint64_t let_through = __atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask;
+        while (int signal = sched::take_pending_signal_in(let_through, &sent))
+            deliver(signal, sent);
+    }
     if (__atomic_load_n(&self.pending_signals, __ATOMIC_RELAXED) & ~self.signal_mask) {
-        sched::SignalInfo sent;
         while (int signal = sched::take_pending_signal(&sent))
             deliver(signal, sent);
     }

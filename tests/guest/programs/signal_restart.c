@@ -449,6 +449,32 @@ static void note_mask(int signal)
     handler_saw_temporary_mask = sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2);
 }
 
+static volatile int times_taken[NSIG];
+static void count_taken(int signal) { times_taken[signal]++; }
+
+// Two signals pending and blocked, both let through by the call's mask: both handlers run
+// before the call returns, though the first one's return blocks the second again.
+static void check_two_let_through(int how)
+{
+    sigset_t both, none, saved;
+    sigemptyset(&both);
+    sigaddset(&both, SIGUSR1);
+    sigaddset(&both, SIGUSR2);
+    sigemptyset(&none);
+    pthread_sigmask(SIG_BLOCK, &both, &saved);
+    struct sigaction counting = { .sa_handler = count_taken }, old_usr1, old_usr2;
+    sigaction(SIGUSR1, &counting, &old_usr1);
+    sigaction(SIGUSR2, &counting, &old_usr2);
+    times_taken[SIGUSR1] = times_taken[SIGUSR2] = 0;
+    raise(SIGUSR1);
+    raise(SIGUSR2);
+    take_signal(how, &none);
+    CHECK(times_taken[SIGUSR1] == 1 && times_taken[SIGUSR2] == 1);
+    sigaction(SIGUSR1, &old_usr1, NULL);
+    sigaction(SIGUSR2, &old_usr2, NULL);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+}
+
 // sigsuspend, ppoll and pselect take a pending signal under their temporary mask: the
 // handler runs with that mask (and its own signal) blocked, and the thread's mask is the
 // old one again after it, or after a handler that jumps away (sigsetjmp's).
@@ -473,6 +499,7 @@ static void check_temporary_masks(void)
         pthread_sigmask(SIG_BLOCK, NULL, &now);
         CHECK(sigismember(&now, SIGUSR2) && !sigismember(&now, SIGUSR1));
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        check_two_let_through(how);
     }
 }
 
