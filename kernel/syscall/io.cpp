@@ -181,11 +181,11 @@ namespace sys {
 
 namespace {
 
-/// Copies up to `count` bytes from `in` (at `*offset`, which advances, or at its own
-/// position when `offset` is null) to `out` through a kernel buffer, a chunk at a time;
-/// stops early when a read comes back short or a write is partial. Returns the bytes
-/// copied, or the first error when nothing was.
-lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t* offset, size_t count)
+/// Copies up to `count` bytes from `in` at `offset` (which advances by what was written)
+/// to `out` through a kernel buffer, a chunk at a time; stops early when a read comes back
+/// short or a write is partial. Returns the bytes copied, or the first error when nothing
+/// was.
+lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t& offset, size_t count)
 {
     constexpr size_t kChunk = 64 * 1024;
     auto* buffer = static_cast<char*>(malloc(kChunk));
@@ -195,7 +195,7 @@ lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t* offset, 
     lib::Error failure(lib::Errno(0));
     while (done < count) {
         size_t want = count - done < kChunk ? count - done : kChunk;
-        auto got = offset ? in.pread(buffer, want, *offset) : in.read(buffer, want);
+        auto got = in.pread(buffer, want, offset);
         if (got.is_error() || got.value() == 0) {
             if (got.is_error())
                 failure = got.error();
@@ -207,8 +207,7 @@ lib::Result<size_t> copy_between(fs::File& in, fs::File& out, uint64_t* offset, 
             break;
         }
         done += put.value();
-        if (offset)
-            *offset += put.value();
+        offset += put.value();
         if (put.value() < got.value() || got.value() < want)
             break; // a short write or the end of the input
     }
@@ -238,16 +237,17 @@ SysResult copy_for_program(fs::File& in, fs::File& out, int64_t* offset, size_t 
         // bytes read but not written (a full socket, a signal) are read again by the next
         // call, not lost. A stream (a pipe, a socket) could not give them back: Linux
         // refuses one as the input, EINVAL (as 6.18 does for a pipe and for a unix or TCP
-        // socket), and the program falls back to read and write.
+        // socket), and the program falls back to read and write. NOT LINUX: a socket into
+        // a pipe, which Linux splices, is refused too.
         auto at = in.seek(0, fs::Whence::Current);
         if (at.is_error())
             return lib::Error(lib::Errno::INVAL, "the input is a stream, not a file");
         position = at.value();
-        size_t copied = TRY(copy_between(in, out, &position, capped(count)));
+        size_t copied = TRY(copy_between(in, out, position, capped(count)));
         TRY(in.seek(int64_t(position), fs::Whence::Set));
         return long(copied);
     }
-    size_t copied = TRY(copy_between(in, out, &position, capped(count))); // a stream: ESPIPE from pread
+    size_t copied = TRY(copy_between(in, out, position, capped(count))); // a stream: ESPIPE from pread
     *offset = int64_t(position);
     return long(copied);
 }
