@@ -9,6 +9,7 @@
 
 #include <abi/virtio_wire.h>
 #include <images/cmdline.h>
+#include <lib/decimal.h>
 
 namespace boot {
 
@@ -30,23 +31,16 @@ images::Cmdline g_boot_line;
 // "SOFT:HARD", two decimal numbers with SOFT <= HARD; 3 at least (the standard streams).
 bool parse_limit_pair(std::string_view text, uint64_t& soft, uint64_t& hard)
 {
-    uint64_t values[2] = {};
-    size_t index = 0, digits = 0;
-    for (char c : text) {
-        if (c == ':' && index == 0 && digits > 0) {
-            index = 1;
-            digits = 0;
-        } else if (c >= '0' && c <= '9' && digits < 18) {
-            values[index] = values[index] * 10 + uint64_t(c - '0');
-            ++digits;
-        } else {
-            return false;
-        }
-    }
-    if (index != 1 || digits == 0 || values[0] > values[1] || values[0] < 3)
+    constexpr uint64_t kLargest = 999'999'999'999'999'999; // 18 digits
+    size_t colon = text.find(':');
+    if (colon == std::string_view::npos)
         return false;
-    soft = values[0];
-    hard = values[1];
+    auto low = lib::parse_decimal(text.substr(0, colon), kLargest);
+    auto high = lib::parse_decimal(text.substr(colon + 1), kLargest);
+    if (!low || !high || *low > *high || *low < 3)
+        return false;
+    soft = *low;
+    hard = *high;
     return true;
 }
 

@@ -3,6 +3,7 @@
 #include <kernel/console/log.h>
 #include <kernel/fs/root_fs.h>
 #include <kernel/process/process.h>
+#include <lib/decimal.h>
 
 #include <fmt/format.h>
 
@@ -16,17 +17,10 @@ constexpr size_t kMaxNameLength = 32;
 /// A decimal ID below 2^32 - 1 (which the set*id calls read as "unchanged").
 bool parse_id(std::string_view text, uint32_t& id)
 {
-    if (text.empty() || text.size() > 10)
+    auto value = lib::parse_decimal(text, UINT32_MAX - 1);
+    if (!value)
         return false;
-    uint64_t value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9')
-            return false;
-        value = value * 10 + uint64_t(c - '0');
-    }
-    if (value >= UINT32_MAX)
-        return false;
-    id = uint32_t(value);
+    id = uint32_t(*value);
     return true;
 }
 

@@ -3,6 +3,7 @@
 #include <kernel/fs/fd_table.h>
 #include <kernel/fs/node_file.h>
 #include <kernel/fs/proc_fs.h>
+#include <lib/decimal.h>
 #include <kernel/fs/proc_generators.h>
 #include <kernel/fs/root_fs.h>
 #include <sched/scheduler.h>
@@ -117,15 +118,8 @@ lib::Result<Normal> normalise(std::string_view path)
 /// A number that is the whole of `text`, or -1.
 long number_of(std::string_view text)
 {
-    if (text.empty() || text.size() > 9)
-        return -1;
-    long value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9')
-            return -1;
-        value = value * 10 + (c - '0');
-    }
-    return value;
+    auto value = lib::parse_decimal(text, 999'999'999); // nine digits at most
+    return value ? long(*value) : -1;
 }
 
 /// The files of /proc/1/task/TID (fs/proc/base.c tid_base_stuff, the ones made here).
