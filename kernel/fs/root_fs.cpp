@@ -169,8 +169,12 @@ lib::Result<void> provide_system_file(std::string_view directory, std::string_vi
     vfs::Node& dir = *TRY(system_directory(directory));
     if (!tree.lookup(dir, name).is_error())
         return {}; // the image has one
-    auto file = TRY(tree.create(dir, name, vfs::NodeType::Regular, 0644));
-    size_t written = TRY(tree.write(*file, text.data(), text.size(), 0));
+    return write_whole_file(*TRY(tree.create(dir, name, vfs::NodeType::Regular, 0644)), text);
+}
+
+lib::Result<void> write_whole_file(vfs::Node& file, std::string_view text)
+{
+    size_t written = TRY(g_root->tree->write(file, text.data(), text.size(), 0));
     if (written != text.size())
         return lib::Error(lib::Errno::NOSPC, "short write");
     return {};

@@ -57,6 +57,9 @@ lib::Result<lib::RefPtr<vfs::Node>> system_directory(std::string_view name);
 /// `text` becomes /`directory`/`name` unless that name exists, which is left alone.
 /// EROFS, ENOSPC, ENOMEM.
 lib::Result<void> provide_system_file(std::string_view directory, std::string_view name, std::string_view text);
+/// `text` as the whole of the empty file `file` of the root tree (one the system writes:
+/// provide_system_file's, a leased /etc/resolv.conf). ENOSPC when it did not all fit.
+lib::Result<void> write_whole_file(vfs::Node& file, std::string_view text);
 /// The process's working directory (a reference).
 lib::RefPtr<vfs::Node> working_directory();
 /// chdir: ENOTDIR for a non-directory.

@@ -14,15 +14,6 @@ namespace net {
 
 namespace {
 
-/// `text` as the whole of the empty file `file`.
-lib::Result<void> write_text(vfs::Node& file, std::string_view text)
-{
-    size_t written = TRY(fs::root_tree().write(file, text.data(), text.size(), 0));
-    if (written != text.size())
-        return lib::Error(lib::Errno::NOSPC, "short write");
-    return {};
-}
-
 /// "nameserver A.B.C.D\n" for `dns` (network byte order), in `text`.
 std::string_view resolv_conf_text(uint32_t dns, std::span<char, 40> text)
 {
@@ -61,7 +52,7 @@ lib::Result<LeasedResolvConf> write_leased(uint32_t dns, const LeasedResolvConf&
     } else {
         file = TRY(tree.create(dir, "resolv.conf", vfs::NodeType::Regular, 0644));
     }
-    TRY(write_text(*file, text));
+    TRY(fs::write_whole_file(*file, text));
     vfs::Timestamp when = file->modify_time();
     return LeasedResolvConf { static_cast<lib::RefPtr<vfs::Node>&&>(file), when };
 }
