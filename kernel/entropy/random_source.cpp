@@ -14,7 +14,9 @@
 
 #include <drivers/virtio/kernel/rng.h>
 #include <kernel/arch/x86_64/io.h>
+#include <kernel/arch/x86_64/spin_lock.h>
 #include <kernel/console/log.h>
+#include <lib/guarded.h>
 
 #include <cpuid.h>
 #include <cstring>
@@ -26,8 +28,19 @@ namespace {
 constexpr int kHardwareRetries = 10;
 
 enum class Source { Unknown, Rdseed, Rdrand, Fallback };
-Source g_source = Source::Unknown;
-uint64_t g_fallback_state;
+
+/// Which CPU source the kernel uses (found on first use) and the fallback generator's
+/// state, which any CPU's caller stirs: behind one lock.
+struct SourceState {
+    Source source = Source::Unknown;
+    uint64_t fallback_state = 0;
+};
+
+lib::Guarded<SourceState, arch::SpinLock>& source_state()
+{
+    static constinit lib::Guarded<SourceState, arch::SpinLock> state;
+    return state;
+}
 
 Source detect()
 {
@@ -57,21 +70,33 @@ bool hardware_word(Source source, uint64_t& out)
 
 uint64_t fallback_word()
 {
-    g_fallback_state += 0x9e3779b97f4a7c15ull ^ arch::rdtsc();
-    uint64_t z = g_fallback_state;
+    uint64_t z = source_state().with(
+        [](SourceState& state) { return state.fallback_state += 0x9e3779b97f4a7c15ull ^ arch::rdtsc(); });
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
 
-uint64_t random_word()
+uint64_t random_word(Source source)
 {
     uint64_t word;
-    if (g_source == Source::Rdseed && hardware_word(Source::Rdseed, word))
+    if (source == Source::Rdseed && hardware_word(Source::Rdseed, word))
         return word;
-    if (g_source != Source::Fallback && hardware_word(Source::Rdrand, word))
+    if (source != Source::Fallback && hardware_word(Source::Rdrand, word))
         return word;
     return fallback_word();
+}
+
+/// The CPU source, found on the first call (detect logs, so it runs without the lock; two
+/// first callers find the same answer).
+Source cpu_source()
+{
+    Source source = source_state().with([](SourceState& state) { return state.source; });
+    if (source != Source::Unknown)
+        return source;
+    source = detect();
+    source_state().with([&](SourceState& state) { state.source = source; });
+    return source;
 }
 
 } // namespace
@@ -80,11 +105,10 @@ void random_bytes(void* buffer, size_t length)
 {
     if (virtio::read_entropy(buffer, length))
         return;
-    if (g_source == Source::Unknown)
-        g_source = detect();
+    Source source = cpu_source();
     auto* out = static_cast<unsigned char*>(buffer);
     for (size_t done = 0; done < length; done += sizeof(uint64_t)) {
-        uint64_t word = random_word();
+        uint64_t word = random_word(source);
         size_t n = length - done < sizeof(word) ? length - done : sizeof(word);
         memcpy(out + done, &word, n);
     }
@@ -93,8 +117,10 @@ void random_bytes(void* buffer, size_t length)
 void mix_seed(const void* seed, size_t length)
 {
     const auto* bytes = static_cast<const unsigned char*>(seed);
-    for (size_t i = 0; i < length; ++i)
-        g_fallback_state = (g_fallback_state ^ bytes[i]) * 0x100000001b3ull; // FNV-1a steps
+    source_state().with([&](SourceState& state) {
+        for (size_t i = 0; i < length; ++i)
+            state.fallback_state = (state.fallback_state ^ bytes[i]) * 0x100000001b3ull; // FNV-1a steps
+    });
 }
 
 } // namespace entropy
