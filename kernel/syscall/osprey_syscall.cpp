@@ -53,10 +53,7 @@ extern "C" long osprey_syscall(long n, long a1, long a2, long a3, long a4, long 
         self.interrupted_call.delivers_on_way_out = true;
         long value = sys::run_system_call(n, a1, a2, a3, a4, a5, a6, uint64_t(__builtin_frame_address(0)));
         if (deliver_and_decide(self, value, sys::restart_rule(n, a2, a4))) {
-            if (self.restores_mask_after_delivery) { // a static program's thread: no handler ran
-                self.signal_mask = self.mask_after_delivery;
-                self.restores_mask_after_delivery = false;
-            }
+            sys::restore_saved_mask(); // a static program's thread: no handler ran
             continue;
         }
         uintptr_t resume_at = self.interrupted_call.resume_at;

@@ -81,9 +81,7 @@ void run_handler(int signal, const abi::KernelSigaction& action, const sched::Si
     // After a call that waited under a temporary mask (keep_saved_mask), the handler runs
     // under that mask and its return restores the one from before the call, as Linux's
     // saved_sigmask does.
-    Thread& self = sched::current();
-    uint64_t saved_mask = self.restores_mask_after_delivery ? self.mask_after_delivery : blocked();
-    self.restores_mask_after_delivery = false;
+    uint64_t saved_mask = take_saved_mask(blocked());
     blocked() |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
         blocked() |= sched::signal_bit(signal);
@@ -136,6 +134,24 @@ void keep_saved_mask(uint64_t saved)
     self.restores_mask_after_delivery = true;
 }
 
+uint64_t take_saved_mask(uint64_t current)
+{
+    Thread& self = sched::current();
+    if (!self.restores_mask_after_delivery)
+        return current;
+    self.restores_mask_after_delivery = false;
+    return self.mask_after_delivery;
+}
+
+void restore_saved_mask()
+{
+    Thread& self = sched::current();
+    if (self.restores_mask_after_delivery) {
+        self.signal_mask = self.mask_after_delivery;
+        self.restores_mask_after_delivery = false;
+    }
+}
+
 void deliver_pending_signals()
 {
     Thread& self = sched::current();
@@ -159,10 +175,7 @@ void deliver_pending_signals()
         while (int signal = sched::take_pending_signal(&sent))
             deliver(signal, sent);
     }
-    if (self.restores_mask_after_delivery) { // no handler took the saved mask
-        self.signal_mask = self.mask_after_delivery;
-        self.restores_mask_after_delivery = false;
-    }
+    restore_saved_mask(); // if no handler took it
 }
 
 SysResult rt_sigaction(int signal, const abi::KernelSigaction* action, abi::KernelSigaction* old, size_t mask_size)

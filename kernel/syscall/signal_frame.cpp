@@ -112,8 +112,7 @@ void run_signal_on_frame(
     if (use_altstack && self.altstack_autodisarm)
         self.altstack_base = 0, self.altstack_size = 0;
     uint64_t& mask = self.signal_mask;
-    context.uc_sigmask = self.restores_mask_after_delivery ? self.mask_after_delivery : mask;
-    self.restores_mask_after_delivery = false; // the handler's return restores it
+    context.uc_sigmask = take_saved_mask(mask); // the handler's return restores it
     siginfo = info;
     mask |= action.mask & ~kUnblockable;
     if (!(action.flags & kSaNodefer))
@@ -195,11 +194,8 @@ void deliver_signals_on_frame(arch::InterruptFrame& frame, InterruptedInstructio
             run_signal_on_frame(frame, signal, siginfo_of(signal, sent), call);
     }
     if (call && !call->decided)
-        decide_restart(frame, *call);        // no handler ran
-    if (self.restores_mask_after_delivery) { // no frame took the saved mask
-        self.signal_mask = self.mask_after_delivery;
-        self.restores_mask_after_delivery = false;
-    }
+        decide_restart(frame, *call); // no handler ran
+    restore_saved_mask();             // if no frame took it
 }
 
 void resume_program_at(const arch::InterruptFrame& frame)

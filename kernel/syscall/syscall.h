@@ -367,6 +367,11 @@ void deliver_pending_signals();
 /// context then carries `saved` and whose return restores it (Linux's saved_sigmask);
 /// without a handler, the way out restores it.
 void keep_saved_mask(uint64_t saved);
+/// For a handler about to run: the mask its context carries and its return restores, the
+/// kept one (keep_saved_mask) or else `current`; the kept one is taken.
+uint64_t take_saved_mask(uint64_t current);
+/// The way out when no handler took the kept mask: it becomes the thread's mask again.
+void restore_saved_mask();
 
 /// Runs Linux system call `n` (x86-64 numbers) as a KernelSection and returns its value or
 /// -errno, as the Linux ABI does; `program_rsp` is the caller's stack pointer. Unknown
