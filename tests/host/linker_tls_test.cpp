@@ -53,6 +53,39 @@ TEST(LinkerTls, RejectsBadInput)
     EXPECT_EQ(layout_static_tls(std::span(&huge, 1), {}).error().code, lib::Errno::INVAL);
 }
 
+TEST(LinkerTls, LaterBlocksGoBelowTheOnesInUse)
+{
+    TlsBlock used[] = { { -0x50, 0x44 } }; // the executable's, ending at the thread pointer
+    auto offset = place_tls_block(used, { 0, 8, 0x20, 16 }, 0x1000);
+    ASSERT_FALSE(offset.is_error());
+    EXPECT_EQ(*offset, -0x70);
+    TlsSegment odd { 0x2008, 8, 8, 16 }; // p_vaddr = 8 mod 16, as layout_static_tls honours it
+    EXPECT_EQ((0 - *place_tls_block(used, odd, 0x1000)) % 16, 8);
+}
+
+TEST(LinkerTls, AGapAModuleGaveBackIsUsedAgain)
+{
+    // The executable, then two dlopen'ed blocks of which the first was unloaded: a block
+    // that fits in its 0x40 bytes goes there, a larger one below the second.
+    TlsBlock used[] = { { -0x40, 0x40 }, { -0xc0, 0x40 } };
+    EXPECT_EQ(*place_tls_block(used, { 0, 0, 0x40, 64 }, 0x1000), -0x80);
+    EXPECT_EQ(*place_tls_block(used, { 0, 0, 0x20, 16 }, 0x1000), -0x60);
+    EXPECT_EQ(*place_tls_block(used, { 0, 0, 0x41, 1 }, 0x1000), -0x101);
+}
+
+TEST(LinkerTls, NoRoomIsNoSpace)
+{
+    TlsBlock used[] = { { -0x100, 0x100 } };
+    EXPECT_EQ(*place_tls_block(used, { 0, 0, 0x100, 1 }, 0x200), -0x200); // exactly fills it
+    EXPECT_EQ(place_tls_block(used, { 0, 0, 0x101, 1 }, 0x200).error().code, lib::Errno::NOSPC);
+    EXPECT_EQ(place_tls_block(used, { 0, 0, 4, 24 }, 0x200).error().code, lib::Errno::NOEXEC);
+    for (int64_t offset = -0x200; offset < 0; offset += 0x80) { // placed blocks never overlap used ones
+        TlsBlock in_use[] = { { offset, 0x40 } };
+        int64_t placed = *place_tls_block(in_use, { 0, 0, 0x60, 32 }, 0x1000);
+        EXPECT_TRUE(placed + 0x60 <= offset || offset + 0x40 <= placed) << offset;
+    }
+}
+
 TEST(LinkerTls, MatchesWhatARealProgramSees)
 {
     FILE* pipe = popen(OSPREY_LINKER_TEST_PROBE, "r");

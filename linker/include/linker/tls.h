@@ -24,6 +24,19 @@ struct StaticTlsLayout {
 /// above 1 MiB, or a block is larger than 1 GiB; E2BIG if the total exceeds 1 GiB.
 lib::Result<StaticTlsLayout> layout_static_tls(std::span<const TlsSegment> modules, std::span<int64_t> offsets);
 
+/// A static TLS block in use: `memsz` bytes at thread-pointer offset `offset` (negative).
+struct TlsBlock {
+    int64_t offset;
+    uint64_t memsz;
+};
+
+/// Where a module loaded later (dlopen) puts its block among the blocks in `used` (any
+/// order), no further than `capacity` bytes below the thread pointer: the offset nearest
+/// the thread pointer where `segment` fits, aligned as layout_static_tls aligns (so the
+/// space a dlclose'd module gave back is used again). Errors: ENOSPC when no gap is large
+/// enough; those of check_tls_segment for a bad segment.
+lib::Result<int64_t> place_tls_block(std::span<const TlsBlock> used, const TlsSegment& segment, uint64_t capacity);
+
 /// Initialises one module's block of a new thread: copies the p_filesz bytes of the
 /// initialisation image (at run-time address `image_address`, read from `image`) to
 /// `thread_pointer + offset` in `thread_memory` and zeroes the rest up to p_memsz.
