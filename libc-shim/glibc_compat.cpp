@@ -3,6 +3,7 @@
 // own glibc name when musl has nothing of that name.
 #include "glibc_data.h"
 
+#include <libc_shim/exit_handlers.h>
 #include <libc_shim/thread_destructors.h>
 #include <sched/scheduler.h>
 
@@ -21,7 +22,6 @@ extern "C" {
 // musl internals (hidden in the same static link).
 int __uflow(FILE*);
 int __overflow(FILE*, int);
-int __cxa_atexit(void (*)(void*), void*, void*);
 extern char* __progname;
 extern char* __progname_full;
 
@@ -92,7 +92,7 @@ int osprey_clearenv() { OSPREY_ENVIRON_CALL(clearenv()); }
 int __cxa_thread_atexit_impl(void (*destructor)(void*), void* object, void* dso_symbol)
 {
     if (sched::current().tid == 1)
-        return __cxa_atexit(destructor, object, dso_symbol);
+        return libc_shim::add_exit_handler(destructor, object, dso_symbol);
     return libc_shim::add_thread_destructor(destructor, object);
 }
 

@@ -4,6 +4,7 @@
 #include "glibc_data.h"
 #include "malloc/mimalloc_bridge.h"
 
+#include <libc_shim/exit_handlers.h>
 #include <libc_shim/startup.h>
 
 #include <kernel/arch/x86_64/idt.h>
@@ -27,7 +28,6 @@ extern "C" {
 // directly below musl's struct pthread, installed by __set_thread_area, our wrmsr), then
 // the stack guard from AT_RANDOM (__init_ssp).
 void __init_libc(char** envp, char* program_name);
-int __cxa_atexit(void (*)(void*), void*, void*);
 extern uintptr_t __stack_chk_guard;
 }
 
@@ -107,7 +107,7 @@ void run_fini(const ObjectInit& object)
         program_function(object.fini)();
 }
 
-/// __libc_start_main's fini and rtld_fini, registered with musl's __cxa_atexit: checked
+/// __libc_start_main's fini and rtld_fini, as exit handlers (exit_handlers.h): checked
 /// when they run, as Linux would fault only then.
 void run_given_fini(void* fini) { program_function(reinterpret_cast<FiniFunction>(fini))(); }
 
@@ -182,12 +182,13 @@ extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc
     refresh_program_copies();
     find_program_allocator();
 
+    install_exit_handlers();
     if (rtld_fini) // registered first, so it runs last (glibc order)
-        __cxa_atexit(run_given_fini, reinterpret_cast<void*>(rtld_fini), nullptr);
-    atexit(run_all_fini);
+        add_exit_handler(run_given_fini, reinterpret_cast<void*>(rtld_fini), nullptr);
+    add_exit_handler([](void*) { run_all_fini(); }, nullptr, nullptr);
     initialize_objects_after(g_startup.first_object); // the libraries', dependencies first
     if (fini)
-        __cxa_atexit(run_given_fini, reinterpret_cast<void*>(fini), nullptr);
+        add_exit_handler(run_given_fini, reinterpret_cast<void*>(fini), nullptr);
     g_startup.first_object->initialized = true;
     const ObjectInit& executable = g_startup.first_object->init;
     run_preinit(executable);
