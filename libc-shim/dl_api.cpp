@@ -1,6 +1,12 @@
 // dlopen(3) and its family with glibc's ABI, over the kernel's ELF linker (the
 // DynamicLoader it registers, libc_shim/dynamic_loading.h). Errors go to musl's per-thread
 // dlerror state (__dl_seterr), so musl's dlerror() reports them, glibc-style: "what: why".
+//
+// Locks, taken in this order: the loader lock (dlopen and dlclose one at a time, their
+// constructors and destructors included), musl's TLS list lock (__inhibit_ptc, while the
+// loader may change the TLS modules new threads copy), the chain lock (while the chain of
+// loaded objects changes), then the kernel section (the loader's own work). Both of ours
+// are recursive: a constructor may dlopen, a dl_iterate_phdr callback may throw.
 #include <libc_shim/dynamic_loading.h>
 #include <libc_shim/startup.h>
 #include <sched/scheduler.h>
@@ -9,14 +15,27 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <link.h>
+#include <pthread.h>
 
-extern "C" void __dl_seterr(const char* format, ...); // musl, src/ldso/dlerror.c
+extern "C" {
+void __dl_seterr(const char* format, ...); // musl, src/ldso/dlerror.c
+void __inhibit_ptc(void);                  // musl_tls.c
+void __release_ptc(void);
+}
 
 namespace libc_shim {
 
 namespace {
 
-DynamicLoader* g_loader; // set once, before the program runs
+/// The program's dynamic loading: the loader the linker registers (once, before the
+/// program runs) and the locks it and libc-shim's readers take.
+struct DynamicLoading {
+    DynamicLoader* loader;
+    pthread_mutex_t loader_lock; // LoaderLock
+    pthread_mutex_t chain_lock;  // ObjectChainLock
+    bool finalizing;             // (loader lock) a dlclose is running destructors
+};
+DynamicLoading g_loading;
 
 void set_error(const char* what, const lib::Error& error)
 {
@@ -25,9 +44,9 @@ void set_error(const char* what, const lib::Error& error)
 
 bool have_loader(const char* what)
 {
-    if (!g_loader)
+    if (!g_loading.loader)
         __dl_seterr("%s: dynamic loading is not available before the program starts", what);
-    return g_loader != nullptr;
+    return g_loading.loader != nullptr;
 }
 
 void* find_symbol(void* handle, const char* name, const char* version, const void* caller)
@@ -35,7 +54,7 @@ void* find_symbol(void* handle, const char* name, const char* version, const voi
     if (!have_loader(name))
         return nullptr;
     sched::KernelSection section;
-    auto found = g_loader->symbol(handle, name, version, caller);
+    auto found = g_loading.loader->symbol(handle, name, version, caller);
     if (found.is_error()) {
         set_error(name, found.error());
         return nullptr;
@@ -45,20 +64,69 @@ void* find_symbol(void* handle, const char* name, const char* version, const voi
 
 } // namespace
 
-void set_dynamic_loader(DynamicLoader& loader) { g_loader = &loader; }
+void set_dynamic_loader(DynamicLoader& loader)
+{
+    pthread_mutexattr_t recursive;
+    pthread_mutexattr_init(&recursive);
+    pthread_mutexattr_settype(&recursive, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&g_loading.loader_lock, &recursive);
+    pthread_mutex_init(&g_loading.chain_lock, &recursive);
+    g_loading.loader = &loader;
+}
+
+LoaderLock::LoaderLock() : m_held(g_loading.loader != nullptr)
+{
+    if (m_held)
+        pthread_mutex_lock(&g_loading.loader_lock);
+}
+
+LoaderLock::~LoaderLock()
+{
+    if (m_held)
+        pthread_mutex_unlock(&g_loading.loader_lock);
+}
+
+ObjectChainLock::ObjectChainLock() : m_held(g_loading.loader != nullptr)
+{
+    if (m_held)
+        pthread_mutex_lock(&g_loading.chain_lock);
+}
+
+ObjectChainLock::~ObjectChainLock()
+{
+    if (m_held)
+        pthread_mutex_unlock(&g_loading.chain_lock);
+}
 
 void* global_definition(const char* name)
 {
-    if (!g_loader)
+    if (!g_loading.loader)
         return nullptr;
     sched::KernelSection section;
-    auto found = g_loader->symbol(nullptr, name, nullptr, nullptr); // RTLD_DEFAULT; dlerror untouched
+    auto found = g_loading.loader->symbol(nullptr, name, nullptr, nullptr); // RTLD_DEFAULT; dlerror untouched
     return found.is_error() ? nullptr : found.value();
 }
 
 } // namespace libc_shim
 
-using libc_shim::g_loader;
+using libc_shim::g_loading;
+
+namespace {
+
+/// Runs `change` (the loader's work on the module list) with new threads held back and the
+/// chain of loaded objects locked, in the kernel section.
+template<typename Change> void change_loaded_objects(Change change)
+{
+    __inhibit_ptc();
+    {
+        libc_shim::ObjectChainLock chain;
+        sched::KernelSection section;
+        change();
+    }
+    __release_ptc();
+}
+
+} // namespace
 
 extern "C" {
 
@@ -66,15 +134,15 @@ void* osprey_dlopen(const char* path, int flags)
 {
     if (!libc_shim::have_loader(path))
         return nullptr;
-    const libc_shim::LoadedObjectInfo* previous_last;
+    libc_shim::LoaderLock lock;
+    const libc_shim::LoadedObjectInfo* previous_last = nullptr;
     lib::Result<void*> opened = nullptr;
-    {
-        // The loader changes the address space and the module list: kernel code, not
-        // preempted by another thread's. The constructors below are the program's own.
-        sched::KernelSection section;
+    const void* caller = __builtin_return_address(0);
+    const char* ld_library_path = getenv("LD_LIBRARY_PATH");
+    change_loaded_objects([&] { // the constructors below are the program's own code
         previous_last = libc_shim::program_startup().last_object;
-        opened = g_loader->open(path, flags, __builtin_return_address(0), getenv("LD_LIBRARY_PATH"));
-    }
+        opened = g_loading.loader->open(path, flags, caller, ld_library_path);
+    });
     if (opened.is_error()) {
         libc_shim::set_error(path, opened.error());
         return nullptr;
@@ -97,10 +165,23 @@ int osprey_dlclose(void* handle)
 {
     if (!libc_shim::have_loader("dlclose"))
         return -1;
-    sched::KernelSection section;
-    if (auto closed = g_loader->close(handle); closed.is_error()) {
+    libc_shim::LoaderLock lock;
+    lib::Result<bool> closed = false;
+    {
+        sched::KernelSection section;
+        closed = g_loading.loader->close(handle);
+    }
+    if (closed.is_error()) {
         libc_shim::set_error("dlclose", closed.error());
         return -1;
+    }
+    // A dlclose from a destructor below only marks: the outer one runs what it marked too,
+    // and unmaps nothing while a destructor may still be running.
+    if (closed.value() && !g_loading.finalizing) {
+        g_loading.finalizing = true;
+        libc_shim::finalize_unloading_objects();
+        g_loading.finalizing = false;
+        change_loaded_objects([] { g_loading.loader->unload(); });
     }
     return 0;
 }
@@ -110,7 +191,7 @@ int osprey_dladdr1(const void* address, Dl_info* info, void** extra, int flags)
 {
     libc_shim::AddressInfo found {};
     sched::KernelSection section;
-    if (!g_loader || !g_loader->describe(address, found))
+    if (!g_loading.loader || !g_loading.loader->describe(address, found))
         return 0;
     *info = Dl_info { found.file, found.base, found.symbol, found.symbol_address };
     if (flags == RTLD_DL_LINKMAP && extra)
@@ -126,7 +207,7 @@ int osprey_dladdr(const void* address, Dl_info* info) { return osprey_dladdr1(ad
 int osprey_dlinfo(void* handle, int request, void* argument)
 {
     sched::KernelSection section;
-    libc_shim::LinkMap* map = g_loader ? g_loader->link_map_of(handle) : nullptr;
+    libc_shim::LinkMap* map = g_loading.loader ? g_loading.loader->link_map_of(handle) : nullptr;
     if (!map) {
         __dl_seterr("dlinfo: invalid handle");
         return -1;

@@ -93,7 +93,7 @@ int __cxa_thread_atexit_impl(void (*destructor)(void*), void* object, void* dso_
 {
     if (sched::current().tid == 1)
         return libc_shim::add_exit_handler(destructor, object, dso_symbol);
-    return libc_shim::add_thread_destructor(destructor, object);
+    return libc_shim::add_thread_destructor(destructor, object, dso_symbol);
 }
 
 // What glibc's pthread_atfork expands to (the DSO handle is for dlclose, which Osprey

@@ -13,6 +13,7 @@
 // address of a function called when the chain changes (r_brk) and the state, always
 // consistent here. The program's COPY of it, if it has one, is refreshed at start
 // (glibc_data.h); an object dlopen adds later joins the same chain.
+#include <libc_shim/dynamic_loading.h>
 #include <libc_shim/startup.h>
 
 #include <cstdint>
@@ -33,15 +34,15 @@ link_map* as_link_map(const libc_shim::LinkMap& map)
     return reinterpret_cast<link_map*>(const_cast<libc_shim::LinkMap*>(&map));
 }
 
-dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, size_t count)
+dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, const libc_shim::ProgramStartup& startup)
 {
     dl_phdr_info info {};
     info.dlpi_addr = object.map.l_addr;
     info.dlpi_name = object.map.l_name;
     info.dlpi_phdr = static_cast<const ElfW(Phdr)*>(object.phdr);
     info.dlpi_phnum = object.phnum;
-    info.dlpi_adds = count; // objects ever added and removed: libgcc caches on them
-    info.dlpi_subs = 0;
+    info.dlpi_adds = startup.objects_added; // objects ever added and removed: libgcc caches on them
+    info.dlpi_subs = startup.objects_removed;
     info.dlpi_tls_modid = object.tls_module;
     info.dlpi_tls_data = object.tls_module ? libc_shim::tls_block(object.tls_offset) : nullptr;
     return info;
@@ -64,9 +65,10 @@ const osprey_static_tls* osprey_program_static_tls() { return &libc_shim::progra
 /// until it returns non-zero; returns that value, or 0.
 int osprey_dl_iterate_phdr(int (*callback)(dl_phdr_info*, size_t, void*), void* data)
 {
+    libc_shim::ObjectChainLock chain;
     const auto& startup = libc_shim::program_startup();
     for (const libc_shim::LoadedObjectInfo* o = startup.first_object; o; o = libc_shim::next_object(*o)) {
-        dl_phdr_info info = phdr_info(*o, startup.object_count);
+        dl_phdr_info info = phdr_info(*o, startup);
         if (int result = callback(&info, sizeof(info), data))
             return result;
     }
@@ -77,23 +79,29 @@ int osprey_dl_iterate_phdr(int (*callback)(dl_phdr_info*, size_t, void*), void* 
 /// and PT_GNU_EH_FRAME. Returns 0, or -1 if no loaded object contains it.
 int _dl_find_object(void* address, dl_find_object* result) noexcept
 {
-    auto pc = reinterpret_cast<uint64_t>(address);
-    for (const libc_shim::LoadedObjectInfo* o = libc_shim::program_startup().first_object; o;
-         o = libc_shim::next_object(*o)) {
-        const libc_shim::LoadedObjectInfo& object = *o;
-        if (pc < object.map_start || pc >= object.map_end)
-            continue;
-        *result = dl_find_object {};
-        result->dlfo_map_start = reinterpret_cast<void*>(object.map_start);
-        result->dlfo_map_end = reinterpret_cast<void*>(object.map_end);
-        result->dlfo_link_map = as_link_map(object.map);
-        result->dlfo_eh_frame = const_cast<void*>(object.eh_frame_hdr);
-        return 0;
-    }
-    return -1;
+    libc_shim::ObjectChainLock chain;
+    const libc_shim::LoadedObjectInfo* object = libc_shim::loaded_object_containing(address);
+    if (!object)
+        return -1;
+    *result = dl_find_object {};
+    result->dlfo_map_start = reinterpret_cast<void*>(object->map_start);
+    result->dlfo_map_end = reinterpret_cast<void*>(object->map_end);
+    result->dlfo_link_map = as_link_map(object->map);
+    result->dlfo_eh_frame = const_cast<void*>(object->eh_frame_hdr);
+    return 0;
 }
 
 } // extern "C"
+
+libc_shim::LoadedObjectInfo* libc_shim::loaded_object_containing(const void* address)
+{
+    auto pc = reinterpret_cast<uint64_t>(address);
+    for (LoadedObjectInfo* o = program_startup().first_object; o;
+         o = reinterpret_cast<LoadedObjectInfo*>(o->map.l_next))
+        if (pc >= o->map_start && pc < o->map_end)
+            return o;
+    return nullptr;
+}
 
 void libc_shim::publish_debugger_rendezvous(LinkMap& first)
 {

@@ -107,6 +107,31 @@ void osprey_static_tls_add(const struct osprey_tls_module* m)
     __tl_unlock();
 }
 
+void osprey_static_tls_remove(const struct osprey_tls_module* m)
+{
+    struct tls_module** link = &libc.tls_head;
+    while (*link && !((*link)->image == m->image && (*link)->offset == (size_t)-m->offset))
+        link = &(*link)->next;
+    struct tls_module* record = *link;
+    if (!record)
+        return; /* never added: the module's dlopen failed before its TLS started */
+    *link = record->next;
+    libc.tls_cnt--;
+    free(record); /* osprey_static_tls_add's: only dlopen'ed modules are ever removed */
+}
+
+/* The TLS module list (libc.tls_head, libc.tls_cnt) is read by pthread_create, which
+ * builds the new thread's blocks from it (__copy_tls) between __acquire_ptc and
+ * __release_ptc: weak no-ops in a static musl, whose list never changes. Here dlopen adds
+ * to it and dlclose removes from it (and frees records), so they hold this lock for
+ * writing meanwhile (__inhibit_ptc, as musl's own dynamic linker does), and a thread is
+ * never made from half a list. The lock belongs to that list. */
+static pthread_rwlock_t tls_list_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+void __acquire_ptc(void) { pthread_rwlock_rdlock(&tls_list_lock); }
+void __release_ptc(void) { pthread_rwlock_unlock(&tls_list_lock); }
+void __inhibit_ptc(void) { pthread_rwlock_wrlock(&tls_list_lock); }
+
 /* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): every
  * module is in static TLS, so its block is at the thread pointer plus its offset. */
 void* osprey_tls_get_addr(const size_t* module_and_offset)

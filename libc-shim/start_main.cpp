@@ -4,6 +4,7 @@
 #include "glibc_data.h"
 #include "malloc/mimalloc_bridge.h"
 
+#include <libc_shim/dynamic_loading.h>
 #include <libc_shim/exit_handlers.h>
 #include <libc_shim/startup.h>
 
@@ -132,6 +133,7 @@ LoadedObjectInfo** objects_in_init_order(const LoadedObjectInfo* previous_last, 
 /// reverse of constructor order, the executable's first (what glibc's _dl_fini does).
 void run_all_fini()
 {
+    LoaderLock lock; // no dlclose changes the chain meanwhile
     size_t count;
     LoadedObjectInfo** list = objects_in_init_order(nullptr, true, count);
     for (size_t i = count; i-- > 0;)
@@ -164,6 +166,25 @@ void initialize_objects_after(const LoadedObjectInfo* previous_last)
         run_init(list[i]->init);
     }
     free(list);
+}
+
+void finalize_unloading_objects()
+{
+    for (bool ran = true; ran;) { // a destructor's dlclose may have marked more
+        ran = false;
+        size_t count;
+        LoadedObjectInfo** list = objects_in_init_order(nullptr, true, count);
+        for (size_t i = count; i-- > 0;) {
+            LoadedObjectInfo* object = list[i];
+            if (!object->unloading || !object->initialized)
+                continue;
+            object->initialized = false; // once, even if a destructor dlcloses again
+            run_fini(object->init);
+            object->finalized = true;
+            ran = true;
+        }
+        free(list);
+    }
 }
 
 extern "C" int osprey_libc_start_main(int (*main)(int, char**, char**), int argc, char** argv, InitFunction init,

@@ -4,6 +4,8 @@
 // mimalloc's heap key lets the thread's heap go. A destructor that registers another
 // thread_local sets the key again, and musl runs the key's destructor again (up to
 // PTHREAD_DESTRUCTOR_ITERATIONS times).
+#include <libc_shim/dynamic_loading.h>
+#include <libc_shim/startup.h>
 #include <libc_shim/thread_destructors.h>
 
 #include <pthread.h>
@@ -16,6 +18,7 @@ namespace {
 struct ThreadDestructor {
     void (*destructor)(void*);
     void* object;
+    LoadedObjectInfo* owner; // the loaded object it keeps loaded (null: none)
     ThreadDestructor* next;
 };
 
@@ -27,6 +30,8 @@ void run_list(void* head)
     for (auto* node = static_cast<ThreadDestructor*>(head); node;) {
         ThreadDestructor* next = node->next;
         node->destructor(node->object);
+        if (node->owner)
+            __atomic_fetch_sub(&node->owner->thread_destructors, 1, __ATOMIC_RELEASE);
         free(node);
         node = next;
     }
@@ -36,12 +41,19 @@ void run_list(void* head)
 
 void init_thread_destructors() { (void)pthread_key_create(&g_key, run_list); }
 
-int add_thread_destructor(void (*destructor)(void*), void* object)
+int add_thread_destructor(void (*destructor)(void*), void* object, void* dso_symbol)
 {
     auto* node = static_cast<ThreadDestructor*>(malloc(sizeof(ThreadDestructor)));
     if (!node)
         return -1;
-    *node = { destructor, object, static_cast<ThreadDestructor*>(pthread_getspecific(g_key)) };
+    LoadedObjectInfo* owner;
+    {
+        ObjectChainLock chain;
+        owner = dso_symbol ? loaded_object_containing(dso_symbol) : nullptr;
+        if (owner)
+            __atomic_fetch_add(&owner->thread_destructors, 1, __ATOMIC_RELAXED);
+    }
+    *node = { destructor, object, owner, static_cast<ThreadDestructor*>(pthread_getspecific(g_key)) };
     pthread_setspecific(g_key, node);
     return 0;
 }

@@ -30,7 +30,7 @@ void BindingScope::add(Module& module)
 void BindingScope::add_global(const ModuleList& modules)
 {
     for (Module* m = modules.first(); m; m = m->next)
-        if (m->global)
+        if (m->global && !m->leaving())
             add(*m);
 }
 

@@ -27,7 +27,8 @@ public:
 
     lib::Result<void*> open(const char* path, int flags, const void* caller, const char* ld_library_path) override;
     lib::Result<void*> symbol(void* handle, const char* name, const char* version, const void* caller) override;
-    lib::Result<void> close(void* handle) override;
+    lib::Result<bool> close(void* handle) override;
+    void unload() override;
     bool describe(const void* address, libc_shim::AddressInfo& info) override;
     libc_shim::LinkMap* link_map_of(void* handle) override;
 
@@ -86,6 +87,8 @@ lib::Result<void*> ProgramLoader::open(const char* path, int flags, const void* 
         ++loaded->open_count;
         if (flags & kRtldGlobal)
             loaded->global = true;
+        if (flags & kRtldNodelete)
+            loaded->unloadable = false;
         return static_cast<void*>(loaded);
     }
     if (flags & kRtldNoload)
@@ -108,8 +111,9 @@ lib::Result<void> bind_new(ModuleList& modules, Module& root, int flags)
 {
     for (Module* m = &root; m; m = m->next) {
         m->global = false;
+        m->unloadable = !(flags & kRtldNodelete) && !m->object.dynamic().nodelete();
         if (m->image.tls())
-            TRY(place_dlopen_tls(*m));
+            TRY(place_dlopen_tls(modules, *m));
     }
     BindingScope scope = TRY(BindingScope::for_modules(modules));
     if (flags & kRtldDeepbind)
@@ -123,7 +127,6 @@ lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags, std
 {
     ModuleList& modules = program_modules();
     Module* previous_last = modules.last();
-    TlsLayoutMark tls_mark = mark_static_tls();
     auto* root = new Module;
     if (auto loaded = load_module(path, ModuleKind::Library, *root); loaded.is_error()) {
         delete root;
@@ -141,7 +144,7 @@ lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags, std
     if (bound.is_error()) {
         klog::info(klog::Subsystem::Linker, "dlopen {}: {}", path, bound.error().message);
         roll_back(modules, previous_last);
-        reset_static_tls(tls_mark);
+        count_tls_modules(modules);
         return bound.error();
     }
     bool global = flags & kRtldGlobal;
@@ -157,18 +160,81 @@ lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags, std
     return static_cast<void*>(root);
 }
 
-lib::Result<void> ProgramLoader::close(void* handle)
+/// Each object `m` needs to stay: its DT_NEEDED and the objects it bound symbols to.
+template<typename Visit> void for_each_dependency(const ModuleList& modules, const Module& m, Visit visit)
+{
+    for (uint32_t offset : m.object.needed()) {
+        std::string_view soname = m.object.string(offset);
+        if (libc_shim::is_kernel_soname(soname))
+            continue;
+        if (Module* needed = modules.find(soname))
+            visit(*needed);
+    }
+    for (size_t i = 0; i < m.use_count; ++i)
+        visit(*m.uses[i]);
+}
+
+/// Marks unloading each dlopen'ed object that nothing keeps: not opened, not needed by an
+/// object that stays, no thread_local destructor of a thread pending in it. Returns
+/// whether it marked any.
+bool mark_unused(const ModuleList& modules)
+{
+    for (Module* m = modules.first(); m; m = m->next)
+        m->reached
+            = !m->unloadable || m->open_count > 0 || __atomic_load_n(&m->info.thread_destructors, __ATOMIC_RELAXED) > 0;
+    for (bool changed = true; changed;) { // until the set of objects that stay is closed
+        changed = false;
+        for (Module* m = modules.first(); m; m = m->next) {
+            if (!m->reached || m->leaving())
+                continue;
+            for_each_dependency(modules, *m, [&](Module& needed) {
+                changed |= !needed.reached;
+                needed.reached = true;
+            });
+        }
+    }
+    bool marked = false;
+    for (Module* m = modules.first(); m; m = m->next) {
+        if (m->reached || m->leaving())
+            continue;
+        m->info.unloading = true;
+        m->info.finalized = !m->info.initialized; // no constructor ran: no destructor to run
+        marked = true;
+    }
+    return marked;
+}
+
+lib::Result<bool> ProgramLoader::close(void* handle)
 {
     if (handle == kernel_handle() && m_kernel_open_count > 0) {
         --m_kernel_open_count;
-        return {};
+        return false;
     }
     Module* m = module_of_handle(handle);
     if (!m || (m != program_modules().first() && m->open_count == 0))
         return error(lib::Errno::INVAL, "invalid handle");
     if (m->open_count)
-        --m->open_count; // FIRST CUT: the object stays loaded (dl_loader.h)
-    return {};
+        --m->open_count;
+    return m->open_count == 0 && mark_unused(program_modules());
+}
+
+void ProgramLoader::unload()
+{
+    ModuleList& modules = program_modules();
+    for (Module* m = modules.first(); m;) {
+        Module* next = m->next;
+        if (m->leaving() && m->info.finalized) {
+            klog::info(klog::Subsystem::Linker, "dlclose: unloading {}", m->path);
+            unpublish_object(*m);
+            if (m->tls_module)
+                end_dlopen_tls(*m);
+            modules.remove(*m);
+            unload_module(*m);
+            delete m;
+        }
+        m = next;
+    }
+    count_tls_modules(modules);
 }
 
 /// The run-time address `definition` of `m` stands for: a TLS variable's address in the
@@ -203,7 +269,7 @@ lib::Result<void*> ProgramLoader::symbol(void* handle, const char* name, const c
             start = caller_module ? caller_module->next : nullptr;
         }
         for (Module* m = start; m && !found; m = m->next)
-            if (m->global)
+            if (m->global && !m->leaving())
                 found = defined_in(*m, wanted, wanted_version);
     } else if (handle != kernel_handle()) {
         Module* m = module_of_handle(handle);

@@ -6,10 +6,15 @@
 // dlopen(NULL)); the kernel-provided libraries (libc.so.6, libm.so.6...) share one handle
 // whose symbols are the kernel's exports.
 //
-// FIRST CUT, said in docs/architecture.md: dlclose never unloads (as musl's): the object
-// stays, its destructors run at exit with everyone's; RTLD_LAZY binds now, as every load
-// does here. An object with PT_TLS gets its block in the static TLS surplus (64 KiB; then
-// dlopen fails with ENOSPC: there is no dynamic TLS).
+// dlclose unloads as glibc does: when the last reference to an object goes, every dlopen'ed
+// object that nothing keeps any more (not opened, not DT_NEEDED by an object that stays,
+// no object that stays bound a symbol to it, no thread_local destructor pending in it, not
+// DF_1_NODELETE or RTLD_NODELETE) is marked unloading; libc-shim runs their destructors
+// (dl_api.cpp), then the loader unpublishes and unmaps them and frees their TLS.
+//
+// FIRST CUT, said in docs/architecture.md: RTLD_LAZY binds now, as every load does here.
+// An object with PT_TLS gets its block in the static TLS surplus (64 KiB, given back at
+// dlclose; past it dlopen fails with ENOSPC: there is no dynamic TLS).
 #pragma once
 
 namespace linker {

@@ -26,9 +26,19 @@ Module* ModuleList::cut_after(Module* keep)
     return cut;
 }
 
+void ModuleList::remove(Module& module)
+{
+    (module.previous ? module.previous->next : m_first) = module.next;
+    (module.next ? module.next->previous : m_last) = module.previous;
+    module.next = module.previous = nullptr;
+    --m_size;
+}
+
 Module* ModuleList::find(std::string_view soname) const
 {
     for (Module* m = m_first; m; m = m->next) {
+        if (m->leaving())
+            continue;
         std::string_view path(m->path);
         if (m->object.soname() == soname
             || (path.ends_with(soname) && path.size() > soname.size() && path[path.size() - soname.size() - 1] == '/'))
@@ -40,7 +50,7 @@ Module* ModuleList::find(std::string_view soname) const
 Module* ModuleList::with_file(uint32_t file_number) const
 {
     for (Module* m = m_first; m; m = m->next)
-        if (m->file_number == file_number)
+        if (m->file_number == file_number && !m->leaving())
             return m;
     return nullptr;
 }

@@ -24,10 +24,12 @@ public:
     /// Takes the modules after `keep` (null: all) out of the list; returns the first of
     /// them, still chained through `next`.
     Module* cut_after(Module* keep);
+    /// Takes `module` (in the list) out of it.
+    void remove(Module& module);
     /// The loaded object whose DT_SONAME is `soname`, or whose path ends in "/soname";
-    /// null if none.
+    /// null if none. Objects dlclose is unloading are not found by name.
     Module* find(std::string_view soname) const;
-    /// The object loaded from image file `file_number`; null if none.
+    /// The object loaded from image file `file_number`; null if none (nor one leaving).
     Module* with_file(uint32_t file_number) const;
     /// The object whose reserved span contains `address`; null if none.
     Module* containing(uint64_t address) const;

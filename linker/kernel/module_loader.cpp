@@ -125,6 +125,19 @@ lib::Result<void> load_module(std::string_view path, ModuleKind kind, Module& mo
     return {};
 }
 
+void Module::note_use(Module& definer)
+{
+    if (&definer == this || !definer.unloadable)
+        return;
+    for (size_t i = 0; i < use_count; ++i)
+        if (uses[i] == &definer)
+            return;
+    if (use_count == kMaxUses)
+        definer.unloadable = false;
+    else
+        uses[use_count++] = &definer;
+}
+
 void unload_module(Module& module)
 {
     if (module.symbols) {

@@ -30,6 +30,20 @@ struct Module {
     libc_shim::LoadedObjectInfo info {};  // what start-up, dl_iterate_phdr and _dl_find_object see
     bool global = true;                   // in the global scope (loaded at start, or dlopen'ed RTLD_GLOBAL)
     unsigned open_count = 0;              // dlopen calls not yet matched by dlclose
+
+    // What keeps a dlopen'ed object loaded (dl_loader.cpp): its open count, the objects that
+    // need it (DT_NEEDED), and those that bound symbols to it from outside their DT_NEEDED
+    // closure (glibc's l_reldeps), which `uses` records on the binding side.
+    static constexpr size_t kMaxUses = 16;
+    bool unloadable = false;     // dlopen'ed, without DF_1_NODELETE or RTLD_NODELETE
+    Module* uses[kMaxUses] = {}; // unloadable objects it bound symbols to
+    size_t use_count = 0;
+    bool reached = false; // scratch: dlclose's walk from what stays
+    /// Records that this object bound a symbol to `definer`. Past kMaxUses uses, `definer`
+    /// is kept for good rather than tracked.
+    void note_use(Module& definer);
+    /// dlclose is unloading it: no lookup by name finds it any more.
+    bool leaving() const { return info.unloading; }
 };
 
 enum class ModuleKind { Executable, Library };

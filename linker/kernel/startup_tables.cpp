@@ -86,25 +86,33 @@ lib::Result<void> plan_static_tls(const ModuleList& modules)
     return {};
 }
 
-lib::Result<void> place_dlopen_tls(Module& module)
+lib::Result<void> place_dlopen_tls(const ModuleList& modules, Module& module)
 {
+    constexpr size_t kMax = libc_shim::ProgramStartup::kMaxTlsModules;
     osprey_static_tls& layout = libc_shim::program_startup().tls;
-    if (layout.count == libc_shim::ProgramStartup::kMaxTlsModules)
-        return lib::Error(lib::Errno::TOOBIG, kTooManyTlsModules);
     const TlsSegment& segment = *module.image.plan().tls;
     if (segment.align > layout.align)
         return lib::Error(
             lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
-    // Lay the new block out below the used part, as if it followed the others at start.
-    TlsSegment used { 0, 0, layout.size, 1 };
-    TlsSegment both[] = { used, segment };
-    int64_t offsets[2];
-    StaticTlsLayout grown = TRY(layout_static_tls(both, offsets));
-    if (grown.size > layout.capacity)
-        return lib::Error(lib::Errno::NOSPC, "no static TLS space left for the object's thread-local storage");
-    place_tls_module(module, segment, layout.count + 1, offsets[1]);
-    ++layout.count;
-    layout.size = grown.size;
+    // The ids and blocks of every other object with TLS: the new one takes the lowest free
+    // id and the gap nearest the thread pointer (those dlclose'd objects left included).
+    TlsBlock used[kMax];
+    bool id_taken[kMax + 1] = {};
+    size_t count = 0;
+    for (Module* m = modules.first(); m; m = m->next)
+        if (m != &module && m->tls_module) {
+            used[count++] = { m->tls_offset, m->image.plan().tls->memsz };
+            id_taken[m->tls_module] = true;
+        }
+    size_t id = 1;
+    while (id <= kMax && id_taken[id])
+        ++id;
+    if (id > kMax)
+        return lib::Error(lib::Errno::TOOBIG, kTooManyTlsModules);
+    int64_t offset = TRY(place_tls_block(std::span(used, count), segment, layout.capacity));
+    place_tls_module(module, segment, id, offset);
+    if (id > layout.count)
+        layout.count = id;
     return {};
 }
 
@@ -113,17 +121,21 @@ void start_dlopen_tls(const Module& module)
     osprey_static_tls_add(&libc_shim::program_startup().tls_modules[module.tls_module - 1]);
 }
 
-TlsLayoutMark mark_static_tls()
+void count_tls_modules(const ModuleList& modules)
 {
-    const osprey_static_tls& layout = libc_shim::program_startup().tls;
-    return { layout.count, layout.size };
+    size_t highest = 0;
+    for (Module* m = modules.first(); m; m = m->next)
+        highest = m->tls_module > highest ? m->tls_module : highest;
+    libc_shim::program_startup().tls.count = highest;
 }
 
-void reset_static_tls(TlsLayoutMark mark)
+void end_dlopen_tls(Module& module)
 {
-    osprey_static_tls& layout = libc_shim::program_startup().tls;
-    layout.count = mark.count;
-    layout.size = mark.size;
+    auto& startup = libc_shim::program_startup();
+    osprey_static_tls_remove(&startup.tls_modules[module.tls_module - 1]);
+    startup.tls_modules[module.tls_module - 1] = {};
+    module.tls_module = 0;
+    module.tls_offset = 0;
 }
 
 void publish_object(Module& module)
@@ -140,6 +152,33 @@ void publish_object(Module& module)
     }
     startup.last_object = &module.info;
     ++startup.object_count;
+    ++startup.objects_added;
+}
+
+void unpublish_object(Module& module)
+{
+    auto& startup = libc_shim::program_startup();
+    libc_shim::LoadedObjectInfo& info = module.info;
+    libc_shim::LoadedObjectInfo* previous = libc_shim::previous_object(info);
+    auto* next = const_cast<libc_shim::LoadedObjectInfo*>(libc_shim::next_object(info));
+    if (previous)
+        previous->map.l_next = info.map.l_next;
+    else
+        startup.first_object = next;
+    if (next)
+        next->map.l_prev = info.map.l_prev;
+    else
+        startup.last_object = previous;
+    --startup.object_count;
+    ++startup.objects_removed;
+    // COPY relocations into it that libc-shim keeps in step (glibc_data.h) stop here.
+    size_t kept = 0;
+    for (size_t i = 0; i < startup.copy_count; ++i) {
+        auto copy = reinterpret_cast<uint64_t>(startup.copies[i].copy);
+        if (copy < info.map_start || copy >= info.map_end)
+            startup.copies[kept++] = startup.copies[i];
+    }
+    startup.copy_count = kept;
 }
 
 namespace {

@@ -16,24 +16,28 @@ namespace linker {
 lib::Result<void> plan_static_tls(const ModuleList& modules);
 
 /// Gives `module` (being dlopen'ed, with a PT_TLS) a block in the static TLS surplus and
-/// its module id, before it is relocated (libc_shim/static_tls.h). Errors: E2BIG (too many
-/// TLS modules), ENOSPC (the surplus is used up), ENOTSUP (an alignment above the thread
+/// a module id, before it is relocated (libc_shim/static_tls.h): the lowest id and the
+/// gap nearest the thread pointer that the other `modules` leave. Errors: E2BIG (too many
+/// TLS modules), ENOSPC (no gap is large enough), ENOTSUP (an alignment above the thread
 /// pointer's, at least 64), ENOEXEC (a bad PT_TLS).
-lib::Result<void> place_dlopen_tls(Module& module);
+lib::Result<void> place_dlopen_tls(const ModuleList& modules, Module& module);
 /// After `module` (placed by place_dlopen_tls) is relocated: its block is initialised and
 /// threads made from now on get one.
 void start_dlopen_tls(const Module& module);
-
-/// The static TLS layout's state, to undo the placements of a dlopen that fails.
-struct TlsLayoutMark {
-    size_t count, size;
-};
-TlsLayoutMark mark_static_tls();
-void reset_static_tls(TlsLayoutMark mark);
+/// Before `module` (started by start_dlopen_tls) is unmapped: threads made from now on get
+/// no block for it, and its id and block are free for the next dlopen.
+void end_dlopen_tls(Module& module);
+/// Sets the layout's module count to the highest id `modules` use (after a failed dlopen
+/// or an unload freed some).
+void count_tls_modules(const ModuleList& modules);
 
 /// Fills `module.info` (after relocation: the init arrays are final) and appends it to the
 /// chain program_startup() starts from.
 void publish_object(Module& module);
+
+/// Takes `module` out of the chain publish_object put it in, with the COPY relocations
+/// into it that libc-shim keeps (it is about to be unmapped).
+void unpublish_object(Module& module);
 
 /// Gives the published objects reachable from `root` that have none yet their place in
 /// constructor order (LoadedObjectInfo::init_order): glibc's, a depth-first walk over

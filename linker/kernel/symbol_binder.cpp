@@ -20,9 +20,9 @@ void put64(uint8_t* p, uint64_t v) { memcpy(p, &v, 8); }
 
 } // namespace
 
-const Module* SymbolBinder::module_of(const LoadedObject& object) const
+Module* SymbolBinder::module_of(const LoadedObject& object) const
 {
-    for (const Module* m : m_scope)
+    for (Module* m : m_scope)
         if (&m->object == &object)
             return m;
     return nullptr;
@@ -38,7 +38,10 @@ lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t,
     ScopeBinding bound = bind_in_scope(m_scope, object_of, &object, request, find_export);
     switch (bound.kind) {
     case ScopeBinding::Kind::Object: {
-        const Module& m = *m_scope[bound.object_index];
+        Module& m = *m_scope[bound.object_index];
+        if (m.unloadable) // only dlopen'ed objects: start-up binding pays nothing
+            if (Module* requester = module_of(object))
+                requester->note_use(m);
         const Definition& def = bound.definition;
         uint8_t type = elf::symbol_type(*def.symbol);
         if (type == elf::STT_TLS)

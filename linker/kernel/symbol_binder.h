@@ -25,7 +25,8 @@ public:
     void copied(void* copy, const void* original, size_t size) override;
 
 private:
-    const Module* module_of(const LoadedObject& object) const;
+    /// The module of `object` in the scope (its bindings are recorded there); null if none.
+    Module* module_of(const LoadedObject& object) const;
     lib::Result<uint64_t> missing_function_stub(const LoadedObject& object, const SymbolRequest& request);
 
     std::span<Module* const> m_scope;

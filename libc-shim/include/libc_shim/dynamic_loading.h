@@ -33,8 +33,13 @@ public:
     /// dlsym(3)/dlvsym(3): `handle` is one open returned, RTLD_DEFAULT or RTLD_NEXT;
     /// `version` is null for dlsym. Error: ENOENT (undefined symbol), EINVAL (bad handle).
     virtual lib::Result<void*> symbol(void* handle, const char* name, const char* version, const void* caller) = 0;
-    /// dlclose(3). Error: EINVAL for a handle open never returned (or closed too often).
-    virtual lib::Result<void> close(void* handle) = 0;
+    /// dlclose(3): drops one reference of `handle`. When that leaves dlopen'ed objects
+    /// that nothing keeps loaded, marks them LoadedObjectInfo::unloading and returns true:
+    /// the caller runs their destructors, sets `finalized`, then calls unload(). Error:
+    /// EINVAL for a handle open never returned (or closed too often).
+    virtual lib::Result<bool> close(void* handle) = 0;
+    /// Unmaps and forgets the objects marked unloading whose destructors have run.
+    virtual void unload() = 0;
     /// dladdr(3): false if no loaded object contains `address`.
     virtual bool describe(const void* address, AddressInfo& info) = 0;
     /// The link_map of `handle` (dlinfo RTLD_DI_LINKMAP); null for a bad handle.
@@ -46,6 +51,35 @@ protected:
 
 /// Makes `loader` the one dlopen and its family use (the linker calls it once).
 void set_dynamic_loader(DynamicLoader& loader);
+
+/// Holds the loader's lock while it lives: dlopen and dlclose, their constructors and
+/// destructors included, run one at a time (glibc's dl_load_lock). Recursive: a
+/// constructor may dlopen. Takes nothing before the linker has registered its loader.
+class LoaderLock {
+public:
+    LoaderLock();
+    ~LoaderLock();
+    LoaderLock(const LoaderLock&) = delete;
+    LoaderLock& operator=(const LoaderLock&) = delete;
+
+private:
+    bool m_held;
+};
+
+/// Holds the chain lock while it lives: the chain of loaded objects (LoadedObjectInfo)
+/// stays still while dl_iterate_phdr and _dl_find_object walk it, and dlopen and dlclose
+/// change it only with this lock (glibc's dl_load_write_lock). Recursive: a callback may
+/// throw, and the unwinder asks _dl_find_object.
+class ObjectChainLock {
+public:
+    ObjectChainLock();
+    ~ObjectChainLock();
+    ObjectChainLock(const ObjectChainLock&) = delete;
+    ObjectChainLock& operator=(const ObjectChainLock&) = delete;
+
+private:
+    bool m_held;
+};
 /// What dlsym(RTLD_DEFAULT, name) finds (the global scope, then the kernel's exports), or
 /// null; leaves dlerror's state alone.
 void* global_definition(const char* name);

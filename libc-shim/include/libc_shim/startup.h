@@ -96,6 +96,10 @@ struct LoadedObjectInfo {
     int64_t tls_offset;          // thread-pointer offset of its static TLS block
     bool initialized;            // its constructors have run (start-up, or after dlopen)
     size_t init_order;           // its place in constructor order (from 1; 0: none yet)
+    bool unloading;              // dlclose is unloading it: its destructors run, then it goes
+    bool finalized;              // (unloading) its destructors have run: it may be unmapped
+    unsigned thread_destructors; // threads' thread_local destructors in it still to run
+                                 // (they keep it loaded; atomic: threads exit at any time)
 };
 
 /// The object after `object` in load order, or null.
@@ -103,6 +107,9 @@ inline const LoadedObjectInfo* next_object(const LoadedObjectInfo& object)
 {
     return reinterpret_cast<const LoadedObjectInfo*>(object.map.l_next);
 }
+/// The loaded object whose reserved span contains `address`, or null. With the chain lock
+/// (ObjectChainLock) or the loader lock held.
+LoadedObjectInfo* loaded_object_containing(const void* address);
 /// The object before `object` in load order, or null.
 inline LoadedObjectInfo* previous_object(const LoadedObjectInfo& object)
 {
@@ -128,6 +135,8 @@ struct ProgramStartup {
     osprey_static_tls tls;
     ProgramAllocator allocator; // set by find_program_allocator at start-up
     size_t next_init_order;     // the next LoadedObjectInfo::init_order to give
+    uint64_t objects_added;     // objects ever published and unpublished (dl_iterate_phdr's
+    uint64_t objects_removed;   // dlpi_adds and dlpi_subs)
 };
 
 /// The calling thread's address at thread-pointer offset `offset` (a static TLS block:
@@ -145,8 +154,14 @@ ProgramStartup& program_startup();
 /// After dlopen published objects at the end of the chain (after `previous_last`, the last
 /// object before it): runs their constructors (DT_INIT, DT_INIT_ARRAY with argc, argv,
 /// envp) in init_order, each object's dependencies first, as glibc does. Their destructors
-/// run at exit with everyone's, in the reverse order.
+/// run at dlclose (finalize_unloading_objects) or at exit with everyone's, in the reverse
+/// order.
 void initialize_objects_after(const LoadedObjectInfo* previous_last);
+
+/// After dlclose marked objects unloading (LoadedObjectInfo::unloading): runs each one's
+/// destructors once (DT_FINI_ARRAY backwards, then DT_FINI; the last constructed first, as
+/// glibc does) and marks it finalized. With the loader lock held.
+void finalize_unloading_objects();
 
 /// Looks for an allocator the program brings (ProgramAllocator), for the libc functions
 /// that return memory the caller frees (strdup, asprintf, getline...). At start-up, once

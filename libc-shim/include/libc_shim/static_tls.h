@@ -9,8 +9,9 @@
  *
  * x86-64 variant II: module i's block starts at thread pointer + offset (negative), where
  * the thread pointer is musl's struct pthread (glibc's TCB for what programs read). Module
- * ids are 1-based positions in `modules`: the executable first if it has PT_TLS, then the
- * libraries that have one, in load order. */
+ * ids are 1-based indices into `modules`: the executable first if it has PT_TLS, then the
+ * libraries that have one, in load order, then dlopen'ed ones in the lowest free slot (a
+ * slot dlclose freed is all zero); `count` is the highest id in use. */
 #ifndef OSPREY_LIBC_SHIM_STATIC_TLS_H
 #define OSPREY_LIBC_SHIM_STATIC_TLS_H
 
@@ -32,7 +33,7 @@ struct osprey_tls_module {
 struct osprey_static_tls {
     const struct osprey_tls_module* modules;
     size_t count;
-    size_t size;     /* bytes below the thread pointer the blocks use */
+    size_t size;     /* bytes below the thread pointer the blocks of the start-up modules use */
     size_t align;    /* the thread pointer's alignment */
     size_t capacity; /* bytes below the thread pointer every thread has: size + surplus */
 };
@@ -46,6 +47,10 @@ struct osprey_static_tls {
  * layout): musl's threads made from now on get its block, and the block of every thread
  * that exists is initialised now (under musl's thread-list lock). musl_tls.c. */
 void osprey_static_tls_add(const struct osprey_tls_module* module);
+
+/* Takes a module added by osprey_static_tls_add out again, when dlclose unloads it:
+ * threads made from now on get no block for it (musl_tls.c). */
+void osprey_static_tls_remove(const struct osprey_tls_module* module);
 
 /* The program's layout; count 0 (no TLS) before the linker has loaded a program, which is
  * what the kernel's own musl initialisation sees. */

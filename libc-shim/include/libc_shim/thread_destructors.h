@@ -7,8 +7,9 @@ namespace libc_shim {
 /// before anything else creates a key (init_kernel_libc), so its destructor runs first.
 void init_thread_destructors();
 
-/// Adds destructor(object) to the calling thread's list (run newest first at its exit).
-/// Returns 0, or -1 without memory.
-int add_thread_destructor(void (*destructor)(void*), void* object);
+/// Adds destructor(object) to the calling thread's list (run newest first at its exit),
+/// for the loaded object that contains `dso_symbol` (its __dso_handle), which stays loaded
+/// until it has run (LoadedObjectInfo::thread_destructors). Returns 0, or -1 without memory.
+int add_thread_destructor(void (*destructor)(void*), void* object, void* dso_symbol);
 
 } // namespace libc_shim

@@ -29,6 +29,8 @@ struct DynamicInfo {
     bool static_tls() const { return (flags & elf::DF_STATIC_TLS) != 0; }
     /// DF_1_PIE: a position-independent executable (not a library).
     bool pie() const { return (flags_1 & elf::DF_1_PIE) != 0; }
+    /// DF_1_NODELETE: dlclose never unloads the object.
+    bool nodelete() const { return (flags_1 & elf::DF_1_NODELETE) != 0; }
     bool bind_now_tag = false;
 };
 

@@ -157,7 +157,7 @@ enum DynTag : int64_t {
 
 // DT_FLAGS (gABI §5 "Dynamic Section") and DT_FLAGS_1 (GNU) bits.
 constexpr uint64_t DF_ORIGIN = 0x1, DF_SYMBOLIC = 0x2, DF_TEXTREL = 0x4, DF_BIND_NOW = 0x8, DF_STATIC_TLS = 0x10;
-constexpr uint64_t DF_1_NOW = 0x1, DF_1_PIE = 0x08000000;
+constexpr uint64_t DF_1_NOW = 0x1, DF_1_NODELETE = 0x8, DF_1_PIE = 0x08000000;
 
 // Relocation types, x86-64 psABI §4.4.1 Table 4.9.
 enum RelocType : uint32_t {
