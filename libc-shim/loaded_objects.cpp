@@ -44,7 +44,10 @@ dl_phdr_info phdr_info(const libc_shim::LoadedObjectInfo& object, const libc_shi
     info.dlpi_adds = startup.objects_added; // objects ever added and removed: libgcc caches on them
     info.dlpi_subs = startup.objects_removed;
     info.dlpi_tls_modid = object.tls_module;
-    info.dlpi_tls_data = object.tls_module ? libc_shim::tls_block(object.tls_offset) : nullptr;
+    if (object.tls_module && startup.tls.modules[object.tls_module - 1].generation) // dynamic TLS
+        info.dlpi_tls_data = osprey_dynamic_tls_peek(object.tls_module);
+    else
+        info.dlpi_tls_data = object.tls_module ? libc_shim::tls_block(object.tls_offset) : nullptr;
     return info;
 }
 

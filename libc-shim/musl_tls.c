@@ -132,13 +132,25 @@ void __acquire_ptc(void) { pthread_rwlock_rdlock(&tls_list_lock); }
 void __release_ptc(void) { pthread_rwlock_unlock(&tls_list_lock); }
 void __inhibit_ptc(void) { pthread_rwlock_wrlock(&tls_list_lock); }
 
-/* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): every
- * module is in static TLS, so its block is at the thread pointer plus its offset. */
+/* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): a
+ * module in static TLS has its block at the thread pointer plus its offset; one in
+ * dynamic TLS has a block per thread, made on first use (dynamic_tls.cpp). */
 void* osprey_tls_get_addr(const size_t* module_and_offset)
 {
     const struct osprey_static_tls* tls = osprey_program_static_tls();
     size_t module = module_and_offset[0];
     if (module == 0 || module > tls->count)
         a_crash(); /* a DTPMOD64 the linker never wrote */
-    return (unsigned char*)__pthread_self() + tls->modules[module - 1].offset + module_and_offset[1];
+    const struct osprey_tls_module* m = &tls->modules[module - 1];
+    if (m->generation)
+        return (unsigned char*)osprey_dynamic_tls_block(module) + module_and_offset[1];
+    return (unsigned char*)__pthread_self() + m->offset + module_and_offset[1];
+}
+
+/* The dynamic TLSDESC resolver's slow part (tlsdesc.S saved every register): the
+ * variable's address minus the thread pointer. */
+intptr_t osprey_tlsdesc_dynamic_offset(uint64_t argument)
+{
+    size_t module_and_offset[2] = { argument >> 48, argument & ((1ull << 48) - 1) };
+    return (intptr_t)osprey_tls_get_addr(module_and_offset) - (intptr_t)__pthread_self();
 }

@@ -89,7 +89,7 @@ lib::Result<ResolvedSymbol> tls_definition(
             && s.shndx != elf::SHN_UNDEF;
         if (own_section && object.tls_module && s.value >= object.tls_vaddr)
             return ResolvedSymbol { s.value - object.tls_vaddr, 0, nullptr, object.tls_module,
-                object.tls_offset.value_or(0) };
+                object.tls_offset.value_or(0), !object.tls_offset };
         if (elf::symbol_type(s) != elf::STT_TLS)
             return elf_error("ELF: TLS relocation against a symbol that is not STT_TLS");
         ResolvedSymbol d = TRY(resolve(object, index, false, memory, resolver));
@@ -100,7 +100,7 @@ lib::Result<ResolvedSymbol> tls_definition(
     }
     if (!object.tls_module)
         return elf_error("ELF: TLS relocation in an object without PT_TLS");
-    return ResolvedSymbol { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0) };
+    return ResolvedSymbol { 0, 0, nullptr, object.tls_module, object.tls_offset.value_or(0), !object.tls_offset };
 }
 
 /// Its offset from the thread pointer (static TLS): the block's offset plus the variable's.
@@ -121,26 +121,37 @@ lib::Result<void> apply_tls(
         return store64(memory, place, d.address + uint64_t(r.addend));
     if (index == 0 && !object.tls_offset)
         return elf_error("ELF: R_X86_64_TPOFF64 in an object without static TLS");
+    if (d.tls_dynamic) // glibc: "cannot allocate memory in static TLS block"
+        return lib::Error(lib::Errno::LIBBAD, "an initial-exec reference to thread-local storage that is not static");
     return store64(memory, place, thread_pointer_offset(d, r));
 }
 
 /// R_X86_64_TLSDESC (the GNU2 TLS dialect; "TLS Descriptors for x86-64", Oliva): the
-/// descriptor is two words, the resolver's address and its argument. Every module loaded
-/// at start has static TLS, so the argument is the variable's thread-pointer offset.
+/// descriptor is two words, the resolver's address and its argument. A variable in static
+/// TLS gets the static resolver and its thread-pointer offset; one in dynamic TLS (an
+/// object dlopen could not place in static TLS) the dynamic resolver and its module and
+/// offset (tlsdesc_dynamic_argument).
 lib::Result<void> apply_tlsdesc(
     const RelocationContext& object, const elf::Rela& r, Memory& memory, SymbolResolver& resolver)
 {
     if (!object.tlsdesc_static)
         return elf_error("ELF: R_X86_64_TLSDESC relocation is not supported here");
     uint32_t index = elf::rela_symbol(r);
-    if (index == 0 && !object.tls_offset)
+    if (index == 0 && !object.tls_offset && !object.tlsdesc_dynamic)
         return elf_error("ELF: R_X86_64_TLSDESC in an object without static TLS");
     ResolvedSymbol d = TRY(tls_definition(object, index, memory, resolver));
     if (!d.tls_module) // glibc gives an unresolved weak one a resolver answering NULL; not here
         return lib::Error(lib::Errno::LIBBAD, "R_X86_64_TLSDESC of an unresolved weak thread-local variable");
     uint64_t place = object.bias + r.offset;
-    TRY(store64(memory, place, object.tlsdesc_static));
-    return store64(memory, place + 8, thread_pointer_offset(d, r));
+    if (!d.tls_dynamic) {
+        TRY(store64(memory, place, object.tlsdesc_static));
+        return store64(memory, place + 8, thread_pointer_offset(d, r));
+    }
+    if (!object.tlsdesc_dynamic)
+        return lib::Error(
+            lib::Errno::LIBBAD, "R_X86_64_TLSDESC of a variable in dynamic TLS, which has no resolver here");
+    TRY(store64(memory, place, object.tlsdesc_dynamic));
+    return store64(memory, place + 8, tlsdesc_dynamic_argument(d.tls_module, d.address + uint64_t(r.addend)));
 }
 
 lib::Result<void> apply_pc32(

@@ -14,7 +14,7 @@ public:
     lib::Result<ResolvedSymbol> resolve(const SymbolRequest& request) override
     {
         Binding b = TRY(m_resolver.resolve(m_object, request.index, request));
-        ResolvedSymbol result { b.address, b.size, nullptr, b.tls_module, b.tls_offset };
+        ResolvedSymbol result { b.address, b.size, nullptr, b.tls_module, b.tls_offset, b.tls_dynamic };
         if (request.copy && b.address) {
             m_copy_source = BufferMemory({ reinterpret_cast<std::byte*>(b.address), b.size }, b.address);
             result.memory = &m_copy_source;
@@ -43,10 +43,12 @@ private:
 lib::Result<void> relocate(const LoadedObject& object, Resolver& resolver)
 {
     RelocationContext context { object.bias(), object.symbols(), 0, std::nullopt, resolver.tlsdesc_static_resolver() };
+    context.tlsdesc_dynamic = resolver.tlsdesc_dynamic_resolver();
     if (object.has_tls()) {
         TlsPlacement own = TRY(resolver.own_tls(object));
         context.tls_module = own.module;
-        context.tls_offset = own.offset;
+        if (!own.dynamic)
+            context.tls_offset = own.offset;
         context.tls_vaddr = object.tls_vaddr();
     }
     RelocationTables tables = TRY(relocation_tables(object.view(), object.dynamic()));

@@ -242,6 +242,8 @@ void ProgramLoader::unload()
 uint64_t address_of(const Module& m, const Definition& definition)
 {
     uint8_t type = elf::symbol_type(*definition.symbol);
+    if (type == elf::STT_TLS && m.tls_dynamic) // the calling thread's block, made if need be
+        return reinterpret_cast<uint64_t>(osprey_dynamic_tls_block(m.tls_module)) + definition.symbol->value;
     if (type == elf::STT_TLS)
         return reinterpret_cast<uint64_t>(libc_shim::tls_block(m.tls_offset)) + definition.symbol->value;
     if (type == elf::STT_GNU_IFUNC)

@@ -12,9 +12,10 @@
 // DF_1_NODELETE or RTLD_NODELETE) is marked unloading; libc-shim runs their destructors
 // (dl_api.cpp), then the loader unpublishes and unmaps them and frees their TLS.
 //
-// FIRST CUT, said in docs/architecture.md: RTLD_LAZY binds now, as every load does here.
 // An object with PT_TLS gets its block in the static TLS surplus (64 KiB, given back at
-// dlclose; past it dlopen fails with ENOSPC: there is no dynamic TLS).
+// dlclose) when it fits, else dynamic TLS (libc-shim/dynamic_tls.cpp).
+//
+// FIRST CUT, said in docs/architecture.md: RTLD_LAZY binds now, as every load does here.
 #pragma once
 
 namespace linker {

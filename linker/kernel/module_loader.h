@@ -26,6 +26,7 @@ struct Module {
     LoadedObject object;
     uint64_t tls_module = 0;              // its TLS module id, from 1 in load order (0: no PT_TLS)
     int64_t tls_offset = 0;               // thread-pointer offset of its static TLS block (0: no PT_TLS)
+    bool tls_dynamic = false;             // its TLS is dynamic: blocks made per thread (no tls_offset)
     std::optional<ModuleSymbols> symbols; // names its functions in crash reports, once loaded
     libc_shim::LoadedObjectInfo info {};  // what start-up, dl_iterate_phdr and _dl_find_object see
     bool global = true;                   // in the global scope (loaded at start, or dlopen'ed RTLD_GLOBAL)

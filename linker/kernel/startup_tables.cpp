@@ -5,6 +5,8 @@
 #include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
 
+#include <optional>
+
 namespace linker {
 
 namespace {
@@ -45,14 +47,17 @@ libc_shim::LoadedObjectInfo object_info(const Module& m, bool executable)
     return info;
 }
 
-/// Gives `module` TLS module id `id` (1-based) at thread-pointer offset `offset`, and
-/// musl's record of it, which every thread's block is built from.
-void place_tls_module(Module& module, const TlsSegment& segment, size_t id, int64_t offset)
+/// Gives `module` TLS module id `id` (1-based) at thread-pointer offset `offset` (or, with
+/// `generation` other than 0, in dynamic TLS), and the record of it every thread's block is
+/// built from.
+void place_tls_module(Module& module, const TlsSegment& segment, size_t id, int64_t offset, uint64_t generation = 0)
 {
     module.tls_module = id;
     module.tls_offset = offset;
+    module.tls_dynamic = generation != 0;
     auto* image = reinterpret_cast<const void*>(module.object.bias() + segment.vaddr);
-    libc_shim::program_startup().tls_modules[id - 1] = { image, segment.filesz, segment.memsz, segment.align, offset };
+    libc_shim::program_startup().tls_modules[id - 1]
+        = { image, segment.filesz, segment.memsz, segment.align, offset, generation };
 }
 
 constexpr const char* kTooManyTlsModules = "more than 64 objects with thread-local storage";
@@ -89,28 +94,45 @@ lib::Result<void> plan_static_tls(const ModuleList& modules)
 lib::Result<void> place_dlopen_tls(const ModuleList& modules, Module& module)
 {
     constexpr size_t kMax = libc_shim::ProgramStartup::kMaxTlsModules;
-    osprey_static_tls& layout = libc_shim::program_startup().tls;
+    auto& startup = libc_shim::program_startup();
+    osprey_static_tls& layout = startup.tls;
     const TlsSegment& segment = *module.image.plan().tls;
-    if (segment.align > layout.align)
-        return lib::Error(
-            lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
-    // The ids and blocks of every other object with TLS: the new one takes the lowest free
-    // id and the gap nearest the thread pointer (those dlclose'd objects left included).
+    // The ids and static blocks of every other object with TLS: the new one takes the
+    // lowest free id and the gap nearest the thread pointer (those dlclose'd objects left
+    // included), else dynamic TLS.
     TlsBlock used[kMax];
     bool id_taken[kMax + 1] = {};
     size_t count = 0;
-    for (Module* m = modules.first(); m; m = m->next)
-        if (m != &module && m->tls_module) {
+    for (Module* m = modules.first(); m; m = m->next) {
+        if (m == &module || !m->tls_module)
+            continue;
+        id_taken[m->tls_module] = true;
+        if (!m->tls_dynamic)
             used[count++] = { m->tls_offset, m->image.plan().tls->memsz };
-            id_taken[m->tls_module] = true;
-        }
+    }
     size_t id = 1;
     while (id <= kMax && id_taken[id])
         ++id;
     if (id > kMax)
         return lib::Error(lib::Errno::TOOBIG, kTooManyTlsModules);
-    int64_t offset = TRY(place_tls_block(std::span(used, count), segment, layout.capacity));
-    place_tls_module(module, segment, id, offset);
+    std::optional<int64_t> offset; // in the static TLS surplus, if it fits there
+    if (segment.align <= layout.align) {
+        auto placed = place_tls_block(std::span(used, count), segment, layout.capacity);
+        if (placed.is_error() && placed.error().code != lib::Errno::NOSPC)
+            return placed.error();
+        if (!placed.is_error())
+            offset = placed.value();
+    }
+    // An object built for the initial-exec model (DF_STATIC_TLS) must be in static TLS.
+    if (offset)
+        place_tls_module(module, segment, id, *offset);
+    else if (!module.object.dynamic().static_tls())
+        place_tls_module(module, segment, id, 0, ++startup.tls_generation);
+    else if (segment.align > layout.align)
+        return lib::Error(
+            lib::Errno::NOTSUP, "the object's thread-local storage needs more alignment than threads have");
+    else
+        return lib::Error(lib::Errno::NOSPC, "cannot allocate memory in static TLS block"); // glibc's words
     if (id > layout.count)
         layout.count = id;
     return {};
@@ -118,7 +140,8 @@ lib::Result<void> place_dlopen_tls(const ModuleList& modules, Module& module)
 
 void start_dlopen_tls(const Module& module)
 {
-    osprey_static_tls_add(&libc_shim::program_startup().tls_modules[module.tls_module - 1]);
+    if (!module.tls_dynamic) // dynamic TLS: each thread makes its block when it asks
+        osprey_static_tls_add(&libc_shim::program_startup().tls_modules[module.tls_module - 1]);
 }
 
 void count_tls_modules(const ModuleList& modules)
@@ -132,10 +155,12 @@ void count_tls_modules(const ModuleList& modules)
 void end_dlopen_tls(Module& module)
 {
     auto& startup = libc_shim::program_startup();
-    osprey_static_tls_remove(&startup.tls_modules[module.tls_module - 1]);
+    if (!module.tls_dynamic) // a thread's dynamic block goes when it next asks for the id
+        osprey_static_tls_remove(&startup.tls_modules[module.tls_module - 1]);
     startup.tls_modules[module.tls_module - 1] = {};
     module.tls_module = 0;
     module.tls_offset = 0;
+    module.tls_dynamic = false;
 }
 
 void publish_object(Module& module)

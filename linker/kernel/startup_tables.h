@@ -15,11 +15,13 @@ namespace linker {
 /// E2BIG for more than ProgramStartup::kMaxTlsModules objects with TLS.
 lib::Result<void> plan_static_tls(const ModuleList& modules);
 
-/// Gives `module` (being dlopen'ed, with a PT_TLS) a block in the static TLS surplus and
-/// a module id, before it is relocated (libc_shim/static_tls.h): the lowest id and the
-/// gap nearest the thread pointer that the other `modules` leave. Errors: E2BIG (too many
-/// TLS modules), ENOSPC (no gap is large enough), ENOTSUP (an alignment above the thread
-/// pointer's, at least 64), ENOEXEC (a bad PT_TLS).
+/// Gives `module` (being dlopen'ed, with a PT_TLS) a module id and a place for its TLS,
+/// before it is relocated (libc_shim/static_tls.h): the lowest free id, and the gap nearest
+/// the thread pointer that the other `modules` leave in the static TLS surplus, or, when
+/// none is large enough (or the alignment is above the thread pointer's, at least 64),
+/// dynamic TLS with a new generation. Errors: E2BIG (too many TLS modules at once);
+/// for an object marked DF_STATIC_TLS (initial-exec), ENOSPC and ENOTSUP where it would
+/// have gone dynamic; ENOEXEC (a bad PT_TLS).
 lib::Result<void> place_dlopen_tls(const ModuleList& modules, Module& module);
 /// After `module` (placed by place_dlopen_tls) is relocated: its block is initialised and
 /// threads made from now on get one.

@@ -45,7 +45,7 @@ lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t,
         const Definition& def = bound.definition;
         uint8_t type = elf::symbol_type(*def.symbol);
         if (type == elf::STT_TLS)
-            return Binding { def.symbol->value, def.symbol->size, m.tls_offset, m.tls_module };
+            return Binding { def.symbol->value, def.symbol->size, m.tls_offset, m.tls_module, m.tls_dynamic };
         uint64_t address = def.address;
         if (type == elf::STT_GNU_IFUNC)
             address = call_ifunc(TRY(m.object.checked_ifunc_resolver(def)));
@@ -95,10 +95,12 @@ lib::Result<TlsPlacement> SymbolBinder::own_tls(const LoadedObject& object)
     const Module* m = module_of(object);
     if (!m || !m->tls_module)
         return lib::Error(lib::Errno::NOEXEC, "TLS relocation in an object without PT_TLS");
-    return TlsPlacement { m->tls_module, m->tls_offset };
+    return TlsPlacement { m->tls_module, m->tls_offset, m->tls_dynamic };
 }
 
 uint64_t SymbolBinder::tlsdesc_static_resolver() { return reinterpret_cast<uint64_t>(&osprey_tlsdesc_static); }
+
+uint64_t SymbolBinder::tlsdesc_dynamic_resolver() { return reinterpret_cast<uint64_t>(&osprey_tlsdesc_dynamic); }
 
 void SymbolBinder::copied(void* copy, const void* original, size_t size)
 {

@@ -22,6 +22,7 @@ public:
     uint64_t call_ifunc(uint64_t address) override;
     lib::Result<TlsPlacement> own_tls(const LoadedObject& object) override;
     uint64_t tlsdesc_static_resolver() override;
+    uint64_t tlsdesc_dynamic_resolver() override;
     void copied(void* copy, const void* original, size_t size) override;
 
 private:

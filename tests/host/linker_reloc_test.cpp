@@ -34,6 +34,8 @@ public:
             return ResolvedSymbol { 0x600000, stdout_size, &libc_memory, 0, 0 };
         if (r.name == "tls_var")
             return ResolvedSymbol { 0x10, 4, nullptr, 2, -0x80 };
+        if (r.name == "dynamic_tls_var") // in a dlopen'ed object's dynamic TLS: no static offset
+            return ResolvedSymbol { 0x30, 4, nullptr, 3, 0, true };
         if (r.name == "tls_bound_to_code") // a thread-local reference some object defines as code
             return ResolvedSymbol { 0x5000, 0, nullptr, 0, 0 };
         if (r.weak)
@@ -45,7 +47,8 @@ public:
 
 struct LinkerRelocation : ::testing::Test {
     ObjectBuilder b;
-    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc, tls_to_code, tls_section;
+    uint32_t puts, out, tls, weak, local_tls, missing, local_fn, local_ifunc, wild_ifunc, tls_to_code, tls_section,
+        dynamic;
     std::optional<SymbolTable> table;
     FakeResolver resolver;
 
@@ -62,6 +65,7 @@ struct LinkerRelocation : ::testing::Test {
         wild_ifunc = b.add_symbol("wild_ifunc", elf::STB_LOCAL, elf::STT_GNU_IFUNC, 9, 0x7fff00000000, 0);
         tls_to_code = b.add_symbol("tls_bound_to_code", elf::STB_GLOBAL, elf::STT_TLS, 0, 0, 0);
         tls_section = b.add_symbol("", elf::STB_LOCAL, elf::STT_SECTION, 9, 0x2110, 0); // .tbss, PT_TLS at 0x2100
+        dynamic = b.add_symbol("dynamic_tls_var", elf::STB_GLOBAL, elf::STT_TLS, 0, 0, 0);
         b.finish();
         table = b.table().value();
     }
@@ -166,6 +170,39 @@ TEST_F(LinkerRelocation, TlsDescriptorsPointAtTheStaticResolver)
                      .error()
                      .message,
         "ELF: relocation target outside the object"); // the second word lies past the end
+}
+
+TEST_F(LinkerRelocation, DynamicTlsHasDescriptorsButNoStaticOffset)
+{
+    // The object itself in dynamic TLS (module 5, no static block).
+    RelocationContext object { kBase, *table, 5, std::nullopt, 0xabc000 };
+    object.tlsdesc_dynamic = 0xdef000;
+    BufferMemory memory(b.memory, kBase);
+    auto apply_in = [&](uint32_t type, uint32_t symbol, int64_t addend) {
+        return apply_relocation(object, { 0x2000, elf::rela_info(symbol, type), addend }, memory, resolver);
+    };
+    ASSERT_FALSE(apply_in(elf::R_X86_64_TLSDESC, dynamic, 4).is_error());
+    EXPECT_EQ(word(0x2000), 0xdef000u);
+    EXPECT_EQ(word(0x2008), tlsdesc_dynamic_argument(3, 0x30 + 4));
+    EXPECT_EQ(word(0x2008) >> 48, 3u);
+    ASSERT_FALSE(apply_in(elf::R_X86_64_TLSDESC, 0, 0x18).is_error()); // its own block
+    EXPECT_EQ(word(0x2000), 0xdef000u);
+    EXPECT_EQ(word(0x2008), tlsdesc_dynamic_argument(5, 0x18));
+    ASSERT_FALSE(apply_in(elf::R_X86_64_TLSDESC, tls, 0).is_error()); // a variable in static TLS
+    EXPECT_EQ(word(0x2000), 0xabc000u);
+    EXPECT_EQ(int64_t(word(0x2008)), -0x80 + 0x10);
+    ASSERT_FALSE(apply_in(elf::R_X86_64_DTPMOD64, dynamic, 0).is_error()); // general dynamic works as ever
+    EXPECT_EQ(word(0x2000), 3u);
+    ASSERT_FALSE(apply_in(elf::R_X86_64_DTPOFF64, dynamic, 8).is_error());
+    EXPECT_EQ(word(0x2000), 0x38u);
+    // Initial exec needs a static offset: none here.
+    auto tpoff = apply_in(elf::R_X86_64_TPOFF64, dynamic, 0);
+    ASSERT_TRUE(tpoff.is_error());
+    EXPECT_EQ(tpoff.error().code, lib::Errno::LIBBAD);
+    EXPECT_STREQ(
+        apply_in(elf::R_X86_64_TPOFF64, 0, 0).error().message, "ELF: R_X86_64_TPOFF64 in an object without static TLS");
+    object.tlsdesc_dynamic = 0; // no dynamic resolver: refused, not given a static one
+    EXPECT_EQ(apply_in(elf::R_X86_64_TLSDESC, dynamic, 0).error().code, lib::Errno::LIBBAD);
 }
 
 TEST_F(LinkerRelocation, Pc32)

@@ -137,6 +137,7 @@ struct ProgramStartup {
     size_t next_init_order;     // the next LoadedObjectInfo::init_order to give
     uint64_t objects_added;     // objects ever published and unpublished (dl_iterate_phdr's
     uint64_t objects_removed;   // dlpi_adds and dlpi_subs)
+    uint64_t tls_generation;    // the last osprey_tls_module::generation given
 };
 
 /// The calling thread's address at thread-pointer offset `offset` (a static TLS block:

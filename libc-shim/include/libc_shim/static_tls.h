@@ -2,10 +2,11 @@
  * libc-shim's musl glue (musl_tls.c), which gives every thread musl makes a block per
  * module at these offsets. C and C++.
  *
- * Every module is in static TLS, those dlopen loads too: each thread's TLS area keeps a
- * surplus below the blocks of the modules loaded at start, and a dlopen'ed module with
- * PT_TLS takes its block from it (osprey_static_tls_add). So __tls_get_addr is the thread
- * pointer plus the module's offset, with no DTV to grow.
+ * Every module loaded at start is in static TLS: each thread's TLS area keeps a surplus
+ * below their blocks, and a dlopen'ed module with PT_TLS takes its block from it when it
+ * fits (osprey_static_tls_add), so __tls_get_addr is the thread pointer plus the module's
+ * offset. A module that does not fit gets dynamic TLS (dynamic_tls.cpp): blocks made per
+ * thread on first use, found through a per-thread table that grows with the module ids.
  *
  * x86-64 variant II: module i's block starts at thread pointer + offset (negative), where
  * the thread pointer is musl's struct pthread (glibc's TCB for what programs read). Module
@@ -27,7 +28,12 @@ struct osprey_tls_module {
     size_t filesz;     /* bytes of the image; the rest up to memsz (.tbss) is zero */
     size_t memsz;
     size_t align;
-    int64_t offset; /* thread-pointer offset of the block (negative) */
+    int64_t offset; /* thread-pointer offset of the block (negative); 0 for dynamic TLS */
+    /* 0: the module is in static TLS at `offset`. Otherwise it is in dynamic TLS (dlopen
+     * found no room in the surplus): each thread's block is made when the thread first
+     * asks for it (osprey_tls_get_addr), and a thread's block of an older generation (this
+     * id's earlier module, since unloaded) is freed then. */
+    uint64_t generation;
 };
 
 struct osprey_static_tls {
@@ -60,6 +66,18 @@ const struct osprey_static_tls* osprey_program_static_tls(void);
  * returns the descriptor's second word (the thread-pointer offset) and preserves every
  * other register (libc-shim/tlsdesc.S). */
 void osprey_tlsdesc_static(void);
+/* The one for dynamic TLS: the descriptor's second word holds the module id and the
+ * variable's offset (linker/reloc.h, tlsdesc_dynamic_argument); it returns the calling
+ * thread's variable's address minus the thread pointer, making the block if need be. */
+void osprey_tlsdesc_dynamic(void);
+
+/* The calling thread's block of dynamic-TLS module `module` (its current generation),
+ * made and initialised on first use. Kills the program when memory is short, as glibc's
+ * __tls_get_addr does. dynamic_tls.cpp. */
+void* osprey_dynamic_tls_block(size_t module);
+/* The calling thread's block of dynamic-TLS module `module` if it has one, else null
+ * (dl_iterate_phdr's dlpi_tls_data). */
+void* osprey_dynamic_tls_peek(size_t module);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,7 @@ struct ResolvedSymbol {
     const Memory* memory = nullptr; // COPY: where the definition's bytes can be read
     uint64_t tls_module = 0;        // TLS: module id of the defining object (DTPMOD64)
     int64_t tls_offset = 0;         // TLS: thread-pointer offset of its static block (TPOFF64)
+    bool tls_dynamic = false;       // TLS: its blocks are made per thread on first use (no tls_offset)
 };
 
 class SymbolResolver {
@@ -64,12 +65,22 @@ struct RelocationContext {
     /// 0: TLSDESC relocations are refused.
     uint64_t tlsdesc_static = 0;
     uint64_t tls_vaddr = 0; // PT_TLS's p_vaddr (a section symbol's TLS offset is from it)
+    /// R_X86_64_TLSDESC: run-time address of the resolver for a variable in dynamic TLS (a
+    /// dlopen'ed object's blocks made per thread; its argument: tlsdesc_dynamic_argument).
+    /// 0: such descriptors are refused.
+    uint64_t tlsdesc_dynamic = 0;
 };
+
+/// The second word of a TLSDESC descriptor for a variable in dynamic TLS: the module id in
+/// the top 16 bits, the variable's offset in the module's block in the low 48 (a block is
+/// at most 1 GiB: linker/load_plan.h).
+constexpr uint64_t tlsdesc_dynamic_argument(uint64_t module, uint64_t offset) { return module << 48 | offset; }
 
 /// Applies one RELA relocation. Errors (ENOEXEC unless said): target outside `memory`,
 /// symbol index out of range, an unknown or unsupported type (named in the message),
 /// PC32 overflow, TLS relocations in an object without TLS, TLSDESC without a resolver
-/// or against a module without static TLS; COPY of an unresolved
+/// for where the variable is (static or dynamic TLS), TPOFF64 of a variable in dynamic
+/// TLS (ELIBBAD); COPY of an unresolved
 /// symbol or from a definition smaller than the executable's symbol (ELIBBAD);
 /// whatever the resolver returns.
 lib::Result<void> apply_relocation(

@@ -8,16 +8,19 @@
 namespace linker {
 
 struct Binding {
-    uint64_t address;        // 0 for an unresolved weak symbol; for COPY, a host pointer
-    uint64_t size;           // st_size of the definition (COPY relocations)
-    int64_t tls_offset;      // TLS symbols: thread-pointer offset of the defining module's block
-    uint64_t tls_module = 0; // TLS symbols: the defining module's TLS module id
+    uint64_t address;         // 0 for an unresolved weak symbol; for COPY, a host pointer
+    uint64_t size;            // st_size of the definition (COPY relocations)
+    int64_t tls_offset;       // TLS symbols: thread-pointer offset of the defining module's block
+    uint64_t tls_module = 0;  // TLS symbols: the defining module's TLS module id
+    bool tls_dynamic = false; // TLS symbols: the defining module's blocks are dynamic (no tls_offset)
 };
 
-/// Where an object's own TLS block is: its module id (>= 1) and thread-pointer offset.
+/// Where an object's own TLS block is: its module id (>= 1) and thread-pointer offset, or
+/// (dynamic) no static block: each thread's is made on first use.
 struct TlsPlacement {
     uint64_t module;
     int64_t offset;
+    bool dynamic = false;
 };
 
 class Resolver {
@@ -34,6 +37,8 @@ public:
     virtual lib::Result<TlsPlacement> own_tls(const LoadedObject& object) = 0;
     /// Run-time address of the TLSDESC resolver for static TLS (0: TLSDESC refused).
     virtual uint64_t tlsdesc_static_resolver() { return 0; }
+    /// Run-time address of the TLSDESC resolver for dynamic TLS (0: refused there).
+    virtual uint64_t tlsdesc_dynamic_resolver() { return 0; }
     /// Told about each COPY relocation done (libc data copied into the program).
     virtual void copied(void* copy, const void* original, size_t size) { }
 };
