@@ -2,6 +2,7 @@
 
 #include "cli_error.h"
 #include "closure.h"
+#include "command_line.h"
 #include "image_file.h"
 #include "kernel_exports.h"
 #include "load_check.h"
@@ -430,6 +431,7 @@ int report_image(const std::filesystem::path& path, const KernelExports& exports
     for (std::filesystem::path& dir : options.system_dirs)
         dir = copy.host(dir.string());
     options.program_image_dir = std::filesystem::path(line.argv[0]).parent_path().string();
+    options.library_path = environment_variable(line.options, "LD_LIBRARY_PATH"); // as the kernel will search
     std::filesystem::path program = copy.host(line.argv[0]);
     if (!std::filesystem::is_regular_file(program))
         throw CliError(kExitBadInput, "the image's program " + line.argv[0] + " is not in it");

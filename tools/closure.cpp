@@ -1,8 +1,9 @@
 // Shared-library closure, breadth-first like ld.so's load order. Search order for the
 // dependencies of object O (glibc elf/dl-load.c semantics, ld.so(8)): O's DT_RUNPATH if it
 // has one, else O's DT_RPATH then the DT_RPATHs of the objects that loaded O; then the
-// system directories. LD_LIBRARY_PATH and ld.so.cache are deliberately ignored, so an
-// image does not depend on the builder's environment.
+// system directories; the guest's LD_LIBRARY_PATH (ClosureOptions::library_path) between
+// the DT_RPATHs and DT_RUNPATH. The builder's LD_LIBRARY_PATH and ld.so.cache are
+// deliberately ignored, so an image does not depend on the builder's environment.
 #include "closure.h"
 
 #include "cli_error.h"
@@ -186,8 +187,15 @@ private:
             std::vector<SearchDir> own = search_dirs(*object.info.rpath, object, m_options.root);
             rpath_chain.insert(rpath_chain.begin(), own.begin(), own.end());
         }
-        std::vector<SearchDir> dirs
-            = object.info.runpath ? search_dirs(*object.info.runpath, object, m_options.root) : rpath_chain;
+        std::vector<SearchDir> dirs = object.info.runpath ? std::vector<SearchDir> {} : rpath_chain;
+        if (!m_options.library_path.empty()) {
+            std::vector<SearchDir> library_path = search_dirs(m_options.library_path, object, m_options.root);
+            dirs.insert(dirs.end(), library_path.begin(), library_path.end());
+        }
+        if (object.info.runpath) {
+            std::vector<SearchDir> own = search_dirs(*object.info.runpath, object, m_options.root);
+            dirs.insert(dirs.end(), own.begin(), own.end());
+        }
         for (const fs::path& dir : m_options.system_dirs)
             dirs.push_back({ dir, normal_image_path(dir.string()) });
         return dirs;
@@ -230,8 +238,8 @@ private:
         if (!parent.optional)
             throw CliError(kExitBadInput,
                 message
-                    + ": install the package that provides it, or give the program a "
-                      "DT_RUNPATH that points to it");
+                    + ": install the package that provides it, give the program a DT_RUNPATH "
+                      "that points to it, or name its directory with --env LD_LIBRARY_PATH=DIR");
         m_closure.warnings.push_back(message);
     }
 

@@ -46,6 +46,13 @@ struct ClosureOptions {
     /// up under it, as the kernel looks it up in the image. `system_dirs` are given under
     /// it by the caller.
     std::filesystem::path root;
+    /// The program's LD_LIBRARY_PATH in the guest (`--env LD_LIBRARY_PATH=...`, or an
+    /// image's own), searched as ld.so and the kernel search it: after DT_RPATH, before
+    /// DT_RUNPATH. An absolute entry names a host directory whose libraries are packed at
+    /// the same path (under `root` for an image's copy); $ORIGIN is the needing object's.
+    /// The builder's own LD_LIBRARY_PATH is never read: an image does not depend on who
+    /// built it.
+    std::string library_path;
     /// Libraries the program dlopens (`--dlopen`): packed with their own closures, a library
     /// in the program's directory beside it (program_image_dir), any other at its host path
     /// (so dlopen by that absolute path, or by soname from a system directory, finds it).

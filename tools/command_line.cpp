@@ -61,6 +61,30 @@ bool parse_id(const std::string& text, uint32_t& id)
 
 } // namespace
 
+std::vector<std::string> environment_options(const std::vector<std::string>& assignments)
+{
+    std::vector<std::string> options;
+    for (const std::string& assignment : assignments) {
+        if (assignment.find('=') == std::string::npos || assignment.front() == '=')
+            throw CliError(kExitBadInput, "--env '" + assignment + "' is not of the form NAME=VALUE");
+        options.push_back("env=" + assignment);
+    }
+    return options;
+}
+
+std::string environment_variable(const std::vector<std::string>& options, std::string_view name)
+{
+    std::string value;
+    for (const std::string& option : options) {
+        if (images::option_key(option) != "env")
+            continue;
+        std::string_view assignment = images::option_value(option);
+        if (assignment.size() > name.size() && assignment.starts_with(name) && assignment[name.size()] == '=')
+            value = assignment.substr(name.size() + 1);
+    }
+    return value;
+}
+
 std::string encode_command_line(const CommandLine& line)
 {
     std::string out;

@@ -20,6 +20,14 @@ std::string encode_command_line(const CommandLine& line);
 /// with the parser's message on a syntax error.
 CommandLine decode_command_line(const std::string& text);
 
+/// The kernel options for `--env NAME=VALUE` assignments ("env=NAME=VALUE"). Throws
+/// CliError(kExitBadInput) for one not of that form.
+std::vector<std::string> environment_options(const std::vector<std::string>& assignments);
+
+/// The value of environment variable `name` among kernel `options` ("env=NAME=VALUE"; the
+/// last one counts, as the kernel sets them in order), or "" when none sets it.
+std::string environment_variable(const std::vector<std::string>& options, std::string_view name);
+
 /// The kernel option for `--workdir DIR`: "cwd=DIR". Throws CliError(kExitBadInput) for a
 /// relative or empty DIR (the guest has no host working directory to be relative to).
 std::string working_directory_option(const std::string& directory);

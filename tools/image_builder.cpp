@@ -112,6 +112,7 @@ ImageReport build_image(const ImageRequest& request, const fs::path& output)
     ClosureOptions closure_options;
     closure_options.program_image_dir = fs::path(report.program_image_path).parent_path().string();
     closure_options.dlopen_libraries = request.dlopen_libraries;
+    closure_options.library_path = request.library_path;
     closure_options.added_objects = shared_objects_in(request.added);
     report.closure = resolve_closure(request.program, closure_options);
     check_loadable(request.program, LoadedAs::Program); // what the kernel would refuse as malformed, refused now

@@ -17,6 +17,7 @@ struct ImageRequest {
     std::vector<std::string> kernel_options;             // default kernel options (e.g. env=K=V)
     std::vector<std::filesystem::path> dlopen_libraries; // --dlopen: packed with their closures
     std::vector<AddedPath> added;                        // --add: the user's files and directories
+    std::string library_path; // the guest's LD_LIBRARY_PATH (--env): libraries are looked for there too
 };
 
 struct ImageReport {

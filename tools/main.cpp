@@ -166,11 +166,13 @@ void add_build(CLI::App& app, Options& options, std::function<int()>& action)
                 kernel_options.push_back(working_directory_option(options.workdir));
             if (!options.user.empty())
                 kernel_options.push_back(user_option(options.user));
-            for (const std::string& assignment : options.env)
-                kernel_options.push_back("env=" + assignment);
-            ImageReport report = build_image({ find_program(options.program), options.args, kernel_options,
-                                                 as_paths(options.dlopen_libraries), added_paths(options.added) },
-                options.output);
+            for (std::string& option : environment_options(options.env))
+                kernel_options.push_back(std::move(option));
+            std::string library_path = environment_variable(kernel_options, "LD_LIBRARY_PATH");
+            ImageReport report
+                = build_image({ find_program(options.program), options.args, kernel_options,
+                                  as_paths(options.dlopen_libraries), added_paths(options.added), library_path },
+                    options.output);
             std::cout << "osprey: wrote " << options.output << " (" << report.image_size << " bytes, "
                       << report.closure.libraries.size() << " libraries)\n";
             return 0;

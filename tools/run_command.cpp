@@ -30,11 +30,8 @@ fs::path checked_kernel(const RunRequest& request)
 CommandLine command_line_for(const ImageFile& image, const RunRequest& request)
 {
     CommandLine line = image.default_command_line();
-    for (const std::string& assignment : request.env) {
-        if (assignment.find('=') == std::string::npos || assignment.front() == '=')
-            throw CliError(kExitBadInput, "--env '" + assignment + "' is not of the form NAME=VALUE");
-        line.options.push_back("env=" + assignment);
-    }
+    for (std::string& option : environment_options(request.env))
+        line.options.push_back(std::move(option));
     if (!request.workdir.empty())
         line.options.push_back(working_directory_option(request.workdir));
     if (!request.user.empty())
@@ -184,7 +181,9 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
         else
             vm.packed_image = std::make_unique<TempFile>("osprey-", ".img");
         fs::path packing = snapshot ? fs::path(vm.kept_image.string() + ".partial") : vm.packed_image->path();
-        ImageReport report = build_image({ input, {}, {}, request.dlopen_libraries, request.added }, packing);
+        std::string library_path = environment_variable(environment_options(request.env), "LD_LIBRARY_PATH");
+        ImageReport report
+            = build_image({ input, {}, {}, request.dlopen_libraries, request.added, library_path }, packing);
         if (request.verbose)
             print_closure(report);
         if (snapshot)

@@ -325,4 +325,25 @@ TEST_F(CliClosureFiles, DlopenLibrariesComeWithTheirClosures)
         std::string::npos);
 }
 
+// The guest's LD_LIBRARY_PATH is searched as ld.so searches it: after DT_RPATH, before
+// DT_RUNPATH; a library found there is packed at its own path.
+TEST_F(CliClosureFiles, LibraryPathComesBetweenRpathAndRunpath)
+{
+    for (const char* dir : { "rpath", "env", "runpath" })
+        write(std::string(dir) + "/libx.so", make_elf({}));
+    std::string rpath = (m_root / "rpath").string(), runpath = (m_root / "runpath").string();
+    ClosureOptions options = no_system_dirs();
+    options.library_path = "relative/ignored:" + (m_root / "env").string();
+    fs::path with_rpath = write("a", make_elf({ ET_DYN, { "libx.so" }, "", rpath }));
+    EXPECT_EQ(find_library(resolve_closure(with_rpath, options), "libx.so")->found.parent_path(), m_root / "rpath");
+    fs::path with_runpath = write("b", make_elf({ ET_DYN, { "libx.so" }, runpath, "" }));
+    Closure closure = resolve_closure(with_runpath, options);
+    const ClosureLibrary* found = find_library(closure, "libx.so");
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(found->found.parent_path(), m_root / "env");
+    EXPECT_EQ(found->image_path, (m_root / "env/libx.so").string());
+    options.library_path.clear();
+    EXPECT_EQ(find_library(resolve_closure(with_runpath, options), "libx.so")->found.parent_path(), m_root / "runpath");
+}
+
 } // namespace
