@@ -1,4 +1,4 @@
-// The program's exit handlers (libc_shim/exit_handlers.h): one list in registration order,
+// The program's exit and fork handlers (libc_shim/exit_handlers.h). Exit handlers: one list in registration order,
 // each record with the object it belongs to. A run takes the newest record that matches,
 // clears it and calls it with the lock released, until none is left, so a handler may
 // register another (glibc runs those too) or call dlclose. A finalized object's cleared
@@ -8,6 +8,8 @@
 
 #include <lib/guarded.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 extern "C" int __cxa_atexit(void (*)(void*), void*, void*); // musl's, for the one record below
@@ -89,7 +91,95 @@ lib::Guarded<ExitHandlers, ProgramMutex>& program_exit_handlers()
 
 void run_all_at_exit(void*) { run_exit_handlers(nullptr); }
 
+/// One __register_atfork call's handlers.
+struct ForkHandlers {
+    void (*prepare)();
+    void (*parent)();
+    void (*child)();
+    void* dso;
+    ForkHandlers* next; // the one registered after it
+};
+
+/// The program's fork handlers, oldest first; musl's pthread_atfork is given one trio of
+/// functions that run them.
+class ForkHandlerList {
+public:
+    ForkHandlers* first = nullptr;
+    bool installed = false;
+
+    void drop(void* dso)
+    {
+        for (ForkHandlers** link = &first; *link;) {
+            ForkHandlers* h = *link;
+            if (h->dso == dso) {
+                *link = h->next;
+                free(h);
+            } else
+                link = &h->next;
+        }
+    }
+};
+
+lib::Guarded<ForkHandlerList, ProgramMutex>& program_fork_handlers()
+{
+    static constinit lib::Guarded<ForkHandlerList, ProgramMutex> handlers;
+    return handlers;
+}
+
+/// Each prepare handler from `h` on, newest first.
+void prepare_newest_first(const ForkHandlers* h)
+{
+    if (!h)
+        return;
+    prepare_newest_first(h->next);
+    if (h->prepare)
+        h->prepare();
+}
+
+// musl's fork runs these; each holds the list's lock (a fork handler does not register
+// another).
+void run_prepare()
+{
+    auto list = program_fork_handlers().lock();
+    prepare_newest_first(list->first);
+}
+void run_parent()
+{
+    auto list = program_fork_handlers().lock();
+    for (const ForkHandlers* h = list->first; h; h = h->next)
+        if (h->parent)
+            h->parent();
+}
+void run_child()
+{
+    auto list = program_fork_handlers().lock();
+    for (const ForkHandlers* h = list->first; h; h = h->next)
+        if (h->child)
+            h->child();
+}
+
 } // namespace
+
+int add_fork_handlers(void (*prepare)(), void (*parent)(), void (*child)(), void* dso)
+{
+    auto* handlers = static_cast<ForkHandlers*>(malloc(sizeof(ForkHandlers)));
+    if (!handlers)
+        return ENOMEM;
+    *handlers = { prepare, parent, child, dso, nullptr };
+    auto list = program_fork_handlers().lock();
+    if (!list->installed) {
+        if (int error = pthread_atfork(run_prepare, run_parent, run_child)) {
+            free(handlers);
+            return error;
+        }
+        list->installed = true;
+    }
+    ForkHandlers** link = &list->first;
+    while (*link)
+        link = &(*link)->next;
+    *link = handlers;
+    return 0;
+}
 
 int add_exit_handler(void (*function)(void*), void* argument, void* dso)
 {
@@ -98,12 +188,16 @@ int add_exit_handler(void (*function)(void*), void* argument, void* dso)
 
 void run_exit_handlers(void* dso)
 {
-    auto list = program_exit_handlers().lock();
-    ExitHandler next;
-    while (list->take_newest(dso, next))
-        list.unlocked([&] { next.function(next.argument); });
-    if (dso)
-        list->squeeze();
+    {
+        auto list = program_exit_handlers().lock();
+        ExitHandler next;
+        while (list->take_newest(dso, next))
+            list.unlocked([&] { next.function(next.argument); });
+        if (dso)
+            list->squeeze();
+    }
+    if (dso) // the object is going: its fork handlers too (glibc's __cxa_finalize does so)
+        program_fork_handlers().with([&](ForkHandlerList& list) { list.drop(dso); });
 }
 
 void install_exit_handlers() { __cxa_atexit(run_all_at_exit, nullptr, nullptr); }

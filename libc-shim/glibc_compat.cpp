@@ -96,11 +96,11 @@ int __cxa_thread_atexit_impl(void (*destructor)(void*), void* object, void* dso_
     return libc_shim::add_thread_destructor(destructor, object, dso_symbol);
 }
 
-// What glibc's pthread_atfork expands to (the DSO handle is for dlclose, which Osprey
-// does not unload).
-int __register_atfork(void (*prepare)(), void (*parent)(), void (*child)(), void*)
+// What glibc's pthread_atfork expands to: the handlers of the object whose __dso_handle
+// is `dso`, which __cxa_finalize drops when dlclose unloads it (exit_handlers.h).
+int __register_atfork(void (*prepare)(), void (*parent)(), void (*child)(), void* dso)
 {
-    return pthread_atfork(prepare, parent, child);
+    return libc_shim::add_fork_handlers(prepare, parent, child, dso);
 }
 
 const char* gnu_get_libc_version() { return "2.36"; }

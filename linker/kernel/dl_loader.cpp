@@ -229,6 +229,11 @@ void ProgramLoader::unload()
             if (m->tls_module)
                 end_dlopen_tls(*m);
             modules.remove(*m);
+            // An object it loaded that stays (another needs it) now hangs from its loader:
+            // the DT_RPATH chain a later search walks (library_search.cpp) stays valid.
+            for (Module* other = modules.first(); other; other = other->next)
+                if (other->loaded_by == m)
+                    other->loaded_by = m->loaded_by;
             unload_module(*m);
             delete m;
         }
@@ -266,13 +271,18 @@ lib::Result<void*> ProgramLoader::symbol(void* handle, const char* name, const c
     if (handle == kRtldDefault || handle == kRtldNext || handle == modules.first()) {
         // The global scope; for RTLD_NEXT, the part after the calling object.
         Module* start = modules.first();
-        if (handle == kRtldNext) {
-            Module* caller_module = modules.containing(reinterpret_cast<uint64_t>(caller));
+        Module* caller_module = modules.containing(reinterpret_cast<uint64_t>(caller));
+        if (handle == kRtldNext)
             start = caller_module ? caller_module->next : nullptr;
+        for (Module* m = start; m && !found; m = m->next) {
+            if (!m->global || m->leaving())
+                continue;
+            found = defined_in(*m, wanted, wanted_version);
+            // A dlopen'ed object that found it in another keeps that one loaded, as its
+            // relocations would (glibc's DL_LOOKUP_ADD_DEPENDENCY).
+            if (found && caller_module)
+                caller_module->note_use(*m);
         }
-        for (Module* m = start; m && !found; m = m->next)
-            if (m->global && !m->leaving())
-                found = defined_in(*m, wanted, wanted_version);
     } else if (handle != kernel_handle()) {
         Module* m = module_of_handle(handle);
         if (!m)

@@ -5,6 +5,7 @@
 #include <libc_shim/exports.h>
 #include <libc_shim/startup.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace linker {
@@ -196,13 +197,19 @@ void unpublish_object(Module& module)
         startup.last_object = previous;
     --startup.object_count;
     ++startup.objects_removed;
-    // COPY relocations into it that libc-shim keeps in step (glibc_data.h) stop here.
+    // COPY relocations into it that libc-shim keeps in step (glibc_data.h) stop here. Only
+    // executables have COPY relocations in practice, so the table (which libc-shim reads
+    // without a lock) is rewritten only when a record does lie in the object.
+    auto inside = [&](const libc_shim::CopiedData& c) {
+        auto copy = reinterpret_cast<uint64_t>(c.copy);
+        return copy >= info.map_start && copy < info.map_end;
+    };
+    if (!std::any_of(startup.copies, startup.copies + startup.copy_count, inside))
+        return;
     size_t kept = 0;
-    for (size_t i = 0; i < startup.copy_count; ++i) {
-        auto copy = reinterpret_cast<uint64_t>(startup.copies[i].copy);
-        if (copy < info.map_start || copy >= info.map_end)
+    for (size_t i = 0; i < startup.copy_count; ++i)
+        if (!inside(startup.copies[i]))
             startup.copies[kept++] = startup.copies[i];
-    }
     startup.copy_count = kept;
 }
 

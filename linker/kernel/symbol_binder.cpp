@@ -5,6 +5,7 @@
 #include <libc_shim/startup.h>
 #include <mm/address_space.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace linker {
@@ -72,12 +73,30 @@ lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& ob
     if (!g_stub_page)
         g_stub_page = reinterpret_cast<uint8_t*>(TRY(mm::map_anonymous(
             0, kMaxStubs * kStubSize, mm::ProtRead | mm::ProtWrite | mm::ProtExec, mm::Placement::Anywhere)));
+    const Module* requester = module_of(object);
+    const char* needed_by = requester ? requester->path : "?";
+    // A plugin opened again (or another import of the same name by the same object) takes
+    // the stub it had: dlopen/dlclose in a loop does not run out of stubs.
+    for (size_t i = 0; i < g_stub_count; ++i)
+        if (request.name == g_missing[i].name && request.version == g_missing[i].version
+            && strcmp(needed_by, g_missing[i].needed_by) == 0)
+            return reinterpret_cast<uint64_t>(g_stub_page + i * kStubSize);
     if (g_stub_count == kMaxStubs)
         return lib::Error(lib::Errno::NOMEM, "more than 1024 missing symbols");
-    const Module* requester = module_of(object);
-    // Names point into the objects' string tables (NUL-terminated there); versions too.
-    g_missing[g_stub_count] = { request.name.data(), request.version.empty() ? "" : request.version.data(),
-        requester ? requester->path : "?" };
+    // Names point into the objects' string tables (NUL-terminated there); versions too. An
+    // object dlclose may unload takes those with it: the record keeps copies of its strings.
+    libc_shim::MissingSymbol record { request.name.data(), request.version.empty() ? "" : request.version.data(),
+        needed_by };
+    if (requester && requester->unloadable) {
+        record = { strndup(request.name.data(), request.name.size()),
+            strndup(request.version.data(), request.version.size()), strdup(needed_by) };
+        if (!record.name || !record.version || !record.needed_by) {
+            for (const char* copy : { record.name, record.version, record.needed_by })
+                free(const_cast<char*>(copy));
+            return lib::Error(lib::Errno::NOMEM, "no memory for a missing symbol's record");
+        }
+    }
+    g_missing[g_stub_count] = record;
     uint8_t* stub = g_stub_page + g_stub_count * kStubSize;
     stub[0] = 0x48, stub[1] = 0xbf; // movabs $record, %rdi
     put64(stub + 2, reinterpret_cast<uint64_t>(&g_missing[g_stub_count]));

@@ -1,4 +1,5 @@
-// The program's exit handlers, with the object each came from, as glibc keeps them:
+// The handlers an object registers, with the object each came from, as glibc keeps them,
+// so that __cxa_finalize can run or drop an unloaded object's. Exit handlers:
 // __cxa_atexit (what atexit and C++ static destructors register) and __libc_start_main's
 // finalizers in one list, run newest first at exit; the handlers of one object run early
 // by __cxa_finalize when dlclose unloads it. musl's own list keeps no object and its
@@ -19,5 +20,11 @@ void run_exit_handlers(void* dso);
 /// Makes musl's exit run this list: called once, by __libc_start_main, before anything
 /// registers a handler.
 void install_exit_handlers();
+
+/// glibc's __register_atfork: fork handlers of the object whose __dso_handle is `dso`, run
+/// by musl's fork (prepare newest first, the others in order; Osprey's fork fails with
+/// ENOSYS, after prepare and parent ran, as musl runs them). __cxa_finalize(dso) drops
+/// them. Returns 0, or ENOMEM.
+int add_fork_handlers(void (*prepare)(), void (*parent)(), void (*child)(), void* dso);
 
 } // namespace libc_shim

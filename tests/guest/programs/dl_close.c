@@ -5,7 +5,9 @@
 // while that one is open; RTLD_NODELETE and DF_1_NODELETE keep theirs to exit; a
 // thread's pending thread_local destructor keeps its plugin; a plugin with a 16 KiB TLS
 // block is opened and closed 40 times (the static TLS surplus is 64 KiB) with a fresh block
-// each time; 300 open/close rounds leave the mappings as they were.
+// each time; 300 open/close rounds leave the mappings as they were; a closed plugin's fork
+// handler is not run by a later fork; a plugin that found an RTLD_GLOBAL plugin's function
+// with dlsym keeps it loaded.
 // Prints "dl_close: ok", then at exit the notes of the objects that stay ("keep:dtor",
 // "nodelete:dtor").
 #define _GNU_SOURCE
@@ -15,6 +17,8 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define TEST_NAME "dl_close"
 #include "check.h"
@@ -126,6 +130,31 @@ static void symbol_users(void)
     CHECK(user && dlclose(user) == 0);
     CHECK(strcmp(take_notes(), "user:dtor,global:dtor") == 0);
     CHECK(loaded("libunload_global.so") == 0 && loaded("libunload_user.so") == 0);
+
+    // The same through dlsym(RTLD_DEFAULT) in the plugin, at run time.
+    global = open_plugin("libunload_global.so", RTLD_NOW | RTLD_GLOBAL);
+    void* looker = open_plugin("libunload_looker.so", RTLD_NOW);
+    int (*find)(void) = looker ? (int (*)(void))dlsym(looker, "unload_looker_find") : NULL;
+    int (*call)(void) = looker ? (int (*)(void))dlsym(looker, "unload_looker_call") : NULL;
+    CHECK(find && call && find() == 40);
+    CHECK(global && dlclose(global) == 0);
+    CHECK(loaded("libunload_global.so") == 1 && call && call() == 40);
+    CHECK(looker && dlclose(looker) == 0);
+    CHECK(loaded("libunload_global.so") == 0 && loaded("libunload_looker.so") == 0);
+    take_notes();
+}
+
+static void fork_handlers_go(void)
+{
+    void* b = open_plugin("libunload_b.so", RTLD_NOW);
+    CHECK(b && dlclose(b) == 0);
+    take_notes();
+    pid_t child = fork(); // Linux forks, Osprey fails with ENOSYS: either way, no handler of b
+    if (child == 0)
+        _exit(0);
+    if (child > 0)
+        waitpid(child, NULL, 0);
+    CHECK(strcmp(take_notes(), "") == 0);
 }
 
 static void kept_objects(void)
@@ -228,6 +257,7 @@ int main(void)
     symbol_users();
     kept_objects();
     pending_thread_local();
+    fork_handlers_go();
     tls_space_given_back();
     mappings_given_back();
     if (failures)
