@@ -3,10 +3,11 @@
 // dlerror state (__dl_seterr), so musl's dlerror() reports them, glibc-style: "what: why".
 //
 // Locks, taken in this order: the loader lock (dlopen and dlclose one at a time, their
-// constructors and destructors included), musl's TLS list lock (__inhibit_ptc, while the
-// loader may change the TLS modules new threads copy), the chain lock (while the chain of
-// loaded objects changes), then the kernel section (the loader's own work). Both of ours
-// are recursive: a constructor may dlopen, a dl_iterate_phdr callback may throw.
+// constructors and destructors included), the chain lock (while the chain of loaded
+// objects changes), then the kernel section (the loader's own work), inside which
+// musl_tls.c takes musl's TLS list lock around each change to the TLS modules new threads
+// copy. Both of ours are recursive: a constructor may dlopen, a dl_iterate_phdr callback
+// may throw.
 #include <libc_shim/dynamic_loading.h>
 #include <libc_shim/startup.h>
 #include <sched/scheduler.h>
@@ -17,11 +18,7 @@
 #include <link.h>
 #include <pthread.h>
 
-extern "C" {
-void __dl_seterr(const char* format, ...); // musl, src/ldso/dlerror.c
-void __inhibit_ptc(void);                  // musl_tls.c
-void __release_ptc(void);
-}
+extern "C" void __dl_seterr(const char* format, ...); // musl, src/ldso/dlerror.c
 
 namespace libc_shim {
 
@@ -33,7 +30,7 @@ struct DynamicLoading {
     DynamicLoader* loader;
     pthread_mutex_t loader_lock; // LoaderLock
     pthread_mutex_t chain_lock;  // ObjectChainLock
-    bool finalizing;             // (loader lock) a dlclose is running destructors
+    bool deferring_unload;       // (loader lock) an UnloadDeferral lives
 };
 DynamicLoading g_loading;
 
@@ -86,6 +83,14 @@ LoaderLock::~LoaderLock()
         pthread_mutex_unlock(&g_loading.loader_lock);
 }
 
+UnloadDeferral::UnloadDeferral() : m_outermost(!g_loading.deferring_unload) { g_loading.deferring_unload = true; }
+
+UnloadDeferral::~UnloadDeferral()
+{
+    if (m_outermost)
+        g_loading.deferring_unload = false;
+}
+
 ObjectChainLock::ObjectChainLock() : m_held(g_loading.loader != nullptr)
 {
     if (m_held)
@@ -113,17 +118,13 @@ using libc_shim::g_loading;
 
 namespace {
 
-/// Runs `change` (the loader's work on the module list) with new threads held back and the
-/// chain of loaded objects locked, in the kernel section.
+/// Runs `change` (the loader's work on the module list) with the chain of loaded objects
+/// locked, in the kernel section.
 template<typename Change> void change_loaded_objects(Change change)
 {
-    __inhibit_ptc();
-    {
-        libc_shim::ObjectChainLock chain;
-        sched::KernelSection section;
-        change();
-    }
-    __release_ptc();
+    libc_shim::ObjectChainLock chain;
+    sched::KernelSection section;
+    change();
 }
 
 } // namespace
@@ -175,12 +176,10 @@ int osprey_dlclose(void* handle)
         libc_shim::set_error("dlclose", closed.error());
         return -1;
     }
-    // A dlclose from a destructor below only marks: the outer one runs what it marked too,
-    // and unmaps nothing while a destructor may still be running.
-    if (closed.value() && !g_loading.finalizing) {
-        g_loading.finalizing = true;
+    // A dlclose from a destructor below only marks: this one runs what it marked too, and
+    // unmaps nothing while a destructor may still be running.
+    if (libc_shim::UnloadDeferral deferral; closed.value() && deferral.outermost()) {
         libc_shim::finalize_unloading_objects();
-        g_loading.finalizing = false;
         change_loaded_objects([] { g_loading.loader->unload(); });
     }
     return 0;

@@ -83,12 +83,27 @@ void __init_tls(size_t* aux)
         a_crash();
 }
 
+/* The TLS module list (libc.tls_head, libc.tls_cnt) is read by pthread_create, which
+ * builds the new thread's blocks from it (__copy_tls) between __acquire_ptc and
+ * __release_ptc: weak no-ops in a static musl, whose list never changes. Here dlopen adds
+ * to it and dlclose removes from it (and frees records), so they change it with
+ * this lock held for writing (as musl's own dynamic linker does with __inhibit_ptc), and a
+ * thread is never made from half a list, nor after the list changed but before the
+ * existing threads' blocks were made. The lock belongs to that list; it is taken in the
+ * kernel section, where blocking on it lets the big lock go. */
+static pthread_rwlock_t tls_list_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+void __acquire_ptc(void) { pthread_rwlock_rdlock(&tls_list_lock); }
+void __release_ptc(void) { pthread_rwlock_unlock(&tls_list_lock); }
+void __inhibit_ptc(void) { pthread_rwlock_wrlock(&tls_list_lock); }
+
 void osprey_static_tls_add(const struct osprey_tls_module* m)
 {
     struct tls_module* record = malloc(sizeof *record);
     if (!record)
         a_crash(); /* the linker checked the layout; a few bytes of memory are missing */
     *record = record_of(m);
+    __inhibit_ptc();
     struct tls_module** link = &libc.tls_head;
     while (*link)
         link = &(*link)->next;
@@ -105,32 +120,23 @@ void osprey_static_tls_add(const struct osprey_tls_module* m)
         thread = thread->next;
     } while (thread != self);
     __tl_unlock();
+    __release_ptc();
 }
 
 void osprey_static_tls_remove(const struct osprey_tls_module* m)
 {
+    __inhibit_ptc();
     struct tls_module** link = &libc.tls_head;
     while (*link && !((*link)->image == m->image && (*link)->offset == (size_t)-m->offset))
         link = &(*link)->next;
     struct tls_module* record = *link;
-    if (!record)
-        return; /* never added: the module's dlopen failed before its TLS started */
-    *link = record->next;
-    libc.tls_cnt--;
+    if (record) { /* else never added: the module's dlopen failed before its TLS started */
+        *link = record->next;
+        libc.tls_cnt--;
+    }
+    __release_ptc();
     free(record); /* osprey_static_tls_add's: only dlopen'ed modules are ever removed */
 }
-
-/* The TLS module list (libc.tls_head, libc.tls_cnt) is read by pthread_create, which
- * builds the new thread's blocks from it (__copy_tls) between __acquire_ptc and
- * __release_ptc: weak no-ops in a static musl, whose list never changes. Here dlopen adds
- * to it and dlclose removes from it (and frees records), so they hold this lock for
- * writing meanwhile (__inhibit_ptc, as musl's own dynamic linker does), and a thread is
- * never made from half a list. The lock belongs to that list. */
-static pthread_rwlock_t tls_list_lock = PTHREAD_RWLOCK_INITIALIZER;
-
-void __acquire_ptc(void) { pthread_rwlock_rdlock(&tls_list_lock); }
-void __release_ptc(void) { pthread_rwlock_unlock(&tls_list_lock); }
-void __inhibit_ptc(void) { pthread_rwlock_wrlock(&tls_list_lock); }
 
 /* __tls_get_addr (the x86-64 psABI's general-dynamic access, exported as glibc's): a
  * module in static TLS has its block at the thread pointer plus its offset; one in

@@ -130,14 +130,20 @@ LoadedObjectInfo** objects_in_init_order(const LoadedObjectInfo* previous_last, 
 }
 
 /// At exit, after the program's own atexit handlers: every object's destructors in the
-/// reverse of constructor order, the executable's first (what glibc's _dl_fini does).
+/// reverse of constructor order, the executable's first (what glibc's _dl_fini does), each
+/// once. A destructor's dlclose unmaps nothing meanwhile (glibc pins every object too).
 void run_all_fini()
 {
-    LoaderLock lock; // no dlclose changes the chain meanwhile
+    LoaderLock lock;
+    UnloadDeferral deferral;
     size_t count;
     LoadedObjectInfo** list = objects_in_init_order(nullptr, true, count);
-    for (size_t i = count; i-- > 0;)
+    for (size_t i = count; i-- > 0;) {
+        if (!list[i]->initialized)
+            continue;
+        list[i]->initialized = false;
         run_fini(list[i]->init);
+    }
     free(list);
 }
 

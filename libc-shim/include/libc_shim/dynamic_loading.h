@@ -66,6 +66,23 @@ private:
     bool m_held;
 };
 
+/// While it lives, with the loader lock held, a dlclose only marks the objects it would
+/// unload: their destructors run and they are unmapped by whoever made the outermost one
+/// (dlclose itself, once its destructors are done), or never (exit runs every object's
+/// destructors and unmaps nothing). Nested ones do nothing.
+class UnloadDeferral {
+public:
+    UnloadDeferral();
+    ~UnloadDeferral();
+    UnloadDeferral(const UnloadDeferral&) = delete;
+    UnloadDeferral& operator=(const UnloadDeferral&) = delete;
+    /// The outermost one: the unloading it deferred is its maker's to do.
+    bool outermost() const { return m_outermost; }
+
+private:
+    bool m_outermost;
+};
+
 /// Holds the chain lock while it lives: the chain of loaded objects (LoadedObjectInfo)
 /// stays still while dl_iterate_phdr and _dl_find_object walk it, and dlopen and dlclose
 /// change it only with this lock (glibc's dl_load_write_lock). Recursive: a callback may
