@@ -3,7 +3,12 @@
 // (__tls_get_addr, a dynamic TLSDESC, dlsym of one of its variables), as glibc makes them.
 // Each thread keeps a table indexed by module id (glibc's DTV; musl's own DTV describes
 // only static TLS) behind a pthread key: the table grows when a higher id is asked for,
-// and it and its blocks are freed when the thread exits (the key's destructor).
+// and it and its blocks are freed when the thread exits, after the keys' destructors
+// (thread_local destructors and the program's own may still read dynamic TLS): the key's
+// destructor sets the key again, which makes musl make all its passes over the keys
+// (PTHREAD_DESTRUCTOR_ITERATIONS), and frees the table in the last. Only a destructor
+// that first runs in that last pass, after this key's, would see a fresh block (glibc
+// frees the DTV after all of them).
 //
 // A module id is used again after dlclose, with a new generation
 // (osprey_tls_module::generation). A thread's block of an older generation belongs to the
@@ -12,6 +17,7 @@
 #include <libc_shim/dynamic_tls.h>
 #include <libc_shim/static_tls.h>
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +36,7 @@ struct Slot {
 /// A thread's table: a header, then `capacity` slots (module ids 1 to capacity).
 struct Table {
     size_t capacity;
+    unsigned exit_passes; // musl's passes over the keys so far, at thread exit
     Slot* slots() { return reinterpret_cast<Slot*>(this + 1); }
 };
 
@@ -66,15 +73,27 @@ Table& table_with(size_t module)
     grown->capacity = wanted;
     if (table) {
         memcpy(grown->slots(), table->slots(), capacity * sizeof(Slot));
+        grown->exit_passes = table->exit_passes;
         free(table);
     }
     pthread_setspecific(g_key, grown);
     return *grown;
 }
 
+/// The key's destructor, in each of musl's passes at thread exit: keeps the table for the
+/// next pass, and frees it in the last.
+void keep_table_until_the_last_pass(void* value)
+{
+    auto* table = static_cast<Table*>(value);
+    if (++table->exit_passes < PTHREAD_DESTRUCTOR_ITERATIONS)
+        pthread_setspecific(g_key, table);
+    else
+        free_table(table);
+}
+
 } // namespace
 
-void init_dynamic_tls() { (void)pthread_key_create(&g_key, free_table); }
+void init_dynamic_tls() { (void)pthread_key_create(&g_key, keep_table_until_the_last_pass); }
 
 } // namespace libc_shim
 

@@ -37,7 +37,7 @@ void init_kernel_libc()
     g_envp_and_auxv[4] = reinterpret_cast<size_t>(g_random);
     __init_libc(reinterpret_cast<char**>(g_envp_and_auxv), g_name);
     init_thread_destructors(); // the first pthread key (thread_destructors.cpp says why)
-    init_dynamic_tls();        // the second: after thread_local destructors, before the heap's
+    init_dynamic_tls();
     osprey_mimalloc_init();    // no static constructors in the kernel: mimalloc's runs here
 }
 

@@ -4,10 +4,8 @@
 
 namespace libc_shim {
 
-/// Creates the pthread key whose destructor frees a thread's dynamic TLS at its exit. Call
-/// once, after init_thread_destructors (thread_local destructors may still read dynamic
-/// TLS, and keys' destructors run in creation order) and before the allocator makes its
-/// own key (the blocks are freed into the thread's heap).
+/// Creates the pthread key that holds each thread's dynamic TLS table (freed at its exit
+/// after every key's destructor: dynamic_tls.cpp). Call once, at boot.
 void init_dynamic_tls();
 
 } // namespace libc_shim

@@ -69,9 +69,18 @@ static void* early_thread(void* unused)
     return (void*)(intptr_t)problems;
 }
 
-static void* late_thread(void* unused)
+// A key destructor of the program's (its key made after the kernel's) still sees the
+// exiting thread's own dynamic TLS: glibc frees that after every key destructor.
+static pthread_key_t g_key;
+static int g_seen_at_exit[4];
+
+static void at_thread_exit(void* slot) { *(int*)slot = *g_plugin->value(); }
+
+static void* late_thread(void* slot)
 {
-    return (void*)(intptr_t)(check_thread_view(g_plugin) + (g_plugin->value() == g_main_value));
+    int problems = check_thread_view(g_plugin) + (g_plugin->value() == g_main_value);
+    pthread_setspecific(g_key, slot);
+    return (void*)(intptr_t)problems;
 }
 
 static int find_tls_data(struct dl_phdr_info* info, size_t size, void* data)
@@ -121,11 +130,12 @@ static void exercise(const char* name)
     CHECK(problems == NULL);
     pthread_t late[4];
     for (int i = 0; i < 4; i++)
-        CHECK(pthread_create(&late[i], NULL, late_thread, NULL) == 0);
+        CHECK(pthread_create(&late[i], NULL, late_thread, &g_seen_at_exit[i]) == 0);
     for (int i = 0; i < 4; i++) {
         problems = (void*)1;
         pthread_join(late[i], &problems);
         CHECK(problems == NULL);
+        CHECK(g_seen_at_exit[i] == 99); // its own value, not a fresh block
     }
     CHECK(*p.value() == 99); // the main thread's block kept its value meanwhile
 
@@ -138,6 +148,7 @@ static void exercise(const char* name)
 
 int main(void)
 {
+    pthread_key_create(&g_key, at_thread_exit);
     exercise("libbig_tls.so");
     exercise("libbig_tls_desc.so");
     CHECK(dlopen("libbig_tls_ie.so", RTLD_NOW) == NULL);
