@@ -71,16 +71,19 @@ void set_dynamic_loader(DynamicLoader& loader)
     g_loading.loader = &loader;
 }
 
-LoaderLock::LoaderLock() : m_held(g_loading.loader != nullptr)
+LoadingLock::LoadingLock(Which which)
+    : m_mutex(!g_loading.loader      ? nullptr
+            : which == Which::Loader ? &g_loading.loader_lock
+                                     : &g_loading.chain_lock)
 {
-    if (m_held)
-        pthread_mutex_lock(&g_loading.loader_lock);
+    if (m_mutex)
+        pthread_mutex_lock(m_mutex);
 }
 
-LoaderLock::~LoaderLock()
+LoadingLock::~LoadingLock()
 {
-    if (m_held)
-        pthread_mutex_unlock(&g_loading.loader_lock);
+    if (m_mutex)
+        pthread_mutex_unlock(m_mutex);
 }
 
 UnloadDeferral::UnloadDeferral() : m_outermost(!g_loading.deferring_unload) { g_loading.deferring_unload = true; }
@@ -89,18 +92,6 @@ UnloadDeferral::~UnloadDeferral()
 {
     if (m_outermost)
         g_loading.deferring_unload = false;
-}
-
-ObjectChainLock::ObjectChainLock() : m_held(g_loading.loader != nullptr)
-{
-    if (m_held)
-        pthread_mutex_lock(&g_loading.chain_lock);
-}
-
-ObjectChainLock::~ObjectChainLock()
-{
-    if (m_held)
-        pthread_mutex_unlock(&g_loading.chain_lock);
 }
 
 void* global_definition(const char* name)

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <pthread.h>
 
 namespace libc_shim {
 
@@ -52,18 +53,27 @@ protected:
 /// Makes `loader` the one dlopen and its family use (the linker calls it once).
 void set_dynamic_loader(DynamicLoader& loader);
 
-/// Holds the loader's lock while it lives: dlopen and dlclose, their constructors and
-/// destructors included, run one at a time (glibc's dl_load_lock). Recursive: a
-/// constructor may dlopen. Takes nothing before the linker has registered its loader.
-class LoaderLock {
+/// One of dynamic loading's two recursive locks, held while it lives; nothing is taken
+/// before the linker has registered its loader.
+class LoadingLock {
 public:
-    LoaderLock();
-    ~LoaderLock();
-    LoaderLock(const LoaderLock&) = delete;
-    LoaderLock& operator=(const LoaderLock&) = delete;
+    LoadingLock(const LoadingLock&) = delete;
+    LoadingLock& operator=(const LoadingLock&) = delete;
+
+protected:
+    enum class Which { Loader, ObjectChain };
+    explicit LoadingLock(Which which);
+    ~LoadingLock();
 
 private:
-    bool m_held;
+    pthread_mutex_t* m_mutex; // null: none taken
+};
+
+/// The loader lock: dlopen and dlclose, their constructors and destructors included, run
+/// one at a time (glibc's dl_load_lock). Recursive: a constructor may dlopen.
+class LoaderLock : LoadingLock {
+public:
+    LoaderLock() : LoadingLock(Which::Loader) { }
 };
 
 /// While it lives, with the loader lock held, a dlclose only marks the objects it would
@@ -83,19 +93,13 @@ private:
     bool m_outermost;
 };
 
-/// Holds the chain lock while it lives: the chain of loaded objects (LoadedObjectInfo)
-/// stays still while dl_iterate_phdr and _dl_find_object walk it, and dlopen and dlclose
-/// change it only with this lock (glibc's dl_load_write_lock). Recursive: a callback may
-/// throw, and the unwinder asks _dl_find_object.
-class ObjectChainLock {
+/// The chain lock: the chain of loaded objects (LoadedObjectInfo) stays still while
+/// dl_iterate_phdr and _dl_find_object walk it, and dlopen and dlclose change it only with
+/// this lock (glibc's dl_load_write_lock). Recursive: a callback may throw, and the
+/// unwinder asks _dl_find_object.
+class ObjectChainLock : LoadingLock {
 public:
-    ObjectChainLock();
-    ~ObjectChainLock();
-    ObjectChainLock(const ObjectChainLock&) = delete;
-    ObjectChainLock& operator=(const ObjectChainLock&) = delete;
-
-private:
-    bool m_held;
+    ObjectChainLock() : LoadingLock(Which::ObjectChain) { }
 };
 /// What dlsym(RTLD_DEFAULT, name) finds (the global scope, then the kernel's exports), or
 /// null; leaves dlerror's state alone.
