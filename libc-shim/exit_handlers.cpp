@@ -101,9 +101,15 @@ struct ForkHandlers {
 };
 
 /// The program's fork handlers, oldest first; musl's pthread_atfork is given one trio of
-/// functions that run them.
+/// functions that run them. The lock is held from the prepare handlers until the parent
+/// or child ones have run (glibc's atfork lock), so a dlclose meanwhile waits to drop its
+/// object's handlers: parent and child run the very handlers prepare ran. It owns `first`
+/// and `installed`; a fork handler does not register another.
 class ForkHandlerList {
 public:
+    void lock() { pthread_mutex_lock(&m_lock); }
+    void unlock() { pthread_mutex_unlock(&m_lock); }
+
     ForkHandlers* first = nullptr;
     bool installed = false;
 
@@ -118,11 +124,15 @@ public:
                 link = &h->next;
         }
     }
+
+private:
+    pthread_mutex_t m_lock = PTHREAD_MUTEX_INITIALIZER;
 };
 
-lib::Guarded<ForkHandlerList, ProgramMutex>& program_fork_handlers()
+/// The program's list: one, until a Process object owns it.
+ForkHandlerList& program_fork_handlers()
 {
-    static constinit lib::Guarded<ForkHandlerList, ProgramMutex> handlers;
+    static constinit ForkHandlerList handlers;
     return handlers;
 }
 
@@ -136,26 +146,29 @@ void prepare_newest_first(const ForkHandlers* h)
         h->prepare();
 }
 
-// musl's fork runs these; each holds the list's lock (a fork handler does not register
-// another).
 void run_prepare()
 {
-    auto list = program_fork_handlers().lock();
-    prepare_newest_first(list->first);
+    ForkHandlerList& list = program_fork_handlers();
+    list.lock(); // until run_parent or run_child
+    prepare_newest_first(list.first);
 }
+
 void run_parent()
 {
-    auto list = program_fork_handlers().lock();
-    for (const ForkHandlers* h = list->first; h; h = h->next)
+    ForkHandlerList& list = program_fork_handlers();
+    for (const ForkHandlers* h = list.first; h; h = h->next)
         if (h->parent)
             h->parent();
+    list.unlock();
 }
+
 void run_child()
 {
-    auto list = program_fork_handlers().lock();
-    for (const ForkHandlers* h = list->first; h; h = h->next)
+    ForkHandlerList& list = program_fork_handlers();
+    for (const ForkHandlers* h = list.first; h; h = h->next)
         if (h->child)
             h->child();
+    list.unlock();
 }
 
 } // namespace
@@ -166,18 +179,19 @@ int add_fork_handlers(void (*prepare)(), void (*parent)(), void (*child)(), void
     if (!handlers)
         return ENOMEM;
     *handlers = { prepare, parent, child, dso, nullptr };
-    auto list = program_fork_handlers().lock();
-    if (!list->installed) {
-        if (int error = pthread_atfork(run_prepare, run_parent, run_child)) {
-            free(handlers);
-            return error;
-        }
-        list->installed = true;
+    ForkHandlerList& list = program_fork_handlers();
+    list.lock();
+    if (!list.installed && pthread_atfork(run_prepare, run_parent, run_child) != 0) { // musl's: -1
+        list.unlock();
+        free(handlers);
+        return ENOMEM;
     }
-    ForkHandlers** link = &list->first;
+    list.installed = true;
+    ForkHandlers** link = &list.first;
     while (*link)
         link = &(*link)->next;
     *link = handlers;
+    list.unlock();
     return 0;
 }
 
@@ -196,8 +210,12 @@ void run_exit_handlers(void* dso)
         if (dso)
             list->squeeze();
     }
-    if (dso) // the object is going: its fork handlers too (glibc's __cxa_finalize does so)
-        program_fork_handlers().with([&](ForkHandlerList& list) { list.drop(dso); });
+    if (dso) { // the object is going: its fork handlers too (glibc's __cxa_finalize does so)
+        ForkHandlerList& list = program_fork_handlers();
+        list.lock();
+        list.drop(dso);
+        list.unlock();
+    }
 }
 
 void install_exit_handlers() { __cxa_atexit(run_all_at_exit, nullptr, nullptr); }
@@ -212,5 +230,12 @@ int osprey_cxa_atexit(void (*function)(void*), void* argument, void* dso)
 }
 
 void osprey_cxa_finalize(void* dso) { libc_shim::run_exit_handlers(dso); }
+
+/// glibc 2.2.5's pthread_atfork (newer programs call __register_atfork): handlers of no
+/// object, in the same list.
+int osprey_pthread_atfork(void (*prepare)(), void (*parent)(), void (*child)())
+{
+    return libc_shim::add_fork_handlers(prepare, parent, child, nullptr);
+}
 
 } // extern "C"
