@@ -149,9 +149,9 @@ lib::Result<void*> ProgramLoader::load_new(std::string_view path, int flags, std
     }
     bool global = flags & kRtldGlobal;
     for (Module* m = root; m; m = m->next) {
-        m->global = global;
-        if (m->tls_module)
+        if (m->tls_module) // may wait for a thread being made, letting the big lock go:
             start_dlopen_tls(*m);
+        m->global = global; // so a dlsym meanwhile does not find it yet
         publish_object(*m);
     }
     order_initialization(modules, *root);

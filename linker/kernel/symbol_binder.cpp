@@ -19,6 +19,17 @@ uint8_t* g_stub_page;
 
 void put64(uint8_t* p, uint64_t v) { memcpy(p, &v, 8); }
 
+/// A NUL-terminated copy of `text` on the heap, or null without memory.
+char* copy_of(std::string_view text)
+{
+    auto* copy = static_cast<char*>(malloc(text.size() + 1));
+    if (copy) {
+        memcpy(copy, text.data(), text.size());
+        copy[text.size()] = 0;
+    }
+    return copy;
+}
+
 } // namespace
 
 Module* SymbolBinder::module_of(const LoadedObject& object) const
@@ -83,18 +94,13 @@ lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& ob
             return reinterpret_cast<uint64_t>(g_stub_page + i * kStubSize);
     if (g_stub_count == kMaxStubs)
         return lib::Error(lib::Errno::NOMEM, "more than 1024 missing symbols");
-    // Names point into the objects' string tables (NUL-terminated there); versions too. An
-    // object dlclose may unload takes those with it: the record keeps copies of its strings.
-    libc_shim::MissingSymbol record { request.name.data(), request.version.empty() ? "" : request.version.data(),
-        needed_by };
-    if (requester && requester->unloadable) {
-        record = { strndup(request.name.data(), request.name.size()),
-            strndup(request.version.data(), request.version.size()), strdup(needed_by) };
-        if (!record.name || !record.version || !record.needed_by) {
-            for (const char* copy : { record.name, record.version, record.needed_by })
-                free(const_cast<char*>(copy));
-            return lib::Error(lib::Errno::NOMEM, "no memory for a missing symbol's record");
-        }
+    // The record keeps copies of its strings: the object's string table and path go when
+    // it is unloaded, or when the dlopen that loaded it fails.
+    libc_shim::MissingSymbol record { copy_of(request.name), copy_of(request.version), copy_of(needed_by) };
+    if (!record.name || !record.version || !record.needed_by) {
+        for (const char* copy : { record.name, record.version, record.needed_by })
+            free(const_cast<char*>(copy));
+        return lib::Error(lib::Errno::NOMEM, "no memory for a missing symbol's record");
     }
     g_missing[g_stub_count] = record;
     uint8_t* stub = g_stub_page + g_stub_count * kStubSize;

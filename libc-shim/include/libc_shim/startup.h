@@ -178,8 +178,7 @@ void set_libc_stack_end(void* top);
 
 /// A glibc import that nothing provides, bound to a stub that reports it when called.
 struct MissingSymbol {
-    const char* name;    // NUL-terminated, in the importing object's string table (a copy
-                         // for an object dlclose may unload)
+    const char* name;    // NUL-terminated copies (the object may be unloaded)
     const char* version; // "" if unversioned
     const char* needed_by;
 };
