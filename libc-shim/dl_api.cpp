@@ -88,6 +88,8 @@ LoadingLock::~LoadingLock()
 
 UnloadDeferral::UnloadDeferral() : m_outermost(!g_loading.deferring_unload) { g_loading.deferring_unload = true; }
 
+void UnloadDeferral::for_good() { g_loading.deferring_unload = true; }
+
 UnloadDeferral::~UnloadDeferral()
 {
     if (m_outermost)

@@ -5,10 +5,10 @@
 // only static TLS) behind a pthread key: the table grows when a higher id is asked for,
 // and it and its blocks are freed when the thread exits, after the keys' destructors
 // (thread_local destructors and the program's own may still read dynamic TLS): the key's
-// destructor sets the key again, which makes musl make all its passes over the keys
-// (PTHREAD_DESTRUCTOR_ITERATIONS), and frees the table in the last. Only a destructor
-// that first runs in that last pass, after this key's, would see a fresh block (glibc
-// frees the DTV after all of them).
+// destructor sets the key again the first time, so the table lives through musl's first
+// pass over the keys, where their destructors run, and frees it in the next. glibc frees
+// the DTV after all passes; here a destructor that first runs in a later pass, after this
+// key's, sees a fresh block, and a table first made in musl's last two passes leaks.
 //
 // A module id is used again after dlclose, with a new generation
 // (osprey_tls_module::generation). A thread's block of an older generation belongs to the
@@ -36,7 +36,7 @@ struct Slot {
 /// A thread's table: a header, then `capacity` slots (module ids 1 to capacity).
 struct Table {
     size_t capacity;
-    unsigned exit_passes; // musl's passes over the keys so far, at thread exit
+    unsigned exit_passes; // the key's destructor calls so far, at thread exit
     Slot* slots() { return reinterpret_cast<Slot*>(this + 1); }
 };
 
@@ -80,12 +80,12 @@ Table& table_with(size_t module)
     return *grown;
 }
 
-/// The key's destructor, in each of musl's passes at thread exit: keeps the table for the
-/// next pass, and frees it in the last.
-void keep_table_until_the_last_pass(void* value)
+/// The key's destructor at thread exit: keeps the table through the pass over the keys it
+/// is first called in, and frees it in the next.
+void keep_table_one_pass(void* value)
 {
     auto* table = static_cast<Table*>(value);
-    if (++table->exit_passes < PTHREAD_DESTRUCTOR_ITERATIONS)
+    if (++table->exit_passes == 1)
         pthread_setspecific(g_key, table);
     else
         free_table(table);
@@ -93,7 +93,7 @@ void keep_table_until_the_last_pass(void* value)
 
 } // namespace
 
-void init_dynamic_tls() { (void)pthread_key_create(&g_key, keep_table_until_the_last_pass); }
+void init_dynamic_tls() { (void)pthread_key_create(&g_key, keep_table_one_pass); }
 
 } // namespace libc_shim
 

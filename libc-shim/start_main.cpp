@@ -131,11 +131,12 @@ LoadedObjectInfo** objects_in_init_order(const LoadedObjectInfo* previous_last, 
 
 /// At exit, after the program's own atexit handlers: every object's destructors in the
 /// reverse of constructor order, the executable's first (what glibc's _dl_fini does), each
-/// once. A destructor's dlclose unmaps nothing meanwhile (glibc pins every object too).
+/// once. No dlclose unmaps anything from now on: a destructor's, or another thread's while
+/// exit goes on (glibc pins every object too).
 void run_all_fini()
 {
     LoaderLock lock;
-    UnloadDeferral deferral;
+    UnloadDeferral::for_good();
     size_t count;
     LoadedObjectInfo** list = objects_in_init_order(nullptr, true, count);
     for (size_t i = count; i-- > 0;) {

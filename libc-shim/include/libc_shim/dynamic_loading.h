@@ -88,6 +88,8 @@ public:
     UnloadDeferral& operator=(const UnloadDeferral&) = delete;
     /// The outermost one: the unloading it deferred is its maker's to do.
     bool outermost() const { return m_outermost; }
+    /// From now on every dlclose only marks (at exit: glibc pins every object too).
+    static void for_good();
 
 private:
     bool m_outermost;
