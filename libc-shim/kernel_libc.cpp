@@ -38,7 +38,7 @@ void init_kernel_libc()
     __init_libc(reinterpret_cast<char**>(g_envp_and_auxv), g_name);
     init_thread_destructors(); // the first pthread key (thread_destructors.cpp says why)
     init_dynamic_tls();
-    osprey_mimalloc_init();    // no static constructors in the kernel: mimalloc's runs here
+    osprey_mimalloc_init(); // no static constructors in the kernel: mimalloc's runs here
 }
 
 } // namespace libc_shim
