@@ -53,17 +53,18 @@ std::string import_key(const linker::SymbolRequest& request)
 /// gets a placeholder so that the rest of the object is still looked at.
 class ScopeResolver final : public HostRelocation {
 public:
-    ScopeResolver(const std::vector<const HostObject*>& scope, const KernelExports& exports, ObjectReport& report)
-        : m_scope(scope), m_exports(exports), m_report(report)
+    ScopeResolver(const linker::LoadedObject& object, const std::vector<const HostObject*>& scope,
+        const KernelExports& exports, ObjectReport& report)
+        : m_object(object), m_scope(scope), m_exports(exports), m_report(report)
     {
     }
     ~ScopeResolver() { release_zeros(); }
     ScopeResolver(const ScopeResolver&) = delete;
     ScopeResolver& operator=(const ScopeResolver&) = delete;
 
-    lib::Result<linker::Binding> resolve(
-        const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
+    lib::Result<linker::ResolvedSymbol> resolve(const linker::SymbolRequest& request) override
     {
+        const linker::LoadedObject& object = m_object;
         auto object_of = [](const HostObject* host) -> const linker::LoadedObject& { return *host->object(); };
         auto find_export = [this](const linker::SymbolRequest& r) -> std::optional<linker::ExportBinding> {
             const auto* e = m_exports.find(r.name, r.version);
@@ -77,7 +78,7 @@ public:
             note(request, Outcome::Library, definer.path().string());
             const linker::elf::Symbol& symbol = *bound.definition.symbol;
             if (linker::elf::symbol_type(symbol) == linker::elf::STT_TLS)
-                return linker::Binding { symbol.value, symbol.size, -4096, 1 };
+                return linker::ResolvedSymbol { symbol.value, symbol.size, nullptr, 1, -4096 };
             if (linker::elf::symbol_type(symbol)
                 == linker::elf::STT_GNU_IFUNC) // checked as the kernel checks it, not run
                 TRY(definer.object()->checked_ifunc_resolver(bound.definition));
@@ -86,7 +87,7 @@ public:
         case Kind::Export:
             note(request, Outcome::Kernel, {});
             return TRY(placeholder(object, request, bound.exported.size));
-        case Kind::WeakUnbound: note(request, Outcome::WeakUnbound, {}); return linker::Binding { 0, 0, 0 };
+        case Kind::WeakUnbound: note(request, Outcome::WeakUnbound, {}); return linker::ResolvedSymbol {};
         case Kind::MissingData: note(request, Outcome::MissingData, why_missing(request)); break;
         case Kind::MissingFunction: note(request, Outcome::MissingFunction, why_missing(request)); break;
         }
@@ -106,11 +107,11 @@ private:
     /// size from it (never more: the relocation refuses a smaller definition first), so
     /// that many zero bytes are mapped, lazily: a corrupt size costs address space, not
     /// memory.
-    lib::Result<linker::Binding> placeholder(
+    lib::Result<linker::ResolvedSymbol> placeholder(
         const linker::LoadedObject& requester, const linker::SymbolRequest& request, uint64_t size)
     {
         if (!request.copy)
-            return linker::Binding { 0x1000, size, 0 };
+            return linker::ResolvedSymbol { 0x1000, size };
         const linker::elf::Symbol* own = requester.symbol(request.index);
         uint64_t read = own && own->size < size ? own->size : size;
         if (read > (uint64_t(1) << 40))
@@ -123,7 +124,7 @@ private:
             release_zeros();
             m_zeros = zeros, m_zeros_size = bytes;
         }
-        return linker::Binding { reinterpret_cast<uint64_t>(m_zeros), size, 0 };
+        return linker::ResolvedSymbol { reinterpret_cast<uint64_t>(m_zeros), size };
     }
 
     void release_zeros()
@@ -144,6 +145,7 @@ private:
         return text;
     }
 
+    const linker::LoadedObject& m_object;          // the object whose imports these are
     const std::vector<const HostObject*>& m_scope; // objects with a dynamic section, in scope order
     const KernelExports& m_exports;
     ObjectReport& m_report;
@@ -192,8 +194,8 @@ ObjectReport inspect_object(
     if (!object)
         return report;
     count_relocations(*object, report);
-    ScopeResolver resolver(scope, exports, report);
-    if (auto relocated = linker::relocate(*object, resolver); relocated.is_error())
+    ScopeResolver resolver(*object, scope, exports, report);
+    if (auto relocated = linker::relocate(*object, kHostTls, resolver); relocated.is_error())
         report.refused = relocated.error().message;
     return report;
 }

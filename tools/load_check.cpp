@@ -18,20 +18,22 @@ constexpr uint64_t kProgramBase = 0x555555554000; // where Linux puts a PIE; any
 // from a zeroed buffer as large as any libc datum.
 class PlaceholderResolver final : public HostRelocation {
 public:
-    lib::Result<linker::Binding> resolve(
-        const linker::LoadedObject& object, uint32_t, const linker::SymbolRequest& request) override
+    explicit PlaceholderResolver(const linker::LoadedObject& object) : m_object(object) { }
+
+    lib::Result<linker::ResolvedSymbol> resolve(const linker::SymbolRequest& request) override
     {
         // The object's own IFUNC definition is checked as the kernel checks it, though another
         // object may define the name first there (stricter here, never looser).
-        auto own = object.lookup(request.name, request.version);
+        auto own = m_object.lookup(request.name, request.version);
         if (own && linker::elf::symbol_type(*own->symbol) == linker::elf::STT_GNU_IFUNC)
-            TRY(object.checked_ifunc_resolver(*own));
+            TRY(m_object.checked_ifunc_resolver(*own));
         if (request.copy)
-            return linker::Binding { reinterpret_cast<uint64_t>(m_data.data()), m_data.size(), 0 };
-        return linker::Binding { 0x1000, 0, 0, 1 };
+            return linker::ResolvedSymbol { reinterpret_cast<uint64_t>(m_data.data()), m_data.size() };
+        return linker::ResolvedSymbol { 0x1000, 0, nullptr, 1 };
     }
 
 private:
+    const linker::LoadedObject& m_object;
     std::vector<std::byte> m_data = std::vector<std::byte>(64 * 1024);
 };
 
@@ -92,8 +94,8 @@ void check_loadable(const std::filesystem::path& path, LoadedAs loaded_as)
     HostObject loaded(path, loaded_as);
     if (!loaded.object())
         return;
-    PlaceholderResolver resolver;
-    auto relocated = linker::relocate(*loaded.object(), resolver);
+    PlaceholderResolver resolver(*loaded.object());
+    auto relocated = linker::relocate(*loaded.object(), kHostTls, resolver);
     if (relocated.is_error() && relocated.error().code == lib::Errno::NOEXEC) // only the malformed
         refuse(path, relocated.error());
 }

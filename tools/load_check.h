@@ -22,19 +22,20 @@ namespace tools {
 /// (which must have a dynamic section and be position-independent).
 enum class LoadedAs { Program, Library };
 
-/// What every host-side relocation of a laid-out object gives the linker besides its
-/// bindings: nothing is run on the host (an IFUNC resolver's address stands for its
-/// result), and an object's own TLS block gets a placeholder module and offset. The load
-/// check and `inspect --abi` derive their resolvers from it.
-class HostRelocation : public linker::Resolver {
+/// What every host-side relocation of a laid-out object has in common: nothing is run on
+/// the host (an IFUNC resolver's address stands for its result). The load check and
+/// `inspect --abi` derive their resolvers from it.
+class HostRelocation : public linker::SymbolResolver {
 public:
-    uint64_t call_ifunc(uint64_t address) override { return address; }
-    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override
-    {
-        return linker::TlsPlacement { 1, -4096 };
-    }
-    uint64_t tlsdesc_static_resolver() override { return 0x1000; }
+    lib::Result<uint64_t> call_ifunc(uint64_t resolver) override { return resolver; }
+
+protected:
+    ~HostRelocation() = default;
 };
+
+/// An object's own TLS, relocated on the host: a placeholder module and static offset,
+/// and a placeholder TLSDESC resolver.
+inline const linker::ObjectTls kHostTls { 1, -4096, 0x1000, 0 };
 
 /// An object laid out in host memory as the kernel lays it out, to be read (its symbols,
 /// relocations) or relocated against placeholders, never run. Untouched pages cost

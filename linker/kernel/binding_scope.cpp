@@ -53,12 +53,12 @@ void BindingScope::add_local(const ModuleList& modules, Module& root)
 
 lib::Result<void> relocate_from(Module& first, std::span<Module* const> scope)
 {
-    SymbolBinder binder(scope);
     Module* m = &first;
     while (m->next)
         m = m->next;
     for (;; m = m->previous) {
-        if (auto r = relocate(m->object, binder); r.is_error()) {
+        SymbolBinder binder(scope, *m);
+        if (auto r = relocate(m->object, tls_of(*m), binder); r.is_error()) {
             klog::error(klog::Subsystem::Linker, "relocating {} failed", m->path);
             return r.error();
         }

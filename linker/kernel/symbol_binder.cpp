@@ -32,60 +32,64 @@ char* copy_of(std::string_view text)
 
 } // namespace
 
-Module* SymbolBinder::module_of(const LoadedObject& object) const
-{
-    for (Module* m : m_scope)
-        if (&m->object == &object)
-            return m;
-    return nullptr;
-}
-
-lib::Result<Binding> SymbolBinder::resolve(const LoadedObject& object, uint32_t, const SymbolRequest& request)
+lib::Result<ResolvedSymbol> SymbolBinder::resolve(const SymbolRequest& request)
 {
     auto object_of = [](const Module* m) -> const LoadedObject& { return m->object; };
     auto find_export = [](const SymbolRequest& r) -> std::optional<ExportBinding> {
         const auto* e = libc_shim::find_export(r.name, r.version);
         return e ? std::optional(ExportBinding { e->address, e->size }) : std::nullopt;
     };
-    ScopeBinding bound = bind_in_scope(m_scope, object_of, &object, request, find_export);
+    ScopeBinding bound = bind_in_scope(m_scope, object_of, &m_requester.object, request, find_export);
+    ResolvedSymbol result;
     switch (bound.kind) {
     case ScopeBinding::Kind::Object: {
         Module& m = *m_scope[bound.object_index];
         if (m.unloadable) // only dlopen'ed objects: start-up binding pays nothing
-            if (Module* requester = module_of(object))
-                requester->note_use(m);
+            m_requester.note_use(m);
         const Definition& def = bound.definition;
         uint8_t type = elf::symbol_type(*def.symbol);
         if (type == elf::STT_TLS)
-            return Binding { def.symbol->value, def.symbol->size, m.tls_offset, m.tls_module, m.tls_dynamic };
+            return ResolvedSymbol { def.symbol->value, def.symbol->size, nullptr, m.tls_module, m.tls_offset,
+                m.tls_dynamic };
         uint64_t address = def.address;
         if (type == elf::STT_GNU_IFUNC)
-            address = call_ifunc(TRY(m.object.checked_ifunc_resolver(def)));
-        return Binding { address, def.symbol->size, 0 };
+            address = TRY(call_ifunc(TRY(m.object.checked_ifunc_resolver(def))));
+        result = { address, def.symbol->size };
+        break;
     }
-    case ScopeBinding::Kind::Export: return Binding { bound.exported.address, bound.exported.size, 0 };
-    case ScopeBinding::Kind::WeakUnbound: return Binding { 0, 0, 0 };
-    case ScopeBinding::Kind::MissingData: {
-        const Module* requester = module_of(object);
+    case ScopeBinding::Kind::Export: result = { bound.exported.address, bound.exported.size }; break;
+    case ScopeBinding::Kind::WeakUnbound: return ResolvedSymbol {};
+    case ScopeBinding::Kind::MissingData:
         klog::error(klog::Subsystem::Linker, "missing data symbol {}@{} needed by {}", request.name, request.version,
-            requester ? requester->path : "?");
+            m_requester.path);
         return lib::Error(lib::Errno::LIBBAD, "a data symbol the program needs is not provided");
+    case ScopeBinding::Kind::MissingFunction:
+        klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name,
+            request.version, m_requester.path);
+        return ResolvedSymbol { TRY(missing_function_stub(request)) };
     }
-    case ScopeBinding::Kind::MissingFunction: break;
-    }
-    const Module* requester = module_of(object);
-    klog::debug(klog::Subsystem::Linker, "{}@{} needed by {}: bound to a missing-symbol stub", request.name,
-        request.version, requester ? requester->path : "?");
-    return Binding { TRY(missing_function_stub(object, request)), 0, 0 };
+    if (request.copy && result.address)
+        note_copy(request, result.address, result.size);
+    return result; // a COPY reads the definition where it is: relocate() says so
 }
 
-lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& object, const SymbolRequest& request)
+void SymbolBinder::note_copy(const SymbolRequest& request, uint64_t original, uint64_t size)
+{
+    const elf::Symbol* own = m_requester.object.symbol(request.index);
+    if (!own || own->size > size)
+        return; // the relocation refuses it
+    std::byte* copy = m_requester.object.at(m_requester.object.bias() + own->value, own->size);
+    auto& startup = libc_shim::program_startup();
+    if (copy && startup.copy_count < libc_shim::ProgramStartup::kMaxCopies)
+        startup.copies[startup.copy_count++] = { copy, reinterpret_cast<const void*>(original), own->size };
+}
+
+lib::Result<uint64_t> SymbolBinder::missing_function_stub(const SymbolRequest& request)
 {
     if (!g_stub_page)
         g_stub_page = reinterpret_cast<uint8_t*>(TRY(mm::map_anonymous(
             0, kMaxStubs * kStubSize, mm::ProtRead | mm::ProtWrite | mm::ProtExec, mm::Placement::Anywhere)));
-    const Module* requester = module_of(object);
-    const char* needed_by = requester ? requester->path : "?";
+    const char* needed_by = m_requester.path;
     // A plugin opened again (or another import of the same name by the same object) takes
     // the stub it had: dlopen/dlclose in a loop does not run out of stubs.
     for (size_t i = 0; i < g_stub_count; ++i)
@@ -113,25 +117,18 @@ lib::Result<uint64_t> SymbolBinder::missing_function_stub(const LoadedObject& ob
     return reinterpret_cast<uint64_t>(stub);
 }
 
-uint64_t SymbolBinder::call_ifunc(uint64_t address) { return reinterpret_cast<uint64_t (*)()>(address)(); }
-
-lib::Result<TlsPlacement> SymbolBinder::own_tls(const LoadedObject& object)
+lib::Result<uint64_t> SymbolBinder::call_ifunc(uint64_t resolver)
 {
-    const Module* m = module_of(object);
-    if (!m || !m->tls_module)
-        return lib::Error(lib::Errno::NOEXEC, "TLS relocation in an object without PT_TLS");
-    return TlsPlacement { m->tls_module, m->tls_offset, m->tls_dynamic };
+    return reinterpret_cast<uint64_t (*)()>(resolver)();
 }
 
-uint64_t SymbolBinder::tlsdesc_static_resolver() { return reinterpret_cast<uint64_t>(&osprey_tlsdesc_static); }
-
-uint64_t SymbolBinder::tlsdesc_dynamic_resolver() { return reinterpret_cast<uint64_t>(&osprey_tlsdesc_dynamic); }
-
-void SymbolBinder::copied(void* copy, const void* original, size_t size)
+ObjectTls tls_of(const Module& module)
 {
-    auto& startup = libc_shim::program_startup();
-    if (startup.copy_count < libc_shim::ProgramStartup::kMaxCopies)
-        startup.copies[startup.copy_count++] = { copy, original, size };
+    ObjectTls tls { module.tls_module, std::nullopt, reinterpret_cast<uint64_t>(&osprey_tlsdesc_static),
+        reinterpret_cast<uint64_t>(&osprey_tlsdesc_dynamic) };
+    if (!module.tls_dynamic)
+        tls.offset = module.tls_offset;
+    return tls;
 }
 
 } // namespace linker

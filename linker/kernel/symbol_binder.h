@@ -13,24 +13,26 @@
 
 namespace linker {
 
-class SymbolBinder final : public Resolver {
+/// Binds the imports of one module (`requester`) in `scope` (searched in order), then the
+/// kernel's exports.
+class SymbolBinder final : public SymbolResolver {
 public:
-    /// Binds in `scope` (searched in order), then the kernel's exports.
-    explicit SymbolBinder(std::span<Module* const> scope) : m_scope(scope) { }
+    SymbolBinder(std::span<Module* const> scope, Module& requester) : m_scope(scope), m_requester(requester) { }
 
-    lib::Result<Binding> resolve(const LoadedObject& object, uint32_t index, const SymbolRequest& request) override;
-    uint64_t call_ifunc(uint64_t address) override;
-    lib::Result<TlsPlacement> own_tls(const LoadedObject& object) override;
-    uint64_t tlsdesc_static_resolver() override;
-    uint64_t tlsdesc_dynamic_resolver() override;
-    void copied(void* copy, const void* original, size_t size) override;
+    lib::Result<ResolvedSymbol> resolve(const SymbolRequest& request) override;
+    lib::Result<uint64_t> call_ifunc(uint64_t resolver) override;
 
 private:
-    /// The module of `object` in the scope (its bindings are recorded there); null if none.
-    Module* module_of(const LoadedObject& object) const;
-    lib::Result<uint64_t> missing_function_stub(const LoadedObject& object, const SymbolRequest& request);
+    lib::Result<uint64_t> missing_function_stub(const SymbolRequest& request);
+    /// A COPY relocation of the requester's symbol from `original`: libc-shim keeps the
+    /// program's copies of the kernel's data in step (glibc_data.h).
+    void note_copy(const SymbolRequest& request, uint64_t original, uint64_t size);
 
     std::span<Module* const> m_scope;
+    Module& m_requester;
 };
+
+/// Where `module`'s own TLS is and the kernel's TLSDESC resolvers, for relocate().
+ObjectTls tls_of(const Module& module);
 
 } // namespace linker

@@ -53,23 +53,22 @@ Loaded load_ok(const char* path)
 }
 
 /// Records every import and binds it to a fake address; COPY sources come from `data`.
-class RecordingResolver final : public linker::Resolver {
+class RecordingResolver final : public linker::SymbolResolver {
 public:
     std::map<std::string, std::string> imports; // name -> version@file
     std::vector<std::byte> data = std::vector<std::byte>(64, std::byte(0x5a));
-    lib::Result<linker::Binding> resolve(const linker::LoadedObject&, uint32_t, const linker::SymbolRequest& r) override
+    lib::Result<linker::ResolvedSymbol> resolve(const linker::SymbolRequest& r) override
     {
         imports[std::string(r.name)] = std::string(r.version) + "@" + std::string(r.version_file);
-        if (r.copy)
-            return linker::Binding { reinterpret_cast<uint64_t>(data.data()), data.size(), 0 };
-        return linker::Binding { 0x1000 + imports.size(), 0, 0 };
+        if (r.copy) // read at its address in this process (relocate.h)
+            return linker::ResolvedSymbol { reinterpret_cast<uint64_t>(data.data()), data.size() };
+        return linker::ResolvedSymbol { 0x1000 + imports.size() };
     }
-    uint64_t call_ifunc(uint64_t address) override { return address; }
-    lib::Result<linker::TlsPlacement> own_tls(const linker::LoadedObject&) override
-    {
-        return linker::TlsPlacement { 1, -128 };
-    }
+    lib::Result<uint64_t> call_ifunc(uint64_t address) override { return address; }
 };
+
+/// The TLS placement the tests relocate with: module 1, 128 bytes below the thread pointer.
+const linker::ObjectTls kTestTls { 1, -128 };
 
 TEST(LinkerElf, ParsesAHardenedPie)
 {
@@ -93,7 +92,7 @@ TEST(LinkerElf, DecodesImportsWithVersionsAndRelocates)
         needs_libc |= object->string(offset) == "libc.so.6";
     EXPECT_TRUE(needs_libc);
     RecordingResolver resolver;
-    auto relocated = linker::relocate(object.value(), resolver);
+    auto relocated = linker::relocate(object.value(), kTestTls, resolver);
     ASSERT_FALSE(relocated.is_error()) << relocated.error().message;
     EXPECT_EQ(resolver.imports["__libc_start_main"], "GLIBC_2.34@libc.so.6");
     EXPECT_EQ(resolver.imports["__stack_chk_fail"], "GLIBC_2.4@libc.so.6");
@@ -121,7 +120,7 @@ TEST(LinkerElf, RelocatesANonPieExecutableThatExportsNothing)
     ASSERT_FALSE(object.is_error()) << object.error().message;
     EXPECT_EQ(object->bias(), 0u);
     RecordingResolver resolver; // every import lies past GNU hash's symoffset
-    auto relocated = linker::relocate(object.value(), resolver);
+    auto relocated = linker::relocate(object.value(), kTestTls, resolver);
     ASSERT_FALSE(relocated.is_error()) << relocated.error().message;
     EXPECT_EQ(resolver.imports["__libc_start_main"], "GLIBC_2.34@libc.so.6");
     EXPECT_EQ(resolver.imports["__fprintf_chk"], "GLIBC_2.3.4@libc.so.6");
@@ -199,7 +198,7 @@ TEST(LinkerElf, TruncatedAndCorruptedFilesNeverCrash)
         if (object.is_error())
             continue;
         RecordingResolver resolver;
-        (void)linker::relocate(object.value(), resolver);
+        (void)linker::relocate(object.value(), kTestTls, resolver);
         (void)object->lookup("main", "");
     }
 }
