@@ -21,7 +21,7 @@ static volatile size_t g_length = 4; // a length the compiler cannot see
 
 static void wide_copies(void)
 {
-    wchar_t source[8] = L"wide", target[8], spaced[8];
+    wchar_t source[8] = L"wide", target[8] = { 0 }, spaced[8];
     size_t n = g_length;
     CHECK(wmemcpy(target, source, n + 1) == target && wcscmp(target, L"wide") == 0);
     CHECK(wmemmove(target + 1, target, n) == target + 1 && wcscmp(target, L"wwide") == 0);
