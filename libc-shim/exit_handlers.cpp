@@ -1,8 +1,10 @@
-// The program's exit and fork handlers (libc_shim/exit_handlers.h). Exit handlers: one list in registration order,
-// each record with the object it belongs to. A run takes the newest record that matches,
-// clears it and calls it with the lock released, until none is left, so a handler may
-// register another (glibc runs those too) or call dlclose. A finalized object's cleared
-// records are squeezed out, so a plugin opened and closed in a loop does not grow the list.
+// The program's exit and fork handlers (libc_shim/exit_handlers.h).
+//
+// Exit handlers: one list in registration order, each record with the object it belongs
+// to. A run takes the newest record that matches, clears it and calls it with the lock
+// released, until none is left, so a handler may register another (glibc runs those too)
+// or call dlclose. A finalized object's cleared records are squeezed out, so a plugin
+// opened and closed in a loop does not grow the list. Fork handlers: below.
 #include <libc_shim/exit_handlers.h>
 #include <libc_shim/line_database.h>
 
