@@ -17,7 +17,6 @@
 #include <libc_shim/dynamic_tls.h>
 #include <libc_shim/static_tls.h>
 
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -155,23 +155,19 @@ void run_prepare()
     prepare_newest_first(list.first);
 }
 
-void run_parent()
+/// After the fork: each record's `which` handler, oldest first; then the list's lock,
+/// taken by run_prepare, goes.
+void run_oldest_first_and_unlock(void (*ForkHandlers::*which)())
 {
     ForkHandlerList& list = program_fork_handlers();
     for (const ForkHandlers* h = list.first; h; h = h->next)
-        if (h->parent)
-            h->parent();
+        if (h->*which)
+            (h->*which)();
     list.unlock();
 }
 
-void run_child()
-{
-    ForkHandlerList& list = program_fork_handlers();
-    for (const ForkHandlers* h = list.first; h; h = h->next)
-        if (h->child)
-            h->child();
-    list.unlock();
-}
+void run_parent() { run_oldest_first_and_unlock(&ForkHandlers::parent); }
+void run_child() { run_oldest_first_and_unlock(&ForkHandlers::child); }
 
 } // namespace
 

@@ -50,22 +50,24 @@ static const char* take_notes(void)
     return taken;
 }
 
+struct Search {
+    const char* name;
+    int count;
+};
+
 static int count_named(struct dl_phdr_info* info, size_t size, void* data)
 {
     (void)size;
-    const char** wanted = data;
-    if (strstr(info->dlpi_name, *wanted))
-        ((int*)data)[2]++;
+    struct Search* search = data;
+    if (strstr(info->dlpi_name, search->name))
+        search->count++;
     return 0;
 }
 
-/// Whether an object whose path contains `name` is loaded (dl_iterate_phdr lists it).
+/// How many loaded objects' paths contain `name` (dl_iterate_phdr lists them).
 static int loaded(const char* name)
 {
-    struct {
-        const char* name;
-        int count;
-    } search = { name, 0 };
+    struct Search search = { name, 0 };
     dl_iterate_phdr(count_named, &search);
     return search.count;
 }
