@@ -188,14 +188,14 @@ private:
             rpath_chain.insert(rpath_chain.begin(), own.begin(), own.end());
         }
         std::vector<SearchDir> dirs = object.info.runpath ? std::vector<SearchDir> {} : rpath_chain;
-        if (!m_options.library_path.empty()) {
-            std::vector<SearchDir> library_path = search_dirs(m_options.library_path, object, m_options.root);
-            dirs.insert(dirs.end(), library_path.begin(), library_path.end());
-        }
-        if (object.info.runpath) {
-            std::vector<SearchDir> own = search_dirs(*object.info.runpath, object, m_options.root);
-            dirs.insert(dirs.end(), own.begin(), own.end());
-        }
+        auto append = [&](const std::string& list) {
+            std::vector<SearchDir> more = search_dirs(list, object, m_options.root);
+            dirs.insert(dirs.end(), more.begin(), more.end());
+        };
+        if (!m_options.library_path.empty())
+            append(m_options.library_path);
+        if (object.info.runpath)
+            append(*object.info.runpath);
         for (const fs::path& dir : m_options.system_dirs)
             dirs.push_back({ dir, normal_image_path(dir.string()) });
         return dirs;
