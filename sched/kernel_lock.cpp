@@ -112,6 +112,7 @@ KernelSectionInHandler::KernelSectionInHandler()
     Thread& self = current();
     m_took = self.kernel_depth == 0;
     ++self.kernel_depth;
+    ++self.handler_kernel_depth;
     if (m_took)
         acquire(self);
 }
@@ -121,6 +122,7 @@ KernelSectionInHandler::~KernelSectionInHandler()
     Thread& self = current();
     if (m_took)
         release();
+    --self.handler_kernel_depth;
     --self.kernel_depth;
 }
 

@@ -152,7 +152,13 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
     sched::set_end_kernel_libc_thread(osprey_end_kernel_libc_thread);
     arch::set_program_signal_hook(sys::deliver_fault_signal);
     core::set_snapshot_point_handler(boot::snapshot_point_reached); // reached from libc-shim and /dev
-    arch::set_program_thread_query([] { return !sched::current().kernel_service; });
+    arch::set_running_thread_query([] {
+        const sched::Thread& self = sched::current();
+        if (self.kernel_service)
+            return arch::RunningThread::KernelService;
+        return self.kernel_depth > self.handler_kernel_depth ? arch::RunningThread::ProgramInKernel
+                                                             : arch::RunningThread::Program;
+    });
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)
         core::panic("not booted through PVH (start_info magic {:#x})", info->magic);

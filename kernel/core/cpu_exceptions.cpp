@@ -68,14 +68,56 @@ constexpr uint64_t kLowerHalfEnd = 0x0000'8000'0000'0000, kUpperHalfStart = 0xff
 
 bool canonical(uint64_t address) { return address < kLowerHalfEnd || address >= kUpperHalfStart; }
 
-// A call or jump to an address that cannot hold code faults with RIP at its target: a
-// fetch page fault, or #GP for a non-canonical target (AMD, and QEMU; Intel reports the
-// jump itself). The caller is then at the top of the stack: a call's return address, or
-// for a jump through a PLT slot, the return address of the call into the stub.
+// A call, jump or ret to an address that cannot hold code faults with RIP at its target:
+// a fetch page fault, or #GP for a non-canonical target (AMD, and QEMU; Intel reports the
+// jump itself). The stack is as the instruction left it: a call's return address on top.
 bool faulted_at_jump_target(const InterruptFrame& frame)
 {
     return (frame.vector == kPageFaultVector && (frame.error_code & (1 << 4)))
         || (frame.vector == kGeneralProtectionVector && !canonical(frame.rip));
+}
+
+// The length of the call instruction at `code` (x86-64, at most 8 bytes), or 0 when it is
+// none: `call rel32` (E8), or `call r/m64` (FF /2, after an optional REX prefix) with its
+// ModRM, SIB and displacement (SDM vol. 2A §2.1).
+size_t call_length(const uint8_t* code, size_t available)
+{
+    if (available >= 5 && code[0] == 0xe8)
+        return 5;
+    size_t rex = available > 0 && (code[0] & 0xf0) == 0x40 ? 1 : 0;
+    if (available < rex + 2 || code[rex] != 0xff || ((code[rex + 1] >> 3) & 7) != 2)
+        return 0;
+    uint8_t mod = code[rex + 1] >> 6, rm = code[rex + 1] & 7;
+    size_t length = rex + 2;
+    if (mod != 3 && rm == 4) { // a SIB byte; base 5 with mod 0 means a disp32 and no base
+        if (available < length + 1)
+            return 0;
+        if (mod == 0 && (code[length] & 7) == 5)
+            length += 4;
+        length += 1;
+    }
+    if (mod == 1)
+        length += 1;
+    else if (mod == 2 || (mod == 0 && rm == 5)) // disp32, or RIP-relative disp32
+        length += 4;
+    return length;
+}
+
+// Whether `address` follows a call instruction, as a return address does: the 2 to 8 bytes
+// before it decode as a call of just that length. A call through a PLT stub counts (the
+// stub's own jump faulted). Data that happens to follow such bytes counts too: a
+// heuristic, used only to tell a call from a ret or a jump.
+bool follows_a_call(uint64_t address)
+{
+    constexpr size_t kLongestCall = 8;
+    for (size_t length = 2; length <= kLongestCall; ++length) {
+        if (address < length || !debug::is_readable(address - length, length))
+            return false; // the shorter ones were readable, the longer cannot be
+        auto* code = reinterpret_cast<const uint8_t*>(address - length);
+        if (call_length(code, length) == length)
+            return true;
+    }
+    return false;
 }
 
 uint64_t read_cr3()
@@ -119,10 +161,16 @@ void report_location(const InterruptFrame& frame)
     auto symbol = debug::lookup_symbol(frame.rip);
     const char* where = !symbol ? "unknown code" : symbol->module ? "application" : "kernel";
     debug::report("at {:#018x} {} ({})", frame.rip, std::string_view(text, length), where);
-    uint64_t caller;
-    if (faulted_at_jump_target(frame) && debug::read_word(frame.rsp, caller)) {
-        length = debug::describe_address(caller, debug::AddressKind::ReturnAddress, text, sizeof(text));
-        debug::report("called from {:#018x} {} (if this was a call)", caller, std::string_view(text, length));
+    uint64_t top;
+    if (!faulted_at_jump_target(frame) || !debug::read_word(frame.rsp, top))
+        return;
+    if (follows_a_call(top)) {
+        length = debug::describe_address(top, debug::AddressKind::ReturnAddress, text, sizeof(text));
+        debug::report("called from {:#018x} {}", top, std::string_view(text, length));
+    } else if (uint64_t popped; debug::read_word(frame.rsp - 8, popped) && popped == frame.rip) {
+        debug::report("returned to by a ret (an overwritten return address?)");
+    } else {
+        debug::report("jumped to (a corrupt function pointer?)");
     }
 }
 
@@ -233,9 +281,9 @@ uint64_t read_cr2()
 
 namespace {
 
-// Set once at boot (set_program_signal_hook, set_program_thread_query), read-only afterwards.
+// Set once at boot (set_program_signal_hook, set_running_thread_query), read-only afterwards.
 constinit ProgramSignalHook g_program_signal_hook = nullptr;
-constinit ProgramThreadQuery g_program_thread_query = nullptr;
+constinit RunningThreadQuery g_running_thread_query = nullptr;
 // Set once, when the program's _start is entered (note_program_started).
 constinit bool g_program_started = false;
 
@@ -303,21 +351,32 @@ void note_program_started() { __atomic_store_n(&g_program_started, true, __ATOMI
 
 bool program_started() { return __atomic_load_n(&g_program_started, __ATOMIC_ACQUIRE); }
 
-void set_program_thread_query(ProgramThreadQuery query) { g_program_thread_query = query; }
+void set_running_thread_query(RunningThreadQuery query) { g_running_thread_query = query; }
+
+namespace {
+
+RunningThread running_thread() { return g_running_thread_query ? g_running_thread_query() : RunningThread::Program; }
+
+} // namespace
 
 bool in_program_context(const InterruptFrame& frame)
 {
-    return program_started() && !ist_slot_containing(frame.rsp)
-        && (!g_program_thread_query || g_program_thread_query());
+    return program_started() && !ist_slot_containing(frame.rsp) && running_thread() != RunningThread::KernelService;
 }
 
 bool raised_by_program(const InterruptFrame& frame)
 {
     if (frame.rip < kLowerHalfEnd)
         return true;
-    uint64_t caller;
-    return faulted_at_jump_target(frame) && !ist_slot_containing(frame.rsp) && debug::read_word(frame.rsp, caller)
-        && caller < kLowerHalfEnd;
+    if (!faulted_at_jump_target(frame) || ist_slot_containing(frame.rsp))
+        return false;
+    uint64_t top;
+    if (debug::read_word(frame.rsp, top) && follows_a_call(top))
+        return top < kLowerHalfEnd; // the caller's half
+    // A ret (the word below the stack is the target it popped) or a jump: nothing says where
+    // it was, and the word on top is the caller's data. A smashed return address in a
+    // function of the program's, with a libc address above it, is the program's fault.
+    return in_program_context(frame) && running_thread() == RunningThread::Program;
 }
 
 bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_t address)

@@ -73,14 +73,24 @@ bool program_started();
 /// thread's interrupt stack), and the thread is one of the program's, not one the kernel
 /// runs for itself (the network stack's, say). Otherwise it is the kernel's own bug: a panic.
 bool in_program_context(const InterruptFrame& frame);
-/// Whether the thread running now is one of the program's. The scheduler installs it once at
-/// boot; before that, every thread counts as the program's.
-using ProgramThreadQuery = bool (*)();
-void set_program_thread_query(ProgramThreadQuery query);
-/// Whether the program's own code raised the exception: RIP in its half, or a call or jump
-/// of its to an address that cannot hold code, which faults with RIP at the target (a
-/// fetch page fault, or #GP for a non-canonical target on AMD and QEMU): the caller's
-/// return address, on top of the stack, is then in the program's half.
+/// What the thread running now was doing when an exception came, as far as deciding whose
+/// fault it is needs.
+enum class RunningThread : uint8_t {
+    KernelService,   // a thread the kernel runs for itself (the network stack's)
+    ProgramInKernel, // the program's, in the kernel's own code: a system call, the linker
+                     // (the big kernel lock held, other than by an exception handler)
+    Program,         // the program's, in its own code or a libc function (user mode on Linux)
+};
+/// The scheduler installs it once at boot; before that, every thread counts as the
+/// program's, in its own code.
+using RunningThreadQuery = RunningThread (*)();
+void set_running_thread_query(RunningThreadQuery query);
+/// Whether the program's own code raised the exception: RIP in its half, or a jump of its
+/// to an address that cannot hold code, which faults with RIP at the target (a fetch page
+/// fault, or #GP for a non-canonical target on AMD and QEMU). For a call, the return
+/// address on top of the stack names the caller. A ret or a jump leaves no trace of where
+/// it was: it is the program's when its thread was not in the kernel's own code (on Linux,
+/// it ran in user mode).
 bool raised_by_program(const InterruptFrame& frame);
 
 /// A CPU exception raised by program code, which Linux turns into a signal for the

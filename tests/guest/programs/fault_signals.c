@@ -3,9 +3,10 @@
 // siginfo and a ucontext it may change, and recovers with siglongjmp or by moving RIP.
 // A stack overflow is caught on an alternate stack. Without a handler the program ends with
 // 128 + signal: `fault_signals MODE`, MODE one of divide, ud2, int3, int80, libc-text,
-// non-canonical-call, non-canonical-libc, libc-divide (int80: `int $0x80`, the i386
-// system-call gate, which Osprey does not offer: SIGSEGV, as a Linux without IA32
-// emulation gives; the libc modes fault inside libc, which here is the kernel's code).
+// non-canonical-call, non-canonical-return, non-canonical-libc, libc-divide (int80: `int
+// $0x80`, the i386 system-call gate, which Osprey does not offer: SIGSEGV, as a Linux
+// without IA32 emulation gives; the libc modes fault inside libc, which here is the
+// kernel's code).
 #define _GNU_SOURCE
 #define TEST_NAME "fault_signals"
 #include "check.h"
@@ -85,6 +86,17 @@ static void write_libc_text(void) { *(volatile char*)(void*)&write = 1; } // Osp
 // PLT slot gives): #GP, so SIGSEGV with SI_KERNEL and no address, as on Linux.
 static volatile uintptr_t g_non_canonical_code = 0x0000800000001000ul;
 static void call_non_canonical(void) { ((void (*)(void))g_non_canonical_code)(); }
+// A ret to it (a smashed return address), and a jump to it, each with a libc address (here
+// the kernel's) in the word on top of the stack: still the program's own faults. QEMU
+// reports RIP at the target, so the kernel must not take that word for the caller.
+static void return_to_non_canonical(void)
+{
+    __asm__ volatile("push %0\n\tpush %1\n\tret" : : "r"((uintptr_t)&write), "r"(g_non_canonical_code) : "memory");
+}
+static void jump_to_non_canonical(void)
+{
+    __asm__ volatile("push %0\n\tjmp *%1" : : "r"((uintptr_t)&write), "r"(g_non_canonical_code) : "memory");
+}
 // The same address as data, given to libc (on Linux a #GP in libc; here in the kernel's).
 static int measure_non_canonical(void) { return (int)strlen((const char*)g_non_canonical_code); }
 // A zero divisor given to libc: #DE inside it (on Linux in user-mode libc; here in the kernel).
@@ -124,6 +136,8 @@ int main(int argc, char** argv)
             write_libc_text();
         if (strcmp(argv[1], "non-canonical-call") == 0)
             call_non_canonical();
+        if (strcmp(argv[1], "non-canonical-return") == 0)
+            return_to_non_canonical();
         if (strcmp(argv[1], "non-canonical-libc") == 0)
             return measure_non_canonical();
         if (strcmp(argv[1], "libc-divide") == 0)
@@ -140,6 +154,9 @@ int main(int argc, char** argv)
         && g_last_address == (uintptr_t)g_direct_map);
     CHECK(faults(write_libc_text) && g_last_signal == SIGSEGV && g_last_address == (uintptr_t)(void*)&write);
     CHECK(faults(call_non_canonical) && g_last_signal == SIGSEGV && g_last_code == SI_KERNEL && g_last_address == 0);
+    CHECK(
+        faults(return_to_non_canonical) && g_last_signal == SIGSEGV && g_last_code == SI_KERNEL && g_last_address == 0);
+    CHECK(faults(jump_to_non_canonical) && g_last_signal == SIGSEGV && g_last_code == SI_KERNEL && g_last_address == 0);
     install(SIGFPE, recover);
     CHECK(faults(divide_by_zero) && g_last_signal == SIGFPE && g_last_code == FPE_INTDIV);
 
