@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@ NetPoller::~NetPoller()
 
 void NetPoller::loop()
 {
+    pthread_setname_np(pthread_self(), "net-poller"); // tests/kvm/net_stopped_device.sh finds it so
     for (;;) {
         bool blocked;
         {

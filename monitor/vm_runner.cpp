@@ -180,6 +180,9 @@ void VmRunner::watch_for_halt()
 void VmRunner::vcpu_loop(size_t index)
 {
     KvmVcpu& vcpu = m_vcpus[index];
+    char name[16]; // what `top -H` and /proc/PID/task/TID/comm show
+    snprintf(name, sizeof(name), "vcpu %zu", index);
+    pthread_setname_np(pthread_self(), name);
     if (index == 0)
         m_trace.record("first KVM_RUN (guest starts)");
     for (;;) {
