@@ -26,7 +26,8 @@ snapshot_counter guest test, `snapshot_restore` (tests/kvm/snapshot_restore.sh);
 runaway_cli-hlt, `halted_guest` (its image without --timeout: the halt watch ends it); with
 trace_flood, `trace_flood_memory` (tests/kvm/trace_flood.sh: the monitor's memory under a
 flood of the boot-trace port); with --echo-server, `net_publish` (tests/kvm/net_publish.sh: passt's
-user-mode network); with --volume-program, `volume` (tests/kvm/volume.sh: --volume through the
+user-mode network) and `net_stopped_device` (tests/kvm/net_stopped_device.sh: the monitor's network
+thread under a guest that stops its device the wrong way); with --volume-program, `volume` (tests/kvm/volume.sh: --volume through the
 monitor's 9P server)."""
 import argparse
 import importlib.machinery
@@ -206,6 +207,10 @@ def net_lines(args, images):
               f"file {shlex.quote(str(ready_image))} {guest_ready_image}",
               f"test net_publish {args.test_timeout * 2} sh {root} {script} {GUEST_DIR}/bin/osprey-monitor "
               f"{GUEST_DIR}/osprey-kernel.elf {guest_image} {guest_ready_image}"]
+    stopped = f"{GUEST_DIR}/bin/net_stopped_device.sh"
+    lines += [f"file {shlex.quote(str(TOP / 'tests/kvm/net_stopped_device.sh'))} {stopped}",
+              f"test net_stopped_device {args.test_timeout} sh {root} {stopped} {GUEST_DIR}/bin/osprey-monitor "
+              f"{GUEST_DIR}/osprey-kernel.elf {GUEST_DIR}/ktest-image"]
     return lines
 
 

@@ -4,6 +4,7 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/core/vm_exit.h>
 #include <kernel/debug/report.h>
+#include <sched/scheduler.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -126,6 +127,27 @@ void blk_write_test(BlkDevice& disk, std::byte* sector)
     core::vm_exit(0);
 }
 
+// A driver that breaks §2.1.2, clearing DRIVER_OK without a reset, while the device holds
+// a receive buffer (init filled the queue and notified it). Then the CPU idles, halted,
+// for kNetStoppedSeconds, while tests/kvm/net_stopped_device.sh sends the VM frames and
+// watches the monitor's net thread, which must stay asleep (issue 17: it spun on the
+// waiting frames).
+[[noreturn]] void net_stop_test()
+{
+    constexpr std::string_view name = "virtio-net-stop";
+    constexpr uint64_t kNetStoppedSeconds = 30;
+    RegisterIo* registers = mmio_registers(DeviceId::Net);
+    expect(registers != nullptr && network_device() != nullptr, name, "no network device was probed");
+    uint32_t status = registers->read32(MmioStatus);
+    expect(status & StatusDriverOk, name, "the device is not live");
+    registers->write32(MmioStatus, status & ~uint32_t(StatusDriverOk));
+    debug::report("ktest {}: DRIVER_OK cleared; idle for {} s", name, kNetStoppedSeconds);
+    sched::sleep_until(arch::monotonic_ns() + kNetStoppedSeconds * 1'000'000'000, false);
+    expect(!(registers->read32(MmioStatus) & StatusDriverOk), name, "the device is live again");
+    debug::report("ktest {}: ok", name);
+    core::vm_exit(0);
+}
+
 } // namespace
 
 bool run_ktest(std::string_view name)
@@ -134,6 +156,8 @@ bool run_ktest(std::string_view name)
         rng_test();
     if (name == "virtio-blk")
         blk_test();
+    if (name == "virtio-net-stop")
+        net_stop_test();
     return false;
 }
 

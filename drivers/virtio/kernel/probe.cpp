@@ -120,4 +120,12 @@ void probe_mmio_devices(std::span<const std::string_view> option_values)
 
 ProbedDevices& probed_devices() { return g_probed; }
 
+RegisterIo* mmio_registers(DeviceId id)
+{
+    for (size_t i = 0; i < g_used; ++i)
+        if (g_transports[i].device_id() == id)
+            return &g_windows[i];
+    return nullptr;
+}
+
 } // namespace virtio

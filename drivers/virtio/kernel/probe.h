@@ -8,6 +8,7 @@
 #include <drivers/virtio/kernel/net.h>
 #include <drivers/virtio/kernel/ninep.h>
 #include <drivers/virtio/kernel/rng.h>
+#include <virtio/mmio_transport.h>
 
 #include <span>
 #include <string_view>
@@ -33,5 +34,10 @@ void probe_mmio_devices(std::span<const std::string_view> option_values);
 
 /// What probe_mmio_devices() brought up.
 ProbedDevices& probed_devices();
+
+/// The register window of the first device of type `id` that probe_mmio_devices() found,
+/// or nullptr. For the ktests that drive a device against the rules, as a hostile guest
+/// would; drivers go through their Transport.
+RegisterIo* mmio_registers(DeviceId id);
 
 } // namespace virtio
