@@ -71,7 +71,7 @@ SysResult wait4(int, int*, int options, void*)
     return lib::Error(lib::Errno::CHILD, "no child processes");
 }
 
-SysResult waitid(int which, int id, void*, int options, void*)
+SysResult waitid(int which, int id, void* info, int options, void*)
 {
     constexpr int kWaitPid = 1, kWaitGroup = 2;
     if (which < 0 || which > kWaitPidfd)
@@ -84,6 +84,14 @@ SysResult waitid(int which, int id, void*, int options, void*)
         return lib::Error(lib::Errno::INVAL, "unknown waitid options");
     if (!(options & (kWaitUntraced | kWaitExited | kWaitContinued)))
         return lib::Error(lib::Errno::INVAL, "waitid needs WEXITED, WSTOPPED or WCONTINUED");
+    // Linux writes siginfo's si_signo, si_errno, si_code, si_pid, si_uid and si_status (all 0
+    // when no child changed state) whenever infop is given, before it returns ECHILD: a bad
+    // infop is EFAULT first.
+    if (info) {
+        constexpr size_t kWrittenFields = 28; // up to and with si_status, at offset 24
+        TRY(check_user_range(info, kWrittenFields, UserAccess::Write));
+        memset(info, 0, kWrittenFields);
+    }
     return lib::Error(lib::Errno::CHILD, "no child processes");
 }
 

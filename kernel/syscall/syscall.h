@@ -253,7 +253,8 @@ SysResult setpgid(int pid, int group);
 SysResult setsid();
 /// wait4(2) and waitid(2): the process has no children (no fork), so ECHILD once the
 /// arguments are valid (EINVAL for unknown options or `which`, for waitid without one of
-/// WEXITED, WSTOPPED, WCONTINUED).
+/// WEXITED, WSTOPPED, WCONTINUED). waitid zeroes `info`'s fields as Linux does, EFAULT when
+/// it cannot.
 SysResult wait4(int pid, int* status, int options, void* usage);
 SysResult waitid(int which, int id, void* info, int options, void* usage);
 

@@ -13,14 +13,19 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,6 +102,43 @@ int main(void)
     EXPECT_EFAULT(syscall(SYS_getsockopt, sockets[0], SOL_SOCKET, SO_TYPE, text, &length));
     EXPECT_EFAULT(syscall(SYS_ioctl, pipe_ends[0], FIONREAD, text));
     EXPECT_EFAULT(syscall(SYS_mincore, (uintptr_t)&checked & ~(uintptr_t)4095, 4096, text));
+    EXPECT_EFAULT(syscall(SYS_preadv, file, &into_text, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_preadv2, file, &into_text, 1, 0, 0, 0));
+    EXPECT_EFAULT(syscall(SYS_preadv, file, kAbsent, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_lstat, "/", text));
+    EXPECT_EFAULT(syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", text, 64));
+    EXPECT_EFAULT(syscall(SYS_getdents64, open("/", O_RDONLY | O_DIRECTORY), text, 4096));
+    EXPECT_EFAULT(syscall(SYS_getresgid, text, text, text));
+    EXPECT_EFAULT(syscall(SYS_getpeername, sockets[0], text, &length));
+    EXPECT_EFAULT(syscall(SYS_getsockname, sockets[0], &zero, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_sched_getparam, 0, text));
+    EXPECT_EFAULT(syscall(SYS_sched_rr_get_interval, 0, text));
+    EXPECT_EFAULT(syscall(SYS_capget, kAbsent, NULL));
+    EXPECT_EFAULT(syscall(SYS_adjtimex, text));
+    EXPECT_EFAULT(syscall(SYS_prctl, PR_GET_NAME, text, 0, 0, 0));
+    EXPECT_EFAULT(syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, text));
+    EXPECT_EFAULT(syscall(SYS_fcntl, file, F_GETLK, kAbsent));
+    int timer_id;
+    struct sigevent no_signal = { .sigev_notify = SIGEV_NONE };
+    EXPECT_EFAULT(syscall(SYS_timer_create, CLOCK_MONOTONIC, &no_signal, text));
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &no_signal, &timer_id) == 0) {
+        EXPECT_EFAULT(syscall(SYS_timer_gettime, timer_id, text));
+        EXPECT_EFAULT(syscall(SYS_timer_settime, timer_id, 0, kAbsent, NULL));
+    }
+    EXPECT_EFAULT(syscall(SYS_waitid, P_ALL, 0, text, WEXITED | WNOHANG, NULL));
+    {
+        int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        struct sockaddr_un where = { .sun_family = AF_UNIX, .sun_path = "/tmp/kernel_pointers_listener" };
+        unlink(where.sun_path);
+        if (bind(listener, (struct sockaddr*)&where, sizeof(where)) == 0 && listen(listener, 4) == 0) {
+            for (int i = 0; i < 2; ++i) // one for each accept below
+                connect(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr*)&where, sizeof(where));
+            socklen_t accepted_length = sizeof(struct sockaddr_un);
+            EXPECT_EFAULT(syscall(SYS_accept, listener, text, &accepted_length));
+            EXPECT_EFAULT(syscall(SYS_accept4, listener, &where, kAbsent, 0));
+        }
+    }
+    EXPECT_EFAULT(syscall(SYS_recvmmsg, sockets[0], kAbsent, 1, MSG_DONTWAIT, NULL));
 
     // Buffers and structures the call reads.
     EXPECT_EFAULT(syscall(SYS_write, file, kAbsent, 1));
@@ -145,6 +187,53 @@ int main(void)
     EXPECT_EFAULT(syscall(SYS_timerfd_settime, timer, 0, kAbsent, NULL));
     EXPECT_EFAULT(syscall(SYS_timerfd_gettime, timer, text));
     EXPECT_EFAULT(syscall(SYS_sendfile, sockets[0], file, kAbsent, 1));
+    EXPECT_EFAULT(syscall(SYS_pwritev, file, kAbsent, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_pwritev2, file, kAbsent, 1, 0, 0, 0));
+    struct iovec from_absent = { kAbsent, 1 };
+    EXPECT_EFAULT(syscall(SYS_pwritev, file, &from_absent, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_sendmmsg, sockets[0], kAbsent, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_creat, kAbsent, 0600));
+    EXPECT_EFAULT(syscall(SYS_faccessat, AT_FDCWD, kAbsent, F_OK));
+    EXPECT_EFAULT(syscall(SYS_faccessat2, AT_FDCWD, kAbsent, F_OK, 0));
+    EXPECT_EFAULT(syscall(SYS_fchmodat, AT_FDCWD, kAbsent, 0600));
+    EXPECT_EFAULT(syscall(SYS_chown, kAbsent, 0, 0));
+    EXPECT_EFAULT(syscall(SYS_lchown, kAbsent, 0, 0));
+    EXPECT_EFAULT(syscall(SYS_fchownat, AT_FDCWD, kAbsent, 0, 0, 0));
+    EXPECT_EFAULT(syscall(SYS_link, "/tmp/kernel_pointers", kAbsent));
+    EXPECT_EFAULT(syscall(SYS_linkat, AT_FDCWD, kAbsent, AT_FDCWD, "/tmp/kernel_pointers_hard", 0));
+    EXPECT_EFAULT(syscall(SYS_mkdirat, AT_FDCWD, kAbsent, 0700));
+    EXPECT_EFAULT(syscall(SYS_mknod, kAbsent, S_IFIFO | 0600, 0));
+    EXPECT_EFAULT(syscall(SYS_mknodat, AT_FDCWD, kAbsent, S_IFIFO | 0600, 0));
+    EXPECT_EFAULT(syscall(SYS_rmdir, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_unlinkat, AT_FDCWD, kAbsent, 0));
+    EXPECT_EFAULT(syscall(SYS_renameat, AT_FDCWD, kAbsent, AT_FDCWD, "/tmp/kernel_pointers_renamed"));
+    EXPECT_EFAULT(syscall(SYS_renameat2, AT_FDCWD, "/tmp/kernel_pointers", AT_FDCWD, kAbsent, 0));
+    EXPECT_EFAULT(syscall(SYS_symlinkat, "/tmp/kernel_pointers", AT_FDCWD, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_openat2, AT_FDCWD, "/tmp/kernel_pointers", kAbsent, 24));
+    EXPECT_EFAULT(syscall(SYS_pselect6, 1, kAbsent, NULL, NULL, &zero, NULL));
+    EXPECT_EFAULT(syscall(SYS_epoll_pwait, epoll, kAbsent, 1, 0, NULL, 8));
+    EXPECT_EFAULT(syscall(SYS_sched_setparam, 0, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_signalfd, -1, kAbsent, 8));
+    EXPECT_EFAULT(syscall(SYS_timer_create, CLOCK_MONOTONIC, kAbsent, &timer_id));
+    EXPECT_EFAULT(syscall(SYS_vmsplice, pipe_ends[1], kAbsent, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_splice, file, kAbsent, pipe_ends[1], NULL, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_copy_file_range, file, kAbsent, file, NULL, 1, 0));
+    EXPECT_EFAULT(syscall(SYS_clock_adjtime, CLOCK_REALTIME, kAbsent));
+    EXPECT_EFAULT(syscall(SYS_capset, kAbsent, NULL));
+    EXPECT_EFAULT(syscall(SYS_epoll_pwait2, epoll, &zero, 1, kAbsent, NULL, 8));
+    size_t robust_length;
+    EXPECT_EFAULT(syscall(SYS_get_robust_list, 0, text, &robust_length));
+    EXPECT_EFAULT(syscall(SYS_pipe, text));
+    EXPECT_EFAULT(syscall(SYS_get_mempolicy, text, NULL, 0, NULL, 0));
+    EXPECT_EFAULT(syscall(SYS_set_mempolicy, 1 /* MPOL_PREFERRED */, kAbsent, 64));
+    int segment = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+    if (segment >= 0) {
+        EXPECT_EFAULT(syscall(SYS_shmctl, segment, IPC_STAT, text));
+        shmctl(segment, IPC_RMID, NULL);
+    }
 
     if (failures)
         return 1;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,8 +51,10 @@ static void check_no_children(void)
     errno = 0;
     CHECK(waitpid(-1, &status, 0x100) == -1 && errno == EINVAL);
     siginfo_t info;
+    memset(&info, 0xff, sizeof(info));
     errno = 0;
     CHECK(waitid(P_ALL, 0, &info, WEXITED | WNOHANG) == -1 && errno == ECHILD);
+    CHECK(info.si_signo == 0 && info.si_code == 0 && info.si_pid == 0 && info.si_status == 0); // Linux zeroes them
     errno = 0;
     CHECK(waitid(P_ALL, 0, &info, WNOHANG) == -1 && errno == EINVAL);
 }
