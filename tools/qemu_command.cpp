@@ -175,6 +175,10 @@ std::vector<std::string> qemu_arguments(const QemuConfig& config)
         "-accel",
         config.hypervisor == Hypervisor::QemuKvm ? "kvm" : "tcg",
     };
+    if (config.halt_watch_fd >= 0) // a QMP monitor on the socket the CLI holds the other end of
+        arguments.insert(arguments.end(),
+            { "-chardev", "socket,id=halt-watch,server=off,fd=" + std::to_string(config.halt_watch_fd), "-mon",
+                "chardev=halt-watch,mode=control" });
     if (!config.virtio.empty()) {
         arguments.insert(arguments.end(), { "-global", "virtio-mmio.force-legacy=false" });
         std::vector<std::string> devices = virtio_device_arguments(config);

@@ -38,6 +38,7 @@ struct QemuConfig {
     Machine machine = Machine::Microvm;
     Hypervisor hypervisor = Hypervisor::QemuTcg;
     std::vector<VirtioDevice> virtio; // microvm only; device i on virtio-mmio slot i + 1
+    int halt_watch_fd = -1;           // an inherited socket to serve QMP on (QemuHaltWatch), or -1
 };
 
 /// The argument vector (argv[0] is config.qemu): kernel via PVH (-kernel), the image as

@@ -23,6 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kKillGrace { 5 };
+constexpr std::chrono::seconds kHaltWatchPeriod { 1 }; // as osprey-monitor's halt watch
 
 // Saves the terminal settings of stdin (QEMU's stdio chardev changes them) and puts
 // them back when destroyed, even if QEMU had to be killed.
@@ -144,10 +145,12 @@ pid_t spawn(const std::vector<std::string>& arguments, const SignalBlock& signal
 
 class Supervisor {
 public:
-    Supervisor(pid_t pid, std::chrono::seconds timeout) : m_pid(pid)
+    Supervisor(pid_t pid, std::chrono::seconds timeout, HaltedForGood halted) : m_pid(pid), m_halted(std::move(halted))
     {
         if (timeout.count() > 0)
             m_deadline = Clock::now() + timeout;
+        if (m_halted)
+            m_next_look = Clock::now() + kHaltWatchPeriod;
     }
 
     ProcessOutcome wait(const sigset_t& waited)
@@ -182,6 +185,8 @@ private:
     int wait_signal(const sigset_t& waited)
     {
         std::optional<Clock::time_point> next = m_kill_at ? m_kill_at : m_deadline;
+        if (!m_kill_at && m_next_look && (!next || *m_next_look < *next))
+            next = m_next_look;
         if (!next)
             return ::sigwaitinfo(&waited, nullptr);
         auto left = std::max(*next - Clock::now(), Clock::duration::zero());
@@ -201,7 +206,22 @@ private:
         } else if (m_deadline && Clock::now() >= *m_deadline && m_result.end == ProcessOutcome::End::Exited) {
             m_result.end = ProcessOutcome::End::TimedOut;
             stop();
+        } else if (m_next_look && Clock::now() >= *m_next_look && m_result.end == ProcessOutcome::End::Exited) {
+            look_for_halt();
         }
+    }
+
+    // One halted answer could race a vCPU that woke another with an NMI between QEMU's
+    // looks at them; two in a row, a second apart, cannot.
+    void look_for_halt()
+    {
+        m_halted_answers = m_halted() ? m_halted_answers + 1 : 0;
+        m_next_look = Clock::now() + kHaltWatchPeriod;
+        if (m_halted_answers < 2)
+            return;
+        m_result.end = ProcessOutcome::End::Halted;
+        m_next_look.reset();
+        stop();
     }
 
     void stop()
@@ -223,6 +243,9 @@ private:
     }
 
     pid_t m_pid;
+    HaltedForGood m_halted;
+    std::optional<Clock::time_point> m_next_look;
+    int m_halted_answers = 0;
     std::optional<Clock::time_point> m_deadline;
     std::optional<Clock::time_point> m_kill_at;
     ProcessOutcome m_result;
@@ -230,7 +253,8 @@ private:
 
 } // namespace
 
-ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout, ChildInput input)
+ProcessOutcome run_process(
+    const std::vector<std::string>& arguments, std::chrono::seconds timeout, ChildInput input, HaltedForGood halted)
 {
     TerminalGuard terminal;
     SignalBlock signals;
@@ -242,7 +266,7 @@ ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chron
         ::close(sockets[1]);
         std::thread(relay_input, sockets[0]).detach();
     }
-    return Supervisor(pid, timeout).wait(signals.waited());
+    return Supervisor(pid, timeout, std::move(halted)).wait(signals.waited());
 }
 
 } // namespace tools

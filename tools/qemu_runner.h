@@ -3,13 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace tools {
 
 struct ProcessOutcome {
-    enum class End { Exited, Signaled, TimedOut, Interrupted };
+    enum class End { Exited, Signaled, TimedOut, Interrupted, Halted };
     End end = End::Exited;
     int status = 0;           // Exited: exit status; Signaled: signal number
     int interrupt_signal = 0; // Interrupted: the signal the CLI received
@@ -21,12 +22,17 @@ struct ProcessOutcome {
 /// the console's input (kernel/fs/console_input.h).
 enum class ChildInput { Inherit, RelayEscaped };
 
+/// Asked every second while the child runs: true when its VM can never run again. Two
+/// answers in a row stop the child as a timeout does, and the result is Halted.
+using HaltedForGood = std::function<bool()>;
+
 /// Runs `arguments` (argv[0] is the program path) to completion. With a non-zero
 /// `timeout`, the child gets SIGTERM when it expires (SIGKILL 5 s later) and the result
 /// is TimedOut; a SIGINT, SIGTERM or SIGHUP sent to the CLI is passed on the same way and
-/// the result is Interrupted. The terminal settings of stdin are restored afterwards.
-/// Throws CliError(kExitHostFailure) if the child cannot be started.
-ProcessOutcome run_process(
-    const std::vector<std::string>& arguments, std::chrono::seconds timeout, ChildInput input = ChildInput::Inherit);
+/// the result is Interrupted; `halted` (if any) ends it as Halted. The terminal settings
+/// of stdin are restored afterwards. Throws CliError(kExitHostFailure) if the child cannot
+/// be started.
+ProcessOutcome run_process(const std::vector<std::string>& arguments, std::chrono::seconds timeout,
+    ChildInput input = ChildInput::Inherit, HaltedForGood halted = {});
 
 } // namespace tools

@@ -90,6 +90,11 @@ RunVerdict run_verdict(
         return { guest.status, "" };
     if (guest.kind == GuestExit::Kind::Panic)
         return { guest.status, "osprey: the kernel panicked (see the console output above)" };
+    if (vmm.end == End::Halted)
+        return { kExitNoStatus,
+            "osprey: every vCPU halted with interrupts off, so the guest can never run again (a program ran "
+            "`hlt` or `cli; hlt`?); "
+                + name + " was stopped" };
     if (vmm.end == End::TimedOut)
         return { kExitTimeout,
             "osprey: the VM did not finish within " + std::to_string(timeout.count()) + " seconds (--timeout); " + name
@@ -231,6 +236,10 @@ PreparedVm prepare_vm(const RunRequest& request, ConsoleUse console)
         vm.status_file = std::make_unique<TempFile>("osprey-status-", ".txt");
         config.status_file = vm.status_file->path();
     }
+    if (!vm.monitor && console == ConsoleUse::Interactive) { // the monitor has its own halt watch
+        vm.halt_watch = std::make_unique<QemuHaltWatch>();
+        config.halt_watch_fd = vm.halt_watch->qemu_fd();
+    }
     vm.arguments = vm.monitor ? monitor_arguments(config, *vm.monitor) : qemu_arguments(config);
     if (snapshot)
         vm.arguments.insert(vm.arguments.end(), { "--snapshot-at", request.snapshot.point, request.snapshot.file });
@@ -246,7 +255,10 @@ int run_vm(const RunRequest& request)
     std::cout.flush();
     ChildInput console_input = vm.relay_input ? ChildInput::RelayEscaped : ChildInput::Inherit;
     auto started = fs::file_time_type::clock::now();
-    ProcessOutcome outcome = run_process(arguments, request.timeout, console_input);
+    HaltedForGood halted;
+    if (vm.halt_watch)
+        halted = [&watch = *vm.halt_watch] { return watch.every_cpu_halted_with_interrupts_off(); };
+    ProcessOutcome outcome = run_process(arguments, request.timeout, console_input, std::move(halted));
     if (!vm.kept_image.empty()) { // packed for a snapshot that was not written: not needed
         std::error_code error;
         auto written = fs::last_write_time(request.snapshot.file, error);

@@ -5,6 +5,7 @@
 
 #include "hypervisor.h"
 #include "qemu_command.h"
+#include "qemu_halt_watch.h"
 #include "qemu_runner.h"
 #include "temp_file.h"
 
@@ -64,6 +65,7 @@ struct PreparedVm {
     std::filesystem::path kept_image;             // or, for --snapshot-at, packed to FILE.image
     std::unique_ptr<TempFile> status_file;        // QEMU's status UART
     bool relay_input = false;                     // stdin goes to QEMU as ChildInput::RelayEscaped
+    std::unique_ptr<QemuHaltWatch> halt_watch;    // QEMU run from a console: ends a VM halted for good
 };
 
 /// Checks the request, packs a program input into a temporary image, and forms the VMM's

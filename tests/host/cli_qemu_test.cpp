@@ -67,6 +67,16 @@ TEST(CliQemu, MicrovmArguments)
         EXPECT_NE(std::find(arguments.begin(), arguments.end(), flag), arguments.end()) << flag;
 }
 
+TEST(CliQemu, HaltWatchIsAQmpMonitorOnTheGivenSocket)
+{
+    QemuConfig config = sample_config();
+    EXPECT_TRUE(values_of(qemu_arguments(config), "-mon").empty());
+    config.halt_watch_fd = 7;
+    std::vector<std::string> arguments = qemu_arguments(config);
+    EXPECT_EQ(values_of(arguments, "-chardev").back(), "socket,id=halt-watch,server=off,fd=7");
+    EXPECT_EQ(values_of(arguments, "-mon"), std::vector<std::string> { "chardev=halt-watch,mode=control" });
+}
+
 TEST(CliQemu, Q35AndKvm)
 {
     QemuConfig config = sample_config();
@@ -125,6 +135,10 @@ TEST(CliQemu, VerdictMapsOutcomesToExitStatuses)
         run_verdict({ ProcessOutcome::End::Exited, 1, 0 }, none, 0s, "osprey-monitor").exit_status, kExitNoStatus);
     EXPECT_NE(run_verdict({ ProcessOutcome::End::Signaled, 9, 0 }, none, 0s, "QEMU").message.find("signal 9"),
         std::string::npos);
+    RunVerdict halted = run_verdict({ ProcessOutcome::End::Halted, 143, 0 }, none, 0s, "QEMU");
+    EXPECT_EQ(halted.exit_status, kExitNoStatus);
+    EXPECT_NE(halted.message.find("every vCPU halted with interrupts off"), std::string::npos);
+    EXPECT_EQ(run_verdict({ ProcessOutcome::End::Halted, 143, 0 }, status, 0s, "QEMU").exit_status, 42);
     RunVerdict timed_out = run_verdict({ ProcessOutcome::End::TimedOut, 143, 0 }, none, 5s, "QEMU");
     EXPECT_EQ(timed_out.exit_status, kExitTimeout);
     EXPECT_NE(timed_out.message.find("5 seconds"), std::string::npos);
