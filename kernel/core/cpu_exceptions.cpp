@@ -12,6 +12,7 @@
 //     ... all general registers, then the backtrace, then "kernel panic: ..."
 #include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
+#include <kernel/core/floating_point_code.h>
 #include <kernel/core/vm_exit.h>
 #include <kernel/console/log.h>
 #include <kernel/debug/backtrace.h>
@@ -306,17 +307,23 @@ ProgramSignal signal_for(uint64_t vector)
     case 4: return { 11, 0x80 };                     // #OF: SIGSEGV, SI_KERNEL
     case 6: return { 4, 2 };                         // #UD: SIGILL, ILL_ILLOPN
     case 13: return { 11, 0x80 };                    // #GP: SIGSEGV, SI_KERNEL (non-canonical address, ...)
-    case 16: return { 8, 0 };                        // #MF: SIGFPE
+    case 16: return { 8, 0 };                        // #MF: SIGFPE, si_code from the x87 state
     case 17: return { 7, 1 };                        // #AC: SIGBUS, BUS_ADRALN
-    case 19: return { 8, 0 };                        // #XM: SIGFPE
+    case 19: return { 8, 0 };                        // #XM: SIGFPE, si_code from MXCSR
     case kIa32SystemCallVector: return { 11, 0x80 }; // as #GP: SIGSEGV, SI_KERNEL
     }
     return { 0, 0 };
 }
 
+constexpr uint8_t kX87FloatingPointVector = 16, kSimdFloatingPointVector = 19;
+
 InterruptResult on_program_exception(InterruptFrame& frame)
 {
     auto [signal, code] = signal_for(frame.vector);
+    if (frame.vector == kX87FloatingPointVector)
+        code = floating_point_code(frame.x87_control_word(), frame.x87_status_word());
+    else if (frame.vector == kSimdFloatingPointVector)
+        code = floating_point_code(frame.mxcsr());
     if (!signal)
         return InterruptResult::Unhandled;
     bool program_code = raised_by_program(frame);

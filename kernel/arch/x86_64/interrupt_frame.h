@@ -28,6 +28,8 @@ struct InterruptFrame {
     uint64_t rip, cs, rflags, rsp, ss;
 
     /// The interrupted code's MXCSR (SSE control and status), from the fxsave area.
+    uint16_t x87_control_word() const { return uint16_t(fxsave[0] | fxsave[1] << 8); }
+    uint16_t x87_status_word() const { return uint16_t(fxsave[2] | fxsave[3] << 8); }
     uint32_t mxcsr() const
     {
         return uint32_t(fxsave[24]) | uint32_t(fxsave[25]) << 8 | uint32_t(fxsave[26]) << 16
