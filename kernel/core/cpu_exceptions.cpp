@@ -137,6 +137,8 @@ void report_page_fault(uint64_t error, uint64_t address)
         error & (1 << 5) ? ", protection key" : "");
     if (address < 4096)
         debug::report("(address in page 0: probably a NULL pointer dereference)");
+    if (uint8_t slot = ist_slot_containing(address); slot && address < ist_stack(IstSlot(slot)).bottom)
+        debug::report("(the guard page below IST stack {}: that stack overflowed)", slot);
     char text[160];
     if (debug::lookup_symbol(address)) {
         size_t length = debug::describe_address(address, debug::AddressKind::Instruction, text, sizeof(text));

@@ -39,6 +39,30 @@ arch::InterruptResult faulting_breakpoint(arch::InterruptFrame&)
     return arch::InterruptResult::Handled;
 }
 
+// An interrupt handler that recurses until its IST stack runs into the unmapped guard page
+// below it: a page fault there, on the exception stack, and the report names the guard.
+constexpr uint8_t kOverflowVector = 0xfe;
+
+[[gnu::noinline]] uint64_t recurse_with_a_big_frame(uint64_t depth)
+{
+    volatile uint8_t frame[1024];
+    frame[0] = uint8_t(depth);
+    return depth > 1024 ? frame[0] : recurse_with_a_big_frame(depth + 1) + frame[0];
+}
+
+arch::InterruptResult overflowing_handler(arch::InterruptFrame&)
+{
+    (void)recurse_with_a_big_frame(0);
+    return arch::InterruptResult::Handled;
+}
+
+[[noreturn]] void ktest_ist_overflow()
+{
+    arch::set_interrupt_handler(kOverflowVector, overflowing_handler);
+    asm volatile("int %0" : : "i"(kOverflowVector));
+    core::panic("ktest ist_overflow: the handler returned from 1 MiB of stack");
+}
+
 [[gnu::noinline]] void ktest_nested_fault()
 {
     arch::set_interrupt_handler(kBreakpointVector, faulting_breakpoint);
@@ -128,6 +152,8 @@ bool run_cpu_ktest(std::string_view name)
         ktest_general_protection();
     else if (name == "nested")
         ktest_nested_fault();
+    else if (name == "ist_overflow")
+        ktest_ist_overflow();
     else if (name == "panic")
         ktest_panic();
     else if (name == "interrupt")

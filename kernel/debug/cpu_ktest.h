@@ -4,6 +4,8 @@
 //   ud2          execute ud2: #UD report, panic
 //   gp           read a non-canonical address: #GP report, panic
 //   nested       fault inside an exception handler: still a report and a panic, no hang
+//   ist_overflow an interrupt handler recursing off its IST stack: a page fault on the
+//                unmapped guard page below it, named in the report, and a panic
 //   panic        core::panic from a nested call: message and backtrace
 //   bad_rbp      fault with garbage in %rbp (code without frame pointers): the report and
 //                its backtrace complete without a second fault
