@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -245,11 +246,14 @@ static int probe_handle(struct ReplyProbe* probe, short revents, long now)
     return 0;
 }
 
-// The child: its own process group (so a timeout stops all of it), stdin from /dev/null,
-// stdout and stderr into the pipe.
-static void exec_case(const struct BootCase* boot_case, int output)
+// The child: its own process group (so a timeout stops all of it), SIGKILL when the timer
+// dies (a killed benchmark leaves no VMM spinning on: `osprey run` does the same), stdin
+// from /dev/null, stdout and stderr into the pipe.
+static void exec_case(const struct BootCase* boot_case, int output, pid_t timer)
 {
     setpgid(0, 0);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != timer) // else the timer is gone already
+        _exit(127);
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(output, STDOUT_FILENO) < 0 || dup2(output, STDERR_FILENO) < 0)
         _exit(127);
@@ -276,10 +280,11 @@ static int time_run(
     if (pipe2(pipe_ends, O_CLOEXEC) < 0)
         return -1;
     *watch = (struct OutputWatch) { .marker = boot_case->marker };
+    pid_t timer = getpid();
     long start = now_us();
     pid_t child = fork();
     if (child == 0)
-        exec_case(boot_case, pipe_ends[1]);
+        exec_case(boot_case, pipe_ends[1], timer);
     close(pipe_ends[1]);
     if (child < 0)
         return close(pipe_ends[0]), -1;
