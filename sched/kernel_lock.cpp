@@ -15,6 +15,7 @@
 
 #include <sched/scheduler.h>
 
+#include <kernel/arch/x86_64/gdt.h>
 #include <kernel/arch/x86_64/idt.h>
 #include <kernel/arch/x86_64/lapic.h>
 #include <kernel/arch/x86_64/tlb.h>
@@ -111,8 +112,10 @@ KernelSectionInHandler::KernelSectionInHandler()
 {
     Thread& self = current();
     m_took = self.kernel_depth == 0;
+    m_on_handler_stack = arch::ist_slot_containing(reinterpret_cast<uintptr_t>(__builtin_frame_address(0))) != 0;
     ++self.kernel_depth;
-    ++self.handler_kernel_depth;
+    if (m_on_handler_stack)
+        ++self.handler_kernel_depth;
     if (m_took)
         acquire(self);
 }
@@ -122,7 +125,8 @@ KernelSectionInHandler::~KernelSectionInHandler()
     Thread& self = current();
     if (m_took)
         release();
-    --self.handler_kernel_depth;
+    if (m_on_handler_stack)
+        --self.handler_kernel_depth;
     --self.kernel_depth;
 }
 

@@ -156,8 +156,11 @@ extern "C" [[noreturn]] void kernel_entry64(uint64_t start_info_paddr)
         const sched::Thread& self = sched::current();
         if (self.kernel_service)
             return arch::RunningThread::KernelService;
-        return self.kernel_depth > self.handler_kernel_depth ? arch::RunningThread::ProgramInKernel
-                                                             : arch::RunningThread::Program;
+        // A static program's syscall instruction runs kernel code without the lock until its
+        // call is dispatched, and delivers its signals after.
+        if (self.kernel_depth > self.handler_kernel_depth || self.in_system_call_instruction)
+            return arch::RunningThread::ProgramInKernel;
+        return arch::RunningThread::Program;
     });
     auto* info = reinterpret_cast<const arch::PvhStartInfo*>(start_info_paddr);
     if (info->magic != arch::PvhStartInfo::kMagic)

@@ -247,7 +247,10 @@ public:
 
 /// The big kernel lock for an exception or interrupt handler that reaches kernel state
 /// (a page fault reads the address space, signal delivery maps the frame): taken unless
-/// the thread holds it already; never switches threads. Call with no spinlock held.
+/// the thread holds it already; never switches threads. Call with no spinlock held. Taken
+/// on an IST stack (a page fault), its level counts in Thread::handler_kernel_depth: the
+/// handler's own, not the interrupted code's. Elsewhere (signal delivery on the way out
+/// of a system call) it is a level of kernel code like any other.
 class KernelSectionInHandler {
 public:
     KernelSectionInHandler();
@@ -257,6 +260,7 @@ public:
 
 private:
     bool m_took;
+    bool m_on_handler_stack;
 };
 
 /// Where the secondary CPUs are described and may start: the ACPI RSDP (0: search the BIOS

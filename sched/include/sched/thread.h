@@ -125,9 +125,9 @@ struct Thread {
     // lock and is not preempted; a timer that wanted to switch leaves need_resched for when
     // it leaves the kernel. A running thread with kernel_depth > 0 holds the lock.
     uint32_t kernel_depth = 0;
-    // The levels of kernel_depth that exception and interrupt handlers took
-    // (KernelSectionInHandler). Any level beyond them is the thread's own kernel code (a
-    // system call, the linker), running when the handler came.
+    // The levels of kernel_depth that exception and interrupt handlers took on their IST
+    // stacks (KernelSectionInHandler). Any level beyond them is the thread's own kernel code
+    // (a system call, the linker, signal delivery), running when the handler came.
     uint32_t handler_kernel_depth = 0;
     bool need_resched = false; // [sched]
 
