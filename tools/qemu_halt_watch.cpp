@@ -17,10 +17,12 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kAnswerWithin { 1000 };
 constexpr uint64_t kInterruptFlag = 1 << 9; // RFLAGS.IF
 
+// Never blocks: a QEMU that stops reading (stopped, or stuck) must not hold up the
+// supervisor, which also serves the timeout and the user's Ctrl-C.
 bool send_all(int fd, std::string_view text)
 {
     while (!text.empty()) {
-        ssize_t sent = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+        ssize_t sent = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0 && errno == EINTR)
             continue;
         if (sent <= 0)
@@ -154,21 +156,28 @@ std::optional<std::string> QemuHaltWatch::next_reply()
 
 bool QemuHaltWatch::greeted()
 {
-    if (m_greeted)
-        return true;
-    // QMP's greeting, then capabilities negotiation (docs/interop/qmp-spec).
-    auto greeting = next_reply();
-    if (!greeting || greeting->find("\"QMP\"") == std::string::npos
-        || !send_all(m_cli_end, "{\"execute\": \"qmp_capabilities\"}\n"))
-        return false;
-    auto reply = next_reply();
-    m_greeted = reply && reply->find("\"return\"") != std::string::npos;
-    return m_greeted;
+    // QMP's greeting, then capabilities negotiation (docs/interop/qmp-spec). Either may be
+    // late on a busy machine: a look that times out leaves the step where it was, and the
+    // next look goes on from there.
+    while (m_greeting != Greeting::Done) {
+        auto line = next_reply();
+        if (!line)
+            return false;
+        if (m_greeting == Greeting::Awaited && line->find("\"QMP\"") != std::string::npos) {
+            if (!send_all(m_cli_end, "{\"execute\": \"qmp_capabilities\"}\n"))
+                return m_broken = true, false;
+            m_greeting = Greeting::CapabilitiesAsked;
+        } else if (m_greeting == Greeting::CapabilitiesAsked && line->find("\"return\"") != std::string::npos) {
+            m_greeting = Greeting::Done;
+        }
+    }
+    return true;
 }
 
 bool QemuHaltWatch::every_cpu_halted_with_interrupts_off()
 {
-    if (!greeted())
+    qemu_started(); // QEMU has its end by the first look: the CLI's copy goes, so that its end of file shows
+    if (m_broken || !greeted())
         return false;
     // Each question carries an id that QMP puts in its reply: a late reply to an earlier
     // question that timed out is passed over.
@@ -177,7 +186,7 @@ bool QemuHaltWatch::every_cpu_halted_with_interrupts_off()
             "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info registers -a\"}, "
             "\"id\": "
                 + id + "}\n"))
-        return false;
+        return m_broken = true, false; // a question half sent would garble the next
     while (auto reply = next_reply()) {
         if (reply->find("\"id\": " + id + "}") == std::string::npos
             && reply->find("\"id\": " + id + ",") == std::string::npos)

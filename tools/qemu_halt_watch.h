@@ -24,7 +24,7 @@ public:
 
     /// QEMU's end, inherited by it (not close-on-exec), for QemuConfig::halt_watch_fd.
     int qemu_fd() const { return m_qemu_end; }
-    /// Closes the CLI's copy of QEMU's end once QEMU has it.
+    /// Closes the CLI's copy of QEMU's end once QEMU has it (the first look does it).
     void qemu_started();
 
     /// Whether QEMU answered, within a second, that every vCPU is halted with interrupts
@@ -38,7 +38,9 @@ private:
 
     int m_cli_end = -1;
     int m_qemu_end = -1;
-    bool m_greeted = false;
+    enum class Greeting { Awaited, CapabilitiesAsked, Done };
+    Greeting m_greeting = Greeting::Awaited;
+    bool m_broken = false; // a send failed: QEMU stopped reading; no more looks
     uint64_t m_questions = 0;
     std::string m_pending; // bytes read past the last whole line
 };

@@ -226,6 +226,7 @@ private:
 
     void stop()
     {
+        m_next_look.reset(); // ending anyway: no more looks, and no deadline left in the past
         ::kill(m_pid, SIGTERM);
         if (!m_kill_at)
             m_kill_at = Clock::now() + kKillGrace;

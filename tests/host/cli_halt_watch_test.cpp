@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -44,9 +45,11 @@ TEST(CliHaltWatch, QmpReturnTextIsUnescaped)
     EXPECT_EQ(qmp_returned_text(R"({"return": "ends in a backslash\)"), std::nullopt);
 }
 
-// Plays QEMU's part: the greeting, capabilities, then an event, a late reply to an earlier
-// question, and the answer to question `id` with `registers` as its text.
-void play_qemu(int fd, const std::string& registers, int questions)
+// Plays QEMU's part on `fd` (its own copy of QEMU's end, as QEMU inherits one: the watch
+// closes the CLI's at its first look; closed here at the end): the greeting, capabilities
+// (after `capabilities_delay_ms`), then per question an event, a late reply to an earlier
+// question, and the answer with `registers` as its text.
+void play_qemu(int fd, const std::string& registers, int questions, int capabilities_delay_ms)
 {
     auto send_line = [fd](const std::string& line) { (void)!::send(fd, line.data(), line.size(), MSG_NOSIGNAL); };
     auto read_line = [fd] {
@@ -56,37 +59,53 @@ void play_qemu(int fd, const std::string& registers, int questions)
             line += c;
         return line;
     };
-    send_line(R"({"QMP": {"version": {}, "capabilities": ["oob"]}})"
-              "\r\n");
-    if (read_line().find("qmp_capabilities") == std::string::npos)
-        return;
-    send_line("{\"return\": {}}\r\n");
-    for (int id = 1; id <= questions; ++id) {
-        std::string question = read_line();
-        if (question.find("info registers -a") == std::string::npos)
-            return;
-        std::string escaped;
-        for (char c : registers)
-            escaped += c == '\n' ? std::string("\\r\\n") : std::string(1, c);
-        send_line(R"({"event": "RESUME", "timestamp": {"seconds": 1, "microseconds": 2}})"
+    auto play = [&] {
+        send_line(R"({"QMP": {"version": {}, "capabilities": ["oob"]}})"
                   "\r\n");
-        send_line("{\"return\": \"CPU#0\\r\\nRIP=0 RFL=00000202 HLT=0\\r\\n\", \"id\": 999}\r\n");
-        send_line("{\"return\": \"" + escaped + "\", \"id\": " + std::to_string(id) + "}\r\n");
-    }
+        if (read_line().find("qmp_capabilities") == std::string::npos)
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(capabilities_delay_ms));
+        send_line("{\"return\": {}}\r\n");
+        for (int id = 1; id <= questions; ++id) {
+            std::string question = read_line();
+            if (question.find("info registers -a") == std::string::npos)
+                return;
+            std::string escaped;
+            for (char c : registers)
+                escaped += c == '\n' ? std::string("\\r\\n") : std::string(1, c);
+            send_line(R"({"event": "RESUME", "timestamp": {"seconds": 1, "microseconds": 2}})"
+                      "\r\n");
+            send_line("{\"return\": \"CPU#0\\r\\nRIP=0 RFL=00000202 HLT=0\\r\\n\", \"id\": 999}\r\n");
+            send_line("{\"return\": \"" + escaped + "\", \"id\": " + std::to_string(id) + "}\r\n");
+        }
+    };
+    play();
+    ::close(fd);
 }
 
 TEST(CliHaltWatch, AsksQmpAndReadsItsAnswer)
 {
     QemuHaltWatch halted;
-    std::thread qemu(play_qemu, halted.qemu_fd(), std::string(kHaltedLongMode) + kWaitingAp, 2);
+    std::thread qemu(play_qemu, ::dup(halted.qemu_fd()), std::string(kHaltedLongMode) + kWaitingAp, 2, 0);
     EXPECT_TRUE(halted.every_cpu_halted_with_interrupts_off());
     EXPECT_TRUE(halted.every_cpu_halted_with_interrupts_off()); // a second question, id 2
     qemu.join();
 
     QemuHaltWatch running;
-    std::thread other(play_qemu, running.qemu_fd(), std::string(kHaltedLongMode) + kRunning, 1);
+    std::thread other(play_qemu, ::dup(running.qemu_fd()), std::string(kHaltedLongMode) + kRunning, 1, 0);
     EXPECT_FALSE(running.every_cpu_halted_with_interrupts_off());
     other.join();
+}
+
+TEST(CliHaltWatch, ALateGreetingIsTakenUpByTheNextLook)
+{
+    // QEMU answers qmp_capabilities after the first look gave up waiting (1 s): that look
+    // says no, the next goes on from where it was and asks its question.
+    QemuHaltWatch watch;
+    std::thread qemu(play_qemu, ::dup(watch.qemu_fd()), std::string(kHaltedLongMode), 1, 1500);
+    EXPECT_FALSE(watch.every_cpu_halted_with_interrupts_off());
+    EXPECT_TRUE(watch.every_cpu_halted_with_interrupts_off());
+    qemu.join();
 }
 
 TEST(CliHaltWatch, SilenceOrAGoneQemuIsNoAnswer)
