@@ -73,6 +73,14 @@ SysResult wait4(int, int*, int options, void*)
 
 SysResult waitid(int which, int id, void* info, int options, void*)
 {
+    // Linux writes siginfo's si_signo, si_errno, si_code, si_pid, si_uid and si_status (all 0
+    // when no child changed state) whenever infop is given, whatever the call then returns
+    // (ECHILD, EINVAL): a bad infop is EFAULT before anything else.
+    if (info) {
+        constexpr size_t kWrittenFields = 28; // up to and with si_status, at offset 24
+        TRY(check_user_range(info, kWrittenFields, UserAccess::Write));
+        memset(info, 0, kWrittenFields);
+    }
     constexpr int kWaitPid = 1, kWaitGroup = 2;
     if (which < 0 || which > kWaitPidfd)
         return lib::Error(lib::Errno::INVAL, "unknown waitid id type");
@@ -84,14 +92,6 @@ SysResult waitid(int which, int id, void* info, int options, void*)
         return lib::Error(lib::Errno::INVAL, "unknown waitid options");
     if (!(options & (kWaitUntraced | kWaitExited | kWaitContinued)))
         return lib::Error(lib::Errno::INVAL, "waitid needs WEXITED, WSTOPPED or WCONTINUED");
-    // Linux writes siginfo's si_signo, si_errno, si_code, si_pid, si_uid and si_status (all 0
-    // when no child changed state) whenever infop is given, before it returns ECHILD: a bad
-    // infop is EFAULT first.
-    if (info) {
-        constexpr size_t kWrittenFields = 28; // up to and with si_status, at offset 24
-        TRY(check_user_range(info, kWrittenFields, UserAccess::Write));
-        memset(info, 0, kWrittenFields);
-    }
     return lib::Error(lib::Errno::CHILD, "no child processes");
 }
 

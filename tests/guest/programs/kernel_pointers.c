@@ -126,6 +126,7 @@ int main(void)
         EXPECT_EFAULT(syscall(SYS_timer_settime, timer_id, 0, kAbsent, NULL));
     }
     EXPECT_EFAULT(syscall(SYS_waitid, P_ALL, 0, text, WEXITED | WNOHANG, NULL));
+    EXPECT_EFAULT(syscall(SYS_waitid, P_ALL, 0, text, 0 /* EINVAL, but infop first */, NULL));
     {
         int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
         struct sockaddr_un where = { .sun_family = AF_UNIX, .sun_path = "/tmp/kernel_pointers_listener" };
