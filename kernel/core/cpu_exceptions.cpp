@@ -110,6 +110,10 @@ size_t call_length(const uint8_t* code, size_t available)
 // heuristic, used only to tell a call from a ret or a jump.
 bool follows_a_call(uint64_t address)
 {
+    // A function's first byte is no return address, whatever comes before it (the call to
+    // a function that never returns, which may end the function before).
+    if (auto symbol = debug::lookup_symbol(address); symbol && symbol->name && symbol->offset == 0)
+        return false;
     constexpr size_t kLongestCall = 8;
     for (size_t length = 2; length <= kLongestCall; ++length) {
         if (address < length || !debug::is_readable(address - length, length))
