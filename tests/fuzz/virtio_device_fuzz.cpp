@@ -100,7 +100,8 @@ void set_up_queue(MmioTransport& t, uint32_t index, uint32_t size, uint64_t desc
     reg(t, 0x44, 1);
 }
 
-void drive(MmioTransport& t, const uint8_t* header, uint32_t n, const RingLayout& rings)
+// Returns whether the device reported a guest fault (the VM would stop).
+bool drive(MmioTransport& t, const uint8_t* header, uint32_t n, const RingLayout& rings)
 {
     reg(t, 0x70, 1 | 2); // ACKNOWLEDGE, DRIVER
     reg(t, 0x14, 0);
@@ -117,12 +118,13 @@ void drive(MmioTransport& t, const uint8_t* header, uint32_t n, const RingLayout
     for (int round = 0; round < rounds; ++round) {
         uint32_t queue = header[NotifyQueue] & 0x10 ? header[NotifyQueue] : header[NotifyQueue] & 1;
         if (t.bus_write(0x50, std::span(reinterpret_cast<const uint8_t*>(&queue), 4)).is_error())
-            return;
+            return true;
         if ((header[Flags] & FlagDeviceEvent) && t.device_event(0).is_error()) // the net poller's path
-            return;
+            return true;
         if ((header[Flags] & FlagStopMidway) && round == 0)
             reg(t, 0x70, 1 | 2 | 8); // DRIVER_OK cleared without a reset (issue 17)
     }
+    return false;
 }
 
 // A datagram socket pair stands in for the tap; the far end always has a frame waiting.
@@ -171,7 +173,10 @@ GuestMemory& guest_memory()
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+namespace {
+
+// One input, whole; whether a device reported a guest fault.
+bool run_input(const uint8_t* data, size_t size)
 {
     GuestMemory& memory = guest_memory();
     static int disk = [] {
@@ -180,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         return fd;
     }();
     if (size < kHeader)
-        return 0;
+        return false;
     auto ram = memory.span(0, kFill).value();
     memset(ram.data(), 0, ram.size());
     size_t body = std::min(size - kHeader, size_t(kFill - kDesc));
@@ -190,7 +195,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         fold_addresses(memory, n, std::max<uint64_t>(body, 256));
     auto device = make_device(data[DeviceChoice], memory, disk);
     MmioTransport transport(*device, memory, [] {});
-    drive(transport, data, n, ring_layout(n));
+    return drive(transport, data, n, ring_layout(n));
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    (void)run_input(data, size);
     return 0;
 }
 
@@ -201,9 +213,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 #include <vector>
 
 // bin/virtio_seed_check (tests/fuzz/CMakeLists.txt, test fuzz.virtio_seeds): runs each seed
-// once and fails when its device used no chain, so the seeds cannot drift from the layout
-// above back into inputs that reach nothing. A seed named *_outside_memory must be refused
-// (no chain used: the device reports the bad address and the VM would stop).
+// once and fails when its device used no chain or reported a guest fault, so the seeds
+// cannot drift from the layout above back into inputs that reach nothing. A seed named
+// *_outside_memory must make the device report the bad address (the VM would stop).
 int main(int argc, char** argv)
 {
     int failures = 0;
@@ -214,14 +226,15 @@ int main(int argc, char** argv)
             fprintf(stderr, "%s: shorter than the header\n", argv[i]);
             return 2;
         }
-        LLVMFuzzerTestOneInput(input.data(), input.size());
+        bool fault = run_input(input.data(), input.size());
         RingLayout rings = ring_layout(1u << (input[QueueSizeLog] % 9));
         uint16_t used[2];
         for (int q = 0; q < 2; ++q)
             memcpy(&used[q], guest_memory().span(rings.used[q] + 2, 2).value().data(), 2);
         bool refused = std::string_view(argv[i]).ends_with("_outside_memory");
-        bool ok = refused ? used[0] + used[1] == 0 : used[0] + used[1] > 0;
-        printf("%s: chains used %u (queue 0) %u (queue 1)%s\n", argv[i], used[0], used[1], ok ? "" : ": WRONG");
+        bool ok = refused ? fault : !fault && used[0] + used[1] > 0;
+        printf("%s: chains used %u (queue 0) %u (queue 1)%s%s\n", argv[i], used[0], used[1],
+            fault ? ", guest fault" : "", ok ? "" : ": WRONG");
         failures += !ok;
     }
     return failures ? 1 : 0;
