@@ -127,17 +127,35 @@ void blk_write_test(BlkDevice& disk, std::byte* sector)
     core::vm_exit(0);
 }
 
+// Waits (polling every 10 ms, up to `seconds`) until the device has received a frame.
+bool frame_received(NetDevice& device, uint64_t seconds)
+{
+    uint64_t deadline = arch::monotonic_ns() + seconds * 1'000'000'000;
+    while (arch::monotonic_ns() < deadline) {
+        auto received = device.receive([](void*, const uint8_t*, size_t) {}, nullptr, 16);
+        if (!received.is_error() && received.value() > 0)
+            return true;
+        sched::sleep_until(arch::monotonic_ns() + 10'000'000, false);
+    }
+    return false;
+}
+
 // A driver that breaks §2.1.2, clearing DRIVER_OK without a reset, while the device holds
-// a receive buffer (init filled the queue and notified it). Then the CPU idles, halted,
-// for kNetStoppedSeconds, while tests/kvm/net_stopped_device.sh sends the VM frames and
-// watches the monitor's net thread, which must stay asleep (issue 17: it spun on the
-// waiting frames).
+// a receive buffer (init filled the queue and notified it). First it waits for one frame,
+// which shows that frames do reach the VM in this run; then it stops the device and the CPU
+// idles, halted, for kNetStoppedSeconds, while tests/kvm/net_stopped_device.sh sends the VM
+// more frames and watches the monitor's net thread, which must stay asleep (issue 17: it
+// spun on the waiting frames).
 [[noreturn]] void net_stop_test()
 {
     constexpr std::string_view name = "virtio-net-stop";
-    constexpr uint64_t kNetStoppedSeconds = 30;
+    constexpr uint64_t kNetStoppedSeconds = 30, kFirstFrameSeconds = 30;
     RegisterIo* registers = mmio_registers(DeviceId::Net);
-    expect(registers != nullptr && network_device() != nullptr, name, "no network device was probed");
+    NetDevice* device = network_device();
+    expect(registers != nullptr && device != nullptr, name, "no network device was probed");
+    debug::report("ktest {}: waiting for a frame", name);
+    expect(frame_received(*device, kFirstFrameSeconds), name, "no frame came");
+    debug::report("ktest {}: a frame came", name);
     uint32_t status = registers->read32(MmioStatus);
     expect(status & StatusDriverOk, name, "the device is not live");
     registers->write32(MmioStatus, status & ~uint32_t(StatusDriverOk));

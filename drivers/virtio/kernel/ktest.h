@@ -6,8 +6,8 @@
 //               last-sector reads match it; bad requests are refused; on a writable disk
 //               sector 2 is rewritten (byte i = 0xa5 ^ 3*i), flushed and read back, on a
 //               read-only one the write must fail with EROFS
-//   virtio-net-stop  a hostile driver: clears the network device's DRIVER_OK without a
-//               reset while it holds a receive buffer, then idles 30 s (tests/kvm checks
+//   virtio-net-stop  a hostile driver: once a frame has come, clears the network device's
+//               DRIVER_OK without a reset while it holds a receive buffer, then idles 30 s (tests/kvm checks
 //               that the monitor's net thread sleeps meanwhile)
 // Each prints "ktest NAME: ok" and exits with status 0, or prints the first failure
 // ("ktest NAME: FAIL: ...") and exits with status 1.
