@@ -5,6 +5,8 @@
 // populated pages must be exactly those still mapped, and no two neighbouring areas may be
 // mergeable. The area pool sometimes runs dry: a call may then fail with ENOMEM, and must
 // change nothing.
+#include "area_pool_fake.h"
+
 #include <mm/area_map.h>
 
 #include <gtest/gtest.h>
@@ -42,26 +44,6 @@ public:
         return false;
     }
     std::map<uintptr_t, int> frames;
-};
-
-class CountedPool final : public mm::AreaPool {
-public:
-    ~CountedPool() { EXPECT_EQ(live.size(), 0u) << "areas leaked"; }
-    mm::Area* allocate() override
-    {
-        if (dry)
-            return nullptr;
-        auto* area = new mm::Area();
-        live.insert(area);
-        return area;
-    }
-    void free(mm::Area* area) override
-    {
-        EXPECT_EQ(live.erase(area), 1u) << "double free";
-        delete area;
-    }
-    bool dry = false;
-    std::set<mm::Area*> live;
 };
 
 struct Page {
@@ -132,7 +114,7 @@ public:
 
     void step()
     {
-        m_pool.dry = m_random() % 8 == 0;
+        m_pool.exhausted = m_random() % 8 == 0;
         Model before = m_model;
         switch (m_random() % 6) {
         case 0:
@@ -142,7 +124,7 @@ public:
         case 4: protect(); break;
         case 5: touch(); break;
         }
-        m_pool.dry = false;
+        m_pool.exhausted = false;
         Model now = observed(m_map, m_pages);
         ASSERT_EQ(describe(now), describe(m_model)) << "after " << m_last << " (before: " << describe(before) << ")";
         ASSERT_TRUE(now == m_model) << m_last;
@@ -169,7 +151,7 @@ private:
     template<typename T> void expect_refused(const lib::Result<T>& result, lib::Errno code)
     {
         EXPECT_TRUE(result.is_error()
-            && (result.error().code == code || (m_pool.dry && result.error().code == lib::Errno::NOMEM)))
+            && (result.error().code == code || (m_pool.exhausted && result.error().code == lib::Errno::NOMEM)))
             << m_last << (result.is_error() ? ": " + std::string(result.error().message) : ": it succeeded");
     }
 
@@ -179,7 +161,8 @@ private:
     {
         if (result.is_ok())
             return false;
-        EXPECT_TRUE(m_pool.dry && result.error().code == lib::Errno::NOMEM) << m_last << ": " << result.error().message;
+        EXPECT_TRUE(m_pool.exhausted && result.error().code == lib::Errno::NOMEM)
+            << m_last << ": " << result.error().message;
         return true;
     }
 
@@ -278,7 +261,7 @@ private:
 
     std::mt19937 m_random;
     RecordedPages m_pages;
-    CountedPool m_pool;
+    HeapPool m_pool;
     mm::AreaMap m_map { kBase, kEnd, kEnd, m_pages, m_pool };
     Model m_model;
     std::string m_last;

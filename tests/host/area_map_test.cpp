@@ -1,5 +1,7 @@
 // AreaMap (mm/area_map.h): Linux mmap/munmap/mprotect/mremap rules for splitting, merging
 // and placing areas, with the page effects recorded by a fake PageOps.
+#include "area_pool_fake.h"
+
 #include <mm/area_map.h>
 
 #include <gtest/gtest.h>
@@ -46,27 +48,6 @@ public:
     bool out_of_tables = false;
     std::map<uintptr_t, int> pages;
     std::vector<std::pair<uintptr_t, uintptr_t>> releases, reprotects;
-};
-
-/// new/delete, with a switch to simulate running out.
-class HeapPool final : public mm::AreaPool {
-public:
-    ~HeapPool() { EXPECT_EQ(live.size(), 0u) << "areas leaked or still mapped"; }
-    mm::Area* allocate() override
-    {
-        if (exhausted)
-            return nullptr;
-        auto* area = new mm::Area();
-        live.insert(area);
-        return area;
-    }
-    void free(mm::Area* area) override
-    {
-        EXPECT_EQ(live.erase(area), 1u) << "double free";
-        delete area;
-    }
-    bool exhausted = false;
-    std::set<mm::Area*> live;
 };
 
 struct AreaMapTest : ::testing::Test {
