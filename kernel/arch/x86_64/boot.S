@@ -57,7 +57,7 @@ pvh_start32:
     wrmsr
     mov %cr0, %eax
     and $~((1 << 2) | (1 << 3)), %eax   /* no EM, no TS: the FPU and SSE are usable */
-    or $((1 << 31) | (1 << 16) | (1 << 1) | 1), %eax  /* PG, WP, MP, PE */
+    or $((1 << 31) | (1 << 16) | (1 << 5) | (1 << 1) | 1), %eax  /* PG, WP, NE, MP, PE */
     mov %eax, %cr0
 
     lgdt PHYS(boot_gdt_pointer)
