@@ -61,16 +61,27 @@ lib::Result<const vfs::Timestamp*> time_of(const abi::Timespec& ts, vfs::Timesta
     return &out;
 }
 
+constexpr uint32_t kSetUserId = 04000, kSetGroupId = 02000, kGroupExecute = 0010;
+
 /// chown: the node's owner (by file-system ID) may move it among its own groups, root
-/// may do anything (Credentials::may_change_owner); EPERM otherwise. -1 keeps an ID.
+/// may do anything (Credentials::may_change_owner); EPERM otherwise. -1 keeps an ID. As on
+/// Linux (chown_common, even for root and even with both IDs -1), a file that is not a
+/// directory loses its set-user-ID bit, and its set-group-ID bit when group execution is
+/// on (without it, the bit marks mandatory locking and stays).
 lib::Result<void> change_owner(vfs::Node& node, uint32_t uid, uint32_t gid)
 {
+    TRY(fs::root_tree().check_writable(node)); // EROFS before EPERM, as on Linux
     bool allowed = process::current().credentials().with(
         [&](const Credentials& credentials) { return credentials.may_change_owner(node.uid(), node.gid(), uid, gid); });
     if (!allowed)
         return lib::Error(lib::Errno::PERM, "chown: not the owner, or to another user or a group not the caller's");
-    return fs::root_tree().set_owner(
-        node, uid == Credentials::kUnchanged ? node.uid() : uid, gid == Credentials::kUnchanged ? node.gid() : gid);
+    TRY(fs::root_tree().set_owner(
+        node, uid == Credentials::kUnchanged ? node.uid() : uid, gid == Credentials::kUnchanged ? node.gid() : gid));
+    uint32_t mode = node.permissions();
+    uint32_t dropped = kSetUserId | ((mode & kGroupExecute) ? kSetGroupId : 0);
+    if (!node.is_directory() && (mode & dropped))
+        TRY(fs::root_tree().set_permissions(node, mode & ~dropped));
+    return {};
 }
 
 /// Whether the caller owns `node` or is root (chmod, utimensat with a given time).
@@ -80,11 +91,18 @@ bool may_change_mode(const vfs::Node& node)
         [&](const Credentials& credentials) { return credentials.may_change_mode(node.uid()); });
 }
 
-/// chmod: the node's owner or root; EPERM otherwise.
+/// chmod: the node's owner or root; EPERM otherwise. A caller outside the node's group
+/// (and not root) cannot set its set-group-ID bit: it is dropped silently (Linux's
+/// setattr_copy).
 lib::Result<void> change_mode(vfs::Node& node, unsigned mode)
 {
+    TRY(fs::root_tree().check_writable(node)); // EROFS before EPERM, as on Linux
     if (!may_change_mode(node))
         return lib::Error(lib::Errno::PERM, "chmod: not the owner");
+    bool may_set_group_id = process::current().credentials().with(
+        [&](const Credentials& credentials) { return credentials.privileged() || credentials.in_group(node.gid()); });
+    if (!may_set_group_id)
+        mode &= ~kSetGroupId;
     return fs::root_tree().set_permissions(node, mode);
 }
 
@@ -170,6 +188,7 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
     // Linux: any times but "both now" are the owner's to set (ATTR_TIMES_SET); "now" also
     // needs write permission, which Osprey does not check.
     bool both_now = wanted[0].tv_nsec == abi::kUtimeNow && wanted[1].tv_nsec == abi::kUtimeNow;
+    TRY(fs::root_tree().check_writable(*node)); // EROFS before EPERM, as on Linux
     if (!both_now && !may_change_mode(*node))
         return lib::Error(lib::Errno::PERM, "utimensat: times on a file not the caller's");
     TRY(fs::root_tree().set_times(*node, new_access, new_modify));

@@ -190,6 +190,15 @@ static void locks_and_attributes(void)
     CHECK(listxattr("/tmp/locked", value, sizeof(value)) == 0);
     CHECK(setxattr("/tmp/locked", "user.x", "1", 1, 0) == -1 && errno == EOPNOTSUPP);
     CHECK(lgetxattr("/tmp/nothing", "user.x", value, sizeof(value)) == -1 && errno == ENOENT);
+    // chown drops a file's set-user-ID bit (and set-group-ID with group execution), even
+    // root's chown to -1 -1; a directory keeps its set-group-ID bit.
+    struct stat st;
+    CHECK(fchmod(fd, 06755) == 0 && fchown(fd, (uid_t)-1, (gid_t)-1) == 0 && fstat(fd, &st) == 0
+        && (st.st_mode & 07777) == 0755);
+    CHECK(mkdir("/tmp/set_group_id", 0755) == 0 && chmod("/tmp/set_group_id", 02755) == 0
+        && chown("/tmp/set_group_id", 0, 0) == 0 && stat("/tmp/set_group_id", &st) == 0
+        && (st.st_mode & 07777) == 02755);
+    rmdir("/tmp/set_group_id");
     close(reader);
     close(fd);
 }

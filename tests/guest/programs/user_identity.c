@@ -4,6 +4,8 @@
 // gave a name (and has no entry for the number otherwise); the files and directories it
 // makes are its own, and of root's files it may change neither mode, owner nor times.
 // On Linux: `setpriv --reuid=UID --regid=GID --clear-groups PROGRAM UID GID [NAME]`.
+// With NAME "read-only" (`osprey run --read-only`, no name for the user): the root
+// filesystem refuses every change with EROFS, asked before whether the user may make it.
 // Prints "user_identity: ok".
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -82,6 +84,12 @@ static void check_new_files(uid_t uid, gid_t gid)
     CHECK(fchown(fd, (uid_t)-1, gid) == 0);
     CHECK(fchown(fd, uid + 1, (gid_t)-1) == -1 && errno == EPERM);
     CHECK(fchown(fd, (uid_t)-1, 0) == -1 && errno == EPERM);
+    // Set-ID bits: the owner, in the file's group, may set both; any chown, even to -1 -1,
+    // drops set-user-ID, and set-group-ID when group execution is on.
+    CHECK(fchmod(fd, 06755) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 06755);
+    CHECK(fchown(fd, (uid_t)-1, (gid_t)-1) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0755);
+    CHECK(fchmod(fd, 06745) == 0 && fchown(fd, (uid_t)-1, gid) == 0 && fstat(fd, &st) == 0
+        && (st.st_mode & 07777) == 02745);
     close(fd);
     unlink(path);
     char dir[] = "/tmp/user_identity_dir.XXXXXX";
@@ -99,6 +107,16 @@ int main(int argc, char** argv)
     uid_t uid = (uid_t)strtoul(argv[1], NULL, 10);
     gid_t gid = (gid_t)strtoul(argv[2], NULL, 10);
     check_ids(uid, gid);
+    if (argc > 3 && strcmp(argv[3], "read-only") == 0) { // root's file on a read-only root
+        struct timespec times[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
+        CHECK(chmod("/etc/passwd", 0666) == -1 && errno == EROFS);
+        CHECK(chown("/etc/passwd", uid, (gid_t)-1) == -1 && errno == EROFS);
+        CHECK(utimensat(AT_FDCWD, "/etc/passwd", times, 0) == -1 && errno == EROFS);
+        if (failures)
+            return 1;
+        puts("user_identity: ok");
+        return 0;
+    }
     check_no_privileges();
     check_account(uid, gid, argc > 3 ? argv[3] : NULL);
     check_new_files(uid, gid);

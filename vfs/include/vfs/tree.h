@@ -58,6 +58,9 @@ public:
     /// without a name (memfd_create) stay writable, as on Linux.
     void make_read_only() { m_read_only = true; }
     bool read_only() const { return m_read_only; }
+    /// EROFS when a change to `node` is refused because the tree is read-only: what Linux
+    /// asks first (mnt_want_write), before whether the caller may make the change.
+    lib::Result<void> check_writable(const Node& node) const;
     const images::RofsImage* image() const { return m_image; }
     uint64_t bytes_used() const { return m_bytes_used; }
     uint64_t byte_limit() const { return m_options.byte_limit; }
@@ -164,7 +167,6 @@ private:
     std::byte* allocate_page();
     void release_page(std::byte* page);
     void changed(Node& node);
-    lib::Result<void> check_writable(const Node& node) const;
     bool is_ancestor(const Node& ancestor, const Node* node) const;
 
     // Volumes (remote_tree.cpp): the operations above for a node whose contents are on a
