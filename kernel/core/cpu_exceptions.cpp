@@ -394,6 +394,13 @@ bool raised_by_program(const InterruptFrame& frame)
 
 bool deliver_program_signal(InterruptFrame& frame, int signal, int code, uint64_t address)
 {
+    // The program's code run by the kernel while it holds the big kernel lock (an IFUNC
+    // resolver during relocation): a handler that ran now would keep the lock for good if it
+    // never returned (siglongjmp), and every other thread would wait for it. It ends the
+    // program instead, with the report. NOT LINUX: there such code runs in user mode, and
+    // its handler runs (test guest.dl_ifunc_fault).
+    if (running_thread() == RunningThread::ProgramInKernel)
+        return false;
     return g_program_signal_hook && g_program_signal_hook(frame, signal, code, address);
 }
 
