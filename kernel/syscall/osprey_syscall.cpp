@@ -26,6 +26,12 @@ uint64_t unblocked_pending(const sched::Thread& self)
 // ends instead.
 bool deliver_and_decide(sched::Thread& self, long value, RestartRule rule)
 {
+    // A call the kernel's own code made inside a kernel section (mimalloc's mmap while a
+    // system call or dlopen allocates): no handler of the program's may run in the middle
+    // of it, with the big kernel lock held. Its signals stay pending for the way out of the
+    // outermost call, and the kernel's code gets its result as it is.
+    if (self.kernel_depth > 0)
+        return false;
     for (;;) {
         while ((unblocked_pending(self) || self.restores_mask_after_delivery) && !self.program_thread_pointer)
             sys::deliver_pending_signals(); // the second: restores a mask no handler took
