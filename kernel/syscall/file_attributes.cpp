@@ -63,25 +63,18 @@ lib::Result<const vfs::Timestamp*> time_of(const abi::Timespec& ts, vfs::Timesta
 
 constexpr uint32_t kSetUserId = 04000, kSetGroupId = 02000, kGroupExecute = 0010;
 
-/// chown: the node's owner (by file-system ID) may move it among its own groups, root
-/// may do anything (Credentials::may_change_owner); EPERM otherwise. -1 keeps an ID. As on
-/// Linux (chown_common, even for root and even with both IDs -1), a file that is not a
-/// directory loses its set-user-ID bit, and its set-group-ID bit when group execution is
-/// on (without it, the bit marks mandatory locking and stays).
-lib::Result<void> change_owner(vfs::Node& node, uint32_t uid, uint32_t gid)
+/// EROFS for a node of a read-only root, asked before whether the caller may change it, as
+/// Linux asks the mount first (mnt_want_write). A volume's node answers for itself.
+lib::Result<void> check_not_read_only(const vfs::Node& node)
 {
-    TRY(fs::root_tree().check_writable(node)); // EROFS before EPERM, as on Linux
-    bool allowed = process::current().credentials().with(
-        [&](const Credentials& credentials) { return credentials.may_change_owner(node.uid(), node.gid(), uid, gid); });
-    if (!allowed)
-        return lib::Error(lib::Errno::PERM, "chown: not the owner, or to another user or a group not the caller's");
-    TRY(fs::root_tree().set_owner(
-        node, uid == Credentials::kUnchanged ? node.uid() : uid, gid == Credentials::kUnchanged ? node.gid() : gid));
-    uint32_t mode = node.permissions();
-    uint32_t dropped = kSetUserId | ((mode & kGroupExecute) ? kSetGroupId : 0);
-    if (!node.is_directory() && (mode & dropped))
-        TRY(fs::root_tree().set_permissions(node, mode & ~dropped));
-    return {};
+    return node.remote() ? lib::Result<void>() : fs::root_tree().check_writable(node);
+}
+
+/// Whether the caller is in group `gid`, or root (Linux's in_group_or_capable).
+bool in_group_or_privileged(uint32_t gid)
+{
+    return process::current().credentials().with(
+        [&](const Credentials& credentials) { return credentials.privileged() || credentials.in_group(gid); });
 }
 
 /// Whether the caller owns `node` or is root (chmod, utimensat with a given time).
@@ -91,17 +84,42 @@ bool may_change_mode(const vfs::Node& node)
         [&](const Credentials& credentials) { return credentials.may_change_mode(node.uid()); });
 }
 
+/// chown: the node's owner (by file-system ID) may move it among its own groups, root
+/// may do anything (Credentials::may_change_owner); EPERM otherwise. -1 keeps an ID. As on
+/// Linux (chown_common, even for root and even with both IDs -1), a file that is not a
+/// directory loses its set-user-ID bit, and its set-group-ID bit when group execution is
+/// on or the caller is outside the file's group (setattr_should_drop_sgid; otherwise the
+/// bit marks mandatory locking and stays); a caller who could not chmod the file may not
+/// make that change either (EPERM, even for -1 -1). PARTIAL: on a volume, the owner and
+/// the mode go to the server as two changes, and the second may fail after the first.
+lib::Result<void> change_owner(vfs::Node& node, uint32_t uid, uint32_t gid)
+{
+    TRY(check_not_read_only(node));
+    bool allowed = process::current().credentials().with(
+        [&](const Credentials& credentials) { return credentials.may_change_owner(node.uid(), node.gid(), uid, gid); });
+    if (!allowed)
+        return lib::Error(lib::Errno::PERM, "chown: not the owner, or to another user or a group not the caller's");
+    uint32_t mode = node.permissions();
+    bool drop_group_id = (mode & kGroupExecute) || !in_group_or_privileged(node.gid());
+    uint32_t dropped = node.is_directory() ? 0 : mode & (kSetUserId | (drop_group_id ? kSetGroupId : 0));
+    if (dropped && !may_change_mode(node))
+        return lib::Error(lib::Errno::PERM, "chown: it would clear set-ID bits of a file not the caller's");
+    TRY(fs::root_tree().set_owner(
+        node, uid == Credentials::kUnchanged ? node.uid() : uid, gid == Credentials::kUnchanged ? node.gid() : gid));
+    if (dropped)
+        TRY(fs::root_tree().set_permissions(node, mode & ~dropped));
+    return {};
+}
+
 /// chmod: the node's owner or root; EPERM otherwise. A caller outside the node's group
 /// (and not root) cannot set its set-group-ID bit: it is dropped silently (Linux's
 /// setattr_copy).
 lib::Result<void> change_mode(vfs::Node& node, unsigned mode)
 {
-    TRY(fs::root_tree().check_writable(node)); // EROFS before EPERM, as on Linux
+    TRY(check_not_read_only(node));
     if (!may_change_mode(node))
         return lib::Error(lib::Errno::PERM, "chmod: not the owner");
-    bool may_set_group_id = process::current().credentials().with(
-        [&](const Credentials& credentials) { return credentials.privileged() || credentials.in_group(node.gid()); });
-    if (!may_set_group_id)
+    if (!in_group_or_privileged(node.gid()))
         mode &= ~kSetGroupId;
     return fs::root_tree().set_permissions(node, mode);
 }
@@ -188,7 +206,7 @@ SysResult utimensat(int dirfd, const char* path, const abi::Timespec* times, int
     // Linux: any times but "both now" are the owner's to set (ATTR_TIMES_SET); "now" also
     // needs write permission, which Osprey does not check.
     bool both_now = wanted[0].tv_nsec == abi::kUtimeNow && wanted[1].tv_nsec == abi::kUtimeNow;
-    TRY(fs::root_tree().check_writable(*node)); // EROFS before EPERM, as on Linux
+    TRY(check_not_read_only(*node));
     if (!both_now && !may_change_mode(*node))
         return lib::Error(lib::Errno::PERM, "utimensat: times on a file not the caller's");
     TRY(fs::root_tree().set_times(*node, new_access, new_modify));
