@@ -110,8 +110,10 @@ TEST(CliHaltWatch, ALateGreetingIsTakenUpByTheNextLook)
 
 TEST(CliHaltWatch, SilenceOrAGoneQemuIsNoAnswer)
 {
-    QemuHaltWatch silent; // nobody greets: false within the second it waits
+    QemuHaltWatch silent;                    // nobody greets: false within the second it waits
+    int qemu_copy = ::dup(silent.qemu_fd()); // QEMU's own end, open and silent: no end of file
     EXPECT_FALSE(silent.every_cpu_halted_with_interrupts_off());
+    ::close(qemu_copy);
     QemuHaltWatch gone;
     gone.qemu_started(); // QEMU's end closed: the CLI reads end of file
     EXPECT_FALSE(gone.every_cpu_halted_with_interrupts_off());

@@ -25,7 +25,11 @@ await() {
 # First one connection while the device still works: the guest sees its SYN arrive, so
 # frames do reach the VM in this run (else the check below could pass with none waiting).
 await "waiting for a frame"
-echo x | timeout 1 nc 127.0.0.1 8000 >/dev/null 2>&1
+tries=0 # passt's port may not be open at once: try until the guest says a frame came
+while [ $tries -lt 20 ] && ! grep -q "a frame came" /tmp/net_stopped.out 2>/dev/null; do
+    echo x | timeout 1 nc 127.0.0.1 8000 >/dev/null 2>&1
+    tries=$((tries + 1))
+done
 await "DRIVER_OK cleared"
 poller=""
 for task in /proc/$vm/task/*; do
