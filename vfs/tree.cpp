@@ -220,15 +220,14 @@ lib::Result<void> Tree::check_new_name(Node& dir, std::string_view name)
 
 lib::Result<lib::RefPtr<Node>> Tree::new_owned_node(Node* dir, NodeType type, uint32_t permissions)
 {
-    constexpr uint32_t kSetGroupId = 02000;
     auto node = TRY(new_node(type, permissions, m_next_inode++));
     Owner owner = m_options.creator ? m_options.creator() : Owner {};
     node->m_uid = owner.uid;
     node->m_gid = owner.gid;
-    if (dir && (dir->m_permissions & kSetGroupId)) { // Linux's (and System V's) rule
+    if (dir && (dir->m_permissions & kModeSetGroupId)) { // Linux's (and System V's) rule
         node->m_gid = dir->m_gid;
         if (type == NodeType::Directory)
-            node->m_permissions |= kSetGroupId;
+            node->m_permissions |= kModeSetGroupId;
     }
     return node;
 }

@@ -61,8 +61,6 @@ lib::Result<const vfs::Timestamp*> time_of(const abi::Timespec& ts, vfs::Timesta
     return &out;
 }
 
-constexpr uint32_t kSetUserId = 04000, kSetGroupId = 02000, kGroupExecute = 0010;
-
 /// EROFS for a node of a read-only root, asked before whether the caller may change it, as
 /// Linux asks the mount first (mnt_want_write). A volume's node answers for itself.
 lib::Result<void> check_not_read_only(const vfs::Node& node)
@@ -100,8 +98,9 @@ lib::Result<void> change_owner(vfs::Node& node, uint32_t uid, uint32_t gid)
     if (!allowed)
         return lib::Error(lib::Errno::PERM, "chown: not the owner, or to another user or a group not the caller's");
     uint32_t mode = node.permissions();
-    bool drop_group_id = (mode & kGroupExecute) || !in_group_or_privileged(node.gid());
-    uint32_t dropped = node.is_directory() ? 0 : mode & (kSetUserId | (drop_group_id ? kSetGroupId : 0));
+    bool drop_group_id = (mode & vfs::kModeGroupExecute) || !in_group_or_privileged(node.gid());
+    uint32_t dropped
+        = node.is_directory() ? 0 : mode & (vfs::kModeSetUserId | (drop_group_id ? vfs::kModeSetGroupId : 0));
     if (dropped && !may_change_mode(node))
         return lib::Error(lib::Errno::PERM, "chown: it would clear set-ID bits of a file not the caller's");
     TRY(fs::root_tree().set_owner(
@@ -120,7 +119,7 @@ lib::Result<void> change_mode(vfs::Node& node, unsigned mode)
     if (!may_change_mode(node))
         return lib::Error(lib::Errno::PERM, "chmod: not the owner");
     if (!in_group_or_privileged(node.gid()))
-        mode &= ~kSetGroupId;
+        mode &= ~vfs::kModeSetGroupId;
     return fs::root_tree().set_permissions(node, mode);
 }
 

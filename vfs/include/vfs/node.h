@@ -35,6 +35,10 @@ enum class NodeType : uint8_t { Regular, Directory, Symlink, CharDevice, Fifo, S
 constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000, kModeDirectory = 0040000, kModeSymlink = 0120000,
                    kModeCharDevice = 0020000, kModeFifo = 0010000, kModeSocket = 0140000;
 constexpr uint32_t kPermissionMask = 07777;
+/// Permission bits with rules of their own: set-user-ID, set-group-ID (a directory's new
+/// entries take its group; chown and chmod may drop it), group execute (whether a file's
+/// set-group-ID bit means "run as the group" or mandatory locking).
+constexpr uint32_t kModeSetUserId = 04000, kModeSetGroupId = 02000, kModeGroupExecute = 0010;
 /// Longest name of one directory entry (Linux NAME_MAX).
 constexpr size_t kNameMax = 255;
 /// tmpfs file data comes in pages of this size.
