@@ -211,8 +211,8 @@ private:
         }
     }
 
-    // One halted answer could race a vCPU that woke another with an NMI between QEMU's
-    // looks at them; two in a row, a second apart, cannot.
+    // One answer could race a vCPU that woke another with an NMI between QEMU's looks at
+    // them; asking for two in a row, a second apart, narrows that race to a second.
     void look_for_halt()
     {
         m_halted_answers = m_halted() ? m_halted_answers + 1 : 0;
